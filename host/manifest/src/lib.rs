@@ -1,0 +1,1 @@
+//! The Spin manifest model.
