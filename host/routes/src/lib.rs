@@ -5,6 +5,8 @@
 //! among wildcards the longest prefix wins. A trailing slash on the route or the path
 //! does not matter, except that the wildcard capture (`spin-path-info`) keeps it.
 
+#![deny(missing_docs)]
+
 mod headers;
 mod router;
 
