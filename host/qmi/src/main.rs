@@ -1,1 +1,252 @@
-fn main() {}
+//! `qmi`: QMI's Spin-compatible runtime and operator CLI.
+//!
+//! `qmi up` runs the Spin application of `spin.toml` as `spin up` (Spin 4.1)
+//! would; `qmi build` builds it as `spin build` does; `qmi migrate` prepares
+//! its databases so that real Spin can serve the same files.
+
+mod app;
+mod bench;
+mod builder;
+mod compose;
+mod data;
+mod engine;
+mod factors;
+mod files;
+mod runtime;
+mod server;
+mod state;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::{App, LoadOptions};
+use crate::runtime::ReuseConfig;
+
+/// QMI's Spin-compatible runtime and operator CLI.
+#[derive(Parser)]
+#[command(name = "qmi", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the application's components and frontend, as `spin build` does.
+    Build(BuildArgs),
+    /// Migrate, seed and serve the application, as `spin up` serves it.
+    Up(UpArgs),
+    /// Apply every service's SQL migrations to its database.
+    Migrate(DataArgs),
+    /// Load the demo data (migrating first).
+    Seed(DataArgs),
+    /// Measure the runtime against a plain hyper server.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Args, Clone)]
+struct AppArgs {
+    /// The application manifest.
+    #[arg(short = 'f', long = "from", default_value = "spin.toml")]
+    manifest: PathBuf,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    app: AppArgs,
+    /// Build only these components.
+    #[arg(short = 'c', long = "component-id")]
+    components: Vec<String>,
+}
+
+#[derive(Args, Clone)]
+struct DataArgs {
+    #[command(flatten)]
+    app: AppArgs,
+    /// Spin's state directory: the default SQLite database lives here.
+    #[arg(long = "data-dir", visible_alias = "state-dir", default_value = ".spin")]
+    data_dir: PathBuf,
+    /// Spin runtime config file defining the SQLite labels.
+    #[arg(long = "runtime-config-file")]
+    runtime_config: Option<PathBuf>,
+}
+
+impl DataArgs {
+    /// The runtime config: the flag, else `runtime-config.toml` beside the
+    /// manifest when it exists.
+    fn runtime_config(&self) -> Option<PathBuf> {
+        self.runtime_config.clone().or_else(|| {
+            let dir = self.app.manifest.parent().unwrap_or(std::path::Path::new("."));
+            let default = dir.join("runtime-config.toml");
+            default.exists().then_some(default)
+        })
+    }
+}
+
+#[derive(Args)]
+struct UpArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "SPIN_HTTP_LISTEN_ADDR", default_value = "127.0.0.1:3000")]
+    listen: SocketAddr,
+    /// Serve only these components.
+    #[arg(long = "component-id")]
+    components: Vec<String>,
+    /// Build before serving.
+    #[arg(long)]
+    build: bool,
+    /// Do not load demo data on first start.
+    #[arg(long)]
+    no_seed: bool,
+    /// Concurrent requests one instance may serve.
+    #[arg(long, default_value_t = 16)]
+    max_instance_concurrent_reuse_count: usize,
+    /// Requests an instance serves before it is dropped.
+    #[arg(long, default_value_t = 128)]
+    max_instance_reuse_count: usize,
+    /// How long an idle instance is kept (e.g. `1s`, `500ms`).
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    idle_instance_timeout: Duration,
+    /// Request deadline (e.g. `30s`); none by default, as in Spin.
+    #[arg(long, value_parser = parse_duration)]
+    request_timeout: Option<Duration>,
+    /// Memory cap of each instance (e.g. `128MiB`).
+    #[arg(long, default_value = "128MiB", value_parser = parse_bytes)]
+    max_instance_memory: usize,
+    /// Do not cache compiled components on disk.
+    #[arg(long)]
+    no_compile_cache: bool,
+}
+
+/// Parses Spin's duration syntax: a number with an optional `s`, `ms`,
+/// `us`/`μs` or `ns` suffix (seconds without one).
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let n: f64 = number.parse().map_err(|_| format!("invalid duration {s:?}"))?;
+    let seconds = match unit.trim() {
+        "" | "s" => n,
+        "ms" => n / 1e3,
+        "us" | "μs" => n / 1e6,
+        "ns" => n / 1e9,
+        other => return Err(format!("unknown duration unit {other:?} (use s, ms, us or ns)")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|e| e.to_string())
+}
+
+/// Parses a byte size: `134217728`, `128MiB`, `64MB`, `1GiB`, `512KiB`.
+fn parse_bytes(s: &str) -> Result<usize, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let n: usize = number.parse().map_err(|_| format!("invalid size {s:?}"))?;
+    let factor = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit {other:?}")),
+    };
+    n.checked_mul(factor).ok_or_else(|| "size too large".to_owned())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "qmi=info,wasmtime=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Build(args) => builder::build(&args.app.manifest, &args.components),
+        Command::Up(args) => up(args).await,
+        Command::Migrate(args) => {
+            data::migrate(&args.app.manifest, &args.data_dir, args.runtime_config().as_deref()).await
+        }
+        Command::Seed(args) => data::seed(&args.app.manifest, &args.data_dir, args.runtime_config().as_deref()).await,
+        Command::Bench(args) => bench::run(args).await,
+    }
+}
+
+async fn up(args: UpArgs) -> Result<()> {
+    let manifest = &args.data.app.manifest;
+    if args.build {
+        builder::build(manifest, &[])?;
+    }
+    let runtime_config = args.data.runtime_config();
+    data::migrate(manifest, &args.data.data_dir, runtime_config.as_deref()).await?;
+    if !args.no_seed {
+        data::seed_if_new(manifest, &args.data.data_dir, runtime_config.as_deref()).await?;
+    }
+    let options = LoadOptions {
+        manifest: manifest.clone(),
+        data_dir: args.data.data_dir.clone(),
+        runtime_config,
+        components: args.components.clone(),
+        reuse: ReuseConfig {
+            max_concurrent: args.max_instance_concurrent_reuse_count.max(1),
+            max_total: args.max_instance_reuse_count.max(1),
+            idle_timeout: args.idle_instance_timeout,
+            request_timeout: args.request_timeout,
+            max_memory: args.max_instance_memory,
+        },
+        cache_dir: (!args.no_compile_cache).then(engine::default_cache_dir),
+    };
+    let app = App::load(&options).await?;
+    let listener = server::bind(args.listen).await?;
+    let addr = listener.local_addr()?;
+    println!("Serving http://{addr}");
+    println!("Available Routes:");
+    for (route, component) in app.routes() {
+        let shown = route.strip_suffix("/...").map(|p| format!("{p} (wildcard)")).unwrap_or_else(|| route.to_owned());
+        println!("  {component}: http://{addr}{}", shown);
+    }
+    use std::io::Write as _;
+    std::io::stdout().flush().ok();
+    server::serve(app.clone(), listener, shutdown_signal()).await?;
+    app.close().await;
+    eprintln!("Stopped.");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")
+        .expect("signal handler");
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term.recv() => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_follow_spin_syntax() {
+        assert_eq!(parse_duration("1s"), Ok(Duration::from_secs(1)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("10us"), Ok(Duration::from_micros(10)));
+        assert!(parse_duration("1h").is_err());
+        assert!(parse_duration("x").is_err());
+    }
+
+    #[test]
+    fn sizes_accept_binary_units() {
+        assert_eq!(parse_bytes("128MiB"), Ok(128 << 20));
+        assert_eq!(parse_bytes("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_bytes("4096"), Ok(4096));
+        assert!(parse_bytes("12XB").is_err());
+    }
+}

@@ -1,0 +1,287 @@
+//! Loading an application: the manifest and runtime config become composed,
+//! compiled, pre-instantiated handlers behind Spin's router.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::Instant;
+
+use anyhow::{Context as _, Result, bail};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use http_body_util::combinators::UnsyncBoxBody;
+use qmi_manifest::{AppManifest, Component as ManifestComponent, DependencyRef, DependencySource, Location, Route, RuntimeConfig};
+use qmi_routes::{RouteMatch, Router};
+use wasmtime_wasi_http::handler::{ErrorCode as HandlerError, ProxyHandler};
+use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
+
+use crate::compose::{self, Dependency, Inherit, Middleware};
+use crate::engine;
+use crate::factors::key_value::Stores;
+use crate::factors::outbound_http::{DispatchSlot, InternalDispatch};
+use crate::factors::sqlite::Databases;
+use crate::factors::variables::ComponentVariables;
+use crate::runtime::{ComponentHandler, Grants, ReuseConfig, Shared};
+use crate::state;
+
+/// How to load an application.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// The manifest.
+    pub manifest: PathBuf,
+    /// Spin's state directory (`.spin`).
+    pub data_dir: PathBuf,
+    /// The runtime config file, if any.
+    pub runtime_config: Option<PathBuf>,
+    /// Serve only these components (`--component-id`); empty means all.
+    pub components: Vec<String>,
+    /// Instance reuse and protection.
+    pub reuse: ReuseConfig,
+    /// Where compiled components are cached; `None` disables the cache.
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// A loaded application, ready to serve.
+pub struct App {
+    router: Router,
+    /// Handler by route as written (routes are unique).
+    by_route: HashMap<String, Arc<ProxyHandler<ComponentHandler>>>,
+    /// The handler used for service chaining, by component id.
+    by_component: HashMap<String, Arc<ProxyHandler<ComponentHandler>>>,
+    shared: Arc<Shared>,
+}
+
+impl App {
+    /// Loads, composes, compiles and pre-instantiates the application.
+    pub async fn load(options: &LoadOptions) -> Result<Arc<App>> {
+        let manifest = qmi_manifest::load(&options.manifest)
+            .with_context(|| format!("loading {}", options.manifest.display()))?;
+        let runtime_config = RuntimeConfig::load(options.runtime_config.as_deref())?;
+        runtime_config.check_labels(&manifest)?;
+        let variables = manifest
+            .resolve_variables(|name| std::env::var(name).ok())
+            .context("resolving application variables")?;
+
+        for id in &options.components {
+            if !manifest.components.contains_key(id.as_str()) {
+                bail!("--component-id {id:?} names no component of the application");
+            }
+        }
+        let selected = |id: &str| options.components.is_empty() || options.components.iter().any(|c| c == id);
+
+        // Databases and stores: the labels some served component declares.
+        let mut sqlite_labels = BTreeSet::new();
+        let mut kv_labels = BTreeSet::new();
+        for (id, component) in &manifest.components {
+            if selected(id.as_str()) {
+                sqlite_labels.extend(component.sqlite_databases.iter().cloned());
+                kv_labels.extend(component.key_value_stores.iter().cloned());
+            }
+        }
+        let databases = Databases::open(
+            sqlite_labels
+                .iter()
+                .map(|label| Ok((label.clone(), file_of(runtime_config.sqlite_location(label, Some(&options.data_dir)), label)?)))
+                .collect::<Result<Vec<_>>>()?,
+        )
+        .await?;
+        let stores = Stores::open(
+            kv_labels
+                .iter()
+                .map(|label| Ok((label.clone(), file_of(runtime_config.key_value_location(label, Some(&options.data_dir)), label)?)))
+                .collect::<Result<Vec<_>>>()?,
+        )
+        .await?;
+
+        let engine = engine::build(&engine::EngineLimits {
+            max_instance_memory: options.reuse.max_memory,
+            ..Default::default()
+        })?;
+        let dispatch: DispatchSlot = Arc::new(OnceLock::new());
+        let shared = Arc::new(Shared {
+            engine: engine.clone(),
+            databases: Arc::new(databases),
+            stores: Arc::new(stores),
+            dispatch: dispatch.clone(),
+            reuse: options.reuse.clone(),
+        });
+        let linker = state::linker(&engine)?;
+
+        let mut routes = Vec::new();
+        let mut by_route = HashMap::new();
+        let mut by_component: HashMap<String, Arc<ProxyHandler<ComponentHandler>>> = HashMap::new();
+        let mut by_key: HashMap<String, Arc<ProxyHandler<ComponentHandler>>> = HashMap::new();
+        for trigger in &manifest.http_triggers {
+            let id = trigger.component.as_str();
+            if !selected(id) {
+                continue;
+            }
+            let component = &manifest.components[id];
+            let key = format!("{id}|{:?}", trigger.middleware);
+            let handler = match by_key.get(&key) {
+                Some(handler) => handler.clone(),
+                None => {
+                    let started = Instant::now();
+                    let bytes = compose_for(&manifest, component, &trigger.middleware)?;
+                    let compiled = engine::load_component(&engine, &bytes, options.cache_dir.as_deref())
+                        .with_context(|| format!("compiling component {id:?}"))?;
+                    let grants = Arc::new(grants(&manifest, id, component, &variables, &options.data_dir)?);
+                    let handler = Arc::new(ComponentHandler::new(shared.clone(), &linker, &compiled, grants)?);
+                    tracing::debug!(component = id, elapsed_ms = started.elapsed().as_millis() as u64, "component ready");
+                    by_key.insert(key, handler.clone());
+                    handler
+                }
+            };
+            if trigger.middleware.is_empty() || !by_component.contains_key(id) {
+                by_component.insert(id.to_owned(), handler.clone());
+            }
+            if let Route::Path(route) = &trigger.route {
+                routes.push((route.to_owned(), id.to_owned()));
+                by_route.insert(route.to_owned(), handler);
+            }
+        }
+        let router = Router::build(routes)?;
+        let app = Arc::new(App { router, by_route, by_component, shared });
+        let weak: Weak<dyn InternalDispatch> = Arc::downgrade(&(app.clone() as Arc<dyn InternalDispatch>));
+        let _ = dispatch.set(weak);
+        Ok(app)
+    }
+
+    /// The route and handler for a request path.
+    pub fn route(&self, path: &str) -> Option<(RouteMatch, &ProxyHandler<ComponentHandler>)> {
+        let m = self.router.route(path)?;
+        let handler = self.by_route.get(m.raw_route())?;
+        Some((m, handler))
+    }
+
+    /// The served routes, as written, with their component.
+    pub fn routes(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.router.routes()
+    }
+
+    /// Releases the databases (checkpointing WAL files).
+    pub async fn close(&self) {
+        self.shared.databases.close().await;
+    }
+}
+
+impl InternalDispatch for App {
+    fn dispatch(
+        self: Arc<Self>,
+        component: String,
+        request: http::Request<UnsyncBoxBody<Bytes, ErrorCode>>,
+    ) -> futures::future::BoxFuture<'static, Result<http::Response<UnsyncBoxBody<Bytes, ErrorCode>>, ErrorCode>> {
+        Box::pin(async move {
+            let handler = self.by_component.get(&component).ok_or(ErrorCode::DestinationNotFound)?;
+            let (mut parts, body) = request.into_parts();
+            let path = parts.uri.path().to_owned();
+            let m = RouteMatch::service_chaining(&component, &path);
+            let full_url = parts.uri.to_string();
+            // A chained request's host names the component, not a server.
+            parts.headers.remove(http::header::HOST);
+            let client: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
+            for (name, value) in qmi_routes::spin_headers(&m, &full_url, client) {
+                if let (Ok(name), Ok(value)) = (http::HeaderName::from_bytes(name.as_bytes()), http::HeaderValue::from_str(&value))
+                {
+                    parts.headers.append(name, value);
+                }
+            }
+            let request = http::Request::from_parts(parts, body.map_err(HandlerError::from).boxed_unsync());
+            let response = handler
+                .handle((), request)
+                .await
+                .map_err(|e| ErrorCode::InternalError(Some(format!("{e:#}"))))?;
+            Ok(response.map(|body| {
+                body.map_err(|e| ErrorCode::InternalError(Some(format!("{e:#}")))).boxed_unsync()
+            }))
+        })
+    }
+}
+
+/// The file behind a store label; qmi keeps every store on disk.
+pub fn file_of(location: Option<Location>, label: &str) -> Result<PathBuf> {
+    match location {
+        Some(Location::File(path)) => Ok(path),
+        Some(Location::InMemory) => bail!("store {label:?} would be in memory (no state directory): qmi needs a path"),
+        None => bail!("store {label:?} is not defined in the runtime config"),
+    }
+}
+
+fn inherit(dep: &DependencyRef) -> Inherit {
+    match &dep.inherit_configuration {
+        qmi_manifest::Inherit::All => Inherit::All,
+        qmi_manifest::Inherit::None => Inherit::Some(Vec::new()),
+        qmi_manifest::Inherit::Some(names) => Inherit::Some(names.clone()),
+    }
+}
+
+fn read_source(manifest: &AppManifest, dep: &DependencyRef) -> Result<(Vec<u8>, String)> {
+    match &dep.source {
+        DependencySource::Component(id) => {
+            let component = manifest
+                .components
+                .get(id.as_str())
+                .with_context(|| format!("no component {id:?}"))?;
+            Ok((read_wasm(&component.source)?, id.to_string()))
+        }
+        DependencySource::Path(path) => Ok((read_wasm(path)?, path.display().to_string())),
+    }
+}
+
+fn read_wasm(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| {
+        format!("reading {} (has the component been built? run `qmi build`)", path.display())
+    })
+}
+
+/// The component's bytes with its dependencies plugged in and the trigger's
+/// middleware around it.
+fn compose_for(manifest: &AppManifest, component: &ManifestComponent, middleware: &[DependencyRef]) -> Result<Vec<u8>> {
+    let mut bytes = read_wasm(&component.source)?;
+    let mut dependencies = Vec::new();
+    for (key, dep) in &component.dependencies {
+        let (dep_bytes, _) = read_source(manifest, dep)?;
+        let inherit = if component.dependencies_inherit_configuration { Inherit::All } else { inherit(dep) };
+        dependencies.push(Dependency { key: key.to_string(), bytes: dep_bytes, inherit });
+    }
+    bytes = compose::compose_dependencies(bytes, dependencies).context("composing component dependencies")?;
+    let mut chain = Vec::new();
+    for mw in middleware {
+        let (mw_bytes, name) = read_source(manifest, mw)?;
+        chain.push(Middleware { bytes: mw_bytes, inherit: inherit(mw) });
+        tracing::debug!(middleware = name, "composing middleware");
+    }
+    compose::compose_middleware(bytes, chain).context("composing middleware")
+}
+
+/// What the component is granted, resolved from the manifest.
+fn grants(
+    manifest: &AppManifest,
+    id: &str,
+    component: &ManifestComponent,
+    variables: &qmi_manifest::ResolvedVariables,
+    data_dir: &Path,
+) -> Result<Grants> {
+    let mut values = HashMap::new();
+    for (name, template) in &component.variables {
+        let value = variables
+            .render(template)
+            .with_context(|| format!("rendering variable {name:?} of component {id:?}"))?;
+        values.insert(name.to_string(), value);
+    }
+    let mounts = crate::files::mounts(manifest, id, component, data_dir)?;
+    let hosts = component.allowed_outbound_hosts.clone();
+    let self_component = id.to_owned();
+    Ok(Grants {
+        id: id.to_owned(),
+        variables: ComponentVariables::new(values),
+        sqlite: Arc::new(component.sqlite_databases.iter().cloned().collect()),
+        key_value: Arc::new(component.key_value_stores.iter().cloned().collect()),
+        mounts,
+        environment: component.environment.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        allow: Arc::new(move |uri: &http::Uri| {
+            let _ = &self_component;
+            qmi_manifest::OutboundUrl::parse(&uri.to_string()).is_ok_and(|url| hosts.iter().any(|h| h.allows(&url)))
+        }),
+    })
+}

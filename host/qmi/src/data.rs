@@ -1,0 +1,88 @@
+//! Database preparation, for `qmi up` and for real Spin (which has no
+//! start-up hook): each service's SQL migrations, kept in
+//! `services/<label>/migrations/`, applied with sqlx to the database of the
+//! SQLite label of the same name.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use qmi_manifest::RuntimeConfig;
+
+/// A label with migrations, and where its database file lives.
+struct Target {
+    label: String,
+    migrations: std::path::PathBuf,
+    database: std::path::PathBuf,
+}
+
+fn targets(manifest_path: &Path, data_dir: &Path, runtime_config: Option<&Path>) -> Result<Vec<Target>> {
+    let manifest = qmi_manifest::load(manifest_path).with_context(|| format!("loading {}", manifest_path.display()))?;
+    let config = RuntimeConfig::load(runtime_config)?;
+    config.check_labels(&manifest)?;
+    let mut labels: Vec<String> =
+        manifest.components.values().flat_map(|c| c.sqlite_databases.iter().cloned()).collect();
+    labels.sort();
+    labels.dedup();
+    Ok(labels
+        .into_iter()
+        .filter_map(|label| {
+            let migrations = manifest.dir.join("services").join(&label).join("migrations");
+            let database = crate::app::file_of(config.sqlite_location(&label, Some(data_dir)), &label).ok()?;
+            migrations.is_dir().then_some(Target { label, migrations, database })
+        })
+        .collect())
+}
+
+/// Applies every pending migration; reports what it did.
+pub async fn migrate(manifest: &Path, data_dir: &Path, runtime_config: Option<&Path>) -> Result<()> {
+    for target in targets(manifest, data_dir, runtime_config)? {
+        let pool = crate::factors::sqlite::open_pool(&target.database).await?;
+        let migrator = sqlx::migrate::Migrator::new(target.migrations.as_path())
+            .await
+            .with_context(|| format!("reading migrations of {}", target.label))?;
+        migrator
+            .run(&pool)
+            .await
+            .with_context(|| format!("migrating {} ({})", target.label, target.database.display()))?;
+        tracing::info!(label = target.label, database = %target.database.display(), "migrated");
+        pool.close().await;
+    }
+    Ok(())
+}
+
+/// Loads the demo data (`services/<label>/seed/*.sql`, in name order) after
+/// migrating.
+pub async fn seed(manifest: &Path, data_dir: &Path, runtime_config: Option<&Path>) -> Result<()> {
+    migrate(manifest, data_dir, runtime_config).await?;
+    for target in targets(manifest, data_dir, runtime_config)? {
+        let Some(seed_dir) = target.migrations.parent().map(|p| p.join("seed")) else { continue };
+        if !seed_dir.is_dir() {
+            continue;
+        }
+        let mut files: Vec<_> = std::fs::read_dir(&seed_dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+            .collect();
+        files.sort();
+        let pool = crate::factors::sqlite::open_pool(&target.database).await?;
+        for file in files {
+            let sql = std::fs::read_to_string(&file)?;
+            sqlx::raw_sql(&sql).execute(&pool).await.with_context(|| format!("seeding from {}", file.display()))?;
+            tracing::info!(label = target.label, file = %file.display(), "seeded");
+        }
+        pool.close().await;
+    }
+    Ok(())
+}
+
+/// Seeds once: on the first start of a data directory.
+pub async fn seed_if_new(manifest: &Path, data_dir: &Path, runtime_config: Option<&Path>) -> Result<()> {
+    let marker = data_dir.join(".qmi-seeded");
+    if marker.exists() {
+        return Ok(());
+    }
+    seed(manifest, data_dir, runtime_config).await?;
+    std::fs::create_dir_all(data_dir)?;
+    std::fs::write(&marker, b"demo data loaded\n")?;
+    Ok(())
+}

@@ -1,0 +1,84 @@
+//! Outbound HTTP (`wasi:http/client@0.3.0`): only to the component's
+//! `allowed_outbound_hosts`; `http://<component>.spin.internal` is Spin's
+//! service chaining, answered in-process by that component.
+
+use std::sync::{Arc, OnceLock, Weak};
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use http_body_util::combinators::UnsyncBoxBody;
+use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
+use wasmtime_wasi_http::p3::{RequestOptions, WasiHttpHooks, default_send_request};
+
+/// Decides whether a URL may be called.
+pub type AllowFn = dyn Fn(&http::Uri) -> bool + Send + Sync;
+
+/// Answers service-chained requests inside the process.
+pub trait InternalDispatch: Send + Sync {
+    /// Sends `request` to component `component`.
+    fn dispatch(
+        self: Arc<Self>,
+        component: String,
+        request: http::Request<UnsyncBoxBody<Bytes, ErrorCode>>,
+    ) -> futures::future::BoxFuture<'static, Result<http::Response<UnsyncBoxBody<Bytes, ErrorCode>>, ErrorCode>>;
+}
+
+/// Where chained requests go, set once the application is loaded.
+pub type DispatchSlot = Arc<OnceLock<Weak<dyn InternalDispatch>>>;
+
+/// The per-instance outbound HTTP state.
+pub struct OutboundHttp {
+    allow: Arc<AllowFn>,
+    dispatch: DispatchSlot,
+}
+
+impl OutboundHttp {
+    /// Outbound HTTP limited by `allow`, chaining through `dispatch`.
+    pub fn new(allow: Arc<AllowFn>, dispatch: DispatchSlot) -> Self {
+        Self { allow, dispatch }
+    }
+}
+
+/// The component id addressed by a `*.spin.internal` host, if any.
+pub fn chained_component(uri: &http::Uri) -> Option<&str> {
+    uri.host()?.strip_suffix(".spin.internal")
+}
+
+impl WasiHttpHooks for OutboundHttp {
+    fn send_request(
+        &mut self,
+        request: http::Request<UnsyncBoxBody<Bytes, ErrorCode>>,
+        options: Option<RequestOptions>,
+        fut: Box<dyn Future<Output = Result<(), ErrorCode>> + Send>,
+    ) -> Box<
+        dyn Future<
+                Output = Result<
+                    (
+                        http::Response<UnsyncBoxBody<Bytes, ErrorCode>>,
+                        Box<dyn Future<Output = Result<(), ErrorCode>> + Send>,
+                    ),
+                    wasmtime_wasi::TrappableError<ErrorCode>,
+                >,
+            > + Send,
+    > {
+        drop(fut);
+        let allowed = (self.allow)(request.uri());
+        let chained = chained_component(request.uri()).map(str::to_owned);
+        let dispatch = self.dispatch.get().and_then(Weak::upgrade);
+        Box::new(async move {
+            if !allowed {
+                tracing::warn!(uri = %request.uri(), "outbound request denied: not in allowed_outbound_hosts");
+                return Err(ErrorCode::HttpRequestDenied.into());
+            }
+            if let Some(component) = chained {
+                let dispatch = dispatch.ok_or(ErrorCode::DestinationNotFound)?;
+                let response = dispatch.dispatch(component, request).await?;
+                let done: Box<dyn Future<Output = Result<(), ErrorCode>> + Send> = Box::new(async { Ok(()) });
+                return Ok((response, done));
+            }
+            let (response, io) = default_send_request(request, options).await?;
+            let io: Box<dyn Future<Output = Result<(), ErrorCode>> + Send> = Box::new(io);
+            Ok((response.map(BodyExt::boxed_unsync), io))
+        })
+    }
+}

@@ -1,0 +1,264 @@
+//! Instances as Spin 4.1 runs WASIp3 HTTP components: pre-instantiated,
+//! reused for up to N concurrent and M total requests, dropped when idle,
+//! each request bounded by a deadline that epoch interruption enforces even
+//! inside a guest that never yields.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use wasmtime::component::{Component, GuestTaskId, Linker};
+use wasmtime::{Engine, Store, StoreContextMut, StoreLimitsBuilder, UpdateDeadline};
+use wasmtime_wasi::{DirPerms, FilePerms, WasiCtx};
+use wasmtime_wasi_http::WasiHttpCtx;
+use wasmtime_wasi_http::handler::{
+    self, HandlerState, Proxy, ProxyHandler, ProxyPre, ShouldAccept, ViewFn, WorkerExpiration, WorkerState, WorkerStatus,
+};
+use wasmtime_wasi_http::p3::WasiHttpView;
+use wasmtime_wasi_http::p3::bindings::ServicePre;
+
+use crate::factors::key_value::{KeyValueState, Stores};
+use crate::factors::outbound_http::{AllowFn, DispatchSlot, OutboundHttp};
+use crate::factors::sqlite::{Databases, SqliteState};
+use crate::factors::variables::ComponentVariables;
+use crate::state::{InstanceState, RequestClock};
+
+/// Spin 4.1's defaults for WASIp3 instance reuse.
+#[derive(Clone, Debug)]
+pub struct ReuseConfig {
+    /// Concurrent requests one instance may serve.
+    pub max_concurrent: usize,
+    /// Requests one instance serves before it is retired.
+    pub max_total: usize,
+    /// How long an idle instance is kept.
+    pub idle_timeout: Duration,
+    /// The request deadline, if any.
+    pub request_timeout: Option<Duration>,
+    /// Memory cap per linear memory of an instance.
+    pub max_memory: usize,
+}
+
+impl Default for ReuseConfig {
+    fn default() -> Self {
+        Self {
+            max_concurrent: 16,
+            max_total: 128,
+            idle_timeout: Duration::from_secs(1),
+            request_timeout: None,
+            max_memory: 128 << 20,
+        }
+    }
+}
+
+/// What a component is granted: its resolved configuration.
+pub struct Grants {
+    /// The component id.
+    pub id: String,
+    /// Its variables, rendered.
+    pub variables: ComponentVariables,
+    /// SQLite labels it declared.
+    pub sqlite: Arc<BTreeSet<String>>,
+    /// Key-value labels it declared.
+    pub key_value: Arc<BTreeSet<String>>,
+    /// Read-only directory mounts: host directory → guest path.
+    pub mounts: Vec<(PathBuf, String)>,
+    /// Environment variables.
+    pub environment: Vec<(String, String)>,
+    /// Its outbound HTTP policy.
+    pub allow: Arc<AllowFn>,
+}
+
+/// Application-wide resources every instance draws on.
+pub struct Shared {
+    /// The engine.
+    pub engine: Engine,
+    /// SQLite databases by label.
+    pub databases: Arc<Databases>,
+    /// Key-value stores by label.
+    pub stores: Arc<Stores>,
+    /// Where service-chained requests go.
+    pub dispatch: DispatchSlot,
+    /// Reuse and protection settings.
+    pub reuse: ReuseConfig,
+}
+
+/// One servable composition (a component with its dependencies and a
+/// trigger's middleware), pre-instantiated.
+pub struct ComponentHandler {
+    shared: Arc<Shared>,
+    grants: Arc<Grants>,
+    pre: ProxyPre<InstanceState>,
+}
+
+impl ComponentHandler {
+    /// Links `component` (denied capabilities become traps) and
+    /// pre-instantiates it.
+    pub fn new(
+        shared: Arc<Shared>,
+        base_linker: &Linker<InstanceState>,
+        component: &Component,
+        grants: Arc<Grants>,
+    ) -> Result<ProxyHandler<Self>> {
+        let mut linker = base_linker.clone();
+        let denied = component
+            .component_type()
+            .imports(&shared.engine)
+            .any(|(name, _)| name.starts_with(crate::compose::DENY_PREFIX));
+        if denied {
+            linker.define_unknown_imports_as_traps(component).map_err(anyhow::Error::from)?;
+        }
+        let pre = linker
+            .instantiate_pre(component)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("component {:?} imports something the runtime does not provide", grants.id))?;
+        let pre = ProxyPre::P3(
+            ServicePre::new(pre).map_err(anyhow::Error::from).with_context(|| format!("component {:?} does not export wasi:http/handler@0.3.0", grants.id))?,
+        );
+        Ok(ProxyHandler::new(Self { shared, grants, pre }))
+    }
+
+    fn store(&self) -> Result<Store<InstanceState>> {
+        let grants = &self.grants;
+        let mut wasi = WasiCtx::builder();
+        wasi.inherit_stdout().inherit_stderr();
+        for (key, value) in &grants.environment {
+            wasi.env(key, value);
+        }
+        for (host, guest) in &grants.mounts {
+            wasi.preopened_dir(host, guest, DirPerms::READ, FilePerms::READ)
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("mounting {} at {guest}", host.display()))?;
+        }
+        let state = InstanceState {
+            table: Default::default(),
+            wasi: wasi.build(),
+            http: WasiHttpCtx::new(),
+            outbound: OutboundHttp::new(grants.allow.clone(), self.shared.dispatch.clone()),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(self.shared.reuse.max_memory)
+                .trap_on_grow_failure(true)
+                .build(),
+            variables: grants.variables.clone(),
+            sqlite: SqliteState::new(grants.sqlite.clone(), self.shared.databases.clone()),
+            key_value: KeyValueState::new(grants.key_value.clone(), self.shared.stores.clone()),
+            clock: Arc::new(RequestClock::default()),
+        };
+        let mut store = Store::new(&self.shared.engine, state);
+        store.limiter(|s| &mut s.limits);
+        let timeout = self.shared.reuse.request_timeout;
+        store.epoch_deadline_callback(move |ctx| match timeout {
+            Some(timeout) if ctx.data().clock.overdue(timeout) => Ok(UpdateDeadline::Interrupt),
+            _ => Ok(UpdateDeadline::Continue(1)),
+        });
+        store.set_epoch_deadline(1);
+        Ok(store)
+    }
+}
+
+impl HandlerState for ComponentHandler {
+    type StoreData = InstanceState;
+    type WorkerExpiration = Expiration;
+    type WorkerState = Worker;
+
+    async fn instantiate(&self) -> wasmtime::Result<handler::Instance<InstanceState, Expiration, Worker>> {
+        let mut store = self.store().map_err(wasmtime::Error::from_anyhow)?;
+        let proxy: Proxy = self.pre.instantiate_async(&mut store).await?;
+        let reuse = &self.shared.reuse;
+        let request_timeout = reuse.request_timeout.unwrap_or(Duration::MAX);
+        Ok(handler::Instance {
+            store,
+            proxy,
+            view: ViewFn::P3(|state: &mut InstanceState| state.http()),
+            expiration: Expiration {
+                idle_timeout: reuse.idle_timeout,
+                request_timeout,
+                sleep: Box::pin(tokio::time::sleep(Duration::from_secs(86400 * 365))),
+            },
+            state: Worker {
+                request_timeout,
+                max_total: reuse.max_total,
+                max_concurrent: reuse.max_concurrent,
+                component: self.grants.id.clone(),
+            },
+        })
+    }
+}
+
+/// When an instance expires: idle too long, or its requests overdue.
+pub struct Expiration {
+    idle_timeout: Duration,
+    request_timeout: Duration,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl WorkerExpiration for Expiration {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>, status: WorkerStatus, start: Instant) -> Poll<()> {
+        let me = self.get_mut();
+        let timeout = match status {
+            WorkerStatus::Idle => me.idle_timeout,
+            WorkerStatus::Requests | WorkerStatus::PostReturn => me.request_timeout,
+        };
+        match start.checked_add(timeout) {
+            Some(deadline) => {
+                let deadline = tokio::time::Instant::from_std(deadline);
+                if me.sleep.deadline() != deadline {
+                    me.sleep.as_mut().reset(deadline);
+                }
+                me.sleep.as_mut().poll(cx)
+            }
+            None => Poll::Pending,
+        }
+    }
+}
+
+/// How many requests an instance accepts, and what happens when it ends.
+pub struct Worker {
+    request_timeout: Duration,
+    max_total: usize,
+    max_concurrent: usize,
+    component: String,
+}
+
+impl WorkerState for Worker {
+    type StoreData = InstanceState;
+    type RequestId = ();
+
+    fn should_accept_request(&self, concurrent: usize, total: usize) -> ShouldAccept {
+        if total >= self.max_total {
+            ShouldAccept::Never
+        } else if concurrent >= self.max_concurrent {
+            ShouldAccept::No
+        } else {
+            ShouldAccept::Yes
+        }
+    }
+
+    fn on_request_start(
+        &self,
+        store: StoreContextMut<'_, InstanceState>,
+        _: (),
+        _: GuestTaskId,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + Sync + 'static>> {
+        let guard = store.data().clock.start();
+        let timeout = self.request_timeout;
+        Box::pin(async move {
+            let _guard = guard;
+            if timeout == Duration::MAX {
+                std::future::pending::<()>().await
+            } else {
+                tokio::time::sleep(timeout).await
+            }
+        })
+    }
+
+    fn drop(&self, store: Store<InstanceState>, result: wasmtime::Result<()>) {
+        if let Err(error) = result {
+            tracing::warn!(component = %self.component, "instance discarded: {error:#}");
+        }
+        drop(store);
+    }
+}

@@ -1,0 +1,168 @@
+//! The HTTP trigger: accepts connections, routes each request as Spin does,
+//! adds Spin's request headers and hands it to the matched composition.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+use bytes::Bytes;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use wasmtime_wasi_http::handler::{ErrorCode as HandlerError, ProxyHandler};
+use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
+
+use crate::app::App;
+use crate::runtime::ComponentHandler;
+
+/// A response body as the server sends it.
+pub type Body = UnsyncBoxBody<Bytes, anyhow::Error>;
+
+/// Binds `addr` (port 0 picks a free port).
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
+    TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves.
+pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: impl Future<Output = ()>) -> Result<()> {
+    let local = listener.local_addr()?;
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, client) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed");
+                    continue;
+                }
+            },
+            () = &mut shutdown => return Ok(()),
+        };
+        // Without it, keep-alive responses wait on Nagle's algorithm (~40 ms).
+        stream.set_nodelay(true).ok();
+        let app = app.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |request| {
+                let app = app.clone();
+                async move { Ok::<_, Infallible>(handle(&app, request, client, local).await) }
+            });
+            if let Err(error) = http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await
+            {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+}
+
+/// Routes and serves one request, logging it.
+async fn handle(
+    app: &App,
+    request: hyper::Request<Incoming>,
+    client: SocketAddr,
+    local: SocketAddr,
+) -> hyper::Response<Body> {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let well_known = request.uri().path().strip_prefix(qmi_routes::WELL_KNOWN_PREFIX).map(str::to_owned);
+    let (component, response) = match well_known {
+        Some(rest) => ("-".to_owned(), well_known_response(app, &rest)),
+        None => match app.route(request.uri().path()) {
+        None => ("-".to_owned(), plain(hyper::StatusCode::NOT_FOUND, "Not Found")),
+        Some((route, handler)) => {
+            let component = route.component_id().to_owned();
+            let response = match prepare(request, &route, client, local) {
+                Ok(request) => send(handler, request).await,
+                Err(error) => {
+                    tracing::warn!(%error, "bad request");
+                    plain(hyper::StatusCode::BAD_REQUEST, "Bad Request")
+                }
+            };
+            (component, response)
+        }
+        },
+    };
+    tracing::info!(
+        target: "qmi::request",
+        %method,
+        path,
+        component,
+        status = response.status().as_u16(),
+        duration_us = started.elapsed().as_micros() as u64,
+    );
+    response
+}
+
+/// Gives the request an absolute URI and Spin's headers.
+fn prepare(
+    request: hyper::Request<Incoming>,
+    route: &qmi_routes::RouteMatch,
+    client: SocketAddr,
+    local: SocketAddr,
+) -> Result<wasmtime_wasi_http::handler::Request> {
+    let (mut parts, body) = request.into_parts();
+    let host = parts.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned);
+    let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned();
+    let full_url = qmi_routes::full_url("http", host.as_deref(), &path_and_query);
+    let authority = host.clone().unwrap_or_else(|| local.to_string());
+    parts.uri = http::Uri::builder()
+        .scheme("http")
+        .authority(authority.as_str())
+        .path_and_query(path_and_query)
+        .build()?;
+    // As Spin: the connection header is the server's business, not the guest's.
+    parts.headers.remove(http::header::CONNECTION);
+    for (name, value) in qmi_routes::spin_headers(route, &full_url, client) {
+        parts.headers.append(
+            http::HeaderName::from_bytes(name.as_ref().as_bytes())?,
+            http::HeaderValue::from_str(&value)?,
+        );
+    }
+    let body = body.map_err(|e| HandlerError::from(ErrorCode::InternalError(Some(e.to_string())))).boxed_unsync();
+    Ok(http::Request::from_parts(parts, body))
+}
+
+/// Hands a request to a composition; failures become a 500.
+pub async fn send(handler: &ProxyHandler<ComponentHandler>, request: wasmtime_wasi_http::handler::Request) -> hyper::Response<Body> {
+    match handler.handle((), request).await {
+        Ok(response) => response.map(|body| body.map_err(anyhow::Error::from).boxed_unsync()),
+        Err(error) => {
+            tracing::warn!("request failed: {error:#}");
+            plain(hyper::StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+        }
+    }
+}
+
+/// Spin's reserved routes: `health` answers OK, `info` describes the app.
+fn well_known_response(app: &App, rest: &str) -> hyper::Response<Body> {
+    match rest.trim_start_matches('/') {
+        "health" => plain(hyper::StatusCode::OK, "OK"),
+        "info" => {
+            let body = serde_json::json!({ "version": env!("CARGO_PKG_VERSION"), "runtime": "qmi", "routes": app.routes().count() }).to_string();
+            let mut response = plain(hyper::StatusCode::OK, "");
+            *response.body_mut() = Full::new(Bytes::from(body)).map_err(|e| match e {}).boxed_unsync();
+            response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+            response
+        }
+        _ => plain(hyper::StatusCode::NOT_FOUND, "Not Found"),
+    }
+}
+
+/// A short text response with its length.
+pub fn plain(status: hyper::StatusCode, text: &'static str) -> hyper::Response<Body> {
+    let mut response = hyper::Response::new(Full::new(Bytes::from_static(text.as_bytes())).map_err(|e| match e {}).boxed_unsync());
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+}

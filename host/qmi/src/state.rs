@@ -1,0 +1,88 @@
+//! The data of one component instance's store, and the linker that serves
+//! every interface a Spin component may import.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use wasmtime::component::{Linker, ResourceTable};
+use wasmtime::{Engine, StoreLimits};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::WasiHttpCtx;
+use wasmtime_wasi_http::p3::{WasiHttpCtxView, WasiHttpView};
+
+use crate::factors::key_value::{self, KeyValueState, KeyValueView};
+use crate::factors::outbound_http::OutboundHttp;
+use crate::factors::sqlite::{self, SqliteState, SqliteView};
+use crate::factors::variables::{self, ComponentVariables};
+
+/// Everything a store holds for one instance.
+pub struct InstanceState {
+    pub(crate) table: ResourceTable,
+    pub(crate) wasi: WasiCtx,
+    pub(crate) http: WasiHttpCtx,
+    pub(crate) outbound: OutboundHttp,
+    pub(crate) limits: StoreLimits,
+    pub(crate) variables: ComponentVariables,
+    pub(crate) sqlite: SqliteState,
+    pub(crate) key_value: KeyValueState,
+    pub(crate) clock: Arc<RequestClock>,
+}
+
+impl WasiView for InstanceState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for InstanceState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.outbound }
+    }
+}
+
+/// Builds the linker shared by every component of the application.
+pub fn linker(engine: &Engine) -> anyhow::Result<Linker<InstanceState>> {
+    let mut linker = Linker::<InstanceState>::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi::p3::add_to_linker(&mut linker)?;
+    wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
+    variables::add_to_linker(&mut linker, |s| &s.variables)?;
+    sqlite::add_to_linker(&mut linker, |s| SqliteView { state: &s.sqlite, table: &mut s.table })?;
+    key_value::add_to_linker(&mut linker, |s| KeyValueView { state: &s.key_value, table: &mut s.table })?;
+    Ok(linker)
+}
+
+/// The start times of the requests an instance is serving, read by the
+/// epoch callback to enforce the request deadline even while guest code
+/// spins without yielding.
+#[derive(Default)]
+pub struct RequestClock {
+    started: Mutex<Vec<(u64, Instant)>>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl RequestClock {
+    /// Records a request's start; the guard forgets it when dropped.
+    pub fn start(self: &Arc<Self>) -> RequestGuard {
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.started.lock().unwrap().push((id, Instant::now()));
+        RequestGuard { clock: self.clone(), id }
+    }
+
+    /// Whether any request has run longer than `timeout`.
+    pub fn overdue(&self, timeout: Duration) -> bool {
+        self.started.lock().unwrap().iter().any(|(_, t)| t.elapsed() > timeout)
+    }
+}
+
+/// Marks one request as in flight on an instance.
+pub struct RequestGuard {
+    clock: Arc<RequestClock>,
+    id: u64,
+}
+
+impl Drop for RequestGuard {
+    fn drop(&mut self) {
+        self.clock.started.lock().unwrap().retain(|(id, _)| *id != self.id);
+    }
+}
