@@ -1,0 +1,429 @@
+//! Runtime conformance: `qmi up` must behave as Spin 4.1 does for the features QMI uses.
+//!
+//! Every test starts a real `qmi up` on `tests/fixtures/spin.toml` and speaks HTTP to it.
+//! Build the runtime first (`cargo build --release -p qmi`, or set `QMI_BIN`).
+
+use std::thread;
+use std::time::{Duration, Instant};
+
+use qmi_tests::{API_KEY, Qmi, QmiServer, TARGET, fixture_wasm, fixtures_dir, manifest_variant};
+
+/// Spin's request headers for a trailing-wildcard route.
+#[test]
+fn spin_headers_for_a_wildcard_route() {
+    let server = QmiServer::start(&[]);
+    let echo = server.get("/echo/a/b?x=1&y=2").echo();
+    assert_eq!(
+        echo.require_header("spin-full-url"),
+        format!("http://{}/echo/a/b?x=1&y=2", server.authority())
+    );
+    assert_eq!(echo.require_header("spin-path-info"), "/a/b");
+    assert_eq!(echo.require_header("spin-matched-route"), "/echo/...");
+    assert_eq!(echo.require_header("spin-component-route"), "/echo");
+    assert_eq!(echo.require_header("spin-raw-component-route"), "/echo/...");
+    assert_eq!(echo.require_header("spin-base-path"), "/");
+    let client = echo.require_header("spin-client-addr");
+    let addr: std::net::SocketAddr = client
+        .parse()
+        .unwrap_or_else(|e| panic!("spin-client-addr {client:?} is not ip:port: {e}"));
+    assert!(addr.ip().is_loopback(), "client addr {addr}");
+    assert_ne!(addr.port(), 0);
+    assert_eq!(echo.field("path"), Some("/echo/a/b"));
+    assert_eq!(echo.field("query"), Some("x=1&y=2"));
+}
+
+/// Spin's request headers for an exact route, and trailing slashes under a wildcard.
+#[test]
+fn spin_headers_for_an_exact_route_and_trailing_slashes() {
+    let server = QmiServer::start(&[]);
+    let exact = server.get("/echo/exact").echo();
+    assert_eq!(exact.require_header("spin-matched-route"), "/echo/exact");
+    assert_eq!(exact.require_header("spin-component-route"), "/echo/exact");
+    assert_eq!(exact.require_header("spin-path-info"), "");
+
+    let bare = server.get("/echo").echo();
+    assert_eq!(bare.require_header("spin-matched-route"), "/echo/...");
+    assert_eq!(bare.require_header("spin-path-info"), "");
+    let slash = server.get("/echo/").echo();
+    assert_eq!(slash.require_header("spin-path-info"), "/");
+    let deep_slash = server.get("/echo/x/").echo();
+    assert_eq!(deep_slash.require_header("spin-path-info"), "/x/");
+}
+
+/// Exact routes beat parameters, parameters beat wildcards, longer wildcard prefixes
+/// beat shorter ones; unmatched paths are 404.
+#[test]
+fn route_precedence() {
+    let server = QmiServer::start(&[]);
+    let matched = |path: &str| {
+        server
+            .get(path)
+            .echo()
+            .require_header("spin-matched-route")
+            .to_owned()
+    };
+    assert_eq!(matched("/items/special"), "/items/special");
+    assert_eq!(matched("/items/42"), "/items/:id");
+    assert_eq!(matched("/items/42/more"), "/items/...");
+    assert_eq!(matched("/items"), "/items/...");
+    assert_eq!(matched("/echo/exact"), "/echo/exact");
+    assert_eq!(matched("/echo/exact/more"), "/echo/...");
+    assert_eq!(matched("/deep/x"), "/deep/...");
+    assert_eq!(matched("/deep/er/x"), "/deep/er/...");
+    assert_eq!(matched("/deep/er"), "/deep/er/...");
+    assert_eq!(matched("/deep/erx"), "/deep/...");
+
+    let param = server.get("/items/42").echo();
+    assert_eq!(param.require_header("spin-path-match-id"), "42");
+    let deeper = server.get("/deep/er/x/y").echo();
+    assert_eq!(deeper.require_header("spin-path-info"), "/x/y");
+    assert_eq!(deeper.require_header("spin-component-route"), "/deep/er");
+
+    for path in ["/", "/nothing", "/itemsx", "/greet", "/greet/a/b"] {
+        assert_eq!(server.get(path).status, 404, "{path} should not be routed");
+    }
+}
+
+/// Named route parameters arrive as `spin-path-match-<name>` headers, also before a
+/// trailing wildcard.
+#[test]
+fn path_parameters_arrive_as_headers() {
+    let server = QmiServer::start(&[]);
+    let post = server.get("/users/ann/posts/7").echo();
+    assert_eq!(post.require_header("spin-path-match-user"), "ann");
+    assert_eq!(post.require_header("spin-path-match-post"), "7");
+    assert_eq!(post.require_header("spin-matched-route"), "/users/:user/posts/:post");
+    assert_eq!(post.require_header("spin-path-info"), "");
+
+    let bucket = server.get("/buckets/photos/2024/a.jpg").echo();
+    assert_eq!(bucket.require_header("spin-path-match-bucket"), "photos");
+    assert_eq!(bucket.require_header("spin-matched-route"), "/buckets/:bucket/...");
+    assert_eq!(bucket.require_header("spin-component-route"), "/buckets/:bucket");
+    assert_eq!(bucket.require_header("spin-path-info"), "/2024/a.jpg");
+    assert_eq!(bucket.header("spin-path-match-user"), None);
+}
+
+/// Method, body and client headers reach the component unchanged.
+#[test]
+fn method_body_and_headers_reach_the_component() {
+    let server = QmiServer::start(&[]);
+    let echo = server
+        .post("/echo/post?q=1", "payload \u{e9}", &[("x-custom", "v1"), ("content-type", "text/plain")])
+        .echo();
+    assert_eq!(echo.field("method"), Some("POST"));
+    assert_eq!(echo.field("body"), Some("payload \u{e9}"));
+    assert_eq!(echo.field("path"), Some("/echo/post"));
+    assert_eq!(echo.field("query"), Some("q=1"));
+    assert_eq!(echo.require_header("x-custom"), "v1");
+    assert_eq!(echo.require_header("content-type"), "text/plain");
+}
+
+/// Component variables are templates over application variables; values come from
+/// defaults or `SPIN_VARIABLE_<NAME>`; each component sees only its own variables.
+#[test]
+fn component_variables_resolve_application_variables() {
+    let server = QmiServer::start(&[]);
+    let echo = server.get("/echo/vars").echo();
+    assert_eq!(echo.variable("who"), Ok("echo".to_owned()));
+    assert_eq!(echo.variable("message"), Ok(format!("hello, {TARGET}!")));
+    assert_eq!(echo.variable("api_key"), Ok(API_KEY.to_owned()));
+    assert!(echo.variable("undeclared").is_err(), "{:#}", echo.0);
+
+    let alt = server.get("/alt/vars").echo();
+    assert_eq!(alt.variable("who"), Ok("alt".to_owned()));
+    assert!(alt.variable("message").is_err(), "echo-alt declares no `message`: {:#}", alt.0);
+    assert!(alt.variable("api_key").is_err(), "echo-alt declares no `api_key`: {:#}", alt.0);
+}
+
+/// An application variable's environment value overrides its default.
+#[test]
+fn environment_overrides_variable_defaults() {
+    let server = Qmi::up().env("SPIN_VARIABLE_GREETING", "bonjour").start();
+    let echo = server.get("/echo/vars").echo();
+    assert_eq!(echo.variable("message"), Ok(format!("bonjour, {TARGET}!")));
+}
+
+/// Middleware runs outermost first on the request and innermost first on the response;
+/// only a middleware that inherits `variables` reads the primary component's variables.
+#[test]
+fn middleware_wraps_in_declared_order() {
+    let server = QmiServer::start(&[]);
+    let reply = server.get_with("/mw/x?k=v", &[("x-mw-trace", "client")]);
+    assert_eq!(reply.header("x-mw-trace"), Some("echo,b,a"), "{reply:?}");
+    let echo = reply.echo();
+    assert_eq!(echo.require_header("x-mw-trace"), "client,a,b");
+    assert_eq!(
+        echo.require_header("x-mw-a-var"),
+        format!("value:hello, {TARGET}!")
+    );
+    assert!(
+        echo.require_header("x-mw-b-var").starts_with("error:"),
+        "mw-b does not inherit variables: {:#}",
+        echo.0
+    );
+    assert_eq!(echo.require_header("spin-matched-route"), "/mw/...");
+    assert_eq!(echo.require_header("spin-path-info"), "/x");
+    assert_eq!(echo.field("query"), Some("k=v"));
+
+    let plain = server.get_with("/echo/x", &[("x-mw-trace", "client")]);
+    assert_eq!(plain.header("x-mw-trace"), Some("echo"), "no middleware on /echo/...");
+    assert_eq!(plain.echo().require_header("x-mw-trace"), "client");
+}
+
+/// `default` lives in `<data-dir>/sqlite_db.db`; other labels come from the runtime
+/// config; each label is its own database, and data survives a restart.
+#[test]
+fn sqlite_labels_map_to_their_databases() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_dir = data.path().join("data");
+    {
+        let server = Qmi::up().data_dir(&data_dir).start();
+        assert_eq!(server.get("/db/default/write/one").body, "one");
+        let two = server.get("/db/default/write/two");
+        assert_eq!((two.status, two.body.as_str()), (200, "one,two"));
+        let extra = server.get("/db/extra/read");
+        assert_eq!((extra.status, extra.body.as_str()), (200, ""), "extra is another database");
+        assert_eq!(server.get("/db/extra/write/x").body, "x");
+        assert_eq!(server.get("/db/default/read").body, "one,two");
+        assert!(
+            data_dir.join("sqlite_db.db").is_file(),
+            "default database not at <data-dir>/sqlite_db.db"
+        );
+        assert!(
+            server.work_dir().join("extra.db").is_file(),
+            "runtime-config path `extra.db` not resolved against the working directory"
+        );
+    }
+    let again = Qmi::up().data_dir(&data_dir).start();
+    assert_eq!(again.get("/db/default/read").body, "one,two", "default did not persist");
+}
+
+/// Opening a label the component does not list is `access-denied`, whether or not the
+/// runtime config defines it.
+#[test]
+fn sqlite_unlisted_label_is_access_denied() {
+    let server = QmiServer::start(&[]);
+    for label in ["unlisted", "nowhere"] {
+        let reply = server.get(&format!("/db/{label}/read"));
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (403, "access-denied"),
+            "label {label}"
+        );
+    }
+    assert_eq!(server.get("/db/default/read").status, 200);
+}
+
+/// A component listing a label that nothing defines stops startup with Spin's message.
+#[test]
+fn undefined_sqlite_label_fails_startup() {
+    let failure = Qmi::up().without_runtime_config().expect_failure();
+    assert!(
+        failure
+            .stderr
+            .contains("One or more components use SQLite databases which are not defined."),
+        "{failure:#?}"
+    );
+    assert!(
+        failure.stderr.contains("Component db uses database 'extra'"),
+        "{failure:#?}"
+    );
+}
+
+/// An unknown manifest field stops startup with a message naming it.
+#[test]
+fn unknown_manifest_field_fails_startup() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let manifest = manifest_variant(dir.path(), |text| {
+        text.replace("[component.echo]\n", "[component.echo]\nnot_a_real_field = true\n")
+    });
+    let failure = Qmi::up().manifest(&manifest).expect_failure();
+    assert!(failure.stderr.contains("not_a_real_field"), "{failure:#?}");
+}
+
+/// A component dependency on our own WIT interface is satisfied by another component.
+#[test]
+fn component_dependency_is_composed() {
+    let server = QmiServer::start(&[]);
+    let reply = server.get("/greet/ada");
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (200, "Hello, ada, from the greeter!")
+    );
+    assert_eq!(server.get("/greet/bob").body, "Hello, bob, from the greeter!");
+}
+
+/// `files` mounts are readable at their destination, read-only, and confined.
+#[test]
+fn files_are_mounted_read_only_and_confined() {
+    let server = QmiServer::start(&[]);
+    let hello = server.get("/echo/file?path=/hello.txt");
+    assert_eq!(
+        (hello.status, hello.body.as_str()),
+        (200, "Hello from a mounted file.\n")
+    );
+    assert_eq!(server.get("/echo/file?path=/sub/nested.txt").body, "nested\n");
+    // The mount's source is tests/fixtures/echo/static: its parent holds Cargo.toml.
+    assert!(fixtures_dir().join("echo/Cargo.toml").is_file());
+    for escape in ["/../Cargo.toml", "../Cargo.toml", "/sub/../../Cargo.toml"] {
+        let reply = server.get(&format!("/echo/file?path={escape}"));
+        assert_eq!(reply.status, 404, "{escape} escaped the mount: {reply:?}");
+    }
+    let write = server.get("/echo/write?path=/new.txt");
+    assert_eq!(write.status, 403, "the mount is writable: {write:?}");
+    assert!(!fixtures_dir().join("echo/static/new.txt").exists());
+    let unmounted = server.get("/alt/file?path=/hello.txt");
+    assert_eq!(unmounted.status, 404, "echo-alt has no files: {unmounted:?}");
+}
+
+/// The per-instance counter of a fixture route, as a number.
+fn count(server: &QmiServer, path: &str) -> u64 {
+    let reply = server.get(path);
+    assert_eq!(reply.status, 200, "{reply:?}");
+    reply.body.trim().parse().unwrap_or_else(|e| panic!("{reply:?}: {e}"))
+}
+
+/// By default one instance serves sequential requests: its counter grows.
+#[test]
+fn instances_are_reused_by_default() {
+    let server = QmiServer::start(&[]);
+    let counts: Vec<u64> = (0..5).map(|_| count(&server, "/echo/counter")).collect();
+    assert_eq!(counts, [1, 2, 3, 4, 5]);
+}
+
+/// `--max-instance-reuse-count 1` gives every request a fresh instance.
+#[test]
+fn reuse_count_one_gives_fresh_instances() {
+    let server = QmiServer::start(&[("--max-instance-reuse-count", "1")]);
+    let counts: Vec<u64> = (0..4).map(|_| count(&server, "/echo/counter")).collect();
+    assert_eq!(counts, [1, 1, 1, 1]);
+}
+
+/// `--max-instance-reuse-count N` retires an instance after N requests.
+#[test]
+fn reuse_count_retires_instances() {
+    let server = QmiServer::start(&[("--max-instance-reuse-count", "3")]);
+    let counts: Vec<u64> = (0..7).map(|_| count(&server, "/echo/counter")).collect();
+    assert_eq!(counts, [1, 2, 3, 1, 2, 3, 1]);
+}
+
+/// An instance idle longer than `--idle-instance-timeout` is dropped.
+#[test]
+fn idle_instances_are_dropped() {
+    let server = QmiServer::start(&[("--idle-instance-timeout", "1s")]);
+    assert_eq!(count(&server, "/echo/counter"), 1);
+    assert_eq!(count(&server, "/echo/counter"), 2);
+    thread::sleep(Duration::from_millis(2500));
+    assert_eq!(count(&server, "/echo/counter"), 1, "idle instance was kept");
+}
+
+/// A request running past `--request-timeout` fails with 500 near the deadline, and
+/// the server goes on serving.
+#[test]
+fn request_deadline_stops_a_runaway_request() {
+    let server = QmiServer::start(&[("--request-timeout", "2s")]);
+    let started = Instant::now();
+    let reply = server.get("/echo/loop");
+    let took = started.elapsed();
+    assert_eq!(reply.status, 500, "{reply:?}");
+    assert!(
+        took >= Duration::from_millis(1500) && took < Duration::from_secs(10),
+        "answered after {took:?} with a 2 s deadline"
+    );
+    assert_eq!(server.get("/echo/after").echo().field("path"), Some("/echo/after"));
+    assert_eq!(server.get("/greet/x").status, 200);
+}
+
+/// A trapping request fails alone: 500, and the next requests are served.
+#[test]
+fn a_panic_fails_only_its_request() {
+    let mut server = QmiServer::start(&[]);
+    for _ in 0..3 {
+        let reply = server.get("/echo/panic");
+        assert_eq!(reply.status, 500, "{reply:?}");
+        assert_eq!(server.get("/echo/fine").echo().field("path"), Some("/echo/fine"));
+    }
+    assert!(server.is_running());
+}
+
+/// A trapped instance is discarded: the next request starts a fresh one.
+#[test]
+fn a_trapped_instance_is_not_reused() {
+    let server = QmiServer::start(&[]);
+    assert_eq!(count(&server, "/echo/counter"), 1);
+    assert_eq!(count(&server, "/echo/counter"), 2);
+    assert_eq!(server.get("/echo/panic").status, 500);
+    assert_eq!(count(&server, "/echo/counter"), 1, "a trapped instance served again");
+}
+
+/// Allocating past `--max-instance-memory` fails the request, not the server.
+#[test]
+fn memory_cap_fails_the_request_not_the_server() {
+    let mut server = QmiServer::start(&[("--max-instance-memory", "64MiB")]);
+    let reply = server.get("/echo/alloc");
+    assert_eq!(reply.status, 500, "{reply:?}");
+    assert_eq!(server.get("/echo/fine").echo().field("path"), Some("/echo/fine"));
+    assert!(server.is_running());
+}
+
+/// `--component-id` serves only the listed components' routes.
+#[test]
+fn component_id_serves_a_subset() {
+    let server = QmiServer::start(&[("--component-id", "echo-alt"), ("--component-id", "db")]);
+    let alt = server.get("/alt/x").echo();
+    assert_eq!(alt.variable("who"), Ok("alt".to_owned()));
+    assert_eq!(server.get("/db/default/read").status, 200);
+    for path in ["/echo/x", "/echo/exact", "/items/1", "/greet/x", "/mw/x"] {
+        assert_eq!(server.get(path).status, 404, "{path} belongs to an unlisted component");
+    }
+}
+
+/// Startup prints Spin's route list after the `Serving` line.
+#[test]
+fn startup_lists_available_routes() {
+    let server = QmiServer::start(&[]);
+    let base = server.base_url().to_owned();
+    for line in [
+        "Available Routes:".to_owned(),
+        format!("  echo-alt: {base}/alt (wildcard)"),
+        format!("  echo: {base}/echo/exact"),
+        format!("  caller: {base}/greet/:name"),
+        format!("  db: {base}/db (wildcard)"),
+    ] {
+        assert!(
+            server.wait_for_stdout(&line, Duration::from_secs(5)),
+            "missing {line:?} in stdout:\n{}",
+            server.stdout()
+        );
+    }
+}
+
+/// SIGTERM and SIGINT stop the server cleanly and close its port.
+#[test]
+fn signals_stop_the_server_cleanly() {
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        let server = QmiServer::start(&[]);
+        assert_eq!(server.get("/echo/x").status, 200);
+        let authority = server.authority().to_owned();
+        let status = server
+            .stop_with(signal, Duration::from_secs(10))
+            .unwrap_or_else(|| panic!("signal {signal} did not stop qmi within 10 s"));
+        assert!(status.success(), "signal {signal}: exit {status}");
+        assert!(
+            std::net::TcpStream::connect(&authority).is_err(),
+            "port still open after signal {signal}"
+        );
+    }
+}
+
+/// The fixtures the manifest names were built by `qmi build`.
+#[test]
+fn qmi_build_produces_every_fixture() {
+    qmi_tests::build_fixtures();
+    for name in ["echo", "db", "mw-a", "mw-b", "greeter", "caller"] {
+        let wasm = fixture_wasm(name);
+        let bytes = std::fs::read(&wasm).unwrap_or_else(|e| panic!("{}: {e}", wasm.display()));
+        // A component (not a core module): magic, then version 0x0d with layer 1.
+        assert_eq!(&bytes[..8], b"\0asm\x0d\0\x01\0", "{} is not a component", wasm.display());
+    }
+}
