@@ -660,17 +660,19 @@ impl Echo {
     }
 }
 
-/// Writes a variant of the fixture manifest into `dir` (component sources made absolute),
-/// with `edit` applied to its text; returns the new manifest's path.
+/// Writes a variant of the fixture manifest into `dir` (component sources made absolute,
+/// the `files` mount dropped since Spin requires mount sources relative to the manifest),
+/// with `edit` applied to its text; returns the new manifest's path. No runtime config
+/// lies beside it.
 pub fn manifest_variant(dir: &Path, edit: impl FnOnce(String) -> String) -> PathBuf {
     let text = std::fs::read_to_string(fixture_manifest()).expect("read fixture manifest");
     let target = workspace_root().join("target");
-    let text = text
+    let text: String = text
         .replace("\"../../target/", &format!("\"{}/", target.display()))
-        .replace(
-            "source = \"echo/static\"",
-            &format!("source = \"{}\"", fixtures_dir().join("echo/static").display()),
-        );
+        .lines()
+        .filter(|line| !line.starts_with("files = "))
+        .map(|line| format!("{line}\n"))
+        .collect();
     let path = dir.join("spin.toml");
     std::fs::write(&path, edit(text)).expect("write manifest variant");
     path

@@ -144,7 +144,8 @@ fn environment_overrides_variable_defaults() {
 }
 
 /// Middleware runs outermost first on the request and innermost first on the response;
-/// only a middleware that inherits `variables` reads the primary component's variables.
+/// only a middleware that inherits `variables` reads the primary component's variables
+/// (Spin applies its deny-all adapter to the others).
 #[test]
 fn middleware_wraps_in_declared_order() {
     let server = QmiServer::start(&[]);
@@ -215,9 +216,20 @@ fn sqlite_unlisted_label_is_access_denied() {
 }
 
 /// A component listing a label that nothing defines stops startup with Spin's message.
+/// (The variant manifest sits in a temp dir with no runtime config beside it.)
 #[test]
 fn undefined_sqlite_label_fails_startup() {
-    let failure = Qmi::up().without_runtime_config().expect_failure();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let manifest = manifest_variant(dir.path(), |text| {
+        text.replace(
+            "sqlite_databases = [\"default\", \"extra\"]",
+            "sqlite_databases = [\"default\", \"undefined-label\"]",
+        )
+    });
+    let failure = Qmi::up()
+        .manifest(&manifest)
+        .without_runtime_config()
+        .expect_failure();
     assert!(
         failure
             .stderr
@@ -225,7 +237,7 @@ fn undefined_sqlite_label_fails_startup() {
         "{failure:#?}"
     );
     assert!(
-        failure.stderr.contains("Component db uses database 'extra'"),
+        failure.stderr.contains("Component db uses database 'undefined-label'"),
         "{failure:#?}"
     );
 }
