@@ -1,8 +1,15 @@
-//! The `web` component.
-use spin_sdk::http::{IntoResponse, Request};
+//! The `web` component: serves the frontend bundle mounted at `/` and answers
+//! `GET /api/health`.
+//!
+//! Everything but the Spin glue is plain Rust in [`serve`] and its helpers, so it
+//! is tested natively. No state lives between requests: the component is correct
+//! whether or not Spin reuses its instance.
 
-/// Placeholder handler.
-#[spin_sdk::http_service]
-async fn handle(_req: Request) -> impl IntoResponse {
-    "ok"
-}
+pub mod cache;
+pub mod encoding;
+pub mod mime;
+pub mod path;
+pub mod serve;
+
+#[cfg(target_arch = "wasm32")]
+mod component;

@@ -1,0 +1,62 @@
+//! Cache policy: content-hashed assets are immutable, everything else revalidates.
+
+/// `cache-control` for assets whose name carries their content hash.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// `cache-control` for everything else, `index.html` first.
+pub const REVALIDATE: &str = "no-cache";
+
+/// Whether a file name carries a content hash: `<stem>-<16 hex>` followed by an
+/// optional `_<suffix>` and the extension(s), e.g. `qmi-0123456789abcdef.js` or
+/// `qmi-0123456789abcdef_bg.wasm`.
+pub fn is_content_hashed(file_name: &str) -> bool {
+    let base = file_name.split('.').next().unwrap_or_default();
+    let base = base.split('_').next().unwrap_or_default();
+    let Some((stem, hash)) = base.rsplit_once('-') else {
+        return false;
+    };
+    !stem.is_empty()
+        && hash.len() == 16
+        && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        && file_name.len() > base.len()
+}
+
+/// The `cache-control` value for a served file name.
+pub fn cache_control(file_name: &str) -> &'static str {
+    if is_content_hashed(file_name) {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_names() {
+        assert!(is_content_hashed("qmi-0123456789abcdef.js"));
+        assert!(is_content_hashed("qmi-0123456789abcdef_bg.wasm"));
+        assert!(is_content_hashed("qmi-0123456789abcdef_bg.wasm.gz"));
+        assert!(is_content_hashed("style-fedcba9876543210.css"));
+    }
+
+    #[test]
+    fn unhashed_names() {
+        assert!(!is_content_hashed("index.html"));
+        assert!(!is_content_hashed("favicon.ico"));
+        assert!(!is_content_hashed("qmi-0123456789ABCDEF.js"));
+        assert!(!is_content_hashed("qmi-0123456789abcde.js"));
+        assert!(!is_content_hashed("-0123456789abcdef.js"));
+        assert!(!is_content_hashed("qmi-0123456789abcdef"));
+    }
+
+    #[test]
+    fn policy() {
+        assert_eq!(cache_control("index.html"), "no-cache");
+        assert_eq!(
+            cache_control("qmi-0123456789abcdef_bg.wasm"),
+            "public, max-age=31536000, immutable"
+        );
+    }
+}
