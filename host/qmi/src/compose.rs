@@ -6,7 +6,7 @@
 //! trapping functions, as Spin's deny adapter does.
 
 use anyhow::{Context as _, Result, bail};
-use wac_graph::types::Package;
+use wac_graph::types::{ItemKind, Package};
 use wac_graph::{CompositionGraph, EncodeOptions, NodeId, PackageId};
 
 /// The `wasi:http` handler interface middleware imports and exports.
@@ -142,6 +142,16 @@ impl Graph {
         for (name, kind) in denied {
             let renamed = format!("{DENY_PREFIX}d{}-{name}", self.denials);
             self.denials += 1;
+            // The encoder shares imports of one interface id, so the denied
+            // copy needs an interface of its own.
+            let kind = match kind {
+                ItemKind::Instance(id) => {
+                    let mut interface = self.graph.types()[id].clone();
+                    interface.id = Some(renamed.clone());
+                    ItemKind::Instance(self.graph.types_mut().add_interface(interface))
+                }
+                other => other,
+            };
             let import = self.graph.import(renamed, kind)?;
             self.graph.set_instantiation_argument(instance, &name, import)?;
         }

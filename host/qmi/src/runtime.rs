@@ -104,13 +104,7 @@ impl ComponentHandler {
         grants: Arc<Grants>,
     ) -> Result<ProxyHandler<Self>> {
         let mut linker = base_linker.clone();
-        let denied = component
-            .component_type()
-            .imports(&shared.engine)
-            .any(|(name, _)| name.starts_with(crate::compose::DENY_PREFIX));
-        if denied {
-            linker.define_unknown_imports_as_traps(component).map_err(anyhow::Error::from)?;
-        }
+        define_denials(&mut linker, component, &shared.engine)?;
         let pre = linker
             .instantiate_pre(component)
             .map_err(anyhow::Error::from)
@@ -158,6 +152,94 @@ impl ComponentHandler {
         Ok(store)
     }
 }
+
+/// Fills the `qmi-deny-*` imports of a composition as Spin's deny adapter
+/// does for the capabilities a dependency did not inherit: each call answers
+/// the interface's own refusal (`access-denied`, `undefined`, an empty list,
+/// a denied HTTP request), or traps where the interface has none.
+fn define_denials(linker: &mut Linker<InstanceState>, component: &Component, engine: &Engine) -> Result<()> {
+    use wasmtime::component::types::ComponentItem;
+    let ty = component.component_type();
+    for (name, item) in ty.imports(engine) {
+        if !name.starts_with(crate::compose::DENY_PREFIX) {
+            continue;
+        }
+        let ComponentItem::ComponentInstance(instance) = item.ty else { continue };
+        let denied = name.trim_start_matches(crate::compose::DENY_PREFIX).split_once('-').map_or(name, |(_, n)| n).to_owned();
+        let mut target = linker.instance(name).map_err(anyhow::Error::from)?;
+        for (export, item) in instance.exports(engine) {
+            match item.ty {
+                ComponentItem::ComponentFunc(func) => {
+                    let what = format!("{denied}#{export}");
+                    let defined = if func.async_() {
+                        target.func_new_concurrent(export, move |_, func, params, results| {
+                            let outcome = refuse(&what, &func, params, results);
+                            Box::pin(async move { outcome })
+                        })
+                    } else {
+                        target.func_new(export, move |_, func, params, results| refuse(&what, &func, params, results))
+                    };
+                    defined.map_err(anyhow::Error::from)?;
+                }
+                ComponentItem::Resource(_) => {
+                    target
+                        .resource(export, wasmtime::component::ResourceType::host::<Denied>(), |_, _| Ok(()))
+                        .map_err(anyhow::Error::from)?;
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The refusal a denied function answers with.
+fn refuse(
+    what: &str,
+    func: &wasmtime::component::types::ComponentFunc,
+    params: &[wasmtime::component::Val],
+    results: &mut [wasmtime::component::Val],
+) -> wasmtime::Result<()> {
+    use wasmtime::component::Val;
+    use wasmtime::component::types::Type;
+    let result_types: Vec<Type> = func.results().collect();
+    let value = match result_types.as_slice() {
+        [Type::List(_)] => Some(Val::List(Vec::new())),
+        [Type::Option(_)] => Some(Val::Option(None)),
+        [Type::Result(result)] => match result.err() {
+            Some(Type::Variant(variant)) => {
+                let cases: Vec<_> = variant.cases().map(|c| (c.name.to_owned(), c.ty.is_some())).collect();
+                let first_string = params.iter().find_map(|p| match p {
+                    Val::String(s) => Some(s.clone()),
+                    _ => None,
+                });
+                ["access-denied", "HTTP-request-denied"]
+                    .iter()
+                    .find_map(|case| cases.iter().find(|(name, payload)| name == case && !payload))
+                    .map(|(name, _)| Val::Variant(name.clone(), None))
+                    .or_else(|| {
+                        cases
+                            .iter()
+                            .find(|(name, payload)| name == "undefined" && *payload)
+                            .map(|(name, _)| Val::Variant(name.clone(), Some(Box::new(Val::String(first_string.unwrap_or_default())))))
+                    })
+                    .map(|err| Val::Result(Err(Some(Box::new(err)))))
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    match value {
+        Some(value) if results.len() == 1 => {
+            results[0] = value;
+            Ok(())
+        }
+        _ => Err(wasmtime::format_err!("{what} is not permitted: the configuration was not inherited")),
+    }
+}
+
+/// The resource type of denied interfaces; never instantiated.
+struct Denied;
 
 impl HandlerState for ComponentHandler {
     type StoreData = InstanceState;
