@@ -1,0 +1,8 @@
+//! QMI's API contract, shared by the services (wasm32-wasip2) and the
+//! frontend (wasm32-unknown-unknown) so that neither can drift from the other.
+
+pub mod principal;
+pub mod tenancy;
+
+pub use principal::{Principal, PrincipalError, PRINCIPAL_HEADER, REQUEST_ID_HEADER, TENANT_HEADER};
+pub use tenancy::{Insee, InseeError, MembershipRole, PlatformRole};
