@@ -1,8 +1,12 @@
 //! QMI's API contract, shared by the services (wasm32-wasip2) and the
 //! frontend (wasm32-unknown-unknown) so that neither can drift from the other.
 
+pub mod identity;
+pub mod page;
 pub mod principal;
+pub mod routes;
 pub mod tenancy;
 
+pub use page::Page;
 pub use principal::{Principal, PrincipalError, PRINCIPAL_HEADER, REQUEST_ID_HEADER, TENANT_HEADER};
 pub use tenancy::{Insee, InseeError, MembershipRole, PlatformRole};

@@ -56,6 +56,51 @@ impl From<Insee> for String {
     }
 }
 
+impl schemars::JsonSchema for Insee {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Insee".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "INSEE commune code (tenant key), e.g. 75056",
+            "pattern": "^([0-9]{2}|2[AB])[0-9]{3}$"
+        })
+    }
+}
+
+impl MembershipRole {
+    /// The wire name (`admin`, `agent`, `reviewer`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Agent => "agent",
+            Self::Reviewer => "reviewer",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Admin, Self::Agent, Self::Reviewer].into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl PlatformRole {
+    /// The wire name (`programme`, `hosting`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Programme => "programme",
+            Self::Hosting => "hosting",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Programme, Self::Hosting].into_iter().find(|r| r.as_str() == s)
+    }
+}
+
 impl fmt::Display for Insee {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -63,7 +108,7 @@ impl fmt::Display for Insee {
 }
 
 /// A person's role within one commune.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MembershipRole {
     /// The commune's innovation lead: manages people, district, calls, selections.
@@ -75,7 +120,7 @@ pub enum MembershipRole {
 }
 
 /// A platform-wide role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlatformRole {
     /// The metropolis's programme team: sees every tenant.

@@ -1,0 +1,322 @@
+//! The route catalogue of every service, from which the OpenAPI 3.1 document
+//! (`GET /api/openapi.json`) is generated. A service dispatches through
+//! [`find`] on this table, so a route it answers is documented by construction;
+//! `tests/tests/identity.rs` checks `spin.toml`'s triggers against it.
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde_json::{Map, Value, json};
+
+use crate::identity::*;
+use crate::page::Page;
+
+/// Who may call a route (the gateway enforces the first two, services the rest).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    /// Anyone, without a token.
+    Public,
+    /// Any signed-in principal.
+    Principal,
+    /// A member of the route's commune, or a programme operator.
+    Tenant,
+    /// A platform operator (programme or hosting).
+    Operator,
+}
+
+impl Auth {
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Public => "Public: no token needed.",
+            Self::Principal => "Any signed-in principal (bearer token).",
+            Self::Tenant => "A member of the commune `{insee}` or a programme operator.",
+            Self::Operator => "A platform operator (programme or hosting).",
+        }
+    }
+}
+
+/// A documented query parameter.
+#[derive(Clone, Copy, Debug)]
+pub struct QueryParam {
+    /// Name.
+    pub name: &'static str,
+    /// JSON type (`string` or `integer`).
+    pub ty: &'static str,
+    /// What it does.
+    pub description: &'static str,
+}
+
+/// Produces a schema (a `$ref` into `components/schemas` for named types).
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+/// One route of one service.
+#[derive(Clone, Copy, Debug)]
+pub struct RouteDoc {
+    /// `operationId`, also the service's dispatch key.
+    pub id: &'static str,
+    /// The Spin component serving it.
+    pub service: &'static str,
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path template, parameters as `{name}`.
+    pub path: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// Who may call it.
+    pub auth: Auth,
+    /// Query parameters.
+    pub query: &'static [QueryParam],
+    /// Request body schema (JSON).
+    pub request: Option<SchemaFn>,
+    /// Success status.
+    pub status: u16,
+    /// Success body schema (JSON); `None` for an empty body.
+    pub response: Option<SchemaFn>,
+}
+
+fn s<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<T>()
+}
+
+fn any_object(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({ "type": "object" })
+}
+
+const PAGE: &[QueryParam] = &[
+    QueryParam { name: "limit", ty: "integer", description: "Items per page, 1 to 500 (default 100)." },
+    QueryParam { name: "cursor", ty: "string", description: "`next_cursor` of the previous page." },
+];
+
+const COMMUNE_FILTERS: &[QueryParam] = &[
+    QueryParam { name: "status", ty: "string", description: "member, candidate, district or suspended." },
+    QueryParam { name: "departement", ty: "string", description: "Département code, e.g. 93." },
+    QueryParam { name: "q", ty: "string", description: "Name search, accent- and case-insensitive." },
+    QueryParam { name: "limit", ty: "integer", description: "Items per page, 1 to 500 (default 100)." },
+    QueryParam { name: "cursor", ty: "string", description: "`next_cursor` of the previous page." },
+];
+
+macro_rules! route {
+    ($id:literal, $svc:literal, $m:literal, $p:literal, $sum:literal, $auth:ident, $q:expr, $req:expr, $st:literal, $resp:expr) => {
+        RouteDoc {
+            id: $id,
+            service: $svc,
+            method: $m,
+            path: $p,
+            summary: $sum,
+            auth: Auth::$auth,
+            query: $q,
+            request: $req,
+            status: $st,
+            response: $resp,
+        }
+    };
+}
+
+/// Every route of every service under `/api`.
+pub static ROUTES: &[RouteDoc] = &[
+    route!("health", "web", "GET", "/api/health", "Health of the platform", Public, &[], None, 200, Some(any_object)),
+    route!("openapi", "identity", "GET", "/api/openapi.json", "This OpenAPI document", Public, &[], None, 200, Some(any_object)),
+    route!("createToken", "identity", "POST", "/api/auth/token", "Sign in: e-mail and password for an access and a refresh token", Public, &[], Some(s::<TokenRequest>), 200, Some(s::<TokenResponse>)),
+    route!("refreshToken", "identity", "POST", "/api/auth/refresh", "Exchange a refresh token (rotated; reuse revokes its family)", Public, &[], Some(s::<RefreshRequest>), 200, Some(s::<TokenResponse>)),
+    route!("logout", "identity", "POST", "/api/auth/logout", "Revoke a refresh token and its family", Public, &[], Some(s::<RefreshRequest>), 204, None),
+    route!("getMe", "identity", "GET", "/api/me", "The signed-in account, its organisation and memberships", Principal, &[], None, 200, Some(s::<Me>)),
+    route!("listCommunes", "identity", "GET", "/api/communes", "The tenant registry, filtered and cursor-paginated", Public, COMMUNE_FILTERS, None, 200, Some(s::<Page<Commune>>)),
+    route!("getCommune", "identity", "GET", "/api/communes/{insee}", "One commune of the registry", Public, &[], None, 200, Some(s::<Commune>)),
+    route!("listMembers", "identity", "GET", "/api/communes/{insee}/members", "The commune's people and their roles", Tenant, PAGE, None, 200, Some(s::<Page<Member>>)),
+    route!("addMember", "identity", "POST", "/api/communes/{insee}/members", "Give a person a role in the commune (commune admin or programme operator)", Tenant, &[], Some(s::<AddMember>), 200, Some(s::<Member>)),
+    route!("removeMember", "identity", "DELETE", "/api/communes/{insee}/members/{account}", "Remove a person from the commune", Tenant, &[], None, 204, None),
+    route!("createCommune", "identity", "POST", "/api/admin/communes", "Add a commune of any metropolis to the registry", Operator, &[], Some(s::<NewCommune>), 201, Some(s::<Commune>)),
+    route!("suspendCommune", "identity", "POST", "/api/admin/communes/{insee}/suspend", "Suspend a commune: its people are refused", Operator, &[], None, 200, Some(s::<Commune>)),
+    route!("resumeCommune", "identity", "POST", "/api/admin/communes/{insee}/resume", "Resume a suspended commune (back to its previous status)", Operator, &[], None, 200, Some(s::<Commune>)),
+    route!("listOrganisations", "identity", "GET", "/api/organisations", "Organisations visible to the caller (a partner member sees only their own)", Principal, PAGE, None, 200, Some(s::<Page<Organisation>>)),
+    route!("createOrganisation", "identity", "POST", "/api/organisations", "Create an organisation (its creator joins it unless an operator)", Principal, &[], Some(s::<NewOrganisation>), 201, Some(s::<Organisation>)),
+    route!("getOrganisation", "identity", "GET", "/api/organisations/{id}", "One organisation", Principal, &[], None, 200, Some(s::<Organisation>)),
+    route!("updateOrganisation", "identity", "PATCH", "/api/organisations/{id}", "Change an organisation (its members or a programme operator)", Principal, &[], Some(s::<OrganisationPatch>), 200, Some(s::<Organisation>)),
+    route!("listOrganisationMembers", "identity", "GET", "/api/organisations/{id}/members", "The organisation's members", Principal, &[], None, 200, Some(s::<Vec<OrganisationMember>>)),
+    route!("addOrganisationMember", "identity", "POST", "/api/organisations/{id}/members", "Attach an account to the organisation", Principal, &[], Some(s::<AddOrganisationMember>), 200, Some(s::<OrganisationMember>)),
+    route!("removeOrganisationMember", "identity", "DELETE", "/api/organisations/{id}/members/{account}", "Detach an account from the organisation", Principal, &[], None, 204, None),
+];
+
+/// Matches a path against a template; returns the parameters (a trailing
+/// slash is ignored).
+pub fn match_template(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
+    let path = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
+    let mut t = template.split('/');
+    let mut p = path.split('/');
+    let mut params = Vec::new();
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return Some(params),
+            (Some(ts), Some(ps)) => {
+                if let Some(name) = ts.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
+                    if ps.is_empty() {
+                        return None;
+                    }
+                    params.push((name, ps.to_owned()));
+                } else if ts != ps {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Why [`find`] matched nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RouteMiss {
+    /// No route has this path.
+    NotFound,
+    /// The path exists with other methods (listed for `Allow`).
+    MethodNotAllowed(Vec<&'static str>),
+}
+
+/// The route of `service` for `method` and `path`, with its parameters.
+pub fn find(service: &str, method: &str, path: &str) -> Result<(&'static RouteDoc, Vec<(&'static str, String)>), RouteMiss> {
+    let mut allowed = Vec::new();
+    for route in ROUTES.iter().filter(|r| r.service == service) {
+        if let Some(params) = match_template(route.path, path) {
+            if route.method.eq_ignore_ascii_case(method) {
+                return Ok((route, params));
+            }
+            allowed.push(route.method);
+        }
+    }
+    if allowed.is_empty() { Err(RouteMiss::NotFound) } else { Err(RouteMiss::MethodNotAllowed(allowed)) }
+}
+
+fn problem_schema() -> Value {
+    json!({
+        "type": "object",
+        "description": "RFC 9457 problem details; `errors` names the fields at fault",
+        "required": ["type", "title", "status"],
+        "properties": {
+            "type": { "type": "string", "format": "uri" },
+            "title": { "type": "string" },
+            "status": { "type": "integer" },
+            "detail": { "type": "string" },
+            "instance": { "type": "string" },
+            "errors": { "type": "array", "items": {
+                "type": "object", "required": ["field", "message"],
+                "properties": { "field": { "type": "string" }, "message": { "type": "string" } }
+            } }
+        }
+    })
+}
+
+/// The OpenAPI 3.1 document of every route in [`ROUTES`].
+pub fn openapi() -> Value {
+    let mut generator = SchemaSettings::draft2020_12()
+        .with(|s| {
+            s.definitions_path = "/components/schemas".into();
+            s.meta_schema = None;
+        })
+        .into_generator();
+    let mut paths = Map::new();
+    for route in ROUTES {
+        let mut op = Map::new();
+        op.insert("operationId".into(), json!(route.id));
+        op.insert("summary".into(), json!(route.summary));
+        op.insert("description".into(), json!(route.auth.describe()));
+        op.insert("tags".into(), json!([route.service]));
+        if route.auth != Auth::Public {
+            op.insert("security".into(), json!([{ "bearer": [] }]));
+        }
+        let mut params: Vec<Value> = route
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|n| n.strip_suffix('}')))
+            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
+            .collect();
+        params.extend(
+            route
+                .query
+                .iter()
+                .map(|q| json!({ "name": q.name, "in": "query", "required": false, "description": q.description, "schema": { "type": q.ty } })),
+        );
+        if !params.is_empty() {
+            op.insert("parameters".into(), Value::Array(params));
+        }
+        if let Some(req) = route.request {
+            op.insert(
+                "requestBody".into(),
+                json!({ "required": true, "content": { "application/json": { "schema": req(&mut generator) } } }),
+            );
+        }
+        let mut responses = Map::new();
+        let ok = match route.response {
+            Some(resp) => json!({ "description": "Success", "content": { "application/json": { "schema": resp(&mut generator) } } }),
+            None => json!({ "description": "Success, no content" }),
+        };
+        responses.insert(route.status.to_string(), ok);
+        responses.insert(
+            "default".into(),
+            json!({ "description": "Error", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }),
+        );
+        op.insert("responses".into(), Value::Object(responses));
+        let entry = paths.entry(route.path.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        entry.as_object_mut().expect("path item").insert(route.method.to_ascii_lowercase(), Value::Object(op));
+    }
+    let mut schemas = generator.take_definitions(true);
+    schemas.insert("Problem".into(), problem_schema());
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "QMI API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Quartiers Métropolitains d'Innovation: every route of every service, generated from the route catalogue in qmi-api."
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT" } }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_match() {
+        let p = match_template("/api/communes/{insee}/members/{account}", "/api/communes/93066/members/abc").unwrap();
+        assert_eq!(p, vec![("insee", "93066".to_owned()), ("account", "abc".to_owned())]);
+        assert!(match_template("/api/communes/{insee}", "/api/communes/").is_none());
+        assert!(match_template("/api/communes/{insee}", "/api/communes/1/x").is_none());
+        assert!(match_template("/api/communes", "/api/communes/").is_some());
+    }
+
+    #[test]
+    fn find_distinguishes_404_and_405() {
+        assert_eq!(find("identity", "GET", "/api/communes/93066").unwrap().0.id, "getCommune");
+        assert_eq!(find("identity", "PUT", "/api/communes/93066").unwrap_err(), RouteMiss::MethodNotAllowed(vec!["GET"]));
+        assert_eq!(find("identity", "GET", "/api/nope").unwrap_err(), RouteMiss::NotFound);
+    }
+
+    #[test]
+    fn ids_and_routes_are_unique() {
+        let mut ids: Vec<_> = ROUTES.iter().map(|r| r.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), ROUTES.len());
+        let mut keys: Vec<_> = ROUTES.iter().map(|r| (r.method, r.path)).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), ROUTES.len());
+    }
+
+    #[test]
+    fn openapi_document_is_complete_and_refs_resolve() {
+        let doc = openapi();
+        assert_eq!(doc["openapi"], "3.1.0");
+        for r in ROUTES {
+            assert!(doc["paths"][r.path][r.method.to_ascii_lowercase()].is_object(), "{} {}", r.method, r.path);
+        }
+        let text = doc.to_string();
+        for part in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+            let name = part.split('"').next().unwrap();
+            assert!(doc["components"]["schemas"][name].is_object(), "dangling $ref {name}");
+        }
+        assert!(doc["components"]["schemas"]["Commune"]["properties"]["insee"].is_object());
+    }
+}

@@ -1,0 +1,24 @@
+//! `qmi-kit`: what every QMI service shares — problem+json errors (RFC 9457)
+//! naming the field, JSON bodies, the principal from the gateway's internal
+//! header, the tenant-scoped store API, cursor pagination.
+//!
+//! The pure parts ([`problem`], [`json`], [`page`], [`sql`], [`text`],
+//! [`principal`]) build and test natively; the Spin glue ([`http`], [`store`])
+//! exists only on `wasm32`.
+
+pub mod json;
+pub mod page;
+pub mod principal;
+pub mod problem;
+pub mod sql;
+pub mod text;
+
+#[cfg(target_arch = "wasm32")]
+pub mod http;
+#[cfg(target_arch = "wasm32")]
+pub mod store;
+
+pub use page::{Cursor, Page, PageRequest, Query};
+pub use principal::{Insee, Principal};
+pub use problem::{FieldError, Problem};
+pub use sql::{Rows, Statement, TenantTable, Value, tenant};

@@ -1,0 +1,200 @@
+//! Problem details for HTTP APIs (RFC 9457), with the field errors of the
+//! tenancy contract (`errors: [{field, message}]`).
+
+use serde::{Deserialize, Serialize};
+
+/// Base of every problem `type` URI.
+pub const PROBLEM_BASE: &str = "https://qmi.example/problems/";
+
+/// Media type of problem documents.
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// One invalid field: a JSON-pointer-ish path (`members[0].role`) and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The field at fault (`email`, `members[0].role`, `limit`…).
+    pub field: String,
+    /// What is wrong with it, for a human.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// `https://qmi.example/problems/<slug>`.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    /// Short summary of the problem type.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// Explanation of this occurrence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The request path the problem occurred on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// Field errors (validation problems only).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub errors: Vec<FieldError>,
+    /// Seconds to wait before retrying (sent as `Retry-After`, not in the body).
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
+    /// Extra `WWW-Authenticate` challenge (401 only; sent as a header).
+    #[serde(skip)]
+    pub www_authenticate: Option<String>,
+}
+
+impl Problem {
+    /// A problem of type `<base><slug>`.
+    pub fn new(status: u16, slug: &str, title: impl Into<String>) -> Self {
+        Self {
+            type_uri: format!("{PROBLEM_BASE}{slug}"),
+            title: title.into(),
+            status,
+            detail: None,
+            instance: None,
+            errors: Vec::new(),
+            retry_after: None,
+            www_authenticate: None,
+        }
+    }
+
+    /// Sets the detail.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Sets the instance (request path).
+    pub fn instance(mut self, path: impl Into<String>) -> Self {
+        self.instance = Some(path.into());
+        self
+    }
+
+    /// Adds a field error.
+    pub fn field(mut self, field: impl Into<String>, message: impl Into<String>) -> Self {
+        self.errors.push(FieldError::new(field, message));
+        self
+    }
+
+    /// Sets `Retry-After`.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// 400: the request could not be read (malformed JSON, bad query).
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(400, "bad-request", "Bad request").detail(detail)
+    }
+
+    /// 422: well-formed but invalid fields; add them with [`Problem::field`].
+    pub fn validation() -> Self {
+        Self::new(422, "validation", "Invalid fields").detail("one or more fields are invalid")
+    }
+
+    /// 422 naming one field.
+    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::validation().field(field, message)
+    }
+
+    /// 401: no or unusable credentials.
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(401, "unauthorized", "Authentication required").detail(detail)
+    }
+
+    /// 403: authenticated but not allowed.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(403, "forbidden", "Forbidden").detail(detail)
+    }
+
+    /// 404.
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(404, "not-found", "Not found").detail(detail)
+    }
+
+    /// 405.
+    pub fn method_not_allowed(method: &str) -> Self {
+        Self::new(405, "method-not-allowed", "Method not allowed").detail(format!("{method} is not allowed here"))
+    }
+
+    /// 409: conflicts with the current state (duplicate email…).
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(409, "conflict", "Conflict").detail(detail)
+    }
+
+    /// 415: the body is not JSON.
+    pub fn unsupported_media_type(got: Option<&str>) -> Self {
+        Self::new(415, "unsupported-media-type", "Unsupported media type").detail(match got {
+            Some(ct) => format!("expected application/json, got {ct}"),
+            None => "expected a body with content-type application/json".to_owned(),
+        })
+    }
+
+    /// 429 with `Retry-After`.
+    pub fn too_many_requests(retry_after: u64, detail: impl Into<String>) -> Self {
+        Self::new(429, "too-many-requests", "Too many requests").detail(detail).retry_after(retry_after.max(1))
+    }
+
+    /// 503: a required configuration or dependency is missing.
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(503, "unavailable", "Service unavailable").detail(detail)
+    }
+
+    /// 500: an unexpected failure (the detail is logged, not sent).
+    pub fn internal(context: impl std::fmt::Display) -> Self {
+        eprintln!("internal error: {context}");
+        Self::new(500, "internal", "Internal error").detail("an unexpected error occurred")
+    }
+
+    /// The serialised body.
+    pub fn to_body(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("problem serialises")
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status, self.title)?;
+        if let Some(d) = &self.detail {
+            write!(f, ": {d}")?;
+        }
+        for e in &self.errors {
+            write!(f, "; {}: {}", e.field, e.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problem {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_as_rfc9457_with_field_errors() {
+        let p = Problem::invalid_field("email", "not an email").instance("/api/auth/token");
+        let v: serde_json::Value = serde_json::from_slice(&p.to_body()).unwrap();
+        assert_eq!(v["type"], "https://qmi.example/problems/validation");
+        assert_eq!(v["status"], 422);
+        assert_eq!(v["instance"], "/api/auth/token");
+        assert_eq!(v["errors"][0]["field"], "email");
+        assert!(v.get("retry_after").is_none());
+    }
+
+    #[test]
+    fn omits_empty_errors() {
+        let v: serde_json::Value = serde_json::from_slice(&Problem::not_found("x").to_body()).unwrap();
+        assert!(v.get("errors").is_none());
+        assert_eq!(Problem::too_many_requests(0, "x").retry_after, Some(1));
+    }
+}
