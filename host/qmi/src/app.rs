@@ -39,6 +39,9 @@ pub struct LoadOptions {
     pub reuse: ReuseConfig,
     /// Where compiled components are cached; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
+    /// Variable values that take precedence over the environment, keyed
+    /// like it (`SPIN_VARIABLE_<NAME>`).
+    pub variable_overrides: HashMap<String, String>,
 }
 
 /// A loaded application, ready to serve.
@@ -59,7 +62,7 @@ impl App {
         let runtime_config = RuntimeConfig::load(options.runtime_config.as_deref())?;
         runtime_config.check_labels(&manifest)?;
         let variables = manifest
-            .resolve_variables(|name| std::env::var(name).ok())
+            .resolve_variables(|name| options.variable_overrides.get(name).cloned().or_else(|| std::env::var(name).ok()))
             .context("resolving application variables")?;
 
         for id in &options.components {
@@ -152,6 +155,12 @@ impl App {
         let m = self.router.route(path)?;
         let handler = self.by_route.get(m.raw_route())?;
         Some((m, handler))
+    }
+
+    /// Times `n` instantiations of the composition serving `path`.
+    pub async fn measure_instantiation(&self, path: &str, n: usize) -> Result<Vec<std::time::Duration>> {
+        let (_, handler) = self.route(path).with_context(|| format!("no route for {path}"))?;
+        handler.state().time_instantiations(n.max(1)).await
     }
 
     /// The served routes, as written, with their component.

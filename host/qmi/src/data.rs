@@ -54,6 +54,7 @@ pub async fn migrate(manifest: &Path, data_dir: &Path, runtime_config: Option<&P
 /// migrating.
 pub async fn seed(manifest: &Path, data_dir: &Path, runtime_config: Option<&Path>) -> Result<()> {
     migrate(manifest, data_dir, runtime_config).await?;
+    let mut context = SeedContext::default();
     for target in targets(manifest, data_dir, runtime_config)? {
         let Some(seed_dir) = target.migrations.parent().map(|p| p.join("seed")) else { continue };
         if !seed_dir.is_dir() {
@@ -66,13 +67,37 @@ pub async fn seed(manifest: &Path, data_dir: &Path, runtime_config: Option<&Path
         files.sort();
         let pool = crate::factors::sqlite::open_pool(&target.database).await?;
         for file in files {
-            let sql = std::fs::read_to_string(&file)?;
+            let sql = render_seed(&std::fs::read_to_string(&file)?, &mut context)?;
             sqlx::raw_sql(&sql).execute(&pool).await.with_context(|| format!("seeding from {}", file.display()))?;
             tracing::info!(label = target.label, file = %file.display(), "seeded");
         }
         pool.close().await;
     }
     Ok(())
+}
+
+/// Values computed once per seeding run for the seed files' placeholders.
+#[derive(Default)]
+pub struct SeedContext {
+    demo_password_hash: Option<String>,
+}
+
+/// Replaces the placeholders of a seed file: `{{demo_password_hash}}` is the
+/// argon2id hash of `QMI_DEMO_PASSWORD` (or the documented default).
+pub fn render_seed(sql: &str, context: &mut SeedContext) -> Result<String> {
+    const PLACEHOLDER: &str = "{{demo_password_hash}}";
+    if !sql.contains(PLACEHOLDER) {
+        return Ok(sql.to_owned());
+    }
+    let hash = match &context.demo_password_hash {
+        Some(hash) => hash.clone(),
+        None => {
+            let hash = crate::keys::demo_password_hash()?;
+            context.demo_password_hash = Some(hash.clone());
+            hash
+        }
+    };
+    Ok(sql.replace(PLACEHOLDER, &hash.replace('\'', "''")))
 }
 
 /// Seeds once: on the first start of a data directory.

@@ -12,6 +12,7 @@ mod data;
 mod engine;
 mod factors;
 mod files;
+mod keys;
 mod runtime;
 mod server;
 mod state;
@@ -46,6 +47,9 @@ enum Command {
     Seed(DataArgs),
     /// Measure the runtime against a plain hyper server.
     Bench(bench::BenchArgs),
+    /// Print a fresh Ed25519 token signing key pair, as environment
+    /// variables for real Spin.
+    Keys,
 }
 
 #[derive(Args, Clone)]
@@ -126,7 +130,7 @@ struct UpArgs {
 
 /// Parses Spin's duration syntax: a number with an optional `s`, `ms`,
 /// `us`/`μs` or `ns` suffix (seconds without one).
-fn parse_duration(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
     let (number, unit) = s.split_at(split);
@@ -159,11 +163,14 @@ fn parse_bytes(s: &str) -> Result<usize, String> {
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    // Request logs go through a background writer: a slow terminal must not
+    // slow the server.
+    let (writer, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "qmi=info,wasmtime=warn".into()),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .init();
     match Cli::parse().command {
         Command::Build(args) => builder::build(&args.app.manifest, &args.components),
@@ -173,6 +180,12 @@ async fn main() -> Result<()> {
         }
         Command::Seed(args) => data::seed(&args.app.manifest, &args.data_dir, args.runtime_config().as_deref()).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Keys => {
+            let pair = keys::generate()?;
+            println!("SPIN_VARIABLE_JWT_PRIVATE_KEY='{}'", pair.private_pem.trim_end());
+            println!("SPIN_VARIABLE_JWT_PUBLIC_KEY='{}'", pair.public_pem.trim_end());
+            Ok(())
+        }
     }
 }
 
@@ -186,6 +199,9 @@ async fn up(args: UpArgs) -> Result<()> {
     if !args.no_seed {
         data::seed_if_new(manifest, &args.data.data_dir, runtime_config.as_deref()).await?;
     }
+    let declared = qmi_manifest::load(manifest)?;
+    let variable_overrides =
+        keys::dev_overrides(|name| declared.variables.keys().any(|v| v.as_str() == name), &args.data.data_dir)?;
     let options = LoadOptions {
         manifest: manifest.clone(),
         data_dir: args.data.data_dir.clone(),
@@ -199,6 +215,7 @@ async fn up(args: UpArgs) -> Result<()> {
             max_memory: args.max_instance_memory,
         },
         cache_dir: (!args.no_compile_cache).then(engine::default_cache_dir),
+        variable_overrides,
     };
     let app = App::load(&options).await?;
     let listener = server::bind(args.listen).await?;

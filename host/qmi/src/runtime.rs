@@ -115,6 +115,21 @@ impl ComponentHandler {
         Ok(ProxyHandler::new(Self { shared, grants, pre }))
     }
 
+    /// Times `n` instantiations (store and instance, as each new worker
+    /// pays), sorted ascending.
+    pub async fn time_instantiations(&self, n: usize) -> Result<Vec<Duration>> {
+        let mut times = Vec::with_capacity(n);
+        for _ in 0..n {
+            let started = Instant::now();
+            let mut store = self.store()?;
+            let proxy = self.pre.instantiate_async(&mut store).await.map_err(anyhow::Error::from)?;
+            times.push(started.elapsed());
+            drop(proxy);
+        }
+        times.sort();
+        Ok(times)
+    }
+
     fn store(&self) -> Result<Store<InstanceState>> {
         let grants = &self.grants;
         let mut wasi = WasiCtx::builder();
