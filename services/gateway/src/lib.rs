@@ -1,38 +1,22 @@
-//! The `gateway` middleware (pass-through stage: strips internal and hop-by-hop headers).
+//! The `gateway` HTTP middleware: authentication, tenant resolution and limits in front
+//! of every `/api` route (see `docs/design/tenancy-contract.md`, "Gateway rules").
+//!
+//! The rules are plain Rust, tested natively (`cargo test -p qmi-gateway`):
+//! [`headers`] (what is stripped), [`route`] (what a path asks of the caller),
+//! [`token`] (bearer verification), [`access`] (the decision), [`problem`] (refusals).
+//! The Spin glue (`component`) exists only on `wasm32`.
 
-/// Headers removed from every client request before it is forwarded.
-pub const FORBIDDEN: [&str; 9] = [
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "http2-settings",
-];
+pub mod access;
+pub mod headers;
+pub mod problem;
+pub mod route;
+pub mod token;
 
 #[cfg(target_arch = "wasm32")]
-mod component {
-    use spin_sdk::http::{IntoResponse, Request};
-    use spin_sdk::wasip3::http::types::{ErrorCode, Response};
+mod component;
 
-    /// The middleware entry point.
-    #[spin_sdk::http_service]
-    async fn handle(mut req: Request) -> Result<Response, ErrorCode> {
-        let headers = req.headers_mut();
-        for name in super::FORBIDDEN {
-            headers.remove(name);
-        }
-        let internal: Vec<_> = headers
-            .keys()
-            .filter(|n| n.as_str().starts_with("x-qmi-"))
-            .cloned()
-            .collect();
-        for name in internal {
-            headers.remove(name);
-        }
-        spin_sdk::http::next(req).await?.into_response()
-    }
-}
+/// The request body cap (contract rule 2): 1 MiB.
+pub const BODY_LIMIT: u64 = 1024 * 1024;
+
+/// The response header echoing the request id to the client.
+pub const RESPONSE_REQUEST_ID: &str = "x-request-id";
