@@ -677,3 +677,5 @@ pub fn manifest_variant(dir: &Path, edit: impl FnOnce(String) -> String) -> Path
     std::fs::write(&path, edit(text)).expect("write manifest variant");
     path
 }
+
+pub mod gateway;
