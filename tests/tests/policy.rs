@@ -15,19 +15,40 @@ fn a_service_asks_the_policy_through_a_component_dependency() {
     };
     // Allowed: the rule's positive cases.
     assert_eq!(ask("programme/call-read?tenant=93066"), "allowed");
-    assert_eq!(ask("admin-93066/tenant-content-read?tenant=93066"), "allowed");
+    assert_eq!(
+        ask("admin-93066/tenant-content-read?tenant=93066"),
+        "allowed"
+    );
     assert_eq!(ask("hosting/tenant-suspend?tenant=93066"), "allowed");
     assert_eq!(ask("anonymous/call-read?tenant=93066&published"), "allowed");
     // Refused, with the machine code and a reason crossing the boundary.
     let other = ask("admin-93066/tenant-content-read?tenant=75056");
-    assert!(other.starts_with("refused RefusalCode::NotMember: "), "{other}");
-    assert!(other.contains("75056"), "the reason names the commune: {other}");
+    assert!(
+        other.starts_with("refused RefusalCode::NotMember: "),
+        "{other}"
+    );
+    assert!(
+        other.contains("75056"),
+        "the reason names the commune: {other}"
+    );
     let hosting = ask("hosting/tenant-content-read?tenant=93066");
-    assert!(hosting.starts_with("refused RefusalCode::HostingOperator: "), "{hosting}");
+    assert!(
+        hosting.starts_with("refused RefusalCode::HostingOperator: "),
+        "{hosting}"
+    );
     let anonymous = ask("anonymous/call-read?tenant=93066");
-    assert!(anonymous.starts_with("refused RefusalCode::Unauthenticated: "), "{anonymous}");
+    assert!(
+        anonymous.starts_with("refused RefusalCode::Unauthenticated: "),
+        "{anonymous}"
+    );
     let partner = ask("partner-x/tenant-suspend");
-    assert!(partner.starts_with("refused RefusalCode::InsufficientRole: "), "{partner}");
+    assert!(
+        partner.starts_with("refused RefusalCode::InsufficientRole: "),
+        "{partner}"
+    );
     let incomplete = ask("programme/tenant-content-read");
-    assert!(incomplete.starts_with("refused RefusalCode::IncompleteFacts: "), "{incomplete}");
+    assert!(
+        incomplete.starts_with("refused RefusalCode::IncompleteFacts: "),
+        "{incomplete}"
+    );
 }

@@ -65,7 +65,10 @@ impl Principal {
 
     /// The principal's role in commune `insee`, if any.
     pub fn role_in(&self, insee: &str) -> Option<CommuneRole> {
-        self.memberships.iter().find(|m| m.insee == insee).map(|m| m.role)
+        self.memberships
+            .iter()
+            .find(|m| m.insee == insee)
+            .map(|m| m.role)
     }
 
     /// Whether the principal is a partner member of organisation `org`.
@@ -137,14 +140,41 @@ impl Action {
     pub const ALL: [Action; 35] = {
         use Action::*;
         [
-            RegistryRead, TenantCreate, TenantSuspend, TenantResume, TenantContentRead,
-            MemberList, MemberManage, OrganisationCreate, OrganisationRead,
-            OrganisationUpdate, CampaignRead, CampaignOpen, CampaignReview, CampaignSelect,
-            CandidacyDraft, CandidacySubmit, CandidacyRead, CallCreate, CallUpdate,
-            CallPublish, CallRead, ApplicationDraft, ApplicationSubmit, ApplicationWithdraw,
-            ApplicationRead, ApplicationReadTitle, ReviewAssign, ReviewScore,
-            ReviewDeclareConflict, ReviewRead, DecisionDecide, DecisionPublish, DecisionRead,
-            ExportApplications, ExportOpenData,
+            RegistryRead,
+            TenantCreate,
+            TenantSuspend,
+            TenantResume,
+            TenantContentRead,
+            MemberList,
+            MemberManage,
+            OrganisationCreate,
+            OrganisationRead,
+            OrganisationUpdate,
+            CampaignRead,
+            CampaignOpen,
+            CampaignReview,
+            CampaignSelect,
+            CandidacyDraft,
+            CandidacySubmit,
+            CandidacyRead,
+            CallCreate,
+            CallUpdate,
+            CallPublish,
+            CallRead,
+            ApplicationDraft,
+            ApplicationSubmit,
+            ApplicationWithdraw,
+            ApplicationRead,
+            ApplicationReadTitle,
+            ReviewAssign,
+            ReviewScore,
+            ReviewDeclareConflict,
+            ReviewRead,
+            DecisionDecide,
+            DecisionPublish,
+            DecisionRead,
+            ExportApplications,
+            ExportOpenData,
         ]
     };
 
@@ -308,7 +338,10 @@ impl Decision {
 
 /// Shorthand for a refusal.
 fn refuse(code: RefusalCode, reason: impl Into<String>) -> Refusal {
-    Refusal { code, reason: reason.into() }
+    Refusal {
+        code,
+        reason: reason.into(),
+    }
 }
 
 /// Decides whether `principal` (`None` = anonymous) may perform `action` on the record
@@ -355,10 +388,16 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
         return Ok(());
     }
     if action == ExportOpenData {
-        return Err(refuse(C::NotPublished, "only published records are open data"));
+        return Err(refuse(
+            C::NotPublished,
+            "only published records are open data",
+        ));
     }
     let Some(p) = principal else {
-        return Err(refuse(C::Unauthenticated, format!("{} needs a signed-in account", action.name())));
+        return Err(refuse(
+            C::Unauthenticated,
+            format!("{} needs a signed-in account", action.name()),
+        ));
     };
     if action.is_tenant_content() && p.has(PlatformRole::Hosting) {
         return Err(refuse(
@@ -390,14 +429,21 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
             if programme || is_admin(p, t) {
                 Ok(())
             } else {
-                Err(lacks_role(p, t, "only the commune's admins and programme operators manage its members"))
+                Err(lacks_role(
+                    p,
+                    t,
+                    "only the commune's admins and programme operators manage its members",
+                ))
             }
         }
         OrganisationCreate => {
             if programme || p.organisation.is_none() {
                 Ok(())
             } else {
-                Err(refuse(C::AlreadyInOrganisation, "an account belongs to at most one organisation"))
+                Err(refuse(
+                    C::AlreadyInOrganisation,
+                    "an account belongs to at most one organisation",
+                ))
             }
         }
         OrganisationRead | OrganisationUpdate => {
@@ -405,14 +451,20 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
             if programme || p.belongs_to(o) {
                 Ok(())
             } else {
-                Err(refuse(C::NotOrganisationMember, "only the organisation's members and programme operators"))
+                Err(refuse(
+                    C::NotOrganisationMember,
+                    "only the organisation's members and programme operators",
+                ))
             }
         }
         CampaignRead | CampaignOpen | CampaignReview | CampaignSelect => {
             if programme {
                 Ok(())
             } else {
-                Err(refuse(C::InsufficientRole, "only programme operators run calls for communes"))
+                Err(refuse(
+                    C::InsufficientRole,
+                    "only programme operators run calls for communes",
+                ))
             }
         }
         CandidacyDraft | CandidacySubmit => {
@@ -420,7 +472,11 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
             if is_admin(p, t) {
                 Ok(())
             } else {
-                Err(lacks_role(p, t, "only the commune's admins prepare its candidacy"))
+                Err(lacks_role(
+                    p,
+                    t,
+                    "only the commune's admins prepare its candidacy",
+                ))
             }
         }
         CandidacyRead => {
@@ -428,7 +484,11 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
             if programme || is_staff(p, t) {
                 Ok(())
             } else {
-                Err(lacks_role(p, t, "only the commune's admins and agents and programme operators"))
+                Err(lacks_role(
+                    p,
+                    t,
+                    "only the commune's admins and agents and programme operators",
+                ))
             }
         }
         CallCreate | CallUpdate | CallPublish | ExportApplications => runs_call(p, facts),
@@ -441,14 +501,21 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
                 return if programme {
                     Ok(())
                 } else {
-                    Err(refuse(C::InsufficientRole, "an unpublished programme call is for programme operators"))
+                    Err(refuse(
+                        C::InsufficientRole,
+                        "an unpublished programme call is for programme operators",
+                    ))
                 };
             }
             let t = tenant(facts)?;
             if programme || is_staff(p, t) {
                 Ok(())
             } else {
-                Err(lacks_role(p, t, "an unpublished call is for the commune's admins and agents"))
+                Err(lacks_role(
+                    p,
+                    t,
+                    "an unpublished call is for the commune's admins and agents",
+                ))
             }
         }
         ApplicationDraft | ApplicationSubmit | ApplicationWithdraw => {
@@ -456,7 +523,10 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
             if p.belongs_to(o) {
                 Ok(())
             } else {
-                Err(refuse(C::NotOrganisationMember, "only the applicant organisation's members act on its application"))
+                Err(refuse(
+                    C::NotOrganisationMember,
+                    "only the applicant organisation's members act on its application",
+                ))
             }
         }
         ApplicationRead | ApplicationReadTitle => {
@@ -492,7 +562,10 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
                 return if facts.published {
                     Ok(())
                 } else {
-                    Err(refuse(C::NotPublished, "the decision is not published to the applicant yet"))
+                    Err(refuse(
+                        C::NotPublished,
+                        "the decision is not published to the applicant yet",
+                    ))
                 };
             }
             not_recused(facts)?;
@@ -507,18 +580,22 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
 
 /// The record's tenant, or `incomplete-facts`.
 fn tenant(facts: &Facts) -> Result<&str, Refusal> {
-    facts
-        .tenant
-        .as_deref()
-        .ok_or_else(|| refuse(RefusalCode::IncompleteFacts, "this rule needs the record's commune"))
+    facts.tenant.as_deref().ok_or_else(|| {
+        refuse(
+            RefusalCode::IncompleteFacts,
+            "this rule needs the record's commune",
+        )
+    })
 }
 
 /// The record's organisation, or `incomplete-facts`.
 fn organisation(facts: &Facts) -> Result<&str, Refusal> {
-    facts
-        .organisation
-        .as_deref()
-        .ok_or_else(|| refuse(RefusalCode::IncompleteFacts, "this rule needs the record's organisation"))
+    facts.organisation.as_deref().ok_or_else(|| {
+        refuse(
+            RefusalCode::IncompleteFacts,
+            "this rule needs the record's organisation",
+        )
+    })
 }
 
 /// Whether `p` is an admin of commune `t`.
@@ -553,7 +630,10 @@ fn assigned(facts: &Facts) -> Result<(), Refusal> {
     if facts.assigned_reviewer {
         Ok(())
     } else {
-        Err(refuse(RefusalCode::NotAssigned, "only reviewers assigned to this application"))
+        Err(refuse(
+            RefusalCode::NotAssigned,
+            "only reviewers assigned to this application",
+        ))
     }
 }
 
@@ -565,14 +645,21 @@ fn runs_call(p: &Principal, facts: &Facts) -> Result<(), Refusal> {
         return if programme {
             Ok(())
         } else {
-            Err(refuse(RefusalCode::InsufficientRole, "programme calls are run by programme operators"))
+            Err(refuse(
+                RefusalCode::InsufficientRole,
+                "programme calls are run by programme operators",
+            ))
         };
     }
     let t = tenant(facts)?;
     if programme || is_admin(p, t) {
         Ok(())
     } else {
-        Err(lacks_role(p, t, "a commune's call is run by its admins and programme operators"))
+        Err(lacks_role(
+            p,
+            t,
+            "a commune's call is run by its admins and programme operators",
+        ))
     }
 }
 
@@ -587,15 +674,19 @@ fn lacks_role(p: &Principal, t: &str, reason: &str) -> Refusal {
 
 /// The refusal for a principal with no membership in commune `t`.
 fn no_standing(_p: &Principal, t: &str) -> Refusal {
-    refuse(RefusalCode::NotMember, format!("no membership in commune {t}"))
+    refuse(
+        RefusalCode::NotMember,
+        format!("no membership in commune {t}"),
+    )
 }
 
 /// The refusal for a principal with no relation to an application.
 fn application_outsider(p: &Principal, facts: &Facts) -> Refusal {
     match facts.tenant.as_deref() {
-        Some(t) if p.role_in(t).is_some() => {
-            refuse(RefusalCode::NotAssigned, "only reviewers assigned to this application")
-        }
+        Some(t) if p.role_in(t).is_some() => refuse(
+            RefusalCode::NotAssigned,
+            "only reviewers assigned to this application",
+        ),
         Some(t) => no_standing(p, t),
         None => refuse(
             RefusalCode::NotOrganisationMember,

@@ -33,7 +33,9 @@
 //! | `AYc` | A | Y | assigned reviewer, conflict declared |
 //! | `PA` | A | Y | programme call |
 
-use qmi_policy::rules::{Action, CommuneRole, Decision, Facts, Membership, PlatformRole, Principal, decide};
+use qmi_policy::rules::{
+    Action, CommuneRole, Decision, Facts, Membership, PlatformRole, Principal, decide,
+};
 
 const MATRIX: &str = "
 action                   -        A        Ap       B        X        Y        AX       AXp      AY       AYr      AYc      PA
@@ -81,18 +83,36 @@ const ROLES: &str = "aPHDGRMN";
 fn principal(letter: char) -> Option<Principal> {
     let member = |role| Principal {
         sub: format!("{letter}"),
-        memberships: vec![Membership { insee: "A".into(), role }],
+        memberships: vec![Membership {
+            insee: "A".into(),
+            role,
+        }],
         ..Principal::default()
     };
     let p = match letter {
         'a' => return None,
-        'P' => Principal { sub: "P".into(), platform_roles: vec![PlatformRole::Programme], ..Principal::default() },
-        'H' => Principal { sub: "H".into(), platform_roles: vec![PlatformRole::Hosting], ..Principal::default() },
+        'P' => Principal {
+            sub: "P".into(),
+            platform_roles: vec![PlatformRole::Programme],
+            ..Principal::default()
+        },
+        'H' => Principal {
+            sub: "H".into(),
+            platform_roles: vec![PlatformRole::Hosting],
+            ..Principal::default()
+        },
         'D' => member(CommuneRole::Admin),
         'G' => member(CommuneRole::Agent),
         'R' => member(CommuneRole::Reviewer),
-        'M' => Principal { sub: "M".into(), organisation: Some("X".into()), ..Principal::default() },
-        'N' => Principal { sub: "N".into(), ..Principal::default() },
+        'M' => Principal {
+            sub: "M".into(),
+            organisation: Some("X".into()),
+            ..Principal::default()
+        },
+        'N' => Principal {
+            sub: "N".into(),
+            ..Principal::default()
+        },
         other => panic!("unknown role letter {other}"),
     };
     Some(p)
@@ -108,16 +128,32 @@ fn relation(name: &str) -> Facts {
     match name {
         "-" => at(None, None),
         "A" => at(Some("A"), None),
-        "Ap" => Facts { published: true, ..at(Some("A"), None) },
+        "Ap" => Facts {
+            published: true,
+            ..at(Some("A"), None)
+        },
         "B" => at(Some("B"), None),
         "X" => at(None, Some("X")),
         "Y" => at(None, Some("Y")),
         "AX" => at(Some("A"), Some("X")),
-        "AXp" => Facts { published: true, ..at(Some("A"), Some("X")) },
+        "AXp" => Facts {
+            published: true,
+            ..at(Some("A"), Some("X"))
+        },
         "AY" => at(Some("A"), Some("Y")),
-        "AYr" => Facts { assigned_reviewer: true, ..at(Some("A"), Some("Y")) },
-        "AYc" => Facts { assigned_reviewer: true, conflict_declared: true, ..at(Some("A"), Some("Y")) },
-        "PA" => Facts { programme_call: true, ..at(Some("A"), Some("Y")) },
+        "AYr" => Facts {
+            assigned_reviewer: true,
+            ..at(Some("A"), Some("Y"))
+        },
+        "AYc" => Facts {
+            assigned_reviewer: true,
+            conflict_declared: true,
+            ..at(Some("A"), Some("Y"))
+        },
+        "PA" => Facts {
+            programme_call: true,
+            ..at(Some("A"), Some("Y"))
+        },
         other => panic!("unknown relation {other}"),
     }
 }
@@ -146,10 +182,22 @@ fn cases() -> Vec<Case> {
         let cells: Vec<&str> = cols.collect();
         assert_eq!(cells.len(), header.len(), "{name}: one cell per relation");
         for (relation, cell) in header.iter().zip(cells) {
-            assert_eq!(cell.len(), ROLES.len(), "{name}/{relation}: one mark per role");
+            assert_eq!(
+                cell.len(),
+                ROLES.len(),
+                "{name}/{relation}: one mark per role"
+            );
             for (role, mark) in ROLES.chars().zip(cell.chars()) {
-                assert!(mark == role || mark == '.', "{name}/{relation}: `{mark}` where `{role}` or `.` belongs");
-                cases.push(Case { action, relation, role, allowed: mark == role });
+                assert!(
+                    mark == role || mark == '.',
+                    "{name}/{relation}: `{mark}` where `{role}` or `.` belongs"
+                );
+                cases.push(Case {
+                    action,
+                    relation,
+                    role,
+                    allowed: mark == role,
+                });
             }
         }
     }
@@ -174,8 +222,17 @@ fn every_role_action_and_relation_matches_the_matrix() {
             ));
         }
         if let Decision::Refused(r) = &decision {
-            assert!(!r.reason.is_empty(), "{} refused without a reason", c.action.name());
+            assert!(
+                !r.reason.is_empty(),
+                "{} refused without a reason",
+                c.action.name()
+            );
         }
     }
-    assert!(wrong.is_empty(), "{} cells differ:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} cells differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }
