@@ -47,7 +47,7 @@ pub async fn migrate(manifest: &Path, data_dir: &Path, runtime_config: Option<&P
         tracing::info!(label = target.label, database = %target.database.display(), "migrated");
         pool.close().await;
     }
-    Ok(())
+    sync_tenant_status(manifest, data_dir, runtime_config).await
 }
 
 /// Loads the demo data (`services/<label>/seed/*.sql`, in name order) after
@@ -73,7 +73,7 @@ pub async fn seed(manifest: &Path, data_dir: &Path, runtime_config: Option<&Path
         }
         pool.close().await;
     }
-    Ok(())
+    sync_tenant_status(manifest, data_dir, runtime_config).await
 }
 
 /// Values computed once per seeding run for the seed files' placeholders.
@@ -109,5 +109,51 @@ pub async fn seed_if_new(manifest: &Path, data_dir: &Path, runtime_config: Optio
     seed(manifest, data_dir, runtime_config).await?;
     std::fs::create_dir_all(data_dir)?;
     std::fs::write(&marker, b"demo data loaded\n")?;
+    Ok(())
+}
+
+/// Publishes every commune's status for the gateway, as the `identity`
+/// component does at run time (docs/design/tenancy-contract.md): after
+/// migrations and seeds changed the `identity` database, the key
+/// `tenant-status/<insee>` of the key-value store `default` (Spin's own
+/// file, `<data-dir>/sqlite_key_value.db` unless the runtime config moves it)
+/// is set to the commune's status. Spin has no start-up hook and only a
+/// component can write through Spin's interface, so the host prepares the
+/// same file Spin will open, exactly like the databases. No-op when the
+/// application has no `identity` database.
+pub async fn sync_tenant_status(manifest_path: &Path, data_dir: &Path, runtime_config: Option<&Path>) -> Result<()> {
+    let Some(identity) = targets(manifest_path, data_dir, runtime_config)?.into_iter().find(|t| t.label == "identity") else {
+        return Ok(());
+    };
+    let config = RuntimeConfig::load(runtime_config)?;
+    let kv_file = crate::app::file_of(config.key_value_location("default", Some(data_dir)), "default")?;
+    let db = crate::factors::sqlite::open_pool(&identity.database).await?;
+    let statuses: Vec<(String, String)> = sqlx::query_as("SELECT insee, status FROM communes")
+        .fetch_all(&db)
+        .await
+        .context("reading commune statuses from the identity database")?;
+    db.close().await;
+    let kv = crate::factors::sqlite::open_pool(&kv_file).await?;
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS spin_key_value (
+            store TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
+            PRIMARY KEY (store, key))",
+    )
+    .execute(&kv)
+    .await?;
+    let mut tx = kv.begin().await?;
+    for (insee, status) in &statuses {
+        sqlx::query(
+            "INSERT INTO spin_key_value (store, key, value) VALUES ('default', ?1, ?2)
+             ON CONFLICT (store, key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(format!("tenant-status/{insee}"))
+        .bind(status.as_bytes())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await.with_context(|| format!("writing tenant statuses to {}", kv_file.display()))?;
+    kv.close().await;
+    tracing::info!(communes = statuses.len(), store = %kv_file.display(), "published tenant statuses");
     Ok(())
 }

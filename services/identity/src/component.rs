@@ -1,0 +1,718 @@
+//! The Spin component: dispatches the catalogued identity routes
+//! (`qmi_api::routes::ROUTES`, service `identity`) to their handlers.
+
+use std::collections::BTreeMap;
+
+use qmi_api::identity::*;
+use qmi_api::routes::{RouteMiss, find};
+use qmi_api::{Insee, MembershipRole, PlatformRole, Principal};
+use qmi_kit::http::{Incoming, Reply, json, no_content, problem};
+use qmi_kit::sql::{TenantTable, Value, tenant};
+use qmi_kit::store::Db;
+use qmi_kit::{Page, PageRequest, Problem, Rows};
+use spin_sdk::http::Request;
+
+use crate::authz::{Action, decide};
+use crate::secrets;
+use crate::throttle;
+use crate::tokens::{Issuer, REFRESH_TTL_SECONDS, Subject};
+
+/// Memberships: tenant-scoped (`insee` first in the key).
+const MEMBERSHIPS: TenantTable = TenantTable::new("memberships");
+
+#[spin_sdk::http_service]
+async fn handle(req: Request) -> Reply {
+    let path = req.uri().path().to_owned();
+    let result = match Incoming::read(req).await {
+        Ok(incoming) => route(&incoming).await,
+        Err(p) => Err(p),
+    };
+    result.unwrap_or_else(|p| problem(p, Some(&path)))
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// Request context: the parsed request, its route parameters, the database.
+struct Ctx<'a> {
+    req: &'a Incoming,
+    params: Vec<(&'static str, String)>,
+    db: Db,
+}
+
+impl Ctx<'_> {
+    fn param(&self, name: &str) -> &str {
+        self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
+    /// The `{insee}` parameter; 404 when it is not an INSEE code.
+    fn insee(&self) -> Result<Insee, Problem> {
+        self.param("insee").parse().map_err(|e: qmi_api::InseeError| Problem::not_found(e.to_string()))
+    }
+
+    fn principal(&self) -> Result<Principal, Problem> {
+        self.req.require_principal()
+    }
+
+    fn allow(&self, p: &Principal, action: Action<'_>) -> Result<(), Problem> {
+        decide(p, &action).map_err(|r| Problem::forbidden(r.0))
+    }
+}
+
+async fn route(req: &Incoming) -> Result<Reply, Problem> {
+    let (doc, params) = match find("identity", req.method.as_str(), &req.path) {
+        Ok(found) => found,
+        Err(RouteMiss::NotFound) => return Err(Problem::not_found(format!("no route {}", req.path))),
+        Err(RouteMiss::MethodNotAllowed(_)) => return Err(Problem::method_not_allowed(req.method.as_str())),
+    };
+    if doc.id == "openapi" {
+        return Ok(json(200, &qmi_api::routes::openapi()));
+    }
+    let db = Db::open(crate::DATABASE).await?;
+    let cx = Ctx { req, params, db };
+    match doc.id {
+        "createToken" => create_token(&cx).await,
+        "refreshToken" => refresh_token(&cx).await,
+        "logout" => logout(&cx).await,
+        "getMe" => get_me(&cx).await,
+        "listCommunes" => list_communes(&cx).await,
+        "getCommune" => get_commune(&cx).await,
+        "listMembers" => list_members(&cx).await,
+        "addMember" => add_member(&cx).await,
+        "removeMember" => remove_member(&cx).await,
+        "createCommune" => create_commune(&cx).await,
+        "suspendCommune" => set_suspended(&cx, true).await,
+        "resumeCommune" => set_suspended(&cx, false).await,
+        "listOrganisations" => list_organisations(&cx).await,
+        "createOrganisation" => create_organisation(&cx).await,
+        "getOrganisation" => get_organisation(&cx).await,
+        "updateOrganisation" => update_organisation(&cx).await,
+        "listOrganisationMembers" => list_organisation_members(&cx).await,
+        "addOrganisationMember" => add_organisation_member(&cx).await,
+        "removeOrganisationMember" => remove_organisation_member(&cx).await,
+        other => Err(Problem::internal(format!("route {other} has no handler"))),
+    }
+}
+
+// ---------------------------------------------------------------- registry
+
+const COMMUNE_COLUMNS: &str = "insee, name, departement, ept_code, ept_name, metropolis_code, population, status";
+
+fn commune_of(row: qmi_kit::sql::Row<'_>) -> Result<Commune, Problem> {
+    Ok(Commune {
+        insee: row.string("insee").parse().map_err(Problem::internal)?,
+        name: row.string("name"),
+        departement: row.string("departement"),
+        ept_code: row.text("ept_code").map(str::to_owned),
+        ept_name: row.text("ept_name").map(str::to_owned),
+        metropolis_code: row.text("metropolis_code").map(str::to_owned),
+        population: row.int("population").and_then(|p| u64::try_from(p).ok()),
+        status: CommuneStatus::parse(row.text("status").unwrap_or_default())
+            .ok_or_else(|| Problem::internal("unknown commune status in the database"))?,
+    })
+}
+
+async fn load_commune(db: &Db, insee: &Insee) -> Result<Option<Commune>, Problem> {
+    let rows = db.global(&format!("SELECT {COMMUNE_COLUMNS} FROM communes WHERE insee = ?"), vec![insee.into()]).await?;
+    rows.first().map(commune_of).transpose()
+}
+
+async fn require_commune(db: &Db, insee: &Insee) -> Result<Commune, Problem> {
+    load_commune(db, insee).await?.ok_or_else(|| Problem::not_found(format!("no commune {insee} in the registry")))
+}
+
+/// Writes `tenant-status/<insee>` for the gateway.
+async fn publish_status(insee: &Insee, status: CommuneStatus) -> Result<(), Problem> {
+    let store = spin_sdk::key_value::Store::open_default()
+        .await
+        .map_err(|e| Problem::internal(format!("opening the key-value store: {e:?}")))?;
+    store
+        .set(crate::tenant_status_key(insee), status.as_str().as_bytes())
+        .await
+        .map_err(|e| Problem::internal(format!("writing the tenant status of {insee}: {e:?}")))
+}
+
+/// Repairs a missing `tenant-status/<insee>` entry (e.g. a database prepared
+/// without the host's sync); never overwrites one.
+async fn ensure_status_published(commune: &Commune) {
+    if let Ok(store) = spin_sdk::key_value::Store::open_default().await {
+        let key = crate::tenant_status_key(&commune.insee);
+        if matches!(store.exists(&key).await, Ok(false)) {
+            let _ = store.set(&key, commune.status.as_str().as_bytes()).await;
+        }
+    }
+}
+
+/// Escapes `%`, `_` and `\` for `LIKE … ESCAPE '\'`.
+fn like_escape(s: &str) -> String {
+    s.chars().fold(String::new(), |mut out, c| {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+        out
+    })
+}
+
+async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let query = &cx.req.query;
+    let page = PageRequest::from_query(query)?;
+    let mut sql = format!("SELECT {COMMUNE_COLUMNS} FROM communes WHERE 1 = 1");
+    let mut params: Vec<Value> = Vec::new();
+    if let Some(status) = query.non_empty("status") {
+        let status = CommuneStatus::parse(status).ok_or_else(|| {
+            Problem::bad_request("unknown status").field("status", "one of member, candidate, district, suspended")
+        })?;
+        sql.push_str(" AND status = ?");
+        params.push(status.as_str().into());
+    }
+    if let Some(dep) = query.non_empty("departement") {
+        let dep = dep.trim().to_ascii_uppercase();
+        if !(2..=3).contains(&dep.len()) || !dep.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(Problem::bad_request("invalid departement").field("departement", "a département code such as 75, 2A or 974"));
+        }
+        sql.push_str(" AND departement = ?");
+        params.push(dep.into());
+    }
+    if let Some(q) = query.non_empty("q") {
+        if q.chars().count() > 100 {
+            return Err(Problem::bad_request("q is too long").field("q", "at most 100 characters"));
+        }
+        let q = qmi_kit::text::normalise(q);
+        if !q.is_empty() {
+            sql.push_str(" AND name_norm LIKE ? ESCAPE '\\'");
+            params.push(format!("%{}%", like_escape(&q)).into());
+        }
+    }
+    if let Some(after) = &page.after {
+        sql.push_str(" AND insee > ?");
+        params.push(after.key().into());
+    }
+    sql.push_str(&format!(" ORDER BY insee LIMIT {}", page.fetch()));
+    let rows = cx.db.global(&sql, params).await?;
+    let items = rows.iter().map(commune_of).collect::<Result<Vec<_>, _>>()?;
+    Ok(json(200, &page.page(items, |c| c.insee.to_string())))
+}
+
+async fn get_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let insee = cx.insee()?;
+    let commune = require_commune(&cx.db, &insee).await?;
+    ensure_status_published(&commune).await;
+    Ok(json(200, &commune))
+}
+
+async fn create_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    cx.allow(&p, Action::ManageTenants)?;
+    let new: NewCommune = cx.req.json()?;
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(Problem::invalid_field("name", "a name of 1 to 200 characters"));
+    }
+    let status = new.status.unwrap_or(CommuneStatus::Member);
+    if status == CommuneStatus::Suspended {
+        return Err(Problem::invalid_field("status", "a new commune cannot start suspended"));
+    }
+    let result = cx
+        .db
+        .global(
+            "INSERT INTO communes (insee, name, name_norm, departement, ept_code, ept_name, metropolis_code, population, status) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                (&new.insee).into(),
+                name.into(),
+                qmi_kit::text::normalise(name).into(),
+                new.insee.departement().into(),
+                new.ept_code.clone().into(),
+                new.ept_name.clone().into(),
+                new.metropolis_code.clone().into(),
+                new.population.map(|n| n.min(i64::MAX as u64) as i64).into(),
+                status.as_str().into(),
+            ],
+        )
+        .await;
+    match result {
+        Err(e) if e.is_unique_violation() => {
+            return Err(Problem::conflict(format!("commune {} is already in the registry", new.insee)).field("insee", "already registered"));
+        }
+        other => other?,
+    };
+    publish_status(&new.insee, status).await?;
+    Ok(json(201, &require_commune(&cx.db, &new.insee).await?))
+}
+
+async fn set_suspended(cx: &Ctx<'_>, suspend: bool) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    cx.allow(&p, Action::ManageTenants)?;
+    let insee = cx.insee()?;
+    require_commune(&cx.db, &insee).await?;
+    let stamp = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
+    let sql = if suspend {
+        format!("UPDATE communes SET resume_status = status, status = 'suspended', updated_at = {stamp} WHERE insee = ? AND status <> 'suspended'")
+    } else {
+        format!("UPDATE communes SET status = COALESCE(resume_status, 'member'), resume_status = NULL, updated_at = {stamp} WHERE insee = ? AND status = 'suspended'")
+    };
+    cx.db.global(&sql, vec![(&insee).into()]).await?;
+    let commune = require_commune(&cx.db, &insee).await?;
+    publish_status(&insee, commune.status).await?;
+    Ok(json(200, &commune))
+}
+
+// ---------------------------------------------------------------- tokens
+
+fn client_key(req: &Incoming) -> String {
+    let addr = req.header("spin-client-addr").unwrap_or("unknown");
+    // `ip:port` or `[v6]:port`: the address without the port.
+    match addr.rsplit_once(':') {
+        Some((ip, port)) if port.chars().all(|c| c.is_ascii_digit()) && (!ip.contains(':') || ip.starts_with('[')) => {
+            ip.trim_start_matches('[').trim_end_matches(']').to_owned()
+        }
+        _ => addr.to_owned(),
+    }
+}
+
+async fn throttle_state(db: &Db, scope: &str, key: &str) -> Result<throttle::State, Problem> {
+    let rows = db
+        .global("SELECT failures, last_failure, blocked_until FROM sign_in_throttle WHERE scope = ? AND key = ?", vec![scope.into(), key.into()])
+        .await?;
+    Ok(rows
+        .first()
+        .map(|r| throttle::State {
+            failures: r.int("failures").unwrap_or(0).clamp(0, u32::MAX as i64) as u32,
+            last_failure: r.int("last_failure").unwrap_or(0),
+            blocked_until: r.int("blocked_until").unwrap_or(0),
+        })
+        .unwrap_or_default())
+}
+
+async fn save_throttle(db: &Db, scope: &str, key: &str, s: throttle::State) -> Result<(), Problem> {
+    db.global(
+        "INSERT INTO sign_in_throttle (scope, key, failures, last_failure, blocked_until) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (scope, key) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure, blocked_until = excluded.blocked_until",
+        vec![scope.into(), key.into(), i64::from(s.failures).into(), s.last_failure.into(), s.blocked_until.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn issuer() -> Result<Issuer, Problem> {
+    let var = |name: &'static str| async move { spin_sdk::variables::get(name).await.unwrap_or_default() };
+    let pem = var("jwt_private_key").await;
+    if pem.trim().is_empty() {
+        return Err(Problem::unavailable("no signing key: set SPIN_VARIABLE_JWT_PRIVATE_KEY (qmi keys prints a pair)"));
+    }
+    let issuer = Some(var("jwt_issuer").await).filter(|s| !s.is_empty()).unwrap_or_else(|| "qmi".into());
+    let audience = Some(var("jwt_audience").await).filter(|s| !s.is_empty()).unwrap_or_else(|| "qmi-api".into());
+    Issuer::new(issuer, audience, &pem).map_err(Problem::internal)
+}
+
+async fn subject(db: &Db, account_id: &str) -> Result<Option<Subject>, Problem> {
+    let rows = db.global("SELECT id, name, lang, organisation_id FROM accounts WHERE id = ?", vec![account_id.into()]).await?;
+    let Some(a) = rows.first() else { return Ok(None) };
+    let ops = db.global("SELECT role FROM platform_roles WHERE account_id = ? ORDER BY role", vec![account_id.into()]).await?;
+    let mem = db.global("SELECT insee, role FROM memberships WHERE account_id = ?", vec![account_id.into()]).await?;
+    Ok(Some(Subject {
+        id: a.string("id"),
+        name: a.string("name"),
+        lang: a.string("lang"),
+        ops: ops.iter().filter_map(|r| PlatformRole::parse(r.text("role")?)).collect(),
+        org: a.text("organisation_id").map(str::to_owned),
+        mem: mem
+            .iter()
+            .filter_map(|r| Some((r.text("insee")?.parse().ok()?, MembershipRole::parse(r.text("role")?)?)))
+            .collect::<BTreeMap<_, _>>(),
+    }))
+}
+
+/// Signs an access token and stores a new refresh token of `family`.
+async fn issue(db: &Db, subject: &Subject, family: &str) -> Result<TokenResponse, Problem> {
+    let issuer = issuer().await?;
+    let now = now();
+    let claims = issuer.claims(subject, now, uuid::Uuid::new_v4().to_string());
+    let access_token = issuer.sign(&claims).map_err(Problem::internal)?;
+    let refresh_token = secrets::new_refresh_token().map_err(Problem::internal)?;
+    db.global(
+        "INSERT INTO refresh_tokens (token_hash, family_id, account_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        vec![secrets::token_hash(&refresh_token).into(), family.into(), subject.id.as_str().into(), now.into(), (now + REFRESH_TTL_SECONDS).into()],
+    )
+    .await?;
+    Ok(TokenResponse { access_token, refresh_token, token_type: "Bearer".into(), expires_in: crate::tokens::ACCESS_TTL_SECONDS as u64 })
+}
+
+async fn create_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let body: TokenRequest = cx.req.json()?;
+    let email = body.email.trim().to_lowercase();
+    if email.is_empty() {
+        return Err(Problem::invalid_field("email", "required"));
+    }
+    let client = client_key(cx.req);
+    let now = now();
+    let account_state = throttle_state(&cx.db, "account", &email).await?;
+    let client_state = throttle_state(&cx.db, "client", &client).await?;
+    let wait = [throttle::ACCOUNT.check(&account_state, now), throttle::CLIENT.check(&client_state, now)]
+        .into_iter()
+        .filter_map(Result::err)
+        .max();
+    if let Some(wait) = wait {
+        return Err(Problem::too_many_requests(wait, "too many failed sign-ins; try again later"));
+    }
+    let rows = cx.db.global("SELECT id, password_hash FROM accounts WHERE email = ? COLLATE NOCASE", vec![email.as_str().into()]).await?;
+    let account = rows.first().map(|r| (r.string("id"), r.text("password_hash").map(str::to_owned)));
+    let verified = match &account {
+        Some((id, Some(hash))) => secrets::verify_password(&body.password, hash).then(|| id.clone()),
+        // Unknown e-mail or invited account: spend the same time.
+        _ => {
+            let _ = secrets::verify_password(&body.password, secrets::DUMMY_HASH);
+            None
+        }
+    };
+    let Some(account_id) = verified else {
+        save_throttle(&cx.db, "account", &email, throttle::ACCOUNT.fail(&account_state, now)).await?;
+        save_throttle(&cx.db, "client", &client, throttle::CLIENT.fail(&client_state, now)).await?;
+        return Err(Problem::new(401, "invalid-credentials", "Invalid credentials").detail("unknown e-mail or wrong password"));
+    };
+    cx.db.global("DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = ?", vec![email.into()]).await?;
+    let subject = subject(&cx.db, &account_id).await?.ok_or_else(|| Problem::internal("account vanished during sign-in"))?;
+    let tokens = issue(&cx.db, &subject, &uuid::Uuid::new_v4().to_string()).await?;
+    Ok(json(200, &tokens))
+}
+
+fn invalid_refresh(detail: &str) -> Problem {
+    Problem::new(401, "invalid-refresh-token", "Invalid refresh token").detail(detail.to_owned())
+}
+
+async fn refresh_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let body: RefreshRequest = cx.req.json()?;
+    let hash = secrets::token_hash(body.refresh_token.trim());
+    let now = now();
+    let rows = cx
+        .db
+        .global("SELECT family_id, account_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ?", vec![hash.as_str().into()])
+        .await?;
+    let Some(row) = rows.first() else { return Err(invalid_refresh("unknown refresh token")) };
+    let family = row.string("family_id");
+    let account_id = row.string("account_id");
+    if row.int("revoked_at").is_some() {
+        return Err(invalid_refresh("this session was revoked"));
+    }
+    if row.int("rotated_at").is_some() {
+        revoke_family(&cx.db, &family, now).await?;
+        return Err(invalid_refresh("refresh token reuse detected: the session was revoked"));
+    }
+    if row.int("expires_at").unwrap_or(0) <= now {
+        return Err(invalid_refresh("the refresh token expired"));
+    }
+    cx.db
+        .global(
+            "UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL AND revoked_at IS NULL",
+            vec![now.into(), hash.into()],
+        )
+        .await?;
+    if cx.db.changes().await != 1 {
+        // Another request rotated it first: that is reuse too.
+        revoke_family(&cx.db, &family, now).await?;
+        return Err(invalid_refresh("refresh token reuse detected: the session was revoked"));
+    }
+    let subject = subject(&cx.db, &account_id).await?.ok_or_else(|| invalid_refresh("the account no longer exists"))?;
+    Ok(json(200, &issue(&cx.db, &subject, &family).await?))
+}
+
+async fn revoke_family(db: &Db, family: &str, now: i64) -> Result<(), Problem> {
+    db.global("UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", vec![now.into(), family.into()])
+        .await?;
+    Ok(())
+}
+
+async fn logout(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let body: RefreshRequest = cx.req.json()?;
+    let hash = secrets::token_hash(body.refresh_token.trim());
+    let rows = cx.db.global("SELECT family_id FROM refresh_tokens WHERE token_hash = ?", vec![hash.into()]).await?;
+    // As RFC 7009: an unknown token is not an error.
+    if let Some(row) = rows.first() {
+        revoke_family(&cx.db, &row.string("family_id"), now()).await?;
+    }
+    Ok(no_content())
+}
+
+// ---------------------------------------------------------------- accounts
+
+async fn get_me(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let rows = cx.db.global("SELECT id, email, name, lang, organisation_id FROM accounts WHERE id = ?", vec![p.sub.as_str().into()]).await?;
+    let a = rows.first().ok_or_else(|| Problem::unauthorized("the account no longer exists"))?;
+    let organisation = match a.text("organisation_id") {
+        Some(id) => load_organisation(&cx.db, id).await?,
+        None => None,
+    };
+    let subject = subject(&cx.db, &p.sub).await?.ok_or_else(|| Problem::unauthorized("the account no longer exists"))?;
+    let names = cx
+        .db
+        .global("SELECT m.insee, c.name FROM memberships m JOIN communes c ON c.insee = m.insee WHERE m.account_id = ?", vec![p.sub.as_str().into()])
+        .await?;
+    let name_of = |insee: &Insee| names.iter().find(|r| r.text("insee") == Some(insee.as_str())).map(|r| r.string("name")).unwrap_or_default();
+    Ok(json(
+        200,
+        &Me {
+            id: a.string("id"),
+            email: a.string("email"),
+            name: a.string("name"),
+            lang: if a.text("lang") == Some("en") { Lang::En } else { Lang::Fr },
+            platform_roles: subject.ops.clone(),
+            organisation,
+            memberships: subject.mem.iter().map(|(i, r)| MyMembership { insee: i.clone(), name: name_of(i), role: *r }).collect(),
+        },
+    ))
+}
+
+struct AccountRef {
+    id: String,
+    name: String,
+    email: String,
+    organisation_id: Option<String>,
+}
+
+async fn account_by_email(db: &Db, email: &Email) -> Result<Option<AccountRef>, Problem> {
+    let rows = db.global("SELECT id, name, email, organisation_id FROM accounts WHERE email = ? COLLATE NOCASE", vec![email.as_str().into()]).await?;
+    Ok(rows.first().map(|r| AccountRef {
+        id: r.string("id"),
+        name: r.string("name"),
+        email: r.string("email"),
+        organisation_id: r.text("organisation_id").map(str::to_owned),
+    }))
+}
+
+async fn accounts_by_id(db: &Db, ids: &[String]) -> Result<Rows, Problem> {
+    if ids.is_empty() {
+        return Ok(Rows::default());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    Ok(db.global(&format!("SELECT id, name, email FROM accounts WHERE id IN ({marks})"), ids.iter().map(Value::from).collect()).await?)
+}
+
+// ---------------------------------------------------------------- memberships
+
+async fn list_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let insee = cx.insee()?;
+    cx.allow(&p, Action::ListMembers(&insee))?;
+    require_commune(&cx.db, &insee).await?;
+    let page = PageRequest::from_query(&cx.req.query)?;
+    let mut select = tenant(&insee).select(MEMBERSHIPS, &["account_id", "role"]).order_by("account_id").limit(page.fetch());
+    if let Some(after) = &page.after {
+        select = select.filter("account_id > ?", [after.key().into()]);
+    }
+    let rows = cx.db.run(select.build()).await?;
+    let ids: Vec<String> = rows.iter().map(|r| r.string("account_id")).collect();
+    let accounts = accounts_by_id(&cx.db, &ids).await?;
+    let members = rows
+        .iter()
+        .filter_map(|r| {
+            let id = r.string("account_id");
+            let a = accounts.iter().find(|a| a.text("id") == Some(id.as_str()))?;
+            Some(Member { name: a.string("name"), email: a.string("email"), role: MembershipRole::parse(r.text("role")?)?, account_id: id })
+        })
+        .collect();
+    Ok(json(200, &page.page(members, |m: &Member| m.account_id.clone())))
+}
+
+async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let insee = cx.insee()?;
+    cx.allow(&p, Action::ManageMembers(&insee))?;
+    require_commune(&cx.db, &insee).await?;
+    let body: AddMember = cx.req.json()?;
+    let account = match account_by_email(&cx.db, &body.email).await? {
+        Some(a) => a,
+        None => {
+            let name = body.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).ok_or_else(|| {
+                Problem::invalid_field("name", "required to invite a person who has no account yet")
+            })?;
+            let id = uuid::Uuid::now_v7().to_string();
+            cx.db
+                .global("INSERT INTO accounts (id, email, name) VALUES (?, ?, ?)", vec![id.as_str().into(), body.email.as_str().into(), name.into()])
+                .await?;
+            AccountRef { id, name: name.to_owned(), email: body.email.to_string(), organisation_id: None }
+        }
+    };
+    cx.db
+        .run(tenant(&insee).insert(
+            MEMBERSHIPS,
+            vec![("account_id", account.id.as_str().into()), ("role", body.role.as_str().into())],
+            Some("ON CONFLICT (insee, account_id) DO UPDATE SET role = excluded.role"),
+        ))
+        .await?;
+    Ok(json(200, &Member { account_id: account.id, name: account.name, email: account.email, role: body.role }))
+}
+
+async fn remove_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let insee = cx.insee()?;
+    cx.allow(&p, Action::ManageMembers(&insee))?;
+    let account = cx.param("account").to_owned();
+    cx.db.run(tenant(&insee).delete(MEMBERSHIPS).filter("account_id = ?", [account.as_str().into()]).build()).await?;
+    if cx.db.changes().await == 0 {
+        return Err(Problem::not_found(format!("{account} is not a member of {insee}")));
+    }
+    Ok(no_content())
+}
+
+// ---------------------------------------------------------------- organisations
+
+const ORG_COLUMNS: &str = "id, name, kind, country, siret";
+
+fn organisation_of(r: qmi_kit::sql::Row<'_>) -> Result<Organisation, Problem> {
+    Ok(Organisation {
+        id: r.string("id"),
+        name: r.string("name"),
+        kind: OrganisationKind::parse(r.text("kind").unwrap_or_default()).ok_or_else(|| Problem::internal("unknown organisation kind"))?,
+        country: r.string("country").parse().map_err(Problem::internal)?,
+        siret: r.text("siret").map(|s| s.parse()).transpose().map_err(Problem::internal)?,
+    })
+}
+
+async fn load_organisation(db: &Db, id: &str) -> Result<Option<Organisation>, Problem> {
+    let rows = db.global(&format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = ?"), vec![id.into()]).await?;
+    rows.first().map(organisation_of).transpose()
+}
+
+async fn require_organisation(db: &Db, id: &str) -> Result<Organisation, Problem> {
+    load_organisation(db, id).await?.ok_or_else(|| Problem::not_found(format!("no organisation {id}")))
+}
+
+fn check_organisation(name: &str, country: &Country, siret: &Option<Siret>) -> Result<(), Problem> {
+    let mut problem = Problem::validation();
+    if name.trim().is_empty() || name.chars().count() > 200 {
+        problem = problem.field("name", "a name of 1 to 200 characters");
+    }
+    if country.is_france() && siret.is_none() {
+        problem = problem.field("siret", "required for a French organisation");
+    }
+    if problem.errors.is_empty() { Ok(()) } else { Err(problem) }
+}
+
+async fn list_organisations(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let page = PageRequest::from_query(&cx.req.query)?;
+    if decide(&p, &Action::ListAllOrganisations).is_err() {
+        if let Some(org) = &p.org {
+            let own = load_organisation(&cx.db, org).await?.into_iter().collect();
+            return Ok(json(200, &Page { items: own, next_cursor: None }));
+        }
+    }
+    cx.allow(&p, Action::ListAllOrganisations)?;
+    let (sql, params) = match &page.after {
+        Some(after) => (format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id > ? ORDER BY id LIMIT {}", page.fetch()), vec![after.key().into()]),
+        None => (format!("SELECT {ORG_COLUMNS} FROM organisations ORDER BY id LIMIT {}", page.fetch()), vec![]),
+    };
+    let rows = cx.db.global(&sql, params).await?;
+    let items = rows.iter().map(organisation_of).collect::<Result<Vec<_>, _>>()?;
+    Ok(json(200, &page.page(items, |o: &Organisation| o.id.clone())))
+}
+
+async fn create_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    cx.allow(&p, Action::CreateOrganisation)?;
+    let new: NewOrganisation = cx.req.json()?;
+    check_organisation(&new.name, &new.country, &new.siret)?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let result = cx
+        .db
+        .global(
+            "INSERT INTO organisations (id, name, kind, country, siret) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                id.as_str().into(),
+                new.name.trim().into(),
+                new.kind.as_str().into(),
+                new.country.as_str().into(),
+                new.siret.as_ref().map(|s| s.as_str().to_owned()).into(),
+            ],
+        )
+        .await;
+    match result {
+        Err(e) if e.is_unique_violation() => return Err(Problem::conflict("an organisation with this SIRET exists").field("siret", "already registered")),
+        other => other?,
+    };
+    if !p.is(PlatformRole::Programme) {
+        cx.db
+            .global("UPDATE accounts SET organisation_id = ? WHERE id = ? AND organisation_id IS NULL", vec![id.as_str().into(), p.sub.as_str().into()])
+            .await?;
+    }
+    Ok(json(201, &require_organisation(&cx.db, &id).await?))
+}
+
+async fn get_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let id = cx.param("id");
+    cx.allow(&p, Action::ReadOrganisation(id))?;
+    Ok(json(200, &require_organisation(&cx.db, id).await?))
+}
+
+async fn update_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let id = cx.param("id");
+    cx.allow(&p, Action::ManageOrganisation(id))?;
+    let current = require_organisation(&cx.db, id).await?;
+    let patch: OrganisationPatch = cx.req.json()?;
+    let name = patch.name.unwrap_or(current.name);
+    let kind = patch.kind.unwrap_or(current.kind);
+    let country = patch.country.unwrap_or(current.country);
+    let siret = patch.siret.or(current.siret);
+    check_organisation(&name, &country, &siret)?;
+    let result = cx
+        .db
+        .global(
+            "UPDATE organisations SET name = ?, kind = ?, country = ?, siret = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+            vec![name.trim().into(), kind.as_str().into(), country.as_str().into(), siret.map(|s| s.as_str().to_owned()).into(), id.into()],
+        )
+        .await;
+    match result {
+        Err(e) if e.is_unique_violation() => return Err(Problem::conflict("an organisation with this SIRET exists").field("siret", "already registered")),
+        other => other?,
+    };
+    Ok(json(200, &require_organisation(&cx.db, id).await?))
+}
+
+async fn list_organisation_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let id = cx.param("id");
+    cx.allow(&p, Action::ManageOrganisation(id))?;
+    require_organisation(&cx.db, id).await?;
+    let rows = cx.db.global("SELECT id, name, email FROM accounts WHERE organisation_id = ? ORDER BY id", vec![id.into()]).await?;
+    let members: Vec<OrganisationMember> =
+        rows.iter().map(|r| OrganisationMember { account_id: r.string("id"), name: r.string("name"), email: r.string("email") }).collect();
+    Ok(json(200, &members))
+}
+
+async fn add_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let id = cx.param("id");
+    cx.allow(&p, Action::ManageOrganisation(id))?;
+    require_organisation(&cx.db, id).await?;
+    let body: AddOrganisationMember = cx.req.json()?;
+    let account = account_by_email(&cx.db, &body.email).await?.ok_or_else(|| Problem::invalid_field("email", "no account has this e-mail"))?;
+    match account.organisation_id.as_deref() {
+        Some(current) if current == id => {}
+        Some(_) => {
+            return Err(Problem::conflict("an account belongs to at most one organisation").field("email", "already a member of another organisation"));
+        }
+        None => {
+            cx.db
+                .global("UPDATE accounts SET organisation_id = ? WHERE id = ? AND organisation_id IS NULL", vec![id.into(), account.id.as_str().into()])
+                .await?;
+        }
+    }
+    Ok(json(200, &OrganisationMember { account_id: account.id, name: account.name, email: account.email }))
+}
+
+async fn remove_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let id = cx.param("id");
+    cx.allow(&p, Action::ManageOrganisation(id))?;
+    let account = cx.param("account");
+    cx.db.global("UPDATE accounts SET organisation_id = NULL WHERE id = ? AND organisation_id = ?", vec![account.into(), id.into()]).await?;
+    if cx.db.changes().await == 0 {
+        return Err(Problem::not_found(format!("{account} is not a member of organisation {id}")));
+    }
+    Ok(no_content())
+}
