@@ -3,8 +3,8 @@
 //! Starts `qmi up` on the gateway test application (see `qmi_tests::gateway`) and fires
 //! the same number of requests, over a few keep-alive connections, at the `whoami`
 //! fixture directly (`/plain/...`) and through the gateway (`/api/...`: anonymous on a
-//! public route, and with a verified token on a tenant route, which also reads the
-//! tenant's status from the key-value store). Prints requests/s and p50/p99 latency for
+//! public route, and with a verified token on `/api/me`, and on a tenant route, which also
+//! reads the tenant's status from the key-value store). Prints requests/s and p50/p99 latency for
 //! each and the differences; asserts nothing.
 //!
 //! `QMI_BENCH_REQUESTS` (default 4000 per case) and `QMI_BENCH_CONNECTIONS` (default 4).
@@ -75,9 +75,10 @@ fn main() {
     let app = GatewayApp::start(&[("93066", "district")]);
     let s = &app.server;
     let auth = app.bearer(&claims(&[], &[("93066", "admin")]));
-    let cases: [(&str, String, Option<&str>); 3] = [
+    let cases: [(&str, String, Option<&str>); 4] = [
         ("whoami direct (no gateway)", s.url("/plain/whoami"), None),
         ("gateway, anonymous public route", s.url("/api/communes"), None),
+        ("gateway, token, no tenant", s.url("/api/me"), Some(auth.as_str())),
         ("gateway, token + tenant route", s.url("/api/communes/93066/members"), Some(auth.as_str())),
     ];
     println!("gateway bench: {total} requests per case, {conns} keep-alive connections");
