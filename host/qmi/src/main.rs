@@ -25,6 +25,11 @@ use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::app::{App, LoadOptions};
+
+/// The request path allocates a lot of short-lived buffers: mimalloc's
+/// thread-local free lists serve them faster than glibc's allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use crate::runtime::ReuseConfig;
 
 /// QMI's Spin-compatible runtime and operator CLI.

@@ -134,7 +134,7 @@ fn prepare(
 /// Hands a request to a composition; failures become a 500.
 pub async fn send(handler: &ProxyHandler<ComponentHandler>, request: wasmtime_wasi_http::handler::Request) -> hyper::Response<Body> {
     match handler.handle((), request).await {
-        Ok(response) => response.map(|body| body.map_err(anyhow::Error::from).boxed_unsync()),
+        Ok(response) => coalesce(response).await,
         Err(error) => {
             tracing::warn!("request failed: {error:#}");
             plain(hyper::StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
@@ -154,6 +154,35 @@ fn well_known_response(app: &App, rest: &str) -> hyper::Response<Body> {
             response
         }
         _ => plain(hyper::StatusCode::NOT_FOUND, "Not Found"),
+    }
+}
+
+/// Bodies up to this size with a declared length are gathered before the
+/// head is written, so head and body leave in one write.
+const COALESCE_LIMIT: u64 = 64 * 1024;
+
+/// Gathers a small, length-declared body so the response goes out in one
+/// write instead of a head write followed by body writes; other bodies
+/// stream as the guest produces them.
+async fn coalesce(response: wasmtime_wasi_http::handler::Response) -> hyper::Response<Body> {
+    let declared = response
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let (parts, body) = response.into_parts();
+    match declared {
+        Some(length) if length <= COALESCE_LIMIT => match body.collect().await {
+            Ok(collected) => {
+                let body = Full::new(collected.to_bytes()).map_err(|e| match e {}).boxed_unsync();
+                hyper::Response::from_parts(parts, body)
+            }
+            Err(error) => {
+                tracing::warn!("response body failed: {error:#}");
+                plain(hyper::StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+            }
+        },
+        _ => hyper::Response::from_parts(parts, body.map_err(anyhow::Error::from).boxed_unsync()),
     }
 }
 
