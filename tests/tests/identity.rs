@@ -1,0 +1,438 @@
+//! Identity over HTTP through `qmi up` with the root `spin.toml` (gateway in front):
+//! the tenant registry against the data file, tenant isolation, organisations,
+//! problem+json errors, sign-in throttling, refresh rotation, logout, the OpenAPI
+//! document, and the gateway on every `/api` trigger.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use qmi_tests::{Qmi, QmiServer, qmi_bin, workspace_root};
+use serde_json::{Value, json};
+
+const DEMO_PASSWORD: &str = "identity-tests-password";
+
+fn root_manifest() -> PathBuf {
+    workspace_root().join("spin.toml")
+}
+
+/// Builds the components these tests serve, once.
+fn build_app() {
+    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
+    let outcome = BUILT.get_or_init(|| {
+        let out = Command::new(qmi_bin())
+            .args(["build", "-f"])
+            .arg(root_manifest())
+            .args(["-c", "identity", "-c", "gateway"])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| e.to_string())?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!("qmi build failed:\n{}", String::from_utf8_lossy(&out.stderr)))
+        }
+    });
+    if let Err(e) = outcome {
+        panic!("{e}");
+    }
+}
+
+/// `qmi up` on the root manifest, identity (and its gateway) only, demo data seeded.
+fn server() -> QmiServer {
+    build_app();
+    Qmi::up()
+        .manifest(root_manifest())
+        .without_runtime_config()
+        .flag("--runtime-config-file", workspace_root().join("runtime-config.toml").to_str().unwrap())
+        .flag("--component-id", "identity")
+        .env("QMI_DEMO_PASSWORD", DEMO_PASSWORD)
+        .start()
+}
+
+/// A small JSON client over the server.
+struct Api<'a> {
+    server: &'a QmiServer,
+    http: reqwest::blocking::Client,
+}
+
+/// A response: status, headers we look at, body.
+#[derive(Debug)]
+struct Res {
+    status: u16,
+    content_type: String,
+    retry_after: Option<String>,
+    body: Value,
+}
+
+impl<'a> Api<'a> {
+    fn new(server: &'a QmiServer) -> Self {
+        let http = reqwest::blocking::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().unwrap();
+        Self { server, http }
+    }
+
+    fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<(&str, &str)>) -> Res {
+        let mut req = self.http.request(method.parse().unwrap(), self.server.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some((ct, b)) = body {
+            req = req.header("content-type", ct).body(b.to_owned());
+        }
+        let resp = req.send().unwrap_or_else(|e| panic!("{method} {path}: {e}\n{}", self.server.stderr()));
+        let status = resp.status().as_u16();
+        let header = |n: &str| resp.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let content_type = header("content-type").unwrap_or_default();
+        let retry_after = header("retry-after");
+        let text = resp.text().unwrap();
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Res { status, content_type, retry_after, body }
+    }
+
+    fn get(&self, path: &str, token: Option<&str>) -> Res {
+        self.send("GET", path, token, None)
+    }
+
+    fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Res {
+        self.send("POST", path, token, Some(("application/json", &body.to_string())))
+    }
+
+    fn sign_in(&self, email: &str) -> Value {
+        let r = self.post("/api/auth/token", None, &json!({ "email": email, "password": DEMO_PASSWORD }));
+        assert_eq!(r.status, 200, "sign-in of {email}: {r:?}");
+        r.body
+    }
+
+    fn token(&self, email: &str) -> String {
+        self.sign_in(email)["access_token"].as_str().unwrap().to_owned()
+    }
+}
+
+/// The data file's rows: (insee, name, population).
+fn csv_rows() -> Vec<(String, String, u64)> {
+    let text = std::fs::read_to_string(workspace_root().join("data/communes-mgp.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next().unwrap(), "insee,name,departement,ept_code,ept_name,population,status");
+    lines
+        .map(|l| {
+            // Names and territories hold no commas or quotes in this data set.
+            let f: Vec<&str> = l.split(',').collect();
+            assert_eq!(f.len(), 7, "{l}");
+            (f[0].to_owned(), f[1].to_owned(), f[5].parse().unwrap())
+        })
+        .collect()
+}
+
+fn assert_problem(r: &Res, status: u16) {
+    assert_eq!(r.status, status, "{r:?}");
+    assert!(r.content_type.starts_with("application/problem+json"), "{r:?}");
+    assert_eq!(r.body["status"], status, "{r:?}");
+    assert!(r.body["type"].as_str().unwrap().starts_with("https://"), "{r:?}");
+}
+
+#[test]
+fn registry_is_exactly_the_current_mgp_communes_of_the_data_file() {
+    let server = server();
+    let api = Api::new(&server);
+    let rows = csv_rows();
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/communes?limit=17&cursor={c}"),
+            None => "/api/communes?limit=17".to_owned(),
+        };
+        let r = api.get(&path, None);
+        assert_eq!(r.status, 200, "{r:?}");
+        let items = r.body["items"].as_array().unwrap();
+        assert!(items.len() <= 17);
+        seen.extend(items.iter().map(|c| c.clone()));
+        pages += 1;
+        match r.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+        assert!(pages < 100, "pagination does not end");
+    }
+    let codes: Vec<&str> = seen.iter().map(|c| c["insee"].as_str().unwrap()).collect();
+    let unique: BTreeSet<&str> = codes.iter().copied().collect();
+    assert_eq!(unique.len(), codes.len(), "duplicates across pages");
+    assert_eq!(codes.len(), rows.len(), "registry size vs data/communes-mgp.csv");
+    assert_eq!(unique, rows.iter().map(|r| r.0.as_str()).collect::<BTreeSet<_>>());
+    assert_eq!(pages, rows.len().div_ceil(17));
+    for (insee, name, population) in rows.iter().filter(|r| r.0 == "75056" || r.0 == "93066") {
+        let c = seen.iter().find(|c| c["insee"] == insee.as_str()).unwrap();
+        assert_eq!(c["name"], name.as_str());
+        assert_eq!(c["population"], *population, "{insee}");
+        let one = api.get(&format!("/api/communes/{insee}"), None);
+        assert_eq!(one.body["population"], *population);
+    }
+    let paris = seen.iter().find(|c| c["insee"] == "75056").unwrap();
+    assert_eq!((paris["ept_name"].as_str(), paris["status"].as_str()), (Some("Paris"), Some("district")));
+    // Pierrefitte-sur-Seine merged into Saint-Denis on 2025-01-01: not a tenant.
+    assert!(!unique.contains("93059"));
+    assert_problem(&api.get("/api/communes/93059", None), 404);
+}
+
+#[test]
+fn registry_filters_and_limits() {
+    let server = server();
+    let api = Api::new(&server);
+    let districts = api.get("/api/communes?status=district", None);
+    let codes: BTreeSet<&str> = districts.body["items"].as_array().unwrap().iter().map(|c| c["insee"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["75056", "93048", "93066"].into_iter().collect());
+    // Accent- and case-insensitive name search.
+    let r = api.get("/api/communes?q=L%27ILE%20saint%20denis", None);
+    assert_eq!(r.body["items"][0]["insee"], "93039", "{r:?}");
+    let r = api.get("/api/communes?q=fosses&departement=94", None);
+    assert!(r.body["items"].as_array().unwrap().iter().any(|c| c["name"] == "Saint-Maur-des-Fossés"), "{r:?}");
+    let all_93 = api.get("/api/communes?departement=93&limit=500", None);
+    assert!(all_93.body["items"].as_array().unwrap().iter().all(|c| c["departement"] == "93"));
+    for bad in ["limit=501", "limit=0", "limit=ten"] {
+        let r = api.get(&format!("/api/communes?{bad}"), None);
+        assert_problem(&r, 400);
+        assert_eq!(r.body["errors"][0]["field"], "limit", "{bad}");
+    }
+    let r = api.get("/api/communes?status=dormant", None);
+    assert_eq!(r.body["errors"][0]["field"], "status");
+    let r = api.get("/api/communes?cursor=garbage!", None);
+    assert_eq!(r.body["errors"][0]["field"], "cursor");
+    assert_eq!(api.get("/api/communes?limit=500", None).body["items"].as_array().unwrap().len(), csv_rows().len());
+}
+
+/// Every tenant route of identity, for a commune.
+fn tenant_routes(insee: &str) -> Vec<(&'static str, String, Option<Value>)> {
+    vec![
+        ("GET", format!("/api/communes/{insee}/members"), None),
+        ("POST", format!("/api/communes/{insee}/members"), Some(json!({ "email": "programme@qmi.example", "role": "reviewer" }))),
+        ("DELETE", format!("/api/communes/{insee}/members/01900000-0000-7000-8000-000000000013"), None),
+    ]
+}
+
+#[test]
+fn tenant_routes_need_a_token_and_standing_in_the_commune() {
+    let server = server();
+    let api = Api::new(&server);
+    for (method, path, body) in tenant_routes("93066") {
+        let r = api.send(method, &path, None, body.as_ref().map(|b| ("application/json", b.to_string())).as_ref().map(|(c, b)| (*c, b.as_str())));
+        assert_problem(&r, 401);
+    }
+    let admin_a = api.token("admin.saint-denis@qmi.example");
+    // Admin of Saint-Denis on Montreuil: 403 everywhere.
+    for (method, path, body) in tenant_routes("93048") {
+        let r = api.send(method, &path, Some(&admin_a), body.as_ref().map(|b| b.to_string()).as_deref().map(|b| ("application/json", b)));
+        assert_problem(&r, 403);
+    }
+    // …and on Saint-Denis: allowed.
+    let members = api.get("/api/communes/93066/members", Some(&admin_a));
+    assert_eq!(members.status, 200, "{members:?}");
+    assert_eq!(members.body["items"].as_array().unwrap().len(), 3);
+    let added = api.post("/api/communes/93066/members", Some(&admin_a), &json!({ "email": "Programme@QMI.example", "role": "reviewer" }));
+    assert_eq!(added.status, 200, "{added:?}");
+    assert_eq!(added.body["email"], "programme@qmi.example");
+    let removed = api.send("DELETE", "/api/communes/93066/members/01900000-0000-7000-8000-000000000013", Some(&admin_a), None);
+    assert_eq!(removed.status, 204, "{removed:?}");
+    assert_eq!(api.get("/api/communes/93066/members", Some(&admin_a)).body["items"].as_array().unwrap().len(), 3);
+    // An agent reads but does not manage.
+    let agent = api.token("agent.saint-denis@qmi.example");
+    assert_eq!(api.get("/api/communes/93066/members", Some(&agent)).status, 200);
+    assert_problem(&api.post("/api/communes/93066/members", Some(&agent), &json!({ "email": "x@y.fr", "role": "agent", "name": "X" })), 403);
+    // /api/me reflects the account.
+    let me = api.get("/api/me", Some(&admin_a));
+    assert_eq!(me.body["memberships"], json!([{ "insee": "93066", "name": "Saint-Denis", "role": "admin" }]));
+}
+
+#[test]
+fn operators_manage_tenants_and_hosting_reads_no_tenant_content() {
+    let server = server();
+    let api = Api::new(&server);
+    let hosting = api.token("hosting@qmi.example");
+    let programme = api.token("programme@qmi.example");
+    let admin_b = api.token("admin.montreuil@qmi.example");
+    assert_problem(&api.get("/api/communes/93048/members", Some(&hosting)), 403);
+    assert_eq!(api.get("/api/communes/93048/members", Some(&programme)).status, 200);
+    assert_problem(&api.post("/api/admin/communes/93048/suspend", Some(&admin_b), &json!({})), 403);
+
+    let r = api.post("/api/admin/communes/93048/suspend", Some(&hosting), &json!({}));
+    assert_eq!((r.status, r.body["status"].as_str()), (200, Some("suspended")), "{r:?}");
+    assert_problem(&api.get("/api/communes/93048/members", Some(&admin_b)), 401);
+    let r = api.post("/api/admin/communes/93048/resume", Some(&hosting), &json!({}));
+    assert_eq!(r.body["status"], "district", "{r:?}");
+    assert_eq!(api.get("/api/communes/93048/members", Some(&admin_b)).status, 200);
+
+    // A commune of another metropolis (Lyon), added at run time.
+    let lyon = json!({ "insee": "69123", "name": "Lyon", "metropolis_code": "200046977", "population": 522250, "status": "candidate" });
+    let r = api.post("/api/admin/communes", Some(&hosting), &lyon);
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(r.body["departement"], "69");
+    assert_problem(&api.post("/api/admin/communes", Some(&hosting), &lyon), 409);
+    assert_eq!(api.get("/api/communes/69123", None).body["name"], "Lyon");
+    // The gateway knows it: a programme operator reaches its tenant routes.
+    assert_eq!(api.get("/api/communes/69123/members", Some(&programme)).status, 200);
+    let r = api.post("/api/admin/communes", Some(&hosting), &json!({ "insee": "6912", "name": "x" }));
+    assert_problem(&r, 400);
+    assert_eq!(r.body["errors"][0]["field"], "insee");
+}
+
+#[test]
+fn a_partner_member_sees_only_their_organisation() {
+    let server = server();
+    let api = Api::new(&server);
+    let partner = api.token("partner@solaire-urbain.example");
+    let list = api.get("/api/organisations", Some(&partner));
+    assert_eq!(list.status, 200, "{list:?}");
+    let items = list.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["name"], "Solaire Urbain");
+    assert_problem(&api.get("/api/organisations/01900000-0000-7000-8000-00000000a002", Some(&partner)), 403);
+    assert_eq!(api.get("/api/organisations/01900000-0000-7000-8000-00000000a001", Some(&partner)).status, 200);
+    let members = api.get("/api/organisations/01900000-0000-7000-8000-00000000a001/members", Some(&partner));
+    assert_eq!(members.body.as_array().unwrap().len(), 2);
+    let r = api.send(
+        "PATCH",
+        "/api/organisations/01900000-0000-7000-8000-00000000a002",
+        Some(&partner),
+        Some(("application/json", r#"{"name":"mine now"}"#)),
+    );
+    assert_problem(&r, 403);
+    let r = api.send("PATCH", "/api/organisations/01900000-0000-7000-8000-00000000a001", Some(&partner), Some(("application/json", r#"{"siret":"81234567800014"}"#)));
+    assert_problem(&r, 400);
+    assert_eq!(r.body["errors"][0]["field"], "siret");
+    let programme = api.token("programme@qmi.example");
+    assert_eq!(api.get("/api/organisations", Some(&programme)).body["items"].as_array().unwrap().len(), 2);
+    // A French organisation needs a SIRET (422 naming it).
+    let r = api.post("/api/organisations", Some(&programme), &json!({ "name": "Asso", "kind": "association", "country": "FR" }));
+    assert_problem(&r, 422);
+    assert_eq!(r.body["errors"][0]["field"], "siret");
+    let r = api.post("/api/organisations", Some(&programme), &json!({ "name": "Asso", "kind": "association", "country": "FR", "siret": "90123456700021" }));
+    assert_eq!(r.status, 201, "{r:?}");
+}
+
+#[test]
+fn malformed_bodies_are_problems_naming_the_issue() {
+    let server = server();
+    let api = Api::new(&server);
+    let r = api.send("POST", "/api/auth/token", None, Some(("application/json", r#"{"email": "a@b.fr", "password": "#)));
+    assert_problem(&r, 400);
+    assert!(r.body["detail"].as_str().unwrap().contains("malformed JSON"), "{r:?}");
+    let r = api.send("POST", "/api/auth/token", None, Some(("application/json", r#"{"email": "a@b.fr"}"#)));
+    assert_problem(&r, 400);
+    assert_eq!(r.body["errors"][0]["field"], "password");
+    let r = api.send("POST", "/api/auth/token", None, Some(("text/plain", r#"{"email": "a@b.fr", "password": "x"}"#)));
+    assert_problem(&r, 415);
+    let admin = api.token("admin.saint-denis@qmi.example");
+    let r = api.post("/api/communes/93066/members", Some(&admin), &json!({ "email": "a@b.fr", "role": "mayor" }));
+    assert_problem(&r, 400);
+    assert_eq!(r.body["errors"][0]["field"], "role");
+}
+
+#[test]
+fn wrong_passwords_are_401_then_429() {
+    let server = server();
+    let api = Api::new(&server);
+    let wrong = json!({ "email": "reviewer.paris@qmi.example", "password": "not the password" });
+    for _ in 0..4 {
+        assert_problem(&api.post("/api/auth/token", None, &wrong), 401);
+    }
+    let r = api.post("/api/auth/token", None, &wrong);
+    assert_problem(&r, 429);
+    assert!(r.retry_after.as_deref().unwrap().parse::<u64>().unwrap() >= 1, "{r:?}");
+    // Refused even with the right password while slowed down.
+    let right = json!({ "email": "reviewer.paris@qmi.example", "password": DEMO_PASSWORD });
+    assert_problem(&api.post("/api/auth/token", None, &right), 429);
+    // Unknown e-mails are refused the same way.
+    assert_problem(&api.post("/api/auth/token", None, &json!({ "email": "nobody@qmi.example", "password": "x" })), 401);
+}
+
+#[test]
+fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
+    let server = server();
+    let api = Api::new(&server);
+    let first = api.sign_in("agent.paris@qmi.example");
+    assert_eq!((first["token_type"].as_str(), first["expires_in"].as_u64()), (Some("Bearer"), Some(900)));
+    let r1 = first["refresh_token"].as_str().unwrap();
+    let second = api.post("/api/auth/refresh", None, &json!({ "refresh_token": r1 }));
+    assert_eq!(second.status, 200, "{second:?}");
+    let r2 = second.body["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(r1, r2);
+    assert_eq!(api.get("/api/me", Some(second.body["access_token"].as_str().unwrap())).status, 200);
+    // Reusing r1 is detected, and revokes r2 with it.
+    assert_problem(&api.post("/api/auth/refresh", None, &json!({ "refresh_token": r1 })), 401);
+    assert_problem(&api.post("/api/auth/refresh", None, &json!({ "refresh_token": r2 })), 401);
+    assert_problem(&api.post("/api/auth/refresh", None, &json!({ "refresh_token": "made-up" })), 401);
+}
+
+#[test]
+fn logout_revokes_the_session() {
+    let server = server();
+    let api = Api::new(&server);
+    let tokens = api.sign_in("admin.paris@qmi.example");
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let r = api.post("/api/auth/logout", None, &json!({ "refresh_token": refresh }));
+    assert_eq!(r.status, 204, "{r:?}");
+    assert_problem(&api.post("/api/auth/refresh", None, &json!({ "refresh_token": refresh })), 401);
+}
+
+/// `(route, has middleware named gateway)` for every trigger of spin.toml.
+fn triggers() -> Vec<(String, String, bool)> {
+    let manifest: toml::Value = toml::from_str(&std::fs::read_to_string(root_manifest()).unwrap()).unwrap();
+    manifest["trigger"]["http"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let route = t["route"].as_str().unwrap_or_default().to_owned();
+            let component = t["component"].as_str().unwrap_or_default().to_owned();
+            let gateway = t
+                .get("dependencies")
+                .and_then(|d| d.get("middleware"))
+                .and_then(|m| m.as_array())
+                .is_some_and(|m| m.iter().any(|mw| mw.get("component").and_then(|c| c.as_str()) == Some("gateway")));
+            (route, component, gateway)
+        })
+        .collect()
+}
+
+#[test]
+fn every_api_trigger_has_the_gateway_middleware() {
+    let missing: Vec<_> = triggers().into_iter().filter(|(route, _, gw)| route.starts_with("/api") && !gw).collect();
+    assert!(missing.is_empty(), "/api triggers without the gateway middleware: {missing:?}");
+}
+
+#[test]
+fn openapi_documents_every_route_that_answers() {
+    let server = server();
+    let api = Api::new(&server);
+    let doc = api.get("/api/openapi.json", None);
+    assert_eq!((doc.status, doc.body["openapi"].as_str()), (200, Some("3.1.0")));
+    let paths: Vec<String> = doc.body["paths"].as_object().unwrap().keys().cloned().collect();
+    for (route, component, _) in triggers().into_iter().filter(|(r, _, _)| r.starts_with("/api")) {
+        match route.strip_suffix("/...") {
+            None => assert!(paths.contains(&route), "trigger {route} ({component}) is not in the OpenAPI document"),
+            Some(prefix) => {
+                assert!(paths.iter().any(|p| p.starts_with(&format!("{prefix}/"))), "nothing documented under {route}");
+                if component == "identity" {
+                    // Below a wildcard, an undocumented path does not answer.
+                    let probe = format!("{prefix}/75056/undocumented");
+                    let programme = api.token("programme@qmi.example");
+                    let r = api.get(&probe, Some(&programme));
+                    assert_eq!(r.status, 404, "{probe} answers but is not documented: {r:?}");
+                }
+            }
+        }
+    }
+    // Every documented public GET of identity answers.
+    for path in ["/api/communes", "/api/communes/75056", "/api/openapi.json"] {
+        assert!(paths.iter().any(|p| p == path || p == "/api/communes/{insee}"));
+        assert_eq!(api.get(path, None).status, 200, "{path}");
+    }
+    // Every $ref resolves.
+    let text = doc.body.to_string();
+    for part in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = part.split('"').next().unwrap();
+        assert!(doc.body["components"]["schemas"][name].is_object(), "dangling $ref {name}");
+    }
+}
