@@ -56,11 +56,12 @@ fn bench(server: &QmiServer, communes: usize) {
         assert_eq!(r.status(), 200, "{path}");
         r.bytes().unwrap();
     };
-    let first: serde_json::Value = http.get(server.url("/api/communes?limit=500")).send().unwrap().json().unwrap();
+    let first: serde_json::Value = serde_json::from_str(&http.get(server.url("/api/communes?limit=500")).send().unwrap().text().unwrap()).unwrap();
     let mut count = first["items"].as_array().unwrap().len();
     let mut cursor = first["next_cursor"].as_str().map(str::to_owned);
     while let Some(c) = cursor {
-        let page: serde_json::Value = http.get(server.url(&format!("/api/communes?limit=500&cursor={c}"))).send().unwrap().json().unwrap();
+        let page: serde_json::Value =
+            serde_json::from_str(&http.get(server.url(&format!("/api/communes?limit=500&cursor={c}"))).send().unwrap().text().unwrap()).unwrap();
         count += page["items"].as_array().unwrap().len();
         cursor = page["next_cursor"].as_str().map(str::to_owned);
     }
