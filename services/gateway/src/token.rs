@@ -24,6 +24,8 @@ struct Claims {
     sub: uuid::Uuid,
     name: String,
     lang: String,
+    exp: u64,
+    nbf: u64,
     #[allow(dead_code)]
     iat: u64,
     #[allow(dead_code)]
@@ -82,6 +84,26 @@ pub fn bearer<'a>(values: &[&'a [u8]]) -> Result<Option<&'a str>, Refusal> {
 pub struct Verifier {
     key: Arc<DecodingKey>,
     validation: Validation,
+    /// Identifies the configuration the verified-token cache belongs to.
+    fingerprint: String,
+}
+
+/// Tokens whose signature and claims were verified by this instance, with
+/// their validity window. A signature check costs hundreds of µs in wasm;
+/// the window is still checked on every use. Bounded, and dropped whenever
+/// the key, issuer or audience change.
+struct VerifiedTokens {
+    fingerprint: String,
+    entries: std::collections::HashMap<String, (Principal, u64, u64)>,
+}
+
+/// How many verified tokens an instance remembers.
+const VERIFIED_CAPACITY: usize = 1024;
+
+static VERIFIED: Mutex<Option<VerifiedTokens>> = Mutex::new(None);
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 impl Verifier {
@@ -96,15 +118,42 @@ impl Verifier {
         validation.validate_nbf = true;
         validation.validate_aud = true;
         validation.leeway = LEEWAY_SECS;
-        Ok(Verifier { key: cached_key(pem)?, validation })
+        let fingerprint = format!("{issuer}\n{audience}\n{pem}");
+        Ok(Verifier { key: cached_key(pem)?, validation, fingerprint })
     }
 
     /// Verifies a token and returns its principal; every failure is an
     /// [`Refusal::InvalidToken`] naming the reason.
     pub fn verify(&self, token: &str) -> Result<Principal, Refusal> {
+        let now = now_secs();
+        {
+            let cache = VERIFIED.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(cache) = cache.as_ref().filter(|c| c.fingerprint == self.fingerprint)
+                && let Some((principal, exp, nbf)) = cache.entries.get(token)
+            {
+                if now > exp.saturating_add(LEEWAY_SECS) {
+                    return Err(Refusal::InvalidToken(reason(&ErrorKind::ExpiredSignature)));
+                }
+                if *nbf > now.saturating_add(LEEWAY_SECS) {
+                    return Err(Refusal::InvalidToken(reason(&ErrorKind::ImmatureSignature)));
+                }
+                return Ok(principal.clone());
+            }
+        }
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map_err(|e| Refusal::InvalidToken(reason(e.kind())))?;
-        Ok(data.claims.into())
+        let (exp, nbf) = (data.claims.exp, data.claims.nbf);
+        let principal: Principal = data.claims.into();
+        let mut cache = VERIFIED.lock().unwrap_or_else(|p| p.into_inner());
+        let cache = match cache.as_mut() {
+            Some(c) if c.fingerprint == self.fingerprint => c,
+            _ => cache.insert(VerifiedTokens { fingerprint: self.fingerprint.clone(), entries: Default::default() }),
+        };
+        if cache.entries.len() >= VERIFIED_CAPACITY {
+            cache.entries.clear();
+        }
+        cache.entries.insert(token.to_owned(), (principal.clone(), exp, nbf));
+        Ok(principal)
     }
 }
 

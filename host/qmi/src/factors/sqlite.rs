@@ -34,6 +34,8 @@ pub async fn open_pool(path: &Path) -> Result<SqlitePool> {
         .foreign_keys(false);
     SqlitePoolOptions::new()
         .max_connections(32)
+        // A local file does not go stale: skip the ping before every acquire.
+        .test_before_acquire(false)
         .min_connections(0)
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(options)
