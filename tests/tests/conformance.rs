@@ -439,3 +439,345 @@ fn qmi_build_produces_every_fixture() {
         assert_eq!(&bytes[..8], b"\0asm\x0d\0\x01\0", "{} is not a component", wasm.display());
     }
 }
+
+// ---- outbound HTTP and service chaining ------------------------------------------
+
+/// A tiny HTTP/1.1 server on 127.0.0.1 for the outbound tests: every request gets a `200`
+/// with `x-target: qmi-tests` and the body `target saw <METHOD> <TARGET>`, then the
+/// connection is closed. It counts the requests it received.
+struct TargetServer {
+    port: u16,
+    hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl TargetServer {
+    /// Binds an ephemeral port and serves from a background thread.
+    fn start() -> TargetServer {
+        use std::io::{Read, Write};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind target server");
+        let port = listener.local_addr().expect("target address").port();
+        let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = hits.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+                let head = String::from_utf8_lossy(&head);
+                let request_line = head.lines().next().unwrap_or("");
+                let mut words = request_line.split(' ');
+                let body = format!(
+                    "target saw {} {}",
+                    words.next().unwrap_or(""),
+                    words.next().unwrap_or("")
+                );
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nx-target: qmi-tests\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        TargetServer { port, hits }
+    }
+
+    /// Requests received so far.
+    fn hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Has fixture-outbound fetch `url`; returns its JSON report (`status`/`headers`/`body`,
+/// or `error`).
+fn fetch(server: &QmiServer, url: &str) -> serde_json::Value {
+    let reply = server.get(&format!("/outbound/fetch?url={}", percent_encode(url)));
+    assert_eq!(reply.status, 200, "fixture-outbound failed for {url}: {reply:?}");
+    reply.json()
+}
+
+/// The error code in a fetch report; panics if the request got a response.
+fn fetch_error(report: &serde_json::Value) -> &str {
+    report["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected an error, got a response: {report:#}"))
+}
+
+/// A request to a host in `allowed_outbound_hosts` (`http://127.0.0.1:*`) reaches it, and
+/// the guest reads its status, headers and body.
+#[test]
+fn outbound_http_reaches_an_allowed_host() {
+    let target = TargetServer::start();
+    let server = QmiServer::start(&[]);
+    let report = fetch(&server, &format!("http://127.0.0.1:{}/hello?x=1", target.port));
+    assert_eq!(report["status"], 200, "{report:#}");
+    assert_eq!(report["body"], "target saw GET /hello?x=1", "{report:#}");
+    assert_eq!(report["headers"]["x-target"], "qmi-tests", "{report:#}");
+    assert_eq!(target.hits(), 1);
+}
+
+/// A host, or a scheme, that `allowed_outbound_hosts` does not list is refused with
+/// `HttpRequestDenied` before any connection is made; the server stays healthy.
+#[test]
+fn outbound_http_to_an_unlisted_host_is_denied() {
+    let target = TargetServer::start();
+    let server = QmiServer::start(&[]);
+    for url in [
+        // `localhost` is not the literal `127.0.0.1` that is allowed.
+        format!("http://localhost:{}/", target.port),
+        format!("https://127.0.0.1:{}/", target.port),
+        "http://example.com/".to_owned(),
+    ] {
+        let report = fetch(&server, &url);
+        assert!(fetch_error(&report).contains("HttpRequestDenied"), "{url}: {report:#}");
+    }
+    assert_eq!(target.hits(), 0, "a denied request reached the target");
+    let allowed = fetch(&server, &format!("http://127.0.0.1:{}/after", target.port));
+    assert_eq!(allowed["body"], "target saw GET /after", "{allowed:#}");
+    assert_eq!(server.get("/echo/x").status, 200);
+}
+
+/// `http://echo.spin.internal` (allowed) reaches `echo` inside the process with the
+/// headers of Spin's synthetic service-chaining match (route `/...`, the whole path as
+/// path info, host `localhost` in the full URL, client `0.0.0.0:0`); chaining to a
+/// component that is not allowed is denied.
+#[test]
+fn service_chaining_reaches_the_component_in_process() {
+    let server = QmiServer::start(&[]);
+    let report = fetch(&server, "http://echo.spin.internal/echo/chained?q=1");
+    assert_eq!(report["status"], 200, "{report:#}");
+    let echo: serde_json::Value = serde_json::from_str(report["body"].as_str().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("chained echo is not JSON ({e}): {report:#}"));
+    let header = |name: &str| echo["headers"][name].as_str().map(str::to_owned);
+    assert_eq!(echo["variables"]["who"]["value"], "echo", "{echo:#}");
+    assert_eq!(echo["path"], "/echo/chained", "{echo:#}");
+    assert_eq!(header("spin-path-info").as_deref(), Some("/echo/chained"), "{echo:#}");
+    assert_eq!(header("spin-matched-route").as_deref(), Some("/..."), "{echo:#}");
+    assert_eq!(header("spin-raw-component-route").as_deref(), Some("/..."), "{echo:#}");
+    assert_eq!(header("spin-component-route").as_deref(), Some(""), "{echo:#}");
+    assert_eq!(header("spin-base-path").as_deref(), Some("/"), "{echo:#}");
+    assert_eq!(header("spin-client-addr").as_deref(), Some("0.0.0.0:0"), "{echo:#}");
+    assert_eq!(
+        header("spin-full-url").as_deref(),
+        Some("http://localhost/echo/chained?q=1"),
+        "{echo:#}"
+    );
+    assert_eq!(header("host"), None, "the chaining host header reached the component: {echo:#}");
+
+    let denied = fetch(&server, "http://echo-alt.spin.internal/alt/x");
+    assert!(fetch_error(&denied).contains("HttpRequestDenied"), "{denied:#}");
+    assert_eq!(server.get("/echo/x").status, 200);
+}
+
+/// A `route = { private = true }` component has no route from outside (404) but answers
+/// service-chained requests.
+#[test]
+fn private_route_is_reachable_only_through_chaining() {
+    let server = QmiServer::start(&[]);
+    for path in ["/", "/hidden", "/hidden/x", "/..."] {
+        assert_eq!(server.get(path).status, 404, "{path} reached something from outside");
+    }
+    let report = fetch(&server, "http://hidden.spin.internal/hidden/x");
+    assert_eq!(report["status"], 200, "{report:#}");
+    let echo: serde_json::Value =
+        serde_json::from_str(report["body"].as_str().unwrap_or("")).expect("chained echo JSON");
+    assert_eq!(echo["variables"]["who"]["value"], "hidden", "{echo:#}");
+    assert_eq!(echo["headers"]["spin-path-info"], "/hidden/x", "{echo:#}");
+}
+
+/// `http://*.spin.internal` allows chaining to every component of the app, and only to
+/// them: Spin expands the wildcard into the app's component ids, so another
+/// `*.spin.internal` host is denied.
+#[test]
+fn wildcard_service_chaining_covers_only_the_app_components() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let manifest = manifest_variant(dir.path(), |text| {
+        let start = text.find("allowed_outbound_hosts = [\n    \"http://127.0.0.1:*\"").expect("outbound hosts");
+        let end = start + text[start..].find("]\n").expect("end of outbound hosts") + 2;
+        format!(
+            "{}allowed_outbound_hosts = [\"http://*.spin.internal\"]\n{}",
+            &text[..start],
+            &text[end..]
+        )
+    });
+    let server = Qmi::up().manifest(&manifest).start();
+    let alt = fetch(&server, "http://echo-alt.spin.internal/alt/x");
+    assert_eq!(alt["status"], 200, "{alt:#}");
+    assert!(alt["body"].as_str().unwrap_or("").contains("\"alt\""), "{alt:#}");
+    let ghost = fetch(&server, "http://ghost.spin.internal/");
+    assert!(fetch_error(&ghost).contains("HttpRequestDenied"), "{ghost:#}");
+    let outside = fetch(&server, "http://127.0.0.1:9/");
+    assert!(fetch_error(&outside).contains("HttpRequestDenied"), "{outside:#}");
+}
+
+/// With `--component-id`, a selected component allowed to chain to an unselected one
+/// stops startup with Spin's message; selecting both starts.
+#[test]
+fn component_id_refuses_chaining_to_an_unselected_component() {
+    let failure = Qmi::up().flag("--component-id", "outbound").expect_failure();
+    assert!(
+        failure.stderr.contains(
+            "Selected component 'outbound' cannot use service chaining to unselected component: \
+             allowed_outbound_hosts = [\"http://echo.spin.internal\"]"
+        ),
+        "{failure:#?}"
+    );
+    let server = ["outbound", "echo", "hidden"]
+        .iter()
+        .fold(Qmi::up(), |up, id| up.flag("--component-id", id))
+        .start();
+    let report = fetch(&server, "http://hidden.spin.internal/x");
+    assert_eq!(report["status"], 200, "{report:#}");
+}
+
+// ---- key-value -----------------------------------------------------------------
+
+/// A copy of the fixture runtime config in a fresh directory: Spin resolves a relative
+/// key-value `path` against the config file's directory, so the store files land there.
+fn runtime_config_copy() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("runtime-config.toml");
+    std::fs::copy(fixtures_dir().join("runtime-config.toml"), &path).expect("copy runtime config");
+    (dir, path)
+}
+
+/// `qmi up` on the fixtures with the runtime config at `config`.
+fn up_with_config(config: &std::path::Path) -> qmi_tests::Up {
+    Qmi::up()
+        .without_runtime_config()
+        .flag("--runtime-config-file", config.to_str().expect("UTF-8 path"))
+}
+
+/// `GET /kv/<rest>` on fixture-kv: (status, body).
+fn kv(server: &QmiServer, rest: &str) -> (u16, String) {
+    let reply = server.get(&format!("/kv/{rest}"));
+    (reply.status, reply.body)
+}
+
+/// open/set/get/exists/delete/get-keys on `default` and on `extra` (runtime config);
+/// each label is its own store; the files are where Spin puts them.
+#[test]
+fn key_value_operations_on_default_and_a_configured_label() {
+    let (config_dir, config) = runtime_config_copy();
+    let server = up_with_config(&config).start();
+    let ok = || (200, "ok".to_owned());
+    for label in ["default", "extra"] {
+        assert_eq!(kv(&server, &format!("{label}/keys")), (200, "[]".to_owned()), "{label}");
+        assert_eq!(kv(&server, &format!("{label}/set/a?value=1")), ok(), "{label}");
+        assert_eq!(kv(&server, &format!("{label}/set/b?value=2")), ok(), "{label}");
+        assert_eq!(kv(&server, &format!("{label}/set/b?value=two")), ok(), "{label}: overwrite");
+        assert_eq!(kv(&server, &format!("{label}/get/a")), (200, "1".to_owned()), "{label}");
+        assert_eq!(kv(&server, &format!("{label}/get/b")), (200, "two".to_owned()), "{label}");
+        assert_eq!(kv(&server, &format!("{label}/get/zz")), (404, "none".to_owned()), "{label}");
+        assert_eq!(kv(&server, &format!("{label}/exists/a")), (200, "true".to_owned()), "{label}");
+        assert_eq!(kv(&server, &format!("{label}/exists/zz")), (200, "false".to_owned()), "{label}");
+        assert_eq!(kv(&server, &format!("{label}/keys")), (200, r#"["a","b"]"#.to_owned()), "{label}");
+        assert_eq!(kv(&server, &format!("{label}/delete/a")), ok(), "{label}");
+        assert_eq!(kv(&server, &format!("{label}/delete/a")), ok(), "{label}: deleting an absent key");
+        assert_eq!(kv(&server, &format!("{label}/exists/a")), (200, "false".to_owned()), "{label}");
+        assert_eq!(kv(&server, &format!("{label}/get/a")), (404, "none".to_owned()), "{label}");
+        assert_eq!(kv(&server, &format!("{label}/keys")), (200, r#"["b"]"#.to_owned()), "{label}");
+    }
+    assert_eq!(kv(&server, "default/set/shared?value=from-default"), ok());
+    assert_eq!(kv(&server, "extra/set/shared?value=from-extra"), ok());
+    assert_eq!(kv(&server, "default/get/shared"), (200, "from-default".to_owned()));
+    assert_eq!(kv(&server, "extra/get/shared"), (200, "from-extra".to_owned()));
+    assert!(
+        server.data_dir().join("sqlite_key_value.db").is_file(),
+        "default store not at <data-dir>/sqlite_key_value.db"
+    );
+    assert!(
+        config_dir.path().join("kv-extra.db").is_file(),
+        "key-value path `kv-extra.db` not resolved against the runtime config's directory"
+    );
+    assert!(
+        !server.work_dir().join("kv-extra.db").exists(),
+        "key-value path resolved against the working directory"
+    );
+}
+
+/// Opening a label the component does not list is `access-denied`, whether or not the
+/// runtime config defines it; a store's file is created only when a component opens it.
+#[test]
+fn key_value_undeclared_label_is_access_denied() {
+    let (config_dir, config) = runtime_config_copy();
+    let server = up_with_config(&config).start();
+    for label in ["unlisted", "nowhere"] {
+        assert_eq!(kv(&server, &format!("{label}/keys")), (403, "access-denied".to_owned()), "{label}");
+    }
+    assert!(!config_dir.path().join("kv-unlisted.db").exists(), "a denied store was created");
+    assert!(
+        !server.data_dir().join("sqlite_key_value.db").exists(),
+        "the default store was created before any component opened it"
+    );
+    assert_eq!(kv(&server, "default/exists/x"), (200, "false".to_owned()));
+}
+
+/// Data survives a restart, in Spin's files and table layout: `spin_key_value(store, key,
+/// value)` with the label as `store`, in `<data-dir>/sqlite_key_value.db` for `default`.
+#[test]
+fn key_value_persists_across_a_restart_in_spins_layout() {
+    let (config_dir, config) = runtime_config_copy();
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_dir = data.path().join("data");
+    {
+        let server = up_with_config(&config).data_dir(&data_dir).start();
+        assert_eq!(kv(&server, "default/set/greeting?value=bonjour"), (200, "ok".to_owned()));
+        assert_eq!(kv(&server, "extra/set/k?value=v"), (200, "ok".to_owned()));
+    }
+    {
+        let again = up_with_config(&config).data_dir(&data_dir).start();
+        assert_eq!(kv(&again, "default/get/greeting"), (200, "bonjour".to_owned()));
+        assert_eq!(kv(&again, "extra/keys"), (200, r#"["k"]"#.to_owned()));
+    }
+    let rows = |file: std::path::PathBuf| -> Vec<(String, String, Vec<u8>)> {
+        let db = rusqlite::Connection::open(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let columns: Vec<(String, String, i64, i64)> = db
+            .prepare("SELECT name, type, \"notnull\", pk FROM pragma_table_info('spin_key_value') ORDER BY cid")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                    .collect()
+            })
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert_eq!(
+            columns,
+            vec![
+                ("store".to_owned(), "TEXT".to_owned(), 1, 1),
+                ("key".to_owned(), "TEXT".to_owned(), 1, 2),
+                ("value".to_owned(), "BLOB".to_owned(), 1, 0),
+            ],
+            "{} does not have Spin's spin_key_value table",
+            file.display()
+        );
+        db.prepare("SELECT store, key, value FROM spin_key_value ORDER BY store, key")
+            .and_then(|mut stmt| stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+    };
+    assert_eq!(
+        rows(data_dir.join("sqlite_key_value.db")),
+        vec![("default".to_owned(), "greeting".to_owned(), b"bonjour".to_vec())]
+    );
+    assert_eq!(
+        rows(config_dir.path().join("kv-extra.db")),
+        vec![("extra".to_owned(), "k".to_owned(), b"v".to_vec())]
+    );
+}

@@ -71,6 +71,9 @@ impl App {
             }
         }
         let selected = |id: &str| options.components.is_empty() || options.components.iter().any(|c| c == id);
+        if !options.components.is_empty() {
+            check_service_chaining_targets(&manifest, &options.components)?;
+        }
 
         // Databases and stores: the labels some served component declares.
         let mut sqlite_labels = BTreeSet::new();
@@ -88,13 +91,12 @@ impl App {
                 .collect::<Result<Vec<_>>>()?,
         )
         .await?;
-        let stores = Stores::open(
+        let stores = Stores::new(
             kv_labels
                 .iter()
                 .map(|label| Ok((label.clone(), file_of(runtime_config.key_value_location(label, Some(&options.data_dir)), label)?)))
                 .collect::<Result<Vec<_>>>()?,
-        )
-        .await?;
+        )?;
 
         let engine = engine::build(&engine::EngineLimits {
             max_instance_memory: options.reuse.max_memory,
@@ -168,9 +170,10 @@ impl App {
         self.router.routes()
     }
 
-    /// Releases the databases (checkpointing WAL files).
+    /// Releases the databases and key-value stores (checkpointing WAL files).
     pub async fn close(&self) {
         self.shared.databases.close().await;
+        self.shared.stores.close().await;
     }
 }
 
@@ -185,10 +188,13 @@ impl InternalDispatch for App {
             let (mut parts, body) = request.into_parts();
             let path = parts.uri.path().to_owned();
             let m = RouteMatch::service_chaining(&component, &path);
-            let full_url = parts.uri.to_string();
-            // A chained request's host names the component, not a server.
+            // As in Spin: the `host` header (which names the component, not a
+            // server) is dropped before dispatch, so `spin-full-url` falls back
+            // to host `localhost`, and the client address is `0.0.0.0:0`.
             parts.headers.remove(http::header::HOST);
-            let client: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
+            let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+            let full_url = format!("http://localhost{path_and_query}");
+            let client: std::net::SocketAddr = ([0, 0, 0, 0], 0).into();
             for (name, value) in qmi_routes::spin_headers(&m, &full_url, client) {
                 if let (Ok(name), Ok(value)) = (http::HeaderName::from_bytes(name.as_bytes()), http::HeaderValue::from_str(&value))
                 {
@@ -205,6 +211,39 @@ impl InternalDispatch for App {
             }))
         })
     }
+}
+
+/// With `--component-id`, Spin refuses to start when a selected component may
+/// chain to a component that is not selected (or may chain to any, through
+/// `http://*.spin.internal`); same messages.
+fn check_service_chaining_targets(manifest: &AppManifest, selected: &[String]) -> Result<()> {
+    for trigger in &manifest.http_triggers {
+        let id = trigger.component.as_str();
+        if !selected.iter().any(|c| c == id) {
+            continue;
+        }
+        for host in &manifest.components[id].allowed_outbound_hosts {
+            let target = match &host.host {
+                qmi_manifest::Host::AnySubdomain(suffix) if suffix == qmi_manifest::SERVICE_CHAINING_SUFFIX => "*",
+                qmi_manifest::Host::Domain(domain) => match qmi_manifest::service_chaining_component(domain) {
+                    Some(target) => target,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            if target == "*" {
+                bail!(
+                    "Selected component '{id}' cannot use wildcard service chaining: allowed_outbound_hosts = [\"http://*.spin.internal\"]"
+                );
+            }
+            if !selected.iter().any(|c| c == target) {
+                bail!(
+                    "Selected component '{id}' cannot use service chaining to unselected component: allowed_outbound_hosts = [\"http://{target}.spin.internal\"]"
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The file behind a store label; qmi keeps every store on disk.
@@ -281,6 +320,9 @@ fn grants(
     let mounts = crate::files::mounts(manifest, id, component, data_dir)?;
     let hosts = component.allowed_outbound_hosts.clone();
     let self_component = id.to_owned();
+    // Spin expands `*.spin.internal` into one entry per component of the app:
+    // chaining to a host that names no component is denied.
+    let component_ids: BTreeSet<String> = manifest.components.keys().map(|c| c.to_string()).collect();
     Ok(Grants {
         id: id.to_owned(),
         variables: ComponentVariables::new(values),
@@ -290,7 +332,17 @@ fn grants(
         environment: component.environment.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         allow: Arc::new(move |uri: &http::Uri| {
             let _ = &self_component;
-            qmi_manifest::OutboundUrl::parse(&uri.to_string()).is_ok_and(|url| hosts.iter().any(|h| h.allows(&url)))
+            let Ok(url) = qmi_manifest::OutboundUrl::parse(&uri.to_string()) else {
+                return false;
+            };
+            let names_a_component =
+                || qmi_manifest::service_chaining_component(&url.host).is_some_and(|c| component_ids.contains(c));
+            hosts.iter().any(|h| match &h.host {
+                qmi_manifest::Host::AnySubdomain(suffix) if suffix == qmi_manifest::SERVICE_CHAINING_SUFFIX => {
+                    names_a_component() && h.allows(&url)
+                }
+                _ => h.allows(&url),
+            })
         }),
     })
 }

@@ -1,13 +1,18 @@
 //! `spin:key-value@3.0.0` over SQLite files laid out as Spin lays them out:
 //! label `default` is `<data-dir>/sqlite_key_value.db`, one table
 //! `spin_key_value(store, key, value)`, stores separated by label.
+//!
+//! As in Spin, a store's file is opened (created, with its table) when a
+//! component first opens the label, not at start-up: serving an app that
+//! declares a store leaves no file behind until the store is used.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use sqlx::SqlitePool;
+use tokio::sync::OnceCell;
 use wasmtime::component::{Accessor, FutureReader, HasData, Linker, Resource, ResourceTable, StreamReader};
 
 use super::bindings::spin::key_value::key_value::{self, Error};
@@ -16,25 +21,66 @@ use super::sqlite::open_pool;
 /// Every key-value store of the application, by label.
 #[derive(Default)]
 pub struct Stores {
-    pools: HashMap<String, SqlitePool>,
+    stores: HashMap<String, LazyStore>,
+}
+
+/// A store's file and, once some component has opened it, its pool.
+struct LazyStore {
+    path: PathBuf,
+    pool: OnceCell<SqlitePool>,
 }
 
 impl Stores {
-    /// Opens the given label → file pairs, creating Spin's table.
-    pub async fn open(labels: impl IntoIterator<Item = (String, PathBuf)>) -> Result<Self> {
-        let mut pools = HashMap::new();
+    /// Registers the given label → file pairs, creating each file's parent
+    /// directory as Spin does at start-up; the files themselves are opened on
+    /// first use.
+    pub fn new(labels: impl IntoIterator<Item = (String, PathBuf)>) -> Result<Self> {
+        let mut stores = HashMap::new();
         for (label, path) in labels {
-            let pool = open_pool(&path).await?;
-            sqlx::query(
-                "CREATE TABLE IF NOT EXISTS spin_key_value (
-                    store TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
-                    PRIMARY KEY (store, key))",
-            )
-            .execute(&pool)
-            .await?;
-            pools.insert(label, pool);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating the directory of key-value store {label:?}: {}", dir.display()))?;
+            }
+            stores.insert(label, LazyStore { path, pool: OnceCell::new() });
         }
-        Ok(Self { pools })
+        Ok(Self { stores })
+    }
+
+    /// The pool of `label`, opening its file and creating Spin's table on first
+    /// use; `None` if the label is not defined.
+    async fn pool(&self, label: &str) -> Option<Result<SqlitePool, Error>> {
+        let store = self.stores.get(label)?;
+        let pool = store
+            .pool
+            .get_or_try_init(|| async {
+                let pool = open_pool(&store.path).await.map_err(|e| format!("{e:#}"))?;
+                sqlx::query(
+                    "CREATE TABLE IF NOT EXISTS spin_key_value (
+                        store TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
+                        PRIMARY KEY (store, key))",
+                )
+                .execute(&pool)
+                .await
+                .map_err(|e| format!("creating spin_key_value in {}: {e}", store.path.display()))?;
+                Ok::<_, String>(pool)
+            })
+            .await;
+        Some(match pool {
+            Ok(pool) => Ok(pool.clone()),
+            Err(message) => {
+                tracing::error!(label, %message, "cannot open key-value store");
+                Err(Error::Other(message))
+            }
+        })
+    }
+
+    /// Closes the stores opened so far (checkpointing their WAL files).
+    pub async fn close(&self) {
+        for store in self.stores.values() {
+            if let Some(pool) = store.pool.get() {
+                pool.close().await;
+            }
+        }
     }
 }
 
@@ -101,16 +147,19 @@ fn store<T>(accessor: &Accessor<T, SpinKeyValue>, this: &Resource<Store>) -> was
 
 impl<T> key_value::HostStoreWithStore<T> for SpinKeyValue {
     async fn open(accessor: &Accessor<T, Self>, label: String) -> wasmtime::Result<Result<Resource<Store>, Error>> {
-        accessor.with(|mut access| {
+        let (allowed, stores) = accessor.with(|mut access| {
             let view = access.get();
-            if !view.state.allowed.contains(&label) {
-                return Ok(Err(Error::AccessDenied));
-            }
-            let Some(pool) = view.state.stores.pools.get(&label).cloned() else {
-                return Ok(Err(Error::NoSuchStore));
-            };
-            Ok(Ok(view.table.push(Store { label, pool })?))
-        })
+            (view.state.allowed.contains(&label), view.state.stores.clone())
+        });
+        if !allowed {
+            return Ok(Err(Error::AccessDenied));
+        }
+        let pool = match stores.pool(&label).await {
+            None => return Ok(Err(Error::NoSuchStore)),
+            Some(Err(e)) => return Ok(Err(e)),
+            Some(Ok(pool)) => pool,
+        };
+        accessor.with(|mut access| Ok(Ok(access.get().table.push(Store { label, pool })?)))
     }
 
     async fn get(accessor: &Accessor<T, Self>, this: Resource<Store>, key: String) -> wasmtime::Result<Result<Option<Vec<u8>>, Error>> {

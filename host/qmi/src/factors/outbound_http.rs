@@ -39,9 +39,10 @@ impl OutboundHttp {
     }
 }
 
-/// The component id addressed by a `*.spin.internal` host, if any.
+/// The component id addressed by a `<component>.spin.internal` host, if any
+/// (as in Spin, `a.b.spin.internal` is not a service-chaining host).
 pub fn chained_component(uri: &http::Uri) -> Option<&str> {
-    uri.host()?.strip_suffix(".spin.internal")
+    qmi_manifest::service_chaining_component(uri.host()?)
 }
 
 impl WasiHttpHooks for OutboundHttp {
