@@ -104,12 +104,15 @@ fn key_matches(key: &str, import: &str) -> bool {
 
 struct Graph {
     graph: CompositionGraph,
-    denials: usize,
 }
+
+/// Numbers deny imports uniquely across compositions: a composition may wrap
+/// another (middleware around a component with dependencies).
+static DENIALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 impl Graph {
     fn new() -> Self {
-        Self { graph: CompositionGraph::new(), denials: 0 }
+        Self { graph: CompositionGraph::new() }
     }
 
     fn register(&mut self, name: &str, bytes: Vec<u8>) -> Result<PackageId> {
@@ -140,8 +143,8 @@ impl Graph {
             .map(|(name, kind)| (name.clone(), *kind))
             .collect();
         for (name, kind) in denied {
-            let renamed = format!("{DENY_PREFIX}d{}-{name}", self.denials);
-            self.denials += 1;
+            let n = DENIALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let renamed = format!("{DENY_PREFIX}d{n}-{name}");
             // The encoder shares imports of one interface id, so the denied
             // copy needs an interface of its own.
             let kind = match kind {
