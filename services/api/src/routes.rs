@@ -7,6 +7,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
+use crate::applications::*;
 use crate::identity::*;
 use crate::page::Page;
 
@@ -81,6 +82,24 @@ fn any_object(_: &mut SchemaGenerator) -> Schema {
     schemars::json_schema!({ "type": "object" })
 }
 
+fn file_body(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({ "type": "string", "format": "binary", "description": "The file itself (CSV, XLSX, PDF, PNG or JPEG), not JSON" })
+}
+
+const CALL_FILTERS: &[QueryParam] = &[
+    QueryParam { name: "commune", ty: "string", description: "INSEE code of the commune running the call." },
+    QueryParam { name: "theme", ty: "string", description: "One of the call's themes." },
+    QueryParam { name: "status", ty: "string", description: "open, upcoming or closed (server clock, Europe/Paris deadlines)." },
+    QueryParam { name: "limit", ty: "integer", description: "Items per page, 1 to 500 (default 100)." },
+    QueryParam { name: "cursor", ty: "string", description: "`next_cursor` of the previous page." },
+];
+
+const APPLICATION_FILTERS: &[QueryParam] = &[
+    QueryParam { name: "status", ty: "string", description: "Only applications in this workflow state." },
+    QueryParam { name: "limit", ty: "integer", description: "Items per page, 1 to 500 (default 100)." },
+    QueryParam { name: "cursor", ty: "string", description: "`next_cursor` of the previous page." },
+];
+
 const PAGE: &[QueryParam] = &[
     QueryParam { name: "limit", ty: "integer", description: "Items per page, 1 to 500 (default 100)." },
     QueryParam { name: "cursor", ty: "string", description: "`next_cursor` of the previous page." },
@@ -134,6 +153,46 @@ pub static ROUTES: &[RouteDoc] = &[
     route!("listOrganisationMembers", "identity", "GET", "/api/organisations/{id}/members", "The organisation's members", Principal, &[], None, 200, Some(s::<Vec<OrganisationMember>>)),
     route!("addOrganisationMember", "identity", "POST", "/api/organisations/{id}/members", "Attach an account to the organisation", Principal, &[], Some(s::<AddOrganisationMember>), 200, Some(s::<OrganisationMember>)),
     route!("removeOrganisationMember", "identity", "DELETE", "/api/organisations/{id}/members/{account}", "Detach an account from the organisation", Principal, &[], None, 204, None),
+    route!("setCommuneStatus", "identity", "PUT", "/api/admin/communes/{insee}/status", "Set a commune's programme status (member, candidate, district); used by the call for communes", Operator, &[], Some(s::<CommuneStatusChange>), 200, Some(s::<Commune>)),
+    route!("createCampaign", "applications", "POST", "/api/campaigns", "Open a call for communes (programme operators)", Principal, &[], Some(s::<CampaignInput>), 201, Some(s::<Campaign>)),
+    route!("listCampaigns", "applications", "GET", "/api/campaigns", "Calls for communes (published ones; every one for operators)", Principal, PAGE, None, 200, Some(s::<Page<Campaign>>)),
+    route!("getCampaign", "applications", "GET", "/api/campaigns/{id}", "One call for communes", Principal, &[], None, 200, Some(s::<Campaign>)),
+    route!("listCandidacies", "applications", "GET", "/api/campaigns/{id}/candidacies", "The submitted candidacies of a campaign (programme operators)", Principal, PAGE, None, 200, Some(s::<Page<Candidacy>>)),
+    route!("getCandidacy", "applications", "GET", "/api/campaigns/{id}/candidacies/{insee}", "A commune's candidacy", Principal, &[], None, 200, Some(s::<Candidacy>)),
+    route!("saveCandidacy", "applications", "PUT", "/api/campaigns/{id}/candidacies/{insee}", "Draft a commune's candidacy (idempotent autosave; the commune's admins)", Principal, &[], Some(s::<CandidacyInput>), 200, Some(s::<Candidacy>)),
+    route!("submitCandidacy", "applications", "POST", "/api/campaigns/{id}/candidacies/{insee}/submit", "Submit the candidacy before the deadline; the commune becomes a candidate", Principal, &[], None, 200, Some(s::<Candidacy>)),
+    route!("decideCandidacy", "applications", "POST", "/api/campaigns/{id}/candidacies/{insee}/decision", "Select (the commune becomes a district and its district is created) or reject", Principal, &[], Some(s::<CandidacyDecision>), 200, Some(s::<Candidacy>)),
+    route!("createCall", "applications", "POST", "/api/calls", "Open a call for solutions in a commune's district (its admins, programme operators)", Principal, &[], Some(s::<CallInput>), 201, Some(s::<Call>)),
+    route!("listCalls", "applications", "GET", "/api/calls", "Published calls for solutions, filtered and cursor-paginated", Public, CALL_FILTERS, None, 200, Some(s::<Page<Call>>)),
+    route!("getCall", "applications", "GET", "/api/calls/{id}", "One call (public once published)", Public, &[], None, 200, Some(s::<Call>)),
+    route!("updateCall", "applications", "PUT", "/api/calls/{id}", "Change a call: form, criteria, workflow, dates", Principal, &[], Some(s::<CallInput>), 200, Some(s::<Call>)),
+    route!("publishCall", "applications", "POST", "/api/calls/{id}/publish", "Publish a call", Principal, &[], None, 200, Some(s::<Call>)),
+    route!("createApplication", "applications", "POST", "/api/calls/{id}/applications", "Start (and optionally submit) an application for the caller's organisation; `Idempotency-Key` makes retries safe", Principal, &[], Some(s::<ApplicationInput>), 201, Some(s::<Application>)),
+    route!("listCallApplications", "applications", "GET", "/api/calls/{id}/applications", "A call's applications (whoever runs the call)", Principal, APPLICATION_FILTERS, None, 200, Some(s::<Page<Application>>)),
+    route!("assignReviewers", "applications", "POST", "/api/calls/{id}/assignments", "Assign reviewers by hand or automatically (N per application, load balanced)", Principal, &[], Some(s::<AssignRequest>), 200, Some(s::<Vec<Assignment>>)),
+    route!("listAssignments", "applications", "GET", "/api/calls/{id}/assignments", "A call's assignments and their progress", Principal, &[], None, 200, Some(s::<Vec<Assignment>>)),
+    route!("getRanking", "applications", "GET", "/api/calls/{id}/ranking", "Weighted scores, spread and review progress", Principal, &[], None, 200, Some(s::<Ranking>)),
+    route!("publishDecisions", "applications", "POST", "/api/calls/{id}/decisions/publish", "Make the call's decision letters visible to the applicants", Principal, &[], None, 200, Some(s::<Call>)),
+    route!("exportCsv", "applications", "GET", "/api/calls/{id}/export.csv", "Applications with answers, scores and decisions (CSV)", Principal, &[], None, 200, Some(file_body)),
+    route!("exportXlsx", "applications", "GET", "/api/calls/{id}/export.xlsx", "Applications with answers, scores and decisions (XLSX)", Principal, &[], None, 200, Some(file_body)),
+    route!("listMyApplications", "applications", "GET", "/api/applications", "Every application of the caller's organisation, across every commune", Principal, PAGE, None, 200, Some(s::<Page<Application>>)),
+    route!("getApplication", "applications", "GET", "/api/applications/{id}", "An application with its status history (a recused reviewer sees the title only)", Principal, &[], None, 200, Some(s::<Application>)),
+    route!("saveApplication", "applications", "PUT", "/api/applications/{id}", "Autosave a draft (idempotent)", Principal, &[], Some(s::<ApplicationInput>), 200, Some(s::<Application>)),
+    route!("submitApplication", "applications", "POST", "/api/applications/{id}/submit", "Submit: every answer validated (422 lists every problem), refused after the deadline", Principal, &[], None, 200, Some(s::<Application>)),
+    route!("withdrawApplication", "applications", "POST", "/api/applications/{id}/withdraw", "Withdraw before a decision", Principal, &[], None, 200, Some(s::<Application>)),
+    route!("transitionApplication", "applications", "POST", "/api/applications/{id}/transitions", "Move along the call's workflow (eligibility, shortlist, decision with a reason)", Principal, &[], Some(s::<TransitionRequest>), 200, Some(s::<Application>)),
+    route!("uploadAttachment", "applications", "POST", "/api/applications/{id}/attachments", "Upload a file (PDF, PNG, JPEG by content; 10 MiB at most); the body is the file", Principal, &[], Some(file_body), 201, Some(s::<Attachment>)),
+    route!("getAttachment", "applications", "GET", "/api/applications/{id}/attachments/{attachment}", "Download a file", Principal, &[], None, 200, Some(file_body)),
+    route!("declareConflict", "applications", "POST", "/api/applications/{id}/conflict", "Declare a conflict of interest: the reviewer is recused", Principal, &[], Some(s::<ConflictDeclaration>), 200, Some(s::<ApplicationTitle>)),
+    route!("saveReview", "applications", "PUT", "/api/applications/{id}/review", "Score every criterion 0-5 with comments (assigned reviewers)", Principal, &[], Some(s::<ScoreSheet>), 200, Some(s::<Review>)),
+    route!("listReviews", "applications", "GET", "/api/applications/{id}/reviews", "An application's reviews", Principal, &[], None, 200, Some(s::<Vec<Review>>)),
+    route!("getLetter", "applications", "GET", "/api/applications/{id}/letter", "The decision letter (the applicant sees it once published)", Principal, &[], None, 200, Some(s::<Letter>)),
+    route!("listMyAssignments", "applications", "GET", "/api/reviews", "The caller's review assignments", Principal, &[], None, 200, Some(s::<Vec<Assignment>>)),
+    route!("openData", "applications", "GET", "/api/open-data/{file}", "Open data: calls.json, calls.csv, decisions.json, decisions.csv (published calls and decisions)", Public, &[], None, 200, Some(file_body)),
+    route!("createDistrict", "districts", "POST", "/api/districts", "Create a district (programme operators; done by a selection)", Principal, &[], Some(s::<DistrictInput>), 201, Some(s::<District>)),
+    route!("listDistricts", "districts", "GET", "/api/districts", "Districts, cursor-paginated", Public, PAGE, None, 200, Some(s::<Page<District>>)),
+    route!("getDistrict", "districts", "GET", "/api/districts/{insee}", "One district", Public, &[], None, 200, Some(s::<District>)),
+    route!("updateDistrict", "districts", "PUT", "/api/districts/{insee}", "Complete a district (its commune's admins, programme operators)", Principal, &[], Some(s::<DistrictInput>), 200, Some(s::<District>)),
 ];
 
 /// Matches a path against a template; returns the parameters (a trailing

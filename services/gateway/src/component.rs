@@ -13,7 +13,7 @@ use crate::headers::must_strip;
 use crate::problem::{PROBLEM_CONTENT_TYPE, Refusal};
 use crate::route::{self, Route};
 use crate::token::{self, Verifier};
-use crate::{BODY_LIMIT, RESPONSE_REQUEST_ID};
+use crate::RESPONSE_REQUEST_ID;
 
 /// Why a request did not get the next handler's response.
 enum Stop {
@@ -77,8 +77,9 @@ async fn gate(req: Request, id: &HeaderValue) -> Result<spin_sdk::http::Response
 
     // Rule 2, before reading anything: a declared length over the cap.
     let declared = content_length(&parts.headers)?;
-    if declared.is_some_and(|n| n > BODY_LIMIT) {
-        return Err(Refusal::PayloadTooLarge { limit: BODY_LIMIT }.into());
+    let limit = crate::body_limit(parts.method.as_str(), parts.uri.path());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(Refusal::PayloadTooLarge { limit }.into());
     }
 
     // Rules 3–5: who is calling, and may they use this route.
@@ -105,7 +106,7 @@ async fn gate(req: Request, id: &HeaderValue) -> Result<spin_sdk::http::Response
     let resp = match declared {
         Some(_) => spin_sdk::http::next(Request::from_parts(parts, body)).await,
         None => {
-            let bytes = read_capped(body, BODY_LIMIT).await?;
+            let bytes = read_capped(body, limit).await?;
             if !bytes.is_empty() {
                 parts.headers.insert("content-length", HeaderValue::from(bytes.len()));
             }

@@ -18,5 +18,31 @@ mod component;
 /// The request body cap (contract rule 2): 1 MiB.
 pub const BODY_LIMIT: u64 = 1024 * 1024;
 
+/// The one larger cap: attachments to an application (`POST
+/// /api/applications/{id}/attachments`), 10 MiB of file.
+pub const ATTACHMENT_LIMIT: u64 = 10 * 1024 * 1024;
+
+/// The body cap of a request: [`ATTACHMENT_LIMIT`] for the attachment upload
+/// route, [`BODY_LIMIT`] for everything else.
+pub fn body_limit(method: &str, path: &str) -> u64 {
+    let segments: Vec<&str> = path.split('/').collect();
+    match segments.as_slice() {
+        ["", "api", "applications", id, "attachments"] if method.eq_ignore_ascii_case("POST") && !id.is_empty() => ATTACHMENT_LIMIT,
+        _ => BODY_LIMIT,
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    #[test]
+    fn only_the_attachment_route_is_raised() {
+        assert_eq!(super::body_limit("POST", "/api/applications/abc/attachments"), super::ATTACHMENT_LIMIT);
+        assert_eq!(super::body_limit("PUT", "/api/applications/abc/attachments"), super::BODY_LIMIT);
+        assert_eq!(super::body_limit("POST", "/api/applications/abc/attachments/x"), super::BODY_LIMIT);
+        assert_eq!(super::body_limit("POST", "/api/applications//attachments"), super::BODY_LIMIT);
+        assert_eq!(super::body_limit("POST", "/api/calls"), super::BODY_LIMIT);
+    }
+}
+
 /// The response header echoing the request id to the client.
 pub const RESPONSE_REQUEST_ID: &str = "x-request-id";

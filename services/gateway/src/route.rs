@@ -64,6 +64,8 @@ pub fn classify(method: &str, path: &str) -> Result<Route, Refusal> {
         ["auth", "token" | "refresh" | "logout"] if post => Route::Public { tenant: None },
         ["openapi.json"] | ["health"] if read => Route::Public { tenant: None },
         ["calls", ..] if read => Route::Public { tenant: None },
+        // Published districts and open data (issue 4): the services decide what is published.
+        ["districts", ..] | ["open-data", ..] if read => Route::Public { tenant: None },
         ["me", ..] => Route::OwnAccount,
         ["admin", ..] => Route::Admin,
         _ => Route::Authenticated,

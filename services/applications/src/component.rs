@@ -1,0 +1,1511 @@
+//! The Spin component: dispatches the catalogued `applications` routes, asks the
+//! `policy` component (`qmi:platform/authz`) before every action, keeps its data
+//! in the SQLite label `applications`, and reaches `identity` and `districts`
+//! through Spin service chaining (`http://<component>.spin.internal`), forwarding
+//! the caller's bearer token so the gateway verifies it there too.
+
+use std::collections::{BTreeMap, HashMap};
+
+use bytes::Bytes;
+use qmi_api::applications::*;
+use qmi_api::routes::{RouteMiss, find};
+use qmi_api::{Insee, Page, Principal};
+use qmi_kit::http::{Incoming, Reply, json, problem};
+use qmi_kit::sql::{Row, TenantTable, Value, tenant};
+use qmi_kit::store::Db;
+use qmi_kit::{PageRequest, Problem};
+use sha2::Digest as _;
+use spin_sdk::http::body::IncomingBodyExt as _;
+use spin_sdk::http::{FullBody, Request, Response};
+
+use crate::export::Cell;
+use crate::paris::{Instant, Paris, now, parse_instant};
+use crate::{form, geo, letter, scoring, sniff, workflow};
+
+spin_sdk::wit_bindgen::generate!({
+    path: "../../wit",
+    world: "authz-client",
+    runtime_path: "::spin_sdk::wit_bindgen::rt",
+});
+
+use qmi::platform::authz::{Action, Decision, RefusalCode, decide};
+use qmi::platform::types as wit;
+
+const CANDIDACIES: TenantTable = TenantTable::new("candidacies");
+const CALLS: TenantTable = TenantTable::new("calls");
+const APPLICATIONS: TenantTable = TenantTable::new("applications");
+const EVENTS: TenantTable = TenantTable::new("application_events");
+const ATTACHMENTS: TenantTable = TenantTable::new("attachments");
+const ASSIGNMENTS: TenantTable = TenantTable::new("assignments");
+const SCORES: TenantTable = TenantTable::new("scores");
+
+#[spin_sdk::http_service]
+async fn handle(req: Request) -> Reply {
+    let path = req.uri().path().to_owned();
+    let result = match Incoming::read(req).await {
+        Ok(incoming) => route(&incoming).await,
+        Err(p) => Err(p),
+    };
+    result.unwrap_or_else(|p| problem(p, Some(&path)))
+}
+
+// ---------------------------------------------------------------- policy
+
+fn wit_principal(p: &Principal) -> wit::Principal {
+    wit::Principal {
+        sub: p.sub.clone(),
+        platform_roles: p
+            .ops
+            .iter()
+            .map(|r| match r {
+                qmi_api::PlatformRole::Programme => wit::PlatformRole::Programme,
+                qmi_api::PlatformRole::Hosting => wit::PlatformRole::Hosting,
+            })
+            .collect(),
+        organisation: p.org.clone(),
+        memberships: p
+            .mem
+            .iter()
+            .map(|(insee, role)| wit::Membership {
+                insee: insee.to_string(),
+                role: match role {
+                    qmi_api::MembershipRole::Admin => wit::CommuneRole::Admin,
+                    qmi_api::MembershipRole::Agent => wit::CommuneRole::Agent,
+                    qmi_api::MembershipRole::Reviewer => wit::CommuneRole::Reviewer,
+                },
+            })
+            .collect(),
+    }
+}
+
+/// What this service states about a record when it asks the policy.
+#[derive(Default, Clone)]
+struct Facts {
+    tenant: Option<String>,
+    organisation: Option<String>,
+    assigned: bool,
+    conflict: bool,
+    published: bool,
+}
+
+impl Facts {
+    fn tenant(insee: &Insee) -> Self {
+        Self { tenant: Some(insee.to_string()), ..Self::default() }
+    }
+}
+
+/// Asks the policy; a refusal becomes the problem its code maps to.
+fn ask(p: Option<&Principal>, action: Action, f: &Facts) -> Result<(), Problem> {
+    let facts = wit::ResourceFacts {
+        tenant: f.tenant.clone(),
+        organisation: f.organisation.clone(),
+        assigned_reviewer: f.assigned,
+        conflict_declared: f.conflict,
+        programme_call: false,
+        published: f.published,
+    };
+    match decide(p.map(wit_principal).as_ref(), action, &facts) {
+        Decision::Allowed => Ok(()),
+        Decision::Refused(r) => Err(match r.code {
+            RefusalCode::Unauthenticated => Problem::unauthorized(r.reason),
+            RefusalCode::NotPublished => Problem::not_found(r.reason),
+            RefusalCode::IncompleteFacts => Problem::internal(format!("policy: {}", r.reason)),
+            RefusalCode::ConflictOfInterest => Problem::new(403, "conflict-of-interest", "Recused").detail(r.reason),
+            _ => Problem::forbidden(r.reason),
+        }),
+    }
+}
+
+// ---------------------------------------------------------------- context
+
+struct Ctx<'a> {
+    req: &'a Incoming,
+    params: Vec<(&'static str, String)>,
+    db: Db,
+    principal: Option<Principal>,
+    now: Instant,
+}
+
+impl Ctx<'_> {
+    fn param(&self, name: &str) -> &str {
+        self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
+    fn insee(&self) -> Result<Insee, Problem> {
+        self.param("insee").parse().map_err(|e: qmi_api::InseeError| Problem::not_found(e.to_string()))
+    }
+
+    fn who(&self) -> Option<&Principal> {
+        self.principal.as_ref()
+    }
+
+    fn me(&self) -> Result<&Principal, Problem> {
+        self.principal.as_ref().ok_or_else(|| Problem::unauthorized("sign in first"))
+    }
+}
+
+async fn route(req: &Incoming) -> Result<Reply, Problem> {
+    let (doc, params) = match find("applications", req.method.as_str(), &req.path) {
+        Ok(found) => found,
+        Err(RouteMiss::NotFound) => return Err(Problem::not_found(format!("no route {}", req.path))),
+        Err(RouteMiss::MethodNotAllowed(_)) => return Err(Problem::method_not_allowed(req.method.as_str())),
+    };
+    let principal = req.principal()?;
+    let db = Db::open(crate::DATABASE).await?;
+    let cx = Ctx { req, params, db, principal, now: now() };
+    match doc.id {
+        "createCampaign" => create_campaign(&cx).await,
+        "listCampaigns" => list_campaigns(&cx).await,
+        "getCampaign" => get_campaign(&cx).await,
+        "listCandidacies" => list_candidacies(&cx).await,
+        "getCandidacy" => get_candidacy(&cx).await,
+        "saveCandidacy" => save_candidacy(&cx).await,
+        "submitCandidacy" => submit_candidacy(&cx).await,
+        "decideCandidacy" => decide_candidacy(&cx).await,
+        "createCall" => create_call(&cx).await,
+        "listCalls" => list_calls(&cx).await,
+        "getCall" => get_call(&cx).await,
+        "updateCall" => update_call(&cx).await,
+        "publishCall" => publish_call(&cx).await,
+        "createApplication" => create_application(&cx).await,
+        "listCallApplications" => list_call_applications(&cx).await,
+        "assignReviewers" => assign_reviewers(&cx).await,
+        "listAssignments" => list_assignments(&cx).await,
+        "getRanking" => get_ranking(&cx).await,
+        "publishDecisions" => publish_decisions(&cx).await,
+        "exportCsv" => export(&cx, false).await,
+        "exportXlsx" => export(&cx, true).await,
+        "listMyApplications" => list_my_applications(&cx).await,
+        "getApplication" => get_application(&cx).await,
+        "saveApplication" => save_application(&cx).await,
+        "submitApplication" => submit_application(&cx).await,
+        "withdrawApplication" => withdraw_application(&cx).await,
+        "transitionApplication" => transition_application(&cx).await,
+        "uploadAttachment" => upload_attachment(&cx).await,
+        "getAttachment" => get_attachment(&cx).await,
+        "declareConflict" => declare_conflict(&cx).await,
+        "saveReview" => save_review(&cx).await,
+        "listReviews" => list_reviews(&cx).await,
+        "getLetter" => get_letter(&cx).await,
+        "listMyAssignments" => list_my_assignments(&cx).await,
+        "openData" => open_data(&cx).await,
+        other => Err(Problem::internal(format!("route {other} has no handler"))),
+    }
+}
+
+fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Problem> {
+    serde_json::to_string(v).map_err(Problem::internal)
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, Problem> {
+    serde_json::from_str(s).map_err(|e| Problem::internal(format!("stored JSON: {e}")))
+}
+
+fn validation(errors: Vec<qmi_kit::FieldError>) -> Result<(), Problem> {
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let mut p = Problem::validation().detail(format!("{} field(s) are invalid", errors.len()));
+    p.errors = errors;
+    Err(p)
+}
+
+fn bytes_reply(content_type: &str, body: Vec<u8>, filename: Option<&str>) -> Reply {
+    let mut b = Response::<()>::builder()
+        .status(200)
+        .header("content-type", content_type)
+        .header("content-length", body.len().to_string());
+    if let Some(f) = filename {
+        b = b.header("content-disposition", format!("attachment; filename=\"{f}\""));
+    }
+    b.body(FullBody::new(Bytes::from(body))).expect("valid response parts")
+}
+
+// ---------------------------------------------------------------- service chaining
+
+/// Calls another component of the app through Spin service chaining, with the
+/// caller's credentials (the gateway in front of it verifies them again).
+async fn chain(cx: &Ctx<'_>, method: &str, url: String, body: Option<serde_json::Value>) -> Result<(u16, Bytes), Problem> {
+    let mut b = Request::<()>::builder().method(method).uri(&url);
+    if let Some(auth) = cx.req.header("authorization") {
+        b = b.header("authorization", auth);
+    }
+    if let Some(p) = cx.req.header(qmi_api::PRINCIPAL_HEADER) {
+        b = b.header(qmi_api::PRINCIPAL_HEADER, p);
+    }
+    let payload = match body {
+        Some(v) => {
+            b = b.header("content-type", "application/json");
+            Bytes::from(serde_json::to_vec(&v).map_err(Problem::internal)?)
+        }
+        None => Bytes::new(),
+    };
+    b = b.header("content-length", payload.len().to_string());
+    let request = b.body(FullBody::new(payload)).map_err(Problem::internal)?;
+    let response = spin_sdk::http::send(request)
+        .await
+        .map_err(|e| Problem::new(502, "upstream", "Upstream failure").detail(format!("{method} {url}: {e:?}")))?;
+    let status = response.status().as_u16();
+    let body = response.into_body().bytes().await.map_err(|e| Problem::internal(format!("{url}: {e:?}")))?;
+    Ok((status, body))
+}
+
+fn upstream(what: &str, status: u16, body: &[u8]) -> Problem {
+    Problem::new(502, "upstream", "Upstream failure").detail(format!("{what} answered {status}: {}", String::from_utf8_lossy(body)))
+}
+
+// ---------------------------------------------------------------- campaigns
+
+fn campaign_of(r: Row<'_>) -> Result<Campaign, Problem> {
+    Ok(Campaign {
+        id: r.string("id"),
+        title: r.string("title"),
+        text: r.string("text"),
+        opens_at: Instant(r.int("opens_at").unwrap_or(0)).to_string(),
+        closes_at: Instant(r.int("closes_at").unwrap_or(0)).to_string(),
+        questions: from_json(r.text("questions").unwrap_or("[]"))?,
+        published: r.int("published") == Some(1),
+    })
+}
+
+struct StoredCampaign {
+    campaign: Campaign,
+    closes_at: Instant,
+}
+
+async fn load_campaign(cx: &Ctx<'_>) -> Result<StoredCampaign, Problem> {
+    let id = cx.param("id");
+    let rows = cx.db.global("SELECT * FROM campaigns WHERE id = ?", vec![id.into()]).await?;
+    let row = rows.first().ok_or_else(|| Problem::not_found(format!("no campaign {id}")))?;
+    Ok(StoredCampaign { closes_at: Instant(row.int("closes_at").unwrap_or(0)), campaign: campaign_of(row)? })
+}
+
+async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    ask(cx.who(), Action::CampaignOpen, &Facts::default())?;
+    let input: CampaignInput = cx.req.json()?;
+    let mut errors = form::check_form("questions", &input.questions);
+    if input.title.trim().is_empty() {
+        errors.push(qmi_kit::FieldError::new("title", "must not be empty"));
+    }
+    let opens = parse_instant(&input.opens_at);
+    let closes = parse_instant(&input.closes_at);
+    for (f, r) in [("opens_at", &opens), ("closes_at", &closes)] {
+        if let Err(e) = r {
+            errors.push(qmi_kit::FieldError::new(f, e.0.clone()));
+        }
+    }
+    if let (Ok(o), Ok(c)) = (&opens, &closes) {
+        if c <= o {
+            errors.push(qmi_kit::FieldError::new("closes_at", "must be after opens_at"));
+        }
+    }
+    validation(errors)?;
+    let id = new_id();
+    cx.db
+        .global(
+            "INSERT INTO campaigns (id, title, text, opens_at, closes_at, questions, published, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                id.as_str().into(),
+                input.title.trim().into(),
+                input.text.as_str().into(),
+                opens.map(|i| i.0).unwrap_or(0).into(),
+                closes.map(|i| i.0).unwrap_or(0).into(),
+                to_json(&input.questions)?.into(),
+                input.published.into(),
+                cx.me()?.sub.as_str().into(),
+                cx.now.0.into(),
+            ],
+        )
+        .await?;
+    let rows = cx.db.global("SELECT * FROM campaigns WHERE id = ?", vec![id.into()]).await?;
+    Ok(json(201, &campaign_of(rows.first().ok_or_else(|| Problem::internal("campaign vanished"))?)?))
+}
+
+async fn list_campaigns(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let page = PageRequest::from_query(&cx.req.query)?;
+    let all = ask(cx.who(), Action::CampaignRead, &Facts::default()).is_ok();
+    let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
+    let sql = format!("SELECT * FROM campaigns WHERE (published = 1 OR ?) AND id > ? ORDER BY id LIMIT {}", page.fetch());
+    let rows = cx.db.global(&sql, vec![all.into(), after.into()]).await?;
+    let items = rows.iter().map(campaign_of).collect::<Result<Vec<_>, _>>()?;
+    Ok(json(200, &page.page(items, |c| c.id.clone())))
+}
+
+async fn get_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let c = load_campaign(cx).await?;
+    ask(cx.who(), Action::CampaignRead, &Facts { published: c.campaign.published, ..Facts::default() })?;
+    Ok(json(200, &c.campaign))
+}
+
+fn candidacy_of(r: Row<'_>) -> Result<Candidacy, Problem> {
+    let body: CandidacyInput = from_json(r.text("body").unwrap_or("{}"))?;
+    Ok(Candidacy {
+        campaign_id: r.string("campaign_id"),
+        insee: r.string("insee").parse().map_err(Problem::internal)?,
+        district_name: body.district_name,
+        perimeter: body.perimeter,
+        challenges: body.challenges,
+        partners: body.partners,
+        means: body.means,
+        answers: body.answers,
+        status: r.string("status"),
+        reason: r.text("reason").map(str::to_owned),
+    })
+}
+
+async fn load_candidacy(cx: &Ctx<'_>, insee: &Insee, campaign: &str) -> Result<Option<Candidacy>, Problem> {
+    let rows = cx.db.run(tenant(insee).select(CANDIDACIES, &["*"]).filter("campaign_id = ?", [campaign.into()]).build()).await?;
+    rows.first().map(candidacy_of).transpose()
+}
+
+async fn require_candidacy(cx: &Ctx<'_>, insee: &Insee, campaign: &str) -> Result<Candidacy, Problem> {
+    load_candidacy(cx, insee, campaign).await?.ok_or_else(|| Problem::not_found(format!("no candidacy of {insee} to campaign {campaign}")))
+}
+
+async fn list_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let c = load_campaign(cx).await?;
+    ask(cx.who(), Action::CampaignReview, &Facts::default())?;
+    let page = PageRequest::from_query(&cx.req.query)?;
+    let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
+    let sql = format!("SELECT * FROM candidacies WHERE campaign_id = ? AND status <> 'draft' AND insee > ? ORDER BY insee LIMIT {}", page.fetch());
+    let rows = cx.db.global(&sql, vec![c.campaign.id.into(), after.into()]).await?;
+    let items = rows.iter().map(candidacy_of).collect::<Result<Vec<_>, _>>()?;
+    Ok(json(200, &page.page(items, |c| c.insee.to_string())))
+}
+
+async fn get_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let insee = cx.insee()?;
+    ask(cx.who(), Action::CandidacyRead, &Facts::tenant(&insee))?;
+    let c = load_campaign(cx).await?;
+    Ok(json(200, &require_candidacy(cx, &insee, &c.campaign.id).await?))
+}
+
+fn check_candidacy(input: &CandidacyInput) -> Vec<qmi_kit::FieldError> {
+    let mut errors = Vec::new();
+    if input.district_name.trim().is_empty() {
+        errors.push(qmi_kit::FieldError::new("district_name", "must not be empty"));
+    }
+    if let Err(e) = geo::check_polygon(&input.perimeter) {
+        errors.push(qmi_kit::FieldError::new("perimeter", e));
+    }
+    errors
+}
+
+async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let insee = cx.insee()?;
+    ask(cx.who(), Action::CandidacyDraft, &Facts::tenant(&insee))?;
+    let c = load_campaign(cx).await?;
+    if !c.campaign.published {
+        return Err(Problem::not_found(format!("no campaign {}", c.campaign.id)));
+    }
+    if cx.now >= c.closes_at {
+        return Err(Problem::conflict("the campaign is closed"));
+    }
+    let input: CandidacyInput = cx.req.json()?;
+    validation(check_candidacy(&input))?;
+    validation(form::check_draft(&c.campaign.questions, &input.answers))?;
+    if let Some(existing) = load_candidacy(cx, &insee, &c.campaign.id).await? {
+        if !matches!(existing.status.as_str(), "draft" | "submitted") {
+            return Err(Problem::conflict(format!("the candidacy is already {}", existing.status)));
+        }
+    }
+    cx.db
+        .run(tenant(&insee).insert(
+            CANDIDACIES,
+            vec![("campaign_id", c.campaign.id.as_str().into()), ("body", to_json(&input)?.into()), ("status", "draft".into()), ("updated_at", cx.now.0.into())],
+            Some("ON CONFLICT (insee, campaign_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at"),
+        ))
+        .await?;
+    Ok(json(200, &require_candidacy(cx, &insee, &c.campaign.id).await?))
+}
+
+async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let insee = cx.insee()?;
+    ask(cx.who(), Action::CandidacySubmit, &Facts::tenant(&insee))?;
+    let c = load_campaign(cx).await?;
+    if cx.now >= c.closes_at {
+        return Err(Problem::conflict("the campaign is closed"));
+    }
+    let cand = require_candidacy(cx, &insee, &c.campaign.id).await?;
+    if cand.status == "submitted" {
+        return Ok(json(200, &cand));
+    }
+    if cand.status != "draft" {
+        return Err(Problem::conflict(format!("the candidacy is already {}", cand.status)));
+    }
+    let input = CandidacyInput {
+        district_name: cand.district_name.clone(),
+        perimeter: cand.perimeter.clone(),
+        challenges: cand.challenges.clone(),
+        partners: cand.partners.clone(),
+        means: cand.means.clone(),
+        answers: cand.answers.clone(),
+    };
+    let mut errors = check_candidacy(&input);
+    errors.extend(form::check_submission(&c.campaign.questions, &input.answers, &|_| false));
+    validation(errors)?;
+    cx.db
+        .run(tenant(&insee).update(CANDIDACIES, vec![("status", "submitted".into()), ("updated_at", cx.now.0.into())]).filter("campaign_id = ?", [c.campaign.id.as_str().into()]).build())
+        .await?;
+    Ok(json(200, &require_candidacy(cx, &insee, &c.campaign.id).await?))
+}
+
+async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let insee = cx.insee()?;
+    ask(cx.who(), Action::CampaignSelect, &Facts::default())?;
+    let c = load_campaign(cx).await?;
+    let decision: CandidacyDecision = cx.req.json()?;
+    let cand = require_candidacy(cx, &insee, &c.campaign.id).await?;
+    let target = if decision.selected { "selected" } else { "rejected" };
+    if cand.status == target {
+        return Ok(json(200, &cand));
+    }
+    if cand.status != "submitted" {
+        return Err(Problem::conflict(format!("only a submitted candidacy can be decided (this one is {})", cand.status)));
+    }
+    if decision.selected {
+        // The district first, then the registry: both calls are idempotent, so a
+        // failure leaves the candidacy submitted and the operator may retry.
+        let district = DistrictInput {
+            insee: insee.clone(),
+            name: cand.district_name.clone(),
+            perimeter: cand.perimeter.clone(),
+            description: String::new(),
+            challenges: cand.challenges.clone(),
+            sites: Vec::new(),
+            stakeholders: cand.partners.clone(),
+            campaign_id: Some(c.campaign.id.clone()),
+        };
+        let body = serde_json::to_value(&district).map_err(Problem::internal)?;
+        let (status, text) = chain(cx, "POST", "http://districts.spin.internal/api/districts".into(), Some(body)).await?;
+        if !(200..300).contains(&status) {
+            return Err(upstream("districts", status, &text));
+        }
+        let url = format!("http://identity.spin.internal/api/admin/communes/{insee}/status");
+        let (status, text) = chain(cx, "PUT", url, Some(serde_json::json!({ "status": "district" }))).await?;
+        if !(200..300).contains(&status) {
+            return Err(upstream("identity", status, &text));
+        }
+    }
+    cx.db
+        .run(
+            tenant(&insee)
+                .update(CANDIDACIES, vec![("status", target.into()), ("reason", decision.reason.as_str().into()), ("updated_at", cx.now.0.into())])
+                .filter("campaign_id = ?", [c.campaign.id.as_str().into()])
+                .build(),
+        )
+        .await?;
+    Ok(json(200, &require_candidacy(cx, &insee, &c.campaign.id).await?))
+}
+
+// ---------------------------------------------------------------- calls
+
+/// A call as stored.
+struct StoredCall {
+    insee: Insee,
+    id: String,
+    input: CallInput,
+    workflow: Workflow,
+    opens_at: Instant,
+    closes_at: Instant,
+    published: bool,
+    decisions_published: bool,
+}
+
+impl StoredCall {
+    fn facts(&self) -> Facts {
+        Facts { tenant: Some(self.insee.to_string()), published: self.published, ..Facts::default() }
+    }
+
+    fn status(&self, now: Instant) -> &'static str {
+        if now < self.opens_at {
+            "upcoming"
+        } else if now < self.closes_at {
+            "open"
+        } else {
+            "closed"
+        }
+    }
+
+    fn view(&self, now: Instant) -> Call {
+        let i = &self.input;
+        Call {
+            id: self.id.clone(),
+            insee: self.insee.clone(),
+            title: i.title.clone(),
+            description: i.description.clone(),
+            themes: i.themes.clone(),
+            challenges: i.challenges.clone(),
+            eligibility: i.eligibility.clone(),
+            opens_at: self.opens_at.to_string(),
+            closes_at: self.closes_at.to_string(),
+            closes_at_paris: Paris(self.closes_at).to_string(),
+            target_selections: i.target_selections,
+            form: i.form.clone(),
+            criteria: i.criteria.clone(),
+            workflow: self.workflow.clone(),
+            letter_template: i.letter_template.clone().unwrap_or_else(|| letter::DEFAULT_TEMPLATE.to_owned()),
+            published: self.published,
+            decisions_published: self.decisions_published,
+            status: self.status(now).to_owned(),
+        }
+    }
+}
+
+fn call_of(r: Row<'_>) -> Result<StoredCall, Problem> {
+    let input: CallInput = from_json(r.text("body").unwrap_or("{}"))?;
+    Ok(StoredCall {
+        insee: r.string("insee").parse().map_err(Problem::internal)?,
+        id: r.string("id"),
+        workflow: input.workflow.clone().unwrap_or_else(workflow::default_workflow),
+        input,
+        opens_at: Instant(r.int("opens_at").unwrap_or(0)),
+        closes_at: Instant(r.int("closes_at").unwrap_or(0)),
+        published: r.int("published") == Some(1),
+        decisions_published: r.int("decisions_published") == Some(1),
+    })
+}
+
+/// Finds a call by id (ids are unique across communes; the row names its commune).
+async fn load_call(cx: &Ctx<'_>, id: &str) -> Result<StoredCall, Problem> {
+    let rows = cx.db.global("SELECT * FROM calls WHERE id = ?", vec![id.into()]).await?;
+    rows.first().map(call_of).transpose()?.ok_or_else(|| Problem::not_found(format!("no call {id}")))
+}
+
+/// The call of the route, readable by the caller (unpublished ones 404 to outsiders).
+async fn visible_call(cx: &Ctx<'_>) -> Result<StoredCall, Problem> {
+    let call = load_call(cx, cx.param("id")).await?;
+    // An unpublished call does not exist for those who may not read it.
+    ask(cx.who(), Action::CallRead, &call.facts()).map_err(|p| if p.status < 500 { Problem::not_found(format!("no call {}", call.id)) } else { p })?;
+    Ok(call)
+}
+
+/// Checks a call definition; returns (opens, closes).
+fn check_call(input: &CallInput) -> Result<(Instant, Instant), Problem> {
+    let mut errors = form::check_form("form", &input.form);
+    if input.title.trim().is_empty() {
+        errors.push(qmi_kit::FieldError::new("title", "must not be empty"));
+    }
+    let mut ids = std::collections::HashSet::new();
+    for (i, c) in input.criteria.iter().enumerate() {
+        if !form::valid_key(&c.id) || !ids.insert(c.id.as_str()) {
+            errors.push(qmi_kit::FieldError::new(format!("criteria[{i}].id"), "a unique key of a-z, 0-9 and _"));
+        }
+        if !(c.weight.is_finite() && c.weight > 0.0 && c.weight <= 100.0) {
+            errors.push(qmi_kit::FieldError::new(format!("criteria[{i}].weight"), "a weight greater than 0 and at most 100"));
+        }
+    }
+    if let Some(w) = &input.workflow {
+        errors.extend(workflow::check(w));
+    }
+    if let Some(t) = &input.letter_template {
+        for name in letter::unknown_placeholders(t) {
+            errors.push(qmi_kit::FieldError::new("letter_template", format!("unknown placeholder {{{{{name}}}}}; use {}", letter::PLACEHOLDERS.join(", "))));
+        }
+    }
+    let opens = parse_instant(&input.opens_at);
+    let closes = parse_instant(&input.closes_at);
+    for (f, r) in [("opens_at", &opens), ("closes_at", &closes)] {
+        if let Err(e) = r {
+            errors.push(qmi_kit::FieldError::new(f, e.0.clone()));
+        }
+    }
+    if let (Ok(o), Ok(c)) = (&opens, &closes) {
+        if c <= o {
+            errors.push(qmi_kit::FieldError::new("closes_at", "must be after opens_at"));
+        }
+    }
+    validation(errors)?;
+    Ok((opens.expect("checked"), closes.expect("checked")))
+}
+
+fn themes_key(themes: &[String]) -> String {
+    let mut s = String::from("|");
+    for t in themes {
+        s.push_str(&t.trim().to_lowercase().replace('|', " "));
+        s.push('|');
+    }
+    s
+}
+
+async fn create_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let input: CallInput = cx.req.json()?;
+    ask(cx.who(), Action::CallCreate, &Facts::tenant(&input.insee))?;
+    let (opens, closes) = check_call(&input)?;
+    let id = new_id();
+    let insee = input.insee.clone();
+    cx.db
+        .run(tenant(&insee).insert(
+            CALLS,
+            vec![
+                ("id", id.as_str().into()),
+                ("body", to_json(&input)?.into()),
+                ("themes", themes_key(&input.themes).into()),
+                ("opens_at", opens.0.into()),
+                ("closes_at", closes.0.into()),
+                ("published", input.published.into()),
+                ("created_by", cx.me()?.sub.as_str().into()),
+                ("created_at", cx.now.0.into()),
+            ],
+            None,
+        ))
+        .await?;
+    Ok(json(201, &load_call(cx, &id).await?.view(cx.now)))
+}
+
+async fn update_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let call = load_call(cx, cx.param("id")).await?;
+    ask(cx.who(), Action::CallUpdate, &call.facts())?;
+    let input: CallInput = cx.req.json()?;
+    if input.insee != call.insee {
+        return Err(Problem::invalid_field("insee", "a call cannot move to another commune"));
+    }
+    let (opens, closes) = check_call(&input)?;
+    let submitted = cx.db.run(tenant(&call.insee).select(APPLICATIONS, &["count(*) AS n"]).filter("call_id = ?", [call.id.as_str().into()]).filter("status <> 'draft'", []).build()).await?;
+    if submitted.first().and_then(|r| r.int("n")).unwrap_or(0) > 0 && (input.form != call.input.form || input.criteria != call.input.criteria || input.workflow.as_ref().unwrap_or(&call.workflow) != &call.workflow) {
+        return Err(Problem::conflict("applications were submitted: the form, criteria and workflow can no longer change"));
+    }
+    let published = input.published || call.published;
+    cx.db
+        .run(
+            tenant(&call.insee)
+                .update(
+                    CALLS,
+                    vec![
+                        ("body", to_json(&input)?.into()),
+                        ("themes", themes_key(&input.themes).into()),
+                        ("opens_at", opens.0.into()),
+                        ("closes_at", closes.0.into()),
+                        ("published", published.into()),
+                    ],
+                )
+                .filter("id = ?", [call.id.as_str().into()])
+                .build(),
+        )
+        .await?;
+    Ok(json(200, &load_call(cx, &call.id).await?.view(cx.now)))
+}
+
+async fn publish_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let call = load_call(cx, cx.param("id")).await?;
+    ask(cx.who(), Action::CallPublish, &call.facts())?;
+    cx.db.run(tenant(&call.insee).update(CALLS, vec![("published", true.into())]).filter("id = ?", [call.id.as_str().into()]).build()).await?;
+    Ok(json(200, &load_call(cx, &call.id).await?.view(cx.now)))
+}
+
+async fn list_calls(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let q = &cx.req.query;
+    let page = PageRequest::from_query(q)?;
+    let mut sql = String::from("SELECT * FROM calls WHERE published = 1");
+    let mut params: Vec<Value> = Vec::new();
+    if let Some(c) = q.non_empty("commune") {
+        let insee: Insee = c.parse().map_err(|e: qmi_api::InseeError| Problem::bad_request(e.to_string()).field("commune", "an INSEE code"))?;
+        sql.push_str(" AND insee = ?");
+        params.push((&insee).into());
+    }
+    if let Some(t) = q.non_empty("theme") {
+        sql.push_str(" AND instr(themes, ?) > 0");
+        params.push(format!("|{}|", t.trim().to_lowercase()).into());
+    }
+    match q.non_empty("status") {
+        None => {}
+        Some("open") => {
+            sql.push_str(" AND opens_at <= ? AND closes_at > ?");
+            params.extend([cx.now.0.into(), cx.now.0.into()]);
+        }
+        Some("upcoming") => {
+            sql.push_str(" AND opens_at > ?");
+            params.push(cx.now.0.into());
+        }
+        Some("closed") => {
+            sql.push_str(" AND closes_at <= ?");
+            params.push(cx.now.0.into());
+        }
+        Some(_) => return Err(Problem::bad_request("unknown status").field("status", "one of open, upcoming, closed")),
+    }
+    if let Some(after) = &page.after {
+        sql.push_str(" AND id > ?");
+        params.push(after.key().into());
+    }
+    sql.push_str(&format!(" ORDER BY id LIMIT {}", page.fetch()));
+    let rows = cx.db.global(&sql, params).await?;
+    let items = rows.iter().map(|r| call_of(r).map(|c| c.view(cx.now))).collect::<Result<Vec<_>, _>>()?;
+    Ok(json(200, &page.page(items, |c| c.id.clone())))
+}
+
+async fn get_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    Ok(json(200, &visible_call(cx).await?.view(cx.now)))
+}
+
+// ---------------------------------------------------------------- applications
+
+/// An application as stored.
+struct StoredApp {
+    insee: Insee,
+    id: String,
+    call_id: String,
+    organisation: String,
+    title: String,
+    answers: BTreeMap<String, serde_json::Value>,
+    status: String,
+    reason: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    submitted_at: Option<i64>,
+}
+
+fn app_of(r: Row<'_>) -> Result<StoredApp, Problem> {
+    Ok(StoredApp {
+        insee: r.string("insee").parse().map_err(Problem::internal)?,
+        id: r.string("id"),
+        call_id: r.string("call_id"),
+        organisation: r.string("organisation_id"),
+        title: r.string("title"),
+        answers: from_json(r.text("answers").unwrap_or("{}"))?,
+        status: r.string("status"),
+        reason: r.text("reason").map(str::to_owned),
+        created_at: r.int("created_at").unwrap_or(0),
+        updated_at: r.int("updated_at").unwrap_or(0),
+        submitted_at: r.int("submitted_at"),
+    })
+}
+
+impl StoredApp {
+    fn view(&self, history: Vec<StatusChange>) -> Application {
+        Application {
+            id: self.id.clone(),
+            call_id: self.call_id.clone(),
+            insee: self.insee.clone(),
+            organisation: self.organisation.clone(),
+            title: self.title.clone(),
+            answers: self.answers.clone(),
+            status: self.status.clone(),
+            created_at: Instant(self.created_at).to_string(),
+            updated_at: Instant(self.updated_at).to_string(),
+            submitted_at: self.submitted_at.map(|t| Instant(t).to_string()),
+            history,
+        }
+    }
+}
+
+async fn load_app(cx: &Ctx<'_>, id: &str) -> Result<StoredApp, Problem> {
+    let rows = cx.db.global("SELECT * FROM applications WHERE id = ?", vec![id.into()]).await?;
+    rows.first().map(app_of).transpose()?.ok_or_else(|| Problem::not_found(format!("no application {id}")))
+}
+
+/// The caller's relation to an application: (assigned, conflict declared).
+async fn relation(cx: &Ctx<'_>, app: &StoredApp) -> Result<(bool, bool), Problem> {
+    let Some(p) = cx.who() else { return Ok((false, false)) };
+    let rows = cx
+        .db
+        .run(tenant(&app.insee).select(ASSIGNMENTS, &["conflict"]).filter("application_id = ?", [app.id.as_str().into()]).filter("reviewer = ?", [p.sub.as_str().into()]).build())
+        .await?;
+    Ok(match rows.first() {
+        Some(r) => (true, r.int("conflict") == Some(1)),
+        None => (false, false),
+    })
+}
+
+async fn app_facts(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall) -> Result<Facts, Problem> {
+    let (assigned, conflict) = relation(cx, app).await?;
+    Ok(Facts {
+        tenant: Some(app.insee.to_string()),
+        organisation: Some(app.organisation.clone()),
+        assigned,
+        conflict,
+        published: call.decisions_published,
+    })
+}
+
+/// Loads the route's application and its call, and checks `action`; an outsider
+/// gets 404 (an application's existence does not leak).
+async fn app_for(cx: &Ctx<'_>, action: Action) -> Result<(StoredApp, StoredCall, Facts), Problem> {
+    let app = load_app(cx, cx.param("id")).await?;
+    let call = load_call(cx, &app.call_id).await?;
+    let facts = app_facts(cx, &app, &call).await?;
+    if ask(cx.who(), Action::ApplicationReadTitle, &facts).is_err() {
+        return Err(Problem::not_found(format!("no application {}", app.id)));
+    }
+    ask(cx.who(), action, &facts)?;
+    Ok((app, call, facts))
+}
+
+async fn history(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<StatusChange>, Problem> {
+    let rows = cx.db.run(tenant(&app.insee).select(EVENTS, &["at", "status", "actor", "reason"]).filter("application_id = ?", [app.id.as_str().into()]).order_by("seq").build()).await?;
+    Ok(rows
+        .iter()
+        .map(|r| StatusChange { at: Instant(r.int("at").unwrap_or(0)).to_string(), status: r.string("status"), actor: r.string("actor"), reason: r.text("reason").map(str::to_owned) })
+        .collect())
+}
+
+async fn full(cx: &Ctx<'_>, id: &str) -> Result<Application, Problem> {
+    let app = load_app(cx, id).await?;
+    let h = history(cx, &app).await?;
+    Ok(app.view(h))
+}
+
+/// Moves an application from `from` to `to` (compare-and-set on the status, so
+/// concurrent moves cannot both win) and records the step. Returns whether it moved.
+async fn move_to(cx: &Ctx<'_>, app: &StoredApp, from: &str, to: &str, reason: Option<&str>) -> Result<bool, Problem> {
+    let mut set = vec![("status", Value::from(to)), ("updated_at", cx.now.0.into())];
+    if to == workflow::SUBMITTED {
+        set.push(("submitted_at", cx.now.0.into()));
+    }
+    if let Some(r) = reason {
+        set.push(("reason", r.into()));
+    }
+    cx.db.run(tenant(&app.insee).update(APPLICATIONS, set).filter("id = ?", [app.id.as_str().into()]).filter("status = ?", [from.into()]).build()).await?;
+    if cx.db.changes().await == 0 {
+        return Ok(false);
+    }
+    record(cx, &app.insee, &app.id, to, reason).await?;
+    Ok(true)
+}
+
+async fn record(cx: &Ctx<'_>, insee: &Insee, id: &str, status: &str, reason: Option<&str>) -> Result<(), Problem> {
+    let actor = cx.who().map(|p| p.sub.clone()).unwrap_or_default();
+    cx.db
+        .global(
+            "INSERT INTO application_events (insee, application_id, seq, at, status, actor, reason) \
+             SELECT ?, ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ? FROM application_events WHERE insee = ? AND application_id = ?",
+            vec![insee.into(), id.into(), cx.now.0.into(), status.into(), actor.into(), reason.into(), insee.into(), id.into()],
+        )
+        .await?;
+    Ok(())
+}
+
+async fn attachment_ids(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<String>, Problem> {
+    let rows = cx.db.run(tenant(&app.insee).select(ATTACHMENTS, &["id"]).filter("application_id = ?", [app.id.as_str().into()]).build()).await?;
+    Ok(rows.iter().map(|r| r.string("id")).collect())
+}
+
+/// Submits: deadline on the server clock, every answer validated.
+async fn submit(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall) -> Result<(), Problem> {
+    if app.status == workflow::SUBMITTED {
+        return Ok(());
+    }
+    if app.status != workflow::DRAFT {
+        return Err(Problem::conflict(format!("the application is {}", app.status)));
+    }
+    if cx.now < call.opens_at {
+        return Err(Problem::new(409, "call-not-open", "Call not open").detail(format!("the call opens at {}", Paris(call.opens_at))));
+    }
+    if cx.now >= call.closes_at {
+        return Err(Problem::new(409, "deadline-passed", "Deadline passed").detail(format!("the deadline was {} (Europe/Paris)", Paris(call.closes_at))));
+    }
+    let attachments = attachment_ids(cx, app).await?;
+    let mut errors = form::check_submission(&call.input.form, &app.answers, &|id| attachments.iter().any(|a| a == id));
+    if app.title.trim().is_empty() {
+        errors.insert(0, qmi_kit::FieldError::new("title", "must not be empty"));
+    }
+    validation(errors)?;
+    move_to(cx, app, workflow::DRAFT, workflow::SUBMITTED, None).await?;
+    Ok(())
+}
+
+fn check_input(call: &StoredCall, input: &ApplicationInput) -> Result<(), Problem> {
+    let mut errors = form::check_draft(&call.input.form, &input.answers);
+    if input.title.chars().count() > 300 {
+        errors.push(qmi_kit::FieldError::new("title", "at most 300 characters"));
+    }
+    validation(errors)
+}
+
+async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let call = visible_call(cx).await?;
+    if !call.published {
+        return Err(Problem::not_found(format!("no call {}", call.id)));
+    }
+    let p = cx.me()?;
+    let org = p.org.clone().ok_or_else(|| Problem::forbidden("only partner members apply, on behalf of their organisation"))?;
+    ask(cx.who(), Action::ApplicationDraft, &Facts { tenant: Some(call.insee.to_string()), organisation: Some(org.clone()), ..Facts::default() })?;
+    let input: ApplicationInput = cx.req.json()?;
+    check_input(&call, &input)?;
+    if cx.now >= call.closes_at {
+        return Err(Problem::new(409, "deadline-passed", "Deadline passed").detail(format!("the deadline was {} (Europe/Paris)", Paris(call.closes_at))));
+    }
+    let key = cx.req.header("idempotency-key").map(str::trim).filter(|k| !k.is_empty());
+    if key.is_some_and(|k| k.len() > 200) {
+        return Err(Problem::bad_request("Idempotency-Key is too long").field("Idempotency-Key", "at most 200 characters"));
+    }
+    let id = new_id();
+    cx.db
+        .run(tenant(&call.insee).insert(
+            APPLICATIONS,
+            vec![
+                ("id", id.as_str().into()),
+                ("call_id", call.id.as_str().into()),
+                ("organisation_id", org.as_str().into()),
+                ("title", input.title.trim().into()),
+                ("answers", to_json(&input.answers)?.into()),
+                ("status", workflow::DRAFT.into()),
+                ("created_by", p.sub.as_str().into()),
+                ("idempotency_key", key.map(|k| format!("{}|{k}", call.id)).into()),
+                ("created_at", cx.now.0.into()),
+                ("updated_at", cx.now.0.into()),
+            ],
+            Some("ON CONFLICT (created_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"),
+        ))
+        .await?;
+    let created = cx.db.changes().await > 0;
+    let app = if created {
+        record(cx, &call.insee, &id, workflow::DRAFT, None).await?;
+        load_app(cx, &id).await?
+    } else {
+        let rows = cx
+            .db
+            .run(
+                tenant(&call.insee)
+                    .select(APPLICATIONS, &["*"])
+                    .filter("created_by = ?", [p.sub.as_str().into()])
+                    .filter("idempotency_key = ?", [format!("{}|{}", call.id, key.unwrap_or_default()).into()])
+                    .build(),
+            )
+            .await?;
+        rows.first().map(app_of).transpose()?.ok_or_else(|| Problem::conflict("a request with this Idempotency-Key is in progress; retry"))?
+    };
+    if input.submit {
+        submit(cx, &app, &call).await?;
+    }
+    Ok(json(if created { 201 } else { 200 }, &full(cx, &app.id).await?))
+}
+
+async fn get_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let app = load_app(cx, cx.param("id")).await?;
+    let call = load_call(cx, &app.call_id).await?;
+    let facts = app_facts(cx, &app, &call).await?;
+    if ask(cx.who(), Action::ApplicationRead, &facts).is_ok() {
+        let h = history(cx, &app).await?;
+        return Ok(json(200, &app.view(h)));
+    }
+    if ask(cx.who(), Action::ApplicationReadTitle, &facts).is_ok() {
+        return Ok(json(200, &ApplicationTitle { id: app.id.clone(), title: app.title.clone(), recused: facts.conflict }));
+    }
+    Err(Problem::not_found(format!("no application {}", app.id)))
+}
+
+async fn save_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let (app, call, _) = app_for(cx, Action::ApplicationDraft).await?;
+    let input: ApplicationInput = cx.req.json()?;
+    check_input(&call, &input)?;
+    if app.status != workflow::DRAFT {
+        return Err(Problem::conflict(format!("only a draft can change; this application is {}", app.status)));
+    }
+    cx.db
+        .run(
+            tenant(&app.insee)
+                .update(APPLICATIONS, vec![("title", input.title.trim().into()), ("answers", to_json(&input.answers)?.into()), ("updated_at", cx.now.0.into())])
+                .filter("id = ?", [app.id.as_str().into()])
+                .filter("status = 'draft'", [])
+                .build(),
+        )
+        .await?;
+    if input.submit {
+        let app = load_app(cx, &app.id).await?;
+        submit(cx, &app, &call).await?;
+    }
+    Ok(json(200, &full(cx, &app.id).await?))
+}
+
+async fn submit_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let (app, call, _) = app_for(cx, Action::ApplicationSubmit).await?;
+    submit(cx, &app, &call).await?;
+    Ok(json(200, &full(cx, &app.id).await?))
+}
+
+async fn withdraw_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let (app, call, _) = app_for(cx, Action::ApplicationWithdraw).await?;
+    if app.status == workflow::WITHDRAWN {
+        return Ok(json(200, &full(cx, &app.id).await?));
+    }
+    if !workflow::allows(&call.workflow, &app.status, workflow::WITHDRAWN) {
+        return Err(Problem::conflict(format!("an application that is {} can no longer be withdrawn", app.status)));
+    }
+    if !move_to(cx, &app, &app.status, workflow::WITHDRAWN, None).await? {
+        return Err(Problem::conflict("the application changed meanwhile; reload it"));
+    }
+    Ok(json(200, &full(cx, &app.id).await?))
+}
+
+async fn transition_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let (app, call, _) = app_for(cx, Action::DecisionDecide).await?;
+    let t: TransitionRequest = cx.req.json()?;
+    if app.status == t.to {
+        return Ok(json(200, &full(cx, &app.id).await?));
+    }
+    if [workflow::SUBMITTED, workflow::WITHDRAWN, workflow::DRAFT].contains(&t.to.as_str()) {
+        return Err(Problem::invalid_field("to", "only the applicant submits or withdraws"));
+    }
+    if !workflow::allows(&call.workflow, &app.status, &t.to) {
+        return Err(Problem::new(409, "transition-not-allowed", "Transition not allowed").detail(format!("{} → {} is not in this call's workflow", app.status, t.to)));
+    }
+    let reason = t.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if workflow::is_decision(&call.workflow, &t.to) && reason.is_none() {
+        return Err(Problem::invalid_field("reason", "a decision needs a written reason"));
+    }
+    if !move_to(cx, &app, &app.status, &t.to, reason).await? {
+        return Err(Problem::conflict("the application changed meanwhile; reload it"));
+    }
+    Ok(json(200, &full(cx, &app.id).await?))
+}
+
+async fn list_call_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let call = load_call(cx, cx.param("id")).await?;
+    ask(cx.who(), Action::ExportApplications, &call.facts())?;
+    let page = PageRequest::from_query(&cx.req.query)?;
+    let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
+    let mut select = tenant(&call.insee).select(APPLICATIONS, &["*"]).filter("call_id = ?", [call.id.as_str().into()]).filter("id > ?", [after.into()]);
+    if let Some(s) = cx.req.query.non_empty("status") {
+        select = select.filter("status = ?", [s.into()]);
+    }
+    let rows = cx.db.run(select.order_by("id").limit(page.fetch()).build()).await?;
+    let items = rows.iter().map(|r| app_of(r).map(|a| a.view(Vec::new()))).collect::<Result<Vec<_>, _>>()?;
+    Ok(json(200, &page.page(items, |a| a.id.clone())))
+}
+
+async fn list_my_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.me()?;
+    let Some(org) = &p.org else {
+        return Ok(json(200, &Page::<Application> { items: Vec::new(), next_cursor: None }));
+    };
+    let page = PageRequest::from_query(&cx.req.query)?;
+    let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
+    // Across every commune: the organisation is the key here, not the tenant.
+    let sql = format!("SELECT * FROM applications WHERE organisation_id = ? AND id > ? ORDER BY id LIMIT {}", page.fetch());
+    let rows = cx.db.global(&sql, vec![org.as_str().into(), after.into()]).await?;
+    let items = rows.iter().map(|r| app_of(r).map(|a| a.view(Vec::new()))).collect::<Result<Vec<_>, _>>()?;
+    Ok(json(200, &page.page(items, |a| a.id.clone())))
+}
+
+// ---------------------------------------------------------------- attachments
+
+async fn upload_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let (app, _, _) = app_for(cx, Action::ApplicationDraft).await?;
+    if app.status != workflow::DRAFT {
+        return Err(Problem::conflict("files are added to drafts only"));
+    }
+    let body = &cx.req.body;
+    if body.len() > crate::MAX_ATTACHMENT {
+        return Err(Problem::new(413, "payload-too-large", "Payload too large").detail("an attachment is 10 MiB at most"));
+    }
+    let content_type = sniff::detect(body).ok_or_else(|| {
+        Problem::new(415, "unsupported-media-type", "Unsupported media type").detail("attachments are PDF, PNG or JPEG files (checked by content)").field("body", "not a PDF, PNG or JPEG file")
+    })?;
+    let id = new_id();
+    let sha = sha2::Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    cx.db
+        .run(tenant(&app.insee).insert(
+            ATTACHMENTS,
+            vec![
+                ("id", id.as_str().into()),
+                ("application_id", app.id.as_str().into()),
+                ("content_type", content_type.into()),
+                ("size", (body.len() as i64).into()),
+                ("sha256", sha.as_str().into()),
+                ("data", body.to_vec().into()),
+                ("created_at", cx.now.0.into()),
+            ],
+            None,
+        ))
+        .await?;
+    Ok(json(201, &Attachment { id, content_type: content_type.into(), size: body.len() as u64, sha256: sha }))
+}
+
+async fn get_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let (app, _, _) = app_for(cx, Action::ApplicationRead).await?;
+    let rows = cx
+        .db
+        .run(tenant(&app.insee).select(ATTACHMENTS, &["content_type", "data"]).filter("application_id = ?", [app.id.as_str().into()]).filter("id = ?", [cx.param("attachment").into()]).build())
+        .await?;
+    let row = rows.first().ok_or_else(|| Problem::not_found("no such attachment"))?;
+    let data = row.blob("data").unwrap_or_default().to_vec();
+    Ok(bytes_reply(row.text("content_type").unwrap_or("application/octet-stream"), data, None))
+}
+
+// ---------------------------------------------------------------- reviews
+
+async fn assignments_of_call(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<(String, String, bool)>, Problem> {
+    let rows = cx.db.run(tenant(&call.insee).select(ASSIGNMENTS, &["application_id", "reviewer", "conflict"]).filter("call_id = ?", [call.id.as_str().into()]).build()).await?;
+    Ok(rows.iter().map(|r| (r.string("application_id"), r.string("reviewer"), r.int("conflict") == Some(1))).collect())
+}
+
+/// States whose applications can be reviewed.
+const REVIEWABLE: &[&str] = &["submitted", "eligible", "in_review", "shortlisted"];
+
+async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let call = load_call(cx, cx.param("id")).await?;
+    ask(cx.who(), Action::ReviewAssign, &call.facts())?;
+    let req: AssignRequest = cx.req.json()?;
+    let mut errors = Vec::new();
+    if req.reviewers.is_empty() {
+        errors.push(qmi_kit::FieldError::new("reviewers", "at least one reviewer"));
+    }
+    if req.per_application.is_none() && req.applications.is_empty() {
+        errors.push(qmi_kit::FieldError::new("per_application", "give per_application (automatic) or applications (by hand)"));
+    }
+    if req.per_application == Some(0) || req.per_application.is_some_and(|n| n > 20) {
+        errors.push(qmi_kit::FieldError::new("per_application", "from 1 to 20"));
+    }
+    validation(errors)?;
+    let rows = cx.db.run(tenant(&call.insee).select(APPLICATIONS, &["id", "status"]).filter("call_id = ?", [call.id.as_str().into()]).order_by("id").build()).await?;
+    let apps: Vec<(String, String)> = rows.iter().map(|r| (r.string("id"), r.string("status"))).collect();
+    let existing = assignments_of_call(cx, &call).await?;
+    let pairs: Vec<(String, String)> = if let Some(n) = req.per_application {
+        let ids: Vec<String> = apps.iter().filter(|(_, s)| REVIEWABLE.contains(&s.as_str())).map(|(i, _)| i.clone()).collect();
+        let ex: Vec<crate::assign::Existing<'_>> = existing.iter().map(|(a, r, c)| (a.as_str(), r.as_str(), *c)).collect();
+        crate::assign::auto_assign(&ids, &req.reviewers, &ex, n as usize)
+    } else {
+        let mut out = Vec::new();
+        for (i, a) in req.applications.iter().enumerate() {
+            match apps.iter().find(|(id, _)| id == a) {
+                Some((_, s)) if REVIEWABLE.contains(&s.as_str()) => {}
+                Some((_, s)) => return Err(Problem::invalid_field(format!("applications[{i}]"), format!("an application that is {s} is not reviewed"))),
+                None => return Err(Problem::invalid_field(format!("applications[{i}]"), "no such application in this call")),
+            }
+            for r in &req.reviewers {
+                if !existing.iter().any(|(x, y, _)| x == a && y == r) {
+                    out.push((a.clone(), r.clone()));
+                }
+            }
+        }
+        out
+    };
+    for (app, reviewer) in &pairs {
+        cx.db
+            .run(tenant(&call.insee).insert(
+                ASSIGNMENTS,
+                vec![("application_id", app.as_str().into()), ("reviewer", reviewer.as_str().into()), ("call_id", call.id.as_str().into()), ("assigned_at", cx.now.0.into())],
+                Some("ON CONFLICT DO NOTHING"),
+            ))
+            .await?;
+    }
+    Ok(json(200, &call_assignments(cx, &call).await?))
+}
+
+async fn call_assignments(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<Assignment>, Problem> {
+    let sql = "SELECT a.application_id, a.reviewer, a.conflict, p.title, \
+               (SELECT count(*) FROM scores s WHERE s.insee = a.insee AND s.application_id = a.application_id AND s.reviewer = a.reviewer) AS n \
+               FROM assignments a JOIN applications p ON p.insee = a.insee AND p.id = a.application_id \
+               WHERE a.insee = ? AND a.call_id = ? ORDER BY a.application_id, a.reviewer";
+    let rows = cx.db.global(sql, vec![(&call.insee).into(), call.id.as_str().into()]).await?;
+    let criteria = call.input.criteria.len() as i64;
+    Ok(rows
+        .iter()
+        .map(|r| Assignment {
+            application: r.string("application_id"),
+            title: r.string("title"),
+            reviewer: r.string("reviewer"),
+            conflict: r.int("conflict") == Some(1),
+            done: criteria > 0 && r.int("n").unwrap_or(0) >= criteria,
+        })
+        .collect())
+}
+
+async fn list_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let call = load_call(cx, cx.param("id")).await?;
+    ask(cx.who(), Action::ReviewAssign, &call.facts())?;
+    Ok(json(200, &call_assignments(cx, &call).await?))
+}
+
+async fn list_my_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.me()?;
+    let sql = "SELECT a.application_id, a.reviewer, a.conflict, p.title, \
+               (SELECT count(*) FROM scores s WHERE s.insee = a.insee AND s.application_id = a.application_id AND s.reviewer = a.reviewer) AS n, \
+               (SELECT c.body FROM calls c WHERE c.insee = a.insee AND c.id = a.call_id) AS call_body \
+               FROM assignments a JOIN applications p ON p.insee = a.insee AND p.id = a.application_id \
+               WHERE a.reviewer = ? ORDER BY a.application_id LIMIT 1000";
+    let rows = cx.db.global(sql, vec![p.sub.as_str().into()]).await?;
+    let mut out = Vec::new();
+    for r in rows.iter() {
+        let call: CallInput = from_json(r.text("call_body").unwrap_or("{}"))?;
+        let criteria = call.criteria.len() as i64;
+        out.push(Assignment {
+            application: r.string("application_id"),
+            title: r.string("title"),
+            reviewer: r.string("reviewer"),
+            conflict: r.int("conflict") == Some(1),
+            done: criteria > 0 && r.int("n").unwrap_or(0) >= criteria,
+        });
+    }
+    Ok(json(200, &out))
+}
+
+async fn declare_conflict(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let (app, call, _) = app_for(cx, Action::ReviewDeclareConflict).await?;
+    let body: ConflictDeclaration = if cx.req.body.is_empty() { ConflictDeclaration { reason: String::new() } } else { cx.req.json()? };
+    let me = cx.me()?;
+    cx.db
+        .run(
+            tenant(&app.insee)
+                .update(ASSIGNMENTS, vec![("conflict", true.into()), ("conflict_reason", body.reason.as_str().into())])
+                .filter("application_id = ?", [app.id.as_str().into()])
+                .filter("reviewer = ?", [me.sub.as_str().into()])
+                .build(),
+        )
+        .await?;
+    // A recused reviewer's scores no longer count.
+    cx.db.run(tenant(&app.insee).delete(SCORES).filter("application_id = ?", [app.id.as_str().into()]).filter("reviewer = ?", [me.sub.as_str().into()]).build()).await?;
+    let _ = call;
+    Ok(json(200, &ApplicationTitle { id: app.id.clone(), title: app.title.clone(), recused: true }))
+}
+
+async fn reviews_of(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall) -> Result<Vec<Review>, Problem> {
+    let rows = cx
+        .db
+        .run(tenant(&app.insee).select(SCORES, &["reviewer", "criterion", "score", "comment"]).filter("application_id = ?", [app.id.as_str().into()]).order_by("reviewer, criterion").build())
+        .await?;
+    let mut by: BTreeMap<String, Vec<Score>> = BTreeMap::new();
+    for r in rows.iter() {
+        by.entry(r.string("reviewer")).or_default().push(Score { criterion: r.string("criterion"), score: r.int("score").unwrap_or(0) as u8, comment: r.string("comment") });
+    }
+    Ok(by
+        .into_iter()
+        .map(|(reviewer, scores)| {
+            let map: HashMap<String, u8> = scores.iter().map(|s| (s.criterion.clone(), s.score)).collect();
+            Review { reviewer, weighted: scoring::reviewer_total(&call.input.criteria, &map), scores }
+        })
+        .collect())
+}
+
+async fn save_review(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let (app, call, _) = app_for(cx, Action::ReviewScore).await?;
+    let sheet: ScoreSheet = cx.req.json()?;
+    let mut errors = Vec::new();
+    for (i, s) in sheet.scores.iter().enumerate() {
+        if !call.input.criteria.iter().any(|c| c.id == s.criterion) {
+            errors.push(qmi_kit::FieldError::new(format!("scores[{i}].criterion"), "no such criterion in this call"));
+        }
+        if s.score > 5 {
+            errors.push(qmi_kit::FieldError::new(format!("scores[{i}].score"), "from 0 to 5"));
+        }
+        if s.comment.chars().count() > 5000 {
+            errors.push(qmi_kit::FieldError::new(format!("scores[{i}].comment"), "at most 5000 characters"));
+        }
+    }
+    validation(errors)?;
+    if !REVIEWABLE.contains(&app.status.as_str()) {
+        return Err(Problem::conflict(format!("an application that is {} is not reviewed", app.status)));
+    }
+    let me = cx.me()?;
+    for s in &sheet.scores {
+        cx.db
+            .run(tenant(&app.insee).insert(
+                SCORES,
+                vec![
+                    ("application_id", app.id.as_str().into()),
+                    ("reviewer", me.sub.as_str().into()),
+                    ("criterion", s.criterion.as_str().into()),
+                    ("score", i64::from(s.score).into()),
+                    ("comment", s.comment.as_str().into()),
+                ],
+                Some("ON CONFLICT (insee, application_id, reviewer, criterion) DO UPDATE SET score = excluded.score, comment = excluded.comment"),
+            ))
+            .await?;
+    }
+    let mine = reviews_of(cx, &app, &call).await?.into_iter().find(|r| r.reviewer == me.sub);
+    Ok(json(200, &mine.unwrap_or(Review { reviewer: me.sub.clone(), scores: Vec::new(), weighted: None })))
+}
+
+async fn list_reviews(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let (app, call, facts) = app_for(cx, Action::ReviewRead).await?;
+    let mut reviews = reviews_of(cx, &app, &call).await?;
+    // A reviewer sees their own review; whoever runs the call sees them all.
+    if ask(cx.who(), Action::ReviewAssign, &facts).is_err() {
+        let me = cx.me()?.sub.clone();
+        reviews.retain(|r| r.reviewer == me);
+    }
+    Ok(json(200, &reviews))
+}
+
+/// Scores and progress of every application of a call.
+async fn ranking(cx: &Ctx<'_>, call: &StoredCall) -> Result<Ranking, Problem> {
+    let apps = cx.db.run(tenant(&call.insee).select(APPLICATIONS, &["*"]).filter("call_id = ?", [call.id.as_str().into()]).order_by("id").build()).await?;
+    let scores = cx
+        .db
+        .global(
+            "SELECT s.application_id, s.reviewer, s.criterion, s.score FROM scores s JOIN assignments a ON a.insee = s.insee AND a.application_id = s.application_id AND a.reviewer = s.reviewer \
+             WHERE a.insee = ? AND a.call_id = ? AND a.conflict = 0",
+            vec![(&call.insee).into(), call.id.as_str().into()],
+        )
+        .await?;
+    let mut sheets: HashMap<(String, String), HashMap<String, u8>> = HashMap::new();
+    for r in scores.iter() {
+        sheets.entry((r.string("application_id"), r.string("reviewer"))).or_default().insert(r.string("criterion"), r.int("score").unwrap_or(0) as u8);
+    }
+    let assignments = assignments_of_call(cx, call).await?;
+    let mut out = Vec::new();
+    let mut reviewers: BTreeMap<String, ReviewerProgress> = BTreeMap::new();
+    for row in apps.iter() {
+        let a = app_of(row)?;
+        let mut totals = Vec::new();
+        let (mut expected, mut recused) = (0, 0);
+        for (app_id, reviewer, conflict) in assignments.iter().filter(|(x, _, _)| *x == a.id) {
+            let p = reviewers.entry(reviewer.clone()).or_insert_with(|| ReviewerProgress { reviewer: reviewer.clone(), assigned: 0, done: 0, recused: 0 });
+            if *conflict {
+                recused += 1;
+                p.recused += 1;
+                continue;
+            }
+            expected += 1;
+            p.assigned += 1;
+            if let Some(t) = sheets.get(&(app_id.clone(), reviewer.clone())).and_then(|s| scoring::reviewer_total(&call.input.criteria, s)) {
+                totals.push(t);
+                p.done += 1;
+            }
+        }
+        let agg = scoring::aggregate(&totals);
+        out.push(RankedApplication {
+            id: a.id,
+            title: a.title,
+            organisation: a.organisation,
+            status: a.status,
+            weighted_score: agg.map(|x| x.0),
+            spread: agg.map(|x| x.1),
+            reviews_done: totals.len() as u32,
+            reviews_expected: expected,
+            recused,
+        });
+    }
+    out.sort_by(|x, y| match (x.weighted_score, y.weighted_score) {
+        (Some(a), Some(b)) => b.total_cmp(&a).then_with(|| x.id.cmp(&y.id)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => x.id.cmp(&y.id),
+    });
+    Ok(Ranking { applications: out, reviewers: reviewers.into_values().collect() })
+}
+
+async fn get_ranking(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let call = load_call(cx, cx.param("id")).await?;
+    ask(cx.who(), Action::ReviewAssign, &call.facts())?;
+    Ok(json(200, &ranking(cx, &call).await?))
+}
+
+// ---------------------------------------------------------------- decisions
+
+async fn publish_decisions(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let call = load_call(cx, cx.param("id")).await?;
+    ask(cx.who(), Action::DecisionPublish, &call.facts())?;
+    cx.db.run(tenant(&call.insee).update(CALLS, vec![("decisions_published", true.into())]).filter("id = ?", [call.id.as_str().into()]).build()).await?;
+    Ok(json(200, &load_call(cx, &call.id).await?.view(cx.now)))
+}
+
+async fn get_letter(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let (app, call, _) = app_for(cx, Action::DecisionRead).await?;
+    if !workflow::is_decision(&call.workflow, &app.status) {
+        return Err(Problem::not_found("no decision yet"));
+    }
+    let rank = ranking(cx, &call).await?;
+    let score = rank.applications.iter().find(|r| r.id == app.id).and_then(|r| r.weighted_score).map(|s| format!("{s:.2}")).unwrap_or_else(|| "—".into());
+    let decision = workflow::label(&call.workflow, &app.status).to_owned();
+    let reason = app.reason.clone().unwrap_or_default();
+    let template = call.input.letter_template.clone().unwrap_or_else(|| letter::DEFAULT_TEMPLATE.to_owned());
+    let text = letter::render(&template, &[("title", &app.title), ("call", &call.input.title), ("decision", &decision), ("reason", &reason), ("score", &score)]);
+    Ok(json(200, &Letter { application: app.id.clone(), decision: app.status.clone(), reason, text }))
+}
+
+// ---------------------------------------------------------------- exports
+
+async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
+    let call = load_call(cx, cx.param("id")).await?;
+    ask(cx.who(), Action::ExportApplications, &call.facts())?;
+    let rank = ranking(cx, &call).await?;
+    let apps = cx.db.run(tenant(&call.insee).select(APPLICATIONS, &["*"]).filter("call_id = ?", [call.id.as_str().into()]).filter("status <> 'draft'", []).order_by("id").build()).await?;
+    let mut header: Vec<Cell> = ["id", "title", "organisation", "status", "submitted_at", "weighted_score", "spread", "reviews", "reason"].into_iter().map(Cell::from).collect();
+    header.extend(call.input.form.iter().map(|q| Cell::from(q.id.as_str())));
+    let mut rows = vec![header];
+    for r in apps.iter() {
+        let a = app_of(r)?;
+        let ranked = rank.applications.iter().find(|x| x.id == a.id);
+        let mut row = vec![
+            Cell::from(a.id.as_str()),
+            Cell::from(a.title.as_str()),
+            Cell::from(a.organisation.as_str()),
+            Cell::from(a.status.as_str()),
+            Cell::from(a.submitted_at.map(|t| Instant(t).to_string()).unwrap_or_default()),
+            Cell::from(ranked.and_then(|x| x.weighted_score)),
+            Cell::from(ranked.and_then(|x| x.spread)),
+            Cell::Number(f64::from(ranked.map_or(0, |x| x.reviews_done))),
+            Cell::from(a.reason.clone().unwrap_or_default()),
+        ];
+        for q in &call.input.form {
+            row.push(match a.answers.get(&q.id) {
+                None | Some(serde_json::Value::Null) => Cell::Empty,
+                Some(serde_json::Value::String(s)) => Cell::from(s.as_str()),
+                Some(serde_json::Value::Number(n)) => Cell::Number(n.as_f64().unwrap_or(0.0)),
+                Some(serde_json::Value::Array(items)) => Cell::from(items.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join("; ")),
+                Some(other) => Cell::from(other.to_string()),
+            });
+        }
+        rows.push(row);
+    }
+    let name = format!("applications-{}", call.id);
+    Ok(if xlsx {
+        bytes_reply("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", crate::export::xlsx("Candidatures", &rows), Some(&format!("{name}.xlsx")))
+    } else {
+        bytes_reply("text/csv; charset=utf-8", crate::export::csv(&rows).into_bytes(), Some(&format!("{name}.csv")))
+    })
+}
+
+async fn open_data(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let file = cx.param("file");
+    let (what, csv) = match file {
+        "calls.json" => ("calls", false),
+        "calls.csv" => ("calls", true),
+        "decisions.json" => ("decisions", false),
+        "decisions.csv" => ("decisions", true),
+        _ => return Err(Problem::not_found("open data files: calls.json, calls.csv, decisions.json, decisions.csv")),
+    };
+    ask(cx.who(), Action::ExportOpenData, &Facts { published: true, ..Facts::default() })?;
+    let calls = cx.db.global("SELECT * FROM calls WHERE published = 1 ORDER BY id", vec![]).await?;
+    let calls: Vec<StoredCall> = calls.iter().map(call_of).collect::<Result<_, _>>()?;
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut items: Vec<serde_json::Value> = Vec::new();
+    if what == "calls" {
+        rows.push(["id", "insee", "title", "themes", "opens_at", "closes_at", "target_selections"].into_iter().map(Cell::from).collect());
+        for c in &calls {
+            rows.push(vec![
+                Cell::from(c.id.as_str()),
+                Cell::from(c.insee.to_string()),
+                Cell::from(c.input.title.as_str()),
+                Cell::from(c.input.themes.join("; ")),
+                Cell::from(c.opens_at.to_string()),
+                Cell::from(c.closes_at.to_string()),
+                Cell::Number(f64::from(c.input.target_selections)),
+            ]);
+            items.push(serde_json::json!({ "id": c.id, "insee": c.insee, "title": c.input.title, "themes": c.input.themes, "opens_at": c.opens_at.to_string(), "closes_at": c.closes_at.to_string(), "target_selections": c.input.target_selections }));
+        }
+    } else {
+        // Published decisions: the call, the solution and the outcome (no scores,
+        // no reasons: those are for the applicant).
+        rows.push(["call_id", "insee", "call_title", "application_id", "title", "organisation", "decision"].into_iter().map(Cell::from).collect());
+        for c in calls.iter().filter(|c| c.decisions_published) {
+            let apps = cx.db.run(tenant(&c.insee).select(APPLICATIONS, &["*"]).filter("call_id = ?", [c.id.as_str().into()]).order_by("id").build()).await?;
+            for r in apps.iter() {
+                let a = app_of(r)?;
+                if !workflow::is_decision(&c.workflow, &a.status) || a.status == "ineligible" {
+                    continue;
+                }
+                rows.push(vec![
+                    Cell::from(c.id.as_str()),
+                    Cell::from(c.insee.to_string()),
+                    Cell::from(c.input.title.as_str()),
+                    Cell::from(a.id.as_str()),
+                    Cell::from(a.title.as_str()),
+                    Cell::from(a.organisation.as_str()),
+                    Cell::from(a.status.as_str()),
+                ]);
+                items.push(serde_json::json!({ "call_id": c.id, "insee": c.insee, "call_title": c.input.title, "application_id": a.id, "title": a.title, "organisation": a.organisation, "decision": a.status }));
+            }
+        }
+    }
+    Ok(if csv {
+        bytes_reply("text/csv; charset=utf-8", crate::export::csv(&rows).into_bytes(), Some(file))
+    } else {
+        json(200, &serde_json::json!({ "items": items }))
+    })
+}

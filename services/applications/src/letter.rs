@@ -1,0 +1,62 @@
+//! Decision letters: a per-call template with `{{name}}` placeholders.
+
+/// The default letter (French first, English second).
+pub const DEFAULT_TEMPLATE: &str = "Objet : votre candidature « {{title}} » à l'appel « {{call}} »\n\nDécision : {{decision}}.\nMotif : {{reason}}\n\n---\nSubject: your application \"{{title}}\" to \"{{call}}\"\nDecision: {{decision}}. Reason: {{reason}}\n";
+
+/// The placeholders a template may use.
+pub const PLACEHOLDERS: &[&str] = &["title", "call", "decision", "reason", "score"];
+
+/// Placeholders of `template` that are not known (to refuse a template at once).
+pub fn unknown_placeholders(template: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(i) = rest.find("{{") {
+        let after = &rest[i + 2..];
+        let Some(j) = after.find("}}") else { break };
+        let name = after[..j].trim();
+        if !PLACEHOLDERS.contains(&name) {
+            out.push(name.to_owned());
+        }
+        rest = &after[j + 2..];
+    }
+    out
+}
+
+/// Fills `{{name}}` placeholders with `values` (unknown ones are left as written).
+pub fn render(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find("{{") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        match after.find("}}") {
+            Some(j) => {
+                let name = after[..j].trim();
+                match values.iter().find(|(k, _)| *k == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => out.push_str(&rest[i..i + 2 + j + 2]),
+                }
+                rest = &after[j + 2..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fills_placeholders() {
+        let t = "Dear {{ title }}: {{decision}} ({{reason}}) {{other}} {{";
+        assert_eq!(render(t, &[("title", "Solar"), ("decision", "selected"), ("reason", "good")]), "Dear Solar: selected (good) {{other}} {{");
+        assert_eq!(unknown_placeholders(t), vec!["other"]);
+        assert!(unknown_placeholders(DEFAULT_TEMPLATE).is_empty());
+    }
+}

@@ -1,0 +1,78 @@
+//! `qmi-applications`: calls for communes (campaigns) and their candidacies,
+//! calls for solutions with configurable forms, weighted criteria and workflows,
+//! applications, reviews with conflict-of-interest recusal, decisions, letters
+//! and exports. The rules are plain Rust modules tested natively; the Spin
+//! handler lives in `component` (wasm32 only) and asks the `policy` component
+//! (`qmi:platform/authz`) before every action.
+
+pub mod assign;
+pub mod export;
+pub mod form;
+pub mod geo;
+pub mod letter;
+pub mod paris;
+pub mod scoring;
+pub mod sniff;
+pub mod workflow;
+
+#[cfg(target_arch = "wasm32")]
+mod component;
+
+/// The SQLite label of the applications database.
+pub const DATABASE: &str = "applications";
+
+/// Largest attachment accepted (10 MiB).
+pub const MAX_ATTACHMENT: usize = 10 * 1024 * 1024;
+
+/// Every applications route of the catalogue has a handler: the ids `component`
+/// dispatches on.
+pub const OPERATIONS: &[&str] = &[
+    "createCampaign",
+    "listCampaigns",
+    "getCampaign",
+    "listCandidacies",
+    "getCandidacy",
+    "saveCandidacy",
+    "submitCandidacy",
+    "decideCandidacy",
+    "createCall",
+    "listCalls",
+    "getCall",
+    "updateCall",
+    "publishCall",
+    "createApplication",
+    "listCallApplications",
+    "assignReviewers",
+    "listAssignments",
+    "getRanking",
+    "publishDecisions",
+    "exportCsv",
+    "exportXlsx",
+    "listMyApplications",
+    "getApplication",
+    "saveApplication",
+    "submitApplication",
+    "withdrawApplication",
+    "transitionApplication",
+    "uploadAttachment",
+    "getAttachment",
+    "declareConflict",
+    "saveReview",
+    "listReviews",
+    "getLetter",
+    "listMyAssignments",
+    "openData",
+];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_catalogued_route_is_handled() {
+        let mut catalogued: Vec<_> =
+            qmi_api::routes::ROUTES.iter().filter(|r| r.service == "applications").map(|r| r.id).collect();
+        let mut handled = super::OPERATIONS.to_vec();
+        catalogued.sort();
+        handled.sort();
+        assert_eq!(catalogued, handled);
+    }
+}

@@ -1,0 +1,188 @@
+//! Instants and the Europe/Paris time zone, without a time-zone database: since
+//! 1996 the EU rule is CET (UTC+1) with summer time (UTC+2) from the last Sunday of
+//! March 01:00 UTC to the last Sunday of October 01:00 UTC. Deadlines are stored as
+//! UTC seconds and compared with the server clock.
+
+use std::fmt;
+
+/// Seconds since the Unix epoch, UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant(pub i64);
+
+/// Why a date or time could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TimeError(pub String);
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a day count.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// The last Sunday of a month, as a day count.
+fn last_sunday(y: i64, m: u32) -> i64 {
+    let last = days_from_civil(y, m, days_in_month(y, m));
+    // 1970-01-01 was a Thursday: weekday 0 = Sunday ⇒ (days + 4) mod 7.
+    last - (last + 4).rem_euclid(7)
+}
+
+/// Europe/Paris offset from UTC at an instant, in seconds (3600 or 7200).
+pub fn paris_offset(t: Instant) -> i64 {
+    let (y, _, _) = civil_from_days(t.0.div_euclid(86_400));
+    let start = last_sunday(y, 3) * 86_400 + 3600;
+    let end = last_sunday(y, 10) * 86_400 + 3600;
+    if (start..end).contains(&t.0) { 7200 } else { 3600 }
+}
+
+/// Reads `YYYY-MM-DD` into a day count.
+pub fn parse_date(s: &str) -> Result<i64, TimeError> {
+    let bad = || TimeError(format!("`{s}` is not a date YYYY-MM-DD"));
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return Err(bad());
+    }
+    let y: i64 = s[0..4].parse().map_err(|_| bad())?;
+    let m: u32 = s[5..7].parse().map_err(|_| bad())?;
+    let d: u32 = s[8..10].parse().map_err(|_| bad())?;
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return Err(bad());
+    }
+    Ok(days_from_civil(y, m, d))
+}
+
+/// Reads an instant: RFC 3339 with `Z` or an offset, or a Europe/Paris local time
+/// `YYYY-MM-DDTHH:MM[:SS]` (a local time skipped by the spring change is refused; an
+/// ambiguous one in autumn is the earlier, summer-time instant).
+pub fn parse_instant(s: &str) -> Result<Instant, TimeError> {
+    let bad = |why: &str| TimeError(format!("`{s}` is not a date-time ({why}); use 2026-05-01T12:00 (Paris) or RFC 3339"));
+    let s = s.trim();
+    if s.len() < 16 || !matches!(s.as_bytes()[10], b'T' | b't' | b' ') {
+        return Err(bad("expected YYYY-MM-DDTHH:MM"));
+    }
+    let days = parse_date(&s[..10]).map_err(|_| bad("invalid date"))?;
+    let rest = &s[11..];
+    let (clock, zone) = match rest.find(|c: char| c == 'Z' || c == 'z' || c == '+' || c == '-') {
+        Some(i) => (&rest[..i], Some(&rest[i..])),
+        None => (rest, None),
+    };
+    let clock = clock.split('.').next().unwrap_or(clock);
+    let parts: Vec<&str> = clock.split(':').collect();
+    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() != 2) {
+        return Err(bad("invalid time"));
+    }
+    let num = |p: &str, max: i64| p.parse::<i64>().ok().filter(|v| (0..=max).contains(v)).ok_or_else(|| bad("invalid time"));
+    let secs = num(parts[0], 23)? * 3600 + num(parts[1], 59)? * 60 + if parts.len() == 3 { num(parts[2], 59)? } else { 0 };
+    let local = days * 86_400 + secs;
+    match zone {
+        Some("Z" | "z") => Ok(Instant(local)),
+        Some(z) => {
+            let sign = if z.starts_with('-') { -1 } else { 1 };
+            let z = &z[1..];
+            if z.len() != 5 || &z[2..3] != ":" {
+                return Err(bad("invalid offset"));
+            }
+            let off = num(&z[..2], 23)? * 3600 + num(&z[3..], 59)? * 60;
+            Ok(Instant(local - sign * off))
+        }
+        None => [7200, 3600]
+            .into_iter()
+            .map(|off| Instant(local - off))
+            .find(|t| paris_offset(*t) == local - t.0)
+            .ok_or_else(|| bad("this local time does not exist in Europe/Paris (summer-time change)")),
+    }
+}
+
+fn write(f: &mut fmt::Formatter<'_>, t: i64) -> fmt::Result {
+    let (y, m, d) = civil_from_days(t.div_euclid(86_400));
+    let s = t.rem_euclid(86_400);
+    write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+}
+
+impl fmt::Display for Instant {
+    /// RFC 3339 in UTC.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write(f, self.0)?;
+        f.write_str("Z")
+    }
+}
+
+/// The Europe/Paris local time with its offset (`2026-05-01T12:00:00+02:00`).
+pub struct Paris(pub Instant);
+
+impl fmt::Display for Paris {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let off = paris_offset(self.0);
+        write(f, self.0.0 + off)?;
+        write!(f, "+{:02}:00", off / 3600)
+    }
+}
+
+/// The server clock.
+pub fn now() -> Instant {
+    Instant(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip() {
+        for z in [-1000, 0, 10_957, 20_000, 25_000] {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(days_from_civil(y, m, d), z);
+        }
+        assert_eq!(days_from_civil(2000, 1, 1), 10_957);
+    }
+
+    #[test]
+    fn summer_time_boundaries_2026() {
+        // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        assert_eq!(paris_offset(parse_instant("2026-03-29T00:59:59Z").unwrap()), 3600);
+        assert_eq!(paris_offset(parse_instant("2026-03-29T01:00:00Z").unwrap()), 7200);
+        assert_eq!(paris_offset(parse_instant("2026-10-25T00:59:59Z").unwrap()), 7200);
+        assert_eq!(paris_offset(parse_instant("2026-10-25T01:00:00Z").unwrap()), 3600);
+    }
+
+    #[test]
+    fn local_paris_times() {
+        assert_eq!(parse_instant("2026-06-30T12:00").unwrap().to_string(), "2026-06-30T10:00:00Z");
+        assert_eq!(parse_instant("2026-01-15T23:59:59").unwrap().to_string(), "2026-01-15T22:59:59Z");
+        assert!(parse_instant("2026-03-29T02:30").is_err(), "skipped hour");
+        assert_eq!(parse_instant("2026-10-25T02:30").unwrap().to_string(), "2026-10-25T00:30:00Z");
+        assert_eq!(Paris(parse_instant("2026-06-30T10:00:00Z").unwrap()).to_string(), "2026-06-30T12:00:00+02:00");
+        assert_eq!(parse_instant("2026-06-30T12:00:00+02:00").unwrap(), parse_instant("2026-06-30T10:00:00.5Z").unwrap());
+        for bad in ["", "2026-02-30T10:00", "2026-06-30", "2026-06-30T25:00", "2026-06-30T10:00+2"] {
+            assert!(parse_instant(bad).is_err(), "{bad}");
+        }
+    }
+}

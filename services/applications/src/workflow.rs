@@ -1,0 +1,124 @@
+//! Configurable workflows: ordered states and allowed transitions, checked once
+//! when a call is saved, then consulted on every move.
+
+use std::collections::HashSet;
+
+use qmi_api::applications::{Transition, Workflow, WorkflowState};
+use qmi_kit::FieldError;
+
+/// The state of a saved, unsubmitted application.
+pub const DRAFT: &str = "draft";
+/// The state of a submitted application.
+pub const SUBMITTED: &str = "submitted";
+/// The state of a withdrawn application.
+pub const WITHDRAWN: &str = "withdrawn";
+
+/// The default workflow: draft → submitted → eligible/ineligible → in_review →
+/// shortlisted → selected/rejected, withdrawn from any state before a decision.
+pub fn default_workflow() -> Workflow {
+    let s = |id: &str, label: &str, decision: bool| WorkflowState { id: id.into(), label: label.into(), decision };
+    let states = vec![
+        s("draft", "Brouillon / Draft", false),
+        s("submitted", "Déposée / Submitted", false),
+        s("eligible", "Recevable / Eligible", false),
+        s("ineligible", "Irrecevable / Ineligible", true),
+        s("in_review", "En évaluation / In review", false),
+        s("shortlisted", "Présélectionnée / Shortlisted", false),
+        s("selected", "Retenue / Selected", true),
+        s("rejected", "Non retenue / Rejected", true),
+        s("withdrawn", "Retirée / Withdrawn", false),
+    ];
+    let mut transitions: Vec<Transition> = [
+        ("draft", "submitted"),
+        ("submitted", "eligible"),
+        ("submitted", "ineligible"),
+        ("eligible", "in_review"),
+        ("in_review", "shortlisted"),
+        ("in_review", "rejected"),
+        ("shortlisted", "selected"),
+        ("shortlisted", "rejected"),
+    ]
+    .into_iter()
+    .map(|(from, to)| Transition { from: from.into(), to: to.into() })
+    .collect();
+    for from in ["draft", "submitted", "eligible", "in_review", "shortlisted"] {
+        transitions.push(Transition { from: from.into(), to: WITHDRAWN.into() });
+    }
+    Workflow { states, transitions }
+}
+
+/// Problems of a workflow definition (fields `workflow.…`).
+pub fn check(w: &Workflow) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut ids = HashSet::new();
+    for (i, s) in w.states.iter().enumerate() {
+        if !crate::form::valid_key(&s.id) {
+            errors.push(FieldError::new(format!("workflow.states[{i}].id"), "1 to 64 characters among a-z, 0-9 and _"));
+        } else if !ids.insert(s.id.as_str()) {
+            errors.push(FieldError::new(format!("workflow.states[{i}].id"), format!("`{}` is used twice", s.id)));
+        }
+    }
+    for needed in [DRAFT, SUBMITTED, WITHDRAWN] {
+        if !ids.contains(needed) {
+            errors.push(FieldError::new("workflow.states", format!("the state `{needed}` is required")));
+        }
+    }
+    if w.states.iter().any(|s| s.decision && [DRAFT, SUBMITTED, WITHDRAWN].contains(&s.id.as_str())) {
+        errors.push(FieldError::new("workflow.states", "draft, submitted and withdrawn cannot be decisions"));
+    }
+    for (i, t) in w.transitions.iter().enumerate() {
+        for (name, v) in [("from", &t.from), ("to", &t.to)] {
+            if !ids.contains(v.as_str()) {
+                errors.push(FieldError::new(format!("workflow.transitions[{i}].{name}"), format!("no state `{v}`")));
+            }
+        }
+        if w.states.iter().any(|s| s.id == t.from && s.decision) {
+            errors.push(FieldError::new(format!("workflow.transitions[{i}].from"), "a decision is final"));
+        }
+    }
+    if !allows(w, DRAFT, SUBMITTED) {
+        errors.push(FieldError::new("workflow.transitions", "draft → submitted must be allowed"));
+    }
+    errors
+}
+
+/// Whether `from → to` is allowed.
+pub fn allows(w: &Workflow, from: &str, to: &str) -> bool {
+    w.transitions.iter().any(|t| t.from == from && t.to == to)
+}
+
+/// Whether `state` is a decision.
+pub fn is_decision(w: &Workflow, state: &str) -> bool {
+    w.states.iter().any(|s| s.id == state && s.decision)
+}
+
+/// The label of a state (its id when unknown).
+pub fn label<'a>(w: &'a Workflow, state: &'a str) -> &'a str {
+    w.states.iter().find(|s| s.id == state).map_or(state, |s| s.label.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_valid_and_behaves() {
+        let w = default_workflow();
+        assert!(check(&w).is_empty(), "{:?}", check(&w));
+        assert!(allows(&w, "in_review", WITHDRAWN));
+        assert!(!allows(&w, "selected", WITHDRAWN));
+        assert!(!allows(&w, "submitted", "selected"));
+        assert!(is_decision(&w, "rejected") && !is_decision(&w, "shortlisted"));
+    }
+
+    #[test]
+    fn broken_workflows_are_named() {
+        let mut w = default_workflow();
+        w.states.retain(|s| s.id != "withdrawn");
+        w.transitions.push(Transition { from: "selected".into(), to: "rejected".into() });
+        let fields: Vec<_> = check(&w).into_iter().map(|e| e.field).collect();
+        assert!(fields.contains(&"workflow.states".to_owned()));
+        assert!(fields.iter().any(|f| f.ends_with(".from")));
+        assert!(fields.iter().any(|f| f.ends_with(".to")));
+    }
+}

@@ -1,0 +1,141 @@
+//! The Spin component: districts by commune. Created by the programme (the call
+//! for communes selects a commune: `applications` posts here through Spin service
+//! chaining), completed by the commune's admins, readable by anyone.
+
+use qmi_api::applications::{District, DistrictInput};
+use qmi_api::routes::{RouteMiss, find};
+use qmi_api::{Insee, Principal};
+use qmi_kit::http::{Incoming, Reply, json, problem};
+use qmi_kit::sql::Row;
+use qmi_kit::store::Db;
+use qmi_kit::{PageRequest, Problem};
+use spin_sdk::http::Request;
+
+#[spin_sdk::http_service]
+async fn handle(req: Request) -> Reply {
+    let path = req.uri().path().to_owned();
+    let result = match Incoming::read(req).await {
+        Ok(incoming) => route(&incoming).await,
+        Err(p) => Err(p),
+    };
+    result.unwrap_or_else(|p| problem(p, Some(&path)))
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+fn stamp(t: i64) -> String {
+    // Days to civil date (Howard Hinnant's algorithm), UTC.
+    let z = t.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let s = t.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
+}
+
+fn district_of(r: Row<'_>) -> Result<District, Problem> {
+    let body: DistrictInput = serde_json::from_str(r.text("body").unwrap_or("{}")).map_err(Problem::internal)?;
+    Ok(District {
+        insee: body.insee,
+        name: body.name,
+        perimeter: body.perimeter,
+        description: body.description,
+        challenges: body.challenges,
+        sites: body.sites,
+        stakeholders: body.stakeholders,
+        campaign_id: body.campaign_id,
+        created_at: stamp(r.int("created_at").unwrap_or(0)),
+    })
+}
+
+async fn load(db: &Db, insee: &Insee) -> Result<Option<District>, Problem> {
+    let rows = db.global("SELECT * FROM districts WHERE insee = ?", vec![insee.into()]).await?;
+    rows.first().map(district_of).transpose()
+}
+
+fn check(input: &DistrictInput) -> Result<(), Problem> {
+    let mut p = Problem::validation();
+    if input.name.trim().is_empty() {
+        p = p.field("name", "must not be empty");
+    }
+    if input.perimeter.get("type").and_then(|t| t.as_str()) != Some("Polygon") || !input.perimeter.get("coordinates").is_some_and(|c| c.is_array()) {
+        p = p.field("perimeter", "a GeoJSON Polygon");
+    }
+    if p.errors.is_empty() { Ok(()) } else { Err(p) }
+}
+
+fn principal(req: &Incoming) -> Result<Principal, Problem> {
+    req.require_principal()
+}
+
+async fn route(req: &Incoming) -> Result<Reply, Problem> {
+    let (doc, params) = match find("districts", req.method.as_str(), &req.path) {
+        Ok(found) => found,
+        Err(RouteMiss::NotFound) => return Err(Problem::not_found(format!("no route {}", req.path))),
+        Err(RouteMiss::MethodNotAllowed(_)) => return Err(Problem::method_not_allowed(req.method.as_str())),
+    };
+    let db = Db::open(crate::DATABASE).await?;
+    let insee = || -> Result<Insee, Problem> {
+        let raw = params.iter().find(|(n, _)| *n == "insee").map(|(_, v)| v.as_str()).unwrap_or("");
+        raw.parse().map_err(|e: qmi_api::InseeError| Problem::not_found(e.to_string()))
+    };
+    match doc.id {
+        "listDistricts" => {
+            let page = PageRequest::from_query(&req.query)?;
+            let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
+            let rows = db.global(&format!("SELECT * FROM districts WHERE insee > ? ORDER BY insee LIMIT {}", page.fetch()), vec![after.into()]).await?;
+            let items = rows.iter().map(district_of).collect::<Result<Vec<_>, _>>()?;
+            Ok(json(200, &page.page(items, |d| d.insee.to_string())))
+        }
+        "getDistrict" => {
+            let insee = insee()?;
+            Ok(json(200, &load(&db, &insee).await?.ok_or_else(|| Problem::not_found(format!("no district in {insee}")))?))
+        }
+        "createDistrict" => {
+            let p = principal(req)?;
+            if !crate::may_create(&p) {
+                return Err(Problem::forbidden("only programme operators create districts (by selecting a candidacy)"));
+            }
+            let input: DistrictInput = req.json()?;
+            check(&input)?;
+            // Idempotent: a selection retried finds the district it created.
+            if let Some(existing) = load(&db, &input.insee).await? {
+                return Ok(json(200, &existing));
+            }
+            let t = now();
+            let body = serde_json::to_string(&input).map_err(Problem::internal)?;
+            db.global(
+                "INSERT INTO districts (insee, body, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (insee) DO NOTHING",
+                vec![(&input.insee).into(), body.into(), t.into(), t.into()],
+            )
+            .await?;
+            Ok(json(201, &load(&db, &input.insee).await?.ok_or_else(|| Problem::internal("district vanished"))?))
+        }
+        "updateDistrict" => {
+            let p = principal(req)?;
+            let insee = insee()?;
+            if !crate::may_update(&p, &insee) {
+                return Err(Problem::forbidden("only the commune's admins and programme operators complete its district"));
+            }
+            let input: DistrictInput = req.json()?;
+            if input.insee != insee {
+                return Err(Problem::invalid_field("insee", "must match the path"));
+            }
+            check(&input)?;
+            let existing = load(&db, &insee).await?.ok_or_else(|| Problem::not_found(format!("no district in {insee}")))?;
+            let mut input = input;
+            input.campaign_id = existing.campaign_id;
+            let body = serde_json::to_string(&input).map_err(Problem::internal)?;
+            db.global("UPDATE districts SET body = ?, updated_at = ? WHERE insee = ?", vec![body.into(), now().into(), (&insee).into()]).await?;
+            Ok(json(200, &load(&db, &insee).await?.ok_or_else(|| Problem::internal("district vanished"))?))
+        }
+        other => Err(Problem::internal(format!("route {other} has no handler"))),
+    }
+}

@@ -1,0 +1,570 @@
+//! Calls, applications, reviews and decisions over HTTP through `qmi up` with the
+//! root `spin.toml` (gateway, policy, identity, applications, districts): the whole
+//! story of issue 4, isolation refusals, and 500 concurrent submissions retried
+//! under idempotency keys.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use qmi_tests::{Qmi, QmiServer, qmi_bin, workspace_root};
+use serde_json::{Value, json};
+
+const DEMO_PASSWORD: &str = "applications-tests-password";
+const SAINT_DENIS: &str = "93066";
+const REVIEWER_SAINT_DENIS: &str = "01900000-0000-7000-8000-000000000013";
+const REVIEWER_MONTREUIL: &str = "01900000-0000-7000-8000-000000000023";
+const REVIEWER_PARIS: &str = "01900000-0000-7000-8000-000000000033";
+
+fn root_manifest() -> PathBuf {
+    workspace_root().join("spin.toml")
+}
+
+/// Builds the components these tests serve, once.
+fn build_app() {
+    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
+    let outcome = BUILT.get_or_init(|| {
+        let out = Command::new(qmi_bin())
+            .args(["build", "-f"])
+            .arg(root_manifest())
+            .args(["-c", "identity", "-c", "gateway", "-c", "policy", "-c", "applications", "-c", "districts"])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| e.to_string())?;
+        if out.status.success() { Ok(()) } else { Err(format!("qmi build failed:\n{}", String::from_utf8_lossy(&out.stderr))) }
+    });
+    if let Err(e) = outcome {
+        panic!("{e}");
+    }
+}
+
+fn server() -> QmiServer {
+    build_app();
+    Qmi::up()
+        .manifest(root_manifest())
+        .without_runtime_config()
+        .flag("--runtime-config-file", workspace_root().join("runtime-config.toml").to_str().unwrap())
+        .flag("--component-id", "identity")
+        .flag("--component-id", "applications")
+        .flag("--component-id", "districts")
+        .env("QMI_DEMO_PASSWORD", DEMO_PASSWORD)
+        .start()
+}
+
+/// A response.
+#[derive(Debug, Clone)]
+struct Res {
+    status: u16,
+    content_type: String,
+    bytes: Vec<u8>,
+    body: Value,
+}
+
+/// A small HTTP client over the server.
+#[derive(Clone)]
+struct Api {
+    base: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Api {
+    fn new(server: &QmiServer) -> Self {
+        let http = reqwest::blocking::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().unwrap();
+        Self { base: server.url(""), http }
+    }
+
+    fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>, headers: &[(&str, &str)]) -> Res {
+        let mut req = self.http.request(method.parse().unwrap(), format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b.to_string());
+        }
+        let resp = req.send().unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = resp.status().as_u16();
+        let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let bytes = resp.bytes().unwrap().to_vec();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Res { status, content_type, bytes, body }
+    }
+
+    fn get(&self, path: &str, token: Option<&str>) -> Res {
+        self.send("GET", path, token, None, &[])
+    }
+    fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Res {
+        self.send("POST", path, token, Some(body), &[])
+    }
+    fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Res {
+        self.send("PUT", path, token, Some(body), &[])
+    }
+
+    fn ok(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Value {
+        let r = self.send(method, path, token, body, &[]);
+        assert!((200..300).contains(&r.status), "{method} {path}: {r:?}");
+        r.body
+    }
+
+    fn token(&self, email: &str) -> String {
+        let r = self.post("/api/auth/token", None, &json!({ "email": email, "password": DEMO_PASSWORD }));
+        assert_eq!(r.status, 200, "sign-in of {email}: {r:?}");
+        r.body["access_token"].as_str().unwrap().to_owned()
+    }
+}
+
+fn problem(r: &Res, status: u16) {
+    assert_eq!(r.status, status, "{r:?}");
+    assert!(r.content_type.starts_with("application/problem+json"), "{r:?}");
+}
+
+fn rfc3339(t: u64) -> String {
+    // Civil date from days (UTC).
+    let days = (t / 86_400) as i64 + 719_468;
+    let era = days.div_euclid(146_097);
+    let doe = days - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let s = t % 86_400;
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+fn polygon() -> Value {
+    json!({"type":"Polygon","coordinates":[[[2.35,48.93],[2.37,48.93],[2.37,48.94],[2.35,48.94],[2.35,48.93]]]})
+}
+
+/// Adds partner accounts (same demo password) straight into the identity database:
+/// identity has no account-creation route for operators yet.
+fn add_accounts(server: &QmiServer, emails: &[String]) {
+    let db = rusqlite::Connection::open(server.work_dir().join(".spin/identity.db")).unwrap();
+    db.busy_timeout(Duration::from_secs(10)).unwrap();
+    for (i, email) in emails.iter().enumerate() {
+        db.execute(
+            "INSERT INTO accounts (id, email, password_hash, name, lang) SELECT ?1, ?2, password_hash, ?3, 'fr' FROM accounts WHERE email = 'programme@qmi.example'",
+            rusqlite::params![format!("01900000-0000-7000-8000-0000000b{i:04}"), email, format!("Partner {i}")],
+        )
+        .unwrap();
+    }
+}
+
+fn call_body(closes_at: &str) -> Value {
+    json!({
+        "insee": SAINT_DENIS,
+        "title": "Énergie et mobilité à Saint-Denis",
+        "description": "Tester des solutions dans le quartier Pleyel",
+        "themes": ["Énergie", "Mobilité"],
+        "challenges": ["Réduire la chaleur urbaine"],
+        "eligibility": { "kinds": ["startup", "association", "sme"], "countries": [] },
+        "opens_at": rfc3339(unix_now() - 3600),
+        "closes_at": closes_at,
+        "target_selections": 3,
+        "form": [
+            { "id": "pitch", "label": "Votre solution", "kind": "long_text", "required": true, "max_length": 500 },
+            { "id": "budget", "label": "Budget (€)", "kind": "number", "required": true, "min": 0, "max": 100000 },
+            { "id": "theme", "label": "Thème", "kind": "single_choice", "required": true, "options": ["energie", "mobilite"] },
+            { "id": "start", "label": "Début souhaité", "kind": "date" },
+            { "id": "deck", "label": "Présentation", "kind": "file" }
+        ],
+        "criteria": [
+            { "id": "impact", "name": "Impact", "weight": 3 },
+            { "id": "feasibility", "name": "Faisabilité", "weight": 1 }
+        ],
+        "letter_template": "{{title}} : {{decision}}. Motif : {{reason}}. Note : {{score}}.",
+        "published": true
+    })
+}
+
+/// Scores reviewer `r` (index in the pool) gives application number `i`.
+fn scores_for(i: usize, reviewer: &str) -> (u8, u8) {
+    let impact = ((i * 7) % 6) as u8;
+    let feasibility = ((i * 5) % 6) as u8;
+    // One reviewer disagrees on application 0, so its spread is not zero.
+    if i == 0 && reviewer == REVIEWER_SAINT_DENIS { (impact.saturating_sub(0) + 2, feasibility) } else { (impact, feasibility) }
+}
+
+#[test]
+fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
+    let server = server();
+    let api = Api::new(&server);
+    let programme = api.token("programme@qmi.example");
+    let admin = api.token("admin.saint-denis@qmi.example");
+    let admin_montreuil = api.token("admin.montreuil@qmi.example");
+    let agent = api.token("agent.saint-denis@qmi.example");
+
+    // 1. The call for communes: open, candidacy, selection.
+    let campaign = api.ok(
+        "POST",
+        "/api/campaigns",
+        Some(&programme),
+        Some(&json!({ "title": "AMI Quartiers d'innovation", "text": "Accueillez un quartier", "opens_at": rfc3339(unix_now() - 60), "closes_at": "2099-01-31T18:00", "published": true,
+            "questions": [{ "id": "why", "label": "Pourquoi ?", "kind": "long_text", "required": true }] })),
+    );
+    let cid = campaign["id"].as_str().unwrap();
+    problem(&api.post("/api/campaigns", Some(&admin), &json!({ "title": "x", "opens_at": "2026-01-01T00:00", "closes_at": "2026-02-01T00:00" })), 403);
+    let cand = json!({ "district_name": "Pleyel", "perimeter": polygon(), "challenges": [{ "theme": "énergie", "text": "îlots de chaleur" }], "partners": ["Plaine Commune"], "means": "2 agents", "answers": {} });
+    let path = format!("/api/campaigns/{cid}/candidacies/{SAINT_DENIS}");
+    problem(&api.put(&path, Some(&admin_montreuil), &cand), 403);
+    let bad = api.put(&path, Some(&admin), &json!({ "district_name": "", "perimeter": { "type": "Point" } }));
+    problem(&bad, 422);
+    assert_eq!(bad.body["errors"].as_array().unwrap().len(), 2, "{bad:?}");
+    api.ok("PUT", &path, Some(&admin), Some(&cand));
+    api.ok("PUT", &path, Some(&admin), Some(&cand)); // autosave is idempotent
+    let missing = api.post(&format!("{path}/submit"), Some(&admin), &json!({}));
+    problem(&missing, 422);
+    assert_eq!(missing.body["errors"][0]["field"], "answers.why");
+    let mut with_answer = cand.clone();
+    with_answer["answers"] = json!({ "why": "Un quartier en mutation" });
+    api.ok("PUT", &path, Some(&admin), Some(&with_answer));
+    assert_eq!(api.ok("POST", &format!("{path}/submit"), Some(&admin), None)["status"], "submitted");
+    problem(&api.get(&format!("/api/campaigns/{cid}/candidacies"), Some(&admin)), 403);
+    let listed = api.ok("GET", &format!("/api/campaigns/{cid}/candidacies"), Some(&programme), None);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    problem(&api.post(&format!("{path}/decision"), Some(&admin), &json!({ "selected": true })), 403);
+    let decided = api.ok("POST", &format!("{path}/decision"), Some(&programme), Some(&json!({ "selected": true, "reason": "Projet solide" })));
+    assert_eq!(decided["status"], "selected");
+    assert_eq!(api.get(&format!("/api/communes/{SAINT_DENIS}"), None).body["status"], "district");
+    let district = api.get(&format!("/api/districts/{SAINT_DENIS}"), None);
+    assert_eq!((district.status, district.body["name"].as_str()), (200, Some("Pleyel")), "{district:?}");
+    // Its admin completes it; another commune's admin may not.
+    let mut d = district.body.clone();
+    d.as_object_mut().unwrap().remove("created_at");
+    d["description"] = json!("Le quartier Pleyel");
+    problem(&api.put(&format!("/api/districts/{SAINT_DENIS}"), Some(&admin_montreuil), &d), 403);
+    assert_eq!(api.ok("PUT", &format!("/api/districts/{SAINT_DENIS}"), Some(&admin), Some(&d))["description"], "Le quartier Pleyel");
+
+    // 2. Twenty organisations, made by the operator through the identity API.
+    let emails: Vec<String> = (0..20).map(|i| format!("partner{i}@story.example")).collect();
+    add_accounts(&server, &emails);
+    let mut orgs = Vec::new();
+    for (i, email) in emails.iter().enumerate() {
+        let org = api.ok("POST", "/api/organisations", Some(&programme), Some(&json!({ "name": format!("Org {i}"), "kind": "startup", "country": "DE" })));
+        let id = org["id"].as_str().unwrap().to_owned();
+        api.ok("POST", &format!("/api/organisations/{id}/members"), Some(&programme), Some(&json!({ "email": email })));
+        orgs.push(id);
+    }
+    let partners: Vec<String> = emails.iter().map(|e| api.token(e)).collect();
+
+    // Reviewers from other communes join Saint-Denis's jury.
+    for email in ["reviewer.montreuil@qmi.example", "reviewer.paris@qmi.example"] {
+        api.ok("POST", &format!("/api/communes/{SAINT_DENIS}/members"), Some(&admin), Some(&json!({ "email": email, "role": "reviewer" })));
+    }
+    let reviewers: HashMap<&str, String> = [
+        (REVIEWER_SAINT_DENIS, api.token("reviewer.saint-denis@qmi.example")),
+        (REVIEWER_MONTREUIL, api.token("reviewer.montreuil@qmi.example")),
+        (REVIEWER_PARIS, api.token("reviewer.paris@qmi.example")),
+    ]
+    .into();
+
+    // 3. The call for solutions, closing in a few seconds.
+    let deadline = unix_now() + 25;
+    let mut body = call_body(&rfc3339(deadline));
+    problem(&api.post("/api/calls", Some(&admin_montreuil), &body), 403);
+    problem(&api.post("/api/calls", Some(&agent), &body), 403);
+    let mut broken = body.clone();
+    broken["criteria"][0]["weight"] = json!(0);
+    broken["form"][2]["options"] = json!(["one"]);
+    let r = api.post("/api/calls", Some(&admin), &broken);
+    problem(&r, 422);
+    assert_eq!(r.body["errors"].as_array().unwrap().len(), 2, "{r:?}");
+    body["published"] = json!(false);
+    let call = api.ok("POST", "/api/calls", Some(&admin), Some(&body));
+    let call_id = call["id"].as_str().unwrap().to_owned();
+    assert_eq!(call["workflow"]["states"].as_array().unwrap().len(), 9);
+    problem(&api.get(&format!("/api/calls/{call_id}"), None), 404);
+    api.ok("POST", &format!("/api/calls/{call_id}/publish"), Some(&admin), None);
+    let public = api.get(&format!("/api/calls?commune={SAINT_DENIS}&theme=mobilit%C3%A9&status=open"), None);
+    assert!(public.body["items"].as_array().unwrap().iter().any(|c| c["id"] == call_id.as_str()), "{public:?}");
+    assert_eq!(api.get("/api/calls?commune=93048", None).body["items"].as_array().unwrap().len(), 0);
+    assert_eq!(api.get(&format!("/api/calls/{call_id}"), None).body["closes_at"], rfc3339(deadline));
+
+    let answers = |i: usize| json!({ "pitch": format!("Solution {i}"), "budget": 1000 * i, "theme": "energie", "start": "2026-09-01" });
+    let mut app_ids: Vec<String> = Vec::new();
+    for i in 0..20 {
+        let path = format!("/api/calls/{call_id}/applications");
+        let key = format!("story-{i}");
+        let valid = !(16..=17).contains(&i) && i != 19;
+        let content = if valid { json!({ "title": format!("Solution {i}"), "answers": answers(i), "submit": true }) } else { json!({ "title": format!("Solution {i}"), "answers": { "budget": 5 } }) };
+        let r = api.send("POST", &path, Some(&partners[i]), Some(&content), &[("idempotency-key", &key)]);
+        assert_eq!(r.status, 201, "{r:?}");
+        // A retry under the same key finds the same application.
+        let again = api.send("POST", &path, Some(&partners[i]), Some(&content), &[("idempotency-key", &key)]);
+        assert_eq!((again.status, &again.body["id"]), (200, &r.body["id"]));
+        let id = r.body["id"].as_str().unwrap().to_owned();
+        if (16..=17).contains(&i) {
+            // Invalid: every problem is listed.
+            let mut bad = json!({ "title": format!("Solution {i}"), "answers": { "budget": 500000, "theme": "water", "start": "2026-02-30" } });
+            assert_eq!(api.put(&format!("/api/applications/{id}"), Some(&partners[i]), &bad).status, 200);
+            let sub = api.post(&format!("/api/applications/{id}/submit"), Some(&partners[i]), &json!({}));
+            problem(&sub, 422);
+            let fields: BTreeSet<&str> = sub.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+            assert_eq!(fields, BTreeSet::from(["answers.pitch", "answers.budget", "answers.theme", "answers.start"]), "{sub:?}");
+            bad["answers"]["nope"] = json!(1);
+            assert_eq!(api.put(&format!("/api/applications/{id}"), Some(&partners[i]), &bad).body["errors"][0]["field"], "answers.nope");
+        }
+        app_ids.push(id);
+    }
+    // A partner cannot touch another organisation's application.
+    problem(&api.get(&format!("/api/applications/{}", app_ids[1]), Some(&partners[0])), 404);
+    problem(&api.post(&format!("/api/applications/{}/withdraw", app_ids[1]), Some(&partners[0]), &json!({})), 404);
+    // Attachments: by content, on drafts.
+    let pdf = b"%PDF-1.4\n%fake but well-typed\n".to_vec();
+    let up = api.http.post(format!("{}/api/applications/{}/attachments", api.base, app_ids[19])).bearer_auth(&partners[19]).body(pdf.clone()).send().unwrap();
+    assert_eq!(up.status().as_u16(), 201);
+    let att: Value = serde_json::from_slice(&up.bytes().unwrap()).unwrap();
+    let exe = api.http.post(format!("{}/api/applications/{}/attachments", api.base, app_ids[19])).bearer_auth(&partners[19]).body(b"MZ\x90\x00not a pdf".to_vec()).send().unwrap();
+    assert_eq!(exe.status().as_u16(), 415);
+    let big = api.http.post(format!("{}/api/applications/{}/attachments", api.base, app_ids[19])).bearer_auth(&partners[19]).body(vec![b'%'; 3 * 1024 * 1024]).send().unwrap();
+    assert_eq!(big.status().as_u16(), 415, "3 MiB passes the gateway (10 MiB cap on this route) and is refused by content");
+    let got = api.get(&format!("/api/applications/{}/attachments/{}", app_ids[19], att["id"].as_str().unwrap()), Some(&partners[19]));
+    assert_eq!((got.status, got.bytes.clone()), (200, pdf));
+    // Withdrawn: number 18.
+    let w = api.ok("POST", &format!("/api/applications/{}/withdraw", app_ids[18]), Some(&partners[18]), None);
+    assert_eq!(w["status"], "withdrawn");
+    let statuses: Vec<&str> = w["history"].as_array().unwrap().iter().map(|h| h["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["draft", "submitted", "withdrawn"]);
+    // Late: number 19 fills everything in after the deadline.
+    while unix_now() <= deadline {
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let mut late = json!({ "title": "Solution 19", "answers": answers(19) });
+    late["answers"]["deck"] = att["id"].clone();
+    api.ok("PUT", &format!("/api/applications/{}", app_ids[19]), Some(&partners[19]), Some(&late));
+    let r = api.post(&format!("/api/applications/{}/submit", app_ids[19]), Some(&partners[19]), &json!({}));
+    problem(&r, 409);
+    assert!(r.body["type"].as_str().unwrap().ends_with("deadline-passed"), "{r:?}");
+    // Each partner sees their own applications across communes, and only them.
+    let mine = api.ok("GET", "/api/applications", Some(&partners[3]), None);
+    assert_eq!(mine["items"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect::<Vec<_>>(), [app_ids[3].as_str()]);
+
+    // 4. Eligibility, review, ranking.
+    let valid: Vec<usize> = (0..16).collect();
+    for &i in &valid {
+        api.ok("POST", &format!("/api/applications/{}/transitions", app_ids[i]), Some(&admin), Some(&json!({ "to": "eligible" })));
+        api.ok("POST", &format!("/api/applications/{}/transitions", app_ids[i]), Some(&admin), Some(&json!({ "to": "in_review" })));
+    }
+    problem(&api.post(&format!("/api/applications/{}/transitions", app_ids[0]), Some(&admin), &json!({ "to": "selected", "reason": "x" })), 409);
+    problem(&api.post(&format!("/api/applications/{}/transitions", app_ids[0]), Some(&agent), &json!({ "to": "shortlisted" })), 403);
+    let pool = [REVIEWER_SAINT_DENIS, REVIEWER_MONTREUIL, REVIEWER_PARIS];
+    let assigned = api.ok("POST", &format!("/api/calls/{call_id}/assignments"), Some(&admin), Some(&json!({ "reviewers": pool, "per_application": 2 })));
+    let assigned = assigned.as_array().unwrap();
+    assert_eq!(assigned.len(), 32);
+    let mut load: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in assigned {
+        *load.entry(a["reviewer"].as_str().unwrap()).or_default() += 1;
+    }
+    assert!(load.values().max().unwrap() - load.values().min().unwrap() <= 1, "{load:?}");
+    // Reviewer Paris declares a conflict on their first application: recused.
+    let paris = &reviewers[REVIEWER_PARIS];
+    let mine: Vec<Value> = api.ok("GET", "/api/reviews", Some(paris), None).as_array().unwrap().clone();
+    let conflicted = mine[0]["application"].as_str().unwrap().to_owned();
+    problem(&api.get(&format!("/api/applications/{}", app_ids[0].clone() + "x"), Some(paris)), 404);
+    let full = api.ok("GET", &format!("/api/applications/{conflicted}"), Some(paris), None);
+    assert!(full.get("answers").is_some());
+    api.ok("POST", &format!("/api/applications/{conflicted}/conflict"), Some(paris), Some(&json!({ "reason": "ancien associé" })));
+    let title_only = api.ok("GET", &format!("/api/applications/{conflicted}"), Some(paris), None);
+    assert_eq!(title_only["recused"], true);
+    assert!(title_only.get("answers").is_none(), "{title_only}");
+    problem(&api.put(&format!("/api/applications/{conflicted}/review"), Some(paris), &json!({ "scores": [] })), 403);
+    problem(&api.get(&format!("/api/applications/{conflicted}/reviews"), Some(paris)), 403);
+    // Auto-assignment tops the recused application up with another reviewer.
+    let again = api.ok("POST", &format!("/api/calls/{call_id}/assignments"), Some(&admin), Some(&json!({ "reviewers": pool, "per_application": 2 })));
+    assert_eq!(again.as_array().unwrap().len(), 33);
+    // An unassigned reviewer sees nothing of an application.
+    let outsider_app = assigned.iter().find(|a| a["reviewer"] != REVIEWER_MONTREUIL && !assigned.iter().any(|b| b["application"] == a["application"] && b["reviewer"] == REVIEWER_MONTREUIL)).unwrap()["application"].as_str().unwrap().to_owned();
+    problem(&api.get(&format!("/api/applications/{outsider_app}"), Some(&reviewers[REVIEWER_MONTREUIL])), 404);
+    // Everyone scores what they are assigned to.
+    let index: HashMap<String, usize> = app_ids.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
+    for (sub, token) in &reviewers {
+        for a in api.ok("GET", "/api/reviews", Some(token), None).as_array().unwrap() {
+            if a["conflict"] == true {
+                continue;
+            }
+            let app = a["application"].as_str().unwrap();
+            let (impact, feasibility) = scores_for(index[app], sub);
+            let r = api.ok("PUT", &format!("/api/applications/{app}/review"), Some(token), Some(&json!({ "scores": [
+                { "criterion": "impact", "score": impact, "comment": "ok" }, { "criterion": "feasibility", "score": feasibility } ] })));
+            assert_eq!(r["weighted"].as_f64().unwrap(), (3.0 * f64::from(impact) + f64::from(feasibility)) / 4.0);
+        }
+    }
+    problem(&api.put(&format!("/api/applications/{}/review", app_ids[1]), Some(&reviewers[REVIEWER_SAINT_DENIS]), &json!({ "scores": [{ "criterion": "impact", "score": 6 }] })), 422);
+    let ranking = api.ok("GET", &format!("/api/calls/{call_id}/ranking"), Some(&admin), None);
+    let ranked = ranking["applications"].as_array().unwrap();
+    let final_assignments = api.ok("GET", &format!("/api/calls/{call_id}/assignments"), Some(&admin), None);
+    let mut expected: Vec<(String, f64, f64)> = valid
+        .iter()
+        .map(|&i| {
+            let totals: Vec<f64> = final_assignments
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|a| a["application"] == app_ids[i].as_str() && a["conflict"] == false)
+                .map(|a| {
+                    let (imp, fea) = scores_for(i, a["reviewer"].as_str().unwrap());
+                    (3.0 * f64::from(imp) + f64::from(fea)) / 4.0
+                })
+                .collect();
+            let mean = totals.iter().sum::<f64>() / totals.len() as f64;
+            let spread = totals.iter().cloned().fold(f64::MIN, f64::max) - totals.iter().cloned().fold(f64::MAX, f64::min);
+            (app_ids[i].clone(), mean, spread)
+        })
+        .collect();
+    expected.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let got: Vec<(String, f64, f64)> = ranked
+        .iter()
+        .filter(|r| r["weighted_score"].is_number())
+        .map(|r| (r["id"].as_str().unwrap().to_owned(), r["weighted_score"].as_f64().unwrap(), r["spread"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(got.len(), 16);
+    for (g, e) in got.iter().zip(&expected) {
+        assert_eq!(g.0, e.0, "ranking order: got {got:?}\nexpected {expected:?}");
+        assert!((g.1 - e.1).abs() < 1e-3 && (g.2 - e.2).abs() < 1e-3, "{g:?} vs {e:?}");
+    }
+    assert!(got.iter().any(|g| g.2 > 0.0), "some spread");
+    for r in ranked.iter().filter(|r| r["weighted_score"].is_number()) {
+        assert_eq!((r["reviews_done"].as_u64(), r["reviews_expected"].as_u64()), (Some(2), Some(2)), "{r}");
+    }
+    assert_eq!(ranked.iter().find(|r| r["id"] == conflicted.as_str()).unwrap()["recused"], 1);
+    for p in ranking["reviewers"].as_array().unwrap() {
+        assert_eq!(p["assigned"], p["done"], "{p}");
+    }
+    problem(&api.get(&format!("/api/calls/{call_id}/ranking"), Some(&agent)), 403);
+
+    // 5. Decisions: the top three selected, the others rejected, each with a reason.
+    let top: Vec<String> = expected.iter().take(3).map(|e| e.0.clone()).collect();
+    for (id, _, _) in &expected {
+        if top.contains(id) {
+            api.ok("POST", &format!("/api/applications/{id}/transitions"), Some(&admin), Some(&json!({ "to": "shortlisted" })));
+            problem(&api.post(&format!("/api/applications/{id}/transitions"), Some(&admin), &json!({ "to": "selected" })), 422);
+            api.ok("POST", &format!("/api/applications/{id}/transitions"), Some(&admin), Some(&json!({ "to": "selected", "reason": "Meilleure note" })));
+        } else {
+            api.ok("POST", &format!("/api/applications/{id}/transitions"), Some(&admin), Some(&json!({ "to": "rejected", "reason": "Note insuffisante" })));
+        }
+    }
+    let first = index[&top[0]];
+    problem(&api.get(&format!("/api/applications/{}/letter", top[0]), Some(&partners[first])), 404);
+    problem(&api.post(&format!("/api/applications/{}/withdraw", top[0]), Some(&partners[first]), &json!({})), 409);
+    api.ok("POST", &format!("/api/calls/{call_id}/decisions/publish"), Some(&admin), None);
+    for &i in &valid {
+        let letter = api.ok("GET", &format!("/api/applications/{}/letter", app_ids[i]), Some(&partners[i]), None);
+        let text = letter["text"].as_str().unwrap();
+        assert!(text.starts_with(&format!("Solution {i} : ")), "{text}");
+        let expect = if top.contains(&app_ids[i]) { "Retenue / Selected. Motif : Meilleure note" } else { "Non retenue / Rejected. Motif : Note insuffisante" };
+        assert!(text.contains(expect), "{text}");
+        // Nobody else's letter.
+        let other = app_ids[(i + 1) % 16].clone();
+        problem(&api.get(&format!("/api/applications/{other}/letter"), Some(&partners[i])), 404);
+    }
+
+    // 6. Exports: exactly the submitted applications (16 decided + 1 withdrawn).
+    let csv = api.get(&format!("/api/calls/{call_id}/export.csv"), Some(&admin));
+    assert_eq!(csv.status, 200);
+    assert!(csv.content_type.starts_with("text/csv"));
+    let text = String::from_utf8(csv.bytes.clone()).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert!(lines[0].starts_with("id,title,organisation,status,submitted_at,weighted_score,spread,reviews,reason,pitch,budget,theme,start,deck"), "{}", lines[0]);
+    let exported: BTreeSet<&str> = lines[1..].iter().map(|l| l.split(',').next().unwrap()).collect();
+    let mut want: BTreeSet<&str> = valid.iter().map(|&i| app_ids[i].as_str()).collect();
+    want.insert(app_ids[18].as_str());
+    assert_eq!(exported, want);
+    assert_eq!(lines.len(), 18);
+    let xlsx = api.get(&format!("/api/calls/{call_id}/export.xlsx"), Some(&admin));
+    assert_eq!(xlsx.status, 200);
+    assert!(xlsx.bytes.starts_with(b"PK\x03\x04"));
+    let sheet = String::from_utf8_lossy(&xlsx.bytes);
+    for id in &want {
+        assert!(sheet.contains(id), "{id} missing from the XLSX");
+    }
+    assert_eq!(sheet.matches("<row ").count(), 18);
+    problem(&api.get(&format!("/api/calls/{call_id}/export.csv"), Some(&agent)), 403);
+    problem(&api.get(&format!("/api/calls/{call_id}/export.csv"), Some(&admin_montreuil)), 403);
+    problem(&api.get(&format!("/api/calls/{call_id}/export.csv"), None), 401);
+    // Open data: the published call and its 16 decisions, anonymously.
+    let od = api.get("/api/open-data/decisions.csv", None);
+    assert_eq!(od.status, 200, "{od:?}");
+    let od_text = String::from_utf8(od.bytes).unwrap();
+    assert_eq!(od_text.split("\r\n").filter(|l| !l.is_empty()).count(), 17);
+    assert_eq!(od_text.matches(",selected\r\n").count(), 3);
+    let calls = api.get("/api/open-data/calls.json", None);
+    assert!(calls.body["items"].as_array().unwrap().iter().any(|c| c["id"] == call_id.as_str()));
+
+    // 7. Isolation: another commune's people, anonymous callers, partners.
+    problem(&api.get(&format!("/api/calls/{call_id}/applications"), Some(&admin_montreuil)), 403);
+    problem(&api.get(&format!("/api/calls/{call_id}/applications"), None), 401);
+    problem(&api.get(&format!("/api/calls/{call_id}/applications"), Some(&partners[0])), 403);
+    problem(&api.get(&format!("/api/applications/{}", app_ids[0]), Some(&admin_montreuil)), 404);
+    problem(&api.post(&format!("/api/calls/{call_id}/assignments"), Some(&admin_montreuil), &json!({ "reviewers": pool, "per_application": 1 })), 403);
+    problem(&api.post(&format!("/api/calls/{call_id}/decisions/publish"), Some(&reviewers[REVIEWER_SAINT_DENIS]), &json!({})), 403);
+    let listed = api.ok("GET", &format!("/api/calls/{call_id}/applications?limit=500"), Some(&agent), None);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 20);
+}
+
+#[test]
+fn five_hundred_concurrent_submissions_with_retries_make_exactly_five_hundred() {
+    let server = server();
+    let api = Api::new(&server);
+    let admin = api.token("admin.saint-denis@qmi.example");
+    let partner = api.token("partner@solaire-urbain.example");
+    let call = api.ok("POST", "/api/calls", Some(&admin), Some(&call_body("2099-12-31T23:59")));
+    let call_id = call["id"].as_str().unwrap().to_owned();
+    let partner = Arc::new(partner);
+    let threads: Vec<_> = (0..50)
+        .map(|t| {
+            let api = api.clone();
+            let partner = partner.clone();
+            let call_id = call_id.clone();
+            std::thread::spawn(move || {
+                let mut ids = Vec::new();
+                for k in 0..10 {
+                    let n = t * 10 + k;
+                    let key = format!("load-{n}");
+                    let body = json!({ "title": format!("Load {n}"), "answers": { "pitch": "x", "budget": n, "theme": "mobilite" }, "submit": true });
+                    // Each submission is sent twice (a client retrying after a lost
+                    // answer), and retried until it gets an answer.
+                    let mut seen = Vec::new();
+                    for _ in 0..2 {
+                        loop {
+                            let r = api.send("POST", &format!("/api/calls/{call_id}/applications"), Some(&partner), Some(&body), &[("idempotency-key", &key)]);
+                            if r.status == 200 || r.status == 201 {
+                                assert_eq!(r.body["status"], "submitted");
+                                seen.push(r.body["id"].as_str().unwrap().to_owned());
+                                break;
+                            }
+                            assert!(r.status >= 500 || r.status == 409, "{r:?}");
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                    }
+                    assert_eq!(seen[0], seen[1], "a retry under the same key made a second application");
+                    ids.push(seen.remove(0));
+                }
+                ids
+            })
+        })
+        .collect();
+    let ids: BTreeSet<String> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    assert_eq!(ids.len(), 500);
+    let mut stored = BTreeSet::new();
+    let mut cursor = String::new();
+    loop {
+        let page = api.ok("GET", &format!("/api/calls/{call_id}/applications?limit=200&status=submitted{cursor}"), Some(&admin), None);
+        for a in page["items"].as_array().unwrap() {
+            assert!(stored.insert(a["id"].as_str().unwrap().to_owned()), "listed twice");
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(stored, ids);
+}
