@@ -104,15 +104,32 @@ fn key_matches(key: &str, import: &str) -> bool {
 
 struct Graph {
     graph: CompositionGraph,
+    /// The number of the next deny import. A composition may wrap another
+    /// (middleware around a component with dependencies), so numbering
+    /// continues after the inner one's: names stay unique and the output
+    /// stays deterministic (the compile cache is keyed by its hash).
+    next_denial: usize,
 }
-
-/// Numbers deny imports uniquely across compositions: a composition may wrap
-/// another (middleware around a component with dependencies).
-static DENIALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 impl Graph {
     fn new() -> Self {
-        Self { graph: CompositionGraph::new() }
+        Self { graph: CompositionGraph::new(), next_denial: 0 }
+    }
+
+    /// Registers the component being wrapped, noting its deny imports.
+    fn register_inner(&mut self, bytes: Vec<u8>) -> Result<PackageId> {
+        let package = self.register("primary", bytes)?;
+        for import in self.imports(package) {
+            let number = import
+                .strip_prefix(DENY_PREFIX)
+                .and_then(|rest| rest.strip_prefix('d'))
+                .and_then(|rest| rest.split_once('-'))
+                .and_then(|(n, _)| n.parse::<usize>().ok());
+            if let Some(n) = number {
+                self.next_denial = self.next_denial.max(n + 1);
+            }
+        }
+        Ok(package)
     }
 
     fn register(&mut self, name: &str, bytes: Vec<u8>) -> Result<PackageId> {
@@ -143,8 +160,8 @@ impl Graph {
             .map(|(name, kind)| (name.clone(), *kind))
             .collect();
         for (name, kind) in denied {
-            let n = DENIALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let renamed = format!("{DENY_PREFIX}d{n}-{name}");
+            let renamed = format!("{DENY_PREFIX}d{}-{name}", self.next_denial);
+            self.next_denial += 1;
             // The encoder shares imports of one interface id, so the denied
             // copy needs an interface of its own.
             let kind = match kind {
@@ -169,7 +186,7 @@ pub fn compose_dependencies(primary: Vec<u8>, dependencies: Vec<Dependency>) -> 
         return Ok(primary);
     }
     let mut g = Graph::new();
-    let primary_pkg = g.register("primary", primary)?;
+    let primary_pkg = g.register_inner(primary)?;
     let primary_instance = g.graph.instantiate(primary_pkg);
     let primary_imports = g.imports(primary_pkg);
     for (index, dependency) in dependencies.into_iter().enumerate() {
@@ -208,7 +225,7 @@ pub fn compose_middleware(component: Vec<u8>, middleware: Vec<Middleware>) -> Re
         return Ok(component);
     }
     let mut g = Graph::new();
-    let inner = g.register("primary", component)?;
+    let inner = g.register_inner(component)?;
     let mut instance = g.graph.instantiate(inner);
     let mut handler = g
         .graph
