@@ -16,6 +16,7 @@ mod keys;
 mod runtime;
 mod server;
 mod state;
+mod tenants;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -55,6 +56,9 @@ enum Command {
     /// Print a fresh Ed25519 token signing key pair, as environment
     /// variables for real Spin.
     Keys,
+    /// Add, list, suspend and resume tenants through the running
+    /// application's operator API (password from `QMI_OPERATOR_PASSWORD`).
+    Tenants(tenants::TenantArgs),
 }
 
 #[derive(Args, Clone)]
@@ -185,6 +189,7 @@ async fn main() -> Result<()> {
         }
         Command::Seed(args) => data::seed(&args.app.manifest, &args.data_dir, args.runtime_config().as_deref()).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Tenants(args) => tenants::run(args).await,
         Command::Keys => {
             let pair = keys::generate()?;
             println!("SPIN_VARIABLE_JWT_PRIVATE_KEY='{}'", pair.private_pem.trim_end());
