@@ -33,7 +33,9 @@ pub fn target_dir(workspace: &Path) -> Result<PathBuf> {
 /// build only, unless the caller already chose (`CARGO_PROFILE_RELEASE_LTO`).
 /// `strip = true` would also drop the `target_features` section wasm-bindgen reads
 /// to detect the enabled wasm features, so this build strips debug info only and
-/// wasm-bindgen removes the name section afterwards.
+/// wasm-bindgen removes the name section afterwards. Leptos views are
+/// type-erased (`--cfg erase_components`), which makes the module markedly
+/// smaller (and the build faster) at no visible cost.
 pub fn build_frontend(workspace: &Path, target_dir: &Path, package: &str) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(&cargo);
@@ -44,6 +46,14 @@ pub fn build_frontend(workspace: &Path, target_dir: &Path, package: &str) -> Res
         .arg(format!(
             "profile.release.package.{package}.strip=\"debuginfo\""
         ))
+        // The whole dependency tree (Leptos above all) is optimised for size, not
+        // only the frontend crate: this build is the only one for this target.
+        .arg("--config")
+        .arg("profile.release.package.\"*\".opt-level=\"z\"")
+        .arg("--config")
+        .arg("profile.release.package.\"*\".codegen-units=1")
+        .arg("--config")
+        .arg(format!("target.{TARGET}.rustflags=[\"--cfg\", \"erase_components\"]"))
         .env("CARGO_TARGET_DIR", target_dir);
     if std::env::var_os("CARGO_PROFILE_RELEASE_LTO").is_none() {
         command.env("CARGO_PROFILE_RELEASE_LTO", "true");

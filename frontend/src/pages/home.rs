@@ -1,58 +1,105 @@
-//! Home page: what the programme is, and whether the platform is up.
+//! Home page: the programme, its live figures and charts, the platform status.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
-use crate::health;
+use crate::fmt;
+use crate::i18n::use_i18n;
+use crate::registry::{self, Figures};
+use crate::t;
+use crate::ui::{BarChart, ErrorNotice, Loading};
 
-/// The programme in a few lines, and a live status line.
+/// The programme in a few lines, the figures of the registry, and a status line.
 #[component]
 pub fn Home() -> impl IntoView {
+    let i = use_i18n();
+    let figures = LocalResource::new(|| async { registry::all().await.map(|c| Figures::of(&c)) });
     view! {
         <section class="intro" aria-labelledby="titre">
-            <p class="eyebrow">"Métropole du Grand Paris"</p>
-            <h1 id="titre">"QMI — Quartiers Métropolitains d'Innovation"</h1>
-            <p class="lead">
-                "Des communes de la Métropole du Grand Paris accueillent des quartiers "
-                "d'innovation. Startups, associations et entreprises y testent leurs "
-                "solutions pendant 18 mois, avec les habitants et les habitantes."
+            <p class="eyebrow">{t!(i, "Métropole du Grand Paris", "Greater Paris Metropolis")}</p>
+            <h1 id="titre">{t!(i, "Quartiers Métropolitains d'Innovation", "Metropolitan Innovation Districts")}</h1>
+            <p class="lead">{t!(i,
+                "Des communes de la Métropole du Grand Paris accueillent des quartiers d'innovation. Startups, associations et entreprises y testent leurs solutions pendant 18 mois, avec les habitants et les habitantes.",
+                "Communes of the Greater Paris Metropolis host innovation districts. Startups, associations and companies test their solutions there for 18 months, together with the residents.")}
             </p>
-            <p>
-                "Cette plateforme accompagne le programme de bout en bout : appels à "
-                "candidatures, sélection, suivi des expérimentations et évaluation de "
-                "leurs résultats."
+            <p>{t!(i,
+                "Cette plateforme accompagne le programme de bout en bout : appels à candidatures, sélection, suivi des expérimentations et évaluation de leurs résultats.",
+                "This platform supports the programme end to end: calls for applications, selection, follow-up of the experiments and evaluation of their results.")}
             </p>
-            <StatusLine />
+            <p class="actions">
+                <A href="/communes" attr:class="button">{t!(i, "Voir les communes", "Browse the communes")}</A>
+                <A href="/connexion" attr:class="button button-secondary">{t!(i, "Se connecter", "Sign in")}</A>
+            </p>
         </section>
+        <section aria-labelledby="chiffres">
+            <h2 id="chiffres">{t!(i, "Le programme en chiffres", "The programme in figures")}</h2>
+            {move || match figures.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(f)) => view! { <FiguresView f /> }.into_any(),
+            }}
+        </section>
+        <StatusLine />
+    }
+}
+
+/// Key figures and the two charts.
+#[component]
+fn FiguresView(f: Figures) -> impl IntoView {
+    let i = use_i18n();
+    let Figures { communes, districts, candidates, population, per_departement, per_territory } = f;
+    let deps: Vec<(String, u64)> = per_departement
+        .into_iter()
+        .map(|(code, n)| (format!("{} ({code})", registry::departement_name(&code)), n))
+        .collect();
+    view! {
+        <dl class="kpis">
+            <div class="kpi"><dt>{t!(i, "Communes membres", "Member communes")}</dt>
+                <dd data-figure="communes">{move || fmt::integer(communes, i.lang())}</dd></div>
+            <div class="kpi"><dt>{t!(i, "Quartiers d'innovation", "Innovation districts")}</dt>
+                <dd data-figure="districts">{move || fmt::integer(districts, i.lang())}</dd></div>
+            <div class="kpi"><dt>{t!(i, "Communes candidates", "Candidate communes")}</dt>
+                <dd data-figure="candidates">{move || fmt::integer(candidates, i.lang())}</dd></div>
+            <div class="kpi"><dt>{t!(i, "Habitants", "Residents")}</dt>
+                <dd data-figure="population">{move || fmt::integer(population, i.lang())}</dd></div>
+        </dl>
+        <div class="charts">
+            <div>
+                <h3 id="graphe-departements">{t!(i, "Communes par département", "Communes per département")}</h3>
+                <BarChart labelled_by="graphe-departements" bars=deps />
+            </div>
+            <div>
+                <h3 id="graphe-territoires">{t!(i, "Communes par territoire", "Communes per territory")}</h3>
+                <BarChart labelled_by="graphe-territoires" bars=per_territory />
+            </div>
+        </div>
     }
 }
 
 /// Live platform status, read once from `/api/health`.
 #[component]
 fn StatusLine() -> impl IntoView {
-    let status = LocalResource::new(health::fetch);
+    let i = use_i18n();
+    let status = LocalResource::new(crate::health::fetch);
     view! {
-        <p class="status" role="status" aria-live="polite">
+        <p class="status" role="status">
             {move || match status.get() {
                 None => view! {
                     <span class="dot dot-pending" aria-hidden="true"></span>
-                    <span>"Vérification de la plateforme…"</span>
-                }
-                .into_any(),
+                    <span>{t!(i, "Vérification de la plateforme…", "Checking the platform…")}</span>
+                }.into_any(),
                 Some(Ok(h)) if h.status == "ok" => view! {
                     <span class="dot dot-ok" aria-hidden="true"></span>
-                    <span>{format!("Plateforme opérationnelle — version {}", h.version)}</span>
-                }
-                .into_any(),
+                    <span>{move || format!("{} {}", i.t("Plateforme opérationnelle — version", "Platform up — version"), h.version)}</span>
+                }.into_any(),
                 Some(Ok(h)) => view! {
                     <span class="dot dot-error" aria-hidden="true"></span>
-                    <span>{format!("Plateforme dégradée (état : {})", h.status)}</span>
-                }
-                .into_any(),
+                    <span>{move || format!("{} {}", i.t("Plateforme dégradée :", "Platform degraded:"), h.status)}</span>
+                }.into_any(),
                 Some(Err(e)) => view! {
                     <span class="dot dot-error" aria-hidden="true"></span>
-                    <span>{format!("Plateforme injoignable : {e}")}</span>
-                }
-                .into_any(),
+                    <span>{move || format!("{} {e}", i.t("Plateforme injoignable :", "Platform unreachable:"))}</span>
+                }.into_any(),
             }}
         </p>
     }

@@ -1,4 +1,10 @@
 //! One module per routed page.
 
+pub mod communes;
 pub mod home;
+pub mod members;
 pub mod not_found;
+pub mod organisation;
+pub mod signin;
+pub mod space;
+pub mod tenants;

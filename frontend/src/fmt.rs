@@ -1,0 +1,159 @@
+//! French-first number and date formatting, without ICU: the few rules the
+//! app needs, written out and tested natively.
+
+use qmi_api::identity::Lang;
+
+/// Narrow no-break space: the French thousands separator (and before `%`).
+const NNBSP: char = '\u{202f}';
+
+/// An integer with thousands grouped: `2 103 778` (fr, narrow no-break
+/// spaces) or `2,103,778` (en).
+pub fn integer(n: u64, lang: Lang) -> String {
+    let sep = match lang {
+        Lang::Fr => NNBSP,
+        Lang::En => ',',
+    };
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A non-negative decimal with `places` digits after the separator: `12,5`
+/// (fr) or `12.5` (en); the integer part is grouped as [`integer`]. Negative
+/// or non-finite input gives `—`.
+pub fn decimal(x: f64, places: u32, lang: Lang) -> String {
+    if !x.is_finite() || x < 0.0 {
+        return "—".to_owned();
+    }
+    let scale = 10u64.pow(places);
+    let scaled = (x * scale as f64).round() as u64;
+    let mut out = integer(scaled / scale, lang);
+    if places > 0 {
+        out.push(match lang {
+            Lang::Fr => ',',
+            Lang::En => '.',
+        });
+        out.push_str(&format!("{:0width$}", scaled % scale, width = places as usize));
+    }
+    out
+}
+
+/// A share as a percentage with no decimals: `42 %` (fr) or `42%` (en).
+pub fn percent(part: u64, whole: u64, lang: Lang) -> String {
+    let pct = if whole == 0 { 0 } else { (part * 100 + whole / 2) / whole };
+    match lang {
+        Lang::Fr => format!("{pct}{NNBSP}%"),
+        Lang::En => format!("{pct}%"),
+    }
+}
+
+const MONTHS_FR: [&str; 12] = [
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+    "novembre", "décembre",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+];
+
+/// A calendar date read from the start of an ISO 8601 / RFC 3339 string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Date {
+    /// Year.
+    pub year: u32,
+    /// Month, 1 to 12.
+    pub month: u32,
+    /// Day of the month, 1 to 31.
+    pub day: u32,
+}
+
+impl Date {
+    /// Parses `YYYY-MM-DD` (anything after the tenth character is ignored).
+    pub fn parse(iso: &str) -> Option<Self> {
+        let part = |r: std::ops::Range<usize>| iso.get(r)?.parse::<u32>().ok();
+        if iso.get(4..5)? != "-" || iso.get(7..8)? != "-" {
+            return None;
+        }
+        let d = Self { year: part(0..4)?, month: part(5..7)?, day: part(8..10)? };
+        ((1..=12).contains(&d.month) && (1..=31).contains(&d.day)).then_some(d)
+    }
+}
+
+/// A long date: `1er mars 2026`, `12 mars 2026` (fr) or `12 March 2026` (en);
+/// the input itself when it is not a date.
+pub fn date(iso: &str, lang: Lang) -> String {
+    let Some(d) = Date::parse(iso) else { return iso.to_owned() };
+    let m = (d.month - 1) as usize;
+    match lang {
+        Lang::Fr if d.day == 1 => format!("1er {} {}", MONTHS_FR[m], d.year),
+        Lang::Fr => format!("{} {} {}", d.day, MONTHS_FR[m], d.year),
+        Lang::En => format!("{} {} {}", d.day, MONTHS_EN[m], d.year),
+    }
+}
+
+/// A date and time from RFC 3339 (`2026-03-12T14:05:00Z`), shown as written
+/// (UTC when it ends in `Z`): `12 mars 2026 à 14 h 05` (fr) or
+/// `12 March 2026, 14:05` (en).
+pub fn datetime(iso: &str, lang: Lang) -> String {
+    let day = date(iso, lang);
+    let (Some(h), Some(min)) = (iso.get(11..13), iso.get(14..16)) else { return day };
+    if !h.bytes().chain(min.bytes()).all(|b| b.is_ascii_digit()) {
+        return day;
+    }
+    match lang {
+        Lang::Fr => format!("{day} à {} h {min}", h.parse::<u32>().unwrap_or(0)),
+        Lang::En => format!("{day}, {h}:{min}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_group_by_thousands() {
+        assert_eq!(integer(0, Lang::Fr), "0");
+        assert_eq!(integer(999, Lang::Fr), "999");
+        assert_eq!(integer(1000, Lang::Fr), "1\u{202f}000");
+        assert_eq!(integer(2_103_778, Lang::Fr), "2\u{202f}103\u{202f}778");
+        assert_eq!(integer(2_103_778, Lang::En), "2,103,778");
+        assert_eq!(integer(100_000, Lang::En), "100,000");
+    }
+
+    #[test]
+    fn decimals_use_the_local_separator() {
+        assert_eq!(decimal(12.5, 1, Lang::Fr), "12,5");
+        assert_eq!(decimal(12.5, 1, Lang::En), "12.5");
+        assert_eq!(decimal(1234.567, 2, Lang::Fr), "1\u{202f}234,57");
+        assert_eq!(decimal(3.0, 0, Lang::En), "3");
+        assert_eq!(decimal(0.05, 2, Lang::Fr), "0,05");
+        assert_eq!(decimal(-1.0, 1, Lang::Fr), "—");
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(percent(1, 3, Lang::Fr), "33\u{202f}%");
+        assert_eq!(percent(2, 3, Lang::En), "67%");
+        assert_eq!(percent(1, 0, Lang::En), "0%");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(date("2026-03-01", Lang::Fr), "1er mars 2026");
+        assert_eq!(date("2026-03-12T14:05:00Z", Lang::Fr), "12 mars 2026");
+        assert_eq!(date("2026-08-12", Lang::En), "12 August 2026");
+        assert_eq!(date("not a date", Lang::Fr), "not a date");
+        assert_eq!(date("2026-13-01", Lang::Fr), "2026-13-01");
+        assert_eq!(datetime("2026-03-12T14:05:00Z", Lang::Fr), "12 mars 2026 à 14 h 05");
+        assert_eq!(datetime("2026-03-12T09:05:00Z", Lang::Fr), "12 mars 2026 à 9 h 05");
+        assert_eq!(datetime("2026-03-12T00:30:00Z", Lang::Fr), "12 mars 2026 à 0 h 30");
+        assert_eq!(datetime("2026-03-12T14:05:00Z", Lang::En), "12 March 2026, 14:05");
+        assert_eq!(datetime("2026-03-12", Lang::En), "12 March 2026");
+    }
+}

@@ -1,0 +1,215 @@
+//! The communes of the registry: search, filters, cursor pagination; and one commune's page.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use qmi_api::identity::{Commune, CommuneStatus};
+
+use crate::api::{self, ApiError};
+use crate::fmt;
+use crate::i18n::use_i18n;
+use crate::registry::{self, Filters};
+use crate::session::use_session;
+use crate::t;
+use crate::ui::{ErrorNotice, Loading, StatusBadge, status_label};
+
+/// Communes shown per "Charger plus".
+const PAGE: usize = 24;
+
+/// The list state: what is shown and where the next page starts.
+#[derive(Clone, Default)]
+struct Listing {
+    items: Vec<Commune>,
+    cursor: Option<String>,
+    done: bool,
+}
+
+/// The searchable, filterable list of communes.
+#[component]
+pub fn Communes() -> impl IntoView {
+    let i = use_i18n();
+    let q = RwSignal::new(String::new());
+    let departement = RwSignal::new(String::new());
+    let territory = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
+    let listing = RwSignal::new(Listing::default());
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    // Option lists come from the whole registry.
+    let all = LocalResource::new(registry::all);
+
+    // Loads the next page (or the first one when `reset`). The territory is filtered
+    // here (the API filters by département, status and name): pages are read until
+    // enough communes match or the registry ends.
+    let load = move |reset: bool| {
+        let filters = Filters { q: q.get_untracked(), departement: departement.get_untracked(), status: status.get_untracked() };
+        let territory = territory.get_untracked();
+        let mut state = if reset { Listing::default() } else { listing.get_untracked() };
+        loading.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let before = state.items.len();
+            loop {
+                match registry::page(&filters, if territory.is_empty() { PAGE as u32 } else { 100 }, state.cursor.as_deref()).await {
+                    Ok(page) => {
+                        state.items.extend(
+                            page.items.into_iter().filter(|c| territory.is_empty() || c.ept_name.as_deref() == Some(territory.as_str())),
+                        );
+                        state.done = page.next_cursor.is_none();
+                        state.cursor = page.next_cursor;
+                        if state.done || state.items.len() - before >= PAGE {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        error.set(Some(e));
+                        break;
+                    }
+                }
+            }
+            listing.set(state);
+            loading.set(false);
+        });
+    };
+    load(true);
+
+    let departement_options = move || {
+        let codes = match all.get() {
+            Some(Ok(c)) => registry::departements(&c),
+            _ => ["75", "91", "92", "93", "94", "95"].map(String::from).to_vec(),
+        };
+        codes
+            .into_iter()
+            .map(|code| {
+                let label = format!("{} ({code})", registry::departement_name(&code));
+                view! { <option value=code>{label}</option> }
+            })
+            .collect_view()
+    };
+    let territory_options = move || {
+        let names = match all.get() {
+            Some(Ok(c)) => registry::territories(&c),
+            _ => Vec::new(),
+        };
+        names.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()
+    };
+    let count = move || {
+        let n = listing.with(|l| l.items.len()) as u64;
+        let more = !listing.with(|l| l.done);
+        format!("{} {}{}", fmt::integer(n, i.lang()), i.t("communes affichées", "communes shown"), if more { "…" } else { "" })
+    };
+
+    view! {
+        <section aria-labelledby="titre-communes">
+            <h1 id="titre-communes">{t!(i, "Les communes", "The communes")}</h1>
+            <p>{t!(i, "Les communes de la Métropole du Grand Paris et leur place dans le programme.", "The communes of the Greater Paris Metropolis and their place in the programme.")}</p>
+            <form class="filters" role="search" on:submit=move |ev| { ev.prevent_default(); load(true); }>
+                <div class="field">
+                    <label for="recherche">{t!(i, "Nom de la commune", "Commune name")}</label>
+                    <input id="recherche" type="search" bind:value=q autocomplete="off" />
+                </div>
+                <div class="field">
+                    <label for="filtre-departement">{t!(i, "Département", "Département")}</label>
+                    <select id="filtre-departement" bind:value=departement on:change=move |_| load(true)>
+                        <option value="">{t!(i, "Tous", "All")}</option>
+                        {departement_options}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="filtre-territoire">{t!(i, "Territoire", "Territory")}</label>
+                    <select id="filtre-territoire" bind:value=territory on:change=move |_| load(true)>
+                        <option value="">{t!(i, "Tous", "All")}</option>
+                        {territory_options}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="filtre-statut">{t!(i, "Statut", "Status")}</label>
+                    <select id="filtre-statut" bind:value=status on:change=move |_| load(true)>
+                        <option value="">{t!(i, "Tous", "All")}</option>
+                        {CommuneStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{move || status_label(i, s)}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button">{t!(i, "Rechercher", "Search")}</button>
+            </form>
+            <p class="muted" role="status" aria-live="polite">{count}</p>
+            {move || error.get().map(|e| view! { <ErrorNotice error=e /> })}
+            <ul class="card-list" id="liste-communes">
+                <For each=move || listing.get().items key=|c| c.insee.to_string() let(c)>
+                    <CommuneCard c />
+                </For>
+            </ul>
+            <Show when=move || loading.get()><Loading /></Show>
+            <Show when=move || !loading.get() && !listing.with(|l| l.done)>
+                <p class="center">
+                    <button type="button" class="button button-secondary" id="charger-plus" on:click=move |_| load(false)>
+                        {t!(i, "Charger plus", "Load more")}
+                    </button>
+                </p>
+            </Show>
+        </section>
+    }
+}
+
+/// One commune in the list.
+#[component]
+fn CommuneCard(c: Commune) -> impl IntoView {
+    let i = use_i18n();
+    let href = format!("/communes/{}", c.insee);
+    let population = c.population;
+    view! {
+        <li class="card commune-card" data-insee=c.insee.to_string()>
+            <h2 class="card-title"><A href=href>{c.name.clone()}</A></h2>
+            <p class="muted small">
+                {format!("{} · {}", c.insee, c.ept_name.clone().unwrap_or_default())}
+            </p>
+            <p class="card-meta">
+                <StatusBadge status=c.status />
+                {population.map(|p| view! { <span class="small">{move || format!("{} {}", fmt::integer(p, i.lang()), i.t("hab.", "residents"))}</span> })}
+            </p>
+        </li>
+    }
+}
+
+/// One commune's public page.
+#[component]
+pub fn CommunePage() -> impl IntoView {
+    let i = use_i18n();
+    let session = use_session();
+    let params = use_params_map();
+    let insee = move || params.read().get("insee").unwrap_or_default();
+    let commune = LocalResource::new(move || {
+        let insee = insee();
+        async move { api::get::<Commune>(&format!("/api/communes/{}", api::encode(&insee))).await }
+    });
+    view! {
+        <section aria-labelledby="titre-commune">
+            <p><A href="/communes">{t!(i, "← Toutes les communes", "← All communes")}</A></p>
+            {move || match commune.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <h1 id="titre-commune">{t!(i, "Commune", "Commune")}</h1><ErrorNotice error=e /> }.into_any(),
+                Some(Ok(c)) => {
+                    let manage = session.me.with(|me| me.as_ref().is_some_and(|me| {
+                        me.platform_roles.contains(&qmi_api::PlatformRole::Programme)
+                            || me.memberships.iter().any(|m| m.insee == c.insee && m.role == qmi_api::MembershipRole::Admin)
+                    }));
+                    let href = format!("/espace/communes/{}", c.insee);
+                    let population = c.population;
+                    view! {
+                        <h1 id="titre-commune">{c.name.clone()}</h1>
+                        <p><StatusBadge status=c.status /></p>
+                        <dl class="facts">
+                            <div><dt>{t!(i, "Code INSEE", "INSEE code")}</dt><dd>{c.insee.to_string()}</dd></div>
+                            <div><dt>{t!(i, "Département", "Département")}</dt>
+                                <dd>{format!("{} ({})", registry::departement_name(&c.departement), c.departement)}</dd></div>
+                            <div><dt>{t!(i, "Territoire", "Territory")}</dt><dd>{c.ept_name.clone().unwrap_or_else(|| "—".into())}</dd></div>
+                            <div><dt>{t!(i, "Population légale", "Legal population")}</dt>
+                                <dd>{move || population.map_or("—".into(), |p| fmt::integer(p, i.lang()))}</dd></div>
+                        </dl>
+                        {manage.then(|| view! { <p><A href=href attr:class="button">{t!(i, "Gérer les membres", "Manage members")}</A></p> })}
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,187 @@
+//! A commune's people (commune admin, programme operator): list, add, remove.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use qmi_api::identity::{AddMember, Commune, Email, Me, Member};
+use qmi_api::{MembershipRole, Page};
+
+use crate::api::{self, ApiError};
+use crate::i18n::use_i18n;
+use crate::pages::space::{SignedIn, role_label};
+use crate::t;
+use crate::ui::{ErrorNotice, Loading, TextField};
+
+/// `/espace/communes/:insee`.
+#[component]
+pub fn Members() -> impl IntoView {
+    view! { <SignedIn page=|_me: Me| view! { <MembersOf /> } /> }
+}
+
+#[component]
+fn MembersOf() -> impl IntoView {
+    let i = use_i18n();
+    let params = use_params_map();
+    let insee = Memo::new(move |_| params.read().get("insee").unwrap_or_default());
+    let version = RwSignal::new(0u32);
+    let commune = LocalResource::new(move || {
+        let insee = insee.get();
+        async move { api::get::<Commune>(&format!("/api/communes/{}", api::encode(&insee))).await }
+    });
+    let members = LocalResource::new(move || {
+        let insee = insee.get();
+        version.track();
+        async move { all_members(&insee).await }
+    });
+    let action_error = RwSignal::new(None::<ApiError>);
+
+    let remove = move |account: String, name: String| {
+        let question = format!("{} {name} ?", i.t("Retirer", "Remove"));
+        if !web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false) {
+            return;
+        }
+        let insee = insee.get_untracked();
+        spawn_local(async move {
+            match api::delete(&format!("/api/communes/{insee}/members/{}", api::encode(&account))).await {
+                Ok(()) => {
+                    action_error.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => action_error.set(Some(e)),
+            }
+        });
+    };
+
+    view! {
+        <section aria-labelledby="titre-membres">
+            <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
+            <p class="eyebrow">{move || match commune.get() { Some(Ok(c)) => c.name, _ => insee.get() }}</p>
+            <h1 id="titre-membres">{t!(i, "Membres de la commune", "Commune members")}</h1>
+            {move || action_error.get().map(|e| view! { <ErrorNotice error=e /> })}
+            {move || match members.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <div class="table-wrap">
+                        <table class="table" id="table-membres">
+                            <caption class="visually-hidden">{t!(i, "Membres et rôles", "Members and roles")}</caption>
+                            <thead><tr>
+                                <th scope="col">{t!(i, "Nom", "Name")}</th>
+                                <th scope="col">{t!(i, "E-mail", "E-mail")}</th>
+                                <th scope="col">{t!(i, "Rôle", "Role")}</th>
+                                <th scope="col"><span class="visually-hidden">{t!(i, "Actions", "Actions")}</span></th>
+                            </tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|m| {
+                                    let role = m.role;
+                                    let (account, name) = (m.account_id.clone(), m.name.clone());
+                                    let label = m.name.clone();
+                                    view! {
+                                        <tr data-email=m.email.clone()>
+                                            <td>{m.name.clone()}</td>
+                                            <td>{m.email.clone()}</td>
+                                            <td>{move || role_label(i, role)}</td>
+                                            <td><button type="button" class="button button-small button-danger"
+                                                aria-label=move || format!("{} {}", i.t("Retirer", "Remove"), label)
+                                                on:click=move |_| remove(account.clone(), name.clone())>
+                                                {t!(i, "Retirer", "Remove")}
+                                            </button></td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any(),
+            }}
+        </section>
+        <AddMemberForm insee on_added=move || version.update(|v| *v += 1) />
+    }
+}
+
+/// Every member of a commune, following the cursors.
+async fn all_members(insee: &str) -> Result<Vec<Member>, ApiError> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = format!("/api/communes/{}/members?limit=500", api::encode(insee));
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={}", api::encode(c)));
+        }
+        let page: Page<Member> = api::get(&path).await?;
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(next) if cursor.as_deref() != Some(next.as_str()) => cursor = Some(next),
+            _ => return Ok(out),
+        }
+    }
+}
+
+#[component]
+fn AddMemberForm(insee: Memo<String>, on_added: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i = use_i18n();
+    let email = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let role = RwSignal::new("agent".to_owned());
+    let email_error = RwSignal::new(None::<String>);
+    let name_error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<ApiError>);
+    let done = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(false);
+        error.set(None);
+        name_error.set(None);
+        let parsed: Result<Email, _> = email.get_untracked().parse();
+        let Ok(parsed) = parsed else {
+            email_error.set(Some(i.t("Saisissez une adresse e-mail valide (nom@domaine.fr).", "Enter a valid e-mail address (name@domain.org).").into()));
+            return;
+        };
+        email_error.set(None);
+        let body = AddMember {
+            email: parsed,
+            role: MembershipRole::parse(&role.get_untracked()).unwrap_or(MembershipRole::Agent),
+            name: Some(name.get_untracked().trim().to_owned()).filter(|n| !n.is_empty()),
+        };
+        let insee = insee.get_untracked();
+        spawn_local(async move {
+            match api::post::<Member>(&format!("/api/communes/{insee}/members"), &body).await {
+                Ok(_) => {
+                    email.set(String::new());
+                    name.set(String::new());
+                    done.set(true);
+                    on_added();
+                }
+                Err(e) => {
+                    email_error.set(e.field("email"));
+                    name_error.set(e.field("name"));
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="titre-ajout-membre">
+            <h2 id="titre-ajout-membre">{t!(i, "Ajouter une personne", "Add a person")}</h2>
+            <form on:submit=submit novalidate class="form-grid">
+                <TextField id="membre-email" label=(t!(i, "Adresse e-mail", "E-mail address")) value=email
+                    error=email_error kind="email" required=true />
+                <TextField id="membre-nom" label=(t!(i, "Nom (si la personne n'a pas encore de compte)", "Name (if the person has no account yet)"))
+                    value=name error=name_error />
+                <div class="field">
+                    <label for="membre-role">{t!(i, "Rôle", "Role")}</label>
+                    <select id="membre-role" bind:value=role>
+                        {[MembershipRole::Admin, MembershipRole::Agent, MembershipRole::Reviewer].into_iter()
+                            .map(|r| view! { <option value=r.as_str()>{move || role_label(i, r)}</option> }).collect_view()}
+                    </select>
+                </div>
+                <p><button type="submit" class="button" id="membre-ajouter">{t!(i, "Ajouter", "Add")}</button></p>
+                {move || error.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorNotice error=e /> })}
+                <Show when=move || done.get()>
+                    <p class="notice notice-ok" role="status">{t!(i, "Personne ajoutée.", "Person added.")}</p>
+                </Show>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,194 @@
+//! The partner member's organisation: profile view and edit, members.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use qmi_api::identity::{Country, Me, Organisation, OrganisationKind, OrganisationMember, OrganisationPatch, Siret};
+
+use crate::api::{self, ApiError};
+use crate::i18n::{I18n, use_i18n};
+use crate::pages::space::SignedIn;
+use crate::t;
+use crate::ui::{ErrorNotice, Loading, TextField};
+
+/// The label of an organisation kind.
+pub fn kind_label(i: I18n, k: OrganisationKind) -> &'static str {
+    match k {
+        OrganisationKind::Startup => i.t("Startup", "Startup"),
+        OrganisationKind::Association => i.t("Association", "Association"),
+        OrganisationKind::Sme => i.t("PME", "SME"),
+        OrganisationKind::LargeCompany => i.t("Grande entreprise", "Large company"),
+        OrganisationKind::PublicBody => i.t("Organisme public", "Public body"),
+        OrganisationKind::Funder => i.t("Financeur", "Funder"),
+        OrganisationKind::Research => i.t("Recherche", "Research"),
+    }
+}
+
+/// `/espace/organisation`.
+#[component]
+pub fn OrganisationPage() -> impl IntoView {
+    let i = use_i18n();
+    view! {
+        <SignedIn page=move |me: Me| match me.organisation {
+            Some(o) => view! { <Profile id=o.id /> }.into_any(),
+            None => view! {
+                <section><h1>{t!(i, "Organisation", "Organisation")}</h1>
+                <p>{t!(i, "Votre compte n'est rattaché à aucune organisation.", "Your account belongs to no organisation.")}</p></section>
+            }.into_any(),
+        } />
+    }
+}
+
+#[component]
+fn Profile(id: String) -> impl IntoView {
+    let i = use_i18n();
+    let path = format!("/api/organisations/{}", api::encode(&id));
+    let org = LocalResource::new({
+        let path = path.clone();
+        move || {
+            let path = path.clone();
+            async move { api::get::<Organisation>(&path).await }
+        }
+    });
+    let members = LocalResource::new({
+        let path = format!("{path}/members");
+        move || {
+            let path = path.clone();
+            async move { api::get::<Vec<OrganisationMember>>(&path).await }
+        }
+    });
+    view! {
+        <section aria-labelledby="titre-organisation">
+            <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
+            <p class="eyebrow">{t!(i, "Annuaire des partenaires", "Partner directory")}</p>
+            <h1 id="titre-organisation">{t!(i, "Profil de l'organisation", "Organisation profile")}</h1>
+            {move || match org.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(o)) => view! { <ProfileForm org=o path=path.clone() /> }.into_any(),
+            }}
+        </section>
+        <section aria-labelledby="titre-membres-org">
+            <h2 id="titre-membres-org">{t!(i, "Membres de l'organisation", "Organisation members")}</h2>
+            {move || match members.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="plain-list">
+                        {list.into_iter().map(|m| view! { <li>{m.name}" — "<span class="muted">{m.email}</span></li> }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The edit form: values are parsed with the API's own types before sending
+/// (an invalid country or SIRET never leaves the browser), and the API's
+/// per-field problems are shown beside their fields.
+#[component]
+fn ProfileForm(org: Organisation, path: String) -> impl IntoView {
+    let i = use_i18n();
+    let name = RwSignal::new(org.name.clone());
+    let kind = RwSignal::new(org.kind.as_str().to_owned());
+    let country = RwSignal::new(org.country.to_string());
+    let siret = RwSignal::new(org.siret.as_ref().map(ToString::to_string).unwrap_or_default());
+    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let field = move |f: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(n, _)| *n == f).map(|(_, m)| m.clone())));
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        failure.set(None);
+        let mut errs = Vec::new();
+        let name_v = name.get_untracked().trim().to_owned();
+        if name_v.is_empty() {
+            errs.push(("name", i.t("Indiquez le nom de l'organisation.", "Enter the organisation's name.").to_owned()));
+        }
+        let country_v = country.get_untracked().parse::<Country>();
+        if country_v.is_err() {
+            errs.push(("country", i.t("Code pays ISO à deux lettres, par exemple FR ou DE.", "Two-letter ISO country code, e.g. FR or DE.").to_owned()));
+        }
+        let siret_text = siret.get_untracked();
+        let siret_v = if siret_text.trim().is_empty() { Ok(None) } else { siret_text.parse::<Siret>().map(Some) };
+        if siret_v.is_err() {
+            errs.push(("siret", i.t("Un SIRET compte 14 chiffres et respecte la clé de contrôle.", "A SIRET has 14 digits and a valid check digit.").to_owned()));
+        }
+        if matches!((&country_v, &siret_v), (Ok(c), Ok(None)) if c.is_france()) {
+            errs.push(("siret", i.t("Le SIRET est obligatoire pour une organisation française.", "A SIRET is required for a French organisation.").to_owned()));
+        }
+        if !errs.is_empty() {
+            errors.set(errs);
+            focus_first_invalid();
+            return;
+        }
+        errors.set(Vec::new());
+        let patch = OrganisationPatch {
+            name: Some(name_v),
+            kind: OrganisationKind::parse(&kind.get_untracked()),
+            country: country_v.ok(),
+            siret: siret_v.ok().flatten(),
+        };
+        let path = path.clone();
+        busy.set(true);
+        spawn_local(async move {
+            match api::patch::<Organisation>(&path, &patch).await {
+                Ok(o) => {
+                    name.set(o.name);
+                    country.set(o.country.to_string());
+                    siret.set(o.siret.map(|s| s.to_string()).unwrap_or_default());
+                    saved.set(true);
+                }
+                Err(e) => {
+                    errors.set(
+                        ["name", "kind", "country", "siret"]
+                            .into_iter()
+                            .filter_map(|f| e.field(f).map(|m| (f, m)))
+                            .collect(),
+                    );
+                    failure.set(Some(e));
+                }
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form on:submit=submit novalidate class="form-grid" id="form-organisation">
+            <TextField id="org-nom" label=(t!(i, "Nom", "Name")) value=name error=field("name") required=true />
+            <div class="field">
+                <label for="org-type">{t!(i, "Type", "Kind")}</label>
+                <select id="org-type" bind:value=kind>
+                    {OrganisationKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{move || kind_label(i, k)}</option> }).collect_view()}
+                </select>
+            </div>
+            <TextField id="org-pays" label=(t!(i, "Pays (code ISO)", "Country (ISO code)")) value=country error=field("country") required=true />
+            <TextField id="org-siret" label=(t!(i, "SIRET", "SIRET")) value=siret error=field("siret")
+                hint=(t!(i, "14 chiffres, obligatoire en France.", "14 digits, required in France.")) />
+            <p><button type="submit" class="button" id="org-enregistrer" disabled=move || busy.get()>{t!(i, "Enregistrer", "Save")}</button></p>
+            {move || (!errors.with(Vec::is_empty)).then(|| view! {
+                <p class="notice notice-error" role="alert" id="org-erreurs">{t!(i, "Le profil n'a pas été enregistré : corrigez les champs signalés.", "The profile was not saved: fix the fields marked.")}</p>
+            })}
+            {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorNotice error=e /> })}
+            <Show when=move || saved.get()>
+                <p class="notice notice-ok" role="status" id="org-enregistre">{t!(i, "Profil enregistré.", "Profile saved.")}</p>
+            </Show>
+        </form>
+    }
+}
+
+/// Moves the focus to the first field marked invalid (after the view updates).
+pub fn focus_first_invalid() {
+    leptos::prelude::request_animation_frame(|| {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("[aria-invalid=true]").ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}

@@ -1,0 +1,113 @@
+//! "Mon espace": what the signed-in person can do, by role.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use qmi_api::identity::Me;
+use qmi_api::{MembershipRole, PlatformRole};
+
+use crate::i18n::{I18n, use_i18n};
+use crate::session::use_session;
+use crate::t;
+use crate::ui::Loading;
+
+/// The label of a commune role.
+pub fn role_label(i: I18n, r: MembershipRole) -> &'static str {
+    match r {
+        MembershipRole::Admin => i.t("Administratrice ou administrateur", "Administrator"),
+        MembershipRole::Agent => i.t("Agent de la commune", "Commune agent"),
+        MembershipRole::Reviewer => i.t("Évaluatrice ou évaluateur", "Reviewer"),
+    }
+}
+
+/// Renders `page` with the signed-in account, or a sign-in prompt.
+#[component]
+pub fn SignedIn<F, V>(page: F) -> impl IntoView
+where
+    F: Fn(Me) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let i = use_i18n();
+    let session = use_session();
+    move || {
+        if session.restoring.get() {
+            return view! { <Loading /> }.into_any();
+        }
+        match session.me.get() {
+            Some(me) => page(me).into_any(),
+            None => view! {
+                <section class="narrow" aria-labelledby="titre-prive">
+                    <h1 id="titre-prive">{t!(i, "Espace réservé", "Members only")}</h1>
+                    <p>{t!(i, "Connectez-vous pour accéder à cette page.", "Sign in to open this page.")}</p>
+                    <p><A href="/connexion" attr:class="button">{t!(i, "Se connecter", "Sign in")}</A></p>
+                </section>
+            }
+            .into_any(),
+        }
+    }
+}
+
+/// The overview of "Mon espace".
+#[component]
+pub fn Space() -> impl IntoView {
+    view! { <SignedIn page=|me: Me| view! { <Overview me /> } /> }
+}
+
+#[component]
+fn Overview(me: Me) -> impl IntoView {
+    let i = use_i18n();
+    let operator = me.platform_roles.contains(&PlatformRole::Programme);
+    let hosting = me.platform_roles.contains(&PlatformRole::Hosting);
+    let organisation = me.organisation.clone();
+    let memberships = me.memberships.clone();
+    view! {
+        <section aria-labelledby="titre-espace">
+            <p class="eyebrow">{t!(i, "Mon espace", "My space")}</p>
+            <h1 id="titre-espace">{me.name.clone()}</h1>
+            <p class="muted" id="mon-email">{me.email.clone()}</p>
+        </section>
+        <div class="grid">
+            {operator.then(|| view! {
+                <section class="card" aria-labelledby="carte-programme">
+                    <h2 id="carte-programme">{t!(i, "Équipe du programme", "Programme team")}</h2>
+                    <p>{t!(i, "Le registre des communes, leurs statuts et leurs membres.", "The registry of communes, their status and their members.")}</p>
+                    <p><A href="/espace/registre" attr:class="button">{t!(i, "Registre des communes", "Communes registry")}</A></p>
+                </section>
+            })}
+            {hosting.then(|| view! {
+                <section class="card" aria-labelledby="carte-hebergement">
+                    <h2 id="carte-hebergement">{t!(i, "Hébergement", "Hosting")}</h2>
+                    <p>{t!(i, "Ajouter, suspendre et réactiver des locataires (communes), sans accès à leurs contenus.", "Add, suspend and resume tenants (communes), without access to their content.")}</p>
+                    <p><A href="/espace/locataires" attr:class="button">{t!(i, "Locataires", "Tenants")}</A></p>
+                </section>
+            })}
+            {memberships.into_iter().map(|m| {
+                let heading = format!("carte-commune-{}", m.insee);
+                let href = format!("/espace/communes/{}", m.insee);
+                let public = format!("/communes/{}", m.insee);
+                let role = m.role;
+                view! {
+                    <section class="card membership" aria-labelledby=heading.clone() data-insee=m.insee.to_string()>
+                        <h2 id=heading.clone()>{m.name.clone()}</h2>
+                        <p>{move || role_label(i, role)}</p>
+                        <p class="actions">
+                            {(role == MembershipRole::Admin).then(|| view! {
+                                <A href=href attr:class="button">{t!(i, "Membres de la commune", "Commune members")}</A>
+                            })}
+                            <A href=public attr:class="button button-secondary">{t!(i, "Fiche de la commune", "Commune page")}</A>
+                        </p>
+                        {(role == MembershipRole::Reviewer).then(|| view! {
+                            <p class="muted small">{t!(i, "Vos évaluations apparaîtront ici à l'ouverture des appels.", "Your reviews will appear here once calls open.")}</p>
+                        })}
+                    </section>
+                }
+            }).collect_view()}
+            {organisation.map(|o| view! {
+                <section class="card" aria-labelledby="carte-organisation">
+                    <h2 id="carte-organisation">{o.name.clone()}</h2>
+                    <p>{t!(i, "Le profil de votre organisation dans l'annuaire des partenaires.", "Your organisation's profile in the partner directory.")}</p>
+                    <p><A href="/espace/organisation" attr:class="button">{t!(i, "Profil de l'organisation", "Organisation profile")}</A></p>
+                </section>
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,201 @@
+//! Operators: the communes registry (programme team) and the tenants (hosting):
+//! add a commune, suspend, resume.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use qmi_api::identity::{Commune, CommuneStatus, Me, NewCommune};
+use qmi_api::{Insee, PlatformRole};
+
+use crate::api::{self, ApiError};
+use crate::fmt;
+use crate::i18n::use_i18n;
+use crate::pages::space::SignedIn;
+use crate::registry;
+use crate::t;
+use crate::ui::{ErrorNotice, Loading, StatusBadge, TextField};
+
+/// `/espace/registre` (programme team) and `/espace/locataires` (hosting).
+#[component]
+pub fn Tenants(
+    /// The hosting view (tenants) rather than the programme's registry.
+    hosting: bool,
+) -> impl IntoView {
+    let i = use_i18n();
+    view! {
+        <SignedIn page=move |me: Me| {
+            let operator = !me.platform_roles.is_empty();
+            let programme = me.platform_roles.contains(&PlatformRole::Programme);
+            if operator {
+                view! { <Registry hosting programme /> }.into_any()
+            } else {
+                view! { <section><h1>{t!(i, "Accès refusé", "Access denied")}</h1>
+                    <p>{t!(i, "Cette page est réservée aux opérateurs de la plateforme.", "This page is for platform operators.")}</p></section> }.into_any()
+            }
+        } />
+    }
+}
+
+#[component]
+fn Registry(hosting: bool, programme: bool) -> impl IntoView {
+    let i = use_i18n();
+    let version = RwSignal::new(0u32);
+    let communes = LocalResource::new(move || {
+        version.track();
+        registry::all()
+    });
+    let filter = RwSignal::new(String::new());
+    let action_error = RwSignal::new(None::<ApiError>);
+    let act = move |insee: Insee, suspend: bool| {
+        spawn_local(async move {
+            let verb = if suspend { "suspend" } else { "resume" };
+            match api::post_nobody::<Commune>(&format!("/api/admin/communes/{insee}/{verb}")).await {
+                Ok(_) => {
+                    action_error.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => action_error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="titre-registre">
+            <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
+            <h1 id="titre-registre">{move || if hosting { i.t("Locataires", "Tenants") } else { i.t("Registre des communes", "Communes registry") }}</h1>
+            <div class="field">
+                <label for="registre-filtre">{t!(i, "Filtrer par nom ou code INSEE", "Filter by name or INSEE code")}</label>
+                <input id="registre-filtre" type="search" bind:value=filter autocomplete="off" />
+            </div>
+            {move || action_error.get().map(|e| view! { <ErrorNotice error=e /> })}
+            {move || match communes.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(list)) => {
+                    let needle = filter.get().to_lowercase();
+                    let total = list.len() as u64;
+                    let suspended = list.iter().filter(|c| c.status == CommuneStatus::Suspended).count() as u64;
+                    let rows = list.into_iter()
+                        .filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle) || c.insee.as_str().contains(&needle))
+                        .map(|c| {
+                            let suspended = c.status == CommuneStatus::Suspended;
+                            let insee = c.insee.clone();
+                            let name = c.name.clone();
+                            let members = format!("/espace/communes/{}", c.insee);
+                            view! {
+                                <tr data-insee=c.insee.to_string()>
+                                    <td>{c.insee.to_string()}</td>
+                                    <td><A href=format!("/communes/{}", c.insee)>{c.name.clone()}</A></td>
+                                    <td><StatusBadge status=c.status /></td>
+                                    <td class="actions">
+                                        <button type="button" class="button button-small"
+                                            class:button-danger=!suspended
+                                            aria-label=move || format!("{} {name}", if suspended { i.t("Réactiver", "Resume") } else { i.t("Suspendre", "Suspend") })
+                                            on:click=move |_| act(insee.clone(), !suspended)>
+                                            {move || if suspended { i.t("Réactiver", "Resume") } else { i.t("Suspendre", "Suspend") }}
+                                        </button>
+                                        {programme.then(|| view! { <A href=members attr:class="button button-small button-secondary">{t!(i, "Membres", "Members")}</A> })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <p class="muted" role="status">{move || format!("{} {} · {} {}",
+                            fmt::integer(total, i.lang()), i.t("communes", "communes"),
+                            fmt::integer(suspended, i.lang()), i.t("suspendue(s)", "suspended"))}</p>
+                        <div class="table-wrap">
+                            <table class="table" id="table-registre">
+                                <caption class="visually-hidden">{t!(i, "Communes du registre", "Communes of the registry")}</caption>
+                                <thead><tr>
+                                    <th scope="col">{t!(i, "INSEE", "INSEE")}</th>
+                                    <th scope="col">{t!(i, "Commune", "Commune")}</th>
+                                    <th scope="col">{t!(i, "Statut", "Status")}</th>
+                                    <th scope="col">{t!(i, "Actions", "Actions")}</th>
+                                </tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                    }.into_any()
+                }
+            }}
+        </section>
+        <AddCommuneForm on_added=move || version.update(|v| *v += 1) />
+    }
+}
+
+#[component]
+fn AddCommuneForm(on_added: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i = use_i18n();
+    let insee = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let ept = RwSignal::new(String::new());
+    let population = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let done = RwSignal::new(None::<String>);
+    let field = move |f: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(n, _)| *n == f).map(|(_, m)| m.clone())));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(None);
+        failure.set(None);
+        let mut errs = Vec::new();
+        let code = insee.get_untracked().trim().to_uppercase().parse::<Insee>();
+        if code.is_err() {
+            errs.push(("insee", i.t("Cinq caractères, par exemple 93066 ou 2A004.", "Five characters, e.g. 93066 or 2A004.").to_owned()));
+        }
+        let name_v = name.get_untracked().trim().to_owned();
+        if name_v.is_empty() {
+            errs.push(("name", i.t("Indiquez le nom de la commune.", "Enter the commune's name.").to_owned()));
+        }
+        let pop_text = population.get_untracked().replace([' ', '\u{202f}', '\u{a0}'], "");
+        let pop = if pop_text.is_empty() { Ok(None) } else { pop_text.parse::<u64>().map(Some) };
+        if pop.is_err() {
+            errs.push(("population", i.t("Un nombre entier d'habitants.", "A whole number of residents.").to_owned()));
+        }
+        let (Ok(code), Ok(pop), true) = (code, pop, errs.is_empty()) else {
+            errors.set(errs);
+            crate::pages::organisation::focus_first_invalid();
+            return;
+        };
+        errors.set(Vec::new());
+        let body = NewCommune {
+            insee: code,
+            name: name_v,
+            ept_code: None,
+            ept_name: Some(ept.get_untracked().trim().to_owned()).filter(|s| !s.is_empty()),
+            metropolis_code: None,
+            population: pop,
+            status: None,
+        };
+        spawn_local(async move {
+            match api::post::<Commune>("/api/admin/communes", &body).await {
+                Ok(c) => {
+                    done.set(Some(c.name));
+                    insee.set(String::new());
+                    name.set(String::new());
+                    ept.set(String::new());
+                    population.set(String::new());
+                    on_added();
+                }
+                Err(e) => {
+                    errors.set(["insee", "name", "population"].into_iter().filter_map(|f| e.field(f).map(|m| (f, m))).collect());
+                    failure.set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="titre-ajout-commune">
+            <h2 id="titre-ajout-commune">{t!(i, "Ajouter une commune", "Add a commune")}</h2>
+            <form on:submit=submit novalidate class="form-grid">
+                <TextField id="commune-insee" label=(t!(i, "Code INSEE", "INSEE code")) value=insee error=field("insee") required=true />
+                <TextField id="commune-nom" label=(t!(i, "Nom", "Name")) value=name error=field("name") required=true />
+                <TextField id="commune-territoire" label=(t!(i, "Territoire (facultatif)", "Territory (optional)")) value=ept error=Signal::derive(|| None::<String>) />
+                <TextField id="commune-population" label=(t!(i, "Population (facultatif)", "Population (optional)")) value=population error=field("population") />
+                <p><button type="submit" class="button" id="commune-ajouter">{t!(i, "Ajouter", "Add")}</button></p>
+                {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorNotice error=e /> })}
+                {move || done.get().map(|n| view! { <p class="notice notice-ok" role="status">{move || format!("{} {n}", i.t("Commune ajoutée :", "Commune added:"))}</p> })}
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,160 @@
+//! Small shared pieces of interface: the bar chart, status badges, loading and
+//! error notices, labelled form fields.
+
+use leptos::prelude::*;
+use qmi_api::identity::CommuneStatus;
+
+use crate::api::ApiError;
+use crate::fmt;
+use crate::i18n::{I18n, use_i18n};
+
+/// A horizontal bar chart drawn in SVG, with its figures as an accessible
+/// table for screen readers (the SVG itself is labelled as one image).
+#[component]
+pub fn BarChart(
+    /// Id of the element that names the chart (its heading).
+    labelled_by: &'static str,
+    /// The bars: label and value, in display order.
+    bars: Vec<(String, u64)>,
+) -> impl IntoView {
+    let i = use_i18n();
+    let max = bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+    const LABEL_W: f64 = 210.0;
+    const BAR_W: f64 = 360.0;
+    const ROW_H: f64 = 30.0;
+    let height = ROW_H * bars.len() as f64 + 8.0;
+    let rows = bars
+        .iter()
+        .enumerate()
+        .map(|(n, (label, value))| {
+            let y = 4.0 + n as f64 * ROW_H;
+            let w = (*value as f64 / max as f64 * BAR_W).max(2.0);
+            let label = label.clone();
+            let value = *value;
+            view! {
+                <g>
+                    <text x=LABEL_W - 8.0 y=y + 19.0 text-anchor="end" class="chart-label">{label}</text>
+                    <rect x=LABEL_W y=y + 5.0 width=w height=ROW_H - 10.0 rx="3" class="chart-bar"></rect>
+                    <text x=LABEL_W + w + 6.0 y=y + 19.0 class="chart-value">{move || fmt::integer(value, i.lang())}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let table_rows = bars
+        .into_iter()
+        .map(|(label, value)| view! { <tr><th scope="row">{label}</th><td>{move || fmt::integer(value, i.lang())}</td></tr> })
+        .collect_view();
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {} {height}", LABEL_W + BAR_W + 60.0) role="img" aria-labelledby=labelled_by
+                preserveAspectRatio="xMinYMin meet">
+                {rows}
+            </svg>
+            <table class="visually-hidden" aria-labelledby=labelled_by>
+                <tbody>{table_rows}</tbody>
+            </table>
+        </figure>
+    }
+}
+
+/// The label of a commune status.
+pub fn status_label(i: I18n, s: CommuneStatus) -> &'static str {
+    match s {
+        CommuneStatus::Member => i.t("Membre", "Member"),
+        CommuneStatus::Candidate => i.t("Candidate", "Candidate"),
+        CommuneStatus::District => i.t("Quartier d'innovation", "Innovation district"),
+        CommuneStatus::Suspended => i.t("Suspendue", "Suspended"),
+    }
+}
+
+/// A coloured badge for a commune status.
+#[component]
+pub fn StatusBadge(status: CommuneStatus) -> impl IntoView {
+    let i = use_i18n();
+    view! { <span class=format!("badge badge-{}", status.as_str())>{move || status_label(i, status)}</span> }
+}
+
+/// "Chargement…" while something loads.
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i = use_i18n();
+    view! { <p class="notice" role="status">{crate::t!(i, "Chargement…", "Loading…")}</p> }
+}
+
+/// An API error for people, with a hint for the usual statuses.
+#[component]
+pub fn ErrorNotice(error: ApiError) -> impl IntoView {
+    let i = use_i18n();
+    let status = error.status;
+    let detail = error.message();
+    view! {
+        <div class="notice notice-error" role="alert">
+            <p>
+                {move || match status {
+                    0 => i.t("Le serveur est injoignable.", "The server cannot be reached."),
+                    401 => i.t("Veuillez vous connecter.", "Please sign in."),
+                    403 => i.t("Accès refusé : cette page ne vous est pas ouverte.", "Access denied: this page is not open to you."),
+                    404 => i.t("Introuvable.", "Not found."),
+                    429 => i.t("Trop de tentatives : réessayez dans un moment.", "Too many attempts: try again in a moment."),
+                    _ => i.t("La demande a échoué.", "The request failed."),
+                }}
+            </p>
+            <p class="muted small">{detail}</p>
+        </div>
+    }
+}
+
+/// A labelled text input bound to `value`, with its error message (from the
+/// client-side parse or the API's problem) announced and linked.
+#[component]
+pub fn TextField(
+    /// Element id (also used to build the error's id).
+    id: &'static str,
+    /// The visible label.
+    #[prop(into)]
+    label: Signal<&'static str>,
+    /// The value.
+    value: RwSignal<String>,
+    /// The error, if any.
+    #[prop(into)]
+    error: Signal<Option<String>>,
+    /// `type` attribute.
+    #[prop(default = "text")]
+    kind: &'static str,
+    /// `autocomplete` attribute.
+    #[prop(default = "off")]
+    autocomplete: &'static str,
+    /// Whether the field is required.
+    #[prop(default = false)]
+    required: bool,
+    /// A hint under the label.
+    #[prop(optional, into)]
+    hint: Option<Signal<&'static str>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-erreur");
+    let hint_id = format!("{id}-aide");
+    let has_hint = hint.is_some();
+    let described = {
+        let error_id = error_id.clone();
+        let hint_id = hint_id.clone();
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:field-invalid=move || error.get().is_some()>
+            <label for=id>{label}{required.then_some(" *")}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            <input id=id name=id type=kind autocomplete=autocomplete required=required bind:value=value
+                aria-invalid=move || error.get().is_some().then_some("true") aria-describedby=described />
+            {move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,585 @@
+//! Browser tests: the Leptos app served by `qmi up` (root `spin.toml`: web,
+//! identity and the gateway), driven in headless Chromium through Debian's
+//! `chromedriver` with `fantoccini`. Every page visited is checked with axe-core
+//! (fetched from npm at test time by `tests/browser/fetch-axe.sh`): a serious or
+//! critical violation fails the test. A failing test saves a screenshot into
+//! `target/browser-screenshots/<test>.png`.
+//!
+//! Needs `chromium` and `chromium-driver` (scripts/test installs them) and `npm`.
+
+use std::future::Future;
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use qmi_tests::{Qmi, QmiServer, qmi_bin, workspace_root};
+use serde_json::{Value, json};
+
+/// Password of the demo accounts in these tests.
+const DEMO_PASSWORD: &str = "browser-tests-password";
+/// How long a page may take to show what a step waits for.
+const WAIT: Duration = Duration::from_secs(15);
+
+type Outcome = Result<(), String>;
+
+fn root_manifest() -> PathBuf {
+    workspace_root().join("spin.toml")
+}
+
+/// Builds the components and the frontend bundle once per test binary.
+fn build_app() {
+    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
+    let outcome = BUILT.get_or_init(|| {
+        let out = Command::new(qmi_bin())
+            .args(["build", "-f"])
+            .arg(root_manifest())
+            .args(["-c", "web", "-c", "identity", "-c", "gateway"])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| e.to_string())?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!("qmi build failed:\n{}", String::from_utf8_lossy(&out.stderr)))
+        }
+    });
+    if let Err(e) = outcome {
+        panic!("{e}");
+    }
+}
+
+/// The axe-core source, fetched once per test binary.
+fn axe_source() -> &'static str {
+    static AXE: OnceLock<Result<String, String>> = OnceLock::new();
+    let outcome = AXE.get_or_init(|| {
+        let dir = workspace_root().join("target/browser-axe");
+        let script = workspace_root().join("tests/browser/fetch-axe.sh");
+        let out = Command::new("bash").arg(script).arg(&dir).stdin(Stdio::null()).output().map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!("fetch-axe.sh failed:\n{}", String::from_utf8_lossy(&out.stderr)));
+        }
+        let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        std::fs::read_to_string(&path).map_err(|e| format!("reading {path}: {e}"))
+    });
+    match outcome {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// `qmi up` on the root manifest (web and identity, gateway in front), demo data seeded.
+fn server() -> QmiServer {
+    build_app();
+    Qmi::up()
+        .manifest(root_manifest())
+        .without_runtime_config()
+        .flag("--runtime-config-file", workspace_root().join("runtime-config.toml").to_str().unwrap())
+        .flag("--component-id", "web")
+        .flag("--component-id", "identity")
+        .env("QMI_DEMO_PASSWORD", DEMO_PASSWORD)
+        .start()
+}
+
+/// A chromedriver process on a free port, killed on drop.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is not installed: apt-get install chromium chromium-driver (scripts/test does)");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not listen on port {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One test's world: the server, the browser session, its profile directory.
+struct Ctx {
+    server: QmiServer,
+    c: Client,
+    _profile: tempfile::TempDir,
+    _driver: Driver,
+}
+
+/// Runs a scenario in a fresh server and browser; on failure saves a screenshot and panics.
+fn run<F>(name: &str, scenario: F)
+where
+    F: for<'a> FnOnce(&'a Ctx) -> Pin<Box<dyn Future<Output = Outcome> + 'a>>,
+{
+    let axe = axe_source();
+    let _ = axe;
+    let server = server();
+    let driver = Driver::start();
+    let profile = tempfile::Builder::new().prefix("qmi-chromium-").tempdir().expect("temp dir");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio");
+    rt.block_on(async move {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }),
+        );
+        let c = ClientBuilder::rustls()
+            .expect("rustls connector")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .expect("a WebDriver session");
+        let ctx = Ctx { server, c, _profile: profile, _driver: driver };
+        let outcome = scenario(&ctx).await;
+        if let Err(msg) = &outcome {
+            let dir = workspace_root().join("target/browser-screenshots");
+            let _ = std::fs::create_dir_all(&dir);
+            let path = dir.join(format!("{name}.png"));
+            match ctx.c.screenshot().await {
+                Ok(png) => {
+                    let _ = std::fs::write(&path, png);
+                    eprintln!("screenshot of the failure: {}", path.display());
+                }
+                Err(e) => eprintln!("no screenshot: {e}"),
+            }
+            let _ = ctx.c.clone().close().await;
+            panic!("{name}: {msg}\n--- server stderr\n{}", ctx.server.stderr());
+        }
+        let _ = ctx.c.clone().close().await;
+    });
+}
+
+/// Maps any error into the scenario's failure with what was being done.
+trait Context<T> {
+    fn ctx(self, what: &str) -> Result<T, String>;
+}
+
+impl<T, E: std::fmt::Display> Context<T> for Result<T, E> {
+    fn ctx(self, what: &str) -> Result<T, String> {
+        self.map_err(|e| format!("{what}: {e}"))
+    }
+}
+
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+impl Ctx {
+    async fn goto(&self, path: &str) -> Outcome {
+        self.c.goto(&self.server.url(path)).await.ctx(&format!("opening {path}"))
+    }
+
+    /// Waits for an element matching `css`.
+    async fn el(&self, css: &str) -> Result<Element, String> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(e) = self.c.find(Locator::Css(css)).await {
+                return Ok(e);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("no element {css:?} after {WAIT:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Text of the page's `<main>` (or `css`), waiting until it contains `needle`.
+    async fn wait_text(&self, css: &str, needle: &str) -> Result<String, String> {
+        let deadline = Instant::now() + WAIT;
+        let mut last = String::new();
+        loop {
+            if let Ok(e) = self.c.find(Locator::Css(css)).await {
+                last = e.text().await.unwrap_or_default();
+                if last.contains(needle) {
+                    return Ok(last);
+                }
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{css:?} never contained {needle:?}; last text:\n{last}"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Runs a script and returns its value.
+    async fn js(&self, script: &str, args: Vec<Value>) -> Result<Value, String> {
+        self.c.execute(script, args).await.ctx("running a script")
+    }
+
+    /// Replaces an input's value as typing would (the app listens to `input`).
+    async fn fill(&self, css: &str, text: &str) -> Outcome {
+        let e = self.el(css).await?;
+        let arg = serde_json::to_value(&e).ctx("element reference")?;
+        self.js("arguments[0].value = ''; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", vec![arg]).await?;
+        e.send_keys(text).await.ctx(&format!("typing into {css}"))
+    }
+
+    /// Chooses an option of a `<select>`.
+    async fn choose(&self, css: &str, value: &str) -> Outcome {
+        let e = self.el(css).await?;
+        let arg = serde_json::to_value(&e).ctx("element reference")?;
+        self.js(
+            "arguments[0].value = arguments[1]; for (const t of ['input', 'change']) arguments[0].dispatchEvent(new Event(t, {bubbles: true}));",
+            vec![arg, json!(value)],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn click(&self, css: &str) -> Outcome {
+        self.el(css).await?.click().await.ctx(&format!("clicking {css}"))
+    }
+
+    /// Signs in through the form and waits for "Mon espace".
+    async fn sign_in(&self, email: &str) -> Outcome {
+        self.goto("/connexion").await?;
+        self.fill("#connexion-email", email).await?;
+        self.fill("#connexion-mot-de-passe", DEMO_PASSWORD).await?;
+        self.click("#connexion-valider").await?;
+        self.wait_text("#mon-email", email).await.map(drop)
+    }
+
+    /// With `QMI_SCREENSHOTS=<dir>`, saves the page as `<dir>/<name>.png` (how the
+    /// signed-in screenshots of docs/screenshots/ are taken).
+    async fn snapshot(&self, name: &str) -> Outcome {
+        let Some(dir) = std::env::var_os("QMI_SCREENSHOTS") else { return Ok(()) };
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let png = self.c.screenshot().await.ctx("screenshot")?;
+        std::fs::write(PathBuf::from(dir).join(format!("{name}.png")), png).ctx("writing a screenshot")
+    }
+
+    /// Runs axe-core on the current page; fails on any serious or critical violation.
+    async fn axe(&self, page: &str) -> Outcome {
+        let loaded = self.js("return typeof window.axe === 'object';", vec![]).await?;
+        if loaded != json!(true) {
+            self.js(axe_source(), vec![]).await.ctx("injecting axe-core")?;
+        }
+        let found = self
+            .c
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                    .then(r => done(r.violations
+                        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                        .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' — ' + v.nodes.map(n => n.target.join(' ')).slice(0, 5).join(', '))))
+                    .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .ctx("running axe-core")?;
+        let list: Vec<String> = serde_json::from_value(found).ctx("axe results")?;
+        ensure!(list.is_empty(), "axe-core on {page}:\n{}", list.join("\n"));
+        Ok(())
+    }
+}
+
+fn commune_admin(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
+    Box::pin(async move {
+        b.sign_in("admin.saint-denis@qmi.example").await?;
+        // "Mon espace" shows Saint-Denis and no other commune.
+        let cards = b.c.find_all(Locator::Css(".membership")).await.ctx("membership cards")?;
+        ensure!(cards.len() == 1, "expected one membership card, found {}", cards.len());
+        ensure!(cards[0].attr("data-insee").await.ctx("data-insee")?.as_deref() == Some("93066"), "the card is not Saint-Denis");
+        b.axe("Mon espace (commune admin)").await?;
+        b.snapshot("espace-admin-commune").await?;
+
+        // The members of Saint-Denis, and only them.
+        b.click(".membership a[href='/espace/communes/93066']").await?;
+        let table = b.wait_text("#table-membres", "agent.saint-denis@qmi.example").await?;
+        ensure!(table.contains("reviewer.saint-denis@qmi.example"), "the reviewer is missing:\n{table}");
+        ensure!(!table.contains("montreuil") && !table.contains("paris@"), "another commune's people are listed:\n{table}");
+        b.axe("members of Saint-Denis").await?;
+        b.snapshot("espace-membres-commune").await?;
+
+        // Add a person, then remove them.
+        b.fill("#membre-email", "nouvelle.agente@saint-denis.example").await?;
+        b.fill("#membre-nom", "Nadia Kaci").await?;
+        b.choose("#membre-role", "agent").await?;
+        b.click("#membre-ajouter").await?;
+        b.wait_text("#table-membres", "nouvelle.agente@saint-denis.example").await?;
+        b.click("tr[data-email='nouvelle.agente@saint-denis.example'] button").await?;
+        b.c.accept_alert().await.ctx("confirming the removal")?;
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let text = b.el("#table-membres").await?.text().await.ctx("members table")?;
+            if !text.contains("nouvelle.agente") {
+                break;
+            }
+            ensure!(Instant::now() < deadline, "the removed member is still listed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+
+        // Montreuil's members are refused.
+        b.goto("/espace/communes/93048").await?;
+        b.wait_text("main", "Accès refusé").await?;
+        let text = b.el("main").await?.text().await.ctx("main")?;
+        ensure!(!text.contains("agent.montreuil"), "Montreuil's people leaked:\n{text}");
+        b.axe("refused members page").await?;
+        Ok(())
+    })
+}
+
+#[test]
+fn commune_admin_sees_only_their_commune() {
+    run("commune_admin_sees_only_their_commune", commune_admin);
+}
+
+fn partner(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
+    Box::pin(async move {
+        b.sign_in("partner@solaire-urbain.example").await?;
+        b.click("a[href='/espace/organisation']").await?;
+        b.wait_text("#titre-organisation", "Profil").await?;
+        let name = b.el("#org-nom").await?;
+        let deadline = Instant::now() + WAIT;
+        while name.prop("value").await.ctx("name value")?.as_deref() != Some("Solaire Urbain") {
+            ensure!(Instant::now() < deadline, "the profile form never showed the organisation");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        b.axe("organisation profile").await?;
+
+        // A wrong SIRET is refused beside its field, and nothing is saved.
+        b.fill("#org-nom", "Solaire Urbain SAS").await?;
+        b.fill("#org-siret", "12345678900000").await?;
+        b.click("#org-enregistrer").await?;
+        b.wait_text("#org-siret-erreur", "SIRET").await?;
+        let invalid = b.el("#org-siret").await?.attr("aria-invalid").await.ctx("aria-invalid")?;
+        ensure!(invalid.as_deref() == Some("true"), "the SIRET field is not marked invalid");
+        b.axe("organisation profile with an error").await?;
+        b.snapshot("espace-organisation-erreur").await?;
+
+        // A valid one saves, and the change survives a reload.
+        b.fill("#org-siret", "130 025 265 00013").await?;
+        b.click("#org-enregistrer").await?;
+        b.wait_text("#org-enregistre", "Profil enregistré").await?;
+        b.c.refresh().await.ctx("reloading")?;
+        let name = b.el("#org-nom").await?;
+        let deadline = Instant::now() + WAIT;
+        while name.prop("value").await.ctx("name value")?.as_deref() != Some("Solaire Urbain SAS") {
+            ensure!(Instant::now() < deadline, "the saved name did not survive a reload");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let siret = b.el("#org-siret").await?.prop("value").await.ctx("siret value")?;
+        ensure!(siret.as_deref() == Some("13002526500013"), "SIRET after reload: {siret:?}");
+        Ok(())
+    })
+}
+
+#[test]
+fn partner_member_edits_the_organisation_profile() {
+    run("partner_member_edits_the_organisation_profile", partner);
+}
+
+fn language(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
+    Box::pin(async move {
+        b.goto("/").await?;
+        b.wait_text("h1", "Quartiers Métropolitains d'Innovation").await?;
+        ensure!(b.js("return document.documentElement.lang;", vec![]).await? == json!("fr"), "the page is not French");
+        b.wait_text("[data-figure=communes]", "1").await?;
+        b.axe("home (fr)").await?;
+        b.click("#langue").await?;
+        b.wait_text("h1", "Metropolitan Innovation Districts").await?;
+        ensure!(b.js("return document.documentElement.lang;", vec![]).await? == json!("en"), "html lang is not en");
+        b.axe("home (en)").await?;
+        // Remembered across a reload.
+        b.c.refresh().await.ctx("reloading")?;
+        b.wait_text("h1", "Metropolitan Innovation Districts").await?;
+        b.wait_text("nav", "Sign in").await?;
+        // And back.
+        b.click("#langue").await?;
+        b.wait_text("h1", "Quartiers Métropolitains d'Innovation").await?;
+        Ok(())
+    })
+}
+
+#[test]
+fn switch_language() {
+    run("switch_language", language);
+}
+
+fn public(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
+    Box::pin(async move {
+        // Home: live figures from the registry (130 communes), French number format.
+        b.goto("/").await?;
+        let communes = b.wait_text("[data-figure=communes]", "13").await?;
+        ensure!(communes.trim() == "130", "communes figure: {communes:?}");
+        let pop = b.el("[data-figure=population]").await?.text().await.ctx("population")?;
+        ensure!(pop.contains('\u{202f}'), "population is not grouped the French way: {pop:?}");
+        let bars = b.c.find_all(Locator::Css(".chart svg rect")).await.ctx("chart bars")?;
+        ensure!(bars.len() >= 6, "expected chart bars, found {}", bars.len());
+
+        // Communes: 24 at first, "Charger plus" adds more.
+        b.goto("/communes").await?;
+        b.el("#liste-communes li").await?;
+        let first = b.c.find_all(Locator::Css("#liste-communes li")).await.ctx("list")?.len();
+        ensure!(first == 24, "first page has {first} communes");
+        b.axe("communes").await?;
+        b.click("#charger-plus").await?;
+        let deadline = Instant::now() + WAIT;
+        while b.c.find_all(Locator::Css("#liste-communes li")).await.ctx("list")?.len() <= first {
+            ensure!(Instant::now() < deadline, "\"Charger plus\" loaded nothing");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // Search and filters.
+        b.fill("#recherche", "saint-d").await?;
+        b.click(".filters button[type=submit]").await?;
+        b.wait_text("#liste-communes", "Saint-Denis").await?;
+        b.choose("#filtre-departement", "94").await?;
+        b.wait_text("#liste-communes", "Saint-Maur").await.ok(); // Saint-Maur-des-Fossés is in 94… if the name search matches
+        b.fill("#recherche", "").await?;
+        b.choose("#filtre-departement", "").await?;
+        b.choose("#filtre-territoire", "Plaine Commune").await?;
+        b.wait_text("#liste-communes", "Aubervilliers").await?;
+        let items = b.c.find_all(Locator::Css("#liste-communes li")).await.ctx("list")?;
+        ensure!(items.len() == 8, "Plaine Commune has 8 communes, the list shows {}", items.len());
+
+        // A commune's page.
+        b.goto("/communes/93066").await?;
+        b.wait_text("h1", "Saint-Denis").await?;
+        b.wait_text("main", "Plaine Commune").await?;
+        b.axe("commune page").await?;
+        b.goto("/connexion").await?;
+        b.el("#connexion-email").await?;
+        b.axe("sign-in").await?;
+        b.goto("/nulle-part").await?;
+        b.wait_text("h1", "Page introuvable").await?;
+        Ok(())
+    })
+}
+
+#[test]
+fn public_pages_home_communes_and_commune() {
+    run("public_pages_home_communes_and_commune", public);
+}
+
+fn refresh_and_sign_out(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
+    Box::pin(async move {
+        b.sign_in("admin.montreuil@qmi.example").await?;
+        let stored = |v: Value| -> Result<Value, String> {
+            serde_json::from_str(v.as_str().ok_or("no stored session")?).ctx("stored session")
+        };
+        let before = stored(b.js("return sessionStorage.getItem('qmi.session');", vec![]).await?)?;
+        // Make the stored access token about to expire, reload: the app refreshes
+        // before calling /api/me instead of sending a stale token.
+        b.js(
+            "const s = JSON.parse(sessionStorage.getItem('qmi.session')); s.expires_at = Date.now() + 5000; sessionStorage.setItem('qmi.session', JSON.stringify(s));",
+            vec![],
+        )
+        .await?;
+        b.c.refresh().await.ctx("reloading")?;
+        b.wait_text("#mon-email", "admin.montreuil@qmi.example").await?;
+        let after = stored(b.js("return sessionStorage.getItem('qmi.session');", vec![]).await?)?;
+        ensure!(after["access"] != before["access"], "the access token was not refreshed");
+        ensure!(after["refresh"] != before["refresh"], "the refresh token was not rotated");
+        // Sign out: the session is forgotten and the refresh token revoked.
+        b.click("#deconnexion").await?;
+        b.wait_text("nav", "Connexion").await?;
+        ensure!(b.js("return sessionStorage.getItem('qmi.session');", vec![]).await? == Value::Null, "the session is still stored");
+        let reuse = b.server.post(
+            "/api/auth/refresh",
+            &json!({ "refresh_token": after["refresh"] }).to_string(),
+            &[("content-type", "application/json")],
+        );
+        ensure!(reuse.status == 401 || reuse.status == 400, "a signed-out refresh token still works: {}", reuse.status);
+        b.goto("/espace").await?;
+        b.wait_text("main", "Connectez-vous").await?;
+        Ok(())
+    })
+}
+
+#[test]
+fn token_refresh_and_sign_out() {
+    run("token_refresh_and_sign_out", refresh_and_sign_out);
+}
+
+fn hosting(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
+    Box::pin(async move {
+        b.sign_in("hosting@qmi.example").await?;
+        b.click("a[href='/espace/locataires']").await?;
+        b.wait_text("#table-registre", "Saint-Denis").await?;
+        b.axe("tenants").await?;
+        b.snapshot("espace-locataires").await?;
+        // Add a tenant from another metropolis; a bad INSEE code is refused first.
+        b.fill("#commune-insee", "6908").await?;
+        b.fill("#commune-nom", "Lyon 8e").await?;
+        b.click("#commune-ajouter").await?;
+        b.wait_text("#commune-insee-erreur", "93066").await?;
+        b.fill("#commune-insee", "69388").await?;
+        b.fill("#commune-population", "86 000").await?;
+        b.click("#commune-ajouter").await?;
+        b.wait_text("#table-registre", "Lyon 8e").await?;
+        // Suspend and resume it.
+        b.click("tr[data-insee='69388'] button").await?;
+        b.wait_text("tr[data-insee='69388']", "Suspendue").await?;
+        b.click("tr[data-insee='69388'] button").await?;
+        b.wait_text("tr[data-insee='69388']", "Membre").await?;
+        Ok(())
+    })
+}
+
+#[test]
+fn hosting_operator_adds_suspends_and_resumes_a_tenant() {
+    run("hosting_operator_adds_suspends_and_resumes_a_tenant", hosting);
+}
+
+fn first_render(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
+    Box::pin(async move {
+        // Warm the server's instance cache, then measure a cold browser load.
+        b.goto("/").await?;
+        b.el("h1").await?;
+        b.goto("/communes/75056").await?;
+        b.el("h1").await?;
+        b.js("sessionStorage.clear();", vec![]).await?;
+        b.goto("/").await?;
+        b.el("h1").await?;
+        let t = b
+            .js(
+                "const m = performance.getEntriesByName('qmi-first-render')[0];
+                 const p = performance.getEntriesByName('first-contentful-paint')[0];
+                 const n = performance.getEntriesByType('navigation')[0];
+                 return { mounted: m ? m.startTime : null, fcp: p ? p.startTime : null,
+                          response_end: n ? n.responseEnd : null };",
+                vec![],
+            )
+            .await?;
+        eprintln!("first render (navigation start -> app mounted with its <h1>): {t}");
+        let mounted = t["mounted"].as_f64().ok_or("no qmi-first-render mark")?;
+        ensure!(mounted < 5_000.0, "first render took {mounted} ms");
+        Ok(())
+    })
+}
+
+#[test]
+fn time_to_first_render() {
+    run("time_to_first_render", first_render);
+}
