@@ -317,6 +317,14 @@ impl Row<'_> {
         self.text(column).unwrap_or_default().to_owned()
     }
 
+    /// A BLOB column.
+    pub fn blob(&self, column: &str) -> Option<&[u8]> {
+        match self.value(column)? {
+            Value::Blob(b) => Some(b),
+            _ => None,
+        }
+    }
+
     /// An INTEGER column.
     pub fn int(&self, column: &str) -> Option<i64> {
         match self.value(column)? {
