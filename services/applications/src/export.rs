@@ -44,14 +44,27 @@ fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { format!("{n}") }
 }
 
-/// RFC 4180 CSV: CRLF line ends, fields quoted when they hold `,`, `"`, CR or LF.
+/// Neutralises spreadsheet formula injection (CWE-1236): a text cell starting
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with a single
+/// quote so spreadsheet software shows it as text instead of evaluating it.
+/// Numbers are never touched (a negative number stays a number).
+pub fn defuse(cell: &Cell) -> String {
+    let t = cell.text();
+    match cell {
+        Cell::Text(_) if t.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{t}"),
+        _ => t,
+    }
+}
+
+/// RFC 4180 CSV: CRLF line ends, fields quoted when they hold `,`, `"`, CR or LF;
+/// text that a spreadsheet would read as a formula is defused (see [`defuse`]).
 pub fn csv(rows: &[Vec<Cell>]) -> String {
     let mut out = String::new();
     for row in rows {
         let line: Vec<String> = row
             .iter()
             .map(|c| {
-                let t = c.text();
+                let t = defuse(c);
                 if t.contains([',', '"', '\n', '\r']) { format!("\"{}\"", t.replace('"', "\"\"")) } else { t }
             })
             .collect();
@@ -192,6 +205,22 @@ mod tests {
     fn csv_quotes_what_it_must() {
         let rows = vec![vec![Cell::from("a"), Cell::from("b,c"), Cell::from("say \"hi\"")], vec![Cell::Number(4.5), Cell::Number(3.0), Cell::Empty]];
         assert_eq!(csv(&rows), "a,\"b,c\",\"say \"\"hi\"\"\"\r\n4.5,3,\r\n");
+    }
+
+    #[test]
+    fn csv_defuses_formulas() {
+        let rows = vec![vec![
+            Cell::from("=HYPERLINK(\"http://x\",\"y\")"),
+            Cell::from("+33 1 23"),
+            Cell::from("-2+3"),
+            Cell::from("@SUM(A1)"),
+            Cell::from("\tcmd"),
+            Cell::from("a=b"),
+            Cell::Number(-4.0),
+        ]];
+        assert_eq!(csv(&rows), "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+33 1 23,'-2+3,'@SUM(A1),'\tcmd,a=b,-4\r\n");
+        assert_eq!(defuse(&Cell::from("plain")), "plain");
+        assert_eq!(defuse(&Cell::Empty), "");
     }
 
     #[test]
