@@ -204,6 +204,12 @@ fn registry_filters_and_limits() {
 }
 
 /// Every tenant route of identity, for a commune.
+/// A refusal decided by the `policy` component: its problem type names the refusal code.
+fn assert_refused(r: &Res, status: u16, code: &str) {
+    assert_problem(r, status);
+    assert_eq!(r.body["type"].as_str().unwrap().rsplit('/').next(), Some(code), "{r:?}");
+}
+
 fn tenant_routes(insee: &str) -> Vec<(&'static str, String, Option<Value>)> {
     vec![
         ("GET", format!("/api/communes/{insee}/members"), None),
@@ -230,16 +236,23 @@ fn tenant_routes_need_a_token_and_standing_in_the_commune() {
     let members = api.get("/api/communes/93066/members", Some(&admin_a));
     assert_eq!(members.status, 200, "{members:?}");
     assert_eq!(members.body["items"].as_array().unwrap().len(), 3);
+    // A reviewer (possibly from outside the commune) neither reads nor manages its
+    // people: the policy component refuses and names its reason.
+    let reviewer = api.token("reviewer.saint-denis@qmi.example");
+    assert_refused(&api.get("/api/communes/93066/members", Some(&reviewer)), 403, "insufficient-role");
+    let r = api.send("DELETE", "/api/communes/93066/members/01900000-0000-7000-8000-000000000012", Some(&reviewer), None);
+    assert_refused(&r, 403, "insufficient-role");
     let added = api.post("/api/communes/93066/members", Some(&admin_a), &json!({ "email": "Programme@QMI.example", "role": "reviewer" }));
     assert_eq!(added.status, 200, "{added:?}");
     assert_eq!(added.body["email"], "programme@qmi.example");
     let removed = api.send("DELETE", "/api/communes/93066/members/01900000-0000-7000-8000-000000000013", Some(&admin_a), None);
     assert_eq!(removed.status, 204, "{removed:?}");
     assert_eq!(api.get("/api/communes/93066/members", Some(&admin_a)).body["items"].as_array().unwrap().len(), 3);
-    // An agent reads but does not manage.
+    // An agent reads but does not manage. The policy component decides and names its reason.
     let agent = api.token("agent.saint-denis@qmi.example");
     assert_eq!(api.get("/api/communes/93066/members", Some(&agent)).status, 200);
-    assert_problem(&api.post("/api/communes/93066/members", Some(&agent), &json!({ "email": "x@y.fr", "role": "agent", "name": "X" })), 403);
+    let r = api.post("/api/communes/93066/members", Some(&agent), &json!({ "email": "x@y.fr", "role": "agent", "name": "X" }));
+    assert_refused(&r, 403, "insufficient-role");
     // /api/me reflects the account.
     let me = api.get("/api/me", Some(&admin_a));
     assert_eq!(me.body["memberships"], json!([{ "insee": "93066", "name": "Saint-Denis", "role": "admin" }]));
@@ -287,7 +300,8 @@ fn a_partner_member_sees_only_their_organisation() {
     let items = list.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["name"], "Solaire Urbain");
-    assert_problem(&api.get("/api/organisations/01900000-0000-7000-8000-00000000a002", Some(&partner)), 403);
+    assert_refused(&api.get("/api/organisations/01900000-0000-7000-8000-00000000a002", Some(&partner)), 403, "not-organisation-member");
+    assert_refused(&api.get("/api/organisations/01900000-0000-7000-8000-00000000a002/members", Some(&partner)), 403, "not-organisation-member");
     assert_eq!(api.get("/api/organisations/01900000-0000-7000-8000-00000000a001", Some(&partner)).status, 200);
     let members = api.get("/api/organisations/01900000-0000-7000-8000-00000000a001/members", Some(&partner));
     assert_eq!(members.body.as_array().unwrap().len(), 2);
@@ -297,12 +311,26 @@ fn a_partner_member_sees_only_their_organisation() {
         Some(&partner),
         Some(("application/json", r#"{"name":"mine now"}"#)),
     );
-    assert_problem(&r, 403);
+    assert_refused(&r, 403, "not-organisation-member");
     let r = api.send("PATCH", "/api/organisations/01900000-0000-7000-8000-00000000a001", Some(&partner), Some(("application/json", r#"{"siret":"81234567800014"}"#)));
     assert_problem(&r, 400);
     assert_eq!(r.body["errors"][0]["field"], "siret");
     let programme = api.token("programme@qmi.example");
     assert_eq!(api.get("/api/organisations", Some(&programme)).body["items"].as_array().unwrap().len(), 2);
+    let page = api.get("/api/organisations?limit=1", Some(&programme));
+    assert_eq!(page.body["items"].as_array().unwrap().len(), 1, "{page:?}");
+    let cursor = page.body["next_cursor"].as_str().expect("a second page");
+    let next = api.get(&format!("/api/organisations?limit=1&cursor={cursor}"), Some(&programme));
+    assert_eq!(next.body["items"].as_array().unwrap().len(), 1, "{next:?}");
+    assert_ne!(next.body["items"][0]["id"], page.body["items"][0]["id"]);
+    assert_eq!(next.body["next_cursor"], Value::Null);
+    assert_eq!(api.get("/api/organisations/01900000-0000-7000-8000-00000000a002/members", Some(&programme)).status, 200);
+    // Organisations are for their members and operators (issue 3): commune people
+    // see none of them, and the one they ask for is refused.
+    let admin = api.token("admin.saint-denis@qmi.example");
+    let list = api.get("/api/organisations", Some(&admin));
+    assert_eq!((list.status, list.body["items"].as_array().map(Vec::len)), (200, Some(0)), "{list:?}");
+    assert_refused(&api.get("/api/organisations/01900000-0000-7000-8000-00000000a001", Some(&admin)), 403, "not-organisation-member");
     // A French organisation needs a SIRET (422 naming it).
     let r = api.post("/api/organisations", Some(&programme), &json!({ "name": "Asso", "kind": "association", "country": "FR" }));
     assert_problem(&r, 422);

@@ -1,83 +1,240 @@
-//! Who may do what in the identity service. Every decision goes through
-//! [`decide`], so it can be delegated to the `policy` component
-//! (`qmi:platform/authz`) without touching the handlers.
+//! Who may do what in the identity service is decided by the `policy` component
+//! (`qmi:platform/authz`, imported as a Spin component dependency; see
+//! `wit/platform.wit`). This module is identity's side of that conversation, in plain
+//! Rust so it is tested natively:
+//!
+//! - [`Operation`]: every identity operation that needs a decision, and the
+//!   [`Question`] (policy action + resource facts) it asks;
+//! - [`Refusal`] / [`RefusalCode`]: the policy's answer, mirrored from WIT;
+//! - [`Refusal::problem`]: the `application/problem+json` the client gets.
+//!
+//! No rule lives here: the handlers ask through `crate::policy` (wasm32 only) and
+//! obey the answer.
 
-use qmi_api::{Insee, MembershipRole, PlatformRole, Principal};
+use qmi_api::Insee;
+use qmi_kit::Problem;
 
-/// What a principal wants to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action<'a> {
-    /// Read a commune's people (tenant content).
-    ListMembers(&'a Insee),
-    /// Add, change or remove a commune's people.
-    ManageMembers(&'a Insee),
-    /// Create, suspend, resume communes.
-    ManageTenants,
-    /// Read every organisation of the directory.
-    ListAllOrganisations,
-    /// Read one organisation.
-    ReadOrganisation(&'a str),
-    /// Create an organisation.
-    CreateOrganisation,
-    /// Change an organisation or its members.
-    ManageOrganisation(&'a str),
+/// The `qmi:platform/authz` actions identity asks about (a subset of the WIT enum
+/// `action`; same names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// `registry-read`: read the public tenant registry.
+    RegistryRead,
+    /// `tenant-create`: add a commune to the registry.
+    TenantCreate,
+    /// `tenant-suspend`: suspend a commune.
+    TenantSuspend,
+    /// `tenant-resume`: resume a suspended commune.
+    TenantResume,
+    /// `campaign-select`: move a commune through the call for communes (candidate,
+    /// district).
+    CampaignSelect,
+    /// `member-list`: list a commune's members.
+    MemberList,
+    /// `member-manage`: add, change or remove a commune's members.
+    MemberManage,
+    /// `organisation-create`: create an organisation.
+    OrganisationCreate,
+    /// `organisation-read`: read an organisation and its members.
+    OrganisationRead,
+    /// `organisation-update`: update an organisation or its members.
+    OrganisationUpdate,
 }
 
-/// A refusal and its reason (sent as the 403 detail).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal(pub &'static str);
+impl Action {
+    /// Every action identity asks about.
+    pub const ALL: [Action; 10] = [
+        Action::RegistryRead,
+        Action::TenantCreate,
+        Action::TenantSuspend,
+        Action::TenantResume,
+        Action::CampaignSelect,
+        Action::MemberList,
+        Action::MemberManage,
+        Action::OrganisationCreate,
+        Action::OrganisationRead,
+        Action::OrganisationUpdate,
+    ];
 
-/// Decides. Programme operators may do everything; hosting operators manage
-/// tenants but read no tenant content; commune admins manage their commune's
-/// people, its agents and reviewers read them; partner members see and manage
-/// only their own organisation.
-pub fn decide(p: &Principal, action: &Action<'_>) -> Result<(), Refusal> {
-    if p.is(PlatformRole::Programme) {
-        return Ok(());
+    /// The WIT name of the action, e.g. `"member-list"`.
+    pub fn wit_name(self) -> &'static str {
+        match self {
+            Action::RegistryRead => "registry-read",
+            Action::TenantCreate => "tenant-create",
+            Action::TenantSuspend => "tenant-suspend",
+            Action::TenantResume => "tenant-resume",
+            Action::CampaignSelect => "campaign-select",
+            Action::MemberList => "member-list",
+            Action::MemberManage => "member-manage",
+            Action::OrganisationCreate => "organisation-create",
+            Action::OrganisationRead => "organisation-read",
+            Action::OrganisationUpdate => "organisation-update",
+        }
     }
-    let hosting = p.is(PlatformRole::Hosting);
-    match action {
-        Action::ManageTenants if hosting => Ok(()),
-        Action::ManageTenants => Err(Refusal("only platform operators manage tenants")),
-        Action::ListMembers(insee) => match p.role_in(insee) {
-            Some(_) => Ok(()),
-            None if hosting => Err(Refusal("a hosting operator does not read tenant content")),
-            None => Err(Refusal("no standing in this commune")),
-        },
-        Action::ManageMembers(insee) => match p.role_in(insee) {
-            Some(MembershipRole::Admin) => Ok(()),
-            Some(_) => Err(Refusal("only the commune's admins manage its people")),
-            None => Err(Refusal("no standing in this commune")),
-        },
-        Action::ListAllOrganisations => {
-            if p.org.is_none() && !p.mem.is_empty() {
-                Ok(())
-            } else {
-                Err(Refusal("only programme operators and commune people read the whole directory"))
-            }
+}
+
+/// What identity states about the record an operation touches (the WIT
+/// `resource-facts`; identity's records have no reviewer, conflict, call or
+/// publication facts, which it sends as `false`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// The commune (INSEE code) the record belongs to.
+    pub tenant: Option<String>,
+    /// The organisation the record is, or belongs to.
+    pub organisation: Option<String>,
+}
+
+/// One question for the policy: may the principal do `action` to the record
+/// described by `facts`?
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question {
+    /// What the principal wants to do.
+    pub action: Action,
+    /// What is known about the record.
+    pub facts: Facts,
+}
+
+/// Every identity operation that needs a decision (the catalogue ids in
+/// `qmi_api::routes`; token, refresh, logout and `getMe` act on the caller's own
+/// session and need none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation<'a> {
+    /// `listCommunes`, `getCommune`: the public registry.
+    ReadRegistry,
+    /// `createCommune`.
+    CreateCommune,
+    /// `suspendCommune`.
+    SuspendCommune(&'a Insee),
+    /// `resumeCommune`.
+    ResumeCommune(&'a Insee),
+    /// `setCommuneStatus`: candidate or district, set by the call for communes.
+    SetCommuneStatus(&'a Insee),
+    /// `listMembers`.
+    ListMembers(&'a Insee),
+    /// `addMember`, `removeMember`.
+    ManageMembers(&'a Insee),
+    /// `createOrganisation`.
+    CreateOrganisation,
+    /// `getOrganisation`, `listOrganisationMembers`, and each row of
+    /// `listOrganisations`.
+    ReadOrganisation(&'a str),
+    /// `updateOrganisation`, `addOrganisationMember`, `removeOrganisationMember`.
+    UpdateOrganisation(&'a str),
+}
+
+impl Operation<'_> {
+    /// The question this operation asks the policy.
+    pub fn question(self) -> Question {
+        let at = |insee: &Insee| Facts { tenant: Some(insee.to_string()), organisation: None };
+        let of = |org: &str| Facts { tenant: None, organisation: Some(org.to_owned()) };
+        let (action, facts) = match self {
+            Operation::ReadRegistry => (Action::RegistryRead, Facts::default()),
+            Operation::CreateCommune => (Action::TenantCreate, Facts::default()),
+            Operation::SuspendCommune(insee) => (Action::TenantSuspend, at(insee)),
+            Operation::ResumeCommune(insee) => (Action::TenantResume, at(insee)),
+            Operation::SetCommuneStatus(insee) => (Action::CampaignSelect, at(insee)),
+            Operation::ListMembers(insee) => (Action::MemberList, at(insee)),
+            Operation::ManageMembers(insee) => (Action::MemberManage, at(insee)),
+            Operation::CreateOrganisation => (Action::OrganisationCreate, Facts::default()),
+            Operation::ReadOrganisation(org) => (Action::OrganisationRead, of(org)),
+            Operation::UpdateOrganisation(org) => (Action::OrganisationUpdate, of(org)),
+        };
+        Question { action, facts }
+    }
+}
+
+/// Why the policy refused; mirrors the WIT enum `refusal-code` (same names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RefusalCode {
+    /// No principal, and the action is not public.
+    Unauthenticated,
+    /// The caller gave fewer facts than the rule needs: a bug in identity.
+    IncompleteFacts,
+    /// Hosting operators never see tenant content.
+    HostingOperator,
+    /// No standing in the record's commune.
+    NotMember,
+    /// Standing, but not the role the action needs.
+    InsufficientRole,
+    /// Only members of the owning organisation may do this.
+    NotOrganisationMember,
+    /// The account already belongs to an organisation.
+    AlreadyInOrganisation,
+    /// Only assigned reviewers may do this.
+    NotAssigned,
+    /// Recused by a declared conflict of interest.
+    ConflictOfInterest,
+    /// The record is not published.
+    NotPublished,
+}
+
+impl RefusalCode {
+    /// Every refusal code.
+    pub const ALL: [RefusalCode; 10] = [
+        RefusalCode::Unauthenticated,
+        RefusalCode::IncompleteFacts,
+        RefusalCode::HostingOperator,
+        RefusalCode::NotMember,
+        RefusalCode::InsufficientRole,
+        RefusalCode::NotOrganisationMember,
+        RefusalCode::AlreadyInOrganisation,
+        RefusalCode::NotAssigned,
+        RefusalCode::ConflictOfInterest,
+        RefusalCode::NotPublished,
+    ];
+
+    /// The WIT name, e.g. `"not-member"`; also the slug of the problem type.
+    pub fn wit_name(self) -> &'static str {
+        match self {
+            RefusalCode::Unauthenticated => "unauthenticated",
+            RefusalCode::IncompleteFacts => "incomplete-facts",
+            RefusalCode::HostingOperator => "hosting-operator",
+            RefusalCode::NotMember => "not-member",
+            RefusalCode::InsufficientRole => "insufficient-role",
+            RefusalCode::NotOrganisationMember => "not-organisation-member",
+            RefusalCode::AlreadyInOrganisation => "already-in-organisation",
+            RefusalCode::NotAssigned => "not-assigned",
+            RefusalCode::ConflictOfInterest => "conflict-of-interest",
+            RefusalCode::NotPublished => "not-published",
         }
-        Action::ReadOrganisation(id) => {
-            if p.org.as_deref() == Some(*id) || (p.org.is_none() && !p.mem.is_empty()) {
-                Ok(())
-            } else {
-                Err(Refusal("not a member of this organisation"))
-            }
+    }
+
+    /// The HTTP status of a refusal (wit/README.md): `unauthenticated` 401,
+    /// `not-published` 404, `incomplete-facts` 500 (identity forgot a fact), else 403.
+    pub fn status(self) -> u16 {
+        match self {
+            RefusalCode::Unauthenticated => 401,
+            RefusalCode::NotPublished => 404,
+            RefusalCode::IncompleteFacts => 500,
+            _ => 403,
         }
-        Action::CreateOrganisation => {
-            if hosting {
-                Err(Refusal("a hosting operator does not manage the directory"))
-            } else if p.org.is_some() {
-                Err(Refusal("an account belongs to at most one organisation"))
-            } else {
-                Ok(())
+    }
+}
+
+/// The policy's refusal: a code and a human reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// What went wrong, for programs.
+    pub code: RefusalCode,
+    /// What went wrong, for people.
+    pub reason: String,
+}
+
+impl Refusal {
+    /// The problem+json sent for this refusal: status from [`RefusalCode::status`],
+    /// type `…/problems/<code>` (naming the reason), `detail` the policy's reason.
+    /// `incomplete-facts` is identity's bug: a plain 500 whose detail is logged, not sent.
+    pub fn problem(&self) -> Problem {
+        let code = self.code;
+        match code.status() {
+            500 => Problem::internal(format!("policy refused {}: {}", code.wit_name(), self.reason)),
+            401 => {
+                let mut p = Problem::new(401, code.wit_name(), "Authentication required").detail(&self.reason);
+                p.www_authenticate = Some("Bearer".to_owned());
+                p
             }
-        }
-        Action::ManageOrganisation(id) => {
-            if p.org.as_deref() == Some(*id) {
-                Ok(())
-            } else {
-                Err(Refusal("not a member of this organisation"))
-            }
+            404 => Problem::new(404, code.wit_name(), "Not found").detail(&self.reason),
+            status => Problem::new(status, code.wit_name(), "Forbidden").detail(&self.reason),
         }
     }
 }
@@ -86,45 +243,52 @@ pub fn decide(p: &Principal, action: &Action<'_>) -> Result<(), Refusal> {
 mod tests {
     use super::*;
 
-    fn who(ops: &[PlatformRole], org: Option<&str>, mem: &[(&str, MembershipRole)]) -> Principal {
-        Principal {
-            sub: "s".into(),
-            name: "n".into(),
-            lang: "fr".into(),
-            ops: ops.to_vec(),
-            org: org.map(str::to_owned),
-            mem: mem.iter().map(|(i, r)| (i.parse().unwrap(), *r)).collect(),
-        }
+    #[test]
+    fn operations_ask_with_the_facts_their_rule_needs() {
+        let a: Insee = "93066".parse().unwrap();
+        let q = Operation::ListMembers(&a).question();
+        assert_eq!((q.action, q.facts.tenant.as_deref(), q.facts.organisation), (Action::MemberList, Some("93066"), None));
+        let q = Operation::ManageMembers(&a).question();
+        assert_eq!((q.action, q.facts.tenant.as_deref()), (Action::MemberManage, Some("93066")));
+        let q = Operation::UpdateOrganisation("o1").question();
+        assert_eq!((q.action, q.facts.tenant, q.facts.organisation.as_deref()), (Action::OrganisationUpdate, None, Some("o1")));
+        assert_eq!(Operation::ReadOrganisation("o1").question().facts.organisation.as_deref(), Some("o1"));
+        assert_eq!(Operation::SuspendCommune(&a).question().action, Action::TenantSuspend);
+        assert_eq!(Operation::ResumeCommune(&a).question().action, Action::TenantResume);
+        assert_eq!(Operation::CreateCommune.question().action, Action::TenantCreate);
+        assert_eq!(Operation::ReadRegistry.question(), Question { action: Action::RegistryRead, facts: Facts::default() });
     }
 
     #[test]
-    fn rules() {
-        let a: Insee = "93066".parse().unwrap();
-        let b: Insee = "93048".parse().unwrap();
-        let programme = who(&[PlatformRole::Programme], None, &[]);
-        let hosting = who(&[PlatformRole::Hosting], None, &[]);
-        let admin_a = who(&[], None, &[("93066", MembershipRole::Admin)]);
-        let agent_a = who(&[], None, &[("93066", MembershipRole::Agent)]);
-        let partner = who(&[], Some("o1"), &[]);
-        for action in [Action::ListMembers(&a), Action::ManageMembers(&b), Action::ManageTenants, Action::ListAllOrganisations] {
-            assert!(decide(&programme, &action).is_ok());
+    fn refusals_become_problems_naming_the_code() {
+        let refusal = |code| Refusal { code, reason: "because".into() };
+        for code in RefusalCode::ALL {
+            let p = refusal(code).problem();
+            assert_eq!(p.status, code.status(), "{code:?}");
+            if p.status == 500 {
+                assert!(p.type_uri.ends_with("/internal"), "{code:?} must not leak its reason");
+                assert_ne!(p.detail.as_deref(), Some("because"));
+            } else {
+                assert!(p.type_uri.ends_with(&format!("/{}", code.wit_name())), "{}", p.type_uri);
+                assert_eq!(p.detail.as_deref(), Some("because"));
+            }
         }
-        assert!(decide(&hosting, &Action::ManageTenants).is_ok());
-        assert!(decide(&hosting, &Action::ListMembers(&a)).is_err());
-        assert!(decide(&hosting, &Action::ListAllOrganisations).is_err());
-        assert!(decide(&admin_a, &Action::ManageMembers(&a)).is_ok());
-        assert!(decide(&admin_a, &Action::ManageMembers(&b)).is_err());
-        assert!(decide(&admin_a, &Action::ListMembers(&b)).is_err());
-        assert!(decide(&admin_a, &Action::ManageTenants).is_err());
-        assert!(decide(&agent_a, &Action::ListMembers(&a)).is_ok());
-        assert!(decide(&agent_a, &Action::ManageMembers(&a)).is_err());
-        assert!(decide(&partner, &Action::ReadOrganisation("o1")).is_ok());
-        assert!(decide(&partner, &Action::ReadOrganisation("o2")).is_err());
-        assert!(decide(&partner, &Action::ManageOrganisation("o1")).is_ok());
-        assert!(decide(&partner, &Action::ManageOrganisation("o2")).is_err());
-        assert!(decide(&partner, &Action::ListAllOrganisations).is_err());
-        assert!(decide(&partner, &Action::CreateOrganisation).is_err());
-        assert!(decide(&admin_a, &Action::ReadOrganisation("o2")).is_ok());
-        assert!(decide(&admin_a, &Action::ManageOrganisation("o2")).is_err());
+        assert_eq!(refusal(RefusalCode::Unauthenticated).problem().status, 401);
+        assert_eq!(refusal(RefusalCode::NotPublished).problem().status, 404);
+        assert_eq!(refusal(RefusalCode::IncompleteFacts).problem().status, 500);
+        assert_eq!(refusal(RefusalCode::NotMember).problem().status, 403);
+        assert_eq!(refusal(RefusalCode::HostingOperator).problem().status, 403);
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let mut actions: Vec<_> = Action::ALL.iter().map(|a| a.wit_name()).collect();
+        actions.sort();
+        actions.dedup();
+        assert_eq!(actions.len(), Action::ALL.len());
+        let mut codes: Vec<_> = RefusalCode::ALL.iter().map(|c| c.wit_name()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), RefusalCode::ALL.len());
     }
 }

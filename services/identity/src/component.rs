@@ -12,7 +12,8 @@ use qmi_kit::store::Db;
 use qmi_kit::{Page, PageRequest, Problem, Rows};
 use spin_sdk::http::Request;
 
-use crate::authz::{Action, decide};
+use crate::authz::Operation;
+use crate::policy::Asker;
 use crate::secrets;
 use crate::throttle;
 use crate::tokens::{Issuer, REFRESH_TTL_SECONDS, Subject};
@@ -55,8 +56,10 @@ impl Ctx<'_> {
         self.req.require_principal()
     }
 
-    fn allow(&self, p: &Principal, action: Action<'_>) -> Result<(), Problem> {
-        decide(p, &action).map_err(|r| Problem::forbidden(r.0))
+    /// Asks the `policy` component whether `p` (`None`: anonymous) may perform `op`;
+    /// a refusal becomes its problem+json (status and type from the refusal code).
+    fn allow(&self, p: Option<&Principal>, op: Operation<'_>) -> Result<(), Problem> {
+        Asker::new(p).ask(op.question()).map_err(|r| r.problem())
     }
 }
 
@@ -84,6 +87,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         "createCommune" => create_commune(&cx).await,
         "suspendCommune" => set_suspended(&cx, true).await,
         "resumeCommune" => set_suspended(&cx, false).await,
+        "setCommuneStatus" => set_status(&cx).await,
         "listOrganisations" => list_organisations(&cx).await,
         "createOrganisation" => create_organisation(&cx).await,
         "getOrganisation" => get_organisation(&cx).await,
@@ -156,6 +160,7 @@ fn like_escape(s: &str) -> String {
 }
 
 async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)?;
     let query = &cx.req.query;
     let page = PageRequest::from_query(query)?;
     let mut sql = format!("SELECT {COMMUNE_COLUMNS} FROM communes WHERE 1 = 1");
@@ -196,6 +201,7 @@ async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 async fn get_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)?;
     let insee = cx.insee()?;
     let commune = require_commune(&cx.db, &insee).await?;
     ensure_status_published(&commune).await;
@@ -204,7 +210,7 @@ async fn get_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn create_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
-    cx.allow(&p, Action::ManageTenants)?;
+    cx.allow(Some(&p), Operation::CreateCommune)?;
     let new: NewCommune = cx.req.json()?;
     let name = new.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -244,8 +250,9 @@ async fn create_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn set_suspended(cx: &Ctx<'_>, suspend: bool) -> Result<Reply, Problem> {
     let p = cx.principal()?;
-    cx.allow(&p, Action::ManageTenants)?;
     let insee = cx.insee()?;
+    let op = if suspend { Operation::SuspendCommune(&insee) } else { Operation::ResumeCommune(&insee) };
+    cx.allow(Some(&p), op)?;
     require_commune(&cx.db, &insee).await?;
     let stamp = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
     let sql = if suspend {
@@ -254,6 +261,28 @@ async fn set_suspended(cx: &Ctx<'_>, suspend: bool) -> Result<Reply, Problem> {
         format!("UPDATE communes SET status = COALESCE(resume_status, 'member'), resume_status = NULL, updated_at = {stamp} WHERE insee = ? AND status = 'suspended'")
     };
     cx.db.global(&sql, vec![(&insee).into()]).await?;
+    let commune = require_commune(&cx.db, &insee).await?;
+    publish_status(&insee, commune.status).await?;
+    Ok(json(200, &commune))
+}
+
+/// `PUT /api/admin/communes/{insee}/status`: the call for communes (service
+/// `applications`, through Spin service chaining) makes a commune a candidate or a
+/// district. A suspended commune stays suspended (409): resume it first.
+async fn set_status(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let insee = cx.insee()?;
+    cx.allow(Some(&p), Operation::SetCommuneStatus(&insee))?;
+    let change: qmi_api::applications::CommuneStatusChange = cx.req.json()?;
+    if change.status == CommuneStatus::Suspended {
+        return Err(Problem::invalid_field("status", "use the suspend route to suspend a commune"));
+    }
+    let commune = require_commune(&cx.db, &insee).await?;
+    if commune.status == CommuneStatus::Suspended {
+        return Err(Problem::conflict(format!("commune {insee} is suspended; resume it first")));
+    }
+    let sql = "UPDATE communes SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE insee = ? AND status <> 'suspended'";
+    cx.db.global(sql, vec![change.status.as_str().into(), (&insee).into()]).await?;
     let commune = require_commune(&cx.db, &insee).await?;
     publish_status(&insee, commune.status).await?;
     Ok(json(200, &commune))
@@ -495,7 +524,7 @@ async fn accounts_by_id(db: &Db, ids: &[String]) -> Result<Rows, Problem> {
 async fn list_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    cx.allow(&p, Action::ListMembers(&insee))?;
+    cx.allow(Some(&p), Operation::ListMembers(&insee))?;
     require_commune(&cx.db, &insee).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
     let mut select = tenant(&insee).select(MEMBERSHIPS, &["account_id", "role"]).order_by("account_id").limit(page.fetch());
@@ -519,7 +548,7 @@ async fn list_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    cx.allow(&p, Action::ManageMembers(&insee))?;
+    cx.allow(Some(&p), Operation::ManageMembers(&insee))?;
     require_commune(&cx.db, &insee).await?;
     let body: AddMember = cx.req.json()?;
     let account = match account_by_email(&cx.db, &body.email).await? {
@@ -548,7 +577,7 @@ async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn remove_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    cx.allow(&p, Action::ManageMembers(&insee))?;
+    cx.allow(Some(&p), Operation::ManageMembers(&insee))?;
     let account = cx.param("account").to_owned();
     cx.db.run(tenant(&insee).delete(MEMBERSHIPS).filter("account_id = ?", [account.as_str().into()]).build()).await?;
     if cx.db.changes().await == 0 {
@@ -591,28 +620,59 @@ fn check_organisation(name: &str, country: &Country, siret: &Option<Siret>) -> R
     if problem.errors.is_empty() { Ok(()) } else { Err(problem) }
 }
 
+/// Rows of the directory examined per `GET /api/organisations` request at most: a
+/// principal who may read few organisations gets a short page and a cursor rather than
+/// a scan of the whole directory.
+const ORG_SCAN_BUDGET: usize = 2_000;
+
+/// `GET /api/organisations`: the organisations the policy lets the principal read
+/// (`organisation-read`, asked per organisation), in id order. Pages stay correct
+/// whatever the rules: rows are scanned in key order until the page is full, the
+/// directory ends or [`ORG_SCAN_BUDGET`] rows were examined; `next_cursor` resumes
+/// after the last row examined.
 async fn list_organisations(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let page = PageRequest::from_query(&cx.req.query)?;
-    if decide(&p, &Action::ListAllOrganisations).is_err() {
-        if let Some(org) = &p.org {
-            let own = load_organisation(&cx.db, org).await?.into_iter().collect();
-            return Ok(json(200, &Page { items: own, next_cursor: None }));
+    let asker = Asker::new(Some(&p));
+    let batch = page.fetch();
+    let mut after = page.after.as_ref().map(|c| c.key().to_owned());
+    let mut items: Vec<Organisation> = Vec::new();
+    let mut scanned = 0usize;
+    loop {
+        let (sql, params) = match &after {
+            Some(key) => (format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id > ? ORDER BY id LIMIT {batch}"), vec![key.as_str().into()]),
+            None => (format!("SELECT {ORG_COLUMNS} FROM organisations ORDER BY id LIMIT {batch}"), vec![]),
+        };
+        let rows = cx.db.global(&sql, params).await?;
+        let exhausted = rows.iter().count() < batch as usize;
+        for row in rows.iter() {
+            let org = organisation_of(row)?;
+            scanned += 1;
+            after = Some(org.id.clone());
+            match asker.ask(Operation::ReadOrganisation(&org.id).question()) {
+                Ok(()) => items.push(org),
+                // Not this principal's to read: left out of the listing.
+                Err(r) if r.code.status() == 403 => {}
+                Err(r) => return Err(r.problem()),
+            }
+            if items.len() > page.limit as usize {
+                // One more than the page: another page follows.
+                return Ok(json(200, &page.page(items, |o: &Organisation| o.id.clone())));
+            }
+        }
+        if exhausted {
+            return Ok(json(200, &Page { items, next_cursor: None }));
+        }
+        if scanned >= ORG_SCAN_BUDGET {
+            let next_cursor = after.map(|key| qmi_kit::page::Cursor::after(key).encode());
+            return Ok(json(200, &Page { items, next_cursor }));
         }
     }
-    cx.allow(&p, Action::ListAllOrganisations)?;
-    let (sql, params) = match &page.after {
-        Some(after) => (format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id > ? ORDER BY id LIMIT {}", page.fetch()), vec![after.key().into()]),
-        None => (format!("SELECT {ORG_COLUMNS} FROM organisations ORDER BY id LIMIT {}", page.fetch()), vec![]),
-    };
-    let rows = cx.db.global(&sql, params).await?;
-    let items = rows.iter().map(organisation_of).collect::<Result<Vec<_>, _>>()?;
-    Ok(json(200, &page.page(items, |o: &Organisation| o.id.clone())))
 }
 
 async fn create_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
-    cx.allow(&p, Action::CreateOrganisation)?;
+    cx.allow(Some(&p), Operation::CreateOrganisation)?;
     let new: NewOrganisation = cx.req.json()?;
     check_organisation(&new.name, &new.country, &new.siret)?;
     let id = uuid::Uuid::now_v7().to_string();
@@ -644,14 +704,14 @@ async fn create_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn get_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(&p, Action::ReadOrganisation(id))?;
+    cx.allow(Some(&p), Operation::ReadOrganisation(id))?;
     Ok(json(200, &require_organisation(&cx.db, id).await?))
 }
 
 async fn update_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(&p, Action::ManageOrganisation(id))?;
+    cx.allow(Some(&p), Operation::UpdateOrganisation(id))?;
     let current = require_organisation(&cx.db, id).await?;
     let patch: OrganisationPatch = cx.req.json()?;
     let name = patch.name.unwrap_or(current.name);
@@ -676,7 +736,7 @@ async fn update_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn list_organisation_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(&p, Action::ManageOrganisation(id))?;
+    cx.allow(Some(&p), Operation::ReadOrganisation(id))?;
     require_organisation(&cx.db, id).await?;
     let rows = cx.db.global("SELECT id, name, email FROM accounts WHERE organisation_id = ? ORDER BY id", vec![id.into()]).await?;
     let members: Vec<OrganisationMember> =
@@ -687,7 +747,7 @@ async fn list_organisation_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn add_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(&p, Action::ManageOrganisation(id))?;
+    cx.allow(Some(&p), Operation::UpdateOrganisation(id))?;
     require_organisation(&cx.db, id).await?;
     let body: AddOrganisationMember = cx.req.json()?;
     let account = account_by_email(&cx.db, &body.email).await?.ok_or_else(|| Problem::invalid_field("email", "no account has this e-mail"))?;
@@ -708,7 +768,7 @@ async fn add_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn remove_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(&p, Action::ManageOrganisation(id))?;
+    cx.allow(Some(&p), Operation::UpdateOrganisation(id))?;
     let account = cx.param("account");
     cx.db.global("UPDATE accounts SET organisation_id = NULL WHERE id = ? AND organisation_id = ?", vec![account.into(), id.into()]).await?;
     if cx.db.changes().await == 0 {

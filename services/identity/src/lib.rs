@@ -1,7 +1,9 @@
 //! `qmi-identity`: the tenant registry, accounts, organisations, memberships
-//! and tokens. The rules ([`authz`], [`throttle`], [`secrets`], [`tokens`])
-//! are plain Rust tested natively; the Spin handler lives in `component`
-//! (wasm32 only).
+//! and tokens. Authorization is decided by the `policy` component, imported as
+//! `qmi:platform/authz` (module `policy`, wasm32 only); [`authz`] maps identity's
+//! operations to its questions and its refusals to HTTP. That mapping and the other
+//! rules ([`throttle`], [`secrets`], [`tokens`]) are plain Rust tested natively; the
+//! Spin handler lives in `component` (wasm32 only).
 
 pub mod authz;
 pub mod secrets;
@@ -10,6 +12,8 @@ pub mod tokens;
 
 #[cfg(target_arch = "wasm32")]
 mod component;
+#[cfg(target_arch = "wasm32")]
+mod policy;
 
 /// The SQLite label of the identity database.
 pub const DATABASE: &str = "identity";
@@ -35,6 +39,7 @@ pub const OPERATIONS: &[&str] = &[
     "createCommune",
     "suspendCommune",
     "resumeCommune",
+    "setCommuneStatus",
     "listOrganisations",
     "createOrganisation",
     "getOrganisation",

@@ -351,7 +351,9 @@ fn refuse(code: RefusalCode, reason: impl Into<String>) -> Refusal {
 /// - `registry-read`: anyone. `tenant-create|suspend|resume`: programme or hosting operators.
 /// - `tenant-content-read`: published → anyone; else programme operators and any member
 ///   of the tenant.
-/// - `member-list|manage`: programme operators, the tenant's admins.
+/// - `member-list`: programme operators, the tenant's admins and agents (commune staff;
+///   reviewers, possibly from outside the commune, do not get its staff directory).
+///   `member-manage`: programme operators, the tenant's admins.
 /// - `organisation-create`: programme operators, accounts without an organisation.
 ///   `organisation-read|update`: programme operators, the organisation's members.
 /// - `campaign-read`: published → anyone; else programme operators.
@@ -424,7 +426,19 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
                 Err(no_standing(p, t))
             }
         }
-        MemberList | MemberManage => {
+        MemberList => {
+            let t = tenant(facts)?;
+            if programme || is_staff(p, t) {
+                Ok(())
+            } else {
+                Err(lacks_role(
+                    p,
+                    t,
+                    "only the commune's admins and agents and programme operators list its members",
+                ))
+            }
+        }
+        MemberManage => {
             let t = tenant(facts)?;
             if programme || is_admin(p, t) {
                 Ok(())

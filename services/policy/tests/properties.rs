@@ -323,6 +323,7 @@ fn refusal_codes() {
             at("A"),
             C::InsufficientRole,
         ),
+        (Some(&reviewer_a), MemberList, at("A"), C::InsufficientRole),
         (
             Some(&partner_x),
             OrganisationUpdate,
