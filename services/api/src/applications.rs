@@ -127,8 +127,16 @@ pub struct Eligibility {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallInput {
-    /// The commune whose district the call is for (cannot change on update).
-    pub insee: Insee,
+    /// A commune's call: the commune whose district the call is for (its admins
+    /// or programme operators open it). Absent for a programme call. Cannot
+    /// change on update.
+    #[serde(default)]
+    pub insee: Option<Insee>,
+    /// A programme call (programme operators only): the districts it covers,
+    /// communes with status `district`; each application picks one of them.
+    /// Empty for a commune's call. Cannot change on update.
+    #[serde(default)]
+    pub districts: Vec<Insee>,
     /// Title.
     pub title: String,
     /// Presentation.
@@ -174,8 +182,15 @@ pub struct CallInput {
 pub struct Call {
     /// Id (UUID v7).
     pub id: String,
-    /// The commune running the call.
+    /// The commune running the call; for a programme call, its first district
+    /// (where the call itself is stored).
     pub insee: Insee,
+    /// Whether it is a programme call, run by programme operators.
+    #[serde(default)]
+    pub programme: bool,
+    /// The districts the call covers (for a commune's call, just `insee`).
+    #[serde(default)]
+    pub districts: Vec<Insee>,
     /// Title.
     pub title: String,
     /// Presentation.
@@ -223,6 +238,11 @@ pub struct ApplicationInput {
     /// Submit at once (validates every answer).
     #[serde(default)]
     pub submit: bool,
+    /// The district applied to: required for a programme call (one of its
+    /// districts); for a commune's call, absent or that commune. Cannot change
+    /// once the application exists.
+    #[serde(default)]
+    pub district: Option<Insee>,
 }
 
 /// One step of an application's history.

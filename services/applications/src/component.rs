@@ -20,7 +20,7 @@ use spin_sdk::http::{FullBody, Request, Response};
 
 use crate::export::Cell;
 use crate::paris::{Instant, Paris, now, parse_instant};
-use crate::{form, geo, letter, scoring, sniff, workflow};
+use crate::{eligibility, form, geo, letter, scoring, sniff, workflow};
 
 spin_sdk::wit_bindgen::generate!({
     path: "../../wit",
@@ -86,6 +86,7 @@ struct Facts {
     assigned: bool,
     conflict: bool,
     published: bool,
+    programme_call: bool,
 }
 
 impl Facts {
@@ -101,7 +102,7 @@ fn ask(p: Option<&Principal>, action: Action, f: &Facts) -> Result<(), Problem> 
         organisation: f.organisation.clone(),
         assigned_reviewer: f.assigned,
         conflict_declared: f.conflict,
-        programme_call: false,
+        programme_call: f.programme_call,
         published: f.published,
     };
     match decide(p.map(wit_principal).as_ref(), action, &facts) {
@@ -506,7 +507,12 @@ async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 /// A call as stored.
 struct StoredCall {
+    /// The commune holding the call (a programme call: its first district).
     insee: Insee,
+    /// A programme call, run by programme operators.
+    programme: bool,
+    /// The districts covered (a commune's call: just `insee`); never empty.
+    districts: Vec<Insee>,
     id: String,
     input: CallInput,
     workflow: Workflow,
@@ -518,7 +524,15 @@ struct StoredCall {
 
 impl StoredCall {
     fn facts(&self) -> Facts {
-        Facts { tenant: Some(self.insee.to_string()), published: self.published, ..Facts::default() }
+        Facts { tenant: Some(self.insee.to_string()), published: self.published, programme_call: self.programme, ..Facts::default() }
+    }
+
+    /// `<alias>insee IN (?, …)` over the call's districts, with its parameters:
+    /// every read of the call's applications, assignments and scores stays
+    /// within the tenants the call covers.
+    fn scope(&self, alias: &str) -> (String, Vec<Value>) {
+        let marks = vec!["?"; self.districts.len()].join(", ");
+        (format!("{alias}insee IN ({marks})"), self.districts.iter().map(Value::from).collect())
     }
 
     fn status(&self, now: Instant) -> &'static str {
@@ -536,6 +550,8 @@ impl StoredCall {
         Call {
             id: self.id.clone(),
             insee: self.insee.clone(),
+            programme: self.programme,
+            districts: self.districts.clone(),
             title: i.title.clone(),
             description: i.description.clone(),
             themes: i.themes.clone(),
@@ -558,8 +574,12 @@ impl StoredCall {
 
 fn call_of(r: Row<'_>) -> Result<StoredCall, Problem> {
     let input: CallInput = from_json(r.text("body").unwrap_or("{}"))?;
+    let insee: Insee = r.string("insee").parse().map_err(Problem::internal)?;
+    let programme = !input.districts.is_empty();
     Ok(StoredCall {
-        insee: r.string("insee").parse().map_err(Problem::internal)?,
+        districts: if programme { input.districts.clone() } else { vec![insee.clone()] },
+        programme,
+        insee,
         id: r.string("id"),
         workflow: input.workflow.clone().unwrap_or_else(workflow::default_workflow),
         input,
@@ -590,6 +610,17 @@ fn check_call(input: &CallInput) -> Result<(Instant, Instant), Problem> {
     if input.title.trim().is_empty() {
         errors.push(qmi_kit::FieldError::new("title", "must not be empty"));
     }
+    match (&input.insee, input.districts.is_empty()) {
+        (None, true) => errors.push(qmi_kit::FieldError::new("insee", "give the commune (a commune's call) or `districts` (a programme call)")),
+        (Some(_), false) => errors.push(qmi_kit::FieldError::new("districts", "a commune's call has `insee` only; a programme call has `districts` only")),
+        _ => {}
+    }
+    for (i, d) in input.districts.iter().enumerate() {
+        if input.districts[..i].contains(d) {
+            errors.push(qmi_kit::FieldError::new(format!("districts[{i}]"), format!("{d} is listed twice")));
+        }
+    }
+    errors.extend(eligibility::check_definition(&input.eligibility));
     let mut ids = std::collections::HashSet::new();
     for (i, c) in input.criteria.iter().enumerate() {
         if !form::valid_key(&c.id) || !ids.insert(c.id.as_str()) {
@@ -632,12 +663,54 @@ fn themes_key(themes: &[String]) -> String {
     s
 }
 
+/// Where a call is stored: its commune, or a programme call's first district.
+fn home(input: &CallInput) -> Option<&Insee> {
+    input.insee.as_ref().or(input.districts.first())
+}
+
+/// `|93048|75056|` for the public `commune` filter (empty for a commune's call).
+fn districts_key(districts: &[Insee]) -> String {
+    if districts.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("|");
+    for d in districts {
+        s.push_str(d.as_str());
+        s.push('|');
+    }
+    s
+}
+
+/// Each district of a programme call must be a commune with status `district`
+/// in identity's registry (asked through service chaining; the route is public).
+async fn check_districts(cx: &Ctx<'_>, districts: &[Insee]) -> Result<(), Problem> {
+    let mut errors = Vec::new();
+    for (i, d) in districts.iter().enumerate() {
+        let (status, body) = chain(cx, "GET", format!("http://identity.spin.internal/api/communes/{d}"), None).await?;
+        match status {
+            200 => {
+                let commune: serde_json::Value = serde_json::from_slice(&body).map_err(|e| upstream("identity", status, e.to_string().as_bytes()))?;
+                if commune["status"] != "district" {
+                    errors.push(qmi_kit::FieldError::new(format!("districts[{i}]"), format!("{d} hosts no innovation district (status {})", commune["status"])));
+                }
+            }
+            404 => errors.push(qmi_kit::FieldError::new(format!("districts[{i}]"), format!("{d} is not a commune of the registry"))),
+            _ => return Err(upstream("identity", status, &body)),
+        }
+    }
+    validation(errors)
+}
+
 async fn create_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let input: CallInput = cx.req.json()?;
-    ask(cx.who(), Action::CallCreate, &Facts::tenant(&input.insee))?;
+    let programme = !input.districts.is_empty();
+    ask(cx.who(), Action::CallCreate, &Facts { tenant: home(&input).map(ToString::to_string), programme_call: programme, ..Facts::default() })?;
     let (opens, closes) = check_call(&input)?;
+    if programme {
+        check_districts(cx, &input.districts).await?;
+    }
     let id = new_id();
-    let insee = input.insee.clone();
+    let insee = home(&input).cloned().ok_or_else(|| Problem::internal("checked: a call has a commune"))?;
     cx.db
         .run(tenant(&insee).insert(
             CALLS,
@@ -645,6 +718,7 @@ async fn create_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 ("id", id.as_str().into()),
                 ("body", to_json(&input)?.into()),
                 ("themes", themes_key(&input.themes).into()),
+                ("districts", districts_key(&input.districts).into()),
                 ("opens_at", opens.0.into()),
                 ("closes_at", closes.0.into()),
                 ("published", input.published.into()),
@@ -661,11 +735,16 @@ async fn update_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = load_call(cx, cx.param("id")).await?;
     ask(cx.who(), Action::CallUpdate, &call.facts())?;
     let input: CallInput = cx.req.json()?;
-    if input.insee != call.insee {
+    if call.programme && input.districts != call.districts {
+        return Err(Problem::invalid_field("districts", "a programme call keeps its districts"));
+    }
+    if !call.programme && input.insee.as_ref() != Some(&call.insee) {
         return Err(Problem::invalid_field("insee", "a call cannot move to another commune"));
     }
     let (opens, closes) = check_call(&input)?;
-    let submitted = cx.db.run(tenant(&call.insee).select(APPLICATIONS, &["count(*) AS n"]).filter("call_id = ?", [call.id.as_str().into()]).filter("status <> 'draft'", []).build()).await?;
+    let (scope, mut params) = call.scope("");
+    params.push(call.id.as_str().into());
+    let submitted = cx.db.global(&format!("SELECT count(*) AS n FROM applications WHERE {scope} AND call_id = ? AND status <> 'draft'"), params).await?;
     if submitted.first().and_then(|r| r.int("n")).unwrap_or(0) > 0 && (input.form != call.input.form || input.criteria != call.input.criteria || input.workflow.as_ref().unwrap_or(&call.workflow) != &call.workflow) {
         return Err(Problem::conflict("applications were submitted: the form, criteria and workflow can no longer change"));
     }
@@ -704,8 +783,9 @@ async fn list_calls(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let mut params: Vec<Value> = Vec::new();
     if let Some(c) = q.non_empty("commune") {
         let insee: Insee = c.parse().map_err(|e: qmi_api::InseeError| Problem::bad_request(e.to_string()).field("commune", "an INSEE code"))?;
-        sql.push_str(" AND insee = ?");
+        sql.push_str(" AND (insee = ? OR instr(districts, ?) > 0)");
         params.push((&insee).into());
+        params.push(format!("|{insee}|").into());
     }
     if let Some(t) = q.non_empty("theme") {
         sql.push_str(" AND instr(themes, ?) > 0");
@@ -818,6 +898,7 @@ async fn app_facts(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall) -> Result<F
         assigned,
         conflict,
         published: call.decisions_published,
+        programme_call: call.programme,
     })
 }
 
@@ -883,13 +964,43 @@ async fn attachment_ids(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<String>, Pr
     Ok(rows.iter().map(|r| r.string("id")).collect())
 }
 
-/// Submits: deadline on the server clock, every answer validated.
-async fn submit(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall) -> Result<(), Problem> {
+/// Checks the call's eligibility against the applicant organisation as identity
+/// knows it (fetched through service chaining with the caller's credentials, so
+/// kind and country cannot be forged by the client): 422 naming
+/// `organisation.kind` and/or `organisation.country`.
+async fn check_eligible(cx: &Ctx<'_>, call: &StoredCall, organisation: &str) -> Result<(), Problem> {
+    if !eligibility::restricts(&call.input.eligibility) {
+        return Ok(());
+    }
+    let url = format!("http://identity.spin.internal/api/organisations/{organisation}");
+    let (status, body) = chain(cx, "GET", url, None).await?;
+    if status != 200 {
+        return Err(upstream("identity", status, &body));
+    }
+    let org: serde_json::Value = serde_json::from_slice(&body).map_err(|e| upstream("identity", status, e.to_string().as_bytes()))?;
+    let (Some(kind), Some(country)) = (org["kind"].as_str(), org["country"].as_str()) else {
+        return Err(upstream("identity", status, b"an organisation without kind or country"));
+    };
+    let errors = eligibility::check_applicant(&call.input.eligibility, kind, country);
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let mut p = Problem::validation().detail("the organisation is not eligible to this call");
+    p.errors = errors;
+    Err(p)
+}
+
+/// Submits: deadline on the server clock, eligibility (unless the caller just
+/// checked it in the same request), every answer validated.
+async fn submit(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall, eligibility_checked: bool) -> Result<(), Problem> {
     if app.status == workflow::SUBMITTED {
         return Ok(());
     }
     if app.status != workflow::DRAFT {
         return Err(Problem::conflict(format!("the application is {}", app.status)));
+    }
+    if !eligibility_checked {
+        check_eligible(cx, call, &app.organisation).await?;
     }
     if cx.now < call.opens_at {
         return Err(Problem::new(409, "call-not-open", "Call not open").detail(format!("the call opens at {}", Paris(call.opens_at))));
@@ -922,9 +1033,21 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     let p = cx.me()?;
     let org = p.org.clone().ok_or_else(|| Problem::forbidden("only partner members apply, on behalf of their organisation"))?;
-    ask(cx.who(), Action::ApplicationDraft, &Facts { tenant: Some(call.insee.to_string()), organisation: Some(org.clone()), ..Facts::default() })?;
     let input: ApplicationInput = cx.req.json()?;
+    // The district applied to: the commune of a commune's call, one of a
+    // programme call's districts.
+    let district = match (&input.district, call.programme) {
+        (Some(d), _) if call.districts.contains(d) => d.clone(),
+        (Some(_), _) => {
+            let list: Vec<&str> = call.districts.iter().map(Insee::as_str).collect();
+            return Err(Problem::invalid_field("district", format!("one of this call's districts: {}", list.join(", "))));
+        }
+        (None, false) => call.insee.clone(),
+        (None, true) => return Err(Problem::invalid_field("district", "a programme call needs the district applied to")),
+    };
+    ask(cx.who(), Action::ApplicationDraft, &Facts { tenant: Some(district.to_string()), organisation: Some(org.clone()), programme_call: call.programme, ..Facts::default() })?;
     check_input(&call, &input)?;
+    check_eligible(cx, &call, &org).await?;
     if cx.now >= call.closes_at {
         return Err(Problem::new(409, "deadline-passed", "Deadline passed").detail(format!("the deadline was {} (Europe/Paris)", Paris(call.closes_at))));
     }
@@ -934,7 +1057,7 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     let id = new_id();
     cx.db
-        .run(tenant(&call.insee).insert(
+        .run(tenant(&district).insert(
             APPLICATIONS,
             vec![
                 ("id", id.as_str().into()),
@@ -953,13 +1076,13 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .await?;
     let created = cx.db.changes().await > 0;
     let app = if created {
-        record(cx, &call.insee, &id, workflow::DRAFT, None).await?;
+        record(cx, &district, &id, workflow::DRAFT, None).await?;
         load_app(cx, &id).await?
     } else {
         let rows = cx
             .db
             .run(
-                tenant(&call.insee)
+                tenant(&district)
                     .select(APPLICATIONS, &["*"])
                     .filter("created_by = ?", [p.sub.as_str().into()])
                     .filter("idempotency_key = ?", [format!("{}|{}", call.id, key.unwrap_or_default()).into()])
@@ -969,7 +1092,7 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         rows.first().map(app_of).transpose()?.ok_or_else(|| Problem::conflict("a request with this Idempotency-Key is in progress; retry"))?
     };
     if input.submit {
-        submit(cx, &app, &call).await?;
+        submit(cx, &app, &call, true).await?;
     }
     Ok(json(if created { 201 } else { 200 }, &full(cx, &app.id).await?))
 }
@@ -992,6 +1115,9 @@ async fn save_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let (app, call, _) = app_for(cx, Action::ApplicationDraft).await?;
     let input: ApplicationInput = cx.req.json()?;
     check_input(&call, &input)?;
+    if input.district.as_ref().is_some_and(|d| *d != app.insee) {
+        return Err(Problem::invalid_field("district", format!("the application is for {}; apply anew for another district", app.insee)));
+    }
     if app.status != workflow::DRAFT {
         return Err(Problem::conflict(format!("only a draft can change; this application is {}", app.status)));
     }
@@ -1006,14 +1132,14 @@ async fn save_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .await?;
     if input.submit {
         let app = load_app(cx, &app.id).await?;
-        submit(cx, &app, &call).await?;
+        submit(cx, &app, &call, false).await?;
     }
     Ok(json(200, &full(cx, &app.id).await?))
 }
 
 async fn submit_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let (app, call, _) = app_for(cx, Action::ApplicationSubmit).await?;
-    submit(cx, &app, &call).await?;
+    submit(cx, &app, &call, false).await?;
     Ok(json(200, &full(cx, &app.id).await?))
 }
 
@@ -1058,11 +1184,15 @@ async fn list_call_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     ask(cx.who(), Action::ExportApplications, &call.facts())?;
     let page = PageRequest::from_query(&cx.req.query)?;
     let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
-    let mut select = tenant(&call.insee).select(APPLICATIONS, &["*"]).filter("call_id = ?", [call.id.as_str().into()]).filter("id > ?", [after.into()]);
+    let (scope, mut params) = call.scope("");
+    let mut sql = format!("SELECT * FROM applications WHERE {scope} AND call_id = ? AND id > ?");
+    params.extend([call.id.as_str().into(), after.into()]);
     if let Some(s) = cx.req.query.non_empty("status") {
-        select = select.filter("status = ?", [s.into()]);
+        sql.push_str(" AND status = ?");
+        params.push(s.into());
     }
-    let rows = cx.db.run(select.order_by("id").limit(page.fetch()).build()).await?;
+    sql.push_str(&format!(" ORDER BY id LIMIT {}", page.fetch()));
+    let rows = cx.db.global(&sql, params).await?;
     let items = rows.iter().map(|r| app_of(r).map(|a| a.view(Vec::new()))).collect::<Result<Vec<_>, _>>()?;
     Ok(json(200, &page.page(items, |a| a.id.clone())))
 }
@@ -1128,8 +1258,18 @@ async fn get_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 // ---------------------------------------------------------------- reviews
 
+/// The applications of a call (every district it covers): `SELECT <columns>` ordered by id.
+async fn call_apps(cx: &Ctx<'_>, call: &StoredCall, columns: &str, submitted_only: bool) -> Result<qmi_kit::sql::Rows, Problem> {
+    let (scope, mut params) = call.scope("");
+    params.push(call.id.as_str().into());
+    let extra = if submitted_only { " AND status <> 'draft'" } else { "" };
+    Ok(cx.db.global(&format!("SELECT {columns} FROM applications WHERE {scope} AND call_id = ?{extra} ORDER BY id"), params).await?)
+}
+
 async fn assignments_of_call(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<(String, String, bool)>, Problem> {
-    let rows = cx.db.run(tenant(&call.insee).select(ASSIGNMENTS, &["application_id", "reviewer", "conflict"]).filter("call_id = ?", [call.id.as_str().into()]).build()).await?;
+    let (scope, mut params) = call.scope("");
+    params.push(call.id.as_str().into());
+    let rows = cx.db.global(&format!("SELECT application_id, reviewer, conflict FROM assignments WHERE {scope} AND call_id = ?"), params).await?;
     Ok(rows.iter().map(|r| (r.string("application_id"), r.string("reviewer"), r.int("conflict") == Some(1))).collect())
 }
 
@@ -1151,8 +1291,9 @@ async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         errors.push(qmi_kit::FieldError::new("per_application", "from 1 to 20"));
     }
     validation(errors)?;
-    let rows = cx.db.run(tenant(&call.insee).select(APPLICATIONS, &["id", "status"]).filter("call_id = ?", [call.id.as_str().into()]).order_by("id").build()).await?;
+    let rows = call_apps(cx, &call, "id, status, insee", false).await?;
     let apps: Vec<(String, String)> = rows.iter().map(|r| (r.string("id"), r.string("status"))).collect();
+    let district_of: HashMap<String, Insee> = rows.iter().filter_map(|r| Some((r.string("id"), r.string("insee").parse().ok()?))).collect();
     let existing = assignments_of_call(cx, &call).await?;
     let pairs: Vec<(String, String)> = if let Some(n) = req.per_application {
         let ids: Vec<String> = apps.iter().filter(|(_, s)| REVIEWABLE.contains(&s.as_str())).map(|(i, _)| i.clone()).collect();
@@ -1175,8 +1316,10 @@ async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         out
     };
     for (app, reviewer) in &pairs {
+        // An assignment lives in the tenant of its application's district.
+        let district = district_of.get(app).ok_or_else(|| Problem::internal(format!("application {app} vanished")))?;
         cx.db
-            .run(tenant(&call.insee).insert(
+            .run(tenant(district).insert(
                 ASSIGNMENTS,
                 vec![("application_id", app.as_str().into()), ("reviewer", reviewer.as_str().into()), ("call_id", call.id.as_str().into()), ("assigned_at", cx.now.0.into())],
                 Some("ON CONFLICT DO NOTHING"),
@@ -1190,8 +1333,10 @@ async fn call_assignments(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<Assignm
     let sql = "SELECT a.application_id, a.reviewer, a.conflict, p.title, \
                (SELECT count(*) FROM scores s WHERE s.insee = a.insee AND s.application_id = a.application_id AND s.reviewer = a.reviewer) AS n \
                FROM assignments a JOIN applications p ON p.insee = a.insee AND p.id = a.application_id \
-               WHERE a.insee = ? AND a.call_id = ? ORDER BY a.application_id, a.reviewer";
-    let rows = cx.db.global(sql, vec![(&call.insee).into(), call.id.as_str().into()]).await?;
+               WHERE {scope} AND a.call_id = ? ORDER BY a.application_id, a.reviewer";
+    let (scope, mut params) = call.scope("a.");
+    params.push(call.id.as_str().into());
+    let rows = cx.db.global(&sql.replace("{scope}", &scope), params).await?;
     let criteria = call.input.criteria.len() as i64;
     Ok(rows
         .iter()
@@ -1215,7 +1360,7 @@ async fn list_my_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.me()?;
     let sql = "SELECT a.application_id, a.reviewer, a.conflict, p.title, \
                (SELECT count(*) FROM scores s WHERE s.insee = a.insee AND s.application_id = a.application_id AND s.reviewer = a.reviewer) AS n, \
-               (SELECT c.body FROM calls c WHERE c.insee = a.insee AND c.id = a.call_id) AS call_body \
+               (SELECT c.body FROM calls c WHERE c.id = a.call_id) AS call_body \
                FROM assignments a JOIN applications p ON p.insee = a.insee AND p.id = a.application_id \
                WHERE a.reviewer = ? ORDER BY a.application_id LIMIT 1000";
     let rows = cx.db.global(sql, vec![p.sub.as_str().into()]).await?;
@@ -1323,13 +1468,17 @@ async fn list_reviews(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 /// Scores and progress of every application of a call.
 async fn ranking(cx: &Ctx<'_>, call: &StoredCall) -> Result<Ranking, Problem> {
-    let apps = cx.db.run(tenant(&call.insee).select(APPLICATIONS, &["*"]).filter("call_id = ?", [call.id.as_str().into()]).order_by("id").build()).await?;
+    let apps = call_apps(cx, call, "*", false).await?;
+    let (scope, mut params) = call.scope("a.");
+    params.push(call.id.as_str().into());
     let scores = cx
         .db
         .global(
-            "SELECT s.application_id, s.reviewer, s.criterion, s.score FROM scores s JOIN assignments a ON a.insee = s.insee AND a.application_id = s.application_id AND a.reviewer = s.reviewer \
-             WHERE a.insee = ? AND a.call_id = ? AND a.conflict = 0",
-            vec![(&call.insee).into(), call.id.as_str().into()],
+            &format!(
+                "SELECT s.application_id, s.reviewer, s.criterion, s.score FROM scores s JOIN assignments a ON a.insee = s.insee AND a.application_id = s.application_id AND a.reviewer = s.reviewer \
+                 WHERE {scope} AND a.call_id = ? AND a.conflict = 0"
+            ),
+            params,
         )
         .await?;
     let mut sheets: HashMap<(String, String), HashMap<String, u8>> = HashMap::new();
@@ -1414,7 +1563,7 @@ async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
     let call = load_call(cx, cx.param("id")).await?;
     ask(cx.who(), Action::ExportApplications, &call.facts())?;
     let rank = ranking(cx, &call).await?;
-    let apps = cx.db.run(tenant(&call.insee).select(APPLICATIONS, &["*"]).filter("call_id = ?", [call.id.as_str().into()]).filter("status <> 'draft'", []).order_by("id").build()).await?;
+    let apps = call_apps(cx, &call, "*", true).await?;
     let mut header: Vec<Cell> = ["id", "title", "organisation", "status", "submitted_at", "weighted_score", "spread", "reviews", "reason"].into_iter().map(Cell::from).collect();
     header.extend(call.input.form.iter().map(|q| Cell::from(q.id.as_str())));
     let mut rows = vec![header];
@@ -1477,14 +1626,14 @@ async fn open_data(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 Cell::from(c.closes_at.to_string()),
                 Cell::Number(f64::from(c.input.target_selections)),
             ]);
-            items.push(serde_json::json!({ "id": c.id, "insee": c.insee, "title": c.input.title, "themes": c.input.themes, "opens_at": c.opens_at.to_string(), "closes_at": c.closes_at.to_string(), "target_selections": c.input.target_selections }));
+            items.push(serde_json::json!({ "id": c.id, "insee": c.insee, "districts": c.districts, "title": c.input.title, "themes": c.input.themes, "opens_at": c.opens_at.to_string(), "closes_at": c.closes_at.to_string(), "target_selections": c.input.target_selections }));
         }
     } else {
         // Published decisions: the call, the solution and the outcome (no scores,
         // no reasons: those are for the applicant).
         rows.push(["call_id", "insee", "call_title", "application_id", "title", "organisation", "decision"].into_iter().map(Cell::from).collect());
         for c in calls.iter().filter(|c| c.decisions_published) {
-            let apps = cx.db.run(tenant(&c.insee).select(APPLICATIONS, &["*"]).filter("call_id = ?", [c.id.as_str().into()]).order_by("id").build()).await?;
+            let apps = call_apps(cx, c, "*", false).await?;
             for r in apps.iter() {
                 let a = app_of(r)?;
                 if !workflow::is_decision(&c.workflow, &a.status) || a.status == "ineligible" {

@@ -6,6 +6,7 @@
 //! (`qmi:platform/authz`) before every action.
 
 pub mod assign;
+pub mod eligibility;
 pub mod export;
 pub mod form;
 pub mod geo;
