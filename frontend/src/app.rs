@@ -11,6 +11,7 @@ use qmi_api::identity::Lang;
 
 use crate::i18n::{self, use_i18n};
 use crate::pages::{
+    calls::{ApplicationPage, CallPage, Calls, Reviews, ScoringPage},
     communes::{CommunePage, Communes},
     home::Home,
     members::Members,
@@ -37,6 +38,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/communes") view=Communes />
                     <Route path=path!("/communes/:insee") view=CommunePage />
+                    <Route path=path!("/appels") view=Calls />
+                    <Route path=path!("/appels/:id") view=CallPage />
+                    <Route path=path!("/appels/:id/candidature") view=ApplicationPage />
+                    <Route path=path!("/espace/evaluations") view=Reviews />
+                    <Route path=path!("/espace/evaluations/:id") view=ScoringPage />
                     <Route path=path!("/connexion") view=SignIn />
                     <Route path=path!("/espace") view=Space />
                     <Route path=path!("/espace/communes/:insee") view=Members />
@@ -81,6 +87,7 @@ fn Header() -> impl IntoView {
                 <nav aria-label=t!(i, "Navigation principale", "Main navigation") class="main-nav">
                     <ul>
                         <li><A href="/communes">{t!(i, "Communes", "Communes")}</A></li>
+                        <li><A href="/appels">{t!(i, "Appels", "Calls")}</A></li>
                         {move || if session.me.with(Option::is_some) {
                             view! {
                                 <li><A href="/espace">{t!(i, "Mon espace", "My space")}</A></li>

@@ -44,15 +44,6 @@ pub fn decimal(x: f64, places: u32, lang: Lang) -> String {
     out
 }
 
-/// A share as a percentage with no decimals: `42 %` (fr) or `42%` (en).
-pub fn percent(part: u64, whole: u64, lang: Lang) -> String {
-    let pct = if whole == 0 { 0 } else { (part * 100 + whole / 2) / whole };
-    match lang {
-        Lang::Fr => format!("{pct}{NNBSP}%"),
-        Lang::En => format!("{pct}%"),
-    }
-}
-
 const MONTHS_FR: [&str; 12] = [
     "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
     "novembre", "décembre",
@@ -134,13 +125,6 @@ mod tests {
         assert_eq!(decimal(3.0, 0, Lang::En), "3");
         assert_eq!(decimal(0.05, 2, Lang::Fr), "0,05");
         assert_eq!(decimal(-1.0, 1, Lang::Fr), "—");
-    }
-
-    #[test]
-    fn percentages() {
-        assert_eq!(percent(1, 3, Lang::Fr), "33\u{202f}%");
-        assert_eq!(percent(2, 3, Lang::En), "67%");
-        assert_eq!(percent(1, 0, Lang::En), "0%");
     }
 
     #[test]

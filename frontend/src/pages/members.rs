@@ -165,9 +165,9 @@ fn AddMemberForm(insee: Memo<String>, on_added: impl Fn() + Copy + Send + Sync +
         <section aria-labelledby="titre-ajout-membre">
             <h2 id="titre-ajout-membre">{t!(i, "Ajouter une personne", "Add a person")}</h2>
             <form on:submit=submit novalidate class="form-grid">
-                <TextField id="membre-email" label=(t!(i, "Adresse e-mail", "E-mail address")) value=email
+                <TextField id="membre-email" label=t!(i, "Adresse e-mail", "E-mail address") value=email
                     error=email_error kind="email" required=true />
-                <TextField id="membre-nom" label=(t!(i, "Nom (si la personne n'a pas encore de compte)", "Name (if the person has no account yet)"))
+                <TextField id="membre-nom" label=t!(i, "Nom (si la personne n'a pas encore de compte)", "Name (if the person has no account yet)")
                     value=name error=name_error />
                 <div class="field">
                     <label for="membre-role">{t!(i, "Rôle", "Role")}</label>

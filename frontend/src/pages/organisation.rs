@@ -157,16 +157,16 @@ fn ProfileForm(org: Organisation, path: String) -> impl IntoView {
     };
     view! {
         <form on:submit=submit novalidate class="form-grid" id="form-organisation">
-            <TextField id="org-nom" label=(t!(i, "Nom", "Name")) value=name error=field("name") required=true />
+            <TextField id="org-nom" label=t!(i, "Nom", "Name") value=name error=field("name") required=true />
             <div class="field">
                 <label for="org-type">{t!(i, "Type", "Kind")}</label>
                 <select id="org-type" bind:value=kind>
                     {OrganisationKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{move || kind_label(i, k)}</option> }).collect_view()}
                 </select>
             </div>
-            <TextField id="org-pays" label=(t!(i, "Pays (code ISO)", "Country (ISO code)")) value=country error=field("country") required=true />
-            <TextField id="org-siret" label=(t!(i, "SIRET", "SIRET")) value=siret error=field("siret")
-                hint=(t!(i, "14 chiffres, obligatoire en France.", "14 digits, required in France.")) />
+            <TextField id="org-pays" label=t!(i, "Pays (code ISO)", "Country (ISO code)") value=country error=field("country") required=true />
+            <TextField id="org-siret" label=t!(i, "SIRET", "SIRET") value=siret error=field("siret")
+                hint=t!(i, "14 chiffres, obligatoire en France.", "14 digits, required in France.") />
             <p><button type="submit" class="button" id="org-enregistrer" disabled=move || busy.get()>{t!(i, "Enregistrer", "Save")}</button></p>
             {move || (!errors.with(Vec::is_empty)).then(|| view! {
                 <p class="notice notice-error" role="alert" id="org-erreurs">{t!(i, "Le profil n'a pas été enregistré : corrigez les champs signalés.", "The profile was not saved: fix the fields marked.")}</p>

@@ -45,9 +45,9 @@ pub fn SignIn() -> impl IntoView {
             <h1 id="titre-connexion">{t!(i, "Connexion", "Sign in")}</h1>
             <form on:submit=submit novalidate>
                 {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert" id="connexion-erreur">{e}</p> })}
-                <TextField id="connexion-email" label=(t!(i, "Adresse e-mail", "E-mail address")) value=email
+                <TextField id="connexion-email" label=t!(i, "Adresse e-mail", "E-mail address") value=email
                     error=Signal::derive(|| None::<String>) kind="email" autocomplete="username" required=true />
-                <TextField id="connexion-mot-de-passe" label=(t!(i, "Mot de passe", "Password")) value=password
+                <TextField id="connexion-mot-de-passe" label=t!(i, "Mot de passe", "Password") value=password
                     error=Signal::derive(|| None::<String>) kind="password" autocomplete="current-password" required=true />
                 <button type="submit" class="button" id="connexion-valider" disabled=move || busy.get()>
                     {t!(i, "Se connecter", "Sign in")}

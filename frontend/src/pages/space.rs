@@ -96,7 +96,7 @@ fn Overview(me: Me) -> impl IntoView {
                             <A href=public attr:class="button button-secondary">{t!(i, "Fiche de la commune", "Commune page")}</A>
                         </p>
                         {(role == MembershipRole::Reviewer).then(|| view! {
-                            <p class="muted small">{t!(i, "Vos évaluations apparaîtront ici à l'ouverture des appels.", "Your reviews will appear here once calls open.")}</p>
+                            <p><A href="/espace/evaluations" attr:class="button">{t!(i, "Mes évaluations", "My reviews")}</A></p>
                         })}
                     </section>
                 }
@@ -105,7 +105,10 @@ fn Overview(me: Me) -> impl IntoView {
                 <section class="card" aria-labelledby="carte-organisation">
                     <h2 id="carte-organisation">{o.name.clone()}</h2>
                     <p>{t!(i, "Le profil de votre organisation dans l'annuaire des partenaires.", "Your organisation's profile in the partner directory.")}</p>
-                    <p><A href="/espace/organisation" attr:class="button">{t!(i, "Profil de l'organisation", "Organisation profile")}</A></p>
+                    <p class="actions">
+                        <A href="/espace/organisation" attr:class="button">{t!(i, "Profil de l'organisation", "Organisation profile")}</A>
+                        <A href="/appels" attr:class="button button-secondary">{t!(i, "Appels ouverts", "Open calls")}</A>
+                    </p>
                 </section>
             })}
         </div>

@@ -188,10 +188,10 @@ fn AddCommuneForm(on_added: impl Fn() + Copy + Send + Sync + 'static) -> impl In
         <section aria-labelledby="titre-ajout-commune">
             <h2 id="titre-ajout-commune">{t!(i, "Ajouter une commune", "Add a commune")}</h2>
             <form on:submit=submit novalidate class="form-grid">
-                <TextField id="commune-insee" label=(t!(i, "Code INSEE", "INSEE code")) value=insee error=field("insee") required=true />
-                <TextField id="commune-nom" label=(t!(i, "Nom", "Name")) value=name error=field("name") required=true />
-                <TextField id="commune-territoire" label=(t!(i, "Territoire (facultatif)", "Territory (optional)")) value=ept error=Signal::derive(|| None::<String>) />
-                <TextField id="commune-population" label=(t!(i, "Population (facultatif)", "Population (optional)")) value=population error=field("population") />
+                <TextField id="commune-insee" label=t!(i, "Code INSEE", "INSEE code") value=insee error=field("insee") required=true />
+                <TextField id="commune-nom" label=t!(i, "Nom", "Name") value=name error=field("name") required=true />
+                <TextField id="commune-territoire" label=t!(i, "Territoire (facultatif)", "Territory (optional)") value=ept error=Signal::derive(|| None::<String>) />
+                <TextField id="commune-population" label=t!(i, "Population (facultatif)", "Population (optional)") value=population error=field("population") />
                 <p><button type="submit" class="button" id="commune-ajouter">{t!(i, "Ajouter", "Add")}</button></p>
                 {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorNotice error=e /> })}
                 {move || done.get().map(|n| view! { <p class="notice notice-ok" role="status">{move || format!("{} {n}", i.t("Commune ajoutée :", "Commune added:"))}</p> })}

@@ -1,0 +1,608 @@
+//! Calls for solutions: the open calls, a call's page, the application form
+//! rendered from the call's questions (autosaved), and the reviewer's scoring
+//! form with its weighted total.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use qmi_api::Page;
+use qmi_api::applications::{
+    Application, ApplicationInput, Assignment, Call, ConflictDeclaration, Criterion, Question, QuestionKind, Review, Score,
+    ScoreSheet,
+};
+use qmi_api::identity::Me;
+use serde_json::Value;
+
+use crate::api::{self, ApiError};
+use crate::fmt;
+use crate::i18n::use_i18n;
+use crate::pages::space::SignedIn;
+use crate::t;
+use crate::ui::{ErrorNotice, Loading};
+
+/// `/appels`: the open calls.
+#[component]
+pub fn Calls() -> impl IntoView {
+    let i = use_i18n();
+    let calls = LocalResource::new(|| api::get::<Page<Call>>("/api/calls?status=open&limit=100"));
+    view! {
+        <section aria-labelledby="titre-appels">
+            <h1 id="titre-appels">{t!(i, "Appels à solutions ouverts", "Open calls for solutions")}</h1>
+            {move || match calls.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(page)) if page.items.is_empty() => view! {
+                    <p class="notice">{t!(i, "Aucun appel n'est ouvert pour le moment.", "No call is open at the moment.")}</p>
+                }.into_any(),
+                Some(Ok(page)) => view! {
+                    <ul class="card-list" id="liste-appels">
+                        {page.items.into_iter().map(|c| {
+                            let closes = c.closes_at_paris.clone();
+                            view! {
+                                <li class="card">
+                                    <h2 class="card-title"><A href=format!("/appels/{}", c.id)>{c.title.clone()}</A></h2>
+                                    <p class="muted small">{c.themes.join(" · ")}</p>
+                                    <p class="small">{move || format!("{} {}", i.t("Clôture le", "Closes on"), fmt::datetime(&closes, i.lang()))}</p>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// `/appels/:id`: one call.
+#[component]
+pub fn CallPage() -> impl IntoView {
+    let i = use_i18n();
+    let session = crate::session::use_session();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let call = LocalResource::new(move || {
+        let id = id();
+        async move { api::get::<Call>(&format!("/api/calls/{}", api::encode(&id))).await }
+    });
+    view! {
+        <section aria-labelledby="titre-appel">
+            <p><A href="/appels">{t!(i, "← Tous les appels", "← All calls")}</A></p>
+            {move || match call.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <h1 id="titre-appel">{t!(i, "Appel", "Call")}</h1><ErrorNotice error=e /> }.into_any(),
+                Some(Ok(c)) => {
+                    let partner = session.me.with(|m| m.as_ref().is_some_and(|m| m.organisation.is_some()));
+                    let open = c.status == "open";
+                    let (opens, closes) = (c.opens_at.clone(), c.closes_at_paris.clone());
+                    view! {
+                        <h1 id="titre-appel">{c.title.clone()}</h1>
+                        <p class="lead">{c.description.clone()}</p>
+                        <dl class="facts">
+                            <div><dt>{t!(i, "Ouverture", "Opens")}</dt><dd>{move || fmt::date(&opens, i.lang())}</dd></div>
+                            <div><dt>{t!(i, "Clôture (heure de Paris)", "Closes (Paris time)")}</dt><dd>{move || fmt::datetime(&closes, i.lang())}</dd></div>
+                            <div><dt>{t!(i, "Commune", "Commune")}</dt><dd><A href=format!("/communes/{}", c.insee)>{c.insee.to_string()}</A></dd></div>
+                            <div><dt>{t!(i, "Thèmes", "Themes")}</dt><dd>{c.themes.join(", ")}</dd></div>
+                        </dl>
+                        <h2>{t!(i, "Critères d'évaluation", "Evaluation criteria")}</h2>
+                        <ul class="plain-list">
+                            {c.criteria.iter().map(|k| {
+                                let w = k.weight;
+                                let name = k.name.clone();
+                                view! { <li>{move || format!("{name} — {} {}", i.t("poids", "weight"), fmt::decimal(w, 1, i.lang()))}</li> }
+                            }).collect_view()}
+                        </ul>
+                        {(open && partner).then(|| view! {
+                            <p><A href=format!("/appels/{}/candidature", c.id) attr:class="button">{t!(i, "Candidater", "Apply")}</A></p>
+                        })}
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// `/appels/:id/candidature`: the partner's application, autosaved.
+#[component]
+pub fn ApplicationPage() -> impl IntoView {
+    view! { <SignedIn page=|_me: Me| view! { <ApplicationForm /> } /> }
+}
+
+/// The call and the organisation's existing application to it, if any.
+async fn load_application(call_id: String) -> Result<(Call, Option<Application>), ApiError> {
+    let call: Call = api::get(&format!("/api/calls/{}", api::encode(&call_id))).await?;
+    let mine: Page<Application> = api::get("/api/applications?limit=500").await?;
+    let existing = mine.items.into_iter().find(|a| a.call_id == call_id);
+    Ok((call, existing))
+}
+
+#[component]
+fn ApplicationForm() -> impl IntoView {
+    let i = use_i18n();
+    let params = use_params_map();
+    let call_id = params.read_untracked().get("id").unwrap_or_default();
+    let loaded = LocalResource::new(move || load_application(call_id.clone()));
+    view! {
+        <section aria-labelledby="titre-candidature">
+            <h1 id="titre-candidature">{t!(i, "Candidature", "Application")}</h1>
+            {move || match loaded.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok((call, existing))) => view! { <AnswerForm call existing /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The client-side check of one answer against its question: the message, if wrong.
+pub fn check_answer(q: &Question, v: Option<&Value>, fr: bool) -> Option<String> {
+    let empty = match v {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
+        _ => false,
+    };
+    if empty {
+        return q.required.then(|| if fr { "Réponse obligatoire.".into() } else { "An answer is required.".into() });
+    }
+    match (q.kind, v?) {
+        (QuestionKind::ShortText | QuestionKind::LongText, Value::String(s)) => {
+            let max = q.max_length? as usize;
+            (s.chars().count() > max).then(|| if fr { format!("{max} caractères au plus.") } else { format!("At most {max} characters.") })
+        }
+        (QuestionKind::Number, Value::Number(n)) => {
+            let x = n.as_f64()?;
+            let low = q.min.is_some_and(|m| x < m);
+            let high = q.max.is_some_and(|m| x > m);
+            (low || high).then(|| if fr { "Valeur hors des limites.".into() } else { "Value out of range.".into() })
+        }
+        (QuestionKind::Number, _) => Some(if fr { "Un nombre est attendu.".into() } else { "A number is expected.".into() }),
+        (QuestionKind::MultipleChoice, Value::Array(a)) => {
+            let max = q.max_choices? as usize;
+            (a.len() > max).then(|| if fr { format!("{max} choix au plus.") } else { format!("At most {max} choices.") })
+        }
+        _ => None,
+    }
+}
+
+#[component]
+fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
+    let i = use_i18n();
+    let app_id = RwSignal::new(existing.as_ref().map(|a| a.id.clone()));
+    let status = existing.as_ref().map(|a| a.status.clone()).unwrap_or_else(|| "draft".into());
+    let editable = status == "draft";
+    let title = RwSignal::new(existing.as_ref().map(|a| a.title.clone()).unwrap_or_default());
+    let answers = RwSignal::new(existing.map(|a| a.answers).unwrap_or_default());
+    let errors = RwSignal::new(BTreeMap::<String, String>::new());
+    let saved_at = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<ApiError>);
+    let submitted = RwSignal::new(!editable);
+    let generation = RwSignal::new(0u32);
+    let call_id = call.id.clone();
+    let questions = StoredValue::new(call.form.clone());
+
+    // Saves the draft (creating it on first save); `submit` validates and submits.
+    let save = move |submit: bool| {
+        // TODO(programme-wide calls): let the applicant pick `district` among the call's districts.
+        let input = ApplicationInput { title: title.get_untracked(), answers: answers.get_untracked(), submit: false, district: None };
+        let call_id = call_id.clone();
+        spawn_local(async move {
+            let result = match app_id.get_untracked() {
+                Some(id) => api::put::<Application>(&format!("/api/applications/{id}"), &input).await,
+                None => api::post::<Application>(&format!("/api/calls/{call_id}/applications"), &input).await,
+            };
+            match result {
+                Ok(a) => {
+                    app_id.set(Some(a.id.clone()));
+                    saved_at.set(Some(a.updated_at.clone()));
+                    failure.set(None);
+                    if submit {
+                        match api::post_nobody::<Application>(&format!("/api/applications/{}/submit", a.id)).await {
+                            Ok(_) => submitted.set(true),
+                            Err(e) => {
+                                errors.set(server_errors(&e));
+                                failure.set(Some(e));
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    errors.set(server_errors(&e));
+                    failure.set(Some(e));
+                }
+            }
+        });
+    };
+    // Autosave one second after the last change.
+    let autosave = save.clone();
+    let changed = move || {
+        let save = autosave.clone();
+        let g = generation.get_untracked() + 1;
+        generation.set(g);
+        set_timeout(
+            move || {
+                if generation.get_untracked() == g {
+                    save(false);
+                }
+            },
+            std::time::Duration::from_millis(1000),
+        );
+    };
+    let submit_all = {
+        let save = save.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let fr = i.lang() == qmi_api::identity::Lang::Fr;
+            let mut errs = BTreeMap::new();
+            if title.get_untracked().trim().is_empty() {
+                errs.insert("title".to_owned(), i.t("Donnez un titre à votre solution.", "Give your solution a title.").to_owned());
+            }
+            answers.with_untracked(|a| {
+                for q in questions.get_value() {
+                    if let Some(m) = check_answer(&q, a.get(&q.id), fr) {
+                        errs.insert(q.id.clone(), m);
+                    }
+                }
+            });
+            let ok = errs.is_empty();
+            errors.set(errs);
+            if ok {
+                save(true);
+            } else {
+                crate::pages::organisation::focus_first_invalid();
+            }
+        }
+    };
+    let fields = call
+        .form
+        .into_iter()
+        .map(|q| view! { <QuestionField q answers errors changed=changed.clone() disabled=!editable /> })
+        .collect_view();
+    view! {
+        <p class="eyebrow">{call.title.clone()}</p>
+        <Show when=move || submitted.get()>
+            <p class="notice notice-ok" role="status" id="candidature-deposee">{t!(i, "Candidature déposée.", "Application submitted.")}</p>
+        </Show>
+        <form on:submit=submit_all novalidate class="form-grid" id="form-candidature">
+            <div class="field" class:field-invalid=move || errors.with(|e| e.contains_key("title"))>
+                <label for="q-title">{t!(i, "Titre de la solution", "Title of the solution")}" *"</label>
+                <input id="q-title" type="text" prop:value=move || title.get() disabled=!editable
+                    aria-invalid=move || errors.with(|e| e.contains_key("title")).then_some("true")
+                    aria-describedby=move || errors.with(|e| e.contains_key("title")).then_some("q-title-erreur")
+                    on:input={let changed = changed.clone(); move |ev| { title.set(event_target_value(&ev)); changed(); }} />
+                {move || errors.with(|e| e.get("title").cloned()).map(|m| view! { <p class="field-error" id="q-title-erreur">{m}</p> })}
+            </div>
+            {fields}
+            <p class="muted small" role="status" id="autosave">
+                {move || saved_at.get().map(|at| format!("{} {}", i.t("Brouillon enregistré —", "Draft saved —"), fmt::datetime(&at, i.lang())))}
+            </p>
+            {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorNotice error=e /> })}
+            <Show when=move || !submitted.get()>
+                <p><button type="submit" class="button" id="candidature-deposer">{t!(i, "Déposer la candidature", "Submit the application")}</button></p>
+            </Show>
+        </form>
+    }
+}
+
+/// The API's per-field problems, keyed by question id (`answers.<id>` or `<id>`).
+fn server_errors(e: &ApiError) -> BTreeMap<String, String> {
+    e.errors
+        .iter()
+        .map(|f| {
+            let key = f.field.trim_start_matches("answers.").trim_start_matches("answers/").trim_start_matches('/').to_owned();
+            (key, f.message.clone())
+        })
+        .collect()
+}
+
+#[component]
+fn QuestionField(
+    q: Question,
+    answers: RwSignal<BTreeMap<String, Value>>,
+    errors: RwSignal<BTreeMap<String, String>>,
+    changed: impl Fn() + Clone + Send + Sync + 'static,
+    disabled: bool,
+) -> impl IntoView {
+    let id = format!("q-{}", q.id);
+    let err_id = format!("{id}-erreur");
+    let key = q.id.clone();
+    let has_error = {
+        let key = key.clone();
+        move || errors.with(|e| e.contains_key(&key))
+    };
+    let error_text = {
+        let key = key.clone();
+        move || errors.with(|e| e.get(&key).cloned())
+    };
+    let set = {
+        let key = key.clone();
+        move |v: Value| {
+            answers.update(|a| {
+                a.insert(key.clone(), v);
+            });
+            changed();
+        }
+    };
+    let text_value = {
+        let key = key.clone();
+        move || answers.with(|a| match a.get(&key) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        })
+    };
+    let described = {
+        let err_id = err_id.clone();
+        let has_error = has_error.clone();
+        move || has_error().then(|| err_id.clone())
+    };
+    let invalid = {
+        let has_error = has_error.clone();
+        move || has_error().then_some("true")
+    };
+    let label = format!("{}{}", q.label, if q.required { " *" } else { "" });
+    let control = match q.kind {
+        QuestionKind::LongText => {
+            let set = set.clone();
+            view! { <textarea id=id.clone() disabled=disabled prop:value=text_value aria-invalid=invalid aria-describedby=described
+                on:input=move |ev| set(Value::String(event_target_value(&ev)))></textarea> }.into_any()
+        }
+        QuestionKind::Number => {
+            let set = set.clone();
+            view! { <input id=id.clone() type="number" disabled=disabled prop:value=text_value aria-invalid=invalid aria-describedby=described
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    set(v.trim().replace(',', ".").parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number));
+                } /> }.into_any()
+        }
+        QuestionKind::Date => {
+            let set = set.clone();
+            view! { <input id=id.clone() type="date" disabled=disabled prop:value=text_value aria-invalid=invalid aria-describedby=described
+                on:input=move |ev| set(Value::String(event_target_value(&ev))) /> }.into_any()
+        }
+        QuestionKind::SingleChoice => {
+            let set = set.clone();
+            view! { <select id=id.clone() disabled=disabled prop:value=text_value aria-invalid=invalid aria-describedby=described
+                on:change=move |ev| set(Value::String(event_target_value(&ev)))>
+                <option value="">"—"</option>
+                {q.options.iter().map(|o| view! { <option value=o.clone()>{o.clone()}</option> }).collect_view()}
+            </select> }.into_any()
+        }
+        QuestionKind::MultipleChoice => {
+            let boxes = q.options.iter().enumerate().map(|(n, o)| {
+                let option = o.clone();
+                let key = key.clone();
+                let set = set.clone();
+                let checked = {
+                    let option = option.clone();
+                    let key = key.clone();
+                    move || answers.with(|a| matches!(a.get(&key), Some(Value::Array(v)) if v.iter().any(|x| x.as_str() == Some(&option))))
+                };
+                view! {
+                    <label class="choice"><input type="checkbox" id=format!("{id}-{n}") disabled=disabled prop:checked=checked
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            let mut list: Vec<Value> = answers.with_untracked(|a| match a.get(&key) { Some(Value::Array(v)) => v.clone(), _ => Vec::new() });
+                            list.retain(|x| x.as_str() != Some(&option));
+                            if on { list.push(Value::String(option.clone())); }
+                            set(Value::Array(list));
+                        } />" "{o.clone()}</label>
+                }
+            }).collect_view();
+            view! { <fieldset id=id.clone() aria-describedby=described><legend>{label.clone()}</legend>{boxes}</fieldset> }.into_any()
+        }
+        QuestionKind::ShortText | QuestionKind::File => {
+            let set = set.clone();
+            view! { <input id=id.clone() type="text" disabled=disabled prop:value=text_value aria-invalid=invalid aria-describedby=described
+                on:input=move |ev| set(Value::String(event_target_value(&ev))) /> }.into_any()
+        }
+    };
+    let is_group = q.kind == QuestionKind::MultipleChoice;
+    view! {
+        <div class="field" class:field-invalid=has_error>
+            {(!is_group).then(|| view! { <label for=id.clone()>{label.clone()}</label> })}
+            {control}
+            {move || error_text().map(|m| view! { <p class="field-error" id=err_id.clone()>{m}</p> })}
+        </div>
+    }
+}
+
+/// `/espace/evaluations`: the reviewer's assignments.
+#[component]
+pub fn Reviews() -> impl IntoView {
+    let i = use_i18n();
+    view! {
+        <SignedIn page=move |_me: Me| {
+            let list = LocalResource::new(|| api::get::<Vec<Assignment>>("/api/reviews"));
+            view! {
+                <section aria-labelledby="titre-evaluations">
+                    <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
+                    <h1 id="titre-evaluations">{t!(i, "Mes évaluations", "My reviews")}</h1>
+                    {move || match list.get() {
+                        None => view! { <Loading /> }.into_any(),
+                        Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                        Some(Ok(items)) => view! {
+                            <ul class="card-list" id="liste-evaluations">
+                                {items.into_iter().map(|a| view! {
+                                    <li class="card">
+                                        <h2 class="card-title"><A href=format!("/espace/evaluations/{}", a.application)>{a.title.clone()}</A></h2>
+                                        <p class="small">{move || if a.conflict { i.t("Conflit déclaré (récusé)", "Conflict declared (recused)") }
+                                            else if a.done { i.t("Évaluation complète", "Review complete") } else { i.t("À évaluer", "To review") }}</p>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }}
+                </section>
+            }
+        } />
+    }
+}
+
+/// The weighted total (0–5) of `scores` under `criteria`: Σ weight × score / Σ
+/// weight over the scored criteria; `None` until every criterion has a score.
+pub fn weighted_total(criteria: &[Criterion], scores: &BTreeMap<String, u8>) -> Option<f64> {
+    let total_weight: f64 = criteria.iter().map(|c| c.weight).sum();
+    if total_weight <= 0.0 || criteria.iter().any(|c| !scores.contains_key(&c.id)) {
+        return None;
+    }
+    Some(criteria.iter().map(|c| c.weight * f64::from(scores[&c.id])).sum::<f64>() / total_weight)
+}
+
+/// `/espace/evaluations/:id`: the scoring form.
+#[component]
+pub fn ScoringPage() -> impl IntoView {
+    view! { <SignedIn page=|_me: Me| view! { <Scoring /> } /> }
+}
+
+async fn load_scoring(id: String) -> Result<(Application, Call), ApiError> {
+    let app: Application = api::get(&format!("/api/applications/{}", api::encode(&id))).await?;
+    let call: Call = api::get(&format!("/api/calls/{}", api::encode(&app.call_id))).await?;
+    Ok((app, call))
+}
+
+#[component]
+fn Scoring() -> impl IntoView {
+    let i = use_i18n();
+    let params = use_params_map();
+    let id = params.read_untracked().get("id").unwrap_or_default();
+    let loaded = LocalResource::new(move || load_scoring(id.clone()));
+    view! {
+        <section aria-labelledby="titre-notation">
+            <p><A href="/espace/evaluations">{t!(i, "← Mes évaluations", "← My reviews")}</A></p>
+            <h1 id="titre-notation">{t!(i, "Évaluation", "Review")}</h1>
+            {move || match loaded.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok((app, call))) => view! { <ScoreForm app criteria=call.criteria /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ScoreForm(app: Application, criteria: Vec<Criterion>) -> impl IntoView {
+    let i = use_i18n();
+    let scores = RwSignal::new(BTreeMap::<String, u8>::new());
+    let comments = RwSignal::new(BTreeMap::<String, String>::new());
+    let saved = RwSignal::new(None::<Review>);
+    let failure = RwSignal::new(None::<ApiError>);
+    let recused = RwSignal::new(false);
+    let crit = StoredValue::new(criteria.clone());
+    let total = move || crit.with_value(|c| scores.with(|s| weighted_total(c, s)));
+    let app_id = app.id.clone();
+    let submit = {
+        let app_id = app_id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let sheet = ScoreSheet {
+                scores: crit.with_value(|c| {
+                    c.iter()
+                        .filter_map(|k| {
+                            Some(Score {
+                                criterion: k.id.clone(),
+                                score: *scores.with_untracked(|s| s.get(&k.id).copied()).as_ref()?,
+                                comment: comments.with_untracked(|m| m.get(&k.id).cloned().unwrap_or_default()),
+                            })
+                        })
+                        .collect()
+                }),
+            };
+            let id = app_id.clone();
+            spawn_local(async move {
+                match api::put::<Review>(&format!("/api/applications/{id}/review"), &sheet).await {
+                    Ok(r) => {
+                        saved.set(Some(r));
+                        failure.set(None);
+                    }
+                    Err(e) => failure.set(Some(e)),
+                }
+            });
+        }
+    };
+    let declare = move |_| {
+        let id = app_id.clone();
+        spawn_local(async move {
+            match api::post::<qmi_api::applications::ApplicationTitle>(
+                &format!("/api/applications/{id}/conflict"),
+                &ConflictDeclaration { reason: String::new() },
+            )
+            .await
+            {
+                Ok(_) => recused.set(true),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let rows = criteria
+        .into_iter()
+        .map(|c| {
+            let sid = format!("note-{}", c.id);
+            let cid = format!("commentaire-{}", c.id);
+            let (k1, k2) = (c.id.clone(), c.id.clone());
+            let weight = c.weight;
+            view! {
+                <fieldset class="criterion">
+                    <legend>{c.name.clone()}<span class="muted small">{move || format!(" — {} {}", i.t("poids", "weight"), fmt::decimal(weight, 1, i.lang()))}</span></legend>
+                    <p class="hint">{c.description.clone()}</p>
+                    <div class="field">
+                        <label for=sid.clone()>{t!(i, "Note (0 à 5)", "Score (0 to 5)")}</label>
+                        <select id=sid on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            scores.update(|s| match v.parse::<u8>() { Ok(n) if n <= 5 => { s.insert(k1.clone(), n); } _ => { s.remove(&k1); } });
+                        }>
+                            <option value="">"—"</option>
+                            {(0..=5).map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for=cid.clone()>{t!(i, "Commentaire", "Comment")}</label>
+                        <textarea id=cid on:input=move |ev| { let v = event_target_value(&ev); comments.update(|m| { m.insert(k2.clone(), v); }); }></textarea>
+                    </div>
+                </fieldset>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="eyebrow">{app.title.clone()}</p>
+        <Show when=move || recused.get()>
+            <p class="notice" role="status">{t!(i, "Vous êtes récusé(e) pour cette candidature.", "You are recused from this application.")}</p>
+        </Show>
+        <form on:submit=submit class="form-grid" id="form-notation" hidden=move || recused.get()>
+                {rows}
+                <p class="total" role="status" id="total-pondere">
+                    {move || match total() {
+                        Some(t) => format!("{} {} / 5", i.t("Total pondéré :", "Weighted total:"), fmt::decimal(t, 2, i.lang())),
+                        None => i.t("Total pondéré : notez chaque critère.", "Weighted total: score every criterion.").to_owned(),
+                    }}
+                </p>
+                <p class="actions">
+                    <button type="submit" class="button" id="notation-enregistrer">{t!(i, "Enregistrer l'évaluation", "Save the review")}</button>
+                    <button type="button" class="button button-danger" id="declarer-conflit" on:click=declare>{t!(i, "Déclarer un conflit d'intérêts", "Declare a conflict of interest")}</button>
+                </p>
+                {move || saved.get().map(|r| view! { <p class="notice notice-ok" role="status" id="notation-enregistree">
+                    {move || format!("{} {}", i.t("Évaluation enregistrée. Total :", "Review saved. Total:"), r.weighted.map_or("—".into(), |w| fmt::decimal(w, 2, i.lang())))}</p> })}
+                {move || failure.get().map(|e| view! { <ErrorNotice error=e /> })}
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn criterion(id: &str, weight: f64) -> Criterion {
+        Criterion { id: id.into(), name: id.into(), description: String::new(), weight }
+    }
+
+    #[test]
+    fn weighted_total_needs_every_criterion() {
+        let c = [criterion("impact", 2.0), criterion("cost", 1.0)];
+        let mut s = BTreeMap::from([("impact".to_owned(), 5u8)]);
+        assert_eq!(weighted_total(&c, &s), None);
+        s.insert("cost".into(), 2);
+        assert_eq!(weighted_total(&c, &s), Some(4.0));
+    }
+}
