@@ -582,3 +582,129 @@ fn five_hundred_concurrent_submissions_with_retries_make_exactly_five_hundred() 
     }
     assert_eq!(stored, ids);
 }
+
+#[test]
+fn a_programme_call_covers_several_districts_and_enforces_eligibility() {
+    const MONTREUIL: &str = "93048";
+    const PARIS: &str = "75056";
+    let server = server();
+    let api = Api::new(&server);
+    let programme = api.token("programme@qmi.example");
+    let admin_montreuil = api.token("admin.montreuil@qmi.example");
+    let admin_saint_denis = api.token("admin.saint-denis@qmi.example");
+    let solaire = api.token("partner@solaire-urbain.example"); // startup, FR
+    let gruene = api.token("partner@gruene-wege.example"); // sme, DE
+
+    let mut body = call_body("2099-12-31T23:59");
+    let obj = body.as_object_mut().unwrap();
+    obj.remove("insee");
+    obj.insert("districts".into(), json!([MONTREUIL, PARIS]));
+    obj.insert("title".into(), json!("Programme : îlots de fraîcheur"));
+    obj.insert("eligibility".into(), json!({ "kinds": ["startup", "sme"], "countries": ["FR", "DE"] }));
+
+    // Only programme operators open a programme call; its districts must be districts.
+    problem(&api.post("/api/calls", Some(&admin_montreuil), &body), 403);
+    let mut not_district = body.clone();
+    not_district["districts"] = json!([MONTREUIL, "93001"]);
+    let r = api.post("/api/calls", Some(&programme), &not_district);
+    problem(&r, 422);
+    assert_eq!(r.body["errors"][0]["field"], "districts[1]", "{r:?}");
+    let mut both = body.clone();
+    both["insee"] = json!(MONTREUIL);
+    problem(&api.post("/api/calls", Some(&programme), &both), 422);
+    let mut bad_rule = body.clone();
+    bad_rule["eligibility"] = json!({ "kinds": ["unicorn"], "countries": ["france"] });
+    let r = api.post("/api/calls", Some(&programme), &bad_rule);
+    problem(&r, 422);
+    let fields: BTreeSet<&str> = r.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, BTreeSet::from(["eligibility.kinds[0]", "eligibility.countries[0]"]));
+
+    let call = api.ok("POST", "/api/calls", Some(&programme), Some(&body));
+    let call_id = call["id"].as_str().unwrap().to_owned();
+    assert_eq!((call["programme"].as_bool(), &call["districts"]), (Some(true), &json!([MONTREUIL, PARIS])), "{call}");
+
+    // The public listing filtered by either district shows it; another commune's does not.
+    for commune in [MONTREUIL, PARIS] {
+        let listed = api.get(&format!("/api/calls?commune={commune}"), None);
+        assert!(listed.body["items"].as_array().unwrap().iter().any(|c| c["id"] == call_id.as_str()), "{commune}: {listed:?}");
+    }
+    assert!(!api.get(&format!("/api/calls?commune={SAINT_DENIS}"), None).body["items"].as_array().unwrap().iter().any(|c| c["id"] == call_id.as_str()));
+
+    // Applications pick one of the call's districts.
+    let path = format!("/api/calls/{call_id}/applications");
+    let answers = json!({ "pitch": "Toitures végétalisées", "budget": 5000, "theme": "energie" });
+    let r = api.post(&path, Some(&solaire), &json!({ "title": "Sans district", "answers": answers }));
+    problem(&r, 422);
+    assert_eq!(r.body["errors"][0]["field"], "district");
+    problem(&api.post(&path, Some(&solaire), &json!({ "title": "Ailleurs", "answers": answers, "district": SAINT_DENIS })), 422);
+    let in_montreuil = api.ok("POST", &path, Some(&solaire), Some(&json!({ "title": "Toits frais", "answers": answers, "district": MONTREUIL, "submit": true })));
+    assert_eq!((in_montreuil["insee"].as_str(), in_montreuil["status"].as_str()), (Some(MONTREUIL), Some("submitted")), "{in_montreuil}");
+    let in_paris = api.ok("POST", &path, Some(&gruene), Some(&json!({ "title": "Grüne Höfe", "answers": answers, "district": PARIS, "submit": true })));
+    assert_eq!(in_paris["insee"], PARIS);
+    let montreuil_app = in_montreuil["id"].as_str().unwrap().to_owned();
+    let paris_app = in_paris["id"].as_str().unwrap().to_owned();
+    // A draft cannot move to another district.
+    problem(&api.put(&format!("/api/applications/{montreuil_app}"), Some(&solaire), &json!({ "title": "x", "answers": answers, "district": PARIS })), 422);
+
+    // Eligibility is checked against identity's organisation: a research body from Belgium is refused.
+    add_accounts(&server, &["chercheuse@labo.example".to_owned()]);
+    let labo = api.ok("POST", "/api/organisations", Some(&programme), Some(&json!({ "name": "Labo BE", "kind": "research", "country": "BE" })));
+    api.ok("POST", &format!("/api/organisations/{}/members", labo["id"].as_str().unwrap()), Some(&programme), Some(&json!({ "email": "chercheuse@labo.example" })));
+    let labo_token = api.token("chercheuse@labo.example");
+    let r = api.post(&path, Some(&labo_token), &json!({ "title": "Capteurs", "answers": answers, "district": PARIS }));
+    problem(&r, 422);
+    let fields: BTreeSet<&str> = r.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, BTreeSet::from(["organisation.kind", "organisation.country"]), "{r:?}");
+    assert!(api.get("/api/applications", Some(&labo_token)).body["items"].as_array().unwrap().is_empty(), "nothing was stored");
+
+    // A district's admin reads their own district's application, not the other one.
+    let seen = api.ok("GET", &format!("/api/applications/{montreuil_app}"), Some(&admin_montreuil), None);
+    assert!(seen.get("answers").is_some(), "{seen}");
+    problem(&api.get(&format!("/api/applications/{paris_app}"), Some(&admin_montreuil)), 404);
+    problem(&api.get(&format!("/api/applications/{montreuil_app}"), Some(&admin_saint_denis)), 404);
+    // …but the programme call is run by programme operators: no decision, listing, ranking or export for them.
+    problem(&api.post(&format!("/api/applications/{montreuil_app}/transitions"), Some(&admin_montreuil), &json!({ "to": "eligible" })), 403);
+    problem(&api.get(&format!("/api/calls/{call_id}/applications"), Some(&admin_montreuil)), 403);
+    problem(&api.get(&format!("/api/calls/{call_id}/ranking"), Some(&admin_montreuil)), 403);
+    problem(&api.get(&format!("/api/calls/{call_id}/export.csv"), Some(&admin_montreuil)), 403);
+    problem(&api.post(&format!("/api/calls/{call_id}/decisions/publish"), Some(&admin_montreuil), &json!({})), 403);
+    let mut changed = body.clone();
+    changed["title"] = json!("Repris par Montreuil");
+    problem(&api.put(&format!("/api/calls/{call_id}"), Some(&admin_montreuil), &changed), 403);
+
+    // The operator sees both districts' applications and runs the eligibility step.
+    let listed = api.ok("GET", &format!("/api/calls/{call_id}/applications"), Some(&programme), None);
+    let ids: BTreeSet<&str> = listed["items"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, BTreeSet::from([montreuil_app.as_str(), paris_app.as_str()]));
+    api.ok("POST", &format!("/api/applications/{montreuil_app}/transitions"), Some(&programme), Some(&json!({ "to": "eligible" })));
+    problem(&api.post(&format!("/api/applications/{paris_app}/transitions"), Some(&programme), &json!({ "to": "ineligible" })), 422);
+    let out = api.ok("POST", &format!("/api/applications/{paris_app}/transitions"), Some(&programme), Some(&json!({ "to": "ineligible", "reason": "Hors périmètre" })));
+    assert_eq!(out["status"], "ineligible");
+    // Ineligible is a decision: final.
+    problem(&api.post(&format!("/api/applications/{paris_app}/transitions"), Some(&programme), &json!({ "to": "eligible" })), 409);
+    let seen_by_applicant = api.ok("GET", &format!("/api/applications/{montreuil_app}"), Some(&solaire), None);
+    let history: Vec<&str> = seen_by_applicant["history"].as_array().unwrap().iter().map(|h| h["status"].as_str().unwrap()).collect();
+    assert_eq!(history, ["draft", "submitted", "eligible"]);
+
+    // Reviews across districts: only the eligible application is reviewable; the
+    // assignment lives in its district and the reviewer sees it.
+    let assigned = api.ok("POST", &format!("/api/calls/{call_id}/assignments"), Some(&programme), Some(&json!({ "reviewers": [REVIEWER_MONTREUIL, REVIEWER_PARIS], "per_application": 1 })));
+    assert_eq!(assigned.as_array().unwrap().len(), 1, "{assigned}");
+    assert_eq!(assigned[0]["application"], montreuil_app.as_str());
+    let reviewer = assigned[0]["reviewer"].as_str().unwrap();
+    let reviewer_token = api.token(if reviewer == REVIEWER_MONTREUIL { "reviewer.montreuil@qmi.example" } else { "reviewer.paris@qmi.example" });
+    let mine = api.ok("GET", "/api/reviews", Some(&reviewer_token), None);
+    assert_eq!(mine[0]["application"], montreuil_app.as_str());
+    api.ok("PUT", &format!("/api/applications/{montreuil_app}/review"), Some(&reviewer_token), Some(&json!({ "scores": [{ "criterion": "impact", "score": 4 }, { "criterion": "feasibility", "score": 2 }] })));
+    let ranking = api.ok("GET", &format!("/api/calls/{call_id}/ranking"), Some(&programme), None);
+    let top = &ranking["applications"][0];
+    assert_eq!((top["id"].as_str(), top["weighted_score"].as_f64()), (Some(montreuil_app.as_str()), Some(3.5)), "{ranking}");
+    assert_eq!(api.ok("GET", "/api/reviews", Some(&reviewer_token), None)[0]["done"], true);
+
+    // The export holds both districts' applications.
+    let csv = api.get(&format!("/api/calls/{call_id}/export.csv"), Some(&programme));
+    assert_eq!(csv.status, 200, "{csv:?}");
+    let text = String::from_utf8(csv.bytes).unwrap();
+    let exported: BTreeSet<&str> = text.split("\r\n").skip(1).filter(|l| !l.is_empty()).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(exported, BTreeSet::from([montreuil_app.as_str(), paris_app.as_str()]));
+}
