@@ -1,10 +1,7 @@
 //! QMI web app entry point: mounts the Leptos application on `<body>`.
 
-// Parts used only by the calls pages (feature `calls`).
-#[cfg_attr(not(feature = "calls"), allow(dead_code))]
 mod api;
 mod app;
-#[cfg_attr(not(feature = "calls"), allow(dead_code))]
 mod fmt;
 mod health;
 mod i18n;
