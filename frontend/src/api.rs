@@ -5,6 +5,7 @@
 //! call carries a fresh one when signed in.
 
 use gloo_net::http::{Method, RequestBuilder};
+use leptos::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -59,42 +60,92 @@ impl ApiError {
 
 /// `GET path`, decoded as `T`.
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    decode(send(Method::GET, path, None).await?).await
+    parse(&text(Method::GET, path, None).await?)
 }
 
 /// `POST path` with a JSON body, decoded as `T`.
 pub async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
-    decode(send(Method::POST, path, Some(to_json(body)?)).await?).await
+    let body = to_json(body)?;
+    parse(&text(Method::POST, path, Some(body)).await?)
 }
 
 /// `POST /api/auth/…` with a JSON body and never a token, decoded as `T`.
 pub async fn auth_post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
-    decode(raw(Method::POST, path, Some(to_json(body)?), None).await?).await
+    let body = to_json(body)?;
+    parse(&read_text(raw(Method::POST, path, Some(body), None).await?).await?)
 }
 
 /// `POST /api/auth/…` with a JSON body and never a token, ignoring the response body.
 pub async fn auth_post_empty(path: &str, body: &impl Serialize) -> Result<(), ApiError> {
-    raw(Method::POST, path, Some(to_json(body)?), None).await.map(drop)
+    let body = to_json(body)?;
+    raw(Method::POST, path, Some(body), None).await.map(drop)
 }
 
 /// `POST path` with no body, decoded as `T`.
 pub async fn post_nobody<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    decode(send(Method::POST, path, None).await?).await
+    parse(&text(Method::POST, path, None).await?)
 }
 
 /// `PATCH path` with a JSON body, decoded as `T`.
 pub async fn patch<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
-    decode(send(Method::PATCH, path, Some(to_json(body)?)).await?).await
+    let body = to_json(body)?;
+    parse(&text(Method::PATCH, path, Some(body)).await?)
 }
 
 /// `PUT path` with a JSON body, decoded as `T`.
 pub async fn put<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
-    decode(send(Method::PUT, path, Some(to_json(body)?)).await?).await
+    let body = to_json(body)?;
+    parse(&text(Method::PUT, path, Some(body)).await?)
 }
 
 /// `DELETE path`.
 pub async fn delete(path: &str) -> Result<(), ApiError> {
     send(Method::DELETE, path, None).await.map(drop)
+}
+
+/// The one fetch every call goes through: `method path` (with a fresh token
+/// unless under `/api/auth/`), the response body as text. Not generic, so the
+/// request machinery is compiled once; only [`parse`] is per type.
+pub async fn text(method: Method, path: &str, body: Option<String>) -> Result<String, ApiError> {
+    read_text(send(method, path, body).await?).await
+}
+
+/// Decodes a response body as `T`.
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|e| ApiError {
+        status: 200,
+        title: format!("unreadable response: {e}"),
+        detail: None,
+        errors: Vec::new(),
+    })
+}
+
+/// A GET loading in the background, its body kept as text: one resource type
+/// for every page (each distinct `LocalResource<T>` costs its own copy of the
+/// async machinery). Read it with [`read`].
+pub type Loaded = LocalResource<Result<String, ApiError>>;
+
+/// Starts a [`Loaded`] GET of the path `path` gives, re-run when the signals it
+/// reads change; while it gives `None` the resource stays loading.
+pub fn load(path: impl Fn() -> Option<String> + 'static) -> Loaded {
+    load_boxed(Box::new(path))
+}
+
+fn load_boxed(path: Box<dyn Fn() -> Option<String>>) -> Loaded {
+    LocalResource::new(move || {
+        let path = path();
+        async move {
+            match path {
+                Some(path) => text(Method::GET, &path, None).await,
+                None => std::future::pending().await,
+            }
+        }
+    })
+}
+
+/// The value of a [`Loaded`] GET decoded as `T`; `None` while loading (tracked).
+pub fn read<T: DeserializeOwned>(loaded: &Loaded) -> Option<Result<T, ApiError>> {
+    loaded.with(|r| r.as_ref().map(|r| r.as_ref().map_err(Clone::clone).and_then(|t| parse(t))))
 }
 
 fn to_json(body: &impl Serialize) -> Result<String, ApiError> {
@@ -121,35 +172,32 @@ async fn send(method: Method, path: &str, body: Option<String>) -> Result<gloo_n
 
 /// One request, with `token` as the bearer if given; non-2xx becomes an [`ApiError`].
 async fn raw(method: Method, path: &str, body: Option<String>, token: Option<String>) -> Result<gloo_net::http::Response, ApiError> {
-    {
-        let mut builder = RequestBuilder::new(path).method(method.clone()).header("accept", "application/json");
-        if let Some(token) = token {
-            builder = builder.header("authorization", &format!("Bearer {token}"));
-        }
-        let request = match &body {
-            Some(json) => builder.header("content-type", "application/json").body(json.clone()),
-            None => builder.build(),
-        }
-        .map_err(ApiError::network)?;
-        let response = request.send().await.map_err(ApiError::network)?;
-        if response.ok() {
-            return Ok(response);
-        }
-        let status = response.status();
-        let mut problem = response.json::<ApiError>().await.unwrap_or_else(|_| ApiError {
-            status,
-            title: response.status_text(),
-            detail: None,
-            errors: Vec::new(),
-        });
-        problem.status = status;
-        Err(problem)
+    let mut builder = RequestBuilder::new(path).method(method).header("accept", "application/json");
+    if let Some(token) = token {
+        builder = builder.header("authorization", &format!("Bearer {token}"));
     }
+    let request = match body {
+        Some(json) => builder.header("content-type", "application/json").body(json),
+        None => builder.build(),
+    }
+    .map_err(ApiError::network)?;
+    let response = request.send().await.map_err(ApiError::network)?;
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let mut problem = read_text(response)
+        .await
+        .ok()
+        .and_then(|t| serde_json::from_str::<ApiError>(&t).ok())
+        .unwrap_or_else(|| ApiError { status, title: format!("HTTP {status}"), detail: None, errors: Vec::new() });
+    problem.status = status;
+    Err(problem)
 }
 
-async fn decode<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, ApiError> {
+async fn read_text(response: gloo_net::http::Response) -> Result<String, ApiError> {
     let status = response.status();
-    response.json::<T>().await.map_err(|e| ApiError {
+    response.text().await.map_err(|e| ApiError {
         status,
         title: format!("unreadable response: {e}"),
         detail: None,

@@ -27,11 +27,11 @@ use crate::ui::{ErrorNotice, Loading};
 #[component]
 pub fn Calls() -> impl IntoView {
     let i = use_i18n();
-    let calls = LocalResource::new(|| api::get::<Page<Call>>("/api/calls?status=open&limit=100"));
+    let calls = api::load(|| Some("/api/calls?status=open&limit=100".into()));
     view! {
         <section aria-labelledby="titre-appels">
             <h1 id="titre-appels">{t!(i, "Appels à solutions ouverts", "Open calls for solutions")}</h1>
-            {move || match calls.get() {
+            {move || match api::read::<Page<Call>>(&calls) {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
                 Some(Ok(page)) if page.items.is_empty() => view! {
@@ -63,14 +63,11 @@ pub fn CallPage() -> impl IntoView {
     let session = crate::session::use_session();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let call = LocalResource::new(move || {
-        let id = id();
-        async move { api::get::<Call>(&format!("/api/calls/{}", api::encode(&id))).await }
-    });
+    let call = api::load(move || Some(format!("/api/calls/{}", api::encode(&id()))));
     view! {
         <section aria-labelledby="titre-appel">
             <p><A href="/appels">{t!(i, "← Tous les appels", "← All calls")}</A></p>
-            {move || match call.get() {
+            {move || match api::read::<Call>(&call) {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <h1 id="titre-appel">{t!(i, "Appel", "Call")}</h1><ErrorNotice error=e /> }.into_any(),
                 Some(Ok(c)) => {
@@ -110,27 +107,27 @@ pub fn ApplicationPage() -> impl IntoView {
     view! { <SignedIn page=|_me: Me| view! { <ApplicationForm /> } /> }
 }
 
-/// The call and the organisation's existing application to it, if any.
-async fn load_application(call_id: String) -> Result<(Call, Option<Application>), ApiError> {
-    let call: Call = api::get(&format!("/api/calls/{}", api::encode(&call_id))).await?;
-    let mine: Page<Application> = api::get("/api/applications?limit=500").await?;
-    let existing = mine.items.into_iter().find(|a| a.call_id == call_id);
-    Ok((call, existing))
-}
-
 #[component]
 fn ApplicationForm() -> impl IntoView {
     let i = use_i18n();
     let params = use_params_map();
     let call_id = params.read_untracked().get("id").unwrap_or_default();
-    let loaded = LocalResource::new(move || load_application(call_id.clone()));
+    // The call and the organisation's applications (to find its draft for this call).
+    let call = {
+        let path = format!("/api/calls/{}", api::encode(&call_id));
+        api::load(move || Some(path.clone()))
+    };
+    let mine = api::load(|| Some("/api/applications?limit=500".into()));
     view! {
         <section aria-labelledby="titre-candidature">
             <h1 id="titre-candidature">{t!(i, "Candidature", "Application")}</h1>
-            {move || match loaded.get() {
-                None => view! { <Loading /> }.into_any(),
-                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
-                Some(Ok((call, existing))) => view! { <AnswerForm call existing /> }.into_any(),
+            {move || match (api::read::<Call>(&call), api::read::<Page<Application>>(&mine)) {
+                (Some(Err(e)), _) | (_, Some(Err(e))) => view! { <ErrorNotice error=e /> }.into_any(),
+                (Some(Ok(call)), Some(Ok(mine))) => {
+                    let existing = mine.items.into_iter().find(|a| a.call_id == call.id);
+                    view! { <AnswerForm call existing /> }.into_any()
+                }
+                _ => view! { <Loading /> }.into_any(),
             }}
         </section>
     }
@@ -415,12 +412,12 @@ pub fn Reviews() -> impl IntoView {
     let i = use_i18n();
     view! {
         <SignedIn page=move |_me: Me| {
-            let list = LocalResource::new(|| api::get::<Vec<Assignment>>("/api/reviews"));
+            let list = api::load(|| Some("/api/reviews".into()));
             view! {
                 <section aria-labelledby="titre-evaluations">
                     <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
                     <h1 id="titre-evaluations">{t!(i, "Mes évaluations", "My reviews")}</h1>
-                    {move || match list.get() {
+                    {move || match api::read::<Vec<Assignment>>(&list) {
                         None => view! { <Loading /> }.into_any(),
                         Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
                         Some(Ok(items)) => view! {
@@ -457,26 +454,27 @@ pub fn ScoringPage() -> impl IntoView {
     view! { <SignedIn page=|_me: Me| view! { <Scoring /> } /> }
 }
 
-async fn load_scoring(id: String) -> Result<(Application, Call), ApiError> {
-    let app: Application = api::get(&format!("/api/applications/{}", api::encode(&id))).await?;
-    let call: Call = api::get(&format!("/api/calls/{}", api::encode(&app.call_id))).await?;
-    Ok((app, call))
-}
-
 #[component]
 fn Scoring() -> impl IntoView {
     let i = use_i18n();
     let params = use_params_map();
     let id = params.read_untracked().get("id").unwrap_or_default();
-    let loaded = LocalResource::new(move || load_scoring(id.clone()));
+    let app = {
+        let path = format!("/api/applications/{}", api::encode(&id));
+        api::load(move || Some(path.clone()))
+    };
+    // The call (for its criteria), once the application names it.
+    let call = api::load(move || {
+        api::read::<Application>(&app).and_then(Result::ok).map(|a| format!("/api/calls/{}", api::encode(&a.call_id)))
+    });
     view! {
         <section aria-labelledby="titre-notation">
             <p><A href="/espace/evaluations">{t!(i, "← Mes évaluations", "← My reviews")}</A></p>
             <h1 id="titre-notation">{t!(i, "Évaluation", "Review")}</h1>
-            {move || match loaded.get() {
-                None => view! { <Loading /> }.into_any(),
-                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
-                Some(Ok((app, call))) => view! { <ScoreForm app criteria=call.criteria /> }.into_any(),
+            {move || match (api::read::<Application>(&app), api::read::<Call>(&call)) {
+                (Some(Err(e)), _) | (_, Some(Err(e))) => view! { <ErrorNotice error=e /> }.into_any(),
+                (Some(Ok(app)), Some(Ok(call))) => view! { <ScoreForm app criteria=call.criteria /> }.into_any(),
+                _ => view! { <Loading /> }.into_any(),
             }}
         </section>
     }
