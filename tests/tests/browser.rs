@@ -150,8 +150,9 @@ where
                 ]
             }),
         );
-        let c = ClientBuilder::rustls()
-            .expect("rustls connector")
+        // chromedriver listens on loopback over plain HTTP: no TLS stack, so
+        // no process-wide crypto provider to choose.
+        let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", driver.port))
             .await
