@@ -7,6 +7,7 @@
 //! reads the tenant's status from the key-value store). Prints requests/s and p50/p99 latency for
 //! each and the differences; asserts nothing.
 //!
+//! Runs twice: with 130 and with 10,000 communes' statuses in the key-value store.
 //! `QMI_BENCH_REQUESTS` (default 4000 per case) and `QMI_BENCH_CONNECTIONS` (default 4).
 
 use std::time::{Duration, Instant};
@@ -69,10 +70,26 @@ fn run(url: &str, auth: Option<&str>, total: usize, conns: usize) -> Figures {
     }
 }
 
+/// `n` tenant statuses: Saint-Denis (the measured tenant) and `n - 1` synthetic
+/// communes, so the gateway's status lookup runs against a registry of that size.
+fn registry(n: usize) -> Vec<(String, &'static str)> {
+    let mut tenants = vec![("93066".to_owned(), "district")];
+    tenants.extend((0..n.saturating_sub(1)).map(|i| (format!("{:05}", 10000 + i), "member")));
+    tenants
+}
+
 fn main() {
+    for size in [130, 10_000] {
+        println!("\n== registry of {size} communes ==");
+        bench(&registry(size));
+    }
+}
+
+fn bench(tenants: &[(String, &str)]) {
     let total = env_usize("QMI_BENCH_REQUESTS", 4000);
     let conns = env_usize("QMI_BENCH_CONNECTIONS", 4);
-    let app = GatewayApp::start(&[("93066", "district")]);
+    let tenants: Vec<(&str, &str)> = tenants.iter().map(|(i, s)| (i.as_str(), *s)).collect();
+    let app = GatewayApp::start(&tenants);
     let s = &app.server;
     let auth = app.bearer(&claims(&[], &[("93066", "admin")]));
     let cases: [(&str, String, Option<&str>); 4] = [

@@ -140,7 +140,7 @@ source = "{wasm}/qmi_gateway.wasm"
 /// Spin's layout for the `default` key-value store, before the server starts.
 pub fn seed_tenants(data_dir: &Path, tenants: &[(&str, &str)]) {
     std::fs::create_dir_all(data_dir).expect("data dir");
-    let db = rusqlite::Connection::open(data_dir.join("sqlite_key_value.db")).expect("open kv db");
+    let mut db = rusqlite::Connection::open(data_dir.join("sqlite_key_value.db")).expect("open kv db");
     db.execute(
         "CREATE TABLE IF NOT EXISTS spin_key_value (
             store TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
@@ -148,13 +148,15 @@ pub fn seed_tenants(data_dir: &Path, tenants: &[(&str, &str)]) {
         [],
     )
     .expect("create spin_key_value");
+    let tx = db.transaction().expect("begin");
     for (insee, status) in tenants {
-        db.execute(
+        tx.execute(
             "INSERT OR REPLACE INTO spin_key_value (store, key, value) VALUES ('default', ?1, ?2)",
             rusqlite::params![format!("tenant-status/{insee}"), status.as_bytes()],
         )
         .expect("insert tenant status");
     }
+    tx.commit().expect("commit tenant statuses");
 }
 
 /// A running gateway application with the key its tokens must be signed with.
