@@ -38,7 +38,7 @@ fn build_app() {
         let out = Command::new(qmi_bin())
             .args(["build", "-f"])
             .arg(root_manifest())
-            .args(["-c", "web", "-c", "identity", "-c", "gateway"])
+            .args(["-c", "web", "-c", "identity", "-c", "gateway", "-c", "applications", "-c", "districts"])
             .stdin(Stdio::null())
             .output()
             .map_err(|e| e.to_string())?;
@@ -74,15 +74,108 @@ fn axe_source() -> &'static str {
 
 /// `qmi up` on the root manifest (web and identity, gateway in front), demo data seeded.
 fn server() -> QmiServer {
+    server_with(&[])
+}
+
+/// [`server`] with more components (e.g. `applications`, `districts`).
+fn server_with(more: &[&str]) -> QmiServer {
     build_app();
-    Qmi::up()
+    let mut up = Qmi::up()
         .manifest(root_manifest())
         .without_runtime_config()
         .flag("--runtime-config-file", workspace_root().join("runtime-config.toml").to_str().unwrap())
         .flag("--component-id", "web")
-        .flag("--component-id", "identity")
-        .env("QMI_DEMO_PASSWORD", DEMO_PASSWORD)
-        .start()
+        .flag("--component-id", "identity");
+    for c in more {
+        up = up.flag("--component-id", c);
+    }
+    up.env("QMI_DEMO_PASSWORD", DEMO_PASSWORD).start()
+}
+
+/// A JSON call to the API for a test's setup (before the browser starts);
+/// panics unless the status is 2xx.
+fn api(server: &QmiServer, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Value {
+    let http = reqwest::blocking::Client::new();
+    let mut req = http.request(method.parse().expect("method"), server.url(path)).header("accept", "application/json");
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    if let Some(b) = body {
+        req = req.header("content-type", "application/json").body(b.to_string());
+    }
+    let res = req.send().unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+    let status = res.status();
+    let text = res.text().unwrap_or_default();
+    assert!(status.is_success(), "{method} {path}: {status}\n{text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+/// An access token for a demo account.
+fn token(server: &QmiServer, email: &str) -> String {
+    let r = api(server, "POST", "/api/auth/token", None, Some(&json!({ "email": email, "password": DEMO_PASSWORD })));
+    r["access_token"].as_str().unwrap_or_else(|| panic!("no access_token for {email}: {r}")).to_owned()
+}
+
+/// Creates and publishes, as Saint-Denis's admin, an open call with required
+/// questions and two weighted criteria (impact ×3, faisabilité ×1); its id.
+fn open_call(server: &QmiServer) -> String {
+    let admin = token(server, "admin.saint-denis@qmi.example");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let (days, secs) = ((now - 3600) / 86_400, (now - 3600) % 86_400);
+    // Civil date from days since the epoch (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let opens = format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60);
+    let call = api(
+        server,
+        "POST",
+        "/api/calls",
+        Some(&admin),
+        Some(&json!({
+            "insee": "93066",
+            "title": "Îlots de fraîcheur à Saint-Denis",
+            "description": "Rafraîchir les cours d'école du quartier Pleyel",
+            "themes": ["Climat"],
+            "challenges": ["Réduire la chaleur urbaine"],
+            "eligibility": { "kinds": ["startup", "association", "sme"], "countries": [] },
+            "opens_at": opens,
+            "closes_at": "2099-01-31T18:00",
+            "target_selections": 2,
+            "form": [
+                { "id": "pitch", "label": "Votre solution", "kind": "long_text", "required": true, "max_length": 500 },
+                { "id": "budget", "label": "Budget (€)", "kind": "number", "required": true, "min": 0, "max": 100000 },
+                { "id": "theme", "label": "Thème", "kind": "single_choice", "required": true, "options": ["ombre", "eau"] }
+            ],
+            "criteria": [
+                { "id": "impact", "name": "Impact", "weight": 3 },
+                { "id": "faisabilite", "name": "Faisabilité", "weight": 1 }
+            ],
+            "published": true
+        })),
+    );
+    call["id"].as_str().expect("call id").to_owned()
+}
+
+/// Waits until the input `css` has the value `want`.
+async fn wait_value(b: &Ctx, css: &str, want: &str) -> Outcome {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let got = b.el(css).await?.prop("value").await.ctx("value")?;
+        if got.as_deref() == Some(want) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{css} has {got:?}, not {want:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// A chromedriver process on a free port, killed on drop.
@@ -130,9 +223,16 @@ fn run<F>(name: &str, scenario: F)
 where
     F: for<'a> FnOnce(&'a Ctx) -> Pin<Box<dyn Future<Output = Outcome> + 'a>>,
 {
-    let axe = axe_source();
-    let _ = axe;
-    let server = server();
+    let _ = axe_source();
+    run_on(name, server(), scenario);
+}
+
+/// [`run`] on a server the test started (and prepared) itself.
+fn run_on<F>(name: &str, server: QmiServer, scenario: F)
+where
+    F: for<'a> FnOnce(&'a Ctx) -> Pin<Box<dyn Future<Output = Outcome> + 'a>>,
+{
+    let _ = axe_source();
     let driver = Driver::start();
     let profile = tempfile::Builder::new().prefix("qmi-chromium-").tempdir().expect("temp dir");
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio");
@@ -583,4 +683,113 @@ fn first_render(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
 #[test]
 fn time_to_first_render() {
     run("time_to_first_render", first_render);
+}
+
+/// A partner member applies: the call's page, the form rendered from its
+/// questions, a required field left empty refused beside the field, the draft
+/// autosaved and restored after a reload.
+#[test]
+fn partner_member_applies_with_a_validation_error_and_an_autosaved_draft() {
+    let server = server_with(&["applications", "districts"]);
+    let call = open_call(&server);
+    run_on("partner_member_applies", server, move |b| {
+        Box::pin(async move {
+            b.sign_in("partner@solaire-urbain.example").await?;
+            b.goto("/appels").await?;
+            b.wait_text("#liste-appels", "Îlots de fraîcheur").await?;
+            b.axe("open calls").await?;
+            b.snapshot("appels").await?;
+            b.click(&format!("#liste-appels a[href='/appels/{call}']")).await?;
+            let page = b.wait_text("main", "Critères d'évaluation").await?;
+            ensure!(page.contains("Impact") && page.contains("Faisabilité"), "the criteria are missing:\n{page}");
+            b.axe("a call's page").await?;
+            b.snapshot("appel").await?;
+
+            b.click(&format!("a[href='/appels/{call}/candidature']")).await?;
+            b.el("#q-pitch").await?;
+            b.fill("#q-title", "Cours Oasis").await?;
+            b.fill("#q-pitch", "Des arbres et des fontaines dans les cours").await?;
+            b.choose("#q-theme", "ombre").await?;
+            // The budget, required, is left empty.
+            b.click("#candidature-deposer").await?;
+            b.wait_text("#q-budget-erreur", "Réponse obligatoire").await?;
+            let invalid = b.el("#q-budget").await?.attr("aria-invalid").await.ctx("aria-invalid")?;
+            ensure!(invalid.as_deref() == Some("true"), "the budget field is not marked invalid");
+            let beside = b
+                .js("const e = document.getElementById('q-budget-erreur'); return e.parentElement.contains(document.getElementById('q-budget')) && document.getElementById('q-budget').getAttribute('aria-describedby') === e.id;", vec![])
+                .await?;
+            ensure!(beside == json!(true), "the error is not beside (and describing) its field");
+            let others = b.c.find_all(Locator::Css(".field-error")).await.ctx("errors")?;
+            ensure!(others.len() == 1, "{} field errors shown, expected only the budget's", others.len());
+            b.axe("application form with an error").await?;
+            b.snapshot("candidature-erreur").await?;
+
+            // The draft is saved by itself about a second after the last change.
+            b.wait_text("#autosave", "Brouillon enregistré").await?;
+            b.c.refresh().await.ctx("reloading")?;
+            wait_value(b, "#q-title", "Cours Oasis").await?;
+            wait_value(b, "#q-pitch", "Des arbres et des fontaines dans les cours").await?;
+            wait_value(b, "#q-theme", "ombre").await?;
+            wait_value(b, "#q-budget", "").await?;
+            b.axe("restored draft").await?;
+
+            // Completing it submits it.
+            b.fill("#q-budget", "25000").await?;
+            b.click("#candidature-deposer").await?;
+            b.wait_text("#candidature-deposee", "Candidature déposée").await?;
+            Ok(())
+        })
+    });
+}
+
+/// A reviewer, assigned through the API, scores an application: the weighted
+/// total follows the scores, and the review saves.
+#[test]
+fn reviewer_scores_with_the_weighted_total() {
+    let server = server_with(&["applications", "districts"]);
+    let call = open_call(&server);
+    let partner = token(&server, "partner@solaire-urbain.example");
+    let admin = token(&server, "admin.saint-denis@qmi.example");
+    let app = api(
+        &server,
+        "POST",
+        &format!("/api/calls/{call}/applications"),
+        Some(&partner),
+        Some(&json!({ "title": "Cours Oasis", "answers": { "pitch": "Des arbres", "budget": 25000, "theme": "eau" }, "submit": true })),
+    );
+    let app = app["id"].as_str().expect("application id").to_owned();
+    for to in ["eligible", "in_review"] {
+        api(&server, "POST", &format!("/api/applications/{app}/transitions"), Some(&admin), Some(&json!({ "to": to })));
+    }
+    let reviewer = "01900000-0000-7000-8000-000000000013"; // reviewer.saint-denis@qmi.example
+    let assigned = api(
+        &server,
+        "POST",
+        &format!("/api/calls/{call}/assignments"),
+        Some(&admin),
+        Some(&json!({ "reviewers": [reviewer], "per_application": 1 })),
+    );
+    assert_eq!(assigned.as_array().map(Vec::len), Some(1), "{assigned}");
+    run_on("reviewer_scores", server, move |b| {
+        Box::pin(async move {
+            b.sign_in("reviewer.saint-denis@qmi.example").await?;
+            b.goto("/espace/evaluations").await?;
+            b.wait_text("#liste-evaluations", "Cours Oasis").await?;
+            b.axe("my reviews").await?;
+            b.click(&format!("#liste-evaluations a[href='/espace/evaluations/{app}']")).await?;
+            b.wait_text("#total-pondere", "notez chaque critère").await?;
+            b.axe("scoring form").await?;
+            b.choose("#note-impact", "4").await?;
+            b.wait_text("#total-pondere", "notez chaque critère").await?;
+            b.choose("#note-faisabilite", "2").await?;
+            // (3 × 4 + 1 × 2) / 4 = 3,5
+            b.wait_text("#total-pondere", "3,50 / 5").await?;
+            b.fill("#commentaire-impact", "Fort effet sur la chaleur").await?;
+            b.snapshot("evaluation").await?;
+            b.click("#notation-enregistrer").await?;
+            b.wait_text("#notation-enregistree", "3,50").await?;
+            b.axe("saved review").await?;
+            Ok(())
+        })
+    });
 }
