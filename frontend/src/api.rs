@@ -126,7 +126,8 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
 pub type Loaded = LocalResource<Result<String, ApiError>>;
 
 /// Starts a [`Loaded`] GET of the path `path` gives, re-run when the signals it
-/// reads change; while it gives `None` the resource stays loading.
+/// reads change; while it gives `None` the resource reads as loading (it holds
+/// an empty text: a pending future would keep it from ever re-running).
 pub fn load(path: impl Fn() -> Option<String> + 'static) -> Loaded {
     load_boxed(Box::new(path))
 }
@@ -137,15 +138,20 @@ fn load_boxed(path: Box<dyn Fn() -> Option<String>>) -> Loaded {
         async move {
             match path {
                 Some(path) => text(Method::GET, &path, None).await,
-                None => std::future::pending().await,
+                None => Ok(String::new()),
             }
         }
     })
 }
 
-/// The value of a [`Loaded`] GET decoded as `T`; `None` while loading (tracked).
+/// The value of a [`Loaded`] GET decoded as `T`; `None` while loading or
+/// waiting for its path (tracked).
 pub fn read<T: DeserializeOwned>(loaded: &Loaded) -> Option<Result<T, ApiError>> {
-    loaded.with(|r| r.as_ref().map(|r| r.as_ref().map_err(Clone::clone).and_then(|t| parse(t))))
+    loaded.with(|r| match r.as_ref()? {
+        Ok(text) if text.is_empty() => None,
+        Ok(text) => Some(parse(text)),
+        Err(e) => Some(Err(e.clone())),
+    })
 }
 
 fn to_json(body: &impl Serialize) -> Result<String, ApiError> {
