@@ -178,14 +178,11 @@ pub fn CommunePage() -> impl IntoView {
     let session = use_session();
     let params = use_params_map();
     let insee = move || params.read().get("insee").unwrap_or_default();
-    let commune = LocalResource::new(move || {
-        let insee = insee();
-        async move { api::get::<Commune>(&format!("/api/communes/{}", api::encode(&insee))).await }
-    });
+    let commune = api::load(move || Some(format!("/api/communes/{}", api::encode(&insee()))));
     view! {
         <section aria-labelledby="titre-commune">
             <p><A href="/communes">{t!(i, "← Toutes les communes", "← All communes")}</A></p>
-            {move || match commune.get() {
+            {move || match api::read::<Commune>(&commune) {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <h1 id="titre-commune">{t!(i, "Commune", "Commune")}</h1><ErrorNotice error=e /> }.into_any(),
                 Some(Ok(c)) => {

@@ -25,10 +25,7 @@ fn MembersOf() -> impl IntoView {
     let params = use_params_map();
     let insee = Memo::new(move |_| params.read().get("insee").unwrap_or_default());
     let version = RwSignal::new(0u32);
-    let commune = LocalResource::new(move || {
-        let insee = insee.get();
-        async move { api::get::<Commune>(&format!("/api/communes/{}", api::encode(&insee))).await }
-    });
+    let commune = api::load(move || Some(format!("/api/communes/{}", api::encode(&insee.get()))));
     let members = LocalResource::new(move || {
         let insee = insee.get();
         version.track();
@@ -56,7 +53,7 @@ fn MembersOf() -> impl IntoView {
     view! {
         <section aria-labelledby="titre-membres">
             <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
-            <p class="eyebrow">{move || match commune.get() { Some(Ok(c)) => c.name, _ => insee.get() }}</p>
+            <p class="eyebrow">{move || match api::read::<Commune>(&commune) { Some(Ok(c)) => c.name, _ => insee.get() }}</p>
             <h1 id="titre-membres">{t!(i, "Membres de la commune", "Commune members")}</h1>
             {move || action_error.get().map(|e| view! { <ErrorNotice error=e /> })}
             {move || match members.get() {

@@ -43,26 +43,20 @@ pub fn OrganisationPage() -> impl IntoView {
 fn Profile(id: String) -> impl IntoView {
     let i = use_i18n();
     let path = format!("/api/organisations/{}", api::encode(&id));
-    let org = LocalResource::new({
+    let org = {
         let path = path.clone();
-        move || {
-            let path = path.clone();
-            async move { api::get::<Organisation>(&path).await }
-        }
-    });
-    let members = LocalResource::new({
+        api::load(move || Some(path.clone()))
+    };
+    let members = {
         let path = format!("{path}/members");
-        move || {
-            let path = path.clone();
-            async move { api::get::<Vec<OrganisationMember>>(&path).await }
-        }
-    });
+        api::load(move || Some(path.clone()))
+    };
     view! {
         <section aria-labelledby="titre-organisation">
             <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
             <p class="eyebrow">{t!(i, "Annuaire des partenaires", "Partner directory")}</p>
             <h1 id="titre-organisation">{t!(i, "Profil de l'organisation", "Organisation profile")}</h1>
-            {move || match org.get() {
+            {move || match api::read::<Organisation>(&org) {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
                 Some(Ok(o)) => view! { <ProfileForm org=o path=path.clone() /> }.into_any(),
@@ -70,7 +64,7 @@ fn Profile(id: String) -> impl IntoView {
         </section>
         <section aria-labelledby="titre-membres-org">
             <h2 id="titre-membres-org">{t!(i, "Membres de l'organisation", "Organisation members")}</h2>
-            {move || match members.get() {
+            {move || match api::read::<Vec<OrganisationMember>>(&members) {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
                 Some(Ok(list)) => view! {
