@@ -180,8 +180,20 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
     let call_id = call.id.clone();
     let questions = StoredValue::new(call.form.clone());
 
+    // One save at a time (two first saves in flight would create two drafts):
+    // a save asked for meanwhile is remembered (`queued`, with its submit flag)
+    // and run when the one in flight ends (`rerun`, watched by an effect below).
+    let busy = StoredValue::new(false);
+    let queued = StoredValue::new(None::<bool>);
+    let rerun = RwSignal::new(0u32);
+
     // Saves the draft (creating it on first save); `submit` validates and submits.
     let save = move |submit: bool| {
+        if busy.get_value() {
+            queued.update_value(|q| *q = Some(submit || q.unwrap_or(false)));
+            return;
+        }
+        busy.set_value(true);
         // TODO(programme-wide calls): let the applicant pick `district` among the call's districts.
         let input = ApplicationInput { title: title.get_untracked(), answers: answers.get_untracked(), submit: false, district: None };
         let call_id = call_id.clone();
@@ -210,8 +222,22 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
                     failure.set(Some(e));
                 }
             }
+            busy.set_value(false);
+            if queued.get_value().is_some() {
+                rerun.update(|n| *n += 1);
+            }
         });
     };
+    Effect::new({
+        let save = save.clone();
+        move |_| {
+            if rerun.get() > 0 {
+                if let Some(submit) = queued.try_update_value(Option::take).flatten() {
+                    save(submit);
+                }
+            }
+        }
+    });
     // Autosave one second after the last change.
     let autosave = save.clone();
     let changed = move || {
