@@ -621,6 +621,38 @@ mod tests {
         Criterion { id: id.into(), name: id.into(), description: String::new(), weight }
     }
 
+    fn question(kind: QuestionKind, required: bool) -> Question {
+        Question {
+            id: "q".into(),
+            label: "Q".into(),
+            kind,
+            required,
+            max_length: Some(5),
+            min: Some(0.0),
+            max: Some(10.0),
+            options: vec!["a".into(), "b".into()],
+            max_choices: Some(1),
+        }
+    }
+
+    #[test]
+    fn answers_are_checked_against_their_question() {
+        use serde_json::json;
+        let text = question(QuestionKind::ShortText, true);
+        assert_eq!(check_answer(&text, None, true).as_deref(), Some("Réponse obligatoire."));
+        assert_eq!(check_answer(&text, Some(&json!("  ")), false).as_deref(), Some("An answer is required."));
+        assert_eq!(check_answer(&text, Some(&json!("abcdef")), true).as_deref(), Some("5 caractères au plus."));
+        assert_eq!(check_answer(&text, Some(&json!("abc")), true), None);
+        assert_eq!(check_answer(&question(QuestionKind::ShortText, false), None, true), None);
+        let number = question(QuestionKind::Number, true);
+        assert_eq!(check_answer(&number, Some(&json!(11)), true).as_deref(), Some("Valeur hors des limites."));
+        assert_eq!(check_answer(&number, Some(&json!("x")), true).as_deref(), Some("Un nombre est attendu."));
+        assert_eq!(check_answer(&number, Some(&json!(10)), true), None);
+        let many = question(QuestionKind::MultipleChoice, true);
+        assert_eq!(check_answer(&many, Some(&json!([])), true).as_deref(), Some("Réponse obligatoire."));
+        assert_eq!(check_answer(&many, Some(&json!(["a", "b"])), true).as_deref(), Some("1 choix au plus."));
+    }
+
     #[test]
     fn weighted_total_needs_every_criterion() {
         let c = [criterion("impact", 2.0), criterion("cost", 1.0)];
