@@ -5,6 +5,12 @@
 //! call carries a fresh one when signed in.
 
 use gloo_net::http::{Method, RequestBuilder};
+use std::any::Any;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -123,7 +129,7 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
 /// A GET loading in the background, its body kept as text: one resource type
 /// for every page (each distinct `LocalResource<T>` costs its own copy of the
 /// async machinery). Read it with [`read`].
-pub type Loaded = LocalResource<Result<String, ApiError>>;
+pub type Loaded = Computed<Result<String, ApiError>>;
 
 /// Starts a [`Loaded`] GET of the path `path` gives, re-run when the signals it
 /// reads change; while it gives `None` the resource reads as loading (it holds
@@ -133,7 +139,7 @@ pub fn load(path: impl Fn() -> Option<String> + 'static) -> Loaded {
 }
 
 fn load_boxed(path: Box<dyn Fn() -> Option<String>>) -> Loaded {
-    LocalResource::new(move || {
+    compute(move || {
         let path = path();
         async move {
             match path {
@@ -147,11 +153,49 @@ fn load_boxed(path: Box<dyn Fn() -> Option<String>>) -> Loaded {
 /// The value of a [`Loaded`] GET decoded as `T`; `None` while loading or
 /// waiting for its path (tracked).
 pub fn read<T: DeserializeOwned>(loaded: &Loaded) -> Option<Result<T, ApiError>> {
-    loaded.with(|r| match r.as_ref()? {
+    loaded.inner.with(|r| match r.as_ref()?.downcast_ref::<Result<String, ApiError>>()? {
         Ok(text) if text.is_empty() => None,
         Ok(text) => Some(parse(text)),
         Err(e) => Some(Err(e.clone())),
     })
+}
+
+/// A value computed in the background (several requests, say): like a
+/// `LocalResource<T>`, but every `Computed` shares one resource type underneath
+/// (the value is boxed as `dyn Any`), so the async machinery is compiled once.
+pub struct Computed<T> {
+    inner: LocalResource<Rc<dyn Any>>,
+    ty: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Computed<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Computed<T> {}
+
+impl<T: Clone + 'static> Computed<T> {
+    /// The value, `None` while computing (tracked).
+    pub fn get(&self) -> Option<T> {
+        self.inner.with(|v| v.as_ref()?.downcast_ref::<T>().cloned())
+    }
+}
+
+/// Starts a [`Computed`] from `fetcher`, re-run when the signals it reads change.
+pub fn compute<T: 'static, Fut: Future<Output = T> + 'static>(fetcher: impl Fn() -> Fut + 'static) -> Computed<T> {
+    let boxed: BoxedFetcher = Box::new(move || {
+        let fut = fetcher();
+        Box::pin(async move { Rc::new(fut.await) as Rc<dyn Any> })
+    });
+    Computed { inner: compute_boxed(boxed), ty: PhantomData }
+}
+
+type BoxedFetcher = Box<dyn Fn() -> Pin<Box<dyn Future<Output = Rc<dyn Any>>>>>;
+
+fn compute_boxed(fetcher: BoxedFetcher) -> LocalResource<Rc<dyn Any>> {
+    LocalResource::new(fetcher)
 }
 
 fn to_json(body: &impl Serialize) -> Result<String, ApiError> {

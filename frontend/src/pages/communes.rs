@@ -37,7 +37,7 @@ pub fn Communes() -> impl IntoView {
     let loading = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     // Option lists come from the whole registry.
-    let all = LocalResource::new(registry::all);
+    let all = crate::api::compute(registry::all);
 
     // Loads the next page (or the first one when `reset`). The territory is filtered
     // here (the API filters by département, status and name): pages are read until

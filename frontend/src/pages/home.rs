@@ -13,7 +13,7 @@ use crate::ui::{BarChart, ErrorNotice, Loading};
 #[component]
 pub fn Home() -> impl IntoView {
     let i = use_i18n();
-    let figures = LocalResource::new(|| async { registry::all().await.map(|c| Figures::of(&c)) });
+    let figures = crate::api::compute(|| async { registry::all().await.map(|c| Figures::of(&c)) });
     view! {
         <section class="intro" aria-labelledby="titre">
             <p class="eyebrow">{t!(i, "Métropole du Grand Paris", "Greater Paris Metropolis")}</p>
@@ -80,7 +80,7 @@ fn FiguresView(f: Figures) -> impl IntoView {
 #[component]
 fn StatusLine() -> impl IntoView {
     let i = use_i18n();
-    let status = LocalResource::new(crate::health::fetch);
+    let status = crate::api::compute(crate::health::fetch);
     view! {
         <p class="status" role="status">
             {move || match status.get() {

@@ -26,7 +26,7 @@ fn MembersOf() -> impl IntoView {
     let insee = Memo::new(move |_| params.read().get("insee").unwrap_or_default());
     let version = RwSignal::new(0u32);
     let commune = api::load(move || Some(format!("/api/communes/{}", api::encode(&insee.get()))));
-    let members = LocalResource::new(move || {
+    let members = api::compute(move || {
         let insee = insee.get();
         version.track();
         async move { all_members(&insee).await }

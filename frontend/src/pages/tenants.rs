@@ -40,7 +40,7 @@ pub fn Tenants(
 fn Registry(hosting: bool, programme: bool) -> impl IntoView {
     let i = use_i18n();
     let version = RwSignal::new(0u32);
-    let communes = LocalResource::new(move || {
+    let communes = crate::api::compute(move || {
         version.track();
         registry::all()
     });
