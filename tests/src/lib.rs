@@ -678,4 +678,5 @@ pub fn manifest_variant(dir: &Path, edit: impl FnOnce(String) -> String) -> Path
     path
 }
 
+pub mod app;
 pub mod gateway;

@@ -4,12 +4,10 @@
 //! under idempotency keys.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use qmi_tests::{Qmi, QmiServer, qmi_bin, workspace_root};
+use qmi_tests::{QmiServer, app};
 use serde_json::{Value, json};
 
 const DEMO_PASSWORD: &str = "applications-tests-password";
@@ -18,39 +16,8 @@ const REVIEWER_SAINT_DENIS: &str = "01900000-0000-7000-8000-000000000013";
 const REVIEWER_MONTREUIL: &str = "01900000-0000-7000-8000-000000000023";
 const REVIEWER_PARIS: &str = "01900000-0000-7000-8000-000000000033";
 
-fn root_manifest() -> PathBuf {
-    workspace_root().join("spin.toml")
-}
-
-/// Builds the components these tests serve, once.
-fn build_app() {
-    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
-    let outcome = BUILT.get_or_init(|| {
-        let out = Command::new(qmi_bin())
-            .args(["build", "-f"])
-            .arg(root_manifest())
-            .args(["-c", "identity", "-c", "gateway", "-c", "policy", "-c", "applications", "-c", "districts"])
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| e.to_string())?;
-        if out.status.success() { Ok(()) } else { Err(format!("qmi build failed:\n{}", String::from_utf8_lossy(&out.stderr))) }
-    });
-    if let Err(e) = outcome {
-        panic!("{e}");
-    }
-}
-
 fn server() -> QmiServer {
-    build_app();
-    Qmi::up()
-        .manifest(root_manifest())
-        .without_runtime_config()
-        .flag("--runtime-config-file", workspace_root().join("runtime-config.toml").to_str().unwrap())
-        .flag("--component-id", "identity")
-        .flag("--component-id", "applications")
-        .flag("--component-id", "districts")
-        .env("QMI_DEMO_PASSWORD", DEMO_PASSWORD)
-        .start()
+    app::serve(&["identity", "applications", "districts"], DEMO_PASSWORD)
 }
 
 /// A response.

@@ -4,52 +4,17 @@
 //! document, and the gateway on every `/api` trigger.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use qmi_tests::{Qmi, QmiServer, qmi_bin, workspace_root};
+use qmi_tests::app::{self, root_manifest};
+use qmi_tests::{QmiServer, workspace_root};
 use serde_json::{Value, json};
 
 const DEMO_PASSWORD: &str = "identity-tests-password";
 
-fn root_manifest() -> PathBuf {
-    workspace_root().join("spin.toml")
-}
-
-/// Builds the components these tests serve, once.
-fn build_app() {
-    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
-    let outcome = BUILT.get_or_init(|| {
-        let out = Command::new(qmi_bin())
-            .args(["build", "-f"])
-            .arg(root_manifest())
-            .args(["-c", "identity", "-c", "gateway"])
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| e.to_string())?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!("qmi build failed:\n{}", String::from_utf8_lossy(&out.stderr)))
-        }
-    });
-    if let Err(e) = outcome {
-        panic!("{e}");
-    }
-}
-
 /// `qmi up` on the root manifest, identity (and its gateway) only, demo data seeded.
 fn server() -> QmiServer {
-    build_app();
-    Qmi::up()
-        .manifest(root_manifest())
-        .without_runtime_config()
-        .flag("--runtime-config-file", workspace_root().join("runtime-config.toml").to_str().unwrap())
-        .flag("--component-id", "identity")
-        .env("QMI_DEMO_PASSWORD", DEMO_PASSWORD)
-        .start()
+    app::serve(&["identity"], DEMO_PASSWORD)
 }
 
 /// A small JSON client over the server.

@@ -1,33 +1,14 @@
 //! `qmi tenants …`: the hosting operator adds, lists, suspends and resumes a
 //! tenant through the running application, and the gateway follows at once.
 
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use qmi_tests::{Qmi, QmiServer, qmi_bin, workspace_root};
+use qmi_tests::{QmiServer, app, qmi_bin};
 
 const PASSWORD: &str = "tenants-cli-password";
 
-fn root_manifest() -> PathBuf {
-    workspace_root().join("spin.toml")
-}
-
 fn server() -> QmiServer {
-    let built = Command::new(qmi_bin())
-        .args(["build", "-f"])
-        .arg(root_manifest())
-        .args(["-c", "identity", "-c", "gateway", "-c", "policy"])
-        .stdin(Stdio::null())
-        .output()
-        .expect("qmi build runs");
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
-    Qmi::up()
-        .manifest(root_manifest())
-        .without_runtime_config()
-        .flag("--runtime-config-file", workspace_root().join("runtime-config.toml").to_str().unwrap())
-        .flag("--component-id", "identity")
-        .env("QMI_DEMO_PASSWORD", PASSWORD)
-        .start()
+    app::serve(&["identity"], PASSWORD)
 }
 
 /// Runs `qmi tenants ARGS` against the server; returns (success, stdout, stderr).
