@@ -231,10 +231,10 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
     Effect::new({
         let save = save.clone();
         move |_| {
-            if rerun.get() > 0 {
-                if let Some(submit) = queued.try_update_value(Option::take).flatten() {
-                    save(submit);
-                }
+            if rerun.get() > 0
+                && let Some(submit) = queued.try_update_value(Option::take).flatten()
+            {
+                save(submit);
             }
         }
     });
