@@ -62,9 +62,15 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// The workspace root: two levels above this crate's manifest.
+/// The workspace root: two levels above this crate's manifest. `cargo run`
+/// passes the manifest directory at run time; that one wins over the one
+/// compiled in, which is stale when a shared target directory holds a binary
+/// built from another checkout.
 fn workspace_root() -> Result<PathBuf> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    let manifest = manifest.as_path();
     manifest
         .join("../..")
         .canonicalize()
