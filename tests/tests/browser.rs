@@ -793,3 +793,56 @@ fn reviewer_scores_with_the_weighted_total() {
         })
     });
 }
+
+/// A partner applies to a programme call covering two districts: the form asks
+/// which district, the application lands in the chosen commune, and once the
+/// draft exists the choice is fixed.
+#[test]
+fn partner_member_picks_the_district_of_a_programme_call() {
+    let server = server_with(&["applications", "districts"]);
+    let operator = token(&server, "programme@qmi.example");
+    let call = api(
+        &server,
+        "POST",
+        "/api/calls",
+        Some(&operator),
+        Some(&json!({
+            "districts": ["93048", "75056"],
+            "title": "Mobilités douces, Montreuil et Paris",
+            "description": "Un appel du programme pour deux quartiers",
+            "themes": ["Mobilité"],
+            "challenges": ["Apaiser les rues"],
+            "eligibility": { "kinds": [], "countries": [] },
+            "opens_at": "2020-01-01T00:00",
+            "closes_at": "2099-01-31T18:00",
+            "target_selections": 2,
+            "form": [{ "id": "pitch", "label": "Votre solution", "kind": "long_text", "required": true, "max_length": 500 }],
+            "criteria": [{ "id": "impact", "name": "Impact", "weight": 1 }],
+            "published": true
+        })),
+    );
+    let call = call["id"].as_str().expect("call id").to_owned();
+    run_on("partner_picks_the_district", server, move |b| {
+        let call = call.clone();
+        Box::pin(async move {
+            b.sign_in("partner@solaire-urbain.example").await?;
+            b.goto(&format!("/appels/{call}/candidature")).await?;
+            b.el("#q-district").await?;
+            wait_value(b, "#q-district", "93048").await?;
+            b.choose("#q-district", "75056").await?;
+            b.fill("#q-title", "Rues apaisées").await?;
+            b.fill("#q-pitch", "Des rues scolaires à Paris").await?;
+            b.wait_text("#autosave", "Brouillon enregistré").await?;
+            b.axe("programme call form").await?;
+
+            // Reloaded, the form shows the draft's own district (the API's
+            // `insee` of the application), and the choice is now fixed.
+            b.c.refresh().await.ctx("reloading")?;
+            wait_value(b, "#q-title", "Rues apaisées").await?;
+            wait_value(b, "#q-district", "75056").await?;
+            let disabled = b.el("#q-district").await?.attr("disabled").await.ctx("disabled")?;
+            ensure!(disabled.is_some(), "the district can still be changed once the draft exists");
+            Ok(())
+        })
+    });
+}

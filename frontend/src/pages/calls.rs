@@ -168,6 +168,7 @@ pub fn check_answer(q: &Question, v: Option<&Value>, fr: bool) -> Option<String>
 fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
     let i = use_i18n();
     let app_id = RwSignal::new(existing.as_ref().map(|a| a.id.clone()));
+    let existing_insee = existing.as_ref().map(|a| a.insee.clone());
     let status = existing.as_ref().map(|a| a.status.clone()).unwrap_or_else(|| "draft".into());
     let editable = status == "draft";
     let title = RwSignal::new(existing.as_ref().map(|a| a.title.clone()).unwrap_or_default());
@@ -177,6 +178,11 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
     let failure = RwSignal::new(None::<ApiError>);
     let submitted = RwSignal::new(!editable);
     let generation = RwSignal::new(0u32);
+    // A programme call covers several districts: the applicant picks one
+    // (fixed once the application exists); a commune's call has its own.
+    let districts = call.programme.then(|| call.districts.clone()).unwrap_or_default();
+    let district_fixed = existing_insee.is_some();
+    let district = RwSignal::new(if districts.is_empty() { None } else { existing_insee.or_else(|| districts.first().cloned()) });
     let call_id = call.id.clone();
     let questions = StoredValue::new(call.form.clone());
 
@@ -194,8 +200,12 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
             return;
         }
         busy.set_value(true);
-        // TODO(programme-wide calls): let the applicant pick `district` among the call's districts.
-        let input = ApplicationInput { title: title.get_untracked(), answers: answers.get_untracked(), submit: false, district: None };
+        let input = ApplicationInput {
+            title: title.get_untracked(),
+            answers: answers.get_untracked(),
+            submit: false,
+            district: district.get_untracked(),
+        };
         let call_id = call_id.clone();
         spawn_local(async move {
             let result = match app_id.get_untracked() {
@@ -289,6 +299,27 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
             <p class="notice notice-ok" role="status" id="candidature-deposee">{t!(i, "Candidature déposée.", "Application submitted.")}</p>
         </Show>
         <form on:submit=submit_all novalidate class="form-grid" id="form-candidature">
+            {(!districts.is_empty()).then(|| {
+                let options = districts
+                    .iter()
+                    .map(|d| {
+                        let code = d.to_string();
+                        view! { <option value=code.clone() selected=district.get_untracked().as_ref() == Some(d)>{code.clone()}</option> }
+                    })
+                    .collect_view();
+                view! {
+                    <div class="field">
+                        <label for="q-district">{t!(i, "Quartier d'innovation (commune)", "Innovation district (commune)")}" *"</label>
+                        <select id="q-district" disabled=!editable || district_fixed
+                            on:change={let changed = changed.clone(); move |ev| {
+                                district.set(event_target_value(&ev).parse().ok());
+                                changed();
+                            }}>
+                            {options}
+                        </select>
+                    </div>
+                }
+            })}
             <div class="field" class:field-invalid=move || errors.with(|e| e.contains_key("title"))>
                 <label for="q-title">{t!(i, "Titre de la solution", "Title of the solution")}" *"</label>
                 <input id="q-title" type="text" prop:value=move || title.get() disabled=!editable
