@@ -32,7 +32,7 @@ async fn handle(req: Request) -> Reply {
 }
 
 fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    qmi_kit::time::now().0
 }
 
 /// Request context: the parsed request, its route parameters, the database.

@@ -12,6 +12,7 @@ pub mod principal;
 pub mod problem;
 pub mod sql;
 pub mod text;
+pub mod time;
 
 #[cfg(target_arch = "wasm32")]
 pub mod http;
