@@ -675,3 +675,51 @@ fn a_programme_call_covers_several_districts_and_enforces_eligibility() {
     let exported: BTreeSet<&str> = text.split("\r\n").skip(1).filter(|l| !l.is_empty()).map(|l| l.split(',').next().unwrap()).collect();
     assert_eq!(exported, BTreeSet::from([montreuil_app.as_str(), paris_app.as_str()]));
 }
+
+/// `GET /api/calls?managed=true`: the calls the caller runs, published or not —
+/// every call for a programme operator, a commune admin's own communes' calls
+/// (not the programme calls covering them), nothing for anyone else.
+#[test]
+fn managed_calls_list_the_unpublished_calls_of_whoever_runs_them() {
+    let server = server();
+    let api = Api::new(&server);
+    let programme = api.token("programme@qmi.example");
+    let admin_saint_denis = api.token("admin.saint-denis@qmi.example");
+    let admin_montreuil = api.token("admin.montreuil@qmi.example");
+    let agent = api.token("agent.saint-denis@qmi.example");
+    let partner = api.token("partner@solaire-urbain.example");
+
+    let mut draft = call_body("2099-12-31T23:59");
+    draft["published"] = json!(false);
+    draft["title"] = json!("Brouillon de Saint-Denis");
+    let commune_call = api.ok("POST", "/api/calls", Some(&admin_saint_denis), Some(&draft))["id"].as_str().unwrap().to_owned();
+    let mut programme_body = draft.clone();
+    let obj = programme_body.as_object_mut().unwrap();
+    obj.remove("insee");
+    obj.insert("districts".into(), json!(["93048", "75056"]));
+    obj.insert("title".into(), json!("Brouillon du programme"));
+    let programme_call = api.ok("POST", "/api/calls", Some(&programme), Some(&programme_body))["id"].as_str().unwrap().to_owned();
+
+    let ids = |token: &str, query: &str| -> Vec<String> {
+        let r = api.get(&format!("/api/calls?{query}"), Some(token));
+        assert_eq!(r.status, 200, "{r:?}");
+        r.body["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect()
+    };
+    // The public listing shows neither draft.
+    let public = ids(&programme, "limit=500");
+    assert!(!public.contains(&commune_call) && !public.contains(&programme_call), "{public:?}");
+    let all = ids(&programme, "managed=true");
+    assert!(all.contains(&commune_call) && all.contains(&programme_call), "{all:?}");
+    let mine = ids(&admin_saint_denis, "managed=true");
+    assert!(mine.contains(&commune_call) && !mine.contains(&programme_call), "{mine:?}");
+    // Montreuil's admin does not run the programme call covering Montreuil.
+    let montreuil = ids(&admin_montreuil, "managed=true");
+    assert!(!montreuil.contains(&programme_call) && !montreuil.contains(&commune_call), "{montreuil:?}");
+    assert!(ids(&agent, "managed=true").is_empty());
+    assert!(ids(&partner, "managed=true").is_empty());
+    // Other filters still apply; a token is needed; the value is checked.
+    let paris = ids(&programme, "managed=true&commune=75056");
+    assert!(paris.contains(&programme_call) && !paris.contains(&commune_call), "{paris:?}");
+    problem(&api.get("/api/calls?managed=true", None), 401);
+    problem(&api.get("/api/calls?managed=yes", Some(&programme)), 400);
+}

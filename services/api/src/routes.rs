@@ -90,6 +90,7 @@ const CALL_FILTERS: &[QueryParam] = &[
     QueryParam { name: "commune", ty: "string", description: "INSEE code of a commune: its own calls and the programme calls covering it." },
     QueryParam { name: "theme", ty: "string", description: "One of the call's themes." },
     QueryParam { name: "status", ty: "string", description: "open, upcoming or closed (server clock, Europe/Paris deadlines)." },
+    QueryParam { name: "managed", ty: "boolean", description: "`true`: the calls the caller runs, published or not (a programme operator: every call; a commune admin: their communes' own calls). Needs a token." },
     QueryParam { name: "limit", ty: "integer", description: "Items per page, 1 to 500 (default 100)." },
     QueryParam { name: "cursor", ty: "string", description: "`next_cursor` of the previous page." },
 ];
@@ -163,7 +164,7 @@ pub static ROUTES: &[RouteDoc] = &[
     route!("submitCandidacy", "applications", "POST", "/api/campaigns/{id}/candidacies/{insee}/submit", "Submit the candidacy before the deadline; the commune becomes a candidate", Principal, &[], None, 200, Some(s::<Candidacy>)),
     route!("decideCandidacy", "applications", "POST", "/api/campaigns/{id}/candidacies/{insee}/decision", "Select (the commune becomes a district and its district is created) or reject", Principal, &[], Some(s::<CandidacyDecision>), 200, Some(s::<Candidacy>)),
     route!("createCall", "applications", "POST", "/api/calls", "Open a call for solutions: for a commune's district (its admins, programme operators) or a programme call for several districts (programme operators)", Principal, &[], Some(s::<CallInput>), 201, Some(s::<Call>)),
-    route!("listCalls", "applications", "GET", "/api/calls", "Published calls for solutions, filtered and cursor-paginated", Public, CALL_FILTERS, None, 200, Some(s::<Page<Call>>)),
+    route!("listCalls", "applications", "GET", "/api/calls", "Published calls for solutions (or, with `managed=true`, the calls the caller runs), filtered and cursor-paginated", Public, CALL_FILTERS, None, 200, Some(s::<Page<Call>>)),
     route!("getCall", "applications", "GET", "/api/calls/{id}", "One call (public once published)", Public, &[], None, 200, Some(s::<Call>)),
     route!("updateCall", "applications", "PUT", "/api/calls/{id}", "Change a call: form, criteria, workflow, dates", Principal, &[], Some(s::<CallInput>), 200, Some(s::<Call>)),
     route!("publishCall", "applications", "POST", "/api/calls/{id}/publish", "Publish a call", Principal, &[], None, 200, Some(s::<Call>)),

@@ -781,6 +781,24 @@ async fn list_calls(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let page = PageRequest::from_query(q)?;
     let mut sql = String::from("SELECT * FROM calls WHERE published = 1");
     let mut params: Vec<Value> = Vec::new();
+    match q.non_empty("managed") {
+        None | Some("false") => {}
+        Some("true") => {
+            // The calls the caller runs (policy `runs_call`), published or not.
+            let p = cx.me()?;
+            if p.is(qmi_api::PlatformRole::Programme) {
+                sql = String::from("SELECT * FROM calls WHERE 1 = 1");
+            } else {
+                let admin: Vec<&Insee> = p.mem.iter().filter(|(_, r)| **r == qmi_api::MembershipRole::Admin).map(|(i, _)| i).collect();
+                sql = format!("SELECT * FROM calls WHERE districts = '' AND insee IN ({})", vec!["?"; admin.len()].join(", "));
+                if admin.is_empty() {
+                    sql = String::from("SELECT * FROM calls WHERE 0 = 1");
+                }
+                params.extend(admin.into_iter().map(Value::from));
+            }
+        }
+        Some(_) => return Err(Problem::bad_request("managed is true or false").field("managed", "true or false")),
+    }
     if let Some(c) = q.non_empty("commune") {
         let insee: Insee = c.parse().map_err(|e: qmi_api::InseeError| Problem::bad_request(e.to_string()).field("commune", "an INSEE code"))?;
         sql.push_str(" AND (insee = ? OR instr(districts, ?) > 0)");
