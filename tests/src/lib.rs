@@ -506,6 +506,14 @@ impl QmiServer {
         self.send(req)
     }
 
+    /// `HEAD path` with extra request headers.
+    pub fn head_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let req = headers
+            .iter()
+            .fold(self.client.head(self.url(path)), |req, (k, v)| req.header(*k, *v));
+        self.send(req)
+    }
+
     /// `POST path` with a body and extra request headers.
     pub fn post(&self, path: &str, body: &str, headers: &[(&str, &str)]) -> Reply {
         let req = headers

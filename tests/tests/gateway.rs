@@ -329,3 +329,27 @@ fn responses_of_every_kind_carry_a_request_id() {
         assert!(is_uuid_v4(id), "{id}");
     }
 }
+
+#[test]
+fn head_requests_get_the_get_headers_without_a_body() {
+    let app = GatewayApp::start(TENANTS);
+    let s = &app.server;
+    let auth = app.bearer(&claims(&[], &[("93066", "admin")]));
+    for (path, headers) in [
+        ("/api/communes", vec![]),
+        ("/api/communes/93066/members", vec![("authorization", auth.as_str())]),
+    ] {
+        let get = s.get_with(path, &headers);
+        assert_eq!(get.status, 200, "GET {path}: {get:?}");
+        let head = s.head_with(path, &headers);
+        assert_eq!(head.status, 200, "HEAD {path}: {head:?}");
+        assert!(head.body.is_empty(), "HEAD {path} sent a body: {head:?}");
+        assert_eq!(head.header("content-type"), get.header("content-type"), "HEAD {path}");
+        let length: usize = head
+            .header("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("HEAD {path} without content-length: {head:?}"));
+        assert!(length > 0, "HEAD {path}: {head:?}");
+        assert!(head.header("x-request-id").is_some_and(is_uuid_v4), "HEAD {path}: {head:?}");
+    }
+}

@@ -2,11 +2,11 @@
 //! the next handler. Nothing here outlives a request except the parsed key cache in
 //! [`crate::token`].
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
 use qmi_api::{PRINCIPAL_HEADER, Principal, REQUEST_ID_HEADER, TENANT_HEADER};
-use spin_sdk::http::{HeaderMap, HeaderValue, IntoResponse, Request, StatusCode};
-use spin_sdk::wasip3::http::types::{ErrorCode, Response};
+use spin_sdk::wasip3::exports::http::handler::Guest;
+use spin_sdk::wasip3::http::types::{ErrorCode, Fields, Method, Request, Response};
+use spin_sdk::wasip3::wit_bindgen::{StreamReader, StreamResult};
+use spin_sdk::wasip3::{wit_bindgen, wit_future, wit_stream};
 
 use crate::access::{self, Admission};
 use crate::headers::must_strip;
@@ -29,117 +29,214 @@ impl From<Refusal> for Stop {
     }
 }
 
-/// The middleware entry point.
-#[spin_sdk::http_service]
-async fn handle(req: Request) -> Result<Response, ErrorCode> {
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let path = req.uri().path().to_owned();
-    let id = HeaderValue::from_str(&request_id).expect("a UUID is ASCII");
-    match gate(req, &id).await {
-        Ok(mut resp) => {
-            resp.headers_mut().insert(RESPONSE_REQUEST_ID, id);
-            resp.into_response()
+struct Gateway;
+
+spin_sdk::wasip3::http::service::export!(Gateway);
+
+/// The middleware entry point. It works on the WASI request and response
+/// themselves: the headers are read once and rebuilt once, and both bodies go
+/// on as the same streams (no copy, no pump task) — converting the request and
+/// the response into `http` types and back cost more than the rules themselves.
+impl Guest for Gateway {
+    async fn handle(req: Request) -> Result<Response, ErrorCode> {
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let path = path_only(&req.get_path_with_query().unwrap_or_default()).to_owned();
+        let head = matches!(req.get_method(), Method::Head);
+        match gate(req, &path, &request_id).await {
+            Ok(resp) => with_request_id(resp, &request_id, head).await,
+            Err(Stop::Refused(refusal)) => problem_response(&refusal, &path, &request_id),
+            Err(Stop::Upstream(code)) => problem_response(
+                &Refusal::Upstream(format!("the service behind the gateway failed: {code:?}")),
+                &path,
+                &request_id,
+            ),
         }
-        Err(Stop::Refused(refusal)) => problem_response(&refusal, &path, id),
-        Err(Stop::Upstream(code)) => problem_response(
-            &Refusal::Upstream(format!("the service behind the gateway failed: {code:?}")),
-            &path,
-            id,
-        ),
     }
 }
+
+/// The path of a `path-with-query`, without the query.
+fn path_only(path_with_query: &str) -> &str {
+    path_with_query.split_once('?').map_or(path_with_query, |(path, _)| path)
+}
+
+/// The method's name, as the rules and the routes spell it.
+fn method_name(method: &Method) -> &str {
+    match method {
+        Method::Get => "GET",
+        Method::Head => "HEAD",
+        Method::Post => "POST",
+        Method::Put => "PUT",
+        Method::Delete => "DELETE",
+        Method::Patch => "PATCH",
+        Method::Options => "OPTIONS",
+        Method::Connect => "CONNECT",
+        Method::Trace => "TRACE",
+        Method::Other(other) => other,
+    }
+}
+
+/// Header entries as WASI lists them.
+type Entries = Vec<(String, Vec<u8>)>;
 
 /// A problem+json response for a refusal, with `x-request-id` and, for 401s,
 /// `WWW-Authenticate`.
-fn problem_response(refusal: &Refusal, path: &str, id: HeaderValue) -> Result<Response, ErrorCode> {
+fn problem_response(refusal: &Refusal, path: &str, request_id: &str) -> Result<Response, ErrorCode> {
     let body = refusal.problem(path).to_json();
-    let len = body.len();
-    let mut resp = spin_sdk::http::Response::new(Full::new(Bytes::from(body)));
-    *resp.status_mut() =
-        StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let headers = resp.headers_mut();
-    headers.insert("content-type", HeaderValue::from_static(PROBLEM_CONTENT_TYPE));
-    headers.insert("content-length", HeaderValue::from(len));
-    headers.insert(RESPONSE_REQUEST_ID, id);
+    let mut headers: Entries = vec![
+        ("content-type".to_owned(), PROBLEM_CONTENT_TYPE.as_bytes().to_vec()),
+        ("content-length".to_owned(), body.len().to_string().into_bytes()),
+        (RESPONSE_REQUEST_ID.to_owned(), request_id.as_bytes().to_vec()),
+    ];
     if let Some(challenge) = refusal.www_authenticate() {
-        resp.headers_mut()
-            .insert("www-authenticate", HeaderValue::from_static(challenge));
+        headers.push(("www-authenticate".to_owned(), challenge.as_bytes().to_vec()));
     }
-    resp.into_response()
+    let headers = fields(&headers)?;
+    let (body_tx, contents) = wit_stream::new();
+    let (trailers_tx, trailers) = wit_future::new(|| Ok(None));
+    wit_bindgen::spawn(async move {
+        let mut body_tx = body_tx;
+        // A remainder means the client went away: nothing to do.
+        let _unsent = body_tx.write_all(body).await;
+        drop(body_tx);
+        let _ = trailers_tx.write(Ok(None)).await;
+    });
+    let (resp, _sent) = Response::new(headers, Some(contents), trailers);
+    resp.set_status_code(refusal.status())
+        .map_err(|()| internal(format!("invalid status {}", refusal.status())))?;
+    Ok(resp)
 }
 
 /// Applies the rules, then forwards the request.
-async fn gate(req: Request, id: &HeaderValue) -> Result<spin_sdk::http::Response, Stop> {
-    let (mut parts, body) = req.into_parts();
+async fn gate(req: Request, path: &str, request_id: &str) -> Result<spin_sdk::http::Response, Stop> {
+    let method = req.get_method();
+    let method_name = method_name(&method);
+    let mut headers: Entries = req.get_headers().copy_all();
 
     // Rule 1: nothing internal or hop-by-hop from the client goes on.
-    strip(&mut parts.headers);
+    headers.retain(|(name, _)| !must_strip(&name.to_ascii_lowercase()));
 
     // Rule 2, before reading anything: a declared length over the cap.
-    let declared = content_length(&parts.headers)?;
-    let limit = crate::body_limit(parts.method.as_str(), parts.uri.path());
+    let declared = content_length(&headers)?;
+    let limit = crate::body_limit(method_name, path);
     if declared.is_some_and(|n| n > limit) {
         return Err(Refusal::PayloadTooLarge { limit }.into());
     }
 
     // Rules 3–5: who is calling, and may they use this route.
-    let authorization: Vec<&[u8]> = parts
-        .headers
-        .get_all("authorization")
-        .iter()
-        .map(HeaderValue::as_bytes)
-        .collect();
+    let authorization: Vec<&[u8]> = values(&headers, "authorization").collect();
     let principal = match token::bearer(&authorization)? {
         Some(token) => Some(verifier().await?.verify(token)?),
         None => None,
     };
-    let route = route::classify(parts.method.as_str(), parts.uri.path())?;
+    let route = route::classify(method_name, path)?;
     if let Admission::CheckTenant { insee, operator } = access::admit(&route, principal.as_ref())? {
         let stored = tenant_status(&access::status_key(&insee)).await?;
         access::check_status(&insee, operator, stored.as_deref())?;
     }
 
     // Internal headers for the services.
-    insert_internal(&mut parts.headers, principal.as_ref(), &route, id);
+    insert_internal(&mut headers, principal.as_ref(), &route, request_id);
 
-    // Rule 2 while reading: a body of unknown length is counted up to the cap.
-    let resp = match declared {
-        Some(_) => spin_sdk::http::next(Request::from_parts(parts, body)).await,
+    // The request goes on with the new headers and the same body stream. Rule 2
+    // while reading: a body of unknown length is counted up to the cap first.
+    let scheme = req.get_scheme();
+    let authority = req.get_authority();
+    let path_with_query = req.get_path_with_query();
+    let options = req.get_options();
+    let (body_done_tx, body_done) = wit_future::new(|| Ok(()));
+    let (stream, trailers) = Request::consume_body(req, body_done);
+    let contents = match declared {
+        Some(_) => Some(stream),
         None => {
-            let bytes = read_capped(body, limit).await?;
-            if !bytes.is_empty() {
-                parts.headers.insert("content-length", HeaderValue::from(bytes.len()));
+            let bytes = read_capped(stream, limit).await?;
+            if bytes.is_empty() {
+                None
+            } else {
+                headers.push(("content-length".to_owned(), bytes.len().to_string().into_bytes()));
+                let (mut tx, rx) = wit_stream::new();
+                wit_bindgen::spawn(async move {
+                    let _unsent = tx.write_all(bytes).await;
+                });
+                Some(rx)
             }
-            let req = spin_sdk::http::Request::from_parts(parts, Full::new(bytes));
-            spin_sdk::http::next(req).await
         }
     };
-    resp.map_err(Stop::Upstream)
+    let (next_req, transmitted) = Request::new(fields(&headers).map_err(Stop::Upstream)?, contents, trailers, options);
+    let rebuilt = next_req
+        .set_method(&method)
+        .and_then(|()| next_req.set_scheme(scheme.as_ref()))
+        .and_then(|()| next_req.set_authority(authority.as_deref()))
+        .and_then(|()| next_req.set_path_with_query(path_with_query.as_deref()));
+    if rebuilt.is_err() {
+        return Err(Refusal::BadRequest("the request line could not be forwarded".to_owned()).into());
+    }
+    // The client's body was consumed as well as the next handler consumed ours.
+    wit_bindgen::spawn(async move {
+        let _ = body_done_tx.write(transmitted.await).await;
+    });
+    spin_sdk::http::next(next_req).await.map_err(Stop::Upstream)
 }
 
-/// Removes the headers [`must_strip`] names.
-fn strip(headers: &mut HeaderMap) {
-    let doomed: Vec<_> = headers
-        .keys()
-        .filter(|name| must_strip(name.as_str()))
-        .cloned()
+/// The next handler's response, unchanged but for `x-request-id`; its body
+/// goes on as the same stream. The answer to a HEAD request has no body at all,
+/// so its `content-length` can describe the GET body (as the next handler meant).
+async fn with_request_id(resp: spin_sdk::http::Response, request_id: &str, head: bool) -> Result<Response, ErrorCode> {
+    let (parts, mut body) = resp.into_parts();
+    let inner = body.take_unstarted().ok_or_else(|| internal("the response body was already read".to_owned()))?;
+    let mut headers: Entries = parts
+        .headers
+        .iter()
+        .filter(|(name, _)| name.as_str() != RESPONSE_REQUEST_ID)
+        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
         .collect();
-    for name in doomed {
-        headers.remove(name);
-    }
+    headers.push((RESPONSE_REQUEST_ID.to_owned(), request_id.as_bytes().to_vec()));
+    let (sent_tx, sent) = wit_future::new(|| Ok(()));
+    let (stream, trailers) = Response::consume_body(inner, sent);
+    let (contents, trailers) = if head {
+        // Whatever the next handler writes for HEAD is dropped, its trailers too.
+        drop((stream, trailers));
+        (None, wit_future::new(|| Ok(None)).1)
+    } else {
+        (Some(stream), trailers)
+    };
+    let (outer, transmitted) = Response::new(fields(&headers)?, contents, trailers);
+    outer
+        .set_status_code(parts.status.as_u16())
+        .map_err(|()| internal(format!("invalid status {}", parts.status)))?;
+    // The inner handler learns how its body fared once ours is sent.
+    wit_bindgen::spawn(async move {
+        let _ = sent_tx.write(transmitted.await).await;
+    });
+    Ok(outer)
+}
+
+/// WASI fields from entries.
+fn fields(entries: &[(String, Vec<u8>)]) -> Result<Fields, ErrorCode> {
+    Fields::from_list(entries).map_err(|e| internal(format!("headers: {e:?}")))
+}
+
+fn internal(message: String) -> ErrorCode {
+    ErrorCode::InternalError(Some(message))
+}
+
+/// The values of a header (any case).
+fn values<'a>(headers: &'a Entries, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    headers
+        .iter()
+        .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_slice())
 }
 
 /// The request's declared body length, if any.
-fn content_length(headers: &HeaderMap) -> Result<Option<u64>, Refusal> {
-    let mut values = headers.get_all("content-length").iter();
-    let Some(first) = values.next() else {
+fn content_length(headers: &Entries) -> Result<Option<u64>, Refusal> {
+    let mut found = values(headers, "content-length");
+    let Some(first) = found.next() else {
         return Ok(None);
     };
-    if values.next().is_some() {
+    if found.next().is_some() {
         return Err(Refusal::BadRequest("more than one content-length header".to_owned()));
     }
-    first
-        .to_str()
+    std::str::from_utf8(first)
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Some)
@@ -147,40 +244,34 @@ fn content_length(headers: &HeaderMap) -> Result<Option<u64>, Refusal> {
 }
 
 /// Sets `x-qmi-principal`, `x-qmi-tenant` and `x-qmi-request-id`.
-fn insert_internal(headers: &mut HeaderMap, principal: Option<&Principal>, route: &Route, id: &HeaderValue) {
+fn insert_internal(headers: &mut Entries, principal: Option<&Principal>, route: &Route, request_id: &str) {
     if let Some(p) = principal {
-        let value = HeaderValue::from_str(&p.to_header()).expect("base64url is ASCII");
-        headers.insert(PRINCIPAL_HEADER, value);
+        headers.push((PRINCIPAL_HEADER.to_owned(), p.to_header().into_bytes()));
     }
     let tenant = match route {
         Route::Tenant(insee) | Route::Public { tenant: Some(insee) } => Some(insee),
         _ => None,
     };
     if let Some(insee) = tenant {
-        let value = HeaderValue::from_str(insee.as_str()).expect("an INSEE code is ASCII");
-        headers.insert(TENANT_HEADER, value);
+        headers.push((TENANT_HEADER.to_owned(), insee.as_str().as_bytes().to_vec()));
     }
-    headers.insert(REQUEST_ID_HEADER, id.clone());
+    headers.push((REQUEST_ID_HEADER.to_owned(), request_id.as_bytes().to_vec()));
 }
 
 /// Reads a body of unknown length, refusing it as soon as it passes `limit` bytes.
-async fn read_capped<B>(mut body: B, limit: u64) -> Result<Bytes, Refusal>
-where
-    B: http_body::Body<Data = Bytes> + Unpin,
-    B::Error: std::fmt::Debug,
-{
+async fn read_capped(mut stream: StreamReader<u8>, limit: u64) -> Result<Vec<u8>, Refusal> {
     let mut buf = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let frame = frame
-            .map_err(|e| Refusal::BadRequest(format!("the request body could not be read: {e:?}")))?;
-        if let Ok(data) = frame.into_data() {
-            if (buf.len() + data.len()) as u64 > limit {
-                return Err(Refusal::PayloadTooLarge { limit });
-            }
-            buf.extend_from_slice(&data);
+    loop {
+        let (status, chunk) = stream.read(Vec::with_capacity(16 * 1024)).await;
+        if (buf.len() + chunk.len()) as u64 > limit {
+            return Err(Refusal::PayloadTooLarge { limit });
+        }
+        buf.extend_from_slice(&chunk);
+        match status {
+            StreamResult::Complete(_) => {}
+            StreamResult::Dropped | StreamResult::Cancelled => return Ok(buf),
         }
     }
-    Ok(Bytes::from(buf))
 }
 
 /// The verifier for the configured key, issuer and audience (variables inherited from

@@ -1,8 +1,14 @@
-//! Spin glue: turns a request into a [`serve::Request`] and the [`serve::Reply`]
-//! into a WASI HTTP response.
+//! Spin glue: reads what [`serve::Request`] needs straight from the WASI request
+//! and turns the [`serve::Reply`] into a WASI response.
+//!
+//! The handler is exported directly (not through `#[spin_sdk::http_service]`):
+//! the component needs three fields of the request, so it reads those three
+//! instead of converting the whole request — every header, the URI, the body
+//! handle — into an `http::Request` first. That conversion was a large share of
+//! the cost of a small response.
 
-use spin_sdk::http::Request;
-use spin_sdk::wasip3::http::types::{ErrorCode, Fields, Response};
+use spin_sdk::wasip3::exports::http::handler::Guest;
+use spin_sdk::wasip3::http::types::{ErrorCode, Fields, Method, Request, Response};
 use spin_sdk::wasip3::{wit_bindgen, wit_future, wit_stream};
 
 use crate::serve::{self, Reply};
@@ -10,18 +16,41 @@ use crate::serve::{self, Reply};
 /// Guest path where `spin.toml` mounts the bundle (`frontend/dist` → `/`).
 const MOUNT: &str = "/";
 
-#[spin_sdk::http_service]
-async fn handle(req: Request) -> Result<Response, ErrorCode> {
-    let accept_encoding = req
-        .headers()
-        .get("accept-encoding")
-        .and_then(|v| v.to_str().ok());
-    let request = serve::Request {
-        method: req.method().as_str(),
-        path: req.uri().path(),
-        accept_encoding,
-    };
-    into_wasi(serve::respond(std::path::Path::new(MOUNT), &request))
+struct Web;
+
+spin_sdk::wasip3::http::service::export!(Web);
+
+impl Guest for Web {
+    async fn handle(req: Request) -> Result<Response, ErrorCode> {
+        let method = req.get_method();
+        let path_with_query = req.get_path_with_query().unwrap_or_default();
+        let accept_encoding = req
+            .get_headers()
+            .get("accept-encoding")
+            .into_iter()
+            .next()
+            .and_then(|v| String::from_utf8(v).ok());
+        // The bundle answers GET and HEAD; any other method gets the 405 `serve` gives.
+        let method = match method {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+            _ => "OTHER",
+        };
+        let request = serve::Request {
+            method,
+            path: path_only(&path_with_query),
+            accept_encoding: accept_encoding.as_deref(),
+        };
+        into_wasi(serve::respond(std::path::Path::new(MOUNT), &request))
+    }
+}
+
+/// The path of a `path-with-query`, without the query.
+fn path_only(path_with_query: &str) -> &str {
+    match path_with_query.split_once('?') {
+        Some((path, _)) => path,
+        None => path_with_query,
+    }
 }
 
 /// Builds the WASI response. The body, when there is one, is written whole after
