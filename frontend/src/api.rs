@@ -255,6 +255,25 @@ async fn read_text(response: gloo_net::http::Response) -> Result<String, ApiErro
     })
 }
 
+/// Downloads `GET path` (with the token: a plain link would carry none) and
+/// hands it to the browser as the file `name`.
+pub async fn download(path: &str, name: &str) -> Result<(), ApiError> {
+    use wasm_bindgen::JsCast;
+    let response = send(Method::GET, path, None).await?;
+    let bytes = response.binary().await.map_err(ApiError::network)?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&bytes[..]));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| ApiError::network("blob"))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::network("object URL"))?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| ApiError::network("no document"))?;
+    if let Some(a) = document.create_element("a").ok().and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = a.set_attribute("href", &url);
+        let _ = a.set_attribute("download", name);
+        a.click();
+    }
+    set_timeout(move || drop(web_sys::Url::revoke_object_url(&url)), std::time::Duration::from_secs(10));
+    Ok(())
+}
+
 /// Percent-encodes a query value (RFC 3986 unreserved characters kept).
 pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());

@@ -14,7 +14,9 @@ use crate::pages::{
     calls::{ApplicationPage, CallPage, Calls, Reviews, ScoringPage},
     communes::{CommunePage, Communes},
     home::Home,
+    manage::{CampaignPage, Campaigns, DistrictPage, ManagedCalls, SelectionPage},
     members::Members,
+    mine::{LetterPage, MyApplications},
     not_found::NotFound,
     organisation::OrganisationPage,
     signin::SignIn,
@@ -47,6 +49,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/espace") view=Space />
                     <Route path=path!("/espace/communes/:insee") view=Members />
                     <Route path=path!("/espace/organisation") view=OrganisationPage />
+                    <Route path=path!("/espace/campagnes") view=Campaigns />
+                    <Route path=path!("/espace/campagnes/:id") view=CampaignPage />
+                    <Route path=path!("/espace/appels") view=ManagedCalls />
+                    <Route path=path!("/espace/appels/:id") view=SelectionPage />
+                    <Route path=path!("/espace/quartiers/:insee") view=DistrictPage />
+                    <Route path=path!("/espace/candidatures") view=MyApplications />
+                    <Route path=path!("/espace/candidatures/:id/lettre") view=LetterPage />
                     <Route path=path!("/espace/registre") view=|| view! { <Tenants hosting=false /> } />
                     <Route path=path!("/espace/locataires") view=|| view! { <Tenants hosting=true /> } />
                 </Routes>

@@ -109,7 +109,8 @@ pub fn ErrorNotice(error: ApiError) -> impl IntoView {
 #[component]
 pub fn TextField(
     /// Element id (also used to build the error's id).
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// The visible label.
     #[prop(into)]
     label: Signal<&'static str>,
@@ -130,6 +131,9 @@ pub fn TextField(
     /// A hint under the label.
     #[prop(optional, into)]
     hint: Option<Signal<&'static str>>,
+    /// A `<textarea>` rather than an `<input>`.
+    #[prop(default = false)]
+    multiline: bool,
 ) -> impl IntoView {
     let error_id = format!("{id}-erreur");
     let hint_id = format!("{id}-aide");
@@ -150,11 +154,43 @@ pub fn TextField(
     };
     view! {
         <div class="field" class:field-invalid=move || error.get().is_some()>
-            <label for=id>{label}{required.then_some(" *")}</label>
+            <label for=id.clone()>{label}{required.then_some(" *")}</label>
             {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
-            <input id=id name=id type=kind autocomplete=autocomplete required=required bind:value=value
-                aria-invalid=move || error.get().is_some().then_some("true") aria-describedby=described />
+            {if multiline {
+                view! { <textarea id=id.clone() name=id.clone() required=required bind:value=value
+                    aria-invalid=move || error.get().is_some().then_some("true") aria-describedby=described.clone()></textarea> }.into_any()
+            } else {
+                view! { <input id=id.clone() name=id.clone() type=kind autocomplete=autocomplete required=required bind:value=value
+                    aria-invalid=move || error.get().is_some().then_some("true") aria-describedby=described /> }.into_any()
+            }}
             {move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })}
         </div>
     }
+}
+
+/// The API's per-field messages of a form, keyed by the top field of each
+/// problem (`criteria[1].weight` is shown beside `criteria`, its path kept in
+/// the message).
+pub type FieldErrors = RwSignal<std::collections::BTreeMap<String, String>>;
+
+/// Fills `errors` from a problem's `errors` (cleared first).
+pub fn set_errors(errors: FieldErrors, e: &ApiError) {
+    let mut map = std::collections::BTreeMap::<String, String>::new();
+    for f in &e.errors {
+        let key = f.field.split(['[', '.', '/']).next().unwrap_or_default().to_owned();
+        let message = if key == f.field { f.message.clone() } else { format!("{} : {}", f.field, f.message) };
+        map.entry(key).and_modify(|m| {
+            m.push_str(" ; ");
+            m.push_str(&message);
+        }).or_insert(message);
+    }
+    errors.set(map);
+    if !e.errors.is_empty() {
+        crate::pages::organisation::focus_first_invalid();
+    }
+}
+
+/// The message for `field` in `errors` (tracked), for [`TextField`]'s `error`.
+pub fn error_of(errors: FieldErrors, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || errors.with(|e| e.get(field).cloned()))
 }

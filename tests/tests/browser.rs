@@ -846,3 +846,295 @@ fn partner_member_picks_the_district_of_a_programme_call() {
         })
     });
 }
+
+/// [`api`] from inside a scenario: on its own thread, since a blocking HTTP
+/// client may not be made or dropped on the scenario's async runtime.
+fn api_now(server: &QmiServer, method: &str, path: &str, email: &str, body: Option<&Value>) -> Value {
+    std::thread::scope(|s| s.spawn(|| api(server, method, path, Some(&token(server, email)), body)).join().expect("API call"))
+}
+
+/// Waits until `css` matches exactly `n` elements.
+async fn wait_count(b: &Ctx, css: &str, n: usize) -> Outcome {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let got = b.c.find_all(Locator::Css(css)).await.ctx(css)?.len();
+        if got == n {
+            return Ok(());
+        }
+        ensure!(Instant::now() < deadline, "{css} matches {got} elements, not {n}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The programme operator opens a call for communes (a missing title is refused
+/// beside its field), finds Montreuil's candidacy in it and selects it with a
+/// reason: the district is created.
+#[test]
+fn programme_operator_opens_a_call_for_communes_and_selects_a_candidacy() {
+    let server = server_with(&["applications", "districts"]);
+    run_on("programme_operator_selects_a_candidacy", server, |b| {
+        Box::pin(async move {
+            b.sign_in("programme@qmi.example").await?;
+            b.click("a[href='/espace/campagnes']").await?;
+            b.wait_text("#titre-campagnes", "Appels à communes").await?;
+            b.el("#campagne-titre").await?;
+            b.axe("calls for communes").await?;
+
+            // No title: the API's field error shows beside the title.
+            b.choose("#campagne-ouverture", "2026-01-01T09:00").await?;
+            b.choose("#campagne-cloture", "2099-06-30T18:00").await?;
+            b.click("#campagne-creer").await?;
+            b.wait_text("#campagne-titre-erreur", "empty").await?;
+            let invalid = b.el("#campagne-titre").await?.attr("aria-invalid").await.ctx("aria-invalid")?;
+            ensure!(invalid.as_deref() == Some("true"), "the title is not marked invalid");
+            b.axe("call for communes with an error").await?;
+
+            b.fill("#campagne-titre", "Quartiers d'innovation 2027").await?;
+            b.fill("#campagne-texte", "Candidatez pour accueillir un quartier").await?;
+            b.click("#campagne-creer").await?;
+            b.wait_text("#campagne-creee", "Quartiers d'innovation 2027").await?;
+            b.wait_text("#liste-campagnes", "Quartiers d'innovation 2027").await?;
+            let href = b.el("#liste-campagnes a").await?.attr("href").await.ctx("href")?.ok_or("no link to the campaign")?;
+            let campaign = href.rsplit('/').next().unwrap_or_default().to_owned();
+            b.snapshot("espace-campagnes").await?;
+
+            // Montreuil's admin applies (over the API).
+            let path = format!("/api/campaigns/{campaign}/candidacies/93048");
+            let polygon = json!({"type":"Polygon","coordinates":[[[2.43,48.85],[2.45,48.85],[2.45,48.86],[2.43,48.86],[2.43,48.85]]]});
+            api_now(&b.server, "PUT", &path, "admin.montreuil@qmi.example", Some(&json!({
+                "district_name": "Bas-Montreuil", "perimeter": polygon,
+                "challenges": [{ "theme": "Climat", "text": "Îlots de chaleur" }],
+                "partners": ["Est Ensemble"], "means": "Deux agents à mi-temps", "answers": {}
+            })));
+            api_now(&b.server, "POST", &format!("{path}/submit"), "admin.montreuil@qmi.example", None);
+
+            b.click(&format!("a[href='/espace/campagnes/{campaign}']")).await?;
+            let list = b.wait_text("#liste-candidatures-communes", "Montreuil (93048)").await?;
+            ensure!(list.contains("Bas-Montreuil") && list.contains("Déposée"), "the candidacy is not shown as submitted:\n{list}");
+            b.axe("candidacies of a call for communes").await?;
+            // A decision needs a reason.
+            b.click("#retenir-93048").await?;
+            b.wait_text("#motif-93048-erreur", "motif").await?;
+            b.fill("#motif-93048", "Un projet de quartier solide et des moyens engagés").await?;
+            b.click("#retenir-93048").await?;
+            b.wait_text("#decision-commune", "est retenue").await?;
+            b.wait_text("li[data-insee='93048'] .statut", "Retenue").await?;
+            b.wait_text("li[data-insee='93048']", "Un projet de quartier solide").await?;
+            b.axe("selected candidacy").await?;
+            b.snapshot("espace-candidatures-communes").await?;
+            // The selection created the district.
+            let district = b.server.get("/api/districts/93048");
+            ensure!(district.status == 200, "no district after the selection: {}", district.status);
+            Ok(())
+        })
+    });
+}
+
+/// Saint-Denis's admin runs the commune's calls: creates and publishes one (a
+/// bad criterion refused beside its field), then on an open call assigns the
+/// jury, follows the ranking and review progress, records decisions with
+/// their reasons, publishes them and exports the applications.
+#[test]
+fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
+    let server = server_with(&["applications", "districts"]);
+    let call = open_call(&server);
+    let mut apps = Vec::new();
+    for (email, title) in [("partner@solaire-urbain.example", "Cours Oasis"), ("partner@gruene-wege.example", "Grüne Höfe")] {
+        let a = api(
+            &server,
+            "POST",
+            &format!("/api/calls/{call}/applications"),
+            Some(&token(&server, email)),
+            Some(&json!({ "title": title, "answers": { "pitch": "Des arbres", "budget": 25000, "theme": "eau" }, "submit": true })),
+        );
+        apps.push(a["id"].as_str().expect("application id").to_owned());
+    }
+    let admin = token(&server, "admin.saint-denis@qmi.example");
+    for app in &apps {
+        for to in ["eligible", "in_review"] {
+            api(&server, "POST", &format!("/api/applications/{app}/transitions"), Some(&admin), Some(&json!({ "to": to })));
+        }
+    }
+    let reviewer = "01900000-0000-7000-8000-000000000013"; // reviewer.saint-denis@qmi.example, Awa Diallo
+    run_on("commune_admin_runs_a_selection", server, move |b| {
+        let (call, apps) = (call.clone(), apps.clone());
+        Box::pin(async move {
+            let (oasis, hofe) = (&apps[0], &apps[1]);
+            b.sign_in("admin.saint-denis@qmi.example").await?;
+            b.click(".membership a[href='/espace/appels']").await?;
+            b.wait_text("#table-appels", "Îlots de fraîcheur").await?;
+            b.axe("calls run by a commune admin").await?;
+
+            // A new call: a weightless criterion is refused beside the criteria.
+            b.fill("#appel-titre", "Jardins partagés").await?;
+            b.choose("#appel-ouverture", "2026-01-01T09:00").await?;
+            b.choose("#appel-cloture", "2099-03-31T18:00").await?;
+            b.fill("#appel-criteres", "Impact ; 0").await?;
+            b.fill("#appel-questions", "Votre solution").await?;
+            b.click("#appel-creer").await?;
+            b.wait_text("#appel-criteres-erreur", "criteria[0].weight").await?;
+            b.axe("new call with an error").await?;
+            b.fill("#appel-criteres", "Impact ; 3\nFaisabilité ; 1").await?;
+            b.click("#appel-creer").await?;
+            b.wait_text("#appel-cree", "Jardins partagés").await?;
+            b.click("tr[data-title='Jardins partagés'] button.publier").await?;
+            b.wait_text("tr[data-title='Jardins partagés']", "Publié").await?;
+            let public = b.server.get("/api/calls?commune=93066&limit=500");
+            ensure!(public.body.contains("Jardins partagés"), "the published call is not public");
+            b.snapshot("espace-appels").await?;
+
+            // The selection page of the open call.
+            b.click(&format!("a[href='/espace/appels/{call}']")).await?;
+            b.wait_text("#titre-selection", "Îlots de fraîcheur").await?;
+            b.el(&format!("#evaluateur-{reviewer}")).await?;
+            b.wait_text("#table-classement", "Cours Oasis").await?;
+            b.axe("selection page").await?;
+            // No reviewer chosen: refused beside the jury.
+            b.click("#affecter").await?;
+            b.wait_text("#evaluateurs-erreur", "reviewer").await?;
+            b.click(&format!("#evaluateur-{reviewer}")).await?;
+            b.fill("#par-candidature", "1").await?;
+            b.click("#affecter").await?;
+            b.wait_text("#selection-message", "2 affectation").await?;
+            b.wait_text("#table-jury", "Awa Diallo").await?;
+            b.wait_text("tr[data-title='Cours Oasis']", "0 / 1").await?;
+
+            // The reviewer scores Cours Oasis (impact 4, feasibility 2: 3,50).
+            api_now(&b.server, "PUT", &format!("/api/applications/{oasis}/review"), "reviewer.saint-denis@qmi.example", Some(&json!({
+                "scores": [{ "criterion": "impact", "score": 4 }, { "criterion": "faisabilite", "score": 2 }]
+            })));
+            b.c.refresh().await.ctx("reloading")?;
+            let row = b.wait_text("#table-classement tr[data-title='Cours Oasis']", "3,50").await?;
+            ensure!(row.contains("1 / 1"), "the review progress is not shown: {row}");
+            let first = b.el("#table-classement tbody tr").await?.attr("data-title").await.ctx("first row")?;
+            ensure!(first.as_deref() == Some("Cours Oasis"), "the scored application is not ranked first: {first:?}");
+            b.axe("ranking").await?;
+            b.snapshot("espace-selection").await?;
+
+            // Decisions: shortlist, then select (a reason is required), and reject the other one.
+            b.choose(&format!("#etape-{oasis}"), "shortlisted").await?;
+            b.click(&format!("#valider-{oasis}")).await?;
+            b.wait_text("#selection-message", "Cours Oasis → Présélectionnée").await?;
+            b.wait_text("#liste-decisions li[data-title='Cours Oasis'] .etat", "Présélectionnée").await?;
+            b.choose(&format!("#etape-{oasis}"), "selected").await?;
+            b.click(&format!("#valider-{oasis}")).await?;
+            b.wait_text(&format!("#motif-{oasis}-erreur"), "reason").await?;
+            b.axe("decision without a reason").await?;
+            b.fill(&format!("#motif-{oasis}"), "Le meilleur impact sur la chaleur").await?;
+            b.click(&format!("#valider-{oasis}")).await?;
+            b.wait_text("#selection-message", "Cours Oasis → Retenue").await?;
+            b.choose(&format!("#etape-{hofe}"), "rejected").await?;
+            b.fill(&format!("#motif-{hofe}"), "Budget trop élevé pour le quartier").await?;
+            b.click(&format!("#valider-{hofe}")).await?;
+            b.wait_text("#selection-message", "Grüne Höfe → Non retenue").await?;
+            b.wait_text("#liste-decisions li[data-title='Grüne Höfe'] .etat", "Non retenue").await?;
+
+            b.click("#publier-decisions").await?;
+            b.wait_text("#decisions-etat", "Publiées").await?;
+            let letter = api_now(&b.server, "GET", &format!("/api/applications/{oasis}/letter"), "partner@solaire-urbain.example", None);
+            ensure!(letter["reason"] == "Le meilleur impact sur la chaleur", "the applicant's letter: {letter}");
+            b.axe("decisions published").await?;
+
+            // The CSV export, fetched with the token, holds the decisions.
+            b.js(
+                "window.qmiBlobs = []; const make = URL.createObjectURL; URL.createObjectURL = blob => { window.qmiBlobs.push(blob); return make.call(URL, blob); };",
+                vec![],
+            )
+            .await?;
+            b.click("#export-csv").await?;
+            let csv = b
+                .c
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     const until = Date.now() + 10000;
+                     (function poll() {
+                        if (window.qmiBlobs.length) { window.qmiBlobs[0].text().then(done); }
+                        else if (Date.now() > until) { done('no download'); }
+                        else { setTimeout(poll, 100); }
+                     })();",
+                    vec![],
+                )
+                .await
+                .ctx("reading the export")?;
+            let csv = csv.as_str().unwrap_or_default();
+            ensure!(csv.contains("Cours Oasis") && csv.contains("Budget trop élevé"), "the CSV export lacks the decisions:\n{csv}");
+            Ok(())
+        })
+    });
+}
+
+/// A partner member sees their organisation's applications in two communes,
+/// pages through them, and opens a published decision letter.
+#[test]
+fn partner_member_lists_applications_across_communes_and_reads_a_letter() {
+    let server = server_with(&["applications", "districts"]);
+    let saint_denis = open_call(&server);
+    let partner = token(&server, "partner@solaire-urbain.example");
+    let admin = token(&server, "admin.saint-denis@qmi.example");
+    let decided = api(
+        &server,
+        "POST",
+        &format!("/api/calls/{saint_denis}/applications"),
+        Some(&partner),
+        Some(&json!({ "title": "Cours Oasis", "answers": { "pitch": "Des arbres", "budget": 25000, "theme": "eau" }, "submit": true })),
+    );
+    let decided = decided["id"].as_str().expect("application id").to_owned();
+    for (to, reason) in [("eligible", None), ("in_review", None), ("rejected", Some("Trop proche d'un projet déjà financé"))] {
+        api(&server, "POST", &format!("/api/applications/{decided}/transitions"), Some(&admin), Some(&json!({ "to": to, "reason": reason })));
+    }
+    api(&server, "POST", &format!("/api/calls/{saint_denis}/decisions/publish"), Some(&admin), None);
+    // Eleven drafts in Montreuil: more than one page.
+    let montreuil = token(&server, "admin.montreuil@qmi.example");
+    let mut drafts = Vec::new();
+    for n in 1..=11 {
+        let c = api(
+            &server,
+            "POST",
+            "/api/calls",
+            Some(&montreuil),
+            Some(&json!({
+                "insee": "93048", "title": format!("Défi Montreuil n° {n}"), "description": "", "themes": [], "challenges": [],
+                "opens_at": "2020-01-01T00:00", "closes_at": "2099-01-31T18:00", "target_selections": 1,
+                "form": [{ "id": "pitch", "label": "Votre solution", "kind": "long_text", "required": true }],
+                "criteria": [{ "id": "impact", "name": "Impact", "weight": 1 }], "published": true
+            })),
+        );
+        let a = api(
+            &server,
+            "POST",
+            &format!("/api/calls/{}/applications", c["id"].as_str().expect("call id")),
+            Some(&partner),
+            Some(&json!({ "title": format!("Rues vivantes {n}"), "answers": {} })),
+        );
+        drafts.push(a["id"].as_str().expect("application id").to_owned());
+    }
+    run_on("partner_lists_applications", server, move |b| {
+        let (decided, drafts) = (decided.clone(), drafts.clone());
+        Box::pin(async move {
+            b.sign_in("partner@solaire-urbain.example").await?;
+            b.click("a[href='/espace/candidatures']").await?;
+            b.wait_text(&format!("li[data-id='{decided}'] .commune"), "Saint-Denis").await?;
+            b.wait_text(&format!("li[data-id='{}'] .commune", drafts[0]), "Montreuil").await?;
+            wait_count(b, "#liste-candidatures > li", 10).await?;
+            b.wait_text(&format!("li[data-id='{decided}'] .statut"), "Non retenue").await?;
+            b.wait_text(&format!("li[data-id='{}']", drafts[0]), "Reprendre le brouillon").await?;
+            ensure!(
+                b.c.find(Locator::Css(&format!("li[data-id='{}'] a.lettre", drafts[0]))).await.is_err(),
+                "a draft offers a decision letter"
+            );
+            b.axe("my applications").await?;
+            b.snapshot("espace-candidatures").await?;
+            b.click("#charger-plus").await?;
+            wait_count(b, "#liste-candidatures > li", 12).await?;
+            b.wait_text(&format!("li[data-id='{}']", drafts[10]), "Rues vivantes 11").await?;
+            wait_count(b, "#charger-plus", 0).await?;
+
+            b.click(&format!("li[data-id='{decided}'] a.lettre")).await?;
+            b.wait_text("#lettre", "Cours Oasis").await?;
+            b.wait_text("#lettre-motif", "Trop proche d'un projet déjà financé").await?;
+            b.axe("decision letter").await?;
+            b.snapshot("lettre-decision").await?;
+            Ok(())
+        })
+    });
+}

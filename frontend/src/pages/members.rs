@@ -98,7 +98,7 @@ fn MembersOf() -> impl IntoView {
 }
 
 /// Every member of a commune, following the cursors.
-async fn all_members(insee: &str) -> Result<Vec<Member>, ApiError> {
+pub async fn all_members(insee: &str) -> Result<Vec<Member>, ApiError> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
     loop {

@@ -3,7 +3,9 @@
 pub mod calls;
 pub mod communes;
 pub mod home;
+pub mod manage;
 pub mod members;
+pub mod mine;
 pub mod not_found;
 pub mod organisation;
 pub mod signin;

@@ -69,8 +69,12 @@ fn Overview(me: Me) -> impl IntoView {
             {operator.then(|| view! {
                 <section class="card" aria-labelledby="carte-programme">
                     <h2 id="carte-programme">{t!(i, "Équipe du programme", "Programme team")}</h2>
-                    <p>{t!(i, "Le registre des communes, leurs statuts et leurs membres.", "The registry of communes, their status and their members.")}</p>
-                    <p><A href="/espace/registre" attr:class="button">{t!(i, "Registre des communes", "Communes registry")}</A></p>
+                    <p>{t!(i, "Le registre des communes, les appels à communes, les appels à solutions et leurs sélections.", "The registry of communes, the calls for communes, the calls for solutions and their selection.")}</p>
+                    <p class="actions">
+                        <A href="/espace/campagnes" attr:class="button">{t!(i, "Appels à communes", "Calls for communes")}</A>
+                        <A href="/espace/appels" attr:class="button">{t!(i, "Appels à solutions", "Calls for solutions")}</A>
+                        <A href="/espace/registre" attr:class="button button-secondary">{t!(i, "Registre des communes", "Communes registry")}</A>
+                    </p>
                 </section>
             })}
             {hosting.then(|| view! {
@@ -84,6 +88,7 @@ fn Overview(me: Me) -> impl IntoView {
                 let heading = format!("carte-commune-{}", m.insee);
                 let href = format!("/espace/communes/{}", m.insee);
                 let public = format!("/communes/{}", m.insee);
+                let district = format!("/espace/quartiers/{}", m.insee);
                 let role = m.role;
                 view! {
                     <section class="card membership" aria-labelledby=heading.clone() data-insee=m.insee.to_string()>
@@ -92,6 +97,8 @@ fn Overview(me: Me) -> impl IntoView {
                         <p class="actions">
                             {(role == MembershipRole::Admin).then(|| view! {
                                 <A href=href attr:class="button">{t!(i, "Membres de la commune", "Commune members")}</A>
+                                <A href="/espace/appels" attr:class="button">{t!(i, "Appels et sélections", "Calls and selection")}</A>
+                                <A href=district attr:class="button button-secondary">{t!(i, "Quartier d'innovation", "Innovation district")}</A>
                             })}
                             <A href=public attr:class="button button-secondary">{t!(i, "Fiche de la commune", "Commune page")}</A>
                         </p>
@@ -106,6 +113,7 @@ fn Overview(me: Me) -> impl IntoView {
                     <h2 id="carte-organisation">{o.name.clone()}</h2>
                     <p>{t!(i, "Le profil de votre organisation dans l'annuaire des partenaires.", "Your organisation's profile in the partner directory.")}</p>
                     <p class="actions">
+                        <A href="/espace/candidatures" attr:class="button">{t!(i, "Mes candidatures", "My applications")}</A>
                         <A href="/espace/organisation" attr:class="button">{t!(i, "Profil de l'organisation", "Organisation profile")}</A>
                         <A href="/appels" attr:class="button button-secondary">{t!(i, "Appels ouverts", "Open calls")}</A>
                     </p>

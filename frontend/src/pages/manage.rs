@@ -1,0 +1,984 @@
+//! Running the programme: the calls for communes and their candidacies
+//! (programme operators); the calls for solutions someone runs — a programme
+//! operator's or a commune admin's, one set of pages, the API scoping them —
+//! with their reviewers, ranking, decisions and exports; a commune's district.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use qmi_api::applications::{
+    Application, AssignRequest, Assignment, Call, CallInput, Campaign, CampaignInput, Candidacy, CandidacyDecision, Challenge,
+    Criterion, District, DistrictInput, Question, QuestionKind, Ranking, TransitionRequest, Workflow,
+};
+use qmi_api::identity::{CommuneStatus, Lang, Me};
+use qmi_api::{Insee, MembershipRole, Page, PlatformRole};
+
+use crate::api::{self, ApiError};
+use crate::fmt;
+use crate::i18n::{I18n, use_i18n};
+use crate::pages::space::SignedIn;
+use crate::t;
+use crate::ui::{ErrorNotice, FieldErrors, Loading, TextField, error_of, set_errors};
+
+/// The label of a workflow state in the current language (a label written
+/// `Français / English` is split), its id when the workflow lacks it.
+pub fn state_label(w: &Workflow, state: &str, lang: Lang) -> String {
+    let Some(s) = w.states.iter().find(|s| s.id == state) else { return state.to_owned() };
+    match s.label.split_once(" / ") {
+        Some((fr, en)) => if lang == Lang::Fr { fr } else { en }.to_owned(),
+        None => s.label.clone(),
+    }
+}
+
+/// Whether `state` is a decision of the workflow.
+pub fn is_decision(w: &Workflow, state: &str) -> bool {
+    w.states.iter().any(|s| s.id == state && s.decision)
+}
+
+/// Lines of a text area, trimmed, empty ones dropped.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty())
+}
+
+/// The commune names of the registry, by INSEE code (loaded once per page).
+fn commune_names() -> api::Computed<BTreeMap<String, (String, CommuneStatus)>> {
+    api::compute(|| async {
+        crate::registry::all()
+            .await
+            .map(|all| all.into_iter().map(|c| (c.insee.to_string(), (c.name, c.status))).collect())
+            .unwrap_or_default()
+    })
+}
+
+fn name_of(names: &api::Computed<BTreeMap<String, (String, CommuneStatus)>>, insee: &str) -> String {
+    names.get().and_then(|n| n.get(insee).map(|(name, _)| format!("{name} ({insee})"))).unwrap_or_else(|| insee.to_owned())
+}
+
+fn back(i: I18n, href: &'static str, fr: &'static str, en: &'static str) -> impl IntoView {
+    view! { <p><A href=href>{t!(i, fr, en)}</A></p> }
+}
+
+/// A success message (`role=status`) shown while `msg` holds one.
+fn status_line(id: &'static str, msg: RwSignal<Option<String>>) -> impl IntoView {
+    move || msg.get().map(|m| view! { <p class="notice notice-ok" role="status" id=id>{m}</p> })
+}
+
+/// The error of the last action, unless shown beside its fields.
+fn failure_line(failure: RwSignal<Option<ApiError>>) -> impl IntoView {
+    move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorNotice error=e /> })
+}
+
+// ------------------------------------------------------------ calls for communes
+
+/// `/espace/campagnes`: the calls for communes, and a new one.
+#[component]
+pub fn Campaigns() -> impl IntoView {
+    view! { <SignedIn page=|_me: Me| view! { <CampaignList /> } /> }
+}
+
+#[component]
+fn CampaignList() -> impl IntoView {
+    let i = use_i18n();
+    let version = RwSignal::new(0u32);
+    let list = api::load(move || {
+        version.track();
+        Some("/api/campaigns?limit=500".into())
+    });
+    view! {
+        <section aria-labelledby="titre-campagnes">
+            {back(i, "/espace", "← Mon espace", "← My space")}
+            <h1 id="titre-campagnes">{t!(i, "Appels à communes", "Calls for communes")}</h1>
+            <p class="lead">{t!(i, "Les communes candidatent pour accueillir un quartier d'innovation ; l'équipe du programme retient ou non chaque candidature.",
+                "Communes apply to host an innovation district; the programme team selects or rejects each candidacy.")}</p>
+            {move || match api::read::<Page<Campaign>>(&list) {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(p)) if p.items.is_empty() => view! { <p class="notice">{t!(i, "Aucun appel à communes pour l'instant.", "No call for communes yet.")}</p> }.into_any(),
+                Some(Ok(p)) => view! {
+                    <ul class="card-list" id="liste-campagnes">
+                        {p.items.into_iter().map(|c| {
+                            let (opens, closes, published) = (c.opens_at.clone(), c.closes_at.clone(), c.published);
+                            view! {
+                                <li class="card">
+                                    <h2 class="card-title"><A href=format!("/espace/campagnes/{}", c.id)>{c.title.clone()}</A></h2>
+                                    <p class="small">{move || format!("{} {} — {} {} (UTC)", i.t("Du", "From"), fmt::datetime(&opens, i.lang()), i.t("au", "to"), fmt::datetime(&closes, i.lang()))}</p>
+                                    <p class="small">{move || if published { i.t("Publié", "Published") } else { i.t("Non publié", "Not published") }}</p>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+        <NewCampaign on_created=move || version.update(|v| *v += 1) />
+    }
+}
+
+#[component]
+fn NewCampaign(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i = use_i18n();
+    let title = RwSignal::new(String::new());
+    let text = RwSignal::new(String::new());
+    let opens = RwSignal::new(String::new());
+    let closes = RwSignal::new(String::new());
+    let published = RwSignal::new(true);
+    let errors: FieldErrors = RwSignal::new(BTreeMap::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let done = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = CampaignInput {
+            title: title.get_untracked(),
+            text: text.get_untracked(),
+            opens_at: opens.get_untracked(),
+            closes_at: closes.get_untracked(),
+            questions: Vec::new(),
+            published: published.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::post::<Campaign>("/api/campaigns", &body).await {
+                Ok(c) => {
+                    errors.set(BTreeMap::new());
+                    failure.set(None);
+                    title.set(String::new());
+                    text.set(String::new());
+                    done.set(Some(format!("{} {}", i.t("Appel à communes créé :", "Call for communes created:"), c.title)));
+                    on_created();
+                }
+                Err(e) => {
+                    done.set(None);
+                    set_errors(errors, &e);
+                    failure.set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="titre-nouvelle-campagne">
+            <h2 id="titre-nouvelle-campagne">{t!(i, "Nouvel appel à communes", "New call for communes")}</h2>
+            <form on:submit=submit novalidate class="form-grid" id="form-campagne">
+                <TextField id="campagne-titre" label=t!(i, "Titre", "Title") value=title error=error_of(errors, "title") required=true />
+                <TextField id="campagne-texte" label=t!(i, "Présentation", "Presentation") value=text error=error_of(errors, "text") multiline=true />
+                <TextField id="campagne-ouverture" label=t!(i, "Ouverture (heure de Paris)", "Opens (Paris time)") value=opens
+                    error=error_of(errors, "opens_at") kind="datetime-local" required=true />
+                <TextField id="campagne-cloture" label=t!(i, "Clôture (heure de Paris)", "Closes (Paris time)") value=closes
+                    error=error_of(errors, "closes_at") kind="datetime-local" required=true />
+                <div class="field">
+                    <label class="choice"><input type="checkbox" id="campagne-publiee" bind:checked=published />" "
+                        {t!(i, "Publier dès maintenant (visible des communes)", "Publish now (visible to communes)")}</label>
+                </div>
+                <p><button type="submit" class="button" id="campagne-creer">{t!(i, "Créer l'appel à communes", "Create the call for communes")}</button></p>
+                {status_line("campagne-creee", done)}
+                {failure_line(failure)}
+            </form>
+        </section>
+    }
+}
+
+/// `/espace/campagnes/:id`: a campaign's candidacies and the selection.
+#[component]
+pub fn CampaignPage() -> impl IntoView {
+    view! { <SignedIn page=|_me: Me| view! { <CampaignCandidacies /> } /> }
+}
+
+#[component]
+fn CampaignCandidacies() -> impl IntoView {
+    let i = use_i18n();
+    let params = use_params_map();
+    let id = params.read_untracked().get("id").unwrap_or_default();
+    let version = RwSignal::new(0u32);
+    let campaign = {
+        let path = format!("/api/campaigns/{}", api::encode(&id));
+        api::load(move || Some(path.clone()))
+    };
+    let list = {
+        let path = format!("/api/campaigns/{}/candidacies?limit=500", api::encode(&id));
+        api::load(move || {
+            version.track();
+            Some(path.clone())
+        })
+    };
+    let names = commune_names();
+    let notice = RwSignal::new(None::<String>);
+    let id = StoredValue::new(id);
+    view! {
+        <section aria-labelledby="titre-candidatures-communes">
+            {back(i, "/espace/campagnes", "← Appels à communes", "← Calls for communes")}
+            <p class="eyebrow">{move || match api::read::<Campaign>(&campaign) { Some(Ok(c)) => c.title, _ => String::new() }}</p>
+            <h1 id="titre-candidatures-communes">{t!(i, "Candidatures des communes", "Candidacies of the communes")}</h1>
+            {status_line("decision-commune", notice)}
+            {move || match api::read::<Page<Candidacy>>(&list) {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(p)) if p.items.is_empty() => view! { <p class="notice">{t!(i, "Aucune candidature déposée pour l'instant.", "No candidacy submitted yet.")}</p> }.into_any(),
+                Some(Ok(p)) => view! {
+                    <ul class="card-list" id="liste-candidatures-communes">
+                        {p.items.into_iter().map(|c| {
+                            let commune = name_of(&names, c.insee.as_str());
+                            let status = c.status.clone();
+                            view! {
+                                <li class="card" data-insee=c.insee.to_string()>
+                                    <h2 class="card-title">{commune.clone()}</h2>
+                                    <dl class="facts">
+                                        <div><dt>{t!(i, "Quartier proposé", "Proposed district")}</dt><dd>{c.district_name.clone()}</dd></div>
+                                        <div><dt>{t!(i, "Statut", "Status")}</dt><dd class="statut">{move || candidacy_status(i, &status)}</dd></div>
+                                        <div><dt>{t!(i, "Moyens engagés", "Means committed")}</dt><dd>{c.means.clone()}</dd></div>
+                                        <div><dt>{t!(i, "Partenaires locaux", "Local partners")}</dt><dd>{c.partners.join(", ")}</dd></div>
+                                    </dl>
+                                    <ul class="plain-list small">
+                                        {c.challenges.iter().map(|ch| view! { <li>{format!("{} — {}", ch.theme, ch.text)}</li> }).collect_view()}
+                                    </ul>
+                                    {c.reason.clone().filter(|r| !r.is_empty()).map(|r| view! { <p class="small">{t!(i, "Motif :", "Reason:")}" "{r}</p> })}
+                                    {(c.status == "submitted").then(|| view! {
+                                        <CandidacyDecide campaign=id.get_value() insee=c.insee.to_string() commune
+                                            on_done=move |m: String| { notice.set(Some(m)); version.update(|v| *v += 1); } />
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+fn candidacy_status(i: I18n, s: &str) -> &'static str {
+    match s {
+        "draft" => i.t("Brouillon", "Draft"),
+        "submitted" => i.t("Déposée", "Submitted"),
+        "selected" => i.t("Retenue", "Selected"),
+        "rejected" => i.t("Non retenue", "Rejected"),
+        _ => i.t("Autre", "Other"),
+    }
+}
+
+#[component]
+fn CandidacyDecide(campaign: String, insee: String, commune: String, on_done: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i = use_i18n();
+    let reason = RwSignal::new(String::new());
+    let errors: FieldErrors = RwSignal::new(BTreeMap::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let path = StoredValue::new(format!("/api/campaigns/{}/candidacies/{insee}/decision", api::encode(&campaign)));
+    let commune = StoredValue::new(commune);
+    let decide = move |selected: bool| {
+        if reason.get_untracked().trim().is_empty() {
+            errors.set(BTreeMap::from([("reason".to_owned(), i.t("Écrivez le motif de la décision.", "Write the reason for the decision.").to_owned())]));
+            crate::pages::organisation::focus_first_invalid();
+            return;
+        }
+        let body = CandidacyDecision { selected, reason: reason.get_untracked().trim().to_owned() };
+        spawn_local(async move {
+            match api::post::<Candidacy>(&path.get_value(), &body).await {
+                Ok(_) => on_done(format!(
+                    "{} {}",
+                    commune.get_value(),
+                    if selected { i.t("est retenue : son quartier d'innovation est créé.", "is selected: its innovation district is created.") } else { i.t("n'est pas retenue.", "is not selected.") }
+                )),
+                Err(e) => {
+                    set_errors(errors, &e);
+                    failure.set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <form class="form-grid" novalidate on:submit=move |ev| { ev.prevent_default(); decide(true); }>
+            <TextField id=format!("motif-{insee}") label=t!(i, "Motif de la décision", "Reason for the decision") value=reason
+                error=error_of(errors, "reason") multiline=true required=true />
+            <p class="actions">
+                <button type="submit" class="button" id=format!("retenir-{insee}")>{t!(i, "Retenir", "Select")}</button>
+                <button type="button" class="button button-danger" id=format!("refuser-{insee}") on:click=move |_| decide(false)>{t!(i, "Ne pas retenir", "Reject")}</button>
+            </p>
+            {failure_line(failure)}
+        </form>
+    }
+}
+
+// ------------------------------------------------------------ calls for solutions
+
+/// `/espace/appels`: the calls the signed-in person runs (every call for a
+/// programme operator, their communes' calls for a commune admin), and a new one.
+#[component]
+pub fn ManagedCalls() -> impl IntoView {
+    view! { <SignedIn page=|me: Me| view! { <CallsRun me /> } /> }
+}
+
+#[component]
+fn CallsRun(me: Me) -> impl IntoView {
+    let i = use_i18n();
+    let operator = me.platform_roles.contains(&PlatformRole::Programme);
+    let admin_of: Vec<(String, String)> =
+        me.memberships.iter().filter(|m| m.role == MembershipRole::Admin).map(|m| (m.insee.to_string(), m.name.clone())).collect();
+    let version = RwSignal::new(0u32);
+    let list = api::load(move || {
+        version.track();
+        Some("/api/calls?managed=true&limit=500".into())
+    });
+    let names = commune_names();
+    let failure = RwSignal::new(None::<ApiError>);
+    let publish = move |id: String| {
+        spawn_local(async move {
+            match api::post_nobody::<Call>(&format!("/api/calls/{}/publish", api::encode(&id))).await {
+                Ok(_) => {
+                    failure.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="titre-appels-geres">
+            {back(i, "/espace", "← Mon espace", "← My space")}
+            <h1 id="titre-appels-geres">{t!(i, "Appels à solutions", "Calls for solutions")}</h1>
+            <p class="lead">{move || if operator {
+                i.t("Les appels des communes et du programme : publication, évaluateurs, classement et décisions.", "The communes' and the programme's calls: publication, reviewers, ranking and decisions.")
+            } else {
+                i.t("Les appels de votre commune : publication, évaluateurs, classement et décisions.", "Your commune's calls: publication, reviewers, ranking and decisions.")
+            }}</p>
+            {failure_line(failure)}
+            {move || match api::read::<Page<Call>>(&list) {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(p)) if p.items.is_empty() => view! { <p class="notice">{t!(i, "Aucun appel pour l'instant.", "No call yet.")}</p> }.into_any(),
+                Some(Ok(p)) => view! {
+                    <div class="table-wrap">
+                        <table class="table" id="table-appels">
+                            <caption class="visually-hidden">{t!(i, "Appels à solutions que vous gérez", "Calls for solutions you run")}</caption>
+                            <thead><tr>
+                                <th scope="col">{t!(i, "Appel", "Call")}</th>
+                                <th scope="col">{t!(i, "Commune(s)", "Commune(s)")}</th>
+                                <th scope="col">{t!(i, "Clôture", "Closes")}</th>
+                                <th scope="col">{t!(i, "Publication", "Publication")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {p.items.into_iter().map(|c| {
+                                    let communes = if c.programme { c.districts.clone() } else { vec![c.insee.clone()] };
+                                    let communes = move || communes.iter().map(|d| name_of(&names, d.as_str())).collect::<Vec<_>>().join(", ");
+                                    let closes = c.closes_at_paris.clone();
+                                    let (id, published, programme) = (c.id.clone(), c.published, c.programme);
+                                    let (title, data_title, href) = (c.title.clone(), c.title.clone(), format!("/espace/appels/{}", c.id));
+                                    view! {
+                                        <tr data-title=data_title>
+                                            <td><A href=href>{title}</A>
+                                                {programme.then(|| view! { <span class="muted small">{t!(i, " — appel du programme", " — programme call")}</span> })}</td>
+                                            <td>{communes}</td>
+                                            <td>{move || fmt::datetime(&closes, i.lang())}</td>
+                                            <td>{if published {
+                                                view! { <span class="badge badge-district">{t!(i, "Publié", "Published")}</span> }.into_any()
+                                            } else {
+                                                view! { <button type="button" class="button button-small publier" on:click=move |_| publish(id.clone())>
+                                                    {t!(i, "Publier", "Publish")}</button> }.into_any()
+                                            }}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any(),
+            }}
+        </section>
+        <NewCall operator admin_of names on_created=move || version.update(|v| *v += 1) />
+    }
+}
+
+/// Parses "name ; weight" lines into criteria (`c1`, `c2`… as keys); an
+/// unreadable weight is sent as 0 for the API to name it.
+fn parse_criteria(text: &str) -> Vec<Criterion> {
+    lines(text)
+        .enumerate()
+        .map(|(n, l)| {
+            let (name, weight) = l.rsplit_once(';').unwrap_or((l, "1"));
+            Criterion {
+                id: format!("c{}", n + 1),
+                name: name.trim().to_owned(),
+                description: String::new(),
+                weight: weight.trim().replace(',', ".").parse().unwrap_or(0.0),
+            }
+        })
+        .collect()
+}
+
+/// One required long answer per line (`q1`, `q2`… as keys).
+fn parse_questions(text: &str) -> Vec<Question> {
+    lines(text)
+        .enumerate()
+        .map(|(n, l)| Question {
+            id: format!("q{}", n + 1),
+            label: l.to_owned(),
+            kind: QuestionKind::LongText,
+            required: true,
+            max_length: Some(4000),
+            min: None,
+            max: None,
+            options: Vec::new(),
+            max_choices: None,
+        })
+        .collect()
+}
+
+#[component]
+fn NewCall(
+    operator: bool,
+    admin_of: Vec<(String, String)>,
+    names: api::Computed<BTreeMap<String, (String, CommuneStatus)>>,
+    on_created: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i = use_i18n();
+    let programme = RwSignal::new(false);
+    let commune = RwSignal::new(admin_of.first().map(|(c, _)| c.clone()).unwrap_or_default());
+    let districts = RwSignal::new(Vec::<String>::new());
+    let title = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let themes = RwSignal::new(String::new());
+    let opens = RwSignal::new(String::new());
+    let closes = RwSignal::new(String::new());
+    let target = RwSignal::new("3".to_owned());
+    let criteria = RwSignal::new(String::new());
+    let questions = RwSignal::new(String::new());
+    let published = RwSignal::new(false);
+    let errors: FieldErrors = RwSignal::new(BTreeMap::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let done = RwSignal::new(None::<String>);
+    // The communes a call may be for: the admin's, or (operators) every district.
+    let choices = move || -> Vec<(String, String)> {
+        if operator {
+            names.get().unwrap_or_default().into_iter().filter(|(_, (_, s))| *s == CommuneStatus::District).map(|(c, (n, _))| (c, n)).collect()
+        } else {
+            admin_of.clone()
+        }
+    };
+    let choices = Memo::new(move |_| choices());
+    Effect::new(move |_| {
+        if commune.get_untracked().is_empty()
+            && let Some((c, _)) = choices.get().first()
+        {
+            commune.set(c.clone());
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let programme = programme.get_untracked();
+        let body = CallInput {
+            insee: (!programme).then(|| commune.get_untracked().parse::<Insee>().ok()).flatten(),
+            districts: if programme { districts.get_untracked().iter().filter_map(|d| d.parse().ok()).collect() } else { Vec::new() },
+            title: title.get_untracked(),
+            description: description.get_untracked(),
+            themes: themes.get_untracked().split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+            challenges: Vec::new(),
+            eligibility: Default::default(),
+            opens_at: opens.get_untracked(),
+            closes_at: closes.get_untracked(),
+            target_selections: target.get_untracked().trim().parse().unwrap_or(0),
+            form: parse_questions(&questions.get_untracked()),
+            criteria: parse_criteria(&criteria.get_untracked()),
+            workflow: None,
+            letter_template: None,
+            published: published.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::post::<Call>("/api/calls", &body).await {
+                Ok(c) => {
+                    errors.set(BTreeMap::new());
+                    failure.set(None);
+                    title.set(String::new());
+                    done.set(Some(format!("{} {}", i.t("Appel créé :", "Call created:"), c.title)));
+                    on_created();
+                }
+                Err(e) => {
+                    done.set(None);
+                    set_errors(errors, &e);
+                    failure.set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="titre-nouvel-appel">
+            <h2 id="titre-nouvel-appel">{t!(i, "Nouvel appel à solutions", "New call for solutions")}</h2>
+            <form on:submit=submit novalidate class="form-grid" id="form-appel">
+                {operator.then(|| view! {
+                    <fieldset>
+                        <legend>{t!(i, "Type d'appel", "Kind of call")}</legend>
+                        <label class="choice"><input type="radio" name="appel-type" id="appel-type-commune" prop:checked=move || !programme.get()
+                            on:change=move |_| programme.set(false) />" "{t!(i, "L'appel d'une commune", "A commune's call")}</label>
+                        <label class="choice"><input type="radio" name="appel-type" id="appel-type-programme" prop:checked=move || programme.get()
+                            on:change=move |_| programme.set(true) />" "{t!(i, "Un appel du programme (plusieurs quartiers)", "A programme call (several districts)")}</label>
+                    </fieldset>
+                })}
+                <Show when=move || !programme.get()>
+                    <div class="field" class:field-invalid=move || errors.with(|e| e.contains_key("insee"))>
+                        <label for="appel-commune">{t!(i, "Commune", "Commune")}</label>
+                        <select id="appel-commune" prop:value=move || commune.get() on:change=move |ev| commune.set(event_target_value(&ev))
+                            aria-describedby=move || errors.with(|e| e.contains_key("insee")).then_some("appel-commune-erreur")>
+                            {move || choices.get().into_iter().map(|(c, n)| view! { <option value=c.clone() selected=commune.get_untracked() == c>{format!("{n} ({c})")}</option> }).collect_view()}
+                        </select>
+                        {move || errors.with(|e| e.get("insee").cloned()).map(|m| view! { <p class="field-error" id="appel-commune-erreur">{m}</p> })}
+                    </div>
+                </Show>
+                <Show when=move || programme.get()>
+                    <fieldset id="appel-quartiers" aria-describedby=move || errors.with(|e| e.contains_key("districts")).then_some("appel-quartiers-erreur")>
+                        <legend>{t!(i, "Quartiers couverts", "Districts covered")}</legend>
+                        {move || choices.get().into_iter().map(|(c, n)| {
+                            let code = c.clone();
+                            view! { <label class="choice"><input type="checkbox" id=format!("quartier-{c}") prop:checked={let c = c.clone(); move || districts.with(|d| d.contains(&c))}
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    districts.update(|d| { d.retain(|x| *x != code); if on { d.push(code.clone()); } });
+                                } />" "{format!("{n} ({c})")}</label> }
+                        }).collect_view()}
+                        {move || errors.with(|e| e.get("districts").cloned()).map(|m| view! { <p class="field-error" id="appel-quartiers-erreur">{m}</p> })}
+                    </fieldset>
+                </Show>
+                <TextField id="appel-titre" label=t!(i, "Titre", "Title") value=title error=error_of(errors, "title") required=true />
+                <TextField id="appel-description" label=t!(i, "Présentation", "Presentation") value=description error=error_of(errors, "description") multiline=true />
+                <TextField id="appel-themes" label=t!(i, "Thèmes", "Themes") value=themes error=error_of(errors, "themes")
+                    hint=t!(i, "Séparés par des virgules, par exemple : Climat, Mobilité", "Comma-separated, e.g. Climate, Mobility") />
+                <TextField id="appel-ouverture" label=t!(i, "Ouverture (heure de Paris)", "Opens (Paris time)") value=opens
+                    error=error_of(errors, "opens_at") kind="datetime-local" required=true />
+                <TextField id="appel-cloture" label=t!(i, "Clôture (heure de Paris)", "Closes (Paris time)") value=closes
+                    error=error_of(errors, "closes_at") kind="datetime-local" required=true />
+                <TextField id="appel-selections" label=t!(i, "Nombre de solutions à retenir", "Number of solutions to select") value=target
+                    error=error_of(errors, "target_selections") kind="number" />
+                <TextField id="appel-criteres" label=t!(i, "Critères d'évaluation", "Evaluation criteria") value=criteria
+                    error=error_of(errors, "criteria") multiline=true
+                    hint=t!(i, "Un par ligne : nom ; poids (par exemple « Impact ; 3 »)", "One per line: name ; weight (e.g. \"Impact ; 3\")") />
+                <TextField id="appel-questions" label=t!(i, "Questions posées aux candidats", "Questions put to applicants") value=questions
+                    error=error_of(errors, "form") multiline=true
+                    hint=t!(i, "Une par ligne ; chacune appelle une réponse écrite obligatoire", "One per line; each needs a written answer") />
+                <div class="field">
+                    <label class="choice"><input type="checkbox" id="appel-publie" bind:checked=published />" "
+                        {t!(i, "Publier dès maintenant", "Publish now")}</label>
+                </div>
+                <p><button type="submit" class="button" id="appel-creer">{t!(i, "Créer l'appel", "Create the call")}</button></p>
+                {status_line("appel-cree", done)}
+                {failure_line(failure)}
+            </form>
+        </section>
+    }
+}
+
+/// `/espace/appels/:id`: a call's reviewers, ranking, decisions and exports.
+#[component]
+pub fn SelectionPage() -> impl IntoView {
+    view! { <SignedIn page=|_me: Me| view! { <Selection /> } /> }
+}
+
+#[component]
+fn Selection() -> impl IntoView {
+    let i = use_i18n();
+    let params = use_params_map();
+    let id = params.read_untracked().get("id").unwrap_or_default();
+    let base = format!("/api/calls/{}", api::encode(&id));
+    let call_v = RwSignal::new(0u32);
+    let data_v = RwSignal::new(0u32);
+    let call = {
+        let path = base.clone();
+        api::load(move || {
+            call_v.track();
+            Some(path.clone())
+        })
+    };
+    let apps = {
+        let path = format!("{base}/applications?limit=500");
+        api::load(move || {
+            data_v.track();
+            Some(path.clone())
+        })
+    };
+    let ranking = {
+        let path = format!("{base}/ranking");
+        api::load(move || {
+            data_v.track();
+            Some(path.clone())
+        })
+    };
+    // The reviewers of the call's commune(s), once the call is known.
+    let reviewers = api::compute(move || {
+        let districts = match api::read::<Call>(&call) {
+            Some(Ok(c)) if c.programme => c.districts.iter().map(ToString::to_string).collect(),
+            Some(Ok(c)) => vec![c.insee.to_string()],
+            _ => Vec::new(),
+        };
+        async move {
+            let mut out = BTreeMap::<String, String>::new();
+            for d in districts {
+                if let Ok(list) = crate::pages::members::all_members(&d).await {
+                    out.extend(list.into_iter().filter(|m| m.role == MembershipRole::Reviewer).map(|m| (m.account_id, m.name)));
+                }
+            }
+            out
+        }
+    });
+    let notice = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<ApiError>);
+    let base = StoredValue::new(base);
+    let act = move |what: &'static str, ok: &'static str| {
+        spawn_local(async move {
+            match api::post_nobody::<Call>(&format!("{}/{what}", base.get_value())).await {
+                Ok(_) => {
+                    failure.set(None);
+                    notice.set(Some(ok.to_owned()));
+                    call_v.update(|v| *v += 1);
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let export = move |ext: &'static str| {
+        spawn_local(async move {
+            if let Err(e) = api::download(&format!("{}/export.{ext}", base.get_value()), &format!("candidatures.{ext}")).await {
+                failure.set(Some(e));
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="titre-selection">
+            {back(i, "/espace/appels", "← Appels à solutions", "← Calls for solutions")}
+            {move || match api::read::<Call>(&call) {
+                None => view! { <h1 id="titre-selection">{t!(i, "Sélection", "Selection")}</h1><Loading /> }.into_any(),
+                Some(Err(e)) => view! { <h1 id="titre-selection">{t!(i, "Sélection", "Selection")}</h1><ErrorNotice error=e /> }.into_any(),
+                Some(Ok(c)) => {
+                    let closes = c.closes_at_paris.clone();
+                    let (published, decided) = (c.published, c.decisions_published);
+                    view! {
+                        <p class="eyebrow">{t!(i, "Sélection", "Selection")}</p>
+                        <h1 id="titre-selection">{c.title.clone()}</h1>
+                        <dl class="facts">
+                            <div><dt>{t!(i, "Clôture (heure de Paris)", "Closes (Paris time)")}</dt><dd>{move || fmt::datetime(&closes, i.lang())}</dd></div>
+                            <div><dt>{t!(i, "Publication", "Publication")}</dt><dd id="appel-publication">{move || if published { i.t("Publié", "Published") } else { i.t("Non publié", "Not published") }}</dd></div>
+                            <div><dt>{t!(i, "Décisions", "Decisions")}</dt><dd id="decisions-etat">{move || if decided { i.t("Publiées aux candidats", "Published to applicants") } else { i.t("Non publiées", "Not published") }}</dd></div>
+                        </dl>
+                        <p class="actions">
+                            {(!published).then(|| view! { <button type="button" class="button" id="publier-appel"
+                                on:click=move |_| act("publish", i.t("Appel publié.", "Call published."))>{t!(i, "Publier l'appel", "Publish the call")}</button> })}
+                            {(!decided).then(|| view! { <button type="button" class="button" id="publier-decisions"
+                                on:click=move |_| act("decisions/publish", i.t("Décisions publiées : les candidats reçoivent leur lettre.", "Decisions published: applicants get their letter."))>
+                                {t!(i, "Publier les décisions", "Publish the decisions")}</button> })}
+                            <button type="button" class="button button-secondary" id="export-csv" on:click=move |_| export("csv")>{t!(i, "Exporter (CSV)", "Export (CSV)")}</button>
+                            <button type="button" class="button button-secondary" id="export-xlsx" on:click=move |_| export("xlsx")>{t!(i, "Exporter (XLSX)", "Export (XLSX)")}</button>
+                        </p>
+                        {status_line("selection-message", notice)}
+                        {failure_line(failure)}
+                        <AssignForm base=base.get_value() reviewers on_done=move |m: String| { notice.set(Some(m)); data_v.update(|v| *v += 1); } />
+                        <RankingView ranking reviewers />
+                        <Decisions apps workflow=c.workflow.clone() on_done=move |m: String| { notice.set(Some(m)); data_v.update(|v| *v += 1); } />
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn AssignForm(base: String, reviewers: api::Computed<BTreeMap<String, String>>, on_done: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i = use_i18n();
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let per = RwSignal::new("2".to_owned());
+    let errors: FieldErrors = RwSignal::new(BTreeMap::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let path = StoredValue::new(format!("{base}/assignments"));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = AssignRequest {
+            reviewers: chosen.get_untracked(),
+            per_application: Some(per.get_untracked().trim().parse().unwrap_or(0)),
+            applications: Vec::new(),
+        };
+        spawn_local(async move {
+            match api::post::<Vec<Assignment>>(&path.get_value(), &body).await {
+                Ok(made) => {
+                    errors.set(BTreeMap::new());
+                    failure.set(None);
+                    on_done(format!("{} {}", made.len(), i.t("affectation(s) nouvelle(s).", "new assignment(s).")));
+                }
+                Err(e) => {
+                    set_errors(errors, &e);
+                    failure.set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="titre-affectation">
+            <h2 id="titre-affectation">{t!(i, "Affecter les évaluateurs", "Assign reviewers")}</h2>
+            <form on:submit=submit novalidate class="form-grid" id="form-affectation">
+                <fieldset id="evaluateurs" aria-describedby=move || errors.with(|e| e.contains_key("reviewers")).then_some("evaluateurs-erreur")>
+                    <legend>{t!(i, "Jury (évaluatrices et évaluateurs de la commune)", "Jury (the commune's reviewers)")}</legend>
+                    {move || match reviewers.get() {
+                        None => view! { <Loading /> }.into_any(),
+                        Some(list) if list.is_empty() => view! { <p class="muted small">{t!(i, "Aucun évaluateur : ajoutez-en dans les membres de la commune.", "No reviewer: add some among the commune's members.")}</p> }.into_any(),
+                        Some(list) => list.into_iter().map(|(account, name)| {
+                            let a = account.clone();
+                            view! { <label class="choice"><input type="checkbox" id=format!("evaluateur-{account}") data-name=name.clone()
+                                on:change=move |ev| { let on = event_target_checked(&ev); chosen.update(|c| { c.retain(|x| *x != a); if on { c.push(a.clone()); } }); } />
+                                " "{name}</label> }
+                        }).collect_view().into_any(),
+                    }}
+                    {move || errors.with(|e| e.get("reviewers").cloned()).map(|m| view! { <p class="field-error" id="evaluateurs-erreur">{m}</p> })}
+                </fieldset>
+                <TextField id="par-candidature" label=t!(i, "Évaluations par candidature", "Reviews per application") value=per
+                    error=error_of(errors, "per_application") kind="number"
+                    hint=t!(i, "Répartition automatique et équilibrée entre les membres du jury", "Spread automatically and evenly across the jury") />
+                <p><button type="submit" class="button" id="affecter">{t!(i, "Affecter", "Assign")}</button></p>
+                {failure_line(failure)}
+            </form>
+        </section>
+    }
+}
+
+fn score(x: Option<f64>, lang: Lang) -> String {
+    x.map_or_else(|| "—".to_owned(), |v| fmt::decimal(v, 2, lang))
+}
+
+#[component]
+fn RankingView(ranking: api::Loaded, reviewers: api::Computed<BTreeMap<String, String>>) -> impl IntoView {
+    let i = use_i18n();
+    view! {
+        <section aria-labelledby="titre-classement">
+            <h2 id="titre-classement">{t!(i, "Classement et avancement", "Ranking and progress")}</h2>
+            {move || match api::read::<Ranking>(&ranking) {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(r)) => {
+                    let lang = i.lang();
+                    let names = reviewers.get().unwrap_or_default();
+                    view! {
+                        <div class="table-wrap">
+                            <table class="table" id="table-classement">
+                                <caption class="visually-hidden">{t!(i, "Candidatures par note pondérée", "Applications by weighted score")}</caption>
+                                <thead><tr>
+                                    <th scope="col">{t!(i, "Rang", "Rank")}</th>
+                                    <th scope="col">{t!(i, "Candidature", "Application")}</th>
+                                    <th scope="col">{t!(i, "Note pondérée (sur 5)", "Weighted score (out of 5)")}</th>
+                                    <th scope="col">{t!(i, "Écart entre évaluateurs", "Spread between reviewers")}</th>
+                                    <th scope="col">{t!(i, "Évaluations faites", "Reviews done")}</th>
+                                    <th scope="col">{t!(i, "Récusations", "Recusals")}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {r.applications.into_iter().enumerate().map(|(n, a)| view! {
+                                        <tr data-title=a.title.clone()>
+                                            <td>{n + 1}</td>
+                                            <th scope="row">{a.title.clone()}</th>
+                                            <td>{score(a.weighted_score, lang)}</td>
+                                            <td>{score(a.spread, lang)}</td>
+                                            <td>{format!("{} / {}", a.reviews_done, a.reviews_expected)}</td>
+                                            <td>{a.recused}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        <h3>{t!(i, "Avancement du jury", "Jury progress")}</h3>
+                        <div class="table-wrap">
+                            <table class="table" id="table-jury">
+                                <caption class="visually-hidden">{t!(i, "Avancement par évaluateur", "Progress per reviewer")}</caption>
+                                <thead><tr>
+                                    <th scope="col">{t!(i, "Évaluateur", "Reviewer")}</th>
+                                    <th scope="col">{t!(i, "Affectées", "Assigned")}</th>
+                                    <th scope="col">{t!(i, "Faites", "Done")}</th>
+                                    <th scope="col">{t!(i, "Récusations", "Recusals")}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {r.reviewers.into_iter().map(|p| view! {
+                                        <tr>
+                                            <th scope="row">{names.get(&p.reviewer).cloned().unwrap_or(p.reviewer.clone())}</th>
+                                            <td>{p.assigned}</td>
+                                            <td>{p.done}</td>
+                                            <td>{p.recused}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Decisions(apps: api::Loaded, workflow: Workflow, on_done: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i = use_i18n();
+    let workflow = StoredValue::new(workflow);
+    view! {
+        <section aria-labelledby="titre-decisions">
+            <h2 id="titre-decisions">{t!(i, "Étapes et décisions", "Steps and decisions")}</h2>
+            <p class="hint">{t!(i, "Chaque décision est motivée ; le motif figure dans la lettre envoyée au candidat.", "Every decision gives a reason; it appears in the letter sent to the applicant.")}</p>
+            {move || match api::read::<Page<Application>>(&apps) {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(p)) => {
+                    let shown: Vec<Application> = p.items.into_iter().filter(|a| a.status != "draft").collect();
+                    if shown.is_empty() {
+                        return view! { <p class="notice">{t!(i, "Aucune candidature déposée pour l'instant.", "No application submitted yet.")}</p> }.into_any();
+                    }
+                    view! {
+                        <ul class="card-list" id="liste-decisions">
+                            {shown.into_iter().map(|a| view! { <DecisionForm app=a workflow=workflow.get_value() on_done /> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn DecisionForm(app: Application, workflow: Workflow, on_done: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i = use_i18n();
+    let next: Vec<String> = workflow
+        .transitions
+        .iter()
+        .filter(|t| t.from == app.status && !["withdrawn", "submitted", "draft"].contains(&t.to.as_str()))
+        .map(|t| t.to.clone())
+        .collect();
+    let to = RwSignal::new(next.first().cloned().unwrap_or_default());
+    let reason = RwSignal::new(String::new());
+    let errors: FieldErrors = RwSignal::new(BTreeMap::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let w = StoredValue::new(workflow);
+    let (id, title, status) = (app.id.clone(), app.title.clone(), app.status.clone());
+    let path = StoredValue::new(format!("/api/applications/{}/transitions", api::encode(&id)));
+    let title_s = StoredValue::new(title.clone());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = TransitionRequest { to: to.get_untracked(), reason: Some(reason.get_untracked()).filter(|r| !r.trim().is_empty()) };
+        spawn_local(async move {
+            match api::post::<Application>(&path.get_value(), &body).await {
+                Ok(a) => on_done(format!("{} → {}", title_s.get_value(), w.with_value(|w| state_label(w, &a.status, i.lang())))),
+                Err(e) => {
+                    set_errors(errors, &e);
+                    failure.set(Some(e));
+                }
+            }
+        });
+    };
+    let sel = format!("etape-{id}");
+    view! {
+        <li class="card" data-title=title.clone()>
+            <h3 class="card-title">{title.clone()}</h3>
+            <p class="small">{t!(i, "État :", "State:")}" "<span class="etat">{move || w.with_value(|w| state_label(w, &status, i.lang()))}</span></p>
+            {(!next.is_empty()).then(|| view! {
+                <form on:submit=submit novalidate class="form-grid">
+                    <div class="field" class:field-invalid=move || errors.with(|e| e.contains_key("to"))>
+                        <label for=sel.clone()>{t!(i, "Étape suivante", "Next step")}</label>
+                        <select id=sel.clone() prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev))>
+                            {next.iter().map(|s| {
+                                let s2 = s.clone();
+                                view! { <option value=s.clone()>{move || w.with_value(|w| state_label(w, &s2, i.lang()))}</option> }
+                            }).collect_view()}
+                        </select>
+                        {move || errors.with(|e| e.get("to").cloned()).map(|m| view! { <p class="field-error">{m}</p> })}
+                    </div>
+                    <TextField id=format!("motif-{id}") label=t!(i, "Motif (obligatoire pour une décision)", "Reason (required for a decision)")
+                        value=reason error=error_of(errors, "reason") multiline=true />
+                    <p><button type="submit" class="button button-small" id=format!("valider-{id}")>{t!(i, "Enregistrer", "Save")}</button></p>
+                    {failure_line(failure)}
+                </form>
+            })}
+        </li>
+    }
+}
+
+// ------------------------------------------------------------ a commune's district
+
+/// `/espace/quartiers/:insee`: the district of a commune, completed by its admins.
+#[component]
+pub fn DistrictPage() -> impl IntoView {
+    view! { <SignedIn page=|_me: Me| view! { <DistrictEditor /> } /> }
+}
+
+#[component]
+fn DistrictEditor() -> impl IntoView {
+    let i = use_i18n();
+    let params = use_params_map();
+    let insee = params.read_untracked().get("insee").unwrap_or_default();
+    let district = {
+        let path = format!("/api/districts/{}", api::encode(&insee));
+        api::load(move || Some(path.clone()))
+    };
+    view! {
+        <section aria-labelledby="titre-quartier">
+            {back(i, "/espace", "← Mon espace", "← My space")}
+            <h1 id="titre-quartier">{t!(i, "Quartier d'innovation", "Innovation district")}</h1>
+            {move || match api::read::<District>(&district) {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) if e.status == 404 => view! { <p class="notice">{t!(i,
+                    "Cette commune n'a pas encore de quartier : il est créé quand l'équipe du programme retient sa candidature.",
+                    "This commune has no district yet: it is created when the programme team selects its candidacy.")}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(d)) => view! { <DistrictForm d /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn DistrictForm(d: District) -> impl IntoView {
+    let i = use_i18n();
+    let name = RwSignal::new(d.name.clone());
+    let description = RwSignal::new(d.description.clone());
+    let challenges = RwSignal::new(d.challenges.iter().map(|c| format!("{} : {}", c.theme, c.text)).collect::<Vec<_>>().join("\n"));
+    let sites = RwSignal::new(d.sites.join("\n"));
+    let stakeholders = RwSignal::new(d.stakeholders.join("\n"));
+    let errors: FieldErrors = RwSignal::new(BTreeMap::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let done = RwSignal::new(None::<String>);
+    let fixed = StoredValue::new((d.insee.clone(), d.perimeter.clone(), d.campaign_id.clone()));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (insee, perimeter, campaign_id) = fixed.get_value();
+        let list = |s: RwSignal<String>| lines(&s.get_untracked()).map(str::to_owned).collect::<Vec<_>>();
+        let body = DistrictInput {
+            insee: insee.clone(),
+            name: name.get_untracked(),
+            perimeter,
+            description: description.get_untracked(),
+            challenges: lines(&challenges.get_untracked())
+                .map(|l| {
+                    let (theme, text) = l.split_once(':').unwrap_or(("", l));
+                    Challenge { theme: theme.trim().to_owned(), text: text.trim().to_owned() }
+                })
+                .collect(),
+            sites: list(sites),
+            stakeholders: list(stakeholders),
+            campaign_id,
+        };
+        spawn_local(async move {
+            match api::put::<District>(&format!("/api/districts/{insee}"), &body).await {
+                Ok(_) => {
+                    errors.set(BTreeMap::new());
+                    failure.set(None);
+                    done.set(Some(i.t("Quartier enregistré.", "District saved.").to_owned()));
+                }
+                Err(e) => {
+                    done.set(None);
+                    set_errors(errors, &e);
+                    failure.set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <form on:submit=submit novalidate class="form-grid" id="form-quartier">
+            <TextField id="quartier-nom" label=t!(i, "Nom du quartier", "District name") value=name error=error_of(errors, "name") required=true />
+            <TextField id="quartier-description" label=t!(i, "Description", "Description") value=description error=error_of(errors, "description") multiline=true />
+            <TextField id="quartier-defis" label=t!(i, "Défis", "Challenges") value=challenges error=error_of(errors, "challenges") multiline=true
+                hint=t!(i, "Un par ligne : thème : défi", "One per line: theme: challenge") />
+            <TextField id="quartier-sites" label=t!(i, "Sites ouverts aux expérimentations", "Sites open to experiments") value=sites
+                error=error_of(errors, "sites") multiline=true hint=t!(i, "Un par ligne", "One per line") />
+            <TextField id="quartier-acteurs" label=t!(i, "Acteurs locaux", "Local stakeholders") value=stakeholders
+                error=error_of(errors, "stakeholders") multiline=true hint=t!(i, "Un par ligne", "One per line") />
+            <p><button type="submit" class="button" id="quartier-enregistrer">{t!(i, "Enregistrer le quartier", "Save the district")}</button></p>
+            {status_line("quartier-enregistre", done)}
+            {failure_line(failure)}
+        </form>
+    }
+}

@@ -1,0 +1,177 @@
+//! A partner member's applications across every commune, and a decision letter.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use qmi_api::Page;
+use qmi_api::applications::{Application, Call, Letter};
+use qmi_api::identity::Me;
+
+use crate::api::{self, ApiError};
+use crate::i18n::use_i18n;
+use crate::pages::manage::{is_decision, state_label};
+use crate::pages::space::SignedIn;
+use crate::t;
+use crate::ui::{ErrorNotice, Loading};
+
+/// Applications shown per "Charger plus".
+const PAGE: usize = 10;
+
+/// `/espace/candidatures`: "Mes candidatures".
+#[component]
+pub fn MyApplications() -> impl IntoView {
+    view! { <SignedIn page=|_me: Me| view! { <ApplicationsList /> } /> }
+}
+
+#[component]
+fn ApplicationsList() -> impl IntoView {
+    let i = use_i18n();
+    let items = RwSignal::new(Vec::<Application>::new());
+    let cursor = RwSignal::new(None::<String>);
+    let done = RwSignal::new(false);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    // The calls of the listed applications (their title, workflow, whether
+    // decisions are out), and the communes' names.
+    let calls = RwSignal::new(BTreeMap::<String, Option<Call>>::new());
+    let names = api::compute(|| async {
+        crate::registry::all().await.map(|all| all.into_iter().map(|c| (c.insee.to_string(), c.name)).collect::<BTreeMap<_, _>>()).unwrap_or_default()
+    });
+    let more = move || {
+        loading.set(true);
+        let mut path = format!("/api/applications?limit={PAGE}");
+        if let Some(c) = cursor.get_untracked() {
+            path.push_str(&format!("&cursor={}", api::encode(&c)));
+        }
+        spawn_local(async move {
+            match api::get::<Page<Application>>(&path).await {
+                Ok(page) => {
+                    let wanted: Vec<String> = page.items.iter().map(|a| a.call_id.clone()).filter(|c| calls.with_untracked(|m| !m.contains_key(c))).collect();
+                    done.set(page.next_cursor.is_none());
+                    cursor.set(page.next_cursor);
+                    items.update(|v| v.extend(page.items));
+                    error.set(None);
+                    for c in wanted {
+                        if calls.with_untracked(|m| m.contains_key(&c)) {
+                            continue;
+                        }
+                        calls.update(|m| {
+                            m.insert(c.clone(), None);
+                        });
+                        let call = api::get::<Call>(&format!("/api/calls/{}", api::encode(&c))).await.ok();
+                        calls.update(|m| {
+                            m.insert(c, call);
+                        });
+                    }
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            loading.set(false);
+        });
+    };
+    more();
+    view! {
+        <section aria-labelledby="titre-mes-candidatures">
+            <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
+            <h1 id="titre-mes-candidatures">{t!(i, "Mes candidatures", "My applications")}</h1>
+            <p class="lead">{t!(i, "Les candidatures de votre organisation, dans toutes les communes.", "Your organisation's applications, in every commune.")}</p>
+            {move || error.get().map(|e| view! { <ErrorNotice error=e /> })}
+            {move || if items.with(Vec::is_empty) {
+                if loading.get() { view! { <Loading /> }.into_any() } else {
+                    view! { <p class="notice">{t!(i, "Aucune candidature pour l'instant.", "No application yet.")}</p> }.into_any()
+                }
+            } else {
+                view! {
+                    <ul class="card-list" id="liste-candidatures">
+                        <For each=move || items.get() key=|a| a.id.clone() let:a>
+                            <ApplicationCard a calls names />
+                        </For>
+                    </ul>
+                }.into_any()
+            }}
+            <Show when=move || !done.get() && !items.with(Vec::is_empty)>
+                <p><button type="button" class="button button-secondary" id="charger-plus" disabled=move || loading.get()
+                    on:click=move |_| more()>{t!(i, "Charger plus", "Load more")}</button></p>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn ApplicationCard(
+    a: Application,
+    calls: RwSignal<BTreeMap<String, Option<Call>>>,
+    names: api::Computed<BTreeMap<String, String>>,
+) -> impl IntoView {
+    let i = use_i18n();
+    let call_id = a.call_id.clone();
+    let call = Memo::new(move |_| calls.with(|m| m.get(&call_id).cloned().flatten()));
+    let insee = a.insee.to_string();
+    let commune = move || names.get().and_then(|n| n.get(&insee).cloned()).unwrap_or_else(|| insee.clone());
+    let status = a.status.clone();
+    let label = {
+        let status = status.clone();
+        move || call.with(|c| c.as_ref().map_or_else(|| status.clone(), |c| state_label(&c.workflow, &status, i.lang())))
+    };
+    let letter = {
+        let status = status.clone();
+        move || call.with(|c| c.as_ref().is_some_and(|c| c.decisions_published && is_decision(&c.workflow, &status)))
+    };
+    let draft = a.status == "draft";
+    let form = format!("/appels/{}/candidature", a.call_id);
+    let letter_href = format!("/espace/candidatures/{}/lettre", a.id);
+    let call_href = format!("/appels/{}", a.call_id);
+    view! {
+        <li class="card" data-id=a.id.clone()>
+            <h2 class="card-title">{a.title.clone()}</h2>
+            <dl class="facts">
+                <div><dt>{t!(i, "Statut", "Status")}</dt><dd class="statut">{label}</dd></div>
+                <div><dt>{t!(i, "Commune", "Commune")}</dt><dd class="commune">{commune}</dd></div>
+                <div><dt>{t!(i, "Appel", "Call")}</dt><dd><A href=call_href>{move || call.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_default())}</A></dd></div>
+            </dl>
+            <p class="actions">
+                <A href=form attr:class="button button-secondary">{move || if draft { i.t("Reprendre le brouillon", "Resume the draft") } else { i.t("Voir la candidature", "View the application") }}</A>
+                <Show when=letter.clone()>
+                    <A href=letter_href.clone() attr:class="button lettre">{t!(i, "Lettre de décision", "Decision letter")}</A>
+                </Show>
+            </p>
+        </li>
+    }
+}
+
+/// `/espace/candidatures/:id/lettre`: the decision letter.
+#[component]
+pub fn LetterPage() -> impl IntoView {
+    view! { <SignedIn page=|_me: Me| view! { <LetterView /> } /> }
+}
+
+#[component]
+fn LetterView() -> impl IntoView {
+    let i = use_i18n();
+    let params = use_params_map();
+    let id = params.read_untracked().get("id").unwrap_or_default();
+    let letter = {
+        let path = format!("/api/applications/{}/letter", api::encode(&id));
+        api::load(move || Some(path.clone()))
+    };
+    view! {
+        <section aria-labelledby="titre-lettre" class="narrow">
+            <p><A href="/espace/candidatures">{t!(i, "← Mes candidatures", "← My applications")}</A></p>
+            <h1 id="titre-lettre">{t!(i, "Lettre de décision", "Decision letter")}</h1>
+            {move || match api::read::<Letter>(&letter) {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(l)) => view! {
+                    <article class="card letter" id="lettre">
+                        <p class="letter-text">{l.text}</p>
+                        <h2>{t!(i, "Motif", "Reason")}</h2>
+                        <p id="lettre-motif">{l.reason}</p>
+                    </article>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
