@@ -168,6 +168,65 @@ fn registry_filters_and_limits() {
     assert_eq!(api.get("/api/communes?limit=500", None).body["items"].as_array().unwrap().len(), csv_rows().len());
 }
 
+#[test]
+fn figures_and_the_territory_filter_count_what_the_data_file_holds() {
+    let server = server();
+    let api = Api::new(&server);
+    let text = std::fs::read_to_string(workspace_root().join("data/communes-mgp.csv")).unwrap();
+    // (departement, ept_code, ept_name, population, status) of every row.
+    let rows: Vec<Vec<String>> = text.lines().skip(1).map(|l| l.split(',').map(str::to_owned).collect()).collect();
+    let tally = |key: usize| {
+        let mut out: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+        for r in &rows {
+            let e = out.entry(r[key].clone()).or_default();
+            e.0 += 1;
+            e.1 += r[5].parse::<u64>().unwrap();
+        }
+        out
+    };
+    let as_map = |v: &Value| -> std::collections::BTreeMap<String, (u64, u64)> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["code"].as_str().unwrap().to_owned(), (t["communes"].as_u64().unwrap(), t["population"].as_u64().unwrap())))
+            .collect()
+    };
+
+    let f = api.get("/api/figures", None);
+    assert_eq!(f.status, 200, "{f:?}");
+    assert_eq!(f.body["communes"], rows.len() as u64);
+    assert_eq!(f.body["population"], rows.iter().map(|r| r[5].parse::<u64>().unwrap()).sum::<u64>());
+    // Statuses come from the registry as the demo seed left it.
+    let mut by_status: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+    for c in api.get("/api/communes?limit=500", None).body["items"].as_array().unwrap() {
+        let e = by_status.entry(c["status"].as_str().unwrap().to_owned()).or_default();
+        e.0 += 1;
+        e.1 += c["population"].as_u64().unwrap();
+    }
+    assert_eq!(as_map(&f.body["by_status"]), by_status);
+    assert!(by_status.get("district").is_some_and(|d| d.0 >= 3), "{by_status:?}");
+    assert_eq!(as_map(&f.body["by_departement"]), tally(2));
+    assert_eq!(as_map(&f.body["by_territory"]), tally(3));
+    let territories = f.body["by_territory"].as_array().unwrap();
+    let counts: Vec<u64> = territories.iter().map(|t| t["communes"].as_u64().unwrap()).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "largest territory first: {counts:?}");
+    let plaine = territories.iter().find(|t| t["code"] == "200057867").expect("Plaine Commune");
+    assert_eq!(plaine["name"], "Plaine Commune");
+
+    // The territory filter: exactly the data file's communes of that territory.
+    let r = api.get("/api/communes?territory=200057867&limit=500", None);
+    assert_eq!(r.status, 200, "{r:?}");
+    let listed: BTreeSet<String> = r.body["items"].as_array().unwrap().iter().map(|c| c["insee"].as_str().unwrap().to_owned()).collect();
+    let expected: BTreeSet<String> = rows.iter().filter(|r| r[3] == "200057867").map(|r| r[0].clone()).collect();
+    assert_eq!(listed, expected);
+    assert_eq!(listed.len() as u64, plaine["communes"].as_u64().unwrap());
+    let r = api.get("/api/communes?territory=200057867&status=district", None);
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{r:?}");
+    let r = api.get("/api/communes?territory=plaine%20commune", None);
+    assert_problem(&r, 400);
+    assert_eq!(r.body["errors"][0]["field"], "territory", "{r:?}");
+}
+
 /// Every tenant route of identity, for a commune.
 /// A refusal decided by the `policy` component: its problem type names the refusal code.
 fn assert_refused(r: &Res, status: u16, code: &str) {

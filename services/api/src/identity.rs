@@ -202,6 +202,42 @@ pub struct Commune {
     pub status: CommuneStatus,
 }
 
+/// `GET /api/figures`: the registry counted — what the home page shows, without
+/// reading the registry page by page (10,000 communes stay one request).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Figures {
+    /// Communes in the registry.
+    pub communes: u64,
+    /// Their total legal population.
+    pub population: u64,
+    /// Per status in the programme (`code` is the status wire name).
+    pub by_status: Vec<Tally>,
+    /// Per département (`code` is the département code).
+    pub by_departement: Vec<Tally>,
+    /// Per territory (`code` is the EPT SIREN, `name` its name), largest first.
+    pub by_territory: Vec<Tally>,
+}
+
+impl Figures {
+    /// The number of communes with `status`.
+    pub fn with_status(&self, status: CommuneStatus) -> u64 {
+        self.by_status.iter().find(|t| t.code == status.as_str()).map_or(0, |t| t.communes)
+    }
+}
+
+/// Communes and population of one group of [`Figures`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Tally {
+    /// The group's code.
+    pub code: String,
+    /// The group's name, where it has one.
+    pub name: Option<String>,
+    /// Communes in the group.
+    pub communes: u64,
+    /// Their total legal population.
+    pub population: u64,
+}
+
 /// `POST /api/admin/communes`: adds a commune of any metropolis.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -109,6 +109,7 @@ const PAGE: &[QueryParam] = &[
 const COMMUNE_FILTERS: &[QueryParam] = &[
     QueryParam { name: "status", ty: "string", description: "member, candidate, district or suspended." },
     QueryParam { name: "departement", ty: "string", description: "Département code, e.g. 93." },
+    QueryParam { name: "territory", ty: "string", description: "Territory (EPT) SIREN, e.g. 200057867 for Plaine Commune." },
     QueryParam { name: "q", ty: "string", description: "Name search, accent- and case-insensitive." },
     QueryParam { name: "limit", ty: "integer", description: "Items per page, 1 to 500 (default 100)." },
     QueryParam { name: "cursor", ty: "string", description: "`next_cursor` of the previous page." },
@@ -140,6 +141,7 @@ pub static ROUTES: &[RouteDoc] = &[
     route!("logout", "identity", "POST", "/api/auth/logout", "Revoke a refresh token and its family", Public, &[], Some(s::<RefreshRequest>), 204, None),
     route!("getMe", "identity", "GET", "/api/me", "The signed-in account, its organisation and memberships", Principal, &[], None, 200, Some(s::<Me>)),
     route!("listCommunes", "identity", "GET", "/api/communes", "The tenant registry, filtered and cursor-paginated", Public, COMMUNE_FILTERS, None, 200, Some(s::<Page<Commune>>)),
+    route!("getFigures", "identity", "GET", "/api/figures", "The registry counted: communes and population per status, département and territory", Public, &[], None, 200, Some(s::<Figures>)),
     route!("getCommune", "identity", "GET", "/api/communes/{insee}", "One commune of the registry", Public, &[], None, 200, Some(s::<Commune>)),
     route!("listMembers", "identity", "GET", "/api/communes/{insee}/members", "The commune's people and their roles", Tenant, PAGE, None, 200, Some(s::<Page<Member>>)),
     route!("addMember", "identity", "POST", "/api/communes/{insee}/members", "Give a person a role in the commune (commune admin or programme operator)", Tenant, &[], Some(s::<AddMember>), 200, Some(s::<Member>)),

@@ -62,7 +62,7 @@ pub fn classify(method: &str, path: &str) -> Result<Route, Refusal> {
             ))
         })?),
         ["auth", "token" | "refresh" | "logout"] if post => Route::Public { tenant: None },
-        ["openapi.json"] | ["health"] if read => Route::Public { tenant: None },
+        ["openapi.json"] | ["health"] | ["figures"] if read => Route::Public { tenant: None },
         ["calls", ..] if read => Route::Public { tenant: None },
         // Published districts and open data (issue 4): the services decide what is published.
         ["districts", ..] | ["open-data", ..] if read => Route::Public { tenant: None },
@@ -91,6 +91,7 @@ mod tests {
             ("POST", "/api/auth/logout"),
             ("GET", "/api/openapi.json"),
             ("GET", "/api/health"),
+            ("GET", "/api/figures"),
             ("GET", "/api/calls"),
             ("GET", "/api/calls/42"),
         ] {

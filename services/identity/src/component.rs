@@ -81,6 +81,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         "getMe" => get_me(&cx).await,
         "listCommunes" => list_communes(&cx).await,
         "getCommune" => get_commune(&cx).await,
+        "getFigures" => get_figures(&cx).await,
         "listMembers" => list_members(&cx).await,
         "addMember" => add_member(&cx).await,
         "removeMember" => remove_member(&cx).await,
@@ -180,6 +181,14 @@ async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         sql.push_str(" AND departement = ?");
         params.push(dep.into());
     }
+    if let Some(territory) = query.non_empty("territory") {
+        let territory = territory.trim();
+        if !(1..=20).contains(&territory.len()) || !territory.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(Problem::bad_request("invalid territory").field("territory", "a territory (EPT) SIREN such as 200057867"));
+        }
+        sql.push_str(" AND ept_code = ?");
+        params.push(territory.to_owned().into());
+    }
     if let Some(q) = query.non_empty("q") {
         if q.chars().count() > 100 {
             return Err(Problem::bad_request("q is too long").field("q", "at most 100 characters"));
@@ -198,6 +207,47 @@ async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let rows = cx.db.global(&sql, params).await?;
     let items = rows.iter().map(commune_of).collect::<Result<Vec<_>, _>>()?;
     Ok(json(200, &page.page(items, |c| c.insee.to_string())))
+}
+
+async fn get_figures(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)?;
+    // Three grouped scans of one table: a few milliseconds at 10,000 communes.
+    let tally = |sql: &'static str| async move {
+        let rows = cx.db.global(sql, Vec::new()).await?;
+        Ok::<_, Problem>(
+            rows.iter()
+                .map(|row| Tally {
+                    code: row.string("code"),
+                    name: row.text("name").map(str::to_owned),
+                    communes: row.int("communes").and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+                    population: row.int("population").and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    let by_status = tally(
+        "SELECT status AS code, NULL AS name, COUNT(*) AS communes, COALESCE(SUM(population), 0) AS population \
+         FROM communes GROUP BY status ORDER BY status",
+    )
+    .await?;
+    let by_departement = tally(
+        "SELECT departement AS code, NULL AS name, COUNT(*) AS communes, COALESCE(SUM(population), 0) AS population \
+         FROM communes GROUP BY departement ORDER BY departement",
+    )
+    .await?;
+    let by_territory = tally(
+        "SELECT ept_code AS code, MIN(ept_name) AS name, COUNT(*) AS communes, COALESCE(SUM(population), 0) AS population \
+         FROM communes WHERE ept_code IS NOT NULL GROUP BY ept_code ORDER BY communes DESC, name",
+    )
+    .await?;
+    let figures = Figures {
+        communes: by_status.iter().map(|t| t.communes).sum(),
+        population: by_status.iter().map(|t| t.population).sum(),
+        by_status,
+        by_departement,
+        by_territory,
+    };
+    Ok(json(200, &figures))
 }
 
 async fn get_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
