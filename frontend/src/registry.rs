@@ -1,9 +1,8 @@
-//! Reading the tenant registry (`GET /api/communes`) and the figures drawn from it.
-
-use std::collections::BTreeMap;
+//! Reading the tenant registry (`GET /api/communes`) and its figures
+//! (`GET /api/figures`).
 
 use qmi_api::Page;
-use qmi_api::identity::{Commune, CommuneStatus};
+use qmi_api::identity::{Commune, Figures};
 
 use crate::api::{self, ApiError, encode};
 
@@ -16,13 +15,15 @@ pub struct Filters {
     pub departement: String,
     /// Status wire name, empty for all.
     pub status: String,
+    /// Territory (EPT) SIREN, empty for all.
+    pub territory: String,
 }
 
 impl Filters {
     /// The query string for one page (`limit`, filters, `cursor`).
     pub fn query(&self, limit: u32, cursor: Option<&str>) -> String {
         let mut q = format!("/api/communes?limit={limit}");
-        for (name, value) in [("q", &self.q), ("departement", &self.departement), ("status", &self.status)] {
+        for (name, value) in [("q", &self.q), ("departement", &self.departement), ("territory", &self.territory), ("status", &self.status)] {
             let value = value.trim();
             if !value.is_empty() {
                 q.push_str(&format!("&{name}={}", encode(value)));
@@ -55,63 +56,9 @@ pub async fn all() -> Result<Vec<Commune>, ApiError> {
     }
 }
 
-/// The programme's figures, drawn from the registry.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Figures {
-    /// Communes in the registry.
-    pub communes: u64,
-    /// Communes hosting an innovation district.
-    pub districts: u64,
-    /// Candidate communes.
-    pub candidates: u64,
-    /// Total legal population.
-    pub population: u64,
-    /// Communes per département, by code.
-    pub per_departement: Vec<(String, u64)>,
-    /// Communes per territory (EPT), largest first.
-    pub per_territory: Vec<(String, u64)>,
-}
-
-impl Figures {
-    /// Counts the figures of `communes`.
-    pub fn of(communes: &[Commune]) -> Self {
-        let mut deps: BTreeMap<String, u64> = BTreeMap::new();
-        let mut epts: BTreeMap<String, u64> = BTreeMap::new();
-        let mut f = Self { communes: communes.len() as u64, ..Self::default() };
-        for c in communes {
-            *deps.entry(c.departement.clone()).or_default() += 1;
-            if let Some(ept) = &c.ept_name {
-                *epts.entry(ept.clone()).or_default() += 1;
-            }
-            f.population += c.population.unwrap_or(0);
-            match c.status {
-                CommuneStatus::District => f.districts += 1,
-                CommuneStatus::Candidate => f.candidates += 1,
-                _ => {}
-            }
-        }
-        f.per_departement = deps.into_iter().collect();
-        let mut per_territory: Vec<_> = epts.into_iter().collect();
-        per_territory.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        f.per_territory = per_territory;
-        f
-    }
-}
-
-/// The territories (EPT names) present in `communes`, sorted.
-pub fn territories(communes: &[Commune]) -> Vec<String> {
-    let mut names: Vec<String> = communes.iter().filter_map(|c| c.ept_name.clone()).collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
-/// The départements present in `communes`, sorted.
-pub fn departements(communes: &[Commune]) -> Vec<String> {
-    let mut codes: Vec<String> = communes.iter().map(|c| c.departement.clone()).collect();
-    codes.sort();
-    codes.dedup();
-    codes
+/// The registry counted per status, département and territory.
+pub async fn figures() -> Result<Figures, ApiError> {
+    api::get("/api/figures").await
 }
 
 /// The name of a département of the metropolis (its code otherwise).
@@ -133,36 +80,10 @@ pub fn departement_name(code: &str) -> &str {
 mod tests {
     use super::*;
 
-    fn commune(insee: &str, dep: &str, ept: &str, pop: u64, status: CommuneStatus) -> Commune {
-        Commune {
-            insee: insee.parse().unwrap(),
-            name: insee.into(),
-            departement: dep.into(),
-            ept_code: None,
-            ept_name: Some(ept.into()),
-            metropolis_code: None,
-            population: Some(pop),
-            status,
-        }
-    }
-
-    #[test]
-    fn figures_count_by_departement_and_territory() {
-        let f = Figures::of(&[
-            commune("93066", "93", "Plaine Commune", 10, CommuneStatus::District),
-            commune("93048", "93", "Est Ensemble", 20, CommuneStatus::Candidate),
-            commune("93001", "93", "Plaine Commune", 5, CommuneStatus::Member),
-            commune("75056", "75", "Paris", 100, CommuneStatus::District),
-        ]);
-        assert_eq!((f.communes, f.districts, f.candidates, f.population), (4, 2, 1, 135));
-        assert_eq!(f.per_departement, vec![("75".into(), 1), ("93".into(), 3)]);
-        assert_eq!(f.per_territory[0], ("Plaine Commune".into(), 2));
-    }
-
     #[test]
     fn query_strings() {
-        let f = Filters { q: "saint d".into(), departement: "93".into(), status: String::new() };
-        assert_eq!(f.query(24, Some("abc")), "/api/communes?limit=24&q=saint%20d&departement=93&cursor=abc");
+        let f = Filters { q: "saint d".into(), departement: "93".into(), territory: "200057867".into(), status: String::new() };
+        assert_eq!(f.query(24, Some("abc")), "/api/communes?limit=24&q=saint%20d&departement=93&territory=200057867&cursor=abc");
         assert_eq!(Filters::default().query(500, None), "/api/communes?limit=500");
     }
 }

@@ -559,7 +559,7 @@ fn public(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
         b.wait_text("#liste-communes", "Saint-Maur").await.ok(); // Saint-Maur-des-Fossés is in 94… if the name search matches
         b.fill("#recherche", "").await?;
         b.choose("#filtre-departement", "").await?;
-        b.choose("#filtre-territoire", "Plaine Commune").await?;
+        b.choose("#filtre-territoire", "200057867").await?;
         b.wait_text("#liste-communes", "Aubervilliers").await?;
         let items = b.c.find_all(Locator::Css("#liste-communes li")).await.ctx("list")?;
         ensure!(items.len() == 8, "Plaine Commune has 8 communes, the list shows {}", items.len());

@@ -36,37 +36,28 @@ pub fn Communes() -> impl IntoView {
     let listing = RwSignal::new(Listing::default());
     let loading = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
-    // Option lists come from the whole registry.
-    let all = crate::api::compute(registry::all);
+    // Option lists come from the registry's figures (one request at any size).
+    let figures = crate::api::compute(registry::figures);
 
-    // Loads the next page (or the first one when `reset`). The territory is filtered
-    // here (the API filters by département, status and name): pages are read until
-    // enough communes match or the registry ends.
+    // Loads the next page (or the first one when `reset`); the API filters.
     let load = move |reset: bool| {
-        let filters = Filters { q: q.get_untracked(), departement: departement.get_untracked(), status: status.get_untracked() };
-        let territory = territory.get_untracked();
+        let filters = Filters {
+            q: q.get_untracked(),
+            departement: departement.get_untracked(),
+            territory: territory.get_untracked(),
+            status: status.get_untracked(),
+        };
         let mut state = if reset { Listing::default() } else { listing.get_untracked() };
         loading.set(true);
         error.set(None);
         spawn_local(async move {
-            let before = state.items.len();
-            loop {
-                match registry::page(&filters, if territory.is_empty() { PAGE as u32 } else { 100 }, state.cursor.as_deref()).await {
-                    Ok(page) => {
-                        state.items.extend(
-                            page.items.into_iter().filter(|c| territory.is_empty() || c.ept_name.as_deref() == Some(territory.as_str())),
-                        );
-                        state.done = page.next_cursor.is_none();
-                        state.cursor = page.next_cursor;
-                        if state.done || state.items.len() - before >= PAGE {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        error.set(Some(e));
-                        break;
-                    }
+            match registry::page(&filters, PAGE as u32, state.cursor.as_deref()).await {
+                Ok(page) => {
+                    state.items.extend(page.items);
+                    state.done = page.next_cursor.is_none();
+                    state.cursor = page.next_cursor;
                 }
+                Err(e) => error.set(Some(e)),
             }
             listing.set(state);
             loading.set(false);
@@ -75,9 +66,9 @@ pub fn Communes() -> impl IntoView {
     load(true);
 
     let departement_options = move || {
-        let codes = match all.get() {
-            Some(Ok(c)) => registry::departements(&c),
-            _ => ["75", "91", "92", "93", "94", "95"].map(String::from).to_vec(),
+        let codes = match figures.get() {
+            Some(Ok(f)) => f.by_departement.into_iter().map(|t| t.code).collect(),
+            _ => ["75", "92", "93", "94"].map(String::from).to_vec(),
         };
         codes
             .into_iter()
@@ -88,11 +79,12 @@ pub fn Communes() -> impl IntoView {
             .collect_view()
     };
     let territory_options = move || {
-        let names = match all.get() {
-            Some(Ok(c)) => registry::territories(&c),
+        let mut territories: Vec<(String, String)> = match figures.get() {
+            Some(Ok(f)) => f.by_territory.into_iter().map(|t| (t.name.clone().unwrap_or_else(|| t.code.clone()), t.code)).collect(),
             _ => Vec::new(),
         };
-        names.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()
+        territories.sort();
+        territories.into_iter().map(|(name, code)| view! { <option value=code>{name}</option> }).collect_view()
     };
     let count = move || {
         let n = listing.with(|l| l.items.len()) as u64;

@@ -5,7 +5,9 @@ use leptos_router::components::A;
 
 use crate::fmt;
 use crate::i18n::use_i18n;
-use crate::registry::{self, Figures};
+use qmi_api::identity::{CommuneStatus, Figures};
+
+use crate::registry;
 use crate::t;
 use crate::ui::{BarChart, ErrorNotice, Loading};
 
@@ -13,7 +15,7 @@ use crate::ui::{BarChart, ErrorNotice, Loading};
 #[component]
 pub fn Home() -> impl IntoView {
     let i = use_i18n();
-    let figures = crate::api::compute(|| async { registry::all().await.map(|c| Figures::of(&c)) });
+    let figures = crate::api::compute(registry::figures);
     view! {
         <section class="intro" aria-labelledby="titre">
             <p class="eyebrow">{t!(i, "Métropole du Grand Paris", "Greater Paris Metropolis")}</p>
@@ -47,11 +49,15 @@ pub fn Home() -> impl IntoView {
 #[component]
 fn FiguresView(f: Figures) -> impl IntoView {
     let i = use_i18n();
-    let Figures { communes, districts, candidates, population, per_departement, per_territory } = f;
-    let deps: Vec<(String, u64)> = per_departement
+    let (communes, population) = (f.communes, f.population);
+    let districts = f.with_status(CommuneStatus::District);
+    let candidates = f.with_status(CommuneStatus::Candidate);
+    let deps: Vec<(String, u64)> = f
+        .by_departement
         .into_iter()
-        .map(|(code, n)| (format!("{} ({code})", registry::departement_name(&code)), n))
+        .map(|t| (format!("{} ({})", registry::departement_name(&t.code), t.code), t.communes))
         .collect();
+    let per_territory: Vec<(String, u64)> = f.by_territory.into_iter().map(|t| (t.name.unwrap_or(t.code), t.communes)).collect();
     view! {
         <dl class="kpis">
             <div class="kpi"><dt>{t!(i, "Communes membres", "Member communes")}</dt>

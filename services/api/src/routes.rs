@@ -232,8 +232,11 @@ pub enum RouteMiss {
     MethodNotAllowed(Vec<&'static str>),
 }
 
+/// Path parameters of a matched route: template name → value.
+pub type PathParams = Vec<(&'static str, String)>;
+
 /// The route of `service` for `method` and `path`, with its parameters.
-pub fn find(service: &str, method: &str, path: &str) -> Result<(&'static RouteDoc, Vec<(&'static str, String)>), RouteMiss> {
+pub fn find(service: &str, method: &str, path: &str) -> Result<(&'static RouteDoc, PathParams), RouteMiss> {
     let mut allowed = Vec::new();
     for route in ROUTES.iter().filter(|r| r.service == service) {
         if let Some(params) = match_template(route.path, path) {
