@@ -2,6 +2,7 @@
 //! error notices, labelled form fields.
 
 use leptos::prelude::*;
+use leptos::tachys::view::any_view::AnyView;
 use qmi_api::identity::CommuneStatus;
 
 use crate::api::ApiError;
@@ -193,4 +194,64 @@ pub fn set_errors(errors: FieldErrors, e: &ApiError) {
 /// The message for `field` in `errors` (tracked), for [`TextField`]'s `error`.
 pub fn error_of(errors: FieldErrors, field: &'static str) -> Signal<Option<String>> {
     Signal::derive(move || errors.with(|e| e.get(field).cloned()))
+}
+
+/// An instant from the API (RFC 3339) for people, following the language.
+/// One function for every page: one closure type, compiled once.
+pub fn when(iso: String) -> AnyView {
+    let i = use_i18n();
+    (move || fmt::datetime(&iso, i.lang())).into_any()
+}
+
+/// Plain text as a cell or a fact.
+pub fn text(s: impl Into<String>) -> AnyView {
+    s.into().into_any()
+}
+
+/// A table of records: a caption for screen readers, the column heads, and
+/// rows (their `data-title`, their cells; the first cell heads the row). Every
+/// table goes through here, so the table code is compiled once.
+pub fn table(id: &'static str, caption: Signal<&'static str>, heads: Vec<Signal<&'static str>>, rows: Vec<(String, Vec<AnyView>)>) -> AnyView {
+    view! {
+        <div class="table-wrap">
+            <table class="table" id=id>
+                <caption class="visually-hidden">{caption}</caption>
+                <thead><tr>{heads.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|(title, cells)| view! {
+                        <tr data-title=title>
+                            {cells.into_iter().enumerate().map(|(n, c)| if n == 0 {
+                                view! { <th scope="row">{c}</th> }.into_any()
+                            } else {
+                                view! { <td>{c}</td> }.into_any()
+                            }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// A description list of facts: label, class of the value (for styling and
+/// tests), value.
+pub fn facts(items: Vec<(Signal<&'static str>, &'static str, AnyView)>) -> AnyView {
+    view! {
+        <dl class="facts">
+            {items.into_iter().map(|(label, class, value)| view! { <div><dt>{label}</dt><dd class=class>{value}</dd></div> }).collect_view()}
+        </dl>
+    }
+    .into_any()
+}
+
+/// The message of `errors` for `key` as a field error with id `id`, for
+/// controls that are not a [`TextField`] (fieldsets, selects).
+pub fn error_line(errors: FieldErrors, key: &'static str, id: &'static str) -> AnyView {
+    (move || errors.with(|e| e.get(key).cloned()).map(|m| view! { <p class="field-error" id=id>{m}</p> })).into_any()
+}
+
+/// `aria-describedby` pointing at [`error_line`]'s message while there is one.
+pub fn described_by(errors: FieldErrors, key: &'static str, id: &'static str) -> Signal<Option<&'static str>> {
+    Signal::derive(move || errors.with(|e| e.contains_key(key)).then_some(id))
 }

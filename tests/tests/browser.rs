@@ -1030,7 +1030,7 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             b.wait_text("#liste-decisions li[data-title='Grüne Höfe'] .etat", "Non retenue").await?;
 
             b.click("#publier-decisions").await?;
-            b.wait_text("#decisions-etat", "Publiées").await?;
+            b.wait_text(".decisions-etat", "Publiées").await?;
             let letter = api_now(&b.server, "GET", &format!("/api/applications/{oasis}/letter"), "partner@solaire-urbain.example", None);
             ensure!(letter["reason"] == "Le meilleur impact sur la chaleur", "the applicant's letter: {letter}");
             b.axe("decisions published").await?;

@@ -21,7 +21,7 @@ use crate::fmt;
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::space::SignedIn;
 use crate::t;
-use crate::ui::{ErrorNotice, FieldErrors, Loading, TextField, error_of, set_errors};
+use crate::ui::{ErrorNotice, FieldErrors, Loading, TextField, described_by, error_line, error_of, facts, set_errors, table, text, when};
 
 /// The label of a workflow state in the current language (a label written
 /// `Français / English` is split), its id when the workflow lacks it.
@@ -55,6 +55,10 @@ fn commune_names() -> api::Computed<BTreeMap<String, (String, CommuneStatus)>> {
 
 fn name_of(names: &api::Computed<BTreeMap<String, (String, CommuneStatus)>>, insee: &str) -> String {
     names.get().and_then(|n| n.get(insee).map(|(name, _)| format!("{name} ({insee})"))).unwrap_or_else(|| insee.to_owned())
+}
+
+fn published(i: I18n, yes: bool) -> Signal<&'static str> {
+    if yes { t!(i, "Publié", "Published") } else { t!(i, "Non publié", "Not published") }
 }
 
 fn back(i: I18n, href: &'static str, fr: &'static str, en: &'static str) -> impl IntoView {
@@ -99,15 +103,15 @@ fn CampaignList() -> impl IntoView {
                 Some(Ok(p)) if p.items.is_empty() => view! { <p class="notice">{t!(i, "Aucun appel à communes pour l'instant.", "No call for communes yet.")}</p> }.into_any(),
                 Some(Ok(p)) => view! {
                     <ul class="card-list" id="liste-campagnes">
-                        {p.items.into_iter().map(|c| {
-                            let (opens, closes, published) = (c.opens_at.clone(), c.closes_at.clone(), c.published);
-                            view! {
-                                <li class="card">
-                                    <h2 class="card-title"><A href=format!("/espace/campagnes/{}", c.id)>{c.title.clone()}</A></h2>
-                                    <p class="small">{move || format!("{} {} — {} {} (UTC)", i.t("Du", "From"), fmt::datetime(&opens, i.lang()), i.t("au", "to"), fmt::datetime(&closes, i.lang()))}</p>
-                                    <p class="small">{move || if published { i.t("Publié", "Published") } else { i.t("Non publié", "Not published") }}</p>
-                                </li>
-                            }
+                        {p.items.into_iter().map(|c| view! {
+                            <li class="card">
+                                <h2 class="card-title"><A href=format!("/espace/campagnes/{}", c.id)>{c.title.clone()}</A></h2>
+                                {facts(vec![
+                                    (t!(i, "Ouverture (UTC)", "Opens (UTC)"), "", when(c.opens_at)),
+                                    (t!(i, "Clôture (UTC)", "Closes (UTC)"), "", when(c.closes_at)),
+                                    (t!(i, "Publication", "Publication"), "", published(i, c.published).into_any()),
+                                ])}
+                            </li>
                         }).collect_view()}
                     </ul>
                 }.into_any(),
@@ -218,16 +222,15 @@ fn CampaignCandidacies() -> impl IntoView {
                     <ul class="card-list" id="liste-candidatures-communes">
                         {p.items.into_iter().map(|c| {
                             let commune = name_of(&names, c.insee.as_str());
-                            let status = c.status.clone();
                             view! {
                                 <li class="card" data-insee=c.insee.to_string()>
                                     <h2 class="card-title">{commune.clone()}</h2>
-                                    <dl class="facts">
-                                        <div><dt>{t!(i, "Quartier proposé", "Proposed district")}</dt><dd>{c.district_name.clone()}</dd></div>
-                                        <div><dt>{t!(i, "Statut", "Status")}</dt><dd class="statut">{move || candidacy_status(i, &status)}</dd></div>
-                                        <div><dt>{t!(i, "Moyens engagés", "Means committed")}</dt><dd>{c.means.clone()}</dd></div>
-                                        <div><dt>{t!(i, "Partenaires locaux", "Local partners")}</dt><dd>{c.partners.join(", ")}</dd></div>
-                                    </dl>
+                                    {facts(vec![
+                                        (t!(i, "Quartier proposé", "Proposed district"), "", text(c.district_name.clone())),
+                                        (t!(i, "Statut", "Status"), "statut", candidacy_status(i, &c.status).into_any()),
+                                        (t!(i, "Moyens engagés", "Means committed"), "", text(c.means.clone())),
+                                        (t!(i, "Partenaires locaux", "Local partners"), "", text(c.partners.join(", "))),
+                                    ])}
                                     <ul class="plain-list small">
                                         {c.challenges.iter().map(|ch| view! { <li>{format!("{} — {}", ch.theme, ch.text)}</li> }).collect_view()}
                                     </ul>
@@ -246,13 +249,13 @@ fn CampaignCandidacies() -> impl IntoView {
     }
 }
 
-fn candidacy_status(i: I18n, s: &str) -> &'static str {
+fn candidacy_status(i: I18n, s: &str) -> Signal<&'static str> {
     match s {
-        "draft" => i.t("Brouillon", "Draft"),
-        "submitted" => i.t("Déposée", "Submitted"),
-        "selected" => i.t("Retenue", "Selected"),
-        "rejected" => i.t("Non retenue", "Rejected"),
-        _ => i.t("Autre", "Other"),
+        "draft" => t!(i, "Brouillon", "Draft"),
+        "submitted" => t!(i, "Déposée", "Submitted"),
+        "selected" => t!(i, "Retenue", "Selected"),
+        "rejected" => t!(i, "Non retenue", "Rejected"),
+        _ => t!(i, "Autre", "Other"),
     }
 }
 
@@ -345,42 +348,27 @@ fn CallsRun(me: Me) -> impl IntoView {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
                 Some(Ok(p)) if p.items.is_empty() => view! { <p class="notice">{t!(i, "Aucun appel pour l'instant.", "No call yet.")}</p> }.into_any(),
-                Some(Ok(p)) => view! {
-                    <div class="table-wrap">
-                        <table class="table" id="table-appels">
-                            <caption class="visually-hidden">{t!(i, "Appels à solutions que vous gérez", "Calls for solutions you run")}</caption>
-                            <thead><tr>
-                                <th scope="col">{t!(i, "Appel", "Call")}</th>
-                                <th scope="col">{t!(i, "Commune(s)", "Commune(s)")}</th>
-                                <th scope="col">{t!(i, "Clôture", "Closes")}</th>
-                                <th scope="col">{t!(i, "Publication", "Publication")}</th>
-                            </tr></thead>
-                            <tbody>
-                                {p.items.into_iter().map(|c| {
-                                    let communes = if c.programme { c.districts.clone() } else { vec![c.insee.clone()] };
-                                    let communes = move || communes.iter().map(|d| name_of(&names, d.as_str())).collect::<Vec<_>>().join(", ");
-                                    let closes = c.closes_at_paris.clone();
-                                    let (id, published, programme) = (c.id.clone(), c.published, c.programme);
-                                    let (title, data_title, href) = (c.title.clone(), c.title.clone(), format!("/espace/appels/{}", c.id));
-                                    view! {
-                                        <tr data-title=data_title>
-                                            <td><A href=href>{title}</A>
-                                                {programme.then(|| view! { <span class="muted small">{t!(i, " — appel du programme", " — programme call")}</span> })}</td>
-                                            <td>{communes}</td>
-                                            <td>{move || fmt::datetime(&closes, i.lang())}</td>
-                                            <td>{if published {
-                                                view! { <span class="badge badge-district">{t!(i, "Publié", "Published")}</span> }.into_any()
-                                            } else {
-                                                view! { <button type="button" class="button button-small publier" on:click=move |_| publish(id.clone())>
-                                                    {t!(i, "Publier", "Publish")}</button> }.into_any()
-                                            }}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any(),
+                Some(Ok(p)) => table(
+                    "table-appels",
+                    t!(i, "Appels à solutions que vous gérez", "Calls for solutions you run"),
+                    vec![t!(i, "Appel", "Call"), t!(i, "Commune(s)", "Commune(s)"), t!(i, "Clôture", "Closes"), t!(i, "Publication", "Publication")],
+                    p.items.into_iter().map(|c| {
+                        let communes = if c.programme { c.districts.clone() } else { vec![c.insee.clone()] };
+                        let communes = communes.iter().map(|d| name_of(&names, d.as_str())).collect::<Vec<_>>().join(", ");
+                        let id = c.id.clone();
+                        let publish_cell = if c.published {
+                            view! { <span class="badge badge-district">{t!(i, "Publié", "Published")}</span> }.into_any()
+                        } else {
+                            view! { <button type="button" class="button button-small publier" on:click=move |_| publish(id.clone())>{t!(i, "Publier", "Publish")}</button> }.into_any()
+                        };
+                        let name = c.title.clone();
+                        let title = view! {
+                            <A href=format!("/espace/appels/{}", c.id)>{name}</A>
+                            {c.programme.then(|| view! { <span class="muted small">{t!(i, " — appel du programme", " — programme call")}</span> })}
+                        }.into_any();
+                        (c.title, vec![title, text(communes), when(c.closes_at_paris), publish_cell])
+                    }).collect(),
+                ),
             }}
         </section>
         <NewCall operator admin_of names on_created=move || version.update(|v| *v += 1) />
@@ -515,14 +503,14 @@ fn NewCall(
                     <div class="field" class:field-invalid=move || errors.with(|e| e.contains_key("insee"))>
                         <label for="appel-commune">{t!(i, "Commune", "Commune")}</label>
                         <select id="appel-commune" prop:value=move || commune.get() on:change=move |ev| commune.set(event_target_value(&ev))
-                            aria-describedby=move || errors.with(|e| e.contains_key("insee")).then_some("appel-commune-erreur")>
+                            aria-describedby=described_by(errors, "insee", "appel-commune-erreur")>
                             {move || choices.get().into_iter().map(|(c, n)| view! { <option value=c.clone() selected=commune.get_untracked() == c>{format!("{n} ({c})")}</option> }).collect_view()}
                         </select>
-                        {move || errors.with(|e| e.get("insee").cloned()).map(|m| view! { <p class="field-error" id="appel-commune-erreur">{m}</p> })}
+                        {error_line(errors, "insee", "appel-commune-erreur")}
                     </div>
                 </Show>
                 <Show when=move || programme.get()>
-                    <fieldset id="appel-quartiers" aria-describedby=move || errors.with(|e| e.contains_key("districts")).then_some("appel-quartiers-erreur")>
+                    <fieldset id="appel-quartiers" aria-describedby=described_by(errors, "districts", "appel-quartiers-erreur")>
                         <legend>{t!(i, "Quartiers couverts", "Districts covered")}</legend>
                         {move || choices.get().into_iter().map(|(c, n)| {
                             let code = c.clone();
@@ -532,7 +520,7 @@ fn NewCall(
                                     districts.update(|d| { d.retain(|x| *x != code); if on { d.push(code.clone()); } });
                                 } />" "{format!("{n} ({c})")}</label> }
                         }).collect_view()}
-                        {move || errors.with(|e| e.get("districts").cloned()).map(|m| view! { <p class="field-error" id="appel-quartiers-erreur">{m}</p> })}
+                        {error_line(errors, "districts", "appel-quartiers-erreur")}
                     </fieldset>
                 </Show>
                 <TextField id="appel-titre" label=t!(i, "Titre", "Title") value=title error=error_of(errors, "title") required=true />
@@ -645,17 +633,18 @@ fn Selection() -> impl IntoView {
                 Some(Err(e)) => view! { <h1 id="titre-selection">{t!(i, "Sélection", "Selection")}</h1><ErrorNotice error=e /> }.into_any(),
                 Some(Ok(c)) => {
                     let closes = c.closes_at_paris.clone();
-                    let (published, decided) = (c.published, c.decisions_published);
+                    let (is_published, decided) = (c.published, c.decisions_published);
                     view! {
                         <p class="eyebrow">{t!(i, "Sélection", "Selection")}</p>
                         <h1 id="titre-selection">{c.title.clone()}</h1>
-                        <dl class="facts">
-                            <div><dt>{t!(i, "Clôture (heure de Paris)", "Closes (Paris time)")}</dt><dd>{move || fmt::datetime(&closes, i.lang())}</dd></div>
-                            <div><dt>{t!(i, "Publication", "Publication")}</dt><dd id="appel-publication">{move || if published { i.t("Publié", "Published") } else { i.t("Non publié", "Not published") }}</dd></div>
-                            <div><dt>{t!(i, "Décisions", "Decisions")}</dt><dd id="decisions-etat">{move || if decided { i.t("Publiées aux candidats", "Published to applicants") } else { i.t("Non publiées", "Not published") }}</dd></div>
-                        </dl>
+                        {facts(vec![
+                            (t!(i, "Clôture (heure de Paris)", "Closes (Paris time)"), "", when(closes)),
+                            (t!(i, "Publication", "Publication"), "appel-publication", published(i, c.published).into_any()),
+                            (t!(i, "Décisions", "Decisions"), "decisions-etat",
+                                (if decided { t!(i, "Publiées aux candidats", "Published to applicants") } else { t!(i, "Non publiées", "Not published") }).into_any()),
+                        ])}
                         <p class="actions">
-                            {(!published).then(|| view! { <button type="button" class="button" id="publier-appel"
+                            {(!is_published).then(|| view! { <button type="button" class="button" id="publier-appel"
                                 on:click=move |_| act("publish", i.t("Appel publié.", "Call published."))>{t!(i, "Publier l'appel", "Publish the call")}</button> })}
                             {(!decided).then(|| view! { <button type="button" class="button" id="publier-decisions"
                                 on:click=move |_| act("decisions/publish", i.t("Décisions publiées : les candidats reçoivent leur lettre.", "Decisions published: applicants get their letter."))>
@@ -708,7 +697,7 @@ fn AssignForm(base: String, reviewers: api::Computed<BTreeMap<String, String>>, 
         <section aria-labelledby="titre-affectation">
             <h2 id="titre-affectation">{t!(i, "Affecter les évaluateurs", "Assign reviewers")}</h2>
             <form on:submit=submit novalidate class="form-grid" id="form-affectation">
-                <fieldset id="evaluateurs" aria-describedby=move || errors.with(|e| e.contains_key("reviewers")).then_some("evaluateurs-erreur")>
+                <fieldset id="evaluateurs" aria-describedby=described_by(errors, "reviewers", "evaluateurs-erreur")>
                     <legend>{t!(i, "Jury (évaluatrices et évaluateurs de la commune)", "Jury (the commune's reviewers)")}</legend>
                     {move || match reviewers.get() {
                         None => view! { <Loading /> }.into_any(),
@@ -720,7 +709,7 @@ fn AssignForm(base: String, reviewers: api::Computed<BTreeMap<String, String>>, 
                                 " "{name}</label> }
                         }).collect_view().into_any(),
                     }}
-                    {move || errors.with(|e| e.get("reviewers").cloned()).map(|m| view! { <p class="field-error" id="evaluateurs-erreur">{m}</p> })}
+                    {error_line(errors, "reviewers", "evaluateurs-erreur")}
                 </fieldset>
                 <TextField id="par-candidature" label=t!(i, "Évaluations par candidature", "Reviews per application") value=per
                     error=error_of(errors, "per_application") kind="number"
@@ -748,54 +737,29 @@ fn RankingView(ranking: api::Loaded, reviewers: api::Computed<BTreeMap<String, S
                 Some(Ok(r)) => {
                     let lang = i.lang();
                     let names = reviewers.get().unwrap_or_default();
+                    let n = |x: u32| text(x.to_string());
                     view! {
-                        <div class="table-wrap">
-                            <table class="table" id="table-classement">
-                                <caption class="visually-hidden">{t!(i, "Candidatures par note pondérée", "Applications by weighted score")}</caption>
-                                <thead><tr>
-                                    <th scope="col">{t!(i, "Rang", "Rank")}</th>
-                                    <th scope="col">{t!(i, "Candidature", "Application")}</th>
-                                    <th scope="col">{t!(i, "Note pondérée (sur 5)", "Weighted score (out of 5)")}</th>
-                                    <th scope="col">{t!(i, "Écart entre évaluateurs", "Spread between reviewers")}</th>
-                                    <th scope="col">{t!(i, "Évaluations faites", "Reviews done")}</th>
-                                    <th scope="col">{t!(i, "Récusations", "Recusals")}</th>
-                                </tr></thead>
-                                <tbody>
-                                    {r.applications.into_iter().enumerate().map(|(n, a)| view! {
-                                        <tr data-title=a.title.clone()>
-                                            <td>{n + 1}</td>
-                                            <th scope="row">{a.title.clone()}</th>
-                                            <td>{score(a.weighted_score, lang)}</td>
-                                            <td>{score(a.spread, lang)}</td>
-                                            <td>{format!("{} / {}", a.reviews_done, a.reviews_expected)}</td>
-                                            <td>{a.recused}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
+                        {table(
+                            "table-classement",
+                            t!(i, "Candidatures par note pondérée", "Applications by weighted score"),
+                            vec![t!(i, "Candidature", "Application"), t!(i, "Note pondérée (sur 5)", "Weighted score (out of 5)"), t!(i, "Écart entre évaluateurs", "Spread between reviewers"),
+                                t!(i, "Évaluations faites", "Reviews done"), t!(i, "Récusations", "Recusals")],
+                            r.applications.into_iter().map(|a| {
+                                let cells = vec![text(a.title.clone()), text(score(a.weighted_score, lang)), text(score(a.spread, lang)),
+                                    text(format!("{} / {}", a.reviews_done, a.reviews_expected)), n(a.recused)];
+                                (a.title, cells)
+                            }).collect(),
+                        )}
                         <h3>{t!(i, "Avancement du jury", "Jury progress")}</h3>
-                        <div class="table-wrap">
-                            <table class="table" id="table-jury">
-                                <caption class="visually-hidden">{t!(i, "Avancement par évaluateur", "Progress per reviewer")}</caption>
-                                <thead><tr>
-                                    <th scope="col">{t!(i, "Évaluateur", "Reviewer")}</th>
-                                    <th scope="col">{t!(i, "Affectées", "Assigned")}</th>
-                                    <th scope="col">{t!(i, "Faites", "Done")}</th>
-                                    <th scope="col">{t!(i, "Récusations", "Recusals")}</th>
-                                </tr></thead>
-                                <tbody>
-                                    {r.reviewers.into_iter().map(|p| view! {
-                                        <tr>
-                                            <th scope="row">{names.get(&p.reviewer).cloned().unwrap_or(p.reviewer.clone())}</th>
-                                            <td>{p.assigned}</td>
-                                            <td>{p.done}</td>
-                                            <td>{p.recused}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
+                        {table(
+                            "table-jury",
+                            t!(i, "Avancement par évaluateur", "Progress per reviewer"),
+                            vec![t!(i, "Évaluateur", "Reviewer"), t!(i, "Affectées", "Assigned"), t!(i, "Faites", "Done"), t!(i, "Récusations", "Recusals")],
+                            r.reviewers.into_iter().map(|p| {
+                                let name = names.get(&p.reviewer).cloned().unwrap_or(p.reviewer);
+                                (name.clone(), vec![text(name), n(p.assigned), n(p.done), n(p.recused)])
+                            }).collect(),
+                        )}
                     }.into_any()
                 }
             }}
@@ -867,7 +831,7 @@ fn DecisionForm(app: Application, workflow: Workflow, on_done: impl Fn(String) +
             <p class="small">{t!(i, "État :", "State:")}" "<span class="etat">{move || w.with_value(|w| state_label(w, &status, i.lang()))}</span></p>
             {(!next.is_empty()).then(|| view! {
                 <form on:submit=submit novalidate class="form-grid">
-                    <div class="field" class:field-invalid=move || errors.with(|e| e.contains_key("to"))>
+                    <div class="field">
                         <label for=sel.clone()>{t!(i, "Étape suivante", "Next step")}</label>
                         <select id=sel.clone() prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev))>
                             {next.iter().map(|s| {
@@ -875,7 +839,7 @@ fn DecisionForm(app: Application, workflow: Workflow, on_done: impl Fn(String) +
                                 view! { <option value=s.clone()>{move || w.with_value(|w| state_label(w, &s2, i.lang()))}</option> }
                             }).collect_view()}
                         </select>
-                        {move || errors.with(|e| e.get("to").cloned()).map(|m| view! { <p class="field-error">{m}</p> })}
+                        {error_line(errors, "to", "etape-erreur")}
                     </div>
                     <TextField id=format!("motif-{id}") label=t!(i, "Motif (obligatoire pour une décision)", "Reason (required for a decision)")
                         value=reason error=error_of(errors, "reason") multiline=true />

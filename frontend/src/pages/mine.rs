@@ -15,7 +15,7 @@ use crate::i18n::use_i18n;
 use crate::pages::manage::{is_decision, state_label};
 use crate::pages::space::SignedIn;
 use crate::t;
-use crate::ui::{ErrorNotice, Loading};
+use crate::ui::{ErrorNotice, Loading, facts};
 
 /// Applications shown per "Charger plus".
 const PAGE: usize = 10;
@@ -86,9 +86,7 @@ fn ApplicationsList() -> impl IntoView {
             } else {
                 view! {
                     <ul class="card-list" id="liste-candidatures">
-                        <For each=move || items.get() key=|a| a.id.clone() let:a>
-                            <ApplicationCard a calls names />
-                        </For>
+                        {items.get().into_iter().map(|a| view! { <ApplicationCard a calls names /> }).collect_view()}
                     </ul>
                 }.into_any()
             }}
@@ -127,11 +125,11 @@ fn ApplicationCard(
     view! {
         <li class="card" data-id=a.id.clone()>
             <h2 class="card-title">{a.title.clone()}</h2>
-            <dl class="facts">
-                <div><dt>{t!(i, "Statut", "Status")}</dt><dd class="statut">{label}</dd></div>
-                <div><dt>{t!(i, "Commune", "Commune")}</dt><dd class="commune">{commune}</dd></div>
-                <div><dt>{t!(i, "Appel", "Call")}</dt><dd><A href=call_href>{move || call.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_default())}</A></dd></div>
-            </dl>
+            {facts(vec![
+                (t!(i, "Statut", "Status"), "statut", label.into_any()),
+                (t!(i, "Commune", "Commune"), "commune", commune.into_any()),
+                (t!(i, "Appel", "Call"), "", view! { <A href=call_href>{move || call.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_default())}</A> }.into_any()),
+            ])}
             <p class="actions">
                 <A href=form attr:class="button button-secondary">{move || if draft { i.t("Reprendre le brouillon", "Resume the draft") } else { i.t("Voir la candidature", "View the application") }}</A>
                 <Show when=letter.clone()>
