@@ -866,6 +866,17 @@ async fn wait_count(b: &Ctx, css: &str, n: usize) -> Outcome {
     }
 }
 
+/// At 360 px wide, the page does not scroll sideways (wide tables scroll in their own box).
+async fn fits_360(b: &Ctx, page: &str) -> Outcome {
+    b.c.set_window_size(360, 800).await.ctx("resizing to 360 px")?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let over = b.js("return [window.innerWidth, document.documentElement.scrollWidth - document.documentElement.clientWidth];", vec![]).await?;
+    b.c.set_window_size(1280, 900).await.ctx("resizing back")?;
+    ensure!(over[0].as_i64().is_some_and(|w| w <= 400), "the window did not shrink: {over}");
+    ensure!(over[1].as_i64().unwrap_or(1) <= 0, "{page} scrolls sideways at 360 px: {over}");
+    Ok(())
+}
+
 /// The programme operator opens a call for communes (a missing title is refused
 /// beside its field), finds Montreuil's candidacy in it and selects it with a
 /// reason: the district is created.
@@ -921,6 +932,7 @@ fn programme_operator_opens_a_call_for_communes_and_selects_a_candidacy() {
             b.wait_text("li[data-insee='93048'] .statut", "Retenue").await?;
             b.wait_text("li[data-insee='93048']", "Un projet de quartier solide").await?;
             b.axe("selected candidacy").await?;
+            fits_360(b, "candidacies").await?;
             b.snapshot("espace-candidatures-communes").await?;
             // The selection created the district.
             let district = b.server.get("/api/districts/93048");
@@ -982,6 +994,7 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             let public = b.server.get("/api/calls?commune=93066&limit=500");
             ensure!(public.body.contains("Jardins partagés"), "the published call is not public");
             b.snapshot("espace-appels").await?;
+            fits_360(b, "calls run").await?;
 
             // The selection page of the open call.
             b.click(&format!("a[href='/espace/appels/{call}']")).await?;
@@ -1009,6 +1022,7 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             let first = b.el("#table-classement tbody tr").await?.attr("data-title").await.ctx("first row")?;
             ensure!(first.as_deref() == Some("Cours Oasis"), "the scored application is not ranked first: {first:?}");
             b.axe("ranking").await?;
+            fits_360(b, "selection page").await?;
             b.snapshot("espace-selection").await?;
 
             // Decisions: shortlist, then select (a reason is required), and reject the other one.
@@ -1123,6 +1137,7 @@ fn partner_member_lists_applications_across_communes_and_reads_a_letter() {
                 "a draft offers a decision letter"
             );
             b.axe("my applications").await?;
+            fits_360(b, "my applications").await?;
             b.snapshot("espace-candidatures").await?;
             b.click("#charger-plus").await?;
             wait_count(b, "#liste-candidatures > li", 12).await?;
