@@ -968,11 +968,33 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
         }
     }
     let reviewer = "01900000-0000-7000-8000-000000000013"; // reviewer.saint-denis@qmi.example, Awa Diallo
+    // Saint-Denis's district, as a selection would have created it.
+    let polygon = json!({"type":"Polygon","coordinates":[[[2.35,48.93],[2.37,48.93],[2.37,48.94],[2.35,48.94],[2.35,48.93]]]});
+    api(&server, "POST", "/api/districts", Some(&token(&server, "programme@qmi.example")), Some(&json!({ "insee": "93066", "name": "Pleyel", "perimeter": polygon })));
     run_on("commune_admin_runs_a_selection", server, move |b| {
         let (call, apps) = (call.clone(), apps.clone());
         Box::pin(async move {
             let (oasis, hofe) = (&apps[0], &apps[1]);
             b.sign_in("admin.saint-denis@qmi.example").await?;
+
+            // The district: a name is required (the API says so beside it); the rest saves.
+            b.click(".membership a[href='/espace/quartiers/93066']").await?;
+            b.el("#quartier-nom").await?;
+            wait_value(b, "#quartier-nom", "Pleyel").await?;
+            b.axe("district").await?;
+            b.fill("#quartier-nom", "").await?;
+            b.click("#quartier-enregistrer").await?;
+            b.wait_text("#quartier-nom-erreur", "empty").await?;
+            b.fill("#quartier-nom", "Pleyel-Confluence").await?;
+            b.fill("#quartier-sites", "Cour de l'école Anatole France").await?;
+            b.click("#quartier-enregistrer").await?;
+            b.wait_text("#quartier-enregistre", "Quartier enregistré").await?;
+            b.c.refresh().await.ctx("reloading")?;
+            b.el("#quartier-sites").await?;
+            wait_value(b, "#quartier-sites", "Cour de l'école Anatole France").await?;
+            wait_value(b, "#quartier-nom", "Pleyel-Confluence").await?;
+            b.goto("/espace").await?;
+            b.el(".membership").await?;
             b.click(".membership a[href='/espace/appels']").await?;
             b.wait_text("#table-appels", "Îlots de fraîcheur").await?;
             b.axe("calls run by a commune admin").await?;
