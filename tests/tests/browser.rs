@@ -1160,6 +1160,14 @@ fn partner_member_lists_applications_across_communes_and_reads_a_letter() {
             );
             b.axe("my applications").await?;
             fits_360(b, "my applications").await?;
+            // In English, the workflow's labels follow.
+            b.click("#langue").await?;
+            b.wait_text("#titre-mes-candidatures", "My applications").await?;
+            b.wait_text(&format!("li[data-id='{decided}'] .statut"), "Rejected").await?;
+            b.wait_text(&format!("li[data-id='{}']", drafts[0]), "Resume the draft").await?;
+            b.axe("my applications (en)").await?;
+            b.click("#langue").await?;
+            b.wait_text("#titre-mes-candidatures", "Mes candidatures").await?;
             b.snapshot("espace-candidatures").await?;
             b.click("#charger-plus").await?;
             wait_count(b, "#liste-candidatures > li", 12).await?;
