@@ -68,8 +68,13 @@ fn apply_document_lang(lang: Lang) {
 /// (a closure type per text would each get their own, and the module would grow).
 #[macro_export]
 macro_rules! t {
-    ($i:expr, $fr:expr, $en:expr) => {{
-        let i = $i;
-        ::leptos::prelude::Signal::derive(move || i.t($fr, $en))
-    }};
+    ($i:expr, $fr:expr, $en:expr) => {
+        $crate::i18n::text($i, $fr, $en)
+    };
+}
+
+/// What [`t!`] expands to: a function, so there is one derived-signal closure
+/// type (and one copy of its code) for every text of the app.
+pub fn text(i: I18n, fr: &'static str, en: &'static str) -> Signal<&'static str> {
+    Signal::derive(move || i.t(fr, en))
 }

@@ -26,14 +26,19 @@ where
     F: Fn(Me) -> V + Send + Sync + 'static,
     V: IntoView + 'static,
 {
+    signed_in(Box::new(move |me| page(me).into_any()))
+}
+
+/// [`SignedIn`]'s body, not generic: compiled once for every page.
+fn signed_in(page: Box<dyn Fn(Me) -> AnyView + Send + Sync>) -> AnyView {
     let i = use_i18n();
     let session = use_session();
-    move || {
+    (move || {
         if session.restoring.get() {
             return view! { <Loading /> }.into_any();
         }
         match session.me.get() {
-            Some(me) => page(me).into_any(),
+            Some(me) => page(me),
             None => view! {
                 <section class="narrow" aria-labelledby="titre-prive">
                     <h1 id="titre-prive">{t!(i, "Espace réservé", "Members only")}</h1>
@@ -43,7 +48,8 @@ where
             }
             .into_any(),
         }
-    }
+    })
+    .into_any()
 }
 
 /// The overview of "Mon espace".
