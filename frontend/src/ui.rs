@@ -176,6 +176,14 @@ pub type FieldErrors = RwSignal<std::collections::BTreeMap<String, String>>;
 
 /// Fills `errors` from a problem's `errors` (cleared first).
 pub fn set_errors(errors: FieldErrors, e: &ApiError) {
+    errors.set(error_map(e));
+    if !e.errors.is_empty() {
+        crate::pages::organisation::focus_first_invalid();
+    }
+}
+
+/// A problem's field messages by top field (see [`FieldErrors`]).
+pub fn error_map(e: &ApiError) -> std::collections::BTreeMap<String, String> {
     let mut map = std::collections::BTreeMap::<String, String>::new();
     for f in &e.errors {
         let key = f.field.split(['[', '.', '/']).next().unwrap_or_default().to_owned();
@@ -185,10 +193,7 @@ pub fn set_errors(errors: FieldErrors, e: &ApiError) {
             m.push_str(&message);
         }).or_insert(message);
     }
-    errors.set(map);
-    if !e.errors.is_empty() {
-        crate::pages::organisation::focus_first_invalid();
-    }
+    map
 }
 
 /// The message for `field` in `errors` (tracked), for [`TextField`]'s `error`.
@@ -254,4 +259,25 @@ pub fn error_line(errors: FieldErrors, key: &'static str, id: &'static str) -> A
 /// `aria-describedby` pointing at [`error_line`]'s message while there is one.
 pub fn described_by(errors: FieldErrors, key: &'static str, id: &'static str) -> Signal<Option<&'static str>> {
     Signal::derive(move || errors.with(|e| e.contains_key(key)).then_some(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::FieldError;
+
+    #[test]
+    fn field_errors_go_to_their_top_field() {
+        let f = |field: &str, message: &str| FieldError { field: field.into(), message: message.into() };
+        let e = ApiError {
+            status: 422,
+            title: "invalid".into(),
+            detail: None,
+            errors: vec![f("title", "must not be empty"), f("criteria[0].weight", "too light"), f("criteria[2].id", "twice")],
+        };
+        let map = error_map(&e);
+        assert_eq!(map["title"], "must not be empty");
+        assert_eq!(map["criteria"], "criteria[0].weight : too light ; criteria[2].id : twice");
+        assert_eq!(map.len(), 2);
+    }
 }

@@ -946,3 +946,36 @@ fn DistrictForm(d: District) -> impl IntoView {
         </form>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn criteria_and_questions_are_read_line_by_line() {
+        let c = parse_criteria("Impact ; 3\n\n  Faisabilité ; 1,5 \nCoût");
+        assert_eq!(c.iter().map(|c| (c.id.as_str(), c.name.as_str(), c.weight)).collect::<Vec<_>>(),
+            [("c1", "Impact", 3.0), ("c2", "Faisabilité", 1.5), ("c3", "Coût", 1.0)]);
+        // An unreadable weight goes to the API as 0, which names the field.
+        assert_eq!(parse_criteria("Impact ; lourd")[0].weight, 0.0);
+        let q = parse_questions("Votre solution\n\nVotre équipe");
+        assert_eq!(q.iter().map(|q| (q.id.as_str(), q.label.as_str(), q.required)).collect::<Vec<_>>(),
+            [("q1", "Votre solution", true), ("q2", "Votre équipe", true)]);
+    }
+
+    #[test]
+    fn workflow_labels_follow_the_language() {
+        let w = qmi_api::applications::Workflow {
+            states: vec![
+                qmi_api::applications::WorkflowState { id: "selected".into(), label: "Retenue / Selected".into(), decision: true },
+                qmi_api::applications::WorkflowState { id: "jury".into(), label: "Jury".into(), decision: false },
+            ],
+            transitions: Vec::new(),
+        };
+        assert_eq!(state_label(&w, "selected", Lang::Fr), "Retenue");
+        assert_eq!(state_label(&w, "selected", Lang::En), "Selected");
+        assert_eq!(state_label(&w, "jury", Lang::En), "Jury");
+        assert_eq!(state_label(&w, "unknown", Lang::Fr), "unknown");
+        assert!(is_decision(&w, "selected") && !is_decision(&w, "jury"));
+    }
+}
