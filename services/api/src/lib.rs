@@ -2,6 +2,7 @@
 //! frontend (wasm32-unknown-unknown) so that neither can drift from the other.
 
 pub mod applications;
+pub mod authz;
 pub mod identity;
 pub mod page;
 pub mod principal;

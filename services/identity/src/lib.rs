@@ -33,6 +33,7 @@ pub const OPERATIONS: &[&str] = &[
     "getMe",
     "listCommunes",
     "getCommune",
+    "getFigures",
     "listMembers",
     "addMember",
     "removeMember",

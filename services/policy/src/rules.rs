@@ -278,30 +278,9 @@ impl Action {
     }
 }
 
-/// Why an action was refused; mirrors the WIT enum `authz.refusal-code`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RefusalCode {
-    /// No principal, and the action is not public.
-    Unauthenticated,
-    /// The caller gave fewer facts than the rule needs.
-    IncompleteFacts,
-    /// Hosting operators never see tenant content.
-    HostingOperator,
-    /// No standing in the record's commune.
-    NotMember,
-    /// Standing, but not the role the action needs.
-    InsufficientRole,
-    /// Only members of the owning organisation may do this.
-    NotOrganisationMember,
-    /// The account already belongs to an organisation.
-    AlreadyInOrganisation,
-    /// Only assigned reviewers may do this.
-    NotAssigned,
-    /// Recused by a declared conflict of interest.
-    ConflictOfInterest,
-    /// The record is not published.
-    NotPublished,
-}
+/// Why an action was refused (the shared vocabulary of `qmi-api`, the WIT enum
+/// `authz.refusal-code`).
+pub use qmi_api::authz::RefusalCode;
 
 /// A refusal: a machine code and a human reason.
 #[derive(Clone, Debug, PartialEq, Eq)]
