@@ -902,6 +902,7 @@ fn programme_operator_opens_a_call_for_communes_and_selects_a_candidacy() {
 
             b.fill("#campagne-titre", "Quartiers d'innovation 2027").await?;
             b.fill("#campagne-texte", "Candidatez pour accueillir un quartier").await?;
+            b.fill("#campagne-questions", "Pourquoi votre commune ?").await?;
             b.click("#campagne-creer").await?;
             b.wait_text("#campagne-creee", "Quartiers d'innovation 2027").await?;
             b.wait_text("#liste-campagnes", "Quartiers d'innovation 2027").await?;
@@ -912,16 +913,19 @@ fn programme_operator_opens_a_call_for_communes_and_selects_a_candidacy() {
             // Montreuil's admin applies (over the API).
             let path = format!("/api/campaigns/{campaign}/candidacies/93048");
             let polygon = json!({"type":"Polygon","coordinates":[[[2.43,48.85],[2.45,48.85],[2.45,48.86],[2.43,48.86],[2.43,48.85]]]});
+            let created = api_now(&b.server, "GET", &format!("/api/campaigns/{campaign}"), "programme@qmi.example", None);
+            ensure!(created["questions"][0]["label"] == "Pourquoi votre commune ?", "the question was not saved: {created}");
             api_now(&b.server, "PUT", &path, "admin.montreuil@qmi.example", Some(&json!({
                 "district_name": "Bas-Montreuil", "perimeter": polygon,
                 "challenges": [{ "theme": "Climat", "text": "Îlots de chaleur" }],
-                "partners": ["Est Ensemble"], "means": "Deux agents à mi-temps", "answers": {}
+                "partners": ["Est Ensemble"], "means": "Deux agents à mi-temps", "answers": { "q1": "Un tissu associatif dense" }
             })));
             api_now(&b.server, "POST", &format!("{path}/submit"), "admin.montreuil@qmi.example", None);
 
             b.click(&format!("a[href='/espace/campagnes/{campaign}']")).await?;
             let list = b.wait_text("#liste-candidatures-communes", "Montreuil (93048)").await?;
             ensure!(list.contains("Bas-Montreuil") && list.contains("Déposée"), "the candidacy is not shown as submitted:\n{list}");
+            b.wait_text("li[data-insee='93048']", "Pourquoi votre commune ? — Un tissu associatif dense").await?;
             b.axe("candidacies of a call for communes").await?;
             // A decision needs a reason.
             b.click("#retenir-93048").await?;

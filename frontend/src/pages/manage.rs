@@ -128,6 +128,7 @@ fn NewCampaign(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Int
     let text = RwSignal::new(String::new());
     let opens = RwSignal::new(String::new());
     let closes = RwSignal::new(String::new());
+    let questions = RwSignal::new(String::new());
     let published = RwSignal::new(true);
     let errors: FieldErrors = RwSignal::new(BTreeMap::new());
     let failure = RwSignal::new(None::<ApiError>);
@@ -139,7 +140,7 @@ fn NewCampaign(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Int
             text: text.get_untracked(),
             opens_at: opens.get_untracked(),
             closes_at: closes.get_untracked(),
-            questions: Vec::new(),
+            questions: parse_questions(&questions.get_untracked()),
             published: published.get_untracked(),
         };
         spawn_local(async move {
@@ -149,6 +150,7 @@ fn NewCampaign(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Int
                     failure.set(None);
                     title.set(String::new());
                     text.set(String::new());
+                    questions.set(String::new());
                     done.set(Some(format!("{} {}", i.t("Appel à communes créé :", "Call for communes created:"), c.title)));
                     on_created();
                 }
@@ -170,6 +172,9 @@ fn NewCampaign(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Int
                     error=error_of(errors, "opens_at") kind="datetime-local" required=true />
                 <TextField id="campagne-cloture" label=t!(i, "Clôture (heure de Paris)", "Closes (Paris time)") value=closes
                     error=error_of(errors, "closes_at") kind="datetime-local" required=true />
+                <TextField id="campagne-questions" label=t!(i, "Questions posées aux communes", "Questions put to the communes") value=questions
+                    error=error_of(errors, "questions") multiline=true
+                    hint=t!(i, "Une par ligne ; chacune appelle une réponse écrite obligatoire", "One per line; each needs a written answer") />
                 <div class="field">
                     <label class="choice"><input type="checkbox" id="campagne-publiee" bind:checked=published />" "
                         {t!(i, "Publier dès maintenant (visible des communes)", "Publish now (visible to communes)")}</label>
@@ -218,10 +223,16 @@ fn CampaignCandidacies() -> impl IntoView {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
                 Some(Ok(p)) if p.items.is_empty() => view! { <p class="notice">{t!(i, "Aucune candidature déposée pour l'instant.", "No candidacy submitted yet.")}</p> }.into_any(),
-                Some(Ok(p)) => view! {
+                Some(Ok(p)) => {
+                    let questions = match api::read::<Campaign>(&campaign) { Some(Ok(c)) => c.questions, _ => Vec::new() };
+                    view! {
                     <ul class="card-list" id="liste-candidatures-communes">
                         {p.items.into_iter().map(|c| {
                             let commune = name_of(&names, c.insee.as_str());
+                            let answers: Vec<String> = questions.iter().filter_map(|q| {
+                                let a = c.answers.get(&q.id)?;
+                                Some(format!("{} — {}", q.label, a.as_str().map_or_else(|| a.to_string(), str::to_owned)))
+                            }).collect();
                             view! {
                                 <li class="card" data-insee=c.insee.to_string()>
                                     <h2 class="card-title">{commune.clone()}</h2>
@@ -232,7 +243,8 @@ fn CampaignCandidacies() -> impl IntoView {
                                         (t!(i, "Partenaires locaux", "Local partners"), "", text(c.partners.join(", "))),
                                     ])}
                                     <ul class="plain-list small">
-                                        {c.challenges.iter().map(|ch| view! { <li>{format!("{} — {}", ch.theme, ch.text)}</li> }).collect_view()}
+                                        {c.challenges.iter().map(|ch| format!("{} — {}", ch.theme, ch.text)).chain(answers)
+                                            .map(|line| view! { <li>{line}</li> }).collect_view()}
                                     </ul>
                                     {c.reason.clone().filter(|r| !r.is_empty()).map(|r| view! { <p class="small">{t!(i, "Motif :", "Reason:")}" "{r}</p> })}
                                     {(c.status == "submitted").then(|| view! {
@@ -243,7 +255,8 @@ fn CampaignCandidacies() -> impl IntoView {
                             }
                         }).collect_view()}
                     </ul>
-                }.into_any(),
+                    }.into_any()
+                }
             }}
         </section>
     }
