@@ -94,132 +94,70 @@ pub struct Facts {
     pub published: bool,
 }
 
-/// Everything a principal may ask to do; mirrors the WIT enum `authz.action`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[allow(missing_docs)] // Each variant is documented in wit/platform.wit.
-pub enum Action {
-    RegistryRead,
-    TenantCreate,
-    TenantSuspend,
-    TenantResume,
-    TenantContentRead,
-    MemberList,
-    MemberManage,
-    OrganisationCreate,
-    OrganisationRead,
-    OrganisationUpdate,
-    CampaignRead,
-    CampaignOpen,
-    CampaignReview,
-    CampaignSelect,
-    CandidacyDraft,
-    CandidacySubmit,
-    CandidacyRead,
-    CallCreate,
-    CallUpdate,
-    CallPublish,
-    CallRead,
-    ApplicationDraft,
-    ApplicationSubmit,
-    ApplicationWithdraw,
-    ApplicationRead,
-    ApplicationReadTitle,
-    ReviewAssign,
-    ReviewScore,
-    ReviewDeclareConflict,
-    ReviewRead,
-    DecisionDecide,
-    DecisionPublish,
-    DecisionRead,
-    ExportApplications,
-    ExportOpenData,
+/// Defines [`Action`] from one list of variants and WIT names: the enum,
+/// [`Action::ALL`] in WIT order and [`Action::name`] cannot disagree.
+macro_rules! actions {
+    ($($variant:ident => $name:literal,)*) => {
+        /// Everything a principal may ask to do; mirrors the WIT enum `authz.action`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[allow(missing_docs)] // Each variant is documented in wit/platform.wit.
+        pub enum Action {
+            $($variant,)*
+        }
+
+        impl Action {
+            /// Every action, in WIT order.
+            pub const ALL: [Action; [$($name),*].len()] = [$(Action::$variant),*];
+
+            /// The WIT name, e.g. `"call-read"`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    RegistryRead => "registry-read",
+    TenantCreate => "tenant-create",
+    TenantSuspend => "tenant-suspend",
+    TenantResume => "tenant-resume",
+    TenantContentRead => "tenant-content-read",
+    MemberList => "member-list",
+    MemberManage => "member-manage",
+    OrganisationCreate => "organisation-create",
+    OrganisationRead => "organisation-read",
+    OrganisationUpdate => "organisation-update",
+    CampaignRead => "campaign-read",
+    CampaignOpen => "campaign-open",
+    CampaignReview => "campaign-review",
+    CampaignSelect => "campaign-select",
+    CandidacyDraft => "candidacy-draft",
+    CandidacySubmit => "candidacy-submit",
+    CandidacyRead => "candidacy-read",
+    CallCreate => "call-create",
+    CallUpdate => "call-update",
+    CallPublish => "call-publish",
+    CallRead => "call-read",
+    ApplicationDraft => "application-draft",
+    ApplicationSubmit => "application-submit",
+    ApplicationWithdraw => "application-withdraw",
+    ApplicationRead => "application-read",
+    ApplicationReadTitle => "application-read-title",
+    ReviewAssign => "review-assign",
+    ReviewScore => "review-score",
+    ReviewDeclareConflict => "review-declare-conflict",
+    ReviewRead => "review-read",
+    DecisionDecide => "decision-decide",
+    DecisionPublish => "decision-publish",
+    DecisionRead => "decision-read",
+    ExportApplications => "export-applications",
+    ExportOpenData => "export-open-data",
 }
 
 impl Action {
-    /// Every action, in WIT order.
-    pub const ALL: [Action; 35] = {
-        use Action::*;
-        [
-            RegistryRead,
-            TenantCreate,
-            TenantSuspend,
-            TenantResume,
-            TenantContentRead,
-            MemberList,
-            MemberManage,
-            OrganisationCreate,
-            OrganisationRead,
-            OrganisationUpdate,
-            CampaignRead,
-            CampaignOpen,
-            CampaignReview,
-            CampaignSelect,
-            CandidacyDraft,
-            CandidacySubmit,
-            CandidacyRead,
-            CallCreate,
-            CallUpdate,
-            CallPublish,
-            CallRead,
-            ApplicationDraft,
-            ApplicationSubmit,
-            ApplicationWithdraw,
-            ApplicationRead,
-            ApplicationReadTitle,
-            ReviewAssign,
-            ReviewScore,
-            ReviewDeclareConflict,
-            ReviewRead,
-            DecisionDecide,
-            DecisionPublish,
-            DecisionRead,
-            ExportApplications,
-            ExportOpenData,
-        ]
-    };
-
-    /// The WIT name, e.g. `"call-read"`.
-    pub fn name(self) -> &'static str {
-        use Action::*;
-        match self {
-            RegistryRead => "registry-read",
-            TenantCreate => "tenant-create",
-            TenantSuspend => "tenant-suspend",
-            TenantResume => "tenant-resume",
-            TenantContentRead => "tenant-content-read",
-            MemberList => "member-list",
-            MemberManage => "member-manage",
-            OrganisationCreate => "organisation-create",
-            OrganisationRead => "organisation-read",
-            OrganisationUpdate => "organisation-update",
-            CampaignRead => "campaign-read",
-            CampaignOpen => "campaign-open",
-            CampaignReview => "campaign-review",
-            CampaignSelect => "campaign-select",
-            CandidacyDraft => "candidacy-draft",
-            CandidacySubmit => "candidacy-submit",
-            CandidacyRead => "candidacy-read",
-            CallCreate => "call-create",
-            CallUpdate => "call-update",
-            CallPublish => "call-publish",
-            CallRead => "call-read",
-            ApplicationDraft => "application-draft",
-            ApplicationSubmit => "application-submit",
-            ApplicationWithdraw => "application-withdraw",
-            ApplicationRead => "application-read",
-            ApplicationReadTitle => "application-read-title",
-            ReviewAssign => "review-assign",
-            ReviewScore => "review-score",
-            ReviewDeclareConflict => "review-declare-conflict",
-            ReviewRead => "review-read",
-            DecisionDecide => "decision-decide",
-            DecisionPublish => "decision-publish",
-            DecisionRead => "decision-read",
-            ExportApplications => "export-applications",
-            ExportOpenData => "export-open-data",
-        }
-    }
-
     /// The action named `name` (its WIT name).
     pub fn from_name(name: &str) -> Option<Action> {
         Action::ALL.into_iter().find(|a| a.name() == name)
