@@ -10,7 +10,7 @@ use bytes::Bytes;
 use qmi_api::applications::*;
 use qmi_api::routes::{RouteMiss, find};
 use qmi_api::{Insee, Page, Principal};
-use qmi_kit::http::{Incoming, Reply, json, problem};
+use qmi_kit::http::{Incoming, Reply, json};
 use qmi_kit::sql::{Row, TenantTable, Value, tenant};
 use qmi_kit::store::Db;
 use qmi_kit::{PageRequest, Problem};
@@ -41,12 +41,7 @@ const SCORES: TenantTable = TenantTable::new("scores");
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Reply {
-    let path = req.uri().path().to_owned();
-    let result = match Incoming::read(req).await {
-        Ok(incoming) => route(&incoming).await,
-        Err(p) => Err(p),
-    };
-    result.unwrap_or_else(|p| problem(p, Some(&path)))
+    qmi_kit::http::serve(req, route).await
 }
 
 // ---------------------------------------------------------------- policy

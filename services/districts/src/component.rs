@@ -5,7 +5,7 @@
 use qmi_api::applications::{District, DistrictInput};
 use qmi_api::routes::{RouteMiss, find};
 use qmi_api::{Insee, Principal};
-use qmi_kit::http::{Incoming, Reply, json, problem};
+use qmi_kit::http::{Incoming, Reply, json};
 use qmi_kit::sql::Row;
 use qmi_kit::store::Db;
 use qmi_kit::{PageRequest, Problem};
@@ -13,12 +13,7 @@ use spin_sdk::http::Request;
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Reply {
-    let path = req.uri().path().to_owned();
-    let result = match Incoming::read(req).await {
-        Ok(incoming) => route(&incoming).await,
-        Err(p) => Err(p),
-    };
-    result.unwrap_or_else(|p| problem(p, Some(&path)))
+    qmi_kit::http::serve(req, route).await
 }
 
 fn now() -> i64 {

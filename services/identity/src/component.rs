@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use qmi_api::identity::*;
 use qmi_api::routes::{RouteMiss, find};
 use qmi_api::{Insee, MembershipRole, PlatformRole, Principal};
-use qmi_kit::http::{Incoming, Reply, json, no_content, problem};
+use qmi_kit::http::{Incoming, Reply, json, no_content};
 use qmi_kit::sql::{TenantTable, Value, tenant};
 use qmi_kit::store::Db;
 use qmi_kit::{Page, PageRequest, Problem, Rows};
@@ -23,12 +23,7 @@ const MEMBERSHIPS: TenantTable = TenantTable::new("memberships");
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Reply {
-    let path = req.uri().path().to_owned();
-    let result = match Incoming::read(req).await {
-        Ok(incoming) => route(&incoming).await,
-        Err(p) => Err(p),
-    };
-    result.unwrap_or_else(|p| problem(p, Some(&path)))
+    qmi_kit::http::serve(req, route).await
 }
 
 fn now() -> i64 {

@@ -88,6 +88,18 @@ pub fn no_content() -> Reply {
         .expect("valid response parts")
 }
 
+/// A service's whole request cycle: reads the request, answers it with `route`,
+/// and turns any problem (unreadable request or refusal) into problem+json
+/// whose `instance` is the request path.
+pub async fn serve(req: Request, route: impl AsyncFnOnce(&Incoming) -> Result<Reply, Problem>) -> Reply {
+    let path = req.uri().path().to_owned();
+    let result = match Incoming::read(req).await {
+        Ok(incoming) => route(&incoming).await,
+        Err(p) => Err(p),
+    };
+    result.unwrap_or_else(|p| problem(p, Some(&path)))
+}
+
 /// A problem+json response (`instance` set to the path when given).
 pub fn problem(mut p: Problem, instance: Option<&str>) -> Reply {
     if p.instance.is_none() {
@@ -97,10 +109,10 @@ pub fn problem(mut p: Problem, instance: Option<&str>) -> Reply {
     if let Some(s) = p.retry_after {
         r.headers_mut().insert("retry-after", s.to_string().parse().expect("digits"));
     }
-    if let Some(c) = &p.www_authenticate {
-        if let Ok(v) = c.parse() {
-            r.headers_mut().insert("www-authenticate", v);
-        }
+    if let Some(c) = &p.www_authenticate
+        && let Ok(v) = c.parse()
+    {
+        r.headers_mut().insert("www-authenticate", v);
     }
     r
 }
