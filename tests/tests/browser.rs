@@ -778,6 +778,9 @@ fn reviewer_scores_with_the_weighted_total() {
             b.axe("my reviews").await?;
             b.click(&format!("#liste-evaluations a[href='/espace/evaluations/{app}']")).await?;
             b.wait_text("#total-pondere", "notez chaque critère").await?;
+            // The reviewer reads what they score: the answers under the call's questions.
+            b.wait_text("#reponses [data-question=pitch] .answer", "Des arbres").await?;
+            b.wait_text("#reponses [data-question=budget] .answer", "25\u{202f}000").await?;
             b.axe("scoring form").await?;
             b.choose("#note-impact", "4").await?;
             b.wait_text("#total-pondere", "notez chaque critère").await?;
@@ -1050,6 +1053,10 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             b.axe("ranking").await?;
             fits_360(b, "selection page").await?;
             b.snapshot("espace-selection").await?;
+
+            // The decision makers read the application before deciding.
+            b.click("#liste-decisions li[data-title='Cours Oasis'] summary").await?;
+            b.wait_text("#liste-decisions li[data-title='Cours Oasis'] [data-question=pitch] .answer", "Des arbres").await?;
 
             // Decisions: shortlist, then select (a reason is required), and reject the other one.
             b.choose(&format!("#etape-{oasis}"), "shortlisted").await?;

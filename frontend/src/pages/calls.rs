@@ -13,7 +13,7 @@ use qmi_api::applications::{
     Application, ApplicationInput, Assignment, Call, ConflictDeclaration, Criterion, Question, QuestionKind, Review, Score,
     ScoreSheet,
 };
-use qmi_api::identity::Me;
+use qmi_api::identity::{Lang, Me};
 use serde_json::Value;
 
 use crate::api::{self, ApiError};
@@ -180,7 +180,7 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
     let generation = RwSignal::new(0u32);
     // A programme call covers several districts: the applicant picks one
     // (fixed once the application exists); a commune's call has its own.
-    let districts = call.programme.then(|| call.districts.clone()).unwrap_or_default();
+    let districts = if call.programme { call.districts.clone() } else { Vec::new() };
     let district_fixed = existing_insee.is_some();
     let district = RwSignal::new(if districts.is_empty() { None } else { existing_insee.or_else(|| districts.first().cloned()) });
     let call_id = call.id.clone();
@@ -505,6 +505,46 @@ pub fn weighted_total(criteria: &[Criterion], scores: &BTreeMap<String, u8>) -> 
     Some(criteria.iter().map(|c| c.weight * f64::from(scores[&c.id])).sum::<f64>() / total_weight)
 }
 
+/// An answer as text: choices joined, numbers in the reader's format, dates long,
+/// `—` when there is none.
+pub fn answer_text(q: &Question, v: Option<&Value>, lang: Lang) -> String {
+    match (q.kind, v) {
+        (_, None | Some(Value::Null)) => "—".to_owned(),
+        (QuestionKind::Date, Some(Value::String(s))) => fmt::date(s, lang),
+        (QuestionKind::File, Some(Value::String(_))) => match lang {
+            Lang::Fr => "Pièce jointe déposée".to_owned(),
+            Lang::En => "File attached".to_owned(),
+        },
+        (_, Some(Value::String(s))) if s.trim().is_empty() => "—".to_owned(),
+        (_, Some(Value::String(s))) => s.clone(),
+        (_, Some(Value::Number(n))) => n.as_f64().map_or_else(|| n.to_string(), |x| fmt::decimal(x, if x.fract() == 0.0 { 0 } else { 2 }, lang)),
+        (_, Some(Value::Array(items))) if items.is_empty() => "—".to_owned(),
+        (_, Some(Value::Array(items))) => items.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned)).collect::<Vec<_>>().join(", "),
+        (_, Some(other)) => other.to_string(),
+    }
+}
+
+/// An application's answers under the call's questions: what reviewers score and
+/// decision makers decide on.
+#[component]
+pub fn AnswersView(questions: Vec<Question>, answers: BTreeMap<String, Value>) -> impl IntoView {
+    let i = use_i18n();
+    let rows = questions
+        .into_iter()
+        .map(|q| {
+            let value = answers.get(&q.id).cloned();
+            let id = q.id.clone();
+            view! {
+                <div data-question=id>
+                    <dt>{q.label.clone()}</dt>
+                    <dd class="answer">{move || answer_text(&q, value.as_ref(), i.lang())}</dd>
+                </div>
+            }
+        })
+        .collect_view();
+    view! { <dl class="facts answers">{rows}</dl> }
+}
+
 /// `/espace/evaluations/:id`: the scoring form.
 #[component]
 pub fn ScoringPage() -> impl IntoView {
@@ -530,7 +570,13 @@ fn Scoring() -> impl IntoView {
             <h1 id="titre-notation">{t!(i, "Évaluation", "Review")}</h1>
             {move || match (api::read::<Application>(&app), api::read::<Call>(&call)) {
                 (Some(Err(e)), _) | (_, Some(Err(e))) => view! { <ErrorNotice error=e /> }.into_any(),
-                (Some(Ok(app)), Some(Ok(call))) => view! { <ScoreForm app criteria=call.criteria /> }.into_any(),
+                (Some(Ok(app)), Some(Ok(call))) => view! {
+                    <section aria-labelledby="titre-reponses" id="reponses">
+                        <h2 id="titre-reponses">{t!(i, "La candidature", "The application")}</h2>
+                        <AnswersView questions=call.form answers=app.answers.clone() />
+                    </section>
+                    <ScoreForm app criteria=call.criteria />
+                }.into_any(),
                 _ => view! { <Loading /> }.into_any(),
             }}
         </section>

@@ -19,6 +19,7 @@ use qmi_api::{Insee, MembershipRole, Page, PlatformRole};
 use crate::api::{self, ApiError};
 use crate::fmt;
 use crate::i18n::{I18n, use_i18n};
+use crate::pages::calls::AnswersView;
 use crate::pages::space::SignedIn;
 use crate::t;
 use crate::ui::{ErrorNotice, FieldErrors, Loading, TextField, described_by, error_line, error_of, facts, set_errors, table, text, when};
@@ -669,7 +670,7 @@ fn Selection() -> impl IntoView {
                         {failure_line(failure)}
                         <AssignForm base=base.get_value() reviewers on_done=move |m: String| { notice.set(Some(m)); data_v.update(|v| *v += 1); } />
                         <RankingView ranking reviewers />
-                        <Decisions apps workflow=c.workflow.clone() on_done=move |m: String| { notice.set(Some(m)); data_v.update(|v| *v += 1); } />
+                        <Decisions apps workflow=c.workflow.clone() questions=c.form.clone() on_done=move |m: String| { notice.set(Some(m)); data_v.update(|v| *v += 1); } />
                     }.into_any()
                 }
             }}
@@ -781,9 +782,10 @@ fn RankingView(ranking: api::Loaded, reviewers: api::Computed<BTreeMap<String, S
 }
 
 #[component]
-fn Decisions(apps: api::Loaded, workflow: Workflow, on_done: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn Decisions(apps: api::Loaded, workflow: Workflow, questions: Vec<Question>, on_done: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
     let i = use_i18n();
     let workflow = StoredValue::new(workflow);
+    let questions = StoredValue::new(questions);
     view! {
         <section aria-labelledby="titre-decisions">
             <h2 id="titre-decisions">{t!(i, "Étapes et décisions", "Steps and decisions")}</h2>
@@ -798,7 +800,7 @@ fn Decisions(apps: api::Loaded, workflow: Workflow, on_done: impl Fn(String) + C
                     }
                     view! {
                         <ul class="card-list" id="liste-decisions">
-                            {shown.into_iter().map(|a| view! { <DecisionForm app=a workflow=workflow.get_value() on_done /> }).collect_view()}
+                            {shown.into_iter().map(|a| view! { <DecisionForm app=a workflow=workflow.get_value() questions=questions.get_value() on_done /> }).collect_view()}
                         </ul>
                     }.into_any()
                 }
@@ -808,7 +810,7 @@ fn Decisions(apps: api::Loaded, workflow: Workflow, on_done: impl Fn(String) + C
 }
 
 #[component]
-fn DecisionForm(app: Application, workflow: Workflow, on_done: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn DecisionForm(app: Application, workflow: Workflow, questions: Vec<Question>, on_done: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
     let i = use_i18n();
     let next: Vec<String> = workflow
         .transitions
@@ -842,6 +844,10 @@ fn DecisionForm(app: Application, workflow: Workflow, on_done: impl Fn(String) +
         <li class="card" data-title=title.clone()>
             <h3 class="card-title">{title.clone()}</h3>
             <p class="small">{t!(i, "État :", "State:")}" "<span class="etat">{move || w.with_value(|w| state_label(w, &status, i.lang()))}</span></p>
+            <details class="answers-details">
+                <summary>{t!(i, "Lire la candidature", "Read the application")}</summary>
+                <AnswersView questions answers=app.answers.clone() />
+            </details>
             {(!next.is_empty()).then(|| view! {
                 <form on:submit=submit novalidate class="form-grid">
                     <div class="field">
