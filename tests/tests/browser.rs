@@ -1010,14 +1010,29 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             b.fill("#appel-titre", "Jardins partagés").await?;
             b.choose("#appel-ouverture", "2026-01-01T09:00").await?;
             b.choose("#appel-cloture", "2099-03-31T18:00").await?;
-            b.fill("#appel-criteres", "Impact ; 0").await?;
-            b.fill("#appel-questions", "Votre solution").await?;
+            // The editors start with one criterion (row 1) and one question (row 0).
+            b.fill("#critere-1-nom", "Impact").await?;
+            b.fill("#critere-1-poids", "0").await?;
+            b.fill("#question-0-libelle", "Votre solution").await?;
             b.click("#appel-creer").await?;
             b.wait_text("#appel-criteres-erreur", "criteria[0].weight").await?;
             b.axe("new call with an error").await?;
-            b.fill("#appel-criteres", "Impact ; 3\nFaisabilité ; 1").await?;
+            b.fill("#critere-1-poids", "3").await?;
+            b.click("#ajouter-critere").await?;
+            b.fill("#critere-2-nom", "Faisabilité").await?;
+            b.fill("#critere-2-poids", "1,5").await?;
+            // A typed question: a single choice among options.
+            b.click("#ajouter-question").await?;
+            b.fill("#question-3-libelle", "Lieu").await?;
+            b.choose("#question-3-type", "4").await?;
+            b.fill("#question-3-options", "Cour d'école, Parc").await?;
+            b.axe("call form editors").await?;
             b.click("#appel-creer").await?;
             b.wait_text("#appel-cree", "Jardins partagés").await?;
+            let created = api_now(&b.server, "GET", "/api/calls?managed=true&limit=500", "admin.saint-denis@qmi.example", None);
+            let made = created["items"].as_array().and_then(|a| a.iter().find(|c| c["title"] == "Jardins partagés")).cloned().unwrap_or_default();
+            ensure!(made["criteria"][0]["weight"] == 3.0 && made["criteria"][1]["weight"] == 1.5, "criteria as written: {made}");
+            ensure!(made["form"][1]["kind"] == "single_choice" && made["form"][1]["options"] == json!(["Cour d'école", "Parc"]), "typed question: {made}");
             b.click("tr[data-title='Jardins partagés'] button.publier").await?;
             b.wait_text("tr[data-title='Jardins partagés']", "Publié").await?;
             let public = b.server.get("/api/calls?commune=93066&limit=500");

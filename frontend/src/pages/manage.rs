@@ -11,7 +11,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use qmi_api::applications::{
     Application, AssignRequest, Assignment, Call, CallInput, Campaign, CampaignInput, Candidacy, CandidacyDecision, Challenge,
-    Criterion, District, DistrictInput, Question, QuestionKind, Ranking, TransitionRequest, Workflow,
+    District, DistrictInput, Question, QuestionKind, Ranking, TransitionRequest, Workflow,
 };
 use qmi_api::identity::{CommuneStatus, Lang, Me};
 use qmi_api::{Insee, MembershipRole, Page, PlatformRole};
@@ -20,6 +20,7 @@ use crate::api::{self, ApiError};
 use crate::fmt;
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::calls::AnswersView;
+use crate::pages::form_builder::{CriteriaEditor, FormDraft, QuestionsEditor};
 use crate::pages::space::SignedIn;
 use crate::t;
 use crate::ui::{ErrorNotice, FieldErrors, Loading, TextField, described_by, error_line, error_of, facts, set_errors, table, text, when};
@@ -389,24 +390,8 @@ fn CallsRun(me: Me) -> impl IntoView {
     }
 }
 
-/// Parses "name ; weight" lines into criteria (`c1`, `c2`… as keys); an
-/// unreadable weight is sent as 0 for the API to name it.
-fn parse_criteria(text: &str) -> Vec<Criterion> {
-    lines(text)
-        .enumerate()
-        .map(|(n, l)| {
-            let (name, weight) = l.rsplit_once(';').unwrap_or((l, "1"));
-            Criterion {
-                id: format!("c{}", n + 1),
-                name: name.trim().to_owned(),
-                description: String::new(),
-                weight: weight.trim().replace(',', ".").parse().unwrap_or(0.0),
-            }
-        })
-        .collect()
-}
-
-/// One required long answer per line (`q1`, `q2`… as keys).
+/// One required long answer per line (`q1`, `q2`… as keys): the questions a
+/// call for communes puts to the candidate communes.
 fn parse_questions(text: &str) -> Vec<Question> {
     lines(text)
         .enumerate()
@@ -441,8 +426,7 @@ fn NewCall(
     let opens = RwSignal::new(String::new());
     let closes = RwSignal::new(String::new());
     let target = RwSignal::new("3".to_owned());
-    let criteria = RwSignal::new(String::new());
-    let questions = RwSignal::new(String::new());
+    let draft = FormDraft::new();
     let published = RwSignal::new(false);
     let errors: FieldErrors = RwSignal::new(BTreeMap::new());
     let failure = RwSignal::new(None::<ApiError>);
@@ -477,8 +461,8 @@ fn NewCall(
             opens_at: opens.get_untracked(),
             closes_at: closes.get_untracked(),
             target_selections: target.get_untracked().trim().parse().unwrap_or(0),
-            form: parse_questions(&questions.get_untracked()),
-            criteria: parse_criteria(&criteria.get_untracked()),
+            form: draft.questions(),
+            criteria: draft.criteria(),
             workflow: None,
             letter_template: None,
             published: published.get_untracked(),
@@ -547,12 +531,8 @@ fn NewCall(
                     error=error_of(errors, "closes_at") kind="datetime-local" required=true />
                 <TextField id="appel-selections" label=t!(i, "Nombre de solutions à retenir", "Number of solutions to select") value=target
                     error=error_of(errors, "target_selections") kind="number" />
-                <TextField id="appel-criteres" label=t!(i, "Critères d'évaluation", "Evaluation criteria") value=criteria
-                    error=error_of(errors, "criteria") multiline=true
-                    hint=t!(i, "Un par ligne : nom ; poids (par exemple « Impact ; 3 »)", "One per line: name ; weight (e.g. \"Impact ; 3\")") />
-                <TextField id="appel-questions" label=t!(i, "Questions posées aux candidats", "Questions put to applicants") value=questions
-                    error=error_of(errors, "form") multiline=true
-                    hint=t!(i, "Une par ligne ; chacune appelle une réponse écrite obligatoire", "One per line; each needs a written answer") />
+                <CriteriaEditor draft errors />
+                <QuestionsEditor draft errors />
                 <div class="field">
                     <label class="choice"><input type="checkbox" id="appel-publie" bind:checked=published />" "
                         {t!(i, "Publier dès maintenant", "Publish now")}</label>
@@ -971,12 +951,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn criteria_and_questions_are_read_line_by_line() {
-        let c = parse_criteria("Impact ; 3\n\n  Faisabilité ; 1,5 \nCoût");
-        assert_eq!(c.iter().map(|c| (c.id.as_str(), c.name.as_str(), c.weight)).collect::<Vec<_>>(),
-            [("c1", "Impact", 3.0), ("c2", "Faisabilité", 1.5), ("c3", "Coût", 1.0)]);
-        // An unreadable weight goes to the API as 0, which names the field.
-        assert_eq!(parse_criteria("Impact ; lourd")[0].weight, 0.0);
+    fn campaign_questions_are_read_line_by_line() {
         let q = parse_questions("Votre solution\n\nVotre équipe");
         assert_eq!(q.iter().map(|q| (q.id.as_str(), q.label.as_str(), q.required)).collect::<Vec<_>>(),
             [("q1", "Votre solution", true), ("q2", "Votre équipe", true)]);

@@ -2,6 +2,7 @@
 
 pub mod calls;
 pub mod communes;
+pub mod form_builder;
 pub mod home;
 pub mod manage;
 pub mod members;

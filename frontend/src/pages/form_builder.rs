@@ -1,0 +1,298 @@
+//! The editors of a call's application form and evaluation criteria: one row
+//! per question (its text, type, whether it is required, the options of a
+//! choice) and per criterion (name, weight, what reviewers look at).
+
+use leptos::prelude::*;
+use qmi_api::applications::{Criterion, Question, QuestionKind};
+
+use crate::i18n::{I18n, use_i18n};
+use crate::t;
+use crate::ui::{FieldErrors, described_by, error_line};
+
+/// The question types offered, in the order of the select.
+const KINDS: [QuestionKind; 7] = [
+    QuestionKind::LongText,
+    QuestionKind::ShortText,
+    QuestionKind::Number,
+    QuestionKind::Date,
+    QuestionKind::SingleChoice,
+    QuestionKind::MultipleChoice,
+    QuestionKind::File,
+];
+
+/// The name of a question type for people.
+fn kind_label(i: I18n, k: QuestionKind) -> &'static str {
+    match k {
+        QuestionKind::ShortText => i.t("Texte court", "Short text"),
+        QuestionKind::LongText => i.t("Texte long", "Long text"),
+        QuestionKind::Number => i.t("Nombre", "Number"),
+        QuestionKind::Date => i.t("Date", "Date"),
+        QuestionKind::SingleChoice => i.t("Choix unique", "Single choice"),
+        QuestionKind::MultipleChoice => i.t("Choix multiples", "Multiple choice"),
+        QuestionKind::File => i.t("Pièce jointe (PDF, PNG, JPEG)", "File (PDF, PNG, JPEG)"),
+    }
+}
+
+/// One question being written.
+#[derive(Clone, Copy)]
+pub struct QuestionRow {
+    key: usize,
+    label: RwSignal<String>,
+    kind: RwSignal<usize>,
+    required: RwSignal<bool>,
+    options: RwSignal<String>,
+}
+
+impl QuestionRow {
+    fn new(key: usize) -> Self {
+        Self {
+            key,
+            label: RwSignal::new(String::new()),
+            kind: RwSignal::new(0),
+            required: RwSignal::new(true),
+            options: RwSignal::new(String::new()),
+        }
+    }
+}
+
+/// One criterion being written.
+#[derive(Clone, Copy)]
+pub struct CriterionRow {
+    key: usize,
+    name: RwSignal<String>,
+    weight: RwSignal<String>,
+    description: RwSignal<String>,
+}
+
+impl CriterionRow {
+    fn new(key: usize) -> Self {
+        Self {
+            key,
+            name: RwSignal::new(String::new()),
+            weight: RwSignal::new("1".to_owned()),
+            description: RwSignal::new(String::new()),
+        }
+    }
+}
+
+/// The rows of both editors, and the next row key.
+#[derive(Clone, Copy)]
+pub struct FormDraft {
+    questions: RwSignal<Vec<QuestionRow>>,
+    criteria: RwSignal<Vec<CriterionRow>>,
+    next: StoredValue<usize>,
+}
+
+impl FormDraft {
+    /// One empty question and one empty criterion.
+    pub fn new() -> Self {
+        Self {
+            questions: RwSignal::new(vec![QuestionRow::new(0)]),
+            criteria: RwSignal::new(vec![CriterionRow::new(1)]),
+            next: StoredValue::new(2),
+        }
+    }
+
+    fn key(&self) -> usize {
+        let key = self.next.get_value();
+        self.next.set_value(key + 1);
+        key
+    }
+
+    /// The form as the API takes it: rows without a text are left out; keys
+    /// `q1`, `q2`… in order.
+    pub fn questions(&self) -> Vec<Question> {
+        self.questions.with_untracked(|rows| {
+            let texts: Vec<(String, QuestionKind, bool, String)> = rows
+                .iter()
+                .map(|r| (r.label.get_untracked(), KINDS[r.kind.get_untracked()], r.required.get_untracked(), r.options.get_untracked()))
+                .collect();
+            build_questions(texts)
+        })
+    }
+
+    /// The criteria as the API takes them: empty rows left out; keys `c1`,
+    /// `c2`… in order; an unreadable weight goes as 0 for the API to name it.
+    pub fn criteria(&self) -> Vec<Criterion> {
+        self.criteria.with_untracked(|rows| {
+            build_criteria(
+                rows.iter()
+                    .map(|r| (r.name.get_untracked(), r.weight.get_untracked(), r.description.get_untracked()))
+                    .collect(),
+            )
+        })
+    }
+}
+
+/// Questions from (text, type, required, comma-separated options).
+fn build_questions(rows: Vec<(String, QuestionKind, bool, String)>) -> Vec<Question> {
+    rows.into_iter()
+        .filter(|(label, ..)| !label.trim().is_empty())
+        .enumerate()
+        .map(|(n, (label, kind, required, options))| {
+            let choice = matches!(kind, QuestionKind::SingleChoice | QuestionKind::MultipleChoice);
+            Question {
+                id: format!("q{}", n + 1),
+                label: label.trim().to_owned(),
+                kind,
+                required,
+                max_length: match kind {
+                    QuestionKind::ShortText => Some(200),
+                    QuestionKind::LongText => Some(4000),
+                    _ => None,
+                },
+                min: None,
+                max: None,
+                options: if choice { options.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect() } else { Vec::new() },
+                max_choices: None,
+            }
+        })
+        .collect()
+}
+
+/// Criteria from (name, weight as typed, description).
+fn build_criteria(rows: Vec<(String, String, String)>) -> Vec<Criterion> {
+    rows.into_iter()
+        .filter(|(name, _, description)| !(name.trim().is_empty() && description.trim().is_empty()))
+        .enumerate()
+        .map(|(n, (name, weight, description))| Criterion {
+            id: format!("c{}", n + 1),
+            name: name.trim().to_owned(),
+            description: description.trim().to_owned(),
+            weight: weight.trim().replace(',', ".").parse().unwrap_or(0.0),
+        })
+        .collect()
+}
+
+/// The question editor; API errors on `form…` show under it.
+#[component]
+pub fn QuestionsEditor(draft: FormDraft, errors: FieldErrors) -> impl IntoView {
+    let i = use_i18n();
+    let rows = draft.questions;
+    let add = move |_| {
+        let key = draft.key();
+        rows.update(|r| r.push(QuestionRow::new(key)));
+    };
+    view! {
+        <fieldset id="appel-questions" class="builder" aria-describedby=described_by(errors, "form", "appel-questions-erreur")>
+            <legend>{t!(i, "Questions posées aux candidats", "Questions put to applicants")}</legend>
+            <For each=move || rows.get() key=|r| r.key let(r)>
+                <QuestionLine r on_remove=move || rows.update(|v| v.retain(|x| x.key != r.key)) />
+            </For>
+            <p><button type="button" class="button button-secondary button-small" id="ajouter-question" on:click=add>
+                {t!(i, "Ajouter une question", "Add a question")}</button></p>
+            {error_line(errors, "form", "appel-questions-erreur")}
+        </fieldset>
+    }
+}
+
+#[component]
+fn QuestionLine(r: QuestionRow, on_remove: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i = use_i18n();
+    let key = r.key;
+    let id = move |what: &str| format!("question-{key}-{what}");
+    let choice = move || matches!(KINDS[r.kind.get()], QuestionKind::SingleChoice | QuestionKind::MultipleChoice);
+    view! {
+        <div class="builder-row" data-row=r.key>
+            <div class="field builder-wide">
+                <label for=id("libelle")>{t!(i, "Question", "Question")}</label>
+                <input id=id("libelle") type="text" bind:value=r.label />
+            </div>
+            <div class="field">
+                <label for=id("type")>{t!(i, "Type de réponse", "Answer type")}</label>
+                <select id=id("type") prop:value=move || r.kind.get().to_string()
+                    on:change=move |ev| r.kind.set(event_target_value(&ev).parse().unwrap_or(0))>
+                    {KINDS.iter().enumerate().map(|(n, k)| {
+                        let k = *k;
+                        view! { <option value=n.to_string()>{move || kind_label(i, k)}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <Show when=choice>
+                <div class="field builder-wide">
+                    <label for=id("options")>{t!(i, "Options, séparées par des virgules", "Options, comma-separated")}</label>
+                    <input id=id("options") type="text" bind:value=r.options />
+                </div>
+            </Show>
+            <label class="choice"><input type="checkbox" id=id("obligatoire") bind:checked=r.required />" "{t!(i, "Obligatoire", "Required")}</label>
+            <button type="button" class="button button-secondary button-small" id=id("retirer") on:click=move |_| on_remove()>
+                {t!(i, "Retirer", "Remove")}</button>
+        </div>
+    }
+}
+
+/// The criteria editor; API errors on `criteria…` show under it.
+#[component]
+pub fn CriteriaEditor(draft: FormDraft, errors: FieldErrors) -> impl IntoView {
+    let i = use_i18n();
+    let rows = draft.criteria;
+    let add = move |_| {
+        let key = draft.key();
+        rows.update(|r| r.push(CriterionRow::new(key)));
+    };
+    view! {
+        <fieldset id="appel-criteres" class="builder" aria-describedby=described_by(errors, "criteria", "appel-criteres-erreur")>
+            <legend>{t!(i, "Critères d'évaluation", "Evaluation criteria")}</legend>
+            <p class="hint">{t!(i, "Chaque évaluateur note chaque critère de 0 à 5 ; le total est la moyenne pondérée.", "Each reviewer scores every criterion 0 to 5; the total is the weighted mean.")}</p>
+            <For each=move || rows.get() key=|r| r.key let(r)>
+                <CriterionLine r on_remove=move || rows.update(|v| v.retain(|x| x.key != r.key)) />
+            </For>
+            <p><button type="button" class="button button-secondary button-small" id="ajouter-critere" on:click=add>
+                {t!(i, "Ajouter un critère", "Add a criterion")}</button></p>
+            {error_line(errors, "criteria", "appel-criteres-erreur")}
+        </fieldset>
+    }
+}
+
+#[component]
+fn CriterionLine(r: CriterionRow, on_remove: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i = use_i18n();
+    let key = r.key;
+    let id = move |what: &str| format!("critere-{key}-{what}");
+    view! {
+        <div class="builder-row" data-row=r.key>
+            <div class="field builder-wide">
+                <label for=id("nom")>{t!(i, "Critère", "Criterion")}</label>
+                <input id=id("nom") type="text" bind:value=r.name />
+            </div>
+            <div class="field">
+                <label for=id("poids")>{t!(i, "Poids", "Weight")}</label>
+                <input id=id("poids") type="text" inputmode="decimal" bind:value=r.weight />
+            </div>
+            <div class="field builder-wide">
+                <label for=id("description")>{t!(i, "Ce que regardent les évaluateurs", "What reviewers look at")}</label>
+                <input id=id("description") type="text" bind:value=r.description />
+            </div>
+            <button type="button" class="button button-secondary button-small" id=id("retirer") on:click=move |_| on_remove()>
+                {t!(i, "Retirer", "Remove")}</button>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_become_the_api_form_and_criteria() {
+        let q = build_questions(vec![
+            (" Votre solution ".into(), QuestionKind::LongText, true, String::new()),
+            ("   ".into(), QuestionKind::Number, true, String::new()),
+            ("Thème".into(), QuestionKind::SingleChoice, false, "eau, , ombre ".into()),
+            ("Budget".into(), QuestionKind::Number, true, "ignored".into()),
+        ]);
+        assert_eq!(q.iter().map(|q| q.id.as_str()).collect::<Vec<_>>(), ["q1", "q2", "q3"]);
+        assert_eq!((q[0].label.as_str(), q[0].max_length), ("Votre solution", Some(4000)));
+        assert_eq!((q[1].options.clone(), q[1].required), (vec!["eau".to_owned(), "ombre".to_owned()], false));
+        assert!(q[2].options.is_empty());
+
+        let c = build_criteria(vec![
+            ("Impact".into(), "3".into(), String::new()),
+            (String::new(), "1".into(), String::new()),
+            ("Faisabilité".into(), "1,5".into(), "Coûts et délais".into()),
+            ("Sans poids".into(), "beaucoup".into(), String::new()),
+        ]);
+        assert_eq!(c.iter().map(|c| (c.id.as_str(), c.weight)).collect::<Vec<_>>(), [("c1", 3.0), ("c2", 1.5), ("c3", 0.0)]);
+        assert_eq!(c[1].description, "Coûts et délais");
+    }
+}
