@@ -12,6 +12,7 @@ use qmi_api::identity::Lang;
 use crate::i18n::{self, use_i18n};
 use crate::pages::{
     calls::{ApplicationPage, CallPage, Calls, Reviews, ScoringPage},
+    candidacy::{CandidacyPage, CommuneCampaigns},
     communes::{CommunePage, Communes},
     home::Home,
     manage::{CampaignPage, Campaigns, DistrictPage, ManagedCalls, SelectionPage},
@@ -48,6 +49,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/connexion") view=SignIn />
                     <Route path=path!("/espace") view=Space />
                     <Route path=path!("/espace/communes/:insee") view=Members />
+                    <Route path=path!("/espace/communes/:insee/candidatures") view=CommuneCampaigns />
+                    <Route path=path!("/espace/communes/:insee/candidatures/:campaign") view=CandidacyPage />
                     <Route path=path!("/espace/organisation") view=OrganisationPage />
                     <Route path=path!("/espace/campagnes") view=Campaigns />
                     <Route path=path!("/espace/campagnes/:id") view=CampaignPage />

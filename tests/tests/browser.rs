@@ -1209,3 +1209,68 @@ fn partner_member_lists_applications_across_communes_and_reads_a_letter() {
         })
     });
 }
+
+/// A commune admin answers a call for communes from "Mon espace": an invalid
+/// perimeter is refused beside its field, the draft is saved, then submitted
+/// with the campaign's question answered; the programme sees it submitted.
+#[test]
+fn commune_admin_prepares_and_submits_a_candidacy() {
+    let server = server_with(&["applications", "districts"]);
+    let operator = token(&server, "programme@qmi.example");
+    let campaign = api(
+        &server,
+        "POST",
+        "/api/campaigns",
+        Some(&operator),
+        Some(&json!({
+            "title": "Quartiers d'innovation 2028", "text": "Candidatez pour accueillir un quartier",
+            "opens_at": "2026-01-01T09:00", "closes_at": "2099-06-30T18:00", "published": true,
+            "questions": [{ "id": "q1", "label": "Pourquoi votre commune ?", "kind": "long_text", "required": true }]
+        })),
+    );
+    let id = campaign["id"].as_str().expect("campaign id").to_owned();
+    run_on("commune_admin_candidacy", server, move |b| {
+        Box::pin(async move {
+            b.sign_in("admin.montreuil@qmi.example").await?;
+            b.goto("/espace").await?;
+            b.click(".membership a[href='/espace/communes/93048/candidatures']").await?;
+            b.wait_text("#liste-campagnes-commune", "Quartiers d'innovation 2028").await?;
+            b.wait_text(&format!("[data-campaign='{id}'] .etat"), "Pas encore de candidature").await?;
+            b.axe("the commune's calls for communes").await?;
+            b.click(&format!("[data-campaign='{id}'] a")).await?;
+            b.wait_text("#candidature-commune-etat", "Pas encore de candidature").await?;
+
+            // Not a polygon: refused beside the perimeter, nothing saved.
+            b.fill("#cand-nom", "Bas-Montreuil").await?;
+            b.fill("#cand-perimetre", "le bas de la ville").await?;
+            b.click("#candidature-commune-enregistrer").await?;
+            b.el("#cand-perimetre-erreur").await?;
+            let invalid = b.el("#cand-perimetre").await?.attr("aria-invalid").await.ctx("aria-invalid")?;
+            ensure!(invalid.as_deref() == Some("true"), "the perimeter is not marked invalid");
+            b.axe("candidacy with an error").await?;
+
+            let polygon = r#"{"type":"Polygon","coordinates":[[[2.43,48.85],[2.45,48.85],[2.45,48.86],[2.43,48.86],[2.43,48.85]]]}"#;
+            b.fill("#cand-perimetre", polygon).await?;
+            b.fill("#cand-defis", "Climat : îlots de chaleur").await?;
+            b.fill("#cand-partenaires", "Est Ensemble").await?;
+            b.click("#candidature-commune-enregistrer").await?;
+            b.wait_text("#candidature-commune-etat", "Brouillon").await?;
+            b.fill("#q-q1", "Un tissu associatif dense").await?;
+            b.click("#candidature-commune-deposer").await?;
+            b.wait_text("#candidature-commune-etat", "Déposée").await?;
+            b.snapshot("candidature-commune").await?;
+            let buttons = b.c.find_all(Locator::Css("#candidature-commune-deposer")).await.ctx("buttons")?;
+            ensure!(buttons.is_empty(), "a submitted candidacy offers to submit again");
+            b.axe("candidacy submitted").await?;
+            let seen = api_now(&b.server, "GET", &format!("/api/campaigns/{id}/candidacies/93048"), "programme@qmi.example", None);
+            ensure!(
+                seen["status"] == "submitted"
+                    && seen["district_name"] == "Bas-Montreuil"
+                    && seen["answers"]["q1"] == "Un tissu associatif dense"
+                    && seen["challenges"][0] == json!({ "theme": "Climat", "text": "îlots de chaleur" }),
+                "the programme does not see the candidacy as written: {seen}"
+            );
+            Ok(())
+        })
+    });
+}

@@ -352,7 +352,7 @@ fn server_errors(e: &ApiError) -> BTreeMap<String, String> {
 }
 
 #[component]
-fn QuestionField(
+pub fn QuestionField(
     q: Question,
     answers: RwSignal<BTreeMap<String, Value>>,
     errors: RwSignal<BTreeMap<String, String>>,

@@ -1,6 +1,7 @@
 //! One module per routed page.
 
 pub mod calls;
+pub mod candidacy;
 pub mod communes;
 pub mod form_builder;
 pub mod home;

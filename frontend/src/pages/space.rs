@@ -104,6 +104,7 @@ fn Overview(me: Me) -> impl IntoView {
                             {(role == MembershipRole::Admin).then(|| view! {
                                 <A href=href attr:class="button">{t!(i, "Membres de la commune", "Commune members")}</A>
                                 <A href="/espace/appels" attr:class="button">{t!(i, "Appels et sélections", "Calls and selection")}</A>
+                                <A href=format!("/espace/communes/{}/candidatures", m.insee) attr:class="button button-secondary">{t!(i, "Candidatures au programme", "Candidacies to the programme")}</A>
                                 <A href=district attr:class="button button-secondary">{t!(i, "Quartier d'innovation", "Innovation district")}</A>
                             })}
                             <A href=public attr:class="button button-secondary">{t!(i, "Fiche de la commune", "Commune page")}</A>

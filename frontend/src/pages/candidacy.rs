@@ -1,0 +1,328 @@
+//! A commune answers the programme's calls for communes: the open campaigns
+//! with the commune's candidacy in each, and the candidacy form (district
+//! name, perimeter, challenges, partners, means, the campaign's questions),
+//! saved as a draft then submitted.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use qmi_api::Page;
+use qmi_api::applications::{Campaign, Candidacy, CandidacyInput, Challenge};
+use qmi_api::identity::Me;
+use serde_json::Value;
+
+use crate::api::{self, ApiError};
+use crate::i18n::{I18n, use_i18n};
+use crate::pages::calls::QuestionField;
+use crate::pages::space::SignedIn;
+use crate::t;
+use crate::ui::{ErrorNotice, Loading, when};
+
+/// The label of a candidacy status.
+fn status_label(i: I18n, status: &str) -> &'static str {
+    match status {
+        "draft" => i.t("Brouillon", "Draft"),
+        "submitted" => i.t("Déposée", "Submitted"),
+        "selected" => i.t("Retenue : la commune devient quartier d'innovation", "Selected: the commune becomes an innovation district"),
+        "rejected" => i.t("Non retenue", "Not selected"),
+        _ => i.t("Pas encore de candidature", "No candidacy yet"),
+    }
+}
+
+/// `/espace/communes/:insee/candidatures`: the published calls for communes
+/// and where the commune stands in each.
+#[component]
+pub fn CommuneCampaigns() -> impl IntoView {
+    view! { <SignedIn page=|_me: Me| view! { <CampaignsOfCommune /> } /> }
+}
+
+#[component]
+fn CampaignsOfCommune() -> impl IntoView {
+    let i = use_i18n();
+    let params = use_params_map();
+    let insee = params.read_untracked().get("insee").unwrap_or_default();
+    // Each campaign with the commune's candidacy (a 404 means none yet).
+    let rows = {
+        let insee = insee.clone();
+        api::compute(move || {
+            let insee = insee.clone();
+            async move {
+                let campaigns = api::get::<Page<Campaign>>("/api/campaigns?limit=100").await?;
+                let mut rows = Vec::new();
+                for c in campaigns.items {
+                    let path = format!("/api/campaigns/{}/candidacies/{}", api::encode(&c.id), api::encode(&insee));
+                    let status = match api::get::<Candidacy>(&path).await {
+                        Ok(cand) => Some(cand.status),
+                        Err(e) if e.status == 404 => None,
+                        Err(e) => return Err(e),
+                    };
+                    rows.push((c, status));
+                }
+                Ok::<_, ApiError>(rows)
+            }
+        })
+    };
+    view! {
+        <section aria-labelledby="titre-candidatures-commune">
+            <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
+            <h1 id="titre-candidatures-commune">{t!(i, "Candidatures de la commune au programme", "The commune's candidacies to the programme")}</h1>
+            <p class="lead">{t!(i,
+                "Les appels à communes ouverts par le programme : préparez la candidature, enregistrez-la en brouillon, puis déposez-la avant la clôture.",
+                "The programme's calls for communes: prepare the candidacy, save it as a draft, then submit it before the deadline.")}</p>
+            {move || match rows.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(rows)) if rows.is_empty() => view! { <p class="notice">{t!(i, "Aucun appel à communes ouvert.", "No call for communes is open.")}</p> }.into_any(),
+                Some(Ok(rows)) => view! {
+                    <ul class="card-list" id="liste-campagnes-commune">
+                        {rows.into_iter().map(|(c, status)| {
+                            let href = format!("/espace/communes/{insee}/candidatures/{}", c.id);
+                            let state = status.unwrap_or_default();
+                            view! {
+                                <li class="card" data-campaign=c.id.clone()>
+                                    <h2 class="card-title"><A href=href>{c.title.clone()}</A></h2>
+                                    <p class="small">{t!(i, "Clôture :", "Closes:")}" "{when(c.closes_at.clone())}</p>
+                                    <p class="small etat">{move || status_label(i, &state)}</p>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// `/espace/communes/:insee/candidatures/:campaign`: the candidacy form.
+#[component]
+pub fn CandidacyPage() -> impl IntoView {
+    view! { <SignedIn page=|_me: Me| view! { <CandidacyLoader /> } /> }
+}
+
+#[component]
+fn CandidacyLoader() -> impl IntoView {
+    let i = use_i18n();
+    let params = use_params_map();
+    let (insee, campaign) = params.with_untracked(|p| (p.get("insee").unwrap_or_default(), p.get("campaign").unwrap_or_default()));
+    let back = format!("/espace/communes/{insee}/candidatures");
+    let data = api::compute(move || {
+        let (insee, campaign) = (insee.clone(), campaign.clone());
+        async move {
+            let c = api::get::<Campaign>(&format!("/api/campaigns/{}", api::encode(&campaign))).await?;
+            let path = format!("/api/campaigns/{}/candidacies/{}", api::encode(&campaign), api::encode(&insee));
+            let existing = match api::get::<Candidacy>(&path).await {
+                Ok(cand) => Some(cand),
+                Err(e) if e.status == 404 => None,
+                Err(e) => return Err(e),
+            };
+            Ok::<_, ApiError>((c, insee, existing))
+        }
+    });
+    view! {
+        <section aria-labelledby="titre-candidature-commune">
+            <p><A href=back>{t!(i, "← Les appels à communes", "← Calls for communes")}</A></p>
+            <h1 id="titre-candidature-commune">{t!(i, "Candidature de la commune", "The commune's candidacy")}</h1>
+            {move || match data.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok((c, insee, existing))) => view! { <CandidacyForm campaign=c insee existing /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Challenges from lines `theme : text` (a line without `:` is a challenge
+/// without theme).
+fn parse_challenges(text: &str) -> Vec<Challenge> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| match l.split_once(':') {
+            Some((theme, text)) => Challenge { theme: theme.trim().to_owned(), text: text.trim().to_owned() },
+            None => Challenge { theme: String::new(), text: l.to_owned() },
+        })
+        .collect()
+}
+
+/// The perimeter as typed: JSON when it parses, else the text itself (which
+/// the API refuses, naming `perimeter`).
+fn parse_perimeter(text: &str) -> Value {
+    let text = text.trim();
+    if text.is_empty() {
+        return Value::Null;
+    }
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
+}
+
+/// The API's field problems keyed by the form's fields: `district_name`,
+/// `perimeter`, …, and a question's id for `answers.<id>`.
+fn field_errors(e: &ApiError) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for f in &e.errors {
+        let field = f.field.trim_start_matches('/').trim_start_matches("answers.").trim_start_matches("answers/");
+        let key = field.split(['[', '.', '/']).next().unwrap_or_default().to_owned();
+        out.entry(key).or_insert_with(|| if field.contains(['[', '.', '/']) { format!("{field} : {}", f.message) } else { f.message.clone() });
+    }
+    out
+}
+
+#[component]
+fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>) -> impl IntoView {
+    let i = use_i18n();
+    let status = RwSignal::new(existing.as_ref().map(|c| c.status.clone()).unwrap_or_default());
+    let reason = existing.as_ref().and_then(|c| c.reason.clone());
+    let editable = move || matches!(status.get().as_str(), "" | "draft" | "submitted");
+    let district_name = RwSignal::new(existing.as_ref().map(|c| c.district_name.clone()).unwrap_or_default());
+    let perimeter = RwSignal::new(
+        existing.as_ref().filter(|c| !c.perimeter.is_null()).map(|c| serde_json::to_string_pretty(&c.perimeter).unwrap_or_default()).unwrap_or_default(),
+    );
+    let challenges = RwSignal::new(
+        existing.as_ref().map(|c| c.challenges.iter().map(|ch| format!("{} : {}", ch.theme, ch.text)).collect::<Vec<_>>().join("\n")).unwrap_or_default(),
+    );
+    let partners = RwSignal::new(existing.as_ref().map(|c| c.partners.join("\n")).unwrap_or_default());
+    let means = RwSignal::new(existing.as_ref().map(|c| c.means.clone()).unwrap_or_default());
+    let answers = RwSignal::new(existing.map(|c| c.answers).unwrap_or_default());
+    let errors = RwSignal::new(BTreeMap::<String, String>::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let notice = RwSignal::new(None::<&'static str>);
+    let base = StoredValue::new(format!("/api/campaigns/{}/candidacies/{}", api::encode(&campaign.id), api::encode(&insee)));
+
+    // Saves the draft; with `submit`, then submits it.
+    let save = move |submit: bool| {
+        let input = CandidacyInput {
+            district_name: district_name.get_untracked(),
+            perimeter: parse_perimeter(&perimeter.get_untracked()),
+            challenges: parse_challenges(&challenges.get_untracked()),
+            partners: partners.get_untracked().lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+            means: means.get_untracked(),
+            answers: answers.get_untracked(),
+        };
+        spawn_local(async move {
+            let mut result = api::put::<Candidacy>(&base.get_value(), &input).await;
+            if submit && let Ok(_) = &result {
+                result = api::post_nobody::<Candidacy>(&format!("{}/submit", base.get_value())).await;
+            }
+            match result {
+                Ok(c) => {
+                    errors.set(BTreeMap::new());
+                    failure.set(None);
+                    notice.set(Some(if submit {
+                        i.t("Candidature déposée : l'équipe du programme l'examinera.", "Candidacy submitted: the programme team will review it.")
+                    } else {
+                        i.t("Brouillon enregistré.", "Draft saved.")
+                    }));
+                    status.set(c.status);
+                }
+                Err(e) => {
+                    notice.set(None);
+                    errors.set(field_errors(&e));
+                    failure.set(Some(e));
+                    crate::pages::organisation::focus_first_invalid();
+                }
+            }
+        });
+    };
+    let field = move |id: &'static str, key: &'static str, label: Signal<&'static str>, value: RwSignal<String>, rows: Option<u32>, hint: Option<Signal<&'static str>>| {
+        let err_id = format!("{id}-erreur");
+        let hint_id = format!("{id}-aide");
+        let has_hint = hint.is_some();
+        let described = {
+            let (err_id, hint_id) = (err_id.clone(), hint_id.clone());
+            move || {
+                let e = errors.with(|e| e.contains_key(key)).then(|| err_id.clone());
+                let h = has_hint.then(|| hint_id.clone());
+                match (e, h) {
+                    (None, None) => None,
+                    (a, b) => Some([a, b].into_iter().flatten().collect::<Vec<_>>().join(" ")),
+                }
+            }
+        };
+        let invalid = move || errors.with(|e| e.contains_key(key)).then_some("true");
+        let control = match rows {
+            Some(rows) => view! {
+                <textarea id=id rows=rows prop:value=move || value.get() disabled=move || !editable()
+                    aria-invalid=invalid aria-describedby=described.clone()
+                    on:input=move |ev| value.set(event_target_value(&ev))></textarea>
+            }
+            .into_any(),
+            None => view! {
+                <input id=id type="text" prop:value=move || value.get() disabled=move || !editable()
+                    aria-invalid=invalid aria-describedby=described
+                    on:input=move |ev| value.set(event_target_value(&ev)) />
+            }
+            .into_any(),
+        };
+        view! {
+            <div class="field" class:field-invalid=move || errors.with(|e| e.contains_key(key))>
+                <label for=id>{label}</label>
+                {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+                {control}
+                {move || errors.with(|e| e.get(key).cloned()).map(|m| view! { <p class="field-error" id=err_id.clone()>{m}</p> })}
+            </div>
+        }
+    };
+    let questions = campaign
+        .questions
+        .into_iter()
+        .map(|q| view! { <QuestionField q answers errors changed=|| () disabled=false /> })
+        .collect_view();
+    view! {
+        <p class="eyebrow">{campaign.title.clone()}</p>
+        <p>{campaign.text.clone()}</p>
+        <p class="small">{t!(i, "Clôture :", "Closes:")}" "{when(campaign.closes_at.clone())}</p>
+        <p class="small">{t!(i, "État :", "State:")}" "<strong id="candidature-commune-etat">{move || status_label(i, &status.get())}</strong></p>
+        {reason.map(|r| view! { <p class="notice">{t!(i, "Motif :", "Reason:")}" "{r}</p> })}
+        <form class="form-grid" id="form-candidature-commune" novalidate on:submit=move |ev| { ev.prevent_default(); save(true); }>
+            {field("cand-nom", "district_name", t!(i, "Nom du quartier proposé", "Proposed district name"), district_name, None, None)}
+            {field("cand-perimetre", "perimeter", t!(i, "Périmètre (GeoJSON Polygon, longitude/latitude)", "Perimeter (GeoJSON Polygon, longitude/latitude)"), perimeter, Some(6),
+                Some(t!(i, "Dessinez-le dans un outil cartographique (par exemple geojson.io) et collez ici le polygone.", "Draw it in a mapping tool (geojson.io, for instance) and paste the polygon here.")))}
+            {field("cand-defis", "challenges", t!(i, "Défis du quartier", "The district's challenges"), challenges, Some(4),
+                Some(t!(i, "Un par ligne : thème : défi (par exemple « Climat : îlots de chaleur »)", "One per line: theme: challenge (e.g. \"Climate: heat islands\")")))}
+            {field("cand-partenaires", "partners", t!(i, "Partenaires locaux", "Local partners"), partners, Some(3), Some(t!(i, "Un par ligne", "One per line")))}
+            {field("cand-moyens", "means", t!(i, "Moyens engagés par la commune", "Means the commune commits"), means, Some(4), None)}
+            {questions}
+            {move || notice.get().map(|m| view! { <p class="notice notice-ok" role="status" id="candidature-commune-message">{m}</p> })}
+            {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorNotice error=e /> })}
+            <Show when=editable>
+                <p class="actions">
+                    <button type="button" class="button button-secondary" id="candidature-commune-enregistrer" on:click=move |_| save(false)>
+                        {move || if status.get() == "submitted" { i.t("Enregistrer les modifications", "Save the changes") } else { i.t("Enregistrer le brouillon", "Save the draft") }}</button>
+                    <Show when=move || matches!(status.get().as_str(), "" | "draft")>
+                        <button type="submit" class="button" id="candidature-commune-deposer">{t!(i, "Déposer la candidature", "Submit the candidacy")}</button>
+                    </Show>
+                </p>
+            </Show>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenges_perimeter_and_errors_are_read_as_the_api_wants() {
+        let c = parse_challenges("Climat : îlots de chaleur\n\n  Mobilité: vélos \nSans thème");
+        assert_eq!(c.len(), 3);
+        assert_eq!((c[0].theme.as_str(), c[0].text.as_str()), ("Climat", "îlots de chaleur"));
+        assert_eq!((c[2].theme.as_str(), c[2].text.as_str()), ("", "Sans thème"));
+        assert_eq!(parse_perimeter(""), Value::Null);
+        assert_eq!(parse_perimeter("{\"type\":\"Polygon\"}")["type"], "Polygon");
+        assert_eq!(parse_perimeter("pas du json"), Value::String("pas du json".into()));
+        let e = ApiError {
+            status: 422,
+            errors: vec![
+                crate::api::FieldError { field: "perimeter.coordinates".into(), message: "a closed ring".into() },
+                crate::api::FieldError { field: "answers.q1".into(), message: "required".into() },
+            ],
+            title: String::new(),
+            detail: None,
+        };
+        let m = field_errors(&e);
+        assert_eq!(m["perimeter"], "perimeter.coordinates : a closed ring");
+        assert_eq!(m["q1"], "required");
+    }
+}
