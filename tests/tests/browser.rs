@@ -1033,6 +1033,20 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             let made = created["items"].as_array().and_then(|a| a.iter().find(|c| c["title"] == "Jardins partagés")).cloned().unwrap_or_default();
             ensure!(made["criteria"][0]["weight"] == 3.0 && made["criteria"][1]["weight"] == 1.5, "criteria as written: {made}");
             ensure!(made["form"][1]["kind"] == "single_choice" && made["form"][1]["options"] == json!(["Cour d'école", "Parc"]), "typed question: {made}");
+            // Changing it: the editor opens with the call as saved; the new deadline
+            // is kept, the questions keep their keys.
+            let made_id = made["id"].as_str().unwrap_or_default().to_owned();
+            b.click(&format!("#modifier-{made_id}")).await?;
+            b.wait_text("#titre-nouvel-appel", "Modifier l'appel").await?;
+            wait_value(b, "#appel-titre", "Jardins partagés").await?;
+            wait_value(b, "#appel-cloture", "2099-03-31T18:00").await?;
+            b.axe("changing a call").await?;
+            b.choose("#appel-cloture", "2099-04-30T18:00").await?;
+            b.click("#appel-creer").await?;
+            b.wait_text("#titre-nouvel-appel", "Nouvel appel").await?;
+            let changed = api_now(&b.server, "GET", &format!("/api/calls/{made_id}"), "admin.saint-denis@qmi.example", None);
+            ensure!(changed["closes_at_paris"].as_str().is_some_and(|d| d.starts_with("2099-04-30T18:00")), "the new deadline: {changed}");
+            ensure!(changed["form"] == made["form"] && changed["criteria"] == made["criteria"], "the form changed: {changed}");
             b.click("tr[data-title='Jardins partagés'] button.publier").await?;
             b.wait_text("tr[data-title='Jardins partagés']", "Publié").await?;
             let public = b.server.get("/api/calls?commune=93066&limit=500");

@@ -37,6 +37,8 @@ fn kind_label(i: I18n, k: QuestionKind) -> &'static str {
 #[derive(Clone, Copy)]
 pub struct QuestionRow {
     key: usize,
+    /// The question's key when it already exists (answers are stored under it).
+    id: StoredValue<Option<String>>,
     label: RwSignal<String>,
     kind: RwSignal<usize>,
     required: RwSignal<bool>,
@@ -47,10 +49,22 @@ impl QuestionRow {
     fn new(key: usize) -> Self {
         Self {
             key,
+            id: StoredValue::new(None),
             label: RwSignal::new(String::new()),
             kind: RwSignal::new(0),
             required: RwSignal::new(true),
             options: RwSignal::new(String::new()),
+        }
+    }
+
+    fn of(key: usize, q: &Question) -> Self {
+        Self {
+            key,
+            id: StoredValue::new(Some(q.id.clone())),
+            label: RwSignal::new(q.label.clone()),
+            kind: RwSignal::new(KINDS.iter().position(|k| *k == q.kind).unwrap_or(0)),
+            required: RwSignal::new(q.required),
+            options: RwSignal::new(q.options.join(", ")),
         }
     }
 }
@@ -71,6 +85,15 @@ impl CriterionRow {
             name: RwSignal::new(String::new()),
             weight: RwSignal::new("1".to_owned()),
             description: RwSignal::new(String::new()),
+        }
+    }
+
+    fn of(key: usize, c: &Criterion) -> Self {
+        Self {
+            key,
+            name: RwSignal::new(c.name.clone()),
+            weight: RwSignal::new(c.weight.to_string()),
+            description: RwSignal::new(c.description.clone()),
         }
     }
 }
@@ -99,13 +122,33 @@ impl FormDraft {
         key
     }
 
-    /// The form as the API takes it: rows without a text are left out; keys
-    /// `q1`, `q2`… in order.
+    /// The rows of an existing form and criteria (editing a call).
+    pub fn of(form: &[Question], criteria: &[Criterion]) -> Self {
+        let draft = Self::new();
+        let questions: Vec<QuestionRow> = form.iter().map(|q| QuestionRow::of(draft.key(), q)).collect();
+        let criteria: Vec<CriterionRow> = criteria.iter().map(|c| CriterionRow::of(draft.key(), c)).collect();
+        if !questions.is_empty() {
+            draft.questions.set(questions);
+        }
+        if !criteria.is_empty() {
+            draft.criteria.set(criteria);
+        }
+        draft
+    }
+
+    /// The form as the API takes it: rows without a text are left out; an
+    /// existing question keeps its key, a new one gets the first free `qN`.
     pub fn questions(&self) -> Vec<Question> {
         self.questions.with_untracked(|rows| {
-            let texts: Vec<(String, QuestionKind, bool, String)> = rows
+            let texts: Vec<QuestionText> = rows
                 .iter()
-                .map(|r| (r.label.get_untracked(), KINDS[r.kind.get_untracked()], r.required.get_untracked(), r.options.get_untracked()))
+                .map(|r| QuestionText {
+                    id: r.id.get_value(),
+                    label: r.label.get_untracked(),
+                    kind: KINDS[r.kind.get_untracked()],
+                    required: r.required.get_untracked(),
+                    options: r.options.get_untracked(),
+                })
                 .collect();
             build_questions(texts)
         })
@@ -124,26 +167,41 @@ impl FormDraft {
     }
 }
 
-/// Questions from (text, type, required, comma-separated options).
-fn build_questions(rows: Vec<(String, QuestionKind, bool, String)>) -> Vec<Question> {
+/// A question as written in its row.
+struct QuestionText {
+    id: Option<String>,
+    label: String,
+    kind: QuestionKind,
+    required: bool,
+    /// Comma-separated options (choices).
+    options: String,
+}
+
+/// Questions from their rows.
+fn build_questions(rows: Vec<QuestionText>) -> Vec<Question> {
+    let rows: Vec<QuestionText> = rows.into_iter().filter(|r| !r.label.trim().is_empty()).collect();
+    let mut used: Vec<String> = rows.iter().filter_map(|r| r.id.clone()).collect();
     rows.into_iter()
-        .filter(|(label, ..)| !label.trim().is_empty())
-        .enumerate()
-        .map(|(n, (label, kind, required, options))| {
-            let choice = matches!(kind, QuestionKind::SingleChoice | QuestionKind::MultipleChoice);
+        .map(|r| {
+            let id = r.id.unwrap_or_else(|| {
+                let fresh = (1..).map(|n| format!("q{n}")).find(|id| !used.contains(id)).expect("a free key");
+                used.push(fresh.clone());
+                fresh
+            });
+            let choice = matches!(r.kind, QuestionKind::SingleChoice | QuestionKind::MultipleChoice);
             Question {
-                id: format!("q{}", n + 1),
-                label: label.trim().to_owned(),
-                kind,
-                required,
-                max_length: match kind {
+                id,
+                label: r.label.trim().to_owned(),
+                kind: r.kind,
+                required: r.required,
+                max_length: match r.kind {
                     QuestionKind::ShortText => Some(200),
                     QuestionKind::LongText => Some(4000),
                     _ => None,
                 },
                 min: None,
                 max: None,
-                options: if choice { options.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect() } else { Vec::new() },
+                options: if choice { r.options.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect() } else { Vec::new() },
                 max_choices: None,
             }
         })
@@ -275,13 +333,23 @@ mod tests {
 
     #[test]
     fn rows_become_the_api_form_and_criteria() {
+        let row = |id: Option<&str>, label: &str, kind, required, options: &str| QuestionText {
+            id: id.map(str::to_owned),
+            label: label.into(),
+            kind,
+            required,
+            options: options.into(),
+        };
         let q = build_questions(vec![
-            (" Votre solution ".into(), QuestionKind::LongText, true, String::new()),
-            ("   ".into(), QuestionKind::Number, true, String::new()),
-            ("Thème".into(), QuestionKind::SingleChoice, false, "eau, , ombre ".into()),
-            ("Budget".into(), QuestionKind::Number, true, "ignored".into()),
+            row(None, " Votre solution ", QuestionKind::LongText, true, ""),
+            row(None, "   ", QuestionKind::Number, true, ""),
+            row(None, "Thème", QuestionKind::SingleChoice, false, "eau, , ombre "),
+            row(None, "Budget", QuestionKind::Number, true, "ignored"),
         ]);
         assert_eq!(q.iter().map(|q| q.id.as_str()).collect::<Vec<_>>(), ["q1", "q2", "q3"]);
+        // Editing: existing questions keep their keys, new ones take free keys.
+        let edited = build_questions(vec![row(None, "Nouvelle", QuestionKind::Date, true, ""), row(Some("q1"), "Ancienne", QuestionKind::LongText, true, "")]);
+        assert_eq!(edited.iter().map(|q| q.id.as_str()).collect::<Vec<_>>(), ["q2", "q1"]);
         assert_eq!((q[0].label.as_str(), q[0].max_length), ("Votre solution", Some(4000)));
         assert_eq!((q[1].options.clone(), q[1].required), (vec!["eau".to_owned(), "ombre".to_owned()], false));
         assert!(q[2].options.is_empty());

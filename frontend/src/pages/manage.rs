@@ -338,6 +338,7 @@ fn CallsRun(me: Me) -> impl IntoView {
     });
     let names = commune_names();
     let failure = RwSignal::new(None::<ApiError>);
+    let editing = RwSignal::new(None::<Call>);
     let publish = move |id: String| {
         spawn_local(async move {
             match api::post_nobody::<Call>(&format!("/api/calls/{}/publish", api::encode(&id))).await {
@@ -377,16 +378,27 @@ fn CallsRun(me: Me) -> impl IntoView {
                             view! { <button type="button" class="button button-small publier" on:click=move |_| publish(id.clone())>{t!(i, "Publier", "Publish")}</button> }.into_any()
                         };
                         let name = c.title.clone();
+                        let edit_id = format!("modifier-{}", c.id);
+                        let edited = c.clone();
                         let title = view! {
                             <A href=format!("/espace/appels/{}", c.id)>{name}</A>
                             {c.programme.then(|| view! { <span class="muted small">{t!(i, " — appel du programme", " — programme call")}</span> })}
+                            " "
+                            <button type="button" class="button button-secondary button-small" id=edit_id on:click=move |_| {
+                                editing.set(Some(edited.clone()));
+                                crate::pages::organisation::scroll_to("editeur-appel");
+                            }>{t!(i, "Modifier", "Change")}</button>
                         }.into_any();
                         (c.title, vec![title, text(communes), when(c.closes_at_paris), publish_cell])
                     }).collect(),
                 ),
             }}
         </section>
-        <NewCall operator admin_of names on_created=move || version.update(|v| *v += 1) />
+        {move || {
+            let (admin_of, existing) = (admin_of.clone(), editing.get());
+            // Keyed by the call edited: a fresh editor for each.
+            view! { <CallEditor operator admin_of names existing on_created=move || version.update(|v| *v += 1) on_close=move || editing.set(None) /> }
+        }}
     }
 }
 
@@ -410,24 +422,34 @@ fn parse_questions(text: &str) -> Vec<Question> {
 }
 
 #[component]
-fn NewCall(
+fn CallEditor(
     operator: bool,
     admin_of: Vec<(String, String)>,
     names: api::Computed<BTreeMap<String, (String, CommuneStatus)>>,
+    /// The call being changed; `None` for a new call.
+    existing: Option<Call>,
     on_created: impl Fn() + Copy + Send + Sync + 'static,
+    /// Leaves the editing of `existing` (after saving, or cancelled).
+    on_close: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let i = use_i18n();
-    let programme = RwSignal::new(false);
-    let commune = RwSignal::new(admin_of.first().map(|(c, _)| c.clone()).unwrap_or_default());
-    let districts = RwSignal::new(Vec::<String>::new());
-    let title = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
-    let themes = RwSignal::new(String::new());
-    let opens = RwSignal::new(String::new());
-    let closes = RwSignal::new(String::new());
-    let target = RwSignal::new("3".to_owned());
-    let draft = FormDraft::new();
-    let published = RwSignal::new(false);
+    let editing = existing.is_some();
+    let e = existing.as_ref();
+    // A `datetime-local` value (Paris time) from the API's Paris time.
+    let local = |paris: &str| paris.get(..16).unwrap_or_default().to_owned();
+    let programme = RwSignal::new(e.is_some_and(|c| c.programme));
+    let commune = RwSignal::new(e.map(|c| c.insee.to_string()).or_else(|| admin_of.first().map(|(c, _)| c.clone())).unwrap_or_default());
+    let districts = RwSignal::new(e.filter(|c| c.programme).map(|c| c.districts.iter().map(ToString::to_string).collect::<Vec<String>>()).unwrap_or_default());
+    let title = RwSignal::new(e.map(|c| c.title.clone()).unwrap_or_default());
+    let description = RwSignal::new(e.map(|c| c.description.clone()).unwrap_or_default());
+    let themes = RwSignal::new(e.map(|c| c.themes.join(", ")).unwrap_or_default());
+    let opens = RwSignal::new(e.map(|c| local(&c.opens_at_paris)).unwrap_or_default());
+    let closes = RwSignal::new(e.map(|c| local(&c.closes_at_paris)).unwrap_or_default());
+    let target = RwSignal::new(e.map_or(3, |c| c.target_selections).to_string());
+    let draft = e.map_or_else(FormDraft::new, |c| FormDraft::of(&c.form, &c.criteria));
+    let published = RwSignal::new(e.is_some_and(|c| c.published));
+    // What the editor does not show goes back unchanged.
+    let kept = StoredValue::new(existing.clone());
     let errors: FieldErrors = RwSignal::new(BTreeMap::new());
     let failure = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(None::<String>);
@@ -456,22 +478,32 @@ fn NewCall(
             title: title.get_untracked(),
             description: description.get_untracked(),
             themes: themes.get_untracked().split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
-            challenges: Vec::new(),
-            eligibility: Default::default(),
+            challenges: kept.with_value(|k| k.as_ref().map(|c| c.challenges.clone()).unwrap_or_default()),
+            eligibility: kept.with_value(|k| k.as_ref().map(|c| c.eligibility.clone()).unwrap_or_default()),
             opens_at: opens.get_untracked(),
             closes_at: closes.get_untracked(),
             target_selections: target.get_untracked().trim().parse().unwrap_or(0),
             form: draft.questions(),
             criteria: draft.criteria(),
-            workflow: None,
-            letter_template: None,
+            workflow: kept.with_value(|k| k.as_ref().map(|c| c.workflow.clone())),
+            letter_template: kept.with_value(|k| k.as_ref().map(|c| c.letter_template.clone())),
             published: published.get_untracked(),
         };
+        let target_id = kept.with_value(|k| k.as_ref().map(|c| c.id.clone()));
         spawn_local(async move {
-            match api::post::<Call>("/api/calls", &body).await {
+            let saved = match &target_id {
+                Some(id) => api::put::<Call>(&format!("/api/calls/{}", api::encode(id)), &body).await,
+                None => api::post::<Call>("/api/calls", &body).await,
+            };
+            match saved {
                 Ok(c) => {
                     errors.set(BTreeMap::new());
                     failure.set(None);
+                    if target_id.is_some() {
+                        on_created();
+                        on_close();
+                        return;
+                    }
                     title.set(String::new());
                     done.set(Some(format!("{} {}", i.t("Appel créé :", "Call created:"), c.title)));
                     on_created();
@@ -485,10 +517,13 @@ fn NewCall(
         });
     };
     view! {
-        <section aria-labelledby="titre-nouvel-appel">
-            <h2 id="titre-nouvel-appel">{t!(i, "Nouvel appel à solutions", "New call for solutions")}</h2>
+        <section aria-labelledby="titre-nouvel-appel" id="editeur-appel">
+            <h2 id="titre-nouvel-appel">{move || if editing { i.t("Modifier l'appel", "Change the call") } else { i.t("Nouvel appel à solutions", "New call for solutions") }}</h2>
+            {editing.then(|| view! { <p class="hint">{t!(i,
+                "La commune ou les quartiers d'un appel ne changent pas ; le formulaire et les critères ne changent plus une fois des candidatures déposées.",
+                "A call's commune or districts do not change; its form and criteria no longer change once applications are submitted.")}</p> })}
             <form on:submit=submit novalidate class="form-grid" id="form-appel">
-                {operator.then(|| view! {
+                {(operator && !editing).then(|| view! {
                     <fieldset>
                         <legend>{t!(i, "Type d'appel", "Kind of call")}</legend>
                         <label class="choice"><input type="radio" name="appel-type" id="appel-type-commune" prop:checked=move || !programme.get()
@@ -500,7 +535,7 @@ fn NewCall(
                 <Show when=move || !programme.get()>
                     <div class="field" class:field-invalid=move || errors.with(|e| e.contains_key("insee"))>
                         <label for="appel-commune">{t!(i, "Commune", "Commune")}</label>
-                        <select id="appel-commune" prop:value=move || commune.get() on:change=move |ev| commune.set(event_target_value(&ev))
+                        <select id="appel-commune" prop:value=move || commune.get() on:change=move |ev| commune.set(event_target_value(&ev)) disabled=editing
                             aria-describedby=described_by(errors, "insee", "appel-commune-erreur")>
                             {move || choices.get().into_iter().map(|(c, n)| view! { <option value=c.clone() selected=commune.get_untracked() == c>{format!("{n} ({c})")}</option> }).collect_view()}
                         </select>
@@ -512,7 +547,7 @@ fn NewCall(
                         <legend>{t!(i, "Quartiers couverts", "Districts covered")}</legend>
                         {move || choices.get().into_iter().map(|(c, n)| {
                             let code = c.clone();
-                            view! { <label class="choice"><input type="checkbox" id=format!("quartier-{c}") prop:checked={let c = c.clone(); move || districts.with(|d| d.contains(&c))}
+                            view! { <label class="choice"><input type="checkbox" id=format!("quartier-{c}") disabled=editing prop:checked={let c = c.clone(); move || districts.with(|d| d.contains(&c))}
                                 on:change=move |ev| {
                                     let on = event_target_checked(&ev);
                                     districts.update(|d| { d.retain(|x| *x != code); if on { d.push(code.clone()); } });
@@ -537,7 +572,10 @@ fn NewCall(
                     <label class="choice"><input type="checkbox" id="appel-publie" bind:checked=published />" "
                         {t!(i, "Publier dès maintenant", "Publish now")}</label>
                 </div>
-                <p><button type="submit" class="button" id="appel-creer">{t!(i, "Créer l'appel", "Create the call")}</button></p>
+                <p class="actions">
+                    <button type="submit" class="button" id="appel-creer">{move || if editing { i.t("Enregistrer les modifications", "Save the changes") } else { i.t("Créer l'appel", "Create the call") }}</button>
+                    {editing.then(|| view! { <button type="button" class="button button-secondary" id="appel-annuler" on:click=move |_| on_close()>{t!(i, "Annuler", "Cancel")}</button> })}
+                </p>
                 {status_line("appel-cree", done)}
                 {failure_line(failure)}
             </form>

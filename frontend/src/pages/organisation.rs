@@ -186,3 +186,20 @@ pub fn focus_first_invalid() {
         }
     });
 }
+
+/// Brings the element with `id` into view and gives it focus (keyboard and
+/// screen-reader users land where the page changed).
+pub fn scroll_to(id: &'static str) {
+    leptos::prelude::request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            el.scroll_into_view();
+            let _ = el.set_attribute("tabindex", "-1");
+            let _ = el.focus();
+        }
+    });
+}

@@ -203,6 +203,8 @@ pub struct Call {
     pub eligibility: Eligibility,
     /// Opening (UTC).
     pub opens_at: String,
+    /// Opening in Europe/Paris local time, with its offset.
+    pub opens_at_paris: String,
     /// Deadline (UTC).
     pub closes_at: String,
     /// Deadline in Europe/Paris local time, with its offset.

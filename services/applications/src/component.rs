@@ -553,6 +553,7 @@ impl StoredCall {
             challenges: i.challenges.clone(),
             eligibility: i.eligibility.clone(),
             opens_at: self.opens_at.to_string(),
+            opens_at_paris: Paris(self.opens_at).to_string(),
             closes_at: self.closes_at.to_string(),
             closes_at_paris: Paris(self.closes_at).to_string(),
             target_selections: i.target_selections,
