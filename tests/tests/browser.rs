@@ -1288,3 +1288,45 @@ fn commune_admin_prepares_and_submits_a_candidacy() {
         })
     });
 }
+
+/// A commune admin gives one application, chosen by hand, to a reviewer: only
+/// that application is assigned.
+#[test]
+fn commune_admin_assigns_a_reviewer_by_hand() {
+    let server = server_with(&["applications", "districts"]);
+    let call = open_call(&server);
+    let admin = token(&server, "admin.saint-denis@qmi.example");
+    let mut ids = Vec::new();
+    for (email, title) in [("partner@solaire-urbain.example", "Cours Oasis"), ("partner@gruene-wege.example", "Grüne Höfe")] {
+        let app = api(
+            &server,
+            "POST",
+            &format!("/api/calls/{call}/applications"),
+            Some(&token(&server, email)),
+            Some(&json!({ "title": title, "answers": { "pitch": "Des arbres", "budget": 25000, "theme": "eau" }, "submit": true })),
+        );
+        let id = app["id"].as_str().expect("application id").to_owned();
+        for to in ["eligible", "in_review"] {
+            api(&server, "POST", &format!("/api/applications/{id}/transitions"), Some(&admin), Some(&json!({ "to": to })));
+        }
+        ids.push(id);
+    }
+    let reviewer = "01900000-0000-7000-8000-000000000013"; // reviewer.saint-denis@qmi.example
+    let chosen = ids[1].clone();
+    run_on("commune_admin_assigns_by_hand", server, move |b| {
+        Box::pin(async move {
+            b.sign_in("admin.saint-denis@qmi.example").await?;
+            b.goto(&format!("/espace/appels/{call}")).await?;
+            b.click(&format!("#evaluateur-{reviewer}")).await?;
+            b.click("#repartition-main").await?;
+            b.click(&format!("#affecter-{chosen}")).await?;
+            b.axe("assigning by hand").await?;
+            b.click("#affecter").await?;
+            b.wait_text("#selection-message", "1 affectation").await?;
+            let assigned = api_now(&b.server, "GET", &format!("/api/calls/{call}/assignments"), "admin.saint-denis@qmi.example", None);
+            let apps: Vec<&str> = assigned.as_array().map(|a| a.iter().filter_map(|x| x["application"].as_str()).collect()).unwrap_or_default();
+            ensure!(apps == [chosen.as_str()], "only the application ticked is assigned: {assigned}");
+            Ok(())
+        })
+    });
+}

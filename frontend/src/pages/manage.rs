@@ -686,7 +686,7 @@ fn Selection() -> impl IntoView {
                         </p>
                         {status_line("selection-message", notice)}
                         {failure_line(failure)}
-                        <AssignForm base=base.get_value() reviewers on_done=move |m: String| { notice.set(Some(m)); data_v.update(|v| *v += 1); } />
+                        <AssignForm base=base.get_value() reviewers apps on_done=move |m: String| { notice.set(Some(m)); data_v.update(|v| *v += 1); } />
                         <RankingView ranking reviewers />
                         <Decisions apps workflow=c.workflow.clone() questions=c.form.clone() on_done=move |m: String| { notice.set(Some(m)); data_v.update(|v| *v += 1); } />
                     }.into_any()
@@ -697,19 +697,31 @@ fn Selection() -> impl IntoView {
 }
 
 #[component]
-fn AssignForm(base: String, reviewers: api::Computed<BTreeMap<String, String>>, on_done: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn AssignForm(
+    base: String,
+    reviewers: api::Computed<BTreeMap<String, String>>,
+    /// The call's applications (by hand, the chosen ones are assigned).
+    apps: api::Loaded,
+    on_done: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let i = use_i18n();
     let chosen = RwSignal::new(Vec::<String>::new());
     let per = RwSignal::new("2".to_owned());
+    let by_hand = RwSignal::new(false);
+    let picked = RwSignal::new(Vec::<String>::new());
     let errors: FieldErrors = RwSignal::new(BTreeMap::new());
     let failure = RwSignal::new(None::<ApiError>);
     let path = StoredValue::new(format!("{base}/assignments"));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = AssignRequest {
-            reviewers: chosen.get_untracked(),
-            per_application: Some(per.get_untracked().trim().parse().unwrap_or(0)),
-            applications: Vec::new(),
+        let body = if by_hand.get_untracked() {
+            AssignRequest { reviewers: chosen.get_untracked(), per_application: None, applications: picked.get_untracked() }
+        } else {
+            AssignRequest {
+                reviewers: chosen.get_untracked(),
+                per_application: Some(per.get_untracked().trim().parse().unwrap_or(0)),
+                applications: Vec::new(),
+            }
         };
         spawn_local(async move {
             match api::post::<Vec<Assignment>>(&path.get_value(), &body).await {
@@ -743,9 +755,34 @@ fn AssignForm(base: String, reviewers: api::Computed<BTreeMap<String, String>>, 
                     }}
                     {error_line(errors, "reviewers", "evaluateurs-erreur")}
                 </fieldset>
-                <TextField id="par-candidature" label=t!(i, "Évaluations par candidature", "Reviews per application") value=per
-                    error=error_of(errors, "per_application") kind="number"
-                    hint=t!(i, "Répartition automatique et équilibrée entre les membres du jury", "Spread automatically and evenly across the jury") />
+                <fieldset>
+                    <legend>{t!(i, "Répartition", "Spread")}</legend>
+                    <label class="choice"><input type="radio" name="repartition" id="repartition-auto" prop:checked=move || !by_hand.get()
+                        on:change=move |_| by_hand.set(false) />" "{t!(i, "Automatique et équilibrée", "Automatic and even")}</label>
+                    <label class="choice"><input type="radio" name="repartition" id="repartition-main" prop:checked=move || by_hand.get()
+                        on:change=move |_| by_hand.set(true) />" "{t!(i, "À la main : les candidatures cochées", "By hand: the applications ticked")}</label>
+                </fieldset>
+                <Show when=move || !by_hand.get()>
+                    <TextField id="par-candidature" label=t!(i, "Évaluations par candidature", "Reviews per application") value=per
+                        error=error_of(errors, "per_application") kind="number"
+                        hint=t!(i, "Chaque candidature reçoit ce nombre d'évaluations, réparties entre les membres du jury", "Each application gets this many reviews, spread across the jury") />
+                </Show>
+                <Show when=move || by_hand.get()>
+                    <fieldset id="candidatures-a-affecter" aria-describedby=described_by(errors, "applications", "candidatures-a-affecter-erreur")>
+                        <legend>{t!(i, "Candidatures confiées aux évaluateurs cochés", "Applications given to the reviewers ticked")}</legend>
+                        {move || match api::read::<Page<Application>>(&apps) {
+                            None => view! { <Loading /> }.into_any(),
+                            Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                            Some(Ok(p)) => p.items.into_iter().filter(|a| a.status != "draft").map(|a| {
+                                let id = a.id.clone();
+                                view! { <label class="choice"><input type="checkbox" id=format!("affecter-{}", a.id) data-title=a.title.clone()
+                                    on:change=move |ev| { let on = event_target_checked(&ev); picked.update(|p| { p.retain(|x| *x != id); if on { p.push(id.clone()); } }); } />
+                                    " "{a.title.clone()}</label> }
+                            }).collect_view().into_any(),
+                        }}
+                        {error_line(errors, "applications", "candidatures-a-affecter-erreur")}
+                    </fieldset>
+                </Show>
                 <p><button type="submit" class="button" id="affecter">{t!(i, "Affecter", "Assign")}</button></p>
                 {failure_line(failure)}
             </form>
