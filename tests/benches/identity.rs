@@ -73,6 +73,8 @@ fn bench(server: &QmiServer, communes: usize) {
     report("GET /api/communes?limit=100&cursor=<after 93000>", measure(300, || get(&deep)));
     report("GET /api/communes?status=district", measure(300, || get("/api/communes?status=district")));
     report("GET /api/communes?q=saint (name search)", measure(300, || get("/api/communes?q=saint")));
+    report("GET /api/communes?territory=200057867 (a territory)", measure(300, || get("/api/communes?territory=200057867")));
+    report("GET /api/figures (the registry counted)", measure(300, || get("/api/figures")));
     report("GET /api/communes/93066", measure(300, || get("/api/communes/93066")));
     let body = format!(r#"{{"email":"admin.saint-denis@qmi.example","password":"{PASSWORD}"}}"#);
     report(
@@ -94,9 +96,15 @@ fn main() {
     let work = tempfile::tempdir().unwrap();
     let runtime_config = work.path().join("runtime-config.toml");
     let db = work.path().join("identity.db");
-    std::fs::write(&runtime_config, format!("[sqlite_database.identity]\ntype = \"spin\"\npath = {:?}\n", db.to_str().unwrap())).unwrap();
+    // Every label of the manifest must be defined (Spin's start-up rule); only
+    // identity's database is measured.
+    let config: String = ["identity", "applications", "districts"]
+        .iter()
+        .map(|label| format!("[sqlite_database.{label}]\ntype = \"spin\"\npath = {:?}\n", work.path().join(format!("{label}.db")).to_str().unwrap()))
+        .collect();
+    std::fs::write(&runtime_config, config).unwrap();
     let manifest = workspace_root().join("spin.toml");
-    run(Command::new(qmi_bin()).args(["build", "-f"]).arg(&manifest).args(["-c", "identity", "-c", "gateway"]));
+    run(Command::new(qmi_bin()).args(["build", "-f"]).arg(&manifest).args(["-c", "identity", "-c", "gateway", "-c", "policy"]));
 
     // 130 communes: the Métropole as migrated.
     let small = work.path().join("small");
