@@ -5,6 +5,7 @@ mod app;
 mod fmt;
 mod health;
 mod i18n;
+mod messages;
 mod pages;
 mod registry;
 mod session;

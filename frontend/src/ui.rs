@@ -187,7 +187,8 @@ pub fn error_map(e: &ApiError) -> std::collections::BTreeMap<String, String> {
     let mut map = std::collections::BTreeMap::<String, String>::new();
     for f in &e.errors {
         let key = f.field.split(['[', '.', '/']).next().unwrap_or_default().to_owned();
-        let message = if key == f.field { f.message.clone() } else { format!("{} : {}", f.field, f.message) };
+        let text = crate::messages::localise(&f.message);
+        let message = if key == f.field { text } else { format!("{} : {text}", f.field) };
         map.entry(key).and_modify(|m| {
             m.push_str(" ; ");
             m.push_str(&message);

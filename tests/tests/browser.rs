@@ -898,7 +898,7 @@ fn programme_operator_opens_a_call_for_communes_and_selects_a_candidacy() {
             b.choose("#campagne-ouverture", "2026-01-01T09:00").await?;
             b.choose("#campagne-cloture", "2099-06-30T18:00").await?;
             b.click("#campagne-creer").await?;
-            b.wait_text("#campagne-titre-erreur", "empty").await?;
+            b.wait_text("#campagne-titre-erreur", "ne doit pas être vide").await?;
             let invalid = b.el("#campagne-titre").await?.attr("aria-invalid").await.ctx("aria-invalid")?;
             ensure!(invalid.as_deref() == Some("true"), "the title is not marked invalid");
             b.axe("call for communes with an error").await?;
@@ -991,7 +991,7 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             b.axe("district").await?;
             b.fill("#quartier-nom", "").await?;
             b.click("#quartier-enregistrer").await?;
-            b.wait_text("#quartier-nom-erreur", "empty").await?;
+            b.wait_text("#quartier-nom-erreur", "ne doit pas être vide").await?;
             b.fill("#quartier-nom", "Pleyel-Confluence").await?;
             b.fill("#quartier-sites", "Cour de l'école Anatole France").await?;
             b.click("#quartier-enregistrer").await?;
@@ -1062,7 +1062,7 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             b.axe("selection page").await?;
             // No reviewer chosen: refused beside the jury.
             b.click("#affecter").await?;
-            b.wait_text("#evaluateurs-erreur", "reviewer").await?;
+            b.wait_text("#evaluateurs-erreur", "au moins un évaluateur").await?;
             b.click(&format!("#evaluateur-{reviewer}")).await?;
             b.fill("#par-candidature", "1").await?;
             b.click("#affecter").await?;
@@ -1094,7 +1094,7 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             b.wait_text("#liste-decisions li[data-title='Cours Oasis'] .etat", "Présélectionnée").await?;
             b.choose(&format!("#etape-{oasis}"), "selected").await?;
             b.click(&format!("#valider-{oasis}")).await?;
-            b.wait_text(&format!("#motif-{oasis}-erreur"), "reason").await?;
+            b.wait_text(&format!("#motif-{oasis}-erreur"), "une décision demande un motif écrit").await?;
             b.axe("decision without a reason").await?;
             b.fill(&format!("#motif-{oasis}"), "Le meilleur impact sur la chaleur").await?;
             b.click(&format!("#valider-{oasis}")).await?;

@@ -346,7 +346,7 @@ fn server_errors(e: &ApiError) -> BTreeMap<String, String> {
         .iter()
         .map(|f| {
             let key = f.field.trim_start_matches("answers.").trim_start_matches("answers/").trim_start_matches('/').to_owned();
-            (key, f.message.clone())
+            (key, crate::messages::localise(&f.message))
         })
         .collect()
 }

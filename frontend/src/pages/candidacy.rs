@@ -164,7 +164,8 @@ fn field_errors(e: &ApiError) -> BTreeMap<String, String> {
     for f in &e.errors {
         let field = f.field.trim_start_matches('/').trim_start_matches("answers.").trim_start_matches("answers/");
         let key = field.split(['[', '.', '/']).next().unwrap_or_default().to_owned();
-        out.entry(key).or_insert_with(|| if field.contains(['[', '.', '/']) { format!("{field} : {}", f.message) } else { f.message.clone() });
+        let text = crate::messages::localise(&f.message);
+        out.entry(key).or_insert_with(|| if field.contains(['[', '.', '/']) { format!("{field} : {text}") } else { text });
     }
     out
 }
