@@ -19,7 +19,7 @@ use crate::i18n::{I18n, use_i18n};
 use crate::pages::calls::QuestionField;
 use crate::pages::space::SignedIn;
 use crate::t;
-use crate::ui::{ErrorNotice, Loading, when};
+use crate::ui::{ErrorNotice, Loading, TextField, error_of, when};
 
 /// The label of a candidacy status.
 fn status_label(i: I18n, status: &str) -> &'static str {
@@ -226,45 +226,6 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
             }
         });
     };
-    let field = move |id: &'static str, key: &'static str, label: Signal<&'static str>, value: RwSignal<String>, rows: Option<u32>, hint: Option<Signal<&'static str>>| {
-        let err_id = format!("{id}-erreur");
-        let hint_id = format!("{id}-aide");
-        let has_hint = hint.is_some();
-        let described = {
-            let (err_id, hint_id) = (err_id.clone(), hint_id.clone());
-            move || {
-                let e = errors.with(|e| e.contains_key(key)).then(|| err_id.clone());
-                let h = has_hint.then(|| hint_id.clone());
-                match (e, h) {
-                    (None, None) => None,
-                    (a, b) => Some([a, b].into_iter().flatten().collect::<Vec<_>>().join(" ")),
-                }
-            }
-        };
-        let invalid = move || errors.with(|e| e.contains_key(key)).then_some("true");
-        let control = match rows {
-            Some(rows) => view! {
-                <textarea id=id rows=rows prop:value=move || value.get() disabled=move || !editable()
-                    aria-invalid=invalid aria-describedby=described.clone()
-                    on:input=move |ev| value.set(event_target_value(&ev))></textarea>
-            }
-            .into_any(),
-            None => view! {
-                <input id=id type="text" prop:value=move || value.get() disabled=move || !editable()
-                    aria-invalid=invalid aria-describedby=described
-                    on:input=move |ev| value.set(event_target_value(&ev)) />
-            }
-            .into_any(),
-        };
-        view! {
-            <div class="field" class:field-invalid=move || errors.with(|e| e.contains_key(key))>
-                <label for=id>{label}</label>
-                {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
-                {control}
-                {move || errors.with(|e| e.get(key).cloned()).map(|m| view! { <p class="field-error" id=err_id.clone()>{m}</p> })}
-            </div>
-        }
-    };
     let questions = campaign
         .questions
         .into_iter()
@@ -277,13 +238,18 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
         <p class="small">{t!(i, "État :", "State:")}" "<strong id="candidature-commune-etat">{move || status_label(i, &status.get())}</strong></p>
         {reason.map(|r| view! { <p class="notice">{t!(i, "Motif :", "Reason:")}" "{r}</p> })}
         <form class="form-grid" id="form-candidature-commune" novalidate on:submit=move |ev| { ev.prevent_default(); save(true); }>
-            {field("cand-nom", "district_name", t!(i, "Nom du quartier proposé", "Proposed district name"), district_name, None, None)}
-            {field("cand-perimetre", "perimeter", t!(i, "Périmètre (GeoJSON Polygon, longitude/latitude)", "Perimeter (GeoJSON Polygon, longitude/latitude)"), perimeter, Some(6),
-                Some(t!(i, "Dessinez-le dans un outil cartographique (par exemple geojson.io) et collez ici le polygone.", "Draw it in a mapping tool (geojson.io, for instance) and paste the polygon here.")))}
-            {field("cand-defis", "challenges", t!(i, "Défis du quartier", "The district's challenges"), challenges, Some(4),
-                Some(t!(i, "Un par ligne : thème : défi (par exemple « Climat : îlots de chaleur »)", "One per line: theme: challenge (e.g. \"Climate: heat islands\")")))}
-            {field("cand-partenaires", "partners", t!(i, "Partenaires locaux", "Local partners"), partners, Some(3), Some(t!(i, "Un par ligne", "One per line")))}
-            {field("cand-moyens", "means", t!(i, "Moyens engagés par la commune", "Means the commune commits"), means, Some(4), None)}
+            <TextField id="cand-nom" label=t!(i, "Nom du quartier proposé", "Proposed district name") value=district_name
+                error=error_of(errors, "district_name") required=true />
+            <TextField id="cand-perimetre" label=t!(i, "Périmètre (GeoJSON Polygon, longitude/latitude)", "Perimeter (GeoJSON Polygon, longitude/latitude)")
+                value=perimeter error=error_of(errors, "perimeter") multiline=true required=true
+                hint=t!(i, "Dessinez-le dans un outil cartographique (par exemple geojson.io) et collez ici le polygone.", "Draw it in a mapping tool (geojson.io, for instance) and paste the polygon here.") />
+            <TextField id="cand-defis" label=t!(i, "Défis du quartier", "The district's challenges") value=challenges
+                error=error_of(errors, "challenges") multiline=true
+                hint=t!(i, "Un par ligne : thème : défi (par exemple « Climat : îlots de chaleur »)", "One per line: theme: challenge (e.g. \"Climate: heat islands\")") />
+            <TextField id="cand-partenaires" label=t!(i, "Partenaires locaux", "Local partners") value=partners
+                error=error_of(errors, "partners") multiline=true hint=t!(i, "Un par ligne", "One per line") />
+            <TextField id="cand-moyens" label=t!(i, "Moyens engagés par la commune", "Means the commune commits") value=means
+                error=error_of(errors, "means") multiline=true />
             {questions}
             {move || notice.get().map(|m| view! { <p class="notice notice-ok" role="status" id="candidature-commune-message">{m}</p> })}
             {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorNotice error=e /> })}
