@@ -163,6 +163,25 @@ fn open_call(server: &QmiServer) -> String {
     call["id"].as_str().expect("call id").to_owned()
 }
 
+/// Submits an application to `call` for `email`'s organisation (the answers
+/// [`open_call`]'s form asks) and has Saint-Denis's admin bring it to review;
+/// its id.
+fn application_in_review(server: &QmiServer, call: &str, email: &str, title: &str) -> String {
+    let app = api(
+        server,
+        "POST",
+        &format!("/api/calls/{call}/applications"),
+        Some(&token(server, email)),
+        Some(&json!({ "title": title, "answers": { "pitch": "Des arbres", "budget": 25000, "theme": "eau" }, "submit": true })),
+    );
+    let id = app["id"].as_str().expect("application id").to_owned();
+    let admin = token(server, "admin.saint-denis@qmi.example");
+    for to in ["eligible", "in_review"] {
+        api(server, "POST", &format!("/api/applications/{id}/transitions"), Some(&admin), Some(&json!({ "to": to })));
+    }
+    id
+}
+
 /// Waits until the input `css` has the value `want`.
 async fn wait_value(b: &Ctx, css: &str, want: &str) -> Outcome {
     let deadline = Instant::now() + WAIT;
@@ -748,19 +767,8 @@ fn partner_member_applies_with_a_validation_error_and_an_autosaved_draft() {
 fn reviewer_scores_with_the_weighted_total() {
     let server = server_with(&["applications", "districts"]);
     let call = open_call(&server);
-    let partner = token(&server, "partner@solaire-urbain.example");
     let admin = token(&server, "admin.saint-denis@qmi.example");
-    let app = api(
-        &server,
-        "POST",
-        &format!("/api/calls/{call}/applications"),
-        Some(&partner),
-        Some(&json!({ "title": "Cours Oasis", "answers": { "pitch": "Des arbres", "budget": 25000, "theme": "eau" }, "submit": true })),
-    );
-    let app = app["id"].as_str().expect("application id").to_owned();
-    for to in ["eligible", "in_review"] {
-        api(&server, "POST", &format!("/api/applications/{app}/transitions"), Some(&admin), Some(&json!({ "to": to })));
-    }
+    let app = application_in_review(&server, &call, "partner@solaire-urbain.example", "Cours Oasis");
     let reviewer = "01900000-0000-7000-8000-000000000013"; // reviewer.saint-denis@qmi.example
     let assigned = api(
         &server,
@@ -957,23 +965,10 @@ fn programme_operator_opens_a_call_for_communes_and_selects_a_candidacy() {
 fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
     let server = server_with(&["applications", "districts"]);
     let call = open_call(&server);
-    let mut apps = Vec::new();
-    for (email, title) in [("partner@solaire-urbain.example", "Cours Oasis"), ("partner@gruene-wege.example", "Grüne Höfe")] {
-        let a = api(
-            &server,
-            "POST",
-            &format!("/api/calls/{call}/applications"),
-            Some(&token(&server, email)),
-            Some(&json!({ "title": title, "answers": { "pitch": "Des arbres", "budget": 25000, "theme": "eau" }, "submit": true })),
-        );
-        apps.push(a["id"].as_str().expect("application id").to_owned());
-    }
-    let admin = token(&server, "admin.saint-denis@qmi.example");
-    for app in &apps {
-        for to in ["eligible", "in_review"] {
-            api(&server, "POST", &format!("/api/applications/{app}/transitions"), Some(&admin), Some(&json!({ "to": to })));
-        }
-    }
+    let apps: Vec<String> = [("partner@solaire-urbain.example", "Cours Oasis"), ("partner@gruene-wege.example", "Grüne Höfe")]
+        .into_iter()
+        .map(|(email, title)| application_in_review(&server, &call, email, title))
+        .collect();
     let reviewer = "01900000-0000-7000-8000-000000000013"; // reviewer.saint-denis@qmi.example, Awa Diallo
     // Saint-Denis's district, as a selection would have created it.
     let polygon = json!({"type":"Polygon","coordinates":[[[2.35,48.93],[2.37,48.93],[2.37,48.94],[2.35,48.94],[2.35,48.93]]]});
@@ -1295,22 +1290,10 @@ fn commune_admin_prepares_and_submits_a_candidacy() {
 fn commune_admin_assigns_a_reviewer_by_hand() {
     let server = server_with(&["applications", "districts"]);
     let call = open_call(&server);
-    let admin = token(&server, "admin.saint-denis@qmi.example");
-    let mut ids = Vec::new();
-    for (email, title) in [("partner@solaire-urbain.example", "Cours Oasis"), ("partner@gruene-wege.example", "Grüne Höfe")] {
-        let app = api(
-            &server,
-            "POST",
-            &format!("/api/calls/{call}/applications"),
-            Some(&token(&server, email)),
-            Some(&json!({ "title": title, "answers": { "pitch": "Des arbres", "budget": 25000, "theme": "eau" }, "submit": true })),
-        );
-        let id = app["id"].as_str().expect("application id").to_owned();
-        for to in ["eligible", "in_review"] {
-            api(&server, "POST", &format!("/api/applications/{id}/transitions"), Some(&admin), Some(&json!({ "to": to })));
-        }
-        ids.push(id);
-    }
+    let ids: Vec<String> = [("partner@solaire-urbain.example", "Cours Oasis"), ("partner@gruene-wege.example", "Grüne Höfe")]
+        .into_iter()
+        .map(|(email, title)| application_in_review(&server, &call, email, title))
+        .collect();
     let reviewer = "01900000-0000-7000-8000-000000000013"; // reviewer.saint-denis@qmi.example
     let chosen = ids[1].clone();
     run_on("commune_admin_assigns_by_hand", server, move |b| {

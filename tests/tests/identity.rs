@@ -114,7 +114,7 @@ fn registry_is_exactly_the_current_mgp_communes_of_the_data_file() {
         assert_eq!(r.status, 200, "{r:?}");
         let items = r.body["items"].as_array().unwrap();
         assert!(items.len() <= 17);
-        seen.extend(items.iter().map(|c| c.clone()));
+        seen.extend(items.iter().cloned());
         pages += 1;
         match r.body["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
