@@ -1021,6 +1021,10 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             b.fill("#question-3-libelle", "Lieu").await?;
             b.choose("#question-3-type", "4").await?;
             b.fill("#question-3-options", "Cour d'école, Parc").await?;
+            // Who may apply, and the decision letter.
+            b.click("#eligible-association").await?;
+            b.fill("#appel-pays", "fr").await?;
+            b.fill("#appel-lettre", "Décision pour « {{title}} » : {{decision}}. {{reason}}").await?;
             b.axe("call form editors").await?;
             b.click("#appel-creer").await?;
             b.wait_text("#appel-cree", "Jardins partagés").await?;
@@ -1028,6 +1032,8 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             let made = created["items"].as_array().and_then(|a| a.iter().find(|c| c["title"] == "Jardins partagés")).cloned().unwrap_or_default();
             ensure!(made["criteria"][0]["weight"] == 3.0 && made["criteria"][1]["weight"] == 1.5, "criteria as written: {made}");
             ensure!(made["form"][1]["kind"] == "single_choice" && made["form"][1]["options"] == json!(["Cour d'école", "Parc"]), "typed question: {made}");
+            ensure!(made["eligibility"] == json!({ "kinds": ["association"], "countries": ["FR"] }), "eligibility: {made}");
+            ensure!(made["letter_template"].as_str().is_some_and(|l| l.starts_with("Décision pour")), "letter template: {made}");
             // Changing it: the editor opens with the call as saved; the new deadline
             // is kept, the questions keep their keys.
             let made_id = made["id"].as_str().unwrap_or_default().to_owned();

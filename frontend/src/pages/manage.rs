@@ -13,7 +13,7 @@ use qmi_api::applications::{
     Application, AssignRequest, Assignment, Call, CallInput, Campaign, CampaignInput, Candidacy, CandidacyDecision, Challenge,
     District, DistrictInput, Question, QuestionKind, Ranking, TransitionRequest, Workflow,
 };
-use qmi_api::identity::{CommuneStatus, Lang, Me};
+use qmi_api::identity::{CommuneStatus, Lang, Me, OrganisationKind};
 use qmi_api::{Insee, MembershipRole, Page, PlatformRole};
 
 use crate::api::{self, ApiError};
@@ -21,6 +21,7 @@ use crate::fmt;
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::calls::AnswersView;
 use crate::pages::form_builder::{CriteriaEditor, FormDraft, QuestionsEditor};
+use crate::pages::organisation::kind_label;
 use crate::pages::space::SignedIn;
 use crate::t;
 use crate::ui::{ErrorNotice, FieldErrors, Loading, TextField, described_by, error_line, error_of, facts, set_errors, table, text, when};
@@ -448,6 +449,9 @@ fn CallEditor(
     let target = RwSignal::new(e.map_or(3, |c| c.target_selections).to_string());
     let draft = e.map_or_else(FormDraft::new, |c| FormDraft::of(&c.form, &c.criteria));
     let published = RwSignal::new(e.is_some_and(|c| c.published));
+    let kinds = RwSignal::new(e.map(|c| c.eligibility.kinds.clone()).unwrap_or_default());
+    let countries = RwSignal::new(e.map(|c| c.eligibility.countries.join(", ")).unwrap_or_default());
+    let letter = RwSignal::new(e.map(|c| c.letter_template.clone()).unwrap_or_default());
     // What the editor does not show goes back unchanged.
     let kept = StoredValue::new(existing.clone());
     let errors: FieldErrors = RwSignal::new(BTreeMap::new());
@@ -479,14 +483,17 @@ fn CallEditor(
             description: description.get_untracked(),
             themes: themes.get_untracked().split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
             challenges: kept.with_value(|k| k.as_ref().map(|c| c.challenges.clone()).unwrap_or_default()),
-            eligibility: kept.with_value(|k| k.as_ref().map(|c| c.eligibility.clone()).unwrap_or_default()),
+            eligibility: qmi_api::applications::Eligibility {
+                kinds: kinds.get_untracked(),
+                countries: countries.get_untracked().split(',').map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()).collect(),
+            },
             opens_at: opens.get_untracked(),
             closes_at: closes.get_untracked(),
             target_selections: target.get_untracked().trim().parse().unwrap_or(0),
             form: draft.questions(),
             criteria: draft.criteria(),
             workflow: kept.with_value(|k| k.as_ref().map(|c| c.workflow.clone())),
-            letter_template: kept.with_value(|k| k.as_ref().map(|c| c.letter_template.clone())),
+            letter_template: Some(letter.get_untracked()).filter(|l| !l.trim().is_empty()),
             published: published.get_untracked(),
         };
         let target_id = kept.with_value(|k| k.as_ref().map(|c| c.id.clone()));
@@ -568,6 +575,24 @@ fn CallEditor(
                     error=error_of(errors, "target_selections") kind="number" />
                 <CriteriaEditor draft errors />
                 <QuestionsEditor draft errors />
+                <fieldset id="appel-eligibilite" aria-describedby=described_by(errors, "eligibility", "appel-eligibilite-erreur")>
+                    <legend>{t!(i, "Qui peut candidater", "Who may apply")}</legend>
+                    <p class="hint">{t!(i, "Aucune case cochée : toutes les organisations.", "No box ticked: every organisation.")}</p>
+                    {OrganisationKind::ALL.into_iter().map(|k| view! {
+                        <label class="choice"><input type="checkbox" id=format!("eligible-{}", k.as_str())
+                            prop:checked=move || kinds.with(|v| v.iter().any(|x| x == k.as_str()))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                kinds.update(|v| { v.retain(|x| x != k.as_str()); if on { v.push(k.as_str().to_owned()); } });
+                            } />" "{move || kind_label(i, k)}</label>
+                    }).collect_view()}
+                    {error_line(errors, "eligibility", "appel-eligibilite-erreur")}
+                </fieldset>
+                <TextField id="appel-pays" label=t!(i, "Pays acceptés", "Countries accepted") value=countries error=error_of(errors, "countries")
+                    hint=t!(i, "Codes ISO séparés par des virgules (FR, DE…) ; vide : tous les pays", "ISO codes, comma-separated (FR, DE…); empty: every country") />
+                <TextField id="appel-lettre" label=t!(i, "Modèle de lettre de décision", "Decision letter template") value=letter
+                    error=error_of(errors, "letter_template") multiline=true
+                    hint=t!(i, "Champs : {{title}}, {{call}}, {{decision}}, {{reason}}, {{score}} ; vide : le modèle par défaut", "Fields: {{title}}, {{call}}, {{decision}}, {{reason}}, {{score}}; empty: the default template") />
                 <div class="field">
                     <label class="choice"><input type="checkbox" id="appel-publie" bind:checked=published />" "
                         {t!(i, "Publier dès maintenant", "Publish now")}</label>
