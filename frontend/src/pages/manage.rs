@@ -47,7 +47,7 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The commune names of the registry, by INSEE code (loaded once per page).
-fn commune_names() -> api::Computed<BTreeMap<String, (String, CommuneStatus)>> {
+pub fn commune_names() -> api::Computed<BTreeMap<String, (String, CommuneStatus)>> {
     api::compute(|| async {
         crate::registry::all()
             .await

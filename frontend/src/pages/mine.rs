@@ -37,9 +37,7 @@ fn ApplicationsList() -> impl IntoView {
     // The calls of the listed applications (their title, workflow, whether
     // decisions are out), and the communes' names.
     let calls = RwSignal::new(BTreeMap::<String, Option<Call>>::new());
-    let names = api::compute(|| async {
-        crate::registry::all().await.map(|all| all.into_iter().map(|c| (c.insee.to_string(), c.name)).collect::<BTreeMap<_, _>>()).unwrap_or_default()
-    });
+    let names = crate::pages::manage::commune_names();
     let more = move || {
         loading.set(true);
         let mut path = format!("/api/applications?limit={PAGE}");
@@ -102,13 +100,13 @@ fn ApplicationsList() -> impl IntoView {
 fn ApplicationCard(
     a: Application,
     calls: RwSignal<BTreeMap<String, Option<Call>>>,
-    names: api::Computed<BTreeMap<String, String>>,
+    names: api::Computed<BTreeMap<String, (String, qmi_api::identity::CommuneStatus)>>,
 ) -> impl IntoView {
     let i = use_i18n();
     let call_id = a.call_id.clone();
     let call = Memo::new(move |_| calls.with(|m| m.get(&call_id).cloned().flatten()));
     let insee = a.insee.to_string();
-    let commune = move || names.get().and_then(|n| n.get(&insee).cloned()).unwrap_or_else(|| insee.clone());
+    let commune = move || names.get().and_then(|n| n.get(&insee).map(|(name, _)| name.clone())).unwrap_or_else(|| insee.clone());
     let status = a.status.clone();
     let label = {
         let status = status.clone();

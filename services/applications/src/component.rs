@@ -287,19 +287,9 @@ async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     if input.title.trim().is_empty() {
         errors.push(qmi_kit::FieldError::new("title", "must not be empty"));
     }
-    let opens = parse_instant(&input.opens_at);
-    let closes = parse_instant(&input.closes_at);
-    for (f, r) in [("opens_at", &opens), ("closes_at", &closes)] {
-        if let Err(e) = r {
-            errors.push(qmi_kit::FieldError::new(f, e.0.clone()));
-        }
-    }
-    if let (Ok(o), Ok(c)) = (&opens, &closes) {
-        if c <= o {
-            errors.push(qmi_kit::FieldError::new("closes_at", "must be after opens_at"));
-        }
-    }
+    let window = opening_window(&input.opens_at, &input.closes_at, &mut errors);
     validation(errors)?;
+    let (opens, closes) = window.expect("validated");
     let id = new_id();
     cx.db
         .global(
@@ -308,8 +298,8 @@ async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 id.as_str().into(),
                 input.title.trim().into(),
                 input.text.as_str().into(),
-                opens.map(|i| i.0).unwrap_or(0).into(),
-                closes.map(|i| i.0).unwrap_or(0).into(),
+                opens.0.into(),
+                closes.0.into(),
                 to_json(&input.questions)?.into(),
                 input.published.into(),
                 cx.me()?.sub.as_str().into(),
@@ -634,20 +624,27 @@ fn check_call(input: &CallInput) -> Result<(Instant, Instant), Problem> {
             errors.push(qmi_kit::FieldError::new("letter_template", format!("unknown placeholder {{{{{name}}}}}; use {}", letter::PLACEHOLDERS.join(", "))));
         }
     }
-    let opens = parse_instant(&input.opens_at);
-    let closes = parse_instant(&input.closes_at);
+    let window = opening_window(&input.opens_at, &input.closes_at, &mut errors);
+    validation(errors)?;
+    Ok(window.expect("validated"))
+}
+
+/// Opening and deadline of a campaign or a call: each must parse and the
+/// deadline must follow the opening; problems go to `errors`, named by field.
+fn opening_window(opens_at: &str, closes_at: &str, errors: &mut Vec<qmi_kit::FieldError>) -> Option<(Instant, Instant)> {
+    let opens = parse_instant(opens_at);
+    let closes = parse_instant(closes_at);
     for (f, r) in [("opens_at", &opens), ("closes_at", &closes)] {
         if let Err(e) = r {
             errors.push(qmi_kit::FieldError::new(f, e.0.clone()));
         }
     }
-    if let (Ok(o), Ok(c)) = (&opens, &closes) {
-        if c <= o {
-            errors.push(qmi_kit::FieldError::new("closes_at", "must be after opens_at"));
-        }
+    let (Ok(o), Ok(c)) = (opens, closes) else { return None };
+    if c <= o {
+        errors.push(qmi_kit::FieldError::new("closes_at", "must be after opens_at"));
+        return None;
     }
-    validation(errors)?;
-    Ok((opens.expect("checked"), closes.expect("checked")))
+    Some((o, c))
 }
 
 fn themes_key(themes: &[String]) -> String {
