@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::{
+    Lazy,
     components::{A, Route, Router, Routes},
     hooks::use_navigate,
     path,
@@ -11,18 +12,13 @@ use qmi_api::identity::Lang;
 
 use crate::i18n::{self, use_i18n};
 use crate::pages::{
-    calls::{ApplicationPage, CallPage, Calls, Reviews, ScoringPage},
-    candidacy::{CandidacyPage, CommuneCampaigns},
+    calls::{CallPage, Calls},
     communes::{CommunePage, Communes},
     home::Home,
-    manage::{CampaignPage, Campaigns, DistrictPage, ManagedCalls, SelectionPage},
-    members::Members,
-    mine::{LetterPage, MyApplications},
+    lazy,
     not_found::NotFound,
-    organisation::OrganisationPage,
     signin::SignIn,
     space::Space,
-    tenants::Tenants,
 };
 use crate::session::{self, use_session};
 use crate::t;
@@ -43,24 +39,24 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/communes/:insee") view=CommunePage />
                     <Route path=path!("/appels") view=Calls />
                     <Route path=path!("/appels/:id") view=CallPage />
-                    <Route path=path!("/appels/:id/candidature") view=ApplicationPage />
-                    <Route path=path!("/espace/evaluations") view=Reviews />
-                    <Route path=path!("/espace/evaluations/:id") view=ScoringPage />
+                    <Route path=path!("/appels/:id/candidature") view={Lazy::<lazy::ApplicationPage>::new()} />
+                    <Route path=path!("/espace/evaluations") view={Lazy::<lazy::Reviews>::new()} />
+                    <Route path=path!("/espace/evaluations/:id") view={Lazy::<lazy::ScoringPage>::new()} />
                     <Route path=path!("/connexion") view=SignIn />
                     <Route path=path!("/espace") view=Space />
-                    <Route path=path!("/espace/communes/:insee") view=Members />
-                    <Route path=path!("/espace/communes/:insee/candidatures") view=CommuneCampaigns />
-                    <Route path=path!("/espace/communes/:insee/candidatures/:campaign") view=CandidacyPage />
-                    <Route path=path!("/espace/organisation") view=OrganisationPage />
-                    <Route path=path!("/espace/campagnes") view=Campaigns />
-                    <Route path=path!("/espace/campagnes/:id") view=CampaignPage />
-                    <Route path=path!("/espace/appels") view=ManagedCalls />
-                    <Route path=path!("/espace/appels/:id") view=SelectionPage />
-                    <Route path=path!("/espace/quartiers/:insee") view=DistrictPage />
-                    <Route path=path!("/espace/candidatures") view=MyApplications />
-                    <Route path=path!("/espace/candidatures/:id/lettre") view=LetterPage />
-                    <Route path=path!("/espace/registre") view=|| view! { <Tenants hosting=false /> } />
-                    <Route path=path!("/espace/locataires") view=|| view! { <Tenants hosting=true /> } />
+                    <Route path=path!("/espace/communes/:insee") view={Lazy::<lazy::Members>::new()} />
+                    <Route path=path!("/espace/communes/:insee/candidatures") view={Lazy::<lazy::CommuneCampaigns>::new()} />
+                    <Route path=path!("/espace/communes/:insee/candidatures/:campaign") view={Lazy::<lazy::CandidacyPage>::new()} />
+                    <Route path=path!("/espace/organisation") view={Lazy::<lazy::OrganisationPage>::new()} />
+                    <Route path=path!("/espace/campagnes") view={Lazy::<lazy::Campaigns>::new()} />
+                    <Route path=path!("/espace/campagnes/:id") view={Lazy::<lazy::CampaignPage>::new()} />
+                    <Route path=path!("/espace/appels") view={Lazy::<lazy::ManagedCalls>::new()} />
+                    <Route path=path!("/espace/appels/:id") view={Lazy::<lazy::SelectionPage>::new()} />
+                    <Route path=path!("/espace/quartiers/:insee") view={Lazy::<lazy::DistrictPage>::new()} />
+                    <Route path=path!("/espace/candidatures") view={Lazy::<lazy::MyApplications>::new()} />
+                    <Route path=path!("/espace/candidatures/:id/lettre") view={Lazy::<lazy::LetterPage>::new()} />
+                    <Route path=path!("/espace/registre") view={Lazy::<lazy::Registry>::new()} />
+                    <Route path=path!("/espace/locataires") view={Lazy::<lazy::Tenants>::new()} />
                 </Routes>
             </main>
             <footer class="site-footer">

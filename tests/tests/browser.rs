@@ -346,6 +346,20 @@ impl Ctx {
         self.c.execute(script, args).await.ctx("running a script")
     }
 
+    /// The wasm modules this document has fetched: path and bytes on the wire
+    /// (gzipped when the server sent them so).
+    async fn wasm_fetched(&self) -> Result<Vec<(String, u64)>, String> {
+        let list = self
+            .js(
+                "return performance.getEntriesByType('resource')
+                    .filter(e => new URL(e.name).pathname.endsWith('.wasm'))
+                    .map(e => [new URL(e.name).pathname, e.encodedBodySize]);",
+                vec![],
+            )
+            .await?;
+        serde_json::from_value(list).map_err(|e| format!("reading the resource entries: {e}"))
+    }
+
     /// Replaces an input's value as typing would (the app listens to `input`).
     async fn fill(&self, css: &str, text: &str) -> Outcome {
         let e = self.el(css).await?;
@@ -423,9 +437,13 @@ fn commune_admin(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
         b.axe("Mon espace (commune admin)").await?;
         b.snapshot("espace-admin-commune").await?;
 
-        // The members of Saint-Denis, and only them.
+        // The members of Saint-Denis, and only them. The management pages are
+        // not part of the first download: their module comes with the first of them.
+        let gestion = |fetched: &[(String, u64)]| fetched.iter().any(|(path, _)| path.starts_with("/qmi-gestion-"));
+        ensure!(!gestion(&b.wasm_fetched().await?), "the management pages were fetched before they were needed");
         b.click(".membership a[href='/espace/communes/93066']").await?;
         let table = b.wait_text("#table-membres", "agent.saint-denis@qmi.example").await?;
+        ensure!(gestion(&b.wasm_fetched().await?), "the members page came without its module");
         ensure!(table.contains("reviewer.saint-denis@qmi.example"), "the reviewer is missing:\n{table}");
         ensure!(!table.contains("montreuil") && !table.contains("paris@"), "another commune's people are listed:\n{table}");
         b.axe("members of Saint-Denis").await?;
@@ -684,6 +702,20 @@ fn first_render(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
         eprintln!("first render (navigation start -> app mounted with its <h1>): {t}");
         let mounted = t["mounted"].as_f64().ok_or("no qmi-first-render mark")?;
         ensure!(mounted < 5_000.0, "first render took {mounted} ms");
+
+        // The home page needs the main module only, and it stays within the
+        // size budget; the pages of "my space" come later, in modules of their own.
+        let fetched = b.wasm_fetched().await?;
+        eprintln!("wasm fetched for the home page: {fetched:?}");
+        ensure!(
+            fetched.len() == 1 && fetched[0].0.ends_with("_bg.wasm"),
+            "the home page fetched other wasm modules than the main one: {fetched:?}"
+        );
+        ensure!(
+            (1..=300_000).contains(&fetched[0].1),
+            "the first download is {} bytes on the wire, over the 300 KB budget",
+            fetched[0].1
+        );
         Ok(())
     })
 }

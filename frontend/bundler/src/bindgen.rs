@@ -15,8 +15,10 @@ pub struct Bound {
     pub wasm: Vec<u8>,
 }
 
-/// Runs wasm-bindgen on `wasm`: web target, no TypeScript, name and producers
-/// sections removed, and the default module path kept in the glue.
+/// Runs wasm-bindgen on the main module `wasm` left by the split: web target,
+/// no TypeScript, name and producers sections removed, the default module path
+/// kept in the glue, and the linker's exports kept (the split modules import
+/// the memory, the table and the shared functions through them).
 pub fn bind(wasm: &Path) -> Result<Bound> {
     let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
     bindgen
@@ -27,6 +29,7 @@ pub fn bind(wasm: &Path) -> Result<Bound> {
         .typescript(false)
         .remove_name_section(true)
         .remove_producers_section(true)
+        .keep_lld_exports(true)
         .omit_default_module_path(false);
     let mut output = bindgen
         .generate_output()

@@ -35,7 +35,9 @@ pub fn target_dir(workspace: &Path) -> Result<PathBuf> {
 /// to detect the enabled wasm features, so this build strips debug info only and
 /// wasm-bindgen removes the name section afterwards. Leptos views are
 /// type-erased (`--cfg erase_components`), which makes the module markedly
-/// smaller (and the build faster) at no visible cost.
+/// smaller (and the build faster) at no visible cost. The linker keeps its
+/// relocations (`--emit-relocs`): the split step needs them to move functions
+/// and data between modules.
 pub fn build_frontend(workspace: &Path, target_dir: &Path, package: &str) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(&cargo);
@@ -53,7 +55,9 @@ pub fn build_frontend(workspace: &Path, target_dir: &Path, package: &str) -> Res
         .arg("--config")
         .arg("profile.release.package.\"*\".codegen-units=1")
         .arg("--config")
-        .arg(format!("target.{TARGET}.rustflags=[\"--cfg\", \"erase_components\"]"))
+        .arg(format!(
+            "target.{TARGET}.rustflags=[\"--cfg\", \"erase_components\", \"-Clink-args=--emit-relocs\"]"
+        ))
         .env("CARGO_TARGET_DIR", target_dir);
     if std::env::var_os("CARGO_PROFILE_RELEASE_LTO").is_none() {
         command.env("CARGO_PROFILE_RELEASE_LTO", "true");

@@ -32,6 +32,15 @@ impl Report {
             .find(|(n, _, _)| n == name)
             .map(|(_, raw, gz)| (*raw, *gz))
     }
+
+    /// Raw and gzipped sizes summed over the written files whose name ends
+    /// with `suffix`.
+    pub fn total(&self, suffix: &str) -> (u64, u64) {
+        self.sizes
+            .iter()
+            .filter(|(n, _, _)| n.ends_with(suffix))
+            .fold((0, 0), |(raw, gz), (_, r, g)| (raw + r, gz + g))
+    }
 }
 
 impl Bundle {

@@ -5,6 +5,7 @@ mod bindgen;
 mod compile;
 mod dist;
 mod html;
+mod split;
 
 use std::path::{Path, PathBuf};
 
@@ -23,14 +24,17 @@ fn main() -> Result<()> {
     let wasm = compile::build_frontend(&workspace, &target_dir, FRONTEND)?;
     println!("qmi-bundle: built {}", wasm.display());
 
+    println!("qmi-bundle: splitting out the lazily loaded pages");
+    let split = split::split(&read(&wasm)?, &target_dir.join("qmi-bundle").join("split"))?;
+
     println!("qmi-bundle: running wasm-bindgen (target web)");
-    let bound = bindgen::bind(&wasm)?;
+    let bound = bindgen::bind(&split.main)?;
 
     println!("qmi-bundle: writing {}", dist_dir.display());
     let mut bundle = dist::Bundle::new();
     let wasm_name = bundle.add_hashed("qmi", "_bg.wasm", bound.wasm);
     let js = bindgen::point_glue_at(&bound.js, &wasm_name)?;
-    let js_name = bundle.add_hashed("qmi", ".js", js.into_bytes());
+    let js_name = link_split(&mut bundle, &split, js)?;
     let css = read(&frontend.join("assets/qmi.css"))?;
     let css_name = bundle.add_hashed("qmi", ".css", css);
     let icon = read(&frontend.join("assets/favicon.svg"))?;
@@ -54,9 +58,16 @@ fn main() -> Result<()> {
         .sizes(&wasm_name)
         .context("the wasm file is missing from the bundle report")?;
     println!(
-        "qmi-bundle: wasm {wasm_name}: {} raw, {} gzipped",
+        "qmi-bundle: first download {wasm_name}: {} raw, {} gzipped",
         dist::human(raw),
         dist::human(gz)
+    );
+    let (all_raw, all_gz) = report.total(".wasm");
+    println!(
+        "qmi-bundle: whole app, {} wasm modules: {} raw, {} gzipped",
+        split.chunks.len() + 1,
+        dist::human(all_raw),
+        dist::human(all_gz)
     );
     println!("qmi-bundle: done");
     Ok(())
@@ -75,6 +86,61 @@ fn workspace_root() -> Result<PathBuf> {
         .join("../..")
         .canonicalize()
         .with_context(|| format!("locating the workspace above {}", manifest.display()))
+}
+
+/// Adds the split modules, the link module and the glue to `bundle`, all under
+/// content-hashed names, and returns the glue's name.
+///
+/// The glue imports the link module and the link module imports the glue, so
+/// neither name can be the hash of its final text. The link module's name
+/// hashes both texts before either names the other: that pair decides the
+/// glue's final text, so the name still changes whenever anything does.
+fn link_split(bundle: &mut dist::Bundle, split: &split::Split, glue: String) -> Result<String> {
+    let mut link = split.link_js.clone();
+    for chunk in &split.chunks {
+        let name = bundle.add_hashed(&format!("qmi-{}", chunk.label), ".wasm", chunk.wasm.clone());
+        link = replace_once(
+            &link,
+            &format!("\"./{}.wasm\"", chunk.stem),
+            &format!("\"./{name}\""),
+        )?;
+    }
+    let link_name = format!(
+        "qmi-split-{}.js",
+        dist::content_hash(format!("{link}\n{glue}").as_bytes())
+    );
+    // wasm-bindgen writes one import of the link module per function it
+    // provides; the import object keeps the name the wasm module asks for.
+    let glue = replace_all(
+        &glue,
+        &format!("from \"{}\"", split::LINK_MODULE),
+        &format!("from \"./{link_name}\""),
+    )?;
+    let glue_name = bundle.add_hashed("qmi", ".js", glue.into_bytes());
+    let link = replace_once(
+        &link,
+        &format!("\"{}\"", split::MAIN_MODULE),
+        &format!("\"./{glue_name}\""),
+    )?;
+    bundle.add(&link_name, link.into_bytes());
+    Ok(glue_name)
+}
+
+/// `text` with its one occurrence of `from` replaced by `to`; an error if
+/// `from` occurs any other number of times.
+fn replace_once(text: &str, from: &str, to: &str) -> Result<String> {
+    match text.matches(from).count() {
+        1 => Ok(text.replacen(from, to, 1)),
+        n => anyhow::bail!("expected one {from} in the generated JS, found {n}"),
+    }
+}
+
+/// `text` with every occurrence of `from` replaced by `to`; an error if there is none.
+fn replace_all(text: &str, from: &str, to: &str) -> Result<String> {
+    if !text.contains(from) {
+        anyhow::bail!("expected {from} in the generated JS, found none");
+    }
+    Ok(text.replace(from, to))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {

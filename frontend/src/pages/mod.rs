@@ -5,6 +5,7 @@ pub mod candidacy;
 pub mod communes;
 pub mod form_builder;
 pub mod home;
+pub mod lazy;
 pub mod manage;
 pub mod members;
 pub mod mine;

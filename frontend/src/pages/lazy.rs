@@ -1,0 +1,68 @@
+//! The pages loaded on first visit. Each is split out of the main module by the
+//! bundler (`wasm-split`): the home page, the communes, the calls and sign-in
+//! come with the first download; the rest of "my space" and the application
+//! form follow when someone opens them.
+
+use leptos::prelude::*;
+use leptos_router::LazyRoute;
+
+/// Declares one [`LazyRoute`] per page: the route type, the name of its split
+/// module, and the view it renders.
+macro_rules! lazy_pages {
+    ($($(#[$doc:meta])* $route:ident, $module:ident => $view:expr;)*) => {$(
+        $(#[$doc])*
+        pub struct $route;
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_: Self) -> AnyView {
+                #[::leptos::lazy($module)]
+                #[allow(non_snake_case)]
+                fn $route() -> AnyView {
+                    $view.into_any()
+                }
+                $route().await
+            }
+        }
+    )*};
+}
+
+use super::{calls, candidacy, manage, members, mine, organisation, tenants};
+
+lazy_pages! {
+    /// The application form of a call.
+    ApplicationPage, candidat => view! { <calls::ApplicationPage /> };
+    /// A reviewer's assignments.
+    Reviews, evaluation => view! { <calls::Reviews /> };
+    /// The scoring form.
+    ScoringPage, evaluation => view! { <calls::ScoringPage /> };
+    /// A commune's members.
+    Members, gestion => view! { <members::Members /> };
+    /// A commune's candidacies to the programme.
+    CommuneCampaigns, gestion => view! { <candidacy::CommuneCampaigns /> };
+    /// One candidacy form.
+    CandidacyPage, gestion => view! { <candidacy::CandidacyPage /> };
+    /// The partner organisation's profile.
+    OrganisationPage, candidat => view! { <organisation::OrganisationPage /> };
+    /// The programme's calls for communes.
+    Campaigns, gestion => view! { <manage::Campaigns /> };
+    /// One call for communes and its candidacies.
+    CampaignPage, gestion => view! { <manage::CampaignPage /> };
+    /// The calls a commune or the programme runs.
+    ManagedCalls, gestion => view! { <manage::ManagedCalls /> };
+    /// The selection of one call.
+    SelectionPage, gestion => view! { <manage::SelectionPage /> };
+    /// A district's editor.
+    DistrictPage, gestion => view! { <manage::DistrictPage /> };
+    /// The organisation's applications.
+    MyApplications, candidat => view! { <mine::MyApplications /> };
+    /// A decision letter.
+    LetterPage, candidat => view! { <mine::LetterPage /> };
+    /// The registry of communes (programme operator).
+    Registry, gestion => view! { <tenants::Tenants hosting=false /> };
+    /// The tenants (hosting operator).
+    Tenants, gestion => view! { <tenants::Tenants hosting=true /> };
+}
