@@ -44,7 +44,8 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn network(e: impl std::fmt::Display) -> Self {
+    /// A failure before any answer (network, browser), described by `e`.
+    pub fn network(e: impl std::fmt::Display) -> Self {
         Self { status: 0, title: e.to_string(), detail: None, errors: Vec::new() }
     }
 
@@ -78,13 +79,13 @@ pub async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Res
 /// `POST /api/auth/…` with a JSON body and never a token, decoded as `T`.
 pub async fn auth_post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
     let body = to_json(body)?;
-    parse(&read_text(raw(Method::POST, path, Some(body), None).await?).await?)
+    parse(&read_text(raw(Method::POST, path, Some(Body::Json(body)), None).await?).await?)
 }
 
 /// `POST /api/auth/…` with a JSON body and never a token, ignoring the response body.
 pub async fn auth_post_empty(path: &str, body: &impl Serialize) -> Result<(), ApiError> {
     let body = to_json(body)?;
-    raw(Method::POST, path, Some(body), None).await.map(drop)
+    raw(Method::POST, path, Some(Body::Json(body)), None).await.map(drop)
 }
 
 /// `POST path` with no body, decoded as `T`.
@@ -113,7 +114,21 @@ pub async fn delete(path: &str) -> Result<(), ApiError> {
 /// unless under `/api/auth/`), the response body as text. Not generic, so the
 /// request machinery is compiled once; only [`parse`] is per type.
 pub async fn text(method: Method, path: &str, body: Option<String>) -> Result<String, ApiError> {
-    read_text(send(method, path, body).await?).await
+    read_text(send(method, path, body.map(Body::Json)).await?).await
+}
+
+/// `POST path` with a file as the body (its own media type), decoded as `T`.
+pub async fn upload<T: DeserializeOwned>(path: &str, file: &web_sys::File) -> Result<T, ApiError> {
+    let media_type = Some(file.type_()).filter(|t| !t.is_empty()).unwrap_or_else(|| "application/octet-stream".into());
+    let body = Body::File(file.clone().into(), media_type);
+    parse(&read_text(send(Method::POST, path, Some(body)).await?).await?)
+}
+
+/// A request body: JSON text, or a file sent as it is.
+#[derive(Clone)]
+enum Body {
+    Json(String),
+    File(web_sys::Blob, String),
 }
 
 /// Decodes a response body as `T`.
@@ -202,7 +217,7 @@ fn to_json(body: &impl Serialize) -> Result<String, ApiError> {
     serde_json::to_string(body).map_err(ApiError::network)
 }
 
-async fn send(method: Method, path: &str, body: Option<String>) -> Result<gloo_net::http::Response, ApiError> {
+async fn send(method: Method, path: &str, body: Option<Body>) -> Result<gloo_net::http::Response, ApiError> {
     let authenticated = !path.starts_with("/api/auth/");
     let mut retried = false;
     loop {
@@ -221,13 +236,14 @@ async fn send(method: Method, path: &str, body: Option<String>) -> Result<gloo_n
 }
 
 /// One request, with `token` as the bearer if given; non-2xx becomes an [`ApiError`].
-async fn raw(method: Method, path: &str, body: Option<String>, token: Option<String>) -> Result<gloo_net::http::Response, ApiError> {
+async fn raw(method: Method, path: &str, body: Option<Body>, token: Option<String>) -> Result<gloo_net::http::Response, ApiError> {
     let mut builder = RequestBuilder::new(path).method(method).header("accept", "application/json");
     if let Some(token) = token {
         builder = builder.header("authorization", &format!("Bearer {token}"));
     }
     let request = match body {
-        Some(json) => builder.header("content-type", "application/json").body(json),
+        Some(Body::Json(json)) => builder.header("content-type", "application/json").body(json),
+        Some(Body::File(blob, media_type)) => builder.header("content-type", &media_type).body(blob),
         None => builder.build(),
     }
     .map_err(ApiError::network)?;
@@ -260,6 +276,12 @@ async fn read_text(response: gloo_net::http::Response) -> Result<String, ApiErro
 pub async fn download(path: &str, name: &str) -> Result<(), ApiError> {
     use wasm_bindgen::JsCast;
     let response = send(Method::GET, path, None).await?;
+    // A name without an extension takes the one of the media type received.
+    let media_type = response.headers().get("content-type").unwrap_or_default();
+    let name = match extension(&media_type) {
+        Some(ext) if !name.contains('.') => format!("{name}.{ext}"),
+        _ => name.to_owned(),
+    };
     let bytes = response.binary().await.map_err(ApiError::network)?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&bytes[..]));
     let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| ApiError::network("blob"))?;
@@ -267,11 +289,23 @@ pub async fn download(path: &str, name: &str) -> Result<(), ApiError> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| ApiError::network("no document"))?;
     if let Some(a) = document.create_element("a").ok().and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = a.set_attribute("href", &url);
-        let _ = a.set_attribute("download", name);
+        let _ = a.set_attribute("download", &name);
         a.click();
     }
     set_timeout(move || drop(web_sys::Url::revoke_object_url(&url)), std::time::Duration::from_secs(10));
     Ok(())
+}
+
+/// The usual file extension of the media types QMI serves as files.
+fn extension(media_type: &str) -> Option<&'static str> {
+    Some(match media_type.split(';').next()?.trim() {
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "text/csv" => "csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => "xlsx",
+        _ => return None,
+    })
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters kept).
@@ -289,6 +323,13 @@ pub fn encode(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_files_by_their_media_type() {
+        assert_eq!(super::extension("application/pdf"), Some("pdf"));
+        assert_eq!(super::extension("image/jpeg; charset=binary"), Some("jpg"));
+        assert_eq!(super::extension("application/octet-stream"), None);
+    }
+
     #[test]
     fn encodes_query_values() {
         assert_eq!(super::encode("Saint-Denis"), "Saint-Denis");

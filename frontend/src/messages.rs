@@ -1,7 +1,7 @@
-//! The API's field messages in the interface language. The services answer in
-//! English (one vocabulary for every client and for the logs); the web app
-//! shows them in French when the interface is French. A message it does not
-//! know is shown as the API wrote it.
+//! The API's messages (field messages and problem details) in the interface
+//! language. The services answer in English (one vocabulary for every client
+//! and for the logs); the web app shows them in French when the interface is
+//! French. A message it does not know is shown as the API wrote it.
 
 use qmi_api::identity::Lang;
 
@@ -61,7 +61,68 @@ pub fn to_french(message: &str) -> String {
     if let Some(choice) = message.strip_suffix(" is chosen twice") {
         return format!("{choice} est choisi deux fois");
     }
-    message.to_owned()
+    detail(message).unwrap_or_else(|| message.to_owned())
+}
+
+/// Problem details that carry a value (an id, a date, a state).
+fn detail(message: &str) -> Option<String> {
+    let between = |prefix: &str, suffix: &str| message.strip_prefix(prefix)?.strip_suffix(suffix).map(str::to_owned);
+    let after = |prefix: &str| message.strip_prefix(prefix).map(str::to_owned);
+    if let Some(id) = after("no application ") {
+        return Some(format!("candidature introuvable ({id})"));
+    }
+    if let Some(id) = after("no call ") {
+        return Some(format!("appel introuvable ({id})"));
+    }
+    if let Some(id) = after("no campaign ") {
+        return Some(format!("appel à candidatures introuvable ({id})"));
+    }
+    if let Some(id) = after("no organisation ") {
+        return Some(format!("organisation introuvable ({id})"));
+    }
+    if let Some(insee) = between("no commune ", " in the registry") {
+        return Some(format!("la commune {insee} n'est pas dans le registre"));
+    }
+    if let Some(insee) = after("no district in ") {
+        return Some(format!("pas de quartier d'innovation à {insee}"));
+    }
+    if let Some(insee) = after("no membership in commune ") {
+        return Some(format!("vous n'êtes pas membre de la commune {insee}"));
+    }
+    if let Some(insee) = between("commune ", " is suspended; resume it first") {
+        return Some(format!("la commune {insee} est suspendue : réactivez-la d'abord"));
+    }
+    if let Some(insee) = between("commune ", " is already in the registry") {
+        return Some(format!("la commune {insee} est déjà dans le registre"));
+    }
+    if let Some(at) = between("the deadline was ", " (Europe/Paris)") {
+        return Some(format!("la date limite était le {at} (heure de Paris)"));
+    }
+    if let Some(at) = after("the call opens at ") {
+        return Some(format!("l'appel ouvre le {at}"));
+    }
+    if let Some(state) = after("only a draft can change; this application is ") {
+        return Some(format!("seul un brouillon peut changer ; cette candidature est « {state} »"));
+    }
+    if let Some(state) = between("an application that is ", " can no longer be withdrawn") {
+        return Some(format!("une candidature « {state} » ne peut plus être retirée"));
+    }
+    if let Some(state) = between("an application that is ", " is not reviewed") {
+        return Some(format!("une candidature « {state} » n'est pas évaluée"));
+    }
+    if let Some(state) = after("the application is ") {
+        return Some(format!("la candidature est « {state} »"));
+    }
+    if let Some(state) = after("the candidacy is already ") {
+        return Some(format!("la candidature est déjà « {state} »"));
+    }
+    if let Some(n) = between("", " field(s) are invalid") {
+        return Some(format!("{n} champ(s) à corriger"));
+    }
+    if let Some(step) = between("", " is not in this call's workflow") {
+        return Some(format!("{step} : cette étape n'est pas prévue par l'appel"));
+    }
+    None
 }
 
 /// ` (got 12)` → ` (12 saisis)`.
@@ -116,6 +177,66 @@ fn exact(message: &str) -> Option<&'static str> {
         "give the commune (a commune's call) or `districts` (a programme call)" => "indiquez la commune (appel d'une commune) ou les quartiers (appel du programme)",
         "use the suspend route to suspend a commune" => "utilisez la suspension pour suspendre une commune",
         "must match the path" => "doit correspondre à l'adresse",
+        "a candidacy takes no files: ask for a link instead" => "une candidature ne prend pas de fichier : demandez plutôt un lien",
+        // Problem titles.
+        "Bad request" => "Demande incorrecte",
+        "Invalid fields" => "Champs invalides",
+        "Authentication required" => "Connexion requise",
+        "Forbidden" => "Accès refusé",
+        "Not found" => "Introuvable",
+        "Conflict" => "Conflit",
+        "Unsupported media type" => "Type de contenu non pris en charge",
+        "Payload too large" => "Contenu trop volumineux",
+        "Too many requests" => "Trop de demandes",
+        "Service unavailable" => "Service indisponible",
+        "Internal error" => "Erreur interne",
+        "Invalid credentials" => "Identifiants incorrects",
+        "Recused" => "Récusé",
+        "Call not open" => "Appel non ouvert",
+        "Deadline passed" => "Date limite dépassée",
+        "Transition not allowed" => "Étape non permise",
+        // Problem details.
+        "one or more fields are invalid" => "un ou plusieurs champs sont à corriger",
+        "an unexpected error occurred" => "une erreur inattendue est survenue",
+        "sign in first" => "connectez-vous d'abord",
+        "this route needs a bearer token" => "connectez-vous d'abord",
+        "unknown e-mail or wrong password" => "adresse inconnue ou mot de passe erroné",
+        "the account no longer exists" => "le compte n'existe plus",
+        "the request body is empty; a JSON document is expected" => "la demande est vide",
+        "an account belongs to at most one organisation" => "un compte appartient à une seule organisation",
+        "an organisation with this SIRET exists" => "une organisation a déjà ce SIRET",
+        "an attachment is 10 MiB at most" => "une pièce jointe fait 10 Mo au plus",
+        "attachments are PDF, PNG or JPEG files (checked by content)" => "les pièces jointes sont des fichiers PDF, PNG ou JPEG (vérifiés d'après leur contenu)",
+        "files are added to drafts only" => "les fichiers s'ajoutent aux brouillons seulement",
+        "no such attachment" => "pièce jointe introuvable",
+        "no decision yet" => "pas encore de décision",
+        "the campaign is closed" => "l'appel à candidatures est clos",
+        "the organisation is not eligible to this call" => "l'organisation n'est pas éligible à cet appel",
+        "the application changed meanwhile; reload it" => "la candidature a changé entre-temps : rechargez la page",
+        "applications were submitted: the form, criteria and workflow can no longer change" => "des candidatures ont été déposées : le formulaire, les critères et les étapes ne peuvent plus changer",
+        "a request with this Idempotency-Key is in progress; retry" => "la même demande est en cours : réessayez",
+        "the cursor is not valid; use next_cursor from a previous page" => "la suite de la liste n'est plus valide : rechargez la page",
+        "only partner members apply, on behalf of their organisation" => "seuls les membres d'une organisation partenaire candidatent, au nom de leur organisation",
+        "only programme operators create districts (by selecting a candidacy)" => "seule l'équipe du programme crée les quartiers (en retenant une candidature)",
+        "only the commune's admins and programme operators complete its district" => "seuls les administrateurs de la commune et l'équipe du programme complètent son quartier",
+        // The policy's reasons.
+        "a commune's call is run by its admins and programme operators" => "l'appel d'une commune est mené par ses administrateurs et l'équipe du programme",
+        "an unpublished call is for the commune's admins and agents" => "un appel non publié est réservé aux administrateurs et agents de la commune",
+        "an unpublished programme call is for programme operators" => "un appel du programme non publié est réservé à l'équipe du programme",
+        "hosting operators manage tenants but never see tenant content" => "l'hébergeur gère les communes sans jamais voir leur contenu",
+        "only operators manage tenants" => "seuls les opérateurs gèrent les communes",
+        "only programme operators run calls for communes" => "seule l'équipe du programme mène les appels aux communes",
+        "only published records are open data" => "seules les données publiées sont ouvertes",
+        "only reviewers assigned to this application" => "seuls les évaluateurs affectés à cette candidature",
+        "only the applicant organisation's members act on its application" => "seuls les membres de l'organisation candidate agissent sur sa candidature",
+        "only the applicant organisation, the call's runners and assigned reviewers" => "seuls l'organisation candidate, les responsables de l'appel et les évaluateurs affectés",
+        "only the commune's admins and agents and programme operators list its members" => "seuls les administrateurs et agents de la commune et l'équipe du programme voient ses membres",
+        "only the commune's admins and agents and programme operators" => "seuls les administrateurs et agents de la commune et l'équipe du programme",
+        "only the commune's admins and programme operators manage its members" => "seuls les administrateurs de la commune et l'équipe du programme gèrent ses membres",
+        "only the commune's admins prepare its candidacy" => "seuls les administrateurs de la commune préparent sa candidature",
+        "only the organisation's members and programme operators" => "seuls les membres de l'organisation et l'équipe du programme",
+        "programme calls are run by programme operators" => "les appels du programme sont menés par l'équipe du programme",
+        "recused by a declared conflict of interest: only the title remains visible" => "récusé pour conflit d'intérêts déclaré : seul le titre reste visible",
         _ => return None,
     })
 }
@@ -132,6 +253,12 @@ mod tests {
         assert_eq!(to_french("must be at least 5"), "doit valoir au moins 5");
         assert_eq!(to_french("expected a number"), "attendu : un nombre");
         assert_eq!(to_french("`x` is not one of the options"), "`x` ne fait pas partie des options");
+        // Problem details, with and without a value.
+        assert_eq!(to_french("the deadline was 31/01/2099 18:00 (Europe/Paris)"), "la date limite était le 31/01/2099 18:00 (heure de Paris)");
+        assert_eq!(to_french("no call 0190abc"), "appel introuvable (0190abc)");
+        assert_eq!(to_french("3 field(s) are invalid"), "3 champ(s) à corriger");
+        assert_eq!(to_french("files are added to drafts only"), "les fichiers s'ajoutent aux brouillons seulement");
+        assert_eq!(to_french("Not found"), "Introuvable");
         // Unknown: as the API wrote it.
         assert_eq!(to_french("something new"), "something new");
         assert_eq!(to_french("expected a unicorn"), "expected a unicorn");

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::tachys::view::any_view::AnyView;
-use qmi_api::identity::CommuneStatus;
+use qmi_api::identity::{CommuneStatus, Lang};
 
 use crate::api::ApiError;
 use crate::fmt;
@@ -87,7 +87,11 @@ pub fn Loading() -> impl IntoView {
 pub fn ErrorNotice(error: ApiError) -> impl IntoView {
     let i = use_i18n();
     let status = error.status;
-    let detail = error.message();
+    let message = error.message();
+    let detail = move || match i.lang() {
+        Lang::Fr => crate::messages::to_french(&message),
+        Lang::En => message.clone(),
+    };
     view! {
         <div class="notice notice-error" role="alert">
             <p>

@@ -175,6 +175,15 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     );
     let cid = campaign["id"].as_str().unwrap();
     problem(&api.post("/api/campaigns", Some(&admin), &json!({ "title": "x", "opens_at": "2026-01-01T00:00", "closes_at": "2026-02-01T00:00" })), 403);
+    // A candidacy has no attachments: a file question is refused, by name.
+    let with_file = api.post(
+        "/api/campaigns",
+        Some(&programme),
+        &json!({ "title": "x", "opens_at": "2026-01-01T00:00", "closes_at": "2099-02-01T00:00",
+            "questions": [{ "id": "plan", "label": "Plan", "kind": "file", "required": false }] }),
+    );
+    problem(&with_file, 422);
+    assert_eq!(with_file.body["errors"][0]["field"], "questions[0].kind", "{with_file:?}");
     let cand = json!({ "district_name": "Pleyel", "perimeter": polygon(), "challenges": [{ "theme": "énergie", "text": "îlots de chaleur" }], "partners": ["Plaine Commune"], "means": "2 agents", "answers": {} });
     let path = format!("/api/campaigns/{cid}/candidacies/{SAINT_DENIS}");
     problem(&api.put(&path, Some(&admin_montreuil), &cand), 403);

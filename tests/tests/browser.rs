@@ -140,7 +140,8 @@ fn open_call(server: &QmiServer) -> String {
             "form": [
                 { "id": "pitch", "label": "Votre solution", "kind": "long_text", "required": true, "max_length": 500 },
                 { "id": "budget", "label": "Budget (€)", "kind": "number", "required": true, "min": 0, "max": 100000 },
-                { "id": "theme", "label": "Thème", "kind": "single_choice", "required": true, "options": ["ombre", "eau"] }
+                { "id": "theme", "label": "Thème", "kind": "single_choice", "required": true, "options": ["ombre", "eau"] },
+                { "id": "plan", "label": "Plan du projet", "kind": "file", "required": false }
             ],
             "criteria": [
                 { "id": "impact", "name": "Impact", "weight": 3 },
@@ -764,6 +765,30 @@ fn partner_member_applies_with_a_validation_error_and_an_autosaved_draft() {
             b.axe("application form with an error").await?;
             b.snapshot("candidature-erreur").await?;
 
+            // A file: one that is not a PDF, PNG or JPEG is refused beside its
+            // question; a PDF is attached to the draft.
+            let files = tempfile::tempdir().ctx("a folder for the files")?;
+            let text = files.path().join("notes.txt");
+            let pdf = files.path().join("plan.pdf");
+            std::fs::write(&text, "pas un PDF").ctx("writing notes.txt")?;
+            std::fs::write(&pdf, b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n").ctx("writing plan.pdf")?;
+            b.el("#q-plan").await?.send_keys(&text.to_string_lossy()).await.ctx("choosing notes.txt")?;
+            b.wait_text("#q-plan-erreur", "PDF, PNG ou JPEG").await?;
+            b.el("#q-plan").await?.send_keys(&pdf.to_string_lossy()).await.ctx("choosing plan.pdf")?;
+            b.wait_text("#q-plan-aide", "Pièce jointe déposée").await?;
+            ensure!(b.c.find_all(Locator::Css("#q-plan-erreur")).await.ctx("errors")?.is_empty(), "the earlier file error stayed");
+            b.el(".download-attachment").await?;
+            // The answer is stored with the draft, not only shown.
+            let deadline = Instant::now() + WAIT;
+            loop {
+                let mine = api_now(&b.server, "GET", "/api/applications", "partner@solaire-urbain.example", None);
+                if mine["items"][0]["answers"]["plan"].is_string() {
+                    break;
+                }
+                ensure!(Instant::now() < deadline, "the attachment never reached the saved draft: {mine}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+
             // The draft is saved by itself about a second after the last change.
             b.wait_text("#autosave", "Brouillon enregistré").await?;
             b.c.refresh().await.ctx("reloading")?;
@@ -771,6 +796,7 @@ fn partner_member_applies_with_a_validation_error_and_an_autosaved_draft() {
             wait_value(b, "#q-pitch", "Des arbres et des fontaines dans les cours").await?;
             wait_value(b, "#q-theme", "ombre").await?;
             wait_value(b, "#q-budget", "").await?;
+            b.wait_text("#q-plan-aide", "Pièce jointe déposée").await?;
             b.axe("restored draft").await?;
 
             // Completing it submits it.

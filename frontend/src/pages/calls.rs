@@ -2,7 +2,7 @@
 //! rendered from the call's questions (autosaved), and the reviewer's scoring
 //! form with its weighted total.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,8 +10,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use qmi_api::Page;
 use qmi_api::applications::{
-    Application, ApplicationInput, Assignment, Call, ConflictDeclaration, Criterion, Question, QuestionKind, Review, Score,
-    ScoreSheet,
+    Application, ApplicationInput, Assignment, Attachment, Call, ConflictDeclaration, Criterion, Question, QuestionKind,
+    Review, Score, ScoreSheet,
 };
 use qmi_api::identity::{Lang, Me};
 use serde_json::Value;
@@ -288,10 +288,65 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
             }
         }
     };
+    // A file goes to the draft's attachments (the draft is saved first if it is
+    // new); the answer is then the attachment's id, autosaved like any other.
+    let pending = RwSignal::new(BTreeSet::<String>::new());
+    let upload = Callback::new({
+        let save = save.clone();
+        move |(key, file): (String, web_sys::File)| {
+            let fail = move |key: String, message: String| {
+                errors.update(|e| {
+                    e.insert(key, message);
+                });
+            };
+            if file.size() > ATTACHMENT_MAX as f64 {
+                fail(key, i.t("Le fichier dépasse 10 Mo.", "The file is over 10 MB.").to_owned());
+                return;
+            }
+            pending.update(|p| {
+                p.insert(key.clone());
+            });
+            errors.update(|e| {
+                e.remove(&key);
+            });
+            let save = save.clone();
+            spawn_local(async move {
+                let mut waited = 0;
+                let id = loop {
+                    match app_id.get_untracked() {
+                        Some(id) => break Some(id),
+                        None if waited == 0 => save(false),
+                        None if waited >= 200 || failure.with_untracked(Option::is_some) => break None,
+                        None => {}
+                    }
+                    waited += 1;
+                    sleep(100).await;
+                };
+                let result = match id {
+                    Some(id) => api::upload::<Attachment>(&format!("/api/applications/{id}/attachments"), &file).await,
+                    None => Err(failure.get_untracked().unwrap_or_else(|| ApiError::network(i.t("Le brouillon n'a pas pu être enregistré.", "The draft could not be saved.")))),
+                };
+                pending.update(|p| {
+                    p.remove(&key);
+                });
+                match result {
+                    Ok(attachment) => {
+                        answers.update(|a| {
+                            a.insert(key, Value::String(attachment.id));
+                        });
+                        // Saved at once, not a second later: the file is there already.
+                        save(false);
+                    }
+                    Err(e) => fail(key, crate::messages::localise(&e.field("body").unwrap_or_else(|| e.message()))),
+                }
+            });
+        }
+    });
+    let attach = Attach { upload, pending, application: app_id };
     let fields = call
         .form
         .into_iter()
-        .map(|q| view! { <QuestionField q answers errors changed=changed.clone() disabled=!editable /> })
+        .map(|q| view! { <QuestionField q answers errors changed=changed.clone() disabled=!editable attach /> })
         .collect_view();
     view! {
         <p class="eyebrow">{call.title.clone()}</p>
@@ -351,6 +406,34 @@ fn server_errors(e: &ApiError) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The largest attachment the API takes (10 MiB).
+const ATTACHMENT_MAX: u32 = 10 * 1024 * 1024;
+
+/// Waits `ms` milliseconds.
+async fn sleep(ms: u64) {
+    let (done, wait) = futures::channel::oneshot::channel::<()>();
+    set_timeout(
+        move || {
+            let _ = done.send(());
+        },
+        std::time::Duration::from_millis(ms),
+    );
+    let _ = wait.await;
+}
+
+/// What a file question needs from the form it is in.
+#[derive(Clone, Copy)]
+pub struct Attach {
+    /// Uploads the file chosen for a question (its key) and sets the answer.
+    pub upload: Callback<(String, web_sys::File)>,
+    /// The questions whose file is on its way.
+    pub pending: RwSignal<BTreeSet<String>>,
+    /// The application the files belong to, once saved.
+    pub application: RwSignal<Option<String>>,
+}
+
+/// One question of a form, its control chosen by its kind. A file question
+/// needs `attach`; without it (a candidacy) it says files are not taken.
 #[component]
 pub fn QuestionField(
     q: Question,
@@ -358,7 +441,9 @@ pub fn QuestionField(
     errors: RwSignal<BTreeMap<String, String>>,
     changed: impl Fn() + Clone + Send + Sync + 'static,
     disabled: bool,
+    #[prop(optional)] attach: Option<Attach>,
 ) -> impl IntoView {
+    let i = use_i18n();
     let id = format!("q-{}", q.id);
     let err_id = format!("{id}-erreur");
     let key = q.id.clone();
@@ -447,7 +532,58 @@ pub fn QuestionField(
             }).collect_view();
             view! { <fieldset id=id.clone() aria-describedby=described><legend>{label.clone()}</legend>{boxes}</fieldset> }.into_any()
         }
-        QuestionKind::ShortText | QuestionKind::File => {
+        QuestionKind::File => match attach {
+            Some(attach) => {
+                let hint_id = format!("{id}-aide");
+                let pending = {
+                    let key = key.clone();
+                    move || attach.pending.with(|p| p.contains(&key))
+                };
+                let attached = {
+                    let key = key.clone();
+                    move || answers.with(|a| a.get(&key).and_then(Value::as_str).map(str::to_owned))
+                };
+                let described = {
+                    let (err_id, hint_id, has_error) = (err_id.clone(), hint_id.clone(), has_error.clone());
+                    move || if has_error() { format!("{hint_id} {err_id}") } else { hint_id.clone() }
+                };
+                let key = key.clone();
+                let busy = pending.clone();
+                let hint = {
+                    let attached = attached.clone();
+                    move || {
+                        if pending() {
+                            i.t("Envoi du fichier…", "Sending the file…")
+                        } else if attached().is_some() {
+                            i.t("Pièce jointe déposée. Choisissez un autre fichier pour la remplacer.", "File attached. Choose another file to replace it.")
+                        } else {
+                            i.t("PDF, PNG ou JPEG, 10 Mo au plus.", "PDF, PNG or JPEG, 10 MB at most.")
+                        }
+                    }
+                };
+                let download = move || {
+                    let (application, attachment) = (attach.application.get()?, attached()?);
+                    Some(view! { <DownloadAttachment application attachment name=format!("piece-jointe-{}", q.id) /> })
+                };
+                view! {
+                    <input id=id.clone() type="file" accept="application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"
+                        disabled=move || disabled || busy() aria-invalid=invalid aria-describedby=described
+                        on:change=move |ev| {
+                            let input = event_target::<web_sys::HtmlInputElement>(&ev);
+                            if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                                attach.upload.run((key.clone(), file));
+                            }
+                            input.set_value("");
+                        } />
+                    <p class="hint muted small" id=hint_id.clone() aria-live="polite">{hint}</p>
+                    {download}
+                }.into_any()
+            }
+            None => view! {
+                <p class="hint muted small" id=id.clone()>{t!(i, "Ce formulaire ne prend pas de fichier.", "This form takes no files.")}</p>
+            }.into_any(),
+        },
+        QuestionKind::ShortText => {
             let set = set.clone();
             view! { <input id=id.clone() type="text" disabled=disabled prop:value=text_value aria-invalid=invalid aria-describedby=described
                 on:input=move |ev| set(Value::String(event_target_value(&ev))) /> }.into_any()
@@ -527,22 +663,53 @@ pub fn answer_text(q: &Question, v: Option<&Value>, lang: Lang) -> String {
 /// An application's answers under the call's questions: what reviewers score and
 /// decision makers decide on.
 #[component]
-pub fn AnswersView(questions: Vec<Question>, answers: BTreeMap<String, Value>) -> impl IntoView {
+pub fn AnswersView(
+    questions: Vec<Question>,
+    answers: BTreeMap<String, Value>,
+    /// The application, to download its files.
+    #[prop(optional, into)]
+    application: Option<String>,
+) -> impl IntoView {
     let i = use_i18n();
     let rows = questions
         .into_iter()
         .map(|q| {
             let value = answers.get(&q.id).cloned();
             let id = q.id.clone();
+            let file = match (q.kind, &value, &application) {
+                (QuestionKind::File, Some(Value::String(attachment)), Some(application)) => Some(view! {
+                    <DownloadAttachment application=application.clone() attachment=attachment.clone() name=format!("piece-jointe-{id}") />
+                }),
+                _ => None,
+            };
             view! {
-                <div data-question=id>
+                <div data-question=id.clone()>
                     <dt>{q.label.clone()}</dt>
-                    <dd class="answer">{move || answer_text(&q, value.as_ref(), i.lang())}</dd>
+                    <dd class="answer">{move || answer_text(&q, value.as_ref(), i.lang())}" "{file}</dd>
                 </div>
             }
         })
         .collect_view();
     view! { <dl class="facts answers">{rows}</dl> }
+}
+
+/// A button that downloads one of an application's files (with the token: a
+/// plain link would carry none).
+#[component]
+fn DownloadAttachment(application: String, attachment: String, name: String) -> impl IntoView {
+    let i = use_i18n();
+    let failed = RwSignal::new(None::<ApiError>);
+    let path = format!("/api/applications/{}/attachments/{}", api::encode(&application), api::encode(&attachment));
+    view! {
+        <button type="button" class="button button-small button-secondary download-attachment"
+            on:click=move |_| {
+                let (path, name) = (path.clone(), name.clone());
+                spawn_local(async move { failed.set(api::download(&path, &name).await.err()) });
+            }>
+            {t!(i, "Télécharger le fichier", "Download the file")}
+        </button>
+        {move || failed.get().map(|e| view! { <ErrorNotice error=e /> })}
+    }
 }
 
 /// `/espace/evaluations/:id`: the scoring form.
@@ -573,7 +740,7 @@ fn Scoring() -> impl IntoView {
                 (Some(Ok(app)), Some(Ok(call))) => view! {
                     <section aria-labelledby="titre-reponses" id="reponses">
                         <h2 id="titre-reponses">{t!(i, "La candidature", "The application")}</h2>
-                        <AnswersView questions=call.form answers=app.answers.clone() />
+                        <AnswersView questions=call.form answers=app.answers.clone() application=app.id.clone() />
                     </section>
                     <ScoreForm app criteria=call.criteria />
                 }.into_any(),

@@ -926,7 +926,7 @@ fn DecisionForm(app: Application, workflow: Workflow, questions: Vec<Question>, 
             <p class="small">{t!(i, "État :", "State:")}" "<span class="etat">{move || w.with_value(|w| state_label(w, &status, i.lang()))}</span></p>
             <details class="answers-details">
                 <summary>{t!(i, "Lire la candidature", "Read the application")}</summary>
-                <AnswersView questions answers=app.answers.clone() />
+                <AnswersView questions answers=app.answers.clone() application=app.id.clone() />
             </details>
             {(!next.is_empty()).then(|| view! {
                 <form on:submit=submit novalidate class="form-grid">

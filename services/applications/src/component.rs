@@ -284,6 +284,12 @@ async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     ask(cx.who(), Action::CampaignOpen, &Facts::default())?;
     let input: CampaignInput = cx.req.json()?;
     let mut errors = form::check_form("questions", &input.questions);
+    // A candidacy has no attachments: a file question could never be answered.
+    for (i, q) in input.questions.iter().enumerate() {
+        if q.kind == QuestionKind::File {
+            errors.push(qmi_kit::FieldError::new(format!("questions[{i}].kind"), "a candidacy takes no files: ask for a link instead"));
+        }
+    }
     if input.title.trim().is_empty() {
         errors.push(qmi_kit::FieldError::new("title", "must not be empty"));
     }
