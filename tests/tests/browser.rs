@@ -1262,6 +1262,18 @@ fn partner_member_lists_applications_across_communes_and_reads_a_letter() {
             b.wait_text(&format!("li[data-id='{}']", drafts[10]), "Rues vivantes 11").await?;
             wait_count(b, "#charger-plus", 0).await?;
 
+            // A draft can be withdrawn (after a confirmation); a decided one cannot.
+            ensure!(
+                b.c.find(Locator::Css(&format!("li[data-id='{decided}'] button.retirer"))).await.is_err(),
+                "a decided application offers to withdraw it"
+            );
+            b.click(&format!("li[data-id='{}'] button.retirer", drafts[10])).await?;
+            b.c.accept_alert().await.ctx("confirming the withdrawal")?;
+            b.wait_text(&format!("li[data-id='{}'] .statut", drafts[10]), "Retirée").await?;
+            wait_count(b, &format!("li[data-id='{}'] button.retirer", drafts[10]), 0).await?;
+            let stored = api_now(&b.server, "GET", &format!("/api/applications/{}", drafts[10]), "partner@solaire-urbain.example", None);
+            ensure!(stored["status"] == "withdrawn", "the withdrawal was not stored: {stored}");
+
             b.click(&format!("li[data-id='{decided}'] a.lettre")).await?;
             b.wait_text("#lettre", "Cours Oasis").await?;
             b.wait_text("#lettre-motif", "Trop proche d'un projet déjà financé").await?;

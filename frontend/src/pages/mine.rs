@@ -107,16 +107,49 @@ fn ApplicationCard(
     let call = Memo::new(move |_| calls.with(|m| m.get(&call_id).cloned().flatten()));
     let insee = a.insee.to_string();
     let commune = move || names.get().and_then(|n| n.get(&insee).map(|(name, _)| name.clone())).unwrap_or_else(|| insee.clone());
-    let status = a.status.clone();
-    let label = {
-        let status = status.clone();
-        move || call.with(|c| c.as_ref().map_or_else(|| status.clone(), |c| state_label(&c.workflow, &status, i.lang())))
+    let status = RwSignal::new(a.status.clone());
+    let label = move || {
+        let status = status.get();
+        call.with(|c| c.as_ref().map_or_else(|| status.clone(), |c| state_label(&c.workflow, &status, i.lang())))
     };
-    let letter = {
-        let status = status.clone();
-        move || call.with(|c| c.as_ref().is_some_and(|c| c.decisions_published && is_decision(&c.workflow, &status)))
+    let letter = move || status.with(|s| call.with(|c| c.as_ref().is_some_and(|c| c.decisions_published && is_decision(&c.workflow, s))));
+    // Withdrawing is possible while the call's workflow has a way from the
+    // present state to `withdrawn` (never after a decision).
+    let withdrawable = move || {
+        status.with(|s| {
+            call.with(|c| {
+                c.as_ref().is_some_and(|c| c.workflow.transitions.iter().any(|t| &t.from == s && t.to == "withdrawn"))
+            })
+        })
     };
-    let draft = a.status == "draft";
+    let failure = RwSignal::new(None::<ApiError>);
+    let withdraw = {
+        let path = format!("/api/applications/{}/withdraw", api::encode(&a.id));
+        move |_| {
+            let sure = web_sys::window()
+                .and_then(|w| {
+                    w.confirm_with_message(i.t(
+                        "Retirer cette candidature ? Elle ne pourra plus être déposée.",
+                        "Withdraw this application? It cannot be submitted again.",
+                    ))
+                    .ok()
+                })
+                .unwrap_or(false);
+            if !sure {
+                return;
+            }
+            let path = path.clone();
+            spawn_local(async move {
+                match api::post_nobody::<Application>(&path).await {
+                    Ok(app) => {
+                        status.set(app.status);
+                        failure.set(None);
+                    }
+                    Err(e) => failure.set(Some(e)),
+                }
+            });
+        }
+    };
     let form = format!("/appels/{}/candidature", a.call_id);
     let letter_href = format!("/espace/candidatures/{}/lettre", a.id);
     let call_href = format!("/appels/{}", a.call_id);
@@ -129,11 +162,15 @@ fn ApplicationCard(
                 (t!(i, "Appel", "Call"), "", view! { <A href=call_href>{move || call.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_default())}</A> }.into_any()),
             ])}
             <p class="actions">
-                <A href=form attr:class="button button-secondary">{move || if draft { i.t("Reprendre le brouillon", "Resume the draft") } else { i.t("Voir la candidature", "View the application") }}</A>
-                <Show when=letter.clone()>
+                <A href=form attr:class="button button-secondary">{move || if status.with(|s| s == "draft") { i.t("Reprendre le brouillon", "Resume the draft") } else { i.t("Voir la candidature", "View the application") }}</A>
+                <Show when=letter>
                     <A href=letter_href.clone() attr:class="button lettre">{t!(i, "Lettre de décision", "Decision letter")}</A>
                 </Show>
+                <Show when=withdrawable>
+                    <button type="button" class="button button-secondary retirer" on:click=withdraw.clone()>{t!(i, "Retirer la candidature", "Withdraw the application")}</button>
+                </Show>
             </p>
+            {move || failure.get().map(|e| view! { <ErrorNotice error=e /> })}
         </li>
     }
 }
