@@ -28,6 +28,7 @@ use crate::t;
 pub fn App() -> impl IntoView {
     let i = i18n::provide();
     session::provide();
+    crate::registry::provide_names();
     view! {
         <Router>
             <a class="skip-link" href="#contenu">{t!(i, "Aller au contenu", "Skip to content")}</a>

@@ -666,11 +666,27 @@ fn hosting(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
         b.fill("#commune-population", "86 000").await?;
         b.click("#commune-ajouter").await?;
         b.wait_text("#table-registre", "Lyon 8e").await?;
-        // Suspend and resume it.
+        b.wait_text("#registre-total", "131 communes").await?;
+        // Suspend and resume it; the counts follow.
         b.click("tr[data-insee='69388'] button").await?;
         b.wait_text("tr[data-insee='69388']", "Suspendue").await?;
+        b.wait_text("#registre-total", "1 suspendue").await?;
+        // The API searches: by status, by name, by INSEE code.
+        b.choose("#registre-statut", "suspended").await?;
+        wait_count(b, "#table-registre tbody tr", 1).await?;
         b.click("tr[data-insee='69388'] button").await?;
         b.wait_text("tr[data-insee='69388']", "Membre").await?;
+        b.wait_text("#registre-total", "0 suspendue").await?;
+        b.choose("#registre-statut", "").await?;
+        b.fill("#registre-filtre", "montreuil").await?;
+        b.click("#registre-chercher").await?;
+        wait_count(b, "#table-registre tbody tr", 1).await?;
+        b.wait_text("#table-registre", "Montreuil").await?;
+        b.fill("#registre-filtre", "94028").await?;
+        b.click("#registre-chercher").await?;
+        b.wait_text("#table-registre", "Créteil").await?;
+        wait_count(b, "#table-registre tbody tr", 1).await?;
+        b.axe("tenants, searched").await?;
         Ok(())
     })
 }

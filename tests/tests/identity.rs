@@ -225,6 +225,21 @@ fn figures_and_the_territory_filter_count_what_the_data_file_holds() {
     let r = api.get("/api/communes?territory=plaine%20commune", None);
     assert_problem(&r, 400);
     assert_eq!(r.body["errors"][0]["field"], "territory", "{r:?}");
+
+    // Named communes: exactly those asked for (a code twice counts once; one
+    // outside the registry is simply absent), a malformed code names the field.
+    let r = api.get("/api/communes?insee=93066,%2093048,93066,75056,99999", None);
+    assert_eq!(r.status, 200, "{r:?}");
+    let listed: Vec<&str> = r.body["items"].as_array().unwrap().iter().map(|c| c["insee"].as_str().unwrap()).collect();
+    assert_eq!(listed, ["75056", "93048", "93066"]);
+    assert_eq!(r.body["items"][2]["name"], "Saint-Denis");
+    let r = api.get("/api/communes?insee=93066,montreuil", None);
+    assert_problem(&r, 400);
+    assert_eq!(r.body["errors"][0]["field"], "insee", "{r:?}");
+    let too_many: Vec<String> = (0..501).map(|n| format!("{:05}", 10_000 + n)).collect();
+    let r = api.get(&format!("/api/communes?insee={}", too_many.join(",")), None);
+    assert_problem(&r, 400);
+    assert_eq!(r.body["errors"][0]["field"], "insee", "{r:?}");
 }
 
 /// Every tenant route of identity, for a commune.

@@ -23,6 +23,7 @@ use crate::pages::calls::AnswersView;
 use crate::pages::form_builder::{CriteriaEditor, FormDraft, QuestionsEditor};
 use crate::pages::organisation::kind_label;
 use crate::pages::space::SignedIn;
+use crate::registry::{self, use_names};
 use crate::t;
 use crate::ui::{ErrorNotice, FieldErrors, Loading, TextField, described_by, error_line, error_of, facts, set_errors, table, text, when};
 
@@ -44,20 +45,6 @@ pub fn is_decision(w: &Workflow, state: &str) -> bool {
 /// Lines of a text area, trimmed, empty ones dropped.
 fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty())
-}
-
-/// The commune names of the registry, by INSEE code (loaded once per page).
-pub fn commune_names() -> api::Computed<BTreeMap<String, (String, CommuneStatus)>> {
-    api::compute(|| async {
-        crate::registry::all()
-            .await
-            .map(|all| all.into_iter().map(|c| (c.insee.to_string(), (c.name, c.status))).collect())
-            .unwrap_or_default()
-    })
-}
-
-fn name_of(names: &api::Computed<BTreeMap<String, (String, CommuneStatus)>>, insee: &str) -> String {
-    names.get().and_then(|n| n.get(insee).map(|(name, _)| format!("{name} ({insee})"))).unwrap_or_else(|| insee.to_owned())
 }
 
 fn published(i: I18n, yes: bool) -> Signal<&'static str> {
@@ -213,7 +200,7 @@ fn CampaignCandidacies() -> impl IntoView {
             Some(path.clone())
         })
     };
-    let names = commune_names();
+    let names = use_names();
     let notice = RwSignal::new(None::<String>);
     let id = StoredValue::new(id);
     view! {
@@ -227,11 +214,12 @@ fn CampaignCandidacies() -> impl IntoView {
                 Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
                 Some(Ok(p)) if p.items.is_empty() => view! { <p class="notice">{t!(i, "Aucune candidature déposée pour l'instant.", "No candidacy submitted yet.")}</p> }.into_any(),
                 Some(Ok(p)) => {
+                    names.want(p.items.iter().map(|c| c.insee.as_str()));
                     let questions = match api::read::<Campaign>(&campaign) { Some(Ok(c)) => c.questions, _ => Vec::new() };
                     view! {
                     <ul class="card-list" id="liste-candidatures-communes">
                         {p.items.into_iter().map(|c| {
-                            let commune = name_of(&names, c.insee.as_str());
+                            let commune = names.label(c.insee.as_str());
                             let answers: Vec<String> = questions.iter().filter_map(|q| {
                                 let a = c.answers.get(&q.id)?;
                                 Some(format!("{} — {}", q.label, a.as_str().map_or_else(|| a.to_string(), str::to_owned)))
@@ -337,7 +325,7 @@ fn CallsRun(me: Me) -> impl IntoView {
         version.track();
         Some("/api/calls?managed=true&limit=500".into())
     });
-    let names = commune_names();
+    let names = use_names();
     let failure = RwSignal::new(None::<ApiError>);
     let editing = RwSignal::new(None::<Call>);
     let publish = move |id: String| {
@@ -371,7 +359,8 @@ fn CallsRun(me: Me) -> impl IntoView {
                     vec![t!(i, "Appel", "Call"), t!(i, "Commune(s)", "Commune(s)"), t!(i, "Clôture", "Closes"), t!(i, "Publication", "Publication")],
                     p.items.into_iter().map(|c| {
                         let communes = if c.programme { c.districts.clone() } else { vec![c.insee.clone()] };
-                        let communes = communes.iter().map(|d| name_of(&names, d.as_str())).collect::<Vec<_>>().join(", ");
+                        names.want(communes.iter().map(|d| d.as_str()));
+                        let communes = communes.iter().map(|d| names.label(d.as_str())).collect::<Vec<_>>().join(", ");
                         let id = c.id.clone();
                         let publish_cell = if c.published {
                             view! { <span class="badge badge-district">{t!(i, "Publié", "Published")}</span> }.into_any()
@@ -398,7 +387,7 @@ fn CallsRun(me: Me) -> impl IntoView {
         {move || {
             let (admin_of, existing) = (admin_of.clone(), editing.get());
             // Keyed by the call edited: a fresh editor for each.
-            view! { <CallEditor operator admin_of names existing on_created=move || version.update(|v| *v += 1) on_close=move || editing.set(None) /> }
+            view! { <CallEditor operator admin_of existing on_created=move || version.update(|v| *v += 1) on_close=move || editing.set(None) /> }
         }}
     }
 }
@@ -426,7 +415,6 @@ fn parse_questions(text: &str) -> Vec<Question> {
 fn CallEditor(
     operator: bool,
     admin_of: Vec<(String, String)>,
-    names: api::Computed<BTreeMap<String, (String, CommuneStatus)>>,
     /// The call being changed; `None` for a new call.
     existing: Option<Call>,
     on_created: impl Fn() + Copy + Send + Sync + 'static,
@@ -458,13 +446,14 @@ fn CallEditor(
     let failure = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(None::<String>);
     // The communes a call may be for: the admin's, or (operators) every district.
-    let choices = move || -> Vec<(String, String)> {
-        if operator {
-            names.get().unwrap_or_default().into_iter().filter(|(_, (_, s))| *s == CommuneStatus::District).map(|(c, (n, _))| (c, n)).collect()
-        } else {
-            admin_of.clone()
+    let district_list = api::compute(move || async move {
+        if !operator {
+            return Vec::new();
         }
-    };
+        let filters = registry::Filters { status: CommuneStatus::District.as_str().into(), ..Default::default() };
+        registry::all_matching(&filters).await.map(|all| all.into_iter().map(|c| (c.insee.to_string(), c.name)).collect()).unwrap_or_default()
+    });
+    let choices = move || -> Vec<(String, String)> { if operator { district_list.get().unwrap_or_default() } else { admin_of.clone() } };
     let choices = Memo::new(move |_| choices());
     Effect::new(move |_| {
         if commune.get_untracked().is_empty()

@@ -37,7 +37,7 @@ fn ApplicationsList() -> impl IntoView {
     // The calls of the listed applications (their title, workflow, whether
     // decisions are out), and the communes' names.
     let calls = RwSignal::new(BTreeMap::<String, Option<Call>>::new());
-    let names = crate::pages::manage::commune_names();
+    let names = crate::registry::use_names();
     let more = move || {
         loading.set(true);
         let mut path = format!("/api/applications?limit={PAGE}");
@@ -48,6 +48,7 @@ fn ApplicationsList() -> impl IntoView {
             match api::get::<Page<Application>>(&path).await {
                 Ok(page) => {
                     let wanted: Vec<String> = page.items.iter().map(|a| a.call_id.clone()).filter(|c| calls.with_untracked(|m| !m.contains_key(c))).collect();
+                    names.want(page.items.iter().map(|a| a.insee.as_str()));
                     done.set(page.next_cursor.is_none());
                     cursor.set(page.next_cursor);
                     items.update(|v| v.extend(page.items));
@@ -100,13 +101,13 @@ fn ApplicationsList() -> impl IntoView {
 fn ApplicationCard(
     a: Application,
     calls: RwSignal<BTreeMap<String, Option<Call>>>,
-    names: api::Computed<BTreeMap<String, (String, qmi_api::identity::CommuneStatus)>>,
+    names: crate::registry::Names,
 ) -> impl IntoView {
     let i = use_i18n();
     let call_id = a.call_id.clone();
     let call = Memo::new(move |_| calls.with(|m| m.get(&call_id).cloned().flatten()));
     let insee = a.insee.to_string();
-    let commune = move || names.get().and_then(|n| n.get(&insee).map(|(name, _)| name.clone())).unwrap_or_else(|| insee.clone());
+    let commune = move || names.name(&insee).unwrap_or_else(|| insee.clone());
     let status = RwSignal::new(a.status.clone());
     let label = move || {
         let status = status.get();

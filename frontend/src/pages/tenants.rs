@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use qmi_api::identity::{Commune, CommuneStatus, Me, NewCommune};
-use qmi_api::{Insee, PlatformRole};
+use qmi_api::{Insee, Page, PlatformRole};
 
 use crate::api::{self, ApiError};
 use crate::fmt;
@@ -13,7 +13,7 @@ use crate::i18n::use_i18n;
 use crate::pages::space::SignedIn;
 use crate::registry;
 use crate::t;
-use crate::ui::{ErrorNotice, Loading, StatusBadge, TextField};
+use crate::ui::{ErrorNotice, Loading, StatusBadge, TextField, status_label};
 
 /// `/espace/registre` (programme team) and `/espace/locataires` (hosting).
 #[component]
@@ -36,90 +36,162 @@ pub fn Tenants(
     }
 }
 
+/// Rows per page of the registry.
+const PAGE: u32 = 100;
+
+/// The registry, a page at a time: the API searches and filters (a name, or
+/// an INSEE code), so the page stays light at 10,000 communes.
 #[component]
 fn Registry(hosting: bool, programme: bool) -> impl IntoView {
     let i = use_i18n();
+    let search = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
+    let rows = RwSignal::new(Vec::<Commune>::new());
+    let cursor = RwSignal::new(None::<String>);
+    let done = RwSignal::new(true);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
     let version = RwSignal::new(0u32);
-    let communes = crate::api::compute(move || {
+    // The counts come from the figures, whatever is shown.
+    let figures = api::compute(move || {
         version.track();
-        registry::all()
+        registry::figures()
     });
-    let filter = RwSignal::new(String::new());
-    let action_error = RwSignal::new(None::<ApiError>);
+    // The first page (`reset`) or the next one.
+    let load = move |reset: bool| {
+        let text = search.get_untracked().trim().to_owned();
+        let code = text.to_uppercase().parse::<Insee>().ok();
+        let mut path = match &code {
+            Some(code) => format!("/api/communes?limit={PAGE}&insee={code}"),
+            None => registry::Filters { q: text, status: status.get_untracked(), ..Default::default() }.query(PAGE, None),
+        };
+        if !reset && let Some(c) = cursor.get_untracked() {
+            path.push_str(&format!("&cursor={}", api::encode(&c)));
+        }
+        loading.set(true);
+        spawn_local(async move {
+            match api::get::<Page<Commune>>(&path).await {
+                Ok(page) => {
+                    if reset {
+                        rows.set(page.items);
+                    } else {
+                        rows.update(|r| r.extend(page.items));
+                    }
+                    done.set(page.next_cursor.is_none());
+                    cursor.set(page.next_cursor);
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            loading.set(false);
+        });
+    };
+    load(true);
     let act = move |insee: Insee, suspend: bool| {
         spawn_local(async move {
             let verb = if suspend { "suspend" } else { "resume" };
             match api::post_nobody::<Commune>(&format!("/api/admin/communes/{insee}/{verb}")).await {
-                Ok(_) => {
-                    action_error.set(None);
+                Ok(changed) => {
+                    error.set(None);
+                    rows.update(|r| {
+                        if let Some(row) = r.iter_mut().find(|c| c.insee == changed.insee) {
+                            *row = changed;
+                        }
+                    });
                     version.update(|v| *v += 1);
                 }
-                Err(e) => action_error.set(Some(e)),
+                Err(e) => error.set(Some(e)),
             }
         });
+    };
+    let counts = move || {
+        let Some(Ok(f)) = figures.get() else { return String::new() };
+        let total: u64 = f.by_status.iter().map(|t| t.communes).sum();
+        let suspended: u64 = f.by_status.iter().filter(|t| t.code == CommuneStatus::Suspended.as_str()).map(|t| t.communes).sum();
+        format!(
+            "{} {} · {} {}",
+            fmt::integer(total, i.lang()),
+            i.t("communes", "communes"),
+            fmt::integer(suspended, i.lang()),
+            i.t("suspendue(s)", "suspended")
+        )
     };
     view! {
         <section aria-labelledby="titre-registre">
             <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
             <h1 id="titre-registre">{move || if hosting { i.t("Locataires", "Tenants") } else { i.t("Registre des communes", "Communes registry") }}</h1>
-            <div class="field">
-                <label for="registre-filtre">{t!(i, "Filtrer par nom ou code INSEE", "Filter by name or INSEE code")}</label>
-                <input id="registre-filtre" type="search" bind:value=filter autocomplete="off" />
-            </div>
-            {move || action_error.get().map(|e| view! { <ErrorNotice error=e /> })}
-            {move || match communes.get() {
-                None => view! { <Loading /> }.into_any(),
-                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
-                Some(Ok(list)) => {
-                    let needle = filter.get().to_lowercase();
-                    let total = list.len() as u64;
-                    let suspended = list.iter().filter(|c| c.status == CommuneStatus::Suspended).count() as u64;
-                    let rows = list.into_iter()
-                        .filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle) || c.insee.as_str().contains(&needle))
-                        .map(|c| {
-                            let suspended = c.status == CommuneStatus::Suspended;
-                            let insee = c.insee.clone();
-                            let name = c.name.clone();
-                            let members = format!("/espace/communes/{}", c.insee);
-                            view! {
-                                <tr data-insee=c.insee.to_string()>
-                                    <td>{c.insee.to_string()}</td>
-                                    <td><A href=format!("/communes/{}", c.insee)>{c.name.clone()}</A></td>
-                                    <td><StatusBadge status=c.status /></td>
-                                    <td class="actions">
-                                        <button type="button" class="button button-small"
-                                            class:button-danger=!suspended
-                                            aria-label=move || format!("{} {name}", if suspended { i.t("Réactiver", "Resume") } else { i.t("Suspendre", "Suspend") })
-                                            on:click=move |_| act(insee.clone(), !suspended)>
-                                            {move || if suspended { i.t("Réactiver", "Resume") } else { i.t("Suspendre", "Suspend") }}
-                                        </button>
-                                        {programme.then(|| view! { <A href=members attr:class="button button-small button-secondary">{t!(i, "Membres", "Members")}</A> })}
-                                    </td>
-                                </tr>
-                            }
-                        })
-                        .collect_view();
-                    view! {
-                        <p class="muted" role="status">{move || format!("{} {} · {} {}",
-                            fmt::integer(total, i.lang()), i.t("communes", "communes"),
-                            fmt::integer(suspended, i.lang()), i.t("suspendue(s)", "suspended"))}</p>
-                        <div class="table-wrap">
-                            <table class="table" id="table-registre">
-                                <caption class="visually-hidden">{t!(i, "Communes du registre", "Communes of the registry")}</caption>
-                                <thead><tr>
-                                    <th scope="col">{t!(i, "INSEE", "INSEE")}</th>
-                                    <th scope="col">{t!(i, "Commune", "Commune")}</th>
-                                    <th scope="col">{t!(i, "Statut", "Status")}</th>
-                                    <th scope="col">{t!(i, "Actions", "Actions")}</th>
-                                </tr></thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        </div>
-                    }.into_any()
+            <p class="muted" role="status" id="registre-total">{counts}</p>
+            <form class="filters" role="search" on:submit=move |ev| { ev.prevent_default(); load(true); }>
+                <div class="field">
+                    <label for="registre-filtre">{t!(i, "Nom ou code INSEE", "Name or INSEE code")}</label>
+                    <input id="registre-filtre" type="search" bind:value=search autocomplete="off" />
+                </div>
+                <div class="field">
+                    <label for="registre-statut">{t!(i, "Statut", "Status")}</label>
+                    <select id="registre-statut" bind:value=status on:change=move |_| load(true)>
+                        <option value="">{t!(i, "Tous", "All")}</option>
+                        {[CommuneStatus::Member, CommuneStatus::Candidate, CommuneStatus::District, CommuneStatus::Suspended]
+                            .into_iter()
+                            .map(|s| view! { <option value=s.as_str()>{move || status_label(i, s)}</option> })
+                            .collect_view()}
+                    </select>
+                </div>
+                <p><button type="submit" class="button" id="registre-chercher">{t!(i, "Chercher", "Search")}</button></p>
+            </form>
+            {move || error.get().map(|e| view! { <ErrorNotice error=e /> })}
+            {move || if rows.with(Vec::is_empty) {
+                if loading.get() { view! { <Loading /> }.into_any() } else {
+                    view! { <p class="notice">{t!(i, "Aucune commune ne correspond.", "No commune matches.")}</p> }.into_any()
                 }
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="table" id="table-registre">
+                            <caption class="visually-hidden">{t!(i, "Communes du registre", "Communes of the registry")}</caption>
+                            <thead><tr>
+                                <th scope="col">{t!(i, "INSEE", "INSEE")}</th>
+                                <th scope="col">{t!(i, "Commune", "Commune")}</th>
+                                <th scope="col">{t!(i, "Statut", "Status")}</th>
+                                <th scope="col">{t!(i, "Actions", "Actions")}</th>
+                            </tr></thead>
+                            <tbody>{rows.get().into_iter().map(|c| view! { <RegistryRow c programme act /> }).collect_view()}</tbody>
+                        </table>
+                    </div>
+                }.into_any()
             }}
+            <Show when=move || !done.get()>
+                <p><button type="button" class="button button-secondary" id="registre-plus" disabled=move || loading.get()
+                    on:click=move |_| load(false)>{t!(i, "Charger plus", "Load more")}</button></p>
+            </Show>
         </section>
-        <AddCommuneForm on_added=move || version.update(|v| *v += 1) />
+        <AddCommuneForm on_added=move || { version.update(|v| *v += 1); load(true); } />
+    }
+}
+
+/// One commune of the registry, with suspend or resume (and, for the
+/// programme team, its members).
+#[component]
+fn RegistryRow(c: Commune, programme: bool, act: impl Fn(Insee, bool) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i = use_i18n();
+    let suspended = c.status == CommuneStatus::Suspended;
+    let insee = c.insee.clone();
+    let name = c.name.clone();
+    let members = format!("/espace/communes/{}", c.insee);
+    view! {
+        <tr data-insee=c.insee.to_string()>
+            <td>{c.insee.to_string()}</td>
+            <td><A href=format!("/communes/{}", c.insee)>{c.name.clone()}</A></td>
+            <td><StatusBadge status=c.status /></td>
+            <td class="actions">
+                <button type="button" class="button button-small"
+                    class:button-danger=!suspended
+                    aria-label=move || format!("{} {name}", if suspended { i.t("Réactiver", "Resume") } else { i.t("Suspendre", "Suspend") })
+                    on:click=move |_| act(insee.clone(), !suspended)>
+                    {move || if suspended { i.t("Réactiver", "Resume") } else { i.t("Suspendre", "Suspend") }}
+                </button>
+                {programme.then(|| view! { <A href=members attr:class="button button-small button-secondary">{t!(i, "Membres", "Members")}</A> })}
+            </td>
+        </tr>
     }
 }
 

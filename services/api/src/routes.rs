@@ -111,6 +111,7 @@ const COMMUNE_FILTERS: &[QueryParam] = &[
     QueryParam { name: "departement", ty: "string", description: "Département code, e.g. 93." },
     QueryParam { name: "territory", ty: "string", description: "Territory (EPT) SIREN, e.g. 200057867 for Plaine Commune." },
     QueryParam { name: "q", ty: "string", description: "Name search, accent- and case-insensitive." },
+    QueryParam { name: "insee", ty: "string", description: "Only these communes: up to 500 INSEE codes separated by commas." },
     QueryParam { name: "limit", ty: "integer", description: "Items per page, 1 to 500 (default 100)." },
     QueryParam { name: "cursor", ty: "string", description: "`next_cursor` of the previous page." },
 ];

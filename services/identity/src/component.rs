@@ -1,7 +1,7 @@
 //! The Spin component: dispatches the catalogued identity routes
 //! (`qmi_api::routes::ROUTES`, service `identity`) to their handlers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use qmi_api::identity::*;
 use qmi_api::routes::{RouteMiss, find};
@@ -155,6 +155,9 @@ fn like_escape(s: &str) -> String {
     })
 }
 
+/// The most INSEE codes one registry request may name (`?insee=`).
+const MAX_CODES: usize = 500;
+
 async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)?;
     let query = &cx.req.query;
@@ -183,6 +186,20 @@ async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         }
         sql.push_str(" AND ept_code = ?");
         params.push(territory.to_owned().into());
+    }
+    if let Some(list) = query.non_empty("insee") {
+        // Named communes only (a page naming the communes it shows): at most a
+        // page's worth, each a valid code.
+        let codes = list
+            .split(',')
+            .map(|code| code.trim().parse::<Insee>())
+            .collect::<Result<BTreeSet<_>, _>>()
+            .map_err(|_| Problem::bad_request("invalid insee").field("insee", "INSEE codes separated by commas, e.g. 93048,93066"))?;
+        if codes.len() > MAX_CODES {
+            return Err(Problem::bad_request("too many codes").field("insee", format!("at most {MAX_CODES} codes")));
+        }
+        sql.push_str(&format!(" AND insee IN ({})", vec!["?"; codes.len()].join(", ")));
+        params.extend(codes.into_iter().map(|c| c.to_string().into()));
     }
     if let Some(q) = query.non_empty("q") {
         if q.chars().count() > 100 {
