@@ -3,6 +3,7 @@
 mod api;
 mod app;
 mod fmt;
+mod geo;
 mod health;
 mod i18n;
 mod messages;

@@ -591,11 +591,20 @@ fn public(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
         let items = b.c.find_all(Locator::Css("#liste-communes li")).await.ctx("list")?;
         ensure!(items.len() == 8, "Plaine Commune has 8 communes, the list shows {}", items.len());
 
-        // A commune's page.
+        // A commune's page: its district (perimeter drawn, challenges) and its calls.
         b.goto("/communes/93066").await?;
         b.wait_text("h1", "Saint-Denis").await?;
         b.wait_text("main", "Plaine Commune").await?;
+        b.wait_text("#quartier", "Pleyel").await?;
+        b.wait_text("#quartier", "Rafraîchir les cours d'école").await?;
+        let outline = b.el("#quartier .district-outline").await?.attr("d").await.ctx("perimeter path")?.unwrap_or_default();
+        ensure!(outline.starts_with('M') && outline.matches('L').count() == 7, "the perimeter is not drawn from its 8 points: {outline}");
+        b.wait_text("#titre-appels-commune", "Appels").await?;
         b.axe("commune page").await?;
+        b.snapshot("commune").await?;
+        // A district its commune has not described yet says so.
+        b.goto("/communes/93048").await?;
+        b.wait_text("#quartier", "pas encore décrit").await?;
         b.goto("/connexion").await?;
         b.el("#connexion-email").await?;
         b.axe("sign-in").await?;
@@ -607,7 +616,8 @@ fn public(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
 
 #[test]
 fn public_pages_home_communes_and_commune() {
-    run("public_pages_home_communes_and_commune", public);
+    // With the services a commune's page reads its district and calls from.
+    run_on("public_pages_home_communes_and_commune", server_with(&["applications", "districts"]), public);
 }
 
 fn refresh_and_sign_out(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {

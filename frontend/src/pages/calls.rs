@@ -37,22 +37,39 @@ pub fn Calls() -> impl IntoView {
                 Some(Ok(page)) if page.items.is_empty() => view! {
                     <p class="notice">{t!(i, "Aucun appel n'est ouvert pour le moment.", "No call is open at the moment.")}</p>
                 }.into_any(),
-                Some(Ok(page)) => view! {
-                    <ul class="card-list" id="liste-appels">
-                        {page.items.into_iter().map(|c| {
-                            let closes = c.closes_at_paris.clone();
-                            view! {
-                                <li class="card">
-                                    <h2 class="card-title"><A href=format!("/appels/{}", c.id)>{c.title.clone()}</A></h2>
-                                    <p class="muted small">{c.themes.join(" · ")}</p>
-                                    <p class="small">{move || format!("{} {}", i.t("Clôture le", "Closes on"), fmt::datetime(&closes, i.lang()))}</p>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any(),
+                Some(Ok(page)) => view! { <CallCards id="liste-appels" calls=page.items /> }.into_any(),
             }}
         </section>
+        <section aria-labelledby="titre-donnees-ouvertes">
+            <h2 id="titre-donnees-ouvertes">{t!(i, "Données ouvertes", "Open data")}</h2>
+            <p>{t!(i,
+                "Les appels publiés et les décisions rendues publiques, libres de réutilisation :",
+                "Published calls and public decisions, free to reuse:")}</p>
+            <ul class="plain-list" id="donnees-ouvertes">
+                <li>{t!(i, "Appels", "Calls")}" : "<a href="/api/open-data/calls.csv" download>"CSV"</a>" · "<a href="/api/open-data/calls.json">"JSON"</a></li>
+                <li>{t!(i, "Décisions", "Decisions")}" : "<a href="/api/open-data/decisions.csv" download>"CSV"</a>" · "<a href="/api/open-data/decisions.json">"JSON"</a></li>
+            </ul>
+        </section>
+    }
+}
+
+/// Calls as cards: title (linked), themes, closing date.
+#[component]
+pub fn CallCards(id: &'static str, calls: Vec<Call>) -> impl IntoView {
+    let i = use_i18n();
+    view! {
+        <ul class="card-list" id=id>
+            {calls.into_iter().map(|c| {
+                let closes = c.closes_at_paris.clone();
+                view! {
+                    <li class="card">
+                        <h2 class="card-title"><A href=format!("/appels/{}", c.id)>{c.title.clone()}</A></h2>
+                        <p class="muted small">{c.themes.join(" · ")}</p>
+                        <p class="small">{move || format!("{} {}", i.t("Clôture le", "Closes on"), fmt::datetime(&closes, i.lang()))}</p>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }
 

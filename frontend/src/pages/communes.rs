@@ -4,11 +4,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
+use qmi_api::Page;
+use qmi_api::applications::{Call, District};
 use qmi_api::identity::{Commune, CommuneStatus};
 
 use crate::api::{self, ApiError};
 use crate::fmt;
+use crate::geo;
 use crate::i18n::use_i18n;
+use crate::pages::calls::CallCards;
 use crate::registry::{self, Filters};
 use crate::session::use_session;
 use crate::t;
@@ -196,8 +200,76 @@ pub fn CommunePage() -> impl IntoView {
                                 <dd>{move || population.map_or("—".into(), |p| fmt::integer(p, i.lang()))}</dd></div>
                         </dl>
                         {manage.then(|| view! { <p><A href=href attr:class="button">{t!(i, "Gérer les membres", "Manage members")}</A></p> })}
+                        {(c.status == CommuneStatus::District).then(|| view! { <DistrictView insee=c.insee.to_string() /> })}
+                        <CommuneCalls insee=c.insee.to_string() />
                     }.into_any()
                 }
+            }}
+        </section>
+    }
+}
+
+/// A commune's innovation district: its perimeter drawn, its challenges, the
+/// sites open to experiments and the local stakeholders.
+#[component]
+fn DistrictView(insee: String) -> impl IntoView {
+    let i = use_i18n();
+    let district = api::load(move || Some(format!("/api/districts/{}", api::encode(&insee))));
+    move || match api::read::<District>(&district) {
+        None => view! { <Loading /> }.into_any(),
+        // Selected, not described yet by the commune.
+        Some(Err(e)) if e.status == 404 => view! {
+            <p class="muted" id="quartier">{t!(i, "Le quartier d'innovation de cette commune n'est pas encore décrit.", "This commune's innovation district is not described yet.")}</p>
+        }.into_any(),
+        Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+        Some(Ok(d)) => {
+            let map = geo::outline(&d.perimeter, 240.0).map(|o| {
+                let label = format!("{} — {}", i.t("Périmètre du quartier", "Perimeter of the district"), d.name);
+                view! {
+                    <figure class="district-map">
+                        <svg viewBox=format!("-4 -4 {:.0} {:.0}", o.width + 8.0, o.height + 8.0) role="img" aria-label=label>
+                            <path class="district-outline" d=o.path />
+                        </svg>
+                    </figure>
+                }
+            });
+            let list = |items: Vec<String>| items.into_iter().map(|s| view! { <li>{s}</li> }).collect_view();
+            view! {
+                <section aria-labelledby="titre-quartier" id="quartier" class="district">
+                    <h2 id="titre-quartier">{move || format!("{} : {}", i.t("Quartier d'innovation", "Innovation district"), d.name)}</h2>
+                    <div class="district-body">
+                        {map}
+                        <div>
+                            {(!d.description.is_empty()).then(|| view! { <p>{d.description.clone()}</p> })}
+                            {(!d.challenges.is_empty()).then(|| view! {
+                                <h3>{t!(i, "Défis", "Challenges")}</h3>
+                                <ul class="plain-list">{d.challenges.iter().map(|c| view! { <li><strong>{c.theme.clone()}</strong>" — "{c.text.clone()}</li> }).collect_view()}</ul>
+                            })}
+                            {(!d.sites.is_empty()).then(|| view! { <h3>{t!(i, "Sites d'expérimentation", "Sites open to experiments")}</h3><ul class="plain-list">{list(d.sites.clone())}</ul> })}
+                            {(!d.stakeholders.is_empty()).then(|| view! { <h3>{t!(i, "Acteurs locaux", "Local stakeholders")}</h3><ul class="plain-list">{list(d.stakeholders.clone())}</ul> })}
+                        </div>
+                    </div>
+                </section>
+            }.into_any()
+        }
+    }
+}
+
+/// The calls open in a commune: its own and the programme's covering it.
+#[component]
+fn CommuneCalls(insee: String) -> impl IntoView {
+    let i = use_i18n();
+    let calls = api::load(move || Some(format!("/api/calls?status=open&commune={}&limit=100", api::encode(&insee))));
+    view! {
+        <section aria-labelledby="titre-appels-commune">
+            <h2 id="titre-appels-commune">{t!(i, "Appels à solutions ouverts", "Open calls for solutions")}</h2>
+            {move || match api::read::<Page<Call>>(&calls) {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(p)) if p.items.is_empty() => view! {
+                    <p class="muted">{t!(i, "Aucun appel ouvert dans cette commune pour le moment.", "No call open in this commune at the moment.")}</p>
+                }.into_any(),
+                Some(Ok(p)) => view! { <CallCards id="appels-commune" calls=p.items /> }.into_any(),
             }}
         </section>
     }
