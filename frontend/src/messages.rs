@@ -61,6 +61,15 @@ pub fn to_french(message: &str) -> String {
     if let Some(choice) = message.strip_suffix(" is chosen twice") {
         return format!("{choice} est choisi deux fois");
     }
+    if let Some(key) = message.strip_suffix(" is used twice") {
+        return format!("{key} est utilisé deux fois");
+    }
+    if let Some(state) = message.strip_prefix("the state ").and_then(|m| m.strip_suffix(" is required")) {
+        return format!("l'étape {state} est obligatoire");
+    }
+    if let Some(state) = message.strip_prefix("no state ") {
+        return format!("aucune étape {state}");
+    }
     detail(message).unwrap_or_else(|| message.to_owned())
 }
 
@@ -177,6 +186,7 @@ fn exact(message: &str) -> Option<&'static str> {
         "give the commune (a commune's call) or `districts` (a programme call)" => "indiquez la commune (appel d'une commune) ou les quartiers (appel du programme)",
         "use the suspend route to suspend a commune" => "utilisez la suspension pour suspendre une commune",
         "must match the path" => "doit correspondre à l'adresse",
+        "draft → submitted must be allowed" => "le passage de brouillon à déposée doit être permis",
         "a candidacy takes no files: ask for a link instead" => "une candidature ne prend pas de fichier : demandez plutôt un lien",
         // Problem titles.
         "Bad request" => "Demande incorrecte",

@@ -1098,6 +1098,14 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             b.click("#eligible-association").await?;
             b.fill("#appel-pays", "fr").await?;
             b.fill("#appel-lettre", "Décision pour « {{title}} » : {{decision}}. {{reason}}").await?;
+            // The selection steps: a hearing between review and decision.
+            b.click("#appel-etapes summary").await?;
+            b.click("#ajouter-etape").await?;
+            b.fill("#etape-9-cle", "audition").await?;
+            b.fill("#etape-9-libelle", "Audition / Hearing").await?;
+            for pair in ["#passage-4-9", "#passage-9-6", "#passage-9-7"] {
+                b.click(pair).await?;
+            }
             b.axe("call form editors").await?;
             b.click("#appel-creer").await?;
             b.wait_text("#appel-cree", "Jardins partagés").await?;
@@ -1107,6 +1115,11 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             ensure!(made["form"][1]["kind"] == "single_choice" && made["form"][1]["options"] == json!(["Cour d'école", "Parc"]), "typed question: {made}");
             ensure!(made["eligibility"] == json!({ "kinds": ["association"], "countries": ["FR"] }), "eligibility: {made}");
             ensure!(made["letter_template"].as_str().is_some_and(|l| l.starts_with("Décision pour")), "letter template: {made}");
+            let moves = made["workflow"]["transitions"].as_array().cloned().unwrap_or_default();
+            for (from, to) in [("in_review", "audition"), ("audition", "selected"), ("audition", "rejected")] {
+                ensure!(moves.contains(&json!({ "from": from, "to": to })), "{from} → {to} missing: {made}");
+            }
+            ensure!(made["workflow"]["states"][9] == json!({ "id": "audition", "label": "Audition / Hearing", "decision": false }), "the new step: {made}");
             // Changing it: the editor opens with the call as saved; the new deadline
             // is kept, the questions keep their keys.
             let made_id = made["id"].as_str().unwrap_or_default().to_owned();
@@ -1120,7 +1133,7 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             b.wait_text("#titre-nouvel-appel", "Nouvel appel").await?;
             let changed = api_now(&b.server, "GET", &format!("/api/calls/{made_id}"), "admin.saint-denis@qmi.example", None);
             ensure!(changed["closes_at_paris"].as_str().is_some_and(|d| d.starts_with("2099-04-30T18:00")), "the new deadline: {changed}");
-            ensure!(changed["form"] == made["form"] && changed["criteria"] == made["criteria"], "the form changed: {changed}");
+            ensure!(changed["form"] == made["form"] && changed["criteria"] == made["criteria"] && changed["workflow"] == made["workflow"], "the form changed: {changed}");
             b.click("tr[data-title='Jardins partagés'] button.publier").await?;
             b.wait_text("tr[data-title='Jardins partagés']", "Publié").await?;
             let public = b.server.get("/api/calls?commune=93066&limit=500");

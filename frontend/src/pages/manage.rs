@@ -20,7 +20,7 @@ use crate::api::{self, ApiError};
 use crate::fmt;
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::calls::AnswersView;
-use crate::pages::form_builder::{CriteriaEditor, FormDraft, QuestionsEditor};
+use crate::pages::form_builder::{CriteriaEditor, FormDraft, QuestionsEditor, WorkflowDraft, WorkflowEditor};
 use crate::pages::organisation::kind_label;
 use crate::pages::space::SignedIn;
 use crate::registry::{self, use_names};
@@ -436,6 +436,7 @@ fn CallEditor(
     let closes = RwSignal::new(e.map(|c| local(&c.closes_at_paris)).unwrap_or_default());
     let target = RwSignal::new(e.map_or(3, |c| c.target_selections).to_string());
     let draft = e.map_or_else(FormDraft::new, |c| FormDraft::of(&c.form, &c.criteria));
+    let steps = WorkflowDraft::of(&e.map_or_else(Workflow::standard, |c| c.workflow.clone()));
     let published = RwSignal::new(e.is_some_and(|c| c.published));
     let kinds = RwSignal::new(e.map(|c| c.eligibility.kinds.clone()).unwrap_or_default());
     let countries = RwSignal::new(e.map(|c| c.eligibility.countries.join(", ")).unwrap_or_default());
@@ -481,7 +482,7 @@ fn CallEditor(
             target_selections: target.get_untracked().trim().parse().unwrap_or(0),
             form: draft.questions(),
             criteria: draft.criteria(),
-            workflow: kept.with_value(|k| k.as_ref().map(|c| c.workflow.clone())),
+            workflow: Some(steps.workflow()),
             letter_template: Some(letter.get_untracked()).filter(|l| !l.trim().is_empty()),
             published: published.get_untracked(),
         };
@@ -564,6 +565,7 @@ fn CallEditor(
                     error=error_of(errors, "target_selections") kind="number" />
                 <CriteriaEditor draft errors />
                 <QuestionsEditor draft errors />
+                <WorkflowEditor draft=steps errors />
                 <fieldset id="appel-eligibilite" aria-describedby=described_by(errors, "eligibility", "appel-eligibilite-erreur")>
                     <legend>{t!(i, "Qui peut candidater", "Who may apply")}</legend>
                     <p class="hint">{t!(i, "Aucune case cochée : toutes les organisations.", "No box ticked: every organisation.")}</p>

@@ -111,6 +111,40 @@ pub struct Workflow {
     pub transitions: Vec<Transition>,
 }
 
+impl Workflow {
+    /// The workflow of a call that sets none: draft → submitted →
+    /// eligible/ineligible → in_review → shortlisted → selected/rejected,
+    /// withdrawn from any state before a decision. The web app starts its
+    /// editor from it, so both sides share one definition.
+    pub fn standard() -> Self {
+        let s = |id: &str, label: &str, decision: bool| WorkflowState { id: id.into(), label: label.into(), decision };
+        let states = vec![
+            s("draft", "Brouillon / Draft", false),
+            s("submitted", "Déposée / Submitted", false),
+            s("eligible", "Recevable / Eligible", false),
+            s("ineligible", "Irrecevable / Ineligible", true),
+            s("in_review", "En évaluation / In review", false),
+            s("shortlisted", "Présélectionnée / Shortlisted", false),
+            s("selected", "Retenue / Selected", true),
+            s("rejected", "Non retenue / Rejected", true),
+            s("withdrawn", "Retirée / Withdrawn", false),
+        ];
+        let moves = [
+            ("draft", "submitted"),
+            ("submitted", "eligible"),
+            ("submitted", "ineligible"),
+            ("eligible", "in_review"),
+            ("in_review", "shortlisted"),
+            ("in_review", "rejected"),
+            ("shortlisted", "selected"),
+            ("shortlisted", "rejected"),
+        ];
+        let withdrawals = ["draft", "submitted", "eligible", "in_review", "shortlisted"].map(|from| (from, "withdrawn"));
+        let transitions = moves.into_iter().chain(withdrawals).map(|(from, to)| Transition { from: from.into(), to: to.into() }).collect();
+        Workflow { states, transitions }
+    }
+}
+
 /// Who may apply.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

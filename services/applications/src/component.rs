@@ -573,7 +573,7 @@ fn call_of(r: Row<'_>) -> Result<StoredCall, Problem> {
         programme,
         insee,
         id: r.string("id"),
-        workflow: input.workflow.clone().unwrap_or_else(workflow::default_workflow),
+        workflow: input.workflow.clone().unwrap_or_else(Workflow::standard),
         input,
         opens_at: Instant(r.int("opens_at").unwrap_or(0)),
         closes_at: Instant(r.int("closes_at").unwrap_or(0)),

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use qmi_api::applications::{Transition, Workflow, WorkflowState};
+use qmi_api::applications::Workflow;
 use qmi_kit::FieldError;
 
 /// The state of a saved, unsubmitted application.
@@ -12,40 +12,6 @@ pub const DRAFT: &str = "draft";
 pub const SUBMITTED: &str = "submitted";
 /// The state of a withdrawn application.
 pub const WITHDRAWN: &str = "withdrawn";
-
-/// The default workflow: draft → submitted → eligible/ineligible → in_review →
-/// shortlisted → selected/rejected, withdrawn from any state before a decision.
-pub fn default_workflow() -> Workflow {
-    let s = |id: &str, label: &str, decision: bool| WorkflowState { id: id.into(), label: label.into(), decision };
-    let states = vec![
-        s("draft", "Brouillon / Draft", false),
-        s("submitted", "Déposée / Submitted", false),
-        s("eligible", "Recevable / Eligible", false),
-        s("ineligible", "Irrecevable / Ineligible", true),
-        s("in_review", "En évaluation / In review", false),
-        s("shortlisted", "Présélectionnée / Shortlisted", false),
-        s("selected", "Retenue / Selected", true),
-        s("rejected", "Non retenue / Rejected", true),
-        s("withdrawn", "Retirée / Withdrawn", false),
-    ];
-    let mut transitions: Vec<Transition> = [
-        ("draft", "submitted"),
-        ("submitted", "eligible"),
-        ("submitted", "ineligible"),
-        ("eligible", "in_review"),
-        ("in_review", "shortlisted"),
-        ("in_review", "rejected"),
-        ("shortlisted", "selected"),
-        ("shortlisted", "rejected"),
-    ]
-    .into_iter()
-    .map(|(from, to)| Transition { from: from.into(), to: to.into() })
-    .collect();
-    for from in ["draft", "submitted", "eligible", "in_review", "shortlisted"] {
-        transitions.push(Transition { from: from.into(), to: WITHDRAWN.into() });
-    }
-    Workflow { states, transitions }
-}
 
 /// Problems of a workflow definition (fields `workflow.…`).
 pub fn check(w: &Workflow) -> Vec<FieldError> {
@@ -100,10 +66,11 @@ pub fn label<'a>(w: &'a Workflow, state: &'a str) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use qmi_api::applications::Transition;
 
     #[test]
     fn default_is_valid_and_behaves() {
-        let w = default_workflow();
+        let w = Workflow::standard();
         assert!(check(&w).is_empty(), "{:?}", check(&w));
         assert!(allows(&w, "in_review", WITHDRAWN));
         assert!(!allows(&w, "selected", WITHDRAWN));
@@ -113,7 +80,7 @@ mod tests {
 
     #[test]
     fn broken_workflows_are_named() {
-        let mut w = default_workflow();
+        let mut w = Workflow::standard();
         w.states.retain(|s| s.id != "withdrawn");
         w.transitions.push(Transition { from: "selected".into(), to: "rejected".into() });
         let fields: Vec<_> = check(&w).into_iter().map(|e| e.field).collect();
