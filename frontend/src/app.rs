@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/espace/candidatures") view={Lazy::<lazy::MyApplications>::new()} />
                     <Route path=path!("/espace/candidatures/:id/lettre") view={Lazy::<lazy::LetterPage>::new()} />
                     <Route path=path!("/espace/registre") view={Lazy::<lazy::Registry>::new()} />
+                    <Route path=path!("/espace/annuaire") view={Lazy::<lazy::Directory>::new()} />
                     <Route path=path!("/espace/locataires") view={Lazy::<lazy::Tenants>::new()} />
                 </Routes>
             </main>

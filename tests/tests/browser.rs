@@ -1323,6 +1323,55 @@ fn partner_member_lists_applications_across_communes_and_reads_a_letter() {
     });
 }
 
+/// The programme team keeps the partner directory: every organisation, one
+/// added (a French one refused without its SIRET first), and an organisation's
+/// members, where an account of another organisation is refused by name.
+#[test]
+fn programme_operator_keeps_the_partner_directory() {
+    let server = server();
+    let organisations = api(&server, "GET", "/api/organisations", Some(&token(&server, "programme@qmi.example")), None);
+    let solaire = organisations["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|o| o["name"] == "Solaire Urbain"))
+        .and_then(|o| o["id"].as_str())
+        .expect("Solaire Urbain in the directory")
+        .to_owned();
+    run_on("programme_operator_keeps_the_partner_directory", server, move |b| {
+        let solaire = solaire.clone();
+        Box::pin(async move {
+            b.sign_in("programme@qmi.example").await?;
+            b.click("a[href='/espace/annuaire']").await?;
+            b.wait_text("#liste-organisations", "Solaire Urbain").await?;
+            b.wait_text("#liste-organisations", "Grüne Wege").await?;
+            b.axe("partner directory").await?;
+
+            // A French organisation needs its SIRET; a German one does not.
+            b.fill("#org-nom", "Vélo Solidaire").await?;
+            b.choose("#org-type", "association").await?;
+            b.fill("#org-pays", "FR").await?;
+            b.click("#org-enregistrer").await?;
+            b.wait_text("#org-siret-erreur", "obligatoire").await?;
+            b.fill("#org-nom", "Stadtlabor Berlin").await?;
+            b.choose("#org-type", "research").await?;
+            b.fill("#org-pays", "DE").await?;
+            b.click("#org-enregistrer").await?;
+            b.wait_text("#org-enregistre", "Organisation ajoutée").await?;
+            b.wait_text("#liste-organisations", "Stadtlabor Berlin").await?;
+
+            // Solaire Urbain's members; an account of another organisation is refused.
+            let card = format!("#liste-organisations li[data-id='{solaire}']");
+            b.click(&format!("{card} summary")).await?;
+            b.wait_text(&format!("{card} .org-members"), "cto@solaire-urbain.example").await?;
+            b.fill(&format!("#org-{solaire}-membre-email"), "partner@gruene-wege.example").await?;
+            b.click(&format!("{card} .org-members button[type=submit]")).await?;
+            b.wait_text(&format!("#org-{solaire}-membre-email-erreur"), "déjà membre d'une autre organisation").await?;
+            b.axe("an organisation's members").await?;
+            b.snapshot("espace-annuaire").await?;
+            Ok(())
+        })
+    });
+}
+
 /// A commune admin answers a call for communes from "Mon espace": an invalid
 /// perimeter is refused beside its field, the draft is saved, then submitted
 /// with the campaign's question answered; the programme sees it submitted.

@@ -30,7 +30,7 @@ macro_rules! lazy_pages {
     )*};
 }
 
-use super::{calls, candidacy, manage, members, mine, organisation, tenants};
+use super::{calls, candidacy, directory, manage, members, mine, organisation, tenants};
 
 lazy_pages! {
     /// The application form of a call.
@@ -63,6 +63,8 @@ lazy_pages! {
     LetterPage, candidat => view! { <mine::LetterPage /> };
     /// The registry of communes (programme operator).
     Registry, gestion => view! { <tenants::Tenants hosting=false /> };
+    /// The partner directory (programme team).
+    Directory, gestion => view! { <directory::Directory /> };
     /// The tenants (hosting operator).
     Tenants, gestion => view! { <tenants::Tenants hosting=true /> };
 }

@@ -3,6 +3,7 @@
 pub mod calls;
 pub mod candidacy;
 pub mod communes;
+pub mod directory;
 pub mod form_builder;
 pub mod home;
 pub mod lazy;

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use qmi_api::identity::{Country, Me, Organisation, OrganisationKind, OrganisationMember, OrganisationPatch, Siret};
+use qmi_api::identity::{
+    AddOrganisationMember, Country, Email, Me, NewOrganisation, Organisation, OrganisationKind, OrganisationMember, OrganisationPatch, Siret,
+};
 
 use crate::api::{self, ApiError};
 use crate::i18n::{I18n, use_i18n};
@@ -47,10 +49,6 @@ fn Profile(id: String) -> impl IntoView {
         let path = path.clone();
         api::load(move || Some(path.clone()))
     };
-    let members = {
-        let path = format!("{path}/members");
-        api::load(move || Some(path.clone()))
-    };
     view! {
         <section aria-labelledby="titre-organisation">
             <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
@@ -59,34 +57,119 @@ fn Profile(id: String) -> impl IntoView {
             {move || match api::read::<Organisation>(&org) {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
-                Some(Ok(o)) => view! { <ProfileForm org=o path=path.clone() /> }.into_any(),
+                Some(Ok(o)) => view! { <ProfileForm org=Some(o) /> }.into_any(),
             }}
         </section>
-        <section aria-labelledby="titre-membres-org">
-            <h2 id="titre-membres-org">{t!(i, "Membres de l'organisation", "Organisation members")}</h2>
+        <OrgMembers id=id />
+    }
+}
+
+/// An organisation's members: listed, an account added by its e-mail, one
+/// removed (its members and the programme team).
+#[component]
+pub fn OrgMembers(id: String) -> impl IntoView {
+    let i = use_i18n();
+    let path = format!("/api/organisations/{}/members", api::encode(&id));
+    let version = RwSignal::new(0u32);
+    let members = {
+        let path = path.clone();
+        api::load(move || {
+            version.track();
+            Some(path.clone())
+        })
+    };
+    let email = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<ApiError>);
+    let heading = format!("titre-membres-org-{id}");
+    let heading_ref = heading.clone();
+    let email_id = format!("org-{id}-membre-email");
+    let add = {
+        let path = path.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let Ok(address) = email.get_untracked().parse::<Email>() else {
+                error.set(Some(i.t("Une adresse électronique valide.", "A valid e-mail address.").to_owned()));
+                focus_first_invalid();
+                return;
+            };
+            let path = path.clone();
+            spawn_local(async move {
+                match api::post::<OrganisationMember>(&path, &AddOrganisationMember { email: address }).await {
+                    Ok(_) => {
+                        email.set(String::new());
+                        error.set(None);
+                        failure.set(None);
+                        version.update(|v| *v += 1);
+                    }
+                    Err(e) => {
+                        error.set(e.field("email").map(|m| crate::messages::localise(&m)));
+                        failure.set(Some(e).filter(|e| e.errors.is_empty()));
+                        focus_first_invalid();
+                    }
+                }
+            });
+        }
+    };
+    let base = StoredValue::new(path);
+    let remove = move |account: String| {
+        let path = format!("{}/{}", base.get_value(), api::encode(&account));
+        spawn_local(async move {
+            match api::delete(&path).await {
+                Ok(()) => version.update(|v| *v += 1),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby=heading_ref class="org-members">
+            <h2 id=heading>{t!(i, "Membres de l'organisation", "Organisation members")}</h2>
             {move || match api::read::<Vec<OrganisationMember>>(&members) {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
                 Some(Ok(list)) => view! {
                     <ul class="plain-list">
-                        {list.into_iter().map(|m| view! { <li>{m.name}" — "<span class="muted">{m.email}</span></li> }).collect_view()}
+                        {list.into_iter().map(|m| {
+                            let account = m.account_id.clone();
+                            let who = m.name.clone();
+                            let address = m.email.clone();
+                            view! {
+                                <li data-email=address>{m.name}" — "<span class="muted">{m.email}</span>" "
+                                    <button type="button" class="button button-small button-secondary"
+                                        aria-label=move || format!("{} {who}", i.t("Retirer", "Remove"))
+                                        on:click=move |_| remove(account.clone())>{t!(i, "Retirer", "Remove")}</button>
+                                </li>
+                            }
+                        }).collect_view()}
                     </ul>
                 }.into_any(),
             }}
+            <form on:submit=add novalidate class="form-grid">
+                <TextField id=email_id label=t!(i, "Ajouter un compte existant (adresse électronique)", "Add an existing account (e-mail)")
+                    value=email error=Signal::derive(move || error.get()) kind="email" />
+                <p><button type="submit" class="button button-secondary">{t!(i, "Ajouter", "Add")}</button></p>
+            </form>
+            {move || failure.get().map(|e| view! { <ErrorNotice error=e /> })}
         </section>
     }
 }
 
-/// The edit form: values are parsed with the API's own types before sending
-/// (an invalid country or SIRET never leaves the browser), and the API's
-/// per-field problems are shown beside their fields.
+/// The profile form, for an organisation (`org`) or a new one: values are
+/// parsed with the API's own types before sending (an invalid country or SIRET
+/// never leaves the browser), and the API's per-field problems are shown beside
+/// their fields. A new organisation is handed to `on_created`.
 #[component]
-fn ProfileForm(org: Organisation, path: String) -> impl IntoView {
+pub fn ProfileForm(
+    org: Option<Organisation>,
+    #[prop(optional)] on_created: Option<Callback<Organisation>>,
+) -> impl IntoView {
     let i = use_i18n();
-    let name = RwSignal::new(org.name.clone());
-    let kind = RwSignal::new(org.kind.as_str().to_owned());
-    let country = RwSignal::new(org.country.to_string());
-    let siret = RwSignal::new(org.siret.as_ref().map(ToString::to_string).unwrap_or_default());
+    let path = org.as_ref().map(|o| format!("/api/organisations/{}", api::encode(&o.id)));
+    let creating = org.is_none();
+    let name = RwSignal::new(org.as_ref().map(|o| o.name.clone()).unwrap_or_default());
+    let kind = RwSignal::new(org.as_ref().map_or(OrganisationKind::Startup, |o| o.kind).as_str().to_owned());
+    let country = RwSignal::new(org.as_ref().map_or_else(|| "FR".to_owned(), |o| o.country.to_string()));
+    let siret = RwSignal::new(org.as_ref().and_then(|o| o.siret.as_ref()).map(ToString::to_string).unwrap_or_default());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     let failure = RwSignal::new(None::<ApiError>);
     let saved = RwSignal::new(false);
@@ -120,16 +203,30 @@ fn ProfileForm(org: Organisation, path: String) -> impl IntoView {
             return;
         }
         errors.set(Vec::new());
-        let patch = OrganisationPatch {
-            name: Some(name_v),
-            kind: OrganisationKind::parse(&kind.get_untracked()),
-            country: country_v.ok(),
-            siret: siret_v.ok().flatten(),
-        };
+        let (Ok(country_v), Ok(siret_v)) = (country_v, siret_v) else { return };
+        let kind_v = OrganisationKind::parse(&kind.get_untracked()).unwrap_or(OrganisationKind::Startup);
         let path = path.clone();
         busy.set(true);
         spawn_local(async move {
-            match api::patch::<Organisation>(&path, &patch).await {
+            let result = match &path {
+                Some(path) => {
+                    let patch = OrganisationPatch { name: Some(name_v), kind: Some(kind_v), country: Some(country_v), siret: siret_v };
+                    api::patch::<Organisation>(path, &patch).await
+                }
+                None => {
+                    let new = NewOrganisation { name: name_v, kind: kind_v, country: country_v, siret: siret_v };
+                    api::post::<Organisation>("/api/organisations", &new).await
+                }
+            };
+            match result {
+                Ok(o) if creating => {
+                    name.set(String::new());
+                    siret.set(String::new());
+                    saved.set(true);
+                    if let Some(done) = on_created {
+                        done.run(o);
+                    }
+                }
                 Ok(o) => {
                     name.set(o.name);
                     country.set(o.country.to_string());
@@ -161,13 +258,15 @@ fn ProfileForm(org: Organisation, path: String) -> impl IntoView {
             <TextField id="org-pays" label=t!(i, "Pays (code ISO)", "Country (ISO code)") value=country error=field("country") required=true />
             <TextField id="org-siret" label=t!(i, "SIRET", "SIRET") value=siret error=field("siret")
                 hint=t!(i, "14 chiffres, obligatoire en France.", "14 digits, required in France.") />
-            <p><button type="submit" class="button" id="org-enregistrer" disabled=move || busy.get()>{t!(i, "Enregistrer", "Save")}</button></p>
+            <p><button type="submit" class="button" id="org-enregistrer" disabled=move || busy.get()>
+                {move || if creating { i.t("Ajouter l'organisation", "Add the organisation") } else { i.t("Enregistrer", "Save") }}</button></p>
             {move || (!errors.with(Vec::is_empty)).then(|| view! {
                 <p class="notice notice-error" role="alert" id="org-erreurs">{t!(i, "Le profil n'a pas été enregistré : corrigez les champs signalés.", "The profile was not saved: fix the fields marked.")}</p>
             })}
             {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorNotice error=e /> })}
             <Show when=move || saved.get()>
-                <p class="notice notice-ok" role="status" id="org-enregistre">{t!(i, "Profil enregistré.", "Profile saved.")}</p>
+                <p class="notice notice-ok" role="status" id="org-enregistre">
+                    {move || if creating { i.t("Organisation ajoutée à l'annuaire.", "Organisation added to the directory.") } else { i.t("Profil enregistré.", "Profile saved.") }}</p>
             </Show>
         </form>
     }

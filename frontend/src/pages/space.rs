@@ -75,11 +75,12 @@ fn Overview(me: Me) -> impl IntoView {
             {operator.then(|| view! {
                 <section class="card" aria-labelledby="carte-programme">
                     <h2 id="carte-programme">{t!(i, "Équipe du programme", "Programme team")}</h2>
-                    <p>{t!(i, "Le registre des communes, les appels à communes, les appels à solutions et leurs sélections.", "The registry of communes, the calls for communes, the calls for solutions and their selection.")}</p>
+                    <p>{t!(i, "Le registre des communes, l'annuaire des partenaires, les appels à communes, les appels à solutions et leurs sélections.", "The registry of communes, the partner directory, the calls for communes, the calls for solutions and their selection.")}</p>
                     <p class="actions">
                         <A href="/espace/campagnes" attr:class="button">{t!(i, "Appels à communes", "Calls for communes")}</A>
                         <A href="/espace/appels" attr:class="button">{t!(i, "Appels à solutions", "Calls for solutions")}</A>
                         <A href="/espace/registre" attr:class="button button-secondary">{t!(i, "Registre des communes", "Communes registry")}</A>
+                        <A href="/espace/annuaire" attr:class="button button-secondary">{t!(i, "Annuaire des partenaires", "Partner directory")}</A>
                     </p>
                 </section>
             })}
