@@ -7,6 +7,7 @@ mod geo;
 mod health;
 mod i18n;
 mod messages;
+mod paged;
 mod pages;
 mod registry;
 mod session;

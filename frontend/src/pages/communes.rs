@@ -1,17 +1,17 @@
 //! The communes of the registry: search, filters, cursor pagination; and one commune's page.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use qmi_api::Page;
 use qmi_api::applications::{Call, District};
 use qmi_api::identity::{Commune, CommuneStatus};
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::fmt;
 use crate::geo;
 use crate::i18n::use_i18n;
+use crate::paged::Paged;
 use crate::pages::calls::CallCards;
 use crate::registry::{self, Filters};
 use crate::session::use_session;
@@ -21,14 +21,6 @@ use crate::ui::{ErrorNotice, Loading, StatusBadge, status_label};
 /// Communes shown per "Charger plus".
 const PAGE: usize = 24;
 
-/// The list state: what is shown and where the next page starts.
-#[derive(Clone, Default)]
-struct Listing {
-    items: Vec<Commune>,
-    cursor: Option<String>,
-    done: bool,
-}
-
 /// The searchable, filterable list of communes.
 #[component]
 pub fn Communes() -> impl IntoView {
@@ -37,9 +29,8 @@ pub fn Communes() -> impl IntoView {
     let departement = RwSignal::new(String::new());
     let territory = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
-    let listing = RwSignal::new(Listing::default());
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
+    let list = Paged::<Commune>::new();
+    let Paged { items, done, loading, error, .. } = list;
     // Option lists come from the registry's figures (one request at any size).
     let figures = crate::api::compute(registry::figures);
 
@@ -51,21 +42,7 @@ pub fn Communes() -> impl IntoView {
             territory: territory.get_untracked(),
             status: status.get_untracked(),
         };
-        let mut state = if reset { Listing::default() } else { listing.get_untracked() };
-        loading.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match registry::page(&filters, PAGE as u32, state.cursor.as_deref()).await {
-                Ok(page) => {
-                    state.items.extend(page.items);
-                    state.done = page.next_cursor.is_none();
-                    state.cursor = page.next_cursor;
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            listing.set(state);
-            loading.set(false);
-        });
+        list.load(filters.query(PAGE as u32, None), reset);
     };
     load(true);
 
@@ -91,8 +68,8 @@ pub fn Communes() -> impl IntoView {
         territories.into_iter().map(|(name, code)| view! { <option value=code>{name}</option> }).collect_view()
     };
     let count = move || {
-        let n = listing.with(|l| l.items.len()) as u64;
-        let more = !listing.with(|l| l.done);
+        let n = items.with(Vec::len) as u64;
+        let more = !done.get();
         format!("{} {}{}", fmt::integer(n, i.lang()), i.t("communes affichées", "communes shown"), if more { "…" } else { "" })
     };
 
@@ -131,12 +108,12 @@ pub fn Communes() -> impl IntoView {
             <p class="muted" role="status" aria-live="polite">{count}</p>
             {move || error.get().map(|e| view! { <ErrorNotice error=e /> })}
             <ul class="card-list" id="liste-communes">
-                <For each=move || listing.get().items key=|c| c.insee.to_string() let(c)>
+                <For each=move || items.get() key=|c| c.insee.to_string() let(c)>
                     <CommuneCard c />
                 </For>
             </ul>
             <Show when=move || loading.get()><Loading /></Show>
-            <Show when=move || !loading.get() && !listing.with(|l| l.done)>
+            <Show when=move || !loading.get() && !done.get()>
                 <p class="center">
                     <button type="button" class="button button-secondary" id="charger-plus" on:click=move |_| load(false)>
                         {t!(i, "Charger plus", "Load more")}

@@ -3,12 +3,11 @@
 //! organisation; see and change its members.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use qmi_api::identity::{Me, Organisation};
-use qmi_api::{Page, PlatformRole};
+use qmi_api::PlatformRole;
 
-use crate::api::{self, ApiError};
+use crate::paged::Paged;
 use crate::i18n::use_i18n;
 use crate::pages::organisation::{OrgMembers, ProfileForm, kind_label};
 use crate::pages::space::SignedIn;
@@ -35,34 +34,9 @@ pub fn Directory() -> impl IntoView {
 #[component]
 fn Listing() -> impl IntoView {
     let i = use_i18n();
-    let items = RwSignal::new(Vec::<Organisation>::new());
-    let cursor = RwSignal::new(None::<String>);
-    let done = RwSignal::new(true);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
-    let load = move |reset: bool| {
-        let mut path = format!("/api/organisations?limit={PAGE}");
-        if !reset && let Some(c) = cursor.get_untracked() {
-            path.push_str(&format!("&cursor={}", api::encode(&c)));
-        }
-        loading.set(true);
-        spawn_local(async move {
-            match api::get::<Page<Organisation>>(&path).await {
-                Ok(page) => {
-                    if reset {
-                        items.set(page.items);
-                    } else {
-                        items.update(|v| v.extend(page.items));
-                    }
-                    done.set(page.next_cursor.is_none());
-                    cursor.set(page.next_cursor);
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            loading.set(false);
-        });
-    };
+    let list = Paged::<Organisation>::new();
+    let Paged { items, done, loading, error, .. } = list;
+    let load = move |reset: bool| list.load(format!("/api/organisations?limit={PAGE}"), reset);
     load(true);
     let created = Callback::new(move |_: Organisation| load(true));
     view! {

@@ -6,12 +6,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use qmi_api::Page;
 use qmi_api::applications::{Application, Call, Letter};
 use qmi_api::identity::Me;
 
 use crate::api::{self, ApiError};
 use crate::i18n::use_i18n;
+use crate::paged::Paged;
 use crate::pages::manage::{is_decision, state_label};
 use crate::pages::space::SignedIn;
 use crate::t;
@@ -29,46 +29,28 @@ pub fn MyApplications() -> impl IntoView {
 #[component]
 fn ApplicationsList() -> impl IntoView {
     let i = use_i18n();
-    let items = RwSignal::new(Vec::<Application>::new());
-    let cursor = RwSignal::new(None::<String>);
-    let done = RwSignal::new(false);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
+    let list = Paged::<Application>::new();
+    let Paged { items, done, loading, error, .. } = list;
     // The calls of the listed applications (their title, workflow, whether
     // decisions are out), and the communes' names.
     let calls = RwSignal::new(BTreeMap::<String, Option<Call>>::new());
     let names = crate::registry::use_names();
     let more = move || {
-        loading.set(true);
-        let mut path = format!("/api/applications?limit={PAGE}");
-        if let Some(c) = cursor.get_untracked() {
-            path.push_str(&format!("&cursor={}", api::encode(&c)));
-        }
         spawn_local(async move {
-            match api::get::<Page<Application>>(&path).await {
-                Ok(page) => {
-                    let wanted: Vec<String> = page.items.iter().map(|a| a.call_id.clone()).filter(|c| calls.with_untracked(|m| !m.contains_key(c))).collect();
-                    names.want(page.items.iter().map(|a| a.insee.as_str()));
-                    done.set(page.next_cursor.is_none());
-                    cursor.set(page.next_cursor);
-                    items.update(|v| v.extend(page.items));
-                    error.set(None);
-                    for c in wanted {
-                        if calls.with_untracked(|m| m.contains_key(&c)) {
-                            continue;
-                        }
-                        calls.update(|m| {
-                            m.insert(c.clone(), None);
-                        });
-                        let call = api::get::<Call>(&format!("/api/calls/{}", api::encode(&c))).await.ok();
-                        calls.update(|m| {
-                            m.insert(c, call);
-                        });
-                    }
+            let Some(added) = list.fetch(format!("/api/applications?limit={PAGE}"), false).await else { return };
+            names.want(added.iter().map(|a| a.insee.as_str()));
+            for c in added.into_iter().map(|a| a.call_id) {
+                if calls.with_untracked(|m| m.contains_key(&c)) {
+                    continue;
                 }
-                Err(e) => error.set(Some(e)),
+                calls.update(|m| {
+                    m.insert(c.clone(), None);
+                });
+                let call = api::get::<Call>(&format!("/api/calls/{}", api::encode(&c))).await.ok();
+                calls.update(|m| {
+                    m.insert(c, call);
+                });
             }
-            loading.set(false);
         });
     };
     more();

@@ -5,11 +5,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use qmi_api::identity::{Commune, CommuneStatus, Me, NewCommune};
-use qmi_api::{Insee, Page, PlatformRole};
+use qmi_api::{Insee, PlatformRole};
 
 use crate::api::{self, ApiError};
 use crate::fmt;
 use crate::i18n::use_i18n;
+use crate::paged::Paged;
 use crate::pages::space::SignedIn;
 use crate::registry;
 use crate::t;
@@ -46,45 +47,22 @@ fn Registry(hosting: bool, programme: bool) -> impl IntoView {
     let i = use_i18n();
     let search = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
-    let rows = RwSignal::new(Vec::<Commune>::new());
-    let cursor = RwSignal::new(None::<String>);
-    let done = RwSignal::new(true);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
+    let list = Paged::<Commune>::new();
+    let Paged { items: rows, done, loading, error, .. } = list;
     let version = RwSignal::new(0u32);
     // The counts come from the figures, whatever is shown.
     let figures = api::compute(move || {
         version.track();
         registry::figures()
     });
-    // The first page (`reset`) or the next one.
+    // The first page (`reset`) or the next one; a code searches by code.
     let load = move |reset: bool| {
         let text = search.get_untracked().trim().to_owned();
-        let code = text.to_uppercase().parse::<Insee>().ok();
-        let mut path = match &code {
-            Some(code) => format!("/api/communes?limit={PAGE}&insee={code}"),
-            None => registry::Filters { q: text, status: status.get_untracked(), ..Default::default() }.query(PAGE, None),
+        let query = match text.to_uppercase().parse::<Insee>() {
+            Ok(code) => format!("/api/communes?limit={PAGE}&insee={code}"),
+            Err(_) => registry::Filters { q: text, status: status.get_untracked(), ..Default::default() }.query(PAGE, None),
         };
-        if !reset && let Some(c) = cursor.get_untracked() {
-            path.push_str(&format!("&cursor={}", api::encode(&c)));
-        }
-        loading.set(true);
-        spawn_local(async move {
-            match api::get::<Page<Commune>>(&path).await {
-                Ok(page) => {
-                    if reset {
-                        rows.set(page.items);
-                    } else {
-                        rows.update(|r| r.extend(page.items));
-                    }
-                    done.set(page.next_cursor.is_none());
-                    cursor.set(page.next_cursor);
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            loading.set(false);
-        });
+        list.load(query, reset);
     };
     load(true);
     let act = move |insee: Insee, suspend: bool| {
