@@ -8,6 +8,7 @@ use qmi_api::identity::{CommuneStatus, Lang};
 use crate::api::ApiError;
 use crate::fmt;
 use crate::i18n::{I18n, use_i18n};
+use crate::t;
 
 /// A horizontal bar chart drawn in SVG, with its figures as an accessible
 /// table for screen readers (the SVG itself is labelled as one image).
@@ -211,6 +212,19 @@ pub fn error_of(errors: FieldErrors, field: &'static str) -> Signal<Option<Strin
 pub fn when(iso: String) -> AnyView {
     let i = use_i18n();
     (move || fmt::datetime(&iso, i.lang())).into_any()
+}
+
+/// "Charger plus" under a list read a page at a time, while a page follows
+/// (disabled while one is on its way).
+pub fn load_more(id: &'static str, done: RwSignal<bool>, loading: RwSignal<bool>, more: impl Fn() + Copy + Send + Sync + 'static) -> AnyView {
+    let i = use_i18n();
+    view! {
+        <Show when=move || !done.get()>
+            <p class="center"><button type="button" class="button button-secondary" id=id disabled=move || loading.get()
+                on:click=move |_| more()>{t!(i, "Charger plus", "Load more")}</button></p>
+        </Show>
+    }
+    .into_any()
 }
 
 /// Plain text as a cell or a fact.

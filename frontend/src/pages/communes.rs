@@ -16,7 +16,7 @@ use crate::pages::calls::CallCards;
 use crate::registry::{self, Filters};
 use crate::session::use_session;
 use crate::t;
-use crate::ui::{ErrorNotice, Loading, StatusBadge, status_label};
+use crate::ui::{ErrorNotice, Loading, StatusBadge, load_more, status_label};
 
 /// Communes shown per "Charger plus".
 const PAGE: usize = 24;
@@ -113,13 +113,7 @@ pub fn Communes() -> impl IntoView {
                 </For>
             </ul>
             <Show when=move || loading.get()><Loading /></Show>
-            <Show when=move || !loading.get() && !done.get()>
-                <p class="center">
-                    <button type="button" class="button button-secondary" id="charger-plus" on:click=move |_| load(false)>
-                        {t!(i, "Charger plus", "Load more")}
-                    </button>
-                </p>
-            </Show>
+            {load_more("charger-plus", done, loading, move || load(false))}
         </section>
     }
 }

@@ -12,7 +12,7 @@ use crate::i18n::use_i18n;
 use crate::pages::organisation::{OrgMembers, ProfileForm, kind_label};
 use crate::pages::space::SignedIn;
 use crate::t;
-use crate::ui::{ErrorNotice, Loading, facts, text};
+use crate::ui::{ErrorNotice, Loading, facts, load_more, text};
 
 /// Organisations per "Charger plus".
 const PAGE: u32 = 50;
@@ -58,10 +58,7 @@ fn Listing() -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
-            <Show when=move || !done.get()>
-                <p><button type="button" class="button button-secondary" id="annuaire-plus" disabled=move || loading.get()
-                    on:click=move |_| load(false)>{t!(i, "Charger plus", "Load more")}</button></p>
-            </Show>
+            {load_more("annuaire-plus", done, loading, move || load(false))}
         </section>
         <section aria-labelledby="titre-ajout-organisation">
             <h2 id="titre-ajout-organisation">{t!(i, "Ajouter une organisation", "Add an organisation")}</h2>

@@ -15,7 +15,7 @@ use crate::paged::Paged;
 use crate::pages::manage::{is_decision, state_label};
 use crate::pages::space::SignedIn;
 use crate::t;
-use crate::ui::{ErrorNotice, Loading, facts};
+use crate::ui::{ErrorNotice, Loading, facts, load_more};
 
 /// Applications shown per "Charger plus".
 const PAGE: usize = 10;
@@ -71,10 +71,7 @@ fn ApplicationsList() -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
-            <Show when=move || !done.get() && !items.with(Vec::is_empty)>
-                <p><button type="button" class="button button-secondary" id="charger-plus" disabled=move || loading.get()
-                    on:click=move |_| more()>{t!(i, "Charger plus", "Load more")}</button></p>
-            </Show>
+            {load_more("charger-plus", done, loading, more)}
         </section>
     }
 }

@@ -14,7 +14,7 @@ use crate::paged::Paged;
 use crate::pages::space::SignedIn;
 use crate::registry;
 use crate::t;
-use crate::ui::{ErrorNotice, Loading, StatusBadge, TextField, status_label};
+use crate::ui::{ErrorNotice, Loading, StatusBadge, TextField, load_more, status_label};
 
 /// `/espace/registre` (programme team) and `/espace/locataires` (hosting).
 #[component]
@@ -137,10 +137,7 @@ fn Registry(hosting: bool, programme: bool) -> impl IntoView {
                     </div>
                 }.into_any()
             }}
-            <Show when=move || !done.get()>
-                <p><button type="button" class="button button-secondary" id="registre-plus" disabled=move || loading.get()
-                    on:click=move |_| load(false)>{t!(i, "Charger plus", "Load more")}</button></p>
-            </Show>
+            {load_more("registre-plus", done, loading, move || load(false))}
         </section>
         <AddCommuneForm on_added=move || { version.update(|v| *v += 1); load(true); } />
     }
