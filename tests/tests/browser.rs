@@ -1313,6 +1313,16 @@ fn partner_member_lists_applications_across_communes_and_reads_a_letter() {
             let stored = api_now(&b.server, "GET", &format!("/api/applications/{}", drafts[10]), "partner@solaire-urbain.example", None);
             ensure!(stored["status"] == "withdrawn", "the withdrawal was not stored: {stored}");
 
+            // The decided application's history, step by step, with the reason.
+            b.click(&format!("li[data-id='{decided}'] .suivi summary")).await?;
+            let steps = format!("li[data-id='{decided}'] .timeline");
+            b.wait_text(&steps, "Non retenue").await?;
+            wait_count(b, &format!("{steps} li"), 5).await?;
+            let history = b.el(&steps).await?.text().await.ctx("history")?;
+            for step in ["Brouillon", "Déposée", "Recevable", "En évaluation", "Non retenue : Trop proche d'un projet déjà financé"] {
+                ensure!(history.contains(step), "{step:?} missing from the history:\n{history}");
+            }
+            b.axe("an application's history").await?;
             b.click(&format!("li[data-id='{decided}'] a.lettre")).await?;
             b.wait_text("#lettre", "Cours Oasis").await?;
             b.wait_text("#lettre-motif", "Trop proche d'un projet déjà financé").await?;

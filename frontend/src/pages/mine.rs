@@ -15,7 +15,7 @@ use crate::paged::Paged;
 use crate::pages::manage::{is_decision, state_label};
 use crate::pages::space::SignedIn;
 use crate::t;
-use crate::ui::{ErrorNotice, Loading, facts, load_more};
+use crate::ui::{ErrorNotice, Loading, facts, load_more, when};
 
 /// Applications shown per "Charger plus".
 const PAGE: usize = 10;
@@ -130,6 +130,8 @@ fn ApplicationCard(
             });
         }
     };
+    let follow = RwSignal::new(false);
+    let id = a.id.clone();
     let form = format!("/appels/{}/candidature", a.call_id);
     let letter_href = format!("/espace/candidatures/{}/lettre", a.id);
     let call_href = format!("/appels/{}", a.call_id);
@@ -150,8 +152,40 @@ fn ApplicationCard(
                     <button type="button" class="button button-secondary retirer" on:click=withdraw.clone()>{t!(i, "Retirer la candidature", "Withdraw the application")}</button>
                 </Show>
             </p>
+            <details class="answers-details suivi" on:toggle=move |_| follow.set(true)>
+                <summary>{t!(i, "Suivi de la candidature", "Application history")}</summary>
+                <Show when=move || follow.get()>
+                    <Timeline id=id.clone() call />
+                </Show>
+            </details>
             {move || failure.get().map(|e| view! { <ErrorNotice error=e /> })}
         </li>
+    }
+}
+
+/// An application's steps, oldest first: when, which state, and the reason
+/// given (a decision's, say).
+#[component]
+fn Timeline(id: String, call: Memo<Option<Call>>) -> impl IntoView {
+    let i = use_i18n();
+    let app = api::load(move || Some(format!("/api/applications/{}", api::encode(&id))));
+    move || match api::read::<Application>(&app) {
+        None => view! { <Loading /> }.into_any(),
+        Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+        Some(Ok(a)) => view! {
+            <ol class="timeline">
+                {a.history.into_iter().map(|step| {
+                    let state = step.status.clone();
+                    let label = move || call.with(|c| c.as_ref().map_or_else(|| state.clone(), |c| state_label(&c.workflow, &state, i.lang())));
+                    view! {
+                        <li data-state=step.status.clone()>
+                            <span class="muted small">{when(step.at)}</span>" — "<strong>{label}</strong>
+                            {step.reason.filter(|r| !r.is_empty()).map(|r| view! { <span>" : "{r}</span> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        }.into_any(),
     }
 }
 
