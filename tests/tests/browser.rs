@@ -1333,6 +1333,23 @@ fn partner_member_lists_applications_across_communes_and_reads_a_letter() {
     });
 }
 
+/// A commune agent sees the commune's people but is offered no change (the
+/// API would refuse it).
+#[test]
+fn commune_agent_sees_the_members_without_changing_them() {
+    run("commune_agent_sees_the_members", |b| {
+        Box::pin(async move {
+            b.sign_in("agent.saint-denis@qmi.example").await?;
+            b.click(".membership a[href='/espace/communes/93066']").await?;
+            b.wait_text("#table-membres", "admin.saint-denis@qmi.example").await?;
+            wait_count(b, "#table-membres button", 0).await?;
+            wait_count(b, "#membre-email", 0).await?;
+            b.axe("members, read only").await?;
+            Ok(())
+        })
+    });
+}
+
 /// The programme team keeps the partner directory: every organisation, one
 /// added (a French one refused without its SIRET first), and an organisation's
 /// members, where an account of another organisation is refused by name.

@@ -1,11 +1,12 @@
-//! A commune's people (commune admin, programme operator): list, add, remove.
+//! A commune's people: its admins and the programme team list, add and
+//! remove them; its agents see the list.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use qmi_api::identity::{AddMember, Commune, Email, Me, Member};
-use qmi_api::{MembershipRole, Page};
+use qmi_api::{MembershipRole, Page, PlatformRole};
 
 use crate::api::{self, ApiError};
 use crate::i18n::use_i18n;
@@ -16,14 +17,20 @@ use crate::ui::{ErrorNotice, Loading, TextField};
 /// `/espace/communes/:insee`.
 #[component]
 pub fn Members() -> impl IntoView {
-    view! { <SignedIn page=|_me: Me| view! { <MembersOf /> } /> }
+    view! { <SignedIn page=|me: Me| view! { <MembersOf me /> } /> }
 }
 
 #[component]
-fn MembersOf() -> impl IntoView {
+fn MembersOf(me: Me) -> impl IntoView {
     let i = use_i18n();
     let params = use_params_map();
     let insee = Memo::new(move |_| params.read().get("insee").unwrap_or_default());
+    // Who may change the list (the API decides; this only spares others buttons that would be refused).
+    let manages = move || {
+        me.platform_roles.contains(&PlatformRole::Programme)
+            || me.memberships.iter().any(|m| m.insee.as_str() == insee.get() && m.role == MembershipRole::Admin)
+    };
+    let manages = Memo::new(move |_| manages());
     let version = RwSignal::new(0u32);
     let commune = api::load(move || Some(format!("/api/communes/{}", api::encode(&insee.get()))));
     let members = api::compute(move || {
@@ -67,7 +74,7 @@ fn MembersOf() -> impl IntoView {
                                 <th scope="col">{t!(i, "Nom", "Name")}</th>
                                 <th scope="col">{t!(i, "E-mail", "E-mail")}</th>
                                 <th scope="col">{t!(i, "Rôle", "Role")}</th>
-                                <th scope="col"><span class="visually-hidden">{t!(i, "Actions", "Actions")}</span></th>
+                                {manages.get().then(|| view! { <th scope="col"><span class="visually-hidden">{t!(i, "Actions", "Actions")}</span></th> })}
                             </tr></thead>
                             <tbody>
                                 {list.into_iter().map(|m| {
@@ -79,11 +86,11 @@ fn MembersOf() -> impl IntoView {
                                             <td>{m.name.clone()}</td>
                                             <td>{m.email.clone()}</td>
                                             <td>{move || role_label(i, role)}</td>
-                                            <td><button type="button" class="button button-small button-danger"
+                                            {manages.get().then(|| view! { <td><button type="button" class="button button-small button-danger"
                                                 aria-label=move || format!("{} {}", i.t("Retirer", "Remove"), label)
                                                 on:click=move |_| remove(account.clone(), name.clone())>
                                                 {t!(i, "Retirer", "Remove")}
-                                            </button></td>
+                                            </button></td> })}
                                         </tr>
                                     }
                                 }).collect_view()}
@@ -93,7 +100,9 @@ fn MembersOf() -> impl IntoView {
                 }.into_any(),
             }}
         </section>
-        <AddMemberForm insee on_added=move || version.update(|v| *v += 1) />
+        <Show when=move || manages.get()>
+            <AddMemberForm insee on_added=move || version.update(|v| *v += 1) />
+        </Show>
     }
 }
 

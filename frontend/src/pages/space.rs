@@ -108,6 +108,9 @@ fn Overview(me: Me) -> impl IntoView {
                                 <A href=format!("/espace/communes/{}/candidatures", m.insee) attr:class="button button-secondary">{t!(i, "Candidatures au programme", "Candidacies to the programme")}</A>
                                 <A href=district attr:class="button button-secondary">{t!(i, "Quartier d'innovation", "Innovation district")}</A>
                             })}
+                            {(role == MembershipRole::Agent).then(|| view! {
+                                <A href=format!("/espace/communes/{}", m.insee) attr:class="button">{t!(i, "Membres de la commune", "Commune members")}</A>
+                            })}
                             <A href=public attr:class="button button-secondary">{t!(i, "Fiche de la commune", "Commune page")}</A>
                         </p>
                         {(role == MembershipRole::Reviewer).then(|| view! {
