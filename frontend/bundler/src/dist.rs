@@ -49,6 +49,12 @@ impl Bundle {
         Self::default()
     }
 
+    /// The files added so far, in order: name and content.
+    #[cfg(test)]
+    pub fn files(&self) -> &[(String, Vec<u8>)] {
+        &self.files
+    }
+
     /// Adds a file under a fixed name.
     pub fn add(&mut self, name: &str, bytes: Vec<u8>) {
         self.files.push((name.to_owned(), bytes));

@@ -146,3 +146,74 @@ fn replace_all(text: &str, from: &str, to: &str) -> Result<String> {
 fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("reading {}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split_of(link_js: &str) -> split::Split {
+        split::Split {
+            main: PathBuf::from("main.wasm"),
+            chunks: vec![split::Chunk {
+                stem: "split_gestion_42".into(),
+                label: "gestion".into(),
+                wasm: b"\0asm".to_vec(),
+            }],
+            link_js: link_js.into(),
+        }
+    }
+
+    const LINK: &str = "import { initSync } from \"./__qmi_main.js\";\nconst src = fetch(new URL(\"./split_gestion_42.wasm\", import.meta.url));\n";
+    const GLUE: &str = "import * as import1 from \"./__wasm_split.js\"\nimport * as import2 from \"./__wasm_split.js\"\nconst imports = { \"./__wasm_split.js\": import1 };\n";
+
+    fn file<'a>(bundle: &'a dist::Bundle, prefix: &str) -> (&'a str, &'a str) {
+        let (name, bytes) = bundle
+            .files()
+            .iter()
+            .find(|(n, _)| n.starts_with(prefix))
+            .expect(prefix);
+        (
+            name.as_str(),
+            std::str::from_utf8(bytes).unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn the_glue_and_the_loader_name_each_other_by_hash() {
+        let mut bundle = dist::Bundle::new();
+        let glue_name = link_split(&mut bundle, &split_of(LINK), GLUE.into()).unwrap();
+        let (link_name, link) = file(&bundle, "qmi-split-");
+        let (chunk_name, _) = file(&bundle, "qmi-gestion-");
+        let (_, glue) = file(&bundle, &glue_name);
+        // The glue imports the loader by its hashed name, and still gives the
+        // wasm module the import object under the name it asks for.
+        assert_eq!(
+            glue.matches(&format!("from \"./{link_name}\"")).count(),
+            2,
+            "{glue}"
+        );
+        assert!(glue.contains("\"./__wasm_split.js\": import1"), "{glue}");
+        // The loader imports the glue and fetches the chunk by their hashed names.
+        assert!(link.contains(&format!("from \"./{glue_name}\"")), "{link}");
+        assert!(
+            link.contains(&format!("\"./{chunk_name}\"")) && !link.contains("split_gestion_42"),
+            "{link}"
+        );
+    }
+
+    #[test]
+    fn the_loader_name_changes_with_the_glue() {
+        let name = |glue: &str| {
+            let mut bundle = dist::Bundle::new();
+            link_split(&mut bundle, &split_of(LINK), glue.into()).unwrap();
+            file(&bundle, "qmi-split-").0.to_owned()
+        };
+        assert_ne!(name(GLUE), name(&format!("{GLUE}// another build\n")));
+    }
+
+    #[test]
+    fn an_unexpected_loader_is_refused() {
+        let mut bundle = dist::Bundle::new();
+        assert!(link_split(&mut bundle, &split_of("no main import here"), GLUE.into()).is_err());
+    }
+}
