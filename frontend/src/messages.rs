@@ -55,83 +55,44 @@ pub fn to_french(message: &str) -> String {
         };
         return format!("attendu : {what}");
     }
-    if let Some(choice) = message.strip_suffix(" is not one of the options") {
-        return format!("{choice} ne fait pas partie des options");
-    }
-    if let Some(choice) = message.strip_suffix(" is chosen twice") {
-        return format!("{choice} est choisi deux fois");
-    }
-    if let Some(key) = message.strip_suffix(" is used twice") {
-        return format!("{key} est utilisé deux fois");
-    }
-    if let Some(state) = message.strip_prefix("the state ").and_then(|m| m.strip_suffix(" is required")) {
-        return format!("l'étape {state} est obligatoire");
-    }
-    if let Some(state) = message.strip_prefix("no state ") {
-        return format!("aucune étape {state}");
-    }
-    detail(message).unwrap_or_else(|| message.to_owned())
+    with_value(message).unwrap_or_else(|| message.to_owned())
 }
 
-/// Problem details that carry a value (an id, a date, a state).
-fn detail(message: &str) -> Option<String> {
-    let between = |prefix: &str, suffix: &str| message.strip_prefix(prefix)?.strip_suffix(suffix).map(str::to_owned);
-    let after = |prefix: &str| message.strip_prefix(prefix).map(str::to_owned);
-    if let Some(id) = after("no application ") {
-        return Some(format!("candidature introuvable ({id})"));
-    }
-    if let Some(id) = after("no call ") {
-        return Some(format!("appel introuvable ({id})"));
-    }
-    if let Some(id) = after("no campaign ") {
-        return Some(format!("appel à candidatures introuvable ({id})"));
-    }
-    if let Some(id) = after("no organisation ") {
-        return Some(format!("organisation introuvable ({id})"));
-    }
-    if let Some(insee) = between("no commune ", " in the registry") {
-        return Some(format!("la commune {insee} n'est pas dans le registre"));
-    }
-    if let Some(insee) = after("no district in ") {
-        return Some(format!("pas de quartier d'innovation à {insee}"));
-    }
-    if let Some(insee) = after("no membership in commune ") {
-        return Some(format!("vous n'êtes pas membre de la commune {insee}"));
-    }
-    if let Some(insee) = between("commune ", " is suspended; resume it first") {
-        return Some(format!("la commune {insee} est suspendue : réactivez-la d'abord"));
-    }
-    if let Some(insee) = between("commune ", " is already in the registry") {
-        return Some(format!("la commune {insee} est déjà dans le registre"));
-    }
-    if let Some(at) = between("the deadline was ", " (Europe/Paris)") {
-        return Some(format!("la date limite était le {at} (heure de Paris)"));
-    }
-    if let Some(at) = after("the call opens at ") {
-        return Some(format!("l'appel ouvre le {at}"));
-    }
-    if let Some(state) = after("only a draft can change; this application is ") {
-        return Some(format!("seul un brouillon peut changer ; cette candidature est « {state} »"));
-    }
-    if let Some(state) = between("an application that is ", " can no longer be withdrawn") {
-        return Some(format!("une candidature « {state} » ne peut plus être retirée"));
-    }
-    if let Some(state) = between("an application that is ", " is not reviewed") {
-        return Some(format!("une candidature « {state} » n'est pas évaluée"));
-    }
-    if let Some(state) = after("the application is ") {
-        return Some(format!("la candidature est « {state} »"));
-    }
-    if let Some(state) = after("the candidacy is already ") {
-        return Some(format!("la candidature est déjà « {state} »"));
-    }
-    if let Some(n) = between("", " field(s) are invalid") {
-        return Some(format!("{n} champ(s) à corriger"));
-    }
-    if let Some(step) = between("", " is not in this call's workflow") {
-        return Some(format!("{step} : cette étape n'est pas prévue par l'appel"));
-    }
-    None
+/// Messages that carry a value (an id, a date, a state, a choice): the English
+/// text around the value, then the French text around it. The first match
+/// wins, so a longer prefix comes before a shorter one it starts with.
+const WITH_VALUE: &[(&str, &str, &str, &str)] = &[
+    ("", " is not one of the options", "", " ne fait pas partie des options"),
+    ("", " is chosen twice", "", " est choisi deux fois"),
+    ("", " is used twice", "", " est utilisé deux fois"),
+    ("the state ", " is required", "l'étape ", " est obligatoire"),
+    ("no state ", "", "aucune étape ", ""),
+    ("no application ", "", "candidature introuvable (", ")"),
+    ("no call ", "", "appel introuvable (", ")"),
+    ("no campaign ", "", "appel à candidatures introuvable (", ")"),
+    ("no organisation ", "", "organisation introuvable (", ")"),
+    ("no commune ", " in the registry", "la commune ", " n'est pas dans le registre"),
+    ("no district in ", "", "pas de quartier d'innovation à ", ""),
+    ("no membership in commune ", "", "vous n'êtes pas membre de la commune ", ""),
+    ("commune ", " is suspended; resume it first", "la commune ", " est suspendue : réactivez-la d'abord"),
+    ("commune ", " is already in the registry", "la commune ", " est déjà dans le registre"),
+    ("the deadline was ", " (Europe/Paris)", "la date limite était le ", " (heure de Paris)"),
+    ("the call opens at ", "", "l'appel ouvre le ", ""),
+    ("only a draft can change; this application is ", "", "seul un brouillon peut changer ; cette candidature est « ", " »"),
+    ("an application that is ", " can no longer be withdrawn", "une candidature « ", " » ne peut plus être retirée"),
+    ("an application that is ", " is not reviewed", "une candidature « ", " » n'est pas évaluée"),
+    ("the application is ", "", "la candidature est « ", " »"),
+    ("the candidacy is already ", "", "la candidature est déjà « ", " »"),
+    ("", " field(s) are invalid", "", " champ(s) à corriger"),
+    ("", " is not in this call's workflow", "", " : cette étape n'est pas prévue par l'appel"),
+];
+
+/// The French of a message of [`WITH_VALUE`], the value kept as it is.
+fn with_value(message: &str) -> Option<String> {
+    WITH_VALUE.iter().find_map(|(prefix, suffix, before, after)| {
+        let value = message.strip_prefix(prefix)?.strip_suffix(suffix)?;
+        Some(format!("{before}{value}{after}"))
+    })
 }
 
 /// ` (got 12)` → ` (12 saisis)`.

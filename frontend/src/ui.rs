@@ -214,6 +214,12 @@ pub fn when(iso: String) -> AnyView {
     (move || fmt::datetime(&iso, i.lang())).into_any()
 }
 
+/// The route parameter `name` of the page being shown (`id`, `insee`…), read
+/// once: the page is built again when the route changes.
+pub fn route_param(name: &str) -> String {
+    leptos_router::hooks::use_params_map().read_untracked().get(name).unwrap_or_default()
+}
+
 /// "Charger plus" under a list read a page at a time, while a page follows
 /// (disabled while one is on its way).
 pub fn load_more(id: &'static str, done: RwSignal<bool>, loading: RwSignal<bool>, more: impl Fn() + Copy + Send + Sync + 'static) -> AnyView {

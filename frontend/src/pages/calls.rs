@@ -21,7 +21,7 @@ use crate::fmt;
 use crate::i18n::use_i18n;
 use crate::pages::space::SignedIn;
 use crate::t;
-use crate::ui::{ErrorNotice, Loading};
+use crate::ui::{ErrorNotice, Loading, route_param};
 
 /// `/appels`: the open calls.
 #[component]
@@ -127,8 +127,7 @@ pub fn ApplicationPage() -> impl IntoView {
 #[component]
 fn ApplicationForm() -> impl IntoView {
     let i = use_i18n();
-    let params = use_params_map();
-    let call_id = params.read_untracked().get("id").unwrap_or_default();
+    let call_id = route_param("id");
     // The call and the organisation's applications (to find its draft for this call).
     let call = {
         let path = format!("/api/calls/{}", api::encode(&call_id));
@@ -738,8 +737,7 @@ pub fn ScoringPage() -> impl IntoView {
 #[component]
 fn Scoring() -> impl IntoView {
     let i = use_i18n();
-    let params = use_params_map();
-    let id = params.read_untracked().get("id").unwrap_or_default();
+    let id = route_param("id");
     let app = {
         let path = format!("/api/applications/{}", api::encode(&id));
         api::load(move || Some(path.clone()))

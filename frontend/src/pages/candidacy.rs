@@ -19,7 +19,7 @@ use crate::i18n::{I18n, use_i18n};
 use crate::pages::calls::QuestionField;
 use crate::pages::space::SignedIn;
 use crate::t;
-use crate::ui::{ErrorNotice, Loading, TextField, error_of, when};
+use crate::ui::{ErrorNotice, Loading, TextField, error_of, route_param, when};
 
 /// The label of a candidacy status.
 fn status_label(i: I18n, status: &str) -> &'static str {
@@ -42,8 +42,7 @@ pub fn CommuneCampaigns() -> impl IntoView {
 #[component]
 fn CampaignsOfCommune() -> impl IntoView {
     let i = use_i18n();
-    let params = use_params_map();
-    let insee = params.read_untracked().get("insee").unwrap_or_default();
+    let insee = route_param("insee");
     // Each campaign with the commune's candidacy (a 404 means none yet).
     let rows = {
         let insee = insee.clone();

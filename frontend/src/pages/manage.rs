@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use qmi_api::applications::{
     Application, AssignRequest, Assignment, Call, CallInput, Campaign, CampaignInput, Candidacy, CandidacyDecision, Challenge,
     District, DistrictInput, Question, QuestionKind, Ranking, TransitionRequest, Workflow,
@@ -25,7 +24,7 @@ use crate::pages::organisation::kind_label;
 use crate::pages::space::SignedIn;
 use crate::registry::{self, use_names};
 use crate::t;
-use crate::ui::{ErrorNotice, FieldErrors, Loading, TextField, described_by, error_line, error_of, facts, set_errors, table, text, when};
+use crate::ui::{ErrorNotice, FieldErrors, Loading, TextField, described_by, error_line, error_of, facts, route_param, set_errors, table, text, when};
 
 /// The label of a workflow state in the current language (a label written
 /// `Français / English` is split), its id when the workflow lacks it.
@@ -186,8 +185,7 @@ pub fn CampaignPage() -> impl IntoView {
 #[component]
 fn CampaignCandidacies() -> impl IntoView {
     let i = use_i18n();
-    let params = use_params_map();
-    let id = params.read_untracked().get("id").unwrap_or_default();
+    let id = route_param("id");
     let version = RwSignal::new(0u32);
     let campaign = {
         let path = format!("/api/campaigns/{}", api::encode(&id));
@@ -608,8 +606,7 @@ pub fn SelectionPage() -> impl IntoView {
 #[component]
 fn Selection() -> impl IntoView {
     let i = use_i18n();
-    let params = use_params_map();
-    let id = params.read_untracked().get("id").unwrap_or_default();
+    let id = route_param("id");
     let base = format!("/api/calls/{}", api::encode(&id));
     let call_v = RwSignal::new(0u32);
     let data_v = RwSignal::new(0u32);
@@ -952,8 +949,7 @@ pub fn DistrictPage() -> impl IntoView {
 #[component]
 fn DistrictEditor() -> impl IntoView {
     let i = use_i18n();
-    let params = use_params_map();
-    let insee = params.read_untracked().get("insee").unwrap_or_default();
+    let insee = route_param("insee");
     let district = {
         let path = format!("/api/districts/{}", api::encode(&insee));
         api::load(move || Some(path.clone()))

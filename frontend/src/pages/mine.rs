@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use qmi_api::applications::{Application, Call, Letter};
 use qmi_api::identity::Me;
 
@@ -15,7 +14,7 @@ use crate::paged::Paged;
 use crate::pages::manage::{is_decision, state_label};
 use crate::pages::space::SignedIn;
 use crate::t;
-use crate::ui::{ErrorNotice, Loading, facts, load_more, when};
+use crate::ui::{ErrorNotice, Loading, facts, load_more, route_param, when};
 
 /// Applications shown per "Charger plus".
 const PAGE: usize = 10;
@@ -198,8 +197,7 @@ pub fn LetterPage() -> impl IntoView {
 #[component]
 fn LetterView() -> impl IntoView {
     let i = use_i18n();
-    let params = use_params_map();
-    let id = params.read_untracked().get("id").unwrap_or_default();
+    let id = route_param("id");
     let letter = {
         let path = format!("/api/applications/{}/letter", api::encode(&id));
         api::load(move || Some(path.clone()))
