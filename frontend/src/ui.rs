@@ -12,6 +12,11 @@ use crate::t;
 
 /// A horizontal bar chart drawn in SVG, with its figures as an accessible
 /// table for screen readers (the SVG itself is labelled as one image).
+///
+/// The SVG has no `viewBox`: it is drawn in CSS pixels at the width of its
+/// container, so its text keeps the page's size on a phone as on a desktop.
+/// Each bar takes two lines (its label and figure, then the bar, whose length
+/// is a percentage of the widest), so long labels never squeeze the bars.
 #[component]
 pub fn BarChart(
     /// Id of the element that names the chart (its heading).
@@ -21,23 +26,23 @@ pub fn BarChart(
 ) -> impl IntoView {
     let i = use_i18n();
     let max = bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
-    const LABEL_W: f64 = 210.0;
-    const BAR_W: f64 = 360.0;
-    const ROW_H: f64 = 30.0;
-    let height = ROW_H * bars.len() as f64 + 8.0;
+    /// Height of one bar's two lines, in CSS pixels.
+    const ROW_H: usize = 44;
+    let height = ROW_H * bars.len();
     let rows = bars
         .iter()
         .enumerate()
         .map(|(n, (label, value))| {
-            let y = 4.0 + n as f64 * ROW_H;
-            let w = (*value as f64 / max as f64 * BAR_W).max(2.0);
+            let top = n * ROW_H;
+            // A zero still shows as a sliver, so the row does not look broken.
+            let width = format!("{:.1}%", (*value as f64 / max as f64 * 100.0).max(0.5));
             let label = label.clone();
             let value = *value;
             view! {
                 <g>
-                    <text x=LABEL_W - 8.0 y=y + 19.0 text-anchor="end" class="chart-label">{label}</text>
-                    <rect x=LABEL_W y=y + 5.0 width=w height=ROW_H - 10.0 rx="3" class="chart-bar"></rect>
-                    <text x=LABEL_W + w + 6.0 y=y + 19.0 class="chart-value">{move || fmt::integer(value, i.lang())}</text>
+                    <text x="0" y=top + 16 class="chart-label">{label}</text>
+                    <text x="100%" y=top + 16 text-anchor="end" class="chart-value">{move || fmt::integer(value, i.lang())}</text>
+                    <rect x="0" y=top + 23 width=width height="12" rx="3" class="chart-bar"></rect>
                 </g>
             }
         })
@@ -48,8 +53,7 @@ pub fn BarChart(
         .collect_view();
     view! {
         <figure class="chart">
-            <svg viewBox=format!("0 0 {} {height}", LABEL_W + BAR_W + 60.0) role="img" aria-labelledby=labelled_by
-                preserveAspectRatio="xMinYMin meet">
+            <svg width="100%" height=height role="img" aria-labelledby=labelled_by>
                 {rows}
             </svg>
             <table class="visually-hidden" aria-labelledby=labelled_by>

@@ -565,6 +565,23 @@ fn public(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
         ensure!(pop.contains('\u{202f}'), "population is not grouped the French way: {pop:?}");
         let bars = b.c.find_all(Locator::Css(".chart svg rect")).await.ctx("chart bars")?;
         ensure!(bars.len() >= 6, "expected chart bars, found {}", bars.len());
+        // On a phone the charts' text keeps a readable size and stays inside the chart.
+        b.c.set_window_size(360, 800).await.ctx("resizing to 360 px")?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let text = b
+            .js(
+                "const svgs = [...document.querySelectorAll('.chart svg')];
+                 const texts = svgs.flatMap(s => [...s.querySelectorAll('text')].map(t => [s.getBoundingClientRect(), t.getBoundingClientRect()]));
+                 return [texts.length,
+                         texts.filter(([_, t]) => t.height < 12).length,
+                         texts.filter(([s, t]) => t.left < s.left - 1 || t.right > s.right + 1).length];",
+                vec![],
+            )
+            .await?;
+        b.c.set_window_size(1280, 900).await.ctx("resizing back")?;
+        ensure!(text[0].as_i64().is_some_and(|n| n >= 12), "chart texts at 360 px: {text}");
+        ensure!(text[1].as_i64() == Some(0), "chart texts under 12 px high at 360 px: {text}");
+        ensure!(text[2].as_i64() == Some(0), "chart texts outside their chart at 360 px: {text}");
 
         // Communes: 24 at first, "Charger plus" adds more.
         b.goto("/communes").await?;
