@@ -192,6 +192,21 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     assert_eq!(bad.body["errors"].as_array().unwrap().len(), 2, "{bad:?}");
     api.ok("PUT", &path, Some(&admin), Some(&cand));
     api.ok("PUT", &path, Some(&admin), Some(&cand)); // autosave is idempotent
+    // The commune's candidacies across campaigns, drafts included, for its staff
+    // and the programme; not for another commune, nor anonymously.
+    let mine = format!("/api/candidacies/{SAINT_DENIS}");
+    for token in [&admin, &agent, &programme] {
+        let listed = api.ok("GET", &mine, Some(token), None);
+        let items = listed["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{listed}");
+        assert_eq!((items[0]["campaign_id"].as_str(), items[0]["status"].as_str()), (Some(cid), Some("draft")));
+    }
+    problem(&api.get(&mine, Some(&admin_montreuil)), 403);
+    problem(&api.get(&mine, None), 401);
+    assert_eq!(api.ok("GET", "/api/candidacies/93048", Some(&admin_montreuil), None)["items"], json!([]));
+    let bad_limit = api.get(&format!("{mine}?limit=0"), Some(&admin));
+    problem(&bad_limit, 400);
+    problem(&api.get("/api/candidacies/9x066", Some(&programme)), 404);
     let missing = api.post(&format!("{path}/submit"), Some(&admin), &json!({}));
     problem(&missing, 422);
     assert_eq!(missing.body["errors"][0]["field"], "answers.why");

@@ -43,23 +43,24 @@ pub fn CommuneCampaigns() -> impl IntoView {
 fn CampaignsOfCommune() -> impl IntoView {
     let i = use_i18n();
     let insee = route_param("insee");
-    // Each campaign with the commune's candidacy (a 404 means none yet).
+    // Each campaign with the commune's candidacy to it, if any: two requests.
     let rows = {
         let insee = insee.clone();
         api::compute(move || {
             let insee = insee.clone();
             async move {
-                let campaigns = api::get::<Page<Campaign>>("/api/campaigns?limit=100").await?;
-                let mut rows = Vec::new();
-                for c in campaigns.items {
-                    let path = format!("/api/campaigns/{}/candidacies/{}", api::encode(&c.id), api::encode(&insee));
-                    let status = match api::get::<Candidacy>(&path).await {
-                        Ok(cand) => Some(cand.status),
-                        Err(e) if e.status == 404 => None,
-                        Err(e) => return Err(e),
-                    };
-                    rows.push((c, status));
-                }
+                let candidacies = format!("/api/candidacies/{}?limit=500", api::encode(&insee));
+                let (campaigns, candidacies) =
+                    futures::join!(api::get::<Page<Campaign>>("/api/campaigns?limit=100"), api::get::<Page<Candidacy>>(&candidacies));
+                let candidacies = candidacies?.items;
+                let rows = campaigns?
+                    .items
+                    .into_iter()
+                    .map(|c| {
+                        let status = candidacies.iter().find(|cand| cand.campaign_id == c.id).map(|cand| cand.status.clone());
+                        (c, status)
+                    })
+                    .collect::<Vec<_>>();
                 Ok::<_, ApiError>(rows)
             }
         })

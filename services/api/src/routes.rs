@@ -162,6 +162,7 @@ pub static ROUTES: &[RouteDoc] = &[
     route!("listCampaigns", "applications", "GET", "/api/campaigns", "Calls for communes (published ones; every one for operators)", Principal, PAGE, None, 200, Some(s::<Page<Campaign>>)),
     route!("getCampaign", "applications", "GET", "/api/campaigns/{id}", "One call for communes", Principal, &[], None, 200, Some(s::<Campaign>)),
     route!("listCandidacies", "applications", "GET", "/api/campaigns/{id}/candidacies", "The submitted candidacies of a campaign (programme operators)", Principal, PAGE, None, 200, Some(s::<Page<Candidacy>>)),
+    route!("listCommuneCandidacies", "applications", "GET", "/api/candidacies/{insee}", "The commune's candidacies to every campaign, drafts included, by campaign id (its admins and agents, programme operators)", Tenant, PAGE, None, 200, Some(s::<Page<Candidacy>>)),
     route!("getCandidacy", "applications", "GET", "/api/campaigns/{id}/candidacies/{insee}", "A commune's candidacy", Principal, &[], None, 200, Some(s::<Candidacy>)),
     route!("saveCandidacy", "applications", "PUT", "/api/campaigns/{id}/candidacies/{insee}", "Draft a commune's candidacy (idempotent autosave; the commune's admins)", Principal, &[], Some(s::<CandidacyInput>), 200, Some(s::<Candidacy>)),
     route!("submitCandidacy", "applications", "POST", "/api/campaigns/{id}/candidacies/{insee}/submit", "Submit the candidacy before the deadline; the commune becomes a candidate", Principal, &[], None, 200, Some(s::<Candidacy>)),

@@ -154,6 +154,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         "listCampaigns" => list_campaigns(&cx).await,
         "getCampaign" => get_campaign(&cx).await,
         "listCandidacies" => list_candidacies(&cx).await,
+        "listCommuneCandidacies" => list_commune_candidacies(&cx).await,
         "getCandidacy" => get_candidacy(&cx).await,
         "saveCandidacy" => save_candidacy(&cx).await,
         "submitCandidacy" => submit_candidacy(&cx).await,
@@ -367,6 +368,20 @@ async fn list_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let rows = cx.db.global(&sql, vec![c.campaign.id.into(), after.into()]).await?;
     let items = rows.iter().map(candidacy_of).collect::<Result<Vec<_>, _>>()?;
     Ok(json(200, &page.page(items, |c| c.insee.to_string())))
+}
+
+/// One commune's candidacies across campaigns, in campaign id order.
+async fn list_commune_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let insee = cx.insee()?;
+    ask(cx.who(), Action::CandidacyRead, &Facts::tenant(&insee))?;
+    let page = PageRequest::from_query(&cx.req.query)?;
+    let mut select = tenant(&insee).select(CANDIDACIES, &["*"]).order_by("campaign_id").limit(page.fetch());
+    if let Some(after) = &page.after {
+        select = select.filter("campaign_id > ?", [after.key().into()]);
+    }
+    let rows = cx.db.run(select.build()).await?;
+    let items = rows.iter().map(candidacy_of).collect::<Result<Vec<_>, _>>()?;
+    Ok(json(200, &page.page(items, |c| c.campaign_id.clone())))
 }
 
 async fn get_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {

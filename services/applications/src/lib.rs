@@ -32,6 +32,7 @@ pub const OPERATIONS: &[&str] = &[
     "listCampaigns",
     "getCampaign",
     "listCandidacies",
+    "listCommuneCandidacies",
     "getCandidacy",
     "saveCandidacy",
     "submitCandidacy",
