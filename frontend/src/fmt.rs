@@ -103,6 +103,15 @@ pub fn datetime(iso: &str, lang: Lang) -> String {
     }
 }
 
+/// A count and its noun, grouped and agreed: French takes the singular for 0
+/// and 1 (`0 commune affichée`), English for 1 only (`0 communes shown`).
+/// `fr` and `en` give the singular and the plural.
+pub fn count(n: u64, lang: Lang, fr: (&str, &str), en: (&str, &str)) -> String {
+    let (one, many) = if lang == Lang::Fr { fr } else { en };
+    let singular = if lang == Lang::Fr { n <= 1 } else { n == 1 };
+    format!("{} {}", integer(n, lang), if singular { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +124,17 @@ mod tests {
         assert_eq!(integer(2_103_778, Lang::Fr), "2\u{202f}103\u{202f}778");
         assert_eq!(integer(2_103_778, Lang::En), "2,103,778");
         assert_eq!(integer(100_000, Lang::En), "100,000");
+    }
+
+    #[test]
+    fn counts_agree_with_their_number() {
+        let count = |n, lang| count(n, lang, ("commune affichée", "communes affichées"), ("commune shown", "communes shown"));
+        assert_eq!(count(0, Lang::Fr), "0 commune affichée");
+        assert_eq!(count(1, Lang::Fr), "1 commune affichée");
+        assert_eq!(count(2, Lang::Fr), "2 communes affichées");
+        assert_eq!(count(1200, Lang::Fr), "1\u{202f}200 communes affichées");
+        assert_eq!(count(0, Lang::En), "0 communes shown");
+        assert_eq!(count(1, Lang::En), "1 commune shown");
     }
 
     #[test]

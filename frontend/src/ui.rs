@@ -34,8 +34,10 @@ pub fn BarChart(
         .enumerate()
         .map(|(n, (label, value))| {
             let top = n * ROW_H;
-            // A zero still shows as a sliver, so the row does not look broken.
-            let width = format!("{:.1}%", (*value as f64 / max as f64 * 100.0).max(0.5));
+            // In tenths of a per cent (integers only: no float formatting code in
+            // the first download); a zero still shows as a sliver.
+            let tenths = (value * 1000 / max).max(5);
+            let width = format!("{}.{}%", tenths / 10, tenths % 10);
             let label = label.clone();
             let value = *value;
             view! {
@@ -93,9 +95,11 @@ pub fn ErrorNotice(error: ApiError) -> impl IntoView {
     let i = use_i18n();
     let status = error.status;
     let message = error.message();
-    let detail = move || match i.lang() {
-        Lang::Fr => crate::messages::to_french(&message),
-        Lang::En => message.clone(),
+    let detail = move || {
+        sentence(match i.lang() {
+            Lang::Fr => crate::messages::to_french(&message),
+            Lang::En => message.clone(),
+        })
     };
     view! {
         <div class="notice notice-error" role="alert">
@@ -183,11 +187,50 @@ pub fn TextField(
 /// the message).
 pub type FieldErrors = RwSignal<std::collections::BTreeMap<String, String>>;
 
+/// A server's detail as a sentence: capital first letter, final full stop.
+pub fn sentence(detail: String) -> String {
+    let mut chars = detail.trim().chars();
+    let Some(first) = chars.next() else { return detail };
+    // The letters a server's detail can start with, without the whole Unicode
+    // case table in the first download.
+    let capital = match first {
+        'a'..='z' => first.to_ascii_uppercase(),
+        'à' => 'À',
+        'â' => 'Â',
+        'é' => 'É',
+        'è' => 'È',
+        'ê' => 'Ê',
+        'î' => 'Î',
+        'ô' => 'Ô',
+        'ç' => 'Ç',
+        other => other,
+    };
+    let mut out: String = std::iter::once(capital).chain(chars).collect();
+    if !out.ends_with(['.', '!', '?', '…']) {
+        out.push('.');
+    }
+    out
+}
+
+/// Moves the focus to the first field marked invalid (after the view updates).
+pub fn focus_first_invalid() {
+    leptos::prelude::request_animation_frame(|| {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("[aria-invalid=true]").ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
 /// Fills `errors` from a problem's `errors` (cleared first).
 pub fn set_errors(errors: FieldErrors, e: &ApiError) {
     errors.set(error_map(e));
     if !e.errors.is_empty() {
-        crate::pages::organisation::focus_first_invalid();
+        focus_first_invalid();
     }
 }
 
@@ -294,6 +337,14 @@ pub fn described_by(errors: FieldErrors, key: &'static str, id: &'static str) ->
 mod tests {
     use super::*;
     use crate::api::FieldError;
+
+    #[test]
+    fn details_read_as_sentences() {
+        assert_eq!(sentence("la commune 99999 n'est pas dans le registre".into()), "La commune 99999 n'est pas dans le registre.");
+        assert_eq!(sentence("Already a sentence.".into()), "Already a sentence.");
+        assert_eq!(sentence("élan ?".into()), "Élan ?");
+        assert_eq!(sentence(String::new()), "");
+    }
 
     #[test]
     fn field_errors_go_to_their_top_field() {

@@ -449,6 +449,10 @@ fn commune_admin(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
         ensure!(!table.contains("montreuil") && !table.contains("paris@"), "another commune's people are listed:\n{table}");
         b.axe("members of Saint-Denis").await?;
         b.snapshot("espace-membres-commune").await?;
+        fits_360(b, "members").await?;
+        // No way to remove oneself (it would lock the admin out).
+        wait_count(b, "tr[data-email='admin.saint-denis@qmi.example'] button", 0).await?;
+        wait_count(b, "tr[data-email='agent.saint-denis@qmi.example'] button", 1).await?;
 
         // Add a person, then remove them.
         b.fill("#membre-email", "nouvelle.agente@saint-denis.example").await?;
@@ -588,6 +592,7 @@ fn public(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
         b.el("#liste-communes li").await?;
         let first = b.c.find_all(Locator::Css("#liste-communes li")).await.ctx("list")?.len();
         ensure!(first == 24, "first page has {first} communes");
+        b.wait_text("#communes-compte", "24 communes affichées sur 130").await?;
         b.axe("communes").await?;
         b.click("#charger-plus").await?;
         let deadline = Instant::now() + WAIT;
@@ -607,6 +612,12 @@ fn public(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
         b.wait_text("#liste-communes", "Aubervilliers").await?;
         let items = b.c.find_all(Locator::Css("#liste-communes li")).await.ctx("list")?;
         ensure!(items.len() == 8, "Plaine Commune has 8 communes, the list shows {}", items.len());
+        let count = b.el("#communes-compte").await?.text().await.ctx("count")?;
+        ensure!(count == "8 communes affichées", "a filtered list does not count out of the registry: {count:?}");
+        b.fill("#recherche", "Atlantide").await?;
+        b.click(".filters button[type=submit]").await?;
+        b.wait_text("#communes-compte", "Aucune commune ne correspond à cette recherche.").await?;
+        wait_count(b, "#liste-communes li", 0).await?;
 
         // A commune's page: its district (perimeter drawn, challenges) and its calls.
         b.goto("/communes/93066").await?;
@@ -622,6 +633,10 @@ fn public(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
         // A district its commune has not described yet says so.
         b.goto("/communes/93048").await?;
         b.wait_text("#quartier", "pas encore décrit").await?;
+        // A code the registry lacks: said so, as a sentence, in French.
+        b.goto("/communes/99999").await?;
+        b.wait_text("h1", "Commune introuvable").await?;
+        b.wait_text(".notice-error", "La commune 99999 n'est pas dans le registre.").await?;
         b.goto("/connexion").await?;
         b.el("#connexion-email").await?;
         b.axe("sign-in").await?;
@@ -639,6 +654,20 @@ fn public_pages_home_communes_and_commune() {
 
 fn refresh_and_sign_out(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
     Box::pin(async move {
+        // Empty fields are named beside them and nothing is sent; a wrong
+        // password is told apart from them.
+        b.goto("/connexion").await?;
+        b.click("#connexion-valider").await?;
+        b.wait_text("#connexion-email-erreur", "Saisissez votre adresse e-mail.").await?;
+        b.wait_text("#connexion-mot-de-passe-erreur", "Saisissez votre mot de passe.").await?;
+        wait_count(b, "#connexion-erreur", 0).await?;
+        let focused = b.js("return document.activeElement.id;", vec![]).await?;
+        ensure!(focused == "connexion-email", "the focus is not on the first empty field: {focused}");
+        b.fill("#connexion-email", "admin.montreuil@qmi.example").await?;
+        b.fill("#connexion-mot-de-passe", "not-the-password").await?;
+        b.click("#connexion-valider").await?;
+        b.wait_text("#connexion-erreur", "Adresse e-mail ou mot de passe incorrect.").await?;
+        wait_count(b, "#connexion-email-erreur", 0).await?;
         b.sign_in("admin.montreuil@qmi.example").await?;
         let stored = |v: Value| -> Result<Value, String> {
             serde_json::from_str(v.as_str().ok_or("no stored session")?).ctx("stored session")
@@ -684,6 +713,7 @@ fn hosting(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
         b.wait_text("#table-registre", "Saint-Denis").await?;
         b.axe("tenants").await?;
         b.snapshot("espace-locataires").await?;
+        fits_360(b, "tenants").await?;
         // Add a tenant from another metropolis; a bad INSEE code is refused first.
         b.fill("#commune-insee", "6908").await?;
         b.fill("#commune-nom", "Lyon 8e").await?;
@@ -967,14 +997,25 @@ async fn wait_count(b: &Ctx, css: &str, n: usize) -> Outcome {
     }
 }
 
-/// At 360 px wide, the page does not scroll sideways (wide tables scroll in their own box).
+/// At 360 px wide, the page does not scroll sideways, and no button, link
+/// styled as a button or form control lies outside the window (scrolled out of
+/// sight in a wide table, say).
 async fn fits_360(b: &Ctx, page: &str) -> Outcome {
     b.c.set_window_size(360, 800).await.ctx("resizing to 360 px")?;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let over = b.js("return [window.innerWidth, document.documentElement.scrollWidth - document.documentElement.clientWidth];", vec![]).await?;
+    let over = b
+        .js(
+            "const out = [...document.querySelectorAll('main button, main .button, main input, main select, main textarea')]
+                 .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && (r.left < -1 || r.right > window.innerWidth + 1); })
+                 .map(e => e.id || e.textContent.trim() || e.outerHTML.slice(0, 60));
+             return [window.innerWidth, document.documentElement.scrollWidth - document.documentElement.clientWidth, out];",
+            vec![],
+        )
+        .await?;
     b.c.set_window_size(1280, 900).await.ctx("resizing back")?;
     ensure!(over[0].as_i64().is_some_and(|w| w <= 400), "the window did not shrink: {over}");
     ensure!(over[1].as_i64().unwrap_or(1) <= 0, "{page} scrolls sideways at 360 px: {over}");
+    ensure!(over[2].as_array().is_some_and(Vec::is_empty), "{page} has controls out of the window at 360 px: {over}");
     Ok(())
 }
 
@@ -1073,6 +1114,10 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             b.click(".membership a[href='/espace/quartiers/93066']").await?;
             b.el("#quartier-nom").await?;
             wait_value(b, "#quartier-nom", "Pleyel").await?;
+            // The commune is named above the form (shown in capitals: compare its text).
+            b.wait_text("#quartier-commune", "(93066)").await?;
+            let named = b.js("return document.getElementById('quartier-commune').textContent;", vec![]).await?;
+            ensure!(named == "Saint-Denis (93066)", "the district page names {named}");
             b.axe("district").await?;
             b.fill("#quartier-nom", "").await?;
             b.click("#quartier-enregistrer").await?;
@@ -1119,7 +1164,8 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             b.click("#appel-etapes summary").await?;
             b.click("#ajouter-etape").await?;
             b.fill("#etape-9-cle", "audition").await?;
-            b.fill("#etape-9-libelle", "Audition / Hearing").await?;
+            b.fill("#etape-9-libelle", "Audition").await?;
+            b.fill("#etape-9-libelle-en", "Hearing").await?;
             for pair in ["#passage-4-9", "#passage-9-6", "#passage-9-7"] {
                 b.click(pair).await?;
             }

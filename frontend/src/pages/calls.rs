@@ -300,7 +300,7 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
             if ok {
                 save(true);
             } else {
-                crate::pages::organisation::focus_first_invalid();
+                crate::ui::focus_first_invalid();
             }
         }
     };

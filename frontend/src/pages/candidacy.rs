@@ -221,7 +221,7 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
                     notice.set(None);
                     errors.set(field_errors(&e));
                     failure.set(Some(e));
-                    crate::pages::organisation::focus_first_invalid();
+                    crate::ui::focus_first_invalid();
                 }
             }
         });

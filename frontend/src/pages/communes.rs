@@ -34,6 +34,8 @@ pub fn Communes() -> impl IntoView {
     // Option lists come from the registry's figures (one request at any size).
     let figures = crate::api::compute(registry::figures);
 
+    // Whether the list shown is filtered (as loaded, not as being typed).
+    let filtered = RwSignal::new(false);
     // Loads the next page (or the first one when `reset`); the API filters.
     let load = move |reset: bool| {
         let filters = Filters {
@@ -42,6 +44,7 @@ pub fn Communes() -> impl IntoView {
             territory: territory.get_untracked(),
             status: status.get_untracked(),
         };
+        filtered.set([&filters.q, &filters.departement, &filters.territory, &filters.status].iter().any(|f| !f.trim().is_empty()));
         list.load(filters.query(PAGE as u32, None), reset);
     };
     load(true);
@@ -67,10 +70,18 @@ pub fn Communes() -> impl IntoView {
         territories.sort();
         territories.into_iter().map(|(name, code)| view! { <option value=code>{name}</option> }).collect_view()
     };
+    // How many are shown, out of how many when nothing filters the registry.
     let count = move || {
         let n = items.with(Vec::len) as u64;
-        let more = !done.get();
-        format!("{} {}{}", fmt::integer(n, i.lang()), i.t("communes affichées", "communes shown"), if more { "…" } else { "" })
+        let lang = i.lang();
+        if n == 0 && done.get() {
+            return i.t("Aucune commune ne correspond à cette recherche.", "No commune matches this search.").to_owned();
+        }
+        let shown = fmt::count(n, lang, ("commune affichée", "communes affichées"), ("commune shown", "communes shown"));
+        match figures.get() {
+            Some(Ok(f)) if !filtered.get() && !done.get() => format!("{shown} {} {}", i.t("sur", "of"), fmt::integer(f.communes, lang)),
+            _ => shown,
+        }
     };
 
     view! {
@@ -105,7 +116,7 @@ pub fn Communes() -> impl IntoView {
                 </div>
                 <button type="submit" class="button">{t!(i, "Rechercher", "Search")}</button>
             </form>
-            <p class="muted" role="status" aria-live="polite">{count}</p>
+            <p class="muted" role="status" aria-live="polite" id="communes-compte">{count}</p>
             {move || error.get().map(|e| view! { <ErrorNotice error=e /> })}
             <ul class="card-list" id="liste-communes">
                 <For each=move || items.get() key=|c| c.insee.to_string() let(c)>
@@ -151,7 +162,10 @@ pub fn CommunePage() -> impl IntoView {
             <p><A href="/communes">{t!(i, "← Toutes les communes", "← All communes")}</A></p>
             {move || match api::read::<Commune>(&commune) {
                 None => view! { <Loading /> }.into_any(),
-                Some(Err(e)) => view! { <h1 id="titre-commune">{t!(i, "Commune", "Commune")}</h1><ErrorNotice error=e /> }.into_any(),
+                Some(Err(e)) => {
+                    let heading = if e.status == 404 { t!(i, "Commune introuvable", "Commune not found") } else { t!(i, "Commune", "Commune") };
+                    view! { <h1 id="titre-commune">{heading}</h1><ErrorNotice error=e /> }.into_any()
+                }
                 Some(Ok(c)) => {
                     let manage = session.me.with(|me| me.as_ref().is_some_and(|me| {
                         me.platform_roles.contains(&qmi_api::PlatformRole::Programme)
@@ -201,13 +215,14 @@ fn DistrictView(insee: String) -> impl IntoView {
                         <svg viewBox=format!("-4 -4 {:.0} {:.0}", o.width + 8.0, o.height + 8.0) role="img" aria-label=label>
                             <path class="district-outline" d=o.path />
                         </svg>
+                        <figcaption class="muted small">{t!(i, "Le périmètre du quartier (nord en haut), tel que la commune l'a tracé.", "The district's perimeter (north up), as the commune drew it.")}</figcaption>
                     </figure>
                 }
             });
             let list = |items: Vec<String>| items.into_iter().map(|s| view! { <li>{s}</li> }).collect_view();
             view! {
                 <section aria-labelledby="titre-quartier" id="quartier" class="district">
-                    <h2 id="titre-quartier">{move || format!("{} : {}", i.t("Quartier d'innovation", "Innovation district"), d.name)}</h2>
+                    <h2 id="titre-quartier">{move || format!("{}{}", i.t("Quartier d'innovation\u{a0}: ", "Innovation district: "), d.name)}</h2>
                     <div class="district-body">
                         {map}
                         <div>

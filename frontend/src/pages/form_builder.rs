@@ -6,7 +6,10 @@
 use leptos::prelude::*;
 use qmi_api::applications::{Criterion, Question, QuestionKind, Transition, Workflow, WorkflowState};
 
+use qmi_api::identity::Lang;
+
 use crate::i18n::{I18n, use_i18n};
+use crate::pages::manage::label_parts;
 use crate::t;
 use crate::ui::{FieldErrors, described_by, error_line};
 
@@ -336,10 +339,30 @@ const FIXED_STATES: [&str; 3] = ["draft", "submitted", "withdrawn"];
 pub struct StateRow {
     key: usize,
     id: RwSignal<String>,
-    label: RwSignal<String>,
+    /// The French label.
+    fr: RwSignal<String>,
+    /// The English label (empty: the French one serves both).
+    en: RwSignal<String>,
     decision: RwSignal<bool>,
     /// `draft`, `submitted` or `withdrawn`: kept, its key not editable.
     fixed: bool,
+}
+
+impl StateRow {
+    /// The label as the API stores it: `Français / English`, or the French
+    /// label alone when there is no English one.
+    fn label(&self) -> String {
+        let (fr, en) = (self.fr.get_untracked(), self.en.get_untracked());
+        let (fr, en) = (fr.trim(), en.trim());
+        if en.is_empty() || en == fr { fr.to_owned() } else { format!("{fr} / {en}") }
+    }
+
+    /// The label in the current language, the key while it has none (tracked).
+    fn name(&self, lang: Lang) -> String {
+        let (fr, en) = (self.fr.get(), self.en.get());
+        let label = if lang == Lang::En && !en.trim().is_empty() { en } else { fr };
+        if label.trim().is_empty() { self.id.get() } else { label.trim().to_owned() }
+    }
 }
 
 /// A workflow being written: its states, and the allowed moves between them
@@ -359,12 +382,16 @@ impl WorkflowDraft {
             .states
             .iter()
             .enumerate()
-            .map(|(key, s)| StateRow {
+            .map(|(key, s)| {
+                let (fr, en) = label_parts(&s.label);
+                StateRow {
                 key,
                 id: RwSignal::new(s.id.clone()),
-                label: RwSignal::new(s.label.clone()),
+                fr: RwSignal::new(fr.to_owned()),
+                en: RwSignal::new(if en == fr { String::new() } else { en.to_owned() }),
                 decision: RwSignal::new(s.decision),
                 fixed: FIXED_STATES.contains(&s.id.as_str()),
+                }
             })
             .collect();
         let key_of = |id: &str| w.states.iter().position(|s| s.id == id);
@@ -379,7 +406,7 @@ impl WorkflowDraft {
         Workflow {
             states: states
                 .iter()
-                .map(|s| WorkflowState { id: s.id.get_untracked().trim().to_owned(), label: s.label.get_untracked().trim().to_owned(), decision: s.decision.get_untracked() })
+                .map(|s| WorkflowState { id: s.id.get_untracked().trim().to_owned(), label: s.label(), decision: s.decision.get_untracked() })
                 .collect(),
             transitions: self
                 .moves
@@ -397,7 +424,8 @@ impl WorkflowDraft {
             s.push(StateRow {
                 key,
                 id: RwSignal::new(String::new()),
-                label: RwSignal::new(String::new()),
+                fr: RwSignal::new(String::new()),
+                en: RwSignal::new(String::new()),
                 decision: RwSignal::new(false),
                 fixed: false,
             })
@@ -417,11 +445,7 @@ pub fn WorkflowEditor(draft: WorkflowDraft, errors: FieldErrors) -> impl IntoVie
     let i = use_i18n();
     let states = draft.states;
     let moves = draft.moves;
-    let name = move |r: &StateRow| {
-        let label = r.label.get();
-        let label = label.split(" / ").next().unwrap_or_default().trim().to_owned();
-        if label.is_empty() { r.id.get() } else { label }
-    };
+    let name = move |r: &StateRow| r.name(i.lang());
     let grid = move || {
         let rows = states.get();
         // A decision is final: no move starts from one.
@@ -432,7 +456,7 @@ pub fn WorkflowEditor(draft: WorkflowDraft, errors: FieldErrors) -> impl IntoVie
                     <caption>{t!(i, "Passages permis (ligne : depuis, colonne : vers)", "Allowed moves (row: from, column: to)")}</caption>
                     <thead><tr>
                         <td></td>
-                        {rows.iter().map(|to| view! { <th scope="col">{name(to)}</th> }).collect_view()}
+                        {rows.iter().map(|to| view! { <th scope="col"><span>{name(to)}</span></th> }).collect_view()}
                     </tr></thead>
                     <tbody>
                         {sources.into_iter().map(|from| {
@@ -442,6 +466,7 @@ pub fn WorkflowEditor(draft: WorkflowDraft, errors: FieldErrors) -> impl IntoVie
                                 let label = format!("{} {} {} {}", i.t("De", "From"), name(&from), i.t("vers", "to"), name(to));
                                 view! {
                                     <td>{(!same).then(|| view! {
+                                        <label class="grid-cell">
                                         <input type="checkbox" id=format!("passage-{}-{}", from.key, to.key) aria-label=label
                                             prop:checked=move || moves.with(|m| m.contains(&pair))
                                             on:change=move |ev| {
@@ -451,6 +476,8 @@ pub fn WorkflowEditor(draft: WorkflowDraft, errors: FieldErrors) -> impl IntoVie
                                                     if on { m.push(pair); }
                                                 });
                                             } />
+                                        <span class="grid-to" aria-hidden="true">{name(to)}</span>
+                                        </label>
                                     })}</td>
                                 }
                             }).collect_view();
@@ -467,8 +494,8 @@ pub fn WorkflowEditor(draft: WorkflowDraft, errors: FieldErrors) -> impl IntoVie
             <fieldset aria-describedby=described_by(errors, "workflow", "appel-etapes-erreur")>
                 <legend class="visually-hidden">{t!(i, "Étapes de la sélection", "Selection steps")}</legend>
                 <p class="hint">{t!(i,
-                    "Les étapes par lesquelles passent les candidatures. Brouillon, déposée et retirée existent toujours ; une décision est définitive et fait l'objet d'une lettre. Libellé : « Français / English ».",
-                    "The steps applications go through. Draft, submitted and withdrawn always exist; a decision is final and comes with a letter. Label: \"Français / English\".")}</p>
+                    "Les étapes par lesquelles passent les candidatures. Brouillon, déposée et retirée existent toujours ; une décision est définitive et fait l'objet d'une lettre. La clé identifie l'étape dans les exports et l'API : des minuscules, sans espace (par exemple audition).",
+                    "The steps applications go through. Draft, submitted and withdrawn always exist; a decision is final and comes with a letter. The key names the step in exports and the API: lower case, no spaces (for example hearing).")}</p>
                 <For each=move || states.get() key=|r| r.key let(r)>
                     <StateLine r on_remove=move || draft.remove(r.key) />
                 </For>
@@ -487,14 +514,18 @@ fn StateLine(r: StateRow, on_remove: impl Fn() + Copy + Send + Sync + 'static) -
     let key = r.key;
     let id = move |what: &str| format!("etape-{key}-{what}");
     view! {
-        <div class="builder-row" data-row=r.key>
+        <div class="builder-row step-row" data-row=r.key>
             <div class="field">
                 <label for=id("cle")>{t!(i, "Clé", "Key")}</label>
                 <input id=id("cle") type="text" bind:value=r.id disabled=r.fixed autocomplete="off" />
             </div>
             <div class="field builder-wide">
-                <label for=id("libelle")>{t!(i, "Libellé", "Label")}</label>
-                <input id=id("libelle") type="text" bind:value=r.label />
+                <label for=id("libelle")>{t!(i, "Libellé en français", "Label in French")}</label>
+                <input id=id("libelle") type="text" lang="fr" bind:value=r.fr />
+            </div>
+            <div class="field builder-wide">
+                <label for=id("libelle-en")>{t!(i, "Libellé en anglais", "Label in English")}</label>
+                <input id=id("libelle-en") type="text" lang="en" bind:value=r.en />
             </div>
             <label class="choice"><input type="checkbox" id=id("decision") bind:checked=r.decision disabled=r.fixed />" "{t!(i, "Décision", "Decision")}</label>
             {(!r.fixed).then(|| view! {
@@ -551,11 +582,17 @@ mod tests {
         draft.add();
         let row = draft.states.get_untracked().last().copied().unwrap();
         row.id.set(" audition ".into());
-        row.label.set("Audition / Hearing".into());
+        row.fr.set("Audition".into());
+        row.en.set("Hearing".into());
         let in_review = draft.states.get_untracked().iter().find(|r| r.id.get_untracked() == "in_review").unwrap().key;
         draft.moves.update(|m| m.push((in_review, row.key)));
         let w = draft.workflow();
-        assert_eq!(w.states.last().map(|s| s.id.as_str()), Some("audition"));
+        assert_eq!(w.states.last().map(|s| (s.id.as_str(), s.label.as_str())), Some(("audition", "Audition / Hearing")));
+        assert_eq!((row.name(Lang::Fr), row.name(Lang::En)), ("Audition".to_owned(), "Hearing".to_owned()));
+        // Without an English label the French one serves both.
+        row.en.set(" ".into());
+        assert_eq!(draft.workflow().states.last().map(|s| s.label.clone()), Some("Audition".to_owned()));
+        assert_eq!(row.name(Lang::En), "Audition");
         assert!(w.transitions.iter().any(|t| t.from == "in_review" && t.to == "audition"));
         // Removing a step removes its moves.
         draft.remove(row.key);

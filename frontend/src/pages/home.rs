@@ -71,11 +71,11 @@ fn FiguresView(f: Figures) -> impl IntoView {
         </dl>
         <div class="charts">
             <div>
-                <h3 id="graphe-departements">{t!(i, "Communes par département", "Communes per département")}</h3>
+                <h3 id="graphe-departements">{t!(i, "Communes par département", "Communes by département")}</h3>
                 <BarChart labelled_by="graphe-departements" bars=deps />
             </div>
             <div>
-                <h3 id="graphe-territoires">{t!(i, "Communes par territoire", "Communes per territory")}</h3>
+                <h3 id="graphe-territoires">{t!(i, "Communes par territoire", "Communes by territory")}</h3>
                 <BarChart labelled_by="graphe-territoires" bars=per_territory />
             </div>
         </div>

@@ -26,14 +26,18 @@ use crate::registry::{self, use_names};
 use crate::t;
 use crate::ui::{ErrorNotice, FieldErrors, Loading, TextField, described_by, error_line, error_of, facts, route_param, set_errors, table, text, when};
 
-/// The label of a workflow state in the current language (a label written
-/// `Français / English` is split), its id when the workflow lacks it.
+/// A state label written `Français / English`, split into its French and
+/// English parts (a label without the separator serves both languages).
+pub fn label_parts(label: &str) -> (&str, &str) {
+    label.split_once(" / ").unwrap_or((label, label))
+}
+
+/// The label of a workflow state in the current language, its id when the
+/// workflow lacks it.
 pub fn state_label(w: &Workflow, state: &str, lang: Lang) -> String {
     let Some(s) = w.states.iter().find(|s| s.id == state) else { return state.to_owned() };
-    match s.label.split_once(" / ") {
-        Some((fr, en)) => if lang == Lang::Fr { fr } else { en }.to_owned(),
-        None => s.label.clone(),
-    }
+    let (fr, en) = label_parts(&s.label);
+    if lang == Lang::Fr { fr } else { en }.to_owned()
 }
 
 /// Whether `state` is a decision of the workflow.
@@ -272,7 +276,7 @@ fn CandidacyDecide(campaign: String, insee: String, commune: String, on_done: im
     let decide = move |selected: bool| {
         if reason.get_untracked().trim().is_empty() {
             errors.set(BTreeMap::from([("reason".to_owned(), i.t("Écrivez le motif de la décision.", "Write the reason for the decision.").to_owned())]));
-            crate::pages::organisation::focus_first_invalid();
+            crate::ui::focus_first_invalid();
             return;
         }
         let body = CandidacyDecision { selected, reason: reason.get_untracked().trim().to_owned() };
@@ -581,7 +585,7 @@ fn CallEditor(
                     hint=t!(i, "Codes ISO séparés par des virgules (FR, DE…) ; vide : tous les pays", "ISO codes, comma-separated (FR, DE…); empty: every country") />
                 <TextField id="appel-lettre" label=t!(i, "Modèle de lettre de décision", "Decision letter template") value=letter
                     error=error_of(errors, "letter_template") multiline=true
-                    hint=t!(i, "Champs : {{title}}, {{call}}, {{decision}}, {{reason}}, {{score}} ; vide : le modèle par défaut", "Fields: {{title}}, {{call}}, {{decision}}, {{reason}}, {{score}}; empty: the default template") />
+                    hint=t!(i, "Remplacés dans chaque lettre : {{title}} (le titre de la candidature), {{call}} (l'appel), {{decision}} (la décision), {{reason}} (le motif), {{score}} (la note). Vide : le modèle par défaut.", "Replaced in each letter: {{title}} (the application's title), {{call}} (the call), {{decision}} (the decision), {{reason}} (the reason), {{score}} (the score). Empty: the default template.") />
                 <div class="field">
                     <label class="choice"><input type="checkbox" id="appel-publie" bind:checked=published />" "
                         {t!(i, "Publier dès maintenant", "Publish now")}</label>
@@ -954,9 +958,13 @@ fn DistrictEditor() -> impl IntoView {
         let path = format!("/api/districts/{}", api::encode(&insee));
         api::load(move || Some(path.clone()))
     };
+    let names = use_names();
+    names.want([insee.as_str()]);
+    let commune = StoredValue::new(insee.clone());
     view! {
         <section aria-labelledby="titre-quartier">
             {back(i, "/espace", "← Mon espace", "← My space")}
+            <p class="eyebrow" id="quartier-commune">{move || commune.with_value(|c| names.label(c))}</p>
             <h1 id="titre-quartier">{t!(i, "Quartier d'innovation", "Innovation district")}</h1>
             {move || match api::read::<District>(&district) {
                 None => view! { <Loading /> }.into_any(),

@@ -31,6 +31,8 @@ fn MembersOf(me: Me) -> impl IntoView {
             || me.memberships.iter().any(|m| m.insee.as_str() == insee.get() && m.role == MembershipRole::Admin)
     };
     let manages = Memo::new(move |_| manages());
+    // Nobody removes themselves from here: that would lock them out.
+    let me_id = StoredValue::new(me.id.clone());
     let version = RwSignal::new(0u32);
     let commune = api::load(move || Some(format!("/api/communes/{}", api::encode(&insee.get()))));
     let members = api::compute(move || {
@@ -68,7 +70,7 @@ fn MembersOf(me: Me) -> impl IntoView {
                 Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
                 Some(Ok(list)) => view! {
                     <div class="table-wrap">
-                        <table class="table" id="table-membres">
+                        <table class="table table-stack" id="table-membres">
                             <caption class="visually-hidden">{t!(i, "Membres et rôles", "Members and roles")}</caption>
                             <thead><tr>
                                 <th scope="col">{t!(i, "Nom", "Name")}</th>
@@ -86,11 +88,14 @@ fn MembersOf(me: Me) -> impl IntoView {
                                             <td>{m.name.clone()}</td>
                                             <td>{m.email.clone()}</td>
                                             <td>{move || role_label(i, role)}</td>
-                                            {manages.get().then(|| view! { <td><button type="button" class="button button-small button-danger"
-                                                aria-label=move || format!("{} {}", i.t("Retirer", "Remove"), label)
-                                                on:click=move |_| remove(account.clone(), name.clone())>
-                                                {t!(i, "Retirer", "Remove")}
-                                            </button></td> })}
+                                            {manages.get().then(|| {
+                                                let own = me_id.with_value(|id| *id == account);
+                                                view! { <td>{(!own).then(|| view! { <button type="button" class="button button-small button-danger"
+                                                    aria-label=move || format!("{} {}", i.t("Retirer", "Remove"), label)
+                                                    on:click=move |_| remove(account.clone(), name.clone())>
+                                                    {t!(i, "Retirer", "Remove")}
+                                                </button> })}</td> }
+                                            })}
                                         </tr>
                                     }
                                 }).collect_view()}

@@ -71,6 +71,8 @@ pub fn OrgMembers(id: String) -> impl IntoView {
     let i = use_i18n();
     let path = format!("/api/organisations/{}/members", api::encode(&id));
     let version = RwSignal::new(0u32);
+    // Nobody removes themselves from here: that would lock them out.
+    let me_id = crate::session::use_session().me.get_untracked().map(|m| m.id);
     let members = {
         let path = path.clone();
         api::load(move || {
@@ -90,7 +92,7 @@ pub fn OrgMembers(id: String) -> impl IntoView {
             ev.prevent_default();
             let Ok(address) = email.get_untracked().parse::<Email>() else {
                 error.set(Some(i.t("Une adresse électronique valide.", "A valid e-mail address.").to_owned()));
-                focus_first_invalid();
+                crate::ui::focus_first_invalid();
                 return;
             };
             let path = path.clone();
@@ -105,14 +107,18 @@ pub fn OrgMembers(id: String) -> impl IntoView {
                     Err(e) => {
                         error.set(e.field("email").map(|m| crate::messages::localise(&m)));
                         failure.set(Some(e).filter(|e| e.errors.is_empty()));
-                        focus_first_invalid();
+                        crate::ui::focus_first_invalid();
                     }
                 }
             });
         }
     };
     let base = StoredValue::new(path);
-    let remove = move |account: String| {
+    let remove = move |account: String, name: String| {
+        let question = format!("{} {name} ?", i.t("Retirer", "Remove"));
+        if !web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false) {
+            return;
+        }
         let path = format!("{}/{}", base.get_value(), api::encode(&account));
         spawn_local(async move {
             match api::delete(&path).await {
@@ -133,11 +139,13 @@ pub fn OrgMembers(id: String) -> impl IntoView {
                             let account = m.account_id.clone();
                             let who = m.name.clone();
                             let address = m.email.clone();
+                            let own = me_id.as_deref() == Some(account.as_str());
+                            let name = m.name.clone();
                             view! {
                                 <li data-email=address>{m.name}" — "<span class="muted">{m.email}</span>" "
-                                    <button type="button" class="button button-small button-secondary"
+                                    {(!own).then(|| view! { <button type="button" class="button button-small button-secondary"
                                         aria-label=move || format!("{} {who}", i.t("Retirer", "Remove"))
-                                        on:click=move |_| remove(account.clone())>{t!(i, "Retirer", "Remove")}</button>
+                                        on:click=move |_| remove(account.clone(), name.clone())>{t!(i, "Retirer", "Remove")}</button> })}
                                 </li>
                             }
                         }).collect_view()}
@@ -199,7 +207,7 @@ pub fn ProfileForm(
         }
         if !errs.is_empty() {
             errors.set(errs);
-            focus_first_invalid();
+            crate::ui::focus_first_invalid();
             return;
         }
         errors.set(Vec::new());
@@ -270,20 +278,6 @@ pub fn ProfileForm(
             </Show>
         </form>
     }
-}
-
-/// Moves the focus to the first field marked invalid (after the view updates).
-pub fn focus_first_invalid() {
-    leptos::prelude::request_animation_frame(|| {
-        use wasm_bindgen::JsCast;
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector("[aria-invalid=true]").ok().flatten())
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    });
 }
 
 /// Brings the element with `id` into view and gives it focus (keyboard and

@@ -18,10 +18,21 @@ pub fn SignIn() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<&'static str>);
+    // An empty field is named beside it, before anything is sent.
+    let email_error = RwSignal::new(None::<String>);
+    let password_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
+            return;
+        }
+        let missing = |value: RwSignal<String>, message: &'static str| value.with_untracked(|v| v.trim().is_empty()).then(|| message.to_owned());
+        email_error.set(missing(email, i.t("Saisissez votre adresse e-mail.", "Enter your e-mail address.")));
+        password_error.set(missing(password, i.t("Saisissez votre mot de passe.", "Enter your password.")));
+        if email_error.with_untracked(Option::is_some) || password_error.with_untracked(Option::is_some) {
+            error.set(None);
+            crate::ui::focus_first_invalid();
             return;
         }
         busy.set(true);
@@ -46,9 +57,9 @@ pub fn SignIn() -> impl IntoView {
             <form on:submit=submit novalidate>
                 {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert" id="connexion-erreur">{e}</p> })}
                 <TextField id="connexion-email" label=t!(i, "Adresse e-mail", "E-mail address") value=email
-                    error=Signal::derive(|| None::<String>) kind="email" autocomplete="username" required=true />
+                    error=email_error kind="email" autocomplete="username" required=true />
                 <TextField id="connexion-mot-de-passe" label=t!(i, "Mot de passe", "Password") value=password
-                    error=Signal::derive(|| None::<String>) kind="password" autocomplete="current-password" required=true />
+                    error=password_error kind="password" autocomplete="current-password" required=true />
                 <button type="submit" class="button" id="connexion-valider" disabled=move || busy.get()>
                     {t!(i, "Se connecter", "Sign in")}
                 </button>

@@ -100,7 +100,18 @@ fn Overview(me: Me) -> impl IntoView {
                 view! {
                     <section class="card membership" aria-labelledby=heading.clone() data-insee=m.insee.to_string()>
                         <h2 id=heading.clone()>{m.name.clone()}</h2>
-                        <p>{move || role_label(i, role)}</p>
+                        <p><strong>{move || role_label(i, role)}</strong></p>
+                        <p>{move || match role {
+                            MembershipRole::Admin => i.t(
+                                "Vous gérez les membres de la commune, son quartier d'innovation, ses appels à solutions et leur sélection, et ses candidatures au programme.",
+                                "You manage the commune's members, its innovation district, its calls for solutions and their selection, and its candidacies to the programme."),
+                            MembershipRole::Agent => i.t(
+                                "Vous suivez la commune dans le programme et consultez la liste de ses membres.",
+                                "You follow the commune in the programme and see the list of its members."),
+                            MembershipRole::Reviewer => i.t(
+                                "Vous évaluez les candidatures que le jury vous confie.",
+                                "You review the applications the jury assigns to you."),
+                        }}</p>
                         <p class="actions">
                             {(role == MembershipRole::Admin).then(|| view! {
                                 <A href=href attr:class="button">{t!(i, "Membres de la commune", "Commune members")}</A>

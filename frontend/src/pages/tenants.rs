@@ -86,12 +86,11 @@ fn Registry(hosting: bool, programme: bool) -> impl IntoView {
         let Some(Ok(f)) = figures.get() else { return String::new() };
         let total: u64 = f.by_status.iter().map(|t| t.communes).sum();
         let suspended: u64 = f.by_status.iter().filter(|t| t.code == CommuneStatus::Suspended.as_str()).map(|t| t.communes).sum();
+        let lang = i.lang();
         format!(
-            "{} {} · {} {}",
-            fmt::integer(total, i.lang()),
-            i.t("communes", "communes"),
-            fmt::integer(suspended, i.lang()),
-            i.t("suspendue(s)", "suspended")
+            "{} · {}",
+            fmt::count(total, lang, ("commune", "communes"), ("commune", "communes")),
+            fmt::count(suspended, lang, ("suspendue", "suspendues"), ("suspended", "suspended"))
         )
     };
     view! {
@@ -124,7 +123,7 @@ fn Registry(hosting: bool, programme: bool) -> impl IntoView {
             } else {
                 view! {
                     <div class="table-wrap">
-                        <table class="table" id="table-registre">
+                        <table class="table table-stack" id="table-registre">
                             <caption class="visually-hidden">{t!(i, "Communes du registre", "Communes of the registry")}</caption>
                             <thead><tr>
                                 <th scope="col">{t!(i, "INSEE", "INSEE")}</th>
@@ -201,7 +200,7 @@ fn AddCommuneForm(on_added: impl Fn() + Copy + Send + Sync + 'static) -> impl In
         }
         let (Ok(code), Ok(pop), true) = (code, pop, errs.is_empty()) else {
             errors.set(errs);
-            crate::pages::organisation::focus_first_invalid();
+            crate::ui::focus_first_invalid();
             return;
         };
         errors.set(Vec::new());
