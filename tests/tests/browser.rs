@@ -1048,7 +1048,9 @@ fn programme_operator_opens_a_call_for_communes_and_selects_a_candidacy() {
             b.click("#campagne-creer").await?;
             b.wait_text("#campagne-creee", "Quartiers d'innovation 2027").await?;
             b.wait_text("#liste-campagnes", "Quartiers d'innovation 2027").await?;
-            let href = b.el("#liste-campagnes a").await?.attr("href").await.ctx("href")?.ok_or("no link to the campaign")?;
+            // The demo data has its own campaign: take the link of this one.
+            let link = b.c.find(Locator::LinkText("Quartiers d'innovation 2027")).await.ctx("the new campaign's link")?;
+            let href = link.attr("href").await.ctx("href")?.ok_or("no link to the campaign")?;
             let campaign = href.rsplit('/').next().unwrap_or_default().to_owned();
             b.snapshot("espace-campagnes").await?;
 
