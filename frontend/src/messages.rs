@@ -74,6 +74,7 @@ const WITH_VALUE: &[(&str, &str, &str, &str)] = &[
     ("no commune ", " in the registry", "la commune ", " n'est pas dans le registre"),
     ("no district in ", "", "pas de quartier d'innovation à ", ""),
     ("no membership in commune ", "", "vous n'êtes pas membre de la commune ", ""),
+    ("the last admin of ", " can be neither removed nor given another role: make another member admin first", "le dernier compte administrateur de la commune ", " ne peut être ni retiré ni changer de rôle : nommez d'abord un autre membre administrateur"),
     ("commune ", " is suspended; resume it first", "la commune ", " est suspendue : réactivez-la d'abord"),
     ("commune ", " is already in the registry", "la commune ", " est déjà dans le registre"),
     ("the deadline was ", " (Europe/Paris)", "la date limite était le ", " (heure de Paris)"),
@@ -219,6 +220,10 @@ mod tests {
     #[test]
     fn api_messages_read_in_french() {
         assert_eq!(to_french("must not be empty"), "ne doit pas être vide");
+        assert_eq!(
+            to_french("the last admin of 93066 can be neither removed nor given another role: make another member admin first"),
+            "le dernier compte administrateur de la commune 93066 ne peut être ni retiré ni changer de rôle : nommez d'abord un autre membre administrateur"
+        );
         assert_eq!(to_french("at most 200 characters (got 214)"), "200 caractères au plus (214 saisis)");
         assert_eq!(to_french("at most 300 characters"), "300 caractères au plus");
         assert_eq!(to_french("must be at least 5"), "doit valoir au moins 5");

@@ -287,6 +287,24 @@ fn tenant_routes_need_a_token_and_standing_in_the_commune() {
     let removed = api.send("DELETE", "/api/communes/93066/members/01900000-0000-7000-8000-000000000013", Some(&admin_a), None);
     assert_eq!(removed.status, 204, "{removed:?}");
     assert_eq!(api.get("/api/communes/93066/members", Some(&admin_a)).body["items"].as_array().unwrap().len(), 3);
+    // A commune keeps an admin: its last one can be neither removed nor given
+    // another role, by themselves or by the programme…
+    let programme = api.token("programme@qmi.example");
+    for token in [&admin_a, &programme] {
+        let removed = api.send("DELETE", "/api/communes/93066/members/01900000-0000-7000-8000-000000000011", Some(token), None);
+        assert_problem(&removed, 409);
+        assert!(removed.body["detail"].as_str().unwrap().contains("last admin of 93066"), "{removed:?}");
+        let demoted = api.post("/api/communes/93066/members", Some(token), &json!({ "email": "admin.saint-denis@qmi.example", "role": "agent" }));
+        assert_problem(&demoted, 409);
+    }
+    // …while another admin remains, a role can change.
+    let promoted = api.post("/api/communes/93066/members", Some(&admin_a), &json!({ "email": "agent.saint-denis@qmi.example", "role": "admin" }));
+    assert_eq!(promoted.status, 200, "{promoted:?}");
+    let back = api.post("/api/communes/93066/members", Some(&admin_a), &json!({ "email": "agent.saint-denis@qmi.example", "role": "agent" }));
+    assert_eq!((back.status, back.body["role"].as_str()), (200, Some("agent")), "{back:?}");
+    let roles = api.get("/api/communes/93066/members", Some(&admin_a));
+    let admins = roles.body["items"].as_array().unwrap().iter().filter(|m| m["role"] == "admin").count();
+    assert_eq!(admins, 1, "{roles:?}");
     // An agent reads but does not manage. The policy component decides and names its reason.
     let agent = api.token("agent.saint-denis@qmi.example");
     assert_eq!(api.get("/api/communes/93066/members", Some(&agent)).status, 200);

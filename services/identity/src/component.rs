@@ -626,13 +626,18 @@ async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             AccountRef { id, name: name.to_owned(), email: body.email.to_string(), organisation_id: None }
         }
     };
+    // A new role for a member: never the last admin's demotion (checked in the
+    // same statement, so two concurrent changes cannot both pass).
     cx.db
         .run(tenant(&insee).insert(
             MEMBERSHIPS,
             vec![("account_id", account.id.as_str().into()), ("role", body.role.as_str().into())],
-            Some("ON CONFLICT (insee, account_id) DO UPDATE SET role = excluded.role"),
+            Some("ON CONFLICT (insee, account_id) DO UPDATE SET role = excluded.role WHERE excluded.role = 'admin' OR memberships.role <> 'admin' OR (SELECT COUNT(*) FROM memberships m WHERE m.insee = memberships.insee AND m.role = 'admin') > 1"),
         ))
         .await?;
+    if cx.db.changes().await == 0 {
+        return Err(last_admin(&insee));
+    }
     Ok(json(200, &Member { account_id: account.id, name: account.name, email: account.email, role: body.role }))
 }
 
@@ -641,11 +646,22 @@ async fn remove_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
     cx.allow(Some(&p), Operation::ManageMembers(&insee))?;
     let account = cx.param("account").to_owned();
-    cx.db.run(tenant(&insee).delete(MEMBERSHIPS).filter("account_id = ?", [account.as_str().into()]).build()).await?;
+    // Never the last admin (checked in the same statement, as above).
+    let delete = tenant(&insee)
+        .delete(MEMBERSHIPS)
+        .filter("account_id = ?", [account.as_str().into()])
+        .filter("(role <> 'admin' OR (SELECT COUNT(*) FROM memberships m WHERE m.insee = memberships.insee AND m.role = 'admin') > 1)", []);
+    cx.db.run(delete.build()).await?;
     if cx.db.changes().await == 0 {
-        return Err(Problem::not_found(format!("{account} is not a member of {insee}")));
+        let still = cx.db.run(tenant(&insee).select(MEMBERSHIPS, &["role"]).filter("account_id = ?", [account.as_str().into()]).build()).await?;
+        return Err(if still.is_empty() { Problem::not_found(format!("{account} is not a member of {insee}")) } else { last_admin(&insee) });
     }
     Ok(no_content())
+}
+
+/// Why a commune's last admin stays one.
+fn last_admin(insee: &Insee) -> Problem {
+    Problem::conflict(format!("the last admin of {insee} can be neither removed nor given another role: make another member admin first"))
 }
 
 // ---------------------------------------------------------------- organisations
