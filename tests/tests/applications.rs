@@ -174,6 +174,8 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
             "questions": [{ "id": "why", "label": "Pourquoi ?", "kind": "long_text", "required": true }] })),
     );
     let cid = campaign["id"].as_str().unwrap();
+    // The deadline reads as written (Paris time), beside its UTC instant.
+    assert_eq!((campaign["closes_at_paris"].as_str(), campaign["closes_at"].as_str()), (Some("2099-01-31T18:00:00+01:00"), Some("2099-01-31T17:00:00Z")), "{campaign}");
     problem(&api.post("/api/campaigns", Some(&admin), &json!({ "title": "x", "opens_at": "2026-01-01T00:00", "closes_at": "2026-02-01T00:00" })), 403);
     // A candidacy has no attachments: a file question is refused, by name.
     let with_file = api.post(

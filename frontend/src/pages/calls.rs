@@ -81,6 +81,7 @@ pub fn CallPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let call = api::load(move || Some(format!("/api/calls/{}", api::encode(&id()))));
+    let names = crate::registry::use_names();
     view! {
         <section aria-labelledby="titre-appel">
             <p><A href="/appels">{t!(i, "← Tous les appels", "← All calls")}</A></p>
@@ -90,14 +91,22 @@ pub fn CallPage() -> impl IntoView {
                 Some(Ok(c)) => {
                     let partner = session.me.with(|m| m.as_ref().is_some_and(|m| m.organisation.is_some()));
                     let open = c.status == "open";
-                    let (opens, closes) = (c.opens_at.clone(), c.closes_at_paris.clone());
+                    let (opens, closes) = (c.opens_at_paris.clone(), c.closes_at_paris.clone());
+                    // The commune of the call, or every district a programme call covers, by name.
+                    let districts: Vec<String> = c.districts.iter().map(|d| d.to_string()).collect();
+                    names.want(districts.iter().map(String::as_str));
+                    let several = districts.len() > 1;
                     view! {
                         <h1 id="titre-appel">{c.title.clone()}</h1>
                         <p class="lead">{c.description.clone()}</p>
                         <dl class="facts">
                             <div><dt>{t!(i, "Ouverture", "Opens")}</dt><dd>{move || fmt::date(&opens, i.lang())}</dd></div>
                             <div><dt>{t!(i, "Clôture (heure de Paris)", "Closes (Paris time)")}</dt><dd>{move || fmt::datetime(&closes, i.lang())}</dd></div>
-                            <div><dt>{t!(i, "Commune", "Commune")}</dt><dd><A href=format!("/communes/{}", c.insee)>{c.insee.to_string()}</A></dd></div>
+                            <div><dt>{if several { t!(i, "Communes", "Communes") } else { t!(i, "Commune", "Commune") }}</dt>
+                                <dd class="links">{districts.into_iter().map(|d| {
+                                    let href = format!("/communes/{d}");
+                                    view! { <A href=href>{move || names.name(&d).unwrap_or_else(|| d.clone())}</A> }
+                                }).collect_view()}</dd></div>
                             <div><dt>{t!(i, "Thèmes", "Themes")}</dt><dd>{c.themes.join(", ")}</dd></div>
                         </dl>
                         <h2>{t!(i, "Critères d'évaluation", "Evaluation criteria")}</h2>

@@ -84,7 +84,7 @@ fn CampaignsOfCommune() -> impl IntoView {
                             view! {
                                 <li class="card" data-campaign=c.id.clone()>
                                     <h2 class="card-title"><A href=href>{c.title.clone()}</A></h2>
-                                    <p class="small">{t!(i, "Clôture :", "Closes:")}" "{when(c.closes_at.clone())}</p>
+                                    <p class="small">{t!(i, "Clôture (heure de Paris) :", "Closes (Paris time):")}" "{when(c.closes_at_paris.clone())}</p>
                                     <p class="small etat">{move || status_label(i, &state)}</p>
                                 </li>
                             }
@@ -234,7 +234,7 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
     view! {
         <p class="eyebrow">{campaign.title.clone()}</p>
         <p>{campaign.text.clone()}</p>
-        <p class="small">{t!(i, "Clôture :", "Closes:")}" "{when(campaign.closes_at.clone())}</p>
+        <p class="small">{t!(i, "Clôture (heure de Paris) :", "Closes (Paris time):")}" "{when(campaign.closes_at_paris.clone())}</p>
         <p class="small">{t!(i, "État :", "State:")}" "<strong id="candidature-commune-etat">{move || status_label(i, &status.get())}</strong></p>
         {reason.map(|r| view! { <p class="notice">{t!(i, "Motif :", "Reason:")}" "{r}</p> })}
         <form class="form-grid" id="form-candidature-commune" novalidate on:submit=move |ev| { ev.prevent_default(); save(true); }>

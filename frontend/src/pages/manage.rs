@@ -100,8 +100,8 @@ fn CampaignList() -> impl IntoView {
                             <li class="card">
                                 <h2 class="card-title"><A href=format!("/espace/campagnes/{}", c.id)>{c.title.clone()}</A></h2>
                                 {facts(vec![
-                                    (t!(i, "Ouverture (UTC)", "Opens (UTC)"), "", when(c.opens_at)),
-                                    (t!(i, "Clôture (UTC)", "Closes (UTC)"), "", when(c.closes_at)),
+                                    (t!(i, "Ouverture (heure de Paris)", "Opens (Paris time)"), "", when(c.opens_at_paris)),
+                                    (t!(i, "Clôture (heure de Paris)", "Closes (Paris time)"), "", when(c.closes_at_paris)),
                                     (t!(i, "Publication", "Publication"), "", published(i, c.published).into_any()),
                                 ])}
                             </li>

@@ -503,8 +503,12 @@ pub struct Campaign {
     pub text: String,
     /// Opening (UTC).
     pub opens_at: String,
+    /// Opening in Europe/Paris local time, with its offset.
+    pub opens_at_paris: String,
     /// Deadline (UTC).
     pub closes_at: String,
+    /// Deadline in Europe/Paris local time, with its offset.
+    pub closes_at_paris: String,
     /// Extra questions.
     pub questions: Vec<Question>,
     /// Published.

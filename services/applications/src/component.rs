@@ -258,12 +258,15 @@ fn upstream(what: &str, status: u16, body: &[u8]) -> Problem {
 // ---------------------------------------------------------------- campaigns
 
 fn campaign_of(r: Row<'_>) -> Result<Campaign, Problem> {
+    let (opens, closes) = (Instant(r.int("opens_at").unwrap_or(0)), Instant(r.int("closes_at").unwrap_or(0)));
     Ok(Campaign {
         id: r.string("id"),
         title: r.string("title"),
         text: r.string("text"),
-        opens_at: Instant(r.int("opens_at").unwrap_or(0)).to_string(),
-        closes_at: Instant(r.int("closes_at").unwrap_or(0)).to_string(),
+        opens_at: opens.to_string(),
+        opens_at_paris: Paris(opens).to_string(),
+        closes_at: closes.to_string(),
+        closes_at_paris: Paris(closes).to_string(),
         questions: from_json(r.text("questions").unwrap_or("[]"))?,
         published: r.int("published") == Some(1),
     })
