@@ -103,6 +103,32 @@ pub fn datetime(iso: &str, lang: Lang) -> String {
     }
 }
 
+/// A country's name in `lang` from its ISO 3166 code (`DE` → `Allemagne`), by
+/// the browser's `Intl.DisplayNames`: no table of names in the module. The
+/// code itself where the browser (or a native test) has none.
+pub fn country(code: &str, lang: Lang) -> String {
+    country_name(code, lang).unwrap_or_else(|| code.to_owned())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn country_name(code: &str, lang: Lang) -> Option<String> {
+    use js_sys::{Array, Function, Object, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let names: Function = Reflect::get(&intl, &"DisplayNames".into()).ok()?.dyn_into().ok()?;
+    let options = Object::new();
+    Reflect::set(&options, &"type".into(), &"region".into()).ok()?;
+    let locales = Array::of1(&JsValue::from_str(lang.as_str()));
+    let display = Reflect::construct(&names, &Array::of2(&locales, &options)).ok()?;
+    let of: Function = Reflect::get(&display, &"of".into()).ok()?.dyn_into().ok()?;
+    of.call1(&display, &JsValue::from_str(code)).ok()?.as_string().filter(|name| name != code)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn country_name(_code: &str, _lang: Lang) -> Option<String> {
+    None
+}
+
 /// A count and its noun, grouped and agreed: French takes the singular for 0
 /// and 1 (`0 commune affichée`), English for 1 only (`0 communes shown`).
 /// `fr` and `en` give the singular and the plural.

@@ -872,10 +872,13 @@ fn partner_member_applies_with_a_validation_error_and_an_autosaved_draft() {
             b.wait_text("#q-plan-aide", "Pièce jointe déposée").await?;
             b.axe("restored draft").await?;
 
-            // Completing it submits it.
+            // Completing it submits it; the amount is kept as typed, key by key.
             b.fill("#q-budget", "25000").await?;
+            wait_value(b, "#q-budget", "25000").await?;
             b.click("#candidature-deposer").await?;
             b.wait_text("#candidature-deposee", "Candidature déposée").await?;
+            let mine = api_now(&b.server, "GET", "/api/applications", "partner@solaire-urbain.example", None);
+            ensure!(mine["items"][0]["answers"]["budget"] == json!(25000), "the budget as stored: {mine}");
             Ok(())
         })
     });
@@ -920,6 +923,12 @@ fn reviewer_scores_with_the_weighted_total() {
             b.click("#notation-enregistrer").await?;
             b.wait_text("#notation-enregistree", "3,50").await?;
             b.axe("saved review").await?;
+            // Reopened, the form shows the saved review (a save cannot blank it).
+            b.c.refresh().await.ctx("reloading")?;
+            wait_value(b, "#note-impact", "4").await?;
+            wait_value(b, "#note-faisabilite", "2").await?;
+            wait_value(b, "#commentaire-impact", "Fort effet sur la chaleur").await?;
+            b.wait_text("#total-pondere", "3,50 / 5").await?;
             Ok(())
         })
     });
@@ -1199,6 +1208,18 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             let changed = api_now(&b.server, "GET", &format!("/api/calls/{made_id}"), "admin.saint-denis@qmi.example", None);
             ensure!(changed["closes_at_paris"].as_str().is_some_and(|d| d.starts_with("2099-04-30T18:00")), "the new deadline: {changed}");
             ensure!(changed["form"] == made["form"] && changed["criteria"] == made["criteria"] && changed["workflow"] == made["workflow"], "the form changed: {changed}");
+            // A call with applications in (the demo's) still takes a new title:
+            // its form, criteria and steps go back exactly as they are.
+            const DEMO_CALL: &str = "01900000-0000-7000-8000-0000000c1001";
+            let before = api_now(&b.server, "GET", &format!("/api/calls/{DEMO_CALL}"), "admin.saint-denis@qmi.example", None);
+            b.click(&format!("#modifier-{DEMO_CALL}")).await?;
+            wait_value(b, "#appel-titre", "Des cours d'école plus fraîches à Pleyel").await?;
+            b.fill("#appel-titre", "Des cours d'école plus fraîches à Pleyel et Confluence").await?;
+            b.click("#appel-creer").await?;
+            b.wait_text("#titre-nouvel-appel", "Nouvel appel").await?;
+            let after = api_now(&b.server, "GET", &format!("/api/calls/{DEMO_CALL}"), "admin.saint-denis@qmi.example", None);
+            ensure!(after["title"] == "Des cours d'école plus fraîches à Pleyel et Confluence", "the title did not change: {after}");
+            ensure!(after["form"] == before["form"] && after["criteria"] == before["criteria"] && after["workflow"] == before["workflow"], "the form changed: {after}");
             b.click("tr[data-title='Jardins partagés'] button.publier").await?;
             b.wait_text("tr[data-title='Jardins partagés']", "Publié").await?;
             let public = b.server.get("/api/calls?commune=93066&limit=500");
@@ -1446,9 +1467,12 @@ fn programme_operator_keeps_the_partner_directory() {
             b.fill("#org-nom", "Stadtlabor Berlin").await?;
             b.choose("#org-type", "research").await?;
             b.fill("#org-pays", "DE").await?;
+            b.wait_text("#org-pays-nom", "Allemagne").await?; // the code, named as typed
             b.click("#org-enregistrer").await?;
             b.wait_text("#org-enregistre", "Organisation ajoutée").await?;
             b.wait_text("#liste-organisations", "Stadtlabor Berlin").await?;
+            // Countries read as names, in the interface's language.
+            b.wait_text(&format!("#liste-organisations li[data-id='{solaire}'] .pays"), "France").await?;
 
             // Solaire Urbain's members; an account of another organisation is refused.
             let card = format!("#liste-organisations li[data-id='{solaire}']");

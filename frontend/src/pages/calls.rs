@@ -73,6 +73,16 @@ pub fn CallCards(id: &'static str, calls: Vec<Call>) -> impl IntoView {
     }
 }
 
+/// A typed number as JSON: an integer stays an integer (`12000`, not
+/// `12000.0`); a decimal comma is read as a point. `None` when it is not a number.
+fn parse_number(text: &str) -> Option<serde_json::Number> {
+    let text = text.trim().replace(',', ".");
+    match text.parse::<i64>() {
+        Ok(n) => Some(n.into()),
+        Err(_) => text.parse::<f64>().ok().and_then(serde_json::Number::from_f64),
+    }
+}
+
 /// `/appels/:id`: one call.
 #[component]
 pub fn CallPage() -> impl IntoView {
@@ -515,10 +525,21 @@ pub fn QuestionField(
         }
         QuestionKind::Number => {
             let set = set.clone();
-            view! { <input id=id.clone() type="number" disabled=disabled prop:value=text_value aria-invalid=invalid aria-describedby=described
+            // The field shows what the person types; only the answer is parsed
+            // (writing the parsed number back would turn "12" into "1.02").
+            let typed = RwSignal::new(String::new());
+            let restored = text_value.clone();
+            Effect::new(move |_| {
+                let stored = restored();
+                if typed.with_untracked(|t| parse_number(t) != parse_number(&stored)) {
+                    typed.set(stored);
+                }
+            });
+            view! { <input id=id.clone() type="number" disabled=disabled prop:value=typed aria-invalid=invalid aria-describedby=described
                 on:input=move |ev| {
                     let v = event_target_value(&ev);
-                    set(v.trim().replace(',', ".").parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number));
+                    set(parse_number(&v).map_or(Value::Null, Value::Number));
+                    typed.set(v);
                 } /> }.into_any()
         }
         QuestionKind::Date => {
@@ -785,6 +806,20 @@ fn ScoreForm(app: Application, criteria: Vec<Criterion>) -> impl IntoView {
     let crit = StoredValue::new(criteria.clone());
     let total = move || crit.with_value(|c| scores.with(|s| weighted_total(c, s)));
     let app_id = app.id.clone();
+    // The reviewer's saved review, if any, fills the form: reopening it never
+    // shows blank scores that a save would write over the real ones.
+    {
+        let path = format!("/api/applications/{}/reviews", api::encode(&app_id));
+        let me = crate::session::use_session().me.get_untracked().map(|m| m.id);
+        spawn_local(async move {
+            if let Ok(reviews) = api::get::<Vec<Review>>(&path).await
+                && let Some(mine) = reviews.into_iter().find(|r| Some(&r.reviewer) == me.as_ref())
+            {
+                scores.set(mine.scores.iter().map(|s| (s.criterion.clone(), s.score)).collect());
+                comments.set(mine.scores.into_iter().map(|s| (s.criterion, s.comment)).collect());
+            }
+        });
+    }
     let submit = {
         let app_id = app_id.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -833,7 +868,7 @@ fn ScoreForm(app: Application, criteria: Vec<Criterion>) -> impl IntoView {
         .map(|c| {
             let sid = format!("note-{}", c.id);
             let cid = format!("commentaire-{}", c.id);
-            let (k1, k2) = (c.id.clone(), c.id.clone());
+            let (k1, k2, k3, k4) = (c.id.clone(), c.id.clone(), c.id.clone(), c.id.clone());
             let weight = c.weight;
             view! {
                 <fieldset class="criterion">
@@ -841,7 +876,7 @@ fn ScoreForm(app: Application, criteria: Vec<Criterion>) -> impl IntoView {
                     <p class="hint">{c.description.clone()}</p>
                     <div class="field">
                         <label for=sid.clone()>{t!(i, "Note (0 à 5)", "Score (0 to 5)")}</label>
-                        <select id=sid on:change=move |ev| {
+                        <select id=sid prop:value=move || scores.with(|s| s.get(&k3).map(u8::to_string).unwrap_or_default()) on:change=move |ev| {
                             let v = event_target_value(&ev);
                             scores.update(|s| match v.parse::<u8>() { Ok(n) if n <= 5 => { s.insert(k1.clone(), n); } _ => { s.remove(&k1); } });
                         }>
@@ -851,7 +886,8 @@ fn ScoreForm(app: Application, criteria: Vec<Criterion>) -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for=cid.clone()>{t!(i, "Commentaire", "Comment")}</label>
-                        <textarea id=cid on:input=move |ev| { let v = event_target_value(&ev); comments.update(|m| { m.insert(k2.clone(), v); }); }></textarea>
+                        <textarea id=cid prop:value=move || comments.with(|m| m.get(&k4).cloned().unwrap_or_default())
+                            on:input=move |ev| { let v = event_target_value(&ev); comments.update(|m| { m.insert(k2.clone(), v); }); }></textarea>
                     </div>
                 </fieldset>
             }
@@ -901,6 +937,16 @@ mod tests {
             options: vec!["a".into(), "b".into()],
             max_choices: Some(1),
         }
+    }
+
+    #[test]
+    fn typed_numbers_keep_their_form() {
+        assert_eq!(parse_number("12000").map(|n| n.to_string()), Some("12000".to_owned()));
+        assert_eq!(parse_number(" -500 ").map(|n| n.to_string()), Some("-500".to_owned()));
+        assert_eq!(parse_number("45000,50").map(|n| n.to_string()), Some("45000.5".to_owned()));
+        assert_eq!(parse_number("1."), parse_number("1.0"));
+        assert_eq!(parse_number("douze"), None);
+        assert_eq!(parse_number(""), None);
     }
 
     #[test]

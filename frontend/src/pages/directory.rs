@@ -79,7 +79,10 @@ fn OrganisationCard(o: Organisation) -> impl IntoView {
             <h2 class="card-title">{o.name.clone()}</h2>
             {facts(vec![
                 (t!(i, "Type", "Kind"), "type", (move || kind_label(i, kind)).into_any()),
-                (t!(i, "Pays", "Country"), "pays", text(o.country.to_string())),
+                (t!(i, "Pays", "Country"), "pays", {
+                    let code = o.country.to_string();
+                    (move || crate::fmt::country(&code, i.lang())).into_any()
+                }),
                 (t!(i, "SIRET", "SIRET"), "siret", text(o.siret.as_ref().map_or_else(|| "—".to_owned(), ToString::to_string))),
             ])}
             <details class="answers-details" on:toggle=move |_| open.set(true)>

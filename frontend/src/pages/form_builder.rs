@@ -41,8 +41,10 @@ fn kind_label(i: I18n, k: QuestionKind) -> &'static str {
 #[derive(Clone, Copy)]
 pub struct QuestionRow {
     key: usize,
-    /// The question's key when it already exists (answers are stored under it).
-    id: StoredValue<Option<String>>,
+    /// The question as the call has it, when it already exists: its key (the
+    /// answers are stored under it) and the limits this editor does not show
+    /// go back unchanged.
+    original: StoredValue<Option<Question>>,
     label: RwSignal<String>,
     kind: RwSignal<usize>,
     required: RwSignal<bool>,
@@ -53,7 +55,7 @@ impl QuestionRow {
     fn new(key: usize) -> Self {
         Self {
             key,
-            id: StoredValue::new(None),
+            original: StoredValue::new(None),
             label: RwSignal::new(String::new()),
             kind: RwSignal::new(0),
             required: RwSignal::new(true),
@@ -64,7 +66,7 @@ impl QuestionRow {
     fn of(key: usize, q: &Question) -> Self {
         Self {
             key,
-            id: StoredValue::new(Some(q.id.clone())),
+            original: StoredValue::new(Some(q.clone())),
             label: RwSignal::new(q.label.clone()),
             kind: RwSignal::new(KINDS.iter().position(|k| *k == q.kind).unwrap_or(0)),
             required: RwSignal::new(q.required),
@@ -77,6 +79,8 @@ impl QuestionRow {
 #[derive(Clone, Copy)]
 pub struct CriterionRow {
     key: usize,
+    /// The criterion's key when it already exists (scores are stored under it).
+    id: StoredValue<Option<String>>,
     name: RwSignal<String>,
     weight: RwSignal<String>,
     description: RwSignal<String>,
@@ -86,6 +90,7 @@ impl CriterionRow {
     fn new(key: usize) -> Self {
         Self {
             key,
+            id: StoredValue::new(None),
             name: RwSignal::new(String::new()),
             weight: RwSignal::new("1".to_owned()),
             description: RwSignal::new(String::new()),
@@ -95,6 +100,7 @@ impl CriterionRow {
     fn of(key: usize, c: &Criterion) -> Self {
         Self {
             key,
+            id: StoredValue::new(Some(c.id.clone())),
             name: RwSignal::new(c.name.clone()),
             weight: RwSignal::new(c.weight.to_string()),
             description: RwSignal::new(c.description.clone()),
@@ -147,7 +153,7 @@ impl FormDraft {
             let texts: Vec<QuestionText> = rows
                 .iter()
                 .map(|r| QuestionText {
-                    id: r.id.get_value(),
+                    original: r.original.get_value(),
                     label: r.label.get_untracked(),
                     kind: KINDS[r.kind.get_untracked()],
                     required: r.required.get_untracked(),
@@ -158,13 +164,14 @@ impl FormDraft {
         })
     }
 
-    /// The criteria as the API takes them: empty rows left out; keys `c1`,
-    /// `c2`… in order; an unreadable weight goes as 0 for the API to name it.
+    /// The criteria as the API takes them: empty rows left out; an existing
+    /// criterion keeps its key, a new one gets the first free `cN`; an
+    /// unreadable weight goes as 0 for the API to name it.
     pub fn criteria(&self) -> Vec<Criterion> {
         self.criteria.with_untracked(|rows| {
             build_criteria(
                 rows.iter()
-                    .map(|r| (r.name.get_untracked(), r.weight.get_untracked(), r.description.get_untracked()))
+                    .map(|r| (r.id.get_value(), r.name.get_untracked(), r.weight.get_untracked(), r.description.get_untracked()))
                     .collect(),
             )
         })
@@ -173,7 +180,8 @@ impl FormDraft {
 
 /// A question as written in its row.
 struct QuestionText {
-    id: Option<String>,
+    /// The question as the call has it, if it exists.
+    original: Option<Question>,
     label: String,
     kind: QuestionKind,
     required: bool,
@@ -184,41 +192,50 @@ struct QuestionText {
 /// Questions from their rows.
 fn build_questions(rows: Vec<QuestionText>) -> Vec<Question> {
     let rows: Vec<QuestionText> = rows.into_iter().filter(|r| !r.label.trim().is_empty()).collect();
-    let mut used: Vec<String> = rows.iter().filter_map(|r| r.id.clone()).collect();
+    let mut used: Vec<String> = rows.iter().filter_map(|r| r.original.as_ref().map(|q| q.id.clone())).collect();
     rows.into_iter()
         .map(|r| {
-            let id = r.id.unwrap_or_else(|| {
-                let fresh = (1..).map(|n| format!("q{n}")).find(|id| !used.contains(id)).expect("a free key");
-                used.push(fresh.clone());
-                fresh
-            });
+            let id = r.original.as_ref().map(|q| q.id.clone()).unwrap_or_else(|| fresh_key("q", &mut used));
             let choice = matches!(r.kind, QuestionKind::SingleChoice | QuestionKind::MultipleChoice);
+            // Limits this editor does not show stay as they were while the
+            // kind stays; a new question (or kind) takes the defaults.
+            let kept = r.original.filter(|q| q.kind == r.kind);
             Question {
                 id,
                 label: r.label.trim().to_owned(),
                 kind: r.kind,
                 required: r.required,
-                max_length: match r.kind {
-                    QuestionKind::ShortText => Some(200),
-                    QuestionKind::LongText => Some(4000),
-                    _ => None,
-                },
-                min: None,
-                max: None,
+                max_length: kept.as_ref().map_or(
+                    match r.kind {
+                        QuestionKind::ShortText => Some(200),
+                        QuestionKind::LongText => Some(4000),
+                        _ => None,
+                    },
+                    |q| q.max_length,
+                ),
+                min: kept.as_ref().and_then(|q| q.min),
+                max: kept.as_ref().and_then(|q| q.max),
                 options: if choice { r.options.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect() } else { Vec::new() },
-                max_choices: None,
+                max_choices: kept.and_then(|q| q.max_choices),
             }
         })
         .collect()
 }
 
-/// Criteria from (name, weight as typed, description).
-fn build_criteria(rows: Vec<(String, String, String)>) -> Vec<Criterion> {
+/// The first `<prefix>N` (N = 1, 2…) not in `used`, which it joins.
+fn fresh_key(prefix: &str, used: &mut Vec<String>) -> String {
+    let fresh = (1..).map(|n| format!("{prefix}{n}")).find(|id| !used.contains(id)).expect("a free key");
+    used.push(fresh.clone());
+    fresh
+}
+
+/// Criteria from (existing key, name, weight as typed, description).
+fn build_criteria(rows: Vec<(Option<String>, String, String, String)>) -> Vec<Criterion> {
+    let rows: Vec<_> = rows.into_iter().filter(|(_, name, _, description)| !(name.trim().is_empty() && description.trim().is_empty())).collect();
+    let mut used: Vec<String> = rows.iter().filter_map(|(id, ..)| id.clone()).collect();
     rows.into_iter()
-        .filter(|(name, _, description)| !(name.trim().is_empty() && description.trim().is_empty()))
-        .enumerate()
-        .map(|(n, (name, weight, description))| Criterion {
-            id: format!("c{}", n + 1),
+        .map(|(id, name, weight, description)| Criterion {
+            id: id.unwrap_or_else(|| fresh_key("c", &mut used)),
             name: name.trim().to_owned(),
             description: description.trim().to_owned(),
             weight: weight.trim().replace(',', ".").parse().unwrap_or(0.0),
@@ -542,8 +559,19 @@ mod tests {
 
     #[test]
     fn rows_become_the_api_form_and_criteria() {
+        let existing = |id: &str, kind| Question {
+            id: id.into(),
+            label: "Avant".into(),
+            kind,
+            required: true,
+            max_length: Some(1500),
+            min: None,
+            max: None,
+            options: Vec::new(),
+            max_choices: None,
+        };
         let row = |id: Option<&str>, label: &str, kind, required, options: &str| QuestionText {
-            id: id.map(str::to_owned),
+            original: id.map(|id| existing(id, QuestionKind::LongText)),
             label: label.into(),
             kind,
             required,
@@ -559,18 +587,42 @@ mod tests {
         // Editing: existing questions keep their keys, new ones take free keys.
         let edited = build_questions(vec![row(None, "Nouvelle", QuestionKind::Date, true, ""), row(Some("q1"), "Ancienne", QuestionKind::LongText, true, "")]);
         assert_eq!(edited.iter().map(|q| q.id.as_str()).collect::<Vec<_>>(), ["q2", "q1"]);
+        // …and the limits the editor does not show, unless their kind changed.
+        assert_eq!((edited[1].label.as_str(), edited[1].max_length), ("Ancienne", Some(1500)));
+        let retyped = build_questions(vec![row(Some("q1"), "Ancienne", QuestionKind::ShortText, true, "")]);
+        assert_eq!(retyped[0].max_length, Some(200));
         assert_eq!((q[0].label.as_str(), q[0].max_length), ("Votre solution", Some(4000)));
         assert_eq!((q[1].options.clone(), q[1].required), (vec!["eau".to_owned(), "ombre".to_owned()], false));
         assert!(q[2].options.is_empty());
 
         let c = build_criteria(vec![
-            ("Impact".into(), "3".into(), String::new()),
-            (String::new(), "1".into(), String::new()),
-            ("Faisabilité".into(), "1,5".into(), "Coûts et délais".into()),
-            ("Sans poids".into(), "beaucoup".into(), String::new()),
+            (None, "Impact".into(), "3".into(), String::new()),
+            (None, String::new(), "1".into(), String::new()),
+            (None, "Faisabilité".into(), "1,5".into(), "Coûts et délais".into()),
+            (None, "Sans poids".into(), "beaucoup".into(), String::new()),
         ]);
         assert_eq!(c.iter().map(|c| (c.id.as_str(), c.weight)).collect::<Vec<_>>(), [("c1", 3.0), ("c2", 1.5), ("c3", 0.0)]);
         assert_eq!(c[1].description, "Coûts et délais");
+        // Existing criteria keep their keys (the scores are stored under them).
+        let kept = build_criteria(vec![(None, "Nouveau".into(), "1".into(), String::new()), (Some("c1".into()), "Impact".into(), "3".into(), String::new())]);
+        assert_eq!(kept.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["c2", "c1"]);
+    }
+
+    #[test]
+    fn an_unchanged_form_goes_back_as_it_came() {
+        // A call written elsewhere (the API, the demo data): its own keys and limits.
+        let form = vec![
+            Question { id: "pitch".into(), label: "Votre solution".into(), kind: QuestionKind::LongText, required: true, max_length: Some(1500), min: None, max: None, options: Vec::new(), max_choices: None },
+            Question { id: "budget".into(), label: "Budget (€)".into(), kind: QuestionKind::Number, required: true, max_length: None, min: Some(0.0), max: Some(150000.0), options: Vec::new(), max_choices: None },
+            Question { id: "theme".into(), label: "Thème".into(), kind: QuestionKind::MultipleChoice, required: false, max_length: None, min: None, max: None, options: vec!["eau".into(), "ombre".into()], max_choices: Some(1) },
+        ];
+        let criteria = vec![
+            Criterion { id: "impact".into(), name: "Impact".into(), description: "Sur la chaleur".into(), weight: 3.0 },
+            Criterion { id: "faisabilite".into(), name: "Faisabilité".into(), description: String::new(), weight: 1.5 },
+        ];
+        let draft = FormDraft::of(&form, &criteria);
+        assert_eq!(draft.questions(), form);
+        assert_eq!(draft.criteria(), criteria);
     }
 
     #[test]

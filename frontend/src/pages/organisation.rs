@@ -264,6 +264,10 @@ pub fn ProfileForm(
                 </select>
             </div>
             <TextField id="org-pays" label=t!(i, "Pays (code ISO)", "Country (ISO code)") value=country error=field("country") required=true />
+            <p class="hint" id="org-pays-nom" aria-live="polite">{move || {
+                let code = country.get().trim().to_ascii_uppercase();
+                if code.len() == 2 { crate::fmt::country(&code, i.lang()) } else { String::new() }
+            }}</p>
             <TextField id="org-siret" label=t!(i, "SIRET", "SIRET") value=siret error=field("siret")
                 hint=t!(i, "14 chiffres, obligatoire en France.", "14 digits, required in France.") />
             <p><button type="submit" class="button" id="org-enregistrer" disabled=move || busy.get()>
