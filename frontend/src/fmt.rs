@@ -88,10 +88,14 @@ pub fn date(iso: &str, lang: Lang) -> String {
     }
 }
 
-/// A date and time from RFC 3339 (`2026-03-12T14:05:00Z`), shown as written
-/// (UTC when it ends in `Z`): `12 mars 2026 à 14 h 05` (fr) or
-/// `12 March 2026, 14:05` (en).
+/// A date and time from RFC 3339, as Paris wall time: `12 mars 2026 à 14 h 05`
+/// (fr) or `12 March 2026, 14:05` (en). A time with an offset
+/// (`…T14:05:00+01:00`, the API's `_paris` fields) is shown as written; a UTC
+/// instant (`…Z`: history, drafts) is first moved to Europe/Paris by the
+/// browser's time-zone data (natively, where there is none, it stays UTC).
 pub fn datetime(iso: &str, lang: Lang) -> String {
+    let paris = if iso.ends_with('Z') { paris_wall_time(iso) } else { None };
+    let iso = paris.as_deref().unwrap_or(iso);
     let day = date(iso, lang);
     let (Some(h), Some(min)) = (iso.get(11..13), iso.get(14..16)) else { return day };
     if !h.bytes().chain(min.bytes()).all(|b| b.is_ascii_digit()) {
@@ -101,6 +105,35 @@ pub fn datetime(iso: &str, lang: Lang) -> String {
         Lang::Fr => format!("{day} à {} h {min}", h.parse::<u32>().unwrap_or(0)),
         Lang::En => format!("{day}, {h}:{min}"),
     }
+}
+
+/// A UTC instant as Europe/Paris wall time, `YYYY-MM-DDTHH:MM`.
+#[cfg(target_arch = "wasm32")]
+fn paris_wall_time(iso: &str) -> Option<String> {
+    use js_sys::{Array, Intl, Object, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+    let instant = js_sys::Date::new(&JsValue::from_str(iso));
+    if instant.get_time().is_nan() {
+        return None;
+    }
+    let options = Object::new();
+    for (key, value) in [("timeZone", "Europe/Paris"), ("year", "numeric"), ("month", "2-digit"), ("day", "2-digit"), ("hour", "2-digit"), ("minute", "2-digit"), ("hourCycle", "h23")] {
+        Reflect::set(&options, &key.into(), &value.into()).ok()?;
+    }
+    let format = Intl::DateTimeFormat::new(&Array::of1(&"en-GB".into()), &options);
+    let part = |parts: &Array, kind: &str| {
+        parts.iter().find_map(|p| {
+            let p: Object = p.dyn_into().ok()?;
+            (Reflect::get(&p, &"type".into()).ok()?.as_string()? == kind).then(|| Reflect::get(&p, &"value".into()).ok()?.as_string())?
+        })
+    };
+    let parts = format.format_to_parts(&instant);
+    Some(format!("{}-{}-{}T{}:{}", part(&parts, "year")?, part(&parts, "month")?, part(&parts, "day")?, part(&parts, "hour")?, part(&parts, "minute")?))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn paris_wall_time(_iso: &str) -> Option<String> {
+    None
 }
 
 /// A country's name in `lang` from its ISO 3166 code (`DE` → `Allemagne`), by

@@ -74,6 +74,8 @@ const WITH_VALUE: &[(&str, &str, &str, &str)] = &[
     ("no commune ", " in the registry", "la commune ", " n'est pas dans le registre"),
     ("no district in ", "", "pas de quartier d'innovation à ", ""),
     ("no membership in commune ", "", "vous n'êtes pas membre de la commune ", ""),
+    ("ring ", " needs at least 4 positions", "le contour ", " demande au moins 4 points"),
+    ("ring ", " is not closed (first and last positions differ)", "le contour ", " n'est pas fermé (le premier et le dernier point diffèrent)"),
     ("the last admin of ", " can be neither removed nor given another role: make another member admin first", "le dernier compte administrateur de la commune ", " ne peut être ni retiré ni changer de rôle : nommez d'abord un autre membre administrateur"),
     ("commune ", " is suspended; resume it first", "la commune ", " est suspendue : réactivez-la d'abord"),
     ("commune ", " is already in the registry", "la commune ", " est déjà dans le registre"),
@@ -108,6 +110,9 @@ fn got(tail: &str) -> String {
 fn exact(message: &str) -> Option<&'static str> {
     Some(match message {
         "must not be empty" => "ne doit pas être vide",
+        "must be a GeoJSON object with \"type\": \"Polygon\"" => "doit être un objet GeoJSON de type « Polygon »",
+        "a GeoJSON Polygon" => "un polygone GeoJSON",
+        "a polygon needs an exterior ring" => "un polygone a besoin d'un contour extérieur",
         "required" => "obligatoire",
         "an answer is required" => "une réponse est obligatoire",
         "already registered" => "déjà enregistré",
@@ -220,6 +225,8 @@ mod tests {
     #[test]
     fn api_messages_read_in_french() {
         assert_eq!(to_french("must not be empty"), "ne doit pas être vide");
+        assert_eq!(to_french("must be a GeoJSON object with \"type\": \"Polygon\""), "doit être un objet GeoJSON de type « Polygon »");
+        assert_eq!(to_french("ring 0 is not closed (first and last positions differ)"), "le contour 0 n'est pas fermé (le premier et le dernier point diffèrent)");
         assert_eq!(
             to_french("the last admin of 93066 can be neither removed nor given another role: make another member admin first"),
             "le dernier compte administrateur de la commune 93066 ne peut être ni retiré ni changer de rôle : nommez d'abord un autre membre administrateur"

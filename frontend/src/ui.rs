@@ -187,6 +187,11 @@ pub fn TextField(
 /// the message).
 pub type FieldErrors = RwSignal<std::collections::BTreeMap<String, String>>;
 
+/// Asks the browser's confirmation for an action that cannot be undone.
+pub fn confirm(question: &str) -> bool {
+    web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false)
+}
+
 /// A server's detail as a sentence: capital first letter, final full stop.
 pub fn sentence(detail: String) -> String {
     let mut chars = detail.trim().chars();

@@ -808,6 +808,10 @@ fn partner_member_applies_with_a_validation_error_and_an_autosaved_draft() {
     let call = open_call(&server);
     run_on("partner_member_applies", server, move |b| {
         Box::pin(async move {
+            // Signed out, the call's page says how to apply, and names its commune.
+            b.goto(&format!("/appels/{call}")).await?;
+            b.wait_text("#candidater-connexion", "connectez-vous").await?;
+            b.wait_text("dd.links", "Saint-Denis").await?;
             b.sign_in("partner@solaire-urbain.example").await?;
             b.goto("/appels").await?;
             b.wait_text("#liste-appels", "Îlots de fraîcheur").await?;
@@ -1085,6 +1089,7 @@ fn programme_operator_opens_a_call_for_communes_and_selects_a_candidacy() {
             b.wait_text("#motif-93048-erreur", "motif").await?;
             b.fill("#motif-93048", "Un projet de quartier solide et des moyens engagés").await?;
             b.click("#retenir-93048").await?;
+            b.c.accept_alert().await.ctx("confirming the selection")?;
             b.wait_text("#decision-commune", "est retenue").await?;
             b.wait_text("li[data-insee='93048'] .statut", "Retenue").await?;
             b.wait_text("li[data-insee='93048']", "Un projet de quartier solide").await?;
@@ -1278,7 +1283,12 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             b.wait_text("#selection-message", "Grüne Höfe → Non retenue").await?;
             b.wait_text("#liste-decisions li[data-title='Grüne Höfe'] .etat", "Non retenue").await?;
 
+            // Publishing is final: asked first; dismissed, nothing is published.
             b.click("#publier-decisions").await?;
+            b.c.dismiss_alert().await.ctx("declining to publish")?;
+            b.wait_text(".decisions-etat", "Non publiées").await?;
+            b.click("#publier-decisions").await?;
+            b.c.accept_alert().await.ctx("confirming the publication")?;
             b.wait_text(".decisions-etat", "Publiées").await?;
             let letter = api_now(&b.server, "GET", &format!("/api/applications/{oasis}/letter"), "partner@solaire-urbain.example", None);
             ensure!(letter["reason"] == "Le meilleur impact sur la chaleur", "the applicant's letter: {letter}");
@@ -1408,6 +1418,18 @@ fn partner_member_lists_applications_across_communes_and_reads_a_letter() {
             for step in ["Brouillon", "Déposée", "Recevable", "En évaluation", "Non retenue : Trop proche d'un projet déjà financé"] {
                 ensure!(history.contains(step), "{step:?} missing from the history:\n{history}");
             }
+            // Each step's time is Paris wall time, not the UTC instant the API gives.
+            let stored = api_now(&b.server, "GET", &format!("/api/applications/{decided}"), "partner@solaire-urbain.example", None);
+            let first = stored["history"][0]["at"].as_str().unwrap_or_default().to_owned();
+            let paris = b
+                .js(
+                    "const [h, m] = new Date(arguments[0]).toLocaleTimeString('fr-FR', { timeZone: 'Europe/Paris', hour: 'numeric', minute: '2-digit' }).split(':');
+                     return `à ${Number(h)} h ${m}`;",
+                    vec![json!(first)],
+                )
+                .await?;
+            let paris = paris.as_str().unwrap_or_default();
+            ensure!(!paris.is_empty() && history.contains(paris), "the first step at {first} should read {paris:?}:\n{history}");
             b.axe("an application's history").await?;
             b.click(&format!("li[data-id='{decided}'] a.lettre")).await?;
             b.wait_text("#lettre", "Cours Oasis").await?;

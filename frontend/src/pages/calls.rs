@@ -100,6 +100,7 @@ pub fn CallPage() -> impl IntoView {
                 Some(Err(e)) => view! { <h1 id="titre-appel">{t!(i, "Appel", "Call")}</h1><ErrorNotice error=e /> }.into_any(),
                 Some(Ok(c)) => {
                     let partner = session.me.with(|m| m.as_ref().is_some_and(|m| m.organisation.is_some()));
+                    let visitor = session.me.with(Option::is_none);
                     let open = c.status == "open";
                     let (opens, closes) = (c.opens_at_paris.clone(), c.closes_at_paris.clone());
                     // The commune of the call, or every district a programme call covers, by name.
@@ -129,6 +130,10 @@ pub fn CallPage() -> impl IntoView {
                         </ul>
                         {(open && partner).then(|| view! {
                             <p><A href=format!("/appels/{}/candidature", c.id) attr:class="button">{t!(i, "Candidater", "Apply")}</A></p>
+                        })}
+                        {(open && visitor).then(|| view! {
+                            <p class="notice" id="candidater-connexion">{t!(i, "Pour candidater, connectez-vous avec le compte de votre organisation.", "To apply, sign in with your organisation's account.")}
+                                " "<A href="/connexion">{t!(i, "Se connecter", "Sign in")}</A></p>
                         })}
                     }.into_any()
                 }

@@ -4,12 +4,11 @@
 //! and per workflow state, and a grid of the moves between states.
 
 use leptos::prelude::*;
-use qmi_api::applications::{Criterion, Question, QuestionKind, Transition, Workflow, WorkflowState};
+use qmi_api::applications::{Criterion, Question, QuestionKind, Transition, Workflow, WorkflowState, label_parts};
 
 use qmi_api::identity::Lang;
 
 use crate::i18n::{I18n, use_i18n};
-use crate::pages::manage::label_parts;
 use crate::t;
 use crate::ui::{FieldErrors, described_by, error_line};
 

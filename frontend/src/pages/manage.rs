@@ -26,17 +26,11 @@ use crate::registry::{self, use_names};
 use crate::t;
 use crate::ui::{ErrorNotice, FieldErrors, Loading, TextField, described_by, error_line, error_of, facts, route_param, set_errors, table, text, when};
 
-/// A state label written `Français / English`, split into its French and
-/// English parts (a label without the separator serves both languages).
-pub fn label_parts(label: &str) -> (&str, &str) {
-    label.split_once(" / ").unwrap_or((label, label))
-}
-
 /// The label of a workflow state in the current language, its id when the
 /// workflow lacks it.
 pub fn state_label(w: &Workflow, state: &str, lang: Lang) -> String {
     let Some(s) = w.states.iter().find(|s| s.id == state) else { return state.to_owned() };
-    let (fr, en) = label_parts(&s.label);
+    let (fr, en) = qmi_api::applications::label_parts(&s.label);
     if lang == Lang::Fr { fr } else { en }.to_owned()
 }
 
@@ -279,6 +273,14 @@ fn CandidacyDecide(campaign: String, insee: String, commune: String, on_done: im
             crate::ui::focus_first_invalid();
             return;
         }
+        let question = if selected {
+            i.t("Retenir cette candidature ? La commune devient quartier d'innovation ; c'est définitif.", "Select this candidacy? The commune becomes an innovation district; this is final.")
+        } else {
+            i.t("Ne pas retenir cette candidature ? C'est définitif.", "Reject this candidacy? This is final.")
+        };
+        if !crate::ui::confirm(question) {
+            return;
+        }
         let body = CandidacyDecision { selected, reason: reason.get_untracked().trim().to_owned() };
         spawn_local(async move {
             match api::post::<Candidacy>(&path.get_value(), &body).await {
@@ -358,7 +360,7 @@ fn CallsRun(me: Me) -> impl IntoView {
                 Some(Ok(p)) => table(
                     "table-appels",
                     t!(i, "Appels à solutions que vous gérez", "Calls for solutions you run"),
-                    vec![t!(i, "Appel", "Call"), t!(i, "Commune(s)", "Commune(s)"), t!(i, "Clôture", "Closes"), t!(i, "Publication", "Publication")],
+                    vec![t!(i, "Appel", "Call"), t!(i, "Communes", "Communes"), t!(i, "Clôture", "Closes"), t!(i, "Publication", "Publication")],
                     p.items.into_iter().map(|c| {
                         let communes = if c.programme { c.districts.clone() } else { vec![c.insee.clone()] };
                         names.want(communes.iter().map(|d| d.as_str()));
@@ -585,7 +587,7 @@ fn CallEditor(
                     hint=t!(i, "Codes ISO séparés par des virgules (FR, DE…) ; vide : tous les pays", "ISO codes, comma-separated (FR, DE…); empty: every country") />
                 <TextField id="appel-lettre" label=t!(i, "Modèle de lettre de décision", "Decision letter template") value=letter
                     error=error_of(errors, "letter_template") multiline=true
-                    hint=t!(i, "Remplacés dans chaque lettre : {{title}} (le titre de la candidature), {{call}} (l'appel), {{decision}} (la décision), {{reason}} (le motif), {{score}} (la note). Vide : le modèle par défaut.", "Replaced in each letter: {{title}} (the application's title), {{call}} (the call), {{decision}} (the decision), {{reason}} (the reason), {{score}} (the score). Empty: the default template.") />
+                    hint=t!(i, "Remplacés dans chaque lettre : {{title}} (le titre de la candidature), {{call}} (l'appel), {{decision_fr}} et {{decision_en}} (la décision en français, en anglais), {{reason}} (le motif, aussi montré sous la lettre), {{score}} (la note). Vide : le modèle par défaut.", "Replaced in each letter: {{title}} (the application's title), {{call}} (the call), {{decision_fr}} and {{decision_en}} (the decision in French, in English), {{reason}} (the reason, also shown under the letter), {{score}} (the score). Empty: the default template.") />
                 <div class="field">
                     <label class="choice"><input type="checkbox" id="appel-publie" bind:checked=published />" "
                         {t!(i, "Publier dès maintenant", "Publish now")}</label>
@@ -696,7 +698,11 @@ fn Selection() -> impl IntoView {
                             {(!is_published).then(|| view! { <button type="button" class="button" id="publier-appel"
                                 on:click=move |_| act("publish", i.t("Appel publié.", "Call published."))>{t!(i, "Publier l'appel", "Publish the call")}</button> })}
                             {(!decided).then(|| view! { <button type="button" class="button" id="publier-decisions"
-                                on:click=move |_| act("decisions/publish", i.t("Décisions publiées : les candidats reçoivent leur lettre.", "Decisions published: applicants get their letter."))>
+                                on:click=move |_| if crate::ui::confirm(i.t(
+                                    "Publier les décisions ? Chaque candidat reçoit sa lettre et les décisions ne pourront plus changer.",
+                                    "Publish the decisions? Every applicant gets their letter and the decisions can no longer change.")) {
+                                    act("decisions/publish", i.t("Décisions publiées : les candidats reçoivent leur lettre.", "Decisions published: applicants get their letter."))
+                                }>
                                 {t!(i, "Publier les décisions", "Publish the decisions")}</button> })}
                             <button type="button" class="button button-secondary" id="export-csv" on:click=move |_| export("csv")>{t!(i, "Exporter (CSV)", "Export (CSV)")}</button>
                             <button type="button" class="button button-secondary" id="export-xlsx" on:click=move |_| export("xlsx")>{t!(i, "Exporter (XLSX)", "Export (XLSX)")}</button>
@@ -745,7 +751,13 @@ fn AssignForm(
                 Ok(made) => {
                     errors.set(BTreeMap::new());
                     failure.set(None);
-                    on_done(format!("{} {}", made.len(), i.t("affectation(s) nouvelle(s).", "new assignment(s).")));
+                    // The API answers with every assignment of the call, old and new.
+                    let lang = i.lang();
+                    on_done(format!(
+                        "{} {}.",
+                        i.t("Affectations à jour :", "Assignments up to date:"),
+                        fmt::count(made.len() as u64, lang, ("affectation pour cet appel", "affectations pour cet appel"), ("assignment for this call", "assignments for this call"))
+                    ));
                 }
                 Err(e) => {
                     set_errors(errors, &e);

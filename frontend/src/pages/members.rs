@@ -44,7 +44,7 @@ fn MembersOf(me: Me) -> impl IntoView {
 
     let remove = move |account: String, name: String| {
         let question = format!("{} {name} ?", i.t("Retirer", "Remove"));
-        if !web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false) {
+        if !crate::ui::confirm(&question) {
             return;
         }
         let insee = insee.get_untracked();

@@ -105,16 +105,10 @@ fn ApplicationCard(
     let withdraw = {
         let path = format!("/api/applications/{}/withdraw", api::encode(&a.id));
         move |_| {
-            let sure = web_sys::window()
-                .and_then(|w| {
-                    w.confirm_with_message(i.t(
-                        "Retirer cette candidature ? Elle ne pourra plus être déposée.",
-                        "Withdraw this application? It cannot be submitted again.",
-                    ))
-                    .ok()
-                })
-                .unwrap_or(false);
-            if !sure {
+            if !crate::ui::confirm(i.t(
+                "Retirer cette candidature ? Elle ne pourra plus être déposée.",
+                "Withdraw this application? It cannot be submitted again.",
+            )) {
                 return;
             }
             let path = path.clone();

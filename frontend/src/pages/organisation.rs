@@ -116,7 +116,7 @@ pub fn OrgMembers(id: String) -> impl IntoView {
     let base = StoredValue::new(path);
     let remove = move |account: String, name: String| {
         let question = format!("{} {name} ?", i.t("Retirer", "Remove"));
-        if !web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false) {
+        if !crate::ui::confirm(&question) {
             return;
         }
         let path = format!("{}/{}", base.get_value(), api::encode(&account));

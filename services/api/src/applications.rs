@@ -77,6 +77,12 @@ pub struct Criterion {
     pub weight: f64,
 }
 
+/// A label written `Français / English` (a workflow state's) as its (French,
+/// English) parts; a label without the separator serves both languages.
+pub fn label_parts(label: &str) -> (&str, &str) {
+    label.split_once(" / ").unwrap_or((label, label))
+}
+
 /// One state of a call's workflow.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -1588,7 +1588,11 @@ async fn get_letter(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let decision = workflow::label(&call.workflow, &app.status).to_owned();
     let reason = app.reason.clone().unwrap_or_default();
     let template = call.input.letter_template.clone().unwrap_or_else(|| letter::DEFAULT_TEMPLATE.to_owned());
-    let text = letter::render(&template, &[("title", &app.title), ("call", &call.input.title), ("decision", &decision), ("reason", &reason), ("score", &score)]);
+    let (decision_fr, decision_en) = qmi_api::applications::label_parts(&decision);
+    let text = letter::render(
+        &template,
+        &[("title", &app.title), ("call", &call.input.title), ("decision", &decision), ("decision_fr", decision_fr), ("decision_en", decision_en), ("reason", &reason), ("score", &score)],
+    );
     Ok(json(200, &Letter { application: app.id.clone(), decision: app.status.clone(), reason, text }))
 }
 

@@ -1,10 +1,14 @@
 //! Decision letters: a per-call template with `{{name}}` placeholders.
 
-/// The default letter (French first, English second).
-pub const DEFAULT_TEMPLATE: &str = "Objet : votre candidature « {{title}} » à l'appel « {{call}} »\n\nDécision : {{decision}}.\nMotif : {{reason}}\n\n---\nSubject: your application \"{{title}}\" to \"{{call}}\"\nDecision: {{decision}}. Reason: {{reason}}\n";
+/// The default letter: French, then English, each with the decision in its own
+/// language (the reason is shown beside the letter, once).
+pub const DEFAULT_TEMPLATE: &str = "Objet : votre candidature « {{title}} » à l'appel « {{call}} »\nDécision : {{decision_fr}}.\n\nSubject: your application \"{{title}}\" to \"{{call}}\"\nDecision: {{decision_en}}.\n";
 
-/// The placeholders a template may use.
-pub const PLACEHOLDERS: &[&str] = &["title", "call", "decision", "reason", "score"];
+/// The placeholders a template may use: `decision` is the step's label as the
+/// call writes it (`Retenue / Selected`), `decision_fr` and `decision_en` its
+/// two parts.
+pub const PLACEHOLDERS: &[&str] = &["title", "call", "decision", "decision_fr", "decision_en", "reason", "score"];
+
 
 /// Placeholders of `template` that are not known (to refuse a template at once).
 pub fn unknown_placeholders(template: &str) -> Vec<String> {
@@ -51,6 +55,7 @@ pub fn render(template: &str, values: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use qmi_api::applications::label_parts;
 
     #[test]
     fn fills_placeholders() {
@@ -58,5 +63,13 @@ mod tests {
         assert_eq!(render(t, &[("title", "Solar"), ("decision", "selected"), ("reason", "good")]), "Dear Solar: selected (good) {{other}} {{");
         assert_eq!(unknown_placeholders(t), vec!["other"]);
         assert!(unknown_placeholders(DEFAULT_TEMPLATE).is_empty());
+    }
+
+    #[test]
+    fn the_default_letter_speaks_each_language_once() {
+        let (fr, en) = label_parts("Retenue / Selected");
+        let text = render(DEFAULT_TEMPLATE, &[("title", "Cours Oasis"), ("call", "Îlots"), ("decision_fr", fr), ("decision_en", en)]);
+        assert_eq!(text, "Objet : votre candidature « Cours Oasis » à l'appel « Îlots »\nDécision : Retenue.\n\nSubject: your application \"Cours Oasis\" to \"Îlots\"\nDecision: Selected.\n");
+        assert_eq!(label_parts("Jury"), ("Jury", "Jury"));
     }
 }
