@@ -294,18 +294,21 @@ pub fn text(s: impl Into<String>) -> AnyView {
 /// rows (their `data-title`, their cells; the first cell heads the row). Every
 /// table goes through here, so the table code is compiled once.
 pub fn table(id: &'static str, caption: Signal<&'static str>, heads: Vec<Signal<&'static str>>, rows: Vec<(String, Vec<AnyView>)>) -> AnyView {
+    // On a phone the rows become cards; each cell then shows its column's head.
+    let head_row = heads.clone();
+    let label = move |n: usize| heads.get(n).copied();
     view! {
         <div class="table-wrap">
-            <table class="table" id=id>
+            <table class="table table-stack" id=id>
                 <caption class="visually-hidden">{caption}</caption>
-                <thead><tr>{heads.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
+                <thead><tr>{head_row.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
                 <tbody>
                     {rows.into_iter().map(|(title, cells)| view! {
                         <tr data-title=title>
                             {cells.into_iter().enumerate().map(|(n, c)| if n == 0 {
                                 view! { <th scope="row">{c}</th> }.into_any()
                             } else {
-                                view! { <td>{c}</td> }.into_any()
+                                view! { <td data-label=label(n)>{c}</td> }.into_any()
                             }).collect_view()}
                         </tr>
                     }).collect_view()}
