@@ -289,6 +289,8 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
         // A retry under the same key finds the same application.
         let again = api.send("POST", &path, Some(&partners[i]), Some(&content), &[("idempotency-key", &key)]);
         assert_eq!((again.status, &again.body["id"]), (200, &r.body["id"]));
+        // The organisation's name is kept with the application.
+        assert_eq!(r.body["organisation_name"], format!("Org {i}"), "{r:?}");
         let id = r.body["id"].as_str().unwrap().to_owned();
         if (16..=17).contains(&i) {
             // Invalid: every problem is listed.
@@ -469,8 +471,12 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     assert_eq!(csv.status, 200);
     assert!(csv.content_type.starts_with("text/csv"));
     let text = String::from_utf8(csv.bytes.clone()).unwrap();
+    // A byte-order mark first, so spreadsheet software reads UTF-8.
+    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
     let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
-    assert!(lines[0].starts_with("id,title,organisation,status,submitted_at,weighted_score,spread,reviews,reason,pitch,budget,theme,start,deck"), "{}", lines[0]);
+    assert!(lines[0].starts_with("id,title,organisation,organisation_name,status,submitted_at,weighted_score,spread,reviews,reason,pitch,budget,theme,start,deck"), "{}", lines[0]);
+    // The organisation is named (as identity named it when the application was made).
+    assert!(lines[1..].iter().all(|l| l.contains(",Org ")), "{text}");
     let exported: BTreeSet<&str> = lines[1..].iter().map(|l| l.split(',').next().unwrap()).collect();
     let mut want: BTreeSet<&str> = valid.iter().map(|&i| app_ids[i].as_str()).collect();
     want.insert(app_ids[18].as_str());
@@ -689,7 +695,7 @@ fn a_programme_call_covers_several_districts_and_enforces_eligibility() {
     let csv = api.get(&format!("/api/calls/{call_id}/export.csv"), Some(&programme));
     assert_eq!(csv.status, 200, "{csv:?}");
     let text = String::from_utf8(csv.bytes).unwrap();
-    let exported: BTreeSet<&str> = text.split("\r\n").skip(1).filter(|l| !l.is_empty()).map(|l| l.split(',').next().unwrap()).collect();
+    let exported: BTreeSet<&str> = text.trim_start_matches('\u{feff}').split("\r\n").skip(1).filter(|l| !l.is_empty()).map(|l| l.split(',').next().unwrap()).collect();
     assert_eq!(exported, BTreeSet::from([montreuil_app.as_str(), paris_app.as_str()]));
 }
 

@@ -912,6 +912,7 @@ fn reviewer_scores_with_the_weighted_total() {
             b.wait_text("#liste-evaluations", "Cours Oasis").await?;
             b.axe("my reviews").await?;
             b.click(&format!("#liste-evaluations a[href='/espace/evaluations/{app}']")).await?;
+            b.wait_text("#notation-organisation", "Solaire Urbain").await?;
             b.wait_text("#total-pondere", "notez chaque critère").await?;
             // The reviewer reads what they score: the answers under the call's questions.
             b.wait_text("#reponses [data-question=pitch] .answer", "Des arbres").await?;
@@ -1282,6 +1283,9 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             b.click(&format!("#valider-{hofe}")).await?;
             b.wait_text("#selection-message", "Grüne Höfe → Non retenue").await?;
             b.wait_text("#liste-decisions li[data-title='Grüne Höfe'] .etat", "Non retenue").await?;
+            // Each card names who applied and the reason of its step.
+            b.wait_text("#liste-decisions li[data-title='Grüne Höfe'] .organisation", "Grüne Wege GmbH").await?;
+            b.wait_text("#liste-decisions li[data-title='Grüne Höfe'] .motif", "Budget trop élevé pour le quartier").await?;
 
             // Publishing is final: asked first; dismissed, nothing is published.
             b.click("#publier-decisions").await?;

@@ -900,6 +900,7 @@ fn ScoreForm(app: Application, criteria: Vec<Criterion>) -> impl IntoView {
         .collect_view();
     view! {
         <p class="eyebrow">{app.title.clone()}</p>
+        {(!app.organisation_name.is_empty()).then(|| view! { <p class="muted organisation" id="notation-organisation">{app.organisation_name.clone()}</p> })}
         <Show when=move || recused.get()>
             <p class="notice" role="status">{t!(i, "Vous êtes récusé(e) pour cette candidature.", "You are recused from this application.")}</p>
         </Show>

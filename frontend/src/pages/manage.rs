@@ -924,10 +924,15 @@ fn DecisionForm(app: Application, workflow: Workflow, questions: Vec<Question>, 
         });
     };
     let sel = format!("etape-{id}");
+    // Who applied, and the reason given for the step the application is at.
+    let organisation = (!app.organisation_name.is_empty()).then(|| app.organisation_name.clone());
+    let last_reason = app.reason.clone();
     view! {
         <li class="card" data-title=title.clone()>
             <h3 class="card-title">{title.clone()}</h3>
+            {organisation.map(|o| view! { <p class="muted small organisation">{o}</p> })}
             <p class="small">{t!(i, "État :", "State:")}" "<span class="etat">{move || w.with_value(|w| state_label(w, &status, i.lang()))}</span></p>
+            {last_reason.map(|r| view! { <p class="small motif">{t!(i, "Motif :", "Reason:")}" "{r}</p> })}
             <details class="answers-details">
                 <summary>{t!(i, "Lire la candidature", "Read the application")}</summary>
                 <AnswersView questions answers=app.answers.clone() application=app.id.clone() />

@@ -311,12 +311,18 @@ pub struct Application {
     pub insee: Insee,
     /// The applicant organisation.
     pub organisation: String,
+    /// Its name when the application was created.
+    #[serde(default)]
+    pub organisation_name: String,
     /// Title of the proposed solution.
     pub title: String,
     /// Answers by question id.
     pub answers: BTreeMap<String, Value>,
     /// Current workflow state.
     pub status: String,
+    /// The reason given for the current state, if any.
+    #[serde(default)]
+    pub reason: Option<String>,
     /// Created (UTC).
     pub created_at: String,
     /// Last saved (UTC).

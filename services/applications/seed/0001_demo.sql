@@ -19,8 +19,8 @@ INSERT OR IGNORE INTO calls (insee, id, body, themes, opens_at, closes_at, publi
             '$.closes_at', strftime('%Y-%m-%dT18:00', 'now', '+120 days')),
    '|climat|éducation|', CAST(strftime('%s', date('now', '-24 days') || ' 08:00:00') AS INTEGER), CAST(strftime('%s', date('now', '+120 days') || ' 17:00:00') AS INTEGER), 1, 0, '01900000-0000-7000-8000-000000000011', CAST(strftime('%s', date('now', '-25 days') || ' 10:00:00') AS INTEGER), '');
 
-INSERT OR IGNORE INTO applications (insee, id, call_id, organisation_id, title, answers, status, reason, created_by, idempotency_key, created_at, updated_at, submitted_at) VALUES
-  ('93066', '01900000-0000-7000-8000-0000000c2001', '01900000-0000-7000-8000-0000000c1001', '01900000-0000-7000-8000-00000000a002', 'Grüne Höfe : des cours d''école végétalisées',
+INSERT OR IGNORE INTO applications (insee, id, call_id, organisation_id, organisation_name, title, answers, status, reason, created_by, idempotency_key, created_at, updated_at, submitted_at) VALUES
+  ('93066', '01900000-0000-7000-8000-0000000c2001', '01900000-0000-7000-8000-0000000c1001', '01900000-0000-7000-8000-00000000a002', 'Grüne Wege GmbH', 'Grüne Höfe : des cours d''école végétalisées',
    '{"budget":85000,"debut":"2027-04-01","habitants":"Chaque classe adopte un module : plantation, arrosage et relevés hebdomadaires avec les familles volontaires.","maturite":"Déjà déployée ailleurs","pitch":"Des modules de végétation et d''ombrage posés sans travaux lourds, avec des capteurs de température lisibles par les élèves."}',
    'submitted', NULL, '01900000-0000-7000-8000-000000000051', NULL, CAST(strftime('%s', date('now', '-6 days') || ' 14:00:00') AS INTEGER), CAST(strftime('%s', date('now', '-5 days') || ' 09:30:00') AS INTEGER), CAST(strftime('%s', date('now', '-5 days') || ' 09:30:00') AS INTEGER));
 INSERT OR IGNORE INTO application_events (insee, application_id, seq, at, status, actor, reason) VALUES

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use bytes::Bytes;
 use qmi_api::applications::*;
 use qmi_api::routes::{RouteMiss, find};
+use qmi_api::identity::Organisation;
 use qmi_api::{Insee, Page, Principal};
 use qmi_kit::http::{Incoming, Reply, json};
 use qmi_kit::sql::{Row, TenantTable, Value, tenant};
@@ -864,6 +865,7 @@ struct StoredApp {
     id: String,
     call_id: String,
     organisation: String,
+    organisation_name: String,
     title: String,
     answers: BTreeMap<String, serde_json::Value>,
     status: String,
@@ -879,6 +881,7 @@ fn app_of(r: Row<'_>) -> Result<StoredApp, Problem> {
         id: r.string("id"),
         call_id: r.string("call_id"),
         organisation: r.string("organisation_id"),
+        organisation_name: r.string("organisation_name"),
         title: r.string("title"),
         answers: from_json(r.text("answers").unwrap_or("{}"))?,
         status: r.string("status"),
@@ -896,9 +899,11 @@ impl StoredApp {
             call_id: self.call_id.clone(),
             insee: self.insee.clone(),
             organisation: self.organisation.clone(),
+            organisation_name: self.organisation_name.clone(),
             title: self.title.clone(),
             answers: self.answers.clone(),
             status: self.status.clone(),
+            reason: self.reason.clone(),
             created_at: Instant(self.created_at).to_string(),
             updated_at: Instant(self.updated_at).to_string(),
             submitted_at: self.submitted_at.map(|t| Instant(t).to_string()),
@@ -971,9 +976,8 @@ async fn move_to(cx: &Ctx<'_>, app: &StoredApp, from: &str, to: &str, reason: Op
     if to == workflow::SUBMITTED {
         set.push(("submitted_at", cx.now.0.into()));
     }
-    if let Some(r) = reason {
-        set.push(("reason", r.into()));
-    }
+    // The reason of the state the application reaches (none: no reason shown).
+    set.push(("reason", reason.map_or(Value::Null, Value::from)));
     cx.db.run(tenant(&app.insee).update(APPLICATIONS, set).filter("id = ?", [app.id.as_str().into()]).filter("status = ?", [from.into()]).build()).await?;
     if cx.db.changes().await == 0 {
         return Ok(false);
@@ -1007,16 +1011,23 @@ async fn check_eligible(cx: &Ctx<'_>, call: &StoredCall, organisation: &str) -> 
     if !eligibility::restricts(&call.input.eligibility) {
         return Ok(());
     }
+    eligible(call, &applicant(cx, organisation).await?)
+}
+
+/// The applicant organisation as identity knows it.
+async fn applicant(cx: &Ctx<'_>, organisation: &str) -> Result<Organisation, Problem> {
     let url = format!("http://identity.spin.internal/api/organisations/{organisation}");
     let (status, body) = chain(cx, "GET", url, None).await?;
     if status != 200 {
         return Err(upstream("identity", status, &body));
     }
-    let org: serde_json::Value = serde_json::from_slice(&body).map_err(|e| upstream("identity", status, e.to_string().as_bytes()))?;
-    let (Some(kind), Some(country)) = (org["kind"].as_str(), org["country"].as_str()) else {
-        return Err(upstream("identity", status, b"an organisation without kind or country"));
-    };
-    let errors = eligibility::check_applicant(&call.input.eligibility, kind, country);
+    serde_json::from_slice(&body).map_err(|e| upstream("identity", status, e.to_string().as_bytes()))
+}
+
+/// [`check_eligible`] on an organisation already fetched.
+fn eligible(call: &StoredCall, org: &Organisation) -> Result<(), Problem> {
+    let (kind, country) = (org.kind.as_str(), org.country.to_string());
+    let errors = eligibility::check_applicant(&call.input.eligibility, kind, &country);
     if errors.is_empty() {
         return Ok(());
     }
@@ -1082,7 +1093,9 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     };
     ask(cx.who(), Action::ApplicationDraft, &Facts { tenant: Some(district.to_string()), organisation: Some(org.clone()), programme_call: call.programme, ..Facts::default() })?;
     check_input(&call, &input)?;
-    check_eligible(cx, &call, &org).await?;
+    // Fetched once: its eligibility, and its name kept with the application.
+    let organisation = applicant(cx, &org).await?;
+    eligible(&call, &organisation)?;
     if cx.now >= call.closes_at {
         return Err(Problem::new(409, "deadline-passed", "Deadline passed").detail(format!("the deadline was {} (Europe/Paris)", Paris(call.closes_at))));
     }
@@ -1098,6 +1111,7 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 ("id", id.as_str().into()),
                 ("call_id", call.id.as_str().into()),
                 ("organisation_id", org.as_str().into()),
+                ("organisation_name", organisation.name.as_str().into()),
                 ("title", input.title.trim().into()),
                 ("answers", to_json(&input.answers)?.into()),
                 ("status", workflow::DRAFT.into()),
@@ -1603,7 +1617,7 @@ async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
     ask(cx.who(), Action::ExportApplications, &call.facts())?;
     let rank = ranking(cx, &call).await?;
     let apps = call_apps(cx, &call, "*", true).await?;
-    let mut header: Vec<Cell> = ["id", "title", "organisation", "status", "submitted_at", "weighted_score", "spread", "reviews", "reason"].into_iter().map(Cell::from).collect();
+    let mut header: Vec<Cell> = ["id", "title", "organisation", "organisation_name", "status", "submitted_at", "weighted_score", "spread", "reviews", "reason"].into_iter().map(Cell::from).collect();
     header.extend(call.input.form.iter().map(|q| Cell::from(q.id.as_str())));
     let mut rows = vec![header];
     for r in apps.iter() {
@@ -1613,6 +1627,7 @@ async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
             Cell::from(a.id.as_str()),
             Cell::from(a.title.as_str()),
             Cell::from(a.organisation.as_str()),
+            Cell::from(a.organisation_name.as_str()),
             Cell::from(a.status.as_str()),
             Cell::from(a.submitted_at.map(|t| Instant(t).to_string()).unwrap_or_default()),
             Cell::from(ranked.and_then(|x| x.weighted_score)),
@@ -1635,7 +1650,8 @@ async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
     Ok(if xlsx {
         bytes_reply("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", crate::export::xlsx("Candidatures", &rows), Some(&format!("{name}.xlsx")))
     } else {
-        bytes_reply("text/csv; charset=utf-8", crate::export::csv(&rows).into_bytes(), Some(&format!("{name}.csv")))
+        // A byte-order mark: spreadsheet software then reads the file as UTF-8.
+        bytes_reply("text/csv; charset=utf-8", format!("\u{feff}{}", crate::export::csv(&rows)).into_bytes(), Some(&format!("{name}.csv")))
     })
 }
 
@@ -1670,7 +1686,7 @@ async fn open_data(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     } else {
         // Published decisions: the call, the solution and the outcome (no scores,
         // no reasons: those are for the applicant).
-        rows.push(["call_id", "insee", "call_title", "application_id", "title", "organisation", "decision"].into_iter().map(Cell::from).collect());
+        rows.push(["call_id", "insee", "call_title", "application_id", "title", "organisation", "organisation_name", "decision"].into_iter().map(Cell::from).collect());
         for c in calls.iter().filter(|c| c.decisions_published) {
             let apps = call_apps(cx, c, "*", false).await?;
             for r in apps.iter() {
@@ -1685,9 +1701,10 @@ async fn open_data(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                     Cell::from(a.id.as_str()),
                     Cell::from(a.title.as_str()),
                     Cell::from(a.organisation.as_str()),
+                    Cell::from(a.organisation_name.as_str()),
                     Cell::from(a.status.as_str()),
                 ]);
-                items.push(serde_json::json!({ "call_id": c.id, "insee": c.insee, "call_title": c.input.title, "application_id": a.id, "title": a.title, "organisation": a.organisation, "decision": a.status }));
+                items.push(serde_json::json!({ "call_id": c.id, "insee": c.insee, "call_title": c.input.title, "application_id": a.id, "title": a.title, "organisation": a.organisation, "organisation_name": a.organisation_name, "decision": a.status }));
             }
         }
     }
