@@ -466,6 +466,13 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
         problem(&api.get(&format!("/api/applications/{other}/letter"), Some(&partners[i])), 404);
     }
 
+    // Decided or withdrawn, this call's applications no longer await reviews;
+    // the demo's submitted one still does.
+    let reviews = api.ok("GET", "/api/reviews", Some(&reviewers[REVIEWER_SAINT_DENIS]), None);
+    let (ours, others): (Vec<&Value>, Vec<&Value>) = reviews.as_array().unwrap().iter().partition(|a| app_ids.iter().any(|id| a["application"] == id.as_str()));
+    assert!(!ours.is_empty() && ours.iter().all(|a| a["open"] == false), "{reviews}");
+    assert!(others.iter().all(|a| a["open"] == true), "{reviews}");
+
     // 6. Exports: exactly the submitted applications (16 decided + 1 withdrawn).
     let csv = api.get(&format!("/api/calls/{call_id}/export.csv"), Some(&admin));
     assert_eq!(csv.status, 200);

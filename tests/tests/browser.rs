@@ -841,6 +841,10 @@ fn partner_member_applies_with_a_validation_error_and_an_autosaved_draft() {
             ensure!(others.len() == 1, "{} field errors shown, expected only the budget's", others.len());
             b.axe("application form with an error").await?;
             b.snapshot("candidature-erreur").await?;
+            // Answering the field takes its error away (left empty again, for what follows).
+            b.fill("#q-budget", "7").await?;
+            wait_count(b, "#q-budget-erreur", 0).await?;
+            b.fill("#q-budget", "").await?;
 
             // A file: one that is not a PDF, PNG or JPEG is refused beside its
             // question; a PDF is attached to the draft.

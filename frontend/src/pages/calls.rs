@@ -501,6 +501,12 @@ pub fn QuestionField(
             answers.update(|a| {
                 a.insert(key.clone(), v);
             });
+            // An answer being changed is no longer the one the error was about.
+            if errors.with_untracked(|e| e.contains_key(&key)) {
+                errors.update(|e| {
+                    e.remove(&key);
+                });
+            }
             changed();
         }
     };
@@ -670,7 +676,9 @@ pub fn Reviews() -> impl IntoView {
                                     <li class="card">
                                         <h2 class="card-title"><A href=format!("/espace/evaluations/{}", a.application)>{a.title.clone()}</A></h2>
                                         <p class="small">{move || if a.conflict { i.t("Conflit déclaré (récusé)", "Conflict declared (recused)") }
-                                            else if a.done { i.t("Évaluation complète", "Review complete") } else { i.t("À évaluer", "To review") }}</p>
+                                            else if a.done { i.t("Évaluation complète", "Review complete") }
+                                            else if !a.open { i.t("Plus à évaluer : candidature retirée ou décidée", "No longer to review: application withdrawn or decided") }
+                                            else { i.t("À évaluer", "To review") }}</p>
                                     </li>
                                 }).collect_view()}
                             </ul>

@@ -371,6 +371,13 @@ pub struct Assignment {
     pub conflict: bool,
     /// Whether the reviewer has scored every criterion.
     pub done: bool,
+    /// Whether the application still awaits reviews (not withdrawn, not decided).
+    #[serde(default = "awaits")]
+    pub open: bool,
+}
+
+fn awaits() -> bool {
+    true
 }
 
 /// One criterion's score.

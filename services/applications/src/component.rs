@@ -1379,7 +1379,7 @@ async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 async fn call_assignments(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<Assignment>, Problem> {
-    let sql = "SELECT a.application_id, a.reviewer, a.conflict, p.title, \
+    let sql = "SELECT a.application_id, a.reviewer, a.conflict, p.title, p.status, \
                (SELECT count(*) FROM scores s WHERE s.insee = a.insee AND s.application_id = a.application_id AND s.reviewer = a.reviewer) AS n \
                FROM assignments a JOIN applications p ON p.insee = a.insee AND p.id = a.application_id \
                WHERE {scope} AND a.call_id = ? ORDER BY a.application_id, a.reviewer";
@@ -1395,6 +1395,7 @@ async fn call_assignments(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<Assignm
             reviewer: r.string("reviewer"),
             conflict: r.int("conflict") == Some(1),
             done: criteria > 0 && r.int("n").unwrap_or(0) >= criteria,
+            open: workflow::awaits_review(&call.workflow, r.text("status").unwrap_or_default()),
         })
         .collect())
 }
@@ -1407,13 +1408,14 @@ async fn list_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn list_my_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.me()?;
-    let sql = "SELECT a.application_id, a.reviewer, a.conflict, p.title, \
+    let sql = "SELECT a.application_id, a.reviewer, a.conflict, p.title, p.status, \
                (SELECT count(*) FROM scores s WHERE s.insee = a.insee AND s.application_id = a.application_id AND s.reviewer = a.reviewer) AS n, \
                (SELECT c.body FROM calls c WHERE c.id = a.call_id) AS call_body \
                FROM assignments a JOIN applications p ON p.insee = a.insee AND p.id = a.application_id \
                WHERE a.reviewer = ? ORDER BY a.application_id LIMIT 1000";
     let rows = cx.db.global(sql, vec![p.sub.as_str().into()]).await?;
     let mut out = Vec::new();
+    let standard = Workflow::standard();
     for r in rows.iter() {
         let call: CallInput = from_json(r.text("call_body").unwrap_or("{}"))?;
         let criteria = call.criteria.len() as i64;
@@ -1423,6 +1425,7 @@ async fn list_my_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             reviewer: r.string("reviewer"),
             conflict: r.int("conflict") == Some(1),
             done: criteria > 0 && r.int("n").unwrap_or(0) >= criteria,
+            open: workflow::awaits_review(call.workflow.as_ref().unwrap_or(&standard), r.text("status").unwrap_or_default()),
         });
     }
     Ok(json(200, &out))

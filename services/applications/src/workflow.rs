@@ -58,6 +58,12 @@ pub fn is_decision(w: &Workflow, state: &str) -> bool {
     w.states.iter().any(|s| s.id == state && s.decision)
 }
 
+/// Whether an application in `state` still awaits its reviews: submitted and
+/// on its way, neither withdrawn nor decided.
+pub fn awaits_review(w: &Workflow, state: &str) -> bool {
+    state != DRAFT && state != WITHDRAWN && !is_decision(w, state)
+}
+
 /// The label of a state (its id when unknown).
 pub fn label<'a>(w: &'a Workflow, state: &'a str) -> &'a str {
     w.states.iter().find(|s| s.id == state).map_or(state, |s| s.label.as_str())
