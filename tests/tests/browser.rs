@@ -1556,6 +1556,10 @@ fn commune_admin_prepares_and_submits_a_candidacy() {
             let invalid = b.el("#cand-perimetre").await?.attr("aria-invalid").await.ctx("aria-invalid")?;
             ensure!(invalid.as_deref() == Some("true"), "the perimeter is not marked invalid");
             b.axe("candidacy with an error").await?;
+            // Submitting names every problem at once: the perimeter and the unanswered question.
+            b.click("#candidature-commune-deposer").await?;
+            b.wait_text("#q-q1-erreur", "Réponse obligatoire").await?;
+            b.el("#cand-perimetre-erreur").await?;
 
             let polygon = r#"{"type":"Polygon","coordinates":[[[2.43,48.85],[2.45,48.85],[2.45,48.86],[2.43,48.86],[2.43,48.85]]]}"#;
             b.fill("#cand-perimetre", polygon).await?;

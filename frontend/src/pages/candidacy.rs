@@ -190,6 +190,7 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
     let failure = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(None::<&'static str>);
     let base = StoredValue::new(format!("/api/campaigns/{}/candidacies/{}", api::encode(&campaign.id), api::encode(&insee)));
+    let asked = StoredValue::new(campaign.questions.clone());
 
     // Saves the draft; with `submit`, then submits it.
     let save = move |submit: bool| {
@@ -200,6 +201,14 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
             partners: partners.get_untracked().lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
             means: means.get_untracked(),
             answers: answers.get_untracked(),
+        };
+        // Submitting: the campaign's questions are checked here too, so a draft
+        // the API refuses names every problem at once, not in two rounds.
+        let unanswered: BTreeMap<String, String> = if submit {
+            let fr = i.lang() == qmi_api::identity::Lang::Fr;
+            asked.with_value(|qs| qs.iter().filter_map(|q| Some((q.id.clone(), crate::pages::calls::check_answer(q, input.answers.get(&q.id), fr)?))).collect())
+        } else {
+            BTreeMap::new()
         };
         spawn_local(async move {
             let mut result = api::put::<Candidacy>(&base.get_value(), &input).await;
@@ -219,7 +228,11 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
                 }
                 Err(e) => {
                     notice.set(None);
-                    errors.set(field_errors(&e));
+                    let mut all = field_errors(&e);
+                    for (key, message) in unanswered {
+                        all.entry(key).or_insert(message);
+                    }
+                    errors.set(all);
                     failure.set(Some(e));
                     crate::ui::focus_first_invalid();
                 }
