@@ -887,6 +887,11 @@ fn partner_member_applies_with_a_validation_error_and_an_autosaved_draft() {
             b.wait_text("#candidature-deposee", "Candidature déposée").await?;
             let mine = api_now(&b.server, "GET", "/api/applications", "partner@solaire-urbain.example", None);
             ensure!(mine["items"][0]["answers"]["budget"] == json!(25000), "the budget as stored: {mine}");
+            // Submitted, the answers can no longer change.
+            for field in ["#q-title", "#q-budget", "#q-pitch"] {
+                let disabled = b.el(field).await?.prop("disabled").await.ctx("disabled")?;
+                ensure!(disabled.as_deref() == Some("true"), "{field} still editable after submission");
+            }
             Ok(())
         })
     });

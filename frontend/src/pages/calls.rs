@@ -46,8 +46,8 @@ pub fn Calls() -> impl IntoView {
                 "Les appels publiés et les décisions rendues publiques, libres de réutilisation :",
                 "Published calls and public decisions, free to reuse:")}</p>
             <ul class="plain-list" id="donnees-ouvertes">
-                <li>{t!(i, "Appels", "Calls")}" : "<a href="/api/open-data/calls.csv" download>"CSV"</a>" · "<a href="/api/open-data/calls.json">"JSON"</a></li>
-                <li>{t!(i, "Décisions", "Decisions")}" : "<a href="/api/open-data/decisions.csv" download>"CSV"</a>" · "<a href="/api/open-data/decisions.json">"JSON"</a></li>
+                <li>{t!(i, "Appels : ", "Calls: ")}<a href="/api/open-data/calls.csv" download>"CSV"</a>" · "<a href="/api/open-data/calls.json">"JSON"</a></li>
+                <li>{t!(i, "Décisions : ", "Decisions: ")}<a href="/api/open-data/decisions.csv" download>"CSV"</a>" · "<a href="/api/open-data/decisions.json">"JSON"</a></li>
             </ul>
         </section>
     }
@@ -386,7 +386,7 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
     let fields = call
         .form
         .into_iter()
-        .map(|q| view! { <QuestionField q answers errors changed=changed.clone() disabled=!editable attach /> })
+        .map(|q| view! { <QuestionField q answers errors changed=changed.clone() disabled=submitted attach /> })
         .collect_view();
     view! {
         <p class="eyebrow">{call.title.clone()}</p>
@@ -405,7 +405,7 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
                 view! {
                     <div class="field">
                         <label for="q-district">{t!(i, "Quartier d'innovation (commune)", "Innovation district (commune)")}" *"</label>
-                        <select id="q-district" disabled=!editable || district_fixed
+                        <select id="q-district" disabled=move || submitted.get() || district_fixed
                             on:change={let changed = changed.clone(); move |ev| {
                                 district.set(event_target_value(&ev).parse().ok());
                                 changed();
@@ -417,7 +417,7 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
             })}
             <div class="field" class:field-invalid=move || errors.with(|e| e.contains_key("title"))>
                 <label for="q-title">{t!(i, "Titre de la solution", "Title of the solution")}" *"</label>
-                <input id="q-title" type="text" prop:value=move || title.get() disabled=!editable
+                <input id="q-title" type="text" prop:value=move || title.get() disabled=move || submitted.get()
                     aria-invalid=move || errors.with(|e| e.contains_key("title")).then_some("true")
                     aria-describedby=move || errors.with(|e| e.contains_key("title")).then_some("q-title-erreur")
                     on:input={let changed = changed.clone(); move |ev| { title.set(event_target_value(&ev)); changed(); }} />
@@ -425,7 +425,7 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
             </div>
             {fields}
             <p class="muted small" role="status" id="autosave">
-                {move || saved_at.get().map(|at| format!("{} {}", i.t("Brouillon enregistré —", "Draft saved —"), fmt::datetime(&at, i.lang())))}
+                {move || saved_at.get().filter(|_| !submitted.get()).map(|at| format!("{} {}", i.t("Brouillon enregistré —", "Draft saved —"), fmt::datetime(&at, i.lang())))}
             </p>
             {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorNotice error=e /> })}
             <Show when=move || !submitted.get()>
@@ -480,7 +480,9 @@ pub fn QuestionField(
     answers: RwSignal<BTreeMap<String, Value>>,
     errors: RwSignal<BTreeMap<String, String>>,
     changed: impl Fn() + Clone + Send + Sync + 'static,
-    disabled: bool,
+    /// Whether the answer can no longer change (tracked: a submitted application).
+    #[prop(into)]
+    disabled: Signal<bool>,
     #[prop(optional)] attach: Option<Attach>,
 ) -> impl IntoView {
     let i = use_i18n();
@@ -624,7 +626,7 @@ pub fn QuestionField(
                 };
                 view! {
                     <input id=id.clone() type="file" accept="application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"
-                        disabled=move || disabled || busy() aria-invalid=invalid aria-describedby=described
+                        disabled=move || disabled.get() || busy() aria-invalid=invalid aria-describedby=described
                         on:change=move |ev| {
                             let input = event_target::<web_sys::HtmlInputElement>(&ev);
                             if let Some(file) = input.files().and_then(|files| files.get(0)) {

@@ -173,7 +173,7 @@ fn Timeline(id: String, call: Memo<Option<Call>>) -> impl IntoView {
                     view! {
                         <li data-state=step.status.clone()>
                             <span class="muted small">{when(step.at)}</span>" — "<strong>{label}</strong>
-                            {step.reason.filter(|r| !r.is_empty()).map(|r| view! { <span>" : "{r}</span> })}
+                            {step.reason.filter(|r| !r.is_empty()).map(|r| view! { <span>{t!(i, " : ", ": ")}{r}</span> })}
                         </li>
                     }
                 }).collect_view()}
