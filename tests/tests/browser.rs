@@ -1093,6 +1093,8 @@ fn programme_operator_opens_a_call_for_communes_and_selects_a_candidacy() {
             let list = b.wait_text("#liste-candidatures-communes", "Montreuil (93048)").await?;
             ensure!(list.contains("Bas-Montreuil") && list.contains("Déposée"), "the candidacy is not shown as submitted:\n{list}");
             b.wait_text("li[data-insee='93048']", "Pourquoi votre commune ? — Un tissu associatif dense").await?;
+            // The proposed perimeter is drawn on the card.
+            b.el("li[data-insee='93048'] .district-outline").await?;
             b.axe("candidacies of a call for communes").await?;
             // A decision needs a reason.
             b.click("#retenir-93048").await?;

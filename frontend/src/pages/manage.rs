@@ -229,10 +229,26 @@ fn CampaignCandidacies() -> impl IntoView {
                                         (t!(i, "Moyens engagés", "Means committed"), "", text(c.means.clone())),
                                         (t!(i, "Partenaires locaux", "Local partners"), "", text(c.partners.join(", "))),
                                     ])}
-                                    <ul class="plain-list small">
-                                        {c.challenges.iter().map(|ch| format!("{} — {}", ch.theme, ch.text)).chain(answers)
-                                            .map(|line| view! { <li>{line}</li> }).collect_view()}
-                                    </ul>
+                                    {crate::geo::outline(&c.perimeter, 160.0).map(|o| {
+                                        let label = format!("{} — {}", i.t("Périmètre proposé", "Proposed perimeter"), c.district_name);
+                                        view! {
+                                            <figure class="district-map">
+                                                <svg viewBox=format!("-4 -4 {:.0} {:.0}", o.width + 8.0, o.height + 8.0) role="img" aria-label=label>
+                                                    <path class="district-outline" d=o.path />
+                                                </svg>
+                                            </figure>
+                                        }
+                                    })}
+                                    {(!c.challenges.is_empty()).then(|| view! {
+                                        <h3 class="small-heading">{t!(i, "Défis", "Challenges")}</h3>
+                                        <ul class="plain-list small">
+                                            {c.challenges.iter().map(|ch| view! { <li><strong>{ch.theme.clone()}</strong>" — "{ch.text.clone()}</li> }).collect_view()}
+                                        </ul>
+                                    })}
+                                    {(!answers.is_empty()).then(|| view! {
+                                        <h3 class="small-heading">{t!(i, "Réponses à l'appel", "Answers to the call")}</h3>
+                                        <ul class="plain-list small">{answers.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+                                    })}
                                     {c.reason.clone().filter(|r| !r.is_empty()).map(|r| view! { <p class="small">{t!(i, "Motif :", "Reason:")}" "{r}</p> })}
                                     {(c.status == "submitted").then(|| view! {
                                         <CandidacyDecide campaign=id.get_value() insee=c.insee.to_string() commune
