@@ -1568,8 +1568,8 @@ fn commune_admin_prepares_and_submits_a_candidacy() {
             b.wait_text("#q-q1-erreur", "Réponse obligatoire").await?;
             b.el("#cand-perimetre-erreur").await?;
 
-            let polygon = r#"{"type":"Polygon","coordinates":[[[2.43,48.85],[2.45,48.85],[2.45,48.86],[2.43,48.86],[2.43,48.85]]]}"#;
-            b.fill("#cand-perimetre", polygon).await?;
+            // The corners as a map site copies them, one per line: the outline is closed for the admin.
+            b.fill("#cand-perimetre", "48.85, 2.43\n48.85, 2.45\n48.86, 2.45\n48.86, 2.43").await?;
             b.fill("#cand-defis", "Climat : îlots de chaleur").await?;
             b.fill("#cand-partenaires", "Est Ensemble").await?;
             b.click("#candidature-commune-enregistrer").await?;
@@ -1586,7 +1586,8 @@ fn commune_admin_prepares_and_submits_a_candidacy() {
                 seen["status"] == "submitted"
                     && seen["district_name"] == "Bas-Montreuil"
                     && seen["answers"]["q1"] == "Un tissu associatif dense"
-                    && seen["challenges"][0] == json!({ "theme": "Climat", "text": "îlots de chaleur" }),
+                    && seen["challenges"][0] == json!({ "theme": "Climat", "text": "îlots de chaleur" })
+                    && seen["perimeter"] == json!({ "type": "Polygon", "coordinates": [[[2.43, 48.85], [2.45, 48.85], [2.45, 48.86], [2.43, 48.86], [2.43, 48.85]]] }),
                 "the programme does not see the candidacy as written: {seen}"
             );
             Ok(())

@@ -147,14 +147,44 @@ fn parse_challenges(text: &str) -> Vec<Challenge> {
         .collect()
 }
 
-/// The perimeter as typed: JSON when it parses, else the text itself (which
-/// the API refuses, naming `perimeter`).
+/// The perimeter as typed: its corners one per line as `latitude, longitude`
+/// (as map sites copy a point: `48.9178, 2.3428`), the ring closed for the
+/// person; or a GeoJSON polygon. Anything else goes as the text itself, which
+/// the API refuses, naming `perimeter`.
 fn parse_perimeter(text: &str) -> Value {
     let text = text.trim();
     if text.is_empty() {
         return Value::Null;
     }
-    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
+    if let Ok(json) = serde_json::from_str(text) {
+        return json;
+    }
+    let corner = |line: &str| {
+        let (lat, lon) = line.split_once([',', ';', '\t'])?;
+        Some([lon.trim().parse::<f64>().ok()?, lat.trim().parse::<f64>().ok()?])
+    };
+    let corners: Option<Vec<[f64; 2]>> = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(corner).collect();
+    match corners {
+        Some(mut ring) if ring.len() >= 3 => {
+            if ring.first() != ring.last() {
+                ring.push(ring[0]);
+            }
+            serde_json::json!({ "type": "Polygon", "coordinates": [ring] })
+        }
+        _ => Value::String(text.to_owned()),
+    }
+}
+
+/// A saved perimeter as the form shows it: a one-ring polygon as its corners,
+/// one `latitude, longitude` per line (the closing corner left out); anything
+/// else as JSON.
+fn perimeter_text(perimeter: &Value) -> String {
+    let ring = perimeter["coordinates"].as_array().filter(|rings| perimeter["type"] == "Polygon" && rings.len() == 1).and_then(|rings| rings[0].as_array());
+    let corners: Option<Vec<String>> = ring.and_then(|ring| {
+        let open = if ring.len() > 1 && ring.first() == ring.last() { &ring[..ring.len() - 1] } else { &ring[..] };
+        open.iter().map(|p| Some(format!("{}, {}", p[1].as_f64()?, p[0].as_f64()?))).collect()
+    });
+    corners.map_or_else(|| serde_json::to_string_pretty(perimeter).unwrap_or_default(), |lines| lines.join("\n"))
 }
 
 /// The API's field problems keyed by the form's fields: `district_name`,
@@ -178,7 +208,7 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
     let editable = move || matches!(status.get().as_str(), "" | "draft" | "submitted");
     let district_name = RwSignal::new(existing.as_ref().map(|c| c.district_name.clone()).unwrap_or_default());
     let perimeter = RwSignal::new(
-        existing.as_ref().filter(|c| !c.perimeter.is_null()).map(|c| serde_json::to_string_pretty(&c.perimeter).unwrap_or_default()).unwrap_or_default(),
+        existing.as_ref().filter(|c| !c.perimeter.is_null()).map(|c| perimeter_text(&c.perimeter)).unwrap_or_default(),
     );
     let challenges = RwSignal::new(
         existing.as_ref().map(|c| c.challenges.iter().map(|ch| format!("{} : {}", ch.theme, ch.text)).collect::<Vec<_>>().join("\n")).unwrap_or_default(),
@@ -253,9 +283,11 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
         <form class="form-grid" id="form-candidature-commune" novalidate on:submit=move |ev| { ev.prevent_default(); save(true); }>
             <TextField id="cand-nom" label=t!(i, "Nom du quartier proposé", "Proposed district name") value=district_name
                 error=error_of(errors, "district_name") required=true />
-            <TextField id="cand-perimetre" label=t!(i, "Périmètre (GeoJSON Polygon, longitude/latitude)", "Perimeter (GeoJSON Polygon, longitude/latitude)")
+            <TextField id="cand-perimetre" label=t!(i, "Périmètre : ses sommets, un par ligne", "Perimeter: its corners, one per line")
                 value=perimeter error=error_of(errors, "perimeter") multiline=true required=true
-                hint=t!(i, "Dessinez-le dans un outil cartographique (par exemple geojson.io) et collez ici le polygone.", "Draw it in a mapping tool (geojson.io, for instance) and paste the polygon here.") />
+                hint=t!(i,
+                    "Latitude, longitude de chaque sommet, dans l'ordre du contour (par exemple 48.9178, 2.3428, tel que le copient les sites de cartes d'un clic droit) ; le contour est fermé pour vous. Un polygone GeoJSON est aussi accepté.",
+                    "Latitude, longitude of each corner, in order around the outline (for instance 48.9178, 2.3428, as map sites copy a point on a right click); the outline is closed for you. A GeoJSON polygon is accepted too.") />
             <TextField id="cand-defis" label=t!(i, "Défis du quartier", "The district's challenges") value=challenges
                 error=error_of(errors, "challenges") multiline=true
                 hint=t!(i, "Un par ligne : thème : défi (par exemple « Climat : îlots de chaleur »)", "One per line: theme: challenge (e.g. \"Climate: heat islands\")") />
@@ -292,6 +324,14 @@ mod tests {
         assert_eq!(parse_perimeter(""), Value::Null);
         assert_eq!(parse_perimeter("{\"type\":\"Polygon\"}")["type"], "Polygon");
         assert_eq!(parse_perimeter("pas du json"), Value::String("pas du json".into()));
+        // Corners as map sites copy them, one per line: the ring is closed.
+        let corners = "48.9178, 2.3428\n48.9163, 2.3502\n\n48.9181;2.3577\n";
+        let polygon = parse_perimeter(corners);
+        assert_eq!(polygon, serde_json::json!({ "type": "Polygon", "coordinates": [[[2.3428, 48.9178], [2.3502, 48.9163], [2.3577, 48.9181], [2.3428, 48.9178]]] }));
+        // Shown back the same way, the closing corner left out.
+        assert_eq!(perimeter_text(&polygon), "48.9178, 2.3428\n48.9163, 2.3502\n48.9181, 2.3577");
+        assert_eq!(parse_perimeter(&perimeter_text(&polygon)), polygon);
+        assert_eq!(parse_perimeter("48.9, 2.3\n48.8, 2.4"), Value::String("48.9, 2.3\n48.8, 2.4".into()), "two corners are no polygon");
         let e = ApiError {
             status: 422,
             errors: vec![
