@@ -1254,7 +1254,11 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             b.click("#affecter").await?;
             b.wait_text("#evaluateurs-erreur", "au moins un évaluateur").await?;
             b.click(&format!("#evaluateur-{reviewer}")).await?;
+            // Two reviews each from a jury of one: said before anything is sent.
+            b.fill("#par-candidature", "2").await?;
+            b.wait_text("#jury-trop-petit", "Le jury compte 1 membre coché").await?;
             b.fill("#par-candidature", "1").await?;
+            wait_count(b, "#jury-trop-petit", 0).await?;
             b.click("#affecter").await?;
             b.wait_text("#selection-message", "2 affectation").await?;
             b.wait_text("#table-jury", "Awa Diallo").await?;

@@ -811,6 +811,17 @@ fn AssignForm(
                     <TextField id="par-candidature" label=t!(i, "Évaluations par candidature", "Reviews per application") value=per
                         error=error_of(errors, "per_application") kind="number"
                         hint=t!(i, "Chaque candidature reçoit ce nombre d'évaluations, réparties entre les membres du jury", "Each application gets this many reviews, spread across the jury") />
+                    // One reviewer reviews an application once: more than the jury ticked cannot be given.
+                    {move || {
+                        let jury = chosen.with(Vec::len) as u64;
+                        let wanted: u64 = per.with(|p| p.trim().parse().unwrap_or(0));
+                        (jury > 0 && wanted > jury).then(|| {
+                            let lang = i.lang();
+                            let members = fmt::count(jury, lang, ("membre coché", "membres cochés"), ("member ticked", "members ticked"));
+                            view! { <p class="notice" id="jury-trop-petit">{format!("{}{members}{}", i.t("Le jury compte ", "The jury has "),
+                                i.t(" : chaque candidature recevra au plus autant d'évaluations.", ": each application will get at most that many reviews."))}</p> }
+                        })
+                    }}
                 </Show>
                 <Show when=move || by_hand.get()>
                     <fieldset id="candidatures-a-affecter" aria-describedby=described_by(errors, "applications", "candidatures-a-affecter-erreur")>
