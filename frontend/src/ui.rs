@@ -187,6 +187,24 @@ pub fn TextField(
 /// the message).
 pub type FieldErrors = RwSignal<std::collections::BTreeMap<String, String>>;
 
+/// A perimeter (GeoJSON polygon) drawn as an outlined figure whose longer side
+/// is `size`, labelled for screen readers, with an optional caption; `None`
+/// when the value is not a usable polygon.
+pub fn perimeter_map(perimeter: &serde_json::Value, size: f64, label: String, caption: Option<Signal<&'static str>>) -> Option<AnyView> {
+    let o = crate::geo::outline(perimeter, size)?;
+    Some(
+        view! {
+            <figure class="district-map">
+                <svg viewBox=format!("-4 -4 {:.0} {:.0}", o.width + 8.0, o.height + 8.0) role="img" aria-label=label>
+                    <path class="district-outline" d=o.path />
+                </svg>
+                {caption.map(|c| view! { <figcaption class="muted small">{c}</figcaption> })}
+            </figure>
+        }
+        .into_any(),
+    )
+}
+
 /// Asks the browser's confirmation for an action that cannot be undone.
 pub fn confirm(question: &str) -> bool {
     web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false)

@@ -9,7 +9,6 @@ use qmi_api::identity::{Commune, CommuneStatus};
 
 use crate::api;
 use crate::fmt;
-use crate::geo;
 use crate::i18n::use_i18n;
 use crate::paged::Paged;
 use crate::pages::calls::CallCards;
@@ -208,17 +207,12 @@ fn DistrictView(insee: String) -> impl IntoView {
         }.into_any(),
         Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
         Some(Ok(d)) => {
-            let map = geo::outline(&d.perimeter, 240.0).map(|o| {
-                let label = format!("{} — {}", i.t("Périmètre du quartier", "Perimeter of the district"), d.name);
-                view! {
-                    <figure class="district-map">
-                        <svg viewBox=format!("-4 -4 {:.0} {:.0}", o.width + 8.0, o.height + 8.0) role="img" aria-label=label>
-                            <path class="district-outline" d=o.path />
-                        </svg>
-                        <figcaption class="muted small">{t!(i, "Le périmètre du quartier (nord en haut), tel que la commune l'a tracé.", "The district's perimeter (north up), as the commune drew it.")}</figcaption>
-                    </figure>
-                }
-            });
+            let map = crate::ui::perimeter_map(
+                &d.perimeter,
+                240.0,
+                format!("{} — {}", i.t("Périmètre du quartier", "Perimeter of the district"), d.name),
+                Some(t!(i, "Le périmètre du quartier (nord en haut), tel que la commune l'a tracé.", "The district's perimeter (north up), as the commune drew it.")),
+            );
             let list = |items: Vec<String>| items.into_iter().map(|s| view! { <li>{s}</li> }).collect_view();
             view! {
                 <section aria-labelledby="titre-quartier" id="quartier" class="district">

@@ -229,16 +229,7 @@ fn CampaignCandidacies() -> impl IntoView {
                                         (t!(i, "Moyens engagés", "Means committed"), "", text(c.means.clone())),
                                         (t!(i, "Partenaires locaux", "Local partners"), "", text(c.partners.join(", "))),
                                     ])}
-                                    {crate::geo::outline(&c.perimeter, 160.0).map(|o| {
-                                        let label = format!("{} — {}", i.t("Périmètre proposé", "Proposed perimeter"), c.district_name);
-                                        view! {
-                                            <figure class="district-map">
-                                                <svg viewBox=format!("-4 -4 {:.0} {:.0}", o.width + 8.0, o.height + 8.0) role="img" aria-label=label>
-                                                    <path class="district-outline" d=o.path />
-                                                </svg>
-                                            </figure>
-                                        }
-                                    })}
+                                    {crate::ui::perimeter_map(&c.perimeter, 160.0, format!("{} — {}", i.t("Périmètre proposé", "Proposed perimeter"), c.district_name), None)}
                                     {(!c.challenges.is_empty()).then(|| view! {
                                         <h3 class="small-heading">{t!(i, "Défis", "Challenges")}</h3>
                                         <ul class="plain-list small">
