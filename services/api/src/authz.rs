@@ -26,11 +26,13 @@ pub enum RefusalCode {
     ConflictOfInterest,
     /// The record is not published.
     NotPublished,
+    /// The record's commune is suspended.
+    TenantSuspended,
 }
 
 impl RefusalCode {
     /// Every refusal code, in WIT order.
-    pub const ALL: [RefusalCode; 10] = [
+    pub const ALL: [RefusalCode; 11] = [
         RefusalCode::Unauthenticated,
         RefusalCode::IncompleteFacts,
         RefusalCode::HostingOperator,
@@ -41,6 +43,7 @@ impl RefusalCode {
         RefusalCode::NotAssigned,
         RefusalCode::ConflictOfInterest,
         RefusalCode::NotPublished,
+        RefusalCode::TenantSuspended,
     ];
 
     /// The WIT name, e.g. `"not-member"`; also the slug of the problem type.
@@ -56,6 +59,7 @@ impl RefusalCode {
             RefusalCode::NotAssigned => "not-assigned",
             RefusalCode::ConflictOfInterest => "conflict-of-interest",
             RefusalCode::NotPublished => "not-published",
+            RefusalCode::TenantSuspended => "tenant-suspended",
         }
     }
 

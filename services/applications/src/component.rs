@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use bytes::Bytes;
 use qmi_api::applications::*;
-use qmi_api::routes::{RouteMiss, find};
 use qmi_api::identity::Organisation;
 use qmi_api::{Insee, Page, Principal};
 use qmi_kit::http::{Incoming, Reply, json};
@@ -91,8 +90,13 @@ impl Facts {
     }
 }
 
-/// Asks the policy; a refusal becomes the problem its code maps to.
-fn ask(p: Option<&Principal>, action: Action, f: &Facts) -> Result<(), Problem> {
+/// Asks the policy; a refusal becomes the problem its code maps to. The record's
+/// commune status is read with every question (the `tenant-suspended` fact).
+async fn ask(p: Option<&Principal>, action: Action, f: &Facts) -> Result<(), Problem> {
+    let tenant_suspended = match f.tenant.as_deref().map(str::parse::<Insee>) {
+        Some(Ok(insee)) => qmi_kit::tenancy::is_suspended(&insee).await?,
+        Some(Err(_)) | None => false,
+    };
     let facts = wit::ResourceFacts {
         tenant: f.tenant.clone(),
         organisation: f.organisation.clone(),
@@ -100,6 +104,7 @@ fn ask(p: Option<&Principal>, action: Action, f: &Facts) -> Result<(), Problem> 
         conflict_declared: f.conflict,
         programme_call: f.programme_call,
         published: f.published,
+        tenant_suspended,
     };
     match decide(p.map(wit_principal).as_ref(), action, &facts) {
         Decision::Allowed => Ok(()),
@@ -108,6 +113,7 @@ fn ask(p: Option<&Principal>, action: Action, f: &Facts) -> Result<(), Problem> 
             RefusalCode::NotPublished => Problem::not_found(r.reason),
             RefusalCode::IncompleteFacts => Problem::internal(format!("policy: {}", r.reason)),
             RefusalCode::ConflictOfInterest => Problem::new(403, "conflict-of-interest", "Recused").detail(r.reason),
+            RefusalCode::TenantSuspended => Problem::new(403, "tenant-suspended", "Commune suspended").detail(r.reason),
             _ => Problem::forbidden(r.reason),
         }),
     }
@@ -142,11 +148,7 @@ impl Ctx<'_> {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
-    let (doc, params) = match find("applications", req.method.as_str(), &req.path) {
-        Ok(found) => found,
-        Err(RouteMiss::NotFound) => return Err(Problem::not_found(format!("no route {}", req.path))),
-        Err(RouteMiss::MethodNotAllowed(_)) => return Err(Problem::method_not_allowed(req.method.as_str())),
-    };
+    let (doc, params) = qmi_kit::http::dispatch("applications", req)?;
     let principal = req.principal()?;
     let db = Db::open(crate::DATABASE).await?;
     let cx = Ctx { req, params, db, principal, now: now() };
@@ -286,7 +288,7 @@ async fn load_campaign(cx: &Ctx<'_>) -> Result<StoredCampaign, Problem> {
 }
 
 async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    ask(cx.who(), Action::CampaignOpen, &Facts::default())?;
+    ask(cx.who(), Action::CampaignOpen, &Facts::default()).await?;
     let input: CampaignInput = cx.req.json()?;
     let mut errors = form::check_form("questions", &input.questions);
     // A candidacy has no attachments: a file question could never be answered.
@@ -324,7 +326,7 @@ async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn list_campaigns(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let page = PageRequest::from_query(&cx.req.query)?;
-    let all = ask(cx.who(), Action::CampaignRead, &Facts::default()).is_ok();
+    let all = ask(cx.who(), Action::CampaignRead, &Facts::default()).await.is_ok();
     let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
     let sql = format!("SELECT * FROM campaigns WHERE (published = 1 OR ?) AND id > ? ORDER BY id LIMIT {}", page.fetch());
     let rows = cx.db.global(&sql, vec![all.into(), after.into()]).await?;
@@ -334,7 +336,7 @@ async fn list_campaigns(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn get_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let c = load_campaign(cx).await?;
-    ask(cx.who(), Action::CampaignRead, &Facts { published: c.campaign.published, ..Facts::default() })?;
+    ask(cx.who(), Action::CampaignRead, &Facts { published: c.campaign.published, ..Facts::default() }).await?;
     Ok(json(200, &c.campaign))
 }
 
@@ -365,7 +367,7 @@ async fn require_candidacy(cx: &Ctx<'_>, insee: &Insee, campaign: &str) -> Resul
 
 async fn list_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let c = load_campaign(cx).await?;
-    ask(cx.who(), Action::CampaignReview, &Facts::default())?;
+    ask(cx.who(), Action::CampaignReview, &Facts::default()).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
     let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
     let sql = format!("SELECT * FROM candidacies WHERE campaign_id = ? AND status <> 'draft' AND insee > ? ORDER BY insee LIMIT {}", page.fetch());
@@ -377,7 +379,7 @@ async fn list_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 /// One commune's candidacies across campaigns, in campaign id order.
 async fn list_commune_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    ask(cx.who(), Action::CandidacyRead, &Facts::tenant(&insee))?;
+    ask(cx.who(), Action::CandidacyRead, &Facts::tenant(&insee)).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
     let mut select = tenant(&insee).select(CANDIDACIES, &["*"]).order_by("campaign_id").limit(page.fetch());
     if let Some(after) = &page.after {
@@ -390,7 +392,7 @@ async fn list_commune_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn get_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    ask(cx.who(), Action::CandidacyRead, &Facts::tenant(&insee))?;
+    ask(cx.who(), Action::CandidacyRead, &Facts::tenant(&insee)).await?;
     let c = load_campaign(cx).await?;
     Ok(json(200, &require_candidacy(cx, &insee, &c.campaign.id).await?))
 }
@@ -408,7 +410,7 @@ fn check_candidacy(input: &CandidacyInput) -> Vec<qmi_kit::FieldError> {
 
 async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    ask(cx.who(), Action::CandidacyDraft, &Facts::tenant(&insee))?;
+    ask(cx.who(), Action::CandidacyDraft, &Facts::tenant(&insee)).await?;
     let c = load_campaign(cx).await?;
     if !c.campaign.published {
         return Err(Problem::not_found(format!("no campaign {}", c.campaign.id)));
@@ -436,7 +438,7 @@ async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    ask(cx.who(), Action::CandidacySubmit, &Facts::tenant(&insee))?;
+    ask(cx.who(), Action::CandidacySubmit, &Facts::tenant(&insee)).await?;
     let c = load_campaign(cx).await?;
     if cx.now >= c.closes_at {
         return Err(Problem::conflict("the campaign is closed"));
@@ -467,7 +469,7 @@ async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    ask(cx.who(), Action::CampaignSelect, &Facts::default())?;
+    ask(cx.who(), Action::CampaignSelect, &Facts::default()).await?;
     let c = load_campaign(cx).await?;
     let decision: CandidacyDecision = cx.req.json()?;
     let cand = require_candidacy(cx, &insee, &c.campaign.id).await?;
@@ -611,7 +613,7 @@ async fn load_call(cx: &Ctx<'_>, id: &str) -> Result<StoredCall, Problem> {
 async fn visible_call(cx: &Ctx<'_>) -> Result<StoredCall, Problem> {
     let call = load_call(cx, cx.param("id")).await?;
     // An unpublished call does not exist for those who may not read it.
-    ask(cx.who(), Action::CallRead, &call.facts()).map_err(|p| if p.status < 500 { Problem::not_found(format!("no call {}", call.id)) } else { p })?;
+    ask(cx.who(), Action::CallRead, &call.facts()).await.map_err(|p| if p.status < 500 { Problem::not_found(format!("no call {}", call.id)) } else { p })?;
     Ok(call)
 }
 
@@ -722,7 +724,7 @@ async fn check_districts(cx: &Ctx<'_>, districts: &[Insee]) -> Result<(), Proble
 async fn create_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let input: CallInput = cx.req.json()?;
     let programme = !input.districts.is_empty();
-    ask(cx.who(), Action::CallCreate, &Facts { tenant: home(&input).map(ToString::to_string), programme_call: programme, ..Facts::default() })?;
+    ask(cx.who(), Action::CallCreate, &Facts { tenant: home(&input).map(ToString::to_string), programme_call: programme, ..Facts::default() }).await?;
     let (opens, closes) = check_call(&input)?;
     if programme {
         check_districts(cx, &input.districts).await?;
@@ -751,7 +753,7 @@ async fn create_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn update_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::CallUpdate, &call.facts())?;
+    ask(cx.who(), Action::CallUpdate, &call.facts()).await?;
     let input: CallInput = cx.req.json()?;
     if call.programme && input.districts != call.districts {
         return Err(Problem::invalid_field("districts", "a programme call keeps its districts"));
@@ -789,7 +791,7 @@ async fn update_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn publish_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::CallPublish, &call.facts())?;
+    ask(cx.who(), Action::CallPublish, &call.facts()).await?;
     cx.db.run(tenant(&call.insee).update(CALLS, vec![("published", true.into())]).filter("id = ?", [call.id.as_str().into()]).build()).await?;
     Ok(json(200, &load_call(cx, &call.id).await?.view(cx.now)))
 }
@@ -948,10 +950,10 @@ async fn app_for(cx: &Ctx<'_>, action: Action) -> Result<(StoredApp, StoredCall,
     let app = load_app(cx, cx.param("id")).await?;
     let call = load_call(cx, &app.call_id).await?;
     let facts = app_facts(cx, &app, &call).await?;
-    if ask(cx.who(), Action::ApplicationReadTitle, &facts).is_err() {
+    if ask(cx.who(), Action::ApplicationReadTitle, &facts).await.is_err() {
         return Err(Problem::not_found(format!("no application {}", app.id)));
     }
-    ask(cx.who(), action, &facts)?;
+    ask(cx.who(), action, &facts).await?;
     Ok((app, call, facts))
 }
 
@@ -1091,7 +1093,7 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         (None, false) => call.insee.clone(),
         (None, true) => return Err(Problem::invalid_field("district", "a programme call needs the district applied to")),
     };
-    ask(cx.who(), Action::ApplicationDraft, &Facts { tenant: Some(district.to_string()), organisation: Some(org.clone()), programme_call: call.programme, ..Facts::default() })?;
+    ask(cx.who(), Action::ApplicationDraft, &Facts { tenant: Some(district.to_string()), organisation: Some(org.clone()), programme_call: call.programme, ..Facts::default() }).await?;
     check_input(&call, &input)?;
     // Fetched once: its eligibility, and its name kept with the application.
     let organisation = applicant(cx, &org).await?;
@@ -1150,11 +1152,11 @@ async fn get_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let app = load_app(cx, cx.param("id")).await?;
     let call = load_call(cx, &app.call_id).await?;
     let facts = app_facts(cx, &app, &call).await?;
-    if ask(cx.who(), Action::ApplicationRead, &facts).is_ok() {
+    if ask(cx.who(), Action::ApplicationRead, &facts).await.is_ok() {
         let h = history(cx, &app).await?;
         return Ok(json(200, &app.view(h)));
     }
-    if ask(cx.who(), Action::ApplicationReadTitle, &facts).is_ok() {
+    if ask(cx.who(), Action::ApplicationReadTitle, &facts).await.is_ok() {
         return Ok(json(200, &ApplicationTitle { id: app.id.clone(), title: app.title.clone(), recused: facts.conflict }));
     }
     Err(Problem::not_found(format!("no application {}", app.id)))
@@ -1230,7 +1232,7 @@ async fn transition_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn list_call_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::ExportApplications, &call.facts())?;
+    ask(cx.who(), Action::ExportApplications, &call.facts()).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
     let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
     let (scope, mut params) = call.scope("");
@@ -1327,7 +1329,7 @@ const REVIEWABLE: &[&str] = &["submitted", "eligible", "in_review", "shortlisted
 
 async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::ReviewAssign, &call.facts())?;
+    ask(cx.who(), Action::ReviewAssign, &call.facts()).await?;
     let req: AssignRequest = cx.req.json()?;
     let mut errors = Vec::new();
     if req.reviewers.is_empty() {
@@ -1402,7 +1404,7 @@ async fn call_assignments(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<Assignm
 
 async fn list_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::ReviewAssign, &call.facts())?;
+    ask(cx.who(), Action::ReviewAssign, &call.facts()).await?;
     Ok(json(200, &call_assignments(cx, &call).await?))
 }
 
@@ -1511,7 +1513,7 @@ async fn list_reviews(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let (app, call, facts) = app_for(cx, Action::ReviewRead).await?;
     let mut reviews = reviews_of(cx, &app, &call).await?;
     // A reviewer sees their own review; whoever runs the call sees them all.
-    if ask(cx.who(), Action::ReviewAssign, &facts).is_err() {
+    if ask(cx.who(), Action::ReviewAssign, &facts).await.is_err() {
         let me = cx.me()?.sub.clone();
         reviews.retain(|r| r.reviewer == me);
     }
@@ -1582,7 +1584,7 @@ async fn ranking(cx: &Ctx<'_>, call: &StoredCall) -> Result<Ranking, Problem> {
 
 async fn get_ranking(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::ReviewAssign, &call.facts())?;
+    ask(cx.who(), Action::ReviewAssign, &call.facts()).await?;
     Ok(json(200, &ranking(cx, &call).await?))
 }
 
@@ -1590,7 +1592,7 @@ async fn get_ranking(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn publish_decisions(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::DecisionPublish, &call.facts())?;
+    ask(cx.who(), Action::DecisionPublish, &call.facts()).await?;
     cx.db.run(tenant(&call.insee).update(CALLS, vec![("decisions_published", true.into())]).filter("id = ?", [call.id.as_str().into()]).build()).await?;
     Ok(json(200, &load_call(cx, &call.id).await?.view(cx.now)))
 }
@@ -1617,7 +1619,7 @@ async fn get_letter(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
     let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::ExportApplications, &call.facts())?;
+    ask(cx.who(), Action::ExportApplications, &call.facts()).await?;
     let rank = ranking(cx, &call).await?;
     let apps = call_apps(cx, &call, "*", true).await?;
     let mut header: Vec<Cell> = ["id", "title", "organisation", "organisation_name", "status", "submitted_at", "weighted_score", "spread", "reviews", "reason"].into_iter().map(Cell::from).collect();
@@ -1667,7 +1669,7 @@ async fn open_data(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         "decisions.csv" => ("decisions", true),
         _ => return Err(Problem::not_found("open data files: calls.json, calls.csv, decisions.json, decisions.csv")),
     };
-    ask(cx.who(), Action::ExportOpenData, &Facts { published: true, ..Facts::default() })?;
+    ask(cx.who(), Action::ExportOpenData, &Facts { published: true, ..Facts::default() }).await?;
     let calls = cx.db.global("SELECT * FROM calls WHERE published = 1 ORDER BY id", vec![]).await?;
     let calls: Vec<StoredCall> = calls.iter().map(call_of).collect::<Result<_, _>>()?;
     let mut rows: Vec<Vec<Cell>> = Vec::new();

@@ -82,6 +82,8 @@ pub struct Facts {
     pub tenant: Option<String>,
     /// The organisation the record is, or belongs to.
     pub organisation: Option<String>,
+    /// Whether the record's commune is suspended (read from the registry).
+    pub tenant_suspended: bool,
 }
 
 /// One question for the policy: may the principal do `action` to the record
@@ -125,8 +127,8 @@ pub enum Operation<'a> {
 impl Operation<'_> {
     /// The question this operation asks the policy.
     pub fn question(self) -> Question {
-        let at = |insee: &Insee| Facts { tenant: Some(insee.to_string()), organisation: None };
-        let of = |org: &str| Facts { tenant: None, organisation: Some(org.to_owned()) };
+        let at = |insee: &Insee| Facts { tenant: Some(insee.to_string()), ..Facts::default() };
+        let of = |org: &str| Facts { organisation: Some(org.to_owned()), ..Facts::default() };
         let (action, facts) = match self {
             Operation::ReadRegistry => (Action::RegistryRead, Facts::default()),
             Operation::CreateCommune => (Action::TenantCreate, Facts::default()),

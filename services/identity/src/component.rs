@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use qmi_api::identity::*;
-use qmi_api::routes::{RouteMiss, find};
 use qmi_api::{Insee, MembershipRole, PlatformRole, Principal};
 use qmi_kit::http::{Incoming, Reply, json, no_content};
 use qmi_kit::sql::{TenantTable, Value, tenant};
@@ -59,11 +58,7 @@ impl Ctx<'_> {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
-    let (doc, params) = match find("identity", req.method.as_str(), &req.path) {
-        Ok(found) => found,
-        Err(RouteMiss::NotFound) => return Err(Problem::not_found(format!("no route {}", req.path))),
-        Err(RouteMiss::MethodNotAllowed(_)) => return Err(Problem::method_not_allowed(req.method.as_str())),
-    };
+    let (doc, params) = qmi_kit::http::dispatch("identity", req)?;
     if doc.id == "openapi" {
         return Ok(json(200, &qmi_api::routes::openapi()));
     }

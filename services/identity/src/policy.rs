@@ -56,6 +56,7 @@ impl Asker {
             conflict_declared: false,
             programme_call: false,
             published: false,
+            tenant_suspended: question.facts.tenant_suspended,
         };
         match wit::decide(self.0.as_ref(), action(question.action), &facts) {
             Decision::Allowed => Ok(()),
@@ -91,5 +92,6 @@ fn code(c: wit::RefusalCode) -> RefusalCode {
         wit::RefusalCode::NotAssigned => RefusalCode::NotAssigned,
         wit::RefusalCode::ConflictOfInterest => RefusalCode::ConflictOfInterest,
         wit::RefusalCode::NotPublished => RefusalCode::NotPublished,
+        wit::RefusalCode::TenantSuspended => RefusalCode::TenantSuspended,
     }
 }

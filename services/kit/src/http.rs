@@ -7,6 +7,8 @@ use serde::de::DeserializeOwned;
 use spin_sdk::http::body::IncomingBodyExt as _;
 use spin_sdk::http::{FullBody, HeaderMap, Method, Request, Response};
 
+use qmi_api::routes::{PathParams, RouteDoc, RouteMiss, find};
+
 use crate::page::Query;
 use crate::principal::{Principal, principal_from_headers, require_principal};
 use crate::problem::{PROBLEM_CONTENT_TYPE, Problem};
@@ -63,13 +65,29 @@ impl Incoming {
     }
 }
 
+/// A response with `status`, headers and a whole body, built without a fallible
+/// builder: a status outside 100–999 becomes 500 rather than a panic.
+fn reply_with(status: u16, headers: &[(&'static str, String)], body: Bytes) -> Reply {
+    let mut r = Response::new(FullBody::new(body));
+    *r.status_mut() = spin_sdk::http::StatusCode::from_u16(status).unwrap_or(spin_sdk::http::StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in headers {
+        if let Ok(value) = value.parse() {
+            r.headers_mut().insert(*name, value);
+        }
+    }
+    r
+}
+
 fn reply(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
-    Response::<()>::builder()
-        .status(status)
-        .header("content-type", content_type)
-        .header("content-length", body.len().to_string())
-        .body(FullBody::new(Bytes::from(body)))
-        .expect("valid response parts")
+    let headers = [("content-type", content_type.to_owned()), ("content-length", body.len().to_string())];
+    reply_with(status, &headers, Bytes::from(body))
+}
+
+/// A whole response with any content type and extra headers (files, exports).
+pub fn bytes(status: u16, headers: &[(&'static str, String)], body: Vec<u8>) -> Reply {
+    let mut all = headers.to_vec();
+    all.push(("content-length", body.len().to_string()));
+    reply_with(status, &all, Bytes::from(body))
 }
 
 /// `status` with a JSON body.
@@ -82,10 +100,31 @@ pub fn json<T: Serialize>(status: u16, value: &T) -> Reply {
 
 /// 204 without body.
 pub fn no_content() -> Reply {
-    Response::<()>::builder()
-        .status(204)
-        .body(FullBody::new(Bytes::new()))
-        .expect("valid response parts")
+    reply_with(204, &[], Bytes::new())
+}
+
+/// The catalogued route of `service` a request asks for, with its path parameters:
+/// 404 for an unknown path, 405 with `Allow` for a known path and another method,
+/// HEAD answered as GET (the gateway drops the body), and 400 naming a query
+/// parameter the route does not declare (`?limit=` on a route that does not page).
+pub fn dispatch(service: &str, req: &Incoming) -> Result<(&'static RouteDoc, PathParams), Problem> {
+    let method = match req.method.as_str() {
+        "HEAD" => "GET",
+        other => other,
+    };
+    let (doc, params) = match find(service, method, &req.path) {
+        Ok(found) => found,
+        Err(RouteMiss::NotFound) => return Err(Problem::not_found(format!("no route {}", req.path))),
+        Err(RouteMiss::MethodNotAllowed(allowed)) => {
+            return Err(Problem::method_not_allowed_with(req.method.as_str(), &allowed));
+        }
+    };
+    if let Some(name) = req.query.names().find(|n| !doc.query.iter().any(|q| q.name == *n)) {
+        let known: Vec<&str> = doc.query.iter().map(|q| q.name).collect();
+        let expected = if known.is_empty() { "this route takes no query parameter".to_owned() } else { format!("this route takes {}", known.join(", ")) };
+        return Err(Problem::bad_request(format!("unknown query parameter `{name}`: {expected}")).field(name.to_owned(), expected));
+    }
+    Ok((doc, params))
 }
 
 /// A service's whole request cycle: reads the request, answers it with `route`,
@@ -106,8 +145,15 @@ pub fn problem(mut p: Problem, instance: Option<&str>) -> Reply {
         p.instance = instance.map(str::to_owned);
     }
     let mut r = reply(p.status, PROBLEM_CONTENT_TYPE, p.to_body());
-    if let Some(s) = p.retry_after {
-        r.headers_mut().insert("retry-after", s.to_string().parse().expect("digits"));
+    if let Some(s) = p.retry_after
+        && let Ok(v) = s.to_string().parse()
+    {
+        r.headers_mut().insert("retry-after", v);
+    }
+    if let Some(allow) = &p.allow
+        && let Ok(v) = allow.parse()
+    {
+        r.headers_mut().insert("allow", v);
     }
     if let Some(c) = &p.www_authenticate
         && let Ok(v) = c.parse()

@@ -18,6 +18,8 @@ pub mod time;
 pub mod http;
 #[cfg(target_arch = "wasm32")]
 pub mod store;
+#[cfg(target_arch = "wasm32")]
+pub mod tenancy;
 
 pub use page::{Cursor, Page, PageRequest, Query};
 pub use principal::{Insee, Principal};

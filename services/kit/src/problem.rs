@@ -50,6 +50,9 @@ pub struct Problem {
     /// Extra `WWW-Authenticate` challenge (401 only; sent as a header).
     #[serde(skip)]
     pub www_authenticate: Option<String>,
+    /// The methods the path accepts (405 only; sent as `Allow`).
+    #[serde(skip)]
+    pub allow: Option<String>,
 }
 
 impl Problem {
@@ -64,6 +67,7 @@ impl Problem {
             errors: Vec::new(),
             retry_after: None,
             www_authenticate: None,
+            allow: None,
         }
     }
 
@@ -126,6 +130,22 @@ impl Problem {
         Self::new(405, "method-not-allowed", "Method not allowed").detail(format!("{method} is not allowed here"))
     }
 
+    /// 405 naming the methods the path accepts (sent as `Allow`; HEAD goes with GET).
+    pub fn method_not_allowed_with(method: &str, allowed: &[&str]) -> Self {
+        let mut methods: Vec<&str> = Vec::new();
+        for m in allowed {
+            if !methods.contains(m) {
+                methods.push(m);
+            }
+            if *m == "GET" && !methods.contains(&"HEAD") {
+                methods.push("HEAD");
+            }
+        }
+        let mut p = Self::method_not_allowed(method);
+        p.allow = Some(methods.join(", "));
+        p
+    }
+
     /// 409: conflicts with the current state (duplicate email…).
     pub fn conflict(detail: impl Into<String>) -> Self {
         Self::new(409, "conflict", "Conflict").detail(detail)
@@ -157,7 +177,8 @@ impl Problem {
 
     /// The serialised body.
     pub fn to_body(&self) -> Vec<u8> {
-        serde_json::to_vec(self).expect("problem serialises")
+        // Strings and numbers only: serialising cannot fail; an empty body if it ever did.
+        serde_json::to_vec(self).unwrap_or_default()
     }
 }
 
@@ -189,6 +210,13 @@ mod tests {
         assert_eq!(v["instance"], "/api/auth/token");
         assert_eq!(v["errors"][0]["field"], "email");
         assert!(v.get("retry_after").is_none());
+    }
+
+    #[test]
+    fn method_not_allowed_lists_head_with_get() {
+        let p = Problem::method_not_allowed_with("DELETE", &["GET", "PUT", "GET"]);
+        assert_eq!(p.status, 405);
+        assert_eq!(p.allow.as_deref(), Some("GET, HEAD, PUT"));
     }
 
     #[test]

@@ -91,4 +91,36 @@ impl Db {
     pub async fn changes(&self) -> u64 {
         self.0.changes().await
     }
+
+    /// Runs `work` as one transaction: every statement it runs on this `Db` commits
+    /// together, or none does. `BEGIN IMMEDIATE` takes the write lock up front, so two
+    /// requests that read then write cannot interleave; an `Err` from `work` (or a
+    /// failed `COMMIT`) rolls everything back and is returned as it was. Transactions
+    /// do not nest: `work` must not call `atomic` again. (A trap in the middle leaves
+    /// nothing behind either: the host discards the connection's open transaction.)
+    pub async fn atomic<T, E>(&self, work: impl AsyncFnOnce(&Db) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        self.statement("BEGIN IMMEDIATE").await?;
+        match work(self).await {
+            Ok(value) => match self.statement("COMMIT").await {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    let _rolled_back = self.statement("ROLLBACK").await;
+                    Err(e.into())
+                }
+            },
+            Err(e) => {
+                // A failed ROLLBACK means the transaction is already gone.
+                let _rolled_back = self.statement("ROLLBACK").await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs a statement without parameters or rows (transaction control).
+    async fn statement(&self, sql: &str) -> Result<(), StoreError> {
+        self.run(Statement::global(sql, Vec::new())).await.map(drop)
+    }
 }

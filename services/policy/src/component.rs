@@ -64,6 +64,7 @@ fn facts_from_wit(f: ResourceFacts) -> rules::Facts {
         conflict_declared: f.conflict_declared,
         programme_call: f.programme_call,
         published: f.published,
+        tenant_suspended: f.tenant_suspended,
     }
 }
 
@@ -105,6 +106,7 @@ fn action_from_wit(a: Action) -> rules::Action {
         Action::DecisionRead => R::DecisionRead,
         Action::ExportApplications => R::ExportApplications,
         Action::ExportOpenData => R::ExportOpenData,
+        Action::DistrictUpdate => R::DistrictUpdate,
     }
 }
 
@@ -121,5 +123,6 @@ fn code_to_wit(c: rules::RefusalCode) -> RefusalCode {
         R::NotAssigned => RefusalCode::NotAssigned,
         R::ConflictOfInterest => RefusalCode::ConflictOfInterest,
         R::NotPublished => RefusalCode::NotPublished,
+        R::TenantSuspended => RefusalCode::TenantSuspended,
     }
 }

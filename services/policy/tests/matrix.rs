@@ -74,6 +74,7 @@ decision-publish         ........ .P.D.... .P.D.... .P...... ........ ........ .
 decision-read            ........ ........ ........ ........ .P...... .P...... .P.DG... .P.DG.M. .P.DG... .P.DG... ........ .P.DG...
 export-applications      ........ .P.D.... .P.D.... .P...... ........ ........ .P.D.... .P.D.... .P.D.... .P.D.... .P.D.... .P......
 export-open-data         ........ ........ aPHDGRMN ........ ........ ........ ........ aPHDGRMN ........ ........ ........ ........
+district-update          ........ .P.D.... .P.D.... .P...... ........ ........ .P.D.... .P.D.... .P.D.... .P.D.... .P.D.... .P.D....
 ";
 
 /// The role letters, in column order within a cell.
@@ -208,7 +209,7 @@ fn cases() -> Vec<Case> {
 #[test]
 fn every_role_action_and_relation_matches_the_matrix() {
     let cases = cases();
-    assert_eq!(cases.len(), 35 * 12 * 8);
+    assert_eq!(cases.len(), 36 * 12 * 8);
     let mut wrong = Vec::new();
     for c in &cases {
         let decision = decide(principal(c.role).as_ref(), c.action, &relation(c.relation));

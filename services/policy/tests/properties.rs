@@ -47,12 +47,13 @@ fn principals() -> Vec<Option<Principal>> {
     all
 }
 
-/// Every fact set: tenant × organisation × assigned × conflict × programme × published.
+/// Every fact set: tenant × organisation × assigned × conflict × programme × published
+/// × suspended.
 fn fact_sets() -> Vec<Facts> {
     let mut all = Vec::new();
     for tenant in [None, Some("A"), Some("B")] {
         for org in [None, Some("X"), Some("Y")] {
-            for bits in 0..16u8 {
+            for bits in 0..32u8 {
                 all.push(Facts {
                     tenant: tenant.map(Into::into),
                     organisation: org.map(Into::into),
@@ -60,6 +61,7 @@ fn fact_sets() -> Vec<Facts> {
                     conflict_declared: bits & 2 != 0,
                     programme_call: bits & 4 != 0,
                     published: bits & 8 != 0,
+                    tenant_suspended: tenant.is_some() && bits & 16 != 0,
                 });
             }
         }
@@ -89,8 +91,34 @@ fn is(p: Option<&Principal>, role: PlatformRole) -> bool {
 #[test]
 fn the_space_is_what_the_docs_say() {
     assert_eq!(principals().len(), 97);
-    assert_eq!(fact_sets().len(), 144);
-    assert_eq!(for_all(|_, _, _| {}), 97 * 35 * 144);
+    assert_eq!(fact_sets().len(), 288);
+    assert_eq!(for_all(|_, _, _| {}), 97 * 36 * 288);
+}
+
+/// A suspended commune's content is frozen for everyone but programme operators:
+/// nothing but a public read of a published record is allowed to anyone else, and
+/// the same question about the same commune unsuspended never allows less.
+#[test]
+fn a_suspended_commune_is_frozen_for_all_but_programme_operators() {
+    let mut refused = 0;
+    for_all(|p, a, f| {
+        if !f.tenant_suspended || !a.is_tenant_content() {
+            return;
+        }
+        let d = decide(p, a, f);
+        if d.is_allowed() && !is(p, PlatformRole::Programme) {
+            assert!(f.published && a.is_read(), "{p:?} may {a:?} on {f:?} while suspended");
+        }
+        if !d.is_allowed() && d.code() == Some(RefusalCode::TenantSuspended) {
+            refused += 1;
+            assert!(!is(p, PlatformRole::Programme));
+        }
+        if is(p, PlatformRole::Programme) {
+            let thawed = Facts { tenant_suspended: false, ..f.clone() };
+            assert_eq!(d, decide(p, a, &thawed), "suspension changes nothing for programme operators");
+        }
+    });
+    assert!(refused > 0);
 }
 
 #[test]

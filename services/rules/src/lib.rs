@@ -1,6 +1,7 @@
 //! The authorization rules, in plain Rust (no WIT types): who may do what to which
 //! record. [`decide`] is a pure function of the principal, the action and the facts
-//! the calling service states about the record.
+//! the calling service states about the record; [`gate::admit`] is the gateway's
+//! coarser question about a route, answered from [`decide`].
 //!
 //! Principles, in the order they apply:
 //! 1. Public reads: the registry, and published campaigns, calls, tenant content and
@@ -8,6 +9,8 @@
 //! 2. Everything else needs a principal (`unauthenticated`).
 //! 3. A principal holding the hosting role never touches tenant content
 //!    (`hosting-operator`), whatever other roles they hold: separation of duties.
+//! 3b. A suspended commune's content is frozen (`tenant-suspended`) for everyone but
+//!    programme operators; what it published stays public.
 //! 4. A rule that needs a fact the caller did not give refuses (`incomplete-facts`):
 //!    nothing is guessed.
 //! 5. A declared conflict of interest recuses the principal from an application's
@@ -92,6 +95,8 @@ pub struct Facts {
     pub programme_call: bool,
     /// Whether the record is published.
     pub published: bool,
+    /// Whether the record's commune is suspended.
+    pub tenant_suspended: bool,
 }
 
 /// Defines [`Action`] from one list of variants and WIT names: the enum,
@@ -155,6 +160,7 @@ actions! {
     DecisionRead => "decision-read",
     ExportApplications => "export-applications",
     ExportOpenData => "export-open-data",
+    DistrictUpdate => "district-update",
 }
 
 impl Action {
@@ -220,6 +226,8 @@ impl Action {
 /// `authz.refusal-code`).
 pub use qmi_api::authz::RefusalCode;
 
+pub mod gate;
+
 /// A refusal: a machine code and a human reason.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
@@ -270,7 +278,7 @@ fn refuse(code: RefusalCode, reason: impl Into<String>) -> Refusal {
 ///   of the tenant.
 /// - `member-list`: programme operators, the tenant's admins and agents (commune staff;
 ///   reviewers, possibly from outside the commune, do not get its staff directory).
-///   `member-manage`: programme operators, the tenant's admins.
+///   `member-manage`, `district-update`: programme operators, the tenant's admins.
 /// - `organisation-create`: programme operators, accounts without an organisation.
 ///   `organisation-read|update`: programme operators, the organisation's members.
 /// - `campaign-read`: published → anyone; else programme operators.
@@ -325,6 +333,15 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
         ));
     }
     let programme = p.has(PlatformRole::Programme);
+    if action.is_tenant_content() && facts.tenant_suspended && !programme {
+        return Err(refuse(
+            C::TenantSuspended,
+            match facts.tenant.as_deref() {
+                Some(t) => format!("commune {t} is suspended"),
+                None => "the record's commune is suspended".to_owned(),
+            },
+        ));
+    }
 
     match action {
         RegistryRead | ExportOpenData => Ok(()),
@@ -352,6 +369,18 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
                     p,
                     t,
                     "only the commune's admins and agents and programme operators list its members",
+                ))
+            }
+        }
+        DistrictUpdate => {
+            let t = tenant(facts)?;
+            if programme || is_admin(p, t) {
+                Ok(())
+            } else {
+                Err(lacks_role(
+                    p,
+                    t,
+                    "only the commune's admins and programme operators complete its district",
                 ))
             }
         }
