@@ -3,6 +3,11 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// Largest page a client may ask for (`?limit=`).
+pub const MAX_LIMIT: u32 = 500;
+/// Page size when the client does not say.
+pub const DEFAULT_LIMIT: u32 = 100;
+
 /// One page of a listing: the items and, when more follow, the cursor to pass
 /// as `?cursor=` for the next page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

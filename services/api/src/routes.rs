@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::applications::*;
 use crate::identity::*;
-use crate::page::Page;
+use crate::page::{DEFAULT_LIMIT, MAX_LIMIT, Page};
 
 /// Who may call a route (the gateway enforces the first two, services the rest).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -251,6 +251,68 @@ pub fn find(service: &str, method: &str, path: &str) -> Result<(&'static RouteDo
     if allowed.is_empty() { Err(RouteMiss::NotFound) } else { Err(RouteMiss::MethodNotAllowed(allowed)) }
 }
 
+/// A route whose body (request or response) is a file rather than JSON.
+#[derive(Clone, Copy)]
+struct FileMedia {
+    /// Whether the file is the request body (an upload) rather than the response.
+    request: bool,
+    /// The media types it may have.
+    media: &'static [&'static str],
+}
+
+/// The media types of the routes that carry files (the services set exactly these
+/// `content-type`s).
+fn file_media(id: &str) -> Option<FileMedia> {
+    const ATTACHMENT: &[&str] = &["application/pdf", "image/png", "image/jpeg"];
+    let (request, media): (bool, &'static [&'static str]) = match id {
+        "uploadAttachment" => (true, ATTACHMENT),
+        "getAttachment" => (false, ATTACHMENT),
+        "exportCsv" => (false, &["text/csv"]),
+        "exportXlsx" => (false, &["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]),
+        "openData" => (false, &["application/json", "text/csv"]),
+        _ => return None,
+    };
+    Some(FileMedia { request, media })
+}
+
+/// An OpenAPI `content` map giving `schema` under each media type.
+fn content(media: &[&str], schema: Schema) -> Value {
+    let mut map = Map::new();
+    for m in media {
+        map.insert((*m).to_owned(), json!({ "schema": schema.clone() }));
+    }
+    Value::Object(map)
+}
+
+/// The schema of a path or query parameter, from the types the services parse it
+/// with: an INSEE code (`insee`, `commune`) is [`crate::Insee`], `limit` is
+/// 1..=[`MAX_LIMIT`].
+fn parameter_schema(name: &str, ty: &str, generator: &mut SchemaGenerator) -> Value {
+    match name {
+        "insee" | "commune" => generator.subschema_for::<crate::Insee>().to_value(),
+        "limit" => json!({ "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT }),
+        _ => json!({ "type": ty }),
+    }
+}
+
+/// The refusals a route can answer, each a problem+json document.
+fn error_responses(route: &RouteDoc, has_path_params: bool) -> Vec<(u16, &'static str)> {
+    let mut out = vec![(400, "Malformed request: a query parameter or the body does not parse (`errors` names the field)")];
+    if route.auth != Auth::Public || route.method != "GET" {
+        out.push((401, "No valid bearer token (`WWW-Authenticate` says why)"));
+        out.push((403, "The policy refuses this principal (e.g. not a member of the commune, commune suspended)"));
+    }
+    if has_path_params {
+        out.push((404, "No such record, or one the caller may not know exists"));
+    }
+    if route.request.is_some() {
+        out.push((413, "Body over the limit (1 MiB; 10 MiB for attachments)"));
+        out.push((415, "The body's content type is not the one expected"));
+        out.push((422, "The body parses but breaks a rule (`errors` names each field)"));
+    }
+    out
+}
+
 fn problem_schema() -> Value {
     json!({
         "type": "object",
@@ -288,40 +350,50 @@ pub fn openapi() -> Value {
         if route.auth != Auth::Public {
             op.insert("security".into(), json!([{ "bearer": [] }]));
         }
-        let mut params: Vec<Value> = route
+        let path_params: Vec<&str> = route
             .path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|n| n.strip_suffix('}')))
-            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
             .collect();
-        params.extend(
-            route
-                .query
-                .iter()
-                .map(|q| json!({ "name": q.name, "in": "query", "required": false, "description": q.description, "schema": { "type": q.ty } })),
-        );
+        let mut params: Vec<Value> = path_params
+            .iter()
+            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": parameter_schema(name, "string", &mut generator) }))
+            .collect();
+        params.extend(route.query.iter().map(|q| {
+            json!({ "name": q.name, "in": "query", "required": false, "description": q.description, "schema": parameter_schema(q.name, q.ty, &mut generator) })
+        }));
         if !params.is_empty() {
             op.insert("parameters".into(), Value::Array(params));
         }
+        let files = file_media(route.id);
         if let Some(req) = route.request {
-            op.insert(
-                "requestBody".into(),
-                json!({ "required": true, "content": { "application/json": { "schema": req(&mut generator) } } }),
-            );
+            let media = files.filter(|f| f.request).map_or(&["application/json"][..], |f| f.media);
+            op.insert("requestBody".into(), json!({ "required": true, "content": content(media, req(&mut generator)) }));
         }
         let mut responses = Map::new();
         let ok = match route.response {
-            Some(resp) => json!({ "description": "Success", "content": { "application/json": { "schema": resp(&mut generator) } } }),
+            Some(resp) => {
+                let media = files.filter(|f| !f.request).map_or(&["application/json"][..], |f| f.media);
+                json!({ "description": "Success", "content": content(media, resp(&mut generator)) })
+            }
             None => json!({ "description": "Success, no content" }),
         };
         responses.insert(route.status.to_string(), ok);
+        for (status, description) in error_responses(route, !path_params.is_empty()) {
+            responses.insert(
+                status.to_string(),
+                json!({ "description": description, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }),
+            );
+        }
         responses.insert(
             "default".into(),
             json!({ "description": "Error", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }),
         );
         op.insert("responses".into(), Value::Object(responses));
         let entry = paths.entry(route.path.to_owned()).or_insert_with(|| Value::Object(Map::new()));
-        entry.as_object_mut().expect("path item").insert(route.method.to_ascii_lowercase(), Value::Object(op));
+        if let Some(item) = entry.as_object_mut() {
+            item.insert(route.method.to_ascii_lowercase(), Value::Object(op));
+        }
     }
     let mut schemas = generator.take_definitions(true);
     schemas.insert("Problem".into(), problem_schema());
@@ -385,5 +457,29 @@ mod tests {
             assert!(doc["components"]["schemas"][name].is_object(), "dangling $ref {name}");
         }
         assert!(doc["components"]["schemas"]["Commune"]["properties"]["insee"].is_object());
+    }
+
+    #[test]
+    fn openapi_states_constraints_errors_and_file_types() {
+        let doc = openapi();
+        let members = &doc["paths"]["/api/communes/{insee}/members"]["get"];
+        let insee = members["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "insee").unwrap();
+        let schema = insee["schema"].to_string();
+        assert!(schema.contains("$ref") || schema.contains("pattern"), "{schema}");
+        let limit = members["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "limit").unwrap();
+        assert_eq!(limit["schema"]["minimum"], 1);
+        assert_eq!(limit["schema"]["maximum"], MAX_LIMIT);
+        for status in ["400", "401", "403", "404"] {
+            assert!(members["responses"][status].is_object(), "listMembers documents {status}");
+        }
+        let create = &doc["paths"]["/api/calls"]["post"];
+        assert!(create["responses"]["422"].is_object());
+        let csv = &doc["paths"]["/api/calls/{id}/export.csv"]["get"]["responses"]["200"]["content"];
+        assert!(csv["text/csv"].is_object() && csv["application/json"].is_null(), "{csv}");
+        let upload = &doc["paths"]["/api/applications/{id}/attachments"]["post"]["requestBody"]["content"];
+        assert!(upload["application/pdf"].is_object() && upload["application/json"].is_null());
+        for id in ["uploadAttachment", "getAttachment", "exportCsv", "exportXlsx", "openData"] {
+            assert!(ROUTES.iter().any(|r| r.id == id), "{id} is a catalogued route");
+        }
     }
 }

@@ -7,10 +7,7 @@ pub use qmi_api::Page;
 
 use crate::problem::Problem;
 
-/// Largest page a client may ask for.
-pub const MAX_LIMIT: u32 = 500;
-/// Page size when the client does not say.
-pub const DEFAULT_LIMIT: u32 = 100;
+pub use qmi_api::page::{DEFAULT_LIMIT, MAX_LIMIT};
 
 /// A decoded query string: ordered `(name, value)` pairs, percent- and
 /// `+`-decoded.
