@@ -139,8 +139,19 @@ source = "{wasm}/qmi_gateway.wasm"
 /// Writes tenant statuses (`[("93066", "district")]`) into `<data_dir>/sqlite_key_value.db`,
 /// Spin's layout for the `default` key-value store, before the server starts.
 pub fn seed_tenants(data_dir: &Path, tenants: &[(&str, &str)]) {
+    let entries: Vec<(String, String)> =
+        tenants.iter().map(|(insee, status)| (format!("tenant-status/{insee}"), (*status).to_owned())).collect();
+    let entries: Vec<(&str, &str)> = entries.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    set_keys(data_dir, &entries);
+}
+
+/// Sets keys of the `default` key-value store in `<data_dir>/sqlite_key_value.db`
+/// (Spin's file), before the server starts or while it runs: the file is the one
+/// store every instance reads, so a change holds for the next request.
+pub fn set_keys(data_dir: &Path, entries: &[(&str, &str)]) {
     std::fs::create_dir_all(data_dir).expect("data dir");
     let mut db = rusqlite::Connection::open(data_dir.join("sqlite_key_value.db")).expect("open kv db");
+    db.busy_timeout(Duration::from_secs(10)).expect("busy timeout");
     db.execute(
         "CREATE TABLE IF NOT EXISTS spin_key_value (
             store TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
@@ -149,14 +160,14 @@ pub fn seed_tenants(data_dir: &Path, tenants: &[(&str, &str)]) {
     )
     .expect("create spin_key_value");
     let tx = db.transaction().expect("begin");
-    for (insee, status) in tenants {
+    for (key, value) in entries {
         tx.execute(
             "INSERT OR REPLACE INTO spin_key_value (store, key, value) VALUES ('default', ?1, ?2)",
-            rusqlite::params![format!("tenant-status/{insee}"), status.as_bytes()],
+            rusqlite::params![key, value.as_bytes()],
         )
-        .expect("insert tenant status");
+        .expect("insert key");
     }
-    tx.commit().expect("commit tenant statuses");
+    tx.commit().expect("commit keys");
 }
 
 /// A running gateway application with the key its tokens must be signed with.
@@ -191,6 +202,11 @@ impl GatewayApp {
             .fold(up, |up, (name, value)| up.flag(name, value))
             .start();
         GatewayApp { server, keys, _dir: dir }
+    }
+
+    /// Sets keys of the shared key-value store while the server runs.
+    pub fn set_keys(&self, entries: &[(&str, &str)]) {
+        set_keys(self.server.data_dir(), entries);
     }
 
     /// `Authorization` header value for a token signed with the trusted key.

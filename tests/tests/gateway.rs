@@ -200,19 +200,19 @@ fn tenant_routes_need_standing_in_the_commune() {
     assert_eq!(get("/api/communes/92012/members", &programme).status, 404);
     assert_eq!(get("/api/admin/communes", &programme).status, 200);
 
-    // A suspended commune's member: 401, even though they hold a membership there.
+    // A suspended commune's member: 403 `tenant-suspended` (their token is valid; the
+    // policy refuses them), even though they hold a membership there.
     let suspended_member = claims(&[], &[("94081", "admin")]);
     let path = "/api/communes/94081/members";
     let r = get(path, &suspended_member);
-    assert_problem(&r, 401, "tenant-suspended", path);
-    assert_eq!(r.header("www-authenticate"), Some("Bearer error=\"invalid_token\""));
+    assert_problem(&r, 403, "tenant-suspended", path);
+    assert_eq!(r.header("www-authenticate"), None, "{r:?}");
 
-    // A hosting operator reaches admin routes (and their own account) only.
+    // Hosting operators never reach tenant routes, whatever else they hold.
     let hosting = claims(&["hosting"], &[("93066", "admin")]);
     assert_eq!(get("/api/admin/communes", &hosting).status, 200);
     assert_eq!(get("/api/me", &hosting).status, 200);
     assert_problem(&get(a, &hosting), 403, "forbidden", a);
-    assert_problem(&get("/api/organisations", &hosting), 403, "forbidden", "/api/organisations");
     // Admin routes are for operators only.
     assert_problem(&get("/api/admin/communes", &member_a), 403, "forbidden", "/api/admin/communes");
 
@@ -229,6 +229,95 @@ fn tenant_routes_need_standing_in_the_commune() {
         Vec::new(),
     );
     assert_eq!(r.status, 400, "{r:?}");
+}
+
+/// The gateway keeps no rule of its own (issue 11, finding 4): what it admits is
+/// what the policy's rules (`qmi_rules::gate::admit`, derived from `decide`) say.
+/// Before, it let an account holding both operator roles into tenant routes the
+/// policy refuses it, and refused hosting operators routes the policy leaves to the
+/// services' per-record decisions.
+#[test]
+fn admission_is_the_policys_for_dual_role_accounts_and_reviewers() {
+    let app = GatewayApp::start(TENANTS);
+    let s = &app.server;
+    let get = |path: &str, c: &Value| s.get_with(path, &[("authorization", &app.bearer(c))]);
+    let a = "/api/communes/93066/members";
+
+    // Hosting and programme at once: separation of duties, no tenant content —
+    // not even a suspended commune's — yet the registry's administration.
+    let both = claims(&["hosting", "programme"], &[]);
+    let r = get(a, &both);
+    assert_problem(&r, 403, "forbidden", a);
+    assert!(r.json()["detail"].as_str().unwrap().contains("hosting"), "{r:?}");
+    assert_problem(&get("/api/communes/94081/members", &both), 403, "forbidden", "/api/communes/94081/members");
+    assert_eq!(get("/api/admin/communes", &both).status, 200);
+    // A programme operator alone reaches them.
+    assert_eq!(get(a, &claims(&["programme"], &[])).status, 200);
+
+    // A hosting operator's other routes are the services' to decide per record.
+    let hosting = claims(&["hosting"], &[]);
+    assert_eq!(get("/api/organisations", &hosting).status, 200);
+
+    // A reviewer reaches the commune's routes as every member does (the services
+    // then refuse what the policy refuses them, e.g. the staff directory), not
+    // another commune's, and not a suspended one's.
+    let reviewer = claims(&[], &[("93066", "reviewer"), ("94081", "reviewer")]);
+    let r = get(a, &reviewer);
+    assert_eq!((r.status, r.json()["tenant"].as_str()), (200, Some("93066")), "{r:?}");
+    assert_problem(&get("/api/communes/75056/members", &reviewer), 403, "forbidden", "/api/communes/75056/members");
+    assert_problem(&get("/api/communes/94081/members", &reviewer), 403, "tenant-suspended", "/api/communes/94081/members");
+    assert_problem(&get("/api/admin/communes", &reviewer), 403, "forbidden", "/api/admin/communes");
+}
+
+/// Stale rights (issue 11, finding 7): a token carries the account's rights version
+/// (`rv`); once `identity` raises `rights/<sub>` in the shared store, every token
+/// issued before is refused on the next request, on every route, with 401
+/// `invalid_token` — its holder refreshes it.
+#[test]
+fn a_token_older_than_the_accounts_rights_is_refused_at_once() {
+    let app = GatewayApp::start(TENANTS);
+    let s = &app.server;
+    let sub = "0190c5f2-7a1b-7c3d-8e4f-000000000001";
+    let with_rv = |rv: Option<u64>| {
+        let mut c = claims(&[], &[("93066", "admin")]);
+        if let Some(rv) = rv {
+            c["rv"] = json!(rv);
+        }
+        app.bearer(&c)
+    };
+    let (absent, v1, v2) = (with_rv(None), with_rv(Some(1)), with_rv(Some(2)));
+    let a = "/api/communes/93066/members";
+    // Never raised: every token counts (absent `rv` is 0).
+    for t in [&absent, &v1, &v2] {
+        assert_eq!(s.get_with(a, &[("authorization", t)]).status, 200);
+    }
+
+    // The rights change while the server runs: tokens of version 0 stop at once.
+    app.set_keys(&[(&format!("rights/{sub}"), "1")]);
+    for path in [a, "/api/me", "/api/communes", "/api/organisations"] {
+        let r = s.get_with(path, &[("authorization", &absent)]);
+        assert_problem(&r, 401, "invalid-token", path);
+        assert!(r.json()["detail"].as_str().unwrap().contains("rights changed, refresh the token"), "{r:?}");
+        assert_eq!(
+            r.header("www-authenticate"),
+            Some("Bearer error=\"invalid_token\", error_description=\"rights changed, refresh the token\""),
+            "{path}: {r:?}"
+        );
+    }
+    assert_eq!(s.get_with(a, &[("authorization", &v1)]).status, 200);
+    app.set_keys(&[(&format!("rights/{sub}"), "2")]);
+    assert_problem(&s.get_with(a, &[("authorization", &v1)]), 401, "invalid-token", a);
+    assert_eq!(s.get_with(a, &[("authorization", &v2)]).status, 200);
+
+    // Another account's rights are its own; anonymous requests read nothing.
+    let mut other = claims(&[], &[("93066", "admin")]);
+    other["sub"] = json!("0190c5f2-7a1b-7c3d-8e4f-000000000002");
+    assert_eq!(s.get_with(a, &[("authorization", &app.bearer(&other))]).status, 200);
+    assert_eq!(s.get("/api/communes").status, 200);
+
+    // An unreadable version is not a guess: 503.
+    app.set_keys(&[(&format!("rights/{sub}"), "two")]);
+    assert_problem(&s.get_with(a, &[("authorization", &v2)]), 503, "gateway-unavailable", a);
 }
 
 #[test]

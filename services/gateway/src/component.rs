@@ -8,7 +8,7 @@ use spin_sdk::wasip3::http::types::{ErrorCode, Fields, Method, Request, Response
 use spin_sdk::wasip3::wit_bindgen::{StreamReader, StreamResult};
 use spin_sdk::wasip3::{wit_bindgen, wit_future, wit_stream};
 
-use crate::access::{self, Admission};
+use crate::access;
 use crate::headers::must_strip;
 use crate::problem::{PROBLEM_CONTENT_TYPE, Refusal};
 use crate::route::{self, Route};
@@ -122,20 +122,34 @@ async fn gate(req: Request, path: &str, request_id: &str) -> Result<spin_sdk::ht
         return Err(Refusal::PayloadTooLarge { limit }.into());
     }
 
-    // Rules 3–5: who is calling, and may they use this route.
+    // Rules 3–5: who is calling, and may they use this route. The gateway
+    // gathers the facts (token, rights version, commune status) and the
+    // policy's rules decide (`access::admit`).
     let authorization: Vec<&[u8]> = values(&headers, "authorization").collect();
-    let principal = match token::bearer(&authorization)? {
+    let verified = match token::bearer(&authorization)? {
         Some(token) => Some(verifier().await?.verify(token)?),
         None => None,
     };
     let route = route::classify(method_name, path)?;
-    if let Admission::CheckTenant { insee, operator } = access::admit(&route, principal.as_ref())? {
-        let stored = tenant_status(&access::status_key(&insee)).await?;
-        access::check_status(&insee, operator, stored.as_deref())?;
+    let principal = verified.as_ref().map(|v| &v.principal);
+    let asker = principal.map(access::rules_principal);
+    // One read per authenticated request (the account's rights version: a token
+    // issued before the account's rights last changed no longer counts), and the
+    // commune's status on tenant routes; both at once, from the store every
+    // instance shares.
+    let rights_key = verified.as_ref().map(|v| access::rights_key(&v.principal.sub));
+    let status_key = match (access::tenant_to_check(&route), &asker) {
+        (Some(insee), Some(_)) => Some(access::status_key(insee)),
+        _ => None,
+    };
+    let (rights, stored) = kv_get_both(rights_key.as_deref(), status_key.as_deref()).await?;
+    if let Some(v) = &verified {
+        access::check_rights(v.rights_version, rights.as_deref())?;
     }
+    access::admit(&route, asker.as_ref(), stored.as_deref())?;
 
     // Internal headers for the services.
-    insert_internal(&mut headers, principal.as_ref(), &route, request_id);
+    insert_internal(&mut headers, principal, &route, request_id);
 
     // The request goes on with the new headers and the same body stream. Rule 2
     // while reading: a body of unknown length is counted up to the cap first.
@@ -302,13 +316,28 @@ async fn configured_verifier() -> Result<Verifier, Refusal> {
     Verifier::new(&pem, &issuer, &audience)
 }
 
-/// The stored status of a commune (`None`: no such key).
-async fn tenant_status(key: &str) -> Result<Option<Vec<u8>>, Refusal> {
+/// Two optional keys of the `default` key-value store, read concurrently from
+/// one store handle (each `None` when not asked for or absent).
+async fn kv_get_both(a: Option<&str>, b: Option<&str>) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), Refusal> {
+    if a.is_none() && b.is_none() {
+        return Ok((None, None));
+    }
     let unavailable = |e: spin_sdk::key_value::Error| {
         Refusal::Unavailable(format!(
-            "the tenant registry is unreadable (is the `default` key-value store inherited?): {e:?}"
+            "the shared key-value store is unreadable (is the `default` store inherited?): {e:?}"
         ))
     };
     let store = spin_sdk::key_value::Store::open_default().await.map_err(unavailable)?;
-    store.get(key).await.map_err(unavailable)
+    let get = |key: Option<&str>| {
+        let store = &store;
+        let key = key.map(str::to_owned);
+        async move {
+            match key {
+                Some(key) => store.get(&key).await,
+                None => Ok(None),
+            }
+        }
+    };
+    let (a, b) = futures::future::join(get(a), get(b)).await;
+    Ok((a.map_err(unavailable)?, b.map_err(unavailable)?))
 }

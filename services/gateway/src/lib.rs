@@ -3,7 +3,8 @@
 //!
 //! The rules are plain Rust, tested natively (`cargo test -p qmi-gateway`):
 //! [`headers`] (what is stripped), [`route`] (what a path asks of the caller),
-//! [`token`] (bearer verification), [`access`] (the decision), [`problem`] (refusals).
+//! [`token`] (bearer verification), [`access`] (the facts handed to the policy's rules,
+//! `qmi_rules::gate::admit`), [`problem`] (refusals).
 //! The Spin glue (`component`) exists only on `wasm32`.
 
 pub mod access;

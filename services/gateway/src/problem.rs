@@ -29,9 +29,13 @@ pub enum Refusal {
     /// The commune does not exist (404).
     #[error("there is no commune {0}")]
     TenantNotFound(String),
-    /// The commune is suspended and the principal is not an operator (401).
-    #[error("commune {0} is suspended: only operators may use it")]
+    /// The commune is suspended and the principal is not a programme operator (403).
+    #[error("la commune {0} est suspendue : seuls les opérateurs du programme y ont accès (commune {0} is suspended)")]
     TenantSuspended(String),
+    /// The token was issued before the account's rights last changed (401,
+    /// `error="invalid_token"`): refresh it.
+    #[error("the bearer token is not valid: rights changed, refresh the token")]
+    RightsChanged,
     /// The request body is over the cap (413).
     #[error("the request body is over the limit of {limit} bytes")]
     PayloadTooLarge {
@@ -56,8 +60,8 @@ impl Refusal {
             Refusal::MissingToken
             | Refusal::InvalidToken(_)
             | Refusal::InvalidAuthorization(_)
-            | Refusal::TenantSuspended(_) => 401,
-            Refusal::Forbidden(_) => 403,
+            | Refusal::RightsChanged => 401,
+            Refusal::Forbidden(_) | Refusal::TenantSuspended(_) => 403,
             Refusal::InvalidTenant(_) | Refusal::BadRequest(_) => 400,
             Refusal::TenantNotFound(_) => 404,
             Refusal::PayloadTooLarge { .. } => 413,
@@ -70,7 +74,7 @@ impl Refusal {
     pub fn slug(&self) -> &'static str {
         match self {
             Refusal::MissingToken => "unauthenticated",
-            Refusal::InvalidToken(_) => "invalid-token",
+            Refusal::InvalidToken(_) | Refusal::RightsChanged => "invalid-token",
             Refusal::InvalidAuthorization(_) => "invalid-authorization",
             Refusal::Forbidden(_) => "forbidden",
             Refusal::InvalidTenant(_) => "invalid-tenant",
@@ -87,7 +91,7 @@ impl Refusal {
     pub fn title(&self) -> &'static str {
         match self {
             Refusal::MissingToken => "Authentication required",
-            Refusal::InvalidToken(_) => "Invalid access token",
+            Refusal::InvalidToken(_) | Refusal::RightsChanged => "Invalid access token",
             Refusal::InvalidAuthorization(_) => "Invalid Authorization header",
             Refusal::Forbidden(_) => "Forbidden",
             Refusal::InvalidTenant(_) => "Invalid commune code",
@@ -104,8 +108,9 @@ impl Refusal {
     pub fn www_authenticate(&self) -> Option<&'static str> {
         match self {
             Refusal::MissingToken => Some("Bearer"),
-            Refusal::InvalidToken(_) | Refusal::TenantSuspended(_) => {
-                Some("Bearer error=\"invalid_token\"")
+            Refusal::InvalidToken(_) => Some("Bearer error=\"invalid_token\""),
+            Refusal::RightsChanged => {
+                Some("Bearer error=\"invalid_token\", error_description=\"rights changed, refresh the token\"")
             }
             Refusal::InvalidAuthorization(_) => Some("Bearer error=\"invalid_request\""),
             _ => None,
@@ -163,7 +168,8 @@ pub struct Problem {
 impl Problem {
     /// The JSON body.
     pub fn to_json(&self) -> Vec<u8> {
-        serde_json::to_vec(self).expect("a problem serialises")
+        // Strings and a number always serialise; never panic on a request path.
+        serde_json::to_vec(self).unwrap_or_else(|_| br#"{"type":"about:blank","status":500}"#.to_vec())
     }
 }
 
@@ -176,7 +182,7 @@ mod tests {
         let p = Refusal::TenantSuspended("93066".into()).problem("/api/communes/93066/members");
         let v: serde_json::Value = serde_json::from_slice(&p.to_json()).unwrap();
         assert_eq!(v["type"], "https://qmi.example/problems/tenant-suspended");
-        assert_eq!(v["status"], 401);
+        assert_eq!(v["status"], 403);
         assert_eq!(v["instance"], "/api/communes/93066/members");
         assert!(v["detail"].as_str().unwrap().contains("93066"));
         assert!(v.get("errors").is_none());
@@ -193,6 +199,11 @@ mod tests {
             Some("Bearer error=\"invalid_token\"")
         );
         assert_eq!(Refusal::Forbidden("x".into()).www_authenticate(), None);
+        assert_eq!(Refusal::TenantSuspended("93066".into()).www_authenticate(), None);
+        assert_eq!(
+            Refusal::RightsChanged.www_authenticate(),
+            Some("Bearer error=\"invalid_token\", error_description=\"rights changed, refresh the token\"")
+        );
         assert_eq!(Refusal::PayloadTooLarge { limit: 1 }.status(), 413);
     }
 }

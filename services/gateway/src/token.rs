@@ -36,17 +36,33 @@ struct Claims {
     org: Option<String>,
     #[serde(default)]
     mem: BTreeMap<Insee, MembershipRole>,
+    /// The account's rights version when the token was issued (absent: 0).
+    #[serde(default)]
+    rv: u64,
 }
 
-impl From<Claims> for Principal {
+/// What a verified token says: the principal services receive, and the rights
+/// version the gateway checks against the account's current one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The principal.
+    pub principal: Principal,
+    /// The `rv` claim (0 when absent).
+    pub rights_version: u64,
+}
+
+impl From<Claims> for Verified {
     fn from(c: Claims) -> Self {
-        Principal {
-            sub: c.sub.to_string(),
-            name: c.name,
-            lang: c.lang,
-            ops: c.ops,
-            org: c.org,
-            mem: c.mem,
+        Verified {
+            principal: Principal {
+                sub: c.sub.to_string(),
+                name: c.name,
+                lang: c.lang,
+                ops: c.ops,
+                org: c.org,
+                mem: c.mem,
+            },
+            rights_version: c.rv,
         }
     }
 }
@@ -94,7 +110,7 @@ pub struct Verifier {
 /// the key, issuer or audience change.
 struct VerifiedTokens {
     fingerprint: String,
-    entries: std::collections::HashMap<String, (Principal, u64, u64)>,
+    entries: std::collections::HashMap<String, (Verified, u64, u64)>,
 }
 
 /// How many verified tokens an instance remembers.
@@ -122,14 +138,14 @@ impl Verifier {
         Ok(Verifier { key: cached_key(pem)?, validation, fingerprint })
     }
 
-    /// Verifies a token and returns its principal; every failure is an
-    /// [`Refusal::InvalidToken`] naming the reason.
-    pub fn verify(&self, token: &str) -> Result<Principal, Refusal> {
+    /// Verifies a token and returns its principal and rights version; every
+    /// failure is an [`Refusal::InvalidToken`] naming the reason.
+    pub fn verify(&self, token: &str) -> Result<Verified, Refusal> {
         let now = now_secs();
         {
             let cache = VERIFIED.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(cache) = cache.as_ref().filter(|c| c.fingerprint == self.fingerprint)
-                && let Some((principal, exp, nbf)) = cache.entries.get(token)
+                && let Some((verified, exp, nbf)) = cache.entries.get(token)
             {
                 if now > exp.saturating_add(LEEWAY_SECS) {
                     return Err(Refusal::InvalidToken(reason(&ErrorKind::ExpiredSignature)));
@@ -137,13 +153,13 @@ impl Verifier {
                 if *nbf > now.saturating_add(LEEWAY_SECS) {
                     return Err(Refusal::InvalidToken(reason(&ErrorKind::ImmatureSignature)));
                 }
-                return Ok(principal.clone());
+                return Ok(verified.clone());
             }
         }
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map_err(|e| Refusal::InvalidToken(reason(e.kind())))?;
         let (exp, nbf) = (data.claims.exp, data.claims.nbf);
-        let principal: Principal = data.claims.into();
+        let verified: Verified = data.claims.into();
         let mut cache = VERIFIED.lock().unwrap_or_else(|p| p.into_inner());
         let cache = match cache.as_mut() {
             Some(c) if c.fingerprint == self.fingerprint => c,
@@ -152,8 +168,8 @@ impl Verifier {
         if cache.entries.len() >= VERIFIED_CAPACITY {
             cache.entries.clear();
         }
-        cache.entries.insert(token.to_owned(), (principal.clone(), exp, nbf));
-        Ok(principal)
+        cache.entries.insert(token.to_owned(), (verified.clone(), exp, nbf));
+        Ok(verified)
     }
 }
 
@@ -239,11 +255,16 @@ mod tests {
     #[test]
     fn a_valid_token_gives_its_principal() {
         let k = keys(1);
-        let p = verifier(&k).verify(&sign(&k, &claims())).unwrap();
+        let v = verifier(&k).verify(&sign(&k, &claims())).unwrap();
+        assert_eq!(v.rights_version, 0, "absent rv is 0");
+        let p = v.principal;
         assert_eq!(p.name, "Camille Martin");
         assert_eq!(p.ops, vec![PlatformRole::Programme]);
         assert_eq!(p.role_in(&"93066".parse().unwrap()), Some(MembershipRole::Admin));
         assert_eq!(p.org, None);
+        let mut c = claims();
+        c["rv"] = json!(7);
+        assert_eq!(verifier(&k).verify(&sign(&k, &c)).unwrap().rights_version, 7);
     }
 
     #[test]
@@ -265,6 +286,7 @@ mod tests {
             ("no name", Box::new(|c| { c.as_object_mut().unwrap().remove("name"); })),
             ("bad insee", Box::new(|c| c["mem"] = json!({ "123": "admin" }))),
             ("bad role", Box::new(|c| c["ops"] = json!(["root"]))),
+            ("negative rv", Box::new(|c| c["rv"] = json!(-1))),
         ];
         for (what, edit) in cases {
             let mut c = claims();
