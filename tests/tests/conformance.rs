@@ -92,13 +92,22 @@ fn path_parameters_arrive_as_headers() {
     let post = server.get("/users/ann/posts/7").echo();
     assert_eq!(post.require_header("spin-path-match-user"), "ann");
     assert_eq!(post.require_header("spin-path-match-post"), "7");
-    assert_eq!(post.require_header("spin-matched-route"), "/users/:user/posts/:post");
+    assert_eq!(
+        post.require_header("spin-matched-route"),
+        "/users/:user/posts/:post"
+    );
     assert_eq!(post.require_header("spin-path-info"), "");
 
     let bucket = server.get("/buckets/photos/2024/a.jpg").echo();
     assert_eq!(bucket.require_header("spin-path-match-bucket"), "photos");
-    assert_eq!(bucket.require_header("spin-matched-route"), "/buckets/:bucket/...");
-    assert_eq!(bucket.require_header("spin-component-route"), "/buckets/:bucket");
+    assert_eq!(
+        bucket.require_header("spin-matched-route"),
+        "/buckets/:bucket/..."
+    );
+    assert_eq!(
+        bucket.require_header("spin-component-route"),
+        "/buckets/:bucket"
+    );
     assert_eq!(bucket.require_header("spin-path-info"), "/2024/a.jpg");
     assert_eq!(bucket.header("spin-path-match-user"), None);
 }
@@ -108,7 +117,11 @@ fn path_parameters_arrive_as_headers() {
 fn method_body_and_headers_reach_the_component() {
     let server = QmiServer::start(&[]);
     let echo = server
-        .post("/echo/post?q=1", "payload \u{e9}", &[("x-custom", "v1"), ("content-type", "text/plain")])
+        .post(
+            "/echo/post?q=1",
+            "payload \u{e9}",
+            &[("x-custom", "v1"), ("content-type", "text/plain")],
+        )
         .echo();
     assert_eq!(echo.field("method"), Some("POST"));
     assert_eq!(echo.field("body"), Some("payload \u{e9}"));
@@ -131,8 +144,16 @@ fn component_variables_resolve_application_variables() {
 
     let alt = server.get("/alt/vars").echo();
     assert_eq!(alt.variable("who"), Ok("alt".to_owned()));
-    assert!(alt.variable("message").is_err(), "echo-alt declares no `message`: {:#}", alt.0);
-    assert!(alt.variable("api_key").is_err(), "echo-alt declares no `api_key`: {:#}", alt.0);
+    assert!(
+        alt.variable("message").is_err(),
+        "echo-alt declares no `message`: {:#}",
+        alt.0
+    );
+    assert!(
+        alt.variable("api_key").is_err(),
+        "echo-alt declares no `api_key`: {:#}",
+        alt.0
+    );
 }
 
 /// An application variable's environment value overrides its default.
@@ -167,7 +188,11 @@ fn middleware_wraps_in_declared_order() {
     assert_eq!(echo.field("query"), Some("k=v"));
 
     let plain = server.get_with("/echo/x", &[("x-mw-trace", "client")]);
-    assert_eq!(plain.header("x-mw-trace"), Some("echo"), "no middleware on /echo/...");
+    assert_eq!(
+        plain.header("x-mw-trace"),
+        Some("echo"),
+        "no middleware on /echo/..."
+    );
     assert_eq!(plain.echo().require_header("x-mw-trace"), "client");
 }
 
@@ -183,7 +208,11 @@ fn sqlite_labels_map_to_their_databases() {
         let two = server.get("/db/default/write/two");
         assert_eq!((two.status, two.body.as_str()), (200, "one,two"));
         let extra = server.get("/db/extra/read");
-        assert_eq!((extra.status, extra.body.as_str()), (200, ""), "extra is another database");
+        assert_eq!(
+            (extra.status, extra.body.as_str()),
+            (200, ""),
+            "extra is another database"
+        );
         assert_eq!(server.get("/db/extra/write/x").body, "x");
         assert_eq!(server.get("/db/default/read").body, "one,two");
         assert!(
@@ -196,7 +225,11 @@ fn sqlite_labels_map_to_their_databases() {
         );
     }
     let again = Qmi::up().data_dir(&data_dir).start();
-    assert_eq!(again.get("/db/default/read").body, "one,two", "default did not persist");
+    assert_eq!(
+        again.get("/db/default/read").body,
+        "one,two",
+        "default did not persist"
+    );
 }
 
 /// Opening a label the component does not list is `access-denied`, whether or not the
@@ -237,7 +270,9 @@ fn undefined_sqlite_label_fails_startup() {
         "{failure:#?}"
     );
     assert!(
-        failure.stderr.contains("Component db uses database 'undefined-label'"),
+        failure
+            .stderr
+            .contains("Component db uses database 'undefined-label'"),
         "{failure:#?}"
     );
 }
@@ -247,7 +282,10 @@ fn undefined_sqlite_label_fails_startup() {
 fn unknown_manifest_field_fails_startup() {
     let dir = tempfile::tempdir().expect("temp dir");
     let manifest = manifest_variant(dir.path(), |text| {
-        text.replace("[component.echo]\n", "[component.echo]\nnot_a_real_field = true\n")
+        text.replace(
+            "[component.echo]\n",
+            "[component.echo]\nnot_a_real_field = true\n",
+        )
     });
     let failure = Qmi::up().manifest(&manifest).expect_failure();
     assert!(failure.stderr.contains("not_a_real_field"), "{failure:#?}");
@@ -262,7 +300,10 @@ fn component_dependency_is_composed() {
         (reply.status, reply.body.as_str()),
         (200, "Hello, ada, from the greeter!")
     );
-    assert_eq!(server.get("/greet/bob").body, "Hello, bob, from the greeter!");
+    assert_eq!(
+        server.get("/greet/bob").body,
+        "Hello, bob, from the greeter!"
+    );
 }
 
 /// `files` mounts are readable at their destination, read-only, and confined.
@@ -274,7 +315,10 @@ fn files_are_mounted_read_only_and_confined() {
         (hello.status, hello.body.as_str()),
         (200, "Hello from a mounted file.\n")
     );
-    assert_eq!(server.get("/echo/file?path=/sub/nested.txt").body, "nested\n");
+    assert_eq!(
+        server.get("/echo/file?path=/sub/nested.txt").body,
+        "nested\n"
+    );
     // The mount's source is tests/fixtures/echo/static: its parent holds Cargo.toml.
     assert!(fixtures_dir().join("echo/Cargo.toml").is_file());
     for escape in ["/../Cargo.toml", "../Cargo.toml", "/sub/../../Cargo.toml"] {
@@ -285,14 +329,21 @@ fn files_are_mounted_read_only_and_confined() {
     assert_eq!(write.status, 403, "the mount is writable: {write:?}");
     assert!(!fixtures_dir().join("echo/static/new.txt").exists());
     let unmounted = server.get("/alt/file?path=/hello.txt");
-    assert_eq!(unmounted.status, 404, "echo-alt has no files: {unmounted:?}");
+    assert_eq!(
+        unmounted.status, 404,
+        "echo-alt has no files: {unmounted:?}"
+    );
 }
 
 /// The per-instance counter of a fixture route, as a number.
 fn count(server: &QmiServer, path: &str) -> u64 {
     let reply = server.get(path);
     assert_eq!(reply.status, 200, "{reply:?}");
-    reply.body.trim().parse().unwrap_or_else(|e| panic!("{reply:?}: {e}"))
+    reply
+        .body
+        .trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("{reply:?}: {e}"))
 }
 
 /// By default one instance serves sequential requests: its counter grows.
@@ -342,7 +393,10 @@ fn request_deadline_stops_a_runaway_request() {
         took >= Duration::from_millis(1500) && took < Duration::from_secs(10),
         "answered after {took:?} with a 2 s deadline"
     );
-    assert_eq!(server.get("/echo/after").echo().field("path"), Some("/echo/after"));
+    assert_eq!(
+        server.get("/echo/after").echo().field("path"),
+        Some("/echo/after")
+    );
     assert_eq!(server.get("/greet/x").status, 200);
 }
 
@@ -353,7 +407,10 @@ fn a_panic_fails_only_its_request() {
     for _ in 0..3 {
         let reply = server.get("/echo/panic");
         assert_eq!(reply.status, 500, "{reply:?}");
-        assert_eq!(server.get("/echo/fine").echo().field("path"), Some("/echo/fine"));
+        assert_eq!(
+            server.get("/echo/fine").echo().field("path"),
+            Some("/echo/fine")
+        );
     }
     assert!(server.is_running());
 }
@@ -365,7 +422,11 @@ fn a_trapped_instance_is_not_reused() {
     assert_eq!(count(&server, "/echo/counter"), 1);
     assert_eq!(count(&server, "/echo/counter"), 2);
     assert_eq!(server.get("/echo/panic").status, 500);
-    assert_eq!(count(&server, "/echo/counter"), 1, "a trapped instance served again");
+    assert_eq!(
+        count(&server, "/echo/counter"),
+        1,
+        "a trapped instance served again"
+    );
 }
 
 /// Allocating past `--max-instance-memory` fails the request, not the server.
@@ -374,7 +435,10 @@ fn memory_cap_fails_the_request_not_the_server() {
     let mut server = QmiServer::start(&[("--max-instance-memory", "64MiB")]);
     let reply = server.get("/echo/alloc");
     assert_eq!(reply.status, 500, "{reply:?}");
-    assert_eq!(server.get("/echo/fine").echo().field("path"), Some("/echo/fine"));
+    assert_eq!(
+        server.get("/echo/fine").echo().field("path"),
+        Some("/echo/fine")
+    );
     assert!(server.is_running());
 }
 
@@ -386,7 +450,11 @@ fn component_id_serves_a_subset() {
     assert_eq!(alt.variable("who"), Ok("alt".to_owned()));
     assert_eq!(server.get("/db/default/read").status, 200);
     for path in ["/echo/x", "/echo/exact", "/items/1", "/greet/x", "/mw/x"] {
-        assert_eq!(server.get(path).status, 404, "{path} belongs to an unlisted component");
+        assert_eq!(
+            server.get(path).status,
+            404,
+            "{path} belongs to an unlisted component"
+        );
     }
 }
 
@@ -436,7 +504,12 @@ fn qmi_build_produces_every_fixture() {
         let wasm = fixture_wasm(name);
         let bytes = std::fs::read(&wasm).unwrap_or_else(|e| panic!("{}: {e}", wasm.display()));
         // A component (not a core module): magic, then version 0x0d with layer 1.
-        assert_eq!(&bytes[..8], b"\0asm\x0d\0\x01\0", "{} is not a component", wasm.display());
+        assert_eq!(
+            &bytes[..8],
+            b"\0asm\x0d\0\x01\0",
+            "{} is not a component",
+            wasm.display()
+        );
     }
 }
 
@@ -501,7 +574,9 @@ impl TargetServer {
 fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -510,9 +585,23 @@ fn percent_encode(text: &str) -> String {
 /// Has fixture-outbound fetch `url`; returns its JSON report (`status`/`headers`/`body`,
 /// or `error`).
 fn fetch(server: &QmiServer, url: &str) -> serde_json::Value {
-    let reply = server.get(&format!("/outbound/fetch?url={}", percent_encode(url)));
-    assert_eq!(reply.status, 200, "fixture-outbound failed for {url}: {reply:?}");
+    fetch_through(server, "/outbound", url)
+}
+
+/// Has the fixture-outbound component routed at `prefix` fetch `url`.
+fn fetch_through(server: &QmiServer, prefix: &str, url: &str) -> serde_json::Value {
+    let reply = server.get(&format!("{prefix}/fetch?url={}", percent_encode(url)));
+    assert_eq!(
+        reply.status, 200,
+        "fixture-outbound at {prefix} failed for {url}: {reply:?}"
+    );
     reply.json()
+}
+
+/// The JSON echo in the body of a fetch report.
+fn fetched_echo(report: &serde_json::Value) -> serde_json::Value {
+    serde_json::from_str(report["body"].as_str().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("fetched body is not the echo JSON ({e}): {report:#}"))
 }
 
 /// The error code in a fetch report; panics if the request got a response.
@@ -528,7 +617,10 @@ fn fetch_error(report: &serde_json::Value) -> &str {
 fn outbound_http_reaches_an_allowed_host() {
     let target = TargetServer::start();
     let server = QmiServer::start(&[]);
-    let report = fetch(&server, &format!("http://127.0.0.1:{}/hello?x=1", target.port));
+    let report = fetch(
+        &server,
+        &format!("http://127.0.0.1:{}/hello?x=1", target.port),
+    );
     assert_eq!(report["status"], 200, "{report:#}");
     assert_eq!(report["body"], "target saw GET /hello?x=1", "{report:#}");
     assert_eq!(report["headers"]["x-target"], "qmi-tests", "{report:#}");
@@ -548,7 +640,10 @@ fn outbound_http_to_an_unlisted_host_is_denied() {
         "http://example.com/".to_owned(),
     ] {
         let report = fetch(&server, &url);
-        assert!(fetch_error(&report).contains("HttpRequestDenied"), "{url}: {report:#}");
+        assert!(
+            fetch_error(&report).contains("HttpRequestDenied"),
+            "{url}: {report:#}"
+        );
     }
     assert_eq!(target.hits(), 0, "a denied request reached the target");
     let allowed = fetch(&server, &format!("http://127.0.0.1:{}/after", target.port));
@@ -570,21 +665,48 @@ fn service_chaining_reaches_the_component_in_process() {
     let header = |name: &str| echo["headers"][name].as_str().map(str::to_owned);
     assert_eq!(echo["variables"]["who"]["value"], "echo", "{echo:#}");
     assert_eq!(echo["path"], "/echo/chained", "{echo:#}");
-    assert_eq!(header("spin-path-info").as_deref(), Some("/echo/chained"), "{echo:#}");
-    assert_eq!(header("spin-matched-route").as_deref(), Some("/..."), "{echo:#}");
-    assert_eq!(header("spin-raw-component-route").as_deref(), Some("/..."), "{echo:#}");
-    assert_eq!(header("spin-component-route").as_deref(), Some(""), "{echo:#}");
+    assert_eq!(
+        header("spin-path-info").as_deref(),
+        Some("/echo/chained"),
+        "{echo:#}"
+    );
+    assert_eq!(
+        header("spin-matched-route").as_deref(),
+        Some("/..."),
+        "{echo:#}"
+    );
+    assert_eq!(
+        header("spin-raw-component-route").as_deref(),
+        Some("/..."),
+        "{echo:#}"
+    );
+    assert_eq!(
+        header("spin-component-route").as_deref(),
+        Some(""),
+        "{echo:#}"
+    );
     assert_eq!(header("spin-base-path").as_deref(), Some("/"), "{echo:#}");
-    assert_eq!(header("spin-client-addr").as_deref(), Some("0.0.0.0:0"), "{echo:#}");
+    assert_eq!(
+        header("spin-client-addr").as_deref(),
+        Some("0.0.0.0:0"),
+        "{echo:#}"
+    );
     assert_eq!(
         header("spin-full-url").as_deref(),
         Some("http://localhost/echo/chained?q=1"),
         "{echo:#}"
     );
-    assert_eq!(header("host"), None, "the chaining host header reached the component: {echo:#}");
+    assert_eq!(
+        header("host"),
+        None,
+        "the chaining host header reached the component: {echo:#}"
+    );
 
     let denied = fetch(&server, "http://echo-alt.spin.internal/alt/x");
-    assert!(fetch_error(&denied).contains("HttpRequestDenied"), "{denied:#}");
+    assert!(
+        fetch_error(&denied).contains("HttpRequestDenied"),
+        "{denied:#}"
+    );
     assert_eq!(server.get("/echo/x").status, 200);
 }
 
@@ -594,7 +716,11 @@ fn service_chaining_reaches_the_component_in_process() {
 fn private_route_is_reachable_only_through_chaining() {
     let server = QmiServer::start(&[]);
     for path in ["/", "/hidden", "/hidden/x", "/..."] {
-        assert_eq!(server.get(path).status, 404, "{path} reached something from outside");
+        assert_eq!(
+            server.get(path).status,
+            404,
+            "{path} reached something from outside"
+        );
     }
     let report = fetch(&server, "http://hidden.spin.internal/hidden/x");
     assert_eq!(report["status"], 200, "{report:#}");
@@ -611,7 +737,9 @@ fn private_route_is_reachable_only_through_chaining() {
 fn wildcard_service_chaining_covers_only_the_app_components() {
     let dir = tempfile::tempdir().expect("temp dir");
     let manifest = manifest_variant(dir.path(), |text| {
-        let start = text.find("allowed_outbound_hosts = [\n    \"http://127.0.0.1:*\"").expect("outbound hosts");
+        let start = text
+            .find("allowed_outbound_hosts = [\n    \"http://127.0.0.1:*\"")
+            .expect("outbound hosts");
         let end = start + text[start..].find("]\n").expect("end of outbound hosts") + 2;
         format!(
             "{}allowed_outbound_hosts = [\"http://*.spin.internal\"]\n{}",
@@ -622,18 +750,29 @@ fn wildcard_service_chaining_covers_only_the_app_components() {
     let server = Qmi::up().manifest(&manifest).start();
     let alt = fetch(&server, "http://echo-alt.spin.internal/alt/x");
     assert_eq!(alt["status"], 200, "{alt:#}");
-    assert!(alt["body"].as_str().unwrap_or("").contains("\"alt\""), "{alt:#}");
+    assert!(
+        alt["body"].as_str().unwrap_or("").contains("\"alt\""),
+        "{alt:#}"
+    );
     let ghost = fetch(&server, "http://ghost.spin.internal/");
-    assert!(fetch_error(&ghost).contains("HttpRequestDenied"), "{ghost:#}");
+    assert!(
+        fetch_error(&ghost).contains("HttpRequestDenied"),
+        "{ghost:#}"
+    );
     let outside = fetch(&server, "http://127.0.0.1:9/");
-    assert!(fetch_error(&outside).contains("HttpRequestDenied"), "{outside:#}");
+    assert!(
+        fetch_error(&outside).contains("HttpRequestDenied"),
+        "{outside:#}"
+    );
 }
 
 /// With `--component-id`, a selected component allowed to chain to an unselected one
 /// stops startup with Spin's message; selecting both starts.
 #[test]
 fn component_id_refuses_chaining_to_an_unselected_component() {
-    let failure = Qmi::up().flag("--component-id", "outbound").expect_failure();
+    let failure = Qmi::up()
+        .flag("--component-id", "outbound")
+        .expect_failure();
     assert!(
         failure.stderr.contains(
             "Selected component 'outbound' cannot use service chaining to unselected component: \
@@ -649,6 +788,115 @@ fn component_id_refuses_chaining_to_an_unselected_component() {
     assert_eq!(report["status"], 200, "{report:#}");
 }
 
+// ---- self-requests ---------------------------------------------------------------
+
+/// A request to `http://self.alt/…` is Spin's self-request: sent to the server's own
+/// address, it is routed like any incoming request, middleware included. The component
+/// behind `/mw/...` sees the middleware's trace and the server's own authority; the caller
+/// sees the middleware's response trace.
+#[test]
+fn self_request_goes_through_the_router_and_its_middleware() {
+    let server = QmiServer::start(&[]);
+    let authority = server.authority().to_owned();
+
+    let report = fetch(&server, "http://self.alt/mw/x?k=v");
+    assert_eq!(report["status"], 200, "{report:#}");
+    assert_eq!(
+        report["headers"]["x-mw-trace"], "echo,b,a",
+        "middleware did not wrap: {report:#}"
+    );
+    let echo = fetched_echo(&report);
+    assert_eq!(echo["headers"]["x-mw-trace"], "a,b", "{echo:#}");
+    assert_eq!(
+        echo["headers"]["x-mw-a-var"],
+        format!("value:hello, {TARGET}!"),
+        "{echo:#}"
+    );
+    assert_eq!(echo["headers"]["spin-matched-route"], "/mw/...", "{echo:#}");
+    assert_eq!(echo["headers"]["spin-path-info"], "/x", "{echo:#}");
+    assert_eq!(
+        echo["headers"]["spin-full-url"],
+        format!("http://{authority}/mw/x?k=v"),
+        "{echo:#}"
+    );
+    assert_eq!(echo["query"], "k=v", "{echo:#}");
+
+    // Without middleware, the component sees the `host` the request arrived with: the
+    // server's own address, not `self.alt`; the client is a loopback address.
+    let plain = fetched_echo(&fetch(&server, "http://self.alt/echo/plain"));
+    assert_eq!(plain["headers"]["host"], authority.as_str(), "{plain:#}");
+    assert_eq!(
+        plain["headers"]["spin-matched-route"], "/echo/...",
+        "{plain:#}"
+    );
+    let client = plain["headers"]["spin-client-addr"].as_str().unwrap_or("");
+    let client: std::net::SocketAddr = client
+        .parse()
+        .unwrap_or_else(|e| panic!("spin-client-addr {client:?}: {e}: {plain:#}"));
+    assert!(client.ip().is_loopback(), "{plain:#}");
+
+    // The scheme and port written by the guest do not matter; the router answers 404 for
+    // an unrouted path and Spin's well-known paths as it does from outside.
+    let https = fetched_echo(&fetch(&server, "https://self.alt:8443/echo/tls"));
+    assert_eq!(
+        https["headers"]["spin-full-url"],
+        format!("http://{authority}/echo/tls"),
+        "{https:#}"
+    );
+    assert_eq!(fetch(&server, "http://self.alt/nothing")["status"], 404);
+    let health = fetch(&server, "http://self.alt/.well-known/spin/health");
+    assert_eq!(
+        (health["status"].as_u64(), health["body"].as_str()),
+        (Some(200), Some("OK")),
+        "{health:#}"
+    );
+}
+
+/// Only a URI without authority or with the host `self.alt` is a self-request:
+/// `http://self/…` is an ordinary host that `http://self` does not allow. A relative URI
+/// never reaches the host's check under WASIp3: wasmtime refuses a request without
+/// authority before sending it, in Spin as in qmi.
+#[test]
+fn only_self_alt_is_a_self_request() {
+    let server = QmiServer::start(&[]);
+    let named_self = fetch(&server, "http://self/echo/x");
+    assert!(
+        fetch_error(&named_self).contains("HttpRequestDenied"),
+        "{named_self:#}"
+    );
+    let relative = fetch(&server, "/echo/x");
+    assert!(
+        fetch_error(&relative).contains("HttpRequestUriInvalid"),
+        "{relative:#}"
+    );
+}
+
+/// A component whose `allowed_outbound_hosts` lacks `http://self` is refused its
+/// self-requests with `HttpRequestDenied`; `http://self.alt` allows them as `http://self`
+/// does.
+#[test]
+fn self_requests_need_http_self() {
+    let server = QmiServer::start(&[]);
+    let denied = fetch_through(&server, "/outbound-noself", "http://self.alt/echo/x");
+    assert!(
+        fetch_error(&denied).contains("HttpRequestDenied"),
+        "{denied:#}"
+    );
+    drop(server);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let manifest = manifest_variant(dir.path(), |text| {
+        text.replace(
+            "allowed_outbound_hosts = [\"http://127.0.0.1:*\"]",
+            "allowed_outbound_hosts = [\"http://self.alt\"]",
+        )
+    });
+    let server = Qmi::up().manifest(&manifest).start();
+    let allowed = fetch_through(&server, "/outbound-noself", "http://self.alt/echo/x");
+    assert_eq!(allowed["status"], 200, "{allowed:#}");
+    assert_eq!(fetched_echo(&allowed)["path"], "/echo/x", "{allowed:#}");
+}
+
 // ---- key-value -----------------------------------------------------------------
 
 /// A copy of the fixture runtime config in a fresh directory: Spin resolves a relative
@@ -662,9 +910,10 @@ fn runtime_config_copy() -> (tempfile::TempDir, std::path::PathBuf) {
 
 /// `qmi up` on the fixtures with the runtime config at `config`.
 fn up_with_config(config: &std::path::Path) -> qmi_tests::Up {
-    Qmi::up()
-        .without_runtime_config()
-        .flag("--runtime-config-file", config.to_str().expect("UTF-8 path"))
+    Qmi::up().without_runtime_config().flag(
+        "--runtime-config-file",
+        config.to_str().expect("UTF-8 path"),
+    )
 }
 
 /// `GET /kv/<rest>` on fixture-kv: (status, body).
@@ -681,26 +930,88 @@ fn key_value_operations_on_default_and_a_configured_label() {
     let server = up_with_config(&config).start();
     let ok = || (200, "ok".to_owned());
     for label in ["default", "extra"] {
-        assert_eq!(kv(&server, &format!("{label}/keys")), (200, "[]".to_owned()), "{label}");
-        assert_eq!(kv(&server, &format!("{label}/set/a?value=1")), ok(), "{label}");
-        assert_eq!(kv(&server, &format!("{label}/set/b?value=2")), ok(), "{label}");
-        assert_eq!(kv(&server, &format!("{label}/set/b?value=two")), ok(), "{label}: overwrite");
-        assert_eq!(kv(&server, &format!("{label}/get/a")), (200, "1".to_owned()), "{label}");
-        assert_eq!(kv(&server, &format!("{label}/get/b")), (200, "two".to_owned()), "{label}");
-        assert_eq!(kv(&server, &format!("{label}/get/zz")), (404, "none".to_owned()), "{label}");
-        assert_eq!(kv(&server, &format!("{label}/exists/a")), (200, "true".to_owned()), "{label}");
-        assert_eq!(kv(&server, &format!("{label}/exists/zz")), (200, "false".to_owned()), "{label}");
-        assert_eq!(kv(&server, &format!("{label}/keys")), (200, r#"["a","b"]"#.to_owned()), "{label}");
+        assert_eq!(
+            kv(&server, &format!("{label}/keys")),
+            (200, "[]".to_owned()),
+            "{label}"
+        );
+        assert_eq!(
+            kv(&server, &format!("{label}/set/a?value=1")),
+            ok(),
+            "{label}"
+        );
+        assert_eq!(
+            kv(&server, &format!("{label}/set/b?value=2")),
+            ok(),
+            "{label}"
+        );
+        assert_eq!(
+            kv(&server, &format!("{label}/set/b?value=two")),
+            ok(),
+            "{label}: overwrite"
+        );
+        assert_eq!(
+            kv(&server, &format!("{label}/get/a")),
+            (200, "1".to_owned()),
+            "{label}"
+        );
+        assert_eq!(
+            kv(&server, &format!("{label}/get/b")),
+            (200, "two".to_owned()),
+            "{label}"
+        );
+        assert_eq!(
+            kv(&server, &format!("{label}/get/zz")),
+            (404, "none".to_owned()),
+            "{label}"
+        );
+        assert_eq!(
+            kv(&server, &format!("{label}/exists/a")),
+            (200, "true".to_owned()),
+            "{label}"
+        );
+        assert_eq!(
+            kv(&server, &format!("{label}/exists/zz")),
+            (200, "false".to_owned()),
+            "{label}"
+        );
+        assert_eq!(
+            kv(&server, &format!("{label}/keys")),
+            (200, r#"["a","b"]"#.to_owned()),
+            "{label}"
+        );
         assert_eq!(kv(&server, &format!("{label}/delete/a")), ok(), "{label}");
-        assert_eq!(kv(&server, &format!("{label}/delete/a")), ok(), "{label}: deleting an absent key");
-        assert_eq!(kv(&server, &format!("{label}/exists/a")), (200, "false".to_owned()), "{label}");
-        assert_eq!(kv(&server, &format!("{label}/get/a")), (404, "none".to_owned()), "{label}");
-        assert_eq!(kv(&server, &format!("{label}/keys")), (200, r#"["b"]"#.to_owned()), "{label}");
+        assert_eq!(
+            kv(&server, &format!("{label}/delete/a")),
+            ok(),
+            "{label}: deleting an absent key"
+        );
+        assert_eq!(
+            kv(&server, &format!("{label}/exists/a")),
+            (200, "false".to_owned()),
+            "{label}"
+        );
+        assert_eq!(
+            kv(&server, &format!("{label}/get/a")),
+            (404, "none".to_owned()),
+            "{label}"
+        );
+        assert_eq!(
+            kv(&server, &format!("{label}/keys")),
+            (200, r#"["b"]"#.to_owned()),
+            "{label}"
+        );
     }
     assert_eq!(kv(&server, "default/set/shared?value=from-default"), ok());
     assert_eq!(kv(&server, "extra/set/shared?value=from-extra"), ok());
-    assert_eq!(kv(&server, "default/get/shared"), (200, "from-default".to_owned()));
-    assert_eq!(kv(&server, "extra/get/shared"), (200, "from-extra".to_owned()));
+    assert_eq!(
+        kv(&server, "default/get/shared"),
+        (200, "from-default".to_owned())
+    );
+    assert_eq!(
+        kv(&server, "extra/get/shared"),
+        (200, "from-extra".to_owned())
+    );
     assert!(
         server.data_dir().join("sqlite_key_value.db").is_file(),
         "default store not at <data-dir>/sqlite_key_value.db"
@@ -722,9 +1033,16 @@ fn key_value_undeclared_label_is_access_denied() {
     let (config_dir, config) = runtime_config_copy();
     let server = up_with_config(&config).start();
     for label in ["unlisted", "nowhere"] {
-        assert_eq!(kv(&server, &format!("{label}/keys")), (403, "access-denied".to_owned()), "{label}");
+        assert_eq!(
+            kv(&server, &format!("{label}/keys")),
+            (403, "access-denied".to_owned()),
+            "{label}"
+        );
     }
-    assert!(!config_dir.path().join("kv-unlisted.db").exists(), "a denied store was created");
+    assert!(
+        !config_dir.path().join("kv-unlisted.db").exists(),
+        "a denied store was created"
+    );
     assert!(
         !server.data_dir().join("sqlite_key_value.db").exists(),
         "the default store was created before any component opened it"
@@ -741,16 +1059,23 @@ fn key_value_persists_across_a_restart_in_spins_layout() {
     let data_dir = data.path().join("data");
     {
         let server = up_with_config(&config).data_dir(&data_dir).start();
-        assert_eq!(kv(&server, "default/set/greeting?value=bonjour"), (200, "ok".to_owned()));
+        assert_eq!(
+            kv(&server, "default/set/greeting?value=bonjour"),
+            (200, "ok".to_owned())
+        );
         assert_eq!(kv(&server, "extra/set/k?value=v"), (200, "ok".to_owned()));
     }
     {
         let again = up_with_config(&config).data_dir(&data_dir).start();
-        assert_eq!(kv(&again, "default/get/greeting"), (200, "bonjour".to_owned()));
+        assert_eq!(
+            kv(&again, "default/get/greeting"),
+            (200, "bonjour".to_owned())
+        );
         assert_eq!(kv(&again, "extra/keys"), (200, r#"["k"]"#.to_owned()));
     }
     let rows = |file: std::path::PathBuf| -> Vec<(String, String, Vec<u8>)> {
-        let db = rusqlite::Connection::open(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let db =
+            rusqlite::Connection::open(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let columns: Vec<(String, String, i64, i64)> = db
             .prepare("SELECT name, type, \"notnull\", pk FROM pragma_table_info('spin_key_value') ORDER BY cid")
             .and_then(|mut stmt| {
@@ -769,12 +1094,19 @@ fn key_value_persists_across_a_restart_in_spins_layout() {
             file.display()
         );
         db.prepare("SELECT store, key, value FROM spin_key_value ORDER BY store, key")
-            .and_then(|mut stmt| stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
     };
     assert_eq!(
         rows(data_dir.join("sqlite_key_value.db")),
-        vec![("default".to_owned(), "greeting".to_owned(), b"bonjour".to_vec())]
+        vec![(
+            "default".to_owned(),
+            "greeting".to_owned(),
+            b"bonjour".to_vec()
+        )]
     );
     assert_eq!(
         rows(config_dir.path().join("kv-extra.db")),

@@ -10,7 +10,10 @@ use anyhow::{Context as _, Result, bail};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use http_body_util::combinators::UnsyncBoxBody;
-use qmi_manifest::{AppManifest, Component as ManifestComponent, DependencyRef, DependencySource, Location, Route, RuntimeConfig};
+use qmi_manifest::{
+    AppManifest, Component as ManifestComponent, DependencyRef, DependencySource, Location, Route,
+    RuntimeConfig,
+};
 use qmi_routes::{RouteMatch, Router};
 use wasmtime_wasi_http::handler::{ErrorCode as HandlerError, ProxyHandler};
 use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
@@ -18,11 +21,17 @@ use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
 use crate::compose::{self, Dependency, Inherit, Middleware};
 use crate::engine;
 use crate::factors::key_value::Stores;
-use crate::factors::outbound_http::{DispatchSlot, InternalDispatch};
+use crate::factors::outbound_http::self_request::SelfRequests;
+use crate::factors::outbound_http::{DispatchSlot, InternalDispatch, OutboundPolicy};
 use crate::factors::sqlite::Databases;
 use crate::factors::variables::ComponentVariables;
 use crate::runtime::{ComponentHandler, Grants, ReuseConfig, Shared};
 use crate::state;
+
+/// How long the self-request client keeps an idle connection: below the
+/// server's idle keep-alive limit, so it never reuses one the server is
+/// closing.
+const SELF_REQUEST_POOL_IDLE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How to load an application.
 #[derive(Clone, Debug)]
@@ -62,7 +71,13 @@ impl App {
         let runtime_config = RuntimeConfig::load(options.runtime_config.as_deref())?;
         runtime_config.check_labels(&manifest)?;
         let variables = manifest
-            .resolve_variables(|name| options.variable_overrides.get(name).cloned().or_else(|| std::env::var(name).ok()))
+            .resolve_variables(|name| {
+                options
+                    .variable_overrides
+                    .get(name)
+                    .cloned()
+                    .or_else(|| std::env::var(name).ok())
+            })
             .context("resolving application variables")?;
 
         for id in &options.components {
@@ -70,7 +85,8 @@ impl App {
                 bail!("--component-id {id:?} names no component of the application");
             }
         }
-        let selected = |id: &str| options.components.is_empty() || options.components.iter().any(|c| c == id);
+        let selected =
+            |id: &str| options.components.is_empty() || options.components.iter().any(|c| c == id);
         if !options.components.is_empty() {
             check_service_chaining_targets(&manifest, &options.components)?;
         }
@@ -87,14 +103,30 @@ impl App {
         let databases = Databases::open(
             sqlite_labels
                 .iter()
-                .map(|label| Ok((label.clone(), file_of(runtime_config.sqlite_location(label, Some(&options.data_dir)), label)?)))
+                .map(|label| {
+                    Ok((
+                        label.clone(),
+                        file_of(
+                            runtime_config.sqlite_location(label, Some(&options.data_dir)),
+                            label,
+                        )?,
+                    ))
+                })
                 .collect::<Result<Vec<_>>>()?,
         )
         .await?;
         let stores = Stores::new(
             kv_labels
                 .iter()
-                .map(|label| Ok((label.clone(), file_of(runtime_config.key_value_location(label, Some(&options.data_dir)), label)?)))
+                .map(|label| {
+                    Ok((
+                        label.clone(),
+                        file_of(
+                            runtime_config.key_value_location(label, Some(&options.data_dir)),
+                            label,
+                        )?,
+                    ))
+                })
                 .collect::<Result<Vec<_>>>()?,
         )?;
 
@@ -108,6 +140,7 @@ impl App {
             databases: Arc::new(databases),
             stores: Arc::new(stores),
             dispatch: dispatch.clone(),
+            self_requests: Arc::new(SelfRequests::new(SELF_REQUEST_POOL_IDLE)),
             reuse: options.reuse.clone(),
         });
         let linker = state::linker(&engine)?;
@@ -128,11 +161,27 @@ impl App {
                 None => {
                     let started = Instant::now();
                     let bytes = compose_for(&manifest, component, &trigger.middleware)?;
-                    let compiled = engine::load_component(&engine, &bytes, options.cache_dir.as_deref())
-                        .with_context(|| format!("compiling component {id:?}"))?;
-                    let grants = Arc::new(grants(&manifest, id, component, &variables, &options.data_dir)?);
-                    let handler = Arc::new(ComponentHandler::new(shared.clone(), &linker, &compiled, grants)?);
-                    tracing::debug!(component = id, elapsed_ms = started.elapsed().as_millis() as u64, "component ready");
+                    let compiled =
+                        engine::load_component(&engine, &bytes, options.cache_dir.as_deref())
+                            .with_context(|| format!("compiling component {id:?}"))?;
+                    let grants = Arc::new(grants(
+                        &manifest,
+                        id,
+                        component,
+                        &variables,
+                        &options.data_dir,
+                    )?);
+                    let handler = Arc::new(ComponentHandler::new(
+                        shared.clone(),
+                        &linker,
+                        &compiled,
+                        grants,
+                    )?);
+                    tracing::debug!(
+                        component = id,
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "component ready"
+                    );
                     by_key.insert(key, handler.clone());
                     handler
                 }
@@ -146,8 +195,14 @@ impl App {
             }
         }
         let router = Router::build(routes)?;
-        let app = Arc::new(App { router, by_route, by_component, shared });
-        let weak: Weak<dyn InternalDispatch> = Arc::downgrade(&(app.clone() as Arc<dyn InternalDispatch>));
+        let app = Arc::new(App {
+            router,
+            by_route,
+            by_component,
+            shared,
+        });
+        let weak: Weak<dyn InternalDispatch> =
+            Arc::downgrade(&(app.clone() as Arc<dyn InternalDispatch>));
         let _ = dispatch.set(weak);
         Ok(app)
     }
@@ -159,9 +214,21 @@ impl App {
         Some((m, handler))
     }
 
+    /// Records the address the server is bound to, the origin of
+    /// self-requests (Spin's `SelfRequestOrigin`, `http://<bound address>`).
+    pub fn set_origin(&self, addr: std::net::SocketAddr) {
+        self.shared.self_requests.set_origin(addr);
+    }
+
     /// Times `n` instantiations of the composition serving `path`.
-    pub async fn measure_instantiation(&self, path: &str, n: usize) -> Result<Vec<std::time::Duration>> {
-        let (_, handler) = self.route(path).with_context(|| format!("no route for {path}"))?;
+    pub async fn measure_instantiation(
+        &self,
+        path: &str,
+        n: usize,
+    ) -> Result<Vec<std::time::Duration>> {
+        let (_, handler) = self
+            .route(path)
+            .with_context(|| format!("no route for {path}"))?;
         handler.state().time_instantiations(n.max(1)).await
     }
 
@@ -182,9 +249,15 @@ impl InternalDispatch for App {
         self: Arc<Self>,
         component: String,
         request: http::Request<UnsyncBoxBody<Bytes, ErrorCode>>,
-    ) -> futures::future::BoxFuture<'static, Result<http::Response<UnsyncBoxBody<Bytes, ErrorCode>>, ErrorCode>> {
+    ) -> futures::future::BoxFuture<
+        'static,
+        Result<http::Response<UnsyncBoxBody<Bytes, ErrorCode>>, ErrorCode>,
+    > {
         Box::pin(async move {
-            let handler = self.by_component.get(&component).ok_or(ErrorCode::DestinationNotFound)?;
+            let handler = self
+                .by_component
+                .get(&component)
+                .ok_or(ErrorCode::DestinationNotFound)?;
             let (mut parts, body) = request.into_parts();
             let path = parts.uri.path().to_owned();
             let m = RouteMatch::service_chaining(&component, &path);
@@ -196,18 +269,22 @@ impl InternalDispatch for App {
             let full_url = format!("http://localhost{path_and_query}");
             let client: std::net::SocketAddr = ([0, 0, 0, 0], 0).into();
             for (name, value) in qmi_routes::spin_headers(&m, &full_url, client) {
-                if let (Ok(name), Ok(value)) = (http::HeaderName::from_bytes(name.as_bytes()), http::HeaderValue::from_str(&value))
-                {
+                if let (Ok(name), Ok(value)) = (
+                    http::HeaderName::from_bytes(name.as_bytes()),
+                    http::HeaderValue::from_str(&value),
+                ) {
                     parts.headers.append(name, value);
                 }
             }
-            let request = http::Request::from_parts(parts, body.map_err(HandlerError::from).boxed_unsync());
+            let request =
+                http::Request::from_parts(parts, body.map_err(HandlerError::from).boxed_unsync());
             let response = handler
                 .handle((), request)
                 .await
                 .map_err(|e| ErrorCode::InternalError(Some(format!("{e:#}"))))?;
             Ok(response.map(|body| {
-                body.map_err(|e| ErrorCode::InternalError(Some(format!("{e:#}")))).boxed_unsync()
+                body.map_err(|e| ErrorCode::InternalError(Some(format!("{e:#}"))))
+                    .boxed_unsync()
             }))
         })
     }
@@ -224,11 +301,17 @@ fn check_service_chaining_targets(manifest: &AppManifest, selected: &[String]) -
         }
         for host in &manifest.components[id].allowed_outbound_hosts {
             let target = match &host.host {
-                qmi_manifest::Host::AnySubdomain(suffix) if suffix == qmi_manifest::SERVICE_CHAINING_SUFFIX => "*",
-                qmi_manifest::Host::Domain(domain) => match qmi_manifest::service_chaining_component(domain) {
-                    Some(target) => target,
-                    None => continue,
-                },
+                qmi_manifest::Host::AnySubdomain(suffix)
+                    if suffix == qmi_manifest::SERVICE_CHAINING_SUFFIX =>
+                {
+                    "*"
+                }
+                qmi_manifest::Host::Domain(domain) => {
+                    match qmi_manifest::service_chaining_component(domain) {
+                        Some(target) => target,
+                        None => continue,
+                    }
+                }
                 _ => continue,
             };
             if target == "*" {
@@ -250,7 +333,9 @@ fn check_service_chaining_targets(manifest: &AppManifest, selected: &[String]) -
 pub fn file_of(location: Option<Location>, label: &str) -> Result<PathBuf> {
     match location {
         Some(Location::File(path)) => Ok(path),
-        Some(Location::InMemory) => bail!("store {label:?} would be in memory (no state directory): qmi needs a path"),
+        Some(Location::InMemory) => {
+            bail!("store {label:?} would be in memory (no state directory): qmi needs a path")
+        }
         None => bail!("store {label:?} is not defined in the runtime config"),
     }
 }
@@ -278,25 +363,44 @@ fn read_source(manifest: &AppManifest, dep: &DependencyRef) -> Result<(Vec<u8>, 
 
 fn read_wasm(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| {
-        format!("reading {} (has the component been built? run `qmi build`)", path.display())
+        format!(
+            "reading {} (has the component been built? run `qmi build`)",
+            path.display()
+        )
     })
 }
 
 /// The component's bytes with its dependencies plugged in and the trigger's
 /// middleware around it.
-fn compose_for(manifest: &AppManifest, component: &ManifestComponent, middleware: &[DependencyRef]) -> Result<Vec<u8>> {
+fn compose_for(
+    manifest: &AppManifest,
+    component: &ManifestComponent,
+    middleware: &[DependencyRef],
+) -> Result<Vec<u8>> {
     let mut bytes = read_wasm(&component.source)?;
     let mut dependencies = Vec::new();
     for (key, dep) in &component.dependencies {
         let (dep_bytes, _) = read_source(manifest, dep)?;
-        let inherit = if component.dependencies_inherit_configuration { Inherit::All } else { inherit(dep) };
-        dependencies.push(Dependency { key: key.to_string(), bytes: dep_bytes, inherit });
+        let inherit = if component.dependencies_inherit_configuration {
+            Inherit::All
+        } else {
+            inherit(dep)
+        };
+        dependencies.push(Dependency {
+            key: key.to_string(),
+            bytes: dep_bytes,
+            inherit,
+        });
     }
-    bytes = compose::compose_dependencies(bytes, dependencies).context("composing component dependencies")?;
+    bytes = compose::compose_dependencies(bytes, dependencies)
+        .context("composing component dependencies")?;
     let mut chain = Vec::new();
     for mw in middleware {
         let (mw_bytes, name) = read_source(manifest, mw)?;
-        chain.push(Middleware { bytes: mw_bytes, inherit: inherit(mw) });
+        chain.push(Middleware {
+            bytes: mw_bytes,
+            inherit: inherit(mw),
+        });
         tracing::debug!(middleware = name, "composing middleware");
     }
     compose::compose_middleware(bytes, chain).context("composing middleware")
@@ -319,30 +423,43 @@ fn grants(
     }
     let mounts = crate::files::mounts(manifest, id, component, data_dir)?;
     let hosts = component.allowed_outbound_hosts.clone();
-    let self_component = id.to_owned();
     // Spin expands `*.spin.internal` into one entry per component of the app:
     // chaining to a host that names no component is denied.
-    let component_ids: BTreeSet<String> = manifest.components.keys().map(|c| c.to_string()).collect();
+    let component_ids: BTreeSet<String> =
+        manifest.components.keys().map(|c| c.to_string()).collect();
+    // Spin's `check_relative_url(&["http", "https"])`: `self`, `self.alt` or
+    // `*` hosts with one of those schemes (any port).
+    let allow_self = hosts.iter().any(|h| h.allows_relative(&["http", "https"]));
     Ok(Grants {
         id: id.to_owned(),
         variables: ComponentVariables::new(values),
         sqlite: Arc::new(component.sqlite_databases.iter().cloned().collect()),
         key_value: Arc::new(component.key_value_stores.iter().cloned().collect()),
         mounts,
-        environment: component.environment.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        allow: Arc::new(move |uri: &http::Uri| {
-            let _ = &self_component;
-            let Ok(url) = qmi_manifest::OutboundUrl::parse(&uri.to_string()) else {
-                return false;
-            };
-            let names_a_component =
-                || qmi_manifest::service_chaining_component(&url.host).is_some_and(|c| component_ids.contains(c));
-            hosts.iter().any(|h| match &h.host {
-                qmi_manifest::Host::AnySubdomain(suffix) if suffix == qmi_manifest::SERVICE_CHAINING_SUFFIX => {
-                    names_a_component() && h.allows(&url)
-                }
-                _ => h.allows(&url),
-            })
+        environment: component
+            .environment
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        outbound: Arc::new(OutboundPolicy {
+            allow_self,
+            allow: Arc::new(move |uri: &http::Uri| {
+                let Ok(url) = qmi_manifest::OutboundUrl::parse(&uri.to_string()) else {
+                    return false;
+                };
+                let names_a_component = || {
+                    qmi_manifest::service_chaining_component(&url.host)
+                        .is_some_and(|c| component_ids.contains(c))
+                };
+                hosts.iter().any(|h| match &h.host {
+                    qmi_manifest::Host::AnySubdomain(suffix)
+                        if suffix == qmi_manifest::SERVICE_CHAINING_SUFFIX =>
+                    {
+                        names_a_component() && h.allows(&url)
+                    }
+                    _ => h.allows(&url),
+                })
+            }),
         }),
     })
 }

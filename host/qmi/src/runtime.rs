@@ -16,13 +16,15 @@ use wasmtime::{Engine, Store, StoreContextMut, StoreLimitsBuilder, UpdateDeadlin
 use wasmtime_wasi::{DirPerms, FilePerms, WasiCtx};
 use wasmtime_wasi_http::WasiHttpCtx;
 use wasmtime_wasi_http::handler::{
-    self, HandlerState, Proxy, ProxyHandler, ProxyPre, ShouldAccept, ViewFn, WorkerExpiration, WorkerState, WorkerStatus,
+    self, HandlerState, Proxy, ProxyHandler, ProxyPre, ShouldAccept, ViewFn, WorkerExpiration,
+    WorkerState, WorkerStatus,
 };
 use wasmtime_wasi_http::p3::WasiHttpView;
 use wasmtime_wasi_http::p3::bindings::ServicePre;
 
 use crate::factors::key_value::{KeyValueState, Stores};
-use crate::factors::outbound_http::{AllowFn, DispatchSlot, OutboundHttp};
+use crate::factors::outbound_http::self_request::SelfRequests;
+use crate::factors::outbound_http::{DispatchSlot, OutboundHttp, OutboundPolicy};
 use crate::factors::sqlite::{Databases, SqliteState};
 use crate::factors::variables::ComponentVariables;
 use crate::state::{InstanceState, RequestClock};
@@ -69,7 +71,7 @@ pub struct Grants {
     /// Environment variables.
     pub environment: Vec<(String, String)>,
     /// Its outbound HTTP policy.
-    pub allow: Arc<AllowFn>,
+    pub outbound: Arc<OutboundPolicy>,
 }
 
 /// Application-wide resources every instance draws on.
@@ -82,6 +84,8 @@ pub struct Shared {
     pub stores: Arc<Stores>,
     /// Where service-chained requests go.
     pub dispatch: DispatchSlot,
+    /// Where self-requests go.
+    pub self_requests: Arc<SelfRequests>,
     /// Reuse and protection settings.
     pub reuse: ReuseConfig,
 }
@@ -108,11 +112,27 @@ impl ComponentHandler {
         let pre = linker
             .instantiate_pre(component)
             .map_err(anyhow::Error::from)
-            .with_context(|| format!("component {:?} imports something the runtime does not provide", grants.id))?;
+            .with_context(|| {
+                format!(
+                    "component {:?} imports something the runtime does not provide",
+                    grants.id
+                )
+            })?;
         let pre = ProxyPre::P3(
-            ServicePre::new(pre).map_err(anyhow::Error::from).with_context(|| format!("component {:?} does not export wasi:http/handler@0.3.0", grants.id))?,
+            ServicePre::new(pre)
+                .map_err(anyhow::Error::from)
+                .with_context(|| {
+                    format!(
+                        "component {:?} does not export wasi:http/handler@0.3.0",
+                        grants.id
+                    )
+                })?,
         );
-        Ok(ProxyHandler::new(Self { shared, grants, pre }))
+        Ok(ProxyHandler::new(Self {
+            shared,
+            grants,
+            pre,
+        }))
     }
 
     /// Times `n` instantiations (store and instance, as each new worker
@@ -122,9 +142,12 @@ impl ComponentHandler {
         for _ in 0..n {
             let started = Instant::now();
             let mut store = self.store()?;
-            let proxy = self.pre.instantiate_async(&mut store).await.map_err(anyhow::Error::from)?;
+            let _proxy = self
+                .pre
+                .instantiate_async(&mut store)
+                .await
+                .map_err(anyhow::Error::from)?;
             times.push(started.elapsed());
-            drop(proxy);
         }
         times.sort();
         Ok(times)
@@ -146,7 +169,11 @@ impl ComponentHandler {
             table: Default::default(),
             wasi: wasi.build(),
             http: WasiHttpCtx::new(),
-            outbound: OutboundHttp::new(grants.allow.clone(), self.shared.dispatch.clone()),
+            outbound: OutboundHttp::new(
+                grants.outbound.clone(),
+                self.shared.dispatch.clone(),
+                self.shared.self_requests.clone(),
+            ),
             limits: StoreLimitsBuilder::new()
                 .memory_size(self.shared.reuse.max_memory)
                 .trap_on_grow_failure(true)
@@ -172,15 +199,25 @@ impl ComponentHandler {
 /// does for the capabilities a dependency did not inherit: each call answers
 /// the interface's own refusal (`access-denied`, `undefined`, an empty list,
 /// a denied HTTP request), or traps where the interface has none.
-fn define_denials(linker: &mut Linker<InstanceState>, component: &Component, engine: &Engine) -> Result<()> {
+fn define_denials(
+    linker: &mut Linker<InstanceState>,
+    component: &Component,
+    engine: &Engine,
+) -> Result<()> {
     use wasmtime::component::types::ComponentItem;
     let ty = component.component_type();
     for (name, item) in ty.imports(engine) {
         if !name.starts_with(crate::compose::DENY_PREFIX) {
             continue;
         }
-        let ComponentItem::ComponentInstance(instance) = item.ty else { continue };
-        let denied = name.trim_start_matches(crate::compose::DENY_PREFIX).split_once('-').map_or(name, |(_, n)| n).to_owned();
+        let ComponentItem::ComponentInstance(instance) = item.ty else {
+            continue;
+        };
+        let denied = name
+            .trim_start_matches(crate::compose::DENY_PREFIX)
+            .split_once('-')
+            .map_or(name, |(_, n)| n)
+            .to_owned();
         let mut target = linker.instance(name).map_err(anyhow::Error::from)?;
         for (export, item) in instance.exports(engine) {
             match item.ty {
@@ -192,13 +229,19 @@ fn define_denials(linker: &mut Linker<InstanceState>, component: &Component, eng
                             Box::pin(async move { outcome })
                         })
                     } else {
-                        target.func_new(export, move |_, func, params, results| refuse(&what, &func, params, results))
+                        target.func_new(export, move |_, func, params, results| {
+                            refuse(&what, &func, params, results)
+                        })
                     };
                     defined.map_err(anyhow::Error::from)?;
                 }
                 ComponentItem::Resource(_) => {
                     target
-                        .resource(export, wasmtime::component::ResourceType::host::<Denied>(), |_, _| Ok(()))
+                        .resource(
+                            export,
+                            wasmtime::component::ResourceType::host::<Denied>(),
+                            |_, _| Ok(()),
+                        )
                         .map_err(anyhow::Error::from)?;
                 }
                 _ => {}
@@ -223,20 +266,32 @@ fn refuse(
         [Type::Option(_)] => Some(Val::Option(None)),
         [Type::Result(result)] => match result.err() {
             Some(Type::Variant(variant)) => {
-                let cases: Vec<_> = variant.cases().map(|c| (c.name.to_owned(), c.ty.is_some())).collect();
+                let cases: Vec<_> = variant
+                    .cases()
+                    .map(|c| (c.name.to_owned(), c.ty.is_some()))
+                    .collect();
                 let first_string = params.iter().find_map(|p| match p {
                     Val::String(s) => Some(s.clone()),
                     _ => None,
                 });
                 ["access-denied", "HTTP-request-denied"]
                     .iter()
-                    .find_map(|case| cases.iter().find(|(name, payload)| name == case && !payload))
+                    .find_map(|case| {
+                        cases
+                            .iter()
+                            .find(|(name, payload)| name == case && !payload)
+                    })
                     .map(|(name, _)| Val::Variant(name.clone(), None))
                     .or_else(|| {
                         cases
                             .iter()
                             .find(|(name, payload)| name == "undefined" && *payload)
-                            .map(|(name, _)| Val::Variant(name.clone(), Some(Box::new(Val::String(first_string.unwrap_or_default())))))
+                            .map(|(name, _)| {
+                                Val::Variant(
+                                    name.clone(),
+                                    Some(Box::new(Val::String(first_string.unwrap_or_default()))),
+                                )
+                            })
                     })
                     .map(|err| Val::Result(Err(Some(Box::new(err)))))
             }
@@ -249,7 +304,9 @@ fn refuse(
             results[0] = value;
             Ok(())
         }
-        _ => Err(wasmtime::format_err!("{what} is not permitted: the configuration was not inherited")),
+        _ => Err(wasmtime::format_err!(
+            "{what} is not permitted: the configuration was not inherited"
+        )),
     }
 }
 
@@ -261,7 +318,9 @@ impl HandlerState for ComponentHandler {
     type WorkerExpiration = Expiration;
     type WorkerState = Worker;
 
-    async fn instantiate(&self) -> wasmtime::Result<handler::Instance<InstanceState, Expiration, Worker>> {
+    async fn instantiate(
+        &self,
+    ) -> wasmtime::Result<handler::Instance<InstanceState, Expiration, Worker>> {
         let mut store = self.store().map_err(wasmtime::Error::from_anyhow)?;
         let proxy: Proxy = self.pre.instantiate_async(&mut store).await?;
         let reuse = &self.shared.reuse;
@@ -293,7 +352,12 @@ pub struct Expiration {
 }
 
 impl WorkerExpiration for Expiration {
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>, status: WorkerStatus, start: Instant) -> Poll<()> {
+    fn poll(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        status: WorkerStatus,
+        start: Instant,
+    ) -> Poll<()> {
         let me = self.get_mut();
         let timeout = match status {
             WorkerStatus::Idle => me.idle_timeout,

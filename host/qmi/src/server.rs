@@ -26,12 +26,19 @@ pub type Body = UnsyncBoxBody<Bytes, anyhow::Error>;
 
 /// Binds `addr` (port 0 picks a free port).
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
-    TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves.
-pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: impl Future<Output = ()>) -> Result<()> {
+pub async fn serve(
+    app: Arc<App>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> Result<()> {
     let local = listener.local_addr()?;
+    app.set_origin(local);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, client) = tokio::select! {
@@ -73,22 +80,29 @@ async fn handle(
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let well_known = request.uri().path().strip_prefix(qmi_routes::WELL_KNOWN_PREFIX).map(str::to_owned);
+    let well_known = request
+        .uri()
+        .path()
+        .strip_prefix(qmi_routes::WELL_KNOWN_PREFIX)
+        .map(str::to_owned);
     let (component, response) = match well_known {
         Some(rest) => ("-".to_owned(), well_known_response(app, &rest)),
         None => match app.route(request.uri().path()) {
-        None => ("-".to_owned(), plain(hyper::StatusCode::NOT_FOUND, "Not Found")),
-        Some((route, handler)) => {
-            let component = route.component_id().to_owned();
-            let response = match prepare(request, &route, client, local) {
-                Ok(request) => send(handler, request).await,
-                Err(error) => {
-                    tracing::warn!(%error, "bad request");
-                    plain(hyper::StatusCode::BAD_REQUEST, "Bad Request")
-                }
-            };
-            (component, response)
-        }
+            None => (
+                "-".to_owned(),
+                plain(hyper::StatusCode::NOT_FOUND, "Not Found"),
+            ),
+            Some((route, handler)) => {
+                let component = route.component_id().to_owned();
+                let response = match prepare(request, &route, client, local) {
+                    Ok(request) => send(handler, request).await,
+                    Err(error) => {
+                        tracing::warn!(%error, "bad request");
+                        plain(hyper::StatusCode::BAD_REQUEST, "Bad Request")
+                    }
+                };
+                (component, response)
+            }
         },
     };
     tracing::info!(
@@ -110,8 +124,17 @@ fn prepare(
     local: SocketAddr,
 ) -> Result<wasmtime_wasi_http::handler::Request> {
     let (mut parts, body) = request.into_parts();
-    let host = parts.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned);
-    let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned();
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned);
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/")
+        .to_owned();
     let full_url = qmi_routes::full_url("http", host.as_deref(), &path_and_query);
     let authority = host.clone().unwrap_or_else(|| local.to_string());
     parts.uri = http::Uri::builder()
@@ -127,17 +150,25 @@ fn prepare(
             http::HeaderValue::from_str(&value)?,
         );
     }
-    let body = body.map_err(|e| HandlerError::from(ErrorCode::InternalError(Some(e.to_string())))).boxed_unsync();
+    let body = body
+        .map_err(|e| HandlerError::from(ErrorCode::InternalError(Some(e.to_string()))))
+        .boxed_unsync();
     Ok(http::Request::from_parts(parts, body))
 }
 
 /// Hands a request to a composition; failures become a 500.
-pub async fn send(handler: &ProxyHandler<ComponentHandler>, request: wasmtime_wasi_http::handler::Request) -> hyper::Response<Body> {
+pub async fn send(
+    handler: &ProxyHandler<ComponentHandler>,
+    request: wasmtime_wasi_http::handler::Request,
+) -> hyper::Response<Body> {
     match handler.handle((), request).await {
         Ok(response) => coalesce(response).await,
         Err(error) => {
             tracing::warn!("request failed: {error:#}");
-            plain(hyper::StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+            plain(
+                hyper::StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error",
+            )
         }
     }
 }
@@ -149,8 +180,13 @@ fn well_known_response(app: &App, rest: &str) -> hyper::Response<Body> {
         "info" => {
             let body = serde_json::json!({ "version": env!("CARGO_PKG_VERSION"), "runtime": "qmi", "routes": app.routes().count() }).to_string();
             let mut response = plain(hyper::StatusCode::OK, "");
-            *response.body_mut() = Full::new(Bytes::from(body)).map_err(|e| match e {}).boxed_unsync();
-            response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+            *response.body_mut() = Full::new(Bytes::from(body))
+                .map_err(|e| match e {})
+                .boxed_unsync();
+            response.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("application/json"),
+            );
             response
         }
         _ => plain(hyper::StatusCode::NOT_FOUND, "Not Found"),
@@ -174,12 +210,17 @@ async fn coalesce(response: wasmtime_wasi_http::handler::Response) -> hyper::Res
     match declared {
         Some(length) if length <= COALESCE_LIMIT => match body.collect().await {
             Ok(collected) => {
-                let body = Full::new(collected.to_bytes()).map_err(|e| match e {}).boxed_unsync();
+                let body = Full::new(collected.to_bytes())
+                    .map_err(|e| match e {})
+                    .boxed_unsync();
                 hyper::Response::from_parts(parts, body)
             }
             Err(error) => {
                 tracing::warn!("response body failed: {error:#}");
-                plain(hyper::StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+                plain(
+                    hyper::StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal Server Error",
+                )
             }
         },
         _ => hyper::Response::from_parts(parts, body.map_err(anyhow::Error::from).boxed_unsync()),
@@ -188,10 +229,15 @@ async fn coalesce(response: wasmtime_wasi_http::handler::Response) -> hyper::Res
 
 /// A short text response with its length.
 pub fn plain(status: hyper::StatusCode, text: &'static str) -> hyper::Response<Body> {
-    let mut response = hyper::Response::new(Full::new(Bytes::from_static(text.as_bytes())).map_err(|e| match e {}).boxed_unsync());
+    let mut response = hyper::Response::new(
+        Full::new(Bytes::from_static(text.as_bytes()))
+            .map_err(|e| match e {})
+            .boxed_unsync(),
+    );
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/plain; charset=utf-8"));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     response
 }

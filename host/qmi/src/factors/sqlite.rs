@@ -188,7 +188,7 @@ impl ConnectionInner {
 
 /// SQLite counts `changes()` for INSERT, UPDATE and DELETE only.
 fn statement_is_read_only(sql: &str) -> bool {
-    let first = sql.trim_start().split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+    let first = sql.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
     !matches!(first.as_str(), "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "WITH")
 }
 
