@@ -6,6 +6,8 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use qmi_tests::app::{self, root_manifest};
 use qmi_tests::{QmiServer, workspace_root};
 use serde_json::{Value, json};
@@ -73,6 +75,27 @@ impl<'a> Api<'a> {
     fn token(&self, email: &str) -> String {
         self.sign_in(email)["access_token"].as_str().unwrap().to_owned()
     }
+}
+
+/// The claims of an access token (its payload, not verified: the test reads
+/// what identity issued).
+fn claims_of(token: &str) -> Value {
+    let payload = token.split('.').nth(1).unwrap_or_else(|| panic!("not a JWT: {token}"));
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+/// Gives an account invited through the API (no password yet) the demo password,
+/// as accepting the invitation would: identity has no sign-up route.
+fn set_password(server: &QmiServer, email: &str) {
+    let db = rusqlite::Connection::open(server.work_dir().join(".spin/identity.db")).unwrap();
+    db.busy_timeout(Duration::from_secs(10)).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE accounts SET password_hash = (SELECT password_hash FROM accounts WHERE email = 'programme@qmi.example') WHERE email = ?1",
+            [email],
+        )
+        .unwrap();
+    assert_eq!(changed, 1, "no account {email}");
 }
 
 /// The data file's rows: (insee, name, population).
@@ -328,7 +351,7 @@ fn operators_manage_tenants_and_hosting_reads_no_tenant_content() {
 
     let r = api.post("/api/admin/communes/93048/suspend", Some(&hosting), &json!({}));
     assert_eq!((r.status, r.body["status"].as_str()), (200, Some("suspended")), "{r:?}");
-    assert_problem(&api.get("/api/communes/93048/members", Some(&admin_b)), 401);
+    assert_refused(&api.get("/api/communes/93048/members", Some(&admin_b)), 403, "tenant-suspended");
     let r = api.post("/api/admin/communes/93048/resume", Some(&hosting), &json!({}));
     assert_eq!(r.body["status"], "district", "{r:?}");
     assert_eq!(api.get("/api/communes/93048/members", Some(&admin_b)).status, 200);
@@ -520,4 +543,80 @@ fn openapi_documents_every_route_that_answers() {
         let name = part.split('"').next().unwrap();
         assert!(doc.body["components"]["schemas"][name].is_object(), "dangling $ref {name}");
     }
+}
+
+/// A commune of the test's own, added by the hosting operator (outside the demo data).
+fn new_commune(api: &Api<'_>, hosting: &str, insee: &str, name: &str) {
+    let r = api.post("/api/admin/communes", Some(hosting), &json!({ "insee": insee, "name": name, "status": "candidate" }));
+    assert_eq!(r.status, 201, "{r:?}");
+}
+
+/// A person given `role` in each commune by the programme operator (invited
+/// through the API, then given the demo password); signs in.
+fn new_member(api: &Api<'_>, programme: &str, email: &str, roles: &[(&str, &str)]) {
+    for (insee, role) in roles {
+        let r = api.post(&format!("/api/communes/{insee}/members"), Some(programme), &json!({ "email": email, "role": role, "name": email }));
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+    set_password(api.server, email);
+}
+
+/// Suspension (issue 11, finding 1, identity side): a suspended commune's people
+/// are refused at once — their existing token on its routes (403
+/// `tenant-suspended`, from the policy's rules in the gateway), and new tokens,
+/// from sign-in and refresh alike, carry no membership there (`GET /api/me` lists
+/// it apart, as suspended). Programme operators keep their access; resuming brings
+/// the membership back in the next token. Before, sign-in and refresh kept issuing
+/// the membership, and the refusal was a 401.
+#[test]
+fn a_suspended_communes_memberships_leave_tokens_until_it_is_resumed() {
+    let server = server();
+    let api = Api::new(&server);
+    let hosting = api.token("hosting@qmi.example");
+    let programme = api.token("programme@qmi.example");
+    new_commune(&api, &hosting, "01004", "Ambérieu-en-Bugey");
+    new_commune(&api, &hosting, "01053", "Bourg-en-Bresse");
+    let email = "maire@amberieu.example";
+    new_member(&api, &programme, email, &[("01004", "admin"), ("01053", "admin")]);
+    let before = api.sign_in(email);
+    let old = before["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(claims_of(&old)["mem"], json!({ "01004": "admin", "01053": "admin" }));
+    let members = "/api/communes/01004/members";
+    assert_eq!(api.get(members, Some(&old)).status, 200);
+
+    let r = api.post("/api/admin/communes/01004/suspend", Some(&hosting), &json!({}));
+    assert_eq!((r.status, r.body["status"].as_str()), (200, Some("suspended")), "{r:?}");
+
+    // The token issued before: refused on every route of the commune at once.
+    assert_refused(&api.get(members, Some(&old)), 403, "tenant-suspended");
+    let add = json!({ "email": "x@amberieu.example", "role": "agent", "name": "X" });
+    assert_refused(&api.post(members, Some(&old), &add), 403, "tenant-suspended");
+    assert_eq!(api.get("/api/communes/01053/members", Some(&old)).status, 200, "the other commune is not affected");
+
+    // New tokens carry no membership there: sign-in and refresh alike.
+    let during = api.token(email);
+    assert_eq!(claims_of(&during)["mem"], json!({ "01053": "admin" }));
+    assert_problem(&api.get(members, Some(&during)), 403);
+    let refreshed = api.post("/api/auth/refresh", None, &json!({ "refresh_token": before["refresh_token"] }));
+    assert_eq!(refreshed.status, 200, "{refreshed:?}");
+    let refreshed_tokens = refreshed.body.clone();
+    assert_eq!(claims_of(refreshed_tokens["access_token"].as_str().unwrap())["mem"], json!({ "01053": "admin" }));
+    let me = api.get("/api/me", Some(&during));
+    assert_eq!(me.body["memberships"], json!([{ "insee": "01053", "name": "Bourg-en-Bresse", "role": "admin" }]), "{me:?}");
+    assert_eq!(me.body["suspended_memberships"], json!([{ "insee": "01004", "name": "Ambérieu-en-Bugey", "role": "admin" }]), "{me:?}");
+    // Programme operators keep their access to a suspended commune.
+    assert_eq!(api.get(members, Some(&programme)).status, 200);
+
+    // Resumed: the next token has the membership again.
+    let r = api.post("/api/admin/communes/01004/resume", Some(&hosting), &json!({}));
+    assert_eq!((r.status, r.body["status"].as_str()), (200, Some("candidate")), "{r:?}");
+    let after = api.post("/api/auth/refresh", None, &json!({ "refresh_token": refreshed_tokens["refresh_token"] }));
+    assert_eq!(after.status, 200, "{after:?}");
+    let after = after.body["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(claims_of(&after)["mem"], json!({ "01004": "admin", "01053": "admin" }));
+    let list = api.get(members, Some(&after));
+    assert_eq!((list.status, list.body["items"].as_array().map(Vec::len)), (200, Some(1)), "{list:?}");
+    let me = api.get("/api/me", Some(&after));
+    assert!(me.body.get("suspended_memberships").is_none(), "{me:?}");
+    assert_eq!(me.body["memberships"].as_array().unwrap().len(), 2, "{me:?}");
 }

@@ -338,8 +338,12 @@ pub struct Me {
     pub platform_roles: Vec<PlatformRole>,
     /// The organisation the account belongs to.
     pub organisation: Option<Organisation>,
-    /// Commune memberships.
+    /// Commune memberships that give rights now: exactly those of the access token.
     pub memberships: Vec<MyMembership>,
+    /// Memberships in suspended communes: they give no right (tokens leave them
+    /// out) until the commune is resumed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suspended_memberships: Vec<MyMembership>,
 }
 
 /// A member of a commune (tenant content).

@@ -124,7 +124,32 @@ pub enum Operation<'a> {
     UpdateOrganisation(&'a str),
 }
 
-impl Operation<'_> {
+impl<'a> Operation<'a> {
+    /// The commune the operation's record belongs to, if any: identity states
+    /// whether it is suspended (from its registry) with every such question.
+    pub fn tenant(self) -> Option<&'a Insee> {
+        match self {
+            Operation::SuspendCommune(insee)
+            | Operation::ResumeCommune(insee)
+            | Operation::SetCommuneStatus(insee)
+            | Operation::ListMembers(insee)
+            | Operation::ManageMembers(insee) => Some(insee),
+            Operation::ReadRegistry
+            | Operation::CreateCommune
+            | Operation::CreateOrganisation
+            | Operation::ReadOrganisation(_)
+            | Operation::UpdateOrganisation(_) => None,
+        }
+    }
+
+    /// The question this operation asks the policy about a record whose commune
+    /// is (`suspended`) or is not suspended.
+    pub fn question_in(self, suspended: bool) -> Question {
+        let mut question = self.question();
+        question.facts.tenant_suspended = suspended && question.facts.tenant.is_some();
+        question
+    }
+
     /// The question this operation asks the policy.
     pub fn question(self) -> Question {
         let at = |insee: &Insee| Facts { tenant: Some(insee.to_string()), ..Facts::default() };
@@ -194,6 +219,61 @@ mod tests {
         assert_eq!(Operation::ResumeCommune(&a).question().action, Action::TenantResume);
         assert_eq!(Operation::CreateCommune.question().action, Action::TenantCreate);
         assert_eq!(Operation::ReadRegistry.question(), Question { action: Action::RegistryRead, facts: Facts::default() });
+    }
+
+    #[test]
+    fn every_question_about_a_commune_states_its_suspension() {
+        let a: Insee = "93066".parse().unwrap();
+        let all = [
+            Operation::ReadRegistry,
+            Operation::CreateCommune,
+            Operation::SuspendCommune(&a),
+            Operation::ResumeCommune(&a),
+            Operation::SetCommuneStatus(&a),
+            Operation::ListMembers(&a),
+            Operation::ManageMembers(&a),
+            Operation::CreateOrganisation,
+            Operation::ReadOrganisation("o1"),
+            Operation::UpdateOrganisation("o1"),
+        ];
+        for op in all {
+            let q = op.question_in(true);
+            // The tenant the question names is exactly the one whose status is read.
+            assert_eq!(q.facts.tenant.as_deref(), op.tenant().map(Insee::as_str), "{op:?}");
+            assert_eq!(q.facts.tenant_suspended, op.tenant().is_some(), "{op:?}");
+            assert!(!op.question_in(false).facts.tenant_suspended, "{op:?}");
+        }
+    }
+
+    /// With the fact stated, the policy's rules refuse a suspended commune's
+    /// people what identity serves them (its members list and management), and
+    /// spare programme operators.
+    #[test]
+    fn the_policy_refuses_a_suspended_communes_members() {
+        use qmi_policy::rules::{CommuneRole, Membership, Principal, decide};
+        let a: Insee = "93066".parse().unwrap();
+        let admin = Principal {
+            sub: "s".into(),
+            memberships: vec![Membership { insee: "93066".into(), role: CommuneRole::Admin }],
+            ..Principal::default()
+        };
+        let programme = Principal { sub: "p".into(), platform_roles: vec![qmi_policy::rules::PlatformRole::Programme], ..Principal::default() };
+        for op in [Operation::ListMembers(&a), Operation::ManageMembers(&a)] {
+            let ask = |p: &Principal, suspended: bool| {
+                let q = op.question_in(suspended);
+                let facts = qmi_policy::rules::Facts {
+                    tenant: q.facts.tenant,
+                    organisation: q.facts.organisation,
+                    tenant_suspended: q.facts.tenant_suspended,
+                    ..Default::default()
+                };
+                let action = qmi_policy::rules::Action::from_name(q.action.wit_name()).unwrap();
+                decide(Some(p), action, &facts)
+            };
+            assert!(ask(&admin, false).is_allowed(), "{op:?}");
+            assert_eq!(ask(&admin, true).code(), Some(RefusalCode::TenantSuspended), "{op:?}");
+            assert!(ask(&programme, true).is_allowed(), "{op:?}");
+        }
     }
 
     #[test]

@@ -52,8 +52,15 @@ impl Ctx<'_> {
 
     /// Asks the `policy` component whether `p` (`None`: anonymous) may perform `op`;
     /// a refusal becomes its problem+json (status and type from the refusal code).
-    fn allow(&self, p: Option<&Principal>, op: Operation<'_>) -> Result<(), Problem> {
-        Asker::new(p).ask(op.question()).map_err(|r| r.problem())
+    /// A question about a commune states whether it is suspended, as the
+    /// registry says (a commune not in the registry is not suspended; the
+    /// handler answers 404 for it once the policy has spoken).
+    async fn allow(&self, p: Option<&Principal>, op: Operation<'_>) -> Result<(), Problem> {
+        let suspended = match op.tenant() {
+            Some(insee) => load_commune(&self.db, insee).await?.is_some_and(|c| c.status == CommuneStatus::Suspended),
+            None => false,
+        };
+        Asker::new(p).ask(op.question_in(suspended)).map_err(|r| r.problem())
     }
 }
 
@@ -154,7 +161,7 @@ fn like_escape(s: &str) -> String {
 const MAX_CODES: usize = 500;
 
 async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)?;
+    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry).await?;
     let query = &cx.req.query;
     let page = PageRequest::from_query(query)?;
     let mut sql = format!("SELECT {COMMUNE_COLUMNS} FROM communes WHERE 1 = 1");
@@ -217,7 +224,7 @@ async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 async fn get_figures(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)?;
+    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry).await?;
     // Three grouped scans of one table: a few milliseconds at 10,000 communes.
     let tally = |sql: &'static str| async move {
         let rows = cx.db.global(sql, Vec::new()).await?;
@@ -258,7 +265,7 @@ async fn get_figures(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 async fn get_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)?;
+    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry).await?;
     let insee = cx.insee()?;
     let commune = require_commune(&cx.db, &insee).await?;
     ensure_status_published(&commune).await;
@@ -267,7 +274,7 @@ async fn get_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn create_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
-    cx.allow(Some(&p), Operation::CreateCommune)?;
+    cx.allow(Some(&p), Operation::CreateCommune).await?;
     let new: NewCommune = cx.req.json()?;
     let name = new.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -309,7 +316,7 @@ async fn set_suspended(cx: &Ctx<'_>, suspend: bool) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
     let op = if suspend { Operation::SuspendCommune(&insee) } else { Operation::ResumeCommune(&insee) };
-    cx.allow(Some(&p), op)?;
+    cx.allow(Some(&p), op).await?;
     require_commune(&cx.db, &insee).await?;
     let stamp = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
     let sql = if suspend {
@@ -329,7 +336,7 @@ async fn set_suspended(cx: &Ctx<'_>, suspend: bool) -> Result<Reply, Problem> {
 async fn set_status(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    cx.allow(Some(&p), Operation::SetCommuneStatus(&insee))?;
+    cx.allow(Some(&p), Operation::SetCommuneStatus(&insee)).await?;
     let change: qmi_api::applications::CommuneStatusChange = cx.req.json()?;
     if change.status == CommuneStatus::Suspended {
         return Err(Problem::invalid_field("status", "use the suspend route to suspend a commune"));
@@ -397,7 +404,14 @@ async fn subject(db: &Db, account_id: &str) -> Result<Option<Subject>, Problem> 
     let rows = db.global("SELECT id, name, lang, organisation_id FROM accounts WHERE id = ?", vec![account_id.into()]).await?;
     let Some(a) = rows.first() else { return Ok(None) };
     let ops = db.global("SELECT role FROM platform_roles WHERE account_id = ? ORDER BY role", vec![account_id.into()]).await?;
-    let mem = db.global("SELECT insee, role FROM memberships WHERE account_id = ?", vec![account_id.into()]).await?;
+    // A suspended commune's memberships give no right until it is resumed: tokens
+    // carry none (GET /api/me lists them apart).
+    let mem = db
+        .global(
+            "SELECT m.insee, m.role FROM memberships m JOIN communes c ON c.insee = m.insee WHERE m.account_id = ? AND c.status <> 'suspended'",
+            vec![account_id.into()],
+        )
+        .await?;
     Ok(Some(Subject {
         id: a.string("id"),
         name: a.string("name"),
@@ -532,11 +546,22 @@ async fn get_me(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         None => None,
     };
     let subject = subject(&cx.db, &p.sub).await?.ok_or_else(|| Problem::unauthorized("the account no longer exists"))?;
-    let names = cx
+    let rows = cx
         .db
-        .global("SELECT m.insee, c.name FROM memberships m JOIN communes c ON c.insee = m.insee WHERE m.account_id = ?", vec![p.sub.as_str().into()])
+        .global(
+            "SELECT m.insee, m.role, c.name, c.status FROM memberships m JOIN communes c ON c.insee = m.insee WHERE m.account_id = ? ORDER BY m.insee",
+            vec![p.sub.as_str().into()],
+        )
         .await?;
-    let name_of = |insee: &Insee| names.iter().find(|r| r.text("insee") == Some(insee.as_str())).map(|r| r.string("name")).unwrap_or_default();
+    // Active memberships (exactly the token's), and apart those of suspended communes.
+    let (mut memberships, mut suspended_memberships) = (Vec::new(), Vec::new());
+    for r in rows.iter() {
+        let (Some(insee), Some(role)) = (r.text("insee").and_then(|i| i.parse::<Insee>().ok()), r.text("role").and_then(MembershipRole::parse)) else {
+            continue;
+        };
+        let m = MyMembership { insee, name: r.string("name"), role };
+        if r.text("status") == Some(CommuneStatus::Suspended.as_str()) { suspended_memberships.push(m) } else { memberships.push(m) }
+    }
     Ok(json(
         200,
         &Me {
@@ -546,7 +571,8 @@ async fn get_me(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             lang: if a.text("lang") == Some("en") { Lang::En } else { Lang::Fr },
             platform_roles: subject.ops.clone(),
             organisation,
-            memberships: subject.mem.iter().map(|(i, r)| MyMembership { insee: i.clone(), name: name_of(i), role: *r }).collect(),
+            memberships,
+            suspended_memberships,
         },
     ))
 }
@@ -581,7 +607,7 @@ async fn accounts_by_id(db: &Db, ids: &[String]) -> Result<Rows, Problem> {
 async fn list_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    cx.allow(Some(&p), Operation::ListMembers(&insee))?;
+    cx.allow(Some(&p), Operation::ListMembers(&insee)).await?;
     require_commune(&cx.db, &insee).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
     let mut select = tenant(&insee).select(MEMBERSHIPS, &["account_id", "role"]).order_by("account_id").limit(page.fetch());
@@ -605,7 +631,7 @@ async fn list_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    cx.allow(Some(&p), Operation::ManageMembers(&insee))?;
+    cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
     require_commune(&cx.db, &insee).await?;
     let body: AddMember = cx.req.json()?;
     let account = match account_by_email(&cx.db, &body.email).await? {
@@ -639,7 +665,7 @@ async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn remove_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    cx.allow(Some(&p), Operation::ManageMembers(&insee))?;
+    cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
     let account = cx.param("account").to_owned();
     // Never the last admin (checked in the same statement, as above).
     let delete = tenant(&insee)
@@ -745,7 +771,7 @@ async fn list_organisations(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn create_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
-    cx.allow(Some(&p), Operation::CreateOrganisation)?;
+    cx.allow(Some(&p), Operation::CreateOrganisation).await?;
     let new: NewOrganisation = cx.req.json()?;
     check_organisation(&new.name, &new.country, &new.siret)?;
     let id = uuid::Uuid::now_v7().to_string();
@@ -777,14 +803,14 @@ async fn create_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn get_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(Some(&p), Operation::ReadOrganisation(id))?;
+    cx.allow(Some(&p), Operation::ReadOrganisation(id)).await?;
     Ok(json(200, &require_organisation(&cx.db, id).await?))
 }
 
 async fn update_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(Some(&p), Operation::UpdateOrganisation(id))?;
+    cx.allow(Some(&p), Operation::UpdateOrganisation(id)).await?;
     let current = require_organisation(&cx.db, id).await?;
     let patch: OrganisationPatch = cx.req.json()?;
     let name = patch.name.unwrap_or(current.name);
@@ -809,7 +835,7 @@ async fn update_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn list_organisation_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(Some(&p), Operation::ReadOrganisation(id))?;
+    cx.allow(Some(&p), Operation::ReadOrganisation(id)).await?;
     require_organisation(&cx.db, id).await?;
     let rows = cx.db.global("SELECT id, name, email FROM accounts WHERE organisation_id = ? ORDER BY id", vec![id.into()]).await?;
     let members: Vec<OrganisationMember> =
@@ -820,7 +846,7 @@ async fn list_organisation_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn add_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(Some(&p), Operation::UpdateOrganisation(id))?;
+    cx.allow(Some(&p), Operation::UpdateOrganisation(id)).await?;
     require_organisation(&cx.db, id).await?;
     let body: AddOrganisationMember = cx.req.json()?;
     let account = account_by_email(&cx.db, &body.email).await?.ok_or_else(|| Problem::invalid_field("email", "no account has this e-mail"))?;
@@ -841,7 +867,7 @@ async fn add_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn remove_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(Some(&p), Operation::UpdateOrganisation(id))?;
+    cx.allow(Some(&p), Operation::UpdateOrganisation(id)).await?;
     let account = cx.param("account");
     cx.db.global("UPDATE accounts SET organisation_id = NULL WHERE id = ? AND organisation_id = ?", vec![account.into(), id.into()]).await?;
     if cx.db.changes().await == 0 {
