@@ -1,0 +1,1623 @@
+//! Cross-tenant isolation, route by route (issue 11).
+//!
+//! One `qmi up` of the real application (root `spin.toml`). Through the API only, the
+//! test builds its own world: two new communes A and B (an admin, an agent and a
+//! reviewer in each) and two new organisations X and Y (one member each). Commune B and
+//! organisation Y are the victims: B opens a published and an unpublished call for
+//! solutions, Y applies (a draft, an application in review, an application decided but
+//! not published, each with an attachment), B's reviewer is assigned and scores, B holds
+//! a draft candidacy to a campaign, invites a person, and owns a district. Every private
+//! record carries a marker string, unique to the run.
+//!
+//! Then every route of [`qmi_api::routes::ROUTES`] is sent with the victims' ids, by
+//! every principal: anonymous, A's admin, agent and reviewer, X's member, the hosting
+//! operator (the outsiders, who also attempt every write, with a plausible body), and
+//! B's admin, agent, reviewer and Y's member (the insiders, who read: the positive
+//! control that proves the markers are real and detectable). A path parameter the test
+//! cannot fill is a failure, so a route added to the catalogue is covered the day it is.
+//!
+//! Checked, and reported all together at the end:
+//! - no response is a 5xx (never retried) and every request gets an answer;
+//! - a response carries a private marker only to the marker's audience (for an
+//!   outsider: never);
+//! - an outsider's write on the victims is refused (a 2xx is a violation, save the few
+//!   writes that are an outsider's own business, listed in [`legit_write`]);
+//! - the victims' records, read back by B's admin, B's reviewer, Y's member and the
+//!   programme operator, are unchanged by the sweep;
+//! - each marker was seen by someone of its audience;
+//! - then the owners (B's people, Y's member) and the programme operator send every
+//!   write on the same paths: no 5xx either, and each write body must get past
+//!   validation for someone entitled to it (else the outsiders' refusals prove nothing
+//!   and [`BODIES`] must be fixed).
+//!
+//! `--nocapture` prints the coverage, who saw each marker, and every status per route
+//! and principal.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use qmi_api::routes::{Auth, ROUTES, RouteDoc};
+use qmi_tests::{QmiServer, app};
+use serde_json::{Map, Value, json};
+
+const PASSWORD: &str = "cross-tenant-tests-password";
+/// Commune A (the attackers' commune): Lyon, outside the Métropole du Grand Paris.
+const A: &str = "69123";
+/// Commune B (the victim): Marseille, outside the Métropole du Grand Paris.
+const B: &str = "13055";
+
+// ---------------------------------------------------------------- principals
+
+/// Everyone who sends requests in the sweep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Anonymous,
+    AAdmin,
+    AAgent,
+    AReviewer,
+    XMember,
+    Hosting,
+    BAdmin,
+    BAgent,
+    BReviewer,
+    YMember,
+    /// Writes in phase 2 only: the operator entitled to every write.
+    Programme,
+}
+
+impl Who {
+    const ALL: [Who; 10] = [
+        Who::Anonymous,
+        Who::AAdmin,
+        Who::AAgent,
+        Who::AReviewer,
+        Who::XMember,
+        Who::Hosting,
+        Who::BAdmin,
+        Who::BAgent,
+        Who::BReviewer,
+        Who::YMember,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Who::Anonymous => "anonymous",
+            Who::AAdmin => "A's admin",
+            Who::AAgent => "A's agent",
+            Who::AReviewer => "A's reviewer",
+            Who::XMember => "X's member",
+            Who::Hosting => "hosting operator",
+            Who::BAdmin => "B's admin",
+            Who::BAgent => "B's agent",
+            Who::BReviewer => "B's reviewer",
+            Who::YMember => "Y's member",
+            Who::Programme => "programme operator",
+        }
+    }
+
+    /// Whether the principal has no standing in B nor in Y.
+    fn outsider(self) -> bool {
+        matches!(
+            self,
+            Who::Anonymous
+                | Who::AAdmin
+                | Who::AAgent
+                | Who::AReviewer
+                | Who::XMember
+                | Who::Hosting
+        )
+    }
+
+    /// The demo account used for the principal (accounts can only be created with a
+    /// password by the demo seed; everything else about them is set through the API).
+    fn demo_email(self) -> Option<&'static str> {
+        Some(match self {
+            Who::Anonymous => return None,
+            Who::AAdmin => "admin.montreuil@qmi.example",
+            Who::AAgent => "agent.montreuil@qmi.example",
+            Who::AReviewer => "reviewer.montreuil@qmi.example",
+            Who::XMember => "partner@gruene-wege.example",
+            Who::Hosting => "hosting@qmi.example",
+            Who::BAdmin => "admin.saint-denis@qmi.example",
+            Who::BAgent => "agent.saint-denis@qmi.example",
+            Who::BReviewer => "reviewer.saint-denis@qmi.example",
+            Who::YMember => "partner@solaire-urbain.example",
+            Who::Programme => "programme@qmi.example",
+        })
+    }
+}
+
+/// A signed-in principal (or the anonymous one).
+struct Person {
+    token: Option<String>,
+    email: String,
+    id: String,
+}
+
+// ---------------------------------------------------------------- markers
+
+/// A string planted in a private record of the victims, and who may see it.
+struct Marker {
+    what: &'static str,
+    text: String,
+    audience: &'static [Who],
+}
+
+const STAFF: &[Who] = &[Who::BAdmin, Who::BAgent];
+const DRAFT_READERS: &[Who] = &[Who::YMember, Who::BAdmin, Who::BAgent];
+const APPLICATION_READERS: &[Who] = &[Who::YMember, Who::BAdmin, Who::BAgent, Who::BReviewer];
+const REVIEW_READERS: &[Who] = &[Who::BAdmin, Who::BReviewer];
+
+// ---------------------------------------------------------------- HTTP
+
+/// A request body.
+#[derive(Clone, Debug)]
+enum Body {
+    Empty,
+    Json(Value),
+    File(&'static str, Vec<u8>),
+}
+
+/// A response, read to the end.
+struct Res {
+    status: u16,
+    headers: String,
+    bytes: Vec<u8>,
+}
+
+impl Res {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or(Value::Null)
+    }
+
+    fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// One keep-alive client over the server.
+struct Api {
+    base: String,
+    http: reqwest::blocking::Client,
+    sent: std::cell::Cell<usize>,
+}
+
+impl Api {
+    fn new(server: &QmiServer) -> Self {
+        let http = reqwest::blocking::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("HTTP client");
+        Self {
+            base: server.url(""),
+            http,
+            sent: std::cell::Cell::new(0),
+        }
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &Body,
+    ) -> Result<Res, String> {
+        self.sent.set(self.sent.get() + 1);
+        let mut req = self.http.request(
+            method
+                .parse()
+                .map_err(|e| format!("method {method}: {e}"))?,
+            format!("{}{path}", self.base),
+        );
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req = match body {
+            Body::Empty => req,
+            Body::Json(v) => req
+                .header("content-type", "application/json")
+                .body(v.to_string()),
+            Body::File(content_type, bytes) => req
+                .header("content-type", *content_type)
+                .body(bytes.clone()),
+        };
+        let resp = req.send().map_err(|e| format!("no answer: {e}"))?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", String::from_utf8_lossy(v.as_bytes())))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let bytes = resp.bytes().map_err(|e| format!("body cut: {e}"))?.to_vec();
+        Ok(Res {
+            status,
+            headers,
+            bytes,
+        })
+    }
+
+    /// A setup step that must succeed.
+    fn ok(&self, method: &str, path: &str, token: Option<&str>, body: Body) -> Value {
+        let res = self
+            .send(method, path, token, &body)
+            .unwrap_or_else(|e| panic!("setup {method} {path}: {e}"));
+        assert!(
+            res.ok(),
+            "setup {method} {path} answered {}: {}",
+            res.status,
+            res.text()
+        );
+        res.json()
+    }
+
+    fn sign_in(&self, email: &str) -> String {
+        let v = self.ok(
+            "POST",
+            "/api/auth/token",
+            None,
+            Body::Json(json!({ "email": email, "password": PASSWORD })),
+        );
+        v["access_token"].as_str().expect("access_token").to_owned()
+    }
+}
+
+fn rfc3339(t: i64) -> String {
+    qmi_kit::time::Instant(t).to_string()
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64
+}
+
+fn polygon() -> Value {
+    json!({"type":"Polygon","coordinates":[[[5.36,43.29],[5.38,43.29],[5.38,43.30],[5.36,43.30],[5.36,43.29]]]})
+}
+
+fn pdf(text: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% {text}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n").into_bytes()
+}
+
+// ---------------------------------------------------------------- the victims' world
+
+/// Everything the test built, with the ids the sweep sends.
+struct World {
+    programme: String,
+    people: BTreeMap<Who, Person>,
+    b_name: String,
+    org_x: String,
+    org_y: String,
+    campaign_selected: String,
+    campaign_draft: String,
+    call_published: String,
+    call_unpublished: String,
+    app_draft: String,
+    app_in_review: String,
+    app_decided: String,
+    attachment_draft: String,
+    attachment_in_review: String,
+    attachment_decided: String,
+    invited_member: String,
+    markers: Vec<Marker>,
+}
+
+impl World {
+    fn person(&self, who: Who) -> &Person {
+        &self.people[&who]
+    }
+
+    fn token(&self, who: Who) -> Option<&str> {
+        self.person(who).token.as_deref()
+    }
+
+    /// Victim ids by path parameter, keyed `<literal segments before it>:<name>` (e.g.
+    /// `calls:id`, `communes/members:account`). The first map is complete; each next one
+    /// gives other victims for some parameters (a route is sent once per distinct path).
+    fn contexts(&self) -> Vec<BTreeMap<&'static str, String>> {
+        let first: BTreeMap<&'static str, String> = [
+            ("communes:insee", B.to_owned()),
+            ("communes/members:account", self.invited_member.clone()),
+            ("admin/communes:insee", B.to_owned()),
+            ("organisations:id", self.org_y.clone()),
+            (
+                "organisations/members:account",
+                self.person(Who::YMember).id.clone(),
+            ),
+            ("campaigns:id", self.campaign_selected.clone()),
+            ("campaigns/candidacies:insee", B.to_owned()),
+            ("candidacies:insee", B.to_owned()),
+            ("calls:id", self.call_published.clone()),
+            ("applications:id", self.app_draft.clone()),
+            (
+                "applications/attachments:attachment",
+                self.attachment_draft.clone(),
+            ),
+            ("open-data:file", "calls.json".to_owned()),
+            ("districts:insee", B.to_owned()),
+        ]
+        .into_iter()
+        .collect();
+        let second = [
+            (
+                "communes/members:account",
+                self.person(Who::BAgent).id.clone(),
+            ),
+            ("campaigns:id", self.campaign_draft.clone()),
+            ("calls:id", self.call_unpublished.clone()),
+            ("applications:id", self.app_in_review.clone()),
+            (
+                "applications/attachments:attachment",
+                self.attachment_in_review.clone(),
+            ),
+            ("open-data:file", "calls.csv".to_owned()),
+        ];
+        let third = [
+            ("applications:id", self.app_decided.clone()),
+            (
+                "applications/attachments:attachment",
+                self.attachment_decided.clone(),
+            ),
+            ("open-data:file", "decisions.json".to_owned()),
+        ];
+        let fourth = [("open-data:file", "decisions.csv".to_owned())];
+        vec![
+            first,
+            second.into_iter().collect(),
+            third.into_iter().collect(),
+            fourth.into_iter().collect(),
+        ]
+    }
+}
+
+fn call_body(title: &str, description: &str, published: bool) -> Value {
+    json!({
+        "insee": B,
+        "title": title,
+        "description": description,
+        "themes": ["Énergie"],
+        "challenges": ["Rafraîchir les cours d'école"],
+        "eligibility": { "kinds": [], "countries": [] },
+        "opens_at": rfc3339(unix_now() - 3600),
+        "closes_at": "2099-12-31T23:59",
+        "target_selections": 2,
+        "form": [
+            { "id": "pitch", "label": "Votre solution", "kind": "long_text", "required": true, "max_length": 2000 },
+            { "id": "deck", "label": "Présentation", "kind": "file" }
+        ],
+        "criteria": [
+            { "id": "impact", "name": "Impact", "weight": 3 },
+            { "id": "feasibility", "name": "Faisabilité", "weight": 1 }
+        ],
+        "published": published
+    })
+}
+
+/// Builds A, B, X, Y and B's and Y's records through the API. The demo accounts only
+/// bootstrap: operators create the communes and organisations, and people are given
+/// their roles and organisations here.
+fn build_world(api: &Api) -> World {
+    let mut random = [0u8; 5];
+    getrandom::fill(&mut random).expect("random run id");
+    let run: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    // Lower-case letters and digits only: unchanged by JSON, CSV, XML and e-mail
+    // normalisation, so a leak is found in any format.
+    let m = |tag: &str| format!("zq{tag}{run}");
+    let markers = vec![
+        Marker {
+            what: "unpublished call",
+            text: m("unpubcall"),
+            audience: STAFF,
+        },
+        Marker {
+            what: "draft application",
+            text: m("draftapp"),
+            audience: DRAFT_READERS,
+        },
+        Marker {
+            what: "application in review",
+            text: m("reviewapp"),
+            audience: APPLICATION_READERS,
+        },
+        Marker {
+            what: "decided application",
+            text: m("decidedapp"),
+            audience: APPLICATION_READERS,
+        },
+        Marker {
+            what: "draft attachment",
+            text: m("draftfile"),
+            audience: DRAFT_READERS,
+        },
+        Marker {
+            what: "attachment in review",
+            text: m("reviewfile"),
+            audience: APPLICATION_READERS,
+        },
+        Marker {
+            what: "decided attachment",
+            text: m("decidedfile"),
+            audience: APPLICATION_READERS,
+        },
+        Marker {
+            what: "review comment (in review)",
+            text: m("commenta"),
+            audience: REVIEW_READERS,
+        },
+        Marker {
+            what: "review comment (decided)",
+            text: m("commentb"),
+            audience: REVIEW_READERS,
+        },
+        Marker {
+            what: "unpublished decision reason",
+            text: m("reason"),
+            audience: STAFF,
+        },
+        Marker {
+            what: "selected candidacy (means, answers)",
+            text: m("candsel"),
+            audience: STAFF,
+        },
+        Marker {
+            what: "draft candidacy",
+            text: m("canddraft"),
+            audience: STAFF,
+        },
+        Marker {
+            what: "invited member of B",
+            text: m("member"),
+            audience: STAFF,
+        },
+        Marker {
+            what: "organisation Y's name",
+            text: m("orgy"),
+            audience: APPLICATION_READERS,
+        },
+    ];
+    let mark = |what: &str| {
+        markers
+            .iter()
+            .find(|m| m.what == what)
+            .expect("marker")
+            .text
+            .clone()
+    };
+
+    let programme = api.sign_in("programme@qmi.example");
+    let hosting = api.sign_in("hosting@qmi.example");
+    let p = Some(programme.as_str());
+
+    // Two communes of another metropolis, added by the hosting operator.
+    let b_name = format!("Victimeville {run}");
+    for (insee, name) in [(A, format!("Attaqueville {run}")), (B, b_name.clone())] {
+        api.ok(
+            "POST",
+            "/api/admin/communes",
+            Some(&hosting),
+            Body::Json(
+                json!({ "insee": insee, "name": name, "population": 1000, "status": "member" }),
+            ),
+        );
+    }
+
+    // Two organisations; each partner leaves its demo organisation for its new one.
+    let new_org = |name: &str| {
+        api.ok(
+            "POST",
+            "/api/organisations",
+            p,
+            Body::Json(json!({ "name": name, "kind": "startup", "country": "DE" })),
+        )["id"]
+            .as_str()
+            .expect("org id")
+            .to_owned()
+    };
+    let org_x = new_org(&format!("Organisation X {run}"));
+    let org_y = new_org(&format!("Organisation Y {}", mark("organisation Y's name")));
+    for (who, org) in [(Who::XMember, &org_x), (Who::YMember, &org_y)] {
+        let email = who.demo_email().expect("email");
+        let me = api.ok("GET", "/api/me", Some(&api.sign_in(email)), Body::Empty);
+        if let Some(old) = me["organisation"]["id"].as_str() {
+            api.ok(
+                "DELETE",
+                &format!(
+                    "/api/organisations/{old}/members/{}",
+                    me["id"].as_str().expect("id")
+                ),
+                p,
+                Body::Empty,
+            );
+        }
+        api.ok(
+            "POST",
+            &format!("/api/organisations/{org}/members"),
+            p,
+            Body::Json(json!({ "email": email })),
+        );
+    }
+
+    // Roles in A and B.
+    for (insee, admin, agent, reviewer) in [
+        (A, Who::AAdmin, Who::AAgent, Who::AReviewer),
+        (B, Who::BAdmin, Who::BAgent, Who::BReviewer),
+    ] {
+        for (who, role) in [(admin, "admin"), (agent, "agent"), (reviewer, "reviewer")] {
+            let email = who.demo_email().expect("email");
+            api.ok(
+                "POST",
+                &format!("/api/communes/{insee}/members"),
+                p,
+                Body::Json(json!({ "email": email, "role": role })),
+            );
+        }
+    }
+
+    // Everyone signs in now, with their new roles and organisations in their tokens.
+    let mut people = BTreeMap::new();
+    for who in Who::ALL.into_iter().chain([Who::Programme]) {
+        let person = match who.demo_email() {
+            None => Person {
+                token: None,
+                email: "anonymous@intruder.example".into(),
+                id: "01900000-0000-7000-8000-0000000fffff".into(),
+            },
+            Some(email) => {
+                let token = match who {
+                    Who::Hosting => hosting.clone(),
+                    Who::Programme => programme.clone(),
+                    _ => api.sign_in(email),
+                };
+                let me = api.ok("GET", "/api/me", Some(&token), Body::Empty);
+                Person {
+                    id: me["id"].as_str().expect("id").to_owned(),
+                    email: email.to_owned(),
+                    token: Some(token),
+                }
+            }
+        };
+        people.insert(who, person);
+    }
+    let me_y = api.ok(
+        "GET",
+        "/api/me",
+        people[&Who::YMember].token.as_deref(),
+        Body::Empty,
+    );
+    assert_eq!(
+        me_y["organisation"]["id"].as_str(),
+        Some(org_y.as_str()),
+        "{me_y}"
+    );
+    let b_admin = people[&Who::BAdmin].token.clone();
+    let b_admin = b_admin.as_deref();
+
+    // The call for communes: B is selected (its district is created), and drafts a
+    // candidacy to a second campaign.
+    let campaign = |title: &str| {
+        let body = json!({ "title": title, "text": "Accueillez un quartier d'innovation", "opens_at": rfc3339(unix_now() - 60), "closes_at": "2099-01-31T18:00", "published": true,
+            "questions": [{ "id": "why", "label": "Pourquoi ?", "kind": "long_text", "required": true }] });
+        api.ok("POST", "/api/campaigns", p, Body::Json(body))["id"]
+            .as_str()
+            .expect("campaign id")
+            .to_owned()
+    };
+    let campaign_selected = campaign(&format!("AMI 1 {run}"));
+    let campaign_draft = campaign(&format!("AMI 2 {run}"));
+    let candidacy = |district: &str, secret: &str| {
+        json!({ "district_name": district, "perimeter": polygon(), "challenges": [{ "theme": "énergie", "text": format!("Îlots de chaleur {run}") }],
+            "partners": [format!("Partenaire local {run}")], "means": format!("Moyens {secret}"), "answers": { "why": format!("Parce que {secret}") } })
+    };
+    let selected = format!("/api/campaigns/{campaign_selected}/candidacies/{B}");
+    api.ok(
+        "PUT",
+        &selected,
+        b_admin,
+        Body::Json(candidacy(
+            &format!("Quartier public {run}"),
+            &mark("selected candidacy (means, answers)"),
+        )),
+    );
+    api.ok("POST", &format!("{selected}/submit"), b_admin, Body::Empty);
+    api.ok(
+        "POST",
+        &format!("{selected}/decision"),
+        p,
+        Body::Json(json!({ "selected": true, "reason": "Projet solide" })),
+    );
+    assert_eq!(
+        api.ok("GET", &format!("/api/communes/{B}"), None, Body::Empty)["status"],
+        "district"
+    );
+    api.ok("GET", &format!("/api/districts/{B}"), None, Body::Empty);
+    let draft_district = format!("Quartier {}", mark("draft candidacy"));
+    api.ok(
+        "PUT",
+        &format!("/api/campaigns/{campaign_draft}/candidacies/{B}"),
+        b_admin,
+        Body::Json(candidacy(&draft_district, &mark("draft candidacy"))),
+    );
+
+    // A person invited into B (an account without a password yet).
+    let member = mark("invited member of B");
+    let invited = api.ok("POST", &format!("/api/communes/{B}/members"), b_admin, Body::Json(json!({ "email": format!("{member}@victim.example"), "role": "agent", "name": format!("Invitée {member}") })));
+    let invited_member = invited["account_id"]
+        .as_str()
+        .expect("account_id")
+        .to_owned();
+
+    // B's calls for solutions.
+    let call_published = api.ok(
+        "POST",
+        "/api/calls",
+        b_admin,
+        Body::Json(call_body(
+            &format!("Appel public {run}"),
+            "Ouvert à tous",
+            true,
+        )),
+    )["id"]
+        .as_str()
+        .expect("call id")
+        .to_owned();
+    let unpublished = mark("unpublished call");
+    let call_unpublished = api.ok(
+        "POST",
+        "/api/calls",
+        b_admin,
+        Body::Json(call_body(
+            &format!("Appel {unpublished}"),
+            &format!("Brouillon {unpublished}"),
+            false,
+        )),
+    )["id"]
+        .as_str()
+        .expect("call id")
+        .to_owned();
+
+    // Y's applications, each with an attachment.
+    let y = people[&Who::YMember].token.clone();
+    let y = y.as_deref();
+    let apply = |secret: &str, file_secret: &str, submit: bool| -> (String, String) {
+        let body = json!({ "title": format!("Candidature {secret}"), "answers": { "pitch": format!("Notre solution {secret}") } });
+        let id = api.ok(
+            "POST",
+            &format!("/api/calls/{call_published}/applications"),
+            y,
+            Body::Json(body),
+        )["id"]
+            .as_str()
+            .expect("application id")
+            .to_owned();
+        let file = api.ok(
+            "POST",
+            &format!("/api/applications/{id}/attachments"),
+            y,
+            Body::File("application/pdf", pdf(&format!("Dossier {file_secret}"))),
+        );
+        let file = file["id"].as_str().expect("attachment id").to_owned();
+        let body = json!({ "title": format!("Candidature {secret}"), "answers": { "pitch": format!("Notre solution {secret}"), "deck": file }, "submit": submit });
+        api.ok(
+            "PUT",
+            &format!("/api/applications/{id}"),
+            y,
+            Body::Json(body),
+        );
+        (id, file)
+    };
+    let (app_draft, attachment_draft) =
+        apply(&mark("draft application"), &mark("draft attachment"), false);
+    let (app_in_review, attachment_in_review) = apply(
+        &mark("application in review"),
+        &mark("attachment in review"),
+        true,
+    );
+    let (app_decided, attachment_decided) = apply(
+        &mark("decided application"),
+        &mark("decided attachment"),
+        true,
+    );
+
+    // Eligibility, review by B's reviewer, a decision that is not published.
+    let step = |id: &str, to: &str, reason: Option<String>| {
+        api.ok(
+            "POST",
+            &format!("/api/applications/{id}/transitions"),
+            b_admin,
+            Body::Json(json!({ "to": to, "reason": reason })),
+        );
+    };
+    for id in [&app_in_review, &app_decided] {
+        step(id, "eligible", None);
+        step(id, "in_review", None);
+    }
+    let reviewer = &people[&Who::BReviewer];
+    let assigned = api.ok(
+        "POST",
+        &format!("/api/calls/{call_published}/assignments"),
+        b_admin,
+        Body::Json(json!({ "reviewers": [reviewer.id], "per_application": 1 })),
+    );
+    assert_eq!(assigned.as_array().map(Vec::len), Some(2), "{assigned}");
+    for (id, comment) in [
+        (&app_in_review, mark("review comment (in review)")),
+        (&app_decided, mark("review comment (decided)")),
+    ] {
+        let sheet = json!({ "scores": [{ "criterion": "impact", "score": 4, "comment": format!("Avis {comment}") }, { "criterion": "feasibility", "score": 3, "comment": "" }] });
+        api.ok(
+            "PUT",
+            &format!("/api/applications/{id}/review"),
+            reviewer.token.as_deref(),
+            Body::Json(sheet),
+        );
+    }
+    step(&app_decided, "shortlisted", None);
+    step(
+        &app_decided,
+        "selected",
+        Some(format!(
+            "Retenue car {}",
+            mark("unpublished decision reason")
+        )),
+    );
+    let call = api.ok(
+        "GET",
+        &format!("/api/calls/{call_published}"),
+        b_admin,
+        Body::Empty,
+    );
+    assert_eq!(call["decisions_published"], false, "{call}");
+
+    World {
+        programme,
+        people,
+        b_name,
+        org_x,
+        org_y,
+        campaign_selected,
+        campaign_draft,
+        call_published,
+        call_unpublished,
+        app_draft,
+        app_in_review,
+        app_decided,
+        attachment_draft,
+        attachment_in_review,
+        attachment_decided,
+        invited_member,
+        markers,
+    }
+}
+
+// ---------------------------------------------------------------- paths
+
+/// `(name, key)` of each path parameter of a template: the key is the literal segments
+/// before it (after `/api/`) and its name, e.g. `campaigns/candidacies:insee`.
+fn param_keys(template: &str) -> Vec<(String, String)> {
+    let mut literals: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for seg in template.trim_start_matches("/api/").split('/') {
+        match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => out.push((name.to_owned(), format!("{}:{name}", literals.join("/")))),
+            None => literals.push(seg),
+        }
+    }
+    out
+}
+
+/// The distinct paths of `route` filled with the victims' ids, or why it cannot be.
+fn fill(
+    route: &RouteDoc,
+    contexts: &[BTreeMap<&'static str, String>],
+) -> Result<Vec<String>, String> {
+    let keys = param_keys(route.path);
+    let mut paths: Vec<String> = Vec::new();
+    for ctx in contexts {
+        let mut path = route.path.to_owned();
+        for (name, key) in &keys {
+            let value = ctx.get(key.as_str()).or_else(|| contexts[0].get(key.as_str())).ok_or_else(|| {
+                let known: Vec<&str> = contexts[0].keys().copied().collect();
+                format!(
+                    "no victim id for the path parameter `{{{name}}}` (key `{key}`) of {} {}: give World::contexts in tests/tests/cross_tenant.rs a victim for it (known keys: {})",
+                    route.method,
+                    route.path,
+                    known.join(", ")
+                )
+            })?;
+            path = path.replacen(&format!("{{{name}}}"), value, 1);
+        }
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    Ok(paths)
+}
+
+/// For a route with documented filters: one more request whose filters aim at B.
+fn query_variant(route: &RouteDoc, path: &str, w: &World) -> Option<String> {
+    let mut aimed = false;
+    let mut pairs = Vec::new();
+    for q in route.query {
+        let value = match q.name {
+            "commune" | "insee" => B.to_owned(),
+            "managed" => "true".to_owned(),
+            "departement" => B[..2].to_owned(),
+            "q" => w.b_name.split(' ').next().unwrap_or_default().to_owned(),
+            "limit" => "500".to_owned(),
+            _ => continue,
+        };
+        aimed |= q.name != "limit";
+        pairs.push(format!("{}={value}", q.name));
+    }
+    aimed.then(|| format!("{path}?{}", pairs.join("&")))
+}
+
+// ---------------------------------------------------------------- request bodies
+
+/// What a body is built from.
+struct BodyCx<'a> {
+    w: &'a World,
+    who: Who,
+    me: &'a Person,
+}
+
+type BodyFn = fn(&BodyCx) -> Body;
+
+/// Plausible bodies of the catalogue's writes, as an outsider would send them to the
+/// victims. A write route missing here gets a body derived from its request schema.
+const BODIES: &[(&str, BodyFn)] = &[
+    // Guessing the victim admin's password (a few failures: no lock-out).
+    ("createToken", |c| {
+        Body::Json(
+            json!({ "email": c.w.person(Who::BAdmin).email, "password": "guessed-password-123" }),
+        )
+    }),
+    ("refreshToken", |_| {
+        Body::Json(json!({ "refresh_token": "guessed-refresh-token" }))
+    }),
+    ("logout", |_| {
+        Body::Json(json!({ "refresh_token": "guessed-refresh-token" }))
+    }),
+    ("addMember", |c| {
+        Body::Json(json!({ "email": c.me.email, "role": "admin", "name": "Intrus" }))
+    }),
+    ("createCommune", |_| {
+        Body::Json(json!({ "insee": B, "name": "Commune détournée", "status": "member" }))
+    }),
+    ("createOrganisation", |_| {
+        Body::Json(json!({ "name": "Organisation intruse", "kind": "startup", "country": "DE" }))
+    }),
+    ("updateOrganisation", |_| {
+        Body::Json(json!({ "name": "Organisation détournée" }))
+    }),
+    ("addOrganisationMember", |c| {
+        Body::Json(json!({ "email": c.me.email }))
+    }),
+    ("setCommuneStatus", |_| {
+        Body::Json(json!({ "status": "candidate" }))
+    }),
+    ("createCampaign", |_| {
+        Body::Json(
+            json!({ "title": "Campagne intruse", "text": "", "opens_at": "2026-01-01T00:00", "closes_at": "2099-01-01T00:00", "questions": [], "published": true }),
+        )
+    }),
+    ("saveCandidacy", |_| {
+        Body::Json(
+            json!({ "district_name": "Quartier détourné", "perimeter": polygon(), "challenges": [], "partners": [], "means": "intrus", "answers": { "why": "intrus" } }),
+        )
+    }),
+    ("decideCandidacy", |_| {
+        Body::Json(json!({ "selected": false, "reason": "Rejet par un intrus" }))
+    }),
+    ("createCall", |_| {
+        Body::Json(call_body("Appel intrus", "Créé par un intrus", true))
+    }),
+    ("updateCall", |_| {
+        Body::Json(call_body("Appel détourné", "Modifié par un intrus", true))
+    }),
+    ("createApplication", |_| {
+        Body::Json(json!({ "title": "Candidature intruse", "answers": { "pitch": "intrus" } }))
+    }),
+    // An outsider makes themselves a juror; an owner assigns B's reviewer.
+    ("assignReviewers", |c| {
+        let reviewer = if c.who.outsider() {
+            &c.me.id
+        } else {
+            &c.w.person(Who::BReviewer).id
+        };
+        Body::Json(json!({ "reviewers": [reviewer], "per_application": 1 }))
+    }),
+    ("saveApplication", |_| {
+        Body::Json(json!({ "title": "Candidature détournée", "answers": { "pitch": "détournée" } }))
+    }),
+    ("transitionApplication", |_| {
+        Body::Json(json!({ "to": "rejected", "reason": "Rejet par un intrus" }))
+    }),
+    ("uploadAttachment", |_| {
+        Body::File("application/pdf", pdf("fichier intrus"))
+    }),
+    ("declareConflict", |_| {
+        Body::Json(json!({ "reason": "intrus" }))
+    }),
+    ("saveReview", |_| {
+        Body::Json(
+            json!({ "scores": [{ "criterion": "impact", "score": 0, "comment": "intrus" }, { "criterion": "feasibility", "score": 0, "comment": "intrus" }] }),
+        )
+    }),
+    ("createDistrict", |_| {
+        Body::Json(
+            json!({ "insee": B, "name": "Quartier détourné", "perimeter": polygon(), "description": "intrus", "challenges": [], "sites": [], "stakeholders": [] }),
+        )
+    }),
+    ("updateDistrict", |_| {
+        Body::Json(
+            json!({ "insee": B, "name": "Quartier détourné", "perimeter": polygon(), "description": "intrus", "challenges": [], "sites": [], "stakeholders": [] }),
+        )
+    }),
+];
+
+/// The body of a request: none for a route without a request schema, the table's, or
+/// one derived from the route's request schema in the OpenAPI document.
+fn body_for(route: &RouteDoc, cx: &BodyCx, openapi: &Value) -> Body {
+    if route.request.is_none() {
+        return Body::Empty;
+    }
+    if let Some((_, f)) = BODIES.iter().find(|(id, _)| *id == route.id) {
+        return f(cx);
+    }
+    let content =
+        &openapi["paths"][route.path][route.method.to_ascii_lowercase()]["requestBody"]["content"];
+    match content.get("application/json") {
+        Some(media) => Body::Json(example(&media["schema"], openapi, cx, None, 0)),
+        // A file: a PDF, which every upload takes.
+        None => Body::File("application/pdf", pdf("fichier intrus")),
+    }
+}
+
+/// A value fitting `schema` (references resolved in `doc`), aimed at the victims where
+/// a field names a commune or a person.
+fn example(schema: &Value, doc: &Value, cx: &BodyCx, field: Option<&str>, depth: usize) -> Value {
+    if depth > 12 {
+        return Value::Null;
+    }
+    match field {
+        Some("insee") => return json!(B),
+        Some("email") => return json!(cx.me.email),
+        _ => {}
+    }
+    if let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+        return example(
+            &doc["components"]["schemas"][name],
+            doc,
+            cx,
+            field,
+            depth + 1,
+        );
+    }
+    if let Some(v) = schema["enum"].as_array().and_then(|e| e.first()) {
+        return v.clone();
+    }
+    if let Some(v) = schema.get("const") {
+        return v.clone();
+    }
+    for k in ["allOf", "oneOf", "anyOf"] {
+        if let Some(first) = schema[k]
+            .as_array()
+            .and_then(|a| a.iter().find(|s| s["type"] != "null"))
+        {
+            return example(first, doc, cx, field, depth + 1);
+        }
+    }
+    let ty = match &schema["type"] {
+        Value::String(s) => s.as_str(),
+        Value::Array(types) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null")
+            .unwrap_or("null"),
+        _ if schema.get("properties").is_some() => "object",
+        _ => "string",
+    };
+    match ty {
+        "object" => {
+            let mut out = Map::new();
+            if let Some(props) = schema["properties"].as_object() {
+                for (k, s) in props {
+                    out.insert(k.clone(), example(s, doc, cx, Some(k), depth + 1));
+                }
+            }
+            Value::Object(out)
+        }
+        "array" => json!([example(&schema["items"], doc, cx, None, depth + 1)]),
+        "integer" | "number" => json!(1),
+        "boolean" => json!(true),
+        "null" => Value::Null,
+        _ if schema["format"] == "date-time" || field.is_some_and(|f| f.ends_with("_at")) => {
+            json!("2099-01-01T00:00")
+        }
+        _ => json!("intrusion"),
+    }
+}
+
+/// Why an outsider's accepted write is their own business, not the victims'.
+fn legit_write(route: &RouteDoc, who: Who, path: &str, w: &World) -> Option<&'static str> {
+    match route.id {
+        "createToken" | "refreshToken" | "logout" => Some("a session of one's own"),
+        "createOrganisation" => Some("an organisation of one's own"),
+        "createApplication" if who == Who::XMember && path.contains(&w.call_published) => {
+            Some("X applies to B's published call")
+        }
+        _ if who == Who::Hosting && route.auth == Auth::Operator => {
+            Some("the hosting operator manages tenants")
+        }
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------- findings
+
+/// One finding.
+struct Violation {
+    kind: &'static str,
+    route: String,
+    method: String,
+    path: String,
+    who: String,
+    status: String,
+    excerpt: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "[{}] {} {} {} | {} | {} | {}",
+            self.kind, self.route, self.method, self.path, self.who, self.status, self.excerpt
+        )
+    }
+}
+
+/// `text` around byte `at`, on one line.
+fn excerpt(text: &str, at: usize, width: usize) -> String {
+    let mut start = at.saturating_sub(width / 2);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (start + width).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    text[start..end].replace(['\n', '\r'], " ")
+}
+
+/// Whether a ZIP archive (an XLSX export) stores an entry compressed, where a marker
+/// could hide from a byte search.
+fn compressed_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+        && bytes.windows(4).enumerate().any(|(i, w)| {
+            w == b"PK\x03\x04" && bytes.get(i + 8..i + 10).is_some_and(|m| m != [0, 0])
+        })
+}
+
+// ---------------------------------------------------------------- snapshots
+
+/// The victims' records as their owners read them, label → status and normalised body.
+fn snapshot(api: &Api, w: &World) -> BTreeMap<String, String> {
+    let b_admin = w.token(Who::BAdmin);
+    let y = w.token(Who::YMember);
+    let mut reads: Vec<(String, Option<&str>, String)> = vec![
+        (
+            "B's members".into(),
+            b_admin,
+            format!("/api/communes/{B}/members?limit=500"),
+        ),
+        (
+            "B's candidacies".into(),
+            b_admin,
+            format!("/api/candidacies/{B}"),
+        ),
+        (
+            "B's district".into(),
+            b_admin,
+            format!("/api/districts/{B}"),
+        ),
+        (
+            "submitted candidacies".into(),
+            Some(&w.programme),
+            format!("/api/campaigns/{}/candidacies", w.campaign_selected),
+        ),
+        (
+            "organisation Y".into(),
+            y,
+            format!("/api/organisations/{}", w.org_y),
+        ),
+        (
+            "Y's members".into(),
+            y,
+            format!("/api/organisations/{}/members", w.org_y),
+        ),
+        (
+            "Y's applications".into(),
+            y,
+            "/api/applications?limit=500".into(),
+        ),
+        (
+            "B's reviewer's assignments".into(),
+            w.token(Who::BReviewer),
+            "/api/reviews".into(),
+        ),
+    ];
+    for campaign in [&w.campaign_selected, &w.campaign_draft] {
+        reads.push((
+            format!("B's candidacy to {campaign}"),
+            b_admin,
+            format!("/api/campaigns/{campaign}/candidacies/{B}"),
+        ));
+    }
+    for call in [&w.call_published, &w.call_unpublished] {
+        reads.push((
+            format!("call {call}"),
+            b_admin,
+            format!("/api/calls/{call}"),
+        ));
+        reads.push((
+            format!("applications to {call}"),
+            b_admin,
+            format!("/api/calls/{call}/applications?limit=500"),
+        ));
+        reads.push((
+            format!("assignments of {call}"),
+            b_admin,
+            format!("/api/calls/{call}/assignments"),
+        ));
+    }
+    for (app, file) in [
+        (&w.app_draft, &w.attachment_draft),
+        (&w.app_in_review, &w.attachment_in_review),
+        (&w.app_decided, &w.attachment_decided),
+    ] {
+        reads.push((
+            format!("application {app}"),
+            y,
+            format!("/api/applications/{app}"),
+        ));
+        reads.push((
+            format!("attachment {file}"),
+            y,
+            format!("/api/applications/{app}/attachments/{file}"),
+        ));
+        reads.push((
+            format!("reviews of {app}"),
+            b_admin,
+            format!("/api/applications/{app}/reviews"),
+        ));
+        reads.push((
+            format!("letter of {app}"),
+            b_admin,
+            format!("/api/applications/{app}/letter"),
+        ));
+    }
+    reads
+        .into_iter()
+        .map(|(label, token, path)| {
+            let value = match api.send("GET", &path, token, &Body::Empty) {
+                Err(e) => format!("{path}: {e}"),
+                Ok(res) => {
+                    let body = match serde_json::from_slice::<Value>(&res.bytes) {
+                        Ok(v) => without_org(v, &w.org_x).to_string(),
+                        Err(_) => res.text(),
+                    };
+                    format!("{} {body}", res.status)
+                }
+            };
+            (label, value)
+        })
+        .collect()
+}
+
+/// A listing without the items of organisation `org` (X's own applications to B's
+/// published call are X's business).
+fn without_org(mut v: Value, org: &str) -> Value {
+    let keep = |item: &Value| item["organisation"] != org;
+    if let Some(items) = v.get_mut("items").and_then(Value::as_array_mut) {
+        items.retain(keep);
+    } else if let Some(items) = v.as_array_mut() {
+        items.retain(keep);
+    }
+    v
+}
+
+/// Compares `now` with `before` and reports each record that changed.
+fn compare(
+    before: &BTreeMap<String, String>,
+    now: &BTreeMap<String, String>,
+    blame: &str,
+    out: &mut Vec<Violation>,
+) {
+    for (label, old) in before {
+        let new = now.get(label).map(String::as_str).unwrap_or("<missing>");
+        if old != new {
+            out.push(Violation {
+                kind: "victim data changed",
+                route: blame.to_owned(),
+                method: "-".into(),
+                path: label.clone(),
+                who: "-".into(),
+                status: "-".into(),
+                excerpt: format!(
+                    "before: {} | after: {}",
+                    excerpt(old, 0, 400),
+                    excerpt(new, 0, 400)
+                ),
+            });
+        }
+    }
+}
+
+/// Puts B back in the registry as a district after an operator's legitimate
+/// suspension or status change, so the sweep goes on against the same victim.
+fn restore_registry(api: &Api, w: &World) -> Result<(), String> {
+    let send =
+        |method: &str, path: &str, token: Option<&str>, body: Body| -> Result<Value, String> {
+            let res = api.send(method, path, token, &body)?;
+            if res.ok() {
+                Ok(res.json())
+            } else {
+                Err(format!(
+                    "{method} {path} answered {}: {}",
+                    res.status,
+                    excerpt(&res.text(), 0, 300)
+                ))
+            }
+        };
+    let commune = format!("/api/communes/{B}");
+    if send("GET", &commune, None, Body::Empty)?["status"] == "suspended" {
+        send(
+            "POST",
+            &format!("/api/admin/communes/{B}/resume"),
+            Some(&w.programme),
+            Body::Empty,
+        )?;
+    }
+    if send("GET", &commune, None, Body::Empty)?["status"] != "district" {
+        send(
+            "PUT",
+            &format!("/api/admin/communes/{B}/status"),
+            Some(&w.programme),
+            Body::Json(json!({ "status": "district" })),
+        )?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- the sweep
+
+/// What the sweep gathered.
+#[derive(Default)]
+struct Sweep {
+    violations: Vec<Violation>,
+    /// Marker → who of its audience read it.
+    seen: BTreeMap<&'static str, BTreeSet<Who>>,
+    /// Route id → principal → the statuses it got.
+    statuses: BTreeMap<&'static str, BTreeMap<Who, Vec<u16>>>,
+}
+
+/// The phases of the sweep.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Outsiders send every route, insiders read: isolation is checked.
+    Isolation,
+    /// Then the owners (and the programme operator) write, on the same paths: only
+    /// answers are checked (no 5xx), and that each write body is one the services
+    /// accept from someone entitled to it.
+    OwnersWrite,
+}
+
+/// Sends one request of the sweep and checks its answer.
+#[allow(clippy::too_many_arguments)]
+fn probe(
+    api: &Api,
+    w: &World,
+    openapi: &Value,
+    route: &'static RouteDoc,
+    path: &str,
+    who: Who,
+    phase: Phase,
+    out: &mut Sweep,
+) -> Option<Res> {
+    let write = route.method != "GET";
+    let me = w.person(who);
+    let body = if write {
+        body_for(route, &BodyCx { w, who, me }, openapi)
+    } else {
+        Body::Empty
+    };
+    let violation = |kind: &'static str, status: String, excerpt: String| Violation {
+        kind,
+        route: route.id.into(),
+        method: route.method.into(),
+        path: path.to_owned(),
+        who: who.label().into(),
+        status,
+        excerpt,
+    };
+    let res = match api.send(route.method, path, me.token.as_deref(), &body) {
+        Ok(res) => res,
+        Err(e) => {
+            out.violations.push(violation("no answer", "-".into(), e));
+            return None;
+        }
+    };
+    out.statuses
+        .entry(route.id)
+        .or_default()
+        .entry(who)
+        .or_default()
+        .push(res.status);
+    if res.status >= 500 {
+        out.violations.push(violation(
+            "5xx",
+            res.status.to_string(),
+            excerpt(&res.text(), 0, 300),
+        ));
+    }
+    if phase == Phase::OwnersWrite {
+        return Some(res);
+    }
+    let text = format!("{}\n{}", res.headers, res.text());
+    if compressed_zip(&res.bytes) {
+        out.violations.push(violation(
+            "uninspectable",
+            res.status.to_string(),
+            "a compressed archive: markers cannot be searched in it".into(),
+        ));
+    }
+    for marker in &w.markers {
+        let Some(at) = text.find(&marker.text) else {
+            continue;
+        };
+        if marker.audience.contains(&who) {
+            out.seen.entry(marker.what).or_default().insert(who);
+        } else {
+            out.violations.push(violation(
+                "leak",
+                res.status.to_string(),
+                format!("{}: …{}…", marker.what, excerpt(&text, at, 240)),
+            ));
+        }
+    }
+    if write && res.ok() && who.outsider() && legit_write(route, who, path, w).is_none() {
+        out.violations.push(violation(
+            "outsider write accepted",
+            res.status.to_string(),
+            excerpt(&res.text(), 0, 300),
+        ));
+    }
+    Some(res)
+}
+
+#[test]
+fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_records() {
+    let server = app::serve(&["web", "identity", "applications", "districts"], PASSWORD);
+    let api = Api::new(&server);
+    let w = build_world(&api);
+    let openapi = qmi_api::routes::openapi();
+    let contexts = w.contexts();
+    let mut out = Sweep::default();
+    let blank = |kind: &'static str, route: &str, excerpt: String| Violation {
+        kind,
+        route: route.to_owned(),
+        method: "-".into(),
+        path: "-".into(),
+        who: "-".into(),
+        status: "-".into(),
+        excerpt,
+    };
+
+    // The body table names only catalogued routes.
+    for (id, _) in BODIES {
+        if !ROUTES.iter().any(|r| r.id == *id) {
+            out.violations.push(blank(
+                "stale body table",
+                id,
+                "BODIES names a route the catalogue no longer has".into(),
+            ));
+        }
+    }
+
+    // Every route, with the victims' ids filled in (and, for a listing with filters, a
+    // second request whose filters aim at B).
+    let mut plan: Vec<(&'static RouteDoc, Vec<String>)> = Vec::new();
+    for route in ROUTES {
+        match fill(route, &contexts) {
+            Ok(mut paths) => {
+                if route.method == "GET" {
+                    let variants: Vec<String> = paths
+                        .iter()
+                        .filter_map(|p| query_variant(route, p, &w))
+                        .collect();
+                    paths.extend(variants);
+                }
+                plan.push((route, paths));
+            }
+            Err(why) => out.violations.push(Violation {
+                method: route.method.into(),
+                path: route.path.into(),
+                ..blank("route not covered", route.id, why)
+            }),
+        }
+    }
+
+    // Phase 1: isolation.
+    let started = api.sent.get();
+    let mut baseline = snapshot(&api, &w);
+    for (route, paths) in &plan {
+        let write = route.method != "GET";
+        let mut accepted: Vec<String> = Vec::new();
+        for path in paths {
+            // Insiders only read here: their writes would move the ground the
+            // outsiders are tested on (they write in phase 2).
+            for who in Who::ALL.into_iter().filter(|who| !write || who.outsider()) {
+                let Some(res) = probe(
+                    &api,
+                    &w,
+                    &openapi,
+                    route,
+                    path,
+                    who,
+                    Phase::Isolation,
+                    &mut out,
+                ) else {
+                    continue;
+                };
+                if write && res.ok() {
+                    accepted.push(format!("{} ({path})", who.label()));
+                    if route.path.starts_with("/api/admin/")
+                        && let Err(e) = restore_registry(&api, &w)
+                    {
+                        out.violations.push(Violation {
+                            path: path.clone(),
+                            who: who.label().into(),
+                            ..blank("cannot restore B", route.id, e)
+                        });
+                    }
+                }
+            }
+        }
+        if !accepted.is_empty() {
+            // Accepted writes: did any touch the victims' records?
+            let now = snapshot(&api, &w);
+            compare(
+                &baseline,
+                &now,
+                &format!(
+                    "{} after writes accepted for {}",
+                    route.id,
+                    accepted.join(", ")
+                ),
+                &mut out.violations,
+            );
+            baseline = now;
+        }
+    }
+    // Refused writes must not have changed anything either.
+    compare(
+        &baseline,
+        &snapshot(&api, &w),
+        "the sweep's refused writes",
+        &mut out.violations,
+    );
+    // The positive control: each marker reached its audience somewhere.
+    for marker in &w.markers {
+        if !out.seen.contains_key(marker.what) {
+            let audience = marker
+                .audience
+                .iter()
+                .map(|w| w.label())
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.violations.push(Violation {
+                who: audience,
+                ..blank("marker never seen", "-", format!("{} ({}): its owners never read it, so its absence elsewhere proves nothing", marker.what, marker.text))
+            });
+        }
+    }
+    let isolation_requests = api.sent.get() - started;
+
+    // Phase 2: the owners write.
+    let started = api.sent.get();
+    for (route, paths) in plan.iter().filter(|(r, _)| r.method != "GET") {
+        for path in paths {
+            for who in [
+                Who::BAdmin,
+                Who::BAgent,
+                Who::BReviewer,
+                Who::YMember,
+                Who::Programme,
+            ] {
+                probe(
+                    &api,
+                    &w,
+                    &openapi,
+                    route,
+                    path,
+                    who,
+                    Phase::OwnersWrite,
+                    &mut out,
+                );
+            }
+            if route.path.starts_with("/api/admin/")
+                && let Err(e) = restore_registry(&api, &w)
+            {
+                out.violations.push(Violation {
+                    path: path.clone(),
+                    ..blank("cannot restore B", route.id, e)
+                });
+            }
+        }
+    }
+    let owner_requests = api.sent.get() - started;
+    // A write body nobody entitled could get past validation tests nothing: fix it.
+    for (route, _) in plan
+        .iter()
+        .filter(|(r, _)| r.method != "GET" && r.request.is_some())
+    {
+        let got: Vec<u16> = out
+            .statuses
+            .get(route.id)
+            .map(|m| m.values().flatten().copied().collect())
+            .unwrap_or_default();
+        let parsed = got.iter().any(|s| (200..300).contains(s) || *s == 409);
+        let invalid: Vec<u16> = got
+            .iter()
+            .copied()
+            .filter(|s| matches!(s, 400 | 413 | 415 | 422))
+            .collect();
+        if !parsed && !invalid.is_empty() {
+            out.violations.push(blank("implausible body", route.id, format!("refused as invalid ({invalid:?}) and accepted by no one: fix its entry in BODIES")));
+        }
+    }
+
+    // The report.
+    let pairs: usize = out.statuses.values().map(BTreeMap::len).sum();
+    let outsider_pairs: usize = out
+        .statuses
+        .values()
+        .map(|m| m.keys().filter(|w| w.outsider()).count())
+        .sum();
+    println!(
+        "cross-tenant sweep: {} routes; {pairs} (route, principal) pairs, {outsider_pairs} of them by outsiders; {isolation_requests} requests checked for isolation, {owner_requests} owners' writes",
+        ROUTES.len()
+    );
+    for marker in &w.markers {
+        let by: Vec<&str> = out
+            .seen
+            .get(marker.what)
+            .map(|s| s.iter().map(|w| w.label()).collect())
+            .unwrap_or_default();
+        println!("  marker {:<38} seen by {}", marker.what, by.join(", "));
+    }
+    for (route, by) in &out.statuses {
+        let line: Vec<String> = by
+            .iter()
+            .map(|(who, st)| format!("{} {st:?}", who.label()))
+            .collect();
+        println!("  {route}: {}", line.join("; "));
+    }
+    if !out.violations.is_empty() {
+        let list: Vec<String> = out.violations.iter().map(ToString::to_string).collect();
+        panic!(
+            "{} cross-tenant violation(s):\n{}",
+            out.violations.len(),
+            list.join("\n")
+        );
+    }
+}
