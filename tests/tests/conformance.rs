@@ -788,6 +788,150 @@ fn component_id_refuses_chaining_to_an_unselected_component() {
     assert_eq!(report["status"], 200, "{report:#}");
 }
 
+// ---- service chaining after Spin's loader -----------------------------------------
+
+/// Has fixture `chain` fetch `url` (a `*.spin.internal` URL): the raw reply, since a
+/// chaining failure traps `chain` itself.
+fn chain(server: &QmiServer, url: &str) -> qmi_tests::Reply {
+    server.get(&format!("/chain/fetch?url={}", percent_encode(url)))
+}
+
+/// Waits up to 10 s for the server's stderr to contain `needle`.
+fn wait_for_stderr(server: &QmiServer, needle: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if server.stderr().contains(needle) {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+/// As Spin's loader (`reassign_trigger_deps`): `guarded`'s two triggers both carry
+/// middleware, so each runs its own copy (`guarded-for-<trigger id>`) and no trigger is
+/// left on the plain id. `http://guarded.spin.internal` is then an unknown routing
+/// destination: the calling instance traps and its client gets Spin's empty 500. A
+/// component with no trigger at all (`mw-a`) fails the same way. The copies answer on
+/// their routes and to their own synthetic host, through their middleware.
+#[test]
+fn chaining_to_a_component_whose_triggers_all_have_middleware_fails() {
+    let mut server = QmiServer::start(&[]);
+    let failed = chain(&server, "http://guarded.spin.internal/guarded/a/x");
+    assert_eq!(
+        (failed.status, failed.body.as_str()),
+        (500, ""),
+        "{failed:?}"
+    );
+    assert!(
+        wait_for_stderr(&server, "unknown routing destination 'guarded'"),
+        "{}",
+        server.stderr()
+    );
+    let no_trigger = chain(&server, "http://mw-a.spin.internal/x");
+    assert_eq!(
+        (no_trigger.status, no_trigger.body.as_str()),
+        (500, ""),
+        "{no_trigger:?}"
+    );
+    assert!(server.is_running());
+
+    let routed = server.get("/guarded/a/x");
+    assert_eq!(routed.header("x-mw-trace"), Some("echo,b"), "{routed:?}");
+    assert_eq!(routed.echo().variable("who"), Ok("guarded".to_owned()));
+
+    let copy = chain(
+        &server,
+        "http://guarded-for-guarded-a.spin.internal/guarded/a/x",
+    );
+    assert_eq!(copy.status, 200, "{copy:?}");
+    let report = copy.json();
+    assert_eq!(report["status"], 200, "{report:#}");
+    assert_eq!(report["headers"]["x-mw-trace"], "echo,b", "{report:#}");
+    let echo = fetched_echo(&report);
+    assert_eq!(echo["variables"]["who"]["value"], "guarded", "{echo:#}");
+    assert_eq!(echo["headers"]["x-mw-trace"], "b", "{echo:#}");
+}
+
+/// `echo` is shared by plain triggers and by `/mw` (with middleware): only `/mw` is split
+/// off (`echo-for-http-trigger9`, Spin's generated trigger id), so chaining to `echo`
+/// reaches the plain component, without middleware, whatever the path. A component named
+/// by a single trigger keeps its id and that trigger's middleware: chaining to `lone`
+/// goes through `mw-b`. Spin lists the split route under its synthetic id.
+#[test]
+fn chaining_reaches_the_component_of_the_plain_triggers() {
+    let server = QmiServer::start(&[]);
+    let plain = fetch_through(&server, "/chain", "http://echo.spin.internal/mw/x");
+    assert_eq!(plain["status"], 200, "{plain:#}");
+    assert_eq!(
+        plain["headers"]["x-mw-trace"], "echo",
+        "middleware ran: {plain:#}"
+    );
+    let echo = fetched_echo(&plain);
+    assert!(
+        echo["headers"]["x-mw-trace"].is_null(),
+        "middleware ran: {echo:#}"
+    );
+    assert_eq!(echo["variables"]["who"]["value"], "echo", "{echo:#}");
+
+    let split = fetch_through(
+        &server,
+        "/chain",
+        "http://echo-for-http-trigger9.spin.internal/mw/x",
+    );
+    assert_eq!(split["headers"]["x-mw-trace"], "echo,b,a", "{split:#}");
+
+    let lone = fetch_through(&server, "/chain", "http://lone.spin.internal/lone/x");
+    assert_eq!(lone["headers"]["x-mw-trace"], "echo,b", "{lone:#}");
+    assert_eq!(
+        fetched_echo(&lone)["variables"]["who"]["value"],
+        "lone",
+        "{lone:#}"
+    );
+
+    let line = format!(
+        "  echo-for-http-trigger9: {}/mw (wildcard)",
+        server.base_url()
+    );
+    assert!(
+        server.wait_for_stdout(&line, Duration::from_secs(5)),
+        "{}",
+        server.stdout()
+    );
+}
+
+/// `--component-id` selects the components of the locked app: `echo` is its plain
+/// triggers (not `/mw`), the synthetic `echo-for-http-trigger9` is `/mw` with its
+/// middleware; `guarded`, whose triggers were all split off, leaves no trigger (Spin:
+/// "No triggers in app"); an unknown id is refused with Spin's message.
+#[test]
+fn component_id_selects_the_components_after_the_split() {
+    let plain = QmiServer::start(&[("--component-id", "echo")]);
+    assert_eq!(plain.get("/echo/x").status, 200);
+    assert_eq!(
+        plain.get("/mw/x").status,
+        404,
+        "/mw belongs to echo-for-http-trigger9"
+    );
+    drop(plain);
+
+    let split = QmiServer::start(&[("--component-id", "echo-for-http-trigger9")]);
+    let reply = split.get("/mw/x");
+    assert_eq!(reply.header("x-mw-trace"), Some("echo,b,a"), "{reply:?}");
+    assert_eq!(split.get("/echo/x").status, 404);
+    drop(split);
+
+    let none = Qmi::up().flag("--component-id", "guarded").expect_failure();
+    assert!(none.stderr.contains("No triggers in app"), "{none:#?}");
+    let unknown = Qmi::up().flag("--component-id", "nope").expect_failure();
+    assert!(
+        unknown
+            .stderr
+            .contains("Specified component \"nope\" not found in application"),
+        "{unknown:#?}"
+    );
+}
+
 // ---- self-requests ---------------------------------------------------------------
 
 /// A request to `http://self.alt/…` is Spin's self-request: sent to the server's own

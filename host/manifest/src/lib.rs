@@ -18,6 +18,7 @@ mod manifest;
 mod runtime_config;
 mod template;
 mod trigger;
+mod trigger_components;
 mod variables;
 mod walk;
 

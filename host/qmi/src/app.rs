@@ -11,17 +11,18 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use http_body_util::combinators::UnsyncBoxBody;
 use qmi_manifest::{
-    AppManifest, Component as ManifestComponent, DependencyRef, DependencySource, Location, Route,
-    RuntimeConfig,
+    AppManifest, Component as ManifestComponent, DependencyRef, DependencySource, HttpTrigger,
+    Location, Route, RuntimeConfig,
 };
 use qmi_routes::{RouteMatch, Router};
+use wasmtime_wasi::TrappableError;
 use wasmtime_wasi_http::handler::{ErrorCode as HandlerError, ProxyHandler};
 use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
 
 use crate::compose::{self, Dependency, Inherit, Middleware};
 use crate::engine;
 use crate::factors::key_value::Stores;
-use crate::factors::outbound_http::self_request::SelfRequests;
+use crate::factors::outbound_http::self_request::{GuestResponse, SelfRequests};
 use crate::factors::outbound_http::{DispatchSlot, InternalDispatch, OutboundPolicy};
 use crate::factors::sqlite::Databases;
 use crate::factors::variables::ComponentVariables;
@@ -80,22 +81,44 @@ impl App {
             })
             .context("resolving application variables")?;
 
-        for id in &options.components {
-            if !manifest.components.contains_key(id.as_str()) {
-                bail!("--component-id {id:?} names no component of the application");
-            }
+        // Spin's loader gives a component shared by several triggers, where
+        // some carry middleware, a synthetic id per such trigger; selection
+        // and service chaining see those ids.
+        let trigger_ids = manifest.trigger_component_ids();
+        if !options.components.is_empty() {
+            select_components(&manifest, &trigger_ids, &options.components).context(
+                "failed to resolve application with only components selected with --component",
+            )?;
         }
         let selected =
             |id: &str| options.components.is_empty() || options.components.iter().any(|c| c == id);
-        if !options.components.is_empty() {
-            check_service_chaining_targets(&manifest, &options.components)?;
+        let served: Vec<(&HttpTrigger, &str)> = manifest
+            .http_triggers
+            .iter()
+            .zip(trigger_ids.iter().map(String::as_str))
+            .filter(|(_, id)| selected(id))
+            .collect();
+        if served.is_empty() {
+            bail!("No triggers in app");
         }
+        // The component ids of the app as Spin runs it (wildcard service
+        // chaining expands to these): every locked component, or only those
+        // of the retained triggers with `--component-id`.
+        let app_component_ids: BTreeSet<String> = if options.components.is_empty() {
+            manifest.locked_component_ids().into_iter().collect()
+        } else {
+            served.iter().map(|(_, id)| (*id).to_owned()).collect()
+        };
 
         // Databases and stores: the labels some served component declares.
         let mut sqlite_labels = BTreeSet::new();
         let mut kv_labels = BTreeSet::new();
         for (id, component) in &manifest.components {
-            if selected(id.as_str()) {
+            let served_here = options.components.is_empty()
+                || served
+                    .iter()
+                    .any(|(t, _)| t.component.as_str() == id.as_str());
+            if served_here {
                 sqlite_labels.extend(component.sqlite_databases.iter().cloned());
                 kv_labels.extend(component.key_value_stores.iter().cloned());
             }
@@ -148,33 +171,43 @@ impl App {
         let mut routes = Vec::new();
         let mut by_route = HashMap::new();
         let mut by_component: HashMap<String, Arc<ProxyHandler<ComponentHandler>>> = HashMap::new();
-        let mut by_key: HashMap<String, Arc<ProxyHandler<ComponentHandler>>> = HashMap::new();
-        for trigger in &manifest.http_triggers {
-            let id = trigger.component.as_str();
-            if !selected(id) {
-                continue;
-            }
-            let component = &manifest.components[id];
-            let key = format!("{id}|{:?}", trigger.middleware);
-            let handler = match by_key.get(&key) {
+        // Identical compositions are compiled once; each component id still
+        // gets its own handler, hence its own instances, as in Spin.
+        let mut compiled: HashMap<String, wasmtime::component::Component> = HashMap::new();
+        for (trigger, id) in served {
+            let handler = match by_component.get(id) {
                 Some(handler) => handler.clone(),
                 None => {
                     let started = Instant::now();
-                    let bytes = compose_for(&manifest, component, &trigger.middleware)?;
-                    let compiled =
-                        engine::load_component(&engine, &bytes, options.cache_dir.as_deref())
+                    let source = trigger.component.as_str();
+                    let component = &manifest.components[source];
+                    let key = format!("{source}|{:?}", trigger.middleware);
+                    let code = match compiled.get(&key) {
+                        Some(code) => code.clone(),
+                        None => {
+                            let bytes = compose_for(&manifest, component, &trigger.middleware)?;
+                            let code = engine::load_component(
+                                &engine,
+                                &bytes,
+                                options.cache_dir.as_deref(),
+                            )
                             .with_context(|| format!("compiling component {id:?}"))?;
+                            compiled.insert(key, code.clone());
+                            code
+                        }
+                    };
                     let grants = Arc::new(grants(
                         &manifest,
                         id,
                         component,
                         &variables,
+                        &app_component_ids,
                         &options.data_dir,
                     )?);
                     let handler = Arc::new(ComponentHandler::new(
                         shared.clone(),
                         &linker,
-                        &compiled,
+                        &code,
                         grants,
                     )?);
                     tracing::debug!(
@@ -182,13 +215,10 @@ impl App {
                         elapsed_ms = started.elapsed().as_millis() as u64,
                         "component ready"
                     );
-                    by_key.insert(key, handler.clone());
+                    by_component.insert(id.to_owned(), handler.clone());
                     handler
                 }
             };
-            if trigger.middleware.is_empty() || !by_component.contains_key(id) {
-                by_component.insert(id.to_owned(), handler.clone());
-            }
             if let Route::Path(route) = &trigger.route {
                 routes.push((route.to_owned(), id.to_owned()));
                 by_route.insert(route.to_owned(), handler);
@@ -249,15 +279,15 @@ impl InternalDispatch for App {
         self: Arc<Self>,
         component: String,
         request: http::Request<UnsyncBoxBody<Bytes, ErrorCode>>,
-    ) -> futures::future::BoxFuture<
-        'static,
-        Result<http::Response<UnsyncBoxBody<Bytes, ErrorCode>>, ErrorCode>,
-    > {
+    ) -> futures::future::BoxFuture<'static, Result<GuestResponse, TrappableError<ErrorCode>>> {
         Box::pin(async move {
-            let handler = self
-                .by_component
-                .get(&component)
-                .ok_or(ErrorCode::DestinationNotFound)?;
+            // Spin looks the host up among the triggers' component ids; a
+            // miss fails the host call, trapping the calling instance.
+            let Some(handler) = self.by_component.get(&component) else {
+                return Err(TrappableError::trap(wasmtime::format_err!(
+                    "unknown routing destination '{component}'"
+                )));
+            };
             let (mut parts, body) = request.into_parts();
             let path = parts.uri.path().to_owned();
             let m = RouteMatch::service_chaining(&component, &path);
@@ -278,28 +308,59 @@ impl InternalDispatch for App {
             }
             let request =
                 http::Request::from_parts(parts, body.map_err(HandlerError::from).boxed_unsync());
-            let response = handler
-                .handle((), request)
-                .await
-                .map_err(|e| ErrorCode::InternalError(Some(format!("{e:#}"))))?;
-            Ok(response.map(|body| {
-                body.map_err(|e| ErrorCode::InternalError(Some(format!("{e:#}"))))
-                    .boxed_unsync()
-            }))
+            // A failure of the chained component is its own: the caller gets
+            // Spin's 500 with an empty body, as a client would.
+            Ok(match handler.handle((), request).await {
+                Ok(response) => response.map(|body| {
+                    body.map_err(|e| ErrorCode::InternalError(Some(format!("{e:#}"))))
+                        .boxed_unsync()
+                }),
+                Err(error) => {
+                    tracing::error!(component, "Error processing request: {error:#}");
+                    let mut response = http::Response::new(
+                        http_body_util::Empty::new()
+                            .map_err(|never| match never {})
+                            .boxed_unsync(),
+                    );
+                    *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+                    response
+                }
+            })
         })
     }
+}
+
+/// Spin's `retain_components` checks for `--component-id`: every id names a
+/// component of the locked app (synthetic ids included), and no retained
+/// trigger's component may chain to a component left out (nor use wildcard
+/// chaining); same messages.
+fn select_components(
+    manifest: &AppManifest,
+    trigger_ids: &[String],
+    selected: &[String],
+) -> Result<()> {
+    let locked = manifest.locked_component_ids();
+    for id in selected {
+        if !locked.contains(id) {
+            bail!("Specified component \"{id}\" not found in application");
+        }
+    }
+    check_service_chaining_targets(manifest, trigger_ids, selected)
 }
 
 /// With `--component-id`, Spin refuses to start when a selected component may
 /// chain to a component that is not selected (or may chain to any, through
 /// `http://*.spin.internal`); same messages.
-fn check_service_chaining_targets(manifest: &AppManifest, selected: &[String]) -> Result<()> {
-    for trigger in &manifest.http_triggers {
-        let id = trigger.component.as_str();
+fn check_service_chaining_targets(
+    manifest: &AppManifest,
+    trigger_ids: &[String],
+    selected: &[String],
+) -> Result<()> {
+    for (trigger, id) in manifest.http_triggers.iter().zip(trigger_ids) {
         if !selected.iter().any(|c| c == id) {
             continue;
         }
-        for host in &manifest.components[id].allowed_outbound_hosts {
+        for host in &manifest.components[trigger.component.as_str()].allowed_outbound_hosts {
             let target = match &host.host {
                 qmi_manifest::Host::AnySubdomain(suffix)
                     if suffix == qmi_manifest::SERVICE_CHAINING_SUFFIX =>
@@ -412,6 +473,7 @@ fn grants(
     id: &str,
     component: &ManifestComponent,
     variables: &qmi_manifest::ResolvedVariables,
+    app_component_ids: &BTreeSet<String>,
     data_dir: &Path,
 ) -> Result<Grants> {
     let mut values = HashMap::new();
@@ -425,8 +487,7 @@ fn grants(
     let hosts = component.allowed_outbound_hosts.clone();
     // Spin expands `*.spin.internal` into one entry per component of the app:
     // chaining to a host that names no component is denied.
-    let component_ids: BTreeSet<String> =
-        manifest.components.keys().map(|c| c.to_string()).collect();
+    let component_ids = app_component_ids.clone();
     // Spin's `check_relative_url(&["http", "https"])`: `self`, `self.alt` or
     // `*` hosts with one of those schemes (any port).
     let allow_self = hosts.iter().any(|h| h.allows_relative(&["http", "https"]));

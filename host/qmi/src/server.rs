@@ -88,10 +88,7 @@ async fn handle(
     let (component, response) = match well_known {
         Some(rest) => ("-".to_owned(), well_known_response(app, &rest)),
         None => match app.route(request.uri().path()) {
-            None => (
-                "-".to_owned(),
-                plain(hyper::StatusCode::NOT_FOUND, "Not Found"),
-            ),
+            None => ("-".to_owned(), plain(hyper::StatusCode::NOT_FOUND, "")),
             Some((route, handler)) => {
                 let component = route.component_id().to_owned();
                 let response = match prepare(request, &route, client, local) {
@@ -165,10 +162,7 @@ pub async fn send(
         Ok(response) => coalesce(response).await,
         Err(error) => {
             tracing::warn!("request failed: {error:#}");
-            plain(
-                hyper::StatusCode::INTERNAL_SERVER_ERROR,
-                "Internal Server Error",
-            )
+            plain(hyper::StatusCode::INTERNAL_SERVER_ERROR, "")
         }
     }
 }
@@ -189,7 +183,7 @@ fn well_known_response(app: &App, rest: &str) -> hyper::Response<Body> {
             );
             response
         }
-        _ => plain(hyper::StatusCode::NOT_FOUND, "Not Found"),
+        _ => plain(hyper::StatusCode::NOT_FOUND, ""),
     }
 }
 
@@ -217,17 +211,15 @@ async fn coalesce(response: wasmtime_wasi_http::handler::Response) -> hyper::Res
             }
             Err(error) => {
                 tracing::warn!("response body failed: {error:#}");
-                plain(
-                    hyper::StatusCode::INTERNAL_SERVER_ERROR,
-                    "Internal Server Error",
-                )
+                plain(hyper::StatusCode::INTERNAL_SERVER_ERROR, "")
             }
         },
         _ => hyper::Response::from_parts(parts, body.map_err(anyhow::Error::from).boxed_unsync()),
     }
 }
 
-/// A short text response with its length.
+/// A response of the runtime's own, as Spin writes them: no content type,
+/// a short or empty body (Spin's 404 and 500 are empty).
 pub fn plain(status: hyper::StatusCode, text: &'static str) -> hyper::Response<Body> {
     let mut response = hyper::Response::new(
         Full::new(Bytes::from_static(text.as_bytes()))
@@ -235,9 +227,5 @@ pub fn plain(status: hyper::StatusCode, text: &'static str) -> hyper::Response<B
             .boxed_unsync(),
     );
     *response.status_mut() = status;
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
     response
 }

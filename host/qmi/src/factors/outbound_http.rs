@@ -11,25 +11,24 @@ use std::sync::{Arc, OnceLock, Weak};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use http_body_util::combinators::UnsyncBoxBody;
+use wasmtime_wasi::TrappableError;
 use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
 use wasmtime_wasi_http::p3::{RequestOptions, WasiHttpHooks, default_send_request};
 
-use self::self_request::{SelfRequests, is_self_request};
+use self::self_request::{GuestResponse, SelfRequests, is_self_request};
 
 /// Decides whether a URL may be called.
 pub type AllowFn = dyn Fn(&http::Uri) -> bool + Send + Sync;
 
 /// Answers service-chained requests inside the process.
 pub trait InternalDispatch: Send + Sync {
-    /// Sends `request` to component `component`.
+    /// Sends `request` to component `component`; an unknown component is a
+    /// trap of the calling instance, as in Spin.
     fn dispatch(
         self: Arc<Self>,
         component: String,
         request: http::Request<UnsyncBoxBody<Bytes, ErrorCode>>,
-    ) -> futures::future::BoxFuture<
-        'static,
-        Result<http::Response<UnsyncBoxBody<Bytes, ErrorCode>>, ErrorCode>,
-    >;
+    ) -> futures::future::BoxFuture<'static, Result<GuestResponse, TrappableError<ErrorCode>>>;
 }
 
 /// Where chained requests go, set once the application is loaded.
@@ -86,7 +85,7 @@ impl WasiHttpHooks for OutboundHttp {
                         http::Response<UnsyncBoxBody<Bytes, ErrorCode>>,
                         Box<dyn Future<Output = Result<(), ErrorCode>> + Send>,
                     ),
-                    wasmtime_wasi::TrappableError<ErrorCode>,
+                    TrappableError<ErrorCode>,
                 >,
             > + Send,
     > {
