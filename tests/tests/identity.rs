@@ -620,3 +620,131 @@ fn a_suspended_communes_memberships_leave_tokens_until_it_is_resumed() {
     assert!(me.body.get("suspended_memberships").is_none(), "{me:?}");
     assert_eq!(me.body["memberships"].as_array().unwrap().len(), 2, "{me:?}");
 }
+
+/// The account id of the holder of `token`.
+fn account_id(api: &Api<'_>, token: &str) -> String {
+    let me = api.get("/api/me", Some(token));
+    assert_eq!(me.status, 200, "{me:?}");
+    me.body["id"].as_str().unwrap().to_owned()
+}
+
+/// Asserts the gateway's refusal of a token issued before the account's rights changed.
+fn assert_stale(r: &Res) {
+    assert_refused(r, 401, "invalid-token");
+    assert!(r.body["detail"].as_str().unwrap().contains("rights changed, refresh the token"), "{r:?}");
+}
+
+/// Refreshes a session; returns the new token response.
+fn refresh(api: &Api<'_>, tokens: &Value) -> Value {
+    let r = api.post("/api/auth/refresh", None, &json!({ "refresh_token": tokens["refresh_token"] }));
+    assert_eq!(r.status, 200, "{r:?}");
+    r.body
+}
+
+/// Stale rights (issue 11, finding 7): removing a commune membership or changing a
+/// role stops the tokens already issued to that account at once — on every route,
+/// not only the commune's — and a refresh issues a token with the current rights
+/// only. Adding a membership takes nothing away: tokens go on. Before, the removed
+/// agent's token listed the commune's members until it expired.
+#[test]
+fn removing_a_membership_or_changing_a_role_stops_existing_tokens_at_once() {
+    let server = server();
+    let api = Api::new(&server);
+    let hosting = api.token("hosting@qmi.example");
+    let programme = api.token("programme@qmi.example");
+    new_commune(&api, &hosting, "01004", "Ambérieu-en-Bugey");
+    new_commune(&api, &hosting, "01053", "Bourg-en-Bresse");
+    new_member(&api, &programme, "maire@amberieu.example", &[("01004", "admin")]);
+    new_member(&api, &programme, "agent@ain.example", &[("01004", "agent"), ("01053", "agent")]);
+    let admin = api.token("maire@amberieu.example");
+    let session = api.sign_in("agent@ain.example");
+    let old = session["access_token"].as_str().unwrap().to_owned();
+    let agent_id = account_id(&api, &old);
+    let (here, there) = ("/api/communes/01004/members", "/api/communes/01053/members");
+    assert_eq!(api.get(here, Some(&old)).status, 200);
+    assert_eq!(api.get(there, Some(&old)).status, 200);
+
+    // Removed from Ambérieu: the token stops at once, everywhere.
+    let r = api.send("DELETE", &format!("{here}/{agent_id}"), Some(&admin), None);
+    assert_eq!(r.status, 204, "{r:?}");
+    assert_stale(&api.get(here, Some(&old)));
+    assert_stale(&api.get(there, Some(&old)));
+    assert_stale(&api.get("/api/me", Some(&old)));
+    // The admin who removed them is not affected.
+    assert_eq!(api.get(here, Some(&admin)).status, 200);
+
+    // A refresh: the current rights only.
+    let session = refresh(&api, &session);
+    let fresh = session["access_token"].as_str().unwrap().to_owned();
+    let claims = claims_of(&fresh);
+    assert_eq!(claims["mem"], json!({ "01053": "agent" }));
+    assert!(claims["rv"].as_u64().is_some_and(|rv| rv >= 1), "{claims}");
+    assert_eq!(api.get(there, Some(&fresh)).status, 200);
+    assert_problem(&api.get(here, Some(&fresh)), 403);
+
+    // A role changed (agent → reviewer): the same.
+    let r = api.post(there, Some(&programme), &json!({ "email": "agent@ain.example", "role": "reviewer" }));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_stale(&api.get(there, Some(&fresh)));
+    let session = refresh(&api, &session);
+    let reviewer = session["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(claims_of(&reviewer)["mem"], json!({ "01053": "reviewer" }));
+    assert!(claims_of(&reviewer)["rv"].as_u64() > claims["rv"].as_u64());
+    // A reviewer does not get the staff directory (the policy's answer).
+    assert_refused(&api.get(there, Some(&reviewer)), 403, "insufficient-role");
+
+    // Given a membership back: nothing was taken away, the token goes on.
+    let r = api.post(here, Some(&admin), &json!({ "email": "agent@ain.example", "role": "agent" }));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(api.get("/api/me", Some(&reviewer)).status, 200);
+    // Re-giving the same role changes nothing either.
+    let r = api.post(there, Some(&programme), &json!({ "email": "agent@ain.example", "role": "reviewer" }));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(api.get("/api/me", Some(&reviewer)).status, 200);
+    let claims = claims_of(&refresh(&api, &session)["access_token"].as_str().unwrap().to_owned());
+    assert_eq!(claims["mem"], json!({ "01004": "agent", "01053": "reviewer" }));
+}
+
+/// Stale rights (issue 11, finding 7): removing an organisation's member stops the
+/// tokens already issued to them at once — they no longer read the organisation's
+/// applications (`GET /api/applications`, service `applications`) nor the
+/// organisation. Before, the removed member kept reading both until the token
+/// expired.
+#[test]
+fn a_removed_organisation_member_stops_reading_its_applications_at_once() {
+    let server = app::serve(&["identity", "applications"], DEMO_PASSWORD);
+    let api = Api::new(&server);
+    let hosting = api.token("hosting@qmi.example");
+    let programme = api.token("programme@qmi.example");
+    new_commune(&api, &hosting, "01004", "Ambérieu-en-Bugey");
+    // An account (invited as a reviewer, the only way identity creates accounts)…
+    new_member(&api, &programme, "cto@capteurs.example", &[("01004", "reviewer")]);
+    let first = api.sign_in("cto@capteurs.example");
+    // …creates its organisation and joins it; its next token says so.
+    let org = api.post(
+        "/api/organisations",
+        Some(first["access_token"].as_str().unwrap()),
+        &json!({ "name": "Capteurs SAS", "kind": "startup", "country": "DE" }),
+    );
+    assert_eq!(org.status, 201, "{org:?}");
+    let org_id = org.body["id"].as_str().unwrap().to_owned();
+    let session = refresh(&api, &first);
+    let old = session["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(claims_of(&old)["org"], org_id.as_str());
+    let account = account_id(&api, &old);
+    let mine = api.get("/api/applications", Some(&old));
+    assert_eq!(mine.status, 200, "{mine:?}");
+    assert_eq!(api.get(&format!("/api/organisations/{org_id}"), Some(&old)).status, 200);
+
+    let r = api.send("DELETE", &format!("/api/organisations/{org_id}/members/{account}"), Some(&programme), None);
+    assert_eq!(r.status, 204, "{r:?}");
+    assert_stale(&api.get("/api/applications", Some(&old)));
+    assert_stale(&api.get(&format!("/api/organisations/{org_id}"), Some(&old)));
+
+    // Refreshed: no organisation any more, and the policy says so.
+    let fresh = refresh(&api, &session)["access_token"].as_str().unwrap().to_owned();
+    assert!(claims_of(&fresh).get("org").is_none(), "{}", claims_of(&fresh));
+    assert_refused(&api.get(&format!("/api/organisations/{org_id}"), Some(&fresh)), 403, "not-organisation-member");
+    let mine = api.get("/api/applications", Some(&fresh));
+    assert_eq!((mine.status, mine.body["items"].as_array().map(Vec::len)), (200, Some(0)), "{mine:?}");
+}

@@ -124,15 +124,27 @@ async fn require_commune(db: &Db, insee: &Insee) -> Result<Commune, Problem> {
     load_commune(db, insee).await?.ok_or_else(|| Problem::not_found(format!("no commune {insee} in the registry")))
 }
 
-/// Writes `tenant-status/<insee>` for the gateway.
-async fn publish_status(insee: &Insee, status: CommuneStatus) -> Result<(), Problem> {
+/// Writes `tenant-status/<insee>` for the gateway, once the change committed,
+/// and returns the commune as the registry has it. The registry is read again
+/// after writing: when two changes of one commune are published out of order,
+/// the last writer still leaves the registry's latest status in the store.
+async fn publish_status(db: &Db, insee: &Insee) -> Result<Commune, Problem> {
     let store = spin_sdk::key_value::Store::open_default()
         .await
-        .map_err(|e| Problem::internal(format!("opening the key-value store: {e:?}")))?;
-    store
-        .set(crate::tenant_status_key(insee), status.as_str().as_bytes())
-        .await
-        .map_err(|e| Problem::internal(format!("writing the tenant status of {insee}: {e:?}")))
+        .map_err(|e| Problem::unavailable(format!("opening the key-value store: {e:?}")))?;
+    let mut commune = require_commune(db, insee).await?;
+    for _ in 0..4 {
+        store
+            .set(crate::tenant_status_key(insee), commune.status.as_str().as_bytes())
+            .await
+            .map_err(|e| Problem::unavailable(format!("writing the tenant status of {insee}: {e:?}")))?;
+        let now = require_commune(db, insee).await?;
+        if now.status == commune.status {
+            return Ok(now);
+        }
+        commune = now;
+    }
+    Ok(commune)
 }
 
 /// Repairs a missing `tenant-status/<insee>` entry (e.g. a database prepared
@@ -144,6 +156,44 @@ async fn ensure_status_published(commune: &Commune) {
             let _ = store.set(&key, commune.status.as_str().as_bytes()).await;
         }
     }
+}
+
+/// Raises an account's rights version, inside the transaction of the change that
+/// takes a right away from it; [`publish_rights`] tells the gateway once it commits.
+async fn lower_rights(db: &Db, account: &str) -> Result<(), Problem> {
+    db.global("UPDATE accounts SET rights_version = rights_version + 1 WHERE id = ?", vec![account.into()]).await?;
+    Ok(())
+}
+
+/// An account's rights version in the database (0 for an unknown account).
+async fn rights_version(db: &Db, account: &str) -> Result<u64, Problem> {
+    let rows = db.global("SELECT rights_version FROM accounts WHERE id = ?", vec![account.into()]).await?;
+    Ok(rows.first().and_then(|r| r.int("rights_version")).and_then(|v| u64::try_from(v).ok()).unwrap_or(0))
+}
+
+/// Publishes an account's rights version as `rights/<account>` in the shared
+/// store, after the change that raised it committed: from the next request on,
+/// the gateway refuses every token issued before. The store never goes back:
+/// a value is written only over a lower one, and the database is read again
+/// after writing, so two changes published out of order still leave the latest.
+async fn publish_rights(db: &Db, account: &str) -> Result<(), Problem> {
+    let unavailable = |e: spin_sdk::key_value::Error| Problem::unavailable(format!("the shared key-value store: {e:?}"));
+    let store = spin_sdk::key_value::Store::open_default().await.map_err(unavailable)?;
+    let key = crate::rights_key(account);
+    let mut version = rights_version(db, account).await?;
+    for _ in 0..4 {
+        let stored = store.get(&key).await.map_err(unavailable)?;
+        let stored = stored.and_then(|v| std::str::from_utf8(&v).ok().and_then(|s| s.trim().parse::<u64>().ok()));
+        if stored.is_none_or(|s| s < version) {
+            store.set(&key, version.to_string().as_bytes()).await.map_err(unavailable)?;
+        }
+        let now = rights_version(db, account).await?;
+        if now == version {
+            return Ok(());
+        }
+        version = now;
+    }
+    Ok(())
 }
 
 /// Escapes `%`, `_` and `\` for `LIKE … ESCAPE '\'`.
@@ -308,8 +358,7 @@ async fn create_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         }
         other => other?,
     };
-    publish_status(&new.insee, status).await?;
-    Ok(json(201, &require_commune(&cx.db, &new.insee).await?))
+    Ok(json(201, &publish_status(&cx.db, &new.insee).await?))
 }
 
 async fn set_suspended(cx: &Ctx<'_>, suspend: bool) -> Result<Reply, Problem> {
@@ -325,9 +374,7 @@ async fn set_suspended(cx: &Ctx<'_>, suspend: bool) -> Result<Reply, Problem> {
         format!("UPDATE communes SET status = COALESCE(resume_status, 'member'), resume_status = NULL, updated_at = {stamp} WHERE insee = ? AND status = 'suspended'")
     };
     cx.db.global(&sql, vec![(&insee).into()]).await?;
-    let commune = require_commune(&cx.db, &insee).await?;
-    publish_status(&insee, commune.status).await?;
-    Ok(json(200, &commune))
+    Ok(json(200, &publish_status(&cx.db, &insee).await?))
 }
 
 /// `PUT /api/admin/communes/{insee}/status`: the call for communes (service
@@ -347,9 +394,7 @@ async fn set_status(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     let sql = "UPDATE communes SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE insee = ? AND status <> 'suspended'";
     cx.db.global(sql, vec![change.status.as_str().into(), (&insee).into()]).await?;
-    let commune = require_commune(&cx.db, &insee).await?;
-    publish_status(&insee, commune.status).await?;
-    Ok(json(200, &commune))
+    Ok(json(200, &publish_status(&cx.db, &insee).await?))
 }
 
 // ---------------------------------------------------------------- tokens
@@ -401,7 +446,9 @@ async fn issuer() -> Result<Issuer, Problem> {
 }
 
 async fn subject(db: &Db, account_id: &str) -> Result<Option<Subject>, Problem> {
-    let rows = db.global("SELECT id, name, lang, organisation_id FROM accounts WHERE id = ?", vec![account_id.into()]).await?;
+    // The rights version is read with the account, before the memberships: a change
+    // committed in between leaves this token older than the change, never newer.
+    let rows = db.global("SELECT id, name, lang, organisation_id, rights_version FROM accounts WHERE id = ?", vec![account_id.into()]).await?;
     let Some(a) = rows.first() else { return Ok(None) };
     let ops = db.global("SELECT role FROM platform_roles WHERE account_id = ? ORDER BY role", vec![account_id.into()]).await?;
     // A suspended commune's memberships give no right until it is resumed: tokens
@@ -422,6 +469,7 @@ async fn subject(db: &Db, account_id: &str) -> Result<Option<Subject>, Problem> 
             .iter()
             .filter_map(|r| Some((r.text("insee")?.parse().ok()?, MembershipRole::parse(r.text("role")?)?)))
             .collect::<BTreeMap<_, _>>(),
+        rights_version: a.int("rights_version").and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
     }))
 }
 
@@ -468,13 +516,22 @@ async fn create_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         }
     };
     let Some(account_id) = verified else {
-        save_throttle(&cx.db, "account", &email, throttle::ACCOUNT.fail(&account_state, now)).await?;
-        save_throttle(&cx.db, "client", &client, throttle::CLIENT.fail(&client_state, now)).await?;
+        cx.db
+            .atomic(async |db| {
+                save_throttle(db, "account", &email, throttle::ACCOUNT.fail(&account_state, now)).await?;
+                save_throttle(db, "client", &client, throttle::CLIENT.fail(&client_state, now)).await
+            })
+            .await?;
         return Err(Problem::new(401, "invalid-credentials", "Invalid credentials").detail("unknown e-mail or wrong password"));
     };
-    cx.db.global("DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = ?", vec![email.into()]).await?;
-    let subject = subject(&cx.db, &account_id).await?.ok_or_else(|| Problem::internal("account vanished during sign-in"))?;
-    let tokens = issue(&cx.db, &subject, &uuid::Uuid::new_v4().to_string()).await?;
+    let tokens = cx
+        .db
+        .atomic(async |db| {
+            db.global("DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = ?", vec![email.as_str().into()]).await?;
+            let subject = subject(db, &account_id).await?.ok_or_else(|| Problem::internal("account vanished during sign-in"))?;
+            issue(db, &subject, &uuid::Uuid::new_v4().to_string()).await
+        })
+        .await?;
     Ok(json(200, &tokens))
 }
 
@@ -503,19 +560,32 @@ async fn refresh_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     if row.int("expires_at").unwrap_or(0) <= now {
         return Err(invalid_refresh("the refresh token expired"));
     }
-    cx.db
-        .global(
-            "UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL AND revoked_at IS NULL",
-            vec![now.into(), hash.into()],
-        )
+    // The rotation and its successor commit together: a failure in between leaves
+    // the old token usable rather than the session lost.
+    let rotated = cx
+        .db
+        .atomic(async |db| {
+            db.global(
+                "UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL AND revoked_at IS NULL",
+                vec![now.into(), hash.as_str().into()],
+            )
+            .await?;
+            if db.changes().await != 1 {
+                return Ok(None);
+            }
+            // The current rights version and memberships.
+            let subject = subject(db, &account_id).await?.ok_or_else(|| invalid_refresh("the account no longer exists"))?;
+            issue(db, &subject, &family).await.map(Some)
+        })
         .await?;
-    if cx.db.changes().await != 1 {
-        // Another request rotated it first: that is reuse too.
-        revoke_family(&cx.db, &family, now).await?;
-        return Err(invalid_refresh("refresh token reuse detected: the session was revoked"));
+    match rotated {
+        Some(tokens) => Ok(json(200, &tokens)),
+        None => {
+            // Another request rotated it first: that is reuse too.
+            revoke_family(&cx.db, &family, now).await?;
+            Err(invalid_refresh("refresh token reuse detected: the session was revoked"))
+        }
     }
-    let subject = subject(&cx.db, &account_id).await?.ok_or_else(|| invalid_refresh("the account no longer exists"))?;
-    Ok(json(200, &issue(&cx.db, &subject, &family).await?))
 }
 
 async fn revoke_family(db: &Db, family: &str, now: i64) -> Result<(), Problem> {
@@ -634,30 +704,46 @@ async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
     require_commune(&cx.db, &insee).await?;
     let body: AddMember = cx.req.json()?;
-    let account = match account_by_email(&cx.db, &body.email).await? {
-        Some(a) => a,
-        None => {
-            let name = body.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).ok_or_else(|| {
-                Problem::invalid_field("name", "required to invite a person who has no account yet")
-            })?;
-            let id = uuid::Uuid::now_v7().to_string();
-            cx.db
-                .global("INSERT INTO accounts (id, email, name) VALUES (?, ?, ?)", vec![id.as_str().into(), body.email.as_str().into(), name.into()])
+    let name = body.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+    // The account (created when the e-mail has none), its membership, and a raised
+    // rights version when its role changed, commit together.
+    let (account, role_changed) = cx
+        .db
+        .atomic(async |db| {
+            let account = match account_by_email(db, &body.email).await? {
+                Some(a) => a,
+                None => {
+                    let name = name.clone().ok_or_else(|| Problem::invalid_field("name", "required to invite a person who has no account yet"))?;
+                    let id = uuid::Uuid::now_v7().to_string();
+                    db.global("INSERT INTO accounts (id, email, name) VALUES (?, ?, ?)", vec![id.as_str().into(), body.email.as_str().into(), name.as_str().into()])
+                        .await?;
+                    AccountRef { id, name, email: body.email.to_string(), organisation_id: None }
+                }
+            };
+            let previous = db
+                .run(tenant(&insee).select(MEMBERSHIPS, &["role"]).filter("account_id = ?", [account.id.as_str().into()]).build())
                 .await?;
-            AccountRef { id, name: name.to_owned(), email: body.email.to_string(), organisation_id: None }
-        }
-    };
-    // A new role for a member: never the last admin's demotion (checked in the
-    // same statement, so two concurrent changes cannot both pass).
-    cx.db
-        .run(tenant(&insee).insert(
-            MEMBERSHIPS,
-            vec![("account_id", account.id.as_str().into()), ("role", body.role.as_str().into())],
-            Some("ON CONFLICT (insee, account_id) DO UPDATE SET role = excluded.role WHERE excluded.role = 'admin' OR memberships.role <> 'admin' OR (SELECT COUNT(*) FROM memberships m WHERE m.insee = memberships.insee AND m.role = 'admin') > 1"),
-        ))
+            let previous = previous.first().and_then(|r| r.text("role").and_then(MembershipRole::parse));
+            // A new role for a member: never the last admin's demotion (checked in the
+            // same statement, so two concurrent changes cannot both pass).
+            db.run(tenant(&insee).insert(
+                MEMBERSHIPS,
+                vec![("account_id", account.id.as_str().into()), ("role", body.role.as_str().into())],
+                Some("ON CONFLICT (insee, account_id) DO UPDATE SET role = excluded.role WHERE excluded.role = 'admin' OR memberships.role <> 'admin' OR (SELECT COUNT(*) FROM memberships m WHERE m.insee = memberships.insee AND m.role = 'admin') > 1"),
+            ))
+            .await?;
+            if db.changes().await == 0 {
+                return Err(last_admin(&insee));
+            }
+            let role_changed = previous.is_some_and(|r| r != body.role);
+            if role_changed {
+                lower_rights(db, &account.id).await?;
+            }
+            Ok((account, role_changed))
+        })
         .await?;
-    if cx.db.changes().await == 0 {
-        return Err(last_admin(&insee));
+    if role_changed {
+        publish_rights(&cx.db, &account.id).await?;
     }
     Ok(json(200, &Member { account_id: account.id, name: account.name, email: account.email, role: body.role }))
 }
@@ -667,16 +753,23 @@ async fn remove_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
     cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
     let account = cx.param("account").to_owned();
-    // Never the last admin (checked in the same statement, as above).
-    let delete = tenant(&insee)
-        .delete(MEMBERSHIPS)
-        .filter("account_id = ?", [account.as_str().into()])
-        .filter("(role <> 'admin' OR (SELECT COUNT(*) FROM memberships m WHERE m.insee = memberships.insee AND m.role = 'admin') > 1)", []);
-    cx.db.run(delete.build()).await?;
-    if cx.db.changes().await == 0 {
-        let still = cx.db.run(tenant(&insee).select(MEMBERSHIPS, &["role"]).filter("account_id = ?", [account.as_str().into()]).build()).await?;
-        return Err(if still.is_empty() { Problem::not_found(format!("{account} is not a member of {insee}")) } else { last_admin(&insee) });
-    }
+    // The removal and the raised rights version commit together; never the last
+    // admin (checked in the same statement, as above).
+    cx.db
+        .atomic(async |db| {
+            let delete = tenant(&insee)
+                .delete(MEMBERSHIPS)
+                .filter("account_id = ?", [account.as_str().into()])
+                .filter("(role <> 'admin' OR (SELECT COUNT(*) FROM memberships m WHERE m.insee = memberships.insee AND m.role = 'admin') > 1)", []);
+            db.run(delete.build()).await?;
+            if db.changes().await == 0 {
+                let still = db.run(tenant(&insee).select(MEMBERSHIPS, &["role"]).filter("account_id = ?", [account.as_str().into()]).build()).await?;
+                return Err(if still.is_empty() { Problem::not_found(format!("{account} is not a member of {insee}")) } else { last_admin(&insee) });
+            }
+            lower_rights(db, &account).await
+        })
+        .await?;
+    publish_rights(&cx.db, &account).await?;
     Ok(no_content())
 }
 
@@ -775,28 +868,38 @@ async fn create_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let new: NewOrganisation = cx.req.json()?;
     check_organisation(&new.name, &new.country, &new.siret)?;
     let id = uuid::Uuid::now_v7().to_string();
-    let result = cx
-        .db
-        .global(
-            "INSERT INTO organisations (id, name, kind, country, siret) VALUES (?, ?, ?, ?, ?)",
-            vec![
-                id.as_str().into(),
-                new.name.trim().into(),
-                new.kind.as_str().into(),
-                new.country.as_str().into(),
-                new.siret.as_ref().map(|s| s.as_str().to_owned()).into(),
-            ],
-        )
-        .await;
-    match result {
-        Err(e) if e.is_unique_violation() => return Err(Problem::conflict("an organisation with this SIRET exists").field("siret", "already registered")),
-        other => other?,
-    };
-    if !p.is(PlatformRole::Programme) {
-        cx.db
-            .global("UPDATE accounts SET organisation_id = ? WHERE id = ? AND organisation_id IS NULL", vec![id.as_str().into(), p.sub.as_str().into()])
-            .await?;
-    }
+    // The organisation and its first member commit together: a creator who joined
+    // another organisation meanwhile leaves no organisation behind (409).
+    cx.db
+        .atomic(async |db| {
+            let result = db
+                .global(
+                    "INSERT INTO organisations (id, name, kind, country, siret) VALUES (?, ?, ?, ?, ?)",
+                    vec![
+                        id.as_str().into(),
+                        new.name.trim().into(),
+                        new.kind.as_str().into(),
+                        new.country.as_str().into(),
+                        new.siret.as_ref().map(|s| s.as_str().to_owned()).into(),
+                    ],
+                )
+                .await;
+            match result {
+                Err(e) if e.is_unique_violation() => {
+                    return Err(Problem::conflict("an organisation with this SIRET exists").field("siret", "already registered"));
+                }
+                other => other?,
+            };
+            if !p.is(PlatformRole::Programme) {
+                db.global("UPDATE accounts SET organisation_id = ? WHERE id = ? AND organisation_id IS NULL", vec![id.as_str().into(), p.sub.as_str().into()])
+                    .await?;
+                if db.changes().await != 1 {
+                    return Err(Problem::conflict("an account belongs to at most one organisation: this one already has its own"));
+                }
+            }
+            Ok(())
+        })
+        .await?;
     Ok(json(201, &require_organisation(&cx.db, &id).await?))
 }
 
@@ -869,9 +972,16 @@ async fn remove_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let id = cx.param("id");
     cx.allow(Some(&p), Operation::UpdateOrganisation(id)).await?;
     let account = cx.param("account");
-    cx.db.global("UPDATE accounts SET organisation_id = NULL WHERE id = ? AND organisation_id = ?", vec![account.into(), id.into()]).await?;
-    if cx.db.changes().await == 0 {
-        return Err(Problem::not_found(format!("{account} is not a member of organisation {id}")));
-    }
+    // Leaving and the raised rights version commit together.
+    cx.db
+        .atomic(async |db| {
+            db.global("UPDATE accounts SET organisation_id = NULL WHERE id = ? AND organisation_id = ?", vec![account.into(), id.into()]).await?;
+            if db.changes().await == 0 {
+                return Err(Problem::not_found(format!("{account} is not a member of organisation {id}")));
+            }
+            lower_rights(db, account).await
+        })
+        .await?;
+    publish_rights(&cx.db, account).await?;
     Ok(no_content())
 }

@@ -23,6 +23,12 @@ pub fn tenant_status_key(insee: &qmi_api::Insee) -> String {
     format!("tenant-status/{insee}")
 }
 
+/// The key of an account's rights version in the key-value store `default`, read
+/// by the gateway on every authenticated request (compared with the token's `rv`).
+pub fn rights_key(account: &str) -> String {
+    format!("rights/{account}")
+}
+
 /// Every identity route of the catalogue has a handler: the ids `component`
 /// dispatches on.
 pub const OPERATIONS: &[&str] = &[

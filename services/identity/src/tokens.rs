@@ -41,6 +41,14 @@ pub struct Claims {
     /// Commune memberships.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub mem: BTreeMap<Insee, MembershipRole>,
+    /// The account's rights version when the token was issued (absent: 0). The
+    /// gateway refuses the token once the account's version is higher.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rv: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Who the token is for, as read from the database.
@@ -58,6 +66,9 @@ pub struct Subject {
     pub org: Option<String>,
     /// Memberships.
     pub mem: BTreeMap<Insee, MembershipRole>,
+    /// Rights version, read before the memberships (so a change committed in
+    /// between leaves the token older than the change, never newer).
+    pub rights_version: u64,
 }
 
 /// Issuer settings (from Spin variables).
@@ -104,11 +115,41 @@ impl Issuer {
             ops: subject.ops.clone(),
             org: subject.org.clone(),
             mem: subject.mem.clone(),
+            rv: subject.rights_version,
         }
     }
 
     /// Signs the claims (EdDSA).
     pub fn sign(&self, claims: &Claims) -> Result<String, TokenError> {
         jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), claims, &self.key).map_err(TokenError::Sign)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject(rights_version: u64) -> Subject {
+        Subject {
+            id: "a1".into(),
+            name: "Camille".into(),
+            lang: "fr".into(),
+            ops: Vec::new(),
+            org: None,
+            mem: BTreeMap::new(),
+            rights_version,
+        }
+    }
+
+    #[test]
+    fn the_rights_version_is_the_rv_claim_and_absent_when_zero() {
+        let key = EncodingKey::from_secret(b"unused");
+        let issuer = Issuer { issuer: "qmi".into(), audience: "qmi-api".into(), key };
+        let zero = serde_json::to_value(issuer.claims(&subject(0), 0, "j".into())).unwrap();
+        assert!(zero.get("rv").is_none(), "{zero}");
+        let three = serde_json::to_value(issuer.claims(&subject(3), 0, "j".into())).unwrap();
+        assert_eq!(three["rv"], 3);
+        let back: Claims = serde_json::from_value(zero).unwrap();
+        assert_eq!(back.rv, 0);
     }
 }
