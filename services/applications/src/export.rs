@@ -100,7 +100,7 @@ fn column_name(mut i: usize) -> String {
         i = i / 26 - 1;
     }
     name.reverse();
-    String::from_utf8(name).expect("ascii")
+    name.into_iter().map(char::from).collect()
 }
 
 fn sheet_xml(rows: &[Vec<Cell>]) -> String {

@@ -19,8 +19,10 @@ pub fn check_polygon(v: &Value) -> Result<(), String> {
         }
         let mut parsed = Vec::with_capacity(points.len());
         for (j, p) in points.iter().enumerate() {
-            let xy = p.as_array().filter(|a| a.len() >= 2).ok_or(format!("position {j} of ring {i} must be [longitude, latitude]"))?;
-            let (Some(x), Some(y)) = (xy[0].as_f64(), xy[1].as_f64()) else {
+            let Some([x, y, ..]) = p.as_array().map(Vec::as_slice) else {
+                return Err(format!("position {j} of ring {i} must be [longitude, latitude]"));
+            };
+            let (Some(x), Some(y)) = (x.as_f64(), y.as_f64()) else {
                 return Err(format!("position {j} of ring {i} must hold numbers"));
             };
             if !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y) {

@@ -14,14 +14,13 @@ pub const PLACEHOLDERS: &[&str] = &["title", "call", "decision", "decision_fr", 
 pub fn unknown_placeholders(template: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = template;
-    while let Some(i) = rest.find("{{") {
-        let after = &rest[i + 2..];
-        let Some(j) = after.find("}}") else { break };
-        let name = after[..j].trim();
+    while let Some((_, after)) = rest.split_once("{{") {
+        let Some((name, next)) = after.split_once("}}") else { break };
+        let name = name.trim();
         if !PLACEHOLDERS.contains(&name) {
             out.push(name.to_owned());
         }
-        rest = &after[j + 2..];
+        rest = next;
     }
     out
 }
@@ -30,23 +29,22 @@ pub fn unknown_placeholders(template: &str) -> Vec<String> {
 pub fn render(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
-    while let Some(i) = rest.find("{{") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 2..];
-        match after.find("}}") {
-            Some(j) => {
-                let name = after[..j].trim();
-                match values.iter().find(|(k, _)| *k == name) {
-                    Some((_, v)) => out.push_str(v),
-                    None => out.push_str(&rest[i..i + 2 + j + 2]),
-                }
-                rest = &after[j + 2..];
-            }
+    while let Some((before, after)) = rest.split_once("{{") {
+        out.push_str(before);
+        let Some((name, next)) = after.split_once("}}") else {
+            out.push_str("{{");
+            out.push_str(after);
+            return out;
+        };
+        match values.iter().find(|(k, _)| *k == name.trim()) {
+            Some((_, v)) => out.push_str(v),
             None => {
-                out.push_str(&rest[i..]);
-                rest = "";
+                out.push_str("{{");
+                out.push_str(name);
+                out.push_str("}}");
             }
         }
+        rest = next;
     }
     out.push_str(rest);
     out

@@ -39,13 +39,12 @@ pub fn paris_offset(t: Instant) -> i64 {
 /// Reads `YYYY-MM-DD` into a day count.
 pub fn parse_date(s: &str) -> Result<i64, TimeError> {
     let bad = || TimeError(format!("`{s}` is not a date YYYY-MM-DD"));
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    let (Some(y), Some("-"), Some(m), Some("-"), Some(d), 10) = (s.get(0..4), s.get(4..5), s.get(5..7), s.get(7..8), s.get(8..10), s.len()) else {
         return Err(bad());
-    }
-    let y: i64 = s[0..4].parse().map_err(|_| bad())?;
-    let m: u32 = s[5..7].parse().map_err(|_| bad())?;
-    let d: u32 = s[8..10].parse().map_err(|_| bad())?;
+    };
+    let y: i64 = y.parse().map_err(|_| bad())?;
+    let m: u32 = m.parse().map_err(|_| bad())?;
+    let d: u32 = d.parse().map_err(|_| bad())?;
     if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
         return Err(bad());
     }
@@ -58,13 +57,12 @@ pub fn parse_date(s: &str) -> Result<i64, TimeError> {
 pub fn parse_instant(s: &str) -> Result<Instant, TimeError> {
     let bad = |why: &str| TimeError(format!("`{s}` is not a date-time ({why}); use 2026-05-01T12:00 (Paris) or RFC 3339"));
     let s = s.trim();
-    if s.len() < 16 || !matches!(s.as_bytes()[10], b'T' | b't' | b' ') {
+    let (Some(date), Some("T" | "t" | " "), Some(rest), true) = (s.get(..10), s.get(10..11), s.get(11..), s.len() >= 16) else {
         return Err(bad("expected YYYY-MM-DDTHH:MM"));
-    }
-    let days = parse_date(&s[..10]).map_err(|_| bad("invalid date"))?;
-    let rest = &s[11..];
-    let (clock, zone) = match rest.find(|c: char| c == 'Z' || c == 'z' || c == '+' || c == '-') {
-        Some(i) => (&rest[..i], Some(&rest[i..])),
+    };
+    let days = parse_date(date).map_err(|_| bad("invalid date"))?;
+    let (clock, zone) = match rest.find(['Z', 'z', '+', '-']).and_then(|i| rest.split_at_checked(i)) {
+        Some((clock, zone)) => (clock, Some(zone)),
         None => (rest, None),
     };
     let clock = clock.split('.').next().unwrap_or(clock);
@@ -73,17 +71,21 @@ pub fn parse_instant(s: &str) -> Result<Instant, TimeError> {
         return Err(bad("invalid time"));
     }
     let num = |p: &str, max: i64| p.parse::<i64>().ok().filter(|v| (0..=max).contains(v)).ok_or_else(|| bad("invalid time"));
-    let secs = num(parts[0], 23)? * 3600 + num(parts[1], 59)? * 60 + if parts.len() == 3 { num(parts[2], 59)? } else { 0 };
+    let part = |i: usize| parts.get(i).copied().unwrap_or("00");
+    let secs = num(part(0), 23)? * 3600 + num(part(1), 59)? * 60 + num(part(2), 59)?;
     let local = days * 86_400 + secs;
     match zone {
         Some("Z" | "z") => Ok(Instant(local)),
         Some(z) => {
             let sign = if z.starts_with('-') { -1 } else { 1 };
-            let z = &z[1..];
-            if z.len() != 5 || &z[2..3] != ":" {
+            // `±HH:MM`, read without slicing inside a multi-byte character.
+            let (Some(hh), Some(":"), Some(mm)) = (z.get(1..3), z.get(3..4), z.get(4..)) else {
+                return Err(bad("invalid offset"));
+            };
+            if mm.len() != 2 {
                 return Err(bad("invalid offset"));
             }
-            let off = num(&z[..2], 23)? * 3600 + num(&z[3..], 59)? * 60;
+            let off = num(hh, 23)? * 3600 + num(mm, 59)? * 60;
             Ok(Instant(local - sign * off))
         }
         None => [7200, 3600]
@@ -126,6 +128,10 @@ mod tests {
         assert_eq!(parse_instant("2026-10-25T02:30").unwrap().to_string(), "2026-10-25T00:30:00Z");
         assert_eq!(Paris(parse_instant("2026-06-30T10:00:00Z").unwrap()).to_string(), "2026-06-30T12:00:00+02:00");
         assert_eq!(parse_instant("2026-06-30T12:00:00+02:00").unwrap(), parse_instant("2026-06-30T10:00:00.5Z").unwrap());
+        // Multi-byte characters where digits are expected: refused, never a panic.
+        for bad in ["2026-06-30T12:00+0é00", "2026-06-30T12:00+é:00", "2026-06-30T12:00-00:é", "2026-06-30T12:é", "2026-0é-30T12:00", "2026-06-30é12:00"] {
+            assert!(parse_instant(bad).is_err(), "{bad}");
+        }
         for bad in ["", "2026-02-30T10:00", "2026-06-30", "2026-06-30T25:00", "2026-06-30T10:00+2"] {
             assert!(parse_instant(bad).is_err(), "{bad}");
         }
