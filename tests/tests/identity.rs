@@ -748,3 +748,35 @@ fn a_removed_organisation_member_stops_reading_its_applications_at_once() {
     let mine = api.get("/api/applications", Some(&fresh));
     assert_eq!((mine.status, mine.body["items"].as_array().map(Vec::len)), (200, Some(0)), "{mine:?}");
 }
+
+/// One transaction per write (issue 11, finding 5): an organisation and its first
+/// member commit together. A creator whose token predates their joining an
+/// organisation (creating one takes no right away, so that token still counts) is
+/// refused a second one with 409, and nothing is left behind. Before, the second
+/// organisation was created (201) without its creator: an orphan nobody could
+/// manage.
+#[test]
+fn an_organisation_and_its_first_member_commit_together() {
+    let server = server();
+    let api = Api::new(&server);
+    let hosting = api.token("hosting@qmi.example");
+    let programme = api.token("programme@qmi.example");
+    new_commune(&api, &hosting, "01004", "Ambérieu-en-Bugey");
+    new_member(&api, &programme, "fondatrice@ain.example", &[("01004", "reviewer")]);
+    let token = api.token("fondatrice@ain.example");
+    let first = api.post("/api/organisations", Some(&token), &json!({ "name": "Première SAS", "kind": "startup", "country": "DE" }));
+    assert_eq!(first.status, 201, "{first:?}");
+    // The same token: it says no organisation, the database says one.
+    let second = api.post("/api/organisations", Some(&token), &json!({ "name": "Seconde SAS", "kind": "startup", "country": "DE" }));
+    assert_problem(&second, 409);
+    let names: Vec<String> = api.get("/api/organisations?limit=500", Some(&programme)).body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(names.contains(&"Première SAS".to_owned()), "{names:?}");
+    assert!(!names.contains(&"Seconde SAS".to_owned()), "an organisation without its creator was left behind: {names:?}");
+    let me = api.get("/api/me", Some(&token));
+    assert_eq!(me.body["organisation"]["name"], "Première SAS", "{me:?}");
+}
