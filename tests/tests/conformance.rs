@@ -232,6 +232,57 @@ fn sqlite_labels_map_to_their_databases() {
     );
 }
 
+/// Under Spin every guest `Connection` is a SQLite connection of its own: a transaction
+/// left open when the guest drops it — or when its instance traps — is rolled back. The
+/// next requests neither see its rows nor run inside it, and can write at once.
+#[test]
+fn sqlite_transaction_left_open_is_rolled_back() {
+    let server = QmiServer::start(&[]);
+    let get = |path: &str| {
+        let reply = server.get(path);
+        (reply.status, reply.body)
+    };
+    let ok = |body: &str| (200, body.to_owned());
+    assert_eq!(get("/db/default/write/before"), ok("before"));
+    assert_eq!(get("/db/default/tx/open/leaked"), ok("before,leaked"));
+    for _ in 0..3 {
+        assert_eq!(
+            get("/db/default/read"),
+            ok("before"),
+            "the open transaction's row leaked"
+        );
+        assert_eq!(get("/db/default/tx/probe"), ok("autocommit"));
+    }
+    assert_eq!(get("/db/default/write/after"), ok("before,after"));
+
+    assert_eq!(get("/db/default/tx/trap/trapped").0, 500);
+    for _ in 0..3 {
+        assert_eq!(
+            get("/db/default/read"),
+            ok("before,after"),
+            "the trapped transaction's row leaked"
+        );
+        assert_eq!(get("/db/default/tx/probe"), ok("autocommit"));
+    }
+}
+
+/// `BEGIN IMMEDIATE`, several `execute` calls and `COMMIT` on one guest connection form
+/// one transaction whose rows every later request sees.
+#[test]
+fn sqlite_transaction_spans_execute_calls() {
+    let server = QmiServer::start(&[]);
+    let commit = server.get("/db/default/tx/commit/one/two");
+    assert_eq!(
+        (commit.status, commit.body.as_str()),
+        (200, "one,two"),
+        "{commit:?}"
+    );
+    let again = server.get("/db/default/tx/commit/three/four");
+    assert_eq!(again.body, "one,two,three,four", "{again:?}");
+    assert_eq!(server.get("/db/default/read").body, "one,two,three,four");
+    assert_eq!(server.get("/db/default/tx/probe").body, "autocommit");
+}
+
 /// Opening a label the component does not list is `access-denied`, whether or not the
 /// runtime config defines it.
 #[test]

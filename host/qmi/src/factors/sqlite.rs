@@ -11,10 +11,15 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use futures::TryStreamExt;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{Column, Either, Executor, Row, Sqlite, SqlitePool, Statement, TypeInfo, ValueRef};
 use tokio::sync::Mutex;
-use wasmtime::component::{Accessor, FutureReader, HasData, Linker, Resource, ResourceTable, StreamReader};
+use wasmtime::component::{
+    Accessor, FutureReader, HasData, Linker, Resource, ResourceTable, StreamReader,
+};
 
 use super::bindings::spin::sqlite::sqlite::{self, Error, QueryResult, RowResult, Value};
 
@@ -89,14 +94,60 @@ impl SqliteState {
 
 /// An open connection: one pooled SQLite connection held for the
 /// resource's lifetime, so transactions span calls as they do in Spin.
+///
+/// Under Spin each guest connection is a SQLite connection of its own, closed
+/// when the guest drops it (or its instance goes): a transaction left open is
+/// rolled back and never seen by another request. Here the connection goes
+/// back to a pool, so dropping it first rolls back whatever the guest left
+/// open ([`release`]).
 pub struct Connection {
     inner: Arc<Mutex<ConnectionInner>>,
 }
 
 struct ConnectionInner {
-    conn: sqlx::pool::PoolConnection<Sqlite>,
+    /// `None` only once released.
+    conn: Option<PoolConnection<Sqlite>>,
+    /// Whether the guest ran any statement (else nothing can be left open).
+    used: bool,
     last_insert_rowid: i64,
     changes: u64,
+}
+
+impl Drop for ConnectionInner {
+    fn drop(&mut self) {
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        if !self.used {
+            return;
+        }
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(release(conn));
+            }
+            // No runtime to roll back on: closing the connection rolls back.
+            Err(_) => conn.close_on_drop(),
+        }
+    }
+}
+
+/// `ROLLBACK` on one connection.
+async fn rollback(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    conn.execute("ROLLBACK").await.map(drop)
+}
+
+/// Rolls back a transaction the guest left open, then returns the connection
+/// to the pool; a connection that cannot be reset is closed instead (SQLite
+/// rolls back on close).
+async fn release(mut conn: PoolConnection<Sqlite>) {
+    match rollback(&mut conn).await {
+        Ok(_) => tracing::debug!("rolled back a transaction the guest left open"),
+        Err(error) if error.to_string().contains("no transaction is active") => {}
+        Err(error) => {
+            tracing::warn!(%error, "closing a SQLite connection that could not be reset");
+            conn.close_on_drop();
+        }
+    }
 }
 
 /// What the interface sees of the store.
@@ -135,7 +186,8 @@ impl SqliteState {
         let conn = pool.acquire().await.map_err(io)?;
         Ok(Connection {
             inner: Arc::new(Mutex::new(ConnectionInner {
-                conn,
+                conn: Some(conn),
+                used: false,
                 last_insert_rowid: 0,
                 changes: 0,
             })),
@@ -145,9 +197,19 @@ impl SqliteState {
 
 impl ConnectionInner {
     /// Runs one statement, returning its column names and rows.
-    async fn execute(&mut self, sql: &str, params: Vec<Value>) -> Result<(Vec<String>, Vec<RowResult>), Error> {
-        let statement = (&mut *self.conn).prepare(sql).await.map_err(io)?;
-        let columns: Vec<String> = statement.columns().iter().map(|c| c.name().to_string()).collect();
+    async fn execute(
+        &mut self,
+        sql: &str,
+        params: Vec<Value>,
+    ) -> Result<(Vec<String>, Vec<RowResult>), Error> {
+        let conn: &mut SqliteConnection = self.conn.as_mut().ok_or(Error::InvalidConnection)?;
+        self.used = true;
+        let statement = conn.prepare(sql).await.map_err(io)?;
+        let columns: Vec<String> = statement
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
         let mut query = statement.query();
         for param in params {
             query = match param {
@@ -162,7 +224,7 @@ impl ConnectionInner {
         let mut changes = 0;
         let mut last_insert_rowid = None;
         {
-            let mut results = (&mut *self.conn).fetch_many(query);
+            let mut results = conn.fetch_many(query);
             while let Some(item) = results.try_next().await.map_err(io)? {
                 match item {
                     Either::Left(done) => {
@@ -171,7 +233,9 @@ impl ConnectionInner {
                             last_insert_rowid = Some(done.last_insert_rowid());
                         }
                     }
-                    Either::Right(row) => rows.push(RowResult { values: row_values(&row)? }),
+                    Either::Right(row) => rows.push(RowResult {
+                        values: row_values(&row)?,
+                    }),
                 }
             }
         }
@@ -188,8 +252,15 @@ impl ConnectionInner {
 
 /// SQLite counts `changes()` for INSERT, UPDATE and DELETE only.
 fn statement_is_read_only(sql: &str) -> bool {
-    let first = sql.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
-    !matches!(first.as_str(), "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "WITH")
+    let first = sql
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    !matches!(
+        first.as_str(),
+        "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "WITH"
+    )
 }
 
 fn row_values(row: &sqlx::sqlite::SqliteRow) -> Result<Vec<Value>, Error> {
@@ -204,7 +275,9 @@ fn row_values(row: &sqlx::sqlite::SqliteRow) -> Result<Vec<Value>, Error> {
                 "INTEGER" | "INT" | "INT4" | "INT8" | "BIGINT" | "BOOLEAN" => {
                     Value::Integer(row.try_get_unchecked::<i64, _>(i).map_err(io)?)
                 }
-                "REAL" | "FLOAT" | "DOUBLE" | "NUMERIC" => Value::Real(row.try_get_unchecked::<f64, _>(i).map_err(io)?),
+                "REAL" | "FLOAT" | "DOUBLE" | "NUMERIC" => {
+                    Value::Real(row.try_get_unchecked::<f64, _>(i).map_err(io)?)
+                }
                 "BLOB" => Value::Blob(row.try_get_unchecked::<Vec<u8>, _>(i).map_err(io)?),
                 _ => Value::Text(row.try_get_unchecked::<String, _>(i).map_err(io)?),
             })
@@ -212,14 +285,20 @@ fn row_values(row: &sqlx::sqlite::SqliteRow) -> Result<Vec<Value>, Error> {
         .collect()
 }
 
-fn connection(table: &ResourceTable, rep: &Resource<Connection>) -> wasmtime::Result<Arc<Mutex<ConnectionInner>>> {
+fn connection(
+    table: &ResourceTable,
+    rep: &Resource<Connection>,
+) -> wasmtime::Result<Arc<Mutex<ConnectionInner>>> {
     Ok(table.get(rep)?.inner.clone())
 }
 
 impl sqlite::Host for SqliteView<'_> {}
 
 impl sqlite::HostConnection for SqliteView<'_> {
-    async fn open(&mut self, database: String) -> wasmtime::Result<Result<Resource<Connection>, Error>> {
+    async fn open(
+        &mut self,
+        database: String,
+    ) -> wasmtime::Result<Result<Resource<Connection>, Error>> {
         Ok(match self.state.open(&database).await {
             Ok(conn) => Ok(self.table.push(conn)?),
             Err(e) => Err(e),
@@ -241,7 +320,10 @@ impl sqlite::HostConnection for SqliteView<'_> {
     }
 
     async fn last_insert_rowid(&mut self, this: Resource<Connection>) -> wasmtime::Result<i64> {
-        Ok(connection(self.table, &this)?.lock().await.last_insert_rowid)
+        Ok(connection(self.table, &this)?
+            .lock()
+            .await
+            .last_insert_rowid)
     }
 
     async fn changes(&mut self, this: Resource<Connection>) -> wasmtime::Result<u64> {
@@ -271,7 +353,16 @@ impl<T> sqlite::HostConnectionWithStore<T> for SpinSqlite {
         this: Resource<Connection>,
         statement: String,
         parameters: Vec<Value>,
-    ) -> wasmtime::Result<Result<(Vec<String>, StreamReader<RowResult>, FutureReader<Result<(), Error>>), Error>> {
+    ) -> wasmtime::Result<
+        Result<
+            (
+                Vec<String>,
+                StreamReader<RowResult>,
+                FutureReader<Result<(), Error>>,
+            ),
+            Error,
+        >,
+    > {
         let conn = accessor.with(|mut access| connection(access.get().table, &this))?;
         let result = conn.lock().await.execute(&statement, parameters).await;
         let (columns, rows) = match result {
@@ -280,17 +371,25 @@ impl<T> sqlite::HostConnectionWithStore<T> for SpinSqlite {
         };
         accessor.with(|mut access| {
             let rows = StreamReader::new(&mut access, rows)?;
-            let done = FutureReader::new(&mut access, async { wasmtime::error::Ok(Ok::<(), Error>(())) })?;
+            let done = FutureReader::new(&mut access, async {
+                wasmtime::error::Ok(Ok::<(), Error>(()))
+            })?;
             Ok(Ok((columns, rows, done)))
         })
     }
 
-    async fn last_insert_rowid_async(accessor: &Accessor<T, Self>, this: Resource<Connection>) -> wasmtime::Result<i64> {
+    async fn last_insert_rowid_async(
+        accessor: &Accessor<T, Self>,
+        this: Resource<Connection>,
+    ) -> wasmtime::Result<i64> {
         let conn = accessor.with(|mut access| connection(access.get().table, &this))?;
         Ok(conn.lock().await.last_insert_rowid)
     }
 
-    async fn changes_async(accessor: &Accessor<T, Self>, this: Resource<Connection>) -> wasmtime::Result<u64> {
+    async fn changes_async(
+        accessor: &Accessor<T, Self>,
+        this: Resource<Connection>,
+    ) -> wasmtime::Result<u64> {
         let conn = accessor.with(|mut access| connection(access.get().table, &this))?;
         Ok(conn.lock().await.changes)
     }
