@@ -1308,3 +1308,55 @@ fn key_value_persists_across_a_restart_in_spins_layout() {
         vec![("extra".to_owned(), "k".to_owned(), b"v".to_vec())]
     );
 }
+
+/// `[key_value_store.default] type = "spin"` with a relative `path` moves the default
+/// store to that path under the runtime config's directory (parents created), as Spin
+/// resolves it. Two servers given that one runtime config share the store, and nothing
+/// is cached per process: a write through one is read through the other at once, after
+/// the reader has already read the key. (Runs two servers at once: needs two of the
+/// `QMI_TESTS_SERVERS` slots, the default.)
+#[test]
+fn key_value_store_is_shared_by_processes_with_one_runtime_config() {
+    let (config_dir, config) = runtime_config_copy();
+    let mut text = std::fs::read_to_string(&config).expect("read runtime config");
+    text.push_str("\n[key_value_store.default]\ntype = \"spin\"\npath = \"shared/kv.db\"\n");
+    std::fs::write(&config, text).expect("write runtime config");
+
+    let one = up_with_config(&config).start();
+    let two = up_with_config(&config).start();
+    assert_ne!(one.data_dir(), two.data_dir());
+    assert_eq!(kv(&one, "default/get/k"), (404, "none".to_owned()));
+    assert_eq!(kv(&two, "default/get/k"), (404, "none".to_owned()));
+
+    assert_eq!(
+        kv(&one, "default/set/k?value=first"),
+        (200, "ok".to_owned())
+    );
+    assert_eq!(kv(&two, "default/get/k"), (200, "first".to_owned()));
+    assert_eq!(
+        kv(&two, "default/set/k?value=second"),
+        (200, "ok".to_owned())
+    );
+    assert_eq!(kv(&one, "default/get/k"), (200, "second".to_owned()));
+    assert_eq!(
+        kv(&one, "default/set/other?value=x"),
+        (200, "ok".to_owned())
+    );
+    assert_eq!(
+        kv(&two, "default/keys"),
+        (200, r#"["k","other"]"#.to_owned())
+    );
+    assert_eq!(kv(&two, "default/delete/k"), (200, "ok".to_owned()));
+    assert_eq!(kv(&one, "default/exists/k"), (200, "false".to_owned()));
+
+    assert!(
+        config_dir.path().join("shared/kv.db").is_file(),
+        "the default store is not at shared/kv.db beside the runtime config"
+    );
+    for server in [&one, &two] {
+        assert!(
+            !server.data_dir().join("sqlite_key_value.db").exists(),
+            "the default store was opened in the data dir despite the runtime config"
+        );
+    }
+}

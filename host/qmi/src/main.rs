@@ -81,20 +81,47 @@ struct BuildArgs {
 struct DataArgs {
     #[command(flatten)]
     app: AppArgs,
-    /// Spin's state directory: the default SQLite database lives here.
-    #[arg(long = "data-dir", visible_alias = "state-dir", default_value = ".spin")]
-    data_dir: PathBuf,
+    /// Spin's state directory (the default SQLite database and key-value
+    /// store live here); as `spin up --state-dir`: else the runtime config's
+    /// `state_dir`, else `.spin` beside the manifest.
+    #[arg(long = "data-dir", visible_alias = "state-dir")]
+    data_dir: Option<PathBuf>,
     /// Spin runtime config file defining the SQLite labels.
     #[arg(long = "runtime-config-file")]
     runtime_config: Option<PathBuf>,
 }
 
 impl DataArgs {
+    /// The state directory, resolved as Spin resolves it: the flag, else the
+    /// runtime config's `state_dir` (relative to the working directory), else
+    /// `<manifest dir>/.spin`. A `state_dir = ""` (Spin keeps its default
+    /// stores in memory) is refused: qmi keeps them on disk.
+    fn data_dir(&self) -> Result<PathBuf> {
+        if let Some(dir) = &self.data_dir {
+            return Ok(dir.clone());
+        }
+        let config = qmi_manifest::RuntimeConfig::load(self.runtime_config().as_deref())?;
+        let manifest_dir = match self.app.manifest.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        config
+            .state_dir(&std::path::absolute(&manifest_dir)?)
+            .context(
+                "the runtime config sets state_dir = \"\" (Spin's default stores in memory); \
+             qmi keeps them on disk: pass --data-dir",
+            )
+    }
+
     /// The runtime config: the flag, else `runtime-config.toml` beside the
     /// manifest when it exists.
     fn runtime_config(&self) -> Option<PathBuf> {
         self.runtime_config.clone().or_else(|| {
-            let dir = self.app.manifest.parent().unwrap_or(std::path::Path::new("."));
+            let dir = self
+                .app
+                .manifest
+                .parent()
+                .unwrap_or(std::path::Path::new("."));
             let default = dir.join("runtime-config.toml");
             default.exists().then_some(default)
         })
@@ -141,15 +168,23 @@ struct UpArgs {
 /// `us`/`μs` or `ns` suffix (seconds without one).
 pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
     let (number, unit) = s.split_at(split);
-    let n: f64 = number.parse().map_err(|_| format!("invalid duration {s:?}"))?;
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("invalid duration {s:?}"))?;
     let seconds = match unit.trim() {
         "" | "s" => n,
         "ms" => n / 1e3,
         "us" | "μs" => n / 1e6,
         "ns" => n / 1e9,
-        other => return Err(format!("unknown duration unit {other:?} (use s, ms, us or ns)")),
+        other => {
+            return Err(format!(
+                "unknown duration unit {other:?} (use s, ms, us or ns)"
+            ));
+        }
     };
     Duration::try_from_secs_f64(seconds).map_err(|e| e.to_string())
 }
@@ -167,7 +202,8 @@ fn parse_bytes(s: &str) -> Result<usize, String> {
         "g" | "gb" | "gib" => 1 << 30,
         other => return Err(format!("unknown size unit {other:?}")),
     };
-    n.checked_mul(factor).ok_or_else(|| "size too large".to_owned())
+    n.checked_mul(factor)
+        .ok_or_else(|| "size too large".to_owned())
 }
 
 #[tokio::main]
@@ -177,7 +213,8 @@ async fn main() -> Result<()> {
     let (writer, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "qmi=info,wasmtime=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "qmi=info,wasmtime=warn".into()),
         )
         .with_writer(writer)
         .init();
@@ -185,15 +222,33 @@ async fn main() -> Result<()> {
         Command::Build(args) => builder::build(&args.app.manifest, &args.components),
         Command::Up(args) => up(args).await,
         Command::Migrate(args) => {
-            data::migrate(&args.app.manifest, &args.data_dir, args.runtime_config().as_deref()).await
+            data::migrate(
+                &args.app.manifest,
+                &args.data_dir()?,
+                args.runtime_config().as_deref(),
+            )
+            .await
         }
-        Command::Seed(args) => data::seed(&args.app.manifest, &args.data_dir, args.runtime_config().as_deref()).await,
+        Command::Seed(args) => {
+            data::seed(
+                &args.app.manifest,
+                &args.data_dir()?,
+                args.runtime_config().as_deref(),
+            )
+            .await
+        }
         Command::Bench(args) => bench::run(args).await,
         Command::Tenants(args) => tenants::run(args).await,
         Command::Keys => {
             let pair = keys::generate()?;
-            println!("SPIN_VARIABLE_JWT_PRIVATE_KEY='{}'", pair.private_pem.trim_end());
-            println!("SPIN_VARIABLE_JWT_PUBLIC_KEY='{}'", pair.public_pem.trim_end());
+            println!(
+                "SPIN_VARIABLE_JWT_PRIVATE_KEY='{}'",
+                pair.private_pem.trim_end()
+            );
+            println!(
+                "SPIN_VARIABLE_JWT_PUBLIC_KEY='{}'",
+                pair.public_pem.trim_end()
+            );
             Ok(())
         }
     }
@@ -205,16 +260,19 @@ async fn up(args: UpArgs) -> Result<()> {
         builder::build(manifest, &[])?;
     }
     let runtime_config = args.data.runtime_config();
-    data::migrate(manifest, &args.data.data_dir, runtime_config.as_deref()).await?;
+    let data_dir = args.data.data_dir()?;
+    data::migrate(manifest, &data_dir, runtime_config.as_deref()).await?;
     if !args.no_seed {
-        data::seed_if_new(manifest, &args.data.data_dir, runtime_config.as_deref()).await?;
+        data::seed_if_new(manifest, &data_dir, runtime_config.as_deref()).await?;
     }
     let declared = qmi_manifest::load(manifest)?;
-    let variable_overrides =
-        keys::dev_overrides(|name| declared.variables.keys().any(|v| v.as_str() == name), &args.data.data_dir)?;
+    let variable_overrides = keys::dev_overrides(
+        |name| declared.variables.keys().any(|v| v.as_str() == name),
+        &data_dir,
+    )?;
     let options = LoadOptions {
         manifest: manifest.clone(),
-        data_dir: args.data.data_dir.clone(),
+        data_dir,
         runtime_config,
         components: args.components.clone(),
         reuse: ReuseConfig {
@@ -233,7 +291,10 @@ async fn up(args: UpArgs) -> Result<()> {
     println!("Serving http://{addr}");
     println!("Available Routes:");
     for (route, component) in app.routes() {
-        let shown = route.strip_suffix("/...").map(|p| format!("{p} (wildcard)")).unwrap_or_else(|| route.to_owned());
+        let shown = route
+            .strip_suffix("/...")
+            .map(|p| format!("{p} (wildcard)"))
+            .unwrap_or_else(|| route.to_owned());
         println!("  {component}: http://{addr}{}", shown);
     }
     use std::io::Write as _;
@@ -267,6 +328,58 @@ mod tests {
         assert_eq!(parse_duration("10us"), Ok(Duration::from_micros(10)));
         assert!(parse_duration("1h").is_err());
         assert!(parse_duration("x").is_err());
+    }
+
+    fn data_args(
+        manifest: &std::path::Path,
+        data_dir: Option<&str>,
+        config: Option<&std::path::Path>,
+    ) -> DataArgs {
+        DataArgs {
+            app: AppArgs {
+                manifest: manifest.to_owned(),
+            },
+            data_dir: data_dir.map(PathBuf::from),
+            runtime_config: config.map(std::path::Path::to_owned),
+        }
+    }
+
+    #[test]
+    fn state_dir_resolves_as_spin_resolves_it() -> Result<()> {
+        let dir = std::env::temp_dir().join(format!("qmi-state-dir-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let manifest = dir.join("spin.toml");
+        // No flag, no runtime config: `.spin` beside the manifest.
+        assert_eq!(
+            data_args(&manifest, None, None).data_dir()?,
+            dir.join(".spin")
+        );
+        // The flag wins over everything.
+        assert_eq!(
+            data_args(&manifest, Some("elsewhere"), None).data_dir()?,
+            PathBuf::from("elsewhere")
+        );
+        // The runtime config's `state_dir`.
+        let config = dir.join("rc.toml");
+        let state = dir.join("state");
+        std::fs::write(
+            &config,
+            format!("state_dir = {:?}\n", state.display().to_string()),
+        )?;
+        assert_eq!(data_args(&manifest, None, Some(&config)).data_dir()?, state);
+        assert_eq!(
+            data_args(&manifest, Some("flag"), Some(&config)).data_dir()?,
+            PathBuf::from("flag")
+        );
+        // `state_dir = ""`: Spin's in-memory default stores, which qmi refuses.
+        std::fs::write(&config, "state_dir = \"\"\n")?;
+        assert!(
+            data_args(&manifest, None, Some(&config))
+                .data_dir()
+                .is_err()
+        );
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
     }
 
     #[test]
