@@ -81,7 +81,13 @@ fn micros(d: Duration) -> f64 {
 
 /// Runs every measurement and prints the figures.
 pub async fn run(args: BenchArgs) -> Result<()> {
-    println!("qmi bench — {} on {} core(s), {} connections, {:?} per run\n", args.path, num_cpus(), args.connections, args.duration);
+    println!(
+        "qmi bench — {} on {} core(s), {} connections, {:?} per run\n",
+        args.path,
+        num_cpus(),
+        args.connections,
+        args.duration
+    );
 
     // The reference: the same body from a plain hyper server.
     let body = reference_body(&args).await?;
@@ -89,11 +95,26 @@ pub async fn run(args: BenchArgs) -> Result<()> {
 
     let data_dir = tempdir("bench-data")?;
     let default = serve_app(&args, &data_dir, ReuseConfig::default()).await?;
-    let single = serve_app(&args, &data_dir, ReuseConfig { max_total: 1, max_concurrent: 1, ..Default::default() }).await?;
+    let single = serve_app(
+        &args,
+        &data_dir,
+        ReuseConfig {
+            max_total: 1,
+            max_concurrent: 1,
+            ..Default::default()
+        },
+    )
+    .await?;
 
     // Warm up every server (compilation is done; this fills instance pools).
     for addr in [hyper_addr, default.0, single.0] {
-        load(addr, &args.path, args.connections, Duration::from_millis(500)).await?;
+        load(
+            addr,
+            &args.path,
+            args.connections,
+            Duration::from_millis(500),
+        )
+        .await?;
     }
     let plain = load(hyper_addr, &args.path, args.connections, args.duration).await?;
     let reused = load(default.0, &args.path, args.connections, args.duration).await?;
@@ -107,7 +128,10 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         100.0 * fresh.rps() / plain.rps()
     );
 
-    let per_instance = default.1.measure_instantiation(&args.path, args.instantiations).await?;
+    let per_instance = default
+        .1
+        .measure_instantiation(&args.path, args.instantiations)
+        .await?;
     println!(
         "instantiation (store + instance of the composed component): mean {:.1} µs, p50 {:.1} µs, p99 {:.1} µs over {} runs",
         micros(per_instance.iter().sum::<Duration>() / per_instance.len() as u32),
@@ -132,7 +156,9 @@ pub async fn run(args: BenchArgs) -> Result<()> {
 }
 
 fn num_cpus() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 fn tempdir(name: &str) -> Result<PathBuf> {
@@ -142,8 +168,16 @@ fn tempdir(name: &str) -> Result<PathBuf> {
 }
 
 /// Loads the application in this process and serves it on a free port.
-async fn serve_app(args: &BenchArgs, data_dir: &std::path::Path, reuse: ReuseConfig) -> Result<(SocketAddr, Arc<App>)> {
-    let runtime_config = args.manifest.parent().map(|d| d.join("runtime-config.toml")).filter(|p| p.exists());
+async fn serve_app(
+    args: &BenchArgs,
+    data_dir: &std::path::Path,
+    reuse: ReuseConfig,
+) -> Result<(SocketAddr, Arc<App>)> {
+    let runtime_config = args
+        .manifest
+        .parent()
+        .map(|d| d.join("runtime-config.toml"))
+        .filter(|p| p.exists());
     crate::data::migrate(&args.manifest, data_dir, runtime_config.as_deref()).await?;
     let app = App::load(&LoadOptions {
         manifest: args.manifest.clone(),
@@ -157,7 +191,11 @@ async fn serve_app(args: &BenchArgs, data_dir: &std::path::Path, reuse: ReuseCon
     .await?;
     let listener = crate::server::bind(([127, 0, 0, 1], 0).into()).await?;
     let addr = listener.local_addr()?;
-    tokio::spawn(crate::server::serve(app.clone(), listener, std::future::pending()));
+    tokio::spawn(crate::server::serve(
+        app.clone(),
+        listener,
+        std::future::pending(),
+    ));
     Ok((addr, app))
 }
 
@@ -168,7 +206,11 @@ async fn reference_body(args: &BenchArgs) -> Result<Bytes> {
     let mut sender = connect(addr).await?;
     let response = sender.send_request(request(addr, &args.path)).await?;
     if !response.status().is_success() {
-        bail!("{} answered {}: choose a route that answers 200", args.path, response.status());
+        bail!(
+            "{} answered {}: choose a route that answers 200",
+            args.path,
+            response.status()
+        );
     }
     Ok(response.into_body().collect().await?.to_bytes())
 }
@@ -186,11 +228,16 @@ async fn plain_hyper(body: Bytes) -> Result<SocketAddr> {
                     let body = body.clone();
                     async move {
                         let mut response = hyper::Response::new(Full::new(body));
-                        response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+                        response.headers_mut().insert(
+                            http::header::CONTENT_TYPE,
+                            http::HeaderValue::from_static("application/json"),
+                        );
                         Ok::<_, std::convert::Infallible>(response)
                     }
                 });
-                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
             });
         }
     });
@@ -208,11 +255,19 @@ async fn connect(addr: SocketAddr) -> Result<Sender> {
 }
 
 fn request(addr: SocketAddr, path: &str) -> hyper::Request<Empty<Bytes>> {
-    hyper::Request::get(path).header(http::header::HOST, addr.to_string()).body(Empty::new()).expect("valid request")
+    hyper::Request::get(path)
+        .header(http::header::HOST, addr.to_string())
+        .body(Empty::new())
+        .expect("valid request")
 }
 
 /// Keeps `connections` keep-alive connections busy for `duration`.
-async fn load(addr: SocketAddr, path: &str, connections: usize, duration: Duration) -> Result<Figures> {
+async fn load(
+    addr: SocketAddr,
+    path: &str,
+    connections: usize,
+    duration: Duration,
+) -> Result<Figures> {
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
@@ -252,7 +307,12 @@ async fn load(addr: SocketAddr, path: &str, connections: usize, duration: Durati
     }
     let elapsed = started.elapsed();
     latencies.sort();
-    Ok(Figures { requests: latencies.len(), errors, elapsed, latencies })
+    Ok(Figures {
+        requests: latencies.len(),
+        errors,
+        elapsed,
+        latencies,
+    })
 }
 
 /// Spawns `qmi up` on a fresh data directory and times the first 200.
@@ -296,5 +356,8 @@ async fn cold_start(args: &BenchArgs, cache: &std::path::Path) -> Result<Duratio
 }
 
 fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
 }

@@ -14,17 +14,28 @@ pub const RUST_TARGETS: &[&str] = &["wasm32-wasip2", "wasm32-unknown-unknown"];
 
 /// Installs any missing rustup target.
 pub fn ensure_targets() -> Result<()> {
-    let Ok(output) = Command::new("rustup").args(["target", "list", "--installed"]).output() else {
+    let Ok(output) = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+    else {
         tracing::warn!("rustup not found: assuming the wasm targets are installed");
         return Ok(());
     };
     let installed = String::from_utf8_lossy(&output.stdout);
-    let missing: Vec<&str> = RUST_TARGETS.iter().copied().filter(|t| !installed.lines().any(|l| l.trim() == *t)).collect();
+    let missing: Vec<&str> = RUST_TARGETS
+        .iter()
+        .copied()
+        .filter(|t| !installed.lines().any(|l| l.trim() == *t))
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
     eprintln!("Installing rustup targets: {}", missing.join(", "));
-    let status = Command::new("rustup").arg("target").arg("add").args(&missing).status()?;
+    let status = Command::new("rustup")
+        .arg("target")
+        .arg("add")
+        .args(&missing)
+        .status()?;
     if !status.success() {
         bail!("`rustup target add {}` failed", missing.join(" "));
     }
@@ -34,7 +45,8 @@ pub fn ensure_targets() -> Result<()> {
 /// Builds the components of the manifest (only `only` when not empty).
 pub fn build(manifest_path: &Path, only: &[String]) -> Result<()> {
     ensure_targets()?;
-    let manifest = qmi_manifest::load(manifest_path).with_context(|| format!("loading {}", manifest_path.display()))?;
+    let manifest = qmi_manifest::load(manifest_path)
+        .with_context(|| format!("loading {}", manifest_path.display()))?;
     for id in only {
         if !manifest.components.contains_key(id.as_str()) {
             bail!("--component-id {id:?} names no component of the application");
@@ -50,13 +62,19 @@ pub fn build(manifest_path: &Path, only: &[String]) -> Result<()> {
             eprintln!("{id}: no build command, skipped");
             continue;
         };
-        let workdir = build.workdir.clone().unwrap_or_else(|| manifest.dir.clone());
+        let workdir = build
+            .workdir
+            .clone()
+            .unwrap_or_else(|| manifest.dir.clone());
         for command in &build.command {
             run(id.as_str(), command, &workdir)?;
         }
         built += 1;
     }
-    eprintln!("Finished building {built} component(s) in {:.1}s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "Finished building {built} component(s) in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -79,20 +97,26 @@ fn run(id: &str, command: &str, workdir: &Path) -> Result<()> {
     let stderr = child.stderr.take().unwrap();
     let stdout = child.stdout.take().unwrap();
     let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let readers: Vec<_> = [Box::new(stderr) as Box<dyn std::io::Read + Send>, Box::new(stdout)]
-        .into_iter()
-        .map(|stream| {
-            let bar = bar.clone();
-            let log = log.clone();
-            std::thread::spawn(move || {
-                use std::io::BufRead as _;
-                for line in std::io::BufReader::new(stream).lines().map_while(Result::ok) {
-                    bar.set_message(line.trim().to_owned());
-                    log.lock().unwrap().push(line);
-                }
-            })
+    let readers: Vec<_> = [
+        Box::new(stderr) as Box<dyn std::io::Read + Send>,
+        Box::new(stdout),
+    ]
+    .into_iter()
+    .map(|stream| {
+        let bar = bar.clone();
+        let log = log.clone();
+        std::thread::spawn(move || {
+            use std::io::BufRead as _;
+            for line in std::io::BufReader::new(stream)
+                .lines()
+                .map_while(Result::ok)
+            {
+                bar.set_message(line.trim().to_owned());
+                log.lock().unwrap().push(line);
+            }
         })
-        .collect();
+    })
+    .collect();
     let status = child.wait()?;
     for reader in readers {
         let _ = reader.join();
@@ -104,6 +128,9 @@ fn run(id: &str, command: &str, workdir: &Path) -> Result<()> {
         }
         bail!("{id}: `{command}` failed ({status})");
     }
-    eprintln!("{id}: `{command}` done in {:.1}s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "{id}: `{command}` done in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

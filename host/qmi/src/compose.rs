@@ -30,11 +30,35 @@ const CAPABILITY_SETS: &[(&str, &[&str])] = &[
             "wasi:sockets/udp@0.2.6",
         ],
     ),
-    ("environment", &["wasi:cli/environment@0.2.6", "wasi:cli/environment@0.3.0"]),
-    ("files", &["wasi:filesystem/preopens@0.2.6", "wasi:filesystem/preopens@0.3.0"]),
-    ("key_value_stores", &["spin:key-value/key-value@3.0.0", "fermyon:spin/key-value@2.0.0"]),
-    ("sqlite_databases", &["spin:sqlite/sqlite@3.1.0", "fermyon:spin/sqlite@2.0.0"]),
-    ("variables", &["spin:variables/variables@3.0.0", "fermyon:spin/variables@2.0.0"]),
+    (
+        "environment",
+        &["wasi:cli/environment@0.2.6", "wasi:cli/environment@0.3.0"],
+    ),
+    (
+        "files",
+        &[
+            "wasi:filesystem/preopens@0.2.6",
+            "wasi:filesystem/preopens@0.3.0",
+        ],
+    ),
+    (
+        "key_value_stores",
+        &[
+            "spin:key-value/key-value@3.0.0",
+            "fermyon:spin/key-value@2.0.0",
+        ],
+    ),
+    (
+        "sqlite_databases",
+        &["spin:sqlite/sqlite@3.1.0", "fermyon:spin/sqlite@2.0.0"],
+    ),
+    (
+        "variables",
+        &[
+            "spin:variables/variables@3.0.0",
+            "fermyon:spin/variables@2.0.0",
+        ],
+    ),
 ];
 
 /// Which capability sets a dependency inherits from the component it serves.
@@ -60,7 +84,9 @@ impl Inherit {
 }
 
 fn is_capability(import: &str) -> bool {
-    CAPABILITY_SETS.iter().any(|(_, interfaces)| interfaces.contains(&import))
+    CAPABILITY_SETS
+        .iter()
+        .any(|(_, interfaces)| interfaces.contains(&import))
 }
 
 /// A component dependency: the import it satisfies and the component bytes.
@@ -95,7 +121,9 @@ fn key_matches(key: &str, import: &str) -> bool {
             Some((p, v)) => (p, Some(v)),
             None => (key, None),
         };
-        let Some((import_pkg, rest)) = import.split_once('/') else { return false };
+        let Some((import_pkg, rest)) = import.split_once('/') else {
+            return false;
+        };
         let import_version = rest.split_once('@').map(|(_, v)| v);
         return import_pkg == pkg && (version.is_none() || version == import_version);
     }
@@ -113,7 +141,10 @@ struct Graph {
 
 impl Graph {
     fn new() -> Self {
-        Self { graph: CompositionGraph::new(), next_denial: 0 }
+        Self {
+            graph: CompositionGraph::new(),
+            next_denial: 0,
+        }
     }
 
     /// Registers the component being wrapped, noting its deny imports.
@@ -173,7 +204,8 @@ impl Graph {
                 other => other,
             };
             let import = self.graph.import(renamed, kind)?;
-            self.graph.set_instantiation_argument(instance, &name, import)?;
+            self.graph
+                .set_instantiation_argument(instance, &name, import)?;
         }
         Ok(instance)
     }
@@ -190,10 +222,15 @@ pub fn compose_dependencies(primary: Vec<u8>, dependencies: Vec<Dependency>) -> 
     let primary_instance = g.graph.instantiate(primary_pkg);
     let primary_imports = g.imports(primary_pkg);
     for (index, dependency) in dependencies.into_iter().enumerate() {
-        let targets: Vec<&String> =
-            primary_imports.iter().filter(|import| key_matches(&dependency.key, import)).collect();
+        let targets: Vec<&String> = primary_imports
+            .iter()
+            .filter(|import| key_matches(&dependency.key, import))
+            .collect();
         if targets.is_empty() {
-            bail!("dependency {:?} matches no import of the component", dependency.key);
+            bail!(
+                "dependency {:?} matches no import of the component",
+                dependency.key
+            );
         }
         let package = g.register(&format!("dependency{index}"), dependency.bytes)?;
         let exports = g.exports(package);
@@ -203,8 +240,14 @@ pub fn compose_dependencies(primary: Vec<u8>, dependencies: Vec<Dependency>) -> 
             let export = exports
                 .iter()
                 .find(|e| *e == target)
-                .or_else(|| exports.iter().find(|e| e.split('@').next() == Some(unversioned)))
-                .with_context(|| format!("dependency {:?} does not export {target}", dependency.key))?;
+                .or_else(|| {
+                    exports
+                        .iter()
+                        .find(|e| e.split('@').next() == Some(unversioned))
+                })
+                .with_context(|| {
+                    format!("dependency {:?} does not export {target}", dependency.key)
+                })?;
             let alias = g.graph.alias_instance_export(instance, export)?;
             g.graph
                 .set_instantiation_argument(primary_instance, target, alias)
@@ -252,12 +295,27 @@ mod tests {
 
     #[test]
     fn dependency_keys_match_as_spin_matches_them() {
-        assert!(key_matches("qmi:platform/authz", "qmi:platform/authz@0.1.0"));
-        assert!(key_matches("qmi:platform/authz@0.1.0", "qmi:platform/authz@0.1.0"));
+        assert!(key_matches(
+            "qmi:platform/authz",
+            "qmi:platform/authz@0.1.0"
+        ));
+        assert!(key_matches(
+            "qmi:platform/authz@0.1.0",
+            "qmi:platform/authz@0.1.0"
+        ));
         assert!(key_matches("qmi:platform", "qmi:platform/authz@0.1.0"));
-        assert!(key_matches("qmi:platform@0.1.0", "qmi:platform/types@0.1.0"));
-        assert!(!key_matches("qmi:platform@0.2.0", "qmi:platform/types@0.1.0"));
-        assert!(!key_matches("qmi:platform/authz", "qmi:platform/types@0.1.0"));
+        assert!(key_matches(
+            "qmi:platform@0.1.0",
+            "qmi:platform/types@0.1.0"
+        ));
+        assert!(!key_matches(
+            "qmi:platform@0.2.0",
+            "qmi:platform/types@0.1.0"
+        ));
+        assert!(!key_matches(
+            "qmi:platform/authz",
+            "qmi:platform/types@0.1.0"
+        ));
         assert!(!key_matches("qmi:plat", "qmi:platform/authz"));
     }
 

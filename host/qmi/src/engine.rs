@@ -52,7 +52,9 @@ pub fn build(limits: &EngineLimits) -> Result<Engine> {
         .max_component_instance_size(1 << 20);
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
 
-    let engine = Engine::new(&config).map_err(anyhow::Error::from).context("configuring wasmtime")?;
+    let engine = Engine::new(&config)
+        .map_err(anyhow::Error::from)
+        .context("configuring wasmtime")?;
     let ticker = engine.weak();
     std::thread::Builder::new()
         .name("qmi-epoch".into())
@@ -83,7 +85,9 @@ pub fn default_cache_dir() -> PathBuf {
 /// hash of the bytes and of the engine's settings.
 pub fn load_component(engine: &Engine, bytes: &[u8], cache: Option<&Path>) -> Result<Component> {
     let Some(cache) = cache else {
-        return Component::new(engine, bytes).map_err(anyhow::Error::from).context("compiling component");
+        return Component::new(engine, bytes)
+            .map_err(anyhow::Error::from)
+            .context("compiling component");
     };
     let mut hasher = Sha256::new();
     hasher.update(bytes);
@@ -98,10 +102,14 @@ pub fn load_component(engine: &Engine, bytes: &[u8], cache: Option<&Path>) -> Re
         // directory only this tool writes.
         match unsafe { Component::deserialize_file(engine, &path) } {
             Ok(component) => return Ok(component),
-            Err(error) => tracing::warn!(%error, path = %path.display(), "discarding unreadable compiled component"),
+            Err(error) => {
+                tracing::warn!(%error, path = %path.display(), "discarding unreadable compiled component")
+            }
         }
     }
-    let component = Component::new(engine, bytes).map_err(anyhow::Error::from).context("compiling component")?;
+    let component = Component::new(engine, bytes)
+        .map_err(anyhow::Error::from)
+        .context("compiling component")?;
     if let Err(error) = store_compiled(&component, cache, &path) {
         tracing::warn!(%error, "could not cache the compiled component");
     }

@@ -8,7 +8,12 @@ use anyhow::{Context as _, Result};
 use qmi_manifest::{AppManifest, Component, FileMount};
 
 /// The read-only (host directory, guest path) preopens of a component.
-pub fn mounts(manifest: &AppManifest, id: &str, component: &Component, data_dir: &Path) -> Result<Vec<(PathBuf, String)>> {
+pub fn mounts(
+    manifest: &AppManifest,
+    id: &str,
+    component: &Component,
+    data_dir: &Path,
+) -> Result<Vec<(PathBuf, String)>> {
     let mut dirs = Vec::new();
     let staging = data_dir.join("files").join(id);
     let mut staged_any = false;

@@ -36,15 +36,24 @@ pub fn generate() -> Result<KeyPair> {
 
 fn pair(key: &SigningKey) -> Result<KeyPair> {
     Ok(KeyPair {
-        private_pem: key.to_pkcs8_pem(LineEnding::LF).context("encoding the private key")?.to_string(),
-        public_pem: key.verifying_key().to_public_key_pem(LineEnding::LF).context("encoding the public key")?,
+        private_pem: key
+            .to_pkcs8_pem(LineEnding::LF)
+            .context("encoding the private key")?
+            .to_string(),
+        public_pem: key
+            .verifying_key()
+            .to_public_key_pem(LineEnding::LF)
+            .context("encoding the public key")?,
     })
 }
 
 /// Variable values for the signing keys when the environment sets none:
 /// the pair kept in `<data-dir>/keys/`, created on first use. Returns
 /// environment-style overrides (`SPIN_VARIABLE_*` → value).
-pub fn dev_overrides(declared: impl Fn(&str) -> bool, data_dir: &Path) -> Result<HashMap<String, String>> {
+pub fn dev_overrides(
+    declared: impl Fn(&str) -> bool,
+    data_dir: &Path,
+) -> Result<HashMap<String, String>> {
     let mut overrides = HashMap::new();
     let env_name = |v: &str| format!("SPIN_VARIABLE_{}", v.to_ascii_uppercase());
     if !declared(PRIVATE_VARIABLE) || std::env::var_os(env_name(PRIVATE_VARIABLE)).is_some() {
@@ -53,8 +62,10 @@ pub fn dev_overrides(declared: impl Fn(&str) -> bool, data_dir: &Path) -> Result
     let dir = data_dir.join("keys");
     let path = dir.join("jwt-ed25519.pem");
     let key = if path.exists() {
-        let pem = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        SigningKey::from_pkcs8_pem(&pem).with_context(|| format!("{} is not an Ed25519 PKCS#8 key", path.display()))?
+        let pem = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        SigningKey::from_pkcs8_pem(&pem)
+            .with_context(|| format!("{} is not an Ed25519 PKCS#8 key", path.display()))?
     } else {
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
@@ -75,7 +86,11 @@ pub fn dev_overrides(declared: impl Fn(&str) -> bool, data_dir: &Path) -> Result
 fn write_private(path: &Path, pem: &str) -> Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     file.write_all(pem.as_bytes())?;
     Ok(())
 }
@@ -83,13 +98,17 @@ fn write_private(path: &Path, pem: &str) -> Result<()> {
 /// The argon2id PHC hash (OWASP parameters) of the demo password.
 pub fn demo_password_hash() -> Result<String> {
     use argon2::password_hash::{PasswordHasher, SaltString};
-    let password = std::env::var("QMI_DEMO_PASSWORD").unwrap_or_else(|_| DEFAULT_DEMO_PASSWORD.to_owned());
+    let password =
+        std::env::var("QMI_DEMO_PASSWORD").unwrap_or_else(|_| DEFAULT_DEMO_PASSWORD.to_owned());
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("{e}"))?;
     let params = argon2::Params::new(19_456, 2, 1, None).map_err(|e| anyhow::anyhow!("{e}"))?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
-    Ok(argon.hash_password(password.as_bytes(), &salt).map_err(|e| anyhow::anyhow!("{e}"))?.to_string())
+    Ok(argon
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .to_string())
 }
 
 #[cfg(test)]
@@ -117,6 +136,9 @@ mod tests {
     #[test]
     fn demo_hash_is_argon2id() {
         let hash = demo_password_hash().unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
     }
 }

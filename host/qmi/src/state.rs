@@ -30,13 +30,20 @@ pub struct InstanceState {
 
 impl WasiView for InstanceState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
 impl WasiHttpView for InstanceState {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.outbound }
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.outbound,
+        }
     }
 }
 
@@ -47,8 +54,14 @@ pub fn linker(engine: &Engine) -> anyhow::Result<Linker<InstanceState>> {
     wasmtime_wasi::p3::add_to_linker(&mut linker)?;
     wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
     variables::add_to_linker(&mut linker, |s| &s.variables)?;
-    sqlite::add_to_linker(&mut linker, |s| SqliteView { state: &s.sqlite, table: &mut s.table })?;
-    key_value::add_to_linker(&mut linker, |s| KeyValueView { state: &s.key_value, table: &mut s.table })?;
+    sqlite::add_to_linker(&mut linker, |s| SqliteView {
+        state: &s.sqlite,
+        table: &mut s.table,
+    })?;
+    key_value::add_to_linker(&mut linker, |s| KeyValueView {
+        state: &s.key_value,
+        table: &mut s.table,
+    })?;
     Ok(linker)
 }
 
@@ -66,12 +79,19 @@ impl RequestClock {
     pub fn start(self: &Arc<Self>) -> RequestGuard {
         let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.started.lock().unwrap().push((id, Instant::now()));
-        RequestGuard { clock: self.clone(), id }
+        RequestGuard {
+            clock: self.clone(),
+            id,
+        }
     }
 
     /// Whether any request has run longer than `timeout`.
     pub fn overdue(&self, timeout: Duration) -> bool {
-        self.started.lock().unwrap().iter().any(|(_, t)| t.elapsed() > timeout)
+        self.started
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(_, t)| t.elapsed() > timeout)
     }
 }
 
@@ -83,6 +103,10 @@ pub struct RequestGuard {
 
 impl Drop for RequestGuard {
     fn drop(&mut self) {
-        self.clock.started.lock().unwrap().retain(|(id, _)| *id != self.id);
+        self.clock
+            .started
+            .lock()
+            .unwrap()
+            .retain(|(id, _)| *id != self.id);
     }
 }

@@ -17,10 +17,20 @@ use qmi_api::page::Page;
 #[derive(clap::Args)]
 pub struct TenantArgs {
     /// Base URL of the running application.
-    #[arg(long, env = "QMI_URL", default_value = "http://127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "QMI_URL",
+        default_value = "http://127.0.0.1:3000",
+        global = true
+    )]
     url: String,
     /// An operator's e-mail.
-    #[arg(long, env = "QMI_OPERATOR_EMAIL", default_value = "hosting@qmi.example", global = true)]
+    #[arg(
+        long,
+        env = "QMI_OPERATOR_EMAIL",
+        default_value = "hosting@qmi.example",
+        global = true
+    )]
     email: String,
     #[command(subcommand)]
     command: TenantCommand,
@@ -71,8 +81,15 @@ struct Api {
 }
 
 impl Api {
-    async fn call(&self, method: http::Method, path: &str, body: Option<Vec<u8>>) -> Result<(http::StatusCode, Bytes)> {
-        let mut request = http::Request::builder().method(method).uri(format!("{}{path}", self.base.trim_end_matches('/')));
+    async fn call(
+        &self,
+        method: http::Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<(http::StatusCode, Bytes)> {
+        let mut request = http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base.trim_end_matches('/')));
         if let Some(token) = &self.token {
             request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
         }
@@ -80,12 +97,21 @@ impl Api {
             request = request.header(http::header::CONTENT_TYPE, "application/json");
         }
         let request = request.body(Full::new(Bytes::from(body.unwrap_or_default())))?;
-        let response = self.client.request(request).await.with_context(|| format!("calling {}", self.base))?;
+        let response = self
+            .client
+            .request(request)
+            .await
+            .with_context(|| format!("calling {}", self.base))?;
         let status = response.status();
         Ok((status, response.into_body().collect().await?.to_bytes()))
     }
 
-    async fn json<T: serde::de::DeserializeOwned>(&self, method: http::Method, path: &str, body: Option<Vec<u8>>) -> Result<T> {
+    async fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        method: http::Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<T> {
         let (status, bytes) = self.call(method, path, body).await?;
         if !status.is_success() {
             bail!("{path}: {status}: {}", String::from_utf8_lossy(&bytes));
@@ -105,15 +131,24 @@ pub async fn run(args: TenantArgs) -> Result<()> {
         let password = std::env::var("QMI_OPERATOR_PASSWORD")
             .or_else(|_| std::env::var("QMI_DEMO_PASSWORD"))
             .unwrap_or_else(|_| crate::keys::DEFAULT_DEMO_PASSWORD.to_owned());
-        let request = serde_json::to_vec(&TokenRequest { email: args.email.clone(), password })?;
-        let token: TokenResponse = api.json(http::Method::POST, "/api/auth/token", Some(request)).await.context("signing in")?;
+        let request = serde_json::to_vec(&TokenRequest {
+            email: args.email.clone(),
+            password,
+        })?;
+        let token: TokenResponse = api
+            .json(http::Method::POST, "/api/auth/token", Some(request))
+            .await
+            .context("signing in")?;
         api.token = Some(token.access_token);
     }
     match args.command {
         TenantCommand::List { status } => {
             let mut cursor: Option<String> = None;
             let mut count = 0;
-            println!("{:<6} {:<32} {:<4} {:>10}  status", "insee", "name", "dép", "population");
+            println!(
+                "{:<6} {:<32} {:<4} {:>10}  status",
+                "insee", "name", "dép", "population"
+            );
             loop {
                 let mut path = "/api/communes?limit=500".to_owned();
                 if let Some(status) = &status {
@@ -125,7 +160,14 @@ pub async fn run(args: TenantArgs) -> Result<()> {
                 let page: Page<Commune> = api.json(http::Method::GET, &path, None).await?;
                 for c in &page.items {
                     let population = c.population.map(|p| p.to_string()).unwrap_or_default();
-                    println!("{:<6} {:<32} {:<4} {:>10}  {}", c.insee, c.name, c.departement, population, status_name(c.status));
+                    println!(
+                        "{:<6} {:<32} {:<4} {:>10}  {}",
+                        c.insee,
+                        c.name,
+                        c.departement,
+                        population,
+                        status_name(c.status)
+                    );
                 }
                 count += page.items.len();
                 match page.next_cursor {
@@ -135,7 +177,13 @@ pub async fn run(args: TenantArgs) -> Result<()> {
             }
             println!("{count} commune(s)");
         }
-        TenantCommand::Add { insee, name, population, metropolis, territory } => {
+        TenantCommand::Add {
+            insee,
+            name,
+            population,
+            metropolis,
+            territory,
+        } => {
             let (ept_code, ept_name) = match territory {
                 Some(t) if t.len() == 2 => (Some(t[0].clone()), Some(t[1].clone())),
                 _ => (None, None),
@@ -149,21 +197,53 @@ pub async fn run(args: TenantArgs) -> Result<()> {
                 population,
                 status: None,
             })?;
-            let commune: Commune = api.json(http::Method::POST, "/api/admin/communes", Some(body)).await?;
-            println!("added {} {} ({})", commune.insee, commune.name, status_name(commune.status));
+            let commune: Commune = api
+                .json(http::Method::POST, "/api/admin/communes", Some(body))
+                .await?;
+            println!(
+                "added {} {} ({})",
+                commune.insee,
+                commune.name,
+                status_name(commune.status)
+            );
         }
         TenantCommand::Suspend { insee } => {
-            let commune: Commune = api.json(http::Method::POST, &format!("/api/admin/communes/{insee}/suspend"), None).await?;
-            println!("{} {} is now {}", commune.insee, commune.name, status_name(commune.status));
+            let commune: Commune = api
+                .json(
+                    http::Method::POST,
+                    &format!("/api/admin/communes/{insee}/suspend"),
+                    None,
+                )
+                .await?;
+            println!(
+                "{} {} is now {}",
+                commune.insee,
+                commune.name,
+                status_name(commune.status)
+            );
         }
         TenantCommand::Resume { insee } => {
-            let commune: Commune = api.json(http::Method::POST, &format!("/api/admin/communes/{insee}/resume"), None).await?;
-            println!("{} {} is now {}", commune.insee, commune.name, status_name(commune.status));
+            let commune: Commune = api
+                .json(
+                    http::Method::POST,
+                    &format!("/api/admin/communes/{insee}/resume"),
+                    None,
+                )
+                .await?;
+            println!(
+                "{} {} is now {}",
+                commune.insee,
+                commune.name,
+                status_name(commune.status)
+            );
         }
     }
     Ok(())
 }
 
 fn status_name(status: CommuneStatus) -> String {
-    serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

@@ -13,7 +13,9 @@ use std::sync::Arc;
 use anyhow::{Context as _, Result};
 use sqlx::SqlitePool;
 use tokio::sync::OnceCell;
-use wasmtime::component::{Accessor, FutureReader, HasData, Linker, Resource, ResourceTable, StreamReader};
+use wasmtime::component::{
+    Accessor, FutureReader, HasData, Linker, Resource, ResourceTable, StreamReader,
+};
 
 use super::bindings::spin::key_value::key_value::{self, Error};
 use super::sqlite::open_pool;
@@ -38,10 +40,20 @@ impl Stores {
         let mut stores = HashMap::new();
         for (label, path) in labels {
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating the directory of key-value store {label:?}: {}", dir.display()))?;
+                std::fs::create_dir_all(dir).with_context(|| {
+                    format!(
+                        "creating the directory of key-value store {label:?}: {}",
+                        dir.display()
+                    )
+                })?;
             }
-            stores.insert(label, LazyStore { path, pool: OnceCell::new() });
+            stores.insert(
+                label,
+                LazyStore {
+                    path,
+                    pool: OnceCell::new(),
+                },
+            );
         }
         Ok(Self { stores })
     }
@@ -141,15 +153,24 @@ impl key_value::HostStore for KeyValueView<'_> {
     }
 }
 
-fn store<T>(accessor: &Accessor<T, SpinKeyValue>, this: &Resource<Store>) -> wasmtime::Result<Store> {
+fn store<T>(
+    accessor: &Accessor<T, SpinKeyValue>,
+    this: &Resource<Store>,
+) -> wasmtime::Result<Store> {
     accessor.with(|mut access| Ok(access.get().table.get(this)?.clone()))
 }
 
 impl<T> key_value::HostStoreWithStore<T> for SpinKeyValue {
-    async fn open(accessor: &Accessor<T, Self>, label: String) -> wasmtime::Result<Result<Resource<Store>, Error>> {
+    async fn open(
+        accessor: &Accessor<T, Self>,
+        label: String,
+    ) -> wasmtime::Result<Result<Resource<Store>, Error>> {
         let (allowed, stores) = accessor.with(|mut access| {
             let view = access.get();
-            (view.state.allowed.contains(&label), view.state.stores.clone())
+            (
+                view.state.allowed.contains(&label),
+                view.state.stores.clone(),
+            )
         });
         if !allowed {
             return Ok(Err(Error::AccessDenied));
@@ -162,17 +183,28 @@ impl<T> key_value::HostStoreWithStore<T> for SpinKeyValue {
         accessor.with(|mut access| Ok(Ok(access.get().table.push(Store { label, pool })?)))
     }
 
-    async fn get(accessor: &Accessor<T, Self>, this: Resource<Store>, key: String) -> wasmtime::Result<Result<Option<Vec<u8>>, Error>> {
+    async fn get(
+        accessor: &Accessor<T, Self>,
+        this: Resource<Store>,
+        key: String,
+    ) -> wasmtime::Result<Result<Option<Vec<u8>>, Error>> {
         let s = store(accessor, &this)?;
-        Ok(sqlx::query_scalar("SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2")
-            .bind(&s.label)
-            .bind(&key)
-            .fetch_optional(&s.pool)
-            .await
-            .map_err(other))
+        Ok(
+            sqlx::query_scalar("SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2")
+                .bind(&s.label)
+                .bind(&key)
+                .fetch_optional(&s.pool)
+                .await
+                .map_err(other),
+        )
     }
 
-    async fn set(accessor: &Accessor<T, Self>, this: Resource<Store>, key: String, value: Vec<u8>) -> wasmtime::Result<Result<(), Error>> {
+    async fn set(
+        accessor: &Accessor<T, Self>,
+        this: Resource<Store>,
+        key: String,
+        value: Vec<u8>,
+    ) -> wasmtime::Result<Result<(), Error>> {
         let s = store(accessor, &this)?;
         Ok(sqlx::query(
             "INSERT INTO spin_key_value (store, key, value) VALUES (?1, ?2, ?3)
@@ -187,26 +219,38 @@ impl<T> key_value::HostStoreWithStore<T> for SpinKeyValue {
         .map_err(other))
     }
 
-    async fn delete(accessor: &Accessor<T, Self>, this: Resource<Store>, key: String) -> wasmtime::Result<Result<(), Error>> {
+    async fn delete(
+        accessor: &Accessor<T, Self>,
+        this: Resource<Store>,
+        key: String,
+    ) -> wasmtime::Result<Result<(), Error>> {
         let s = store(accessor, &this)?;
-        Ok(sqlx::query("DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2")
-            .bind(&s.label)
-            .bind(&key)
-            .execute(&s.pool)
-            .await
-            .map(drop)
-            .map_err(other))
+        Ok(
+            sqlx::query("DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2")
+                .bind(&s.label)
+                .bind(&key)
+                .execute(&s.pool)
+                .await
+                .map(drop)
+                .map_err(other),
+        )
     }
 
-    async fn exists(accessor: &Accessor<T, Self>, this: Resource<Store>, key: String) -> wasmtime::Result<Result<bool, Error>> {
+    async fn exists(
+        accessor: &Accessor<T, Self>,
+        this: Resource<Store>,
+        key: String,
+    ) -> wasmtime::Result<Result<bool, Error>> {
         let s = store(accessor, &this)?;
-        Ok(sqlx::query_scalar::<_, i64>("SELECT 1 FROM spin_key_value WHERE store = ?1 AND key = ?2")
-            .bind(&s.label)
-            .bind(&key)
-            .fetch_optional(&s.pool)
-            .await
-            .map(|row| row.is_some())
-            .map_err(other))
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT 1 FROM spin_key_value WHERE store = ?1 AND key = ?2",
+        )
+        .bind(&s.label)
+        .bind(&key)
+        .fetch_optional(&s.pool)
+        .await
+        .map(|row| row.is_some())
+        .map_err(other))
     }
 
     async fn get_keys(
@@ -214,11 +258,12 @@ impl<T> key_value::HostStoreWithStore<T> for SpinKeyValue {
         this: Resource<Store>,
     ) -> wasmtime::Result<(StreamReader<String>, FutureReader<Result<(), Error>>)> {
         let s = store(accessor, &this)?;
-        let keys: Result<Vec<String>, Error> = sqlx::query_scalar("SELECT key FROM spin_key_value WHERE store = ?1")
-            .bind(&s.label)
-            .fetch_all(&s.pool)
-            .await
-            .map_err(other);
+        let keys: Result<Vec<String>, Error> =
+            sqlx::query_scalar("SELECT key FROM spin_key_value WHERE store = ?1")
+                .bind(&s.label)
+                .fetch_all(&s.pool)
+                .await
+                .map_err(other);
         accessor.with(|mut access| {
             let (keys, result) = match keys {
                 Ok(keys) => (keys, Ok(())),

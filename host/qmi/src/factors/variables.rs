@@ -48,7 +48,10 @@ impl HasData for SpinVariables {
 impl variables::Host for &ComponentVariables {}
 
 impl<T> variables::HostWithStore<T> for SpinVariables {
-    async fn get(accessor: &Accessor<T, Self>, name: String) -> wasmtime::Result<Result<String, Error>> {
+    async fn get(
+        accessor: &Accessor<T, Self>,
+        name: String,
+    ) -> wasmtime::Result<Result<String, Error>> {
         Ok(accessor.with(|mut access| access.get().get(&name)))
     }
 }
