@@ -25,6 +25,11 @@
 //! - the victims' records, read back by B's admin, B's reviewer, Y's member and the
 //!   programme operator, are unchanged by the sweep;
 //! - each marker was seen by someone of its audience;
+//! - B's admin cannot make an outsider a juror of Y's application (a juror is one of
+//!   B's reviewers); if it can, what that outsider then reads is checked too;
+//! - while the hosting operator suspends B, B's content is frozen: nobody reads a
+//!   private marker (Y's member still reads Y's own organisation) and the owners'
+//!   writes to B are refused and change nothing;
 //! - then the owners (B's people, Y's member) and the programme operator send every
 //!   write on the same paths: no 5xx either, and each write body must get past
 //!   validation for someone entitled to it (else the outsiders' refusals prove nothing
@@ -141,6 +146,9 @@ struct Marker {
     what: &'static str,
     text: String,
     audience: &'static [Who],
+    /// Who may see it while B is suspended (B's content is frozen for all but
+    /// programme operators; what it published stays public).
+    frozen: &'static [Who],
 }
 
 const STAFF: &[Who] = &[Who::BAdmin, Who::BAgent];
@@ -408,80 +416,60 @@ fn build_world(api: &Api) -> World {
     let mut random = [0u8; 5];
     getrandom::fill(&mut random).expect("random run id");
     let run: String = random.iter().map(|b| format!("{b:02x}")).collect();
-    // Lower-case letters and digits only: unchanged by JSON, CSV, XML and e-mail
-    // normalisation, so a leak is found in any format.
-    let m = |tag: &str| format!("zq{tag}{run}");
+    // Markers: lower-case letters and digits only, unchanged by JSON, CSV, XML and
+    // e-mail normalisation, so a leak is found in any format.
+    let marker = |what, tag: &str, audience, frozen| Marker {
+        what,
+        text: format!("zq{tag}{run}"),
+        audience,
+        frozen,
+    };
     let markers = vec![
-        Marker {
-            what: "unpublished call",
-            text: m("unpubcall"),
-            audience: STAFF,
-        },
-        Marker {
-            what: "draft application",
-            text: m("draftapp"),
-            audience: DRAFT_READERS,
-        },
-        Marker {
-            what: "application in review",
-            text: m("reviewapp"),
-            audience: APPLICATION_READERS,
-        },
-        Marker {
-            what: "decided application",
-            text: m("decidedapp"),
-            audience: APPLICATION_READERS,
-        },
-        Marker {
-            what: "draft attachment",
-            text: m("draftfile"),
-            audience: DRAFT_READERS,
-        },
-        Marker {
-            what: "attachment in review",
-            text: m("reviewfile"),
-            audience: APPLICATION_READERS,
-        },
-        Marker {
-            what: "decided attachment",
-            text: m("decidedfile"),
-            audience: APPLICATION_READERS,
-        },
-        Marker {
-            what: "review comment (in review)",
-            text: m("commenta"),
-            audience: REVIEW_READERS,
-        },
-        Marker {
-            what: "review comment (decided)",
-            text: m("commentb"),
-            audience: REVIEW_READERS,
-        },
-        Marker {
-            what: "unpublished decision reason",
-            text: m("reason"),
-            audience: STAFF,
-        },
-        Marker {
-            what: "selected candidacy (means, answers)",
-            text: m("candsel"),
-            audience: STAFF,
-        },
-        Marker {
-            what: "draft candidacy",
-            text: m("canddraft"),
-            audience: STAFF,
-        },
-        Marker {
-            what: "invited member of B",
-            text: m("member"),
-            audience: STAFF,
-        },
-        Marker {
-            what: "organisation Y's name",
-            text: m("orgy"),
-            audience: APPLICATION_READERS,
-        },
+        marker("unpublished call", "unpubcall", STAFF, &[]),
+        marker("draft application", "draftapp", DRAFT_READERS, &[]),
+        marker(
+            "application in review",
+            "reviewapp",
+            APPLICATION_READERS,
+            &[],
+        ),
+        marker(
+            "decided application",
+            "decidedapp",
+            APPLICATION_READERS,
+            &[],
+        ),
+        marker("draft attachment", "draftfile", DRAFT_READERS, &[]),
+        marker(
+            "attachment in review",
+            "reviewfile",
+            APPLICATION_READERS,
+            &[],
+        ),
+        marker(
+            "decided attachment",
+            "decidedfile",
+            APPLICATION_READERS,
+            &[],
+        ),
+        marker(
+            "review comment (in review)",
+            "commenta",
+            REVIEW_READERS,
+            &[],
+        ),
+        marker("review comment (decided)", "commentb", REVIEW_READERS, &[]),
+        marker("unpublished decision reason", "reason", STAFF, &[]),
+        marker("selected candidacy (means, answers)", "candsel", STAFF, &[]),
+        marker("draft candidacy", "canddraft", STAFF, &[]),
+        marker("invited member of B", "member", STAFF, &[]),
+        // Y's own organisation is not B's content: Y's member still reads it.
+        marker(
+            "organisation Y's name",
+            "orgy",
+            APPLICATION_READERS,
+            &[Who::YMember],
+        ),
     ];
     let mark = |what: &str| {
         markers
@@ -1300,25 +1288,82 @@ fn restore_registry(api: &Api, w: &World) -> Result<(), String> {
 
 // ---------------------------------------------------------------- the sweep
 
+/// The phases of the sweep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Phase {
+    /// Outsiders send every route, insiders read: isolation is checked.
+    Isolation,
+    /// B suspended by the hosting operator: everyone reads, B's people and Y's member
+    /// write to B's records; nothing private of B may come out, nothing may change.
+    Suspended,
+    /// Then the owners (and the programme operator) write on the same paths: answers
+    /// are checked (no 5xx), and that each write body is one the services accept from
+    /// someone entitled to it.
+    OwnersWrite,
+}
+
+impl Phase {
+    fn label(self) -> &'static str {
+        match self {
+            Phase::Isolation => "isolation",
+            Phase::Suspended => "B suspended",
+            Phase::OwnersWrite => "owners' writes",
+        }
+    }
+}
+
 /// What the sweep gathered.
 #[derive(Default)]
 struct Sweep {
     violations: Vec<Violation>,
     /// Marker → who of its audience read it.
     seen: BTreeMap<&'static str, BTreeSet<Who>>,
-    /// Route id → principal → the statuses it got.
-    statuses: BTreeMap<&'static str, BTreeMap<Who, Vec<u16>>>,
+    /// Phase → route id → principal → the statuses it got.
+    statuses: BTreeMap<Phase, BTreeMap<&'static str, BTreeMap<Who, Vec<u16>>>>,
 }
 
-/// The phases of the sweep.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    /// Outsiders send every route, insiders read: isolation is checked.
-    Isolation,
-    /// Then the owners (and the programme operator) write, on the same paths: only
-    /// answers are checked (no 5xx), and that each write body is one the services
-    /// accept from someone entitled to it.
-    OwnersWrite,
+/// A finding not tied to one request.
+fn finding(kind: &'static str, route: &str, excerpt: String) -> Violation {
+    Violation {
+        kind,
+        route: route.to_owned(),
+        method: "-".into(),
+        path: "-".into(),
+        who: "-".into(),
+        status: "-".into(),
+        excerpt,
+    }
+}
+
+/// The body `who` sends to `route` (none for a read).
+fn request_body(route: &RouteDoc, who: Who, w: &World, openapi: &Value) -> Body {
+    if route.method == "GET" {
+        Body::Empty
+    } else {
+        body_for(
+            route,
+            &BodyCx {
+                w,
+                who,
+                me: w.person(who),
+            },
+            openapi,
+        )
+    }
+}
+
+/// Whether a write aims at B's records (by its path or its body).
+fn touches_b(path: &str, body: &Body, w: &World) -> bool {
+    let ids = [
+        B,
+        &w.call_published,
+        &w.call_unpublished,
+        &w.app_draft,
+        &w.app_in_review,
+        &w.app_decided,
+    ];
+    ids.iter().any(|id| path.contains(*id))
+        || matches!(body, Body::Json(v) if v.to_string().contains(B))
 }
 
 /// Sends one request of the sweep and checks its answer.
@@ -1326,20 +1371,14 @@ enum Phase {
 fn probe(
     api: &Api,
     w: &World,
-    openapi: &Value,
     route: &'static RouteDoc,
     path: &str,
     who: Who,
+    body: &Body,
     phase: Phase,
     out: &mut Sweep,
 ) -> Option<Res> {
     let write = route.method != "GET";
-    let me = w.person(who);
-    let body = if write {
-        body_for(route, &BodyCx { w, who, me }, openapi)
-    } else {
-        Body::Empty
-    };
     let violation = |kind: &'static str, status: String, excerpt: String| Violation {
         kind,
         route: route.id.into(),
@@ -1349,7 +1388,7 @@ fn probe(
         status,
         excerpt,
     };
-    let res = match api.send(route.method, path, me.token.as_deref(), &body) {
+    let res = match api.send(route.method, path, w.token(who), body) {
         Ok(res) => res,
         Err(e) => {
             out.violations.push(violation("no answer", "-".into(), e));
@@ -1357,6 +1396,8 @@ fn probe(
         }
     };
     out.statuses
+        .entry(phase)
+        .or_default()
         .entry(route.id)
         .or_default()
         .entry(who)
@@ -1384,22 +1425,40 @@ fn probe(
         let Some(at) = text.find(&marker.text) else {
             continue;
         };
-        if marker.audience.contains(&who) {
-            out.seen.entry(marker.what).or_default().insert(who);
+        let audience = if phase == Phase::Suspended {
+            marker.frozen
         } else {
+            marker.audience
+        };
+        if !audience.contains(&who) {
+            let kind = if phase == Phase::Suspended {
+                "read while B is suspended"
+            } else {
+                "leak"
+            };
             out.violations.push(violation(
-                "leak",
+                kind,
                 res.status.to_string(),
                 format!("{}: …{}…", marker.what, excerpt(&text, at, 240)),
             ));
+        } else if phase == Phase::Isolation {
+            out.seen.entry(marker.what).or_default().insert(who);
         }
     }
-    if write && res.ok() && who.outsider() && legit_write(route, who, path, w).is_none() {
-        out.violations.push(violation(
-            "outsider write accepted",
-            res.status.to_string(),
-            excerpt(&res.text(), 0, 300),
-        ));
+    if write && res.ok() {
+        if phase == Phase::Suspended {
+            out.violations.push(violation(
+                "write accepted while B is suspended",
+                res.status.to_string(),
+                excerpt(&res.text(), 0, 300),
+            ));
+        } else if who.outsider() && legit_write(route, who, path, w).is_none() {
+            out.violations.push(violation(
+                "outsider write accepted",
+                res.status.to_string(),
+                excerpt(&res.text(), 0, 300),
+            ));
+        }
     }
     Some(res)
 }
@@ -1412,20 +1471,11 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
     let openapi = qmi_api::routes::openapi();
     let contexts = w.contexts();
     let mut out = Sweep::default();
-    let blank = |kind: &'static str, route: &str, excerpt: String| Violation {
-        kind,
-        route: route.to_owned(),
-        method: "-".into(),
-        path: "-".into(),
-        who: "-".into(),
-        status: "-".into(),
-        excerpt,
-    };
 
     // The body table names only catalogued routes.
     for (id, _) in BODIES {
         if !ROUTES.iter().any(|r| r.id == *id) {
-            out.violations.push(blank(
+            out.violations.push(finding(
                 "stale body table",
                 id,
                 "BODIES names a route the catalogue no longer has".into(),
@@ -1451,7 +1501,7 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
             Err(why) => out.violations.push(Violation {
                 method: route.method.into(),
                 path: route.path.into(),
-                ..blank("route not covered", route.id, why)
+                ..finding("route not covered", route.id, why)
             }),
         }
     }
@@ -1464,15 +1514,16 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
         let mut accepted: Vec<String> = Vec::new();
         for path in paths {
             // Insiders only read here: their writes would move the ground the
-            // outsiders are tested on (they write in phase 2).
+            // outsiders are tested on (they write in phase 3).
             for who in Who::ALL.into_iter().filter(|who| !write || who.outsider()) {
+                let body = request_body(route, who, &w, &openapi);
                 let Some(res) = probe(
                     &api,
                     &w,
-                    &openapi,
                     route,
                     path,
                     who,
+                    &body,
                     Phase::Isolation,
                     &mut out,
                 ) else {
@@ -1486,7 +1537,7 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
                         out.violations.push(Violation {
                             path: path.clone(),
                             who: who.label().into(),
-                            ..blank("cannot restore B", route.id, e)
+                            ..finding("cannot restore B", route.id, e)
                         });
                     }
                 }
@@ -1509,9 +1560,10 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
         }
     }
     // Refused writes must not have changed anything either.
+    let after = snapshot(&api, &w);
     compare(
         &baseline,
-        &snapshot(&api, &w),
+        &after,
         "the sweep's refused writes",
         &mut out.violations,
     );
@@ -1526,13 +1578,145 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
                 .join(", ");
             out.violations.push(Violation {
                 who: audience,
-                ..blank("marker never seen", "-", format!("{} ({}): its owners never read it, so its absence elsewhere proves nothing", marker.what, marker.text))
+                ..finding("marker never seen", "-", format!("{} ({}): its owners never read it, so its absence elsewhere proves nothing", marker.what, marker.text))
             });
         }
     }
     let isolation_requests = api.sent.get() - started;
 
-    // Phase 2: the owners write.
+    // A juror is one of B's reviewers: B's admin cannot open Y's application to an
+    // outsider by assigning them (and if it can, what the outsider then reads is shown).
+    let assignments = format!("/api/calls/{}/assignments", w.call_published);
+    let read_application = ROUTES.iter().find(|r| r.id == "getApplication");
+    let application = format!("/api/applications/{}", w.app_in_review);
+    for who in Who::ALL
+        .into_iter()
+        .filter(|who| who.outsider() && *who != Who::Anonymous)
+    {
+        let body = Body::Json(
+            json!({ "reviewers": [w.person(who).id], "applications": [w.app_in_review] }),
+        );
+        let answer = api.send("POST", &assignments, w.token(Who::BAdmin), &body);
+        let (kind, status, text) = match &answer {
+            Err(e) => ("no answer", "-".to_owned(), e.clone()),
+            Ok(res) if res.ok() => ("outsider made a juror", res.status.to_string(), res.text()),
+            Ok(res) if res.status >= 500 => ("5xx", res.status.to_string(), res.text()),
+            Ok(_) => continue,
+        };
+        out.violations.push(Violation {
+            method: "POST".into(),
+            path: assignments.clone(),
+            who: "B's admin".into(),
+            status,
+            ..finding(
+                kind,
+                "assignReviewers",
+                format!(
+                    "{} as a reviewer of Y's application in review: {}",
+                    who.label(),
+                    excerpt(&text, 0, 200)
+                ),
+            )
+        });
+        if let (Some(route), true) = (read_application, kind == "outsider made a juror") {
+            probe(
+                &api,
+                &w,
+                route,
+                &application,
+                who,
+                &Body::Empty,
+                Phase::Isolation,
+                &mut out,
+            );
+        }
+    }
+    let after = snapshot(&api, &w);
+
+    // Phase 2: B suspended by the hosting operator.
+    let started = api.sent.get();
+    match api.send(
+        "POST",
+        &format!("/api/admin/communes/{B}/suspend"),
+        w.token(Who::Hosting),
+        &Body::Empty,
+    ) {
+        Ok(res) if res.ok() => {
+            // Reads first, on the state as it was; then the owners' writes to B.
+            for (route, paths) in plan.iter().filter(|(r, _)| r.method == "GET") {
+                for path in paths {
+                    for who in Who::ALL {
+                        probe(
+                            &api,
+                            &w,
+                            route,
+                            path,
+                            who,
+                            &Body::Empty,
+                            Phase::Suspended,
+                            &mut out,
+                        );
+                    }
+                }
+            }
+            for (route, paths) in plan.iter().filter(|(r, _)| r.method != "GET") {
+                for path in paths {
+                    for who in [Who::BAdmin, Who::BAgent, Who::BReviewer, Who::YMember] {
+                        let body = request_body(route, who, &w, &openapi);
+                        if touches_b(path, &body, &w) {
+                            probe(
+                                &api,
+                                &w,
+                                route,
+                                path,
+                                who,
+                                &body,
+                                Phase::Suspended,
+                                &mut out,
+                            );
+                        }
+                    }
+                }
+                let status = api
+                    .send("GET", &format!("/api/communes/{B}"), None, &Body::Empty)
+                    .map(|r| r.json()["status"].clone());
+                if status.as_ref().ok() != Some(&json!("suspended")) {
+                    out.violations.push(finding(
+                        "B no longer suspended",
+                        route.id,
+                        format!("after the owners' writes: {status:?}"),
+                    ));
+                    let _ = api.send(
+                        "POST",
+                        &format!("/api/admin/communes/{B}/suspend"),
+                        w.token(Who::Hosting),
+                        &Body::Empty,
+                    );
+                }
+            }
+            if let Err(e) = restore_registry(&api, &w) {
+                out.violations
+                    .push(finding("cannot restore B", "resumeCommune", e));
+            }
+            compare(
+                &after,
+                &snapshot(&api, &w),
+                "writes while B was suspended",
+                &mut out.violations,
+            );
+        }
+        Ok(res) => out.violations.push(finding(
+            "cannot suspend B",
+            "suspendCommune",
+            format!("{}: {}", res.status, excerpt(&res.text(), 0, 300)),
+        )),
+        Err(e) => out
+            .violations
+            .push(finding("cannot suspend B", "suspendCommune", e)),
+    }
+    let suspended_requests = api.sent.get() - started;
+
+    // Phase 3: the owners write.
     let started = api.sent.get();
     for (route, paths) in plan.iter().filter(|(r, _)| r.method != "GET") {
         for path in paths {
@@ -1543,13 +1727,14 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
                 Who::YMember,
                 Who::Programme,
             ] {
+                let body = request_body(route, who, &w, &openapi);
                 probe(
                     &api,
                     &w,
-                    &openapi,
                     route,
                     path,
                     who,
+                    &body,
                     Phase::OwnersWrite,
                     &mut out,
                 );
@@ -1559,7 +1744,7 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
             {
                 out.violations.push(Violation {
                     path: path.clone(),
-                    ..blank("cannot restore B", route.id, e)
+                    ..finding("cannot restore B", route.id, e)
                 });
             }
         }
@@ -1572,9 +1757,10 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
     {
         let got: Vec<u16> = out
             .statuses
-            .get(route.id)
-            .map(|m| m.values().flatten().copied().collect())
-            .unwrap_or_default();
+            .values()
+            .filter_map(|by_route| by_route.get(route.id))
+            .flat_map(|by_who| by_who.values().flatten().copied())
+            .collect();
         let parsed = got.iter().any(|s| (200..300).contains(s) || *s == 409);
         let invalid: Vec<u16> = got
             .iter()
@@ -1582,20 +1768,25 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
             .filter(|s| matches!(s, 400 | 413 | 415 | 422))
             .collect();
         if !parsed && !invalid.is_empty() {
-            out.violations.push(blank("implausible body", route.id, format!("refused as invalid ({invalid:?}) and accepted by no one: fix its entry in BODIES")));
+            out.violations.push(finding("implausible body", route.id, format!("refused as invalid ({invalid:?}) and accepted by no one: fix its entry in BODIES")));
         }
     }
 
     // The report.
-    let pairs: usize = out.statuses.values().map(BTreeMap::len).sum();
-    let outsider_pairs: usize = out
+    let pairs: BTreeSet<(&str, Who)> = out
         .statuses
         .values()
-        .map(|m| m.keys().filter(|w| w.outsider()).count())
-        .sum();
+        .flat_map(|by_route| {
+            by_route
+                .iter()
+                .flat_map(|(route, by_who)| by_who.keys().map(|who| (*route, *who)))
+        })
+        .collect();
+    let outsider_pairs = pairs.iter().filter(|(_, who)| who.outsider()).count();
     println!(
-        "cross-tenant sweep: {} routes; {pairs} (route, principal) pairs, {outsider_pairs} of them by outsiders; {isolation_requests} requests checked for isolation, {owner_requests} owners' writes",
-        ROUTES.len()
+        "cross-tenant sweep: {} routes; {} (route, principal) pairs, {outsider_pairs} of them by outsiders; requests: {isolation_requests} for isolation, {suspended_requests} while B was suspended, {owner_requests} owners' writes",
+        ROUTES.len(),
+        pairs.len()
     );
     for marker in &w.markers {
         let by: Vec<&str> = out
@@ -1605,12 +1796,15 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
             .unwrap_or_default();
         println!("  marker {:<38} seen by {}", marker.what, by.join(", "));
     }
-    for (route, by) in &out.statuses {
-        let line: Vec<String> = by
-            .iter()
-            .map(|(who, st)| format!("{} {st:?}", who.label()))
-            .collect();
-        println!("  {route}: {}", line.join("; "));
+    for (phase, by_route) in &out.statuses {
+        println!("statuses, {}:", phase.label());
+        for (route, by_who) in by_route {
+            let line: Vec<String> = by_who
+                .iter()
+                .map(|(who, st)| format!("{} {st:?}", who.label()))
+                .collect();
+            println!("  {route}: {}", line.join("; "));
+        }
     }
     if !out.violations.is_empty() {
         let list: Vec<String> = out.violations.iter().map(ToString::to_string).collect();
