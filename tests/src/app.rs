@@ -6,11 +6,16 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
-use crate::{Qmi, QmiServer, qmi_bin, workspace_root};
+use crate::{Qmi, QmiServer, Up, qmi_bin, workspace_root};
 
 /// The application manifest at the workspace root.
 pub fn root_manifest() -> PathBuf {
     workspace_root().join("spin.toml")
+}
+
+/// The application's runtime config (`runtime-config.toml` at the workspace root).
+pub fn runtime_config() -> String {
+    std::fs::read_to_string(workspace_root().join("runtime-config.toml")).expect("read runtime-config.toml")
 }
 
 /// Builds `components` of the root application (`qmi build -c …`), each at
@@ -36,15 +41,41 @@ pub fn build(components: &[&str]) {
 /// they depend on, which `qmi` composes in) on a fresh data directory seeded
 /// with the demo data, every demo account's password being `password`.
 pub fn serve(components: &[&str], password: &str) -> QmiServer {
+    up(components, password).start()
+}
+
+/// The `qmi up` invocation of [`serve`], to adjust before starting it (e.g. two
+/// servers `in_dir` one directory, as replicas of one deployment).
+pub fn up(components: &[&str], password: &str) -> Up {
     let mut all: Vec<&str> = components.to_vec();
     all.extend(["gateway", "policy"]);
     build(&all);
+    // The runtime config goes into the server's working directory: its relative
+    // paths (the databases and the shared key-value store) all resolve there, so
+    // a server's data is its own, or its directory's.
     let mut up = Qmi::up()
         .manifest(root_manifest())
         .without_runtime_config()
-        .flag("--runtime-config-file", workspace_root().join("runtime-config.toml").to_str().expect("UTF-8 path"));
-    for component in components {
-        up = up.flag("--component-id", component);
+        .work_file("runtime-config.toml", runtime_config())
+        .flag("--runtime-config-file", "runtime-config.toml");
+    for id in locked_ids(components) {
+        up = up.flag("--component-id", &id);
     }
-    up.env("QMI_DEMO_PASSWORD", password).start()
+    up.env("QMI_DEMO_PASSWORD", password)
+}
+
+/// The component ids that run the triggers of `components` once Spin's loader
+/// has locked the app (what `--component-id` selects): a component shared by
+/// several triggers with middleware runs under one synthetic id per trigger
+/// (`identity-for-<trigger>`), so its plain id selects nothing.
+fn locked_ids(components: &[&str]) -> Vec<String> {
+    let manifest = qmi_manifest::load(&root_manifest()).expect("load spin.toml");
+    let mut ids: Vec<String> = Vec::new();
+    for (trigger, id) in manifest.http_triggers.iter().zip(manifest.trigger_component_ids()) {
+        if components.contains(&trigger.component.as_str()) && !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    assert!(!ids.is_empty() || components.is_empty(), "no trigger runs {components:?}");
+    ids
 }

@@ -28,6 +28,8 @@ pub struct Keys {
     pub encoding: EncodingKey,
     /// The SPKI PEM public key, as the gateway reads it from `jwt_public_key`.
     pub public_pem: String,
+    /// The PKCS#8 PEM private key, as `identity` reads it from `jwt_private_key`.
+    pub private_pem: String,
 }
 
 impl Keys {
@@ -40,6 +42,7 @@ impl Keys {
         Keys {
             encoding: EncodingKey::from_ed_pem(private_pem.as_bytes()).expect("ed25519 pem"),
             public_pem: sk.verifying_key().to_public_key_pem(LineEnding::LF).expect("spki"),
+            private_pem,
         }
     }
 

@@ -152,6 +152,8 @@ impl Qmi {
             manifest: fixture_manifest(),
             runtime_config: Some(fixture_runtime_config()),
             data_dir: None,
+            work_dir: None,
+            work_files: Vec::new(),
             args: Vec::new(),
             env: vec![
                 ("SPIN_VARIABLE_API_KEY".into(), API_KEY.into()),
@@ -166,6 +168,8 @@ pub struct Up {
     manifest: PathBuf,
     runtime_config: Option<PathBuf>,
     data_dir: Option<PathBuf>,
+    work_dir: Option<PathBuf>,
+    work_files: Vec<(String, Vec<u8>)>,
     args: Vec<String>,
     env: Vec<(String, String)>,
 }
@@ -189,6 +193,21 @@ impl Up {
         self
     }
 
+    /// Runs the server in `dir` (its working directory, where relative SQLite paths
+    /// of the runtime config resolve) instead of a fresh temp dir: two servers in one
+    /// directory with one runtime config share its databases and stores.
+    pub fn in_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.work_dir = Some(dir.into());
+        self
+    }
+
+    /// Writes `contents` to `name` in the server's working directory before it
+    /// starts (e.g. a runtime config given by its relative path).
+    pub fn work_file(mut self, name: &str, contents: impl Into<Vec<u8>>) -> Self {
+        self.work_files.push((name.to_owned(), contents.into()));
+        self
+    }
+
     /// Adds `name value` to the command line.
     pub fn flag(mut self, name: &str, value: &str) -> Self {
         self.args.push(name.to_owned());
@@ -205,18 +224,22 @@ impl Up {
 
     /// Spawns the server in a fresh temp dir (its working directory; the data dir is
     /// `<tmp>/data` unless given) and returns the child with its output collectors.
-    fn spawn(self) -> (Child, Collected, tempfile::TempDir, PathBuf) {
+    fn spawn(self) -> (Child, Collected, tempfile::TempDir, PathBuf, PathBuf) {
         build_fixtures();
         let work = tempfile::Builder::new()
             .prefix("qmi-conformance-")
             .tempdir()
             .expect("temp dir");
+        let cwd = self.work_dir.clone().unwrap_or_else(|| work.path().to_path_buf());
+        for (name, contents) in &self.work_files {
+            std::fs::write(cwd.join(name), contents).expect("write a file into the work dir");
+        }
         let data_dir = self
             .data_dir
             .clone()
-            .unwrap_or_else(|| work.path().join("data"));
+            .unwrap_or_else(|| cwd.join("data"));
         let mut cmd = Command::new(qmi_bin());
-        cmd.current_dir(work.path())
+        cmd.current_dir(&cwd)
             .arg("up")
             .arg("-f")
             .arg(&self.manifest)
@@ -236,14 +259,14 @@ impl Up {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot spawn {}: {e}", qmi_bin().display()));
         let collected = Collected::attach(&mut child);
-        (child, collected, work, data_dir)
+        (child, collected, work, data_dir, cwd)
     }
 
     /// Starts the server and waits for `Serving http://…`; panics with its output if it
     /// exits or stays silent for [`STARTUP_TIMEOUT`].
     pub fn start(self) -> QmiServer {
         let permit = Slots::global().acquire();
-        let (mut child, collected, work, data_dir) = self.spawn();
+        let (mut child, collected, work, data_dir, cwd) = self.spawn();
         let deadline = Instant::now() + STARTUP_TIMEOUT;
         loop {
             if let Some(base_url) = collected.serving_url() {
@@ -252,7 +275,8 @@ impl Up {
                     base_url,
                     collected,
                     data_dir,
-                    work,
+                    cwd,
+                    _work: work,
                     client: client(),
                     _permit: permit,
                 };
@@ -281,7 +305,7 @@ impl Up {
     /// output; panics if it starts serving or hangs.
     pub fn expect_failure(self) -> StartupFailure {
         let _permit = Slots::global().acquire();
-        let (mut child, collected, _work, _data) = self.spawn();
+        let (mut child, collected, _work, _data, _cwd) = self.spawn();
         let deadline = Instant::now() + STARTUP_TIMEOUT;
         loop {
             if let Ok(Some(status)) = child.try_wait() {
@@ -421,7 +445,9 @@ pub struct QmiServer {
     base_url: String,
     collected: Collected,
     data_dir: PathBuf,
-    work: tempfile::TempDir,
+    cwd: PathBuf,
+    /// The fresh temp dir (the working directory unless [`Up::in_dir`] named another).
+    _work: tempfile::TempDir,
     client: reqwest::blocking::Client,
     _permit: Permit,
 }
@@ -468,7 +494,7 @@ impl QmiServer {
 
     /// The server's working directory (relative runtime-config paths resolve here).
     pub fn work_dir(&self) -> &Path {
-        self.work.path()
+        &self.cwd
     }
 
     /// What the server printed on stdout so far.

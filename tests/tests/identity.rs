@@ -780,3 +780,54 @@ fn an_organisation_and_its_first_member_commit_together() {
     let me = api.get("/api/me", Some(&token));
     assert_eq!(me.body["organisation"]["name"], "Première SAS", "{me:?}");
 }
+
+/// Tenant state is the same on every instance (issue 11, finding 8): two `qmi up`
+/// processes over one directory and one runtime config — one database per
+/// service, each process with a data directory of its own, as two replicas — see
+/// a suspension, a resumption and a removed membership made through the other at
+/// once, because the key-value store the gateway reads is the runtime config's
+/// shared file. Before, each process read the store of its own data directory:
+/// the suspension held only on the process that received it.
+#[test]
+fn two_processes_share_suspensions_and_rights_at_once() {
+    let dir = tempfile::Builder::new().prefix("qmi-replicas-").tempdir().unwrap();
+    let keys = qmi_tests::gateway::Keys::generate();
+    let replica = |name: &str| {
+        app::up(&["identity"], DEMO_PASSWORD)
+            .in_dir(dir.path())
+            .data_dir(dir.path().join(name))
+            .env("SPIN_VARIABLE_JWT_PRIVATE_KEY", &keys.private_pem)
+            .env("SPIN_VARIABLE_JWT_PUBLIC_KEY", &keys.public_pem)
+            .start()
+    };
+    let (one, two) = (replica("data-one"), replica("data-two"));
+    let (a, b) = (Api::new(&one), Api::new(&two));
+    let hosting = a.token("hosting@qmi.example");
+    let programme = a.token("programme@qmi.example");
+    new_commune(&a, &hosting, "01004", "Ambérieu-en-Bugey");
+    new_member(&a, &programme, "maire@amberieu.example", &[("01004", "admin")]);
+    new_member(&a, &programme, "agent@amberieu.example", &[("01004", "agent")]);
+    let members = "/api/communes/01004/members";
+    // Signed in through the second process; both know the commune.
+    let admin = b.token("maire@amberieu.example");
+    let agent = b.token("agent@amberieu.example");
+    assert_eq!(a.get(members, Some(&admin)).status, 200);
+    assert_eq!(b.get(members, Some(&admin)).status, 200);
+
+    // Suspended through the first: refused through the second at once.
+    let r = a.post("/api/admin/communes/01004/suspend", Some(&hosting), &json!({}));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_refused(&b.get(members, Some(&admin)), 403, "tenant-suspended");
+    assert_eq!(claims_of(&b.token("maire@amberieu.example"))["mem"], Value::Null, "a new token through the second carries no membership there");
+    // Resumed through the second: admitted through the first at once.
+    let r = b.post("/api/admin/communes/01004/resume", Some(&hosting), &json!({}));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(a.get(members, Some(&admin)).status, 200);
+
+    // A membership removed through the first: the token issued by the second stops on both.
+    let agent_id = account_id(&b, &agent);
+    let r = a.send("DELETE", &format!("{members}/{agent_id}"), Some(&admin), None);
+    assert_eq!(r.status, 204, "{r:?}");
+    assert_stale(&b.get(members, Some(&agent)));
+    assert_stale(&a.get(members, Some(&agent)));
+}

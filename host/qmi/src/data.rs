@@ -15,35 +15,55 @@ struct Target {
     database: std::path::PathBuf,
 }
 
-fn targets(manifest_path: &Path, data_dir: &Path, runtime_config: Option<&Path>) -> Result<Vec<Target>> {
-    let manifest = qmi_manifest::load(manifest_path).with_context(|| format!("loading {}", manifest_path.display()))?;
+fn targets(
+    manifest_path: &Path,
+    data_dir: &Path,
+    runtime_config: Option<&Path>,
+) -> Result<Vec<Target>> {
+    let manifest = qmi_manifest::load(manifest_path)
+        .with_context(|| format!("loading {}", manifest_path.display()))?;
     let config = RuntimeConfig::load(runtime_config)?;
     config.check_labels(&manifest)?;
-    let mut labels: Vec<String> =
-        manifest.components.values().flat_map(|c| c.sqlite_databases.iter().cloned()).collect();
+    let mut labels: Vec<String> = manifest
+        .components
+        .values()
+        .flat_map(|c| c.sqlite_databases.iter().cloned())
+        .collect();
     labels.sort();
     labels.dedup();
     Ok(labels
         .into_iter()
         .filter_map(|label| {
-            let migrations = manifest.dir.join("services").join(&label).join("migrations");
-            let database = crate::app::file_of(config.sqlite_location(&label, Some(data_dir)), &label).ok()?;
-            migrations.is_dir().then_some(Target { label, migrations, database })
+            let migrations = manifest
+                .dir
+                .join("services")
+                .join(&label)
+                .join("migrations");
+            let database =
+                crate::app::file_of(config.sqlite_location(&label, Some(data_dir)), &label).ok()?;
+            migrations.is_dir().then_some(Target {
+                label,
+                migrations,
+                database,
+            })
         })
         .collect())
 }
 
 /// Applies every pending migration; reports what it did.
-pub async fn migrate(manifest: &Path, data_dir: &Path, runtime_config: Option<&Path>) -> Result<()> {
+pub async fn migrate(
+    manifest: &Path,
+    data_dir: &Path,
+    runtime_config: Option<&Path>,
+) -> Result<()> {
     for target in targets(manifest, data_dir, runtime_config)? {
         let pool = crate::factors::sqlite::open_pool(&target.database).await?;
         let migrator = sqlx::migrate::Migrator::new(target.migrations.as_path())
             .await
             .with_context(|| format!("reading migrations of {}", target.label))?;
-        migrator
-            .run(&pool)
-            .await
-            .with_context(|| format!("migrating {} ({})", target.label, target.database.display()))?;
+        migrator.run(&pool).await.with_context(|| {
+            format!("migrating {} ({})", target.label, target.database.display())
+        })?;
         tracing::info!(label = target.label, database = %target.database.display(), "migrated");
         pool.close().await;
     }
@@ -56,7 +76,9 @@ pub async fn seed(manifest: &Path, data_dir: &Path, runtime_config: Option<&Path
     migrate(manifest, data_dir, runtime_config).await?;
     let mut context = SeedContext::default();
     for target in targets(manifest, data_dir, runtime_config)? {
-        let Some(seed_dir) = target.migrations.parent().map(|p| p.join("seed")) else { continue };
+        let Some(seed_dir) = target.migrations.parent().map(|p| p.join("seed")) else {
+            continue;
+        };
         if !seed_dir.is_dir() {
             continue;
         }
@@ -68,7 +90,10 @@ pub async fn seed(manifest: &Path, data_dir: &Path, runtime_config: Option<&Path
         let pool = crate::factors::sqlite::open_pool(&target.database).await?;
         for file in files {
             let sql = render_seed(&std::fs::read_to_string(&file)?, &mut context)?;
-            sqlx::raw_sql(&sql).execute(&pool).await.with_context(|| format!("seeding from {}", file.display()))?;
+            sqlx::raw_sql(&sql)
+                .execute(&pool)
+                .await
+                .with_context(|| format!("seeding from {}", file.display()))?;
             tracing::info!(label = target.label, file = %file.display(), "seeded");
         }
         pool.close().await;
@@ -101,7 +126,11 @@ pub fn render_seed(sql: &str, context: &mut SeedContext) -> Result<String> {
 }
 
 /// Seeds once: on the first start of a data directory.
-pub async fn seed_if_new(manifest: &Path, data_dir: &Path, runtime_config: Option<&Path>) -> Result<()> {
+pub async fn seed_if_new(
+    manifest: &Path,
+    data_dir: &Path,
+    runtime_config: Option<&Path>,
+) -> Result<()> {
     let marker = data_dir.join(".qmi-seeded");
     if marker.exists() {
         return Ok(());
@@ -112,48 +141,97 @@ pub async fn seed_if_new(manifest: &Path, data_dir: &Path, runtime_config: Optio
     Ok(())
 }
 
-/// Publishes every commune's status for the gateway, as the `identity`
+/// Publishes what the gateway reads for every request, as the `identity`
 /// component does at run time (docs/design/tenancy-contract.md): after
-/// migrations and seeds changed the `identity` database, the key
-/// `tenant-status/<insee>` of the key-value store `default` (Spin's own
-/// file, `<data-dir>/sqlite_key_value.db` unless the runtime config moves it)
-/// is set to the commune's status. Spin has no start-up hook and only a
-/// component can write through Spin's interface, so the host prepares the
-/// same file Spin will open, exactly like the databases. No-op when the
-/// application has no `identity` database.
-pub async fn sync_tenant_status(manifest_path: &Path, data_dir: &Path, runtime_config: Option<&Path>) -> Result<()> {
-    let Some(identity) = targets(manifest_path, data_dir, runtime_config)?.into_iter().find(|t| t.label == "identity") else {
+/// migrations and seeds changed the `identity` database, the key-value store
+/// `default` (the file the runtime config names — shared by every instance —
+/// or Spin's `<data-dir>/sqlite_key_value.db`) gets `tenant-status/<insee>` =
+/// each commune's status and `rights/<account>` = each account's rights
+/// version (keys of versions the database does not hold are removed, so a
+/// store older than the database cannot refuse its tokens). Spin has no
+/// start-up hook and only a component can write through Spin's interface, so
+/// the host prepares the same file Spin will open, exactly like the databases.
+///
+/// The identity database is attached to the store's connection and both are
+/// written in one `BEGIN IMMEDIATE` transaction: another process's `identity`
+/// cannot commit a change between what is read here and what is written, so a
+/// process starting beside a running one never puts back an older status or
+/// version. No-op when the application has no `identity` database.
+pub async fn sync_tenant_status(
+    manifest_path: &Path,
+    data_dir: &Path,
+    runtime_config: Option<&Path>,
+) -> Result<()> {
+    let Some(identity) = targets(manifest_path, data_dir, runtime_config)?
+        .into_iter()
+        .find(|t| t.label == "identity")
+    else {
         return Ok(());
     };
     let config = RuntimeConfig::load(runtime_config)?;
-    let kv_file = crate::app::file_of(config.key_value_location("default", Some(data_dir)), "default")?;
-    let db = crate::factors::sqlite::open_pool(&identity.database).await?;
-    let statuses: Vec<(String, String)> = sqlx::query_as("SELECT insee, status FROM communes")
-        .fetch_all(&db)
-        .await
-        .context("reading commune statuses from the identity database")?;
-    db.close().await;
+    let kv_file = crate::app::file_of(
+        config.key_value_location("default", Some(data_dir)),
+        "default",
+    )?;
     let kv = crate::factors::sqlite::open_pool(&kv_file).await?;
+    let mut conn = kv.acquire().await?;
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS spin_key_value (
             store TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
             PRIMARY KEY (store, key))",
     )
-    .execute(&kv)
+    .execute(&mut *conn)
     .await?;
-    let mut tx = kv.begin().await?;
-    for (insee, status) in &statuses {
-        sqlx::query(
-            "INSERT INTO spin_key_value (store, key, value) VALUES ('default', ?1, ?2)
+    sqlx::query("ATTACH DATABASE ?1 AS identity")
+        .bind(identity.database.to_string_lossy().into_owned())
+        .execute(&mut *conn)
+        .await
+        .with_context(|| format!("attaching {}", identity.database.display()))?;
+    let published: Result<(u64, u64)> = async {
+        sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+        let communes = sqlx::query(
+            "INSERT INTO spin_key_value (store, key, value)
+             SELECT 'default', 'tenant-status/' || insee, CAST(status AS BLOB) FROM identity.communes WHERE true
              ON CONFLICT (store, key) DO UPDATE SET value = excluded.value",
         )
-        .bind(format!("tenant-status/{insee}"))
-        .bind(status.as_bytes())
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *conn)
+        .await
+        .context("publishing commune statuses")?
+        .rows_affected();
+        sqlx::query(
+            "DELETE FROM spin_key_value WHERE store = 'default' AND key LIKE 'rights/%'
+               AND substr(key, 8) NOT IN (SELECT id FROM identity.accounts WHERE rights_version > 0)",
+        )
+        .execute(&mut *conn)
+        .await
+        .context("removing rights versions the database does not hold")?;
+        let rights = sqlx::query(
+            "INSERT INTO spin_key_value (store, key, value)
+             SELECT 'default', 'rights/' || id, CAST(CAST(rights_version AS TEXT) AS BLOB) FROM identity.accounts WHERE rights_version > 0
+             ON CONFLICT (store, key) DO UPDATE SET value = excluded.value",
+        )
+        .execute(&mut *conn)
+        .await
+        .context("publishing rights versions")?
+        .rows_affected();
+        sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
+        Ok((communes, rights))
     }
-    tx.commit().await.with_context(|| format!("writing tenant statuses to {}", kv_file.display()))?;
+    .await;
+    if published.is_err() {
+        let _rolled_back = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+    }
+    let _detached = sqlx::query("DETACH DATABASE identity")
+        .execute(&mut *conn)
+        .await;
+    drop(conn);
     kv.close().await;
-    tracing::info!(communes = statuses.len(), store = %kv_file.display(), "published tenant statuses");
+    let (communes, rights) = published.with_context(|| {
+        format!(
+            "writing tenant statuses and rights to {}",
+            kv_file.display()
+        )
+    })?;
+    tracing::info!(communes, rights, store = %kv_file.display(), "published tenant statuses and rights versions");
     Ok(())
 }
