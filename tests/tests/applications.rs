@@ -308,8 +308,8 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     // A partner cannot touch another organisation's application.
     problem(&api.get(&format!("/api/applications/{}", app_ids[1]), Some(&partners[0])), 404);
     problem(&api.post(&format!("/api/applications/{}/withdraw", app_ids[1]), Some(&partners[0]), &json!({})), 404);
-    // Attachments: by content, on drafts.
-    let pdf = b"%PDF-1.4\n%fake but well-typed\n".to_vec();
+    // Attachments: by their whole content, on drafts.
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
     let up = api.http.post(format!("{}/api/applications/{}/attachments", api.base, app_ids[19])).bearer_auth(&partners[19]).body(pdf.clone()).send().unwrap();
     assert_eq!(up.status().as_u16(), 201);
     let att: Value = serde_json::from_slice(&up.bytes().unwrap()).unwrap();

@@ -1,9 +1,11 @@
 //! The Spin component: dispatches the catalogued `applications` routes, asks the
 //! `policy` component (`qmi:platform/authz`) before every action, keeps its data
 //! in the SQLite label `applications`, and reaches `identity` and `districts`
-//! through Spin service chaining (`http://<component>.spin.internal`), forwarding
-//! the caller's bearer token so the gateway verifies it there too.
+//! through the app's own API (a Spin self-request, base URL from the variable
+//! `services_url`), forwarding the caller's bearer token so the gateway checks it
+//! there too.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 use bytes::Bytes;
@@ -16,7 +18,7 @@ use qmi_kit::store::Db;
 use qmi_kit::{PageRequest, Problem};
 use sha2::Digest as _;
 use spin_sdk::http::body::IncomingBodyExt as _;
-use spin_sdk::http::{FullBody, Request, Response};
+use spin_sdk::http::{FullBody, Request};
 
 use crate::export::Cell;
 use crate::paris::{Instant, Paris, now, parse_instant};
@@ -38,6 +40,12 @@ const EVENTS: TenantTable = TenantTable::new("application_events");
 const ATTACHMENTS: TenantTable = TenantTable::new("attachments");
 const ASSIGNMENTS: TenantTable = TenantTable::new("assignments");
 const SCORES: TenantTable = TenantTable::new("scores");
+
+/// `assignments.conflict_kind` of a reviewer kept from a call's files because
+/// their organisation applied to it (a declared conflict is `declared`).
+const ORGANISATION_CONFLICT: &str = "organisation";
+/// `assignments.conflict_kind` of a conflict the reviewer declared.
+const DECLARED_CONFLICT: &str = "declared";
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Reply {
@@ -90,13 +98,9 @@ impl Facts {
     }
 }
 
-/// Asks the policy; a refusal becomes the problem its code maps to. The record's
-/// commune status is read with every question (the `tenant-suspended` fact).
-async fn ask(p: Option<&Principal>, action: Action, f: &Facts) -> Result<(), Problem> {
-    let tenant_suspended = match f.tenant.as_deref().map(str::parse::<Insee>) {
-        Some(Ok(insee)) => qmi_kit::tenancy::is_suspended(&insee).await?,
-        Some(Err(_)) | None => false,
-    };
+/// The policy's answer for `action` on a record with facts `f`, the commune's
+/// status given (`tenant_suspended`); a refusal becomes the problem its code maps to.
+fn decide_facts(p: Option<&Principal>, action: Action, f: &Facts, tenant_suspended: bool) -> Result<(), Problem> {
     let facts = wit::ResourceFacts {
         tenant: f.tenant.clone(),
         organisation: f.organisation.clone(),
@@ -127,6 +131,8 @@ struct Ctx<'a> {
     db: Db,
     principal: Option<Principal>,
     now: Instant,
+    /// Communes' suspension, read once per request (`tenant-status/<insee>`).
+    suspended: RefCell<HashMap<String, bool>>,
 }
 
 impl Ctx<'_> {
@@ -145,13 +151,40 @@ impl Ctx<'_> {
     fn me(&self) -> Result<&Principal, Problem> {
         self.principal.as_ref().ok_or_else(|| Problem::unauthorized("sign in first"))
     }
+
+    /// Whether the commune `tenant` names is suspended (none named: no).
+    async fn is_suspended(&self, tenant: Option<&str>) -> Result<bool, Problem> {
+        let Some(Ok(insee)) = tenant.map(str::parse::<Insee>) else { return Ok(false) };
+        let known = self.suspended.borrow().get(insee.as_str()).copied();
+        if let Some(s) = known {
+            return Ok(s);
+        }
+        let s = qmi_kit::tenancy::is_suspended(&insee).await?;
+        self.suspended.borrow_mut().insert(insee.to_string(), s);
+        Ok(s)
+    }
+
+    /// Asks the policy about `action` on a record with facts `f`, stating whether
+    /// its commune is suspended (the `tenant-suspended` fact).
+    async fn ask(&self, action: Action, f: &Facts) -> Result<(), Problem> {
+        let suspended = self.is_suspended(f.tenant.as_deref()).await?;
+        decide_facts(self.who(), action, f, suspended)
+    }
+
+    /// Whether the record exists for the caller at all (`action` a read),
+    /// whatever its commune's status: a suspension is said by the refusal of
+    /// what the caller then asks to do, never by a 404 that would differ from
+    /// a missing record's.
+    fn sees(&self, action: Action, f: &Facts) -> bool {
+        decide_facts(self.who(), action, f, false).is_ok()
+    }
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let (doc, params) = qmi_kit::http::dispatch("applications", req)?;
     let principal = req.principal()?;
     let db = Db::open(crate::DATABASE).await?;
-    let cx = Ctx { req, params, db, principal, now: now() };
+    let cx = Ctx { req, params, db, principal, now: now(), suspended: RefCell::new(HashMap::new()) };
     match doc.id {
         "createCampaign" => create_campaign(&cx).await,
         "listCampaigns" => list_campaigns(&cx).await,
@@ -214,28 +247,43 @@ fn validation(errors: Vec<qmi_kit::FieldError>) -> Result<(), Problem> {
     Err(p)
 }
 
-fn bytes_reply(content_type: &str, body: Vec<u8>, filename: Option<&str>) -> Reply {
-    let mut b = Response::<()>::builder()
-        .status(200)
-        .header("content-type", content_type)
-        .header("content-length", body.len().to_string());
-    if let Some(f) = filename {
-        b = b.header("content-disposition", format!("attachment; filename=\"{f}\""));
-    }
-    b.body(FullBody::new(Bytes::from(body))).expect("valid response parts")
+/// A file to download: never rendered by the browser in the app's origin
+/// (`attachment`), never re-typed by it (`nosniff`). `filename` is ours (ids,
+/// fixed names), never the client's.
+fn download(content_type: &str, body: Vec<u8>, filename: &str) -> Reply {
+    let safe: String = filename.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+    qmi_kit::http::bytes(
+        200,
+        &[
+            ("content-type", content_type.to_owned()),
+            ("content-disposition", format!("attachment; filename=\"{safe}\"")),
+            ("x-content-type-options", "nosniff".to_owned()),
+        ],
+        body,
+    )
 }
 
-// ---------------------------------------------------------------- service chaining
+// ---------------------------------------------------------------- other services
 
-/// Calls another component of the app through Spin service chaining, with the
-/// caller's credentials (the gateway in front of it verifies them again).
-async fn chain(cx: &Ctx<'_>, method: &str, url: String, body: Option<serde_json::Value>) -> Result<(u16, Bytes), Problem> {
+/// Where the app's own API is reached from inside a component: the Spin variable
+/// `services_url`, by default `http://self.alt` — a Spin self-request, which goes
+/// through the router and the gateway like any request (`*.spin.internal`
+/// chaining cannot reach a component whose triggers carry middleware). A
+/// per-component deployment points it at the ingress.
+async fn services_url() -> String {
+    match spin_sdk::variables::get("services_url").await {
+        Ok(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_owned(),
+        _ => "http://self.alt".to_owned(),
+    }
+}
+
+/// Calls the app's own API (`path` starts with `/api/`) as the caller, with
+/// the caller's bearer token: the gateway checks it again, as for any request.
+async fn call_api(cx: &Ctx<'_>, method: &str, path: &str, body: Option<serde_json::Value>) -> Result<(u16, Bytes), Problem> {
+    let url = format!("{}{path}", services_url().await);
     let mut b = Request::<()>::builder().method(method).uri(&url);
     if let Some(auth) = cx.req.header("authorization") {
         b = b.header("authorization", auth);
-    }
-    if let Some(p) = cx.req.header(qmi_api::PRINCIPAL_HEADER) {
-        b = b.header(qmi_api::PRINCIPAL_HEADER, p);
     }
     let payload = match body {
         Some(v) => {
@@ -248,9 +296,9 @@ async fn chain(cx: &Ctx<'_>, method: &str, url: String, body: Option<serde_json:
     let request = b.body(FullBody::new(payload)).map_err(Problem::internal)?;
     let response = spin_sdk::http::send(request)
         .await
-        .map_err(|e| Problem::new(502, "upstream", "Upstream failure").detail(format!("{method} {url}: {e:?}")))?;
+        .map_err(|e| Problem::new(502, "upstream", "Upstream failure").detail(format!("{method} {path}: {e:?}")))?;
     let status = response.status().as_u16();
-    let body = response.into_body().bytes().await.map_err(|e| Problem::internal(format!("{url}: {e:?}")))?;
+    let body = response.into_body().bytes().await.map_err(|e| Problem::internal(format!("{path}: {e:?}")))?;
     Ok((status, body))
 }
 
@@ -288,7 +336,7 @@ async fn load_campaign(cx: &Ctx<'_>) -> Result<StoredCampaign, Problem> {
 }
 
 async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    ask(cx.who(), Action::CampaignOpen, &Facts::default()).await?;
+    cx.ask(Action::CampaignOpen, &Facts::default()).await?;
     let input: CampaignInput = cx.req.json()?;
     let mut errors = form::check_form("questions", &input.questions);
     // A candidacy has no attachments: a file question could never be answered.
@@ -302,7 +350,7 @@ async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     let window = opening_window(&input.opens_at, &input.closes_at, &mut errors);
     validation(errors)?;
-    let (opens, closes) = window.expect("validated");
+    let (opens, closes) = window.ok_or_else(|| Problem::internal("an invalid window passed validation"))?;
     let id = new_id();
     cx.db
         .global(
@@ -326,7 +374,7 @@ async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn list_campaigns(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let page = PageRequest::from_query(&cx.req.query)?;
-    let all = ask(cx.who(), Action::CampaignRead, &Facts::default()).await.is_ok();
+    let all = cx.ask(Action::CampaignRead, &Facts::default()).await.is_ok();
     let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
     let sql = format!("SELECT * FROM campaigns WHERE (published = 1 OR ?) AND id > ? ORDER BY id LIMIT {}", page.fetch());
     let rows = cx.db.global(&sql, vec![all.into(), after.into()]).await?;
@@ -336,7 +384,7 @@ async fn list_campaigns(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn get_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let c = load_campaign(cx).await?;
-    ask(cx.who(), Action::CampaignRead, &Facts { published: c.campaign.published, ..Facts::default() }).await?;
+    cx.ask(Action::CampaignRead, &Facts { published: c.campaign.published, ..Facts::default() }).await?;
     Ok(json(200, &c.campaign))
 }
 
@@ -367,7 +415,7 @@ async fn require_candidacy(cx: &Ctx<'_>, insee: &Insee, campaign: &str) -> Resul
 
 async fn list_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let c = load_campaign(cx).await?;
-    ask(cx.who(), Action::CampaignReview, &Facts::default()).await?;
+    cx.ask(Action::CampaignReview, &Facts::default()).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
     let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
     let sql = format!("SELECT * FROM candidacies WHERE campaign_id = ? AND status <> 'draft' AND insee > ? ORDER BY insee LIMIT {}", page.fetch());
@@ -379,7 +427,7 @@ async fn list_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 /// One commune's candidacies across campaigns, in campaign id order.
 async fn list_commune_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    ask(cx.who(), Action::CandidacyRead, &Facts::tenant(&insee)).await?;
+    cx.ask(Action::CandidacyRead, &Facts::tenant(&insee)).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
     let mut select = tenant(&insee).select(CANDIDACIES, &["*"]).order_by("campaign_id").limit(page.fetch());
     if let Some(after) = &page.after {
@@ -392,7 +440,7 @@ async fn list_commune_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn get_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    ask(cx.who(), Action::CandidacyRead, &Facts::tenant(&insee)).await?;
+    cx.ask(Action::CandidacyRead, &Facts::tenant(&insee)).await?;
     let c = load_campaign(cx).await?;
     Ok(json(200, &require_candidacy(cx, &insee, &c.campaign.id).await?))
 }
@@ -410,7 +458,7 @@ fn check_candidacy(input: &CandidacyInput) -> Vec<qmi_kit::FieldError> {
 
 async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    ask(cx.who(), Action::CandidacyDraft, &Facts::tenant(&insee)).await?;
+    cx.ask(Action::CandidacyDraft, &Facts::tenant(&insee)).await?;
     let c = load_campaign(cx).await?;
     if !c.campaign.published {
         return Err(Problem::not_found(format!("no campaign {}", c.campaign.id)));
@@ -421,55 +469,73 @@ async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let input: CandidacyInput = cx.req.json()?;
     validation(check_candidacy(&input))?;
     validation(form::check_draft(&c.campaign.questions, &input.answers))?;
-    if let Some(existing) = load_candidacy(cx, &insee, &c.campaign.id).await? {
-        if !matches!(existing.status.as_str(), "draft" | "submitted") {
-            return Err(Problem::conflict(format!("the candidacy is already {}", existing.status)));
-        }
-    }
+    // Its state read and the draft written together: a decision cannot slip in between.
     cx.db
-        .run(tenant(&insee).insert(
-            CANDIDACIES,
-            vec![("campaign_id", c.campaign.id.as_str().into()), ("body", to_json(&input)?.into()), ("status", "draft".into()), ("updated_at", cx.now.0.into())],
-            Some("ON CONFLICT (insee, campaign_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at"),
-        ))
+        .atomic(async |_| {
+            if let Some(existing) = load_candidacy(cx, &insee, &c.campaign.id).await?
+                && !matches!(existing.status.as_str(), "draft" | "submitted")
+            {
+                return Err(Problem::conflict(format!("the candidacy is already {}", existing.status)));
+            }
+            cx.db
+                .run(tenant(&insee).insert(
+                    CANDIDACIES,
+                    vec![("campaign_id", c.campaign.id.as_str().into()), ("body", to_json(&input)?.into()), ("status", "draft".into()), ("updated_at", cx.now.0.into())],
+                    Some("ON CONFLICT (insee, campaign_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at"),
+                ))
+                .await?;
+            Ok(())
+        })
         .await?;
     Ok(json(200, &require_candidacy(cx, &insee, &c.campaign.id).await?))
 }
 
 async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    ask(cx.who(), Action::CandidacySubmit, &Facts::tenant(&insee)).await?;
+    cx.ask(Action::CandidacySubmit, &Facts::tenant(&insee)).await?;
     let c = load_campaign(cx).await?;
     if cx.now >= c.closes_at {
         return Err(Problem::conflict("the campaign is closed"));
     }
-    let cand = require_candidacy(cx, &insee, &c.campaign.id).await?;
-    if cand.status == "submitted" {
-        return Ok(json(200, &cand));
-    }
-    if cand.status != "draft" {
-        return Err(Problem::conflict(format!("the candidacy is already {}", cand.status)));
-    }
-    let input = CandidacyInput {
-        district_name: cand.district_name.clone(),
-        perimeter: cand.perimeter.clone(),
-        challenges: cand.challenges.clone(),
-        partners: cand.partners.clone(),
-        means: cand.means.clone(),
-        answers: cand.answers.clone(),
-    };
-    let mut errors = check_candidacy(&input);
-    errors.extend(form::check_submission(&c.campaign.questions, &input.answers, &|_| false));
-    validation(errors)?;
+    // The draft checked and submitted as one: what was checked is what is submitted.
     cx.db
-        .run(tenant(&insee).update(CANDIDACIES, vec![("status", "submitted".into()), ("updated_at", cx.now.0.into())]).filter("campaign_id = ?", [c.campaign.id.as_str().into()]).build())
+        .atomic(async |_| {
+            let cand = require_candidacy(cx, &insee, &c.campaign.id).await?;
+            if cand.status == "submitted" {
+                return Ok(());
+            }
+            if cand.status != "draft" {
+                return Err(Problem::conflict(format!("the candidacy is already {}", cand.status)));
+            }
+            let input = CandidacyInput {
+                district_name: cand.district_name.clone(),
+                perimeter: cand.perimeter.clone(),
+                challenges: cand.challenges.clone(),
+                partners: cand.partners.clone(),
+                means: cand.means.clone(),
+                answers: cand.answers.clone(),
+            };
+            let mut errors = check_candidacy(&input);
+            errors.extend(form::check_submission(&c.campaign.questions, &input.answers, &|_| false));
+            validation(errors)?;
+            cx.db
+                .run(
+                    tenant(&insee)
+                        .update(CANDIDACIES, vec![("status", "submitted".into()), ("updated_at", cx.now.0.into())])
+                        .filter("campaign_id = ?", [c.campaign.id.as_str().into()])
+                        .filter("status = 'draft'", [])
+                        .build(),
+                )
+                .await?;
+            Ok(())
+        })
         .await?;
     Ok(json(200, &require_candidacy(cx, &insee, &c.campaign.id).await?))
 }
 
 async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    ask(cx.who(), Action::CampaignSelect, &Facts::default()).await?;
+    cx.ask(Action::CampaignSelect, &Facts::default()).await?;
     let c = load_campaign(cx).await?;
     let decision: CandidacyDecision = cx.req.json()?;
     let cand = require_candidacy(cx, &insee, &c.campaign.id).await?;
@@ -494,25 +560,31 @@ async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             campaign_id: Some(c.campaign.id.clone()),
         };
         let body = serde_json::to_value(&district).map_err(Problem::internal)?;
-        let (status, text) = chain(cx, "POST", "http://districts.spin.internal/api/districts".into(), Some(body)).await?;
+        let (status, text) = call_api(cx, "POST", "/api/districts", Some(body)).await?;
         if !(200..300).contains(&status) {
             return Err(upstream("districts", status, &text));
         }
-        let url = format!("http://identity.spin.internal/api/admin/communes/{insee}/status");
-        let (status, text) = chain(cx, "PUT", url, Some(serde_json::json!({ "status": "district" }))).await?;
+        let path = format!("/api/admin/communes/{insee}/status");
+        let (status, text) = call_api(cx, "PUT", &path, Some(serde_json::json!({ "status": "district" }))).await?;
         if !(200..300).contains(&status) {
             return Err(upstream("identity", status, &text));
         }
     }
+    // Compare-and-set: of two concurrent decisions, one wins and the other is told.
     cx.db
         .run(
             tenant(&insee)
                 .update(CANDIDACIES, vec![("status", target.into()), ("reason", decision.reason.as_str().into()), ("updated_at", cx.now.0.into())])
                 .filter("campaign_id = ?", [c.campaign.id.as_str().into()])
+                .filter("status = 'submitted'", [])
                 .build(),
         )
         .await?;
-    Ok(json(200, &require_candidacy(cx, &insee, &c.campaign.id).await?))
+    let now = require_candidacy(cx, &insee, &c.campaign.id).await?;
+    if now.status != target {
+        return Err(Problem::conflict(format!("the candidacy was {} meanwhile", now.status)));
+    }
+    Ok(json(200, &now))
 }
 
 // ---------------------------------------------------------------- calls
@@ -609,11 +681,16 @@ async fn load_call(cx: &Ctx<'_>, id: &str) -> Result<StoredCall, Problem> {
     rows.first().map(call_of).transpose()?.ok_or_else(|| Problem::not_found(format!("no call {id}")))
 }
 
-/// The call of the route, readable by the caller (unpublished ones 404 to outsiders).
-async fn visible_call(cx: &Ctx<'_>) -> Result<StoredCall, Problem> {
+/// The route's call, for `action`: 404 for a missing call and for one the
+/// caller may not read (another commune's unpublished call is answered exactly
+/// like a missing one: no existence oracle), then the policy's answer for
+/// `action` (403, `tenant-suspended` included).
+async fn call_for(cx: &Ctx<'_>, action: Action) -> Result<StoredCall, Problem> {
     let call = load_call(cx, cx.param("id")).await?;
-    // An unpublished call does not exist for those who may not read it.
-    ask(cx.who(), Action::CallRead, &call.facts()).await.map_err(|p| if p.status < 500 { Problem::not_found(format!("no call {}", call.id)) } else { p })?;
+    if !cx.sees(Action::CallRead, &call.facts()) {
+        return Err(Problem::not_found(format!("no call {}", call.id)));
+    }
+    cx.ask(action, &call.facts()).await?;
     Ok(call)
 }
 
@@ -629,7 +706,7 @@ fn check_call(input: &CallInput) -> Result<(Instant, Instant), Problem> {
         _ => {}
     }
     for (i, d) in input.districts.iter().enumerate() {
-        if input.districts[..i].contains(d) {
+        if input.districts.iter().take(i).any(|x| x == d) {
             errors.push(qmi_kit::FieldError::new(format!("districts[{i}]"), format!("{d} is listed twice")));
         }
     }
@@ -653,7 +730,7 @@ fn check_call(input: &CallInput) -> Result<(Instant, Instant), Problem> {
     }
     let window = opening_window(&input.opens_at, &input.closes_at, &mut errors);
     validation(errors)?;
-    Ok(window.expect("validated"))
+    window.ok_or_else(|| Problem::internal("an invalid window passed validation"))
 }
 
 /// Opening and deadline of a campaign or a call: each must parse and the
@@ -706,7 +783,7 @@ fn districts_key(districts: &[Insee]) -> String {
 async fn check_districts(cx: &Ctx<'_>, districts: &[Insee]) -> Result<(), Problem> {
     let mut errors = Vec::new();
     for (i, d) in districts.iter().enumerate() {
-        let (status, body) = chain(cx, "GET", format!("http://identity.spin.internal/api/communes/{d}"), None).await?;
+        let (status, body) = call_api(cx, "GET", &format!("/api/communes/{d}"), None).await?;
         match status {
             200 => {
                 let commune: serde_json::Value = serde_json::from_slice(&body).map_err(|e| upstream("identity", status, e.to_string().as_bytes()))?;
@@ -724,13 +801,17 @@ async fn check_districts(cx: &Ctx<'_>, districts: &[Insee]) -> Result<(), Proble
 async fn create_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let input: CallInput = cx.req.json()?;
     let programme = !input.districts.is_empty();
-    ask(cx.who(), Action::CallCreate, &Facts { tenant: home(&input).map(ToString::to_string), programme_call: programme, ..Facts::default() }).await?;
+    // The policy decides for the call's commune: without one there is nothing to
+    // ask about, and the caller is told which field is missing.
+    let Some(insee) = home(&input).cloned() else {
+        return Err(Problem::invalid_field("insee", "give the commune (a commune's call) or `districts` (a programme call)"));
+    };
+    cx.ask(Action::CallCreate, &Facts { tenant: Some(insee.to_string()), programme_call: programme, ..Facts::default() }).await?;
     let (opens, closes) = check_call(&input)?;
     if programme {
         check_districts(cx, &input.districts).await?;
     }
     let id = new_id();
-    let insee = home(&input).cloned().ok_or_else(|| Problem::internal("checked: a call has a commune"))?;
     cx.db
         .run(tenant(&insee).insert(
             CALLS,
@@ -752,8 +833,7 @@ async fn create_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 async fn update_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::CallUpdate, &call.facts()).await?;
+    let call = call_for(cx, Action::CallUpdate).await?;
     let input: CallInput = cx.req.json()?;
     if call.programme && input.districts != call.districts {
         return Err(Problem::invalid_field("districts", "a programme call keeps its districts"));
@@ -762,36 +842,42 @@ async fn update_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         return Err(Problem::invalid_field("insee", "a call cannot move to another commune"));
     }
     let (opens, closes) = check_call(&input)?;
-    let (scope, mut params) = call.scope("");
-    params.push(call.id.as_str().into());
-    let submitted = cx.db.global(&format!("SELECT count(*) AS n FROM applications WHERE {scope} AND call_id = ? AND status <> 'draft'"), params).await?;
-    if submitted.first().and_then(|r| r.int("n")).unwrap_or(0) > 0 && (input.form != call.input.form || input.criteria != call.input.criteria || input.workflow.as_ref().unwrap_or(&call.workflow) != &call.workflow) {
-        return Err(Problem::conflict("applications were submitted: the form, criteria and workflow can no longer change"));
-    }
     let published = input.published || call.published;
+    // Whether applications were submitted, and the change it allows, as one: a
+    // submission cannot slip in between.
     cx.db
-        .run(
-            tenant(&call.insee)
-                .update(
-                    CALLS,
-                    vec![
-                        ("body", to_json(&input)?.into()),
-                        ("themes", themes_key(&input.themes).into()),
-                        ("opens_at", opens.0.into()),
-                        ("closes_at", closes.0.into()),
-                        ("published", published.into()),
-                    ],
+        .atomic(async |_| {
+            let (scope, mut params) = call.scope("");
+            params.push(call.id.as_str().into());
+            let submitted = cx.db.global(&format!("SELECT count(*) AS n FROM applications WHERE {scope} AND call_id = ? AND status <> 'draft'"), params).await?;
+            if submitted.first().and_then(|r| r.int("n")).unwrap_or(0) > 0 && (input.form != call.input.form || input.criteria != call.input.criteria || input.workflow.as_ref().unwrap_or(&call.workflow) != &call.workflow) {
+                return Err(Problem::conflict("applications were submitted: the form, criteria and workflow can no longer change"));
+            }
+            cx.db
+                .run(
+                    tenant(&call.insee)
+                        .update(
+                            CALLS,
+                            vec![
+                                ("body", to_json(&input)?.into()),
+                                ("themes", themes_key(&input.themes).into()),
+                                ("opens_at", opens.0.into()),
+                                ("closes_at", closes.0.into()),
+                                ("published", published.into()),
+                            ],
+                        )
+                        .filter("id = ?", [call.id.as_str().into()])
+                        .build(),
                 )
-                .filter("id = ?", [call.id.as_str().into()])
-                .build(),
-        )
+                .await?;
+            Ok(())
+        })
         .await?;
     Ok(json(200, &load_call(cx, &call.id).await?.view(cx.now)))
 }
 
 async fn publish_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::CallPublish, &call.facts()).await?;
+    let call = call_for(cx, Action::CallPublish).await?;
     cx.db.run(tenant(&call.insee).update(CALLS, vec![("published", true.into())]).filter("id = ?", [call.id.as_str().into()]).build()).await?;
     Ok(json(200, &load_call(cx, &call.id).await?.view(cx.now)))
 }
@@ -856,7 +942,7 @@ async fn list_calls(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 async fn get_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    Ok(json(200, &visible_call(cx).await?.view(cx.now)))
+    Ok(json(200, &call_for(cx, Action::CallRead).await?.view(cx.now)))
 }
 
 // ---------------------------------------------------------------- applications
@@ -919,17 +1005,33 @@ async fn load_app(cx: &Ctx<'_>, id: &str) -> Result<StoredApp, Problem> {
     rows.first().map(app_of).transpose()?.ok_or_else(|| Problem::not_found(format!("no application {id}")))
 }
 
-/// The caller's relation to an application: (assigned, conflict declared).
+/// Whether organisation `org` applied to call `call_id` (a draft counts: it is
+/// a competitor already).
+async fn organisation_applied(cx: &Ctx<'_>, call_id: &str, org: &str) -> Result<bool, Problem> {
+    let rows = cx.db.global("SELECT 1 AS x FROM applications WHERE organisation_id = ? AND call_id = ? LIMIT 1", vec![org.into(), call_id.into()]).await?;
+    Ok(!rows.is_empty())
+}
+
+/// The caller's relation to an application: (assigned, conflict declared). A
+/// reviewer whose organisation applied to the same call reviews nothing there
+/// (a conflict of interest by organisation), whatever was assigned before the
+/// organisation applied: they see nothing of another applicant's file.
 async fn relation(cx: &Ctx<'_>, app: &StoredApp) -> Result<(bool, bool), Problem> {
     let Some(p) = cx.who() else { return Ok((false, false)) };
     let rows = cx
         .db
-        .run(tenant(&app.insee).select(ASSIGNMENTS, &["conflict"]).filter("application_id = ?", [app.id.as_str().into()]).filter("reviewer = ?", [p.sub.as_str().into()]).build())
+        .run(tenant(&app.insee).select(ASSIGNMENTS, &["conflict", "conflict_kind"]).filter("application_id = ?", [app.id.as_str().into()]).filter("reviewer = ?", [p.sub.as_str().into()]).build())
         .await?;
-    Ok(match rows.first() {
-        Some(r) => (true, r.int("conflict") == Some(1)),
-        None => (false, false),
-    })
+    let Some(r) = rows.first() else { return Ok((false, false)) };
+    if r.text("conflict_kind") == Some(ORGANISATION_CONFLICT) {
+        return Ok((false, false));
+    }
+    if let Some(org) = p.org.as_deref()
+        && organisation_applied(cx, &app.call_id, org).await?
+    {
+        return Ok((false, false));
+    }
+    Ok((true, r.int("conflict") == Some(1)))
 }
 
 async fn app_facts(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall) -> Result<Facts, Problem> {
@@ -945,15 +1047,16 @@ async fn app_facts(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall) -> Result<F
 }
 
 /// Loads the route's application and its call, and checks `action`; an outsider
-/// gets 404 (an application's existence does not leak).
+/// gets 404 (an application's existence does not leak), whatever the commune's
+/// status; then the policy's answer for `action` (403, `tenant-suspended` included).
 async fn app_for(cx: &Ctx<'_>, action: Action) -> Result<(StoredApp, StoredCall, Facts), Problem> {
     let app = load_app(cx, cx.param("id")).await?;
     let call = load_call(cx, &app.call_id).await?;
     let facts = app_facts(cx, &app, &call).await?;
-    if ask(cx.who(), Action::ApplicationReadTitle, &facts).await.is_err() {
+    if !cx.sees(Action::ApplicationReadTitle, &facts) {
         return Err(Problem::not_found(format!("no application {}", app.id)));
     }
-    ask(cx.who(), action, &facts).await?;
+    cx.ask(action, &facts).await?;
     Ok((app, call, facts))
 }
 
@@ -965,15 +1068,37 @@ async fn history(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<StatusChange>, Pro
         .collect())
 }
 
-async fn full(cx: &Ctx<'_>, id: &str) -> Result<Application, Problem> {
-    let app = load_app(cx, id).await?;
-    let h = history(cx, &app).await?;
-    Ok(app.view(h))
+/// Whether the caller must not learn the application's decision yet: it is in
+/// a decision state, the call's decisions are not published, and the policy
+/// does not let the caller read decisions (the applicant organisation; whoever
+/// runs the call and the commune's staff may).
+async fn decision_hidden(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall, facts: &Facts) -> Result<bool, Problem> {
+    if call.decisions_published || !workflow::is_decision(&call.workflow, &app.status) {
+        return Ok(false);
+    }
+    Ok(cx.ask(Action::DecisionRead, facts).await.is_err())
+}
+
+/// The application as the caller may see it: until the call's decisions are
+/// published, the applicant sees a decided application as it was before the
+/// decision (see [`workflow::hide_decision`]).
+async fn present(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall, facts: &Facts) -> Result<Application, Problem> {
+    let mut view = app.view(history(cx, app).await?);
+    if decision_hidden(cx, app, call, facts).await? {
+        workflow::hide_decision(&call.workflow, &mut view);
+    }
+    Ok(view)
+}
+
+/// [`present`] of the application as stored now (after a change).
+async fn present_now(cx: &Ctx<'_>, id: &str, call: &StoredCall, facts: &Facts) -> Result<Application, Problem> {
+    present(cx, &load_app(cx, id).await?, call, facts).await
 }
 
 /// Moves an application from `from` to `to` (compare-and-set on the status, so
-/// concurrent moves cannot both win) and records the step. Returns whether it moved.
-async fn move_to(cx: &Ctx<'_>, app: &StoredApp, from: &str, to: &str, reason: Option<&str>) -> Result<bool, Problem> {
+/// concurrent moves cannot both win) and records the step, within the caller's
+/// transaction. Returns whether it moved.
+async fn step(cx: &Ctx<'_>, app: &StoredApp, from: &str, to: &str, reason: Option<&str>) -> Result<bool, Problem> {
     let mut set = vec![("status", Value::from(to)), ("updated_at", cx.now.0.into())];
     if to == workflow::SUBMITTED {
         set.push(("submitted_at", cx.now.0.into()));
@@ -986,6 +1111,11 @@ async fn move_to(cx: &Ctx<'_>, app: &StoredApp, from: &str, to: &str, reason: Op
     }
     record(cx, &app.insee, &app.id, to, reason).await?;
     Ok(true)
+}
+
+/// [`step`] as a transaction of its own: the state and its history row together.
+async fn move_to(cx: &Ctx<'_>, app: &StoredApp, from: &str, to: &str, reason: Option<&str>) -> Result<bool, Problem> {
+    cx.db.atomic(async |_| step(cx, app, from, to, reason).await).await
 }
 
 async fn record(cx: &Ctx<'_>, insee: &Insee, id: &str, status: &str, reason: Option<&str>) -> Result<(), Problem> {
@@ -1006,9 +1136,10 @@ async fn attachment_ids(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<String>, Pr
 }
 
 /// Checks the call's eligibility against the applicant organisation as identity
-/// knows it (fetched through service chaining with the caller's credentials, so
+/// knows it (fetched through the app's API with the caller's credentials, so
 /// kind and country cannot be forged by the client): 422 naming
-/// `organisation.kind` and/or `organisation.country`.
+/// `organisation.kind` and/or `organisation.country`. Never inside a
+/// transaction: it waits on another service.
 async fn check_eligible(cx: &Ctx<'_>, call: &StoredCall, organisation: &str) -> Result<(), Problem> {
     if !eligibility::restricts(&call.input.eligibility) {
         return Ok(());
@@ -1018,8 +1149,7 @@ async fn check_eligible(cx: &Ctx<'_>, call: &StoredCall, organisation: &str) -> 
 
 /// The applicant organisation as identity knows it.
 async fn applicant(cx: &Ctx<'_>, organisation: &str) -> Result<Organisation, Problem> {
-    let url = format!("http://identity.spin.internal/api/organisations/{organisation}");
-    let (status, body) = chain(cx, "GET", url, None).await?;
+    let (status, body) = call_api(cx, "GET", &format!("/api/organisations/{organisation}"), None).await?;
     if status != 200 {
         return Err(upstream("identity", status, &body));
     }
@@ -1038,17 +1168,16 @@ fn eligible(call: &StoredCall, org: &Organisation) -> Result<(), Problem> {
     Err(p)
 }
 
-/// Submits: deadline on the server clock, eligibility (unless the caller just
-/// checked it in the same request), every answer validated.
-async fn submit(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall, eligibility_checked: bool) -> Result<(), Problem> {
+/// Submits a draft within the caller's transaction (`app` read in it): deadline
+/// on the server clock, every answer validated. Eligibility is checked before,
+/// outside the transaction.
+async fn submit_in(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall) -> Result<(), Problem> {
     if app.status == workflow::SUBMITTED {
         return Ok(());
     }
     if app.status != workflow::DRAFT {
-        return Err(Problem::conflict(format!("the application is {}", app.status)));
-    }
-    if !eligibility_checked {
-        check_eligible(cx, call, &app.organisation).await?;
+        // The state is not named: it may be a decision the applicant may not know yet.
+        return Err(Problem::conflict("the application was submitted already and can no longer be submitted"));
     }
     if cx.now < call.opens_at {
         return Err(Problem::new(409, "call-not-open", "Call not open").detail(format!("the call opens at {}", Paris(call.opens_at))));
@@ -1062,7 +1191,9 @@ async fn submit(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall, eligibility_ch
         errors.insert(0, qmi_kit::FieldError::new("title", "must not be empty"));
     }
     validation(errors)?;
-    move_to(cx, app, workflow::DRAFT, workflow::SUBMITTED, None).await?;
+    if !step(cx, app, workflow::DRAFT, workflow::SUBMITTED, None).await? {
+        return Err(Problem::conflict("the application changed meanwhile; reload it"));
+    }
     Ok(())
 }
 
@@ -1075,7 +1206,7 @@ fn check_input(call: &StoredCall, input: &ApplicationInput) -> Result<(), Proble
 }
 
 async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let call = visible_call(cx).await?;
+    let call = call_for(cx, Action::CallRead).await?;
     if !call.published {
         return Err(Problem::not_found(format!("no call {}", call.id)));
     }
@@ -1093,7 +1224,7 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         (None, false) => call.insee.clone(),
         (None, true) => return Err(Problem::invalid_field("district", "a programme call needs the district applied to")),
     };
-    ask(cx.who(), Action::ApplicationDraft, &Facts { tenant: Some(district.to_string()), organisation: Some(org.clone()), programme_call: call.programme, ..Facts::default() }).await?;
+    cx.ask(Action::ApplicationDraft, &Facts { tenant: Some(district.to_string()), organisation: Some(org.clone()), programme_call: call.programme, ..Facts::default() }).await?;
     check_input(&call, &input)?;
     // Fetched once: its eligibility, and its name kept with the application.
     let organisation = applicant(cx, &org).await?;
@@ -1106,113 +1237,137 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         return Err(Problem::bad_request("Idempotency-Key is too long").field("Idempotency-Key", "at most 200 characters"));
     }
     let id = new_id();
-    cx.db
-        .run(tenant(&district).insert(
-            APPLICATIONS,
-            vec![
-                ("id", id.as_str().into()),
-                ("call_id", call.id.as_str().into()),
-                ("organisation_id", org.as_str().into()),
-                ("organisation_name", organisation.name.as_str().into()),
-                ("title", input.title.trim().into()),
-                ("answers", to_json(&input.answers)?.into()),
-                ("status", workflow::DRAFT.into()),
-                ("created_by", p.sub.as_str().into()),
-                ("idempotency_key", key.map(|k| format!("{}|{k}", call.id)).into()),
-                ("created_at", cx.now.0.into()),
-                ("updated_at", cx.now.0.into()),
-            ],
-            Some("ON CONFLICT (created_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"),
-        ))
+    // The application, its first step and (asked for) its submission: all or
+    // nothing, so a refused submission leaves no draft behind.
+    let (app_id, created) = cx
+        .db
+        .atomic(async |_| {
+            cx.db
+                .run(tenant(&district).insert(
+                    APPLICATIONS,
+                    vec![
+                        ("id", id.as_str().into()),
+                        ("call_id", call.id.as_str().into()),
+                        ("organisation_id", org.as_str().into()),
+                        ("organisation_name", organisation.name.as_str().into()),
+                        ("title", input.title.trim().into()),
+                        ("answers", to_json(&input.answers)?.into()),
+                        ("status", workflow::DRAFT.into()),
+                        ("created_by", p.sub.as_str().into()),
+                        ("idempotency_key", key.map(|k| format!("{}|{k}", call.id)).into()),
+                        ("created_at", cx.now.0.into()),
+                        ("updated_at", cx.now.0.into()),
+                    ],
+                    Some("ON CONFLICT (created_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"),
+                ))
+                .await?;
+            let created = cx.db.changes().await > 0;
+            let app = if created {
+                record(cx, &district, &id, workflow::DRAFT, None).await?;
+                load_app(cx, &id).await?
+            } else {
+                let rows = cx
+                    .db
+                    .run(
+                        tenant(&district)
+                            .select(APPLICATIONS, &["*"])
+                            .filter("created_by = ?", [p.sub.as_str().into()])
+                            .filter("idempotency_key = ?", [format!("{}|{}", call.id, key.unwrap_or_default()).into()])
+                            .build(),
+                    )
+                    .await?;
+                rows.first().map(app_of).transpose()?.ok_or_else(|| Problem::conflict("a request with this Idempotency-Key is in progress; retry"))?
+            };
+            if input.submit {
+                submit_in(cx, &app, &call).await?;
+            }
+            Ok::<_, Problem>((app.id, created))
+        })
         .await?;
-    let created = cx.db.changes().await > 0;
-    let app = if created {
-        record(cx, &district, &id, workflow::DRAFT, None).await?;
-        load_app(cx, &id).await?
-    } else {
-        let rows = cx
-            .db
-            .run(
-                tenant(&district)
-                    .select(APPLICATIONS, &["*"])
-                    .filter("created_by = ?", [p.sub.as_str().into()])
-                    .filter("idempotency_key = ?", [format!("{}|{}", call.id, key.unwrap_or_default()).into()])
-                    .build(),
-            )
-            .await?;
-        rows.first().map(app_of).transpose()?.ok_or_else(|| Problem::conflict("a request with this Idempotency-Key is in progress; retry"))?
-    };
-    if input.submit {
-        submit(cx, &app, &call, true).await?;
-    }
-    Ok(json(if created { 201 } else { 200 }, &full(cx, &app.id).await?))
+    let app = load_app(cx, &app_id).await?;
+    let facts = app_facts(cx, &app, &call).await?;
+    Ok(json(if created { 201 } else { 200 }, &present(cx, &app, &call, &facts).await?))
 }
 
 async fn get_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let app = load_app(cx, cx.param("id")).await?;
-    let call = load_call(cx, &app.call_id).await?;
-    let facts = app_facts(cx, &app, &call).await?;
-    if ask(cx.who(), Action::ApplicationRead, &facts).await.is_ok() {
-        let h = history(cx, &app).await?;
-        return Ok(json(200, &app.view(h)));
+    let (app, call, facts) = app_for(cx, Action::ApplicationReadTitle).await?;
+    if cx.ask(Action::ApplicationRead, &facts).await.is_ok() {
+        return Ok(json(200, &present(cx, &app, &call, &facts).await?));
     }
-    if ask(cx.who(), Action::ApplicationReadTitle, &facts).await.is_ok() {
-        return Ok(json(200, &ApplicationTitle { id: app.id.clone(), title: app.title.clone(), recused: facts.conflict }));
-    }
-    Err(Problem::not_found(format!("no application {}", app.id)))
+    Ok(json(200, &ApplicationTitle { id: app.id.clone(), title: app.title.clone(), recused: facts.conflict }))
 }
 
 async fn save_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let (app, call, _) = app_for(cx, Action::ApplicationDraft).await?;
+    let (app, call, facts) = app_for(cx, Action::ApplicationDraft).await?;
     let input: ApplicationInput = cx.req.json()?;
     check_input(&call, &input)?;
     if input.district.as_ref().is_some_and(|d| *d != app.insee) {
         return Err(Problem::invalid_field("district", format!("the application is for {}; apply anew for another district", app.insee)));
     }
     if app.status != workflow::DRAFT {
-        return Err(Problem::conflict(format!("only a draft can change; this application is {}", app.status)));
+        // The state is not named: it may be a decision the applicant may not know yet.
+        return Err(Problem::conflict("only a draft can change; this application was submitted"));
     }
-    cx.db
-        .run(
-            tenant(&app.insee)
-                .update(APPLICATIONS, vec![("title", input.title.trim().into()), ("answers", to_json(&input.answers)?.into()), ("updated_at", cx.now.0.into())])
-                .filter("id = ?", [app.id.as_str().into()])
-                .filter("status = 'draft'", [])
-                .build(),
-        )
-        .await?;
     if input.submit {
-        let app = load_app(cx, &app.id).await?;
-        submit(cx, &app, &call, false).await?;
+        check_eligible(cx, &call, &app.organisation).await?;
     }
-    Ok(json(200, &full(cx, &app.id).await?))
+    // The answers and (asked for) the submission: all or nothing.
+    cx.db
+        .atomic(async |_| {
+            cx.db
+                .run(
+                    tenant(&app.insee)
+                        .update(APPLICATIONS, vec![("title", input.title.trim().into()), ("answers", to_json(&input.answers)?.into()), ("updated_at", cx.now.0.into())])
+                        .filter("id = ?", [app.id.as_str().into()])
+                        .filter("status = 'draft'", [])
+                        .build(),
+                )
+                .await?;
+            if cx.db.changes().await == 0 {
+                return Err(Problem::conflict("only a draft can change; this application was submitted"));
+            }
+            if input.submit {
+                submit_in(cx, &load_app(cx, &app.id).await?, &call).await?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(json(200, &present_now(cx, &app.id, &call, &facts).await?))
 }
 
 async fn submit_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let (app, call, _) = app_for(cx, Action::ApplicationSubmit).await?;
-    submit(cx, &app, &call, false).await?;
-    Ok(json(200, &full(cx, &app.id).await?))
+    let (app, call, facts) = app_for(cx, Action::ApplicationSubmit).await?;
+    if app.status == workflow::DRAFT {
+        check_eligible(cx, &call, &app.organisation).await?;
+    }
+    cx.db.atomic(async |_| submit_in(cx, &load_app(cx, &app.id).await?, &call).await).await?;
+    Ok(json(200, &present_now(cx, &app.id, &call, &facts).await?))
 }
 
 async fn withdraw_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let (app, call, _) = app_for(cx, Action::ApplicationWithdraw).await?;
+    let (app, call, facts) = app_for(cx, Action::ApplicationWithdraw).await?;
     if app.status == workflow::WITHDRAWN {
-        return Ok(json(200, &full(cx, &app.id).await?));
+        return Ok(json(200, &present(cx, &app, &call, &facts).await?));
     }
     if !workflow::allows(&call.workflow, &app.status, workflow::WITHDRAWN) {
-        return Err(Problem::conflict(format!("an application that is {} can no longer be withdrawn", app.status)));
+        // A decision not yet published is not told, even by this refusal.
+        return Err(Problem::conflict(if decision_hidden(cx, &app, &call, &facts).await? {
+            "the application is under review and can no longer be withdrawn".to_owned()
+        } else {
+            format!("an application that is {} can no longer be withdrawn", app.status)
+        }));
     }
     if !move_to(cx, &app, &app.status, workflow::WITHDRAWN, None).await? {
         return Err(Problem::conflict("the application changed meanwhile; reload it"));
     }
-    Ok(json(200, &full(cx, &app.id).await?))
+    Ok(json(200, &present_now(cx, &app.id, &call, &facts).await?))
 }
 
 async fn transition_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let (app, call, _) = app_for(cx, Action::DecisionDecide).await?;
+    let (app, call, facts) = app_for(cx, Action::DecisionDecide).await?;
     let t: TransitionRequest = cx.req.json()?;
     if app.status == t.to {
-        return Ok(json(200, &full(cx, &app.id).await?));
+        return Ok(json(200, &present(cx, &app, &call, &facts).await?));
     }
     if [workflow::SUBMITTED, workflow::WITHDRAWN, workflow::DRAFT].contains(&t.to.as_str()) {
         return Err(Problem::invalid_field("to", "only the applicant submits or withdraws"));
@@ -1227,12 +1382,11 @@ async fn transition_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     if !move_to(cx, &app, &app.status, &t.to, reason).await? {
         return Err(Problem::conflict("the application changed meanwhile; reload it"));
     }
-    Ok(json(200, &full(cx, &app.id).await?))
+    Ok(json(200, &present_now(cx, &app.id, &call, &facts).await?))
 }
 
 async fn list_call_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::ExportApplications, &call.facts()).await?;
+    let call = call_for(cx, Action::ExportApplications).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
     let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
     let (scope, mut params) = call.scope("");
@@ -1248,6 +1402,8 @@ async fn list_call_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     Ok(json(200, &page.page(items, |a| a.id.clone())))
 }
 
+/// The caller's organisation's applications across every commune; a decision
+/// not yet published shows as the step before it (see [`present`]).
 async fn list_my_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.me()?;
     let Some(org) = &p.org else {
@@ -1258,7 +1414,28 @@ async fn list_my_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     // Across every commune: the organisation is the key here, not the tenant.
     let sql = format!("SELECT * FROM applications WHERE organisation_id = ? AND id > ? ORDER BY id LIMIT {}", page.fetch());
     let rows = cx.db.global(&sql, vec![org.as_str().into(), after.into()]).await?;
-    let items = rows.iter().map(|r| app_of(r).map(|a| a.view(Vec::new()))).collect::<Result<Vec<_>, _>>()?;
+    let apps = rows.iter().map(app_of).collect::<Result<Vec<_>, _>>()?;
+    let mut calls: HashMap<String, StoredCall> = HashMap::new();
+    let mut items = Vec::with_capacity(apps.len());
+    for a in &apps {
+        // Draft, submitted and withdrawn are never decisions: no call to read.
+        if [workflow::DRAFT, workflow::SUBMITTED, workflow::WITHDRAWN].contains(&a.status.as_str()) {
+            items.push(a.view(Vec::new()));
+            continue;
+        }
+        if !calls.contains_key(&a.call_id) {
+            calls.insert(a.call_id.clone(), load_call(cx, &a.call_id).await?);
+        }
+        let call = calls.get(&a.call_id).ok_or_else(|| Problem::internal("call just loaded"))?;
+        let facts = Facts { tenant: Some(a.insee.to_string()), organisation: Some(a.organisation.clone()), published: call.decisions_published, programme_call: call.programme, ..Facts::default() };
+        let mut view = a.view(Vec::new());
+        if decision_hidden(cx, a, call, &facts).await? {
+            view.history = history(cx, a).await?;
+            workflow::hide_decision(&call.workflow, &mut view);
+            view.history = Vec::new();
+        }
+        items.push(view);
+    }
     Ok(json(200, &page.page(items, |a| a.id.clone())))
 }
 
@@ -1304,7 +1481,9 @@ async fn get_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .await?;
     let row = rows.first().ok_or_else(|| Problem::not_found("no such attachment"))?;
     let data = row.blob("data").unwrap_or_default().to_vec();
-    Ok(bytes_reply(row.text("content_type").unwrap_or("application/octet-stream"), data, None))
+    let content_type = row.text("content_type").unwrap_or("application/octet-stream");
+    let name = format!("{}.{}", cx.param("attachment"), sniff::extension(content_type));
+    Ok(download(content_type, data, &name))
 }
 
 // ---------------------------------------------------------------- reviews
@@ -1327,13 +1506,69 @@ async fn assignments_of_call(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<(Str
 /// States whose applications can be reviewed.
 const REVIEWABLE: &[&str] = &["submitted", "eligible", "in_review", "shortlisted"];
 
+/// A commune member as identity lists it (`GET /api/communes/{insee}/members`):
+/// what assignment needs of it.
+#[derive(serde::Deserialize)]
+struct Juror {
+    account_id: String,
+    role: qmi_api::MembershipRole,
+    /// The organisation the account is a partner member of, if any.
+    #[serde(default, alias = "organisation_id")]
+    organisation: Option<String>,
+}
+
+/// The reviewers of commune `insee` (account → their organisation), as identity
+/// lists its members to the caller: the question goes through the gateway and
+/// identity's policy like any request of theirs.
+async fn jury(cx: &Ctx<'_>, insee: &Insee) -> Result<HashMap<String, Option<String>>, Problem> {
+    let mut out = HashMap::new();
+    let mut cursor: Option<String> = None;
+    // 200 pages of 500: far beyond any commune; a listing that never ends is a fault.
+    for _ in 0..200 {
+        let mut path = format!("/api/communes/{insee}/members?limit=500");
+        if let Some(c) = &cursor {
+            // A cursor is base64url: nothing to escape.
+            path.push_str("&cursor=");
+            path.push_str(c);
+        }
+        let (status, body) = call_api(cx, "GET", &path, None).await?;
+        if status != 200 {
+            return Err(upstream("identity", status, &body));
+        }
+        let page: Page<Juror> = serde_json::from_slice(&body).map_err(|e| upstream("identity", status, e.to_string().as_bytes()))?;
+        out.extend(page.items.into_iter().filter(|m| m.role == qmi_api::MembershipRole::Reviewer).map(|m| (m.account_id, m.organisation)));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+    Err(Problem::internal(format!("the members of {insee} never end")))
+}
+
+/// An application of a call, as assignment sees it.
+struct Candidate {
+    id: String,
+    status: String,
+    insee: Insee,
+    organisation: String,
+    organisation_name: String,
+}
+
+/// Assigns reviewers: only reviewers of the commune holding each application
+/// (identity asked), never a reviewer whose organisation applied to the call —
+/// by hand a 422 naming the reviewer, automatically skipped and recorded as a
+/// conflict of interest by organisation on the files they would have had.
 async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::ReviewAssign, &call.facts()).await?;
+    let call = call_for(cx, Action::ReviewAssign).await?;
     let req: AssignRequest = cx.req.json()?;
     let mut errors = Vec::new();
     if req.reviewers.is_empty() {
         errors.push(qmi_kit::FieldError::new("reviewers", "at least one reviewer"));
+    }
+    for (i, r) in req.reviewers.iter().enumerate() {
+        if req.reviewers.iter().take(i).any(|x| x == r) {
+            errors.push(qmi_kit::FieldError::new(format!("reviewers[{i}]"), "listed twice"));
+        }
     }
     if req.per_application.is_none() && req.applications.is_empty() {
         errors.push(qmi_kit::FieldError::new("per_application", "give per_application (automatic) or applications (by hand)"));
@@ -1342,41 +1577,121 @@ async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         errors.push(qmi_kit::FieldError::new("per_application", "from 1 to 20"));
     }
     validation(errors)?;
-    let rows = call_apps(cx, &call, "id, status, insee", false).await?;
-    let apps: Vec<(String, String)> = rows.iter().map(|r| (r.string("id"), r.string("status"))).collect();
-    let district_of: HashMap<String, Insee> = rows.iter().filter_map(|r| Some((r.string("id"), r.string("insee").parse().ok()?))).collect();
-    let existing = assignments_of_call(cx, &call).await?;
-    let pairs: Vec<(String, String)> = if let Some(n) = req.per_application {
-        let ids: Vec<String> = apps.iter().filter(|(_, s)| REVIEWABLE.contains(&s.as_str())).map(|(i, _)| i.clone()).collect();
-        let ex: Vec<crate::assign::Existing<'_>> = existing.iter().map(|(a, r, c)| (a.as_str(), r.as_str(), *c)).collect();
-        crate::assign::auto_assign(&ids, &req.reviewers, &ex, n as usize)
-    } else {
-        let mut out = Vec::new();
+    let rows = call_apps(cx, &call, "id, status, insee, organisation_id, organisation_name", false).await?;
+    let apps: Vec<Candidate> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(Candidate {
+                id: r.string("id"),
+                status: r.string("status"),
+                insee: r.string("insee").parse().ok()?,
+                organisation: r.string("organisation_id"),
+                organisation_name: r.string("organisation_name"),
+            })
+        })
+        .collect();
+    // The files concerned: those named (by hand), or every reviewable one.
+    let mut chosen: Vec<&Candidate> = Vec::new();
+    if req.per_application.is_none() {
         for (i, a) in req.applications.iter().enumerate() {
-            match apps.iter().find(|(id, _)| id == a) {
-                Some((_, s)) if REVIEWABLE.contains(&s.as_str()) => {}
-                Some((_, s)) => return Err(Problem::invalid_field(format!("applications[{i}]"), format!("an application that is {s} is not reviewed"))),
+            match apps.iter().find(|c| c.id == *a) {
+                Some(c) if REVIEWABLE.contains(&c.status.as_str()) => chosen.push(c),
+                Some(c) => return Err(Problem::invalid_field(format!("applications[{i}]"), format!("an application that is {} is not reviewed", c.status))),
                 None => return Err(Problem::invalid_field(format!("applications[{i}]"), "no such application in this call")),
             }
+        }
+    } else {
+        chosen = apps.iter().filter(|c| REVIEWABLE.contains(&c.status.as_str())).collect();
+    }
+    // The juries of the communes holding the call's applications.
+    let mut juries: BTreeMap<Insee, HashMap<String, Option<String>>> = BTreeMap::new();
+    for d in &call.districts {
+        juries.insert(d.clone(), jury(cx, d).await?);
+    }
+    let in_jury = |insee: &Insee, reviewer: &str| juries.get(insee).is_some_and(|j| j.contains_key(reviewer));
+    // The organisation of each reviewer, and the call's applicants.
+    let organisation_of = |reviewer: &str| juries.values().find_map(|j| j.get(reviewer).cloned()).flatten();
+    let applicant_name = |org: &str| apps.iter().find(|c| c.organisation == org).map(|c| if c.organisation_name.is_empty() { c.organisation.clone() } else { c.organisation_name.clone() });
+    let competitor = |reviewer: &str| organisation_of(reviewer).and_then(|o| applicant_name(&o));
+    let communes: Vec<&str> = call.districts.iter().map(Insee::as_str).collect();
+    let mut errors = Vec::new();
+    for (i, r) in req.reviewers.iter().enumerate() {
+        let field = format!("reviewers[{i}]");
+        if !juries.values().any(|j| j.contains_key(r)) {
+            errors.push(qmi_kit::FieldError::new(field, format!("not a reviewer of {}: a commune admin adds jury members first", communes.join(", "))));
+            continue;
+        }
+        if req.per_application.is_some() {
+            continue;
+        }
+        if let Some(name) = competitor(r) {
+            errors.push(qmi_kit::FieldError::new(field, format!("conflict of interest: organisation {name} applied to this call")));
+            continue;
+        }
+        for (j, c) in chosen.iter().enumerate() {
+            if !in_jury(&c.insee, r) {
+                errors.push(qmi_kit::FieldError::new(field.clone(), format!("not a reviewer of {}, the district of applications[{j}]", c.insee)));
+            }
+        }
+    }
+    validation(errors)?;
+    let existing = assignments_of_call(cx, &call).await?;
+    // Reviewers kept from the call's files by their organisation's application.
+    let excluded: Vec<(&str, String)> = req.reviewers.iter().filter_map(|r| competitor(r).map(|name| (r.as_str(), name))).collect();
+    let pairs: Vec<(String, String)> = if let Some(n) = req.per_application {
+        let ids: Vec<String> = chosen.iter().map(|c| c.id.clone()).collect();
+        let district_of: HashMap<&str, &Insee> = chosen.iter().map(|c| (c.id.as_str(), &c.insee)).collect();
+        let ex: Vec<crate::assign::Existing<'_>> = existing.iter().map(|(a, r, c)| (a.as_str(), r.as_str(), *c)).collect();
+        let may_review = |app: &str, r: &str| district_of.get(app).is_some_and(|d| in_jury(d, r)) && !excluded.iter().any(|(x, _)| *x == r);
+        crate::assign::auto_assign(&ids, &req.reviewers, &ex, n as usize, may_review)
+    } else {
+        let mut out = Vec::new();
+        for c in &chosen {
             for r in &req.reviewers {
-                if !existing.iter().any(|(x, y, _)| x == a && y == r) {
-                    out.push((a.clone(), r.clone()));
+                if !existing.iter().any(|(x, y, _)| *x == c.id && y == r) {
+                    out.push((c.id.clone(), r.clone()));
                 }
             }
         }
         out
     };
-    for (app, reviewer) in &pairs {
-        // An assignment lives in the tenant of its application's district.
-        let district = district_of.get(app).ok_or_else(|| Problem::internal(format!("application {app} vanished")))?;
-        cx.db
-            .run(tenant(district).insert(
-                ASSIGNMENTS,
-                vec![("application_id", app.as_str().into()), ("reviewer", reviewer.as_str().into()), ("call_id", call.id.as_str().into()), ("assigned_at", cx.now.0.into())],
-                Some("ON CONFLICT DO NOTHING"),
-            ))
-            .await?;
-    }
+    let district_of: HashMap<&str, &Insee> = apps.iter().map(|c| (c.id.as_str(), &c.insee)).collect();
+    // Every assignment of the request, and every exclusion recorded, or none.
+    cx.db
+        .atomic(async |_| {
+            for (app, reviewer) in &pairs {
+                // An assignment lives in the tenant of its application's district.
+                let district = district_of.get(app.as_str()).ok_or_else(|| Problem::internal(format!("application {app} vanished")))?;
+                cx.db
+                    .run(tenant(district).insert(
+                        ASSIGNMENTS,
+                        vec![("application_id", app.as_str().into()), ("reviewer", reviewer.as_str().into()), ("call_id", call.id.as_str().into()), ("assigned_at", cx.now.0.into())],
+                        Some("ON CONFLICT DO NOTHING"),
+                    ))
+                    .await?;
+            }
+            for (reviewer, name) in &excluded {
+                for c in chosen.iter().filter(|c| in_jury(&c.insee, reviewer)) {
+                    cx.db
+                        .run(tenant(&c.insee).insert(
+                            ASSIGNMENTS,
+                            vec![
+                                ("application_id", c.id.as_str().into()),
+                                ("reviewer", (*reviewer).into()),
+                                ("call_id", call.id.as_str().into()),
+                                ("conflict", true.into()),
+                                ("conflict_kind", ORGANISATION_CONFLICT.into()),
+                                ("conflict_reason", format!("conflict of interest: organisation {name} applied to this call").into()),
+                                ("assigned_at", cx.now.0.into()),
+                            ],
+                            Some("ON CONFLICT (insee, application_id, reviewer) DO UPDATE SET conflict = 1, conflict_kind = excluded.conflict_kind, conflict_reason = excluded.conflict_reason"),
+                        ))
+                        .await?;
+                }
+            }
+            Ok::<_, Problem>(())
+        })
+        .await?;
     Ok(json(200, &call_assignments(cx, &call).await?))
 }
 
@@ -1403,23 +1718,38 @@ async fn call_assignments(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<Assignm
 }
 
 async fn list_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::ReviewAssign, &call.facts()).await?;
+    let call = call_for(cx, Action::ReviewAssign).await?;
     Ok(json(200, &call_assignments(cx, &call).await?))
 }
 
 async fn list_my_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.me()?;
-    let sql = "SELECT a.application_id, a.reviewer, a.conflict, p.title, p.status, \
+    // Exclusions by organisation grant nothing, and a reviewer whose organisation
+    // applied to a call reviews nothing of it (see `relation`).
+    let sql = "SELECT a.insee, a.application_id, a.reviewer, a.conflict, p.title, p.status, p.organisation_id, \
                (SELECT count(*) FROM scores s WHERE s.insee = a.insee AND s.application_id = a.application_id AND s.reviewer = a.reviewer) AS n, \
                (SELECT c.body FROM calls c WHERE c.id = a.call_id) AS call_body \
                FROM assignments a JOIN applications p ON p.insee = a.insee AND p.id = a.application_id \
-               WHERE a.reviewer = ? ORDER BY a.application_id LIMIT 1000";
-    let rows = cx.db.global(sql, vec![p.sub.as_str().into()]).await?;
+               WHERE a.reviewer = ? AND (a.conflict_kind IS NULL OR a.conflict_kind <> 'organisation') \
+               AND NOT EXISTS (SELECT 1 FROM applications o WHERE o.call_id = a.call_id AND o.organisation_id = ?) \
+               ORDER BY a.application_id LIMIT 1000";
+    let rows = cx.db.global(sql, vec![p.sub.as_str().into(), p.org.as_deref().unwrap_or("").into()]).await?;
     let mut out = Vec::new();
     let standard = Workflow::standard();
     for r in rows.iter() {
         let call: CallInput = from_json(r.text("call_body").unwrap_or("{}"))?;
+        // The title only where the policy shows it (not in a suspended commune).
+        let facts = Facts {
+            tenant: r.text("insee").map(str::to_owned),
+            organisation: r.text("organisation_id").map(str::to_owned),
+            assigned: true,
+            conflict: r.int("conflict") == Some(1),
+            programme_call: !call.districts.is_empty(),
+            ..Facts::default()
+        };
+        if cx.ask(Action::ApplicationReadTitle, &facts).await.is_err() {
+            continue;
+        }
         let criteria = call.criteria.len() as i64;
         out.push(Assignment {
             application: r.string("application_id"),
@@ -1437,17 +1767,23 @@ async fn declare_conflict(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let (app, call, _) = app_for(cx, Action::ReviewDeclareConflict).await?;
     let body: ConflictDeclaration = if cx.req.body.is_empty() { ConflictDeclaration { reason: String::new() } } else { cx.req.json()? };
     let me = cx.me()?;
+    // The recusal and the removal of the reviewer's scores, together.
     cx.db
-        .run(
-            tenant(&app.insee)
-                .update(ASSIGNMENTS, vec![("conflict", true.into()), ("conflict_reason", body.reason.as_str().into())])
-                .filter("application_id = ?", [app.id.as_str().into()])
-                .filter("reviewer = ?", [me.sub.as_str().into()])
-                .build(),
-        )
+        .atomic(async |_| {
+            cx.db
+                .run(
+                    tenant(&app.insee)
+                        .update(ASSIGNMENTS, vec![("conflict", true.into()), ("conflict_kind", DECLARED_CONFLICT.into()), ("conflict_reason", body.reason.as_str().into())])
+                        .filter("application_id = ?", [app.id.as_str().into()])
+                        .filter("reviewer = ?", [me.sub.as_str().into()])
+                        .build(),
+                )
+                .await?;
+            // A recused reviewer's scores no longer count.
+            cx.db.run(tenant(&app.insee).delete(SCORES).filter("application_id = ?", [app.id.as_str().into()]).filter("reviewer = ?", [me.sub.as_str().into()]).build()).await?;
+            Ok::<_, Problem>(())
+        })
         .await?;
-    // A recused reviewer's scores no longer count.
-    cx.db.run(tenant(&app.insee).delete(SCORES).filter("application_id = ?", [app.id.as_str().into()]).filter("reviewer = ?", [me.sub.as_str().into()]).build()).await?;
     let _ = call;
     Ok(json(200, &ApplicationTitle { id: app.id.clone(), title: app.title.clone(), recused: true }))
 }
@@ -1484,27 +1820,41 @@ async fn save_review(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         if s.comment.chars().count() > 5000 {
             errors.push(qmi_kit::FieldError::new(format!("scores[{i}].comment"), "at most 5000 characters"));
         }
+        if sheet.scores.iter().take(i).any(|t| t.criterion == s.criterion) {
+            errors.push(qmi_kit::FieldError::new(format!("scores[{i}].criterion"), "scored twice in this sheet"));
+        }
     }
     validation(errors)?;
-    if !REVIEWABLE.contains(&app.status.as_str()) {
-        return Err(Problem::conflict(format!("an application that is {} is not reviewed", app.status)));
-    }
     let me = cx.me()?;
-    for s in &sheet.scores {
-        cx.db
-            .run(tenant(&app.insee).insert(
-                SCORES,
-                vec![
-                    ("application_id", app.id.as_str().into()),
-                    ("reviewer", me.sub.as_str().into()),
-                    ("criterion", s.criterion.as_str().into()),
-                    ("score", i64::from(s.score).into()),
-                    ("comment", s.comment.as_str().into()),
-                ],
-                Some("ON CONFLICT (insee, application_id, reviewer, criterion) DO UPDATE SET score = excluded.score, comment = excluded.comment"),
-            ))
-            .await?;
-    }
+    // The sheet's scores all stored, or none; a recusal or a decision that came
+    // meanwhile is seen, since the state is read again inside.
+    cx.db
+        .atomic(async |_| {
+            let app = load_app(cx, &app.id).await?;
+            if !REVIEWABLE.contains(&app.status.as_str()) {
+                return Err(Problem::conflict(format!("an application that is {} is not reviewed", app.status)));
+            }
+            if relation(cx, &app).await? != (true, false) {
+                return Err(Problem::new(403, "conflict-of-interest", "Recused").detail("recused from this application meanwhile"));
+            }
+            for s in &sheet.scores {
+                cx.db
+                    .run(tenant(&app.insee).insert(
+                        SCORES,
+                        vec![
+                            ("application_id", app.id.as_str().into()),
+                            ("reviewer", me.sub.as_str().into()),
+                            ("criterion", s.criterion.as_str().into()),
+                            ("score", i64::from(s.score).into()),
+                            ("comment", s.comment.as_str().into()),
+                        ],
+                        Some("ON CONFLICT (insee, application_id, reviewer, criterion) DO UPDATE SET score = excluded.score, comment = excluded.comment"),
+                    ))
+                    .await?;
+            }
+            Ok(())
+        })
+        .await?;
     let mine = reviews_of(cx, &app, &call).await?.into_iter().find(|r| r.reviewer == me.sub);
     Ok(json(200, &mine.unwrap_or(Review { reviewer: me.sub.clone(), scores: Vec::new(), weighted: None })))
 }
@@ -1513,7 +1863,7 @@ async fn list_reviews(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let (app, call, facts) = app_for(cx, Action::ReviewRead).await?;
     let mut reviews = reviews_of(cx, &app, &call).await?;
     // A reviewer sees their own review; whoever runs the call sees them all.
-    if ask(cx.who(), Action::ReviewAssign, &facts).await.is_err() {
+    if cx.ask(Action::ReviewAssign, &facts).await.is_err() {
         let me = cx.me()?.sub.clone();
         reviews.retain(|r| r.reviewer == me);
     }
@@ -1583,16 +1933,14 @@ async fn ranking(cx: &Ctx<'_>, call: &StoredCall) -> Result<Ranking, Problem> {
 }
 
 async fn get_ranking(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::ReviewAssign, &call.facts()).await?;
+    let call = call_for(cx, Action::ReviewAssign).await?;
     Ok(json(200, &ranking(cx, &call).await?))
 }
 
 // ---------------------------------------------------------------- decisions
 
 async fn publish_decisions(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::DecisionPublish, &call.facts()).await?;
+    let call = call_for(cx, Action::DecisionPublish).await?;
     cx.db.run(tenant(&call.insee).update(CALLS, vec![("decisions_published", true.into())]).filter("id = ?", [call.id.as_str().into()]).build()).await?;
     Ok(json(200, &load_call(cx, &call.id).await?.view(cx.now)))
 }
@@ -1618,8 +1966,7 @@ async fn get_letter(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 // ---------------------------------------------------------------- exports
 
 async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
-    let call = load_call(cx, cx.param("id")).await?;
-    ask(cx.who(), Action::ExportApplications, &call.facts()).await?;
+    let call = call_for(cx, Action::ExportApplications).await?;
     let rank = ranking(cx, &call).await?;
     let apps = call_apps(cx, &call, "*", true).await?;
     let mut header: Vec<Cell> = ["id", "title", "organisation", "organisation_name", "status", "submitted_at", "weighted_score", "spread", "reviews", "reason"].into_iter().map(Cell::from).collect();
@@ -1653,10 +2000,10 @@ async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
     }
     let name = format!("applications-{}", call.id);
     Ok(if xlsx {
-        bytes_reply("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", crate::export::xlsx("Candidatures", &rows), Some(&format!("{name}.xlsx")))
+        download("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", crate::export::xlsx("Candidatures", &rows), &format!("{name}.xlsx"))
     } else {
         // A byte-order mark: spreadsheet software then reads the file as UTF-8.
-        bytes_reply("text/csv; charset=utf-8", format!("\u{feff}{}", crate::export::csv(&rows)).into_bytes(), Some(&format!("{name}.csv")))
+        download("text/csv; charset=utf-8", format!("\u{feff}{}", crate::export::csv(&rows)).into_bytes(), &format!("{name}.csv"))
     })
 }
 
@@ -1669,7 +2016,7 @@ async fn open_data(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         "decisions.csv" => ("decisions", true),
         _ => return Err(Problem::not_found("open data files: calls.json, calls.csv, decisions.json, decisions.csv")),
     };
-    ask(cx.who(), Action::ExportOpenData, &Facts { published: true, ..Facts::default() }).await?;
+    cx.ask(Action::ExportOpenData, &Facts { published: true, ..Facts::default() }).await?;
     let calls = cx.db.global("SELECT * FROM calls WHERE published = 1 ORDER BY id", vec![]).await?;
     let calls: Vec<StoredCall> = calls.iter().map(call_of).collect::<Result<_, _>>()?;
     let mut rows: Vec<Vec<Cell>> = Vec::new();
@@ -1714,7 +2061,7 @@ async fn open_data(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         }
     }
     Ok(if csv {
-        bytes_reply("text/csv; charset=utf-8", crate::export::csv(&rows).into_bytes(), Some(file))
+        download("text/csv; charset=utf-8", crate::export::csv(&rows).into_bytes(), file)
     } else {
         json(200, &serde_json::json!({ "items": items }))
     })

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use qmi_api::applications::Workflow;
+use qmi_api::applications::{Application, Workflow};
 use qmi_kit::FieldError;
 
 /// The state of a saved, unsubmitted application.
@@ -69,10 +69,46 @@ pub fn label<'a>(w: &'a Workflow, state: &'a str) -> &'a str {
     w.states.iter().find(|s| s.id == state).map_or(state, |s| s.label.as_str())
 }
 
+/// Shows an application as it was before its decision, for those who may not
+/// know the decision before it is published: the decision steps leave its
+/// history, and its status, reason and last change are those of the last step
+/// left (a decision is final and reached from a step that is not one).
+pub fn hide_decision(w: &Workflow, app: &mut Application) {
+    app.history.retain(|s| !is_decision(w, &s.status));
+    match app.history.last() {
+        Some(last) => {
+            app.status = last.status.clone();
+            app.reason = last.reason.clone();
+            app.updated_at = last.at.clone();
+        }
+        None => {
+            app.status = SUBMITTED.to_owned();
+            app.reason = None;
+            app.updated_at = app.submitted_at.clone().unwrap_or_else(|| app.created_at.clone());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use qmi_api::applications::Transition;
+    use qmi_api::applications::{StatusChange, Transition};
+
+    #[test]
+    fn a_hidden_decision_shows_the_step_before_it() {
+        let step = |at: &str, status: &str, reason: Option<&str>| StatusChange { at: at.into(), status: status.into(), actor: "a".into(), reason: reason.map(Into::into) };
+        let mut app: Application = serde_json::from_value(serde_json::json!({
+            "id": "x", "call_id": "c", "insee": "93066", "organisation": "o", "title": "t", "answers": {},
+            "status": "rejected", "reason": "Note insuffisante", "created_at": "1", "updated_at": "9", "submitted_at": "2",
+            "history": []
+        }))
+        .unwrap();
+        app.history = vec![step("1", "draft", None), step("2", "submitted", None), step("5", "in_review", Some("jury")), step("9", "rejected", Some("Note insuffisante"))];
+        hide_decision(&Workflow::standard(), &mut app);
+        assert_eq!((app.status.as_str(), app.reason.as_deref(), app.updated_at.as_str()), ("in_review", Some("jury"), "5"));
+        assert!(app.history.iter().all(|s| s.status != "rejected"));
+        assert_eq!(app.history.len(), 3);
+    }
 
     #[test]
     fn default_is_valid_and_behaves() {
