@@ -831,3 +831,117 @@ fn two_processes_share_suspensions_and_rights_at_once() {
     assert_stale(&b.get(members, Some(&agent)));
     assert_stale(&a.get(members, Some(&agent)));
 }
+
+/// Names are checked before the database sees them (issue 11, finding 10): an
+/// organisation, a commune or a person named with a control character is a 422
+/// naming the field. Before, `"\u0000"` reached a CHECK constraint and answered 500.
+#[test]
+fn names_with_control_characters_are_422_naming_the_field() {
+    let server = server();
+    let api = Api::new(&server);
+    let programme = api.token("programme@qmi.example");
+    let hosting = api.token("hosting@qmi.example");
+    for name in ["\u{0}", "Acme\u{0}", "Acme\u{7}", "Acme\nSAS", "\u{1b}[31mAcme"] {
+        let r = api.post("/api/organisations", Some(&programme), &json!({ "name": name, "kind": "startup", "country": "DE" }));
+        assert_problem(&r, 422);
+        assert_eq!(r.body["errors"][0]["field"], "name", "{name:?}: {r:?}");
+    }
+    let org = api.post("/api/organisations", Some(&programme), &json!({ "name": "Acme", "kind": "startup", "country": "DE" }));
+    assert_eq!(org.status, 201, "{org:?}");
+    let r = api.send(
+        "PATCH",
+        &format!("/api/organisations/{}", org.body["id"].as_str().unwrap()),
+        Some(&programme),
+        Some(("application/json", r#"{"name":"\u0000"}"#)),
+    );
+    assert_problem(&r, 422);
+    assert_eq!(r.body["errors"][0]["field"], "name", "{r:?}");
+    let r = api.post("/api/admin/communes", Some(&hosting), &json!({ "insee": "01004", "name": "Ambérieu\u{0}" }));
+    assert_problem(&r, 422);
+    assert_eq!(r.body["errors"][0]["field"], "name", "{r:?}");
+    new_commune(&api, &hosting, "01004", "Ambérieu-en-Bugey");
+    let r = api.post("/api/communes/01004/members", Some(&programme), &json!({ "email": "x@ain.example", "role": "agent", "name": "X\u{0}" }));
+    assert_problem(&r, 422);
+    assert_eq!(r.body["errors"][0]["field"], "name", "{r:?}");
+}
+
+/// Nobody joins an organisation without consenting, and inviting tells nothing
+/// about who is registered (issue 11, finding 10): `POST
+/// /api/organisations/{id}/members` records a pending invitation and answers 202
+/// with the same body for an account, an unknown e-mail and a member of another
+/// organisation; the invited account sees it on `GET /api/me/invitations` and is a
+/// member only once it accepts (`…/accept`); it may decline (`…/decline`); nobody
+/// else answers it. Before, the account was enrolled at once (200), and an unknown
+/// e-mail was a 422 saying no account had it.
+#[test]
+fn organisations_invite_and_only_the_invited_person_enrols_themselves() {
+    let server = server();
+    let api = Api::new(&server);
+    let hosting = api.token("hosting@qmi.example");
+    let programme = api.token("programme@qmi.example");
+    new_commune(&api, &hosting, "01004", "Ambérieu-en-Bugey");
+    for email in ["invitee@ain.example", "refuser@ain.example", "taken@ain.example", "bystander@ain.example"] {
+        new_member(&api, &programme, email, &[("01004", "reviewer")]);
+    }
+    let create = |token: &str, name: &str| {
+        let r = api.post("/api/organisations", Some(token), &json!({ "name": name, "kind": "startup", "country": "DE" }));
+        assert_eq!(r.status, 201, "{r:?}");
+        r.body["id"].as_str().unwrap().to_owned()
+    };
+    let org = create(&programme, "Capteurs SAS");
+    let other = create(&api.token("taken@ain.example"), "Autre GmbH");
+    let invite = |email: &str| api.post(&format!("/api/organisations/{org}/members"), Some(&programme), &json!({ "email": email }));
+
+    // The same answer whoever the e-mail is.
+    let answers: Vec<Res> = ["invitee@ain.example", "nobody@nowhere.example", "taken@ain.example", "refuser@ain.example"].into_iter().map(invite).collect();
+    for (r, email) in answers.iter().zip(["invitee@ain.example", "nobody@nowhere.example", "taken@ain.example", "refuser@ain.example"]) {
+        assert_eq!(r.status, 202, "{email}: {r:?}");
+        assert_eq!(r.body, json!({ "organisation_id": org, "email": email, "status": "pending" }), "{email}");
+    }
+    assert_eq!(invite("invitee@ain.example").body, answers[0].body, "inviting again changes nothing");
+    // Nobody is a member yet.
+    let members = api.get(&format!("/api/organisations/{org}/members"), Some(&programme));
+    assert_eq!(members.body, json!([]), "{members:?}");
+
+    // The invited person sees it; nobody else does or may answer it.
+    let invitee = api.token("invitee@ain.example");
+    let mine = api.get("/api/me/invitations", Some(&invitee));
+    assert_eq!(mine.status, 200, "{mine:?}");
+    let list = mine.body.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{mine:?}");
+    assert_eq!(list[0]["organisation"]["name"], "Capteurs SAS");
+    let id = list[0]["id"].as_str().unwrap().to_owned();
+    let bystander = api.token("bystander@ain.example");
+    assert_eq!(api.get("/api/me/invitations", Some(&bystander)).body, json!([]));
+    assert_problem(&api.post(&format!("/api/me/invitations/{id}/accept"), Some(&bystander), &json!({})), 404);
+    assert_problem(&api.post(&format!("/api/me/invitations/{id}/decline"), Some(&bystander), &json!({})), 404);
+
+    // Accepted: a member, and the next token says so.
+    let r = api.post(&format!("/api/me/invitations/{id}/accept"), Some(&invitee), &json!({}));
+    assert_eq!((r.status, r.body["id"].as_str()), (200, Some(org.as_str())), "{r:?}");
+    assert_problem(&api.post(&format!("/api/me/invitations/{id}/accept"), Some(&invitee), &json!({})), 404);
+    let members = api.get(&format!("/api/organisations/{org}/members"), Some(&programme));
+    let emails: Vec<&str> = members.body.as_array().unwrap().iter().map(|m| m["email"].as_str().unwrap()).collect();
+    assert_eq!(emails, ["invitee@ain.example"], "{members:?}");
+    assert_eq!(claims_of(&api.token("invitee@ain.example"))["org"], org.as_str());
+    // A commune's member list names each member's organisation (conflicts of interest).
+    let list = api.get("/api/communes/01004/members", Some(&programme));
+    let of = |email: &str| list.body["items"].as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["organisation"].clone();
+    assert_eq!(of("invitee@ain.example"), json!(org), "{list:?}");
+    assert_eq!(of("taken@ain.example"), json!(other), "{list:?}");
+    assert_eq!(of("bystander@ain.example"), Value::Null, "{list:?}");
+
+    // Declined: not a member, and the invitation is gone.
+    let refuser = api.token("refuser@ain.example");
+    let id = api.get("/api/me/invitations", Some(&refuser)).body[0]["id"].as_str().unwrap().to_owned();
+    let r = api.post(&format!("/api/me/invitations/{id}/decline"), Some(&refuser), &json!({}));
+    assert_eq!(r.status, 204, "{r:?}");
+    assert_eq!(api.get("/api/me/invitations", Some(&refuser)).body, json!([]));
+    // A member of another organisation cannot belong to two: 409, and stays where they are.
+    let taken = api.token("taken@ain.example");
+    let id = api.get("/api/me/invitations", Some(&taken)).body[0]["id"].as_str().unwrap().to_owned();
+    assert_problem(&api.post(&format!("/api/me/invitations/{id}/accept"), Some(&taken), &json!({})), 409);
+    assert_eq!(api.get("/api/me", Some(&taken)).body["organisation"]["id"], other.as_str());
+    let members = api.get(&format!("/api/organisations/{org}/members"), Some(&programme));
+    assert_eq!(members.body.as_array().unwrap().len(), 1, "{members:?}");
+}

@@ -357,6 +357,10 @@ pub struct Member {
     pub email: String,
     /// Role in the commune.
     pub role: MembershipRole,
+    /// The organisation the account belongs to, if any (for conflict-of-interest
+    /// checks: a reviewer whose organisation applied to a call).
+    #[serde(default)]
+    pub organisation: Option<String>,
 }
 
 /// `POST /api/communes/{insee}/members`: gives an account a role in the
@@ -477,13 +481,40 @@ pub struct OrganisationMember {
     pub email: String,
 }
 
-/// `POST /api/organisations/{id}/members`: attaches an existing account (which
-/// must not belong to another organisation).
+/// `POST /api/organisations/{id}/members`: invites a person, by e-mail, to join
+/// the organisation. Nobody is enrolled without consenting: the invitation waits
+/// until the person accepts it (`POST /api/me/invitations/{id}/accept`).
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddOrganisationMember {
-    /// The account's e-mail.
+    /// The person's e-mail.
     pub email: Email,
+}
+
+/// The answer to `POST /api/organisations/{id}/members` (202): the same whether
+/// or not the e-mail has an account, or belongs to an organisation, so that it
+/// tells nothing about who is registered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct InvitationSent {
+    /// The organisation.
+    pub organisation_id: String,
+    /// The e-mail invited.
+    pub email: Email,
+    /// Always `pending`: the person accepts or declines.
+    pub status: String,
+}
+
+/// `GET /api/me/invitations`: an invitation, addressed to the signed-in
+/// account's e-mail, to join an organisation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Invitation {
+    /// Invitation id (UUID v7): accept or decline it at
+    /// `/api/me/invitations/{id}/accept|decline`.
+    pub id: String,
+    /// The organisation to join.
+    pub organisation: Organisation,
+    /// When it was sent (RFC 3339, UTC).
+    pub invited_at: String,
 }
 
 #[cfg(test)]

@@ -76,6 +76,9 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         "refreshToken" => refresh_token(&cx).await,
         "logout" => logout(&cx).await,
         "getMe" => get_me(&cx).await,
+        "listMyInvitations" => list_my_invitations(&cx).await,
+        "acceptInvitation" => answer_invitation(&cx, true).await,
+        "declineInvitation" => answer_invitation(&cx, false).await,
         "listCommunes" => list_communes(&cx).await,
         "getCommune" => get_commune(&cx).await,
         "getFigures" => get_figures(&cx).await,
@@ -327,8 +330,8 @@ async fn create_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.allow(Some(&p), Operation::CreateCommune).await?;
     let new: NewCommune = cx.req.json()?;
     let name = new.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(Problem::invalid_field("name", "a name of 1 to 200 characters"));
+    if let Some(message) = crate::name_problem(name) {
+        return Err(Problem::invalid_field("name", message));
     }
     let status = new.status.unwrap_or(CommuneStatus::Member);
     if status == CommuneStatus::Suspended {
@@ -647,6 +650,73 @@ async fn get_me(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     ))
 }
 
+/// The signed-in account's e-mail (401 when the account is gone).
+async fn my_email(db: &Db, account: &str) -> Result<String, Problem> {
+    let rows = db.global("SELECT email FROM accounts WHERE id = ?", vec![account.into()]).await?;
+    rows.first().map(|r| r.string("email")).ok_or_else(|| Problem::unauthorized("the account no longer exists"))
+}
+
+/// `GET /api/me/invitations`: the pending invitations addressed to the account's e-mail.
+async fn list_my_invitations(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let email = my_email(&cx.db, &p.sub).await?;
+    let rows = cx
+        .db
+        .global(
+            &format!(
+                "SELECT i.id AS invitation_id, i.created_at, {} FROM organisation_invitations i JOIN organisations o ON o.id = i.organisation_id \
+                 WHERE i.email = ? COLLATE NOCASE AND i.status = 'pending' ORDER BY i.id LIMIT 500",
+                ORG_COLUMNS.split(", ").map(|c| format!("o.{c}")).collect::<Vec<_>>().join(", ")
+            ),
+            vec![email.into()],
+        )
+        .await?;
+    let invitations = rows
+        .iter()
+        .map(|r| Ok(Invitation { id: r.string("invitation_id"), organisation: organisation_of(r)?, invited_at: r.string("created_at") }))
+        .collect::<Result<Vec<_>, Problem>>()?;
+    Ok(json(200, &invitations))
+}
+
+/// `POST /api/me/invitations/{id}/accept|decline`. Only the invitation's
+/// addressee answers it (anyone else: 404, as for one that does not exist), and
+/// only once. Accepting joins the organisation and records the answer in one
+/// transaction; an account of another organisation leaves it first (409).
+async fn answer_invitation(cx: &Ctx<'_>, accept: bool) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let invitation = cx.param("id").to_owned();
+    let email = my_email(&cx.db, &p.sub).await?;
+    let joined = cx
+        .db
+        .atomic(async |db| {
+            let rows = db
+                .global(
+                    "SELECT organisation_id FROM organisation_invitations WHERE id = ? AND email = ? COLLATE NOCASE AND status = 'pending'",
+                    vec![invitation.as_str().into(), email.as_str().into()],
+                )
+                .await?;
+            let organisation = rows.first().map(|r| r.string("organisation_id")).ok_or_else(|| Problem::not_found(format!("no pending invitation {invitation}")))?;
+            if accept {
+                db.global(
+                    "UPDATE accounts SET organisation_id = ? WHERE id = ? AND (organisation_id IS NULL OR organisation_id = ?)",
+                    vec![organisation.as_str().into(), p.sub.as_str().into(), organisation.as_str().into()],
+                )
+                .await?;
+                if db.changes().await != 1 {
+                    return Err(Problem::conflict("an account belongs to at most one organisation: leave yours before joining another"));
+                }
+            }
+            db.global(
+                "UPDATE organisation_invitations SET status = ?, answered_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+                vec![if accept { "accepted" } else { "declined" }.into(), invitation.as_str().into()],
+            )
+            .await?;
+            Ok(organisation)
+        })
+        .await?;
+    if accept { Ok(json(200, &require_organisation(&cx.db, &joined).await?)) } else { Ok(no_content()) }
+}
+
 struct AccountRef {
     id: String,
     name: String,
@@ -669,7 +739,7 @@ async fn accounts_by_id(db: &Db, ids: &[String]) -> Result<Rows, Problem> {
         return Ok(Rows::default());
     }
     let marks = vec!["?"; ids.len()].join(", ");
-    Ok(db.global(&format!("SELECT id, name, email FROM accounts WHERE id IN ({marks})"), ids.iter().map(Value::from).collect()).await?)
+    Ok(db.global(&format!("SELECT id, name, email, organisation_id FROM accounts WHERE id IN ({marks})"), ids.iter().map(Value::from).collect()).await?)
 }
 
 // ---------------------------------------------------------------- memberships
@@ -692,7 +762,13 @@ async fn list_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .filter_map(|r| {
             let id = r.string("account_id");
             let a = accounts.iter().find(|a| a.text("id") == Some(id.as_str()))?;
-            Some(Member { name: a.string("name"), email: a.string("email"), role: MembershipRole::parse(r.text("role")?)?, account_id: id })
+            Some(Member {
+                name: a.string("name"),
+                email: a.string("email"),
+                role: MembershipRole::parse(r.text("role")?)?,
+                organisation: a.text("organisation_id").map(str::to_owned),
+                account_id: id,
+            })
         })
         .collect();
     Ok(json(200, &page.page(members, |m: &Member| m.account_id.clone())))
@@ -705,6 +781,9 @@ async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     require_commune(&cx.db, &insee).await?;
     let body: AddMember = cx.req.json()?;
     let name = body.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+    if let Some(message) = name.as_deref().and_then(crate::name_problem) {
+        return Err(Problem::invalid_field("name", message));
+    }
     // The account (created when the e-mail has none), its membership, and a raised
     // rights version when its role changed, commit together.
     let (account, role_changed) = cx
@@ -745,7 +824,7 @@ async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     if role_changed {
         publish_rights(&cx.db, &account.id).await?;
     }
-    Ok(json(200, &Member { account_id: account.id, name: account.name, email: account.email, role: body.role }))
+    Ok(json(200, &Member { account_id: account.id, name: account.name, email: account.email, role: body.role, organisation: account.organisation_id }))
 }
 
 async fn remove_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
@@ -803,8 +882,8 @@ async fn require_organisation(db: &Db, id: &str) -> Result<Organisation, Problem
 
 fn check_organisation(name: &str, country: &Country, siret: &Option<Siret>) -> Result<(), Problem> {
     let mut problem = Problem::validation();
-    if name.trim().is_empty() || name.chars().count() > 200 {
-        problem = problem.field("name", "a name of 1 to 200 characters");
+    if let Some(message) = crate::name_problem(name) {
+        problem = problem.field("name", message);
     }
     if country.is_france() && siret.is_none() {
         problem = problem.field("siret", "required for a French organisation");
@@ -952,19 +1031,17 @@ async fn add_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.allow(Some(&p), Operation::UpdateOrganisation(id)).await?;
     require_organisation(&cx.db, id).await?;
     let body: AddOrganisationMember = cx.req.json()?;
-    let account = account_by_email(&cx.db, &body.email).await?.ok_or_else(|| Problem::invalid_field("email", "no account has this e-mail"))?;
-    match account.organisation_id.as_deref() {
-        Some(current) if current == id => {}
-        Some(_) => {
-            return Err(Problem::conflict("an account belongs to at most one organisation").field("email", "already a member of another organisation"));
-        }
-        None => {
-            cx.db
-                .global("UPDATE accounts SET organisation_id = ? WHERE id = ? AND organisation_id IS NULL", vec![id.into(), account.id.as_str().into()])
-                .await?;
-        }
-    }
-    Ok(json(200, &OrganisationMember { account_id: account.id, name: account.name, email: account.email }))
+    // A pending invitation, whoever has (or has not) this e-mail: nobody joins
+    // without accepting, and the answer tells nothing about who is registered.
+    // Inviting again while one is pending changes nothing.
+    cx.db
+        .global(
+            "INSERT INTO organisation_invitations (id, organisation_id, email, invited_by) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (organisation_id, email) WHERE status = 'pending' DO NOTHING",
+            vec![uuid::Uuid::now_v7().to_string().into(), id.into(), body.email.as_str().into(), p.sub.as_str().into()],
+        )
+        .await?;
+    Ok(json(202, &InvitationSent { organisation_id: id.to_owned(), email: body.email, status: "pending".to_owned() }))
 }
 
 async fn remove_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {

@@ -29,6 +29,21 @@ pub fn rights_key(account: &str) -> String {
     format!("rights/{account}")
 }
 
+/// What is wrong with a name (of a commune, an organisation, a person), if
+/// anything: 1 to 200 characters once trimmed, and no control character (NUL,
+/// line breaks, escapes…), which has no place in a name and would otherwise
+/// reach the database's own checks as a 500.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > 200 {
+        Some("a name of 1 to 200 characters")
+    } else if name.chars().any(char::is_control) {
+        Some("a name without control characters")
+    } else {
+        None
+    }
+}
+
 /// Every identity route of the catalogue has a handler: the ids `component`
 /// dispatches on.
 pub const OPERATIONS: &[&str] = &[
@@ -37,6 +52,9 @@ pub const OPERATIONS: &[&str] = &[
     "refreshToken",
     "logout",
     "getMe",
+    "listMyInvitations",
+    "acceptInvitation",
+    "declineInvitation",
     "listCommunes",
     "getCommune",
     "getFigures",
@@ -58,6 +76,18 @@ pub const OPERATIONS: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_refuse_control_characters_and_empty_or_long_text() {
+        for good in ["Solaire Urbain", "Grüne Wege GmbH", "L'Île-Saint-Denis", "  padded  "] {
+            assert_eq!(super::name_problem(good), None, "{good:?}");
+        }
+        for bad in ["", "   ", "\u{0}", "a\u{0}b", "line\nbreak", "tab\there", "\u{1b}[31m", "del\u{7f}", "c1\u{85}"] {
+            assert!(super::name_problem(bad).is_some(), "{bad:?}");
+        }
+        assert!(super::name_problem(&"x".repeat(201)).is_some());
+        assert_eq!(super::name_problem(&"é".repeat(200)), None);
+    }
+
     #[test]
     fn every_catalogued_identity_route_is_handled() {
         let mut catalogued: Vec<_> =
