@@ -121,6 +121,21 @@ fn add_accounts(server: &QmiServer, emails: &[String]) {
     }
 }
 
+/// Makes the account of `email` a member of organisation `org`: invited by
+/// `inviter`, it accepts the invitation (an organisation enrols nobody without
+/// consent); a direct enrolment (200) needs no acceptance.
+fn join(api: &Api, inviter: &str, org: &str, email: &str) {
+    let r = api.post(&format!("/api/organisations/{org}/members"), Some(inviter), &json!({ "email": email }));
+    assert!(matches!(r.status, 200 | 201 | 202), "inviting {email}: {r:?}");
+    if r.status != 202 {
+        return;
+    }
+    let me = api.token(email);
+    let invitations = api.ok("GET", "/api/me/invitations", Some(&me), None);
+    let id = invitations.as_array().unwrap().iter().find(|i| i["organisation"]["id"] == org).unwrap_or_else(|| panic!("no invitation for {email}: {invitations}"))["id"].as_str().unwrap().to_owned();
+    api.ok("POST", &format!("/api/me/invitations/{id}/accept"), Some(&me), None);
+}
+
 fn call_body(closes_at: &str) -> Value {
     json!({
         "insee": SAINT_DENIS,
@@ -239,7 +254,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     for (i, email) in emails.iter().enumerate() {
         let org = api.ok("POST", "/api/organisations", Some(&programme), Some(&json!({ "name": format!("Org {i}"), "kind": "startup", "country": "DE" })));
         let id = org["id"].as_str().unwrap().to_owned();
-        api.ok("POST", &format!("/api/organisations/{id}/members"), Some(&programme), Some(&json!({ "email": email })));
+        join(&api, &programme, &id, email);
         orgs.push(id);
     }
     let partners: Vec<String> = emails.iter().map(|e| api.token(e)).collect();
@@ -646,7 +661,7 @@ fn a_programme_call_covers_several_districts_and_enforces_eligibility() {
     // Eligibility is checked against identity's organisation: a research body from Belgium is refused.
     add_accounts(&server, &["chercheuse@labo.example".to_owned()]);
     let labo = api.ok("POST", "/api/organisations", Some(&programme), Some(&json!({ "name": "Labo BE", "kind": "research", "country": "BE" })));
-    api.ok("POST", &format!("/api/organisations/{}/members", labo["id"].as_str().unwrap()), Some(&programme), Some(&json!({ "email": "chercheuse@labo.example" })));
+    join(&api, &programme, labo["id"].as_str().unwrap(), "chercheuse@labo.example");
     let labo_token = api.token("chercheuse@labo.example");
     let r = api.post(&path, Some(&labo_token), &json!({ "title": "Capteurs", "answers": answers, "district": PARIS }));
     problem(&r, 422);
