@@ -451,6 +451,109 @@ fn request_deadline_stops_a_runaway_request() {
     assert_eq!(server.get("/greet/x").status, 200);
 }
 
+// ---- requests that never finish ------------------------------------------------
+
+/// A raw connection to the server with a generous read timeout.
+fn raw_connection(server: &QmiServer) -> std::net::TcpStream {
+    let stream = std::net::TcpStream::connect(server.authority()).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .expect("read timeout");
+    stream
+}
+
+/// Reads until the server closes the connection; returns what it sent and how long the
+/// close took, or panics if it stays open 15 s.
+fn read_until_closed(stream: &mut std::net::TcpStream) -> (String, Duration) {
+    use std::io::Read;
+    let started = Instant::now();
+    let mut received = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => received.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!(
+                "connection still open after {:?} ({e}); received {:?}",
+                started.elapsed(),
+                String::from_utf8_lossy(&received)
+            ),
+        }
+    }
+    (
+        String::from_utf8_lossy(&received).into_owned(),
+        started.elapsed(),
+    )
+}
+
+/// Spin waits for ever on a client whose request head never completes; qmi closes the
+/// connection after `--header-read-timeout`, without an answer. An idle keep-alive
+/// connection is closed the same way. The server goes on serving.
+#[test]
+fn a_request_head_that_never_completes_is_dropped() {
+    use std::io::Write;
+    let server = QmiServer::start(&[("--header-read-timeout", "1s")]);
+    let mut slow = raw_connection(&server);
+    slow.write_all(b"GET /echo/x HTTP/1.1\r\nhost: x\r\nx-never: ends")
+        .expect("write a partial head");
+    let (answer, took) = read_until_closed(&mut slow);
+    assert_eq!(answer, "", "an incomplete head was answered");
+    assert!(
+        took >= Duration::from_millis(500),
+        "closed after {took:?}, before the timeout"
+    );
+
+    let mut idle = raw_connection(&server);
+    idle.write_all(b"GET /.well-known/spin/health HTTP/1.1\r\nhost: x\r\n\r\n")
+        .expect("write a request");
+    let (answer, _) = read_until_closed(&mut idle);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    assert!(answer.ends_with("\r\n\r\nOK"), "{answer:?}");
+
+    assert_eq!(
+        server.get("/echo/after").echo().field("path"),
+        Some("/echo/after")
+    );
+}
+
+/// A request body that sends nothing for `--body-read-timeout` while the component
+/// waits for it is answered `408` and its connection closed; a slow body that keeps
+/// arriving is read to its end.
+#[test]
+fn a_stalled_request_body_is_answered_408_and_closed() {
+    use std::io::Write;
+    let server = QmiServer::start(&[("--body-read-timeout", "2s")]);
+    let mut stalled = raw_connection(&server);
+    stalled
+        .write_all(b"POST /echo/x HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n0123456789")
+        .expect("write a partial body");
+    let (answer, took) = read_until_closed(&mut stalled);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+    assert!(
+        took >= Duration::from_secs(1),
+        "answered after {took:?}, before the timeout"
+    );
+
+    let mut slow = raw_connection(&server);
+    slow.write_all(
+        b"POST /echo/x HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: 20\r\n\r\n",
+    )
+    .expect("write a head");
+    for piece in ["0123456789", "abcdefghij"] {
+        for byte in piece.as_bytes().chunks(5) {
+            thread::sleep(Duration::from_millis(50));
+            slow.write_all(byte).expect("write a piece of the body");
+        }
+    }
+    let (answer, _) = read_until_closed(&mut slow);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    assert!(
+        answer.contains(r#""body":"0123456789abcdefghij""#),
+        "{answer:?}"
+    );
+}
+
 /// A trapping request fails alone: 500, and the next requests are served.
 #[test]
 fn a_panic_fails_only_its_request() {

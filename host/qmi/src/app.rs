@@ -27,12 +27,8 @@ use crate::factors::outbound_http::{DispatchSlot, InternalDispatch, OutboundPoli
 use crate::factors::sqlite::Databases;
 use crate::factors::variables::ComponentVariables;
 use crate::runtime::{ComponentHandler, Grants, ReuseConfig, Shared};
+use crate::stall::HttpLimits;
 use crate::state;
-
-/// How long the self-request client keeps an idle connection: below the
-/// server's idle keep-alive limit, so it never reuses one the server is
-/// closing.
-const SELF_REQUEST_POOL_IDLE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How to load an application.
 #[derive(Clone, Debug)]
@@ -52,6 +48,8 @@ pub struct LoadOptions {
     /// Variable values that take precedence over the environment, keyed
     /// like it (`SPIN_VARIABLE_<NAME>`).
     pub variable_overrides: HashMap<String, String>,
+    /// The server's limits on slow clients.
+    pub http: HttpLimits,
 }
 
 /// A loaded application, ready to serve.
@@ -62,6 +60,7 @@ pub struct App {
     /// The handler used for service chaining, by component id.
     by_component: HashMap<String, Arc<ProxyHandler<ComponentHandler>>>,
     shared: Arc<Shared>,
+    http: HttpLimits,
 }
 
 impl App {
@@ -163,7 +162,7 @@ impl App {
             databases: Arc::new(databases),
             stores: Arc::new(stores),
             dispatch: dispatch.clone(),
-            self_requests: Arc::new(SelfRequests::new(SELF_REQUEST_POOL_IDLE)),
+            self_requests: Arc::new(SelfRequests::new(options.http.self_request_pool_idle())),
             reuse: options.reuse.clone(),
         });
         let linker = state::linker(&engine)?;
@@ -230,6 +229,7 @@ impl App {
             by_route,
             by_component,
             shared,
+            http: options.http.clone(),
         });
         let weak: Weak<dyn InternalDispatch> =
             Arc::downgrade(&(app.clone() as Arc<dyn InternalDispatch>));
@@ -242,6 +242,11 @@ impl App {
         let m = self.router.route(path)?;
         let handler = self.by_route.get(m.raw_route())?;
         Some((m, handler))
+    }
+
+    /// The server's limits on slow clients.
+    pub fn http_limits(&self) -> &HttpLimits {
+        &self.http
     }
 
     /// Records the address the server is bound to, the origin of

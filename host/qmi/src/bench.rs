@@ -187,6 +187,7 @@ async fn serve_app(
         reuse,
         cache_dir: Some(crate::engine::default_cache_dir()),
         variable_overrides: crate::keys::dev_overrides(|_| true, data_dir)?,
+        http: Default::default(),
     })
     .await?;
     let listener = crate::server::bind(([127, 0, 0, 1], 0).into()).await?;

@@ -15,6 +15,7 @@ mod files;
 mod keys;
 mod runtime;
 mod server;
+mod stall;
 mod state;
 mod tenants;
 
@@ -159,6 +160,17 @@ struct UpArgs {
     /// Memory cap of each instance (e.g. `128MiB`).
     #[arg(long, default_value = "128MiB", value_parser = parse_bytes)]
     max_instance_memory: usize,
+    /// How long a client may take to send a request's headers, and how long
+    /// an idle keep-alive connection is kept (e.g. `30s`; `0` for ever, as
+    /// Spin). The connection is closed.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    header_read_timeout: Duration,
+    /// How long a request body may send nothing while the component waits
+    /// for it before the request is answered 408 and the connection closed
+    /// (e.g. `10s`; `0` for ever, as Spin); by default the request timeout,
+    /// else 30 s.
+    #[arg(long, value_parser = parse_duration)]
+    body_read_timeout: Option<Duration>,
     /// Do not cache compiled components on disk.
     #[arg(long)]
     no_compile_cache: bool,
@@ -284,6 +296,14 @@ async fn up(args: UpArgs) -> Result<()> {
         },
         cache_dir: (!args.no_compile_cache).then(engine::default_cache_dir),
         variable_overrides,
+        http: stall::HttpLimits {
+            header_read: Some(args.header_read_timeout).filter(|d| !d.is_zero()),
+            body_stall: args
+                .body_read_timeout
+                .or(args.request_timeout)
+                .or(Some(Duration::from_secs(30)))
+                .filter(|d| !d.is_zero()),
+        },
     };
     let app = App::load(&options).await?;
     let listener = server::bind(args.listen).await?;
@@ -307,12 +327,17 @@ async fn up(args: UpArgs) -> Result<()> {
 
 async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("installing the SIGTERM handler")
-        .expect("signal handler");
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term.recv() => {},
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = ctrl_c => {},
+                _ = term.recv() => {},
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot handle SIGTERM: stop with Ctrl-C");
+            let _ = ctrl_c.await;
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
@@ -13,13 +14,14 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use wasmtime_wasi_http::handler::{ErrorCode as HandlerError, ProxyHandler};
 use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
 
 use crate::app::App;
 use crate::runtime::ComponentHandler;
+use crate::stall::StallTimeout;
 
 /// A response body as the server sends it.
 pub type Body = UnsyncBoxBody<Bytes, anyhow::Error>;
@@ -39,6 +41,7 @@ pub async fn serve(
 ) -> Result<()> {
     let local = listener.local_addr()?;
     app.set_origin(local);
+    let limits = app.http_limits().clone();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, client) = tokio::select! {
@@ -54,13 +57,20 @@ pub async fn serve(
         // Without it, keep-alive responses wait on Nagle's algorithm (~40 ms).
         stream.set_nodelay(true).ok();
         let app = app.clone();
+        let header_read = limits.header_read;
         tokio::spawn(async move {
             let service = service_fn(move |request| {
                 let app = app.clone();
                 async move { Ok::<_, Infallible>(handle(&app, request, client, local).await) }
             });
-            if let Err(error) = http1::Builder::new()
+            let mut builder = http1::Builder::new();
+            // Spin sets no timer, so its connections wait for headers forever;
+            // qmi closes one whose head does not arrive in time.
+            builder
                 .keep_alive(true)
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_read);
+            if let Err(error) = builder
                 .serve_connection(TokioIo::new(stream), service)
                 .await
             {
@@ -91,8 +101,16 @@ async fn handle(
             None => ("-".to_owned(), plain(hyper::StatusCode::NOT_FOUND, "")),
             Some((route, handler)) => {
                 let component = route.component_id().to_owned();
-                let response = match prepare(request, &route, client, local) {
-                    Ok(request) => send(handler, request).await,
+                let body_stall = app.http_limits().body_stall;
+                let response = match prepare(request, &route, client, local, body_stall) {
+                    Ok((request, stalled)) => {
+                        let response = send(handler, request).await;
+                        if stalled.load(std::sync::atomic::Ordering::Acquire) {
+                            request_timeout()
+                        } else {
+                            response
+                        }
+                    }
                     Err(error) => {
                         tracing::warn!(%error, "bad request");
                         plain(hyper::StatusCode::BAD_REQUEST, "Bad Request")
@@ -113,13 +131,15 @@ async fn handle(
     response
 }
 
-/// Gives the request an absolute URI and Spin's headers.
+/// Gives the request an absolute URI and Spin's headers, and bounds how long
+/// its body may stall; the flag tells whether it did.
 fn prepare(
     request: hyper::Request<Incoming>,
     route: &qmi_routes::RouteMatch,
     client: SocketAddr,
     local: SocketAddr,
-) -> Result<wasmtime_wasi_http::handler::Request> {
+    body_stall: Option<std::time::Duration>,
+) -> Result<(wasmtime_wasi_http::handler::Request, Arc<AtomicBool>)> {
     let (mut parts, body) = request.into_parts();
     let host = parts
         .headers
@@ -147,10 +167,29 @@ fn prepare(
             http::HeaderValue::from_str(&value)?,
         );
     }
-    let body = body
-        .map_err(|e| HandlerError::from(ErrorCode::InternalError(Some(e.to_string()))))
-        .boxed_unsync();
-    Ok(http::Request::from_parts(parts, body))
+    let (body, stalled) = match body_stall {
+        Some(timeout) => {
+            let (body, stalled) = StallTimeout::new(body, timeout);
+            (body.boxed_unsync(), stalled)
+        }
+        None => (
+            body.map_err(|e| HandlerError::from(ErrorCode::InternalError(Some(e.to_string()))))
+                .boxed_unsync(),
+            Arc::new(AtomicBool::new(false)),
+        ),
+    };
+    Ok((http::Request::from_parts(parts, body), stalled))
+}
+
+/// The answer to a request whose body stalled: `408`, and the connection is
+/// closed (the rest of the body will never be read).
+fn request_timeout() -> hyper::Response<Body> {
+    let mut response = plain(hyper::StatusCode::REQUEST_TIMEOUT, "");
+    response.headers_mut().insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 /// Hands a request to a composition; failures become a 500.

@@ -78,7 +78,10 @@ impl RequestClock {
     /// Records a request's start; the guard forgets it when dropped.
     pub fn start(self: &Arc<Self>) -> RequestGuard {
         let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.started.lock().unwrap().push((id, Instant::now()));
+        self.started
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((id, Instant::now()));
         RequestGuard {
             clock: self.clone(),
             id,
@@ -89,7 +92,7 @@ impl RequestClock {
     pub fn overdue(&self, timeout: Duration) -> bool {
         self.started
             .lock()
-            .unwrap()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .iter()
             .any(|(_, t)| t.elapsed() > timeout)
     }
@@ -106,7 +109,7 @@ impl Drop for RequestGuard {
         self.clock
             .started
             .lock()
-            .unwrap()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .retain(|(id, _)| *id != self.id);
     }
 }
