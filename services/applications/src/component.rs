@@ -937,8 +937,15 @@ async fn list_calls(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     sql.push_str(&format!(" ORDER BY id LIMIT {}", page.fetch()));
     let rows = cx.db.global(&sql, params).await?;
-    let items = rows.iter().map(|r| call_of(r).map(|c| c.view(cx.now))).collect::<Result<Vec<_>, _>>()?;
-    Ok(json(200, &page.page(items, |c| c.id.clone())))
+    let mut items = Vec::new();
+    for call in rows.iter().map(call_of) {
+        let call = call?;
+        // Each call is shown only if the policy lets the caller read it (a suspended
+        // commune's unpublished calls are frozen for its own admins too).
+        let visible = call.published || cx.ask(Action::CallRead, &call.facts()).await.is_ok();
+        items.push((call.id.clone(), visible.then(|| call.view(cx.now))));
+    }
+    Ok(json(200, &page.page_visible(items)))
 }
 
 async fn get_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
@@ -1418,9 +1425,16 @@ async fn list_my_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let mut calls: HashMap<String, StoredCall> = HashMap::new();
     let mut items = Vec::with_capacity(apps.len());
     for a in &apps {
+        // Only what the policy lets the caller read (a suspended commune's
+        // applications are frozen for their applicants too).
+        let readable = Facts { tenant: Some(a.insee.to_string()), organisation: Some(a.organisation.clone()), ..Facts::default() };
+        if cx.ask(Action::ApplicationRead, &readable).await.is_err() {
+            items.push((a.id.clone(), None));
+            continue;
+        }
         // Draft, submitted and withdrawn are never decisions: no call to read.
         if [workflow::DRAFT, workflow::SUBMITTED, workflow::WITHDRAWN].contains(&a.status.as_str()) {
-            items.push(a.view(Vec::new()));
+            items.push((a.id.clone(), Some(a.view(Vec::new()))));
             continue;
         }
         if !calls.contains_key(&a.call_id) {
@@ -1434,9 +1448,9 @@ async fn list_my_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             workflow::hide_decision(&call.workflow, &mut view);
             view.history = Vec::new();
         }
-        items.push(view);
+        items.push((a.id.clone(), Some(view)));
     }
-    Ok(json(200, &page.page(items, |a| a.id.clone())))
+    Ok(json(200, &page.page_visible(items)))
 }
 
 // ---------------------------------------------------------------- attachments

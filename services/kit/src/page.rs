@@ -145,11 +145,32 @@ impl PageRequest {
         let next_cursor = if more { rows.last().map(|last| Cursor::after(key(last)).encode()) } else { None };
         Page { items: rows, next_cursor }
     }
+
+    /// The page of a listing whose fetched rows ([`Self::fetch`] of them, each with its
+    /// key) the caller may see only in part (`None`: hidden by the policy): the cursor
+    /// follows the fetched rows, so a hidden row never ends the listing early.
+    pub fn page_visible<T>(&self, mut rows: Vec<(String, Option<T>)>) -> Page<T> {
+        let more = rows.len() > self.limit as usize;
+        rows.truncate(self.limit as usize);
+        let next_cursor = if more { rows.last().map(|(key, _)| Cursor::after(key.clone()).encode()) } else { None };
+        Page { items: rows.into_iter().filter_map(|(_, item)| item).collect(), next_cursor }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_rows_do_not_end_a_listing() {
+        let page = PageRequest { limit: 2, after: None };
+        let rows = vec![("a".to_owned(), None), ("b".to_owned(), Some(2)), ("c".to_owned(), Some(3))];
+        let p = page.page_visible(rows);
+        assert_eq!(p.items, vec![2]);
+        assert_eq!(Cursor::decode(p.next_cursor.as_deref().unwrap()).unwrap().key(), "b");
+        let last = page.page_visible(vec![("c".to_owned(), None::<u8>)]);
+        assert!(last.items.is_empty() && last.next_cursor.is_none());
+    }
 
     #[test]
     fn query_decoding() {
