@@ -29,15 +29,16 @@ fn main() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let server = Qmi::up()
+    let mut up = Qmi::up()
         .manifest(&manifest)
         .without_runtime_config()
         .flag("--runtime-config-file", workspace_root().join("runtime-config.toml").to_str().unwrap())
-        .flag("--component-id", "identity")
-        .flag("--component-id", "applications")
-        .flag("--component-id", "districts")
-        .env("QMI_DEMO_PASSWORD", password)
-        .start();
+        .env("QMI_DEMO_PASSWORD", password);
+    // Spin's loader gives a component one id per trigger with middleware.
+    for id in qmi_tests::app::locked_ids(&["identity", "applications", "districts"]) {
+        up = up.flag("--component-id", &id);
+    }
+    let server = up.start();
     let http = reqwest::blocking::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().unwrap();
     let token = |email: &str| -> String {
         let r: Value = http.post(server.url("/api/auth/token")).json_body(&json!({ "email": email, "password": password })).send().unwrap().json_value();

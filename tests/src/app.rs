@@ -68,7 +68,7 @@ pub fn up(components: &[&str], password: &str) -> Up {
 /// has locked the app (what `--component-id` selects): a component shared by
 /// several triggers with middleware runs under one synthetic id per trigger
 /// (`identity-for-<trigger>`), so its plain id selects nothing.
-fn locked_ids(components: &[&str]) -> Vec<String> {
+pub fn locked_ids(components: &[&str]) -> Vec<String> {
     let manifest = qmi_manifest::load(&root_manifest()).expect("load spin.toml");
     let mut ids: Vec<String> = Vec::new();
     for (trigger, id) in manifest.http_triggers.iter().zip(manifest.trigger_component_ids()) {
