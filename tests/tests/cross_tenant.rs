@@ -315,6 +315,7 @@ struct World {
     attachment_in_review: String,
     attachment_decided: String,
     invited_member: String,
+    invitation_y: String,
     markers: Vec<Marker>,
 }
 
@@ -351,6 +352,7 @@ impl World {
             ),
             ("open-data:file", "calls.json".to_owned()),
             ("districts:insee", B.to_owned()),
+            ("me/invitations:id", self.invitation_y.clone()),
         ]
         .into_iter()
         .collect();
@@ -525,12 +527,32 @@ fn build_world(api: &Api) -> World {
                 Body::Empty,
             );
         }
-        api.ok(
-            "POST",
-            &format!("/api/organisations/{org}/members"),
-            p,
-            Body::Json(json!({ "email": email })),
-        );
+        let invited = api
+            .send(
+                "POST",
+                &format!("/api/organisations/{org}/members"),
+                p,
+                &Body::Json(json!({ "email": email })),
+            )
+            .unwrap_or_else(|e| panic!("inviting {email}: {e}"));
+        assert!(invited.ok(), "inviting {email}: {}", invited.status);
+        if invited.status == 202 {
+            // An organisation enrols nobody without consent: the partner accepts.
+            let token = api.sign_in(email);
+            let pending = api.ok("GET", "/api/me/invitations", Some(&token), Body::Empty);
+            let id = pending
+                .as_array()
+                .and_then(|all| all.iter().find(|i| i["organisation"]["id"] == org.as_str()))
+                .and_then(|i| i["id"].as_str())
+                .unwrap_or_else(|| panic!("no invitation to {org} for {email}: {pending}"))
+                .to_owned();
+            api.ok(
+                "POST",
+                &format!("/api/me/invitations/{id}/accept"),
+                Some(&token),
+                Body::Empty,
+            );
+        }
     }
 
     // Roles in A and B.
@@ -640,6 +662,24 @@ fn build_world(api: &Api) -> World {
     let invited_member = invited["account_id"]
         .as_str()
         .expect("account_id")
+        .to_owned();
+
+    // A pending invitation to join Y, addressed to someone outside every principal
+    // of the sweep: nobody else may accept or decline it.
+    let invitee = "cto@solaire-urbain.example";
+    let y_token = api.sign_in(Who::YMember.demo_email().expect("email"));
+    api.ok(
+        "POST",
+        &format!("/api/organisations/{org_y}/members"),
+        Some(&y_token),
+        Body::Json(json!({ "email": invitee })),
+    );
+    let pending = api.ok("GET", "/api/me/invitations", Some(&api.sign_in(invitee)), Body::Empty);
+    let invitation_y = pending
+        .as_array()
+        .and_then(|all| all.iter().find(|i| i["organisation"]["id"] == org_y.as_str()))
+        .and_then(|i| i["id"].as_str())
+        .unwrap_or_else(|| panic!("no invitation to Y for {invitee}: {pending}"))
         .to_owned();
 
     // B's calls for solutions.
@@ -781,6 +821,7 @@ fn build_world(api: &Api) -> World {
         attachment_in_review,
         attachment_decided,
         invited_member,
+        invitation_y,
         markers,
     }
 }
