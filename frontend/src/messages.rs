@@ -88,6 +88,11 @@ const WITH_VALUE: &[(&str, &str, &str, &str)] = &[
     ("the candidacy is already ", "", "la candidature est déjà « ", " »"),
     ("", " field(s) are invalid", "", " champ(s) à corriger"),
     ("", " is not in this call's workflow", "", " : cette étape n'est pas prévue par l'appel"),
+    ("", " is listed twice", "", " figure deux fois"),
+    ("conflict of interest: organisation ", " applied to this call", "conflit d'intérêts : l'organisation ", " a candidaté à cet appel"),
+    ("not a reviewer of ", ": a commune admin adds jury members first", "ce compte n'est pas évaluateur de ", " : un administrateur de la commune l'ajoute d'abord au jury"),
+    ("not a reviewer of ", "", "ce compte n'est pas évaluateur de ", ""),
+    ("commune ", " is suspended", "la commune ", " est suspendue"),
 ];
 
 /// The French of a message of [`WITH_VALUE`], the value kept as it is.
@@ -135,6 +140,10 @@ fn exact(message: &str) -> Option<&'static str> {
         "from 1 to 20" => "de 1 à 20",
         "from 0 to 5" => "de 0 à 5",
         "empty body" => "le contenu est vide",
+        "listed twice" => "figure deux fois",
+        "scored twice in this sheet" => "noté deux fois dans cette grille",
+        "the application is under review and can no longer be withdrawn" => "la candidature est en cours d'examen et ne peut plus être retirée",
+        "only a draft can change; this application was submitted" => "seul un brouillon peut changer : cette candidature a été déposée",
         "draft, submitted and withdrawn cannot be decisions" => "brouillon, déposée et retirée ne peuvent pas être des décisions",
         "at least one reviewer" => "au moins un évaluateur",
         "an ISO 3166-1 alpha-2 code in capitals (FR, DE…)" => "un code pays ISO 3166-1 en capitales (FR, DE…)",

@@ -369,6 +369,9 @@ pub struct Assignment {
     pub reviewer: String,
     /// Whether the reviewer declared a conflict of interest (recused).
     pub conflict: bool,
+    /// Why the reviewer is recused, when `conflict`.
+    #[serde(default)]
+    pub conflict_kind: Option<ConflictKind>,
     /// Whether the reviewer has scored every criterion.
     pub done: bool,
     /// Whether the application still awaits reviews (not withdrawn, not decided).
@@ -378,6 +381,41 @@ pub struct Assignment {
 
 fn awaits() -> bool {
     true
+}
+
+/// Why a reviewer is recused from an application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictKind {
+    /// The reviewer declared a conflict of interest.
+    Declared,
+    /// The reviewer's organisation applied to the same call: kept from every file
+    /// of it, by hand or automatically.
+    Organisation,
+}
+
+impl ConflictKind {
+    /// The stored form (`assignments.conflict_kind`).
+    pub fn as_str(self) -> &'static str {
+        self.as_str_const()
+    }
+
+    /// [`Self::as_str`], usable in constants.
+    pub const fn as_str_const(self) -> &'static str {
+        match self {
+            ConflictKind::Declared => "declared",
+            ConflictKind::Organisation => "organisation",
+        }
+    }
+
+    /// The kind of a stored recusal: `organisation`, else declared (rows written
+    /// before the kind was kept were all declared).
+    pub fn from_stored(stored: Option<&str>) -> Self {
+        match stored {
+            Some("organisation") => ConflictKind::Organisation,
+            _ => ConflictKind::Declared,
+        }
+    }
 }
 
 /// One criterion's score.

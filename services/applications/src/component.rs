@@ -43,9 +43,9 @@ const SCORES: TenantTable = TenantTable::new("scores");
 
 /// `assignments.conflict_kind` of a reviewer kept from a call's files because
 /// their organisation applied to it (a declared conflict is `declared`).
-const ORGANISATION_CONFLICT: &str = "organisation";
+const ORGANISATION_CONFLICT: &str = ConflictKind::Organisation.as_str_const();
 /// `assignments.conflict_kind` of a conflict the reviewer declared.
-const DECLARED_CONFLICT: &str = "declared";
+const DECLARED_CONFLICT: &str = ConflictKind::Declared.as_str_const();
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Reply {
@@ -1710,7 +1710,7 @@ async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 async fn call_assignments(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<Assignment>, Problem> {
-    let sql = "SELECT a.application_id, a.reviewer, a.conflict, p.title, p.status, \
+    let sql = "SELECT a.application_id, a.reviewer, a.conflict, a.conflict_kind, p.title, p.status, \
                (SELECT count(*) FROM scores s WHERE s.insee = a.insee AND s.application_id = a.application_id AND s.reviewer = a.reviewer) AS n \
                FROM assignments a JOIN applications p ON p.insee = a.insee AND p.id = a.application_id \
                WHERE {scope} AND a.call_id = ? ORDER BY a.application_id, a.reviewer";
@@ -1725,6 +1725,7 @@ async fn call_assignments(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<Assignm
             title: r.string("title"),
             reviewer: r.string("reviewer"),
             conflict: r.int("conflict") == Some(1),
+            conflict_kind: (r.int("conflict") == Some(1)).then(|| ConflictKind::from_stored(r.text("conflict_kind"))),
             done: criteria > 0 && r.int("n").unwrap_or(0) >= criteria,
             open: workflow::awaits_review(&call.workflow, r.text("status").unwrap_or_default()),
         })
@@ -1740,7 +1741,7 @@ async fn list_my_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.me()?;
     // Exclusions by organisation grant nothing, and a reviewer whose organisation
     // applied to a call reviews nothing of it (see `relation`).
-    let sql = "SELECT a.insee, a.application_id, a.reviewer, a.conflict, p.title, p.status, p.organisation_id, \
+    let sql = "SELECT a.insee, a.application_id, a.reviewer, a.conflict, a.conflict_kind, p.title, p.status, p.organisation_id, \
                (SELECT count(*) FROM scores s WHERE s.insee = a.insee AND s.application_id = a.application_id AND s.reviewer = a.reviewer) AS n, \
                (SELECT c.body FROM calls c WHERE c.id = a.call_id) AS call_body \
                FROM assignments a JOIN applications p ON p.insee = a.insee AND p.id = a.application_id \
@@ -1770,6 +1771,7 @@ async fn list_my_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             title: r.string("title"),
             reviewer: r.string("reviewer"),
             conflict: r.int("conflict") == Some(1),
+            conflict_kind: (r.int("conflict") == Some(1)).then(|| ConflictKind::from_stored(r.text("conflict_kind"))),
             done: criteria > 0 && r.int("n").unwrap_or(0) >= criteria,
             open: workflow::awaits_review(call.workflow.as_ref().unwrap_or(&standard), r.text("status").unwrap_or_default()),
         });
