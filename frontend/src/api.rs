@@ -93,6 +93,11 @@ pub async fn post_nobody<T: DeserializeOwned>(path: &str) -> Result<T, ApiError>
     parse(&text(Method::POST, path, None).await?)
 }
 
+/// `POST path` without a body, answered without one (204).
+pub async fn post_bare(path: &str) -> Result<(), ApiError> {
+    text(Method::POST, path, None).await.map(drop)
+}
+
 /// `PATCH path` with a JSON body, decoded as `T`.
 pub async fn patch<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
     let body = to_json(body)?;

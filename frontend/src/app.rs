@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/espace/communes/:insee/candidatures") view={Lazy::<lazy::CommuneCampaigns>::new()} />
                     <Route path=path!("/espace/communes/:insee/candidatures/:campaign") view={Lazy::<lazy::CandidacyPage>::new()} />
                     <Route path=path!("/espace/organisation") view={Lazy::<lazy::OrganisationPage>::new()} />
+                    <Route path=path!("/espace/invitations") view={Lazy::<lazy::Invitations>::new()} />
                     <Route path=path!("/espace/campagnes") view={Lazy::<lazy::Campaigns>::new()} />
                     <Route path=path!("/espace/campagnes/:id") view={Lazy::<lazy::CampaignPage>::new()} />
                     <Route path=path!("/espace/appels") view={Lazy::<lazy::ManagedCalls>::new()} />

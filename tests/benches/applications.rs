@@ -32,7 +32,8 @@ fn main() {
     let mut up = Qmi::up()
         .manifest(&manifest)
         .without_runtime_config()
-        .flag("--runtime-config-file", workspace_root().join("runtime-config.toml").to_str().unwrap())
+        .work_file("runtime-config.toml", qmi_tests::app::runtime_config())
+        .flag("--runtime-config-file", "runtime-config.toml")
         .env("QMI_DEMO_PASSWORD", password);
     // Spin's loader gives a component one id per trigger with middleware.
     for id in qmi_tests::app::locked_ids(&["identity", "applications", "districts"]) {

@@ -30,7 +30,7 @@ macro_rules! lazy_pages {
     )*};
 }
 
-use super::{calls, candidacy, directory, manage, members, mine, organisation, tenants};
+use super::{calls, candidacy, directory, invitations, manage, members, mine, organisation, tenants};
 
 lazy_pages! {
     /// The application form of a call.
@@ -57,6 +57,8 @@ lazy_pages! {
     SelectionPage, gestion => view! { <manage::SelectionPage /> };
     /// A district's editor.
     DistrictPage, gestion => view! { <manage::DistrictPage /> };
+    /// The account's pending invitations to join an organisation.
+    Invitations, candidat => view! { <invitations::Invitations /> };
     /// The organisation's applications.
     MyApplications, candidat => view! { <mine::MyApplications /> };
     /// A decision letter.

@@ -6,6 +6,7 @@ pub mod communes;
 pub mod directory;
 pub mod form_builder;
 pub mod home;
+pub mod invitations;
 pub mod lazy;
 pub mod manage;
 pub mod members;

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use qmi_api::identity::{
-    AddOrganisationMember, Country, Email, Me, NewOrganisation, Organisation, OrganisationKind, OrganisationMember, OrganisationPatch, Siret,
+    AddOrganisationMember, Country, Email, InvitationSent, Me, NewOrganisation, Organisation, OrganisationKind, OrganisationMember, OrganisationPatch, Siret,
 };
 
 use crate::api::{self, ApiError};
@@ -83,6 +83,8 @@ pub fn OrgMembers(id: String) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let failure = RwSignal::new(None::<ApiError>);
+    // The last address invited: it joins once the person accepts.
+    let invited = RwSignal::new(None::<String>);
     let heading = format!("titre-membres-org-{id}");
     let heading_ref = heading.clone();
     let email_id = format!("org-{id}-membre-email");
@@ -97,11 +99,12 @@ pub fn OrgMembers(id: String) -> impl IntoView {
             };
             let path = path.clone();
             spawn_local(async move {
-                match api::post::<OrganisationMember>(&path, &AddOrganisationMember { email: address }).await {
-                    Ok(_) => {
+                match api::post::<InvitationSent>(&path, &AddOrganisationMember { email: address }).await {
+                    Ok(sent) => {
                         email.set(String::new());
                         error.set(None);
                         failure.set(None);
+                        invited.set(Some(sent.email.to_string()));
                         version.update(|v| *v += 1);
                     }
                     Err(e) => {
@@ -153,10 +156,13 @@ pub fn OrgMembers(id: String) -> impl IntoView {
                 }.into_any(),
             }}
             <form on:submit=add novalidate class="form-grid">
-                <TextField id=email_id label=t!(i, "Ajouter un compte existant (adresse électronique)", "Add an existing account (e-mail)")
+                <TextField id=email_id label=t!(i, "Inviter une personne (adresse électronique)", "Invite a person (e-mail)")
                     value=email error=Signal::derive(move || error.get()) kind="email" />
-                <p><button type="submit" class="button button-secondary">{t!(i, "Ajouter", "Add")}</button></p>
+                <p><button type="submit" class="button button-secondary">{t!(i, "Inviter", "Invite")}</button></p>
             </form>
+            <p role="status" class="org-invited">{move || invited.get().map(|address| format!("{} {address}. {}",
+                i.t("Invitation envoyée à", "Invitation sent to"),
+                i.t("La personne rejoint l'organisation quand elle l'accepte depuis « Mon espace ».", "The person joins the organisation once they accept it from \"My space\".")))}</p>
             {move || failure.get().map(|e| view! { <ErrorNotice error=e /> })}
         </section>
     }
