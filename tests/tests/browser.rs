@@ -1632,3 +1632,56 @@ fn commune_admin_assigns_a_reviewer_by_hand() {
         })
     });
 }
+
+/// An organisation enrols nobody without consent: invited by the programme team,
+/// a person finds the invitation in "Mon espace", accepts it and is a member.
+#[test]
+fn an_invited_person_accepts_to_join_an_organisation() {
+    let server = server();
+    let operator = token(&server, "programme@qmi.example");
+    let organisations = api(&server, "GET", "/api/organisations", Some(&operator), None);
+    let solaire = organisations["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|o| o["name"] == "Solaire Urbain"))
+        .and_then(|o| o["id"].as_str())
+        .expect("Solaire Urbain in the directory")
+        .to_owned();
+    let invitee = "reviewer.paris@qmi.example";
+    api(&server, "POST", &format!("/api/organisations/{solaire}/members"), Some(&operator), Some(&json!({ "email": invitee })));
+    let before = api(&server, "GET", "/api/me", Some(&token(&server, invitee)), None);
+    assert!(before["organisation"].is_null(), "not a member before accepting: {before}");
+    let check = server.url("");
+    run_on("an_invited_person_accepts_to_join_an_organisation", server, move |b| {
+        let check = check.clone();
+        Box::pin(async move {
+            b.sign_in(invitee).await?;
+            b.click("a[href='/espace/invitations']").await?;
+            b.wait_text("#liste-invitations", "Solaire Urbain").await?;
+            b.axe("my invitations").await?;
+            b.click("#liste-invitations button.button:not(.button-secondary)").await?;
+            b.wait_text("#invitation-reponse", "Vous avez rejoint Solaire Urbain").await?;
+            b.wait_text("main", "Aucune invitation en attente").await?;
+            let http = reqwest::Client::new();
+            let text = |r: reqwest::Response| async move { r.text().await.map_err(|e| e.to_string()) };
+            let signed = http
+                .post(format!("{check}/api/auth/token"))
+                .header("content-type", "application/json")
+                .body(json!({ "email": invitee, "password": DEMO_PASSWORD }).to_string())
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let signed: Value = serde_json::from_str(&text(signed).await?).map_err(|e| e.to_string())?;
+            let me = http
+                .get(format!("{check}/api/me"))
+                .bearer_auth(signed["access_token"].as_str().unwrap_or_default())
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let me: Value = serde_json::from_str(&text(me).await?).map_err(|e| e.to_string())?;
+            if me["organisation"]["name"] != "Solaire Urbain" {
+                return Err(format!("the invitee is not a member after accepting: {me}"));
+            }
+            Ok(())
+        })
+    });
+}

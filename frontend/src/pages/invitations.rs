@@ -28,6 +28,8 @@ fn InvitationList() -> impl IntoView {
         Some("/api/me/invitations".to_owned())
     });
     let done = RwSignal::new(None::<String>);
+    // Read from the context here: a task has no reactive owner after an await.
+    let session = crate::session::use_session();
     let failure = RwSignal::new(None::<ApiError>);
     let answer = move |id: String, name: String, accept: bool| {
         spawn_local(async move {
@@ -49,7 +51,6 @@ fn InvitationList() -> impl IntoView {
                     if accept {
                         // The new organisation is in the next token and in `/api/me`.
                         crate::session::mark_stale();
-                        let session = crate::session::use_session();
                         if let Ok(me) = api::get::<Me>("/api/me").await {
                             session.me.set(Some(me));
                         }
@@ -80,7 +81,7 @@ fn InvitationList() -> impl IntoView {
                         {list.into_iter().map(|inv| {
                             let (id, name) = (inv.id.clone(), inv.organisation.name.clone());
                             let (id2, name2) = (id.clone(), name.clone());
-                            let accept_label = format!("{} {}", i.t("Rejoindre", "Join"), name);
+                            let accept_label = format!("{} {}", i.t("Accepter l'invitation de", "Accept the invitation of"), name);
                             let decline_label = format!("{} {}", i.t("Refuser l'invitation de", "Decline the invitation of"), name);
                             let key = id.clone();
                             view! {
