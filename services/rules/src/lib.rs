@@ -9,8 +9,8 @@
 //! 2. Everything else needs a principal (`unauthenticated`).
 //! 3. A principal holding the hosting role never touches tenant content
 //!    (`hosting-operator`), whatever other roles they hold: separation of duties.
-//! 3b. A suspended commune's content is frozen (`tenant-suspended`) for everyone but
-//!    programme operators; what it published stays public.
+//!    Likewise a suspended commune's content is frozen (`tenant-suspended`) for
+//!    everyone but programme operators; what it published stays public.
 //! 4. A rule that needs a fact the caller did not give refuses (`incomplete-facts`):
 //!    nothing is guessed.
 //! 5. A declared conflict of interest recuses the principal from an application's
