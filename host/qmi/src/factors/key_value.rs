@@ -5,20 +5,53 @@
 //! As in Spin, a store's file is opened (created, with its table) when a
 //! component first opens the label, not at start-up: serving an app that
 //! declares a store leaves no file behind until the store is used.
+//!
+//! Each store keeps a few `rusqlite` connections (WAL journal,
+//! `synchronous = NORMAL`, a busy timeout, as the SQLite interface opens
+//! its files) and statements prepared once per connection. Nothing is cached
+//! but statements: every call reads or writes the file, so processes sharing
+//! the store see each other's writes at once.
+//!
+//! Point reads (`get`, `exists`) run inline on the calling task: a lookup by
+//! primary key in a local WAL file takes microseconds, where a hop to another
+//! thread costs tens. They run without a busy timeout; the rare read that
+//! finds the file locked (WAL recovery, another process closing it) is
+//! retried off the executor, with the timeout. Writes and key listings always
+//! run off the executor (`spawn_blocking`), as they may wait on another
+//! writer's lock.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use anyhow::{Context as _, Result};
-use sqlx::SqlitePool;
-use tokio::sync::OnceCell;
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _};
+use tokio::sync::{OnceCell, Semaphore};
 use wasmtime::component::{
     Accessor, FutureReader, HasData, Linker, Resource, ResourceTable, StreamReader,
 };
 
 use super::bindings::spin::key_value::key_value::{self, Error};
-use super::sqlite::open_pool;
+
+/// How long a statement run off the executor waits for another connection's
+/// lock (as the SQLite interface's connections do).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How many connections of one store may run statements off the executor at
+/// once (the SQLite interface's pools hold at most as many).
+const MAX_BLOCKING: usize = 32;
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS spin_key_value (
+    store TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
+    PRIMARY KEY (store, key))";
+const SELECT_VALUE: &str = "SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2";
+const SELECT_EXISTS: &str = "SELECT 1 FROM spin_key_value WHERE store = ?1 AND key = ?2";
+const UPSERT: &str = "INSERT INTO spin_key_value (store, key, value) VALUES (?1, ?2, ?3)
+    ON CONFLICT(store, key) DO UPDATE SET value = ?3";
+const DELETE: &str = "DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2";
+const SELECT_KEYS: &str = "SELECT key FROM spin_key_value WHERE store = ?1";
 
 /// Every key-value store of the application, by label.
 #[derive(Default)]
@@ -26,10 +59,10 @@ pub struct Stores {
     stores: HashMap<String, LazyStore>,
 }
 
-/// A store's file and, once some component has opened it, its pool.
+/// A store's file and, once some component has opened it, its connections.
 struct LazyStore {
     path: PathBuf,
-    pool: OnceCell<SqlitePool>,
+    pool: OnceCell<Arc<Pool>>,
 }
 
 impl Stores {
@@ -58,24 +91,16 @@ impl Stores {
         Ok(Self { stores })
     }
 
-    /// The pool of `label`, opening its file and creating Spin's table on first
-    /// use; `None` if the label is not defined.
-    async fn pool(&self, label: &str) -> Option<Result<SqlitePool, Error>> {
+    /// The connections of `label`, opening its file and creating Spin's table
+    /// on first use; `None` if the label is not defined.
+    async fn pool(&self, label: &str) -> Option<Result<Arc<Pool>, Error>> {
         let store = self.stores.get(label)?;
+        if let Some(pool) = store.pool.get() {
+            return Some(Ok(pool.clone()));
+        }
         let pool = store
             .pool
-            .get_or_try_init(|| async {
-                let pool = open_pool(&store.path).await.map_err(|e| format!("{e:#}"))?;
-                sqlx::query(
-                    "CREATE TABLE IF NOT EXISTS spin_key_value (
-                        store TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
-                        PRIMARY KEY (store, key))",
-                )
-                .execute(&pool)
-                .await
-                .map_err(|e| format!("creating spin_key_value in {}: {e}", store.path.display()))?;
-                Ok::<_, String>(pool)
-            })
+            .get_or_try_init(|| Pool::open(store.path.clone()))
             .await;
         Some(match pool {
             Ok(pool) => Ok(pool.clone()),
@@ -86,12 +111,157 @@ impl Stores {
         })
     }
 
-    /// Closes the stores opened so far (checkpointing their WAL files).
+    /// Closes the stores opened so far (checkpointing their WAL files), once
+    /// the statements running off the executor are done.
     pub async fn close(&self) {
         for store in self.stores.values() {
             if let Some(pool) = store.pool.get() {
                 pool.close().await;
             }
+        }
+    }
+}
+
+/// The connections of one store file: those not running a statement wait in
+/// `idle`, each with its prepared statements.
+struct Pool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    /// Set (under `idle`'s lock) by [`Pool::close`]: returned connections are
+    /// closed instead of kept.
+    closed: AtomicBool,
+    /// Bounds the connections running statements off the executor; closed
+    /// with the pool.
+    blocking: Arc<Semaphore>,
+}
+
+/// Opens a connection on a store file as the SQLite interface opens its files:
+/// created when missing, WAL journal, `synchronous = NORMAL`, a busy timeout,
+/// foreign keys off.
+fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Answers the journal mode in a row, which `execute` would refuse.
+    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;")?;
+    Ok(conn)
+}
+
+/// Whether SQLite gave up on a lock another connection holds.
+fn is_busy(error: &rusqlite::Error) -> bool {
+    error.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+}
+
+impl Pool {
+    /// Opens the file's first connection and creates Spin's table, off the
+    /// executor (the file may be locked by another process).
+    async fn open(path: PathBuf) -> Result<Arc<Pool>, String> {
+        let file = path.clone();
+        let first = tokio::task::spawn_blocking(move || {
+            let conn = connect(&file)
+                .map_err(|e| format!("opening SQLite database {}: {e}", file.display()))?;
+            conn.execute_batch(CREATE_TABLE)
+                .map_err(|e| format!("creating spin_key_value in {}: {e}", file.display()))?;
+            Ok::<_, String>(conn)
+        })
+        .await
+        .map_err(|e| format!("opening SQLite database {}: {e}", path.display()))??;
+        Ok(Arc::new(Pool {
+            path,
+            idle: Mutex::new(vec![first]),
+            closed: AtomicBool::new(false),
+            blocking: Arc::new(Semaphore::new(MAX_BLOCKING)),
+        }))
+    }
+
+    /// The idle connections (a panic while the lock was held leaves the list
+    /// itself sound).
+    fn idle(&self) -> MutexGuard<'_, Vec<Connection>> {
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Returns a connection to the idle ones, unless the pool is closed or a
+    /// transaction is open on it (which would show later reads a stale
+    /// snapshot): such a connection is closed, which rolls back.
+    fn put_back(&self, conn: Connection) {
+        if !conn.is_autocommit() {
+            return;
+        }
+        let mut idle = self.idle();
+        if !self.closed.load(Ordering::Acquire) {
+            idle.push(conn);
+            return;
+        }
+        drop(idle);
+        drop(conn);
+    }
+
+    /// Runs a point read inline, on an idle connection and without a busy
+    /// timeout; off the executor, with the timeout, if no connection is idle
+    /// or the file is locked.
+    async fn read<R: Send + 'static>(
+        self: &Arc<Self>,
+        op: impl Fn(&Connection) -> rusqlite::Result<R> + Send + 'static,
+    ) -> Result<R, Error> {
+        let conn = self.idle().pop();
+        if let Some(conn) = conn {
+            let result = conn.busy_timeout(Duration::ZERO).and_then(|()| op(&conn));
+            self.put_back(conn);
+            match result {
+                Err(e) if is_busy(&e) => {}
+                result => return result.map_err(other),
+            }
+        }
+        self.blocking(op).await
+    }
+
+    /// Runs `op` off the executor on an idle connection, or a new one, with
+    /// the busy timeout.
+    async fn blocking<R: Send + 'static>(
+        self: &Arc<Self>,
+        op: impl FnOnce(&Connection) -> rusqlite::Result<R> + Send + 'static,
+    ) -> Result<R, Error> {
+        let permit = self
+            .blocking
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::Other("the key-value store is closed".to_owned()))?;
+        let pool = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let conn = pool.idle().pop();
+            let conn = match conn {
+                Some(conn) => conn,
+                None => connect(&pool.path)?,
+            };
+            let result = conn.busy_timeout(BUSY_TIMEOUT).and_then(|()| op(&conn));
+            pool.put_back(conn);
+            result
+        })
+        .await
+        .map_err(other)?
+        .map_err(other)
+    }
+
+    /// Waits for the statements running off the executor, refuses new ones
+    /// and closes the idle connections (the last one checkpoints the WAL).
+    async fn close(&self) {
+        if let Ok(_all) = self.blocking.acquire_many(MAX_BLOCKING as u32).await {
+            self.blocking.close();
+        }
+        let conns = {
+            let mut idle = self.idle();
+            self.closed.store(true, Ordering::Release);
+            std::mem::take(&mut *idle)
+        };
+        if !conns.is_empty() {
+            let _closed = tokio::task::spawn_blocking(move || drop(conns)).await;
         }
     }
 }
@@ -113,8 +283,8 @@ impl KeyValueState {
 /// An open store.
 #[derive(Clone)]
 pub struct Store {
-    label: String,
-    pool: SqlitePool,
+    label: Arc<str>,
+    pool: Arc<Pool>,
 }
 
 /// What the interface sees of the store.
@@ -180,6 +350,7 @@ impl<T> key_value::HostStoreWithStore<T> for SpinKeyValue {
             Some(Err(e)) => return Ok(Err(e)),
             Some(Ok(pool)) => pool,
         };
+        let label = Arc::from(label);
         accessor.with(|mut access| Ok(Ok(access.get().table.push(Store { label, pool })?)))
     }
 
@@ -188,15 +359,14 @@ impl<T> key_value::HostStoreWithStore<T> for SpinKeyValue {
         this: Resource<Store>,
         key: String,
     ) -> wasmtime::Result<Result<Option<Vec<u8>>, Error>> {
-        let s = store(accessor, &this)?;
-        Ok(
-            sqlx::query_scalar("SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2")
-                .bind(&s.label)
-                .bind(&key)
-                .fetch_optional(&s.pool)
-                .await
-                .map_err(other),
-        )
+        let Store { label, pool } = store(accessor, &this)?;
+        Ok(pool
+            .read(move |conn| {
+                conn.prepare_cached(SELECT_VALUE)?
+                    .query_row((&*label, &key), |row| row.get::<_, Vec<u8>>(0))
+                    .optional()
+            })
+            .await)
     }
 
     async fn set(
@@ -205,18 +375,14 @@ impl<T> key_value::HostStoreWithStore<T> for SpinKeyValue {
         key: String,
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), Error>> {
-        let s = store(accessor, &this)?;
-        Ok(sqlx::query(
-            "INSERT INTO spin_key_value (store, key, value) VALUES (?1, ?2, ?3)
-             ON CONFLICT(store, key) DO UPDATE SET value = ?3",
-        )
-        .bind(&s.label)
-        .bind(&key)
-        .bind(value)
-        .execute(&s.pool)
-        .await
-        .map(drop)
-        .map_err(other))
+        let Store { label, pool } = store(accessor, &this)?;
+        Ok(pool
+            .blocking(move |conn| {
+                conn.prepare_cached(UPSERT)?
+                    .execute((&*label, &key, &value))
+                    .map(drop)
+            })
+            .await)
     }
 
     async fn delete(
@@ -224,16 +390,14 @@ impl<T> key_value::HostStoreWithStore<T> for SpinKeyValue {
         this: Resource<Store>,
         key: String,
     ) -> wasmtime::Result<Result<(), Error>> {
-        let s = store(accessor, &this)?;
-        Ok(
-            sqlx::query("DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2")
-                .bind(&s.label)
-                .bind(&key)
-                .execute(&s.pool)
-                .await
-                .map(drop)
-                .map_err(other),
-        )
+        let Store { label, pool } = store(accessor, &this)?;
+        Ok(pool
+            .blocking(move |conn| {
+                conn.prepare_cached(DELETE)?
+                    .execute((&*label, &key))
+                    .map(drop)
+            })
+            .await)
     }
 
     async fn exists(
@@ -241,29 +405,24 @@ impl<T> key_value::HostStoreWithStore<T> for SpinKeyValue {
         this: Resource<Store>,
         key: String,
     ) -> wasmtime::Result<Result<bool, Error>> {
-        let s = store(accessor, &this)?;
-        Ok(sqlx::query_scalar::<_, i64>(
-            "SELECT 1 FROM spin_key_value WHERE store = ?1 AND key = ?2",
-        )
-        .bind(&s.label)
-        .bind(&key)
-        .fetch_optional(&s.pool)
-        .await
-        .map(|row| row.is_some())
-        .map_err(other))
+        let Store { label, pool } = store(accessor, &this)?;
+        Ok(pool
+            .read(move |conn| conn.prepare_cached(SELECT_EXISTS)?.exists((&*label, &key)))
+            .await)
     }
 
     async fn get_keys(
         accessor: &Accessor<T, Self>,
         this: Resource<Store>,
     ) -> wasmtime::Result<(StreamReader<String>, FutureReader<Result<(), Error>>)> {
-        let s = store(accessor, &this)?;
-        let keys: Result<Vec<String>, Error> =
-            sqlx::query_scalar("SELECT key FROM spin_key_value WHERE store = ?1")
-                .bind(&s.label)
-                .fetch_all(&s.pool)
-                .await
-                .map_err(other);
+        let Store { label, pool } = store(accessor, &this)?;
+        let keys = pool
+            .blocking(move |conn| {
+                conn.prepare_cached(SELECT_KEYS)?
+                    .query_map([&*label], |row| row.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()
+            })
+            .await;
         accessor.with(|mut access| {
             let (keys, result) = match keys {
                 Ok(keys) => (keys, Ok(())),
