@@ -39,25 +39,35 @@ fn operators_manage_tenants_from_the_command_line() {
     let (ok, _, _) = tenants(&server, &["add", "69123", "--name", "Lyon"]);
     assert!(!ok, "adding the same commune twice must fail");
 
+    // The commune's admin signs in before the suspension.
+    let client = reqwest::blocking::Client::builder().no_proxy().build().unwrap();
+    let sign_in = || -> String {
+        let token: serde_json::Value = client
+            .post(server.url("/api/auth/token"))
+            .header("content-type", "application/json")
+            .body(serde_json::json!({ "email": "admin.montreuil@qmi.example", "password": PASSWORD }).to_string())
+            .send()
+            .and_then(|r| r.text())
+            .map(|t| serde_json::from_str(&t).unwrap())
+            .unwrap();
+        token["access_token"].as_str().expect("admin signs in").to_owned()
+    };
+    let token = sign_in();
+
     let (ok, out, err) = tenants(&server, &["suspend", "93048"]);
     assert!(ok, "{err}");
     assert!(out.contains("93048") && out.contains("suspended"), "{out}");
     let (ok, out, _) = tenants(&server, &["list", "--status", "suspended"]);
     assert!(ok && out.contains("93048") && out.contains("1 commune(s)"), "{out}");
 
-    // The suspended commune's admin is refused by the gateway right away.
-    let client = reqwest::blocking::Client::builder().no_proxy().build().unwrap();
-    let token: serde_json::Value = client
-        .post(server.url("/api/auth/token"))
-        .header("content-type", "application/json")
-        .body(serde_json::json!({ "email": "admin.montreuil@qmi.example", "password": PASSWORD }).to_string())
-        .send()
-        .and_then(|r| r.text())
-        .map(|t| serde_json::from_str(&t).unwrap())
-        .unwrap();
-    let token = token["access_token"].as_str().expect("admin signs in").to_owned();
+    // The suspended commune's admin is refused right away (403 tenant-suspended),
+    // and a token issued now carries no membership there.
     let members = client.get(server.url("/api/communes/93048/members")).bearer_auth(&token).send().unwrap();
-    assert_eq!(members.status().as_u16(), 401);
+    assert_eq!(members.status().as_u16(), 403);
+    assert!(members.text().unwrap().contains("tenant-suspended"));
+    let during = sign_in();
+    let members = client.get(server.url("/api/communes/93048/members")).bearer_auth(&during).send().unwrap();
+    assert_eq!(members.status().as_u16(), 403);
 
     let (ok, out, err) = tenants(&server, &["resume", "93048"]);
     assert!(ok, "{err}");
