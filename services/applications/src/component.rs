@@ -1186,22 +1186,28 @@ async fn submit_in(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall) -> Result<(
         // The state is not named: it may be a decision the applicant may not know yet.
         return Err(Problem::conflict("the application was submitted already and can no longer be submitted"));
     }
+    let attachments = attachment_ids(cx, app).await?;
+    submittable(cx, call, app.title.trim(), &app.answers, &attachments)?;
+    if !step(cx, app, workflow::DRAFT, workflow::SUBMITTED, None).await? {
+        return Err(Problem::conflict("the application changed meanwhile; reload it"));
+    }
+    Ok(())
+}
+
+/// Whether an application with this title, these answers and these attachments
+/// may be submitted now: the call open (server clock), every answer valid.
+fn submittable(cx: &Ctx<'_>, call: &StoredCall, title: &str, answers: &BTreeMap<String, serde_json::Value>, attachments: &[String]) -> Result<(), Problem> {
     if cx.now < call.opens_at {
         return Err(Problem::new(409, "call-not-open", "Call not open").detail(format!("the call opens at {}", Paris(call.opens_at))));
     }
     if cx.now >= call.closes_at {
         return Err(Problem::new(409, "deadline-passed", "Deadline passed").detail(format!("the deadline was {} (Europe/Paris)", Paris(call.closes_at))));
     }
-    let attachments = attachment_ids(cx, app).await?;
-    let mut errors = form::check_submission(&call.input.form, &app.answers, &|id| attachments.iter().any(|a| a == id));
-    if app.title.trim().is_empty() {
+    let mut errors = form::check_submission(&call.input.form, answers, &|id| attachments.iter().any(|a| a == id));
+    if title.is_empty() {
         errors.insert(0, qmi_kit::FieldError::new("title", "must not be empty"));
     }
-    validation(errors)?;
-    if !step(cx, app, workflow::DRAFT, workflow::SUBMITTED, None).await? {
-        return Err(Problem::conflict("the application changed meanwhile; reload it"));
-    }
-    Ok(())
+    validation(errors)
 }
 
 fn check_input(call: &StoredCall, input: &ApplicationInput) -> Result<(), Problem> {
@@ -1244,6 +1250,14 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         return Err(Problem::bad_request("Idempotency-Key is too long").field("Idempotency-Key", "at most 200 characters"));
     }
     let id = new_id();
+    // A new application asked to be submitted is checked before anything is
+    // written (it has no attachment yet), so the transaction below only writes:
+    // SQLite has one writer at a time, and the shorter it holds the lock, the
+    // more submissions go through.
+    if input.submit {
+        submittable(cx, &call, input.title.trim(), &input.answers, &[])?;
+    }
+    let first = if input.submit { workflow::SUBMITTED } else { workflow::DRAFT };
     // The application, its first step and (asked for) its submission: all or
     // nothing, so a refused submission leaves no draft behind.
     let (app_id, created) = cx
@@ -1259,20 +1273,30 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                         ("organisation_name", organisation.name.as_str().into()),
                         ("title", input.title.trim().into()),
                         ("answers", to_json(&input.answers)?.into()),
-                        ("status", workflow::DRAFT.into()),
+                        ("status", first.into()),
                         ("created_by", p.sub.as_str().into()),
                         ("idempotency_key", key.map(|k| format!("{}|{k}", call.id)).into()),
                         ("created_at", cx.now.0.into()),
                         ("updated_at", cx.now.0.into()),
+                        ("submitted_at", input.submit.then_some(cx.now.0).into()),
                     ],
                     Some("ON CONFLICT (created_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"),
                 ))
                 .await?;
             let created = cx.db.changes().await > 0;
-            let app = if created {
-                record(cx, &district, &id, workflow::DRAFT, None).await?;
-                load_app(cx, &id).await?
-            } else {
+            if created {
+                // Its history: drafted, then submitted when asked, in one statement.
+                let actor = p.sub.as_str();
+                let mut sql = String::from("INSERT INTO application_events (insee, application_id, seq, at, status, actor, reason) VALUES (?, ?, 1, ?, ?, ?, NULL)");
+                let mut params: Vec<Value> = vec![(&district).into(), id.as_str().into(), cx.now.0.into(), workflow::DRAFT.into(), actor.into()];
+                if input.submit {
+                    sql.push_str(", (?, ?, 2, ?, ?, ?, NULL)");
+                    params.extend([(&district).into(), id.as_str().into(), cx.now.0.into(), workflow::SUBMITTED.into(), actor.into()]);
+                }
+                cx.db.global(&sql, params).await?;
+                return Ok::<_, Problem>((id.clone(), true));
+            }
+            let app = {
                 let rows = cx
                     .db
                     .run(
