@@ -13,6 +13,12 @@ use crate::pages::space::SignedIn;
 use crate::t;
 use crate::ui::{ErrorNotice, Loading};
 
+thread_local! {
+    /// The answer just given, kept across the page's re-creation when the
+    /// session's account (now a member) is replaced.
+    static ANSWERED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
 /// `/espace/invitations`.
 #[component]
 pub fn Invitations() -> impl IntoView {
@@ -27,7 +33,7 @@ fn InvitationList() -> impl IntoView {
         version.track();
         Some("/api/me/invitations".to_owned())
     });
-    let done = RwSignal::new(None::<String>);
+    let done = RwSignal::new(ANSWERED.with(|a| a.borrow_mut().take()));
     // Read from the context here: a task has no reactive owner after an await.
     let session = crate::session::use_session();
     let failure = RwSignal::new(None::<ApiError>);
@@ -43,19 +49,23 @@ fn InvitationList() -> impl IntoView {
             match outcome {
                 Ok(()) => {
                     failure.set(None);
-                    done.set(Some(if accept {
+                    let message = if accept {
                         format!("{} {name}.", i.t("Vous avez rejoint", "You joined"))
                     } else {
                         format!("{} {name}.", i.t("Invitation refusée :", "Invitation declined:"))
-                    }));
+                    };
+                    done.set(Some(message.clone()));
                     if accept {
-                        // The new organisation is in the next token and in `/api/me`.
+                        // The new organisation is in the next token and in `/api/me`;
+                        // replacing the session's account renders this page anew.
                         crate::session::mark_stale();
                         if let Ok(me) = api::get::<Me>("/api/me").await {
+                            ANSWERED.with(|a| *a.borrow_mut() = Some(message));
                             session.me.set(Some(me));
                         }
                     }
-                    version.update(|v| *v += 1);
+                    // Gone already when the page was rendered anew.
+                    let _ = version.try_update(|v| *v += 1);
                 }
                 Err(e) => failure.set(Some(e)),
             }
