@@ -32,9 +32,15 @@ pub struct State {
 }
 
 impl Limits {
-    /// `Err(seconds to wait)` when an attempt must be refused now.
+    /// `Err(seconds to wait)` when an attempt must be refused now. Times are whole
+    /// seconds, so the second `blocked_until` names is still blocked: a delay of one
+    /// second lasts at least one second, however late in its second it began.
     pub fn check(&self, state: &State, now: i64) -> Result<(), u64> {
-        if state.blocked_until > now { Err((state.blocked_until - now) as u64) } else { Ok(()) }
+        if state.blocked_until != 0 && state.blocked_until >= now {
+            Err((state.blocked_until - now + 1).unsigned_abs())
+        } else {
+            Ok(())
+        }
     }
 
     /// The state after one more failure at `now`.
@@ -64,15 +70,18 @@ mod tests {
             assert_eq!(ACCOUNT.check(&s, t), Ok(()), "failure {i} is free");
         }
         s = ACCOUNT.fail(&s, t);
-        assert_eq!(ACCOUNT.check(&s, t), Err(1));
-        s = ACCOUNT.fail(&s, t + 1);
-        assert_eq!(ACCOUNT.check(&s, t + 1), Err(2));
+        assert_eq!(ACCOUNT.check(&s, t), Err(2));
+        // Still blocked in the second the delay ends in.
+        assert_eq!(ACCOUNT.check(&s, t + 1), Err(1));
+        assert_eq!(ACCOUNT.check(&s, t + 2), Ok(()));
+        s = ACCOUNT.fail(&s, t + 2);
+        assert_eq!(ACCOUNT.check(&s, t + 2), Err(3));
         for _ in 6..=10 {
             s = ACCOUNT.fail(&s, t + 2);
         }
         assert_eq!(s.failures, 10);
-        assert_eq!(ACCOUNT.check(&s, t + 2), Err(900));
-        assert_eq!(ACCOUNT.check(&s, t + 2 + 900), Ok(()));
+        assert_eq!(ACCOUNT.check(&s, t + 2), Err(901));
+        assert_eq!(ACCOUNT.check(&s, t + 2 + 901), Ok(()));
     }
 
     #[test]
