@@ -46,22 +46,38 @@ pub struct ApiError {
 impl ApiError {
     /// A failure before any answer (network, browser), described by `e`.
     pub fn network(e: impl std::fmt::Display) -> Self {
-        Self { status: 0, title: e.to_string(), detail: None, errors: Vec::new() }
+        Self {
+            status: 0,
+            title: e.to_string(),
+            detail: None,
+            errors: Vec::new(),
+        }
     }
 
     /// The session is gone.
     pub fn signed_out() -> Self {
-        Self { status: 401, title: "signed out".into(), detail: None, errors: Vec::new() }
+        Self {
+            status: 401,
+            title: "signed out".into(),
+            detail: None,
+            errors: Vec::new(),
+        }
     }
 
     /// The message for `field`, if the API named it.
     pub fn field(&self, field: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.clone())
     }
 
     /// One line for people: the detail, else the title.
     pub fn message(&self) -> String {
-        self.detail.clone().filter(|d| !d.is_empty()).unwrap_or_else(|| self.title.clone())
+        self.detail
+            .clone()
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| self.title.clone())
     }
 }
 
@@ -77,7 +93,10 @@ pub async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Res
 }
 
 /// `POST /api/auth/…` with a JSON body and never a token, decoded as `T`.
-pub async fn auth_post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
+pub async fn auth_post<T: DeserializeOwned>(
+    path: &str,
+    body: &impl Serialize,
+) -> Result<T, ApiError> {
     let body = to_json(body)?;
     parse(&read_text(raw(Method::POST, path, Some(Body::Json(body)), None).await?).await?)
 }
@@ -85,7 +104,9 @@ pub async fn auth_post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -
 /// `POST /api/auth/…` with a JSON body and never a token, ignoring the response body.
 pub async fn auth_post_empty(path: &str, body: &impl Serialize) -> Result<(), ApiError> {
     let body = to_json(body)?;
-    raw(Method::POST, path, Some(Body::Json(body)), None).await.map(drop)
+    raw(Method::POST, path, Some(Body::Json(body)), None)
+        .await
+        .map(drop)
 }
 
 /// `POST path` with no body, decoded as `T`.
@@ -124,7 +145,9 @@ pub async fn text(method: Method, path: &str, body: Option<String>) -> Result<St
 
 /// `POST path` with a file as the body (its own media type), decoded as `T`.
 pub async fn upload<T: DeserializeOwned>(path: &str, file: &web_sys::File) -> Result<T, ApiError> {
-    let media_type = Some(file.type_()).filter(|t| !t.is_empty()).unwrap_or_else(|| "application/octet-stream".into());
+    let media_type = Some(file.type_())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "application/octet-stream".into());
     let body = Body::File(file.clone().into(), media_type);
     parse(&read_text(send(Method::POST, path, Some(body)).await?).await?)
 }
@@ -173,11 +196,13 @@ fn load_boxed(path: Box<dyn Fn() -> Option<String>>) -> Loaded {
 /// The value of a [`Loaded`] GET decoded as `T`; `None` while loading or
 /// waiting for its path (tracked).
 pub fn read<T: DeserializeOwned>(loaded: &Loaded) -> Option<Result<T, ApiError>> {
-    loaded.inner.with(|r| match r.as_ref()?.downcast_ref::<Result<String, ApiError>>()? {
-        Ok(text) if text.is_empty() => None,
-        Ok(text) => Some(parse(text)),
-        Err(e) => Some(Err(e.clone())),
-    })
+    loaded.inner.with(
+        |r| match r.as_ref()?.downcast_ref::<Result<String, ApiError>>()? {
+            Ok(text) if text.is_empty() => None,
+            Ok(text) => Some(parse(text)),
+            Err(e) => Some(Err(e.clone())),
+        },
+    )
 }
 
 /// A value computed in the background (several requests, say): like a
@@ -199,17 +224,23 @@ impl<T> Copy for Computed<T> {}
 impl<T: Clone + 'static> Computed<T> {
     /// The value, `None` while computing (tracked).
     pub fn get(&self) -> Option<T> {
-        self.inner.with(|v| v.as_ref()?.downcast_ref::<T>().cloned())
+        self.inner
+            .with(|v| v.as_ref()?.downcast_ref::<T>().cloned())
     }
 }
 
 /// Starts a [`Computed`] from `fetcher`, re-run when the signals it reads change.
-pub fn compute<T: 'static, Fut: Future<Output = T> + 'static>(fetcher: impl Fn() -> Fut + 'static) -> Computed<T> {
+pub fn compute<T: 'static, Fut: Future<Output = T> + 'static>(
+    fetcher: impl Fn() -> Fut + 'static,
+) -> Computed<T> {
     let boxed: BoxedFetcher = Box::new(move || {
         let fut = fetcher();
         Box::pin(async move { Rc::new(fut.await) as Rc<dyn Any> })
     });
-    Computed { inner: compute_boxed(boxed), ty: PhantomData }
+    Computed {
+        inner: compute_boxed(boxed),
+        ty: PhantomData,
+    }
 }
 
 type BoxedFetcher = Box<dyn Fn() -> Pin<Box<dyn Future<Output = Rc<dyn Any>>>>>;
@@ -222,11 +253,19 @@ fn to_json(body: &impl Serialize) -> Result<String, ApiError> {
     serde_json::to_string(body).map_err(ApiError::network)
 }
 
-async fn send(method: Method, path: &str, body: Option<Body>) -> Result<gloo_net::http::Response, ApiError> {
+async fn send(
+    method: Method,
+    path: &str,
+    body: Option<Body>,
+) -> Result<gloo_net::http::Response, ApiError> {
     let authenticated = !path.starts_with("/api/auth/");
     let mut retried = false;
     loop {
-        let token = if authenticated { session::bearer().await } else { None };
+        let token = if authenticated {
+            session::bearer().await
+        } else {
+            None
+        };
         let had_token = token.is_some();
         match raw(method.clone(), path, body.clone(), token).await {
             Err(e) if e.status == 401 && had_token && !retried => {
@@ -241,14 +280,25 @@ async fn send(method: Method, path: &str, body: Option<Body>) -> Result<gloo_net
 }
 
 /// One request, with `token` as the bearer if given; non-2xx becomes an [`ApiError`].
-async fn raw(method: Method, path: &str, body: Option<Body>, token: Option<String>) -> Result<gloo_net::http::Response, ApiError> {
-    let mut builder = RequestBuilder::new(path).method(method).header("accept", "application/json");
+async fn raw(
+    method: Method,
+    path: &str,
+    body: Option<Body>,
+    token: Option<String>,
+) -> Result<gloo_net::http::Response, ApiError> {
+    let mut builder = RequestBuilder::new(path)
+        .method(method)
+        .header("accept", "application/json");
     if let Some(token) = token {
         builder = builder.header("authorization", &format!("Bearer {token}"));
     }
     let request = match body {
-        Some(Body::Json(json)) => builder.header("content-type", "application/json").body(json),
-        Some(Body::File(blob, media_type)) => builder.header("content-type", &media_type).body(blob),
+        Some(Body::Json(json)) => builder
+            .header("content-type", "application/json")
+            .body(json),
+        Some(Body::File(blob, media_type)) => {
+            builder.header("content-type", &media_type).body(blob)
+        }
         None => builder.build(),
     }
     .map_err(ApiError::network)?;
@@ -261,7 +311,12 @@ async fn raw(method: Method, path: &str, body: Option<Body>, token: Option<Strin
         .await
         .ok()
         .and_then(|t| serde_json::from_str::<ApiError>(&t).ok())
-        .unwrap_or_else(|| ApiError { status, title: format!("HTTP {status}"), detail: None, errors: Vec::new() });
+        .unwrap_or_else(|| ApiError {
+            status,
+            title: format!("HTTP {status}"),
+            detail: None,
+            errors: Vec::new(),
+        });
     problem.status = status;
     Err(problem)
 }
@@ -289,15 +344,26 @@ pub async fn download(path: &str, name: &str) -> Result<(), ApiError> {
     };
     let bytes = response.binary().await.map_err(ApiError::network)?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&bytes[..]));
-    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| ApiError::network("blob"))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::network("object URL"))?;
-    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| ApiError::network("no document"))?;
-    if let Some(a) = document.create_element("a").ok().and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok()) {
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| ApiError::network("blob"))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| ApiError::network("object URL"))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| ApiError::network("no document"))?;
+    if let Some(a) = document
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
+    {
         let _ = a.set_attribute("href", &url);
         let _ = a.set_attribute("download", &name);
         a.click();
     }
-    set_timeout(move || drop(web_sys::Url::revoke_object_url(&url)), std::time::Duration::from_secs(10));
+    set_timeout(
+        move || drop(web_sys::Url::revoke_object_url(&url)),
+        std::time::Duration::from_secs(10),
+    );
     Ok(())
 }
 

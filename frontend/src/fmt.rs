@@ -39,18 +39,42 @@ pub fn decimal(x: f64, places: u32, lang: Lang) -> String {
             Lang::Fr => ',',
             Lang::En => '.',
         });
-        out.push_str(&format!("{:0width$}", scaled % scale, width = places as usize));
+        out.push_str(&format!(
+            "{:0width$}",
+            scaled % scale,
+            width = places as usize
+        ));
     }
     out
 }
 
 const MONTHS_FR: [&str; 12] = [
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-    "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 ];
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// A calendar date read from the start of an ISO 8601 / RFC 3339 string.
@@ -71,7 +95,11 @@ impl Date {
         if iso.get(4..5)? != "-" || iso.get(7..8)? != "-" {
             return None;
         }
-        let d = Self { year: part(0..4)?, month: part(5..7)?, day: part(8..10)? };
+        let d = Self {
+            year: part(0..4)?,
+            month: part(5..7)?,
+            day: part(8..10)?,
+        };
         ((1..=12).contains(&d.month) && (1..=31).contains(&d.day)).then_some(d)
     }
 }
@@ -79,7 +107,9 @@ impl Date {
 /// A long date: `1er mars 2026`, `12 mars 2026` (fr) or `12 March 2026` (en);
 /// the input itself when it is not a date.
 pub fn date(iso: &str, lang: Lang) -> String {
-    let Some(d) = Date::parse(iso) else { return iso.to_owned() };
+    let Some(d) = Date::parse(iso) else {
+        return iso.to_owned();
+    };
     let m = (d.month - 1) as usize;
     match lang {
         Lang::Fr if d.day == 1 => format!("1er {} {}", MONTHS_FR[m], d.year),
@@ -94,10 +124,16 @@ pub fn date(iso: &str, lang: Lang) -> String {
 /// instant (`…Z`: history, drafts) is first moved to Europe/Paris by the
 /// browser's time-zone data (natively, where there is none, it stays UTC).
 pub fn datetime(iso: &str, lang: Lang) -> String {
-    let paris = if iso.ends_with('Z') { paris_wall_time(iso) } else { None };
+    let paris = if iso.ends_with('Z') {
+        paris_wall_time(iso)
+    } else {
+        None
+    };
     let iso = paris.as_deref().unwrap_or(iso);
     let day = date(iso, lang);
-    let (Some(h), Some(min)) = (iso.get(11..13), iso.get(14..16)) else { return day };
+    let (Some(h), Some(min)) = (iso.get(11..13), iso.get(14..16)) else {
+        return day;
+    };
     if !h.bytes().chain(min.bytes()).all(|b| b.is_ascii_digit()) {
         return day;
     }
@@ -117,18 +153,34 @@ fn paris_wall_time(iso: &str) -> Option<String> {
         return None;
     }
     let options = Object::new();
-    for (key, value) in [("timeZone", "Europe/Paris"), ("year", "numeric"), ("month", "2-digit"), ("day", "2-digit"), ("hour", "2-digit"), ("minute", "2-digit"), ("hourCycle", "h23")] {
+    for (key, value) in [
+        ("timeZone", "Europe/Paris"),
+        ("year", "numeric"),
+        ("month", "2-digit"),
+        ("day", "2-digit"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("hourCycle", "h23"),
+    ] {
         Reflect::set(&options, &key.into(), &value.into()).ok()?;
     }
     let format = Intl::DateTimeFormat::new(&Array::of1(&"en-GB".into()), &options);
     let part = |parts: &Array, kind: &str| {
         parts.iter().find_map(|p| {
             let p: Object = p.dyn_into().ok()?;
-            (Reflect::get(&p, &"type".into()).ok()?.as_string()? == kind).then(|| Reflect::get(&p, &"value".into()).ok()?.as_string())?
+            (Reflect::get(&p, &"type".into()).ok()?.as_string()? == kind)
+                .then(|| Reflect::get(&p, &"value".into()).ok()?.as_string())?
         })
     };
     let parts = format.format_to_parts(&instant);
-    Some(format!("{}-{}-{}T{}:{}", part(&parts, "year")?, part(&parts, "month")?, part(&parts, "day")?, part(&parts, "hour")?, part(&parts, "minute")?))
+    Some(format!(
+        "{}-{}-{}T{}:{}",
+        part(&parts, "year")?,
+        part(&parts, "month")?,
+        part(&parts, "day")?,
+        part(&parts, "hour")?,
+        part(&parts, "minute")?
+    ))
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -148,13 +200,19 @@ fn country_name(code: &str, lang: Lang) -> Option<String> {
     use js_sys::{Array, Function, Object, Reflect};
     use wasm_bindgen::{JsCast, JsValue};
     let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-    let names: Function = Reflect::get(&intl, &"DisplayNames".into()).ok()?.dyn_into().ok()?;
+    let names: Function = Reflect::get(&intl, &"DisplayNames".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
     let options = Object::new();
     Reflect::set(&options, &"type".into(), &"region".into()).ok()?;
     let locales = Array::of1(&JsValue::from_str(lang.as_str()));
     let display = Reflect::construct(&names, &Array::of2(&locales, &options)).ok()?;
     let of: Function = Reflect::get(&display, &"of".into()).ok()?.dyn_into().ok()?;
-    of.call1(&display, &JsValue::from_str(code)).ok()?.as_string().filter(|name| name != code)
+    of.call1(&display, &JsValue::from_str(code))
+        .ok()?
+        .as_string()
+        .filter(|name| name != code)
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -187,7 +245,14 @@ mod tests {
 
     #[test]
     fn counts_agree_with_their_number() {
-        let count = |n, lang| count(n, lang, ("commune affichée", "communes affichées"), ("commune shown", "communes shown"));
+        let count = |n, lang| {
+            count(
+                n,
+                lang,
+                ("commune affichée", "communes affichées"),
+                ("commune shown", "communes shown"),
+            )
+        };
         assert_eq!(count(0, Lang::Fr), "0 commune affichée");
         assert_eq!(count(1, Lang::Fr), "1 commune affichée");
         assert_eq!(count(2, Lang::Fr), "2 communes affichées");
@@ -213,10 +278,22 @@ mod tests {
         assert_eq!(date("2026-08-12", Lang::En), "12 August 2026");
         assert_eq!(date("not a date", Lang::Fr), "not a date");
         assert_eq!(date("2026-13-01", Lang::Fr), "2026-13-01");
-        assert_eq!(datetime("2026-03-12T14:05:00Z", Lang::Fr), "12 mars 2026 à 14 h 05");
-        assert_eq!(datetime("2026-03-12T09:05:00Z", Lang::Fr), "12 mars 2026 à 9 h 05");
-        assert_eq!(datetime("2026-03-12T00:30:00Z", Lang::Fr), "12 mars 2026 à 0 h 30");
-        assert_eq!(datetime("2026-03-12T14:05:00Z", Lang::En), "12 March 2026, 14:05");
+        assert_eq!(
+            datetime("2026-03-12T14:05:00Z", Lang::Fr),
+            "12 mars 2026 à 14 h 05"
+        );
+        assert_eq!(
+            datetime("2026-03-12T09:05:00Z", Lang::Fr),
+            "12 mars 2026 à 9 h 05"
+        );
+        assert_eq!(
+            datetime("2026-03-12T00:30:00Z", Lang::Fr),
+            "12 mars 2026 à 0 h 30"
+        );
+        assert_eq!(
+            datetime("2026-03-12T14:05:00Z", Lang::En),
+            "12 March 2026, 14:05"
+        );
         assert_eq!(datetime("2026-03-12", Lang::En), "12 March 2026");
     }
 }

@@ -50,7 +50,11 @@ pub fn outline(perimeter: &Value, size: f64) -> Option<Outline> {
         }
         path.push('Z');
     }
-    Some(Outline { path, width: w * scale, height: h * scale })
+    Some(Outline {
+        path,
+        width: w * scale,
+        height: h * scale,
+    })
 }
 
 fn bounds(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
@@ -72,7 +76,12 @@ mod tests {
         let o = outline(&square, 100.0).unwrap();
         assert_eq!((o.width.round(), o.height.round()), (100.0, 100.0));
         // The south-west corner is at the bottom left.
-        assert!(o.path.starts_with("M0.0,100.0L100.0,100.0L100.0,0.0L0.0,0.0"), "{}", o.path);
+        assert!(
+            o.path
+                .starts_with("M0.0,100.0L100.0,100.0L100.0,0.0L0.0,0.0"),
+            "{}",
+            o.path
+        );
         assert!(o.path.ends_with('Z'));
     }
 
@@ -81,13 +90,29 @@ mod tests {
         let square = json!({ "type": "Polygon", "coordinates": [[[2.35, 48.85], [2.36, 48.85], [2.36, 48.86], [2.35, 48.86], [2.35, 48.85]]] });
         let o = outline(&square, 200.0).unwrap();
         assert_eq!(o.height, 200.0);
-        assert!((o.width - 200.0 * 48.855_f64.to_radians().cos()).abs() < 0.5, "{}", o.width);
+        assert!(
+            (o.width - 200.0 * 48.855_f64.to_radians().cos()).abs() < 0.5,
+            "{}",
+            o.width
+        );
     }
 
     #[test]
     fn not_a_polygon_draws_nothing() {
-        assert!(outline(&json!({ "type": "Point", "coordinates": [2.3, 48.8] }), 100.0).is_none());
-        assert!(outline(&json!({ "type": "Polygon", "coordinates": [[[2.3, 48.8], [2.3, "x"]]] }), 100.0).is_none());
+        assert!(
+            outline(
+                &json!({ "type": "Point", "coordinates": [2.3, 48.8] }),
+                100.0
+            )
+            .is_none()
+        );
+        assert!(
+            outline(
+                &json!({ "type": "Polygon", "coordinates": [[[2.3, 48.8], [2.3, "x"]]] }),
+                100.0
+            )
+            .is_none()
+        );
         assert!(outline(&json!({ "type": "Polygon", "coordinates": [[[2.3, 48.8], [2.3, 48.8], [2.3, 48.8]]] }), 100.0).is_none());
         assert!(outline(&json!(null), 100.0).is_none());
     }

@@ -43,7 +43,9 @@ pub fn provide() -> I18n {
         .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
         .map_or(Lang::Fr, |v| if v == "en" { Lang::En } else { Lang::Fr });
     apply_document_lang(lang);
-    let i18n = I18n { lang: RwSignal::new(lang) };
+    let i18n = I18n {
+        lang: RwSignal::new(lang),
+    };
     provide_context(i18n);
     i18n
 }
@@ -58,7 +60,10 @@ fn local_storage() -> Option<web_sys::Storage> {
 }
 
 fn apply_document_lang(lang: Lang) {
-    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
         let _ = root.set_attribute("lang", lang.as_str());
     }
 }

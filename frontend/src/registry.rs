@@ -29,7 +29,12 @@ impl Filters {
     /// The query string for one page (`limit`, filters, `cursor`).
     pub fn query(&self, limit: u32, cursor: Option<&str>) -> String {
         let mut q = format!("/api/communes?limit={limit}");
-        for (name, value) in [("q", &self.q), ("departement", &self.departement), ("territory", &self.territory), ("status", &self.status)] {
+        for (name, value) in [
+            ("q", &self.q),
+            ("departement", &self.departement),
+            ("territory", &self.territory),
+            ("status", &self.status),
+        ] {
             let value = value.trim();
             if !value.is_empty() {
                 q.push_str(&format!("&{name}={}", encode(value)));
@@ -43,7 +48,11 @@ impl Filters {
 }
 
 /// One page of communes.
-pub async fn page(filters: &Filters, limit: u32, cursor: Option<&str>) -> Result<Page<Commune>, ApiError> {
+pub async fn page(
+    filters: &Filters,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<Page<Commune>, ApiError> {
     api::get(&filters.query(limit, cursor)).await
 }
 
@@ -73,15 +82,31 @@ pub struct Names {
 impl Names {
     /// Fetches the codes not known or asked for yet.
     pub fn want<'a>(&self, codes: impl IntoIterator<Item = &'a str>) {
-        let missing: Vec<String> = self.asked.try_update_value(|asked| {
-            codes.into_iter().filter(|c| asked.insert((*c).to_owned())).map(str::to_owned).collect()
-        }).unwrap_or_default();
+        let missing: Vec<String> = self
+            .asked
+            .try_update_value(|asked| {
+                codes
+                    .into_iter()
+                    .filter(|c| asked.insert((*c).to_owned()))
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
         for batch in missing.chunks(CODES_PER_REQUEST) {
-            let path = format!("/api/communes?limit={CODES_PER_REQUEST}&insee={}", encode(&batch.join(",")));
+            let path = format!(
+                "/api/communes?limit={CODES_PER_REQUEST}&insee={}",
+                encode(&batch.join(","))
+            );
             let (known, asked, batch) = (self.known, self.asked, batch.to_vec());
             leptos::task::spawn_local(async move {
                 match api::get::<Page<Commune>>(&path).await {
-                    Ok(page) => known.update(|k| k.extend(page.items.into_iter().map(|c| (c.insee.to_string(), (c.name, c.status))))),
+                    Ok(page) => known.update(|k| {
+                        k.extend(
+                            page.items
+                                .into_iter()
+                                .map(|c| (c.insee.to_string(), (c.name, c.status))),
+                        )
+                    }),
                     // Asked again by the next page that needs them.
                     Err(_) => asked.update_value(|a| a.retain(|c| !batch.contains(c))),
                 }
@@ -91,18 +116,23 @@ impl Names {
 
     /// The commune's name, once known (tracked).
     pub fn name(&self, insee: &str) -> Option<String> {
-        self.known.with(|k| k.get(insee).map(|(name, _)| name.clone()))
+        self.known
+            .with(|k| k.get(insee).map(|(name, _)| name.clone()))
     }
 
     /// "Name (code)" once known, the code until then (tracked).
     pub fn label(&self, insee: &str) -> String {
-        self.name(insee).map_or_else(|| insee.to_owned(), |name| format!("{name} ({insee})"))
+        self.name(insee)
+            .map_or_else(|| insee.to_owned(), |name| format!("{name} ({insee})"))
     }
 }
 
 /// Makes the session's [`Names`] available to every page.
 pub fn provide_names() {
-    provide_context(Names { known: RwSignal::new(BTreeMap::new()), asked: StoredValue::new(BTreeSet::new()) });
+    provide_context(Names {
+        known: RwSignal::new(BTreeMap::new()),
+        asked: StoredValue::new(BTreeSet::new()),
+    });
 }
 
 /// The session's [`Names`].
@@ -136,8 +166,19 @@ mod tests {
 
     #[test]
     fn query_strings() {
-        let f = Filters { q: "saint d".into(), departement: "93".into(), territory: "200057867".into(), status: String::new() };
-        assert_eq!(f.query(24, Some("abc")), "/api/communes?limit=24&q=saint%20d&departement=93&territory=200057867&cursor=abc");
-        assert_eq!(Filters::default().query(500, None), "/api/communes?limit=500");
+        let f = Filters {
+            q: "saint d".into(),
+            departement: "93".into(),
+            territory: "200057867".into(),
+            status: String::new(),
+        };
+        assert_eq!(
+            f.query(24, Some("abc")),
+            "/api/communes?limit=24&q=saint%20d&departement=93&territory=200057867&cursor=abc"
+        );
+        assert_eq!(
+            Filters::default().query(500, None),
+            "/api/communes?limit=500"
+        );
     }
 }

@@ -64,7 +64,10 @@ pub fn use_session() -> Session {
 
 /// Provides the [`Session`] and restores a stored one (refreshing it if needed).
 pub fn provide() -> Session {
-    let session = Session { me: RwSignal::new(None), restoring: RwSignal::new(false) };
+    let session = Session {
+        me: RwSignal::new(None),
+        restoring: RwSignal::new(false),
+    };
     provide_context(session);
     if let Some(tokens) = load() {
         TOKENS.with(|t| *t.borrow_mut() = Some(tokens));
@@ -86,7 +89,8 @@ pub fn provide() -> Session {
 impl Session {
     /// Signs in, loads `/api/me` and schedules the refresh.
     pub async fn sign_in(self, email: String, password: String) -> Result<(), ApiError> {
-        let response: TokenResponse = api::auth_post("/api/auth/token", &TokenRequest { email, password }).await?;
+        let response: TokenResponse =
+            api::auth_post("/api/auth/token", &TokenRequest { email, password }).await?;
         EPOCH.with(|e| e.set(e.get() + 1));
         store(Tokens::from_response(response));
         match api::get::<Me>("/api/me").await {
@@ -105,7 +109,13 @@ impl Session {
     /// Revokes the refresh token (best effort) and forgets the session.
     pub async fn sign_out(self) {
         if let Some(refresh) = TOKENS.with(|t| t.borrow().as_ref().map(|t| t.refresh.clone())) {
-            let _ = api::auth_post_empty("/api/auth/logout", &RefreshRequest { refresh_token: refresh }).await;
+            let _ = api::auth_post_empty(
+                "/api/auth/logout",
+                &RefreshRequest {
+                    refresh_token: refresh,
+                },
+            )
+            .await;
         }
         clear();
         self.me.set(None);
@@ -121,7 +131,12 @@ impl Session {
 /// A fresh access token for an API call, refreshing first when it is about
 /// to expire; `None` when signed out (or the refresh failed).
 pub async fn bearer() -> Option<String> {
-    if let Some(access) = TOKENS.with(|t| t.borrow().as_ref().filter(|t| t.fresh()).map(|t| t.access.clone())) {
+    if let Some(access) = TOKENS.with(|t| {
+        t.borrow()
+            .as_ref()
+            .filter(|t| t.fresh())
+            .map(|t| t.access.clone())
+    }) {
         return Some(access);
     }
     refresh().await.ok()?;
@@ -139,7 +154,14 @@ pub async fn refresh() -> Result<(), ApiError> {
     if current.fresh() && current.expires_at - js_sys::Date::now() > REFRESH_MARGIN_MS {
         return Ok(()); // someone else just refreshed
     }
-    match api::auth_post::<TokenResponse>("/api/auth/refresh", &RefreshRequest { refresh_token: current.refresh }).await {
+    match api::auth_post::<TokenResponse>(
+        "/api/auth/refresh",
+        &RefreshRequest {
+            refresh_token: current.refresh,
+        },
+    )
+    .await
+    {
         Ok(response) => {
             store(Tokens::from_response(response));
             Ok(())
@@ -164,7 +186,9 @@ pub fn mark_stale() {
 
 /// Refreshes a minute before expiry, again and again while signed in.
 fn schedule_refresh(session: Session) {
-    let Some(expires_at) = TOKENS.with(|t| t.borrow().as_ref().map(|t| t.expires_at)) else { return };
+    let Some(expires_at) = TOKENS.with(|t| t.borrow().as_ref().map(|t| t.expires_at)) else {
+        return;
+    };
     let wait = (expires_at - REFRESH_MARGIN_MS - js_sys::Date::now()).max(1_000.0);
     let epoch = EPOCH.with(|e| e.get());
     set_timeout(

@@ -190,7 +190,12 @@ pub type FieldErrors = RwSignal<std::collections::BTreeMap<String, String>>;
 /// A perimeter (GeoJSON polygon) drawn as an outlined figure whose longer side
 /// is `size`, labelled for screen readers, with an optional caption; `None`
 /// when the value is not a usable polygon.
-pub fn perimeter_map(perimeter: &serde_json::Value, size: f64, label: String, caption: Option<Signal<&'static str>>) -> Option<AnyView> {
+pub fn perimeter_map(
+    perimeter: &serde_json::Value,
+    size: f64,
+    label: String,
+    caption: Option<Signal<&'static str>>,
+) -> Option<AnyView> {
     let o = crate::geo::outline(perimeter, size)?;
     Some(
         view! {
@@ -207,13 +212,17 @@ pub fn perimeter_map(perimeter: &serde_json::Value, size: f64, label: String, ca
 
 /// Asks the browser's confirmation for an action that cannot be undone.
 pub fn confirm(question: &str) -> bool {
-    web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false)
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
 }
 
 /// A server's detail as a sentence: capital first letter, final full stop.
 pub fn sentence(detail: String) -> String {
     let mut chars = detail.trim().chars();
-    let Some(first) = chars.next() else { return detail };
+    let Some(first) = chars.next() else {
+        return detail;
+    };
     // The letters a server's detail can start with, without the whole Unicode
     // case table in the first download.
     let capital = match first {
@@ -261,13 +270,24 @@ pub fn set_errors(errors: FieldErrors, e: &ApiError) {
 pub fn error_map(e: &ApiError) -> std::collections::BTreeMap<String, String> {
     let mut map = std::collections::BTreeMap::<String, String>::new();
     for f in &e.errors {
-        let key = f.field.split(['[', '.', '/']).next().unwrap_or_default().to_owned();
+        let key = f
+            .field
+            .split(['[', '.', '/'])
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         let text = crate::messages::localise(&f.message);
-        let message = if key == f.field { text } else { format!("{} : {text}", f.field) };
-        map.entry(key).and_modify(|m| {
-            m.push_str(" ; ");
-            m.push_str(&message);
-        }).or_insert(message);
+        let message = if key == f.field {
+            text
+        } else {
+            format!("{} : {text}", f.field)
+        };
+        map.entry(key)
+            .and_modify(|m| {
+                m.push_str(" ; ");
+                m.push_str(&message);
+            })
+            .or_insert(message);
     }
     map
 }
@@ -287,12 +307,20 @@ pub fn when(iso: String) -> AnyView {
 /// The route parameter `name` of the page being shown (`id`, `insee`…), read
 /// once: the page is built again when the route changes.
 pub fn route_param(name: &str) -> String {
-    leptos_router::hooks::use_params_map().read_untracked().get(name).unwrap_or_default()
+    leptos_router::hooks::use_params_map()
+        .read_untracked()
+        .get(name)
+        .unwrap_or_default()
 }
 
 /// "Charger plus" under a list read a page at a time, while a page follows
 /// (disabled while one is on its way).
-pub fn load_more(id: &'static str, done: RwSignal<bool>, loading: RwSignal<bool>, more: impl Fn() + Copy + Send + Sync + 'static) -> AnyView {
+pub fn load_more(
+    id: &'static str,
+    done: RwSignal<bool>,
+    loading: RwSignal<bool>,
+    more: impl Fn() + Copy + Send + Sync + 'static,
+) -> AnyView {
     let i = use_i18n();
     view! {
         <Show when=move || !done.get()>
@@ -311,7 +339,12 @@ pub fn text(s: impl Into<String>) -> AnyView {
 /// A table of records: a caption for screen readers, the column heads, and
 /// rows (their `data-title`, their cells; the first cell heads the row). Every
 /// table goes through here, so the table code is compiled once.
-pub fn table(id: &'static str, caption: Signal<&'static str>, heads: Vec<Signal<&'static str>>, rows: Vec<(String, Vec<AnyView>)>) -> AnyView {
+pub fn table(
+    id: &'static str,
+    caption: Signal<&'static str>,
+    heads: Vec<Signal<&'static str>>,
+    rows: Vec<(String, Vec<AnyView>)>,
+) -> AnyView {
     // On a phone the rows become cards; each cell then shows its column's head.
     let head_row = heads.clone();
     let label = move |n: usize| heads.get(n).copied();
@@ -351,11 +384,20 @@ pub fn facts(items: Vec<(Signal<&'static str>, &'static str, AnyView)>) -> AnyVi
 /// The message of `errors` for `key` as a field error with id `id`, for
 /// controls that are not a [`TextField`] (fieldsets, selects).
 pub fn error_line(errors: FieldErrors, key: &'static str, id: &'static str) -> AnyView {
-    (move || errors.with(|e| e.get(key).cloned()).map(|m| view! { <p class="field-error" id=id>{m}</p> })).into_any()
+    (move || {
+        errors
+            .with(|e| e.get(key).cloned())
+            .map(|m| view! { <p class="field-error" id=id>{m}</p> })
+    })
+    .into_any()
 }
 
 /// `aria-describedby` pointing at [`error_line`]'s message while there is one.
-pub fn described_by(errors: FieldErrors, key: &'static str, id: &'static str) -> Signal<Option<&'static str>> {
+pub fn described_by(
+    errors: FieldErrors,
+    key: &'static str,
+    id: &'static str,
+) -> Signal<Option<&'static str>> {
     Signal::derive(move || errors.with(|e| e.contains_key(key)).then_some(id))
 }
 
@@ -366,24 +408,40 @@ mod tests {
 
     #[test]
     fn details_read_as_sentences() {
-        assert_eq!(sentence("la commune 99999 n'est pas dans le registre".into()), "La commune 99999 n'est pas dans le registre.");
-        assert_eq!(sentence("Already a sentence.".into()), "Already a sentence.");
+        assert_eq!(
+            sentence("la commune 99999 n'est pas dans le registre".into()),
+            "La commune 99999 n'est pas dans le registre."
+        );
+        assert_eq!(
+            sentence("Already a sentence.".into()),
+            "Already a sentence."
+        );
         assert_eq!(sentence("élan ?".into()), "Élan ?");
         assert_eq!(sentence(String::new()), "");
     }
 
     #[test]
     fn field_errors_go_to_their_top_field() {
-        let f = |field: &str, message: &str| FieldError { field: field.into(), message: message.into() };
+        let f = |field: &str, message: &str| FieldError {
+            field: field.into(),
+            message: message.into(),
+        };
         let e = ApiError {
             status: 422,
             title: "invalid".into(),
             detail: None,
-            errors: vec![f("title", "must not be empty"), f("criteria[0].weight", "too light"), f("criteria[2].id", "twice")],
+            errors: vec![
+                f("title", "must not be empty"),
+                f("criteria[0].weight", "too light"),
+                f("criteria[2].id", "twice"),
+            ],
         };
         let map = error_map(&e);
         assert_eq!(map["title"], "must not be empty");
-        assert_eq!(map["criteria"], "criteria[0].weight : too light ; criteria[2].id : twice");
+        assert_eq!(
+            map["criteria"],
+            "criteria[0].weight : too light ; criteria[2].id : twice"
+        );
         assert_eq!(map.len(), 2);
     }
 }

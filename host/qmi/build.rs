@@ -31,8 +31,11 @@ fn main() {
         .unwrap()
         .join("wit");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("spin_bindings.rs");
-    fs::write(&out, BINDINGS.replace("@WIT@", &format!("{:?}", wit.display().to_string())))
-        .unwrap();
+    fs::write(
+        &out,
+        BINDINGS.replace("@WIT@", &format!("{:?}", wit.display().to_string())),
+    )
+    .unwrap();
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=../../Cargo.lock");
 }

@@ -25,10 +25,25 @@ fn main() {
     let out = std::process::Command::new(qmi_bin())
         .args(["build", "-f"])
         .arg(&manifest)
-        .args(["-c", "identity", "-c", "gateway", "-c", "policy", "-c", "applications", "-c", "districts"])
+        .args([
+            "-c",
+            "identity",
+            "-c",
+            "gateway",
+            "-c",
+            "policy",
+            "-c",
+            "applications",
+            "-c",
+            "districts",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut up = Qmi::up()
         .manifest(&manifest)
         .without_runtime_config()
@@ -40,9 +55,18 @@ fn main() {
         up = up.flag("--component-id", &id);
     }
     let server = up.start();
-    let http = reqwest::blocking::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().unwrap();
+    let http = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
     let token = |email: &str| -> String {
-        let r: Value = http.post(server.url("/api/auth/token")).json_body(&json!({ "email": email, "password": password })).send().unwrap().json_value();
+        let r: Value = http
+            .post(server.url("/api/auth/token"))
+            .json_body(&json!({ "email": email, "password": password }))
+            .send()
+            .unwrap()
+            .json_value();
         r["access_token"].as_str().unwrap().to_owned()
     };
     let admin = token("admin.saint-denis@qmi.example");
@@ -59,9 +83,13 @@ fn main() {
 
     // 50,000 applications over 1,000 communes, 50 per call, seeded with SQL.
     let seed = Instant::now();
-    let mut db = rusqlite::Connection::open(server.work_dir().join(".spin/applications.db")).unwrap();
+    let mut db =
+        rusqlite::Connection::open(server.work_dir().join(".spin/applications.db")).unwrap();
     db.busy_timeout(Duration::from_secs(30)).unwrap();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let body = serde_json::to_string(&call_body()).unwrap();
     let tx = db.transaction().unwrap();
     for c in 0..1000 {
@@ -86,10 +114,16 @@ fn main() {
     }
     tx.commit().unwrap();
     drop(db);
-    println!("seeded 50,050 applications across 1,001 communes in {:.1}s", seed.elapsed().as_secs_f64());
+    println!(
+        "seeded 50,050 applications across 1,001 communes in {:.1}s",
+        seed.elapsed().as_secs_f64()
+    );
 
     // Durable submissions per second.
-    let n: usize = std::env::var("QMI_BENCH_SUBMISSIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let n: usize = std::env::var("QMI_BENCH_SUBMISSIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
     let conns = 8;
     let start = Instant::now();
     let threads: Vec<_> = (0..conns)
@@ -112,27 +146,49 @@ fn main() {
         .collect();
     threads.into_iter().for_each(|t| t.join().unwrap());
     let secs = start.elapsed().as_secs_f64();
-    println!("submissions: {n} in {secs:.2}s = {:.0}/s (durable, 8 connections)", n as f64 / secs);
+    println!(
+        "submissions: {n} in {secs:.2}s = {:.0}/s (durable, 8 connections)",
+        n as f64 / secs
+    );
 
     // Listing latency on the call, among 50,000 others.
     let mut first = Vec::new();
     let mut later = Vec::new();
-    let page: Value = http.get(server.url(&format!("/api/calls/{call_id}/applications?limit=100"))).bearer_auth(&admin).send().unwrap().json_value();
+    let page: Value = http
+        .get(server.url(&format!("/api/calls/{call_id}/applications?limit=100")))
+        .bearer_auth(&admin)
+        .send()
+        .unwrap()
+        .json_value();
     let cursor = page["next_cursor"].as_str().unwrap().to_owned();
     for _ in 0..300 {
         let t = Instant::now();
-        let r = http.get(server.url(&format!("/api/calls/{call_id}/applications?limit=100"))).bearer_auth(&admin).send().unwrap();
+        let r = http
+            .get(server.url(&format!("/api/calls/{call_id}/applications?limit=100")))
+            .bearer_auth(&admin)
+            .send()
+            .unwrap();
         assert_eq!(r.status().as_u16(), 200);
         let _ = r.bytes();
         first.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
-        let r = http.get(server.url(&format!("/api/calls/{call_id}/applications?limit=100&cursor={cursor}"))).bearer_auth(&admin).send().unwrap();
+        let r = http
+            .get(server.url(&format!(
+                "/api/calls/{call_id}/applications?limit=100&cursor={cursor}"
+            )))
+            .bearer_auth(&admin)
+            .send()
+            .unwrap();
         let _ = r.bytes();
         later.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     for (name, mut v) in [("first page", first), ("later page", later)] {
         v.sort_by(f64::total_cmp);
-        println!("list 100 applications ({name}): p50 {:.2} ms, p99 {:.2} ms", percentile(&v, 0.5), percentile(&v, 0.99));
+        println!(
+            "list 100 applications ({name}): p50 {:.2} ms, p99 {:.2} ms",
+            percentile(&v, 0.5),
+            percentile(&v, 0.99)
+        );
     }
 }
 
@@ -147,7 +203,8 @@ trait JsonBody {
 }
 impl JsonBody for reqwest::blocking::RequestBuilder {
     fn json_body(self, v: &Value) -> Self {
-        self.header("content-type", "application/json").body(v.to_string())
+        self.header("content-type", "application/json")
+            .body(v.to_string())
     }
 }
 trait JsonValue {

@@ -23,7 +23,11 @@ struct Figures {
 }
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).filter(|&n| n > 0).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(default)
 }
 
 /// Sends `total` requests to `url` over `conns` keep-alive connections.
@@ -57,7 +61,10 @@ fn run(url: &str, auth: Option<&str>, total: usize, conns: usize) -> Figures {
             })
         })
         .collect();
-    let mut lat: Vec<Duration> = threads.into_iter().flat_map(|t| t.join().expect("thread")).collect();
+    let mut lat: Vec<Duration> = threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("thread"))
+        .collect();
     let elapsed = start.elapsed();
     lat.sort();
     let us = |d: Duration| d.as_secs_f64() * 1e6;
@@ -94,9 +101,21 @@ fn bench(tenants: &[(String, &str)]) {
     let auth = app.bearer(&claims(&[], &[("93066", "admin")]));
     let cases: [(&str, String, Option<&str>); 4] = [
         ("whoami direct (no gateway)", s.url("/plain/whoami"), None),
-        ("gateway, anonymous public route", s.url("/api/communes"), None),
-        ("gateway, token, no tenant", s.url("/api/me"), Some(auth.as_str())),
-        ("gateway, token + tenant route", s.url("/api/communes/93066/members"), Some(auth.as_str())),
+        (
+            "gateway, anonymous public route",
+            s.url("/api/communes"),
+            None,
+        ),
+        (
+            "gateway, token, no tenant",
+            s.url("/api/me"),
+            Some(auth.as_str()),
+        ),
+        (
+            "gateway, token + tenant route",
+            s.url("/api/communes/93066/members"),
+            Some(auth.as_str()),
+        ),
     ];
     println!("gateway bench: {total} requests per case, {conns} keep-alive connections");
     let mut results = Vec::new();

@@ -13,7 +13,11 @@ const PASSWORD: &str = "identity-bench-password";
 
 fn run(cmd: &mut Command) {
     let out = cmd.stdin(Stdio::null()).output().expect("run qmi");
-    assert!(out.status.success(), "{cmd:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn start(data_dir: &Path, runtime_config: &Path) -> QmiServer {
@@ -25,7 +29,9 @@ fn start(data_dir: &Path, runtime_config: &Path) -> QmiServer {
     for id in qmi_tests::app::locked_ids(&["identity"]) {
         up = up.flag("--component-id", &id);
     }
-    up.data_dir(data_dir).env("QMI_DEMO_PASSWORD", PASSWORD).start()
+    up.data_dir(data_dir)
+        .env("QMI_DEMO_PASSWORD", PASSWORD)
+        .start()
 }
 
 /// Mean, median and 95th percentile of `n` runs of `f`, in µs.
@@ -51,37 +57,84 @@ fn report(label: &str, (mean, p50, p95): (f64, f64, f64)) {
 }
 
 fn bench(server: &QmiServer, communes: usize) {
-    let http = reqwest::blocking::Client::builder().no_proxy().build().unwrap();
+    let http = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap();
     let get = |path: &str| {
         let r = http.get(server.url(path)).send().unwrap();
         assert_eq!(r.status(), 200, "{path}");
         r.bytes().unwrap();
     };
-    let first: serde_json::Value = serde_json::from_str(&http.get(server.url("/api/communes?limit=500")).send().unwrap().text().unwrap()).unwrap();
+    let first: serde_json::Value = serde_json::from_str(
+        &http
+            .get(server.url("/api/communes?limit=500"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+    )
+    .unwrap();
     let mut count = first["items"].as_array().unwrap().len();
     let mut cursor = first["next_cursor"].as_str().map(str::to_owned);
     while let Some(c) = cursor {
-        let page: serde_json::Value =
-            serde_json::from_str(&http.get(server.url(&format!("/api/communes?limit=500&cursor={c}"))).send().unwrap().text().unwrap()).unwrap();
+        let page: serde_json::Value = serde_json::from_str(
+            &http
+                .get(server.url(&format!("/api/communes?limit=500&cursor={c}")))
+                .send()
+                .unwrap()
+                .text()
+                .unwrap(),
+        )
+        .unwrap();
         count += page["items"].as_array().unwrap().len();
         cursor = page["next_cursor"].as_str().map(str::to_owned);
     }
     assert_eq!(count, communes, "registry size");
     println!("--- {communes} communes in the registry");
-    report("GET /api/communes?limit=100 (first page)", measure(300, || get("/api/communes?limit=100")));
-    report("GET /api/communes?limit=500", measure(100, || get("/api/communes?limit=500")));
+    report(
+        "GET /api/communes?limit=100 (first page)",
+        measure(300, || get("/api/communes?limit=100")),
+    );
+    report(
+        "GET /api/communes?limit=500",
+        measure(100, || get("/api/communes?limit=500")),
+    );
     let deep = format!("/api/communes?limit=100&cursor={}", base64url("c1:93000"));
-    report("GET /api/communes?limit=100&cursor=<after 93000>", measure(300, || get(&deep)));
-    report("GET /api/communes?status=district", measure(300, || get("/api/communes?status=district")));
-    report("GET /api/communes?q=saint (name search)", measure(300, || get("/api/communes?q=saint")));
-    report("GET /api/communes?territory=200057867 (a territory)", measure(300, || get("/api/communes?territory=200057867")));
-    report("GET /api/figures (the registry counted)", measure(300, || get("/api/figures")));
-    report("GET /api/communes/93066", measure(300, || get("/api/communes/93066")));
+    report(
+        "GET /api/communes?limit=100&cursor=<after 93000>",
+        measure(300, || get(&deep)),
+    );
+    report(
+        "GET /api/communes?status=district",
+        measure(300, || get("/api/communes?status=district")),
+    );
+    report(
+        "GET /api/communes?q=saint (name search)",
+        measure(300, || get("/api/communes?q=saint")),
+    );
+    report(
+        "GET /api/communes?territory=200057867 (a territory)",
+        measure(300, || get("/api/communes?territory=200057867")),
+    );
+    report(
+        "GET /api/figures (the registry counted)",
+        measure(300, || get("/api/figures")),
+    );
+    report(
+        "GET /api/communes/93066",
+        measure(300, || get("/api/communes/93066")),
+    );
     let body = format!(r#"{{"email":"admin.saint-denis@qmi.example","password":"{PASSWORD}"}}"#);
     report(
         "POST /api/auth/token (sign-in, argon2id m=19456 t=2 p=1)",
         measure(30, || {
-            let r = http.post(server.url("/api/auth/token")).header("content-type", "application/json").body(body.clone()).send().unwrap();
+            let r = http
+                .post(server.url("/api/auth/token"))
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .unwrap();
             assert_eq!(r.status(), 200);
             r.bytes().unwrap();
         }),
@@ -101,11 +154,19 @@ fn main() {
     // identity's database is measured.
     let config: String = ["identity", "applications", "districts"]
         .iter()
-        .map(|label| format!("[sqlite_database.{label}]\ntype = \"spin\"\npath = {:?}\n", work.path().join(format!("{label}.db")).to_str().unwrap()))
+        .map(|label| {
+            format!(
+                "[sqlite_database.{label}]\ntype = \"spin\"\npath = {:?}\n",
+                work.path().join(format!("{label}.db")).to_str().unwrap()
+            )
+        })
         .collect();
     std::fs::write(&runtime_config, config).unwrap();
     let manifest = workspace_root().join("spin.toml");
-    run(Command::new(qmi_bin()).args(["build", "-f"]).arg(&manifest).args(["-c", "identity", "-c", "gateway", "-c", "policy"]));
+    run(Command::new(qmi_bin())
+        .args(["build", "-f"])
+        .arg(&manifest)
+        .args(["-c", "identity", "-c", "gateway", "-c", "policy"]));
 
     // 130 communes: the Métropole as migrated.
     let small = work.path().join("small");

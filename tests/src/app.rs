@@ -15,7 +15,8 @@ pub fn root_manifest() -> PathBuf {
 
 /// The application's runtime config (`runtime-config.toml` at the workspace root).
 pub fn runtime_config() -> String {
-    std::fs::read_to_string(workspace_root().join("runtime-config.toml")).expect("read runtime-config.toml")
+    std::fs::read_to_string(workspace_root().join("runtime-config.toml"))
+        .expect("read runtime-config.toml")
 }
 
 /// Builds `components` of the root application (`qmi build -c …`), each at
@@ -23,17 +24,28 @@ pub fn runtime_config() -> String {
 pub fn build(components: &[&str]) {
     static BUILT: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
     let mut built = BUILT.lock().unwrap_or_else(|p| p.into_inner());
-    let missing: Vec<&str> = components.iter().copied().filter(|c| !built.contains(*c)).collect();
+    let missing: Vec<&str> = components
+        .iter()
+        .copied()
+        .filter(|c| !built.contains(*c))
+        .collect();
     if missing.is_empty() {
         return;
     }
     let mut command = Command::new(qmi_bin());
-    command.args(["build", "-f"]).arg(root_manifest()).stdin(Stdio::null());
+    command
+        .args(["build", "-f"])
+        .arg(root_manifest())
+        .stdin(Stdio::null());
     for component in &missing {
         command.args(["-c", component]);
     }
     let out = command.output().expect("qmi build runs");
-    assert!(out.status.success(), "qmi build failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "qmi build failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     built.extend(missing.iter().map(|c| (*c).to_owned()));
 }
 
@@ -71,11 +83,18 @@ pub fn up(components: &[&str], password: &str) -> Up {
 pub fn locked_ids(components: &[&str]) -> Vec<String> {
     let manifest = qmi_manifest::load(&root_manifest()).expect("load spin.toml");
     let mut ids: Vec<String> = Vec::new();
-    for (trigger, id) in manifest.http_triggers.iter().zip(manifest.trigger_component_ids()) {
+    for (trigger, id) in manifest
+        .http_triggers
+        .iter()
+        .zip(manifest.trigger_component_ids())
+    {
         if components.contains(&trigger.component.as_str()) && !ids.contains(&id) {
             ids.push(id);
         }
     }
-    assert!(!ids.is_empty() || components.is_empty(), "no trigger runs {components:?}");
+    assert!(
+        !ids.is_empty() || components.is_empty(),
+        "no trigger runs {components:?}"
+    );
     ids
 }

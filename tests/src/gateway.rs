@@ -41,7 +41,10 @@ impl Keys {
         let private_pem = sk.to_pkcs8_pem(LineEnding::LF).expect("pkcs8").to_string();
         Keys {
             encoding: EncodingKey::from_ed_pem(private_pem.as_bytes()).expect("ed25519 pem"),
-            public_pem: sk.verifying_key().to_public_key_pem(LineEnding::LF).expect("spki"),
+            public_pem: sk
+                .verifying_key()
+                .to_public_key_pem(LineEnding::LF)
+                .expect("spki"),
             private_pem,
         }
     }
@@ -61,8 +64,10 @@ pub fn now() -> u64 {
 /// Valid access-token claims (contract "Access token") for the given platform roles and
 /// commune memberships (`[("93066", "admin")]`).
 pub fn claims(ops: &[&str], mem: &[(&str, &str)]) -> Value {
-    let mem: serde_json::Map<String, Value> =
-        mem.iter().map(|(i, r)| ((*i).to_owned(), json!(r))).collect();
+    let mem: serde_json::Map<String, Value> = mem
+        .iter()
+        .map(|(i, r)| ((*i).to_owned(), json!(r)))
+        .collect();
     json!({
         "iss": "qmi", "aud": "qmi-api", "sub": "0190c5f2-7a1b-7c3d-8e4f-000000000001",
         "iat": now(), "nbf": now(), "exp": now() + 900, "jti": "0190c5f2-7a1b-4c3d-8e4f-0000000000aa",
@@ -142,9 +147,14 @@ source = "{wasm}/qmi_gateway.wasm"
 /// Writes tenant statuses (`[("93066", "district")]`) into `<data_dir>/sqlite_key_value.db`,
 /// Spin's layout for the `default` key-value store, before the server starts.
 pub fn seed_tenants(data_dir: &Path, tenants: &[(&str, &str)]) {
-    let entries: Vec<(String, String)> =
-        tenants.iter().map(|(insee, status)| (format!("tenant-status/{insee}"), (*status).to_owned())).collect();
-    let entries: Vec<(&str, &str)> = entries.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let entries: Vec<(String, String)> = tenants
+        .iter()
+        .map(|(insee, status)| (format!("tenant-status/{insee}"), (*status).to_owned()))
+        .collect();
+    let entries: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     set_keys(data_dir, &entries);
 }
 
@@ -153,8 +163,10 @@ pub fn seed_tenants(data_dir: &Path, tenants: &[(&str, &str)]) {
 /// store every instance reads, so a change holds for the next request.
 pub fn set_keys(data_dir: &Path, entries: &[(&str, &str)]) {
     std::fs::create_dir_all(data_dir).expect("data dir");
-    let mut db = rusqlite::Connection::open(data_dir.join("sqlite_key_value.db")).expect("open kv db");
-    db.busy_timeout(Duration::from_secs(10)).expect("busy timeout");
+    let mut db =
+        rusqlite::Connection::open(data_dir.join("sqlite_key_value.db")).expect("open kv db");
+    db.busy_timeout(Duration::from_secs(10))
+        .expect("busy timeout");
     db.execute(
         "CREATE TABLE IF NOT EXISTS spin_key_value (
             store TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
@@ -191,7 +203,10 @@ impl GatewayApp {
     /// Like [`GatewayApp::start`], with extra `qmi up` flags.
     pub fn start_with(tenants: &[(&str, &str)], flags: &[(&str, &str)]) -> GatewayApp {
         build_components();
-        let dir = tempfile::Builder::new().prefix("qmi-gateway-").tempdir().expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("qmi-gateway-")
+            .tempdir()
+            .expect("temp dir");
         let data = dir.path().join("data");
         seed_tenants(&data, tenants);
         let keys = Keys::generate();
@@ -204,7 +219,11 @@ impl GatewayApp {
             .iter()
             .fold(up, |up, (name, value)| up.flag(name, value))
             .start();
-        GatewayApp { server, keys, _dir: dir }
+        GatewayApp {
+            server,
+            keys,
+            _dir: dir,
+        }
     }
 
     /// Sets keys of the shared key-value store while the server runs.
@@ -269,9 +288,15 @@ fn read_response(stream: &mut TcpStream) -> RawReply {
             break pos;
         }
         match stream.read(&mut chunk) {
-            Ok(0) => panic!("connection closed before a response: {:?}", String::from_utf8_lossy(&buf)),
+            Ok(0) => panic!(
+                "connection closed before a response: {:?}",
+                String::from_utf8_lossy(&buf)
+            ),
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e) => panic!("reading the response failed: {e}; read so far {:?}", String::from_utf8_lossy(&buf)),
+            Err(e) => panic!(
+                "reading the response failed: {e}; read so far {:?}",
+                String::from_utf8_lossy(&buf)
+            ),
         }
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
@@ -294,7 +319,10 @@ fn read_response(stream: &mut TcpStream) -> RawReply {
         }
     }
     let mut body = buf[head_end + 4..].to_vec();
-    match headers.get("content-length").and_then(|v| v.parse::<usize>().ok()) {
+    match headers
+        .get("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+    {
         Some(len) => {
             while body.len() < len {
                 match stream.read(&mut chunk) {
@@ -308,5 +336,9 @@ fn read_response(stream: &mut TcpStream) -> RawReply {
             let _ = stream.read_to_end(&mut body);
         }
     }
-    RawReply { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+    RawReply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
 }

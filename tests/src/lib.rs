@@ -230,14 +230,14 @@ impl Up {
             .prefix("qmi-conformance-")
             .tempdir()
             .expect("temp dir");
-        let cwd = self.work_dir.clone().unwrap_or_else(|| work.path().to_path_buf());
+        let cwd = self
+            .work_dir
+            .clone()
+            .unwrap_or_else(|| work.path().to_path_buf());
         for (name, contents) in &self.work_files {
             std::fs::write(cwd.join(name), contents).expect("write a file into the work dir");
         }
-        let data_dir = self
-            .data_dir
-            .clone()
-            .unwrap_or_else(|| cwd.join("data"));
+        let data_dir = self.data_dir.clone().unwrap_or_else(|| cwd.join("data"));
         let mut cmd = Command::new(qmi_bin());
         cmd.current_dir(&cwd)
             .arg("up")
@@ -408,7 +408,12 @@ impl Collected {
 
     /// Joins the reader threads (after the child has exited).
     fn finish(&self) {
-        let handles: Vec<_> = self.lock().readers.iter_mut().filter_map(Option::take).collect();
+        let handles: Vec<_> = self
+            .lock()
+            .readers
+            .iter_mut()
+            .filter_map(Option::take)
+            .collect();
         for handle in handles {
             let _ = handle.join();
         }
@@ -425,11 +430,14 @@ impl Collected {
     /// The base URL from a complete `Serving http://…` line, if printed yet.
     fn serving_url(&self) -> Option<String> {
         let out = self.lock();
-        out.stdout.lines().zip(out.stdout.split_inclusive('\n')).find_map(|(line, raw)| {
-            let url = line.trim().strip_prefix("Serving ")?;
-            (raw.ends_with('\n') && url.starts_with("http://"))
-                .then(|| url.trim_end_matches('/').to_owned())
-        })
+        out.stdout
+            .lines()
+            .zip(out.stdout.split_inclusive('\n'))
+            .find_map(|(line, raw)| {
+                let url = line.trim().strip_prefix("Serving ")?;
+                (raw.ends_with('\n') && url.starts_with("http://"))
+                    .then(|| url.trim_end_matches('/').to_owned())
+            })
     }
 
     /// Both streams, for failure messages.
@@ -528,7 +536,9 @@ impl QmiServer {
     pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
         let req = headers
             .iter()
-            .fold(self.client.get(self.url(path)), |req, (k, v)| req.header(*k, *v));
+            .fold(self.client.get(self.url(path)), |req, (k, v)| {
+                req.header(*k, *v)
+            });
         self.send(req)
     }
 
@@ -536,7 +546,9 @@ impl QmiServer {
     pub fn head_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
         let req = headers
             .iter()
-            .fold(self.client.head(self.url(path)), |req, (k, v)| req.header(*k, *v));
+            .fold(self.client.head(self.url(path)), |req, (k, v)| {
+                req.header(*k, *v)
+            });
         self.send(req)
     }
 
@@ -544,7 +556,9 @@ impl QmiServer {
     pub fn post(&self, path: &str, body: &str, headers: &[(&str, &str)]) -> Reply {
         let req = headers
             .iter()
-            .fold(self.client.post(self.url(path)), |req, (k, v)| req.header(*k, *v))
+            .fold(self.client.post(self.url(path)), |req, (k, v)| {
+                req.header(*k, *v)
+            })
             .body(body.to_owned());
         self.send(req)
     }
@@ -599,7 +613,10 @@ impl QmiServer {
 
 impl Drop for QmiServer {
     fn drop(&mut self) {
-        if self.signal_and_wait(libc::SIGTERM, Duration::from_secs(5)).is_none() {
+        if self
+            .signal_and_wait(libc::SIGTERM, Duration::from_secs(5))
+            .is_none()
+        {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
@@ -642,16 +659,15 @@ impl Reply {
 
     /// A response header's value.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
 
     /// The body parsed as JSON; panics with the body if it is not JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "response ({}) is not JSON: {e}\n{}",
-                self.status, self.body
-            )
+            panic!("response ({}) is not JSON: {e}\n{}", self.status, self.body)
         })
     }
 

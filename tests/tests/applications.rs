@@ -31,7 +31,13 @@ struct Res {
 
 impl std::fmt::Debug for Res {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {} {}", self.status, self.content_type, String::from_utf8_lossy(&self.bytes[..self.bytes.len().min(600)]))
+        write!(
+            f,
+            "{} {} {}",
+            self.status,
+            self.content_type,
+            String::from_utf8_lossy(&self.bytes[..self.bytes.len().min(600)])
+        )
     }
 }
 
@@ -44,12 +50,28 @@ struct Api {
 
 impl Api {
     fn new(server: &QmiServer) -> Self {
-        let http = reqwest::blocking::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().unwrap();
-        Self { base: server.url(""), http }
+        let http = reqwest::blocking::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        Self {
+            base: server.url(""),
+            http,
+        }
     }
 
-    fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>, headers: &[(&str, &str)]) -> Res {
-        let mut req = self.http.request(method.parse().unwrap(), format!("{}{path}", self.base));
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Res {
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -57,14 +79,28 @@ impl Api {
             req = req.header(*k, *v);
         }
         if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b.to_string());
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_string());
         }
-        let resp = req.send().unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let resp = req
+            .send()
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = resp.status().as_u16();
-        let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
         let bytes = resp.bytes().unwrap().to_vec();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Res { status, content_type, bytes, body }
+        Res {
+            status,
+            content_type,
+            bytes,
+            body,
+        }
     }
 
     fn get(&self, path: &str, token: Option<&str>) -> Res {
@@ -84,7 +120,11 @@ impl Api {
     }
 
     fn token(&self, email: &str) -> String {
-        let r = self.post("/api/auth/token", None, &json!({ "email": email, "password": DEMO_PASSWORD }));
+        let r = self.post(
+            "/api/auth/token",
+            None,
+            &json!({ "email": email, "password": DEMO_PASSWORD }),
+        );
         assert_eq!(r.status, 200, "sign-in of {email}: {r:?}");
         r.body["access_token"].as_str().unwrap().to_owned()
     }
@@ -92,7 +132,10 @@ impl Api {
 
 fn problem(r: &Res, status: u16) {
     assert_eq!(r.status, status, "{r:?}");
-    assert!(r.content_type.starts_with("application/problem+json"), "{r:?}");
+    assert!(
+        r.content_type.starts_with("application/problem+json"),
+        "{r:?}"
+    );
 }
 
 fn rfc3339(t: u64) -> String {
@@ -100,7 +143,10 @@ fn rfc3339(t: u64) -> String {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 fn polygon() -> Value {
@@ -125,15 +171,35 @@ fn add_accounts(server: &QmiServer, emails: &[String]) {
 /// `inviter`, it accepts the invitation (an organisation enrols nobody without
 /// consent); a direct enrolment (200) needs no acceptance.
 fn join(api: &Api, inviter: &str, org: &str, email: &str) {
-    let r = api.post(&format!("/api/organisations/{org}/members"), Some(inviter), &json!({ "email": email }));
-    assert!(matches!(r.status, 200 | 201 | 202), "inviting {email}: {r:?}");
+    let r = api.post(
+        &format!("/api/organisations/{org}/members"),
+        Some(inviter),
+        &json!({ "email": email }),
+    );
+    assert!(
+        matches!(r.status, 200 | 201 | 202),
+        "inviting {email}: {r:?}"
+    );
     if r.status != 202 {
         return;
     }
     let me = api.token(email);
     let invitations = api.ok("GET", "/api/me/invitations", Some(&me), None);
-    let id = invitations.as_array().unwrap().iter().find(|i| i["organisation"]["id"] == org).unwrap_or_else(|| panic!("no invitation for {email}: {invitations}"))["id"].as_str().unwrap().to_owned();
-    api.ok("POST", &format!("/api/me/invitations/{id}/accept"), Some(&me), None);
+    let id = invitations
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["organisation"]["id"] == org)
+        .unwrap_or_else(|| panic!("no invitation for {email}: {invitations}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    api.ok(
+        "POST",
+        &format!("/api/me/invitations/{id}/accept"),
+        Some(&me),
+        None,
+    );
 }
 
 fn call_body(closes_at: &str) -> Value {
@@ -168,7 +234,11 @@ fn scores_for(i: usize, reviewer: &str) -> (u8, u8) {
     let impact = ((i * 7) % 6) as u8;
     let feasibility = ((i * 5) % 6) as u8;
     // One reviewer disagrees on application 0, so its spread is not zero.
-    if i == 0 && reviewer == REVIEWER_SAINT_DENIS { (impact.saturating_sub(0) + 2, feasibility) } else { (impact, feasibility) }
+    if i == 0 && reviewer == REVIEWER_SAINT_DENIS {
+        (impact.saturating_sub(0) + 2, feasibility)
+    } else {
+        (impact, feasibility)
+    }
 }
 
 #[test]
@@ -190,7 +260,17 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     );
     let cid = campaign["id"].as_str().unwrap();
     // The deadline reads as written (Paris time), beside its UTC instant.
-    assert_eq!((campaign["closes_at_paris"].as_str(), campaign["closes_at"].as_str()), (Some("2099-01-31T18:00:00+01:00"), Some("2099-01-31T17:00:00Z")), "{campaign}");
+    assert_eq!(
+        (
+            campaign["closes_at_paris"].as_str(),
+            campaign["closes_at"].as_str()
+        ),
+        (
+            Some("2099-01-31T18:00:00+01:00"),
+            Some("2099-01-31T17:00:00Z")
+        ),
+        "{campaign}"
+    );
     problem(&api.post("/api/campaigns", Some(&admin), &json!({ "title": "x", "opens_at": "2026-01-01T00:00", "closes_at": "2026-02-01T00:00" })), 403);
     // A candidacy has no attachments: a file question is refused, by name.
     let with_file = api.post(
@@ -200,11 +280,18 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
             "questions": [{ "id": "plan", "label": "Plan", "kind": "file", "required": false }] }),
     );
     problem(&with_file, 422);
-    assert_eq!(with_file.body["errors"][0]["field"], "questions[0].kind", "{with_file:?}");
+    assert_eq!(
+        with_file.body["errors"][0]["field"], "questions[0].kind",
+        "{with_file:?}"
+    );
     let cand = json!({ "district_name": "Pleyel", "perimeter": polygon(), "challenges": [{ "theme": "énergie", "text": "îlots de chaleur" }], "partners": ["Plaine Commune"], "means": "2 agents", "answers": {} });
     let path = format!("/api/campaigns/{cid}/candidacies/{SAINT_DENIS}");
     problem(&api.put(&path, Some(&admin_montreuil), &cand), 403);
-    let bad = api.put(&path, Some(&admin), &json!({ "district_name": "", "perimeter": { "type": "Point" } }));
+    let bad = api.put(
+        &path,
+        Some(&admin),
+        &json!({ "district_name": "", "perimeter": { "type": "Point" } }),
+    );
     problem(&bad, 422);
     assert_eq!(bad.body["errors"].as_array().unwrap().len(), 2, "{bad:?}");
     api.ok("PUT", &path, Some(&admin), Some(&cand));
@@ -216,11 +303,25 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
         let listed = api.ok("GET", &mine, Some(token), None);
         let items = listed["items"].as_array().unwrap();
         assert_eq!(items.len(), 1, "{listed}");
-        assert_eq!((items[0]["campaign_id"].as_str(), items[0]["status"].as_str()), (Some(cid), Some("draft")));
+        assert_eq!(
+            (
+                items[0]["campaign_id"].as_str(),
+                items[0]["status"].as_str()
+            ),
+            (Some(cid), Some("draft"))
+        );
     }
     problem(&api.get(&mine, Some(&admin_montreuil)), 403);
     problem(&api.get(&mine, None), 401);
-    assert_eq!(api.ok("GET", "/api/candidacies/93048", Some(&admin_montreuil), None)["items"], json!([]));
+    assert_eq!(
+        api.ok(
+            "GET",
+            "/api/candidacies/93048",
+            Some(&admin_montreuil),
+            None
+        )["items"],
+        json!([])
+    );
     let bad_limit = api.get(&format!("{mine}?limit=0"), Some(&admin));
     problem(&bad_limit, 400);
     problem(&api.get("/api/candidacies/9x066", Some(&programme)), 404);
@@ -230,29 +331,81 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     let mut with_answer = cand.clone();
     with_answer["answers"] = json!({ "why": "Un quartier en mutation" });
     api.ok("PUT", &path, Some(&admin), Some(&with_answer));
-    assert_eq!(api.ok("POST", &format!("{path}/submit"), Some(&admin), None)["status"], "submitted");
-    problem(&api.get(&format!("/api/campaigns/{cid}/candidacies"), Some(&admin)), 403);
-    let listed = api.ok("GET", &format!("/api/campaigns/{cid}/candidacies"), Some(&programme), None);
+    assert_eq!(
+        api.ok("POST", &format!("{path}/submit"), Some(&admin), None)["status"],
+        "submitted"
+    );
+    problem(
+        &api.get(&format!("/api/campaigns/{cid}/candidacies"), Some(&admin)),
+        403,
+    );
+    let listed = api.ok(
+        "GET",
+        &format!("/api/campaigns/{cid}/candidacies"),
+        Some(&programme),
+        None,
+    );
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
-    problem(&api.post(&format!("{path}/decision"), Some(&admin), &json!({ "selected": true })), 403);
-    let decided = api.ok("POST", &format!("{path}/decision"), Some(&programme), Some(&json!({ "selected": true, "reason": "Projet solide" })));
+    problem(
+        &api.post(
+            &format!("{path}/decision"),
+            Some(&admin),
+            &json!({ "selected": true }),
+        ),
+        403,
+    );
+    let decided = api.ok(
+        "POST",
+        &format!("{path}/decision"),
+        Some(&programme),
+        Some(&json!({ "selected": true, "reason": "Projet solide" })),
+    );
     assert_eq!(decided["status"], "selected");
-    assert_eq!(api.get(&format!("/api/communes/{SAINT_DENIS}"), None).body["status"], "district");
+    assert_eq!(
+        api.get(&format!("/api/communes/{SAINT_DENIS}"), None).body["status"],
+        "district"
+    );
     let district = api.get(&format!("/api/districts/{SAINT_DENIS}"), None);
-    assert_eq!((district.status, district.body["name"].as_str()), (200, Some("Pleyel")), "{district:?}");
+    assert_eq!(
+        (district.status, district.body["name"].as_str()),
+        (200, Some("Pleyel")),
+        "{district:?}"
+    );
     // Its admin completes it; another commune's admin may not.
     let mut d = district.body.clone();
     d.as_object_mut().unwrap().remove("created_at");
     d["description"] = json!("Le quartier Pleyel");
-    problem(&api.put(&format!("/api/districts/{SAINT_DENIS}"), Some(&admin_montreuil), &d), 403);
-    assert_eq!(api.ok("PUT", &format!("/api/districts/{SAINT_DENIS}"), Some(&admin), Some(&d))["description"], "Le quartier Pleyel");
+    problem(
+        &api.put(
+            &format!("/api/districts/{SAINT_DENIS}"),
+            Some(&admin_montreuil),
+            &d,
+        ),
+        403,
+    );
+    assert_eq!(
+        api.ok(
+            "PUT",
+            &format!("/api/districts/{SAINT_DENIS}"),
+            Some(&admin),
+            Some(&d)
+        )["description"],
+        "Le quartier Pleyel"
+    );
 
     // 2. Twenty organisations, made by the operator through the identity API.
-    let emails: Vec<String> = (0..20).map(|i| format!("partner{i}@story.example")).collect();
+    let emails: Vec<String> = (0..20)
+        .map(|i| format!("partner{i}@story.example"))
+        .collect();
     add_accounts(&server, &emails);
     let mut orgs = Vec::new();
     for (i, email) in emails.iter().enumerate() {
-        let org = api.ok("POST", "/api/organisations", Some(&programme), Some(&json!({ "name": format!("Org {i}"), "kind": "startup", "country": "DE" })));
+        let org = api.ok(
+            "POST",
+            "/api/organisations",
+            Some(&programme),
+            Some(&json!({ "name": format!("Org {i}"), "kind": "startup", "country": "DE" })),
+        );
         let id = org["id"].as_str().unwrap().to_owned();
         join(&api, &programme, &id, email);
         orgs.push(id);
@@ -260,12 +413,26 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     let partners: Vec<String> = emails.iter().map(|e| api.token(e)).collect();
 
     // Reviewers from other communes join Saint-Denis's jury.
-    for email in ["reviewer.montreuil@qmi.example", "reviewer.paris@qmi.example"] {
-        api.ok("POST", &format!("/api/communes/{SAINT_DENIS}/members"), Some(&admin), Some(&json!({ "email": email, "role": "reviewer" })));
+    for email in [
+        "reviewer.montreuil@qmi.example",
+        "reviewer.paris@qmi.example",
+    ] {
+        api.ok(
+            "POST",
+            &format!("/api/communes/{SAINT_DENIS}/members"),
+            Some(&admin),
+            Some(&json!({ "email": email, "role": "reviewer" })),
+        );
     }
     let reviewers: HashMap<&str, String> = [
-        (REVIEWER_SAINT_DENIS, api.token("reviewer.saint-denis@qmi.example")),
-        (REVIEWER_MONTREUIL, api.token("reviewer.montreuil@qmi.example")),
+        (
+            REVIEWER_SAINT_DENIS,
+            api.token("reviewer.saint-denis@qmi.example"),
+        ),
+        (
+            REVIEWER_MONTREUIL,
+            api.token("reviewer.montreuil@qmi.example"),
+        ),
         (REVIEWER_PARIS, api.token("reviewer.paris@qmi.example")),
     ]
     .into();
@@ -286,11 +453,35 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     let call_id = call["id"].as_str().unwrap().to_owned();
     assert_eq!(call["workflow"]["states"].as_array().unwrap().len(), 9);
     problem(&api.get(&format!("/api/calls/{call_id}"), None), 404);
-    api.ok("POST", &format!("/api/calls/{call_id}/publish"), Some(&admin), None);
-    let public = api.get(&format!("/api/calls?commune={SAINT_DENIS}&theme=mobilit%C3%A9&status=open"), None);
-    assert!(public.body["items"].as_array().unwrap().iter().any(|c| c["id"] == call_id.as_str()), "{public:?}");
-    assert_eq!(api.get("/api/calls?commune=93048", None).body["items"].as_array().unwrap().len(), 0);
-    assert_eq!(api.get(&format!("/api/calls/{call_id}"), None).body["closes_at"], rfc3339(deadline));
+    api.ok(
+        "POST",
+        &format!("/api/calls/{call_id}/publish"),
+        Some(&admin),
+        None,
+    );
+    let public = api.get(
+        &format!("/api/calls?commune={SAINT_DENIS}&theme=mobilit%C3%A9&status=open"),
+        None,
+    );
+    assert!(
+        public.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == call_id.as_str()),
+        "{public:?}"
+    );
+    assert_eq!(
+        api.get("/api/calls?commune=93048", None).body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        api.get(&format!("/api/calls/{call_id}"), None).body["closes_at"],
+        rfc3339(deadline)
+    );
 
     let answers = |i: usize| json!({ "pitch": format!("Solution {i}"), "budget": 1000 * i, "theme": "energie", "start": "2026-09-01" });
     let mut app_ids: Vec<String> = Vec::new();
@@ -298,11 +489,27 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
         let path = format!("/api/calls/{call_id}/applications");
         let key = format!("story-{i}");
         let valid = !(16..=17).contains(&i) && i != 19;
-        let content = if valid { json!({ "title": format!("Solution {i}"), "answers": answers(i), "submit": true }) } else { json!({ "title": format!("Solution {i}"), "answers": { "budget": 5 } }) };
-        let r = api.send("POST", &path, Some(&partners[i]), Some(&content), &[("idempotency-key", &key)]);
+        let content = if valid {
+            json!({ "title": format!("Solution {i}"), "answers": answers(i), "submit": true })
+        } else {
+            json!({ "title": format!("Solution {i}"), "answers": { "budget": 5 } })
+        };
+        let r = api.send(
+            "POST",
+            &path,
+            Some(&partners[i]),
+            Some(&content),
+            &[("idempotency-key", &key)],
+        );
         assert_eq!(r.status, 201, "{r:?}");
         // A retry under the same key finds the same application.
-        let again = api.send("POST", &path, Some(&partners[i]), Some(&content), &[("idempotency-key", &key)]);
+        let again = api.send(
+            "POST",
+            &path,
+            Some(&partners[i]),
+            Some(&content),
+            &[("idempotency-key", &key)],
+        );
         assert_eq!((again.status, &again.body["id"]), (200, &r.body["id"]));
         // The organisation's name is kept with the application.
         assert_eq!(r.body["organisation_name"], format!("Org {i}"), "{r:?}");
@@ -310,34 +517,121 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
         if (16..=17).contains(&i) {
             // Invalid: every problem is listed.
             let mut bad = json!({ "title": format!("Solution {i}"), "answers": { "budget": 500000, "theme": "water", "start": "2026-02-30" } });
-            assert_eq!(api.put(&format!("/api/applications/{id}"), Some(&partners[i]), &bad).status, 200);
-            let sub = api.post(&format!("/api/applications/{id}/submit"), Some(&partners[i]), &json!({}));
+            assert_eq!(
+                api.put(&format!("/api/applications/{id}"), Some(&partners[i]), &bad)
+                    .status,
+                200
+            );
+            let sub = api.post(
+                &format!("/api/applications/{id}/submit"),
+                Some(&partners[i]),
+                &json!({}),
+            );
             problem(&sub, 422);
-            let fields: BTreeSet<&str> = sub.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-            assert_eq!(fields, BTreeSet::from(["answers.pitch", "answers.budget", "answers.theme", "answers.start"]), "{sub:?}");
+            let fields: BTreeSet<&str> = sub.body["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["field"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                fields,
+                BTreeSet::from([
+                    "answers.pitch",
+                    "answers.budget",
+                    "answers.theme",
+                    "answers.start"
+                ]),
+                "{sub:?}"
+            );
             bad["answers"]["nope"] = json!(1);
-            assert_eq!(api.put(&format!("/api/applications/{id}"), Some(&partners[i]), &bad).body["errors"][0]["field"], "answers.nope");
+            assert_eq!(
+                api.put(&format!("/api/applications/{id}"), Some(&partners[i]), &bad)
+                    .body["errors"][0]["field"],
+                "answers.nope"
+            );
         }
         app_ids.push(id);
     }
     // A partner cannot touch another organisation's application.
-    problem(&api.get(&format!("/api/applications/{}", app_ids[1]), Some(&partners[0])), 404);
-    problem(&api.post(&format!("/api/applications/{}/withdraw", app_ids[1]), Some(&partners[0]), &json!({})), 404);
+    problem(
+        &api.get(
+            &format!("/api/applications/{}", app_ids[1]),
+            Some(&partners[0]),
+        ),
+        404,
+    );
+    problem(
+        &api.post(
+            &format!("/api/applications/{}/withdraw", app_ids[1]),
+            Some(&partners[0]),
+            &json!({}),
+        ),
+        404,
+    );
     // Attachments: by their whole content, on drafts.
     let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
-    let up = api.http.post(format!("{}/api/applications/{}/attachments", api.base, app_ids[19])).bearer_auth(&partners[19]).body(pdf.clone()).send().unwrap();
+    let up = api
+        .http
+        .post(format!(
+            "{}/api/applications/{}/attachments",
+            api.base, app_ids[19]
+        ))
+        .bearer_auth(&partners[19])
+        .body(pdf.clone())
+        .send()
+        .unwrap();
     assert_eq!(up.status().as_u16(), 201);
     let att: Value = serde_json::from_slice(&up.bytes().unwrap()).unwrap();
-    let exe = api.http.post(format!("{}/api/applications/{}/attachments", api.base, app_ids[19])).bearer_auth(&partners[19]).body(b"MZ\x90\x00not a pdf".to_vec()).send().unwrap();
+    let exe = api
+        .http
+        .post(format!(
+            "{}/api/applications/{}/attachments",
+            api.base, app_ids[19]
+        ))
+        .bearer_auth(&partners[19])
+        .body(b"MZ\x90\x00not a pdf".to_vec())
+        .send()
+        .unwrap();
     assert_eq!(exe.status().as_u16(), 415);
-    let big = api.http.post(format!("{}/api/applications/{}/attachments", api.base, app_ids[19])).bearer_auth(&partners[19]).body(vec![b'%'; 3 * 1024 * 1024]).send().unwrap();
-    assert_eq!(big.status().as_u16(), 415, "3 MiB passes the gateway (10 MiB cap on this route) and is refused by content");
-    let got = api.get(&format!("/api/applications/{}/attachments/{}", app_ids[19], att["id"].as_str().unwrap()), Some(&partners[19]));
+    let big = api
+        .http
+        .post(format!(
+            "{}/api/applications/{}/attachments",
+            api.base, app_ids[19]
+        ))
+        .bearer_auth(&partners[19])
+        .body(vec![b'%'; 3 * 1024 * 1024])
+        .send()
+        .unwrap();
+    assert_eq!(
+        big.status().as_u16(),
+        415,
+        "3 MiB passes the gateway (10 MiB cap on this route) and is refused by content"
+    );
+    let got = api.get(
+        &format!(
+            "/api/applications/{}/attachments/{}",
+            app_ids[19],
+            att["id"].as_str().unwrap()
+        ),
+        Some(&partners[19]),
+    );
     assert_eq!((got.status, got.bytes.clone()), (200, pdf));
     // Withdrawn: number 18.
-    let w = api.ok("POST", &format!("/api/applications/{}/withdraw", app_ids[18]), Some(&partners[18]), None);
+    let w = api.ok(
+        "POST",
+        &format!("/api/applications/{}/withdraw", app_ids[18]),
+        Some(&partners[18]),
+        None,
+    );
     assert_eq!(w["status"], "withdrawn");
-    let statuses: Vec<&str> = w["history"].as_array().unwrap().iter().map(|h| h["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> = w["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
     assert_eq!(statuses, ["draft", "submitted", "withdrawn"]);
     // Late: number 19 fills everything in after the deadline.
     while unix_now() <= deadline {
@@ -345,61 +639,177 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     }
     let mut late = json!({ "title": "Solution 19", "answers": answers(19) });
     late["answers"]["deck"] = att["id"].clone();
-    api.ok("PUT", &format!("/api/applications/{}", app_ids[19]), Some(&partners[19]), Some(&late));
-    let r = api.post(&format!("/api/applications/{}/submit", app_ids[19]), Some(&partners[19]), &json!({}));
+    api.ok(
+        "PUT",
+        &format!("/api/applications/{}", app_ids[19]),
+        Some(&partners[19]),
+        Some(&late),
+    );
+    let r = api.post(
+        &format!("/api/applications/{}/submit", app_ids[19]),
+        Some(&partners[19]),
+        &json!({}),
+    );
     problem(&r, 409);
-    assert!(r.body["type"].as_str().unwrap().ends_with("deadline-passed"), "{r:?}");
+    assert!(
+        r.body["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("deadline-passed"),
+        "{r:?}"
+    );
     // Each partner sees their own applications across communes, and only them.
     let mine = api.ok("GET", "/api/applications", Some(&partners[3]), None);
-    assert_eq!(mine["items"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect::<Vec<_>>(), [app_ids[3].as_str()]);
+    assert_eq!(
+        mine["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        [app_ids[3].as_str()]
+    );
 
     // 4. Eligibility, review, ranking.
     let valid: Vec<usize> = (0..16).collect();
     for &i in &valid {
-        api.ok("POST", &format!("/api/applications/{}/transitions", app_ids[i]), Some(&admin), Some(&json!({ "to": "eligible" })));
-        api.ok("POST", &format!("/api/applications/{}/transitions", app_ids[i]), Some(&admin), Some(&json!({ "to": "in_review" })));
+        api.ok(
+            "POST",
+            &format!("/api/applications/{}/transitions", app_ids[i]),
+            Some(&admin),
+            Some(&json!({ "to": "eligible" })),
+        );
+        api.ok(
+            "POST",
+            &format!("/api/applications/{}/transitions", app_ids[i]),
+            Some(&admin),
+            Some(&json!({ "to": "in_review" })),
+        );
     }
-    problem(&api.post(&format!("/api/applications/{}/transitions", app_ids[0]), Some(&admin), &json!({ "to": "selected", "reason": "x" })), 409);
-    problem(&api.post(&format!("/api/applications/{}/transitions", app_ids[0]), Some(&agent), &json!({ "to": "shortlisted" })), 403);
+    problem(
+        &api.post(
+            &format!("/api/applications/{}/transitions", app_ids[0]),
+            Some(&admin),
+            &json!({ "to": "selected", "reason": "x" }),
+        ),
+        409,
+    );
+    problem(
+        &api.post(
+            &format!("/api/applications/{}/transitions", app_ids[0]),
+            Some(&agent),
+            &json!({ "to": "shortlisted" }),
+        ),
+        403,
+    );
     let pool = [REVIEWER_SAINT_DENIS, REVIEWER_MONTREUIL, REVIEWER_PARIS];
-    let assigned = api.ok("POST", &format!("/api/calls/{call_id}/assignments"), Some(&admin), Some(&json!({ "reviewers": pool, "per_application": 2 })));
+    let assigned = api.ok(
+        "POST",
+        &format!("/api/calls/{call_id}/assignments"),
+        Some(&admin),
+        Some(&json!({ "reviewers": pool, "per_application": 2 })),
+    );
     let assigned = assigned.as_array().unwrap();
     assert_eq!(assigned.len(), 32);
     let mut load: BTreeMap<&str, usize> = BTreeMap::new();
     for a in assigned {
         *load.entry(a["reviewer"].as_str().unwrap()).or_default() += 1;
     }
-    assert!(load.values().max().unwrap() - load.values().min().unwrap() <= 1, "{load:?}");
+    assert!(
+        load.values().max().unwrap() - load.values().min().unwrap() <= 1,
+        "{load:?}"
+    );
     // Reviewer Paris declares a conflict on their first application: recused.
     let paris = &reviewers[REVIEWER_PARIS];
-    let mine: Vec<Value> = api.ok("GET", "/api/reviews", Some(paris), None).as_array().unwrap().clone();
+    let mine: Vec<Value> = api
+        .ok("GET", "/api/reviews", Some(paris), None)
+        .as_array()
+        .unwrap()
+        .clone();
     let conflicted = mine[0]["application"].as_str().unwrap().to_owned();
-    problem(&api.get(&format!("/api/applications/{}", app_ids[0].clone() + "x"), Some(paris)), 404);
-    let full = api.ok("GET", &format!("/api/applications/{conflicted}"), Some(paris), None);
+    problem(
+        &api.get(
+            &format!("/api/applications/{}", app_ids[0].clone() + "x"),
+            Some(paris),
+        ),
+        404,
+    );
+    let full = api.ok(
+        "GET",
+        &format!("/api/applications/{conflicted}"),
+        Some(paris),
+        None,
+    );
     assert!(full.get("answers").is_some());
-    api.ok("POST", &format!("/api/applications/{conflicted}/conflict"), Some(paris), Some(&json!({ "reason": "ancien associé" })));
-    let title_only = api.ok("GET", &format!("/api/applications/{conflicted}"), Some(paris), None);
+    api.ok(
+        "POST",
+        &format!("/api/applications/{conflicted}/conflict"),
+        Some(paris),
+        Some(&json!({ "reason": "ancien associé" })),
+    );
+    let title_only = api.ok(
+        "GET",
+        &format!("/api/applications/{conflicted}"),
+        Some(paris),
+        None,
+    );
     assert_eq!(title_only["recused"], true);
     assert!(title_only.get("answers").is_none(), "{title_only}");
-    problem(&api.put(&format!("/api/applications/{conflicted}/review"), Some(paris), &json!({ "scores": [] })), 403);
-    problem(&api.get(&format!("/api/applications/{conflicted}/reviews"), Some(paris)), 403);
+    problem(
+        &api.put(
+            &format!("/api/applications/{conflicted}/review"),
+            Some(paris),
+            &json!({ "scores": [] }),
+        ),
+        403,
+    );
+    problem(
+        &api.get(
+            &format!("/api/applications/{conflicted}/reviews"),
+            Some(paris),
+        ),
+        403,
+    );
     // Auto-assignment tops the recused application up with another reviewer.
-    let again = api.ok("POST", &format!("/api/calls/{call_id}/assignments"), Some(&admin), Some(&json!({ "reviewers": pool, "per_application": 2 })));
+    let again = api.ok(
+        "POST",
+        &format!("/api/calls/{call_id}/assignments"),
+        Some(&admin),
+        Some(&json!({ "reviewers": pool, "per_application": 2 })),
+    );
     assert_eq!(again.as_array().unwrap().len(), 33);
     // An unassigned reviewer sees nothing of an application.
     let now_assigned = again.as_array().unwrap();
     let outsider_app = now_assigned
         .iter()
-        .find(|a| !now_assigned.iter().any(|b| b["application"] == a["application"] && b["reviewer"] == REVIEWER_MONTREUIL))
+        .find(|a| {
+            !now_assigned.iter().any(|b| {
+                b["application"] == a["application"] && b["reviewer"] == REVIEWER_MONTREUIL
+            })
+        })
         .unwrap()["application"]
         .as_str()
         .unwrap()
         .to_owned();
-    problem(&api.get(&format!("/api/applications/{outsider_app}"), Some(&reviewers[REVIEWER_MONTREUIL])), 404);
+    problem(
+        &api.get(
+            &format!("/api/applications/{outsider_app}"),
+            Some(&reviewers[REVIEWER_MONTREUIL]),
+        ),
+        404,
+    );
     // Everyone scores what they are assigned to.
-    let index: HashMap<String, usize> = app_ids.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
+    let index: HashMap<String, usize> = app_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.clone(), i))
+        .collect();
     for (sub, token) in &reviewers {
-        for a in api.ok("GET", "/api/reviews", Some(token), None).as_array().unwrap() {
+        for a in api
+            .ok("GET", "/api/reviews", Some(token), None)
+            .as_array()
+            .unwrap()
+        {
             if a["conflict"] == true {
                 continue;
             }
@@ -409,13 +819,33 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
             let (impact, feasibility) = scores_for(i, sub);
             let r = api.ok("PUT", &format!("/api/applications/{app}/review"), Some(token), Some(&json!({ "scores": [
                 { "criterion": "impact", "score": impact, "comment": "ok" }, { "criterion": "feasibility", "score": feasibility } ] })));
-            assert_eq!(r["weighted"].as_f64().unwrap(), (3.0 * f64::from(impact) + f64::from(feasibility)) / 4.0);
+            assert_eq!(
+                r["weighted"].as_f64().unwrap(),
+                (3.0 * f64::from(impact) + f64::from(feasibility)) / 4.0
+            );
         }
     }
-    problem(&api.put(&format!("/api/applications/{}/review", app_ids[1]), Some(&reviewers[REVIEWER_SAINT_DENIS]), &json!({ "scores": [{ "criterion": "impact", "score": 6 }] })), 422);
-    let ranking = api.ok("GET", &format!("/api/calls/{call_id}/ranking"), Some(&admin), None);
+    problem(
+        &api.put(
+            &format!("/api/applications/{}/review", app_ids[1]),
+            Some(&reviewers[REVIEWER_SAINT_DENIS]),
+            &json!({ "scores": [{ "criterion": "impact", "score": 6 }] }),
+        ),
+        422,
+    );
+    let ranking = api.ok(
+        "GET",
+        &format!("/api/calls/{call_id}/ranking"),
+        Some(&admin),
+        None,
+    );
     let ranked = ranking["applications"].as_array().unwrap();
-    let final_assignments = api.ok("GET", &format!("/api/calls/{call_id}/assignments"), Some(&admin), None);
+    let final_assignments = api.ok(
+        "GET",
+        &format!("/api/calls/{call_id}/assignments"),
+        Some(&admin),
+        None,
+    );
     let mut expected: Vec<(String, f64, f64)> = valid
         .iter()
         .map(|&i| {
@@ -430,7 +860,8 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
                 })
                 .collect();
             let mean = totals.iter().sum::<f64>() / totals.len() as f64;
-            let spread = totals.iter().cloned().fold(f64::MIN, f64::max) - totals.iter().cloned().fold(f64::MAX, f64::min);
+            let spread = totals.iter().cloned().fold(f64::MIN, f64::max)
+                - totals.iter().cloned().fold(f64::MAX, f64::min);
             (app_ids[i].clone(), mean, spread)
         })
         .collect();
@@ -438,54 +869,146 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     let got: Vec<(String, f64, f64)> = ranked
         .iter()
         .filter(|r| r["weighted_score"].is_number())
-        .map(|r| (r["id"].as_str().unwrap().to_owned(), r["weighted_score"].as_f64().unwrap(), r["spread"].as_f64().unwrap()))
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_owned(),
+                r["weighted_score"].as_f64().unwrap(),
+                r["spread"].as_f64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(got.len(), 16);
     for (g, e) in got.iter().zip(&expected) {
-        assert_eq!(g.0, e.0, "ranking order: got {got:?}\nexpected {expected:?}");
-        assert!((g.1 - e.1).abs() < 1e-3 && (g.2 - e.2).abs() < 1e-3, "{g:?} vs {e:?}");
+        assert_eq!(
+            g.0, e.0,
+            "ranking order: got {got:?}\nexpected {expected:?}"
+        );
+        assert!(
+            (g.1 - e.1).abs() < 1e-3 && (g.2 - e.2).abs() < 1e-3,
+            "{g:?} vs {e:?}"
+        );
     }
     assert!(got.iter().any(|g| g.2 > 0.0), "some spread");
     for r in ranked.iter().filter(|r| r["weighted_score"].is_number()) {
-        assert_eq!((r["reviews_done"].as_u64(), r["reviews_expected"].as_u64()), (Some(2), Some(2)), "{r}");
+        assert_eq!(
+            (r["reviews_done"].as_u64(), r["reviews_expected"].as_u64()),
+            (Some(2), Some(2)),
+            "{r}"
+        );
     }
-    assert_eq!(ranked.iter().find(|r| r["id"] == conflicted.as_str()).unwrap()["recused"], 1);
+    assert_eq!(
+        ranked
+            .iter()
+            .find(|r| r["id"] == conflicted.as_str())
+            .unwrap()["recused"],
+        1
+    );
     for p in ranking["reviewers"].as_array().unwrap() {
         assert_eq!(p["assigned"], p["done"], "{p}");
     }
-    problem(&api.get(&format!("/api/calls/{call_id}/ranking"), Some(&agent)), 403);
+    problem(
+        &api.get(&format!("/api/calls/{call_id}/ranking"), Some(&agent)),
+        403,
+    );
 
     // 5. Decisions: the top three selected, the others rejected, each with a reason.
     let top: Vec<String> = expected.iter().take(3).map(|e| e.0.clone()).collect();
     for (id, _, _) in &expected {
         if top.contains(id) {
-            api.ok("POST", &format!("/api/applications/{id}/transitions"), Some(&admin), Some(&json!({ "to": "shortlisted" })));
-            problem(&api.post(&format!("/api/applications/{id}/transitions"), Some(&admin), &json!({ "to": "selected" })), 422);
-            api.ok("POST", &format!("/api/applications/{id}/transitions"), Some(&admin), Some(&json!({ "to": "selected", "reason": "Meilleure note" })));
+            api.ok(
+                "POST",
+                &format!("/api/applications/{id}/transitions"),
+                Some(&admin),
+                Some(&json!({ "to": "shortlisted" })),
+            );
+            problem(
+                &api.post(
+                    &format!("/api/applications/{id}/transitions"),
+                    Some(&admin),
+                    &json!({ "to": "selected" }),
+                ),
+                422,
+            );
+            api.ok(
+                "POST",
+                &format!("/api/applications/{id}/transitions"),
+                Some(&admin),
+                Some(&json!({ "to": "selected", "reason": "Meilleure note" })),
+            );
         } else {
-            api.ok("POST", &format!("/api/applications/{id}/transitions"), Some(&admin), Some(&json!({ "to": "rejected", "reason": "Note insuffisante" })));
+            api.ok(
+                "POST",
+                &format!("/api/applications/{id}/transitions"),
+                Some(&admin),
+                Some(&json!({ "to": "rejected", "reason": "Note insuffisante" })),
+            );
         }
     }
     let first = index[&top[0]];
-    problem(&api.get(&format!("/api/applications/{}/letter", top[0]), Some(&partners[first])), 404);
-    problem(&api.post(&format!("/api/applications/{}/withdraw", top[0]), Some(&partners[first]), &json!({})), 409);
-    api.ok("POST", &format!("/api/calls/{call_id}/decisions/publish"), Some(&admin), None);
+    problem(
+        &api.get(
+            &format!("/api/applications/{}/letter", top[0]),
+            Some(&partners[first]),
+        ),
+        404,
+    );
+    problem(
+        &api.post(
+            &format!("/api/applications/{}/withdraw", top[0]),
+            Some(&partners[first]),
+            &json!({}),
+        ),
+        409,
+    );
+    api.ok(
+        "POST",
+        &format!("/api/calls/{call_id}/decisions/publish"),
+        Some(&admin),
+        None,
+    );
     for &i in &valid {
-        let letter = api.ok("GET", &format!("/api/applications/{}/letter", app_ids[i]), Some(&partners[i]), None);
+        let letter = api.ok(
+            "GET",
+            &format!("/api/applications/{}/letter", app_ids[i]),
+            Some(&partners[i]),
+            None,
+        );
         let text = letter["text"].as_str().unwrap();
         assert!(text.starts_with(&format!("Solution {i} : ")), "{text}");
-        let expect = if top.contains(&app_ids[i]) { "Retenue / Selected. Motif : Meilleure note" } else { "Non retenue / Rejected. Motif : Note insuffisante" };
+        let expect = if top.contains(&app_ids[i]) {
+            "Retenue / Selected. Motif : Meilleure note"
+        } else {
+            "Non retenue / Rejected. Motif : Note insuffisante"
+        };
         assert!(text.contains(expect), "{text}");
         // Nobody else's letter.
         let other = app_ids[(i + 1) % 16].clone();
-        problem(&api.get(&format!("/api/applications/{other}/letter"), Some(&partners[i])), 404);
+        problem(
+            &api.get(
+                &format!("/api/applications/{other}/letter"),
+                Some(&partners[i]),
+            ),
+            404,
+        );
     }
 
     // Decided or withdrawn, this call's applications no longer await reviews;
     // the demo's submitted one still does.
-    let reviews = api.ok("GET", "/api/reviews", Some(&reviewers[REVIEWER_SAINT_DENIS]), None);
-    let (ours, others): (Vec<&Value>, Vec<&Value>) = reviews.as_array().unwrap().iter().partition(|a| app_ids.iter().any(|id| a["application"] == id.as_str()));
-    assert!(!ours.is_empty() && ours.iter().all(|a| a["open"] == false), "{reviews}");
+    let reviews = api.ok(
+        "GET",
+        "/api/reviews",
+        Some(&reviewers[REVIEWER_SAINT_DENIS]),
+        None,
+    );
+    let (ours, others): (Vec<&Value>, Vec<&Value>) = reviews
+        .as_array()
+        .unwrap()
+        .iter()
+        .partition(|a| app_ids.iter().any(|id| a["application"] == id.as_str()));
+    assert!(
+        !ours.is_empty() && ours.iter().all(|a| a["open"] == false),
+        "{reviews}"
+    );
     assert!(others.iter().all(|a| a["open"] == true), "{reviews}");
 
     // 6. Exports: exactly the submitted applications (16 decided + 1 withdrawn).
@@ -499,7 +1022,10 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     assert!(lines[0].starts_with("id,title,organisation,organisation_name,status,submitted_at,weighted_score,spread,reviews,reason,pitch,budget,theme,start,deck"), "{}", lines[0]);
     // The organisation is named (as identity named it when the application was made).
     assert!(lines[1..].iter().all(|l| l.contains(",Org ")), "{text}");
-    let exported: BTreeSet<&str> = lines[1..].iter().map(|l| l.split(',').next().unwrap()).collect();
+    let exported: BTreeSet<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
     let mut want: BTreeSet<&str> = valid.iter().map(|&i| app_ids[i].as_str()).collect();
     want.insert(app_ids[18].as_str());
     assert_eq!(exported, want);
@@ -512,9 +1038,21 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
         assert!(sheet.contains(id), "{id} missing from the XLSX");
     }
     assert_eq!(sheet.matches("<row ").count(), 18);
-    problem(&api.get(&format!("/api/calls/{call_id}/export.csv"), Some(&agent)), 403);
-    problem(&api.get(&format!("/api/calls/{call_id}/export.csv"), Some(&admin_montreuil)), 403);
-    problem(&api.get(&format!("/api/calls/{call_id}/export.csv"), None), 401);
+    problem(
+        &api.get(&format!("/api/calls/{call_id}/export.csv"), Some(&agent)),
+        403,
+    );
+    problem(
+        &api.get(
+            &format!("/api/calls/{call_id}/export.csv"),
+            Some(&admin_montreuil),
+        ),
+        403,
+    );
+    problem(
+        &api.get(&format!("/api/calls/{call_id}/export.csv"), None),
+        401,
+    );
     // Open data: the published call and its 16 decisions, anonymously.
     let od = api.get("/api/open-data/decisions.csv", None);
     assert_eq!(od.status, 200, "{od:?}");
@@ -522,17 +1060,69 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     assert_eq!(od_text.split("\r\n").filter(|l| !l.is_empty()).count(), 17);
     assert_eq!(od_text.matches(",selected\r\n").count(), 3);
     let calls = api.get("/api/open-data/calls.json", None);
-    assert!(calls.body["items"].as_array().unwrap().iter().any(|c| c["id"] == call_id.as_str()));
+    assert!(
+        calls.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == call_id.as_str())
+    );
 
     // 7. Isolation: another commune's people, anonymous callers, partners.
-    problem(&api.get(&format!("/api/calls/{call_id}/applications"), Some(&admin_montreuil)), 403);
-    problem(&api.get(&format!("/api/calls/{call_id}/applications"), None), 401);
-    problem(&api.get(&format!("/api/calls/{call_id}/applications"), Some(&partners[0])), 403);
-    problem(&api.get(&format!("/api/applications/{}", app_ids[0]), Some(&admin_montreuil)), 404);
-    problem(&api.post(&format!("/api/calls/{call_id}/assignments"), Some(&admin_montreuil), &json!({ "reviewers": pool, "per_application": 1 })), 403);
-    problem(&api.post(&format!("/api/calls/{call_id}/decisions/publish"), Some(&reviewers[REVIEWER_SAINT_DENIS]), &json!({})), 403);
-    problem(&api.get(&format!("/api/calls/{call_id}/applications"), Some(&reviewers[REVIEWER_SAINT_DENIS])), 403);
-    let listed = api.ok("GET", &format!("/api/calls/{call_id}/applications?limit=500"), Some(&admin), None);
+    problem(
+        &api.get(
+            &format!("/api/calls/{call_id}/applications"),
+            Some(&admin_montreuil),
+        ),
+        403,
+    );
+    problem(
+        &api.get(&format!("/api/calls/{call_id}/applications"), None),
+        401,
+    );
+    problem(
+        &api.get(
+            &format!("/api/calls/{call_id}/applications"),
+            Some(&partners[0]),
+        ),
+        403,
+    );
+    problem(
+        &api.get(
+            &format!("/api/applications/{}", app_ids[0]),
+            Some(&admin_montreuil),
+        ),
+        404,
+    );
+    problem(
+        &api.post(
+            &format!("/api/calls/{call_id}/assignments"),
+            Some(&admin_montreuil),
+            &json!({ "reviewers": pool, "per_application": 1 }),
+        ),
+        403,
+    );
+    problem(
+        &api.post(
+            &format!("/api/calls/{call_id}/decisions/publish"),
+            Some(&reviewers[REVIEWER_SAINT_DENIS]),
+            &json!({}),
+        ),
+        403,
+    );
+    problem(
+        &api.get(
+            &format!("/api/calls/{call_id}/applications"),
+            Some(&reviewers[REVIEWER_SAINT_DENIS]),
+        ),
+        403,
+    );
+    let listed = api.ok(
+        "GET",
+        &format!("/api/calls/{call_id}/applications?limit=500"),
+        Some(&admin),
+        None,
+    );
     assert_eq!(listed["items"].as_array().unwrap().len(), 20);
 }
 
@@ -542,7 +1132,12 @@ fn five_hundred_concurrent_submissions_with_retries_make_exactly_five_hundred() 
     let api = Api::new(&server);
     let admin = api.token("admin.saint-denis@qmi.example");
     let partner = api.token("partner@solaire-urbain.example");
-    let call = api.ok("POST", "/api/calls", Some(&admin), Some(&call_body("2099-12-31T23:59")));
+    let call = api.ok(
+        "POST",
+        "/api/calls",
+        Some(&admin),
+        Some(&call_body("2099-12-31T23:59")),
+    );
     let call_id = call["id"].as_str().unwrap().to_owned();
     let partner = Arc::new(partner);
     let threads: Vec<_> = (0..50)
@@ -578,14 +1173,25 @@ fn five_hundred_concurrent_submissions_with_retries_make_exactly_five_hundred() 
             })
         })
         .collect();
-    let ids: BTreeSet<String> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    let ids: BTreeSet<String> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
     assert_eq!(ids.len(), 500);
     let mut stored = BTreeSet::new();
     let mut cursor = String::new();
     loop {
-        let page = api.ok("GET", &format!("/api/calls/{call_id}/applications?limit=200&status=submitted{cursor}"), Some(&admin), None);
+        let page = api.ok(
+            "GET",
+            &format!("/api/calls/{call_id}/applications?limit=200&status=submitted{cursor}"),
+            Some(&admin),
+            None,
+        );
         for a in page["items"].as_array().unwrap() {
-            assert!(stored.insert(a["id"].as_str().unwrap().to_owned()), "listed twice");
+            assert!(
+                stored.insert(a["id"].as_str().unwrap().to_owned()),
+                "listed twice"
+            );
         }
         match page["next_cursor"].as_str() {
             Some(c) => cursor = format!("&cursor={c}"),
@@ -612,7 +1218,10 @@ fn a_programme_call_covers_several_districts_and_enforces_eligibility() {
     obj.remove("insee");
     obj.insert("districts".into(), json!([MONTREUIL, PARIS]));
     obj.insert("title".into(), json!("Programme : îlots de fraîcheur"));
-    obj.insert("eligibility".into(), json!({ "kinds": ["startup", "sme"], "countries": ["FR", "DE"] }));
+    obj.insert(
+        "eligibility".into(),
+        json!({ "kinds": ["startup", "sme"], "countries": ["FR", "DE"] }),
+    );
 
     // Only programme operators open a programme call; its districts must be districts.
     problem(&api.post("/api/calls", Some(&admin_montreuil), &body), 403);
@@ -628,97 +1237,313 @@ fn a_programme_call_covers_several_districts_and_enforces_eligibility() {
     bad_rule["eligibility"] = json!({ "kinds": ["unicorn"], "countries": ["france"] });
     let r = api.post("/api/calls", Some(&programme), &bad_rule);
     problem(&r, 422);
-    let fields: BTreeSet<&str> = r.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, BTreeSet::from(["eligibility.kinds[0]", "eligibility.countries[0]"]));
+    let fields: BTreeSet<&str> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        BTreeSet::from(["eligibility.kinds[0]", "eligibility.countries[0]"])
+    );
 
     let call = api.ok("POST", "/api/calls", Some(&programme), Some(&body));
     let call_id = call["id"].as_str().unwrap().to_owned();
-    assert_eq!((call["programme"].as_bool(), &call["districts"]), (Some(true), &json!([MONTREUIL, PARIS])), "{call}");
+    assert_eq!(
+        (call["programme"].as_bool(), &call["districts"]),
+        (Some(true), &json!([MONTREUIL, PARIS])),
+        "{call}"
+    );
 
     // The public listing filtered by either district shows it; another commune's does not.
     for commune in [MONTREUIL, PARIS] {
         let listed = api.get(&format!("/api/calls?commune={commune}"), None);
-        assert!(listed.body["items"].as_array().unwrap().iter().any(|c| c["id"] == call_id.as_str()), "{commune}: {listed:?}");
+        assert!(
+            listed.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["id"] == call_id.as_str()),
+            "{commune}: {listed:?}"
+        );
     }
-    assert!(!api.get(&format!("/api/calls?commune={SAINT_DENIS}"), None).body["items"].as_array().unwrap().iter().any(|c| c["id"] == call_id.as_str()));
+    assert!(
+        !api.get(&format!("/api/calls?commune={SAINT_DENIS}"), None)
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == call_id.as_str())
+    );
 
     // Applications pick one of the call's districts.
     let path = format!("/api/calls/{call_id}/applications");
     let answers = json!({ "pitch": "Toitures végétalisées", "budget": 5000, "theme": "energie" });
-    let r = api.post(&path, Some(&solaire), &json!({ "title": "Sans district", "answers": answers }));
+    let r = api.post(
+        &path,
+        Some(&solaire),
+        &json!({ "title": "Sans district", "answers": answers }),
+    );
     problem(&r, 422);
     assert_eq!(r.body["errors"][0]["field"], "district");
-    problem(&api.post(&path, Some(&solaire), &json!({ "title": "Ailleurs", "answers": answers, "district": SAINT_DENIS })), 422);
+    problem(
+        &api.post(
+            &path,
+            Some(&solaire),
+            &json!({ "title": "Ailleurs", "answers": answers, "district": SAINT_DENIS }),
+        ),
+        422,
+    );
     let in_montreuil = api.ok("POST", &path, Some(&solaire), Some(&json!({ "title": "Toits frais", "answers": answers, "district": MONTREUIL, "submit": true })));
-    assert_eq!((in_montreuil["insee"].as_str(), in_montreuil["status"].as_str()), (Some(MONTREUIL), Some("submitted")), "{in_montreuil}");
+    assert_eq!(
+        (
+            in_montreuil["insee"].as_str(),
+            in_montreuil["status"].as_str()
+        ),
+        (Some(MONTREUIL), Some("submitted")),
+        "{in_montreuil}"
+    );
     let in_paris = api.ok("POST", &path, Some(&gruene), Some(&json!({ "title": "Grüne Höfe", "answers": answers, "district": PARIS, "submit": true })));
     assert_eq!(in_paris["insee"], PARIS);
     let montreuil_app = in_montreuil["id"].as_str().unwrap().to_owned();
     let paris_app = in_paris["id"].as_str().unwrap().to_owned();
     // A draft cannot move to another district.
-    problem(&api.put(&format!("/api/applications/{montreuil_app}"), Some(&solaire), &json!({ "title": "x", "answers": answers, "district": PARIS })), 422);
+    problem(
+        &api.put(
+            &format!("/api/applications/{montreuil_app}"),
+            Some(&solaire),
+            &json!({ "title": "x", "answers": answers, "district": PARIS }),
+        ),
+        422,
+    );
 
     // Eligibility is checked against identity's organisation: a research body from Belgium is refused.
     add_accounts(&server, &["chercheuse@labo.example".to_owned()]);
-    let labo = api.ok("POST", "/api/organisations", Some(&programme), Some(&json!({ "name": "Labo BE", "kind": "research", "country": "BE" })));
-    join(&api, &programme, labo["id"].as_str().unwrap(), "chercheuse@labo.example");
+    let labo = api.ok(
+        "POST",
+        "/api/organisations",
+        Some(&programme),
+        Some(&json!({ "name": "Labo BE", "kind": "research", "country": "BE" })),
+    );
+    join(
+        &api,
+        &programme,
+        labo["id"].as_str().unwrap(),
+        "chercheuse@labo.example",
+    );
     let labo_token = api.token("chercheuse@labo.example");
-    let r = api.post(&path, Some(&labo_token), &json!({ "title": "Capteurs", "answers": answers, "district": PARIS }));
+    let r = api.post(
+        &path,
+        Some(&labo_token),
+        &json!({ "title": "Capteurs", "answers": answers, "district": PARIS }),
+    );
     problem(&r, 422);
-    let fields: BTreeSet<&str> = r.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, BTreeSet::from(["organisation.kind", "organisation.country"]), "{r:?}");
-    assert!(api.get("/api/applications", Some(&labo_token)).body["items"].as_array().unwrap().is_empty(), "nothing was stored");
+    let fields: BTreeSet<&str> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        BTreeSet::from(["organisation.kind", "organisation.country"]),
+        "{r:?}"
+    );
+    assert!(
+        api.get("/api/applications", Some(&labo_token)).body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "nothing was stored"
+    );
 
     // A district's admin reads their own district's application, not the other one.
-    let seen = api.ok("GET", &format!("/api/applications/{montreuil_app}"), Some(&admin_montreuil), None);
+    let seen = api.ok(
+        "GET",
+        &format!("/api/applications/{montreuil_app}"),
+        Some(&admin_montreuil),
+        None,
+    );
     assert!(seen.get("answers").is_some(), "{seen}");
-    problem(&api.get(&format!("/api/applications/{paris_app}"), Some(&admin_montreuil)), 404);
-    problem(&api.get(&format!("/api/applications/{montreuil_app}"), Some(&admin_saint_denis)), 404);
+    problem(
+        &api.get(
+            &format!("/api/applications/{paris_app}"),
+            Some(&admin_montreuil),
+        ),
+        404,
+    );
+    problem(
+        &api.get(
+            &format!("/api/applications/{montreuil_app}"),
+            Some(&admin_saint_denis),
+        ),
+        404,
+    );
     // …but the programme call is run by programme operators: no decision, listing, ranking or export for them.
-    problem(&api.post(&format!("/api/applications/{montreuil_app}/transitions"), Some(&admin_montreuil), &json!({ "to": "eligible" })), 403);
-    problem(&api.get(&format!("/api/calls/{call_id}/applications"), Some(&admin_montreuil)), 403);
-    problem(&api.get(&format!("/api/calls/{call_id}/ranking"), Some(&admin_montreuil)), 403);
-    problem(&api.get(&format!("/api/calls/{call_id}/export.csv"), Some(&admin_montreuil)), 403);
-    problem(&api.post(&format!("/api/calls/{call_id}/decisions/publish"), Some(&admin_montreuil), &json!({})), 403);
+    problem(
+        &api.post(
+            &format!("/api/applications/{montreuil_app}/transitions"),
+            Some(&admin_montreuil),
+            &json!({ "to": "eligible" }),
+        ),
+        403,
+    );
+    problem(
+        &api.get(
+            &format!("/api/calls/{call_id}/applications"),
+            Some(&admin_montreuil),
+        ),
+        403,
+    );
+    problem(
+        &api.get(
+            &format!("/api/calls/{call_id}/ranking"),
+            Some(&admin_montreuil),
+        ),
+        403,
+    );
+    problem(
+        &api.get(
+            &format!("/api/calls/{call_id}/export.csv"),
+            Some(&admin_montreuil),
+        ),
+        403,
+    );
+    problem(
+        &api.post(
+            &format!("/api/calls/{call_id}/decisions/publish"),
+            Some(&admin_montreuil),
+            &json!({}),
+        ),
+        403,
+    );
     let mut changed = body.clone();
     changed["title"] = json!("Repris par Montreuil");
-    problem(&api.put(&format!("/api/calls/{call_id}"), Some(&admin_montreuil), &changed), 403);
+    problem(
+        &api.put(
+            &format!("/api/calls/{call_id}"),
+            Some(&admin_montreuil),
+            &changed,
+        ),
+        403,
+    );
 
     // The operator sees both districts' applications and runs the eligibility step.
-    let listed = api.ok("GET", &format!("/api/calls/{call_id}/applications"), Some(&programme), None);
-    let ids: BTreeSet<&str> = listed["items"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, BTreeSet::from([montreuil_app.as_str(), paris_app.as_str()]));
-    api.ok("POST", &format!("/api/applications/{montreuil_app}/transitions"), Some(&programme), Some(&json!({ "to": "eligible" })));
-    problem(&api.post(&format!("/api/applications/{paris_app}/transitions"), Some(&programme), &json!({ "to": "ineligible" })), 422);
-    let out = api.ok("POST", &format!("/api/applications/{paris_app}/transitions"), Some(&programme), Some(&json!({ "to": "ineligible", "reason": "Hors périmètre" })));
+    let listed = api.ok(
+        "GET",
+        &format!("/api/calls/{call_id}/applications"),
+        Some(&programme),
+        None,
+    );
+    let ids: BTreeSet<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        BTreeSet::from([montreuil_app.as_str(), paris_app.as_str()])
+    );
+    api.ok(
+        "POST",
+        &format!("/api/applications/{montreuil_app}/transitions"),
+        Some(&programme),
+        Some(&json!({ "to": "eligible" })),
+    );
+    problem(
+        &api.post(
+            &format!("/api/applications/{paris_app}/transitions"),
+            Some(&programme),
+            &json!({ "to": "ineligible" }),
+        ),
+        422,
+    );
+    let out = api.ok(
+        "POST",
+        &format!("/api/applications/{paris_app}/transitions"),
+        Some(&programme),
+        Some(&json!({ "to": "ineligible", "reason": "Hors périmètre" })),
+    );
     assert_eq!(out["status"], "ineligible");
     // Ineligible is a decision: final.
-    problem(&api.post(&format!("/api/applications/{paris_app}/transitions"), Some(&programme), &json!({ "to": "eligible" })), 409);
-    let seen_by_applicant = api.ok("GET", &format!("/api/applications/{montreuil_app}"), Some(&solaire), None);
-    let history: Vec<&str> = seen_by_applicant["history"].as_array().unwrap().iter().map(|h| h["status"].as_str().unwrap()).collect();
+    problem(
+        &api.post(
+            &format!("/api/applications/{paris_app}/transitions"),
+            Some(&programme),
+            &json!({ "to": "eligible" }),
+        ),
+        409,
+    );
+    let seen_by_applicant = api.ok(
+        "GET",
+        &format!("/api/applications/{montreuil_app}"),
+        Some(&solaire),
+        None,
+    );
+    let history: Vec<&str> = seen_by_applicant["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
     assert_eq!(history, ["draft", "submitted", "eligible"]);
 
     // Reviews across districts: only the eligible application is reviewable; the
     // assignment lives in its district and the reviewer sees it.
-    let assigned = api.ok("POST", &format!("/api/calls/{call_id}/assignments"), Some(&programme), Some(&json!({ "reviewers": [REVIEWER_MONTREUIL, REVIEWER_PARIS], "per_application": 1 })));
+    let assigned = api.ok(
+        "POST",
+        &format!("/api/calls/{call_id}/assignments"),
+        Some(&programme),
+        Some(&json!({ "reviewers": [REVIEWER_MONTREUIL, REVIEWER_PARIS], "per_application": 1 })),
+    );
     assert_eq!(assigned.as_array().unwrap().len(), 1, "{assigned}");
     assert_eq!(assigned[0]["application"], montreuil_app.as_str());
     let reviewer = assigned[0]["reviewer"].as_str().unwrap();
-    let reviewer_token = api.token(if reviewer == REVIEWER_MONTREUIL { "reviewer.montreuil@qmi.example" } else { "reviewer.paris@qmi.example" });
+    let reviewer_token = api.token(if reviewer == REVIEWER_MONTREUIL {
+        "reviewer.montreuil@qmi.example"
+    } else {
+        "reviewer.paris@qmi.example"
+    });
     let mine = api.ok("GET", "/api/reviews", Some(&reviewer_token), None);
     assert_eq!(mine[0]["application"], montreuil_app.as_str());
     api.ok("PUT", &format!("/api/applications/{montreuil_app}/review"), Some(&reviewer_token), Some(&json!({ "scores": [{ "criterion": "impact", "score": 4 }, { "criterion": "feasibility", "score": 2 }] })));
-    let ranking = api.ok("GET", &format!("/api/calls/{call_id}/ranking"), Some(&programme), None);
+    let ranking = api.ok(
+        "GET",
+        &format!("/api/calls/{call_id}/ranking"),
+        Some(&programme),
+        None,
+    );
     let top = &ranking["applications"][0];
-    assert_eq!((top["id"].as_str(), top["weighted_score"].as_f64()), (Some(montreuil_app.as_str()), Some(3.5)), "{ranking}");
-    assert_eq!(api.ok("GET", "/api/reviews", Some(&reviewer_token), None)[0]["done"], true);
+    assert_eq!(
+        (top["id"].as_str(), top["weighted_score"].as_f64()),
+        (Some(montreuil_app.as_str()), Some(3.5)),
+        "{ranking}"
+    );
+    assert_eq!(
+        api.ok("GET", "/api/reviews", Some(&reviewer_token), None)[0]["done"],
+        true
+    );
 
     // The export holds both districts' applications.
-    let csv = api.get(&format!("/api/calls/{call_id}/export.csv"), Some(&programme));
+    let csv = api.get(
+        &format!("/api/calls/{call_id}/export.csv"),
+        Some(&programme),
+    );
     assert_eq!(csv.status, 200, "{csv:?}");
     let text = String::from_utf8(csv.bytes).unwrap();
-    let exported: BTreeSet<&str> = text.trim_start_matches('\u{feff}').split("\r\n").skip(1).filter(|l| !l.is_empty()).map(|l| l.split(',').next().unwrap()).collect();
-    assert_eq!(exported, BTreeSet::from([montreuil_app.as_str(), paris_app.as_str()]));
+    let exported: BTreeSet<&str> = text
+        .trim_start_matches('\u{feff}')
+        .split("\r\n")
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        exported,
+        BTreeSet::from([montreuil_app.as_str(), paris_app.as_str()])
+    );
 }
 
 /// `GET /api/calls?managed=true`: the calls the caller runs, published or not —
@@ -737,34 +1562,65 @@ fn managed_calls_list_the_unpublished_calls_of_whoever_runs_them() {
     let mut draft = call_body("2099-12-31T23:59");
     draft["published"] = json!(false);
     draft["title"] = json!("Brouillon de Saint-Denis");
-    let commune_call = api.ok("POST", "/api/calls", Some(&admin_saint_denis), Some(&draft))["id"].as_str().unwrap().to_owned();
+    let commune_call = api.ok("POST", "/api/calls", Some(&admin_saint_denis), Some(&draft))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let mut programme_body = draft.clone();
     let obj = programme_body.as_object_mut().unwrap();
     obj.remove("insee");
     obj.insert("districts".into(), json!(["93048", "75056"]));
     obj.insert("title".into(), json!("Brouillon du programme"));
-    let programme_call = api.ok("POST", "/api/calls", Some(&programme), Some(&programme_body))["id"].as_str().unwrap().to_owned();
+    let programme_call = api.ok(
+        "POST",
+        "/api/calls",
+        Some(&programme),
+        Some(&programme_body),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let ids = |token: &str, query: &str| -> Vec<String> {
         let r = api.get(&format!("/api/calls?{query}"), Some(token));
         assert_eq!(r.status, 200, "{r:?}");
-        r.body["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect()
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
     };
     // The public listing shows neither draft.
     let public = ids(&programme, "limit=500");
-    assert!(!public.contains(&commune_call) && !public.contains(&programme_call), "{public:?}");
+    assert!(
+        !public.contains(&commune_call) && !public.contains(&programme_call),
+        "{public:?}"
+    );
     let all = ids(&programme, "managed=true");
-    assert!(all.contains(&commune_call) && all.contains(&programme_call), "{all:?}");
+    assert!(
+        all.contains(&commune_call) && all.contains(&programme_call),
+        "{all:?}"
+    );
     let mine = ids(&admin_saint_denis, "managed=true");
-    assert!(mine.contains(&commune_call) && !mine.contains(&programme_call), "{mine:?}");
+    assert!(
+        mine.contains(&commune_call) && !mine.contains(&programme_call),
+        "{mine:?}"
+    );
     // Montreuil's admin does not run the programme call covering Montreuil.
     let montreuil = ids(&admin_montreuil, "managed=true");
-    assert!(!montreuil.contains(&programme_call) && !montreuil.contains(&commune_call), "{montreuil:?}");
+    assert!(
+        !montreuil.contains(&programme_call) && !montreuil.contains(&commune_call),
+        "{montreuil:?}"
+    );
     assert!(ids(&agent, "managed=true").is_empty());
     assert!(ids(&partner, "managed=true").is_empty());
     // Other filters still apply; a token is needed; the value is checked.
     let paris = ids(&programme, "managed=true&commune=75056");
-    assert!(paris.contains(&programme_call) && !paris.contains(&commune_call), "{paris:?}");
+    assert!(
+        paris.contains(&programme_call) && !paris.contains(&commune_call),
+        "{paris:?}"
+    );
     problem(&api.get("/api/calls?managed=true", None), 401);
     problem(&api.get("/api/calls?managed=yes", Some(&programme)), 400);
 }

@@ -48,17 +48,32 @@ impl Res {
 
     /// The last segment of the problem `type`.
     fn problem_type(&self) -> &str {
-        self.body["type"].as_str().and_then(|t| t.rsplit('/').next()).unwrap_or("")
+        self.body["type"]
+            .as_str()
+            .and_then(|t| t.rsplit('/').next())
+            .unwrap_or("")
     }
 
     fn fields(&self) -> BTreeSet<String> {
-        self.body["errors"].as_array().map(|e| e.iter().filter_map(|x| x["field"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|e| {
+                e.iter()
+                    .filter_map(|x| x["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
 impl std::fmt::Debug for Res {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.status, String::from_utf8_lossy(&self.bytes[..self.bytes.len().min(800)]))
+        write!(
+            f,
+            "{} {}",
+            self.status,
+            String::from_utf8_lossy(&self.bytes[..self.bytes.len().min(800)])
+        )
     }
 }
 
@@ -69,29 +84,59 @@ struct Api {
 
 impl Api {
     fn new(server: &QmiServer) -> Self {
-        let http = reqwest::blocking::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().unwrap();
-        Self { base: server.url(""), http }
+        let http = reqwest::blocking::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        Self {
+            base: server.url(""),
+            http,
+        }
     }
 
-    fn raw(&self, method: &str, path: &str, token: Option<&str>, content_type: Option<&str>, body: Vec<u8>) -> Res {
-        let mut req = self.http.request(method.parse().unwrap(), format!("{}{path}", self.base));
+    fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Res {
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
         if let Some(ct) = content_type {
             req = req.header("content-type", ct);
         }
-        let resp = req.body(body).send().unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let resp = req
+            .body(body)
+            .send()
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let bytes = resp.bytes().unwrap().to_vec();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Res { status, headers, bytes, body }
+        Res {
+            status,
+            headers,
+            bytes,
+            body,
+        }
     }
 
     fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Res {
         match body {
-            Some(b) => self.raw(method, path, token, Some("application/json"), b.to_string().into_bytes()),
+            Some(b) => self.raw(
+                method,
+                path,
+                token,
+                Some("application/json"),
+                b.to_string().into_bytes(),
+            ),
             None => self.raw(method, path, token, None, Vec::new()),
         }
     }
@@ -116,24 +161,39 @@ impl Api {
     }
 
     fn token(&self, email: &str) -> String {
-        let r = self.send("POST", "/api/auth/token", None, Some(&json!({ "email": email, "password": PASSWORD })));
+        let r = self.send(
+            "POST",
+            "/api/auth/token",
+            None,
+            Some(&json!({ "email": email, "password": PASSWORD })),
+        );
         assert_eq!(r.status, 200, "sign-in of {email}: {r:?}");
         r.body["access_token"].as_str().unwrap().to_owned()
     }
 
     /// The account id behind a token.
     fn account(&self, token: &str) -> String {
-        self.ok("GET", "/api/me", token, None)["id"].as_str().unwrap().to_owned()
+        self.ok("GET", "/api/me", token, None)["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 }
 
 fn refused(r: &Res, status: u16, kind: &str) {
     assert_eq!((r.status, r.problem_type()), (status, kind), "{r:?}");
-    assert!(r.header("content-type").is_some_and(|c| c.starts_with("application/problem+json")), "{r:?}");
+    assert!(
+        r.header("content-type")
+            .is_some_and(|c| c.starts_with("application/problem+json")),
+        "{r:?}"
+    );
 }
 
 fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 fn rfc3339(t: i64) -> String {
@@ -168,12 +228,25 @@ fn answers(pitch: &str) -> Value {
 
 /// Creates a call as `admin` and returns its id.
 fn new_call(api: &Api, admin: &str, title: &str, published: bool) -> String {
-    api.ok("POST", "/api/calls", admin, Some(&call_body(title, published)))["id"].as_str().unwrap().to_owned()
+    api.ok(
+        "POST",
+        "/api/calls",
+        admin,
+        Some(&call_body(title, published)),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// Applies and submits as `partner`; returns the application id.
 fn apply(api: &Api, partner: &str, call: &str, title: &str) -> String {
-    let a = api.ok("POST", &format!("/api/calls/{call}/applications"), partner, Some(&json!({ "title": title, "answers": answers(title), "submit": true })));
+    let a = api.ok(
+        "POST",
+        &format!("/api/calls/{call}/applications"),
+        partner,
+        Some(&json!({ "title": title, "answers": answers(title), "submit": true })),
+    );
     assert_eq!(a["status"], "submitted", "{a}");
     a["id"].as_str().unwrap().to_owned()
 }
@@ -192,49 +265,131 @@ fn decisions_stay_private_until_published() {
     let call = new_call(&api, &admin, "Décisions privées", true);
     let id = apply(&api, &partner, &call, "Cours ombragées");
     for to in ["eligible", "in_review"] {
-        api.ok("POST", &format!("/api/applications/{id}/transitions"), &admin, Some(&json!({ "to": to })));
+        api.ok(
+            "POST",
+            &format!("/api/applications/{id}/transitions"),
+            &admin,
+            Some(&json!({ "to": to })),
+        );
     }
     const REASON: &str = "Budget hors de portée du quartier";
-    let decided = api.ok("POST", &format!("/api/applications/{id}/transitions"), &admin, Some(&json!({ "to": "rejected", "reason": REASON })));
+    let decided = api.ok(
+        "POST",
+        &format!("/api/applications/{id}/transitions"),
+        &admin,
+        Some(&json!({ "to": "rejected", "reason": REASON })),
+    );
     assert_eq!(decided["status"], "rejected");
 
     // The applicant: under review, no reason, no decision in the history.
     let seen = api.ok("GET", &format!("/api/applications/{id}"), &partner, None);
     assert_eq!(seen["status"], "in_review", "{seen}");
     assert!(seen["reason"].is_null(), "{seen}");
-    let steps: Vec<&str> = seen["history"].as_array().unwrap().iter().map(|h| h["status"].as_str().unwrap()).collect();
+    let steps: Vec<&str> = seen["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
     assert_eq!(steps, ["draft", "submitted", "eligible", "in_review"]);
     let text = seen.to_string();
-    assert!(!text.contains("rejected") && !text.contains(REASON), "{seen}");
+    assert!(
+        !text.contains("rejected") && !text.contains(REASON),
+        "{seen}"
+    );
     let listed = api.ok("GET", "/api/applications?limit=500", &partner, None);
-    let item = listed["items"].as_array().unwrap().iter().find(|a| a["id"] == id.as_str()).unwrap().clone();
+    let item = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id.as_str())
+        .unwrap()
+        .clone();
     assert_eq!(item["status"], "in_review", "{item}");
-    assert!(!item.to_string().contains("rejected") && !item.to_string().contains(REASON), "{item}");
-    let w = api.post(&format!("/api/applications/{id}/withdraw"), &partner, &json!({}));
+    assert!(
+        !item.to_string().contains("rejected") && !item.to_string().contains(REASON),
+        "{item}"
+    );
+    let w = api.post(
+        &format!("/api/applications/{id}/withdraw"),
+        &partner,
+        &json!({}),
+    );
     refused(&w, 409, "conflict");
-    assert!(!w.text().contains("rejected") && !w.text().contains(REASON), "{w:?}");
+    assert!(
+        !w.text().contains("rejected") && !w.text().contains(REASON),
+        "{w:?}"
+    );
     // Neither do the other refusals name it.
-    for r in [api.post(&format!("/api/applications/{id}/submit"), &partner, &json!({})), api.put(&format!("/api/applications/{id}"), &partner, &json!({ "title": "x", "answers": {} }))] {
+    for r in [
+        api.post(
+            &format!("/api/applications/{id}/submit"),
+            &partner,
+            &json!({}),
+        ),
+        api.put(
+            &format!("/api/applications/{id}"),
+            &partner,
+            &json!({ "title": "x", "answers": {} }),
+        ),
+    ] {
         assert_eq!(r.status, 409, "{r:?}");
-        assert!(!r.text().contains("rejected") && !r.text().contains(REASON), "{r:?}");
+        assert!(
+            !r.text().contains("rejected") && !r.text().contains(REASON),
+            "{r:?}"
+        );
     }
-    refused(&api.get(&format!("/api/applications/{id}/letter"), &partner), 404, "not-found");
+    refused(
+        &api.get(&format!("/api/applications/{id}/letter"), &partner),
+        404,
+        "not-found",
+    );
 
     // Whoever runs the call and the commune's staff see the decision.
     for token in [&admin, &agent] {
         let full = api.ok("GET", &format!("/api/applications/{id}"), token, None);
-        assert_eq!((full["status"].as_str(), full["reason"].as_str()), (Some("rejected"), Some(REASON)), "{full}");
-        assert_eq!(full["history"].as_array().unwrap().last().unwrap()["status"], "rejected");
+        assert_eq!(
+            (full["status"].as_str(), full["reason"].as_str()),
+            (Some("rejected"), Some(REASON)),
+            "{full}"
+        );
+        assert_eq!(
+            full["history"].as_array().unwrap().last().unwrap()["status"],
+            "rejected"
+        );
     }
 
     // Published: the applicant sees it all.
-    api.ok("POST", &format!("/api/calls/{call}/decisions/publish"), &admin, None);
+    api.ok(
+        "POST",
+        &format!("/api/calls/{call}/decisions/publish"),
+        &admin,
+        None,
+    );
     let seen = api.ok("GET", &format!("/api/applications/{id}"), &partner, None);
-    assert_eq!((seen["status"].as_str(), seen["reason"].as_str()), (Some("rejected"), Some(REASON)), "{seen}");
-    assert_eq!(seen["history"].as_array().unwrap().last().unwrap()["status"], "rejected");
+    assert_eq!(
+        (seen["status"].as_str(), seen["reason"].as_str()),
+        (Some("rejected"), Some(REASON)),
+        "{seen}"
+    );
+    assert_eq!(
+        seen["history"].as_array().unwrap().last().unwrap()["status"],
+        "rejected"
+    );
     let listed = api.ok("GET", "/api/applications?limit=500", &partner, None);
-    assert!(listed["items"].as_array().unwrap().iter().any(|a| a["id"] == id.as_str() && a["status"] == "rejected"), "{listed}");
-    let w = api.post(&format!("/api/applications/{id}/withdraw"), &partner, &json!({}));
+    assert!(
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == id.as_str() && a["status"] == "rejected"),
+        "{listed}"
+    );
+    let w = api.post(
+        &format!("/api/applications/{id}/withdraw"),
+        &partner,
+        &json!({}),
+    );
     assert!(w.status == 409 && w.text().contains("rejected"), "{w:?}");
 }
 
@@ -256,19 +411,55 @@ fn reviewers_come_from_the_communes_jury() {
     let app = apply(&api, &gruene, &call, "Cours vertes");
     let path = format!("/api/calls/{call}/assignments");
 
-    for (who, reviewers) in [("outsider", json!([juror_id, outsider_id])), ("agent", json!([juror_id, agent_id])), ("unknown", json!([juror_id, "01900000-0000-7000-8000-0000deadbeef"]))] {
-        let r = api.post(&path, &admin, &json!({ "reviewers": reviewers, "applications": [app] }));
+    for (who, reviewers) in [
+        ("outsider", json!([juror_id, outsider_id])),
+        ("agent", json!([juror_id, agent_id])),
+        (
+            "unknown",
+            json!([juror_id, "01900000-0000-7000-8000-0000deadbeef"]),
+        ),
+    ] {
+        let r = api.post(
+            &path,
+            &admin,
+            &json!({ "reviewers": reviewers, "applications": [app] }),
+        );
         refused(&r, 422, "validation");
-        assert_eq!(r.fields(), BTreeSet::from(["reviewers[1]".to_owned()]), "{who}: {r:?}");
-        let r = api.post(&path, &admin, &json!({ "reviewers": reviewers, "per_application": 1 }));
+        assert_eq!(
+            r.fields(),
+            BTreeSet::from(["reviewers[1]".to_owned()]),
+            "{who}: {r:?}"
+        );
+        let r = api.post(
+            &path,
+            &admin,
+            &json!({ "reviewers": reviewers, "per_application": 1 }),
+        );
         refused(&r, 422, "validation");
-        assert_eq!(r.fields(), BTreeSet::from(["reviewers[1]".to_owned()]), "{who}, automatically: {r:?}");
+        assert_eq!(
+            r.fields(),
+            BTreeSet::from(["reviewers[1]".to_owned()]),
+            "{who}, automatically: {r:?}"
+        );
     }
-    assert_eq!(api.ok("GET", &path, &admin, None), json!([]), "a refused request assigned nobody");
+    assert_eq!(
+        api.ok("GET", &path, &admin, None),
+        json!([]),
+        "a refused request assigned nobody"
+    );
     // The outsider was given nothing to read.
-    refused(&api.get(&format!("/api/applications/{app}"), &outsider), 404, "not-found");
+    refused(
+        &api.get(&format!("/api/applications/{app}"), &outsider),
+        404,
+        "not-found",
+    );
     // The jury is assigned, and scores.
-    let assigned = api.ok("POST", &path, &admin, Some(&json!({ "reviewers": [juror_id], "applications": [app] })));
+    let assigned = api.ok(
+        "POST",
+        &path,
+        &admin,
+        Some(&json!({ "reviewers": [juror_id], "applications": [app] })),
+    );
     assert_eq!(assigned.as_array().unwrap().len(), 1, "{assigned}");
     api.ok("PUT", &format!("/api/applications/{app}/review"), &juror, Some(&json!({ "scores": [{ "criterion": "impact", "score": 4 }, { "criterion": "cost", "score": 3 }] })));
 }
@@ -287,7 +478,12 @@ fn a_competing_applicant_reviews_nothing_of_the_call() {
     let juror = api.token("reviewer.saint-denis@qmi.example");
     let juror_id = api.account(&juror);
     // Solaire's CTO joins Saint-Denis's jury.
-    api.ok("POST", &format!("/api/communes/{SAINT_DENIS}/members"), &admin, Some(&json!({ "email": "cto@solaire-urbain.example", "role": "reviewer" })));
+    api.ok(
+        "POST",
+        &format!("/api/communes/{SAINT_DENIS}/members"),
+        &admin,
+        Some(&json!({ "email": "cto@solaire-urbain.example", "role": "reviewer" })),
+    );
     let cto = api.token("cto@solaire-urbain.example");
     let cto_id = api.account(&cto);
     let call = new_call(&api, &admin, "Jurys et candidats", true);
@@ -296,18 +492,54 @@ fn a_competing_applicant_reviews_nothing_of_the_call() {
     let path = format!("/api/calls/{call}/assignments");
 
     // By hand: refused, by name and reason.
-    let r = api.post(&path, &admin, &json!({ "reviewers": [juror_id, cto_id], "applications": [gruene_app] }));
+    let r = api.post(
+        &path,
+        &admin,
+        &json!({ "reviewers": [juror_id, cto_id], "applications": [gruene_app] }),
+    );
     refused(&r, 422, "validation");
-    assert_eq!(r.fields(), BTreeSet::from(["reviewers[1]".to_owned()]), "{r:?}");
+    assert_eq!(
+        r.fields(),
+        BTreeSet::from(["reviewers[1]".to_owned()]),
+        "{r:?}"
+    );
     let message = r.body["errors"][0]["message"].as_str().unwrap();
-    assert!(message.starts_with("conflict of interest: organisation") && message.contains("Solaire"), "{message}");
-    assert_eq!(api.ok("GET", &path, &admin, None), json!([]), "a refused request assigned nobody");
+    assert!(
+        message.starts_with("conflict of interest: organisation") && message.contains("Solaire"),
+        "{message}"
+    );
+    assert_eq!(
+        api.ok("GET", &path, &admin, None),
+        json!([]),
+        "a refused request assigned nobody"
+    );
 
     // Automatically: skipped, and the exclusion recorded on both files.
-    let assigned = api.ok("POST", &path, &admin, Some(&json!({ "reviewers": [cto_id, juror_id], "per_application": 1 })));
+    let assigned = api.ok(
+        "POST",
+        &path,
+        &admin,
+        Some(&json!({ "reviewers": [cto_id, juror_id], "per_application": 1 })),
+    );
     let rows = assigned.as_array().unwrap();
-    let active: BTreeSet<(&str, &str)> = rows.iter().filter(|a| a["conflict"] == false).map(|a| (a["application"].as_str().unwrap(), a["reviewer"].as_str().unwrap())).collect();
-    assert_eq!(active, BTreeSet::from([(solaire_app.as_str(), juror_id.as_str()), (gruene_app.as_str(), juror_id.as_str())]), "{assigned}");
+    let active: BTreeSet<(&str, &str)> = rows
+        .iter()
+        .filter(|a| a["conflict"] == false)
+        .map(|a| {
+            (
+                a["application"].as_str().unwrap(),
+                a["reviewer"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        active,
+        BTreeSet::from([
+            (solaire_app.as_str(), juror_id.as_str()),
+            (gruene_app.as_str(), juror_id.as_str())
+        ]),
+        "{assigned}"
+    );
     let excluded: BTreeSet<&str> = rows
         .iter()
         .filter(|a| a["reviewer"] == cto_id.as_str())
@@ -316,11 +548,34 @@ fn a_competing_applicant_reviews_nothing_of_the_call() {
             a["application"].as_str().unwrap()
         })
         .collect();
-    assert_eq!(excluded, BTreeSet::from([solaire_app.as_str(), gruene_app.as_str()]), "{assigned}");
+    assert_eq!(
+        excluded,
+        BTreeSet::from([solaire_app.as_str(), gruene_app.as_str()]),
+        "{assigned}"
+    );
     // A recorded exclusion grants nothing: the CTO neither sees nor scores the other file.
-    refused(&api.get(&format!("/api/applications/{gruene_app}"), &cto), 404, "not-found");
-    refused(&api.put(&format!("/api/applications/{gruene_app}/review"), &cto, &json!({ "scores": [] })), 404, "not-found");
-    assert!(api.ok("GET", "/api/reviews", &cto, None).as_array().unwrap().iter().all(|a| a["application"] != gruene_app.as_str() && a["application"] != solaire_app.as_str()));
+    refused(
+        &api.get(&format!("/api/applications/{gruene_app}"), &cto),
+        404,
+        "not-found",
+    );
+    refused(
+        &api.put(
+            &format!("/api/applications/{gruene_app}/review"),
+            &cto,
+            &json!({ "scores": [] }),
+        ),
+        404,
+        "not-found",
+    );
+    assert!(
+        api.ok("GET", "/api/reviews", &cto, None)
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["application"] != gruene_app.as_str()
+                && a["application"] != solaire_app.as_str())
+    );
 }
 
 /// Finding 5: a request that fails leaves nothing behind — an application
@@ -336,34 +591,84 @@ fn a_refused_request_writes_nothing() {
     let call = new_call(&api, &admin, "Tout ou rien", true);
     let create = format!("/api/calls/{call}/applications");
     let mine = |api: &Api| -> Vec<Value> {
-        api.ok("GET", "/api/applications?limit=500", &partner, None)["items"].as_array().unwrap().iter().filter(|a| a["call_id"] == call.as_str()).cloned().collect()
+        api.ok("GET", "/api/applications?limit=500", &partner, None)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["call_id"] == call.as_str())
+            .cloned()
+            .collect()
     };
 
     // Created and submitted in one request, the pitch missing: 422, and no draft.
-    let r = api.raw("POST", &create, Some(&partner), Some("application/json"), json!({ "title": "Sans pitch", "answers": { "budget": 10 }, "submit": true }).to_string().into_bytes());
+    let r = api.raw(
+        "POST",
+        &create,
+        Some(&partner),
+        Some("application/json"),
+        json!({ "title": "Sans pitch", "answers": { "budget": 10 }, "submit": true })
+            .to_string()
+            .into_bytes(),
+    );
     refused(&r, 422, "validation");
-    assert_eq!(r.fields(), BTreeSet::from(["answers.pitch".to_owned()]), "{r:?}");
-    assert!(mine(&api).is_empty(), "a refused submission left a draft: {:?}", mine(&api));
+    assert_eq!(
+        r.fields(),
+        BTreeSet::from(["answers.pitch".to_owned()]),
+        "{r:?}"
+    );
+    assert!(
+        mine(&api).is_empty(),
+        "a refused submission left a draft: {:?}",
+        mine(&api)
+    );
 
     // A draft, then a save-and-submit that cannot submit: the draft keeps its answers.
     let draft = api.ok("POST", &create, &partner, Some(&json!({ "title": "Brouillon", "answers": { "pitch": "Première version", "budget": 10 } })));
     let id = draft["id"].as_str().unwrap().to_owned();
-    let r = api.put(&format!("/api/applications/{id}"), &partner, &json!({ "title": "Brouillon", "answers": { "budget": 20 }, "submit": true }));
+    let r = api.put(
+        &format!("/api/applications/{id}"),
+        &partner,
+        &json!({ "title": "Brouillon", "answers": { "budget": 20 }, "submit": true }),
+    );
     refused(&r, 422, "validation");
     let kept = api.ok("GET", &format!("/api/applications/{id}"), &partner, None);
-    assert_eq!((kept["status"].as_str(), &kept["answers"]), (Some("draft"), &json!({ "pitch": "Première version", "budget": 10 })), "{kept}");
+    assert_eq!(
+        (kept["status"].as_str(), &kept["answers"]),
+        (
+            Some("draft"),
+            &json!({ "pitch": "Première version", "budget": 10 })
+        ),
+        "{kept}"
+    );
     assert_eq!(mine(&api).len(), 1);
 
     // A review sheet with one bad line stores none of its lines.
     let juror = api.token("reviewer.saint-denis@qmi.example");
     let juror_id = api.account(&juror);
     let id = apply(&api, &partner, &call, "Évaluée");
-    api.ok("POST", &format!("/api/calls/{call}/assignments"), &admin, Some(&json!({ "reviewers": [juror_id], "applications": [id] })));
+    api.ok(
+        "POST",
+        &format!("/api/calls/{call}/assignments"),
+        &admin,
+        Some(&json!({ "reviewers": [juror_id], "applications": [id] })),
+    );
     let review = format!("/api/applications/{id}/review");
-    for bad in [json!([{ "criterion": "impact", "score": 4 }, { "criterion": "nope", "score": 1 }]), json!([{ "criterion": "impact", "score": 4 }, { "criterion": "impact", "score": 1 }])] {
-        refused(&api.put(&review, &juror, &json!({ "scores": bad })), 422, "validation");
+    for bad in [
+        json!([{ "criterion": "impact", "score": 4 }, { "criterion": "nope", "score": 1 }]),
+        json!([{ "criterion": "impact", "score": 4 }, { "criterion": "impact", "score": 1 }]),
+    ] {
+        refused(
+            &api.put(&review, &juror, &json!({ "scores": bad })),
+            422,
+            "validation",
+        );
     }
-    let reviews = api.ok("GET", &format!("/api/applications/{id}/reviews"), &admin, None);
+    let reviews = api.ok(
+        "GET",
+        &format!("/api/applications/{id}/reviews"),
+        &admin,
+        None,
+    );
     assert_eq!(reviews, json!([]), "{reviews}");
 }
 
@@ -379,10 +684,19 @@ fn a_malformed_date_is_a_422_not_a_trap() {
         body["opens_at"] = json!(bad);
         let r = api.post("/api/calls", &admin, &body);
         refused(&r, 422, "validation");
-        assert_eq!(r.fields(), BTreeSet::from(["opens_at".to_owned()]), "{bad}: {r:?}");
+        assert_eq!(
+            r.fields(),
+            BTreeSet::from(["opens_at".to_owned()]),
+            "{bad}: {r:?}"
+        );
     }
     // The instance still serves.
-    api.ok("POST", "/api/calls", &admin, Some(&call_body("Dates", false)));
+    api.ok(
+        "POST",
+        "/api/calls",
+        &admin,
+        Some(&call_body("Dates", false)),
+    );
 }
 
 /// Finding 10: a call without its commune is a 422 naming `insee`, never a 500.
@@ -414,13 +728,24 @@ fn png() -> Vec<u8> {
         for &b in data {
             c ^= u32::from(b);
             for _ in 0..8 {
-                c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
             }
         }
         !c
     }
     let mut out = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    for (kind, data) in [(&b"IHDR"[..], &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0][..]), (b"IDAT", &[0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01]), (b"IEND", &[])] {
+    for (kind, data) in [
+        (&b"IHDR"[..], &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0][..]),
+        (
+            b"IDAT",
+            &[0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01],
+        ),
+        (b"IEND", &[]),
+    ] {
         out.extend((data.len() as u32).to_be_bytes());
         let mut typed = kind.to_vec();
         typed.extend(data);
@@ -439,8 +764,16 @@ fn uploads_are_typed_by_their_whole_content_and_downloaded_as_attachments() {
     let admin = api.token("admin.saint-denis@qmi.example");
     let partner = api.token("partner@gruene-wege.example");
     let call = new_call(&api, &admin, "Pièces jointes", true);
-    let draft = api.ok("POST", &format!("/api/calls/{call}/applications"), &partner, Some(&json!({ "title": "Avec fichiers", "answers": {} })));
-    let upload = format!("/api/applications/{}/attachments", draft["id"].as_str().unwrap());
+    let draft = api.ok(
+        "POST",
+        &format!("/api/calls/{call}/applications"),
+        &partner,
+        Some(&json!({ "title": "Avec fichiers", "answers": {} })),
+    );
+    let upload = format!(
+        "/api/applications/{}/attachments",
+        draft["id"].as_str().unwrap()
+    );
 
     let mut jpeg_then_html = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
     jpeg_then_html.extend(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
@@ -450,8 +783,14 @@ fn uploads_are_typed_by_their_whole_content_and_downloaded_as_attachments() {
     let cases: [(&str, Vec<u8>); 5] = [
         ("a JPEG header followed by HTML", jpeg_then_html),
         ("a whole PNG followed by a script", png_then_html),
-        ("a PDF that never ends", b"%PDF-1.4\n1 0 obj<<>>endobj\n".to_vec()),
-        ("a PDF carrying HTML", b"%PDF-1.4\n<html><body onload=alert(1)>\n%%EOF\n".to_vec()),
+        (
+            "a PDF that never ends",
+            b"%PDF-1.4\n1 0 obj<<>>endobj\n".to_vec(),
+        ),
+        (
+            "a PDF carrying HTML",
+            b"%PDF-1.4\n<html><body onload=alert(1)>\n%%EOF\n".to_vec(),
+        ),
         ("HTML", b"<!doctype html><html></html>".to_vec()),
     ];
     for (what, bytes) in cases {
@@ -459,22 +798,47 @@ fn uploads_are_typed_by_their_whole_content_and_downloaded_as_attachments() {
         refused(&r, 415, "unsupported-media-type");
         assert!(r.fields().contains("body"), "{what}: {r:?}");
     }
-    for (bytes, content_type, ext) in [(png(), "image/png", "png"), (b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec(), "application/pdf", "pdf")] {
-        let stored = api.raw("POST", &upload, Some(&partner), Some("application/octet-stream"), bytes.clone());
-        assert_eq!((stored.status, stored.body["content_type"].as_str()), (201, Some(content_type)), "{stored:?}");
+    for (bytes, content_type, ext) in [
+        (png(), "image/png", "png"),
+        (
+            b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec(),
+            "application/pdf",
+            "pdf",
+        ),
+    ] {
+        let stored = api.raw(
+            "POST",
+            &upload,
+            Some(&partner),
+            Some("application/octet-stream"),
+            bytes.clone(),
+        );
+        assert_eq!(
+            (stored.status, stored.body["content_type"].as_str()),
+            (201, Some(content_type)),
+            "{stored:?}"
+        );
         let att = stored.body["id"].as_str().unwrap();
         let got = api.get(&format!("{upload}/{att}"), &partner);
         assert_eq!((got.status, &got.bytes), (200, &bytes), "{got:?}");
         assert_eq!(got.header("content-type"), Some(content_type));
         assert_eq!(got.header("x-content-type-options"), Some("nosniff"));
-        assert_eq!(got.header("content-disposition"), Some(format!("attachment; filename=\"{att}.{ext}\"").as_str()));
+        assert_eq!(
+            got.header("content-disposition"),
+            Some(format!("attachment; filename=\"{att}.{ext}\"").as_str())
+        );
     }
     // Exports too.
     for export in ["export.csv", "export.xlsx"] {
         let got = api.get(&format!("/api/calls/{call}/{export}"), &admin);
         assert_eq!(got.status, 200, "{got:?}");
         assert_eq!(got.header("x-content-type-options"), Some("nosniff"));
-        assert!(got.header("content-disposition").is_some_and(|d| d.starts_with("attachment; filename=")), "{:?}", got.headers);
+        assert!(
+            got.header("content-disposition")
+                .is_some_and(|d| d.starts_with("attachment; filename=")),
+            "{:?}",
+            got.headers
+        );
     }
 }
 
@@ -485,7 +849,11 @@ fn another_communes_unpublished_call_looks_missing_on_every_route() {
     let server = server();
     let api = Api::new(&server);
     let admin = api.token("admin.saint-denis@qmi.example");
-    let strangers = [api.token("admin.montreuil@qmi.example"), api.token("partner@gruene-wege.example"), api.token("reviewer.saint-denis@qmi.example")];
+    let strangers = [
+        api.token("admin.montreuil@qmi.example"),
+        api.token("partner@gruene-wege.example"),
+        api.token("reviewer.saint-denis@qmi.example"),
+    ];
     let hidden = new_call(&api, &admin, "Pas encore publié", false);
     let missing = "01900000-0000-7000-8000-00000000dead";
     let body = call_body("x", false);
@@ -493,9 +861,17 @@ fn another_communes_unpublished_call_looks_missing_on_every_route() {
         ("GET", String::new(), None),
         ("PUT", String::new(), Some(body)),
         ("POST", "/publish".into(), Some(json!({}))),
-        ("POST", "/applications".into(), Some(json!({ "title": "x", "answers": {} }))),
+        (
+            "POST",
+            "/applications".into(),
+            Some(json!({ "title": "x", "answers": {} })),
+        ),
         ("GET", "/applications".into(), None),
-        ("POST", "/assignments".into(), Some(json!({ "reviewers": ["x"], "per_application": 1 }))),
+        (
+            "POST",
+            "/assignments".into(),
+            Some(json!({ "reviewers": ["x"], "per_application": 1 })),
+        ),
         ("GET", "/assignments".into(), None),
         ("GET", "/ranking".into(), None),
         ("POST", "/decisions/publish".into(), Some(json!({}))),
@@ -504,14 +880,37 @@ fn another_communes_unpublished_call_looks_missing_on_every_route() {
     ];
     for token in &strangers {
         for (method, tail, body) in &routes {
-            let of_hidden = api.send(method, &format!("/api/calls/{hidden}{tail}"), Some(token), body.as_ref());
-            let of_missing = api.send(method, &format!("/api/calls/{missing}{tail}"), Some(token), body.as_ref());
-            assert_eq!((of_hidden.status, of_hidden.problem_type()), (404, "not-found"), "{method} {tail}: {of_hidden:?}");
-            assert_eq!((of_hidden.status, of_hidden.problem_type()), (of_missing.status, of_missing.problem_type()), "{method} {tail}");
+            let of_hidden = api.send(
+                method,
+                &format!("/api/calls/{hidden}{tail}"),
+                Some(token),
+                body.as_ref(),
+            );
+            let of_missing = api.send(
+                method,
+                &format!("/api/calls/{missing}{tail}"),
+                Some(token),
+                body.as_ref(),
+            );
+            assert_eq!(
+                (of_hidden.status, of_hidden.problem_type()),
+                (404, "not-found"),
+                "{method} {tail}: {of_hidden:?}"
+            );
+            assert_eq!(
+                (of_hidden.status, of_hidden.problem_type()),
+                (of_missing.status, of_missing.problem_type()),
+                "{method} {tail}"
+            );
         }
     }
     // Its own commune's admin still runs it.
-    api.ok("POST", &format!("/api/calls/{hidden}/publish"), &admin, None);
+    api.ok(
+        "POST",
+        &format!("/api/calls/{hidden}/publish"),
+        &admin,
+        None,
+    );
 }
 
 /// Finding 1: a suspended commune's admin can neither draft nor submit its
@@ -550,20 +949,37 @@ fn a_suspended_communes_admin_is_refused_on_every_candidacy_and_call_route() {
         ("PUT", candidacy.clone(), Some(cand.clone())),
         ("POST", format!("{candidacy}/submit"), None),
         ("GET", format!("/api/candidacies/{SAINT_DENIS}"), None),
-        ("POST", "/api/calls".into(), Some(call_body("Nouvel appel", false))),
+        (
+            "POST",
+            "/api/calls".into(),
+            Some(call_body("Nouvel appel", false)),
+        ),
         ("PUT", format!("/api/calls/{call}"), Some(call_change)),
         ("POST", format!("/api/calls/{unpublished}/publish"), None),
-        ("POST", format!("/api/calls/{call}/assignments"), Some(json!({ "reviewers": [juror_id], "applications": [app] }))),
+        (
+            "POST",
+            format!("/api/calls/{call}/assignments"),
+            Some(json!({ "reviewers": [juror_id], "applications": [app] })),
+        ),
         ("GET", format!("/api/calls/{call}/assignments"), None),
         ("GET", format!("/api/calls/{call}/applications"), None),
         ("GET", format!("/api/calls/{call}/ranking"), None),
-        ("POST", format!("/api/applications/{app}/transitions"), Some(json!({ "to": "eligible" }))),
+        (
+            "POST",
+            format!("/api/applications/{app}/transitions"),
+            Some(json!({ "to": "eligible" })),
+        ),
         ("POST", format!("/api/calls/{call}/decisions/publish"), None),
         ("GET", format!("/api/calls/{call}/export.csv"), None),
         ("GET", format!("/api/calls/{call}/export.xlsx"), None),
     ];
 
-    let suspended = api.send("POST", &format!("/api/admin/communes/{SAINT_DENIS}/suspend"), Some(&hosting), None);
+    let suspended = api.send(
+        "POST",
+        &format!("/api/admin/communes/{SAINT_DENIS}/suspend"),
+        Some(&hosting),
+        None,
+    );
     assert_eq!(suspended.status, 200, "{suspended:?}");
     for (method, path, body) in &routes {
         let r = api.send(method, path, Some(&admin), body.as_ref());
@@ -571,17 +987,49 @@ fn a_suspended_communes_admin_is_refused_on_every_candidacy_and_call_route() {
         let _ = path;
     }
     // Nothing was done meanwhile.
-    assert_eq!(api.ok("GET", &format!("/api/applications/{app}"), &programme, None)["status"], "submitted");
-    assert_eq!(api.ok("GET", &format!("/api/calls/{call}/assignments"), &programme, None), json!([]));
-    assert_eq!(api.ok("GET", &format!("/api/candidacies/{SAINT_DENIS}"), &programme, None)["items"], json!([]));
+    assert_eq!(
+        api.ok("GET", &format!("/api/applications/{app}"), &programme, None)["status"],
+        "submitted"
+    );
+    assert_eq!(
+        api.ok(
+            "GET",
+            &format!("/api/calls/{call}/assignments"),
+            &programme,
+            None
+        ),
+        json!([])
+    );
+    assert_eq!(
+        api.ok(
+            "GET",
+            &format!("/api/candidacies/{SAINT_DENIS}"),
+            &programme,
+            None
+        )["items"],
+        json!([])
+    );
     // The programme still runs the commune's calls.
-    api.ok("GET", &format!("/api/calls/{call}/applications"), &programme, None);
+    api.ok(
+        "GET",
+        &format!("/api/calls/{call}/applications"),
+        &programme,
+        None,
+    );
 
-    let resumed = api.send("POST", &format!("/api/admin/communes/{SAINT_DENIS}/resume"), Some(&hosting), None);
+    let resumed = api.send(
+        "POST",
+        &format!("/api/admin/communes/{SAINT_DENIS}/resume"),
+        Some(&hosting),
+        None,
+    );
     assert_eq!(resumed.status, 200, "{resumed:?}");
     let admin = api.token("admin.saint-denis@qmi.example");
     for (method, path, body) in &routes {
         let r = api.send(method, path, Some(&admin), body.as_ref());
-        assert!((200..300).contains(&r.status), "after resuming, {method} {path}: {r:?}");
+        assert!(
+            (200..300).contains(&r.status),
+            "after resuming, {method} {path}: {r:?}"
+        );
     }
 }

@@ -674,10 +674,18 @@ fn build_world(api: &Api) -> World {
         Some(&y_token),
         Body::Json(json!({ "email": invitee })),
     );
-    let pending = api.ok("GET", "/api/me/invitations", Some(&api.sign_in(invitee)), Body::Empty);
+    let pending = api.ok(
+        "GET",
+        "/api/me/invitations",
+        Some(&api.sign_in(invitee)),
+        Body::Empty,
+    );
     let invitation_y = pending
         .as_array()
-        .and_then(|all| all.iter().find(|i| i["organisation"]["id"] == org_y.as_str()))
+        .and_then(|all| {
+            all.iter()
+                .find(|i| i["organisation"]["id"] == org_y.as_str())
+        })
         .and_then(|i| i["id"].as_str())
         .unwrap_or_else(|| panic!("no invitation to Y for {invitee}: {pending}"))
         .to_owned();

@@ -21,19 +21,38 @@ struct Api {
 
 impl Api {
     fn new(server: &QmiServer) -> Self {
-        let http = reqwest::blocking::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().unwrap();
-        Self { base: server.url(""), http }
+        let http = reqwest::blocking::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        Self {
+            base: server.url(""),
+            http,
+        }
     }
 
-    fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
-        let mut req = self.http.request(method.parse().unwrap(), format!("{}{path}", self.base));
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
         if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b.to_string());
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_string());
         }
-        let resp = req.send().unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let resp = req
+            .send()
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = resp.status().as_u16();
         let body = serde_json::from_slice(&resp.bytes().unwrap()).unwrap_or(Value::Null);
         assert!(status < 500, "{method} {path} answered {status}: {body}");
@@ -41,7 +60,12 @@ impl Api {
     }
 
     fn token(&self, email: &str) -> String {
-        let (status, body) = self.send("POST", "/api/auth/token", None, Some(&json!({ "email": email, "password": PASSWORD })));
+        let (status, body) = self.send(
+            "POST",
+            "/api/auth/token",
+            None,
+            Some(&json!({ "email": email, "password": PASSWORD })),
+        );
         assert_eq!(status, 200, "sign-in of {email}: {body}");
         body["access_token"].as_str().unwrap().to_owned()
     }
@@ -69,32 +93,100 @@ fn the_policy_decides_who_completes_a_district_and_suspension_freezes_it() {
     let path = format!("/api/districts/{insee}");
 
     // Created by the programme (a selection does it); idempotent when it exists.
-    let (status, _) = api.send("POST", "/api/districts", Some(&programme), Some(&district(insee, "Pleyel")));
+    let (status, _) = api.send(
+        "POST",
+        "/api/districts",
+        Some(&programme),
+        Some(&district(insee, "Pleyel")),
+    );
     assert!(status == 200 || status == 201, "{status}");
-    let (status, body) = api.send("POST", "/api/districts", Some(&admin), Some(&district(insee, "Pleyel")));
-    assert_eq!(status, 403, "a commune admin does not create districts: {body}");
+    let (status, body) = api.send(
+        "POST",
+        "/api/districts",
+        Some(&admin),
+        Some(&district(insee, "Pleyel")),
+    );
+    assert_eq!(
+        status, 403,
+        "a commune admin does not create districts: {body}"
+    );
 
     // Completed by the commune's admins and programme operators only.
-    assert_eq!(api.send("PUT", &path, Some(&admin), Some(&district(insee, "Pleyel-Landy"))).0, 200);
-    for (who, token) in [("agent", &agent), ("another commune's admin", &other_admin), ("hosting operator", &hosting)] {
+    assert_eq!(
+        api.send(
+            "PUT",
+            &path,
+            Some(&admin),
+            Some(&district(insee, "Pleyel-Landy"))
+        )
+        .0,
+        200
+    );
+    for (who, token) in [
+        ("agent", &agent),
+        ("another commune's admin", &other_admin),
+        ("hosting operator", &hosting),
+    ] {
         let (status, body) = api.send("PUT", &path, Some(token), Some(&district(insee, "Intrus")));
         assert_eq!(status, 403, "{who}: {body}");
     }
     assert_eq!(api.send("GET", &path, None, None).1["name"], "Pleyel-Landy");
 
     // Suspended: its admin is refused, the programme is not, the public page stays.
-    let (status, body) = api.send("POST", &format!("/api/admin/communes/{insee}/suspend"), Some(&hosting), Some(&json!({})));
+    let (status, body) = api.send(
+        "POST",
+        &format!("/api/admin/communes/{insee}/suspend"),
+        Some(&hosting),
+        Some(&json!({})),
+    );
     assert_eq!(status, 200, "{body}");
-    let (status, body) = api.send("PUT", &path, Some(&admin), Some(&district(insee, "Pendant la suspension")));
+    let (status, body) = api.send(
+        "PUT",
+        &path,
+        Some(&admin),
+        Some(&district(insee, "Pendant la suspension")),
+    );
     assert_eq!(status, 403, "{body}");
-    assert!(body["type"].as_str().unwrap_or_default().ends_with("/tenant-suspended"), "{body}");
-    assert_eq!(api.send("PUT", &path, Some(&programme), Some(&district(insee, "Pleyel (programme)"))).0, 200);
-    assert_eq!(api.send("GET", &path, None, None).1["name"], "Pleyel (programme)");
+    assert!(
+        body["type"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("/tenant-suspended"),
+        "{body}"
+    );
+    assert_eq!(
+        api.send(
+            "PUT",
+            &path,
+            Some(&programme),
+            Some(&district(insee, "Pleyel (programme)"))
+        )
+        .0,
+        200
+    );
+    assert_eq!(
+        api.send("GET", &path, None, None).1["name"],
+        "Pleyel (programme)"
+    );
 
     // Resumed: the admin completes it again.
-    let (status, body) = api.send("POST", &format!("/api/admin/communes/{insee}/resume"), Some(&hosting), Some(&json!({})));
+    let (status, body) = api.send(
+        "POST",
+        &format!("/api/admin/communes/{insee}/resume"),
+        Some(&hosting),
+        Some(&json!({})),
+    );
     assert_eq!(status, 200, "{body}");
-    assert_eq!(api.send("PUT", &path, Some(&admin), Some(&district(insee, "Pleyel-Landy"))).0, 200);
+    assert_eq!(
+        api.send(
+            "PUT",
+            &path,
+            Some(&admin),
+            Some(&district(insee, "Pleyel-Landy"))
+        )
+        .0,
+        200
+    );
 }
 
 #[test]
@@ -102,15 +194,33 @@ fn methods_query_parameters_and_head_are_answered_by_the_catalogue() {
     let server = server();
     let api = Api::new(&server);
     let programme = api.token("programme@qmi.example");
-    let resp = api.http.delete(format!("{}/api/districts/93066", api.base)).bearer_auth(&programme).send().unwrap();
+    let resp = api
+        .http
+        .delete(format!("{}/api/districts/93066", api.base))
+        .bearer_auth(&programme)
+        .send()
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 405);
-    let allow = resp.headers().get("allow").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let allow = resp
+        .headers()
+        .get("allow")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     assert_eq!(allow, "GET, HEAD, PUT");
-    let resp = api.http.head(format!("{}/api/districts", api.base)).send().unwrap();
+    let resp = api
+        .http
+        .head(format!("{}/api/districts", api.base))
+        .send()
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     let (status, body) = api.send("GET", "/api/districts/93066?limit=true", None, None);
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["errors"][0]["field"], "limit");
     let (status, body) = api.send("GET", "/api/districts?limit=true", None, None);
-    assert_eq!((status, &body["errors"][0]["field"]), (400, &json!("limit")), "{body}");
+    assert_eq!(
+        (status, &body["errors"][0]["field"]),
+        (400, &json!("limit")),
+        "{body}"
+    );
 }

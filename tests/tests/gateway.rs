@@ -23,21 +23,35 @@ const TENANTS: &[(&str, &str)] = &[
 
 /// Decodes the `x-qmi-principal` header value whoami reports.
 fn principal(report: &Value) -> Value {
-    let raw = report["principal"].as_str().unwrap_or_else(|| panic!("no principal in {report:#}"));
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(raw).expect("base64url")).expect("principal JSON")
+    let raw = report["principal"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no principal in {report:#}"));
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(raw).expect("base64url"))
+        .expect("principal JSON")
 }
 
 /// Asserts a refusal: status, problem+json with the RFC 9457 members and a request id.
 fn assert_problem(reply: &Reply, status: u16, slug: &str, path: &str) {
     assert_eq!(reply.status, status, "{reply:?}");
-    assert_eq!(reply.header("content-type"), Some("application/problem+json"), "{reply:?}");
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/problem+json"),
+        "{reply:?}"
+    );
     let p = reply.json();
-    assert_eq!(p["type"], format!("https://qmi.example/problems/{slug}"), "{p:#}");
+    assert_eq!(
+        p["type"],
+        format!("https://qmi.example/problems/{slug}"),
+        "{p:#}"
+    );
     assert_eq!(p["status"], status, "{p:#}");
     assert_eq!(p["instance"], path, "{p:#}");
     assert!(p["title"].as_str().is_some_and(|t| !t.is_empty()), "{p:#}");
     assert!(p["detail"].as_str().is_some_and(|t| !t.is_empty()), "{p:#}");
-    assert!(reply.header("x-request-id").is_some(), "no x-request-id on {reply:?}");
+    assert!(
+        reply.header("x-request-id").is_some(),
+        "no x-request-id on {reply:?}"
+    );
 }
 
 /// Whether `s` is a hyphenated UUID v4.
@@ -46,7 +60,9 @@ fn is_uuid_v4(s: &str) -> bool {
     s.len() == 36
         && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-')
         && b[14] == b'4'
-        && s.chars().filter(|c| *c != '-').all(|c| c.is_ascii_hexdigit())
+        && s.chars()
+            .filter(|c| *c != '-')
+            .all(|c| c.is_ascii_hexdigit())
 }
 
 #[test]
@@ -71,10 +87,18 @@ fn a_valid_token_passes_and_the_service_sees_the_principal() {
     assert_eq!(p["sub"], "0190c5f2-7a1b-7c3d-8e4f-000000000001");
     assert_eq!(p["name"], "Camille Martin");
     assert_eq!(p["mem"], json!({ "93066": "admin" }));
-    assert_eq!(report["tenant"], Value::Null, "client x-qmi-tenant leaked: {report:#}");
+    assert_eq!(
+        report["tenant"],
+        Value::Null,
+        "client x-qmi-tenant leaked: {report:#}"
+    );
     let id = report["request_id"].as_str().expect("request id");
     assert!(is_uuid_v4(id), "{id}");
-    assert_eq!(r.header("x-request-id"), Some(id), "response id differs from the internal one");
+    assert_eq!(
+        r.header("x-request-id"),
+        Some(id),
+        "response id differs from the internal one"
+    );
 
     // A tenant route: the service sees the commune.
     let r = s.get_with("/api/communes/93066/members", &[("authorization", &auth)]);
@@ -82,10 +106,17 @@ fn a_valid_token_passes_and_the_service_sees_the_principal() {
     assert_eq!(r.json()["tenant"], "93066");
 
     // Anonymous on a public route: a client-sent principal is removed, not trusted.
-    let r = s.get_with("/api/communes", &[("x-qmi-principal", "eyJzdWIiOiJldmlsIn0")]);
+    let r = s.get_with(
+        "/api/communes",
+        &[("x-qmi-principal", "eyJzdWIiOiJldmlsIn0")],
+    );
     assert_eq!(r.status, 200, "{r:?}");
     let report = r.json();
-    assert_eq!(report["principal"], Value::Null, "client x-qmi-principal leaked: {report:#}");
+    assert_eq!(
+        report["principal"],
+        Value::Null,
+        "client x-qmi-principal leaked: {report:#}"
+    );
     assert!(report["headers"].get("x-qmi-principal").is_none());
     assert!(r.header("x-request-id").is_some());
     // Each request gets its own id.
@@ -96,8 +127,16 @@ fn a_valid_token_passes_and_the_service_sees_the_principal() {
     let r = s.get("/api/communes/94081");
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(r.json()["tenant"], "94081");
-    for (method, path) in [("POST", "/api/auth/token"), ("GET", "/api/health"), ("GET", "/api/openapi.json")] {
-        let r = if method == "POST" { s.post(path, "{}", &[]) } else { s.get(path) };
+    for (method, path) in [
+        ("POST", "/api/auth/token"),
+        ("GET", "/api/health"),
+        ("GET", "/api/openapi.json"),
+    ] {
+        let r = if method == "POST" {
+            s.post(path, "{}", &[])
+        } else {
+            s.get(path)
+        };
         assert_eq!(r.status, 200, "{method} {path}: {r:?}");
     }
 }
@@ -123,14 +162,29 @@ fn missing_tokens_and_every_attack_get_401() {
     // alg: none, with and without a signature part.
     let none = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
     attacks.push(("alg none", format!("{none}.{}.", b64(&good))));
-    attacks.push(("alg none with the real signature", format!("{none}.{}.{}", b64(&good), parts[2])));
+    attacks.push((
+        "alg none with the real signature",
+        format!("{none}.{}.{}", b64(&good), parts[2]),
+    ));
     // HS256 keyed with the public key (PEM text, and the PEM's base64 body).
     let hs = |secret: &[u8]| {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &good, &EncodingKey::from_secret(secret))
-            .expect("hs256")
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &good,
+            &EncodingKey::from_secret(secret),
+        )
+        .expect("hs256")
     };
-    attacks.push(("HS256 with the public PEM", hs(app.keys.public_pem.as_bytes())));
-    let der_b64: String = app.keys.public_pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    attacks.push((
+        "HS256 with the public PEM",
+        hs(app.keys.public_pem.as_bytes()),
+    ));
+    let der_b64: String = app
+        .keys
+        .public_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
     attacks.push(("HS256 with the public key body", hs(der_b64.as_bytes())));
     // Expired (beyond any leeway), not yet valid, wrong audience, wrong issuer.
     let edited = |edit: &dyn Fn(&mut Value)| {
@@ -142,11 +196,19 @@ fn missing_tokens_and_every_attack_get_401() {
     attacks.push(("not yet valid", edited(&|c| c["nbf"] = json!(now() + 600))));
     attacks.push(("wrong aud", edited(&|c| c["aud"] = json!("other-api"))));
     attacks.push(("wrong iss", edited(&|c| c["iss"] = json!("evil"))));
-    attacks.push(("no exp", edited(&|c| { c.as_object_mut().unwrap().remove("exp"); })));
+    attacks.push((
+        "no exp",
+        edited(&|c| {
+            c.as_object_mut().unwrap().remove("exp");
+        }),
+    ));
     // Tampered payload keeping the signature: grant a membership in another commune.
     let mut tampered = good.clone();
     tampered["mem"] = json!({ "93066": "admin", "75056": "admin" });
-    attacks.push(("tampered payload", format!("{}.{}.{}", parts[0], b64(&tampered), parts[2])));
+    attacks.push((
+        "tampered payload",
+        format!("{}.{}.{}", parts[0], b64(&tampered), parts[2]),
+    ));
     // Signed by another key.
     attacks.push(("another key", Keys::generate().sign(&good)));
     attacks.push(("garbage", "not.a.jwt".to_owned()));
@@ -160,7 +222,10 @@ fn missing_tokens_and_every_attack_get_401() {
             "{what}: {r:?}"
         );
         // A bad token is refused on public routes too, never downgraded to anonymous.
-        let r = s.get_with("/api/communes", &[("authorization", &format!("Bearer {token}"))]);
+        let r = s.get_with(
+            "/api/communes",
+            &[("authorization", &format!("Bearer {token}"))],
+        );
         assert_eq!(r.status, 401, "{what} on a public route: {r:?}");
     }
 
@@ -183,14 +248,28 @@ fn tenant_routes_need_standing_in_the_commune() {
     let a = "/api/communes/93066/members";
     let b = "/api/communes/75056/members";
     assert_eq!(get(a, &member_a).status, 200);
-    assert_eq!(s.post(a, "{}", &[("authorization", &app.bearer(&member_a))]).status, 200);
+    assert_eq!(
+        s.post(a, "{}", &[("authorization", &app.bearer(&member_a))])
+            .status,
+        200
+    );
     assert_problem(&get(b, &member_a), 403, "forbidden", b);
-    assert_problem(&get("/api/communes/75056/calls/1", &member_a), 403, "forbidden", "/api/communes/75056/calls/1");
+    assert_problem(
+        &get("/api/communes/75056/calls/1", &member_a),
+        403,
+        "forbidden",
+        "/api/communes/75056/calls/1",
+    );
     // No standing and no such commune: 403, existence not revealed.
     assert_eq!(get("/api/communes/92012/members", &member_a).status, 403);
     // A member of a commune that no longer exists: 404.
     let ghost = claims(&[], &[("92012", "admin")]);
-    assert_problem(&get("/api/communes/92012/members", &ghost), 404, "tenant-not-found", "/api/communes/92012/members");
+    assert_problem(
+        &get("/api/communes/92012/members", &ghost),
+        404,
+        "tenant-not-found",
+        "/api/communes/92012/members",
+    );
 
     // A programme operator passes on any commune, suspended ones included; 404 on none.
     let programme = claims(&["programme"], &[]);
@@ -214,7 +293,12 @@ fn tenant_routes_need_standing_in_the_commune() {
     assert_eq!(get("/api/me", &hosting).status, 200);
     assert_problem(&get(a, &hosting), 403, "forbidden", a);
     // Admin routes are for operators only.
-    assert_problem(&get("/api/admin/communes", &member_a), 403, "forbidden", "/api/admin/communes");
+    assert_problem(
+        &get("/api/admin/communes", &member_a),
+        403,
+        "forbidden",
+        "/api/admin/communes",
+    );
 
     // A malformed commune code is a 400 naming the field; dot segments are refused.
     let r = get("/api/communes/9306/members", &programme);
@@ -248,8 +332,16 @@ fn admission_is_the_policys_for_dual_role_accounts_and_reviewers() {
     let both = claims(&["hosting", "programme"], &[]);
     let r = get(a, &both);
     assert_problem(&r, 403, "forbidden", a);
-    assert!(r.json()["detail"].as_str().unwrap().contains("hosting"), "{r:?}");
-    assert_problem(&get("/api/communes/94081/members", &both), 403, "forbidden", "/api/communes/94081/members");
+    assert!(
+        r.json()["detail"].as_str().unwrap().contains("hosting"),
+        "{r:?}"
+    );
+    assert_problem(
+        &get("/api/communes/94081/members", &both),
+        403,
+        "forbidden",
+        "/api/communes/94081/members",
+    );
     assert_eq!(get("/api/admin/communes", &both).status, 200);
     // A programme operator alone reaches them.
     assert_eq!(get(a, &claims(&["programme"], &[])).status, 200);
@@ -263,10 +355,29 @@ fn admission_is_the_policys_for_dual_role_accounts_and_reviewers() {
     // another commune's, and not a suspended one's.
     let reviewer = claims(&[], &[("93066", "reviewer"), ("94081", "reviewer")]);
     let r = get(a, &reviewer);
-    assert_eq!((r.status, r.json()["tenant"].as_str()), (200, Some("93066")), "{r:?}");
-    assert_problem(&get("/api/communes/75056/members", &reviewer), 403, "forbidden", "/api/communes/75056/members");
-    assert_problem(&get("/api/communes/94081/members", &reviewer), 403, "tenant-suspended", "/api/communes/94081/members");
-    assert_problem(&get("/api/admin/communes", &reviewer), 403, "forbidden", "/api/admin/communes");
+    assert_eq!(
+        (r.status, r.json()["tenant"].as_str()),
+        (200, Some("93066")),
+        "{r:?}"
+    );
+    assert_problem(
+        &get("/api/communes/75056/members", &reviewer),
+        403,
+        "forbidden",
+        "/api/communes/75056/members",
+    );
+    assert_problem(
+        &get("/api/communes/94081/members", &reviewer),
+        403,
+        "tenant-suspended",
+        "/api/communes/94081/members",
+    );
+    assert_problem(
+        &get("/api/admin/communes", &reviewer),
+        403,
+        "forbidden",
+        "/api/admin/communes",
+    );
 }
 
 /// Stale rights (issue 11, finding 7): a token carries the account's rights version
@@ -297,27 +408,49 @@ fn a_token_older_than_the_accounts_rights_is_refused_at_once() {
     for path in [a, "/api/me", "/api/communes", "/api/organisations"] {
         let r = s.get_with(path, &[("authorization", &absent)]);
         assert_problem(&r, 401, "invalid-token", path);
-        assert!(r.json()["detail"].as_str().unwrap().contains("rights changed, refresh the token"), "{r:?}");
+        assert!(
+            r.json()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("rights changed, refresh the token"),
+            "{r:?}"
+        );
         assert_eq!(
             r.header("www-authenticate"),
-            Some("Bearer error=\"invalid_token\", error_description=\"rights changed, refresh the token\""),
+            Some(
+                "Bearer error=\"invalid_token\", error_description=\"rights changed, refresh the token\""
+            ),
             "{path}: {r:?}"
         );
     }
     assert_eq!(s.get_with(a, &[("authorization", &v1)]).status, 200);
     app.set_keys(&[(&format!("rights/{sub}"), "2")]);
-    assert_problem(&s.get_with(a, &[("authorization", &v1)]), 401, "invalid-token", a);
+    assert_problem(
+        &s.get_with(a, &[("authorization", &v1)]),
+        401,
+        "invalid-token",
+        a,
+    );
     assert_eq!(s.get_with(a, &[("authorization", &v2)]).status, 200);
 
     // Another account's rights are its own; anonymous requests read nothing.
     let mut other = claims(&[], &[("93066", "admin")]);
     other["sub"] = json!("0190c5f2-7a1b-7c3d-8e4f-000000000002");
-    assert_eq!(s.get_with(a, &[("authorization", &app.bearer(&other))]).status, 200);
+    assert_eq!(
+        s.get_with(a, &[("authorization", &app.bearer(&other))])
+            .status,
+        200
+    );
     assert_eq!(s.get("/api/communes").status, 200);
 
     // An unreadable version is not a guess: 503.
     app.set_keys(&[(&format!("rights/{sub}"), "two")]);
-    assert_problem(&s.get_with(a, &[("authorization", &v2)]), 503, "gateway-unavailable", a);
+    assert_problem(
+        &s.get_with(a, &[("authorization", &v2)]),
+        503,
+        "gateway-unavailable",
+        a,
+    );
 }
 
 #[test]
@@ -326,20 +459,38 @@ fn bodies_over_the_cap_get_413_with_or_without_content_length() {
     let s = &app.server;
     let auth = app.bearer(&claims(&[], &[("93066", "admin")]));
     let path = "/api/communes/93066/documents";
-    let head = |extra: &str| format!("POST {path} HTTP/1.1\r\nAuthorization: {auth}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n{extra}");
+    let head = |extra: &str| {
+        format!(
+            "POST {path} HTTP/1.1\r\nAuthorization: {auth}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n{extra}"
+        )
+    };
 
     // Declared over the cap: refused before the body is read.
-    let r = raw_request(s.authority(), &head(&format!("Content-Length: {}", CAP + 1)), vec![b'x'; CAP + 1]);
+    let r = raw_request(
+        s.authority(),
+        &head(&format!("Content-Length: {}", CAP + 1)),
+        vec![b'x'; CAP + 1],
+    );
     assert_eq!(r.status, 413, "{r:?}");
-    assert_eq!(r.headers.get("content-type").map(String::as_str), Some("application/problem+json"));
-    assert_eq!(r.json()["type"], "https://qmi.example/problems/payload-too-large");
+    assert_eq!(
+        r.headers.get("content-type").map(String::as_str),
+        Some("application/problem+json")
+    );
+    assert_eq!(
+        r.json()["type"],
+        "https://qmi.example/problems/payload-too-large"
+    );
     assert!(r.headers.contains_key("x-request-id"));
     // Declared over the cap, no body sent at all: still 413, without waiting for it.
     let r = raw_request(s.authority(), &head("Content-Length: 50000000"), Vec::new());
     assert_eq!(r.status, 413, "{r:?}");
 
     // Exactly the cap with content-length: forwarded whole.
-    let r = raw_request(s.authority(), &head(&format!("Content-Length: {CAP}")), vec![b'x'; CAP]);
+    let r = raw_request(
+        s.authority(),
+        &head(&format!("Content-Length: {CAP}")),
+        vec![b'x'; CAP],
+    );
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(r.json()["body_len"], CAP);
 
@@ -358,12 +509,24 @@ fn bodies_over_the_cap_get_413_with_or_without_content_length() {
         body.extend_from_slice(b"0\r\n\r\n");
         body
     };
-    let r = raw_request(s.authority(), &head("Transfer-Encoding: chunked"), chunked(CAP + 1));
+    let r = raw_request(
+        s.authority(),
+        &head("Transfer-Encoding: chunked"),
+        chunked(CAP + 1),
+    );
     assert_eq!(r.status, 413, "{r:?}");
     assert_eq!(r.json()["status"], 413);
-    let r = raw_request(s.authority(), &head("Transfer-Encoding: chunked"), chunked(3 * CAP));
+    let r = raw_request(
+        s.authority(),
+        &head("Transfer-Encoding: chunked"),
+        chunked(3 * CAP),
+    );
     assert_eq!(r.status, 413, "{r:?}");
-    let r = raw_request(s.authority(), &head("Transfer-Encoding: chunked"), chunked(CAP));
+    let r = raw_request(
+        s.authority(),
+        &head("Transfer-Encoding: chunked"),
+        chunked(CAP),
+    );
     assert_eq!(r.status, 200, "{r:?}");
     let report = r.json();
     assert_eq!(report["body_len"], CAP, "{report:#}");
@@ -380,7 +543,10 @@ fn forbidden_hop_by_hop_headers_never_give_500() {
         ("Connection: keep-alive, x-foo\r\nX-Foo: bar", "connection"),
         ("Keep-Alive: timeout=5", "keep-alive"),
         ("Connection: Upgrade\r\nUpgrade: h2c", "upgrade"),
-        ("Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA", "http2-settings"),
+        (
+            "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA",
+            "http2-settings",
+        ),
         ("Proxy-Authorization: Basic eDp4", "proxy-authorization"),
         ("Proxy-Authenticate: Basic realm=x", "proxy-authenticate"),
         ("Proxy-Connection: keep-alive", "proxy-connection"),
@@ -389,13 +555,23 @@ fn forbidden_hop_by_hop_headers_never_give_500() {
     for path in ["/api/communes/93066/members", "/api/communes"] {
         for (headers, name) in cases {
             let chunked = headers.starts_with("Transfer-Encoding");
-            let (method, body) = if chunked { ("POST", b"5\r\nhello\r\n0\r\n\r\n".to_vec()) } else { ("GET", Vec::new()) };
+            let (method, body) = if chunked {
+                ("POST", b"5\r\nhello\r\n0\r\n\r\n".to_vec())
+            } else {
+                ("GET", Vec::new())
+            };
             let head = format!("{method} {path} HTTP/1.1\r\nAuthorization: {auth}\r\n{headers}");
             let r = raw_request(s.authority(), &head, body);
             assert_eq!(r.status, 200, "{name} on {path}: {r:?}");
             let report = r.json();
-            assert!(report["headers"].get(*name).is_none(), "{name} reached the service: {report:#}");
-            assert!(report["headers"].get("host").is_none(), "host reached the service: {report:#}");
+            assert!(
+                report["headers"].get(*name).is_none(),
+                "{name} reached the service: {report:#}"
+            );
+            assert!(
+                report["headers"].get("host").is_none(),
+                "host reached the service: {report:#}"
+            );
             assert!(r.headers.contains_key("x-request-id"));
             if chunked {
                 assert_eq!(report["body_len"], 5, "{report:#}");
@@ -412,9 +588,14 @@ fn responses_of_every_kind_carry_a_request_id() {
         s.get("/api/communes"),
         s.get("/api/me"),
         s.get_with("/api/me", &[("authorization", "Bearer x.y.z")]),
-        s.get_with("/api/communes/9306/members", &[("authorization", &app.bearer(&claims(&["programme"], &[])))]),
+        s.get_with(
+            "/api/communes/9306/members",
+            &[("authorization", &app.bearer(&claims(&["programme"], &[])))],
+        ),
     ] {
-        let id = r.header("x-request-id").unwrap_or_else(|| panic!("no x-request-id: {r:?}"));
+        let id = r
+            .header("x-request-id")
+            .unwrap_or_else(|| panic!("no x-request-id: {r:?}"));
         assert!(is_uuid_v4(id), "{id}");
     }
 }
@@ -426,19 +607,29 @@ fn head_requests_get_the_get_headers_without_a_body() {
     let auth = app.bearer(&claims(&[], &[("93066", "admin")]));
     for (path, headers) in [
         ("/api/communes", vec![]),
-        ("/api/communes/93066/members", vec![("authorization", auth.as_str())]),
+        (
+            "/api/communes/93066/members",
+            vec![("authorization", auth.as_str())],
+        ),
     ] {
         let get = s.get_with(path, &headers);
         assert_eq!(get.status, 200, "GET {path}: {get:?}");
         let head = s.head_with(path, &headers);
         assert_eq!(head.status, 200, "HEAD {path}: {head:?}");
         assert!(head.body.is_empty(), "HEAD {path} sent a body: {head:?}");
-        assert_eq!(head.header("content-type"), get.header("content-type"), "HEAD {path}");
+        assert_eq!(
+            head.header("content-type"),
+            get.header("content-type"),
+            "HEAD {path}"
+        );
         let length: usize = head
             .header("content-length")
             .and_then(|v| v.parse().ok())
             .unwrap_or_else(|| panic!("HEAD {path} without content-length: {head:?}"));
         assert!(length > 0, "HEAD {path}: {head:?}");
-        assert!(head.header("x-request-id").is_some_and(is_uuid_v4), "HEAD {path}: {head:?}");
+        assert!(
+            head.header("x-request-id").is_some_and(is_uuid_v4),
+            "HEAD {path}: {head:?}"
+        );
     }
 }

@@ -36,26 +36,54 @@ struct Res {
 
 impl<'a> Api<'a> {
     fn new(server: &'a QmiServer) -> Self {
-        let http = reqwest::blocking::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().unwrap();
+        let http = reqwest::blocking::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
         Self { server, http }
     }
 
-    fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<(&str, &str)>) -> Res {
-        let mut req = self.http.request(method.parse().unwrap(), self.server.url(path));
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, &str)>,
+    ) -> Res {
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), self.server.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
         if let Some((ct, b)) = body {
             req = req.header("content-type", ct).body(b.to_owned());
         }
-        let resp = req.send().unwrap_or_else(|e| panic!("{method} {path}: {e}\n{}", self.server.stderr()));
+        let resp = req
+            .send()
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}\n{}", self.server.stderr()));
         let status = resp.status().as_u16();
-        let header = |n: &str| resp.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let header = |n: &str| {
+            resp.headers()
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
         let content_type = header("content-type").unwrap_or_default();
         let retry_after = header("retry-after");
         let text = resp.text().unwrap();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Res { status, content_type, retry_after, body }
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Res {
+            status,
+            content_type,
+            retry_after,
+            body,
+        }
     }
 
     fn get(&self, path: &str, token: Option<&str>) -> Res {
@@ -63,24 +91,39 @@ impl<'a> Api<'a> {
     }
 
     fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Res {
-        self.send("POST", path, token, Some(("application/json", &body.to_string())))
+        self.send(
+            "POST",
+            path,
+            token,
+            Some(("application/json", &body.to_string())),
+        )
     }
 
     fn sign_in(&self, email: &str) -> Value {
-        let r = self.post("/api/auth/token", None, &json!({ "email": email, "password": DEMO_PASSWORD }));
+        let r = self.post(
+            "/api/auth/token",
+            None,
+            &json!({ "email": email, "password": DEMO_PASSWORD }),
+        );
         assert_eq!(r.status, 200, "sign-in of {email}: {r:?}");
         r.body
     }
 
     fn token(&self, email: &str) -> String {
-        self.sign_in(email)["access_token"].as_str().unwrap().to_owned()
+        self.sign_in(email)["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 }
 
 /// The claims of an access token (its payload, not verified: the test reads
 /// what identity issued).
 fn claims_of(token: &str) -> Value {
-    let payload = token.split('.').nth(1).unwrap_or_else(|| panic!("not a JWT: {token}"));
+    let payload = token
+        .split('.')
+        .nth(1)
+        .unwrap_or_else(|| panic!("not a JWT: {token}"));
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
@@ -102,7 +145,10 @@ fn set_password(server: &QmiServer, email: &str) {
 fn csv_rows() -> Vec<(String, String, u64)> {
     let text = std::fs::read_to_string(workspace_root().join("data/communes-mgp.csv")).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next().unwrap(), "insee,name,departement,ept_code,ept_name,population,status");
+    assert_eq!(
+        lines.next().unwrap(),
+        "insee,name,departement,ept_code,ept_name,population,status"
+    );
     lines
         .map(|l| {
             // Names and territories hold no commas or quotes in this data set.
@@ -115,9 +161,15 @@ fn csv_rows() -> Vec<(String, String, u64)> {
 
 fn assert_problem(r: &Res, status: u16) {
     assert_eq!(r.status, status, "{r:?}");
-    assert!(r.content_type.starts_with("application/problem+json"), "{r:?}");
+    assert!(
+        r.content_type.starts_with("application/problem+json"),
+        "{r:?}"
+    );
     assert_eq!(r.body["status"], status, "{r:?}");
-    assert!(r.body["type"].as_str().unwrap().starts_with("https://"), "{r:?}");
+    assert!(
+        r.body["type"].as_str().unwrap().starts_with("https://"),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -148,8 +200,15 @@ fn registry_is_exactly_the_current_mgp_communes_of_the_data_file() {
     let codes: Vec<&str> = seen.iter().map(|c| c["insee"].as_str().unwrap()).collect();
     let unique: BTreeSet<&str> = codes.iter().copied().collect();
     assert_eq!(unique.len(), codes.len(), "duplicates across pages");
-    assert_eq!(codes.len(), rows.len(), "registry size vs data/communes-mgp.csv");
-    assert_eq!(unique, rows.iter().map(|r| r.0.as_str()).collect::<BTreeSet<_>>());
+    assert_eq!(
+        codes.len(),
+        rows.len(),
+        "registry size vs data/communes-mgp.csv"
+    );
+    assert_eq!(
+        unique,
+        rows.iter().map(|r| r.0.as_str()).collect::<BTreeSet<_>>()
+    );
     assert_eq!(pages, rows.len().div_ceil(17));
     for (insee, name, population) in rows.iter().filter(|r| r.0 == "75056" || r.0 == "93066") {
         let c = seen.iter().find(|c| c["insee"] == insee.as_str()).unwrap();
@@ -159,7 +218,10 @@ fn registry_is_exactly_the_current_mgp_communes_of_the_data_file() {
         assert_eq!(one.body["population"], *population);
     }
     let paris = seen.iter().find(|c| c["insee"] == "75056").unwrap();
-    assert_eq!((paris["ept_name"].as_str(), paris["status"].as_str()), (Some("Paris"), Some("district")));
+    assert_eq!(
+        (paris["ept_name"].as_str(), paris["status"].as_str()),
+        (Some("Paris"), Some("district"))
+    );
     // Pierrefitte-sur-Seine merged into Saint-Denis on 2025-01-01: not a tenant.
     assert!(!unique.contains("93059"));
     assert_problem(&api.get("/api/communes/93059", None), 404);
@@ -170,15 +232,33 @@ fn registry_filters_and_limits() {
     let server = server();
     let api = Api::new(&server);
     let districts = api.get("/api/communes?status=district", None);
-    let codes: BTreeSet<&str> = districts.body["items"].as_array().unwrap().iter().map(|c| c["insee"].as_str().unwrap()).collect();
+    let codes: BTreeSet<&str> = districts.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["insee"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, ["75056", "93048", "93066"].into_iter().collect());
     // Accent- and case-insensitive name search.
     let r = api.get("/api/communes?q=L%27ILE%20saint%20denis", None);
     assert_eq!(r.body["items"][0]["insee"], "93039", "{r:?}");
     let r = api.get("/api/communes?q=fosses&departement=94", None);
-    assert!(r.body["items"].as_array().unwrap().iter().any(|c| c["name"] == "Saint-Maur-des-Fossés"), "{r:?}");
+    assert!(
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "Saint-Maur-des-Fossés"),
+        "{r:?}"
+    );
     let all_93 = api.get("/api/communes?departement=93&limit=500", None);
-    assert!(all_93.body["items"].as_array().unwrap().iter().all(|c| c["departement"] == "93"));
+    assert!(
+        all_93.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["departement"] == "93")
+    );
     for bad in ["limit=501", "limit=0", "limit=ten"] {
         let r = api.get(&format!("/api/communes?{bad}"), None);
         assert_problem(&r, 400);
@@ -188,7 +268,13 @@ fn registry_filters_and_limits() {
     assert_eq!(r.body["errors"][0]["field"], "status");
     let r = api.get("/api/communes?cursor=garbage!", None);
     assert_eq!(r.body["errors"][0]["field"], "cursor");
-    assert_eq!(api.get("/api/communes?limit=500", None).body["items"].as_array().unwrap().len(), csv_rows().len());
+    assert_eq!(
+        api.get("/api/communes?limit=500", None).body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        csv_rows().len()
+    );
 }
 
 #[test]
@@ -197,7 +283,11 @@ fn figures_and_the_territory_filter_count_what_the_data_file_holds() {
     let api = Api::new(&server);
     let text = std::fs::read_to_string(workspace_root().join("data/communes-mgp.csv")).unwrap();
     // (departement, ept_code, ept_name, population, status) of every row.
-    let rows: Vec<Vec<String>> = text.lines().skip(1).map(|l| l.split(',').map(str::to_owned).collect()).collect();
+    let rows: Vec<Vec<String>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect();
     let tally = |key: usize| {
         let mut out: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
         for r in &rows {
@@ -211,36 +301,75 @@ fn figures_and_the_territory_filter_count_what_the_data_file_holds() {
         v.as_array()
             .unwrap()
             .iter()
-            .map(|t| (t["code"].as_str().unwrap().to_owned(), (t["communes"].as_u64().unwrap(), t["population"].as_u64().unwrap())))
+            .map(|t| {
+                (
+                    t["code"].as_str().unwrap().to_owned(),
+                    (
+                        t["communes"].as_u64().unwrap(),
+                        t["population"].as_u64().unwrap(),
+                    ),
+                )
+            })
             .collect()
     };
 
     let f = api.get("/api/figures", None);
     assert_eq!(f.status, 200, "{f:?}");
     assert_eq!(f.body["communes"], rows.len() as u64);
-    assert_eq!(f.body["population"], rows.iter().map(|r| r[5].parse::<u64>().unwrap()).sum::<u64>());
+    assert_eq!(
+        f.body["population"],
+        rows.iter()
+            .map(|r| r[5].parse::<u64>().unwrap())
+            .sum::<u64>()
+    );
     // Statuses come from the registry as the demo seed left it.
     let mut by_status: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
-    for c in api.get("/api/communes?limit=500", None).body["items"].as_array().unwrap() {
-        let e = by_status.entry(c["status"].as_str().unwrap().to_owned()).or_default();
+    for c in api.get("/api/communes?limit=500", None).body["items"]
+        .as_array()
+        .unwrap()
+    {
+        let e = by_status
+            .entry(c["status"].as_str().unwrap().to_owned())
+            .or_default();
         e.0 += 1;
         e.1 += c["population"].as_u64().unwrap();
     }
     assert_eq!(as_map(&f.body["by_status"]), by_status);
-    assert!(by_status.get("district").is_some_and(|d| d.0 >= 3), "{by_status:?}");
+    assert!(
+        by_status.get("district").is_some_and(|d| d.0 >= 3),
+        "{by_status:?}"
+    );
     assert_eq!(as_map(&f.body["by_departement"]), tally(2));
     assert_eq!(as_map(&f.body["by_territory"]), tally(3));
     let territories = f.body["by_territory"].as_array().unwrap();
-    let counts: Vec<u64> = territories.iter().map(|t| t["communes"].as_u64().unwrap()).collect();
-    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "largest territory first: {counts:?}");
-    let plaine = territories.iter().find(|t| t["code"] == "200057867").expect("Plaine Commune");
+    let counts: Vec<u64> = territories
+        .iter()
+        .map(|t| t["communes"].as_u64().unwrap())
+        .collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "largest territory first: {counts:?}"
+    );
+    let plaine = territories
+        .iter()
+        .find(|t| t["code"] == "200057867")
+        .expect("Plaine Commune");
     assert_eq!(plaine["name"], "Plaine Commune");
 
     // The territory filter: exactly the data file's communes of that territory.
     let r = api.get("/api/communes?territory=200057867&limit=500", None);
     assert_eq!(r.status, 200, "{r:?}");
-    let listed: BTreeSet<String> = r.body["items"].as_array().unwrap().iter().map(|c| c["insee"].as_str().unwrap().to_owned()).collect();
-    let expected: BTreeSet<String> = rows.iter().filter(|r| r[3] == "200057867").map(|r| r[0].clone()).collect();
+    let listed: BTreeSet<String> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["insee"].as_str().unwrap().to_owned())
+        .collect();
+    let expected: BTreeSet<String> = rows
+        .iter()
+        .filter(|r| r[3] == "200057867")
+        .map(|r| r[0].clone())
+        .collect();
     assert_eq!(listed, expected);
     assert_eq!(listed.len() as u64, plaine["communes"].as_u64().unwrap());
     let r = api.get("/api/communes?territory=200057867&status=district", None);
@@ -253,7 +382,12 @@ fn figures_and_the_territory_filter_count_what_the_data_file_holds() {
     // outside the registry is simply absent), a malformed code names the field.
     let r = api.get("/api/communes?insee=93066,%2093048,93066,75056,99999", None);
     assert_eq!(r.status, 200, "{r:?}");
-    let listed: Vec<&str> = r.body["items"].as_array().unwrap().iter().map(|c| c["insee"].as_str().unwrap()).collect();
+    let listed: Vec<&str> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["insee"].as_str().unwrap())
+        .collect();
     assert_eq!(listed, ["75056", "93048", "93066"]);
     assert_eq!(r.body["items"][2]["name"], "Saint-Denis");
     let r = api.get("/api/communes?insee=93066,montreuil", None);
@@ -269,14 +403,26 @@ fn figures_and_the_territory_filter_count_what_the_data_file_holds() {
 /// A refusal decided by the `policy` component: its problem type names the refusal code.
 fn assert_refused(r: &Res, status: u16, code: &str) {
     assert_problem(r, status);
-    assert_eq!(r.body["type"].as_str().unwrap().rsplit('/').next(), Some(code), "{r:?}");
+    assert_eq!(
+        r.body["type"].as_str().unwrap().rsplit('/').next(),
+        Some(code),
+        "{r:?}"
+    );
 }
 
 fn tenant_routes(insee: &str) -> Vec<(&'static str, String, Option<Value>)> {
     vec![
         ("GET", format!("/api/communes/{insee}/members"), None),
-        ("POST", format!("/api/communes/{insee}/members"), Some(json!({ "email": "programme@qmi.example", "role": "reviewer" }))),
-        ("DELETE", format!("/api/communes/{insee}/members/01900000-0000-7000-8000-000000000013"), None),
+        (
+            "POST",
+            format!("/api/communes/{insee}/members"),
+            Some(json!({ "email": "programme@qmi.example", "role": "reviewer" })),
+        ),
+        (
+            "DELETE",
+            format!("/api/communes/{insee}/members/01900000-0000-7000-8000-000000000013"),
+            None,
+        ),
     ]
 }
 
@@ -285,13 +431,29 @@ fn tenant_routes_need_a_token_and_standing_in_the_commune() {
     let server = server();
     let api = Api::new(&server);
     for (method, path, body) in tenant_routes("93066") {
-        let r = api.send(method, &path, None, body.as_ref().map(|b| ("application/json", b.to_string())).as_ref().map(|(c, b)| (*c, b.as_str())));
+        let r = api.send(
+            method,
+            &path,
+            None,
+            body.as_ref()
+                .map(|b| ("application/json", b.to_string()))
+                .as_ref()
+                .map(|(c, b)| (*c, b.as_str())),
+        );
         assert_problem(&r, 401);
     }
     let admin_a = api.token("admin.saint-denis@qmi.example");
     // Admin of Saint-Denis on Montreuil: 403 everywhere.
     for (method, path, body) in tenant_routes("93048") {
-        let r = api.send(method, &path, Some(&admin_a), body.as_ref().map(|b| b.to_string()).as_deref().map(|b| ("application/json", b)));
+        let r = api.send(
+            method,
+            &path,
+            Some(&admin_a),
+            body.as_ref()
+                .map(|b| b.to_string())
+                .as_deref()
+                .map(|b| ("application/json", b)),
+        );
         assert_problem(&r, 403);
     }
     // …and on Saint-Denis: allowed.
@@ -301,41 +463,107 @@ fn tenant_routes_need_a_token_and_standing_in_the_commune() {
     // A reviewer (possibly from outside the commune) neither reads nor manages its
     // people: the policy component refuses and names its reason.
     let reviewer = api.token("reviewer.saint-denis@qmi.example");
-    assert_refused(&api.get("/api/communes/93066/members", Some(&reviewer)), 403, "insufficient-role");
-    let r = api.send("DELETE", "/api/communes/93066/members/01900000-0000-7000-8000-000000000012", Some(&reviewer), None);
+    assert_refused(
+        &api.get("/api/communes/93066/members", Some(&reviewer)),
+        403,
+        "insufficient-role",
+    );
+    let r = api.send(
+        "DELETE",
+        "/api/communes/93066/members/01900000-0000-7000-8000-000000000012",
+        Some(&reviewer),
+        None,
+    );
     assert_refused(&r, 403, "insufficient-role");
-    let added = api.post("/api/communes/93066/members", Some(&admin_a), &json!({ "email": "Programme@QMI.example", "role": "reviewer" }));
+    let added = api.post(
+        "/api/communes/93066/members",
+        Some(&admin_a),
+        &json!({ "email": "Programme@QMI.example", "role": "reviewer" }),
+    );
     assert_eq!(added.status, 200, "{added:?}");
     assert_eq!(added.body["email"], "programme@qmi.example");
-    let removed = api.send("DELETE", "/api/communes/93066/members/01900000-0000-7000-8000-000000000013", Some(&admin_a), None);
+    let removed = api.send(
+        "DELETE",
+        "/api/communes/93066/members/01900000-0000-7000-8000-000000000013",
+        Some(&admin_a),
+        None,
+    );
     assert_eq!(removed.status, 204, "{removed:?}");
-    assert_eq!(api.get("/api/communes/93066/members", Some(&admin_a)).body["items"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        api.get("/api/communes/93066/members", Some(&admin_a)).body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
     // A commune keeps an admin: its last one can be neither removed nor given
     // another role, by themselves or by the programme…
     let programme = api.token("programme@qmi.example");
     for token in [&admin_a, &programme] {
-        let removed = api.send("DELETE", "/api/communes/93066/members/01900000-0000-7000-8000-000000000011", Some(token), None);
+        let removed = api.send(
+            "DELETE",
+            "/api/communes/93066/members/01900000-0000-7000-8000-000000000011",
+            Some(token),
+            None,
+        );
         assert_problem(&removed, 409);
-        assert!(removed.body["detail"].as_str().unwrap().contains("last admin of 93066"), "{removed:?}");
-        let demoted = api.post("/api/communes/93066/members", Some(token), &json!({ "email": "admin.saint-denis@qmi.example", "role": "agent" }));
+        assert!(
+            removed.body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("last admin of 93066"),
+            "{removed:?}"
+        );
+        let demoted = api.post(
+            "/api/communes/93066/members",
+            Some(token),
+            &json!({ "email": "admin.saint-denis@qmi.example", "role": "agent" }),
+        );
         assert_problem(&demoted, 409);
     }
     // …while another admin remains, a role can change.
-    let promoted = api.post("/api/communes/93066/members", Some(&admin_a), &json!({ "email": "agent.saint-denis@qmi.example", "role": "admin" }));
+    let promoted = api.post(
+        "/api/communes/93066/members",
+        Some(&admin_a),
+        &json!({ "email": "agent.saint-denis@qmi.example", "role": "admin" }),
+    );
     assert_eq!(promoted.status, 200, "{promoted:?}");
-    let back = api.post("/api/communes/93066/members", Some(&admin_a), &json!({ "email": "agent.saint-denis@qmi.example", "role": "agent" }));
-    assert_eq!((back.status, back.body["role"].as_str()), (200, Some("agent")), "{back:?}");
+    let back = api.post(
+        "/api/communes/93066/members",
+        Some(&admin_a),
+        &json!({ "email": "agent.saint-denis@qmi.example", "role": "agent" }),
+    );
+    assert_eq!(
+        (back.status, back.body["role"].as_str()),
+        (200, Some("agent")),
+        "{back:?}"
+    );
     let roles = api.get("/api/communes/93066/members", Some(&admin_a));
-    let admins = roles.body["items"].as_array().unwrap().iter().filter(|m| m["role"] == "admin").count();
+    let admins = roles.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "admin")
+        .count();
     assert_eq!(admins, 1, "{roles:?}");
     // An agent reads but does not manage. The policy component decides and names its reason.
     let agent = api.token("agent.saint-denis@qmi.example");
-    assert_eq!(api.get("/api/communes/93066/members", Some(&agent)).status, 200);
-    let r = api.post("/api/communes/93066/members", Some(&agent), &json!({ "email": "x@y.fr", "role": "agent", "name": "X" }));
+    assert_eq!(
+        api.get("/api/communes/93066/members", Some(&agent)).status,
+        200
+    );
+    let r = api.post(
+        "/api/communes/93066/members",
+        Some(&agent),
+        &json!({ "email": "x@y.fr", "role": "agent", "name": "X" }),
+    );
     assert_refused(&r, 403, "insufficient-role");
     // /api/me reflects the account.
     let me = api.get("/api/me", Some(&admin_a));
-    assert_eq!(me.body["memberships"], json!([{ "insee": "93066", "name": "Saint-Denis", "role": "admin" }]));
+    assert_eq!(
+        me.body["memberships"],
+        json!([{ "insee": "93066", "name": "Saint-Denis", "role": "admin" }])
+    );
 }
 
 #[test]
@@ -346,15 +574,46 @@ fn operators_manage_tenants_and_hosting_reads_no_tenant_content() {
     let programme = api.token("programme@qmi.example");
     let admin_b = api.token("admin.montreuil@qmi.example");
     assert_problem(&api.get("/api/communes/93048/members", Some(&hosting)), 403);
-    assert_eq!(api.get("/api/communes/93048/members", Some(&programme)).status, 200);
-    assert_problem(&api.post("/api/admin/communes/93048/suspend", Some(&admin_b), &json!({})), 403);
+    assert_eq!(
+        api.get("/api/communes/93048/members", Some(&programme))
+            .status,
+        200
+    );
+    assert_problem(
+        &api.post(
+            "/api/admin/communes/93048/suspend",
+            Some(&admin_b),
+            &json!({}),
+        ),
+        403,
+    );
 
-    let r = api.post("/api/admin/communes/93048/suspend", Some(&hosting), &json!({}));
-    assert_eq!((r.status, r.body["status"].as_str()), (200, Some("suspended")), "{r:?}");
-    assert_refused(&api.get("/api/communes/93048/members", Some(&admin_b)), 403, "tenant-suspended");
-    let r = api.post("/api/admin/communes/93048/resume", Some(&hosting), &json!({}));
+    let r = api.post(
+        "/api/admin/communes/93048/suspend",
+        Some(&hosting),
+        &json!({}),
+    );
+    assert_eq!(
+        (r.status, r.body["status"].as_str()),
+        (200, Some("suspended")),
+        "{r:?}"
+    );
+    assert_refused(
+        &api.get("/api/communes/93048/members", Some(&admin_b)),
+        403,
+        "tenant-suspended",
+    );
+    let r = api.post(
+        "/api/admin/communes/93048/resume",
+        Some(&hosting),
+        &json!({}),
+    );
     assert_eq!(r.body["status"], "district", "{r:?}");
-    assert_eq!(api.get("/api/communes/93048/members", Some(&admin_b)).status, 200);
+    assert_eq!(
+        api.get("/api/communes/93048/members", Some(&admin_b))
+            .status,
+        200
+    );
 
     // A commune of another metropolis (Lyon), added at run time.
     let lyon = json!({ "insee": "69123", "name": "Lyon", "metropolis_code": "200046977", "population": 522250, "status": "candidate" });
@@ -364,8 +623,16 @@ fn operators_manage_tenants_and_hosting_reads_no_tenant_content() {
     assert_problem(&api.post("/api/admin/communes", Some(&hosting), &lyon), 409);
     assert_eq!(api.get("/api/communes/69123", None).body["name"], "Lyon");
     // The gateway knows it: a programme operator reaches its tenant routes.
-    assert_eq!(api.get("/api/communes/69123/members", Some(&programme)).status, 200);
-    let r = api.post("/api/admin/communes", Some(&hosting), &json!({ "insee": "6912", "name": "x" }));
+    assert_eq!(
+        api.get("/api/communes/69123/members", Some(&programme))
+            .status,
+        200
+    );
+    let r = api.post(
+        "/api/admin/communes",
+        Some(&hosting),
+        &json!({ "insee": "6912", "name": "x" }),
+    );
     assert_problem(&r, 400);
     assert_eq!(r.body["errors"][0]["field"], "insee");
 }
@@ -380,10 +647,34 @@ fn a_partner_member_sees_only_their_organisation() {
     let items = list.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["name"], "Solaire Urbain");
-    assert_refused(&api.get("/api/organisations/01900000-0000-7000-8000-00000000a002", Some(&partner)), 403, "not-organisation-member");
-    assert_refused(&api.get("/api/organisations/01900000-0000-7000-8000-00000000a002/members", Some(&partner)), 403, "not-organisation-member");
-    assert_eq!(api.get("/api/organisations/01900000-0000-7000-8000-00000000a001", Some(&partner)).status, 200);
-    let members = api.get("/api/organisations/01900000-0000-7000-8000-00000000a001/members", Some(&partner));
+    assert_refused(
+        &api.get(
+            "/api/organisations/01900000-0000-7000-8000-00000000a002",
+            Some(&partner),
+        ),
+        403,
+        "not-organisation-member",
+    );
+    assert_refused(
+        &api.get(
+            "/api/organisations/01900000-0000-7000-8000-00000000a002/members",
+            Some(&partner),
+        ),
+        403,
+        "not-organisation-member",
+    );
+    assert_eq!(
+        api.get(
+            "/api/organisations/01900000-0000-7000-8000-00000000a001",
+            Some(&partner)
+        )
+        .status,
+        200
+    );
+    let members = api.get(
+        "/api/organisations/01900000-0000-7000-8000-00000000a001/members",
+        Some(&partner),
+    );
     assert_eq!(members.body.as_array().unwrap().len(), 2);
     let r = api.send(
         "PATCH",
@@ -392,27 +683,63 @@ fn a_partner_member_sees_only_their_organisation() {
         Some(("application/json", r#"{"name":"mine now"}"#)),
     );
     assert_refused(&r, 403, "not-organisation-member");
-    let r = api.send("PATCH", "/api/organisations/01900000-0000-7000-8000-00000000a001", Some(&partner), Some(("application/json", r#"{"siret":"81234567800014"}"#)));
+    let r = api.send(
+        "PATCH",
+        "/api/organisations/01900000-0000-7000-8000-00000000a001",
+        Some(&partner),
+        Some(("application/json", r#"{"siret":"81234567800014"}"#)),
+    );
     assert_problem(&r, 400);
     assert_eq!(r.body["errors"][0]["field"], "siret");
     let programme = api.token("programme@qmi.example");
-    assert_eq!(api.get("/api/organisations", Some(&programme)).body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        api.get("/api/organisations", Some(&programme)).body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     let page = api.get("/api/organisations?limit=1", Some(&programme));
     assert_eq!(page.body["items"].as_array().unwrap().len(), 1, "{page:?}");
     let cursor = page.body["next_cursor"].as_str().expect("a second page");
-    let next = api.get(&format!("/api/organisations?limit=1&cursor={cursor}"), Some(&programme));
+    let next = api.get(
+        &format!("/api/organisations?limit=1&cursor={cursor}"),
+        Some(&programme),
+    );
     assert_eq!(next.body["items"].as_array().unwrap().len(), 1, "{next:?}");
     assert_ne!(next.body["items"][0]["id"], page.body["items"][0]["id"]);
     assert_eq!(next.body["next_cursor"], Value::Null);
-    assert_eq!(api.get("/api/organisations/01900000-0000-7000-8000-00000000a002/members", Some(&programme)).status, 200);
+    assert_eq!(
+        api.get(
+            "/api/organisations/01900000-0000-7000-8000-00000000a002/members",
+            Some(&programme)
+        )
+        .status,
+        200
+    );
     // Organisations are for their members and operators (issue 3): commune people
     // see none of them, and the one they ask for is refused.
     let admin = api.token("admin.saint-denis@qmi.example");
     let list = api.get("/api/organisations", Some(&admin));
-    assert_eq!((list.status, list.body["items"].as_array().map(Vec::len)), (200, Some(0)), "{list:?}");
-    assert_refused(&api.get("/api/organisations/01900000-0000-7000-8000-00000000a001", Some(&admin)), 403, "not-organisation-member");
+    assert_eq!(
+        (list.status, list.body["items"].as_array().map(Vec::len)),
+        (200, Some(0)),
+        "{list:?}"
+    );
+    assert_refused(
+        &api.get(
+            "/api/organisations/01900000-0000-7000-8000-00000000a001",
+            Some(&admin),
+        ),
+        403,
+        "not-organisation-member",
+    );
     // A French organisation needs a SIRET (422 naming it).
-    let r = api.post("/api/organisations", Some(&programme), &json!({ "name": "Asso", "kind": "association", "country": "FR" }));
+    let r = api.post(
+        "/api/organisations",
+        Some(&programme),
+        &json!({ "name": "Asso", "kind": "association", "country": "FR" }),
+    );
     assert_problem(&r, 422);
     assert_eq!(r.body["errors"][0]["field"], "siret");
     let r = api.post("/api/organisations", Some(&programme), &json!({ "name": "Asso", "kind": "association", "country": "FR", "siret": "90123456700021" }));
@@ -423,16 +750,41 @@ fn a_partner_member_sees_only_their_organisation() {
 fn malformed_bodies_are_problems_naming_the_issue() {
     let server = server();
     let api = Api::new(&server);
-    let r = api.send("POST", "/api/auth/token", None, Some(("application/json", r#"{"email": "a@b.fr", "password": "#)));
+    let r = api.send(
+        "POST",
+        "/api/auth/token",
+        None,
+        Some(("application/json", r#"{"email": "a@b.fr", "password": "#)),
+    );
     assert_problem(&r, 400);
-    assert!(r.body["detail"].as_str().unwrap().contains("malformed JSON"), "{r:?}");
-    let r = api.send("POST", "/api/auth/token", None, Some(("application/json", r#"{"email": "a@b.fr"}"#)));
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("malformed JSON"),
+        "{r:?}"
+    );
+    let r = api.send(
+        "POST",
+        "/api/auth/token",
+        None,
+        Some(("application/json", r#"{"email": "a@b.fr"}"#)),
+    );
     assert_problem(&r, 400);
     assert_eq!(r.body["errors"][0]["field"], "password");
-    let r = api.send("POST", "/api/auth/token", None, Some(("text/plain", r#"{"email": "a@b.fr", "password": "x"}"#)));
+    let r = api.send(
+        "POST",
+        "/api/auth/token",
+        None,
+        Some(("text/plain", r#"{"email": "a@b.fr", "password": "x"}"#)),
+    );
     assert_problem(&r, 415);
     let admin = api.token("admin.saint-denis@qmi.example");
-    let r = api.post("/api/communes/93066/members", Some(&admin), &json!({ "email": "a@b.fr", "role": "mayor" }));
+    let r = api.post(
+        "/api/communes/93066/members",
+        Some(&admin),
+        &json!({ "email": "a@b.fr", "role": "mayor" }),
+    );
     assert_problem(&r, 400);
     assert_eq!(r.body["errors"][0]["field"], "role");
 }
@@ -447,12 +799,22 @@ fn wrong_passwords_are_401_then_429() {
     }
     let r = api.post("/api/auth/token", None, &wrong);
     assert_problem(&r, 429);
-    assert!(r.retry_after.as_deref().unwrap().parse::<u64>().unwrap() >= 1, "{r:?}");
+    assert!(
+        r.retry_after.as_deref().unwrap().parse::<u64>().unwrap() >= 1,
+        "{r:?}"
+    );
     // Refused even with the right password while slowed down.
     let right = json!({ "email": "reviewer.paris@qmi.example", "password": DEMO_PASSWORD });
     assert_problem(&api.post("/api/auth/token", None, &right), 429);
     // Unknown e-mails are refused the same way.
-    assert_problem(&api.post("/api/auth/token", None, &json!({ "email": "nobody@qmi.example", "password": "x" })), 401);
+    assert_problem(
+        &api.post(
+            "/api/auth/token",
+            None,
+            &json!({ "email": "nobody@qmi.example", "password": "x" }),
+        ),
+        401,
+    );
 }
 
 #[test]
@@ -460,17 +822,40 @@ fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
     let server = server();
     let api = Api::new(&server);
     let first = api.sign_in("agent.paris@qmi.example");
-    assert_eq!((first["token_type"].as_str(), first["expires_in"].as_u64()), (Some("Bearer"), Some(900)));
+    assert_eq!(
+        (first["token_type"].as_str(), first["expires_in"].as_u64()),
+        (Some("Bearer"), Some(900))
+    );
     let r1 = first["refresh_token"].as_str().unwrap();
     let second = api.post("/api/auth/refresh", None, &json!({ "refresh_token": r1 }));
     assert_eq!(second.status, 200, "{second:?}");
     let r2 = second.body["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(r1, r2);
-    assert_eq!(api.get("/api/me", Some(second.body["access_token"].as_str().unwrap())).status, 200);
+    assert_eq!(
+        api.get(
+            "/api/me",
+            Some(second.body["access_token"].as_str().unwrap())
+        )
+        .status,
+        200
+    );
     // Reusing r1 is detected, and revokes r2 with it.
-    assert_problem(&api.post("/api/auth/refresh", None, &json!({ "refresh_token": r1 })), 401);
-    assert_problem(&api.post("/api/auth/refresh", None, &json!({ "refresh_token": r2 })), 401);
-    assert_problem(&api.post("/api/auth/refresh", None, &json!({ "refresh_token": "made-up" })), 401);
+    assert_problem(
+        &api.post("/api/auth/refresh", None, &json!({ "refresh_token": r1 })),
+        401,
+    );
+    assert_problem(
+        &api.post("/api/auth/refresh", None, &json!({ "refresh_token": r2 })),
+        401,
+    );
+    assert_problem(
+        &api.post(
+            "/api/auth/refresh",
+            None,
+            &json!({ "refresh_token": "made-up" }),
+        ),
+        401,
+    );
 }
 
 #[test]
@@ -479,14 +864,26 @@ fn logout_revokes_the_session() {
     let api = Api::new(&server);
     let tokens = api.sign_in("admin.paris@qmi.example");
     let refresh = tokens["refresh_token"].as_str().unwrap();
-    let r = api.post("/api/auth/logout", None, &json!({ "refresh_token": refresh }));
+    let r = api.post(
+        "/api/auth/logout",
+        None,
+        &json!({ "refresh_token": refresh }),
+    );
     assert_eq!(r.status, 204, "{r:?}");
-    assert_problem(&api.post("/api/auth/refresh", None, &json!({ "refresh_token": refresh })), 401);
+    assert_problem(
+        &api.post(
+            "/api/auth/refresh",
+            None,
+            &json!({ "refresh_token": refresh }),
+        ),
+        401,
+    );
 }
 
 /// `(route, has middleware named gateway)` for every trigger of spin.toml.
 fn triggers() -> Vec<(String, String, bool)> {
-    let manifest: toml::Value = toml::from_str(&std::fs::read_to_string(root_manifest()).unwrap()).unwrap();
+    let manifest: toml::Value =
+        toml::from_str(&std::fs::read_to_string(root_manifest()).unwrap()).unwrap();
     manifest["trigger"]["http"]
         .as_array()
         .unwrap()
@@ -498,7 +895,10 @@ fn triggers() -> Vec<(String, String, bool)> {
                 .get("dependencies")
                 .and_then(|d| d.get("middleware"))
                 .and_then(|m| m.as_array())
-                .is_some_and(|m| m.iter().any(|mw| mw.get("component").and_then(|c| c.as_str()) == Some("gateway")));
+                .is_some_and(|m| {
+                    m.iter()
+                        .any(|mw| mw.get("component").and_then(|c| c.as_str()) == Some("gateway"))
+                });
             (route, component, gateway)
         })
         .collect()
@@ -506,8 +906,14 @@ fn triggers() -> Vec<(String, String, bool)> {
 
 #[test]
 fn every_api_trigger_has_the_gateway_middleware() {
-    let missing: Vec<_> = triggers().into_iter().filter(|(route, _, gw)| route.starts_with("/api") && !gw).collect();
-    assert!(missing.is_empty(), "/api triggers without the gateway middleware: {missing:?}");
+    let missing: Vec<_> = triggers()
+        .into_iter()
+        .filter(|(route, _, gw)| route.starts_with("/api") && !gw)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "/api triggers without the gateway middleware: {missing:?}"
+    );
 }
 
 #[test]
@@ -515,39 +921,70 @@ fn openapi_documents_every_route_that_answers() {
     let server = server();
     let api = Api::new(&server);
     let doc = api.get("/api/openapi.json", None);
-    assert_eq!((doc.status, doc.body["openapi"].as_str()), (200, Some("3.1.0")));
-    let paths: Vec<String> = doc.body["paths"].as_object().unwrap().keys().cloned().collect();
-    for (route, component, _) in triggers().into_iter().filter(|(r, _, _)| r.starts_with("/api")) {
+    assert_eq!(
+        (doc.status, doc.body["openapi"].as_str()),
+        (200, Some("3.1.0"))
+    );
+    let paths: Vec<String> = doc.body["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    for (route, component, _) in triggers()
+        .into_iter()
+        .filter(|(r, _, _)| r.starts_with("/api"))
+    {
         match route.strip_suffix("/...") {
-            None => assert!(paths.contains(&route), "trigger {route} ({component}) is not in the OpenAPI document"),
+            None => assert!(
+                paths.contains(&route),
+                "trigger {route} ({component}) is not in the OpenAPI document"
+            ),
             Some(prefix) => {
-                assert!(paths.iter().any(|p| p.starts_with(&format!("{prefix}/"))), "nothing documented under {route}");
+                assert!(
+                    paths.iter().any(|p| p.starts_with(&format!("{prefix}/"))),
+                    "nothing documented under {route}"
+                );
                 if component == "identity" {
                     // Below a wildcard, an undocumented path does not answer.
                     let probe = format!("{prefix}/75056/undocumented");
                     let programme = api.token("programme@qmi.example");
                     let r = api.get(&probe, Some(&programme));
-                    assert_eq!(r.status, 404, "{probe} answers but is not documented: {r:?}");
+                    assert_eq!(
+                        r.status, 404,
+                        "{probe} answers but is not documented: {r:?}"
+                    );
                 }
             }
         }
     }
     // Every documented public GET of identity answers.
     for path in ["/api/communes", "/api/communes/75056", "/api/openapi.json"] {
-        assert!(paths.iter().any(|p| p == path || p == "/api/communes/{insee}"));
+        assert!(
+            paths
+                .iter()
+                .any(|p| p == path || p == "/api/communes/{insee}")
+        );
         assert_eq!(api.get(path, None).status, 200, "{path}");
     }
     // Every $ref resolves.
     let text = doc.body.to_string();
     for part in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
         let name = part.split('"').next().unwrap();
-        assert!(doc.body["components"]["schemas"][name].is_object(), "dangling $ref {name}");
+        assert!(
+            doc.body["components"]["schemas"][name].is_object(),
+            "dangling $ref {name}"
+        );
     }
 }
 
 /// A commune of the test's own, added by the hosting operator (outside the demo data).
 fn new_commune(api: &Api<'_>, hosting: &str, insee: &str, name: &str) {
-    let r = api.post("/api/admin/communes", Some(hosting), &json!({ "insee": insee, "name": name, "status": "candidate" }));
+    let r = api.post(
+        "/api/admin/communes",
+        Some(hosting),
+        &json!({ "insee": insee, "name": name, "status": "candidate" }),
+    );
     assert_eq!(r.status, 201, "{r:?}");
 }
 
@@ -555,7 +992,11 @@ fn new_commune(api: &Api<'_>, hosting: &str, insee: &str, name: &str) {
 /// through the API, then given the demo password); signs in.
 fn new_member(api: &Api<'_>, programme: &str, email: &str, roles: &[(&str, &str)]) {
     for (insee, role) in roles {
-        let r = api.post(&format!("/api/communes/{insee}/members"), Some(programme), &json!({ "email": email, "role": role, "name": email }));
+        let r = api.post(
+            &format!("/api/communes/{insee}/members"),
+            Some(programme),
+            &json!({ "email": email, "role": role, "name": email }),
+        );
         assert_eq!(r.status, 200, "{r:?}");
     }
     set_password(api.server, email);
@@ -577,48 +1018,110 @@ fn a_suspended_communes_memberships_leave_tokens_until_it_is_resumed() {
     new_commune(&api, &hosting, "01004", "Ambérieu-en-Bugey");
     new_commune(&api, &hosting, "01053", "Bourg-en-Bresse");
     let email = "maire@amberieu.example";
-    new_member(&api, &programme, email, &[("01004", "admin"), ("01053", "admin")]);
+    new_member(
+        &api,
+        &programme,
+        email,
+        &[("01004", "admin"), ("01053", "admin")],
+    );
     let before = api.sign_in(email);
     let old = before["access_token"].as_str().unwrap().to_owned();
-    assert_eq!(claims_of(&old)["mem"], json!({ "01004": "admin", "01053": "admin" }));
+    assert_eq!(
+        claims_of(&old)["mem"],
+        json!({ "01004": "admin", "01053": "admin" })
+    );
     let members = "/api/communes/01004/members";
     assert_eq!(api.get(members, Some(&old)).status, 200);
 
-    let r = api.post("/api/admin/communes/01004/suspend", Some(&hosting), &json!({}));
-    assert_eq!((r.status, r.body["status"].as_str()), (200, Some("suspended")), "{r:?}");
+    let r = api.post(
+        "/api/admin/communes/01004/suspend",
+        Some(&hosting),
+        &json!({}),
+    );
+    assert_eq!(
+        (r.status, r.body["status"].as_str()),
+        (200, Some("suspended")),
+        "{r:?}"
+    );
 
     // The token issued before: refused on every route of the commune at once.
     assert_refused(&api.get(members, Some(&old)), 403, "tenant-suspended");
     let add = json!({ "email": "x@amberieu.example", "role": "agent", "name": "X" });
-    assert_refused(&api.post(members, Some(&old), &add), 403, "tenant-suspended");
-    assert_eq!(api.get("/api/communes/01053/members", Some(&old)).status, 200, "the other commune is not affected");
+    assert_refused(
+        &api.post(members, Some(&old), &add),
+        403,
+        "tenant-suspended",
+    );
+    assert_eq!(
+        api.get("/api/communes/01053/members", Some(&old)).status,
+        200,
+        "the other commune is not affected"
+    );
 
     // New tokens carry no membership there: sign-in and refresh alike.
     let during = api.token(email);
     assert_eq!(claims_of(&during)["mem"], json!({ "01053": "admin" }));
     assert_problem(&api.get(members, Some(&during)), 403);
-    let refreshed = api.post("/api/auth/refresh", None, &json!({ "refresh_token": before["refresh_token"] }));
+    let refreshed = api.post(
+        "/api/auth/refresh",
+        None,
+        &json!({ "refresh_token": before["refresh_token"] }),
+    );
     assert_eq!(refreshed.status, 200, "{refreshed:?}");
     let refreshed_tokens = refreshed.body.clone();
-    assert_eq!(claims_of(refreshed_tokens["access_token"].as_str().unwrap())["mem"], json!({ "01053": "admin" }));
+    assert_eq!(
+        claims_of(refreshed_tokens["access_token"].as_str().unwrap())["mem"],
+        json!({ "01053": "admin" })
+    );
     let me = api.get("/api/me", Some(&during));
-    assert_eq!(me.body["memberships"], json!([{ "insee": "01053", "name": "Bourg-en-Bresse", "role": "admin" }]), "{me:?}");
-    assert_eq!(me.body["suspended_memberships"], json!([{ "insee": "01004", "name": "Ambérieu-en-Bugey", "role": "admin" }]), "{me:?}");
+    assert_eq!(
+        me.body["memberships"],
+        json!([{ "insee": "01053", "name": "Bourg-en-Bresse", "role": "admin" }]),
+        "{me:?}"
+    );
+    assert_eq!(
+        me.body["suspended_memberships"],
+        json!([{ "insee": "01004", "name": "Ambérieu-en-Bugey", "role": "admin" }]),
+        "{me:?}"
+    );
     // Programme operators keep their access to a suspended commune.
     assert_eq!(api.get(members, Some(&programme)).status, 200);
 
     // Resumed: the next token has the membership again.
-    let r = api.post("/api/admin/communes/01004/resume", Some(&hosting), &json!({}));
-    assert_eq!((r.status, r.body["status"].as_str()), (200, Some("candidate")), "{r:?}");
-    let after = api.post("/api/auth/refresh", None, &json!({ "refresh_token": refreshed_tokens["refresh_token"] }));
+    let r = api.post(
+        "/api/admin/communes/01004/resume",
+        Some(&hosting),
+        &json!({}),
+    );
+    assert_eq!(
+        (r.status, r.body["status"].as_str()),
+        (200, Some("candidate")),
+        "{r:?}"
+    );
+    let after = api.post(
+        "/api/auth/refresh",
+        None,
+        &json!({ "refresh_token": refreshed_tokens["refresh_token"] }),
+    );
     assert_eq!(after.status, 200, "{after:?}");
     let after = after.body["access_token"].as_str().unwrap().to_owned();
-    assert_eq!(claims_of(&after)["mem"], json!({ "01004": "admin", "01053": "admin" }));
+    assert_eq!(
+        claims_of(&after)["mem"],
+        json!({ "01004": "admin", "01053": "admin" })
+    );
     let list = api.get(members, Some(&after));
-    assert_eq!((list.status, list.body["items"].as_array().map(Vec::len)), (200, Some(1)), "{list:?}");
+    assert_eq!(
+        (list.status, list.body["items"].as_array().map(Vec::len)),
+        (200, Some(1)),
+        "{list:?}"
+    );
     let me = api.get("/api/me", Some(&after));
     assert!(me.body.get("suspended_memberships").is_none(), "{me:?}");
-    assert_eq!(me.body["memberships"].as_array().unwrap().len(), 2, "{me:?}");
+    assert_eq!(
+        me.body["memberships"].as_array().unwrap().len(),
+        2,
+        "{me:?}"
+    );
 }
 
 /// The account id of the holder of `token`.
@@ -631,12 +1134,22 @@ fn account_id(api: &Api<'_>, token: &str) -> String {
 /// Asserts the gateway's refusal of a token issued before the account's rights changed.
 fn assert_stale(r: &Res) {
     assert_refused(r, 401, "invalid-token");
-    assert!(r.body["detail"].as_str().unwrap().contains("rights changed, refresh the token"), "{r:?}");
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("rights changed, refresh the token"),
+        "{r:?}"
+    );
 }
 
 /// Refreshes a session; returns the new token response.
 fn refresh(api: &Api<'_>, tokens: &Value) -> Value {
-    let r = api.post("/api/auth/refresh", None, &json!({ "refresh_token": tokens["refresh_token"] }));
+    let r = api.post(
+        "/api/auth/refresh",
+        None,
+        &json!({ "refresh_token": tokens["refresh_token"] }),
+    );
     assert_eq!(r.status, 200, "{r:?}");
     r.body
 }
@@ -654,8 +1167,18 @@ fn removing_a_membership_or_changing_a_role_stops_existing_tokens_at_once() {
     let programme = api.token("programme@qmi.example");
     new_commune(&api, &hosting, "01004", "Ambérieu-en-Bugey");
     new_commune(&api, &hosting, "01053", "Bourg-en-Bresse");
-    new_member(&api, &programme, "maire@amberieu.example", &[("01004", "admin")]);
-    new_member(&api, &programme, "agent@ain.example", &[("01004", "agent"), ("01053", "agent")]);
+    new_member(
+        &api,
+        &programme,
+        "maire@amberieu.example",
+        &[("01004", "admin")],
+    );
+    new_member(
+        &api,
+        &programme,
+        "agent@ain.example",
+        &[("01004", "agent"), ("01053", "agent")],
+    );
     let admin = api.token("maire@amberieu.example");
     let session = api.sign_in("agent@ain.example");
     let old = session["access_token"].as_str().unwrap().to_owned();
@@ -683,7 +1206,11 @@ fn removing_a_membership_or_changing_a_role_stops_existing_tokens_at_once() {
     assert_problem(&api.get(here, Some(&fresh)), 403);
 
     // A role changed (agent → reviewer): the same.
-    let r = api.post(there, Some(&programme), &json!({ "email": "agent@ain.example", "role": "reviewer" }));
+    let r = api.post(
+        there,
+        Some(&programme),
+        &json!({ "email": "agent@ain.example", "role": "reviewer" }),
+    );
     assert_eq!(r.status, 200, "{r:?}");
     assert_stale(&api.get(there, Some(&fresh)));
     let session = refresh(&api, &session);
@@ -694,15 +1221,31 @@ fn removing_a_membership_or_changing_a_role_stops_existing_tokens_at_once() {
     assert_refused(&api.get(there, Some(&reviewer)), 403, "insufficient-role");
 
     // Given a membership back: nothing was taken away, the token goes on.
-    let r = api.post(here, Some(&admin), &json!({ "email": "agent@ain.example", "role": "agent" }));
+    let r = api.post(
+        here,
+        Some(&admin),
+        &json!({ "email": "agent@ain.example", "role": "agent" }),
+    );
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(api.get("/api/me", Some(&reviewer)).status, 200);
     // Re-giving the same role changes nothing either.
-    let r = api.post(there, Some(&programme), &json!({ "email": "agent@ain.example", "role": "reviewer" }));
+    let r = api.post(
+        there,
+        Some(&programme),
+        &json!({ "email": "agent@ain.example", "role": "reviewer" }),
+    );
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(api.get("/api/me", Some(&reviewer)).status, 200);
-    let claims = claims_of(&refresh(&api, &session)["access_token"].as_str().unwrap().to_owned());
-    assert_eq!(claims["mem"], json!({ "01004": "agent", "01053": "reviewer" }));
+    let claims = claims_of(
+        &refresh(&api, &session)["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    assert_eq!(
+        claims["mem"],
+        json!({ "01004": "agent", "01053": "reviewer" })
+    );
 }
 
 /// Stale rights (issue 11, finding 7): removing an organisation's member stops the
@@ -718,7 +1261,12 @@ fn a_removed_organisation_member_stops_reading_its_applications_at_once() {
     let programme = api.token("programme@qmi.example");
     new_commune(&api, &hosting, "01004", "Ambérieu-en-Bugey");
     // An account (invited as a reviewer, the only way identity creates accounts)…
-    new_member(&api, &programme, "cto@capteurs.example", &[("01004", "reviewer")]);
+    new_member(
+        &api,
+        &programme,
+        "cto@capteurs.example",
+        &[("01004", "reviewer")],
+    );
     let first = api.sign_in("cto@capteurs.example");
     // …creates its organisation and joins it; its next token says so.
     let org = api.post(
@@ -734,19 +1282,43 @@ fn a_removed_organisation_member_stops_reading_its_applications_at_once() {
     let account = account_id(&api, &old);
     let mine = api.get("/api/applications", Some(&old));
     assert_eq!(mine.status, 200, "{mine:?}");
-    assert_eq!(api.get(&format!("/api/organisations/{org_id}"), Some(&old)).status, 200);
+    assert_eq!(
+        api.get(&format!("/api/organisations/{org_id}"), Some(&old))
+            .status,
+        200
+    );
 
-    let r = api.send("DELETE", &format!("/api/organisations/{org_id}/members/{account}"), Some(&programme), None);
+    let r = api.send(
+        "DELETE",
+        &format!("/api/organisations/{org_id}/members/{account}"),
+        Some(&programme),
+        None,
+    );
     assert_eq!(r.status, 204, "{r:?}");
     assert_stale(&api.get("/api/applications", Some(&old)));
     assert_stale(&api.get(&format!("/api/organisations/{org_id}"), Some(&old)));
 
     // Refreshed: no organisation any more, and the policy says so.
-    let fresh = refresh(&api, &session)["access_token"].as_str().unwrap().to_owned();
-    assert!(claims_of(&fresh).get("org").is_none(), "{}", claims_of(&fresh));
-    assert_refused(&api.get(&format!("/api/organisations/{org_id}"), Some(&fresh)), 403, "not-organisation-member");
+    let fresh = refresh(&api, &session)["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        claims_of(&fresh).get("org").is_none(),
+        "{}",
+        claims_of(&fresh)
+    );
+    assert_refused(
+        &api.get(&format!("/api/organisations/{org_id}"), Some(&fresh)),
+        403,
+        "not-organisation-member",
+    );
     let mine = api.get("/api/applications", Some(&fresh));
-    assert_eq!((mine.status, mine.body["items"].as_array().map(Vec::len)), (200, Some(0)), "{mine:?}");
+    assert_eq!(
+        (mine.status, mine.body["items"].as_array().map(Vec::len)),
+        (200, Some(0)),
+        "{mine:?}"
+    );
 }
 
 /// One transaction per write (issue 11, finding 5): an organisation and its first
@@ -762,21 +1334,39 @@ fn an_organisation_and_its_first_member_commit_together() {
     let hosting = api.token("hosting@qmi.example");
     let programme = api.token("programme@qmi.example");
     new_commune(&api, &hosting, "01004", "Ambérieu-en-Bugey");
-    new_member(&api, &programme, "fondatrice@ain.example", &[("01004", "reviewer")]);
+    new_member(
+        &api,
+        &programme,
+        "fondatrice@ain.example",
+        &[("01004", "reviewer")],
+    );
     let token = api.token("fondatrice@ain.example");
-    let first = api.post("/api/organisations", Some(&token), &json!({ "name": "Première SAS", "kind": "startup", "country": "DE" }));
+    let first = api.post(
+        "/api/organisations",
+        Some(&token),
+        &json!({ "name": "Première SAS", "kind": "startup", "country": "DE" }),
+    );
     assert_eq!(first.status, 201, "{first:?}");
     // The same token: it says no organisation, the database says one.
-    let second = api.post("/api/organisations", Some(&token), &json!({ "name": "Seconde SAS", "kind": "startup", "country": "DE" }));
+    let second = api.post(
+        "/api/organisations",
+        Some(&token),
+        &json!({ "name": "Seconde SAS", "kind": "startup", "country": "DE" }),
+    );
     assert_problem(&second, 409);
-    let names: Vec<String> = api.get("/api/organisations?limit=500", Some(&programme)).body["items"]
+    let names: Vec<String> = api
+        .get("/api/organisations?limit=500", Some(&programme))
+        .body["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|o| o["name"].as_str().unwrap().to_owned())
         .collect();
     assert!(names.contains(&"Première SAS".to_owned()), "{names:?}");
-    assert!(!names.contains(&"Seconde SAS".to_owned()), "an organisation without its creator was left behind: {names:?}");
+    assert!(
+        !names.contains(&"Seconde SAS".to_owned()),
+        "an organisation without its creator was left behind: {names:?}"
+    );
     let me = api.get("/api/me", Some(&token));
     assert_eq!(me.body["organisation"]["name"], "Première SAS", "{me:?}");
 }
@@ -790,7 +1380,10 @@ fn an_organisation_and_its_first_member_commit_together() {
 /// the suspension held only on the process that received it.
 #[test]
 fn two_processes_share_suspensions_and_rights_at_once() {
-    let dir = tempfile::Builder::new().prefix("qmi-replicas-").tempdir().unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("qmi-replicas-")
+        .tempdir()
+        .unwrap();
     let keys = qmi_tests::gateway::Keys::generate();
     let replica = |name: &str| {
         app::up(&["identity"], DEMO_PASSWORD)
@@ -805,8 +1398,18 @@ fn two_processes_share_suspensions_and_rights_at_once() {
     let hosting = a.token("hosting@qmi.example");
     let programme = a.token("programme@qmi.example");
     new_commune(&a, &hosting, "01004", "Ambérieu-en-Bugey");
-    new_member(&a, &programme, "maire@amberieu.example", &[("01004", "admin")]);
-    new_member(&a, &programme, "agent@amberieu.example", &[("01004", "agent")]);
+    new_member(
+        &a,
+        &programme,
+        "maire@amberieu.example",
+        &[("01004", "admin")],
+    );
+    new_member(
+        &a,
+        &programme,
+        "agent@amberieu.example",
+        &[("01004", "agent")],
+    );
     let members = "/api/communes/01004/members";
     // Signed in through the second process; both know the commune.
     let admin = b.token("maire@amberieu.example");
@@ -815,18 +1418,35 @@ fn two_processes_share_suspensions_and_rights_at_once() {
     assert_eq!(b.get(members, Some(&admin)).status, 200);
 
     // Suspended through the first: refused through the second at once.
-    let r = a.post("/api/admin/communes/01004/suspend", Some(&hosting), &json!({}));
+    let r = a.post(
+        "/api/admin/communes/01004/suspend",
+        Some(&hosting),
+        &json!({}),
+    );
     assert_eq!(r.status, 200, "{r:?}");
     assert_refused(&b.get(members, Some(&admin)), 403, "tenant-suspended");
-    assert_eq!(claims_of(&b.token("maire@amberieu.example"))["mem"], Value::Null, "a new token through the second carries no membership there");
+    assert_eq!(
+        claims_of(&b.token("maire@amberieu.example"))["mem"],
+        Value::Null,
+        "a new token through the second carries no membership there"
+    );
     // Resumed through the second: admitted through the first at once.
-    let r = b.post("/api/admin/communes/01004/resume", Some(&hosting), &json!({}));
+    let r = b.post(
+        "/api/admin/communes/01004/resume",
+        Some(&hosting),
+        &json!({}),
+    );
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(a.get(members, Some(&admin)).status, 200);
 
     // A membership removed through the first: the token issued by the second stops on both.
     let agent_id = account_id(&b, &agent);
-    let r = a.send("DELETE", &format!("{members}/{agent_id}"), Some(&admin), None);
+    let r = a.send(
+        "DELETE",
+        &format!("{members}/{agent_id}"),
+        Some(&admin),
+        None,
+    );
     assert_eq!(r.status, 204, "{r:?}");
     assert_stale(&b.get(members, Some(&agent)));
     assert_stale(&a.get(members, Some(&agent)));
@@ -841,12 +1461,26 @@ fn names_with_control_characters_are_422_naming_the_field() {
     let api = Api::new(&server);
     let programme = api.token("programme@qmi.example");
     let hosting = api.token("hosting@qmi.example");
-    for name in ["\u{0}", "Acme\u{0}", "Acme\u{7}", "Acme\nSAS", "\u{1b}[31mAcme"] {
-        let r = api.post("/api/organisations", Some(&programme), &json!({ "name": name, "kind": "startup", "country": "DE" }));
+    for name in [
+        "\u{0}",
+        "Acme\u{0}",
+        "Acme\u{7}",
+        "Acme\nSAS",
+        "\u{1b}[31mAcme",
+    ] {
+        let r = api.post(
+            "/api/organisations",
+            Some(&programme),
+            &json!({ "name": name, "kind": "startup", "country": "DE" }),
+        );
         assert_problem(&r, 422);
         assert_eq!(r.body["errors"][0]["field"], "name", "{name:?}: {r:?}");
     }
-    let org = api.post("/api/organisations", Some(&programme), &json!({ "name": "Acme", "kind": "startup", "country": "DE" }));
+    let org = api.post(
+        "/api/organisations",
+        Some(&programme),
+        &json!({ "name": "Acme", "kind": "startup", "country": "DE" }),
+    );
     assert_eq!(org.status, 201, "{org:?}");
     let r = api.send(
         "PATCH",
@@ -856,11 +1490,19 @@ fn names_with_control_characters_are_422_naming_the_field() {
     );
     assert_problem(&r, 422);
     assert_eq!(r.body["errors"][0]["field"], "name", "{r:?}");
-    let r = api.post("/api/admin/communes", Some(&hosting), &json!({ "insee": "01004", "name": "Ambérieu\u{0}" }));
+    let r = api.post(
+        "/api/admin/communes",
+        Some(&hosting),
+        &json!({ "insee": "01004", "name": "Ambérieu\u{0}" }),
+    );
     assert_problem(&r, 422);
     assert_eq!(r.body["errors"][0]["field"], "name", "{r:?}");
     new_commune(&api, &hosting, "01004", "Ambérieu-en-Bugey");
-    let r = api.post("/api/communes/01004/members", Some(&programme), &json!({ "email": "x@ain.example", "role": "agent", "name": "X\u{0}" }));
+    let r = api.post(
+        "/api/communes/01004/members",
+        Some(&programme),
+        &json!({ "email": "x@ain.example", "role": "agent", "name": "X\u{0}" }),
+    );
     assert_problem(&r, 422);
     assert_eq!(r.body["errors"][0]["field"], "name", "{r:?}");
 }
@@ -880,27 +1522,66 @@ fn organisations_invite_and_only_the_invited_person_enrols_themselves() {
     let hosting = api.token("hosting@qmi.example");
     let programme = api.token("programme@qmi.example");
     new_commune(&api, &hosting, "01004", "Ambérieu-en-Bugey");
-    for email in ["invitee@ain.example", "refuser@ain.example", "taken@ain.example", "bystander@ain.example"] {
+    for email in [
+        "invitee@ain.example",
+        "refuser@ain.example",
+        "taken@ain.example",
+        "bystander@ain.example",
+    ] {
         new_member(&api, &programme, email, &[("01004", "reviewer")]);
     }
     let create = |token: &str, name: &str| {
-        let r = api.post("/api/organisations", Some(token), &json!({ "name": name, "kind": "startup", "country": "DE" }));
+        let r = api.post(
+            "/api/organisations",
+            Some(token),
+            &json!({ "name": name, "kind": "startup", "country": "DE" }),
+        );
         assert_eq!(r.status, 201, "{r:?}");
         r.body["id"].as_str().unwrap().to_owned()
     };
     let org = create(&programme, "Capteurs SAS");
     let other = create(&api.token("taken@ain.example"), "Autre GmbH");
-    let invite = |email: &str| api.post(&format!("/api/organisations/{org}/members"), Some(&programme), &json!({ "email": email }));
+    let invite = |email: &str| {
+        api.post(
+            &format!("/api/organisations/{org}/members"),
+            Some(&programme),
+            &json!({ "email": email }),
+        )
+    };
 
     // The same answer whoever the e-mail is.
-    let answers: Vec<Res> = ["invitee@ain.example", "nobody@nowhere.example", "taken@ain.example", "refuser@ain.example"].into_iter().map(invite).collect();
-    for (r, email) in answers.iter().zip(["invitee@ain.example", "nobody@nowhere.example", "taken@ain.example", "refuser@ain.example"]) {
+    let answers: Vec<Res> = [
+        "invitee@ain.example",
+        "nobody@nowhere.example",
+        "taken@ain.example",
+        "refuser@ain.example",
+    ]
+    .into_iter()
+    .map(invite)
+    .collect();
+    for (r, email) in answers.iter().zip([
+        "invitee@ain.example",
+        "nobody@nowhere.example",
+        "taken@ain.example",
+        "refuser@ain.example",
+    ]) {
         assert_eq!(r.status, 202, "{email}: {r:?}");
-        assert_eq!(r.body, json!({ "organisation_id": org, "email": email, "status": "pending" }), "{email}");
+        assert_eq!(
+            r.body,
+            json!({ "organisation_id": org, "email": email, "status": "pending" }),
+            "{email}"
+        );
     }
-    assert_eq!(invite("invitee@ain.example").body, answers[0].body, "inviting again changes nothing");
+    assert_eq!(
+        invite("invitee@ain.example").body,
+        answers[0].body,
+        "inviting again changes nothing"
+    );
     // Nobody is a member yet.
-    let members = api.get(&format!("/api/organisations/{org}/members"), Some(&programme));
+    let members = api.get(
+        &format!("/api/organisations/{org}/members"),
+        Some(&programme),
+    );
     assert_eq!(members.body, json!([]), "{members:?}");
 
     // The invited person sees it; nobody else does or may answer it.
@@ -912,36 +1593,114 @@ fn organisations_invite_and_only_the_invited_person_enrols_themselves() {
     assert_eq!(list[0]["organisation"]["name"], "Capteurs SAS");
     let id = list[0]["id"].as_str().unwrap().to_owned();
     let bystander = api.token("bystander@ain.example");
-    assert_eq!(api.get("/api/me/invitations", Some(&bystander)).body, json!([]));
-    assert_problem(&api.post(&format!("/api/me/invitations/{id}/accept"), Some(&bystander), &json!({})), 404);
-    assert_problem(&api.post(&format!("/api/me/invitations/{id}/decline"), Some(&bystander), &json!({})), 404);
+    assert_eq!(
+        api.get("/api/me/invitations", Some(&bystander)).body,
+        json!([])
+    );
+    assert_problem(
+        &api.post(
+            &format!("/api/me/invitations/{id}/accept"),
+            Some(&bystander),
+            &json!({}),
+        ),
+        404,
+    );
+    assert_problem(
+        &api.post(
+            &format!("/api/me/invitations/{id}/decline"),
+            Some(&bystander),
+            &json!({}),
+        ),
+        404,
+    );
 
     // Accepted: a member, and the next token says so.
-    let r = api.post(&format!("/api/me/invitations/{id}/accept"), Some(&invitee), &json!({}));
-    assert_eq!((r.status, r.body["id"].as_str()), (200, Some(org.as_str())), "{r:?}");
-    assert_problem(&api.post(&format!("/api/me/invitations/{id}/accept"), Some(&invitee), &json!({})), 404);
-    let members = api.get(&format!("/api/organisations/{org}/members"), Some(&programme));
-    let emails: Vec<&str> = members.body.as_array().unwrap().iter().map(|m| m["email"].as_str().unwrap()).collect();
+    let r = api.post(
+        &format!("/api/me/invitations/{id}/accept"),
+        Some(&invitee),
+        &json!({}),
+    );
+    assert_eq!(
+        (r.status, r.body["id"].as_str()),
+        (200, Some(org.as_str())),
+        "{r:?}"
+    );
+    assert_problem(
+        &api.post(
+            &format!("/api/me/invitations/{id}/accept"),
+            Some(&invitee),
+            &json!({}),
+        ),
+        404,
+    );
+    let members = api.get(
+        &format!("/api/organisations/{org}/members"),
+        Some(&programme),
+    );
+    let emails: Vec<&str> = members
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["email"].as_str().unwrap())
+        .collect();
     assert_eq!(emails, ["invitee@ain.example"], "{members:?}");
-    assert_eq!(claims_of(&api.token("invitee@ain.example"))["org"], org.as_str());
+    assert_eq!(
+        claims_of(&api.token("invitee@ain.example"))["org"],
+        org.as_str()
+    );
     // A commune's member list names each member's organisation (conflicts of interest).
     let list = api.get("/api/communes/01004/members", Some(&programme));
-    let of = |email: &str| list.body["items"].as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["organisation"].clone();
+    let of = |email: &str| {
+        list.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["email"] == email)
+            .unwrap()["organisation"]
+            .clone()
+    };
     assert_eq!(of("invitee@ain.example"), json!(org), "{list:?}");
     assert_eq!(of("taken@ain.example"), json!(other), "{list:?}");
     assert_eq!(of("bystander@ain.example"), Value::Null, "{list:?}");
 
     // Declined: not a member, and the invitation is gone.
     let refuser = api.token("refuser@ain.example");
-    let id = api.get("/api/me/invitations", Some(&refuser)).body[0]["id"].as_str().unwrap().to_owned();
-    let r = api.post(&format!("/api/me/invitations/{id}/decline"), Some(&refuser), &json!({}));
+    let id = api.get("/api/me/invitations", Some(&refuser)).body[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = api.post(
+        &format!("/api/me/invitations/{id}/decline"),
+        Some(&refuser),
+        &json!({}),
+    );
     assert_eq!(r.status, 204, "{r:?}");
-    assert_eq!(api.get("/api/me/invitations", Some(&refuser)).body, json!([]));
+    assert_eq!(
+        api.get("/api/me/invitations", Some(&refuser)).body,
+        json!([])
+    );
     // A member of another organisation cannot belong to two: 409, and stays where they are.
     let taken = api.token("taken@ain.example");
-    let id = api.get("/api/me/invitations", Some(&taken)).body[0]["id"].as_str().unwrap().to_owned();
-    assert_problem(&api.post(&format!("/api/me/invitations/{id}/accept"), Some(&taken), &json!({})), 409);
-    assert_eq!(api.get("/api/me", Some(&taken)).body["organisation"]["id"], other.as_str());
-    let members = api.get(&format!("/api/organisations/{org}/members"), Some(&programme));
+    let id = api.get("/api/me/invitations", Some(&taken)).body[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_problem(
+        &api.post(
+            &format!("/api/me/invitations/{id}/accept"),
+            Some(&taken),
+            &json!({}),
+        ),
+        409,
+    );
+    assert_eq!(
+        api.get("/api/me", Some(&taken)).body["organisation"]["id"],
+        other.as_str()
+    );
+    let members = api.get(
+        &format!("/api/organisations/{org}/members"),
+        Some(&programme),
+    );
     assert_eq!(members.body.as_array().unwrap().len(), 1, "{members:?}");
 }

@@ -10,8 +10,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use qmi_api::Page;
 use qmi_api::applications::{
-    Application, ApplicationInput, Assignment, Attachment, Call, ConflictDeclaration, Criterion, Question, QuestionKind,
-    Review, Score, ScoreSheet,
+    Application, ApplicationInput, Assignment, Attachment, Call, ConflictDeclaration, Criterion,
+    Question, QuestionKind, Review, Score, ScoreSheet,
 };
 use qmi_api::identity::{Lang, Me};
 use serde_json::Value;
@@ -79,7 +79,10 @@ fn parse_number(text: &str) -> Option<serde_json::Number> {
     let text = text.trim().replace(',', ".");
     match text.parse::<i64>() {
         Ok(n) => Some(n.into()),
-        Err(_) => text.parse::<f64>().ok().and_then(serde_json::Number::from_f64),
+        Err(_) => text
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64),
     }
 }
 
@@ -182,23 +185,51 @@ pub fn check_answer(q: &Question, v: Option<&Value>, fr: bool) -> Option<String>
         _ => false,
     };
     if empty {
-        return q.required.then(|| if fr { "Réponse obligatoire.".into() } else { "An answer is required.".into() });
+        return q.required.then(|| {
+            if fr {
+                "Réponse obligatoire.".into()
+            } else {
+                "An answer is required.".into()
+            }
+        });
     }
     match (q.kind, v?) {
         (QuestionKind::ShortText | QuestionKind::LongText, Value::String(s)) => {
             let max = q.max_length? as usize;
-            (s.chars().count() > max).then(|| if fr { format!("{max} caractères au plus.") } else { format!("At most {max} characters.") })
+            (s.chars().count() > max).then(|| {
+                if fr {
+                    format!("{max} caractères au plus.")
+                } else {
+                    format!("At most {max} characters.")
+                }
+            })
         }
         (QuestionKind::Number, Value::Number(n)) => {
             let x = n.as_f64()?;
             let low = q.min.is_some_and(|m| x < m);
             let high = q.max.is_some_and(|m| x > m);
-            (low || high).then(|| if fr { "Valeur hors des limites.".into() } else { "Value out of range.".into() })
+            (low || high).then(|| {
+                if fr {
+                    "Valeur hors des limites.".into()
+                } else {
+                    "Value out of range.".into()
+                }
+            })
         }
-        (QuestionKind::Number, _) => Some(if fr { "Un nombre est attendu.".into() } else { "A number is expected.".into() }),
+        (QuestionKind::Number, _) => Some(if fr {
+            "Un nombre est attendu.".into()
+        } else {
+            "A number is expected.".into()
+        }),
         (QuestionKind::MultipleChoice, Value::Array(a)) => {
             let max = q.max_choices? as usize;
-            (a.len() > max).then(|| if fr { format!("{max} choix au plus.") } else { format!("At most {max} choices.") })
+            (a.len() > max).then(|| {
+                if fr {
+                    format!("{max} choix au plus.")
+                } else {
+                    format!("At most {max} choices.")
+                }
+            })
         }
         _ => None,
     }
@@ -209,9 +240,17 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
     let i = use_i18n();
     let app_id = RwSignal::new(existing.as_ref().map(|a| a.id.clone()));
     let existing_insee = existing.as_ref().map(|a| a.insee.clone());
-    let status = existing.as_ref().map(|a| a.status.clone()).unwrap_or_else(|| "draft".into());
+    let status = existing
+        .as_ref()
+        .map(|a| a.status.clone())
+        .unwrap_or_else(|| "draft".into());
     let editable = status == "draft";
-    let title = RwSignal::new(existing.as_ref().map(|a| a.title.clone()).unwrap_or_default());
+    let title = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|a| a.title.clone())
+            .unwrap_or_default(),
+    );
     let answers = RwSignal::new(existing.map(|a| a.answers).unwrap_or_default());
     let errors = RwSignal::new(BTreeMap::<String, String>::new());
     let saved_at = RwSignal::new(None::<String>);
@@ -220,9 +259,17 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
     let generation = RwSignal::new(0u32);
     // A programme call covers several districts: the applicant picks one
     // (fixed once the application exists); a commune's call has its own.
-    let districts = if call.programme { call.districts.clone() } else { Vec::new() };
+    let districts = if call.programme {
+        call.districts.clone()
+    } else {
+        Vec::new()
+    };
     let district_fixed = existing_insee.is_some();
-    let district = RwSignal::new(if districts.is_empty() { None } else { existing_insee.or_else(|| districts.first().cloned()) });
+    let district = RwSignal::new(if districts.is_empty() {
+        None
+    } else {
+        existing_insee.or_else(|| districts.first().cloned())
+    });
     let call_id = call.id.clone();
     let questions = StoredValue::new(call.form.clone());
 
@@ -249,8 +296,13 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
         let call_id = call_id.clone();
         spawn_local(async move {
             let result = match app_id.get_untracked() {
-                Some(id) => api::put::<Application>(&format!("/api/applications/{id}"), &input).await,
-                None => api::post::<Application>(&format!("/api/calls/{call_id}/applications"), &input).await,
+                Some(id) => {
+                    api::put::<Application>(&format!("/api/applications/{id}"), &input).await
+                }
+                None => {
+                    api::post::<Application>(&format!("/api/calls/{call_id}/applications"), &input)
+                        .await
+                }
             };
             match result {
                 Ok(a) => {
@@ -258,7 +310,12 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
                     saved_at.set(Some(a.updated_at.clone()));
                     failure.set(None);
                     if submit {
-                        match api::post_nobody::<Application>(&format!("/api/applications/{}/submit", a.id)).await {
+                        match api::post_nobody::<Application>(&format!(
+                            "/api/applications/{}/submit",
+                            a.id
+                        ))
+                        .await
+                        {
                             Ok(_) => submitted.set(true),
                             Err(e) => {
                                 errors.set(server_errors(&e));
@@ -310,7 +367,14 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
             let fr = i.lang() == qmi_api::identity::Lang::Fr;
             let mut errs = BTreeMap::new();
             if title.get_untracked().trim().is_empty() {
-                errs.insert("title".to_owned(), i.t("Donnez un titre à votre solution.", "Give your solution a title.").to_owned());
+                errs.insert(
+                    "title".to_owned(),
+                    i.t(
+                        "Donnez un titre à votre solution.",
+                        "Give your solution a title.",
+                    )
+                    .to_owned(),
+                );
             }
             answers.with_untracked(|a| {
                 for q in questions.get_value() {
@@ -340,7 +404,11 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
                 });
             };
             if file.size() > ATTACHMENT_MAX as f64 {
-                fail(key, i.t("Le fichier dépasse 10 Mo.", "The file is over 10 MB.").to_owned());
+                fail(
+                    key,
+                    i.t("Le fichier dépasse 10 Mo.", "The file is over 10 MB.")
+                        .to_owned(),
+                );
                 return;
             }
             pending.update(|p| {
@@ -356,15 +424,28 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
                     match app_id.get_untracked() {
                         Some(id) => break Some(id),
                         None if waited == 0 => save(false),
-                        None if waited >= 200 || failure.with_untracked(Option::is_some) => break None,
+                        None if waited >= 200 || failure.with_untracked(Option::is_some) => {
+                            break None;
+                        }
                         None => {}
                     }
                     waited += 1;
                     sleep(100).await;
                 };
                 let result = match id {
-                    Some(id) => api::upload::<Attachment>(&format!("/api/applications/{id}/attachments"), &file).await,
-                    None => Err(failure.get_untracked().unwrap_or_else(|| ApiError::network(i.t("Le brouillon n'a pas pu être enregistré.", "The draft could not be saved.")))),
+                    Some(id) => {
+                        api::upload::<Attachment>(
+                            &format!("/api/applications/{id}/attachments"),
+                            &file,
+                        )
+                        .await
+                    }
+                    None => Err(failure.get_untracked().unwrap_or_else(|| {
+                        ApiError::network(i.t(
+                            "Le brouillon n'a pas pu être enregistré.",
+                            "The draft could not be saved.",
+                        ))
+                    })),
                 };
                 pending.update(|p| {
                     p.remove(&key);
@@ -377,12 +458,19 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
                         // Saved at once, not a second later: the file is there already.
                         save(false);
                     }
-                    Err(e) => fail(key, crate::messages::localise(&e.field("body").unwrap_or_else(|| e.message()))),
+                    Err(e) => fail(
+                        key,
+                        crate::messages::localise(&e.field("body").unwrap_or_else(|| e.message())),
+                    ),
                 }
             });
         }
     });
-    let attach = Attach { upload, pending, application: app_id };
+    let attach = Attach {
+        upload,
+        pending,
+        application: app_id,
+    };
     let fields = call
         .form
         .into_iter()
@@ -440,7 +528,12 @@ fn server_errors(e: &ApiError) -> BTreeMap<String, String> {
     e.errors
         .iter()
         .map(|f| {
-            let key = f.field.trim_start_matches("answers.").trim_start_matches("answers/").trim_start_matches('/').to_owned();
+            let key = f
+                .field
+                .trim_start_matches("answers.")
+                .trim_start_matches("answers/")
+                .trim_start_matches('/')
+                .to_owned();
             (key, crate::messages::localise(&f.message))
         })
         .collect()
@@ -514,11 +607,13 @@ pub fn QuestionField(
     };
     let text_value = {
         let key = key.clone();
-        move || answers.with(|a| match a.get(&key) {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => String::new(),
-        })
+        move || {
+            answers.with(|a| match a.get(&key) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => String::new(),
+            })
+        }
     };
     let described = {
         let err_id = err_id.clone();
@@ -699,7 +794,13 @@ pub fn weighted_total(criteria: &[Criterion], scores: &BTreeMap<String, u8>) -> 
     if total_weight <= 0.0 || criteria.iter().any(|c| !scores.contains_key(&c.id)) {
         return None;
     }
-    Some(criteria.iter().map(|c| c.weight * f64::from(scores[&c.id])).sum::<f64>() / total_weight)
+    Some(
+        criteria
+            .iter()
+            .map(|c| c.weight * f64::from(scores[&c.id]))
+            .sum::<f64>()
+            / total_weight,
+    )
 }
 
 /// An answer as text: choices joined, numbers in the reader's format, dates long,
@@ -714,9 +815,16 @@ pub fn answer_text(q: &Question, v: Option<&Value>, lang: Lang) -> String {
         },
         (_, Some(Value::String(s))) if s.trim().is_empty() => "—".to_owned(),
         (_, Some(Value::String(s))) => s.clone(),
-        (_, Some(Value::Number(n))) => n.as_f64().map_or_else(|| n.to_string(), |x| fmt::decimal(x, if x.fract() == 0.0 { 0 } else { 2 }, lang)),
+        (_, Some(Value::Number(n))) => n.as_f64().map_or_else(
+            || n.to_string(),
+            |x| fmt::decimal(x, if x.fract() == 0.0 { 0 } else { 2 }, lang),
+        ),
         (_, Some(Value::Array(items))) if items.is_empty() => "—".to_owned(),
-        (_, Some(Value::Array(items))) => items.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned)).collect::<Vec<_>>().join(", "),
+        (_, Some(Value::Array(items))) => items
+            .iter()
+            .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(", "),
         (_, Some(other)) => other.to_string(),
     }
 }
@@ -760,7 +868,11 @@ pub fn AnswersView(
 fn DownloadAttachment(application: String, attachment: String, name: String) -> impl IntoView {
     let i = use_i18n();
     let failed = RwSignal::new(None::<ApiError>);
-    let path = format!("/api/applications/{}/attachments/{}", api::encode(&application), api::encode(&attachment));
+    let path = format!(
+        "/api/applications/{}/attachments/{}",
+        api::encode(&application),
+        api::encode(&attachment)
+    );
     view! {
         <button type="button" class="button button-small button-secondary download-attachment"
             on:click=move |_| {
@@ -789,7 +901,9 @@ fn Scoring() -> impl IntoView {
     };
     // The call (for its criteria), once the application names it.
     let call = api::load(move || {
-        api::read::<Application>(&app).and_then(Result::ok).map(|a| format!("/api/calls/{}", api::encode(&a.call_id)))
+        api::read::<Application>(&app)
+            .and_then(Result::ok)
+            .map(|a| format!("/api/calls/{}", api::encode(&a.call_id)))
     });
     view! {
         <section aria-labelledby="titre-notation">
@@ -825,13 +939,28 @@ fn ScoreForm(app: Application, criteria: Vec<Criterion>) -> impl IntoView {
     // shows blank scores that a save would write over the real ones.
     {
         let path = format!("/api/applications/{}/reviews", api::encode(&app_id));
-        let me = crate::session::use_session().me.get_untracked().map(|m| m.id);
+        let me = crate::session::use_session()
+            .me
+            .get_untracked()
+            .map(|m| m.id);
         spawn_local(async move {
             if let Ok(reviews) = api::get::<Vec<Review>>(&path).await
-                && let Some(mine) = reviews.into_iter().find(|r| Some(&r.reviewer) == me.as_ref())
+                && let Some(mine) = reviews
+                    .into_iter()
+                    .find(|r| Some(&r.reviewer) == me.as_ref())
             {
-                scores.set(mine.scores.iter().map(|s| (s.criterion.clone(), s.score)).collect());
-                comments.set(mine.scores.into_iter().map(|s| (s.criterion, s.comment)).collect());
+                scores.set(
+                    mine.scores
+                        .iter()
+                        .map(|s| (s.criterion.clone(), s.score))
+                        .collect(),
+                );
+                comments.set(
+                    mine.scores
+                        .into_iter()
+                        .map(|s| (s.criterion, s.comment))
+                        .collect(),
+                );
             }
         });
     }
@@ -845,8 +974,11 @@ fn ScoreForm(app: Application, criteria: Vec<Criterion>) -> impl IntoView {
                         .filter_map(|k| {
                             Some(Score {
                                 criterion: k.id.clone(),
-                                score: *scores.with_untracked(|s| s.get(&k.id).copied()).as_ref()?,
-                                comment: comments.with_untracked(|m| m.get(&k.id).cloned().unwrap_or_default()),
+                                score: *scores
+                                    .with_untracked(|s| s.get(&k.id).copied())
+                                    .as_ref()?,
+                                comment: comments
+                                    .with_untracked(|m| m.get(&k.id).cloned().unwrap_or_default()),
                             })
                         })
                         .collect()
@@ -869,7 +1001,9 @@ fn ScoreForm(app: Application, criteria: Vec<Criterion>) -> impl IntoView {
         spawn_local(async move {
             match api::post::<qmi_api::applications::ApplicationTitle>(
                 &format!("/api/applications/{id}/conflict"),
-                &ConflictDeclaration { reason: String::new() },
+                &ConflictDeclaration {
+                    reason: String::new(),
+                },
             )
             .await
             {
@@ -938,7 +1072,12 @@ mod tests {
     use super::*;
 
     fn criterion(id: &str, weight: f64) -> Criterion {
-        Criterion { id: id.into(), name: id.into(), description: String::new(), weight }
+        Criterion {
+            id: id.into(),
+            name: id.into(),
+            description: String::new(),
+            weight,
+        }
     }
 
     fn question(kind: QuestionKind, required: bool) -> Question {
@@ -957,9 +1096,18 @@ mod tests {
 
     #[test]
     fn typed_numbers_keep_their_form() {
-        assert_eq!(parse_number("12000").map(|n| n.to_string()), Some("12000".to_owned()));
-        assert_eq!(parse_number(" -500 ").map(|n| n.to_string()), Some("-500".to_owned()));
-        assert_eq!(parse_number("45000,50").map(|n| n.to_string()), Some("45000.5".to_owned()));
+        assert_eq!(
+            parse_number("12000").map(|n| n.to_string()),
+            Some("12000".to_owned())
+        );
+        assert_eq!(
+            parse_number(" -500 ").map(|n| n.to_string()),
+            Some("-500".to_owned())
+        );
+        assert_eq!(
+            parse_number("45000,50").map(|n| n.to_string()),
+            Some("45000.5".to_owned())
+        );
         assert_eq!(parse_number("1."), parse_number("1.0"));
         assert_eq!(parse_number("douze"), None);
         assert_eq!(parse_number(""), None);
@@ -969,18 +1117,42 @@ mod tests {
     fn answers_are_checked_against_their_question() {
         use serde_json::json;
         let text = question(QuestionKind::ShortText, true);
-        assert_eq!(check_answer(&text, None, true).as_deref(), Some("Réponse obligatoire."));
-        assert_eq!(check_answer(&text, Some(&json!("  ")), false).as_deref(), Some("An answer is required."));
-        assert_eq!(check_answer(&text, Some(&json!("abcdef")), true).as_deref(), Some("5 caractères au plus."));
+        assert_eq!(
+            check_answer(&text, None, true).as_deref(),
+            Some("Réponse obligatoire.")
+        );
+        assert_eq!(
+            check_answer(&text, Some(&json!("  ")), false).as_deref(),
+            Some("An answer is required.")
+        );
+        assert_eq!(
+            check_answer(&text, Some(&json!("abcdef")), true).as_deref(),
+            Some("5 caractères au plus.")
+        );
         assert_eq!(check_answer(&text, Some(&json!("abc")), true), None);
-        assert_eq!(check_answer(&question(QuestionKind::ShortText, false), None, true), None);
+        assert_eq!(
+            check_answer(&question(QuestionKind::ShortText, false), None, true),
+            None
+        );
         let number = question(QuestionKind::Number, true);
-        assert_eq!(check_answer(&number, Some(&json!(11)), true).as_deref(), Some("Valeur hors des limites."));
-        assert_eq!(check_answer(&number, Some(&json!("x")), true).as_deref(), Some("Un nombre est attendu."));
+        assert_eq!(
+            check_answer(&number, Some(&json!(11)), true).as_deref(),
+            Some("Valeur hors des limites.")
+        );
+        assert_eq!(
+            check_answer(&number, Some(&json!("x")), true).as_deref(),
+            Some("Un nombre est attendu.")
+        );
         assert_eq!(check_answer(&number, Some(&json!(10)), true), None);
         let many = question(QuestionKind::MultipleChoice, true);
-        assert_eq!(check_answer(&many, Some(&json!([])), true).as_deref(), Some("Réponse obligatoire."));
-        assert_eq!(check_answer(&many, Some(&json!(["a", "b"])), true).as_deref(), Some("1 choix au plus."));
+        assert_eq!(
+            check_answer(&many, Some(&json!([])), true).as_deref(),
+            Some("Réponse obligatoire.")
+        );
+        assert_eq!(
+            check_answer(&many, Some(&json!(["a", "b"])), true).as_deref(),
+            Some("1 choix au plus.")
+        );
     }
 
     #[test]

@@ -26,7 +26,10 @@ fn status_label(i: I18n, status: &str) -> &'static str {
     match status {
         "draft" => i.t("Brouillon", "Draft"),
         "submitted" => i.t("Déposée", "Submitted"),
-        "selected" => i.t("Retenue : la commune devient quartier d'innovation", "Selected: the commune becomes an innovation district"),
+        "selected" => i.t(
+            "Retenue : la commune devient quartier d'innovation",
+            "Selected: the commune becomes an innovation district",
+        ),
         "rejected" => i.t("Non retenue", "Not selected"),
         _ => i.t("Pas encore de candidature", "No candidacy yet"),
     }
@@ -50,14 +53,19 @@ fn CampaignsOfCommune() -> impl IntoView {
             let insee = insee.clone();
             async move {
                 let candidacies = format!("/api/candidacies/{}?limit=500", api::encode(&insee));
-                let (campaigns, candidacies) =
-                    futures::join!(api::get::<Page<Campaign>>("/api/campaigns?limit=100"), api::get::<Page<Candidacy>>(&candidacies));
+                let (campaigns, candidacies) = futures::join!(
+                    api::get::<Page<Campaign>>("/api/campaigns?limit=100"),
+                    api::get::<Page<Candidacy>>(&candidacies)
+                );
                 let candidacies = candidacies?.items;
                 let rows = campaigns?
                     .items
                     .into_iter()
                     .map(|c| {
-                        let status = candidacies.iter().find(|cand| cand.campaign_id == c.id).map(|cand| cand.status.clone());
+                        let status = candidacies
+                            .iter()
+                            .find(|cand| cand.campaign_id == c.id)
+                            .map(|cand| cand.status.clone());
                         (c, status)
                     })
                     .collect::<Vec<_>>();
@@ -106,13 +114,23 @@ pub fn CandidacyPage() -> impl IntoView {
 fn CandidacyLoader() -> impl IntoView {
     let i = use_i18n();
     let params = use_params_map();
-    let (insee, campaign) = params.with_untracked(|p| (p.get("insee").unwrap_or_default(), p.get("campaign").unwrap_or_default()));
+    let (insee, campaign) = params.with_untracked(|p| {
+        (
+            p.get("insee").unwrap_or_default(),
+            p.get("campaign").unwrap_or_default(),
+        )
+    });
     let back = format!("/espace/communes/{insee}/candidatures");
     let data = api::compute(move || {
         let (insee, campaign) = (insee.clone(), campaign.clone());
         async move {
-            let c = api::get::<Campaign>(&format!("/api/campaigns/{}", api::encode(&campaign))).await?;
-            let path = format!("/api/campaigns/{}/candidacies/{}", api::encode(&campaign), api::encode(&insee));
+            let c =
+                api::get::<Campaign>(&format!("/api/campaigns/{}", api::encode(&campaign))).await?;
+            let path = format!(
+                "/api/campaigns/{}/candidacies/{}",
+                api::encode(&campaign),
+                api::encode(&insee)
+            );
             let existing = match api::get::<Candidacy>(&path).await {
                 Ok(cand) => Some(cand),
                 Err(e) if e.status == 404 => None,
@@ -141,8 +159,14 @@ fn parse_challenges(text: &str) -> Vec<Challenge> {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(|l| match l.split_once(':') {
-            Some((theme, text)) => Challenge { theme: theme.trim().to_owned(), text: text.trim().to_owned() },
-            None => Challenge { theme: String::new(), text: l.to_owned() },
+            Some((theme, text)) => Challenge {
+                theme: theme.trim().to_owned(),
+                text: text.trim().to_owned(),
+            },
+            None => Challenge {
+                theme: String::new(),
+                text: l.to_owned(),
+            },
         })
         .collect()
 }
@@ -161,9 +185,17 @@ fn parse_perimeter(text: &str) -> Value {
     }
     let corner = |line: &str| {
         let (lat, lon) = line.split_once([',', ';', '\t'])?;
-        Some([lon.trim().parse::<f64>().ok()?, lat.trim().parse::<f64>().ok()?])
+        Some([
+            lon.trim().parse::<f64>().ok()?,
+            lat.trim().parse::<f64>().ok()?,
+        ])
     };
-    let corners: Option<Vec<[f64; 2]>> = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(corner).collect();
+    let corners: Option<Vec<[f64; 2]>> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(corner)
+        .collect();
     match corners {
         Some(mut ring) if ring.len() >= 3 => {
             if ring.first() != ring.last() {
@@ -179,12 +211,24 @@ fn parse_perimeter(text: &str) -> Value {
 /// one `latitude, longitude` per line (the closing corner left out); anything
 /// else as JSON.
 fn perimeter_text(perimeter: &Value) -> String {
-    let ring = perimeter["coordinates"].as_array().filter(|rings| perimeter["type"] == "Polygon" && rings.len() == 1).and_then(|rings| rings[0].as_array());
+    let ring = perimeter["coordinates"]
+        .as_array()
+        .filter(|rings| perimeter["type"] == "Polygon" && rings.len() == 1)
+        .and_then(|rings| rings[0].as_array());
     let corners: Option<Vec<String>> = ring.and_then(|ring| {
-        let open = if ring.len() > 1 && ring.first() == ring.last() { &ring[..ring.len() - 1] } else { &ring[..] };
-        open.iter().map(|p| Some(format!("{}, {}", p[1].as_f64()?, p[0].as_f64()?))).collect()
+        let open = if ring.len() > 1 && ring.first() == ring.last() {
+            &ring[..ring.len() - 1]
+        } else {
+            &ring[..]
+        };
+        open.iter()
+            .map(|p| Some(format!("{}, {}", p[1].as_f64()?, p[0].as_f64()?)))
+            .collect()
     });
-    corners.map_or_else(|| serde_json::to_string_pretty(perimeter).unwrap_or_default(), |lines| lines.join("\n"))
+    corners.map_or_else(
+        || serde_json::to_string_pretty(perimeter).unwrap_or_default(),
+        |lines| lines.join("\n"),
+    )
 }
 
 /// The API's field problems keyed by the form's fields: `district_name`,
@@ -192,10 +236,24 @@ fn perimeter_text(perimeter: &Value) -> String {
 fn field_errors(e: &ApiError) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for f in &e.errors {
-        let field = f.field.trim_start_matches('/').trim_start_matches("answers.").trim_start_matches("answers/");
-        let key = field.split(['[', '.', '/']).next().unwrap_or_default().to_owned();
+        let field = f
+            .field
+            .trim_start_matches('/')
+            .trim_start_matches("answers.")
+            .trim_start_matches("answers/");
+        let key = field
+            .split(['[', '.', '/'])
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         let text = crate::messages::localise(&f.message);
-        out.entry(key).or_insert_with(|| if field.contains(['[', '.', '/']) { format!("{field} : {text}") } else { text });
+        out.entry(key).or_insert_with(|| {
+            if field.contains(['[', '.', '/']) {
+                format!("{field} : {text}")
+            } else {
+                text
+            }
+        });
     }
     out
 }
@@ -203,23 +261,60 @@ fn field_errors(e: &ApiError) -> BTreeMap<String, String> {
 #[component]
 fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>) -> impl IntoView {
     let i = use_i18n();
-    let status = RwSignal::new(existing.as_ref().map(|c| c.status.clone()).unwrap_or_default());
+    let status = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|c| c.status.clone())
+            .unwrap_or_default(),
+    );
     let reason = existing.as_ref().and_then(|c| c.reason.clone());
     let editable = move || matches!(status.get().as_str(), "" | "draft" | "submitted");
-    let district_name = RwSignal::new(existing.as_ref().map(|c| c.district_name.clone()).unwrap_or_default());
+    let district_name = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|c| c.district_name.clone())
+            .unwrap_or_default(),
+    );
     let perimeter = RwSignal::new(
-        existing.as_ref().filter(|c| !c.perimeter.is_null()).map(|c| perimeter_text(&c.perimeter)).unwrap_or_default(),
+        existing
+            .as_ref()
+            .filter(|c| !c.perimeter.is_null())
+            .map(|c| perimeter_text(&c.perimeter))
+            .unwrap_or_default(),
     );
     let challenges = RwSignal::new(
-        existing.as_ref().map(|c| c.challenges.iter().map(|ch| format!("{} : {}", ch.theme, ch.text)).collect::<Vec<_>>().join("\n")).unwrap_or_default(),
+        existing
+            .as_ref()
+            .map(|c| {
+                c.challenges
+                    .iter()
+                    .map(|ch| format!("{} : {}", ch.theme, ch.text))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default(),
     );
-    let partners = RwSignal::new(existing.as_ref().map(|c| c.partners.join("\n")).unwrap_or_default());
-    let means = RwSignal::new(existing.as_ref().map(|c| c.means.clone()).unwrap_or_default());
+    let partners = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|c| c.partners.join("\n"))
+            .unwrap_or_default(),
+    );
+    let means = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|c| c.means.clone())
+            .unwrap_or_default(),
+    );
     let answers = RwSignal::new(existing.map(|c| c.answers).unwrap_or_default());
     let errors = RwSignal::new(BTreeMap::<String, String>::new());
     let failure = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(None::<&'static str>);
-    let base = StoredValue::new(format!("/api/campaigns/{}/candidacies/{}", api::encode(&campaign.id), api::encode(&insee)));
+    let base = StoredValue::new(format!(
+        "/api/campaigns/{}/candidacies/{}",
+        api::encode(&campaign.id),
+        api::encode(&insee)
+    ));
     let asked = StoredValue::new(campaign.questions.clone());
 
     // Saves the draft; with `submit`, then submits it.
@@ -228,7 +323,13 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
             district_name: district_name.get_untracked(),
             perimeter: parse_perimeter(&perimeter.get_untracked()),
             challenges: parse_challenges(&challenges.get_untracked()),
-            partners: partners.get_untracked().lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+            partners: partners
+                .get_untracked()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
             means: means.get_untracked(),
             answers: answers.get_untracked(),
         };
@@ -236,21 +337,34 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
         // the API refuses names every problem at once, not in two rounds.
         let unanswered: BTreeMap<String, String> = if submit {
             let fr = i.lang() == qmi_api::identity::Lang::Fr;
-            asked.with_value(|qs| qs.iter().filter_map(|q| Some((q.id.clone(), crate::pages::calls::check_answer(q, input.answers.get(&q.id), fr)?))).collect())
+            asked.with_value(|qs| {
+                qs.iter()
+                    .filter_map(|q| {
+                        Some((
+                            q.id.clone(),
+                            crate::pages::calls::check_answer(q, input.answers.get(&q.id), fr)?,
+                        ))
+                    })
+                    .collect()
+            })
         } else {
             BTreeMap::new()
         };
         spawn_local(async move {
             let mut result = api::put::<Candidacy>(&base.get_value(), &input).await;
             if submit && let Ok(_) = &result {
-                result = api::post_nobody::<Candidacy>(&format!("{}/submit", base.get_value())).await;
+                result =
+                    api::post_nobody::<Candidacy>(&format!("{}/submit", base.get_value())).await;
             }
             match result {
                 Ok(c) => {
                     errors.set(BTreeMap::new());
                     failure.set(None);
                     notice.set(Some(if submit {
-                        i.t("Candidature déposée : l'équipe du programme l'examinera.", "Candidacy submitted: the programme team will review it.")
+                        i.t(
+                            "Candidature déposée : l'équipe du programme l'examinera.",
+                            "Candidacy submitted: the programme team will review it.",
+                        )
                     } else {
                         i.t("Brouillon enregistré.", "Draft saved.")
                     }));
@@ -319,24 +433,49 @@ mod tests {
     fn challenges_perimeter_and_errors_are_read_as_the_api_wants() {
         let c = parse_challenges("Climat : îlots de chaleur\n\n  Mobilité: vélos \nSans thème");
         assert_eq!(c.len(), 3);
-        assert_eq!((c[0].theme.as_str(), c[0].text.as_str()), ("Climat", "îlots de chaleur"));
-        assert_eq!((c[2].theme.as_str(), c[2].text.as_str()), ("", "Sans thème"));
+        assert_eq!(
+            (c[0].theme.as_str(), c[0].text.as_str()),
+            ("Climat", "îlots de chaleur")
+        );
+        assert_eq!(
+            (c[2].theme.as_str(), c[2].text.as_str()),
+            ("", "Sans thème")
+        );
         assert_eq!(parse_perimeter(""), Value::Null);
         assert_eq!(parse_perimeter("{\"type\":\"Polygon\"}")["type"], "Polygon");
-        assert_eq!(parse_perimeter("pas du json"), Value::String("pas du json".into()));
+        assert_eq!(
+            parse_perimeter("pas du json"),
+            Value::String("pas du json".into())
+        );
         // Corners as map sites copy them, one per line: the ring is closed.
         let corners = "48.9178, 2.3428\n48.9163, 2.3502\n\n48.9181;2.3577\n";
         let polygon = parse_perimeter(corners);
-        assert_eq!(polygon, serde_json::json!({ "type": "Polygon", "coordinates": [[[2.3428, 48.9178], [2.3502, 48.9163], [2.3577, 48.9181], [2.3428, 48.9178]]] }));
+        assert_eq!(
+            polygon,
+            serde_json::json!({ "type": "Polygon", "coordinates": [[[2.3428, 48.9178], [2.3502, 48.9163], [2.3577, 48.9181], [2.3428, 48.9178]]] })
+        );
         // Shown back the same way, the closing corner left out.
-        assert_eq!(perimeter_text(&polygon), "48.9178, 2.3428\n48.9163, 2.3502\n48.9181, 2.3577");
+        assert_eq!(
+            perimeter_text(&polygon),
+            "48.9178, 2.3428\n48.9163, 2.3502\n48.9181, 2.3577"
+        );
         assert_eq!(parse_perimeter(&perimeter_text(&polygon)), polygon);
-        assert_eq!(parse_perimeter("48.9, 2.3\n48.8, 2.4"), Value::String("48.9, 2.3\n48.8, 2.4".into()), "two corners are no polygon");
+        assert_eq!(
+            parse_perimeter("48.9, 2.3\n48.8, 2.4"),
+            Value::String("48.9, 2.3\n48.8, 2.4".into()),
+            "two corners are no polygon"
+        );
         let e = ApiError {
             status: 422,
             errors: vec![
-                crate::api::FieldError { field: "perimeter.coordinates".into(), message: "a closed ring".into() },
-                crate::api::FieldError { field: "answers.q1".into(), message: "required".into() },
+                crate::api::FieldError {
+                    field: "perimeter.coordinates".into(),
+                    message: "a closed ring".into(),
+                },
+                crate::api::FieldError {
+                    field: "answers.q1".into(),
+                    message: "required".into(),
+                },
             ],
             title: String::new(),
             detail: None,

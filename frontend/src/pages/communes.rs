@@ -29,7 +29,13 @@ pub fn Communes() -> impl IntoView {
     let territory = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
     let list = Paged::<Commune>::new();
-    let Paged { items, done, loading, error, .. } = list;
+    let Paged {
+        items,
+        done,
+        loading,
+        error,
+        ..
+    } = list;
     // Option lists come from the registry's figures (one request at any size).
     let figures = crate::api::compute(registry::figures);
 
@@ -43,7 +49,16 @@ pub fn Communes() -> impl IntoView {
             territory: territory.get_untracked(),
             status: status.get_untracked(),
         };
-        filtered.set([&filters.q, &filters.departement, &filters.territory, &filters.status].iter().any(|f| !f.trim().is_empty()));
+        filtered.set(
+            [
+                &filters.q,
+                &filters.departement,
+                &filters.territory,
+                &filters.status,
+            ]
+            .iter()
+            .any(|f| !f.trim().is_empty()),
+        );
         list.load(filters.query(PAGE as u32, None), reset);
     };
     load(true);
@@ -63,22 +78,43 @@ pub fn Communes() -> impl IntoView {
     };
     let territory_options = move || {
         let mut territories: Vec<(String, String)> = match figures.get() {
-            Some(Ok(f)) => f.by_territory.into_iter().map(|t| (t.name.clone().unwrap_or_else(|| t.code.clone()), t.code)).collect(),
+            Some(Ok(f)) => f
+                .by_territory
+                .into_iter()
+                .map(|t| (t.name.clone().unwrap_or_else(|| t.code.clone()), t.code))
+                .collect(),
             _ => Vec::new(),
         };
         territories.sort();
-        territories.into_iter().map(|(name, code)| view! { <option value=code>{name}</option> }).collect_view()
+        territories
+            .into_iter()
+            .map(|(name, code)| view! { <option value=code>{name}</option> })
+            .collect_view()
     };
     // How many are shown, out of how many when nothing filters the registry.
     let count = move || {
         let n = items.with(Vec::len) as u64;
         let lang = i.lang();
         if n == 0 && done.get() {
-            return i.t("Aucune commune ne correspond à cette recherche.", "No commune matches this search.").to_owned();
+            return i
+                .t(
+                    "Aucune commune ne correspond à cette recherche.",
+                    "No commune matches this search.",
+                )
+                .to_owned();
         }
-        let shown = fmt::count(n, lang, ("commune affichée", "communes affichées"), ("commune shown", "communes shown"));
+        let shown = fmt::count(
+            n,
+            lang,
+            ("commune affichée", "communes affichées"),
+            ("commune shown", "communes shown"),
+        );
         match figures.get() {
-            Some(Ok(f)) if !filtered.get() && !done.get() => format!("{shown} {} {}", i.t("sur", "of"), fmt::integer(f.communes, lang)),
+            Some(Ok(f)) if !filtered.get() && !done.get() => format!(
+                "{shown} {} {}",
+                i.t("sur", "of"),
+                fmt::integer(f.communes, lang)
+            ),
             _ => shown,
         }
     };
@@ -199,7 +235,8 @@ pub fn CommunePage() -> impl IntoView {
 fn DistrictView(insee: String) -> impl IntoView {
     let i = use_i18n();
     let district = api::load(move || Some(format!("/api/districts/{}", api::encode(&insee))));
-    move || match api::read::<District>(&district) {
+    move || {
+        match api::read::<District>(&district) {
         None => view! { <Loading /> }.into_any(),
         // Selected, not described yet by the commune.
         Some(Err(e)) if e.status == 404 => view! {
@@ -233,13 +270,19 @@ fn DistrictView(insee: String) -> impl IntoView {
             }.into_any()
         }
     }
+    }
 }
 
 /// The calls open in a commune: its own and the programme's covering it.
 #[component]
 fn CommuneCalls(insee: String) -> impl IntoView {
     let i = use_i18n();
-    let calls = api::load(move || Some(format!("/api/calls?status=open&commune={}&limit=100", api::encode(&insee))));
+    let calls = api::load(move || {
+        Some(format!(
+            "/api/calls?status=open&commune={}&limit=100",
+            api::encode(&insee)
+        ))
+    });
     view! {
         <section aria-labelledby="titre-appels-commune">
             <h2 id="titre-appels-commune">{t!(i, "Appels à solutions ouverts", "Open calls for solutions")}</h2>

@@ -4,11 +4,11 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use qmi_api::identity::{Me, Organisation};
 use qmi_api::PlatformRole;
+use qmi_api::identity::{Me, Organisation};
 
-use crate::paged::Paged;
 use crate::i18n::use_i18n;
+use crate::paged::Paged;
 use crate::pages::organisation::{OrgMembers, ProfileForm, kind_label};
 use crate::pages::space::SignedIn;
 use crate::t;
@@ -35,7 +35,13 @@ pub fn Directory() -> impl IntoView {
 fn Listing() -> impl IntoView {
     let i = use_i18n();
     let list = Paged::<Organisation>::new();
-    let Paged { items, done, loading, error, .. } = list;
+    let Paged {
+        items,
+        done,
+        loading,
+        error,
+        ..
+    } = list;
     let load = move |reset: bool| list.load(format!("/api/organisations?limit={PAGE}"), reset);
     load(true);
     let created = Callback::new(move |_: Organisation| load(true));

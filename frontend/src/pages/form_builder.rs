@@ -4,7 +4,9 @@
 //! and per workflow state, and a grid of the moves between states.
 
 use leptos::prelude::*;
-use qmi_api::applications::{Criterion, Question, QuestionKind, Transition, Workflow, WorkflowState, label_parts};
+use qmi_api::applications::{
+    Criterion, Question, QuestionKind, Transition, Workflow, WorkflowState, label_parts,
+};
 
 use qmi_api::identity::Lang;
 
@@ -134,8 +136,14 @@ impl FormDraft {
     /// The rows of an existing form and criteria (editing a call).
     pub fn of(form: &[Question], criteria: &[Criterion]) -> Self {
         let draft = Self::new();
-        let questions: Vec<QuestionRow> = form.iter().map(|q| QuestionRow::of(draft.key(), q)).collect();
-        let criteria: Vec<CriterionRow> = criteria.iter().map(|c| CriterionRow::of(draft.key(), c)).collect();
+        let questions: Vec<QuestionRow> = form
+            .iter()
+            .map(|q| QuestionRow::of(draft.key(), q))
+            .collect();
+        let criteria: Vec<CriterionRow> = criteria
+            .iter()
+            .map(|c| CriterionRow::of(draft.key(), c))
+            .collect();
         if !questions.is_empty() {
             draft.questions.set(questions);
         }
@@ -170,7 +178,14 @@ impl FormDraft {
         self.criteria.with_untracked(|rows| {
             build_criteria(
                 rows.iter()
-                    .map(|r| (r.id.get_value(), r.name.get_untracked(), r.weight.get_untracked(), r.description.get_untracked()))
+                    .map(|r| {
+                        (
+                            r.id.get_value(),
+                            r.name.get_untracked(),
+                            r.weight.get_untracked(),
+                            r.description.get_untracked(),
+                        )
+                    })
                     .collect(),
             )
         })
@@ -190,12 +205,25 @@ struct QuestionText {
 
 /// Questions from their rows.
 fn build_questions(rows: Vec<QuestionText>) -> Vec<Question> {
-    let rows: Vec<QuestionText> = rows.into_iter().filter(|r| !r.label.trim().is_empty()).collect();
-    let mut used: Vec<String> = rows.iter().filter_map(|r| r.original.as_ref().map(|q| q.id.clone())).collect();
+    let rows: Vec<QuestionText> = rows
+        .into_iter()
+        .filter(|r| !r.label.trim().is_empty())
+        .collect();
+    let mut used: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.original.as_ref().map(|q| q.id.clone()))
+        .collect();
     rows.into_iter()
         .map(|r| {
-            let id = r.original.as_ref().map(|q| q.id.clone()).unwrap_or_else(|| fresh_key("q", &mut used));
-            let choice = matches!(r.kind, QuestionKind::SingleChoice | QuestionKind::MultipleChoice);
+            let id = r
+                .original
+                .as_ref()
+                .map(|q| q.id.clone())
+                .unwrap_or_else(|| fresh_key("q", &mut used));
+            let choice = matches!(
+                r.kind,
+                QuestionKind::SingleChoice | QuestionKind::MultipleChoice
+            );
             // Limits this editor does not show stay as they were while the
             // kind stays; a new question (or kind) takes the defaults.
             let kept = r.original.filter(|q| q.kind == r.kind);
@@ -214,7 +242,16 @@ fn build_questions(rows: Vec<QuestionText>) -> Vec<Question> {
                 ),
                 min: kept.as_ref().and_then(|q| q.min),
                 max: kept.as_ref().and_then(|q| q.max),
-                options: if choice { r.options.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect() } else { Vec::new() },
+                options: if choice {
+                    r.options
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|o| !o.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                } else {
+                    Vec::new()
+                },
                 max_choices: kept.and_then(|q| q.max_choices),
             }
         })
@@ -223,14 +260,22 @@ fn build_questions(rows: Vec<QuestionText>) -> Vec<Question> {
 
 /// The first `<prefix>N` (N = 1, 2…) not in `used`, which it joins.
 fn fresh_key(prefix: &str, used: &mut Vec<String>) -> String {
-    let fresh = (1..).map(|n| format!("{prefix}{n}")).find(|id| !used.contains(id)).expect("a free key");
+    let fresh = (1..)
+        .map(|n| format!("{prefix}{n}"))
+        .find(|id| !used.contains(id))
+        .expect("a free key");
     used.push(fresh.clone());
     fresh
 }
 
 /// Criteria from (existing key, name, weight as typed, description).
 fn build_criteria(rows: Vec<(Option<String>, String, String, String)>) -> Vec<Criterion> {
-    let rows: Vec<_> = rows.into_iter().filter(|(_, name, _, description)| !(name.trim().is_empty() && description.trim().is_empty())).collect();
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|(_, name, _, description)| {
+            !(name.trim().is_empty() && description.trim().is_empty())
+        })
+        .collect();
     let mut used: Vec<String> = rows.iter().filter_map(|(id, ..)| id.clone()).collect();
     rows.into_iter()
         .map(|(id, name, weight, description)| Criterion {
@@ -265,11 +310,19 @@ pub fn QuestionsEditor(draft: FormDraft, errors: FieldErrors) -> impl IntoView {
 }
 
 #[component]
-fn QuestionLine(r: QuestionRow, on_remove: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn QuestionLine(
+    r: QuestionRow,
+    on_remove: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let i = use_i18n();
     let key = r.key;
     let id = move |what: &str| format!("question-{key}-{what}");
-    let choice = move || matches!(KINDS[r.kind.get()], QuestionKind::SingleChoice | QuestionKind::MultipleChoice);
+    let choice = move || {
+        matches!(
+            KINDS[r.kind.get()],
+            QuestionKind::SingleChoice | QuestionKind::MultipleChoice
+        )
+    };
     view! {
         <div class="builder-row" data-row=r.key>
             <div class="field builder-wide">
@@ -323,7 +376,10 @@ pub fn CriteriaEditor(draft: FormDraft, errors: FieldErrors) -> impl IntoView {
 }
 
 #[component]
-fn CriterionLine(r: CriterionRow, on_remove: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn CriterionLine(
+    r: CriterionRow,
+    on_remove: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let i = use_i18n();
     let key = r.key;
     let id = move |what: &str| format!("critere-{key}-{what}");
@@ -370,14 +426,26 @@ impl StateRow {
     fn label(&self) -> String {
         let (fr, en) = (self.fr.get_untracked(), self.en.get_untracked());
         let (fr, en) = (fr.trim(), en.trim());
-        if en.is_empty() || en == fr { fr.to_owned() } else { format!("{fr} / {en}") }
+        if en.is_empty() || en == fr {
+            fr.to_owned()
+        } else {
+            format!("{fr} / {en}")
+        }
     }
 
     /// The label in the current language, the key while it has none (tracked).
     fn name(&self, lang: Lang) -> String {
         let (fr, en) = (self.fr.get(), self.en.get());
-        let label = if lang == Lang::En && !en.trim().is_empty() { en } else { fr };
-        if label.trim().is_empty() { self.id.get() } else { label.trim().to_owned() }
+        let label = if lang == Lang::En && !en.trim().is_empty() {
+            en
+        } else {
+            fr
+        };
+        if label.trim().is_empty() {
+            self.id.get()
+        } else {
+            label.trim().to_owned()
+        }
     }
 }
 
@@ -401,34 +469,60 @@ impl WorkflowDraft {
             .map(|(key, s)| {
                 let (fr, en) = label_parts(&s.label);
                 StateRow {
-                key,
-                id: RwSignal::new(s.id.clone()),
-                fr: RwSignal::new(fr.to_owned()),
-                en: RwSignal::new(if en == fr { String::new() } else { en.to_owned() }),
-                decision: RwSignal::new(s.decision),
-                fixed: FIXED_STATES.contains(&s.id.as_str()),
+                    key,
+                    id: RwSignal::new(s.id.clone()),
+                    fr: RwSignal::new(fr.to_owned()),
+                    en: RwSignal::new(if en == fr {
+                        String::new()
+                    } else {
+                        en.to_owned()
+                    }),
+                    decision: RwSignal::new(s.decision),
+                    fixed: FIXED_STATES.contains(&s.id.as_str()),
                 }
             })
             .collect();
         let key_of = |id: &str| w.states.iter().position(|s| s.id == id);
-        let moves = w.transitions.iter().filter_map(|t| Some((key_of(&t.from)?, key_of(&t.to)?))).collect();
-        Self { states: RwSignal::new(states), moves: RwSignal::new(moves), next: StoredValue::new(w.states.len()) }
+        let moves = w
+            .transitions
+            .iter()
+            .filter_map(|t| Some((key_of(&t.from)?, key_of(&t.to)?)))
+            .collect();
+        Self {
+            states: RwSignal::new(states),
+            moves: RwSignal::new(moves),
+            next: StoredValue::new(w.states.len()),
+        }
     }
 
     /// The workflow as the API takes it (the API checks it and names any problem).
     pub fn workflow(&self) -> Workflow {
         let states = self.states.get_untracked();
-        let id_of = |key: usize| states.iter().find(|s| s.key == key).map(|s| s.id.get_untracked().trim().to_owned());
+        let id_of = |key: usize| {
+            states
+                .iter()
+                .find(|s| s.key == key)
+                .map(|s| s.id.get_untracked().trim().to_owned())
+        };
         Workflow {
             states: states
                 .iter()
-                .map(|s| WorkflowState { id: s.id.get_untracked().trim().to_owned(), label: s.label(), decision: s.decision.get_untracked() })
+                .map(|s| WorkflowState {
+                    id: s.id.get_untracked().trim().to_owned(),
+                    label: s.label(),
+                    decision: s.decision.get_untracked(),
+                })
                 .collect(),
             transitions: self
                 .moves
                 .get_untracked()
                 .into_iter()
-                .filter_map(|(from, to)| Some(Transition { from: id_of(from)?, to: id_of(to)? }))
+                .filter_map(|(from, to)| {
+                    Some(Transition {
+                        from: id_of(from)?,
+                        to: id_of(to)?,
+                    })
+                })
                 .collect(),
         }
     }
@@ -450,7 +544,8 @@ impl WorkflowDraft {
 
     fn remove(&self, key: usize) {
         self.states.update(|s| s.retain(|r| r.key != key));
-        self.moves.update(|m| m.retain(|(from, to)| *from != key && *to != key));
+        self.moves
+            .update(|m| m.retain(|(from, to)| *from != key && *to != key));
     }
 }
 
@@ -579,45 +674,136 @@ mod tests {
         let q = build_questions(vec![
             row(None, " Votre solution ", QuestionKind::LongText, true, ""),
             row(None, "   ", QuestionKind::Number, true, ""),
-            row(None, "Thème", QuestionKind::SingleChoice, false, "eau, , ombre "),
+            row(
+                None,
+                "Thème",
+                QuestionKind::SingleChoice,
+                false,
+                "eau, , ombre ",
+            ),
             row(None, "Budget", QuestionKind::Number, true, "ignored"),
         ]);
-        assert_eq!(q.iter().map(|q| q.id.as_str()).collect::<Vec<_>>(), ["q1", "q2", "q3"]);
+        assert_eq!(
+            q.iter().map(|q| q.id.as_str()).collect::<Vec<_>>(),
+            ["q1", "q2", "q3"]
+        );
         // Editing: existing questions keep their keys, new ones take free keys.
-        let edited = build_questions(vec![row(None, "Nouvelle", QuestionKind::Date, true, ""), row(Some("q1"), "Ancienne", QuestionKind::LongText, true, "")]);
-        assert_eq!(edited.iter().map(|q| q.id.as_str()).collect::<Vec<_>>(), ["q2", "q1"]);
+        let edited = build_questions(vec![
+            row(None, "Nouvelle", QuestionKind::Date, true, ""),
+            row(Some("q1"), "Ancienne", QuestionKind::LongText, true, ""),
+        ]);
+        assert_eq!(
+            edited.iter().map(|q| q.id.as_str()).collect::<Vec<_>>(),
+            ["q2", "q1"]
+        );
         // …and the limits the editor does not show, unless their kind changed.
-        assert_eq!((edited[1].label.as_str(), edited[1].max_length), ("Ancienne", Some(1500)));
-        let retyped = build_questions(vec![row(Some("q1"), "Ancienne", QuestionKind::ShortText, true, "")]);
+        assert_eq!(
+            (edited[1].label.as_str(), edited[1].max_length),
+            ("Ancienne", Some(1500))
+        );
+        let retyped = build_questions(vec![row(
+            Some("q1"),
+            "Ancienne",
+            QuestionKind::ShortText,
+            true,
+            "",
+        )]);
         assert_eq!(retyped[0].max_length, Some(200));
-        assert_eq!((q[0].label.as_str(), q[0].max_length), ("Votre solution", Some(4000)));
-        assert_eq!((q[1].options.clone(), q[1].required), (vec!["eau".to_owned(), "ombre".to_owned()], false));
+        assert_eq!(
+            (q[0].label.as_str(), q[0].max_length),
+            ("Votre solution", Some(4000))
+        );
+        assert_eq!(
+            (q[1].options.clone(), q[1].required),
+            (vec!["eau".to_owned(), "ombre".to_owned()], false)
+        );
         assert!(q[2].options.is_empty());
 
         let c = build_criteria(vec![
             (None, "Impact".into(), "3".into(), String::new()),
             (None, String::new(), "1".into(), String::new()),
-            (None, "Faisabilité".into(), "1,5".into(), "Coûts et délais".into()),
+            (
+                None,
+                "Faisabilité".into(),
+                "1,5".into(),
+                "Coûts et délais".into(),
+            ),
             (None, "Sans poids".into(), "beaucoup".into(), String::new()),
         ]);
-        assert_eq!(c.iter().map(|c| (c.id.as_str(), c.weight)).collect::<Vec<_>>(), [("c1", 3.0), ("c2", 1.5), ("c3", 0.0)]);
+        assert_eq!(
+            c.iter()
+                .map(|c| (c.id.as_str(), c.weight))
+                .collect::<Vec<_>>(),
+            [("c1", 3.0), ("c2", 1.5), ("c3", 0.0)]
+        );
         assert_eq!(c[1].description, "Coûts et délais");
         // Existing criteria keep their keys (the scores are stored under them).
-        let kept = build_criteria(vec![(None, "Nouveau".into(), "1".into(), String::new()), (Some("c1".into()), "Impact".into(), "3".into(), String::new())]);
-        assert_eq!(kept.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["c2", "c1"]);
+        let kept = build_criteria(vec![
+            (None, "Nouveau".into(), "1".into(), String::new()),
+            (
+                Some("c1".into()),
+                "Impact".into(),
+                "3".into(),
+                String::new(),
+            ),
+        ]);
+        assert_eq!(
+            kept.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            ["c2", "c1"]
+        );
     }
 
     #[test]
     fn an_unchanged_form_goes_back_as_it_came() {
         // A call written elsewhere (the API, the demo data): its own keys and limits.
         let form = vec![
-            Question { id: "pitch".into(), label: "Votre solution".into(), kind: QuestionKind::LongText, required: true, max_length: Some(1500), min: None, max: None, options: Vec::new(), max_choices: None },
-            Question { id: "budget".into(), label: "Budget (€)".into(), kind: QuestionKind::Number, required: true, max_length: None, min: Some(0.0), max: Some(150000.0), options: Vec::new(), max_choices: None },
-            Question { id: "theme".into(), label: "Thème".into(), kind: QuestionKind::MultipleChoice, required: false, max_length: None, min: None, max: None, options: vec!["eau".into(), "ombre".into()], max_choices: Some(1) },
+            Question {
+                id: "pitch".into(),
+                label: "Votre solution".into(),
+                kind: QuestionKind::LongText,
+                required: true,
+                max_length: Some(1500),
+                min: None,
+                max: None,
+                options: Vec::new(),
+                max_choices: None,
+            },
+            Question {
+                id: "budget".into(),
+                label: "Budget (€)".into(),
+                kind: QuestionKind::Number,
+                required: true,
+                max_length: None,
+                min: Some(0.0),
+                max: Some(150000.0),
+                options: Vec::new(),
+                max_choices: None,
+            },
+            Question {
+                id: "theme".into(),
+                label: "Thème".into(),
+                kind: QuestionKind::MultipleChoice,
+                required: false,
+                max_length: None,
+                min: None,
+                max: None,
+                options: vec!["eau".into(), "ombre".into()],
+                max_choices: Some(1),
+            },
         ];
         let criteria = vec![
-            Criterion { id: "impact".into(), name: "Impact".into(), description: "Sur la chaleur".into(), weight: 3.0 },
-            Criterion { id: "faisabilite".into(), name: "Faisabilité".into(), description: String::new(), weight: 1.5 },
+            Criterion {
+                id: "impact".into(),
+                name: "Impact".into(),
+                description: "Sur la chaleur".into(),
+                weight: 3.0,
+            },
+            Criterion {
+                id: "faisabilite".into(),
+                name: "Faisabilité".into(),
+                description: String::new(),
+                weight: 1.5,
+            },
         ];
         let draft = FormDraft::of(&form, &criteria);
         assert_eq!(draft.questions(), form);
@@ -635,16 +821,35 @@ mod tests {
         row.id.set(" audition ".into());
         row.fr.set("Audition".into());
         row.en.set("Hearing".into());
-        let in_review = draft.states.get_untracked().iter().find(|r| r.id.get_untracked() == "in_review").unwrap().key;
+        let in_review = draft
+            .states
+            .get_untracked()
+            .iter()
+            .find(|r| r.id.get_untracked() == "in_review")
+            .unwrap()
+            .key;
         draft.moves.update(|m| m.push((in_review, row.key)));
         let w = draft.workflow();
-        assert_eq!(w.states.last().map(|s| (s.id.as_str(), s.label.as_str())), Some(("audition", "Audition / Hearing")));
-        assert_eq!((row.name(Lang::Fr), row.name(Lang::En)), ("Audition".to_owned(), "Hearing".to_owned()));
+        assert_eq!(
+            w.states.last().map(|s| (s.id.as_str(), s.label.as_str())),
+            Some(("audition", "Audition / Hearing"))
+        );
+        assert_eq!(
+            (row.name(Lang::Fr), row.name(Lang::En)),
+            ("Audition".to_owned(), "Hearing".to_owned())
+        );
         // Without an English label the French one serves both.
         row.en.set(" ".into());
-        assert_eq!(draft.workflow().states.last().map(|s| s.label.clone()), Some("Audition".to_owned()));
+        assert_eq!(
+            draft.workflow().states.last().map(|s| s.label.clone()),
+            Some("Audition".to_owned())
+        );
         assert_eq!(row.name(Lang::En), "Audition");
-        assert!(w.transitions.iter().any(|t| t.from == "in_review" && t.to == "audition"));
+        assert!(
+            w.transitions
+                .iter()
+                .any(|t| t.from == "in_review" && t.to == "audition")
+        );
         // Removing a step removes its moves.
         draft.remove(row.key);
         assert_eq!(draft.workflow(), standard);

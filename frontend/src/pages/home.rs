@@ -55,9 +55,18 @@ fn FiguresView(f: Figures) -> impl IntoView {
     let deps: Vec<(String, u64)> = f
         .by_departement
         .into_iter()
-        .map(|t| (format!("{} ({})", registry::departement_name(&t.code), t.code), t.communes))
+        .map(|t| {
+            (
+                format!("{} ({})", registry::departement_name(&t.code), t.code),
+                t.communes,
+            )
+        })
         .collect();
-    let per_territory: Vec<(String, u64)> = f.by_territory.into_iter().map(|t| (t.name.unwrap_or(t.code), t.communes)).collect();
+    let per_territory: Vec<(String, u64)> = f
+        .by_territory
+        .into_iter()
+        .map(|t| (t.name.unwrap_or(t.code), t.communes))
+        .collect();
     view! {
         <dl class="kpis">
             <div class="kpi"><dt>{t!(i, "Communes membres", "Member communes")}</dt>

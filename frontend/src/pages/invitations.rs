@@ -52,7 +52,10 @@ fn InvitationList() -> impl IntoView {
                     let message = if accept {
                         format!("{} {name}.", i.t("Vous avez rejoint", "You joined"))
                     } else {
-                        format!("{} {name}.", i.t("Invitation refusée :", "Invitation declined:"))
+                        format!(
+                            "{} {name}.",
+                            i.t("Invitation refusée :", "Invitation declined:")
+                        )
                     };
                     done.set(Some(message.clone()));
                     if accept {

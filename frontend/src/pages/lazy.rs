@@ -30,7 +30,9 @@ macro_rules! lazy_pages {
     )*};
 }
 
-use super::{calls, candidacy, directory, invitations, manage, members, mine, organisation, tenants};
+use super::{
+    calls, candidacy, directory, invitations, manage, members, mine, organisation, tenants,
+};
 
 lazy_pages! {
     /// The application form of a call.

@@ -9,8 +9,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use qmi_api::applications::{
-    Application, AssignRequest, Assignment, Call, CallInput, Campaign, CampaignInput, Candidacy, CandidacyDecision, Challenge,
-    District, DistrictInput, Question, QuestionKind, Ranking, TransitionRequest, Workflow,
+    Application, AssignRequest, Assignment, Call, CallInput, Campaign, CampaignInput, Candidacy,
+    CandidacyDecision, Challenge, District, DistrictInput, Question, QuestionKind, Ranking,
+    TransitionRequest, Workflow,
 };
 use qmi_api::identity::{CommuneStatus, Lang, Me, OrganisationKind};
 use qmi_api::{Insee, MembershipRole, Page, PlatformRole};
@@ -19,17 +20,24 @@ use crate::api::{self, ApiError};
 use crate::fmt;
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::calls::AnswersView;
-use crate::pages::form_builder::{CriteriaEditor, FormDraft, QuestionsEditor, WorkflowDraft, WorkflowEditor};
+use crate::pages::form_builder::{
+    CriteriaEditor, FormDraft, QuestionsEditor, WorkflowDraft, WorkflowEditor,
+};
 use crate::pages::organisation::kind_label;
 use crate::pages::space::SignedIn;
 use crate::registry::{self, use_names};
 use crate::t;
-use crate::ui::{ErrorNotice, FieldErrors, Loading, TextField, described_by, error_line, error_of, facts, route_param, set_errors, table, text, when};
+use crate::ui::{
+    ErrorNotice, FieldErrors, Loading, TextField, described_by, error_line, error_of, facts,
+    route_param, set_errors, table, text, when,
+};
 
 /// The label of a workflow state in the current language, its id when the
 /// workflow lacks it.
 pub fn state_label(w: &Workflow, state: &str, lang: Lang) -> String {
-    let Some(s) = w.states.iter().find(|s| s.id == state) else { return state.to_owned() };
+    let Some(s) = w.states.iter().find(|s| s.id == state) else {
+        return state.to_owned();
+    };
     let (fr, en) = qmi_api::applications::label_parts(&s.label);
     if lang == Lang::Fr { fr } else { en }.to_owned()
 }
@@ -45,7 +53,11 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 }
 
 fn published(i: I18n, yes: bool) -> Signal<&'static str> {
-    if yes { t!(i, "Publié", "Published") } else { t!(i, "Non publié", "Not published") }
+    if yes {
+        t!(i, "Publié", "Published")
+    } else {
+        t!(i, "Non publié", "Not published")
+    }
 }
 
 fn back(i: I18n, href: &'static str, fr: &'static str, en: &'static str) -> impl IntoView {
@@ -54,12 +66,20 @@ fn back(i: I18n, href: &'static str, fr: &'static str, en: &'static str) -> impl
 
 /// A success message (`role=status`) shown while `msg` holds one.
 fn status_line(id: &'static str, msg: RwSignal<Option<String>>) -> impl IntoView {
-    move || msg.get().map(|m| view! { <p class="notice notice-ok" role="status" id=id>{m}</p> })
+    move || {
+        msg.get()
+            .map(|m| view! { <p class="notice notice-ok" role="status" id=id>{m}</p> })
+    }
 }
 
 /// The error of the last action, unless shown beside its fields.
 fn failure_line(failure: RwSignal<Option<ApiError>>) -> impl IntoView {
-    move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorNotice error=e /> })
+    move || {
+        failure
+            .get()
+            .filter(|e| e.errors.is_empty())
+            .map(|e| view! { <ErrorNotice error=e /> })
+    }
 }
 
 // ------------------------------------------------------------ calls for communes
@@ -138,7 +158,11 @@ fn NewCampaign(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Int
                     title.set(String::new());
                     text.set(String::new());
                     questions.set(String::new());
-                    done.set(Some(format!("{} {}", i.t("Appel à communes créé :", "Call for communes created:"), c.title)));
+                    done.set(Some(format!(
+                        "{} {}",
+                        i.t("Appel à communes créé :", "Call for communes created:"),
+                        c.title
+                    )));
                     on_created();
                 }
                 Err(e) => {
@@ -267,34 +291,62 @@ fn candidacy_status(i: I18n, s: &str) -> Signal<&'static str> {
 }
 
 #[component]
-fn CandidacyDecide(campaign: String, insee: String, commune: String, on_done: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn CandidacyDecide(
+    campaign: String,
+    insee: String,
+    commune: String,
+    on_done: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let i = use_i18n();
     let reason = RwSignal::new(String::new());
     let errors: FieldErrors = RwSignal::new(BTreeMap::new());
     let failure = RwSignal::new(None::<ApiError>);
-    let path = StoredValue::new(format!("/api/campaigns/{}/candidacies/{insee}/decision", api::encode(&campaign)));
+    let path = StoredValue::new(format!(
+        "/api/campaigns/{}/candidacies/{insee}/decision",
+        api::encode(&campaign)
+    ));
     let commune = StoredValue::new(commune);
     let decide = move |selected: bool| {
         if reason.get_untracked().trim().is_empty() {
-            errors.set(BTreeMap::from([("reason".to_owned(), i.t("Écrivez le motif de la décision.", "Write the reason for the decision.").to_owned())]));
+            errors.set(BTreeMap::from([(
+                "reason".to_owned(),
+                i.t(
+                    "Écrivez le motif de la décision.",
+                    "Write the reason for the decision.",
+                )
+                .to_owned(),
+            )]));
             crate::ui::focus_first_invalid();
             return;
         }
         let question = if selected {
             i.t("Retenir cette candidature ? La commune devient quartier d'innovation ; c'est définitif.", "Select this candidacy? The commune becomes an innovation district; this is final.")
         } else {
-            i.t("Ne pas retenir cette candidature ? C'est définitif.", "Reject this candidacy? This is final.")
+            i.t(
+                "Ne pas retenir cette candidature ? C'est définitif.",
+                "Reject this candidacy? This is final.",
+            )
         };
         if !crate::ui::confirm(question) {
             return;
         }
-        let body = CandidacyDecision { selected, reason: reason.get_untracked().trim().to_owned() };
+        let body = CandidacyDecision {
+            selected,
+            reason: reason.get_untracked().trim().to_owned(),
+        };
         spawn_local(async move {
             match api::post::<Candidacy>(&path.get_value(), &body).await {
                 Ok(_) => on_done(format!(
                     "{} {}",
                     commune.get_value(),
-                    if selected { i.t("est retenue : son quartier d'innovation est créé.", "is selected: its innovation district is created.") } else { i.t("n'est pas retenue.", "is not selected.") }
+                    if selected {
+                        i.t(
+                            "est retenue : son quartier d'innovation est créé.",
+                            "is selected: its innovation district is created.",
+                        )
+                    } else {
+                        i.t("n'est pas retenue.", "is not selected.")
+                    }
                 )),
                 Err(e) => {
                     set_errors(errors, &e);
@@ -329,8 +381,12 @@ pub fn ManagedCalls() -> impl IntoView {
 fn CallsRun(me: Me) -> impl IntoView {
     let i = use_i18n();
     let operator = me.platform_roles.contains(&PlatformRole::Programme);
-    let admin_of: Vec<(String, String)> =
-        me.memberships.iter().filter(|m| m.role == MembershipRole::Admin).map(|m| (m.insee.to_string(), m.name.clone())).collect();
+    let admin_of: Vec<(String, String)> = me
+        .memberships
+        .iter()
+        .filter(|m| m.role == MembershipRole::Admin)
+        .map(|m| (m.insee.to_string(), m.name.clone()))
+        .collect();
     let version = RwSignal::new(0u32);
     let list = api::load(move || {
         version.track();
@@ -341,7 +397,9 @@ fn CallsRun(me: Me) -> impl IntoView {
     let editing = RwSignal::new(None::<Call>);
     let publish = move |id: String| {
         spawn_local(async move {
-            match api::post_nobody::<Call>(&format!("/api/calls/{}/publish", api::encode(&id))).await {
+            match api::post_nobody::<Call>(&format!("/api/calls/{}/publish", api::encode(&id)))
+                .await
+            {
                 Ok(_) => {
                     failure.set(None);
                     version.update(|v| *v += 1);
@@ -438,8 +496,21 @@ fn CallEditor(
     // A `datetime-local` value (Paris time) from the API's Paris time.
     let local = |paris: &str| paris.get(..16).unwrap_or_default().to_owned();
     let programme = RwSignal::new(e.is_some_and(|c| c.programme));
-    let commune = RwSignal::new(e.map(|c| c.insee.to_string()).or_else(|| admin_of.first().map(|(c, _)| c.clone())).unwrap_or_default());
-    let districts = RwSignal::new(e.filter(|c| c.programme).map(|c| c.districts.iter().map(ToString::to_string).collect::<Vec<String>>()).unwrap_or_default());
+    let commune = RwSignal::new(
+        e.map(|c| c.insee.to_string())
+            .or_else(|| admin_of.first().map(|(c, _)| c.clone()))
+            .unwrap_or_default(),
+    );
+    let districts = RwSignal::new(
+        e.filter(|c| c.programme)
+            .map(|c| {
+                c.districts
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<String>>()
+            })
+            .unwrap_or_default(),
+    );
     let title = RwSignal::new(e.map(|c| c.title.clone()).unwrap_or_default());
     let description = RwSignal::new(e.map(|c| c.description.clone()).unwrap_or_default());
     let themes = RwSignal::new(e.map(|c| c.themes.join(", ")).unwrap_or_default());
@@ -450,7 +521,10 @@ fn CallEditor(
     let steps = WorkflowDraft::of(&e.map_or_else(Workflow::standard, |c| c.workflow.clone()));
     let published = RwSignal::new(e.is_some_and(|c| c.published));
     let kinds = RwSignal::new(e.map(|c| c.eligibility.kinds.clone()).unwrap_or_default());
-    let countries = RwSignal::new(e.map(|c| c.eligibility.countries.join(", ")).unwrap_or_default());
+    let countries = RwSignal::new(
+        e.map(|c| c.eligibility.countries.join(", "))
+            .unwrap_or_default(),
+    );
     let letter = RwSignal::new(e.map(|c| c.letter_template.clone()).unwrap_or_default());
     // What the editor does not show goes back unchanged.
     let kept = StoredValue::new(existing.clone());
@@ -462,10 +536,26 @@ fn CallEditor(
         if !operator {
             return Vec::new();
         }
-        let filters = registry::Filters { status: CommuneStatus::District.as_str().into(), ..Default::default() };
-        registry::all_matching(&filters).await.map(|all| all.into_iter().map(|c| (c.insee.to_string(), c.name)).collect()).unwrap_or_default()
+        let filters = registry::Filters {
+            status: CommuneStatus::District.as_str().into(),
+            ..Default::default()
+        };
+        registry::all_matching(&filters)
+            .await
+            .map(|all| {
+                all.into_iter()
+                    .map(|c| (c.insee.to_string(), c.name))
+                    .collect()
+            })
+            .unwrap_or_default()
     });
-    let choices = move || -> Vec<(String, String)> { if operator { district_list.get().unwrap_or_default() } else { admin_of.clone() } };
+    let choices = move || -> Vec<(String, String)> {
+        if operator {
+            district_list.get().unwrap_or_default()
+        } else {
+            admin_of.clone()
+        }
+    };
     let choices = Memo::new(move |_| choices());
     Effect::new(move |_| {
         if commune.get_untracked().is_empty()
@@ -478,15 +568,37 @@ fn CallEditor(
         ev.prevent_default();
         let programme = programme.get_untracked();
         let body = CallInput {
-            insee: (!programme).then(|| commune.get_untracked().parse::<Insee>().ok()).flatten(),
-            districts: if programme { districts.get_untracked().iter().filter_map(|d| d.parse().ok()).collect() } else { Vec::new() },
+            insee: (!programme)
+                .then(|| commune.get_untracked().parse::<Insee>().ok())
+                .flatten(),
+            districts: if programme {
+                districts
+                    .get_untracked()
+                    .iter()
+                    .filter_map(|d| d.parse().ok())
+                    .collect()
+            } else {
+                Vec::new()
+            },
             title: title.get_untracked(),
             description: description.get_untracked(),
-            themes: themes.get_untracked().split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
-            challenges: kept.with_value(|k| k.as_ref().map(|c| c.challenges.clone()).unwrap_or_default()),
+            themes: themes
+                .get_untracked()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            challenges: kept
+                .with_value(|k| k.as_ref().map(|c| c.challenges.clone()).unwrap_or_default()),
             eligibility: qmi_api::applications::Eligibility {
                 kinds: kinds.get_untracked(),
-                countries: countries.get_untracked().split(',').map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()).collect(),
+                countries: countries
+                    .get_untracked()
+                    .split(',')
+                    .map(|c| c.trim().to_uppercase())
+                    .filter(|c| !c.is_empty())
+                    .collect(),
             },
             opens_at: opens.get_untracked(),
             closes_at: closes.get_untracked(),
@@ -500,7 +612,9 @@ fn CallEditor(
         let target_id = kept.with_value(|k| k.as_ref().map(|c| c.id.clone()));
         spawn_local(async move {
             let saved = match &target_id {
-                Some(id) => api::put::<Call>(&format!("/api/calls/{}", api::encode(id)), &body).await,
+                Some(id) => {
+                    api::put::<Call>(&format!("/api/calls/{}", api::encode(id)), &body).await
+                }
                 None => api::post::<Call>("/api/calls", &body).await,
             };
             match saved {
@@ -513,7 +627,11 @@ fn CallEditor(
                         return;
                     }
                     title.set(String::new());
-                    done.set(Some(format!("{} {}", i.t("Appel créé :", "Call created:"), c.title)));
+                    done.set(Some(format!(
+                        "{} {}",
+                        i.t("Appel créé :", "Call created:"),
+                        c.title
+                    )));
                     on_created();
                 }
                 Err(e) => {
@@ -655,7 +773,11 @@ fn Selection() -> impl IntoView {
             let mut out = BTreeMap::<String, String>::new();
             for d in districts {
                 if let Ok(list) = crate::pages::members::all_members(&d).await {
-                    out.extend(list.into_iter().filter(|m| m.role == MembershipRole::Reviewer).map(|m| (m.account_id, m.name)));
+                    out.extend(
+                        list.into_iter()
+                            .filter(|m| m.role == MembershipRole::Reviewer)
+                            .map(|m| (m.account_id, m.name)),
+                    );
                 }
             }
             out
@@ -678,7 +800,12 @@ fn Selection() -> impl IntoView {
     };
     let export = move |ext: &'static str| {
         spawn_local(async move {
-            if let Err(e) = api::download(&format!("{}/export.{ext}", base.get_value()), &format!("candidatures.{ext}")).await {
+            if let Err(e) = api::download(
+                &format!("{}/export.{ext}", base.get_value()),
+                &format!("candidatures.{ext}"),
+            )
+            .await
+            {
                 failure.set(Some(e));
             }
         });
@@ -745,7 +872,11 @@ fn AssignForm(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = if by_hand.get_untracked() {
-            AssignRequest { reviewers: chosen.get_untracked(), per_application: None, applications: picked.get_untracked() }
+            AssignRequest {
+                reviewers: chosen.get_untracked(),
+                per_application: None,
+                applications: picked.get_untracked(),
+            }
         } else {
             AssignRequest {
                 reviewers: chosen.get_untracked(),
@@ -763,7 +894,12 @@ fn AssignForm(
                     on_done(format!(
                         "{} {}.",
                         i.t("Affectations à jour :", "Assignments up to date:"),
-                        fmt::count(made.len() as u64, lang, ("affectation pour cet appel", "affectations pour cet appel"), ("assignment for this call", "assignments for this call"))
+                        fmt::count(
+                            made.len() as u64,
+                            lang,
+                            ("affectation pour cet appel", "affectations pour cet appel"),
+                            ("assignment for this call", "assignments for this call")
+                        )
                     ));
                 }
                 Err(e) => {
@@ -842,7 +978,10 @@ fn score(x: Option<f64>, lang: Lang) -> String {
 }
 
 #[component]
-fn RankingView(ranking: api::Loaded, reviewers: api::Computed<BTreeMap<String, String>>) -> impl IntoView {
+fn RankingView(
+    ranking: api::Loaded,
+    reviewers: api::Computed<BTreeMap<String, String>>,
+) -> impl IntoView {
     let i = use_i18n();
     view! {
         <section aria-labelledby="titre-classement">
@@ -884,7 +1023,12 @@ fn RankingView(ranking: api::Loaded, reviewers: api::Computed<BTreeMap<String, S
 }
 
 #[component]
-fn Decisions(apps: api::Loaded, workflow: Workflow, questions: Vec<Question>, on_done: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn Decisions(
+    apps: api::Loaded,
+    workflow: Workflow,
+    questions: Vec<Question>,
+    on_done: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let i = use_i18n();
     let workflow = StoredValue::new(workflow);
     let questions = StoredValue::new(questions);
@@ -912,12 +1056,19 @@ fn Decisions(apps: api::Loaded, workflow: Workflow, questions: Vec<Question>, on
 }
 
 #[component]
-fn DecisionForm(app: Application, workflow: Workflow, questions: Vec<Question>, on_done: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn DecisionForm(
+    app: Application,
+    workflow: Workflow,
+    questions: Vec<Question>,
+    on_done: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let i = use_i18n();
     let next: Vec<String> = workflow
         .transitions
         .iter()
-        .filter(|t| t.from == app.status && !["withdrawn", "submitted", "draft"].contains(&t.to.as_str()))
+        .filter(|t| {
+            t.from == app.status && !["withdrawn", "submitted", "draft"].contains(&t.to.as_str())
+        })
         .map(|t| t.to.clone())
         .collect();
     let to = RwSignal::new(next.first().cloned().unwrap_or_default());
@@ -926,14 +1077,24 @@ fn DecisionForm(app: Application, workflow: Workflow, questions: Vec<Question>, 
     let failure = RwSignal::new(None::<ApiError>);
     let w = StoredValue::new(workflow);
     let (id, title, status) = (app.id.clone(), app.title.clone(), app.status.clone());
-    let path = StoredValue::new(format!("/api/applications/{}/transitions", api::encode(&id)));
+    let path = StoredValue::new(format!(
+        "/api/applications/{}/transitions",
+        api::encode(&id)
+    ));
     let title_s = StoredValue::new(title.clone());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = TransitionRequest { to: to.get_untracked(), reason: Some(reason.get_untracked()).filter(|r| !r.trim().is_empty()) };
+        let body = TransitionRequest {
+            to: to.get_untracked(),
+            reason: Some(reason.get_untracked()).filter(|r| !r.trim().is_empty()),
+        };
         spawn_local(async move {
             match api::post::<Application>(&path.get_value(), &body).await {
-                Ok(a) => on_done(format!("{} → {}", title_s.get_value(), w.with_value(|w| state_label(w, &a.status, i.lang())))),
+                Ok(a) => on_done(format!(
+                    "{} → {}",
+                    title_s.get_value(),
+                    w.with_value(|w| state_label(w, &a.status, i.lang()))
+                )),
                 Err(e) => {
                     set_errors(errors, &e);
                     failure.set(Some(e));
@@ -1018,7 +1179,13 @@ fn DistrictForm(d: District) -> impl IntoView {
     let i = use_i18n();
     let name = RwSignal::new(d.name.clone());
     let description = RwSignal::new(d.description.clone());
-    let challenges = RwSignal::new(d.challenges.iter().map(|c| format!("{} : {}", c.theme, c.text)).collect::<Vec<_>>().join("\n"));
+    let challenges = RwSignal::new(
+        d.challenges
+            .iter()
+            .map(|c| format!("{} : {}", c.theme, c.text))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
     let sites = RwSignal::new(d.sites.join("\n"));
     let stakeholders = RwSignal::new(d.stakeholders.join("\n"));
     let errors: FieldErrors = RwSignal::new(BTreeMap::new());
@@ -1028,7 +1195,11 @@ fn DistrictForm(d: District) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (insee, perimeter, campaign_id) = fixed.get_value();
-        let list = |s: RwSignal<String>| lines(&s.get_untracked()).map(str::to_owned).collect::<Vec<_>>();
+        let list = |s: RwSignal<String>| {
+            lines(&s.get_untracked())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
         let body = DistrictInput {
             insee: insee.clone(),
             name: name.get_untracked(),
@@ -1037,7 +1208,10 @@ fn DistrictForm(d: District) -> impl IntoView {
             challenges: lines(&challenges.get_untracked())
                 .map(|l| {
                     let (theme, text) = l.split_once(':').unwrap_or(("", l));
-                    Challenge { theme: theme.trim().to_owned(), text: text.trim().to_owned() }
+                    Challenge {
+                        theme: theme.trim().to_owned(),
+                        text: text.trim().to_owned(),
+                    }
                 })
                 .collect(),
             sites: list(sites),
@@ -1049,7 +1223,9 @@ fn DistrictForm(d: District) -> impl IntoView {
                 Ok(_) => {
                     errors.set(BTreeMap::new());
                     failure.set(None);
-                    done.set(Some(i.t("Quartier enregistré.", "District saved.").to_owned()));
+                    done.set(Some(
+                        i.t("Quartier enregistré.", "District saved.").to_owned(),
+                    ));
                 }
                 Err(e) => {
                     done.set(None);
@@ -1083,16 +1259,28 @@ mod tests {
     #[test]
     fn campaign_questions_are_read_line_by_line() {
         let q = parse_questions("Votre solution\n\nVotre équipe");
-        assert_eq!(q.iter().map(|q| (q.id.as_str(), q.label.as_str(), q.required)).collect::<Vec<_>>(),
-            [("q1", "Votre solution", true), ("q2", "Votre équipe", true)]);
+        assert_eq!(
+            q.iter()
+                .map(|q| (q.id.as_str(), q.label.as_str(), q.required))
+                .collect::<Vec<_>>(),
+            [("q1", "Votre solution", true), ("q2", "Votre équipe", true)]
+        );
     }
 
     #[test]
     fn workflow_labels_follow_the_language() {
         let w = qmi_api::applications::Workflow {
             states: vec![
-                qmi_api::applications::WorkflowState { id: "selected".into(), label: "Retenue / Selected".into(), decision: true },
-                qmi_api::applications::WorkflowState { id: "jury".into(), label: "Jury".into(), decision: false },
+                qmi_api::applications::WorkflowState {
+                    id: "selected".into(),
+                    label: "Retenue / Selected".into(),
+                    decision: true,
+                },
+                qmi_api::applications::WorkflowState {
+                    id: "jury".into(),
+                    label: "Jury".into(),
+                    decision: false,
+                },
             ],
             transitions: Vec::new(),
         };

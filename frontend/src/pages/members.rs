@@ -28,7 +28,10 @@ fn MembersOf(me: Me) -> impl IntoView {
     // Who may change the list (the API decides; this only spares others buttons that would be refused).
     let manages = move || {
         me.platform_roles.contains(&PlatformRole::Programme)
-            || me.memberships.iter().any(|m| m.insee.as_str() == insee.get() && m.role == MembershipRole::Admin)
+            || me
+                .memberships
+                .iter()
+                .any(|m| m.insee.as_str() == insee.get() && m.role == MembershipRole::Admin)
     };
     let manages = Memo::new(move |_| manages());
     // Nobody removes themselves from here: that would lock them out.
@@ -49,7 +52,12 @@ fn MembersOf(me: Me) -> impl IntoView {
         }
         let insee = insee.get_untracked();
         spawn_local(async move {
-            match api::delete(&format!("/api/communes/{insee}/members/{}", api::encode(&account))).await {
+            match api::delete(&format!(
+                "/api/communes/{insee}/members/{}",
+                api::encode(&account)
+            ))
+            .await
+            {
                 Ok(()) => {
                     action_error.set(None);
                     version.update(|v| *v += 1);
@@ -130,7 +138,10 @@ pub async fn all_members(insee: &str) -> Result<Vec<Member>, ApiError> {
 }
 
 #[component]
-fn AddMemberForm(insee: Memo<String>, on_added: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn AddMemberForm(
+    insee: Memo<String>,
+    on_added: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let i = use_i18n();
     let email = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
@@ -146,7 +157,13 @@ fn AddMemberForm(insee: Memo<String>, on_added: impl Fn() + Copy + Send + Sync +
         name_error.set(None);
         let parsed: Result<Email, _> = email.get_untracked().parse();
         let Ok(parsed) = parsed else {
-            email_error.set(Some(i.t("Saisissez une adresse e-mail valide (nom@domaine.fr).", "Enter a valid e-mail address (name@domain.org).").into()));
+            email_error.set(Some(
+                i.t(
+                    "Saisissez une adresse e-mail valide (nom@domaine.fr).",
+                    "Enter a valid e-mail address (name@domain.org).",
+                )
+                .into(),
+            ));
             return;
         };
         email_error.set(None);

@@ -29,14 +29,25 @@ pub fn MyApplications() -> impl IntoView {
 fn ApplicationsList() -> impl IntoView {
     let i = use_i18n();
     let list = Paged::<Application>::new();
-    let Paged { items, done, loading, error, .. } = list;
+    let Paged {
+        items,
+        done,
+        loading,
+        error,
+        ..
+    } = list;
     // The calls of the listed applications (their title, workflow, whether
     // decisions are out), and the communes' names.
     let calls = RwSignal::new(BTreeMap::<String, Option<Call>>::new());
     let names = crate::registry::use_names();
     let more = move || {
         spawn_local(async move {
-            let Some(added) = list.fetch(format!("/api/applications?limit={PAGE}"), false).await else { return };
+            let Some(added) = list
+                .fetch(format!("/api/applications?limit={PAGE}"), false)
+                .await
+            else {
+                return;
+            };
             names.want(added.iter().map(|a| a.insee.as_str()));
             for c in added.into_iter().map(|a| a.call_id) {
                 if calls.with_untracked(|m| m.contains_key(&c)) {
@@ -45,7 +56,9 @@ fn ApplicationsList() -> impl IntoView {
                 calls.update(|m| {
                     m.insert(c.clone(), None);
                 });
-                let call = api::get::<Call>(&format!("/api/calls/{}", api::encode(&c))).await.ok();
+                let call = api::get::<Call>(&format!("/api/calls/{}", api::encode(&c)))
+                    .await
+                    .ok();
                 calls.update(|m| {
                     m.insert(c, call);
                 });
@@ -89,15 +102,32 @@ fn ApplicationCard(
     let status = RwSignal::new(a.status.clone());
     let label = move || {
         let status = status.get();
-        call.with(|c| c.as_ref().map_or_else(|| status.clone(), |c| state_label(&c.workflow, &status, i.lang())))
+        call.with(|c| {
+            c.as_ref().map_or_else(
+                || status.clone(),
+                |c| state_label(&c.workflow, &status, i.lang()),
+            )
+        })
     };
-    let letter = move || status.with(|s| call.with(|c| c.as_ref().is_some_and(|c| c.decisions_published && is_decision(&c.workflow, s))));
+    let letter = move || {
+        status.with(|s| {
+            call.with(|c| {
+                c.as_ref()
+                    .is_some_and(|c| c.decisions_published && is_decision(&c.workflow, s))
+            })
+        })
+    };
     // Withdrawing is possible while the call's workflow has a way from the
     // present state to `withdrawn` (never after a decision).
     let withdrawable = move || {
         status.with(|s| {
             call.with(|c| {
-                c.as_ref().is_some_and(|c| c.workflow.transitions.iter().any(|t| &t.from == s && t.to == "withdrawn"))
+                c.as_ref().is_some_and(|c| {
+                    c.workflow
+                        .transitions
+                        .iter()
+                        .any(|t| &t.from == s && t.to == "withdrawn")
+                })
             })
         })
     };
@@ -162,7 +192,8 @@ fn ApplicationCard(
 fn Timeline(id: String, call: Memo<Option<Call>>) -> impl IntoView {
     let i = use_i18n();
     let app = api::load(move || Some(format!("/api/applications/{}", api::encode(&id))));
-    move || match api::read::<Application>(&app) {
+    move || {
+        match api::read::<Application>(&app) {
         None => view! { <Loading /> }.into_any(),
         Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
         Some(Ok(a)) => view! {
@@ -179,6 +210,7 @@ fn Timeline(id: String, call: Memo<Option<Call>>) -> impl IntoView {
                 }).collect_view()}
             </ol>
         }.into_any(),
+    }
     }
 }
 

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use qmi_api::identity::{
-    AddOrganisationMember, Country, Email, InvitationSent, Me, NewOrganisation, Organisation, OrganisationKind, OrganisationMember, OrganisationPatch, Siret,
+    AddOrganisationMember, Country, Email, InvitationSent, Me, NewOrganisation, Organisation,
+    OrganisationKind, OrganisationMember, OrganisationPatch, Siret,
 };
 
 use crate::api::{self, ApiError};
@@ -72,7 +73,10 @@ pub fn OrgMembers(id: String) -> impl IntoView {
     let path = format!("/api/organisations/{}/members", api::encode(&id));
     let version = RwSignal::new(0u32);
     // Nobody removes themselves from here: that would lock them out.
-    let me_id = crate::session::use_session().me.get_untracked().map(|m| m.id);
+    let me_id = crate::session::use_session()
+        .me
+        .get_untracked()
+        .map(|m| m.id);
     let members = {
         let path = path.clone();
         api::load(move || {
@@ -93,13 +97,21 @@ pub fn OrgMembers(id: String) -> impl IntoView {
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let Ok(address) = email.get_untracked().parse::<Email>() else {
-                error.set(Some(i.t("Une adresse électronique valide.", "A valid e-mail address.").to_owned()));
+                error.set(Some(
+                    i.t(
+                        "Une adresse électronique valide.",
+                        "A valid e-mail address.",
+                    )
+                    .to_owned(),
+                ));
                 crate::ui::focus_first_invalid();
                 return;
             };
             let path = path.clone();
             spawn_local(async move {
-                match api::post::<InvitationSent>(&path, &AddOrganisationMember { email: address }).await {
+                match api::post::<InvitationSent>(&path, &AddOrganisationMember { email: address })
+                    .await
+                {
                     Ok(sent) => {
                         email.set(String::new());
                         error.set(None);
@@ -178,17 +190,36 @@ pub fn ProfileForm(
     #[prop(optional)] on_created: Option<Callback<Organisation>>,
 ) -> impl IntoView {
     let i = use_i18n();
-    let path = org.as_ref().map(|o| format!("/api/organisations/{}", api::encode(&o.id)));
+    let path = org
+        .as_ref()
+        .map(|o| format!("/api/organisations/{}", api::encode(&o.id)));
     let creating = org.is_none();
     let name = RwSignal::new(org.as_ref().map(|o| o.name.clone()).unwrap_or_default());
-    let kind = RwSignal::new(org.as_ref().map_or(OrganisationKind::Startup, |o| o.kind).as_str().to_owned());
-    let country = RwSignal::new(org.as_ref().map_or_else(|| "FR".to_owned(), |o| o.country.to_string()));
-    let siret = RwSignal::new(org.as_ref().and_then(|o| o.siret.as_ref()).map(ToString::to_string).unwrap_or_default());
+    let kind = RwSignal::new(
+        org.as_ref()
+            .map_or(OrganisationKind::Startup, |o| o.kind)
+            .as_str()
+            .to_owned(),
+    );
+    let country = RwSignal::new(
+        org.as_ref()
+            .map_or_else(|| "FR".to_owned(), |o| o.country.to_string()),
+    );
+    let siret = RwSignal::new(
+        org.as_ref()
+            .and_then(|o| o.siret.as_ref())
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    );
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     let failure = RwSignal::new(None::<ApiError>);
     let saved = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let field = move |f: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(n, _)| *n == f).map(|(_, m)| m.clone())));
+    let field = move |f: &'static str| {
+        Signal::derive(move || {
+            errors.with(|e| e.iter().find(|(n, _)| *n == f).map(|(_, m)| m.clone()))
+        })
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -197,19 +228,51 @@ pub fn ProfileForm(
         let mut errs = Vec::new();
         let name_v = name.get_untracked().trim().to_owned();
         if name_v.is_empty() {
-            errs.push(("name", i.t("Indiquez le nom de l'organisation.", "Enter the organisation's name.").to_owned()));
+            errs.push((
+                "name",
+                i.t(
+                    "Indiquez le nom de l'organisation.",
+                    "Enter the organisation's name.",
+                )
+                .to_owned(),
+            ));
         }
         let country_v = country.get_untracked().parse::<Country>();
         if country_v.is_err() {
-            errs.push(("country", i.t("Code pays ISO à deux lettres, par exemple FR ou DE.", "Two-letter ISO country code, e.g. FR or DE.").to_owned()));
+            errs.push((
+                "country",
+                i.t(
+                    "Code pays ISO à deux lettres, par exemple FR ou DE.",
+                    "Two-letter ISO country code, e.g. FR or DE.",
+                )
+                .to_owned(),
+            ));
         }
         let siret_text = siret.get_untracked();
-        let siret_v = if siret_text.trim().is_empty() { Ok(None) } else { siret_text.parse::<Siret>().map(Some) };
+        let siret_v = if siret_text.trim().is_empty() {
+            Ok(None)
+        } else {
+            siret_text.parse::<Siret>().map(Some)
+        };
         if siret_v.is_err() {
-            errs.push(("siret", i.t("Un SIRET compte 14 chiffres et respecte la clé de contrôle.", "A SIRET has 14 digits and a valid check digit.").to_owned()));
+            errs.push((
+                "siret",
+                i.t(
+                    "Un SIRET compte 14 chiffres et respecte la clé de contrôle.",
+                    "A SIRET has 14 digits and a valid check digit.",
+                )
+                .to_owned(),
+            ));
         }
         if matches!((&country_v, &siret_v), (Ok(c), Ok(None)) if c.is_france()) {
-            errs.push(("siret", i.t("Le SIRET est obligatoire pour une organisation française.", "A SIRET is required for a French organisation.").to_owned()));
+            errs.push((
+                "siret",
+                i.t(
+                    "Le SIRET est obligatoire pour une organisation française.",
+                    "A SIRET is required for a French organisation.",
+                )
+                .to_owned(),
+            ));
         }
         if !errs.is_empty() {
             errors.set(errs);
@@ -217,18 +280,31 @@ pub fn ProfileForm(
             return;
         }
         errors.set(Vec::new());
-        let (Ok(country_v), Ok(siret_v)) = (country_v, siret_v) else { return };
-        let kind_v = OrganisationKind::parse(&kind.get_untracked()).unwrap_or(OrganisationKind::Startup);
+        let (Ok(country_v), Ok(siret_v)) = (country_v, siret_v) else {
+            return;
+        };
+        let kind_v =
+            OrganisationKind::parse(&kind.get_untracked()).unwrap_or(OrganisationKind::Startup);
         let path = path.clone();
         busy.set(true);
         spawn_local(async move {
             let result = match &path {
                 Some(path) => {
-                    let patch = OrganisationPatch { name: Some(name_v), kind: Some(kind_v), country: Some(country_v), siret: siret_v };
+                    let patch = OrganisationPatch {
+                        name: Some(name_v),
+                        kind: Some(kind_v),
+                        country: Some(country_v),
+                        siret: siret_v,
+                    };
                     api::patch::<Organisation>(path, &patch).await
                 }
                 None => {
-                    let new = NewOrganisation { name: name_v, kind: kind_v, country: country_v, siret: siret_v };
+                    let new = NewOrganisation {
+                        name: name_v,
+                        kind: kind_v,
+                        country: country_v,
+                        siret: siret_v,
+                    };
                     api::post::<Organisation>("/api/organisations", &new).await
                 }
             };

@@ -27,10 +27,25 @@ pub fn SignIn() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let missing = |value: RwSignal<String>, message: &'static str| value.with_untracked(|v| v.trim().is_empty()).then(|| message.to_owned());
-        email_error.set(missing(email, i.t("Saisissez votre adresse e-mail.", "Enter your e-mail address.")));
-        password_error.set(missing(password, i.t("Saisissez votre mot de passe.", "Enter your password.")));
-        if email_error.with_untracked(Option::is_some) || password_error.with_untracked(Option::is_some) {
+        let missing = |value: RwSignal<String>, message: &'static str| {
+            value
+                .with_untracked(|v| v.trim().is_empty())
+                .then(|| message.to_owned())
+        };
+        email_error.set(missing(
+            email,
+            i.t(
+                "Saisissez votre adresse e-mail.",
+                "Enter your e-mail address.",
+            ),
+        ));
+        password_error.set(missing(
+            password,
+            i.t("Saisissez votre mot de passe.", "Enter your password."),
+        ));
+        if email_error.with_untracked(Option::is_some)
+            || password_error.with_untracked(Option::is_some)
+        {
             error.set(None);
             crate::ui::focus_first_invalid();
             return;
@@ -39,12 +54,24 @@ pub fn SignIn() -> impl IntoView {
         error.set(None);
         let navigate = navigate.clone();
         spawn_local(async move {
-            match session.sign_in(email.get_untracked(), password.get_untracked()).await {
+            match session
+                .sign_in(email.get_untracked(), password.get_untracked())
+                .await
+            {
                 Ok(()) => navigate("/espace", Default::default()),
                 Err(e) => error.set(Some(match e.status {
-                    400 | 401 | 422 => i.t("Adresse e-mail ou mot de passe incorrect.", "Wrong e-mail address or password."),
-                    429 => i.t("Trop de tentatives : réessayez dans un moment.", "Too many attempts: try again in a moment."),
-                    0 => i.t("Le serveur est injoignable.", "The server cannot be reached."),
+                    400 | 401 | 422 => i.t(
+                        "Adresse e-mail ou mot de passe incorrect.",
+                        "Wrong e-mail address or password.",
+                    ),
+                    429 => i.t(
+                        "Trop de tentatives : réessayez dans un moment.",
+                        "Too many attempts: try again in a moment.",
+                    ),
+                    0 => i.t(
+                        "Le serveur est injoignable.",
+                        "The server cannot be reached.",
+                    ),
                     _ => i.t("La connexion a échoué.", "Signing in failed."),
                 })),
             }

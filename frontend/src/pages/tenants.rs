@@ -48,7 +48,13 @@ fn Registry(hosting: bool, programme: bool) -> impl IntoView {
     let search = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
     let list = Paged::<Commune>::new();
-    let Paged { items: rows, done, loading, error, .. } = list;
+    let Paged {
+        items: rows,
+        done,
+        loading,
+        error,
+        ..
+    } = list;
     let version = RwSignal::new(0u32);
     // The counts come from the figures, whatever is shown.
     let figures = api::compute(move || {
@@ -60,7 +66,12 @@ fn Registry(hosting: bool, programme: bool) -> impl IntoView {
         let text = search.get_untracked().trim().to_owned();
         let query = match text.to_uppercase().parse::<Insee>() {
             Ok(code) => format!("/api/communes?limit={PAGE}&insee={code}"),
-            Err(_) => registry::Filters { q: text, status: status.get_untracked(), ..Default::default() }.query(PAGE, None),
+            Err(_) => registry::Filters {
+                q: text,
+                status: status.get_untracked(),
+                ..Default::default()
+            }
+            .query(PAGE, None),
         };
         list.load(query, reset);
     };
@@ -68,7 +79,8 @@ fn Registry(hosting: bool, programme: bool) -> impl IntoView {
     let act = move |insee: Insee, suspend: bool| {
         spawn_local(async move {
             let verb = if suspend { "suspend" } else { "resume" };
-            match api::post_nobody::<Commune>(&format!("/api/admin/communes/{insee}/{verb}")).await {
+            match api::post_nobody::<Commune>(&format!("/api/admin/communes/{insee}/{verb}")).await
+            {
                 Ok(changed) => {
                     error.set(None);
                     rows.update(|r| {
@@ -83,14 +95,31 @@ fn Registry(hosting: bool, programme: bool) -> impl IntoView {
         });
     };
     let counts = move || {
-        let Some(Ok(f)) = figures.get() else { return String::new() };
+        let Some(Ok(f)) = figures.get() else {
+            return String::new();
+        };
         let total: u64 = f.by_status.iter().map(|t| t.communes).sum();
-        let suspended: u64 = f.by_status.iter().filter(|t| t.code == CommuneStatus::Suspended.as_str()).map(|t| t.communes).sum();
+        let suspended: u64 = f
+            .by_status
+            .iter()
+            .filter(|t| t.code == CommuneStatus::Suspended.as_str())
+            .map(|t| t.communes)
+            .sum();
         let lang = i.lang();
         format!(
             "{} · {}",
-            fmt::count(total, lang, ("commune", "communes"), ("commune", "communes")),
-            fmt::count(suspended, lang, ("suspendue", "suspendues"), ("suspended", "suspended"))
+            fmt::count(
+                total,
+                lang,
+                ("commune", "communes"),
+                ("commune", "communes")
+            ),
+            fmt::count(
+                suspended,
+                lang,
+                ("suspendue", "suspendues"),
+                ("suspended", "suspended")
+            )
         )
     };
     view! {
@@ -145,7 +174,11 @@ fn Registry(hosting: bool, programme: bool) -> impl IntoView {
 /// One commune of the registry, with suspend or resume (and, for the
 /// programme team, its members).
 #[component]
-fn RegistryRow(c: Commune, programme: bool, act: impl Fn(Insee, bool) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn RegistryRow(
+    c: Commune,
+    programme: bool,
+    act: impl Fn(Insee, bool) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let i = use_i18n();
     let suspended = c.status == CommuneStatus::Suspended;
     let insee = c.insee.clone();
@@ -179,7 +212,11 @@ fn AddCommuneForm(on_added: impl Fn() + Copy + Send + Sync + 'static) -> impl In
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     let failure = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(None::<String>);
-    let field = move |f: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(n, _)| *n == f).map(|(_, m)| m.clone())));
+    let field = move |f: &'static str| {
+        Signal::derive(move || {
+            errors.with(|e| e.iter().find(|(n, _)| *n == f).map(|(_, m)| m.clone()))
+        })
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         done.set(None);
@@ -187,16 +224,43 @@ fn AddCommuneForm(on_added: impl Fn() + Copy + Send + Sync + 'static) -> impl In
         let mut errs = Vec::new();
         let code = insee.get_untracked().trim().to_uppercase().parse::<Insee>();
         if code.is_err() {
-            errs.push(("insee", i.t("Cinq caractères, par exemple 93066 ou 2A004.", "Five characters, e.g. 93066 or 2A004.").to_owned()));
+            errs.push((
+                "insee",
+                i.t(
+                    "Cinq caractères, par exemple 93066 ou 2A004.",
+                    "Five characters, e.g. 93066 or 2A004.",
+                )
+                .to_owned(),
+            ));
         }
         let name_v = name.get_untracked().trim().to_owned();
         if name_v.is_empty() {
-            errs.push(("name", i.t("Indiquez le nom de la commune.", "Enter the commune's name.").to_owned()));
+            errs.push((
+                "name",
+                i.t(
+                    "Indiquez le nom de la commune.",
+                    "Enter the commune's name.",
+                )
+                .to_owned(),
+            ));
         }
-        let pop_text = population.get_untracked().replace([' ', '\u{202f}', '\u{a0}'], "");
-        let pop = if pop_text.is_empty() { Ok(None) } else { pop_text.parse::<u64>().map(Some) };
+        let pop_text = population
+            .get_untracked()
+            .replace([' ', '\u{202f}', '\u{a0}'], "");
+        let pop = if pop_text.is_empty() {
+            Ok(None)
+        } else {
+            pop_text.parse::<u64>().map(Some)
+        };
         if pop.is_err() {
-            errs.push(("population", i.t("Un nombre entier d'habitants.", "A whole number of residents.").to_owned()));
+            errs.push((
+                "population",
+                i.t(
+                    "Un nombre entier d'habitants.",
+                    "A whole number of residents.",
+                )
+                .to_owned(),
+            ));
         }
         let (Ok(code), Ok(pop), true) = (code, pop, errs.is_empty()) else {
             errors.set(errs);
@@ -224,7 +288,12 @@ fn AddCommuneForm(on_added: impl Fn() + Copy + Send + Sync + 'static) -> impl In
                     on_added();
                 }
                 Err(e) => {
-                    errors.set(["insee", "name", "population"].into_iter().filter_map(|f| e.field(f).map(|m| (f, m))).collect());
+                    errors.set(
+                        ["insee", "name", "population"]
+                            .into_iter()
+                            .filter_map(|f| e.field(f).map(|m| (f, m)))
+                            .collect(),
+                    );
                     failure.set(Some(e));
                 }
             }

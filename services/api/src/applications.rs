@@ -123,7 +123,11 @@ impl Workflow {
     /// withdrawn from any state before a decision. The web app starts its
     /// editor from it, so both sides share one definition.
     pub fn standard() -> Self {
-        let s = |id: &str, label: &str, decision: bool| WorkflowState { id: id.into(), label: label.into(), decision };
+        let s = |id: &str, label: &str, decision: bool| WorkflowState {
+            id: id.into(),
+            label: label.into(),
+            decision,
+        };
         let states = vec![
             s("draft", "Brouillon / Draft", false),
             s("submitted", "Déposée / Submitted", false),
@@ -145,9 +149,20 @@ impl Workflow {
             ("shortlisted", "selected"),
             ("shortlisted", "rejected"),
         ];
-        let withdrawals = ["draft", "submitted", "eligible", "in_review", "shortlisted"].map(|from| (from, "withdrawn"));
-        let transitions = moves.into_iter().chain(withdrawals).map(|(from, to)| Transition { from: from.into(), to: to.into() }).collect();
-        Workflow { states, transitions }
+        let withdrawals = ["draft", "submitted", "eligible", "in_review", "shortlisted"]
+            .map(|from| (from, "withdrawn"));
+        let transitions = moves
+            .into_iter()
+            .chain(withdrawals)
+            .map(|(from, to)| Transition {
+                from: from.into(),
+                to: to.into(),
+            })
+            .collect();
+        Workflow {
+            states,
+            transitions,
+        }
     }
 }
 

@@ -81,8 +81,13 @@ mod tests {
 
     #[test]
     fn names_are_unique_kebab_case() {
-        let names: std::collections::BTreeSet<_> = RefusalCode::ALL.iter().map(|c| c.wit_name()).collect();
+        let names: std::collections::BTreeSet<_> =
+            RefusalCode::ALL.iter().map(|c| c.wit_name()).collect();
         assert_eq!(names.len(), RefusalCode::ALL.len());
-        assert!(names.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+        assert!(
+            names
+                .iter()
+                .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+        );
     }
 }

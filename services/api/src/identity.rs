@@ -75,7 +75,11 @@ impl FromStr for Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !s.chars().any(|c| c.is_whitespace() || c.is_control());
-        if ok { Ok(Self(s)) } else { Err(format!("{s:?} is not an e-mail address")) }
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(format!("{s:?} is not an e-mail address"))
+        }
     }
 }
 
@@ -124,7 +128,11 @@ impl FromStr for Siret {
         } else {
             luhn(&digits)
         };
-        if ok { Ok(Self(digits)) } else { Err(format!("{s:?} fails the SIRET check digit (Luhn)")) }
+        if ok {
+            Ok(Self(digits))
+        } else {
+            Err(format!("{s:?} fails the SIRET check digit (Luhn)"))
+        }
     }
 }
 
@@ -163,7 +171,12 @@ pub enum CommuneStatus {
 
 impl CommuneStatus {
     /// Every status.
-    pub const ALL: [Self; 4] = [Self::Member, Self::Candidate, Self::District, Self::Suspended];
+    pub const ALL: [Self; 4] = [
+        Self::Member,
+        Self::Candidate,
+        Self::District,
+        Self::Suspended,
+    ];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
@@ -221,7 +234,10 @@ pub struct Figures {
 impl Figures {
     /// The number of communes with `status`.
     pub fn with_status(&self, status: CommuneStatus) -> u64 {
-        self.by_status.iter().find(|t| t.code == status.as_str()).map_or(0, |t| t.communes)
+        self.by_status
+            .iter()
+            .find(|t| t.code == status.as_str())
+            .map_or(0, |t| t.communes)
     }
 }
 
@@ -400,8 +416,15 @@ pub enum OrganisationKind {
 
 impl OrganisationKind {
     /// Every kind.
-    pub const ALL: [Self; 7] =
-        [Self::Startup, Self::Association, Self::Sme, Self::LargeCompany, Self::PublicBody, Self::Funder, Self::Research];
+    pub const ALL: [Self; 7] = [
+        Self::Startup,
+        Self::Association,
+        Self::Sme,
+        Self::LargeCompany,
+        Self::PublicBody,
+        Self::Funder,
+        Self::Research,
+    ];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
@@ -523,7 +546,10 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!("  Camille@Example.FR ".parse::<Email>().unwrap().as_str(), "camille@example.fr");
+        assert_eq!(
+            "  Camille@Example.FR ".parse::<Email>().unwrap().as_str(),
+            "camille@example.fr"
+        );
         for bad in ["", "a", "a@b", "@b.fr", "a b@c.fr", "a@.fr", "a@b."] {
             assert!(bad.parse::<Email>().is_err(), "{bad}");
         }

@@ -10,5 +10,7 @@ pub mod routes;
 pub mod tenancy;
 
 pub use page::Page;
-pub use principal::{Principal, PrincipalError, PRINCIPAL_HEADER, REQUEST_ID_HEADER, TENANT_HEADER};
+pub use principal::{
+    PRINCIPAL_HEADER, Principal, PrincipalError, REQUEST_ID_HEADER, TENANT_HEADER,
+};
 pub use tenancy::{Insee, InseeError, MembershipRole, PlatformRole};

@@ -60,7 +60,9 @@ impl Principal {
 
     /// Decodes the internal header.
     pub fn from_header(value: &str) -> Result<Self, PrincipalError> {
-        let bytes = URL_SAFE_NO_PAD.decode(value).map_err(|_| PrincipalError::Encoding)?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(value)
+            .map_err(|_| PrincipalError::Encoding)?;
         Ok(serde_json::from_slice(&bytes)?)
     }
 

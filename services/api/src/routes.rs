@@ -87,33 +87,105 @@ fn file_body(_: &mut SchemaGenerator) -> Schema {
 }
 
 const CALL_FILTERS: &[QueryParam] = &[
-    QueryParam { name: "commune", ty: "string", description: "INSEE code of a commune: its own calls and the programme calls covering it." },
-    QueryParam { name: "theme", ty: "string", description: "One of the call's themes." },
-    QueryParam { name: "status", ty: "string", description: "open, upcoming or closed (server clock, Europe/Paris deadlines)." },
-    QueryParam { name: "managed", ty: "boolean", description: "`true`: the calls the caller runs, published or not (a programme operator: every call; a commune admin: their communes' own calls). Needs a token." },
-    QueryParam { name: "limit", ty: "integer", description: "Items per page, 1 to 500 (default 100)." },
-    QueryParam { name: "cursor", ty: "string", description: "`next_cursor` of the previous page." },
+    QueryParam {
+        name: "commune",
+        ty: "string",
+        description: "INSEE code of a commune: its own calls and the programme calls covering it.",
+    },
+    QueryParam {
+        name: "theme",
+        ty: "string",
+        description: "One of the call's themes.",
+    },
+    QueryParam {
+        name: "status",
+        ty: "string",
+        description: "open, upcoming or closed (server clock, Europe/Paris deadlines).",
+    },
+    QueryParam {
+        name: "managed",
+        ty: "boolean",
+        description: "`true`: the calls the caller runs, published or not (a programme operator: every call; a commune admin: their communes' own calls). Needs a token.",
+    },
+    QueryParam {
+        name: "limit",
+        ty: "integer",
+        description: "Items per page, 1 to 500 (default 100).",
+    },
+    QueryParam {
+        name: "cursor",
+        ty: "string",
+        description: "`next_cursor` of the previous page.",
+    },
 ];
 
 const APPLICATION_FILTERS: &[QueryParam] = &[
-    QueryParam { name: "status", ty: "string", description: "Only applications in this workflow state." },
-    QueryParam { name: "limit", ty: "integer", description: "Items per page, 1 to 500 (default 100)." },
-    QueryParam { name: "cursor", ty: "string", description: "`next_cursor` of the previous page." },
+    QueryParam {
+        name: "status",
+        ty: "string",
+        description: "Only applications in this workflow state.",
+    },
+    QueryParam {
+        name: "limit",
+        ty: "integer",
+        description: "Items per page, 1 to 500 (default 100).",
+    },
+    QueryParam {
+        name: "cursor",
+        ty: "string",
+        description: "`next_cursor` of the previous page.",
+    },
 ];
 
 const PAGE: &[QueryParam] = &[
-    QueryParam { name: "limit", ty: "integer", description: "Items per page, 1 to 500 (default 100)." },
-    QueryParam { name: "cursor", ty: "string", description: "`next_cursor` of the previous page." },
+    QueryParam {
+        name: "limit",
+        ty: "integer",
+        description: "Items per page, 1 to 500 (default 100).",
+    },
+    QueryParam {
+        name: "cursor",
+        ty: "string",
+        description: "`next_cursor` of the previous page.",
+    },
 ];
 
 const COMMUNE_FILTERS: &[QueryParam] = &[
-    QueryParam { name: "status", ty: "string", description: "member, candidate, district or suspended." },
-    QueryParam { name: "departement", ty: "string", description: "Département code, e.g. 93." },
-    QueryParam { name: "territory", ty: "string", description: "Territory (EPT) SIREN, e.g. 200057867 for Plaine Commune." },
-    QueryParam { name: "q", ty: "string", description: "Name search, accent- and case-insensitive." },
-    QueryParam { name: "insee", ty: "string", description: "Only these communes: up to 500 INSEE codes separated by commas." },
-    QueryParam { name: "limit", ty: "integer", description: "Items per page, 1 to 500 (default 100)." },
-    QueryParam { name: "cursor", ty: "string", description: "`next_cursor` of the previous page." },
+    QueryParam {
+        name: "status",
+        ty: "string",
+        description: "member, candidate, district or suspended.",
+    },
+    QueryParam {
+        name: "departement",
+        ty: "string",
+        description: "Département code, e.g. 93.",
+    },
+    QueryParam {
+        name: "territory",
+        ty: "string",
+        description: "Territory (EPT) SIREN, e.g. 200057867 for Plaine Commune.",
+    },
+    QueryParam {
+        name: "q",
+        ty: "string",
+        description: "Name search, accent- and case-insensitive.",
+    },
+    QueryParam {
+        name: "insee",
+        ty: "string",
+        description: "Only these communes: up to 500 INSEE codes separated by commas.",
+    },
+    QueryParam {
+        name: "limit",
+        ty: "integer",
+        description: "Items per page, 1 to 500 (default 100).",
+    },
+    QueryParam {
+        name: "cursor",
+        ty: "string",
+        description: "`next_cursor` of the previous page.",
+    },
 ];
 
 macro_rules! route {
@@ -135,78 +207,807 @@ macro_rules! route {
 
 /// Every route of every service under `/api`.
 pub static ROUTES: &[RouteDoc] = &[
-    route!("health", "web", "GET", "/api/health", "Health of the platform", Public, &[], None, 200, Some(any_object)),
-    route!("openapi", "identity", "GET", "/api/openapi.json", "This OpenAPI document", Public, &[], None, 200, Some(any_object)),
-    route!("createToken", "identity", "POST", "/api/auth/token", "Sign in: e-mail and password for an access and a refresh token", Public, &[], Some(s::<TokenRequest>), 200, Some(s::<TokenResponse>)),
-    route!("refreshToken", "identity", "POST", "/api/auth/refresh", "Exchange a refresh token (rotated; reuse revokes its family)", Public, &[], Some(s::<RefreshRequest>), 200, Some(s::<TokenResponse>)),
-    route!("logout", "identity", "POST", "/api/auth/logout", "Revoke a refresh token and its family", Public, &[], Some(s::<RefreshRequest>), 204, None),
-    route!("getMe", "identity", "GET", "/api/me", "The signed-in account, its organisation and memberships", Principal, &[], None, 200, Some(s::<Me>)),
-    route!("listMyInvitations", "identity", "GET", "/api/me/invitations", "The signed-in account's pending invitations to join an organisation", Principal, &[], None, 200, Some(s::<Vec<Invitation>>)),
-    route!("acceptInvitation", "identity", "POST", "/api/me/invitations/{id}/accept", "Accept an invitation: the account joins the organisation (its next token says so)", Principal, &[], None, 200, Some(s::<Organisation>)),
-    route!("declineInvitation", "identity", "POST", "/api/me/invitations/{id}/decline", "Decline an invitation", Principal, &[], None, 204, None),
-    route!("listCommunes", "identity", "GET", "/api/communes", "The tenant registry, filtered and cursor-paginated", Public, COMMUNE_FILTERS, None, 200, Some(s::<Page<Commune>>)),
-    route!("getFigures", "identity", "GET", "/api/figures", "The registry counted: communes and population per status, département and territory", Public, &[], None, 200, Some(s::<Figures>)),
-    route!("getCommune", "identity", "GET", "/api/communes/{insee}", "One commune of the registry", Public, &[], None, 200, Some(s::<Commune>)),
-    route!("listMembers", "identity", "GET", "/api/communes/{insee}/members", "The commune's people and their roles", Tenant, PAGE, None, 200, Some(s::<Page<Member>>)),
-    route!("addMember", "identity", "POST", "/api/communes/{insee}/members", "Give a person a role in the commune (commune admin or programme operator)", Tenant, &[], Some(s::<AddMember>), 200, Some(s::<Member>)),
-    route!("removeMember", "identity", "DELETE", "/api/communes/{insee}/members/{account}", "Remove a person from the commune", Tenant, &[], None, 204, None),
-    route!("createCommune", "identity", "POST", "/api/admin/communes", "Add a commune of any metropolis to the registry", Operator, &[], Some(s::<NewCommune>), 201, Some(s::<Commune>)),
-    route!("suspendCommune", "identity", "POST", "/api/admin/communes/{insee}/suspend", "Suspend a commune: its people are refused", Operator, &[], None, 200, Some(s::<Commune>)),
-    route!("resumeCommune", "identity", "POST", "/api/admin/communes/{insee}/resume", "Resume a suspended commune (back to its previous status)", Operator, &[], None, 200, Some(s::<Commune>)),
-    route!("listOrganisations", "identity", "GET", "/api/organisations", "Organisations visible to the caller (a partner member sees only their own)", Principal, PAGE, None, 200, Some(s::<Page<Organisation>>)),
-    route!("createOrganisation", "identity", "POST", "/api/organisations", "Create an organisation (its creator joins it unless an operator)", Principal, &[], Some(s::<NewOrganisation>), 201, Some(s::<Organisation>)),
-    route!("getOrganisation", "identity", "GET", "/api/organisations/{id}", "One organisation", Principal, &[], None, 200, Some(s::<Organisation>)),
-    route!("updateOrganisation", "identity", "PATCH", "/api/organisations/{id}", "Change an organisation (its members or a programme operator)", Principal, &[], Some(s::<OrganisationPatch>), 200, Some(s::<Organisation>)),
-    route!("listOrganisationMembers", "identity", "GET", "/api/organisations/{id}/members", "The organisation's members", Principal, &[], None, 200, Some(s::<Vec<OrganisationMember>>)),
-    route!("addOrganisationMember", "identity", "POST", "/api/organisations/{id}/members", "Invite a person by e-mail to join the organisation: a pending invitation, the same answer whether or not the e-mail has an account", Principal, &[], Some(s::<AddOrganisationMember>), 202, Some(s::<InvitationSent>)),
-    route!("removeOrganisationMember", "identity", "DELETE", "/api/organisations/{id}/members/{account}", "Detach an account from the organisation", Principal, &[], None, 204, None),
-    route!("setCommuneStatus", "identity", "PUT", "/api/admin/communes/{insee}/status", "Set a commune's programme status (member, candidate, district); used by the call for communes", Operator, &[], Some(s::<CommuneStatusChange>), 200, Some(s::<Commune>)),
-    route!("createCampaign", "applications", "POST", "/api/campaigns", "Open a call for communes (programme operators)", Principal, &[], Some(s::<CampaignInput>), 201, Some(s::<Campaign>)),
-    route!("listCampaigns", "applications", "GET", "/api/campaigns", "Calls for communes (published ones; every one for operators)", Principal, PAGE, None, 200, Some(s::<Page<Campaign>>)),
-    route!("getCampaign", "applications", "GET", "/api/campaigns/{id}", "One call for communes", Principal, &[], None, 200, Some(s::<Campaign>)),
-    route!("listCandidacies", "applications", "GET", "/api/campaigns/{id}/candidacies", "The submitted candidacies of a campaign (programme operators)", Principal, PAGE, None, 200, Some(s::<Page<Candidacy>>)),
-    route!("listCommuneCandidacies", "applications", "GET", "/api/candidacies/{insee}", "The commune's candidacies to every campaign, drafts included, by campaign id (its admins and agents, programme operators)", Tenant, PAGE, None, 200, Some(s::<Page<Candidacy>>)),
-    route!("getCandidacy", "applications", "GET", "/api/campaigns/{id}/candidacies/{insee}", "A commune's candidacy", Principal, &[], None, 200, Some(s::<Candidacy>)),
-    route!("saveCandidacy", "applications", "PUT", "/api/campaigns/{id}/candidacies/{insee}", "Draft a commune's candidacy (idempotent autosave; the commune's admins)", Principal, &[], Some(s::<CandidacyInput>), 200, Some(s::<Candidacy>)),
-    route!("submitCandidacy", "applications", "POST", "/api/campaigns/{id}/candidacies/{insee}/submit", "Submit the candidacy before the deadline; the commune becomes a candidate", Principal, &[], None, 200, Some(s::<Candidacy>)),
-    route!("decideCandidacy", "applications", "POST", "/api/campaigns/{id}/candidacies/{insee}/decision", "Select (the commune becomes a district and its district is created) or reject", Principal, &[], Some(s::<CandidacyDecision>), 200, Some(s::<Candidacy>)),
-    route!("createCall", "applications", "POST", "/api/calls", "Open a call for solutions: for a commune's district (its admins, programme operators) or a programme call for several districts (programme operators)", Principal, &[], Some(s::<CallInput>), 201, Some(s::<Call>)),
-    route!("listCalls", "applications", "GET", "/api/calls", "Published calls for solutions (or, with `managed=true`, the calls the caller runs), filtered and cursor-paginated", Public, CALL_FILTERS, None, 200, Some(s::<Page<Call>>)),
-    route!("getCall", "applications", "GET", "/api/calls/{id}", "One call (public once published)", Public, &[], None, 200, Some(s::<Call>)),
-    route!("updateCall", "applications", "PUT", "/api/calls/{id}", "Change a call: form, criteria, workflow, dates", Principal, &[], Some(s::<CallInput>), 200, Some(s::<Call>)),
-    route!("publishCall", "applications", "POST", "/api/calls/{id}/publish", "Publish a call", Principal, &[], None, 200, Some(s::<Call>)),
-    route!("createApplication", "applications", "POST", "/api/calls/{id}/applications", "Start (and optionally submit) an application for the caller's organisation; `Idempotency-Key` makes retries safe", Principal, &[], Some(s::<ApplicationInput>), 201, Some(s::<Application>)),
-    route!("listCallApplications", "applications", "GET", "/api/calls/{id}/applications", "A call's applications (whoever runs the call)", Principal, APPLICATION_FILTERS, None, 200, Some(s::<Page<Application>>)),
-    route!("assignReviewers", "applications", "POST", "/api/calls/{id}/assignments", "Assign reviewers by hand or automatically (N per application, load balanced)", Principal, &[], Some(s::<AssignRequest>), 200, Some(s::<Vec<Assignment>>)),
-    route!("listAssignments", "applications", "GET", "/api/calls/{id}/assignments", "A call's assignments and their progress", Principal, &[], None, 200, Some(s::<Vec<Assignment>>)),
-    route!("getRanking", "applications", "GET", "/api/calls/{id}/ranking", "Weighted scores, spread and review progress", Principal, &[], None, 200, Some(s::<Ranking>)),
-    route!("publishDecisions", "applications", "POST", "/api/calls/{id}/decisions/publish", "Make the call's decision letters visible to the applicants", Principal, &[], None, 200, Some(s::<Call>)),
-    route!("exportCsv", "applications", "GET", "/api/calls/{id}/export.csv", "Applications with answers, scores and decisions (CSV)", Principal, &[], None, 200, Some(file_body)),
-    route!("exportXlsx", "applications", "GET", "/api/calls/{id}/export.xlsx", "Applications with answers, scores and decisions (XLSX)", Principal, &[], None, 200, Some(file_body)),
-    route!("listMyApplications", "applications", "GET", "/api/applications", "Every application of the caller's organisation, across every commune", Principal, PAGE, None, 200, Some(s::<Page<Application>>)),
-    route!("getApplication", "applications", "GET", "/api/applications/{id}", "An application with its status history (a recused reviewer sees the title only)", Principal, &[], None, 200, Some(s::<Application>)),
-    route!("saveApplication", "applications", "PUT", "/api/applications/{id}", "Autosave a draft (idempotent)", Principal, &[], Some(s::<ApplicationInput>), 200, Some(s::<Application>)),
-    route!("submitApplication", "applications", "POST", "/api/applications/{id}/submit", "Submit: every answer validated (422 lists every problem), refused after the deadline", Principal, &[], None, 200, Some(s::<Application>)),
-    route!("withdrawApplication", "applications", "POST", "/api/applications/{id}/withdraw", "Withdraw before a decision", Principal, &[], None, 200, Some(s::<Application>)),
-    route!("transitionApplication", "applications", "POST", "/api/applications/{id}/transitions", "Move along the call's workflow (eligibility, shortlist, decision with a reason)", Principal, &[], Some(s::<TransitionRequest>), 200, Some(s::<Application>)),
-    route!("uploadAttachment", "applications", "POST", "/api/applications/{id}/attachments", "Upload a file (PDF, PNG, JPEG by content; 10 MiB at most); the body is the file", Principal, &[], Some(file_body), 201, Some(s::<Attachment>)),
-    route!("getAttachment", "applications", "GET", "/api/applications/{id}/attachments/{attachment}", "Download a file", Principal, &[], None, 200, Some(file_body)),
-    route!("declareConflict", "applications", "POST", "/api/applications/{id}/conflict", "Declare a conflict of interest: the reviewer is recused", Principal, &[], Some(s::<ConflictDeclaration>), 200, Some(s::<ApplicationTitle>)),
-    route!("saveReview", "applications", "PUT", "/api/applications/{id}/review", "Score every criterion 0-5 with comments (assigned reviewers)", Principal, &[], Some(s::<ScoreSheet>), 200, Some(s::<Review>)),
-    route!("listReviews", "applications", "GET", "/api/applications/{id}/reviews", "An application's reviews", Principal, &[], None, 200, Some(s::<Vec<Review>>)),
-    route!("getLetter", "applications", "GET", "/api/applications/{id}/letter", "The decision letter (the applicant sees it once published)", Principal, &[], None, 200, Some(s::<Letter>)),
-    route!("listMyAssignments", "applications", "GET", "/api/reviews", "The caller's review assignments", Principal, &[], None, 200, Some(s::<Vec<Assignment>>)),
-    route!("openData", "applications", "GET", "/api/open-data/{file}", "Open data: calls.json, calls.csv, decisions.json, decisions.csv (published calls and decisions)", Public, &[], None, 200, Some(file_body)),
-    route!("createDistrict", "districts", "POST", "/api/districts", "Create a district (programme operators; done by a selection)", Principal, &[], Some(s::<DistrictInput>), 201, Some(s::<District>)),
-    route!("listDistricts", "districts", "GET", "/api/districts", "Districts, cursor-paginated", Public, PAGE, None, 200, Some(s::<Page<District>>)),
-    route!("getDistrict", "districts", "GET", "/api/districts/{insee}", "One district", Public, &[], None, 200, Some(s::<District>)),
-    route!("updateDistrict", "districts", "PUT", "/api/districts/{insee}", "Complete a district (its commune's admins, programme operators)", Principal, &[], Some(s::<DistrictInput>), 200, Some(s::<District>)),
+    route!(
+        "health",
+        "web",
+        "GET",
+        "/api/health",
+        "Health of the platform",
+        Public,
+        &[],
+        None,
+        200,
+        Some(any_object)
+    ),
+    route!(
+        "openapi",
+        "identity",
+        "GET",
+        "/api/openapi.json",
+        "This OpenAPI document",
+        Public,
+        &[],
+        None,
+        200,
+        Some(any_object)
+    ),
+    route!(
+        "createToken",
+        "identity",
+        "POST",
+        "/api/auth/token",
+        "Sign in: e-mail and password for an access and a refresh token",
+        Public,
+        &[],
+        Some(s::<TokenRequest>),
+        200,
+        Some(s::<TokenResponse>)
+    ),
+    route!(
+        "refreshToken",
+        "identity",
+        "POST",
+        "/api/auth/refresh",
+        "Exchange a refresh token (rotated; reuse revokes its family)",
+        Public,
+        &[],
+        Some(s::<RefreshRequest>),
+        200,
+        Some(s::<TokenResponse>)
+    ),
+    route!(
+        "logout",
+        "identity",
+        "POST",
+        "/api/auth/logout",
+        "Revoke a refresh token and its family",
+        Public,
+        &[],
+        Some(s::<RefreshRequest>),
+        204,
+        None
+    ),
+    route!(
+        "getMe",
+        "identity",
+        "GET",
+        "/api/me",
+        "The signed-in account, its organisation and memberships",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Me>)
+    ),
+    route!(
+        "listMyInvitations",
+        "identity",
+        "GET",
+        "/api/me/invitations",
+        "The signed-in account's pending invitations to join an organisation",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Vec<Invitation>>)
+    ),
+    route!(
+        "acceptInvitation",
+        "identity",
+        "POST",
+        "/api/me/invitations/{id}/accept",
+        "Accept an invitation: the account joins the organisation (its next token says so)",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Organisation>)
+    ),
+    route!(
+        "declineInvitation",
+        "identity",
+        "POST",
+        "/api/me/invitations/{id}/decline",
+        "Decline an invitation",
+        Principal,
+        &[],
+        None,
+        204,
+        None
+    ),
+    route!(
+        "listCommunes",
+        "identity",
+        "GET",
+        "/api/communes",
+        "The tenant registry, filtered and cursor-paginated",
+        Public,
+        COMMUNE_FILTERS,
+        None,
+        200,
+        Some(s::<Page<Commune>>)
+    ),
+    route!(
+        "getFigures",
+        "identity",
+        "GET",
+        "/api/figures",
+        "The registry counted: communes and population per status, département and territory",
+        Public,
+        &[],
+        None,
+        200,
+        Some(s::<Figures>)
+    ),
+    route!(
+        "getCommune",
+        "identity",
+        "GET",
+        "/api/communes/{insee}",
+        "One commune of the registry",
+        Public,
+        &[],
+        None,
+        200,
+        Some(s::<Commune>)
+    ),
+    route!(
+        "listMembers",
+        "identity",
+        "GET",
+        "/api/communes/{insee}/members",
+        "The commune's people and their roles",
+        Tenant,
+        PAGE,
+        None,
+        200,
+        Some(s::<Page<Member>>)
+    ),
+    route!(
+        "addMember",
+        "identity",
+        "POST",
+        "/api/communes/{insee}/members",
+        "Give a person a role in the commune (commune admin or programme operator)",
+        Tenant,
+        &[],
+        Some(s::<AddMember>),
+        200,
+        Some(s::<Member>)
+    ),
+    route!(
+        "removeMember",
+        "identity",
+        "DELETE",
+        "/api/communes/{insee}/members/{account}",
+        "Remove a person from the commune",
+        Tenant,
+        &[],
+        None,
+        204,
+        None
+    ),
+    route!(
+        "createCommune",
+        "identity",
+        "POST",
+        "/api/admin/communes",
+        "Add a commune of any metropolis to the registry",
+        Operator,
+        &[],
+        Some(s::<NewCommune>),
+        201,
+        Some(s::<Commune>)
+    ),
+    route!(
+        "suspendCommune",
+        "identity",
+        "POST",
+        "/api/admin/communes/{insee}/suspend",
+        "Suspend a commune: its people are refused",
+        Operator,
+        &[],
+        None,
+        200,
+        Some(s::<Commune>)
+    ),
+    route!(
+        "resumeCommune",
+        "identity",
+        "POST",
+        "/api/admin/communes/{insee}/resume",
+        "Resume a suspended commune (back to its previous status)",
+        Operator,
+        &[],
+        None,
+        200,
+        Some(s::<Commune>)
+    ),
+    route!(
+        "listOrganisations",
+        "identity",
+        "GET",
+        "/api/organisations",
+        "Organisations visible to the caller (a partner member sees only their own)",
+        Principal,
+        PAGE,
+        None,
+        200,
+        Some(s::<Page<Organisation>>)
+    ),
+    route!(
+        "createOrganisation",
+        "identity",
+        "POST",
+        "/api/organisations",
+        "Create an organisation (its creator joins it unless an operator)",
+        Principal,
+        &[],
+        Some(s::<NewOrganisation>),
+        201,
+        Some(s::<Organisation>)
+    ),
+    route!(
+        "getOrganisation",
+        "identity",
+        "GET",
+        "/api/organisations/{id}",
+        "One organisation",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Organisation>)
+    ),
+    route!(
+        "updateOrganisation",
+        "identity",
+        "PATCH",
+        "/api/organisations/{id}",
+        "Change an organisation (its members or a programme operator)",
+        Principal,
+        &[],
+        Some(s::<OrganisationPatch>),
+        200,
+        Some(s::<Organisation>)
+    ),
+    route!(
+        "listOrganisationMembers",
+        "identity",
+        "GET",
+        "/api/organisations/{id}/members",
+        "The organisation's members",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Vec<OrganisationMember>>)
+    ),
+    route!(
+        "addOrganisationMember",
+        "identity",
+        "POST",
+        "/api/organisations/{id}/members",
+        "Invite a person by e-mail to join the organisation: a pending invitation, the same answer whether or not the e-mail has an account",
+        Principal,
+        &[],
+        Some(s::<AddOrganisationMember>),
+        202,
+        Some(s::<InvitationSent>)
+    ),
+    route!(
+        "removeOrganisationMember",
+        "identity",
+        "DELETE",
+        "/api/organisations/{id}/members/{account}",
+        "Detach an account from the organisation",
+        Principal,
+        &[],
+        None,
+        204,
+        None
+    ),
+    route!(
+        "setCommuneStatus",
+        "identity",
+        "PUT",
+        "/api/admin/communes/{insee}/status",
+        "Set a commune's programme status (member, candidate, district); used by the call for communes",
+        Operator,
+        &[],
+        Some(s::<CommuneStatusChange>),
+        200,
+        Some(s::<Commune>)
+    ),
+    route!(
+        "createCampaign",
+        "applications",
+        "POST",
+        "/api/campaigns",
+        "Open a call for communes (programme operators)",
+        Principal,
+        &[],
+        Some(s::<CampaignInput>),
+        201,
+        Some(s::<Campaign>)
+    ),
+    route!(
+        "listCampaigns",
+        "applications",
+        "GET",
+        "/api/campaigns",
+        "Calls for communes (published ones; every one for operators)",
+        Principal,
+        PAGE,
+        None,
+        200,
+        Some(s::<Page<Campaign>>)
+    ),
+    route!(
+        "getCampaign",
+        "applications",
+        "GET",
+        "/api/campaigns/{id}",
+        "One call for communes",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Campaign>)
+    ),
+    route!(
+        "listCandidacies",
+        "applications",
+        "GET",
+        "/api/campaigns/{id}/candidacies",
+        "The submitted candidacies of a campaign (programme operators)",
+        Principal,
+        PAGE,
+        None,
+        200,
+        Some(s::<Page<Candidacy>>)
+    ),
+    route!(
+        "listCommuneCandidacies",
+        "applications",
+        "GET",
+        "/api/candidacies/{insee}",
+        "The commune's candidacies to every campaign, drafts included, by campaign id (its admins and agents, programme operators)",
+        Tenant,
+        PAGE,
+        None,
+        200,
+        Some(s::<Page<Candidacy>>)
+    ),
+    route!(
+        "getCandidacy",
+        "applications",
+        "GET",
+        "/api/campaigns/{id}/candidacies/{insee}",
+        "A commune's candidacy",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Candidacy>)
+    ),
+    route!(
+        "saveCandidacy",
+        "applications",
+        "PUT",
+        "/api/campaigns/{id}/candidacies/{insee}",
+        "Draft a commune's candidacy (idempotent autosave; the commune's admins)",
+        Principal,
+        &[],
+        Some(s::<CandidacyInput>),
+        200,
+        Some(s::<Candidacy>)
+    ),
+    route!(
+        "submitCandidacy",
+        "applications",
+        "POST",
+        "/api/campaigns/{id}/candidacies/{insee}/submit",
+        "Submit the candidacy before the deadline; the commune becomes a candidate",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Candidacy>)
+    ),
+    route!(
+        "decideCandidacy",
+        "applications",
+        "POST",
+        "/api/campaigns/{id}/candidacies/{insee}/decision",
+        "Select (the commune becomes a district and its district is created) or reject",
+        Principal,
+        &[],
+        Some(s::<CandidacyDecision>),
+        200,
+        Some(s::<Candidacy>)
+    ),
+    route!(
+        "createCall",
+        "applications",
+        "POST",
+        "/api/calls",
+        "Open a call for solutions: for a commune's district (its admins, programme operators) or a programme call for several districts (programme operators)",
+        Principal,
+        &[],
+        Some(s::<CallInput>),
+        201,
+        Some(s::<Call>)
+    ),
+    route!(
+        "listCalls",
+        "applications",
+        "GET",
+        "/api/calls",
+        "Published calls for solutions (or, with `managed=true`, the calls the caller runs), filtered and cursor-paginated",
+        Public,
+        CALL_FILTERS,
+        None,
+        200,
+        Some(s::<Page<Call>>)
+    ),
+    route!(
+        "getCall",
+        "applications",
+        "GET",
+        "/api/calls/{id}",
+        "One call (public once published)",
+        Public,
+        &[],
+        None,
+        200,
+        Some(s::<Call>)
+    ),
+    route!(
+        "updateCall",
+        "applications",
+        "PUT",
+        "/api/calls/{id}",
+        "Change a call: form, criteria, workflow, dates",
+        Principal,
+        &[],
+        Some(s::<CallInput>),
+        200,
+        Some(s::<Call>)
+    ),
+    route!(
+        "publishCall",
+        "applications",
+        "POST",
+        "/api/calls/{id}/publish",
+        "Publish a call",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Call>)
+    ),
+    route!(
+        "createApplication",
+        "applications",
+        "POST",
+        "/api/calls/{id}/applications",
+        "Start (and optionally submit) an application for the caller's organisation; `Idempotency-Key` makes retries safe",
+        Principal,
+        &[],
+        Some(s::<ApplicationInput>),
+        201,
+        Some(s::<Application>)
+    ),
+    route!(
+        "listCallApplications",
+        "applications",
+        "GET",
+        "/api/calls/{id}/applications",
+        "A call's applications (whoever runs the call)",
+        Principal,
+        APPLICATION_FILTERS,
+        None,
+        200,
+        Some(s::<Page<Application>>)
+    ),
+    route!(
+        "assignReviewers",
+        "applications",
+        "POST",
+        "/api/calls/{id}/assignments",
+        "Assign reviewers by hand or automatically (N per application, load balanced)",
+        Principal,
+        &[],
+        Some(s::<AssignRequest>),
+        200,
+        Some(s::<Vec<Assignment>>)
+    ),
+    route!(
+        "listAssignments",
+        "applications",
+        "GET",
+        "/api/calls/{id}/assignments",
+        "A call's assignments and their progress",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Vec<Assignment>>)
+    ),
+    route!(
+        "getRanking",
+        "applications",
+        "GET",
+        "/api/calls/{id}/ranking",
+        "Weighted scores, spread and review progress",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Ranking>)
+    ),
+    route!(
+        "publishDecisions",
+        "applications",
+        "POST",
+        "/api/calls/{id}/decisions/publish",
+        "Make the call's decision letters visible to the applicants",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Call>)
+    ),
+    route!(
+        "exportCsv",
+        "applications",
+        "GET",
+        "/api/calls/{id}/export.csv",
+        "Applications with answers, scores and decisions (CSV)",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(file_body)
+    ),
+    route!(
+        "exportXlsx",
+        "applications",
+        "GET",
+        "/api/calls/{id}/export.xlsx",
+        "Applications with answers, scores and decisions (XLSX)",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(file_body)
+    ),
+    route!(
+        "listMyApplications",
+        "applications",
+        "GET",
+        "/api/applications",
+        "Every application of the caller's organisation, across every commune",
+        Principal,
+        PAGE,
+        None,
+        200,
+        Some(s::<Page<Application>>)
+    ),
+    route!(
+        "getApplication",
+        "applications",
+        "GET",
+        "/api/applications/{id}",
+        "An application with its status history (a recused reviewer sees the title only)",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Application>)
+    ),
+    route!(
+        "saveApplication",
+        "applications",
+        "PUT",
+        "/api/applications/{id}",
+        "Autosave a draft (idempotent)",
+        Principal,
+        &[],
+        Some(s::<ApplicationInput>),
+        200,
+        Some(s::<Application>)
+    ),
+    route!(
+        "submitApplication",
+        "applications",
+        "POST",
+        "/api/applications/{id}/submit",
+        "Submit: every answer validated (422 lists every problem), refused after the deadline",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Application>)
+    ),
+    route!(
+        "withdrawApplication",
+        "applications",
+        "POST",
+        "/api/applications/{id}/withdraw",
+        "Withdraw before a decision",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Application>)
+    ),
+    route!(
+        "transitionApplication",
+        "applications",
+        "POST",
+        "/api/applications/{id}/transitions",
+        "Move along the call's workflow (eligibility, shortlist, decision with a reason)",
+        Principal,
+        &[],
+        Some(s::<TransitionRequest>),
+        200,
+        Some(s::<Application>)
+    ),
+    route!(
+        "uploadAttachment",
+        "applications",
+        "POST",
+        "/api/applications/{id}/attachments",
+        "Upload a file (PDF, PNG, JPEG by content; 10 MiB at most); the body is the file",
+        Principal,
+        &[],
+        Some(file_body),
+        201,
+        Some(s::<Attachment>)
+    ),
+    route!(
+        "getAttachment",
+        "applications",
+        "GET",
+        "/api/applications/{id}/attachments/{attachment}",
+        "Download a file",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(file_body)
+    ),
+    route!(
+        "declareConflict",
+        "applications",
+        "POST",
+        "/api/applications/{id}/conflict",
+        "Declare a conflict of interest: the reviewer is recused",
+        Principal,
+        &[],
+        Some(s::<ConflictDeclaration>),
+        200,
+        Some(s::<ApplicationTitle>)
+    ),
+    route!(
+        "saveReview",
+        "applications",
+        "PUT",
+        "/api/applications/{id}/review",
+        "Score every criterion 0-5 with comments (assigned reviewers)",
+        Principal,
+        &[],
+        Some(s::<ScoreSheet>),
+        200,
+        Some(s::<Review>)
+    ),
+    route!(
+        "listReviews",
+        "applications",
+        "GET",
+        "/api/applications/{id}/reviews",
+        "An application's reviews",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Vec<Review>>)
+    ),
+    route!(
+        "getLetter",
+        "applications",
+        "GET",
+        "/api/applications/{id}/letter",
+        "The decision letter (the applicant sees it once published)",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Letter>)
+    ),
+    route!(
+        "listMyAssignments",
+        "applications",
+        "GET",
+        "/api/reviews",
+        "The caller's review assignments",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Vec<Assignment>>)
+    ),
+    route!(
+        "openData",
+        "applications",
+        "GET",
+        "/api/open-data/{file}",
+        "Open data: calls.json, calls.csv, decisions.json, decisions.csv (published calls and decisions)",
+        Public,
+        &[],
+        None,
+        200,
+        Some(file_body)
+    ),
+    route!(
+        "createDistrict",
+        "districts",
+        "POST",
+        "/api/districts",
+        "Create a district (programme operators; done by a selection)",
+        Principal,
+        &[],
+        Some(s::<DistrictInput>),
+        201,
+        Some(s::<District>)
+    ),
+    route!(
+        "listDistricts",
+        "districts",
+        "GET",
+        "/api/districts",
+        "Districts, cursor-paginated",
+        Public,
+        PAGE,
+        None,
+        200,
+        Some(s::<Page<District>>)
+    ),
+    route!(
+        "getDistrict",
+        "districts",
+        "GET",
+        "/api/districts/{insee}",
+        "One district",
+        Public,
+        &[],
+        None,
+        200,
+        Some(s::<District>)
+    ),
+    route!(
+        "updateDistrict",
+        "districts",
+        "PUT",
+        "/api/districts/{insee}",
+        "Complete a district (its commune's admins, programme operators)",
+        Principal,
+        &[],
+        Some(s::<DistrictInput>),
+        200,
+        Some(s::<District>)
+    ),
 ];
 
 /// Matches a path against a template; returns the parameters (a trailing
 /// slash is ignored).
 pub fn match_template(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
-    let path = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
+    let path = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
     let mut t = template.split('/');
     let mut p = path.split('/');
     let mut params = Vec::new();
@@ -241,7 +1042,11 @@ pub enum RouteMiss {
 pub type PathParams = Vec<(&'static str, String)>;
 
 /// The route of `service` for `method` and `path`, with its parameters.
-pub fn find(service: &str, method: &str, path: &str) -> Result<(&'static RouteDoc, PathParams), RouteMiss> {
+pub fn find(
+    service: &str,
+    method: &str,
+    path: &str,
+) -> Result<(&'static RouteDoc, PathParams), RouteMiss> {
     let mut allowed = Vec::new();
     for route in ROUTES.iter().filter(|r| r.service == service) {
         if let Some(params) = match_template(route.path, path) {
@@ -251,7 +1056,11 @@ pub fn find(service: &str, method: &str, path: &str) -> Result<(&'static RouteDo
             allowed.push(route.method);
         }
     }
-    if allowed.is_empty() { Err(RouteMiss::NotFound) } else { Err(RouteMiss::MethodNotAllowed(allowed)) }
+    if allowed.is_empty() {
+        Err(RouteMiss::NotFound)
+    } else {
+        Err(RouteMiss::MethodNotAllowed(allowed))
+    }
 }
 
 /// A route whose body (request or response) is a file rather than JSON.
@@ -271,7 +1080,10 @@ fn file_media(id: &str) -> Option<FileMedia> {
         "uploadAttachment" => (true, ATTACHMENT),
         "getAttachment" => (false, ATTACHMENT),
         "exportCsv" => (false, &["text/csv"]),
-        "exportXlsx" => (false, &["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]),
+        "exportXlsx" => (
+            false,
+            &["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+        ),
         "openData" => (false, &["application/json", "text/csv"]),
         _ => return None,
     };
@@ -293,14 +1105,19 @@ fn content(media: &[&str], schema: Schema) -> Value {
 fn parameter_schema(name: &str, ty: &str, generator: &mut SchemaGenerator) -> Value {
     match name {
         "insee" | "commune" => generator.subschema_for::<crate::Insee>().to_value(),
-        "limit" => json!({ "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT }),
+        "limit" => {
+            json!({ "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT })
+        }
         _ => json!({ "type": ty }),
     }
 }
 
 /// The refusals a route can answer, each a problem+json document.
 fn error_responses(route: &RouteDoc, has_path_params: bool) -> Vec<(u16, &'static str)> {
-    let mut out = vec![(400, "Malformed request: a query parameter or the body does not parse (`errors` names the field)")];
+    let mut out = vec![(
+        400,
+        "Malformed request: a query parameter or the body does not parse (`errors` names the field)",
+    )];
     if route.auth != Auth::Public || route.method != "GET" {
         out.push((401, "No valid bearer token (`WWW-Authenticate` says why)"));
         out.push((403, "The policy refuses this principal (e.g. not a member of the commune, commune suspended)"));
@@ -311,7 +1128,10 @@ fn error_responses(route: &RouteDoc, has_path_params: bool) -> Vec<(u16, &'stati
     if route.request.is_some() {
         out.push((413, "Body over the limit (1 MiB; 10 MiB for attachments)"));
         out.push((415, "The body's content type is not the one expected"));
-        out.push((422, "The body parses but breaks a rule (`errors` names each field)"));
+        out.push((
+            422,
+            "The body parses but breaks a rule (`errors` names each field)",
+        ));
     }
     out
 }
@@ -370,13 +1190,20 @@ pub fn openapi() -> Value {
         }
         let files = file_media(route.id);
         if let Some(req) = route.request {
-            let media = files.filter(|f| f.request).map_or(&["application/json"][..], |f| f.media);
-            op.insert("requestBody".into(), json!({ "required": true, "content": content(media, req(&mut generator)) }));
+            let media = files
+                .filter(|f| f.request)
+                .map_or(&["application/json"][..], |f| f.media);
+            op.insert(
+                "requestBody".into(),
+                json!({ "required": true, "content": content(media, req(&mut generator)) }),
+            );
         }
         let mut responses = Map::new();
         let ok = match route.response {
             Some(resp) => {
-                let media = files.filter(|f| !f.request).map_or(&["application/json"][..], |f| f.media);
+                let media = files
+                    .filter(|f| !f.request)
+                    .map_or(&["application/json"][..], |f| f.media);
                 json!({ "description": "Success", "content": content(media, resp(&mut generator)) })
             }
             None => json!({ "description": "Success, no content" }),
@@ -393,7 +1220,9 @@ pub fn openapi() -> Value {
             json!({ "description": "Error", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }),
         );
         op.insert("responses".into(), Value::Object(responses));
-        let entry = paths.entry(route.path.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        let entry = paths
+            .entry(route.path.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
         if let Some(item) = entry.as_object_mut() {
             item.insert(route.method.to_ascii_lowercase(), Value::Object(op));
         }
@@ -421,8 +1250,15 @@ mod tests {
 
     #[test]
     fn templates_match() {
-        let p = match_template("/api/communes/{insee}/members/{account}", "/api/communes/93066/members/abc").unwrap();
-        assert_eq!(p, vec![("insee", "93066".to_owned()), ("account", "abc".to_owned())]);
+        let p = match_template(
+            "/api/communes/{insee}/members/{account}",
+            "/api/communes/93066/members/abc",
+        )
+        .unwrap();
+        assert_eq!(
+            p,
+            vec![("insee", "93066".to_owned()), ("account", "abc".to_owned())]
+        );
         assert!(match_template("/api/communes/{insee}", "/api/communes/").is_none());
         assert!(match_template("/api/communes/{insee}", "/api/communes/1/x").is_none());
         assert!(match_template("/api/communes", "/api/communes/").is_some());
@@ -430,9 +1266,18 @@ mod tests {
 
     #[test]
     fn find_distinguishes_404_and_405() {
-        assert_eq!(find("identity", "GET", "/api/communes/93066").unwrap().0.id, "getCommune");
-        assert_eq!(find("identity", "PUT", "/api/communes/93066").unwrap_err(), RouteMiss::MethodNotAllowed(vec!["GET"]));
-        assert_eq!(find("identity", "GET", "/api/nope").unwrap_err(), RouteMiss::NotFound);
+        assert_eq!(
+            find("identity", "GET", "/api/communes/93066").unwrap().0.id,
+            "getCommune"
+        );
+        assert_eq!(
+            find("identity", "PUT", "/api/communes/93066").unwrap_err(),
+            RouteMiss::MethodNotAllowed(vec!["GET"])
+        );
+        assert_eq!(
+            find("identity", "GET", "/api/nope").unwrap_err(),
+            RouteMiss::NotFound
+        );
     }
 
     #[test]
@@ -452,12 +1297,20 @@ mod tests {
         let doc = openapi();
         assert_eq!(doc["openapi"], "3.1.0");
         for r in ROUTES {
-            assert!(doc["paths"][r.path][r.method.to_ascii_lowercase()].is_object(), "{} {}", r.method, r.path);
+            assert!(
+                doc["paths"][r.path][r.method.to_ascii_lowercase()].is_object(),
+                "{} {}",
+                r.method,
+                r.path
+            );
         }
         let text = doc.to_string();
         for part in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
             let name = part.split('"').next().unwrap();
-            assert!(doc["components"]["schemas"][name].is_object(), "dangling $ref {name}");
+            assert!(
+                doc["components"]["schemas"][name].is_object(),
+                "dangling $ref {name}"
+            );
         }
         assert!(doc["components"]["schemas"]["Commune"]["properties"]["insee"].is_object());
     }
@@ -466,23 +1319,52 @@ mod tests {
     fn openapi_states_constraints_errors_and_file_types() {
         let doc = openapi();
         let members = &doc["paths"]["/api/communes/{insee}/members"]["get"];
-        let insee = members["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "insee").unwrap();
+        let insee = members["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "insee")
+            .unwrap();
         let schema = insee["schema"].to_string();
-        assert!(schema.contains("$ref") || schema.contains("pattern"), "{schema}");
-        let limit = members["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "limit").unwrap();
+        assert!(
+            schema.contains("$ref") || schema.contains("pattern"),
+            "{schema}"
+        );
+        let limit = members["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "limit")
+            .unwrap();
         assert_eq!(limit["schema"]["minimum"], 1);
         assert_eq!(limit["schema"]["maximum"], MAX_LIMIT);
         for status in ["400", "401", "403", "404"] {
-            assert!(members["responses"][status].is_object(), "listMembers documents {status}");
+            assert!(
+                members["responses"][status].is_object(),
+                "listMembers documents {status}"
+            );
         }
         let create = &doc["paths"]["/api/calls"]["post"];
         assert!(create["responses"]["422"].is_object());
         let csv = &doc["paths"]["/api/calls/{id}/export.csv"]["get"]["responses"]["200"]["content"];
-        assert!(csv["text/csv"].is_object() && csv["application/json"].is_null(), "{csv}");
-        let upload = &doc["paths"]["/api/applications/{id}/attachments"]["post"]["requestBody"]["content"];
+        assert!(
+            csv["text/csv"].is_object() && csv["application/json"].is_null(),
+            "{csv}"
+        );
+        let upload =
+            &doc["paths"]["/api/applications/{id}/attachments"]["post"]["requestBody"]["content"];
         assert!(upload["application/pdf"].is_object() && upload["application/json"].is_null());
-        for id in ["uploadAttachment", "getAttachment", "exportCsv", "exportXlsx", "openData"] {
-            assert!(ROUTES.iter().any(|r| r.id == id), "{id} is a catalogued route");
+        for id in [
+            "uploadAttachment",
+            "getAttachment",
+            "exportCsv",
+            "exportXlsx",
+            "openData",
+        ] {
+            assert!(
+                ROUTES.iter().any(|r| r.id == id),
+                "{id} is a catalogued route"
+            );
         }
     }
 }

@@ -25,7 +25,11 @@ impl Insee {
 
     /// The département part: `75`, `2A`, or three digits overseas (`974`).
     pub fn departement(&self) -> &str {
-        if self.0.starts_with("97") { &self.0[..3] } else { &self.0[..2] }
+        if self.0.starts_with("97") {
+            &self.0[..3]
+        } else {
+            &self.0[..2]
+        }
     }
 }
 
@@ -35,10 +39,15 @@ impl FromStr for Insee {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let b = s.as_bytes();
         let ok = b.len() == 5
-            && (b[..2].iter().all(u8::is_ascii_digit) || (b[0] == b'2' && matches!(b[1], b'A' | b'B')))
+            && (b[..2].iter().all(u8::is_ascii_digit)
+                || (b[0] == b'2' && matches!(b[1], b'A' | b'B')))
             && b[2..].iter().all(u8::is_ascii_digit)
             && &s[..2] != "00";
-        if ok { Ok(Self(s.to_owned())) } else { Err(InseeError(s.to_owned())) }
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(InseeError(s.to_owned()))
+        }
     }
 }
 
@@ -82,7 +91,9 @@ impl MembershipRole {
 
     /// Parses the wire name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Admin, Self::Agent, Self::Reviewer].into_iter().find(|r| r.as_str() == s)
+        [Self::Admin, Self::Agent, Self::Reviewer]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 }
 
@@ -97,7 +108,9 @@ impl PlatformRole {
 
     /// Parses the wire name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Programme, Self::Hosting].into_iter().find(|r| r.as_str() == s)
+        [Self::Programme, Self::Hosting]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 }
 
@@ -108,7 +121,19 @@ impl fmt::Display for Insee {
 }
 
 /// A person's role within one commune.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MembershipRole {
     /// The commune's innovation lead: manages people, district, calls, selections.
@@ -120,7 +145,19 @@ pub enum MembershipRole {
 }
 
 /// A platform-wide role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PlatformRole {
     /// The metropolis's programme team: sees every tenant.

@@ -66,7 +66,10 @@ mod tests {
         let more = auto_assign(&apps[..1], &pool, &existing, 2, |_, _| true);
         assert_eq!(more, vec![("a0".to_owned(), "r3".to_owned())]);
         // A pool too small stops short.
-        assert_eq!(auto_assign(&apps[..1], &pool[..1], &[], 2, |_, _| true).len(), 1);
+        assert_eq!(
+            auto_assign(&apps[..1], &pool[..1], &[], 2, |_, _| true).len(),
+            1
+        );
     }
 
     #[test]

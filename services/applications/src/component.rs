@@ -94,13 +94,21 @@ struct Facts {
 
 impl Facts {
     fn tenant(insee: &Insee) -> Self {
-        Self { tenant: Some(insee.to_string()), ..Self::default() }
+        Self {
+            tenant: Some(insee.to_string()),
+            ..Self::default()
+        }
     }
 }
 
 /// The policy's answer for `action` on a record with facts `f`, the commune's
 /// status given (`tenant_suspended`); a refusal becomes the problem its code maps to.
-fn decide_facts(p: Option<&Principal>, action: Action, f: &Facts, tenant_suspended: bool) -> Result<(), Problem> {
+fn decide_facts(
+    p: Option<&Principal>,
+    action: Action,
+    f: &Facts,
+    tenant_suspended: bool,
+) -> Result<(), Problem> {
     let facts = wit::ResourceFacts {
         tenant: f.tenant.clone(),
         organisation: f.organisation.clone(),
@@ -116,8 +124,12 @@ fn decide_facts(p: Option<&Principal>, action: Action, f: &Facts, tenant_suspend
             RefusalCode::Unauthenticated => Problem::unauthorized(r.reason),
             RefusalCode::NotPublished => Problem::not_found(r.reason),
             RefusalCode::IncompleteFacts => Problem::internal(format!("policy: {}", r.reason)),
-            RefusalCode::ConflictOfInterest => Problem::new(403, "conflict-of-interest", "Recused").detail(r.reason),
-            RefusalCode::TenantSuspended => Problem::new(403, "tenant-suspended", "Commune suspended").detail(r.reason),
+            RefusalCode::ConflictOfInterest => {
+                Problem::new(403, "conflict-of-interest", "Recused").detail(r.reason)
+            }
+            RefusalCode::TenantSuspended => {
+                Problem::new(403, "tenant-suspended", "Commune suspended").detail(r.reason)
+            }
             _ => Problem::forbidden(r.reason),
         }),
     }
@@ -137,11 +149,17 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn param(&self, name: &str) -> &str {
-        self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str()).unwrap_or("")
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
     }
 
     fn insee(&self) -> Result<Insee, Problem> {
-        self.param("insee").parse().map_err(|e: qmi_api::InseeError| Problem::not_found(e.to_string()))
+        self.param("insee")
+            .parse()
+            .map_err(|e: qmi_api::InseeError| Problem::not_found(e.to_string()))
     }
 
     fn who(&self) -> Option<&Principal> {
@@ -149,12 +167,16 @@ impl Ctx<'_> {
     }
 
     fn me(&self) -> Result<&Principal, Problem> {
-        self.principal.as_ref().ok_or_else(|| Problem::unauthorized("sign in first"))
+        self.principal
+            .as_ref()
+            .ok_or_else(|| Problem::unauthorized("sign in first"))
     }
 
     /// Whether the commune `tenant` names is suspended (none named: no).
     async fn is_suspended(&self, tenant: Option<&str>) -> Result<bool, Problem> {
-        let Some(Ok(insee)) = tenant.map(str::parse::<Insee>) else { return Ok(false) };
+        let Some(Ok(insee)) = tenant.map(str::parse::<Insee>) else {
+            return Ok(false);
+        };
         let known = self.suspended.borrow().get(insee.as_str()).copied();
         if let Some(s) = known {
             return Ok(s);
@@ -184,7 +206,14 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let (doc, params) = qmi_kit::http::dispatch("applications", req)?;
     let principal = req.principal()?;
     let db = Db::open(crate::DATABASE).await?;
-    let cx = Ctx { req, params, db, principal, now: now(), suspended: RefCell::new(HashMap::new()) };
+    let cx = Ctx {
+        req,
+        params,
+        db,
+        principal,
+        now: now(),
+        suspended: RefCell::new(HashMap::new()),
+    };
     match doc.id {
         "createCampaign" => create_campaign(&cx).await,
         "listCampaigns" => list_campaigns(&cx).await,
@@ -251,12 +280,18 @@ fn validation(errors: Vec<qmi_kit::FieldError>) -> Result<(), Problem> {
 /// (`attachment`), never re-typed by it (`nosniff`). `filename` is ours (ids,
 /// fixed names), never the client's.
 fn download(content_type: &str, body: Vec<u8>, filename: &str) -> Reply {
-    let safe: String = filename.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+    let safe: String = filename
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
     qmi_kit::http::bytes(
         200,
         &[
             ("content-type", content_type.to_owned()),
-            ("content-disposition", format!("attachment; filename=\"{safe}\"")),
+            (
+                "content-disposition",
+                format!("attachment; filename=\"{safe}\""),
+            ),
             ("x-content-type-options", "nosniff".to_owned()),
         ],
         body,
@@ -279,7 +314,12 @@ async fn services_url() -> String {
 
 /// Calls the app's own API (`path` starts with `/api/`) as the caller, with
 /// the caller's bearer token: the gateway checks it again, as for any request.
-async fn call_api(cx: &Ctx<'_>, method: &str, path: &str, body: Option<serde_json::Value>) -> Result<(u16, Bytes), Problem> {
+async fn call_api(
+    cx: &Ctx<'_>,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Result<(u16, Bytes), Problem> {
     let url = format!("{}{path}", services_url().await);
     let mut b = Request::<()>::builder().method(method).uri(&url);
     if let Some(auth) = cx.req.header("authorization") {
@@ -294,22 +334,32 @@ async fn call_api(cx: &Ctx<'_>, method: &str, path: &str, body: Option<serde_jso
     };
     b = b.header("content-length", payload.len().to_string());
     let request = b.body(FullBody::new(payload)).map_err(Problem::internal)?;
-    let response = spin_sdk::http::send(request)
-        .await
-        .map_err(|e| Problem::new(502, "upstream", "Upstream failure").detail(format!("{method} {path}: {e:?}")))?;
+    let response = spin_sdk::http::send(request).await.map_err(|e| {
+        Problem::new(502, "upstream", "Upstream failure").detail(format!("{method} {path}: {e:?}"))
+    })?;
     let status = response.status().as_u16();
-    let body = response.into_body().bytes().await.map_err(|e| Problem::internal(format!("{path}: {e:?}")))?;
+    let body = response
+        .into_body()
+        .bytes()
+        .await
+        .map_err(|e| Problem::internal(format!("{path}: {e:?}")))?;
     Ok((status, body))
 }
 
 fn upstream(what: &str, status: u16, body: &[u8]) -> Problem {
-    Problem::new(502, "upstream", "Upstream failure").detail(format!("{what} answered {status}: {}", String::from_utf8_lossy(body)))
+    Problem::new(502, "upstream", "Upstream failure").detail(format!(
+        "{what} answered {status}: {}",
+        String::from_utf8_lossy(body)
+    ))
 }
 
 // ---------------------------------------------------------------- campaigns
 
 fn campaign_of(r: Row<'_>) -> Result<Campaign, Problem> {
-    let (opens, closes) = (Instant(r.int("opens_at").unwrap_or(0)), Instant(r.int("closes_at").unwrap_or(0)));
+    let (opens, closes) = (
+        Instant(r.int("opens_at").unwrap_or(0)),
+        Instant(r.int("closes_at").unwrap_or(0)),
+    );
     Ok(Campaign {
         id: r.string("id"),
         title: r.string("title"),
@@ -330,9 +380,17 @@ struct StoredCampaign {
 
 async fn load_campaign(cx: &Ctx<'_>) -> Result<StoredCampaign, Problem> {
     let id = cx.param("id");
-    let rows = cx.db.global("SELECT * FROM campaigns WHERE id = ?", vec![id.into()]).await?;
-    let row = rows.first().ok_or_else(|| Problem::not_found(format!("no campaign {id}")))?;
-    Ok(StoredCampaign { closes_at: Instant(row.int("closes_at").unwrap_or(0)), campaign: campaign_of(row)? })
+    let rows = cx
+        .db
+        .global("SELECT * FROM campaigns WHERE id = ?", vec![id.into()])
+        .await?;
+    let row = rows
+        .first()
+        .ok_or_else(|| Problem::not_found(format!("no campaign {id}")))?;
+    Ok(StoredCampaign {
+        closes_at: Instant(row.int("closes_at").unwrap_or(0)),
+        campaign: campaign_of(row)?,
+    })
 }
 
 async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
@@ -342,7 +400,10 @@ async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     // A candidacy has no attachments: a file question could never be answered.
     for (i, q) in input.questions.iter().enumerate() {
         if q.kind == QuestionKind::File {
-            errors.push(qmi_kit::FieldError::new(format!("questions[{i}].kind"), "a candidacy takes no files: ask for a link instead"));
+            errors.push(qmi_kit::FieldError::new(
+                format!("questions[{i}].kind"),
+                "a candidacy takes no files: ask for a link instead",
+            ));
         }
     }
     if input.title.trim().is_empty() {
@@ -350,7 +411,8 @@ async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     let window = opening_window(&input.opens_at, &input.closes_at, &mut errors);
     validation(errors)?;
-    let (opens, closes) = window.ok_or_else(|| Problem::internal("an invalid window passed validation"))?;
+    let (opens, closes) =
+        window.ok_or_else(|| Problem::internal("an invalid window passed validation"))?;
     let id = new_id();
     cx.db
         .global(
@@ -368,23 +430,52 @@ async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             ],
         )
         .await?;
-    let rows = cx.db.global("SELECT * FROM campaigns WHERE id = ?", vec![id.into()]).await?;
-    Ok(json(201, &campaign_of(rows.first().ok_or_else(|| Problem::internal("campaign vanished"))?)?))
+    let rows = cx
+        .db
+        .global("SELECT * FROM campaigns WHERE id = ?", vec![id.into()])
+        .await?;
+    Ok(json(
+        201,
+        &campaign_of(
+            rows.first()
+                .ok_or_else(|| Problem::internal("campaign vanished"))?,
+        )?,
+    ))
 }
 
 async fn list_campaigns(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let page = PageRequest::from_query(&cx.req.query)?;
-    let all = cx.ask(Action::CampaignRead, &Facts::default()).await.is_ok();
-    let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
-    let sql = format!("SELECT * FROM campaigns WHERE (published = 1 OR ?) AND id > ? ORDER BY id LIMIT {}", page.fetch());
+    let all = cx
+        .ask(Action::CampaignRead, &Facts::default())
+        .await
+        .is_ok();
+    let after = page
+        .after
+        .as_ref()
+        .map(|c| c.key().to_owned())
+        .unwrap_or_default();
+    let sql = format!(
+        "SELECT * FROM campaigns WHERE (published = 1 OR ?) AND id > ? ORDER BY id LIMIT {}",
+        page.fetch()
+    );
     let rows = cx.db.global(&sql, vec![all.into(), after.into()]).await?;
-    let items = rows.iter().map(campaign_of).collect::<Result<Vec<_>, _>>()?;
+    let items = rows
+        .iter()
+        .map(campaign_of)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(json(200, &page.page(items, |c| c.id.clone())))
 }
 
 async fn get_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let c = load_campaign(cx).await?;
-    cx.ask(Action::CampaignRead, &Facts { published: c.campaign.published, ..Facts::default() }).await?;
+    cx.ask(
+        Action::CampaignRead,
+        &Facts {
+            published: c.campaign.published,
+            ..Facts::default()
+        },
+    )
+    .await?;
     Ok(json(200, &c.campaign))
 }
 
@@ -404,51 +495,96 @@ fn candidacy_of(r: Row<'_>) -> Result<Candidacy, Problem> {
     })
 }
 
-async fn load_candidacy(cx: &Ctx<'_>, insee: &Insee, campaign: &str) -> Result<Option<Candidacy>, Problem> {
-    let rows = cx.db.run(tenant(insee).select(CANDIDACIES, &["*"]).filter("campaign_id = ?", [campaign.into()]).build()).await?;
+async fn load_candidacy(
+    cx: &Ctx<'_>,
+    insee: &Insee,
+    campaign: &str,
+) -> Result<Option<Candidacy>, Problem> {
+    let rows = cx
+        .db
+        .run(
+            tenant(insee)
+                .select(CANDIDACIES, &["*"])
+                .filter("campaign_id = ?", [campaign.into()])
+                .build(),
+        )
+        .await?;
     rows.first().map(candidacy_of).transpose()
 }
 
-async fn require_candidacy(cx: &Ctx<'_>, insee: &Insee, campaign: &str) -> Result<Candidacy, Problem> {
-    load_candidacy(cx, insee, campaign).await?.ok_or_else(|| Problem::not_found(format!("no candidacy of {insee} to campaign {campaign}")))
+async fn require_candidacy(
+    cx: &Ctx<'_>,
+    insee: &Insee,
+    campaign: &str,
+) -> Result<Candidacy, Problem> {
+    load_candidacy(cx, insee, campaign).await?.ok_or_else(|| {
+        Problem::not_found(format!("no candidacy of {insee} to campaign {campaign}"))
+    })
 }
 
 async fn list_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let c = load_campaign(cx).await?;
     cx.ask(Action::CampaignReview, &Facts::default()).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
-    let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
-    let sql = format!("SELECT * FROM candidacies WHERE campaign_id = ? AND status <> 'draft' AND insee > ? ORDER BY insee LIMIT {}", page.fetch());
-    let rows = cx.db.global(&sql, vec![c.campaign.id.into(), after.into()]).await?;
-    let items = rows.iter().map(candidacy_of).collect::<Result<Vec<_>, _>>()?;
+    let after = page
+        .after
+        .as_ref()
+        .map(|c| c.key().to_owned())
+        .unwrap_or_default();
+    let sql = format!(
+        "SELECT * FROM candidacies WHERE campaign_id = ? AND status <> 'draft' AND insee > ? ORDER BY insee LIMIT {}",
+        page.fetch()
+    );
+    let rows = cx
+        .db
+        .global(&sql, vec![c.campaign.id.into(), after.into()])
+        .await?;
+    let items = rows
+        .iter()
+        .map(candidacy_of)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(json(200, &page.page(items, |c| c.insee.to_string())))
 }
 
 /// One commune's candidacies across campaigns, in campaign id order.
 async fn list_commune_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    cx.ask(Action::CandidacyRead, &Facts::tenant(&insee)).await?;
+    cx.ask(Action::CandidacyRead, &Facts::tenant(&insee))
+        .await?;
     let page = PageRequest::from_query(&cx.req.query)?;
-    let mut select = tenant(&insee).select(CANDIDACIES, &["*"]).order_by("campaign_id").limit(page.fetch());
+    let mut select = tenant(&insee)
+        .select(CANDIDACIES, &["*"])
+        .order_by("campaign_id")
+        .limit(page.fetch());
     if let Some(after) = &page.after {
         select = select.filter("campaign_id > ?", [after.key().into()]);
     }
     let rows = cx.db.run(select.build()).await?;
-    let items = rows.iter().map(candidacy_of).collect::<Result<Vec<_>, _>>()?;
+    let items = rows
+        .iter()
+        .map(candidacy_of)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(json(200, &page.page(items, |c| c.campaign_id.clone())))
 }
 
 async fn get_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    cx.ask(Action::CandidacyRead, &Facts::tenant(&insee)).await?;
+    cx.ask(Action::CandidacyRead, &Facts::tenant(&insee))
+        .await?;
     let c = load_campaign(cx).await?;
-    Ok(json(200, &require_candidacy(cx, &insee, &c.campaign.id).await?))
+    Ok(json(
+        200,
+        &require_candidacy(cx, &insee, &c.campaign.id).await?,
+    ))
 }
 
 fn check_candidacy(input: &CandidacyInput) -> Vec<qmi_kit::FieldError> {
     let mut errors = Vec::new();
     if input.district_name.trim().is_empty() {
-        errors.push(qmi_kit::FieldError::new("district_name", "must not be empty"));
+        errors.push(qmi_kit::FieldError::new(
+            "district_name",
+            "must not be empty",
+        ));
     }
     if let Err(e) = geo::check_polygon(&input.perimeter) {
         errors.push(qmi_kit::FieldError::new("perimeter", e));
@@ -458,7 +594,8 @@ fn check_candidacy(input: &CandidacyInput) -> Vec<qmi_kit::FieldError> {
 
 async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    cx.ask(Action::CandidacyDraft, &Facts::tenant(&insee)).await?;
+    cx.ask(Action::CandidacyDraft, &Facts::tenant(&insee))
+        .await?;
     let c = load_campaign(cx).await?;
     if !c.campaign.published {
         return Err(Problem::not_found(format!("no campaign {}", c.campaign.id)));
@@ -487,12 +624,16 @@ async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             Ok(())
         })
         .await?;
-    Ok(json(200, &require_candidacy(cx, &insee, &c.campaign.id).await?))
+    Ok(json(
+        200,
+        &require_candidacy(cx, &insee, &c.campaign.id).await?,
+    ))
 }
 
 async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    cx.ask(Action::CandidacySubmit, &Facts::tenant(&insee)).await?;
+    cx.ask(Action::CandidacySubmit, &Facts::tenant(&insee))
+        .await?;
     let c = load_campaign(cx).await?;
     if cx.now >= c.closes_at {
         return Err(Problem::conflict("the campaign is closed"));
@@ -505,7 +646,10 @@ async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 return Ok(());
             }
             if cand.status != "draft" {
-                return Err(Problem::conflict(format!("the candidacy is already {}", cand.status)));
+                return Err(Problem::conflict(format!(
+                    "the candidacy is already {}",
+                    cand.status
+                )));
             }
             let input = CandidacyInput {
                 district_name: cand.district_name.clone(),
@@ -516,12 +660,22 @@ async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 answers: cand.answers.clone(),
             };
             let mut errors = check_candidacy(&input);
-            errors.extend(form::check_submission(&c.campaign.questions, &input.answers, &|_| false));
+            errors.extend(form::check_submission(
+                &c.campaign.questions,
+                &input.answers,
+                &|_| false,
+            ));
             validation(errors)?;
             cx.db
                 .run(
                     tenant(&insee)
-                        .update(CANDIDACIES, vec![("status", "submitted".into()), ("updated_at", cx.now.0.into())])
+                        .update(
+                            CANDIDACIES,
+                            vec![
+                                ("status", "submitted".into()),
+                                ("updated_at", cx.now.0.into()),
+                            ],
+                        )
                         .filter("campaign_id = ?", [c.campaign.id.as_str().into()])
                         .filter("status = 'draft'", [])
                         .build(),
@@ -530,7 +684,10 @@ async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             Ok(())
         })
         .await?;
-    Ok(json(200, &require_candidacy(cx, &insee, &c.campaign.id).await?))
+    Ok(json(
+        200,
+        &require_candidacy(cx, &insee, &c.campaign.id).await?,
+    ))
 }
 
 async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
@@ -539,12 +696,19 @@ async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let c = load_campaign(cx).await?;
     let decision: CandidacyDecision = cx.req.json()?;
     let cand = require_candidacy(cx, &insee, &c.campaign.id).await?;
-    let target = if decision.selected { "selected" } else { "rejected" };
+    let target = if decision.selected {
+        "selected"
+    } else {
+        "rejected"
+    };
     if cand.status == target {
         return Ok(json(200, &cand));
     }
     if cand.status != "submitted" {
-        return Err(Problem::conflict(format!("only a submitted candidacy can be decided (this one is {})", cand.status)));
+        return Err(Problem::conflict(format!(
+            "only a submitted candidacy can be decided (this one is {})",
+            cand.status
+        )));
     }
     if decision.selected {
         // The district first, then the registry: both calls are idempotent, so a
@@ -565,7 +729,13 @@ async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             return Err(upstream("districts", status, &text));
         }
         let path = format!("/api/admin/communes/{insee}/status");
-        let (status, text) = call_api(cx, "PUT", &path, Some(serde_json::json!({ "status": "district" }))).await?;
+        let (status, text) = call_api(
+            cx,
+            "PUT",
+            &path,
+            Some(serde_json::json!({ "status": "district" })),
+        )
+        .await?;
         if !(200..300).contains(&status) {
             return Err(upstream("identity", status, &text));
         }
@@ -574,7 +744,14 @@ async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .run(
             tenant(&insee)
-                .update(CANDIDACIES, vec![("status", target.into()), ("reason", decision.reason.as_str().into()), ("updated_at", cx.now.0.into())])
+                .update(
+                    CANDIDACIES,
+                    vec![
+                        ("status", target.into()),
+                        ("reason", decision.reason.as_str().into()),
+                        ("updated_at", cx.now.0.into()),
+                    ],
+                )
                 .filter("campaign_id = ?", [c.campaign.id.as_str().into()])
                 .filter("status = 'submitted'", [])
                 .build(),
@@ -582,7 +759,10 @@ async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .await?;
     let now = require_candidacy(cx, &insee, &c.campaign.id).await?;
     if now.status != target {
-        return Err(Problem::conflict(format!("the candidacy was {} meanwhile", now.status)));
+        return Err(Problem::conflict(format!(
+            "the candidacy was {} meanwhile",
+            now.status
+        )));
     }
     Ok(json(200, &now))
 }
@@ -608,7 +788,12 @@ struct StoredCall {
 
 impl StoredCall {
     fn facts(&self) -> Facts {
-        Facts { tenant: Some(self.insee.to_string()), published: self.published, programme_call: self.programme, ..Facts::default() }
+        Facts {
+            tenant: Some(self.insee.to_string()),
+            published: self.published,
+            programme_call: self.programme,
+            ..Facts::default()
+        }
     }
 
     /// `<alias>insee IN (?, …)` over the call's districts, with its parameters:
@@ -616,7 +801,10 @@ impl StoredCall {
     /// within the tenants the call covers.
     fn scope(&self, alias: &str) -> (String, Vec<Value>) {
         let marks = vec!["?"; self.districts.len()].join(", ");
-        (format!("{alias}insee IN ({marks})"), self.districts.iter().map(Value::from).collect())
+        (
+            format!("{alias}insee IN ({marks})"),
+            self.districts.iter().map(Value::from).collect(),
+        )
     }
 
     fn status(&self, now: Instant) -> &'static str {
@@ -649,7 +837,10 @@ impl StoredCall {
             form: i.form.clone(),
             criteria: i.criteria.clone(),
             workflow: self.workflow.clone(),
-            letter_template: i.letter_template.clone().unwrap_or_else(|| letter::DEFAULT_TEMPLATE.to_owned()),
+            letter_template: i
+                .letter_template
+                .clone()
+                .unwrap_or_else(|| letter::DEFAULT_TEMPLATE.to_owned()),
             published: self.published,
             decisions_published: self.decisions_published,
             status: self.status(now).to_owned(),
@@ -662,7 +853,11 @@ fn call_of(r: Row<'_>) -> Result<StoredCall, Problem> {
     let insee: Insee = r.string("insee").parse().map_err(Problem::internal)?;
     let programme = !input.districts.is_empty();
     Ok(StoredCall {
-        districts: if programme { input.districts.clone() } else { vec![insee.clone()] },
+        districts: if programme {
+            input.districts.clone()
+        } else {
+            vec![insee.clone()]
+        },
         programme,
         insee,
         id: r.string("id"),
@@ -677,8 +872,14 @@ fn call_of(r: Row<'_>) -> Result<StoredCall, Problem> {
 
 /// Finds a call by id (ids are unique across communes; the row names its commune).
 async fn load_call(cx: &Ctx<'_>, id: &str) -> Result<StoredCall, Problem> {
-    let rows = cx.db.global("SELECT * FROM calls WHERE id = ?", vec![id.into()]).await?;
-    rows.first().map(call_of).transpose()?.ok_or_else(|| Problem::not_found(format!("no call {id}")))
+    let rows = cx
+        .db
+        .global("SELECT * FROM calls WHERE id = ?", vec![id.into()])
+        .await?;
+    rows.first()
+        .map(call_of)
+        .transpose()?
+        .ok_or_else(|| Problem::not_found(format!("no call {id}")))
 }
 
 /// The route's call, for `action`: 404 for a missing call and for one the
@@ -701,23 +902,38 @@ fn check_call(input: &CallInput) -> Result<(Instant, Instant), Problem> {
         errors.push(qmi_kit::FieldError::new("title", "must not be empty"));
     }
     match (&input.insee, input.districts.is_empty()) {
-        (None, true) => errors.push(qmi_kit::FieldError::new("insee", "give the commune (a commune's call) or `districts` (a programme call)")),
-        (Some(_), false) => errors.push(qmi_kit::FieldError::new("districts", "a commune's call has `insee` only; a programme call has `districts` only")),
+        (None, true) => errors.push(qmi_kit::FieldError::new(
+            "insee",
+            "give the commune (a commune's call) or `districts` (a programme call)",
+        )),
+        (Some(_), false) => errors.push(qmi_kit::FieldError::new(
+            "districts",
+            "a commune's call has `insee` only; a programme call has `districts` only",
+        )),
         _ => {}
     }
     for (i, d) in input.districts.iter().enumerate() {
         if input.districts.iter().take(i).any(|x| x == d) {
-            errors.push(qmi_kit::FieldError::new(format!("districts[{i}]"), format!("{d} is listed twice")));
+            errors.push(qmi_kit::FieldError::new(
+                format!("districts[{i}]"),
+                format!("{d} is listed twice"),
+            ));
         }
     }
     errors.extend(eligibility::check_definition(&input.eligibility));
     let mut ids = std::collections::HashSet::new();
     for (i, c) in input.criteria.iter().enumerate() {
         if !form::valid_key(&c.id) || !ids.insert(c.id.as_str()) {
-            errors.push(qmi_kit::FieldError::new(format!("criteria[{i}].id"), "a unique key of a-z, 0-9 and _"));
+            errors.push(qmi_kit::FieldError::new(
+                format!("criteria[{i}].id"),
+                "a unique key of a-z, 0-9 and _",
+            ));
         }
         if !(c.weight.is_finite() && c.weight > 0.0 && c.weight <= 100.0) {
-            errors.push(qmi_kit::FieldError::new(format!("criteria[{i}].weight"), "a weight greater than 0 and at most 100"));
+            errors.push(qmi_kit::FieldError::new(
+                format!("criteria[{i}].weight"),
+                "a weight greater than 0 and at most 100",
+            ));
         }
     }
     if let Some(w) = &input.workflow {
@@ -725,7 +941,13 @@ fn check_call(input: &CallInput) -> Result<(Instant, Instant), Problem> {
     }
     if let Some(t) = &input.letter_template {
         for name in letter::unknown_placeholders(t) {
-            errors.push(qmi_kit::FieldError::new("letter_template", format!("unknown placeholder {{{{{name}}}}}; use {}", letter::PLACEHOLDERS.join(", "))));
+            errors.push(qmi_kit::FieldError::new(
+                "letter_template",
+                format!(
+                    "unknown placeholder {{{{{name}}}}}; use {}",
+                    letter::PLACEHOLDERS.join(", ")
+                ),
+            ));
         }
     }
     let window = opening_window(&input.opens_at, &input.closes_at, &mut errors);
@@ -735,7 +957,11 @@ fn check_call(input: &CallInput) -> Result<(Instant, Instant), Problem> {
 
 /// Opening and deadline of a campaign or a call: each must parse and the
 /// deadline must follow the opening; problems go to `errors`, named by field.
-fn opening_window(opens_at: &str, closes_at: &str, errors: &mut Vec<qmi_kit::FieldError>) -> Option<(Instant, Instant)> {
+fn opening_window(
+    opens_at: &str,
+    closes_at: &str,
+    errors: &mut Vec<qmi_kit::FieldError>,
+) -> Option<(Instant, Instant)> {
     let opens = parse_instant(opens_at);
     let closes = parse_instant(closes_at);
     for (f, r) in [("opens_at", &opens), ("closes_at", &closes)] {
@@ -743,9 +969,14 @@ fn opening_window(opens_at: &str, closes_at: &str, errors: &mut Vec<qmi_kit::Fie
             errors.push(qmi_kit::FieldError::new(f, e.0.clone()));
         }
     }
-    let (Ok(o), Ok(c)) = (opens, closes) else { return None };
+    let (Ok(o), Ok(c)) = (opens, closes) else {
+        return None;
+    };
     if c <= o {
-        errors.push(qmi_kit::FieldError::new("closes_at", "must be after opens_at"));
+        errors.push(qmi_kit::FieldError::new(
+            "closes_at",
+            "must be after opens_at",
+        ));
         return None;
     }
     Some((o, c))
@@ -786,12 +1017,22 @@ async fn check_districts(cx: &Ctx<'_>, districts: &[Insee]) -> Result<(), Proble
         let (status, body) = call_api(cx, "GET", &format!("/api/communes/{d}"), None).await?;
         match status {
             200 => {
-                let commune: serde_json::Value = serde_json::from_slice(&body).map_err(|e| upstream("identity", status, e.to_string().as_bytes()))?;
+                let commune: serde_json::Value = serde_json::from_slice(&body)
+                    .map_err(|e| upstream("identity", status, e.to_string().as_bytes()))?;
                 if commune["status"] != "district" {
-                    errors.push(qmi_kit::FieldError::new(format!("districts[{i}]"), format!("{d} hosts no innovation district (status {})", commune["status"])));
+                    errors.push(qmi_kit::FieldError::new(
+                        format!("districts[{i}]"),
+                        format!(
+                            "{d} hosts no innovation district (status {})",
+                            commune["status"]
+                        ),
+                    ));
                 }
             }
-            404 => errors.push(qmi_kit::FieldError::new(format!("districts[{i}]"), format!("{d} is not a commune of the registry"))),
+            404 => errors.push(qmi_kit::FieldError::new(
+                format!("districts[{i}]"),
+                format!("{d} is not a commune of the registry"),
+            )),
             _ => return Err(upstream("identity", status, &body)),
         }
     }
@@ -804,9 +1045,20 @@ async fn create_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     // The policy decides for the call's commune: without one there is nothing to
     // ask about, and the caller is told which field is missing.
     let Some(insee) = home(&input).cloned() else {
-        return Err(Problem::invalid_field("insee", "give the commune (a commune's call) or `districts` (a programme call)"));
+        return Err(Problem::invalid_field(
+            "insee",
+            "give the commune (a commune's call) or `districts` (a programme call)",
+        ));
     };
-    cx.ask(Action::CallCreate, &Facts { tenant: Some(insee.to_string()), programme_call: programme, ..Facts::default() }).await?;
+    cx.ask(
+        Action::CallCreate,
+        &Facts {
+            tenant: Some(insee.to_string()),
+            programme_call: programme,
+            ..Facts::default()
+        },
+    )
+    .await?;
     let (opens, closes) = check_call(&input)?;
     if programme {
         check_districts(cx, &input.districts).await?;
@@ -836,10 +1088,16 @@ async fn update_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = call_for(cx, Action::CallUpdate).await?;
     let input: CallInput = cx.req.json()?;
     if call.programme && input.districts != call.districts {
-        return Err(Problem::invalid_field("districts", "a programme call keeps its districts"));
+        return Err(Problem::invalid_field(
+            "districts",
+            "a programme call keeps its districts",
+        ));
     }
     if !call.programme && input.insee.as_ref() != Some(&call.insee) {
-        return Err(Problem::invalid_field("insee", "a call cannot move to another commune"));
+        return Err(Problem::invalid_field(
+            "insee",
+            "a call cannot move to another commune",
+        ));
     }
     let (opens, closes) = check_call(&input)?;
     let published = input.published || call.published;
@@ -878,7 +1136,14 @@ async fn update_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn publish_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = call_for(cx, Action::CallPublish).await?;
-    cx.db.run(tenant(&call.insee).update(CALLS, vec![("published", true.into())]).filter("id = ?", [call.id.as_str().into()]).build()).await?;
+    cx.db
+        .run(
+            tenant(&call.insee)
+                .update(CALLS, vec![("published", true.into())])
+                .filter("id = ?", [call.id.as_str().into()])
+                .build(),
+        )
+        .await?;
     Ok(json(200, &load_call(cx, &call.id).await?.view(cx.now)))
 }
 
@@ -895,18 +1160,32 @@ async fn list_calls(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             if p.is(qmi_api::PlatformRole::Programme) {
                 sql = String::from("SELECT * FROM calls WHERE 1 = 1");
             } else {
-                let admin: Vec<&Insee> = p.mem.iter().filter(|(_, r)| **r == qmi_api::MembershipRole::Admin).map(|(i, _)| i).collect();
-                sql = format!("SELECT * FROM calls WHERE districts = '' AND insee IN ({})", vec!["?"; admin.len()].join(", "));
+                let admin: Vec<&Insee> = p
+                    .mem
+                    .iter()
+                    .filter(|(_, r)| **r == qmi_api::MembershipRole::Admin)
+                    .map(|(i, _)| i)
+                    .collect();
+                sql = format!(
+                    "SELECT * FROM calls WHERE districts = '' AND insee IN ({})",
+                    vec!["?"; admin.len()].join(", ")
+                );
                 if admin.is_empty() {
                     sql = String::from("SELECT * FROM calls WHERE 0 = 1");
                 }
                 params.extend(admin.into_iter().map(Value::from));
             }
         }
-        Some(_) => return Err(Problem::bad_request("managed is true or false").field("managed", "true or false")),
+        Some(_) => {
+            return Err(
+                Problem::bad_request("managed is true or false").field("managed", "true or false")
+            );
+        }
     }
     if let Some(c) = q.non_empty("commune") {
-        let insee: Insee = c.parse().map_err(|e: qmi_api::InseeError| Problem::bad_request(e.to_string()).field("commune", "an INSEE code"))?;
+        let insee: Insee = c.parse().map_err(|e: qmi_api::InseeError| {
+            Problem::bad_request(e.to_string()).field("commune", "an INSEE code")
+        })?;
         sql.push_str(" AND (insee = ? OR instr(districts, ?) > 0)");
         params.push((&insee).into());
         params.push(format!("|{insee}|").into());
@@ -929,7 +1208,10 @@ async fn list_calls(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             sql.push_str(" AND closes_at <= ?");
             params.push(cx.now.0.into());
         }
-        Some(_) => return Err(Problem::bad_request("unknown status").field("status", "one of open, upcoming, closed")),
+        Some(_) => {
+            return Err(Problem::bad_request("unknown status")
+                .field("status", "one of open, upcoming, closed"));
+        }
     }
     if let Some(after) = &page.after {
         sql.push_str(" AND id > ?");
@@ -949,7 +1231,10 @@ async fn list_calls(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 async fn get_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    Ok(json(200, &call_for(cx, Action::CallRead).await?.view(cx.now)))
+    Ok(json(
+        200,
+        &call_for(cx, Action::CallRead).await?.view(cx.now),
+    ))
 }
 
 // ---------------------------------------------------------------- applications
@@ -1008,14 +1293,26 @@ impl StoredApp {
 }
 
 async fn load_app(cx: &Ctx<'_>, id: &str) -> Result<StoredApp, Problem> {
-    let rows = cx.db.global("SELECT * FROM applications WHERE id = ?", vec![id.into()]).await?;
-    rows.first().map(app_of).transpose()?.ok_or_else(|| Problem::not_found(format!("no application {id}")))
+    let rows = cx
+        .db
+        .global("SELECT * FROM applications WHERE id = ?", vec![id.into()])
+        .await?;
+    rows.first()
+        .map(app_of)
+        .transpose()?
+        .ok_or_else(|| Problem::not_found(format!("no application {id}")))
 }
 
 /// Whether organisation `org` applied to call `call_id` (a draft counts: it is
 /// a competitor already).
 async fn organisation_applied(cx: &Ctx<'_>, call_id: &str, org: &str) -> Result<bool, Problem> {
-    let rows = cx.db.global("SELECT 1 AS x FROM applications WHERE organisation_id = ? AND call_id = ? LIMIT 1", vec![org.into(), call_id.into()]).await?;
+    let rows = cx
+        .db
+        .global(
+            "SELECT 1 AS x FROM applications WHERE organisation_id = ? AND call_id = ? LIMIT 1",
+            vec![org.into(), call_id.into()],
+        )
+        .await?;
     Ok(!rows.is_empty())
 }
 
@@ -1024,12 +1321,22 @@ async fn organisation_applied(cx: &Ctx<'_>, call_id: &str, org: &str) -> Result<
 /// (a conflict of interest by organisation), whatever was assigned before the
 /// organisation applied: they see nothing of another applicant's file.
 async fn relation(cx: &Ctx<'_>, app: &StoredApp) -> Result<(bool, bool), Problem> {
-    let Some(p) = cx.who() else { return Ok((false, false)) };
+    let Some(p) = cx.who() else {
+        return Ok((false, false));
+    };
     let rows = cx
         .db
-        .run(tenant(&app.insee).select(ASSIGNMENTS, &["conflict", "conflict_kind"]).filter("application_id = ?", [app.id.as_str().into()]).filter("reviewer = ?", [p.sub.as_str().into()]).build())
+        .run(
+            tenant(&app.insee)
+                .select(ASSIGNMENTS, &["conflict", "conflict_kind"])
+                .filter("application_id = ?", [app.id.as_str().into()])
+                .filter("reviewer = ?", [p.sub.as_str().into()])
+                .build(),
+        )
         .await?;
-    let Some(r) = rows.first() else { return Ok((false, false)) };
+    let Some(r) = rows.first() else {
+        return Ok((false, false));
+    };
     if r.text("conflict_kind") == Some(ORGANISATION_CONFLICT) {
         return Ok((false, false));
     }
@@ -1068,10 +1375,24 @@ async fn app_for(cx: &Ctx<'_>, action: Action) -> Result<(StoredApp, StoredCall,
 }
 
 async fn history(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<StatusChange>, Problem> {
-    let rows = cx.db.run(tenant(&app.insee).select(EVENTS, &["at", "status", "actor", "reason"]).filter("application_id = ?", [app.id.as_str().into()]).order_by("seq").build()).await?;
+    let rows = cx
+        .db
+        .run(
+            tenant(&app.insee)
+                .select(EVENTS, &["at", "status", "actor", "reason"])
+                .filter("application_id = ?", [app.id.as_str().into()])
+                .order_by("seq")
+                .build(),
+        )
+        .await?;
     Ok(rows
         .iter()
-        .map(|r| StatusChange { at: Instant(r.int("at").unwrap_or(0)).to_string(), status: r.string("status"), actor: r.string("actor"), reason: r.text("reason").map(str::to_owned) })
+        .map(|r| StatusChange {
+            at: Instant(r.int("at").unwrap_or(0)).to_string(),
+            status: r.string("status"),
+            actor: r.string("actor"),
+            reason: r.text("reason").map(str::to_owned),
+        })
         .collect())
 }
 
@@ -1079,7 +1400,12 @@ async fn history(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<StatusChange>, Pro
 /// a decision state, the call's decisions are not published, and the policy
 /// does not let the caller read decisions (the applicant organisation; whoever
 /// runs the call and the commune's staff may).
-async fn decision_hidden(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall, facts: &Facts) -> Result<bool, Problem> {
+async fn decision_hidden(
+    cx: &Ctx<'_>,
+    app: &StoredApp,
+    call: &StoredCall,
+    facts: &Facts,
+) -> Result<bool, Problem> {
     if call.decisions_published || !workflow::is_decision(&call.workflow, &app.status) {
         return Ok(false);
     }
@@ -1089,7 +1415,12 @@ async fn decision_hidden(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall, facts
 /// The application as the caller may see it: until the call's decisions are
 /// published, the applicant sees a decided application as it was before the
 /// decision (see [`workflow::hide_decision`]).
-async fn present(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall, facts: &Facts) -> Result<Application, Problem> {
+async fn present(
+    cx: &Ctx<'_>,
+    app: &StoredApp,
+    call: &StoredCall,
+    facts: &Facts,
+) -> Result<Application, Problem> {
     let mut view = app.view(history(cx, app).await?);
     if decision_hidden(cx, app, call, facts).await? {
         workflow::hide_decision(&call.workflow, &mut view);
@@ -1098,21 +1429,40 @@ async fn present(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall, facts: &Facts
 }
 
 /// [`present`] of the application as stored now (after a change).
-async fn present_now(cx: &Ctx<'_>, id: &str, call: &StoredCall, facts: &Facts) -> Result<Application, Problem> {
+async fn present_now(
+    cx: &Ctx<'_>,
+    id: &str,
+    call: &StoredCall,
+    facts: &Facts,
+) -> Result<Application, Problem> {
     present(cx, &load_app(cx, id).await?, call, facts).await
 }
 
 /// Moves an application from `from` to `to` (compare-and-set on the status, so
 /// concurrent moves cannot both win) and records the step, within the caller's
 /// transaction. Returns whether it moved.
-async fn step(cx: &Ctx<'_>, app: &StoredApp, from: &str, to: &str, reason: Option<&str>) -> Result<bool, Problem> {
+async fn step(
+    cx: &Ctx<'_>,
+    app: &StoredApp,
+    from: &str,
+    to: &str,
+    reason: Option<&str>,
+) -> Result<bool, Problem> {
     let mut set = vec![("status", Value::from(to)), ("updated_at", cx.now.0.into())];
     if to == workflow::SUBMITTED {
         set.push(("submitted_at", cx.now.0.into()));
     }
     // The reason of the state the application reaches (none: no reason shown).
     set.push(("reason", reason.map_or(Value::Null, Value::from)));
-    cx.db.run(tenant(&app.insee).update(APPLICATIONS, set).filter("id = ?", [app.id.as_str().into()]).filter("status = ?", [from.into()]).build()).await?;
+    cx.db
+        .run(
+            tenant(&app.insee)
+                .update(APPLICATIONS, set)
+                .filter("id = ?", [app.id.as_str().into()])
+                .filter("status = ?", [from.into()])
+                .build(),
+        )
+        .await?;
     if cx.db.changes().await == 0 {
         return Ok(false);
     }
@@ -1121,11 +1471,25 @@ async fn step(cx: &Ctx<'_>, app: &StoredApp, from: &str, to: &str, reason: Optio
 }
 
 /// [`step`] as a transaction of its own: the state and its history row together.
-async fn move_to(cx: &Ctx<'_>, app: &StoredApp, from: &str, to: &str, reason: Option<&str>) -> Result<bool, Problem> {
-    cx.db.atomic(async |_| step(cx, app, from, to, reason).await).await
+async fn move_to(
+    cx: &Ctx<'_>,
+    app: &StoredApp,
+    from: &str,
+    to: &str,
+    reason: Option<&str>,
+) -> Result<bool, Problem> {
+    cx.db
+        .atomic(async |_| step(cx, app, from, to, reason).await)
+        .await
 }
 
-async fn record(cx: &Ctx<'_>, insee: &Insee, id: &str, status: &str, reason: Option<&str>) -> Result<(), Problem> {
+async fn record(
+    cx: &Ctx<'_>,
+    insee: &Insee,
+    id: &str,
+    status: &str,
+    reason: Option<&str>,
+) -> Result<(), Problem> {
     let actor = cx.who().map(|p| p.sub.clone()).unwrap_or_default();
     cx.db
         .global(
@@ -1138,7 +1502,15 @@ async fn record(cx: &Ctx<'_>, insee: &Insee, id: &str, status: &str, reason: Opt
 }
 
 async fn attachment_ids(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<String>, Problem> {
-    let rows = cx.db.run(tenant(&app.insee).select(ATTACHMENTS, &["id"]).filter("application_id = ?", [app.id.as_str().into()]).build()).await?;
+    let rows = cx
+        .db
+        .run(
+            tenant(&app.insee)
+                .select(ATTACHMENTS, &["id"])
+                .filter("application_id = ?", [app.id.as_str().into()])
+                .build(),
+        )
+        .await?;
     Ok(rows.iter().map(|r| r.string("id")).collect())
 }
 
@@ -1147,7 +1519,11 @@ async fn attachment_ids(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<String>, Pr
 /// kind and country cannot be forged by the client): 422 naming
 /// `organisation.kind` and/or `organisation.country`. Never inside a
 /// transaction: it waits on another service.
-async fn check_eligible(cx: &Ctx<'_>, call: &StoredCall, organisation: &str) -> Result<(), Problem> {
+async fn check_eligible(
+    cx: &Ctx<'_>,
+    call: &StoredCall,
+    organisation: &str,
+) -> Result<(), Problem> {
     if !eligibility::restricts(&call.input.eligibility) {
         return Ok(());
     }
@@ -1156,11 +1532,18 @@ async fn check_eligible(cx: &Ctx<'_>, call: &StoredCall, organisation: &str) -> 
 
 /// The applicant organisation as identity knows it.
 async fn applicant(cx: &Ctx<'_>, organisation: &str) -> Result<Organisation, Problem> {
-    let (status, body) = call_api(cx, "GET", &format!("/api/organisations/{organisation}"), None).await?;
+    let (status, body) = call_api(
+        cx,
+        "GET",
+        &format!("/api/organisations/{organisation}"),
+        None,
+    )
+    .await?;
     if status != 200 {
         return Err(upstream("identity", status, &body));
     }
-    serde_json::from_slice(&body).map_err(|e| upstream("identity", status, e.to_string().as_bytes()))
+    serde_json::from_slice(&body)
+        .map_err(|e| upstream("identity", status, e.to_string().as_bytes()))
 }
 
 /// [`check_eligible`] on an organisation already fetched.
@@ -1184,26 +1567,44 @@ async fn submit_in(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall) -> Result<(
     }
     if app.status != workflow::DRAFT {
         // The state is not named: it may be a decision the applicant may not know yet.
-        return Err(Problem::conflict("the application was submitted already and can no longer be submitted"));
+        return Err(Problem::conflict(
+            "the application was submitted already and can no longer be submitted",
+        ));
     }
     let attachments = attachment_ids(cx, app).await?;
     submittable(cx, call, app.title.trim(), &app.answers, &attachments)?;
     if !step(cx, app, workflow::DRAFT, workflow::SUBMITTED, None).await? {
-        return Err(Problem::conflict("the application changed meanwhile; reload it"));
+        return Err(Problem::conflict(
+            "the application changed meanwhile; reload it",
+        ));
     }
     Ok(())
 }
 
 /// Whether an application with this title, these answers and these attachments
 /// may be submitted now: the call open (server clock), every answer valid.
-fn submittable(cx: &Ctx<'_>, call: &StoredCall, title: &str, answers: &BTreeMap<String, serde_json::Value>, attachments: &[String]) -> Result<(), Problem> {
+fn submittable(
+    cx: &Ctx<'_>,
+    call: &StoredCall,
+    title: &str,
+    answers: &BTreeMap<String, serde_json::Value>,
+    attachments: &[String],
+) -> Result<(), Problem> {
     if cx.now < call.opens_at {
-        return Err(Problem::new(409, "call-not-open", "Call not open").detail(format!("the call opens at {}", Paris(call.opens_at))));
+        return Err(Problem::new(409, "call-not-open", "Call not open")
+            .detail(format!("the call opens at {}", Paris(call.opens_at))));
     }
     if cx.now >= call.closes_at {
-        return Err(Problem::new(409, "deadline-passed", "Deadline passed").detail(format!("the deadline was {} (Europe/Paris)", Paris(call.closes_at))));
+        return Err(
+            Problem::new(409, "deadline-passed", "Deadline passed").detail(format!(
+                "the deadline was {} (Europe/Paris)",
+                Paris(call.closes_at)
+            )),
+        );
     }
-    let mut errors = form::check_submission(&call.input.form, answers, &|id| attachments.iter().any(|a| a == id));
+    let mut errors = form::check_submission(&call.input.form, answers, &|id| {
+        attachments.iter().any(|a| a == id)
+    });
     if title.is_empty() {
         errors.insert(0, qmi_kit::FieldError::new("title", "must not be empty"));
     }
@@ -1224,7 +1625,9 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         return Err(Problem::not_found(format!("no call {}", call.id)));
     }
     let p = cx.me()?;
-    let org = p.org.clone().ok_or_else(|| Problem::forbidden("only partner members apply, on behalf of their organisation"))?;
+    let org = p.org.clone().ok_or_else(|| {
+        Problem::forbidden("only partner members apply, on behalf of their organisation")
+    })?;
     let input: ApplicationInput = cx.req.json()?;
     // The district applied to: the commune of a commune's call, one of a
     // programme call's districts.
@@ -1232,22 +1635,49 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         (Some(d), _) if call.districts.contains(d) => d.clone(),
         (Some(_), _) => {
             let list: Vec<&str> = call.districts.iter().map(Insee::as_str).collect();
-            return Err(Problem::invalid_field("district", format!("one of this call's districts: {}", list.join(", "))));
+            return Err(Problem::invalid_field(
+                "district",
+                format!("one of this call's districts: {}", list.join(", ")),
+            ));
         }
         (None, false) => call.insee.clone(),
-        (None, true) => return Err(Problem::invalid_field("district", "a programme call needs the district applied to")),
+        (None, true) => {
+            return Err(Problem::invalid_field(
+                "district",
+                "a programme call needs the district applied to",
+            ));
+        }
     };
-    cx.ask(Action::ApplicationDraft, &Facts { tenant: Some(district.to_string()), organisation: Some(org.clone()), programme_call: call.programme, ..Facts::default() }).await?;
+    cx.ask(
+        Action::ApplicationDraft,
+        &Facts {
+            tenant: Some(district.to_string()),
+            organisation: Some(org.clone()),
+            programme_call: call.programme,
+            ..Facts::default()
+        },
+    )
+    .await?;
     check_input(&call, &input)?;
     // Fetched once: its eligibility, and its name kept with the application.
     let organisation = applicant(cx, &org).await?;
     eligible(&call, &organisation)?;
     if cx.now >= call.closes_at {
-        return Err(Problem::new(409, "deadline-passed", "Deadline passed").detail(format!("the deadline was {} (Europe/Paris)", Paris(call.closes_at))));
+        return Err(
+            Problem::new(409, "deadline-passed", "Deadline passed").detail(format!(
+                "the deadline was {} (Europe/Paris)",
+                Paris(call.closes_at)
+            )),
+        );
     }
-    let key = cx.req.header("idempotency-key").map(str::trim).filter(|k| !k.is_empty());
+    let key = cx
+        .req
+        .header("idempotency-key")
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
     if key.is_some_and(|k| k.len() > 200) {
-        return Err(Problem::bad_request("Idempotency-Key is too long").field("Idempotency-Key", "at most 200 characters"));
+        return Err(Problem::bad_request("Idempotency-Key is too long")
+            .field("Idempotency-Key", "at most 200 characters"));
     }
     let id = new_id();
     // A new application asked to be submitted is checked before anything is
@@ -1257,7 +1687,11 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     if input.submit {
         submittable(cx, &call, input.title.trim(), &input.answers, &[])?;
     }
-    let first = if input.submit { workflow::SUBMITTED } else { workflow::DRAFT };
+    let first = if input.submit {
+        workflow::SUBMITTED
+    } else {
+        workflow::DRAFT
+    };
     // The application, its first step and (asked for) its submission: all or
     // nothing, so a refused submission leaves no draft behind.
     let (app_id, created) = cx
@@ -1317,7 +1751,10 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .await?;
     let app = load_app(cx, &app_id).await?;
     let facts = app_facts(cx, &app, &call).await?;
-    Ok(json(if created { 201 } else { 200 }, &present(cx, &app, &call, &facts).await?))
+    Ok(json(
+        if created { 201 } else { 200 },
+        &present(cx, &app, &call, &facts).await?,
+    ))
 }
 
 async fn get_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
@@ -1325,7 +1762,14 @@ async fn get_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     if cx.ask(Action::ApplicationRead, &facts).await.is_ok() {
         return Ok(json(200, &present(cx, &app, &call, &facts).await?));
     }
-    Ok(json(200, &ApplicationTitle { id: app.id.clone(), title: app.title.clone(), recused: facts.conflict }))
+    Ok(json(
+        200,
+        &ApplicationTitle {
+            id: app.id.clone(),
+            title: app.title.clone(),
+            recused: facts.conflict,
+        },
+    ))
 }
 
 async fn save_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
@@ -1333,11 +1777,19 @@ async fn save_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let input: ApplicationInput = cx.req.json()?;
     check_input(&call, &input)?;
     if input.district.as_ref().is_some_and(|d| *d != app.insee) {
-        return Err(Problem::invalid_field("district", format!("the application is for {}; apply anew for another district", app.insee)));
+        return Err(Problem::invalid_field(
+            "district",
+            format!(
+                "the application is for {}; apply anew for another district",
+                app.insee
+            ),
+        ));
     }
     if app.status != workflow::DRAFT {
         // The state is not named: it may be a decision the applicant may not know yet.
-        return Err(Problem::conflict("only a draft can change; this application was submitted"));
+        return Err(Problem::conflict(
+            "only a draft can change; this application was submitted",
+        ));
     }
     if input.submit {
         check_eligible(cx, &call, &app.organisation).await?;
@@ -1348,14 +1800,23 @@ async fn save_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             cx.db
                 .run(
                     tenant(&app.insee)
-                        .update(APPLICATIONS, vec![("title", input.title.trim().into()), ("answers", to_json(&input.answers)?.into()), ("updated_at", cx.now.0.into())])
+                        .update(
+                            APPLICATIONS,
+                            vec![
+                                ("title", input.title.trim().into()),
+                                ("answers", to_json(&input.answers)?.into()),
+                                ("updated_at", cx.now.0.into()),
+                            ],
+                        )
                         .filter("id = ?", [app.id.as_str().into()])
                         .filter("status = 'draft'", [])
                         .build(),
                 )
                 .await?;
             if cx.db.changes().await == 0 {
-                return Err(Problem::conflict("only a draft can change; this application was submitted"));
+                return Err(Problem::conflict(
+                    "only a draft can change; this application was submitted",
+                ));
             }
             if input.submit {
                 submit_in(cx, &load_app(cx, &app.id).await?, &call).await?;
@@ -1371,7 +1832,9 @@ async fn submit_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     if app.status == workflow::DRAFT {
         check_eligible(cx, &call, &app.organisation).await?;
     }
-    cx.db.atomic(async |_| submit_in(cx, &load_app(cx, &app.id).await?, &call).await).await?;
+    cx.db
+        .atomic(async |_| submit_in(cx, &load_app(cx, &app.id).await?, &call).await)
+        .await?;
     Ok(json(200, &present_now(cx, &app.id, &call, &facts).await?))
 }
 
@@ -1382,14 +1845,21 @@ async fn withdraw_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     if !workflow::allows(&call.workflow, &app.status, workflow::WITHDRAWN) {
         // A decision not yet published is not told, even by this refusal.
-        return Err(Problem::conflict(if decision_hidden(cx, &app, &call, &facts).await? {
-            "the application is under review and can no longer be withdrawn".to_owned()
-        } else {
-            format!("an application that is {} can no longer be withdrawn", app.status)
-        }));
+        return Err(Problem::conflict(
+            if decision_hidden(cx, &app, &call, &facts).await? {
+                "the application is under review and can no longer be withdrawn".to_owned()
+            } else {
+                format!(
+                    "an application that is {} can no longer be withdrawn",
+                    app.status
+                )
+            },
+        ));
     }
     if !move_to(cx, &app, &app.status, workflow::WITHDRAWN, None).await? {
-        return Err(Problem::conflict("the application changed meanwhile; reload it"));
+        return Err(Problem::conflict(
+            "the application changed meanwhile; reload it",
+        ));
     }
     Ok(json(200, &present_now(cx, &app.id, &call, &facts).await?))
 }
@@ -1401,17 +1871,30 @@ async fn transition_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         return Ok(json(200, &present(cx, &app, &call, &facts).await?));
     }
     if [workflow::SUBMITTED, workflow::WITHDRAWN, workflow::DRAFT].contains(&t.to.as_str()) {
-        return Err(Problem::invalid_field("to", "only the applicant submits or withdraws"));
+        return Err(Problem::invalid_field(
+            "to",
+            "only the applicant submits or withdraws",
+        ));
     }
     if !workflow::allows(&call.workflow, &app.status, &t.to) {
-        return Err(Problem::new(409, "transition-not-allowed", "Transition not allowed").detail(format!("{} → {} is not in this call's workflow", app.status, t.to)));
+        return Err(
+            Problem::new(409, "transition-not-allowed", "Transition not allowed").detail(format!(
+                "{} → {} is not in this call's workflow",
+                app.status, t.to
+            )),
+        );
     }
     let reason = t.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     if workflow::is_decision(&call.workflow, &t.to) && reason.is_none() {
-        return Err(Problem::invalid_field("reason", "a decision needs a written reason"));
+        return Err(Problem::invalid_field(
+            "reason",
+            "a decision needs a written reason",
+        ));
     }
     if !move_to(cx, &app, &app.status, &t.to, reason).await? {
-        return Err(Problem::conflict("the application changed meanwhile; reload it"));
+        return Err(Problem::conflict(
+            "the application changed meanwhile; reload it",
+        ));
     }
     Ok(json(200, &present_now(cx, &app.id, &call, &facts).await?))
 }
@@ -1419,7 +1902,11 @@ async fn transition_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn list_call_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = call_for(cx, Action::ExportApplications).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
-    let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
+    let after = page
+        .after
+        .as_ref()
+        .map(|c| c.key().to_owned())
+        .unwrap_or_default();
     let (scope, mut params) = call.scope("");
     let mut sql = format!("SELECT * FROM applications WHERE {scope} AND call_id = ? AND id > ?");
     params.extend([call.id.as_str().into(), after.into()]);
@@ -1429,7 +1916,10 @@ async fn list_call_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     sql.push_str(&format!(" ORDER BY id LIMIT {}", page.fetch()));
     let rows = cx.db.global(&sql, params).await?;
-    let items = rows.iter().map(|r| app_of(r).map(|a| a.view(Vec::new()))).collect::<Result<Vec<_>, _>>()?;
+    let items = rows
+        .iter()
+        .map(|r| app_of(r).map(|a| a.view(Vec::new())))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(json(200, &page.page(items, |a| a.id.clone())))
 }
 
@@ -1438,34 +1928,63 @@ async fn list_call_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn list_my_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.me()?;
     let Some(org) = &p.org else {
-        return Ok(json(200, &Page::<Application> { items: Vec::new(), next_cursor: None }));
+        return Ok(json(
+            200,
+            &Page::<Application> {
+                items: Vec::new(),
+                next_cursor: None,
+            },
+        ));
     };
     let page = PageRequest::from_query(&cx.req.query)?;
-    let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
+    let after = page
+        .after
+        .as_ref()
+        .map(|c| c.key().to_owned())
+        .unwrap_or_default();
     // Across every commune: the organisation is the key here, not the tenant.
-    let sql = format!("SELECT * FROM applications WHERE organisation_id = ? AND id > ? ORDER BY id LIMIT {}", page.fetch());
-    let rows = cx.db.global(&sql, vec![org.as_str().into(), after.into()]).await?;
+    let sql = format!(
+        "SELECT * FROM applications WHERE organisation_id = ? AND id > ? ORDER BY id LIMIT {}",
+        page.fetch()
+    );
+    let rows = cx
+        .db
+        .global(&sql, vec![org.as_str().into(), after.into()])
+        .await?;
     let apps = rows.iter().map(app_of).collect::<Result<Vec<_>, _>>()?;
     let mut calls: HashMap<String, StoredCall> = HashMap::new();
     let mut items = Vec::with_capacity(apps.len());
     for a in &apps {
         // Only what the policy lets the caller read (a suspended commune's
         // applications are frozen for their applicants too).
-        let readable = Facts { tenant: Some(a.insee.to_string()), organisation: Some(a.organisation.clone()), ..Facts::default() };
+        let readable = Facts {
+            tenant: Some(a.insee.to_string()),
+            organisation: Some(a.organisation.clone()),
+            ..Facts::default()
+        };
         if cx.ask(Action::ApplicationRead, &readable).await.is_err() {
             items.push((a.id.clone(), None));
             continue;
         }
         // Draft, submitted and withdrawn are never decisions: no call to read.
-        if [workflow::DRAFT, workflow::SUBMITTED, workflow::WITHDRAWN].contains(&a.status.as_str()) {
+        if [workflow::DRAFT, workflow::SUBMITTED, workflow::WITHDRAWN].contains(&a.status.as_str())
+        {
             items.push((a.id.clone(), Some(a.view(Vec::new()))));
             continue;
         }
         if !calls.contains_key(&a.call_id) {
             calls.insert(a.call_id.clone(), load_call(cx, &a.call_id).await?);
         }
-        let call = calls.get(&a.call_id).ok_or_else(|| Problem::internal("call just loaded"))?;
-        let facts = Facts { tenant: Some(a.insee.to_string()), organisation: Some(a.organisation.clone()), published: call.decisions_published, programme_call: call.programme, ..Facts::default() };
+        let call = calls
+            .get(&a.call_id)
+            .ok_or_else(|| Problem::internal("call just loaded"))?;
+        let facts = Facts {
+            tenant: Some(a.insee.to_string()),
+            organisation: Some(a.organisation.clone()),
+            published: call.decisions_published,
+            programme_call: call.programme,
+            ..Facts::default()
+        };
         let mut view = a.view(Vec::new());
         if decision_hidden(cx, a, call, &facts).await? {
             view.history = history(cx, a).await?;
@@ -1486,13 +2005,19 @@ async fn upload_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     let body = &cx.req.body;
     if body.len() > crate::MAX_ATTACHMENT {
-        return Err(Problem::new(413, "payload-too-large", "Payload too large").detail("an attachment is 10 MiB at most"));
+        return Err(Problem::new(413, "payload-too-large", "Payload too large")
+            .detail("an attachment is 10 MiB at most"));
     }
     let content_type = sniff::detect(body).ok_or_else(|| {
-        Problem::new(415, "unsupported-media-type", "Unsupported media type").detail("attachments are PDF, PNG or JPEG files (checked by content)").field("body", "not a PDF, PNG or JPEG file")
+        Problem::new(415, "unsupported-media-type", "Unsupported media type")
+            .detail("attachments are PDF, PNG or JPEG files (checked by content)")
+            .field("body", "not a PDF, PNG or JPEG file")
     })?;
     let id = new_id();
-    let sha = sha2::Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let sha = sha2::Sha256::digest(body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
     cx.db
         .run(tenant(&app.insee).insert(
             ATTACHMENTS,
@@ -1508,37 +2033,80 @@ async fn upload_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             None,
         ))
         .await?;
-    Ok(json(201, &Attachment { id, content_type: content_type.into(), size: body.len() as u64, sha256: sha }))
+    Ok(json(
+        201,
+        &Attachment {
+            id,
+            content_type: content_type.into(),
+            size: body.len() as u64,
+            sha256: sha,
+        },
+    ))
 }
 
 async fn get_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let (app, _, _) = app_for(cx, Action::ApplicationRead).await?;
     let rows = cx
         .db
-        .run(tenant(&app.insee).select(ATTACHMENTS, &["content_type", "data"]).filter("application_id = ?", [app.id.as_str().into()]).filter("id = ?", [cx.param("attachment").into()]).build())
+        .run(
+            tenant(&app.insee)
+                .select(ATTACHMENTS, &["content_type", "data"])
+                .filter("application_id = ?", [app.id.as_str().into()])
+                .filter("id = ?", [cx.param("attachment").into()])
+                .build(),
+        )
         .await?;
-    let row = rows.first().ok_or_else(|| Problem::not_found("no such attachment"))?;
+    let row = rows
+        .first()
+        .ok_or_else(|| Problem::not_found("no such attachment"))?;
     let data = row.blob("data").unwrap_or_default().to_vec();
-    let content_type = row.text("content_type").unwrap_or("application/octet-stream");
-    let name = format!("{}.{}", cx.param("attachment"), sniff::extension(content_type));
+    let content_type = row
+        .text("content_type")
+        .unwrap_or("application/octet-stream");
+    let name = format!(
+        "{}.{}",
+        cx.param("attachment"),
+        sniff::extension(content_type)
+    );
     Ok(download(content_type, data, &name))
 }
 
 // ---------------------------------------------------------------- reviews
 
 /// The applications of a call (every district it covers): `SELECT <columns>` ordered by id.
-async fn call_apps(cx: &Ctx<'_>, call: &StoredCall, columns: &str, submitted_only: bool) -> Result<qmi_kit::sql::Rows, Problem> {
+async fn call_apps(
+    cx: &Ctx<'_>,
+    call: &StoredCall,
+    columns: &str,
+    submitted_only: bool,
+) -> Result<qmi_kit::sql::Rows, Problem> {
     let (scope, mut params) = call.scope("");
     params.push(call.id.as_str().into());
-    let extra = if submitted_only { " AND status <> 'draft'" } else { "" };
+    let extra = if submitted_only {
+        " AND status <> 'draft'"
+    } else {
+        ""
+    };
     Ok(cx.db.global(&format!("SELECT {columns} FROM applications WHERE {scope} AND call_id = ?{extra} ORDER BY id"), params).await?)
 }
 
-async fn assignments_of_call(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<(String, String, bool)>, Problem> {
+async fn assignments_of_call(
+    cx: &Ctx<'_>,
+    call: &StoredCall,
+) -> Result<Vec<(String, String, bool)>, Problem> {
     let (scope, mut params) = call.scope("");
     params.push(call.id.as_str().into());
     let rows = cx.db.global(&format!("SELECT application_id, reviewer, conflict FROM assignments WHERE {scope} AND call_id = ?"), params).await?;
-    Ok(rows.iter().map(|r| (r.string("application_id"), r.string("reviewer"), r.int("conflict") == Some(1))).collect())
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                r.string("application_id"),
+                r.string("reviewer"),
+                r.int("conflict") == Some(1),
+            )
+        })
+        .collect())
 }
 
 /// States whose applications can be reviewed.
@@ -1573,14 +2141,22 @@ async fn jury(cx: &Ctx<'_>, insee: &Insee) -> Result<HashMap<String, Option<Stri
         if status != 200 {
             return Err(upstream("identity", status, &body));
         }
-        let page: Page<Juror> = serde_json::from_slice(&body).map_err(|e| upstream("identity", status, e.to_string().as_bytes()))?;
-        out.extend(page.items.into_iter().filter(|m| m.role == qmi_api::MembershipRole::Reviewer).map(|m| (m.account_id, m.organisation)));
+        let page: Page<Juror> = serde_json::from_slice(&body)
+            .map_err(|e| upstream("identity", status, e.to_string().as_bytes()))?;
+        out.extend(
+            page.items
+                .into_iter()
+                .filter(|m| m.role == qmi_api::MembershipRole::Reviewer)
+                .map(|m| (m.account_id, m.organisation)),
+        );
         match page.next_cursor {
             Some(c) => cursor = Some(c),
             None => return Ok(out),
         }
     }
-    Err(Problem::internal(format!("the members of {insee} never end")))
+    Err(Problem::internal(format!(
+        "the members of {insee} never end"
+    )))
 }
 
 /// An application of a call, as assignment sees it.
@@ -1601,21 +2177,36 @@ async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let req: AssignRequest = cx.req.json()?;
     let mut errors = Vec::new();
     if req.reviewers.is_empty() {
-        errors.push(qmi_kit::FieldError::new("reviewers", "at least one reviewer"));
+        errors.push(qmi_kit::FieldError::new(
+            "reviewers",
+            "at least one reviewer",
+        ));
     }
     for (i, r) in req.reviewers.iter().enumerate() {
         if req.reviewers.iter().take(i).any(|x| x == r) {
-            errors.push(qmi_kit::FieldError::new(format!("reviewers[{i}]"), "listed twice"));
+            errors.push(qmi_kit::FieldError::new(
+                format!("reviewers[{i}]"),
+                "listed twice",
+            ));
         }
     }
     if req.per_application.is_none() && req.applications.is_empty() {
-        errors.push(qmi_kit::FieldError::new("per_application", "give per_application (automatic) or applications (by hand)"));
+        errors.push(qmi_kit::FieldError::new(
+            "per_application",
+            "give per_application (automatic) or applications (by hand)",
+        ));
     }
     if req.per_application == Some(0) || req.per_application.is_some_and(|n| n > 20) {
         errors.push(qmi_kit::FieldError::new("per_application", "from 1 to 20"));
     }
     validation(errors)?;
-    let rows = call_apps(cx, &call, "id, status, insee, organisation_id, organisation_name", false).await?;
+    let rows = call_apps(
+        cx,
+        &call,
+        "id, status, insee, organisation_id, organisation_name",
+        false,
+    )
+    .await?;
     let apps: Vec<Candidate> = rows
         .iter()
         .filter_map(|r| {
@@ -1634,53 +2225,106 @@ async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         for (i, a) in req.applications.iter().enumerate() {
             match apps.iter().find(|c| c.id == *a) {
                 Some(c) if REVIEWABLE.contains(&c.status.as_str()) => chosen.push(c),
-                Some(c) => return Err(Problem::invalid_field(format!("applications[{i}]"), format!("an application that is {} is not reviewed", c.status))),
-                None => return Err(Problem::invalid_field(format!("applications[{i}]"), "no such application in this call")),
+                Some(c) => {
+                    return Err(Problem::invalid_field(
+                        format!("applications[{i}]"),
+                        format!("an application that is {} is not reviewed", c.status),
+                    ));
+                }
+                None => {
+                    return Err(Problem::invalid_field(
+                        format!("applications[{i}]"),
+                        "no such application in this call",
+                    ));
+                }
             }
         }
     } else {
-        chosen = apps.iter().filter(|c| REVIEWABLE.contains(&c.status.as_str())).collect();
+        chosen = apps
+            .iter()
+            .filter(|c| REVIEWABLE.contains(&c.status.as_str()))
+            .collect();
     }
     // The juries of the communes holding the call's applications.
     let mut juries: BTreeMap<Insee, HashMap<String, Option<String>>> = BTreeMap::new();
     for d in &call.districts {
         juries.insert(d.clone(), jury(cx, d).await?);
     }
-    let in_jury = |insee: &Insee, reviewer: &str| juries.get(insee).is_some_and(|j| j.contains_key(reviewer));
+    let in_jury =
+        |insee: &Insee, reviewer: &str| juries.get(insee).is_some_and(|j| j.contains_key(reviewer));
     // The organisation of each reviewer, and the call's applicants.
-    let organisation_of = |reviewer: &str| juries.values().find_map(|j| j.get(reviewer).cloned()).flatten();
-    let applicant_name = |org: &str| apps.iter().find(|c| c.organisation == org).map(|c| if c.organisation_name.is_empty() { c.organisation.clone() } else { c.organisation_name.clone() });
+    let organisation_of = |reviewer: &str| {
+        juries
+            .values()
+            .find_map(|j| j.get(reviewer).cloned())
+            .flatten()
+    };
+    let applicant_name = |org: &str| {
+        apps.iter().find(|c| c.organisation == org).map(|c| {
+            if c.organisation_name.is_empty() {
+                c.organisation.clone()
+            } else {
+                c.organisation_name.clone()
+            }
+        })
+    };
     let competitor = |reviewer: &str| organisation_of(reviewer).and_then(|o| applicant_name(&o));
     let communes: Vec<&str> = call.districts.iter().map(Insee::as_str).collect();
     let mut errors = Vec::new();
     for (i, r) in req.reviewers.iter().enumerate() {
         let field = format!("reviewers[{i}]");
         if !juries.values().any(|j| j.contains_key(r)) {
-            errors.push(qmi_kit::FieldError::new(field, format!("not a reviewer of {}: a commune admin adds jury members first", communes.join(", "))));
+            errors.push(qmi_kit::FieldError::new(
+                field,
+                format!(
+                    "not a reviewer of {}: a commune admin adds jury members first",
+                    communes.join(", ")
+                ),
+            ));
             continue;
         }
         if req.per_application.is_some() {
             continue;
         }
         if let Some(name) = competitor(r) {
-            errors.push(qmi_kit::FieldError::new(field, format!("conflict of interest: organisation {name} applied to this call")));
+            errors.push(qmi_kit::FieldError::new(
+                field,
+                format!("conflict of interest: organisation {name} applied to this call"),
+            ));
             continue;
         }
         for (j, c) in chosen.iter().enumerate() {
             if !in_jury(&c.insee, r) {
-                errors.push(qmi_kit::FieldError::new(field.clone(), format!("not a reviewer of {}, the district of applications[{j}]", c.insee)));
+                errors.push(qmi_kit::FieldError::new(
+                    field.clone(),
+                    format!(
+                        "not a reviewer of {}, the district of applications[{j}]",
+                        c.insee
+                    ),
+                ));
             }
         }
     }
     validation(errors)?;
     let existing = assignments_of_call(cx, &call).await?;
     // Reviewers kept from the call's files by their organisation's application.
-    let excluded: Vec<(&str, String)> = req.reviewers.iter().filter_map(|r| competitor(r).map(|name| (r.as_str(), name))).collect();
+    let excluded: Vec<(&str, String)> = req
+        .reviewers
+        .iter()
+        .filter_map(|r| competitor(r).map(|name| (r.as_str(), name)))
+        .collect();
     let pairs: Vec<(String, String)> = if let Some(n) = req.per_application {
         let ids: Vec<String> = chosen.iter().map(|c| c.id.clone()).collect();
-        let district_of: HashMap<&str, &Insee> = chosen.iter().map(|c| (c.id.as_str(), &c.insee)).collect();
-        let ex: Vec<crate::assign::Existing<'_>> = existing.iter().map(|(a, r, c)| (a.as_str(), r.as_str(), *c)).collect();
-        let may_review = |app: &str, r: &str| district_of.get(app).is_some_and(|d| in_jury(d, r)) && !excluded.iter().any(|(x, _)| *x == r);
+        let district_of: HashMap<&str, &Insee> =
+            chosen.iter().map(|c| (c.id.as_str(), &c.insee)).collect();
+        let ex: Vec<crate::assign::Existing<'_>> = existing
+            .iter()
+            .map(|(a, r, c)| (a.as_str(), r.as_str(), *c))
+            .collect();
+        let may_review = |app: &str, r: &str| {
+            district_of.get(app).is_some_and(|d| in_jury(d, r))
+                && !excluded.iter().any(|(x, _)| *x == r)
+        };
         crate::assign::auto_assign(&ids, &req.reviewers, &ex, n as usize, may_review)
     } else {
         let mut out = Vec::new();
@@ -1693,7 +2337,8 @@ async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         }
         out
     };
-    let district_of: HashMap<&str, &Insee> = apps.iter().map(|c| (c.id.as_str(), &c.insee)).collect();
+    let district_of: HashMap<&str, &Insee> =
+        apps.iter().map(|c| (c.id.as_str(), &c.insee)).collect();
     // Every assignment of the request, and every exclusion recorded, or none.
     cx.db
         .atomic(async |_| {
@@ -1740,7 +2385,10 @@ async fn call_assignments(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<Assignm
                WHERE {scope} AND a.call_id = ? ORDER BY a.application_id, a.reviewer";
     let (scope, mut params) = call.scope("a.");
     params.push(call.id.as_str().into());
-    let rows = cx.db.global(&sql.replace("{scope}", &scope), params).await?;
+    let rows = cx
+        .db
+        .global(&sql.replace("{scope}", &scope), params)
+        .await?;
     let criteria = call.input.criteria.len() as i64;
     Ok(rows
         .iter()
@@ -1749,7 +2397,8 @@ async fn call_assignments(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<Assignm
             title: r.string("title"),
             reviewer: r.string("reviewer"),
             conflict: r.int("conflict") == Some(1),
-            conflict_kind: (r.int("conflict") == Some(1)).then(|| ConflictKind::from_stored(r.text("conflict_kind"))),
+            conflict_kind: (r.int("conflict") == Some(1))
+                .then(|| ConflictKind::from_stored(r.text("conflict_kind"))),
             done: criteria > 0 && r.int("n").unwrap_or(0) >= criteria,
             open: workflow::awaits_review(&call.workflow, r.text("status").unwrap_or_default()),
         })
@@ -1772,7 +2421,13 @@ async fn list_my_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                WHERE a.reviewer = ? AND (a.conflict_kind IS NULL OR a.conflict_kind <> 'organisation') \
                AND NOT EXISTS (SELECT 1 FROM applications o WHERE o.call_id = a.call_id AND o.organisation_id = ?) \
                ORDER BY a.application_id LIMIT 1000";
-    let rows = cx.db.global(sql, vec![p.sub.as_str().into(), p.org.as_deref().unwrap_or("").into()]).await?;
+    let rows = cx
+        .db
+        .global(
+            sql,
+            vec![p.sub.as_str().into(), p.org.as_deref().unwrap_or("").into()],
+        )
+        .await?;
     let mut out = Vec::new();
     let standard = Workflow::standard();
     for r in rows.iter() {
@@ -1795,9 +2450,13 @@ async fn list_my_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             title: r.string("title"),
             reviewer: r.string("reviewer"),
             conflict: r.int("conflict") == Some(1),
-            conflict_kind: (r.int("conflict") == Some(1)).then(|| ConflictKind::from_stored(r.text("conflict_kind"))),
+            conflict_kind: (r.int("conflict") == Some(1))
+                .then(|| ConflictKind::from_stored(r.text("conflict_kind"))),
             done: criteria > 0 && r.int("n").unwrap_or(0) >= criteria,
-            open: workflow::awaits_review(call.workflow.as_ref().unwrap_or(&standard), r.text("status").unwrap_or_default()),
+            open: workflow::awaits_review(
+                call.workflow.as_ref().unwrap_or(&standard),
+                r.text("status").unwrap_or_default(),
+            ),
         });
     }
     Ok(json(200, &out))
@@ -1805,7 +2464,13 @@ async fn list_my_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn declare_conflict(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let (app, call, _) = app_for(cx, Action::ReviewDeclareConflict).await?;
-    let body: ConflictDeclaration = if cx.req.body.is_empty() { ConflictDeclaration { reason: String::new() } } else { cx.req.json()? };
+    let body: ConflictDeclaration = if cx.req.body.is_empty() {
+        ConflictDeclaration {
+            reason: String::new(),
+        }
+    } else {
+        cx.req.json()?
+    };
     let me = cx.me()?;
     // The recusal and the removal of the reviewer's scores, together.
     cx.db
@@ -1813,35 +2478,78 @@ async fn declare_conflict(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             cx.db
                 .run(
                     tenant(&app.insee)
-                        .update(ASSIGNMENTS, vec![("conflict", true.into()), ("conflict_kind", DECLARED_CONFLICT.into()), ("conflict_reason", body.reason.as_str().into())])
+                        .update(
+                            ASSIGNMENTS,
+                            vec![
+                                ("conflict", true.into()),
+                                ("conflict_kind", DECLARED_CONFLICT.into()),
+                                ("conflict_reason", body.reason.as_str().into()),
+                            ],
+                        )
                         .filter("application_id = ?", [app.id.as_str().into()])
                         .filter("reviewer = ?", [me.sub.as_str().into()])
                         .build(),
                 )
                 .await?;
             // A recused reviewer's scores no longer count.
-            cx.db.run(tenant(&app.insee).delete(SCORES).filter("application_id = ?", [app.id.as_str().into()]).filter("reviewer = ?", [me.sub.as_str().into()]).build()).await?;
+            cx.db
+                .run(
+                    tenant(&app.insee)
+                        .delete(SCORES)
+                        .filter("application_id = ?", [app.id.as_str().into()])
+                        .filter("reviewer = ?", [me.sub.as_str().into()])
+                        .build(),
+                )
+                .await?;
             Ok::<_, Problem>(())
         })
         .await?;
     let _ = call;
-    Ok(json(200, &ApplicationTitle { id: app.id.clone(), title: app.title.clone(), recused: true }))
+    Ok(json(
+        200,
+        &ApplicationTitle {
+            id: app.id.clone(),
+            title: app.title.clone(),
+            recused: true,
+        },
+    ))
 }
 
-async fn reviews_of(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall) -> Result<Vec<Review>, Problem> {
+async fn reviews_of(
+    cx: &Ctx<'_>,
+    app: &StoredApp,
+    call: &StoredCall,
+) -> Result<Vec<Review>, Problem> {
     let rows = cx
         .db
-        .run(tenant(&app.insee).select(SCORES, &["reviewer", "criterion", "score", "comment"]).filter("application_id = ?", [app.id.as_str().into()]).order_by("reviewer, criterion").build())
+        .run(
+            tenant(&app.insee)
+                .select(SCORES, &["reviewer", "criterion", "score", "comment"])
+                .filter("application_id = ?", [app.id.as_str().into()])
+                .order_by("reviewer, criterion")
+                .build(),
+        )
         .await?;
     let mut by: BTreeMap<String, Vec<Score>> = BTreeMap::new();
     for r in rows.iter() {
-        by.entry(r.string("reviewer")).or_default().push(Score { criterion: r.string("criterion"), score: r.int("score").unwrap_or(0) as u8, comment: r.string("comment") });
+        by.entry(r.string("reviewer")).or_default().push(Score {
+            criterion: r.string("criterion"),
+            score: r.int("score").unwrap_or(0) as u8,
+            comment: r.string("comment"),
+        });
     }
     Ok(by
         .into_iter()
         .map(|(reviewer, scores)| {
-            let map: HashMap<String, u8> = scores.iter().map(|s| (s.criterion.clone(), s.score)).collect();
-            Review { reviewer, weighted: scoring::reviewer_total(&call.input.criteria, &map), scores }
+            let map: HashMap<String, u8> = scores
+                .iter()
+                .map(|s| (s.criterion.clone(), s.score))
+                .collect();
+            Review {
+                reviewer,
+                weighted: scoring::reviewer_total(&call.input.criteria, &map),
+                scores,
+            }
         })
         .collect())
 }
@@ -1852,16 +2560,33 @@ async fn save_review(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let mut errors = Vec::new();
     for (i, s) in sheet.scores.iter().enumerate() {
         if !call.input.criteria.iter().any(|c| c.id == s.criterion) {
-            errors.push(qmi_kit::FieldError::new(format!("scores[{i}].criterion"), "no such criterion in this call"));
+            errors.push(qmi_kit::FieldError::new(
+                format!("scores[{i}].criterion"),
+                "no such criterion in this call",
+            ));
         }
         if s.score > 5 {
-            errors.push(qmi_kit::FieldError::new(format!("scores[{i}].score"), "from 0 to 5"));
+            errors.push(qmi_kit::FieldError::new(
+                format!("scores[{i}].score"),
+                "from 0 to 5",
+            ));
         }
         if s.comment.chars().count() > 5000 {
-            errors.push(qmi_kit::FieldError::new(format!("scores[{i}].comment"), "at most 5000 characters"));
+            errors.push(qmi_kit::FieldError::new(
+                format!("scores[{i}].comment"),
+                "at most 5000 characters",
+            ));
         }
-        if sheet.scores.iter().take(i).any(|t| t.criterion == s.criterion) {
-            errors.push(qmi_kit::FieldError::new(format!("scores[{i}].criterion"), "scored twice in this sheet"));
+        if sheet
+            .scores
+            .iter()
+            .take(i)
+            .any(|t| t.criterion == s.criterion)
+        {
+            errors.push(qmi_kit::FieldError::new(
+                format!("scores[{i}].criterion"),
+                "scored twice in this sheet",
+            ));
         }
     }
     validation(errors)?;
@@ -1895,8 +2620,18 @@ async fn save_review(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             Ok(())
         })
         .await?;
-    let mine = reviews_of(cx, &app, &call).await?.into_iter().find(|r| r.reviewer == me.sub);
-    Ok(json(200, &mine.unwrap_or(Review { reviewer: me.sub.clone(), scores: Vec::new(), weighted: None })))
+    let mine = reviews_of(cx, &app, &call)
+        .await?
+        .into_iter()
+        .find(|r| r.reviewer == me.sub);
+    Ok(json(
+        200,
+        &mine.unwrap_or(Review {
+            reviewer: me.sub.clone(),
+            scores: Vec::new(),
+            weighted: None,
+        }),
+    ))
 }
 
 async fn list_reviews(cx: &Ctx<'_>) -> Result<Reply, Problem> {
@@ -1927,7 +2662,10 @@ async fn ranking(cx: &Ctx<'_>, call: &StoredCall) -> Result<Ranking, Problem> {
         .await?;
     let mut sheets: HashMap<(String, String), HashMap<String, u8>> = HashMap::new();
     for r in scores.iter() {
-        sheets.entry((r.string("application_id"), r.string("reviewer"))).or_default().insert(r.string("criterion"), r.int("score").unwrap_or(0) as u8);
+        sheets
+            .entry((r.string("application_id"), r.string("reviewer")))
+            .or_default()
+            .insert(r.string("criterion"), r.int("score").unwrap_or(0) as u8);
     }
     let assignments = assignments_of_call(cx, call).await?;
     let mut out = Vec::new();
@@ -1937,7 +2675,14 @@ async fn ranking(cx: &Ctx<'_>, call: &StoredCall) -> Result<Ranking, Problem> {
         let mut totals = Vec::new();
         let (mut expected, mut recused) = (0, 0);
         for (app_id, reviewer, conflict) in assignments.iter().filter(|(x, _, _)| *x == a.id) {
-            let p = reviewers.entry(reviewer.clone()).or_insert_with(|| ReviewerProgress { reviewer: reviewer.clone(), assigned: 0, done: 0, recused: 0 });
+            let p = reviewers
+                .entry(reviewer.clone())
+                .or_insert_with(|| ReviewerProgress {
+                    reviewer: reviewer.clone(),
+                    assigned: 0,
+                    done: 0,
+                    recused: 0,
+                });
             if *conflict {
                 recused += 1;
                 p.recused += 1;
@@ -1945,7 +2690,10 @@ async fn ranking(cx: &Ctx<'_>, call: &StoredCall) -> Result<Ranking, Problem> {
             }
             expected += 1;
             p.assigned += 1;
-            if let Some(t) = sheets.get(&(app_id.clone(), reviewer.clone())).and_then(|s| scoring::reviewer_total(&call.input.criteria, s)) {
+            if let Some(t) = sheets
+                .get(&(app_id.clone(), reviewer.clone()))
+                .and_then(|s| scoring::reviewer_total(&call.input.criteria, s))
+            {
                 totals.push(t);
                 p.done += 1;
             }
@@ -1969,7 +2717,10 @@ async fn ranking(cx: &Ctx<'_>, call: &StoredCall) -> Result<Ranking, Problem> {
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => x.id.cmp(&y.id),
     });
-    Ok(Ranking { applications: out, reviewers: reviewers.into_values().collect() })
+    Ok(Ranking {
+        applications: out,
+        reviewers: reviewers.into_values().collect(),
+    })
 }
 
 async fn get_ranking(cx: &Ctx<'_>) -> Result<Reply, Problem> {
@@ -1981,7 +2732,14 @@ async fn get_ranking(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn publish_decisions(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = call_for(cx, Action::DecisionPublish).await?;
-    cx.db.run(tenant(&call.insee).update(CALLS, vec![("decisions_published", true.into())]).filter("id = ?", [call.id.as_str().into()]).build()).await?;
+    cx.db
+        .run(
+            tenant(&call.insee)
+                .update(CALLS, vec![("decisions_published", true.into())])
+                .filter("id = ?", [call.id.as_str().into()])
+                .build(),
+        )
+        .await?;
     Ok(json(200, &load_call(cx, &call.id).await?.view(cx.now)))
 }
 
@@ -1991,16 +2749,42 @@ async fn get_letter(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         return Err(Problem::not_found("no decision yet"));
     }
     let rank = ranking(cx, &call).await?;
-    let score = rank.applications.iter().find(|r| r.id == app.id).and_then(|r| r.weighted_score).map(|s| format!("{s:.2}")).unwrap_or_else(|| "—".into());
+    let score = rank
+        .applications
+        .iter()
+        .find(|r| r.id == app.id)
+        .and_then(|r| r.weighted_score)
+        .map(|s| format!("{s:.2}"))
+        .unwrap_or_else(|| "—".into());
     let decision = workflow::label(&call.workflow, &app.status).to_owned();
     let reason = app.reason.clone().unwrap_or_default();
-    let template = call.input.letter_template.clone().unwrap_or_else(|| letter::DEFAULT_TEMPLATE.to_owned());
+    let template = call
+        .input
+        .letter_template
+        .clone()
+        .unwrap_or_else(|| letter::DEFAULT_TEMPLATE.to_owned());
     let (decision_fr, decision_en) = qmi_api::applications::label_parts(&decision);
     let text = letter::render(
         &template,
-        &[("title", &app.title), ("call", &call.input.title), ("decision", &decision), ("decision_fr", decision_fr), ("decision_en", decision_en), ("reason", &reason), ("score", &score)],
+        &[
+            ("title", &app.title),
+            ("call", &call.input.title),
+            ("decision", &decision),
+            ("decision_fr", decision_fr),
+            ("decision_en", decision_en),
+            ("reason", &reason),
+            ("score", &score),
+        ],
     );
-    Ok(json(200, &Letter { application: app.id.clone(), decision: app.status.clone(), reason, text }))
+    Ok(json(
+        200,
+        &Letter {
+            application: app.id.clone(),
+            decision: app.status.clone(),
+            reason,
+            text,
+        },
+    ))
 }
 
 // ---------------------------------------------------------------- exports
@@ -2009,7 +2793,21 @@ async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
     let call = call_for(cx, Action::ExportApplications).await?;
     let rank = ranking(cx, &call).await?;
     let apps = call_apps(cx, &call, "*", true).await?;
-    let mut header: Vec<Cell> = ["id", "title", "organisation", "organisation_name", "status", "submitted_at", "weighted_score", "spread", "reviews", "reason"].into_iter().map(Cell::from).collect();
+    let mut header: Vec<Cell> = [
+        "id",
+        "title",
+        "organisation",
+        "organisation_name",
+        "status",
+        "submitted_at",
+        "weighted_score",
+        "spread",
+        "reviews",
+        "reason",
+    ]
+    .into_iter()
+    .map(Cell::from)
+    .collect();
     header.extend(call.input.form.iter().map(|q| Cell::from(q.id.as_str())));
     let mut rows = vec![header];
     for r in apps.iter() {
@@ -2021,7 +2819,11 @@ async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
             Cell::from(a.organisation.as_str()),
             Cell::from(a.organisation_name.as_str()),
             Cell::from(a.status.as_str()),
-            Cell::from(a.submitted_at.map(|t| Instant(t).to_string()).unwrap_or_default()),
+            Cell::from(
+                a.submitted_at
+                    .map(|t| Instant(t).to_string())
+                    .unwrap_or_default(),
+            ),
             Cell::from(ranked.and_then(|x| x.weighted_score)),
             Cell::from(ranked.and_then(|x| x.spread)),
             Cell::Number(f64::from(ranked.map_or(0, |x| x.reviews_done))),
@@ -2032,7 +2834,13 @@ async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
                 None | Some(serde_json::Value::Null) => Cell::Empty,
                 Some(serde_json::Value::String(s)) => Cell::from(s.as_str()),
                 Some(serde_json::Value::Number(n)) => Cell::Number(n.as_f64().unwrap_or(0.0)),
-                Some(serde_json::Value::Array(items)) => Cell::from(items.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join("; ")),
+                Some(serde_json::Value::Array(items)) => Cell::from(
+                    items
+                        .iter()
+                        .filter_map(|v| v.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
                 Some(other) => Cell::from(other.to_string()),
             });
         }
@@ -2040,10 +2848,18 @@ async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
     }
     let name = format!("applications-{}", call.id);
     Ok(if xlsx {
-        download("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", crate::export::xlsx("Candidatures", &rows), &format!("{name}.xlsx"))
+        download(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            crate::export::xlsx("Candidatures", &rows),
+            &format!("{name}.xlsx"),
+        )
     } else {
         // A byte-order mark: spreadsheet software then reads the file as UTF-8.
-        download("text/csv; charset=utf-8", format!("\u{feff}{}", crate::export::csv(&rows)).into_bytes(), &format!("{name}.csv"))
+        download(
+            "text/csv; charset=utf-8",
+            format!("\u{feff}{}", crate::export::csv(&rows)).into_bytes(),
+            &format!("{name}.csv"),
+        )
     })
 }
 
@@ -2054,15 +2870,45 @@ async fn open_data(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         "calls.csv" => ("calls", true),
         "decisions.json" => ("decisions", false),
         "decisions.csv" => ("decisions", true),
-        _ => return Err(Problem::not_found("open data files: calls.json, calls.csv, decisions.json, decisions.csv")),
+        _ => {
+            return Err(Problem::not_found(
+                "open data files: calls.json, calls.csv, decisions.json, decisions.csv",
+            ));
+        }
     };
-    cx.ask(Action::ExportOpenData, &Facts { published: true, ..Facts::default() }).await?;
-    let calls = cx.db.global("SELECT * FROM calls WHERE published = 1 ORDER BY id", vec![]).await?;
+    cx.ask(
+        Action::ExportOpenData,
+        &Facts {
+            published: true,
+            ..Facts::default()
+        },
+    )
+    .await?;
+    let calls = cx
+        .db
+        .global(
+            "SELECT * FROM calls WHERE published = 1 ORDER BY id",
+            vec![],
+        )
+        .await?;
     let calls: Vec<StoredCall> = calls.iter().map(call_of).collect::<Result<_, _>>()?;
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut items: Vec<serde_json::Value> = Vec::new();
     if what == "calls" {
-        rows.push(["id", "insee", "title", "themes", "opens_at", "closes_at", "target_selections"].into_iter().map(Cell::from).collect());
+        rows.push(
+            [
+                "id",
+                "insee",
+                "title",
+                "themes",
+                "opens_at",
+                "closes_at",
+                "target_selections",
+            ]
+            .into_iter()
+            .map(Cell::from)
+            .collect(),
+        );
         for c in &calls {
             rows.push(vec![
                 Cell::from(c.id.as_str()),
@@ -2078,7 +2924,21 @@ async fn open_data(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     } else {
         // Published decisions: the call, the solution and the outcome (no scores,
         // no reasons: those are for the applicant).
-        rows.push(["call_id", "insee", "call_title", "application_id", "title", "organisation", "organisation_name", "decision"].into_iter().map(Cell::from).collect());
+        rows.push(
+            [
+                "call_id",
+                "insee",
+                "call_title",
+                "application_id",
+                "title",
+                "organisation",
+                "organisation_name",
+                "decision",
+            ]
+            .into_iter()
+            .map(Cell::from)
+            .collect(),
+        );
         for c in calls.iter().filter(|c| c.decisions_published) {
             let apps = call_apps(cx, c, "*", false).await?;
             for r in apps.iter() {
@@ -2101,7 +2961,11 @@ async fn open_data(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         }
     }
     Ok(if csv {
-        download("text/csv; charset=utf-8", crate::export::csv(&rows).into_bytes(), file)
+        download(
+            "text/csv; charset=utf-8",
+            crate::export::csv(&rows).into_bytes(),
+            file,
+        )
     } else {
         json(200, &serde_json::json!({ "items": items }))
     })

@@ -41,7 +41,11 @@ impl From<Option<f64>> for Cell {
 }
 
 fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { format!("{n}") }
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
 }
 
 /// Neutralises spreadsheet formula injection (CWE-1236): a text cell starting
@@ -65,7 +69,11 @@ pub fn csv(rows: &[Vec<Cell>]) -> String {
             .iter()
             .map(|c| {
                 let t = defuse(c);
-                if t.contains([',', '"', '\n', '\r']) { format!("\"{}\"", t.replace('"', "\"\"")) } else { t }
+                if t.contains([',', '"', '\n', '\r']) {
+                    format!("\"{}\"", t.replace('"', "\"\""))
+                } else {
+                    t
+                }
             })
             .collect();
         out.push_str(&line.join(","));
@@ -104,14 +112,21 @@ fn column_name(mut i: usize) -> String {
 }
 
 fn sheet_xml(rows: &[Vec<Cell>]) -> String {
-    let mut x = String::from(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#);
+    let mut x = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
     for (r, row) in rows.iter().enumerate() {
         x.push_str(&format!(r#"<row r="{}">"#, r + 1));
         for (c, cell) in row.iter().enumerate() {
             let at = format!("{}{}", column_name(c), r + 1);
             match cell {
-                Cell::Text(s) => x.push_str(&format!(r#"<c r="{at}" t="inlineStr"><is><t xml:space="preserve">{}</t></is></c>"#, xml_escape(s))),
-                Cell::Number(n) => x.push_str(&format!(r#"<c r="{at}"><v>{}</v></c>"#, format_number(*n))),
+                Cell::Text(s) => x.push_str(&format!(
+                    r#"<c r="{at}" t="inlineStr"><is><t xml:space="preserve">{}</t></is></c>"#,
+                    xml_escape(s)
+                )),
+                Cell::Number(n) => {
+                    x.push_str(&format!(r#"<c r="{at}"><v>{}</v></c>"#, format_number(*n)))
+                }
                 Cell::Empty => {}
             }
         }
@@ -123,7 +138,13 @@ fn sheet_xml(rows: &[Vec<Cell>]) -> String {
 
 /// A one-sheet XLSX workbook.
 pub fn xlsx(sheet: &str, rows: &[Vec<Cell>]) -> Vec<u8> {
-    let sheet: String = xml_escape(&sheet.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect::<String>());
+    let sheet: String = xml_escape(
+        &sheet
+            .chars()
+            .filter(|c| !"[]:*?/\\".contains(*c))
+            .take(31)
+            .collect::<String>(),
+    );
     let files: Vec<(&str, String)> = vec![
         ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_owned()),
         ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_owned()),
@@ -131,7 +152,12 @@ pub fn xlsx(sheet: &str, rows: &[Vec<Cell>]) -> Vec<u8> {
         ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_owned()),
         ("xl/worksheets/sheet1.xml", sheet_xml(rows)),
     ];
-    zip_stored(&files.iter().map(|(n, d)| (*n, d.as_bytes())).collect::<Vec<_>>())
+    zip_stored(
+        &files
+            .iter()
+            .map(|(n, d)| (*n, d.as_bytes()))
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// CRC-32 (IEEE), as ZIP needs.
@@ -140,7 +166,11 @@ pub fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -203,7 +233,10 @@ mod tests {
 
     #[test]
     fn csv_quotes_what_it_must() {
-        let rows = vec![vec![Cell::from("a"), Cell::from("b,c"), Cell::from("say \"hi\"")], vec![Cell::Number(4.5), Cell::Number(3.0), Cell::Empty]];
+        let rows = vec![
+            vec![Cell::from("a"), Cell::from("b,c"), Cell::from("say \"hi\"")],
+            vec![Cell::Number(4.5), Cell::Number(3.0), Cell::Empty],
+        ];
         assert_eq!(csv(&rows), "a,\"b,c\",\"say \"\"hi\"\"\"\r\n4.5,3,\r\n");
     }
 
@@ -218,7 +251,10 @@ mod tests {
             Cell::from("a=b"),
             Cell::Number(-4.0),
         ]];
-        assert_eq!(csv(&rows), "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+33 1 23,'-2+3,'@SUM(A1),'\tcmd,a=b,-4\r\n");
+        assert_eq!(
+            csv(&rows),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+33 1 23,'-2+3,'@SUM(A1),'\tcmd,a=b,-4\r\n"
+        );
         assert_eq!(defuse(&Cell::from("plain")), "plain");
         assert_eq!(defuse(&Cell::Empty), "");
     }
@@ -234,7 +270,10 @@ mod tests {
 
     #[test]
     fn xlsx_is_a_zip_with_the_sheet() {
-        let bytes = xlsx("Candidatures", &[vec![Cell::from("x <&>"), Cell::Number(1.0)]]);
+        let bytes = xlsx(
+            "Candidatures",
+            &[vec![Cell::from("x <&>"), Cell::Number(1.0)]],
+        );
         assert!(bytes.starts_with(b"PK\x03\x04"));
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("xl/worksheets/sheet1.xml"));

@@ -8,19 +8,26 @@ pub fn check_polygon(v: &Value) -> Result<(), String> {
     if v.get("type").and_then(Value::as_str) != Some("Polygon") {
         return Err("must be a GeoJSON object with \"type\": \"Polygon\"".into());
     }
-    let rings = v.get("coordinates").and_then(Value::as_array).ok_or("coordinates must be an array of rings")?;
+    let rings = v
+        .get("coordinates")
+        .and_then(Value::as_array)
+        .ok_or("coordinates must be an array of rings")?;
     if rings.is_empty() {
         return Err("a polygon needs an exterior ring".into());
     }
     for (i, ring) in rings.iter().enumerate() {
-        let points = ring.as_array().ok_or(format!("ring {i} must be an array of positions"))?;
+        let points = ring
+            .as_array()
+            .ok_or(format!("ring {i} must be an array of positions"))?;
         if points.len() < 4 {
             return Err(format!("ring {i} needs at least 4 positions"));
         }
         let mut parsed = Vec::with_capacity(points.len());
         for (j, p) in points.iter().enumerate() {
             let Some([x, y, ..]) = p.as_array().map(Vec::as_slice) else {
-                return Err(format!("position {j} of ring {i} must be [longitude, latitude]"));
+                return Err(format!(
+                    "position {j} of ring {i} must be [longitude, latitude]"
+                ));
             };
             let (Some(x), Some(y)) = (x.as_f64(), y.as_f64()) else {
                 return Err(format!("position {j} of ring {i} must hold numbers"));
@@ -31,7 +38,9 @@ pub fn check_polygon(v: &Value) -> Result<(), String> {
             parsed.push((x, y));
         }
         if parsed.first() != parsed.last() {
-            return Err(format!("ring {i} is not closed (first and last positions differ)"));
+            return Err(format!(
+                "ring {i} is not closed (first and last positions differ)"
+            ));
         }
     }
     Ok(())

@@ -7,15 +7,24 @@ pub const DEFAULT_TEMPLATE: &str = "Objet : votre candidature « {{title}} » à
 /// The placeholders a template may use: `decision` is the step's label as the
 /// call writes it (`Retenue / Selected`), `decision_fr` and `decision_en` its
 /// two parts.
-pub const PLACEHOLDERS: &[&str] = &["title", "call", "decision", "decision_fr", "decision_en", "reason", "score"];
-
+pub const PLACEHOLDERS: &[&str] = &[
+    "title",
+    "call",
+    "decision",
+    "decision_fr",
+    "decision_en",
+    "reason",
+    "score",
+];
 
 /// Placeholders of `template` that are not known (to refuse a template at once).
 pub fn unknown_placeholders(template: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = template;
     while let Some((_, after)) = rest.split_once("{{") {
-        let Some((name, next)) = after.split_once("}}") else { break };
+        let Some((name, next)) = after.split_once("}}") else {
+            break;
+        };
         let name = name.trim();
         if !PLACEHOLDERS.contains(&name) {
             out.push(name.to_owned());
@@ -58,7 +67,17 @@ mod tests {
     #[test]
     fn fills_placeholders() {
         let t = "Dear {{ title }}: {{decision}} ({{reason}}) {{other}} {{";
-        assert_eq!(render(t, &[("title", "Solar"), ("decision", "selected"), ("reason", "good")]), "Dear Solar: selected (good) {{other}} {{");
+        assert_eq!(
+            render(
+                t,
+                &[
+                    ("title", "Solar"),
+                    ("decision", "selected"),
+                    ("reason", "good")
+                ]
+            ),
+            "Dear Solar: selected (good) {{other}} {{"
+        );
         assert_eq!(unknown_placeholders(t), vec!["other"]);
         assert!(unknown_placeholders(DEFAULT_TEMPLATE).is_empty());
     }
@@ -66,8 +85,19 @@ mod tests {
     #[test]
     fn the_default_letter_speaks_each_language_once() {
         let (fr, en) = label_parts("Retenue / Selected");
-        let text = render(DEFAULT_TEMPLATE, &[("title", "Cours Oasis"), ("call", "Îlots"), ("decision_fr", fr), ("decision_en", en)]);
-        assert_eq!(text, "Objet : votre candidature « Cours Oasis » à l'appel « Îlots »\nDécision : Retenue.\n\nSubject: your application \"Cours Oasis\" to \"Îlots\"\nDecision: Selected.\n");
+        let text = render(
+            DEFAULT_TEMPLATE,
+            &[
+                ("title", "Cours Oasis"),
+                ("call", "Îlots"),
+                ("decision_fr", fr),
+                ("decision_en", en),
+            ],
+        );
+        assert_eq!(
+            text,
+            "Objet : votre candidature « Cours Oasis » à l'appel « Îlots »\nDécision : Retenue.\n\nSubject: your application \"Cours Oasis\" to \"Îlots\"\nDecision: Selected.\n"
+        );
         assert_eq!(label_parts("Jury"), ("Jury", "Jury"));
     }
 }

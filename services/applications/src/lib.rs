@@ -70,8 +70,11 @@ pub const OPERATIONS: &[&str] = &[
 mod tests {
     #[test]
     fn every_catalogued_route_is_handled() {
-        let mut catalogued: Vec<_> =
-            qmi_api::routes::ROUTES.iter().filter(|r| r.service == "applications").map(|r| r.id).collect();
+        let mut catalogued: Vec<_> = qmi_api::routes::ROUTES
+            .iter()
+            .filter(|r| r.service == "applications")
+            .map(|r| r.id)
+            .collect();
         let mut handled = super::OPERATIONS.to_vec();
         catalogued.sort();
         handled.sort();

@@ -33,13 +33,24 @@ pub fn paris_offset(t: Instant) -> i64 {
     let (y, _, _) = civil_from_days(t.0.div_euclid(86_400));
     let start = last_sunday(y, 3) * 86_400 + 3600;
     let end = last_sunday(y, 10) * 86_400 + 3600;
-    if (start..end).contains(&t.0) { 7200 } else { 3600 }
+    if (start..end).contains(&t.0) {
+        7200
+    } else {
+        3600
+    }
 }
 
 /// Reads `YYYY-MM-DD` into a day count.
 pub fn parse_date(s: &str) -> Result<i64, TimeError> {
     let bad = || TimeError(format!("`{s}` is not a date YYYY-MM-DD"));
-    let (Some(y), Some("-"), Some(m), Some("-"), Some(d), 10) = (s.get(0..4), s.get(4..5), s.get(5..7), s.get(7..8), s.get(8..10), s.len()) else {
+    let (Some(y), Some("-"), Some(m), Some("-"), Some(d), 10) = (
+        s.get(0..4),
+        s.get(4..5),
+        s.get(5..7),
+        s.get(7..8),
+        s.get(8..10),
+        s.len(),
+    ) else {
         return Err(bad());
     };
     let y: i64 = y.parse().map_err(|_| bad())?;
@@ -55,13 +66,22 @@ pub fn parse_date(s: &str) -> Result<i64, TimeError> {
 /// `YYYY-MM-DDTHH:MM[:SS]` (a local time skipped by the spring change is refused; an
 /// ambiguous one in autumn is the earlier, summer-time instant).
 pub fn parse_instant(s: &str) -> Result<Instant, TimeError> {
-    let bad = |why: &str| TimeError(format!("`{s}` is not a date-time ({why}); use 2026-05-01T12:00 (Paris) or RFC 3339"));
+    let bad = |why: &str| {
+        TimeError(format!(
+            "`{s}` is not a date-time ({why}); use 2026-05-01T12:00 (Paris) or RFC 3339"
+        ))
+    };
     let s = s.trim();
-    let (Some(date), Some("T" | "t" | " "), Some(rest), true) = (s.get(..10), s.get(10..11), s.get(11..), s.len() >= 16) else {
+    let (Some(date), Some("T" | "t" | " "), Some(rest), true) =
+        (s.get(..10), s.get(10..11), s.get(11..), s.len() >= 16)
+    else {
         return Err(bad("expected YYYY-MM-DDTHH:MM"));
     };
     let days = parse_date(date).map_err(|_| bad("invalid date"))?;
-    let (clock, zone) = match rest.find(['Z', 'z', '+', '-']).and_then(|i| rest.split_at_checked(i)) {
+    let (clock, zone) = match rest
+        .find(['Z', 'z', '+', '-'])
+        .and_then(|i| rest.split_at_checked(i))
+    {
         Some((clock, zone)) => (clock, Some(zone)),
         None => (rest, None),
     };
@@ -70,7 +90,12 @@ pub fn parse_instant(s: &str) -> Result<Instant, TimeError> {
     if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() != 2) {
         return Err(bad("invalid time"));
     }
-    let num = |p: &str, max: i64| p.parse::<i64>().ok().filter(|v| (0..=max).contains(v)).ok_or_else(|| bad("invalid time"));
+    let num = |p: &str, max: i64| {
+        p.parse::<i64>()
+            .ok()
+            .filter(|v| (0..=max).contains(v))
+            .ok_or_else(|| bad("invalid time"))
+    };
     let part = |i: usize| parts.get(i).copied().unwrap_or("00");
     let secs = num(part(0), 23)? * 3600 + num(part(1), 59)? * 60 + num(part(2), 59)?;
     let local = days * 86_400 + secs;
@@ -92,7 +117,9 @@ pub fn parse_instant(s: &str) -> Result<Instant, TimeError> {
             .into_iter()
             .map(|off| Instant(local - off))
             .find(|t| paris_offset(*t) == local - t.0)
-            .ok_or_else(|| bad("this local time does not exist in Europe/Paris (summer-time change)")),
+            .ok_or_else(|| {
+                bad("this local time does not exist in Europe/Paris (summer-time change)")
+            }),
     }
 }
 
@@ -114,25 +141,65 @@ mod tests {
     #[test]
     fn summer_time_boundaries_2026() {
         // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
-        assert_eq!(paris_offset(parse_instant("2026-03-29T00:59:59Z").unwrap()), 3600);
-        assert_eq!(paris_offset(parse_instant("2026-03-29T01:00:00Z").unwrap()), 7200);
-        assert_eq!(paris_offset(parse_instant("2026-10-25T00:59:59Z").unwrap()), 7200);
-        assert_eq!(paris_offset(parse_instant("2026-10-25T01:00:00Z").unwrap()), 3600);
+        assert_eq!(
+            paris_offset(parse_instant("2026-03-29T00:59:59Z").unwrap()),
+            3600
+        );
+        assert_eq!(
+            paris_offset(parse_instant("2026-03-29T01:00:00Z").unwrap()),
+            7200
+        );
+        assert_eq!(
+            paris_offset(parse_instant("2026-10-25T00:59:59Z").unwrap()),
+            7200
+        );
+        assert_eq!(
+            paris_offset(parse_instant("2026-10-25T01:00:00Z").unwrap()),
+            3600
+        );
     }
 
     #[test]
     fn local_paris_times() {
-        assert_eq!(parse_instant("2026-06-30T12:00").unwrap().to_string(), "2026-06-30T10:00:00Z");
-        assert_eq!(parse_instant("2026-01-15T23:59:59").unwrap().to_string(), "2026-01-15T22:59:59Z");
+        assert_eq!(
+            parse_instant("2026-06-30T12:00").unwrap().to_string(),
+            "2026-06-30T10:00:00Z"
+        );
+        assert_eq!(
+            parse_instant("2026-01-15T23:59:59").unwrap().to_string(),
+            "2026-01-15T22:59:59Z"
+        );
         assert!(parse_instant("2026-03-29T02:30").is_err(), "skipped hour");
-        assert_eq!(parse_instant("2026-10-25T02:30").unwrap().to_string(), "2026-10-25T00:30:00Z");
-        assert_eq!(Paris(parse_instant("2026-06-30T10:00:00Z").unwrap()).to_string(), "2026-06-30T12:00:00+02:00");
-        assert_eq!(parse_instant("2026-06-30T12:00:00+02:00").unwrap(), parse_instant("2026-06-30T10:00:00.5Z").unwrap());
+        assert_eq!(
+            parse_instant("2026-10-25T02:30").unwrap().to_string(),
+            "2026-10-25T00:30:00Z"
+        );
+        assert_eq!(
+            Paris(parse_instant("2026-06-30T10:00:00Z").unwrap()).to_string(),
+            "2026-06-30T12:00:00+02:00"
+        );
+        assert_eq!(
+            parse_instant("2026-06-30T12:00:00+02:00").unwrap(),
+            parse_instant("2026-06-30T10:00:00.5Z").unwrap()
+        );
         // Multi-byte characters where digits are expected: refused, never a panic.
-        for bad in ["2026-06-30T12:00+0é00", "2026-06-30T12:00+é:00", "2026-06-30T12:00-00:é", "2026-06-30T12:é", "2026-0é-30T12:00", "2026-06-30é12:00"] {
+        for bad in [
+            "2026-06-30T12:00+0é00",
+            "2026-06-30T12:00+é:00",
+            "2026-06-30T12:00-00:é",
+            "2026-06-30T12:é",
+            "2026-0é-30T12:00",
+            "2026-06-30é12:00",
+        ] {
             assert!(parse_instant(bad).is_err(), "{bad}");
         }
-        for bad in ["", "2026-02-30T10:00", "2026-06-30", "2026-06-30T25:00", "2026-06-30T10:00+2"] {
+        for bad in [
+            "",
+            "2026-02-30T10:00",
+            "2026-06-30",
+            "2026-06-30T25:00",
+            "2026-06-30T10:00+2",
+        ] {
             assert!(parse_instant(bad).is_err(), "{bad}");
         }
     }

@@ -41,7 +41,12 @@ mod tests {
     use super::*;
 
     fn c(id: &str, weight: f64) -> Criterion {
-        Criterion { id: id.into(), name: id.into(), description: String::new(), weight }
+        Criterion {
+            id: id.into(),
+            name: id.into(),
+            description: String::new(),
+            weight,
+        }
     }
 
     #[test]

@@ -33,7 +33,10 @@ const PNG_SIGNATURE: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
 /// `%%EOF` marker.
 fn pdf(bytes: &[u8]) -> bool {
     let version_ok = matches!(bytes.get(5..8), Some([b'1' | b'2', b'.', d]) if d.is_ascii_digit());
-    let end = bytes.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+    let end = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
     version_ok && bytes.get(..end).is_some_and(|b| b.ends_with(b"%%EOF"))
 }
 
@@ -43,14 +46,20 @@ fn png(bytes: &[u8]) -> bool {
     let mut at = PNG_SIGNATURE.len();
     let mut first = true;
     loop {
-        let Some(&[l0, l1, l2, l3, k0, k1, k2, k3]) = bytes.get(at..at + 8) else { return false };
+        let Some(&[l0, l1, l2, l3, k0, k1, k2, k3]) = bytes.get(at..at + 8) else {
+            return false;
+        };
         let len = u32::from_be_bytes([l0, l1, l2, l3]) as usize;
         let kind = &[k0, k1, k2, k3];
         if !kind.iter().all(u8::is_ascii_alphabetic) || (first && kind != b"IHDR") {
             return false;
         }
-        let Some(end) = at.checked_add(8).and_then(|x| x.checked_add(len)) else { return false };
-        let (Some(typed), Some(crc)) = (bytes.get(at + 4..end), bytes.get(end..end + 4)) else { return false };
+        let Some(end) = at.checked_add(8).and_then(|x| x.checked_add(len)) else {
+            return false;
+        };
+        let (Some(typed), Some(crc)) = (bytes.get(at + 4..end), bytes.get(end..end + 4)) else {
+            return false;
+        };
         if crate::export::crc32(typed).to_be_bytes() != crc {
             return false;
         }
@@ -67,7 +76,9 @@ fn png(bytes: &[u8]) -> bool {
 fn jpeg(bytes: &[u8]) -> bool {
     let mut at = 2;
     loop {
-        let (Some(&0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) else { return false };
+        let (Some(&0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) else {
+            return false;
+        };
         match marker {
             // Fill bytes before a marker.
             0xFF => at += 1,
@@ -76,7 +87,9 @@ fn jpeg(bytes: &[u8]) -> bool {
             // End of image before any scan: no picture.
             0xD9 | 0xD8 | 0x00 => return false,
             _ => {
-                let Some(&[hi, lo]) = bytes.get(at + 2..at + 4) else { return false };
+                let Some(&[hi, lo]) = bytes.get(at + 2..at + 4) else {
+                    return false;
+                };
                 let len = usize::from(u16::from_be_bytes([hi, lo]));
                 if len < 2 || at + 2 + len > bytes.len() {
                     return false;
@@ -95,11 +108,30 @@ fn jpeg(bytes: &[u8]) -> bool {
 /// any case): HTML documents, scripts, frames, SVG, `javascript:` URLs.
 fn has_markup(bytes: &[u8]) -> bool {
     const TAGS: &[&[u8]] = &[
-        b"<html", b"<!doctype", b"<head", b"<body", b"<script", b"<iframe", b"<frame", b"<object", b"<embed", b"<svg", b"<img", b"<meta", b"<link",
-        b"<style", b"<form", b"<a ", b"<base",
+        b"<html",
+        b"<!doctype",
+        b"<head",
+        b"<body",
+        b"<script",
+        b"<iframe",
+        b"<frame",
+        b"<object",
+        b"<embed",
+        b"<svg",
+        b"<img",
+        b"<meta",
+        b"<link",
+        b"<style",
+        b"<form",
+        b"<a ",
+        b"<base",
     ];
     const WORDS: &[&[u8]] = &[b"javascript:", b"vbscript:"];
-    let starts = |at: usize, needle: &[u8]| bytes.get(at..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle));
+    let starts = |at: usize, needle: &[u8]| {
+        bytes
+            .get(at..at + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    };
     bytes.iter().enumerate().any(|(i, b)| match b {
         b'<' => TAGS.iter().any(|t| starts(i, t)),
         b'j' | b'J' | b'v' | b'V' => WORDS.iter().any(|w| starts(i, w)),
@@ -122,7 +154,11 @@ mod tests {
             out.extend(crate::export::crc32(&typed).to_be_bytes());
         };
         chunk(&mut out, b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
-        chunk(&mut out, b"IDAT", &[0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01]);
+        chunk(
+            &mut out,
+            b"IDAT",
+            &[0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01],
+        );
         chunk(&mut out, b"IEND", &[]);
         out
     }
@@ -138,7 +174,10 @@ mod tests {
 
     #[test]
     fn whole_files_pass() {
-        assert_eq!(detect(b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), Some("application/pdf"));
+        assert_eq!(
+            detect(b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+            Some("application/pdf")
+        );
         assert_eq!(detect(&png()), Some("image/png"));
         assert_eq!(detect(&jpeg()), Some("image/jpeg"));
     }

@@ -70,7 +70,9 @@ async fn ask(p: Option<&Principal>, action: Action, insee: Option<&Insee>) -> Re
             RefusalCode::Unauthenticated => Problem::unauthorized(r.reason),
             RefusalCode::NotPublished => Problem::not_found(r.reason),
             RefusalCode::IncompleteFacts => Problem::internal(format!("policy: {}", r.reason)),
-            RefusalCode::TenantSuspended => Problem::new(403, "tenant-suspended", "Commune suspended").detail(r.reason),
+            RefusalCode::TenantSuspended => {
+                Problem::new(403, "tenant-suspended", "Commune suspended").detail(r.reason)
+            }
             _ => Problem::forbidden(r.reason),
         }),
     }
@@ -90,7 +92,8 @@ fn stamp(t: i64) -> String {
 }
 
 fn district_of(r: Row<'_>) -> Result<District, Problem> {
-    let body: DistrictInput = serde_json::from_str(r.text("body").unwrap_or("{}")).map_err(Problem::internal)?;
+    let body: DistrictInput =
+        serde_json::from_str(r.text("body").unwrap_or("{}")).map_err(Problem::internal)?;
     Ok(District {
         insee: body.insee,
         name: body.name,
@@ -105,7 +108,12 @@ fn district_of(r: Row<'_>) -> Result<District, Problem> {
 }
 
 async fn load(db: &Db, insee: &Insee) -> Result<Option<District>, Problem> {
-    let rows = db.global("SELECT * FROM districts WHERE insee = ?", vec![insee.into()]).await?;
+    let rows = db
+        .global(
+            "SELECT * FROM districts WHERE insee = ?",
+            vec![insee.into()],
+        )
+        .await?;
     rows.first().map(district_of).transpose()
 }
 
@@ -114,7 +122,12 @@ fn check(input: &DistrictInput) -> Result<(), Problem> {
     if input.name.trim().is_empty() {
         p = p.field("name", "must not be empty");
     }
-    if input.perimeter.get("type").and_then(|t| t.as_str()) != Some("Polygon") || !input.perimeter.get("coordinates").is_some_and(|c| c.is_array()) {
+    if input.perimeter.get("type").and_then(|t| t.as_str()) != Some("Polygon")
+        || !input
+            .perimeter
+            .get("coordinates")
+            .is_some_and(|c| c.is_array())
+    {
         p = p.field("perimeter", "a GeoJSON Polygon");
     }
     if p.errors.is_empty() { Ok(()) } else { Err(p) }
@@ -128,20 +141,45 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let (doc, params) = qmi_kit::http::dispatch("districts", req)?;
     let db = Db::open(crate::DATABASE).await?;
     let insee = || -> Result<Insee, Problem> {
-        let raw = params.iter().find(|(n, _)| *n == "insee").map(|(_, v)| v.as_str()).unwrap_or("");
-        raw.parse().map_err(|e: qmi_api::InseeError| Problem::not_found(e.to_string()))
+        let raw = params
+            .iter()
+            .find(|(n, _)| *n == "insee")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        raw.parse()
+            .map_err(|e: qmi_api::InseeError| Problem::not_found(e.to_string()))
     };
     match doc.id {
         "listDistricts" => {
             let page = PageRequest::from_query(&req.query)?;
-            let after = page.after.as_ref().map(|c| c.key().to_owned()).unwrap_or_default();
-            let rows = db.global(&format!("SELECT * FROM districts WHERE insee > ? ORDER BY insee LIMIT {}", page.fetch()), vec![after.into()]).await?;
-            let items = rows.iter().map(district_of).collect::<Result<Vec<_>, _>>()?;
+            let after = page
+                .after
+                .as_ref()
+                .map(|c| c.key().to_owned())
+                .unwrap_or_default();
+            let rows = db
+                .global(
+                    &format!(
+                        "SELECT * FROM districts WHERE insee > ? ORDER BY insee LIMIT {}",
+                        page.fetch()
+                    ),
+                    vec![after.into()],
+                )
+                .await?;
+            let items = rows
+                .iter()
+                .map(district_of)
+                .collect::<Result<Vec<_>, _>>()?;
             Ok(json(200, &page.page(items, |d| d.insee.to_string())))
         }
         "getDistrict" => {
             let insee = insee()?;
-            Ok(json(200, &load(&db, &insee).await?.ok_or_else(|| Problem::not_found(format!("no district in {insee}")))?))
+            Ok(json(
+                200,
+                &load(&db, &insee)
+                    .await?
+                    .ok_or_else(|| Problem::not_found(format!("no district in {insee}")))?,
+            ))
         }
         "createDistrict" => {
             let p = principal(req)?;
@@ -160,7 +198,12 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
                 vec![(&input.insee).into(), body.into(), t.into(), t.into()],
             )
             .await?;
-            Ok(json(201, &load(&db, &input.insee).await?.ok_or_else(|| Problem::internal("district vanished"))?))
+            Ok(json(
+                201,
+                &load(&db, &input.insee)
+                    .await?
+                    .ok_or_else(|| Problem::internal("district vanished"))?,
+            ))
         }
         "updateDistrict" => {
             let p = principal(req)?;
@@ -171,12 +214,23 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
                 return Err(Problem::invalid_field("insee", "must match the path"));
             }
             check(&input)?;
-            let existing = load(&db, &insee).await?.ok_or_else(|| Problem::not_found(format!("no district in {insee}")))?;
+            let existing = load(&db, &insee)
+                .await?
+                .ok_or_else(|| Problem::not_found(format!("no district in {insee}")))?;
             let mut input = input;
             input.campaign_id = existing.campaign_id;
             let body = serde_json::to_string(&input).map_err(Problem::internal)?;
-            db.global("UPDATE districts SET body = ?, updated_at = ? WHERE insee = ?", vec![body.into(), now().into(), (&insee).into()]).await?;
-            Ok(json(200, &load(&db, &insee).await?.ok_or_else(|| Problem::internal("district vanished"))?))
+            db.global(
+                "UPDATE districts SET body = ?, updated_at = ? WHERE insee = ?",
+                vec![body.into(), now().into(), (&insee).into()],
+            )
+            .await?;
+            Ok(json(
+                200,
+                &load(&db, &insee)
+                    .await?
+                    .ok_or_else(|| Problem::internal("district vanished"))?,
+            ))
         }
         other => Err(Problem::internal(format!("route {other} has no handler"))),
     }

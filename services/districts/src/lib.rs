@@ -14,7 +14,19 @@ mod tests {
 
     #[test]
     fn every_catalogued_route_is_handled() {
-        let ids: Vec<_> = qmi_api::routes::ROUTES.iter().filter(|r| r.service == "districts").map(|r| r.id).collect();
-        assert_eq!(ids, ["createDistrict", "listDistricts", "getDistrict", "updateDistrict"]);
+        let ids: Vec<_> = qmi_api::routes::ROUTES
+            .iter()
+            .filter(|r| r.service == "districts")
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "createDistrict",
+                "listDistricts",
+                "getDistrict",
+                "updateDistrict"
+            ]
+        );
     }
 }

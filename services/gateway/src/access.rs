@@ -56,7 +56,11 @@ pub fn tenant_to_check(route: &Route) -> Option<&Insee> {
 /// ([`gate::admit`]); the gateway only adds that a commune without a status does
 /// not exist (404), said only to a principal the policy would have admitted, so
 /// that existence is not revealed to outsiders.
-pub fn admit(route: &Route, principal: Option<&qmi_rules::Principal>, stored: Option<&[u8]>) -> Result<(), Refusal> {
+pub fn admit(
+    route: &Route,
+    principal: Option<&qmi_rules::Principal>,
+    stored: Option<&[u8]>,
+) -> Result<(), Refusal> {
     let (gate, missing) = match route {
         Route::Outside => return Ok(()),
         Route::Public { .. } => (Gate::Public, None),
@@ -70,7 +74,13 @@ pub fn admit(route: &Route, principal: Option<&qmi_rules::Principal>, stored: Op
                 _ => None,
             };
             let suspended = status == Some(TenantStatus::Suspended);
-            (Gate::Tenant { insee: insee.as_str(), suspended }, status.is_none().then_some(insee))
+            (
+                Gate::Tenant {
+                    insee: insee.as_str(),
+                    suspended,
+                },
+                status.is_none().then_some(insee),
+            )
         }
     };
     match gate::admit(principal, gate) {
@@ -132,7 +142,9 @@ fn parse_status(insee: &Insee, raw: &[u8]) -> Result<TenantStatus, Refusal> {
     std::str::from_utf8(raw)
         .map_err(|_| TenantStatusError(String::from_utf8_lossy(raw).into_owned()))
         .and_then(str::parse::<TenantStatus>)
-        .map_err(|e| Refusal::Unavailable(format!("the status of commune {insee} is unreadable: {e}")))
+        .map_err(|e| {
+            Refusal::Unavailable(format!("the status of commune {insee} is unreadable: {e}"))
+        })
 }
 
 /// The key-value key holding a commune's status.
@@ -153,14 +165,21 @@ pub fn rights_key(account: &str) -> String {
 pub fn check_rights(token_version: u64, stored: Option<&[u8]>) -> Result<(), Refusal> {
     let current = match stored {
         None => 0,
-        Some(raw) => std::str::from_utf8(raw).ok().and_then(|s| s.trim().parse::<u64>().ok()).ok_or_else(|| {
-            Refusal::Unavailable(format!(
-                "the account's rights version is unreadable: {:?}",
-                String::from_utf8_lossy(raw)
-            ))
-        })?,
+        Some(raw) => std::str::from_utf8(raw)
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .ok_or_else(|| {
+                Refusal::Unavailable(format!(
+                    "the account's rights version is unreadable: {:?}",
+                    String::from_utf8_lossy(raw)
+                ))
+            })?,
     };
-    if token_version < current { Err(Refusal::RightsChanged) } else { Ok(()) }
+    if token_version < current {
+        Err(Refusal::RightsChanged)
+    } else {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -189,19 +208,48 @@ mod tests {
     fn anonymous_reaches_public_routes_only() {
         assert_eq!(admit(&Route::Public { tenant: None }, None, None), Ok(()));
         assert_eq!(admit(&Route::Outside, None, None), Ok(()));
-        for route in [Route::Authenticated, Route::Admin, Route::OwnAccount, tenant("93066")] {
-            assert_eq!(admit(&route, None, DISTRICT), Err(Refusal::MissingToken), "{route:?}");
-            assert_eq!(admit(&route, None, None), Err(Refusal::MissingToken), "{route:?}");
+        for route in [
+            Route::Authenticated,
+            Route::Admin,
+            Route::OwnAccount,
+            tenant("93066"),
+        ] {
+            assert_eq!(
+                admit(&route, None, DISTRICT),
+                Err(Refusal::MissingToken),
+                "{route:?}"
+            );
+            assert_eq!(
+                admit(&route, None, None),
+                Err(Refusal::MissingToken),
+                "{route:?}"
+            );
         }
     }
 
     #[test]
     fn every_member_role_reaches_its_own_commune_only() {
-        for role in [MembershipRole::Admin, MembershipRole::Agent, MembershipRole::Reviewer] {
+        for role in [
+            MembershipRole::Admin,
+            MembershipRole::Agent,
+            MembershipRole::Reviewer,
+        ] {
             let a = principal(&[], &[("93066", role)]);
-            assert_eq!(admit(&tenant("93066"), Some(&a), DISTRICT), Ok(()), "{role:?}");
-            assert_eq!(admit(&tenant("75056"), Some(&a), DISTRICT).unwrap_err().status(), 403);
-            assert_eq!(admit(&Route::Admin, Some(&a), None).unwrap_err().status(), 403);
+            assert_eq!(
+                admit(&tenant("93066"), Some(&a), DISTRICT),
+                Ok(()),
+                "{role:?}"
+            );
+            assert_eq!(
+                admit(&tenant("75056"), Some(&a), DISTRICT)
+                    .unwrap_err()
+                    .status(),
+                403
+            );
+            assert_eq!(
+                admit(&Route::Admin, Some(&a), None).unwrap_err().status(),
+                403
+            );
             assert_eq!(admit(&Route::Authenticated, Some(&a), None), Ok(()));
         }
     }
@@ -209,11 +257,24 @@ mod tests {
     #[test]
     fn existence_is_told_only_to_whom_the_policy_admits() {
         let outsider = principal(&[], &[("93066", MembershipRole::Agent)]);
-        assert_eq!(admit(&tenant("92012"), Some(&outsider), None).unwrap_err().status(), 403);
+        assert_eq!(
+            admit(&tenant("92012"), Some(&outsider), None)
+                .unwrap_err()
+                .status(),
+            403
+        );
         let ghost = principal(&[], &[("92012", MembershipRole::Admin)]);
-        assert_eq!(admit(&tenant("92012"), Some(&ghost), None), Err(Refusal::TenantNotFound("92012".into())));
+        assert_eq!(
+            admit(&tenant("92012"), Some(&ghost), None),
+            Err(Refusal::TenantNotFound("92012".into()))
+        );
         let op = principal(&[PlatformRole::Programme], &[]);
-        assert_eq!(admit(&tenant("92012"), Some(&op), None).unwrap_err().status(), 404);
+        assert_eq!(
+            admit(&tenant("92012"), Some(&op), None)
+                .unwrap_err()
+                .status(),
+            404
+        );
     }
 
     #[test]
@@ -221,22 +282,43 @@ mod tests {
         let admin = principal(&[], &[("94081", MembershipRole::Admin)]);
         let refused = admit(&tenant("94081"), Some(&admin), SUSPENDED).unwrap_err();
         assert_eq!(refused, Refusal::TenantSuspended("94081".into()));
-        assert_eq!((refused.status(), refused.slug()), (403, "tenant-suspended"));
+        assert_eq!(
+            (refused.status(), refused.slug()),
+            (403, "tenant-suspended")
+        );
         let op = principal(&[PlatformRole::Programme], &[]);
         assert_eq!(admit(&tenant("94081"), Some(&op), SUSPENDED), Ok(()));
-        assert_eq!(admit(&tenant("94081"), Some(&op), Some(b"bogus")).unwrap_err().status(), 503);
+        assert_eq!(
+            admit(&tenant("94081"), Some(&op), Some(b"bogus"))
+                .unwrap_err()
+                .status(),
+            503
+        );
     }
 
     #[test]
     fn the_hosting_role_keeps_one_out_of_tenant_routes_whatever_else_is_held() {
-        let host = principal(&[PlatformRole::Hosting], &[("93066", MembershipRole::Admin)]);
+        let host = principal(
+            &[PlatformRole::Hosting],
+            &[("93066", MembershipRole::Admin)],
+        );
         assert_eq!(admit(&Route::Admin, Some(&host), None), Ok(()));
         assert_eq!(admit(&Route::OwnAccount, Some(&host), None), Ok(()));
-        assert_eq!(admit(&tenant("93066"), Some(&host), DISTRICT).unwrap_err().status(), 403);
+        assert_eq!(
+            admit(&tenant("93066"), Some(&host), DISTRICT)
+                .unwrap_err()
+                .status(),
+            403
+        );
         // The services decide per record on other routes.
         assert_eq!(admit(&Route::Authenticated, Some(&host), None), Ok(()));
         let both = principal(&[PlatformRole::Hosting, PlatformRole::Programme], &[]);
-        assert_eq!(admit(&tenant("93066"), Some(&both), DISTRICT).unwrap_err().status(), 403);
+        assert_eq!(
+            admit(&tenant("93066"), Some(&both), DISTRICT)
+                .unwrap_err()
+                .status(),
+            403
+        );
         assert_eq!(admit(&Route::Admin, Some(&both), None), Ok(()));
     }
 
@@ -247,7 +329,10 @@ mod tests {
         let people = [
             principal(&[PlatformRole::Programme], &[]),
             principal(&[PlatformRole::Hosting], &[]),
-            principal(&[PlatformRole::Hosting, PlatformRole::Programme], &[("93066", MembershipRole::Admin)]),
+            principal(
+                &[PlatformRole::Hosting, PlatformRole::Programme],
+                &[("93066", MembershipRole::Admin)],
+            ),
             principal(&[], &[("93066", MembershipRole::Admin)]),
             principal(&[], &[("93066", MembershipRole::Agent)]),
             principal(&[], &[("93066", MembershipRole::Reviewer)]),
@@ -257,11 +342,26 @@ mod tests {
         for p in &people {
             for (stored, suspended) in [(DISTRICT, false), (SUSPENDED, true)] {
                 let ours = admit(&tenant("93066"), Some(p), stored).is_ok();
-                let policy = gate::admit(Some(p), Gate::Tenant { insee: "93066", suspended }).is_allowed();
+                let policy = gate::admit(
+                    Some(p),
+                    Gate::Tenant {
+                        insee: "93066",
+                        suspended,
+                    },
+                )
+                .is_allowed();
                 assert_eq!(ours, policy, "{p:?} suspended={suspended}");
             }
-            for (route, g) in [(Route::Admin, Gate::Admin), (Route::Authenticated, Gate::Authenticated), (Route::OwnAccount, Gate::OwnAccount)] {
-                assert_eq!(admit(&route, Some(p), None).is_ok(), gate::admit(Some(p), g).is_allowed(), "{p:?} {route:?}");
+            for (route, g) in [
+                (Route::Admin, Gate::Admin),
+                (Route::Authenticated, Gate::Authenticated),
+                (Route::OwnAccount, Gate::OwnAccount),
+            ] {
+                assert_eq!(
+                    admit(&route, Some(p), None).is_ok(),
+                    gate::admit(Some(p), g).is_allowed(),
+                    "{p:?} {route:?}"
+                );
             }
         }
     }

@@ -8,12 +8,12 @@ use spin_sdk::wasip3::http::types::{ErrorCode, Fields, Method, Request, Response
 use spin_sdk::wasip3::wit_bindgen::{StreamReader, StreamResult};
 use spin_sdk::wasip3::{wit_bindgen, wit_future, wit_stream};
 
+use crate::RESPONSE_REQUEST_ID;
 use crate::access;
 use crate::headers::must_strip;
 use crate::problem::{PROBLEM_CONTENT_TYPE, Refusal};
 use crate::route::{self, Route};
 use crate::token::{self, Verifier};
-use crate::RESPONSE_REQUEST_ID;
 
 /// Why a request did not get the next handler's response.
 enum Stop {
@@ -56,7 +56,9 @@ impl Guest for Gateway {
 
 /// The path of a `path-with-query`, without the query.
 fn path_only(path_with_query: &str) -> &str {
-    path_with_query.split_once('?').map_or(path_with_query, |(path, _)| path)
+    path_with_query
+        .split_once('?')
+        .map_or(path_with_query, |(path, _)| path)
 }
 
 /// The method's name, as the rules and the routes spell it.
@@ -80,12 +82,25 @@ type Entries = Vec<(String, Vec<u8>)>;
 
 /// A problem+json response for a refusal, with `x-request-id` and, for 401s,
 /// `WWW-Authenticate`.
-fn problem_response(refusal: &Refusal, path: &str, request_id: &str) -> Result<Response, ErrorCode> {
+fn problem_response(
+    refusal: &Refusal,
+    path: &str,
+    request_id: &str,
+) -> Result<Response, ErrorCode> {
     let body = refusal.problem(path).to_json();
     let mut headers: Entries = vec![
-        ("content-type".to_owned(), PROBLEM_CONTENT_TYPE.as_bytes().to_vec()),
-        ("content-length".to_owned(), body.len().to_string().into_bytes()),
-        (RESPONSE_REQUEST_ID.to_owned(), request_id.as_bytes().to_vec()),
+        (
+            "content-type".to_owned(),
+            PROBLEM_CONTENT_TYPE.as_bytes().to_vec(),
+        ),
+        (
+            "content-length".to_owned(),
+            body.len().to_string().into_bytes(),
+        ),
+        (
+            RESPONSE_REQUEST_ID.to_owned(),
+            request_id.as_bytes().to_vec(),
+        ),
     ];
     if let Some(challenge) = refusal.www_authenticate() {
         headers.push(("www-authenticate".to_owned(), challenge.as_bytes().to_vec()));
@@ -107,7 +122,11 @@ fn problem_response(refusal: &Refusal, path: &str, request_id: &str) -> Result<R
 }
 
 /// Applies the rules, then forwards the request.
-async fn gate(req: Request, path: &str, request_id: &str) -> Result<spin_sdk::http::Response, Stop> {
+async fn gate(
+    req: Request,
+    path: &str,
+    request_id: &str,
+) -> Result<spin_sdk::http::Response, Stop> {
     let method = req.get_method();
     let method_name = method_name(&method);
     let mut headers: Entries = req.get_headers().copy_all();
@@ -137,7 +156,9 @@ async fn gate(req: Request, path: &str, request_id: &str) -> Result<spin_sdk::ht
     // issued before the account's rights last changed no longer counts), and the
     // commune's status on tenant routes; both at once, from the store every
     // instance shares.
-    let rights_key = verified.as_ref().map(|v| access::rights_key(&v.principal.sub));
+    let rights_key = verified
+        .as_ref()
+        .map(|v| access::rights_key(&v.principal.sub));
     let status_key = match (access::tenant_to_check(&route), &asker) {
         (Some(insee), Some(_)) => Some(access::status_key(insee)),
         _ => None,
@@ -166,7 +187,10 @@ async fn gate(req: Request, path: &str, request_id: &str) -> Result<spin_sdk::ht
             if bytes.is_empty() {
                 None
             } else {
-                headers.push(("content-length".to_owned(), bytes.len().to_string().into_bytes()));
+                headers.push((
+                    "content-length".to_owned(),
+                    bytes.len().to_string().into_bytes(),
+                ));
                 let (mut tx, rx) = wit_stream::new();
                 wit_bindgen::spawn(async move {
                     let _unsent = tx.write_all(bytes).await;
@@ -175,14 +199,21 @@ async fn gate(req: Request, path: &str, request_id: &str) -> Result<spin_sdk::ht
             }
         }
     };
-    let (next_req, transmitted) = Request::new(fields(&headers).map_err(Stop::Upstream)?, contents, trailers, options);
+    let (next_req, transmitted) = Request::new(
+        fields(&headers).map_err(Stop::Upstream)?,
+        contents,
+        trailers,
+        options,
+    );
     let rebuilt = next_req
         .set_method(&method)
         .and_then(|()| next_req.set_scheme(scheme.as_ref()))
         .and_then(|()| next_req.set_authority(authority.as_deref()))
         .and_then(|()| next_req.set_path_with_query(path_with_query.as_deref()));
     if rebuilt.is_err() {
-        return Err(Refusal::BadRequest("the request line could not be forwarded".to_owned()).into());
+        return Err(
+            Refusal::BadRequest("the request line could not be forwarded".to_owned()).into(),
+        );
     }
     // The client's body was consumed as well as the next handler consumed ours.
     wit_bindgen::spawn(async move {
@@ -194,16 +225,25 @@ async fn gate(req: Request, path: &str, request_id: &str) -> Result<spin_sdk::ht
 /// The next handler's response, unchanged but for `x-request-id`; its body
 /// goes on as the same stream. The answer to a HEAD request has no body at all,
 /// so its `content-length` can describe the GET body (as the next handler meant).
-async fn with_request_id(resp: spin_sdk::http::Response, request_id: &str, head: bool) -> Result<Response, ErrorCode> {
+async fn with_request_id(
+    resp: spin_sdk::http::Response,
+    request_id: &str,
+    head: bool,
+) -> Result<Response, ErrorCode> {
     let (parts, mut body) = resp.into_parts();
-    let inner = body.take_unstarted().ok_or_else(|| internal("the response body was already read".to_owned()))?;
+    let inner = body
+        .take_unstarted()
+        .ok_or_else(|| internal("the response body was already read".to_owned()))?;
     let mut headers: Entries = parts
         .headers
         .iter()
         .filter(|(name, _)| name.as_str() != RESPONSE_REQUEST_ID)
         .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
         .collect();
-    headers.push((RESPONSE_REQUEST_ID.to_owned(), request_id.as_bytes().to_vec()));
+    headers.push((
+        RESPONSE_REQUEST_ID.to_owned(),
+        request_id.as_bytes().to_vec(),
+    ));
     let (sent_tx, sent) = wit_future::new(|| Ok(()));
     let (stream, trailers) = Response::consume_body(inner, sent);
     let (contents, trailers) = if head {
@@ -248,7 +288,9 @@ fn content_length(headers: &Entries) -> Result<Option<u64>, Refusal> {
         return Ok(None);
     };
     if found.next().is_some() {
-        return Err(Refusal::BadRequest("more than one content-length header".to_owned()));
+        return Err(Refusal::BadRequest(
+            "more than one content-length header".to_owned(),
+        ));
     }
     std::str::from_utf8(first)
         .ok()
@@ -258,12 +300,20 @@ fn content_length(headers: &Entries) -> Result<Option<u64>, Refusal> {
 }
 
 /// Sets `x-qmi-principal`, `x-qmi-tenant` and `x-qmi-request-id`.
-fn insert_internal(headers: &mut Entries, principal: Option<&Principal>, route: &Route, request_id: &str) {
+fn insert_internal(
+    headers: &mut Entries,
+    principal: Option<&Principal>,
+    route: &Route,
+    request_id: &str,
+) {
     if let Some(p) = principal {
         headers.push((PRINCIPAL_HEADER.to_owned(), p.to_header().into_bytes()));
     }
     let tenant = match route {
-        Route::Tenant(insee) | Route::Public { tenant: Some(insee) } => Some(insee),
+        Route::Tenant(insee)
+        | Route::Public {
+            tenant: Some(insee),
+        } => Some(insee),
         _ => None,
     };
     if let Some(insee) = tenant {
@@ -302,14 +352,18 @@ async fn verifier() -> Result<&'static Verifier, Refusal> {
 
 /// Reads the variables and builds a verifier.
 async fn configured_verifier() -> Result<Verifier, Refusal> {
-    let pem = spin_sdk::variables::get("jwt_public_key").await.unwrap_or_default();
+    let pem = spin_sdk::variables::get("jwt_public_key")
+        .await
+        .unwrap_or_default();
     if pem.trim().is_empty() {
         return Err(Refusal::Unavailable(
             "token verification is not configured (jwt_public_key is empty or not inherited)"
                 .to_owned(),
         ));
     }
-    let issuer = spin_sdk::variables::get("jwt_issuer").await.unwrap_or_else(|_| "qmi".to_owned());
+    let issuer = spin_sdk::variables::get("jwt_issuer")
+        .await
+        .unwrap_or_else(|_| "qmi".to_owned());
     let audience = spin_sdk::variables::get("jwt_audience")
         .await
         .unwrap_or_else(|_| "qmi-api".to_owned());
@@ -318,7 +372,10 @@ async fn configured_verifier() -> Result<Verifier, Refusal> {
 
 /// Two optional keys of the `default` key-value store, read concurrently from
 /// one store handle (each `None` when not asked for or absent).
-async fn kv_get_both(a: Option<&str>, b: Option<&str>) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), Refusal> {
+async fn kv_get_both(
+    a: Option<&str>,
+    b: Option<&str>,
+) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), Refusal> {
     if a.is_none() && b.is_none() {
         return Ok((None, None));
     }
@@ -327,7 +384,9 @@ async fn kv_get_both(a: Option<&str>, b: Option<&str>) -> Result<(Option<Vec<u8>
             "the shared key-value store is unreadable (is the `default` store inherited?): {e:?}"
         ))
     };
-    let store = spin_sdk::key_value::Store::open_default().await.map_err(unavailable)?;
+    let store = spin_sdk::key_value::Store::open_default()
+        .await
+        .map_err(unavailable)?;
     let get = |key: Option<&str>| {
         let store = &store;
         let key = key.map(str::to_owned);

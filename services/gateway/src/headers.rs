@@ -32,10 +32,22 @@ mod tests {
         for name in HOP_BY_HOP {
             assert!(must_strip(name), "{name}");
         }
-        for name in ["x-qmi-principal", "x-qmi-tenant", "x-qmi-request-id", "x-qmi-anything"] {
+        for name in [
+            "x-qmi-principal",
+            "x-qmi-tenant",
+            "x-qmi-request-id",
+            "x-qmi-anything",
+        ] {
             assert!(must_strip(name), "{name}");
         }
-        for name in ["authorization", "content-type", "content-length", "x-request-id", "x-qmix", "te"] {
+        for name in [
+            "authorization",
+            "content-type",
+            "content-length",
+            "x-request-id",
+            "x-qmix",
+            "te",
+        ] {
             assert!(!must_strip(name), "{name}");
         }
     }

@@ -28,7 +28,11 @@ pub const ATTACHMENT_LIMIT: u64 = 10 * 1024 * 1024;
 pub fn body_limit(method: &str, path: &str) -> u64 {
     let segments: Vec<&str> = path.split('/').collect();
     match segments.as_slice() {
-        ["", "api", "applications", id, "attachments"] if method.eq_ignore_ascii_case("POST") && !id.is_empty() => ATTACHMENT_LIMIT,
+        ["", "api", "applications", id, "attachments"]
+            if method.eq_ignore_ascii_case("POST") && !id.is_empty() =>
+        {
+            ATTACHMENT_LIMIT
+        }
         _ => BODY_LIMIT,
     }
 }
@@ -37,10 +41,22 @@ pub fn body_limit(method: &str, path: &str) -> u64 {
 mod limit_tests {
     #[test]
     fn only_the_attachment_route_is_raised() {
-        assert_eq!(super::body_limit("POST", "/api/applications/abc/attachments"), super::ATTACHMENT_LIMIT);
-        assert_eq!(super::body_limit("PUT", "/api/applications/abc/attachments"), super::BODY_LIMIT);
-        assert_eq!(super::body_limit("POST", "/api/applications/abc/attachments/x"), super::BODY_LIMIT);
-        assert_eq!(super::body_limit("POST", "/api/applications//attachments"), super::BODY_LIMIT);
+        assert_eq!(
+            super::body_limit("POST", "/api/applications/abc/attachments"),
+            super::ATTACHMENT_LIMIT
+        );
+        assert_eq!(
+            super::body_limit("PUT", "/api/applications/abc/attachments"),
+            super::BODY_LIMIT
+        );
+        assert_eq!(
+            super::body_limit("POST", "/api/applications/abc/attachments/x"),
+            super::BODY_LIMIT
+        );
+        assert_eq!(
+            super::body_limit("POST", "/api/applications//attachments"),
+            super::BODY_LIMIT
+        );
         assert_eq!(super::body_limit("POST", "/api/calls"), super::BODY_LIMIT);
     }
 }

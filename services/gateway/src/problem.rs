@@ -30,7 +30,9 @@ pub enum Refusal {
     #[error("there is no commune {0}")]
     TenantNotFound(String),
     /// The commune is suspended and the principal is not a programme operator (403).
-    #[error("la commune {0} est suspendue : seuls les opérateurs du programme y ont accès (commune {0} is suspended)")]
+    #[error(
+        "la commune {0} est suspendue : seuls les opérateurs du programme y ont accès (commune {0} is suspended)"
+    )]
     TenantSuspended(String),
     /// The token was issued before the account's rights last changed (401,
     /// `error="invalid_token"`): refresh it.
@@ -109,9 +111,9 @@ impl Refusal {
         match self {
             Refusal::MissingToken => Some("Bearer"),
             Refusal::InvalidToken(_) => Some("Bearer error=\"invalid_token\""),
-            Refusal::RightsChanged => {
-                Some("Bearer error=\"invalid_token\", error_description=\"rights changed, refresh the token\"")
-            }
+            Refusal::RightsChanged => Some(
+                "Bearer error=\"invalid_token\", error_description=\"rights changed, refresh the token\"",
+            ),
             Refusal::InvalidAuthorization(_) => Some("Bearer error=\"invalid_request\""),
             _ => None,
         }
@@ -122,7 +124,8 @@ impl Refusal {
         let errors = match self {
             Refusal::InvalidTenant(_) => Some(vec![FieldError {
                 field: "insee".to_owned(),
-                message: "five characters: a département (01–95, 2A, 2B, 97x) then digits".to_owned(),
+                message: "five characters: a département (01–95, 2A, 2B, 97x) then digits"
+                    .to_owned(),
             }]),
             _ => None,
         };
@@ -169,7 +172,8 @@ impl Problem {
     /// The JSON body.
     pub fn to_json(&self) -> Vec<u8> {
         // Strings and a number always serialise; never panic on a request path.
-        serde_json::to_vec(self).unwrap_or_else(|_| br#"{"type":"about:blank","status":500}"#.to_vec())
+        serde_json::to_vec(self)
+            .unwrap_or_else(|_| br#"{"type":"about:blank","status":500}"#.to_vec())
     }
 }
 
@@ -199,10 +203,15 @@ mod tests {
             Some("Bearer error=\"invalid_token\"")
         );
         assert_eq!(Refusal::Forbidden("x".into()).www_authenticate(), None);
-        assert_eq!(Refusal::TenantSuspended("93066".into()).www_authenticate(), None);
+        assert_eq!(
+            Refusal::TenantSuspended("93066".into()).www_authenticate(),
+            None
+        );
         assert_eq!(
             Refusal::RightsChanged.www_authenticate(),
-            Some("Bearer error=\"invalid_token\", error_description=\"rights changed, refresh the token\"")
+            Some(
+                "Bearer error=\"invalid_token\", error_description=\"rights changed, refresh the token\""
+            )
         );
         assert_eq!(Refusal::PayloadTooLarge { limit: 1 }.status(), 413);
     }

@@ -95,13 +95,22 @@ mod tests {
             ("GET", "/api/calls"),
             ("GET", "/api/calls/42"),
         ] {
-            assert_eq!(classify(m, p), Ok(Route::Public { tenant: None }), "{m} {p}");
+            assert_eq!(
+                classify(m, p),
+                Ok(Route::Public { tenant: None }),
+                "{m} {p}"
+            );
         }
         assert_eq!(
             classify("GET", "/api/communes/93066"),
-            Ok(Route::Public { tenant: Some(insee("93066")) })
+            Ok(Route::Public {
+                tenant: Some(insee("93066"))
+            })
         );
-        assert_eq!(classify("GET", "/api/communes/nope"), Ok(Route::Public { tenant: None }));
+        assert_eq!(
+            classify("GET", "/api/communes/nope"),
+            Ok(Route::Public { tenant: None })
+        );
     }
 
     #[test]
@@ -118,14 +127,18 @@ mod tests {
             ("GET", "/api/communes/"),
         ] {
             assert!(
-                matches!(classify(m, p), Ok(Route::Authenticated | Route::Tenant(_))) || p == "/api/communes/",
+                matches!(classify(m, p), Ok(Route::Authenticated | Route::Tenant(_)))
+                    || p == "/api/communes/",
                 "{m} {p}: {:?}",
                 classify(m, p)
             );
         }
         assert_eq!(classify("GET", "/api/me"), Ok(Route::OwnAccount));
         assert_eq!(classify("POST", "/api/admin/communes"), Ok(Route::Admin));
-        assert_eq!(classify("POST", "/api/admin/communes/93066/suspend"), Ok(Route::Admin));
+        assert_eq!(
+            classify("POST", "/api/admin/communes/93066/suspend"),
+            Ok(Route::Admin)
+        );
     }
 
     #[test]
@@ -139,16 +152,26 @@ mod tests {
             Ok(Route::Tenant(insee("2A004")))
         );
         // A trailing slash after the code is still a tenant path.
-        assert_eq!(classify("GET", "/api/communes/75056/"), Ok(Route::Tenant(insee("75056"))));
+        assert_eq!(
+            classify("GET", "/api/communes/75056/"),
+            Ok(Route::Tenant(insee("75056")))
+        );
         let bad = classify("GET", "/api/communes/9306/members").unwrap_err();
         assert_eq!(bad.status(), 400);
-        assert_eq!(classify("GET", "/api/communes//members").unwrap_err().status(), 400);
+        assert_eq!(
+            classify("GET", "/api/communes//members")
+                .unwrap_err()
+                .status(),
+            400
+        );
     }
 
     #[test]
     fn dot_segments_and_outside_paths() {
         assert_eq!(
-            classify("GET", "/api/communes/93066/../75056/members").unwrap_err().status(),
+            classify("GET", "/api/communes/93066/../75056/members")
+                .unwrap_err()
+                .status(),
             400
         );
         assert_eq!(classify("GET", "/api/./me").unwrap_err().status(), 400);

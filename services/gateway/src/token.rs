@@ -81,9 +81,10 @@ pub fn bearer<'a>(values: &[&'a [u8]]) -> Result<Option<&'a str>, Refusal> {
     };
     let text = std::str::from_utf8(value)
         .map_err(|_| Refusal::InvalidAuthorization("the header is not ASCII".to_owned()))?;
-    let (scheme, token) = text.trim().split_once(' ').ok_or_else(|| {
-        Refusal::InvalidAuthorization("expected `Bearer <token>`".to_owned())
-    })?;
+    let (scheme, token) = text
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| Refusal::InvalidAuthorization("expected `Bearer <token>`".to_owned()))?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(Refusal::InvalidAuthorization(format!(
             "the `{scheme}` scheme is not accepted, only Bearer"
@@ -119,7 +120,10 @@ const VERIFIED_CAPACITY: usize = 1024;
 static VERIFIED: Mutex<Option<VerifiedTokens>> = Mutex::new(None);
 
 fn now_secs() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 impl Verifier {
@@ -135,7 +139,11 @@ impl Verifier {
         validation.validate_aud = true;
         validation.leeway = LEEWAY_SECS;
         let fingerprint = format!("{issuer}\n{audience}\n{pem}");
-        Ok(Verifier { key: cached_key(pem)?, validation, fingerprint })
+        Ok(Verifier {
+            key: cached_key(pem)?,
+            validation,
+            fingerprint,
+        })
     }
 
     /// Verifies a token and returns its principal and rights version; every
@@ -163,12 +171,17 @@ impl Verifier {
         let mut cache = VERIFIED.lock().unwrap_or_else(|p| p.into_inner());
         let cache = match cache.as_mut() {
             Some(c) if c.fingerprint == self.fingerprint => c,
-            _ => cache.insert(VerifiedTokens { fingerprint: self.fingerprint.clone(), entries: Default::default() }),
+            _ => cache.insert(VerifiedTokens {
+                fingerprint: self.fingerprint.clone(),
+                entries: Default::default(),
+            }),
         };
         if cache.entries.len() >= VERIFIED_CAPACITY {
             cache.entries.clear();
         }
-        cache.entries.insert(token.to_owned(), (verified.clone(), exp, nbf));
+        cache
+            .entries
+            .insert(token.to_owned(), (verified.clone(), exp, nbf));
         Ok(verified)
     }
 }
@@ -226,7 +239,10 @@ mod tests {
         let sk = SigningKey::from_bytes(&[seed; 32]);
         Keys {
             private_pem: sk.to_pkcs8_pem(LineEnding::LF).unwrap().to_string(),
-            public_pem: sk.verifying_key().to_public_key_pem(LineEnding::LF).unwrap(),
+            public_pem: sk
+                .verifying_key()
+                .to_public_key_pem(LineEnding::LF)
+                .unwrap(),
         }
     }
 
@@ -260,11 +276,17 @@ mod tests {
         let p = v.principal;
         assert_eq!(p.name, "Camille Martin");
         assert_eq!(p.ops, vec![PlatformRole::Programme]);
-        assert_eq!(p.role_in(&"93066".parse().unwrap()), Some(MembershipRole::Admin));
+        assert_eq!(
+            p.role_in(&"93066".parse().unwrap()),
+            Some(MembershipRole::Admin)
+        );
         assert_eq!(p.org, None);
         let mut c = claims();
         c["rv"] = json!(7);
-        assert_eq!(verifier(&k).verify(&sign(&k, &c)).unwrap().rights_version, 7);
+        assert_eq!(
+            verifier(&k).verify(&sign(&k, &c)).unwrap().rights_version,
+            7
+        );
     }
 
     #[test]
@@ -273,18 +295,59 @@ mod tests {
         let v = verifier(&k);
         let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
             ("expired", Box::new(|c| c["exp"] = json!(now() - 3600))),
-            ("not yet valid", Box::new(|c| c["nbf"] = json!(now() + 3600))),
+            (
+                "not yet valid",
+                Box::new(|c| c["nbf"] = json!(now() + 3600)),
+            ),
             ("wrong iss", Box::new(|c| c["iss"] = json!("evil"))),
             ("wrong aud", Box::new(|c| c["aud"] = json!("other"))),
-            ("no sub", Box::new(|c| { c.as_object_mut().unwrap().remove("sub"); })),
+            (
+                "no sub",
+                Box::new(|c| {
+                    c.as_object_mut().unwrap().remove("sub");
+                }),
+            ),
             ("sub not a uuid", Box::new(|c| c["sub"] = json!("root"))),
-            ("no nbf", Box::new(|c| { c.as_object_mut().unwrap().remove("nbf"); })),
-            ("no exp", Box::new(|c| { c.as_object_mut().unwrap().remove("exp"); })),
-            ("no iss", Box::new(|c| { c.as_object_mut().unwrap().remove("iss"); })),
-            ("no aud", Box::new(|c| { c.as_object_mut().unwrap().remove("aud"); })),
-            ("no jti", Box::new(|c| { c.as_object_mut().unwrap().remove("jti"); })),
-            ("no name", Box::new(|c| { c.as_object_mut().unwrap().remove("name"); })),
-            ("bad insee", Box::new(|c| c["mem"] = json!({ "123": "admin" }))),
+            (
+                "no nbf",
+                Box::new(|c| {
+                    c.as_object_mut().unwrap().remove("nbf");
+                }),
+            ),
+            (
+                "no exp",
+                Box::new(|c| {
+                    c.as_object_mut().unwrap().remove("exp");
+                }),
+            ),
+            (
+                "no iss",
+                Box::new(|c| {
+                    c.as_object_mut().unwrap().remove("iss");
+                }),
+            ),
+            (
+                "no aud",
+                Box::new(|c| {
+                    c.as_object_mut().unwrap().remove("aud");
+                }),
+            ),
+            (
+                "no jti",
+                Box::new(|c| {
+                    c.as_object_mut().unwrap().remove("jti");
+                }),
+            ),
+            (
+                "no name",
+                Box::new(|c| {
+                    c.as_object_mut().unwrap().remove("name");
+                }),
+            ),
+            (
+                "bad insee",
+                Box::new(|c| c["mem"] = json!({ "123": "admin" })),
+            ),
             ("bad role", Box::new(|c| c["ops"] = json!(["root"]))),
             ("negative rv", Box::new(|c| c["rv"] = json!(-1))),
         ];
@@ -336,7 +399,10 @@ mod tests {
         assert_eq!(bearer(&[b"bearer  abc "]), Ok(Some("abc")));
         assert_eq!(bearer(&[b"Basic dXNlcjpwYXNz"]).unwrap_err().status(), 401);
         assert_eq!(bearer(&[b"Bearer"]).unwrap_err().status(), 401);
-        assert_eq!(bearer(&[b"Bearer a", b"Bearer b"]).unwrap_err().status(), 401);
+        assert_eq!(
+            bearer(&[b"Bearer a", b"Bearer b"]).unwrap_err().status(),
+            401
+        );
     }
 
     #[test]

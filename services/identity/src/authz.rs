@@ -152,8 +152,14 @@ impl<'a> Operation<'a> {
 
     /// The question this operation asks the policy.
     pub fn question(self) -> Question {
-        let at = |insee: &Insee| Facts { tenant: Some(insee.to_string()), ..Facts::default() };
-        let of = |org: &str| Facts { organisation: Some(org.to_owned()), ..Facts::default() };
+        let at = |insee: &Insee| Facts {
+            tenant: Some(insee.to_string()),
+            ..Facts::default()
+        };
+        let of = |org: &str| Facts {
+            organisation: Some(org.to_owned()),
+            ..Facts::default()
+        };
         let (action, facts) = match self {
             Operation::ReadRegistry => (Action::RegistryRead, Facts::default()),
             Operation::CreateCommune => (Action::TenantCreate, Facts::default()),
@@ -189,9 +195,14 @@ impl Refusal {
     pub fn problem(&self) -> Problem {
         let code = self.code;
         match code.status() {
-            500 => Problem::internal(format!("policy refused {}: {}", code.wit_name(), self.reason)),
+            500 => Problem::internal(format!(
+                "policy refused {}: {}",
+                code.wit_name(),
+                self.reason
+            )),
             401 => {
-                let mut p = Problem::new(401, code.wit_name(), "Authentication required").detail(&self.reason);
+                let mut p = Problem::new(401, code.wit_name(), "Authentication required")
+                    .detail(&self.reason);
                 p.www_authenticate = Some("Bearer".to_owned());
                 p
             }
@@ -209,16 +220,47 @@ mod tests {
     fn operations_ask_with_the_facts_their_rule_needs() {
         let a: Insee = "93066".parse().unwrap();
         let q = Operation::ListMembers(&a).question();
-        assert_eq!((q.action, q.facts.tenant.as_deref(), q.facts.organisation), (Action::MemberList, Some("93066"), None));
+        assert_eq!(
+            (q.action, q.facts.tenant.as_deref(), q.facts.organisation),
+            (Action::MemberList, Some("93066"), None)
+        );
         let q = Operation::ManageMembers(&a).question();
-        assert_eq!((q.action, q.facts.tenant.as_deref()), (Action::MemberManage, Some("93066")));
+        assert_eq!(
+            (q.action, q.facts.tenant.as_deref()),
+            (Action::MemberManage, Some("93066"))
+        );
         let q = Operation::UpdateOrganisation("o1").question();
-        assert_eq!((q.action, q.facts.tenant, q.facts.organisation.as_deref()), (Action::OrganisationUpdate, None, Some("o1")));
-        assert_eq!(Operation::ReadOrganisation("o1").question().facts.organisation.as_deref(), Some("o1"));
-        assert_eq!(Operation::SuspendCommune(&a).question().action, Action::TenantSuspend);
-        assert_eq!(Operation::ResumeCommune(&a).question().action, Action::TenantResume);
-        assert_eq!(Operation::CreateCommune.question().action, Action::TenantCreate);
-        assert_eq!(Operation::ReadRegistry.question(), Question { action: Action::RegistryRead, facts: Facts::default() });
+        assert_eq!(
+            (q.action, q.facts.tenant, q.facts.organisation.as_deref()),
+            (Action::OrganisationUpdate, None, Some("o1"))
+        );
+        assert_eq!(
+            Operation::ReadOrganisation("o1")
+                .question()
+                .facts
+                .organisation
+                .as_deref(),
+            Some("o1")
+        );
+        assert_eq!(
+            Operation::SuspendCommune(&a).question().action,
+            Action::TenantSuspend
+        );
+        assert_eq!(
+            Operation::ResumeCommune(&a).question().action,
+            Action::TenantResume
+        );
+        assert_eq!(
+            Operation::CreateCommune.question().action,
+            Action::TenantCreate
+        );
+        assert_eq!(
+            Operation::ReadRegistry.question(),
+            Question {
+                action: Action::RegistryRead,
+                facts: Facts::default()
+            }
+        );
     }
 
     #[test]
@@ -239,7 +281,11 @@ mod tests {
         for op in all {
             let q = op.question_in(true);
             // The tenant the question names is exactly the one whose status is read.
-            assert_eq!(q.facts.tenant.as_deref(), op.tenant().map(Insee::as_str), "{op:?}");
+            assert_eq!(
+                q.facts.tenant.as_deref(),
+                op.tenant().map(Insee::as_str),
+                "{op:?}"
+            );
             assert_eq!(q.facts.tenant_suspended, op.tenant().is_some(), "{op:?}");
             assert!(!op.question_in(false).facts.tenant_suspended, "{op:?}");
         }
@@ -254,10 +300,17 @@ mod tests {
         let a: Insee = "93066".parse().unwrap();
         let admin = Principal {
             sub: "s".into(),
-            memberships: vec![Membership { insee: "93066".into(), role: CommuneRole::Admin }],
+            memberships: vec![Membership {
+                insee: "93066".into(),
+                role: CommuneRole::Admin,
+            }],
             ..Principal::default()
         };
-        let programme = Principal { sub: "p".into(), platform_roles: vec![qmi_policy::rules::PlatformRole::Programme], ..Principal::default() };
+        let programme = Principal {
+            sub: "p".into(),
+            platform_roles: vec![qmi_policy::rules::PlatformRole::Programme],
+            ..Principal::default()
+        };
         for op in [Operation::ListMembers(&a), Operation::ManageMembers(&a)] {
             let ask = |p: &Principal, suspended: bool| {
                 let q = op.question_in(suspended);
@@ -271,22 +324,36 @@ mod tests {
                 decide(Some(p), action, &facts)
             };
             assert!(ask(&admin, false).is_allowed(), "{op:?}");
-            assert_eq!(ask(&admin, true).code(), Some(RefusalCode::TenantSuspended), "{op:?}");
+            assert_eq!(
+                ask(&admin, true).code(),
+                Some(RefusalCode::TenantSuspended),
+                "{op:?}"
+            );
             assert!(ask(&programme, true).is_allowed(), "{op:?}");
         }
     }
 
     #[test]
     fn refusals_become_problems_naming_the_code() {
-        let refusal = |code| Refusal { code, reason: "because".into() };
+        let refusal = |code| Refusal {
+            code,
+            reason: "because".into(),
+        };
         for code in RefusalCode::ALL {
             let p = refusal(code).problem();
             assert_eq!(p.status, code.status(), "{code:?}");
             if p.status == 500 {
-                assert!(p.type_uri.ends_with("/internal"), "{code:?} must not leak its reason");
+                assert!(
+                    p.type_uri.ends_with("/internal"),
+                    "{code:?} must not leak its reason"
+                );
                 assert_ne!(p.detail.as_deref(), Some("because"));
             } else {
-                assert!(p.type_uri.ends_with(&format!("/{}", code.wit_name())), "{}", p.type_uri);
+                assert!(
+                    p.type_uri.ends_with(&format!("/{}", code.wit_name())),
+                    "{}",
+                    p.type_uri
+                );
                 assert_eq!(p.detail.as_deref(), Some("because"));
             }
         }

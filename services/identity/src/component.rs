@@ -38,12 +38,18 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn param(&self, name: &str) -> &str {
-        self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str()).unwrap_or("")
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
     }
 
     /// The `{insee}` parameter; 404 when it is not an INSEE code.
     fn insee(&self) -> Result<Insee, Problem> {
-        self.param("insee").parse().map_err(|e: qmi_api::InseeError| Problem::not_found(e.to_string()))
+        self.param("insee")
+            .parse()
+            .map_err(|e: qmi_api::InseeError| Problem::not_found(e.to_string()))
     }
 
     fn principal(&self) -> Result<Principal, Problem> {
@@ -57,10 +63,14 @@ impl Ctx<'_> {
     /// handler answers 404 for it once the policy has spoken).
     async fn allow(&self, p: Option<&Principal>, op: Operation<'_>) -> Result<(), Problem> {
         let suspended = match op.tenant() {
-            Some(insee) => load_commune(&self.db, insee).await?.is_some_and(|c| c.status == CommuneStatus::Suspended),
+            Some(insee) => load_commune(&self.db, insee)
+                .await?
+                .is_some_and(|c| c.status == CommuneStatus::Suspended),
             None => false,
         };
-        Asker::new(p).ask(op.question_in(suspended)).map_err(|r| r.problem())
+        Asker::new(p)
+            .ask(op.question_in(suspended))
+            .map_err(|r| r.problem())
     }
 }
 
@@ -102,7 +112,8 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
 
 // ---------------------------------------------------------------- registry
 
-const COMMUNE_COLUMNS: &str = "insee, name, departement, ept_code, ept_name, metropolis_code, population, status";
+const COMMUNE_COLUMNS: &str =
+    "insee, name, departement, ept_code, ept_name, metropolis_code, population, status";
 
 fn commune_of(row: qmi_kit::sql::Row<'_>) -> Result<Commune, Problem> {
     Ok(Commune {
@@ -119,12 +130,19 @@ fn commune_of(row: qmi_kit::sql::Row<'_>) -> Result<Commune, Problem> {
 }
 
 async fn load_commune(db: &Db, insee: &Insee) -> Result<Option<Commune>, Problem> {
-    let rows = db.global(&format!("SELECT {COMMUNE_COLUMNS} FROM communes WHERE insee = ?"), vec![insee.into()]).await?;
+    let rows = db
+        .global(
+            &format!("SELECT {COMMUNE_COLUMNS} FROM communes WHERE insee = ?"),
+            vec![insee.into()],
+        )
+        .await?;
     rows.first().map(commune_of).transpose()
 }
 
 async fn require_commune(db: &Db, insee: &Insee) -> Result<Commune, Problem> {
-    load_commune(db, insee).await?.ok_or_else(|| Problem::not_found(format!("no commune {insee} in the registry")))
+    load_commune(db, insee)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("no commune {insee} in the registry")))
 }
 
 /// Writes `tenant-status/<insee>` for the gateway, once the change committed,
@@ -138,9 +156,14 @@ async fn publish_status(db: &Db, insee: &Insee) -> Result<Commune, Problem> {
     let mut commune = require_commune(db, insee).await?;
     for _ in 0..4 {
         store
-            .set(crate::tenant_status_key(insee), commune.status.as_str().as_bytes())
+            .set(
+                crate::tenant_status_key(insee),
+                commune.status.as_str().as_bytes(),
+            )
             .await
-            .map_err(|e| Problem::unavailable(format!("writing the tenant status of {insee}: {e:?}")))?;
+            .map_err(|e| {
+                Problem::unavailable(format!("writing the tenant status of {insee}: {e:?}"))
+            })?;
         let now = require_commune(db, insee).await?;
         if now.status == commune.status {
             return Ok(now);
@@ -164,14 +187,27 @@ async fn ensure_status_published(commune: &Commune) {
 /// Raises an account's rights version, inside the transaction of the change that
 /// takes a right away from it; [`publish_rights`] tells the gateway once it commits.
 async fn lower_rights(db: &Db, account: &str) -> Result<(), Problem> {
-    db.global("UPDATE accounts SET rights_version = rights_version + 1 WHERE id = ?", vec![account.into()]).await?;
+    db.global(
+        "UPDATE accounts SET rights_version = rights_version + 1 WHERE id = ?",
+        vec![account.into()],
+    )
+    .await?;
     Ok(())
 }
 
 /// An account's rights version in the database (0 for an unknown account).
 async fn rights_version(db: &Db, account: &str) -> Result<u64, Problem> {
-    let rows = db.global("SELECT rights_version FROM accounts WHERE id = ?", vec![account.into()]).await?;
-    Ok(rows.first().and_then(|r| r.int("rights_version")).and_then(|v| u64::try_from(v).ok()).unwrap_or(0))
+    let rows = db
+        .global(
+            "SELECT rights_version FROM accounts WHERE id = ?",
+            vec![account.into()],
+        )
+        .await?;
+    Ok(rows
+        .first()
+        .and_then(|r| r.int("rights_version"))
+        .and_then(|v| u64::try_from(v).ok())
+        .unwrap_or(0))
 }
 
 /// Publishes an account's rights version as `rights/<account>` in the shared
@@ -180,15 +216,26 @@ async fn rights_version(db: &Db, account: &str) -> Result<u64, Problem> {
 /// a value is written only over a lower one, and the database is read again
 /// after writing, so two changes published out of order still leave the latest.
 async fn publish_rights(db: &Db, account: &str) -> Result<(), Problem> {
-    let unavailable = |e: spin_sdk::key_value::Error| Problem::unavailable(format!("the shared key-value store: {e:?}"));
-    let store = spin_sdk::key_value::Store::open_default().await.map_err(unavailable)?;
+    let unavailable = |e: spin_sdk::key_value::Error| {
+        Problem::unavailable(format!("the shared key-value store: {e:?}"))
+    };
+    let store = spin_sdk::key_value::Store::open_default()
+        .await
+        .map_err(unavailable)?;
     let key = crate::rights_key(account);
     let mut version = rights_version(db, account).await?;
     for _ in 0..4 {
         let stored = store.get(&key).await.map_err(unavailable)?;
-        let stored = stored.and_then(|v| std::str::from_utf8(&v).ok().and_then(|s| s.trim().parse::<u64>().ok()));
+        let stored = stored.and_then(|v| {
+            std::str::from_utf8(&v)
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+        });
         if stored.is_none_or(|s| s < version) {
-            store.set(&key, version.to_string().as_bytes()).await.map_err(unavailable)?;
+            store
+                .set(&key, version.to_string().as_bytes())
+                .await
+                .map_err(unavailable)?;
         }
         let now = rights_version(db, account).await?;
         if now == version {
@@ -214,14 +261,16 @@ fn like_escape(s: &str) -> String {
 const MAX_CODES: usize = 500;
 
 async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry).await?;
+    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)
+        .await?;
     let query = &cx.req.query;
     let page = PageRequest::from_query(query)?;
     let mut sql = format!("SELECT {COMMUNE_COLUMNS} FROM communes WHERE 1 = 1");
     let mut params: Vec<Value> = Vec::new();
     if let Some(status) = query.non_empty("status") {
         let status = CommuneStatus::parse(status).ok_or_else(|| {
-            Problem::bad_request("unknown status").field("status", "one of member, candidate, district, suspended")
+            Problem::bad_request("unknown status")
+                .field("status", "one of member, candidate, district, suspended")
         })?;
         sql.push_str(" AND status = ?");
         params.push(status.as_str().into());
@@ -229,15 +278,19 @@ async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     if let Some(dep) = query.non_empty("departement") {
         let dep = dep.trim().to_ascii_uppercase();
         if !(2..=3).contains(&dep.len()) || !dep.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(Problem::bad_request("invalid departement").field("departement", "a département code such as 75, 2A or 974"));
+            return Err(Problem::bad_request("invalid departement")
+                .field("departement", "a département code such as 75, 2A or 974"));
         }
         sql.push_str(" AND departement = ?");
         params.push(dep.into());
     }
     if let Some(territory) = query.non_empty("territory") {
         let territory = territory.trim();
-        if !(1..=20).contains(&territory.len()) || !territory.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(Problem::bad_request("invalid territory").field("territory", "a territory (EPT) SIREN such as 200057867"));
+        if !(1..=20).contains(&territory.len())
+            || !territory.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            return Err(Problem::bad_request("invalid territory")
+                .field("territory", "a territory (EPT) SIREN such as 200057867"));
         }
         sql.push_str(" AND ept_code = ?");
         params.push(territory.to_owned().into());
@@ -249,11 +302,18 @@ async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             .split(',')
             .map(|code| code.trim().parse::<Insee>())
             .collect::<Result<BTreeSet<_>, _>>()
-            .map_err(|_| Problem::bad_request("invalid insee").field("insee", "INSEE codes separated by commas, e.g. 93048,93066"))?;
+            .map_err(|_| {
+                Problem::bad_request("invalid insee")
+                    .field("insee", "INSEE codes separated by commas, e.g. 93048,93066")
+            })?;
         if codes.len() > MAX_CODES {
-            return Err(Problem::bad_request("too many codes").field("insee", format!("at most {MAX_CODES} codes")));
+            return Err(Problem::bad_request("too many codes")
+                .field("insee", format!("at most {MAX_CODES} codes")));
         }
-        sql.push_str(&format!(" AND insee IN ({})", vec!["?"; codes.len()].join(", ")));
+        sql.push_str(&format!(
+            " AND insee IN ({})",
+            vec!["?"; codes.len()].join(", ")
+        ));
         params.extend(codes.into_iter().map(|c| c.to_string().into()));
     }
     if let Some(q) = query.non_empty("q") {
@@ -277,7 +337,8 @@ async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 async fn get_figures(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry).await?;
+    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)
+        .await?;
     // Three grouped scans of one table: a few milliseconds at 10,000 communes.
     let tally = |sql: &'static str| async move {
         let rows = cx.db.global(sql, Vec::new()).await?;
@@ -286,8 +347,14 @@ async fn get_figures(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 .map(|row| Tally {
                     code: row.string("code"),
                     name: row.text("name").map(str::to_owned),
-                    communes: row.int("communes").and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
-                    population: row.int("population").and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+                    communes: row
+                        .int("communes")
+                        .and_then(|n| u64::try_from(n).ok())
+                        .unwrap_or(0),
+                    population: row
+                        .int("population")
+                        .and_then(|n| u64::try_from(n).ok())
+                        .unwrap_or(0),
                 })
                 .collect::<Vec<_>>(),
         )
@@ -318,7 +385,8 @@ async fn get_figures(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 async fn get_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry).await?;
+    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)
+        .await?;
     let insee = cx.insee()?;
     let commune = require_commune(&cx.db, &insee).await?;
     ensure_status_published(&commune).await;
@@ -335,7 +403,10 @@ async fn create_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     let status = new.status.unwrap_or(CommuneStatus::Member);
     if status == CommuneStatus::Suspended {
-        return Err(Problem::invalid_field("status", "a new commune cannot start suspended"));
+        return Err(Problem::invalid_field(
+            "status",
+            "a new commune cannot start suspended",
+        ));
     }
     let result = cx
         .db
@@ -357,7 +428,11 @@ async fn create_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .await;
     match result {
         Err(e) if e.is_unique_violation() => {
-            return Err(Problem::conflict(format!("commune {} is already in the registry", new.insee)).field("insee", "already registered"));
+            return Err(Problem::conflict(format!(
+                "commune {} is already in the registry",
+                new.insee
+            ))
+            .field("insee", "already registered"));
         }
         other => other?,
     };
@@ -367,14 +442,22 @@ async fn create_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn set_suspended(cx: &Ctx<'_>, suspend: bool) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    let op = if suspend { Operation::SuspendCommune(&insee) } else { Operation::ResumeCommune(&insee) };
+    let op = if suspend {
+        Operation::SuspendCommune(&insee)
+    } else {
+        Operation::ResumeCommune(&insee)
+    };
     cx.allow(Some(&p), op).await?;
     require_commune(&cx.db, &insee).await?;
     let stamp = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
     let sql = if suspend {
-        format!("UPDATE communes SET resume_status = status, status = 'suspended', updated_at = {stamp} WHERE insee = ? AND status <> 'suspended'")
+        format!(
+            "UPDATE communes SET resume_status = status, status = 'suspended', updated_at = {stamp} WHERE insee = ? AND status <> 'suspended'"
+        )
     } else {
-        format!("UPDATE communes SET status = COALESCE(resume_status, 'member'), resume_status = NULL, updated_at = {stamp} WHERE insee = ? AND status = 'suspended'")
+        format!(
+            "UPDATE communes SET status = COALESCE(resume_status, 'member'), resume_status = NULL, updated_at = {stamp} WHERE insee = ? AND status = 'suspended'"
+        )
     };
     cx.db.global(&sql, vec![(&insee).into()]).await?;
     Ok(json(200, &publish_status(&cx.db, &insee).await?))
@@ -386,17 +469,25 @@ async fn set_suspended(cx: &Ctx<'_>, suspend: bool) -> Result<Reply, Problem> {
 async fn set_status(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    cx.allow(Some(&p), Operation::SetCommuneStatus(&insee)).await?;
+    cx.allow(Some(&p), Operation::SetCommuneStatus(&insee))
+        .await?;
     let change: qmi_api::applications::CommuneStatusChange = cx.req.json()?;
     if change.status == CommuneStatus::Suspended {
-        return Err(Problem::invalid_field("status", "use the suspend route to suspend a commune"));
+        return Err(Problem::invalid_field(
+            "status",
+            "use the suspend route to suspend a commune",
+        ));
     }
     let commune = require_commune(&cx.db, &insee).await?;
     if commune.status == CommuneStatus::Suspended {
-        return Err(Problem::conflict(format!("commune {insee} is suspended; resume it first")));
+        return Err(Problem::conflict(format!(
+            "commune {insee} is suspended; resume it first"
+        )));
     }
     let sql = "UPDATE communes SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE insee = ? AND status <> 'suspended'";
-    cx.db.global(sql, vec![change.status.as_str().into(), (&insee).into()]).await?;
+    cx.db
+        .global(sql, vec![change.status.as_str().into(), (&insee).into()])
+        .await?;
     Ok(json(200, &publish_status(&cx.db, &insee).await?))
 }
 
@@ -406,7 +497,10 @@ fn client_key(req: &Incoming) -> String {
     let addr = req.header("spin-client-addr").unwrap_or("unknown");
     // `ip:port` or `[v6]:port`: the address without the port.
     match addr.rsplit_once(':') {
-        Some((ip, port)) if port.chars().all(|c| c.is_ascii_digit()) && (!ip.contains(':') || ip.starts_with('[')) => {
+        Some((ip, port))
+            if port.chars().all(|c| c.is_ascii_digit())
+                && (!ip.contains(':') || ip.starts_with('[')) =>
+        {
             ip.trim_start_matches('[').trim_end_matches(']').to_owned()
         }
         _ => addr.to_owned(),
@@ -438,22 +532,42 @@ async fn save_throttle(db: &Db, scope: &str, key: &str, s: throttle::State) -> R
 }
 
 async fn issuer() -> Result<Issuer, Problem> {
-    let var = |name: &'static str| async move { spin_sdk::variables::get(name).await.unwrap_or_default() };
+    let var = |name: &'static str| async move {
+        spin_sdk::variables::get(name).await.unwrap_or_default()
+    };
     let pem = var("jwt_private_key").await;
     if pem.trim().is_empty() {
-        return Err(Problem::unavailable("no signing key: set SPIN_VARIABLE_JWT_PRIVATE_KEY (qmi keys prints a pair)"));
+        return Err(Problem::unavailable(
+            "no signing key: set SPIN_VARIABLE_JWT_PRIVATE_KEY (qmi keys prints a pair)",
+        ));
     }
-    let issuer = Some(var("jwt_issuer").await).filter(|s| !s.is_empty()).unwrap_or_else(|| "qmi".into());
-    let audience = Some(var("jwt_audience").await).filter(|s| !s.is_empty()).unwrap_or_else(|| "qmi-api".into());
+    let issuer = Some(var("jwt_issuer").await)
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "qmi".into());
+    let audience = Some(var("jwt_audience").await)
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "qmi-api".into());
     Issuer::new(issuer, audience, &pem).map_err(Problem::internal)
 }
 
 async fn subject(db: &Db, account_id: &str) -> Result<Option<Subject>, Problem> {
     // The rights version is read with the account, before the memberships: a change
     // committed in between leaves this token older than the change, never newer.
-    let rows = db.global("SELECT id, name, lang, organisation_id, rights_version FROM accounts WHERE id = ?", vec![account_id.into()]).await?;
-    let Some(a) = rows.first() else { return Ok(None) };
-    let ops = db.global("SELECT role FROM platform_roles WHERE account_id = ? ORDER BY role", vec![account_id.into()]).await?;
+    let rows = db
+        .global(
+            "SELECT id, name, lang, organisation_id, rights_version FROM accounts WHERE id = ?",
+            vec![account_id.into()],
+        )
+        .await?;
+    let Some(a) = rows.first() else {
+        return Ok(None);
+    };
+    let ops = db
+        .global(
+            "SELECT role FROM platform_roles WHERE account_id = ? ORDER BY role",
+            vec![account_id.into()],
+        )
+        .await?;
     // A suspended commune's memberships give no right until it is resumed: tokens
     // carry none (GET /api/me lists them apart).
     let mem = db
@@ -466,13 +580,24 @@ async fn subject(db: &Db, account_id: &str) -> Result<Option<Subject>, Problem> 
         id: a.string("id"),
         name: a.string("name"),
         lang: a.string("lang"),
-        ops: ops.iter().filter_map(|r| PlatformRole::parse(r.text("role")?)).collect(),
+        ops: ops
+            .iter()
+            .filter_map(|r| PlatformRole::parse(r.text("role")?))
+            .collect(),
         org: a.text("organisation_id").map(str::to_owned),
         mem: mem
             .iter()
-            .filter_map(|r| Some((r.text("insee")?.parse().ok()?, MembershipRole::parse(r.text("role")?)?)))
+            .filter_map(|r| {
+                Some((
+                    r.text("insee")?.parse().ok()?,
+                    MembershipRole::parse(r.text("role")?)?,
+                ))
+            })
             .collect::<BTreeMap<_, _>>(),
-        rights_version: a.int("rights_version").and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
+        rights_version: a
+            .int("rights_version")
+            .and_then(|v| u64::try_from(v).ok())
+            .unwrap_or(0),
     }))
 }
 
@@ -488,7 +613,12 @@ async fn issue(db: &Db, subject: &Subject, family: &str) -> Result<TokenResponse
         vec![secrets::token_hash(&refresh_token).into(), family.into(), subject.id.as_str().into(), now.into(), (now + REFRESH_TTL_SECONDS).into()],
     )
     .await?;
-    Ok(TokenResponse { access_token, refresh_token, token_type: "Bearer".into(), expires_in: crate::tokens::ACCESS_TTL_SECONDS as u64 })
+    Ok(TokenResponse {
+        access_token,
+        refresh_token,
+        token_type: "Bearer".into(),
+        expires_in: crate::tokens::ACCESS_TTL_SECONDS as u64,
+    })
 }
 
 async fn create_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
@@ -501,17 +631,33 @@ async fn create_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let now = now();
     let account_state = throttle_state(&cx.db, "account", &email).await?;
     let client_state = throttle_state(&cx.db, "client", &client).await?;
-    let wait = [throttle::ACCOUNT.check(&account_state, now), throttle::CLIENT.check(&client_state, now)]
-        .into_iter()
-        .filter_map(Result::err)
-        .max();
+    let wait = [
+        throttle::ACCOUNT.check(&account_state, now),
+        throttle::CLIENT.check(&client_state, now),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .max();
     if let Some(wait) = wait {
-        return Err(Problem::too_many_requests(wait, "too many failed sign-ins; try again later"));
+        return Err(Problem::too_many_requests(
+            wait,
+            "too many failed sign-ins; try again later",
+        ));
     }
-    let rows = cx.db.global("SELECT id, password_hash FROM accounts WHERE email = ? COLLATE NOCASE", vec![email.as_str().into()]).await?;
-    let account = rows.first().map(|r| (r.string("id"), r.text("password_hash").map(str::to_owned)));
+    let rows = cx
+        .db
+        .global(
+            "SELECT id, password_hash FROM accounts WHERE email = ? COLLATE NOCASE",
+            vec![email.as_str().into()],
+        )
+        .await?;
+    let account = rows
+        .first()
+        .map(|r| (r.string("id"), r.text("password_hash").map(str::to_owned)));
     let verified = match &account {
-        Some((id, Some(hash))) => secrets::verify_password(&body.password, hash).then(|| id.clone()),
+        Some((id, Some(hash))) => {
+            secrets::verify_password(&body.password, hash).then(|| id.clone())
+        }
         // Unknown e-mail or invited account: spend the same time.
         _ => {
             let _ = secrets::verify_password(&body.password, secrets::DUMMY_HASH);
@@ -521,17 +667,38 @@ async fn create_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let Some(account_id) = verified else {
         cx.db
             .atomic(async |db| {
-                save_throttle(db, "account", &email, throttle::ACCOUNT.fail(&account_state, now)).await?;
-                save_throttle(db, "client", &client, throttle::CLIENT.fail(&client_state, now)).await
+                save_throttle(
+                    db,
+                    "account",
+                    &email,
+                    throttle::ACCOUNT.fail(&account_state, now),
+                )
+                .await?;
+                save_throttle(
+                    db,
+                    "client",
+                    &client,
+                    throttle::CLIENT.fail(&client_state, now),
+                )
+                .await
             })
             .await?;
-        return Err(Problem::new(401, "invalid-credentials", "Invalid credentials").detail("unknown e-mail or wrong password"));
+        return Err(
+            Problem::new(401, "invalid-credentials", "Invalid credentials")
+                .detail("unknown e-mail or wrong password"),
+        );
     };
     let tokens = cx
         .db
         .atomic(async |db| {
-            db.global("DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = ?", vec![email.as_str().into()]).await?;
-            let subject = subject(db, &account_id).await?.ok_or_else(|| Problem::internal("account vanished during sign-in"))?;
+            db.global(
+                "DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = ?",
+                vec![email.as_str().into()],
+            )
+            .await?;
+            let subject = subject(db, &account_id)
+                .await?
+                .ok_or_else(|| Problem::internal("account vanished during sign-in"))?;
             issue(db, &subject, &uuid::Uuid::new_v4().to_string()).await
         })
         .await?;
@@ -550,7 +717,9 @@ async fn refresh_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .db
         .global("SELECT family_id, account_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ?", vec![hash.as_str().into()])
         .await?;
-    let Some(row) = rows.first() else { return Err(invalid_refresh("unknown refresh token")) };
+    let Some(row) = rows.first() else {
+        return Err(invalid_refresh("unknown refresh token"));
+    };
     let family = row.string("family_id");
     let account_id = row.string("account_id");
     if row.int("revoked_at").is_some() {
@@ -558,7 +727,9 @@ async fn refresh_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     if row.int("rotated_at").is_some() {
         revoke_family(&cx.db, &family, now).await?;
-        return Err(invalid_refresh("refresh token reuse detected: the session was revoked"));
+        return Err(invalid_refresh(
+            "refresh token reuse detected: the session was revoked",
+        ));
     }
     if row.int("expires_at").unwrap_or(0) <= now {
         return Err(invalid_refresh("the refresh token expired"));
@@ -586,21 +757,32 @@ async fn refresh_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         None => {
             // Another request rotated it first: that is reuse too.
             revoke_family(&cx.db, &family, now).await?;
-            Err(invalid_refresh("refresh token reuse detected: the session was revoked"))
+            Err(invalid_refresh(
+                "refresh token reuse detected: the session was revoked",
+            ))
         }
     }
 }
 
 async fn revoke_family(db: &Db, family: &str, now: i64) -> Result<(), Problem> {
-    db.global("UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", vec![now.into(), family.into()])
-        .await?;
+    db.global(
+        "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
+        vec![now.into(), family.into()],
+    )
+    .await?;
     Ok(())
 }
 
 async fn logout(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let body: RefreshRequest = cx.req.json()?;
     let hash = secrets::token_hash(body.refresh_token.trim());
-    let rows = cx.db.global("SELECT family_id FROM refresh_tokens WHERE token_hash = ?", vec![hash.into()]).await?;
+    let rows = cx
+        .db
+        .global(
+            "SELECT family_id FROM refresh_tokens WHERE token_hash = ?",
+            vec![hash.into()],
+        )
+        .await?;
     // As RFC 7009: an unknown token is not an error.
     if let Some(row) = rows.first() {
         revoke_family(&cx.db, &row.string("family_id"), now()).await?;
@@ -612,13 +794,23 @@ async fn logout(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn get_me(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
-    let rows = cx.db.global("SELECT id, email, name, lang, organisation_id FROM accounts WHERE id = ?", vec![p.sub.as_str().into()]).await?;
-    let a = rows.first().ok_or_else(|| Problem::unauthorized("the account no longer exists"))?;
+    let rows = cx
+        .db
+        .global(
+            "SELECT id, email, name, lang, organisation_id FROM accounts WHERE id = ?",
+            vec![p.sub.as_str().into()],
+        )
+        .await?;
+    let a = rows
+        .first()
+        .ok_or_else(|| Problem::unauthorized("the account no longer exists"))?;
     let organisation = match a.text("organisation_id") {
         Some(id) => load_organisation(&cx.db, id).await?,
         None => None,
     };
-    let subject = subject(&cx.db, &p.sub).await?.ok_or_else(|| Problem::unauthorized("the account no longer exists"))?;
+    let subject = subject(&cx.db, &p.sub)
+        .await?
+        .ok_or_else(|| Problem::unauthorized("the account no longer exists"))?;
     let rows = cx
         .db
         .global(
@@ -629,11 +821,22 @@ async fn get_me(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     // Active memberships (exactly the token's), and apart those of suspended communes.
     let (mut memberships, mut suspended_memberships) = (Vec::new(), Vec::new());
     for r in rows.iter() {
-        let (Some(insee), Some(role)) = (r.text("insee").and_then(|i| i.parse::<Insee>().ok()), r.text("role").and_then(MembershipRole::parse)) else {
+        let (Some(insee), Some(role)) = (
+            r.text("insee").and_then(|i| i.parse::<Insee>().ok()),
+            r.text("role").and_then(MembershipRole::parse),
+        ) else {
             continue;
         };
-        let m = MyMembership { insee, name: r.string("name"), role };
-        if r.text("status") == Some(CommuneStatus::Suspended.as_str()) { suspended_memberships.push(m) } else { memberships.push(m) }
+        let m = MyMembership {
+            insee,
+            name: r.string("name"),
+            role,
+        };
+        if r.text("status") == Some(CommuneStatus::Suspended.as_str()) {
+            suspended_memberships.push(m)
+        } else {
+            memberships.push(m)
+        }
     }
     Ok(json(
         200,
@@ -641,7 +844,11 @@ async fn get_me(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             id: a.string("id"),
             email: a.string("email"),
             name: a.string("name"),
-            lang: if a.text("lang") == Some("en") { Lang::En } else { Lang::Fr },
+            lang: if a.text("lang") == Some("en") {
+                Lang::En
+            } else {
+                Lang::Fr
+            },
             platform_roles: subject.ops.clone(),
             organisation,
             memberships,
@@ -652,8 +859,15 @@ async fn get_me(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 /// The signed-in account's e-mail (401 when the account is gone).
 async fn my_email(db: &Db, account: &str) -> Result<String, Problem> {
-    let rows = db.global("SELECT email FROM accounts WHERE id = ?", vec![account.into()]).await?;
-    rows.first().map(|r| r.string("email")).ok_or_else(|| Problem::unauthorized("the account no longer exists"))
+    let rows = db
+        .global(
+            "SELECT email FROM accounts WHERE id = ?",
+            vec![account.into()],
+        )
+        .await?;
+    rows.first()
+        .map(|r| r.string("email"))
+        .ok_or_else(|| Problem::unauthorized("the account no longer exists"))
 }
 
 /// `GET /api/me/invitations`: the pending invitations addressed to the account's e-mail.
@@ -673,7 +887,13 @@ async fn list_my_invitations(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .await?;
     let invitations = rows
         .iter()
-        .map(|r| Ok(Invitation { id: r.string("invitation_id"), organisation: organisation_of(r)?, invited_at: r.string("created_at") }))
+        .map(|r| {
+            Ok(Invitation {
+                id: r.string("invitation_id"),
+                organisation: organisation_of(r)?,
+                invited_at: r.string("created_at"),
+            })
+        })
         .collect::<Result<Vec<_>, Problem>>()?;
     Ok(json(200, &invitations))
 }
@@ -714,7 +934,11 @@ async fn answer_invitation(cx: &Ctx<'_>, accept: bool) -> Result<Reply, Problem>
             Ok(organisation)
         })
         .await?;
-    if accept { Ok(json(200, &require_organisation(&cx.db, &joined).await?)) } else { Ok(no_content()) }
+    if accept {
+        Ok(json(200, &require_organisation(&cx.db, &joined).await?))
+    } else {
+        Ok(no_content())
+    }
 }
 
 struct AccountRef {
@@ -725,7 +949,12 @@ struct AccountRef {
 }
 
 async fn account_by_email(db: &Db, email: &Email) -> Result<Option<AccountRef>, Problem> {
-    let rows = db.global("SELECT id, name, email, organisation_id FROM accounts WHERE email = ? COLLATE NOCASE", vec![email.as_str().into()]).await?;
+    let rows = db
+        .global(
+            "SELECT id, name, email, organisation_id FROM accounts WHERE email = ? COLLATE NOCASE",
+            vec![email.as_str().into()],
+        )
+        .await?;
     Ok(rows.first().map(|r| AccountRef {
         id: r.string("id"),
         name: r.string("name"),
@@ -739,7 +968,12 @@ async fn accounts_by_id(db: &Db, ids: &[String]) -> Result<Rows, Problem> {
         return Ok(Rows::default());
     }
     let marks = vec!["?"; ids.len()].join(", ");
-    Ok(db.global(&format!("SELECT id, name, email, organisation_id FROM accounts WHERE id IN ({marks})"), ids.iter().map(Value::from).collect()).await?)
+    Ok(db
+        .global(
+            &format!("SELECT id, name, email, organisation_id FROM accounts WHERE id IN ({marks})"),
+            ids.iter().map(Value::from).collect(),
+        )
+        .await?)
 }
 
 // ---------------------------------------------------------------- memberships
@@ -750,7 +984,10 @@ async fn list_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.allow(Some(&p), Operation::ListMembers(&insee)).await?;
     require_commune(&cx.db, &insee).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
-    let mut select = tenant(&insee).select(MEMBERSHIPS, &["account_id", "role"]).order_by("account_id").limit(page.fetch());
+    let mut select = tenant(&insee)
+        .select(MEMBERSHIPS, &["account_id", "role"])
+        .order_by("account_id")
+        .limit(page.fetch());
     if let Some(after) = &page.after {
         select = select.filter("account_id > ?", [after.key().into()]);
     }
@@ -761,7 +998,9 @@ async fn list_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .iter()
         .filter_map(|r| {
             let id = r.string("account_id");
-            let a = accounts.iter().find(|a| a.text("id") == Some(id.as_str()))?;
+            let a = accounts
+                .iter()
+                .find(|a| a.text("id") == Some(id.as_str()))?;
             Some(Member {
                 name: a.string("name"),
                 email: a.string("email"),
@@ -771,7 +1010,10 @@ async fn list_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             })
         })
         .collect();
-    Ok(json(200, &page.page(members, |m: &Member| m.account_id.clone())))
+    Ok(json(
+        200,
+        &page.page(members, |m: &Member| m.account_id.clone()),
+    ))
 }
 
 async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
@@ -780,7 +1022,12 @@ async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
     require_commune(&cx.db, &insee).await?;
     let body: AddMember = cx.req.json()?;
-    let name = body.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+    let name = body
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
     if let Some(message) = name.as_deref().and_then(crate::name_problem) {
         return Err(Problem::invalid_field("name", message));
     }
@@ -824,7 +1071,16 @@ async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     if role_changed {
         publish_rights(&cx.db, &account.id).await?;
     }
-    Ok(json(200, &Member { account_id: account.id, name: account.name, email: account.email, role: body.role, organisation: account.organisation_id }))
+    Ok(json(
+        200,
+        &Member {
+            account_id: account.id,
+            name: account.name,
+            email: account.email,
+            role: body.role,
+            organisation: account.organisation_id,
+        },
+    ))
 }
 
 async fn remove_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
@@ -854,7 +1110,9 @@ async fn remove_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 /// Why a commune's last admin stays one.
 fn last_admin(insee: &Insee) -> Problem {
-    Problem::conflict(format!("the last admin of {insee} can be neither removed nor given another role: make another member admin first"))
+    Problem::conflict(format!(
+        "the last admin of {insee} can be neither removed nor given another role: make another member admin first"
+    ))
 }
 
 // ---------------------------------------------------------------- organisations
@@ -865,19 +1123,31 @@ fn organisation_of(r: qmi_kit::sql::Row<'_>) -> Result<Organisation, Problem> {
     Ok(Organisation {
         id: r.string("id"),
         name: r.string("name"),
-        kind: OrganisationKind::parse(r.text("kind").unwrap_or_default()).ok_or_else(|| Problem::internal("unknown organisation kind"))?,
+        kind: OrganisationKind::parse(r.text("kind").unwrap_or_default())
+            .ok_or_else(|| Problem::internal("unknown organisation kind"))?,
         country: r.string("country").parse().map_err(Problem::internal)?,
-        siret: r.text("siret").map(|s| s.parse()).transpose().map_err(Problem::internal)?,
+        siret: r
+            .text("siret")
+            .map(|s| s.parse())
+            .transpose()
+            .map_err(Problem::internal)?,
     })
 }
 
 async fn load_organisation(db: &Db, id: &str) -> Result<Option<Organisation>, Problem> {
-    let rows = db.global(&format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = ?"), vec![id.into()]).await?;
+    let rows = db
+        .global(
+            &format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = ?"),
+            vec![id.into()],
+        )
+        .await?;
     rows.first().map(organisation_of).transpose()
 }
 
 async fn require_organisation(db: &Db, id: &str) -> Result<Organisation, Problem> {
-    load_organisation(db, id).await?.ok_or_else(|| Problem::not_found(format!("no organisation {id}")))
+    load_organisation(db, id)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("no organisation {id}")))
 }
 
 fn check_organisation(name: &str, country: &Country, siret: &Option<Siret>) -> Result<(), Problem> {
@@ -888,7 +1158,11 @@ fn check_organisation(name: &str, country: &Country, siret: &Option<Siret>) -> R
     if country.is_france() && siret.is_none() {
         problem = problem.field("siret", "required for a French organisation");
     }
-    if problem.errors.is_empty() { Ok(()) } else { Err(problem) }
+    if problem.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(problem)
+    }
 }
 
 /// Rows of the directory examined per `GET /api/organisations` request at most: a
@@ -911,8 +1185,16 @@ async fn list_organisations(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let mut scanned = 0usize;
     loop {
         let (sql, params) = match &after {
-            Some(key) => (format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id > ? ORDER BY id LIMIT {batch}"), vec![key.as_str().into()]),
-            None => (format!("SELECT {ORG_COLUMNS} FROM organisations ORDER BY id LIMIT {batch}"), vec![]),
+            Some(key) => (
+                format!(
+                    "SELECT {ORG_COLUMNS} FROM organisations WHERE id > ? ORDER BY id LIMIT {batch}"
+                ),
+                vec![key.as_str().into()],
+            ),
+            None => (
+                format!("SELECT {ORG_COLUMNS} FROM organisations ORDER BY id LIMIT {batch}"),
+                vec![],
+            ),
         };
         let rows = cx.db.global(&sql, params).await?;
         let exhausted = rows.iter().count() < batch as usize;
@@ -928,11 +1210,20 @@ async fn list_organisations(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             }
             if items.len() > page.limit as usize {
                 // One more than the page: another page follows.
-                return Ok(json(200, &page.page(items, |o: &Organisation| o.id.clone())));
+                return Ok(json(
+                    200,
+                    &page.page(items, |o: &Organisation| o.id.clone()),
+                ));
             }
         }
         if exhausted {
-            return Ok(json(200, &Page { items, next_cursor: None }));
+            return Ok(json(
+                200,
+                &Page {
+                    items,
+                    next_cursor: None,
+                },
+            ));
         }
         if scanned >= ORG_SCAN_BUDGET {
             let next_cursor = after.map(|key| qmi_kit::page::Cursor::after(key).encode());
@@ -992,7 +1283,8 @@ async fn get_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 async fn update_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(Some(&p), Operation::UpdateOrganisation(id)).await?;
+    cx.allow(Some(&p), Operation::UpdateOrganisation(id))
+        .await?;
     let current = require_organisation(&cx.db, id).await?;
     let patch: OrganisationPatch = cx.req.json()?;
     let name = patch.name.unwrap_or(current.name);
@@ -1008,7 +1300,10 @@ async fn update_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         )
         .await;
     match result {
-        Err(e) if e.is_unique_violation() => return Err(Problem::conflict("an organisation with this SIRET exists").field("siret", "already registered")),
+        Err(e) if e.is_unique_violation() => {
+            return Err(Problem::conflict("an organisation with this SIRET exists")
+                .field("siret", "already registered"));
+        }
         other => other?,
     };
     Ok(json(200, &require_organisation(&cx.db, id).await?))
@@ -1019,16 +1314,29 @@ async fn list_organisation_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let id = cx.param("id");
     cx.allow(Some(&p), Operation::ReadOrganisation(id)).await?;
     require_organisation(&cx.db, id).await?;
-    let rows = cx.db.global("SELECT id, name, email FROM accounts WHERE organisation_id = ? ORDER BY id", vec![id.into()]).await?;
-    let members: Vec<OrganisationMember> =
-        rows.iter().map(|r| OrganisationMember { account_id: r.string("id"), name: r.string("name"), email: r.string("email") }).collect();
+    let rows = cx
+        .db
+        .global(
+            "SELECT id, name, email FROM accounts WHERE organisation_id = ? ORDER BY id",
+            vec![id.into()],
+        )
+        .await?;
+    let members: Vec<OrganisationMember> = rows
+        .iter()
+        .map(|r| OrganisationMember {
+            account_id: r.string("id"),
+            name: r.string("name"),
+            email: r.string("email"),
+        })
+        .collect();
     Ok(json(200, &members))
 }
 
 async fn add_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(Some(&p), Operation::UpdateOrganisation(id)).await?;
+    cx.allow(Some(&p), Operation::UpdateOrganisation(id))
+        .await?;
     require_organisation(&cx.db, id).await?;
     let body: AddOrganisationMember = cx.req.json()?;
     // A pending invitation, whoever has (or has not) this e-mail: nobody joins
@@ -1041,20 +1349,34 @@ async fn add_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             vec![uuid::Uuid::now_v7().to_string().into(), id.into(), body.email.as_str().into(), p.sub.as_str().into()],
         )
         .await?;
-    Ok(json(202, &InvitationSent { organisation_id: id.to_owned(), email: body.email, status: "pending".to_owned() }))
+    Ok(json(
+        202,
+        &InvitationSent {
+            organisation_id: id.to_owned(),
+            email: body.email,
+            status: "pending".to_owned(),
+        },
+    ))
 }
 
 async fn remove_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(Some(&p), Operation::UpdateOrganisation(id)).await?;
+    cx.allow(Some(&p), Operation::UpdateOrganisation(id))
+        .await?;
     let account = cx.param("account");
     // Leaving and the raised rights version commit together.
     cx.db
         .atomic(async |db| {
-            db.global("UPDATE accounts SET organisation_id = NULL WHERE id = ? AND organisation_id = ?", vec![account.into(), id.into()]).await?;
+            db.global(
+                "UPDATE accounts SET organisation_id = NULL WHERE id = ? AND organisation_id = ?",
+                vec![account.into(), id.into()],
+            )
+            .await?;
             if db.changes().await == 0 {
-                return Err(Problem::not_found(format!("{account} is not a member of organisation {id}")));
+                return Err(Problem::not_found(format!(
+                    "{account} is not a member of organisation {id}"
+                )));
             }
             lower_rights(db, account).await
         })

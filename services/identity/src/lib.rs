@@ -78,10 +78,25 @@ pub const OPERATIONS: &[&str] = &[
 mod tests {
     #[test]
     fn names_refuse_control_characters_and_empty_or_long_text() {
-        for good in ["Solaire Urbain", "Grüne Wege GmbH", "L'Île-Saint-Denis", "  padded  "] {
+        for good in [
+            "Solaire Urbain",
+            "Grüne Wege GmbH",
+            "L'Île-Saint-Denis",
+            "  padded  ",
+        ] {
             assert_eq!(super::name_problem(good), None, "{good:?}");
         }
-        for bad in ["", "   ", "\u{0}", "a\u{0}b", "line\nbreak", "tab\there", "\u{1b}[31m", "del\u{7f}", "c1\u{85}"] {
+        for bad in [
+            "",
+            "   ",
+            "\u{0}",
+            "a\u{0}b",
+            "line\nbreak",
+            "tab\there",
+            "\u{1b}[31m",
+            "del\u{7f}",
+            "c1\u{85}",
+        ] {
             assert!(super::name_problem(bad).is_some(), "{bad:?}");
         }
         assert!(super::name_problem(&"x".repeat(201)).is_some());
@@ -90,8 +105,11 @@ mod tests {
 
     #[test]
     fn every_catalogued_identity_route_is_handled() {
-        let mut catalogued: Vec<_> =
-            qmi_api::routes::ROUTES.iter().filter(|r| r.service == "identity").map(|r| r.id).collect();
+        let mut catalogued: Vec<_> = qmi_api::routes::ROUTES
+            .iter()
+            .filter(|r| r.service == "identity")
+            .map(|r| r.id)
+            .collect();
         let mut handled = super::OPERATIONS.to_vec();
         catalogued.sort();
         handled.sort();

@@ -21,29 +21,31 @@ pub struct Asker(Option<Principal>);
 impl Asker {
     /// The asker for `principal` (`None`: anonymous).
     pub fn new(principal: Option<&qmi_api::Principal>) -> Self {
-        Self(principal.map(|p| Principal {
-            sub: p.sub.clone(),
-            platform_roles: p
-                .ops
-                .iter()
-                .map(|r| match r {
-                    qmi_api::PlatformRole::Programme => PlatformRole::Programme,
-                    qmi_api::PlatformRole::Hosting => PlatformRole::Hosting,
-                })
-                .collect(),
-            organisation: p.org.clone(),
-            memberships: p
-                .mem
-                .iter()
-                .map(|(insee, role)| Membership {
-                    insee: insee.to_string(),
-                    role: match role {
-                        qmi_api::MembershipRole::Admin => CommuneRole::Admin,
-                        qmi_api::MembershipRole::Agent => CommuneRole::Agent,
-                        qmi_api::MembershipRole::Reviewer => CommuneRole::Reviewer,
-                    },
-                })
-                .collect(),
+        Self(principal.map(|p| {
+            Principal {
+                sub: p.sub.clone(),
+                platform_roles: p
+                    .ops
+                    .iter()
+                    .map(|r| match r {
+                        qmi_api::PlatformRole::Programme => PlatformRole::Programme,
+                        qmi_api::PlatformRole::Hosting => PlatformRole::Hosting,
+                    })
+                    .collect(),
+                organisation: p.org.clone(),
+                memberships: p
+                    .mem
+                    .iter()
+                    .map(|(insee, role)| Membership {
+                        insee: insee.to_string(),
+                        role: match role {
+                            qmi_api::MembershipRole::Admin => CommuneRole::Admin,
+                            qmi_api::MembershipRole::Agent => CommuneRole::Agent,
+                            qmi_api::MembershipRole::Reviewer => CommuneRole::Reviewer,
+                        },
+                    })
+                    .collect(),
+            }
         }))
     }
 
@@ -60,7 +62,10 @@ impl Asker {
         };
         match wit::decide(self.0.as_ref(), action(question.action), &facts) {
             Decision::Allowed => Ok(()),
-            Decision::Refused(r) => Err(Refusal { code: code(r.code), reason: r.reason }),
+            Decision::Refused(r) => Err(Refusal {
+                code: code(r.code),
+                reason: r.reason,
+            }),
         }
     }
 }

@@ -25,13 +25,15 @@ pub enum SecretError {
 
 /// The PHC string of `password`, with a fresh salt.
 pub fn hash_password(password: &str) -> Result<String, SecretError> {
-    argon2().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| SecretError::Hash(e.to_string()))
+    argon2()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| SecretError::Hash(e.to_string()))
 }
 
 /// A valid argon2id hash of nothing anybody knows, verified against for unknown
 /// e-mails so that they take as long as known ones.
-pub const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W3BzSlVPl2QN/7UuZkU8Ls4kdCKMlhsJvAdhwCxaqcU";
+pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W3BzSlVPl2QN/7UuZkU8Ls4kdCKMlhsJvAdhwCxaqcU";
 
 /// Whether `password` matches the PHC string (a malformed hash never matches).
 pub fn verify_password(password: &str, phc: &str) -> bool {
@@ -47,7 +49,10 @@ pub fn new_refresh_token() -> Result<String, SecretError> {
 
 /// What is stored of a refresh token: hex SHA-256.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -74,6 +79,9 @@ mod tests {
         let a = new_refresh_token().unwrap();
         assert_eq!(a.len(), 43);
         assert_ne!(a, new_refresh_token().unwrap());
-        assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

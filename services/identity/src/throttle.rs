@@ -16,9 +16,19 @@ pub struct Limits {
 
 /// Per account (by e-mail, whether or not it exists): 3 free failures, then
 /// 1, 2, 4… s between attempts, locked 15 min at 10.
-pub const ACCOUNT: Limits = Limits { free: 3, lock_after: 10, lock_seconds: 900, window_seconds: 900 };
+pub const ACCOUNT: Limits = Limits {
+    free: 3,
+    lock_after: 10,
+    lock_seconds: 900,
+    window_seconds: 900,
+};
 /// Per client address: more tolerant (shared addresses), locked 15 min at 30.
-pub const CLIENT: Limits = Limits { free: 10, lock_after: 30, lock_seconds: 900, window_seconds: 900 };
+pub const CLIENT: Limits = Limits {
+    free: 10,
+    lock_after: 30,
+    lock_seconds: 900,
+    window_seconds: 900,
+};
 
 /// The stored state of one key.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -45,7 +55,11 @@ impl Limits {
 
     /// The state after one more failure at `now`.
     pub fn fail(&self, state: &State, now: i64) -> State {
-        let failures = if now - state.last_failure > self.window_seconds { 1 } else { state.failures.saturating_add(1) };
+        let failures = if now - state.last_failure > self.window_seconds {
+            1
+        } else {
+            state.failures.saturating_add(1)
+        };
         let blocked_until = if failures >= self.lock_after {
             now + self.lock_seconds
         } else if failures > self.free {
@@ -53,7 +67,11 @@ impl Limits {
         } else {
             0
         };
-        State { failures, last_failure: now, blocked_until }
+        State {
+            failures,
+            last_failure: now,
+            blocked_until,
+        }
     }
 }
 
@@ -86,7 +104,11 @@ mod tests {
 
     #[test]
     fn failures_are_forgotten_after_the_window() {
-        let s = State { failures: 9, last_failure: 0, blocked_until: 0 };
+        let s = State {
+            failures: 9,
+            last_failure: 0,
+            blocked_until: 0,
+        };
         assert_eq!(ACCOUNT.fail(&s, 10_000).failures, 1);
         assert_eq!(CLIENT.fail(&State::default(), 5).blocked_until, 0);
     }

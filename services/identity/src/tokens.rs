@@ -97,7 +97,11 @@ impl Issuer {
     /// Reads the PEM private key.
     pub fn new(issuer: String, audience: String, private_pem: &str) -> Result<Self, TokenError> {
         let key = EncodingKey::from_ed_pem(private_pem.as_bytes()).map_err(TokenError::Key)?;
-        Ok(Self { issuer, audience, key })
+        Ok(Self {
+            issuer,
+            audience,
+            key,
+        })
     }
 
     /// The claims for `subject` at `now` with token id `jti`.
@@ -121,7 +125,8 @@ impl Issuer {
 
     /// Signs the claims (EdDSA).
     pub fn sign(&self, claims: &Claims) -> Result<String, TokenError> {
-        jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), claims, &self.key).map_err(TokenError::Sign)
+        jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), claims, &self.key)
+            .map_err(TokenError::Sign)
     }
 }
 
@@ -144,7 +149,11 @@ mod tests {
     #[test]
     fn the_rights_version_is_the_rv_claim_and_absent_when_zero() {
         let key = EncodingKey::from_secret(b"unused");
-        let issuer = Issuer { issuer: "qmi".into(), audience: "qmi-api".into(), key };
+        let issuer = Issuer {
+            issuer: "qmi".into(),
+            audience: "qmi-api".into(),
+            key,
+        };
         let zero = serde_json::to_value(issuer.claims(&subject(0), 0, "j".into())).unwrap();
         assert!(zero.get("rv").is_none(), "{zero}");
         let three = serde_json::to_value(issuer.claims(&subject(3), 0, "j".into())).unwrap();

@@ -9,23 +9,47 @@ use qmi_policy::rules;
 
 /// The cases of WIT enum `name` in `wit/platform.wit`.
 fn wit_enum(name: &str) -> Vec<String> {
-    let wit = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../wit/platform.wit")).expect("wit/platform.wit");
-    let start = wit.find(&format!("enum {name} {{")).unwrap_or_else(|| panic!("enum {name} in platform.wit"));
+    let wit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../wit/platform.wit"
+    ))
+    .expect("wit/platform.wit");
+    let start = wit
+        .find(&format!("enum {name} {{"))
+        .unwrap_or_else(|| panic!("enum {name} in platform.wit"));
     let body = &wit[start..];
     let body = &body[body.find('{').unwrap() + 1..body.find('}').unwrap()];
-    body.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("//")).map(|l| l.trim_end_matches(',').to_owned()).collect()
+    body.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .map(|l| l.trim_end_matches(',').to_owned())
+        .collect()
 }
 
 #[test]
 fn identity_sends_only_names_the_wit_declares() {
     let actions = wit_enum("action");
     for a in Action::ALL {
-        assert!(actions.iter().any(|w| w == a.wit_name()), "{} is not a WIT action", a.wit_name());
-        assert!(rules::Action::from_name(a.wit_name()).is_some(), "the policy has no rule for {}", a.wit_name());
+        assert!(
+            actions.iter().any(|w| w == a.wit_name()),
+            "{} is not a WIT action",
+            a.wit_name()
+        );
+        assert!(
+            rules::Action::from_name(a.wit_name()).is_some(),
+            "the policy has no rule for {}",
+            a.wit_name()
+        );
     }
     let codes = wit_enum("refusal-code");
-    let ours: Vec<_> = RefusalCode::ALL.iter().map(|c| c.wit_name().to_owned()).collect();
-    assert_eq!(ours, codes, "RefusalCode mirrors WIT refusal-code, in order");
+    let ours: Vec<_> = RefusalCode::ALL
+        .iter()
+        .map(|c| c.wit_name().to_owned())
+        .collect();
+    assert_eq!(
+        ours, codes,
+        "RefusalCode mirrors WIT refusal-code, in order"
+    );
 }
 
 fn who(ops: &[PlatformRole], org: Option<&str>, mem: &[(&str, MembershipRole)]) -> Principal {
@@ -71,13 +95,25 @@ fn to_rules(p: &Principal) -> rules::Principal {
 /// (200 = allowed): the policy's rules decide, [`Refusal::problem`] maps.
 fn status(p: Option<&Principal>, op: Operation<'_>) -> u16 {
     let q = op.question();
-    let facts = rules::Facts { tenant: q.facts.tenant, organisation: q.facts.organisation, ..rules::Facts::default() };
+    let facts = rules::Facts {
+        tenant: q.facts.tenant,
+        organisation: q.facts.organisation,
+        ..rules::Facts::default()
+    };
     let action = rules::Action::from_name(q.action.wit_name()).unwrap();
     match rules::decide(p.map(to_rules).as_ref(), action, &facts) {
         rules::Decision::Allowed => 200,
         rules::Decision::Refused(r) => {
-            let code = *RefusalCode::ALL.iter().find(|c| format!("{c:?}") == format!("{:?}", r.code)).unwrap();
-            Refusal { code, reason: r.reason }.problem().status
+            let code = *RefusalCode::ALL
+                .iter()
+                .find(|c| format!("{c:?}") == format!("{:?}", r.code))
+                .unwrap();
+            Refusal {
+                code,
+                reason: r.reason,
+            }
+            .problem()
+            .status
         }
     }
 }
@@ -100,18 +136,42 @@ fn identity_operations_by_role() {
         (CreateCommune, [401, 200, 200, 403, 403, 403, 403, 403]),
         (SuspendCommune(&a), [401, 200, 200, 403, 403, 403, 403, 403]),
         (ResumeCommune(&a), [401, 200, 200, 403, 403, 403, 403, 403]),
-        (SetCommuneStatus(&a), [401, 200, 403, 403, 403, 403, 403, 403]),
+        (
+            SetCommuneStatus(&a),
+            [401, 200, 403, 403, 403, 403, 403, 403],
+        ),
         (ListMembers(&a), [401, 200, 403, 200, 200, 403, 403, 403]),
         (ListMembers(&b), [401, 200, 403, 403, 403, 403, 403, 403]),
         (ManageMembers(&a), [401, 200, 403, 200, 403, 403, 403, 403]),
         (ManageMembers(&b), [401, 200, 403, 403, 403, 403, 403, 403]),
         (CreateOrganisation, [401, 200, 200, 200, 200, 200, 403, 200]),
-        (ReadOrganisation("o1"), [401, 200, 403, 403, 403, 403, 200, 403]),
-        (ReadOrganisation("o2"), [401, 200, 403, 403, 403, 403, 403, 403]),
-        (UpdateOrganisation("o1"), [401, 200, 403, 403, 403, 403, 200, 403]),
-        (UpdateOrganisation("o2"), [401, 200, 403, 403, 403, 403, 403, 403]),
+        (
+            ReadOrganisation("o1"),
+            [401, 200, 403, 403, 403, 403, 200, 403],
+        ),
+        (
+            ReadOrganisation("o2"),
+            [401, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            UpdateOrganisation("o1"),
+            [401, 200, 403, 403, 403, 403, 200, 403],
+        ),
+        (
+            UpdateOrganisation("o2"),
+            [401, 200, 403, 403, 403, 403, 403, 403],
+        ),
     ];
-    let principals = [None, Some(&programme), Some(&hosting), Some(&admin_a), Some(&agent_a), Some(&reviewer_a), Some(&partner), Some(&nobody)];
+    let principals = [
+        None,
+        Some(&programme),
+        Some(&hosting),
+        Some(&admin_a),
+        Some(&agent_a),
+        Some(&reviewer_a),
+        Some(&partner),
+        Some(&nobody),
+    ];
     let mut wrong = Vec::new();
     for (op, expected) in &table {
         let got: Vec<u16> = principals.iter().map(|p| status(*p, *op)).collect();

@@ -34,7 +34,10 @@ impl Incoming {
     /// Reads the request and its body.
     pub async fn read(req: Request) -> Result<Self, Problem> {
         let (parts, body) = req.into_parts();
-        let body = body.bytes().await.map_err(|e| Problem::bad_request(format!("reading the body failed: {e:?}")))?;
+        let body = body
+            .bytes()
+            .await
+            .map_err(|e| Problem::bad_request(format!("reading the body failed: {e:?}")))?;
         Ok(Self {
             path: parts.uri.path().to_owned(),
             query: Query::parse(parts.uri.query().unwrap_or("")),
@@ -69,7 +72,8 @@ impl Incoming {
 /// builder: a status outside 100–999 becomes 500 rather than a panic.
 fn reply_with(status: u16, headers: &[(&'static str, String)], body: Bytes) -> Reply {
     let mut r = Response::new(FullBody::new(body));
-    *r.status_mut() = spin_sdk::http::StatusCode::from_u16(status).unwrap_or(spin_sdk::http::StatusCode::INTERNAL_SERVER_ERROR);
+    *r.status_mut() = spin_sdk::http::StatusCode::from_u16(status)
+        .unwrap_or(spin_sdk::http::StatusCode::INTERNAL_SERVER_ERROR);
     for (name, value) in headers {
         if let Ok(value) = value.parse() {
             r.headers_mut().insert(*name, value);
@@ -79,7 +83,10 @@ fn reply_with(status: u16, headers: &[(&'static str, String)], body: Bytes) -> R
 }
 
 fn reply(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
-    let headers = [("content-type", content_type.to_owned()), ("content-length", body.len().to_string())];
+    let headers = [
+        ("content-type", content_type.to_owned()),
+        ("content-length", body.len().to_string()),
+    ];
     reply_with(status, &headers, Bytes::from(body))
 }
 
@@ -94,7 +101,10 @@ pub fn bytes(status: u16, headers: &[(&'static str, String)], body: Vec<u8>) -> 
 pub fn json<T: Serialize>(status: u16, value: &T) -> Reply {
     match serde_json::to_vec(value) {
         Ok(body) => reply(status, "application/json", body),
-        Err(e) => problem(Problem::internal(format!("serialising a response: {e}")), None),
+        Err(e) => problem(
+            Problem::internal(format!("serialising a response: {e}")),
+            None,
+        ),
     }
 }
 
@@ -114,15 +124,31 @@ pub fn dispatch(service: &str, req: &Incoming) -> Result<(&'static RouteDoc, Pat
     };
     let (doc, params) = match find(service, method, &req.path) {
         Ok(found) => found,
-        Err(RouteMiss::NotFound) => return Err(Problem::not_found(format!("no route {}", req.path))),
+        Err(RouteMiss::NotFound) => {
+            return Err(Problem::not_found(format!("no route {}", req.path)));
+        }
         Err(RouteMiss::MethodNotAllowed(allowed)) => {
-            return Err(Problem::method_not_allowed_with(req.method.as_str(), &allowed));
+            return Err(Problem::method_not_allowed_with(
+                req.method.as_str(),
+                &allowed,
+            ));
         }
     };
-    if let Some(name) = req.query.names().find(|n| !doc.query.iter().any(|q| q.name == *n)) {
+    if let Some(name) = req
+        .query
+        .names()
+        .find(|n| !doc.query.iter().any(|q| q.name == *n))
+    {
         let known: Vec<&str> = doc.query.iter().map(|q| q.name).collect();
-        let expected = if known.is_empty() { "this route takes no query parameter".to_owned() } else { format!("this route takes {}", known.join(", ")) };
-        return Err(Problem::bad_request(format!("unknown query parameter `{name}`: {expected}")).field(name.to_owned(), expected));
+        let expected = if known.is_empty() {
+            "this route takes no query parameter".to_owned()
+        } else {
+            format!("this route takes {}", known.join(", "))
+        };
+        return Err(
+            Problem::bad_request(format!("unknown query parameter `{name}`: {expected}"))
+                .field(name.to_owned(), expected),
+        );
     }
     Ok((doc, params))
 }
@@ -130,7 +156,10 @@ pub fn dispatch(service: &str, req: &Incoming) -> Result<(&'static RouteDoc, Pat
 /// A service's whole request cycle: reads the request, answers it with `route`,
 /// and turns any problem (unreadable request or refusal) into problem+json
 /// whose `instance` is the request path.
-pub async fn serve(req: Request, route: impl AsyncFnOnce(&Incoming) -> Result<Reply, Problem>) -> Reply {
+pub async fn serve(
+    req: Request,
+    route: impl AsyncFnOnce(&Incoming) -> Result<Reply, Problem>,
+) -> Reply {
     let path = req.uri().path().to_owned();
     let result = match Incoming::read(req).await {
         Ok(incoming) => route(&incoming).await,

@@ -32,7 +32,10 @@ impl Query {
 
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every parameter name, in order (repeated names repeat).
@@ -53,15 +56,13 @@ fn decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;
@@ -98,10 +99,17 @@ impl Cursor {
 
     /// Reads a client's cursor; 400 naming `cursor` when it is not one of ours.
     pub fn decode(s: &str) -> Result<Self, Problem> {
-        let bad = || Problem::bad_request("the cursor is not valid; use next_cursor from a previous page").field("cursor", "invalid cursor");
-        let bytes = URL_SAFE_NO_PAD.decode(s.trim_end_matches('=')).map_err(|_| bad())?;
+        let bad = || {
+            Problem::bad_request("the cursor is not valid; use next_cursor from a previous page")
+                .field("cursor", "invalid cursor")
+        };
+        let bytes = URL_SAFE_NO_PAD
+            .decode(s.trim_end_matches('='))
+            .map_err(|_| bad())?;
         let text = String::from_utf8(bytes).map_err(|_| bad())?;
-        text.strip_prefix(CURSOR_TAG).map(|k| Self(k.to_owned())).ok_or_else(bad)
+        text.strip_prefix(CURSOR_TAG)
+            .map(|k| Self(k.to_owned()))
+            .ok_or_else(bad)
     }
 }
 
@@ -123,8 +131,13 @@ impl PageRequest {
             Some(raw) => match raw.trim().parse::<u32>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
                 _ => {
-                    return Err(Problem::bad_request(format!("limit must be an integer from 1 to {MAX_LIMIT}"))
-                        .field("limit", format!("must be between 1 and {MAX_LIMIT}, got {raw:?}")));
+                    return Err(Problem::bad_request(format!(
+                        "limit must be an integer from 1 to {MAX_LIMIT}"
+                    ))
+                    .field(
+                        "limit",
+                        format!("must be between 1 and {MAX_LIMIT}, got {raw:?}"),
+                    ));
                 }
             },
         };
@@ -142,8 +155,15 @@ impl PageRequest {
     pub fn page<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> String) -> Page<T> {
         let more = rows.len() > self.limit as usize;
         rows.truncate(self.limit as usize);
-        let next_cursor = if more { rows.last().map(|last| Cursor::after(key(last)).encode()) } else { None };
-        Page { items: rows, next_cursor }
+        let next_cursor = if more {
+            rows.last().map(|last| Cursor::after(key(last)).encode())
+        } else {
+            None
+        };
+        Page {
+            items: rows,
+            next_cursor,
+        }
     }
 
     /// The page of a listing whose fetched rows ([`Self::fetch`] of them, each with its
@@ -152,8 +172,16 @@ impl PageRequest {
     pub fn page_visible<T>(&self, mut rows: Vec<(String, Option<T>)>) -> Page<T> {
         let more = rows.len() > self.limit as usize;
         rows.truncate(self.limit as usize);
-        let next_cursor = if more { rows.last().map(|(key, _)| Cursor::after(key.clone()).encode()) } else { None };
-        Page { items: rows.into_iter().filter_map(|(_, item)| item).collect(), next_cursor }
+        let next_cursor = if more {
+            rows.last()
+                .map(|(key, _)| Cursor::after(key.clone()).encode())
+        } else {
+            None
+        };
+        Page {
+            items: rows.into_iter().filter_map(|(_, item)| item).collect(),
+            next_cursor,
+        }
     }
 }
 
@@ -163,11 +191,23 @@ mod tests {
 
     #[test]
     fn hidden_rows_do_not_end_a_listing() {
-        let page = PageRequest { limit: 2, after: None };
-        let rows = vec![("a".to_owned(), None), ("b".to_owned(), Some(2)), ("c".to_owned(), Some(3))];
+        let page = PageRequest {
+            limit: 2,
+            after: None,
+        };
+        let rows = vec![
+            ("a".to_owned(), None),
+            ("b".to_owned(), Some(2)),
+            ("c".to_owned(), Some(3)),
+        ];
         let p = page.page_visible(rows);
         assert_eq!(p.items, vec![2]);
-        assert_eq!(Cursor::decode(p.next_cursor.as_deref().unwrap()).unwrap().key(), "b");
+        assert_eq!(
+            Cursor::decode(p.next_cursor.as_deref().unwrap())
+                .unwrap()
+                .key(),
+            "b"
+        );
         let last = page.page_visible(vec![("c".to_owned(), None::<u8>)]);
         assert!(last.items.is_empty() && last.next_cursor.is_none());
     }
@@ -185,11 +225,23 @@ mod tests {
 
     #[test]
     fn limits() {
-        assert_eq!(PageRequest::from_query(&Query::parse("")).unwrap().limit, DEFAULT_LIMIT);
-        assert_eq!(PageRequest::from_query(&Query::parse("limit=500")).unwrap().limit, 500);
+        assert_eq!(
+            PageRequest::from_query(&Query::parse("")).unwrap().limit,
+            DEFAULT_LIMIT
+        );
+        assert_eq!(
+            PageRequest::from_query(&Query::parse("limit=500"))
+                .unwrap()
+                .limit,
+            500
+        );
         for bad in ["limit=501", "limit=0", "limit=-1", "limit=x"] {
             let p = PageRequest::from_query(&Query::parse(bad)).unwrap_err();
-            assert_eq!((p.status, p.errors[0].field.as_str()), (400, "limit"), "{bad}");
+            assert_eq!(
+                (p.status, p.errors[0].field.as_str()),
+                (400, "limit"),
+                "{bad}"
+            );
         }
     }
 
@@ -203,10 +255,18 @@ mod tests {
 
     #[test]
     fn pages() {
-        let req = PageRequest { limit: 2, after: None };
+        let req = PageRequest {
+            limit: 2,
+            after: None,
+        };
         let page = req.page(vec!["a", "b", "c"], |s| s.to_string());
         assert_eq!(page.items, vec!["a", "b"]);
-        assert_eq!(Cursor::decode(page.next_cursor.as_deref().unwrap()).unwrap().key(), "b");
+        assert_eq!(
+            Cursor::decode(page.next_cursor.as_deref().unwrap())
+                .unwrap()
+                .key(),
+            "b"
+        );
         let last = req.page(vec!["c"], |s| s.to_string());
         assert_eq!(last.next_cursor, None);
     }

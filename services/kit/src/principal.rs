@@ -8,7 +8,9 @@ use crate::problem::Problem;
 /// Reads the principal from request headers (`get` returns a header's value).
 /// `Ok(None)` for an anonymous request; a header that does not decode is a
 /// 401 (only the gateway sets it, so this means a misconfigured route).
-pub fn principal_from_headers<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<Option<Principal>, Problem> {
+pub fn principal_from_headers<'a>(
+    get: impl Fn(&str) -> Option<&'a str>,
+) -> Result<Option<Principal>, Problem> {
     match get(PRINCIPAL_HEADER) {
         None => Ok(None),
         Some(value) => Principal::from_header(value)
@@ -19,7 +21,8 @@ pub fn principal_from_headers<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Resu
 
 /// Like [`principal_from_headers`] but a principal is required (401 otherwise).
 pub fn require_principal<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<Principal, Problem> {
-    principal_from_headers(get)?.ok_or_else(|| Problem::unauthorized("this route needs a bearer token"))
+    principal_from_headers(get)?
+        .ok_or_else(|| Problem::unauthorized("this route needs a bearer token"))
 }
 
 #[cfg(test)]
@@ -37,9 +40,15 @@ mod tests {
             mem: Default::default(),
         };
         let h = p.to_header();
-        assert_eq!(principal_from_headers(|n| (n == PRINCIPAL_HEADER).then_some(h.as_str())).unwrap(), Some(p));
+        assert_eq!(
+            principal_from_headers(|n| (n == PRINCIPAL_HEADER).then_some(h.as_str())).unwrap(),
+            Some(p)
+        );
         assert_eq!(principal_from_headers(|_| None).unwrap(), None);
-        assert_eq!(principal_from_headers(|_| Some("%%")).unwrap_err().status, 401);
+        assert_eq!(
+            principal_from_headers(|_| Some("%%")).unwrap_err().status,
+            401
+        );
         assert_eq!(require_principal(|_| None).unwrap_err().status, 401);
     }
 }

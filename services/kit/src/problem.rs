@@ -21,7 +21,10 @@ pub struct FieldError {
 impl FieldError {
     /// A field error.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -127,7 +130,8 @@ impl Problem {
 
     /// 405.
     pub fn method_not_allowed(method: &str) -> Self {
-        Self::new(405, "method-not-allowed", "Method not allowed").detail(format!("{method} is not allowed here"))
+        Self::new(405, "method-not-allowed", "Method not allowed")
+            .detail(format!("{method} is not allowed here"))
     }
 
     /// 405 naming the methods the path accepts (sent as `Allow`; HEAD goes with GET).
@@ -161,7 +165,9 @@ impl Problem {
 
     /// 429 with `Retry-After`.
     pub fn too_many_requests(retry_after: u64, detail: impl Into<String>) -> Self {
-        Self::new(429, "too-many-requests", "Too many requests").detail(detail).retry_after(retry_after.max(1))
+        Self::new(429, "too-many-requests", "Too many requests")
+            .detail(detail)
+            .retry_after(retry_after.max(1))
     }
 
     /// 503: a required configuration or dependency is missing.
@@ -221,7 +227,8 @@ mod tests {
 
     #[test]
     fn omits_empty_errors() {
-        let v: serde_json::Value = serde_json::from_slice(&Problem::not_found("x").to_body()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_slice(&Problem::not_found("x").to_body()).unwrap();
         assert!(v.get("errors").is_none());
         assert_eq!(Problem::too_many_requests(0, "x").retry_after, Some(1));
     }

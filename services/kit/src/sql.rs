@@ -81,7 +81,10 @@ impl Statement {
     /// A statement on platform-wide (non-tenant) tables: accounts, the registry,
     /// organisations, tokens. Never use it for a [`TenantTable`].
     pub fn global(sql: impl Into<String>, params: Vec<Value>) -> Self {
-        Self { sql: sql.into(), params }
+        Self {
+            sql: sql.into(),
+            params,
+        }
     }
 }
 
@@ -131,7 +134,12 @@ impl<'a> Scope<'a> {
 
     /// `INSERT INTO table (insee, columns…) VALUES (?, …)`; `on_conflict` is an
     /// optional static clause such as `ON CONFLICT (insee, account_id) DO UPDATE SET role = excluded.role`.
-    pub fn insert(&self, table: TenantTable, values: Vec<(&'static str, Value)>, on_conflict: Option<&'static str>) -> Statement {
+    pub fn insert(
+        &self,
+        table: TenantTable,
+        values: Vec<(&'static str, Value)>,
+        on_conflict: Option<&'static str>,
+    ) -> Statement {
         let mut columns = vec!["insee"];
         let mut params = vec![Value::from(self.insee)];
         for (c, v) in values {
@@ -139,7 +147,11 @@ impl<'a> Scope<'a> {
             params.push(v);
         }
         let marks = vec!["?"; columns.len()].join(", ");
-        let mut sql = format!("INSERT INTO {} ({}) VALUES ({marks})", table.name(), columns.join(", "));
+        let mut sql = format!(
+            "INSERT INTO {} ({}) VALUES ({marks})",
+            table.name(),
+            columns.join(", ")
+        );
         if let Some(clause) = on_conflict {
             sql.push(' ');
             sql.push_str(clause);
@@ -149,12 +161,19 @@ impl<'a> Scope<'a> {
 
     /// `UPDATE table SET … WHERE insee = ? …`.
     pub fn update(&self, table: TenantTable, set: Vec<(&'static str, Value)>) -> Update {
-        Update { where_: Where::new(self.insee), table, set }
+        Update {
+            where_: Where::new(self.insee),
+            table,
+            set,
+        }
     }
 
     /// `DELETE FROM table WHERE insee = ? …`.
     pub fn delete(&self, table: TenantTable) -> Delete {
-        Delete { where_: Where::new(self.insee), table }
+        Delete {
+            where_: Where::new(self.insee),
+            table,
+        }
     }
 }
 
@@ -167,11 +186,18 @@ struct Where {
 
 impl Where {
     fn new(insee: &Insee) -> Self {
-        Self { clauses: vec!["insee = ?"], params: vec![insee.into()] }
+        Self {
+            clauses: vec!["insee = ?"],
+            params: vec![insee.into()],
+        }
     }
 
     fn sql(&self) -> String {
-        self.clauses.iter().map(|c| format!("({c})")).collect::<Vec<_>>().join(" AND ")
+        self.clauses
+            .iter()
+            .map(|c| format!("({c})"))
+            .collect::<Vec<_>>()
+            .join(" AND ")
     }
 }
 
@@ -189,7 +215,11 @@ macro_rules! filterable {
     ($t:ident) => {
         impl $t {
             /// Adds `AND (expr)`; `expr` holds one `?` per value, in order.
-            pub fn filter(mut self, expr: &'static str, values: impl IntoIterator<Item = Value>) -> Self {
+            pub fn filter(
+                mut self,
+                expr: &'static str,
+                values: impl IntoIterator<Item = Value>,
+            ) -> Self {
                 self.where_.clauses.push(expr);
                 self.where_.params.extend(values);
                 self
@@ -216,7 +246,12 @@ impl Select {
 
     /// The statement.
     pub fn build(self) -> Statement {
-        let mut sql = format!("SELECT {} FROM {} WHERE {}", self.columns, self.table.name(), self.where_.sql());
+        let mut sql = format!(
+            "SELECT {} FROM {} WHERE {}",
+            self.columns,
+            self.table.name(),
+            self.where_.sql()
+        );
         if let Some(o) = self.order {
             sql.push_str(" ORDER BY ");
             sql.push_str(o);
@@ -224,7 +259,10 @@ impl Select {
         if let Some(n) = self.limit {
             sql.push_str(&format!(" LIMIT {n}"));
         }
-        Statement { sql, params: self.where_.params }
+        Statement {
+            sql,
+            params: self.where_.params,
+        }
     }
 }
 
@@ -243,7 +281,12 @@ impl Update {
         let mut params: Vec<Value> = self.set.into_iter().map(|(_, v)| v).collect();
         params.extend(self.where_.params.iter().cloned());
         Statement {
-            sql: format!("UPDATE {} SET {} WHERE {}", self.table.name(), set.join(", "), self.where_.sql()),
+            sql: format!(
+                "UPDATE {} SET {} WHERE {}",
+                self.table.name(),
+                set.join(", "),
+                self.where_.sql()
+            ),
             params,
         }
     }
@@ -260,7 +303,11 @@ impl Delete {
     /// The statement.
     pub fn build(self) -> Statement {
         Statement {
-            sql: format!("DELETE FROM {} WHERE {}", self.table.name(), self.where_.sql()),
+            sql: format!(
+                "DELETE FROM {} WHERE {}",
+                self.table.name(),
+                self.where_.sql()
+            ),
             params: self.where_.params,
         }
     }
@@ -285,7 +332,10 @@ pub struct Row<'a> {
 impl Rows {
     /// Iterates the rows.
     pub fn iter(&self) -> impl Iterator<Item = Row<'_>> {
-        self.rows.iter().map(|values| Row { columns: &self.columns, values })
+        self.rows.iter().map(|values| Row {
+            columns: &self.columns,
+            values,
+        })
     }
 
     /// The first row, if any.
@@ -301,7 +351,10 @@ impl Rows {
 
 impl Row<'_> {
     fn value(&self, column: &str) -> Option<&Value> {
-        self.columns.iter().position(|c| c == column).and_then(|i| self.values.get(i))
+        self.columns
+            .iter()
+            .position(|c| c == column)
+            .and_then(|i| self.values.get(i))
     }
 
     /// A TEXT column (`None` when NULL, absent or not text).
@@ -355,13 +408,29 @@ mod tests {
         );
         assert_eq!(s.params, vec![Value::from("93066"), Value::from("a")]);
 
-        let s = tenant(&insee).insert(MEMBERS, vec![("account_id", "x".into()), ("role", "agent".into())], None);
-        assert_eq!(s.sql, "INSERT INTO memberships (insee, account_id, role) VALUES (?, ?, ?)");
+        let s = tenant(&insee).insert(
+            MEMBERS,
+            vec![("account_id", "x".into()), ("role", "agent".into())],
+            None,
+        );
+        assert_eq!(
+            s.sql,
+            "INSERT INTO memberships (insee, account_id, role) VALUES (?, ?, ?)"
+        );
         assert_eq!(s.params[0], Value::from("93066"));
 
-        let s = tenant(&insee).update(MEMBERS, vec![("role", "admin".into())]).filter("account_id = ?", ["x".into()]).build();
-        assert_eq!(s.sql, "UPDATE memberships SET role = ? WHERE (insee = ?) AND (account_id = ?)");
-        assert_eq!(s.params, vec![Value::from("admin"), Value::from("93066"), Value::from("x")]);
+        let s = tenant(&insee)
+            .update(MEMBERS, vec![("role", "admin".into())])
+            .filter("account_id = ?", ["x".into()])
+            .build();
+        assert_eq!(
+            s.sql,
+            "UPDATE memberships SET role = ? WHERE (insee = ?) AND (account_id = ?)"
+        );
+        assert_eq!(
+            s.params,
+            vec![Value::from("admin"), Value::from("93066"), Value::from("x")]
+        );
 
         let s = tenant(&insee).delete(MEMBERS).build();
         assert_eq!(s.sql, "DELETE FROM memberships WHERE (insee = ?)");
@@ -374,6 +443,9 @@ mod tests {
             rows: vec![vec![Value::from("x"), Value::Integer(3)]],
         };
         let r = rows.first().unwrap();
-        assert_eq!((r.text("a"), r.int("b"), r.text("c")), (Some("x"), Some(3), None));
+        assert_eq!(
+            (r.text("a"), r.int("b"), r.text("c")),
+            (Some("x"), Some(3), None)
+        );
     }
 }

@@ -69,17 +69,33 @@ impl Db {
         Connection::open(label)
             .await
             .map(Self)
-            .map_err(|source| StoreError::Open { label: label.to_owned(), source })
+            .map_err(|source| StoreError::Open {
+                label: label.to_owned(),
+                source,
+            })
     }
 
     /// Runs a statement and collects its rows.
     pub async fn run(&self, statement: Statement) -> Result<Rows, StoreError> {
         let Statement { sql, params } = statement;
-        let err = |source| StoreError::Execute { sql: sql.clone(), source };
-        let result = self.0.execute(&sql, params.into_iter().map(to_spin)).await.map_err(err)?;
+        let err = |source| StoreError::Execute {
+            sql: sql.clone(),
+            source,
+        };
+        let result = self
+            .0
+            .execute(&sql, params.into_iter().map(to_spin))
+            .await
+            .map_err(err)?;
         let columns = result.columns().to_vec();
         let rows = result.collect().await.map_err(err)?;
-        Ok(Rows { columns, rows: rows.into_iter().map(|r| r.values.into_iter().map(from_spin).collect()).collect() })
+        Ok(Rows {
+            columns,
+            rows: rows
+                .into_iter()
+                .map(|r| r.values.into_iter().map(from_spin).collect())
+                .collect(),
+        })
     }
 
     /// Runs a statement on platform-wide tables (see [`Statement::global`]).

@@ -10,7 +10,11 @@ use unicode_normalization::char::is_combining_mark;
 pub fn normalise(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
-    for c in s.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase) {
+    for c in s
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+    {
         let folded: &str = match c {
             'œ' => "oe",
             'æ' => "ae",
@@ -43,7 +47,10 @@ mod tests {
     #[test]
     fn folds_accents_case_and_punctuation() {
         assert_eq!(normalise("L'Haÿ-les-Roses"), "l hay les roses");
-        assert_eq!(normalise("  Saint-Maur-des-Fossés "), "saint maur des fosses");
+        assert_eq!(
+            normalise("  Saint-Maur-des-Fossés "),
+            "saint maur des fosses"
+        );
         assert_eq!(normalise("Œuvre ÉLÈVE"), "oeuvre eleve");
         assert_eq!(normalise("--"), "");
     }

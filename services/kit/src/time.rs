@@ -10,7 +10,12 @@ pub struct Instant(pub i64);
 
 /// The server clock.
 pub fn now() -> Instant {
-    Instant(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0))
+    Instant(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0),
+    )
 }
 
 /// Days since 1970-01-01 of a civil date.
@@ -42,7 +47,13 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
 pub fn write_local(f: &mut fmt::Formatter<'_>, t: i64) -> fmt::Result {
     let (y, m, d) = civil_from_days(t.div_euclid(86_400));
     let s = t.rem_euclid(86_400);
-    write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+    write!(
+        f,
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        s / 3600,
+        s % 3600 / 60,
+        s % 60
+    )
 }
 
 impl fmt::Display for Instant {

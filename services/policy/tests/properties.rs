@@ -107,15 +107,25 @@ fn a_suspended_commune_is_frozen_for_all_but_programme_operators() {
         }
         let d = decide(p, a, f);
         if d.is_allowed() && !is(p, PlatformRole::Programme) {
-            assert!(f.published && a.is_read(), "{p:?} may {a:?} on {f:?} while suspended");
+            assert!(
+                f.published && a.is_read(),
+                "{p:?} may {a:?} on {f:?} while suspended"
+            );
         }
         if !d.is_allowed() && d.code() == Some(RefusalCode::TenantSuspended) {
             refused += 1;
             assert!(!is(p, PlatformRole::Programme));
         }
         if is(p, PlatformRole::Programme) {
-            let thawed = Facts { tenant_suspended: false, ..f.clone() };
-            assert_eq!(d, decide(p, a, &thawed), "suspension changes nothing for programme operators");
+            let thawed = Facts {
+                tenant_suspended: false,
+                ..f.clone()
+            };
+            assert_eq!(
+                d,
+                decide(p, a, &thawed),
+                "suspension changes nothing for programme operators"
+            );
         }
     });
     assert!(refused > 0);

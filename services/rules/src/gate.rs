@@ -71,7 +71,10 @@ mod tests {
             organisation: None,
             memberships: mem
                 .iter()
-                .map(|(i, r)| Membership { insee: (*i).into(), role: *r })
+                .map(|(i, r)| Membership {
+                    insee: (*i).into(),
+                    role: *r,
+                })
                 .collect(),
         }
     }
@@ -80,26 +83,49 @@ mod tests {
         d.code()
     }
 
-    const OPEN: Gate<'static> = Gate::Tenant { insee: "93066", suspended: false };
-    const FROZEN: Gate<'static> = Gate::Tenant { insee: "93066", suspended: true };
+    const OPEN: Gate<'static> = Gate::Tenant {
+        insee: "93066",
+        suspended: false,
+    };
+    const FROZEN: Gate<'static> = Gate::Tenant {
+        insee: "93066",
+        suspended: true,
+    };
 
     #[test]
     fn anonymous_reaches_public_routes_only() {
         assert!(admit(None, Gate::Public).is_allowed());
         for gate in [Gate::OwnAccount, Gate::Admin, Gate::Authenticated, OPEN] {
-            assert_eq!(code(admit(None, gate)), Some(RefusalCode::Unauthenticated), "{gate:?}");
+            assert_eq!(
+                code(admit(None, gate)),
+                Some(RefusalCode::Unauthenticated),
+                "{gate:?}"
+            );
         }
     }
 
     #[test]
     fn every_member_role_reaches_its_commune_until_it_is_suspended() {
-        for role in [CommuneRole::Admin, CommuneRole::Agent, CommuneRole::Reviewer] {
+        for role in [
+            CommuneRole::Admin,
+            CommuneRole::Agent,
+            CommuneRole::Reviewer,
+        ] {
             let p = principal(&[], &[("93066", role)]);
             assert!(admit(Some(&p), OPEN).is_allowed(), "{role:?}");
-            assert_eq!(code(admit(Some(&p), FROZEN)), Some(RefusalCode::TenantSuspended));
-            let other = Gate::Tenant { insee: "75056", suspended: false };
+            assert_eq!(
+                code(admit(Some(&p), FROZEN)),
+                Some(RefusalCode::TenantSuspended)
+            );
+            let other = Gate::Tenant {
+                insee: "75056",
+                suspended: false,
+            };
             assert_eq!(code(admit(Some(&p), other)), Some(RefusalCode::NotMember));
-            assert_eq!(code(admit(Some(&p), Gate::Admin)), Some(RefusalCode::InsufficientRole));
+            assert_eq!(
+                code(admit(Some(&p), Gate::Admin)),
+                Some(RefusalCode::InsufficientRole)
+            );
         }
     }
 
@@ -113,10 +139,16 @@ mod tests {
     #[test]
     fn holding_the_hosting_role_keeps_one_out_of_tenant_routes() {
         let host = principal(&[PlatformRole::Hosting], &[("93066", CommuneRole::Admin)]);
-        assert_eq!(code(admit(Some(&host), OPEN)), Some(RefusalCode::HostingOperator));
+        assert_eq!(
+            code(admit(Some(&host), OPEN)),
+            Some(RefusalCode::HostingOperator)
+        );
         assert!(admit(Some(&host), Gate::Admin).is_allowed());
         let both = principal(&[PlatformRole::Hosting, PlatformRole::Programme], &[]);
-        assert_eq!(code(admit(Some(&both), OPEN)), Some(RefusalCode::HostingOperator));
+        assert_eq!(
+            code(admit(Some(&both), OPEN)),
+            Some(RefusalCode::HostingOperator)
+        );
     }
 
     /// The gate never refuses what `decide` would allow on some record behind a tenant
@@ -134,13 +166,24 @@ mod tests {
         ];
         for p in &people {
             for suspended in [false, true] {
-                let gate = Gate::Tenant { insee: "93066", suspended };
-                let facts = Facts { tenant: Some("93066".into()), tenant_suspended: suspended, ..Facts::default() };
+                let gate = Gate::Tenant {
+                    insee: "93066",
+                    suspended,
+                };
+                let facts = Facts {
+                    tenant: Some("93066".into()),
+                    tenant_suspended: suspended,
+                    ..Facts::default()
+                };
                 let some_action_allowed = Action::ALL
                     .into_iter()
                     .filter(|a| a.is_tenant_content() && *a != Action::ExportOpenData)
                     .any(|a| decide(Some(p), a, &facts).is_allowed());
-                assert_eq!(admit(Some(p), gate).is_allowed(), some_action_allowed, "{p:?} suspended={suspended}");
+                assert_eq!(
+                    admit(Some(p), gate).is_allowed(),
+                    some_action_allowed,
+                    "{p:?} suspended={suspended}"
+                );
             }
         }
     }

@@ -24,7 +24,10 @@
 
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Unexpected, VariantAccess, Visitor};
+use serde::de::{
+    self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Unexpected,
+    VariantAccess, Visitor,
+};
 
 /// A deserializer reading structs only from maps, at any depth.
 pub struct Strict<D>(pub D);
@@ -38,11 +41,17 @@ struct Visit<V> {
 
 impl<V> Visit<V> {
     fn any(inner: V) -> Self {
-        Visit { inner, object_only: false }
+        Visit {
+            inner,
+            object_only: false,
+        }
     }
 
     fn object(inner: V) -> Self {
-        Visit { inner, object_only: true }
+        Visit {
+            inner,
+            object_only: true,
+        }
     }
 }
 
@@ -98,7 +107,12 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
     /// The one change: a struct is read as a map, so an array is refused
     /// (`invalid type: sequence, expected struct …`); the visitor refuses a
     /// sequence too, should a format offer one for a map.
-    fn deserialize_struct<V: Visitor<'de>>(self, _name: &'static str, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, D::Error> {
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
         self.0.deserialize_map(Visit::object(visitor))
     }
 
@@ -152,7 +166,10 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Visit<V> {
         self.inner.visit_some(Strict(deserializer))
     }
 
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<V::Value, D::Error> {
+    fn visit_newtype_struct<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<V::Value, D::Error> {
         self.inner.visit_newtype_struct(Strict(deserializer))
     }
 
@@ -183,7 +200,10 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Wrap<S> {
 impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Wrap<A> {
     type Error = A::Error;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, A::Error> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, A::Error> {
         self.0.next_element_seed(Wrap(seed))
     }
 
@@ -195,7 +215,10 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Wrap<A> {
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Wrap<A> {
     type Error = A::Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
         self.0.next_key_seed(Wrap(seed))
     }
 
@@ -212,7 +235,10 @@ impl<'de, A: EnumAccess<'de>> EnumAccess<'de> for Wrap<A> {
     type Error = A::Error;
     type Variant = Wrap<A::Variant>;
 
-    fn variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<(T::Value, Wrap<A::Variant>), A::Error> {
+    fn variant_seed<T: DeserializeSeed<'de>>(
+        self,
+        seed: T,
+    ) -> Result<(T::Value, Wrap<A::Variant>), A::Error> {
         let (value, variant) = self.0.variant_seed(Wrap(seed))?;
         Ok((value, Wrap(variant)))
     }
@@ -234,7 +260,11 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Wrap<A> {
     }
 
     /// A struct variant, like a struct, only from a map.
-    fn struct_variant<V: Visitor<'de>>(self, fields: &'static [&'static str], visitor: V) -> Result<V::Value, A::Error> {
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, A::Error> {
         self.0.struct_variant(fields, Visit::object(visitor))
     }
 }
@@ -344,7 +374,10 @@ mod tests {
 
     /// Plain serde takes `text` as `T`; [`Strict`] refuses it, saying `expected`.
     fn refused<T: DeserializeOwned + Debug>(text: &str, expected: &str) {
-        assert!(serde_json::from_str::<T>(text).is_ok(), "plain serde refuses {text}");
+        assert!(
+            serde_json::from_str::<T>(text).is_ok(),
+            "plain serde refuses {text}"
+        );
         let err = strict::<T>(text).unwrap_err().to_string();
         assert!(err.contains(expected), "{text}: {err}");
     }
@@ -371,7 +404,9 @@ mod tests {
         );
         assert_eq!(outer.defaulted, vec![]);
         assert_eq!(outer.absent, None);
-        same::<Outer>(r#"{"id":"","list":[],"tuple":[0,""],"pair":[0,0],"inners":[],"maybe":null,"by_key":{},"kinds":[],"value":null,"float":0,"big":0,"neg":0,"text":"","flag":false,"absent":"Unit"}"#);
+        same::<Outer>(
+            r#"{"id":"","list":[],"tuple":[0,""],"pair":[0,0],"inners":[],"maybe":null,"by_key":{},"kinds":[],"value":null,"float":0,"big":0,"neg":0,"text":"","flag":false,"absent":"Unit"}"#,
+        );
         same::<Value>(r#"[{"a":[1,2]},[],{}]"#);
         same::<Vec<Inner>>(r#"[{"a":1},{"a":2}]"#);
         same::<Option<Inner>>("null");
@@ -393,7 +428,10 @@ mod tests {
         same::<Tagged>(r#"{"type":"square","a":1}"#);
         same::<Adjacent>(r#"{"t":"One","c":{"a":1}}"#);
         let flat: Flat = same(r#"{"name":"n","a":1,"b":"x","extra":[1]}"#);
-        assert_eq!(flat.rest, BTreeMap::from([("extra".to_owned(), json!([1]))]));
+        assert_eq!(
+            flat.rest,
+            BTreeMap::from([("extra".to_owned(), json!([1]))])
+        );
     }
 
     #[test]
@@ -409,14 +447,20 @@ mod tests {
 
     #[test]
     fn a_struct_is_read_only_from_an_object() {
-        refused::<Inner>(r#"[1, "b"]"#, "invalid type: sequence, expected struct Inner");
+        refused::<Inner>(
+            r#"[1, "b"]"#,
+            "invalid type: sequence, expected struct Inner",
+        );
         refused::<Vec<Inner>>(r#"[{"a":1},[2]]"#, "expected struct Inner");
         refused::<Option<Inner>>("[1]", "expected struct Inner");
         refused::<BTreeMap<String, Inner>>(r#"{"k":[1]}"#, "expected struct Inner");
         refused::<(u8, Inner)>("[1,[2]]", "expected struct Inner");
         refused::<Wrapper>("[1]", "expected struct Inner");
         refused::<Kind>(r#"{"Newtype":[1]}"#, "expected struct Inner");
-        refused::<Kind>(r#"{"Struct":[1,null]}"#, "invalid type: sequence, expected struct variant Kind::Struct");
+        refused::<Kind>(
+            r#"{"Struct":[1,null]}"#,
+            "invalid type: sequence, expected struct variant Kind::Struct",
+        );
         refused::<Kind>(r#"{"Struct":{"x":1,"y":[2]}}"#, "expected struct Inner");
         refused::<Adjacent>(r#"{"t":"One","c":[1]}"#, "expected struct Inner");
     }
