@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod authz;
 pub mod identity;
+pub mod notifications;
 pub mod page;
 pub mod principal;
 pub mod routes;
