@@ -4,9 +4,10 @@
 //!
 //! The pure parts ([`problem`], [`json`], [`page`], [`sql`], [`text`],
 //! [`principal`]) build and test natively; the Spin glue ([`http`], [`store`])
-//! exists only on `wasm32`.
+//! exists only on `wasm32` (so does [`outbox`]'s, its pure parts build everywhere).
 
 pub mod json;
+pub mod outbox;
 pub mod page;
 pub mod principal;
 pub mod problem;
