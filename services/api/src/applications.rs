@@ -543,6 +543,17 @@ pub struct Letter {
     pub text: String,
 }
 
+/// `POST /api/calls/reminders` (a platform operator, or a scheduler): what one
+/// sweep of the reminders before calls close did. Counts only: no content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReminderRun {
+    /// Drafts whose holders were reminded now (each draft is reminded once).
+    pub reminded: u32,
+    /// Drafts due for a reminder still (their commune is suspended, or beyond
+    /// this run's bound).
+    pub pending: u32,
+}
+
 /// `POST /api/campaigns`: a call for communes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -306,6 +306,11 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Seconds until the access token expires (900).
     pub expires_in: u64,
+    /// The session (refresh-token family) these tokens belong to, as listed by
+    /// `GET /api/me/sessions`: send it back in [`SESSION_HEADER`] to have that
+    /// session marked `current`. Absent from answers of older servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
 }
 
 /// Preferred language.
@@ -538,6 +543,98 @@ pub struct Invitation {
     pub organisation: Organisation,
     /// When it was sent (RFC 3339, UTC).
     pub invited_at: String,
+}
+
+// ---------------------------------------------------------------- the account page
+
+/// The request header naming the caller's own session (the `session_id` of its
+/// [`TokenResponse`]), so that `GET /api/me/sessions` marks it `current`. It only
+/// marks: every session listed is the caller's, whatever the header says.
+pub const SESSION_HEADER: &str = "x-qmi-session";
+
+/// Minimum length of a password, in characters.
+pub const PASSWORD_MIN_CHARS: usize = 12;
+
+/// `POST /api/auth/password-reset`: sends a reset link to the account with this
+/// e-mail, if there is one.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    /// The account's e-mail.
+    pub email: String,
+}
+
+/// `POST /api/auth/password-reset/confirm`: the token of the e-mailed link
+/// (`/reinitialiser/{token}`) and the new password.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirm {
+    /// The token of the link.
+    pub token: String,
+    /// The new password (at least 12 characters).
+    pub password: String,
+}
+
+/// The answer (202) to a request that e-mails a link (`POST
+/// /api/auth/password-reset`, `POST /api/me/email`): the same whether or not a
+/// link was sent, so that it tells nothing about who is registered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LinkSent {
+    /// The address written to (if it may receive the link).
+    pub email: Email,
+    /// How long the link stays valid, in seconds.
+    pub expires_in: u64,
+}
+
+/// `POST /api/me/password`: change the signed-in account's password.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The current password.
+    pub current_password: String,
+    /// The new password (at least 12 characters).
+    pub new_password: String,
+}
+
+/// `PATCH /api/me`: the signed-in account's name and language (absent: unchanged).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MePatch {
+    /// Display name (1 to 200 characters, no control character).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Preferred language.
+    #[serde(default)]
+    pub lang: Option<Lang>,
+}
+
+/// `POST /api/me/email`: change the signed-in account's e-mail. A confirmation
+/// link goes to the new address; the change applies once it is followed.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailChange {
+    /// The new e-mail.
+    pub email: String,
+    /// The current password.
+    pub password: String,
+}
+
+/// `GET /api/me/sessions`: one signed-in session of the account (a refresh-token
+/// family: one sign-in and its renewals).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Session {
+    /// Session id (the `session_id` of its token responses); sign it out with
+    /// `DELETE /api/me/sessions/{id}`.
+    pub id: String,
+    /// When it signed in (RFC 3339, UTC).
+    pub started_at: String,
+    /// When its tokens were last renewed (RFC 3339, UTC).
+    pub last_used_at: String,
+    /// The browser or client that signed in (its `User-Agent`, shortened), if known.
+    #[serde(default)]
+    pub user_agent: Option<String>,
+    /// Whether it is the session named by the request's [`SESSION_HEADER`].
+    pub current: bool,
 }
 
 #[cfg(test)]

@@ -24,6 +24,9 @@ use crate::export::Cell;
 use crate::paris::{Instant, Paris, now, parse_instant};
 use crate::{eligibility, form, geo, letter, scoring, sniff, workflow};
 
+#[path = "notify.rs"]
+mod notify;
+
 spin_sdk::wit_bindgen::generate!({
     path: "../../wit",
     world: "authz-client",
@@ -214,7 +217,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         now: now(),
         suspended: RefCell::new(HashMap::new()),
     };
-    match doc.id {
+    let reply = match doc.id {
         "createCampaign" => create_campaign(&cx).await,
         "listCampaigns" => list_campaigns(&cx).await,
         "getCampaign" => get_campaign(&cx).await,
@@ -235,6 +238,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         "listAssignments" => list_assignments(&cx).await,
         "getRanking" => get_ranking(&cx).await,
         "publishDecisions" => publish_decisions(&cx).await,
+        "sendReminders" => notify::send_reminders(&cx).await,
         "exportCsv" => export(&cx, false).await,
         "exportXlsx" => export(&cx, true).await,
         "listMyApplications" => list_my_applications(&cx).await,
@@ -252,7 +256,10 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         "listMyAssignments" => list_my_assignments(&cx).await,
         "openData" => open_data(&cx).await,
         other => Err(Problem::internal(format!("route {other} has no handler"))),
-    }
+    };
+    // Reminders due and the outbox's messages, whatever the answer (best effort).
+    notify::after(&cx).await;
+    reply
 }
 
 fn new_id() -> String {
@@ -674,6 +681,7 @@ async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                             vec![
                                 ("status", "submitted".into()),
                                 ("updated_at", cx.now.0.into()),
+                                ("submitted_by", cx.me()?.sub.as_str().into()),
                             ],
                         )
                         .filter("campaign_id = ?", [c.campaign.id.as_str().into()])
@@ -681,7 +689,7 @@ async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                         .build(),
                 )
                 .await?;
-            Ok(())
+            notify::candidacy_received(cx, &insee, &c.campaign, &cand).await
         })
         .await?;
     Ok(json(
@@ -741,21 +749,35 @@ async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         }
     }
     // Compare-and-set: of two concurrent decisions, one wins and the other is told.
+    // The decision and its message to the commune commit together.
     cx.db
-        .run(
-            tenant(&insee)
-                .update(
-                    CANDIDACIES,
-                    vec![
-                        ("status", target.into()),
-                        ("reason", decision.reason.as_str().into()),
-                        ("updated_at", cx.now.0.into()),
-                    ],
+        .atomic(async |_| {
+            cx.db
+                .run(
+                    tenant(&insee)
+                        .update(
+                            CANDIDACIES,
+                            vec![
+                                ("status", target.into()),
+                                ("reason", decision.reason.as_str().into()),
+                                ("updated_at", cx.now.0.into()),
+                            ],
+                        )
+                        .filter("campaign_id = ?", [c.campaign.id.as_str().into()])
+                        .filter("status = 'submitted'", [])
+                        .build(),
                 )
-                .filter("campaign_id = ?", [c.campaign.id.as_str().into()])
-                .filter("status = 'submitted'", [])
-                .build(),
-        )
+                .await?;
+            notify::candidacy_decided(
+                cx,
+                &insee,
+                &c.campaign,
+                &cand,
+                decision.selected,
+                &decision.reason,
+            )
+            .await
+        })
         .await?;
     let now = require_candidacy(cx, &insee, &c.campaign.id).await?;
     if now.status != target {
@@ -1578,7 +1600,7 @@ async fn submit_in(cx: &Ctx<'_>, app: &StoredApp, call: &StoredCall) -> Result<(
             "the application changed meanwhile; reload it",
         ));
     }
-    Ok(())
+    notify::received(cx, call, &app.insee, &app.id, &app.title, &app.answers).await
 }
 
 /// Whether an application with this title, these answers and these attachments
@@ -1728,6 +1750,9 @@ async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                     params.extend([(&district).into(), id.as_str().into(), cx.now.0.into(), workflow::SUBMITTED.into(), actor.into()]);
                 }
                 cx.db.global(&sql, params).await?;
+                if input.submit {
+                    notify::received(cx, &call, &district, &id, input.title.trim(), &input.answers).await?;
+                }
                 return Ok::<_, Problem>((id.clone(), true));
             }
             let app = {
@@ -1891,7 +1916,7 @@ async fn transition_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             "a decision needs a written reason",
         ));
     }
-    if !move_to(cx, &app, &app.status, &t.to, reason).await? {
+    if !notify::move_to(cx, &app, &call, &t.to, reason).await? {
         return Err(Problem::conflict(
             "the application changed meanwhile; reload it",
         ));
@@ -2352,6 +2377,7 @@ async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                         Some("ON CONFLICT DO NOTHING"),
                     ))
                     .await?;
+                notify::assigned(cx, &call, district, app, reviewer).await?;
             }
             for (reviewer, name) in &excluded {
                 for c in chosen.iter().filter(|c| in_jury(&c.insee, reviewer)) {
@@ -2732,13 +2758,20 @@ async fn get_ranking(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 async fn publish_decisions(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = call_for(cx, Action::DecisionPublish).await?;
+    // Published once, with every applicant's letter in the outbox.
     cx.db
-        .run(
-            tenant(&call.insee)
-                .update(CALLS, vec![("decisions_published", true.into())])
-                .filter("id = ?", [call.id.as_str().into()])
-                .build(),
-        )
+        .atomic(async |_| {
+            cx.db
+                .run(
+                    tenant(&call.insee)
+                        .update(CALLS, vec![("decisions_published", true.into())])
+                        .filter("id = ?", [call.id.as_str().into()])
+                        .filter("decisions_published = 0", [])
+                        .build(),
+                )
+                .await?;
+            notify::decisions_published(cx, &call).await
+        })
         .await?;
     Ok(json(200, &load_call(cx, &call.id).await?.view(cx.now)))
 }
@@ -2753,28 +2786,15 @@ async fn get_letter(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .applications
         .iter()
         .find(|r| r.id == app.id)
-        .and_then(|r| r.weighted_score)
-        .map(|s| format!("{s:.2}"))
-        .unwrap_or_else(|| "—".into());
-    let decision = workflow::label(&call.workflow, &app.status).to_owned();
+        .and_then(|r| r.weighted_score);
     let reason = app.reason.clone().unwrap_or_default();
-    let template = call
-        .input
-        .letter_template
-        .clone()
-        .unwrap_or_else(|| letter::DEFAULT_TEMPLATE.to_owned());
-    let (decision_fr, decision_en) = qmi_api::applications::label_parts(&decision);
-    let text = letter::render(
-        &template,
-        &[
-            ("title", &app.title),
-            ("call", &call.input.title),
-            ("decision", &decision),
-            ("decision_fr", decision_fr),
-            ("decision_en", decision_en),
-            ("reason", &reason),
-            ("score", &score),
-        ],
+    let text = letter::compose(
+        call.input.letter_template.as_deref(),
+        &app.title,
+        &call.input.title,
+        workflow::label(&call.workflow, &app.status),
+        &reason,
+        score,
     );
     Ok(json(
         200,

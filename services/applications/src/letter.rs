@@ -59,6 +59,34 @@ pub fn render(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
+/// The letter of an application's decision, as the applicant reads it and as
+/// it is e-mailed: the call's template (else [`DEFAULT_TEMPLATE`]) filled with
+/// the application's title, the call's title, the decision's label (`Retenue /
+/// Selected`, and each part), the reason and the weighted score (`—` if none).
+pub fn compose(
+    template: Option<&str>,
+    title: &str,
+    call: &str,
+    decision: &str,
+    reason: &str,
+    score: Option<f64>,
+) -> String {
+    let score = score.map_or_else(|| "—".to_owned(), |s| format!("{s:.2}"));
+    let (decision_fr, decision_en) = qmi_api::applications::label_parts(decision);
+    render(
+        template.unwrap_or(DEFAULT_TEMPLATE),
+        &[
+            ("title", title),
+            ("call", call),
+            ("decision", decision),
+            ("decision_fr", decision_fr),
+            ("decision_en", decision_en),
+            ("reason", reason),
+            ("score", &score),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +127,20 @@ mod tests {
             "Objet : votre candidature « Cours Oasis » à l'appel « Îlots »\nDécision : Retenue.\n\nSubject: your application \"Cours Oasis\" to \"Îlots\"\nDecision: Selected.\n"
         );
         assert_eq!(label_parts("Jury"), ("Jury", "Jury"));
+        assert_eq!(
+            compose(None, "Cours Oasis", "Îlots", "Retenue / Selected", "", None),
+            text
+        );
+        assert_eq!(
+            compose(
+                Some("{{score}} {{reason}}"),
+                "t",
+                "c",
+                "d",
+                "ok",
+                Some(3.456)
+            ),
+            "3.46 ok"
+        );
     }
 }

@@ -3,7 +3,9 @@
 //! applications, reviews with conflict-of-interest recusal, decisions, letters
 //! and exports. The rules are plain Rust modules tested natively; the Spin
 //! handler lives in `component` (wasm32 only) and asks the `policy` component
-//! (`qmi:platform/authz`) before every action.
+//! (`qmi:platform/authz`) before every action, and tells people what happened
+//! (receipts, assignments, decisions, reminders before a call closes) through
+//! the notifications outbox (`notice` builds the messages' content).
 
 pub mod assign;
 pub mod eligibility;
@@ -11,6 +13,7 @@ pub mod export;
 pub mod form;
 pub mod geo;
 pub mod letter;
+pub mod notice;
 pub mod paris;
 pub mod scoring;
 pub mod sniff;
@@ -48,6 +51,7 @@ pub const OPERATIONS: &[&str] = &[
     "listAssignments",
     "getRanking",
     "publishDecisions",
+    "sendReminders",
     "exportCsv",
     "exportXlsx",
     "listMyApplications",

@@ -17,6 +17,13 @@ use crate::secrets;
 use crate::throttle;
 use crate::tokens::{Issuer, REFRESH_TTL_SECONDS, Subject};
 
+// The account page and passwords (issue 12), in their own files; children of this
+// module, they use its handlers' helpers (tokens, throttle, rights).
+#[path = "account.rs"]
+mod account;
+#[path = "passwords.rs"]
+mod passwords;
+
 /// Memberships: tenant-scoped (`insee` first in the key).
 const MEMBERSHIPS: TenantTable = TenantTable::new("memberships");
 
@@ -85,7 +92,14 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         "createToken" => create_token(&cx).await,
         "refreshToken" => refresh_token(&cx).await,
         "logout" => logout(&cx).await,
+        "requestPasswordReset" => passwords::request_reset(&cx).await,
+        "confirmPasswordReset" => passwords::confirm_reset(&cx).await,
         "getMe" => get_me(&cx).await,
+        "updateMe" => account::update_me(&cx).await,
+        "changePassword" => passwords::change_password(&cx).await,
+        "changeEmail" => account::change_email(&cx).await,
+        "listSessions" => account::list_sessions(&cx).await,
+        "revokeSession" => account::revoke_session(&cx).await,
         "listMyInvitations" => list_my_invitations(&cx).await,
         "acceptInvitation" => answer_invitation(&cx, true).await,
         "declineInvitation" => answer_invitation(&cx, false).await,
@@ -618,6 +632,7 @@ async fn issue(db: &Db, subject: &Subject, family: &str) -> Result<TokenResponse
         refresh_token,
         token_type: "Bearer".into(),
         expires_in: crate::tokens::ACCESS_TTL_SECONDS as u64,
+        session_id: Some(family.to_owned()),
     })
 }
 
@@ -699,7 +714,10 @@ async fn create_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             let subject = subject(db, &account_id)
                 .await?
                 .ok_or_else(|| Problem::internal("account vanished during sign-in"))?;
-            issue(db, &subject, &uuid::Uuid::new_v4().to_string()).await
+            let family = uuid::Uuid::new_v4().to_string();
+            let tokens = issue(db, &subject, &family).await?;
+            account::record_user_agent(db, &family, cx.req.header("user-agent")).await?;
+            Ok::<_, Problem>(tokens)
         })
         .await?;
     Ok(json(200, &tokens))

@@ -40,6 +40,22 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     argon2().verify_password(password.as_bytes(), phc).is_ok()
 }
 
+/// The most characters a password may have (hashing cost stays bounded).
+pub const PASSWORD_MAX_CHARS: usize = 1024;
+
+/// What is wrong with a new password, if anything: 12 to 1,024 characters
+/// ([`qmi_api::identity::PASSWORD_MIN_CHARS`]). Any character is allowed.
+pub fn password_problem(password: &str) -> Option<&'static str> {
+    let chars = password.chars().count();
+    if chars < qmi_api::identity::PASSWORD_MIN_CHARS {
+        Some("at least 12 characters")
+    } else if chars > PASSWORD_MAX_CHARS {
+        Some("at most 1024 characters")
+    } else {
+        None
+    }
+}
+
 /// A new refresh token: 256 random bits, base64url.
 pub fn new_refresh_token() -> Result<String, SecretError> {
     let mut bytes = [0u8; 32];
@@ -72,6 +88,18 @@ mod tests {
     fn dummy_hash_parses_and_matches_nothing_obvious() {
         assert!(argon2::PasswordHash::new(DUMMY_HASH).is_ok());
         assert!(!verify_password("", DUMMY_HASH));
+    }
+
+    #[test]
+    fn passwords_have_12_to_1024_characters() {
+        assert!(password_problem("").is_some());
+        assert!(password_problem("elevenchars").is_some());
+        assert_eq!(password_problem("twelve chars"), None);
+        // Characters, not bytes.
+        assert!(password_problem(&"é".repeat(11)).is_some());
+        assert_eq!(password_problem(&"é".repeat(12)), None);
+        assert_eq!(password_problem(&"x".repeat(1024)), None);
+        assert!(password_problem(&"x".repeat(1025)).is_some());
     }
 
     #[test]

@@ -161,6 +161,7 @@ actions! {
     ExportApplications => "export-applications",
     ExportOpenData => "export-open-data",
     DistrictUpdate => "district-update",
+    JobsRun => "jobs-run",
 }
 
 impl Action {
@@ -182,6 +183,7 @@ impl Action {
                 | OrganisationCreate
                 | OrganisationRead
                 | OrganisationUpdate
+                | JobsRun
                 | CampaignRead
                 | CampaignOpen
                 | CampaignReview
@@ -281,6 +283,8 @@ fn refuse(code: RefusalCode, reason: impl Into<String>) -> Refusal {
 ///   `member-manage`, `district-update`: programme operators, the tenant's admins.
 /// - `organisation-create`: programme operators, accounts without an organisation.
 ///   `organisation-read|update`: programme operators, the organisation's members.
+/// - `jobs-run` (a scheduled job run now; it answers counts only): programme or
+///   hosting operators.
 /// - `campaign-read`: published → anyone; else programme operators.
 ///   `campaign-open|review|select`: programme operators.
 /// - `candidacy-draft|submit`: the tenant's admins only. `candidacy-read`: programme
@@ -403,6 +407,16 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
                 Err(refuse(
                     C::AlreadyInOrganisation,
                     "an account belongs to at most one organisation",
+                ))
+            }
+        }
+        JobsRun => {
+            if programme || p.has(PlatformRole::Hosting) {
+                Ok(())
+            } else {
+                Err(refuse(
+                    C::InsufficientRole,
+                    "only platform operators run scheduled jobs",
                 ))
             }
         }

@@ -1,0 +1,304 @@
+//! The account page (issue 12): name and language, a change of e-mail applied
+//! once the new address is confirmed, and the signed-in sessions.
+//!
+//! Every route here acts on the caller's own account (the token's `sub`) and
+//! nothing else, as `getMe` does: there is no other record to ask the policy
+//! about. A session id that is not one of the caller's is a 404, like one that
+//! does not exist.
+//!
+//! Sessions are refresh-token families: one sign-in and its renewals. A token
+//! response names its family (`session_id`), which the client sends back in
+//! `X-QMI-Session` to see its own session marked `current`. Signing a session
+//! out revokes its family: it cannot be renewed, and its last access token
+//! lapses within 15 minutes (a new password signs everything out at once).
+
+use qmi_api::identity::{Email, EmailChange, Lang, LinkSent, MePatch, SESSION_HEADER, Session};
+use qmi_api::notifications::{Event, Recipient};
+use qmi_kit::Problem;
+use qmi_kit::http::{Reply, json, no_content};
+use qmi_kit::outbox;
+use qmi_kit::store::Db;
+use qmi_kit::time::Instant;
+
+use super::passwords::verify_own_password;
+use super::{Ctx, get_me, lower_rights, now, publish_rights};
+use crate::secrets;
+
+/// How long an e-mail confirmation link stays valid.
+pub const EMAIL_TTL_SECONDS: i64 = 24 * 3600;
+
+/// The most characters of a `User-Agent` kept with a session.
+const USER_AGENT_CHARS: usize = 200;
+
+/// The sessions listed at most (the most recently used first).
+const MAX_SESSIONS: u32 = 100;
+
+fn lang_of(row: &qmi_kit::sql::Row<'_>) -> Lang {
+    if row.text("lang") == Some("en") {
+        Lang::En
+    } else {
+        Lang::Fr
+    }
+}
+
+/// The account's current profile, for the notifications directory
+/// (`Event::Account`), read inside the caller's transaction.
+pub(super) async fn profile_event(db: &Db, account_id: &str) -> Result<Event, Problem> {
+    let rows = db
+        .global(
+            "SELECT id, email, name, lang, organisation_id FROM accounts WHERE id = ?",
+            vec![account_id.into()],
+        )
+        .await?;
+    let a = rows
+        .first()
+        .ok_or_else(|| Problem::unauthorized("the account no longer exists"))?;
+    Ok(Event::Account {
+        account_id: a.string("id"),
+        email: a.string("email").parse().map_err(Problem::internal)?,
+        name: a.string("name"),
+        lang: lang_of(&a),
+        organisation_id: a.text("organisation_id").map(str::to_owned),
+    })
+}
+
+/// `PATCH /api/me`: the caller's name and language; the directory is told in the
+/// same transaction.
+pub(super) async fn update_me(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let patch: MePatch = cx.req.json()?;
+    let name = patch.name.as_deref().map(str::trim);
+    if let Some(message) = name.and_then(crate::name_problem) {
+        return Err(Problem::invalid_field("name", message));
+    }
+    cx.db
+        .atomic(async |db| {
+            db.global(
+                "UPDATE accounts SET name = COALESCE(?, name), lang = COALESCE(?, lang) WHERE id = ?",
+                vec![
+                    name.map(str::to_owned).into(),
+                    patch.lang.map(|l| l.as_str().to_owned()).into(),
+                    p.sub.as_str().into(),
+                ],
+            )
+            .await?;
+            if db.changes().await != 1 {
+                return Err(Problem::unauthorized("the account no longer exists"));
+            }
+            outbox::enqueue(db, profile_event(db, &p.sub).await?).await?;
+            Ok(())
+        })
+        .await?;
+    outbox::relay(&cx.db).await;
+    get_me(cx).await
+}
+
+/// `POST /api/me/email`: a confirmation link (24 hours) to the new address. The
+/// answer is the same when another account has that address (nothing is sent
+/// then, and confirming could not apply it), so that it tells nothing about who
+/// is registered. A new request replaces the previous link.
+pub(super) async fn change_email(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let body: EmailChange = cx.req.json()?;
+    let email: Email = body
+        .email
+        .parse()
+        .map_err(|_| Problem::invalid_field("email", "an e-mail address"))?;
+    verify_own_password(cx, &p.sub, "password", &body.password).await?;
+    let now = now();
+    let token = secrets::new_refresh_token().map_err(Problem::internal)?;
+    let hash = secrets::token_hash(&token);
+    let link = outbox::public_link(&format!("/confirmer/{token}")).await;
+    let expires_at = now + EMAIL_TTL_SECONDS;
+    cx.db
+        .atomic(async |db| {
+            let me = db
+                .global(
+                    "SELECT email, name, lang FROM accounts WHERE id = ?",
+                    vec![p.sub.as_str().into()],
+                )
+                .await?;
+            let me = me
+                .first()
+                .ok_or_else(|| Problem::unauthorized("the account no longer exists"))?;
+            if me.text("email") == Some(email.as_str()) {
+                return Err(Problem::invalid_field(
+                    "email",
+                    "this is already the account's address",
+                ));
+            }
+            let taken = db
+                .global(
+                    "SELECT 1 AS taken FROM accounts WHERE email = ? COLLATE NOCASE",
+                    vec![email.as_str().into()],
+                )
+                .await?;
+            db.global(
+                "DELETE FROM email_confirmations WHERE account_id = ? AND new_email IS NOT NULL",
+                vec![p.sub.as_str().into()],
+            )
+            .await?;
+            if !taken.is_empty() {
+                return Ok(());
+            }
+            db.global(
+                "INSERT INTO email_confirmations (token_hash, account_id, new_email, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                vec![hash.as_str().into(), p.sub.as_str().into(), email.as_str().into(), now.into(), expires_at.into()],
+            )
+            .await?;
+            outbox::enqueue(
+                db,
+                Event::EmailConfirmation {
+                    recipient: Recipient::Address {
+                        email: email.clone(),
+                        name: Some(me.string("name")),
+                        lang: lang_of(&me),
+                    },
+                    link: link.clone(),
+                    expires_at: Instant(expires_at).to_string(),
+                },
+            )
+            .await?;
+            Ok(())
+        })
+        .await?;
+    outbox::relay(&cx.db).await;
+    Ok(json(
+        202,
+        &LinkSent {
+            email,
+            expires_in: EMAIL_TTL_SECONDS as u64,
+        },
+    ))
+}
+
+/// Applies a confirmed change of e-mail, inside the transaction that used the
+/// link. Changes and sign-ups share one table and one route: a row of
+/// `email_confirmations` with a `new_email` is a change (migration 0009), and
+/// `POST /api/auth/confirm-email` hands it here. The address changes and counts
+/// as confirmed (409 naming `email` when another account took it meanwhile), the
+/// rights version is raised (publish it after the commit with
+/// [`after_email_change`]) and the directory is told.
+pub(super) async fn apply_email_change(
+    db: &Db,
+    account_id: &str,
+    email: &str,
+    now: i64,
+) -> Result<(), Problem> {
+    let result = db
+        .global(
+            "UPDATE accounts SET email = ?, email_confirmed_at = ? WHERE id = ?",
+            vec![email.into(), now.into(), account_id.into()],
+        )
+        .await;
+    match result {
+        Err(e) if e.is_unique_violation() => {
+            return Err(Problem::conflict("another account has this address now")
+                .field("email", "already registered"));
+        }
+        other => other?,
+    };
+    if db.changes().await != 1 {
+        return Err(Problem::not_found("the account no longer exists"));
+    }
+    lower_rights(db, account_id).await?;
+    outbox::enqueue(db, profile_event(db, account_id).await?).await?;
+    Ok(())
+}
+
+/// What follows a committed change of e-mail: the raised rights version is
+/// published and the directory's update relayed.
+pub(super) async fn after_email_change(db: &Db, account_id: &str) -> Result<(), Problem> {
+    publish_rights(db, account_id).await?;
+    outbox::relay(db).await;
+    Ok(())
+}
+
+/// Keeps the `User-Agent` that opened a session (shortened, control characters
+/// dropped) with its first refresh token.
+pub(super) async fn record_user_agent(
+    db: &Db,
+    family: &str,
+    user_agent: Option<&str>,
+) -> Result<(), Problem> {
+    let Some(agent) = user_agent
+        .map(|ua| {
+            ua.chars()
+                .filter(|c| !c.is_control())
+                .take(USER_AGENT_CHARS)
+                .collect::<String>()
+        })
+        .filter(|ua| !ua.trim().is_empty())
+    else {
+        return Ok(());
+    };
+    db.global(
+        "UPDATE refresh_tokens SET user_agent = ? WHERE family_id = ?",
+        vec![agent.trim().into(), family.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// `GET /api/me/sessions`: the account's live sessions (a family with a token
+/// neither rotated, revoked nor expired), the most recently used first.
+pub(super) async fn list_sessions(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let current = cx.req.header(SESSION_HEADER).map(str::trim);
+    let rows = cx
+        .db
+        .global(
+            &format!(
+                "SELECT family_id, MIN(issued_at) AS started_at, MAX(issued_at) AS last_used_at, MAX(user_agent) AS user_agent \
+                 FROM refresh_tokens WHERE account_id = ? GROUP BY family_id \
+                 HAVING SUM(revoked_at IS NULL AND rotated_at IS NULL AND expires_at > ?) > 0 \
+                 ORDER BY last_used_at DESC, family_id LIMIT {MAX_SESSIONS}"
+            ),
+            vec![p.sub.as_str().into(), now().into()],
+        )
+        .await?;
+    let sessions: Vec<Session> = rows
+        .iter()
+        .map(|r| {
+            let id = r.string("family_id");
+            Session {
+                current: current == Some(id.as_str()),
+                started_at: Instant(r.int("started_at").unwrap_or(0)).to_string(),
+                last_used_at: Instant(r.int("last_used_at").unwrap_or(0)).to_string(),
+                user_agent: r.text("user_agent").map(str::to_owned),
+                id,
+            }
+        })
+        .collect();
+    Ok(json(200, &sessions))
+}
+
+/// `DELETE /api/me/sessions/{id}`: signs one of the caller's live sessions out
+/// (anyone else's, or a session already ended: 404).
+pub(super) async fn revoke_session(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let family = cx.param("id");
+    let now = now();
+    cx.db
+        .atomic(async |db| {
+            // Live: one of its tokens is still usable.
+            let live = db
+                .global(
+                    "SELECT 1 AS live FROM refresh_tokens WHERE family_id = ? AND account_id = ? \
+                     AND revoked_at IS NULL AND rotated_at IS NULL AND expires_at > ? LIMIT 1",
+                    vec![family.into(), p.sub.as_str().into(), now.into()],
+                )
+                .await?;
+            if live.is_empty() {
+                return Err(Problem::not_found(format!("no session {family}")));
+            }
+            db.global(
+                "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND account_id = ? AND revoked_at IS NULL",
+                vec![now.into(), family.into(), p.sub.as_str().into()],
+            )
+            .await?;
+            Ok(())
+        })
+        .await?;
+    Ok(no_content())
+}
