@@ -59,7 +59,8 @@ pub fn serve(components: &[&str], password: &str) -> QmiServer {
 /// The `qmi up` invocation of [`serve`], to adjust before starting it (e.g. two
 /// servers `in_dir` one directory, as replicas of one deployment).
 pub fn up(components: &[&str], password: &str) -> Up {
-    let mut all: Vec<&str> = components.to_vec();
+    let chained = with_chaining_targets(components);
+    let mut all: Vec<&str> = chained.iter().map(String::as_str).collect();
     all.extend(["gateway", "policy"]);
     build(&all);
     // The runtime config goes into the server's working directory: its relative
@@ -80,7 +81,12 @@ pub fn up(components: &[&str], password: &str) -> Up {
 /// has locked the app (what `--component-id` selects): a component shared by
 /// several triggers with middleware runs under one synthetic id per trigger
 /// (`identity-for-<trigger>`), so its plain id selects nothing.
+///
+/// The components they chain to (`http://<c>.spin.internal`, e.g. the outbox relay
+/// to `notifications`) are selected with them: Spin refuses to start a selection
+/// that leaves a chaining target out.
 pub fn locked_ids(components: &[&str]) -> Vec<String> {
+    let components = with_chaining_targets(components);
     let manifest = qmi_manifest::load(&root_manifest()).expect("load spin.toml");
     let mut ids: Vec<String> = Vec::new();
     for (trigger, id) in manifest
@@ -88,7 +94,7 @@ pub fn locked_ids(components: &[&str]) -> Vec<String> {
         .iter()
         .zip(manifest.trigger_component_ids())
     {
-        if components.contains(&trigger.component.as_str()) && !ids.contains(&id) {
+        if components.iter().any(|c| c == trigger.component.as_str()) && !ids.contains(&id) {
             ids.push(id);
         }
     }
@@ -97,4 +103,40 @@ pub fn locked_ids(components: &[&str]) -> Vec<String> {
         "no trigger runs {components:?}"
     );
     ids
+}
+
+/// `components` and, transitively, the components they may chain to
+/// (`http://<c>.spin.internal` in their `allowed_outbound_hosts`), read from
+/// the root `spin.toml`.
+pub fn with_chaining_targets(components: &[&str]) -> Vec<String> {
+    let manifest: toml::Value =
+        toml::from_str(&std::fs::read_to_string(root_manifest()).expect("read spin.toml"))
+            .expect("parse spin.toml");
+    let mut all: Vec<String> = components.iter().map(|c| (*c).to_owned()).collect();
+    let mut i = 0;
+    while i < all.len() {
+        let hosts = manifest
+            .get("component")
+            .and_then(|c| c.get(all[i].as_str()))
+            .and_then(|c| c.get("allowed_outbound_hosts"))
+            .and_then(|h| h.as_array())
+            .cloned()
+            .unwrap_or_default();
+        for host in hosts.iter().filter_map(|h| h.as_str()) {
+            let target = host
+                .split_once("://")
+                .map_or(host, |(_, rest)| rest)
+                .split([':', '/'])
+                .next()
+                .and_then(|h| h.strip_suffix(".spin.internal"))
+                .filter(|c| !c.is_empty() && *c != "*" && !c.contains('.'));
+            if let Some(target) = target
+                && !all.iter().any(|c| c == target)
+            {
+                all.push(target.to_owned());
+            }
+        }
+        i += 1;
+    }
+    all
 }

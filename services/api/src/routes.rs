@@ -760,18 +760,6 @@ pub static ROUTES: &[RouteDoc] = &[
         Some(s::<Call>)
     ),
     route!(
-        "sendReminders",
-        "applications",
-        "POST",
-        "/api/calls/reminders",
-        "Remind now the holders of a draft to a call closing within 72 hours, each draft once (a scheduler's route; requests to applications also sweep); counts only",
-        Operator,
-        &[],
-        None,
-        200,
-        Some(s::<ReminderRun>)
-    ),
-    route!(
         "exportCsv",
         "applications",
         "GET",
@@ -1010,6 +998,90 @@ pub static ROUTES: &[RouteDoc] = &[
         Some(s::<DistrictInput>),
         200,
         Some(s::<District>)
+    ),
+    route!(
+        "listNotifications",
+        "notifications",
+        "GET",
+        "/api/notifications",
+        "The signed-in account's notices, newest first, cursor-paginated",
+        Principal,
+        PAGE,
+        None,
+        200,
+        Some(s::<Page<crate::notifications::Notice>>)
+    ),
+    route!(
+        "countUnreadNotifications",
+        "notifications",
+        "GET",
+        "/api/notifications/unread",
+        "How many of the signed-in account's notices are unread",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<crate::notifications::Unread>)
+    ),
+    route!(
+        "readNotification",
+        "notifications",
+        "POST",
+        "/api/notifications/{id}/read",
+        "Mark one of the signed-in account's notices read",
+        Principal,
+        &[],
+        None,
+        204,
+        None
+    ),
+    route!(
+        "readAllNotifications",
+        "notifications",
+        "POST",
+        "/api/notifications/read-all",
+        "Mark every notice of the signed-in account read",
+        Principal,
+        &[],
+        None,
+        204,
+        None
+    ),
+    route!(
+        "getNotificationPreferences",
+        "notifications",
+        "GET",
+        "/api/notifications/preferences",
+        "The e-mails the signed-in account receives",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<crate::notifications::Preferences>)
+    ),
+    route!(
+        "putNotificationPreferences",
+        "notifications",
+        "PUT",
+        "/api/notifications/preferences",
+        "Choose the e-mails the signed-in account receives (invitations, password and security messages are always sent)",
+        Principal,
+        &[],
+        Some(s::<crate::notifications::Preferences>),
+        200,
+        Some(s::<crate::notifications::Preferences>)
+    ),
+    route!(
+        "runDeliveries",
+        "notifications",
+        "POST",
+        "/api/notifications/deliveries",
+        "Run one e-mail delivery pass now (platform operators or a scheduler); counts only",
+        Operator,
+        &[],
+        None,
+        200,
+        Some(s::<crate::notifications::DeliveryRun>)
     ),
 ];
 

@@ -107,6 +107,7 @@ fn action_from_wit(a: Action) -> rules::Action {
         Action::ExportApplications => R::ExportApplications,
         Action::ExportOpenData => R::ExportOpenData,
         Action::DistrictUpdate => R::DistrictUpdate,
+        Action::NotificationRead => R::NotificationRead,
         Action::JobsRun => R::JobsRun,
     }
 }

@@ -161,6 +161,7 @@ actions! {
     ExportApplications => "export-applications",
     ExportOpenData => "export-open-data",
     DistrictUpdate => "district-update",
+    NotificationRead => "notification-read",
     JobsRun => "jobs-run",
 }
 
@@ -183,6 +184,7 @@ impl Action {
                 | OrganisationCreate
                 | OrganisationRead
                 | OrganisationUpdate
+                | NotificationRead
                 | JobsRun
                 | CampaignRead
                 | CampaignOpen
@@ -285,6 +287,7 @@ fn refuse(code: RefusalCode, reason: impl Into<String>) -> Refusal {
 ///   `organisation-read|update`: programme operators, the organisation's members.
 /// - `jobs-run` (a scheduled job run now; it answers counts only): programme or
 ///   hosting operators.
+/// - `notification-read`: any signed-in principal (their own notices and preferences).
 /// - `campaign-read`: published → anyone; else programme operators.
 ///   `campaign-open|review|select`: programme operators.
 /// - `candidacy-draft|submit`: the tenant's admins only. `candidacy-read`: programme
@@ -420,6 +423,9 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
                 ))
             }
         }
+        // Notices belong to the account that asks: services select them by the
+        // principal's account, so another person's notice is simply not found.
+        NotificationRead => Ok(()),
         OrganisationRead | OrganisationUpdate => {
             let o = organisation(facts)?;
             if programme || p.belongs_to(o) {

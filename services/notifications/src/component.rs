@@ -1,0 +1,267 @@
+//! The Spin component: the private `POST /deposit` (service chaining from the
+//! services' outboxes, no middleware) and the catalogued `/api/notifications…`
+//! routes (behind the gateway). Every API action asks the `policy` component;
+//! notices and preferences are the asking account's own (selected by its id).
+
+use qmi_api::Principal;
+use qmi_api::notifications::{Deposit, Notice, Preferences, Topic, Unread};
+use qmi_kit::http::{Incoming, Reply, json, no_content};
+use qmi_kit::store::Db;
+use qmi_kit::{PageRequest, Problem};
+use spin_sdk::http::Request;
+
+spin_sdk::wit_bindgen::generate!({
+    path: "../../wit",
+    world: "authz-client",
+    runtime_path: "::spin_sdk::wit_bindgen::rt",
+});
+
+use qmi::platform::authz::{Action, Decision, RefusalCode, decide};
+use qmi::platform::types as wit;
+
+use crate::{deposit, mailer};
+
+/// Mails a request sends before answering (bounded: a request is not a queue runner).
+const OPPORTUNISTIC_BATCH: u32 = 5;
+/// Mails sent right after a deposit.
+const DEPOSIT_BATCH: u32 = 20;
+/// Mails sent by the operator's route.
+const OPERATOR_BATCH: u32 = 100;
+
+fn wit_principal(p: &Principal) -> wit::Principal {
+    wit::Principal {
+        sub: p.sub.clone(),
+        platform_roles: p
+            .ops
+            .iter()
+            .map(|r| match r {
+                qmi_api::PlatformRole::Programme => wit::PlatformRole::Programme,
+                qmi_api::PlatformRole::Hosting => wit::PlatformRole::Hosting,
+            })
+            .collect(),
+        organisation: p.org.clone(),
+        memberships: p
+            .mem
+            .iter()
+            .map(|(insee, role)| wit::Membership {
+                insee: insee.to_string(),
+                role: match role {
+                    qmi_api::MembershipRole::Admin => wit::CommuneRole::Admin,
+                    qmi_api::MembershipRole::Agent => wit::CommuneRole::Agent,
+                    qmi_api::MembershipRole::Reviewer => wit::CommuneRole::Reviewer,
+                },
+            })
+            .collect(),
+    }
+}
+
+/// Asks the policy whether `p` may do `action` (no tenant, no record facts: notices
+/// are personal); a refusal becomes its problem.
+fn ask(p: &Principal, action: Action) -> Result<(), Problem> {
+    let facts = wit::ResourceFacts {
+        tenant: None,
+        organisation: None,
+        assigned_reviewer: false,
+        conflict_declared: false,
+        programme_call: false,
+        published: false,
+        tenant_suspended: false,
+        account_unconfirmed: false,
+    };
+    match decide(Some(&wit_principal(p)), action, &facts) {
+        Decision::Allowed => Ok(()),
+        Decision::Refused(r) => Err(match r.code {
+            RefusalCode::Unauthenticated => Problem::unauthorized(r.reason),
+            RefusalCode::IncompleteFacts => Problem::internal(format!("policy: {}", r.reason)),
+            _ => Problem::forbidden(r.reason),
+        }),
+    }
+}
+
+#[spin_sdk::http_service]
+async fn handle(req: Request) -> Reply {
+    qmi_kit::http::serve(req, route).await
+}
+
+async fn public_url() -> String {
+    spin_sdk::variables::get("public_url")
+        .await
+        .unwrap_or_default()
+}
+
+async fn route(req: &Incoming) -> Result<Reply, Problem> {
+    if req.path == crate::DEPOSIT_PATH {
+        return receive(req).await;
+    }
+    let (doc, params) = qmi_kit::http::dispatch("notifications", req)?;
+    let p = req.require_principal()?;
+    let db = Db::open(crate::DATABASE).await?;
+    if doc.id != "runDeliveries" {
+        // Mails that came due since the last pass: a few, best effort.
+        if let Err(e) = mailer::pass(&db, OPPORTUNISTIC_BATCH, false).await {
+            eprintln!("notifications: delivery pass: {e}");
+        }
+    }
+    let id = params
+        .iter()
+        .find(|(n, _)| *n == "id")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    match doc.id {
+        "listNotifications" => {
+            ask(&p, Action::NotificationRead)?;
+            list(req, &db, &p).await
+        }
+        "countUnreadNotifications" => {
+            ask(&p, Action::NotificationRead)?;
+            let rows = db
+                .global(
+                    "SELECT count(*) AS n FROM notices WHERE account_id = ? AND read_at IS NULL",
+                    vec![p.sub.as_str().into()],
+                )
+                .await?;
+            let unread = rows
+                .first()
+                .and_then(|r| r.int("n"))
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0);
+            Ok(json(200, &Unread { unread }))
+        }
+        "readNotification" => {
+            ask(&p, Action::NotificationRead)?;
+            db.global(
+                "UPDATE notices SET read_at = COALESCE(read_at, ?) WHERE id = ? AND account_id = ?",
+                vec![
+                    qmi_kit::time::now().0.into(),
+                    id.into(),
+                    p.sub.as_str().into(),
+                ],
+            )
+            .await?;
+            if db.changes().await == 0 {
+                return Err(Problem::not_found(format!("no notice {id}")));
+            }
+            Ok(no_content())
+        }
+        "readAllNotifications" => {
+            ask(&p, Action::NotificationRead)?;
+            db.global(
+                "UPDATE notices SET read_at = ? WHERE account_id = ? AND read_at IS NULL",
+                vec![qmi_kit::time::now().0.into(), p.sub.as_str().into()],
+            )
+            .await?;
+            Ok(no_content())
+        }
+        "getNotificationPreferences" => {
+            ask(&p, Action::NotificationRead)?;
+            let email = deposit::topics(&db, &p.sub).await?;
+            Ok(json(200, &Preferences { email }))
+        }
+        "putNotificationPreferences" => {
+            ask(&p, Action::NotificationRead)?;
+            let email = topics_of(req)?;
+            let stored = serde_json::to_string(&email).map_err(Problem::internal)?;
+            db.global(
+                "INSERT INTO preferences (account_id, email, updated_at) VALUES (?, ?, ?) \
+                 ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at",
+                vec![
+                    p.sub.as_str().into(),
+                    stored.into(),
+                    qmi_kit::time::now().0.into(),
+                ],
+            )
+            .await?;
+            Ok(json(200, &Preferences { email }))
+        }
+        "runDeliveries" => {
+            ask(&p, Action::JobsRun)?;
+            Ok(json(200, &mailer::pass(&db, OPERATOR_BATCH, true).await?))
+        }
+        other => Err(Problem::internal(format!("route {other} has no handler"))),
+    }
+}
+
+/// The body of `PUT /api/notifications/preferences`: the topics, as written.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PreferencesInput {
+    email: Vec<String>,
+}
+
+/// The topics of a preferences body: a malformed body is 400, an unknown topic
+/// 422 naming its place (`email[1]`); duplicates count once, in display order.
+fn topics_of(req: &Incoming) -> Result<Vec<Topic>, Problem> {
+    let input: PreferencesInput = req.json()?;
+    let mut problem = Problem::validation();
+    let mut chosen = Vec::new();
+    for (i, raw) in input.email.iter().enumerate() {
+        match serde_json::from_value::<Topic>(serde_json::Value::String(raw.clone())) {
+            Ok(t) => chosen.push(t),
+            Err(_) => {
+                problem = problem.field(
+                    format!("email[{i}]"),
+                    "one of receipts, reviews, deadlines, decisions, memberships",
+                );
+            }
+        }
+    }
+    if !problem.errors.is_empty() {
+        return Err(problem);
+    }
+    Ok(Topic::ALL
+        .into_iter()
+        .filter(|t| chosen.contains(t))
+        .collect())
+}
+
+/// `GET /api/notifications`: newest first (ids are UUID v7), cursor-paginated.
+async fn list(req: &Incoming, db: &Db, p: &Principal) -> Result<Reply, Problem> {
+    let page = PageRequest::from_query(&req.query)?;
+    let before = page.after.as_ref().map(|c| c.key().to_owned());
+    let rows = db
+        .global(
+            &format!(
+                "SELECT id, kind, title, body, link, at, read_at FROM notices \
+                 WHERE account_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT {}",
+                page.fetch()
+            ),
+            vec![p.sub.as_str().into(), before.clone().into(), before.into()],
+        )
+        .await?;
+    let items: Vec<Notice> = rows
+        .iter()
+        .map(|r| Notice {
+            id: r.string("id"),
+            kind: r.string("kind"),
+            title: r.string("title"),
+            body: r.string("body"),
+            link: r.text("link").map(str::to_owned),
+            at: r.string("at"),
+            read: r.int("read_at").is_some(),
+        })
+        .collect();
+    Ok(json(200, &page.page(items, |n| n.id.clone())))
+}
+
+/// `POST /deposit` (private route: only components allowed to chain to
+/// `notifications.spin.internal` reach it).
+async fn receive(req: &Incoming) -> Result<Reply, Problem> {
+    if req.method.as_str() != "POST" {
+        return Err(Problem::method_not_allowed_with(
+            req.method.as_str(),
+            &["POST"],
+        ));
+    }
+    let body: Deposit = req.json()?;
+    let db = Db::open(crate::DATABASE).await?;
+    let public_url = public_url().await;
+    let fresh = deposit::deposit(&db, &body, &public_url).await?;
+    // The mails of this deposit, at once if the e-mail API answers; those that
+    // fail wait for a later pass.
+    if fresh > 0
+        && let Err(e) = mailer::pass(&db, DEPOSIT_BATCH, false).await
+    {
+        eprintln!("notifications: delivery pass after a deposit: {e}");
+    }
+    Ok(json(200, &serde_json::json!({ "deposited": fresh })))
+}

@@ -1,0 +1,56 @@
+//! `qmi-notifications`: what QMI tells people, in the app and by e-mail.
+//!
+//! Services deposit [`qmi_api::notifications::Envelope`]s on the private route
+//! `POST /deposit` (Spin service chaining from their outbox, `qmi_kit::outbox`).
+//! This component keeps a directory of recipients (fed by identity's `account`
+//! events), writes the in-app notices, renders each message in the recipient's
+//! language ([`templates`]) and delivers the e-mails through an HTTP e-mail API
+//! (Spin variables `mail_api_url`, `mail_api_key`, `mail_from`) with retries and
+//! backoff ([`delivery`]). People read their notices and choose their e-mails on
+//! `/api/notifications…`; who may do what is decided by the `policy` component.
+//! The Spin handler lives in `component` (wasm32 only).
+
+pub mod delivery;
+pub mod templates;
+pub mod when;
+
+#[cfg(target_arch = "wasm32")]
+mod component;
+#[cfg(target_arch = "wasm32")]
+mod deposit;
+#[cfg(target_arch = "wasm32")]
+mod mailer;
+
+/// The SQLite label of the notifications database.
+pub const DATABASE: &str = "notifications";
+
+/// The private route services deposit envelopes on (reached by chaining only).
+pub const DEPOSIT_PATH: &str = "/deposit";
+
+/// Every catalogued notifications route has a handler: the ids `component`
+/// dispatches on.
+pub const OPERATIONS: &[&str] = &[
+    "listNotifications",
+    "countUnreadNotifications",
+    "readNotification",
+    "readAllNotifications",
+    "getNotificationPreferences",
+    "putNotificationPreferences",
+    "runDeliveries",
+];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_catalogued_route_is_handled() {
+        let mut catalogued: Vec<_> = qmi_api::routes::ROUTES
+            .iter()
+            .filter(|r| r.service == "notifications")
+            .map(|r| r.id)
+            .collect();
+        let mut handled = super::OPERATIONS.to_vec();
+        catalogued.sort();
+        handled.sort();
+        assert_eq!(catalogued, handled);
+    }
+}
