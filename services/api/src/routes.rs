@@ -760,6 +760,18 @@ pub static ROUTES: &[RouteDoc] = &[
         Some(s::<Call>)
     ),
     route!(
+        "sendReminders",
+        "applications",
+        "POST",
+        "/api/calls/reminders",
+        "Remind now the holders of a draft to a call closing within 72 hours, each draft once (a scheduler's route; requests to applications also sweep); counts only",
+        Operator,
+        &[],
+        None,
+        200,
+        Some(s::<ReminderRun>)
+    ),
+    route!(
         "exportCsv",
         "applications",
         "GET",
