@@ -2,6 +2,8 @@
 
 use std::{fmt, net::IpAddr, ops::Range};
 
+use crate::template::Template;
+
 /// The domain of Spin's service chaining: `http://<component-id>.spin.internal`.
 pub const SERVICE_CHAINING_SUFFIX: &str = ".spin.internal";
 
@@ -122,15 +124,10 @@ const FORMAT_HELP: &str =
     "Hosts must be in the form <scheme>://<host>[:<port>], with '*' wildcards allowed for each.";
 
 impl AllowedHost {
-    /// Parses one entry with Spin's rules. Templates (`{{ var }}`) are refused: qmi
-    /// does not resolve variables in `allowed_outbound_hosts`.
+    /// Parses one literal entry with Spin's rules (a `{{ var }}` template is a
+    /// [`HostEntry::Template`], resolved once the application variables are known).
     pub fn parse(entry: &str) -> Result<Self, String> {
         let url = entry.trim();
-        if url.contains("{{") {
-            return Err(format!(
-                "{url:?}: variable templates in allowed_outbound_hosts are not supported by qmi"
-            ));
-        }
         if url == "insecure:allow-all" {
             return Err("'insecure:allow-all' is not allowed - use '*://*:*' instead if you really want to allow all outbound traffic'".into());
         }
@@ -234,6 +231,84 @@ impl AllowedHost {
 impl fmt::Display for AllowedHost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.original)
+    }
+}
+
+/// One `allowed_outbound_hosts` entry as written in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostEntry {
+    /// A literal entry, parsed when the manifest is loaded.
+    Exact(AllowedHost),
+    /// An entry with `{{ variable }}` templates over application variables
+    /// (`"{{ mail_api_origin }}"`, `"postgres://{{ db_host }}:5432"`), parsed once
+    /// the variables are resolved, as Spin does.
+    Template(Template),
+}
+
+impl HostEntry {
+    /// Parses an entry: a template when it holds `{{ }}`, else a literal entry.
+    pub fn parse(entry: &str) -> Result<Self, String> {
+        let template = Template::parse(entry.trim()).map_err(|e| format!("{entry:?}: {e}"))?;
+        if template.is_literal() {
+            AllowedHost::parse(entry).map(Self::Exact)
+        } else {
+            Ok(Self::Template(template))
+        }
+    }
+
+    /// The literal entry, if this is not a template.
+    pub fn exact(&self) -> Option<&AllowedHost> {
+        match self {
+            Self::Exact(host) => Some(host),
+            Self::Template(_) => None,
+        }
+    }
+
+    /// The template, if this is one.
+    pub fn template(&self) -> Option<&Template> {
+        match self {
+            Self::Exact(_) => None,
+            Self::Template(template) => Some(template),
+        }
+    }
+
+    /// The entry with its variables given by `resolve`. As in Spin, a template
+    /// that resolves to nothing (`""`, `"http://"`, `"https://"`) allows nothing
+    /// (`Ok(None)`): an optional endpoint left unset.
+    pub fn resolve(
+        &self,
+        resolve: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<AllowedHost>, String> {
+        let template = match self {
+            Self::Exact(host) => return Ok(Some(host.clone())),
+            Self::Template(template) => template,
+        };
+        let resolved = template.render(resolve).map_err(|e| e.to_string())?;
+        if matches!(resolved.trim(), "" | "http://" | "https://") {
+            return Ok(None);
+        }
+        AllowedHost::parse(&resolved).map(Some).map_err(|e| {
+            format!(
+                "the template {:?} resolves to {resolved:?}: {e}",
+                template.to_string()
+            )
+        })
+    }
+
+    /// Whether this is a literal service-chaining entry (templates are not
+    /// known until resolved; Spin's load-time checks skip them too).
+    pub fn is_for_service_chaining(&self) -> bool {
+        self.exact()
+            .is_some_and(AllowedHost::is_for_service_chaining)
+    }
+}
+
+impl fmt::Display for HostEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Exact(host) => host.fmt(f),
+            Self::Template(template) => template.fmt(f),
+        }
     }
 }
 
@@ -410,10 +485,50 @@ mod tests {
                 .unwrap_err()
                 .contains("does not contain a scheme")
         );
+    }
+
+    #[test]
+    fn templates() {
+        let entry = HostEntry::parse("{{ mail_api_origin }}").unwrap();
+        assert_eq!(entry.to_string(), "{{ mail_api_origin }}");
+        assert!(entry.exact().is_none() && !entry.is_for_service_chaining());
+        let vars =
+            |value: &'static str| move |n: &str| (n == "mail_api_origin").then(|| value.to_owned());
+        let host = entry
+            .resolve(vars("http://127.0.0.1:3025"))
+            .unwrap()
+            .unwrap();
+        assert!(host.allows(&OutboundUrl::parse("http://127.0.0.1:3025/messages").unwrap()));
+        assert!(!host.allows(&OutboundUrl::parse("http://127.0.0.1:3026/messages").unwrap()));
+        assert_eq!(host.to_string(), "http://127.0.0.1:3025");
+        // An empty value is an optional endpoint left unset: nothing allowed.
+        assert_eq!(entry.resolve(vars("")).unwrap(), None);
+        assert_eq!(entry.resolve(vars("https://")).unwrap(), None);
+        let err = entry.resolve(vars("mail.example.org")).unwrap_err();
+        assert!(err.contains("resolves to \"mail.example.org\""), "{err}");
+        assert!(err.contains("does not contain a scheme"), "{err}");
+        assert_eq!(
+            entry.resolve(|_| None).unwrap_err(),
+            "no value for variable \"mail_api_origin\""
+        );
+        let pg = HostEntry::parse("postgres://{{ db_host }}:5432").unwrap();
+        let host = pg
+            .resolve(|_| Some("db.internal".to_owned()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(host.port, Port::One(5432));
+        assert_eq!(host.host, Host::Domain("db.internal".into()));
+        // Literal entries stay literal and are checked at once.
         assert!(
-            AllowedHost::parse("https://{{ api_host }}")
+            HostEntry::parse("http://*.spin.internal")
+                .unwrap()
+                .is_for_service_chaining()
+        );
+        assert!(HostEntry::parse("example.com").is_err());
+        assert!(
+            HostEntry::parse("https://{{ host")
                 .unwrap_err()
-                .contains("not supported by qmi")
+                .contains("unmatched")
         );
     }
 

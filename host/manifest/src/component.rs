@@ -8,11 +8,12 @@ use std::{
 use toml::Value;
 
 use crate::{
-    allowed_host::AllowedHost,
+    allowed_host::{AllowedHost, HostEntry},
     dependency::{DependencyName, DependencyRef, Inherit, check_names},
     error::{Result, invalid, unsupported},
     ids::{ComponentId, VariableName, check_label},
     template::Template,
+    variables::ResolvedVariables,
     walk::{Fields, join, string_list, string_map, wrong},
 };
 
@@ -64,8 +65,9 @@ pub struct Component {
     pub sqlite_databases: Vec<String>,
     /// Key-value store labels the component may open.
     pub key_value_stores: Vec<String>,
-    /// Where the component may connect.
-    pub allowed_outbound_hosts: Vec<AllowedHost>,
+    /// Where the component may connect, as written (templates unresolved); see
+    /// [`Component::allowed_hosts`].
+    pub allowed_outbound_hosts: Vec<HostEntry>,
     /// Imports satisfied by other components or Wasm files.
     pub dependencies: BTreeMap<DependencyName, DependencyRef>,
     /// `dependencies_inherit_configuration = true` (already applied to `dependencies`).
@@ -121,7 +123,7 @@ impl Component {
             .iter()
             .enumerate()
             .map(|(i, h)| {
-                AllowedHost::parse(h)
+                HostEntry::parse(h)
                     .map_err(|e| invalid(format!("{}[{i}]", f.at("allowed_outbound_hosts")), e))
             })
             .collect::<Result<_>>()?;
@@ -189,6 +191,25 @@ impl Component {
             dependencies_inherit_configuration: inherit_all == Some(true),
             build,
         })
+    }
+
+    /// Where the component may connect, its templates resolved with the
+    /// application variables `values` (entries resolving to nothing dropped).
+    /// Fails naming the entry when one resolves to an invalid host.
+    pub fn allowed_hosts(&self, values: &ResolvedVariables) -> Result<Vec<AllowedHost>> {
+        let mut hosts = Vec::new();
+        for (i, entry) in self.allowed_outbound_hosts.iter().enumerate() {
+            let resolved = entry
+                .resolve(|name| values.get(name).map(str::to_owned))
+                .map_err(|e| {
+                    invalid(
+                        format!("component.{}.allowed_outbound_hosts[{i}]", self.id),
+                        format!("`allowed_outbound_hosts` is malformed: {e}"),
+                    )
+                })?;
+            hosts.extend(resolved);
+        }
+        Ok(hosts)
     }
 
     /// The settings that a component used as a dependency or middleware may not have

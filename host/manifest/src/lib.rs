@@ -23,7 +23,7 @@ mod variables;
 mod walk;
 
 pub use allowed_host::{
-    AllowedHost, Host, OutboundUrl, Port, SERVICE_CHAINING_SUFFIX, Scheme,
+    AllowedHost, Host, HostEntry, OutboundUrl, Port, SERVICE_CHAINING_SUFFIX, Scheme,
     service_chaining_component,
 };
 pub use component::{BuildConfig, Component, FilesSpec};

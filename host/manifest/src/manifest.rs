@@ -8,6 +8,7 @@ use std::{
 use toml::Value;
 
 use crate::{
+    allowed_host::AllowedHost,
     component::Component,
     dependency::{DependencyRef, DependencySource},
     error::{ManifestError, Result, invalid, unsupported},
@@ -182,6 +183,7 @@ impl AppManifest {
                     c.id.as_str(),
                 )?;
             }
+            self.check_host_templates(c, &at)?;
             for (name, template) in &c.variables {
                 if let Some(unknown) = template
                     .variables()
@@ -202,6 +204,47 @@ impl AppManifest {
             Route::Private => None,
         });
         qmi_routes::Router::build(routes).map_err(|e| invalid("trigger.http", e.to_string()))?;
+        Ok(())
+    }
+
+    /// Spin's load-time check of templated `allowed_outbound_hosts`: a template
+    /// whose variables all have defaults must give a valid entry with them. qmi
+    /// also refuses a template naming an undeclared variable (Spin would fail
+    /// every outbound request of the component instead).
+    fn check_host_templates(&self, c: &Component, at: &str) -> Result<()> {
+        for (i, entry) in c.allowed_outbound_hosts.iter().enumerate() {
+            let Some(template) = entry.template() else {
+                continue;
+            };
+            let entry_at = format!("{}[{i}]", join(at, "allowed_outbound_hosts"));
+            if let Some(unknown) = template
+                .variables()
+                .find(|v| !self.variables.contains_key(v.as_str()))
+            {
+                return Err(invalid(
+                    entry_at,
+                    format!(
+                        "invalid variable template: unknown variable {:?}",
+                        unknown.as_str()
+                    ),
+                ));
+            }
+            let default = |name: &str| self.variables.get(name).and_then(|v| v.default.clone());
+            let Ok(resolved) = template.render(default) else {
+                // A required variable: only its provided value can be checked.
+                continue;
+            };
+            let skipped = matches!(resolved.trim(), "" | "http://" | "https://");
+            if !skipped && let Err(e) = AllowedHost::parse(&resolved) {
+                return Err(invalid(
+                    entry_at,
+                    format!(
+                        "`allowed_outbound_hosts` is malformed: using default variable value(s) with template {:?} results in invalid config {resolved:?}: {e}",
+                        template.to_string()
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 

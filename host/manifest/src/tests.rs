@@ -429,11 +429,57 @@ fn labels_and_hosts() {
         e.starts_with("invalid component.web.allowed_outbound_hosts[1]:"),
         "{e}"
     );
+    // Templates: kept as written, checked with their defaults when all have one.
+    let m = parse(&format!(
+        "[variables]\nmail_api_origin = {{ default = \"http://127.0.0.1:3025\" }}\ndb_host = {{ required = true }}\n{ONE}allowed_outbound_hosts = [\"{{{{ mail_api_origin }}}}\", \"postgres://{{{{ db_host }}}}:5432\"]\n"
+    ))
+    .unwrap();
+    let web = m.component("web").unwrap();
+    assert_eq!(
+        web.allowed_outbound_hosts[0].to_string(),
+        "{{ mail_api_origin }}"
+    );
+    let values = m
+        .resolve_variables(|name| {
+            (name == "SPIN_VARIABLE_DB_HOST").then(|| "db.internal".to_owned())
+        })
+        .unwrap();
+    let hosts = web.allowed_hosts(&values).unwrap();
+    assert_eq!(hosts.len(), 2);
+    assert!(hosts[0].allows(&OutboundUrl::parse("http://127.0.0.1:3025/messages").unwrap()));
+    assert!(hosts[1].allows(&OutboundUrl::parse("postgres://db.internal:5432").unwrap()));
+    // A value that is no host fails when resolved, naming the entry.
+    let values = m
+        .resolve_variables(|name| (name == "SPIN_VARIABLE_DB_HOST").then(|| "a/b/c".to_owned()))
+        .unwrap();
+    let e = web.allowed_hosts(&values).unwrap_err().to_string();
+    assert!(
+        e.starts_with("invalid component.web.allowed_outbound_hosts[1]: `allowed_outbound_hosts` is malformed: the template \"postgres://{{ db_host }}:5432\" resolves to \"postgres://a/b/c:5432\""),
+        "{e}"
+    );
+    // An empty value allows nothing (Spin's optional endpoint).
+    let values = m
+        .resolve_variables(|name| match name {
+            "SPIN_VARIABLE_DB_HOST" => Some("x".to_owned()),
+            "SPIN_VARIABLE_MAIL_API_ORIGIN" => Some(String::new()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(web.allowed_hosts(&values).unwrap().len(), 1);
+    // Invalid with its default: refused at load time with Spin's message.
+    let e = err(&format!(
+        "[variables]\nh = {{ default = \"example.com\" }}\n{ONE}allowed_outbound_hosts = [\"{{{{ h }}}}\"]\n"
+    ));
+    assert!(
+        e.starts_with("invalid component.web.allowed_outbound_hosts[0]: `allowed_outbound_hosts` is malformed: using default variable value(s) with template \"{{ h }}\" results in invalid config \"example.com\""),
+        "{e}"
+    );
+    // An undeclared variable.
     assert!(
         err(&format!(
             "{ONE}allowed_outbound_hosts = [\"https://{{{{ host }}}}\"]\n"
         ))
-        .contains("not supported by qmi")
+        .contains("unknown variable \"host\"")
     );
     assert!(
         err(&format!("{ONE}ai_models = [\"llama\"]\n"))

@@ -50,6 +50,8 @@ pub struct LoadOptions {
     pub variable_overrides: HashMap<String, String>,
     /// The server's limits on slow clients.
     pub http: HttpLimits,
+    /// The wall clock the guests see.
+    pub clock: crate::clock::Clock,
 }
 
 /// A loaded application, ready to serve.
@@ -164,6 +166,7 @@ impl App {
             dispatch: dispatch.clone(),
             self_requests: Arc::new(SelfRequests::new(options.http.self_request_pool_idle())),
             reuse: options.reuse.clone(),
+            clock: options.clock.clone(),
         });
         let linker = state::linker(&engine)?;
 
@@ -365,7 +368,9 @@ fn check_service_chaining_targets(
         if !selected.iter().any(|c| c == id) {
             continue;
         }
-        for host in &manifest.components[trigger.component.as_str()].allowed_outbound_hosts {
+        // As in Spin, templated entries are not known yet and are skipped.
+        let hosts = &manifest.components[trigger.component.as_str()].allowed_outbound_hosts;
+        for host in hosts.iter().filter_map(qmi_manifest::HostEntry::exact) {
             let target = match &host.host {
                 qmi_manifest::Host::AnySubdomain(suffix)
                     if suffix == qmi_manifest::SERVICE_CHAINING_SUFFIX =>
@@ -489,7 +494,12 @@ fn grants(
         values.insert(name.to_string(), value);
     }
     let mounts = crate::files::mounts(manifest, id, component, data_dir)?;
-    let hosts = component.allowed_outbound_hosts.clone();
+    // Templates (`{{ mail_api_origin }}`) resolve with the application
+    // variables, as the component's own variables do; a value that is no valid
+    // host stops the start-up.
+    let hosts = component
+        .allowed_hosts(variables)
+        .with_context(|| format!("resolving allowed_outbound_hosts of component {id:?}"))?;
     // Spin expands `*.spin.internal` into one entry per component of the app:
     // chaining to a host that names no component is denied.
     let component_ids = app_component_ids.clone();

@@ -188,6 +188,7 @@ async fn serve_app(
         cache_dir: Some(crate::engine::default_cache_dir()),
         variable_overrides: crate::keys::dev_overrides(|_| true, data_dir)?,
         http: Default::default(),
+        clock: Default::default(),
     })
     .await?;
     let listener = crate::server::bind(([127, 0, 0, 1], 0).into()).await?;

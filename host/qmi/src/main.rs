@@ -7,12 +7,14 @@
 mod app;
 mod bench;
 mod builder;
+mod clock;
 mod compose;
 mod data;
 mod engine;
 mod factors;
 mod files;
 mod keys;
+mod mailbox;
 mod runtime;
 mod server;
 mod stall;
@@ -174,6 +176,32 @@ struct UpArgs {
     /// Do not cache compiled components on disk.
     #[arg(long)]
     no_compile_cache: bool,
+    /// Set an application variable (`NAME=VALUE`), as `spin up --variable`;
+    /// wins over `SPIN_VARIABLE_*` and qmi's development values.
+    #[arg(long = "variable", value_name = "NAME=VALUE", value_parser = parse_variable)]
+    variables: Vec<(String, String)>,
+    /// Address of the development mailbox, the local e-mail API the
+    /// application delivers to (`mail_api_url`); port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    mailbox: SocketAddr,
+    /// Run no development mailbox (then no `POST /clock` either).
+    #[arg(long, conflicts_with = "mailbox")]
+    no_mailbox: bool,
+    /// The guests' wall clock: the system's, or `manual`, which starts at the
+    /// real time and moves only on `POST /clock {"advance_seconds": N}` to the
+    /// mailbox's address (for tests).
+    #[arg(long, value_enum, default_value = "system")]
+    clock: clock::ClockMode,
+}
+
+/// Parses `NAME=VALUE`.
+fn parse_variable(s: &str) -> Result<(String, String), String> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))?;
+    qmi_manifest::VariableName::parse(name.trim())
+        .map_err(|e| format!("invalid variable name {name:?}: {e}"))?;
+    Ok((name.trim().to_owned(), value.to_owned()))
 }
 
 /// Parses Spin's duration syntax: a number with an optional `s`, `ms`,
@@ -277,11 +305,37 @@ async fn up(args: UpArgs) -> Result<()> {
     if !args.no_seed {
         data::seed_if_new(manifest, &data_dir, runtime_config.as_deref()).await?;
     }
+    if args.no_mailbox && args.clock == clock::ClockMode::Manual {
+        anyhow::bail!("--clock manual is controlled through the mailbox's port: drop --no-mailbox");
+    }
     let declared = qmi_manifest::load(manifest)?;
-    let variable_overrides = keys::dev_overrides(
-        |name| declared.variables.keys().any(|v| v.as_str() == name),
-        &data_dir,
-    )?;
+    let is_declared = |name: &str| declared.variables.keys().any(|v| v.as_str() == name);
+    let is_set = |name: &str| {
+        std::env::var_os(qmi_manifest::env_var_name(name)).is_some()
+            || args.variables.iter().any(|(n, _)| n == name)
+    };
+    // The listeners come first: their addresses are variable values.
+    let listener = server::bind(args.listen).await?;
+    let addr = listener.local_addr()?;
+    let mailbox_listener = match args.no_mailbox {
+        true => None,
+        false => Some(mailbox::bind(args.mailbox).await?),
+    };
+    let mailbox_addr = mailbox_listener
+        .as_ref()
+        .map(tokio::net::TcpListener::local_addr)
+        .transpose()?;
+    let mut variable_overrides = keys::dev_overrides(is_declared, &data_dir)?;
+    variable_overrides.extend(mailbox::dev_overrides(
+        is_declared,
+        is_set,
+        addr,
+        mailbox_addr,
+    ));
+    for (name, value) in &args.variables {
+        variable_overrides.insert(qmi_manifest::env_var_name(name), value.clone());
+    }
+    let clock = clock::Clock::new(args.clock);
     let options = LoadOptions {
         manifest: manifest.clone(),
         data_dir,
@@ -304,10 +358,23 @@ async fn up(args: UpArgs) -> Result<()> {
                 .or(Some(Duration::from_secs(30)))
                 .filter(|d| !d.is_zero()),
         },
+        clock: clock.clone(),
     };
     let app = App::load(&options).await?;
-    let listener = server::bind(args.listen).await?;
-    let addr = listener.local_addr()?;
+    let _mailbox = match (mailbox_listener, mailbox_addr) {
+        (Some(listener), Some(at)) => {
+            let store = mailbox::Mailbox::new(Some(options.data_dir.join("mailbox.jsonl")), clock);
+            println!("Mailbox: {}/", mailbox::origin(at));
+            Some(AbortOnDrop(tokio::spawn(mailbox::serve(
+                std::sync::Arc::new(store),
+                listener,
+            ))))
+        }
+        _ => None,
+    };
+    if args.clock == clock::ClockMode::Manual {
+        println!("Clock: manual (POST /clock {{\"advance_seconds\": N}} on the mailbox)");
+    }
     println!("Serving http://{addr}");
     println!("Available Routes:");
     for (route, component) in app.routes() {
@@ -323,6 +390,15 @@ async fn up(args: UpArgs) -> Result<()> {
     app.close().await;
     eprintln!("Stopped.");
     Ok(())
+}
+
+/// Stops a background task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn shutdown_signal() {

@@ -88,6 +88,8 @@ pub struct Shared {
     pub self_requests: Arc<SelfRequests>,
     /// Reuse and protection settings.
     pub reuse: ReuseConfig,
+    /// The wall clock the guests see.
+    pub clock: crate::clock::Clock,
 }
 
 /// One servable composition (a component with its dependencies and a
@@ -157,6 +159,9 @@ impl ComponentHandler {
         let grants = &self.grants;
         let mut wasi = WasiCtx::builder();
         wasi.inherit_stdout().inherit_stderr();
+        if let Some(clock) = self.shared.clock.guest_clock() {
+            wasi.wall_clock(clock);
+        }
         for (key, value) in &grants.environment {
             wasi.env(key, value);
         }
