@@ -547,10 +547,11 @@ pub struct Invitation {
 
 // ---------------------------------------------------------------- the account page
 
-/// The request header naming the caller's own session (the `session_id` of its
+/// The request header (`QMI-Session`; not `X-QMI-…`, a prefix the gateway strips as
+/// internal) naming the caller's own session (the `session_id` of its
 /// [`TokenResponse`]), so that `GET /api/me/sessions` marks it `current`. It only
 /// marks: every session listed is the caller's, whatever the header says.
-pub const SESSION_HEADER: &str = "x-qmi-session";
+pub const SESSION_HEADER: &str = "qmi-session";
 
 /// Minimum length of a password, in characters.
 pub const PASSWORD_MIN_CHARS: usize = 12;

@@ -8,7 +8,7 @@
 //!
 //! Sessions are refresh-token families: one sign-in and its renewals. A token
 //! response names its family (`session_id`), which the client sends back in
-//! `X-QMI-Session` to see its own session marked `current`. Signing a session
+//! `QMI-Session` to see its own session marked `current`. Signing a session
 //! out revokes its family: it cannot be renewed, and its last access token
 //! lapses within 15 minutes (a new password signs everything out at once).
 
@@ -21,7 +21,7 @@ use qmi_kit::store::Db;
 use qmi_kit::time::Instant;
 
 use super::passwords::verify_own_password;
-use super::{Ctx, get_me, lower_rights, now, publish_rights};
+use super::{Ctx, get_me, issue, lower_rights, now, publish_rights, subject};
 use crate::secrets;
 
 /// How long an e-mail confirmation link stays valid.
@@ -134,15 +134,15 @@ pub(super) async fn change_email(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 )
                 .await?;
             db.global(
-                "DELETE FROM email_confirmations WHERE account_id = ? AND new_email IS NOT NULL",
-                vec![p.sub.as_str().into()],
+                "DELETE FROM email_changes WHERE account_id = ? OR expires_at <= ?",
+                vec![p.sub.as_str().into(), now.into()],
             )
             .await?;
             if !taken.is_empty() {
                 return Ok(());
             }
             db.global(
-                "INSERT INTO email_confirmations (token_hash, account_id, new_email, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO email_changes (token_hash, account_id, new_email, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                 vec![hash.as_str().into(), p.sub.as_str().into(), email.as_str().into(), now.into(), expires_at.into()],
             )
             .await?;
@@ -172,46 +172,88 @@ pub(super) async fn change_email(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     ))
 }
 
-/// Applies a confirmed change of e-mail, inside the transaction that used the
-/// link. Changes and sign-ups share one table and one route: a row of
-/// `email_confirmations` with a `new_email` is a change (migration 0009), and
-/// `POST /api/auth/confirm-email` hands it here. The address changes and counts
-/// as confirmed (409 naming `email` when another account took it meanwhile), the
-/// rights version is raised (publish it after the commit with
-/// [`after_email_change`]) and the directory is told.
-pub(super) async fn apply_email_change(
-    db: &Db,
-    account_id: &str,
-    email: &str,
-    now: i64,
-) -> Result<(), Problem> {
-    let result = db
+/// `POST /api/auth/confirm-email` with the token of a change of e-mail (table
+/// `email_changes`; `None` for any other token, which the sign-up confirmation
+/// then answers). Used once within 24 hours, the link applies the new address,
+/// which counts as confirmed (409 naming `email` when another account took it
+/// meanwhile): the rights version is raised, so that sessions opened under the
+/// old address renew their tokens, the directory is told, and the person who
+/// followed the link is signed in (200, a new session), as after a sign-up.
+pub(super) async fn confirm_change(
+    cx: &Ctx<'_>,
+    token_hash: &str,
+) -> Result<Option<Reply>, Problem> {
+    let now = now();
+    let found = cx
+        .db
         .global(
-            "UPDATE accounts SET email = ?, email_confirmed_at = ? WHERE id = ?",
-            vec![email.into(), now.into(), account_id.into()],
+            "SELECT account_id FROM email_changes WHERE token_hash = ? AND expires_at > ?",
+            vec![token_hash.into(), now.into()],
         )
-        .await;
-    match result {
-        Err(e) if e.is_unique_violation() => {
-            return Err(Problem::conflict("another account has this address now")
-                .field("email", "already registered"));
-        }
-        other => other?,
+        .await?;
+    let Some(account_id) = found.first().map(|r| r.string("account_id")) else {
+        return Ok(None);
     };
-    if db.changes().await != 1 {
-        return Err(Problem::not_found("the account no longer exists"));
-    }
-    lower_rights(db, account_id).await?;
-    outbox::enqueue(db, profile_event(db, account_id).await?).await?;
-    Ok(())
+    let family = uuid::Uuid::new_v4().to_string();
+    let tokens = cx
+        .db
+        .atomic(async |db| {
+            let rows = db
+                .global(
+                    "SELECT new_email FROM email_changes WHERE token_hash = ? AND expires_at > ?",
+                    vec![token_hash.into(), now.into()],
+                )
+                .await?;
+            let email = rows
+                .first()
+                .map(|r| r.string("new_email"))
+                .ok_or_else(link_unavailable)?;
+            db.global(
+                "DELETE FROM email_changes WHERE account_id = ?",
+                vec![account_id.as_str().into()],
+            )
+            .await?;
+            let result = db
+                .global(
+                    "UPDATE accounts SET email = ?, email_confirmed_at = ? WHERE id = ?",
+                    vec![
+                        email.as_str().into(),
+                        now.into(),
+                        account_id.as_str().into(),
+                    ],
+                )
+                .await;
+            match result {
+                Err(e) if e.is_unique_violation() => {
+                    return Err(Problem::conflict("another account has this address now")
+                        .field("email", "already registered"));
+                }
+                other => other?,
+            };
+            if db.changes().await != 1 {
+                return Err(link_unavailable());
+            }
+            lower_rights(db, &account_id).await?;
+            outbox::enqueue(db, profile_event(db, &account_id).await?).await?;
+            let subject = subject(db, &account_id)
+                .await?
+                .ok_or_else(link_unavailable)?;
+            let tokens = issue(db, &subject, &family).await?;
+            record_user_agent(db, &family, cx.req.header("user-agent")).await?;
+            Ok::<_, Problem>(tokens)
+        })
+        .await?;
+    publish_rights(&cx.db, &account_id).await?;
+    outbox::relay(&cx.db).await;
+    Ok(Some(json(200, &tokens)))
 }
 
-/// What follows a committed change of e-mail: the raised rights version is
-/// published and the directory's update relayed.
-pub(super) async fn after_email_change(db: &Db, account_id: &str) -> Result<(), Problem> {
-    publish_rights(db, account_id).await?;
-    outbox::relay(db).await;
-    Ok(())
+/// The one answer for a link that is unknown, used or expired (as the
+/// invitation and sign-up links answer).
+pub(super) fn link_unavailable() -> Problem {
+    Problem::new(410, "link-unavailable", "Link no longer valid").detail(
+        "this link is unknown, was already used or revoked, or has expired: ask for a new one",
+    )
 }
 
 /// Keeps the `User-Agent` that opened a session (shortened, control characters
