@@ -4,6 +4,8 @@
 //! - [`Qmi::up`] builds a server invocation; [`Up::start`] spawns it in a fresh temp
 //!   directory and waits for its `Serving http://…` line; [`Up::expect_failure`] expects
 //!   it to exit with an error instead.
+//! - [`QmiServer::mailbox`] reads the e-mails the app sent to `qmi up`'s development
+//!   mailbox, injects delivery faults and moves the [`Up::manual_clock`].
 //! - The fixtures are built once per test binary with `qmi build -f tests/fixtures/spin.toml`.
 //! - The binary is `$QMI_BIN`, else `<workspace>/target/release/qmi`.
 //! - At most `$QMI_TESTS_SERVERS` (default 2) servers run at once, so timing-sensitive
@@ -215,6 +217,12 @@ impl Up {
         self
     }
 
+    /// Runs the server with `--clock manual`: the guests' wall clock starts at the real
+    /// time and moves only with [`mailbox::Mailbox::advance_clock`].
+    pub fn manual_clock(self) -> Self {
+        self.flag("--clock", "manual")
+    }
+
     /// Sets an environment variable for the server.
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.retain(|(k, _)| k != key);
@@ -272,6 +280,7 @@ impl Up {
             if let Some(base_url) = collected.serving_url() {
                 return QmiServer {
                     child,
+                    mailbox_url: collected.mailbox_url(),
                     base_url,
                     collected,
                     data_dir,
@@ -440,6 +449,17 @@ impl Collected {
             })
     }
 
+    /// The mailbox's base URL from the `Mailbox: http://…/` line (printed before
+    /// the `Serving` line), if any.
+    fn mailbox_url(&self) -> Option<String> {
+        let out = self.lock();
+        out.stdout.lines().find_map(|line| {
+            let url = line.trim().strip_prefix("Mailbox: ")?;
+            url.starts_with("http://")
+                .then(|| url.trim_end_matches('/').to_owned())
+        })
+    }
+
     /// Both streams, for failure messages.
     fn describe(&self) -> String {
         let out = self.lock();
@@ -451,6 +471,7 @@ impl Collected {
 pub struct QmiServer {
     child: Child,
     base_url: String,
+    mailbox_url: Option<String>,
     collected: Collected,
     data_dir: PathBuf,
     cwd: PathBuf,
@@ -493,6 +514,18 @@ impl QmiServer {
     /// The absolute URL of `path_and_query`.
     pub fn url(&self, path_and_query: &str) -> String {
         format!("{}{}", self.base_url, path_and_query)
+    }
+
+    /// A client of the development mailbox (the server's dev port, also where its
+    /// manual clock is moved); panics if the server runs with `--no-mailbox`.
+    pub fn mailbox(&self) -> mailbox::Mailbox {
+        let url = self.mailbox_url.as_deref().unwrap_or_else(|| {
+            panic!(
+                "qmi up printed no `Mailbox:` line (--no-mailbox?)\n{}",
+                self.collected.describe()
+            )
+        });
+        mailbox::Mailbox::new(url)
     }
 
     /// The `--data-dir` given to the server.
@@ -730,3 +763,5 @@ pub fn manifest_variant(dir: &Path, edit: impl FnOnce(String) -> String) -> Path
 
 pub mod app;
 pub mod gateway;
+pub mod invite;
+pub mod mailbox;
