@@ -28,11 +28,13 @@ pub enum RefusalCode {
     NotPublished,
     /// The record's commune is suspended.
     TenantSuspended,
+    /// The account has not confirmed its e-mail address yet.
+    EmailUnconfirmed,
 }
 
 impl RefusalCode {
     /// Every refusal code, in WIT order.
-    pub const ALL: [RefusalCode; 11] = [
+    pub const ALL: [RefusalCode; 12] = [
         RefusalCode::Unauthenticated,
         RefusalCode::IncompleteFacts,
         RefusalCode::HostingOperator,
@@ -44,6 +46,7 @@ impl RefusalCode {
         RefusalCode::ConflictOfInterest,
         RefusalCode::NotPublished,
         RefusalCode::TenantSuspended,
+        RefusalCode::EmailUnconfirmed,
     ];
 
     /// The WIT name, e.g. `"not-member"`; also the slug of the problem type.
@@ -60,6 +63,7 @@ impl RefusalCode {
             RefusalCode::ConflictOfInterest => "conflict-of-interest",
             RefusalCode::NotPublished => "not-published",
             RefusalCode::TenantSuspended => "tenant-suspended",
+            RefusalCode::EmailUnconfirmed => "email-unconfirmed",
         }
     }
 

@@ -638,6 +638,185 @@ pub struct Session {
     pub current: bool,
 }
 
+// ---------------------------------------------------------------- invitations and sign-up
+
+/// What an invitation lets its addressee join.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Joining {
+    /// A commune, with a role.
+    Commune {
+        /// The commune.
+        insee: Insee,
+        /// Its name.
+        name: String,
+        /// The role given.
+        role: MembershipRole,
+    },
+    /// The programme team (platform role `programme`).
+    Programme,
+    /// An organisation.
+    Organisation {
+        /// The organisation's id.
+        organisation_id: String,
+        /// Its name.
+        name: String,
+    },
+}
+
+/// A pending invitation as its inviters see it: the answer (202) of
+/// `POST /api/communes/{insee}/members` and `POST /api/admin/invitations`, the
+/// items of the invitation lists, the answer of a resend. The same whether or not
+/// the e-mail has an account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct InvitationSummary {
+    /// Invitation id (UUID v7): resend it or revoke it by this id.
+    pub id: String,
+    /// The address invited.
+    pub email: Email,
+    /// What it joins.
+    pub joining: Joining,
+    /// Who invited (display name).
+    pub invited_by: String,
+    /// When it was (last) sent (RFC 3339, UTC).
+    pub sent_at: String,
+    /// When its link expires (RFC 3339, UTC): 7 days after it was sent.
+    pub expires_at: String,
+}
+
+/// `POST /api/admin/invitations`: invite a person to the programme team.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTeamInvitation {
+    /// The person's e-mail.
+    pub email: Email,
+    /// Display name proposed to a person without an account yet.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `GET /api/auth/invitations/{token}`: what an invitation link offers, before it
+/// is accepted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct InvitationPreview {
+    /// What it joins.
+    pub joining: Joining,
+    /// Who invited (display name).
+    pub invited_by: String,
+    /// The address invited.
+    pub email: Email,
+    /// The name the inviter gave, proposed to a newcomer.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Whether an account with a password has this e-mail: accepting then takes
+    /// its current password (no name, no new password).
+    pub account_exists: bool,
+    /// When the link expires (RFC 3339, UTC).
+    pub expires_at: String,
+}
+
+/// `POST /api/auth/invitations/{token}/accept`. A newcomer (or an invited
+/// account without a password yet) chooses `name`, `password` (at least 12
+/// characters) and `lang`; an existing account gives its current `password` only.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitation {
+    /// Display name (a newcomer).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The new password (a newcomer), or the account's current one.
+    pub password: String,
+    /// Preferred language (a newcomer; default `fr`).
+    #[serde(default)]
+    pub lang: Option<Lang>,
+}
+
+/// `POST /api/auth/sign-up`: a partner creates an account. The answer (202,
+/// [`SignUpReceived`]) is the same whether or not the e-mail is taken; the account
+/// can apply once its e-mail is confirmed (`POST /api/auth/confirm-email`).
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignUp {
+    /// E-mail (confirmed by a link valid 24 hours).
+    pub email: Email,
+    /// Display name.
+    pub name: String,
+    /// Password (at least 12 characters).
+    pub password: String,
+    /// Preferred language (default `fr`).
+    #[serde(default)]
+    pub lang: Option<Lang>,
+}
+
+/// The answer (202) to `POST /api/auth/sign-up`: the same whether or not the
+/// e-mail was free.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SignUpReceived {
+    /// The address a message was sent to.
+    pub email: Email,
+    /// How long the confirmation link stays valid, in seconds (86,400).
+    pub expires_in: u64,
+}
+
+/// `POST /api/auth/confirm-email`: the token of a sign-up's confirmation link
+/// (`/confirmer/{token}`).
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmEmail {
+    /// The token of the link.
+    pub token: String,
+}
+
+/// A request to join an organisation (`GET /api/organisations/{id}/join-requests`,
+/// the answer of `POST` there).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct JoinRequest {
+    /// Request id (UUID v7): approve or refuse it by this id.
+    pub id: String,
+    /// The organisation.
+    pub organisation_id: String,
+    /// The account asking.
+    pub account_id: String,
+    /// Its display name.
+    pub name: String,
+    /// Its e-mail.
+    pub email: Email,
+    /// `pending`, `approved` or `refused`.
+    pub status: JoinRequestStatus,
+    /// When it was made (RFC 3339, UTC).
+    pub requested_at: String,
+}
+
+/// Where a request to join stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinRequestStatus {
+    /// Waiting for a member's answer.
+    Pending,
+    /// Approved: the account joined.
+    Approved,
+    /// Refused.
+    Refused,
+}
+
+impl JoinRequestStatus {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Refused => "refused",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Approved, Self::Refused]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

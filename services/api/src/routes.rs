@@ -150,6 +150,29 @@ const PAGE: &[QueryParam] = &[
     },
 ];
 
+const ORGANISATION_FILTERS: &[QueryParam] = &[
+    QueryParam {
+        name: "q",
+        ty: "string",
+        description: "Name search (3 to 100 characters), accent- and case-insensitive.",
+    },
+    QueryParam {
+        name: "siret",
+        ty: "string",
+        description: "Only the organisation with this SIRET (14 digits).",
+    },
+    QueryParam {
+        name: "limit",
+        ty: "integer",
+        description: "Items per page, 1 to 500 (default 100).",
+    },
+    QueryParam {
+        name: "cursor",
+        ty: "string",
+        description: "`next_cursor` of the previous page.",
+    },
+];
+
 const COMMUNE_FILTERS: &[QueryParam] = &[
     QueryParam {
         name: "status",
@@ -290,6 +313,54 @@ pub static ROUTES: &[RouteDoc] = &[
         Some(s::<PasswordResetConfirm>),
         204,
         None
+    ),
+    route!(
+        "getInvitationLink",
+        "identity",
+        "GET",
+        "/api/auth/invitations/{token}",
+        "What an invitation link offers (what is joined, by whom, for which e-mail, whether an account exists, expiry); an unknown, used, revoked or expired link is 410",
+        Public,
+        &[],
+        None,
+        200,
+        Some(s::<InvitationPreview>)
+    ),
+    route!(
+        "acceptInvitationLink",
+        "identity",
+        "POST",
+        "/api/auth/invitations/{token}/accept",
+        "Accept an invitation link: a newcomer chooses name, password and language, an existing account gives its current password; signed in",
+        Public,
+        &[],
+        Some(s::<AcceptInvitation>),
+        200,
+        Some(s::<TokenResponse>)
+    ),
+    route!(
+        "signUp",
+        "identity",
+        "POST",
+        "/api/auth/sign-up",
+        "A partner creates an account; a confirmation link (24 hours) is e-mailed. The answer is the same whether or not the e-mail is taken",
+        Public,
+        &[],
+        Some(s::<SignUp>),
+        202,
+        Some(s::<SignUpReceived>)
+    ),
+    route!(
+        "confirmEmail",
+        "identity",
+        "POST",
+        "/api/auth/confirm-email",
+        "Confirm a sign-up's e-mail with its link's token (single use); signed in",
+        Public,
+        &[],
+        Some(s::<ConfirmEmail>),
+        200,
+        Some(s::<TokenResponse>)
     ),
     route!(
         "getMe",
@@ -452,12 +523,48 @@ pub static ROUTES: &[RouteDoc] = &[
         "identity",
         "POST",
         "/api/communes/{insee}/members",
-        "Give a person a role in the commune (commune admin or programme operator)",
+        "Invite a person to the commune with a role (commune admin or programme operator): 202 and the pending invitation, the same whether or not the e-mail has an account; for a person already a member, the role changes at once (200 and the Member)",
         Tenant,
         &[],
         Some(s::<AddMember>),
+        202,
+        Some(s::<InvitationSummary>)
+    ),
+    route!(
+        "listCommuneInvitations",
+        "identity",
+        "GET",
+        "/api/communes/{insee}/invitations",
+        "The commune's pending invitations (commune admin or programme operator)",
+        Tenant,
+        &[],
+        None,
         200,
-        Some(s::<Member>)
+        Some(s::<Vec<InvitationSummary>>)
+    ),
+    route!(
+        "resendCommuneInvitation",
+        "identity",
+        "POST",
+        "/api/communes/{insee}/invitations/{id}/resend",
+        "Send a pending invitation again: a new link, valid 7 days; the old link no longer works",
+        Tenant,
+        &[],
+        None,
+        200,
+        Some(s::<InvitationSummary>)
+    ),
+    route!(
+        "revokeCommuneInvitation",
+        "identity",
+        "DELETE",
+        "/api/communes/{insee}/invitations/{id}",
+        "Revoke a pending invitation: its link no longer works",
+        Tenant,
+        &[],
+        None,
+        204,
+        None
     ),
     route!(
         "removeMember",
@@ -512,9 +619,9 @@ pub static ROUTES: &[RouteDoc] = &[
         "identity",
         "GET",
         "/api/organisations",
-        "Organisations visible to the caller (a partner member sees only their own)",
+        "Organisations visible to the caller (a partner member sees only their own); searching by `q` or `siret`, an account without an organisation also finds those it may ask to join",
         Principal,
-        PAGE,
+        ORGANISATION_FILTERS,
         None,
         200,
         Some(s::<Page<Organisation>>)
@@ -586,6 +693,138 @@ pub static ROUTES: &[RouteDoc] = &[
         "/api/organisations/{id}/members/{account}",
         "Detach an account from the organisation",
         Principal,
+        &[],
+        None,
+        204,
+        None
+    ),
+    route!(
+        "listOrganisationInvitations",
+        "identity",
+        "GET",
+        "/api/organisations/{id}/invitations",
+        "The organisation's pending invitations (its members or a programme operator)",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Vec<InvitationSummary>>)
+    ),
+    route!(
+        "resendOrganisationInvitation",
+        "identity",
+        "POST",
+        "/api/organisations/{id}/invitations/{invitation}/resend",
+        "Send a pending invitation again: a new link, valid 7 days; the old link no longer works",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<InvitationSummary>)
+    ),
+    route!(
+        "revokeOrganisationInvitation",
+        "identity",
+        "DELETE",
+        "/api/organisations/{id}/invitations/{invitation}",
+        "Revoke a pending invitation: its link no longer works",
+        Principal,
+        &[],
+        None,
+        204,
+        None
+    ),
+    route!(
+        "createJoinRequest",
+        "identity",
+        "POST",
+        "/api/organisations/{id}/join-requests",
+        "Ask to join the organisation (a confirmed account without one); its members are told. Asking again while pending changes nothing",
+        Principal,
+        &[],
+        None,
+        202,
+        Some(s::<JoinRequest>)
+    ),
+    route!(
+        "listJoinRequests",
+        "identity",
+        "GET",
+        "/api/organisations/{id}/join-requests",
+        "The pending requests to join the organisation (its members or a programme operator)",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Vec<JoinRequest>>)
+    ),
+    route!(
+        "approveJoinRequest",
+        "identity",
+        "POST",
+        "/api/organisations/{id}/join-requests/{request}/approve",
+        "Approve a request: the account joins the organisation (a member or a programme operator)",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<JoinRequest>)
+    ),
+    route!(
+        "refuseJoinRequest",
+        "identity",
+        "POST",
+        "/api/organisations/{id}/join-requests/{request}/refuse",
+        "Refuse a request (a member or a programme operator)",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<JoinRequest>)
+    ),
+    route!(
+        "inviteToProgramme",
+        "identity",
+        "POST",
+        "/api/admin/invitations",
+        "Invite a person to the programme team (programme operators): 202 and the pending invitation, the same whether or not the e-mail has an account",
+        Operator,
+        &[],
+        Some(s::<NewTeamInvitation>),
+        202,
+        Some(s::<InvitationSummary>)
+    ),
+    route!(
+        "listProgrammeInvitations",
+        "identity",
+        "GET",
+        "/api/admin/invitations",
+        "The programme team's pending invitations (programme operators)",
+        Operator,
+        &[],
+        None,
+        200,
+        Some(s::<Vec<InvitationSummary>>)
+    ),
+    route!(
+        "resendProgrammeInvitation",
+        "identity",
+        "POST",
+        "/api/admin/invitations/{id}/resend",
+        "Send a pending invitation to the programme team again: a new link, valid 7 days; the old link no longer works",
+        Operator,
+        &[],
+        None,
+        200,
+        Some(s::<InvitationSummary>)
+    ),
+    route!(
+        "revokeProgrammeInvitation",
+        "identity",
+        "DELETE",
+        "/api/admin/invitations/{id}",
+        "Revoke a pending invitation to the programme team",
+        Operator,
         &[],
         None,
         204,

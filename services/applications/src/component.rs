@@ -120,6 +120,7 @@ fn decide_facts(
         programme_call: f.programme_call,
         published: f.published,
         tenant_suspended,
+        account_unconfirmed: false,
     };
     match decide(p.map(wit_principal).as_ref(), action, &facts) {
         Decision::Allowed => Ok(()),

@@ -63,6 +63,7 @@ async fn ask(p: Option<&Principal>, action: Action, insee: Option<&Insee>) -> Re
         programme_call: false,
         published: false,
         tenant_suspended,
+        account_unconfirmed: false,
     };
     match decide(p.map(wit_principal).as_ref(), action, &facts) {
         Decision::Allowed => Ok(()),

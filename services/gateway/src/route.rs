@@ -62,6 +62,10 @@ pub fn classify(method: &str, path: &str) -> Result<Route, Refusal> {
             ))
         })?),
         ["auth", "token" | "refresh" | "logout"] if post => Route::Public { tenant: None },
+        // Invitation links and partner sign-up (issue 12): anonymous by nature.
+        ["auth", "sign-up" | "confirm-email"] if post => Route::Public { tenant: None },
+        ["auth", "invitations", _] if read => Route::Public { tenant: None },
+        ["auth", "invitations", _, "accept"] if post => Route::Public { tenant: None },
         ["openapi.json"] | ["health"] | ["figures"] if read => Route::Public { tenant: None },
         ["calls", ..] if read => Route::Public { tenant: None },
         // Published districts and open data (issue 4): the services decide what is published.
@@ -89,6 +93,10 @@ mod tests {
             ("POST", "/api/auth/token"),
             ("POST", "/api/auth/refresh"),
             ("POST", "/api/auth/logout"),
+            ("POST", "/api/auth/sign-up"),
+            ("POST", "/api/auth/confirm-email"),
+            ("GET", "/api/auth/invitations/abc"),
+            ("POST", "/api/auth/invitations/abc/accept"),
             ("GET", "/api/openapi.json"),
             ("GET", "/api/health"),
             ("GET", "/api/figures"),

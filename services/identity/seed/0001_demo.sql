@@ -40,3 +40,8 @@ INSERT OR IGNORE INTO memberships (insee, account_id, role) VALUES
   ('75056', '01900000-0000-7000-8000-000000000031', 'admin'),
   ('75056', '01900000-0000-7000-8000-000000000032', 'agent'),
   ('75056', '01900000-0000-7000-8000-000000000033', 'reviewer');
+
+-- Issue 12: demo accounts have confirmed e-mails (they may create and join
+-- organisations); seeded after the migrations, they are confirmed here.
+UPDATE accounts SET email_confirmed_at = CAST(strftime('%s', 'now') AS INTEGER)
+WHERE email_confirmed_at IS NULL AND id LIKE '01900000-0000-7000-8000-0000000000%';

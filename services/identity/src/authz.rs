@@ -39,11 +39,15 @@ pub enum Action {
     OrganisationRead,
     /// `organisation-update`: update an organisation or its members.
     OrganisationUpdate,
+    /// `organisation-join`: ask to join an organisation.
+    OrganisationJoin,
+    /// `team-manage`: invite people to the programme team, manage those invitations.
+    TeamManage,
 }
 
 impl Action {
     /// Every action identity asks about.
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 12] = [
         Action::RegistryRead,
         Action::TenantCreate,
         Action::TenantSuspend,
@@ -54,6 +58,8 @@ impl Action {
         Action::OrganisationCreate,
         Action::OrganisationRead,
         Action::OrganisationUpdate,
+        Action::OrganisationJoin,
+        Action::TeamManage,
     ];
 
     /// The WIT name of the action, e.g. `"member-list"`.
@@ -69,6 +75,8 @@ impl Action {
             Action::OrganisationCreate => "organisation-create",
             Action::OrganisationRead => "organisation-read",
             Action::OrganisationUpdate => "organisation-update",
+            Action::OrganisationJoin => "organisation-join",
+            Action::TeamManage => "team-manage",
         }
     }
 }
@@ -84,6 +92,8 @@ pub struct Facts {
     pub organisation: Option<String>,
     /// Whether the record's commune is suspended (read from the registry).
     pub tenant_suspended: bool,
+    /// Whether the asking account has not confirmed its e-mail address yet.
+    pub account_unconfirmed: bool,
 }
 
 /// One question for the policy: may the principal do `action` to the record
@@ -97,8 +107,10 @@ pub struct Question {
 }
 
 /// Every identity operation that needs a decision (the catalogue ids in
-/// `qmi_api::routes`; token, refresh, logout and `getMe` act on the caller's own
-/// session and need none).
+/// `qmi_api::routes`). Token, refresh, logout, the password reset (its link is the
+/// credential) and the account page (`getMe`, `updateMe`, `changePassword`,
+/// `changeEmail`, `listSessions`, `revokeSession`) act on the caller's own account
+/// or session only, selected by the token's `sub`, and need none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operation<'a> {
     /// `listCommunes`, `getCommune`: the public registry.
@@ -115,8 +127,24 @@ pub enum Operation<'a> {
     ListMembers(&'a Insee),
     /// `addMember`, `removeMember`.
     ManageMembers(&'a Insee),
-    /// `createOrganisation`.
-    CreateOrganisation,
+    /// `createOrganisation`, by an account whose e-mail address is (`false`) or is
+    /// not (`true`) confirmed yet.
+    CreateOrganisation {
+        /// Whether the account's e-mail address is not confirmed yet.
+        unconfirmed: bool,
+    },
+    /// `createJoinRequest`: ask to join organisation `org`, by an account whose
+    /// e-mail address is or is not confirmed yet.
+    JoinOrganisation {
+        /// The organisation.
+        org: &'a str,
+        /// Whether the account's e-mail address is not confirmed yet.
+        unconfirmed: bool,
+    },
+    /// The programme team's invitations (`inviteToProgramme`,
+    /// `listProgrammeInvitations`, `resendProgrammeInvitation`,
+    /// `revokeProgrammeInvitation`).
+    ManageTeam,
     /// `getOrganisation`, `listOrganisationMembers`, and each row of
     /// `listOrganisations`.
     ReadOrganisation(&'a str),
@@ -136,7 +164,9 @@ impl<'a> Operation<'a> {
             | Operation::ManageMembers(insee) => Some(insee),
             Operation::ReadRegistry
             | Operation::CreateCommune
-            | Operation::CreateOrganisation
+            | Operation::CreateOrganisation { .. }
+            | Operation::JoinOrganisation { .. }
+            | Operation::ManageTeam
             | Operation::ReadOrganisation(_)
             | Operation::UpdateOrganisation(_) => None,
         }
@@ -168,7 +198,21 @@ impl<'a> Operation<'a> {
             Operation::SetCommuneStatus(insee) => (Action::CampaignSelect, at(insee)),
             Operation::ListMembers(insee) => (Action::MemberList, at(insee)),
             Operation::ManageMembers(insee) => (Action::MemberManage, at(insee)),
-            Operation::CreateOrganisation => (Action::OrganisationCreate, Facts::default()),
+            Operation::CreateOrganisation { unconfirmed } => (
+                Action::OrganisationCreate,
+                Facts {
+                    account_unconfirmed: unconfirmed,
+                    ..Facts::default()
+                },
+            ),
+            Operation::JoinOrganisation { org, unconfirmed } => (
+                Action::OrganisationJoin,
+                Facts {
+                    account_unconfirmed: unconfirmed,
+                    ..of(org)
+                },
+            ),
+            Operation::ManageTeam => (Action::TeamManage, Facts::default()),
             Operation::ReadOrganisation(org) => (Action::OrganisationRead, of(org)),
             Operation::UpdateOrganisation(org) => (Action::OrganisationUpdate, of(org)),
         };
@@ -274,7 +318,12 @@ mod tests {
             Operation::SetCommuneStatus(&a),
             Operation::ListMembers(&a),
             Operation::ManageMembers(&a),
-            Operation::CreateOrganisation,
+            Operation::CreateOrganisation { unconfirmed: true },
+            Operation::JoinOrganisation {
+                org: "o1",
+                unconfirmed: true,
+            },
+            Operation::ManageTeam,
             Operation::ReadOrganisation("o1"),
             Operation::UpdateOrganisation("o1"),
         ];

@@ -24,6 +24,19 @@ mod account;
 #[path = "passwords.rs"]
 mod passwords;
 
+// Invitations, partner sign-up and requests to join an organisation (issue 12), in
+// their own files; children of this module, they use its handlers' helpers.
+#[path = "events.rs"]
+mod events;
+#[path = "invitations.rs"]
+mod invitations;
+#[path = "invited.rs"]
+mod invited;
+#[path = "join.rs"]
+mod join;
+#[path = "signup.rs"]
+mod signup;
+
 /// Memberships: tenant-scoped (`insee` first in the key).
 const MEMBERSHIPS: TenantTable = TenantTable::new("memberships");
 
@@ -100,26 +113,50 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         "changeEmail" => account::change_email(&cx).await,
         "listSessions" => account::list_sessions(&cx).await,
         "revokeSession" => account::revoke_session(&cx).await,
-        "listMyInvitations" => list_my_invitations(&cx).await,
-        "acceptInvitation" => answer_invitation(&cx, true).await,
-        "declineInvitation" => answer_invitation(&cx, false).await,
+        "listMyInvitations" => invited::list_my_invitations(&cx).await,
+        "acceptInvitation" => invited::answer_invitation(&cx, true).await,
+        "declineInvitation" => invited::answer_invitation(&cx, false).await,
+        "getInvitationLink" => invited::preview(&cx).await,
+        "acceptInvitationLink" => invited::accept(&cx).await,
+        "signUp" => signup::sign_up(&cx).await,
+        "confirmEmail" => signup::confirm_email(&cx).await,
         "listCommunes" => list_communes(&cx).await,
         "getCommune" => get_commune(&cx).await,
         "getFigures" => get_figures(&cx).await,
         "listMembers" => list_members(&cx).await,
-        "addMember" => add_member(&cx).await,
+        "addMember" => invitations::add_member(&cx).await,
+        "listCommuneInvitations" => invitations::list(&cx, invitations::Kind::Commune).await,
+        "resendCommuneInvitation" => invitations::resend(&cx, invitations::Kind::Commune).await,
+        "revokeCommuneInvitation" => invitations::revoke(&cx, invitations::Kind::Commune).await,
+        "inviteToProgramme" => invitations::invite_to_programme(&cx).await,
+        "listProgrammeInvitations" => invitations::list(&cx, invitations::Kind::Programme).await,
+        "resendProgrammeInvitation" => invitations::resend(&cx, invitations::Kind::Programme).await,
+        "revokeProgrammeInvitation" => invitations::revoke(&cx, invitations::Kind::Programme).await,
         "removeMember" => remove_member(&cx).await,
         "createCommune" => create_commune(&cx).await,
         "suspendCommune" => set_suspended(&cx, true).await,
         "resumeCommune" => set_suspended(&cx, false).await,
         "setCommuneStatus" => set_status(&cx).await,
-        "listOrganisations" => list_organisations(&cx).await,
+        "listOrganisations" => join::list_organisations(&cx).await,
         "createOrganisation" => create_organisation(&cx).await,
         "getOrganisation" => get_organisation(&cx).await,
         "updateOrganisation" => update_organisation(&cx).await,
         "listOrganisationMembers" => list_organisation_members(&cx).await,
-        "addOrganisationMember" => add_organisation_member(&cx).await,
+        "addOrganisationMember" => invitations::add_organisation_member(&cx).await,
         "removeOrganisationMember" => remove_organisation_member(&cx).await,
+        "listOrganisationInvitations" => {
+            invitations::list(&cx, invitations::Kind::Organisation).await
+        }
+        "resendOrganisationInvitation" => {
+            invitations::resend(&cx, invitations::Kind::Organisation).await
+        }
+        "revokeOrganisationInvitation" => {
+            invitations::revoke(&cx, invitations::Kind::Organisation).await
+        }
+        "createJoinRequest" => join::create(&cx).await,
+        "listJoinRequests" => join::list(&cx).await,
+        "approveJoinRequest" => join::answer(&cx, true).await,
+        "refuseJoinRequest" => join::answer(&cx, false).await,
         other => Err(Problem::internal(format!("route {other} has no handler"))),
     }
 }
@@ -720,6 +757,8 @@ async fn create_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             Ok::<_, Problem>(tokens)
         })
         .await?;
+    // Messages waiting in the outbox (the demo seed's directory, say) go out now.
+    qmi_kit::outbox::relay(&cx.db).await;
     Ok(json(200, &tokens))
 }
 
@@ -875,90 +914,6 @@ async fn get_me(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     ))
 }
 
-/// The signed-in account's e-mail (401 when the account is gone).
-async fn my_email(db: &Db, account: &str) -> Result<String, Problem> {
-    let rows = db
-        .global(
-            "SELECT email FROM accounts WHERE id = ?",
-            vec![account.into()],
-        )
-        .await?;
-    rows.first()
-        .map(|r| r.string("email"))
-        .ok_or_else(|| Problem::unauthorized("the account no longer exists"))
-}
-
-/// `GET /api/me/invitations`: the pending invitations addressed to the account's e-mail.
-async fn list_my_invitations(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let p = cx.principal()?;
-    let email = my_email(&cx.db, &p.sub).await?;
-    let rows = cx
-        .db
-        .global(
-            &format!(
-                "SELECT i.id AS invitation_id, i.created_at, {} FROM organisation_invitations i JOIN organisations o ON o.id = i.organisation_id \
-                 WHERE i.email = ? COLLATE NOCASE AND i.status = 'pending' ORDER BY i.id LIMIT 500",
-                ORG_COLUMNS.split(", ").map(|c| format!("o.{c}")).collect::<Vec<_>>().join(", ")
-            ),
-            vec![email.into()],
-        )
-        .await?;
-    let invitations = rows
-        .iter()
-        .map(|r| {
-            Ok(Invitation {
-                id: r.string("invitation_id"),
-                organisation: organisation_of(r)?,
-                invited_at: r.string("created_at"),
-            })
-        })
-        .collect::<Result<Vec<_>, Problem>>()?;
-    Ok(json(200, &invitations))
-}
-
-/// `POST /api/me/invitations/{id}/accept|decline`. Only the invitation's
-/// addressee answers it (anyone else: 404, as for one that does not exist), and
-/// only once. Accepting joins the organisation and records the answer in one
-/// transaction; an account of another organisation leaves it first (409).
-async fn answer_invitation(cx: &Ctx<'_>, accept: bool) -> Result<Reply, Problem> {
-    let p = cx.principal()?;
-    let invitation = cx.param("id").to_owned();
-    let email = my_email(&cx.db, &p.sub).await?;
-    let joined = cx
-        .db
-        .atomic(async |db| {
-            let rows = db
-                .global(
-                    "SELECT organisation_id FROM organisation_invitations WHERE id = ? AND email = ? COLLATE NOCASE AND status = 'pending'",
-                    vec![invitation.as_str().into(), email.as_str().into()],
-                )
-                .await?;
-            let organisation = rows.first().map(|r| r.string("organisation_id")).ok_or_else(|| Problem::not_found(format!("no pending invitation {invitation}")))?;
-            if accept {
-                db.global(
-                    "UPDATE accounts SET organisation_id = ? WHERE id = ? AND (organisation_id IS NULL OR organisation_id = ?)",
-                    vec![organisation.as_str().into(), p.sub.as_str().into(), organisation.as_str().into()],
-                )
-                .await?;
-                if db.changes().await != 1 {
-                    return Err(Problem::conflict("an account belongs to at most one organisation: leave yours before joining another"));
-                }
-            }
-            db.global(
-                "UPDATE organisation_invitations SET status = ?, answered_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
-                vec![if accept { "accepted" } else { "declined" }.into(), invitation.as_str().into()],
-            )
-            .await?;
-            Ok(organisation)
-        })
-        .await?;
-    if accept {
-        Ok(json(200, &require_organisation(&cx.db, &joined).await?))
-    } else {
-        Ok(no_content())
-    }
-}
-
 struct AccountRef {
     id: String,
     name: String,
@@ -1034,73 +989,6 @@ async fn list_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     ))
 }
 
-async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let p = cx.principal()?;
-    let insee = cx.insee()?;
-    cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
-    require_commune(&cx.db, &insee).await?;
-    let body: AddMember = cx.req.json()?;
-    let name = body
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_owned);
-    if let Some(message) = name.as_deref().and_then(crate::name_problem) {
-        return Err(Problem::invalid_field("name", message));
-    }
-    // The account (created when the e-mail has none), its membership, and a raised
-    // rights version when its role changed, commit together.
-    let (account, role_changed) = cx
-        .db
-        .atomic(async |db| {
-            let account = match account_by_email(db, &body.email).await? {
-                Some(a) => a,
-                None => {
-                    let name = name.clone().ok_or_else(|| Problem::invalid_field("name", "required to invite a person who has no account yet"))?;
-                    let id = uuid::Uuid::now_v7().to_string();
-                    db.global("INSERT INTO accounts (id, email, name) VALUES (?, ?, ?)", vec![id.as_str().into(), body.email.as_str().into(), name.as_str().into()])
-                        .await?;
-                    AccountRef { id, name, email: body.email.to_string(), organisation_id: None }
-                }
-            };
-            let previous = db
-                .run(tenant(&insee).select(MEMBERSHIPS, &["role"]).filter("account_id = ?", [account.id.as_str().into()]).build())
-                .await?;
-            let previous = previous.first().and_then(|r| r.text("role").and_then(MembershipRole::parse));
-            // A new role for a member: never the last admin's demotion (checked in the
-            // same statement, so two concurrent changes cannot both pass).
-            db.run(tenant(&insee).insert(
-                MEMBERSHIPS,
-                vec![("account_id", account.id.as_str().into()), ("role", body.role.as_str().into())],
-                Some("ON CONFLICT (insee, account_id) DO UPDATE SET role = excluded.role WHERE excluded.role = 'admin' OR memberships.role <> 'admin' OR (SELECT COUNT(*) FROM memberships m WHERE m.insee = memberships.insee AND m.role = 'admin') > 1"),
-            ))
-            .await?;
-            if db.changes().await == 0 {
-                return Err(last_admin(&insee));
-            }
-            let role_changed = previous.is_some_and(|r| r != body.role);
-            if role_changed {
-                lower_rights(db, &account.id).await?;
-            }
-            Ok((account, role_changed))
-        })
-        .await?;
-    if role_changed {
-        publish_rights(&cx.db, &account.id).await?;
-    }
-    Ok(json(
-        200,
-        &Member {
-            account_id: account.id,
-            name: account.name,
-            email: account.email,
-            role: body.role,
-            organisation: account.organisation_id,
-        },
-    ))
-}
-
 async fn remove_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
@@ -1119,10 +1007,13 @@ async fn remove_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 let still = db.run(tenant(&insee).select(MEMBERSHIPS, &["role"]).filter("account_id = ?", [account.as_str().into()]).build()).await?;
                 return Err(if still.is_empty() { Problem::not_found(format!("{account} is not a member of {insee}")) } else { last_admin(&insee) });
             }
+            let place = require_commune(db, &insee).await?.name;
+            events::membership_changed(db, &account, &place, Some((&insee, None)), false).await?;
             lower_rights(db, &account).await
         })
         .await?;
     publish_rights(&cx.db, &account).await?;
+    qmi_kit::outbox::relay(&cx.db).await;
     Ok(no_content())
 }
 
@@ -1183,76 +1074,11 @@ fn check_organisation(name: &str, country: &Country, siret: &Option<Siret>) -> R
     }
 }
 
-/// Rows of the directory examined per `GET /api/organisations` request at most: a
-/// principal who may read few organisations gets a short page and a cursor rather than
-/// a scan of the whole directory.
-const ORG_SCAN_BUDGET: usize = 2_000;
-
-/// `GET /api/organisations`: the organisations the policy lets the principal read
-/// (`organisation-read`, asked per organisation), in id order. Pages stay correct
-/// whatever the rules: rows are scanned in key order until the page is full, the
-/// directory ends or [`ORG_SCAN_BUDGET`] rows were examined; `next_cursor` resumes
-/// after the last row examined.
-async fn list_organisations(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let p = cx.principal()?;
-    let page = PageRequest::from_query(&cx.req.query)?;
-    let asker = Asker::new(Some(&p));
-    let batch = page.fetch();
-    let mut after = page.after.as_ref().map(|c| c.key().to_owned());
-    let mut items: Vec<Organisation> = Vec::new();
-    let mut scanned = 0usize;
-    loop {
-        let (sql, params) = match &after {
-            Some(key) => (
-                format!(
-                    "SELECT {ORG_COLUMNS} FROM organisations WHERE id > ? ORDER BY id LIMIT {batch}"
-                ),
-                vec![key.as_str().into()],
-            ),
-            None => (
-                format!("SELECT {ORG_COLUMNS} FROM organisations ORDER BY id LIMIT {batch}"),
-                vec![],
-            ),
-        };
-        let rows = cx.db.global(&sql, params).await?;
-        let exhausted = rows.iter().count() < batch as usize;
-        for row in rows.iter() {
-            let org = organisation_of(row)?;
-            scanned += 1;
-            after = Some(org.id.clone());
-            match asker.ask(Operation::ReadOrganisation(&org.id).question()) {
-                Ok(()) => items.push(org),
-                // Not this principal's to read: left out of the listing.
-                Err(r) if r.code.status() == 403 => {}
-                Err(r) => return Err(r.problem()),
-            }
-            if items.len() > page.limit as usize {
-                // One more than the page: another page follows.
-                return Ok(json(
-                    200,
-                    &page.page(items, |o: &Organisation| o.id.clone()),
-                ));
-            }
-        }
-        if exhausted {
-            return Ok(json(
-                200,
-                &Page {
-                    items,
-                    next_cursor: None,
-                },
-            ));
-        }
-        if scanned >= ORG_SCAN_BUDGET {
-            let next_cursor = after.map(|key| qmi_kit::page::Cursor::after(key).encode());
-            return Ok(json(200, &Page { items, next_cursor }));
-        }
-    }
-}
-
 async fn create_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
-    cx.allow(Some(&p), Operation::CreateOrganisation).await?;
+    let unconfirmed = signup::unconfirmed(&cx.db, &p.sub).await?;
+    cx.allow(Some(&p), Operation::CreateOrganisation { unconfirmed })
+        .await?;
     let new: NewOrganisation = cx.req.json()?;
     check_organisation(&new.name, &new.country, &new.siret)?;
     let id = uuid::Uuid::now_v7().to_string();
@@ -1284,10 +1110,12 @@ async fn create_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 if db.changes().await != 1 {
                     return Err(Problem::conflict("an account belongs to at most one organisation: this one already has its own"));
                 }
+                events::account_changed(db, &p.sub).await?;
             }
             Ok(())
         })
         .await?;
+    qmi_kit::outbox::relay(&cx.db).await;
     Ok(json(201, &require_organisation(&cx.db, &id).await?))
 }
 
@@ -1350,33 +1178,6 @@ async fn list_organisation_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     Ok(json(200, &members))
 }
 
-async fn add_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let p = cx.principal()?;
-    let id = cx.param("id");
-    cx.allow(Some(&p), Operation::UpdateOrganisation(id))
-        .await?;
-    require_organisation(&cx.db, id).await?;
-    let body: AddOrganisationMember = cx.req.json()?;
-    // A pending invitation, whoever has (or has not) this e-mail: nobody joins
-    // without accepting, and the answer tells nothing about who is registered.
-    // Inviting again while one is pending changes nothing.
-    cx.db
-        .global(
-            "INSERT INTO organisation_invitations (id, organisation_id, email, invited_by) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (organisation_id, email) WHERE status = 'pending' DO NOTHING",
-            vec![uuid::Uuid::now_v7().to_string().into(), id.into(), body.email.as_str().into(), p.sub.as_str().into()],
-        )
-        .await?;
-    Ok(json(
-        202,
-        &InvitationSent {
-            organisation_id: id.to_owned(),
-            email: body.email,
-            status: "pending".to_owned(),
-        },
-    ))
-}
-
 async fn remove_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
@@ -1396,9 +1197,13 @@ async fn remove_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                     "{account} is not a member of organisation {id}"
                 )));
             }
+            let place = require_organisation(db, id).await?.name;
+            events::account_changed(db, account).await?;
+            events::membership_changed(db, account, &place, None, false).await?;
             lower_rights(db, account).await
         })
         .await?;
     publish_rights(&cx.db, account).await?;
+    qmi_kit::outbox::relay(&cx.db).await;
     Ok(no_content())
 }

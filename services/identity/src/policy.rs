@@ -59,6 +59,7 @@ impl Asker {
             programme_call: false,
             published: false,
             tenant_suspended: question.facts.tenant_suspended,
+            account_unconfirmed: question.facts.account_unconfirmed,
         };
         match wit::decide(self.0.as_ref(), action(question.action), &facts) {
             Decision::Allowed => Ok(()),
@@ -82,6 +83,8 @@ fn action(a: Action) -> wit::Action {
         Action::OrganisationCreate => wit::Action::OrganisationCreate,
         Action::OrganisationRead => wit::Action::OrganisationRead,
         Action::OrganisationUpdate => wit::Action::OrganisationUpdate,
+        Action::OrganisationJoin => wit::Action::OrganisationJoin,
+        Action::TeamManage => wit::Action::TeamManage,
     }
 }
 
@@ -98,5 +101,6 @@ fn code(c: wit::RefusalCode) -> RefusalCode {
         wit::RefusalCode::ConflictOfInterest => RefusalCode::ConflictOfInterest,
         wit::RefusalCode::NotPublished => RefusalCode::NotPublished,
         wit::RefusalCode::TenantSuspended => RefusalCode::TenantSuspended,
+        wit::RefusalCode::EmailUnconfirmed => RefusalCode::EmailUnconfirmed,
     }
 }

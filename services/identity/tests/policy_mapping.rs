@@ -98,6 +98,8 @@ fn status(p: Option<&Principal>, op: Operation<'_>) -> u16 {
     let facts = rules::Facts {
         tenant: q.facts.tenant,
         organisation: q.facts.organisation,
+        tenant_suspended: q.facts.tenant_suspended,
+        account_unconfirmed: q.facts.account_unconfirmed,
         ..rules::Facts::default()
     };
     let action = rules::Action::from_name(q.action.wit_name()).unwrap();
@@ -144,7 +146,29 @@ fn identity_operations_by_role() {
         (ListMembers(&b), [401, 200, 403, 403, 403, 403, 403, 403]),
         (ManageMembers(&a), [401, 200, 403, 200, 403, 403, 403, 403]),
         (ManageMembers(&b), [401, 200, 403, 403, 403, 403, 403, 403]),
-        (CreateOrganisation, [401, 200, 200, 200, 200, 200, 403, 200]),
+        (
+            CreateOrganisation { unconfirmed: false },
+            [401, 200, 200, 200, 200, 200, 403, 200],
+        ),
+        (
+            CreateOrganisation { unconfirmed: true },
+            [401, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            JoinOrganisation {
+                org: "o2",
+                unconfirmed: false,
+            },
+            [401, 200, 200, 200, 200, 200, 403, 200],
+        ),
+        (
+            JoinOrganisation {
+                org: "o2",
+                unconfirmed: true,
+            },
+            [401, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (ManageTeam, [401, 200, 403, 403, 403, 403, 403, 403]),
         (
             ReadOrganisation("o1"),
             [401, 200, 403, 403, 403, 403, 200, 403],

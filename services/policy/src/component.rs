@@ -65,6 +65,7 @@ fn facts_from_wit(f: ResourceFacts) -> rules::Facts {
         programme_call: f.programme_call,
         published: f.published,
         tenant_suspended: f.tenant_suspended,
+        account_unconfirmed: f.account_unconfirmed,
     }
 }
 
@@ -108,6 +109,8 @@ fn action_from_wit(a: Action) -> rules::Action {
         Action::ExportOpenData => R::ExportOpenData,
         Action::DistrictUpdate => R::DistrictUpdate,
         Action::NotificationRead => R::NotificationRead,
+        Action::TeamManage => R::TeamManage,
+        Action::OrganisationJoin => R::OrganisationJoin,
         Action::JobsRun => R::JobsRun,
     }
 }
@@ -126,5 +129,6 @@ fn code_to_wit(c: rules::RefusalCode) -> RefusalCode {
         R::ConflictOfInterest => RefusalCode::ConflictOfInterest,
         R::NotPublished => RefusalCode::NotPublished,
         R::TenantSuspended => RefusalCode::TenantSuspended,
+        R::EmailUnconfirmed => RefusalCode::EmailUnconfirmed,
     }
 }

@@ -1,5 +1,5 @@
 //! Property-style checks over every combination of principal shape, action and facts
-//! (97 principals × every action × 144 fact sets), plus the refusal codes of
+//! (97 principals × every action × 288 fact sets), plus the refusal codes of
 //! representative cases.
 
 use qmi_policy::rules::{
@@ -62,6 +62,7 @@ fn fact_sets() -> Vec<Facts> {
                     programme_call: bits & 4 != 0,
                     published: bits & 8 != 0,
                     tenant_suspended: tenant.is_some() && bits & 16 != 0,
+                    account_unconfirmed: false,
                 });
             }
         }
@@ -405,4 +406,51 @@ fn refusal_codes() {
             a.name()
         );
     }
+}
+
+/// An account that has not confirmed its e-mail address neither creates nor joins an
+/// organisation (so cannot apply); confirmed, it does both; operators of the programme
+/// still create organisations on behalf of partners.
+#[test]
+fn unconfirmed_accounts_neither_create_nor_join_organisations() {
+    let newcomer = Principal {
+        sub: "n".into(),
+        ..Principal::default()
+    };
+    let programme = Principal {
+        sub: "p".into(),
+        platform_roles: vec![PlatformRole::Programme],
+        ..Principal::default()
+    };
+    let target = |unconfirmed| Facts {
+        organisation: Some("X".into()),
+        account_unconfirmed: unconfirmed,
+        ..Facts::default()
+    };
+    for action in [Action::OrganisationCreate, Action::OrganisationJoin] {
+        assert_eq!(
+            decide(Some(&newcomer), action, &target(true)).code(),
+            Some(RefusalCode::EmailUnconfirmed),
+            "{action:?}"
+        );
+        assert!(decide(Some(&newcomer), action, &target(false)).is_allowed());
+    }
+    assert!(decide(Some(&programme), Action::OrganisationCreate, &target(true)).is_allowed());
+    let member = Principal {
+        organisation: Some("Y".into()),
+        ..newcomer.clone()
+    };
+    assert_eq!(
+        decide(Some(&member), Action::OrganisationJoin, &target(false)).code(),
+        Some(RefusalCode::AlreadyInOrganisation)
+    );
+    assert_eq!(
+        decide(Some(&newcomer), Action::OrganisationJoin, &Facts::default()).code(),
+        Some(RefusalCode::IncompleteFacts)
+    );
+    assert_eq!(
+        decide(Some(&newcomer), Action::TeamManage, &Facts::default()).code(),
+        Some(RefusalCode::InsufficientRole)
+    );
+    assert!(decide(Some(&programme), Action::TeamManage, &Facts::default()).is_allowed());
 }

@@ -97,6 +97,8 @@ pub struct Facts {
     pub published: bool,
     /// Whether the record's commune is suspended.
     pub tenant_suspended: bool,
+    /// Whether the asking account has not confirmed its e-mail address yet.
+    pub account_unconfirmed: bool,
 }
 
 /// Defines [`Action`] from one list of variants and WIT names: the enum,
@@ -162,6 +164,8 @@ actions! {
     ExportOpenData => "export-open-data",
     DistrictUpdate => "district-update",
     NotificationRead => "notification-read",
+    TeamManage => "team-manage",
+    OrganisationJoin => "organisation-join",
     JobsRun => "jobs-run",
 }
 
@@ -185,6 +189,8 @@ impl Action {
                 | OrganisationRead
                 | OrganisationUpdate
                 | NotificationRead
+                | OrganisationJoin
+                | TeamManage
                 | JobsRun
                 | CampaignRead
                 | CampaignOpen
@@ -285,6 +291,10 @@ fn refuse(code: RefusalCode, reason: impl Into<String>) -> Refusal {
 ///   `member-manage`, `district-update`: programme operators, the tenant's admins.
 /// - `organisation-create`: programme operators, accounts without an organisation.
 ///   `organisation-read|update`: programme operators, the organisation's members.
+///   `organisation-join` (asking to join the organisation of the facts): accounts
+///   without an organisation. An account that has not confirmed its e-mail address
+///   (`account_unconfirmed`) may neither create nor join one (`email-unconfirmed`).
+/// - `team-manage`: programme operators.
 /// - `jobs-run` (a scheduled job run now; it answers counts only): programme or
 ///   hosting operators.
 /// - `notification-read`: any signed-in principal (their own notices and preferences).
@@ -404,7 +414,23 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
             }
         }
         OrganisationCreate => {
+            if facts.account_unconfirmed && !programme {
+                return Err(unconfirmed());
+            }
             if programme || p.organisation.is_none() {
+                Ok(())
+            } else {
+                Err(refuse(
+                    C::AlreadyInOrganisation,
+                    "an account belongs to at most one organisation",
+                ))
+            }
+        }
+        OrganisationJoin => {
+            organisation(facts)?;
+            if facts.account_unconfirmed {
+                Err(unconfirmed())
+            } else if p.organisation.is_none() {
                 Ok(())
             } else {
                 Err(refuse(
@@ -420,6 +446,16 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
                 Err(refuse(
                     C::InsufficientRole,
                     "only platform operators run scheduled jobs",
+                ))
+            }
+        }
+        TeamManage => {
+            if programme {
+                Ok(())
+            } else {
+                Err(refuse(
+                    C::InsufficientRole,
+                    "only programme operators manage the programme team",
                 ))
             }
         }
@@ -556,6 +592,14 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
             }
         }
     }
+}
+
+/// The refusal for an account whose e-mail address is not confirmed yet.
+fn unconfirmed() -> Refusal {
+    refuse(
+        RefusalCode::EmailUnconfirmed,
+        "confirm your e-mail address first (follow the link sent when you signed up)",
+    )
 }
 
 /// The record's tenant, or `incomplete-facts`.
