@@ -121,12 +121,17 @@ pub(super) async fn sign_up(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     ))
 }
 
-/// `POST /api/auth/confirm-email`: the address is confirmed, the account takes the
+/// `POST /api/auth/confirm-email`: a change of address (see
+/// `super::account::confirm_change`), or a sign-up's: the address is confirmed, the account takes the
 /// password, name and language of the sign-up whose link was followed, every other
 /// session is signed out, and the person is signed in (200, tokens).
 pub(super) async fn confirm_email(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let body: ConfirmEmail = cx.req.json()?;
     let hash = secrets::token_hash(body.token.trim());
+    // The same link shape confirms a change of address from the account page.
+    if let Some(reply) = super::account::confirm_change(cx, &hash).await? {
+        return Ok(reply);
+    }
     let t = now();
     let (tokens, account) = cx
         .db
