@@ -26,7 +26,7 @@ use qmi_kit::outbox;
 use qmi_kit::store::Db;
 use qmi_kit::time::Instant;
 
-use super::account::{profile_event, record_user_agent};
+use super::account::{link_unavailable, profile_event, record_user_agent};
 use super::{
     Ctx, client_key, issue, lower_rights, now, publish_rights, save_throttle, subject,
     throttle_state,
@@ -37,10 +37,13 @@ use crate::{secrets, throttle};
 pub const RESET_TTL_SECONDS: i64 = 3600;
 
 /// The sign-in throttle's two counters for one attempt: per e-mail (whether or not
-/// an account has it) and per client address. Password checks share sign-in's
-/// counters (a wrong password counts wherever it is typed); reset requests have
-/// their own (`reset:` keys), each request counting, so that nobody floods an
-/// address with links.
+/// an account has it) and per client address, with sign-in's limits. A signed-in
+/// password check shares sign-in's counters: either blocking refuses it, and a
+/// wrong password counts against the account (wherever it is typed, the same
+/// lock-out); the client's counter, which slows one address trying many
+/// accounts, is left to sign-in, since a token speaks for one account only.
+/// Reset requests have their own counters (`reset:` keys), each request counting,
+/// so that nobody floods an address with links.
 pub(super) struct Gate {
     account_key: String,
     client_key: String,
@@ -86,7 +89,13 @@ impl Gate {
         }
     }
 
-    /// Counts one more attempt (a failed password, or a reset request).
+    /// Counts one more failed password against the account.
+    pub(super) async fn count_account(&self, db: &Db) -> Result<(), Problem> {
+        let account = throttle::ACCOUNT.fail(&self.account, self.now);
+        save_throttle(db, "account", &self.account_key, account).await
+    }
+
+    /// Counts one more attempt on both counters (a reset request).
     pub(super) async fn count(&self, db: &Db) -> Result<(), Problem> {
         let account = throttle::ACCOUNT.fail(&self.account, self.now);
         let client = throttle::CLIENT.fail(&self.client, self.now);
@@ -114,7 +123,8 @@ pub(super) fn check_new_password(field: &str, password: &str) -> Result<(), Prob
 }
 
 /// Checks the signed-in account's password against `password` (throttled as
-/// sign-in, sharing its counters); a wrong one is a 403 naming `field`.
+/// sign-in, sharing its account counter: see [`Gate`]); a wrong one is a 403
+/// naming `field`.
 pub(super) async fn verify_own_password(
     cx: &Ctx<'_>,
     account_id: &str,
@@ -143,7 +153,7 @@ pub(super) async fn verify_own_password(
     if right {
         gate.clear_account(&cx.db).await
     } else {
-        cx.db.atomic(async |db| gate.count(db).await).await?;
+        gate.count_account(&cx.db).await?;
         Err(Problem::new(403, "wrong-password", "Wrong password")
             .detail("the current password is not this one")
             .field(field, "not the current password"))
@@ -229,12 +239,6 @@ pub(super) async fn request_reset(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     ))
 }
 
-/// A reset link that is unknown, used or superseded (they look alike).
-fn invalid_link() -> Problem {
-    Problem::new(404, "invalid-link", "Invalid link")
-        .detail("this link is unknown or was already used; ask for a new one")
-}
-
 /// `POST /api/auth/password-reset/confirm`.
 pub(super) async fn confirm_reset(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let body: PasswordResetConfirm = cx.req.json()?;
@@ -248,10 +252,9 @@ pub(super) async fn confirm_reset(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             vec![hash.as_str().into()],
         )
         .await?;
-    let row = rows.first().ok_or_else(invalid_link)?;
+    let row = rows.first().ok_or_else(link_unavailable)?;
     if row.int("expires_at").unwrap_or(0) <= now {
-        return Err(Problem::new(410, "link-expired", "Link expired")
-            .detail("this link is more than an hour old; ask for a new one"));
+        return Err(link_unavailable());
     }
     let account_id = row.string("account_id");
     let phc = secrets::hash_password(&body.password).map_err(Problem::internal)?;
@@ -264,10 +267,17 @@ pub(super) async fn confirm_reset(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             )
             .await?;
             if db.changes().await != 1 {
-                return Err(invalid_link());
+                return Err(link_unavailable());
             }
             set_password(db, &account_id, &phc, now).await?;
-            // The owner of the mailbox proved it: sign-in failures are forgotten.
+            // Whoever followed the link reads the account's mailbox: the address is
+            // confirmed (a sign-up never confirmed is now), and sign-in failures are
+            // forgotten.
+            db.global(
+                "UPDATE accounts SET email_confirmed_at = COALESCE(email_confirmed_at, ?) WHERE id = ?",
+                vec![now.into(), account_id.as_str().into()],
+            )
+            .await?;
             db.global(
                 "DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = (SELECT email FROM accounts WHERE id = ?)",
                 vec![account_id.as_str().into()],
