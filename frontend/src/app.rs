@@ -5,10 +5,11 @@ use leptos::task::spawn_local;
 use leptos_router::{
     Lazy,
     components::{A, Route, Router, Routes},
-    hooks::use_navigate,
+    hooks::{use_location, use_navigate},
     path,
 };
 use qmi_api::identity::Lang;
+use qmi_api::notifications::Unread;
 
 use crate::i18n::{self, use_i18n};
 use crate::pages::{
@@ -60,10 +61,22 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/espace/registre") view={Lazy::<lazy::Registry>::new()} />
                     <Route path=path!("/espace/annuaire") view={Lazy::<lazy::Directory>::new()} />
                     <Route path=path!("/espace/locataires") view={Lazy::<lazy::Tenants>::new()} />
+                    <Route path=path!("/mentions-legales") view={Lazy::<lazy::Informations>::new()} />
+                    <Route path=path!("/confidentialite") view={Lazy::<lazy::Informations>::new()} />
+                    <Route path=path!("/conditions") view={Lazy::<lazy::Informations>::new()} />
+                    <Route path=path!("/accessibilite") view={Lazy::<lazy::Informations>::new()} />
                 </Routes>
             </main>
             <footer class="site-footer">
                 <div class="wrap">
+                    <nav aria-label=t!(i, "Informations légales", "Legal information")>
+                        <ul class="footer-links">
+                            <li><A href="/mentions-legales">{t!(i, "Mentions légales", "Legal notice")}</A></li>
+                            <li><A href="/confidentialite">{t!(i, "Données personnelles", "Personal data")}</A></li>
+                            <li><A href="/conditions">{t!(i, "Conditions d'utilisation", "Terms of use")}</A></li>
+                            <li><A href="/accessibilite">{t!(i, "Accessibilité : partiellement conforme", "Accessibility: partially compliant")}</A></li>
+                        </ul>
+                    </nav>
                     <p>{t!(i, "Métropole du Grand Paris — programme QMI", "Greater Paris Metropolis — QMI programme")}</p>
                 </div>
             </footer>
@@ -102,12 +115,13 @@ fn Header() -> impl IntoView {
                         {move || if session.me.with(Option::is_some) {
                             view! {
                                 <li><A href="/espace">{t!(i, "Mon espace", "My space")}</A></li>
+                                <li><UnreadCount /></li>
                                 <li><button type="button" class="link-button" id="deconnexion" on:click=sign_out.clone()>
                                     {t!(i, "Se déconnecter", "Sign out")}
                                 </button></li>
                             }.into_any()
                         } else {
-                            view! { <li><A href="/connexion">{t!(i, "Connexion", "Sign in")}</A></li> }.into_any()
+                            view! { <li><A href=crate::pages::signin::sign_in_here()>{t!(i, "Connexion", "Sign in")}</A></li> }.into_any()
                         }}
                         <li>
                             <button type="button" class="lang-switch" id="langue"
@@ -121,4 +135,53 @@ fn Header() -> impl IntoView {
             </div>
         </header>
     }
+}
+
+/// The link to "Mes notifications" with the count of unread ones, read again
+/// on every navigation and every minute.
+#[component]
+fn UnreadCount() -> impl IntoView {
+    let i = use_i18n();
+    let location = use_location();
+    let tick = RwSignal::new(0u32);
+    every_minute(tick);
+    let unread = crate::api::load(move || {
+        location.pathname.track();
+        tick.track();
+        Some("/api/notifications/unread".to_owned())
+    });
+    let count = move || {
+        crate::api::read::<Unread>(&unread)
+            .and_then(Result::ok)
+            .map_or(0, |u| u.unread)
+    };
+    let label = move || match (count(), i.lang()) {
+        (0, Lang::Fr) => "Notifications, aucune non lue".to_owned(),
+        (0, Lang::En) => "Notifications, none unread".to_owned(),
+        (1, Lang::Fr) => "1 notification non lue".to_owned(),
+        (1, Lang::En) => "1 unread notification".to_owned(),
+        (n, Lang::Fr) => format!("{n} notifications non lues"),
+        (n, Lang::En) => format!("{n} unread notifications"),
+    };
+    view! {
+        <A href="/espace/notifications" attr:id="notifications-non-lues" attr:aria-label=label>
+            {t!(i, "Notifications", "Notifications")}
+            {move || match count() {
+                0 => None,
+                n => Some(view! { <span class="count-badge" aria-hidden="true">{n}</span> }),
+            }}
+        </A>
+    }
+}
+
+/// Bumps `tick` every minute while it lives.
+fn every_minute(tick: RwSignal<u32>) {
+    set_timeout(
+        move || {
+            if tick.try_update(|t| *t = t.wrapping_add(1)).is_some() {
+                every_minute(tick);
+            }
+        },
+        std::time::Duration::from_secs(60),
+    );
 }

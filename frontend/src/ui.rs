@@ -246,11 +246,16 @@ pub fn sentence(detail: String) -> String {
 
 /// Moves the focus to the first field marked invalid (after the view updates).
 pub fn focus_first_invalid() {
-    leptos::prelude::request_animation_frame(|| {
+    focus("[aria-invalid=true]");
+}
+
+/// Moves the focus to the first element matching `css` (after the view updates).
+pub fn focus(css: &'static str) {
+    leptos::prelude::request_animation_frame(move || {
         use wasm_bindgen::JsCast;
         if let Some(el) = web_sys::window()
             .and_then(|w| w.document())
-            .and_then(|d| d.query_selector("[aria-invalid=true]").ok().flatten())
+            .and_then(|d| d.query_selector(css).ok().flatten())
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = el.focus();

@@ -136,7 +136,7 @@ pub fn CallPage() -> impl IntoView {
                         })}
                         {(open && visitor).then(|| view! {
                             <p class="notice" id="candidater-connexion">{t!(i, "Pour candidater, connectez-vous avec le compte de votre organisation.", "To apply, sign in with your organisation's account.")}
-                                " "<A href="/connexion">{t!(i, "Se connecter", "Sign in")}</A></p>
+                                " "<A href=crate::pages::signin::sign_in_here()>{t!(i, "Se connecter", "Sign in")}</A></p>
                         })}
                     }.into_any()
                 }

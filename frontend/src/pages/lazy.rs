@@ -31,7 +31,7 @@ macro_rules! lazy_pages {
 }
 
 use super::{
-    calls, candidacy, directory, invitations, manage, members, mine, organisation, tenants,
+    calls, candidacy, directory, invitations, legal, manage, members, mine, organisation, tenants,
 };
 
 lazy_pages! {
@@ -71,4 +71,7 @@ lazy_pages! {
     Directory, gestion => view! { <directory::Directory /> };
     /// The tenants (hosting operator).
     Tenants, gestion => view! { <tenants::Tenants hosting=true /> };
+    /// The legal pages (one loader for the four of them, each picked by its
+    /// path: every lazy page costs the first download its loader).
+    Informations, informations => view! { <legal::LegalPage /> };
 }

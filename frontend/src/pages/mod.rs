@@ -8,6 +8,7 @@ pub mod form_builder;
 pub mod home;
 pub mod invitations;
 pub mod lazy;
+pub mod legal;
 pub mod manage;
 pub mod members;
 pub mod mine;

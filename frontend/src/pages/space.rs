@@ -43,7 +43,7 @@ fn signed_in(page: Box<dyn Fn(Me) -> AnyView + Send + Sync>) -> AnyView {
                 <section class="narrow" aria-labelledby="titre-prive">
                     <h1 id="titre-prive">{t!(i, "Espace réservé", "Members only")}</h1>
                     <p>{t!(i, "Connectez-vous pour accéder à cette page.", "Sign in to open this page.")}</p>
-                    <p><A href="/connexion" attr:class="button">{t!(i, "Se connecter", "Sign in")}</A></p>
+                    <p><A href=crate::pages::signin::sign_in_here() attr:class="button">{t!(i, "Se connecter", "Sign in")}</A></p>
                 </section>
             }
             .into_any(),
