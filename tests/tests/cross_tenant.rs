@@ -316,6 +316,8 @@ struct World {
     attachment_decided: String,
     invited_member: String,
     invitation_y: String,
+    /// A notice of Y's member (in-app notifications are per account).
+    notice_y: String,
     markers: Vec<Marker>,
 }
 
@@ -353,6 +355,7 @@ impl World {
             ("open-data:file", "calls.json".to_owned()),
             ("districts:insee", B.to_owned()),
             ("me/invitations:id", self.invitation_y.clone()),
+            ("notifications:id", self.notice_y.clone()),
         ]
         .into_iter()
         .collect();
@@ -812,6 +815,18 @@ fn build_world(api: &Api) -> World {
     );
     assert_eq!(call["decisions_published"], false, "{call}");
 
+    // Y's member was told of leaving its demo organisation and joining Y.
+    let notices = api.ok(
+        "GET",
+        "/api/notifications",
+        people[&Who::YMember].token.as_deref(),
+        Body::Empty,
+    );
+    let notice_y = notices["items"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("Y's member has no notice: {notices}"))
+        .to_owned();
+
     World {
         programme,
         people,
@@ -830,6 +845,7 @@ fn build_world(api: &Api) -> World {
         attachment_decided,
         invited_member,
         invitation_y,
+        notice_y,
         markers,
     }
 }
@@ -994,6 +1010,9 @@ const BODIES: &[(&str, BodyFn)] = &[
             json!({ "insee": B, "name": "Quartier détourné", "perimeter": polygon(), "description": "intrus", "challenges": [], "sites": [], "stakeholders": [] }),
         )
     }),
+    ("putNotificationPreferences", |_| {
+        Body::Json(json!({ "email": ["receipts", "decisions"] }))
+    }),
     ("updateDistrict", |_| {
         Body::Json(
             json!({ "insee": B, "name": "Quartier détourné", "perimeter": polygon(), "description": "intrus", "challenges": [], "sites": [], "stakeholders": [] }),
@@ -1089,6 +1108,9 @@ fn legit_write(route: &RouteDoc, who: Who, path: &str, w: &World) -> Option<&'st
     match route.id {
         "createToken" | "refreshToken" | "logout" => Some("a session of one's own"),
         "createOrganisation" => Some("an organisation of one's own"),
+        "readAllNotifications" | "putNotificationPreferences" => {
+            Some("one's own notices and e-mail preferences")
+        }
         "createApplication" if who == Who::XMember && path.contains(&w.call_published) => {
             Some("X applies to B's published call")
         }
