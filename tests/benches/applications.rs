@@ -36,8 +36,6 @@ fn main() {
             "applications",
             "-c",
             "districts",
-            "-c",
-            "notifications",
         ])
         .output()
         .unwrap();

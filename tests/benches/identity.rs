@@ -152,7 +152,7 @@ fn main() {
     let db = work.path().join("identity.db");
     // Every label of the manifest must be defined (Spin's start-up rule); only
     // identity's database is measured.
-    let config: String = ["identity", "applications", "districts", "notifications"]
+    let config: String = ["identity", "applications", "districts"]
         .iter()
         .map(|label| {
             format!(
@@ -166,17 +166,7 @@ fn main() {
     run(Command::new(qmi_bin())
         .args(["build", "-f"])
         .arg(&manifest)
-        .args([
-            "-c",
-            "identity",
-            "-c",
-            "gateway",
-            "-c",
-            "policy",
-            // Identity relays its outbox to it (service chaining).
-            "-c",
-            "notifications",
-        ]));
+        .args(["-c", "identity", "-c", "gateway", "-c", "policy"]));
 
     // 130 communes: the Métropole as migrated.
     let small = work.path().join("small");

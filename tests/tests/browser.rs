@@ -49,9 +49,6 @@ fn build_app() {
                 "applications",
                 "-c",
                 "districts",
-                // Identity and applications relay their outbox to it (service chaining).
-                "-c",
-                "notifications",
             ])
             .stdin(Stdio::null())
             .output()

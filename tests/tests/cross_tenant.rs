@@ -316,6 +316,8 @@ struct World {
     attachment_decided: String,
     invited_member: String,
     invitation_y: String,
+    /// A session of Y's member (`session_id` of a sign-in): only they sign it out.
+    session_y: String,
     /// A notice of Y's member (in-app notifications are per account).
     notice_y: String,
     markers: Vec<Marker>,
@@ -355,6 +357,7 @@ impl World {
             ("open-data:file", "calls.json".to_owned()),
             ("districts:insee", B.to_owned()),
             ("me/invitations:id", self.invitation_y.clone()),
+            ("me/sessions:id", self.session_y.clone()),
             ("notifications:id", self.notice_y.clone()),
         ]
         .into_iter()
@@ -827,6 +830,19 @@ fn build_world(api: &Api) -> World {
         .unwrap_or_else(|| panic!("Y's member has no notice: {notices}"))
         .to_owned();
 
+    // A session of Y's member, opened for the sweep: nobody else may sign it out.
+    let session_y = api.ok(
+        "POST",
+        "/api/auth/token",
+        None,
+        Body::Json(
+            json!({ "email": Who::YMember.demo_email().expect("email"), "password": PASSWORD }),
+        ),
+    )["session_id"]
+        .as_str()
+        .expect("session_id")
+        .to_owned();
+
     World {
         programme,
         people,
@@ -845,6 +861,7 @@ fn build_world(api: &Api) -> World {
         attachment_decided,
         invited_member,
         invitation_y,
+        session_y,
         notice_y,
         markers,
     }
@@ -938,6 +955,24 @@ const BODIES: &[(&str, BodyFn)] = &[
     }),
     ("logout", |_| {
         Body::Json(json!({ "refresh_token": "guessed-refresh-token" }))
+    }),
+    // A reset link for the victim admin (the same 202 for any address; the link
+    // goes to its owner), and a guessed one.
+    ("requestPasswordReset", |c| {
+        Body::Json(json!({ "email": c.w.person(Who::BAdmin).email }))
+    }),
+    ("confirmPasswordReset", |_| {
+        Body::Json(json!({ "token": "guessed-reset-token", "password": "a guessed new password" }))
+    }),
+    // A wrong current password (one failure per account: below sign-in's lock-out).
+    ("changePassword", |_| {
+        Body::Json(
+            json!({ "current_password": "guessed-password-123", "new_password": "a guessed new password" }),
+        )
+    }),
+    // Taking the victim admin's address: accepted, never applied (nothing is sent).
+    ("changeEmail", |c| {
+        Body::Json(json!({ "email": c.w.person(Who::BAdmin).email, "password": PASSWORD }))
     }),
     ("addMember", |c| {
         Body::Json(json!({ "email": c.me.email, "role": "admin", "name": "Intrus" }))
@@ -1108,6 +1143,10 @@ fn legit_write(route: &RouteDoc, who: Who, path: &str, w: &World) -> Option<&'st
     match route.id {
         "createToken" | "refreshToken" | "logout" => Some("a session of one's own"),
         "createOrganisation" => Some("an organisation of one's own"),
+        "updateMe" | "changeEmail" => Some("one's own account (a taken address is never applied)"),
+        "requestPasswordReset" => {
+            Some("the same answer for any address; the link goes to its owner")
+        }
         "readAllNotifications" | "putNotificationPreferences" => {
             Some("one's own notices and e-mail preferences")
         }

@@ -66,6 +66,10 @@ pub fn classify(method: &str, path: &str) -> Result<Route, Refusal> {
         ["auth", "sign-up" | "confirm-email"] if post => Route::Public { tenant: None },
         ["auth", "invitations", _] if read => Route::Public { tenant: None },
         ["auth", "invitations", _, "accept"] if post => Route::Public { tenant: None },
+        // A forgotten password (issue 12): the e-mailed link is the credential.
+        ["auth", "password-reset"] | ["auth", "password-reset", "confirm"] if post => {
+            Route::Public { tenant: None }
+        }
         ["openapi.json"] | ["health"] | ["figures"] if read => Route::Public { tenant: None },
         ["calls", ..] if read => Route::Public { tenant: None },
         // Published districts and open data (issue 4): the services decide what is published.
@@ -97,6 +101,8 @@ mod tests {
             ("POST", "/api/auth/confirm-email"),
             ("GET", "/api/auth/invitations/abc"),
             ("POST", "/api/auth/invitations/abc/accept"),
+            ("POST", "/api/auth/password-reset"),
+            ("POST", "/api/auth/password-reset/confirm"),
             ("GET", "/api/openapi.json"),
             ("GET", "/api/health"),
             ("GET", "/api/figures"),
