@@ -153,17 +153,26 @@ fn polygon() -> Value {
     json!({"type":"Polygon","coordinates":[[[2.35,48.93],[2.37,48.93],[2.37,48.94],[2.35,48.94],[2.35,48.93]]]})
 }
 
-/// Adds partner accounts (same demo password) straight into the identity database:
-/// identity has no account-creation route for operators yet.
+/// Accounts for `emails`, signed up through the API and confirmed by the e-mailed
+/// link (issue 12), each with the demo password.
 fn add_accounts(server: &QmiServer, emails: &[String]) {
-    let db = rusqlite::Connection::open(server.work_dir().join(".spin/identity.db")).unwrap();
-    db.busy_timeout(Duration::from_secs(10)).unwrap();
+    let api = Api::new(server);
+    let mailbox = server.mailbox();
     for (i, email) in emails.iter().enumerate() {
-        db.execute(
-            "INSERT INTO accounts (id, email, password_hash, name, lang) SELECT ?1, ?2, password_hash, ?3, 'fr' FROM accounts WHERE email = 'programme@qmi.example'",
-            rusqlite::params![format!("01900000-0000-7000-8000-0000000b{i:04}"), email, format!("Partner {i}")],
-        )
-        .unwrap();
+        let r = api.post(
+            "/api/auth/sign-up",
+            None,
+            &json!({ "email": email, "name": format!("Partner {i}"), "password": DEMO_PASSWORD }),
+        );
+        assert_eq!(r.status, 202, "sign-up of {email}: {r:?}");
+        let mail = mailbox.wait_for(email, |m| m.link("/confirmer/").is_some());
+        let token = qmi_tests::invite::token_of(&mailbox.link_in(&mail, "/confirmer/"));
+        api.ok(
+            "POST",
+            "/api/auth/confirm-email",
+            None,
+            Some(&json!({ "token": token })),
+        );
     }
 }
 
@@ -417,11 +426,15 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
         "reviewer.montreuil@qmi.example",
         "reviewer.paris@qmi.example",
     ] {
-        api.ok(
-            "POST",
-            &format!("/api/communes/{SAINT_DENIS}/members"),
-            Some(&admin),
-            Some(&json!({ "email": email, "role": "reviewer" })),
+        // An invitation, accepted with the account's password (issue 12).
+        qmi_tests::invite::to_commune(
+            &server,
+            &admin,
+            SAINT_DENIS,
+            email,
+            "reviewer",
+            None,
+            DEMO_PASSWORD,
         );
     }
     let reviewers: HashMap<&str, String> = [

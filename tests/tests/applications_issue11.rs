@@ -477,12 +477,16 @@ fn a_competing_applicant_reviews_nothing_of_the_call() {
     let gruene = api.token("partner@gruene-wege.example");
     let juror = api.token("reviewer.saint-denis@qmi.example");
     let juror_id = api.account(&juror);
-    // Solaire's CTO joins Saint-Denis's jury.
-    api.ok(
-        "POST",
-        &format!("/api/communes/{SAINT_DENIS}/members"),
+    // Solaire's CTO joins Saint-Denis's jury (an invitation, accepted with the
+    // account's password).
+    qmi_tests::invite::to_commune(
+        &server,
         &admin,
-        Some(&json!({ "email": "cto@solaire-urbain.example", "role": "reviewer" })),
+        SAINT_DENIS,
+        "cto@solaire-urbain.example",
+        "reviewer",
+        None,
+        PASSWORD,
     );
     let cto = api.token("cto@solaire-urbain.example");
     let cto_id = api.account(&cto);

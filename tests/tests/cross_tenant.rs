@@ -316,6 +316,14 @@ struct World {
     attachment_decided: String,
     invited_member: String,
     invitation_y: String,
+    /// A pending invitation to B (issue 12; its address carries a marker).
+    commune_invitation_b: String,
+    /// A pending invitation to Y, by its member, sent by link.
+    org_invitation_y: String,
+    /// A pending invitation to the programme team.
+    team_invitation: String,
+    /// A pending request to join Y (its requester's address carries a marker).
+    join_request_y: String,
     /// A session of Y's member (`session_id` of a sign-in): only they sign it out.
     session_y: String,
     /// A notice of Y's member (in-app notifications are per account).
@@ -357,6 +365,21 @@ impl World {
             ("open-data:file", "calls.json".to_owned()),
             ("districts:insee", B.to_owned()),
             ("me/invitations:id", self.invitation_y.clone()),
+            ("communes/invitations:id", self.commune_invitation_b.clone()),
+            (
+                "organisations/invitations:invitation",
+                self.org_invitation_y.clone(),
+            ),
+            ("admin/invitations:id", self.team_invitation.clone()),
+            (
+                "organisations/join-requests:request",
+                self.join_request_y.clone(),
+            ),
+            // A link's token is its own key: an outsider only has a guess.
+            (
+                "auth/invitations:token",
+                "guessed-invitation-token".to_owned(),
+            ),
             ("me/sessions:id", self.session_y.clone()),
             ("notifications:id", self.notice_y.clone()),
         ]
@@ -420,7 +443,7 @@ fn call_body(title: &str, description: &str, published: bool) -> Value {
 /// Builds A, B, X, Y and B's and Y's records through the API. The demo accounts only
 /// bootstrap: operators create the communes and organisations, and people are given
 /// their roles and organisations here.
-fn build_world(api: &Api) -> World {
+fn build_world(api: &Api, server: &QmiServer) -> World {
     let mut random = [0u8; 5];
     getrandom::fill(&mut random).expect("random run id");
     let run: String = random.iter().map(|b| format!("{b:02x}")).collect();
@@ -471,6 +494,20 @@ fn build_world(api: &Api) -> World {
         marker("selected candidacy (means, answers)", "candsel", STAFF, &[]),
         marker("draft candidacy", "canddraft", STAFF, &[]),
         marker("invited member of B", "member", STAFF, &[]),
+        marker("pending invitation to B", "invitb", &[Who::BAdmin], &[]),
+        // Y's invitations and join requests are not B's content.
+        marker(
+            "pending invitation to Y",
+            "invity",
+            &[Who::YMember],
+            &[Who::YMember],
+        ),
+        marker(
+            "request to join Y",
+            "joiny",
+            &[Who::YMember],
+            &[Who::YMember],
+        ),
         // Y's own organisation is not B's content: Y's member still reads it.
         marker(
             "organisation Y's name",
@@ -567,13 +604,9 @@ fn build_world(api: &Api) -> World {
         (B, Who::BAdmin, Who::BAgent, Who::BReviewer),
     ] {
         for (who, role) in [(admin, "admin"), (agent, "agent"), (reviewer, "reviewer")] {
+            // An invitation, accepted with the account's password (issue 12).
             let email = who.demo_email().expect("email");
-            api.ok(
-                "POST",
-                &format!("/api/communes/{insee}/members"),
-                p,
-                Body::Json(json!({ "email": email, "role": role })),
-            );
+            qmi_tests::invite::to_commune(server, &programme, insee, email, role, None, PASSWORD);
         }
     }
 
@@ -664,11 +697,16 @@ fn build_world(api: &Api) -> World {
 
     // A person invited into B (an account without a password yet).
     let member = mark("invited member of B");
-    let invited = api.ok("POST", &format!("/api/communes/{B}/members"), b_admin, Body::Json(json!({ "email": format!("{member}@victim.example"), "role": "agent", "name": format!("Invitée {member}") })));
-    let invited_member = invited["account_id"]
-        .as_str()
-        .expect("account_id")
-        .to_owned();
+    let invited_member = qmi_tests::invite::to_commune(
+        server,
+        b_admin.expect("B's admin"),
+        B,
+        &format!("{member}@victim.example"),
+        "agent",
+        Some(&format!("Invitée {member}")),
+        PASSWORD,
+    )
+    .account_id;
 
     // A pending invitation to join Y, addressed to someone outside every principal
     // of the sweep: nobody else may accept or decline it.
@@ -694,6 +732,75 @@ fn build_world(api: &Api) -> World {
         })
         .and_then(|i| i["id"].as_str())
         .unwrap_or_else(|| panic!("no invitation to Y for {invitee}: {pending}"))
+        .to_owned();
+
+    // Issue 12: pending invitations to B, to Y (by link) and to the programme team,
+    // and a request to join Y by a partner who signed up.
+    let commune_invitation_b = api.ok(
+        "POST",
+        &format!("/api/communes/{B}/members"),
+        b_admin,
+        Body::Json(json!({
+            "email": format!("{}@victim.example", mark("pending invitation to B")),
+            "role": "agent"
+        })),
+    )["id"]
+        .as_str()
+        .expect("invitation id")
+        .to_owned();
+    let invited_to_y = format!("{}@victim.example", mark("pending invitation to Y"));
+    api.ok(
+        "POST",
+        &format!("/api/organisations/{org_y}/members"),
+        Some(&y_token),
+        Body::Json(json!({ "email": invited_to_y })),
+    );
+    let listed = api.ok(
+        "GET",
+        &format!("/api/organisations/{org_y}/invitations"),
+        Some(&y_token),
+        Body::Empty,
+    );
+    let org_invitation_y = listed
+        .as_array()
+        .and_then(|all| all.iter().find(|i| i["email"] == invited_to_y.as_str()))
+        .and_then(|i| i["id"].as_str())
+        .unwrap_or_else(|| panic!("no invitation for {invited_to_y}: {listed}"))
+        .to_owned();
+    let team_invitation = api.ok(
+        "POST",
+        "/api/admin/invitations",
+        p,
+        Body::Json(json!({ "email": format!("equipe.{run}@victim.example") })),
+    )["id"]
+        .as_str()
+        .expect("invitation id")
+        .to_owned();
+    let requester = format!("{}@victim.example", mark("request to join Y"));
+    api.ok(
+        "POST",
+        "/api/auth/sign-up",
+        None,
+        Body::Json(json!({ "email": requester, "name": "Demandeur", "password": PASSWORD })),
+    );
+    let mailbox = server.mailbox();
+    let mail = mailbox.wait_for(&requester, |m| m.link("/confirmer/").is_some());
+    let confirmed = api.ok(
+        "POST",
+        "/api/auth/confirm-email",
+        None,
+        Body::Json(json!({
+            "token": qmi_tests::invite::token_of(&mailbox.link_in(&mail, "/confirmer/"))
+        })),
+    );
+    let join_request_y = api.ok(
+        "POST",
+        &format!("/api/organisations/{org_y}/join-requests"),
+        confirmed["access_token"].as_str(),
+        Body::Empty,
+    )["id"]
+        .as_str()
+        .expect("join request id")
         .to_owned();
 
     // B's calls for solutions.
@@ -861,6 +968,10 @@ fn build_world(api: &Api) -> World {
         attachment_decided,
         invited_member,
         invitation_y,
+        commune_invitation_b,
+        org_invitation_y,
+        team_invitation,
+        join_request_y,
         session_y,
         notice_y,
         markers,
@@ -955,6 +1066,22 @@ const BODIES: &[(&str, BodyFn)] = &[
     }),
     ("logout", |_| {
         Body::Json(json!({ "refresh_token": "guessed-refresh-token" }))
+    }),
+    // Signing up with the victim admin's address: the same 202 as for any address,
+    // nothing changes (its owner is written to); guessed links.
+    ("signUp", |c| {
+        Body::Json(
+            json!({ "email": c.w.person(Who::BAdmin).email, "name": "Intrus", "password": "a guessed new password" }),
+        )
+    }),
+    ("confirmEmail", |_| {
+        Body::Json(json!({ "token": "guessed-confirmation-token" }))
+    }),
+    ("acceptInvitationLink", |_| {
+        Body::Json(json!({ "name": "Intrus", "password": "a guessed new password" }))
+    }),
+    ("inviteToProgramme", |c| {
+        Body::Json(json!({ "email": c.me.email }))
     }),
     // A reset link for the victim admin (the same 202 for any address; the link
     // goes to its owner), and a guessed one.
@@ -1143,6 +1270,8 @@ fn legit_write(route: &RouteDoc, who: Who, path: &str, w: &World) -> Option<&'st
     match route.id {
         "createToken" | "refreshToken" | "logout" => Some("a session of one's own"),
         "createOrganisation" => Some("an organisation of one's own"),
+        "signUp" => Some("the same answer for any address; nothing changes on a taken one"),
+        "createJoinRequest" => Some("asking to join: Y's members decide"),
         "updateMe" | "changeEmail" => Some("one's own account (a taken address is never applied)"),
         "requestPasswordReset" => {
             Some("the same answer for any address; the link goes to its owner")
@@ -1577,7 +1706,7 @@ fn probe(
 fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_records() {
     let server = app::serve(&["web", "identity", "applications", "districts"], PASSWORD);
     let api = Api::new(&server);
-    let w = build_world(&api);
+    let w = build_world(&api, &server);
     let openapi = qmi_api::routes::openapi();
     let contexts = w.contexts();
     let mut out = Sweep::default();

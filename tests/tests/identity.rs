@@ -127,20 +127,6 @@ fn claims_of(token: &str) -> Value {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
-/// Gives an account invited through the API (no password yet) the demo password,
-/// as accepting the invitation would: identity has no sign-up route.
-fn set_password(server: &QmiServer, email: &str) {
-    let db = rusqlite::Connection::open(server.work_dir().join(".spin/identity.db")).unwrap();
-    db.busy_timeout(Duration::from_secs(10)).unwrap();
-    let changed = db
-        .execute(
-            "UPDATE accounts SET password_hash = (SELECT password_hash FROM accounts WHERE email = 'programme@qmi.example') WHERE email = ?1",
-            [email],
-        )
-        .unwrap();
-    assert_eq!(changed, 1, "no account {email}");
-}
-
 /// The data file's rows: (insee, name, population).
 fn csv_rows() -> Vec<(String, String, u64)> {
     let text = std::fs::read_to_string(workspace_root().join("data/communes-mgp.csv")).unwrap();
@@ -475,13 +461,18 @@ fn tenant_routes_need_a_token_and_standing_in_the_commune() {
         None,
     );
     assert_refused(&r, 403, "insufficient-role");
-    let added = api.post(
-        "/api/communes/93066/members",
-        Some(&admin_a),
-        &json!({ "email": "Programme@QMI.example", "role": "reviewer" }),
+    // Adding a person is an invitation, accepted with the account's password (issue 12).
+    let added = qmi_tests::invite::to_commune(
+        api.server,
+        &admin_a,
+        "93066",
+        "Programme@QMI.example",
+        "reviewer",
+        None,
+        DEMO_PASSWORD,
     );
-    assert_eq!(added.status, 200, "{added:?}");
-    assert_eq!(added.body["email"], "programme@qmi.example");
+    assert_eq!(added.answer["email"], "programme@qmi.example");
+    assert!(added.access_token.is_some(), "{added:?}");
     let removed = api.send(
         "DELETE",
         "/api/communes/93066/members/01900000-0000-7000-8000-000000000013",
@@ -988,18 +979,21 @@ fn new_commune(api: &Api<'_>, hosting: &str, insee: &str, name: &str) {
     assert_eq!(r.status, 201, "{r:?}");
 }
 
-/// A person given `role` in each commune by the programme operator (invited
-/// through the API, then given the demo password); signs in.
+/// A person given `role` in each commune by the programme operator: invited through
+/// the API, the e-mailed invitation accepted (the first with the demo password chosen,
+/// the next ones with it).
 fn new_member(api: &Api<'_>, programme: &str, email: &str, roles: &[(&str, &str)]) {
     for (insee, role) in roles {
-        let r = api.post(
-            &format!("/api/communes/{insee}/members"),
-            Some(programme),
-            &json!({ "email": email, "role": role, "name": email }),
+        qmi_tests::invite::to_commune(
+            api.server,
+            programme,
+            insee,
+            email,
+            role,
+            Some(email),
+            DEMO_PASSWORD,
         );
-        assert_eq!(r.status, 200, "{r:?}");
     }
-    set_password(api.server, email);
 }
 
 /// Suspension (issue 11, finding 1, identity side): a suspended commune's people
@@ -1220,13 +1214,18 @@ fn removing_a_membership_or_changing_a_role_stops_existing_tokens_at_once() {
     // A reviewer does not get the staff directory (the policy's answer).
     assert_refused(&api.get(there, Some(&reviewer)), 403, "insufficient-role");
 
-    // Given a membership back: nothing was taken away, the token goes on.
-    let r = api.post(
-        here,
-        Some(&admin),
-        &json!({ "email": "agent@ain.example", "role": "agent" }),
+    // Given a membership back (an invitation, accepted): nothing was taken away,
+    // the token goes on.
+    let back = qmi_tests::invite::to_commune(
+        api.server,
+        &admin,
+        "01004",
+        "agent@ain.example",
+        "agent",
+        None,
+        DEMO_PASSWORD,
     );
-    assert_eq!(r.status, 200, "{r:?}");
+    assert!(back.access_token.is_some(), "{back:?}");
     assert_eq!(api.get("/api/me", Some(&reviewer)).status, 200);
     // Re-giving the same role changes nothing either.
     let r = api.post(

@@ -127,6 +127,13 @@ impl<'a> Api<'a> {
         r.body["access_token"].as_str().unwrap().to_owned()
     }
 
+    /// The access token of `email` signed in with `password`.
+    pub fn token_with(&self, email: &str, password: &str) -> String {
+        let r = self.sign_in_with(email, password);
+        assert_eq!(r.status, 200, "sign-in of {email}: {r:?}");
+        r.body["access_token"].as_str().unwrap().to_owned()
+    }
+
     /// `GET /api/me`.
     pub fn me(&self, token: &str) -> Value {
         let r = self.get("/api/me", Some(token));
