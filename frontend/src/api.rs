@@ -41,6 +41,9 @@ pub struct ApiError {
     /// Per-field messages for validation problems.
     #[serde(default)]
     pub errors: Vec<FieldError>,
+    /// A stable code for problems a client tells apart (`link-unavailable`…).
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 impl ApiError {
@@ -51,6 +54,7 @@ impl ApiError {
             title: e.to_string(),
             detail: None,
             errors: Vec::new(),
+            code: None,
         }
     }
 
@@ -61,6 +65,7 @@ impl ApiError {
             title: "signed out".into(),
             detail: None,
             errors: Vec::new(),
+            code: None,
         }
     }
 
@@ -166,6 +171,7 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
         title: format!("unreadable response: {e}"),
         detail: None,
         errors: Vec::new(),
+        code: None,
     })
 }
 
@@ -316,6 +322,7 @@ async fn raw(
             title: format!("HTTP {status}"),
             detail: None,
             errors: Vec::new(),
+            code: None,
         });
     problem.status = status;
     Err(problem)
@@ -328,6 +335,7 @@ async fn read_text(response: gloo_net::http::Response) -> Result<String, ApiErro
         title: format!("unreadable response: {e}"),
         detail: None,
         errors: Vec::new(),
+        code: None,
     })
 }
 

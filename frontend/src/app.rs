@@ -61,6 +61,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/espace/registre") view={Lazy::<lazy::Registry>::new()} />
                     <Route path=path!("/espace/annuaire") view={Lazy::<lazy::Directory>::new()} />
                     <Route path=path!("/espace/locataires") view={Lazy::<lazy::Tenants>::new()} />
+                    <Route path=path!("/invitation/:token") view={Lazy::<lazy::Compte>::new()} />
+                    <Route path=path!("/inscription") view={Lazy::<lazy::Compte>::new()} />
+                    <Route path=path!("/confirmer/:token") view={Lazy::<lazy::Compte>::new()} />
+                    <Route path=path!("/mot-de-passe-oublie") view={Lazy::<lazy::Compte>::new()} />
+                    <Route path=path!("/reinitialiser/:token") view={Lazy::<lazy::Compte>::new()} />
+                    <Route path=path!("/espace/compte") view={Lazy::<lazy::Compte>::new()} />
+                    <Route path=path!("/espace/notifications") view={Lazy::<lazy::Compte>::new()} />
                     <Route path=path!("/mentions-legales") view={Lazy::<lazy::Informations>::new()} />
                     <Route path=path!("/confidentialite") view={Lazy::<lazy::Informations>::new()} />
                     <Route path=path!("/conditions") view={Lazy::<lazy::Informations>::new()} />
@@ -144,6 +151,7 @@ fn UnreadCount() -> impl IntoView {
     let i = use_i18n();
     let location = use_location();
     let tick = RwSignal::new(0u32);
+    UNREAD_TICK.with(|t| t.set(Some(tick)));
     every_minute(tick);
     let unread = crate::api::load(move || {
         location.pathname.track();
@@ -171,6 +179,18 @@ fn UnreadCount() -> impl IntoView {
                 n => Some(view! { <span class="count-badge" aria-hidden="true">{n}</span> }),
             }}
         </A>
+    }
+}
+
+thread_local! {
+    /// The header's count reads again when this is bumped.
+    static UNREAD_TICK: std::cell::Cell<Option<RwSignal<u32>>> = const { std::cell::Cell::new(None) };
+}
+
+/// Reads the count of unread notifications again (after some were read).
+pub fn recount_unread() {
+    if let Some(tick) = UNREAD_TICK.with(std::cell::Cell::get) {
+        let _ = tick.try_update(|t| *t = t.wrapping_add(1));
     }
 }
 

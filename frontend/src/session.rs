@@ -25,6 +25,9 @@ struct Tokens {
     refresh: String,
     /// `Date.now()` milliseconds at which the access token expires.
     expires_at: f64,
+    /// The session (refresh-token family) they belong to, if the server said.
+    #[serde(default)]
+    session: Option<String>,
 }
 
 impl Tokens {
@@ -33,6 +36,7 @@ impl Tokens {
             access: r.access_token,
             refresh: r.refresh_token,
             expires_at: js_sys::Date::now() + r.expires_in as f64 * 1000.0,
+            session: r.session_id,
         }
     }
 
@@ -91,12 +95,16 @@ impl Session {
     pub async fn sign_in(self, email: String, password: String) -> Result<(), ApiError> {
         let response: TokenResponse =
             api::auth_post("/api/auth/token", &TokenRequest { email, password }).await?;
-        EPOCH.with(|e| e.set(e.get() + 1));
-        store(Tokens::from_response(response));
+        self.start(response).await
+    }
+
+    /// Starts the session of `response` (a sign-in, a confirmed e-mail, an
+    /// accepted invitation), loads `/api/me` and schedules the refresh.
+    pub async fn start(self, response: TokenResponse) -> Result<(), ApiError> {
+        self.renew(response);
         match api::get::<Me>("/api/me").await {
             Ok(me) => {
                 self.me.set(Some(me));
-                schedule_refresh(self);
                 Ok(())
             }
             Err(e) => {
@@ -104,6 +112,14 @@ impl Session {
                 Err(e)
             }
         }
+    }
+
+    /// Carries on with the tokens of `response` (a new session of the same
+    /// account, after a change of password) and schedules their refresh.
+    pub fn renew(self, response: TokenResponse) {
+        EPOCH.with(|e| e.set(e.get() + 1));
+        store(Tokens::from_response(response));
+        schedule_refresh(self);
     }
 
     /// Revokes the refresh token (best effort) and forgets the session.
@@ -173,6 +189,11 @@ pub async fn refresh() -> Result<(), ApiError> {
             Err(e)
         }
     }
+}
+
+/// The id of the signed-in session (as `GET /api/me/sessions` lists it), if known.
+pub fn session_id() -> Option<String> {
+    TOKENS.with(|t| t.borrow().as_ref().and_then(|t| t.session.clone()))
 }
 
 /// Forces the next call to refresh (after a 401 on a token believed fresh).

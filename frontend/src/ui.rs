@@ -440,6 +440,7 @@ mod tests {
                 f("criteria[0].weight", "too light"),
                 f("criteria[2].id", "twice"),
             ],
+            code: None,
         };
         let map = error_map(&e);
         assert_eq!(map["title"], "must not be empty");

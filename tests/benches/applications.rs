@@ -36,6 +36,8 @@ fn main() {
             "applications",
             "-c",
             "districts",
+            "-c",
+            "notifications",
         ])
         .output()
         .unwrap();

@@ -152,7 +152,7 @@ fn main() {
     let db = work.path().join("identity.db");
     // Every label of the manifest must be defined (Spin's start-up rule); only
     // identity's database is measured.
-    let config: String = ["identity", "applications", "districts"]
+    let config: String = ["identity", "applications", "districts", "notifications"]
         .iter()
         .map(|label| {
             format!(
@@ -166,7 +166,17 @@ fn main() {
     run(Command::new(qmi_bin())
         .args(["build", "-f"])
         .arg(&manifest)
-        .args(["-c", "identity", "-c", "gateway", "-c", "policy"]));
+        .args([
+            "-c",
+            "identity",
+            "-c",
+            "gateway",
+            "-c",
+            "policy",
+            // Identity relays its outbox to it (service chaining).
+            "-c",
+            "notifications",
+        ]));
 
     // 130 communes: the Métropole as migrated.
     let small = work.path().join("small");

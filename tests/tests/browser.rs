@@ -49,6 +49,9 @@ fn build_app() {
                 "applications",
                 "-c",
                 "districts",
+                // Identity and applications relay their outbox to it (service chaining).
+                "-c",
+                "notifications",
             ])
             .stdin(Stdio::null())
             .output()

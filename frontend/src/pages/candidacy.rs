@@ -479,6 +479,7 @@ mod tests {
             ],
             title: String::new(),
             detail: None,
+            code: None,
         };
         let m = field_errors(&e);
         assert_eq!(m["perimeter"], "perimeter.coordinates : a closed ring");

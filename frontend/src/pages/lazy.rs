@@ -31,7 +31,8 @@ macro_rules! lazy_pages {
 }
 
 use super::{
-    calls, candidacy, directory, invitations, legal, manage, members, mine, organisation, tenants,
+    access, calls, candidacy, directory, invitations, legal, manage, members, mine, organisation,
+    tenants,
 };
 
 lazy_pages! {
@@ -71,6 +72,10 @@ lazy_pages! {
     Directory, gestion => view! { <directory::Directory /> };
     /// The tenants (hosting operator).
     Tenants, gestion => view! { <tenants::Tenants hosting=true /> };
+    /// Invitation links, sign-up, e-mail confirmation, password reset, the
+    /// account page and the notifications (one loader for them all, each
+    /// picked by its path).
+    Compte, compte => view! { <access::AccountPages /> };
     /// The legal pages (one loader for the four of them, each picked by its
     /// path: every lazy page costs the first download its loader).
     Informations, informations => view! { <legal::LegalPage /> };

@@ -1,5 +1,7 @@
 //! One module per routed page.
 
+pub mod access;
+pub mod account;
 pub mod calls;
 pub mod candidacy;
 pub mod communes;
@@ -13,6 +15,7 @@ pub mod manage;
 pub mod members;
 pub mod mine;
 pub mod not_found;
+pub mod notices;
 pub mod organisation;
 pub mod signin;
 pub mod space;

@@ -70,7 +70,11 @@ fn Overview(me: Me) -> impl IntoView {
             <p class="eyebrow">{t!(i, "Mon espace", "My space")}</p>
             <h1 id="titre-espace">{me.name.clone()}</h1>
             <p class="muted" id="mon-email">{me.email.clone()}</p>
-            <p><A href="/espace/invitations">{t!(i, "Mes invitations à rejoindre une organisation", "My invitations to join an organisation")}</A></p>
+            <p class="links">
+                <A href="/espace/compte">{t!(i, "Mon compte", "My account")}</A>
+                <A href="/espace/notifications">{t!(i, "Mes notifications", "My notifications")}</A>
+                <A href="/espace/invitations">{t!(i, "Mes invitations à rejoindre une organisation", "My invitations to join an organisation")}</A>
+            </p>
         </section>
         <div class="grid">
             {operator.then(|| view! {
