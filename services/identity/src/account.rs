@@ -12,7 +12,7 @@
 //! out revokes its family: it cannot be renewed, and its last access token
 //! lapses within 15 minutes (a new password signs everything out at once).
 
-use qmi_api::identity::{Email, EmailChange, Lang, LinkSent, MePatch, SESSION_HEADER, Session};
+use qmi_api::identity::{Email, EmailChange, LinkSent, MePatch, SESSION_HEADER, Session};
 use qmi_api::notifications::{Event, Recipient};
 use qmi_kit::Problem;
 use qmi_kit::http::{Reply, json, no_content};
@@ -20,6 +20,8 @@ use qmi_kit::outbox;
 use qmi_kit::store::Db;
 use qmi_kit::time::Instant;
 
+use super::events::{account_changed, lang_of};
+use super::invitations::gone;
 use super::passwords::verify_own_password;
 use super::{Ctx, get_me, issue, lower_rights, now, publish_rights, subject};
 use crate::secrets;
@@ -32,35 +34,6 @@ const USER_AGENT_CHARS: usize = 200;
 
 /// The sessions listed at most (the most recently used first).
 const MAX_SESSIONS: u32 = 100;
-
-fn lang_of(row: &qmi_kit::sql::Row<'_>) -> Lang {
-    if row.text("lang") == Some("en") {
-        Lang::En
-    } else {
-        Lang::Fr
-    }
-}
-
-/// The account's current profile, for the notifications directory
-/// (`Event::Account`), read inside the caller's transaction.
-pub(super) async fn profile_event(db: &Db, account_id: &str) -> Result<Event, Problem> {
-    let rows = db
-        .global(
-            "SELECT id, email, name, lang, organisation_id FROM accounts WHERE id = ?",
-            vec![account_id.into()],
-        )
-        .await?;
-    let a = rows
-        .first()
-        .ok_or_else(|| Problem::unauthorized("the account no longer exists"))?;
-    Ok(Event::Account {
-        account_id: a.string("id"),
-        email: a.string("email").parse().map_err(Problem::internal)?,
-        name: a.string("name"),
-        lang: lang_of(&a),
-        organisation_id: a.text("organisation_id").map(str::to_owned),
-    })
-}
 
 /// `PATCH /api/me`: the caller's name and language; the directory is told in the
 /// same transaction.
@@ -85,7 +58,7 @@ pub(super) async fn update_me(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             if db.changes().await != 1 {
                 return Err(Problem::unauthorized("the account no longer exists"));
             }
-            outbox::enqueue(db, profile_event(db, &p.sub).await?).await?;
+            account_changed(db, &p.sub).await?;
             Ok(())
         })
         .await?;
@@ -152,7 +125,7 @@ pub(super) async fn change_email(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                     recipient: Recipient::Address {
                         email: email.clone(),
                         name: Some(me.string("name")),
-                        lang: lang_of(&me),
+                        lang: lang_of(me.text("lang")),
                     },
                     link: link.clone(),
                     expires_at: Instant(expires_at).to_string(),
@@ -207,7 +180,7 @@ pub(super) async fn confirm_change(
             let email = rows
                 .first()
                 .map(|r| r.string("new_email"))
-                .ok_or_else(link_unavailable)?;
+                .ok_or_else(gone)?;
             db.global(
                 "DELETE FROM email_changes WHERE account_id = ?",
                 vec![account_id.as_str().into()],
@@ -231,13 +204,11 @@ pub(super) async fn confirm_change(
                 other => other?,
             };
             if db.changes().await != 1 {
-                return Err(link_unavailable());
+                return Err(gone());
             }
             lower_rights(db, &account_id).await?;
-            outbox::enqueue(db, profile_event(db, &account_id).await?).await?;
-            let subject = subject(db, &account_id)
-                .await?
-                .ok_or_else(link_unavailable)?;
+            account_changed(db, &account_id).await?;
+            let subject = subject(db, &account_id).await?.ok_or_else(gone)?;
             let tokens = issue(db, &subject, &family).await?;
             record_user_agent(db, &family, cx.req.header("user-agent")).await?;
             Ok::<_, Problem>(tokens)
@@ -246,14 +217,6 @@ pub(super) async fn confirm_change(
     publish_rights(&cx.db, &account_id).await?;
     outbox::relay(&cx.db).await;
     Ok(Some(json(200, &tokens)))
-}
-
-/// The one answer for a link that is unknown, used or expired (as the
-/// invitation and sign-up links answer).
-pub(super) fn link_unavailable() -> Problem {
-    Problem::new(410, "link-unavailable", "Link no longer valid").detail(
-        "this link is unknown, was already used or revoked, or has expired: ask for a new one",
-    )
 }
 
 /// Keeps the `User-Agent` that opened a session (shortened, control characters

@@ -17,7 +17,7 @@
 //! the person is told (`Event::PasswordChanged`), in the same transaction.
 
 use qmi_api::identity::{
-    Email, Lang, LinkSent, PasswordChange, PasswordResetConfirm, PasswordResetRequest,
+    Email, LinkSent, PasswordChange, PasswordResetConfirm, PasswordResetRequest,
 };
 use qmi_api::notifications::{Event, Recipient};
 use qmi_kit::Problem;
@@ -26,7 +26,9 @@ use qmi_kit::outbox;
 use qmi_kit::store::Db;
 use qmi_kit::time::Instant;
 
-use super::account::{link_unavailable, profile_event, record_user_agent};
+use super::account::record_user_agent;
+use super::events::{account_changed, lang_of};
+use super::invitations::gone;
 use super::{
     Ctx, client_key, issue, lower_rights, now, publish_rights, save_throttle, subject,
     throttle_state,
@@ -169,11 +171,7 @@ fn address_of(row: &qmi_kit::sql::Row<'_>) -> Result<Recipient, Problem> {
             .parse::<Email>()
             .map_err(Problem::internal)?,
         name: Some(row.string("name")),
-        lang: if row.text("lang") == Some("en") {
-            Lang::En
-        } else {
-            Lang::Fr
-        },
+        lang: lang_of(row.text("lang")),
     })
 }
 
@@ -252,9 +250,9 @@ pub(super) async fn confirm_reset(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             vec![hash.as_str().into()],
         )
         .await?;
-    let row = rows.first().ok_or_else(link_unavailable)?;
+    let row = rows.first().ok_or_else(gone)?;
     if row.int("expires_at").unwrap_or(0) <= now {
-        return Err(link_unavailable());
+        return Err(gone());
     }
     let account_id = row.string("account_id");
     let phc = secrets::hash_password(&body.password).map_err(Problem::internal)?;
@@ -267,7 +265,7 @@ pub(super) async fn confirm_reset(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             )
             .await?;
             if db.changes().await != 1 {
-                return Err(link_unavailable());
+                return Err(gone());
             }
             set_password(db, &account_id, &phc, now).await?;
             // Whoever followed the link reads the account's mailbox: the address is
@@ -339,7 +337,7 @@ async fn set_password(db: &Db, account_id: &str, phc: &str, now: i64) -> Result<
     revoke_all_sessions(db, account_id, now).await?;
     lower_rights(db, account_id).await?;
     // The directory learns the account first (it may predate the outbox).
-    outbox::enqueue(db, profile_event(db, account_id).await?).await?;
+    account_changed(db, account_id).await?;
     outbox::enqueue(
         db,
         Event::PasswordChanged {
