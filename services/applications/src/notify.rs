@@ -12,7 +12,9 @@
 //! assignment), the applicant organisation's members (a decision, a reminder:
 //! the application is the organisation's), the commune admin who submitted a
 //! candidacy (its receipt and its decision). One message per person and event:
-//! an organisation recipient already reaches the member who submitted.
+//! an event names one recipient, and an organisation recipient fans out to its
+//! members, so a receipt sent to both the submitter and their organisation would
+//! reach the submitter twice; it goes to the submitter only.
 
 use std::collections::{BTreeMap, HashMap};
 
