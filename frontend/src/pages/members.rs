@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use qmi_api::identity::{AddMember, Commune, Email, Me, Member};
+use qmi_api::identity::{AddMember, Commune, Email, InvitationSummary, Me, Member};
 use qmi_api::{MembershipRole, Page, PlatformRole};
 
 use crate::api::{self, ApiError};
@@ -115,6 +115,12 @@ fn MembersOf(me: Me) -> impl IntoView {
         </section>
         <Show when=move || manages.get()>
             <AddMemberForm insee on_added=move || version.update(|v| *v += 1) />
+            <section aria-labelledby="titre-invitations-commune">
+                <h2 id="titre-invitations-commune">{t!(i, "Invitations en attente", "Pending invitations")}</h2>
+                <p>{t!(i, "Une personne invitée rejoint la commune en suivant le lien reçu par e-mail, valable 7 jours.", "An invited person joins the commune by following the link received by e-mail, valid for 7 days.")}</p>
+                <crate::pages::pending::PendingInvitations base=format!("/api/communes/{}/invitations", api::encode(&insee.get_untracked()))
+                    version id="table-invitations-commune" />
+            </section>
         </Show>
     }
 }
@@ -149,10 +155,10 @@ fn AddMemberForm(
     let email_error = RwSignal::new(None::<String>);
     let name_error = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<ApiError>);
-    let done = RwSignal::new(false);
+    let done = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        done.set(false);
+        done.set(None);
         error.set(None);
         name_error.set(None);
         let parsed: Result<Email, _> = email.get_untracked().parse();
@@ -174,11 +180,27 @@ fn AddMemberForm(
         };
         let insee = insee.get_untracked();
         spawn_local(async move {
-            match api::post::<Member>(&format!("/api/communes/{insee}/members"), &body).await {
-                Ok(_) => {
+            match api::post::<Added>(&format!("/api/communes/{insee}/members"), &body).await {
+                Ok(added) => {
                     email.set(String::new());
                     name.set(String::new());
-                    done.set(true);
+                    done.set(Some(match added {
+                        Added::Invited(inv) => format!(
+                            "{} {}. {}",
+                            i.t("Invitation envoyée à", "Invitation sent to"),
+                            inv.email,
+                            i.t(
+                                "La personne rejoint la commune en suivant le lien reçu, valable 7 jours.",
+                                "The person joins the commune by following the link received, valid for 7 days."
+                            )
+                        ),
+                        Added::Member(m) => format!(
+                            "{} {} : {}.",
+                            i.t("Rôle changé pour", "Role changed for"),
+                            m.name,
+                            role_label(i, m.role)
+                        ),
+                    }));
                     on_added();
                 }
                 Err(e) => {
@@ -191,7 +213,8 @@ fn AddMemberForm(
     };
     view! {
         <section aria-labelledby="titre-ajout-membre">
-            <h2 id="titre-ajout-membre">{t!(i, "Ajouter une personne", "Add a person")}</h2>
+            <h2 id="titre-ajout-membre">{t!(i, "Inviter une personne", "Invite a person")}</h2>
+            <p>{t!(i, "La personne reçoit une invitation par e-mail et rejoint la commune en l'acceptant. Pour un membre de la commune, le rôle change aussitôt.", "The person gets an invitation by e-mail and joins the commune by accepting it. For a member of the commune, the role changes at once.")}</p>
             <form on:submit=submit novalidate class="form-grid">
                 <TextField id="membre-email" label=t!(i, "Adresse e-mail", "E-mail address") value=email
                     error=email_error kind="email" required=true />
@@ -204,12 +227,19 @@ fn AddMemberForm(
                             .map(|r| view! { <option value=r.as_str()>{move || role_label(i, r)}</option> }).collect_view()}
                     </select>
                 </div>
-                <p><button type="submit" class="button" id="membre-ajouter">{t!(i, "Ajouter", "Add")}</button></p>
+                <p><button type="submit" class="button" id="membre-ajouter">{t!(i, "Inviter", "Invite")}</button></p>
                 {move || error.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorNotice error=e /> })}
-                <Show when=move || done.get()>
-                    <p class="notice notice-ok" role="status">{t!(i, "Personne ajoutée.", "Person added.")}</p>
-                </Show>
+                <p role="status" id="membre-ajoute">{move || done.get().map(|m| view! { <span class="notice notice-ok">{m}</span> })}</p>
             </form>
         </section>
     }
+}
+
+/// The answer to an invitation: a pending invitation (202), or the member
+/// whose role changed (200).
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Added {
+    Invited(InvitationSummary),
+    Member(Member),
 }

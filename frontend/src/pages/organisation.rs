@@ -35,8 +35,12 @@ pub fn OrganisationPage() -> impl IntoView {
         <SignedIn page=move |me: Me| match me.organisation {
             Some(o) => view! { <Profile id=o.id /> }.into_any(),
             None => view! {
-                <section><h1>{t!(i, "Organisation", "Organisation")}</h1>
-                <p>{t!(i, "Votre compte n'est rattaché à aucune organisation.", "Your account belongs to no organisation.")}</p></section>
+                <section aria-labelledby="titre-sans-organisation">
+                    <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
+                    <h1 id="titre-sans-organisation">{t!(i, "Votre organisation", "Your organisation")}</h1>
+                    <p class="lead">{t!(i, "Votre compte n'est rattaché à aucune organisation. Créez la vôtre, ou demandez à rejoindre celle de vos collègues si elle est déjà inscrite.", "Your account belongs to no organisation. Create yours, or ask to join your colleagues' if it is registered already.")}</p>
+                </section>
+                <crate::pages::join::NoOrganisation />
             }.into_any(),
         } />
     }
@@ -129,6 +133,8 @@ pub fn OrgMembers(id: String) -> impl IntoView {
         }
     };
     let base = StoredValue::new(path);
+    let invitations = format!("/api/organisations/{}/invitations", api::encode(&id));
+    let org_id = id.clone();
     let remove = move |account: String, name: String| {
         let question = format!("{} {name} ?", i.t("Retirer", "Remove"));
         if !crate::ui::confirm(&question) {
@@ -174,8 +180,11 @@ pub fn OrgMembers(id: String) -> impl IntoView {
             </form>
             <p role="status" class="org-invited">{move || invited.get().map(|address| format!("{} {address}. {}",
                 i.t("Invitation envoyée à", "Invitation sent to"),
-                i.t("La personne rejoint l'organisation quand elle l'accepte depuis « Mon espace ».", "The person joins the organisation once they accept it from \"My space\".")))}</p>
+                i.t("La personne rejoint l'organisation en suivant le lien reçu par e-mail (valable 7 jours), ou depuis « Mon espace » si elle a déjà un compte.", "The person joins the organisation by following the link received by e-mail (valid for 7 days), or from \"My space\" if they have an account already.")))}</p>
             {move || failure.get().map(|e| view! { <ErrorNotice error=e /> })}
+            <h3>{t!(i, "Invitations en attente", "Pending invitations")}</h3>
+            <crate::pages::pending::PendingInvitations base=invitations version id="table-invitations-organisation" />
+            <crate::pages::join::JoinRequests id=org_id on_answered=Callback::new(move |()| version.update(|v| *v += 1)) />
         </section>
     }
 }
@@ -357,7 +366,11 @@ pub fn ProfileForm(
             {move || (!errors.with(Vec::is_empty)).then(|| view! {
                 <p class="notice notice-error" role="alert" id="org-erreurs">{t!(i, "Le profil n'a pas été enregistré : corrigez les champs signalés.", "The profile was not saved: fix the fields marked.")}</p>
             })}
-            {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorNotice error=e /> })}
+            {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| if crate::pages::join::unconfirmed(&e) {
+                crate::pages::join::unconfirmed_notice(i)
+            } else {
+                view! { <ErrorNotice error=e /> }.into_any()
+            })}
             <Show when=move || saved.get()>
                 <p class="notice notice-ok" role="status" id="org-enregistre">
                     {move || if creating { i.t("Organisation ajoutée à l'annuaire.", "Organisation added to the directory.") } else { i.t("Profil enregistré.", "Profile saved.") }}</p>
