@@ -100,10 +100,13 @@ fn the_answer_is_the_same_whether_or_not_the_address_is_taken() {
     let (free_status, free) = sign_up(&api, "libre@example.org", "Quelqu'un");
     assert_eq!((taken_status, free_status), (202, 202));
     assert_eq!(without(&taken, &["email"]), without(&free, &["email"]));
-    // The owner of the taken address is written to; its password is unchanged.
+    // The owner of the taken address gets a password reset link instead (it may have
+    // forgotten its account); its password is unchanged.
     server
         .mailbox()
-        .wait_for("partner@solaire-urbain.example", |_| true);
+        .wait_for("partner@solaire-urbain.example", |m| {
+            m.link("/reinitialiser/").is_some()
+        });
     assert_eq!(
         links_received(&server, "partner@solaire-urbain.example", "/confirmer/"),
         0

@@ -2,7 +2,8 @@
 //! account, then confirms its e-mail by a single-use link (24 hours) before it can
 //! create or join an organisation (the policy's `account-unconfirmed` fact), hence
 //! apply. The answer to a sign-up is the same whether or not the address is taken:
-//! a taken address's owner is written to instead, and nothing changes on the account.
+//! a taken address's owner gets a password reset link instead (the same kind of
+//! message as `POST /api/auth/password-reset`), and nothing changes on the account.
 //!
 //! A child of `component`, as [`super::invitations`].
 
@@ -55,26 +56,37 @@ pub(super) async fn sign_up(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .atomic(async |db| {
             let rows = db
                 .global(
-                    "SELECT id, name, lang, email_confirmed_at FROM accounts WHERE email = ? COLLATE NOCASE",
+                    "SELECT id, name, lang, password_hash, email_confirmed_at FROM accounts WHERE email = ? COLLATE NOCASE",
                     vec![body.email.as_str().into()],
                 )
                 .await?;
             let account = match rows.first() {
                 Some(a) if a.int("email_confirmed_at").is_some() => {
-                    // Taken: its owner is told (in its own language); nothing changes.
-                    outbox::enqueue(
-                        db,
-                        Event::EmailConfirmation {
-                            recipient: Recipient::Address {
-                                email: body.email.clone(),
-                                name: Some(a.string("name")),
-                                lang: lang_of(a.text("lang")),
+                    // Taken: nothing changes on the account. Its owner, who may have
+                    // forgotten it, gets a password reset link (1 hour) instead, in its
+                    // own language; an invited account without a password gets nothing
+                    // (its invitation sets one).
+                    if a.text("password_hash").is_some() {
+                        let reset_expires = t + super::passwords::RESET_TTL_SECONDS;
+                        db.global(
+                            "INSERT INTO password_resets (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                            vec![token_hash.as_str().into(), a.string("id").into(), t.into(), reset_expires.into()],
+                        )
+                        .await?;
+                        outbox::enqueue(
+                            db,
+                            Event::PasswordReset {
+                                recipient: Recipient::Address {
+                                    email: body.email.clone(),
+                                    name: Some(a.string("name")),
+                                    lang: lang_of(a.text("lang")),
+                                },
+                                link: outbox::public_link(&format!("/reinitialiser/{token}")).await,
+                                expires_at: Instant(reset_expires).to_string(),
                             },
-                            link: outbox::public_link("/connexion").await,
-                            expires_at: Instant(expires).to_string(),
-                        },
-                    )
-                    .await?;
+                        )
+                        .await?;
+                    }
                     return Ok(());
                 }
                 // Signed up before, never confirmed: this attempt gets its own link.
