@@ -24,6 +24,11 @@ pub struct Envelope {
     pub id: String,
     /// When the change was committed (RFC 3339, UTC).
     pub at: String,
+    /// The commune whose content the message carries (a call, an application, a
+    /// decision), if any: its notices are hidden while that commune is suspended, as
+    /// the rest of its content is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<Insee>,
     /// What happened.
     pub event: Event,
 }

@@ -2,9 +2,10 @@
 //! applications and candidacies, assignments to review, published decisions with
 //! their letter, and the reminder 72 hours before a call closes to the
 //! organisations holding a draft. Each message is built from the records and
-//! written to the outbox (`qmi_kit::outbox::enqueue`) inside the transaction of
-//! the change that causes it: no message without its change, and a change that
-//! fails leaves none. [`after`] runs after every request: the reminder sweep (one
+//! written to the outbox (`qmi_kit::outbox::enqueue_in`, with the commune whose
+//! content it carries) inside the transaction of the change that causes it: no
+//! message without its change, and a change that fails leaves none. [`after`] runs
+//! after every request: the reminder sweep (one
 //! indexed query when nothing is due) and the relay of the outbox to the
 //! notifications component (best effort; a failed relay is retried later).
 //!
@@ -36,9 +37,10 @@ use crate::{letter, notice, sniff, workflow};
 /// Drafts already reminded (see `migrations/0006_reminders.sql`).
 const REMINDERS: TenantTable = TenantTable::new("reminders");
 
-/// Writes `event` into the outbox, in the caller's transaction.
-async fn enqueue(cx: &Ctx<'_>, event: Event) -> Result<(), Problem> {
-    Ok(outbox::enqueue(&cx.db, event).await?)
+/// Writes `event`, which carries commune `insee`'s content, into the outbox, in the
+/// caller's transaction (its notices are hidden while the commune is suspended).
+async fn enqueue(cx: &Ctx<'_>, insee: &Insee, event: Event) -> Result<(), Problem> {
+    Ok(outbox::enqueue_in(&cx.db, insee, event).await?)
 }
 
 /// Sweeps the reminders due and relays the outbox; after every request, never
@@ -72,6 +74,7 @@ pub(super) async fn received(
     });
     enqueue(
         cx,
+        insee,
         Event::ApplicationReceived {
             recipient: Recipient::Account {
                 account_id: me.sub.clone(),
@@ -143,6 +146,7 @@ pub(super) async fn candidacy_received(
     });
     enqueue(
         cx,
+        insee,
         Event::ApplicationReceived {
             recipient: Recipient::Account {
                 account_id: me.sub.clone(),
@@ -190,6 +194,7 @@ pub(super) async fn assigned(
     };
     enqueue(
         cx,
+        insee,
         Event::ReviewAssigned {
             recipient: Recipient::Account {
                 account_id: reviewer.to_owned(),
@@ -243,7 +248,7 @@ pub(super) async fn decisions_published(cx: &Ctx<'_>, call: &StoredCall) -> Resu
         let app = app_of(row)?;
         if workflow::is_decision(&call.workflow, &app.status) {
             let event = decision(call, &rank, &app).await;
-            enqueue(cx, event).await?;
+            enqueue(cx, &app.insee, event).await?;
         }
     }
     Ok(())
@@ -266,7 +271,7 @@ pub(super) async fn move_to(
                 let rank = ranking(cx, call).await?;
                 let now = load_app(cx, &app.id).await?;
                 let event = decision(call, &rank, &now).await;
-                enqueue(cx, event).await?;
+                enqueue(cx, &now.insee, event).await?;
             }
             Ok(moved)
         })
@@ -305,6 +310,7 @@ pub(super) async fn candidacy_decided(
     };
     enqueue(
         cx,
+        insee,
         Event::DecisionPublished {
             recipient: Recipient::Account {
                 account_id: account,
@@ -409,6 +415,7 @@ async fn sweep(cx: &Ctx<'_>) -> Result<Sweep, Problem> {
                 }
                 enqueue(
                     cx,
+                    &insee,
                     Event::CallClosing {
                         recipient: Recipient::Organisation {
                             organisation_id: r.string("organisation_id"),

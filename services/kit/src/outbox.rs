@@ -15,6 +15,7 @@
 //! The pure parts (backoff, envelope of a row) build and test natively; the Spin
 //! glue exists only on `wasm32`.
 
+use qmi_api::Insee;
 use qmi_api::notifications::{Deposit, Envelope, Event};
 
 use crate::time::Instant;
@@ -60,12 +61,32 @@ pub fn relay_backoff(attempts: u32) -> i64 {
     backoff(attempts, 10, 600)
 }
 
-/// The envelope of an outbox row (`id`, `at` in seconds, `event` as stored JSON).
+/// The key under which a row's `event` JSON also holds the commune whose content
+/// the message carries (no event has a field of that name).
+const TENANT_KEY: &str = "tenant";
+
+/// The `event` column of a row: the event as JSON, with `tenant` when given.
+pub fn stored_event(tenant: Option<&Insee>, event: &Event) -> Result<String, serde_json::Error> {
+    let mut value = serde_json::to_value(event)?;
+    if let (Some(tenant), Some(object)) = (tenant, value.as_object_mut()) {
+        object.insert(TENANT_KEY.to_owned(), tenant.as_str().into());
+    }
+    serde_json::to_string(&value)
+}
+
+/// The envelope of an outbox row (`id`, `at` in seconds, `event` as stored by
+/// [`stored_event`]).
 pub fn envelope_of(id: &str, at: i64, event: &str) -> Result<Envelope, serde_json::Error> {
+    let mut value: serde_json::Value = serde_json::from_str(event)?;
+    let tenant = value
+        .as_object_mut()
+        .and_then(|o| o.remove(TENANT_KEY))
+        .and_then(|t| t.as_str().and_then(|t| t.parse::<Insee>().ok()));
     Ok(Envelope {
         id: id.to_owned(),
         at: Instant(at).to_string(),
-        event: serde_json::from_str::<Event>(event)?,
+        tenant,
+        event: serde_json::from_value::<Event>(value)?,
     })
 }
 
@@ -90,27 +111,41 @@ pub fn join_link(public_url: &str, path: &str) -> String {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use glue::{enqueue, public_link, relay};
+pub use glue::{enqueue, enqueue_in, public_link, relay};
 
 #[cfg(target_arch = "wasm32")]
 mod glue {
     use bytes::Bytes;
+    use qmi_api::Insee;
     use qmi_api::notifications::Event;
     use spin_sdk::http::{FullBody, Request};
 
-    use super::{BATCH, DEPOSIT_URL, LEASE_SECONDS, deposit_body, envelope_of, relay_backoff};
+    use super::{
+        BATCH, DEPOSIT_URL, LEASE_SECONDS, deposit_body, envelope_of, relay_backoff, stored_event,
+    };
     use crate::sql::{Rows, Value};
     use crate::store::{Db, StoreError};
     use crate::time::now;
 
     /// Writes `event` into the service's `outbox`, due at once. Call it inside the
     /// `db.atomic` transaction of the change that causes it; call [`relay`] after
-    /// the commit.
+    /// the commit. For a message that carries a commune's content, use [`enqueue_in`].
     pub async fn enqueue(db: &Db, event: Event) -> Result<(), StoreError> {
+        insert(db, None, &event).await
+    }
+
+    /// [`enqueue`] for a message carrying the content of commune `tenant` (a call, an
+    /// application, a review, a decision): its notices are hidden while the commune
+    /// is suspended, as the rest of its content is.
+    pub async fn enqueue_in(db: &Db, tenant: &Insee, event: Event) -> Result<(), StoreError> {
+        insert(db, Some(tenant), &event).await
+    }
+
+    async fn insert(db: &Db, tenant: Option<&Insee>, event: &Event) -> Result<(), StoreError> {
         let id = uuid::Uuid::now_v7().to_string();
         let t = now().0;
         // An Event always serialises (strings, enums, vectors of strings).
-        let json = serde_json::to_string(&event).unwrap_or_default();
+        let json = stored_event(tenant, event).unwrap_or_default();
         db.global(
             "INSERT INTO outbox (id, at, event, attempts, next_attempt_at) VALUES (?, ?, ?, 0, ?)",
             vec![id.into(), t.into(), json.into(), t.into()],
@@ -286,11 +321,29 @@ mod tests {
         let e = envelope_of("0190-x", 1_777_636_800, event).unwrap();
         assert_eq!(e.id, "0190-x");
         assert_eq!(e.at, "2026-05-01T12:00:00Z");
+        assert_eq!(e.tenant, None);
         assert!(matches!(e.event, Event::PasswordChanged { .. }));
         let body = deposit_body(vec![e.clone()]).unwrap();
         let back: Deposit = serde_json::from_slice(&body).unwrap();
         assert_eq!(back.envelopes, vec![e]);
         assert!(envelope_of("x", 0, "{}").is_err());
+    }
+
+    #[test]
+    fn the_tenant_travels_with_the_event() {
+        let insee: Insee = "93066".parse().unwrap();
+        let event = Event::PasswordChanged {
+            recipient: qmi_api::notifications::Recipient::Account {
+                account_id: "a1".into(),
+            },
+        };
+        let stored = stored_event(Some(&insee), &event).unwrap();
+        let e = envelope_of("id", 0, &stored).unwrap();
+        assert_eq!((e.tenant, e.event), (Some(insee), event.clone()));
+        let plain = stored_event(None, &event).unwrap();
+        assert!(!plain.contains("tenant"));
+        let body = deposit_body(vec![envelope_of("id", 0, &plain).unwrap()]).unwrap();
+        assert!(!String::from_utf8(body).unwrap().contains("tenant"));
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! routes (behind the gateway). Every API action asks the `policy` component;
 //! notices and preferences are the asking account's own (selected by its id).
 
-use qmi_api::Principal;
 use qmi_api::notifications::{Deposit, Notice, Preferences, Topic, Unread};
+use qmi_api::{Insee, Principal};
 use qmi_kit::http::{Incoming, Reply, json, no_content};
+use qmi_kit::sql::Value;
 use qmi_kit::store::Db;
 use qmi_kit::{PageRequest, Problem};
 use spin_sdk::http::Request;
@@ -55,17 +56,27 @@ fn wit_principal(p: &Principal) -> wit::Principal {
     }
 }
 
-/// Asks the policy whether `p` may do `action` (no tenant, no record facts: notices
-/// are personal); a refusal becomes its problem.
+/// Asks the policy whether `p` may do `action`; a refusal becomes its problem.
 fn ask(p: &Principal, action: Action) -> Result<(), Problem> {
+    ask_about(p, action, None, false)
+}
+
+/// Asks the policy whether `p` may do `action` to a notice carrying the content of
+/// commune `tenant` (`None`: personal), stating whether it is suspended.
+fn ask_about(
+    p: &Principal,
+    action: Action,
+    tenant: Option<&str>,
+    tenant_suspended: bool,
+) -> Result<(), Problem> {
     let facts = wit::ResourceFacts {
-        tenant: None,
+        tenant: tenant.map(str::to_owned),
         organisation: None,
         assigned_reviewer: false,
         conflict_declared: false,
         programme_call: false,
         published: false,
-        tenant_suspended: false,
+        tenant_suspended,
         account_unconfirmed: false,
     };
     match decide(Some(&wit_principal(p)), action, &facts) {
@@ -73,6 +84,9 @@ fn ask(p: &Principal, action: Action) -> Result<(), Problem> {
         Decision::Refused(r) => Err(match r.code {
             RefusalCode::Unauthenticated => Problem::unauthorized(r.reason),
             RefusalCode::IncompleteFacts => Problem::internal(format!("policy: {}", r.reason)),
+            RefusalCode::TenantSuspended => {
+                Problem::new(403, "tenant-suspended", "Commune suspended").detail(r.reason)
+            }
             _ => Problem::forbidden(r.reason),
         }),
     }
@@ -114,10 +128,14 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         }
         "countUnreadNotifications" => {
             ask(&p, Action::NotificationRead)?;
+            let (visible, mut params) = visible(&db, &p).await?;
+            params.insert(0, p.sub.as_str().into());
             let rows = db
                 .global(
-                    "SELECT count(*) AS n FROM notices WHERE account_id = ? AND read_at IS NULL",
-                    vec![p.sub.as_str().into()],
+                    &format!(
+                        "SELECT count(*) AS n FROM notices WHERE account_id = ? AND read_at IS NULL {visible}"
+                    ),
+                    params,
                 )
                 .await?;
             let unread = rows
@@ -129,6 +147,23 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         }
         "readNotification" => {
             ask(&p, Action::NotificationRead)?;
+            let rows = db
+                .global(
+                    "SELECT tenant FROM notices WHERE id = ? AND account_id = ?",
+                    vec![id.into(), p.sub.as_str().into()],
+                )
+                .await?;
+            let Some(notice) = rows.first() else {
+                return Err(Problem::not_found(format!("no notice {id}")));
+            };
+            if let Some(tenant) = notice.text("tenant") {
+                ask_about(
+                    &p,
+                    Action::NotificationRead,
+                    Some(tenant),
+                    suspended(tenant).await?,
+                )?;
+            }
             db.global(
                 "UPDATE notices SET read_at = COALESCE(read_at, ?) WHERE id = ? AND account_id = ?",
                 vec![
@@ -145,9 +180,14 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         }
         "readAllNotifications" => {
             ask(&p, Action::NotificationRead)?;
+            let (visible, hidden) = visible(&db, &p).await?;
+            let mut params = vec![qmi_kit::time::now().0.into(), p.sub.as_str().into()];
+            params.extend(hidden);
             db.global(
-                "UPDATE notices SET read_at = ? WHERE account_id = ? AND read_at IS NULL",
-                vec![qmi_kit::time::now().0.into(), p.sub.as_str().into()],
+                &format!(
+                    "UPDATE notices SET read_at = ? WHERE account_id = ? AND read_at IS NULL {visible}"
+                ),
+                params,
             )
             .await?;
             Ok(no_content())
@@ -214,18 +254,57 @@ fn topics_of(req: &Incoming) -> Result<Vec<Topic>, Problem> {
         .collect())
 }
 
+/// Whether commune `tenant` (as stored with a notice) is suspended.
+async fn suspended(tenant: &str) -> Result<bool, Problem> {
+    match tenant.parse::<Insee>() {
+        Ok(insee) => qmi_kit::tenancy::is_suspended(&insee).await,
+        Err(_) => Ok(false),
+    }
+}
+
+/// The condition (`AND …`, one `?` per value returned) keeping the notices `p` may
+/// see now: the policy hides those carrying the content of a suspended commune (or
+/// any commune's, from a hosting operator). Asked once per commune `p` has notices of.
+async fn visible(db: &Db, p: &Principal) -> Result<(String, Vec<Value>), Problem> {
+    let rows = db
+        .global(
+            "SELECT DISTINCT tenant FROM notices WHERE account_id = ? AND tenant IS NOT NULL",
+            vec![p.sub.as_str().into()],
+        )
+        .await?;
+    let mut hidden = Vec::new();
+    for r in rows.iter() {
+        let tenant = r.string("tenant");
+        let suspended = suspended(&tenant).await?;
+        if ask_about(p, Action::NotificationRead, Some(&tenant), suspended).is_err() {
+            hidden.push(Value::from(tenant));
+        }
+    }
+    if hidden.is_empty() {
+        return Ok((String::new(), hidden));
+    }
+    let marks = vec!["?"; hidden.len()].join(", ");
+    Ok((
+        format!("AND (tenant IS NULL OR tenant NOT IN ({marks}))"),
+        hidden,
+    ))
+}
+
 /// `GET /api/notifications`: newest first (ids are UUID v7), cursor-paginated.
 async fn list(req: &Incoming, db: &Db, p: &Principal) -> Result<Reply, Problem> {
     let page = PageRequest::from_query(&req.query)?;
     let before = page.after.as_ref().map(|c| c.key().to_owned());
+    let (visible, hidden) = visible(db, p).await?;
+    let mut params: Vec<Value> = vec![p.sub.as_str().into(), before.clone().into(), before.into()];
+    params.extend(hidden);
     let rows = db
         .global(
             &format!(
                 "SELECT id, kind, title, body, link, at, read_at FROM notices \
-                 WHERE account_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT {}",
+                 WHERE account_id = ? AND (? IS NULL OR id < ?) {visible} ORDER BY id DESC LIMIT {}",
                 page.fetch()
             ),
-            vec![p.sub.as_str().into(), before.clone().into(), before.into()],
+            params,
         )
         .await?;
     let items: Vec<Notice> = rows

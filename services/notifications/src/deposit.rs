@@ -52,11 +52,12 @@ pub async fn deposit(db: &Db, deposit: &Deposit, public_url: &str) -> Result<u32
 async fn accept(db: &Db, envelope: &Envelope, public_url: &str) -> Result<bool, StoreError> {
     let event_json = serde_json::to_string(&envelope.event).unwrap_or_default();
     db.global(
-        "INSERT INTO envelopes (id, kind, at, event, deposited_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO envelopes (id, kind, at, tenant, event, deposited_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
         vec![
             envelope.id.as_str().into(),
             kind_of(&envelope.event).into(),
             envelope.at.as_str().into(),
+            envelope.tenant.as_ref().map(|t| t.as_str()).into(),
             event_json.into(),
             qmi_kit::time::now().0.into(),
         ],
@@ -116,8 +117,13 @@ async fn accept(db: &Db, envelope: &Envelope, public_url: &str) -> Result<bool, 
                     lang: *lang,
                 }],
             };
+            let stored = Stored {
+                id: &envelope.id,
+                at: &envelope.at,
+                tenant: envelope.tenant.as_ref().map(|t| t.as_str()),
+            };
             for target in targets {
-                write(db, &envelope.id, &envelope.at, event, &target, public_url).await?;
+                write(db, &stored, event, &target, public_url).await?;
             }
         }
     }
@@ -160,7 +166,7 @@ async fn release_waiting(db: &Db, account_id: &str, public_url: &str) -> Result<
     };
     let rows = db
         .global(
-            "SELECT e.id, e.at, e.event FROM waiting w JOIN envelopes e ON e.id = w.envelope_id \
+            "SELECT e.id, e.at, e.tenant, e.event FROM waiting w JOIN envelopes e ON e.id = w.envelope_id \
              WHERE w.account_id = ? ORDER BY e.id",
             vec![account_id.into()],
         )
@@ -168,15 +174,12 @@ async fn release_waiting(db: &Db, account_id: &str, public_url: &str) -> Result<
     for r in rows.iter() {
         match serde_json::from_str::<Event>(r.text("event").unwrap_or("")) {
             Ok(event) => {
-                write(
-                    db,
-                    &r.string("id"),
-                    &r.string("at"),
-                    &event,
-                    &target,
-                    public_url,
-                )
-                .await?
+                let stored = Stored {
+                    id: r.text("id").unwrap_or(""),
+                    at: r.text("at").unwrap_or(""),
+                    tenant: r.text("tenant"),
+                };
+                write(db, &stored, &event, &target, public_url).await?
             }
             Err(e) => eprintln!(
                 "notifications: waiting envelope {} unreadable: {e}",
@@ -206,23 +209,31 @@ pub async fn topics(db: &Db, account_id: &str) -> Result<Vec<Topic>, StoreError>
     })
 }
 
+/// What is kept of an envelope for its notices and e-mails.
+struct Stored<'a> {
+    id: &'a str,
+    at: &'a str,
+    /// The commune whose content the message carries.
+    tenant: Option<&'a str>,
+}
+
 /// The notice (for an account) and the e-mail (unless opted out) of one message to
 /// one target; both idempotent.
 async fn write(
     db: &Db,
-    envelope_id: &str,
-    at: &str,
+    envelope: &Stored<'_>,
     event: &Event,
     target: &Target,
     public_url: &str,
 ) -> Result<(), StoreError> {
+    let (envelope_id, at) = (envelope.id, envelope.at);
     let Some(message) = render(event, target.lang, target.name.as_deref(), public_url) else {
         return Ok(());
     };
     let mut email = true;
     if let Some(account_id) = &target.account_id {
         db.global(
-            "INSERT INTO notices (id, account_id, envelope_id, kind, title, body, link, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+            "INSERT INTO notices (id, account_id, envelope_id, kind, title, body, link, at, tenant) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (envelope_id, account_id) DO NOTHING",
             vec![
                 new_id().into(),
@@ -233,6 +244,7 @@ async fn write(
                 message.summary.as_str().into(),
                 message.notice_link.as_deref().map(app_path).into(),
                 at.into(),
+                envelope.tenant.into(),
             ],
         )
         .await?;

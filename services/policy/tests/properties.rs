@@ -454,3 +454,29 @@ fn unconfirmed_accounts_neither_create_nor_join_organisations() {
     );
     assert!(decide(Some(&programme), Action::TeamManage, &Facts::default()).is_allowed());
 }
+
+/// A notice is its addressee's own, whoever they are; one carrying a commune's content
+/// is that content: never a hosting operator's, and frozen with the commune for all
+/// but programme operators.
+#[test]
+fn a_notice_of_a_suspended_commune_is_frozen_with_it() {
+    for_all(|p, a, f| {
+        if a != Action::NotificationRead {
+            return;
+        }
+        let d = decide(p, a, f);
+        let Some(p) = p else {
+            assert_eq!(d.code(), Some(RefusalCode::Unauthenticated));
+            return;
+        };
+        let expected = match f.tenant {
+            None => None,
+            Some(_) if is(Some(p), PlatformRole::Hosting) => Some(RefusalCode::HostingOperator),
+            Some(_) if f.tenant_suspended && !is(Some(p), PlatformRole::Programme) => {
+                Some(RefusalCode::TenantSuspended)
+            }
+            Some(_) => None,
+        };
+        assert_eq!(d.code(), expected, "{p:?} {f:?}");
+    });
+}

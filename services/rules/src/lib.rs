@@ -297,7 +297,9 @@ fn refuse(code: RefusalCode, reason: impl Into<String>) -> Refusal {
 /// - `team-manage`: programme operators.
 /// - `jobs-run` (a scheduled job run now; it answers counts only): programme or
 ///   hosting operators.
-/// - `notification-read`: any signed-in principal (their own notices and preferences).
+/// - `notification-read`: any signed-in principal (their own notices and preferences);
+///   a notice carrying a commune's content (`tenant` given): not a hosting operator,
+///   and only programme operators while the commune is suspended.
 /// - `campaign-read`: published → anyone; else programme operators.
 ///   `campaign-open|review|select`: programme operators.
 /// - `candidacy-draft|submit`: the tenant's admins only. `candidacy-read`: programme
@@ -460,8 +462,21 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
             }
         }
         // Notices belong to the account that asks: services select them by the
-        // principal's account, so another person's notice is simply not found.
-        NotificationRead => Ok(()),
+        // principal's account, so another person's notice is simply not found. A
+        // notice carrying a commune's content (the facts name it) is that content:
+        // never a hosting operator's, frozen while the commune is suspended.
+        NotificationRead => match facts.tenant.as_deref() {
+            None => Ok(()),
+            Some(_) if p.has(PlatformRole::Hosting) => Err(refuse(
+                C::HostingOperator,
+                "hosting operators manage tenants but never see tenant content",
+            )),
+            Some(t) if facts.tenant_suspended && !programme => Err(refuse(
+                C::TenantSuspended,
+                format!("commune {t} is suspended"),
+            )),
+            Some(_) => Ok(()),
+        },
         OrganisationRead | OrganisationUpdate => {
             let o = organisation(facts)?;
             if programme || p.belongs_to(o) {
