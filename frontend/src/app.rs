@@ -163,20 +163,19 @@ fn UnreadCount() -> impl IntoView {
             .and_then(Result::ok)
             .map_or(0, |u| u.unread)
     };
-    let label = move || match (count(), i.lang()) {
-        (0, Lang::Fr) => "Notifications, aucune non lue".to_owned(),
-        (0, Lang::En) => "Notifications, none unread".to_owned(),
-        (1, Lang::Fr) => "1 notification non lue".to_owned(),
-        (1, Lang::En) => "1 unread notification".to_owned(),
-        (n, Lang::Fr) => format!("{n} notifications non lues"),
-        (n, Lang::En) => format!("{n} unread notifications"),
-    };
+    // The name read out is the visible text: "Notifications 3 non lues".
     view! {
-        <A href="/espace/notifications" attr:id="notifications-non-lues" attr:aria-label=label>
+        <A href="/espace/notifications" attr:id="notifications-non-lues">
             {t!(i, "Notifications", "Notifications")}
             {move || match count() {
                 0 => None,
-                n => Some(view! { <span class="count-badge" aria-hidden="true">{n}</span> }),
+                n => Some(view! {
+                    " "<span class="count-badge">{n}<span class="visually-hidden">{move || match (n, i.lang()) {
+                        (1, Lang::Fr) => " non lue",
+                        (_, Lang::Fr) => " non lues",
+                        (_, Lang::En) => " unread",
+                    }}</span></span>
+                }),
             }}
         </A>
     }
