@@ -995,7 +995,7 @@ async fn remove_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
     let account = cx.param("account").to_owned();
     // The removal and the raised rights version commit together; never the last
-    // admin (checked in the same statement, as above).
+    // admin (checked in the same statement, so two removals cannot both pass).
     cx.db
         .atomic(async |db| {
             let delete = tenant(&insee)

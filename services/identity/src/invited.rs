@@ -351,6 +351,10 @@ pub(super) async fn accept(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                         vec![account.as_str().into()],
                     )
                     .await?;
+                    if db.changes().await == 1 {
+                        membership_changed(db, &account, "QMI — équipe du programme", None, true)
+                            .await?;
+                    }
                 }
                 ("organisation", _, Some(org)) => {
                     join_organisation(db, &account, org).await?;
