@@ -140,6 +140,9 @@ pub async fn pass(db: &Db, limit: u32, count_pending: bool) -> Result<DeliveryRu
     Ok(run)
 }
 
+/// How long the e-mail API has to answer one message.
+const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Posts one mail; the answer's status (`None`: none) and what to log.
 async fn send(config: &Config, id: &str, body: &serde_json::Value) -> (Option<u16>, String) {
     let payload = match serde_json::to_vec(body) {
@@ -159,7 +162,21 @@ async fn send(config: &Config, id: &str, body: &serde_json::Value) -> (Option<u1
         Ok(r) => r,
         Err(e) => return (None, e.to_string()),
     };
-    match spin_sdk::http::send(request).await {
+    // A mail API that hangs must not hold the request that triggered the pass (a
+    // deposit, a notifications request): past SEND_TIMEOUT the attempt counts as
+    // failed and is retried with backoff, under the same Idempotency-Key.
+    let sent = std::pin::pin!(spin_sdk::http::send(request));
+    let timer = std::pin::pin!(spin_sdk::time::sleep(SEND_TIMEOUT));
+    let answer = match futures::future::select(sent, timer).await {
+        futures::future::Either::Left((answer, _)) => answer,
+        futures::future::Either::Right(((), _)) => {
+            return (
+                None,
+                format!("no answer within {} s", SEND_TIMEOUT.as_secs()),
+            );
+        }
+    };
+    match answer {
         Ok(response) => {
             let status = response.status().as_u16();
             let text = match response.into_body().bytes().await {
