@@ -303,8 +303,21 @@ fn exact(message: &str) -> Option<&'static str> {
         "a candidacy takes no files: ask for a link instead" => {
             "une candidature ne prend pas de fichier : demandez plutôt un lien"
         }
+        "at least 12 characters" => "12 caractères au moins",
+        "required: the name to show" => "obligatoire : le nom à afficher",
+        "wrong password" | "not the current password" | "the current password is not this one" => {
+            "mot de passe incorrect"
+        }
+        "this link is unknown, was already used or revoked, or has expired: ask for a new one" => {
+            "ce lien est inconnu, a déjà servi, a été révoqué ou a expiré : demandez-en un nouveau"
+        }
+        "confirm your e-mail address first (follow the link sent when you signed up)" => {
+            "confirmez d'abord votre adresse électronique (suivez le lien reçu à l'inscription)"
+        }
         // Problem titles.
         "Bad request" => "Demande incorrecte",
+        "Link no longer valid" => "Lien plus valable",
+        "Wrong password" => "Mot de passe incorrect",
         "Invalid fields" => "Champs invalides",
         "Authentication required" => "Connexion requise",
         "Forbidden" => "Accès refusé",
