@@ -393,6 +393,13 @@ fn sign_up(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
         b.click("#vers-organisation").await?;
         b.wait_text("main", "Créer votre organisation").await?;
         b.axe("no organisation yet").await?;
+        // "Mon espace" shows the way there too.
+        b.goto("/espace").await?;
+        b.wait_text("#carte-sans-organisation", "Votre organisation")
+            .await?;
+        b.axe("a newcomer's space").await?;
+        b.click(".card a[href='/espace/organisation']").await?;
+        b.wait_text("main", "Créer votre organisation").await?;
 
         // An existing organisation is found by name (she could ask to join it).
         b.fill("#recherche-organisation", "solaire").await?;
@@ -466,6 +473,7 @@ fn sign_up(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
 
         b.goto("/espace").await?;
         b.wait_text("#carte-organisation", "Toits Verts").await?;
+        wait_count(b, "#carte-sans-organisation", 0).await?;
         Ok(())
     })
 }

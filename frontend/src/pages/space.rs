@@ -65,6 +65,8 @@ fn Overview(me: Me) -> impl IntoView {
     let hosting = me.platform_roles.contains(&PlatformRole::Hosting);
     let organisation = me.organisation.clone();
     let memberships = me.memberships.clone();
+    // Neither staff nor partner yet: a partner just signed up.
+    let newcomer = memberships.is_empty() && me.platform_roles.is_empty();
     view! {
         <section aria-labelledby="titre-espace">
             <p class="eyebrow">{t!(i, "Mon espace", "My space")}</p>
@@ -135,6 +137,13 @@ fn Overview(me: Me) -> impl IntoView {
                     </section>
                 }
             }).collect_view()}
+            {(organisation.is_none() && newcomer).then(|| view! {
+                <section class="card" aria-labelledby="carte-sans-organisation">
+                    <h2 id="carte-sans-organisation">{t!(i, "Votre organisation", "Your organisation")}</h2>
+                    <p>{t!(i, "Pour candidater, créez votre organisation ou demandez à rejoindre celle de vos collègues.", "To apply, create your organisation or ask to join your colleagues'.")}</p>
+                    <p><A href="/espace/organisation" attr:class="button">{t!(i, "Créer ou rejoindre une organisation", "Create or join an organisation")}</A></p>
+                </section>
+            })}
             {organisation.map(|o| view! {
                 <section class="card" aria-labelledby="carte-organisation">
                     <h2 id="carte-organisation">{o.name.clone()}</h2>
