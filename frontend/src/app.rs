@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reinitialiser/:token") view={Lazy::<lazy::Compte>::new()} />
                     <Route path=path!("/espace/compte") view={Lazy::<lazy::Compte>::new()} />
                     <Route path=path!("/espace/notifications") view={Lazy::<lazy::Compte>::new()} />
+                    <Route path=path!("/espace/equipe") view={Lazy::<lazy::Compte>::new()} />
                     <Route path=path!("/mentions-legales") view={Lazy::<lazy::Informations>::new()} />
                     <Route path=path!("/confidentialite") view={Lazy::<lazy::Informations>::new()} />
                     <Route path=path!("/conditions") view={Lazy::<lazy::Informations>::new()} />

@@ -566,3 +566,63 @@ fn a_forgotten_password_is_reset_through_the_emailed_link() {
         reset,
     );
 }
+
+fn team(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
+    Box::pin(async move {
+        let invitee = "nouvelle.recrue@programme.example";
+        b.sign_in("programme@qmi.example").await?;
+        b.click("a[href='/espace/equipe']").await?;
+        b.wait_text("main h1", "Équipe du programme").await?;
+        b.wait_text("main", "Aucune invitation en attente").await?;
+        b.axe("programme team").await?;
+        b.fill("#equipe-email", invitee).await?;
+        b.fill("#equipe-nom", "Nouvelle Recrue").await?;
+        b.click("#equipe-inviter").await?;
+        b.wait_text("#equipe-invitee", invitee).await?;
+        b.wait_text("#table-invitations-equipe", invitee).await?;
+        b.axe("programme team with a pending invitation").await?;
+        // Sent again: a second e-mail with a new link.
+        b.click("#table-invitations-equipe .button-secondary")
+            .await?;
+        b.wait_text(".invitation-etat", "Invitation envoyée à nouveau")
+            .await?;
+        let server = &b.server;
+        let mails = blocking(|| {
+            let mailbox = server.mailbox();
+            mailbox.wait_for(invitee, |m| m.link("/invitation/").is_some());
+            for _ in 0..100 {
+                let n = mailbox
+                    .messages_to(invitee)
+                    .iter()
+                    .filter(|m| m.link("/invitation/").is_some())
+                    .count();
+                if n >= 2 {
+                    return n;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            1
+        });
+        ensure!(mails >= 2, "the invitation was not sent again");
+        // Revoked: its link no longer works.
+        let link = mailed_link(&b.server, invitee, "/invitation/");
+        b.click("#table-invitations-equipe .button-danger").await?;
+        b.c.accept_alert().await.ctx("confirming the revocation")?;
+        b.wait_text(".invitation-etat", "Invitation révoquée")
+            .await?;
+        b.wait_text("main", "Aucune invitation en attente").await?;
+        b.click("#deconnexion").await?;
+        b.wait_text("header nav", "Connexion").await?;
+        b.goto(&link).await?;
+        b.wait_text("#lien-invalide", "n'est plus valable").await?;
+        Ok(())
+    })
+}
+
+#[test]
+fn a_programme_operator_invites_to_the_team_resends_and_revokes() {
+    run(
+        "a_programme_operator_invites_to_the_team_resends_and_revokes",
+        team,
+    );
+}

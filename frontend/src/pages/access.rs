@@ -2,8 +2,9 @@
 //! the partner sign-up and its confirmation link, a forgotten password and its
 //! reset link. Every link is single use and checked by the API; a used,
 //! expired, revoked or unknown one reads the same ("ce lien n'est plus
-//! valable"). These pages and the account's own (`/espace/compte`,
-//! `/espace/notifications`) share one lazily loaded module, `compte`.
+//! valable"). These pages, the account's own (`/espace/compte`,
+//! `/espace/notifications`) and the programme team's invitations
+//! (`/espace/equipe`) share one lazily loaded module, `compte`.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -34,6 +35,7 @@ pub fn AccountPages() -> impl IntoView {
         ("confirmer", Some(_)) => view! { <ConfirmPage /> }.into_any(),
         ("mot-de-passe-oublie", None) => view! { <ForgotPage /> }.into_any(),
         ("reinitialiser", Some(_)) => view! { <ResetPage /> }.into_any(),
+        ("espace", Some("equipe")) => view! { <crate::pages::team::Team /> }.into_any(),
         ("espace", Some("notifications")) => {
             view! { <crate::pages::notices::Notices /> }.into_any()
         }

@@ -73,7 +73,8 @@ lazy_pages! {
     /// The tenants (hosting operator).
     Tenants, gestion => view! { <tenants::Tenants hosting=true /> };
     /// Invitation links, sign-up, e-mail confirmation, password reset, the
-    /// account page and the notifications (one loader for them all, each
+    /// account page, the notifications and the programme team's invitations
+    /// (one loader for them all, each
     /// picked by its path).
     Compte, compte => view! { <access::AccountPages /> };
     /// The legal pages (one loader for the four of them, each picked by its

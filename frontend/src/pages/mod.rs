@@ -21,4 +21,5 @@ pub mod organisation;
 pub mod pending;
 pub mod signin;
 pub mod space;
+pub mod team;
 pub mod tenants;

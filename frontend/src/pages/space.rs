@@ -88,6 +88,7 @@ fn Overview(me: Me) -> impl IntoView {
                         <A href="/espace/appels" attr:class="button">{t!(i, "Appels à solutions", "Calls for solutions")}</A>
                         <A href="/espace/registre" attr:class="button button-secondary">{t!(i, "Registre des communes", "Communes registry")}</A>
                         <A href="/espace/annuaire" attr:class="button button-secondary">{t!(i, "Annuaire des partenaires", "Partner directory")}</A>
+                        <A href="/espace/equipe" attr:class="button button-secondary">{t!(i, "Équipe du programme", "Programme team")}</A>
                     </p>
                 </section>
             })}
