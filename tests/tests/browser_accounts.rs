@@ -335,15 +335,25 @@ fn invitation(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
             name[1] != true || name[0].as_str().is_some_and(|t| t.contains("non lue")),
             "the header's count says not what it counts: {name}"
         );
-        if b.c
-            .find(fantoccini::Locator::Css("#tout-lire:not([disabled])"))
-            .await
-            .is_ok()
-        {
-            b.click("#tout-lire").await?;
-            b.wait_text("#notifications-etat", "marquées comme lues")
-                .await?;
-            wait_count(b, "#liste-notifications .unread", 0).await?;
+        // Marked read one by one, or all at once; the header's count follows.
+        let unread =
+            b.c.find_all(fantoccini::Locator::Css("#liste-notifications .unread"))
+                .await
+                .ctx("unread notices")?
+                .len();
+        eprintln!("unread notices of the colleague: {unread}");
+        if unread > 0 {
+            b.click("#liste-notifications .unread button").await?;
+            wait_count(b, "#liste-notifications .unread", unread - 1).await?;
+            if unread == 1 {
+                wait_count(b, "#notifications-non-lues .count-badge", 0).await?;
+            } else {
+                b.click("#tout-lire").await?;
+                b.wait_text("#notifications-etat", "marquées comme lues")
+                    .await?;
+                wait_count(b, "#liste-notifications .unread", 0).await?;
+                wait_count(b, "#notifications-non-lues .count-badge", 0).await?;
+            }
         }
         Ok(())
     })
