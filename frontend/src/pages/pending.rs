@@ -96,7 +96,7 @@ pub fn PendingInvitations(
                         let actions = view! {
                             <span class="actions">
                                 <button type="button" class="button button-small button-secondary"
-                                    aria-label=format!("{} {email}", i.t("Renvoyer l'invitation à", "Send the invitation again to"))
+                                    aria-label=format!("{} {email}", i.t("Renvoyer l'invitation à", "Resend the invitation to"))
                                     on:click=move |_| resend(id1.clone(), e1.clone())>{t!(i, "Renvoyer", "Resend")}</button>
                                 <button type="button" class="button button-small button-danger"
                                     aria-label=format!("{} {email}", i.t("Révoquer l'invitation de", "Revoke the invitation of"))
