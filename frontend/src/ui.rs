@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::tachys::view::any_view::AnyView;
+use leptos_router::components::A;
 use qmi_api::identity::{CommuneStatus, Lang};
 
 use crate::api::ApiError;
@@ -114,6 +115,9 @@ pub fn ErrorNotice(error: ApiError) -> impl IntoView {
                 }}
             </p>
             <p class="muted small">{detail}</p>
+            {(status == 401).then(|| view! {
+                <p><A href=crate::pages::signin::sign_in_here()>{t!(i, "Se connecter", "Sign in")}</A></p>
+            })}
         </div>
     }
 }
