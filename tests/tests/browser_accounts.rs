@@ -82,6 +82,19 @@ fn legal(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
     Box::pin(async move {
         b.goto("/").await?;
         b.el("h1").await?;
+        // The first thing reached by keyboard is the skip link to the content.
+        let skip = b
+            .js(
+                "const f = document.querySelector('a[href], button, input, select, textarea');
+                 const main = document.getElementById('contenu');
+                 return [f.className, f.getAttribute('href'), main && main.tagName, main && main.getAttribute('tabindex')];",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            skip == json!(["skip-link", "#contenu", "MAIN", "-1"]),
+            "no skip link to the content first: {skip}"
+        );
         // Not in the first download: their module comes with the first of them.
         let informations = |fetched: &[(String, u64)]| {
             fetched

@@ -385,8 +385,8 @@ const PRIVACY: Doc = Doc {
                     "The hosting operator runs the servers without access to the communes' content. E-mails go through a sending service, a processor in the GDPR's sense.",
                 ),
                 (
-                    "Les données sont hébergées dans l'Union européenne et n'en sortent pas.",
-                    "The data is hosted in the European Union and does not leave it.",
+                    "Les données sont hébergées dans l'Union européenne, au lieu que les mentions légales indiquent pour ce déploiement ; aucun transfert hors de l'Union n'est prévu.",
+                    "The data is hosted in the European Union, where the legal notice says for this deployment; no transfer out of the Union is planned.",
                 ),
             ])],
         ),
