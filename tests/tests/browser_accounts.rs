@@ -578,6 +578,22 @@ fn reset(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
             .await?;
         b.goto("/espace").await?;
         b.wait_text("#mon-email", email).await?;
+
+        // A new address applies once the link sent to it is followed.
+        let new_email = "contact@solaire-urbain.example";
+        b.click("a[href='/espace/compte']").await?;
+        b.fill("#adresse-nouvelle", new_email).await?;
+        b.fill("#adresse-mot-de-passe", "encore un mot de passe neuf")
+            .await?;
+        b.click("#adresse-changer").await?;
+        b.wait_text("#adresse-envoyee", new_email).await?;
+        b.wait_text("#compte-email", email).await?;
+        let link = mailed_link(&b.server, new_email, "/confirmer/");
+        b.goto(&link).await?;
+        b.wait_text("#adresse-confirmee", new_email).await?;
+        b.axe("new address confirmed").await?;
+        b.click("#vers-espace").await?;
+        b.wait_text("#mon-email", new_email).await?;
         Ok(())
     })
 }
