@@ -665,3 +665,48 @@ fn a_programme_operator_invites_to_the_team_resends_and_revokes() {
         team,
     );
 }
+
+fn existing_account(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
+    Box::pin(async move {
+        let invitee = "reviewer.paris@qmi.example";
+        // A member invites a person from the organisation page.
+        b.sign_in("partner@solaire-urbain.example").await?;
+        b.goto("/espace/organisation").await?;
+        b.wait_text("main", "Membres de l'organisation").await?;
+        b.fill(".org-members input[type='email']", invitee).await?;
+        b.click(".org-members form button[type='submit']").await?;
+        b.wait_text(".org-invited", invitee).await?;
+        b.wait_text("#table-invitations-organisation", invitee)
+            .await?;
+        b.axe("organisation with a pending invitation").await?;
+        b.click("#deconnexion").await?;
+        b.wait_text("header nav", "Connexion").await?;
+
+        // The invited person has an account: the link asks for its password only.
+        let link = mailed_link(&b.server, invitee, "/invitation/");
+        b.goto(&link).await?;
+        b.wait_text("#invitation-objet", "Solaire Urbain").await?;
+        b.wait_text("#form-invitation", "Un compte existe déjà")
+            .await?;
+        wait_count(b, "#invitation-nom", 0).await?;
+        b.axe("invitation for an existing account").await?;
+        b.fill("#invitation-mot-de-passe", "pas le mot de passe")
+            .await?;
+        b.click("#invitation-accepter").await?;
+        b.wait_text("#invitation-mot-de-passe-erreur", "incorrect")
+            .await?;
+        b.fill("#invitation-mot-de-passe", DEMO_PASSWORD).await?;
+        b.click("#invitation-accepter").await?;
+        b.wait_text("#mon-email", invitee).await?;
+        b.wait_text("#carte-organisation", "Solaire Urbain").await?;
+        Ok(())
+    })
+}
+
+#[test]
+fn an_existing_account_accepts_an_organisation_invitation_with_its_password() {
+    run(
+        "an_existing_account_accepts_an_organisation_invitation_with_its_password",
+        existing_account,
+    );
+}
