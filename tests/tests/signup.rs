@@ -277,6 +277,11 @@ fn a_partner_finds_an_organisation_and_asks_to_join_it() {
         (200, Some("refused"))
     );
     assert!(api.me(&kim)["organisation"].is_null());
+    // The person who asked is told, in the app and by e-mail.
+    let told = server
+        .mailbox()
+        .wait_for("kim.refuse@example.org", |m| m.subject.contains("refusée"));
+    assert!(told.text.contains("/espace/organisation"), "{}", told.text);
     assert_eq!(
         api.get(
             &format!("/api/organisations/{org}/join-requests"),

@@ -132,6 +132,13 @@ pub enum Event {
         /// Where to answer (absolute URL).
         link: String,
     },
+    /// A request to join an organisation was refused (an approval is a [`Event::Membership`]).
+    JoinRefused {
+        /// The person who asked.
+        recipient: Recipient,
+        /// The organisation's name.
+        organisation: String,
+    },
     /// A person was added to, or removed from, a commune or an organisation.
     Membership {
         /// Who is told (the person, or the organisation's members).
@@ -234,7 +241,8 @@ impl Event {
             | Self::EmailConfirmation { .. }
             | Self::PasswordReset { .. }
             | Self::PasswordChanged { .. }
-            | Self::JoinRequest { .. } => None,
+            | Self::JoinRequest { .. }
+            | Self::JoinRefused { .. } => None,
             Self::Membership { .. } => Some(Topic::Memberships),
             Self::ApplicationReceived { .. } => Some(Topic::Receipts),
             Self::ReviewAssigned { .. } => Some(Topic::Reviews),
@@ -252,6 +260,7 @@ impl Event {
             | Self::PasswordReset { recipient, .. }
             | Self::PasswordChanged { recipient }
             | Self::JoinRequest { recipient, .. }
+            | Self::JoinRefused { recipient, .. }
             | Self::Membership { recipient, .. }
             | Self::ApplicationReceived { recipient, .. }
             | Self::ReviewAssigned { recipient, .. }

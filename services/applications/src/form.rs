@@ -58,10 +58,10 @@ pub fn check_form(prefix: &str, questions: &[Question]) -> Vec<FieldError> {
         if distinct.len() != q.options.len() {
             errors.push(FieldError::new(f("options"), "options must be distinct"));
         }
-        if let (Some(min), Some(max)) = (q.min, q.max) {
-            if min > max {
-                errors.push(FieldError::new(f("min"), "min is greater than max"));
-            }
+        if let (Some(min), Some(max)) = (q.min, q.max)
+            && min > max
+        {
+            errors.push(FieldError::new(f("min"), "min is greater than max"));
         }
         if q.max_length == Some(0) {
             errors.push(FieldError::new(f("max_length"), "must be at least 1"));

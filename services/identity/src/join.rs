@@ -279,13 +279,13 @@ pub(super) async fn list(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 /// `POST /api/organisations/{id}/join-requests/{request}/approve|refuse`. Approving
 /// makes the account a member (409 when it joined another organisation meanwhile)
-/// and raises its rights version; the person is told.
+/// and raises its rights version; the person is told either way.
 pub(super) async fn answer(cx: &Ctx<'_>, approve: bool) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let org = cx.param("id");
     cx.allow(Some(&p), Operation::UpdateOrganisation(org))
         .await?;
-    require_organisation(&cx.db, org).await?;
+    let organisation = require_organisation(&cx.db, org).await?;
     let id = cx.param("request");
     let t = now();
     let status = if approve {
@@ -310,6 +310,17 @@ pub(super) async fn answer(cx: &Ctx<'_>, approve: bool) -> Result<Reply, Problem
             if approve {
                 join_organisation(db, &request.account_id, org).await?;
                 lower_rights(db, &request.account_id).await?;
+            } else {
+                outbox::enqueue(
+                    db,
+                    Event::JoinRefused {
+                        recipient: Recipient::Account {
+                            account_id: request.account_id.clone(),
+                        },
+                        organisation: organisation.name.clone(),
+                    },
+                )
+                .await?;
             }
             Ok(request)
         })

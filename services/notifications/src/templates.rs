@@ -232,6 +232,32 @@ pub fn render(event: &Event, lang: Lang, name: Option<&str>, public_url: &str) -
                 Some(link.clone()),
             )
         }
+        Event::JoinRefused { organisation, .. } => {
+            let line = if fr {
+                format!(
+                    "Votre demande pour rejoindre {organisation} sur QMI a été refusée par un membre de l'organisation. Vous pouvez créer votre propre organisation ou demander à en rejoindre une autre."
+                )
+            } else {
+                format!(
+                    "Your request to join {organisation} on QMI was refused by a member of the organisation. You may create your own organisation or ask to join another one."
+                )
+            };
+            blocks.push(Block::Para(line.clone()));
+            let link = join(public_url, "/espace/organisation");
+            blocks.push(Block::Link(
+                t(lang, "Mon organisation", "My organisation"),
+                link.clone(),
+            ));
+            (
+                if fr {
+                    format!("Demande refusée : {organisation}")
+                } else {
+                    format!("Request refused: {organisation}")
+                },
+                line,
+                Some(link),
+            )
+        }
         Event::Membership {
             person,
             place,
@@ -570,6 +596,10 @@ mod tests {
                 requester: "Dominique <d@x.fr>".into(),
                 organisation: "Solaire Urbain".into(),
                 link: format!("{PUBLIC}/espace/organisation"),
+            },
+            Event::JoinRefused {
+                recipient: to(),
+                organisation: "Solaire Urbain".into(),
             },
             Event::Membership {
                 recipient: to(),
