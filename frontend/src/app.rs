@@ -13,12 +13,7 @@ use qmi_api::notifications::Unread;
 
 use crate::i18n::{self, use_i18n};
 use crate::pages::{
-    calls::{CallPage, Calls},
-    communes::{CommunePage, Communes},
-    home::Home,
-    lazy,
-    not_found::NotFound,
-    signin::SignIn,
+    calls::Calls, communes::Communes, home::Home, lazy, not_found::NotFound, signin::SignIn,
     space::Space,
 };
 use crate::session::{self, use_session};
@@ -38,9 +33,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/communes") view=Communes />
-                    <Route path=path!("/communes/:insee") view=CommunePage />
+                    <Route path=path!("/communes/:insee") view={Lazy::<lazy::Public>::new()} />
                     <Route path=path!("/appels") view=Calls />
-                    <Route path=path!("/appels/:id") view=CallPage />
+                    <Route path=path!("/appels/:id") view={Lazy::<lazy::Public>::new()} />
                     <Route path=path!("/appels/:id/candidature") view={Lazy::<lazy::ApplicationPage>::new()} />
                     <Route path=path!("/espace/evaluations") view={Lazy::<lazy::Reviews>::new()} />
                     <Route path=path!("/espace/evaluations/:id") view={Lazy::<lazy::ScoringPage>::new()} />

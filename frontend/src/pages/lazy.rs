@@ -1,7 +1,7 @@
 //! The pages loaded on first visit. Each is split out of the main module by the
-//! bundler (`wasm-split`): the home page, the communes, the calls and sign-in
-//! come with the first download; the rest of "my space" and the application
-//! form follow when someone opens them.
+//! bundler (`wasm-split`): the home page, the lists of communes and calls and
+//! sign-in come with the first download; one call's or one commune's page, the
+//! rest of "my space" and the application form follow when someone opens them.
 
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
@@ -31,8 +31,8 @@ macro_rules! lazy_pages {
 }
 
 use super::{
-    access, calls, candidacy, directory, invitations, legal, manage, members, mine, organisation,
-    tenants,
+    access, calls, candidacy, communes, directory, invitations, legal, manage, members, mine,
+    organisation, tenants,
 };
 
 lazy_pages! {
@@ -80,4 +80,20 @@ lazy_pages! {
     /// The legal pages (one loader for the four of them, each picked by its
     /// path: every lazy page costs the first download its loader).
     Informations, informations => view! { <legal::LegalPage /> };
+    /// A call's page and a commune's page (one loader for both, each picked by
+    /// its path), out of the first download.
+    Public, public => view! { <PublicPage /> };
+}
+
+/// `/appels/:id` or `/communes/:insee`, by the path.
+#[component]
+fn PublicPage() -> impl IntoView {
+    let path = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    if path.starts_with("/appels/") {
+        view! { <calls::CallPage /> }.into_any()
+    } else {
+        view! { <communes::CommunePage /> }.into_any()
+    }
 }
