@@ -44,6 +44,9 @@ pub struct ApiError {
     /// A stable code for problems a client tells apart (`link-unavailable`…).
     #[serde(default)]
     pub code: Option<String>,
+    /// The problem's `type` URI (`…/problems/tenant-suspended`…).
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
 }
 
 impl ApiError {
@@ -55,6 +58,7 @@ impl ApiError {
             detail: None,
             errors: Vec::new(),
             code: None,
+            kind: None,
         }
     }
 
@@ -66,15 +70,25 @@ impl ApiError {
             detail: None,
             errors: Vec::new(),
             code: None,
+            kind: None,
         }
     }
 
-    /// The message for `field`, if the API named it.
+    /// The message for `field`, if the API named it, in the interface
+    /// language (see [`crate::messages::localise`]).
     pub fn field(&self, field: &str) -> Option<String> {
         self.errors
             .iter()
             .find(|e| e.field == field)
-            .map(|e| e.message.clone())
+            .map(|e| crate::messages::localise(&e.message))
+    }
+
+    /// Whether the problem is of type `slug` (the end of its `type` URI).
+    pub fn is(&self, slug: &str) -> bool {
+        self.kind
+            .as_deref()
+            .and_then(|k| k.rsplit('/').next())
+            .is_some_and(|k| k == slug)
     }
 
     /// One line for people: the detail, else the title.
@@ -172,6 +186,7 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
         detail: None,
         errors: Vec::new(),
         code: None,
+        kind: None,
     })
 }
 
@@ -323,6 +338,7 @@ async fn raw(
             detail: None,
             errors: Vec::new(),
             code: None,
+            kind: None,
         });
     problem.status = status;
     Err(problem)
@@ -336,6 +352,7 @@ async fn read_text(response: gloo_net::http::Response) -> Result<String, ApiErro
         detail: None,
         errors: Vec::new(),
         code: None,
+        kind: None,
     })
 }
 

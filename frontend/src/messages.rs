@@ -1,7 +1,9 @@
 //! The API's messages (field messages and problem details) in the interface
 //! language. The services answer in English (one vocabulary for every client
 //! and for the logs); the web app shows them in French when the interface is
-//! French. A message it does not know is shown as the API wrote it.
+//! French. A message it does not know is never shown in English there: it
+//! reads as a French sentence (tests/tests/french_messages.rs walks the
+//! services' messages against this table).
 
 use qmi_api::identity::Lang;
 
@@ -33,10 +35,28 @@ fn interface_lang() -> Lang {
     Lang::En
 }
 
-/// The French text of an API message, or the message itself.
+/// The French text of an API message. A message the table does not know is
+/// never shown in English: it reads as a French sentence saying the request
+/// was not accepted (the field or the status tell which).
 pub fn to_french(message: &str) -> String {
+    french(message).unwrap_or_else(|| UNKNOWN_FR.to_owned())
+}
+
+/// What a message the table does not know reads in French.
+pub const UNKNOWN_FR: &str = "la demande n'a pas été acceptée";
+
+/// The French text of an API message the table knows.
+pub fn french(message: &str) -> Option<String> {
+    let fr = table(message)?;
+    (fr != message).then_some(fr)
+}
+
+fn table(message: &str) -> Option<String> {
     if let Some(fr) = exact(message) {
-        return fr.to_owned();
+        return Some(fr.to_owned());
+    }
+    if let Some(fr) = with_values(message) {
+        return Some(fr);
     }
     let number = |s: &str| {
         s.chars()
@@ -45,20 +65,20 @@ pub fn to_french(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("at most ") {
         let n = rest.split(' ').next().unwrap_or_default();
         if number(n) && rest[n.len()..].starts_with(" characters") {
-            return format!("{n} caractères au plus{}", got(&rest[n.len()..]));
+            return Some(format!("{n} caractères au plus{}", got(&rest[n.len()..])));
         }
     }
     if let Some(n) = message
         .strip_prefix("must be at least ")
         .filter(|n| number(n))
     {
-        return format!("doit valoir au moins {n}");
+        return Some(format!("doit valoir au moins {n}"));
     }
     if let Some(n) = message
         .strip_prefix("must be at most ")
         .filter(|n| number(n))
     {
-        return format!("doit valoir au plus {n}");
+        return Some(format!("doit valoir au plus {n}"));
     }
     if let Some(rest) = message.strip_prefix("expected ") {
         let what = match rest {
@@ -70,11 +90,164 @@ pub fn to_french(message: &str) -> String {
             "the id of an attachment of this application" => {
                 "une pièce jointe de cette candidature"
             }
-            _ => return message.to_owned(),
+            _ => return None,
         };
-        return format!("attendu : {what}");
+        return Some(format!("attendu : {what}"));
     }
-    with_value(message).unwrap_or_else(|| message.to_owned())
+    with_value(message)
+}
+
+/// Messages with one or more values (`{}`), English then French; the values
+/// go into the French in the same order. The first match wins.
+const WITH_VALUES: &[(&str, &str)] = &[
+    (
+        "decisions are taken once the call has closed (deadline {}); to decide sooner, close the call early with a reason",
+        "les décisions se prennent après la clôture de l'appel (date limite : {}) ; pour décider plus tôt, clôturez l'appel avec un motif",
+    ),
+    (
+        "{} is not an INSEE commune code (five characters, e.g. 75056 or 2A004)",
+        "{} n'est pas un code INSEE de commune (cinq caractères, par exemple 75056 ou 2A004)",
+    ),
+    (
+        "{} hosts no innovation district (status {})",
+        "{} n'accueille pas de quartier d'innovation (statut : {})",
+    ),
+    (
+        "{} is not a commune of the registry",
+        "{} n'est pas une commune du registre",
+    ),
+    (
+        "one of this call's districts: {}",
+        "l'un des quartiers de cet appel : {}",
+    ),
+    ("{} answered {}: {}", "{} a répondu {} : {}"),
+    (
+        "no candidacy of {} to campaign {}",
+        "aucune candidature de {} à l'appel à candidatures {}",
+    ),
+    (
+        "only a submitted candidacy can be decided (this one is {})",
+        "seule une candidature déposée peut être décidée (celle-ci : {})",
+    ),
+    (
+        "the candidacy was {} meanwhile",
+        "la candidature a changé entre-temps ({})",
+    ),
+    (
+        "unknown placeholder {}; use {}",
+        "variable inconnue {} ; utilisez {}",
+    ),
+    (
+        "unknown kind `{}`; one of {}",
+        "type inconnu `{}` ; l'un de {}",
+    ),
+    (
+        "this call accepts organisations from {}; the organisation is from `{}`",
+        "cet appel accepte les organisations de : {} ; l'organisation est de `{}`",
+    ),
+    (
+        "this call accepts {}; the organisation is `{}`",
+        "cet appel accepte : {} ; l'organisation est de type `{}`",
+    ),
+    (
+        "{} is not a tenant status (member, candidate, district, suspended)",
+        "{} n'est pas un statut de commune (member, candidate, district, suspended)",
+    ),
+    (
+        "the bearer token is not valid: {}",
+        "votre session n'est plus valable : reconnectez-vous",
+    ),
+    (
+        "the Authorization header must be `Bearer <token>`: {}",
+        "connectez-vous d'abord",
+    ),
+    ("there is no commune {}", "la commune {} n'existe pas"),
+    (
+        "la commune {} est suspendue : seuls les opérateurs du programme y ont accès (commune {} is suspended)",
+        "la commune {} est suspendue : seule l'équipe du programme y a accès",
+    ),
+    (
+        "the request body is over the limit of {} bytes",
+        "le contenu dépasse la limite de {} octets",
+    ),
+    ("no session {}", "session introuvable ({})"),
+    (
+        "{} is not a member of organisation {}",
+        "{} n'est pas membre de l'organisation {}",
+    ),
+    ("{} is not a member of {}", "{} n'est pas membre de {}"),
+    ("at most {} codes", "{} codes au plus"),
+    (
+        "no pending invitation {}",
+        "aucune invitation en attente ({})",
+    ),
+    (
+        "no pending request {} to join {}",
+        "aucune demande en attente ({}) pour rejoindre {}",
+    ),
+    ("no route {}", "adresse inconnue ({})"),
+    (
+        "unknown query parameter `{}`: {}",
+        "paramètre inconnu `{}` : {}",
+    ),
+    (
+        "limit must be an integer from 1 to {}",
+        "la limite est un nombre entier de 1 à {}",
+    ),
+    (
+        "must be between 1 and {}, got {}",
+        "doit être entre 1 et {} ({} saisi)",
+    ),
+    ("{} is not allowed here", "{} n'est pas permis ici"),
+    ("no notice {}", "avis introuvable ({})"),
+    (
+        "{} needs a signed-in account",
+        "{} : connectez-vous d'abord",
+    ),
+    (
+        "`{}` is not a date-time ({}); use 2026-05-01T12:00 (Paris) or RFC 3339",
+        "la date et l'heure attendues sont de la forme 2026-05-01T12:00 (heure de Paris)",
+    ),
+];
+
+/// The French of a message of [`WITH_VALUES`].
+fn with_values(message: &str) -> Option<String> {
+    WITH_VALUES.iter().find_map(|(en, fr)| {
+        let values = captures(en, message)?;
+        let mut out = String::new();
+        let mut values = values.into_iter();
+        let mut parts = fr.split("{}").peekable();
+        while let Some(part) = parts.next() {
+            out.push_str(part);
+            if parts.peek().is_some() {
+                out.push_str(values.next().unwrap_or_default());
+            }
+        }
+        Some(out)
+    })
+}
+
+/// The values of `message` in the places of `pattern`'s `{}`, if it matches.
+fn captures<'m>(pattern: &str, message: &'m str) -> Option<Vec<&'m str>> {
+    let parts: Vec<&str> = pattern.split("{}").collect();
+    let (first, rest) = parts.split_first()?;
+    let mut tail = message.strip_prefix(first)?;
+    let mut values = Vec::new();
+    for (i, part) in rest.iter().enumerate() {
+        let at = if i + 1 == rest.len() {
+            if !tail.ends_with(part) {
+                return None;
+            }
+            tail.len() - part.len()
+        } else if part.is_empty() {
+            return None;
+        } else {
+            tail.find(part)?
+        };
+        values.push(&tail[..at]);
+        tail = &tail[at + part.len()..];
+    }
+    tail.is_empty().then_some(values)
 }
 
 /// Messages that carry a value (an id, a date, a state, a choice): the English
@@ -314,7 +487,84 @@ fn exact(message: &str) -> Option<&'static str> {
         "confirm your e-mail address first (follow the link sent when you signed up)" => {
             "confirmez d'abord votre adresse électronique (suivez le lien reçu à l'inscription)"
         }
+        "managed is true or false" => "« managed » vaut true ou false",
+        "unknown status" => "statut inconnu",
+        "one of open, upcoming, closed" => "l'un de open, upcoming, closed (ouvert, à venir, clos)",
+        "the application was submitted already and can no longer be submitted" => {
+            "la candidature a déjà été déposée"
+        }
+        "Idempotency-Key is too long" => "la clé d'idempotence est trop longue",
+        "only the applicant submits or withdraws" => {
+            "seule l'organisation candidate dépose ou retire sa candidature"
+        }
+        "recused from this application meanwhile" => "récusé entre-temps pour cette candidature",
+        "open data files: calls.json, calls.csv, decisions.json, decisions.csv" => {
+            "fichiers de données ouvertes : calls.json, calls.csv, decisions.json, decisions.csv"
+        }
+        "a commune's call has `insee` only; a programme call has `districts` only" => {
+            "l'appel d'une commune n'a que sa commune ; un appel du programme n'a que ses quartiers"
+        }
+        "a choice needs at least two options" => "un choix demande au moins deux options",
+        "this route needs a bearer token in the Authorization header"
+        | "this route needs a signed-in account" => "connectez-vous d'abord",
+        "the bearer token is not valid: rights changed, refresh the token" => {
+            "vos droits ont changé : reconnectez-vous"
+        }
+        "another account has this address now" => "un autre compte a désormais cette adresse",
+        "an e-mail address" => "une adresse électronique",
+        "this is already the account's address" => "c'est déjà l'adresse du compte",
+        "an account belongs to at most one organisation: this one already has its own" => {
+            "un compte appartient à une seule organisation : celui-ci a déjà la sienne"
+        }
+        "an account belongs to at most one organisation: leave yours before joining another" => {
+            "un compte appartient à une seule organisation : quittez la vôtre avant d'en rejoindre une autre"
+        }
+        "one of member, candidate, district, suspended" => {
+            "l'un de member, candidate, district, suspended (membre, candidate, quartier, suspendue)"
+        }
+        "invalid departement" => "département invalide",
+        "a département code such as 75, 2A or 974" => "un code de département comme 75, 2A ou 974",
+        "invalid territory" => "territoire invalide",
+        "a territory (EPT) SIREN such as 200057867" => {
+            "le SIREN d'un territoire (EPT), comme 200057867"
+        }
+        "invalid insee" => "code INSEE invalide",
+        "INSEE codes separated by commas, e.g. 93048,93066" => {
+            "des codes INSEE séparés par des virgules, par exemple 93048,93066"
+        }
+        "too many codes" => "trop de codes",
+        "q is too long" => "la recherche est trop longue",
+        "the account's current password" => "le mot de passe actuel du compte",
+        "an account with this e-mail was created meanwhile: open the link again and give its password" => {
+            "un compte a été créé entre-temps avec cette adresse : rouvrez le lien et donnez son mot de passe"
+        }
+        "3 to 100 characters" => "3 à 100 caractères",
+        "invalid cursor" => "suite de liste invalide",
+        "one of receipts, reviews, deadlines, decisions, memberships" => {
+            "l'un de receipts, reviews, deadlines, decisions, memberships (accusés de réception, évaluations, échéances, décisions, adhésions)"
+        }
+        "only platform operators run scheduled jobs" => {
+            "seuls les opérateurs de la plateforme lancent les tâches planifiées"
+        }
+        "only programme operators manage the programme team" => {
+            "seule l'équipe du programme gère l'équipe du programme"
+        }
+        "the decision is not published to the applicant yet" => {
+            "la décision n'est pas encore publiée à l'organisation candidate"
+        }
+        "this rule needs the record's commune" => "cette règle demande la commune concernée",
+        "this rule needs the record's organisation" => {
+            "cette règle demande l'organisation concernée"
+        }
+        "a reason is required: say why the commune is suspended" => {
+            "un motif est obligatoire : dites pourquoi la commune est suspendue"
+        }
+        "a short reason, 3 to 500 characters" => "un motif court, de 3 à 500 caractères",
         // Problem titles.
+        "Commune suspended" => "Commune suspendue",
+        "Method not allowed" => "Méthode non permise",
+        "Upstream failure" => "Échec d'un service",
+        "Invalid refresh token" => "Session expirée",
         "Bad request" => "Demande incorrecte",
         "Link no longer valid" => "Lien plus valable",
         "Wrong password" => "Mot de passe incorrect",
@@ -476,8 +726,16 @@ mod tests {
             "les fichiers s'ajoutent aux brouillons seulement"
         );
         assert_eq!(to_french("Not found"), "Introuvable");
-        // Unknown: as the API wrote it.
-        assert_eq!(to_french("something new"), "something new");
-        assert_eq!(to_french("expected a unicorn"), "expected a unicorn");
+        assert_eq!(
+            to_french("93066 is not a member of organisation 0190ab"),
+            "93066 n'est pas membre de l'organisation 0190ab"
+        );
+        assert_eq!(
+            to_french("no pending request r1 to join o2"),
+            "aucune demande en attente (r1) pour rejoindre o2"
+        );
+        // Unknown: a French sentence, never the English.
+        assert_eq!(to_french("something new"), super::UNKNOWN_FR);
+        assert_eq!(to_french("expected a unicorn"), super::UNKNOWN_FR);
     }
 }

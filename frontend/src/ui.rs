@@ -90,10 +90,27 @@ pub fn Loading() -> impl IntoView {
     view! { <p class="notice" role="status">{crate::t!(i, "Chargement…", "Loading…")}</p> }
 }
 
+/// What the people of a suspended commune meet instead of its pages: plainly,
+/// in the interface language (issue 13).
+pub fn suspended_notice(i: crate::i18n::I18n) -> impl IntoView {
+    view! {
+        <div class="notice notice-error" role="alert" id="commune-suspendue">
+            <p><strong>{t!(i, "Cette commune est suspendue.", "This commune is suspended.")}</strong></p>
+            <p>{t!(i,
+                "Tant que la suspension dure, ses membres n'ont plus accès à ses pages ni à ses contenus, qui sont gelés. Rien n'est perdu : tout revient quand la commune est réactivée. Pour en savoir plus, contactez l'équipe du programme.",
+                "While the suspension lasts, its members can no longer open its pages or content, which are frozen. Nothing is lost: everything comes back when the commune is resumed. To learn more, contact the programme team.")}</p>
+            <p><A href="/espace">{t!(i, "Retour à mon espace", "Back to my space")}</A></p>
+        </div>
+    }
+}
+
 /// An API error for people, with a hint for the usual statuses.
 #[component]
 pub fn ErrorNotice(error: ApiError) -> impl IntoView {
     let i = use_i18n();
+    if error.is("tenant-suspended") {
+        return suspended_notice(i).into_any();
+    }
     let status = error.status;
     let message = error.message();
     let detail = move || {
@@ -120,6 +137,7 @@ pub fn ErrorNotice(error: ApiError) -> impl IntoView {
             })}
         </div>
     }
+    .into_any()
 }
 
 /// A labelled text input bound to `value`, with its error message (from the
@@ -445,6 +463,7 @@ mod tests {
                 f("criteria[2].id", "twice"),
             ],
             code: None,
+            kind: None,
         };
         let map = error_map(&e);
         assert_eq!(map["title"], "must not be empty");

@@ -982,7 +982,7 @@ fn a_suspended_communes_admin_is_refused_on_every_candidacy_and_call_route() {
         "POST",
         &format!("/api/admin/communes/{SAINT_DENIS}/suspend"),
         Some(&hosting),
-        None,
+        Some(&json!({ "reason": "test" })),
     );
     assert_eq!(suspended.status, 200, "{suspended:?}");
     for (method, path, body) in &routes {

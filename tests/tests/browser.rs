@@ -575,8 +575,11 @@ fn hosting(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
         b.click("#commune-ajouter").await?;
         b.wait_text("#table-registre", "Lyon 8e").await?;
         b.wait_text("#registre-total", "131 communes").await?;
-        // Suspend and resume it; the counts follow.
+        // Suspend (asked first, with its reason) and resume it; the counts follow.
         b.click("tr[data-insee='69388'] button").await?;
+        b.fill("#suspension-motif", "Convention non renouvelée")
+            .await?;
+        b.click("#suspension-confirmer").await?;
         b.wait_text("tr[data-insee='69388']", "Suspendue").await?;
         b.wait_text("#registre-total", "1 suspendue").await?;
         // The API searches: by status, by name, by INSEE code.

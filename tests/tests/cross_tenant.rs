@@ -1878,7 +1878,7 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
         "POST",
         &format!("/api/admin/communes/{B}/suspend"),
         w.token(Who::Hosting),
-        &Body::Empty,
+        &Body::Json(json!({ "reason": "cross-tenant sweep" })),
     ) {
         Ok(res) if res.ok() => {
             // Reads first, on the state as it was; then the owners' writes to B.
@@ -1929,7 +1929,7 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
                         "POST",
                         &format!("/api/admin/communes/{B}/suspend"),
                         w.token(Who::Hosting),
-                        &Body::Empty,
+                        &Body::Json(json!({ "reason": "cross-tenant sweep" })),
                     );
                 }
             }

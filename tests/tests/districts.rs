@@ -137,7 +137,7 @@ fn the_policy_decides_who_completes_a_district_and_suspension_freezes_it() {
         "POST",
         &format!("/api/admin/communes/{insee}/suspend"),
         Some(&hosting),
-        Some(&json!({})),
+        Some(&json!({ "reason": "test" })),
     );
     assert_eq!(status, 200, "{body}");
     let (status, body) = api.send(

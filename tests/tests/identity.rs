@@ -574,7 +574,7 @@ fn operators_manage_tenants_and_hosting_reads_no_tenant_content() {
         &api.post(
             "/api/admin/communes/93048/suspend",
             Some(&admin_b),
-            &json!({}),
+            &json!({ "reason": "test" }),
         ),
         403,
     );
@@ -582,7 +582,7 @@ fn operators_manage_tenants_and_hosting_reads_no_tenant_content() {
     let r = api.post(
         "/api/admin/communes/93048/suspend",
         Some(&hosting),
-        &json!({}),
+        &json!({ "reason": "test" }),
     );
     assert_eq!(
         (r.status, r.body["status"].as_str()),
@@ -1030,7 +1030,7 @@ fn a_suspended_communes_memberships_leave_tokens_until_it_is_resumed() {
     let r = api.post(
         "/api/admin/communes/01004/suspend",
         Some(&hosting),
-        &json!({}),
+        &json!({ "reason": "test" }),
     );
     assert_eq!(
         (r.status, r.body["status"].as_str()),
@@ -1420,7 +1420,7 @@ fn two_processes_share_suspensions_and_rights_at_once() {
     let r = a.post(
         "/api/admin/communes/01004/suspend",
         Some(&hosting),
-        &json!({}),
+        &json!({ "reason": "test" }),
     );
     assert_eq!(r.status, 200, "{r:?}");
     assert_refused(&b.get(members, Some(&admin)), 403, "tenant-suspended");

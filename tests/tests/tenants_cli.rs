@@ -82,7 +82,7 @@ fn operators_manage_tenants_from_the_command_line() {
     };
     let token = sign_in();
 
-    let (ok, out, err) = tenants(&server, &["suspend", "93048"]);
+    let (ok, out, err) = tenants(&server, &["suspend", "93048", "--reason", "test"]);
     assert!(ok, "{err}");
     assert!(out.contains("93048") && out.contains("suspended"), "{out}");
     let (ok, out, _) = tenants(&server, &["list", "--status", "suspended"]);

@@ -460,7 +460,8 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
                     }
                     Err(e) => fail(
                         key,
-                        crate::messages::localise(&e.field("body").unwrap_or_else(|| e.message())),
+                        e.field("body")
+                            .unwrap_or_else(|| crate::messages::localise(&e.message())),
                     ),
                 }
             });

@@ -480,6 +480,7 @@ mod tests {
             title: String::new(),
             detail: None,
             code: None,
+            kind: None,
         };
         let m = field_errors(&e);
         assert_eq!(m["perimeter"], "perimeter.coordinates : a closed ring");

@@ -124,7 +124,7 @@ pub fn OrgMembers(id: String) -> impl IntoView {
                         version.update(|v| *v += 1);
                     }
                     Err(e) => {
-                        error.set(e.field("email").map(|m| crate::messages::localise(&m)));
+                        error.set(e.field("email"));
                         failure.set(Some(e).filter(|e| e.errors.is_empty()));
                         crate::ui::focus_first_invalid();
                     }

@@ -65,8 +65,9 @@ fn Overview(me: Me) -> impl IntoView {
     let hosting = me.platform_roles.contains(&PlatformRole::Hosting);
     let organisation = me.organisation.clone();
     let memberships = me.memberships.clone();
+    let suspended = me.suspended_memberships.clone();
     // Neither staff nor partner yet: a partner just signed up.
-    let newcomer = memberships.is_empty() && me.platform_roles.is_empty();
+    let newcomer = memberships.is_empty() && suspended.is_empty() && me.platform_roles.is_empty();
     view! {
         <section aria-labelledby="titre-espace">
             <p class="eyebrow">{t!(i, "Mon espace", "My space")}</p>
@@ -135,6 +136,17 @@ fn Overview(me: Me) -> impl IntoView {
                         {(role == MembershipRole::Reviewer).then(|| view! {
                             <p><A href="/espace/evaluations" attr:class="button">{t!(i, "Mes évaluations", "My reviews")}</A></p>
                         })}
+                    </section>
+                }
+            }).collect_view()}
+            {suspended.into_iter().map(|m| {
+                let heading = format!("carte-suspendue-{}", m.insee);
+                let role = m.role;
+                view! {
+                    <section class="card membership membership-suspended" aria-labelledby=heading.clone() data-insee=m.insee.to_string()>
+                        <h2 id=heading.clone()>{m.name.clone()}</h2>
+                        <p><strong>{move || role_label(i, role)}</strong>" · "<crate::ui::StatusBadge status=qmi_api::identity::CommuneStatus::Suspended /></p>
+                        {crate::ui::suspended_notice(i)}
                     </section>
                 }
             }).collect_view()}

@@ -67,7 +67,7 @@ fn TeamInvitations() -> impl IntoView {
                     version.update(|v| *v += 1);
                 }
                 Err(e) => {
-                    email_error.set(e.field("email").map(|m| crate::messages::localise(&m)));
+                    email_error.set(e.field("email"));
                     failure.set(Some(e).filter(|e| e.errors.is_empty()));
                 }
             }

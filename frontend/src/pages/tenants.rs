@@ -76,19 +76,29 @@ fn Registry(hosting: bool, programme: bool) -> impl IntoView {
         list.load(query, reset);
     };
     load(true);
-    let act = move |insee: Insee, suspend: bool| {
+    // The commune whose suspension is being confirmed (its reason asked first).
+    let confirming = RwSignal::new(None::<(Insee, String)>);
+    let changed = move |changed: Commune| {
+        rows.update(|r| {
+            if let Some(row) = r.iter_mut().find(|c| c.insee == changed.insee) {
+                *row = changed;
+            }
+        });
+        version.update(|v| *v += 1);
+    };
+    let act = move |insee: Insee, name: String, suspend: bool| {
+        if suspend {
+            error.set(None);
+            confirming.set(Some((insee, name)));
+            crate::ui::focus("#suspension-motif");
+            return;
+        }
         spawn_local(async move {
-            let verb = if suspend { "suspend" } else { "resume" };
-            match api::post_nobody::<Commune>(&format!("/api/admin/communes/{insee}/{verb}")).await
+            match api::post_nobody::<Commune>(&format!("/api/admin/communes/{insee}/resume")).await
             {
-                Ok(changed) => {
+                Ok(c) => {
                     error.set(None);
-                    rows.update(|r| {
-                        if let Some(row) = r.iter_mut().find(|c| c.insee == changed.insee) {
-                            *row = changed;
-                        }
-                    });
-                    version.update(|v| *v += 1);
+                    changed(c);
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -145,6 +155,12 @@ fn Registry(hosting: bool, programme: bool) -> impl IntoView {
                 <p><button type="submit" class="button" id="registre-chercher">{t!(i, "Chercher", "Search")}</button></p>
             </form>
             {move || error.get().map(|e| view! { <ErrorNotice error=e /> })}
+            {move || confirming.get().map(|(insee, name)| view! {
+                <SuspendForm insee name on_done={move |c: Option<Commune>| {
+                    confirming.set(None);
+                    if let Some(c) = c { changed(c); }
+                }} />
+            })}
             {move || if rows.with(Vec::is_empty) {
                 if loading.get() { view! { <Loading /> }.into_any() } else {
                     view! { <p class="notice">{t!(i, "Aucune commune ne correspond.", "No commune matches.")}</p> }.into_any()
@@ -177,7 +193,7 @@ fn Registry(hosting: bool, programme: bool) -> impl IntoView {
 fn RegistryRow(
     c: Commune,
     programme: bool,
-    act: impl Fn(Insee, bool) + Copy + Send + Sync + 'static,
+    act: impl Fn(Insee, String, bool) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let i = use_i18n();
     let suspended = c.status == CommuneStatus::Suspended;
@@ -192,13 +208,74 @@ fn RegistryRow(
             <td class="actions">
                 <button type="button" class="button button-small"
                     class:button-danger=!suspended
-                    aria-label=move || format!("{} {name}", if suspended { i.t("Réactiver", "Resume") } else { i.t("Suspendre", "Suspend") })
-                    on:click=move |_| act(insee.clone(), !suspended)>
+                    aria-label={let name = name.clone(); move || format!("{} {name}", if suspended { i.t("Réactiver", "Resume") } else { i.t("Suspendre", "Suspend") })}
+                    on:click=move |_| act(insee.clone(), name.clone(), !suspended)>
                     {move || if suspended { i.t("Réactiver", "Resume") } else { i.t("Suspendre", "Suspend") }}
                 </button>
                 {programme.then(|| view! { <A href=members attr:class="button button-small button-secondary">{t!(i, "Membres", "Members")}</A> })}
             </td>
         </tr>
+    }
+}
+
+/// The suspension of commune `insee`, asked first: what it does, and why
+/// (required, kept in the commune's status history). `on_done` gets the
+/// suspended commune, or `None` when cancelled.
+#[component]
+fn SuspendForm(
+    insee: Insee,
+    name: String,
+    on_done: impl Fn(Option<Commune>) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i = use_i18n();
+    let reason = RwSignal::new(String::new());
+    let reason_error = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let path = format!("/api/admin/communes/{insee}/suspend");
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let path = path.clone();
+        let body = qmi_api::identity::Suspension {
+            reason: Some(reason.get_untracked()),
+        };
+        spawn_local(async move {
+            match api::post::<Commune>(&path, &body).await {
+                Ok(c) => on_done(Some(c)),
+                Err(e) => {
+                    reason_error.set(e.field("reason"));
+                    failure.set(Some(e).filter(|e| e.errors.is_empty()));
+                    crate::ui::focus_first_invalid();
+                }
+            }
+            busy.set(false);
+        });
+    };
+    let title = format!("{} {name} ({insee}) ?", i.t("Suspendre", "Suspend"));
+    view! {
+        <form class="card" id="suspension" aria-labelledby="suspension-titre" novalidate on:submit=submit>
+            <h2 id="suspension-titre">{title}</h2>
+            <p>{t!(i,
+                "Ses membres (administrateurs, agents, évaluateurs) ne pourront plus rien consulter ni modifier de la commune tant qu'elle sera suspendue ; ses contenus sont gelés. Seule l'équipe du programme y garde accès. La suspension se lève avec « Réactiver ».",
+                "Its members (admins, agents, reviewers) can neither read nor change anything of the commune while it is suspended; its content is frozen. Only the programme team keeps access. Lift the suspension with \"Resume\".")}</p>
+            <TextField id="suspension-motif" label=Signal::derive(move || i.t("Motif de la suspension", "Reason for the suspension"))
+                value=reason error=reason_error required=true multiline=true
+                hint=Signal::derive(move || i.t("Obligatoire, gardé dans l'historique de la commune.", "Required, kept in the commune's history.")) />
+            {move || failure.get().map(|e| view! { <ErrorNotice error=e /> })}
+            <p class="actions">
+                <button type="submit" class="button button-danger" id="suspension-confirmer" disabled=move || busy.get()>
+                    {t!(i, "Confirmer la suspension", "Confirm the suspension")}
+                </button>
+                " "
+                <button type="button" class="button button-secondary" id="suspension-annuler" on:click=move |_| on_done(None)>
+                    {t!(i, "Annuler", "Cancel")}
+                </button>
+            </p>
+        </form>
     }
 }
 

@@ -10,7 +10,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use qmi_api::Insee;
-use qmi_api::identity::{Commune, CommuneStatus, NewCommune, TokenRequest, TokenResponse};
+use qmi_api::identity::{
+    Commune, CommuneStatus, NewCommune, Suspension, TokenRequest, TokenResponse,
+};
 use qmi_api::page::Page;
 
 /// Options shared by the tenant commands.
@@ -66,6 +68,9 @@ enum TenantCommand {
     Suspend {
         /// INSEE code.
         insee: Insee,
+        /// Why (required, kept in the commune's status history).
+        #[arg(long)]
+        reason: String,
     },
     /// Resume a suspended commune.
     Resume {
@@ -207,12 +212,15 @@ pub async fn run(args: TenantArgs) -> Result<()> {
                 status_name(commune.status)
             );
         }
-        TenantCommand::Suspend { insee } => {
+        TenantCommand::Suspend { insee, reason } => {
+            let body = serde_json::to_vec(&Suspension {
+                reason: Some(reason),
+            })?;
             let commune: Commune = api
                 .json(
                     http::Method::POST,
                     &format!("/api/admin/communes/{insee}/suspend"),
-                    None,
+                    Some(body),
                 )
                 .await?;
             println!(

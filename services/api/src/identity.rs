@@ -279,6 +279,30 @@ pub struct NewCommune {
     pub status: Option<CommuneStatus>,
 }
 
+/// `POST /api/admin/communes/{insee}/suspend`: why the commune is suspended
+/// (required; kept with the commune's status history).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Suspension {
+    /// The reason, 3 to 500 characters.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// One change of a commune's status (`GET /api/admin/communes/{insee}/history`),
+/// newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CommuneStatusEntry {
+    /// The status the commune took.
+    pub status: CommuneStatus,
+    /// Why (required for a suspension).
+    pub reason: Option<String>,
+    /// The account that made the change, if a person made it.
+    pub by: Option<String>,
+    /// When, RFC 3339 (UTC).
+    pub at: String,
+}
+
 /// `POST /api/auth/token`.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct TokenRequest {

@@ -595,12 +595,24 @@ pub static ROUTES: &[RouteDoc] = &[
         "identity",
         "POST",
         "/api/admin/communes/{insee}/suspend",
-        "Suspend a commune: its people are refused",
+        "Suspend a commune, saying why (`reason`, required, kept in its status history): its people are refused",
+        Operator,
+        &[],
+        Some(s::<Suspension>),
+        200,
+        Some(s::<Commune>)
+    ),
+    route!(
+        "listCommuneStatusHistory",
+        "identity",
+        "GET",
+        "/api/admin/communes/{insee}/history",
+        "A commune's suspensions and resumptions, newest first, with their reasons",
         Operator,
         &[],
         None,
         200,
-        Some(s::<Commune>)
+        Some(s::<Vec<CommuneStatusEntry>>)
     ),
     route!(
         "resumeCommune",

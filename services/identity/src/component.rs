@@ -36,6 +36,9 @@ mod invited;
 mod join;
 #[path = "signup.rs"]
 mod signup;
+// Suspending a commune with its reason, and its status history (issue 13).
+#[path = "suspension.rs"]
+mod suspension;
 
 /// Memberships: tenant-scoped (`insee` first in the key).
 const MEMBERSHIPS: TenantTable = TenantTable::new("memberships");
@@ -134,8 +137,9 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         "revokeProgrammeInvitation" => invitations::revoke(&cx, invitations::Kind::Programme).await,
         "removeMember" => remove_member(&cx).await,
         "createCommune" => create_commune(&cx).await,
-        "suspendCommune" => set_suspended(&cx, true).await,
-        "resumeCommune" => set_suspended(&cx, false).await,
+        "suspendCommune" => suspension::set_suspended(&cx, true).await,
+        "resumeCommune" => suspension::set_suspended(&cx, false).await,
+        "listCommuneStatusHistory" => suspension::history(&cx).await,
         "setCommuneStatus" => set_status(&cx).await,
         "listOrganisations" => join::list_organisations(&cx).await,
         "createOrganisation" => create_organisation(&cx).await,
@@ -488,30 +492,6 @@ async fn create_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         other => other?,
     };
     Ok(json(201, &publish_status(&cx.db, &new.insee).await?))
-}
-
-async fn set_suspended(cx: &Ctx<'_>, suspend: bool) -> Result<Reply, Problem> {
-    let p = cx.principal()?;
-    let insee = cx.insee()?;
-    let op = if suspend {
-        Operation::SuspendCommune(&insee)
-    } else {
-        Operation::ResumeCommune(&insee)
-    };
-    cx.allow(Some(&p), op).await?;
-    require_commune(&cx.db, &insee).await?;
-    let stamp = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
-    let sql = if suspend {
-        format!(
-            "UPDATE communes SET resume_status = status, status = 'suspended', updated_at = {stamp} WHERE insee = ? AND status <> 'suspended'"
-        )
-    } else {
-        format!(
-            "UPDATE communes SET status = COALESCE(resume_status, 'member'), resume_status = NULL, updated_at = {stamp} WHERE insee = ? AND status = 'suspended'"
-        )
-    };
-    cx.db.global(&sql, vec![(&insee).into()]).await?;
-    Ok(json(200, &publish_status(&cx.db, &insee).await?))
 }
 
 /// `PUT /api/admin/communes/{insee}/status`: the call for communes (service
