@@ -196,7 +196,10 @@ pub fn TextField(
                 view! { <textarea id=id.clone() name=id.clone() required=required bind:value=value
                     aria-invalid=move || error.get().is_some().then_some("true") aria-describedby=described.clone()></textarea> }.into_any()
             } else {
-                view! { <input id=id.clone() name=id.clone() type=kind autocomplete=autocomplete required=required bind:value=value
+                // A number is typed as text: the browser's number field reads a
+                // half-typed "2." or "-" as nothing, and writing that back loses keys.
+                let (kind, mode) = if kind == "number" { ("text", Some("numeric")) } else { (kind, None) };
+                view! { <input id=id.clone() name=id.clone() type=kind inputmode=mode autocomplete=autocomplete required=required bind:value=value
                     aria-invalid=move || error.get().is_some().then_some("true") aria-describedby=described /> }.into_any()
             }}
             {move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })}

@@ -76,7 +76,18 @@ pub fn CallCards(id: &'static str, calls: Vec<Call>) -> impl IntoView {
 /// A typed number as JSON: an integer stays an integer (`12000`, not
 /// `12000.0`); a decimal comma is read as a point. `None` when it is not a number.
 fn parse_number(text: &str) -> Option<serde_json::Number> {
-    let text = text.trim().replace(',', ".");
+    // Spaces may group thousands ("1 500,5"); letters and exponents are no number.
+    let text = text
+        .trim()
+        .replace([' ', '\u{a0}', '\u{202f}'], "")
+        .replace(',', ".");
+    if text.is_empty()
+        || !text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        return None;
+    }
     match text.parse::<i64>() {
         Ok(n) => Some(n.into()),
         Err(_) => text
@@ -206,20 +217,31 @@ pub fn check_answer(q: &Question, v: Option<&Value>, fr: bool) -> Option<String>
         }
         (QuestionKind::Number, Value::Number(n)) => {
             let x = n.as_f64()?;
-            let low = q.min.is_some_and(|m| x < m);
-            let high = q.max.is_some_and(|m| x > m);
-            (low || high).then(|| {
-                if fr {
-                    "Valeur hors des limites.".into()
+            // The limit as a person writes it (a decimal comma in French).
+            let decimal = |m: f64| {
+                let m = m.to_string();
+                if fr { m.replace('.', ",") } else { m }
+            };
+            if let Some(m) = q.min.filter(|m| x < *m) {
+                let m = decimal(m);
+                return Some(if fr {
+                    format!("Au moins {m}.")
                 } else {
-                    "Value out of range.".into()
-                }
+                    format!("At least {m}.")
+                });
+            }
+            let m = q.max.filter(|m| x > *m)?;
+            let m = decimal(m);
+            Some(if fr {
+                format!("Au plus {m}.")
+            } else {
+                format!("At most {m}.")
             })
         }
         (QuestionKind::Number, _) => Some(if fr {
-            "Un nombre est attendu.".into()
+            "Saisissez un nombre, par exemple 1500,5.".into()
         } else {
-            "A number is expected.".into()
+            "Enter a number, for example 1500.5.".into()
         }),
         (QuestionKind::MultipleChoice, Value::Array(a)) => {
             let max = q.max_choices? as usize;
@@ -251,9 +273,15 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
             .map(|a| a.title.clone())
             .unwrap_or_default(),
     );
+    // A draft loaded is a draft saved: said with its time, as after an autosave.
+    let saved_at = RwSignal::new(
+        existing
+            .as_ref()
+            .filter(|a| a.status == "draft")
+            .map(|a| a.updated_at.clone()),
+    );
     let answers = RwSignal::new(existing.map(|a| a.answers).unwrap_or_default());
     let errors = RwSignal::new(BTreeMap::<String, String>::new());
-    let saved_at = RwSignal::new(None::<String>);
     let failure = RwSignal::new(None::<ApiError>);
     let submitted = RwSignal::new(!editable);
     let generation = RwSignal::new(0u32);
@@ -289,7 +317,7 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
         busy.set_value(true);
         let input = ApplicationInput {
             title: title.get_untracked(),
-            answers: answers.get_untracked(),
+            answers: sendable(&questions.get_value(), answers.get_untracked()),
             submit: false,
             district: district.get_untracked(),
         };
@@ -395,6 +423,24 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
     // A file goes to the draft's attachments (the draft is saved first if it is
     // new); the answer is then the attachment's id, autosaved like any other.
     let pending = RwSignal::new(BTreeSet::<String>::new());
+    // The names of the files already sent come with the application itself
+    // (not with the list it was found in).
+    let names = RwSignal::new(BTreeMap::<String, String>::new());
+    let has_file = questions.with_value(|qs| {
+        answers.with_untracked(|a| {
+            qs.iter()
+                .any(|q| q.kind == QuestionKind::File && a.get(&q.id).is_some_and(Value::is_string))
+        })
+    });
+    if let Some(id) = app_id.get_untracked().filter(|_| has_file) {
+        spawn_local(async move {
+            if let Ok(a) =
+                api::get::<Application>(&format!("/api/applications/{}", api::encode(&id))).await
+            {
+                names.update(|n| n.extend(a.files));
+            }
+        });
+    }
     let upload = Callback::new({
         let save = save.clone();
         move |(key, file): (String, web_sys::File)| {
@@ -435,7 +481,10 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
                 let result = match id {
                     Some(id) => {
                         api::upload::<Attachment>(
-                            &format!("/api/applications/{id}/attachments"),
+                            &format!(
+                                "/api/applications/{id}/attachments?name={}",
+                                api::encode(&file.name())
+                            ),
                             &file,
                         )
                         .await
@@ -452,6 +501,11 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
                 });
                 match result {
                     Ok(attachment) => {
+                        if let Some(name) = attachment.name {
+                            names.update(|n| {
+                                n.insert(attachment.id.clone(), name);
+                            });
+                        }
                         answers.update(|a| {
                             a.insert(key, Value::String(attachment.id));
                         });
@@ -471,6 +525,7 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
         upload,
         pending,
         application: app_id,
+        names,
     };
     let fields = call
         .form
@@ -524,6 +579,20 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
     }
 }
 
+/// The answers as the draft keeps them: a number question's text that is no
+/// number (said beside its field) is sent as no answer.
+fn sendable(
+    questions: &[Question],
+    mut answers: BTreeMap<String, Value>,
+) -> BTreeMap<String, Value> {
+    for q in questions.iter().filter(|q| q.kind == QuestionKind::Number) {
+        if let Some(v) = answers.get_mut(&q.id).filter(|v| !v.is_number()) {
+            *v = Value::Null;
+        }
+    }
+    answers
+}
+
 /// The API's per-field problems, keyed by question id (`answers.<id>` or `<id>`).
 fn server_errors(e: &ApiError) -> BTreeMap<String, String> {
     e.errors
@@ -564,6 +633,8 @@ pub struct Attach {
     pub pending: RwSignal<BTreeSet<String>>,
     /// The application the files belong to, once saved.
     pub application: RwSignal<Option<String>>,
+    /// The names of the files sent, by attachment id.
+    pub names: RwSignal<BTreeMap<String, String>>,
 }
 
 /// One question of a form, its control chosen by its kind. A file question
@@ -644,11 +715,29 @@ pub fn QuestionField(
                     typed.set(stored);
                 }
             });
-            view! { <input id=id.clone() type="number" disabled=disabled prop:value=typed aria-invalid=invalid aria-describedby=described
+            // A text field, not `type="number"`: the browser reads "1500." or "-"
+            // (half-typed) as no value at all, and writing that back lost
+            // keys ("1500.5" became 51500). What cannot be read stays as
+            // typed, its error said at once (the draft keeps no answer for it).
+            let question = q.clone();
+            let errors_at = key.clone();
+            view! { <input id=id.clone() type="text" inputmode="decimal" autocomplete="off" disabled=disabled prop:value=typed
+                aria-invalid=invalid aria-describedby=described
                 on:input=move |ev| {
                     let v = event_target_value(&ev);
-                    set(parse_number(&v).map_or(Value::Null, Value::Number));
-                    typed.set(v);
+                    typed.set(v.clone());
+                    let answer = if v.trim().is_empty() {
+                        Value::Null
+                    } else {
+                        parse_number(&v).map_or(Value::String(v), Value::Number)
+                    };
+                    let refused = check_answer(&question, Some(&answer), i.lang() == qmi_api::identity::Lang::Fr);
+                    set(answer);
+                    if let Some(m) = refused {
+                        errors.update(|e| {
+                            e.insert(errors_at.clone(), m);
+                        });
+                    }
                 } /> }.into_any()
         }
         QuestionKind::Date => {
@@ -708,17 +797,24 @@ pub fn QuestionField(
                     let attached = attached.clone();
                     move || {
                         if pending() {
-                            i.t("Envoi du fichier…", "Sending the file…")
-                        } else if attached().is_some() {
-                            i.t("Pièce jointe déposée. Choisissez un autre fichier pour la remplacer.", "File attached. Choose another file to replace it.")
+                            i.t("Envoi du fichier…", "Sending the file…").to_owned()
+                        } else if let Some(id) = attached() {
+                            // The file already sent, by its name when it came with one.
+                            match attach.names.with(|n| n.get(&id).cloned()) {
+                                Some(name) => format!("{} {name}. {}",
+                                    i.t("Pièce jointe déposée :", "File attached:"),
+                                    i.t("Choisissez un autre fichier pour la remplacer.", "Choose another file to replace it.")),
+                                None => i.t("Pièce jointe déposée. Choisissez un autre fichier pour la remplacer.", "File attached. Choose another file to replace it.").to_owned(),
+                            }
                         } else {
-                            i.t("PDF, PNG ou JPEG, 10 Mo au plus.", "PDF, PNG or JPEG, 10 MB at most.")
+                            i.t("PDF, PNG ou JPEG, 10 Mo au plus.", "PDF, PNG or JPEG, 10 MB at most.").to_owned()
                         }
                     }
                 };
                 let download = move || {
                     let (application, attachment) = (attach.application.get()?, attached()?);
-                    Some(view! { <DownloadAttachment application attachment name=format!("piece-jointe-{}", q.id) /> })
+                    let name = attach.names.with(|n| n.get(&attachment).cloned()).unwrap_or_else(|| format!("piece-jointe-{}", q.id));
+                    Some(view! { <DownloadAttachment application attachment name /> })
                 };
                 view! {
                     <input id=id.clone() type="file" accept="application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"
@@ -1138,12 +1234,22 @@ mod tests {
         let number = question(QuestionKind::Number, true);
         assert_eq!(
             check_answer(&number, Some(&json!(11)), true).as_deref(),
-            Some("Valeur hors des limites.")
+            Some("Au plus 10.")
+        );
+        assert_eq!(
+            check_answer(&number, Some(&json!(-0.5)), true).as_deref(),
+            Some("Au moins 0.")
+        );
+        assert_eq!(
+            check_answer(&number, Some(&json!(11)), false).as_deref(),
+            Some("At most 10.")
         );
         assert_eq!(
             check_answer(&number, Some(&json!("x")), true).as_deref(),
-            Some("Un nombre est attendu.")
+            Some("Saisissez un nombre, par exemple 1500,5.")
         );
+        assert_eq!(parse_number("1 500,5"), parse_number("1500.5"));
+        assert_eq!(parse_number("1e5"), None);
         assert_eq!(check_answer(&number, Some(&json!(10)), true), None);
         let many = question(QuestionKind::MultipleChoice, true);
         assert_eq!(

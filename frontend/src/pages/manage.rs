@@ -566,6 +566,14 @@ fn CallEditor(
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let Some(target_selections) = whole(&target.get_untracked()) else {
+            errors.set(BTreeMap::from([(
+                "target_selections".to_owned(),
+                not_whole(i),
+            )]));
+            crate::ui::focus_first_invalid();
+            return;
+        };
         let programme = programme.get_untracked();
         let body = CallInput {
             insee: (!programme)
@@ -602,7 +610,7 @@ fn CallEditor(
             },
             opens_at: opens.get_untracked(),
             closes_at: closes.get_untracked(),
-            target_selections: target.get_untracked().trim().parse().unwrap_or(0),
+            target_selections,
             form: draft.questions(),
             criteria: draft.criteria(),
             workflow: Some(steps.workflow()),
@@ -853,6 +861,24 @@ fn Selection() -> impl IntoView {
     }
 }
 
+/// A whole number typed in a field (spaces may group thousands); `None` for
+/// anything else (a decimal, a sign, letters, nothing), refused beside the field.
+fn whole(text: &str) -> Option<u32> {
+    text.trim()
+        .replace([' ', '\u{a0}', '\u{202f}'], "")
+        .parse()
+        .ok()
+}
+
+/// Why a field wanting a whole number refuses what was typed.
+fn not_whole(i: I18n) -> String {
+    i.t(
+        "Un nombre entier est attendu, par exemple 2.",
+        "A whole number is expected, for example 2.",
+    )
+    .to_owned()
+}
+
 #[component]
 fn AssignForm(
     base: String,
@@ -871,6 +897,18 @@ fn AssignForm(
     let path = StoredValue::new(format!("{base}/assignments"));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let per_application = match whole(&per.get_untracked()) {
+            Some(n) => n,
+            None if by_hand.get_untracked() => 0,
+            None => {
+                errors.set(BTreeMap::from([(
+                    "per_application".to_owned(),
+                    not_whole(i),
+                )]));
+                crate::ui::focus_first_invalid();
+                return;
+            }
+        };
         let body = if by_hand.get_untracked() {
             AssignRequest {
                 reviewers: chosen.get_untracked(),
@@ -880,7 +918,7 @@ fn AssignForm(
         } else {
             AssignRequest {
                 reviewers: chosen.get_untracked(),
-                per_application: Some(per.get_untracked().trim().parse().unwrap_or(0)),
+                per_application: Some(per_application),
                 applications: Vec::new(),
             }
         };

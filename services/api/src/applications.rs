@@ -346,6 +346,10 @@ pub struct Application {
     pub submitted_at: Option<String>,
     /// Status history, oldest first.
     pub history: Vec<StatusChange>,
+    /// The names of the files sent, by attachment id (files sent without a
+    /// name are not listed). Given with one application, not in lists.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, String>,
 }
 
 /// What a recused reviewer still sees of an application.
@@ -727,6 +731,9 @@ pub struct Attachment {
     pub size: u64,
     /// SHA-256 of the content, hex.
     pub sha256: String,
+    /// The file's name as sent (`?name=`), if one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// `PUT /api/admin/communes/{insee}/status` (identity): set a commune's programme status.

@@ -1209,7 +1209,11 @@ pub static ROUTES: &[RouteDoc] = &[
         "/api/applications/{id}/attachments",
         "Upload a file (PDF, PNG, JPEG by content; 10 MiB at most); the body is the file",
         Principal,
-        &[],
+        &[QueryParam {
+            name: "name",
+            ty: "string",
+            description: "The file's name, shown beside its question and given to it when downloaded.",
+        }],
         Some(file_body),
         201,
         Some(s::<Attachment>)

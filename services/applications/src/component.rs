@@ -1311,6 +1311,7 @@ impl StoredApp {
             updated_at: Instant(self.updated_at).to_string(),
             submitted_at: self.submitted_at.map(|t| Instant(t).to_string()),
             history,
+            files: BTreeMap::new(),
         }
     }
 }
@@ -1445,6 +1446,7 @@ async fn present(
     facts: &Facts,
 ) -> Result<Application, Problem> {
     let mut view = app.view(history(cx, app).await?);
+    view.files = file_names(cx, app).await?;
     if decision_hidden(cx, app, call, facts).await? {
         workflow::hide_decision(&call.workflow, &mut view);
     }
@@ -1535,6 +1537,31 @@ async fn attachment_ids(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<String>, Pr
         )
         .await?;
     Ok(rows.iter().map(|r| r.string("id")).collect())
+}
+
+/// The names of the application's files that were sent with one, by id.
+async fn file_names(cx: &Ctx<'_>, app: &StoredApp) -> Result<BTreeMap<String, String>, Problem> {
+    let rows = cx
+        .db
+        .run(
+            tenant(&app.insee)
+                .select(ATTACHMENTS, &["id", "name"])
+                .filter("application_id = ?", [app.id.as_str().into()])
+                .build(),
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| Some((r.string("id"), r.text("name")?.to_owned())))
+        .collect())
+}
+
+/// The name a file was sent with (`?name=`): its last path segment, without
+/// control characters, 200 characters at most; `None` when nothing is left.
+fn file_name(query: Option<&str>) -> Option<String> {
+    let base = query?.rsplit(['/', '\\']).next()?;
+    let name: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    Some(name.trim().to_owned()).filter(|n| !n.is_empty())
 }
 
 /// Checks the call's eligibility against the applicant organisation as identity
@@ -2040,6 +2067,7 @@ async fn upload_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             .field("body", "not a PDF, PNG or JPEG file")
     })?;
     let id = new_id();
+    let name = file_name(cx.req.query.non_empty("name"));
     let sha = sha2::Sha256::digest(body)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -2055,6 +2083,7 @@ async fn upload_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 ("sha256", sha.as_str().into()),
                 ("data", body.to_vec().into()),
                 ("created_at", cx.now.0.into()),
+                ("name", name.clone().into()),
             ],
             None,
         ))
@@ -2066,6 +2095,7 @@ async fn upload_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             content_type: content_type.into(),
             size: body.len() as u64,
             sha256: sha,
+            name,
         },
     ))
 }
@@ -2076,7 +2106,7 @@ async fn get_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .db
         .run(
             tenant(&app.insee)
-                .select(ATTACHMENTS, &["content_type", "data"])
+                .select(ATTACHMENTS, &["content_type", "data", "name"])
                 .filter("application_id = ?", [app.id.as_str().into()])
                 .filter("id = ?", [cx.param("attachment").into()])
                 .build(),
@@ -2089,11 +2119,13 @@ async fn get_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let content_type = row
         .text("content_type")
         .unwrap_or("application/octet-stream");
-    let name = format!(
-        "{}.{}",
-        cx.param("attachment"),
-        sniff::extension(content_type)
-    );
+    // The name it was sent with, its extension the one of its content.
+    let ext = sniff::extension(content_type);
+    let name = match row.text("name") {
+        Some(n) if n.to_ascii_lowercase().ends_with(&format!(".{ext}")) => n.to_owned(),
+        Some(n) => format!("{n}.{ext}"),
+        None => format!("{}.{ext}", cx.param("attachment")),
+    };
     Ok(download(content_type, data, &name))
 }
 
