@@ -282,6 +282,30 @@ pub struct Call {
     pub status: String,
 }
 
+/// `GET /api/calls/{id}/results`: a call's published results.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CallResults {
+    /// The call.
+    pub call_id: String,
+    /// Whether the call's decisions are published (until then, `selected` is empty).
+    pub decisions_published: bool,
+    /// The selected solutions, by title.
+    pub selected: Vec<SelectedSolution>,
+}
+
+/// One selected solution of a call, as the public may know it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SelectedSolution {
+    /// The application.
+    pub application_id: String,
+    /// The solution's title.
+    pub title: String,
+    /// The organisation that proposed it.
+    pub organisation_name: String,
+    /// The district (commune) where it will be tried.
+    pub district: Insee,
+}
+
 /// `PUT /api/applications/{id}` and `POST /api/calls/{id}/applications`: the
 /// application's content (autosaved as a draft).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -192,7 +192,7 @@ const COMMUNE_FILTERS: &[QueryParam] = &[
     QueryParam {
         name: "q",
         ty: "string",
-        description: "Name search, accent- and case-insensitive.",
+        description: "Name search, accent- and case-insensitive, or the start of an INSEE code (93066, 930).",
     },
     QueryParam {
         name: "insee",
@@ -997,6 +997,18 @@ pub static ROUTES: &[RouteDoc] = &[
         None,
         200,
         Some(s::<Call>)
+    ),
+    route!(
+        "getCallResults",
+        "applications",
+        "GET",
+        "/api/calls/{id}/results",
+        "A call's results: its selected solutions, once its decisions are published (public with the call)",
+        Public,
+        &[],
+        None,
+        200,
+        Some(s::<CallResults>)
     ),
     route!(
         "updateCall",

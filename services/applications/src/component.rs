@@ -231,6 +231,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         "createCall" => create_call(&cx).await,
         "listCalls" => list_calls(&cx).await,
         "getCall" => get_call(&cx).await,
+        "getCallResults" => call_results(&cx).await,
         "updateCall" => update_call(&cx).await,
         "publishCall" => publish_call(&cx).await,
         "createApplication" => create_application(&cx).await,
@@ -3013,13 +3014,68 @@ async fn open_data(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             }
         }
     }
+    // Every file names its licence: a `Link` header, and `licence` in JSON.
+    let link = format!("<{LICENCE_URL}>; rel=\"license\"; title=\"{LICENCE_NAME}\"");
     Ok(if csv {
-        download(
-            "text/csv; charset=utf-8",
+        qmi_kit::http::bytes(
+            200,
+            &[
+                ("content-type", "text/csv; charset=utf-8".to_owned()),
+                (
+                    "content-disposition",
+                    format!("attachment; filename=\"{file}\""),
+                ),
+                ("x-content-type-options", "nosniff".to_owned()),
+                ("link", link),
+            ],
             crate::export::csv(&rows).into_bytes(),
-            file,
         )
     } else {
-        json(200, &serde_json::json!({ "items": items }))
+        let body = serde_json::json!({
+            "licence": { "name": LICENCE_NAME, "url": LICENCE_URL },
+            "items": items,
+        });
+        qmi_kit::http::bytes(
+            200,
+            &[
+                ("content-type", "application/json".to_owned()),
+                ("link", link),
+            ],
+            serde_json::to_vec(&body).map_err(|e| Problem::internal(e.to_string()))?,
+        )
     })
+}
+
+/// The licence of the open data: Etalab's Licence Ouverte 2.0.
+const LICENCE_NAME: &str = "Licence Ouverte 2.0";
+/// Where the licence is published.
+const LICENCE_URL: &str = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/";
+
+/// `GET /api/calls/{id}/results`: the selected solutions of a call, once its
+/// decisions are published; readable by whoever may read the call.
+async fn call_results(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let call = call_for(cx, Action::CallRead).await?;
+    let mut selected = Vec::new();
+    if call.decisions_published {
+        for r in call_apps(cx, &call, "*", true).await?.iter() {
+            let a = app_of(r)?;
+            if a.status == crate::notice::SELECTED {
+                selected.push(SelectedSolution {
+                    application_id: a.id,
+                    title: a.title,
+                    organisation_name: a.organisation_name,
+                    district: a.insee,
+                });
+            }
+        }
+    }
+    selected.sort_by(|a, b| a.title.cmp(&b.title));
+    Ok(json(
+        200,
+        &CallResults {
+            call_id: call.id,
+            decisions_published: call.decisions_published,
+            selected,
+        },
+    ))
 }

@@ -43,6 +43,7 @@ pub const OPERATIONS: &[&str] = &[
     "createCall",
     "listCalls",
     "getCall",
+    "getCallResults",
     "updateCall",
     "publishCall",
     "createApplication",

@@ -375,10 +375,13 @@ async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         if q.chars().count() > 100 {
             return Err(Problem::bad_request("q is too long").field("q", "at most 100 characters"));
         }
+        // A name, or the start of an INSEE code ("93066", "930", "2A004").
+        let code = q.trim().to_ascii_uppercase();
         let q = qmi_kit::text::normalise(q);
         if !q.is_empty() {
-            sql.push_str(" AND name_norm LIKE ? ESCAPE '\\'");
+            sql.push_str(" AND (name_norm LIKE ? ESCAPE '\\' OR insee LIKE ? ESCAPE '\\')");
             params.push(format!("%{}%", like_escape(&q)).into());
+            params.push(format!("{}%", like_escape(&code)).into());
         }
     }
     if let Some(after) = &page.after {
