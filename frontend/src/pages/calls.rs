@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use qmi_api::Page;
 use qmi_api::applications::{
     Application, ApplicationInput, Assignment, Attachment, Call, ConflictDeclaration, Criterion,
@@ -28,6 +27,7 @@ use crate::ui::{ErrorNotice, Loading, route_param};
 pub fn Calls() -> impl IntoView {
     let i = use_i18n();
     let calls = api::load(|| Some("/api/calls?status=open&limit=100".into()));
+    let closed = api::load(|| Some("/api/calls?status=closed&limit=100".into()));
     view! {
         <section aria-labelledby="titre-appels">
             <h1 id="titre-appels">{t!(i, "Appels à solutions ouverts", "Open calls for solutions")}</h1>
@@ -40,6 +40,17 @@ pub fn Calls() -> impl IntoView {
                 Some(Ok(page)) => view! { <CallCards id="liste-appels" calls=page.items /> }.into_any(),
             }}
         </section>
+        <section aria-labelledby="titre-appels-clos">
+            <h2 id="titre-appels-clos">{t!(i, "Appels clos et leurs résultats", "Closed calls and their results")}</h2>
+            {move || match api::read::<Page<Call>>(&closed) {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(page)) if page.items.is_empty() => view! {
+                    <p class="muted">{t!(i, "Aucun appel n'est encore clos.", "No call is closed yet.")}</p>
+                }.into_any(),
+                Some(Ok(page)) => view! { <CallCards id="appels-clos" calls=page.items /> }.into_any(),
+            }}
+        </section>
         <section aria-labelledby="titre-donnees-ouvertes">
             <h2 id="titre-donnees-ouvertes">{t!(i, "Données ouvertes", "Open data")}</h2>
             <p>{t!(i,
@@ -49,6 +60,10 @@ pub fn Calls() -> impl IntoView {
                 <li>{t!(i, "Appels : ", "Calls: ")}<a href="/api/open-data/calls.csv" download>"CSV"</a>" · "<a href="/api/open-data/calls.json">"JSON"</a></li>
                 <li>{t!(i, "Décisions : ", "Decisions: ")}<a href="/api/open-data/decisions.csv" download>"CSV"</a>" · "<a href="/api/open-data/decisions.json">"JSON"</a></li>
             </ul>
+            <p id="licence">{t!(i, "Licence : ", "Licence: ")}
+                <a href="https://www.etalab.gouv.fr/licence-ouverte-open-licence/" rel="license" lang="fr">"Licence Ouverte 2.0 (Etalab)"</a>
+                {t!(i, " — réutilisation libre, y compris commerciale, en citant la source « Métropole du Grand Paris — programme QMI ».",
+                    " — free reuse, commercial included, crediting the source \"Métropole du Grand Paris — programme QMI\".")}</p>
         </section>
     }
 }
@@ -94,65 +109,6 @@ fn parse_number(text: &str) -> Option<serde_json::Number> {
             .parse::<f64>()
             .ok()
             .and_then(serde_json::Number::from_f64),
-    }
-}
-
-/// `/appels/:id`: one call.
-#[component]
-pub fn CallPage() -> impl IntoView {
-    let i = use_i18n();
-    let session = crate::session::use_session();
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let call = api::load(move || Some(format!("/api/calls/{}", api::encode(&id()))));
-    let names = crate::registry::use_names();
-    view! {
-        <section aria-labelledby="titre-appel">
-            <p><A href="/appels">{t!(i, "← Tous les appels", "← All calls")}</A></p>
-            {move || match api::read::<Call>(&call) {
-                None => view! { <Loading /> }.into_any(),
-                Some(Err(e)) => view! { <h1 id="titre-appel">{t!(i, "Appel", "Call")}</h1><ErrorNotice error=e /> }.into_any(),
-                Some(Ok(c)) => {
-                    let partner = session.me.with(|m| m.as_ref().is_some_and(|m| m.organisation.is_some()));
-                    let visitor = session.me.with(Option::is_none);
-                    let open = c.status == "open";
-                    let (opens, closes) = (c.opens_at_paris.clone(), c.closes_at_paris.clone());
-                    // The commune of the call, or every district a programme call covers, by name.
-                    let districts: Vec<String> = c.districts.iter().map(|d| d.to_string()).collect();
-                    names.want(districts.iter().map(String::as_str));
-                    let several = districts.len() > 1;
-                    view! {
-                        <h1 id="titre-appel">{c.title.clone()}</h1>
-                        <p class="lead">{c.description.clone()}</p>
-                        <dl class="facts">
-                            <div><dt>{t!(i, "Ouverture", "Opens")}</dt><dd>{move || fmt::date(&opens, i.lang())}</dd></div>
-                            <div><dt>{t!(i, "Clôture (heure de Paris)", "Closes (Paris time)")}</dt><dd>{move || fmt::datetime(&closes, i.lang())}</dd></div>
-                            <div><dt>{if several { t!(i, "Communes", "Communes") } else { t!(i, "Commune", "Commune") }}</dt>
-                                <dd class="links">{districts.into_iter().map(|d| {
-                                    let href = format!("/communes/{d}");
-                                    view! { <A href=href>{move || names.name(&d).unwrap_or_else(|| d.clone())}</A> }
-                                }).collect_view()}</dd></div>
-                            <div><dt>{t!(i, "Thèmes", "Themes")}</dt><dd>{c.themes.join(", ")}</dd></div>
-                        </dl>
-                        <h2>{t!(i, "Critères d'évaluation", "Evaluation criteria")}</h2>
-                        <ul class="plain-list">
-                            {c.criteria.iter().map(|k| {
-                                let w = k.weight;
-                                let name = k.name.clone();
-                                view! { <li>{move || format!("{name} — {} {}", i.t("poids", "weight"), fmt::decimal(w, 1, i.lang()))}</li> }
-                            }).collect_view()}
-                        </ul>
-                        {(open && partner).then(|| view! {
-                            <p><A href=format!("/appels/{}/candidature", c.id) attr:class="button">{t!(i, "Candidater", "Apply")}</A></p>
-                        })}
-                        {(open && visitor).then(|| view! {
-                            <p class="notice" id="candidater-connexion">{t!(i, "Pour candidater, connectez-vous avec le compte de votre organisation.", "To apply, sign in with your organisation's account.")}
-                                " "<A href=crate::pages::signin::sign_in_here()>{t!(i, "Se connecter", "Sign in")}</A></p>
-                        })}
-                    }.into_any()
-                }
-            }}
-        </section>
     }
 }
 
@@ -539,11 +495,16 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
         </Show>
         <form on:submit=submit_all novalidate class="form-grid" id="form-candidature">
             {(!districts.is_empty()).then(|| {
+                // Each district by its commune's name (the code until the name comes).
+                let names = crate::registry::use_names();
+                let codes: Vec<String> = districts.iter().map(ToString::to_string).collect();
+                names.want(codes.iter().map(String::as_str));
                 let options = districts
                     .iter()
                     .map(|d| {
                         let code = d.to_string();
-                        view! { <option value=code.clone() selected=district.get_untracked().as_ref() == Some(d)>{code.clone()}</option> }
+                        let value = code.clone();
+                        view! { <option value=value selected=district.get_untracked().as_ref() == Some(d)>{move || names.label(&code)}</option> }
                     })
                     .collect_view();
                 view! {
@@ -572,6 +533,12 @@ fn AnswerForm(call: Call, existing: Option<Application>) -> impl IntoView {
                 {move || saved_at.get().filter(|_| !submitted.get()).map(|at| format!("{} {}", i.t("Brouillon enregistré —", "Draft saved —"), fmt::datetime(&at, i.lang())))}
             </p>
             {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorNotice error=e /> })}
+            {move || failure.get().map(|e| unplaced_problems(i, &e, &questions.get_value())).filter(|p| !p.is_empty()).map(|p| view! {
+                <div class="notice notice-error" role="alert" id="candidature-problemes">
+                    <p>{t!(i, "La candidature ne peut pas être enregistrée :", "The application cannot be saved:")}</p>
+                    <ul>{p.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                </div>
+            })}
             <Show when=move || !submitted.get()>
                 <p><button type="submit" class="button" id="candidature-deposer">{t!(i, "Déposer la candidature", "Submit the application")}</button></p>
             </Show>
@@ -605,6 +572,32 @@ fn server_errors(e: &ApiError) -> BTreeMap<String, String> {
                 .trim_start_matches('/')
                 .to_owned();
             (key, crate::messages::localise(&f.message))
+        })
+        .collect()
+}
+
+/// The API's problems that no field of the form shows (the organisation's
+/// eligibility, the district…), each named for people.
+fn unplaced_problems(i: crate::i18n::I18n, e: &ApiError, questions: &[Question]) -> Vec<String> {
+    let shown = |key: &str| key == "title" || questions.iter().any(|q| q.id == key);
+    server_errors(e)
+        .into_iter()
+        .filter(|(key, _)| !shown(key))
+        .map(|(key, message)| match key.as_str() {
+            "organisation.kind" => i
+                .t(
+                    "Type d'organisation : cet appel n'est pas ouvert au type de votre organisation (voir « Qui peut candidater » sur la page de l'appel).",
+                    "Organisation kind: this call is not open to your organisation's kind (see \"Who may apply\" on the call's page).",
+                )
+                .to_owned(),
+            "organisation.country" => i
+                .t(
+                    "Pays de l'organisation : cet appel n'est pas ouvert aux organisations de votre pays (voir « Qui peut candidater » sur la page de l'appel).",
+                    "Organisation country: this call is not open to organisations from your country (see \"Who may apply\" on the call's page).",
+                )
+                .to_owned(),
+            "district" => format!("{} : {message}", i.t("Quartier d'innovation", "Innovation district")),
+            _ => format!("{key} : {message}"),
         })
         .collect()
 }

@@ -1,8 +1,9 @@
 //! The communes of the registry: search, filters, cursor pagination; and one commune's page.
 
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use qmi_api::Page;
 use qmi_api::applications::{Call, District};
 use qmi_api::identity::{Commune, CommuneStatus};
@@ -24,10 +25,25 @@ const PAGE: usize = 24;
 #[component]
 pub fn Communes() -> impl IntoView {
     let i = use_i18n();
-    let q = RwSignal::new(String::new());
-    let departement = RwSignal::new(String::new());
-    let territory = RwSignal::new(String::new());
-    let status = RwSignal::new(String::new());
+    // The filters start from the address (a search can be shared) and go back
+    // into it with each search.
+    let query = use_query_map();
+    let from_url = |name: &str| query.with_untracked(|q| q.get(name).unwrap_or_default());
+    let q = RwSignal::new(from_url("q"));
+    let departement = RwSignal::new(from_url("departement"));
+    let territory = RwSignal::new(from_url("territoire"));
+    let status = RwSignal::new(from_url("statut"));
+    let navigate = use_navigate();
+    let share = Callback::new(move |url: String| {
+        navigate(
+            &url,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        )
+    });
     let list = Paged::<Commune>::new();
     let Paged {
         items,
@@ -59,6 +75,9 @@ pub fn Communes() -> impl IntoView {
             .iter()
             .any(|f| !f.trim().is_empty()),
         );
+        if reset {
+            share.run(page_url(&filters));
+        }
         list.load(filters.query(PAGE as u32, None), reset);
     };
     load(true);
@@ -72,7 +91,9 @@ pub fn Communes() -> impl IntoView {
             .into_iter()
             .map(|code| {
                 let label = format!("{} ({code})", registry::departement_name(&code));
-                view! { <option value=code>{label}</option> }
+                // Chosen from the address: the options come after the value.
+                let selected = departement.get_untracked() == code;
+                view! { <option value=code selected=selected>{label}</option> }
             })
             .collect_view()
     };
@@ -88,7 +109,10 @@ pub fn Communes() -> impl IntoView {
         territories.sort();
         territories
             .into_iter()
-            .map(|(name, code)| view! { <option value=code>{name}</option> })
+            .map(|(name, code)| {
+                let selected = territory.get_untracked() == code;
+                view! { <option value=code selected=selected>{name}</option> }
+            })
             .collect_view()
     };
     // How many are shown, out of how many when nothing filters the registry.
@@ -125,7 +149,7 @@ pub fn Communes() -> impl IntoView {
             <p>{t!(i, "Les communes de la Métropole du Grand Paris et leur place dans le programme.", "The communes of the Greater Paris Metropolis and their place in the programme.")}</p>
             <form class="filters" role="search" on:submit=move |ev| { ev.prevent_default(); load(true); }>
                 <div class="field">
-                    <label for="recherche">{t!(i, "Nom de la commune", "Commune name")}</label>
+                    <label for="recherche">{t!(i, "Nom ou code INSEE", "Name or INSEE code")}</label>
                     <input id="recherche" type="search" bind:value=q autocomplete="off" />
                 </div>
                 <div class="field">
@@ -146,7 +170,7 @@ pub fn Communes() -> impl IntoView {
                     <label for="filtre-statut">{t!(i, "Statut", "Status")}</label>
                     <select id="filtre-statut" bind:value=status on:change=move |_| load(true)>
                         <option value="">{t!(i, "Tous", "All")}</option>
-                        {CommuneStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{move || status_label(i, s)}</option> }).collect_view()}
+                        {CommuneStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=status.get_untracked() == s.as_str()>{move || status_label(i, s)}</option> }).collect_view()}
                     </select>
                 </div>
                 <button type="submit" class="button">{t!(i, "Rechercher", "Search")}</button>
@@ -161,6 +185,25 @@ pub fn Communes() -> impl IntoView {
             <Show when=move || loading.get()><Loading /></Show>
             {load_more("charger-plus", done, loading, move || load(false))}
         </section>
+    }
+}
+
+/// The address of the list with `filters` (French parameter names, as the page's).
+fn page_url(filters: &Filters) -> String {
+    let params: Vec<String> = [
+        ("q", &filters.q),
+        ("departement", &filters.departement),
+        ("territoire", &filters.territory),
+        ("statut", &filters.status),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.trim().is_empty())
+    .map(|(k, v)| format!("{k}={}", api::encode(v.trim())))
+    .collect();
+    if params.is_empty() {
+        "/communes".to_owned()
+    } else {
+        format!("/communes?{}", params.join("&"))
     }
 }
 

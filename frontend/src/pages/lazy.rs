@@ -31,7 +31,7 @@ macro_rules! lazy_pages {
 }
 
 use super::{
-    access, calls, candidacy, communes, directory, invitations, legal, manage, members, mine,
+    access, call, calls, candidacy, communes, directory, invitations, legal, manage, members, mine,
     organisation, tenants,
 };
 
@@ -92,7 +92,7 @@ fn PublicPage() -> impl IntoView {
         .pathname
         .get_untracked();
     if path.starts_with("/appels/") {
-        view! { <calls::CallPage /> }.into_any()
+        view! { <call::CallPage /> }.into_any()
     } else {
         view! { <communes::CommunePage /> }.into_any()
     }

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod account;
+pub mod call;
 pub mod calls;
 pub mod candidacy;
 pub mod communes;
