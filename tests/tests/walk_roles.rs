@@ -144,3 +144,88 @@ fn a_suspension_asks_why_and_its_people_are_told_in_french() {
         suspension,
     );
 }
+
+/// The commune of the role test (not a demo one), its reviewer and its agent.
+const INSEE_ROLES: &str = "69386";
+const REVIEWER: &str = "evaluatrice.lyon6@example.org";
+const AGENT: &str = "agent.lyon6@example.org";
+
+/// Signs in as `email` (an account of these tests), leaving any session first.
+async fn sign_in_as(b: &Ctx, email: &str) -> Outcome {
+    b.goto("/").await?;
+    b.js("sessionStorage.clear(); localStorage.clear();", vec![])
+        .await?;
+    b.goto("/connexion").await?;
+    b.fill("#connexion-email", email).await?;
+    b.fill("#connexion-mot-de-passe", DEMO_PASSWORD).await?;
+    b.click("#connexion-valider").await?;
+    b.wait_text("#mon-email", email).await.map(drop)
+}
+
+/// `path` is not for the signed-in role: a plain page says so, with no form.
+async fn not_for_my_role(b: &Ctx, path: &str) -> Outcome {
+    b.goto(path).await?;
+    b.wait_text("#pas-pour-votre-role", "n'est pas pour votre rôle")
+        .await?;
+    let fields = b
+        .js(
+            "return document.querySelectorAll('main input, main textarea, main select, main form').length;",
+            vec![],
+        )
+        .await?;
+    let text = b
+        .js("return document.querySelector('main').innerText;", vec![])
+        .await?;
+    ensure!(
+        fields == json!(0) && !text.as_str().unwrap_or_default().contains("Accès refusé"),
+        "{path}: a page not for this role still shows {fields} form fields: {text}"
+    );
+    b.axe(&format!("{path}, not for this role")).await
+}
+
+fn roles(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
+    Box::pin(async move {
+        sign_in_as(b, REVIEWER).await?;
+        not_for_my_role(b, &format!("/espace/communes/{INSEE_ROLES}")).await?;
+        not_for_my_role(b, "/espace/appels").await?;
+        not_for_my_role(b, "/espace/locataires").await?;
+        sign_in_as(b, AGENT).await?;
+        not_for_my_role(b, "/espace/appels").await?;
+        not_for_my_role(b, "/espace/campagnes").await?;
+        // The agent's own page is theirs: the members list, without the invite form.
+        b.goto(&format!("/espace/communes/{INSEE_ROLES}")).await?;
+        b.wait_text("main", AGENT).await?;
+        Ok(())
+    })
+}
+
+/// Finding 10: pages a role may not use say so plainly instead of showing
+/// forms among "Accès refusé" blocks.
+#[test]
+fn pages_not_for_a_role_say_so_plainly() {
+    let server = server();
+    let programme = token(&server, "programme@qmi.example");
+    let hosting = token(&server, "hosting@qmi.example");
+    api(
+        &server,
+        "POST",
+        "/api/admin/communes",
+        Some(&hosting),
+        Some(&json!({ "insee": INSEE_ROLES, "name": "Lyon 6e", "population": 51000 })),
+    );
+    for (email, role, name) in [
+        (REVIEWER, "reviewer", "Dominique Évaluation"),
+        (AGENT, "agent", "Sacha Agent"),
+    ] {
+        invite::to_commune(
+            &server,
+            &programme,
+            INSEE_ROLES,
+            email,
+            role,
+            Some(name),
+            DEMO_PASSWORD,
+        );
+    }
+    run_on("pages_not_for_a_role_say_so_plainly", server, roles);
+}

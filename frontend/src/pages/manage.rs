@@ -87,7 +87,8 @@ fn failure_line(failure: RwSignal<Option<ApiError>>) -> impl IntoView {
 /// `/espace/campagnes`: the calls for communes, and a new one.
 #[component]
 pub fn Campaigns() -> impl IntoView {
-    view! { <SignedIn page=|_me: Me| view! { <CampaignList /> } /> }
+    let allowed = |me: &Me| me.platform_roles.contains(&PlatformRole::Programme);
+    view! { <crate::pages::space::SignedInFor allowed page=|_me: Me| view! { <CampaignList /> } /> }
 }
 
 #[component]
@@ -374,7 +375,12 @@ fn CandidacyDecide(
 /// programme operator, their communes' calls for a commune admin), and a new one.
 #[component]
 pub fn ManagedCalls() -> impl IntoView {
-    view! { <SignedIn page=|me: Me| view! { <CallsRun me /> } /> }
+    // Commune admins and the programme team run calls; others: not for their role.
+    let allowed = |me: &Me| {
+        me.platform_roles.contains(&PlatformRole::Programme)
+            || me.memberships.iter().any(|m| m.role == MembershipRole::Admin)
+    };
+    view! { <crate::pages::space::SignedInFor allowed page=|me: Me| view! { <CallsRun me /> } /> }
 }
 
 #[component]

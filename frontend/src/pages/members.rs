@@ -10,14 +10,24 @@ use qmi_api::{MembershipRole, Page, PlatformRole};
 
 use crate::api::{self, ApiError};
 use crate::i18n::use_i18n;
-use crate::pages::space::{SignedIn, role_label};
+use crate::pages::space::{SignedInFor, role_label};
 use crate::t;
 use crate::ui::{ErrorNotice, Loading, TextField};
 
 /// `/espace/communes/:insee`.
 #[component]
 pub fn Members() -> impl IntoView {
-    view! { <SignedIn page=|me: Me| view! { <MembersOf me /> } /> }
+    let params = use_params_map();
+    // The commune's admins and agents, and the programme team (the API's rule
+    // `member-list`); anyone else gets the "not for your role" page.
+    let allowed = move |me: &Me| {
+        let insee = params.read_untracked().get("insee").unwrap_or_default();
+        me.platform_roles.contains(&PlatformRole::Programme)
+            || me.memberships.iter().any(|m| {
+                m.insee.as_str() == insee && m.role != MembershipRole::Reviewer
+            })
+    };
+    view! { <SignedInFor allowed page=|me: Me| view! { <MembersOf me /> } /> }
 }
 
 #[component]

@@ -29,6 +29,40 @@ where
     signed_in(Box::new(move |me| page(me).into_any()))
 }
 
+/// Renders `page` for a signed-in account that `allowed` lets in; any other
+/// signed-in account gets a plain "not for your role" page rather than a page
+/// of forms the API would refuse.
+#[component]
+pub fn SignedInFor<A, F, V>(allowed: A, page: F) -> impl IntoView
+where
+    A: Fn(&Me) -> bool + Send + Sync + 'static,
+    F: Fn(Me) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    signed_in(Box::new(move |me| {
+        if allowed(&me) {
+            page(me).into_any()
+        } else {
+            not_for_role()
+        }
+    }))
+}
+
+/// The page a role may not use: said plainly, with the way back.
+pub fn not_for_role() -> AnyView {
+    let i = use_i18n();
+    view! {
+        <section class="narrow" aria-labelledby="titre-pas-pour-votre-role" id="pas-pour-votre-role">
+            <h1 id="titre-pas-pour-votre-role">{t!(i, "Cette page n'est pas pour votre rôle", "This page is not for your role")}</h1>
+            <p>{t!(i,
+                "Elle sert à d'autres rôles de la plateforme. Mon espace montre ce que les vôtres permettent.",
+                "It serves other roles of the platform. My space shows what yours allow.")}</p>
+            <p><A href="/espace" attr:class="button">{t!(i, "Aller à mon espace", "Go to my space")}</A></p>
+        </section>
+    }
+    .into_any()
+}
+
 /// [`SignedIn`]'s body, not generic: compiled once for every page.
 fn signed_in(page: Box<dyn Fn(Me) -> AnyView + Send + Sync>) -> AnyView {
     let i = use_i18n();

@@ -11,7 +11,7 @@ use crate::api::{self, ApiError};
 use crate::fmt;
 use crate::i18n::use_i18n;
 use crate::paged::Paged;
-use crate::pages::space::SignedIn;
+use crate::pages::space::SignedInFor;
 use crate::registry;
 use crate::t;
 use crate::ui::{ErrorNotice, Loading, StatusBadge, TextField, load_more, status_label};
@@ -22,17 +22,11 @@ pub fn Tenants(
     /// The hosting view (tenants) rather than the programme's registry.
     hosting: bool,
 ) -> impl IntoView {
-    let i = use_i18n();
+    let allowed = |me: &Me| !me.platform_roles.is_empty();
     view! {
-        <SignedIn page=move |me: Me| {
-            let operator = !me.platform_roles.is_empty();
+        <SignedInFor allowed page=move |me: Me| {
             let programme = me.platform_roles.contains(&PlatformRole::Programme);
-            if operator {
-                view! { <Registry hosting programme /> }.into_any()
-            } else {
-                view! { <section><h1>{t!(i, "Accès refusé", "Access denied")}</h1>
-                    <p>{t!(i, "Cette page est réservée aux opérateurs de la plateforme.", "This page is for platform operators.")}</p></section> }.into_any()
-            }
+            view! { <Registry hosting programme /> }
         } />
     }
 }
