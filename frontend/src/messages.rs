@@ -399,6 +399,24 @@ fn got(tail: &str) -> String {
 fn exact(message: &str) -> Option<&'static str> {
     Some(match message {
         "must not be empty" => "ne doit pas être vide",
+        // Issue 13: campaigns edited then published, calls closed early, reopening.
+        "a published call for communes can no longer be edited" => {
+            "un appel à communes publié ne peut plus être modifié"
+        }
+        "say why the call closes before its deadline" => {
+            "dites pourquoi l'appel est clôturé avant sa date limite"
+        }
+        "the call is already closed" => "l'appel est déjà clôturé",
+        "The call is still open" => "L'appel est encore ouvert",
+        "only a withdrawn application can be reopened" => {
+            "seule une candidature retirée peut être rouverte"
+        }
+        "the call is closed: a withdrawn application can no longer be reopened" => {
+            "l'appel est clôturé : une candidature retirée ne peut plus être rouverte"
+        }
+        "a deadline cannot be moved into the past: to close the call now, close it early with a reason" => {
+            "la date limite ne peut pas être placée dans le passé : pour clôturer l'appel maintenant, clôturez-le avec un motif"
+        }
         "must be a GeoJSON object with \"type\": \"Polygon\"" => {
             "doit être un objet GeoJSON de type « Polygon »"
         }

@@ -330,6 +330,13 @@ fn applicants_and_reviewers_are_told() {
 
     // Decisions, then their publication: Grüne Wege selected, Solaire rejected.
     const REASON: &str = "Un projet ancré dans le quartier";
+    // Decisions follow the call's close (issue 13): closed early, with its reason.
+    api.ok(
+        "POST",
+        &format!("/api/calls/{call}/close"),
+        &admin,
+        Some(&json!({ "reason": "Les candidatures attendues sont là" })),
+    );
     for (id, last) in [(&gruene_app, "selected"), (&solaire_app, "rejected")] {
         for to in ["eligible", "in_review", "shortlisted", last] {
             api.ok(

@@ -1473,6 +1473,13 @@ fn a_programme_call_covers_several_districts_and_enforces_eligibility() {
         ),
         422,
     );
+    // Decisions follow the call's close (issue 13): closed early, with its reason.
+    api.ok(
+        "POST",
+        &format!("/api/calls/{call_id}/close"),
+        Some(&programme),
+        Some(&json!({ "reason": "Les deux quartiers ont leurs candidatures" })),
+    );
     let out = api.ok(
         "POST",
         &format!("/api/applications/{paris_app}/transitions"),

@@ -272,6 +272,13 @@ fn decisions_stay_private_until_published() {
             Some(&json!({ "to": to })),
         );
     }
+    // Decisions follow the call's close (issue 13): closed early, with its reason.
+    api.ok(
+        "POST",
+        &format!("/api/calls/{call}/close"),
+        &admin,
+        Some(&json!({ "reason": "Toutes les candidatures sont là" })),
+    );
     const REASON: &str = "Budget hors de portée du quartier";
     let decided = api.ok(
         "POST",
@@ -972,6 +979,11 @@ fn a_suspended_communes_admin_is_refused_on_every_candidacy_and_call_route() {
             "POST",
             format!("/api/applications/{app}/transitions"),
             Some(json!({ "to": "eligible" })),
+        ),
+        (
+            "POST",
+            format!("/api/calls/{call}/close"),
+            Some(json!({ "reason": "Décider sans attendre" })),
         ),
         ("POST", format!("/api/calls/{call}/decisions/publish"), None),
         ("GET", format!("/api/calls/{call}/export.csv"), None),

@@ -980,6 +980,8 @@ fn programme_operator_opens_a_call_for_communes_and_selects_a_candidacy() {
                 .await?;
             b.fill("#campagne-questions", "Pourquoi votre commune ?")
                 .await?;
+            // Unpublished unless ticked (issue 13: both kinds of call say so).
+            b.click("#campagne-publiee").await?;
             b.click("#campagne-creer").await?;
             b.wait_text("#campagne-creee", "Quartiers d'innovation 2027")
                 .await?;
@@ -1396,6 +1398,14 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
                 "Présélectionnée",
             )
             .await?;
+            // Decisions follow the call's close (issue 13): closed early, with its reason.
+            api_now(
+                &b.server,
+                "POST",
+                &format!("/api/calls/{call}/close"),
+                "admin.saint-denis@qmi.example",
+                Some(&json!({ "reason": "Les candidatures attendues sont là" })),
+            );
             b.choose(&format!("#etape-{oasis}"), "selected").await?;
             b.click(&format!("#valider-{oasis}")).await?;
             b.wait_text(
@@ -1506,6 +1516,14 @@ fn partner_member_lists_applications_across_communes_and_reads_a_letter() {
         ),
     );
     let decided = decided["id"].as_str().expect("application id").to_owned();
+    // Decisions follow the call's close (issue 13): closed early, with its reason.
+    api(
+        &server,
+        "POST",
+        &format!("/api/calls/{saint_denis}/close"),
+        Some(&admin),
+        Some(&json!({ "reason": "Décider sans attendre" })),
+    );
     for (to, reason) in [
         ("eligible", None),
         ("in_review", None),

@@ -909,6 +909,13 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
         );
     }
     step(&app_decided, "shortlisted", None);
+    // Decisions follow the call's close (issue 13): closed early, with its reason.
+    api.ok(
+        "POST",
+        &format!("/api/calls/{call_published}/close"),
+        b_admin,
+        Body::Json(json!({ "reason": "Décider sans attendre" })),
+    );
     step(
         &app_decided,
         "selected",

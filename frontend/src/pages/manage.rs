@@ -52,6 +52,11 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty())
 }
 
+/// What the "publish now" box means, the same for both kinds of call: unticked
+/// by default, the call is kept unpublished, to edit and publish later.
+const PUBLISH_HINT_FR: &str = "Décoché par défaut : l'appel reste non publié, visible de vous seuls ; vous pourrez le modifier puis le publier plus tard.";
+const PUBLISH_HINT_EN: &str = "Unticked by default: the call stays unpublished, seen only by you; you can edit it and publish it later.";
+
 fn published(i: I18n, yes: bool) -> Signal<&'static str> {
     if yes {
         t!(i, "Publié", "Published")
@@ -137,7 +142,7 @@ fn NewCampaign(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Int
     let opens = RwSignal::new(String::new());
     let closes = RwSignal::new(String::new());
     let questions = RwSignal::new(String::new());
-    let published = RwSignal::new(true);
+    let published = RwSignal::new(false);
     let errors: FieldErrors = RwSignal::new(BTreeMap::new());
     let failure = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(None::<String>);
@@ -188,8 +193,9 @@ fn NewCampaign(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Int
                     error=error_of(errors, "questions") multiline=true
                     hint=t!(i, "Une par ligne ; chacune appelle une réponse écrite obligatoire", "One per line; each needs a written answer") />
                 <div class="field">
-                    <label class="choice"><input type="checkbox" id="campagne-publiee" bind:checked=published />" "
+                    <label class="choice"><input type="checkbox" id="campagne-publiee" bind:checked=published aria-describedby="campagne-publiee-aide" />" "
                         {t!(i, "Publier dès maintenant (visible des communes)", "Publish now (visible to communes)")}</label>
+                    <p class="hint" id="campagne-publiee-aide">{t!(i, PUBLISH_HINT_FR, PUBLISH_HINT_EN)}</p>
                 </div>
                 <p><button type="submit" class="button" id="campagne-creer">{t!(i, "Créer l'appel à communes", "Create the call for communes")}</button></p>
                 {status_line("campagne-creee", done)}
@@ -230,6 +236,7 @@ fn CampaignCandidacies() -> impl IntoView {
             <p class="eyebrow">{move || match api::read::<Campaign>(&campaign) { Some(Ok(c)) => c.title, _ => String::new() }}</p>
             <h1 id="titre-candidatures-communes">{t!(i, "Candidatures des communes", "Candidacies of the communes")}</h1>
             {status_line("decision-commune", notice)}
+            <crate::pages::decisions::CampaignAdmin id=id.get_value() />
             {move || match api::read::<Page<Candidacy>>(&list) {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
@@ -532,6 +539,9 @@ fn CallEditor(
             .unwrap_or_default(),
     );
     let letter = RwSignal::new(e.map(|c| c.letter_template.clone()).unwrap_or_default());
+    let signer = e.and_then(|c| c.signatory.clone()).unwrap_or_default();
+    let signer_name = RwSignal::new(signer.name);
+    let signer_role = RwSignal::new(signer.role);
     // What the editor does not show goes back unchanged.
     let kept = StoredValue::new(existing.clone());
     let errors: FieldErrors = RwSignal::new(BTreeMap::new());
@@ -621,6 +631,11 @@ fn CallEditor(
             criteria: draft.criteria(),
             workflow: Some(steps.workflow()),
             letter_template: Some(letter.get_untracked()).filter(|l| !l.trim().is_empty()),
+            signatory: {
+                let (name, role) = (signer_name.get_untracked(), signer_role.get_untracked());
+                (!name.trim().is_empty() || !role.trim().is_empty())
+                    .then(|| qmi_api::applications::Signatory { name, role })
+            },
             published: published.get_untracked(),
         };
         let target_id = kept.with_value(|k| k.as_ref().map(|c| c.id.clone()));
@@ -727,9 +742,14 @@ fn CallEditor(
                 <TextField id="appel-lettre" label=t!(i, "Modèle de lettre de décision", "Decision letter template") value=letter
                     error=error_of(errors, "letter_template") multiline=true
                     hint=t!(i, "Remplacés dans chaque lettre : {{title}} (le titre de la candidature), {{call}} (l'appel), {{decision_fr}} et {{decision_en}} (la décision en français, en anglais), {{reason}} (le motif, aussi montré sous la lettre), {{score}} (la note). Vide : le modèle par défaut.", "Replaced in each letter: {{title}} (the application's title), {{call}} (the call), {{decision_fr}} and {{decision_en}} (the decision in French, in English), {{reason}} (the reason, also shown under the letter), {{score}} (the score). Empty: the default template.") />
+                <TextField id="appel-signataire" label=t!(i, "Signataire des lettres de décision (nom)", "Signatory of the decision letters (name)") value=signer_name
+                    error=error_of(errors, "signatory") hint=t!(i, "Vide : la personne qui publie les décisions signe.", "Empty: whoever publishes the decisions signs.") />
+                <TextField id="appel-signataire-qualite" label=t!(i, "Qualité du signataire", "Signatory's role") value=signer_role
+                    error=error_of(errors, "signatory.role") />
                 <div class="field">
-                    <label class="choice"><input type="checkbox" id="appel-publie" bind:checked=published />" "
+                    <label class="choice"><input type="checkbox" id="appel-publie" bind:checked=published aria-describedby="appel-publie-aide" />" "
                         {t!(i, "Publier dès maintenant", "Publish now")}</label>
+                    <p class="hint" id="appel-publie-aide">{t!(i, PUBLISH_HINT_FR, PUBLISH_HINT_EN)}</p>
                 </div>
                 <p class="actions">
                     <button type="submit" class="button" id="appel-creer">{move || if editing { i.t("Enregistrer les modifications", "Save the changes") } else { i.t("Créer l'appel", "Create the call") }}</button>
@@ -842,6 +862,7 @@ fn Selection() -> impl IntoView {
                             (t!(i, "Décisions", "Decisions"), "decisions-etat",
                                 (if decided { t!(i, "Publiées aux candidats", "Published to applicants") } else { t!(i, "Non publiées", "Not published") }).into_any()),
                         ])}
+                        <crate::pages::decisions::CallClosing call=c.clone() on_done=move |m: String| { notice.set(Some(m)); call_v.update(|v| *v += 1); } />
                         <p class="actions">
                             {(!is_published).then(|| view! { <button type="button" class="button" id="publier-appel"
                                 on:click=move |_| act("publish", i.t("Appel publié.", "Call published."))>{t!(i, "Publier l'appel", "Publish the call")}</button> })}

@@ -136,11 +136,31 @@ fn ApplicationCard(
         let path = format!("/api/applications/{}/withdraw", api::encode(&a.id));
         move |_| {
             if !crate::ui::confirm(i.t(
-                "Retirer cette candidature ? Elle ne pourra plus être déposée.",
-                "Withdraw this application? It cannot be submitted again.",
+                "Retirer cette candidature ? Tant que l'appel est ouvert, vous pourrez la rouvrir en brouillon et la déposer à nouveau ; après la clôture, le retrait est définitif.",
+                "Withdraw this application? While the call is open you can reopen it as a draft and submit it again; once the call has closed, withdrawing is final.",
             )) {
                 return;
             }
+            let path = path.clone();
+            spawn_local(async move {
+                match api::post_nobody::<Application>(&path).await {
+                    Ok(app) => {
+                        status.set(app.status);
+                        failure.set(None);
+                    }
+                    Err(e) => failure.set(Some(e)),
+                }
+            });
+        }
+    };
+    // A withdrawn application reopens as a draft while its call is open.
+    let reopenable = move || {
+        status.with(|s| s == "withdrawn")
+            && call.with(|c| c.as_ref().is_some_and(|c| c.status == "open"))
+    };
+    let reopen = {
+        let path = format!("/api/applications/{}/reopen", api::encode(&a.id));
+        move |_| {
             let path = path.clone();
             spawn_local(async move {
                 match api::post_nobody::<Application>(&path).await {
@@ -173,6 +193,9 @@ fn ApplicationCard(
                 </Show>
                 <Show when=withdrawable>
                     <button type="button" class="button button-secondary retirer" on:click=withdraw.clone()>{t!(i, "Retirer la candidature", "Withdraw the application")}</button>
+                </Show>
+                <Show when=reopenable>
+                    <button type="button" class="button button-secondary rouvrir" on:click=reopen.clone()>{t!(i, "Rouvrir en brouillon", "Reopen as a draft")}</button>
                 </Show>
             </p>
             <details class="answers-details suivi" on:toggle=move |_| follow.set(true)>

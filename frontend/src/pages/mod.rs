@@ -6,6 +6,7 @@ pub mod call;
 pub mod calls;
 pub mod candidacy;
 pub mod communes;
+pub mod decisions;
 pub mod directory;
 pub mod form_builder;
 pub mod home;

@@ -227,9 +227,44 @@ pub struct CallInput {
     /// `{{reason}}`, `{{score}}`.
     #[serde(default)]
     pub letter_template: Option<String>,
+    /// Who signs the decision letters (name and role); required before the
+    /// decisions are published.
+    #[serde(default)]
+    pub signatory: Option<Signatory>,
     /// Published calls are public.
     #[serde(default)]
     pub published: bool,
+}
+
+/// The person who signs a call's decision letters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Signatory {
+    /// Full name (`Marie Dupont`).
+    pub name: String,
+    /// Role (`Maire adjointe chargée de l'innovation`).
+    pub role: String,
+}
+
+/// `POST /api/calls/{id}/close`: closing a call before its deadline, on purpose.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseRequest {
+    /// Why the call closes early (kept with the call, shown to whoever runs it).
+    pub reason: String,
+}
+
+/// A call closed before its deadline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct EarlyClose {
+    /// When (UTC).
+    pub at: String,
+    /// When, in Europe/Paris local time.
+    pub at_paris: String,
+    /// Who closed it (account id).
+    pub by: String,
+    /// Why.
+    pub reason: String,
 }
 
 /// A call for solutions.
@@ -280,6 +315,37 @@ pub struct Call {
     pub decisions_published: bool,
     /// `open` (between opening and deadline), `upcoming` or `closed`, on the server clock.
     pub status: String,
+    /// Who signs the decision letters.
+    #[serde(default)]
+    pub signatory: Option<Signatory>,
+    /// Set when the call was closed before its deadline (its deadline is then
+    /// that moment).
+    #[serde(default)]
+    pub closed_early: Option<EarlyClose>,
+}
+
+/// `GET /api/calls/{id}/results`: a call's published results.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CallResults {
+    /// The call.
+    pub call_id: String,
+    /// Whether the call's decisions are published (until then, `selected` is empty).
+    pub decisions_published: bool,
+    /// The selected solutions, by title.
+    pub selected: Vec<SelectedSolution>,
+}
+
+/// One selected solution of a call, as the public may know it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SelectedSolution {
+    /// The application.
+    pub application_id: String,
+    /// The solution's title.
+    pub title: String,
+    /// The organisation that proposed it.
+    pub organisation_name: String,
+    /// The district (commune) where it will be tried.
+    pub district: Insee,
 }
 
 /// `GET /api/calls/{id}/results`: a call's published results.
@@ -624,6 +690,21 @@ pub struct Campaign {
     pub questions: Vec<Question>,
     /// Published.
     pub published: bool,
+    /// What happened to the campaign (created, edited, published), oldest first;
+    /// shown to programme operators only.
+    #[serde(default)]
+    pub history: Vec<CampaignChange>,
+}
+
+/// One change of a campaign.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CampaignChange {
+    /// When (UTC).
+    pub at: String,
+    /// `created`, `edited` or `published`.
+    pub action: String,
+    /// Who (account id).
+    pub actor: String,
 }
 
 /// A challenge of a district, by theme.

@@ -891,6 +891,30 @@ pub static ROUTES: &[RouteDoc] = &[
         Some(s::<Campaign>)
     ),
     route!(
+        "updateCampaign",
+        "applications",
+        "PUT",
+        "/api/campaigns/{id}",
+        "Edit a call for communes while it is unpublished (programme operators); recorded in its history",
+        Principal,
+        &[],
+        Some(s::<CampaignInput>),
+        200,
+        Some(s::<Campaign>)
+    ),
+    route!(
+        "publishCampaign",
+        "applications",
+        "POST",
+        "/api/campaigns/{id}/publish",
+        "Publish a call for communes (programme operators); recorded in its history",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Campaign>)
+    ),
+    route!(
         "listCandidacies",
         "applications",
         "GET",
@@ -1031,6 +1055,18 @@ pub static ROUTES: &[RouteDoc] = &[
         Principal,
         &[],
         None,
+        200,
+        Some(s::<Call>)
+    ),
+    route!(
+        "closeCall",
+        "applications",
+        "POST",
+        "/api/calls/{id}/close",
+        "Close a call before its deadline, on purpose, with a reason (decisions are taken only once a call is closed)",
+        Principal,
+        &[],
+        Some(s::<CloseRequest>),
         200,
         Some(s::<Call>)
     ),
@@ -1196,6 +1232,18 @@ pub static ROUTES: &[RouteDoc] = &[
         "POST",
         "/api/applications/{id}/withdraw",
         "Withdraw before a decision",
+        Principal,
+        &[],
+        None,
+        200,
+        Some(s::<Application>)
+    ),
+    route!(
+        "reopenApplication",
+        "applications",
+        "POST",
+        "/api/applications/{id}/reopen",
+        "Reopen a withdrawn application as a draft, while its call is open",
         Principal,
         &[],
         None,

@@ -27,6 +27,9 @@ use crate::{eligibility, form, geo, letter, scoring, sniff, workflow};
 #[path = "notify.rs"]
 mod notify;
 
+#[path = "decisions.rs"]
+mod decisions;
+
 spin_sdk::wit_bindgen::generate!({
     path: "../../wit",
     world: "authz-client",
@@ -222,6 +225,8 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         "createCampaign" => create_campaign(&cx).await,
         "listCampaigns" => list_campaigns(&cx).await,
         "getCampaign" => get_campaign(&cx).await,
+        "updateCampaign" => decisions::update_campaign(&cx).await,
+        "publishCampaign" => decisions::publish_campaign(&cx).await,
         "listCandidacies" => list_candidacies(&cx).await,
         "listCommuneCandidacies" => list_commune_candidacies(&cx).await,
         "getCandidacy" => get_candidacy(&cx).await,
@@ -234,6 +239,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         "getCallResults" => call_results(&cx).await,
         "updateCall" => update_call(&cx).await,
         "publishCall" => publish_call(&cx).await,
+        "closeCall" => decisions::close_call(&cx).await,
         "createApplication" => create_application(&cx).await,
         "listCallApplications" => list_call_applications(&cx).await,
         "assignReviewers" => assign_reviewers(&cx).await,
@@ -248,6 +254,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         "saveApplication" => save_application(&cx).await,
         "submitApplication" => submit_application(&cx).await,
         "withdrawApplication" => withdraw_application(&cx).await,
+        "reopenApplication" => decisions::reopen_application(&cx).await,
         "transitionApplication" => transition_application(&cx).await,
         "uploadAttachment" => upload_attachment(&cx).await,
         "getAttachment" => get_attachment(&cx).await,
@@ -379,6 +386,7 @@ fn campaign_of(r: Row<'_>) -> Result<Campaign, Problem> {
         closes_at_paris: Paris(closes).to_string(),
         questions: from_json(r.text("questions").unwrap_or("[]"))?,
         published: r.int("published") == Some(1),
+        history: Vec::new(),
     })
 }
 
@@ -405,39 +413,33 @@ async fn load_campaign(cx: &Ctx<'_>) -> Result<StoredCampaign, Problem> {
 async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.ask(Action::CampaignOpen, &Facts::default()).await?;
     let input: CampaignInput = cx.req.json()?;
-    let mut errors = form::check_form("questions", &input.questions);
-    // A candidacy has no attachments: a file question could never be answered.
-    for (i, q) in input.questions.iter().enumerate() {
-        if q.kind == QuestionKind::File {
-            errors.push(qmi_kit::FieldError::new(
-                format!("questions[{i}].kind"),
-                "a candidacy takes no files: ask for a link instead",
-            ));
-        }
-    }
-    if input.title.trim().is_empty() {
-        errors.push(qmi_kit::FieldError::new("title", "must not be empty"));
-    }
-    let window = opening_window(&input.opens_at, &input.closes_at, &mut errors);
-    validation(errors)?;
-    let (opens, closes) =
-        window.ok_or_else(|| Problem::internal("an invalid window passed validation"))?;
+    let (opens, closes) = decisions::check_campaign(&input)?;
     let id = new_id();
+    // The campaign and its history's first lines, together.
     cx.db
-        .global(
-            "INSERT INTO campaigns (id, title, text, opens_at, closes_at, questions, published, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            vec![
-                id.as_str().into(),
-                input.title.trim().into(),
-                input.text.as_str().into(),
-                opens.0.into(),
-                closes.0.into(),
-                to_json(&input.questions)?.into(),
-                input.published.into(),
-                cx.me()?.sub.as_str().into(),
-                cx.now.0.into(),
-            ],
-        )
+        .atomic(async |_| {
+            cx.db
+                .global(
+                    "INSERT INTO campaigns (id, title, text, opens_at, closes_at, questions, published, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    vec![
+                        id.as_str().into(),
+                        input.title.trim().into(),
+                        input.text.as_str().into(),
+                        opens.0.into(),
+                        closes.0.into(),
+                        to_json(&input.questions)?.into(),
+                        input.published.into(),
+                        cx.me()?.sub.as_str().into(),
+                        cx.now.0.into(),
+                    ],
+                )
+                .await?;
+            decisions::record_campaign(cx, &id, "created").await?;
+            if input.published {
+                decisions::record_campaign(cx, &id, "published").await?;
+            }
+            Ok::<_, Problem>(())
+        })
         .await?;
     let rows = cx
         .db
@@ -476,7 +478,7 @@ async fn list_campaigns(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 async fn get_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let c = load_campaign(cx).await?;
+    let mut c = load_campaign(cx).await?;
     cx.ask(
         Action::CampaignRead,
         &Facts {
@@ -485,6 +487,13 @@ async fn get_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         },
     )
     .await?;
+    if cx
+        .ask(Action::CampaignOpen, &Facts::default())
+        .await
+        .is_ok()
+    {
+        c.campaign.history = decisions::campaign_history(cx, &c.campaign.id).await?;
+    }
     Ok(json(200, &c.campaign))
 }
 
@@ -808,6 +817,7 @@ struct StoredCall {
     closes_at: Instant,
     published: bool,
     decisions_published: bool,
+    closed_early: Option<EarlyClose>,
 }
 
 impl StoredCall {
@@ -868,6 +878,8 @@ impl StoredCall {
             published: self.published,
             decisions_published: self.decisions_published,
             status: self.status(now).to_owned(),
+            signatory: i.signatory.clone(),
+            closed_early: self.closed_early.clone(),
         }
     }
 }
@@ -891,6 +903,7 @@ fn call_of(r: Row<'_>) -> Result<StoredCall, Problem> {
         closes_at: Instant(r.int("closes_at").unwrap_or(0)),
         published: r.int("published") == Some(1),
         decisions_published: r.int("decisions_published") == Some(1),
+        closed_early: decisions::early_close(&r),
     })
 }
 
@@ -1124,6 +1137,12 @@ async fn update_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         ));
     }
     let (opens, closes) = check_call(&input)?;
+    if closes != call.closes_at && closes <= cx.now {
+        return Err(Problem::invalid_field(
+            "closes_at",
+            "a deadline cannot be moved into the past: to close the call now, close it early with a reason",
+        ));
+    }
     let published = input.published || call.published;
     // Whether applications were submitted, and the change it allows, as one: a
     // submission cannot slip in between.
@@ -1944,6 +1963,9 @@ async fn transition_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             "reason",
             "a decision needs a written reason",
         ));
+    }
+    if workflow::is_decision(&call.workflow, &t.to) {
+        decisions::require_closed(cx, &call)?;
     }
     if !notify::move_to(cx, &app, &call, &t.to, reason).await? {
         return Err(Problem::conflict(
@@ -2791,14 +2813,26 @@ async fn get_ranking(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 // ---------------------------------------------------------------- decisions
 
 async fn publish_decisions(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let call = call_for(cx, Action::DecisionPublish).await?;
+    let mut call = call_for(cx, Action::DecisionPublish).await?;
+    decisions::require_closed(cx, &call)?;
+    // The letters are signed: by the call's signatory, else by whoever publishes
+    // them (name and role), kept with the call so every letter says the same.
+    if !call.decisions_published {
+        call.input.signatory = Some(decisions::signatory(cx, &call)?);
+    }
     // Published once, with every applicant's letter in the outbox.
     cx.db
         .atomic(async |_| {
             cx.db
                 .run(
                     tenant(&call.insee)
-                        .update(CALLS, vec![("decisions_published", true.into())])
+                        .update(
+                            CALLS,
+                            vec![
+                                ("decisions_published", true.into()),
+                                ("body", to_json(&call.input)?.into()),
+                            ],
+                        )
                         .filter("id = ?", [call.id.as_str().into()])
                         .filter("decisions_published = 0", [])
                         .build(),
@@ -2822,7 +2856,9 @@ async fn get_letter(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .find(|r| r.id == app.id)
         .and_then(|r| r.weighted_score);
     let reason = app.reason.clone().unwrap_or_default();
+    let head = decisions::letterhead(cx, &call, &app).await;
     let text = letter::compose(
+        &head,
         call.input.letter_template.as_deref(),
         &app.title,
         &call.input.title,

@@ -62,8 +62,23 @@ pub fn render(template: &str, values: &[(&str, &str)]) -> String {
 /// The letter of an application's decision, as the applicant reads it and as
 /// it is e-mailed: the call's template (else [`DEFAULT_TEMPLATE`]) filled with
 /// the application's title, the call's title, the decision's label (`Retenue /
-/// Selected`, and each part), the reason and the weighted score (`—` if none).
+/// Selected`, and each part), the reason and the weighted score (`—` if none),
+/// between the letterhead's sender and date and its signature and means of
+/// appeal (see [`crate::letterhead`]).
 pub fn compose(
+    head: &crate::letterhead::Letterhead,
+    template: Option<&str>,
+    title: &str,
+    call: &str,
+    decision: &str,
+    reason: &str,
+    score: Option<f64>,
+) -> String {
+    head.wrap(&body(template, title, call, decision, reason, score))
+}
+
+/// The body of a letter: the template filled (see [`compose`]).
+pub fn body(
     template: Option<&str>,
     title: &str,
     call: &str,
@@ -128,11 +143,11 @@ mod tests {
         );
         assert_eq!(label_parts("Jury"), ("Jury", "Jury"));
         assert_eq!(
-            compose(None, "Cours Oasis", "Îlots", "Retenue / Selected", "", None),
+            body(None, "Cours Oasis", "Îlots", "Retenue / Selected", "", None),
             text
         );
         assert_eq!(
-            compose(
+            body(
                 Some("{{score}} {{reason}}"),
                 "t",
                 "c",

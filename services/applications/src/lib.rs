@@ -13,6 +13,7 @@ pub mod export;
 pub mod form;
 pub mod geo;
 pub mod letter;
+pub mod letterhead;
 pub mod notice;
 pub mod paris;
 pub mod scoring;
@@ -34,6 +35,8 @@ pub const OPERATIONS: &[&str] = &[
     "createCampaign",
     "listCampaigns",
     "getCampaign",
+    "updateCampaign",
+    "publishCampaign",
     "listCandidacies",
     "listCommuneCandidacies",
     "getCandidacy",
@@ -46,6 +49,7 @@ pub const OPERATIONS: &[&str] = &[
     "getCallResults",
     "updateCall",
     "publishCall",
+    "closeCall",
     "createApplication",
     "listCallApplications",
     "assignReviewers",
@@ -60,6 +64,7 @@ pub const OPERATIONS: &[&str] = &[
     "saveApplication",
     "submitApplication",
     "withdrawApplication",
+    "reopenApplication",
     "transitionApplication",
     "uploadAttachment",
     "getAttachment",

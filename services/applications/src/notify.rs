@@ -210,13 +210,15 @@ pub(super) async fn assigned(
 // ---------------------------------------------------------------- decisions
 
 /// The decision of `app` with its letter, as the applicant reads it once published.
-async fn decision(call: &StoredCall, rank: &Ranking, app: &StoredApp) -> Event {
+async fn decision(cx: &Ctx<'_>, call: &StoredCall, rank: &Ranking, app: &StoredApp) -> Event {
     let score = rank
         .applications
         .iter()
         .find(|r| r.id == app.id)
         .and_then(|r| r.weighted_score);
+    let head = super::decisions::letterhead(cx, call, app).await;
     let letter = letter::compose(
+        &head,
         call.input.letter_template.as_deref(),
         &app.title,
         &call.input.title,
@@ -247,7 +249,7 @@ pub(super) async fn decisions_published(cx: &Ctx<'_>, call: &StoredCall) -> Resu
     for row in rows.iter() {
         let app = app_of(row)?;
         if workflow::is_decision(&call.workflow, &app.status) {
-            let event = decision(call, &rank, &app).await;
+            let event = decision(cx, call, &rank, &app).await;
             enqueue(cx, &app.insee, event).await?;
         }
     }
@@ -270,7 +272,7 @@ pub(super) async fn move_to(
             if moved && call.decisions_published && workflow::is_decision(&call.workflow, to) {
                 let rank = ranking(cx, call).await?;
                 let now = load_app(cx, &app.id).await?;
-                let event = decision(call, &rank, &now).await;
+                let event = decision(cx, call, &rank, &now).await;
                 enqueue(cx, &now.insee, event).await?;
             }
             Ok(moved)
