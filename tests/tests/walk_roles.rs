@@ -19,6 +19,10 @@ const ADMIN: &str = "admin.lyon5@example.org";
 const REASON: &str = "Convention avec la métropole non renouvelée";
 
 /// A JSON call for a check, answering its status and body.
+fn call_get(server: &qmi_tests::QmiServer, path: &str, token: &str) -> (u16, Value) {
+    call(server, path, token)
+}
+
 fn call(server: &qmi_tests::QmiServer, path: &str, token: &str) -> (u16, Value) {
     std::thread::scope(|s| {
         s.spawn(|| {
@@ -192,18 +196,51 @@ fn roles(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
         sign_in_as(b, AGENT).await?;
         not_for_my_role(b, "/espace/appels").await?;
         not_for_my_role(b, "/espace/campagnes").await?;
-        // The agent's own page is theirs: the members list, without the invite form.
-        b.goto(&format!("/espace/communes/{INSEE_ROLES}")).await?;
+        // The agent's work: the review follow-up of the commune's calls, read only.
+        b.goto("/espace").await?;
+        b.click(&format!(
+            "a[href='/espace/communes/{INSEE_ROLES}#suivi-evaluations']"
+        ))
+        .await?;
+        b.wait_text("#suivi-evaluations", "Suivi à Lyon 6e").await?;
+        b.wait_text("#suivi-evaluations", "Aucune évaluation confiée")
+            .await?;
         b.wait_text("main", AGENT).await?;
+        b.axe("commune members and review follow-up, agent").await?;
+        let agent = std::thread::scope(|s| {
+            s.spawn(|| {
+                let r = api(
+                    &b.server,
+                    "POST",
+                    "/api/auth/token",
+                    None,
+                    Some(&json!({ "email": AGENT, "password": DEMO_PASSWORD })),
+                );
+                r["access_token"].as_str().unwrap_or_default().to_owned()
+            })
+            .join()
+            .expect("token")
+        });
+        let (status, body) = call_get(&b.server, "/api/calls?status=open&commune=69386", &agent);
+        let id = body["items"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let (status2, _) = call_get(&b.server, &format!("/api/calls/{id}/assignments"), &agent);
+        ensure!(
+            status == 200 && status2 == 200,
+            "the agent cannot follow the call's reviews: {status} {status2}"
+        );
         Ok(())
     })
 }
 
 /// Finding 10: pages a role may not use say so plainly instead of showing
-/// forms among "Accès refusé" blocks.
+/// forms among "Accès refusé" blocks; the commune's agent has work: the
+/// review follow-up of its calls (read only, the policy's `review-follow`).
 #[test]
 fn pages_not_for_a_role_say_so_plainly() {
-    let server = server();
+    let server = server_with(&["applications"]);
     let programme = token(&server, "programme@qmi.example");
     let hosting = token(&server, "hosting@qmi.example");
     api(
@@ -227,5 +264,26 @@ fn pages_not_for_a_role_say_so_plainly() {
             DEMO_PASSWORD,
         );
     }
+    // A published call of the commune, run by the programme team.
+    api(
+        &server,
+        "POST",
+        "/api/calls",
+        Some(&programme),
+        Some(&json!({
+            "insee": INSEE_ROLES,
+            "title": "Suivi à Lyon 6e",
+            "description": "Des solutions pour le quartier",
+            "themes": ["Climat"],
+            "challenges": [],
+            "eligibility": { "kinds": [], "countries": [] },
+            "opens_at": "2020-01-01T00:00:00Z",
+            "closes_at": "2099-12-31T23:59",
+            "target_selections": 1,
+            "form": [{ "id": "pitch", "label": "Votre solution", "kind": "long_text", "required": true, "max_length": 500 }],
+            "criteria": [{ "id": "impact", "name": "Impact", "weight": 1 }],
+            "published": true
+        })),
+    );
     run_on("pages_not_for_a_role_say_so_plainly", server, roles);
 }

@@ -23,9 +23,10 @@ pub fn Members() -> impl IntoView {
     let allowed = move |me: &Me| {
         let insee = params.read_untracked().get("insee").unwrap_or_default();
         me.platform_roles.contains(&PlatformRole::Programme)
-            || me.memberships.iter().any(|m| {
-                m.insee.as_str() == insee && m.role != MembershipRole::Reviewer
-            })
+            || me
+                .memberships
+                .iter()
+                .any(|m| m.insee.as_str() == insee && m.role != MembershipRole::Reviewer)
     };
     view! { <SignedInFor allowed page=|me: Me| view! { <MembersOf me /> } /> }
 }
@@ -123,6 +124,7 @@ fn MembersOf(me: Me) -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+        <ReviewFollowUp insee=insee.get_untracked() />
         <Show when=move || manages.get()>
             <AddMemberForm insee on_added=move || version.update(|v| *v += 1) />
             <section aria-labelledby="titre-invitations-commune">
@@ -132,6 +134,105 @@ fn MembersOf(me: Me) -> impl IntoView {
                     version id="table-invitations-commune" />
             </section>
         </Show>
+    }
+}
+
+/// One call's review follow-up: its assignments, each reviewer named.
+struct FollowedCall {
+    call: qmi_api::applications::Call,
+    assignments: Result<Vec<qmi_api::applications::Assignment>, ApiError>,
+}
+
+/// The commune's calls (open and closed) with their assignments, read only.
+async fn follow_up(insee: &str) -> Result<(Vec<FollowedCall>, Vec<Member>), ApiError> {
+    use qmi_api::applications::{Assignment, Call};
+    let mut calls = Vec::new();
+    for status in ["open", "closed"] {
+        let page: Page<Call> = api::get(&format!(
+            "/api/calls?status={status}&commune={}&limit=100",
+            api::encode(insee)
+        ))
+        .await?;
+        calls.extend(page.items);
+    }
+    let mut out = Vec::new();
+    for call in calls {
+        let assignments = api::get::<Vec<Assignment>>(&format!(
+            "/api/calls/{}/assignments",
+            api::encode(&call.id)
+        ))
+        .await;
+        out.push(FollowedCall { call, assignments });
+    }
+    Ok((out, all_members(insee).await?))
+}
+
+/// The review follow-up of the commune's calls (admins and agents, read only):
+/// which applications await reviews, which reviewers have not finished
+/// although the call has closed (late).
+#[component]
+fn ReviewFollowUp(insee: String) -> impl IntoView {
+    let i = use_i18n();
+    let data = api::compute(move || {
+        let insee = insee.clone();
+        async move { follow_up(&insee).await.map(std::rc::Rc::new) }
+    });
+    let now = js_sys::Date::now();
+    view! {
+        <section aria-labelledby="titre-suivi" id="suivi-evaluations">
+            <h2 id="titre-suivi">{t!(i, "Suivi des évaluations", "Review follow-up")}</h2>
+            <p class="muted">{t!(i,
+                "Pour chaque appel de la commune : les candidatures qui attendent des évaluations et les évaluateurs en retard (l'appel est clos et leur grille n'est pas terminée). Lecture seule.",
+                "For each call of the commune: the applications awaiting reviews and the reviewers who are late (the call has closed and their sheet is not finished). Read only.")}</p>
+            {move || match data.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(d)) => {
+                    let (calls, members) = (&d.0, &d.1);
+                    if calls.is_empty() {
+                        return view! { <p class="notice">{t!(i, "La commune n'a pas encore d'appel publié.", "The commune has no published call yet.")}</p> }.into_any();
+                    }
+                    calls.iter().map(|f| {
+                        let closed = js_sys::Date::parse(&f.call.closes_at) < now;
+                        let rows = match &f.assignments {
+                            Err(e) => view! { <ErrorNotice error=e.clone() /> }.into_any(),
+                            Ok(list) if list.is_empty() => view! { <p>{t!(i, "Aucune évaluation confiée pour l'instant.", "No review assigned yet.")}</p> }.into_any(),
+                            Ok(list) => {
+                                let awaiting = list.iter().filter(|a| a.open && !a.done && !a.conflict)
+                                    .map(|a| a.application.as_str()).collect::<std::collections::BTreeSet<_>>().len();
+                                let late = if closed { list.iter().filter(|a| a.open && !a.done && !a.conflict).count() } else { 0 };
+                                view! {
+                                    <p class="follow-summary">{format!("{awaiting} {} · {late} {}",
+                                        i.t("candidature(s) en attente d'évaluations", "application(s) awaiting reviews"),
+                                        i.t("évaluation(s) en retard", "late review(s)"))}</p>
+                                    <div class="table-wrap">
+                                        <table class="table table-stack">
+                                            <caption class="visually-hidden">{f.call.title.clone()}</caption>
+                                            <thead><tr>
+                                                <th scope="col">{t!(i, "Candidature", "Application")}</th>
+                                                <th scope="col">{t!(i, "Évaluateur ou évaluatrice", "Reviewer")}</th>
+                                                <th scope="col">{t!(i, "État", "State")}</th>
+                                            </tr></thead>
+                                            <tbody>{list.iter().map(|a| {
+                                                let who = members.iter().find(|m| m.account_id == a.reviewer)
+                                                    .map_or_else(|| a.reviewer.clone(), |m| m.name.clone());
+                                                let state = if a.conflict { i.t("Récusé (conflit d'intérêts)", "Recused (conflict of interest)") }
+                                                    else if a.done { i.t("Évaluée", "Reviewed") }
+                                                    else if !a.open { i.t("Sans suite", "No longer awaited") }
+                                                    else if closed { i.t("En retard", "Late") }
+                                                    else { i.t("En attente", "Awaited") };
+                                                view! { <tr><td>{a.title.clone()}</td><td>{who}</td><td>{state}</td></tr> }
+                                            }).collect_view()}</tbody>
+                                        </table>
+                                    </div>
+                                }.into_any()
+                            }
+                        };
+                        view! { <h3>{f.call.title.clone()}</h3>{rows} }
+                    }).collect_view().into_any()
+                }
+            }}
+        </section>
     }
 }
 

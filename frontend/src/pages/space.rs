@@ -149,8 +149,8 @@ fn Overview(me: Me) -> impl IntoView {
                                 "Vous gérez les membres de la commune, son quartier d'innovation, ses appels à solutions et leur sélection, et ses candidatures au programme.",
                                 "You manage the commune's members, its innovation district, its calls for solutions and their selection, and its candidacies to the programme."),
                             MembershipRole::Agent => i.t(
-                                "Vous suivez la commune dans le programme et consultez la liste de ses membres.",
-                                "You follow the commune in the programme and see the list of its members."),
+                                "Vous suivez les évaluations des appels de la commune (candidatures en attente, évaluateurs en retard) et consultez la liste de ses membres.",
+                                "You follow the reviews of the commune's calls (applications awaiting reviews, late reviewers) and see the list of its members."),
                             MembershipRole::Reviewer => i.t(
                                 "Vous évaluez les candidatures que le jury vous confie.",
                                 "You review the applications the jury assigns to you."),
@@ -163,7 +163,8 @@ fn Overview(me: Me) -> impl IntoView {
                                 <A href=district attr:class="button button-secondary">{t!(i, "Quartier d'innovation", "Innovation district")}</A>
                             })}
                             {(role == MembershipRole::Agent).then(|| view! {
-                                <A href=format!("/espace/communes/{}", m.insee) attr:class="button">{t!(i, "Membres de la commune", "Commune members")}</A>
+                                <A href=format!("/espace/communes/{}#suivi-evaluations", m.insee) attr:class="button">{t!(i, "Suivi des évaluations", "Review follow-up")}</A>
+                                <A href=format!("/espace/communes/{}", m.insee) attr:class="button button-secondary">{t!(i, "Membres de la commune", "Commune members")}</A>
                             })}
                             <A href=public attr:class="button button-secondary">{t!(i, "Fiche de la commune", "Commune page")}</A>
                         </p>

@@ -2488,7 +2488,8 @@ async fn call_assignments(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<Assignm
 }
 
 async fn list_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let call = call_for(cx, Action::ReviewAssign).await?;
+    // Read only: the commune's agents follow the reviews too (`review-follow`).
+    let call = call_for(cx, Action::ReviewFollow).await?;
     Ok(json(200, &call_assignments(cx, &call).await?))
 }
 

@@ -112,6 +112,7 @@ fn action_from_wit(a: Action) -> rules::Action {
         Action::TeamManage => R::TeamManage,
         Action::OrganisationJoin => R::OrganisationJoin,
         Action::JobsRun => R::JobsRun,
+        Action::ReviewFollow => R::ReviewFollow,
     }
 }
 

@@ -167,6 +167,7 @@ actions! {
     TeamManage => "team-manage",
     OrganisationJoin => "organisation-join",
     JobsRun => "jobs-run",
+    ReviewFollow => "review-follow",
 }
 
 impl Action {
@@ -215,6 +216,7 @@ impl Action {
                 | ApplicationRead
                 | ApplicationReadTitle
                 | ReviewRead
+                | ReviewFollow
                 | DecisionRead
                 | ExportApplications
                 | ExportOpenData
@@ -295,6 +297,8 @@ fn refuse(code: RefusalCode, reason: impl Into<String>) -> Refusal {
 ///   without an organisation. An account that has not confirmed its e-mail address
 ///   (`account_unconfirmed`) may neither create nor join one (`email-unconfirmed`).
 /// - `team-manage`: programme operators.
+/// - `review-follow` (a call's review progress, read only): whoever runs the call,
+///   and for a commune's call its agents too.
 /// - `jobs-run` (a scheduled job run now; it answers counts only): programme or
 ///   hosting operators.
 /// - `notification-read`: any signed-in principal (their own notices and preferences);
@@ -523,6 +527,14 @@ fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result
             }
         }
         CallCreate | CallUpdate | CallPublish | ExportApplications => runs_call(p, facts),
+        // Read only: the call's runners, and the commune's agents who follow it.
+        ReviewFollow => {
+            if !facts.programme_call && staff_of_tenant(p, facts) {
+                Ok(())
+            } else {
+                runs_call(p, facts)
+            }
+        }
         ReviewAssign | DecisionDecide | DecisionPublish => {
             not_recused(facts)?;
             runs_call(p, facts)
