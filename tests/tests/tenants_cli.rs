@@ -118,7 +118,7 @@ fn operators_manage_tenants_from_the_command_line() {
         .unwrap();
     assert_eq!(members.status().as_u16(), 200);
 
-    let (ok, _, err) = tenants(&server, &["suspend", "99999"]);
+    let (ok, _, err) = tenants(&server, &["suspend", "99999", "--reason", "test"]);
     assert!(!ok, "an unknown commune cannot be suspended");
     assert!(err.contains("404"), "{err}");
 }
