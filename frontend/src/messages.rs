@@ -460,6 +460,10 @@ fn exact(message: &str) -> Option<&'static str> {
             "brouillon, déposée et retirée ne peuvent pas être des décisions"
         }
         "at least one reviewer" => "au moins un évaluateur",
+        "say why you declare a conflict of interest" => {
+            "indiquez pourquoi vous déclarez un conflit d'intérêts"
+        }
+        "comma or semicolon" => "comma (virgule) ou semicolon (point-virgule)",
         "an ISO 3166-1 alpha-2 code in capitals (FR, DE…)" => {
             "un code pays ISO 3166-1 en capitales (FR, DE…)"
         }

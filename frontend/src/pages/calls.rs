@@ -1,6 +1,6 @@
 //! Calls for solutions: the open calls, a call's page, the application form
-//! rendered from the call's questions (autosaved), and the reviewer's scoring
-//! form with its weighted total.
+//! rendered from the call's questions (autosaved), the reviewer's assignments
+//! and the answers as reviewers read them (the scoring form is `scoring`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,8 +9,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use qmi_api::Page;
 use qmi_api::applications::{
-    Application, ApplicationInput, Assignment, Attachment, Call, ConflictDeclaration, Criterion,
-    Question, QuestionKind, Review, Score, ScoreSheet,
+    Application, ApplicationInput, Assignment, Attachment, Call, Question, QuestionKind,
 };
 use qmi_api::identity::{Lang, Me};
 use serde_json::Value;
@@ -877,22 +876,6 @@ pub fn Reviews() -> impl IntoView {
     }
 }
 
-/// The weighted total (0–5) of `scores` under `criteria`: Σ weight × score / Σ
-/// weight over the scored criteria; `None` until every criterion has a score.
-pub fn weighted_total(criteria: &[Criterion], scores: &BTreeMap<String, u8>) -> Option<f64> {
-    let total_weight: f64 = criteria.iter().map(|c| c.weight).sum();
-    if total_weight <= 0.0 || criteria.iter().any(|c| !scores.contains_key(&c.id)) {
-        return None;
-    }
-    Some(
-        criteria
-            .iter()
-            .map(|c| c.weight * f64::from(scores[&c.id]))
-            .sum::<f64>()
-            / total_weight,
-    )
-}
-
 /// An answer as text: choices joined, numbers in the reader's format, dates long,
 /// `—` when there is none.
 pub fn answer_text(q: &Question, v: Option<&Value>, lang: Lang) -> String {
@@ -975,200 +958,9 @@ fn DownloadAttachment(application: String, attachment: String, name: String) -> 
     }
 }
 
-/// `/espace/evaluations/:id`: the scoring form.
-#[component]
-pub fn ScoringPage() -> impl IntoView {
-    view! { <SignedIn page=|_me: Me| view! { <Scoring /> } /> }
-}
-
-#[component]
-fn Scoring() -> impl IntoView {
-    let i = use_i18n();
-    let id = route_param("id");
-    let app = {
-        let path = format!("/api/applications/{}", api::encode(&id));
-        api::load(move || Some(path.clone()))
-    };
-    // The call (for its criteria), once the application names it.
-    let call = api::load(move || {
-        api::read::<Application>(&app)
-            .and_then(Result::ok)
-            .map(|a| format!("/api/calls/{}", api::encode(&a.call_id)))
-    });
-    view! {
-        <section aria-labelledby="titre-notation">
-            <p><A href="/espace/evaluations">{t!(i, "← Mes évaluations", "← My reviews")}</A></p>
-            <h1 id="titre-notation">{t!(i, "Évaluation", "Review")}</h1>
-            {move || match (api::read::<Application>(&app), api::read::<Call>(&call)) {
-                (Some(Err(e)), _) | (_, Some(Err(e))) => view! { <ErrorNotice error=e /> }.into_any(),
-                (Some(Ok(app)), Some(Ok(call))) => view! {
-                    <section aria-labelledby="titre-reponses" id="reponses">
-                        <h2 id="titre-reponses">{t!(i, "La candidature", "The application")}</h2>
-                        <AnswersView questions=call.form answers=app.answers.clone() application=app.id.clone() />
-                    </section>
-                    <ScoreForm app criteria=call.criteria />
-                }.into_any(),
-                _ => view! { <Loading /> }.into_any(),
-            }}
-        </section>
-    }
-}
-
-#[component]
-fn ScoreForm(app: Application, criteria: Vec<Criterion>) -> impl IntoView {
-    let i = use_i18n();
-    let scores = RwSignal::new(BTreeMap::<String, u8>::new());
-    let comments = RwSignal::new(BTreeMap::<String, String>::new());
-    let saved = RwSignal::new(None::<Review>);
-    let failure = RwSignal::new(None::<ApiError>);
-    let recused = RwSignal::new(false);
-    let crit = StoredValue::new(criteria.clone());
-    let total = move || crit.with_value(|c| scores.with(|s| weighted_total(c, s)));
-    let app_id = app.id.clone();
-    // The reviewer's saved review, if any, fills the form: reopening it never
-    // shows blank scores that a save would write over the real ones.
-    {
-        let path = format!("/api/applications/{}/reviews", api::encode(&app_id));
-        let me = crate::session::use_session()
-            .me
-            .get_untracked()
-            .map(|m| m.id);
-        spawn_local(async move {
-            if let Ok(reviews) = api::get::<Vec<Review>>(&path).await
-                && let Some(mine) = reviews
-                    .into_iter()
-                    .find(|r| Some(&r.reviewer) == me.as_ref())
-            {
-                scores.set(
-                    mine.scores
-                        .iter()
-                        .map(|s| (s.criterion.clone(), s.score))
-                        .collect(),
-                );
-                comments.set(
-                    mine.scores
-                        .into_iter()
-                        .map(|s| (s.criterion, s.comment))
-                        .collect(),
-                );
-            }
-        });
-    }
-    let submit = {
-        let app_id = app_id.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let sheet = ScoreSheet {
-                scores: crit.with_value(|c| {
-                    c.iter()
-                        .filter_map(|k| {
-                            Some(Score {
-                                criterion: k.id.clone(),
-                                score: *scores
-                                    .with_untracked(|s| s.get(&k.id).copied())
-                                    .as_ref()?,
-                                comment: comments
-                                    .with_untracked(|m| m.get(&k.id).cloned().unwrap_or_default()),
-                            })
-                        })
-                        .collect()
-                }),
-            };
-            let id = app_id.clone();
-            spawn_local(async move {
-                match api::put::<Review>(&format!("/api/applications/{id}/review"), &sheet).await {
-                    Ok(r) => {
-                        saved.set(Some(r));
-                        failure.set(None);
-                    }
-                    Err(e) => failure.set(Some(e)),
-                }
-            });
-        }
-    };
-    let declare = move |_| {
-        let id = app_id.clone();
-        spawn_local(async move {
-            match api::post::<qmi_api::applications::ApplicationTitle>(
-                &format!("/api/applications/{id}/conflict"),
-                &ConflictDeclaration {
-                    reason: String::new(),
-                },
-            )
-            .await
-            {
-                Ok(_) => recused.set(true),
-                Err(e) => failure.set(Some(e)),
-            }
-        });
-    };
-    let rows = criteria
-        .into_iter()
-        .map(|c| {
-            let sid = format!("note-{}", c.id);
-            let cid = format!("commentaire-{}", c.id);
-            let (k1, k2, k3, k4) = (c.id.clone(), c.id.clone(), c.id.clone(), c.id.clone());
-            let weight = c.weight;
-            view! {
-                <fieldset class="criterion">
-                    <legend>{c.name.clone()}<span class="muted small">{move || format!(" — {} {}", i.t("poids", "weight"), fmt::decimal(weight, 1, i.lang()))}</span></legend>
-                    <p class="hint">{c.description.clone()}</p>
-                    <div class="field">
-                        <label for=sid.clone()>{t!(i, "Note (0 à 5)", "Score (0 to 5)")}</label>
-                        <select id=sid prop:value=move || scores.with(|s| s.get(&k3).map(u8::to_string).unwrap_or_default()) on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            scores.update(|s| match v.parse::<u8>() { Ok(n) if n <= 5 => { s.insert(k1.clone(), n); } _ => { s.remove(&k1); } });
-                        }>
-                            <option value="">"—"</option>
-                            {(0..=5).map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for=cid.clone()>{t!(i, "Commentaire", "Comment")}</label>
-                        <textarea id=cid prop:value=move || comments.with(|m| m.get(&k4).cloned().unwrap_or_default())
-                            on:input=move |ev| { let v = event_target_value(&ev); comments.update(|m| { m.insert(k2.clone(), v); }); }></textarea>
-                    </div>
-                </fieldset>
-            }
-        })
-        .collect_view();
-    view! {
-        <p class="eyebrow">{app.title.clone()}</p>
-        {(!app.organisation_name.is_empty()).then(|| view! { <p class="muted organisation" id="notation-organisation">{app.organisation_name.clone()}</p> })}
-        <Show when=move || recused.get()>
-            <p class="notice" role="status">{t!(i, "Vous êtes récusé(e) pour cette candidature.", "You are recused from this application.")}</p>
-        </Show>
-        <form on:submit=submit class="form-grid" id="form-notation" hidden=move || recused.get()>
-                {rows}
-                <p class="total" role="status" id="total-pondere">
-                    {move || match total() {
-                        Some(t) => format!("{} {} / 5", i.t("Total pondéré :", "Weighted total:"), fmt::decimal(t, 2, i.lang())),
-                        None => i.t("Total pondéré : notez chaque critère.", "Weighted total: score every criterion.").to_owned(),
-                    }}
-                </p>
-                <p class="actions">
-                    <button type="submit" class="button" id="notation-enregistrer">{t!(i, "Enregistrer l'évaluation", "Save the review")}</button>
-                    <button type="button" class="button button-danger" id="declarer-conflit" on:click=declare>{t!(i, "Déclarer un conflit d'intérêts", "Declare a conflict of interest")}</button>
-                </p>
-                {move || saved.get().map(|r| view! { <p class="notice notice-ok" role="status" id="notation-enregistree">
-                    {move || format!("{} {}", i.t("Évaluation enregistrée. Total :", "Review saved. Total:"), r.weighted.map_or("—".into(), |w| fmt::decimal(w, 2, i.lang())))}</p> })}
-                {move || failure.get().map(|e| view! { <ErrorNotice error=e /> })}
-        </form>
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn criterion(id: &str, weight: f64) -> Criterion {
-        Criterion {
-            id: id.into(),
-            name: id.into(),
-            description: String::new(),
-            weight,
-        }
-    }
 
     fn question(kind: QuestionKind, required: bool) -> Question {
         Question {
@@ -1253,14 +1045,5 @@ mod tests {
             check_answer(&many, Some(&json!(["a", "b"])), true).as_deref(),
             Some("1 choix au plus.")
         );
-    }
-
-    #[test]
-    fn weighted_total_needs_every_criterion() {
-        let c = [criterion("impact", 2.0), criterion("cost", 1.0)];
-        let mut s = BTreeMap::from([("impact".to_owned(), 5u8)]);
-        assert_eq!(weighted_total(&c, &s), None);
-        s.insert("cost".into(), 2);
-        assert_eq!(weighted_total(&c, &s), Some(4.0));
     }
 }

@@ -32,7 +32,7 @@ macro_rules! lazy_pages {
 
 use super::{
     access, call, calls, candidacy, communes, directory, invitations, legal, manage, members, mine,
-    organisation, tenants,
+    organisation, scoring, tenants,
 };
 
 lazy_pages! {
@@ -41,7 +41,7 @@ lazy_pages! {
     /// A reviewer's assignments.
     Reviews, evaluation => view! { <calls::Reviews /> };
     /// The scoring form.
-    ScoringPage, evaluation => view! { <calls::ScoringPage /> };
+    ScoringPage, evaluation => view! { <scoring::ScoringPage /> };
     /// A commune's members.
     Members, gestion => view! { <members::Members /> };
     /// A commune's candidacies to the programme.

@@ -10,8 +10,8 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use qmi_api::applications::{
     Application, AssignRequest, Assignment, Call, CallInput, Campaign, CampaignInput, Candidacy,
-    CandidacyDecision, Challenge, District, DistrictInput, Question, QuestionKind, Ranking,
-    TransitionRequest, Workflow,
+    CandidacyDecision, Challenge, Criterion, District, DistrictInput, Question, QuestionKind,
+    Ranking, TransitionRequest, Workflow,
 };
 use qmi_api::identity::{CommuneStatus, Lang, Me, OrganisationKind};
 use qmi_api::{Insee, MembershipRole, Page, PlatformRole};
@@ -23,6 +23,7 @@ use crate::pages::calls::AnswersView;
 use crate::pages::form_builder::{
     CriteriaEditor, FormDraft, QuestionsEditor, WorkflowDraft, WorkflowEditor,
 };
+use crate::pages::jury::JuryReviews;
 use crate::pages::organisation::kind_label;
 use crate::pages::space::SignedIn;
 use crate::registry::{self, use_names};
@@ -385,7 +386,10 @@ pub fn ManagedCalls() -> impl IntoView {
     // Commune admins and the programme team run calls; others: not for their role.
     let allowed = |me: &Me| {
         me.platform_roles.contains(&PlatformRole::Programme)
-            || me.memberships.iter().any(|m| m.role == MembershipRole::Admin)
+            || me
+                .memberships
+                .iter()
+                .any(|m| m.role == MembershipRole::Admin)
     };
     view! { <crate::pages::space::SignedInFor allowed page=|me: Me| view! { <CallsRun me /> } /> }
 }
@@ -832,11 +836,12 @@ fn Selection() -> impl IntoView {
             }
         });
     };
-    let export = move |ext: &'static str| {
+    // `query` picks a variant (the CSV French Excel opens), `suffix` names its file.
+    let export = move |ext: &'static str, query: &'static str, suffix: &'static str| {
         spawn_local(async move {
             if let Err(e) = api::download(
-                &format!("{}/export.{ext}", base.get_value()),
-                &format!("candidatures.{ext}"),
+                &format!("{}/export.{ext}{query}", base.get_value()),
+                &format!("candidatures{suffix}.{ext}"),
             )
             .await
             {
@@ -873,14 +878,18 @@ fn Selection() -> impl IntoView {
                                     act("decisions/publish", i.t("Décisions publiées : les candidats reçoivent leur lettre.", "Decisions published: applicants get their letter."))
                                 }>
                                 {t!(i, "Publier les décisions", "Publish the decisions")}</button> })}
-                            <button type="button" class="button button-secondary" id="export-csv" on:click=move |_| export("csv")>{t!(i, "Exporter (CSV)", "Export (CSV)")}</button>
-                            <button type="button" class="button button-secondary" id="export-xlsx" on:click=move |_| export("xlsx")>{t!(i, "Exporter (XLSX)", "Export (XLSX)")}</button>
+                            <button type="button" class="button button-secondary" id="export-csv" on:click=move |_| export("csv", "", "")>{t!(i, "Exporter (CSV)", "Export (CSV)")}</button>
+                            <button type="button" class="button button-secondary" id="export-csv-excel" on:click=move |_| export("csv", "?separator=semicolon", "-excel")>{t!(i, "Exporter (CSV pour Excel en français)", "Export (CSV for French Excel)")}</button>
+                            <button type="button" class="button button-secondary" id="export-xlsx" on:click=move |_| export("xlsx", "", "")>{t!(i, "Exporter (XLSX)", "Export (XLSX)")}</button>
                         </p>
+                        <p class="hint" id="exports-aide">{t!(i,
+                            "Chaque export donne, par candidature, les notes et commentaires de chaque évaluateur pour chaque critère. Le fichier XLSX s'ouvre dans Excel quelle que soit sa langue ; le « CSV pour Excel en français » sépare les colonnes par des points-virgules et écrit les décimales avec une virgule ; le CSV simple (virgules) convient aux autres logiciels.",
+                            "Each export gives, per application, every reviewer's score and comment for each criterion. The XLSX file opens in Excel whatever its language; the \"CSV for French Excel\" separates columns with semicolons and writes decimals with a comma; the plain CSV (commas) suits other software.")}</p>
                         {status_line("selection-message", notice)}
                         {failure_line(failure)}
                         <AssignForm base=base.get_value() reviewers apps on_done=move |m: String| { notice.set(Some(m)); data_v.update(|v| *v += 1); } />
                         <RankingView ranking reviewers />
-                        <Decisions apps workflow=c.workflow.clone() questions=c.form.clone() on_done=move |m: String| { notice.set(Some(m)); data_v.update(|v| *v += 1); } />
+                        <Decisions apps workflow=c.workflow.clone() questions=c.form.clone() call=c.id.clone() criteria=c.criteria.clone() reviewers on_done=move |m: String| { notice.set(Some(m)); data_v.update(|v| *v += 1); } />
                     }.into_any()
                 }
             }}
@@ -949,6 +958,17 @@ fn AssignForm(
                 applications: Vec::new(),
             }
         };
+        // The files to review, to say which ones a small jury leaves short.
+        let to_review: Vec<String> = match api::read::<Page<Application>>(&apps) {
+            Some(Ok(p)) => p
+                .items
+                .into_iter()
+                .filter(|a| crate::pages::jury::reviewable(&a.status))
+                .map(|a| a.id)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let wanted = body.per_application;
         spawn_local(async move {
             match api::post::<Vec<Assignment>>(&path.get_value(), &body).await {
                 Ok(made) => {
@@ -956,15 +976,19 @@ fn AssignForm(
                     failure.set(None);
                     // The API answers with every assignment of the call, old and new.
                     let lang = i.lang();
+                    let short = wanted.and_then(|n| {
+                        crate::pages::jury::shortfall_note(&made, &to_review, n, lang)
+                    });
                     on_done(format!(
-                        "{} {}.",
+                        "{} {}.{}",
                         i.t("Affectations à jour :", "Assignments up to date:"),
                         fmt::count(
                             made.len() as u64,
                             lang,
                             ("affectation pour cet appel", "affectations pour cet appel"),
                             ("assignment for this call", "assignments for this call")
-                        )
+                        ),
+                        short.map(|s| format!(" {s}")).unwrap_or_default()
                     ));
                 }
                 Err(e) => {
@@ -1092,11 +1116,16 @@ fn Decisions(
     apps: api::Loaded,
     workflow: Workflow,
     questions: Vec<Question>,
+    /// The call, its criteria and its reviewers' names: the jury's reviews.
+    call: String,
+    criteria: Vec<Criterion>,
+    reviewers: api::Computed<BTreeMap<String, String>>,
     on_done: impl Fn(String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let i = use_i18n();
     let workflow = StoredValue::new(workflow);
     let questions = StoredValue::new(questions);
+    let (call, criteria) = (StoredValue::new(call), StoredValue::new(criteria));
     view! {
         <section aria-labelledby="titre-decisions">
             <h2 id="titre-decisions">{t!(i, "Étapes et décisions", "Steps and decisions")}</h2>
@@ -1111,7 +1140,7 @@ fn Decisions(
                     }
                     view! {
                         <ul class="card-list" id="liste-decisions">
-                            {shown.into_iter().map(|a| view! { <DecisionForm app=a workflow=workflow.get_value() questions=questions.get_value() on_done /> }).collect_view()}
+                            {shown.into_iter().map(|a| view! { <DecisionForm app=a workflow=workflow.get_value() questions=questions.get_value() call=call.get_value() criteria=criteria.get_value() reviewers on_done /> }).collect_view()}
                         </ul>
                     }.into_any()
                 }
@@ -1125,6 +1154,9 @@ fn DecisionForm(
     app: Application,
     workflow: Workflow,
     questions: Vec<Question>,
+    call: String,
+    criteria: Vec<Criterion>,
+    reviewers: api::Computed<BTreeMap<String, String>>,
     on_done: impl Fn(String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let i = use_i18n();
@@ -1181,6 +1213,7 @@ fn DecisionForm(
                 <summary>{t!(i, "Lire la candidature", "Read the application")}</summary>
                 <AnswersView questions answers=app.answers.clone() application=app.id.clone() />
             </details>
+            <JuryReviews application=app.id.clone() call criteria names=reviewers />
             {(!next.is_empty()).then(|| view! {
                 <form on:submit=submit novalidate class="form-grid">
                     <div class="field">

@@ -348,30 +348,6 @@ pub struct SelectedSolution {
     pub district: Insee,
 }
 
-/// `GET /api/calls/{id}/results`: a call's published results.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct CallResults {
-    /// The call.
-    pub call_id: String,
-    /// Whether the call's decisions are published (until then, `selected` is empty).
-    pub decisions_published: bool,
-    /// The selected solutions, by title.
-    pub selected: Vec<SelectedSolution>,
-}
-
-/// One selected solution of a call, as the public may know it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct SelectedSolution {
-    /// The application.
-    pub application_id: String,
-    /// The solution's title.
-    pub title: String,
-    /// The organisation that proposed it.
-    pub organisation_name: String,
-    /// The district (commune) where it will be tried.
-    pub district: Insee,
-}
-
 /// `PUT /api/applications/{id}` and `POST /api/calls/{id}/applications`: the
 /// application's content (autosaved as a draft).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -451,6 +427,9 @@ pub struct ApplicationTitle {
     pub title: String,
     /// Whether the caller is recused from it.
     pub recused: bool,
+    /// The reason the caller gave when declaring their conflict of interest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict_reason: Option<String>,
 }
 
 /// `POST /api/calls/{id}/assignments`: assign reviewers by hand or automatically.
@@ -481,6 +460,9 @@ pub struct Assignment {
     /// Why the reviewer is recused, when `conflict`.
     #[serde(default)]
     pub conflict_kind: Option<ConflictKind>,
+    /// The reason the reviewer gave, when they declared the conflict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict_reason: Option<String>,
     /// Whether the reviewer has scored every criterion.
     pub done: bool,
     /// Whether the application still awaits reviews (not withdrawn, not decided).
@@ -563,7 +545,7 @@ pub struct Review {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConflictDeclaration {
-    /// Why (kept for the record).
+    /// Why (required, kept for the record and shown to whoever runs the call).
     #[serde(default)]
     pub reason: String,
 }

@@ -119,6 +119,13 @@ const CALL_FILTERS: &[QueryParam] = &[
     },
 ];
 
+/// The CSV export's separator.
+const EXPORT_CSV_PARAMS: &[QueryParam] = &[QueryParam {
+    name: "separator",
+    ty: "string",
+    description: "`comma` (default, RFC 4180) or `semicolon` (fields separated by `;` and decimal commas: the CSV French Excel opens as columns).",
+}];
+
 const APPLICATION_FILTERS: &[QueryParam] = &[
     QueryParam {
         name: "status",
@@ -1099,7 +1106,7 @@ pub static ROUTES: &[RouteDoc] = &[
         "applications",
         "POST",
         "/api/calls/{id}/assignments",
-        "Assign reviewers by hand or automatically (N per application, load balanced)",
+        "Assign reviewers by hand or automatically (N per application, load balanced); when the reviewers who may review some applications are too few for N, the `QMI-Shortfall` header names them with the count each got",
         Principal,
         &[],
         Some(s::<AssignRequest>),
@@ -1159,9 +1166,9 @@ pub static ROUTES: &[RouteDoc] = &[
         "applications",
         "GET",
         "/api/calls/{id}/export.csv",
-        "Applications with answers, scores and decisions (CSV)",
+        "Applications with answers, scores, decisions and every reviewer's score and comment per criterion (CSV; `?separator=semicolon` for French Excel)",
         Principal,
-        &[],
+        EXPORT_CSV_PARAMS,
         None,
         200,
         Some(file_body)
@@ -1171,7 +1178,7 @@ pub static ROUTES: &[RouteDoc] = &[
         "applications",
         "GET",
         "/api/calls/{id}/export.xlsx",
-        "Applications with answers, scores and decisions (XLSX)",
+        "Applications with answers, scores, decisions and every reviewer's score and comment per criterion (XLSX, opens in Excel whatever its language)",
         Principal,
         &[],
         None,
@@ -1295,7 +1302,7 @@ pub static ROUTES: &[RouteDoc] = &[
         "applications",
         "POST",
         "/api/applications/{id}/conflict",
-        "Declare a conflict of interest: the reviewer is recused",
+        "Declare a conflict of interest, with its reason (required, shown to whoever runs the call): the reviewer is recused",
         Principal,
         &[],
         Some(s::<ConflictDeclaration>),

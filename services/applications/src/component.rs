@@ -29,6 +29,8 @@ mod notify;
 
 #[path = "decisions.rs"]
 mod decisions;
+#[path = "jury_io.rs"]
+mod jury_io;
 
 spin_sdk::wit_bindgen::generate!({
     path: "../../wit",
@@ -1835,12 +1837,18 @@ async fn get_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     if cx.ask(Action::ApplicationRead, &facts).await.is_ok() {
         return Ok(json(200, &present(cx, &app, &call, &facts).await?));
     }
+    let conflict_reason = if facts.conflict {
+        jury_io::my_conflict_reason(cx, &app).await?
+    } else {
+        None
+    };
     Ok(json(
         200,
         &ApplicationTitle {
             id: app.id.clone(),
             title: app.title.clone(),
             recused: facts.conflict,
+            conflict_reason,
         },
     ))
 }
@@ -2457,11 +2465,23 @@ async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             Ok::<_, Problem>(())
         })
         .await?;
-    Ok(json(200, &call_assignments(cx, &call).await?))
+    let all = call_assignments(cx, &call).await?;
+    // Automatic: the files left with fewer reviewers than asked are named in a
+    // header (the jury that may review them is too small), the answer unchanged.
+    let short = req.per_application.and_then(|n| {
+        let ids: Vec<String> = chosen.iter().map(|c| c.id.clone()).collect();
+        let given: Vec<(String, String, bool)> = all
+            .iter()
+            .map(|a| (a.application.clone(), a.reviewer.clone(), a.conflict))
+            .collect();
+        let short = crate::jury::shortfall(&ids, &given, n as usize);
+        (!short.is_empty()).then(|| crate::jury::shortfall_header(&short, ids.len(), n as usize))
+    });
+    Ok(jury_io::with_shortfall(json(200, &all), short))
 }
 
 async fn call_assignments(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<Assignment>, Problem> {
-    let sql = "SELECT a.application_id, a.reviewer, a.conflict, a.conflict_kind, p.title, p.status, \
+    let sql = "SELECT a.application_id, a.reviewer, a.conflict, a.conflict_kind, a.conflict_reason, p.title, p.status, \
                (SELECT count(*) FROM scores s WHERE s.insee = a.insee AND s.application_id = a.application_id AND s.reviewer = a.reviewer) AS n \
                FROM assignments a JOIN applications p ON p.insee = a.insee AND p.id = a.application_id \
                WHERE {scope} AND a.call_id = ? ORDER BY a.application_id, a.reviewer";
@@ -2481,10 +2501,20 @@ async fn call_assignments(cx: &Ctx<'_>, call: &StoredCall) -> Result<Vec<Assignm
             conflict: r.int("conflict") == Some(1),
             conflict_kind: (r.int("conflict") == Some(1))
                 .then(|| ConflictKind::from_stored(r.text("conflict_kind"))),
+            conflict_reason: declared_reason(r),
             done: criteria > 0 && r.int("n").unwrap_or(0) >= criteria,
             open: workflow::awaits_review(&call.workflow, r.text("status").unwrap_or_default()),
         })
         .collect())
+}
+
+/// The reason a reviewer gave for the conflict they declared (an exclusion by
+/// organisation gives none: its kind says why).
+fn declared_reason(r: Row<'_>) -> Option<String> {
+    (r.int("conflict") == Some(1) && r.text("conflict_kind") == Some(DECLARED_CONFLICT))
+        .then(|| r.text("conflict_reason").map(str::to_owned))
+        .flatten()
+        .filter(|x| !x.is_empty())
 }
 
 async fn list_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
@@ -2497,7 +2527,7 @@ async fn list_my_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.me()?;
     // Exclusions by organisation grant nothing, and a reviewer whose organisation
     // applied to a call reviews nothing of it (see `relation`).
-    let sql = "SELECT a.insee, a.application_id, a.reviewer, a.conflict, a.conflict_kind, p.title, p.status, p.organisation_id, \
+    let sql = "SELECT a.insee, a.application_id, a.reviewer, a.conflict, a.conflict_kind, a.conflict_reason, p.title, p.status, p.organisation_id, \
                (SELECT count(*) FROM scores s WHERE s.insee = a.insee AND s.application_id = a.application_id AND s.reviewer = a.reviewer) AS n, \
                (SELECT c.body FROM calls c WHERE c.id = a.call_id) AS call_body \
                FROM assignments a JOIN applications p ON p.insee = a.insee AND p.id = a.application_id \
@@ -2535,6 +2565,7 @@ async fn list_my_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             conflict: r.int("conflict") == Some(1),
             conflict_kind: (r.int("conflict") == Some(1))
                 .then(|| ConflictKind::from_stored(r.text("conflict_kind"))),
+            conflict_reason: declared_reason(r),
             done: criteria > 0 && r.int("n").unwrap_or(0) >= criteria,
             open: workflow::awaits_review(
                 call.workflow.as_ref().unwrap_or(&standard),
@@ -2554,6 +2585,9 @@ async fn declare_conflict(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     } else {
         cx.req.json()?
     };
+    // A recusal says why: the reason is kept and shown to whoever runs the call.
+    let reason = crate::jury::conflict_reason(&body.reason)
+        .map_err(|m| Problem::invalid_field("reason", m))?;
     let me = cx.me()?;
     // The recusal and the removal of the reviewer's scores, together.
     cx.db
@@ -2566,7 +2600,7 @@ async fn declare_conflict(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                             vec![
                                 ("conflict", true.into()),
                                 ("conflict_kind", DECLARED_CONFLICT.into()),
-                                ("conflict_reason", body.reason.as_str().into()),
+                                ("conflict_reason", reason.as_str().into()),
                             ],
                         )
                         .filter("application_id = ?", [app.id.as_str().into()])
@@ -2594,6 +2628,7 @@ async fn declare_conflict(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             id: app.id.clone(),
             title: app.title.clone(),
             recused: true,
+            conflict_reason: Some(reason),
         },
     ))
 }
@@ -2900,6 +2935,12 @@ async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
     .map(Cell::from)
     .collect();
     header.extend(call.input.form.iter().map(|q| Cell::from(q.id.as_str())));
+    // Then every reviewer's scores and comments per criterion (the jury's work).
+    let names = jury_io::names(cx, &call.districts).await?;
+    let sheets = jury_io::sheets(cx, &call, &names).await?;
+    let slots = sheets.values().map(Vec::len).max().unwrap_or(0);
+    let criteria = &call.input.criteria;
+    header.extend(crate::jury::header(criteria, slots));
     let mut rows = vec![header];
     for r in apps.iter() {
         let a = app_of(r)?;
@@ -2935,6 +2976,12 @@ async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
                 Some(other) => Cell::from(other.to_string()),
             });
         }
+        let none = Vec::new();
+        row.extend(crate::jury::cells(
+            criteria,
+            sheets.get(&a.id).unwrap_or(&none),
+            slots,
+        ));
         rows.push(row);
     }
     let name = format!("applications-{}", call.id);
@@ -2945,10 +2992,19 @@ async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
             &format!("{name}.xlsx"),
         )
     } else {
-        // A byte-order mark: spreadsheet software then reads the file as UTF-8.
+        // `?separator=semicolon`: the CSV French Excel opens as columns (`;`,
+        // decimal commas). A byte-order mark: spreadsheet software then reads
+        // the file as UTF-8.
+        let text = match cx.req.query.non_empty("separator") {
+            None | Some("comma") => crate::export::csv(&rows),
+            Some("semicolon") => crate::export::csv_french(&rows),
+            Some(_) => {
+                return Err(Problem::invalid_field("separator", "comma or semicolon"));
+            }
+        };
         download(
             "text/csv; charset=utf-8",
-            format!("\u{feff}{}", crate::export::csv(&rows)).into_bytes(),
+            format!("\u{feff}{text}").into_bytes(),
             &format!("{name}.csv"),
         )
     })

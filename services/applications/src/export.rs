@@ -63,20 +63,33 @@ pub fn defuse(cell: &Cell) -> String {
 /// RFC 4180 CSV: CRLF line ends, fields quoted when they hold `,`, `"`, CR or LF;
 /// text that a spreadsheet would read as a formula is defused (see [`defuse`]).
 pub fn csv(rows: &[Vec<Cell>]) -> String {
+    csv_with(rows, ',', false)
+}
+
+/// The CSV French Excel opens as columns: `;` between fields and a decimal
+/// comma in numbers (`4,5`); otherwise as [`csv`].
+pub fn csv_french(rows: &[Vec<Cell>]) -> String {
+    csv_with(rows, ';', true)
+}
+
+fn csv_with(rows: &[Vec<Cell>], separator: char, decimal_comma: bool) -> String {
     let mut out = String::new();
     for row in rows {
         let line: Vec<String> = row
             .iter()
             .map(|c| {
-                let t = defuse(c);
-                if t.contains([',', '"', '\n', '\r']) {
+                let t = match c {
+                    Cell::Number(_) if decimal_comma => c.text().replace('.', ","),
+                    _ => defuse(c),
+                };
+                if t.contains([separator, '"', '\n', '\r']) {
                     format!("\"{}\"", t.replace('"', "\"\""))
                 } else {
                     t
                 }
             })
             .collect();
-        out.push_str(&line.join(","));
+        out.push_str(&line.join(&separator.to_string()));
         out.push_str("\r\n");
     }
     out
@@ -238,6 +251,18 @@ mod tests {
             vec![Cell::Number(4.5), Cell::Number(3.0), Cell::Empty],
         ];
         assert_eq!(csv(&rows), "a,\"b,c\",\"say \"\"hi\"\"\"\r\n4.5,3,\r\n");
+    }
+
+    #[test]
+    fn french_csv_uses_semicolons_and_decimal_commas() {
+        let rows = vec![vec![
+            Cell::from("a;b"),
+            Cell::from("1,5"),
+            Cell::Number(4.5),
+            Cell::Number(3.0),
+            Cell::from("-x"),
+        ]];
+        assert_eq!(csv_french(&rows), "\"a;b\";1,5;4,5;3;'-x\r\n");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod eligibility;
 pub mod export;
 pub mod form;
 pub mod geo;
+pub mod jury;
 pub mod letter;
 pub mod letterhead;
 pub mod notice;
