@@ -94,7 +94,7 @@ pub fn Loading() -> impl IntoView {
 /// in the interface language (issue 13).
 pub fn suspended_notice(i: crate::i18n::I18n) -> impl IntoView {
     view! {
-        <div class="notice notice-error" role="alert" id="commune-suspendue">
+        <div class="notice notice-error commune-suspendue" role="alert">
             <p><strong>{t!(i, "Cette commune est suspendue.", "This commune is suspended.")}</strong></p>
             <p>{t!(i,
                 "Tant que la suspension dure, ses membres n'ont plus accès à ses pages ni à ses contenus, qui sont gelés. Rien n'est perdu : tout revient quand la commune est réactivée. Pour en savoir plus, contactez l'équipe du programme.",

@@ -104,7 +104,7 @@ fn suspension(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
         b.axe("my space, commune suspended").await?;
         // Its pages, opened directly, say so in French (no English refusal).
         b.goto(&format!("/espace/communes/{INSEE}")).await?;
-        b.wait_text("#commune-suspendue", "Cette commune est suspendue")
+        b.wait_text(".commune-suspendue", "Cette commune est suspendue")
             .await?;
         let text = b
             .js("return document.querySelector('main').innerText;", vec![])

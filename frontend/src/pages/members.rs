@@ -18,17 +18,36 @@ use crate::ui::{ErrorNotice, Loading, TextField};
 #[component]
 pub fn Members() -> impl IntoView {
     let params = use_params_map();
+    let insee = move || params.read_untracked().get("insee").unwrap_or_default();
     // The commune's admins and agents, and the programme team (the API's rule
-    // `member-list`); anyone else gets the "not for your role" page.
+    // `member-list`); anyone else gets the "not for your role" page. Those of a
+    // suspended commune are told it is suspended.
     let allowed = move |me: &Me| {
-        let insee = params.read_untracked().get("insee").unwrap_or_default();
+        let insee = insee();
         me.platform_roles.contains(&PlatformRole::Programme)
             || me
                 .memberships
                 .iter()
+                .chain(&me.suspended_memberships)
                 .any(|m| m.insee.as_str() == insee && m.role != MembershipRole::Reviewer)
     };
-    view! { <SignedInFor allowed page=|me: Me| view! { <MembersOf me /> } /> }
+    view! {
+        <SignedInFor allowed page=move |me: Me| {
+            let insee = insee();
+            if me.suspended_memberships.iter().any(|m| m.insee.as_str() == insee) {
+                let i = use_i18n();
+                view! {
+                    <section aria-labelledby="titre-membres">
+                        <h1 id="titre-membres">{t!(i, "Membres de la commune", "Commune members")}</h1>
+                        {crate::ui::suspended_notice(i)}
+                    </section>
+                }
+                .into_any()
+            } else {
+                view! { <MembersOf me /> }.into_any()
+            }
+        } />
+    }
 }
 
 #[component]
