@@ -162,7 +162,7 @@ fn a_call_is_closed_early_with_a_reason_before_its_decisions_and_letters_say_how
             b.click(&format!("#valider-{oasis}")).await?;
             b.wait_text(
                 &format!("#liste-decisions li[data-title='Cours Oasis']"),
-                "les décisions se prennent après la clôture",
+                "décisions se prennent après la clôture",
             )
             .await?;
             b.axe("a decision refused before the close").await?;
