@@ -1131,6 +1131,11 @@ const BODIES: &[(&str, BodyFn)] = &[
             json!({ "title": "Campagne intruse", "text": "", "opens_at": "2026-01-01T00:00", "closes_at": "2099-01-01T00:00", "questions": [], "published": true }),
         )
     }),
+    ("updateCampaign", |_| {
+        Body::Json(
+            json!({ "title": "Campagne détournée", "text": "", "opens_at": "2026-01-01T00:00", "closes_at": "2099-01-01T00:00", "questions": [], "published": false }),
+        )
+    }),
     ("saveCandidacy", |_| {
         Body::Json(
             json!({ "district_name": "Quartier détourné", "perimeter": polygon(), "challenges": [], "partners": [], "means": "intrus", "answers": { "why": "intrus" } }),
