@@ -97,6 +97,7 @@ pub const OPERATIONS: &[&str] = &[
     "listJoinRequests",
     "approveJoinRequest",
     "refuseJoinRequest",
+    "listCommuneStatusHistory",
 ];
 
 #[cfg(test)]
