@@ -987,7 +987,10 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
             None,
         );
         let text = letter["text"].as_str().unwrap();
-        assert!(text.starts_with(&format!("Solution {i} : ")), "{text}");
+        // The letterhead (sender, date) comes first, then the decision, the signature
+        // and the means of appeal.
+        assert!(text.contains(&format!("\nSolution {i} : ")), "{text}");
+        assert!(text.contains("Voies et délais de recours"), "{text}");
         let expect = if top.contains(&app_ids[i]) {
             "Retenue / Selected. Motif : Meilleure note"
         } else {

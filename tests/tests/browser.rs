@@ -182,9 +182,9 @@ fn commune_admin(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
             "an invited person is listed as a member:\n{text}"
         );
 
-        // Montreuil's members are refused.
+        // Montreuil's members are refused: the page says it is not for this role.
         b.goto("/espace/communes/93048").await?;
-        b.wait_text("main", "Accès refusé").await?;
+        b.wait_text("main", "pas pour votre rôle").await?;
         let text = b.el("main").await?.text().await.ctx("main")?;
         ensure!(
             !text.contains("agent.montreuil"),
