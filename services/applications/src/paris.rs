@@ -5,40 +5,14 @@
 
 use std::fmt;
 
-pub use qmi_kit::time::{Instant, civil_from_days, days_from_civil, now};
+pub use qmi_kit::time::{
+    Instant, civil_from_days, days_from_civil, days_in_month, now, paris_offset,
+};
 
 /// Why a date or time could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct TimeError(pub String);
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        _ => 28,
-    }
-}
-
-/// The last Sunday of a month, as a day count.
-fn last_sunday(y: i64, m: u32) -> i64 {
-    let last = days_from_civil(y, m, days_in_month(y, m));
-    // 1970-01-01 was a Thursday: weekday 0 = Sunday ⇒ (days + 4) mod 7.
-    last - (last + 4).rem_euclid(7)
-}
-
-/// Europe/Paris offset from UTC at an instant, in seconds (3600 or 7200).
-pub fn paris_offset(t: Instant) -> i64 {
-    let (y, _, _) = civil_from_days(t.0.div_euclid(86_400));
-    let start = last_sunday(y, 3) * 86_400 + 3600;
-    let end = last_sunday(y, 10) * 86_400 + 3600;
-    if (start..end).contains(&t.0) {
-        7200
-    } else {
-        3600
-    }
-}
 
 /// Reads `YYYY-MM-DD` into a day count.
 pub fn parse_date(s: &str) -> Result<i64, TimeError> {

@@ -103,18 +103,6 @@ pub(super) fn new_token() -> Result<(String, String), Problem> {
     Ok((token, hash))
 }
 
-/// What is wrong with a new password, if anything: 12 to 1,024 characters.
-pub(super) fn password_problem(password: &str) -> Option<&'static str> {
-    let n = password.chars().count();
-    if n < 12 {
-        Some("at least 12 characters")
-    } else if n > 1024 {
-        Some("at most 1024 characters")
-    } else {
-        None
-    }
-}
-
 pub(super) fn rfc3339(t: i64) -> String {
     Instant(t).to_string()
 }

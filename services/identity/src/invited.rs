@@ -9,9 +9,7 @@
 use qmi_kit::outbox;
 
 use super::events::{account_changed, membership_changed};
-use super::invitations::{
-    COLUMNS, Stored, account_name, gone, joining, password_problem, rfc3339, stored,
-};
+use super::invitations::{COLUMNS, Stored, account_name, gone, joining, rfc3339, stored};
 use super::*;
 
 /// The signed-in account's e-mail (401 when the account is gone).
@@ -253,7 +251,7 @@ pub(super) async fn accept(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                     }
                 }
             }
-            if let Some(message) = password_problem(&body.password) {
+            if let Some(message) = crate::secrets::password_problem(&body.password) {
                 problem = problem.field("password", message);
             }
             if !problem.errors.is_empty() {

@@ -12,7 +12,7 @@ use qmi_kit::outbox;
 use qmi_kit::time::Instant;
 
 use super::events::{account_changed, lang_of};
-use super::invitations::{gone, new_token, password_problem};
+use super::invitations::{gone, new_token};
 use super::*;
 
 /// How long a confirmation link stays valid (seconds): 24 hours.
@@ -40,7 +40,7 @@ pub(super) async fn sign_up(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     if let Some(message) = crate::name_problem(&body.name) {
         problem = problem.field("name", message);
     }
-    if let Some(message) = password_problem(&body.password) {
+    if let Some(message) = crate::secrets::password_problem(&body.password) {
         problem = problem.field("password", message);
     }
     if !problem.errors.is_empty() {

@@ -43,6 +43,37 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// Days in month `m` of year `y` (proleptic Gregorian).
+pub fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// The last Sunday of a month, as a day count.
+fn last_sunday(y: i64, m: u32) -> i64 {
+    let last = days_from_civil(y, m, days_in_month(y, m));
+    // 1970-01-01 was a Thursday: weekday 0 = Sunday ⇒ (days + 4) mod 7.
+    last - (last + 4).rem_euclid(7)
+}
+
+/// Europe/Paris offset from UTC at an instant, in seconds (3600 or 7200). Since 1996
+/// the EU rule is CET (UTC+1) with summer time (UTC+2) from the last Sunday of March
+/// 01:00 UTC to the last Sunday of October 01:00 UTC: no time-zone database needed.
+pub fn paris_offset(t: Instant) -> i64 {
+    let (y, _, _) = civil_from_days(t.0.div_euclid(86_400));
+    let start = last_sunday(y, 3) * 86_400 + 3600;
+    let end = last_sunday(y, 10) * 86_400 + 3600;
+    if (start..end).contains(&t.0) {
+        7200
+    } else {
+        3600
+    }
+}
+
 /// Writes `t` (seconds since the epoch, in some zone) as `YYYY-MM-DDTHH:MM:SS`.
 pub fn write_local(f: &mut fmt::Formatter<'_>, t: i64) -> fmt::Result {
     let (y, m, d) = civil_from_days(t.div_euclid(86_400));

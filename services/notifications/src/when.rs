@@ -3,21 +3,7 @@
 //! written out in French or English.
 
 use qmi_api::identity::Lang;
-use qmi_kit::time::{civil_from_days, days_from_civil};
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        _ => 28,
-    }
-}
-
-fn last_sunday(y: i64, m: u32) -> i64 {
-    let last = days_from_civil(y, m, days_in_month(y, m));
-    last - (last + 4).rem_euclid(7)
-}
+use qmi_kit::time::{Instant, civil_from_days, days_from_civil, days_in_month, paris_offset};
 
 /// Seconds since the epoch of `YYYY-MM-DDTHH:MM:SSZ` (what the services write).
 pub fn parse_utc(s: &str) -> Option<i64> {
@@ -40,18 +26,6 @@ pub fn parse_utc(s: &str) -> Option<i64> {
         return None;
     }
     Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se)
-}
-
-/// Europe/Paris offset at `t` (seconds).
-fn offset(t: i64) -> i64 {
-    let (y, _, _) = civil_from_days(t.div_euclid(86_400));
-    let start = last_sunday(y, 3) * 86_400 + 3600;
-    let end = last_sunday(y, 10) * 86_400 + 3600;
-    if (start..end).contains(&t) {
-        7200
-    } else {
-        3600
-    }
 }
 
 const MOIS: [&str; 12] = [
@@ -89,7 +63,7 @@ pub fn paris(rfc3339: &str, lang: Lang) -> String {
     let Some(t) = parse_utc(rfc3339) else {
         return rfc3339.to_owned();
     };
-    let local = t + offset(t);
+    let local = t + paris_offset(Instant(t));
     let (y, m, d) = civil_from_days(local.div_euclid(86_400));
     let s = local.rem_euclid(86_400);
     let (h, mi) = (s / 3600, s % 3600 / 60);
