@@ -764,5 +764,6 @@ pub fn manifest_variant(dir: &Path, edit: impl FnOnce(String) -> String) -> Path
 pub mod app;
 pub mod browser;
 pub mod gateway;
+pub mod http;
 pub mod invite;
 pub mod mailbox;

@@ -15,8 +15,10 @@
 //! People are the demo accounts (signed in by e-mail); each tells the
 //! notifications directory who they are by saving their language (`PATCH /api/me`).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::ops::Deref;
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use qmi_tests::http::{Body, Client};
 use qmi_tests::mailbox::{Mail, Mailbox, path_of};
 use qmi_tests::{QmiServer, app};
 use serde_json::{Value, json};
@@ -35,85 +37,23 @@ fn server() -> QmiServer {
         .start()
 }
 
-/// A response.
-struct Res {
-    status: u16,
-    body: Value,
-    text: String,
+struct Api<'a> {
+    client: Client<'a>,
 }
 
-impl std::fmt::Debug for Res {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}",
-            self.status,
-            &self.text[..self.text.len().min(800)]
-        )
+impl<'a> Deref for Api<'a> {
+    type Target = Client<'a>;
+
+    fn deref(&self) -> &Client<'a> {
+        &self.client
     }
 }
 
-struct Api {
-    base: String,
-    http: reqwest::blocking::Client,
-}
-
-impl Api {
-    fn new(server: &QmiServer) -> Self {
-        let http = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
+impl<'a> Api<'a> {
+    fn new(server: &'a QmiServer) -> Self {
         Self {
-            base: server.url(""),
-            http,
+            client: Client::new(server),
         }
-    }
-
-    fn raw(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        content_type: Option<&str>,
-        body: Vec<u8>,
-    ) -> Res {
-        let mut req = self
-            .http
-            .request(method.parse().unwrap(), format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(ct) = content_type {
-            req = req.header("content-type", ct);
-        }
-        let resp = req
-            .body(body)
-            .send()
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = resp.status().as_u16();
-        let bytes = resp.bytes().unwrap().to_vec();
-        Res {
-            status,
-            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Res {
-        let r = match body {
-            Some(b) => self.raw(
-                method,
-                path,
-                token,
-                Some("application/json"),
-                b.to_string().into_bytes(),
-            ),
-            None => self.raw(method, path, token, None, Vec::new()),
-        };
-        assert!(r.status < 500, "{method} {path}: {r:?}");
-        r
     }
 
     /// A 2xx answer's body; panics with the answer otherwise.
@@ -270,12 +210,12 @@ fn applicants_and_reviewers_are_told() {
         Some(&json!({ "title": "Toits solaires", "answers": { "pitch": "Des panneaux", "budget": 10 } })),
     );
     let solaire_app = d["id"].as_str().unwrap().to_owned();
-    let att = api.raw(
+    let att = api.request(
         "POST",
         &format!("/api/applications/{solaire_app}/attachments"),
         Some(&solaire),
-        Some("application/pdf"),
-        PDF.to_vec(),
+        Body::Bytes("application/pdf", PDF.to_vec()),
+        &[],
     );
     assert_eq!(att.status, 201, "{att:?}");
     let att = att.body["id"].as_str().unwrap().to_owned();

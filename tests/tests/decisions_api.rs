@@ -14,8 +14,10 @@
 //! People are the demo accounts (signed in by e-mail); calls, campaigns and
 //! applications are made here through the API.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::ops::Deref;
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use qmi_tests::http::{Client, Res};
 use qmi_tests::{QmiServer, app};
 use serde_json::{Value, json};
 
@@ -31,65 +33,23 @@ fn server() -> QmiServer {
         .start()
 }
 
-struct Res {
-    status: u16,
-    body: Value,
-    text: String,
+struct Api<'a> {
+    client: Client<'a>,
 }
 
-impl std::fmt::Debug for Res {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}",
-            self.status,
-            &self.text[..self.text.len().min(800)]
-        )
+impl<'a> Deref for Api<'a> {
+    type Target = Client<'a>;
+
+    fn deref(&self) -> &Client<'a> {
+        &self.client
     }
 }
 
-struct Api {
-    base: String,
-    http: reqwest::blocking::Client,
-}
-
-impl Api {
-    fn new(server: &QmiServer) -> Self {
-        let http = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
+impl<'a> Api<'a> {
+    fn new(server: &'a QmiServer) -> Self {
         Self {
-            base: server.url(""),
-            http,
+            client: Client::new(server),
         }
-    }
-
-    fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Res {
-        let mut req = self
-            .http
-            .request(method.parse().unwrap(), format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req
-                .header("content-type", "application/json")
-                .body(b.to_string());
-        }
-        let resp = req
-            .send()
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = resp.status().as_u16();
-        let bytes = resp.bytes().unwrap().to_vec();
-        let r = Res {
-            status,
-            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-        };
-        assert!(r.status < 500, "{method} {path}: {r:?}");
-        r
     }
 
     fn ok(&self, method: &str, path: &str, token: &str, body: Option<&Value>) -> Value {

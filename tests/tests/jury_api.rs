@@ -4,8 +4,9 @@
 //! score and comment per criterion, with a CSV French Excel opens as columns;
 //! asking for more reviews per application than the jury can give says so.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use qmi_tests::http::{Client, Res};
 use qmi_tests::{QmiServer, app, invite};
 use serde_json::{Value, json};
 
@@ -16,44 +17,8 @@ fn server() -> QmiServer {
     app::serve(&["identity", "applications", "districts"], PW)
 }
 
-/// An answer: status, headers, body as text and as JSON.
-struct Res {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    text: String,
-    body: Value,
-    bytes: Vec<u8>,
-}
-
 fn send(server: &QmiServer, method: &str, path: &str, token: &str, body: Option<&Value>) -> Res {
-    let http = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
-    let mut req = http
-        .request(method.parse().unwrap(), server.url(path))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req
-            .header("content-type", "application/json")
-            .body(b.to_string());
-    }
-    let resp = req
-        .send()
-        .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let bytes = resp.bytes().unwrap().to_vec();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    assert!(status < 500, "{method} {path}: {status} {text}");
-    Res {
-        status,
-        headers,
-        body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-        bytes,
-    }
+    Client::new(server).send(method, path, Some(token), body)
 }
 
 fn ok(server: &QmiServer, method: &str, path: &str, token: &str, body: Option<&Value>) -> Res {
@@ -68,20 +33,12 @@ fn ok(server: &QmiServer, method: &str, path: &str, token: &str, body: Option<&V
 }
 
 fn token(server: &QmiServer, email: &str) -> String {
-    let http = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap();
-    let text = http
-        .post(server.url("/api/auth/token"))
-        .header("content-type", "application/json")
-        .body(json!({ "email": email, "password": PW }).to_string())
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    let r: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-    r["access_token"].as_str().expect("a token").to_owned()
+    let r = Client::new(server).post(
+        "/api/auth/token",
+        None,
+        &json!({ "email": email, "password": PW }),
+    );
+    r.body["access_token"].as_str().expect("a token").to_owned()
 }
 
 /// An open call of Saint-Denis with two criteria (impact ×3, faisabilité ×1).

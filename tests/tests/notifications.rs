@@ -4,8 +4,9 @@
 //! e-mails in the development mailbox. The guests' clock is manual, so retries are
 //! driven by moving it, never by waiting.
 
-use std::time::Duration;
+use std::ops::Deref;
 
+use qmi_tests::http::Client;
 use qmi_tests::mailbox::Mailbox;
 use qmi_tests::{QmiServer, app};
 use serde_json::{Value, json};
@@ -18,24 +19,26 @@ fn server() -> QmiServer {
         .start()
 }
 
-struct Api {
-    base: String,
-    http: reqwest::blocking::Client,
+struct Api<'a> {
+    client: Client<'a>,
 }
 
-impl Api {
-    fn new(server: &QmiServer) -> Self {
-        let http = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
+impl<'a> Deref for Api<'a> {
+    type Target = Client<'a>;
+
+    fn deref(&self) -> &Client<'a> {
+        &self.client
+    }
+}
+
+impl<'a> Api<'a> {
+    fn new(server: &'a QmiServer) -> Self {
         Self {
-            base: server.url(""),
-            http,
+            client: Client::new(server),
         }
     }
 
+    /// The status and the body of one request.
     fn send(
         &self,
         method: &str,
@@ -43,24 +46,8 @@ impl Api {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> (u16, Value) {
-        let mut req = self
-            .http
-            .request(method.parse().unwrap(), format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req
-                .header("content-type", "application/json")
-                .body(b.to_string());
-        }
-        let resp = req
-            .send()
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = resp.status().as_u16();
-        let body = serde_json::from_slice(&resp.bytes().unwrap()).unwrap_or(Value::Null);
-        assert!(status < 500, "{method} {path} answered {status}: {body}");
-        (status, body)
+        let r = self.client.send(method, path, token, body);
+        (r.status, r.body)
     }
 
     fn ok(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Value {

@@ -8,75 +8,32 @@
 //!   decisions are published, and only the selected ones;
 //! - the open-data files name their licence, Licence Ouverte 2.0.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::ops::Deref;
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use qmi_tests::http::Client;
 use qmi_tests::{QmiServer, app};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "public-api-password";
 const ETALAB: &str = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/";
 
-/// A response: status, headers, body (JSON when it parses).
-struct Res {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    text: String,
-    body: Value,
+struct Api<'a> {
+    client: Client<'a>,
 }
 
-impl std::fmt::Debug for Res {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}",
-            self.status,
-            &self.text[..self.text.len().min(800)]
-        )
+impl<'a> Deref for Api<'a> {
+    type Target = Client<'a>;
+
+    fn deref(&self) -> &Client<'a> {
+        &self.client
     }
 }
 
-struct Api {
-    base: String,
-    http: reqwest::blocking::Client,
-}
-
-impl Api {
-    fn new(server: &QmiServer) -> Self {
-        let http = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
+impl<'a> Api<'a> {
+    fn new(server: &'a QmiServer) -> Self {
         Self {
-            base: server.url(""),
-            http,
-        }
-    }
-
-    fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Res {
-        let mut req = self
-            .http
-            .request(method.parse().unwrap(), format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req
-                .header("content-type", "application/json")
-                .body(b.to_string());
-        }
-        let resp = req
-            .send()
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let text = resp.text().unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Res {
-            status,
-            headers,
-            text,
-            body,
+            client: Client::new(server),
         }
     }
 

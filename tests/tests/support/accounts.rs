@@ -6,9 +6,11 @@
 
 #![allow(dead_code)] // Each test file uses part of it.
 
+use std::ops::Deref;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
+pub use qmi_tests::http::Res;
+use qmi_tests::http::{Body, Client};
 use qmi_tests::mailbox::{Mail, Mailbox};
 use qmi_tests::{QmiServer, app};
 use serde_json::{Value, json};
@@ -24,57 +26,27 @@ pub fn server() -> QmiServer {
         .start()
 }
 
-/// A response: status, `Retry-After`, body (JSON, or a string when it is not).
-#[derive(Debug, Clone)]
-pub struct Res {
-    pub status: u16,
-    pub retry_after: Option<String>,
-    pub content_type: String,
-    pub body: Value,
-}
-
-impl Res {
-    /// Whether the problem's `errors` name `field`.
-    pub fn names(&self, field: &str) -> bool {
-        self.body["errors"]
-            .as_array()
-            .is_some_and(|errors| errors.iter().any(|e| e["field"] == field))
-    }
-
-    /// The problem's `type` slug (after `/problems/`).
-    pub fn problem(&self) -> &str {
-        self.body["type"]
-            .as_str()
-            .and_then(|t| t.rsplit('/').next())
-            .unwrap_or("")
-    }
-
-    /// A string field of the body.
-    pub fn str(&self, key: &str) -> String {
-        self.body[key]
-            .as_str()
-            .unwrap_or_else(|| panic!("no string {key} in {:?}", self))
-            .to_owned()
-    }
-}
-
-/// A JSON client over the server.
+/// The shared JSON client ([`qmi_tests::http::Client`]) over the server.
 pub struct Api<'a> {
-    pub server: &'a QmiServer,
-    http: reqwest::blocking::Client,
+    client: Client<'a>,
+}
+
+impl<'a> Deref for Api<'a> {
+    type Target = Client<'a>;
+
+    fn deref(&self) -> &Client<'a> {
+        &self.client
+    }
 }
 
 impl<'a> Api<'a> {
     pub fn new(server: &'a QmiServer) -> Self {
-        let http = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("http client");
-        Self { server, http }
+        Self {
+            client: Client::new(server),
+        }
     }
 
-    /// One request; `headers` are added as given.
+    /// One request with an optional JSON body; `headers` are added as given.
     pub fn send(
         &self,
         method: &str,
@@ -83,60 +55,7 @@ impl<'a> Api<'a> {
         body: Option<&Value>,
         headers: &[(&str, &str)],
     ) -> Res {
-        let mut req = self
-            .http
-            .request(method.parse().expect("method"), self.server.url(path));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        for (name, value) in headers {
-            req = req.header(*name, *value);
-        }
-        if let Some(b) = body {
-            req = req
-                .header("content-type", "application/json")
-                .body(b.to_string());
-        }
-        let resp = req
-            .send()
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}\n{}", self.server.stderr()));
-        let status = resp.status().as_u16();
-        let header = |n: &str| {
-            resp.headers()
-                .get(n)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let retry_after = header("retry-after");
-        let content_type = header("content-type").unwrap_or_default();
-        let text = resp.text().unwrap_or_default();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        let res = Res {
-            status,
-            retry_after,
-            content_type,
-            body,
-        };
-        assert!(
-            res.status < 500,
-            "{method} {path} answered {}: {:?}\n{}",
-            res.status,
-            res.body,
-            self.server.stderr()
-        );
-        res
-    }
-
-    pub fn get(&self, path: &str, token: Option<&str>) -> Res {
-        self.send("GET", path, token, None, &[])
-    }
-
-    pub fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Res {
-        self.send("POST", path, token, Some(body), &[])
+        self.request(method, path, token, Body::from(body), headers)
     }
 
     /// `POST /api/auth/token`.

@@ -3,112 +3,35 @@
 
 #![allow(dead_code)]
 
-use std::time::Duration;
+use std::ops::Deref;
 
 use qmi_tests::QmiServer;
+use qmi_tests::http::Client;
+pub use qmi_tests::http::Res;
 use serde_json::{Value, json};
 
-/// A response: status and JSON body (`Null` when empty).
-#[derive(Debug, Clone)]
-pub struct Res {
-    pub status: u16,
-    pub content_type: String,
-    pub body: Value,
-}
-
-impl Res {
-    /// The problem's `type` slug (after `/problems/`).
-    pub fn problem(&self) -> &str {
-        self.body["type"]
-            .as_str()
-            .and_then(|t| t.rsplit('/').next())
-            .unwrap_or("")
-    }
-
-    /// The fields a 422 names.
-    pub fn fields(&self) -> Vec<String> {
-        self.body["errors"]
-            .as_array()
-            .map(|errors| {
-                errors
-                    .iter()
-                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-}
-
+/// The shared JSON client ([`qmi_tests::http::Client`]) with the demo password.
 pub struct Api<'a> {
     pub server: &'a QmiServer,
     pub password: &'a str,
-    http: reqwest::blocking::Client,
+    client: Client<'a>,
+}
+
+impl<'a> Deref for Api<'a> {
+    type Target = Client<'a>;
+
+    fn deref(&self) -> &Client<'a> {
+        &self.client
+    }
 }
 
 impl<'a> Api<'a> {
     pub fn new(server: &'a QmiServer, password: &'a str) -> Self {
-        let http = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
         Self {
             server,
             password,
-            http,
+            client: Client::new(server),
         }
-    }
-
-    pub fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Res {
-        let mut req = self
-            .http
-            .request(method.parse().unwrap(), self.server.url(path));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req
-                .header("content-type", "application/json")
-                .body(b.to_string());
-        }
-        let resp = req
-            .send()
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}\n{}", self.server.stderr()));
-        let status = resp.status().as_u16();
-        assert!(
-            status < 500,
-            "{method} {path}: {status}\n{}",
-            self.server.stderr()
-        );
-        let content_type = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let text = resp.text().unwrap_or_default();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Res {
-            status,
-            content_type,
-            body,
-        }
-    }
-
-    pub fn get(&self, path: &str, token: Option<&str>) -> Res {
-        self.send("GET", path, token, None)
-    }
-
-    pub fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Res {
-        self.send("POST", path, token, Some(body))
-    }
-
-    pub fn delete(&self, path: &str, token: Option<&str>) -> Res {
-        self.send("DELETE", path, token, None)
     }
 
     /// Signs in with `password`; the response.
