@@ -2202,21 +2202,28 @@ async fn assignments_of_call(
 const REVIEWABLE: &[&str] = &["submitted", "eligible", "in_review", "shortlisted"];
 
 /// A commune member as identity lists it (`GET /api/communes/{insee}/members`):
-/// what assignment needs of it.
+/// what assignment and the jury's exports need of it.
 #[derive(serde::Deserialize)]
 struct Juror {
     account_id: String,
     role: qmi_api::MembershipRole,
+    /// Display name.
+    #[serde(default)]
+    name: String,
     /// The organisation the account is a partner member of, if any.
     #[serde(default, alias = "organisation_id")]
     organisation: Option<String>,
 }
 
-/// The reviewers of commune `insee` (account → their organisation), as identity
-/// lists its members to the caller: the question goes through the gateway and
-/// identity's policy like any request of theirs.
-async fn jury(cx: &Ctx<'_>, insee: &Insee) -> Result<HashMap<String, Option<String>>, Problem> {
-    let mut out = HashMap::new();
+/// Every member of commune `insee`, as identity lists them to the caller, page
+/// after page (the question goes through the gateway and identity's policy like
+/// any request of theirs). The outer error is a failed request; the inner one,
+/// identity's refusal or failure, which each caller treats in its own way.
+async fn commune_members(
+    cx: &Ctx<'_>,
+    insee: &Insee,
+) -> Result<Result<Vec<Juror>, Problem>, Problem> {
+    let mut out = Vec::new();
     let mut cursor: Option<String> = None;
     // 200 pages of 500: far beyond any commune; a listing that never ends is a fault.
     for _ in 0..200 {
@@ -2228,24 +2235,31 @@ async fn jury(cx: &Ctx<'_>, insee: &Insee) -> Result<HashMap<String, Option<Stri
         }
         let (status, body) = call_api(cx, "GET", &path, None).await?;
         if status != 200 {
-            return Err(upstream("identity", status, &body));
+            return Ok(Err(upstream("identity", status, &body)));
         }
-        let page: Page<Juror> = serde_json::from_slice(&body)
-            .map_err(|e| upstream("identity", status, e.to_string().as_bytes()))?;
-        out.extend(
-            page.items
-                .into_iter()
-                .filter(|m| m.role == qmi_api::MembershipRole::Reviewer)
-                .map(|m| (m.account_id, m.organisation)),
-        );
+        let page: Page<Juror> = match serde_json::from_slice(&body) {
+            Ok(page) => page,
+            Err(e) => return Ok(Err(upstream("identity", status, e.to_string().as_bytes()))),
+        };
+        out.extend(page.items);
         match page.next_cursor {
             Some(c) => cursor = Some(c),
-            None => return Ok(out),
+            None => return Ok(Ok(out)),
         }
     }
     Err(Problem::internal(format!(
         "the members of {insee} never end"
     )))
+}
+
+/// The reviewers of commune `insee` (account → their organisation).
+async fn jury(cx: &Ctx<'_>, insee: &Insee) -> Result<HashMap<String, Option<String>>, Problem> {
+    Ok(commune_members(cx, insee)
+        .await??
+        .into_iter()
+        .filter(|m| m.role == qmi_api::MembershipRole::Reviewer)
+        .map(|m| (m.account_id, m.organisation))
+        .collect())
 }
 
 /// An application of a call, as assignment sees it.

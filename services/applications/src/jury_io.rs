@@ -6,13 +6,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use qmi_api::Insee;
 use qmi_api::applications::Score;
-use qmi_api::{Insee, Page};
 use qmi_kit::Problem;
 use qmi_kit::http::Reply;
 use qmi_kit::sql::tenant;
 
-use super::{ASSIGNMENTS, Ctx, StoredApp, StoredCall, call_api};
+use super::{ASSIGNMENTS, Ctx, StoredApp, StoredCall, commune_members};
 use crate::jury::Sheet;
 
 /// The header naming the applications left short of reviews.
@@ -39,14 +39,6 @@ pub async fn my_conflict_reason(cx: &Ctx<'_>, app: &StoredApp) -> Result<Option<
         .filter(|r| !r.is_empty()))
 }
 
-/// A commune member as identity lists it: the name of a reviewer.
-#[derive(serde::Deserialize)]
-struct Named {
-    account_id: String,
-    #[serde(default)]
-    name: String,
-}
-
 /// The names of the members of the communes `districts` (account → name), as
 /// identity lists them to the caller; a commune whose members identity does not
 /// list to the caller leaves its reviewers named by their account id (the
@@ -54,31 +46,13 @@ struct Named {
 pub async fn names(cx: &Ctx<'_>, districts: &[Insee]) -> Result<HashMap<String, String>, Problem> {
     let mut out = HashMap::new();
     for insee in districts {
-        let mut cursor: Option<String> = None;
-        // 200 pages of 500: far beyond any commune.
-        for _ in 0..200 {
-            let mut path = format!("/api/communes/{insee}/members?limit=500");
-            if let Some(c) = &cursor {
-                path.push_str("&cursor=");
-                path.push_str(c);
-            }
-            let (status, body) = call_api(cx, "GET", &path, None).await?;
-            if status != 200 {
-                break;
-            }
-            let Ok(page) = serde_json::from_slice::<Page<Named>>(&body) else {
-                break;
-            };
+        if let Ok(members) = commune_members(cx, insee).await? {
             out.extend(
-                page.items
+                members
                     .into_iter()
                     .filter(|m| !m.name.is_empty())
                     .map(|m| (m.account_id, m.name)),
             );
-            match page.next_cursor {
-                Some(c) => cursor = Some(c),
-                None => break,
-            }
         }
     }
     Ok(out)
