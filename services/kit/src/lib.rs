@@ -6,6 +6,7 @@
 //! [`principal`]) build and test natively; the Spin glue ([`http`], [`store`])
 //! exists only on `wasm32` (so does [`outbox`]'s, its pure parts build everywhere).
 
+pub mod decision;
 pub mod json;
 pub mod outbox;
 pub mod page;

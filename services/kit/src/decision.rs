@@ -1,0 +1,34 @@
+//! The proof that the policy allowed an action: [`Allowed`]. Only
+//! [`crate::policy`] makes one (when `decide` answers allowed), so holding an
+//! `Allowed` means the decision was taken; the store asks for it before it hands
+//! out a handle on tenant tables (`Db::tenant`, `Db::across`).
+
+use qmi_api::Insee;
+
+/// The policy allowed an action, for one commune (`tenant`) or for none
+/// (public listings, "my applications", open data).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use]
+pub struct Allowed {
+    tenant: Option<Insee>,
+}
+
+impl Allowed {
+    /// Made by the policy client only, from an allowed decision.
+    #[allow(dead_code, reason = "made by crate::policy on wasm32 only")]
+    pub(crate) fn new(tenant: Option<Insee>) -> Self {
+        Self { tenant }
+    }
+
+    /// A decision for tests (native unit tests and test helpers); never call it on a
+    /// request path.
+    #[doc(hidden)]
+    pub fn for_tests(tenant: Option<Insee>) -> Self {
+        Self { tenant }
+    }
+
+    /// The commune the decision was taken for, if any.
+    pub fn tenant(&self) -> Option<&Insee> {
+        self.tenant.as_ref()
+    }
+}
