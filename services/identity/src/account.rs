@@ -12,7 +12,11 @@
 //! out revokes its family: it cannot be renewed, and its last access token
 //! lapses within 15 minutes (a new password signs everything out at once).
 
-use qmi_api::identity::{Email, EmailChange, LinkSent, MePatch, SESSION_HEADER, Session};
+use qmi_api::identity::{
+    CommuneStatus, Email, EmailChange, Lang, LinkSent, Me, MePatch, MyMembership, SESSION_HEADER,
+    Session,
+};
+use qmi_api::{Insee, MembershipRole};
 use qmi_api::notifications::{Event, Recipient};
 use qmi_kit::Problem;
 use qmi_kit::http::{Reply, json, no_content};
@@ -23,7 +27,8 @@ use qmi_kit::time::Instant;
 use super::events::{account_changed, lang_of};
 use super::invitations::gone;
 use super::passwords::verify_own_password;
-use super::{Ctx, get_me, issue, lower_rights, now, publish_rights, subject};
+use super::organisations::load_organisation;
+use super::{Ctx, issue, lower_rights, now, publish_rights, subject};
 use crate::secrets;
 
 /// How long an e-mail confirmation link stays valid.
@@ -34,6 +39,73 @@ const USER_AGENT_CHARS: usize = 200;
 
 /// The sessions listed at most (the most recently used first).
 const MAX_SESSIONS: u32 = 100;
+
+/// `GET /api/me`: the caller's account, organisation, platform roles and
+/// memberships (those of suspended communes apart).
+pub(super) async fn get_me(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let p = cx.principal()?;
+    let rows = cx
+        .db
+        .global(
+            "SELECT id, email, name, lang, organisation_id FROM accounts WHERE id = ?",
+            vec![p.sub.as_str().into()],
+        )
+        .await?;
+    let a = rows
+        .first()
+        .ok_or_else(|| Problem::unauthorized("the account no longer exists"))?;
+    let organisation = match a.text("organisation_id") {
+        Some(id) => load_organisation(&cx.db, id).await?,
+        None => None,
+    };
+    let subject = subject(&cx.db, &p.sub)
+        .await?
+        .ok_or_else(|| Problem::unauthorized("the account no longer exists"))?;
+    let rows = cx
+        .db
+        .global(
+            "SELECT m.insee, m.role, c.name, c.status FROM memberships m JOIN communes c ON c.insee = m.insee WHERE m.account_id = ? ORDER BY m.insee",
+            vec![p.sub.as_str().into()],
+        )
+        .await?;
+    // Active memberships (exactly the token's), and apart those of suspended communes.
+    let (mut memberships, mut suspended_memberships) = (Vec::new(), Vec::new());
+    for r in rows.iter() {
+        let (Some(insee), Some(role)) = (
+            r.text("insee").and_then(|i| i.parse::<Insee>().ok()),
+            r.text("role").and_then(MembershipRole::parse),
+        ) else {
+            continue;
+        };
+        let m = MyMembership {
+            insee,
+            name: r.string("name"),
+            role,
+        };
+        if r.text("status") == Some(CommuneStatus::Suspended.as_str()) {
+            suspended_memberships.push(m)
+        } else {
+            memberships.push(m)
+        }
+    }
+    Ok(json(
+        200,
+        &Me {
+            id: a.string("id"),
+            email: a.string("email"),
+            name: a.string("name"),
+            lang: if a.text("lang") == Some("en") {
+                Lang::En
+            } else {
+                Lang::Fr
+            },
+            platform_roles: subject.ops.clone(),
+            organisation,
+            memberships,
+            suspended_memberships,
+        },
+    ))
+}
 
 /// `PATCH /api/me`: the caller's name and language; the directory is told in the
 /// same transaction.
