@@ -10,7 +10,7 @@ use spin_sdk::http::{FullBody, HeaderMap, Method, Request, Response};
 use qmi_api::routes::{PathParams, RouteDoc, RouteMiss, find};
 
 use crate::page::Query;
-use crate::principal::{Principal, principal_from_headers, require_principal};
+use crate::principal::{Principal, REQUEST_ID_HEADER, principal_from_headers, require_principal};
 use crate::problem::{PROBLEM_CONTENT_TYPE, Problem};
 
 /// A response with a complete body.
@@ -153,25 +153,38 @@ pub fn dispatch(service: &str, req: &Incoming) -> Result<(&'static RouteDoc, Pat
     Ok((doc, params))
 }
 
-/// A service's whole request cycle: reads the request, answers it with `route`,
-/// and turns any problem (unreadable request or refusal) into problem+json
-/// whose `instance` is the request path.
+/// A service's whole request cycle: records the request id the gateway gave the
+/// request (`x-qmi-request-id`) for the log lines ([`crate::log!`]) and the 5xx
+/// problems, reads the request, answers it with `route`, and turns any problem
+/// (unreadable request or refusal) into problem+json whose `instance` is the
+/// request path.
 pub async fn serve(
     req: Request,
     route: impl AsyncFnOnce(&Incoming) -> Result<Reply, Problem>,
 ) -> Reply {
     let path = req.uri().path().to_owned();
+    crate::log::set_request_id(
+        req.headers()
+            .get(REQUEST_ID_HEADER)
+            .and_then(|v| v.to_str().ok()),
+    );
     let result = match Incoming::read(req).await {
         Ok(incoming) => route(&incoming).await,
         Err(p) => Err(p),
     };
-    result.unwrap_or_else(|p| problem(p, Some(&path)))
+    let reply = result.unwrap_or_else(|p| problem(p, Some(&path)));
+    crate::log::set_request_id(None);
+    reply
 }
 
-/// A problem+json response (`instance` set to the path when given).
+/// A problem+json response (`instance` set to the path when given); a 5xx names
+/// the request being answered (the `request_id` member).
 pub fn problem(mut p: Problem, instance: Option<&str>) -> Reply {
     if p.instance.is_none() {
         p.instance = instance.map(str::to_owned);
+    }
+    if p.is_server_error() && p.request_id.is_none() {
+        p.request_id = crate::log::request_id();
     }
     let mut r = reply(p.status, PROBLEM_CONTENT_TYPE, p.to_body());
     if let Some(s) = p.retry_after

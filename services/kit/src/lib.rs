@@ -2,22 +2,29 @@
 //! naming the field, JSON bodies, the principal from the gateway's internal
 //! header, the tenant-scoped store API, cursor pagination.
 //!
-//! The pure parts ([`problem`], [`json`], [`page`], [`sql`], [`text`],
-//! [`principal`]) build and test natively; the Spin glue ([`http`], [`store`])
-//! exists only on `wasm32` (so does [`outbox`]'s, its pure parts build everywhere).
+//! The pure parts ([`problem`], [`refusal`], [`log`], [`json`], [`page`], [`sql`],
+//! [`text`], [`principal`], [`decision`]) build and test natively; the Spin glue
+//! ([`http`], [`context`], [`policy`], [`store`]) exists only on `wasm32` (so does
+//! [`outbox`]'s, its pure parts build everywhere).
 
 pub mod decision;
 pub mod json;
+pub mod log;
 pub mod outbox;
 pub mod page;
 pub mod principal;
 pub mod problem;
+pub mod refusal;
 pub mod sql;
 pub mod text;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]
+pub mod context;
+#[cfg(target_arch = "wasm32")]
 pub mod http;
+#[cfg(target_arch = "wasm32")]
+pub mod policy;
 #[cfg(target_arch = "wasm32")]
 pub mod store;
 #[cfg(target_arch = "wasm32")]

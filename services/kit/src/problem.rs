@@ -47,6 +47,10 @@ pub struct Problem {
     /// Field errors (validation problems only).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub errors: Vec<FieldError>,
+    /// The request's id (`x-qmi-request-id`), an extension member every 5xx
+    /// carries so that a report of it finds the request's log lines.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub request_id: Option<String>,
     /// Seconds to wait before retrying (sent as `Retry-After`, not in the body).
     #[serde(skip)]
     pub retry_after: Option<u64>,
@@ -68,6 +72,7 @@ impl Problem {
             detail: None,
             instance: None,
             errors: Vec::new(),
+            request_id: None,
             retry_after: None,
             www_authenticate: None,
             allow: None,
@@ -90,6 +95,17 @@ impl Problem {
     pub fn field(mut self, field: impl Into<String>, message: impl Into<String>) -> Self {
         self.errors.push(FieldError::new(field, message));
         self
+    }
+
+    /// Sets the `request_id` extension member.
+    pub fn with_request_id(mut self, id: impl Into<String>) -> Self {
+        self.request_id = Some(id.into());
+        self
+    }
+
+    /// Whether this is a server error (5xx), whose body names the request.
+    pub fn is_server_error(&self) -> bool {
+        self.status >= 500
     }
 
     /// Sets `Retry-After`.
@@ -175,9 +191,9 @@ impl Problem {
         Self::new(503, "unavailable", "Service unavailable").detail(detail)
     }
 
-    /// 500: an unexpected failure (the detail is logged, not sent).
+    /// 500: an unexpected failure (the detail is logged with the request id, not sent).
     pub fn internal(context: impl std::fmt::Display) -> Self {
-        eprintln!("internal error: {context}");
+        crate::log::write(format_args!("internal error: {context}"));
         Self::new(500, "internal", "Internal error").detail("an unexpected error occurred")
     }
 
@@ -223,6 +239,18 @@ mod tests {
         let p = Problem::method_not_allowed_with("DELETE", &["GET", "PUT", "GET"]);
         assert_eq!(p.status, 405);
         assert_eq!(p.allow.as_deref(), Some("GET, HEAD, PUT"));
+    }
+
+    #[test]
+    fn server_errors_can_name_their_request() {
+        let p = Problem::internal("boom").with_request_id("r-1");
+        assert!(p.is_server_error());
+        let v: serde_json::Value = serde_json::from_slice(&p.to_body()).unwrap();
+        assert_eq!(v["request_id"], "r-1");
+        assert_eq!(v["detail"], "an unexpected error occurred");
+        let v: serde_json::Value =
+            serde_json::from_slice(&Problem::not_found("x").to_body()).unwrap();
+        assert!(v.get("request_id").is_none());
     }
 
     #[test]
