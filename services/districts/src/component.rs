@@ -3,81 +3,15 @@
 //! self-request), completed by the commune's admins, readable by anyone. Every
 //! action asks the `policy` component (`qmi:platform/authz`); nothing here decides.
 
+use qmi_api::Insee;
 use qmi_api::applications::{District, DistrictInput};
-use qmi_api::{Insee, Principal};
+use qmi_kit::context::Ctx;
 use qmi_kit::http::{Incoming, Reply, json};
+use qmi_kit::policy::{Action, Facts};
 use qmi_kit::sql::Row;
 use qmi_kit::store::Db;
 use qmi_kit::{PageRequest, Problem};
 use spin_sdk::http::Request;
-
-spin_sdk::wit_bindgen::generate!({
-    path: "../../wit",
-    world: "authz-client",
-    runtime_path: "::spin_sdk::wit_bindgen::rt",
-});
-
-use qmi::platform::authz::{Action, Decision, RefusalCode, decide};
-use qmi::platform::types as wit;
-
-fn wit_principal(p: &Principal) -> wit::Principal {
-    wit::Principal {
-        sub: p.sub.clone(),
-        platform_roles: p
-            .ops
-            .iter()
-            .map(|r| match r {
-                qmi_api::PlatformRole::Programme => wit::PlatformRole::Programme,
-                qmi_api::PlatformRole::Hosting => wit::PlatformRole::Hosting,
-            })
-            .collect(),
-        organisation: p.org.clone(),
-        memberships: p
-            .mem
-            .iter()
-            .map(|(insee, role)| wit::Membership {
-                insee: insee.to_string(),
-                role: match role {
-                    qmi_api::MembershipRole::Admin => wit::CommuneRole::Admin,
-                    qmi_api::MembershipRole::Agent => wit::CommuneRole::Agent,
-                    qmi_api::MembershipRole::Reviewer => wit::CommuneRole::Reviewer,
-                },
-            })
-            .collect(),
-    }
-}
-
-/// Asks the policy whether `p` may do `action` to the district of `insee` (`None`:
-/// no commune yet, e.g. creation), stating the commune's suspension; a refusal
-/// becomes the problem its code maps to.
-async fn ask(p: Option<&Principal>, action: Action, insee: Option<&Insee>) -> Result<(), Problem> {
-    let tenant_suspended = match insee {
-        Some(insee) => qmi_kit::tenancy::is_suspended(insee).await?,
-        None => false,
-    };
-    let facts = wit::ResourceFacts {
-        tenant: insee.map(ToString::to_string),
-        organisation: None,
-        assigned_reviewer: false,
-        conflict_declared: false,
-        programme_call: false,
-        published: false,
-        tenant_suspended,
-        account_unconfirmed: false,
-    };
-    match decide(p.map(wit_principal).as_ref(), action, &facts) {
-        Decision::Allowed => Ok(()),
-        Decision::Refused(r) => Err(match r.code {
-            RefusalCode::Unauthenticated => Problem::unauthorized(r.reason),
-            RefusalCode::NotPublished => Problem::not_found(r.reason),
-            RefusalCode::IncompleteFacts => Problem::internal(format!("policy: {}", r.reason)),
-            RefusalCode::TenantSuspended => {
-                Problem::new(403, "tenant-suspended", "Commune suspended").detail(r.reason)
-            }
-            _ => Problem::forbidden(r.reason),
-        }),
-    }
-}
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Reply {
@@ -134,22 +68,10 @@ fn check(input: &DistrictInput) -> Result<(), Problem> {
     if p.errors.is_empty() { Ok(()) } else { Err(p) }
 }
 
-fn principal(req: &Incoming) -> Result<Principal, Problem> {
-    req.require_principal()
-}
-
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let (doc, params) = qmi_kit::http::dispatch("districts", req)?;
+    let cx = Ctx::new(req, params)?;
     let db = Db::open(crate::DATABASE).await?;
-    let insee = || -> Result<Insee, Problem> {
-        let raw = params
-            .iter()
-            .find(|(n, _)| *n == "insee")
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("");
-        raw.parse()
-            .map_err(|e: qmi_api::InseeError| Problem::not_found(e.to_string()))
-    };
     match doc.id {
         "listDistricts" => {
             let page = PageRequest::from_query(&req.query)?;
@@ -174,7 +96,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             Ok(json(200, &page.page(items, |d| d.insee.to_string())))
         }
         "getDistrict" => {
-            let insee = insee()?;
+            let insee = cx.insee()?;
             Ok(json(
                 200,
                 &load(&db, &insee)
@@ -183,9 +105,9 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             ))
         }
         "createDistrict" => {
-            let p = principal(req)?;
+            cx.me()?;
             // A district is created by selecting the commune's candidacy.
-            ask(Some(&p), Action::CampaignSelect, None).await?;
+            let _allowed = cx.ask(Action::CampaignSelect, &Facts::default()).await?;
             let input: DistrictInput = req.json()?;
             check(&input)?;
             // Idempotent: a selection retried finds the district it created.
@@ -207,9 +129,9 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             ))
         }
         "updateDistrict" => {
-            let p = principal(req)?;
-            let insee = insee()?;
-            ask(Some(&p), Action::DistrictUpdate, Some(&insee)).await?;
+            cx.me()?;
+            let insee = cx.insee()?;
+            let _allowed = cx.ask(Action::DistrictUpdate, &Facts::tenant(&insee)).await?;
             let input: DistrictInput = req.json()?;
             if input.insee != insee {
                 return Err(Problem::invalid_field("insee", "must match the path"));
