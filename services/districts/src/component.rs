@@ -131,7 +131,9 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         "updateDistrict" => {
             cx.me()?;
             let insee = cx.insee()?;
-            let _allowed = cx.ask(Action::DistrictUpdate, &Facts::tenant(&insee)).await?;
+            let _allowed = cx
+                .ask(Action::DistrictUpdate, &Facts::tenant(&insee))
+                .await?;
             let input: DistrictInput = req.json()?;
             if input.insee != insee {
                 return Err(Problem::invalid_field("insee", "must match the path"));
