@@ -106,6 +106,14 @@ impl<'a> Ctx<'a> {
         policy::decide(self.who(), action, facts, suspended)
     }
 
+    /// Whether the policy lets the principal do `action` to a record with `facts`,
+    /// its commune's suspension stated (for filters: a refusal is `false`, an
+    /// unreadable tenant status still a problem).
+    pub async fn allows(&self, action: Action, facts: &Facts) -> Result<bool, Problem> {
+        let suspended = self.is_suspended(facts.tenant.as_ref()).await?;
+        Ok(policy::refusal(self.who(), action, facts, suspended).is_ok())
+    }
+
     /// Whether the record exists for the principal at all (`action` a read),
     /// whatever its commune's status: a suspension is said by the refusal of what
     /// the principal then asks to do, never by a 404 that would differ from a

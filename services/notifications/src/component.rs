@@ -5,20 +5,13 @@
 
 use qmi_api::notifications::{Deposit, Notice, Preferences, Topic, Unread};
 use qmi_api::{Insee, Principal};
+use qmi_kit::context::Ctx;
 use qmi_kit::http::{Incoming, Reply, json, no_content};
+use qmi_kit::policy::{Action, Facts};
 use qmi_kit::sql::Value;
 use qmi_kit::store::Db;
 use qmi_kit::{PageRequest, Problem};
 use spin_sdk::http::Request;
-
-spin_sdk::wit_bindgen::generate!({
-    path: "../../wit",
-    world: "authz-client",
-    runtime_path: "::spin_sdk::wit_bindgen::rt",
-});
-
-use qmi::platform::authz::{Action, Decision, RefusalCode, decide};
-use qmi::platform::types as wit;
 
 use crate::{deposit, mailer};
 
@@ -28,69 +21,6 @@ const OPPORTUNISTIC_BATCH: u32 = 5;
 const DEPOSIT_BATCH: u32 = 20;
 /// Mails sent by the operator's route.
 const OPERATOR_BATCH: u32 = 100;
-
-fn wit_principal(p: &Principal) -> wit::Principal {
-    wit::Principal {
-        sub: p.sub.clone(),
-        platform_roles: p
-            .ops
-            .iter()
-            .map(|r| match r {
-                qmi_api::PlatformRole::Programme => wit::PlatformRole::Programme,
-                qmi_api::PlatformRole::Hosting => wit::PlatformRole::Hosting,
-            })
-            .collect(),
-        organisation: p.org.clone(),
-        memberships: p
-            .mem
-            .iter()
-            .map(|(insee, role)| wit::Membership {
-                insee: insee.to_string(),
-                role: match role {
-                    qmi_api::MembershipRole::Admin => wit::CommuneRole::Admin,
-                    qmi_api::MembershipRole::Agent => wit::CommuneRole::Agent,
-                    qmi_api::MembershipRole::Reviewer => wit::CommuneRole::Reviewer,
-                },
-            })
-            .collect(),
-    }
-}
-
-/// Asks the policy whether `p` may do `action`; a refusal becomes its problem.
-fn ask(p: &Principal, action: Action) -> Result<(), Problem> {
-    ask_about(p, action, None, false)
-}
-
-/// Asks the policy whether `p` may do `action` to a notice carrying the content of
-/// commune `tenant` (`None`: personal), stating whether it is suspended.
-fn ask_about(
-    p: &Principal,
-    action: Action,
-    tenant: Option<&str>,
-    tenant_suspended: bool,
-) -> Result<(), Problem> {
-    let facts = wit::ResourceFacts {
-        tenant: tenant.map(str::to_owned),
-        organisation: None,
-        assigned_reviewer: false,
-        conflict_declared: false,
-        programme_call: false,
-        published: false,
-        tenant_suspended,
-        account_unconfirmed: false,
-    };
-    match decide(Some(&wit_principal(p)), action, &facts) {
-        Decision::Allowed => Ok(()),
-        Decision::Refused(r) => Err(match r.code {
-            RefusalCode::Unauthenticated => Problem::unauthorized(r.reason),
-            RefusalCode::IncompleteFacts => Problem::internal(format!("policy: {}", r.reason)),
-            RefusalCode::TenantSuspended => {
-                Problem::new(403, "tenant-suspended", "Commune suspended").detail(r.reason)
-            }
-            _ => Problem::forbidden(r.reason),
-        }),
-    }
-}
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Reply {
@@ -108,27 +38,26 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         return receive(req).await;
     }
     let (doc, params) = qmi_kit::http::dispatch("notifications", req)?;
-    let p = req.require_principal()?;
+    let cx = Ctx::new(req, params)?;
+    let p = cx.me()?;
     let db = Db::open(crate::DATABASE).await?;
     if doc.id != "runDeliveries" {
         // Mails that came due since the last pass: a few, best effort.
         if let Err(e) = mailer::pass(&db, OPPORTUNISTIC_BATCH, false).await {
-            eprintln!("notifications: delivery pass: {e}");
+            qmi_kit::log!("notifications: delivery pass: {e}");
         }
     }
-    let id = params
-        .iter()
-        .find(|(n, _)| *n == "id")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
+    let id = cx.param("id");
+    // Notices and preferences are the asking account's own (selected by its id).
+    let mine = Facts::default();
     match doc.id {
         "listNotifications" => {
-            ask(&p, Action::NotificationRead)?;
-            list(req, &db, &p).await
+            let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
+            list(&cx, &db, p).await
         }
         "countUnreadNotifications" => {
-            ask(&p, Action::NotificationRead)?;
-            let (visible, mut params) = visible(&db, &p).await?;
+            let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
+            let (visible, mut params) = visible(&cx, &db, p).await?;
             params.insert(0, p.sub.as_str().into());
             let rows = db
                 .global(
@@ -146,7 +75,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             Ok(json(200, &Unread { unread }))
         }
         "readNotification" => {
-            ask(&p, Action::NotificationRead)?;
+            let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
             let rows = db
                 .global(
                     "SELECT tenant FROM notices WHERE id = ? AND account_id = ?",
@@ -157,12 +86,10 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
                 return Err(Problem::not_found(format!("no notice {id}")));
             };
             if let Some(tenant) = notice.text("tenant") {
-                ask_about(
-                    &p,
-                    Action::NotificationRead,
-                    Some(tenant),
-                    suspended(tenant).await?,
-                )?;
+                let facts = notice_facts(tenant).ok_or_else(|| {
+                    Problem::internal(format!("notice {id}: stored commune {tenant:?}"))
+                })?;
+                let _allowed = cx.ask(Action::NotificationRead, &facts).await?;
             }
             db.global(
                 "UPDATE notices SET read_at = COALESCE(read_at, ?) WHERE id = ? AND account_id = ?",
@@ -179,8 +106,8 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             Ok(no_content())
         }
         "readAllNotifications" => {
-            ask(&p, Action::NotificationRead)?;
-            let (visible, hidden) = visible(&db, &p).await?;
+            let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
+            let (visible, hidden) = visible(&cx, &db, p).await?;
             let mut params = vec![qmi_kit::time::now().0.into(), p.sub.as_str().into()];
             params.extend(hidden);
             db.global(
@@ -193,12 +120,12 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             Ok(no_content())
         }
         "getNotificationPreferences" => {
-            ask(&p, Action::NotificationRead)?;
+            let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
             let email = deposit::topics(&db, &p.sub).await?;
             Ok(json(200, &Preferences { email }))
         }
         "putNotificationPreferences" => {
-            ask(&p, Action::NotificationRead)?;
+            let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
             let email = topics_of(req)?;
             let stored = serde_json::to_string(&email).map_err(Problem::internal)?;
             db.global(
@@ -214,7 +141,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             Ok(json(200, &Preferences { email }))
         }
         "runDeliveries" => {
-            ask(&p, Action::JobsRun)?;
+            let _allowed = cx.ask(Action::JobsRun, &mine).await?;
             Ok(json(200, &mailer::pass(&db, OPERATOR_BATCH, true).await?))
         }
         other => Err(Problem::internal(format!("route {other} has no handler"))),
@@ -254,18 +181,20 @@ fn topics_of(req: &Incoming) -> Result<Vec<Topic>, Problem> {
         .collect())
 }
 
-/// Whether commune `tenant` (as stored with a notice) is suspended.
-async fn suspended(tenant: &str) -> Result<bool, Problem> {
-    match tenant.parse::<Insee>() {
-        Ok(insee) => qmi_kit::tenancy::is_suspended(&insee).await,
-        Err(_) => Ok(false),
-    }
+/// The facts of a notice carrying the content of commune `tenant` (as stored with
+/// it; deposits name communes by INSEE code, so `None` means a damaged row).
+fn notice_facts(tenant: &str) -> Option<Facts> {
+    tenant
+        .parse::<Insee>()
+        .ok()
+        .map(|insee| Facts::tenant(&insee))
 }
 
 /// The condition (`AND …`, one `?` per value returned) keeping the notices `p` may
 /// see now: the policy hides those carrying the content of a suspended commune (or
-/// any commune's, from a hosting operator). Asked once per commune `p` has notices of.
-async fn visible(db: &Db, p: &Principal) -> Result<(String, Vec<Value>), Problem> {
+/// any commune's, from a hosting operator; a damaged row's). Asked once per commune
+/// `p` has notices of.
+async fn visible(cx: &Ctx<'_>, db: &Db, p: &Principal) -> Result<(String, Vec<Value>), Problem> {
     let rows = db
         .global(
             "SELECT DISTINCT tenant FROM notices WHERE account_id = ? AND tenant IS NOT NULL",
@@ -275,8 +204,11 @@ async fn visible(db: &Db, p: &Principal) -> Result<(String, Vec<Value>), Problem
     let mut hidden = Vec::new();
     for r in rows.iter() {
         let tenant = r.string("tenant");
-        let suspended = suspended(&tenant).await?;
-        if ask_about(p, Action::NotificationRead, Some(&tenant), suspended).is_err() {
+        let seen = match notice_facts(&tenant) {
+            Some(facts) => cx.allows(Action::NotificationRead, &facts).await?,
+            None => false,
+        };
+        if !seen {
             hidden.push(Value::from(tenant));
         }
     }
@@ -291,10 +223,10 @@ async fn visible(db: &Db, p: &Principal) -> Result<(String, Vec<Value>), Problem
 }
 
 /// `GET /api/notifications`: newest first (ids are UUID v7), cursor-paginated.
-async fn list(req: &Incoming, db: &Db, p: &Principal) -> Result<Reply, Problem> {
-    let page = PageRequest::from_query(&req.query)?;
+async fn list(cx: &Ctx<'_>, db: &Db, p: &Principal) -> Result<Reply, Problem> {
+    let page = PageRequest::from_query(&cx.req.query)?;
     let before = page.after.as_ref().map(|c| c.key().to_owned());
-    let (visible, hidden) = visible(db, p).await?;
+    let (visible, hidden) = visible(cx, db, p).await?;
     let mut params: Vec<Value> = vec![p.sub.as_str().into(), before.clone().into(), before.into()];
     params.extend(hidden);
     let rows = db
@@ -340,7 +272,7 @@ async fn receive(req: &Incoming) -> Result<Reply, Problem> {
     if fresh > 0
         && let Err(e) = mailer::pass(&db, DEPOSIT_BATCH, false).await
     {
-        eprintln!("notifications: delivery pass after a deposit: {e}");
+        qmi_kit::log!("notifications: delivery pass after a deposit: {e}");
     }
     Ok(json(200, &serde_json::json!({ "deposited": fresh })))
 }

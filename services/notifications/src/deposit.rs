@@ -181,7 +181,7 @@ async fn release_waiting(db: &Db, account_id: &str, public_url: &str) -> Result<
                 };
                 write(db, &stored, &event, &target, public_url).await?
             }
-            Err(e) => eprintln!(
+            Err(e) => qmi_kit::log!(
                 "notifications: waiting envelope {} unreadable: {e}",
                 r.string("id")
             ),

@@ -113,7 +113,7 @@ pub async fn pass(db: &Db, limit: u32, count_pending: bool) -> Result<DeliveryRu
                     }
                     Outcome::Failed => {
                         run.failed += 1;
-                        eprintln!("notifications: mail {id} failed for good: {error}");
+                        qmi_kit::log!("notifications: mail {id} failed for good: {error}");
                         db.global(
                             "UPDATE mails SET status = 'failed', attempts = ?, lease_until = NULL, last_error = ? WHERE id = ?",
                             vec![attempts.into(), error.into(), id.into()],
