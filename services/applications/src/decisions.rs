@@ -10,11 +10,11 @@ use qmi_api::applications::{
 };
 use qmi_kit::Problem;
 use qmi_kit::http::{Reply, json};
-use qmi_kit::sql::Row;
+use qmi_kit::sql::{Row, tenant};
 
 use super::{
     Action, CALLS, Ctx, Facts, StoredApp, StoredCall, app_for, call_api, call_for, campaign_of,
-    load_call, load_campaign, move_to, opening_window, present_now, tenant, to_json, validation,
+    load_call, load_campaign, move_to, opening_window, present_now, to_json, validation,
 };
 use crate::letterhead::{self, Letterhead};
 use crate::paris::{Instant, Paris};

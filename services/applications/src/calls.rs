@@ -1,0 +1,494 @@
+//! Calls for solutions: definition, districts, publication, listing.
+
+use qmi_api::Insee;
+use qmi_api::applications::*;
+use qmi_kit::http::{Reply, json};
+use qmi_kit::sql::{Row, Value, tenant};
+use qmi_kit::{PageRequest, Problem};
+
+use super::{
+    Action, CALLS, Ctx, Facts, call_api, decisions, from_json, new_id, to_json, upstream,
+    validation,
+};
+use crate::paris::{Instant, Paris, parse_instant};
+use crate::{eligibility, form, letter, workflow};
+
+// ---------------------------------------------------------------- calls
+
+/// A call as stored.
+pub(super) struct StoredCall {
+    /// The commune holding the call (a programme call: its first district).
+    pub(super) insee: Insee,
+    /// A programme call, run by programme operators.
+    pub(super) programme: bool,
+    /// The districts covered (a commune's call: just `insee`); never empty.
+    pub(super) districts: Vec<Insee>,
+    pub(super) id: String,
+    pub(super) input: CallInput,
+    pub(super) workflow: Workflow,
+    pub(super) opens_at: Instant,
+    pub(super) closes_at: Instant,
+    pub(super) published: bool,
+    pub(super) decisions_published: bool,
+    pub(super) closed_early: Option<EarlyClose>,
+}
+
+impl StoredCall {
+    pub(super) fn facts(&self) -> Facts {
+        Facts {
+            tenant: Some(self.insee.to_string()),
+            published: self.published,
+            programme_call: self.programme,
+            ..Facts::default()
+        }
+    }
+
+    /// `<alias>insee IN (?, …)` over the call's districts, with its parameters:
+    /// every read of the call's applications, assignments and scores stays
+    /// within the tenants the call covers.
+    pub(super) fn scope(&self, alias: &str) -> (String, Vec<Value>) {
+        let marks = vec!["?"; self.districts.len()].join(", ");
+        (
+            format!("{alias}insee IN ({marks})"),
+            self.districts.iter().map(Value::from).collect(),
+        )
+    }
+
+    pub(super) fn status(&self, now: Instant) -> &'static str {
+        if now < self.opens_at {
+            "upcoming"
+        } else if now < self.closes_at {
+            "open"
+        } else {
+            "closed"
+        }
+    }
+
+    pub(super) fn view(&self, now: Instant) -> Call {
+        let i = &self.input;
+        Call {
+            id: self.id.clone(),
+            insee: self.insee.clone(),
+            programme: self.programme,
+            districts: self.districts.clone(),
+            title: i.title.clone(),
+            description: i.description.clone(),
+            themes: i.themes.clone(),
+            challenges: i.challenges.clone(),
+            eligibility: i.eligibility.clone(),
+            opens_at: self.opens_at.to_string(),
+            opens_at_paris: Paris(self.opens_at).to_string(),
+            closes_at: self.closes_at.to_string(),
+            closes_at_paris: Paris(self.closes_at).to_string(),
+            target_selections: i.target_selections,
+            form: i.form.clone(),
+            criteria: i.criteria.clone(),
+            workflow: self.workflow.clone(),
+            letter_template: i
+                .letter_template
+                .clone()
+                .unwrap_or_else(|| letter::DEFAULT_TEMPLATE.to_owned()),
+            published: self.published,
+            decisions_published: self.decisions_published,
+            status: self.status(now).to_owned(),
+            signatory: i.signatory.clone(),
+            closed_early: self.closed_early.clone(),
+        }
+    }
+}
+
+pub(super) fn call_of(r: Row<'_>) -> Result<StoredCall, Problem> {
+    let input: CallInput = from_json(r.text("body").unwrap_or("{}"))?;
+    let insee: Insee = r.string("insee").parse().map_err(Problem::internal)?;
+    let programme = !input.districts.is_empty();
+    Ok(StoredCall {
+        districts: if programme {
+            input.districts.clone()
+        } else {
+            vec![insee.clone()]
+        },
+        programme,
+        insee,
+        id: r.string("id"),
+        workflow: input.workflow.clone().unwrap_or_else(Workflow::standard),
+        input,
+        opens_at: Instant(r.int("opens_at").unwrap_or(0)),
+        closes_at: Instant(r.int("closes_at").unwrap_or(0)),
+        published: r.int("published") == Some(1),
+        decisions_published: r.int("decisions_published") == Some(1),
+        closed_early: decisions::early_close(&r),
+    })
+}
+
+/// Finds a call by id (ids are unique across communes; the row names its commune).
+pub(super) async fn load_call(cx: &Ctx<'_>, id: &str) -> Result<StoredCall, Problem> {
+    let rows = cx
+        .db
+        .global("SELECT * FROM calls WHERE id = ?", vec![id.into()])
+        .await?;
+    rows.first()
+        .map(call_of)
+        .transpose()?
+        .ok_or_else(|| Problem::not_found(format!("no call {id}")))
+}
+
+/// The route's call, for `action`: 404 for a missing call and for one the
+/// caller may not read (another commune's unpublished call is answered exactly
+/// like a missing one: no existence oracle), then the policy's answer for
+/// `action` (403, `tenant-suspended` included).
+pub(super) async fn call_for(cx: &Ctx<'_>, action: Action) -> Result<StoredCall, Problem> {
+    let call = load_call(cx, cx.param("id")).await?;
+    if !cx.sees(Action::CallRead, &call.facts()) {
+        return Err(Problem::not_found(format!("no call {}", call.id)));
+    }
+    cx.ask(action, &call.facts()).await?;
+    Ok(call)
+}
+
+/// Checks a call definition; returns (opens, closes).
+pub(super) fn check_call(input: &CallInput) -> Result<(Instant, Instant), Problem> {
+    let mut errors = form::check_form("form", &input.form);
+    if input.title.trim().is_empty() {
+        errors.push(qmi_kit::FieldError::new("title", "must not be empty"));
+    }
+    match (&input.insee, input.districts.is_empty()) {
+        (None, true) => errors.push(qmi_kit::FieldError::new(
+            "insee",
+            "give the commune (a commune's call) or `districts` (a programme call)",
+        )),
+        (Some(_), false) => errors.push(qmi_kit::FieldError::new(
+            "districts",
+            "a commune's call has `insee` only; a programme call has `districts` only",
+        )),
+        _ => {}
+    }
+    for (i, d) in input.districts.iter().enumerate() {
+        if input.districts.iter().take(i).any(|x| x == d) {
+            errors.push(qmi_kit::FieldError::new(
+                format!("districts[{i}]"),
+                format!("{d} is listed twice"),
+            ));
+        }
+    }
+    errors.extend(eligibility::check_definition(&input.eligibility));
+    let mut ids = std::collections::HashSet::new();
+    for (i, c) in input.criteria.iter().enumerate() {
+        if !form::valid_key(&c.id) || !ids.insert(c.id.as_str()) {
+            errors.push(qmi_kit::FieldError::new(
+                format!("criteria[{i}].id"),
+                "a unique key of a-z, 0-9 and _",
+            ));
+        }
+        if !(c.weight.is_finite() && c.weight > 0.0 && c.weight <= 100.0) {
+            errors.push(qmi_kit::FieldError::new(
+                format!("criteria[{i}].weight"),
+                "a weight greater than 0 and at most 100",
+            ));
+        }
+    }
+    if let Some(w) = &input.workflow {
+        errors.extend(workflow::check(w));
+    }
+    if let Some(t) = &input.letter_template {
+        for name in letter::unknown_placeholders(t) {
+            errors.push(qmi_kit::FieldError::new(
+                "letter_template",
+                format!(
+                    "unknown placeholder {{{{{name}}}}}; use {}",
+                    letter::PLACEHOLDERS.join(", ")
+                ),
+            ));
+        }
+    }
+    let window = opening_window(&input.opens_at, &input.closes_at, &mut errors);
+    validation(errors)?;
+    window.ok_or_else(|| Problem::internal("an invalid window passed validation"))
+}
+
+/// Opening and deadline of a campaign or a call: each must parse and the
+/// deadline must follow the opening; problems go to `errors`, named by field.
+pub(super) fn opening_window(
+    opens_at: &str,
+    closes_at: &str,
+    errors: &mut Vec<qmi_kit::FieldError>,
+) -> Option<(Instant, Instant)> {
+    let opens = parse_instant(opens_at);
+    let closes = parse_instant(closes_at);
+    for (f, r) in [("opens_at", &opens), ("closes_at", &closes)] {
+        if let Err(e) = r {
+            errors.push(qmi_kit::FieldError::new(f, e.0.clone()));
+        }
+    }
+    let (Ok(o), Ok(c)) = (opens, closes) else {
+        return None;
+    };
+    if c <= o {
+        errors.push(qmi_kit::FieldError::new(
+            "closes_at",
+            "must be after opens_at",
+        ));
+        return None;
+    }
+    Some((o, c))
+}
+
+pub(super) fn themes_key(themes: &[String]) -> String {
+    let mut s = String::from("|");
+    for t in themes {
+        s.push_str(&t.trim().to_lowercase().replace('|', " "));
+        s.push('|');
+    }
+    s
+}
+
+/// Where a call is stored: its commune, or a programme call's first district.
+pub(super) fn home(input: &CallInput) -> Option<&Insee> {
+    input.insee.as_ref().or(input.districts.first())
+}
+
+/// `|93048|75056|` for the public `commune` filter (empty for a commune's call).
+pub(super) fn districts_key(districts: &[Insee]) -> String {
+    if districts.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("|");
+    for d in districts {
+        s.push_str(d.as_str());
+        s.push('|');
+    }
+    s
+}
+
+/// Each district of a programme call must be a commune with status `district`
+/// in identity's registry (asked through service chaining; the route is public).
+pub(super) async fn check_districts(cx: &Ctx<'_>, districts: &[Insee]) -> Result<(), Problem> {
+    let mut errors = Vec::new();
+    for (i, d) in districts.iter().enumerate() {
+        let (status, body) = call_api(cx, "GET", &format!("/api/communes/{d}"), None).await?;
+        match status {
+            200 => {
+                let commune: serde_json::Value = serde_json::from_slice(&body)
+                    .map_err(|e| upstream("identity", status, e.to_string().as_bytes()))?;
+                if commune["status"] != "district" {
+                    errors.push(qmi_kit::FieldError::new(
+                        format!("districts[{i}]"),
+                        format!(
+                            "{d} hosts no innovation district (status {})",
+                            commune["status"]
+                        ),
+                    ));
+                }
+            }
+            404 => errors.push(qmi_kit::FieldError::new(
+                format!("districts[{i}]"),
+                format!("{d} is not a commune of the registry"),
+            )),
+            _ => return Err(upstream("identity", status, &body)),
+        }
+    }
+    validation(errors)
+}
+
+pub(super) async fn create_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let input: CallInput = cx.req.json()?;
+    let programme = !input.districts.is_empty();
+    // The policy decides for the call's commune: without one there is nothing to
+    // ask about, and the caller is told which field is missing.
+    let Some(insee) = home(&input).cloned() else {
+        return Err(Problem::invalid_field(
+            "insee",
+            "give the commune (a commune's call) or `districts` (a programme call)",
+        ));
+    };
+    cx.ask(
+        Action::CallCreate,
+        &Facts {
+            tenant: Some(insee.to_string()),
+            programme_call: programme,
+            ..Facts::default()
+        },
+    )
+    .await?;
+    let (opens, closes) = check_call(&input)?;
+    if programme {
+        check_districts(cx, &input.districts).await?;
+    }
+    let id = new_id();
+    cx.db
+        .run(tenant(&insee).insert(
+            CALLS,
+            vec![
+                ("id", id.as_str().into()),
+                ("body", to_json(&input)?.into()),
+                ("themes", themes_key(&input.themes).into()),
+                ("districts", districts_key(&input.districts).into()),
+                ("opens_at", opens.0.into()),
+                ("closes_at", closes.0.into()),
+                ("published", input.published.into()),
+                ("created_by", cx.me()?.sub.as_str().into()),
+                ("created_at", cx.now.0.into()),
+            ],
+            None,
+        ))
+        .await?;
+    Ok(json(201, &load_call(cx, &id).await?.view(cx.now)))
+}
+
+pub(super) async fn update_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let call = call_for(cx, Action::CallUpdate).await?;
+    let input: CallInput = cx.req.json()?;
+    if call.programme && input.districts != call.districts {
+        return Err(Problem::invalid_field(
+            "districts",
+            "a programme call keeps its districts",
+        ));
+    }
+    if !call.programme && input.insee.as_ref() != Some(&call.insee) {
+        return Err(Problem::invalid_field(
+            "insee",
+            "a call cannot move to another commune",
+        ));
+    }
+    let (opens, closes) = check_call(&input)?;
+    if closes != call.closes_at && closes <= cx.now {
+        return Err(Problem::invalid_field(
+            "closes_at",
+            "a deadline cannot be moved into the past: to close the call now, close it early with a reason",
+        ));
+    }
+    let published = input.published || call.published;
+    // Whether applications were submitted, and the change it allows, as one: a
+    // submission cannot slip in between.
+    cx.db
+        .atomic(async |_| {
+            let (scope, mut params) = call.scope("");
+            params.push(call.id.as_str().into());
+            let submitted = cx.db.global(&format!("SELECT count(*) AS n FROM applications WHERE {scope} AND call_id = ? AND status <> 'draft'"), params).await?;
+            if submitted.first().and_then(|r| r.int("n")).unwrap_or(0) > 0 && (input.form != call.input.form || input.criteria != call.input.criteria || input.workflow.as_ref().unwrap_or(&call.workflow) != &call.workflow) {
+                return Err(Problem::conflict("applications were submitted: the form, criteria and workflow can no longer change"));
+            }
+            cx.db
+                .run(
+                    tenant(&call.insee)
+                        .update(
+                            CALLS,
+                            vec![
+                                ("body", to_json(&input)?.into()),
+                                ("themes", themes_key(&input.themes).into()),
+                                ("opens_at", opens.0.into()),
+                                ("closes_at", closes.0.into()),
+                                ("published", published.into()),
+                            ],
+                        )
+                        .filter("id = ?", [call.id.as_str().into()])
+                        .build(),
+                )
+                .await?;
+            Ok(())
+        })
+        .await?;
+    Ok(json(200, &load_call(cx, &call.id).await?.view(cx.now)))
+}
+
+pub(super) async fn publish_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let call = call_for(cx, Action::CallPublish).await?;
+    cx.db
+        .run(
+            tenant(&call.insee)
+                .update(CALLS, vec![("published", true.into())])
+                .filter("id = ?", [call.id.as_str().into()])
+                .build(),
+        )
+        .await?;
+    Ok(json(200, &load_call(cx, &call.id).await?.view(cx.now)))
+}
+
+pub(super) async fn list_calls(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    let q = &cx.req.query;
+    let page = PageRequest::from_query(q)?;
+    let mut sql = String::from("SELECT * FROM calls WHERE published = 1");
+    let mut params: Vec<Value> = Vec::new();
+    match q.non_empty("managed") {
+        None | Some("false") => {}
+        Some("true") => {
+            // The calls the caller runs (policy `runs_call`), published or not.
+            let p = cx.me()?;
+            if p.is(qmi_api::PlatformRole::Programme) {
+                sql = String::from("SELECT * FROM calls WHERE 1 = 1");
+            } else {
+                let admin: Vec<&Insee> = p
+                    .mem
+                    .iter()
+                    .filter(|(_, r)| **r == qmi_api::MembershipRole::Admin)
+                    .map(|(i, _)| i)
+                    .collect();
+                sql = format!(
+                    "SELECT * FROM calls WHERE districts = '' AND insee IN ({})",
+                    vec!["?"; admin.len()].join(", ")
+                );
+                if admin.is_empty() {
+                    sql = String::from("SELECT * FROM calls WHERE 0 = 1");
+                }
+                params.extend(admin.into_iter().map(Value::from));
+            }
+        }
+        Some(_) => {
+            return Err(
+                Problem::bad_request("managed is true or false").field("managed", "true or false")
+            );
+        }
+    }
+    if let Some(c) = q.non_empty("commune") {
+        let insee: Insee = c.parse().map_err(|e: qmi_api::InseeError| {
+            Problem::bad_request(e.to_string()).field("commune", "an INSEE code")
+        })?;
+        sql.push_str(" AND (insee = ? OR instr(districts, ?) > 0)");
+        params.push((&insee).into());
+        params.push(format!("|{insee}|").into());
+    }
+    if let Some(t) = q.non_empty("theme") {
+        sql.push_str(" AND instr(themes, ?) > 0");
+        params.push(format!("|{}|", t.trim().to_lowercase()).into());
+    }
+    match q.non_empty("status") {
+        None => {}
+        Some("open") => {
+            sql.push_str(" AND opens_at <= ? AND closes_at > ?");
+            params.extend([cx.now.0.into(), cx.now.0.into()]);
+        }
+        Some("upcoming") => {
+            sql.push_str(" AND opens_at > ?");
+            params.push(cx.now.0.into());
+        }
+        Some("closed") => {
+            sql.push_str(" AND closes_at <= ?");
+            params.push(cx.now.0.into());
+        }
+        Some(_) => {
+            return Err(Problem::bad_request("unknown status")
+                .field("status", "one of open, upcoming, closed"));
+        }
+    }
+    if let Some(after) = &page.after {
+        sql.push_str(" AND id > ?");
+        params.push(after.key().into());
+    }
+    sql.push_str(&format!(" ORDER BY id LIMIT {}", page.fetch()));
+    let rows = cx.db.global(&sql, params).await?;
+    let mut items = Vec::new();
+    for call in rows.iter().map(call_of) {
+        let call = call?;
+        // Each call is shown only if the policy lets the caller read it (a suspended
+        // commune's unpublished calls are frozen for its own admins too).
+        let visible = call.published || cx.ask(Action::CallRead, &call.facts()).await.is_ok();
+        items.push((call.id.clone(), visible.then(|| call.view(cx.now))));
+    }
+    Ok(json(200, &page.page_visible(items)))
+}
+
+pub(super) async fn get_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    Ok(json(
+        200,
+        &call_for(cx, Action::CallRead).await?.view(cx.now),
+    ))
+}
