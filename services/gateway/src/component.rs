@@ -80,14 +80,18 @@ fn method_name(method: &Method) -> &str {
 /// Header entries as WASI lists them.
 type Entries = Vec<(String, Vec<u8>)>;
 
-/// A problem+json response for a refusal, with `x-request-id` and, for 401s,
-/// `WWW-Authenticate`.
+/// A problem+json response for a refusal, with `x-request-id` (in the body too for
+/// a 5xx, the `request_id` member) and, for 401s, `WWW-Authenticate`.
 fn problem_response(
     refusal: &Refusal,
     path: &str,
     request_id: &str,
 ) -> Result<Response, ErrorCode> {
-    let body = refusal.problem(path).to_json();
+    let mut problem = refusal.problem(path);
+    if problem.is_server_error() {
+        problem = problem.with_request_id(request_id);
+    }
+    let body = problem.to_body();
     let mut headers: Entries = vec![
         (
             "content-type".to_owned(),
@@ -102,7 +106,7 @@ fn problem_response(
             request_id.as_bytes().to_vec(),
         ),
     ];
-    if let Some(challenge) = refusal.www_authenticate() {
+    if let Some(challenge) = &problem.www_authenticate {
         headers.push(("www-authenticate".to_owned(), challenge.as_bytes().to_vec()));
     }
     let headers = fields(&headers)?;

@@ -1,12 +1,7 @@
-//! The gateway's refusals as RFC 9457 problem details (contract "Problem details").
+//! The gateway's refusals as RFC 9457 problem details (contract "Problem details"),
+//! written with the services' one problem+json implementation ([`qmi_kit::Problem`]).
 
-use serde::Serialize;
-
-/// Base URI of every problem `type`.
-pub const PROBLEM_BASE: &str = "https://qmi.example/problems/";
-
-/// The media type of problem bodies.
-pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+pub use qmi_kit::problem::{PROBLEM_BASE, PROBLEM_CONTENT_TYPE, Problem};
 
 /// Why the gateway refuses a request. Each variant maps to one status and problem type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -119,61 +114,20 @@ impl Refusal {
         }
     }
 
-    /// The problem document for a request to `instance` (the request path).
+    /// The problem document for a request to `instance` (the request path), its
+    /// `WWW-Authenticate` challenge with it.
     pub fn problem(&self, instance: &str) -> Problem {
-        let errors = match self {
-            Refusal::InvalidTenant(_) => Some(vec![FieldError {
-                field: "insee".to_owned(),
-                message: "five characters: a département (01–95, 2A, 2B, 97x) then digits"
-                    .to_owned(),
-            }]),
-            _ => None,
-        };
-        Problem {
-            kind: format!("{PROBLEM_BASE}{}", self.slug()),
-            title: self.title().to_owned(),
-            status: self.status(),
-            detail: self.to_string(),
-            instance: instance.to_owned(),
-            errors,
+        let mut p = Problem::new(self.status(), self.slug(), self.title())
+            .detail(self.to_string())
+            .instance(instance);
+        if let Refusal::InvalidTenant(_) = self {
+            p = p.field(
+                "insee",
+                "five characters: a département (01–95, 2A, 2B, 97x) then digits",
+            );
         }
-    }
-}
-
-/// One field at fault in a validation problem.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    /// The field's path, e.g. `insee`.
-    pub field: String,
-    /// What is wrong with it.
-    pub message: String,
-}
-
-/// An RFC 9457 problem details document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    /// The problem type URI.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Summary of the problem type.
-    pub title: String,
-    /// The HTTP status code.
-    pub status: u16,
-    /// What went wrong with this request.
-    pub detail: String,
-    /// The request path.
-    pub instance: String,
-    /// The fields at fault, for validation problems.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<FieldError>>,
-}
-
-impl Problem {
-    /// The JSON body.
-    pub fn to_json(&self) -> Vec<u8> {
-        // Strings and a number always serialise; never panic on a request path.
-        serde_json::to_vec(self)
-            .unwrap_or_else(|_| br#"{"type":"about:blank","status":500}"#.to_vec())
+        p.www_authenticate = self.www_authenticate().map(str::to_owned);
+        p
     }
 }
 
@@ -184,14 +138,15 @@ mod tests {
     #[test]
     fn problem_bodies_carry_the_rfc_9457_members() {
         let p = Refusal::TenantSuspended("93066".into()).problem("/api/communes/93066/members");
-        let v: serde_json::Value = serde_json::from_slice(&p.to_json()).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&p.to_body()).unwrap();
         assert_eq!(v["type"], "https://qmi.example/problems/tenant-suspended");
         assert_eq!(v["status"], 403);
         assert_eq!(v["instance"], "/api/communes/93066/members");
         assert!(v["detail"].as_str().unwrap().contains("93066"));
         assert!(v.get("errors").is_none());
+        assert!(v.get("request_id").is_none());
         let bad = Refusal::InvalidTenant("x".into()).problem("/api/communes/x/members");
-        let v: serde_json::Value = serde_json::from_slice(&bad.to_json()).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&bad.to_body()).unwrap();
         assert_eq!(v["errors"][0]["field"], "insee");
     }
 
