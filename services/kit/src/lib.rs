@@ -4,14 +4,15 @@
 //!
 //! The pure parts ([`problem`], [`refusal`], [`log`], [`json`], [`page`], [`sql`],
 //! [`text`], [`principal`], [`decision`]) build and test natively; the Spin glue
-//! ([`http`], [`context`], [`policy`], [`store`]) exists only on `wasm32` (so does
-//! [`outbox`]'s, its pure parts build everywhere).
+//! ([`http`], [`context`], [`store`]) exists only on `wasm32` (so do [`outbox`]'s and
+//! [`policy`]'s: its `Action` and `Facts` build everywhere).
 
 pub mod decision;
 pub mod json;
 pub mod log;
 pub mod outbox;
 pub mod page;
+pub mod policy;
 pub mod principal;
 pub mod problem;
 pub mod refusal;
@@ -23,8 +24,6 @@ pub mod time;
 pub mod context;
 #[cfg(target_arch = "wasm32")]
 pub mod http;
-#[cfg(target_arch = "wasm32")]
-pub mod policy;
 #[cfg(target_arch = "wasm32")]
 pub mod store;
 #[cfg(target_arch = "wasm32")]
