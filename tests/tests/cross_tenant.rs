@@ -1200,7 +1200,7 @@ fn body_for(route: &RouteDoc, cx: &BodyCx, openapi: &Value) -> Body {
     if route.request.is_none() {
         return Body::Empty;
     }
-    if let Some((_, f)) = BODIES.iter().find(|(id, _)| *id == route.id) {
+    if let Some((_, f)) = BODIES.iter().find(|(id, _)| *id == route.id()) {
         return f(cx);
     }
     let content =
@@ -1279,7 +1279,7 @@ fn example(schema: &Value, doc: &Value, cx: &BodyCx, field: Option<&str>, depth:
 
 /// Why an outsider's accepted write is their own business, not the victims'.
 fn legit_write(route: &RouteDoc, who: Who, path: &str, w: &World) -> Option<&'static str> {
-    match route.id {
+    match route.id() {
         "createToken" | "refreshToken" | "logout" => Some("a session of one's own"),
         "createOrganisation" => Some("an organisation of one's own"),
         "signUp" => Some("the same answer for any address; nothing changes on a taken one"),
@@ -1632,7 +1632,7 @@ fn probe(
     let write = route.method != "GET";
     let violation = |kind: &'static str, status: String, excerpt: String| Violation {
         kind,
-        route: route.id.into(),
+        route: route.id().into(),
         method: route.method.into(),
         path: path.to_owned(),
         who: who.label().into(),
@@ -1649,7 +1649,7 @@ fn probe(
     out.statuses
         .entry(phase)
         .or_default()
-        .entry(route.id)
+        .entry(route.id())
         .or_default()
         .entry(who)
         .or_default()
@@ -1725,7 +1725,7 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
 
     // The body table names only catalogued routes.
     for (id, _) in BODIES {
-        if !ROUTES.iter().any(|r| r.id == *id) {
+        if !ROUTES.iter().any(|r| r.id() == *id) {
             out.violations.push(finding(
                 "stale body table",
                 id,
@@ -1752,7 +1752,7 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
             Err(why) => out.violations.push(Violation {
                 method: route.method.into(),
                 path: route.path.into(),
-                ..finding("route not covered", route.id, why)
+                ..finding("route not covered", route.id(), why)
             }),
         }
     }
@@ -1788,7 +1788,7 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
                         out.violations.push(Violation {
                             path: path.clone(),
                             who: who.label().into(),
-                            ..finding("cannot restore B", route.id, e)
+                            ..finding("cannot restore B", route.id(), e)
                         });
                     }
                 }
@@ -1802,7 +1802,7 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
                 &now,
                 &format!(
                     "{} after writes accepted for {}",
-                    route.id,
+                    route.id(),
                     accepted.join(", ")
                 ),
                 &mut out.violations,
@@ -1838,7 +1838,7 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
     // A juror is one of B's reviewers: B's admin cannot open Y's application to an
     // outsider by assigning them (and if it can, what the outsider then reads is shown).
     let assignments = format!("/api/calls/{}/assignments", w.call_published);
-    let read_application = ROUTES.iter().find(|r| r.id == "getApplication");
+    let read_application = ROUTES.iter().find(|r| r.id() == "getApplication");
     let application = format!("/api/applications/{}", w.app_in_review);
     for who in Who::ALL
         .into_iter()
@@ -1934,7 +1934,7 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
                 if status.as_ref().ok() != Some(&json!("suspended")) {
                     out.violations.push(finding(
                         "B no longer suspended",
-                        route.id,
+                        route.id(),
                         format!("after the owners' writes: {status:?}"),
                     ));
                     let _ = api.send(
@@ -1995,7 +1995,7 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
             {
                 out.violations.push(Violation {
                     path: path.clone(),
-                    ..finding("cannot restore B", route.id, e)
+                    ..finding("cannot restore B", route.id(), e)
                 });
             }
         }
@@ -2009,7 +2009,7 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
         let got: Vec<u16> = out
             .statuses
             .values()
-            .filter_map(|by_route| by_route.get(route.id))
+            .filter_map(|by_route| by_route.get(route.id()))
             .flat_map(|by_who| by_who.values().flatten().copied())
             .collect();
         let parsed = got.iter().any(|s| (200..300).contains(s) || *s == 409);
@@ -2019,7 +2019,7 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
             .filter(|s| matches!(s, 400 | 413 | 415 | 422))
             .collect();
         if !parsed && !invalid.is_empty() {
-            out.violations.push(finding("implausible body", route.id, format!("refused as invalid ({invalid:?}) and accepted by no one: fix its entry in BODIES")));
+            out.violations.push(finding("implausible body", route.id(), format!("refused as invalid ({invalid:?}) and accepted by no one: fix its entry in BODIES")));
         }
     }
 

@@ -5,6 +5,7 @@
 //! `services_url`), forwarding the caller's bearer token so the gateway checks it
 //! there too.
 
+use qmi_api::routes::applications::Op;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -58,7 +59,7 @@ async fn handle(req: Request) -> Reply {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
-    let (doc, params) = qmi_kit::http::dispatch("applications", req)?;
+    let (op, params) = qmi_kit::http::dispatch::<Op>(req)?;
     let principal = req.principal()?;
     let db = Db::open(crate::DATABASE).await?;
     let cx = Ctx {
@@ -69,50 +70,49 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         now: now(),
         suspended: RefCell::new(HashMap::new()),
     };
-    let reply = match doc.id {
-        "createCampaign" => create_campaign(&cx).await,
-        "listCampaigns" => list_campaigns(&cx).await,
-        "getCampaign" => get_campaign(&cx).await,
-        "updateCampaign" => decisions::update_campaign(&cx).await,
-        "publishCampaign" => decisions::publish_campaign(&cx).await,
-        "listCandidacies" => list_candidacies(&cx).await,
-        "listCommuneCandidacies" => list_commune_candidacies(&cx).await,
-        "getCandidacy" => get_candidacy(&cx).await,
-        "saveCandidacy" => save_candidacy(&cx).await,
-        "submitCandidacy" => submit_candidacy(&cx).await,
-        "decideCandidacy" => decide_candidacy(&cx).await,
-        "createCall" => create_call(&cx).await,
-        "listCalls" => list_calls(&cx).await,
-        "getCall" => get_call(&cx).await,
-        "getCallResults" => call_results(&cx).await,
-        "updateCall" => update_call(&cx).await,
-        "publishCall" => publish_call(&cx).await,
-        "closeCall" => decisions::close_call(&cx).await,
-        "createApplication" => create_application(&cx).await,
-        "listCallApplications" => list_call_applications(&cx).await,
-        "assignReviewers" => assign_reviewers(&cx).await,
-        "listAssignments" => list_assignments(&cx).await,
-        "getRanking" => get_ranking(&cx).await,
-        "publishDecisions" => publish_decisions(&cx).await,
-        "sendReminders" => notify::send_reminders(&cx).await,
-        "exportCsv" => export(&cx, false).await,
-        "exportXlsx" => export(&cx, true).await,
-        "listMyApplications" => list_my_applications(&cx).await,
-        "getApplication" => get_application(&cx).await,
-        "saveApplication" => save_application(&cx).await,
-        "submitApplication" => submit_application(&cx).await,
-        "withdrawApplication" => withdraw_application(&cx).await,
-        "reopenApplication" => decisions::reopen_application(&cx).await,
-        "transitionApplication" => transition_application(&cx).await,
-        "uploadAttachment" => upload_attachment(&cx).await,
-        "getAttachment" => get_attachment(&cx).await,
-        "declareConflict" => declare_conflict(&cx).await,
-        "saveReview" => save_review(&cx).await,
-        "listReviews" => list_reviews(&cx).await,
-        "getLetter" => get_letter(&cx).await,
-        "listMyAssignments" => list_my_assignments(&cx).await,
-        "openData" => open_data(&cx).await,
-        other => Err(Problem::internal(format!("route {other} has no handler"))),
+    let reply = match op {
+        Op::CreateCampaign => create_campaign(&cx).await,
+        Op::ListCampaigns => list_campaigns(&cx).await,
+        Op::GetCampaign => get_campaign(&cx).await,
+        Op::UpdateCampaign => decisions::update_campaign(&cx).await,
+        Op::PublishCampaign => decisions::publish_campaign(&cx).await,
+        Op::ListCandidacies => list_candidacies(&cx).await,
+        Op::ListCommuneCandidacies => list_commune_candidacies(&cx).await,
+        Op::GetCandidacy => get_candidacy(&cx).await,
+        Op::SaveCandidacy => save_candidacy(&cx).await,
+        Op::SubmitCandidacy => submit_candidacy(&cx).await,
+        Op::DecideCandidacy => decide_candidacy(&cx).await,
+        Op::CreateCall => create_call(&cx).await,
+        Op::ListCalls => list_calls(&cx).await,
+        Op::GetCall => get_call(&cx).await,
+        Op::GetCallResults => call_results(&cx).await,
+        Op::UpdateCall => update_call(&cx).await,
+        Op::PublishCall => publish_call(&cx).await,
+        Op::CloseCall => decisions::close_call(&cx).await,
+        Op::CreateApplication => create_application(&cx).await,
+        Op::ListCallApplications => list_call_applications(&cx).await,
+        Op::AssignReviewers => assign_reviewers(&cx).await,
+        Op::ListAssignments => list_assignments(&cx).await,
+        Op::GetRanking => get_ranking(&cx).await,
+        Op::PublishDecisions => publish_decisions(&cx).await,
+        Op::SendReminders => notify::send_reminders(&cx).await,
+        Op::ExportCsv => export(&cx, false).await,
+        Op::ExportXlsx => export(&cx, true).await,
+        Op::ListMyApplications => list_my_applications(&cx).await,
+        Op::GetApplication => get_application(&cx).await,
+        Op::SaveApplication => save_application(&cx).await,
+        Op::SubmitApplication => submit_application(&cx).await,
+        Op::WithdrawApplication => withdraw_application(&cx).await,
+        Op::ReopenApplication => decisions::reopen_application(&cx).await,
+        Op::TransitionApplication => transition_application(&cx).await,
+        Op::UploadAttachment => upload_attachment(&cx).await,
+        Op::GetAttachment => get_attachment(&cx).await,
+        Op::DeclareConflict => declare_conflict(&cx).await,
+        Op::SaveReview => save_review(&cx).await,
+        Op::ListReviews => list_reviews(&cx).await,
+        Op::GetLetter => get_letter(&cx).await,
+        Op::ListMyAssignments => list_my_assignments(&cx).await,
+        Op::OpenData => open_data(&cx).await,
     };
     // Reminders due and the outbox's messages, whatever the answer (best effort).
     notify::after(&cx).await;

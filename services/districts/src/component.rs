@@ -3,6 +3,7 @@
 //! self-request), completed by the commune's admins, readable by anyone. Every
 //! action asks the `policy` component (`qmi:platform/authz`); nothing here decides.
 
+use qmi_api::routes::districts::Op;
 use qmi_api::Insee;
 use qmi_api::applications::{District, DistrictInput};
 use qmi_kit::context::Ctx;
@@ -69,11 +70,11 @@ fn check(input: &DistrictInput) -> Result<(), Problem> {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
-    let (doc, params) = qmi_kit::http::dispatch("districts", req)?;
+    let (op, params) = qmi_kit::http::dispatch::<Op>(req)?;
     let cx = Ctx::new(req, params)?;
     let db = Db::open(crate::DATABASE).await?;
-    match doc.id {
-        "listDistricts" => {
+    match op {
+        Op::ListDistricts => {
             let page = PageRequest::from_query(&req.query)?;
             let after = page
                 .after
@@ -95,7 +96,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(json(200, &page.page(items, |d| d.insee.to_string())))
         }
-        "getDistrict" => {
+        Op::GetDistrict => {
             let insee = cx.insee()?;
             Ok(json(
                 200,
@@ -104,7 +105,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
                     .ok_or_else(|| Problem::not_found(format!("no district in {insee}")))?,
             ))
         }
-        "createDistrict" => {
+        Op::CreateDistrict => {
             cx.me()?;
             // A district is created by selecting the commune's candidacy.
             let _allowed = cx.ask(Action::CampaignSelect, &Facts::default()).await?;
@@ -128,7 +129,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
                     .ok_or_else(|| Problem::internal("district vanished"))?,
             ))
         }
-        "updateDistrict" => {
+        Op::UpdateDistrict => {
             cx.me()?;
             let insee = cx.insee()?;
             let _allowed = cx
@@ -157,6 +158,5 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
                     .ok_or_else(|| Problem::internal("district vanished"))?,
             ))
         }
-        other => Err(Problem::internal(format!("route {other} has no handler"))),
     }
 }

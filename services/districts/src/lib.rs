@@ -9,24 +9,3 @@ mod component;
 /// The SQLite label of the districts database.
 pub const DATABASE: &str = "districts";
 
-#[cfg(test)]
-mod tests {
-
-    #[test]
-    fn every_catalogued_route_is_handled() {
-        let ids: Vec<_> = qmi_api::routes::ROUTES
-            .iter()
-            .filter(|r| r.service == "districts")
-            .map(|r| r.id)
-            .collect();
-        assert_eq!(
-            ids,
-            [
-                "createDistrict",
-                "listDistricts",
-                "getDistrict",
-                "updateDistrict"
-            ]
-        );
-    }
-}

@@ -1,6 +1,7 @@
 //! The Spin component: dispatches the catalogued identity routes
 //! (`qmi_api::routes::ROUTES`, service `identity`) to their handlers.
 
+use qmi_api::routes::identity::Op;
 use std::collections::{BTreeMap, BTreeSet};
 
 use qmi_api::identity::*;
@@ -112,70 +113,67 @@ impl Ctx<'_> {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
-    let (doc, params) = qmi_kit::http::dispatch("identity", req)?;
-    if doc.id == "openapi" {
-        return Ok(json(200, &qmi_api::routes::openapi()));
-    }
+    let (op, params) = qmi_kit::http::dispatch::<Op>(req)?;
     let db = Db::open(crate::DATABASE).await?;
     let cx = Ctx { req, params, db };
-    match doc.id {
-        "createToken" => signin::create_token(&cx).await,
-        "refreshToken" => signin::refresh_token(&cx).await,
-        "logout" => signin::logout(&cx).await,
-        "requestPasswordReset" => passwords::request_reset(&cx).await,
-        "confirmPasswordReset" => passwords::confirm_reset(&cx).await,
-        "getMe" => account::get_me(&cx).await,
-        "updateMe" => account::update_me(&cx).await,
-        "changePassword" => passwords::change_password(&cx).await,
-        "changeEmail" => account::change_email(&cx).await,
-        "listSessions" => account::list_sessions(&cx).await,
-        "revokeSession" => account::revoke_session(&cx).await,
-        "listMyInvitations" => invited::list_my_invitations(&cx).await,
-        "acceptInvitation" => invited::answer_invitation(&cx, true).await,
-        "declineInvitation" => invited::answer_invitation(&cx, false).await,
-        "getInvitationLink" => invited::preview(&cx).await,
-        "acceptInvitationLink" => invited::accept(&cx).await,
-        "signUp" => signup::sign_up(&cx).await,
-        "confirmEmail" => signup::confirm_email(&cx).await,
-        "listCommunes" => registry::list_communes(&cx).await,
-        "getCommune" => registry::get_commune(&cx).await,
-        "getFigures" => registry::get_figures(&cx).await,
-        "listMembers" => members::list_members(&cx).await,
-        "addMember" => invitations::add_member(&cx).await,
-        "listCommuneInvitations" => invitations::list(&cx, invitations::Kind::Commune).await,
-        "resendCommuneInvitation" => invitations::resend(&cx, invitations::Kind::Commune).await,
-        "revokeCommuneInvitation" => invitations::revoke(&cx, invitations::Kind::Commune).await,
-        "inviteToProgramme" => invitations::invite_to_programme(&cx).await,
-        "listProgrammeInvitations" => invitations::list(&cx, invitations::Kind::Programme).await,
-        "resendProgrammeInvitation" => invitations::resend(&cx, invitations::Kind::Programme).await,
-        "revokeProgrammeInvitation" => invitations::revoke(&cx, invitations::Kind::Programme).await,
-        "removeMember" => members::remove_member(&cx).await,
-        "createCommune" => registry::create_commune(&cx).await,
-        "suspendCommune" => suspension::set_suspended(&cx, true).await,
-        "resumeCommune" => suspension::set_suspended(&cx, false).await,
-        "listCommuneStatusHistory" => suspension::history(&cx).await,
-        "setCommuneStatus" => registry::set_status(&cx).await,
-        "listOrganisations" => join::list_organisations(&cx).await,
-        "createOrganisation" => organisations::create_organisation(&cx).await,
-        "getOrganisation" => organisations::get_organisation(&cx).await,
-        "updateOrganisation" => organisations::update_organisation(&cx).await,
-        "listOrganisationMembers" => organisations::list_organisation_members(&cx).await,
-        "addOrganisationMember" => invitations::add_organisation_member(&cx).await,
-        "removeOrganisationMember" => organisations::remove_organisation_member(&cx).await,
-        "listOrganisationInvitations" => {
+    match op {
+        Op::Openapi => Ok(json(200, &qmi_api::routes::openapi())),
+        Op::CreateToken => signin::create_token(&cx).await,
+        Op::RefreshToken => signin::refresh_token(&cx).await,
+        Op::Logout => signin::logout(&cx).await,
+        Op::RequestPasswordReset => passwords::request_reset(&cx).await,
+        Op::ConfirmPasswordReset => passwords::confirm_reset(&cx).await,
+        Op::GetMe => account::get_me(&cx).await,
+        Op::UpdateMe => account::update_me(&cx).await,
+        Op::ChangePassword => passwords::change_password(&cx).await,
+        Op::ChangeEmail => account::change_email(&cx).await,
+        Op::ListSessions => account::list_sessions(&cx).await,
+        Op::RevokeSession => account::revoke_session(&cx).await,
+        Op::ListMyInvitations => invited::list_my_invitations(&cx).await,
+        Op::AcceptInvitation => invited::answer_invitation(&cx, true).await,
+        Op::DeclineInvitation => invited::answer_invitation(&cx, false).await,
+        Op::GetInvitationLink => invited::preview(&cx).await,
+        Op::AcceptInvitationLink => invited::accept(&cx).await,
+        Op::SignUp => signup::sign_up(&cx).await,
+        Op::ConfirmEmail => signup::confirm_email(&cx).await,
+        Op::ListCommunes => registry::list_communes(&cx).await,
+        Op::GetCommune => registry::get_commune(&cx).await,
+        Op::GetFigures => registry::get_figures(&cx).await,
+        Op::ListMembers => members::list_members(&cx).await,
+        Op::AddMember => invitations::add_member(&cx).await,
+        Op::ListCommuneInvitations => invitations::list(&cx, invitations::Kind::Commune).await,
+        Op::ResendCommuneInvitation => invitations::resend(&cx, invitations::Kind::Commune).await,
+        Op::RevokeCommuneInvitation => invitations::revoke(&cx, invitations::Kind::Commune).await,
+        Op::InviteToProgramme => invitations::invite_to_programme(&cx).await,
+        Op::ListProgrammeInvitations => invitations::list(&cx, invitations::Kind::Programme).await,
+        Op::ResendProgrammeInvitation => invitations::resend(&cx, invitations::Kind::Programme).await,
+        Op::RevokeProgrammeInvitation => invitations::revoke(&cx, invitations::Kind::Programme).await,
+        Op::RemoveMember => members::remove_member(&cx).await,
+        Op::CreateCommune => registry::create_commune(&cx).await,
+        Op::SuspendCommune => suspension::set_suspended(&cx, true).await,
+        Op::ResumeCommune => suspension::set_suspended(&cx, false).await,
+        Op::ListCommuneStatusHistory => suspension::history(&cx).await,
+        Op::SetCommuneStatus => registry::set_status(&cx).await,
+        Op::ListOrganisations => join::list_organisations(&cx).await,
+        Op::CreateOrganisation => organisations::create_organisation(&cx).await,
+        Op::GetOrganisation => organisations::get_organisation(&cx).await,
+        Op::UpdateOrganisation => organisations::update_organisation(&cx).await,
+        Op::ListOrganisationMembers => organisations::list_organisation_members(&cx).await,
+        Op::AddOrganisationMember => invitations::add_organisation_member(&cx).await,
+        Op::RemoveOrganisationMember => organisations::remove_organisation_member(&cx).await,
+        Op::ListOrganisationInvitations => {
             invitations::list(&cx, invitations::Kind::Organisation).await
         }
-        "resendOrganisationInvitation" => {
+        Op::ResendOrganisationInvitation => {
             invitations::resend(&cx, invitations::Kind::Organisation).await
         }
-        "revokeOrganisationInvitation" => {
+        Op::RevokeOrganisationInvitation => {
             invitations::revoke(&cx, invitations::Kind::Organisation).await
         }
-        "createJoinRequest" => join::create(&cx).await,
-        "listJoinRequests" => join::list(&cx).await,
-        "approveJoinRequest" => join::answer(&cx, true).await,
-        "refuseJoinRequest" => join::answer(&cx, false).await,
-        other => Err(Problem::internal(format!("route {other} has no handler"))),
+        Op::CreateJoinRequest => join::create(&cx).await,
+        Op::ListJoinRequests => join::list(&cx).await,
+        Op::ApproveJoinRequest => join::answer(&cx, true).await,
+        Op::RefuseJoinRequest => join::answer(&cx, false).await,
     }
 }
 

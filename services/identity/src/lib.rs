@@ -44,62 +44,6 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
     }
 }
 
-/// Every identity route of the catalogue has a handler: the ids `component`
-/// dispatches on.
-pub const OPERATIONS: &[&str] = &[
-    "openapi",
-    "createToken",
-    "refreshToken",
-    "logout",
-    "requestPasswordReset",
-    "confirmPasswordReset",
-    "getMe",
-    "updateMe",
-    "changePassword",
-    "changeEmail",
-    "listSessions",
-    "revokeSession",
-    "listMyInvitations",
-    "acceptInvitation",
-    "declineInvitation",
-    "listCommunes",
-    "getCommune",
-    "getFigures",
-    "listMembers",
-    "addMember",
-    "removeMember",
-    "createCommune",
-    "suspendCommune",
-    "resumeCommune",
-    "setCommuneStatus",
-    "listOrganisations",
-    "createOrganisation",
-    "getOrganisation",
-    "updateOrganisation",
-    "listOrganisationMembers",
-    "addOrganisationMember",
-    "removeOrganisationMember",
-    "getInvitationLink",
-    "acceptInvitationLink",
-    "signUp",
-    "confirmEmail",
-    "listCommuneInvitations",
-    "resendCommuneInvitation",
-    "revokeCommuneInvitation",
-    "inviteToProgramme",
-    "listProgrammeInvitations",
-    "resendProgrammeInvitation",
-    "revokeProgrammeInvitation",
-    "listOrganisationInvitations",
-    "resendOrganisationInvitation",
-    "revokeOrganisationInvitation",
-    "createJoinRequest",
-    "listJoinRequests",
-    "approveJoinRequest",
-    "refuseJoinRequest",
-    "listCommuneStatusHistory",
-];
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -129,16 +73,4 @@ mod tests {
         assert_eq!(super::name_problem(&"é".repeat(200)), None);
     }
 
-    #[test]
-    fn every_catalogued_identity_route_is_handled() {
-        let mut catalogued: Vec<_> = qmi_api::routes::ROUTES
-            .iter()
-            .filter(|r| r.service == "identity")
-            .map(|r| r.id)
-            .collect();
-        let mut handled = super::OPERATIONS.to_vec();
-        catalogued.sort();
-        handled.sort();
-        assert_eq!(catalogued, handled);
-    }
 }

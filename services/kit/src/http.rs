@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use spin_sdk::http::body::IncomingBodyExt as _;
 use spin_sdk::http::{FullBody, HeaderMap, Method, Request, Response};
 
-use qmi_api::routes::{PathParams, RouteDoc, RouteMiss, find};
+use qmi_api::routes::{PathParams, RouteMiss, ServiceOp, find_op};
 
 use crate::page::Query;
 use crate::principal::{Principal, REQUEST_ID_HEADER, principal_from_headers, require_principal};
@@ -113,16 +113,17 @@ pub fn no_content() -> Reply {
     reply_with(204, &[], Bytes::new())
 }
 
-/// The catalogued route of `service` a request asks for, with its path parameters:
+/// The catalogued operation of the service `O` a request asks for, with its path
+/// parameters (the service `match`es the operation exhaustively):
 /// 404 for an unknown path, 405 with `Allow` for a known path and another method,
 /// HEAD answered as GET (the gateway drops the body), and 400 naming a query
 /// parameter the route does not declare (`?limit=` on a route that does not page).
-pub fn dispatch(service: &str, req: &Incoming) -> Result<(&'static RouteDoc, PathParams), Problem> {
+pub fn dispatch<O: ServiceOp>(req: &Incoming) -> Result<(O, PathParams), Problem> {
     let method = match req.method.as_str() {
         "HEAD" => "GET",
         other => other,
     };
-    let (doc, params) = match find(service, method, &req.path) {
+    let (op, doc, params) = match find_op::<O>(method, &req.path) {
         Ok(found) => found,
         Err(RouteMiss::NotFound) => {
             return Err(Problem::not_found(format!("no route {}", req.path)));
@@ -150,7 +151,7 @@ pub fn dispatch(service: &str, req: &Incoming) -> Result<(&'static RouteDoc, Pat
                 .field(name.to_owned(), expected),
         );
     }
-    Ok((doc, params))
+    Ok((op, params))
 }
 
 /// A service's whole request cycle: records the request id the gateway gave the

@@ -3,6 +3,7 @@
 //! routes (behind the gateway). Every API action asks the `policy` component;
 //! notices and preferences are the asking account's own (selected by its id).
 
+use qmi_api::routes::notifications::Op;
 use qmi_api::notifications::{Deposit, Notice, Preferences, Topic, Unread};
 use qmi_api::{Insee, Principal};
 use qmi_kit::context::Ctx;
@@ -37,11 +38,11 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     if req.path == crate::DEPOSIT_PATH {
         return receive(req).await;
     }
-    let (doc, params) = qmi_kit::http::dispatch("notifications", req)?;
+    let (op, params) = qmi_kit::http::dispatch::<Op>(req)?;
     let cx = Ctx::new(req, params)?;
     let p = cx.me()?;
     let db = Db::open(crate::DATABASE).await?;
-    if doc.id != "runDeliveries" {
+    if op != Op::RunDeliveries {
         // Mails that came due since the last pass: a few, best effort.
         if let Err(e) = mailer::pass(&db, OPPORTUNISTIC_BATCH, false).await {
             qmi_kit::log!("notifications: delivery pass: {e}");
@@ -50,12 +51,12 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let id = cx.param("id");
     // Notices and preferences are the asking account's own (selected by its id).
     let mine = Facts::default();
-    match doc.id {
-        "listNotifications" => {
+    match op {
+        Op::ListNotifications => {
             let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
             list(&cx, &db, p).await
         }
-        "countUnreadNotifications" => {
+        Op::CountUnreadNotifications => {
             let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
             let (visible, mut params) = visible(&cx, &db, p).await?;
             params.insert(0, p.sub.as_str().into());
@@ -74,7 +75,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
                 .unwrap_or(0);
             Ok(json(200, &Unread { unread }))
         }
-        "readNotification" => {
+        Op::ReadNotification => {
             let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
             let rows = db
                 .global(
@@ -105,7 +106,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             }
             Ok(no_content())
         }
-        "readAllNotifications" => {
+        Op::ReadAllNotifications => {
             let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
             let (visible, hidden) = visible(&cx, &db, p).await?;
             let mut params = vec![qmi_kit::time::now().0.into(), p.sub.as_str().into()];
@@ -119,12 +120,12 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             .await?;
             Ok(no_content())
         }
-        "getNotificationPreferences" => {
+        Op::GetNotificationPreferences => {
             let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
             let email = deposit::topics(&db, &p.sub).await?;
             Ok(json(200, &Preferences { email }))
         }
-        "putNotificationPreferences" => {
+        Op::PutNotificationPreferences => {
             let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
             let email = topics_of(req)?;
             let stored = serde_json::to_string(&email).map_err(Problem::internal)?;
@@ -140,11 +141,10 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             .await?;
             Ok(json(200, &Preferences { email }))
         }
-        "runDeliveries" => {
+        Op::RunDeliveries => {
             let _allowed = cx.ask(Action::JobsRun, &mine).await?;
             Ok(json(200, &mailer::pass(&db, OPERATOR_BATCH, true).await?))
         }
-        other => Err(Problem::internal(format!("route {other} has no handler"))),
     }
 }
 

@@ -27,30 +27,3 @@ pub const DATABASE: &str = "notifications";
 /// The private route services deposit envelopes on (reached by chaining only).
 pub const DEPOSIT_PATH: &str = "/deposit";
 
-/// Every catalogued notifications route has a handler: the ids `component`
-/// dispatches on.
-pub const OPERATIONS: &[&str] = &[
-    "listNotifications",
-    "countUnreadNotifications",
-    "readNotification",
-    "readAllNotifications",
-    "getNotificationPreferences",
-    "putNotificationPreferences",
-    "runDeliveries",
-];
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_catalogued_route_is_handled() {
-        let mut catalogued: Vec<_> = qmi_api::routes::ROUTES
-            .iter()
-            .filter(|r| r.service == "notifications")
-            .map(|r| r.id)
-            .collect();
-        let mut handled = super::OPERATIONS.to_vec();
-        catalogued.sort();
-        handled.sort();
-        assert_eq!(catalogued, handled);
-    }
-}

@@ -1,0 +1,149 @@
+//! Matching a request's method and path against the catalogue, without
+//! allocating on a hit (the gateway does it on every request).
+
+use super::{ROUTES, RouteDoc, ServiceOp, TABLES};
+
+/// The most path parameters a route template may have (a test keeps every
+/// template within it).
+pub const MAX_PARAMS: usize = 3;
+
+/// The path parameters of a matched route, borrowed from the path: template
+/// name → value, in template order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Params<'p> {
+    items: [(&'static str, &'p str); MAX_PARAMS],
+    len: usize,
+}
+
+impl<'p> Params<'p> {
+    const EMPTY: Self = Self {
+        items: [("", ""); MAX_PARAMS],
+        len: 0,
+    };
+
+    /// The value of the parameter `name`, if the template has it.
+    pub fn get(&self, name: &str) -> Option<&'p str> {
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// The parameters, in template order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'p str)> + '_ {
+        self.items[..self.len].iter().copied()
+    }
+
+    /// Whether the template has no parameter.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The parameters as the services keep them.
+    pub fn to_owned_params(&self) -> PathParams {
+        self.iter().map(|(n, v)| (n, v.to_owned())).collect()
+    }
+}
+
+/// Path parameters of a matched route, owned: template name → value.
+pub type PathParams = Vec<(&'static str, String)>;
+
+/// Matches a path against a template (a trailing slash is ignored; a parameter
+/// never matches an empty segment).
+fn match_params<'p>(template: &'static str, path: &'p str) -> Option<Params<'p>> {
+    let path = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
+    let mut t = template.split('/');
+    let mut p = path.split('/');
+    let mut params = Params::EMPTY;
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return Some(params),
+            (Some(ts), Some(ps)) => {
+                if let Some(name) = ts.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
+                    if ps.is_empty() || params.len == MAX_PARAMS {
+                        return None;
+                    }
+                    params.items[params.len] = (name, ps);
+                    params.len += 1;
+                } else if ts != ps {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Matches a path against a template; returns the parameters (a trailing
+/// slash is ignored).
+pub fn match_template(template: &'static str, path: &str) -> Option<PathParams> {
+    match_params(template, path).map(|p| p.to_owned_params())
+}
+
+/// Why a lookup matched nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RouteMiss {
+    /// No route has this path.
+    NotFound,
+    /// The path exists with other methods (listed for `Allow`).
+    MethodNotAllowed(Vec<&'static str>),
+}
+
+/// The route of `routes` for `method` and `path`, with its parameters.
+fn find_in<'p>(
+    routes: &'static [RouteDoc],
+    method: &str,
+    path: &'p str,
+) -> Result<(&'static RouteDoc, Params<'p>), RouteMiss> {
+    let mut allowed = Vec::new();
+    for route in routes {
+        if let Some(params) = match_params(route.path, path) {
+            if route.method.eq_ignore_ascii_case(method) {
+                return Ok((route, params));
+            }
+            allowed.push(route.method);
+        }
+    }
+    if allowed.is_empty() {
+        Err(RouteMiss::NotFound)
+    } else {
+        Err(RouteMiss::MethodNotAllowed(allowed))
+    }
+}
+
+/// The route of any service for `method` (as catalogued: `HEAD` is not, ask
+/// for `GET`) and `path`, with its parameters borrowed from the path: what the
+/// gateway classifies a request by. Allocates nothing on a hit.
+pub fn lookup<'p>(
+    method: &str,
+    path: &'p str,
+) -> Result<(&'static RouteDoc, Params<'p>), RouteMiss> {
+    find_in(ROUTES, method, path)
+}
+
+/// The route of `service` for `method` and `path`, with its parameters.
+pub fn find(
+    service: &str,
+    method: &str,
+    path: &str,
+) -> Result<(&'static RouteDoc, PathParams), RouteMiss> {
+    let routes = TABLES
+        .iter()
+        .find(|t| t.first().is_some_and(|r| r.service() == service))
+        .map_or(&[][..], |t| *t);
+    find_in(routes, method, path).map(|(doc, params)| (doc, params.to_owned_params()))
+}
+
+/// The operation of the service `O` for `method` and `path`, its route and its
+/// parameters: what a service dispatches on.
+pub fn find_op<O: ServiceOp>(
+    method: &str,
+    path: &str,
+) -> Result<(O, &'static RouteDoc, PathParams), RouteMiss> {
+    let (doc, params) = find_in(O::ROUTES, method, path)?;
+    match O::of(doc.op) {
+        Some(op) => Ok((op, doc, params.to_owned_params())),
+        // A table holds only its own service's operations (a test checks it).
+        None => Err(RouteMiss::NotFound),
+    }
+}
