@@ -146,7 +146,7 @@ mod glue {
         let t = now().0;
         // An Event always serialises (strings, enums, vectors of strings).
         let json = stored_event(tenant, event).unwrap_or_default();
-        db.global(
+        db.platform().run(
             "INSERT INTO outbox (id, at, event, attempts, next_attempt_at) VALUES (?, ?, ?, 0, ?)",
             vec![id.into(), t.into(), json.into(), t.into()],
         )
@@ -193,7 +193,8 @@ mod glue {
     async fn relay_once(db: &Db) -> Result<bool, RelayError> {
         let t = now().0;
         let due = db
-            .global(
+            .platform()
+            .run(
                 "SELECT id FROM outbox WHERE relayed_at IS NULL AND next_attempt_at <= ? \
                  AND (lease_until IS NULL OR lease_until < ?) LIMIT 1",
                 vec![t.into(), t.into()],
@@ -205,7 +206,8 @@ mod glue {
         let claimed: Rows = db
             .atomic(async |db| {
                 let rows = db
-                    .global(
+                    .platform()
+                    .run(
                         &format!(
                             "SELECT id, at, event, attempts FROM outbox \
                              WHERE relayed_at IS NULL AND next_attempt_at <= ? \
@@ -216,11 +218,12 @@ mod glue {
                     )
                     .await?;
                 for r in rows.iter() {
-                    db.global(
-                        "UPDATE outbox SET lease_until = ? WHERE id = ?",
-                        vec![(t + LEASE_SECONDS).into(), r.string("id").into()],
-                    )
-                    .await?;
+                    db.platform()
+                        .run(
+                            "UPDATE outbox SET lease_until = ? WHERE id = ?",
+                            vec![(t + LEASE_SECONDS).into(), r.string("id").into()],
+                        )
+                        .await?;
                 }
                 Ok::<_, StoreError>(rows)
             })
@@ -237,7 +240,7 @@ mod glue {
                 // aside rather than blocking the others.
                 Err(e) => {
                     eprintln!("outbox relay: row {id} unreadable ({e}); set aside");
-                    db.global(
+                    db.platform().run(
                         "UPDATE outbox SET lease_until = NULL, attempts = attempts + 1, next_attempt_at = ? WHERE id = ?",
                         vec![(t + relay_backoff(10)).into(), id.into()],
                     )
@@ -254,7 +257,7 @@ mod glue {
             Ok(()) => {
                 let done = now().0;
                 for id in &ids {
-                    db.global(
+                    db.platform().run(
                         "UPDATE outbox SET relayed_at = ?, lease_until = NULL, attempts = attempts + 1 WHERE id = ?",
                         vec![done.into(), Value::from(id)],
                     )
@@ -265,7 +268,7 @@ mod glue {
             Err(e) => {
                 for r in claimed.iter() {
                     let attempts = r.int("attempts").unwrap_or(0).max(0) as u32 + 1;
-                    db.global(
+                    db.platform().run(
                         "UPDATE outbox SET lease_until = NULL, attempts = ?, next_attempt_at = ? WHERE id = ? AND relayed_at IS NULL",
                         vec![
                             i64::from(attempts).into(),

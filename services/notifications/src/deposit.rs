@@ -51,7 +51,7 @@ pub async fn deposit(db: &Db, deposit: &Deposit, public_url: &str) -> Result<u32
 /// One envelope; `false` when it was deposited before.
 async fn accept(db: &Db, envelope: &Envelope, public_url: &str) -> Result<bool, StoreError> {
     let event_json = serde_json::to_string(&envelope.event).unwrap_or_default();
-    db.global(
+    db.platform().run(
         "INSERT INTO envelopes (id, kind, at, tenant, event, deposited_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
         vec![
             envelope.id.as_str().into(),
@@ -75,7 +75,7 @@ async fn accept(db: &Db, envelope: &Envelope, public_url: &str) -> Result<bool, 
             organisation_id,
         } => {
             // The latest profile wins, whatever order the envelopes arrive in.
-            db.global(
+            db.platform().run(
                 "INSERT INTO directory (account_id, email, name, lang, organisation_id, at) VALUES (?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, name = excluded.name, lang = excluded.lang, \
                  organisation_id = excluded.organisation_id, at = excluded.at WHERE excluded.at >= directory.at",
@@ -98,7 +98,7 @@ async fn accept(db: &Db, envelope: &Envelope, public_url: &str) -> Result<bool, 
                     match directory_entry(db, account_id).await? {
                         Some(target) => vec![target],
                         None => {
-                            db.global(
+                            db.platform().run(
                                 "INSERT INTO waiting (account_id, envelope_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                 vec![account_id.as_str().into(), envelope.id.as_str().into()],
                             )
@@ -141,7 +141,7 @@ fn target_of(r: qmi_kit::sql::Row<'_>) -> Target {
 
 async fn directory_entry(db: &Db, account_id: &str) -> Result<Option<Target>, StoreError> {
     let rows = db
-        .global(
+        .platform().run(
             "SELECT account_id, email, name, lang FROM directory WHERE account_id = ?",
             vec![account_id.into()],
         )
@@ -151,7 +151,7 @@ async fn directory_entry(db: &Db, account_id: &str) -> Result<Option<Target>, St
 
 async fn organisation_members(db: &Db, organisation_id: &str) -> Result<Vec<Target>, StoreError> {
     let rows = db
-        .global(
+        .platform().run(
             "SELECT account_id, email, name, lang FROM directory WHERE organisation_id = ? ORDER BY account_id",
             vec![organisation_id.into()],
         )
@@ -165,7 +165,7 @@ async fn release_waiting(db: &Db, account_id: &str, public_url: &str) -> Result<
         return Ok(());
     };
     let rows = db
-        .global(
+        .platform().run(
             "SELECT e.id, e.at, e.tenant, e.event FROM waiting w JOIN envelopes e ON e.id = w.envelope_id \
              WHERE w.account_id = ? ORDER BY e.id",
             vec![account_id.into()],
@@ -187,7 +187,7 @@ async fn release_waiting(db: &Db, account_id: &str, public_url: &str) -> Result<
             ),
         }
     }
-    db.global(
+    db.platform().run(
         "DELETE FROM waiting WHERE account_id = ?",
         vec![account_id.into()],
     )
@@ -198,7 +198,7 @@ async fn release_waiting(db: &Db, account_id: &str, public_url: &str) -> Result<
 /// The topics `account_id` receives by e-mail.
 pub async fn topics(db: &Db, account_id: &str) -> Result<Vec<Topic>, StoreError> {
     let rows = db
-        .global(
+        .platform().run(
             "SELECT email FROM preferences WHERE account_id = ?",
             vec![account_id.into()],
         )
@@ -232,7 +232,7 @@ async fn write(
     };
     let mut email = true;
     if let Some(account_id) = &target.account_id {
-        db.global(
+        db.platform().run(
             "INSERT INTO notices (id, account_id, envelope_id, kind, title, body, link, at, tenant) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (envelope_id, account_id) DO NOTHING",
             vec![
@@ -256,7 +256,7 @@ async fn write(
         return Ok(());
     }
     let t = qmi_kit::time::now().0;
-    db.global(
+    db.platform().run(
         "INSERT INTO mails (id, envelope_id, account_id, to_address, subject, text, html, next_attempt_at, created_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (envelope_id, to_address) DO NOTHING",
         vec![

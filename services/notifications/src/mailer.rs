@@ -52,7 +52,7 @@ pub async fn pass(db: &Db, limit: u32, count_pending: bool) -> Result<DeliveryRu
     if !config.url.is_empty() {
         let t = qmi_kit::time::now().0;
         let due = db
-            .global(
+            .platform().run(
                 "SELECT id FROM mails WHERE status = 'pending' AND next_attempt_at <= ? \
                  AND (lease_until IS NULL OR lease_until < ?) LIMIT 1",
                 vec![t.into(), t.into()],
@@ -62,7 +62,7 @@ pub async fn pass(db: &Db, limit: u32, count_pending: bool) -> Result<DeliveryRu
             let claimed = db
                 .atomic(async |db| {
                     let rows = db
-                        .global(
+                        .platform().run(
                             &format!(
                                 "SELECT id, to_address, subject, text, html, attempts FROM mails \
                                  WHERE status = 'pending' AND next_attempt_at <= ? \
@@ -73,7 +73,7 @@ pub async fn pass(db: &Db, limit: u32, count_pending: bool) -> Result<DeliveryRu
                         )
                         .await?;
                     for r in rows.iter() {
-                        db.global(
+                        db.platform().run(
                             "UPDATE mails SET lease_until = ? WHERE id = ?",
                             vec![(t + LEASE_SECONDS).into(), r.string("id").into()],
                         )
@@ -97,7 +97,7 @@ pub async fn pass(db: &Db, limit: u32, count_pending: bool) -> Result<DeliveryRu
                 match outcome(status, attempts, now) {
                     Outcome::Sent => {
                         run.sent += 1;
-                        db.global(
+                        db.platform().run(
                             "UPDATE mails SET status = 'sent', attempts = ?, sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?",
                             vec![attempts.into(), now.into(), id.into()],
                         )
@@ -105,7 +105,7 @@ pub async fn pass(db: &Db, limit: u32, count_pending: bool) -> Result<DeliveryRu
                     }
                     Outcome::Retry(next) => {
                         run.failed += 1;
-                        db.global(
+                        db.platform().run(
                             "UPDATE mails SET attempts = ?, next_attempt_at = ?, lease_until = NULL, last_error = ? WHERE id = ?",
                             vec![attempts.into(), next.into(), error.into(), id.into()],
                         )
@@ -114,7 +114,7 @@ pub async fn pass(db: &Db, limit: u32, count_pending: bool) -> Result<DeliveryRu
                     Outcome::Failed => {
                         run.failed += 1;
                         qmi_kit::log!("notifications: mail {id} failed for good: {error}");
-                        db.global(
+                        db.platform().run(
                             "UPDATE mails SET status = 'failed', attempts = ?, lease_until = NULL, last_error = ? WHERE id = ?",
                             vec![attempts.into(), error.into(), id.into()],
                         )
@@ -126,7 +126,7 @@ pub async fn pass(db: &Db, limit: u32, count_pending: bool) -> Result<DeliveryRu
     }
     if count_pending {
         let rows = db
-            .global(
+            .platform().run(
                 "SELECT count(*) AS n FROM mails WHERE status = 'pending'",
                 Vec::new(),
             )
