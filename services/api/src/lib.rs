@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod authz;
+pub mod geo;
 pub mod identity;
 pub mod notifications;
 pub mod page;
@@ -10,6 +11,7 @@ pub mod principal;
 pub mod routes;
 pub mod tenancy;
 
+pub use geo::Perimeter;
 pub use page::Page;
 pub use principal::{
     PRINCIPAL_HEADER, Principal, PrincipalError, REQUEST_ID_HEADER, TENANT_HEADER,
