@@ -61,7 +61,7 @@ async fn handle(req: Request) -> Reply {
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let (op, params) = qmi_kit::http::dispatch::<Op>(req)?;
     let principal = req.principal()?;
-    let db = Db::open(crate::DATABASE).await?;
+    let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     let cx = Ctx {
         req,
         params,

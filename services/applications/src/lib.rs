@@ -27,6 +27,46 @@ mod component;
 /// The SQLite label of the applications database.
 pub const DATABASE: &str = "applications";
 
+/// The applications database's tables by tenancy (`migrations/`).
+pub mod tables {
+    use qmi_kit::sql::{Schema, TenantTable};
+
+    /// A commune's candidacy to a campaign (key `insee, campaign_id`).
+    pub const CANDIDACIES: TenantTable = TenantTable::new("candidacies");
+    /// A commune's calls for projects.
+    pub const CALLS: TenantTable = TenantTable::new("calls");
+    /// Applications to a commune's calls.
+    pub const APPLICATIONS: TenantTable = TenantTable::new("applications");
+    /// An application's history.
+    pub const EVENTS: TenantTable = TenantTable::new("application_events");
+    /// An application's attachments.
+    pub const ATTACHMENTS: TenantTable = TenantTable::new("attachments");
+    /// Reviewers assigned to applications.
+    pub const ASSIGNMENTS: TenantTable = TenantTable::new("assignments");
+    /// Reviewers' scores.
+    pub const SCORES: TenantTable = TenantTable::new("scores");
+    /// Reminders due on applications.
+    pub const REMINDERS: TenantTable = TenantTable::new("reminders");
+
+    /// Tenant tables have `insee` first in their key and rows of one commune each;
+    /// campaigns (the programme's calls for communes), their events and the outbox
+    /// are the platform's.
+    pub const SCHEMA: Schema = Schema {
+        tenant: &[
+            CANDIDACIES,
+            CALLS,
+            APPLICATIONS,
+            EVENTS,
+            ATTACHMENTS,
+            ASSIGNMENTS,
+            SCORES,
+            REMINDERS,
+        ],
+        platform: &["campaigns", "campaign_events", "outbox"],
+    };
+}
+pub use tables::SCHEMA;
+
 /// Largest attachment accepted (10 MiB).
 pub const MAX_ATTACHMENT: usize = 10 * 1024 * 1024;
 

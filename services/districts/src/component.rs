@@ -45,7 +45,7 @@ fn district_of(r: Row<'_>) -> Result<District, Problem> {
 
 async fn load(db: &Db, insee: &Insee) -> Result<Option<District>, Problem> {
     let rows = db
-        .global(
+        .platform().run(
             "SELECT * FROM districts WHERE insee = ?",
             vec![insee.into()],
         )
@@ -72,7 +72,7 @@ fn check(input: &DistrictInput) -> Result<(), Problem> {
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let (op, params) = qmi_kit::http::dispatch::<Op>(req)?;
     let cx = Ctx::new(req, params)?;
-    let db = Db::open(crate::DATABASE).await?;
+    let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     match op {
         Op::ListDistricts => {
             let page = PageRequest::from_query(&req.query)?;
@@ -82,7 +82,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
                 .map(|c| c.key().to_owned())
                 .unwrap_or_default();
             let rows = db
-                .global(
+                .platform().run(
                     &format!(
                         "SELECT * FROM districts WHERE insee > ? ORDER BY insee LIMIT {}",
                         page.fetch()
@@ -117,7 +117,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             }
             let t = now();
             let body = serde_json::to_string(&input).map_err(Problem::internal)?;
-            db.global(
+            db.platform().run(
                 "INSERT INTO districts (insee, body, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (insee) DO NOTHING",
                 vec![(&input.insee).into(), body.into(), t.into(), t.into()],
             )
@@ -146,7 +146,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             let mut input = input;
             input.campaign_id = existing.campaign_id;
             let body = serde_json::to_string(&input).map_err(Problem::internal)?;
-            db.global(
+            db.platform().run(
                 "UPDATE districts SET body = ?, updated_at = ? WHERE insee = ?",
                 vec![body.into(), now().into(), (&insee).into()],
             )

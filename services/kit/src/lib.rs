@@ -32,4 +32,4 @@ pub mod tenancy;
 pub use page::{Cursor, Page, PageRequest, Query};
 pub use principal::{Insee, Principal};
 pub use problem::{FieldError, Problem};
-pub use sql::{Rows, Statement, TenantTable, Value, tenant};
+pub use sql::{Rows, Schema, StoreError, TenantTable, Value};

@@ -41,7 +41,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let (op, params) = qmi_kit::http::dispatch::<Op>(req)?;
     let cx = Ctx::new(req, params)?;
     let p = cx.me()?;
-    let db = Db::open(crate::DATABASE).await?;
+    let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     if op != Op::RunDeliveries {
         // Mails that came due since the last pass: a few, best effort.
         if let Err(e) = mailer::pass(&db, OPPORTUNISTIC_BATCH, false).await {
@@ -61,7 +61,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             let (visible, mut params) = visible(&cx, &db, p).await?;
             params.insert(0, p.sub.as_str().into());
             let rows = db
-                .global(
+                .platform().run(
                     &format!(
                         "SELECT count(*) AS n FROM notices WHERE account_id = ? AND read_at IS NULL {visible}"
                     ),
@@ -78,7 +78,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         Op::ReadNotification => {
             let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
             let rows = db
-                .global(
+                .platform().run(
                     "SELECT tenant FROM notices WHERE id = ? AND account_id = ?",
                     vec![id.into(), p.sub.as_str().into()],
                 )
@@ -92,7 +92,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
                 })?;
                 let _allowed = cx.ask(Action::NotificationRead, &facts).await?;
             }
-            db.global(
+            db.platform().run(
                 "UPDATE notices SET read_at = COALESCE(read_at, ?) WHERE id = ? AND account_id = ?",
                 vec![
                     qmi_kit::time::now().0.into(),
@@ -111,7 +111,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             let (visible, hidden) = visible(&cx, &db, p).await?;
             let mut params = vec![qmi_kit::time::now().0.into(), p.sub.as_str().into()];
             params.extend(hidden);
-            db.global(
+            db.platform().run(
                 &format!(
                     "UPDATE notices SET read_at = ? WHERE account_id = ? AND read_at IS NULL {visible}"
                 ),
@@ -129,7 +129,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
             let email = topics_of(req)?;
             let stored = serde_json::to_string(&email).map_err(Problem::internal)?;
-            db.global(
+            db.platform().run(
                 "INSERT INTO preferences (account_id, email, updated_at) VALUES (?, ?, ?) \
                  ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at",
                 vec![
@@ -196,7 +196,7 @@ fn notice_facts(tenant: &str) -> Option<Facts> {
 /// `p` has notices of.
 async fn visible(cx: &Ctx<'_>, db: &Db, p: &Principal) -> Result<(String, Vec<Value>), Problem> {
     let rows = db
-        .global(
+        .platform().run(
             "SELECT DISTINCT tenant FROM notices WHERE account_id = ? AND tenant IS NOT NULL",
             vec![p.sub.as_str().into()],
         )
@@ -230,7 +230,7 @@ async fn list(cx: &Ctx<'_>, db: &Db, p: &Principal) -> Result<Reply, Problem> {
     let mut params: Vec<Value> = vec![p.sub.as_str().into(), before.clone().into(), before.into()];
     params.extend(hidden);
     let rows = db
-        .global(
+        .platform().run(
             &format!(
                 "SELECT id, kind, title, body, link, at, read_at FROM notices \
                  WHERE account_id = ? AND (? IS NULL OR id < ?) {visible} ORDER BY id DESC LIMIT {}",
@@ -264,7 +264,7 @@ async fn receive(req: &Incoming) -> Result<Reply, Problem> {
         ));
     }
     let body: Deposit = req.json()?;
-    let db = Db::open(crate::DATABASE).await?;
+    let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     let public_url = public_url().await;
     let fresh = deposit::deposit(&db, &body, &public_url).await?;
     // The mails of this deposit, at once if the e-mail API answers; those that

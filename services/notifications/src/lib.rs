@@ -24,6 +24,17 @@ mod mailer;
 /// The SQLite label of the notifications database.
 pub const DATABASE: &str = "notifications";
 
+/// The notifications database's tables (`migrations/`). None belongs to one
+/// commune: every row is a recipient's (directory, preferences, notices, waiting
+/// envelopes, mails) or a producer's envelope, whatever commune it came from
+/// (`envelopes.tenant` and `notices.tenant` only say where an event happened), and
+/// they are written on the producers' outbox deposits, not on a commune's
+/// decision — so every query takes the platform path.
+pub const SCHEMA: qmi_kit::sql::Schema = qmi_kit::sql::Schema {
+    tenant: &[],
+    platform: &["envelopes", "directory", "waiting", "notices", "preferences", "mails"],
+};
+
 /// The private route services deposit envelopes on (reached by chaining only).
 pub const DEPOSIT_PATH: &str = "/deposit";
 
