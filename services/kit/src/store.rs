@@ -94,6 +94,18 @@ impl Db {
         }
     }
 
+    /// Every commune's tenant tables, read-only, for what must be known *before*
+    /// the policy is asked: a record's facts (its commune, organisation, status,
+    /// publication) looked up by id, or a principal's own memberships when identity
+    /// mints their token. What a handler returns or writes comes through
+    /// [`Db::tenant`] / [`Db::across`] after the decision.
+    pub fn facts(&self) -> Across<'_> {
+        Across {
+            conn: self,
+            dialect: DIALECT,
+        }
+    }
+
     /// Raw SQL on platform tables; a statement naming a tenant table is refused.
     pub fn platform(&self) -> Platform<'_> {
         Platform {

@@ -26,6 +26,8 @@ pub(crate) type Conn = ();
 pub enum Scope {
     /// The rows of one commune.
     Tenant(Insee),
+    /// The rows of a few communes (reads only; e.g. a programme call's districts).
+    Communes(Vec<Insee>),
     /// The rows of every commune (reads only).
     Across,
 }
@@ -100,13 +102,35 @@ impl Where {
             sql.push(if first { " WHERE " } else { " AND " });
             first = false;
         };
-        if let Scope::Tenant(insee) = scope {
-            and(sql);
+        let column = |sql: &mut Sql| {
             match qualifier {
-                Some(q) => sql.push("(").push(q).push(".insee = "),
-                None => sql.push("(insee = "),
+                Some(q) => sql.push("(").push(q).push(".insee"),
+                None => sql.push("(insee"),
             };
-            sql.param(insee.into()).push(")");
+        };
+        match scope {
+            Scope::Tenant(insee) => {
+                and(sql);
+                column(sql);
+                sql.push(" = ").param(insee.into()).push(")");
+            }
+            Scope::Communes(communes) if communes.is_empty() => {
+                and(sql);
+                sql.push("(1 = 0)");
+            }
+            Scope::Communes(communes) => {
+                and(sql);
+                column(sql);
+                sql.push(" IN (");
+                for (i, insee) in communes.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.param(insee.into());
+                }
+                sql.push("))");
+            }
+            Scope::Across => {}
         }
         for f in &self.0 {
             and(sql);
@@ -171,6 +195,25 @@ impl<'a> Select<'a> {
             limit: None,
             offset: None,
         }
+    }
+
+    /// Narrows a read across communes to commune `insee` (`insee = ?`, made by
+    /// the builder, never by hand). A tenant select is already one commune's: it
+    /// stays so.
+    pub fn within(mut self, insee: &Insee) -> Self {
+        if self.scope == Scope::Across || matches!(self.scope, Scope::Communes(_)) {
+            self.scope = Scope::Tenant(insee.clone());
+        }
+        self
+    }
+
+    /// Narrows a read across communes to `communes` (`insee IN (?, …)`; none: no
+    /// row). A tenant select stays its commune's.
+    pub fn within_any(mut self, communes: &[Insee]) -> Self {
+        if !matches!(self.scope, Scope::Tenant(_)) {
+            self.scope = Scope::Communes(communes.to_vec());
+        }
+        self
     }
 
     /// Names the main table `alias` (`FROM table alias`), e.g. for a self-join.
@@ -558,7 +601,7 @@ impl<'a> InsertSelect<'a> {
         sql.push(") SELECT ");
         match &s.scope {
             Scope::Tenant(insee) => sql.param(insee.into()),
-            Scope::Across => sql.push("NULL"),
+            Scope::Communes(_) | Scope::Across => sql.push("NULL"),
         };
         for c in s.columns {
             sql.push(", ").push(c);

@@ -245,3 +245,35 @@ fn builders_name_only_schema_tenant_tables() {
         Err(StoreError::NotATenantTable { table: "accounts" })
     ));
 }
+
+#[test]
+fn reads_across_narrow_to_communes_through_the_builder() {
+    let a: Insee = "93066".parse().unwrap();
+    let b: Insee = "93048".parse().unwrap();
+    let s = across()
+        .select(APPS, &["id"])
+        .within_any(&[a.clone(), b.clone()])
+        .filter("call_id = ?", ["c".into()])
+        .statement();
+    assert_eq!(
+        s.sql,
+        "SELECT id FROM applications WHERE (insee IN (?, ?)) AND (call_id = ?)"
+    );
+    assert_eq!(
+        s.params,
+        vec![Value::from("93066"), Value::from("93048"), Value::from("c")]
+    );
+    assert_eq!(
+        across()
+            .select(APPS, &["id"])
+            .within_any(&[])
+            .statement()
+            .sql,
+        "SELECT id FROM applications WHERE (1 = 0)"
+    );
+    let s = across().select(APPS, &["id"]).within(&b).statement();
+    assert_eq!(s.sql, "SELECT id FROM applications WHERE (insee = ?)");
+    // A tenant read stays its commune's.
+    let s = tenant(&a).select(APPS, &["id"]).within(&b).statement();
+    assert_eq!(s.params, vec![Value::from("93066")]);
+}
