@@ -13,7 +13,7 @@ use qmi_kit::{Page, PageRequest, Problem, Rows};
 use spin_sdk::http::Request;
 
 use crate::authz::Operation;
-use crate::policy::Asker;
+use qmi_kit::decision::Allowed;
 use crate::secrets;
 use crate::throttle;
 use crate::tokens::{Issuer, REFRESH_TTL_SECONDS, Subject};
@@ -67,55 +67,50 @@ fn now() -> i64 {
     qmi_kit::time::now().0
 }
 
-/// Request context: the parsed request, its route parameters, the database.
+/// Request context: the kit's (request, route parameters, principal, request id),
+/// and the database.
 struct Ctx<'a> {
-    req: &'a Incoming,
-    params: Vec<(&'static str, String)>,
+    kit: qmi_kit::context::Ctx<'a>,
     db: Db,
 }
 
+impl<'a> std::ops::Deref for Ctx<'a> {
+    type Target = qmi_kit::context::Ctx<'a>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.kit
+    }
+}
+
 impl Ctx<'_> {
-    fn param(&self, name: &str) -> &str {
-        self.params
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    }
-
-    /// The `{insee}` parameter; 404 when it is not an INSEE code.
-    fn insee(&self) -> Result<Insee, Problem> {
-        self.param("insee")
-            .parse()
-            .map_err(|e: qmi_api::InseeError| Problem::not_found(e.to_string()))
-    }
-
     fn principal(&self) -> Result<Principal, Problem> {
         self.req.require_principal()
     }
 
     /// Asks the `policy` component whether `p` (`None`: anonymous) may perform `op`;
-    /// a refusal becomes its problem+json (status and type from the refusal code).
+    /// a refusal becomes its problem+json (`qmi_kit::refusal`).
     /// A question about a commune states whether it is suspended, as the
     /// registry says (a commune not in the registry is not suspended; the
     /// handler answers 404 for it once the policy has spoken).
-    async fn allow(&self, p: Option<&Principal>, op: Operation<'_>) -> Result<(), Problem> {
+    async fn allow(&self, p: Option<&Principal>, op: Operation<'_>) -> Result<Allowed, Problem> {
         let suspended = match op.tenant() {
             Some(insee) => load_commune(&self.db, insee)
                 .await?
                 .is_some_and(|c| c.status == CommuneStatus::Suspended),
             None => false,
         };
-        Asker::new(p)
-            .ask(op.question_in(suspended))
-            .map_err(|r| r.problem())
+        let q = op.question();
+        qmi_kit::policy::decide(p, q.action, &q.facts, suspended)
     }
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let (op, params) = qmi_kit::http::dispatch::<Op>(req)?;
     let db = Db::open(crate::DATABASE).await?;
-    let cx = Ctx { req, params, db };
+    let cx = Ctx {
+        kit: qmi_kit::context::Ctx::new(req, params)?,
+        db,
+    };
     match op {
         Op::Openapi => Ok(json(200, &qmi_api::routes::openapi())),
         Op::CreateToken => signin::create_token(&cx).await,

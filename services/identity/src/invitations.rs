@@ -338,7 +338,7 @@ async fn managed_place<'a>(
         Kind::Programme => Place::Programme,
         Kind::Organisation => Place::Organisation(cx.param("id")),
     };
-    cx.allow(Some(&p), manage(place)).await?;
+    let _allowed = cx.allow(Some(&p), manage(place)).await?;
     match place {
         Place::Commune(insee) => drop(require_commune(&cx.db, insee).await?),
         Place::Organisation(org) => drop(require_organisation(&cx.db, org).await?),
@@ -526,7 +526,7 @@ fn proposed_name(name: Option<&str>) -> Result<Option<String>, Problem> {
 pub(super) async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
+    let _allowed = cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
     let commune = require_commune(&cx.db, &insee).await?;
     let body: AddMember = cx.req.json()?;
     let name = proposed_name(body.name.as_deref())?;

@@ -60,7 +60,6 @@ pub(super) async fn list_organisations(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         Search::None => false,
         _ => super::signup::unconfirmed(&cx.db, &p.sub).await?,
     };
-    let asker = Asker::new(Some(&p));
     let visible = |org: &Organisation| -> Result<bool, Problem> {
         let ops = [
             Some(Operation::ReadOrganisation(&org.id)),
@@ -73,8 +72,10 @@ pub(super) async fn list_organisations(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             },
         ];
         for op in ops.into_iter().flatten() {
-            match asker.ask(op.question()) {
-                Ok(()) => return Ok(true),
+            // No commune in these questions: no suspension to state.
+            let q = op.question();
+            match qmi_kit::policy::refusal(Some(&p), q.action, &q.facts, false) {
+                Ok(_) => return Ok(true),
                 // Not this principal's to see: left out of the listing.
                 Err(r) if r.code.status() == 403 => {}
                 Err(r) => return Err(r.problem()),
@@ -194,7 +195,8 @@ pub(super) async fn create(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let org = cx.param("id");
     let unconfirmed = super::signup::unconfirmed(&cx.db, &p.sub).await?;
-    cx.allow(Some(&p), Operation::JoinOrganisation { org, unconfirmed })
+    let _allowed = cx
+        .allow(Some(&p), Operation::JoinOrganisation { org, unconfirmed })
         .await?;
     let organisation = require_organisation(&cx.db, org).await?;
     let t = now();
@@ -261,7 +263,7 @@ pub(super) async fn create(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 pub(super) async fn list(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let org = cx.param("id");
-    cx.allow(Some(&p), Operation::ReadOrganisation(org)).await?;
+    let _allowed = cx.allow(Some(&p), Operation::ReadOrganisation(org)).await?;
     require_organisation(&cx.db, org).await?;
     let rows = cx
         .db
@@ -283,7 +285,8 @@ pub(super) async fn list(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 pub(super) async fn answer(cx: &Ctx<'_>, approve: bool) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let org = cx.param("id");
-    cx.allow(Some(&p), Operation::UpdateOrganisation(org))
+    let _allowed = cx
+        .allow(Some(&p), Operation::UpdateOrganisation(org))
         .await?;
     let organisation = require_organisation(&cx.db, org).await?;
     let id = cx.param("request");

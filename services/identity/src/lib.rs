@@ -1,7 +1,7 @@
 //! `qmi-identity`: the tenant registry, accounts, organisations, memberships
-//! and tokens. Authorization is decided by the `policy` component, imported as
-//! `qmi:platform/authz` (module `policy`, wasm32 only); [`authz`] maps identity's
-//! operations to its questions and its refusals to HTTP. That mapping and the other
+//! and tokens. Authorization is decided by the `policy` component, asked through the
+//! kit's policy client (`qmi_kit::policy`); [`authz`] maps identity's operations to
+//! its questions. That mapping and the other
 //! rules ([`throttle`], [`secrets`], [`tokens`]) are plain Rust tested natively; the
 //! Spin handler lives in `component` (wasm32 only).
 
@@ -12,8 +12,6 @@ pub mod tokens;
 
 #[cfg(target_arch = "wasm32")]
 mod component;
-#[cfg(target_arch = "wasm32")]
-mod policy;
 
 /// The SQLite label of the identity database.
 pub const DATABASE: &str = "identity";

@@ -6,7 +6,7 @@ use super::*;
 pub(super) async fn list_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    cx.allow(Some(&p), Operation::ListMembers(&insee)).await?;
+    let _allowed = cx.allow(Some(&p), Operation::ListMembers(&insee)).await?;
     require_commune(&cx.db, &insee).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
     let mut select = tenant(&insee)
@@ -44,7 +44,7 @@ pub(super) async fn list_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 pub(super) async fn remove_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
+    let _allowed = cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
     let account = cx.param("account").to_owned();
     // The removal and the raised rights version commit together; never the last
     // admin (checked in the same statement, so two removals cannot both pass).

@@ -54,7 +54,8 @@ fn check_organisation(name: &str, country: &Country, siret: &Option<Siret>) -> R
 pub(super) async fn create_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let unconfirmed = signup::unconfirmed(&cx.db, &p.sub).await?;
-    cx.allow(Some(&p), Operation::CreateOrganisation { unconfirmed })
+    let _allowed = cx
+        .allow(Some(&p), Operation::CreateOrganisation { unconfirmed })
         .await?;
     let new: NewOrganisation = cx.req.json()?;
     check_organisation(&new.name, &new.country, &new.siret)?;
@@ -99,14 +100,15 @@ pub(super) async fn create_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> 
 pub(super) async fn get_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(Some(&p), Operation::ReadOrganisation(id)).await?;
+    let _allowed = cx.allow(Some(&p), Operation::ReadOrganisation(id)).await?;
     Ok(json(200, &require_organisation(&cx.db, id).await?))
 }
 
 pub(super) async fn update_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(Some(&p), Operation::UpdateOrganisation(id))
+    let _allowed = cx
+        .allow(Some(&p), Operation::UpdateOrganisation(id))
         .await?;
     let current = require_organisation(&cx.db, id).await?;
     let patch: OrganisationPatch = cx.req.json()?;
@@ -135,7 +137,7 @@ pub(super) async fn update_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> 
 pub(super) async fn list_organisation_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(Some(&p), Operation::ReadOrganisation(id)).await?;
+    let _allowed = cx.allow(Some(&p), Operation::ReadOrganisation(id)).await?;
     require_organisation(&cx.db, id).await?;
     let rows = cx
         .db
@@ -158,7 +160,8 @@ pub(super) async fn list_organisation_members(cx: &Ctx<'_>) -> Result<Reply, Pro
 pub(super) async fn remove_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let id = cx.param("id");
-    cx.allow(Some(&p), Operation::UpdateOrganisation(id))
+    let _allowed = cx
+        .allow(Some(&p), Operation::UpdateOrganisation(id))
         .await?;
     let account = cx.param("account");
     // Leaving and the raised rights version commit together.

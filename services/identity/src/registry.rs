@@ -90,7 +90,8 @@ fn like_escape(s: &str) -> String {
 const MAX_CODES: usize = 500;
 
 pub(super) async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)
+    let _allowed = cx
+        .allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)
         .await?;
     let query = &cx.req.query;
     let page = PageRequest::from_query(query)?;
@@ -169,7 +170,8 @@ pub(super) async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 pub(super) async fn get_figures(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)
+    let _allowed = cx
+        .allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)
         .await?;
     // Three grouped scans of one table: a few milliseconds at 10,000 communes.
     let tally = |sql: &'static str| async move {
@@ -217,7 +219,8 @@ pub(super) async fn get_figures(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 pub(super) async fn get_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    cx.allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)
+    let _allowed = cx
+        .allow(cx.req.principal()?.as_ref(), Operation::ReadRegistry)
         .await?;
     let insee = cx.insee()?;
     let commune = require_commune(&cx.db, &insee).await?;
@@ -227,7 +230,7 @@ pub(super) async fn get_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 pub(super) async fn create_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
-    cx.allow(Some(&p), Operation::CreateCommune).await?;
+    let _allowed = cx.allow(Some(&p), Operation::CreateCommune).await?;
     let new: NewCommune = cx.req.json()?;
     let name = new.name.trim();
     if let Some(message) = crate::name_problem(name) {
@@ -277,7 +280,8 @@ pub(super) async fn create_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 pub(super) async fn set_status(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    cx.allow(Some(&p), Operation::SetCommuneStatus(&insee))
+    let _allowed = cx
+        .allow(Some(&p), Operation::SetCommuneStatus(&insee))
         .await?;
     let change: qmi_api::applications::CommuneStatusChange = cx.req.json()?;
     if change.status == CommuneStatus::Suspended {

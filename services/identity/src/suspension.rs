@@ -18,7 +18,7 @@ pub(super) async fn set_suspended(cx: &Ctx<'_>, suspend: bool) -> Result<Reply, 
     } else {
         Operation::ResumeCommune(&insee)
     };
-    cx.allow(Some(&p), op).await?;
+    let _allowed = cx.allow(Some(&p), op).await?;
     require_commune(&cx.db, &insee).await?;
     let reason = if suspend { Some(reason(cx)?) } else { None };
     let stamp = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
@@ -86,7 +86,8 @@ fn reason(cx: &Ctx<'_>) -> Result<String, Problem> {
 pub(super) async fn history(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    cx.allow(Some(&p), Operation::SuspendCommune(&insee))
+    let _allowed = cx
+        .allow(Some(&p), Operation::SuspendCommune(&insee))
         .await?;
     require_commune(&cx.db, &insee).await?;
     let rows = cx

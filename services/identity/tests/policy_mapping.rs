@@ -4,7 +4,8 @@
 //! expected HTTP status, for the roles the issue names.
 
 use qmi_api::{Insee, MembershipRole, PlatformRole, Principal};
-use qmi_identity::authz::{Action, Operation, Refusal, RefusalCode};
+use qmi_identity::authz::{Action, Operation};
+use qmi_kit::refusal::RefusalCode;
 use qmi_policy::rules;
 
 /// The cases of WIT enum `name` in `wit/platform.wit`.
@@ -29,18 +30,12 @@ fn wit_enum(name: &str) -> Vec<String> {
 #[test]
 fn identity_sends_only_names_the_wit_declares() {
     let actions = wit_enum("action");
-    for a in Action::ALL {
-        assert!(
-            actions.iter().any(|w| w == a.wit_name()),
-            "{} is not a WIT action",
-            a.wit_name()
-        );
-        assert!(
-            rules::Action::from_name(a.wit_name()).is_some(),
-            "the policy has no rule for {}",
-            a.wit_name()
-        );
-    }
+    // The actions the kit sends are the rules' own: every one a WIT action, in order.
+    let ours: Vec<_> = Action::ALL.iter().map(|a| a.name().to_owned()).collect();
+    assert_eq!(
+        ours, actions,
+        "qmi_rules::Action mirrors WIT action, in order"
+    );
     let codes = wit_enum("refusal-code");
     let ours: Vec<_> = RefusalCode::ALL
         .iter()
@@ -63,7 +58,7 @@ fn who(ops: &[PlatformRole], org: Option<&str>, mem: &[(&str, MembershipRole)]) 
     }
 }
 
-/// Converts as `policy.rs` does on wasm32 (`ops`, `org`, `mem`).
+/// Converts as `qmi_kit::policy::wit_principal` does on wasm32 (`ops`, `org`, `mem`).
 fn to_rules(p: &Principal) -> rules::Principal {
     rules::Principal {
         sub: p.sub.clone(),
@@ -92,31 +87,12 @@ fn to_rules(p: &Principal) -> rules::Principal {
 }
 
 /// The HTTP status identity answers `op` with, as far as authorization goes
-/// (200 = allowed): the policy's rules decide, [`Refusal::problem`] maps.
+/// (200 = allowed): the policy's rules decide, `qmi_kit::refusal` maps.
 fn status(p: Option<&Principal>, op: Operation<'_>) -> u16 {
     let q = op.question();
-    let facts = rules::Facts {
-        tenant: q.facts.tenant,
-        organisation: q.facts.organisation,
-        tenant_suspended: q.facts.tenant_suspended,
-        account_unconfirmed: q.facts.account_unconfirmed,
-        ..rules::Facts::default()
-    };
-    let action = rules::Action::from_name(q.action.wit_name()).unwrap();
-    match rules::decide(p.map(to_rules).as_ref(), action, &facts) {
+    match rules::decide(p.map(to_rules).as_ref(), q.action, &q.facts.rules(false)) {
         rules::Decision::Allowed => 200,
-        rules::Decision::Refused(r) => {
-            let code = *RefusalCode::ALL
-                .iter()
-                .find(|c| format!("{c:?}") == format!("{:?}", r.code))
-                .unwrap();
-            Refusal {
-                code,
-                reason: r.reason,
-            }
-            .problem()
-            .status
-        }
+        rules::Decision::Refused(r) => qmi_kit::refusal::problem(r.code, &r.reason).status,
     }
 }
 
