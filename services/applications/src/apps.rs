@@ -139,12 +139,13 @@ pub(super) async fn app_facts(
 ) -> Result<Facts, Problem> {
     let (assigned, conflict) = relation(cx, app).await?;
     Ok(Facts {
-        tenant: Some(app.insee.to_string()),
+        tenant: Some(app.insee.clone()),
         organisation: Some(app.organisation.clone()),
         assigned,
         conflict,
         published: call.decisions_published,
         programme_call: call.programme,
+        ..Facts::default()
     })
 }
 
@@ -161,7 +162,7 @@ pub(super) async fn app_for(
     if !cx.sees(Action::ApplicationReadTitle, &facts) {
         return Err(Problem::not_found(format!("no application {}", app.id)));
     }
-    cx.ask(action, &facts).await?;
+    let _allowed = cx.ask(action, &facts).await?;
     Ok((app, call, facts))
 }
 

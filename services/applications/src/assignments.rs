@@ -422,7 +422,7 @@ pub(super) async fn list_my_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> 
         let call: CallInput = from_json(r.text("call_body").unwrap_or("{}"))?;
         // The title only where the policy shows it (not in a suspended commune).
         let facts = Facts {
-            tenant: r.text("insee").map(str::to_owned),
+            tenant: r.text("insee").and_then(|t| t.parse().ok()),
             organisation: r.text("organisation_id").map(str::to_owned),
             assigned: true,
             conflict: r.int("conflict") == Some(1),

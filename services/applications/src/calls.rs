@@ -36,7 +36,7 @@ pub(super) struct StoredCall {
 impl StoredCall {
     pub(super) fn facts(&self) -> Facts {
         Facts {
-            tenant: Some(self.insee.to_string()),
+            tenant: Some(self.insee.clone()),
             published: self.published,
             programme_call: self.programme,
             ..Facts::default()
@@ -141,7 +141,7 @@ pub(super) async fn call_for(cx: &Ctx<'_>, action: Action) -> Result<StoredCall,
     if !cx.sees(Action::CallRead, &call.facts()) {
         return Err(Problem::not_found(format!("no call {}", call.id)));
     }
-    cx.ask(action, &call.facts()).await?;
+    let _allowed = cx.ask(action, &call.facts()).await?;
     Ok(call)
 }
 
@@ -300,10 +300,10 @@ pub(super) async fn create_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             "give the commune (a commune's call) or `districts` (a programme call)",
         ));
     };
-    cx.ask(
+    let _allowed = cx.ask(
         Action::CallCreate,
         &Facts {
-            tenant: Some(insee.to_string()),
+            tenant: Some(insee.clone()),
             programme_call: programme,
             ..Facts::default()
         },

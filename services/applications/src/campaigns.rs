@@ -55,7 +55,7 @@ pub(super) async fn load_campaign(cx: &Ctx<'_>) -> Result<StoredCampaign, Proble
 }
 
 pub(super) async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    cx.ask(Action::CampaignOpen, &Facts::default()).await?;
+    let _allowed = cx.ask(Action::CampaignOpen, &Facts::default()).await?;
     let input: CampaignInput = cx.req.json()?;
     let (opens, closes) = decisions::check_campaign(&input)?;
     let id = new_id();
@@ -123,7 +123,7 @@ pub(super) async fn list_campaigns(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 pub(super) async fn get_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let mut c = load_campaign(cx).await?;
-    cx.ask(
+    let _allowed = cx.ask(
         Action::CampaignRead,
         &Facts {
             published: c.campaign.published,
@@ -186,7 +186,7 @@ pub(super) async fn require_candidacy(
 
 pub(super) async fn list_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let c = load_campaign(cx).await?;
-    cx.ask(Action::CampaignReview, &Facts::default()).await?;
+    let _allowed = cx.ask(Action::CampaignReview, &Facts::default()).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
     let after = page
         .after
@@ -211,7 +211,7 @@ pub(super) async fn list_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 /// One commune's candidacies across campaigns, in campaign id order.
 pub(super) async fn list_commune_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    cx.ask(Action::CandidacyRead, &Facts::tenant(&insee))
+    let _allowed = cx.ask(Action::CandidacyRead, &Facts::tenant(&insee))
         .await?;
     let page = PageRequest::from_query(&cx.req.query)?;
     let mut select = tenant(&insee)
@@ -231,7 +231,7 @@ pub(super) async fn list_commune_candidacies(cx: &Ctx<'_>) -> Result<Reply, Prob
 
 pub(super) async fn get_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    cx.ask(Action::CandidacyRead, &Facts::tenant(&insee))
+    let _allowed = cx.ask(Action::CandidacyRead, &Facts::tenant(&insee))
         .await?;
     let c = load_campaign(cx).await?;
     Ok(json(
@@ -256,7 +256,7 @@ pub(super) fn check_candidacy(input: &CandidacyInput) -> Vec<qmi_kit::FieldError
 
 pub(super) async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    cx.ask(Action::CandidacyDraft, &Facts::tenant(&insee))
+    let _allowed = cx.ask(Action::CandidacyDraft, &Facts::tenant(&insee))
         .await?;
     let c = load_campaign(cx).await?;
     if !c.campaign.published {
@@ -294,7 +294,7 @@ pub(super) async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 pub(super) async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    cx.ask(Action::CandidacySubmit, &Facts::tenant(&insee))
+    let _allowed = cx.ask(Action::CandidacySubmit, &Facts::tenant(&insee))
         .await?;
     let c = load_campaign(cx).await?;
     if cx.now >= c.closes_at {
@@ -355,7 +355,7 @@ pub(super) async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 pub(super) async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    cx.ask(Action::CampaignSelect, &Facts::default()).await?;
+    let _allowed = cx.ask(Action::CampaignSelect, &Facts::default()).await?;
     let c = load_campaign(cx).await?;
     let decision: CandidacyDecision = cx.req.json()?;
     let cand = require_candidacy(cx, &insee, &c.campaign.id).await?;

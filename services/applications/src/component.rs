@@ -6,17 +6,13 @@
 //! there too.
 
 use qmi_api::routes::applications::Op;
-use std::cell::RefCell;
-use std::collections::HashMap;
 
 use qmi_kit::Problem;
 use qmi_kit::http::{Incoming, Reply};
 use qmi_kit::store::Db;
 use spin_sdk::http::Request;
 
-use crate::paris::now;
-
-// Shared by every aggregate: request context, policy client, helpers, other services.
+// Shared by every aggregate: request context, helpers, other services.
 #[path = "context.rs"]
 mod context;
 
@@ -60,15 +56,12 @@ async fn handle(req: Request) -> Reply {
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let (op, params) = qmi_kit::http::dispatch::<Op>(req)?;
-    let principal = req.principal()?;
+    let kit = qmi_kit::context::Ctx::new(req, params)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     let cx = Ctx {
-        req,
-        params,
+        now: kit.now(),
+        kit,
         db,
-        principal,
-        now: now(),
-        suspended: RefCell::new(HashMap::new()),
     };
     let reply = match op {
         Op::CreateCampaign => create_campaign(&cx).await,

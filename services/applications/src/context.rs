@@ -1,16 +1,12 @@
-//! What every aggregate shares: the policy client (`wit_principal`, `Facts`,
-//! `decide_facts`), the request context `Ctx`, the tenant tables, JSON and
-//! validation helpers, downloads, and calls to the other services through the
-//! app's own API.
-
-use std::cell::RefCell;
-use std::collections::HashMap;
+//! What every aggregate shares: the request context `Ctx` (the kit's,
+//! `qmi_kit::context::Ctx`, with the database and the instant), the tenant tables,
+//! JSON and validation helpers, downloads, and calls to the other services through
+//! the app's own API. The policy is asked through the kit (`Ctx::ask`, `Ctx::sees`).
 
 use bytes::Bytes;
 use qmi_api::applications::*;
-use qmi_api::{Insee, Principal};
 use qmi_kit::Problem;
-use qmi_kit::http::{Incoming, Reply};
+use qmi_kit::http::Reply;
 use qmi_kit::sql::TenantTable;
 use qmi_kit::store::Db;
 use spin_sdk::http::body::IncomingBodyExt as _;
@@ -18,15 +14,7 @@ use spin_sdk::http::{FullBody, Request};
 
 use crate::paris::Instant;
 
-spin_sdk::wit_bindgen::generate!({
-    path: "../../wit",
-    world: "authz-client",
-    runtime_path: "::spin_sdk::wit_bindgen::rt",
-});
-
-pub(super) use qmi::platform::authz::Action;
-use qmi::platform::authz::{Decision, RefusalCode, decide};
-use qmi::platform::types as wit;
+pub(super) use qmi_kit::policy::{Action, Facts};
 
 pub(super) const CANDIDACIES: TenantTable = TenantTable::new("candidacies");
 pub(super) const CALLS: TenantTable = TenantTable::new("calls");
@@ -42,154 +30,22 @@ pub(super) const ORGANISATION_CONFLICT: &str = ConflictKind::Organisation.as_str
 /// `assignments.conflict_kind` of a conflict the reviewer declared.
 pub(super) const DECLARED_CONFLICT: &str = ConflictKind::Declared.as_str_const();
 
-// ---------------------------------------------------------------- policy
-
-pub(super) fn wit_principal(p: &Principal) -> wit::Principal {
-    wit::Principal {
-        sub: p.sub.clone(),
-        platform_roles: p
-            .ops
-            .iter()
-            .map(|r| match r {
-                qmi_api::PlatformRole::Programme => wit::PlatformRole::Programme,
-                qmi_api::PlatformRole::Hosting => wit::PlatformRole::Hosting,
-            })
-            .collect(),
-        organisation: p.org.clone(),
-        memberships: p
-            .mem
-            .iter()
-            .map(|(insee, role)| wit::Membership {
-                insee: insee.to_string(),
-                role: match role {
-                    qmi_api::MembershipRole::Admin => wit::CommuneRole::Admin,
-                    qmi_api::MembershipRole::Agent => wit::CommuneRole::Agent,
-                    qmi_api::MembershipRole::Reviewer => wit::CommuneRole::Reviewer,
-                },
-            })
-            .collect(),
-    }
-}
-
-/// What this service states about a record when it asks the policy.
-#[derive(Default, Clone)]
-pub(super) struct Facts {
-    pub(super) tenant: Option<String>,
-    pub(super) organisation: Option<String>,
-    pub(super) assigned: bool,
-    pub(super) conflict: bool,
-    pub(super) published: bool,
-    pub(super) programme_call: bool,
-}
-
-impl Facts {
-    pub(super) fn tenant(insee: &Insee) -> Self {
-        Self {
-            tenant: Some(insee.to_string()),
-            ..Self::default()
-        }
-    }
-}
-
-/// The policy's answer for `action` on a record with facts `f`, the commune's
-/// status given (`tenant_suspended`); a refusal becomes the problem its code maps to.
-pub(super) fn decide_facts(
-    p: Option<&Principal>,
-    action: Action,
-    f: &Facts,
-    tenant_suspended: bool,
-) -> Result<(), Problem> {
-    let facts = wit::ResourceFacts {
-        tenant: f.tenant.clone(),
-        organisation: f.organisation.clone(),
-        assigned_reviewer: f.assigned,
-        conflict_declared: f.conflict,
-        programme_call: f.programme_call,
-        published: f.published,
-        tenant_suspended,
-        account_unconfirmed: false,
-    };
-    match decide(p.map(wit_principal).as_ref(), action, &facts) {
-        Decision::Allowed => Ok(()),
-        Decision::Refused(r) => Err(match r.code {
-            RefusalCode::Unauthenticated => Problem::unauthorized(r.reason),
-            RefusalCode::NotPublished => Problem::not_found(r.reason),
-            RefusalCode::IncompleteFacts => Problem::internal(format!("policy: {}", r.reason)),
-            RefusalCode::ConflictOfInterest => {
-                Problem::new(403, "conflict-of-interest", "Recused").detail(r.reason)
-            }
-            RefusalCode::TenantSuspended => {
-                Problem::new(403, "tenant-suspended", "Commune suspended").detail(r.reason)
-            }
-            _ => Problem::forbidden(r.reason),
-        }),
-    }
-}
-
 // ---------------------------------------------------------------- context
 
+/// The request context: the kit's (request, path parameters, principal, request
+/// id, suspension cache; `ask`, `sees`), the database, and the instant the request
+/// is answered at.
 pub(super) struct Ctx<'a> {
-    pub(super) req: &'a Incoming,
-    pub(super) params: Vec<(&'static str, String)>,
+    pub(super) kit: qmi_kit::context::Ctx<'a>,
     pub(super) db: Db,
-    pub(super) principal: Option<Principal>,
     pub(super) now: Instant,
-    /// Communes' suspension, read once per request (`tenant-status/<insee>`).
-    pub(super) suspended: RefCell<HashMap<String, bool>>,
 }
 
-impl Ctx<'_> {
-    pub(super) fn param(&self, name: &str) -> &str {
-        self.params
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    }
+impl<'a> std::ops::Deref for Ctx<'a> {
+    type Target = qmi_kit::context::Ctx<'a>;
 
-    pub(super) fn insee(&self) -> Result<Insee, Problem> {
-        self.param("insee")
-            .parse()
-            .map_err(|e: qmi_api::InseeError| Problem::not_found(e.to_string()))
-    }
-
-    pub(super) fn who(&self) -> Option<&Principal> {
-        self.principal.as_ref()
-    }
-
-    pub(super) fn me(&self) -> Result<&Principal, Problem> {
-        self.principal
-            .as_ref()
-            .ok_or_else(|| Problem::unauthorized("sign in first"))
-    }
-
-    /// Whether the commune `tenant` names is suspended (none named: no).
-    pub(super) async fn is_suspended(&self, tenant: Option<&str>) -> Result<bool, Problem> {
-        let Some(Ok(insee)) = tenant.map(str::parse::<Insee>) else {
-            return Ok(false);
-        };
-        let known = self.suspended.borrow().get(insee.as_str()).copied();
-        if let Some(s) = known {
-            return Ok(s);
-        }
-        let s = qmi_kit::tenancy::is_suspended(&insee).await?;
-        self.suspended.borrow_mut().insert(insee.to_string(), s);
-        Ok(s)
-    }
-
-    /// Asks the policy about `action` on a record with facts `f`, stating whether
-    /// its commune is suspended (the `tenant-suspended` fact).
-    pub(super) async fn ask(&self, action: Action, f: &Facts) -> Result<(), Problem> {
-        let suspended = self.is_suspended(f.tenant.as_deref()).await?;
-        decide_facts(self.who(), action, f, suspended)
-    }
-
-    /// Whether the record exists for the caller at all (`action` a read),
-    /// whatever its commune's status: a suspension is said by the refusal of
-    /// what the caller then asks to do, never by a 404 that would differ from
-    /// a missing record's.
-    pub(super) fn sees(&self, action: Action, f: &Facts) -> bool {
-        decide_facts(self.who(), action, f, false).is_ok()
+    fn deref(&self) -> &Self::Target {
+        &self.kit
     }
 }
 

@@ -101,7 +101,7 @@ pub(super) fn check_campaign(input: &CampaignInput) -> Result<(Instant, Instant)
 /// communes may have read it, it no longer changes); `published: true` also
 /// publishes it.
 pub(super) async fn update_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    cx.ask(Action::CampaignOpen, &Facts::default()).await?;
+    let _allowed = cx.ask(Action::CampaignOpen, &Facts::default()).await?;
     let c = load_campaign(cx).await?;
     let input: CampaignInput = cx.req.json()?;
     let (opens, closes) = check_campaign(&input)?;
@@ -140,7 +140,7 @@ pub(super) async fn update_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 /// `POST /api/campaigns/{id}/publish`: publishes a campaign (once; publishing
 /// a published one changes nothing).
 pub(super) async fn publish_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    cx.ask(Action::CampaignOpen, &Facts::default()).await?;
+    let _allowed = cx.ask(Action::CampaignOpen, &Facts::default()).await?;
     let c = load_campaign(cx).await?;
     let id = c.campaign.id.as_str();
     cx.db

@@ -122,7 +122,7 @@ pub(super) async fn open_data(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             ));
         }
     };
-    cx.ask(
+    let _allowed = cx.ask(
         Action::ExportOpenData,
         &Facts {
             published: true,

@@ -387,7 +387,7 @@ async fn sweep(cx: &Ctx<'_>) -> Result<Sweep, Problem> {
     let mut frozen: Vec<String> = Vec::new();
     for r in seen.iter() {
         let insee = r.string("insee");
-        if !frozen.contains(&insee) && cx.is_suspended(Some(insee.as_str())).await? {
+        if !frozen.contains(&insee) && cx.is_suspended(insee.parse().ok().as_ref()).await? {
             frozen.push(insee);
         }
     }
@@ -441,7 +441,7 @@ async fn sweep(cx: &Ctx<'_>) -> Result<Sweep, Problem> {
 /// `POST /api/calls/reminders` (platform operators, a scheduler): sweeps until
 /// nothing more is due (bounded), then relays; counts only.
 pub(super) async fn send_reminders(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    cx.ask(Action::JobsRun, &Facts::default()).await?;
+    let _allowed = cx.ask(Action::JobsRun, &Facts::default()).await?;
     let mut reminded = 0;
     for _ in 0..20 {
         let s = sweep(cx).await?;

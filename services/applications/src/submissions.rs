@@ -48,10 +48,10 @@ pub(super) async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             ));
         }
     };
-    cx.ask(
+    let _allowed = cx.ask(
         Action::ApplicationDraft,
         &Facts {
-            tenant: Some(district.to_string()),
+            tenant: Some(district.clone()),
             organisation: Some(org.clone()),
             programme_call: call.programme,
             ..Facts::default()
@@ -370,7 +370,7 @@ pub(super) async fn list_my_applications(cx: &Ctx<'_>) -> Result<Reply, Problem>
         // Only what the policy lets the caller read (a suspended commune's
         // applications are frozen for their applicants too).
         let readable = Facts {
-            tenant: Some(a.insee.to_string()),
+            tenant: Some(a.insee.clone()),
             organisation: Some(a.organisation.clone()),
             ..Facts::default()
         };
@@ -391,7 +391,7 @@ pub(super) async fn list_my_applications(cx: &Ctx<'_>) -> Result<Reply, Problem>
             .get(&a.call_id)
             .ok_or_else(|| Problem::internal("call just loaded"))?;
         let facts = Facts {
-            tenant: Some(a.insee.to_string()),
+            tenant: Some(a.insee.clone()),
             organisation: Some(a.organisation.clone()),
             published: call.decisions_published,
             programme_call: call.programme,
