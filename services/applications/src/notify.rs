@@ -47,7 +47,7 @@ async fn enqueue(cx: &Ctx<'_>, insee: &Insee, event: Event) -> Result<(), Proble
 /// failing it.
 pub(super) async fn after(cx: &Ctx<'_>) {
     if let Err(e) = sweep(cx).await {
-        eprintln!("reminders: {e}");
+        qmi_kit::log!("reminders: {e}");
     }
     outbox::relay(&cx.db).await;
 }

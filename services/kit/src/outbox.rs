@@ -174,7 +174,7 @@ mod glue {
                 Ok(true) => continue,
                 Ok(false) => return,
                 Err(e) => {
-                    eprintln!("outbox relay: {e}");
+                    crate::log!("outbox relay: {e}");
                     return;
                 }
             }
@@ -239,7 +239,7 @@ mod glue {
                 // A row this version cannot read (written by a newer one, say): set
                 // aside rather than blocking the others.
                 Err(e) => {
-                    eprintln!("outbox relay: row {id} unreadable ({e}); set aside");
+                    crate::log!("outbox relay: row {id} unreadable ({e}); set aside");
                     db.platform().run(
                         "UPDATE outbox SET lease_until = NULL, attempts = attempts + 1, next_attempt_at = ? WHERE id = ?",
                         vec![(t + relay_backoff(10)).into(), id.into()],
