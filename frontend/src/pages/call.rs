@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use qmi_api::applications::{Call, CallResults, Eligibility};
+use qmi_api::applications::{Call, CallResults, CallStatus, Eligibility};
 use qmi_api::identity::{Lang, Organisation, OrganisationKind};
 
 use crate::api;
@@ -34,8 +34,8 @@ pub fn CallPage() -> impl IntoView {
                 Some(Ok(c)) => {
                     let organisation = session.me.with(|m| m.as_ref().and_then(|m| m.organisation.clone()));
                     let visitor = session.me.with(Option::is_none);
-                    let open = c.status == "open";
-                    let closed = c.status == "closed";
+                    let open = c.status == CallStatus::Open;
+                    let closed = c.status == CallStatus::Closed;
                     let (opens, closes) = (c.opens_at_paris.clone(), c.closes_at_paris.clone());
                     // The commune of the call, or every district a programme call covers, by name.
                     let districts: Vec<String> = c.districts.iter().map(|d| d.to_string()).collect();

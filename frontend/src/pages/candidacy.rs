@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use qmi_api::Page;
-use qmi_api::applications::{Campaign, Candidacy, CandidacyInput, Challenge};
+use qmi_api::applications::{Campaign, Candidacy, CandidacyInput, CandidacyStatus, Challenge};
 use qmi_api::identity::Me;
 use serde_json::Value;
 
@@ -21,17 +21,17 @@ use crate::pages::space::SignedIn;
 use crate::t;
 use crate::ui::{ErrorNotice, Loading, TextField, error_of, route_param, when};
 
-/// The label of a candidacy status.
-fn status_label(i: I18n, status: &str) -> &'static str {
+/// The label of a candidacy status (`None`: no candidacy yet).
+fn status_label(i: I18n, status: Option<CandidacyStatus>) -> &'static str {
     match status {
-        "draft" => i.t("Brouillon", "Draft"),
-        "submitted" => i.t("Déposée", "Submitted"),
-        "selected" => i.t(
+        Some(CandidacyStatus::Draft) => i.t("Brouillon", "Draft"),
+        Some(CandidacyStatus::Submitted) => i.t("Déposée", "Submitted"),
+        Some(CandidacyStatus::Selected) => i.t(
             "Retenue : la commune devient quartier d'innovation",
             "Selected: the commune becomes an innovation district",
         ),
-        "rejected" => i.t("Non retenue", "Not selected"),
-        _ => i.t("Pas encore de candidature", "No candidacy yet"),
+        Some(CandidacyStatus::Rejected) => i.t("Non retenue", "Not selected"),
+        None => i.t("Pas encore de candidature", "No candidacy yet"),
     }
 }
 
@@ -65,7 +65,7 @@ fn CampaignsOfCommune() -> impl IntoView {
                         let status = candidacies
                             .iter()
                             .find(|cand| cand.campaign_id == c.id)
-                            .map(|cand| cand.status.clone());
+                            .map(|cand| cand.status);
                         (c, status)
                     })
                     .collect::<Vec<_>>();
@@ -88,12 +88,11 @@ fn CampaignsOfCommune() -> impl IntoView {
                     <ul class="card-list" id="liste-campagnes-commune">
                         {rows.into_iter().map(|(c, status)| {
                             let href = format!("/espace/communes/{insee}/candidatures/{}", c.id);
-                            let state = status.unwrap_or_default();
                             view! {
                                 <li class="card" data-campaign=c.id.clone()>
                                     <h2 class="card-title"><A href=href>{c.title.clone()}</A></h2>
                                     <p class="small">{t!(i, "Clôture (heure de Paris) :", "Closes (Paris time):")}" "{when(c.closes_at_paris.clone())}</p>
-                                    <p class="small etat">{move || status_label(i, &state)}</p>
+                                    <p class="small etat">{move || status_label(i, status)}</p>
                                 </li>
                             }
                         }).collect_view()}
@@ -261,14 +260,14 @@ fn field_errors(e: &ApiError) -> BTreeMap<String, String> {
 #[component]
 fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>) -> impl IntoView {
     let i = use_i18n();
-    let status = RwSignal::new(
-        existing
-            .as_ref()
-            .map(|c| c.status.clone())
-            .unwrap_or_default(),
-    );
+    let status = RwSignal::new(existing.as_ref().map(|c| c.status));
     let reason = existing.as_ref().and_then(|c| c.reason.clone());
-    let editable = move || matches!(status.get().as_str(), "" | "draft" | "submitted");
+    let editable = move || {
+        matches!(
+            status.get(),
+            None | Some(CandidacyStatus::Draft | CandidacyStatus::Submitted)
+        )
+    };
     let district_name = RwSignal::new(
         existing
             .as_ref()
@@ -368,7 +367,7 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
                     } else {
                         i.t("Brouillon enregistré.", "Draft saved.")
                     }));
-                    status.set(c.status);
+                    status.set(Some(c.status));
                 }
                 Err(e) => {
                     notice.set(None);
@@ -392,7 +391,7 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
         <p class="eyebrow">{campaign.title.clone()}</p>
         <p>{campaign.text.clone()}</p>
         <p class="small">{t!(i, "Clôture (heure de Paris) :", "Closes (Paris time):")}" "{when(campaign.closes_at_paris.clone())}</p>
-        <p class="small">{t!(i, "État :", "State:")}" "<strong id="candidature-commune-etat">{move || status_label(i, &status.get())}</strong></p>
+        <p class="small">{t!(i, "État :", "State:")}" "<strong id="candidature-commune-etat">{move || status_label(i, status.get())}</strong></p>
         {reason.map(|r| view! { <p class="notice">{t!(i, "Motif :", "Reason:")}" "{r}</p> })}
         <form class="form-grid" id="form-candidature-commune" novalidate on:submit=move |ev| { ev.prevent_default(); save(true); }>
             <TextField id="cand-nom" label=t!(i, "Nom du quartier proposé", "Proposed district name") value=district_name
@@ -415,8 +414,8 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
             <Show when=editable>
                 <p class="actions">
                     <button type="button" class="button button-secondary" id="candidature-commune-enregistrer" on:click=move |_| save(false)>
-                        {move || if status.get() == "submitted" { i.t("Enregistrer les modifications", "Save the changes") } else { i.t("Enregistrer le brouillon", "Save the draft") }}</button>
-                    <Show when=move || matches!(status.get().as_str(), "" | "draft")>
+                        {move || if status.get() == Some(CandidacyStatus::Submitted) { i.t("Enregistrer les modifications", "Save the changes") } else { i.t("Enregistrer le brouillon", "Save the draft") }}</button>
+                    <Show when=move || matches!(status.get(), None | Some(CandidacyStatus::Draft))>
                         <button type="submit" class="button" id="candidature-commune-deposer">{t!(i, "Déposer la candidature", "Submit the candidacy")}</button>
                     </Show>
                 </p>

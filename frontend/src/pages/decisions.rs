@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use qmi_api::applications::{Call, Campaign, CampaignInput, CloseRequest};
+use qmi_api::applications::{
+    Call, CallStatus, Campaign, CampaignAction, CampaignInput, CloseRequest,
+};
 
 use crate::api::{self, ApiError};
 use crate::i18n::use_i18n;
@@ -83,13 +85,12 @@ pub fn CampaignAdmin(id: String) -> impl IntoView {
                             <h3 class="small-heading">{t!(i, "Historique", "History")}</h3>
                             <ol class="timeline" id="campagne-historique">
                                 {history.into_iter().map(|h| {
-                                    let what = match h.action.as_str() {
-                                        "created" => t!(i, "Créé", "Created"),
-                                        "edited" => t!(i, "Modifié", "Edited"),
-                                        "published" => t!(i, "Publié", "Published"),
-                                        _ => t!(i, "Modifié", "Changed"),
+                                    let what = match h.action {
+                                        CampaignAction::Created => t!(i, "Créé", "Created"),
+                                        CampaignAction::Edited => t!(i, "Modifié", "Edited"),
+                                        CampaignAction::Published => t!(i, "Publié", "Published"),
                                     };
-                                    view! { <li data-action=h.action.clone()>{when(h.at.clone())}" — "{what}</li> }
+                                    view! { <li data-action=h.action.as_str()>{when(h.at.clone())}" — "{what}</li> }
                                 }).collect_view()}
                             </ol>
                         })}
@@ -201,7 +202,7 @@ pub fn CallClosing(
         });
     };
     let early = call.closed_early.clone();
-    let open = call.status != "closed";
+    let open = call.status != CallStatus::Closed;
     view! {
         <section aria-labelledby="titre-cloture" id="cloture">
             <h2 id="titre-cloture">{t!(i, "Clôture et décisions", "Closing and decisions")}</h2>

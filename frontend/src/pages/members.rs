@@ -164,9 +164,9 @@ struct FollowedCall {
 
 /// The commune's calls (open and closed) with their assignments, read only.
 async fn follow_up(insee: &str) -> Result<(Vec<FollowedCall>, Vec<Member>), ApiError> {
-    use qmi_api::applications::{Assignment, Call};
+    use qmi_api::applications::{Assignment, Call, CallStatus};
     let mut calls = Vec::new();
-    for status in ["open", "closed"] {
+    for status in [CallStatus::Open, CallStatus::Closed] {
         let page: Page<Call> = api::get(&format!(
             "/api/calls?status={status}&commune={}&limit=100",
             api::encode(insee)

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use qmi_api::applications::{Application, Call, Letter};
+use qmi_api::applications::{Application, Call, CallStatus, Letter};
 use qmi_api::identity::Me;
 
 use crate::api::{self, ApiError};
@@ -156,7 +156,7 @@ fn ApplicationCard(
     // A withdrawn application reopens as a draft while its call is open.
     let reopenable = move || {
         status.with(|s| s == "withdrawn")
-            && call.with(|c| c.as_ref().is_some_and(|c| c.status == "open"))
+            && call.with(|c| c.as_ref().is_some_and(|c| c.status == CallStatus::Open))
     };
     let reopen = {
         let path = format!("/api/applications/{}/reopen", api::encode(&a.id));

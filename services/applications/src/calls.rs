@@ -54,13 +54,13 @@ impl StoredCall {
         )
     }
 
-    pub(super) fn status(&self, now: Instant) -> &'static str {
+    pub(super) fn status(&self, now: Instant) -> CallStatus {
         if now < self.opens_at {
-            "upcoming"
+            CallStatus::Upcoming
         } else if now < self.closes_at {
-            "open"
+            CallStatus::Open
         } else {
-            "closed"
+            CallStatus::Closed
         }
     }
 
@@ -90,7 +90,7 @@ impl StoredCall {
                 .unwrap_or_else(|| letter::DEFAULT_TEMPLATE.to_owned()),
             published: self.published,
             decisions_published: self.decisions_published,
-            status: self.status(now).to_owned(),
+            status: self.status(now),
             signatory: i.signatory.clone(),
             closed_early: self.closed_early.clone(),
         }
@@ -450,23 +450,25 @@ pub(super) async fn list_calls(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         sql.push_str(" AND instr(themes, ?) > 0");
         params.push(format!("|{}|", t.trim().to_lowercase()).into());
     }
-    match q.non_empty("status") {
+    let status = match q.non_empty("status") {
+        None => None,
+        Some(s) => Some(CallStatus::parse(s).ok_or_else(|| {
+            Problem::bad_request("unknown status").field("status", "one of open, upcoming, closed")
+        })?),
+    };
+    match status {
         None => {}
-        Some("open") => {
+        Some(CallStatus::Open) => {
             sql.push_str(" AND opens_at <= ? AND closes_at > ?");
             params.extend([cx.now.0.into(), cx.now.0.into()]);
         }
-        Some("upcoming") => {
+        Some(CallStatus::Upcoming) => {
             sql.push_str(" AND opens_at > ?");
             params.push(cx.now.0.into());
         }
-        Some("closed") => {
+        Some(CallStatus::Closed) => {
             sql.push_str(" AND closes_at <= ?");
             params.push(cx.now.0.into());
-        }
-        Some(_) => {
-            return Err(Problem::bad_request("unknown status")
-                .field("status", "one of open, upcoming, closed"));
         }
     }
     if let Some(after) = &page.after {

@@ -2,6 +2,7 @@
 
 use qmi_api::Insee;
 use qmi_api::applications::*;
+use qmi_api::identity::CommuneStatus;
 use qmi_kit::http::{Reply, json};
 use qmi_kit::sql::{Row, tenant};
 use qmi_kit::{PageRequest, Problem};
@@ -78,9 +79,9 @@ pub(super) async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                     ],
                 )
                 .await?;
-            decisions::record_campaign(cx, &id, "created").await?;
+            decisions::record_campaign(cx, &id, CampaignAction::Created).await?;
             if input.published {
-                decisions::record_campaign(cx, &id, "published").await?;
+                decisions::record_campaign(cx, &id, CampaignAction::Published).await?;
             }
             Ok::<_, Problem>(())
         })
@@ -141,6 +142,13 @@ pub(super) async fn get_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     Ok(json(200, &c.campaign))
 }
 
+/// A stored `candidacies.status`.
+fn stored_candidacy_status(s: Option<&str>) -> Result<CandidacyStatus, Problem> {
+    let s = s.unwrap_or_default();
+    CandidacyStatus::parse(s)
+        .ok_or_else(|| Problem::internal(format!("stored candidacy status {s:?}")))
+}
+
 pub(super) fn candidacy_of(r: Row<'_>) -> Result<Candidacy, Problem> {
     let body: CandidacyInput = from_json(r.text("body").unwrap_or("{}"))?;
     Ok(Candidacy {
@@ -152,7 +160,7 @@ pub(super) fn candidacy_of(r: Row<'_>) -> Result<Candidacy, Problem> {
         partners: body.partners,
         means: body.means,
         answers: body.answers,
-        status: r.string("status"),
+        status: stored_candidacy_status(r.text("status"))?,
         reason: r.text("reason").map(str::to_owned),
     })
 }
@@ -194,12 +202,19 @@ pub(super) async fn list_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .map(|c| c.key().to_owned())
         .unwrap_or_default();
     let sql = format!(
-        "SELECT * FROM candidacies WHERE campaign_id = ? AND status <> 'draft' AND insee > ? ORDER BY insee LIMIT {}",
+        "SELECT * FROM candidacies WHERE campaign_id = ? AND status <> ? AND insee > ? ORDER BY insee LIMIT {}",
         page.fetch()
     );
     let rows = cx
         .db
-        .global(&sql, vec![c.campaign.id.into(), after.into()])
+        .global(
+            &sql,
+            vec![
+                c.campaign.id.into(),
+                CandidacyStatus::Draft.as_str().into(),
+                after.into(),
+            ],
+        )
         .await?;
     let items = rows
         .iter()
@@ -272,14 +287,14 @@ pub(super) async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |_| {
             if let Some(existing) = load_candidacy(cx, &insee, &c.campaign.id).await?
-                && !matches!(existing.status.as_str(), "draft" | "submitted")
+                && !matches!(existing.status, CandidacyStatus::Draft | CandidacyStatus::Submitted)
             {
                 return Err(Problem::conflict(format!("the candidacy is already {}", existing.status)));
             }
             cx.db
                 .run(tenant(&insee).insert(
                     CANDIDACIES,
-                    vec![("campaign_id", c.campaign.id.as_str().into()), ("body", to_json(&input)?.into()), ("status", "draft".into()), ("updated_at", cx.now.0.into())],
+                    vec![("campaign_id", c.campaign.id.as_str().into()), ("body", to_json(&input)?.into()), ("status", CandidacyStatus::Draft.as_str().into()), ("updated_at", cx.now.0.into())],
                     Some("ON CONFLICT (insee, campaign_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at"),
                 ))
                 .await?;
@@ -304,10 +319,10 @@ pub(super) async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |_| {
             let cand = require_candidacy(cx, &insee, &c.campaign.id).await?;
-            if cand.status == "submitted" {
+            if cand.status == CandidacyStatus::Submitted {
                 return Ok(());
             }
-            if cand.status != "draft" {
+            if cand.status != CandidacyStatus::Draft {
                 return Err(Problem::conflict(format!(
                     "the candidacy is already {}",
                     cand.status
@@ -334,13 +349,13 @@ pub(super) async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                         .update(
                             CANDIDACIES,
                             vec![
-                                ("status", "submitted".into()),
+                                ("status", CandidacyStatus::Submitted.as_str().into()),
                                 ("updated_at", cx.now.0.into()),
                                 ("submitted_by", cx.me()?.sub.as_str().into()),
                             ],
                         )
                         .filter("campaign_id = ?", [c.campaign.id.as_str().into()])
-                        .filter("status = 'draft'", [])
+                        .filter("status = ?", [CandidacyStatus::Draft.as_str().into()])
                         .build(),
                 )
                 .await?;
@@ -360,14 +375,14 @@ pub(super) async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let decision: CandidacyDecision = cx.req.json()?;
     let cand = require_candidacy(cx, &insee, &c.campaign.id).await?;
     let target = if decision.selected {
-        "selected"
+        CandidacyStatus::Selected
     } else {
-        "rejected"
+        CandidacyStatus::Rejected
     };
     if cand.status == target {
         return Ok(json(200, &cand));
     }
-    if cand.status != "submitted" {
+    if cand.status != CandidacyStatus::Submitted {
         return Err(Problem::conflict(format!(
             "only a submitted candidacy can be decided (this one is {})",
             cand.status
@@ -396,7 +411,12 @@ pub(super) async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             cx,
             "PUT",
             &path,
-            Some(serde_json::json!({ "status": "district" })),
+            Some(
+                serde_json::to_value(CommuneStatusChange {
+                    status: CommuneStatus::District,
+                })
+                .map_err(Problem::internal)?,
+            ),
         )
         .await?;
         if !(200..300).contains(&status) {
@@ -413,13 +433,13 @@ pub(super) async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                         .update(
                             CANDIDACIES,
                             vec![
-                                ("status", target.into()),
+                                ("status", target.as_str().into()),
                                 ("reason", decision.reason.as_str().into()),
                                 ("updated_at", cx.now.0.into()),
                             ],
                         )
                         .filter("campaign_id = ?", [c.campaign.id.as_str().into()])
-                        .filter("status = 'submitted'", [])
+                        .filter("status = ?", [CandidacyStatus::Submitted.as_str().into()])
                         .build(),
                 )
                 .await?;

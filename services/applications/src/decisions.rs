@@ -6,7 +6,8 @@
 
 use qmi_api::MembershipRole;
 use qmi_api::applications::{
-    Campaign, CampaignChange, CampaignInput, CloseRequest, EarlyClose, QuestionKind, Signatory,
+    Campaign, CampaignAction, CampaignChange, CampaignInput, CloseRequest, EarlyClose,
+    QuestionKind, Signatory,
 };
 use qmi_kit::Problem;
 use qmi_kit::http::{Reply, json};
@@ -23,7 +24,11 @@ use crate::{form, workflow};
 // ---------------------------------------------------------------- campaigns
 
 /// Records `action` (`created`, `edited`, `published`) in a campaign's history.
-pub(super) async fn record_campaign(cx: &Ctx<'_>, id: &str, action: &str) -> Result<(), Problem> {
+pub(super) async fn record_campaign(
+    cx: &Ctx<'_>,
+    id: &str,
+    action: CampaignAction,
+) -> Result<(), Problem> {
     let actor = cx.who().map(|p| p.sub.clone()).unwrap_or_default();
     cx.db
         .global(
@@ -32,7 +37,7 @@ pub(super) async fn record_campaign(cx: &Ctx<'_>, id: &str, action: &str) -> Res
             vec![
                 id.into(),
                 cx.now.0.into(),
-                action.into(),
+                action.as_str().into(),
                 actor.into(),
                 id.into(),
             ],
@@ -53,14 +58,18 @@ pub(super) async fn campaign_history(
             vec![id.into()],
         )
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r: Row<'_>| CampaignChange {
-            at: Instant(r.int("at").unwrap_or(0)).to_string(),
-            action: r.string("action"),
-            actor: r.string("actor"),
+    rows.iter()
+        .map(|r: Row<'_>| {
+            let action = r.text("action").unwrap_or_default();
+            Ok(CampaignChange {
+                at: Instant(r.int("at").unwrap_or(0)).to_string(),
+                action: CampaignAction::parse(action).ok_or_else(|| {
+                    Problem::internal(format!("stored campaign action {action:?}"))
+                })?,
+                actor: r.string("actor"),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The campaign as stored now, with its history.
@@ -127,9 +136,9 @@ pub(super) async fn update_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                     "a published call for communes can no longer be edited",
                 ));
             }
-            record_campaign(cx, id, "edited").await?;
+            record_campaign(cx, id, CampaignAction::Edited).await?;
             if input.published {
-                record_campaign(cx, id, "published").await?;
+                record_campaign(cx, id, CampaignAction::Published).await?;
             }
             Ok::<_, Problem>(())
         })
@@ -152,7 +161,7 @@ pub(super) async fn publish_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 )
                 .await?;
             if cx.db.changes().await > 0 {
-                record_campaign(cx, id, "published").await?;
+                record_campaign(cx, id, CampaignAction::Published).await?;
             }
             Ok::<_, Problem>(())
         })

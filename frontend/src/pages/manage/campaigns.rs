@@ -1,5 +1,7 @@
 //! The calls for communes and their candidacies (programme operators).
 
+use qmi_api::applications::CandidacyStatus;
+
 use super::*;
 
 
@@ -171,7 +173,7 @@ fn CampaignCandidacies() -> impl IntoView {
                                     <h2 class="card-title">{commune.clone()}</h2>
                                     {facts(vec![
                                         (t!(i, "Quartier proposé", "Proposed district"), "", text(c.district_name.clone())),
-                                        (t!(i, "Statut", "Status"), "statut", candidacy_status(i, &c.status).into_any()),
+                                        (t!(i, "Statut", "Status"), "statut", candidacy_status(i, c.status).into_any()),
                                         (t!(i, "Moyens engagés", "Means committed"), "", text(c.means.clone())),
                                         (t!(i, "Partenaires locaux", "Local partners"), "", text(c.partners.join(", "))),
                                     ])}
@@ -187,7 +189,7 @@ fn CampaignCandidacies() -> impl IntoView {
                                         <ul class="plain-list small">{answers.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
                                     })}
                                     {c.reason.clone().filter(|r| !r.is_empty()).map(|r| view! { <p class="small">{t!(i, "Motif :", "Reason:")}" "{r}</p> })}
-                                    {(c.status == "submitted").then(|| view! {
+                                    {(c.status == CandidacyStatus::Submitted).then(|| view! {
                                         <CandidacyDecide campaign=id.get_value() insee=c.insee.to_string() commune
                                             on_done=move |m: String| { notice.set(Some(m)); version.update(|v| *v += 1); } />
                                     })}
@@ -202,13 +204,12 @@ fn CampaignCandidacies() -> impl IntoView {
     }
 }
 
-fn candidacy_status(i: I18n, s: &str) -> Signal<&'static str> {
+fn candidacy_status(i: I18n, s: CandidacyStatus) -> Signal<&'static str> {
     match s {
-        "draft" => t!(i, "Brouillon", "Draft"),
-        "submitted" => t!(i, "Déposée", "Submitted"),
-        "selected" => t!(i, "Retenue", "Selected"),
-        "rejected" => t!(i, "Non retenue", "Rejected"),
-        _ => t!(i, "Autre", "Other"),
+        CandidacyStatus::Draft => t!(i, "Brouillon", "Draft"),
+        CandidacyStatus::Submitted => t!(i, "Déposée", "Submitted"),
+        CandidacyStatus::Selected => t!(i, "Retenue", "Selected"),
+        CandidacyStatus::Rejected => t!(i, "Non retenue", "Rejected"),
     }
 }
 

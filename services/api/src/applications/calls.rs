@@ -142,7 +142,7 @@ pub struct Call {
     /// Whether decisions are visible to applicants.
     pub decisions_published: bool,
     /// `open` (between opening and deadline), `upcoming` or `closed`, on the server clock.
-    pub status: String,
+    pub status: CallStatus,
     /// Who signs the decision letters.
     #[serde(default)]
     pub signatory: Option<Signatory>,
@@ -150,6 +150,43 @@ pub struct Call {
     /// that moment).
     #[serde(default)]
     pub closed_early: Option<EarlyClose>,
+}
+
+/// Where a call stands on the server clock (also the public filter `status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallStatus {
+    /// Before its opening.
+    Upcoming,
+    /// Between its opening and its deadline: applications are accepted.
+    Open,
+    /// After its deadline (or closed early).
+    Closed,
+}
+
+impl CallStatus {
+    /// Every status.
+    pub const ALL: [Self; 3] = [Self::Upcoming, Self::Open, Self::Closed];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Upcoming => "upcoming",
+            Self::Open => "open",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for CallStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// `GET /api/calls/{id}/results`: a call's published results.

@@ -63,9 +63,46 @@ pub struct CampaignChange {
     /// When (UTC).
     pub at: String,
     /// `created`, `edited` or `published`.
-    pub action: String,
+    pub action: CampaignAction,
     /// Who (account id).
     pub actor: String,
+}
+
+/// What happened to a campaign (its history, `campaign_events.action`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CampaignAction {
+    /// Created.
+    Created,
+    /// Edited while unpublished.
+    Edited,
+    /// Published.
+    Published,
+}
+
+impl CampaignAction {
+    /// Every action.
+    pub const ALL: [Self; 3] = [Self::Created, Self::Edited, Self::Published];
+
+    /// The wire (and stored) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Edited => "edited",
+            Self::Published => "published",
+        }
+    }
+
+    /// Parses the wire (and stored) name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for CampaignAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A challenge of a district, by theme.
@@ -120,9 +157,49 @@ pub struct Candidacy {
     /// Answers.
     pub answers: BTreeMap<String, Value>,
     /// `draft`, `submitted`, `selected` or `rejected`.
-    pub status: String,
+    pub status: CandidacyStatus,
     /// The operator's reason, once decided.
     pub reason: Option<String>,
+}
+
+/// Where a commune's candidacy stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidacyStatus {
+    /// Saved, not submitted: only the commune sees it.
+    Draft,
+    /// Submitted to the programme (still editable until decided).
+    Submitted,
+    /// Selected: the commune becomes a district.
+    Selected,
+    /// Not selected.
+    Rejected,
+}
+
+impl CandidacyStatus {
+    /// Every status.
+    pub const ALL: [Self; 4] = [Self::Draft, Self::Submitted, Self::Selected, Self::Rejected];
+
+    /// The wire (and stored) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Selected => "selected",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    /// Parses the wire (and stored) name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for CandidacyStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// `POST /api/campaigns/{id}/candidacies/{insee}/decision`.
