@@ -234,6 +234,35 @@ mod client {
 mod tests {
     use super::*;
 
+    /// The cases of WIT enum `name` in `wit/platform.wit`, in order.
+    fn wit_enum(name: &str) -> Vec<String> {
+        let wit = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../wit/platform.wit"
+        ));
+        let start = wit.find(&format!("enum {name} {{")).unwrap();
+        let body = &wit[start..];
+        let body = &body[body.find('{').unwrap() + 1..body.find('}').unwrap()];
+        body.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("//"))
+            .map(|l| l.trim_end_matches(',').to_owned())
+            .collect()
+    }
+
+    /// The client converts actions and refusal codes to and from WIT by name: both
+    /// vocabularies are the WIT enums, case for case, in order.
+    #[test]
+    fn actions_and_refusal_codes_mirror_the_wit() {
+        let actions: Vec<_> = Action::ALL.iter().map(|a| a.name().to_owned()).collect();
+        assert_eq!(actions, wit_enum("action"));
+        let codes: Vec<_> = crate::refusal::RefusalCode::ALL
+            .iter()
+            .map(|c| c.wit_name().to_owned())
+            .collect();
+        assert_eq!(codes, wit_enum("refusal-code"));
+    }
+
     #[test]
     fn facts_state_a_suspension_only_with_a_commune() {
         let a: Insee = "93066".parse().unwrap();
