@@ -8,6 +8,7 @@
 //!   committed row);
 //! - p50/p99 latency of listing one call's applications (`GET
 //!   /api/calls/{id}/applications?limit=100`, first page and a later page).
+//!
 //! Asserts nothing. `QMI_BENCH_SUBMISSIONS` (default 2000).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

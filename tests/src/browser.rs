@@ -188,13 +188,18 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// Starts chromedriver on a free port.
+    /// Starts chromedriver on a free port; panics when it cannot.
     pub fn start() -> Driver {
+        Driver::try_start().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Starts chromedriver on a free port, or says why it did not listen.
+    pub fn try_start() -> Result<Driver, String> {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
-            .expect("a free port")
+            .map_err(|e| format!("no free port: {e}"))?
             .port();
-        let child = Command::new("chromedriver")
+        let mut child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -203,13 +208,14 @@ impl Driver {
             .expect("chromedriver is not installed: apt-get install chromium chromium-driver (scripts/test does)");
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not listen on port {port}"
-            );
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("chromedriver did not listen on port {port}"));
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
-        Driver { child, port }
+        Ok(Driver { child, port })
     }
 }
 
@@ -245,36 +251,12 @@ where
     F: for<'a> FnOnce(&'a Ctx) -> Pin<Box<dyn Future<Output = Outcome> + 'a>>,
 {
     let _ = axe_source();
-    let driver = Driver::start();
-    let profile = tempfile::Builder::new()
-        .prefix("qmi-chromium-")
-        .tempdir()
-        .expect("temp dir");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("tokio");
     rt.block_on(async move {
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }),
-        );
-        // chromedriver listens on loopback over plain HTTP: no TLS stack, so
-        // no process-wide crypto provider to choose.
-        let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", driver.port))
-            .await
-            .expect("a WebDriver session");
+        let (c, driver, profile) = session().await;
         let ctx = Ctx {
             server,
             c,
@@ -298,6 +280,64 @@ where
         }
         let _ = ctx.c.clone().close().await;
     });
+}
+
+/// How many times a WebDriver session is asked for before the test fails.
+pub const SESSION_ATTEMPTS: u32 = 3;
+/// How long one attempt at starting a session may take.
+pub const SESSION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A WebDriver session in a fresh headless Chromium, with its chromedriver and
+/// profile directory. A slow machine sometimes fails to start one (Chromium times
+/// out, chromedriver refuses): the start, and only the start, is tried
+/// [`SESSION_ATTEMPTS`] times, each with its own chromedriver and profile; the
+/// test fails with every attempt's error. A scenario's steps are never retried.
+async fn session() -> (Client, Driver, tempfile::TempDir) {
+    let mut errors = Vec::new();
+    for attempt in 1..=SESSION_ATTEMPTS {
+        let driver = match Driver::try_start() {
+            Ok(driver) => driver,
+            Err(e) => {
+                eprintln!("WebDriver attempt {attempt}: {e}");
+                errors.push(format!("attempt {attempt}: {e}"));
+                continue;
+            }
+        };
+        let profile = tempfile::Builder::new()
+            .prefix("qmi-chromium-")
+            .tempdir()
+            .expect("temp dir");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }),
+        );
+        // chromedriver listens on loopback over plain HTTP: no TLS stack, so
+        // no process-wide crypto provider to choose.
+        let mut builder =
+            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        builder.capabilities(caps);
+        let url = format!("http://127.0.0.1:{}", driver.port);
+        let error = match tokio::time::timeout(SESSION_TIMEOUT, builder.connect(&url)).await {
+            Ok(Ok(c)) => return (c, driver, profile),
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => format!("no session after {SESSION_TIMEOUT:?}"),
+        };
+        eprintln!("WebDriver attempt {attempt}: {error}");
+        errors.push(format!("attempt {attempt}: {error}"));
+    }
+    panic!(
+        "no WebDriver session after {SESSION_ATTEMPTS} attempts:\n{}",
+        errors.join("\n")
+    );
 }
 
 /// Maps any error into the scenario's failure with what was being done.

@@ -60,6 +60,11 @@ impl Res {
             .is_some_and(|errors| errors.iter().any(|e| e["field"] == field))
     }
 
+    /// A header of the answer, if present and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
     /// A string field of the body; panics when there is none.
     pub fn str(&self, key: &str) -> String {
         self.body[key]
@@ -88,7 +93,7 @@ pub enum Body<'a> {
     None,
     /// Sent as `application/json`.
     Json(&'a Value),
-    /// Bytes sent with the given content type.
+    /// Bytes sent with the given content type (none when it is empty).
     Bytes(&'a str, Vec<u8>),
 }
 
@@ -138,6 +143,8 @@ impl<'a> Client<'a> {
             Body::Json(v) => req
                 .header("content-type", "application/json")
                 .body(v.to_string()),
+            // An empty content type sends the bytes without one.
+            Body::Bytes("", bytes) => req.body(bytes),
             Body::Bytes(content_type, bytes) => {
                 req.header("content-type", content_type).body(bytes)
             }

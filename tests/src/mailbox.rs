@@ -258,6 +258,24 @@ impl Mailbox {
         assert_eq!(reply.status, 200, "GET /clock: {reply:?}");
         reply.json()["now"].as_str().unwrap_or_default().to_owned()
     }
+
+    /// The guests' wall clock now, in seconds since the Unix epoch: what deadlines
+    /// of a test on the manual clock are computed from (never the test's own clock).
+    pub fn clock_unix(&self) -> i64 {
+        let now = self.clock_now();
+        unix_of(&now).unwrap_or_else(|| panic!("GET /clock: not an RFC 3339 UTC instant: {now:?}"))
+    }
+}
+
+/// Seconds since the Unix epoch of `YYYY-MM-DDTHH:MM:SSZ` (the clock's format).
+fn unix_of(rfc3339: &str) -> Option<i64> {
+    let b = rfc3339.as_bytes();
+    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[19] != b'Z' {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| rfc3339.get(r)?.parse::<i64>().ok();
+    let days = qmi_kit::time::days_from_civil(n(0..4)?, n(5..7)? as u32, n(8..10)? as u32);
+    Some(days * 86_400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)?)
 }
 
 /// Percent-encodes a query value.
@@ -288,6 +306,13 @@ mod tests {
             received_at: "t".into(),
             idempotency_key: None,
         }
+    }
+
+    #[test]
+    fn clock_instants_read_as_unix_seconds() {
+        assert_eq!(unix_of("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(unix_of("2026-12-02T15:39:04Z"), Some(1_796_225_944));
+        assert_eq!(unix_of("2026-12-02T15:39:04+01:00"), None);
     }
 
     #[test]

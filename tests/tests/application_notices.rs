@@ -16,7 +16,6 @@
 //! notifications directory who they are by saving their language (`PATCH /api/me`).
 
 use std::ops::Deref;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use qmi_tests::http::{Body, Client};
 use qmi_tests::mailbox::{Mail, Mailbox, path_of};
@@ -56,6 +55,12 @@ impl<'a> Api<'a> {
         }
     }
 
+    /// The server's (manual) clock, in Unix seconds: deadlines are set from it,
+    /// never from the test's own clock.
+    fn now(&self) -> i64 {
+        self.client.server.mailbox().clock_unix()
+    }
+
     /// A 2xx answer's body; panics with the answer otherwise.
     fn ok(&self, method: &str, path: &str, token: &str, body: Option<&Value>) -> Value {
         let r = self.send(method, path, Some(token), body);
@@ -87,13 +92,6 @@ impl<'a> Api<'a> {
     }
 }
 
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 fn rfc3339(t: i64) -> String {
     qmi_kit::time::Instant(t).to_string()
 }
@@ -107,7 +105,7 @@ fn new_call(api: &Api, admin: &str, title: &str, closes_at: &str) -> String {
         "themes": ["Climat"],
         "challenges": [],
         "eligibility": { "kinds": [], "countries": [] },
-        "opens_at": rfc3339(unix_now() - 3600),
+        "opens_at": rfc3339(api.now() - 3600),
         "closes_at": closes_at,
         "target_selections": 2,
         "form": [
@@ -409,8 +407,8 @@ fn a_draft_is_reminded_once_72_hours_before_the_deadline() {
     let gruene = api.person(GRUENE);
     let solaire = api.person(SOLAIRE);
     const CALL: &str = "Rappel avant clôture 2031";
-    // The guests' clock stands still at the server's start (manual clock), before now.
-    let closes = unix_now() + 73 * 3600;
+    // The guests' clock stands still (manual clock) until the test moves it.
+    let closes = api.now() + 73 * 3600;
     let call = new_call(&api, &admin, CALL, &rfc3339(closes));
     let draft = api.ok(
         "POST",
@@ -495,7 +493,7 @@ fn a_communes_candidacy_is_acknowledged_and_decided() {
         "POST",
         "/api/campaigns",
         &programme,
-        Some(&json!({ "title": CAMPAIGN, "text": "Accueillez un quartier", "opens_at": rfc3339(unix_now() - 60), "closes_at": "2099-01-31T18:00", "published": true,
+        Some(&json!({ "title": CAMPAIGN, "text": "Accueillez un quartier", "opens_at": rfc3339(api.now() - 60), "closes_at": "2099-01-31T18:00", "published": true,
             "questions": [{ "id": "why", "label": "Pourquoi vous ?", "kind": "long_text", "required": true }] })),
     );
     let cid = campaign["id"].as_str().unwrap();

@@ -4,60 +4,31 @@
 //! under idempotency keys.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use qmi_tests::http::{Body, Client, Res};
 use qmi_tests::{QmiServer, app};
 use serde_json::{Value, json};
 
 const DEMO_PASSWORD: &str = "applications-tests-password";
 const SAINT_DENIS: &str = "93066";
-const REVIEWER_SAINT_DENIS: &str = "01900000-0000-7000-8000-000000000013";
-const REVIEWER_MONTREUIL: &str = "01900000-0000-7000-8000-000000000023";
-const REVIEWER_PARIS: &str = "01900000-0000-7000-8000-000000000033";
 
+/// The application on the manual clock: a deadline passes when the test moves the
+/// clock, never while it waits.
 fn server() -> QmiServer {
-    app::serve(&["identity", "applications", "districts"], DEMO_PASSWORD)
+    app::up(&["identity", "applications", "districts"], DEMO_PASSWORD)
+        .manual_clock()
+        .start()
 }
 
-/// A response.
-#[derive(Clone)]
-struct Res {
-    status: u16,
-    content_type: String,
-    bytes: Vec<u8>,
-    body: Value,
+/// The shared JSON client (a 5xx fails the test), with this file's shorthands.
+struct Api<'a> {
+    client: Client<'a>,
 }
 
-impl std::fmt::Debug for Res {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {} {}",
-            self.status,
-            self.content_type,
-            String::from_utf8_lossy(&self.bytes[..self.bytes.len().min(600)])
-        )
-    }
-}
-
-/// A small HTTP client over the server.
-#[derive(Clone)]
-struct Api {
-    base: String,
-    http: reqwest::blocking::Client,
-}
-
-impl Api {
-    fn new(server: &QmiServer) -> Self {
-        let http = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
+impl<'a> Api<'a> {
+    fn new(server: &'a QmiServer) -> Self {
         Self {
-            base: server.url(""),
-            http,
+            client: Client::new(server),
         }
     }
 
@@ -69,38 +40,20 @@ impl Api {
         body: Option<&Value>,
         headers: &[(&str, &str)],
     ) -> Res {
-        let mut req = self
-            .http
-            .request(method.parse().unwrap(), format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        if let Some(b) = body {
-            req = req
-                .header("content-type", "application/json")
-                .body(b.to_string());
-        }
-        let resp = req
-            .send()
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let bytes = resp.bytes().unwrap().to_vec();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Res {
-            status,
-            content_type,
-            bytes,
-            body,
-        }
+        self.client
+            .request(method, path, token, body.into(), headers)
+    }
+
+    /// The server's (manual) clock in Unix seconds: times are set from it, never
+    /// from the test's own clock.
+    fn now(&self) -> u64 {
+        self.client.server.mailbox().clock_unix() as u64
+    }
+
+    /// Raw bytes, sent without a content type (attachments are judged by content).
+    fn upload(&self, path: &str, token: &str, bytes: Vec<u8>) -> Res {
+        self.client
+            .request("POST", path, Some(token), Body::Bytes("", bytes), &[])
     }
 
     fn get(&self, path: &str, token: Option<&str>) -> Res {
@@ -117,6 +70,15 @@ impl Api {
         let r = self.send(method, path, token, body, &[]);
         assert!((200..300).contains(&r.status), "{method} {path}: {r:?}");
         r.body
+    }
+
+    /// The account id of whoever holds `token` (`GET /api/me`), so that no test
+    /// spells a demo account's id.
+    fn account_id(&self, token: &str) -> String {
+        self.ok("GET", "/api/me", Some(token), None)["id"]
+            .as_str()
+            .expect("GET /api/me has the account's id")
+            .to_owned()
     }
 
     fn token(&self, email: &str) -> String {
@@ -140,13 +102,6 @@ fn problem(r: &Res, status: u16) {
 
 fn rfc3339(t: u64) -> String {
     qmi_kit::time::Instant(t as i64).to_string()
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
 }
 
 fn polygon() -> Value {
@@ -185,10 +140,7 @@ fn join(api: &Api, inviter: &str, org: &str, email: &str) {
         Some(inviter),
         &json!({ "email": email }),
     );
-    assert!(
-        matches!(r.status, 200 | 201 | 202),
-        "inviting {email}: {r:?}"
-    );
+    assert!((200..=202).contains(&r.status), "inviting {email}: {r:?}");
     if r.status != 202 {
         return;
     }
@@ -211,7 +163,8 @@ fn join(api: &Api, inviter: &str, org: &str, email: &str) {
     );
 }
 
-fn call_body(closes_at: &str) -> Value {
+/// A Saint-Denis call opened an hour before `now` (the server's clock).
+fn call_body(now: u64, closes_at: &str) -> Value {
     json!({
         "insee": SAINT_DENIS,
         "title": "Énergie et mobilité à Saint-Denis",
@@ -219,7 +172,7 @@ fn call_body(closes_at: &str) -> Value {
         "themes": ["Énergie", "Mobilité"],
         "challenges": ["Réduire la chaleur urbaine"],
         "eligibility": { "kinds": ["startup", "association", "sme"], "countries": [] },
-        "opens_at": rfc3339(unix_now() - 3600),
+        "opens_at": rfc3339(now - 3600),
         "closes_at": closes_at,
         "target_selections": 3,
         "form": [
@@ -238,12 +191,13 @@ fn call_body(closes_at: &str) -> Value {
     })
 }
 
-/// Scores reviewer `r` (index in the pool) gives application number `i`.
-fn scores_for(i: usize, reviewer: &str) -> (u8, u8) {
+/// Scores `reviewer` gives application number `i` (`disagreeing` scores
+/// application 0 higher than the others).
+fn scores_for(i: usize, reviewer: &str, disagreeing: &str) -> (u8, u8) {
     let impact = ((i * 7) % 6) as u8;
     let feasibility = ((i * 5) % 6) as u8;
     // One reviewer disagrees on application 0, so its spread is not zero.
-    if i == 0 && reviewer == REVIEWER_SAINT_DENIS {
+    if i == 0 && reviewer == disagreeing {
         (impact.saturating_sub(0) + 2, feasibility)
     } else {
         (impact, feasibility)
@@ -264,7 +218,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
         "POST",
         "/api/campaigns",
         Some(&programme),
-        Some(&json!({ "title": "AMI Quartiers d'innovation", "text": "Accueillez un quartier", "opens_at": rfc3339(unix_now() - 60), "closes_at": "2099-01-31T18:00", "published": true,
+        Some(&json!({ "title": "AMI Quartiers d'innovation", "text": "Accueillez un quartier", "opens_at": rfc3339(api.now() - 60), "closes_at": "2099-01-31T18:00", "published": true,
             "questions": [{ "id": "why", "label": "Pourquoi ?", "kind": "long_text", "required": true }] })),
     );
     let cid = campaign["id"].as_str().unwrap();
@@ -422,12 +376,13 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     let partners: Vec<String> = emails.iter().map(|e| api.token(e)).collect();
 
     // Reviewers from other communes join Saint-Denis's jury.
+    let mut joined = Vec::new();
     for email in [
         "reviewer.montreuil@qmi.example",
         "reviewer.paris@qmi.example",
     ] {
         // An invitation, accepted with the account's password (issue 12).
-        qmi_tests::invite::to_commune(
+        let j = qmi_tests::invite::to_commune(
             &server,
             &admin,
             SAINT_DENIS,
@@ -436,23 +391,24 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
             None,
             DEMO_PASSWORD,
         );
+        joined.push((j.account_id, api.token(email)));
     }
-    let reviewers: HashMap<&str, String> = [
-        (
-            REVIEWER_SAINT_DENIS,
-            api.token("reviewer.saint-denis@qmi.example"),
-        ),
-        (
-            REVIEWER_MONTREUIL,
-            api.token("reviewer.montreuil@qmi.example"),
-        ),
-        (REVIEWER_PARIS, api.token("reviewer.paris@qmi.example")),
+    let sd_token = api.token("reviewer.saint-denis@qmi.example");
+    let reviewer_sd = api.account_id(&sd_token);
+    let [
+        (reviewer_montreuil, montreuil_token),
+        (reviewer_paris, paris_token),
+    ] = <[(String, String); 2]>::try_from(joined).expect("two reviewers joined");
+    let reviewers: HashMap<String, String> = [
+        (reviewer_sd.clone(), sd_token),
+        (reviewer_montreuil.clone(), montreuil_token),
+        (reviewer_paris.clone(), paris_token),
     ]
     .into();
 
-    // 3. The call for solutions, closing in a few seconds.
-    let deadline = unix_now() + 25;
-    let mut body = call_body(&rfc3339(deadline));
+    // 3. The call for solutions, closing in an hour of the server's (manual) clock.
+    let deadline = api.now() + 3600;
+    let mut body = call_body(api.now(), &rfc3339(deadline));
     problem(&api.post("/api/calls", Some(&admin_montreuil), &body), 403);
     problem(&api.post("/api/calls", Some(&agent), &body), 403);
     let mut broken = body.clone();
@@ -498,7 +454,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
 
     let answers = |i: usize| json!({ "pitch": format!("Solution {i}"), "budget": 1000 * i, "theme": "energie", "start": "2026-09-01" });
     let mut app_ids: Vec<String> = Vec::new();
-    for i in 0..20 {
+    for (i, partner) in partners.iter().enumerate() {
         let path = format!("/api/calls/{call_id}/applications");
         let key = format!("story-{i}");
         let valid = !(16..=17).contains(&i) && i != 19;
@@ -510,7 +466,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
         let r = api.send(
             "POST",
             &path,
-            Some(&partners[i]),
+            Some(partner),
             Some(&content),
             &[("idempotency-key", &key)],
         );
@@ -519,7 +475,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
         let again = api.send(
             "POST",
             &path,
-            Some(&partners[i]),
+            Some(partner),
             Some(&content),
             &[("idempotency-key", &key)],
         );
@@ -531,13 +487,13 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
             // Invalid: every problem is listed.
             let mut bad = json!({ "title": format!("Solution {i}"), "answers": { "budget": 500000, "theme": "water", "start": "2026-02-30" } });
             assert_eq!(
-                api.put(&format!("/api/applications/{id}"), Some(&partners[i]), &bad)
+                api.put(&format!("/api/applications/{id}"), Some(partner), &bad)
                     .status,
                 200
             );
             let sub = api.post(
                 &format!("/api/applications/{id}/submit"),
-                Some(&partners[i]),
+                Some(partner),
                 &json!({}),
             );
             problem(&sub, 422);
@@ -559,7 +515,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
             );
             bad["answers"]["nope"] = json!(1);
             assert_eq!(
-                api.put(&format!("/api/applications/{id}"), Some(&partners[i]), &bad)
+                api.put(&format!("/api/applications/{id}"), Some(partner), &bad)
                     .body["errors"][0]["field"],
                 "answers.nope"
             );
@@ -584,42 +540,15 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     );
     // Attachments: by their whole content, on drafts.
     let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
-    let up = api
-        .http
-        .post(format!(
-            "{}/api/applications/{}/attachments",
-            api.base, app_ids[19]
-        ))
-        .bearer_auth(&partners[19])
-        .body(pdf.clone())
-        .send()
-        .unwrap();
-    assert_eq!(up.status().as_u16(), 201);
-    let att: Value = serde_json::from_slice(&up.bytes().unwrap()).unwrap();
-    let exe = api
-        .http
-        .post(format!(
-            "{}/api/applications/{}/attachments",
-            api.base, app_ids[19]
-        ))
-        .bearer_auth(&partners[19])
-        .body(b"MZ\x90\x00not a pdf".to_vec())
-        .send()
-        .unwrap();
-    assert_eq!(exe.status().as_u16(), 415);
-    let big = api
-        .http
-        .post(format!(
-            "{}/api/applications/{}/attachments",
-            api.base, app_ids[19]
-        ))
-        .bearer_auth(&partners[19])
-        .body(vec![b'%'; 3 * 1024 * 1024])
-        .send()
-        .unwrap();
+    let attachments = format!("/api/applications/{}/attachments", app_ids[19]);
+    let up = api.upload(&attachments, &partners[19], pdf.clone());
+    assert_eq!(up.status, 201, "{up:?}");
+    let att = up.body.clone();
+    let exe = api.upload(&attachments, &partners[19], b"MZ\x90\x00not a pdf".to_vec());
+    assert_eq!(exe.status, 415, "{exe:?}");
+    let big = api.upload(&attachments, &partners[19], vec![b'%'; 3 * 1024 * 1024]);
     assert_eq!(
-        big.status().as_u16(),
-        415,
+        big.status, 415,
         "3 MiB passes the gateway (10 MiB cap on this route) and is refused by content"
     );
     let got = api.get(
@@ -646,10 +575,8 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
         .map(|h| h["status"].as_str().unwrap())
         .collect();
     assert_eq!(statuses, ["draft", "submitted", "withdrawn"]);
-    // Late: number 19 fills everything in after the deadline.
-    while unix_now() <= deadline {
-        std::thread::sleep(Duration::from_millis(250));
-    }
+    // Late: number 19 fills everything in after the deadline (the clock moves past it).
+    server.mailbox().advance_clock(3601);
     let mut late = json!({ "title": "Solution 19", "answers": answers(19) });
     late["answers"]["deck"] = att["id"].clone();
     api.ok(
@@ -715,7 +642,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
         ),
         403,
     );
-    let pool = [REVIEWER_SAINT_DENIS, REVIEWER_MONTREUIL, REVIEWER_PARIS];
+    let pool = [&reviewer_sd, &reviewer_montreuil, &reviewer_paris];
     let assigned = api.ok(
         "POST",
         &format!("/api/calls/{call_id}/assignments"),
@@ -733,7 +660,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
         "{load:?}"
     );
     // Reviewer Paris declares a conflict on their first application: recused.
-    let paris = &reviewers[REVIEWER_PARIS];
+    let paris = &reviewers[&reviewer_paris];
     let mine: Vec<Value> = api
         .ok("GET", "/api/reviews", Some(paris), None)
         .as_array()
@@ -797,7 +724,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
         .iter()
         .find(|a| {
             !now_assigned.iter().any(|b| {
-                b["application"] == a["application"] && b["reviewer"] == REVIEWER_MONTREUIL
+                b["application"] == a["application"] && b["reviewer"] == reviewer_montreuil.as_str()
             })
         })
         .unwrap()["application"]
@@ -807,7 +734,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     problem(
         &api.get(
             &format!("/api/applications/{outsider_app}"),
-            Some(&reviewers[REVIEWER_MONTREUIL]),
+            Some(&reviewers[&reviewer_montreuil]),
         ),
         404,
     );
@@ -829,7 +756,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
             let app = a["application"].as_str().unwrap();
             // The demo data assigns other calls' applications too.
             let Some(&i) = index.get(app) else { continue };
-            let (impact, feasibility) = scores_for(i, sub);
+            let (impact, feasibility) = scores_for(i, sub, &reviewer_sd);
             let r = api.ok("PUT", &format!("/api/applications/{app}/review"), Some(token), Some(&json!({ "scores": [
                 { "criterion": "impact", "score": impact, "comment": "ok" }, { "criterion": "feasibility", "score": feasibility } ] })));
             assert_eq!(
@@ -841,7 +768,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     problem(
         &api.put(
             &format!("/api/applications/{}/review", app_ids[1]),
-            Some(&reviewers[REVIEWER_SAINT_DENIS]),
+            Some(&reviewers[&reviewer_sd]),
             &json!({ "scores": [{ "criterion": "impact", "score": 6 }] }),
         ),
         422,
@@ -868,7 +795,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
                 .iter()
                 .filter(|a| a["application"] == app_ids[i].as_str() && a["conflict"] == false)
                 .map(|a| {
-                    let (imp, fea) = scores_for(i, a["reviewer"].as_str().unwrap());
+                    let (imp, fea) = scores_for(i, a["reviewer"].as_str().unwrap(), &reviewer_sd);
                     (3.0 * f64::from(imp) + f64::from(fea)) / 4.0
                 })
                 .collect();
@@ -1010,12 +937,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
 
     // Decided or withdrawn, this call's applications no longer await reviews;
     // the demo's submitted one still does.
-    let reviews = api.ok(
-        "GET",
-        "/api/reviews",
-        Some(&reviewers[REVIEWER_SAINT_DENIS]),
-        None,
-    );
+    let reviews = api.ok("GET", "/api/reviews", Some(&reviewers[&reviewer_sd]), None);
     let (ours, others): (Vec<&Value>, Vec<&Value>) = reviews
         .as_array()
         .unwrap()
@@ -1121,7 +1043,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     problem(
         &api.post(
             &format!("/api/calls/{call_id}/decisions/publish"),
-            Some(&reviewers[REVIEWER_SAINT_DENIS]),
+            Some(&reviewers[&reviewer_sd]),
             &json!({}),
         ),
         403,
@@ -1129,7 +1051,7 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     problem(
         &api.get(
             &format!("/api/calls/{call_id}/applications"),
-            Some(&reviewers[REVIEWER_SAINT_DENIS]),
+            Some(&reviewers[&reviewer_sd]),
         ),
         403,
     );
@@ -1152,47 +1074,54 @@ fn five_hundred_concurrent_submissions_with_retries_make_exactly_five_hundred() 
         "POST",
         "/api/calls",
         Some(&admin),
-        Some(&call_body("2099-12-31T23:59")),
+        Some(&call_body(api.now(), "2099-12-31T23:59")),
     );
     let call_id = call["id"].as_str().unwrap().to_owned();
-    let partner = Arc::new(partner);
-    let threads: Vec<_> = (0..50)
-        .map(|t| {
-            let api = api.clone();
-            let partner = partner.clone();
-            let call_id = call_id.clone();
-            std::thread::spawn(move || {
-                let mut ids = Vec::new();
-                for k in 0..10 {
-                    let n = t * 10 + k;
-                    let key = format!("load-{n}");
-                    let body = json!({ "title": format!("Load {n}"), "answers": { "pitch": "x", "budget": n, "theme": "mobilite" }, "submit": true });
-                    // Each submission is sent twice (a client retrying after a lost
-                    // answer), and retried until it gets an answer.
-                    let mut seen = Vec::new();
-                    for _ in 0..2 {
-                        loop {
-                            let r = api.send("POST", &format!("/api/calls/{call_id}/applications"), Some(&partner), Some(&body), &[("idempotency-key", &key)]);
-                            if r.status == 200 || r.status == 201 {
-                                assert_eq!(r.body["status"], "submitted");
-                                seen.push(r.body["id"].as_str().unwrap().to_owned());
-                                break;
-                            }
-                            assert!(r.status >= 500 || r.status == 409, "{r:?}");
-                            std::thread::sleep(Duration::from_millis(20));
-                        }
-                    }
-                    assert_eq!(seen[0], seen[1], "a retry under the same key made a second application");
-                    ids.push(seen.remove(0));
+    // Each submission is sent twice (a client retrying after a lost answer); a 409
+    // (the same key still in flight) is asked again, a 5xx fails the test.
+    let submit = |n: usize| -> String {
+        let key = format!("load-{n}");
+        let body = json!({ "title": format!("Load {n}"), "answers": { "pitch": "x", "budget": n, "theme": "mobilite" }, "submit": true });
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            let mut conflicts = 0;
+            loop {
+                let r = api.send(
+                    "POST",
+                    &format!("/api/calls/{call_id}/applications"),
+                    Some(&partner),
+                    Some(&body),
+                    &[("idempotency-key", &key)],
+                );
+                if r.status == 200 || r.status == 201 {
+                    assert_eq!(r.body["status"], "submitted");
+                    seen.push(r.body["id"].as_str().unwrap().to_owned());
+                    break;
                 }
-                ids
-            })
-        })
-        .collect();
-    let ids: BTreeSet<String> = threads
-        .into_iter()
-        .flat_map(|t| t.join().unwrap())
-        .collect();
+                assert_eq!(r.status, 409, "{r:?}");
+                conflicts += 1;
+                assert!(
+                    conflicts < 100,
+                    "still 409 after {conflicts} attempts: {r:?}"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+        assert_eq!(
+            seen[0], seen[1],
+            "a retry under the same key made a second application"
+        );
+        seen.remove(0)
+    };
+    let ids: BTreeSet<String> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..50)
+            .map(|t| scope.spawn(move || (0..10).map(|k| submit(t * 10 + k)).collect::<Vec<_>>()))
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect()
+    });
     assert_eq!(ids.len(), 500);
     let mut stored = BTreeSet::new();
     let mut cursor = String::new();
@@ -1229,7 +1158,7 @@ fn a_programme_call_covers_several_districts_and_enforces_eligibility() {
     let solaire = api.token("partner@solaire-urbain.example"); // startup, FR
     let gruene = api.token("partner@gruene-wege.example"); // sme, DE
 
-    let mut body = call_body("2099-12-31T23:59");
+    let mut body = call_body(api.now(), "2099-12-31T23:59");
     let obj = body.as_object_mut().unwrap();
     obj.remove("insee");
     obj.insert("districts".into(), json!([MONTREUIL, PARIS]));
@@ -1515,23 +1444,29 @@ fn a_programme_call_covers_several_districts_and_enforces_eligibility() {
 
     // Reviews across districts: only the eligible application is reviewable; the
     // assignment lives in its district and the reviewer sees it.
+    let montreuil_token = api.token("reviewer.montreuil@qmi.example");
+    let paris_token = api.token("reviewer.paris@qmi.example");
+    let (reviewer_montreuil, reviewer_paris) = (
+        api.account_id(&montreuil_token),
+        api.account_id(&paris_token),
+    );
     let assigned = api.ok(
         "POST",
         &format!("/api/calls/{call_id}/assignments"),
         Some(&programme),
-        Some(&json!({ "reviewers": [REVIEWER_MONTREUIL, REVIEWER_PARIS], "per_application": 1 })),
+        Some(&json!({ "reviewers": [reviewer_montreuil, reviewer_paris], "per_application": 1 })),
     );
     assert_eq!(assigned.as_array().unwrap().len(), 1, "{assigned}");
     assert_eq!(assigned[0]["application"], montreuil_app.as_str());
     let reviewer = assigned[0]["reviewer"].as_str().unwrap();
-    let reviewer_token = api.token(if reviewer == REVIEWER_MONTREUIL {
-        "reviewer.montreuil@qmi.example"
+    let reviewer_token = if reviewer == reviewer_montreuil {
+        montreuil_token.as_str()
     } else {
-        "reviewer.paris@qmi.example"
-    });
-    let mine = api.ok("GET", "/api/reviews", Some(&reviewer_token), None);
+        paris_token.as_str()
+    };
+    let mine = api.ok("GET", "/api/reviews", Some(reviewer_token), None);
     assert_eq!(mine[0]["application"], montreuil_app.as_str());
-    api.ok("PUT", &format!("/api/applications/{montreuil_app}/review"), Some(&reviewer_token), Some(&json!({ "scores": [{ "criterion": "impact", "score": 4 }, { "criterion": "feasibility", "score": 2 }] })));
+    api.ok("PUT", &format!("/api/applications/{montreuil_app}/review"), Some(reviewer_token), Some(&json!({ "scores": [{ "criterion": "impact", "score": 4 }, { "criterion": "feasibility", "score": 2 }] })));
     let ranking = api.ok(
         "GET",
         &format!("/api/calls/{call_id}/ranking"),
@@ -1545,7 +1480,7 @@ fn a_programme_call_covers_several_districts_and_enforces_eligibility() {
         "{ranking}"
     );
     assert_eq!(
-        api.ok("GET", "/api/reviews", Some(&reviewer_token), None)[0]["done"],
+        api.ok("GET", "/api/reviews", Some(reviewer_token), None)[0]["done"],
         true
     );
 
@@ -1582,7 +1517,7 @@ fn managed_calls_list_the_unpublished_calls_of_whoever_runs_them() {
     let agent = api.token("agent.saint-denis@qmi.example");
     let partner = api.token("partner@solaire-urbain.example");
 
-    let mut draft = call_body("2099-12-31T23:59");
+    let mut draft = call_body(api.now(), "2099-12-31T23:59");
     draft["published"] = json!(false);
     draft["title"] = json!("Brouillon de Saint-Denis");
     let commune_call = api.ok("POST", "/api/calls", Some(&admin_saint_denis), Some(&draft))["id"]

@@ -16,8 +16,9 @@
 //!   call is a 404 like a missing one on every call route.
 
 use std::collections::BTreeSet;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use qmi_tests::http::{Body, Client, Res};
 use qmi_tests::{QmiServer, app};
 use serde_json::{Value, json};
 
@@ -28,73 +29,24 @@ fn server() -> QmiServer {
     app::serve(&["identity", "applications", "districts"], PASSWORD)
 }
 
-/// A response.
-#[derive(Clone)]
-struct Res {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    bytes: Vec<u8>,
-    body: Value,
+/// The fields a problem's `errors` name.
+fn fields(r: &Res) -> BTreeSet<String> {
+    r.fields().into_iter().collect()
 }
 
-impl Res {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.bytes).into_owned()
-    }
-
-    /// The last segment of the problem `type`.
-    fn problem_type(&self) -> &str {
-        self.body["type"]
-            .as_str()
-            .and_then(|t| t.rsplit('/').next())
-            .unwrap_or("")
-    }
-
-    fn fields(&self) -> BTreeSet<String> {
-        self.body["errors"]
-            .as_array()
-            .map(|e| {
-                e.iter()
-                    .filter_map(|x| x["field"].as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
+/// The shared JSON client (a 5xx fails the test), with this file's shorthands.
+struct Api<'a> {
+    client: Client<'a>,
 }
 
-impl std::fmt::Debug for Res {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}",
-            self.status,
-            String::from_utf8_lossy(&self.bytes[..self.bytes.len().min(800)])
-        )
-    }
-}
-
-struct Api {
-    base: String,
-    http: reqwest::blocking::Client,
-}
-
-impl Api {
-    fn new(server: &QmiServer) -> Self {
-        let http = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
+impl<'a> Api<'a> {
+    fn new(server: &'a QmiServer) -> Self {
         Self {
-            base: server.url(""),
-            http,
+            client: Client::new(server),
         }
     }
 
+    /// Bytes with an optional content type.
     fn raw(
         &self,
         method: &str,
@@ -103,29 +55,13 @@ impl Api {
         content_type: Option<&str>,
         body: Vec<u8>,
     ) -> Res {
-        let mut req = self
-            .http
-            .request(method.parse().unwrap(), format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(ct) = content_type {
-            req = req.header("content-type", ct);
-        }
-        let resp = req
-            .body(body)
-            .send()
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let bytes = resp.bytes().unwrap().to_vec();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Res {
-            status,
-            headers,
-            bytes,
-            body,
-        }
+        self.client.request(
+            method,
+            path,
+            token,
+            Body::Bytes(content_type.unwrap_or(""), body),
+            &[],
+        )
     }
 
     fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Res {
@@ -181,7 +117,7 @@ impl Api {
 }
 
 fn refused(r: &Res, status: u16, kind: &str) {
-    assert_eq!((r.status, r.problem_type()), (status, kind), "{r:?}");
+    assert_eq!((r.status, r.problem()), (status, kind), "{r:?}");
     assert!(
         r.header("content-type")
             .is_some_and(|c| c.starts_with("application/problem+json")),
@@ -324,7 +260,7 @@ fn decisions_stay_private_until_published() {
     );
     refused(&w, 409, "conflict");
     assert!(
-        !w.text().contains("rejected") && !w.text().contains(REASON),
+        !w.text.contains("rejected") && !w.text.contains(REASON),
         "{w:?}"
     );
     // Neither do the other refusals name it.
@@ -342,7 +278,7 @@ fn decisions_stay_private_until_published() {
     ] {
         assert_eq!(r.status, 409, "{r:?}");
         assert!(
-            !r.text().contains("rejected") && !r.text().contains(REASON),
+            !r.text.contains("rejected") && !r.text.contains(REASON),
             "{r:?}"
         );
     }
@@ -397,7 +333,7 @@ fn decisions_stay_private_until_published() {
         &partner,
         &json!({}),
     );
-    assert!(w.status == 409 && w.text().contains("rejected"), "{w:?}");
+    assert!(w.status == 409 && w.text.contains("rejected"), "{w:?}");
 }
 
 /// Finding 3: reviewers are the commune's jury members (identity asked): another
@@ -433,7 +369,7 @@ fn reviewers_come_from_the_communes_jury() {
         );
         refused(&r, 422, "validation");
         assert_eq!(
-            r.fields(),
+            fields(&r),
             BTreeSet::from(["reviewers[1]".to_owned()]),
             "{who}: {r:?}"
         );
@@ -444,7 +380,7 @@ fn reviewers_come_from_the_communes_jury() {
         );
         refused(&r, 422, "validation");
         assert_eq!(
-            r.fields(),
+            fields(&r),
             BTreeSet::from(["reviewers[1]".to_owned()]),
             "{who}, automatically: {r:?}"
         );
@@ -510,7 +446,7 @@ fn a_competing_applicant_reviews_nothing_of_the_call() {
     );
     refused(&r, 422, "validation");
     assert_eq!(
-        r.fields(),
+        fields(&r),
         BTreeSet::from(["reviewers[1]".to_owned()]),
         "{r:?}"
     );
@@ -623,7 +559,7 @@ fn a_refused_request_writes_nothing() {
     );
     refused(&r, 422, "validation");
     assert_eq!(
-        r.fields(),
+        fields(&r),
         BTreeSet::from(["answers.pitch".to_owned()]),
         "{r:?}"
     );
@@ -696,7 +632,7 @@ fn a_malformed_date_is_a_422_not_a_trap() {
         let r = api.post("/api/calls", &admin, &body);
         refused(&r, 422, "validation");
         assert_eq!(
-            r.fields(),
+            fields(&r),
             BTreeSet::from(["opens_at".to_owned()]),
             "{bad}: {r:?}"
         );
@@ -727,7 +663,7 @@ fn a_call_without_a_commune_is_a_422() {
         for body in [without, null, empty] {
             let r = api.post("/api/calls", token, &body);
             refused(&r, 422, "validation");
-            assert_eq!(r.fields(), BTreeSet::from(["insee".to_owned()]), "{r:?}");
+            assert_eq!(fields(&r), BTreeSet::from(["insee".to_owned()]), "{r:?}");
         }
     }
 }
@@ -807,7 +743,7 @@ fn uploads_are_typed_by_their_whole_content_and_downloaded_as_attachments() {
     for (what, bytes) in cases {
         let r = api.raw("POST", &upload, Some(&partner), Some("image/jpeg"), bytes);
         refused(&r, 415, "unsupported-media-type");
-        assert!(r.fields().contains("body"), "{what}: {r:?}");
+        assert!(fields(&r).contains("body"), "{what}: {r:?}");
     }
     for (bytes, content_type, ext) in [
         (png(), "image/png", "png"),
@@ -904,13 +840,13 @@ fn another_communes_unpublished_call_looks_missing_on_every_route() {
                 body.as_ref(),
             );
             assert_eq!(
-                (of_hidden.status, of_hidden.problem_type()),
+                (of_hidden.status, of_hidden.problem()),
                 (404, "not-found"),
                 "{method} {tail}: {of_hidden:?}"
             );
             assert_eq!(
-                (of_hidden.status, of_hidden.problem_type()),
-                (of_missing.status, of_missing.problem_type()),
+                (of_hidden.status, of_hidden.problem()),
+                (of_missing.status, of_missing.problem()),
                 "{method} {tail}"
             );
         }

@@ -15,7 +15,6 @@
 //! applications are made here through the API.
 
 use std::ops::Deref;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use qmi_tests::http::{Client, Res};
 use qmi_tests::{QmiServer, app};
@@ -52,6 +51,12 @@ impl<'a> Api<'a> {
         }
     }
 
+    /// The server's (manual) clock, in Unix seconds: deadlines are set from it,
+    /// never from the test's own clock.
+    fn now(&self) -> i64 {
+        self.client.server.mailbox().clock_unix()
+    }
+
     fn ok(&self, method: &str, path: &str, token: &str, body: Option<&Value>) -> Value {
         let r = self.send(method, path, Some(token), body);
         assert!((200..300).contains(&r.status), "{method} {path}: {r:?}");
@@ -70,13 +75,6 @@ impl<'a> Api<'a> {
     }
 }
 
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 fn rfc3339(t: i64) -> String {
     qmi_kit::time::Instant(t).to_string()
 }
@@ -87,8 +85,8 @@ fn new_call(api: &Api, admin: &str, title: &str, secs: i64) -> String {
         "insee": SAINT_DENIS,
         "title": title,
         "description": "Des solutions pour le quartier",
-        "opens_at": rfc3339(unix_now() - 3600),
-        "closes_at": rfc3339(unix_now() + secs),
+        "opens_at": rfc3339(api.now() - 3600),
+        "closes_at": rfc3339(api.now() + secs),
         "form": [{ "id": "pitch", "label": "Votre solution", "kind": "long_text", "required": true }],
         "criteria": [{ "id": "impact", "name": "Impact", "weight": 1 }],
         "published": true
@@ -131,8 +129,8 @@ fn an_unpublished_call_for_communes_is_edited_then_published() {
         json!({
             "title": title,
             "text": "Accueillir un quartier d'innovation",
-            "opens_at": rfc3339(unix_now() - 3600),
-            "closes_at": rfc3339(unix_now() + 30 * 86400),
+            "opens_at": rfc3339(api.now() - 3600),
+            "closes_at": rfc3339(api.now() + 30 * 86400),
             "published": published
         })
     };

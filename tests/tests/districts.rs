@@ -3,8 +3,7 @@
 //! freezes a suspended commune's district for everyone but programme operators
 //! (issue 11, findings 1 and 4).
 
-use std::time::Duration;
-
+use qmi_tests::http::Client;
 use qmi_tests::{QmiServer, app};
 use serde_json::{Value, json};
 
@@ -14,21 +13,15 @@ fn server() -> QmiServer {
     app::serve(&["identity", "districts"], PASSWORD)
 }
 
-struct Api {
-    base: String,
-    http: reqwest::blocking::Client,
+/// The shared JSON client (a 5xx fails the test), answering (status, body).
+struct Api<'a> {
+    client: Client<'a>,
 }
 
-impl Api {
-    fn new(server: &QmiServer) -> Self {
-        let http = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
+impl<'a> Api<'a> {
+    fn new(server: &'a QmiServer) -> Self {
         Self {
-            base: server.url(""),
-            http,
+            client: Client::new(server),
         }
     }
 
@@ -39,24 +32,8 @@ impl Api {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> (u16, Value) {
-        let mut req = self
-            .http
-            .request(method.parse().unwrap(), format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req
-                .header("content-type", "application/json")
-                .body(b.to_string());
-        }
-        let resp = req
-            .send()
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = resp.status().as_u16();
-        let body = serde_json::from_slice(&resp.bytes().unwrap()).unwrap_or(Value::Null);
-        assert!(status < 500, "{method} {path} answered {status}: {body}");
-        (status, body)
+        let r = self.client.send(method, path, token, body);
+        (r.status, r.body)
     }
 
     fn token(&self, email: &str) -> String {
@@ -194,26 +171,11 @@ fn methods_query_parameters_and_head_are_answered_by_the_catalogue() {
     let server = server();
     let api = Api::new(&server);
     let programme = api.token("programme@qmi.example");
-    let resp = api
-        .http
-        .delete(format!("{}/api/districts/93066", api.base))
-        .bearer_auth(&programme)
-        .send()
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 405);
-    let allow = resp
-        .headers()
-        .get("allow")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    assert_eq!(allow, "GET, HEAD, PUT");
-    let resp = api
-        .http
-        .head(format!("{}/api/districts", api.base))
-        .send()
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
+    let resp = api.client.delete("/api/districts/93066", Some(&programme));
+    assert_eq!(resp.status, 405, "{resp:?}");
+    assert_eq!(resp.header("allow"), Some("GET, HEAD, PUT"));
+    let resp = api.client.send("HEAD", "/api/districts", None, None);
+    assert_eq!(resp.status, 200, "{resp:?}");
     let (status, body) = api.send("GET", "/api/districts/93066?limit=true", None, None);
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["errors"][0]["field"], "limit");

@@ -4,11 +4,11 @@
 //! document, and the gateway on every `/api` trigger.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use qmi_tests::app::{self, root_manifest};
+use qmi_tests::http::{Body, Client, Res};
 use qmi_tests::{QmiServer, workspace_root};
 use serde_json::{Value, json};
 
@@ -19,31 +19,19 @@ fn server() -> QmiServer {
     app::serve(&["identity"], DEMO_PASSWORD)
 }
 
-/// A small JSON client over the server.
+/// The shared JSON client (a 5xx fails the test), with this file's shorthands.
 struct Api<'a> {
-    server: &'a QmiServer,
-    http: reqwest::blocking::Client,
-}
-
-/// A response: status, headers we look at, body.
-#[derive(Debug)]
-struct Res {
-    status: u16,
-    content_type: String,
-    retry_after: Option<String>,
-    body: Value,
+    client: Client<'a>,
 }
 
 impl<'a> Api<'a> {
     fn new(server: &'a QmiServer) -> Self {
-        let http = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap();
-        Self { server, http }
+        Self {
+            client: Client::new(server),
+        }
     }
 
+    /// One request with an optional body given as (content type, text).
     fn send(
         &self,
         method: &str,
@@ -51,39 +39,11 @@ impl<'a> Api<'a> {
         token: Option<&str>,
         body: Option<(&str, &str)>,
     ) -> Res {
-        let mut req = self
-            .http
-            .request(method.parse().unwrap(), self.server.url(path));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some((ct, b)) = body {
-            req = req.header("content-type", ct).body(b.to_owned());
-        }
-        let resp = req
-            .send()
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}\n{}", self.server.stderr()));
-        let status = resp.status().as_u16();
-        let header = |n: &str| {
-            resp.headers()
-                .get(n)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
+        let body = match body {
+            Some((content_type, text)) => Body::Bytes(content_type, text.as_bytes().to_vec()),
+            None => Body::None,
         };
-        let content_type = header("content-type").unwrap_or_default();
-        let retry_after = header("retry-after");
-        let text = resp.text().unwrap();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Res {
-            status,
-            content_type,
-            retry_after,
-            body,
-        }
+        self.client.request(method, path, token, body, &[])
     }
 
     fn get(&self, path: &str, token: Option<&str>) -> Res {
@@ -107,6 +67,23 @@ impl<'a> Api<'a> {
         );
         assert_eq!(r.status, 200, "sign-in of {email}: {r:?}");
         r.body
+    }
+
+    /// The account id of whoever holds `token` (`GET /api/me`): no test spells a
+    /// demo account's id.
+    fn account_id(&self, token: &str) -> String {
+        let me = self.get("/api/me", Some(token));
+        assert_eq!(me.status, 200, "GET /api/me: {me:?}");
+        me.str("id")
+    }
+
+    /// The id of the organisation of `email`'s account (`GET /api/me`).
+    fn organisation_of(&self, email: &str) -> String {
+        let me = self.get("/api/me", Some(&self.token(email)));
+        me.body["organisation"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{email} has no organisation: {me:?}"))
+            .to_owned()
     }
 
     fn token(&self, email: &str) -> String {
@@ -396,7 +373,8 @@ fn assert_refused(r: &Res, status: u16, code: &str) {
     );
 }
 
-fn tenant_routes(insee: &str) -> Vec<(&'static str, String, Option<Value>)> {
+/// The routes of commune `insee`'s people (`member`: an account id to remove).
+fn tenant_routes(insee: &str, member: &str) -> Vec<(&'static str, String, Option<Value>)> {
     vec![
         ("GET", format!("/api/communes/{insee}/members"), None),
         (
@@ -406,7 +384,7 @@ fn tenant_routes(insee: &str) -> Vec<(&'static str, String, Option<Value>)> {
         ),
         (
             "DELETE",
-            format!("/api/communes/{insee}/members/01900000-0000-7000-8000-000000000013"),
+            format!("/api/communes/{insee}/members/{member}"),
             None,
         ),
     ]
@@ -416,7 +394,9 @@ fn tenant_routes(insee: &str) -> Vec<(&'static str, String, Option<Value>)> {
 fn tenant_routes_need_a_token_and_standing_in_the_commune() {
     let server = server();
     let api = Api::new(&server);
-    for (method, path, body) in tenant_routes("93066") {
+    let reviewer_id = api.account_id(&api.token("reviewer.saint-denis@qmi.example"));
+    let agent_id = api.account_id(&api.token("agent.saint-denis@qmi.example"));
+    for (method, path, body) in tenant_routes("93066", &reviewer_id) {
         let r = api.send(
             method,
             &path,
@@ -430,7 +410,7 @@ fn tenant_routes_need_a_token_and_standing_in_the_commune() {
     }
     let admin_a = api.token("admin.saint-denis@qmi.example");
     // Admin of Saint-Denis on Montreuil: 403 everywhere.
-    for (method, path, body) in tenant_routes("93048") {
+    for (method, path, body) in tenant_routes("93048", &reviewer_id) {
         let r = api.send(
             method,
             &path,
@@ -456,14 +436,14 @@ fn tenant_routes_need_a_token_and_standing_in_the_commune() {
     );
     let r = api.send(
         "DELETE",
-        "/api/communes/93066/members/01900000-0000-7000-8000-000000000012",
+        &format!("/api/communes/93066/members/{agent_id}"),
         Some(&reviewer),
         None,
     );
     assert_refused(&r, 403, "insufficient-role");
     // Adding a person is an invitation, accepted with the account's password (issue 12).
     let added = qmi_tests::invite::to_commune(
-        api.server,
+        api.client.server,
         &admin_a,
         "93066",
         "Programme@QMI.example",
@@ -475,7 +455,7 @@ fn tenant_routes_need_a_token_and_standing_in_the_commune() {
     assert!(added.access_token.is_some(), "{added:?}");
     let removed = api.send(
         "DELETE",
-        "/api/communes/93066/members/01900000-0000-7000-8000-000000000013",
+        &format!("/api/communes/93066/members/{reviewer_id}"),
         Some(&admin_a),
         None,
     );
@@ -490,10 +470,11 @@ fn tenant_routes_need_a_token_and_standing_in_the_commune() {
     // A commune keeps an admin: its last one can be neither removed nor given
     // another role, by themselves or by the programme…
     let programme = api.token("programme@qmi.example");
+    let admin_id = api.account_id(&admin_a);
     for token in [&admin_a, &programme] {
         let removed = api.send(
             "DELETE",
-            "/api/communes/93066/members/01900000-0000-7000-8000-000000000011",
+            &format!("/api/communes/93066/members/{admin_id}"),
             Some(token),
             None,
         );
@@ -633,50 +614,46 @@ fn a_partner_member_sees_only_their_organisation() {
     let server = server();
     let api = Api::new(&server);
     let partner = api.token("partner@solaire-urbain.example");
+    let solaire = api.organisation_of("partner@solaire-urbain.example");
+    let gruene = api.organisation_of("partner@gruene-wege.example");
     let list = api.get("/api/organisations", Some(&partner));
     assert_eq!(list.status, 200, "{list:?}");
     let items = list.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["name"], "Solaire Urbain");
     assert_refused(
-        &api.get(
-            "/api/organisations/01900000-0000-7000-8000-00000000a002",
-            Some(&partner),
-        ),
+        &api.get(&format!("/api/organisations/{gruene}"), Some(&partner)),
         403,
         "not-organisation-member",
     );
     assert_refused(
         &api.get(
-            "/api/organisations/01900000-0000-7000-8000-00000000a002/members",
+            &format!("/api/organisations/{gruene}/members"),
             Some(&partner),
         ),
         403,
         "not-organisation-member",
     );
     assert_eq!(
-        api.get(
-            "/api/organisations/01900000-0000-7000-8000-00000000a001",
-            Some(&partner)
-        )
-        .status,
+        api.get(&format!("/api/organisations/{solaire}"), Some(&partner))
+            .status,
         200
     );
     let members = api.get(
-        "/api/organisations/01900000-0000-7000-8000-00000000a001/members",
+        &format!("/api/organisations/{solaire}/members"),
         Some(&partner),
     );
     assert_eq!(members.body.as_array().unwrap().len(), 2);
     let r = api.send(
         "PATCH",
-        "/api/organisations/01900000-0000-7000-8000-00000000a002",
+        &format!("/api/organisations/{gruene}"),
         Some(&partner),
         Some(("application/json", r#"{"name":"mine now"}"#)),
     );
     assert_refused(&r, 403, "not-organisation-member");
     let r = api.send(
         "PATCH",
-        "/api/organisations/01900000-0000-7000-8000-00000000a001",
+        &format!("/api/organisations/{solaire}"),
         Some(&partner),
         Some(("application/json", r#"{"siret":"81234567800014"}"#)),
     );
@@ -702,7 +679,7 @@ fn a_partner_member_sees_only_their_organisation() {
     assert_eq!(next.body["next_cursor"], Value::Null);
     assert_eq!(
         api.get(
-            "/api/organisations/01900000-0000-7000-8000-00000000a002/members",
+            &format!("/api/organisations/{gruene}/members"),
             Some(&programme)
         )
         .status,
@@ -718,10 +695,7 @@ fn a_partner_member_sees_only_their_organisation() {
         "{list:?}"
     );
     assert_refused(
-        &api.get(
-            "/api/organisations/01900000-0000-7000-8000-00000000a001",
-            Some(&admin),
-        ),
+        &api.get(&format!("/api/organisations/{solaire}"), Some(&admin)),
         403,
         "not-organisation-member",
     );
@@ -985,7 +959,7 @@ fn new_commune(api: &Api<'_>, hosting: &str, insee: &str, name: &str) {
 fn new_member(api: &Api<'_>, programme: &str, email: &str, roles: &[(&str, &str)]) {
     for (insee, role) in roles {
         qmi_tests::invite::to_commune(
-            api.server,
+            api.client.server,
             programme,
             insee,
             email,
@@ -1217,7 +1191,7 @@ fn removing_a_membership_or_changing_a_role_stops_existing_tokens_at_once() {
     // Given a membership back (an invitation, accepted): nothing was taken away,
     // the token goes on.
     let back = qmi_tests::invite::to_commune(
-        api.server,
+        api.client.server,
         &admin,
         "01004",
         "agent@ain.example",
@@ -1235,12 +1209,7 @@ fn removing_a_membership_or_changing_a_role_stops_existing_tokens_at_once() {
     );
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(api.get("/api/me", Some(&reviewer)).status, 200);
-    let claims = claims_of(
-        &refresh(&api, &session)["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-    );
+    let claims = claims_of(refresh(&api, &session)["access_token"].as_str().unwrap());
     assert_eq!(
         claims["mem"],
         json!({ "01004": "agent", "01053": "reviewer" })

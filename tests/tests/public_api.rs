@@ -9,7 +9,6 @@
 //! - the open-data files name their licence, Licence Ouverte 2.0.
 
 use std::ops::Deref;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use qmi_tests::http::Client;
 use qmi_tests::{QmiServer, app};
@@ -55,13 +54,6 @@ impl<'a> Api<'a> {
     }
 }
 
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 fn insee_codes(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
@@ -97,7 +89,7 @@ fn a_closed_call_publishes_its_selected_solutions_once_decisions_are_published()
         .start();
     let api = Api::new(&server);
     let admin = api.token("admin.saint-denis@qmi.example");
-    let closes = qmi_kit::time::Instant(unix_now() + 3600).to_string();
+    let closes = qmi_kit::time::Instant(server.mailbox().clock_unix() + 3600).to_string();
     let call = api.ok(
         "POST",
         "/api/calls",

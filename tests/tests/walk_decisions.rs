@@ -161,7 +161,7 @@ fn a_call_is_closed_early_with_a_reason_before_its_decisions_and_letters_say_how
                 .await?;
             b.click(&format!("#valider-{oasis}")).await?;
             b.wait_text(
-                &format!("#liste-decisions li[data-title='Cours Oasis']"),
+                "#liste-decisions li[data-title='Cours Oasis']",
                 "décisions se prennent après la clôture",
             )
             .await?;

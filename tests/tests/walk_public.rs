@@ -151,11 +151,7 @@ fn the_programme_call_form_names_its_districts() {
 #[test]
 fn closed_calls_keep_their_results_and_searches_can_be_shared() {
     let server = server_with_manual_clock(&["applications", "districts"]);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let closes = qmi_kit::time::Instant(now + 3600).to_string();
+    let closes = qmi_kit::time::Instant(server.mailbox().clock_unix() + 3600).to_string();
     let admin = token(&server, "admin.saint-denis@qmi.example");
     let call = api(
         &server,
