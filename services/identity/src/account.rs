@@ -16,8 +16,8 @@ use qmi_api::identity::{
     CommuneStatus, Email, EmailChange, Lang, LinkSent, Me, MePatch, MyMembership, SESSION_HEADER,
     Session,
 };
-use qmi_api::{Insee, MembershipRole};
 use qmi_api::notifications::{Event, Recipient};
+use qmi_api::{Insee, MembershipRole};
 use qmi_kit::Problem;
 use qmi_kit::http::{Reply, json, no_content};
 use qmi_kit::outbox;
@@ -26,10 +26,11 @@ use qmi_kit::time::Instant;
 
 use super::events::{account_changed, lang_of};
 use super::invitations::gone;
-use super::passwords::verify_own_password;
 use super::organisations::load_organisation;
+use super::passwords::verify_own_password;
 use super::{Ctx, issue, lower_rights, now, publish_rights, subject};
 use crate::secrets;
+use crate::tables::MEMBERSHIPS;
 
 /// How long an e-mail confirmation link stays valid.
 pub const EMAIL_TTL_SECONDS: i64 = 24 * 3600;
@@ -46,7 +47,8 @@ pub(super) async fn get_me(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let rows = cx
         .db
-        .global(
+        .platform()
+        .run(
             "SELECT id, email, name, lang, organisation_id FROM accounts WHERE id = ?",
             vec![p.sub.as_str().into()],
         )
@@ -61,12 +63,16 @@ pub(super) async fn get_me(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let subject = subject(&cx.db, &p.sub)
         .await?
         .ok_or_else(|| Problem::unauthorized("the account no longer exists"))?;
+    // The caller's own memberships (their rights, as their token carries them).
     let rows = cx
         .db
-        .global(
-            "SELECT m.insee, m.role, c.name, c.status FROM memberships m JOIN communes c ON c.insee = m.insee WHERE m.account_id = ? ORDER BY m.insee",
-            vec![p.sub.as_str().into()],
-        )
+        .facts()
+        .select(MEMBERSHIPS, &["m.insee", "m.role", "c.name", "c.status"])
+        .alias("m")
+        .join_platform("communes c", "c.insee = m.insee", [])
+        .filter("m.account_id = ?", [p.sub.as_str().into()])
+        .order_by("m.insee")
+        .rows()
         .await?;
     // Active memberships (exactly the token's), and apart those of suspended communes.
     let (mut memberships, mut suspended_memberships) = (Vec::new(), Vec::new());
@@ -118,7 +124,7 @@ pub(super) async fn update_me(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     cx.db
         .atomic(async |db| {
-            db.global(
+            db.platform().run(
                 "UPDATE accounts SET name = COALESCE(?, name), lang = COALESCE(?, lang) WHERE id = ?",
                 vec![
                     name.map(str::to_owned).into(),
@@ -158,7 +164,7 @@ pub(super) async fn change_email(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |db| {
             let me = db
-                .global(
+                .platform().run(
                     "SELECT email, name, lang FROM accounts WHERE id = ?",
                     vec![p.sub.as_str().into()],
                 )
@@ -173,12 +179,12 @@ pub(super) async fn change_email(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 ));
             }
             let taken = db
-                .global(
+                .platform().run(
                     "SELECT 1 AS taken FROM accounts WHERE email = ? COLLATE NOCASE",
                     vec![email.as_str().into()],
                 )
                 .await?;
-            db.global(
+            db.platform().run(
                 "DELETE FROM email_changes WHERE account_id = ? OR expires_at <= ?",
                 vec![p.sub.as_str().into(), now.into()],
             )
@@ -186,7 +192,7 @@ pub(super) async fn change_email(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             if !taken.is_empty() {
                 return Ok(());
             }
-            db.global(
+            db.platform().run(
                 "INSERT INTO email_changes (token_hash, account_id, new_email, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                 vec![hash.as_str().into(), p.sub.as_str().into(), email.as_str().into(), now.into(), expires_at.into()],
             )
@@ -231,7 +237,8 @@ pub(super) async fn confirm_change(
     let now = now();
     let found = cx
         .db
-        .global(
+        .platform()
+        .run(
             "SELECT account_id FROM email_changes WHERE token_hash = ? AND expires_at > ?",
             vec![token_hash.into(), now.into()],
         )
@@ -240,52 +247,54 @@ pub(super) async fn confirm_change(
         return Ok(None);
     };
     let family = uuid::Uuid::new_v4().to_string();
-    let tokens = cx
-        .db
-        .atomic(async |db| {
-            let rows = db
-                .global(
+    let tokens =
+        cx.db
+            .atomic(async |db| {
+                let rows = db
+                .platform().run(
                     "SELECT new_email FROM email_changes WHERE token_hash = ? AND expires_at > ?",
                     vec![token_hash.into(), now.into()],
                 )
                 .await?;
-            let email = rows
-                .first()
-                .map(|r| r.string("new_email"))
-                .ok_or_else(gone)?;
-            db.global(
-                "DELETE FROM email_changes WHERE account_id = ?",
-                vec![account_id.as_str().into()],
-            )
-            .await?;
-            let result = db
-                .global(
-                    "UPDATE accounts SET email = ?, email_confirmed_at = ? WHERE id = ?",
-                    vec![
-                        email.as_str().into(),
-                        now.into(),
-                        account_id.as_str().into(),
-                    ],
-                )
-                .await;
-            match result {
-                Err(e) if e.is_unique_violation() => {
-                    return Err(Problem::conflict("another account has this address now")
-                        .field("email", "already registered"));
+                let email = rows
+                    .first()
+                    .map(|r| r.string("new_email"))
+                    .ok_or_else(gone)?;
+                db.platform()
+                    .run(
+                        "DELETE FROM email_changes WHERE account_id = ?",
+                        vec![account_id.as_str().into()],
+                    )
+                    .await?;
+                let result = db
+                    .platform()
+                    .run(
+                        "UPDATE accounts SET email = ?, email_confirmed_at = ? WHERE id = ?",
+                        vec![
+                            email.as_str().into(),
+                            now.into(),
+                            account_id.as_str().into(),
+                        ],
+                    )
+                    .await;
+                match result {
+                    Err(e) if e.is_unique_violation() => {
+                        return Err(Problem::conflict("another account has this address now")
+                            .field("email", "already registered"));
+                    }
+                    other => other?,
+                };
+                if db.changes().await != 1 {
+                    return Err(gone());
                 }
-                other => other?,
-            };
-            if db.changes().await != 1 {
-                return Err(gone());
-            }
-            lower_rights(db, &account_id).await?;
-            account_changed(db, &account_id).await?;
-            let subject = subject(db, &account_id).await?.ok_or_else(gone)?;
-            let tokens = issue(db, &subject, &family).await?;
-            record_user_agent(db, &family, cx.req.header("user-agent")).await?;
-            Ok::<_, Problem>(tokens)
-        })
-        .await?;
+                lower_rights(db, &account_id).await?;
+                account_changed(db, &account_id).await?;
+                let subject = subject(db, &account_id).await?.ok_or_else(gone)?;
+                let tokens = issue(db, &subject, &family).await?;
+                record_user_agent(db, &family, cx.req.header("user-agent")).await?;
+                Ok::<_, Problem>(tokens)
+            })
+            .await?;
     publish_rights(&cx.db, &account_id).await?;
     outbox::relay(&cx.db).await;
     Ok(Some(json(200, &tokens)))
@@ -309,11 +318,12 @@ pub(super) async fn record_user_agent(
     else {
         return Ok(());
     };
-    db.global(
-        "UPDATE refresh_tokens SET user_agent = ? WHERE family_id = ?",
-        vec![agent.trim().into(), family.into()],
-    )
-    .await?;
+    db.platform()
+        .run(
+            "UPDATE refresh_tokens SET user_agent = ? WHERE family_id = ?",
+            vec![agent.trim().into(), family.into()],
+        )
+        .await?;
     Ok(())
 }
 
@@ -324,7 +334,7 @@ pub(super) async fn list_sessions(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let current = cx.req.header(SESSION_HEADER).map(str::trim);
     let rows = cx
         .db
-        .global(
+        .platform().run(
             &format!(
                 "SELECT family_id, MIN(issued_at) AS started_at, MAX(issued_at) AS last_used_at, MAX(user_agent) AS user_agent \
                  FROM refresh_tokens WHERE account_id = ? GROUP BY family_id \
@@ -360,7 +370,7 @@ pub(super) async fn revoke_session(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .atomic(async |db| {
             // Live: one of its tokens is still usable.
             let live = db
-                .global(
+                .platform().run(
                     "SELECT 1 AS live FROM refresh_tokens WHERE family_id = ? AND account_id = ? \
                      AND revoked_at IS NULL AND rotated_at IS NULL AND expires_at > ? LIMIT 1",
                     vec![family.into(), p.sub.as_str().into(), now.into()],
@@ -369,7 +379,7 @@ pub(super) async fn revoke_session(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             if live.is_empty() {
                 return Err(Problem::not_found(format!("no session {family}")));
             }
-            db.global(
+            db.platform().run(
                 "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND account_id = ? AND revoked_at IS NULL",
                 vec![now.into(), family.into(), p.sub.as_str().into()],
             )

@@ -7,16 +7,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use qmi_api::identity::*;
 use qmi_api::{Insee, MembershipRole, PlatformRole, Principal};
 use qmi_kit::http::{Incoming, Reply, json, no_content};
-use qmi_kit::sql::{TenantTable, Value, tenant};
+use qmi_kit::sql::Value;
 use qmi_kit::store::Db;
 use qmi_kit::{Page, PageRequest, Problem, Rows};
 use spin_sdk::http::Request;
 
 use crate::authz::Operation;
-use qmi_kit::decision::Allowed;
 use crate::secrets;
 use crate::throttle;
 use crate::tokens::{Issuer, REFRESH_TTL_SECONDS, Subject};
+use qmi_kit::decision::Allowed;
 
 // The account page and passwords (issue 12), in their own files; children of this
 // module, they use its handlers' helpers (tokens, throttle, rights).
@@ -55,8 +55,7 @@ use organisations::{ORG_COLUMNS, organisation_of, require_organisation};
 use registry::{load_commune, publish_status, require_commune};
 use signin::{client_key, issue, save_throttle, subject, throttle_state};
 
-/// Memberships: tenant-scoped (`insee` first in the key).
-const MEMBERSHIPS: TenantTable = TenantTable::new("memberships");
+use crate::tables::MEMBERSHIPS;
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Reply {
@@ -106,7 +105,7 @@ impl Ctx<'_> {
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let (op, params) = qmi_kit::http::dispatch::<Op>(req)?;
-    let db = Db::open(crate::DATABASE).await?;
+    let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     let cx = Ctx {
         kit: qmi_kit::context::Ctx::new(req, params)?,
         db,
@@ -141,8 +140,12 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         Op::RevokeCommuneInvitation => invitations::revoke(&cx, invitations::Kind::Commune).await,
         Op::InviteToProgramme => invitations::invite_to_programme(&cx).await,
         Op::ListProgrammeInvitations => invitations::list(&cx, invitations::Kind::Programme).await,
-        Op::ResendProgrammeInvitation => invitations::resend(&cx, invitations::Kind::Programme).await,
-        Op::RevokeProgrammeInvitation => invitations::revoke(&cx, invitations::Kind::Programme).await,
+        Op::ResendProgrammeInvitation => {
+            invitations::resend(&cx, invitations::Kind::Programme).await
+        }
+        Op::RevokeProgrammeInvitation => {
+            invitations::revoke(&cx, invitations::Kind::Programme).await
+        }
         Op::RemoveMember => members::remove_member(&cx).await,
         Op::CreateCommune => registry::create_commune(&cx).await,
         Op::SuspendCommune => suspension::set_suspended(&cx, true).await,
@@ -175,18 +178,20 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
 /// Raises an account's rights version, inside the transaction of the change that
 /// takes a right away from it; [`publish_rights`] tells the gateway once it commits.
 async fn lower_rights(db: &Db, account: &str) -> Result<(), Problem> {
-    db.global(
-        "UPDATE accounts SET rights_version = rights_version + 1 WHERE id = ?",
-        vec![account.into()],
-    )
-    .await?;
+    db.platform()
+        .run(
+            "UPDATE accounts SET rights_version = rights_version + 1 WHERE id = ?",
+            vec![account.into()],
+        )
+        .await?;
     Ok(())
 }
 
 /// An account's rights version in the database (0 for an unknown account).
 async fn rights_version(db: &Db, account: &str) -> Result<u64, Problem> {
     let rows = db
-        .global(
+        .platform()
+        .run(
             "SELECT rights_version FROM accounts WHERE id = ?",
             vec![account.into()],
         )
@@ -236,7 +241,6 @@ async fn publish_rights(db: &Db, account: &str) -> Result<(), Problem> {
 
 // ---------------------------------------------------------------- accounts
 
-
 struct AccountRef {
     id: String,
     name: String,
@@ -246,7 +250,8 @@ struct AccountRef {
 
 async fn account_by_email(db: &Db, email: &Email) -> Result<Option<AccountRef>, Problem> {
     let rows = db
-        .global(
+        .platform()
+        .run(
             "SELECT id, name, email, organisation_id FROM accounts WHERE email = ? COLLATE NOCASE",
             vec![email.as_str().into()],
         )
@@ -265,7 +270,8 @@ async fn accounts_by_id(db: &Db, ids: &[String]) -> Result<Rows, Problem> {
     }
     let marks = vec!["?"; ids.len()].join(", ");
     Ok(db
-        .global(
+        .platform()
+        .run(
             &format!("SELECT id, name, email, organisation_id FROM accounts WHERE id IN ({marks})"),
             ids.iter().map(Value::from).collect(),
         )

@@ -14,7 +14,8 @@ use super::*;
 /// (`Event::Account`), inside the transaction of the change.
 pub(super) async fn account_changed(db: &Db, account: &str) -> Result<(), Problem> {
     let rows = db
-        .global(
+        .platform()
+        .run(
             "SELECT id, email, name, lang, organisation_id FROM accounts WHERE id = ?",
             vec![account.into()],
         )
@@ -46,7 +47,8 @@ pub(super) async fn membership_changed(
     added: bool,
 ) -> Result<(), Problem> {
     let rows = db
-        .global(
+        .platform()
+        .run(
             "SELECT name FROM accounts WHERE id = ?",
             vec![account.into()],
         )

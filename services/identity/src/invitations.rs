@@ -20,7 +20,6 @@ use super::*;
 
 /// Invitations: one platform-wide table; a commune's are read and changed through
 /// its tenant scope.
-const INVITATIONS: TenantTable = TenantTable::new("invitations");
 
 /// How long an invitation link stays valid (seconds): 7 days.
 pub(super) const INVITATION_TTL: i64 = 7 * 24 * 3600;
@@ -140,7 +139,8 @@ fn joining_words(joining: &Joining) -> String {
 
 pub(super) async fn account_name(db: &Db, account: &str) -> Result<String, Problem> {
     let rows = db
-        .global(
+        .platform()
+        .run(
             "SELECT name FROM accounts WHERE id = ?",
             vec![account.into()],
         )
@@ -165,7 +165,8 @@ async fn send(db: &Db, inv: &Stored, token: &str) -> Result<(), Problem> {
     let joining = joining(db, inv).await?;
     let email: Email = inv.email.parse().map_err(Problem::internal)?;
     let account = db
-        .global(
+        .platform()
+        .run(
             "SELECT name, lang FROM accounts WHERE email = ? COLLATE NOCASE",
             vec![inv.email.as_str().into()],
         )
@@ -192,25 +193,22 @@ async fn send(db: &Db, inv: &Stored, token: &str) -> Result<(), Problem> {
 async fn pending_for(db: &Db, place: Place<'_>, email: &Email) -> Result<Option<Stored>, Problem> {
     let rows = match place {
         Place::Commune(insee) => {
-            db.run(
-                tenant(insee)
-                    .select(INVITATIONS, COLUMNS)
-                    .filter("kind = 'commune'", [])
-                    .filter("status = 'pending'", [])
-                    .filter("email = ?", [email.as_str().into()])
-                    .build(),
-            )
-            .await?
+            db.platform()
+                .run(
+                    &format!("SELECT {} FROM invitations WHERE kind = 'commune' AND insee = ? AND status = 'pending' AND email = ?", COLUMNS.join(", ")),
+                    vec![insee.into(), email.as_str().into()],
+                )
+                .await?
         }
         Place::Programme => {
-            db.global(
+            db.platform().run(
                 &format!("SELECT {} FROM invitations WHERE kind = 'programme' AND status = 'pending' AND email = ?", COLUMNS.join(", ")),
                 vec![email.as_str().into()],
             )
             .await?
         }
         Place::Organisation(org) => {
-            db.global(
+            db.platform().run(
                 &format!("SELECT {} FROM invitations WHERE kind = 'organisation' AND organisation_id = ? AND status = 'pending' AND email = ?", COLUMNS.join(", ")),
                 vec![org.into(), email.as_str().into()],
             )
@@ -237,7 +235,7 @@ async fn invite(
     let role = role.map(MembershipRole::as_str);
     let id = match pending_for(db, place, email).await? {
         Some(inv) => {
-            db.global(
+            db.platform().run(
                 "UPDATE invitations SET token_hash = ?, created_at = ?, expires_at = ?, role = COALESCE(?, role), name = COALESCE(?, name), invited_by = ? WHERE id = ?",
                 vec![hash.into(), t.into(), expires.into(), role.into(), name.into(), inviter.into(), inv.id.as_str().into()],
             )
@@ -258,28 +256,28 @@ async fn invite(
                 ("expires_at", expires.into()),
             ];
             match place {
-                Place::Commune(insee) => {
-                    db.run(tenant(insee).insert(INVITATIONS, values, None))
-                        .await?;
-                }
-                Place::Programme | Place::Organisation(_) => {
-                    let org = match place {
-                        Place::Organisation(org) => Some(org),
-                        _ => None,
+                Place::Commune(_) | Place::Programme | Place::Organisation(_) => {
+                    let (org, insee) = match place {
+                        Place::Organisation(org) => (Some(org), None),
+                        Place::Commune(insee) => (None, Some(insee)),
+                        Place::Programme => (None, None),
                     };
                     let mut columns: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
                     let mut params: Vec<Value> = values.into_iter().map(|(_, v)| v).collect();
                     columns.push("organisation_id");
                     params.push(org.into());
-                    db.global(
-                        &format!(
-                            "INSERT INTO invitations ({}) VALUES ({})",
-                            columns.join(", "),
-                            vec!["?"; columns.len()].join(", ")
-                        ),
-                        params,
-                    )
-                    .await?;
+                    columns.push("insee");
+                    params.push(insee.into());
+                    db.platform()
+                        .run(
+                            &format!(
+                                "INSERT INTO invitations ({}) VALUES ({})",
+                                columns.join(", "),
+                                vec!["?"; columns.len()].join(", ")
+                            ),
+                            params,
+                        )
+                        .await?;
                 }
             }
             id
@@ -294,7 +292,8 @@ async fn invite(
 
 async fn load(db: &Db, id: &str) -> Result<Option<Stored>, Problem> {
     let rows = db
-        .global(
+        .platform()
+        .run(
             &format!(
                 "SELECT {} FROM invitations WHERE id = ?",
                 COLUMNS.join(", ")
@@ -351,18 +350,18 @@ async fn managed_place<'a>(
 async fn pending_in(db: &Db, place: Place<'_>, id: &str) -> Result<Option<Stored>, Problem> {
     let rows = match place {
         Place::Commune(insee) => {
-            db.run(
-                tenant(insee)
-                    .select(INVITATIONS, COLUMNS)
-                    .filter("kind = 'commune'", [])
-                    .filter("status = 'pending'", [])
-                    .filter("id = ?", [id.into()])
-                    .build(),
-            )
-            .await?
+            db.platform()
+                .run(
+                    &format!(
+                        "SELECT {} FROM invitations WHERE kind = 'commune' AND insee = ? AND status = 'pending' AND id = ?",
+                        COLUMNS.join(", ")
+                    ),
+                    vec![insee.into(), id.into()],
+                )
+                .await?
         }
         Place::Programme => {
-            db.global(
+            db.platform().run(
                 &format!(
                     "SELECT {} FROM invitations WHERE kind = 'programme' AND status = 'pending' AND id = ?",
                     COLUMNS.join(", ")
@@ -372,7 +371,7 @@ async fn pending_in(db: &Db, place: Place<'_>, id: &str) -> Result<Option<Stored
             .await?
         }
         Place::Organisation(org) => {
-            db.global(
+            db.platform().run(
                 &format!(
                     "SELECT {} FROM invitations WHERE kind = 'organisation' AND organisation_id = ? AND status = 'pending' AND id = ?",
                     COLUMNS.join(", ")
@@ -401,20 +400,19 @@ pub(super) async fn list(cx: &Ctx<'_>, kind: Kind) -> Result<Reply, Problem> {
     let rows = match place {
         Place::Commune(insee) => {
             cx.db
+                .platform()
                 .run(
-                    tenant(insee)
-                        .select(INVITATIONS, COLUMNS)
-                        .filter("kind = 'commune'", [])
-                        .filter("status = 'pending'", [])
-                        .order_by("id")
-                        .limit(500)
-                        .build(),
+                    &format!(
+                        "SELECT {} FROM invitations WHERE kind = 'commune' AND insee = ? AND status = 'pending' ORDER BY id LIMIT 500",
+                        COLUMNS.join(", ")
+                    ),
+                    vec![insee.into()],
                 )
                 .await?
         }
         Place::Programme => {
             cx.db
-                .global(
+                .platform().run(
                     &format!(
                         "SELECT {} FROM invitations WHERE kind = 'programme' AND status = 'pending' ORDER BY id LIMIT 500",
                         COLUMNS.join(", ")
@@ -425,7 +423,7 @@ pub(super) async fn list(cx: &Ctx<'_>, kind: Kind) -> Result<Reply, Problem> {
         }
         Place::Organisation(org) => {
             cx.db
-                .global(
+                .platform().run(
                     &format!(
                         "SELECT {} FROM invitations WHERE kind = 'organisation' AND organisation_id = ? AND status = 'pending' ORDER BY id LIMIT 500",
                         COLUMNS.join(", ")
@@ -456,7 +454,7 @@ pub(super) async fn resend(cx: &Ctx<'_>, kind: Kind) -> Result<Reply, Problem> {
                 .ok_or_else(|| Problem::not_found(format!("no pending invitation {id}")))?;
             let (token, hash) = new_token()?;
             let t = now();
-            db.global(
+            db.platform().run(
                 "UPDATE invitations SET token_hash = ?, created_at = ?, expires_at = ? WHERE id = ? AND status = 'pending'",
                 vec![hash.into(), t.into(), (t + INVITATION_TTL).into(), inv.id.as_str().into()],
             )
@@ -483,7 +481,7 @@ pub(super) async fn revoke(cx: &Ctx<'_>, kind: Kind) -> Result<Reply, Problem> {
             let inv = pending_in(db, place, id)
                 .await?
                 .ok_or_else(|| Problem::not_found(format!("no pending invitation {id}")))?;
-            db.global(
+            db.platform().run(
                 "UPDATE invitations SET status = 'revoked', token_hash = NULL, answered_at = ? WHERE id = ? AND status = 'pending'",
                 vec![t.into(), inv.id.as_str().into()],
             )
@@ -526,7 +524,7 @@ fn proposed_name(name: Option<&str>) -> Result<Option<String>, Problem> {
 pub(super) async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    let _allowed = cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
+    let allowed = cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
     let commune = require_commune(&cx.db, &insee).await?;
     let body: AddMember = cx.req.json()?;
     let name = proposed_name(body.name.as_deref())?;
@@ -538,14 +536,12 @@ pub(super) async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .db
         .atomic(async |db| {
             let account = account_by_email(db, &body.email).await?;
+            let members = db.tenant(&allowed)?;
             let previous = match &account {
-                Some(a) => db
-                    .run(
-                        tenant(&insee)
-                            .select(MEMBERSHIPS, &["role"])
-                            .filter("account_id = ?", [a.id.as_str().into()])
-                            .build(),
-                    )
+                Some(a) => members
+                    .select(MEMBERSHIPS, &["role"])
+                    .filter("account_id = ?", [a.id.as_str().into()])
+                    .rows()
                     .await?
                     .first()
                     .and_then(|r| r.text("role").and_then(MembershipRole::parse)),
@@ -555,17 +551,15 @@ pub(super) async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 (Some(account), Some(previous)) => {
                     // A new role for a member: never the last admin's demotion
                     // (checked in the same statement, so two changes cannot both pass).
-                    db.run(
-                        tenant(&insee)
-                            .update(MEMBERSHIPS, vec![("role", body.role.as_str().into())])
-                            .filter("account_id = ?", [account.id.as_str().into()])
-                            .filter(
-                                "(? = 'admin' OR role <> 'admin' OR (SELECT COUNT(*) FROM memberships m WHERE m.insee = memberships.insee AND m.role = 'admin') > 1)",
-                                [body.role.as_str().into()],
-                            )
-                            .build(),
-                    )
-                    .await?;
+                    members
+                        .update(MEMBERSHIPS, vec![("role", body.role.as_str().into())])
+                        .filter("account_id = ?", [account.id.as_str().into()])
+                        .filter(
+                            "(? = 'admin' OR role <> 'admin' OR (SELECT COUNT(*) FROM memberships m WHERE m.insee = memberships.insee AND m.role = 'admin') > 1)",
+                            [body.role.as_str().into()],
+                        )
+                        .run()
+                        .await?;
                     if db.changes().await == 0 {
                         return Err(last_admin(&insee));
                     }

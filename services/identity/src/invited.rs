@@ -15,7 +15,8 @@ use super::*;
 /// The signed-in account's e-mail (401 when the account is gone).
 async fn my_email(db: &Db, account: &str) -> Result<String, Problem> {
     let rows = db
-        .global(
+        .platform()
+        .run(
             "SELECT email FROM accounts WHERE id = ?",
             vec![account.into()],
         )
@@ -32,7 +33,7 @@ pub(super) async fn list_my_invitations(cx: &Ctx<'_>) -> Result<Reply, Problem> 
     let email = my_email(&cx.db, &p.sub).await?;
     let rows = cx
         .db
-        .global(
+        .platform().run(
             &format!(
                 "SELECT i.id AS invitation_id, i.created_at AS sent_at, {} FROM invitations i JOIN organisations o ON o.id = i.organisation_id                  WHERE i.email = ? COLLATE NOCASE AND i.kind = 'organisation' AND i.status = 'pending' AND i.expires_at > ? ORDER BY i.id LIMIT 500",
                 ORG_COLUMNS.split(", ").map(|c| format!("o.{c}")).collect::<Vec<_>>().join(", ")
@@ -66,7 +67,7 @@ pub(super) async fn answer_invitation(cx: &Ctx<'_>, accept: bool) -> Result<Repl
         .db
         .atomic(async |db| {
             let rows = db
-                .global(
+                .platform().run(
                     "SELECT organisation_id FROM invitations WHERE id = ? AND email = ? COLLATE NOCASE AND kind = 'organisation' AND status = 'pending' AND expires_at > ?",
                     vec![invitation.as_str().into(), email.as_str().into(), t.into()],
                 )
@@ -78,7 +79,7 @@ pub(super) async fn answer_invitation(cx: &Ctx<'_>, accept: bool) -> Result<Repl
             if accept {
                 join_organisation(db, &p.sub, &organisation).await?;
             }
-            db.global(
+            db.platform().run(
                 "UPDATE invitations SET status = ?, token_hash = NULL, answered_at = ? WHERE id = ?",
                 vec![if accept { "accepted" } else { "declined" }.into(), t.into(), invitation.as_str().into()],
             )
@@ -101,7 +102,7 @@ pub(super) async fn join_organisation(
     account: &str,
     organisation: &str,
 ) -> Result<(), Problem> {
-    db.global(
+    db.platform().run(
         "UPDATE accounts SET organisation_id = ? WHERE id = ? AND (organisation_id IS NULL OR organisation_id = ?)",
         vec![organisation.into(), account.into(), organisation.into()],
     )
@@ -119,7 +120,7 @@ pub(super) async fn join_organisation(
 /// The pending, unexpired invitation of link `token`, or the one 410.
 async fn by_token(db: &Db, token: &str) -> Result<Stored, Problem> {
     let rows = db
-        .global(
+        .platform().run(
             &format!(
                 "SELECT {} FROM invitations WHERE token_hash = ? AND status = 'pending' AND expires_at > ?",
                 COLUMNS.join(", ")
@@ -133,7 +134,8 @@ async fn by_token(db: &Db, token: &str) -> Result<Stored, Problem> {
 /// An account by e-mail: its id and password hash (`None`: invited, no password yet).
 async fn credentials(db: &Db, email: &str) -> Result<Option<(String, Option<String>)>, Problem> {
     let rows = db
-        .global(
+        .platform()
+        .run(
             "SELECT id, password_hash FROM accounts WHERE email = ? COLLATE NOCASE",
             vec![email.into()],
         )
@@ -187,7 +189,8 @@ pub(super) async fn verify_throttled(
     }
     if secrets::verify_password(password, hash) {
         cx.db
-            .global(
+            .platform()
+            .run(
                 "DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = ?",
                 vec![email.into()],
             )
@@ -270,7 +273,7 @@ pub(super) async fn accept(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .db
         .atomic(async |db| {
             // Single use: the invitation is taken first, or the link is gone.
-            db.global(
+            db.platform().run(
                 "UPDATE invitations SET status = 'accepted', token_hash = NULL, answered_at = ? WHERE id = ? AND status = 'pending' AND token_hash = ? AND expires_at > ?",
                 vec![t.into(), inv.id.as_str().into(), secrets::token_hash(&token).into(), t.into()],
             )
@@ -280,7 +283,7 @@ pub(super) async fn accept(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             }
             let account = match (&existing, &newcomer) {
                 (Some((id, _)), None) => {
-                    db.global(
+                    db.platform().run(
                         "UPDATE accounts SET email_confirmed_at = COALESCE(email_confirmed_at, ?) WHERE id = ?",
                         vec![t.into(), id.as_str().into()],
                     )
@@ -289,7 +292,7 @@ pub(super) async fn accept(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 }
                 (Some((id, None)), Some((name, hash, lang))) => {
                     // An account invited before links existed: it chooses its password now.
-                    db.global(
+                    db.platform().run(
                         "UPDATE accounts SET password_hash = ?, name = ?, lang = ?, email_confirmed_at = ? WHERE id = ? AND password_hash IS NULL",
                         vec![hash.as_str().into(), name.as_str().into(), lang.as_str().into(), t.into(), id.as_str().into()],
                     )
@@ -303,7 +306,7 @@ pub(super) async fn accept(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 (None, Some((name, hash, lang))) => {
                     let id = uuid::Uuid::now_v7().to_string();
                     let created = db
-                        .global(
+                        .platform().run(
                             "INSERT INTO accounts (id, email, password_hash, name, lang, email_confirmed_at) VALUES (?, ?, ?, ?, ?, ?)",
                             vec![id.as_str().into(), inv.email.as_str().into(), hash.as_str().into(), name.as_str().into(), lang.as_str().into(), t.into()],
                         )
@@ -323,7 +326,7 @@ pub(super) async fn accept(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 _ => return Err(Problem::internal("an invitation's account changed during acceptance")),
             };
             // A link followed confirms the address: pending sign-up links are moot.
-            db.global(
+            db.platform().run(
                 "DELETE FROM email_confirmations WHERE account_id = ?",
                 vec![account.as_str().into()],
             )
@@ -332,19 +335,23 @@ pub(super) async fn accept(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             match (inv.kind.as_str(), &inv.insee, &inv.organisation_id) {
                 ("commune", Some(insee), _) => {
                     let role = inv.role.unwrap_or(MembershipRole::Agent);
-                    db.run(tenant(insee).insert(
-                        MEMBERSHIPS,
-                        vec![("account_id", account.as_str().into()), ("role", role.as_str().into())],
-                        Some("ON CONFLICT (insee, account_id) DO NOTHING"),
-                    ))
-                    .await?;
+                    // The inviter's member-manage decision, stored with the invitation.
+                    let invited = Allowed::standing(insee.clone(), "commune invitation");
+                    db.tenant(&invited)?
+                        .insert(
+                            MEMBERSHIPS,
+                            vec![("account_id", account.as_str().into()), ("role", role.as_str().into())],
+                        )
+                        .upsert(&["account_id"], &[])
+                        .run()
+                        .await?;
                     if db.changes().await == 1 {
                         let commune = require_commune(db, insee).await?;
                         membership_changed(db, &account, &commune.name, Some((insee, Some(role))), true).await?;
                     }
                 }
                 ("programme", _, _) => {
-                    db.global(
+                    db.platform().run(
                         "INSERT INTO platform_roles (account_id, role) VALUES (?, 'programme') ON CONFLICT DO NOTHING",
                         vec![account.as_str().into()],
                     )

@@ -86,7 +86,8 @@ pub(super) async fn list_organisations(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     if let Search::Siret(siret) = &search {
         let rows = cx
             .db
-            .global(
+            .platform()
+            .run(
                 &format!("SELECT {ORG_COLUMNS} FROM organisations WHERE siret = ?"),
                 vec![siret.as_str().into()],
             )
@@ -123,7 +124,7 @@ pub(super) async fn list_organisations(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 vec![],
             ),
         };
-        let rows = cx.db.global(&sql, params).await?;
+        let rows = cx.db.platform().run(&sql, params).await?;
         let exhausted = rows.iter().count() < batch as usize;
         for row in rows.iter() {
             let org = organisation_of(row)?;
@@ -178,7 +179,7 @@ fn request_of(r: qmi_kit::sql::Row<'_>) -> Result<JoinRequest, Problem> {
 
 async fn load_request(db: &Db, org: &str, id: &str) -> Result<Option<JoinRequest>, Problem> {
     let rows = db
-        .global(
+        .platform().run(
             &format!(
                 "SELECT {REQUEST_COLUMNS} FROM join_requests r JOIN accounts a ON a.id = r.account_id WHERE r.id = ? AND r.organisation_id = ?"
             ),
@@ -206,7 +207,7 @@ pub(super) async fn create(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             // The database's word, not the token's: an account that joined an
             // organisation since its token was issued asks nothing.
             let rows = db
-                .global(
+                .platform().run(
                     "SELECT name, email, organisation_id FROM accounts WHERE id = ?",
                     vec![p.sub.as_str().into()],
                 )
@@ -220,7 +221,7 @@ pub(super) async fn create(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             }
             let requester = format!("{} <{}>", me.string("name"), me.string("email"));
             let id = uuid::Uuid::now_v7().to_string();
-            db.global(
+            db.platform().run(
                 "INSERT INTO join_requests (id, organisation_id, account_id, created_at) VALUES (?, ?, ?, ?) \
                  ON CONFLICT (organisation_id, account_id) WHERE status = 'pending' DO NOTHING",
                 vec![id.as_str().into(), org.into(), p.sub.as_str().into(), t.into()],
@@ -241,7 +242,7 @@ pub(super) async fn create(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 .await?;
             }
             let rows = db
-                .global(
+                .platform().run(
                     &format!(
                         "SELECT {REQUEST_COLUMNS} FROM join_requests r JOIN accounts a ON a.id = r.account_id \
                          WHERE r.organisation_id = ? AND r.account_id = ? AND r.status = 'pending'"
@@ -267,7 +268,7 @@ pub(super) async fn list(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     require_organisation(&cx.db, org).await?;
     let rows = cx
         .db
-        .global(
+        .platform().run(
             &format!(
                 "SELECT {REQUEST_COLUMNS} FROM join_requests r JOIN accounts a ON a.id = r.account_id \
                  WHERE r.organisation_id = ? AND r.status = 'pending' ORDER BY r.id LIMIT 500"
@@ -299,7 +300,7 @@ pub(super) async fn answer(cx: &Ctx<'_>, approve: bool) -> Result<Reply, Problem
     let request = cx
         .db
         .atomic(async |db| {
-            db.global(
+            db.platform().run(
                 "UPDATE join_requests SET status = ?, answered_at = ?, answered_by = ? WHERE id = ? AND organisation_id = ? AND status = 'pending'",
                 vec![status.as_str().into(), t.into(), p.sub.as_str().into(), id.into(), org.into()],
             )

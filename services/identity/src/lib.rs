@@ -16,6 +16,41 @@ mod component;
 /// The SQLite label of the identity database.
 pub const DATABASE: &str = "identity";
 
+/// The identity database's tables by tenancy (`migrations/`).
+pub mod tables {
+    use qmi_kit::sql::{Schema, TenantTable};
+
+    /// A commune's members and their roles (key `insee, account_id`).
+    pub const MEMBERSHIPS: TenantTable = TenantTable::new("memberships");
+
+    /// `memberships` holds one commune's rows each; everything else is the
+    /// platform's: the communes registry and its status history (written by the
+    /// programme's operators), accounts, organisations, tokens, throttling, the
+    /// outbox, and `invitations` — commune, programme and organisation invitations
+    /// in one table (most rows belong to no commune; the commune ones are reached
+    /// after a decision for their commune, by id or with `insee = ?`).
+    pub const SCHEMA: Schema = Schema {
+        tenant: &[MEMBERSHIPS],
+        platform: &[
+            "communes",
+            "commune_status_history",
+            "organisations",
+            "organisation_invitations",
+            "accounts",
+            "platform_roles",
+            "refresh_tokens",
+            "sign_in_throttle",
+            "outbox",
+            "invitations",
+            "email_confirmations",
+            "join_requests",
+            "password_resets",
+            "email_changes",
+        ],
+    };
+}
+pub use tables::SCHEMA;
+
 /// The key of a commune's status in the key-value store `default`, read by the gateway.
 pub fn tenant_status_key(insee: &qmi_api::Insee) -> String {
     format!("tenant-status/{insee}")
@@ -70,5 +105,4 @@ mod tests {
         assert!(super::name_problem(&"x".repeat(201)).is_some());
         assert_eq!(super::name_problem(&"é".repeat(200)), None);
     }
-
 }

@@ -6,17 +6,19 @@ use super::*;
 pub(super) async fn list_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    let _allowed = cx.allow(Some(&p), Operation::ListMembers(&insee)).await?;
+    let allowed = cx.allow(Some(&p), Operation::ListMembers(&insee)).await?;
     require_commune(&cx.db, &insee).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
-    let mut select = tenant(&insee)
+    let mut select = cx
+        .db
+        .tenant(&allowed)?
         .select(MEMBERSHIPS, &["account_id", "role"])
         .order_by("account_id")
         .limit(page.fetch());
     if let Some(after) = &page.after {
         select = select.filter("account_id > ?", [after.key().into()]);
     }
-    let rows = cx.db.run(select.build()).await?;
+    let rows = select.rows().await?;
     let ids: Vec<String> = rows.iter().map(|r| r.string("account_id")).collect();
     let accounts = accounts_by_id(&cx.db, &ids).await?;
     let members = rows
@@ -44,19 +46,21 @@ pub(super) async fn list_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 pub(super) async fn remove_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let insee = cx.insee()?;
-    let _allowed = cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
+    let allowed = cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
     let account = cx.param("account").to_owned();
     // The removal and the raised rights version commit together; never the last
     // admin (checked in the same statement, so two removals cannot both pass).
     cx.db
         .atomic(async |db| {
-            let delete = tenant(&insee)
+            let members = db.tenant(&allowed)?;
+            members
                 .delete(MEMBERSHIPS)
                 .filter("account_id = ?", [account.as_str().into()])
-                .filter("(role <> 'admin' OR (SELECT COUNT(*) FROM memberships m WHERE m.insee = memberships.insee AND m.role = 'admin') > 1)", []);
-            db.run(delete.build()).await?;
+                .filter("(role <> 'admin' OR (SELECT COUNT(*) FROM memberships m WHERE m.insee = memberships.insee AND m.role = 'admin') > 1)", [])
+                .run()
+                .await?;
             if db.changes().await == 0 {
-                let still = db.run(tenant(&insee).select(MEMBERSHIPS, &["role"]).filter("account_id = ?", [account.as_str().into()]).build()).await?;
+                let still = members.select(MEMBERSHIPS, &["role"]).filter("account_id = ?", [account.as_str().into()]).rows().await?;
                 return Err(if still.is_empty() { Problem::not_found(format!("{account} is not a member of {insee}")) } else { last_admin(&insee) });
             }
             let place = require_commune(db, &insee).await?.name;

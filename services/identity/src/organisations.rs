@@ -22,7 +22,8 @@ pub(super) fn organisation_of(r: qmi_kit::sql::Row<'_>) -> Result<Organisation, 
 
 pub(super) async fn load_organisation(db: &Db, id: &str) -> Result<Option<Organisation>, Problem> {
     let rows = db
-        .global(
+        .platform()
+        .run(
             &format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = ?"),
             vec![id.into()],
         )
@@ -65,7 +66,7 @@ pub(super) async fn create_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> 
     cx.db
         .atomic(async |db| {
             let result = db
-                .global(
+                .platform().run(
                     "INSERT INTO organisations (id, name, kind, country, siret) VALUES (?, ?, ?, ?, ?)",
                     vec![
                         id.as_str().into(),
@@ -83,7 +84,7 @@ pub(super) async fn create_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> 
                 other => other?,
             };
             if !p.is(PlatformRole::Programme) {
-                db.global("UPDATE accounts SET organisation_id = ? WHERE id = ? AND organisation_id IS NULL", vec![id.as_str().into(), p.sub.as_str().into()])
+                db.platform().run("UPDATE accounts SET organisation_id = ? WHERE id = ? AND organisation_id IS NULL", vec![id.as_str().into(), p.sub.as_str().into()])
                     .await?;
                 if db.changes().await != 1 {
                     return Err(Problem::conflict("an account belongs to at most one organisation: this one already has its own"));
@@ -119,7 +120,7 @@ pub(super) async fn update_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> 
     check_organisation(&name, &country, &siret)?;
     let result = cx
         .db
-        .global(
+        .platform().run(
             "UPDATE organisations SET name = ?, kind = ?, country = ?, siret = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
             vec![name.trim().into(), kind.as_str().into(), country.as_str().into(), siret.map(|s| s.as_str().to_owned()).into(), id.into()],
         )
@@ -141,7 +142,8 @@ pub(super) async fn list_organisation_members(cx: &Ctx<'_>) -> Result<Reply, Pro
     require_organisation(&cx.db, id).await?;
     let rows = cx
         .db
-        .global(
+        .platform()
+        .run(
             "SELECT id, name, email FROM accounts WHERE organisation_id = ? ORDER BY id",
             vec![id.into()],
         )
@@ -167,7 +169,7 @@ pub(super) async fn remove_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Pr
     // Leaving and the raised rights version commit together.
     cx.db
         .atomic(async |db| {
-            db.global(
+            db.platform().run(
                 "UPDATE accounts SET organisation_id = NULL WHERE id = ? AND organisation_id = ?",
                 vec![account.into(), id.into()],
             )

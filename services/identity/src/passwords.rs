@@ -107,11 +107,12 @@ impl Gate {
 
     /// Forgets the account's failures (a right password), as sign-in does.
     pub(super) async fn clear_account(&self, db: &Db) -> Result<(), Problem> {
-        db.global(
-            "DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = ?",
-            vec![self.account_key.as_str().into()],
-        )
-        .await?;
+        db.platform()
+            .run(
+                "DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = ?",
+                vec![self.account_key.as_str().into()],
+            )
+            .await?;
         Ok(())
     }
 }
@@ -135,7 +136,8 @@ pub(super) async fn verify_own_password(
 ) -> Result<(), Problem> {
     let rows = cx
         .db
-        .global(
+        .platform()
+        .run(
             "SELECT email, password_hash FROM accounts WHERE id = ?",
             vec![account_id.into()],
         )
@@ -195,7 +197,7 @@ pub(super) async fn request_reset(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .atomic(async |db| {
             gate.count(db).await?;
             let rows = db
-                .global(
+                .platform().run(
                     "SELECT id, email, name, lang FROM accounts WHERE email = ? COLLATE NOCASE AND password_hash IS NOT NULL",
                     vec![email.as_str().into()],
                 )
@@ -205,12 +207,12 @@ pub(super) async fn request_reset(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             };
             let account_id = account.string("id");
             // A new link kills the older ones (and expired links go).
-            db.global(
+            db.platform().run(
                 "DELETE FROM password_resets WHERE account_id = ? OR expires_at <= ?",
                 vec![account_id.as_str().into(), now.into()],
             )
             .await?;
-            db.global(
+            db.platform().run(
                 "INSERT INTO password_resets (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
                 vec![hash.as_str().into(), account_id.as_str().into(), now.into(), expires_at.into()],
             )
@@ -245,7 +247,8 @@ pub(super) async fn confirm_reset(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let now = now();
     let rows = cx
         .db
-        .global(
+        .platform()
+        .run(
             "SELECT account_id, expires_at FROM password_resets WHERE token_hash = ?",
             vec![hash.as_str().into()],
         )
@@ -259,7 +262,7 @@ pub(super) async fn confirm_reset(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |db| {
             // Single use, even against a concurrent request with the same link.
-            db.global(
+            db.platform().run(
                 "DELETE FROM password_resets WHERE token_hash = ? AND expires_at > ?",
                 vec![hash.as_str().into(), now.into()],
             )
@@ -271,12 +274,12 @@ pub(super) async fn confirm_reset(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             // Whoever followed the link reads the account's mailbox: the address is
             // confirmed (a sign-up never confirmed is now), and sign-in failures are
             // forgotten.
-            db.global(
+            db.platform().run(
                 "UPDATE accounts SET email_confirmed_at = COALESCE(email_confirmed_at, ?) WHERE id = ?",
                 vec![now.into(), account_id.as_str().into()],
             )
             .await?;
-            db.global(
+            db.platform().run(
                 "DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = (SELECT email FROM accounts WHERE id = ?)",
                 vec![account_id.as_str().into()],
             )
@@ -321,19 +324,21 @@ pub(super) async fn change_password(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 /// deleted, rights version raised (publish it after the commit), and the person
 /// told.
 async fn set_password(db: &Db, account_id: &str, phc: &str, now: i64) -> Result<(), Problem> {
-    db.global(
-        "UPDATE accounts SET password_hash = ? WHERE id = ?",
-        vec![phc.into(), account_id.into()],
-    )
-    .await?;
+    db.platform()
+        .run(
+            "UPDATE accounts SET password_hash = ? WHERE id = ?",
+            vec![phc.into(), account_id.into()],
+        )
+        .await?;
     if db.changes().await != 1 {
         return Err(Problem::unauthorized("the account no longer exists"));
     }
-    db.global(
-        "DELETE FROM password_resets WHERE account_id = ?",
-        vec![account_id.into()],
-    )
-    .await?;
+    db.platform()
+        .run(
+            "DELETE FROM password_resets WHERE account_id = ?",
+            vec![account_id.into()],
+        )
+        .await?;
     revoke_all_sessions(db, account_id, now).await?;
     lower_rights(db, account_id).await?;
     // The directory learns the account first (it may predate the outbox).
@@ -356,10 +361,11 @@ pub(super) async fn revoke_all_sessions(
     account_id: &str,
     now: i64,
 ) -> Result<(), Problem> {
-    db.global(
-        "UPDATE refresh_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
-        vec![now.into(), account_id.into()],
-    )
-    .await?;
+    db.platform()
+        .run(
+            "UPDATE refresh_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
+            vec![now.into(), account_id.into()],
+        )
+        .await?;
     Ok(())
 }

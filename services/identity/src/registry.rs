@@ -22,7 +22,8 @@ fn commune_of(row: qmi_kit::sql::Row<'_>) -> Result<Commune, Problem> {
 
 pub(super) async fn load_commune(db: &Db, insee: &Insee) -> Result<Option<Commune>, Problem> {
     let rows = db
-        .global(
+        .platform()
+        .run(
             &format!("SELECT {COMMUNE_COLUMNS} FROM communes WHERE insee = ?"),
             vec![insee.into()],
         )
@@ -164,7 +165,7 @@ pub(super) async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         params.push(after.key().into());
     }
     sql.push_str(&format!(" ORDER BY insee LIMIT {}", page.fetch()));
-    let rows = cx.db.global(&sql, params).await?;
+    let rows = cx.db.platform().run(&sql, params).await?;
     let items = rows.iter().map(commune_of).collect::<Result<Vec<_>, _>>()?;
     Ok(json(200, &page.page(items, |c| c.insee.to_string())))
 }
@@ -175,7 +176,7 @@ pub(super) async fn get_figures(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .await?;
     // Three grouped scans of one table: a few milliseconds at 10,000 communes.
     let tally = |sql: &'static str| async move {
-        let rows = cx.db.global(sql, Vec::new()).await?;
+        let rows = cx.db.platform().run(sql, Vec::new()).await?;
         Ok::<_, Problem>(
             rows.iter()
                 .map(|row| Tally {
@@ -245,7 +246,7 @@ pub(super) async fn create_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     let result = cx
         .db
-        .global(
+        .platform().run(
             "INSERT INTO communes (insee, name, name_norm, departement, ept_code, ept_name, metropolis_code, population, status) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
@@ -298,7 +299,8 @@ pub(super) async fn set_status(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     let sql = "UPDATE communes SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE insee = ? AND status <> 'suspended'";
     cx.db
-        .global(sql, vec![change.status.as_str().into(), (&insee).into()])
+        .platform()
+        .run(sql, vec![change.status.as_str().into(), (&insee).into()])
         .await?;
     Ok(json(200, &publish_status(&cx.db, &insee).await?))
 }

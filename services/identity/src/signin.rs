@@ -17,9 +17,13 @@ pub(super) fn client_key(req: &Incoming) -> String {
     }
 }
 
-pub(super) async fn throttle_state(db: &Db, scope: &str, key: &str) -> Result<throttle::State, Problem> {
+pub(super) async fn throttle_state(
+    db: &Db,
+    scope: &str,
+    key: &str,
+) -> Result<throttle::State, Problem> {
     let rows = db
-        .global("SELECT failures, last_failure, blocked_until FROM sign_in_throttle WHERE scope = ? AND key = ?", vec![scope.into(), key.into()])
+        .platform().run("SELECT failures, last_failure, blocked_until FROM sign_in_throttle WHERE scope = ? AND key = ?", vec![scope.into(), key.into()])
         .await?;
     Ok(rows
         .first()
@@ -31,8 +35,13 @@ pub(super) async fn throttle_state(db: &Db, scope: &str, key: &str) -> Result<th
         .unwrap_or_default())
 }
 
-pub(super) async fn save_throttle(db: &Db, scope: &str, key: &str, s: throttle::State) -> Result<(), Problem> {
-    db.global(
+pub(super) async fn save_throttle(
+    db: &Db,
+    scope: &str,
+    key: &str,
+    s: throttle::State,
+) -> Result<(), Problem> {
+    db.platform().run(
         "INSERT INTO sign_in_throttle (scope, key, failures, last_failure, blocked_until) VALUES (?, ?, ?, ?, ?) \
          ON CONFLICT (scope, key) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure, blocked_until = excluded.blocked_until",
         vec![scope.into(), key.into(), i64::from(s.failures).into(), s.last_failure.into(), s.blocked_until.into()],
@@ -64,7 +73,8 @@ pub(super) async fn subject(db: &Db, account_id: &str) -> Result<Option<Subject>
     // The rights version is read with the account, before the memberships: a change
     // committed in between leaves this token older than the change, never newer.
     let rows = db
-        .global(
+        .platform()
+        .run(
             "SELECT id, name, lang, organisation_id, rights_version FROM accounts WHERE id = ?",
             vec![account_id.into()],
         )
@@ -73,18 +83,23 @@ pub(super) async fn subject(db: &Db, account_id: &str) -> Result<Option<Subject>
         return Ok(None);
     };
     let ops = db
-        .global(
+        .platform()
+        .run(
             "SELECT role FROM platform_roles WHERE account_id = ? ORDER BY role",
             vec![account_id.into()],
         )
         .await?;
     // A suspended commune's memberships give no right until it is resumed: tokens
     // carry none (GET /api/me lists them apart).
+    // The rights a token is minted with: read before any decision can be taken.
     let mem = db
-        .global(
-            "SELECT m.insee, m.role FROM memberships m JOIN communes c ON c.insee = m.insee WHERE m.account_id = ? AND c.status <> 'suspended'",
-            vec![account_id.into()],
-        )
+        .facts()
+        .select(MEMBERSHIPS, &["m.insee", "m.role"])
+        .alias("m")
+        .join_platform("communes c", "c.insee = m.insee", [])
+        .filter("m.account_id = ?", [account_id.into()])
+        .filter("c.status <> 'suspended'", [])
+        .rows()
         .await?;
     Ok(Some(Subject {
         id: a.string("id"),
@@ -112,13 +127,17 @@ pub(super) async fn subject(db: &Db, account_id: &str) -> Result<Option<Subject>
 }
 
 /// Signs an access token and stores a new refresh token of `family`.
-pub(super) async fn issue(db: &Db, subject: &Subject, family: &str) -> Result<TokenResponse, Problem> {
+pub(super) async fn issue(
+    db: &Db,
+    subject: &Subject,
+    family: &str,
+) -> Result<TokenResponse, Problem> {
     let issuer = issuer().await?;
     let now = now();
     let claims = issuer.claims(subject, now, uuid::Uuid::new_v4().to_string());
     let access_token = issuer.sign(&claims).map_err(Problem::internal)?;
     let refresh_token = secrets::new_refresh_token().map_err(Problem::internal)?;
-    db.global(
+    db.platform().run(
         "INSERT INTO refresh_tokens (token_hash, family_id, account_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)",
         vec![secrets::token_hash(&refresh_token).into(), family.into(), subject.id.as_str().into(), now.into(), (now + REFRESH_TTL_SECONDS).into()],
     )
@@ -157,7 +176,8 @@ pub(super) async fn create_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     let rows = cx
         .db
-        .global(
+        .platform()
+        .run(
             "SELECT id, password_hash FROM accounts WHERE email = ? COLLATE NOCASE",
             vec![email.as_str().into()],
         )
@@ -202,11 +222,12 @@ pub(super) async fn create_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let tokens = cx
         .db
         .atomic(async |db| {
-            db.global(
-                "DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = ?",
-                vec![email.as_str().into()],
-            )
-            .await?;
+            db.platform()
+                .run(
+                    "DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = ?",
+                    vec![email.as_str().into()],
+                )
+                .await?;
             let subject = subject(db, &account_id)
                 .await?
                 .ok_or_else(|| Problem::internal("account vanished during sign-in"))?;
@@ -231,7 +252,7 @@ pub(super) async fn refresh_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let now = now();
     let rows = cx
         .db
-        .global("SELECT family_id, account_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ?", vec![hash.as_str().into()])
+        .platform().run("SELECT family_id, account_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ?", vec![hash.as_str().into()])
         .await?;
     let Some(row) = rows.first() else {
         return Err(invalid_refresh("unknown refresh token"));
@@ -255,7 +276,7 @@ pub(super) async fn refresh_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let rotated = cx
         .db
         .atomic(async |db| {
-            db.global(
+            db.platform().run(
                 "UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL AND revoked_at IS NULL",
                 vec![now.into(), hash.as_str().into()],
             )
@@ -281,11 +302,12 @@ pub(super) async fn refresh_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 async fn revoke_family(db: &Db, family: &str, now: i64) -> Result<(), Problem> {
-    db.global(
-        "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
-        vec![now.into(), family.into()],
-    )
-    .await?;
+    db.platform()
+        .run(
+            "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
+            vec![now.into(), family.into()],
+        )
+        .await?;
     Ok(())
 }
 
@@ -294,7 +316,8 @@ pub(super) async fn logout(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let hash = secrets::token_hash(body.refresh_token.trim());
     let rows = cx
         .db
-        .global(
+        .platform()
+        .run(
             "SELECT family_id FROM refresh_tokens WHERE token_hash = ?",
             vec![hash.into()],
         )

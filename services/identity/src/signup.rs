@@ -22,7 +22,8 @@ pub(super) const CONFIRMATION_TTL: i64 = 24 * 3600;
 /// policy's questions about organisations).
 pub(super) async fn unconfirmed(db: &Db, account: &str) -> Result<bool, Problem> {
     let rows = db
-        .global(
+        .platform()
+        .run(
             "SELECT email_confirmed_at FROM accounts WHERE id = ?",
             vec![account.into()],
         )
@@ -55,7 +56,7 @@ pub(super) async fn sign_up(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |db| {
             let rows = db
-                .global(
+                .platform().run(
                     "SELECT id, name, lang, password_hash, email_confirmed_at FROM accounts WHERE email = ? COLLATE NOCASE",
                     vec![body.email.as_str().into()],
                 )
@@ -68,7 +69,7 @@ pub(super) async fn sign_up(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                     // (its invitation sets one).
                     if a.text("password_hash").is_some() {
                         let reset_expires = t + super::passwords::RESET_TTL_SECONDS;
-                        db.global(
+                        db.platform().run(
                             "INSERT INTO password_resets (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
                             vec![token_hash.as_str().into(), a.string("id").into(), t.into(), reset_expires.into()],
                         )
@@ -93,7 +94,7 @@ pub(super) async fn sign_up(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 Some(a) => a.string("id"),
                 None => {
                     let id = uuid::Uuid::now_v7().to_string();
-                    db.global(
+                    db.platform().run(
                         "INSERT INTO accounts (id, email, password_hash, name, lang) VALUES (?, ?, ?, ?, ?)",
                         vec![id.as_str().into(), body.email.as_str().into(), hash.as_str().into(), name.as_str().into(), lang.as_str().into()],
                     )
@@ -102,7 +103,7 @@ pub(super) async fn sign_up(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                     id
                 }
             };
-            db.global(
+            db.platform().run(
                 "INSERT INTO email_confirmations (token_hash, account_id, password_hash, name, lang, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 vec![token_hash.as_str().into(), account.as_str().into(), hash.as_str().into(), name.as_str().into(), lang.as_str().into(), t.into(), expires.into()],
             )
@@ -149,19 +150,19 @@ pub(super) async fn confirm_email(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .db
         .atomic(async |db| {
             let rows = db
-                .global(
+                .platform().run(
                     "SELECT account_id, password_hash, name, lang FROM email_confirmations WHERE token_hash = ? AND expires_at > ?",
                     vec![hash.as_str().into(), t.into()],
                 )
                 .await?;
             let row = rows.first().ok_or_else(gone)?;
             let account = row.string("account_id");
-            db.global(
+            db.platform().run(
                 "DELETE FROM email_confirmations WHERE account_id = ?",
                 vec![account.as_str().into()],
             )
             .await?;
-            db.global(
+            db.platform().run(
                 "UPDATE accounts SET password_hash = ?, name = ?, lang = ?, email_confirmed_at = ? WHERE id = ? AND email_confirmed_at IS NULL",
                 vec![row.string("password_hash").into(), row.string("name").into(), row.string("lang").into(), t.into(), account.as_str().into()],
             )
@@ -169,7 +170,7 @@ pub(super) async fn confirm_email(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             if db.changes().await != 1 {
                 return Err(gone());
             }
-            db.global(
+            db.platform().run(
                 "UPDATE refresh_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
                 vec![t.into(), account.as_str().into()],
             )

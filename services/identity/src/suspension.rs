@@ -34,13 +34,13 @@ pub(super) async fn set_suspended(cx: &Ctx<'_>, suspend: bool) -> Result<Reply, 
     let was_suspended = "SELECT status FROM communes WHERE insee = ? AND status = 'suspended'";
     cx.db
         .atomic(async |db| {
-            let before = db.global(was_suspended, vec![(&insee).into()]).await?;
+            let before = db.platform().run(was_suspended, vec![(&insee).into()]).await?;
             if before.is_empty() != suspend {
                 // Already in the asked state: nothing changes, nothing to record.
                 return Ok::<(), Problem>(());
             }
-            db.global(&change, vec![(&insee).into()]).await?;
-            db.global(
+            db.platform().run(&change, vec![(&insee).into()]).await?;
+            db.platform().run(
                 &format!(
                     "INSERT INTO commune_status_history (insee, status, reason, by_account, at) SELECT insee, status, ?, ?, {stamp} FROM communes WHERE insee = ?"
                 ),
@@ -92,7 +92,7 @@ pub(super) async fn history(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     require_commune(&cx.db, &insee).await?;
     let rows = cx
         .db
-        .global(
+        .platform().run(
             "SELECT status, reason, by_account, at FROM commune_status_history WHERE insee = ? ORDER BY id DESC LIMIT 200",
             vec![(&insee).into()],
         )

@@ -27,6 +27,17 @@ impl Allowed {
         Self { tenant }
     }
 
+    /// A decision taken earlier and stored with the record it allowed, acted on
+    /// now without a principal to ask about: a commune invitation (sent after the
+    /// inviter's `member-manage` decision) accepted through its link. `record`
+    /// names it for the reader; grep `Allowed::standing` to audit every use.
+    pub fn standing(tenant: Insee, record: &'static str) -> Self {
+        let _audited = record;
+        Self {
+            tenant: Some(tenant),
+        }
+    }
+
     /// The commune the decision was taken for, if any.
     pub fn tenant(&self) -> Option<&Insee> {
         self.tenant.as_ref()
