@@ -3,6 +3,12 @@
 //! `wit/platform.wit`, and each identity operation is allowed or refused, with the
 //! expected HTTP status, for the roles the issue names.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a failed unwrap is a failed test, helpers included"
+)]
+
 use qmi_api::{Insee, MembershipRole, PlatformRole, Principal};
 use qmi_identity::authz::{Action, Operation};
 use qmi_kit::refusal::RefusalCode;

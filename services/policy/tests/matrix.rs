@@ -33,6 +33,12 @@
 //! | `AYc` | A | Y | assigned reviewer, conflict declared |
 //! | `PA` | A | Y | programme call |
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a failed unwrap is a failed test, helpers included"
+)]
+
 use qmi_policy::rules::{
     Action, CommuneRole, Decision, Facts, Membership, PlatformRole, Principal, decide,
 };

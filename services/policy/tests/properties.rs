@@ -2,6 +2,12 @@
 //! (97 principals × every action × 288 fact sets), plus the refusal codes of
 //! representative cases.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a failed unwrap is a failed test, helpers included"
+)]
+
 use qmi_policy::rules::{
     Action, CommuneRole, Facts, Membership, PlatformRole, Principal, RefusalCode, decide,
 };
