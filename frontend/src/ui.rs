@@ -214,9 +214,9 @@ pub type FieldErrors = RwSignal<std::collections::BTreeMap<String, String>>;
 
 /// A perimeter (GeoJSON polygon) drawn as an outlined figure whose longer side
 /// is `size`, labelled for screen readers, with an optional caption; `None`
-/// when the value is not a usable polygon.
+/// when it has no extent.
 pub fn perimeter_map(
-    perimeter: &serde_json::Value,
+    perimeter: &qmi_api::geo::Perimeter,
     size: f64,
     label: String,
     caption: Option<Signal<&'static str>>,

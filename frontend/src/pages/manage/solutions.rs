@@ -2,7 +2,7 @@
 //! admin's, one set of pages, the API scoping them — and the call editor.
 
 use super::*;
-
+use qmi_api::identity::Country;
 
 /// `/espace/appels`: the calls the signed-in person runs (every call for a
 /// programme operator, their communes' calls for a commune admin), and a new one.
@@ -145,7 +145,14 @@ fn CallEditor(
     let published = RwSignal::new(e.is_some_and(|c| c.published));
     let kinds = RwSignal::new(e.map(|c| c.eligibility.kinds.clone()).unwrap_or_default());
     let countries = RwSignal::new(
-        e.map(|c| c.eligibility.countries.join(", "))
+        e.map(|c| {
+            c.eligibility
+                .countries
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
             .unwrap_or_default(),
     );
     let letter = RwSignal::new(e.map(|c| c.letter_template.clone()).unwrap_or_default());
@@ -200,6 +207,22 @@ fn CallEditor(
             crate::ui::focus_first_invalid();
             return;
         };
+        // Countries are ISO codes (any case): one that is not is named here.
+        let Ok(accepted) = countries
+            .get_untracked()
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::parse::<Country>)
+            .collect::<Result<Vec<_>, _>>()
+        else {
+            errors.set(BTreeMap::from([(
+                "countries".to_owned(),
+                crate::messages::localise("an ISO 3166-1 alpha-2 code in capitals (FR, DE…)"),
+            )]));
+            crate::ui::focus_first_invalid();
+            return;
+        };
         let programme = programme.get_untracked();
         let body = CallInput {
             insee: (!programme)
@@ -227,12 +250,7 @@ fn CallEditor(
                 .with_value(|k| k.as_ref().map(|c| c.challenges.clone()).unwrap_or_default()),
             eligibility: qmi_api::applications::Eligibility {
                 kinds: kinds.get_untracked(),
-                countries: countries
-                    .get_untracked()
-                    .split(',')
-                    .map(|c| c.trim().to_uppercase())
-                    .filter(|c| !c.is_empty())
-                    .collect(),
+                countries: accepted,
             },
             opens_at: opens.get_untracked(),
             closes_at: closes.get_untracked(),
@@ -339,10 +357,10 @@ fn CallEditor(
                     <p class="hint">{t!(i, "Aucune case cochée : toutes les organisations.", "No box ticked: every organisation.")}</p>
                     {OrganisationKind::ALL.into_iter().map(|k| view! {
                         <label class="choice"><input type="checkbox" id=format!("eligible-{}", k.as_str())
-                            prop:checked=move || kinds.with(|v| v.iter().any(|x| x == k.as_str()))
+                            prop:checked=move || kinds.with(|v| v.contains(&k))
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
-                                kinds.update(|v| { v.retain(|x| x != k.as_str()); if on { v.push(k.as_str().to_owned()); } });
+                                kinds.update(|v| { v.retain(|x| *x != k); if on { v.push(k); } });
                             } />" "{move || kind_label(i, k)}</label>
                     }).collect_view()}
                     {error_line(errors, "eligibility", "appel-eligibilite-erreur")}

@@ -2,9 +2,9 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::Challenge;
+use crate::geo::Perimeter;
 use crate::tenancy::Insee;
 
 /// A district (service `districts`).
@@ -15,7 +15,7 @@ pub struct District {
     /// Name.
     pub name: String,
     /// Perimeter (GeoJSON Polygon).
-    pub perimeter: Value,
+    pub perimeter: Perimeter,
     /// Description.
     pub description: String,
     /// Challenges by theme.
@@ -39,7 +39,7 @@ pub struct DistrictInput {
     /// Name.
     pub name: String,
     /// Perimeter (GeoJSON Polygon).
-    pub perimeter: Value,
+    pub perimeter: Perimeter,
     /// Description.
     #[serde(default)]
     pub description: String,

@@ -4,6 +4,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::identity::{Country, OrganisationKind};
+
 /// The type of a form question.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -164,8 +166,8 @@ impl Workflow {
 pub struct Eligibility {
     /// Organisation kinds accepted (empty: all).
     #[serde(default)]
-    pub kinds: Vec<String>,
+    pub kinds: Vec<OrganisationKind>,
     /// Countries accepted, ISO 3166-1 alpha-2 (empty: all).
     #[serde(default)]
-    pub countries: Vec<String>,
+    pub countries: Vec<Country>,
 }
