@@ -82,8 +82,11 @@ impl<'a> std::ops::Deref for Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The principal the kit parsed once, or 401.
     fn principal(&self) -> Result<Principal, Problem> {
-        self.req.require_principal()
+        self.who()
+            .cloned()
+            .ok_or_else(|| Problem::unauthorized("this route needs a bearer token"))
     }
 
     /// Asks the `policy` component whether `p` (`None`: anonymous) may perform `op`;
