@@ -1,6 +1,10 @@
-//! Route classification (contract rules 4 and 5): what a request path asks of the caller.
+//! Route classification (contract rules 4 and 5): what a request path asks of the
+//! caller, read from the route catalogue (`qmi_api::routes`) that also generates the
+//! OpenAPI document and dispatches in the services: the route's [`Auth`] says whom
+//! it admits, its `{insee}` names the commune.
 
 use qmi_api::Insee;
+use qmi_api::routes::{self, Auth, Params};
 
 use crate::problem::Refusal;
 
@@ -9,19 +13,23 @@ use crate::problem::Refusal;
 pub enum Route {
     /// Outside `/api`: the gateway lets it through (a token, when sent, is still verified).
     Outside,
-    /// A public route: anonymous callers allowed. `tenant` is the commune of
-    /// `GET /api/communes/{insee}` (the registry entry), forwarded in `x-qmi-tenant`.
+    /// A public route ([`Auth::Public`]): anonymous callers allowed. `tenant` is the
+    /// commune its `{insee}` names (e.g. `GET /api/communes/{insee}`, the registry
+    /// entry), forwarded in `x-qmi-tenant`.
     Public {
         /// The commune the route names, if any.
         tenant: Option<Insee>,
     },
-    /// `/api/me` and below: any principal, including a hosting operator.
+    /// The caller's own account ([`Auth::Account`], `/api/me…`): any principal,
+    /// including a hosting operator.
     OwnAccount,
-    /// `/api/admin/…`: operators only.
+    /// An operators' route ([`Auth::Operator`]: `/api/admin/…`, the scheduled jobs).
     Admin,
-    /// `/api/communes/{insee}/…`: a programme operator or a member of the commune.
+    /// A commune's route ([`Auth::Tenant`]), and anything under
+    /// `/api/communes/{insee}/`: a programme operator or a member of the commune.
     Tenant(Insee),
-    /// Any other `/api` route: any principal except a hosting-only operator.
+    /// Any other `/api` route ([`Auth::Principal`]), and any path or method the
+    /// catalogue does not know (the service answers 404 or 405): any principal.
     Authenticated,
 }
 
@@ -34,6 +42,9 @@ fn is_read(method: &str) -> bool {
 ///
 /// Paths with `.` or `..` segments under `/api` are refused, so that a route's tenant is
 /// the one the service sees; a malformed `{insee}` on a tenant route is a 400 naming it.
+/// Everything under `/api/communes/{insee}/` is the commune's, whether the catalogue
+/// has the route or not (a trailing slash, an unknown tail); elsewhere the catalogued
+/// route of the method (HEAD as GET, as the services answer it) and path decides.
 pub fn classify(method: &str, path: &str) -> Result<Route, Refusal> {
     let Some(rest) = path.strip_prefix("/api") else {
         return Ok(Route::Outside);
@@ -42,43 +53,46 @@ pub fn classify(method: &str, path: &str) -> Result<Route, Refusal> {
         // `/apifoo` is not under `/api`.
         return Ok(Route::Outside);
     }
-    let segments: Vec<&str> = rest.split('/').skip(1).collect();
-    if segments.iter().any(|s| *s == "." || *s == "..") {
+    if rest.split('/').any(|s| s == "." || s == "..") {
         return Err(Refusal::BadRequest(
             "the path may not contain `.` or `..` segments".to_owned(),
         ));
     }
-    let read = is_read(method);
-    let post = method.eq_ignore_ascii_case("POST");
-    let route = match segments.as_slice() {
-        ["communes"] if read => Route::Public { tenant: None },
-        ["communes", insee] if read => Route::Public {
-            // A malformed code is the registry's to answer (404) on this public route.
-            tenant: insee.parse().ok(),
+    if let Some((insee, _)) = rest
+        .strip_prefix("/communes/")
+        .and_then(|tail| tail.split_once('/'))
+    {
+        return tenant(insee).map(Route::Tenant);
+    }
+    let method = if is_read(method) { "GET" } else { method };
+    match routes::lookup(method, path) {
+        Ok((doc, params)) => of_auth(doc.auth, &params),
+        Err(_) => Ok(Route::Authenticated),
+    }
+}
+
+/// The class of a catalogued route admitting `auth`, whose path gave `params`.
+fn of_auth(auth: Auth, params: &Params<'_>) -> Result<Route, Refusal> {
+    let insee = params.get("insee");
+    Ok(match auth {
+        Auth::Public => Route::Public {
+            // A malformed code is the service's to answer (404) on a public route.
+            tenant: insee.and_then(|i| i.parse().ok()),
         },
-        ["communes", insee, _, ..] => Route::Tenant(insee.parse().map_err(|_| {
-            Refusal::InvalidTenant(format!(
-                "`{insee}` in the path is not an INSEE commune code (five characters, e.g. 93066)"
-            ))
-        })?),
-        ["auth", "token" | "refresh" | "logout"] if post => Route::Public { tenant: None },
-        // Invitation links and partner sign-up (issue 12): anonymous by nature.
-        ["auth", "sign-up" | "confirm-email"] if post => Route::Public { tenant: None },
-        ["auth", "invitations", _] if read => Route::Public { tenant: None },
-        ["auth", "invitations", _, "accept"] if post => Route::Public { tenant: None },
-        // A forgotten password (issue 12): the e-mailed link is the credential.
-        ["auth", "password-reset"] | ["auth", "password-reset", "confirm"] if post => {
-            Route::Public { tenant: None }
-        }
-        ["openapi.json"] | ["health"] | ["figures"] if read => Route::Public { tenant: None },
-        ["calls", ..] if read => Route::Public { tenant: None },
-        // Published districts and open data (issue 4): the services decide what is published.
-        ["districts", ..] | ["open-data", ..] if read => Route::Public { tenant: None },
-        ["me", ..] => Route::OwnAccount,
-        ["admin", ..] => Route::Admin,
-        _ => Route::Authenticated,
-    };
-    Ok(route)
+        Auth::Account => Route::OwnAccount,
+        Auth::Principal => Route::Authenticated,
+        Auth::Operator => Route::Admin,
+        Auth::Tenant => Route::Tenant(tenant(insee.unwrap_or_default())?),
+    })
+}
+
+/// The commune of a tenant route, or the 400 naming its malformed code.
+fn tenant(insee: &str) -> Result<Insee, Refusal> {
+    insee.parse().map_err(|_| {
+        Refusal::InvalidTenant(format!(
+            "`{insee}` in the path is not an INSEE commune code (five characters, e.g. 93066)"
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -192,5 +206,80 @@ mod tests {
         assert_eq!(classify("GET", "/"), Ok(Route::Outside));
         assert_eq!(classify("GET", "/apifoo"), Ok(Route::Outside));
         assert_eq!(classify("GET", "/whoami"), Ok(Route::Outside));
+    }
+
+    /// The class the catalogue's `Auth` gives a route, its commune being `insee`.
+    fn expected(auth: Auth, path: &str, insee: &Insee) -> Route {
+        let names_commune = path.contains("{insee}");
+        match auth {
+            Auth::Public => Route::Public {
+                tenant: names_commune.then(|| insee.clone()),
+            },
+            Auth::Account => Route::OwnAccount,
+            Auth::Principal => Route::Authenticated,
+            Auth::Operator => Route::Admin,
+            Auth::Tenant => Route::Tenant(insee.clone()),
+        }
+    }
+
+    /// A path of `template` with `insee` for `{insee}` and a sample for any other
+    /// parameter.
+    fn sample(template: &str, insee: &str) -> String {
+        template
+            .split('/')
+            .map(|seg| match seg {
+                "{insee}" => insee,
+                s if s.starts_with('{') => "0190c5f2-0000-7000-8000-000000000001",
+                s => s,
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// The gateway classifies every catalogued route as the catalogue's `Auth` says
+    /// (HEAD as GET, with or without a trailing slash), and takes the commune from
+    /// its `{insee}`: a malformed one is a 400 on a tenant route, no commune on a
+    /// public one.
+    #[test]
+    fn every_catalogued_route_is_classified_as_the_catalogue_says() {
+        let saint_denis = insee("93066");
+        for r in qmi_api::routes::ROUTES {
+            let path = sample(r.path, "93066");
+            let want = expected(r.auth, r.path, &saint_denis);
+            let mut methods = vec![r.method];
+            if r.method == "GET" {
+                methods.push("HEAD");
+            }
+            for m in methods {
+                assert_eq!(classify(m, &path), Ok(want.clone()), "{} {m}", r.id());
+                // The services ignore a trailing slash; so does the gateway, but
+                // that `/api/communes/{insee}/` is in the commune's subtree (rule 5).
+                let slash = if r.path == "/api/communes/{insee}" {
+                    Route::Tenant(saint_denis.clone())
+                } else {
+                    want.clone()
+                };
+                assert_eq!(
+                    classify(m, &format!("{path}/")),
+                    Ok(slash),
+                    "{} {m} /",
+                    r.id()
+                );
+            }
+            if r.path.contains("{insee}") {
+                let bad = classify(r.method, &sample(r.path, "9306"));
+                match r.auth {
+                    Auth::Tenant => assert_eq!(bad.unwrap_err().status(), 400, "{}", r.id()),
+                    Auth::Public => {
+                        assert_eq!(bad, Ok(Route::Public { tenant: None }), "{}", r.id())
+                    }
+                    _ => assert_eq!(bad, Ok(want), "{}", r.id()),
+                }
+            }
+            // Contract rule 5: the commune's subtree holds tenant routes only.
+            if r.path.starts_with("/api/communes/{insee}/") {
+                assert_eq!(r.auth, Auth::Tenant, "{}", r.id());
+            }
+        }
     }
 }

@@ -46,32 +46,38 @@ impl<'p> Params<'p> {
 pub type PathParams = Vec<(&'static str, String)>;
 
 /// Matches a path against a template (a trailing slash is ignored; a parameter
-/// never matches an empty segment).
+/// never matches an empty segment). A parameter (`{name}`, a whole segment of the
+/// template) takes the path's segment; everything else must be equal, byte for byte.
 fn match_params<'p>(template: &'static str, path: &'p str) -> Option<Params<'p>> {
     let path = path
         .strip_suffix('/')
         .filter(|p| !p.is_empty())
         .unwrap_or(path);
-    let mut t = template.split('/');
-    let mut p = path.split('/');
+    let (t, p) = (template.as_bytes(), path.as_bytes());
+    let (mut i, mut j) = (0, 0);
     let mut params = Params::EMPTY;
-    loop {
-        match (t.next(), p.next()) {
-            (None, None) => return Some(params),
-            (Some(ts), Some(ps)) => {
-                if let Some(name) = ts.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
-                    if ps.is_empty() || params.len == MAX_PARAMS {
-                        return None;
-                    }
-                    params.items[params.len] = (name, ps);
-                    params.len += 1;
-                } else if ts != ps {
-                    return None;
-                }
+    while i < t.len() {
+        if t[i] == b'{' {
+            let close = i + t[i..].iter().position(|&b| b == b'}')?;
+            let end = j + p[j..]
+                .iter()
+                .position(|&b| b == b'/')
+                .unwrap_or(p.len() - j);
+            if end == j || params.len == MAX_PARAMS {
+                return None;
             }
-            _ => return None,
+            params.items[params.len] = (template.get(i + 1..close)?, path.get(j..end)?);
+            params.len += 1;
+            i = close + 1;
+            j = end;
+        } else if p.get(j) == Some(&t[i]) {
+            i += 1;
+            j += 1;
+        } else {
+            return None;
         }
     }
+    (j == p.len()).then_some(params)
 }
 
 /// Matches a path against a template; returns the parameters (a trailing
@@ -95,19 +101,31 @@ fn find_in<'p>(
     method: &str,
     path: &'p str,
 ) -> Result<(&'static RouteDoc, Params<'p>), RouteMiss> {
-    let mut allowed = Vec::new();
-    for route in routes {
-        if let Some(params) = match_params(route.path, path) {
-            if route.method.eq_ignore_ascii_case(method) {
-                return Ok((route, params));
-            }
-            allowed.push(route.method);
-        }
+    let hit = routes
+        .iter()
+        .filter(|r| r.method.eq_ignore_ascii_case(method) && r.starts(path))
+        .find_map(|r| match_params(r.path, path).map(|params| (r, params)));
+    if let Some(found) = hit {
+        return Ok(found);
     }
+    let allowed: Vec<&'static str> = routes
+        .iter()
+        .filter(|r| r.starts(path) && match_params(r.path, path).is_some())
+        .map(|r| r.method)
+        .collect();
     if allowed.is_empty() {
         Err(RouteMiss::NotFound)
     } else {
         Err(RouteMiss::MethodNotAllowed(allowed))
+    }
+}
+
+impl RouteDoc {
+    /// Whether `path` starts with the route's literal start (before its first
+    /// parameter): most routes differ from a path there, tested in one comparison.
+    fn starts(&self, path: &str) -> bool {
+        path.as_bytes()
+            .starts_with(&self.path.as_bytes()[..self.literal])
     }
 }
 

@@ -95,6 +95,9 @@ pub struct RouteDoc {
     pub status: u16,
     /// Success body schema (JSON); `None` for an empty body.
     pub response: Option<SchemaFn>,
+    /// The length of the path's literal start, before its first parameter: a path
+    /// that does not start with it is not this route's (a cheap first test).
+    literal: usize,
 }
 
 impl RouteDoc {
@@ -215,6 +218,16 @@ fn file_body(_: &mut SchemaGenerator) -> Schema {
     schemars::json_schema!({ "type": "string", "format": "binary", "description": "The file itself (CSV, XLSX, PDF, PNG or JPEG), not JSON" })
 }
 
+/// The length of `template`'s start before its first `{`.
+const fn literal_len(template: &str) -> usize {
+    let bytes = template.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && bytes[i] != b'{' {
+        i += 1;
+    }
+    i
+}
+
 /// A page of a listing.
 const PAGE: &[QueryParam] = &[
     QueryParam {
@@ -296,6 +309,7 @@ macro_rules! catalogue {
                     request: $request,
                     status: $status,
                     response: $response,
+                    literal: $crate::routes::literal_len($path),
                 },
             )+
         ];
