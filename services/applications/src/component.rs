@@ -55,8 +55,7 @@ async fn handle(req: Request) -> Reply {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
-    let (op, params) = qmi_kit::http::dispatch::<Op>(req)?;
-    let kit = qmi_kit::context::Ctx::new(req, params)?;
+    let (op, kit) = qmi_kit::context::Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     let cx = Ctx {
         now: kit.now(),

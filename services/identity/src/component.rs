@@ -107,12 +107,9 @@ impl Ctx<'_> {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
-    let (op, params) = qmi_kit::http::dispatch::<Op>(req)?;
+    let (op, kit) = qmi_kit::context::Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
-    let cx = Ctx {
-        kit: qmi_kit::context::Ctx::new(req, params)?,
-        db,
-    };
+    let cx = Ctx { kit, db };
     match op {
         Op::Openapi => Ok(json(200, &qmi_api::routes::openapi())),
         Op::CreateToken => signin::create_token(&cx).await,

@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use qmi_api::routes::PathParams;
+use qmi_api::routes::{PathParams, ServiceOp};
 use qmi_api::{Insee, InseeError, Principal, REQUEST_ID_HEADER};
 
 use crate::decision::Allowed;
@@ -43,6 +43,14 @@ impl<'a> Ctx<'a> {
             now: now(),
             suspended: RefCell::new(HashMap::new()),
         })
+    }
+
+    /// The dispatch prelude every service opens with: the catalogued route of
+    /// `req` among service `O`'s ([`crate::http::dispatch`]: 404, 405 with `Allow`,
+    /// 400 for an undeclared query parameter) and the request's context.
+    pub fn route<O: ServiceOp>(req: &'a Incoming) -> Result<(O, Self), Problem> {
+        let (op, params) = crate::http::dispatch::<O>(req)?;
+        Ok((op, Self::new(req, params)?))
     }
 
     /// A path parameter as written (`""` when the route has none by that name).

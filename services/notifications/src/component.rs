@@ -38,8 +38,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     if req.path == crate::DEPOSIT_PATH {
         return receive(req).await;
     }
-    let (op, params) = qmi_kit::http::dispatch::<Op>(req)?;
-    let cx = Ctx::new(req, params)?;
+    let (op, cx) = Ctx::route::<Op>(req)?;
     let p = cx.me()?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     if op != Op::RunDeliveries {
