@@ -70,8 +70,7 @@ fn check(input: &DistrictInput) -> Result<(), Problem> {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
-    let (op, params) = qmi_kit::http::dispatch::<Op>(req)?;
-    let cx = Ctx::new(req, params)?;
+    let (op, cx) = Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     match op {
         Op::ListDistricts => {
