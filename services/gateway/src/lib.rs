@@ -24,15 +24,11 @@ pub const BODY_LIMIT: u64 = 1024 * 1024;
 pub const ATTACHMENT_LIMIT: u64 = 10 * 1024 * 1024;
 
 /// The body cap of a request: [`ATTACHMENT_LIMIT`] for the attachment upload
-/// route, [`BODY_LIMIT`] for everything else.
+/// route (`uploadAttachment` in the catalogue), [`BODY_LIMIT`] for everything else.
 pub fn body_limit(method: &str, path: &str) -> u64 {
-    let segments: Vec<&str> = path.split('/').collect();
-    match segments.as_slice() {
-        ["", "api", "applications", id, "attachments"]
-            if method.eq_ignore_ascii_case("POST") && !id.is_empty() =>
-        {
-            ATTACHMENT_LIMIT
-        }
+    use qmi_api::routes::{RouteOp, applications::Op, lookup};
+    match lookup(method, path) {
+        Ok((doc, _)) if doc.op == RouteOp::Applications(Op::UploadAttachment) => ATTACHMENT_LIMIT,
         _ => BODY_LIMIT,
     }
 }
