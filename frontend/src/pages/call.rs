@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use qmi_api::applications::{Call, CallResults, CallStatus, Eligibility};
-use qmi_api::identity::{Lang, Organisation, OrganisationKind};
+use qmi_api::identity::{Lang, Organisation};
 
 use crate::api;
 use crate::fmt;
@@ -112,12 +112,12 @@ fn who_may_apply(i: I18n, e: &Eligibility) -> String {
     let kinds: Vec<&str> = e
         .kinds
         .iter()
-        .map(|k| OrganisationKind::parse(k).map_or(k.as_str(), |k| kind_label(i, k)))
+        .map(|&k| kind_label(i, k))
         .collect();
     let countries: Vec<String> = e
         .countries
         .iter()
-        .map(|c| fmt::country(c, i.lang()))
+        .map(|c| fmt::country(c.as_str(), i.lang()))
         .collect();
     match (kinds.is_empty(), countries.is_empty()) {
         (true, true) => i
@@ -158,10 +158,9 @@ fn who_may_apply(i: I18n, e: &Eligibility) -> String {
 /// Why `org` may not apply under `e`, or `None` when it may (the API checks it
 /// again on every save).
 fn refusal(i: I18n, e: &Eligibility, org: &Organisation) -> Option<String> {
-    let kind_ok = e.kinds.is_empty() || e.kinds.iter().any(|k| k == org.kind.as_str());
+    let kind_ok = e.kinds.is_empty() || e.kinds.contains(&org.kind);
     let country = org.country.to_string();
-    let country_ok =
-        e.countries.is_empty() || e.countries.iter().any(|c| c.eq_ignore_ascii_case(&country));
+    let country_ok = e.countries.is_empty() || e.countries.contains(&org.country);
     if kind_ok && country_ok {
         return None;
     }

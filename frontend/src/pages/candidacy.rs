@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use qmi_api::Page;
+use qmi_api::geo::{Perimeter, Position};
 use qmi_api::applications::{Campaign, Candidacy, CandidacyInput, CandidacyStatus, Challenge};
 use qmi_api::identity::Me;
 use serde_json::Value;
@@ -172,62 +173,48 @@ fn parse_challenges(text: &str) -> Vec<Challenge> {
 
 /// The perimeter as typed: its corners one per line as `latitude, longitude`
 /// (as map sites copy a point: `48.9178, 2.3428`), the ring closed for the
-/// person; or a GeoJSON polygon. Anything else goes as the text itself, which
-/// the API refuses, naming `perimeter`.
-fn parse_perimeter(text: &str) -> Value {
+/// person; or a GeoJSON polygon. Anything else is refused here, in the API's
+/// words, naming `perimeter`: a [`Perimeter`] is a polygon or nothing.
+fn parse_perimeter(text: &str) -> Result<Perimeter, String> {
+    let not_polygon = || "must be a GeoJSON object with \"type\": \"Polygon\"".to_owned();
     let text = text.trim();
     if text.is_empty() {
-        return Value::Null;
+        return Err(not_polygon());
     }
-    if let Ok(json) = serde_json::from_str(text) {
-        return json;
+    if let Ok(json) = serde_json::from_str::<Value>(text) {
+        return Perimeter::from_value(&json);
     }
     let corner = |line: &str| {
         let (lat, lon) = line.split_once([',', ';', '\t'])?;
-        Some([
-            lon.trim().parse::<f64>().ok()?,
-            lat.trim().parse::<f64>().ok()?,
-        ])
+        Some(Position {
+            lon: lon.trim().parse::<f64>().ok()?,
+            lat: lat.trim().parse::<f64>().ok()?,
+        })
     };
-    let corners: Option<Vec<[f64; 2]>> = text
+    let corners: Option<Vec<Position>> = text
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(corner)
         .collect();
     match corners {
-        Some(mut ring) if ring.len() >= 3 => {
-            if ring.first() != ring.last() {
-                ring.push(ring[0]);
-            }
-            serde_json::json!({ "type": "Polygon", "coordinates": [ring] })
-        }
-        _ => Value::String(text.to_owned()),
+        Some(ring) if ring.len() >= 3 => Perimeter::from_corners(ring),
+        _ => Err(not_polygon()),
     }
 }
 
 /// A saved perimeter as the form shows it: a one-ring polygon as its corners,
 /// one `latitude, longitude` per line (the closing corner left out); anything
 /// else as JSON.
-fn perimeter_text(perimeter: &Value) -> String {
-    let ring = perimeter["coordinates"]
-        .as_array()
-        .filter(|rings| perimeter["type"] == "Polygon" && rings.len() == 1)
-        .and_then(|rings| rings[0].as_array());
-    let corners: Option<Vec<String>> = ring.and_then(|ring| {
-        let open = if ring.len() > 1 && ring.first() == ring.last() {
-            &ring[..ring.len() - 1]
-        } else {
-            &ring[..]
-        };
-        open.iter()
-            .map(|p| Some(format!("{}, {}", p[1].as_f64()?, p[0].as_f64()?)))
-            .collect()
-    });
-    corners.map_or_else(
-        || serde_json::to_string_pretty(perimeter).unwrap_or_default(),
-        |lines| lines.join("\n"),
-    )
+fn perimeter_text(perimeter: &Perimeter) -> String {
+    match perimeter.rings() {
+        [ring] => ring[..ring.len() - 1]
+            .iter()
+            .map(|p| format!("{}, {}", p.lat, p.lon))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => serde_json::to_string_pretty(perimeter).unwrap_or_default(),
+    }
 }
 
 /// The API's field problems keyed by the form's fields: `district_name`,
@@ -277,7 +264,6 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
     let perimeter = RwSignal::new(
         existing
             .as_ref()
-            .filter(|c| !c.perimeter.is_null())
             .map(|c| perimeter_text(&c.perimeter))
             .unwrap_or_default(),
     );
@@ -318,20 +304,8 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
 
     // Saves the draft; with `submit`, then submits it.
     let save = move |submit: bool| {
-        let input = CandidacyInput {
-            district_name: district_name.get_untracked(),
-            perimeter: parse_perimeter(&perimeter.get_untracked()),
-            challenges: parse_challenges(&challenges.get_untracked()),
-            partners: partners
-                .get_untracked()
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            means: means.get_untracked(),
-            answers: answers.get_untracked(),
-        };
+        let parsed = parse_perimeter(&perimeter.get_untracked());
+        let typed = answers.get_untracked();
         // Submitting: the campaign's questions are checked here too, so a draft
         // the API refuses names every problem at once, not in two rounds.
         let unanswered: BTreeMap<String, String> = if submit {
@@ -341,13 +315,47 @@ fn CandidacyForm(campaign: Campaign, insee: String, existing: Option<Candidacy>)
                     .filter_map(|q| {
                         Some((
                             q.id.clone(),
-                            crate::pages::calls::check_answer(q, input.answers.get(&q.id), fr)?,
+                            crate::pages::calls::check_answer(q, typed.get(&q.id), fr)?,
                         ))
                     })
                     .collect()
             })
         } else {
             BTreeMap::new()
+        };
+        // A perimeter that is no polygon is named here, with what else the form
+        // sees wrong: nothing is sent.
+        let perimeter = match parsed {
+            Ok(p) => p,
+            Err(message) => {
+                let mut all = unanswered;
+                all.insert("perimeter".to_owned(), crate::messages::localise(&message));
+                if district_name.get_untracked().trim().is_empty() {
+                    all.insert(
+                        "district_name".to_owned(),
+                        crate::messages::localise("must not be empty"),
+                    );
+                }
+                notice.set(None);
+                failure.set(None);
+                errors.set(all);
+                crate::ui::focus_first_invalid();
+                return;
+            }
+        };
+        let input = CandidacyInput {
+            district_name: district_name.get_untracked(),
+            perimeter,
+            challenges: parse_challenges(&challenges.get_untracked()),
+            partners: partners
+                .get_untracked()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            means: means.get_untracked(),
+            answers: typed,
         };
         spawn_local(async move {
             let mut result = api::put::<Candidacy>(&base.get_value(), &input).await;
@@ -440,17 +448,14 @@ mod tests {
             (c[2].theme.as_str(), c[2].text.as_str()),
             ("", "Sans thème")
         );
-        assert_eq!(parse_perimeter(""), Value::Null);
-        assert_eq!(parse_perimeter("{\"type\":\"Polygon\"}")["type"], "Polygon");
-        assert_eq!(
-            parse_perimeter("pas du json"),
-            Value::String("pas du json".into())
-        );
+        assert!(parse_perimeter("").is_err());
+        assert!(parse_perimeter("{\"type\":\"Polygon\"}").is_err());
+        assert!(parse_perimeter("pas du json").is_err());
         // Corners as map sites copy them, one per line: the ring is closed.
         let corners = "48.9178, 2.3428\n48.9163, 2.3502\n\n48.9181;2.3577\n";
-        let polygon = parse_perimeter(corners);
+        let polygon = parse_perimeter(corners).unwrap();
         assert_eq!(
-            polygon,
+            serde_json::to_value(&polygon).unwrap(),
             serde_json::json!({ "type": "Polygon", "coordinates": [[[2.3428, 48.9178], [2.3502, 48.9163], [2.3577, 48.9181], [2.3428, 48.9178]]] })
         );
         // Shown back the same way, the closing corner left out.
@@ -458,10 +463,12 @@ mod tests {
             perimeter_text(&polygon),
             "48.9178, 2.3428\n48.9163, 2.3502\n48.9181, 2.3577"
         );
-        assert_eq!(parse_perimeter(&perimeter_text(&polygon)), polygon);
-        assert_eq!(
-            parse_perimeter("48.9, 2.3\n48.8, 2.4"),
-            Value::String("48.9, 2.3\n48.8, 2.4".into()),
+        assert_eq!(parse_perimeter(&perimeter_text(&polygon)), Ok(polygon.clone()));
+        // A GeoJSON polygon is taken as it is.
+        let json = serde_json::to_string(&polygon).unwrap();
+        assert_eq!(parse_perimeter(&json), Ok(polygon));
+        assert!(
+            parse_perimeter("48.9, 2.3\n48.8, 2.4").is_err(),
             "two corners are no polygon"
         );
         let e = ApiError {

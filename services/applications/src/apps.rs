@@ -369,8 +369,7 @@ pub(super) async fn applicant(cx: &Ctx<'_>, organisation: &str) -> Result<Organi
 
 /// [`check_eligible`] on an organisation already fetched.
 pub(super) fn eligible(call: &StoredCall, org: &Organisation) -> Result<(), Problem> {
-    let (kind, country) = (org.kind.as_str(), org.country.to_string());
-    let errors = eligibility::check_applicant(&call.input.eligibility, kind, &country);
+    let errors = eligibility::check_applicant(&call.input.eligibility, org.kind, &org.country);
     if errors.is_empty() {
         return Ok(());
     }

@@ -11,7 +11,7 @@ use super::{
     validation,
 };
 use crate::paris::{Instant, Paris, parse_instant};
-use crate::{eligibility, form, letter, workflow};
+use crate::{form, letter, workflow};
 
 // ---------------------------------------------------------------- calls
 
@@ -170,7 +170,6 @@ pub(super) fn check_call(input: &CallInput) -> Result<(Instant, Instant), Proble
             ));
         }
     }
-    errors.extend(eligibility::check_definition(&input.eligibility));
     let mut ids = std::collections::HashSet::new();
     for (i, c) in input.criteria.iter().enumerate() {
         if !form::valid_key(&c.id) || !ids.insert(c.id.as_str()) {

@@ -12,7 +12,7 @@ use super::{
     upstream, validation,
 };
 use crate::paris::{Instant, Paris};
-use crate::{form, geo};
+use crate::form;
 
 // ---------------------------------------------------------------- campaigns
 
@@ -262,9 +262,6 @@ pub(super) fn check_candidacy(input: &CandidacyInput) -> Vec<qmi_kit::FieldError
             "district_name",
             "must not be empty",
         ));
-    }
-    if let Err(e) = geo::check_polygon(&input.perimeter) {
-        errors.push(qmi_kit::FieldError::new("perimeter", e));
     }
     errors
 }

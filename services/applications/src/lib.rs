@@ -11,7 +11,6 @@ pub mod assign;
 pub mod eligibility;
 pub mod export;
 pub mod form;
-pub mod geo;
 pub mod jury;
 pub mod letter;
 pub mod letterhead;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::Question;
+use crate::geo::Perimeter;
 use crate::tenancy::Insee;
 
 /// `POST /api/campaigns`: a call for communes.
@@ -122,7 +123,7 @@ pub struct CandidacyInput {
     /// Proposed district name.
     pub district_name: String,
     /// Perimeter: a GeoJSON Polygon.
-    pub perimeter: Value,
+    pub perimeter: Perimeter,
     /// Challenges by theme.
     #[serde(default)]
     pub challenges: Vec<Challenge>,
@@ -147,7 +148,7 @@ pub struct Candidacy {
     /// Proposed district name.
     pub district_name: String,
     /// Perimeter (GeoJSON Polygon).
-    pub perimeter: Value,
+    pub perimeter: Perimeter,
     /// Challenges by theme.
     pub challenges: Vec<Challenge>,
     /// Local partners.
