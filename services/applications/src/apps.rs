@@ -7,7 +7,7 @@ use qmi_api::Insee;
 use qmi_api::applications::*;
 use qmi_api::identity::Organisation;
 use qmi_kit::Problem;
-use qmi_kit::sql::{Row, Value, tenant};
+use qmi_kit::sql::{Row, Value};
 
 use super::{
     APPLICATIONS, ASSIGNMENTS, ATTACHMENTS, Action, Ctx, EVENTS, Facts, ORGANISATION_CONFLICT,
@@ -73,9 +73,13 @@ impl StoredApp {
 }
 
 pub(super) async fn load_app(cx: &Ctx<'_>, id: &str) -> Result<StoredApp, Problem> {
+    // Before any decision: the row states the application's facts.
     let rows = cx
         .db
-        .global("SELECT * FROM applications WHERE id = ?", vec![id.into()])
+        .facts()
+        .select(APPLICATIONS, &["*"])
+        .filter("id = ?", [id.into()])
+        .rows()
         .await?;
     rows.first()
         .map(app_of)
@@ -90,14 +94,15 @@ pub(super) async fn organisation_applied(
     call_id: &str,
     org: &str,
 ) -> Result<bool, Problem> {
-    let rows = cx
+    // A fact of the reviewer's relation (conflict by organisation), before deciding.
+    Ok(cx
         .db
-        .global(
-            "SELECT 1 AS x FROM applications WHERE organisation_id = ? AND call_id = ? LIMIT 1",
-            vec![org.into(), call_id.into()],
-        )
-        .await?;
-    Ok(!rows.is_empty())
+        .facts()
+        .select(APPLICATIONS, &["1"])
+        .filter("organisation_id = ?", [org.into()])
+        .filter("call_id = ?", [call_id.into()])
+        .exists()
+        .await?)
 }
 
 /// The caller's relation to an application: (assigned, conflict declared). A
@@ -110,13 +115,12 @@ pub(super) async fn relation(cx: &Ctx<'_>, app: &StoredApp) -> Result<(bool, boo
     };
     let rows = cx
         .db
-        .run(
-            tenant(&app.insee)
-                .select(ASSIGNMENTS, &["conflict", "conflict_kind"])
-                .filter("application_id = ?", [app.id.as_str().into()])
-                .filter("reviewer = ?", [p.sub.as_str().into()])
-                .build(),
-        )
+        .facts()
+        .select(ASSIGNMENTS, &["conflict", "conflict_kind"])
+        .within(&app.insee)
+        .filter("application_id = ?", [app.id.as_str().into()])
+        .filter("reviewer = ?", [p.sub.as_str().into()])
+        .rows()
         .await?;
     let Some(r) = rows.first() else {
         return Ok((false, false));
@@ -169,13 +173,11 @@ pub(super) async fn app_for(
 pub(super) async fn history(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<StatusChange>, Problem> {
     let rows = cx
         .db
-        .run(
-            tenant(&app.insee)
-                .select(EVENTS, &["at", "status", "actor", "reason"])
-                .filter("application_id = ?", [app.id.as_str().into()])
-                .order_by("seq")
-                .build(),
-        )
+        .unchecked_tenant(&app.insee)
+        .select(EVENTS, &["at", "status", "actor", "reason"])
+        .filter("application_id = ?", [app.id.as_str().into()])
+        .order_by("seq")
+        .rows()
         .await?;
     Ok(rows
         .iter()
@@ -248,13 +250,11 @@ pub(super) async fn step(
     // The reason of the state the application reaches (none: no reason shown).
     set.push(("reason", reason.map_or(Value::Null, Value::from)));
     cx.db
-        .run(
-            tenant(&app.insee)
-                .update(APPLICATIONS, set)
-                .filter("id = ?", [app.id.as_str().into()])
-                .filter("status = ?", [from.into()])
-                .build(),
-        )
+        .unchecked_tenant(&app.insee)
+        .update(APPLICATIONS, set)
+        .filter("id = ?", [app.id.as_str().into()])
+        .filter("status = ?", [from.into()])
+        .run()
         .await?;
     if cx.db.changes().await == 0 {
         return Ok(false);
@@ -285,11 +285,22 @@ pub(super) async fn record(
 ) -> Result<(), Problem> {
     let actor = cx.who().map(|p| p.sub.clone()).unwrap_or_default();
     cx.db
-        .global(
-            "INSERT INTO application_events (insee, application_id, seq, at, status, actor, reason) \
-             SELECT ?, ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ? FROM application_events WHERE insee = ? AND application_id = ?",
-            vec![insee.into(), id.into(), cx.now.0.into(), status.into(), actor.into(), reason.into(), insee.into(), id.into()],
+        .unchecked_tenant(insee)
+        .insert_select(
+            EVENTS,
+            &["application_id", "seq", "at", "status", "actor", "reason"],
+            EVENTS,
+            &["?", "COALESCE(MAX(seq), 0) + 1", "?", "?", "?", "?"],
         )
+        .bind([
+            id.into(),
+            cx.now.0.into(),
+            status.into(),
+            actor.into(),
+            reason.into(),
+        ])
+        .filter("application_id = ?", [id.into()])
+        .run()
         .await?;
     Ok(())
 }
@@ -297,12 +308,10 @@ pub(super) async fn record(
 pub(super) async fn attachment_ids(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<String>, Problem> {
     let rows = cx
         .db
-        .run(
-            tenant(&app.insee)
-                .select(ATTACHMENTS, &["id"])
-                .filter("application_id = ?", [app.id.as_str().into()])
-                .build(),
-        )
+        .unchecked_tenant(&app.insee)
+        .select(ATTACHMENTS, &["id"])
+        .filter("application_id = ?", [app.id.as_str().into()])
+        .rows()
         .await?;
     Ok(rows.iter().map(|r| r.string("id")).collect())
 }
@@ -314,12 +323,10 @@ pub(super) async fn file_names(
 ) -> Result<BTreeMap<String, String>, Problem> {
     let rows = cx
         .db
-        .run(
-            tenant(&app.insee)
-                .select(ATTACHMENTS, &["id", "name"])
-                .filter("application_id = ?", [app.id.as_str().into()])
-                .build(),
-        )
+        .unchecked_tenant(&app.insee)
+        .select(ATTACHMENTS, &["id", "name"])
+        .filter("application_id = ?", [app.id.as_str().into()])
+        .rows()
         .await?;
     Ok(rows
         .iter()

@@ -7,11 +7,12 @@ use qmi_api::applications::*;
 use qmi_api::{Insee, Page};
 use qmi_kit::Problem;
 use qmi_kit::http::{Reply, json};
-use qmi_kit::sql::{Row, tenant};
+use qmi_kit::sql::Row;
 
 use super::{
-    ASSIGNMENTS, Action, Ctx, DECLARED_CONFLICT, Facts, ORGANISATION_CONFLICT, SCORES, StoredCall,
-    app_for, call_api, call_for, from_json, jury_io, notify, upstream, validation,
+    APPLICATIONS, ASSIGNMENTS, Action, Ctx, DECLARED_CONFLICT, Facts, ORGANISATION_CONFLICT,
+    SCORES, StoredCall, app_for, call_api, call_for, from_json, jury_io, notify, upstream,
+    validation,
 };
 use crate::workflow;
 
@@ -21,26 +22,30 @@ use crate::workflow;
 pub(super) async fn call_apps(
     cx: &Ctx<'_>,
     call: &StoredCall,
-    columns: &str,
+    columns: &'static [&'static str],
     submitted_only: bool,
 ) -> Result<qmi_kit::sql::Rows, Problem> {
-    let (scope, mut params) = call.scope("");
-    params.push(call.id.as_str().into());
-    let extra = if submitted_only {
-        " AND status <> 'draft'"
-    } else {
-        ""
-    };
-    Ok(cx.db.global(&format!("SELECT {columns} FROM applications WHERE {scope} AND call_id = ?{extra} ORDER BY id"), params).await?)
+    let mut select = call
+        .reads(&cx.db)?
+        .select(APPLICATIONS, columns)
+        .filter("call_id = ?", [call.id.as_str().into()])
+        .order_by("id");
+    if submitted_only {
+        select = select.filter("status <> 'draft'", []);
+    }
+    Ok(select.rows().await?)
 }
 
 pub(super) async fn assignments_of_call(
     cx: &Ctx<'_>,
     call: &StoredCall,
 ) -> Result<Vec<(String, String, bool)>, Problem> {
-    let (scope, mut params) = call.scope("");
-    params.push(call.id.as_str().into());
-    let rows = cx.db.global(&format!("SELECT application_id, reviewer, conflict FROM assignments WHERE {scope} AND call_id = ?"), params).await?;
+    let rows = call
+        .reads(&cx.db)?
+        .select(ASSIGNMENTS, &["application_id", "reviewer", "conflict"])
+        .filter("call_id = ?", [call.id.as_str().into()])
+        .rows()
+        .await?;
     Ok(rows
         .iter()
         .map(|r| {
@@ -164,7 +169,13 @@ pub(super) async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let rows = call_apps(
         cx,
         &call,
-        "id, status, insee, organisation_id, organisation_name",
+        &[
+            "id",
+            "status",
+            "insee",
+            "organisation_id",
+            "organisation_name",
+        ],
         false,
     )
     .await?;
@@ -307,20 +318,14 @@ pub(super) async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 // An assignment lives in the tenant of its application's district.
                 let district = district_of.get(app.as_str()).ok_or_else(|| Problem::internal(format!("application {app} vanished")))?;
                 cx.db
-                    .run(tenant(district).insert(
-                        ASSIGNMENTS,
-                        vec![("application_id", app.as_str().into()), ("reviewer", reviewer.as_str().into()), ("call_id", call.id.as_str().into()), ("assigned_at", cx.now.0.into())],
-                        Some("ON CONFLICT DO NOTHING"),
-                    ))
+                    .unchecked_tenant(district).insert(ASSIGNMENTS, vec![("application_id", app.as_str().into()), ("reviewer", reviewer.as_str().into()), ("call_id", call.id.as_str().into()), ("assigned_at", cx.now.0.into())]).or_ignore().run()
                     .await?;
                 notify::assigned(cx, &call, district, app, reviewer).await?;
             }
             for (reviewer, name) in &excluded {
                 for c in chosen.iter().filter(|c| in_jury(&c.insee, reviewer)) {
                     cx.db
-                        .run(tenant(&c.insee).insert(
-                            ASSIGNMENTS,
-                            vec![
+                        .unchecked_tenant(&c.insee).insert(ASSIGNMENTS, vec![
                                 ("application_id", c.id.as_str().into()),
                                 ("reviewer", (*reviewer).into()),
                                 ("call_id", call.id.as_str().into()),
@@ -328,9 +333,7 @@ pub(super) async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                                 ("conflict_kind", ORGANISATION_CONFLICT.into()),
                                 ("conflict_reason", format!("conflict of interest: organisation {name} applied to this call").into()),
                                 ("assigned_at", cx.now.0.into()),
-                            ],
-                            Some("ON CONFLICT (insee, application_id, reviewer) DO UPDATE SET conflict = 1, conflict_kind = excluded.conflict_kind, conflict_reason = excluded.conflict_reason"),
-                        ))
+                            ]).on_conflict("ON CONFLICT (insee, application_id, reviewer) DO UPDATE SET conflict = 1, conflict_kind = excluded.conflict_kind, conflict_reason = excluded.conflict_reason").run()
                         .await?;
                 }
             }
@@ -356,15 +359,26 @@ pub(super) async fn call_assignments(
     cx: &Ctx<'_>,
     call: &StoredCall,
 ) -> Result<Vec<Assignment>, Problem> {
-    let sql = "SELECT a.application_id, a.reviewer, a.conflict, a.conflict_kind, a.conflict_reason, p.title, p.status, \
-               (SELECT count(*) FROM scores s WHERE s.insee = a.insee AND s.application_id = a.application_id AND s.reviewer = a.reviewer) AS n \
-               FROM assignments a JOIN applications p ON p.insee = a.insee AND p.id = a.application_id \
-               WHERE {scope} AND a.call_id = ? ORDER BY a.application_id, a.reviewer";
-    let (scope, mut params) = call.scope("a.");
-    params.push(call.id.as_str().into());
-    let rows = cx
-        .db
-        .global(&sql.replace("{scope}", &scope), params)
+    let rows = call
+        .reads(&cx.db)?
+        .select(
+            ASSIGNMENTS,
+            &[
+                "a.application_id",
+                "a.reviewer",
+                "a.conflict",
+                "a.conflict_kind",
+                "a.conflict_reason",
+                "p.title",
+                "p.status",
+                "(SELECT count(*) FROM scores s WHERE s.insee = a.insee AND s.application_id = a.application_id AND s.reviewer = a.reviewer) AS n",
+            ],
+        )
+        .alias("a")
+        .join_as(APPLICATIONS, "p", "p.id = a.application_id", [])
+        .filter("a.call_id = ?", [call.id.as_str().into()])
+        .order_by("a.application_id, a.reviewer")
+        .rows()
         .await?;
     let criteria = call.input.criteria.len() as i64;
     Ok(rows
@@ -402,19 +416,38 @@ pub(super) async fn list_my_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> 
     let p = cx.me()?;
     // Exclusions by organisation grant nothing, and a reviewer whose organisation
     // applied to a call reviews nothing of it (see `relation`).
-    let sql = "SELECT a.insee, a.application_id, a.reviewer, a.conflict, a.conflict_kind, a.conflict_reason, p.title, p.status, p.organisation_id, \
-               (SELECT count(*) FROM scores s WHERE s.insee = a.insee AND s.application_id = a.application_id AND s.reviewer = a.reviewer) AS n, \
-               (SELECT c.body FROM calls c WHERE c.id = a.call_id) AS call_body \
-               FROM assignments a JOIN applications p ON p.insee = a.insee AND p.id = a.application_id \
-               WHERE a.reviewer = ? AND (a.conflict_kind IS NULL OR a.conflict_kind <> 'organisation') \
-               AND NOT EXISTS (SELECT 1 FROM applications o WHERE o.call_id = a.call_id AND o.organisation_id = ?) \
-               ORDER BY a.application_id LIMIT 1000";
+    // The caller's own assignments, in every commune: each title is then shown
+    // only where the policy allows (below), so the rows are read as facts.
     let rows = cx
         .db
-        .global(
-            sql,
-            vec![p.sub.as_str().into(), p.org.as_deref().unwrap_or("").into()],
+        .facts()
+        .select(
+            ASSIGNMENTS,
+            &[
+                "a.insee",
+                "a.application_id",
+                "a.reviewer",
+                "a.conflict",
+                "a.conflict_kind",
+                "a.conflict_reason",
+                "p.title",
+                "p.status",
+                "p.organisation_id",
+                "(SELECT count(*) FROM scores s WHERE s.insee = a.insee AND s.application_id = a.application_id AND s.reviewer = a.reviewer) AS n",
+                "(SELECT c.body FROM calls c WHERE c.id = a.call_id) AS call_body",
+            ],
         )
+        .alias("a")
+        .join_as(APPLICATIONS, "p", "p.id = a.application_id", [])
+        .filter("a.reviewer = ?", [p.sub.as_str().into()])
+        .filter("a.conflict_kind IS NULL OR a.conflict_kind <> 'organisation'", [])
+        .filter(
+            "NOT EXISTS (SELECT 1 FROM applications o WHERE o.call_id = a.call_id AND o.organisation_id = ?)",
+            [p.org.as_deref().unwrap_or("").into()],
+        )
+        .order_by("a.application_id")
+        .limit(1000)
+        .rows()
         .await?;
     let mut out = Vec::new();
     let standard = Workflow::standard();
@@ -468,30 +501,26 @@ pub(super) async fn declare_conflict(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |_| {
             cx.db
-                .run(
-                    tenant(&app.insee)
-                        .update(
-                            ASSIGNMENTS,
-                            vec![
-                                ("conflict", true.into()),
-                                ("conflict_kind", DECLARED_CONFLICT.into()),
-                                ("conflict_reason", reason.as_str().into()),
-                            ],
-                        )
-                        .filter("application_id = ?", [app.id.as_str().into()])
-                        .filter("reviewer = ?", [me.sub.as_str().into()])
-                        .build(),
+                .unchecked_tenant(&app.insee)
+                .update(
+                    ASSIGNMENTS,
+                    vec![
+                        ("conflict", true.into()),
+                        ("conflict_kind", DECLARED_CONFLICT.into()),
+                        ("conflict_reason", reason.as_str().into()),
+                    ],
                 )
+                .filter("application_id = ?", [app.id.as_str().into()])
+                .filter("reviewer = ?", [me.sub.as_str().into()])
+                .run()
                 .await?;
             // A recused reviewer's scores no longer count.
             cx.db
-                .run(
-                    tenant(&app.insee)
-                        .delete(SCORES)
-                        .filter("application_id = ?", [app.id.as_str().into()])
-                        .filter("reviewer = ?", [me.sub.as_str().into()])
-                        .build(),
-                )
+                .unchecked_tenant(&app.insee)
+                .delete(SCORES)
+                .filter("application_id = ?", [app.id.as_str().into()])
+                .filter("reviewer = ?", [me.sub.as_str().into()])
+                .run()
                 .await?;
             Ok::<_, Problem>(())
         })

@@ -2,13 +2,15 @@
 
 use qmi_api::Insee;
 use qmi_api::applications::*;
+use qmi_kit::decision::Allowed;
 use qmi_kit::http::{Reply, json};
-use qmi_kit::sql::{Row, Value, tenant};
+use qmi_kit::sql::{Across, Row, Select, TenantTable};
+use qmi_kit::store::Db;
 use qmi_kit::{PageRequest, Problem};
 
 use super::{
-    Action, CALLS, Ctx, Facts, call_api, decisions, from_json, new_id, to_json, upstream,
-    validation,
+    APPLICATIONS, Action, CALLS, Ctx, Facts, call_api, decisions, from_json, new_id, to_json,
+    upstream, validation,
 };
 use crate::paris::{Instant, Paris, parse_instant};
 use crate::{form, letter, workflow};
@@ -31,9 +33,44 @@ pub(super) struct StoredCall {
     pub(super) published: bool,
     pub(super) decisions_published: bool,
     pub(super) closed_early: Option<EarlyClose>,
+    /// The policy's decision this call was loaded for (`call_for`): reads of its
+    /// applications, assignments and scores go through it.
+    pub(super) decision: Option<Allowed>,
+}
+
+/// Reads within the districts of a call (see [`StoredCall::reads`]).
+pub(super) struct CallReads<'a> {
+    across: Across<'a>,
+    districts: &'a [Insee],
+}
+
+impl<'a> CallReads<'a> {
+    /// `SELECT columns FROM table WHERE insee IN (the call's districts) …`.
+    pub(super) fn select(&self, table: TenantTable, columns: &'a [&'static str]) -> Select<'a> {
+        self.across
+            .select(table, columns)
+            .within_any(self.districts)
+    }
 }
 
 impl StoredCall {
+    /// Reads of the call's applications, assignments and scores: across
+    /// communes, narrowed by the builder to the districts the call covers, under
+    /// the decision the call was loaded for.
+    pub(super) fn reads<'a>(&'a self, db: &'a Db) -> Result<CallReads<'a>, Problem> {
+        Ok(CallReads {
+            across: db.across(self.decision()?),
+            districts: &self.districts,
+        })
+    }
+
+    /// The decision the call was loaded for (a 500 when it was loaded without one).
+    pub(super) fn decision(&self) -> Result<&Allowed, Problem> {
+        self.decision.as_ref().ok_or_else(|| {
+            Problem::internal(format!("call {} was read without a decision", self.id))
+        })
+    }
+
     pub(super) fn facts(&self) -> Facts {
         Facts {
             tenant: Some(self.insee.clone()),
@@ -41,17 +78,6 @@ impl StoredCall {
             programme_call: self.programme,
             ..Facts::default()
         }
-    }
-
-    /// `<alias>insee IN (?, …)` over the call's districts, with its parameters:
-    /// every read of the call's applications, assignments and scores stays
-    /// within the tenants the call covers.
-    pub(super) fn scope(&self, alias: &str) -> (String, Vec<Value>) {
-        let marks = vec!["?"; self.districts.len()].join(", ");
-        (
-            format!("{alias}insee IN ({marks})"),
-            self.districts.iter().map(Value::from).collect(),
-        )
     }
 
     pub(super) fn status(&self, now: Instant) -> CallStatus {
@@ -117,14 +143,19 @@ pub(super) fn call_of(r: Row<'_>) -> Result<StoredCall, Problem> {
         published: r.int("published") == Some(1),
         decisions_published: r.int("decisions_published") == Some(1),
         closed_early: decisions::early_close(&r),
+        decision: None,
     })
 }
 
 /// Finds a call by id (ids are unique across communes; the row names its commune).
 pub(super) async fn load_call(cx: &Ctx<'_>, id: &str) -> Result<StoredCall, Problem> {
+    // Before any decision: the row states the call's facts (its commune, publication).
     let rows = cx
         .db
-        .global("SELECT * FROM calls WHERE id = ?", vec![id.into()])
+        .facts()
+        .select(CALLS, &["*"])
+        .filter("id = ?", [id.into()])
+        .rows()
         .await?;
     rows.first()
         .map(call_of)
@@ -141,8 +172,11 @@ pub(super) async fn call_for(cx: &Ctx<'_>, action: Action) -> Result<StoredCall,
     if !cx.sees(Action::CallRead, &call.facts()) {
         return Err(Problem::not_found(format!("no call {}", call.id)));
     }
-    let _allowed = cx.ask(action, &call.facts()).await?;
-    Ok(call)
+    let allowed = cx.ask(action, &call.facts()).await?;
+    Ok(StoredCall {
+        decision: Some(allowed),
+        ..call
+    })
 }
 
 /// Checks a call definition; returns (opens, closes).
@@ -299,22 +333,24 @@ pub(super) async fn create_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             "give the commune (a commune's call) or `districts` (a programme call)",
         ));
     };
-    let _allowed = cx.ask(
-        Action::CallCreate,
-        &Facts {
-            tenant: Some(insee.clone()),
-            programme_call: programme,
-            ..Facts::default()
-        },
-    )
-    .await?;
+    let _allowed = cx
+        .ask(
+            Action::CallCreate,
+            &Facts {
+                tenant: Some(insee.clone()),
+                programme_call: programme,
+                ..Facts::default()
+            },
+        )
+        .await?;
     let (opens, closes) = check_call(&input)?;
     if programme {
         check_districts(cx, &input.districts).await?;
     }
     let id = new_id();
     cx.db
-        .run(tenant(&insee).insert(
+        .unchecked_tenant(&insee)
+        .insert(
             CALLS,
             vec![
                 ("id", id.as_str().into()),
@@ -327,8 +363,8 @@ pub(super) async fn create_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 ("created_by", cx.me()?.sub.as_str().into()),
                 ("created_at", cx.now.0.into()),
             ],
-            None,
-        ))
+        )
+        .run()
         .await?;
     Ok(json(201, &load_call(cx, &id).await?.view(cx.now)))
 }
@@ -360,15 +396,18 @@ pub(super) async fn update_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     // submission cannot slip in between.
     cx.db
         .atomic(async |_| {
-            let (scope, mut params) = call.scope("");
-            params.push(call.id.as_str().into());
-            let submitted = cx.db.global(&format!("SELECT count(*) AS n FROM applications WHERE {scope} AND call_id = ? AND status <> 'draft'"), params).await?;
-            if submitted.first().and_then(|r| r.int("n")).unwrap_or(0) > 0 && (input.form != call.input.form || input.criteria != call.input.criteria || input.workflow.as_ref().unwrap_or(&call.workflow) != &call.workflow) {
+            let submitted = call
+                .reads(&cx.db)?
+                .select(APPLICATIONS, &[])
+                .filter("call_id = ?", [call.id.as_str().into()])
+                .filter("status <> 'draft'", [])
+                .count()
+                .await?;
+            if submitted > 0 && (input.form != call.input.form || input.criteria != call.input.criteria || input.workflow.as_ref().unwrap_or(&call.workflow) != &call.workflow) {
                 return Err(Problem::conflict("applications were submitted: the form, criteria and workflow can no longer change"));
             }
             cx.db
-                .run(
-                    tenant(&call.insee)
+                .tenant(call.decision()?)?
                         .update(
                             CALLS,
                             vec![
@@ -379,9 +418,7 @@ pub(super) async fn update_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                                 ("published", published.into()),
                             ],
                         )
-                        .filter("id = ?", [call.id.as_str().into()])
-                        .build(),
-                )
+                        .filter("id = ?", [call.id.as_str().into()]).run()
                 .await?;
             Ok(())
         })
@@ -392,12 +429,10 @@ pub(super) async fn update_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 pub(super) async fn publish_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = call_for(cx, Action::CallPublish).await?;
     cx.db
-        .run(
-            tenant(&call.insee)
-                .update(CALLS, vec![("published", true.into())])
-                .filter("id = ?", [call.id.as_str().into()])
-                .build(),
-        )
+        .tenant(call.decision()?)?
+        .update(CALLS, vec![("published", true.into())])
+        .filter("id = ?", [call.id.as_str().into()])
+        .run()
         .await?;
     Ok(json(200, &load_call(cx, &call.id).await?.view(cx.now)))
 }
@@ -405,30 +440,22 @@ pub(super) async fn publish_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 pub(super) async fn list_calls(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let q = &cx.req.query;
     let page = PageRequest::from_query(q)?;
-    let mut sql = String::from("SELECT * FROM calls WHERE published = 1");
-    let mut params: Vec<Value> = Vec::new();
+    // Every commune's calls, each shown below only if the policy lets the caller
+    // read it: the rows are read as the facts of those decisions.
+    let mut select = cx.db.facts().select(CALLS, &["*"]);
     match q.non_empty("managed") {
-        None | Some("false") => {}
+        None | Some("false") => select = select.filter("published = 1", []),
         Some("true") => {
             // The calls the caller runs (policy `runs_call`), published or not.
             let p = cx.me()?;
-            if p.is(qmi_api::PlatformRole::Programme) {
-                sql = String::from("SELECT * FROM calls WHERE 1 = 1");
-            } else {
-                let admin: Vec<&Insee> = p
+            if !p.is(qmi_api::PlatformRole::Programme) {
+                let admin: Vec<Insee> = p
                     .mem
                     .iter()
                     .filter(|(_, r)| **r == qmi_api::MembershipRole::Admin)
-                    .map(|(i, _)| i)
+                    .map(|(i, _)| i.clone())
                     .collect();
-                sql = format!(
-                    "SELECT * FROM calls WHERE districts = '' AND insee IN ({})",
-                    vec!["?"; admin.len()].join(", ")
-                );
-                if admin.is_empty() {
-                    sql = String::from("SELECT * FROM calls WHERE 0 = 1");
-                }
-                params.extend(admin.into_iter().map(Value::from));
+                select = select.within_any(&admin).filter("districts = ''", []);
             }
         }
         Some(_) => {
@@ -441,13 +468,16 @@ pub(super) async fn list_calls(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         let insee: Insee = c.parse().map_err(|e: qmi_api::InseeError| {
             Problem::bad_request(e.to_string()).field("commune", "an INSEE code")
         })?;
-        sql.push_str(" AND (insee = ? OR instr(districts, ?) > 0)");
-        params.push((&insee).into());
-        params.push(format!("|{insee}|").into());
+        select = select.filter(
+            "insee = ? OR instr(districts, ?) > 0",
+            [(&insee).into(), format!("|{insee}|").into()],
+        );
     }
     if let Some(t) = q.non_empty("theme") {
-        sql.push_str(" AND instr(themes, ?) > 0");
-        params.push(format!("|{}|", t.trim().to_lowercase()).into());
+        select = select.filter(
+            "instr(themes, ?) > 0",
+            [format!("|{}|", t.trim().to_lowercase()).into()],
+        );
     }
     let status = match q.non_empty("status") {
         None => None,
@@ -455,27 +485,19 @@ pub(super) async fn list_calls(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             Problem::bad_request("unknown status").field("status", "one of open, upcoming, closed")
         })?),
     };
-    match status {
-        None => {}
-        Some(CallStatus::Open) => {
-            sql.push_str(" AND opens_at <= ? AND closes_at > ?");
-            params.extend([cx.now.0.into(), cx.now.0.into()]);
-        }
-        Some(CallStatus::Upcoming) => {
-            sql.push_str(" AND opens_at > ?");
-            params.push(cx.now.0.into());
-        }
-        Some(CallStatus::Closed) => {
-            sql.push_str(" AND closes_at <= ?");
-            params.push(cx.now.0.into());
-        }
-    }
+    select = match status {
+        None => select,
+        Some(CallStatus::Open) => select.filter(
+            "opens_at <= ? AND closes_at > ?",
+            [cx.now.0.into(), cx.now.0.into()],
+        ),
+        Some(CallStatus::Upcoming) => select.filter("opens_at > ?", [cx.now.0.into()]),
+        Some(CallStatus::Closed) => select.filter("closes_at <= ?", [cx.now.0.into()]),
+    };
     if let Some(after) = &page.after {
-        sql.push_str(" AND id > ?");
-        params.push(after.key().into());
+        select = select.filter("id > ?", [after.key().into()]);
     }
-    sql.push_str(&format!(" ORDER BY id LIMIT {}", page.fetch()));
-    let rows = cx.db.global(&sql, params).await?;
+    let rows = select.order_by("id").limit(page.fetch()).rows().await?;
     let mut items = Vec::new();
     for call in rows.iter().map(call_of) {
         let call = call?;

@@ -4,15 +4,15 @@ use qmi_api::Insee;
 use qmi_api::applications::*;
 use qmi_api::identity::CommuneStatus;
 use qmi_kit::http::{Reply, json};
-use qmi_kit::sql::{Row, tenant};
+use qmi_kit::sql::Row;
 use qmi_kit::{PageRequest, Problem};
 
 use super::{
     Action, CANDIDACIES, Ctx, Facts, call_api, decisions, from_json, new_id, notify, to_json,
     upstream, validation,
 };
-use crate::paris::{Instant, Paris};
 use crate::form;
+use crate::paris::{Instant, Paris};
 
 // ---------------------------------------------------------------- campaigns
 
@@ -44,7 +44,8 @@ pub(super) async fn load_campaign(cx: &Ctx<'_>) -> Result<StoredCampaign, Proble
     let id = cx.param("id");
     let rows = cx
         .db
-        .global("SELECT * FROM campaigns WHERE id = ?", vec![id.into()])
+        .platform()
+        .run("SELECT * FROM campaigns WHERE id = ?", vec![id.into()])
         .await?;
     let row = rows
         .first()
@@ -64,7 +65,7 @@ pub(super) async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |_| {
             cx.db
-                .global(
+                .platform().run(
                     "INSERT INTO campaigns (id, title, text, opens_at, closes_at, questions, published, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     vec![
                         id.as_str().into(),
@@ -88,7 +89,8 @@ pub(super) async fn create_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .await?;
     let rows = cx
         .db
-        .global("SELECT * FROM campaigns WHERE id = ?", vec![id.into()])
+        .platform()
+        .run("SELECT * FROM campaigns WHERE id = ?", vec![id.into()])
         .await?;
     Ok(json(
         201,
@@ -114,7 +116,11 @@ pub(super) async fn list_campaigns(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         "SELECT * FROM campaigns WHERE (published = 1 OR ?) AND id > ? ORDER BY id LIMIT {}",
         page.fetch()
     );
-    let rows = cx.db.global(&sql, vec![all.into(), after.into()]).await?;
+    let rows = cx
+        .db
+        .platform()
+        .run(&sql, vec![all.into(), after.into()])
+        .await?;
     let items = rows
         .iter()
         .map(campaign_of)
@@ -124,14 +130,15 @@ pub(super) async fn list_campaigns(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 pub(super) async fn get_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let mut c = load_campaign(cx).await?;
-    let _allowed = cx.ask(
-        Action::CampaignRead,
-        &Facts {
-            published: c.campaign.published,
-            ..Facts::default()
-        },
-    )
-    .await?;
+    let _allowed = cx
+        .ask(
+            Action::CampaignRead,
+            &Facts {
+                published: c.campaign.published,
+                ..Facts::default()
+            },
+        )
+        .await?;
     if cx
         .ask(Action::CampaignOpen, &Facts::default())
         .await
@@ -172,12 +179,10 @@ pub(super) async fn load_candidacy(
 ) -> Result<Option<Candidacy>, Problem> {
     let rows = cx
         .db
-        .run(
-            tenant(insee)
-                .select(CANDIDACIES, &["*"])
-                .filter("campaign_id = ?", [campaign.into()])
-                .build(),
-        )
+        .unchecked_tenant(insee)
+        .select(CANDIDACIES, &["*"])
+        .filter("campaign_id = ?", [campaign.into()])
+        .rows()
         .await?;
     rows.first().map(candidacy_of).transpose()
 }
@@ -194,27 +199,24 @@ pub(super) async fn require_candidacy(
 
 pub(super) async fn list_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let c = load_campaign(cx).await?;
-    let _allowed = cx.ask(Action::CampaignReview, &Facts::default()).await?;
+    let allowed = cx.ask(Action::CampaignReview, &Facts::default()).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
     let after = page
         .after
         .as_ref()
         .map(|c| c.key().to_owned())
         .unwrap_or_default();
-    let sql = format!(
-        "SELECT * FROM candidacies WHERE campaign_id = ? AND status <> ? AND insee > ? ORDER BY insee LIMIT {}",
-        page.fetch()
-    );
+    // Every commune's candidacies: a decision without a commune, read across.
     let rows = cx
         .db
-        .global(
-            &sql,
-            vec![
-                c.campaign.id.into(),
-                CandidacyStatus::Draft.as_str().into(),
-                after.into(),
-            ],
-        )
+        .across(&allowed)
+        .select(CANDIDACIES, &["*"])
+        .filter("campaign_id = ?", [c.campaign.id.into()])
+        .filter("status <> ?", [CandidacyStatus::Draft.as_str().into()])
+        .filter("insee > ?", [after.into()])
+        .order_by("insee")
+        .limit(page.fetch())
+        .rows()
         .await?;
     let items = rows
         .iter()
@@ -226,17 +228,20 @@ pub(super) async fn list_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 /// One commune's candidacies across campaigns, in campaign id order.
 pub(super) async fn list_commune_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    let _allowed = cx.ask(Action::CandidacyRead, &Facts::tenant(&insee))
+    let allowed = cx
+        .ask(Action::CandidacyRead, &Facts::tenant(&insee))
         .await?;
     let page = PageRequest::from_query(&cx.req.query)?;
-    let mut select = tenant(&insee)
+    let mut select = cx
+        .db
+        .tenant(&allowed)?
         .select(CANDIDACIES, &["*"])
         .order_by("campaign_id")
         .limit(page.fetch());
     if let Some(after) = &page.after {
         select = select.filter("campaign_id > ?", [after.key().into()]);
     }
-    let rows = cx.db.run(select.build()).await?;
+    let rows = select.rows().await?;
     let items = rows
         .iter()
         .map(candidacy_of)
@@ -246,7 +251,8 @@ pub(super) async fn list_commune_candidacies(cx: &Ctx<'_>) -> Result<Reply, Prob
 
 pub(super) async fn get_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    let _allowed = cx.ask(Action::CandidacyRead, &Facts::tenant(&insee))
+    let _allowed = cx
+        .ask(Action::CandidacyRead, &Facts::tenant(&insee))
         .await?;
     let c = load_campaign(cx).await?;
     Ok(json(
@@ -268,7 +274,8 @@ pub(super) fn check_candidacy(input: &CandidacyInput) -> Vec<qmi_kit::FieldError
 
 pub(super) async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    let _allowed = cx.ask(Action::CandidacyDraft, &Facts::tenant(&insee))
+    let _allowed = cx
+        .ask(Action::CandidacyDraft, &Facts::tenant(&insee))
         .await?;
     let c = load_campaign(cx).await?;
     if !c.campaign.published {
@@ -284,16 +291,29 @@ pub(super) async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |_| {
             if let Some(existing) = load_candidacy(cx, &insee, &c.campaign.id).await?
-                && !matches!(existing.status, CandidacyStatus::Draft | CandidacyStatus::Submitted)
+                && !matches!(
+                    existing.status,
+                    CandidacyStatus::Draft | CandidacyStatus::Submitted
+                )
             {
-                return Err(Problem::conflict(format!("the candidacy is already {}", existing.status)));
+                return Err(Problem::conflict(format!(
+                    "the candidacy is already {}",
+                    existing.status
+                )));
             }
             cx.db
-                .run(tenant(&insee).insert(
+                .unchecked_tenant(&insee)
+                .insert(
                     CANDIDACIES,
-                    vec![("campaign_id", c.campaign.id.as_str().into()), ("body", to_json(&input)?.into()), ("status", CandidacyStatus::Draft.as_str().into()), ("updated_at", cx.now.0.into())],
-                    Some("ON CONFLICT (insee, campaign_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at"),
-                ))
+                    vec![
+                        ("campaign_id", c.campaign.id.as_str().into()),
+                        ("body", to_json(&input)?.into()),
+                        ("status", CandidacyStatus::Draft.as_str().into()),
+                        ("updated_at", cx.now.0.into()),
+                    ],
+                )
+                .upsert(&["campaign_id"], &["body", "updated_at"])
+                .run()
                 .await?;
             Ok(())
         })
@@ -306,7 +326,8 @@ pub(super) async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 pub(super) async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    let _allowed = cx.ask(Action::CandidacySubmit, &Facts::tenant(&insee))
+    let _allowed = cx
+        .ask(Action::CandidacySubmit, &Facts::tenant(&insee))
         .await?;
     let c = load_campaign(cx).await?;
     if cx.now >= c.closes_at {
@@ -341,20 +362,18 @@ pub(super) async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             ));
             validation(errors)?;
             cx.db
-                .run(
-                    tenant(&insee)
-                        .update(
-                            CANDIDACIES,
-                            vec![
-                                ("status", CandidacyStatus::Submitted.as_str().into()),
-                                ("updated_at", cx.now.0.into()),
-                                ("submitted_by", cx.me()?.sub.as_str().into()),
-                            ],
-                        )
-                        .filter("campaign_id = ?", [c.campaign.id.as_str().into()])
-                        .filter("status = ?", [CandidacyStatus::Draft.as_str().into()])
-                        .build(),
+                .unchecked_tenant(&insee)
+                .update(
+                    CANDIDACIES,
+                    vec![
+                        ("status", CandidacyStatus::Submitted.as_str().into()),
+                        ("updated_at", cx.now.0.into()),
+                        ("submitted_by", cx.me()?.sub.as_str().into()),
+                    ],
                 )
+                .filter("campaign_id = ?", [c.campaign.id.as_str().into()])
+                .filter("status = ?", [CandidacyStatus::Draft.as_str().into()])
+                .run()
                 .await?;
             notify::candidacy_received(cx, &insee, &c.campaign, &cand).await
         })
@@ -425,20 +444,18 @@ pub(super) async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |_| {
             cx.db
-                .run(
-                    tenant(&insee)
-                        .update(
-                            CANDIDACIES,
-                            vec![
-                                ("status", target.as_str().into()),
-                                ("reason", decision.reason.as_str().into()),
-                                ("updated_at", cx.now.0.into()),
-                            ],
-                        )
-                        .filter("campaign_id = ?", [c.campaign.id.as_str().into()])
-                        .filter("status = ?", [CandidacyStatus::Submitted.as_str().into()])
-                        .build(),
+                .unchecked_tenant(&insee)
+                .update(
+                    CANDIDACIES,
+                    vec![
+                        ("status", target.as_str().into()),
+                        ("reason", decision.reason.as_str().into()),
+                        ("updated_at", cx.now.0.into()),
+                    ],
                 )
+                .filter("campaign_id = ?", [c.campaign.id.as_str().into()])
+                .filter("status = ?", [CandidacyStatus::Submitted.as_str().into()])
+                .run()
                 .await?;
             notify::candidacy_decided(
                 cx,

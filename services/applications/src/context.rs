@@ -7,7 +7,6 @@ use bytes::Bytes;
 use qmi_api::applications::*;
 use qmi_kit::Problem;
 use qmi_kit::http::Reply;
-use qmi_kit::sql::TenantTable;
 use qmi_kit::store::Db;
 use spin_sdk::http::body::IncomingBodyExt as _;
 use spin_sdk::http::{FullBody, Request};
@@ -16,13 +15,9 @@ use crate::paris::Instant;
 
 pub(super) use qmi_kit::policy::{Action, Facts};
 
-pub(super) const CANDIDACIES: TenantTable = TenantTable::new("candidacies");
-pub(super) const CALLS: TenantTable = TenantTable::new("calls");
-pub(super) const APPLICATIONS: TenantTable = TenantTable::new("applications");
-pub(super) const EVENTS: TenantTable = TenantTable::new("application_events");
-pub(super) const ATTACHMENTS: TenantTable = TenantTable::new("attachments");
-pub(super) const ASSIGNMENTS: TenantTable = TenantTable::new("assignments");
-pub(super) const SCORES: TenantTable = TenantTable::new("scores");
+pub(super) use crate::tables::{
+    APPLICATIONS, ASSIGNMENTS, ATTACHMENTS, CALLS, CANDIDACIES, EVENTS, REMINDERS, SCORES,
+};
 
 /// `assignments.conflict_kind` of a reviewer kept from a call's files because
 /// their organisation applied to it (a declared conflict is `declared`).

@@ -11,7 +11,7 @@ use qmi_api::applications::{
 };
 use qmi_kit::Problem;
 use qmi_kit::http::{Reply, json};
-use qmi_kit::sql::{Row, tenant};
+use qmi_kit::sql::Row;
 
 use super::{
     Action, CALLS, Ctx, Facts, StoredApp, StoredCall, app_for, call_api, call_for, campaign_of,
@@ -31,7 +31,7 @@ pub(super) async fn record_campaign(
 ) -> Result<(), Problem> {
     let actor = cx.who().map(|p| p.sub.clone()).unwrap_or_default();
     cx.db
-        .global(
+        .platform().run(
             "INSERT INTO campaign_events (campaign_id, seq, at, action, actor) \
              SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM campaign_events WHERE campaign_id = ?",
             vec![
@@ -53,7 +53,8 @@ pub(super) async fn campaign_history(
 ) -> Result<Vec<CampaignChange>, Problem> {
     let rows = cx
         .db
-        .global(
+        .platform()
+        .run(
             "SELECT at, action, actor FROM campaign_events WHERE campaign_id = ? ORDER BY seq",
             vec![id.into()],
         )
@@ -76,7 +77,8 @@ pub(super) async fn campaign_history(
 async fn campaign_now(cx: &Ctx<'_>, id: &str) -> Result<Campaign, Problem> {
     let rows = cx
         .db
-        .global("SELECT * FROM campaigns WHERE id = ?", vec![id.into()])
+        .platform()
+        .run("SELECT * FROM campaigns WHERE id = ?", vec![id.into()])
         .await?;
     let mut c = campaign_of(
         rows.first()
@@ -118,7 +120,7 @@ pub(super) async fn update_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |_| {
             cx.db
-                .global(
+                .platform().run(
                     "UPDATE campaigns SET title = ?, text = ?, opens_at = ?, closes_at = ?, questions = ?, published = ? WHERE id = ? AND published = 0",
                     vec![
                         input.title.trim().into(),
@@ -155,7 +157,8 @@ pub(super) async fn publish_campaign(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |_| {
             cx.db
-                .global(
+                .platform()
+                .run(
                     "UPDATE campaigns SET published = 1 WHERE id = ? AND published = 0",
                     vec![id.into()],
                 )
@@ -199,21 +202,19 @@ pub(super) async fn close_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     let by = cx.me()?.sub.clone();
     cx.db
-        .run(
-            tenant(&call.insee)
-                .update(
-                    CALLS,
-                    vec![
-                        ("closes_at", cx.now.0.into()),
-                        ("closed_early_at", cx.now.0.into()),
-                        ("closed_early_by", by.as_str().into()),
-                        ("closed_early_reason", reason.into()),
-                    ],
-                )
-                .filter("id = ?", [call.id.as_str().into()])
-                .filter("closes_at > ?", [cx.now.0.into()])
-                .build(),
+        .unchecked_tenant(&call.insee)
+        .update(
+            CALLS,
+            vec![
+                ("closes_at", cx.now.0.into()),
+                ("closed_early_at", cx.now.0.into()),
+                ("closed_early_by", by.as_str().into()),
+                ("closed_early_reason", reason.into()),
+            ],
         )
+        .filter("id = ?", [call.id.as_str().into()])
+        .filter("closes_at > ?", [cx.now.0.into()])
+        .run()
         .await?;
     Ok(json(200, &load_call(cx, &call.id).await?.view(cx.now)))
 }

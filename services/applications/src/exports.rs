@@ -5,7 +5,7 @@ use qmi_kit::Problem;
 use qmi_kit::http::{Reply, json};
 
 use super::{
-    Action, Ctx, Facts, StoredCall, app_of, call_apps, call_for, call_of, download, jury_io,
+    Action, CALLS, Ctx, Facts, StoredCall, app_of, call_apps, call_for, call_of, download, jury_io,
     ranking,
 };
 use crate::export::Cell;
@@ -17,7 +17,7 @@ use crate::workflow;
 pub(super) async fn export(cx: &Ctx<'_>, xlsx: bool) -> Result<Reply, Problem> {
     let call = call_for(cx, Action::ExportApplications).await?;
     let rank = ranking(cx, &call).await?;
-    let apps = call_apps(cx, &call, "*", true).await?;
+    let apps = call_apps(cx, &call, &["*"], true).await?;
     let mut header: Vec<Cell> = [
         "id",
         "title",
@@ -122,22 +122,33 @@ pub(super) async fn open_data(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             ));
         }
     };
-    let _allowed = cx.ask(
-        Action::ExportOpenData,
-        &Facts {
-            published: true,
-            ..Facts::default()
-        },
-    )
-    .await?;
-    let calls = cx
-        .db
-        .global(
-            "SELECT * FROM calls WHERE published = 1 ORDER BY id",
-            vec![],
+    let allowed = cx
+        .ask(
+            Action::ExportOpenData,
+            &Facts {
+                published: true,
+                ..Facts::default()
+            },
         )
         .await?;
-    let calls: Vec<StoredCall> = calls.iter().map(call_of).collect::<Result<_, _>>()?;
+    // Every commune's published calls: the open-data decision, read across.
+    let calls = cx
+        .db
+        .across(&allowed)
+        .select(CALLS, &["*"])
+        .filter("published = 1", [])
+        .order_by("id")
+        .rows()
+        .await?;
+    let calls: Vec<StoredCall> = calls
+        .iter()
+        .map(|r| {
+            call_of(r).map(|c| StoredCall {
+                decision: Some(allowed.clone()),
+                ..c
+            })
+        })
+        .collect::<Result<_, _>>()?;
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut items: Vec<serde_json::Value> = Vec::new();
     if what == "calls" {
@@ -186,7 +197,7 @@ pub(super) async fn open_data(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             .collect(),
         );
         for c in calls.iter().filter(|c| c.decisions_published) {
-            let apps = call_apps(cx, c, "*", false).await?;
+            let apps = call_apps(cx, c, &["*"], false).await?;
             for r in apps.iter() {
                 let a = app_of(r)?;
                 if !workflow::is_decision(&c.workflow, &a.status) || a.status == "ineligible" {
@@ -249,7 +260,7 @@ pub(super) async fn call_results(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = call_for(cx, Action::CallRead).await?;
     let mut selected = Vec::new();
     if call.decisions_published {
-        for r in call_apps(cx, &call, "*", true).await?.iter() {
+        for r in call_apps(cx, &call, &["*"], true).await?.iter() {
             let a = app_of(r)?;
             if a.status == crate::notice::SELECTED {
                 selected.push(SelectedSolution {

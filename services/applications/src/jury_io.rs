@@ -10,9 +10,8 @@ use qmi_api::Insee;
 use qmi_api::applications::Score;
 use qmi_kit::Problem;
 use qmi_kit::http::Reply;
-use qmi_kit::sql::tenant;
 
-use super::{ASSIGNMENTS, Ctx, StoredApp, StoredCall, commune_members};
+use super::{ASSIGNMENTS, Ctx, SCORES, StoredApp, StoredCall, commune_members};
 use crate::jury::Sheet;
 
 /// The header naming the applications left short of reviews.
@@ -25,13 +24,11 @@ pub async fn my_conflict_reason(cx: &Ctx<'_>, app: &StoredApp) -> Result<Option<
     };
     let rows = cx
         .db
-        .run(
-            tenant(&app.insee)
-                .select(ASSIGNMENTS, &["conflict_reason"])
-                .filter("application_id = ?", [app.id.as_str().into()])
-                .filter("reviewer = ?", [me.sub.as_str().into()])
-                .build(),
-        )
+        .unchecked_tenant(&app.insee)
+        .select(ASSIGNMENTS, &["conflict_reason"])
+        .filter("application_id = ?", [app.id.as_str().into()])
+        .filter("reviewer = ?", [me.sub.as_str().into()])
+        .rows()
         .await?;
     Ok(rows
         .first()
@@ -66,17 +63,29 @@ pub async fn sheets(
     call: &StoredCall,
     names: &HashMap<String, String>,
 ) -> Result<BTreeMap<String, Vec<Sheet>>, Problem> {
-    let (scope, mut params) = call.scope("a.");
-    params.push(call.id.as_str().into());
-    let rows = cx
-        .db
-        .global(
-            &format!(
-                "SELECT s.application_id, s.reviewer, s.criterion, s.score, s.comment FROM scores s JOIN assignments a ON a.insee = s.insee AND a.application_id = s.application_id AND a.reviewer = s.reviewer \
-                 WHERE {scope} AND a.call_id = ? AND a.conflict = 0 ORDER BY s.application_id, s.reviewer, s.criterion"
-            ),
-            params,
+    let rows = call
+        .reads(&cx.db)?
+        .select(
+            SCORES,
+            &[
+                "s.application_id",
+                "s.reviewer",
+                "s.criterion",
+                "s.score",
+                "s.comment",
+            ],
         )
+        .alias("s")
+        .join_as(
+            ASSIGNMENTS,
+            "a",
+            "a.application_id = s.application_id AND a.reviewer = s.reviewer",
+            [],
+        )
+        .filter("a.call_id = ?", [call.id.as_str().into()])
+        .filter("a.conflict = 0", [])
+        .order_by("s.application_id, s.reviewer, s.criterion")
+        .rows()
         .await?;
     let mut by: BTreeMap<String, BTreeMap<String, Vec<Score>>> = BTreeMap::new();
     for r in rows.iter() {

@@ -25,17 +25,16 @@ use qmi_api::notifications::{Event, Recipient};
 use qmi_kit::Problem;
 use qmi_kit::http::{Reply, json};
 use qmi_kit::outbox;
-use qmi_kit::sql::{Rows, TenantTable, Value, tenant};
+use qmi_kit::sql::{Across, Rows, Select};
 
 use super::{
-    APPLICATIONS, ATTACHMENTS, Action, CANDIDACIES, Ctx, Facts, StoredApp, StoredCall, app_of,
-    call_apps, load_app, ranking, step,
+    APPLICATIONS, ATTACHMENTS, Action, CALLS, CANDIDACIES, Ctx, Facts, REMINDERS, StoredApp,
+    StoredCall, app_of, call_apps, load_app, ranking, step,
 };
 use crate::paris::Instant;
 use crate::{letter, notice, sniff, workflow};
 
 /// Drafts already reminded (see `migrations/0006_reminders.sql`).
-const REMINDERS: TenantTable = TenantTable::new("reminders");
 
 /// Writes `event`, which carries commune `insee`'s content, into the outbox, in the
 /// caller's transaction (its notices are hidden while the commune is suspended).
@@ -46,7 +45,10 @@ async fn enqueue(cx: &Ctx<'_>, insee: &Insee, event: Event) -> Result<(), Proble
 /// Sweeps the reminders due and relays the outbox; after every request, never
 /// failing it.
 pub(super) async fn after(cx: &Ctx<'_>) {
-    if let Err(e) = sweep(cx).await {
+    // The platform's sweep, not the caller's action: no decision of the caller
+    // covers it and nothing it reads is answered to the caller (the reminders
+    // go to the organisations through the outbox).
+    if let Err(e) = sweep(cx, cx.db.facts()).await {
         qmi_kit::log!("reminders: {e}");
     }
     outbox::relay(&cx.db).await;
@@ -108,12 +110,10 @@ async fn file_names(
     }
     let rows = cx
         .db
-        .run(
-            tenant(insee)
-                .select(ATTACHMENTS, &["id", "content_type"])
-                .filter("application_id = ?", [application.into()])
-                .build(),
-        )
+        .unchecked_tenant(insee)
+        .select(ATTACHMENTS, &["id", "content_type"])
+        .filter("application_id = ?", [application.into()])
+        .rows()
         .await?;
     Ok(rows
         .iter()
@@ -176,12 +176,10 @@ pub(super) async fn assigned(
     }
     let rows = cx
         .db
-        .run(
-            tenant(insee)
-                .select(APPLICATIONS, &["title", "organisation_name"])
-                .filter("id = ?", [application.into()])
-                .build(),
-        )
+        .unchecked_tenant(insee)
+        .select(APPLICATIONS, &["title", "organisation_name"])
+        .filter("id = ?", [application.into()])
+        .rows()
         .await?;
     let (title, applicant) = rows
         .first()
@@ -245,7 +243,7 @@ pub(super) async fn decisions_published(cx: &Ctx<'_>, call: &StoredCall) -> Resu
         return Ok(());
     }
     let rank = ranking(cx, call).await?;
-    let rows = call_apps(cx, call, "*", true).await?;
+    let rows = call_apps(cx, call, &["*"], true).await?;
     for row in rows.iter() {
         let app = app_of(row)?;
         if workflow::is_decision(&call.workflow, &app.status) {
@@ -297,12 +295,10 @@ pub(super) async fn candidacy_decided(
     }
     let rows = cx
         .db
-        .run(
-            tenant(insee)
-                .select(CANDIDACIES, &["submitted_by"])
-                .filter("campaign_id = ?", [campaign.id.as_str().into()])
-                .build(),
-        )
+        .unchecked_tenant(insee)
+        .select(CANDIDACIES, &["submitted_by"])
+        .filter("campaign_id = ?", [campaign.id.as_str().into()])
+        .rows()
         .await?;
     let Some(account) = rows
         .first()
@@ -335,13 +331,35 @@ pub(super) async fn candidacy_decided(
 
 /// Drafts to published calls closing within the window (`?` its start and end),
 /// not reminded yet: a range of `calls_closing`, then `applications_drafts`.
-const DUE: &str = "FROM calls c JOIN applications a ON a.call_id = c.id AND a.status = 'draft' \
-     WHERE c.published = 1 AND c.closes_at > ? AND c.closes_at <= ? \
-     AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.insee = a.insee AND r.application_id = a.id)";
+/// The drafts of published calls closing within the reminder window and not
+/// reminded yet, read across communes (a programme call's applications live in
+/// other communes than its row, so the join on `calls` is across communes).
+fn due_drafts<'a>(cx: &Ctx<'_>, reader: Across<'a>, columns: &'a [&'static str]) -> Select<'a> {
+    reader
+        .select(APPLICATIONS, columns)
+        .alias("a")
+        .join_across_as(CALLS, "c", "c.id = a.call_id", [])
+        .filter("a.status = 'draft'", [])
+        .filter("c.published = 1", [])
+        .filter(
+            "c.closes_at > ? AND c.closes_at <= ?",
+            [cx.now.0.into(), (cx.now.0 + notice::REMINDER_WINDOW).into()],
+        )
+        .filter(
+            "NOT EXISTS (SELECT 1 FROM reminders r WHERE r.insee = a.insee AND r.application_id = a.id)",
+            [],
+        )
+}
 
 /// The columns a reminder needs.
-const DUE_COLUMNS: &str = "SELECT a.insee, a.id, a.call_id, a.organisation_id, c.closes_at, \
-     json_extract(c.body, '$.title') AS title";
+const DUE_COLUMNS: &[&str] = &[
+    "a.insee",
+    "a.id",
+    "a.call_id",
+    "a.organisation_id",
+    "c.closes_at",
+    "json_extract(c.body, '$.title') AS title",
+];
 
 /// What one sweep did.
 #[derive(Default)]
@@ -352,26 +370,17 @@ struct Sweep {
     full: bool,
 }
 
-fn window(cx: &Ctx<'_>) -> Vec<Value> {
-    vec![cx.now.0.into(), (cx.now.0 + notice::REMINDER_WINDOW).into()]
-}
-
 /// The due drafts, oldest deadline first, but those of the communes in `frozen`.
-async fn due(cx: &Ctx<'_>, frozen: &[String]) -> Result<Rows, Problem> {
-    let mut sql = format!("{DUE_COLUMNS} {DUE}");
-    let mut params = window(cx);
-    if !frozen.is_empty() {
-        sql.push_str(&format!(
-            " AND a.insee NOT IN ({})",
-            vec!["?"; frozen.len()].join(", ")
-        ));
-        params.extend(frozen.iter().map(Value::from));
+async fn due(cx: &Ctx<'_>, reader: Across<'_>, frozen: &[String]) -> Result<Rows, Problem> {
+    let mut select = due_drafts(cx, reader, DUE_COLUMNS);
+    for insee in frozen {
+        select = select.filter("a.insee <> ?", [insee.as_str().into()]);
     }
-    sql.push_str(&format!(
-        " ORDER BY c.closes_at, a.id LIMIT {}",
-        notice::REMINDER_BATCH
-    ));
-    Ok(cx.db.global(&sql, params).await?)
+    Ok(select
+        .order_by("c.closes_at, a.id")
+        .limit(notice::REMINDER_BATCH)
+        .rows()
+        .await?)
 }
 
 /// Reminds the organisations holding a draft to a call that closes within 72
@@ -379,8 +388,8 @@ async fn due(cx: &Ctx<'_>, frozen: &[String]) -> Result<Rows, Problem> {
 /// together, so a sweep run twice (or two at once) reminds nobody twice. A
 /// suspended commune's drafts wait (its content is frozen). One indexed query
 /// when nothing is due.
-async fn sweep(cx: &Ctx<'_>) -> Result<Sweep, Problem> {
-    let seen = due(cx, &[]).await?;
+async fn sweep(cx: &Ctx<'_>, reader: Across<'_>) -> Result<Sweep, Problem> {
+    let seen = due(cx, reader, &[]).await?;
     if seen.is_empty() {
         return Ok(Sweep::default());
     }
@@ -394,7 +403,7 @@ async fn sweep(cx: &Ctx<'_>) -> Result<Sweep, Problem> {
     cx.db
         .atomic(async |_| {
             // Read again under the write lock: what another sweep reminded meanwhile is gone.
-            let rows = due(cx, &frozen).await?;
+            let rows = due(cx, reader, &frozen).await?;
             let mut reminded = 0;
             for r in rows.iter() {
                 let Ok(insee) = r.string("insee").parse::<Insee>() else {
@@ -402,15 +411,17 @@ async fn sweep(cx: &Ctx<'_>) -> Result<Sweep, Problem> {
                 };
                 let (id, call) = (r.string("id"), r.string("call_id"));
                 cx.db
-                    .run(tenant(&insee).insert(
+                    .unchecked_tenant(&insee)
+                    .insert(
                         REMINDERS,
                         vec![
                             ("application_id", id.as_str().into()),
                             ("call_id", call.as_str().into()),
                             ("sent_at", cx.now.0.into()),
                         ],
-                        Some("ON CONFLICT DO NOTHING"),
-                    ))
+                    )
+                    .or_ignore()
+                    .run()
                     .await?;
                 if cx.db.changes().await == 0 {
                     continue;
@@ -441,19 +452,18 @@ async fn sweep(cx: &Ctx<'_>) -> Result<Sweep, Problem> {
 /// `POST /api/calls/reminders` (platform operators, a scheduler): sweeps until
 /// nothing more is due (bounded), then relays; counts only.
 pub(super) async fn send_reminders(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let _allowed = cx.ask(Action::JobsRun, &Facts::default()).await?;
+    let allowed = cx.ask(Action::JobsRun, &Facts::default()).await?;
     let mut reminded = 0;
     for _ in 0..20 {
-        let s = sweep(cx).await?;
+        let s = sweep(cx, cx.db.across(&allowed)).await?;
         reminded += s.reminded;
         if !s.full || s.reminded == 0 {
             break;
         }
     }
-    let rows = cx
-        .db
-        .global(&format!("SELECT count(*) AS n {DUE}"), window(cx))
-        .await?;
-    let pending = rows.first().and_then(|r| r.int("n")).unwrap_or(0).max(0) as u32;
+    let pending = due_drafts(cx, cx.db.across(&allowed), &[])
+        .count()
+        .await?
+        .max(0) as u32;
     Ok(json(200, &ReminderRun { reminded, pending }))
 }

@@ -5,10 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use qmi_api::applications::*;
 use qmi_kit::Problem;
 use qmi_kit::http::{Reply, json};
-use qmi_kit::sql::tenant;
 
 use super::{
-    Action, CALLS, Ctx, REVIEWABLE, SCORES, StoredApp, StoredCall, app_for, app_of,
+    ASSIGNMENTS, Action, CALLS, Ctx, REVIEWABLE, SCORES, StoredApp, StoredCall, app_for, app_of,
     assignments_of_call, call_apps, call_for, decisions, load_app, load_call, notify, relation,
     to_json, validation,
 };
@@ -21,13 +20,11 @@ pub(super) async fn reviews_of(
 ) -> Result<Vec<Review>, Problem> {
     let rows = cx
         .db
-        .run(
-            tenant(&app.insee)
-                .select(SCORES, &["reviewer", "criterion", "score", "comment"])
-                .filter("application_id = ?", [app.id.as_str().into()])
-                .order_by("reviewer, criterion")
-                .build(),
-        )
+        .unchecked_tenant(&app.insee)
+        .select(SCORES, &["reviewer", "criterion", "score", "comment"])
+        .filter("application_id = ?", [app.id.as_str().into()])
+        .order_by("reviewer, criterion")
+        .rows()
         .await?;
     let mut by: BTreeMap<String, Vec<Score>> = BTreeMap::new();
     for r in rows.iter() {
@@ -96,14 +93,19 @@ pub(super) async fn save_review(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .atomic(async |_| {
             let app = load_app(cx, &app.id).await?;
             if !REVIEWABLE.contains(&app.status.as_str()) {
-                return Err(Problem::conflict(format!("an application that is {} is not reviewed", app.status)));
+                return Err(Problem::conflict(format!(
+                    "an application that is {} is not reviewed",
+                    app.status
+                )));
             }
             if relation(cx, &app).await? != (true, false) {
-                return Err(Problem::new(403, "conflict-of-interest", "Recused").detail("recused from this application meanwhile"));
+                return Err(Problem::new(403, "conflict-of-interest", "Recused")
+                    .detail("recused from this application meanwhile"));
             }
             for s in &sheet.scores {
                 cx.db
-                    .run(tenant(&app.insee).insert(
+                    .unchecked_tenant(&app.insee)
+                    .insert(
                         SCORES,
                         vec![
                             ("application_id", app.id.as_str().into()),
@@ -112,8 +114,12 @@ pub(super) async fn save_review(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                             ("score", i64::from(s.score).into()),
                             ("comment", s.comment.as_str().into()),
                         ],
-                        Some("ON CONFLICT (insee, application_id, reviewer, criterion) DO UPDATE SET score = excluded.score, comment = excluded.comment"),
-                    ))
+                    )
+                    .upsert(
+                        &["application_id", "reviewer", "criterion"],
+                        &["score", "comment"],
+                    )
+                    .run()
                     .await?;
             }
             Ok(())
@@ -146,18 +152,23 @@ pub(super) async fn list_reviews(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 /// Scores and progress of every application of a call.
 pub(super) async fn ranking(cx: &Ctx<'_>, call: &StoredCall) -> Result<Ranking, Problem> {
-    let apps = call_apps(cx, call, "*", false).await?;
-    let (scope, mut params) = call.scope("a.");
-    params.push(call.id.as_str().into());
-    let scores = cx
-        .db
-        .global(
-            &format!(
-                "SELECT s.application_id, s.reviewer, s.criterion, s.score FROM scores s JOIN assignments a ON a.insee = s.insee AND a.application_id = s.application_id AND a.reviewer = s.reviewer \
-                 WHERE {scope} AND a.call_id = ? AND a.conflict = 0"
-            ),
-            params,
+    let apps = call_apps(cx, call, &["*"], false).await?;
+    let scores = call
+        .reads(&cx.db)?
+        .select(
+            SCORES,
+            &["s.application_id", "s.reviewer", "s.criterion", "s.score"],
         )
+        .alias("s")
+        .join_as(
+            ASSIGNMENTS,
+            "a",
+            "a.application_id = s.application_id AND a.reviewer = s.reviewer",
+            [],
+        )
+        .filter("a.call_id = ?", [call.id.as_str().into()])
+        .filter("a.conflict = 0", [])
+        .rows()
         .await?;
     let mut sheets: HashMap<(String, String), HashMap<String, u8>> = HashMap::new();
     for r in scores.iter() {
@@ -241,19 +252,17 @@ pub(super) async fn publish_decisions(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |_| {
             cx.db
-                .run(
-                    tenant(&call.insee)
-                        .update(
-                            CALLS,
-                            vec![
-                                ("decisions_published", true.into()),
-                                ("body", to_json(&call.input)?.into()),
-                            ],
-                        )
-                        .filter("id = ?", [call.id.as_str().into()])
-                        .filter("decisions_published = 0", [])
-                        .build(),
+                .unchecked_tenant(&call.insee)
+                .update(
+                    CALLS,
+                    vec![
+                        ("decisions_published", true.into()),
+                        ("body", to_json(&call.input)?.into()),
+                    ],
                 )
+                .filter("id = ?", [call.id.as_str().into()])
+                .filter("decisions_published = 0", [])
+                .run()
                 .await?;
             notify::decisions_published(cx, &call).await
         })

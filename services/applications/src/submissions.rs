@@ -6,12 +6,11 @@ use std::collections::HashMap;
 use qmi_api::applications::*;
 use qmi_api::{Insee, Page};
 use qmi_kit::http::{Reply, json};
-use qmi_kit::sql::{Value, tenant};
 use qmi_kit::{PageRequest, Problem};
 use sha2::Digest as _;
 
 use super::{
-    APPLICATIONS, ATTACHMENTS, Action, Ctx, Facts, StoredCall, app_facts, app_for, app_of,
+    APPLICATIONS, ATTACHMENTS, Action, Ctx, EVENTS, Facts, StoredCall, app_facts, app_for, app_of,
     applicant, call_for, check_eligible, check_input, decision_hidden, decisions, download,
     eligible, file_name, history, jury_io, load_app, load_call, move_to, new_id, notify, present,
     present_now, submit_in, submittable, to_json,
@@ -48,16 +47,17 @@ pub(super) async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             ));
         }
     };
-    let _allowed = cx.ask(
-        Action::ApplicationDraft,
-        &Facts {
-            tenant: Some(district.clone()),
-            organisation: Some(org.clone()),
-            programme_call: call.programme,
-            ..Facts::default()
-        },
-    )
-    .await?;
+    let _allowed = cx
+        .ask(
+            Action::ApplicationDraft,
+            &Facts {
+                tenant: Some(district.clone()),
+                organisation: Some(org.clone()),
+                programme_call: call.programme,
+                ..Facts::default()
+            },
+        )
+        .await?;
     check_input(&call, &input)?;
     // Fetched once: its eligibility, and its name kept with the application.
     let organisation = applicant(cx, &org).await?;
@@ -98,9 +98,7 @@ pub(super) async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .db
         .atomic(async |_| {
             cx.db
-                .run(tenant(&district).insert(
-                    APPLICATIONS,
-                    vec![
+                .unchecked_tenant(&district).insert(APPLICATIONS, vec![
                         ("id", id.as_str().into()),
                         ("call_id", call.id.as_str().into()),
                         ("organisation_id", org.as_str().into()),
@@ -113,21 +111,32 @@ pub(super) async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                         ("created_at", cx.now.0.into()),
                         ("updated_at", cx.now.0.into()),
                         ("submitted_at", input.submit.then_some(cx.now.0).into()),
-                    ],
-                    Some("ON CONFLICT (created_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"),
-                ))
+                    ]).on_conflict("ON CONFLICT (created_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING").run()
                 .await?;
             let created = cx.db.changes().await > 0;
             if created {
                 // Its history: drafted, then submitted when asked, in one statement.
                 let actor = p.sub.as_str();
-                let mut sql = String::from("INSERT INTO application_events (insee, application_id, seq, at, status, actor, reason) VALUES (?, ?, 1, ?, ?, ?, NULL)");
-                let mut params: Vec<Value> = vec![(&district).into(), id.as_str().into(), cx.now.0.into(), workflow::DRAFT.into(), actor.into()];
+                let mut steps = vec![(1_i64, workflow::DRAFT)];
                 if input.submit {
-                    sql.push_str(", (?, ?, 2, ?, ?, ?, NULL)");
-                    params.extend([(&district).into(), id.as_str().into(), cx.now.0.into(), workflow::SUBMITTED.into(), actor.into()]);
+                    steps.push((2, workflow::SUBMITTED));
                 }
-                cx.db.global(&sql, params).await?;
+                for (seq, status) in steps {
+                    cx.db
+                        .unchecked_tenant(&district)
+                        .insert(
+                            EVENTS,
+                            vec![
+                                ("application_id", id.as_str().into()),
+                                ("seq", seq.into()),
+                                ("at", cx.now.0.into()),
+                                ("status", status.into()),
+                                ("actor", actor.into()),
+                            ],
+                        )
+                        .run()
+                        .await?;
+                }
                 if input.submit {
                     notify::received(cx, &call, &district, &id, input.title.trim(), &input.answers).await?;
                 }
@@ -136,13 +145,10 @@ pub(super) async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             let app = {
                 let rows = cx
                     .db
-                    .run(
-                        tenant(&district)
+                    .unchecked_tenant(&district)
                             .select(APPLICATIONS, &["*"])
                             .filter("created_by = ?", [p.sub.as_str().into()])
-                            .filter("idempotency_key = ?", [format!("{}|{}", call.id, key.unwrap_or_default()).into()])
-                            .build(),
-                    )
+                            .filter("idempotency_key = ?", [format!("{}|{}", call.id, key.unwrap_or_default()).into()]).rows()
                     .await?;
                 rows.first().map(app_of).transpose()?.ok_or_else(|| Problem::conflict("a request with this Idempotency-Key is in progress; retry"))?
             };
@@ -207,20 +213,18 @@ pub(super) async fn save_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |_| {
             cx.db
-                .run(
-                    tenant(&app.insee)
-                        .update(
-                            APPLICATIONS,
-                            vec![
-                                ("title", input.title.trim().into()),
-                                ("answers", to_json(&input.answers)?.into()),
-                                ("updated_at", cx.now.0.into()),
-                            ],
-                        )
-                        .filter("id = ?", [app.id.as_str().into()])
-                        .filter("status = 'draft'", [])
-                        .build(),
+                .unchecked_tenant(&app.insee)
+                .update(
+                    APPLICATIONS,
+                    vec![
+                        ("title", input.title.trim().into()),
+                        ("answers", to_json(&input.answers)?.into()),
+                        ("updated_at", cx.now.0.into()),
+                    ],
                 )
+                .filter("id = ?", [app.id.as_str().into()])
+                .filter("status = 'draft'", [])
+                .run()
                 .await?;
             if cx.db.changes().await == 0 {
                 return Err(Problem::conflict(
@@ -319,15 +323,15 @@ pub(super) async fn list_call_applications(cx: &Ctx<'_>) -> Result<Reply, Proble
         .as_ref()
         .map(|c| c.key().to_owned())
         .unwrap_or_default();
-    let (scope, mut params) = call.scope("");
-    let mut sql = format!("SELECT * FROM applications WHERE {scope} AND call_id = ? AND id > ?");
-    params.extend([call.id.as_str().into(), after.into()]);
+    let mut select = call
+        .reads(&cx.db)?
+        .select(APPLICATIONS, &["*"])
+        .filter("call_id = ?", [call.id.as_str().into()])
+        .filter("id > ?", [after.into()]);
     if let Some(s) = cx.req.query.non_empty("status") {
-        sql.push_str(" AND status = ?");
-        params.push(s.into());
+        select = select.filter("status = ?", [s.into()]);
     }
-    sql.push_str(&format!(" ORDER BY id LIMIT {}", page.fetch()));
-    let rows = cx.db.global(&sql, params).await?;
+    let rows = select.order_by("id").limit(page.fetch()).rows().await?;
     let items = rows
         .iter()
         .map(|r| app_of(r).map(|a| a.view(Vec::new())))
@@ -354,14 +358,18 @@ pub(super) async fn list_my_applications(cx: &Ctx<'_>) -> Result<Reply, Problem>
         .as_ref()
         .map(|c| c.key().to_owned())
         .unwrap_or_default();
-    // Across every commune: the organisation is the key here, not the tenant.
-    let sql = format!(
-        "SELECT * FROM applications WHERE organisation_id = ? AND id > ? ORDER BY id LIMIT {}",
-        page.fetch()
-    );
+    // Across every commune: the organisation is the key here, not the tenant;
+    // each row is then shown only if the policy lets the caller read it (below),
+    // so the rows are read as the facts of those decisions.
     let rows = cx
         .db
-        .global(&sql, vec![org.as_str().into(), after.into()])
+        .facts()
+        .select(APPLICATIONS, &["*"])
+        .filter("organisation_id = ?", [org.as_str().into()])
+        .filter("id > ?", [after.into()])
+        .order_by("id")
+        .limit(page.fetch())
+        .rows()
         .await?;
     let apps = rows.iter().map(app_of).collect::<Result<Vec<_>, _>>()?;
     let mut calls: HashMap<String, StoredCall> = HashMap::new();
@@ -432,26 +440,27 @@ pub(super) async fn upload_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .map(|b| format!("{b:02x}"))
         .collect::<String>();
     cx.db
-        .run(tenant(&app.insee).insert(
+        .unchecked_tenant(&app.insee)
+        .insert(
             ATTACHMENTS,
             vec![
                 ("id", id.as_str().into()),
                 ("application_id", app.id.as_str().into()),
-                ("content_type", content_type.into()),
+                ("content_type", content_type.as_str().into()),
                 ("size", (body.len() as i64).into()),
                 ("sha256", sha.as_str().into()),
                 ("data", body.to_vec().into()),
                 ("created_at", cx.now.0.into()),
                 ("name", name.clone().into()),
             ],
-            None,
-        ))
+        )
+        .run()
         .await?;
     Ok(json(
         201,
         &Attachment {
             id,
-            content_type: content_type.into(),
+            content_type,
             size: body.len() as u64,
             sha256: sha,
             name,
@@ -463,13 +472,11 @@ pub(super) async fn get_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let (app, _, _) = app_for(cx, Action::ApplicationRead).await?;
     let rows = cx
         .db
-        .run(
-            tenant(&app.insee)
-                .select(ATTACHMENTS, &["content_type", "data", "name"])
-                .filter("application_id = ?", [app.id.as_str().into()])
-                .filter("id = ?", [cx.param("attachment").into()])
-                .build(),
-        )
+        .unchecked_tenant(&app.insee)
+        .select(ATTACHMENTS, &["content_type", "data", "name"])
+        .filter("application_id = ?", [app.id.as_str().into()])
+        .filter("id = ?", [cx.param("attachment").into()])
+        .rows()
         .await?;
     let row = rows
         .first()

@@ -94,6 +94,19 @@ impl Db {
         }
     }
 
+    /// One commune's tenant tables without a decision in hand: the transitional
+    /// path of the applications service's helpers whose caller's decision is not
+    /// threaded through yet (grep `unchecked_tenant`; each use is a debt of issue
+    /// 14, to become [`Db::tenant`]). Scoped by the builder like [`Db::tenant`].
+    #[doc(hidden)]
+    pub fn unchecked_tenant<'a>(&'a self, insee: &'a qmi_api::Insee) -> Tenant<'a> {
+        Tenant {
+            conn: self,
+            dialect: DIALECT,
+            insee,
+        }
+    }
+
     /// Every commune's tenant tables, read-only, for what must be known *before*
     /// the policy is asked: a record's facts (its commune, organisation, status,
     /// publication) looked up by id, or a principal's own memberships when identity
@@ -115,19 +128,8 @@ impl Db {
         }
     }
 
-    /// Transitional (identity and applications until their migration): runs a
-    /// statement on any table, unchecked.
-    pub async fn global(&self, sql: &str, params: Vec<Value>) -> Result<Rows, StoreError> {
-        self.run(Statement {
-            sql: sql.to_owned(),
-            params,
-        })
-        .await
-    }
-
-    /// Runs a statement and collects its rows (public only while identity and
-    /// applications migrate).
-    pub async fn run(&self, statement: Statement) -> Result<Rows, StoreError> {
+    /// Runs a statement and collects its rows.
+    async fn run(&self, statement: Statement) -> Result<Rows, StoreError> {
         let Statement { sql, params } = statement;
         let err = |source: sqlite::Error| StoreError::Execute {
             sql: sql.clone(),

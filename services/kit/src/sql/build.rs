@@ -152,6 +152,8 @@ struct Join {
     alias: Option<&'static str>,
     /// A tenant table: scoped on the commune of the main table.
     tenant: bool,
+    /// A tenant table joined across communes (a read across only).
+    cross: bool,
     on: Filter,
 }
 
@@ -165,6 +167,8 @@ pub struct Select<'a> {
     table: TenantTable,
     alias: Option<&'static str>,
     columns: &'a [&'static str],
+    /// Values of the `?` in the column list, in order.
+    column_values: Vec<Value>,
     joins: Vec<Join>,
     where_: Where,
     group_by: Option<&'static str>,
@@ -188,6 +192,7 @@ impl<'a> Select<'a> {
             table,
             alias: None,
             columns,
+            column_values: Vec::new(),
             joins: Vec::new(),
             where_: Where::default(),
             group_by: None,
@@ -213,6 +218,12 @@ impl<'a> Select<'a> {
         if !matches!(self.scope, Scope::Tenant(_)) {
             self.scope = Scope::Communes(communes.to_vec());
         }
+        self
+    }
+
+    /// Binds the `?` of the column list (e.g. `["?", "COALESCE(MAX(seq), 0) + 1"]`).
+    pub fn bind(mut self, values: impl IntoIterator<Item = Value>) -> Self {
+        self.column_values.extend(values);
         self
     }
 
@@ -248,6 +259,31 @@ impl<'a> Select<'a> {
         values: impl IntoIterator<Item = Value>,
     ) -> Self {
         self.join_with(JoinKind::Inner, other.name(), Some(alias), true, on, values)
+    }
+
+    /// `JOIN other alias ON (on)` for a read across communes whose rows relate
+    /// across them (a programme call's applications live in other communes than
+    /// its row). In a select of one commune the join is scoped as [`Select::join`].
+    pub fn join_across_as(
+        mut self,
+        other: TenantTable,
+        alias: &'static str,
+        on: &'static str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Self {
+        let scoped = matches!(self.scope, Scope::Tenant(_));
+        self = self.join_with(
+            JoinKind::Inner,
+            other.name(),
+            Some(alias),
+            scoped,
+            on,
+            values,
+        );
+        if !scoped && let Some(j) = self.joins.last_mut() {
+            j.cross = true;
+        }
+        self
     }
 
     /// `LEFT JOIN other ON other.insee = table.insee AND (on)`.
@@ -306,6 +342,7 @@ impl<'a> Select<'a> {
             table,
             alias,
             tenant,
+            cross: false,
             on: Filter {
                 expr: on,
                 values: values.into_iter().collect(),
@@ -341,7 +378,12 @@ impl<'a> Select<'a> {
     /// The tenant tables this statement reads.
     pub(crate) fn tenant_tables(&self) -> Vec<&'static str> {
         let mut t = vec![self.table.name()];
-        t.extend(self.joins.iter().filter(|j| j.tenant).map(|j| j.table));
+        t.extend(
+            self.joins
+                .iter()
+                .filter(|j| j.tenant || j.cross)
+                .map(|j| j.table),
+        );
         t
     }
 
@@ -401,7 +443,8 @@ impl<'a> Select<'a> {
     /// `SELECT columns FROM …`.
     pub fn statement(&self) -> Statement {
         let mut sql = Sql::new(self.dialect);
-        sql.push("SELECT ").push(&self.columns.join(", "));
+        sql.push("SELECT ")
+            .expr(&self.columns.join(", "), &self.column_values);
         self.from(&mut sql);
         self.tail(&mut sql);
         sql.done()
@@ -430,6 +473,7 @@ impl<'a> Select<'a> {
 enum OnConflict {
     Fail,
     Ignore,
+    Clause(&'static str),
     Update {
         key: &'static [&'static str],
         update: &'static [&'static str],
@@ -481,6 +525,14 @@ impl<'a> Insert<'a> {
         self
     }
 
+    /// A conflict clause the builder cannot say (a partial index's target, an
+    /// update that is not the new row's values), written whole. Prefer
+    /// [`Insert::upsert`] and [`Insert::or_ignore`]: this text is dialect-specific.
+    pub fn on_conflict(mut self, clause: &'static str) -> Self {
+        self.on_conflict = OnConflict::Clause(clause);
+        self
+    }
+
     /// `RETURNING columns`.
     pub fn returning(mut self, columns: &'static [&'static str]) -> Self {
         self.returning = Some(columns);
@@ -513,6 +565,9 @@ impl<'a> Insert<'a> {
 fn conflict(sql: &mut Sql, on_conflict: &OnConflict) {
     match on_conflict {
         OnConflict::Fail => {}
+        OnConflict::Clause(c) => {
+            sql.push(" ").push(c);
+        }
         OnConflict::Ignore => {
             let c = sql.dialect.ignore_conflicts();
             sql.push(" ").push(c);
@@ -552,6 +607,12 @@ impl<'a> InsertSelect<'a> {
             source,
             ignore: false,
         }
+    }
+
+    /// Binds the `?` of the source's column list.
+    pub fn bind(mut self, values: impl IntoIterator<Item = Value>) -> Self {
+        self.source = self.source.bind(values);
+        self
     }
 
     /// Adds `AND (expr)` to the source select.
@@ -603,8 +664,8 @@ impl<'a> InsertSelect<'a> {
             Scope::Tenant(insee) => sql.param(insee.into()),
             Scope::Communes(_) | Scope::Across => sql.push("NULL"),
         };
-        for c in s.columns {
-            sql.push(", ").push(c);
+        if !s.columns.is_empty() {
+            sql.push(", ").expr(&s.columns.join(", "), &s.column_values);
         }
         s.from(&mut sql);
         s.tail(&mut sql);

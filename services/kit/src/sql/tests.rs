@@ -277,3 +277,50 @@ fn reads_across_narrow_to_communes_through_the_builder() {
     let s = tenant(&a).select(APPS, &["id"]).within(&b).statement();
     assert_eq!(s.params, vec![Value::from("93066")]);
 }
+
+#[test]
+fn insert_select_binds_its_columns_first() {
+    let insee = insee();
+    let s = tenant(&insee)
+        .insert_select(
+            APPS,
+            &["id", "seq"],
+            APPS,
+            &["?", "COALESCE(MAX(seq), 0) + 1"],
+        )
+        .bind(["a".into()])
+        .filter("id = ?", ["b".into()])
+        .statement();
+    assert_eq!(
+        s.sql,
+        "INSERT INTO applications (insee, id, seq) SELECT ?, ?, COALESCE(MAX(seq), 0) + 1 FROM applications WHERE (insee = ?) AND (id = ?)"
+    );
+    assert_eq!(
+        s.params,
+        vec![
+            Value::from("93066"),
+            Value::from("a"),
+            Value::from("93066"),
+            Value::from("b")
+        ]
+    );
+}
+
+#[test]
+fn joins_across_communes_only_when_reading_across() {
+    let q = |s: Select<'_>| {
+        s.alias("a")
+            .join_across_as(CALLS, "c", "c.id = a.call_id", [])
+            .statement()
+            .sql
+    };
+    assert_eq!(
+        q(across().select(APPS, &["a.id"])),
+        "SELECT a.id FROM applications a JOIN calls c ON (c.id = a.call_id)"
+    );
+    let insee = insee();
+    assert_eq!(
+        q(tenant(&insee).select(APPS, &["a.id"])),
+        "SELECT a.id FROM applications a JOIN calls c ON c.insee = a.insee AND (c.id = a.call_id) WHERE (a.insee = ?)"
+    );
+}
