@@ -38,6 +38,7 @@ mod tests {
         check(&CallStatus::ALL, CallStatus::as_str);
         check(&CandidacyStatus::ALL, CandidacyStatus::as_str);
         check(&CampaignAction::ALL, CampaignAction::as_str);
+        check(&MediaType::ALL, MediaType::as_str);
         check(
             &[ConflictKind::Declared, ConflictKind::Organisation],
             ConflictKind::as_str,
@@ -50,6 +51,9 @@ mod tests {
         }
         for a in CampaignAction::ALL {
             assert_eq!(CampaignAction::parse(a.as_str()), Some(a));
+        }
+        for m in MediaType::ALL {
+            assert_eq!(MediaType::parse(m.as_str()), Some(m));
         }
     }
 }

@@ -3,28 +3,26 @@
 //! JPEG header followed by an HTML page is neither), and no file carries markup
 //! a browser would run.
 
+use qmi_api::applications::MediaType;
+
 /// The media type of a PDF, PNG or JPEG file, checked over its whole content.
-pub fn detect(bytes: &[u8]) -> Option<&'static str> {
+pub fn detect(bytes: &[u8]) -> Option<MediaType> {
     let kind = if bytes.starts_with(b"%PDF-") {
-        pdf(bytes).then_some("application/pdf")
+        pdf(bytes).then_some(MediaType::Pdf)
     } else if bytes.starts_with(PNG_SIGNATURE) {
-        png(bytes).then_some("image/png")
+        png(bytes).then_some(MediaType::Png)
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        jpeg(bytes).then_some("image/jpeg")
+        jpeg(bytes).then_some(MediaType::Jpeg)
     } else {
         None
     }?;
     (!has_markup(bytes)).then_some(kind)
 }
 
-/// The file name extension of a media type [`detect`] returns.
+/// The file name extension of a stored media type (`bin` for one that is not
+/// a [`MediaType`]).
 pub fn extension(content_type: &str) -> &'static str {
-    match content_type {
-        "application/pdf" => "pdf",
-        "image/png" => "png",
-        "image/jpeg" => "jpg",
-        _ => "bin",
-    }
+    MediaType::parse(content_type).map_or("bin", MediaType::extension)
 }
 
 const PNG_SIGNATURE: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
@@ -141,6 +139,8 @@ fn has_markup(bytes: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use qmi_api::applications::MediaType;
+
     use super::detect;
 
     /// A 1×1 grey PNG.
@@ -176,10 +176,10 @@ mod tests {
     fn whole_files_pass() {
         assert_eq!(
             detect(b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
-            Some("application/pdf")
+            Some(MediaType::Pdf)
         );
-        assert_eq!(detect(&png()), Some("image/png"));
-        assert_eq!(detect(&jpeg()), Some("image/jpeg"));
+        assert_eq!(detect(&png()), Some(MediaType::Png));
+        assert_eq!(detect(&jpeg()), Some(MediaType::Jpeg));
     }
 
     #[test]

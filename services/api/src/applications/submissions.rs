@@ -123,7 +123,7 @@ pub struct Attachment {
     /// Id (use it as the answer of a `file` question).
     pub id: String,
     /// Detected media type (`application/pdf`, `image/png`, `image/jpeg`).
-    pub content_type: String,
+    pub content_type: MediaType,
     /// Size in bytes.
     pub size: u64,
     /// SHA-256 of the content, hex.
@@ -131,4 +131,53 @@ pub struct Attachment {
     /// The file's name as sent (`?name=`), if one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+/// The media type of an attachment, detected from its whole content (never
+/// from its name or a declared type).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum MediaType {
+    /// A PDF document (`application/pdf`).
+    #[serde(rename = "application/pdf")]
+    Pdf,
+    /// A PNG image (`image/png`).
+    #[serde(rename = "image/png")]
+    Png,
+    /// A JPEG image (`image/jpeg`).
+    #[serde(rename = "image/jpeg")]
+    Jpeg,
+}
+
+impl MediaType {
+    /// Every media type accepted.
+    pub const ALL: [Self; 3] = [Self::Pdf, Self::Png, Self::Jpeg];
+
+    /// The wire (and stored) name, a `content-type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pdf => "application/pdf",
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+        }
+    }
+
+    /// Parses the wire (and stored) name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The file name extension of a file of this type.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Pdf => "pdf",
+            Self::Png => "png",
+            Self::Jpeg => "jpg",
+        }
+    }
+}
+
+impl std::fmt::Display for MediaType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
