@@ -29,8 +29,8 @@ pub use matching::{
 };
 pub use openapi::openapi;
 
-/// Who may call a route (the gateway enforces the first three and the last,
-/// services decide record by record).
+/// Who may call a route: the gateway admits requests by it (`qmi_gateway::route`,
+/// through the policy's gate), then the service decides record by record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Auth {
     /// Anyone, without a token.
@@ -286,7 +286,6 @@ macro_rules! catalogue {
             fn of(op: $crate::routes::RouteOp) -> Option<Self> {
                 match op {
                     $crate::routes::RouteOp::$svc(op) => Some(op),
-                    #[allow(unreachable_patterns)]
                     _ => None,
                 }
             }
