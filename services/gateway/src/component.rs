@@ -87,10 +87,9 @@ fn problem_response(
     path: &str,
     request_id: &str,
 ) -> Result<Response, ErrorCode> {
-    let mut problem = refusal.problem(path);
-    if problem.is_server_error() {
-        problem = problem.with_request_id(request_id);
-    }
+    let problem = refusal
+        .problem(path)
+        .answering(None, Some(request_id.to_owned()));
     let body = problem.to_body();
     let mut headers: Entries = vec![
         (

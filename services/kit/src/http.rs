@@ -180,13 +180,8 @@ pub async fn serve(
 
 /// A problem+json response (`instance` set to the path when given); a 5xx names
 /// the request being answered (the `request_id` member).
-pub fn problem(mut p: Problem, instance: Option<&str>) -> Reply {
-    if p.instance.is_none() {
-        p.instance = instance.map(str::to_owned);
-    }
-    if p.is_server_error() && p.request_id.is_none() {
-        p.request_id = crate::log::request_id();
-    }
+pub fn problem(p: Problem, instance: Option<&str>) -> Reply {
+    let p = p.answering(instance, crate::log::request_id());
     let mut r = reply(p.status, PROBLEM_CONTENT_TYPE, p.to_body());
     if let Some(s) = p.retry_after
         && let Ok(v) = s.to_string().parse()

@@ -108,6 +108,19 @@ impl Problem {
         self.status >= 500
     }
 
+    /// The problem as answered to a request on path `instance` (kept if already set)
+    /// whose id is `request_id`: a 5xx names the request (the `request_id` member),
+    /// so that a report of it finds the request's log lines.
+    pub fn answering(mut self, instance: Option<&str>, request_id: Option<String>) -> Self {
+        if self.instance.is_none() {
+            self.instance = instance.map(str::to_owned);
+        }
+        if self.is_server_error() && self.request_id.is_none() {
+            self.request_id = request_id;
+        }
+        self
+    }
+
     /// Sets `Retry-After`.
     pub fn retry_after(mut self, seconds: u64) -> Self {
         self.retry_after = Some(seconds);
@@ -251,6 +264,29 @@ mod tests {
         let v: serde_json::Value =
             serde_json::from_slice(&Problem::not_found("x").to_body()).unwrap();
         assert!(v.get("request_id").is_none());
+    }
+
+    #[test]
+    fn answers_name_the_request_on_server_errors_only() {
+        let id = || Some("r-9".to_owned());
+        let p = Problem::unavailable("x").answering(Some("/api/calls"), id());
+        assert_eq!(
+            (p.instance.as_deref(), p.request_id.as_deref()),
+            (Some("/api/calls"), Some("r-9"))
+        );
+        let p = Problem::forbidden("x").answering(Some("/api/calls"), id());
+        assert_eq!(
+            (p.instance.as_deref(), p.request_id),
+            (Some("/api/calls"), None)
+        );
+        let p = Problem::not_found("x")
+            .instance("/kept")
+            .answering(Some("/api/calls"), id());
+        assert_eq!(p.instance.as_deref(), Some("/kept"));
+        assert_eq!(
+            Problem::internal("x").answering(None, None).request_id,
+            None
+        );
     }
 
     #[test]
