@@ -33,6 +33,9 @@ pub fn body_limit(method: &str, path: &str) -> u64 {
     }
 }
 
+/// The response header echoing the request id to the client.
+pub const RESPONSE_REQUEST_ID: &str = "x-request-id";
+
 #[cfg(test)]
 mod limit_tests {
     #[test]
@@ -56,6 +59,3 @@ mod limit_tests {
         assert_eq!(super::body_limit("POST", "/api/calls"), super::BODY_LIMIT);
     }
 }
-
-/// The response header echoing the request id to the client.
-pub const RESPONSE_REQUEST_ID: &str = "x-request-id";

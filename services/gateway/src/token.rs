@@ -293,7 +293,8 @@ mod tests {
     fn every_claim_is_checked() {
         let k = keys(2);
         let v = verifier(&k);
-        let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+        type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+        let cases: Vec<(&str, Edit)> = vec![
             ("expired", Box::new(|c| c["exp"] = json!(now() - 3600))),
             (
                 "not yet valid",
