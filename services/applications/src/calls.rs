@@ -333,7 +333,7 @@ pub(super) async fn create_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             "give the commune (a commune's call) or `districts` (a programme call)",
         ));
     };
-    let _allowed = cx
+    let allowed = cx
         .ask(
             Action::CallCreate,
             &Facts {
@@ -349,7 +349,7 @@ pub(super) async fn create_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     let id = new_id();
     cx.db
-        .unchecked_tenant(&insee)
+        .tenant(&allowed)?
         .insert(
             CALLS,
             vec![

@@ -274,7 +274,7 @@ pub(super) fn check_candidacy(input: &CandidacyInput) -> Vec<qmi_kit::FieldError
 
 pub(super) async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    let _allowed = cx
+    let allowed = cx
         .ask(Action::CandidacyDraft, &Facts::tenant(&insee))
         .await?;
     let c = load_campaign(cx).await?;
@@ -302,7 +302,7 @@ pub(super) async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 )));
             }
             cx.db
-                .unchecked_tenant(&insee)
+                .tenant(&allowed)?
                 .insert(
                     CANDIDACIES,
                     vec![
@@ -326,7 +326,7 @@ pub(super) async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 pub(super) async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    let _allowed = cx
+    let allowed = cx
         .ask(Action::CandidacySubmit, &Facts::tenant(&insee))
         .await?;
     let c = load_campaign(cx).await?;
@@ -362,7 +362,7 @@ pub(super) async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             ));
             validation(errors)?;
             cx.db
-                .unchecked_tenant(&insee)
+                .tenant(&allowed)?
                 .update(
                     CANDIDACIES,
                     vec![

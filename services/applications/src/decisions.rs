@@ -202,7 +202,7 @@ pub(super) async fn close_call(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     let by = cx.me()?.sub.clone();
     cx.db
-        .unchecked_tenant(&call.insee)
+        .tenant(call.decision()?)?
         .update(
             CALLS,
             vec![

@@ -252,7 +252,7 @@ pub(super) async fn publish_decisions(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |_| {
             cx.db
-                .unchecked_tenant(&call.insee)
+                .tenant(call.decision()?)?
                 .update(
                     CALLS,
                     vec![
