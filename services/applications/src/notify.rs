@@ -34,8 +34,6 @@ use super::{
 use crate::paris::Instant;
 use crate::{letter, notice, sniff, workflow};
 
-/// Drafts already reminded (see `migrations/0006_reminders.sql`).
-
 /// Writes `event`, which carries commune `insee`'s content, into the outbox, in the
 /// caller's transaction (its notices are hidden while the commune is suspended).
 async fn enqueue(cx: &Ctx<'_>, insee: &Insee, event: Event) -> Result<(), Problem> {

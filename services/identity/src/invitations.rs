@@ -18,8 +18,8 @@ use qmi_kit::time::Instant;
 use super::events::lang_of;
 use super::*;
 
-/// Invitations: one platform-wide table; a commune's are read and changed through
-/// its tenant scope.
+// Invitations: one platform-wide table (commune, programme and organisation
+// invitations; see `crate::tables::SCHEMA`), on the platform path.
 
 /// How long an invitation link stays valid (seconds): 7 days.
 pub(super) const INVITATION_TTL: i64 = 7 * 24 * 3600;

@@ -76,14 +76,13 @@ impl Schema {
             match token {
                 Token::Word(w) => {
                     let lower = w.to_ascii_lowercase();
-                    if after_table_word || (in_list && previous_was_comma) {
-                        if let Some(t) = self
+                    if (after_table_word || (in_list && previous_was_comma))
+                        && let Some(t) = self
                             .tenant
                             .iter()
                             .find(|t| t.name().eq_ignore_ascii_case(w))
-                        {
-                            return Some(t.name());
-                        }
+                    {
+                        return Some(t.name());
                     }
                     let keyword = TABLE_AFTER.contains(&lower.as_str());
                     if LIST_END.contains(&lower.as_str()) {

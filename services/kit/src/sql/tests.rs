@@ -12,6 +12,7 @@ static SCHEMA: Schema = Schema {
     platform: &["accounts", "campaigns", "outbox"],
 };
 
+#[expect(clippy::unwrap_used, reason = "a test fixture: a valid INSEE code")]
 fn insee() -> Insee {
     "93066".parse().unwrap()
 }
