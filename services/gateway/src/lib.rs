@@ -26,15 +26,13 @@ pub const ATTACHMENT_LIMIT: u64 = 10 * 1024 * 1024;
 /// The body cap of a request: [`ATTACHMENT_LIMIT`] for the attachment upload
 /// route (`uploadAttachment` in the catalogue), [`BODY_LIMIT`] for everything else.
 pub fn body_limit(method: &str, path: &str) -> u64 {
-    use qmi_api::routes::{RouteOp, applications::Op, lookup};
-    match lookup(method, path) {
-        Ok((doc, _)) if doc.op == RouteOp::Applications(Op::UploadAttachment) => ATTACHMENT_LIMIT,
-        _ => BODY_LIMIT,
+    use qmi_api::routes::applications::Op;
+    if Op::UploadAttachment.route().matches(method, path) {
+        ATTACHMENT_LIMIT
+    } else {
+        BODY_LIMIT
     }
 }
-
-/// The response header echoing the request id to the client.
-pub const RESPONSE_REQUEST_ID: &str = "x-request-id";
 
 #[cfg(test)]
 mod limit_tests {

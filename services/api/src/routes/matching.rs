@@ -121,6 +121,14 @@ fn find_in<'p>(
 }
 
 impl RouteDoc {
+    /// Whether this route answers `method` (as catalogued: ask `GET` for `HEAD`)
+    /// and `path`.
+    pub fn matches(&self, method: &str, path: &str) -> bool {
+        self.method.eq_ignore_ascii_case(method)
+            && self.starts(path)
+            && match_params(self.path, path).is_some()
+    }
+
     /// Whether `path` starts with the route's literal start (before its first
     /// parameter): most routes differ from a path there, tested in one comparison.
     fn starts(&self, path: &str) -> bool {

@@ -164,6 +164,8 @@ pub trait ServiceOp: Copy + std::fmt::Debug + Eq + 'static {
     fn of(op: RouteOp) -> Option<Self>;
     /// `operationId`.
     fn id(self) -> &'static str;
+    /// The operation's route.
+    fn route(self) -> &'static RouteDoc;
 }
 
 /// The tables in document order (that of the OpenAPI `paths` and of [`ROUTES`]).
@@ -276,6 +278,11 @@ macro_rules! catalogue {
                     $(Self::$variant => $id,)+
                 }
             }
+
+            /// The operation's route (the variants are in table order).
+            pub const fn route(self) -> &'static $crate::routes::RouteDoc {
+                &ROUTES[self as usize]
+            }
         }
 
         impl $crate::routes::ServiceOp for Op {
@@ -292,6 +299,10 @@ macro_rules! catalogue {
 
             fn id(self) -> &'static str {
                 Op::id(self)
+            }
+
+            fn route(self) -> &'static $crate::routes::RouteDoc {
+                Op::route(self)
             }
         }
 

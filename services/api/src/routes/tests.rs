@@ -134,6 +134,7 @@ fn one_route_per_op<O: ServiceOp>() {
         assert_eq!(O::of(route.op), Some(*op), "{}", route.id());
         assert_eq!(route.service(), O::SERVICE);
         assert_eq!(route.id(), op.id());
+        assert_eq!(op.route().op, route.op);
     }
     for op in O::ALL {
         let routes: Vec<_> = ROUTES.iter().filter(|r| O::of(r.op) == Some(*op)).collect();
