@@ -34,6 +34,9 @@ pub fn body_limit(method: &str, path: &str) -> u64 {
     }
 }
 
+/// The response header echoing the request id to the client.
+pub const RESPONSE_REQUEST_ID: &str = "x-request-id";
+
 #[cfg(test)]
 mod limit_tests {
     #[test]
