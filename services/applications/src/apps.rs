@@ -7,6 +7,7 @@ use qmi_api::Insee;
 use qmi_api::applications::*;
 use qmi_api::identity::Organisation;
 use qmi_kit::Problem;
+use qmi_kit::decision::Allowed;
 use qmi_kit::sql::{Row, Value};
 
 use super::{
@@ -160,14 +161,24 @@ pub(super) async fn app_for(
     cx: &Ctx<'_>,
     action: Action,
 ) -> Result<(StoredApp, StoredCall, Facts), Problem> {
+    let (app, call, facts, _allowed) = app_allowed(cx, action).await?;
+    Ok((app, call, facts))
+}
+
+/// [`app_for`] with the decision, for the handlers that write the application's
+/// rows (`db.tenant(&allowed)`: the decision was taken for its commune).
+pub(super) async fn app_allowed(
+    cx: &Ctx<'_>,
+    action: Action,
+) -> Result<(StoredApp, StoredCall, Facts, Allowed), Problem> {
     let app = load_app(cx, cx.param("id")).await?;
     let call = load_call(cx, &app.call_id).await?;
     let facts = app_facts(cx, &app, &call).await?;
     if !cx.sees(Action::ApplicationReadTitle, &facts) {
         return Err(Problem::not_found(format!("no application {}", app.id)));
     }
-    let _allowed = cx.ask(action, &facts).await?;
-    Ok((app, call, facts))
+    let allowed = cx.ask(action, &facts).await?;
+    Ok((app, call, facts, allowed))
 }
 
 pub(super) async fn history(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<StatusChange>, Problem> {

@@ -11,7 +11,7 @@ use qmi_kit::sql::Row;
 
 use super::{
     APPLICATIONS, ASSIGNMENTS, Action, Ctx, DECLARED_CONFLICT, Facts, ORGANISATION_CONFLICT,
-    SCORES, StoredCall, app_for, call_api, call_for, from_json, jury_io, notify, upstream,
+    SCORES, StoredCall, app_allowed, call_api, call_for, from_json, jury_io, notify, upstream,
     validation,
 };
 use crate::workflow;
@@ -485,7 +485,7 @@ pub(super) async fn list_my_assignments(cx: &Ctx<'_>) -> Result<Reply, Problem> 
 }
 
 pub(super) async fn declare_conflict(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let (app, call, _) = app_for(cx, Action::ReviewDeclareConflict).await?;
+    let (app, call, _, allowed) = app_allowed(cx, Action::ReviewDeclareConflict).await?;
     let body: ConflictDeclaration = if cx.req.body.is_empty() {
         ConflictDeclaration {
             reason: String::new(),
@@ -501,7 +501,7 @@ pub(super) async fn declare_conflict(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |_| {
             cx.db
-                .unchecked_tenant(&app.insee)
+                .tenant(&allowed)?
                 .update(
                     ASSIGNMENTS,
                     vec![
@@ -516,7 +516,7 @@ pub(super) async fn declare_conflict(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 .await?;
             // A recused reviewer's scores no longer count.
             cx.db
-                .unchecked_tenant(&app.insee)
+                .tenant(&allowed)?
                 .delete(SCORES)
                 .filter("application_id = ?", [app.id.as_str().into()])
                 .filter("reviewer = ?", [me.sub.as_str().into()])

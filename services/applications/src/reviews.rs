@@ -7,9 +7,9 @@ use qmi_kit::Problem;
 use qmi_kit::http::{Reply, json};
 
 use super::{
-    ASSIGNMENTS, Action, CALLS, Ctx, REVIEWABLE, SCORES, StoredApp, StoredCall, app_for, app_of,
-    assignments_of_call, call_apps, call_for, decisions, load_app, load_call, notify, relation,
-    to_json, validation,
+    ASSIGNMENTS, Action, CALLS, Ctx, REVIEWABLE, SCORES, StoredApp, StoredCall, app_allowed,
+    app_for, app_of, assignments_of_call, call_apps, call_for, decisions, load_app, load_call,
+    notify, relation, to_json, validation,
 };
 use crate::{letter, scoring, workflow};
 
@@ -51,7 +51,7 @@ pub(super) async fn reviews_of(
 }
 
 pub(super) async fn save_review(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let (app, call, _) = app_for(cx, Action::ReviewScore).await?;
+    let (app, call, _, allowed) = app_allowed(cx, Action::ReviewScore).await?;
     let sheet: ScoreSheet = cx.req.json()?;
     let mut errors = Vec::new();
     for (i, s) in sheet.scores.iter().enumerate() {
@@ -104,7 +104,7 @@ pub(super) async fn save_review(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             }
             for s in &sheet.scores {
                 cx.db
-                    .unchecked_tenant(&app.insee)
+                    .tenant(&allowed)?
                     .insert(
                         SCORES,
                         vec![

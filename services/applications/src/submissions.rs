@@ -10,10 +10,10 @@ use qmi_kit::{PageRequest, Problem};
 use sha2::Digest as _;
 
 use super::{
-    APPLICATIONS, ATTACHMENTS, Action, Ctx, EVENTS, Facts, StoredCall, app_facts, app_for, app_of,
-    applicant, call_for, check_eligible, check_input, decision_hidden, decisions, download,
-    eligible, file_name, history, jury_io, load_app, load_call, move_to, new_id, notify, present,
-    present_now, submit_in, submittable, to_json,
+    APPLICATIONS, ATTACHMENTS, Action, Ctx, EVENTS, Facts, StoredCall, app_allowed, app_facts,
+    app_for, app_of, applicant, call_for, check_eligible, check_input, decision_hidden, decisions,
+    download, eligible, file_name, history, jury_io, load_app, load_call, move_to, new_id, notify,
+    present, present_now, submit_in, submittable, to_json,
 };
 use crate::paris::Paris;
 use crate::{sniff, workflow};
@@ -47,7 +47,7 @@ pub(super) async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             ));
         }
     };
-    let _allowed = cx
+    let allowed = cx
         .ask(
             Action::ApplicationDraft,
             &Facts {
@@ -98,7 +98,7 @@ pub(super) async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .db
         .atomic(async |_| {
             cx.db
-                .unchecked_tenant(&district).insert(APPLICATIONS, vec![
+                .tenant(&allowed)?.insert(APPLICATIONS, vec![
                         ("id", id.as_str().into()),
                         ("call_id", call.id.as_str().into()),
                         ("organisation_id", org.as_str().into()),
@@ -123,7 +123,7 @@ pub(super) async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 }
                 for (seq, status) in steps {
                     cx.db
-                        .unchecked_tenant(&district)
+                        .tenant(&allowed)?
                         .insert(
                             EVENTS,
                             vec![
@@ -145,7 +145,7 @@ pub(super) async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             let app = {
                 let rows = cx
                     .db
-                    .unchecked_tenant(&district)
+                    .tenant(&allowed)?
                             .select(APPLICATIONS, &["*"])
                             .filter("created_by = ?", [p.sub.as_str().into()])
                             .filter("idempotency_key = ?", [format!("{}|{}", call.id, key.unwrap_or_default()).into()]).rows()
@@ -188,7 +188,7 @@ pub(super) async fn get_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 pub(super) async fn save_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let (app, call, facts) = app_for(cx, Action::ApplicationDraft).await?;
+    let (app, call, facts, allowed) = app_allowed(cx, Action::ApplicationDraft).await?;
     let input: ApplicationInput = cx.req.json()?;
     check_input(&call, &input)?;
     if input.district.as_ref().is_some_and(|d| *d != app.insee) {
@@ -213,7 +213,7 @@ pub(super) async fn save_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |_| {
             cx.db
-                .unchecked_tenant(&app.insee)
+                .tenant(&allowed)?
                 .update(
                     APPLICATIONS,
                     vec![
@@ -419,7 +419,7 @@ pub(super) async fn list_my_applications(cx: &Ctx<'_>) -> Result<Reply, Problem>
 // ---------------------------------------------------------------- attachments
 
 pub(super) async fn upload_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let (app, _, _) = app_for(cx, Action::ApplicationDraft).await?;
+    let (app, _, _, allowed) = app_allowed(cx, Action::ApplicationDraft).await?;
     if app.status != workflow::DRAFT {
         return Err(Problem::conflict("files are added to drafts only"));
     }
@@ -440,7 +440,7 @@ pub(super) async fn upload_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .map(|b| format!("{b:02x}"))
         .collect::<String>();
     cx.db
-        .unchecked_tenant(&app.insee)
+        .tenant(&allowed)?
         .insert(
             ATTACHMENTS,
             vec![
@@ -469,10 +469,10 @@ pub(super) async fn upload_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 pub(super) async fn get_attachment(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let (app, _, _) = app_for(cx, Action::ApplicationRead).await?;
+    let (app, _, _, allowed) = app_allowed(cx, Action::ApplicationRead).await?;
     let rows = cx
         .db
-        .unchecked_tenant(&app.insee)
+        .tenant(&allowed)?
         .select(ATTACHMENTS, &["content_type", "data", "name"])
         .filter("application_id = ?", [app.id.as_str().into()])
         .filter("id = ?", [cx.param("attachment").into()])
