@@ -23,7 +23,8 @@ pub enum Route {
     /// The caller's own account ([`Auth::Account`], `/api/me…`): any principal,
     /// including a hosting operator.
     OwnAccount,
-    /// An operators' route ([`Auth::Operator`]: `/api/admin/…`, the scheduled jobs).
+    /// An operators' route ([`Auth::Operator`]: `/api/admin/…`, the scheduled jobs),
+    /// and anything else under `/api/admin/`.
     Admin,
     /// A commune's route ([`Auth::Tenant`]), and anything under
     /// `/api/communes/{insee}/`: a programme operator or a member of the commune.
@@ -44,7 +45,9 @@ fn is_read(method: &str) -> bool {
 /// the one the service sees; a malformed `{insee}` on a tenant route is a 400 naming it.
 /// Everything under `/api/communes/{insee}/` is the commune's, whether the catalogue
 /// has the route or not (a trailing slash, an unknown tail); elsewhere the catalogued
-/// route of the method (HEAD as GET, as the services answer it) and path decides.
+/// route of the method (HEAD as GET, as the services answer it) and path decides, and
+/// a request the catalogue does not know is the operators' under `/api/admin/`, any
+/// principal's elsewhere.
 pub fn classify(method: &str, path: &str) -> Result<Route, Refusal> {
     let Some(rest) = path.strip_prefix("/api") else {
         return Ok(Route::Outside);
@@ -67,6 +70,9 @@ pub fn classify(method: &str, path: &str) -> Result<Route, Refusal> {
     let method = if is_read(method) { "GET" } else { method };
     match routes::lookup(method, path) {
         Ok((doc, params)) => Ok(of_auth(doc.auth, &params)),
+        // A path or method the catalogue does not know: operators only under
+        // `/api/admin/`, any principal elsewhere (the service answers 404 or 405).
+        Err(_) if rest == "/admin" || rest.starts_with("/admin/") => Ok(Route::Admin),
         Err(_) => Ok(Route::Authenticated),
     }
 }
@@ -168,6 +174,9 @@ mod tests {
             );
         }
         assert_eq!(classify("GET", "/api/me"), Ok(Route::OwnAccount));
+        // Not catalogued (`/api/admin/communes` is POST only): still the operators'.
+        assert_eq!(classify("GET", "/api/admin/communes"), Ok(Route::Admin));
+        assert_eq!(classify("GET", "/api/admin/nothing"), Ok(Route::Admin));
         assert_eq!(classify("POST", "/api/admin/communes"), Ok(Route::Admin));
         assert_eq!(
             classify("POST", "/api/admin/communes/93066/suspend"),
@@ -285,9 +294,13 @@ mod tests {
                     _ => assert_eq!(bad, Ok(want), "{}", r.id()),
                 }
             }
-            // Contract rule 5: the commune's subtree holds tenant routes only.
+            // Contract rule 5: the commune's subtree holds tenant routes only, the
+            // administration's operators' routes only.
             if r.path.starts_with("/api/communes/{insee}/") {
                 assert_eq!(r.auth, Auth::Tenant, "{}", r.id());
+            }
+            if r.path.starts_with("/api/admin/") {
+                assert_eq!(r.auth, Auth::Operator, "{}", r.id());
             }
         }
     }
