@@ -532,14 +532,37 @@ pub async fn wait_count(b: &Ctx, css: &str, n: usize) -> Outcome {
     }
 }
 
+/// Resizes the window and waits until the page has taken the new width: its
+/// `innerWidth` has changed and holds over two animation frames (a condition, not a
+/// pause: a slow machine only takes longer).
+pub async fn resize(b: &Ctx, width: u32, height: u32) -> Outcome {
+    const WIDTH_AFTER_TWO_FRAMES: &str = "return new Promise(done => requestAnimationFrame(() => \
+        requestAnimationFrame(() => done(window.innerWidth))));";
+    let before = b.js("return window.innerWidth;", vec![]).await?;
+    b.c.set_window_size(width, height)
+        .await
+        .ctx(&format!("resizing to {width} px"))?;
+    let deadline = Instant::now() + WAIT;
+    let mut last = before.clone();
+    loop {
+        let now = b.js(WIDTH_AFTER_TWO_FRAMES, vec![]).await?;
+        if now != before && now == last {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "the page did not take the width {width} (innerWidth {before} before, {now} now)"
+            ));
+        }
+        last = now;
+    }
+}
+
 /// At 360 px wide, the page does not scroll sideways, and no button, link
 /// styled as a button or form control lies outside the window (scrolled out of
 /// sight in a wide table, say).
 pub async fn fits_360(b: &Ctx, page: &str) -> Outcome {
-    b.c.set_window_size(360, 800)
-        .await
-        .ctx("resizing to 360 px")?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    resize(b, 360, 800).await?;
     let over = b
         .js(
             "const out = [...document.querySelectorAll('main button, main .button, main input, main select, main textarea')]
@@ -549,7 +572,7 @@ pub async fn fits_360(b: &Ctx, page: &str) -> Outcome {
             vec![],
         )
         .await?;
-    b.c.set_window_size(1280, 900).await.ctx("resizing back")?;
+    resize(b, 1280, 900).await?;
     ensure!(
         over[0].as_i64().is_some_and(|w| w <= 400),
         "the window did not shrink: {over}"

@@ -330,10 +330,7 @@ fn public(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
                 .ctx("chart bars")?;
         ensure!(bars.len() >= 6, "expected chart bars, found {}", bars.len());
         // On a phone the charts' text keeps a readable size and stays inside the chart.
-        b.c.set_window_size(360, 800)
-            .await
-            .ctx("resizing to 360 px")?;
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        resize(b, 360, 800).await?;
         let text = b
             .js(
                 "const svgs = [...document.querySelectorAll('.chart svg')];
@@ -344,7 +341,7 @@ fn public(b: &Ctx) -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
                 vec![],
             )
             .await?;
-        b.c.set_window_size(1280, 900).await.ctx("resizing back")?;
+        resize(b, 1280, 900).await?;
         ensure!(
             text[0].as_i64().is_some_and(|n| n >= 12),
             "chart texts at 360 px: {text}"
