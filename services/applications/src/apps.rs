@@ -181,11 +181,16 @@ pub(super) async fn app_allowed(
     Ok((app, call, facts, allowed))
 }
 
-pub(super) async fn history(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<StatusChange>, Problem> {
+pub(super) async fn history(
+    cx: &Ctx<'_>,
+    allowed: &Allowed,
+    app: &StoredApp,
+) -> Result<Vec<StatusChange>, Problem> {
     let rows = cx
         .db
-        .unchecked_tenant(&app.insee)
+        .across(allowed)
         .select(EVENTS, &["at", "status", "actor", "reason"])
+        .within(&app.insee)
         .filter("application_id = ?", [app.id.as_str().into()])
         .order_by("seq")
         .rows()
@@ -222,12 +227,13 @@ pub(super) async fn decision_hidden(
 /// decision (see [`workflow::hide_decision`]).
 pub(super) async fn present(
     cx: &Ctx<'_>,
+    allowed: &Allowed,
     app: &StoredApp,
     call: &StoredCall,
     facts: &Facts,
 ) -> Result<Application, Problem> {
-    let mut view = app.view(history(cx, app).await?);
-    view.files = file_names(cx, app).await?;
+    let mut view = app.view(history(cx, allowed, app).await?);
+    view.files = file_names(cx, allowed, app).await?;
     if decision_hidden(cx, app, call, facts).await? {
         workflow::hide_decision(&call.workflow, &mut view);
     }
@@ -237,11 +243,12 @@ pub(super) async fn present(
 /// [`present`] of the application as stored now (after a change).
 pub(super) async fn present_now(
     cx: &Ctx<'_>,
+    allowed: &Allowed,
     id: &str,
     call: &StoredCall,
     facts: &Facts,
 ) -> Result<Application, Problem> {
-    present(cx, &load_app(cx, id).await?, call, facts).await
+    present(cx, allowed, &load_app(cx, id).await?, call, facts).await
 }
 
 /// Moves an application from `from` to `to` (compare-and-set on the status, so
@@ -316,11 +323,16 @@ pub(super) async fn record(
     Ok(())
 }
 
-pub(super) async fn attachment_ids(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<String>, Problem> {
+pub(super) async fn attachment_ids(
+    cx: &Ctx<'_>,
+    allowed: &Allowed,
+    app: &StoredApp,
+) -> Result<Vec<String>, Problem> {
     let rows = cx
         .db
-        .unchecked_tenant(&app.insee)
+        .across(allowed)
         .select(ATTACHMENTS, &["id"])
+        .within(&app.insee)
         .filter("application_id = ?", [app.id.as_str().into()])
         .rows()
         .await?;
@@ -330,12 +342,14 @@ pub(super) async fn attachment_ids(cx: &Ctx<'_>, app: &StoredApp) -> Result<Vec<
 /// The names of the application's files that were sent with one, by id.
 pub(super) async fn file_names(
     cx: &Ctx<'_>,
+    allowed: &Allowed,
     app: &StoredApp,
 ) -> Result<BTreeMap<String, String>, Problem> {
     let rows = cx
         .db
-        .unchecked_tenant(&app.insee)
+        .across(allowed)
         .select(ATTACHMENTS, &["id", "name"])
+        .within(&app.insee)
         .filter("application_id = ?", [app.id.as_str().into()])
         .rows()
         .await?;
@@ -401,6 +415,7 @@ pub(super) fn eligible(call: &StoredCall, org: &Organisation) -> Result<(), Prob
 /// outside the transaction.
 pub(super) async fn submit_in(
     cx: &Ctx<'_>,
+    allowed: &Allowed,
     app: &StoredApp,
     call: &StoredCall,
 ) -> Result<(), Problem> {
@@ -413,7 +428,7 @@ pub(super) async fn submit_in(
             "the application was submitted already and can no longer be submitted",
         ));
     }
-    let attachments = attachment_ids(cx, app).await?;
+    let attachments = attachment_ids(cx, allowed, app).await?;
     submittable(cx, call, app.title.trim(), &app.answers, &attachments)?;
     if !step(cx, app, workflow::DRAFT, workflow::SUBMITTED, None).await? {
         return Err(Problem::conflict(

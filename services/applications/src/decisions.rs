@@ -14,7 +14,7 @@ use qmi_kit::http::{Reply, json};
 use qmi_kit::sql::Row;
 
 use super::{
-    Action, CALLS, Ctx, Facts, StoredApp, StoredCall, app_for, call_api, call_for, campaign_of,
+    Action, CALLS, Ctx, Facts, StoredApp, StoredCall, app_allowed, call_api, call_for, campaign_of,
     load_call, load_campaign, move_to, opening_window, present_now, to_json, validation,
 };
 use crate::letterhead::{self, Letterhead};
@@ -238,9 +238,12 @@ pub(super) fn require_closed(cx: &Ctx<'_>, call: &StoredCall) -> Result<(), Prob
 /// `POST /api/applications/{id}/reopen`: a withdrawn application becomes a
 /// draft again while its call is open (the applicant may then submit it anew).
 pub(super) async fn reopen_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let (app, call, facts) = app_for(cx, Action::ApplicationWithdraw).await?;
+    let (app, call, facts, allowed) = app_allowed(cx, Action::ApplicationWithdraw).await?;
     if app.status == workflow::DRAFT {
-        return Ok(json(200, &present_now(cx, &app.id, &call, &facts).await?));
+        return Ok(json(
+            200,
+            &present_now(cx, &allowed, &app.id, &call, &facts).await?,
+        ));
     }
     if app.status != workflow::WITHDRAWN {
         return Err(Problem::conflict(
@@ -257,7 +260,10 @@ pub(super) async fn reopen_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             "the application changed meanwhile; reload it",
         ));
     }
-    Ok(json(200, &present_now(cx, &app.id, &call, &facts).await?))
+    Ok(json(
+        200,
+        &present_now(cx, &allowed, &app.id, &call, &facts).await?,
+    ))
 }
 
 // ---------------------------------------------------------------- letters

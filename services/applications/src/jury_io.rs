@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use qmi_api::Insee;
 use qmi_api::applications::Score;
 use qmi_kit::Problem;
+use qmi_kit::decision::Allowed;
 use qmi_kit::http::Reply;
 
 use super::{ASSIGNMENTS, Ctx, SCORES, StoredApp, StoredCall, commune_members};
@@ -18,14 +19,19 @@ use crate::jury::Sheet;
 pub const SHORTFALL_HEADER: &str = "qmi-shortfall";
 
 /// The reason the caller gave when they declared a conflict on `app`.
-pub async fn my_conflict_reason(cx: &Ctx<'_>, app: &StoredApp) -> Result<Option<String>, Problem> {
+pub async fn my_conflict_reason(
+    cx: &Ctx<'_>,
+    allowed: &Allowed,
+    app: &StoredApp,
+) -> Result<Option<String>, Problem> {
     let Some(me) = cx.who() else {
         return Ok(None);
     };
     let rows = cx
         .db
-        .unchecked_tenant(&app.insee)
+        .across(allowed)
         .select(ASSIGNMENTS, &["conflict_reason"])
+        .within(&app.insee)
         .filter("application_id = ?", [app.id.as_str().into()])
         .filter("reviewer = ?", [me.sub.as_str().into()])
         .rows()

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use qmi_api::applications::*;
 use qmi_kit::Problem;
+use qmi_kit::decision::Allowed;
 use qmi_kit::http::{Reply, json};
 
 use super::{
@@ -15,13 +16,15 @@ use crate::{letter, scoring, workflow};
 
 pub(super) async fn reviews_of(
     cx: &Ctx<'_>,
+    allowed: &Allowed,
     app: &StoredApp,
     call: &StoredCall,
 ) -> Result<Vec<Review>, Problem> {
     let rows = cx
         .db
-        .unchecked_tenant(&app.insee)
+        .across(allowed)
         .select(SCORES, &["reviewer", "criterion", "score", "comment"])
+        .within(&app.insee)
         .filter("application_id = ?", [app.id.as_str().into()])
         .order_by("reviewer, criterion")
         .rows()
@@ -125,7 +128,7 @@ pub(super) async fn save_review(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             Ok(())
         })
         .await?;
-    let mine = reviews_of(cx, &app, &call)
+    let mine = reviews_of(cx, &allowed, &app, &call)
         .await?
         .into_iter()
         .find(|r| r.reviewer == me.sub);
@@ -140,8 +143,8 @@ pub(super) async fn save_review(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 }
 
 pub(super) async fn list_reviews(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let (app, call, facts) = app_for(cx, Action::ReviewRead).await?;
-    let mut reviews = reviews_of(cx, &app, &call).await?;
+    let (app, call, facts, allowed) = app_allowed(cx, Action::ReviewRead).await?;
+    let mut reviews = reviews_of(cx, &allowed, &app, &call).await?;
     // A reviewer sees their own review; whoever runs the call sees them all.
     if cx.ask(Action::ReviewAssign, &facts).await.is_err() {
         let me = cx.me()?.sub.clone();

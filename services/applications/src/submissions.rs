@@ -11,9 +11,9 @@ use sha2::Digest as _;
 
 use super::{
     APPLICATIONS, ATTACHMENTS, Action, Ctx, EVENTS, Facts, StoredCall, app_allowed, app_facts,
-    app_for, app_of, applicant, call_for, check_eligible, check_input, decision_hidden, decisions,
-    download, eligible, file_name, history, jury_io, load_app, load_call, move_to, new_id, notify,
-    present, present_now, submit_in, submittable, to_json,
+    app_of, applicant, call_for, check_eligible, check_input, decision_hidden, decisions, download,
+    eligible, file_name, history, jury_io, load_app, load_call, move_to, new_id, notify, present,
+    present_now, submit_in, submittable, to_json,
 };
 use crate::paris::Paris;
 use crate::{sniff, workflow};
@@ -153,7 +153,7 @@ pub(super) async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 rows.first().map(app_of).transpose()?.ok_or_else(|| Problem::conflict("a request with this Idempotency-Key is in progress; retry"))?
             };
             if input.submit {
-                submit_in(cx, &app, &call).await?;
+                submit_in(cx, &allowed, &app, &call).await?;
             }
             Ok::<_, Problem>((app.id, created))
         })
@@ -162,17 +162,20 @@ pub(super) async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let facts = app_facts(cx, &app, &call).await?;
     Ok(json(
         if created { 201 } else { 200 },
-        &present(cx, &app, &call, &facts).await?,
+        &present(cx, &allowed, &app, &call, &facts).await?,
     ))
 }
 
 pub(super) async fn get_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let (app, call, facts) = app_for(cx, Action::ApplicationReadTitle).await?;
+    let (app, call, facts, allowed) = app_allowed(cx, Action::ApplicationReadTitle).await?;
     if cx.ask(Action::ApplicationRead, &facts).await.is_ok() {
-        return Ok(json(200, &present(cx, &app, &call, &facts).await?));
+        return Ok(json(
+            200,
+            &present(cx, &allowed, &app, &call, &facts).await?,
+        ));
     }
     let conflict_reason = if facts.conflict {
-        jury_io::my_conflict_reason(cx, &app).await?
+        jury_io::my_conflict_reason(cx, &allowed, &app).await?
     } else {
         None
     };
@@ -232,29 +235,38 @@ pub(super) async fn save_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 ));
             }
             if input.submit {
-                submit_in(cx, &load_app(cx, &app.id).await?, &call).await?;
+                submit_in(cx, &allowed, &load_app(cx, &app.id).await?, &call).await?;
             }
             Ok(())
         })
         .await?;
-    Ok(json(200, &present_now(cx, &app.id, &call, &facts).await?))
+    Ok(json(
+        200,
+        &present_now(cx, &allowed, &app.id, &call, &facts).await?,
+    ))
 }
 
 pub(super) async fn submit_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let (app, call, facts) = app_for(cx, Action::ApplicationSubmit).await?;
+    let (app, call, facts, allowed) = app_allowed(cx, Action::ApplicationSubmit).await?;
     if app.status == workflow::DRAFT {
         check_eligible(cx, &call, &app.organisation).await?;
     }
     cx.db
-        .atomic(async |_| submit_in(cx, &load_app(cx, &app.id).await?, &call).await)
+        .atomic(async |_| submit_in(cx, &allowed, &load_app(cx, &app.id).await?, &call).await)
         .await?;
-    Ok(json(200, &present_now(cx, &app.id, &call, &facts).await?))
+    Ok(json(
+        200,
+        &present_now(cx, &allowed, &app.id, &call, &facts).await?,
+    ))
 }
 
 pub(super) async fn withdraw_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let (app, call, facts) = app_for(cx, Action::ApplicationWithdraw).await?;
+    let (app, call, facts, allowed) = app_allowed(cx, Action::ApplicationWithdraw).await?;
     if app.status == workflow::WITHDRAWN {
-        return Ok(json(200, &present(cx, &app, &call, &facts).await?));
+        return Ok(json(
+            200,
+            &present(cx, &allowed, &app, &call, &facts).await?,
+        ));
     }
     if !workflow::allows(&call.workflow, &app.status, workflow::WITHDRAWN) {
         // A decision not yet published is not told, even by this refusal.
@@ -274,14 +286,20 @@ pub(super) async fn withdraw_application(cx: &Ctx<'_>) -> Result<Reply, Problem>
             "the application changed meanwhile; reload it",
         ));
     }
-    Ok(json(200, &present_now(cx, &app.id, &call, &facts).await?))
+    Ok(json(
+        200,
+        &present_now(cx, &allowed, &app.id, &call, &facts).await?,
+    ))
 }
 
 pub(super) async fn transition_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let (app, call, facts) = app_for(cx, Action::DecisionDecide).await?;
+    let (app, call, facts, allowed) = app_allowed(cx, Action::DecisionDecide).await?;
     let t: TransitionRequest = cx.req.json()?;
     if app.status == t.to {
-        return Ok(json(200, &present(cx, &app, &call, &facts).await?));
+        return Ok(json(
+            200,
+            &present(cx, &allowed, &app, &call, &facts).await?,
+        ));
     }
     if [workflow::SUBMITTED, workflow::WITHDRAWN, workflow::DRAFT].contains(&t.to.as_str()) {
         return Err(Problem::invalid_field(
@@ -312,7 +330,10 @@ pub(super) async fn transition_application(cx: &Ctx<'_>) -> Result<Reply, Proble
             "the application changed meanwhile; reload it",
         ));
     }
-    Ok(json(200, &present_now(cx, &app.id, &call, &facts).await?))
+    Ok(json(
+        200,
+        &present_now(cx, &allowed, &app.id, &call, &facts).await?,
+    ))
 }
 
 pub(super) async fn list_call_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
@@ -382,10 +403,10 @@ pub(super) async fn list_my_applications(cx: &Ctx<'_>) -> Result<Reply, Problem>
             organisation: Some(a.organisation.clone()),
             ..Facts::default()
         };
-        if cx.ask(Action::ApplicationRead, &readable).await.is_err() {
+        let Ok(allowed) = cx.ask(Action::ApplicationRead, &readable).await else {
             items.push((a.id.clone(), None));
             continue;
-        }
+        };
         // Draft, submitted and withdrawn are never decisions: no call to read.
         if [workflow::DRAFT, workflow::SUBMITTED, workflow::WITHDRAWN].contains(&a.status.as_str())
         {
@@ -407,7 +428,7 @@ pub(super) async fn list_my_applications(cx: &Ctx<'_>) -> Result<Reply, Problem>
         };
         let mut view = a.view(Vec::new());
         if decision_hidden(cx, a, call, &facts).await? {
-            view.history = history(cx, a).await?;
+            view.history = history(cx, &allowed, a).await?;
             workflow::hide_decision(&call.workflow, &mut view);
             view.history = Vec::new();
         }
