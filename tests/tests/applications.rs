@@ -391,20 +391,11 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
             None,
             DEMO_PASSWORD,
         );
-        joined.push((j.account_id, api.token(email)));
+        joined.push(j.account_id);
     }
-    let sd_token = api.token("reviewer.saint-denis@qmi.example");
-    let reviewer_sd = api.account_id(&sd_token);
-    let [
-        (reviewer_montreuil, montreuil_token),
-        (reviewer_paris, paris_token),
-    ] = <[(String, String); 2]>::try_from(joined).expect("two reviewers joined");
-    let reviewers: HashMap<String, String> = [
-        (reviewer_sd.clone(), sd_token),
-        (reviewer_montreuil.clone(), montreuil_token),
-        (reviewer_paris.clone(), paris_token),
-    ]
-    .into();
+    let reviewer_sd = api.account_id(&api.token("reviewer.saint-denis@qmi.example"));
+    let [reviewer_montreuil, reviewer_paris] =
+        <[String; 2]>::try_from(joined).expect("two reviewers joined");
 
     // 3. The call for solutions, closing in an hour of the server's (manual) clock.
     let deadline = api.now() + 3600;
@@ -577,6 +568,19 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
     assert_eq!(statuses, ["draft", "submitted", "withdrawn"]);
     // Late: number 19 fills everything in after the deadline (the clock moves past it).
     server.mailbox().advance_clock(3601);
+    // The tokens signed before the clock moved have expired: everyone signs in again.
+    let partners: Vec<String> = emails.iter().map(|e| api.token(e)).collect();
+    let admin = api.token("admin.saint-denis@qmi.example");
+    let admin_montreuil = api.token("admin.montreuil@qmi.example");
+    let agent = api.token("agent.saint-denis@qmi.example");
+    let reviewers: HashMap<String, String> = [
+        (&reviewer_sd, "reviewer.saint-denis@qmi.example"),
+        (&reviewer_montreuil, "reviewer.montreuil@qmi.example"),
+        (&reviewer_paris, "reviewer.paris@qmi.example"),
+    ]
+    .into_iter()
+    .map(|(id, email)| (id.clone(), api.token(email)))
+    .collect();
     let mut late = json!({ "title": "Solution 19", "answers": answers(19) });
     late["answers"]["deck"] = att["id"].clone();
     api.ok(
