@@ -8,7 +8,7 @@ use qmi_api::applications::*;
 use qmi_api::identity::Organisation;
 use qmi_kit::Problem;
 use qmi_kit::decision::Allowed;
-use qmi_kit::sql::{Row, Value};
+use qmi_kit::sql::{Row, Tenant, Value};
 
 use super::{
     APPLICATIONS, ASSIGNMENTS, ATTACHMENTS, Action, Ctx, EVENTS, Facts, ORGANISATION_CONFLICT,
@@ -253,9 +253,11 @@ pub(super) async fn present_now(
 
 /// Moves an application from `from` to `to` (compare-and-set on the status, so
 /// concurrent moves cannot both win) and records the step, within the caller's
-/// transaction. Returns whether it moved.
+/// transaction, under `allowed`, the decision taken for the application. Returns
+/// whether it moved.
 pub(super) async fn step(
     cx: &Ctx<'_>,
+    allowed: &Allowed,
     app: &StoredApp,
     from: &str,
     to: &str,
@@ -267,9 +269,8 @@ pub(super) async fn step(
     }
     // The reason of the state the application reaches (none: no reason shown).
     set.push(("reason", reason.map_or(Value::Null, Value::from)));
-    cx.db
-        .unchecked_tenant(&app.insee)
-        .update(APPLICATIONS, set)
+    let rows = cx.db.tenant(allowed)?;
+    rows.update(APPLICATIONS, set)
         .filter("id = ?", [app.id.as_str().into()])
         .filter("status = ?", [from.into()])
         .run()
@@ -277,49 +278,49 @@ pub(super) async fn step(
     if cx.db.changes().await == 0 {
         return Ok(false);
     }
-    record(cx, &app.insee, &app.id, to, reason).await?;
+    record(cx, rows, &app.id, to, reason).await?;
     Ok(true)
 }
 
 /// [`step`] as a transaction of its own: the state and its history row together.
 pub(super) async fn move_to(
     cx: &Ctx<'_>,
+    allowed: &Allowed,
     app: &StoredApp,
     from: &str,
     to: &str,
     reason: Option<&str>,
 ) -> Result<bool, Problem> {
     cx.db
-        .atomic(async |_| step(cx, app, from, to, reason).await)
+        .atomic(async |_| step(cx, allowed, app, from, to, reason).await)
         .await
 }
 
+/// Appends step `status` to application `id`'s history (in `rows`' commune).
 pub(super) async fn record(
     cx: &Ctx<'_>,
-    insee: &Insee,
+    rows: Tenant<'_>,
     id: &str,
     status: &str,
     reason: Option<&str>,
 ) -> Result<(), Problem> {
     let actor = cx.who().map(|p| p.sub.clone()).unwrap_or_default();
-    cx.db
-        .unchecked_tenant(insee)
-        .insert_select(
-            EVENTS,
-            &["application_id", "seq", "at", "status", "actor", "reason"],
-            EVENTS,
-            &["?", "COALESCE(MAX(seq), 0) + 1", "?", "?", "?", "?"],
-        )
-        .bind([
-            id.into(),
-            cx.now.0.into(),
-            status.into(),
-            actor.into(),
-            reason.into(),
-        ])
-        .filter("application_id = ?", [id.into()])
-        .run()
-        .await?;
+    rows.insert_select(
+        EVENTS,
+        &["application_id", "seq", "at", "status", "actor", "reason"],
+        EVENTS,
+        &["?", "COALESCE(MAX(seq), 0) + 1", "?", "?", "?", "?"],
+    )
+    .bind([
+        id.into(),
+        cx.now.0.into(),
+        status.into(),
+        actor.into(),
+        reason.into(),
+    ])
+    .filter("application_id = ?", [id.into()])
+    .run()
+    .await?;
     Ok(())
 }
 
@@ -430,7 +431,7 @@ pub(super) async fn submit_in(
     }
     let attachments = attachment_ids(cx, allowed, app).await?;
     submittable(cx, call, app.title.trim(), &app.answers, &attachments)?;
-    if !step(cx, app, workflow::DRAFT, workflow::SUBMITTED, None).await? {
+    if !step(cx, allowed, app, workflow::DRAFT, workflow::SUBMITTED, None).await? {
         return Err(Problem::conflict(
             "the application changed meanwhile; reload it",
         ));

@@ -255,7 +255,16 @@ pub(super) async fn reopen_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             "the call is closed: a withdrawn application can no longer be reopened",
         ));
     }
-    if !move_to(cx, &app, workflow::WITHDRAWN, workflow::DRAFT, None).await? {
+    if !move_to(
+        cx,
+        &allowed,
+        &app,
+        workflow::WITHDRAWN,
+        workflow::DRAFT,
+        None,
+    )
+    .await?
+    {
         return Err(Problem::conflict(
             "the application changed meanwhile; reload it",
         ));

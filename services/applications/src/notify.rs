@@ -23,6 +23,7 @@ use qmi_api::Insee;
 use qmi_api::applications::{Campaign, Candidacy, QuestionKind, Ranking, ReminderRun};
 use qmi_api::notifications::{Event, Recipient};
 use qmi_kit::Problem;
+use qmi_kit::decision::Allowed;
 use qmi_kit::http::{Reply, json};
 use qmi_kit::outbox;
 use qmi_kit::sql::{Across, Rows, Select};
@@ -257,6 +258,7 @@ pub(super) async fn decisions_published(cx: &Ctx<'_>, call: &StoredCall) -> Resu
 /// in the same transaction. Returns whether it moved.
 pub(super) async fn move_to(
     cx: &Ctx<'_>,
+    allowed: &Allowed,
     app: &StoredApp,
     call: &StoredCall,
     to: &str,
@@ -264,7 +266,7 @@ pub(super) async fn move_to(
 ) -> Result<bool, Problem> {
     cx.db
         .atomic(async |_| {
-            let moved = step(cx, app, &app.status, to, reason).await?;
+            let moved = step(cx, allowed, app, &app.status, to, reason).await?;
             if moved && call.decisions_published && workflow::is_decision(&call.workflow, to) {
                 let rank = ranking(cx, call).await?;
                 let now = load_app(cx, &app.id).await?;

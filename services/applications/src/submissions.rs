@@ -281,7 +281,7 @@ pub(super) async fn withdraw_application(cx: &Ctx<'_>) -> Result<Reply, Problem>
             },
         ));
     }
-    if !move_to(cx, &app, &app.status, workflow::WITHDRAWN, None).await? {
+    if !move_to(cx, &allowed, &app, &app.status, workflow::WITHDRAWN, None).await? {
         return Err(Problem::conflict(
             "the application changed meanwhile; reload it",
         ));
@@ -325,7 +325,7 @@ pub(super) async fn transition_application(cx: &Ctx<'_>) -> Result<Reply, Proble
     if workflow::is_decision(&call.workflow, &t.to) {
         decisions::require_closed(cx, &call)?;
     }
-    if !notify::move_to(cx, &app, &call, &t.to, reason).await? {
+    if !notify::move_to(cx, &allowed, &app, &call, &t.to, reason).await? {
         return Err(Problem::conflict(
             "the application changed meanwhile; reload it",
         ));
