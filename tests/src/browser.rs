@@ -166,6 +166,16 @@ pub fn token(server: &QmiServer, email: &str) -> String {
         .to_owned()
 }
 
+/// The account id of a demo account (`GET /api/me` signed in as it): tests name
+/// people by e-mail, never by a seeded id.
+pub fn account_id(server: &QmiServer, email: &str) -> String {
+    let me = api(server, "GET", "/api/me", Some(&token(server, email)), None);
+    me["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("GET /api/me as {email}: no id in {me}"))
+        .to_owned()
+}
+
 /// Waits until the input `css` has the value `want`.
 pub async fn wait_value(b: &Ctx, css: &str, want: &str) -> Outcome {
     let deadline = Instant::now() + WAIT;

@@ -826,7 +826,7 @@ fn reviewer_scores_with_the_weighted_total() {
         "partner@solaire-urbain.example",
         "Cours Oasis",
     );
-    let reviewer = "01900000-0000-7000-8000-000000000013"; // reviewer.saint-denis@qmi.example
+    let reviewer = account_id(&server, "reviewer.saint-denis@qmi.example");
     let assigned = api(
         &server,
         "POST",
@@ -1092,7 +1092,7 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
     .into_iter()
     .map(|(email, title)| application_in_review(&server, &call, email, title))
     .collect();
-    let reviewer = "01900000-0000-7000-8000-000000000013"; // reviewer.saint-denis@qmi.example, Awa Diallo
+    let reviewer = account_id(&server, "reviewer.saint-denis@qmi.example"); // Awa Diallo
     // Saint-Denis's district, as a selection would have created it.
     let polygon = json!({"type":"Polygon","coordinates":[[[2.35,48.93],[2.37,48.93],[2.37,48.94],[2.35,48.94],[2.35,48.93]]]});
     api(
@@ -1926,7 +1926,7 @@ fn commune_admin_assigns_a_reviewer_by_hand() {
     .into_iter()
     .map(|(email, title)| application_in_review(&server, &call, email, title))
     .collect();
-    let reviewer = "01900000-0000-7000-8000-000000000013"; // reviewer.saint-denis@qmi.example
+    let reviewer = account_id(&server, "reviewer.saint-denis@qmi.example");
     let chosen = ids[1].clone();
     run_on("commune_admin_assigns_by_hand", server, move |b| {
         Box::pin(async move {
