@@ -436,7 +436,16 @@ pub(super) async fn submit_in(
             "the application changed meanwhile; reload it",
         ));
     }
-    notify::received(cx, call, &app.insee, &app.id, &app.title, &app.answers).await
+    notify::received(
+        cx,
+        allowed,
+        call,
+        &app.insee,
+        &app.id,
+        &app.title,
+        &app.answers,
+    )
+    .await
 }
 
 /// Whether an application with this title, these answers and these attachments

@@ -320,7 +320,7 @@ pub(super) async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 cx.db
                     .unchecked_tenant(district).insert(ASSIGNMENTS, vec![("application_id", app.as_str().into()), ("reviewer", reviewer.as_str().into()), ("call_id", call.id.as_str().into()), ("assigned_at", cx.now.0.into())]).or_ignore().run()
                     .await?;
-                notify::assigned(cx, &call, district, app, reviewer).await?;
+                notify::assigned(cx, call.decision()?, &call, district, app, reviewer).await?;
             }
             for (reviewer, name) in &excluded {
                 for c in chosen.iter().filter(|c| in_jury(&c.insee, reviewer)) {

@@ -3,6 +3,7 @@
 use qmi_api::Insee;
 use qmi_api::applications::*;
 use qmi_api::identity::CommuneStatus;
+use qmi_kit::decision::Allowed;
 use qmi_kit::http::{Reply, json};
 use qmi_kit::sql::Row;
 use qmi_kit::{PageRequest, Problem};
@@ -174,13 +175,15 @@ pub(super) fn candidacy_of(r: Row<'_>) -> Result<Candidacy, Problem> {
 
 pub(super) async fn load_candidacy(
     cx: &Ctx<'_>,
+    allowed: &Allowed,
     insee: &Insee,
     campaign: &str,
 ) -> Result<Option<Candidacy>, Problem> {
     let rows = cx
         .db
-        .unchecked_tenant(insee)
+        .across(allowed)
         .select(CANDIDACIES, &["*"])
+        .within(insee)
         .filter("campaign_id = ?", [campaign.into()])
         .rows()
         .await?;
@@ -189,12 +192,15 @@ pub(super) async fn load_candidacy(
 
 pub(super) async fn require_candidacy(
     cx: &Ctx<'_>,
+    allowed: &Allowed,
     insee: &Insee,
     campaign: &str,
 ) -> Result<Candidacy, Problem> {
-    load_candidacy(cx, insee, campaign).await?.ok_or_else(|| {
-        Problem::not_found(format!("no candidacy of {insee} to campaign {campaign}"))
-    })
+    load_candidacy(cx, allowed, insee, campaign)
+        .await?
+        .ok_or_else(|| {
+            Problem::not_found(format!("no candidacy of {insee} to campaign {campaign}"))
+        })
 }
 
 pub(super) async fn list_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
@@ -251,13 +257,13 @@ pub(super) async fn list_commune_candidacies(cx: &Ctx<'_>) -> Result<Reply, Prob
 
 pub(super) async fn get_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    let _allowed = cx
+    let allowed = cx
         .ask(Action::CandidacyRead, &Facts::tenant(&insee))
         .await?;
     let c = load_campaign(cx).await?;
     Ok(json(
         200,
-        &require_candidacy(cx, &insee, &c.campaign.id).await?,
+        &require_candidacy(cx, &allowed, &insee, &c.campaign.id).await?,
     ))
 }
 
@@ -290,7 +296,7 @@ pub(super) async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     // Its state read and the draft written together: a decision cannot slip in between.
     cx.db
         .atomic(async |_| {
-            if let Some(existing) = load_candidacy(cx, &insee, &c.campaign.id).await?
+            if let Some(existing) = load_candidacy(cx, &allowed, &insee, &c.campaign.id).await?
                 && !matches!(
                     existing.status,
                     CandidacyStatus::Draft | CandidacyStatus::Submitted
@@ -320,7 +326,7 @@ pub(super) async fn save_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .await?;
     Ok(json(
         200,
-        &require_candidacy(cx, &insee, &c.campaign.id).await?,
+        &require_candidacy(cx, &allowed, &insee, &c.campaign.id).await?,
     ))
 }
 
@@ -336,7 +342,7 @@ pub(super) async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     // The draft checked and submitted as one: what was checked is what is submitted.
     cx.db
         .atomic(async |_| {
-            let cand = require_candidacy(cx, &insee, &c.campaign.id).await?;
+            let cand = require_candidacy(cx, &allowed, &insee, &c.campaign.id).await?;
             if cand.status == CandidacyStatus::Submitted {
                 return Ok(());
             }
@@ -380,16 +386,16 @@ pub(super) async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .await?;
     Ok(json(
         200,
-        &require_candidacy(cx, &insee, &c.campaign.id).await?,
+        &require_candidacy(cx, &allowed, &insee, &c.campaign.id).await?,
     ))
 }
 
 pub(super) async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    let _allowed = cx.ask(Action::CampaignSelect, &Facts::default()).await?;
+    let allowed = cx.ask(Action::CampaignSelect, &Facts::default()).await?;
     let c = load_campaign(cx).await?;
     let decision: CandidacyDecision = cx.req.json()?;
-    let cand = require_candidacy(cx, &insee, &c.campaign.id).await?;
+    let cand = require_candidacy(cx, &allowed, &insee, &c.campaign.id).await?;
     let target = if decision.selected {
         CandidacyStatus::Selected
     } else {
@@ -459,6 +465,7 @@ pub(super) async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 .await?;
             notify::candidacy_decided(
                 cx,
+                &allowed,
                 &insee,
                 &c.campaign,
                 &cand,
@@ -468,7 +475,7 @@ pub(super) async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             .await
         })
         .await?;
-    let now = require_candidacy(cx, &insee, &c.campaign.id).await?;
+    let now = require_candidacy(cx, &allowed, &insee, &c.campaign.id).await?;
     if now.status != target {
         return Err(Problem::conflict(format!(
             "the candidacy was {} meanwhile",

@@ -60,6 +60,7 @@ pub(super) async fn after(cx: &Ctx<'_>) {
 /// by the name they download as.
 pub(super) async fn received(
     cx: &Ctx<'_>,
+    allowed: &Allowed,
     call: &StoredCall,
     insee: &Insee,
     application: &str,
@@ -69,7 +70,7 @@ pub(super) async fn received(
     let Some(me) = cx.who() else {
         return Ok(());
     };
-    let files = file_names(cx, call, insee, application, answers).await?;
+    let files = file_names(cx, allowed, call, insee, application, answers).await?;
     let copy = notice::application_copy(title, &call.input.form, answers, &|id| {
         files.get(id).cloned()
     });
@@ -92,6 +93,7 @@ pub(super) async fn received(
 /// only when the form has a file question answered.
 async fn file_names(
     cx: &Ctx<'_>,
+    allowed: &Allowed,
     call: &StoredCall,
     insee: &Insee,
     application: &str,
@@ -109,8 +111,9 @@ async fn file_names(
     }
     let rows = cx
         .db
-        .unchecked_tenant(insee)
+        .across(allowed)
         .select(ATTACHMENTS, &["id", "content_type"])
+        .within(insee)
         .filter("application_id = ?", [application.into()])
         .rows()
         .await?;
@@ -165,6 +168,7 @@ pub(super) async fn candidacy_received(
 /// nothing (the reviewer was assigned already).
 pub(super) async fn assigned(
     cx: &Ctx<'_>,
+    allowed: &Allowed,
     call: &StoredCall,
     insee: &Insee,
     application: &str,
@@ -175,8 +179,9 @@ pub(super) async fn assigned(
     }
     let rows = cx
         .db
-        .unchecked_tenant(insee)
+        .across(allowed)
         .select(APPLICATIONS, &["title", "organisation_name"])
+        .within(insee)
         .filter("id = ?", [application.into()])
         .rows()
         .await?;
@@ -284,6 +289,7 @@ pub(super) async fn move_to(
 /// submitter was recorded.
 pub(super) async fn candidacy_decided(
     cx: &Ctx<'_>,
+    allowed: &Allowed,
     insee: &Insee,
     campaign: &Campaign,
     cand: &Candidacy,
@@ -295,8 +301,9 @@ pub(super) async fn candidacy_decided(
     }
     let rows = cx
         .db
-        .unchecked_tenant(insee)
+        .across(allowed)
         .select(CANDIDACIES, &["submitted_by"])
+        .within(insee)
         .filter("campaign_id = ?", [campaign.id.as_str().into()])
         .rows()
         .await?;

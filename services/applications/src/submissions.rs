@@ -138,7 +138,7 @@ pub(super) async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                         .await?;
                 }
                 if input.submit {
-                    notify::received(cx, &call, &district, &id, input.title.trim(), &input.answers).await?;
+                    notify::received(cx, &allowed, &call, &district, &id, input.title.trim(), &input.answers).await?;
                 }
                 return Ok::<_, Problem>((id.clone(), true));
             }
