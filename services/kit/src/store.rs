@@ -94,10 +94,13 @@ impl Db {
         }
     }
 
-    /// One commune's tenant tables without a decision in hand: the transitional
-    /// path of the applications service's helpers whose caller's decision is not
-    /// threaded through yet (grep `unchecked_tenant`; each use is a debt of issue
-    /// 14, to become [`Db::tenant`]). Scoped by the builder like [`Db::tenant`].
+    /// One commune's tenant tables without a decision for that commune in hand,
+    /// scoped by the builder like [`Db::tenant`]. What remains of issue 14's
+    /// migration (grep `unchecked_tenant`): writes into a commune other than the
+    /// one the decision names — a programme call's assignments in each of its
+    /// districts, a programme operator's decision on a commune's candidacy — and
+    /// the reminders sweep run after every request for the platform. They need a
+    /// decision that names every commune it covers; until then they are listed here.
     #[doc(hidden)]
     pub fn unchecked_tenant<'a>(&'a self, insee: &'a qmi_api::Insee) -> Tenant<'a> {
         Tenant {
