@@ -110,4 +110,3 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     notify::after(&cx).await;
     reply
 }
-

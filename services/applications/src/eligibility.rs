@@ -13,7 +13,11 @@ pub fn restricts(e: &Eligibility) -> bool {
 
 /// Problems of an organisation of `kind` in `country` applying under `e`:
 /// `organisation.kind` and/or `organisation.country`.
-pub fn check_applicant(e: &Eligibility, kind: OrganisationKind, country: &Country) -> Vec<FieldError> {
+pub fn check_applicant(
+    e: &Eligibility,
+    kind: OrganisationKind,
+    country: &Country,
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if !e.kinds.is_empty() && !e.kinds.contains(&kind) {
         let kinds: Vec<&str> = e.kinds.iter().map(|k| k.as_str()).collect();
@@ -86,15 +90,20 @@ mod tests {
 
     #[test]
     fn definitions_are_parsed() {
-        let ok: Eligibility =
-            serde_json::from_value(serde_json::json!({ "kinds": ["startup", "large_company"], "countries": ["FR", "de"] })).unwrap();
+        let ok: Eligibility = serde_json::from_value(
+            serde_json::json!({ "kinds": ["startup", "large_company"], "countries": ["FR", "de"] }),
+        )
+        .unwrap();
         assert_eq!(ok, e(&["startup", "large_company"], &["FR", "DE"]));
         for bad in [
             serde_json::json!({ "kinds": ["unicorn"] }),
             serde_json::json!({ "countries": ["FRA"] }),
             serde_json::json!({ "countries": ["XX"] }),
         ] {
-            assert!(serde_json::from_value::<Eligibility>(bad.clone()).is_err(), "{bad}");
+            assert!(
+                serde_json::from_value::<Eligibility>(bad.clone()).is_err(),
+                "{bad}"
+            );
         }
     }
 }

@@ -68,4 +68,3 @@ pub use tables::SCHEMA;
 
 /// Largest attachment accepted (10 MiB).
 pub const MAX_ATTACHMENT: usize = 10 * 1024 * 1024;
-
