@@ -3,7 +3,9 @@
 
 use std::process::{Command, Stdio};
 
+use qmi_tests::http::Client;
 use qmi_tests::{QmiServer, app, qmi_bin};
+use serde_json::json;
 
 const PASSWORD: &str = "tenants-cli-password";
 
@@ -59,26 +61,15 @@ fn operators_manage_tenants_from_the_command_line() {
     assert!(!ok, "adding the same commune twice must fail");
 
     // The commune's admin signs in before the suspension.
-    let client = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap();
+    let client = Client::new(&server);
     let sign_in = || -> String {
-        let token: serde_json::Value = client
-            .post(server.url("/api/auth/token"))
-            .header("content-type", "application/json")
-            .body(
-                serde_json::json!({ "email": "admin.montreuil@qmi.example", "password": PASSWORD })
-                    .to_string(),
+        client
+            .post(
+                "/api/auth/token",
+                None,
+                &json!({ "email": "admin.montreuil@qmi.example", "password": PASSWORD }),
             )
-            .send()
-            .and_then(|r| r.text())
-            .map(|t| serde_json::from_str(&t).unwrap())
-            .unwrap();
-        token["access_token"]
-            .as_str()
-            .expect("admin signs in")
-            .to_owned()
+            .str("access_token")
     };
     let token = sign_in();
 
@@ -93,30 +84,18 @@ fn operators_manage_tenants_from_the_command_line() {
 
     // The suspended commune's admin is refused right away (403 tenant-suspended),
     // and a token issued now carries no membership there.
-    let members = client
-        .get(server.url("/api/communes/93048/members"))
-        .bearer_auth(&token)
-        .send()
-        .unwrap();
-    assert_eq!(members.status().as_u16(), 403);
-    assert!(members.text().unwrap().contains("tenant-suspended"));
+    let members = client.get("/api/communes/93048/members", Some(&token));
+    assert_eq!(members.status, 403, "{members:?}");
+    assert!(members.text.contains("tenant-suspended"), "{members:?}");
     let during = sign_in();
-    let members = client
-        .get(server.url("/api/communes/93048/members"))
-        .bearer_auth(&during)
-        .send()
-        .unwrap();
-    assert_eq!(members.status().as_u16(), 403);
+    let members = client.get("/api/communes/93048/members", Some(&during));
+    assert_eq!(members.status, 403, "{members:?}");
 
     let (ok, out, err) = tenants(&server, &["resume", "93048"]);
     assert!(ok, "{err}");
     assert!(out.contains("district"), "{out}");
-    let members = client
-        .get(server.url("/api/communes/93048/members"))
-        .bearer_auth(&token)
-        .send()
-        .unwrap();
-    assert_eq!(members.status().as_u16(), 200);
+    let members = client.get("/api/communes/93048/members", Some(&token));
+    assert_eq!(members.status, 200, "{members:?}");
 
     let (ok, _, err) = tenants(&server, &["suspend", "99999", "--reason", "test"]);
     assert!(!ok, "an unknown commune cannot be suspended");

@@ -26,14 +26,9 @@ fn call_get(server: &qmi_tests::QmiServer, path: &str, token: &str) -> (u16, Val
 fn call(server: &qmi_tests::QmiServer, path: &str, token: &str) -> (u16, Value) {
     std::thread::scope(|s| {
         s.spawn(|| {
-            let res = reqwest::blocking::Client::new()
-                .get(server.url(path))
-                .header("authorization", format!("Bearer {token}"))
-                .send()
-                .expect("GET");
-            let status = res.status().as_u16();
-            let text = res.text().unwrap_or_default();
-            (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+            // The shared client: a 5xx fails the test.
+            let res = qmi_tests::http::Client::new(server).get(path, Some(token));
+            (res.status, res.body)
         })
         .join()
         .expect("a blocking helper panicked")
