@@ -130,25 +130,20 @@ pub fn api(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> Value {
-    let http = reqwest::blocking::Client::new();
-    let mut req = http
-        .request(method.parse().expect("method"), server.url(path))
-        .header("accept", "application/json");
-    if let Some(t) = token {
-        req = req.header("authorization", format!("Bearer {t}"));
+    // The shared client: a 5xx (and any transport error) fails the test.
+    let res = crate::http::Client::new(server).request(
+        method,
+        path,
+        token,
+        body.into(),
+        &[("accept", "application/json")],
+    );
+    assert!((200..300).contains(&res.status), "{method} {path}: {res:?}");
+    if res.text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&res.text).unwrap_or(Value::Null)
     }
-    if let Some(b) = body {
-        req = req
-            .header("content-type", "application/json")
-            .body(b.to_string());
-    }
-    let res = req
-        .send()
-        .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-    let status = res.status();
-    let text = res.text().unwrap_or_default();
-    assert!(status.is_success(), "{method} {path}: {status}\n{text}");
-    serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
 /// An access token for a demo account.
