@@ -262,7 +262,7 @@ fn CallEditor(
             signatory: {
                 let (name, role) = (signer_name.get_untracked(), signer_role.get_untracked());
                 (!name.trim().is_empty() || !role.trim().is_empty())
-                    .then(|| qmi_api::applications::Signatory { name, role })
+                    .then_some(qmi_api::applications::Signatory { name, role })
             },
             published: published.get_untracked(),
         };
