@@ -111,8 +111,18 @@ pub struct Client<'a> {
 
 impl<'a> Client<'a> {
     pub fn new(server: &'a QmiServer) -> Self {
+        Self::with(server, reqwest::redirect::Policy::default())
+    }
+
+    /// A client that answers a redirect as it is instead of following it.
+    pub fn without_redirects(server: &'a QmiServer) -> Self {
+        Self::with(server, reqwest::redirect::Policy::none())
+    }
+
+    fn with(server: &'a QmiServer, redirects: reqwest::redirect::Policy) -> Self {
         let http = reqwest::blocking::Client::builder()
             .no_proxy()
+            .redirect(redirects)
             .timeout(TIMEOUT)
             .build()
             .expect("http client");
@@ -129,9 +139,32 @@ impl<'a> Client<'a> {
         body: Body<'_>,
         headers: &[(&str, &str)],
     ) -> Res {
-        let mut req = self
-            .http
-            .request(method.parse().expect("method"), self.server.url(path));
+        let res = self
+            .try_request(method, path, token, body, headers)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}\n{}", self.server.stderr()));
+        assert!(
+            res.status < 500,
+            "{method} {path} answered {res:?}\n{}",
+            self.server.stderr()
+        );
+        res
+    }
+
+    /// One request, whatever its answer (a 5xx included): for a test that gathers
+    /// every failure before it fails (`tests/tests/cross_tenant.rs`). A transport
+    /// error is an `Err`.
+    pub fn try_request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Body<'_>,
+        headers: &[(&str, &str)],
+    ) -> Result<Res, String> {
+        let verb = method
+            .parse::<reqwest::Method>()
+            .map_err(|e| format!("method {method}: {e}"))?;
+        let mut req = self.http.request(verb, self.server.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -149,9 +182,7 @@ impl<'a> Client<'a> {
                 req.header("content-type", content_type).body(bytes)
             }
         };
-        let fail =
-            |e: reqwest::Error| -> ! { panic!("{method} {path}: {e}\n{}", self.server.stderr()) };
-        let resp = req.send().unwrap_or_else(|e| fail(e));
+        let resp = req.send().map_err(|e| format!("no answer: {e}"))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let header = |n: &str| {
@@ -162,14 +193,14 @@ impl<'a> Client<'a> {
         };
         let content_type = header("content-type").unwrap_or_default();
         let retry_after = header("retry-after");
-        let bytes = resp.bytes().unwrap_or_else(|e| fail(e)).to_vec();
+        let bytes = resp.bytes().map_err(|e| format!("body cut: {e}"))?.to_vec();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = if text.is_empty() {
             Value::Null
         } else {
             serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text.clone()))
         };
-        let res = Res {
+        Ok(Res {
             status,
             headers,
             content_type,
@@ -177,13 +208,7 @@ impl<'a> Client<'a> {
             text,
             body,
             bytes,
-        };
-        assert!(
-            res.status < 500,
-            "{method} {path} answered {res:?}\n{}",
-            self.server.stderr()
-        );
-        res
+        })
     }
 
     /// One request with an optional JSON body.

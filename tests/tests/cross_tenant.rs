@@ -39,9 +39,10 @@
 //! and principal.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use qmi_api::routes::{Auth, ROUTES, RouteDoc};
+use qmi_tests::http::{Body as HttpBody, Client};
 use qmi_tests::{QmiServer, app};
 use serde_json::{Map, Value, json};
 
@@ -187,24 +188,17 @@ impl Res {
     }
 }
 
-/// One keep-alive client over the server.
-struct Api {
-    base: String,
-    http: reqwest::blocking::Client,
+/// The shared client (`qmi_tests::http`), keep-alive, redirects answered as they
+/// are; a 5xx is gathered with the other violations rather than failing at once.
+struct Api<'a> {
+    client: Client<'a>,
     sent: std::cell::Cell<usize>,
 }
 
-impl Api {
-    fn new(server: &QmiServer) -> Self {
-        let http = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("HTTP client");
+impl<'a> Api<'a> {
+    fn new(server: &'a QmiServer) -> Self {
         Self {
-            base: server.url(""),
-            http,
+            client: Client::without_redirects(server),
             sent: std::cell::Cell::new(0),
         }
     }
@@ -217,37 +211,22 @@ impl Api {
         body: &Body,
     ) -> Result<Res, String> {
         self.sent.set(self.sent.get() + 1);
-        let mut req = self.http.request(
-            method
-                .parse()
-                .map_err(|e| format!("method {method}: {e}"))?,
-            format!("{}{path}", self.base),
-        );
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        req = match body {
-            Body::Empty => req,
-            Body::Json(v) => req
-                .header("content-type", "application/json")
-                .body(v.to_string()),
-            Body::File(content_type, bytes) => req
-                .header("content-type", *content_type)
-                .body(bytes.clone()),
+        let body = match body {
+            Body::Empty => HttpBody::None,
+            Body::Json(v) => HttpBody::Json(v),
+            Body::File(content_type, bytes) => HttpBody::Bytes(content_type, bytes.clone()),
         };
-        let resp = req.send().map_err(|e| format!("no answer: {e}"))?;
-        let status = resp.status().as_u16();
-        let headers = resp
-            .headers()
+        let res = self.client.try_request(method, path, token, body, &[])?;
+        let headers = res
+            .headers
             .iter()
             .map(|(k, v)| format!("{k}: {}", String::from_utf8_lossy(v.as_bytes())))
             .collect::<Vec<_>>()
             .join("\n");
-        let bytes = resp.bytes().map_err(|e| format!("body cut: {e}"))?.to_vec();
         Ok(Res {
-            status,
+            status: res.status,
             headers,
-            bytes,
+            bytes: res.bytes,
         })
     }
 
