@@ -31,6 +31,8 @@ mod passwords;
 mod events;
 #[path = "invitations.rs"]
 mod invitations;
+#[path = "inviting.rs"]
+mod inviting;
 #[path = "invited.rs"]
 mod invited;
 #[path = "join.rs"]
@@ -134,11 +136,11 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         Op::GetCommune => registry::get_commune(&cx).await,
         Op::GetFigures => registry::get_figures(&cx).await,
         Op::ListMembers => members::list_members(&cx).await,
-        Op::AddMember => invitations::add_member(&cx).await,
+        Op::AddMember => inviting::add_member(&cx).await,
         Op::ListCommuneInvitations => invitations::list(&cx, invitations::Kind::Commune).await,
         Op::ResendCommuneInvitation => invitations::resend(&cx, invitations::Kind::Commune).await,
         Op::RevokeCommuneInvitation => invitations::revoke(&cx, invitations::Kind::Commune).await,
-        Op::InviteToProgramme => invitations::invite_to_programme(&cx).await,
+        Op::InviteToProgramme => inviting::invite_to_programme(&cx).await,
         Op::ListProgrammeInvitations => invitations::list(&cx, invitations::Kind::Programme).await,
         Op::ResendProgrammeInvitation => {
             invitations::resend(&cx, invitations::Kind::Programme).await
@@ -157,7 +159,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         Op::GetOrganisation => organisations::get_organisation(&cx).await,
         Op::UpdateOrganisation => organisations::update_organisation(&cx).await,
         Op::ListOrganisationMembers => organisations::list_organisation_members(&cx).await,
-        Op::AddOrganisationMember => invitations::add_organisation_member(&cx).await,
+        Op::AddOrganisationMember => inviting::add_organisation_member(&cx).await,
         Op::RemoveOrganisationMember => organisations::remove_organisation_member(&cx).await,
         Op::ListOrganisationInvitations => {
             invitations::list(&cx, invitations::Kind::Organisation).await
