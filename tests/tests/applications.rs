@@ -255,8 +255,9 @@ fn the_whole_story_from_a_call_for_communes_to_published_decisions() {
         Some(&admin),
         &json!({ "district_name": "", "perimeter": { "type": "Point" } }),
     );
-    problem(&bad, 422);
-    assert_eq!(bad.body["errors"].as_array().unwrap().len(), 2, "{bad:?}");
+    // A perimeter that is no polygon is refused as the body is read (typed `Perimeter`).
+    problem(&bad, 400);
+    assert_eq!(bad.body["errors"][0]["field"], "perimeter", "{bad:?}");
     api.ok("PUT", &path, Some(&admin), Some(&cand));
     api.ok("PUT", &path, Some(&admin), Some(&cand)); // autosave is idempotent
     // The commune's candidacies across campaigns, drafts included, for its staff
@@ -1184,17 +1185,20 @@ fn a_programme_call_covers_several_districts_and_enforces_eligibility() {
     problem(&api.post("/api/calls", Some(&programme), &both), 422);
     let mut bad_rule = body.clone();
     bad_rule["eligibility"] = json!({ "kinds": ["unicorn"], "countries": ["france"] });
+    // Kinds and countries are typed: an unknown one is refused as the body is read
+    // (400 naming the first field at fault).
     let r = api.post("/api/calls", Some(&programme), &bad_rule);
-    problem(&r, 422);
-    let fields: BTreeSet<&str> = r.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    problem(&r, 400);
     assert_eq!(
-        fields,
-        BTreeSet::from(["eligibility.kinds[0]", "eligibility.countries[0]"])
+        r.body["errors"][0]["field"], "eligibility.kinds[0]",
+        "{r:?}"
+    );
+    bad_rule["eligibility"] = json!({ "kinds": [], "countries": ["france"] });
+    let r = api.post("/api/calls", Some(&programme), &bad_rule);
+    problem(&r, 400);
+    assert_eq!(
+        r.body["errors"][0]["field"], "eligibility.countries[0]",
+        "{r:?}"
     );
 
     let call = api.ok("POST", "/api/calls", Some(&programme), Some(&body));
