@@ -109,11 +109,7 @@ pub fn CallPage() -> impl IntoView {
 
 /// "Startups, associations, from France" — or everyone.
 fn who_may_apply(i: I18n, e: &Eligibility) -> String {
-    let kinds: Vec<&str> = e
-        .kinds
-        .iter()
-        .map(|&k| kind_label(i, k))
-        .collect();
+    let kinds: Vec<&str> = e.kinds.iter().map(|&k| kind_label(i, k)).collect();
     let countries: Vec<String> = e
         .countries
         .iter()

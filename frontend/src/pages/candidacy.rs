@@ -10,8 +10,8 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use qmi_api::Page;
-use qmi_api::geo::{Perimeter, Position};
 use qmi_api::applications::{Campaign, Candidacy, CandidacyInput, CandidacyStatus, Challenge};
+use qmi_api::geo::{Perimeter, Position};
 use qmi_api::identity::Me;
 use serde_json::Value;
 
@@ -463,7 +463,10 @@ mod tests {
             perimeter_text(&polygon),
             "48.9178, 2.3428\n48.9163, 2.3502\n48.9181, 2.3577"
         );
-        assert_eq!(parse_perimeter(&perimeter_text(&polygon)), Ok(polygon.clone()));
+        assert_eq!(
+            parse_perimeter(&perimeter_text(&polygon)),
+            Ok(polygon.clone())
+        );
         // A GeoJSON polygon is taken as it is.
         let json = serde_json::to_string(&polygon).unwrap();
         assert_eq!(parse_perimeter(&json), Ok(polygon));

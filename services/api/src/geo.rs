@@ -41,9 +41,7 @@ impl Perimeter {
             }
             for (j, p) in ring.iter().enumerate() {
                 if !(-180.0..=180.0).contains(&p.lon) || !(-90.0..=90.0).contains(&p.lat) {
-                    return Err(format!(
-                        "position {j} of ring {i} is outside WGS 84 bounds"
-                    ));
+                    return Err(format!("position {j} of ring {i} is outside WGS 84 bounds"));
                 }
             }
             if ring.first() != ring.last() {
@@ -195,7 +193,10 @@ mod tests {
             Value::Null,
         ] {
             assert!(Perimeter::from_value(&bad).is_err(), "{bad}");
-            assert!(serde_json::from_value::<Perimeter>(bad.clone()).is_err(), "{bad}");
+            assert!(
+                serde_json::from_value::<Perimeter>(bad.clone()).is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -3,9 +3,9 @@
 //! self-request), completed by the commune's admins, readable by anyone. Every
 //! action asks the `policy` component (`qmi:platform/authz`); nothing here decides.
 
-use qmi_api::routes::districts::Op;
 use qmi_api::Insee;
 use qmi_api::applications::{District, DistrictInput};
+use qmi_api::routes::districts::Op;
 use qmi_kit::context::Ctx;
 use qmi_kit::http::{Incoming, Reply, json};
 use qmi_kit::policy::{Action, Facts};
@@ -45,7 +45,8 @@ fn district_of(r: Row<'_>) -> Result<District, Problem> {
 
 async fn load(db: &Db, insee: &Insee) -> Result<Option<District>, Problem> {
     let rows = db
-        .platform().run(
+        .platform()
+        .run(
             "SELECT * FROM districts WHERE insee = ?",
             vec![insee.into()],
         )
@@ -73,7 +74,8 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
                 .map(|c| c.key().to_owned())
                 .unwrap_or_default();
             let rows = db
-                .platform().run(
+                .platform()
+                .run(
                     &format!(
                         "SELECT * FROM districts WHERE insee > ? ORDER BY insee LIMIT {}",
                         page.fetch()
@@ -137,11 +139,12 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             let mut input = input;
             input.campaign_id = existing.campaign_id;
             let body = serde_json::to_string(&input).map_err(Problem::internal)?;
-            db.platform().run(
-                "UPDATE districts SET body = ?, updated_at = ? WHERE insee = ?",
-                vec![body.into(), now().into(), (&insee).into()],
-            )
-            .await?;
+            db.platform()
+                .run(
+                    "UPDATE districts SET body = ?, updated_at = ? WHERE insee = ?",
+                    vec![body.into(), now().into(), (&insee).into()],
+                )
+                .await?;
             Ok(json(
                 200,
                 &load(&db, &insee)

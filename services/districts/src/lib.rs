@@ -19,4 +19,3 @@ pub const SCHEMA: qmi_kit::sql::Schema = qmi_kit::sql::Schema {
     tenant: &[],
     platform: &["districts"],
 };
-

@@ -31,10 +31,10 @@ mod passwords;
 mod events;
 #[path = "invitations.rs"]
 mod invitations;
-#[path = "inviting.rs"]
-mod inviting;
 #[path = "invited.rs"]
 mod invited;
+#[path = "inviting.rs"]
+mod inviting;
 #[path = "join.rs"]
 mod join;
 #[path = "signup.rs"]

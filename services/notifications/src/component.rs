@@ -3,8 +3,8 @@
 //! routes (behind the gateway). Every API action asks the `policy` component;
 //! notices and preferences are the asking account's own (selected by its id).
 
-use qmi_api::routes::notifications::Op;
 use qmi_api::notifications::{Deposit, Notice, Preferences, Topic, Unread};
+use qmi_api::routes::notifications::Op;
 use qmi_api::{Insee, Principal};
 use qmi_kit::context::Ctx;
 use qmi_kit::http::{Incoming, Reply, json, no_content};
@@ -77,7 +77,8 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         Op::ReadNotification => {
             let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
             let rows = db
-                .platform().run(
+                .platform()
+                .run(
                     "SELECT tenant FROM notices WHERE id = ? AND account_id = ?",
                     vec![id.into(), p.sub.as_str().into()],
                 )
@@ -195,7 +196,8 @@ fn notice_facts(tenant: &str) -> Option<Facts> {
 /// `p` has notices of.
 async fn visible(cx: &Ctx<'_>, db: &Db, p: &Principal) -> Result<(String, Vec<Value>), Problem> {
     let rows = db
-        .platform().run(
+        .platform()
+        .run(
             "SELECT DISTINCT tenant FROM notices WHERE account_id = ? AND tenant IS NOT NULL",
             vec![p.sub.as_str().into()],
         )

@@ -141,7 +141,8 @@ fn target_of(r: qmi_kit::sql::Row<'_>) -> Target {
 
 async fn directory_entry(db: &Db, account_id: &str) -> Result<Option<Target>, StoreError> {
     let rows = db
-        .platform().run(
+        .platform()
+        .run(
             "SELECT account_id, email, name, lang FROM directory WHERE account_id = ?",
             vec![account_id.into()],
         )
@@ -187,18 +188,20 @@ async fn release_waiting(db: &Db, account_id: &str, public_url: &str) -> Result<
             ),
         }
     }
-    db.platform().run(
-        "DELETE FROM waiting WHERE account_id = ?",
-        vec![account_id.into()],
-    )
-    .await
-    .map(drop)
+    db.platform()
+        .run(
+            "DELETE FROM waiting WHERE account_id = ?",
+            vec![account_id.into()],
+        )
+        .await
+        .map(drop)
 }
 
 /// The topics `account_id` receives by e-mail.
 pub async fn topics(db: &Db, account_id: &str) -> Result<Vec<Topic>, StoreError> {
     let rows = db
-        .platform().run(
+        .platform()
+        .run(
             "SELECT email FROM preferences WHERE account_id = ?",
             vec![account_id.into()],
         )

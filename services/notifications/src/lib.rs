@@ -32,9 +32,15 @@ pub const DATABASE: &str = "notifications";
 /// decision — so every query takes the platform path.
 pub const SCHEMA: qmi_kit::sql::Schema = qmi_kit::sql::Schema {
     tenant: &[],
-    platform: &["envelopes", "directory", "waiting", "notices", "preferences", "mails"],
+    platform: &[
+        "envelopes",
+        "directory",
+        "waiting",
+        "notices",
+        "preferences",
+        "mails",
+    ],
 };
 
 /// The private route services deposit envelopes on (reached by chaining only).
 pub const DEPOSIT_PATH: &str = "/deposit";
-

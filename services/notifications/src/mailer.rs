@@ -52,7 +52,8 @@ pub async fn pass(db: &Db, limit: u32, count_pending: bool) -> Result<DeliveryRu
     if !config.url.is_empty() {
         let t = qmi_kit::time::now().0;
         let due = db
-            .platform().run(
+            .platform()
+            .run(
                 "SELECT id FROM mails WHERE status = 'pending' AND next_attempt_at <= ? \
                  AND (lease_until IS NULL OR lease_until < ?) LIMIT 1",
                 vec![t.into(), t.into()],
@@ -62,7 +63,8 @@ pub async fn pass(db: &Db, limit: u32, count_pending: bool) -> Result<DeliveryRu
             let claimed = db
                 .atomic(async |db| {
                     let rows = db
-                        .platform().run(
+                        .platform()
+                        .run(
                             &format!(
                                 "SELECT id, to_address, subject, text, html, attempts FROM mails \
                                  WHERE status = 'pending' AND next_attempt_at <= ? \
@@ -73,11 +75,12 @@ pub async fn pass(db: &Db, limit: u32, count_pending: bool) -> Result<DeliveryRu
                         )
                         .await?;
                     for r in rows.iter() {
-                        db.platform().run(
-                            "UPDATE mails SET lease_until = ? WHERE id = ?",
-                            vec![(t + LEASE_SECONDS).into(), r.string("id").into()],
-                        )
-                        .await?;
+                        db.platform()
+                            .run(
+                                "UPDATE mails SET lease_until = ? WHERE id = ?",
+                                vec![(t + LEASE_SECONDS).into(), r.string("id").into()],
+                            )
+                            .await?;
                     }
                     Ok::<_, StoreError>(rows)
                 })
@@ -126,7 +129,8 @@ pub async fn pass(db: &Db, limit: u32, count_pending: bool) -> Result<DeliveryRu
     }
     if count_pending {
         let rows = db
-            .platform().run(
+            .platform()
+            .run(
                 "SELECT count(*) AS n FROM mails WHERE status = 'pending'",
                 Vec::new(),
             )

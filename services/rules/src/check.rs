@@ -4,7 +4,11 @@
 use crate::{Action, CommuneRole, Facts, PlatformRole, Principal, Refusal, RefusalCode, refuse};
 
 /// [`decide`] as a `Result`.
-pub(crate) fn check(principal: Option<&Principal>, action: Action, facts: &Facts) -> Result<(), Refusal> {
+pub(crate) fn check(
+    principal: Option<&Principal>,
+    action: Action,
+    facts: &Facts,
+) -> Result<(), Refusal> {
     use Action::*;
     use RefusalCode as C;
 

@@ -3,7 +3,6 @@
 
 use super::*;
 
-
 /// A typed number as JSON: an integer stays an integer (`12000`, not
 /// `12000.0`); a decimal comma is read as a point. `None` when it is not a number.
 fn parse_number(text: &str) -> Option<serde_json::Number> {

@@ -3,7 +3,6 @@
 
 use super::*;
 
-
 /// `/appels/:id/candidature`: the partner's application, autosaved.
 #[component]
 pub fn ApplicationPage() -> impl IntoView {

@@ -27,8 +27,8 @@ mod reviews;
 
 pub use answer::{Attach, QuestionField, check_answer};
 pub use application::ApplicationPage;
-pub use reviews::{AnswersView, Reviews};
 use reviews::DownloadAttachment;
+pub use reviews::{AnswersView, Reviews};
 
 /// `/appels`: the open calls.
 #[component]

@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 /// `/espace/evaluations`: the reviewer's assignments.
 #[component]
 pub fn Reviews() -> impl IntoView {
@@ -99,7 +98,11 @@ pub fn AnswersView(
 /// A button that downloads one of an application's files (with the token: a
 /// plain link would carry none).
 #[component]
-pub(super) fn DownloadAttachment(application: String, attachment: String, name: String) -> impl IntoView {
+pub(super) fn DownloadAttachment(
+    application: String,
+    attachment: String,
+    name: String,
+) -> impl IntoView {
     let i = use_i18n();
     let failed = RwSignal::new(None::<ApiError>);
     let path = format!(

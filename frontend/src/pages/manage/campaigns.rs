@@ -4,7 +4,6 @@ use qmi_api::applications::CandidacyStatus;
 
 use super::*;
 
-
 /// `/espace/campagnes`: the calls for communes, and a new one.
 #[component]
 pub fn Campaigns() -> impl IntoView {

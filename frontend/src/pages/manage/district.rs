@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 /// `/espace/quartiers/:insee`: the district of a commune, completed by its admins.
 #[component]
 pub fn DistrictPage() -> impl IntoView {

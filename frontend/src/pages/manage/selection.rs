@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 /// `/espace/appels/:id`: a call's reviewers, ranking, decisions and exports.
 #[component]
 pub fn SelectionPage() -> impl IntoView {

@@ -153,7 +153,7 @@ fn CallEditor(
                 .collect::<Vec<_>>()
                 .join(", ")
         })
-            .unwrap_or_default(),
+        .unwrap_or_default(),
     );
     let letter = RwSignal::new(e.map(|c| c.letter_template.clone()).unwrap_or_default());
     let signer = e.and_then(|c| c.signatory.clone()).unwrap_or_default();

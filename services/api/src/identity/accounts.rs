@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 /// `POST /api/auth/token`.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct TokenRequest {

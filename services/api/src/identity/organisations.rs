@@ -3,7 +3,6 @@
 
 use super::*;
 
-
 /// What an organisation is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -149,7 +148,6 @@ pub struct Invitation {
     /// When it was sent (RFC 3339, UTC).
     pub invited_at: String,
 }
-
 
 /// What an invitation lets its addressee join.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

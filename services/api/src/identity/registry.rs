@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 /// A commune's place in the programme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 macro_rules! string_newtype {
     ($(#[$m:meta])* $name:ident, $err:literal, $schema:tt) => {
         $(#[$m])*
@@ -146,7 +145,6 @@ pub fn luhn(digits: &str) -> bool {
         .sum();
     sum.is_multiple_of(10)
 }
-
 
 #[cfg(test)]
 mod tests {
