@@ -178,6 +178,12 @@ pub(super) async fn app_allowed(
         return Err(Problem::not_found(format!("no application {}", app.id)));
     }
     let allowed = cx.ask(action, &facts).await?;
+    // The call's reads (its ranking, for a letter or a decision's notice) go
+    // through the decision taken for its application.
+    let call = StoredCall {
+        decision: Some(allowed.clone()),
+        ..call
+    };
     Ok((app, call, facts, allowed))
 }
 
