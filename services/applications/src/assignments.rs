@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use qmi_api::applications::*;
 use qmi_api::{Insee, Page};
 use qmi_kit::Problem;
+use qmi_kit::decision::Allowed;
 use qmi_kit::http::{Reply, json};
 use qmi_kit::sql::Row;
 
@@ -311,21 +312,36 @@ pub(super) async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     };
     let district_of: HashMap<&str, &Insee> =
         apps.iter().map(|c| (c.id.as_str(), &c.insee)).collect();
+    // An assignment lives in the tenant of its application's district: the
+    // policy is asked for each district the call covers (a programme call spans
+    // several), and each write goes through that district's decision.
+    let mut in_district: HashMap<&Insee, Allowed> = HashMap::new();
+    for d in &call.districts {
+        let facts = Facts {
+            tenant: Some(d.clone()),
+            ..call.facts()
+        };
+        in_district.insert(d, cx.ask(Action::ReviewAssign, &facts).await?);
+    }
+    let store_of = |insee: &Insee| {
+        in_district
+            .get(insee)
+            .ok_or_else(|| Problem::internal(format!("{insee} is not a district of the call")))
+    };
     // Every assignment of the request, and every exclusion recorded, or none.
     cx.db
         .atomic(async |_| {
             for (app, reviewer) in &pairs {
-                // An assignment lives in the tenant of its application's district.
                 let district = district_of.get(app.as_str()).ok_or_else(|| Problem::internal(format!("application {app} vanished")))?;
                 cx.db
-                    .unchecked_tenant(district).insert(ASSIGNMENTS, vec![("application_id", app.as_str().into()), ("reviewer", reviewer.as_str().into()), ("call_id", call.id.as_str().into()), ("assigned_at", cx.now.0.into())]).or_ignore().run()
+                    .tenant(store_of(district)?)?.insert(ASSIGNMENTS, vec![("application_id", app.as_str().into()), ("reviewer", reviewer.as_str().into()), ("call_id", call.id.as_str().into()), ("assigned_at", cx.now.0.into())]).or_ignore().run()
                     .await?;
                 notify::assigned(cx, call.decision()?, &call, district, app, reviewer).await?;
             }
             for (reviewer, name) in &excluded {
                 for c in chosen.iter().filter(|c| in_jury(&c.insee, reviewer)) {
                     cx.db
-                        .unchecked_tenant(&c.insee).insert(ASSIGNMENTS, vec![
+                        .tenant(store_of(&c.insee)?)?.insert(ASSIGNMENTS, vec![
                                 ("application_id", c.id.as_str().into()),
                                 ("reviewer", (*reviewer).into()),
                                 ("call_id", call.id.as_str().into()),

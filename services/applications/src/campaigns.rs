@@ -392,7 +392,13 @@ pub(super) async fn submit_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 pub(super) async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
-    let allowed = cx.ask(Action::CampaignSelect, &Facts::default()).await?;
+    // Asked for the commune whose candidacy is decided: the decision is written
+    // in its tenant tables (`db.tenant`), a suspended commune's frozen.
+    let facts = Facts {
+        tenant: Some(insee.clone()),
+        ..Facts::default()
+    };
+    let allowed = cx.ask(Action::CampaignSelect, &facts).await?;
     let c = load_campaign(cx).await?;
     let decision: CandidacyDecision = cx.req.json()?;
     let cand = require_candidacy(cx, &allowed, &insee, &c.campaign.id).await?;
@@ -450,7 +456,7 @@ pub(super) async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |_| {
             cx.db
-                .unchecked_tenant(&insee)
+                .tenant(&allowed)?
                 .update(
                     CANDIDACIES,
                     vec![

@@ -29,8 +29,10 @@ impl Allowed {
 
     /// A decision taken earlier and stored with the record it allowed, acted on
     /// now without a principal to ask about: a commune invitation (sent after the
-    /// inviter's `member-manage` decision) accepted through its link. `record`
-    /// names it for the reader; grep `Allowed::standing` to audit every use.
+    /// inviter's `member-manage` decision) accepted through its link; a draft
+    /// (saved under its organisation's decision) reminded by the platform's
+    /// sweep. `record` names it for the reader; grep `Allowed::standing` to audit
+    /// every use.
     pub fn standing(tenant: Insee, record: &'static str) -> Self {
         let _audited = record;
         Self {

@@ -94,22 +94,6 @@ impl Db {
         }
     }
 
-    /// One commune's tenant tables without a decision for that commune in hand,
-    /// scoped by the builder like [`Db::tenant`]. What remains of issue 14's
-    /// migration (grep `unchecked_tenant`): writes into a commune other than the
-    /// one the decision names — a programme call's assignments in each of its
-    /// districts, a programme operator's decision on a commune's candidacy — and
-    /// the reminders sweep run after every request for the platform. They need a
-    /// decision that names every commune it covers; until then they are listed here.
-    #[doc(hidden)]
-    pub fn unchecked_tenant<'a>(&'a self, insee: &'a qmi_api::Insee) -> Tenant<'a> {
-        Tenant {
-            conn: self,
-            dialect: DIALECT,
-            insee,
-        }
-    }
-
     /// Every commune's tenant tables, read-only, for what must be known *before*
     /// the policy is asked: a record's facts (its commune, organisation, status,
     /// publication) looked up by id, or a principal's own memberships when identity
