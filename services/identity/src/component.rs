@@ -57,7 +57,7 @@ use organisations::{ORG_COLUMNS, organisation_of, require_organisation};
 use registry::{load_commune, publish_status, require_commune};
 use signin::{client_key, issue, save_throttle, subject, throttle_state};
 
-use crate::tables::MEMBERSHIPS;
+use crate::tables::{COMMUNE_INVITATIONS, MEMBERSHIPS};
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Reply {

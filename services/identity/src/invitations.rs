@@ -19,7 +19,8 @@ use super::events::lang_of;
 use super::*;
 
 // Invitations: one platform-wide table (commune, programme and organisation
-// invitations; see `crate::tables::SCHEMA`), on the platform path.
+// invitations; see `crate::tables::SCHEMA`), written on the platform path by id;
+// a commune's are read through its tenant view `commune_invitations`.
 
 /// How long an invitation link stays valid (seconds): 7 days.
 pub(super) const INVITATION_TTL: i64 = 7 * 24 * 3600;
@@ -40,8 +41,8 @@ pub(super) const COLUMNS: &[&str] = &[
 /// Where an invitation leads.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Place<'a> {
-    /// A commune (with a role).
-    Commune(&'a Insee),
+    /// A commune (with a role), under the policy's decision to manage its members.
+    Commune(&'a Allowed),
     /// The programme team.
     Programme,
     /// An organisation.
@@ -192,12 +193,12 @@ async fn send(db: &Db, inv: &Stored, token: &str) -> Result<(), Problem> {
 /// The pending invitation to `place` for `email`, if any.
 async fn pending_for(db: &Db, place: Place<'_>, email: &Email) -> Result<Option<Stored>, Problem> {
     let rows = match place {
-        Place::Commune(insee) => {
-            db.platform()
-                .run(
-                    &format!("SELECT {} FROM invitations WHERE kind = 'commune' AND insee = ? AND status = 'pending' AND email = ?", COLUMNS.join(", ")),
-                    vec![insee.into(), email.as_str().into()],
-                )
+        Place::Commune(allowed) => {
+            db.tenant(allowed)?
+                .select(COMMUNE_INVITATIONS, COLUMNS)
+                .filter("status = 'pending'", [])
+                .filter("email = ?", [email.as_str().into()])
+                .rows()
                 .await?
         }
         Place::Programme => {
@@ -259,7 +260,7 @@ pub(super) async fn invite(
                 Place::Commune(_) | Place::Programme | Place::Organisation(_) => {
                     let (org, insee) = match place {
                         Place::Organisation(org) => (Some(org), None),
-                        Place::Commune(insee) => (None, Some(insee)),
+                        Place::Commune(allowed) => (None, allowed.tenant()),
                         Place::Programme => (None, None),
                     };
                     let mut columns: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
@@ -304,15 +305,6 @@ async fn load(db: &Db, id: &str) -> Result<Option<Stored>, Problem> {
     Ok(rows.first().map(stored))
 }
 
-/// The policy's question for managing `place`'s invitations.
-fn manage(place: Place<'_>) -> Operation<'_> {
-    match place {
-        Place::Commune(insee) => Operation::ManageMembers(insee),
-        Place::Programme => Operation::ManageTeam,
-        Place::Organisation(org) => Operation::UpdateOrganisation(org),
-    }
-}
-
 /// Which invitations a route manages.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Kind {
@@ -324,40 +316,45 @@ pub(super) enum Kind {
     Organisation,
 }
 
-/// The place of a route of `kind` (its commune is parsed into `insee`), once the
-/// policy allowed the principal to manage its invitations and the place exists.
+/// The place of a route of `kind`, once the policy allowed the principal to
+/// manage its invitations (a commune's decision is kept in `decision`: its
+/// invitations are read through it) and the place exists.
 pub(super) async fn managed_place<'a>(
     cx: &'a Ctx<'_>,
     kind: Kind,
-    insee: &'a mut Option<Insee>,
+    decision: &'a mut Option<Allowed>,
 ) -> Result<(Principal, Place<'a>), Problem> {
     let p = cx.principal()?;
     let place = match kind {
-        Kind::Commune => Place::Commune(insee.insert(cx.insee()?)),
-        Kind::Programme => Place::Programme,
-        Kind::Organisation => Place::Organisation(cx.param("id")),
+        Kind::Commune => {
+            let insee = cx.insee()?;
+            let allowed = cx.allow(Some(&p), Operation::ManageMembers(&insee)).await?;
+            drop(require_commune(&cx.db, &insee).await?);
+            Place::Commune(decision.insert(allowed))
+        }
+        Kind::Programme => {
+            let _allowed = cx.allow(Some(&p), Operation::ManageTeam).await?;
+            Place::Programme
+        }
+        Kind::Organisation => {
+            let org = cx.param("id");
+            let _allowed = cx.allow(Some(&p), Operation::UpdateOrganisation(org)).await?;
+            drop(require_organisation(&cx.db, org).await?);
+            Place::Organisation(org)
+        }
     };
-    let _allowed = cx.allow(Some(&p), manage(place)).await?;
-    match place {
-        Place::Commune(insee) => drop(require_commune(&cx.db, insee).await?),
-        Place::Organisation(org) => drop(require_organisation(&cx.db, org).await?),
-        Place::Programme => {}
-    }
     Ok((p, place))
 }
 
 /// The SQL scope of `place`'s pending invitation `id`: a select of it.
 async fn pending_in(db: &Db, place: Place<'_>, id: &str) -> Result<Option<Stored>, Problem> {
     let rows = match place {
-        Place::Commune(insee) => {
-            db.platform()
-                .run(
-                    &format!(
-                        "SELECT {} FROM invitations WHERE kind = 'commune' AND insee = ? AND status = 'pending' AND id = ?",
-                        COLUMNS.join(", ")
-                    ),
-                    vec![insee.into(), id.into()],
-                )
+        Place::Commune(allowed) => {
+            db.tenant(allowed)?
+                .select(COMMUNE_INVITATIONS, COLUMNS)
+                .filter("status = 'pending'", [])
+                .filter("id = ?", [id.into()])
+                .rows()
                 .await?
         }
         Place::Programme => {
@@ -395,19 +392,17 @@ fn invitation_param<'a>(cx: &'a Ctx<'_>, kind: Kind) -> &'a str {
 /// `GET …/invitations`: the place's pending invitations (expired ones included, to
 /// be resent), oldest first.
 pub(super) async fn list(cx: &Ctx<'_>, kind: Kind) -> Result<Reply, Problem> {
-    let mut insee = None;
-    let (_, place) = managed_place(cx, kind, &mut insee).await?;
+    let mut decision = None;
+    let (_, place) = managed_place(cx, kind, &mut decision).await?;
     let rows = match place {
-        Place::Commune(insee) => {
+        Place::Commune(allowed) => {
             cx.db
-                .platform()
-                .run(
-                    &format!(
-                        "SELECT {} FROM invitations WHERE kind = 'commune' AND insee = ? AND status = 'pending' ORDER BY id LIMIT 500",
-                        COLUMNS.join(", ")
-                    ),
-                    vec![insee.into()],
-                )
+                .tenant(allowed)?
+                .select(COMMUNE_INVITATIONS, COLUMNS)
+                .filter("status = 'pending'", [])
+                .order_by("id")
+                .limit(500)
+                .rows()
                 .await?
         }
         Place::Programme => {
@@ -443,8 +438,8 @@ pub(super) async fn list(cx: &Ctx<'_>, kind: Kind) -> Result<Reply, Problem> {
 /// `POST …/invitations/{id}/resend`: a new link, valid 7 days from now; the old
 /// link no longer works.
 pub(super) async fn resend(cx: &Ctx<'_>, kind: Kind) -> Result<Reply, Problem> {
-    let mut insee = None;
-    let (_, place) = managed_place(cx, kind, &mut insee).await?;
+    let mut decision = None;
+    let (_, place) = managed_place(cx, kind, &mut decision).await?;
     let id = invitation_param(cx, kind);
     let inv = cx
         .db
@@ -472,8 +467,8 @@ pub(super) async fn resend(cx: &Ctx<'_>, kind: Kind) -> Result<Reply, Problem> {
 
 /// `DELETE …/invitations/{id}`: the link no longer works.
 pub(super) async fn revoke(cx: &Ctx<'_>, kind: Kind) -> Result<Reply, Problem> {
-    let mut insee = None;
-    let (_, place) = managed_place(cx, kind, &mut insee).await?;
+    let mut decision = None;
+    let (_, place) = managed_place(cx, kind, &mut decision).await?;
     let id = invitation_param(cx, kind);
     let t = now();
     cx.db

@@ -9,8 +9,8 @@ use super::*;
 
 /// `POST /api/admin/invitations`: invites a person to the programme team.
 pub(super) async fn invite_to_programme(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let mut insee = None;
-    let (p, place) = managed_place(cx, Kind::Programme, &mut insee).await?;
+    let mut decision = None;
+    let (p, place) = managed_place(cx, Kind::Programme, &mut decision).await?;
     let body: NewTeamInvitation = cx.req.json()?;
     let name = proposed_name(body.name.as_deref())?;
     let inv = cx
@@ -96,7 +96,7 @@ pub(super) async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 _ => {
                     let inv = invite(
                         db,
-                        Place::Commune(&insee),
+                        Place::Commune(&allowed),
                         &body.email,
                         Some(body.role),
                         name.as_deref(),
@@ -127,8 +127,8 @@ pub(super) async fn add_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 /// organisation (202, the same answer whether or not the e-mail has an account).
 /// An account with that e-mail also finds it in `GET /api/me/invitations`.
 pub(super) async fn add_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let mut insee = None;
-    let (p, place) = managed_place(cx, Kind::Organisation, &mut insee).await?;
+    let mut decision = None;
+    let (p, place) = managed_place(cx, Kind::Organisation, &mut decision).await?;
     let body: AddOrganisationMember = cx.req.json()?;
     cx.db
         .atomic(async |db| invite(db, place, &body.email, None, None, &p.sub).await)

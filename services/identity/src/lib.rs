@@ -23,14 +23,19 @@ pub mod tables {
     /// A commune's members and their roles (key `insee, account_id`).
     pub const MEMBERSHIPS: TenantTable = TenantTable::new("memberships");
 
-    /// `memberships` holds one commune's rows each; everything else is the
-    /// platform's: the communes registry and its status history (written by the
-    /// programme's operators), accounts, organisations, tokens, throttling, the
-    /// outbox, and `invitations` — commune, programme and organisation invitations
-    /// in one table (most rows belong to no commune; the commune ones are reached
-    /// after a decision for their commune, by id or with `insee = ?`).
+    /// A commune's invitations: the view of `invitations` whose kind is
+    /// `commune` (read-only; writes go to `invitations` by id).
+    pub const COMMUNE_INVITATIONS: TenantTable = TenantTable::new("commune_invitations");
+
+    /// `memberships` and `commune_invitations` hold one commune's rows each;
+    /// everything else is the platform's: the communes registry and its status
+    /// history (written by the programme's operators), accounts, organisations,
+    /// tokens, throttling, the outbox, and `invitations` — commune, programme and
+    /// organisation invitations in one table (most rows belong to no commune; a
+    /// commune's are read through `commune_invitations`, written by id after a
+    /// decision for their commune).
     pub const SCHEMA: Schema = Schema {
-        tenant: &[MEMBERSHIPS],
+        tenant: &[MEMBERSHIPS, COMMUNE_INVITATIONS],
         platform: &[
             "communes",
             "commune_status_history",
