@@ -544,6 +544,9 @@ fn exact(message: &str) -> Option<&'static str> {
         "one of member, candidate, district, suspended" => {
             "l'un de member, candidate, district, suspended (membre, candidate, quartier, suspendue)"
         }
+        "five characters: a département (01–95, 2A, 2B, 97x) then digits" => {
+            "cinq caractères : un département (01 à 95, 2A, 2B, 97x) puis des chiffres"
+        }
         "invalid departement" => "département invalide",
         "a département code such as 75, 2A or 974" => "un code de département comme 75, 2A ou 974",
         "invalid territory" => "territoire invalide",

@@ -36,8 +36,9 @@ const FIELD_CALLS: &[&str] = &[
 /// Messages for the platform's operators, never shown to a person: the 5xx
 /// answers of a misconfigured or failing deployment (the web app shows a French
 /// sentence by status for those, not their detail), the gateway-to-service
-/// principal header, and `expected {what}` whose every `what` the table's own
-/// unit test covers.
+/// principal header, the store's errors (a 500: a handler asked the store
+/// wrongly), and `expected {what}` whose every `what` the table's own unit test
+/// covers.
 const OPERATORS_ONLY: &[&str] = &[
     "opening ",
     "writing the tenant status of ",
@@ -54,6 +55,11 @@ const OPERATORS_ONLY: &[&str] = &[
     "the principal header",
     "reading the body failed",
     "expected 12",
+    // The store's errors (`StoreError`): 500s, a handler's mistake.
+    "the platform path refuses ",
+    "`12` is not a tenant table",
+    "the policy decision names no commune",
+    "transactions do not nest",
 ];
 
 /// Where the services' messages are written.
