@@ -1268,26 +1268,26 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
                     && changed["workflow"] == made["workflow"],
                 "the form changed: {changed}"
             );
-            // A call with applications in (the demo's) still takes a new title:
-            // its form, criteria and steps go back exactly as they are.
-            const DEMO_CALL: &str = "01900000-0000-7000-8000-0000000c1001";
+            // A call with applications in (this test's two, in review) still
+            // takes a new title: its form, criteria and steps go back exactly as
+            // they are.
             let before = api_now(
                 &b.server,
                 "GET",
-                &format!("/api/calls/{DEMO_CALL}"),
+                &format!("/api/calls/{call}"),
                 "admin.saint-denis@qmi.example",
                 None,
             );
-            b.click(&format!("#modifier-{DEMO_CALL}")).await?;
+            b.click(&format!("#modifier-{call}")).await?;
             wait_value(
                 b,
                 "#appel-titre",
-                "Des cours d'école plus fraîches à Pleyel",
+                "Îlots de fraîcheur à Saint-Denis",
             )
             .await?;
             b.fill(
                 "#appel-titre",
-                "Des cours d'école plus fraîches à Pleyel et Confluence",
+                "Îlots de fraîcheur à Saint-Denis et Confluence",
             )
             .await?;
             b.click("#appel-creer").await?;
@@ -1295,12 +1295,12 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
             let after = api_now(
                 &b.server,
                 "GET",
-                &format!("/api/calls/{DEMO_CALL}"),
+                &format!("/api/calls/{call}"),
                 "admin.saint-denis@qmi.example",
                 None,
             );
             ensure!(
-                after["title"] == "Des cours d'école plus fraîches à Pleyel et Confluence",
+                after["title"] == "Îlots de fraîcheur à Saint-Denis et Confluence",
                 "the title did not change: {after}"
             );
             ensure!(
