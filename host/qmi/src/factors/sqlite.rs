@@ -369,6 +369,8 @@ impl ConnectionInner {
         sql: &str,
         params: Vec<Value>,
     ) -> Result<(Vec<String>, Vec<RowResult>), Error> {
+        // `RUST_LOG=qmi::sql=debug`: every statement a guest runs, as written.
+        tracing::debug!(target: "qmi::sql", "{sql}");
         let leased = self.conn.as_mut().ok_or(Error::InvalidConnection)?;
         let conn = leased.conn.as_ref().ok_or(Error::InvalidConnection)?;
         let outcome = match run(conn, sql, &params) {
