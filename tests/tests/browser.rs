@@ -1279,12 +1279,7 @@ fn commune_admin_assigns_reviewers_ranks_decides_and_publishes() {
                 None,
             );
             b.click(&format!("#modifier-{call}")).await?;
-            wait_value(
-                b,
-                "#appel-titre",
-                "Îlots de fraîcheur à Saint-Denis",
-            )
-            .await?;
+            wait_value(b, "#appel-titre", "Îlots de fraîcheur à Saint-Denis").await?;
             b.fill(
                 "#appel-titre",
                 "Îlots de fraîcheur à Saint-Denis et Confluence",

@@ -338,7 +338,9 @@ pub(super) async fn managed_place<'a>(
         }
         Kind::Organisation => {
             let org = cx.param("id");
-            let _allowed = cx.allow(Some(&p), Operation::UpdateOrganisation(org)).await?;
+            let _allowed = cx
+                .allow(Some(&p), Operation::UpdateOrganisation(org))
+                .await?;
             drop(require_organisation(&cx.db, org).await?);
             Place::Organisation(org)
         }
