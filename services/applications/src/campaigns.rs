@@ -108,11 +108,7 @@ pub(super) async fn list_campaigns(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .ask(Action::CampaignRead, &Facts::default())
         .await
         .is_ok();
-    let after = page
-        .after
-        .as_ref()
-        .map(|c| c.key().to_owned())
-        .unwrap_or_default();
+    let after = page.after_key();
     let sql = format!(
         "SELECT * FROM campaigns WHERE (published = 1 OR ?) AND id > ? ORDER BY id LIMIT {}",
         page.fetch()
@@ -207,11 +203,7 @@ pub(super) async fn list_candidacies(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let c = load_campaign(cx).await?;
     let allowed = cx.ask(Action::CampaignReview, &Facts::default()).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
-    let after = page
-        .after
-        .as_ref()
-        .map(|c| c.key().to_owned())
-        .unwrap_or_default();
+    let after = page.after_key();
     // Every commune's candidacies: a decision without a commune, read across.
     let rows = cx
         .db

@@ -339,11 +339,7 @@ pub(super) async fn transition_application(cx: &Ctx<'_>) -> Result<Reply, Proble
 pub(super) async fn list_call_applications(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let call = call_for(cx, Action::ExportApplications).await?;
     let page = PageRequest::from_query(&cx.req.query)?;
-    let after = page
-        .after
-        .as_ref()
-        .map(|c| c.key().to_owned())
-        .unwrap_or_default();
+    let after = page.after_key();
     let mut select = call
         .reads(&cx.db)?
         .select(APPLICATIONS, &["*"])
@@ -374,11 +370,7 @@ pub(super) async fn list_my_applications(cx: &Ctx<'_>) -> Result<Reply, Problem>
         ));
     };
     let page = PageRequest::from_query(&cx.req.query)?;
-    let after = page
-        .after
-        .as_ref()
-        .map(|c| c.key().to_owned())
-        .unwrap_or_default();
+    let after = page.after_key();
     // Across every commune: the organisation is the key here, not the tenant;
     // each row is then shown only if the policy lets the caller read it (below),
     // so the rows are read as the facts of those decisions.

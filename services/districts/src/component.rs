@@ -68,11 +68,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     match op {
         Op::ListDistricts => {
             let page = PageRequest::from_query(&req.query)?;
-            let after = page
-                .after
-                .as_ref()
-                .map(|c| c.key().to_owned())
-                .unwrap_or_default();
+            let after = page.after_key();
             let rows = db
                 .platform()
                 .run(

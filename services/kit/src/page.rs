@@ -123,6 +123,14 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
+    /// The key to start after (`""` on the first page): bound as `id > ?`.
+    pub fn after_key(&self) -> String {
+        self.after
+            .as_ref()
+            .map(|c| c.key().to_owned())
+            .unwrap_or_default()
+    }
+
     /// Reads `limit` and `cursor` from the query; 400 naming the parameter when
     /// either is invalid.
     pub fn from_query(query: &Query) -> Result<Self, Problem> {
