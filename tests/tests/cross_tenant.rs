@@ -114,22 +114,25 @@ impl Who {
         )
     }
 
-    /// The demo account used for the principal (accounts can only be created with a
-    /// password by the demo seed; everything else about them is set through the API).
-    fn demo_email(self) -> Option<&'static str> {
-        Some(match self {
+    /// The principal's address in run `run`. The two operators are the platform's
+    /// bootstrap accounts (only the seed makes operators); everyone else is a
+    /// newcomer of this run, invited through the API and joining by the e-mailed
+    /// link with [`PASSWORD`].
+    fn email(self, run: &str) -> Option<String> {
+        let person = match self {
             Who::Anonymous => return None,
-            Who::AAdmin => "admin.montreuil@qmi.example",
-            Who::AAgent => "agent.montreuil@qmi.example",
-            Who::AReviewer => "reviewer.montreuil@qmi.example",
-            Who::XMember => "partner@gruene-wege.example",
-            Who::Hosting => "hosting@qmi.example",
-            Who::BAdmin => "admin.saint-denis@qmi.example",
-            Who::BAgent => "agent.saint-denis@qmi.example",
-            Who::BReviewer => "reviewer.saint-denis@qmi.example",
-            Who::YMember => "partner@solaire-urbain.example",
-            Who::Programme => "programme@qmi.example",
-        })
+            Who::Hosting => return Some("hosting@qmi.example".to_owned()),
+            Who::Programme => return Some("programme@qmi.example".to_owned()),
+            Who::AAdmin => "a-admin",
+            Who::AAgent => "a-agent",
+            Who::AReviewer => "a-reviewer",
+            Who::XMember => "x-member",
+            Who::BAdmin => "b-admin",
+            Who::BAgent => "b-agent",
+            Who::BReviewer => "b-reviewer",
+            Who::YMember => "y-member",
+        };
+        Some(format!("{person}.{run}@cross-tenant.example"))
     }
 }
 
@@ -521,7 +524,8 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
         );
     }
 
-    // Two organisations; each partner leaves its demo organisation for its new one.
+    // Two organisations, each with its partner: a newcomer invited by the
+    // programme operator, joining by the e-mailed link.
     let new_org = |name: &str| {
         api.ok(
             "POST",
@@ -535,46 +539,12 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
     };
     let org_x = new_org(&format!("Organisation X {run}"));
     let org_y = new_org(&format!("Organisation Y {}", mark("organisation Y's name")));
-    for (who, org) in [(Who::XMember, &org_x), (Who::YMember, &org_y)] {
-        let email = who.demo_email().expect("email");
-        let me = api.ok("GET", "/api/me", Some(&api.sign_in(email)), Body::Empty);
-        if let Some(old) = me["organisation"]["id"].as_str() {
-            api.ok(
-                "DELETE",
-                &format!(
-                    "/api/organisations/{old}/members/{}",
-                    me["id"].as_str().expect("id")
-                ),
-                p,
-                Body::Empty,
-            );
-        }
-        let invited = api
-            .send(
-                "POST",
-                &format!("/api/organisations/{org}/members"),
-                p,
-                &Body::Json(json!({ "email": email })),
-            )
-            .unwrap_or_else(|e| panic!("inviting {email}: {e}"));
-        assert!(invited.ok(), "inviting {email}: {}", invited.status);
-        if invited.status == 202 {
-            // An organisation enrols nobody without consent: the partner accepts.
-            let token = api.sign_in(email);
-            let pending = api.ok("GET", "/api/me/invitations", Some(&token), Body::Empty);
-            let id = pending
-                .as_array()
-                .and_then(|all| all.iter().find(|i| i["organisation"]["id"] == org.as_str()))
-                .and_then(|i| i["id"].as_str())
-                .unwrap_or_else(|| panic!("no invitation to {org} for {email}: {pending}"))
-                .to_owned();
-            api.ok(
-                "POST",
-                &format!("/api/me/invitations/{id}/accept"),
-                Some(&token),
-                Body::Empty,
-            );
-        }
+    for (who, org, name) in [
+        (Who::XMember, &org_x, "Partenaire X"),
+        (Who::YMember, &org_y, "Partenaire Y"),
+    ] {
+        let email = who.email(&run).expect("email");
+        qmi_tests::invite::to_organisation(server, &programme, org, &email, Some(name), PASSWORD);
     }
 
     // Roles in A and B.
@@ -584,15 +554,24 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
     ] {
         for (who, role) in [(admin, "admin"), (agent, "agent"), (reviewer, "reviewer")] {
             // An invitation, accepted with the account's password (issue 12).
-            let email = who.demo_email().expect("email");
-            qmi_tests::invite::to_commune(server, &programme, insee, email, role, None, PASSWORD);
+            let email = who.email(&run).expect("email");
+            let name = format!("{} {insee}", who.label());
+            qmi_tests::invite::to_commune(
+                server,
+                &programme,
+                insee,
+                &email,
+                role,
+                Some(&name),
+                PASSWORD,
+            );
         }
     }
 
     // Everyone signs in now, with their new roles and organisations in their tokens.
     let mut people = BTreeMap::new();
     for who in Who::ALL.into_iter().chain([Who::Programme]) {
-        let person = match who.demo_email() {
+        let person = match who.email(&run) {
             None => Person {
                 token: None,
                 email: "anonymous@intruder.example".into(),
@@ -602,12 +581,12 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
                 let token = match who {
                     Who::Hosting => hosting.clone(),
                     Who::Programme => programme.clone(),
-                    _ => api.sign_in(email),
+                    _ => api.sign_in(&email),
                 };
                 let me = api.ok("GET", "/api/me", Some(&token), Body::Empty);
                 Person {
                     id: me["id"].as_str().expect("id").to_owned(),
-                    email: email.to_owned(),
+                    email,
                     token: Some(token),
                 }
             }
@@ -688,9 +667,12 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
     .account_id;
 
     // A pending invitation to join Y, addressed to someone outside every principal
-    // of the sweep: nobody else may accept or decline it.
-    let invitee = "cto@solaire-urbain.example";
-    let y_token = api.sign_in(Who::YMember.demo_email().expect("email"));
+    // of the sweep: nobody else may accept or decline it (its id from Y's list).
+    let invitee = format!("cto.{run}@cross-tenant.example");
+    let y_token = people[&Who::YMember]
+        .token
+        .clone()
+        .expect("Y's member signed in");
     api.ok(
         "POST",
         &format!("/api/organisations/{org_y}/members"),
@@ -699,16 +681,13 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
     );
     let pending = api.ok(
         "GET",
-        "/api/me/invitations",
-        Some(&api.sign_in(invitee)),
+        &format!("/api/organisations/{org_y}/invitations"),
+        Some(&y_token),
         Body::Empty,
     );
     let invitation_y = pending
         .as_array()
-        .and_then(|all| {
-            all.iter()
-                .find(|i| i["organisation"]["id"] == org_y.as_str())
-        })
+        .and_then(|all| all.iter().find(|i| i["email"] == invitee.as_str()))
         .and_then(|i| i["id"].as_str())
         .unwrap_or_else(|| panic!("no invitation to Y for {invitee}: {pending}"))
         .to_owned();
@@ -911,7 +890,7 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
     );
     assert_eq!(call["decisions_published"], false, "{call}");
 
-    // Y's member was told of leaving its demo organisation and joining Y.
+    // Y's member has a notice (the receipts of Y's applications).
     let notices = api.ok(
         "GET",
         "/api/notifications",
@@ -928,9 +907,7 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
         "POST",
         "/api/auth/token",
         None,
-        Body::Json(
-            json!({ "email": Who::YMember.demo_email().expect("email"), "password": PASSWORD }),
-        ),
+        Body::Json(json!({ "email": people[&Who::YMember].email, "password": PASSWORD })),
     )["session_id"]
         .as_str()
         .expect("session_id")
