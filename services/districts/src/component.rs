@@ -7,12 +7,15 @@ use qmi_api::Insee;
 use qmi_api::applications::{District, DistrictInput};
 use qmi_api::routes::districts::Op;
 use qmi_kit::context::Ctx;
+use qmi_kit::decision::Allowed;
 use qmi_kit::http::{Incoming, Reply, json};
 use qmi_kit::policy::{Action, Facts};
 use qmi_kit::sql::Row;
 use qmi_kit::store::Db;
 use qmi_kit::{PageRequest, Problem};
 use spin_sdk::http::Request;
+
+use crate::DISTRICTS;
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Reply {
@@ -43,13 +46,14 @@ fn district_of(r: Row<'_>) -> Result<District, Problem> {
     })
 }
 
-async fn load(db: &Db, insee: &Insee) -> Result<Option<District>, Problem> {
+/// Commune `insee`'s district, read under `allowed` (a public read of the
+/// registry, narrowed to the commune by the builder, or a decision for it).
+async fn load(db: &Db, allowed: &Allowed, insee: &Insee) -> Result<Option<District>, Problem> {
     let rows = db
-        .platform()
-        .run(
-            "SELECT * FROM districts WHERE insee = ?",
-            vec![insee.into()],
-        )
+        .across(allowed)
+        .select(DISTRICTS, &["*"])
+        .within(insee)
+        .rows()
         .await?;
     rows.first().map(district_of).transpose()
 }
@@ -67,17 +71,16 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     match op {
         Op::ListDistricts => {
+            // Districts are public: every commune's, read across.
+            let allowed = cx.ask(Action::RegistryRead, &Facts::default()).await?;
             let page = PageRequest::from_query(&req.query)?;
-            let after = page.after_key();
             let rows = db
-                .platform()
-                .run(
-                    &format!(
-                        "SELECT * FROM districts WHERE insee > ? ORDER BY insee LIMIT {}",
-                        page.fetch()
-                    ),
-                    vec![after.into()],
-                )
+                .across(&allowed)
+                .select(DISTRICTS, &["*"])
+                .filter("insee > ?", [page.after_key().into()])
+                .order_by("insee")
+                .limit(page.fetch())
+                .rows()
                 .await?;
             let items = rows
                 .iter()
@@ -87,33 +90,45 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         }
         Op::GetDistrict => {
             let insee = cx.insee()?;
+            let allowed = cx.ask(Action::RegistryRead, &Facts::default()).await?;
             Ok(json(
                 200,
-                &load(&db, &insee)
+                &load(&db, &allowed, &insee)
                     .await?
                     .ok_or_else(|| Problem::not_found(format!("no district in {insee}")))?,
             ))
         }
         Op::CreateDistrict => {
             cx.me()?;
-            // A district is created by selecting the commune's candidacy.
-            let _allowed = cx.ask(Action::CampaignSelect, &Facts::default()).await?;
+            // A district is created by selecting the commune's candidacy; asked
+            // before the body is read, then for the commune whose row it writes.
+            let _selects = cx.ask(Action::CampaignSelect, &Facts::default()).await?;
             let input: DistrictInput = req.json()?;
+            let allowed = cx
+                .ask(Action::CampaignSelect, &Facts::tenant(&input.insee))
+                .await?;
             check(&input)?;
             // Idempotent: a selection retried finds the district it created.
-            if let Some(existing) = load(&db, &input.insee).await? {
+            if let Some(existing) = load(&db, &allowed, &input.insee).await? {
                 return Ok(json(200, &existing));
             }
             let t = now();
             let body = serde_json::to_string(&input).map_err(Problem::internal)?;
-            db.platform().run(
-                "INSERT INTO districts (insee, body, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (insee) DO NOTHING",
-                vec![(&input.insee).into(), body.into(), t.into(), t.into()],
-            )
-            .await?;
+            db.tenant(&allowed)?
+                .insert(
+                    DISTRICTS,
+                    vec![
+                        ("body", body.into()),
+                        ("created_at", t.into()),
+                        ("updated_at", t.into()),
+                    ],
+                )
+                .or_ignore()
+                .run()
+                .await?;
             Ok(json(
                 201,
-                &load(&db, &input.insee)
+                &load(&db, &allowed, &input.insee)
                     .await?
                     .ok_or_else(|| Problem::internal("district vanished"))?,
             ))
@@ -121,7 +136,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         Op::UpdateDistrict => {
             cx.me()?;
             let insee = cx.insee()?;
-            let _allowed = cx
+            let allowed = cx
                 .ask(Action::DistrictUpdate, &Facts::tenant(&insee))
                 .await?;
             let input: DistrictInput = req.json()?;
@@ -129,21 +144,22 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
                 return Err(Problem::invalid_field("insee", "must match the path"));
             }
             check(&input)?;
-            let existing = load(&db, &insee)
+            let existing = load(&db, &allowed, &insee)
                 .await?
                 .ok_or_else(|| Problem::not_found(format!("no district in {insee}")))?;
             let mut input = input;
             input.campaign_id = existing.campaign_id;
             let body = serde_json::to_string(&input).map_err(Problem::internal)?;
-            db.platform()
-                .run(
-                    "UPDATE districts SET body = ?, updated_at = ? WHERE insee = ?",
-                    vec![body.into(), now().into(), (&insee).into()],
+            db.tenant(&allowed)?
+                .update(
+                    DISTRICTS,
+                    vec![("body", body.into()), ("updated_at", now().into())],
                 )
+                .run()
                 .await?;
             Ok(json(
                 200,
-                &load(&db, &insee)
+                &load(&db, &allowed, &insee)
                     .await?
                     .ok_or_else(|| Problem::internal("district vanished"))?,
             ))

@@ -9,13 +9,14 @@ mod component;
 /// The SQLite label of the districts database.
 pub const DATABASE: &str = "districts";
 
-/// The districts database's tables (`migrations/`). `districts` is a registry
-/// like identity's `communes`: one row per selected commune (its key is `insee`),
-/// created by the programme's selection (a decision without a commune), readable
-/// by anyone without a decision, updated by the commune's admins after a
-/// `DistrictUpdate` decision for that commune. No table holds rows of one commune
-/// among others, so every query takes the platform path.
+/// A commune's district (its key is `insee`: one per commune), created by the
+/// programme's selection of its candidacy (a `campaign-select` decision for the
+/// commune), completed by its admins (`district-update` for the commune), read
+/// by anyone (`registry-read`, across communes, narrowed by the builder).
+pub const DISTRICTS: qmi_kit::sql::TenantTable = qmi_kit::sql::TenantTable::new("districts");
+
+/// The districts database's tables (`migrations/`): one tenant table.
 pub const SCHEMA: qmi_kit::sql::Schema = qmi_kit::sql::Schema {
-    tenant: &[],
-    platform: &["districts"],
+    tenant: &[DISTRICTS],
+    platform: &[],
 };
