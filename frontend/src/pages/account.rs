@@ -15,7 +15,8 @@ use qmi_api::notifications::{Preferences, Topic};
 use crate::api::{self, ApiError};
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::access::{
-    LangChoice, api_errors, check_new_password, field_error, lang_of, password_hint,
+    LangChoice, PASSWORD_RULE, check_new_password, field_error, lang_of, password_hint,
+    show_failure,
 };
 use crate::pages::space::SignedIn;
 use crate::session::use_session;
@@ -84,10 +85,11 @@ fn Profile(me: Me) -> impl IntoView {
                     saved.set(true);
                 }
                 Err(e) => {
-                    api_errors(
+                    show_failure(
                         i,
                         errors,
-                        &e,
+                        failure,
+                        e,
                         &[(
                             "name",
                             (
@@ -96,9 +98,6 @@ fn Profile(me: Me) -> impl IntoView {
                             ),
                         )],
                     );
-                    if e.errors.is_empty() {
-                        failure.set(Some(e));
-                    }
                 }
             }
         });
@@ -171,10 +170,11 @@ fn EmailForm() -> impl IntoView {
                     sent.set(Some(r.email.to_string()));
                 }
                 Err(e) => {
-                    api_errors(
+                    show_failure(
                         i,
                         errors,
-                        &e,
+                        failure,
+                        e,
                         &[
                             (
                                 "email",
@@ -186,9 +186,6 @@ fn EmailForm() -> impl IntoView {
                             ("password", ("Mot de passe incorrect.", "Wrong password.")),
                         ],
                     );
-                    if e.errors.is_empty() {
-                        failure.set(Some(e));
-                    }
                 }
             }
         });
@@ -268,27 +265,19 @@ fn PasswordForm() -> impl IntoView {
                     crate::pages::account::refresh_sessions();
                 }
                 Err(e) => {
-                    api_errors(
+                    show_failure(
                         i,
                         errors,
-                        &e,
+                        failure,
+                        e,
                         &[
                             (
                                 "current_password",
                                 ("Mot de passe actuel incorrect.", "Wrong current password."),
                             ),
-                            (
-                                "new_password",
-                                (
-                                    "Choisissez un mot de passe de 12 caractères au moins.",
-                                    "Choose a password of at least 12 characters.",
-                                ),
-                            ),
+                            ("new_password", PASSWORD_RULE),
                         ],
                     );
-                    if e.errors.is_empty() {
-                        failure.set(Some(e));
-                    }
                 }
             }
         });

@@ -312,16 +312,22 @@ pub(super) async fn assign_reviewers(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     };
     let district_of: HashMap<&str, &Insee> =
         apps.iter().map(|c| (c.id.as_str(), &c.insee)).collect();
-    // An assignment lives in the tenant of its application's district: the
-    // policy is asked for each district the call covers (a programme call spans
-    // several), and each write goes through that district's decision.
+    // An assignment lives in the tenant of its application's district: each
+    // write goes through that district's decision. A commune's call has the one
+    // its route was allowed with; a programme call spans several districts, and
+    // the policy is asked for each.
     let mut in_district: HashMap<&Insee, Allowed> = HashMap::new();
     for d in &call.districts {
-        let facts = Facts {
-            tenant: Some(d.clone()),
-            ..call.facts()
+        let allowed = if call.programme {
+            let facts = Facts {
+                tenant: Some(d.clone()),
+                ..call.facts()
+            };
+            cx.ask(Action::ReviewAssign, &facts).await?
+        } else {
+            call.decision()?.clone()
         };
-        in_district.insert(d, cx.ask(Action::ReviewAssign, &facts).await?);
+        in_district.insert(d, allowed);
     }
     let store_of = |insee: &Insee| {
         in_district

@@ -386,11 +386,9 @@ pub(super) async fn decide_candidacy(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let insee = cx.insee()?;
     // Asked for the commune whose candidacy is decided: the decision is written
     // in its tenant tables (`db.tenant`), a suspended commune's frozen.
-    let facts = Facts {
-        tenant: Some(insee.clone()),
-        ..Facts::default()
-    };
-    let allowed = cx.ask(Action::CampaignSelect, &facts).await?;
+    let allowed = cx
+        .ask(Action::CampaignSelect, &Facts::tenant(&insee))
+        .await?;
     let c = load_campaign(cx).await?;
     let decision: CandidacyDecision = cx.req.json()?;
     let cand = require_candidacy(cx, &allowed, &insee, &c.campaign.id).await?;

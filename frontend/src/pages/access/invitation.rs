@@ -131,20 +131,18 @@ fn AcceptForm(preview: InvitationPreview, token: String) -> impl IntoView {
                 }
                 Err(e) if link_unavailable(&e) => gone.set(true),
                 Err(e) => {
-                    api_errors(
+                    show_failure(
                         i,
                         errors,
-                        &e,
+                        failure,
+                        e,
                         &[
                             (
                                 "password",
                                 if exists {
                                     ("Mot de passe incorrect.", "Wrong password.")
                                 } else {
-                                    (
-                                        "Choisissez un mot de passe de 12 caractères au moins.",
-                                        "Choose a password of at least 12 characters.",
-                                    )
+                                    PASSWORD_RULE
                                 },
                             ),
                             (
@@ -156,9 +154,6 @@ fn AcceptForm(preview: InvitationPreview, token: String) -> impl IntoView {
                             ),
                         ],
                     );
-                    if e.errors.is_empty() {
-                        failure.set(Some(e));
-                    }
                 }
             }
         });

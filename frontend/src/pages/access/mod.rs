@@ -62,6 +62,27 @@ pub fn api_errors(i: I18n, errors: FieldErrors, e: &ApiError, messages: &[(&'sta
     }
 }
 
+/// What the API refused, shown: its field messages (as [`api_errors`]), or the
+/// whole failure in `failure` when it names no field.
+pub fn show_failure(
+    i: I18n,
+    errors: FieldErrors,
+    failure: RwSignal<Option<ApiError>>,
+    e: ApiError,
+    messages: &[(&'static str, Text)],
+) {
+    api_errors(i, errors, &e, messages);
+    if e.errors.is_empty() {
+        failure.set(Some(e));
+    }
+}
+
+/// The rule a new password must follow, as the forms say it.
+pub const PASSWORD_RULE: Text = (
+    "Choisissez un mot de passe de 12 caractères au moins.",
+    "Choose a password of at least 12 characters.",
+);
+
 /// Sets `field`'s message in `errors` (client-side checks).
 pub fn field_error(errors: FieldErrors, field: &'static str, message: &'static str) {
     errors.update(|m| {
@@ -81,14 +102,7 @@ pub fn check_new_password(
     repeated: &str,
 ) -> bool {
     if password.chars().count() < PASSWORD_MIN_CHARS {
-        field_error(
-            errors,
-            field,
-            i.t(
-                "Choisissez un mot de passe de 12 caractères au moins.",
-                "Choose a password of at least 12 characters.",
-            ),
-        );
+        field_error(errors, field, i.t(PASSWORD_RULE.0, PASSWORD_RULE.1));
         false
     } else if password != repeated {
         field_error(

@@ -54,10 +54,11 @@ pub(super) fn ForgotPage() -> impl IntoView {
                     crate::ui::focus("#lien-envoye");
                 }
                 Err(e) => {
-                    api_errors(
+                    show_failure(
                         i,
                         errors,
-                        &e,
+                        failure,
+                        e,
                         &[(
                             "email",
                             (
@@ -66,9 +67,6 @@ pub(super) fn ForgotPage() -> impl IntoView {
                             ),
                         )],
                     );
-                    if e.errors.is_empty() {
-                        failure.set(Some(e));
-                    }
                 }
             }
             busy.set(false);
@@ -151,21 +149,7 @@ pub(super) fn ResetPage() -> impl IntoView {
                 }
                 Err(e) if link_unavailable(&e) => gone.set(true),
                 Err(e) => {
-                    api_errors(
-                        i,
-                        errors,
-                        &e,
-                        &[(
-                            "password",
-                            (
-                                "Choisissez un mot de passe de 12 caractères au moins.",
-                                "Choose a password of at least 12 characters.",
-                            ),
-                        )],
-                    );
-                    if e.errors.is_empty() {
-                        failure.set(Some(e));
-                    }
+                    show_failure(i, errors, failure, e, &[("password", PASSWORD_RULE)]);
                 }
             }
             busy.set(false);

@@ -80,10 +80,11 @@ pub(super) fn SignUpPage() -> impl IntoView {
                     crate::ui::focus("#inscription-envoyee");
                 }
                 Err(e) => {
-                    api_errors(
+                    show_failure(
                         i,
                         errors,
-                        &e,
+                        failure,
+                        e,
                         &[
                             (
                                 "email",
@@ -99,18 +100,9 @@ pub(super) fn SignUpPage() -> impl IntoView {
                                     "A name of 1 to 200 characters, on one line.",
                                 ),
                             ),
-                            (
-                                "password",
-                                (
-                                    "Choisissez un mot de passe de 12 caractères au moins.",
-                                    "Choose a password of at least 12 characters.",
-                                ),
-                            ),
+                            ("password", PASSWORD_RULE),
                         ],
                     );
-                    if e.errors.is_empty() {
-                        failure.set(Some(e));
-                    }
                 }
             }
             busy.set(false);
