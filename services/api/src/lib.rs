@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod authz;
+pub mod experiments;
 pub mod geo;
 pub mod identity;
 pub mod notifications;

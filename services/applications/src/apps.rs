@@ -366,13 +366,7 @@ pub(super) async fn file_names(
         .collect())
 }
 
-/// The name a file was sent with (`?name=`): its last path segment, without
-/// control characters, 200 characters at most; `None` when nothing is left.
-pub(super) fn file_name(query: Option<&str>) -> Option<String> {
-    let base = query?.rsplit(['/', '\\']).next()?;
-    let name: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    Some(name.trim().to_owned()).filter(|n| !n.is_empty())
-}
+pub(super) use qmi_kit::sniff::file_name;
 
 /// Checks the call's eligibility against the applicant organisation as identity
 /// knows it (fetched through the app's API with the caller's credentials, so

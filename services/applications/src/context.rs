@@ -3,13 +3,10 @@
 //! JSON and validation helpers, downloads, and calls to the other services through
 //! the app's own API. The policy is asked through the kit (`Ctx::ask`, `Ctx::sees`).
 
-use bytes::Bytes;
 use qmi_api::applications::*;
 use qmi_kit::Problem;
 use qmi_kit::http::Reply;
 use qmi_kit::store::Db;
-use spin_sdk::http::body::IncomingBodyExt as _;
-use spin_sdk::http::{FullBody, Request};
 
 use crate::paris::Instant;
 
@@ -89,55 +86,5 @@ pub(super) fn download(content_type: &str, body: Vec<u8>, filename: &str) -> Rep
 
 // ---------------------------------------------------------------- other services
 
-/// Where the app's own API is reached from inside a component: the Spin variable
-/// `services_url`, by default `http://self.alt` — a Spin self-request, which goes
-/// through the router and the gateway like any request (`*.spin.internal`
-/// chaining cannot reach a component whose triggers carry middleware). A
-/// per-component deployment points it at the ingress.
-pub(super) async fn services_url() -> String {
-    match spin_sdk::variables::get("services_url").await {
-        Ok(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_owned(),
-        _ => "http://self.alt".to_owned(),
-    }
-}
-
-/// Calls the app's own API (`path` starts with `/api/`) as the caller, with
-/// the caller's bearer token: the gateway checks it again, as for any request.
-pub(super) async fn call_api(
-    cx: &Ctx<'_>,
-    method: &str,
-    path: &str,
-    body: Option<serde_json::Value>,
-) -> Result<(u16, Bytes), Problem> {
-    let url = format!("{}{path}", services_url().await);
-    let mut b = Request::<()>::builder().method(method).uri(&url);
-    if let Some(auth) = cx.req.header("authorization") {
-        b = b.header("authorization", auth);
-    }
-    let payload = match body {
-        Some(v) => {
-            b = b.header("content-type", "application/json");
-            Bytes::from(serde_json::to_vec(&v).map_err(Problem::internal)?)
-        }
-        None => Bytes::new(),
-    };
-    b = b.header("content-length", payload.len().to_string());
-    let request = b.body(FullBody::new(payload)).map_err(Problem::internal)?;
-    let response = spin_sdk::http::send(request).await.map_err(|e| {
-        Problem::new(502, "upstream", "Upstream failure").detail(format!("{method} {path}: {e:?}"))
-    })?;
-    let status = response.status().as_u16();
-    let body = response
-        .into_body()
-        .bytes()
-        .await
-        .map_err(|e| Problem::internal(format!("{path}: {e:?}")))?;
-    Ok((status, body))
-}
-
-pub(super) fn upstream(what: &str, status: u16, body: &[u8]) -> Problem {
-    Problem::new(502, "upstream", "Upstream failure").detail(format!(
-        "{what} answered {status}: {}",
-        String::from_utf8_lossy(body)
-    ))
-}
+/// Calls to the app's own API as the caller (a Spin self-request), from the kit.
+pub(super) use qmi_kit::api::{call_api, upstream};

@@ -1,99 +1,9 @@
-//! Exports: CSV (RFC 4180) and a minimal XLSX workbook (Office Open XML, one
+//! Exports: CSV (RFC 4180, written by `qmi_kit::csv`) and a minimal XLSX workbook (Office Open XML, one
 //! sheet of inline strings and numbers) in a ZIP written here with the `stored`
 //! method, so no compression crate is needed on wasm32-wasip2.
 
-/// One cell of an export.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Cell {
-    /// Text.
-    Text(String),
-    /// A number.
-    Number(f64),
-    /// Nothing.
-    Empty,
-}
-
-impl Cell {
-    /// The cell as CSV/plain text.
-    pub fn text(&self) -> String {
-        match self {
-            Cell::Text(s) => s.clone(),
-            Cell::Number(n) => format_number(*n),
-            Cell::Empty => String::new(),
-        }
-    }
-}
-
-impl From<&str> for Cell {
-    fn from(s: &str) -> Self {
-        Cell::Text(s.to_owned())
-    }
-}
-impl From<String> for Cell {
-    fn from(s: String) -> Self {
-        Cell::Text(s)
-    }
-}
-impl From<Option<f64>> for Cell {
-    fn from(n: Option<f64>) -> Self {
-        n.map_or(Cell::Empty, Cell::Number)
-    }
-}
-
-fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
-}
-
-/// Neutralises spreadsheet formula injection (CWE-1236): a text cell starting
-/// with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with a single
-/// quote so spreadsheet software shows it as text instead of evaluating it.
-/// Numbers are never touched (a negative number stays a number).
-pub fn defuse(cell: &Cell) -> String {
-    let t = cell.text();
-    match cell {
-        Cell::Text(_) if t.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{t}"),
-        _ => t,
-    }
-}
-
-/// RFC 4180 CSV: CRLF line ends, fields quoted when they hold `,`, `"`, CR or LF;
-/// text that a spreadsheet would read as a formula is defused (see [`defuse`]).
-pub fn csv(rows: &[Vec<Cell>]) -> String {
-    csv_with(rows, ',', false)
-}
-
-/// The CSV French Excel opens as columns: `;` between fields and a decimal
-/// comma in numbers (`4,5`); otherwise as [`csv`].
-pub fn csv_french(rows: &[Vec<Cell>]) -> String {
-    csv_with(rows, ';', true)
-}
-
-fn csv_with(rows: &[Vec<Cell>], separator: char, decimal_comma: bool) -> String {
-    let mut out = String::new();
-    for row in rows {
-        let line: Vec<String> = row
-            .iter()
-            .map(|c| {
-                let t = match c {
-                    Cell::Number(_) if decimal_comma => c.text().replace('.', ","),
-                    _ => defuse(c),
-                };
-                if t.contains([separator, '"', '\n', '\r']) {
-                    format!("\"{}\"", t.replace('"', "\"\""))
-                } else {
-                    t
-                }
-            })
-            .collect();
-        out.push_str(&line.join(&separator.to_string()));
-        out.push_str("\r\n");
-    }
-    out
-}
+pub use qmi_kit::csv::{Cell, csv, csv_french, defuse, format_number};
+pub use qmi_kit::sniff::crc32;
 
 fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -173,22 +83,6 @@ pub fn xlsx(sheet: &str, rows: &[Vec<Cell>]) -> Vec<u8> {
     )
 }
 
-/// CRC-32 (IEEE), as ZIP needs.
-pub fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
 /// A ZIP archive of `files`, each stored (method 0).
 pub fn zip_stored(files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -243,46 +137,6 @@ pub fn zip_stored(files: &[(&str, &[u8])]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_quotes_what_it_must() {
-        let rows = vec![
-            vec![Cell::from("a"), Cell::from("b,c"), Cell::from("say \"hi\"")],
-            vec![Cell::Number(4.5), Cell::Number(3.0), Cell::Empty],
-        ];
-        assert_eq!(csv(&rows), "a,\"b,c\",\"say \"\"hi\"\"\"\r\n4.5,3,\r\n");
-    }
-
-    #[test]
-    fn french_csv_uses_semicolons_and_decimal_commas() {
-        let rows = vec![vec![
-            Cell::from("a;b"),
-            Cell::from("1,5"),
-            Cell::Number(4.5),
-            Cell::Number(3.0),
-            Cell::from("-x"),
-        ]];
-        assert_eq!(csv_french(&rows), "\"a;b\";1,5;4,5;3;'-x\r\n");
-    }
-
-    #[test]
-    fn csv_defuses_formulas() {
-        let rows = vec![vec![
-            Cell::from("=HYPERLINK(\"http://x\",\"y\")"),
-            Cell::from("+33 1 23"),
-            Cell::from("-2+3"),
-            Cell::from("@SUM(A1)"),
-            Cell::from("\tcmd"),
-            Cell::from("a=b"),
-            Cell::Number(-4.0),
-        ]];
-        assert_eq!(
-            csv(&rows),
-            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+33 1 23,'-2+3,'@SUM(A1),'\tcmd,a=b,-4\r\n"
-        );
-        assert_eq!(defuse(&Cell::from("plain")), "plain");
-        assert_eq!(defuse(&Cell::Empty), "");
-    }
 
     #[test]
     fn crc_and_columns() {

@@ -17,8 +17,10 @@ pub mod letterhead;
 pub mod notice;
 pub mod paris;
 pub mod scoring;
-pub mod sniff;
 pub mod workflow;
+
+/// File types by content (the kit's, shared with the experiments' documents).
+pub use qmi_kit::sniff;
 
 #[cfg(target_arch = "wasm32")]
 mod component;

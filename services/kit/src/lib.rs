@@ -7,6 +7,7 @@
 //! ([`http`], [`context`], [`store`]) exists only on `wasm32` (so do [`outbox`]'s and
 //! [`policy`]'s: its `Action` and `Facts` build everywhere).
 
+pub mod csv;
 pub mod decision;
 pub mod json;
 pub mod log;
@@ -16,10 +17,13 @@ pub mod policy;
 pub mod principal;
 pub mod problem;
 pub mod refusal;
+pub mod sniff;
 pub mod sql;
 pub mod text;
 pub mod time;
 
+#[cfg(target_arch = "wasm32")]
+pub mod api;
 #[cfg(target_arch = "wasm32")]
 pub mod context;
 #[cfg(target_arch = "wasm32")]

@@ -226,6 +226,14 @@ mod client {
             Action::OrganisationJoin => wit::Action::OrganisationJoin,
             Action::JobsRun => wit::Action::JobsRun,
             Action::ReviewFollow => wit::Action::ReviewFollow,
+            Action::ExperimentCreate => wit::Action::ExperimentCreate,
+            Action::ExperimentRead => wit::Action::ExperimentRead,
+            Action::ExperimentManage => wit::Action::ExperimentManage,
+            Action::ExperimentReport => wit::Action::ExperimentReport,
+            Action::FeedbackGive => wit::Action::FeedbackGive,
+            Action::FeedbackModerate => wit::Action::FeedbackModerate,
+            Action::ExperimentEvaluate => wit::Action::ExperimentEvaluate,
+            Action::ExperimentFigures => wit::Action::ExperimentFigures,
         }
     }
 }

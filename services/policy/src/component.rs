@@ -113,6 +113,14 @@ fn action_from_wit(a: Action) -> rules::Action {
         Action::OrganisationJoin => R::OrganisationJoin,
         Action::JobsRun => R::JobsRun,
         Action::ReviewFollow => R::ReviewFollow,
+        Action::ExperimentCreate => R::ExperimentCreate,
+        Action::ExperimentRead => R::ExperimentRead,
+        Action::ExperimentManage => R::ExperimentManage,
+        Action::ExperimentReport => R::ExperimentReport,
+        Action::FeedbackGive => R::FeedbackGive,
+        Action::FeedbackModerate => R::FeedbackModerate,
+        Action::ExperimentEvaluate => R::ExperimentEvaluate,
+        Action::ExperimentFigures => R::ExperimentFigures,
     }
 }
 

@@ -21,6 +21,30 @@ pub(crate) fn check(
             "only published records are open data",
         ));
     }
+    if action == FeedbackGive {
+        // Anyone may leave feedback on a published experiment of a commune that is
+        // not suspended (`is_public`); otherwise the refusal says why not.
+        let has = |role| principal.is_some_and(|p| p.has(role));
+        return if has(PlatformRole::Programme) && facts.published {
+            // A suspension freezes nothing for programme operators.
+            Ok(())
+        } else if has(PlatformRole::Hosting) && !facts.published {
+            Err(refuse(
+                C::HostingOperator,
+                "hosting operators manage tenants but never see tenant content",
+            ))
+        } else if facts.tenant_suspended && !has(PlatformRole::Programme) {
+            Err(refuse(
+                C::TenantSuspended,
+                "the experiment's commune is suspended",
+            ))
+        } else {
+            Err(refuse(
+                C::NotPublished,
+                "feedback is left on published experiments only",
+            ))
+        };
+    }
     let Some(p) = principal else {
         return Err(refuse(
             C::Unauthenticated,
@@ -45,7 +69,7 @@ pub(crate) fn check(
     }
 
     match action {
-        RegistryRead | ExportOpenData => Ok(()),
+        RegistryRead | ExportOpenData | FeedbackGive => Ok(()),
         TenantCreate | TenantSuspend | TenantResume => {
             if programme || p.has(PlatformRole::Hosting) {
                 Ok(())
@@ -277,6 +301,83 @@ pub(crate) fn check(
                 Err(refusal) => Err(refusal),
             }
         }
+        ExperimentCreate | ExperimentManage => {
+            let t = tenant(facts)?;
+            if programme || is_admin(p, t) {
+                Ok(())
+            } else {
+                Err(lacks_role(
+                    p,
+                    t,
+                    "an experiment is run by its commune's admins and programme operators",
+                ))
+            }
+        }
+        // Unpublished: whoever follows it (the public case returned above).
+        ExperimentRead => {
+            let t = tenant(facts)?;
+            if programme || is_staff(p, t) || in_consortium(p, facts) {
+                Ok(())
+            } else {
+                Err(experiment_outsider(p, t))
+            }
+        }
+        ExperimentReport => {
+            let t = tenant(facts)?;
+            if is_admin(p, t) || in_consortium(p, facts) {
+                Ok(())
+            } else {
+                Err(experiment_outsider(p, t))
+            }
+        }
+        FeedbackModerate => {
+            let t = tenant(facts)?;
+            if is_staff(p, t) {
+                Ok(())
+            } else {
+                Err(lacks_role(
+                    p,
+                    t,
+                    "residents' feedback is moderated by the commune's admins and agents",
+                ))
+            }
+        }
+        // The grid has two columns: the programme's (a programme record) and the commune's.
+        ExperimentEvaluate => {
+            if facts.programme_call {
+                return if programme {
+                    Ok(())
+                } else {
+                    Err(refuse(
+                        C::InsufficientRole,
+                        "the programme's column of the grid is the programme team's",
+                    ))
+                };
+            }
+            let t = tenant(facts)?;
+            if is_admin(p, t) {
+                Ok(())
+            } else {
+                Err(lacks_role(
+                    p,
+                    t,
+                    "the commune's column of the grid is its admins'",
+                ))
+            }
+        }
+        ExperimentFigures => match facts.tenant.as_deref() {
+            None if programme => Ok(()),
+            None => Err(refuse(
+                C::InsufficientRole,
+                "the programme's dashboard is the programme team's",
+            )),
+            Some(t) if programme || is_staff(p, t) => Ok(()),
+            Some(t) => Err(lacks_role(
+                p,
+                t,
+                "a commune's dashboard is its admins' and agents'",
+            )),
+        },
         DecisionRead => {
             let o = organisation(facts)?;
             if p.belongs_to(o) {
@@ -407,6 +508,31 @@ fn no_standing(_p: &Principal, t: &str) -> Refusal {
         RefusalCode::NotMember,
         format!("no membership in commune {t}"),
     )
+}
+
+/// Whether `p` is a member of the consortium organisation the facts name.
+fn in_consortium(p: &Principal, facts: &Facts) -> bool {
+    facts
+        .organisation
+        .as_deref()
+        .is_some_and(|o| p.belongs_to(o))
+}
+
+/// The refusal for a principal with no relation to an experiment of commune `t`.
+fn experiment_outsider(p: &Principal, t: &str) -> Refusal {
+    if p.role_in(t).is_some() || p.has(PlatformRole::Programme) {
+        refuse(
+            RefusalCode::InsufficientRole,
+            "only the experiment's partners, its commune's staff and programme operators",
+        )
+    } else if p.organisation.is_some() {
+        refuse(
+            RefusalCode::NotOrganisationMember,
+            "only members of the experiment's partner organisations",
+        )
+    } else {
+        no_standing(p, t)
+    }
 }
 
 /// The refusal for a principal with no relation to an application.

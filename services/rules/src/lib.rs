@@ -168,6 +168,14 @@ actions! {
     OrganisationJoin => "organisation-join",
     JobsRun => "jobs-run",
     ReviewFollow => "review-follow",
+    ExperimentCreate => "experiment-create",
+    ExperimentRead => "experiment-read",
+    ExperimentManage => "experiment-manage",
+    ExperimentReport => "experiment-report",
+    FeedbackGive => "feedback-give",
+    FeedbackModerate => "feedback-moderate",
+    ExperimentEvaluate => "experiment-evaluate",
+    ExperimentFigures => "experiment-figures",
 }
 
 impl Action {
@@ -220,6 +228,8 @@ impl Action {
                 | DecisionRead
                 | ExportApplications
                 | ExportOpenData
+                | ExperimentRead
+                | ExperimentFigures
         )
     }
 
@@ -228,7 +238,12 @@ impl Action {
         use Action::*;
         match self {
             RegistryRead => true,
-            TenantContentRead | CampaignRead | CallRead | ExportOpenData => facts.published,
+            TenantContentRead | CampaignRead | CallRead | ExportOpenData | ExperimentRead => {
+                facts.published
+            }
+            // The one public write: a resident's feedback, while the commune is not
+            // frozen by a suspension.
+            FeedbackGive => facts.published && !facts.tenant_suspended,
             _ => false,
         }
     }
@@ -323,6 +338,16 @@ fn refuse(code: RefusalCode, reason: impl Into<String>) -> Refusal {
 /// - `decision-read`: programme operators, the tenant's admins and agents, and the
 ///   applicant organisation once published.
 /// - `export-open-data`: published → anyone.
+/// - Experiments (the facts name the commune and, when the caller's organisation
+///   is in the consortium, that organisation): `experiment-read`: published →
+///   anyone; else programme operators, the tenant's admins and agents, the
+///   consortium's members. `experiment-create|manage`: programme operators, the
+///   tenant's admins. `experiment-report`: the consortium's members, the tenant's
+///   admins. `feedback-give`: published → anyone. `feedback-moderate`: the tenant's
+///   admins and agents. `experiment-evaluate`: the programme's column
+///   (`programme_call`) → programme operators; the commune's → its admins.
+///   `experiment-figures`: a commune's → programme operators, its admins and
+///   agents; the programme's (no tenant) → programme operators.
 pub fn decide(principal: Option<&Principal>, action: Action, facts: &Facts) -> Decision {
     match check::check(principal, action, facts) {
         Ok(()) => Decision::Allowed,

@@ -6,7 +6,7 @@
 //! triggers against it.
 //!
 //! Each service's table is one file ([`web`], [`identity`], [`applications`],
-//! [`districts`], [`notifications`]) declared with `catalogue!`: one entry per
+//! [`districts`], [`experiments`], [`notifications`]) declared with `catalogue!`: one entry per
 //! route makes the service's `Op` variant, its `operationId` and its [`RouteDoc`],
 //! so every operation has exactly one route and every route one operation.
 
@@ -17,6 +17,7 @@ mod openapi;
 
 pub mod applications;
 pub mod districts;
+pub mod experiments;
 pub mod identity;
 pub mod notifications;
 pub mod web;
@@ -123,6 +124,8 @@ pub enum RouteOp {
     Applications(applications::Op),
     /// The `districts` service's.
     Districts(districts::Op),
+    /// The `experiments` service's.
+    Experiments(experiments::Op),
     /// The `notifications` service's.
     Notifications(notifications::Op),
 }
@@ -135,6 +138,7 @@ impl RouteOp {
             Self::Identity(op) => op.id(),
             Self::Applications(op) => op.id(),
             Self::Districts(op) => op.id(),
+            Self::Experiments(op) => op.id(),
             Self::Notifications(op) => op.id(),
         }
     }
@@ -146,6 +150,7 @@ impl RouteOp {
             Self::Identity(_) => identity::SERVICE,
             Self::Applications(_) => applications::SERVICE,
             Self::Districts(_) => districts::SERVICE,
+            Self::Experiments(_) => experiments::SERVICE,
             Self::Notifications(_) => notifications::SERVICE,
         }
     }
@@ -172,6 +177,8 @@ pub trait ServiceOp: Copy + std::fmt::Debug + Eq + 'static {
 const TABLES: &[&[RouteDoc]] = &[
     web::ROUTES,
     identity::ROUTES,
+    // Before applications': its exact open-data files win over `/api/open-data/{file}`.
+    experiments::ROUTES,
     applications::ROUTES,
     districts::ROUTES,
     notifications::ROUTES,

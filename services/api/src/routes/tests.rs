@@ -150,16 +150,35 @@ fn every_route_has_one_op_and_every_op_one_route() {
     one_route_per_op::<identity::Op>();
     one_route_per_op::<applications::Op>();
     one_route_per_op::<districts::Op>();
+    one_route_per_op::<experiments::Op>();
     one_route_per_op::<notifications::Op>();
     let per_service = web::ROUTES.len()
         + identity::ROUTES.len()
         + applications::ROUTES.len()
         + districts::ROUTES.len()
+        + experiments::ROUTES.len()
         + notifications::ROUTES.len();
     assert_eq!(ROUTES.len(), per_service);
     assert_eq!(
         lookup("GET", "/api/applications/x").unwrap().0.op,
         RouteOp::Applications(applications::Op::GetApplication)
+    );
+    // An experiments open-data file is the experiments service's, the other
+    // files applications'.
+    assert_eq!(
+        lookup("GET", "/api/open-data/experiments.csv")
+            .unwrap()
+            .0
+            .op,
+        RouteOp::Experiments(experiments::Op::OpenDataExperimentsCsv)
+    );
+    assert_eq!(
+        lookup("GET", "/api/open-data/calls.csv")
+            .unwrap()
+            .0
+            .op
+            .service(),
+        "applications"
     );
 }
 

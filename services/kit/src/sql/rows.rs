@@ -72,6 +72,15 @@ impl Row<'_> {
         }
     }
 
+    /// A REAL column (an INTEGER one widened: SQLite stores whole reals so).
+    pub fn real(&self, column: &str) -> Option<f64> {
+        match self.value(column)? {
+            Value::Real(f) => Some(*f),
+            Value::Integer(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+
     /// An INTEGER column.
     pub fn int(&self, column: &str) -> Option<i64> {
         match self.value(column)? {

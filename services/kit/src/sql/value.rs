@@ -42,6 +42,11 @@ impl From<u32> for Value {
         Self::Integer(i.into())
     }
 }
+impl From<f64> for Value {
+    fn from(f: f64) -> Self {
+        Self::Real(f)
+    }
+}
 impl From<bool> for Value {
     fn from(b: bool) -> Self {
         Self::Integer(b.into())

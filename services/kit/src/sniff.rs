@@ -19,10 +19,34 @@ pub fn detect(bytes: &[u8]) -> Option<MediaType> {
     (!has_markup(bytes)).then_some(kind)
 }
 
+/// The name a file was sent with (`?name=`): its last path segment, without
+/// control characters, 200 characters at most; `None` when nothing is left.
+pub fn file_name(sent: Option<&str>) -> Option<String> {
+    let base = sent?.rsplit(['/', '\\']).next()?;
+    let name: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    Some(name.trim().to_owned()).filter(|n| !n.is_empty())
+}
+
 /// The file name extension of a stored media type (`bin` for one that is not
 /// a [`MediaType`]).
 pub fn extension(content_type: &str) -> &'static str {
     MediaType::parse(content_type).map_or("bin", MediaType::extension)
+}
+
+/// CRC-32 (IEEE), as PNG chunks and ZIP need.
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
 }
 
 const PNG_SIGNATURE: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
@@ -58,7 +82,7 @@ fn png(bytes: &[u8]) -> bool {
         let (Some(typed), Some(crc)) = (bytes.get(at + 4..end), bytes.get(end..end + 4)) else {
             return false;
         };
-        if crate::export::crc32(typed).to_be_bytes() != crc {
+        if crc32(typed).to_be_bytes() != crc {
             return false;
         }
         at = end + 4;
@@ -141,7 +165,7 @@ fn has_markup(bytes: &[u8]) -> bool {
 mod tests {
     use qmi_api::applications::MediaType;
 
-    use super::detect;
+    use super::{crc32, detect};
 
     /// A 1×1 grey PNG.
     fn png() -> Vec<u8> {
@@ -151,7 +175,7 @@ mod tests {
             let mut typed = kind.to_vec();
             typed.extend(data);
             out.extend(&typed);
-            out.extend(crate::export::crc32(&typed).to_be_bytes());
+            out.extend(crc32(&typed).to_be_bytes());
         };
         chunk(&mut out, b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
         chunk(
