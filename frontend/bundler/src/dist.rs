@@ -110,7 +110,7 @@ pub fn content_hash(bytes: &[u8]) -> String {
 
 /// Whether a file gets a precompressed `.gz` sibling.
 fn gzip_worthy(name: &str) -> bool {
-    [".js", ".wasm", ".css"]
+    [".js", ".wasm", ".css", ".geojson"]
         .iter()
         .any(|ext| name.ends_with(ext))
 }
@@ -178,6 +178,13 @@ mod tests {
             bundle.add_hashed("qmi", "_bg.wasm", Vec::new()),
             "qmi-e3b0c44298fc1c14_bg.wasm"
         );
+    }
+
+    #[test]
+    fn text_assets_get_a_gzip_sibling() {
+        assert!(gzip_worthy("qmi-e3b0c44298fc1c14.css"));
+        assert!(gzip_worthy("communes-mgp.geojson"));
+        assert!(!gzip_worthy("favicon-e3b0c44298fc1c14.svg"));
     }
 
     #[test]

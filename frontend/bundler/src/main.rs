@@ -13,6 +13,8 @@ use anyhow::{Context, Result};
 
 /// The crate name of the frontend.
 const FRONTEND: &str = "qmi-frontend";
+/// The communes' map data, served at `/communes-mgp.geojson` under this fixed name.
+const COMMUNES_MAP: &str = "communes-mgp.geojson";
 
 fn main() -> Result<()> {
     let workspace = workspace_root()?;
@@ -39,6 +41,10 @@ fn main() -> Result<()> {
     let css_name = bundle.add_hashed("qmi", ".css", css);
     let icon = read(&frontend.join("assets/favicon.svg"))?;
     let icon_name = bundle.add_hashed("favicon", ".svg", icon);
+    // The communes' contours, fetched by the map at a fixed address (see
+    // frontend/src/map.rs and data/README.md).
+    let communes = read(&frontend.join("assets").join(COMMUNES_MAP))?;
+    bundle.add(COMMUNES_MAP, communes);
     let index = html::index(&html::Assets {
         js: &js_name,
         wasm: &wasm_name,
