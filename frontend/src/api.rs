@@ -171,6 +171,17 @@ pub async fn upload<T: DeserializeOwned>(path: &str, file: &web_sys::File) -> Re
     parse(&read_text(send(Method::POST, path, Some(body)).await?).await?)
 }
 
+/// `POST path` with `blob` as the body, sent as `media_type` whatever its own
+/// type (a CSV file a browser calls `application/vnd.ms-excel`), decoded as `T`.
+pub async fn post_as<T: DeserializeOwned>(
+    path: &str,
+    blob: web_sys::Blob,
+    media_type: &str,
+) -> Result<T, ApiError> {
+    let body = Body::File(blob, media_type.to_owned());
+    parse(&read_text(send(Method::POST, path, Some(body)).await?).await?)
+}
+
 /// A request body: JSON text, or a file sent as it is.
 #[derive(Clone)]
 enum Body {

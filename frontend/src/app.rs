@@ -37,6 +37,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/appels") view=Calls />
                     <Route path=path!("/appels/:id") view={Lazy::<lazy::Public>::new()} />
                     <Route path=path!("/appels/:id/candidature") view={Lazy::<lazy::ApplicationPage>::new()} />
+                    <Route path=path!("/experimentations") view={Lazy::<lazy::Public>::new()} />
+                    <Route path=path!("/experimentations/:id") view={Lazy::<lazy::Public>::new()} />
+                    <Route path=path!("/espace/experimentations") view={Lazy::<lazy::Experimentations>::new()} />
+                    <Route path=path!("/espace/experimentations/:id") view={Lazy::<lazy::Experimentations>::new()} />
+                    <Route path=path!("/espace/experimentations/:id/chronologie") view={Lazy::<lazy::Experimentations>::new()} />
+                    <Route path=path!("/espace/candidatures/:id/chronologie") view={Lazy::<lazy::Experimentations>::new()} />
+                    <Route path=path!("/espace/communes/:insee/experimentations") view={Lazy::<lazy::Experimentations>::new()} />
+                    <Route path=path!("/espace/programme/experimentations") view={Lazy::<lazy::Experimentations>::new()} />
                     <Route path=path!("/espace/evaluations") view={Lazy::<lazy::Reviews>::new()} />
                     <Route path=path!("/espace/evaluations/:id") view={Lazy::<lazy::ScoringPage>::new()} />
                     <Route path=path!("/connexion") view=SignIn />
@@ -115,6 +123,7 @@ fn Header() -> impl IntoView {
                     <ul>
                         <li><A href="/communes">{t!(i, "Communes", "Communes")}</A></li>
                         <li><A href="/appels">{t!(i, "Appels", "Calls")}</A></li>
+                        <li><A href="/experimentations">{t!(i, "Expérimentations", "Experiments")}</A></li>
                         {move || if session.me.with(Option::is_some) {
                             view! {
                                 <li><A href="/espace">{t!(i, "Mon espace", "My space")}</A></li>

@@ -5,6 +5,7 @@ use leptos_router::components::A;
 
 use crate::fmt;
 use crate::i18n::use_i18n;
+use qmi_api::experiments::{ExperimentStatus, ProgrammeFigures};
 use qmi_api::identity::{CommuneStatus, Figures};
 
 use crate::registry;
@@ -41,6 +42,7 @@ pub fn Home() -> impl IntoView {
                 Some(Ok(f)) => view! { <FiguresView f /> }.into_any(),
             }}
         </section>
+        <ExperimentFigures />
         <StatusLine />
     }
 }
@@ -88,6 +90,62 @@ fn FiguresView(f: Figures) -> impl IntoView {
                 <BarChart labelled_by="graphe-territoires" bars=per_territory />
             </div>
         </div>
+    }
+}
+
+/// The published experiments in figures: how many, by status, the share
+/// deployed and the spreads (counts and bars only: this page is in the first
+/// download).
+#[component]
+fn ExperimentFigures() -> impl IntoView {
+    let i = use_i18n();
+    let loaded = crate::api::load(|| Some("/api/experiments/figures".to_owned()));
+    view! {
+        <section aria-labelledby="chiffres-experimentations">
+            <h2 id="chiffres-experimentations">{t!(i, "Expérimentations", "Experiments")}</h2>
+            {move || match crate::api::read::<ProgrammeFigures>(&loaded) {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                Some(Ok(f)) => {
+                    let (total, spread, communes) = (u64::from(f.total), u64::from(f.spread), u64::from(f.spread_communes));
+                    // Per thousand concluded, shown as a whole per cent.
+                    let deployed = u64::from(f.deployed_permille + 5) / 10;
+                    let bars: Vec<(String, u64)> = f
+                        .by_status
+                        .into_iter()
+                        .filter_map(|c| ExperimentStatus::parse(&c.key).map(|s| (status_text(i, s).to_owned(), u64::from(c.count))))
+                        .collect();
+                    view! {
+                        <dl class="kpis">
+                            <div class="kpi"><dt>{t!(i, "Expérimentations publiées", "Published experiments")}</dt>
+                                <dd data-figure="experiments">{move || fmt::integer(total, i.lang())}</dd></div>
+                            <div class="kpi"><dt>{t!(i, "Déployées ou essaimées (sur les terminées)", "Deployed or spread (of those concluded)")}</dt>
+                                <dd data-figure="deployed">{move || format!("{}\u{202f}%", fmt::integer(deployed, i.lang()))}</dd></div>
+                            <div class="kpi"><dt>{t!(i, "Essaimages", "Spreads")}</dt>
+                                <dd data-figure="spread">{move || fmt::integer(spread, i.lang())}</dd></div>
+                            <div class="kpi"><dt>{t!(i, "Communes d'essaimage", "Communes spread to")}</dt>
+                                <dd data-figure="spread-communes">{move || fmt::integer(communes, i.lang())}</dd></div>
+                        </dl>
+                        <h3 id="graphe-experimentations">{t!(i, "Expérimentations par statut", "Experiments by status")}</h3>
+                        <BarChart labelled_by="graphe-experimentations" bars />
+                    }.into_any()
+                }
+            }}
+            <p><A href="/experimentations">{t!(i, "Voir les expérimentations", "Browse the experiments")}</A></p>
+        </section>
+    }
+}
+
+/// An experiment's status in words (the home page's own, short of the
+/// experiments module's: that one is loaded later).
+fn status_text(i: crate::i18n::I18n, s: ExperimentStatus) -> &'static str {
+    match s {
+        ExperimentStatus::Preparing => i.t("En préparation", "Being prepared"),
+        ExperimentStatus::Running => i.t("En cours", "Running"),
+        ExperimentStatus::Evaluating => i.t("En évaluation", "Being evaluated"),
+        ExperimentStatus::Concluded => i.t("Terminées", "Concluded"),
+        ExperimentStatus::Suspended => i.t("Suspendues", "Suspended"),
+        ExperimentStatus::Stopped => i.t("Arrêtées", "Stopped"),
     }
 }
 

@@ -31,8 +31,8 @@ macro_rules! lazy_pages {
 }
 
 use super::{
-    access, call, calls, candidacy, communes, directory, invitations, legal, manage, members, mine,
-    organisation, scoring, tenants,
+    access, call, calls, candidacy, communes, directory, experiments, invitations, legal, manage,
+    members, mine, organisation, scoring, tenants,
 };
 
 lazy_pages! {
@@ -83,15 +83,21 @@ lazy_pages! {
     /// A call's page and a commune's page (one loader for both, each picked by
     /// its path), out of the first download.
     Public, public => view! { <PublicPage /> };
+    /// The experiments' "Mon espace" pages: a commune's experiments, one
+    /// experiment's management page, "Mes expérimentations", the programme's
+    /// dashboard, the timelines (one loader, each picked by its path).
+    Experimentations, experimentations => view! { <experiments::SpacePages /> };
 }
 
-/// `/appels/:id` or `/communes/:insee`, by the path.
+/// `/appels/:id`, `/communes/:insee` or `/experimentations[/:id]`, by the path.
 #[component]
 fn PublicPage() -> impl IntoView {
     let path = leptos_router::hooks::use_location()
         .pathname
         .get_untracked();
-    if path.starts_with("/appels/") {
+    if path.starts_with("/experimentations") {
+        view! { <experiments::PublicPages /> }.into_any()
+    } else if path.starts_with("/appels/") {
         view! { <call::CallPage /> }.into_any()
     } else {
         view! { <communes::CommunePage /> }.into_any()

@@ -177,6 +177,7 @@ fn ApplicationCard(
     let id = a.id.clone();
     let form = format!("/appels/{}/candidature", a.call_id);
     let letter_href = format!("/espace/candidatures/{}/lettre", a.id);
+    let timeline_href = format!("/espace/candidatures/{}/chronologie", a.id);
     let call_href = format!("/appels/{}", a.call_id);
     view! {
         <li class="card" data-id=a.id.clone()>
@@ -190,6 +191,9 @@ fn ApplicationCard(
                 <A href=form attr:class="button button-secondary">{move || if status.with(|s| s == "draft") { i.t("Reprendre le brouillon", "Resume the draft") } else { i.t("Voir la candidature", "View the application") }}</A>
                 <Show when=letter>
                     <A href=letter_href.clone() attr:class="button lettre">{t!(i, "Lettre de décision", "Decision letter")}</A>
+                </Show>
+                <Show when=move || status.with(|s| s == "selected")>
+                    <A href=timeline_href.clone() attr:class="button button-secondary chronologie">{t!(i, "Chronologie et expérimentation", "Timeline and experiment")}</A>
                 </Show>
                 <Show when=withdrawable>
                     <button type="button" class="button button-secondary retirer" on:click=withdraw.clone()>{t!(i, "Retirer la candidature", "Withdraw the application")}</button>

@@ -8,6 +8,7 @@ pub mod candidacy;
 pub mod communes;
 pub mod decisions;
 pub mod directory;
+pub mod experiments;
 pub mod form_builder;
 pub mod home;
 pub mod invitations;

@@ -121,6 +121,7 @@ fn Overview(me: Me) -> impl IntoView {
                     <p class="actions">
                         <A href="/espace/campagnes" attr:class="button">{t!(i, "Appels à communes", "Calls for communes")}</A>
                         <A href="/espace/appels" attr:class="button">{t!(i, "Appels à solutions", "Calls for solutions")}</A>
+                        <A href="/espace/programme/experimentations" attr:class="button">{t!(i, "Expérimentations : tableau de bord", "Experiments: dashboard")}</A>
                         <A href="/espace/registre" attr:class="button button-secondary">{t!(i, "Registre des communes", "Communes registry")}</A>
                         <A href="/espace/annuaire" attr:class="button button-secondary">{t!(i, "Annuaire des partenaires", "Partner directory")}</A>
                         <A href="/espace/equipe" attr:class="button button-secondary">{t!(i, "Équipe du programme", "Programme team")}</A>
@@ -162,6 +163,9 @@ fn Overview(me: Me) -> impl IntoView {
                                 <A href=format!("/espace/communes/{}/candidatures", m.insee) attr:class="button button-secondary">{t!(i, "Candidatures au programme", "Candidacies to the programme")}</A>
                                 <A href=district attr:class="button button-secondary">{t!(i, "Quartier d'innovation", "Innovation district")}</A>
                             })}
+                            {(role != MembershipRole::Reviewer).then(|| view! {
+                                <A href=format!("/espace/communes/{}/experimentations", m.insee) attr:class="button">{t!(i, "Expérimentations", "Experiments")}</A>
+                            })}
                             {(role == MembershipRole::Agent).then(|| view! {
                                 <A href=format!("/espace/communes/{}#suivi-evaluations", m.insee) attr:class="button">{t!(i, "Suivi des évaluations", "Review follow-up")}</A>
                                 <A href=format!("/espace/communes/{}", m.insee) attr:class="button button-secondary">{t!(i, "Membres de la commune", "Commune members")}</A>
@@ -198,6 +202,7 @@ fn Overview(me: Me) -> impl IntoView {
                     <p>{t!(i, "Le profil de votre organisation dans l'annuaire des partenaires.", "Your organisation's profile in the partner directory.")}</p>
                     <p class="actions">
                         <A href="/espace/candidatures" attr:class="button">{t!(i, "Mes candidatures", "My applications")}</A>
+                        <A href="/espace/experimentations" attr:class="button">{t!(i, "Mes expérimentations", "My experiments")}</A>
                         <A href="/espace/organisation" attr:class="button">{t!(i, "Profil de l'organisation", "Organisation profile")}</A>
                         <A href="/appels" attr:class="button button-secondary">{t!(i, "Appels ouverts", "Open calls")}</A>
                     </p>
