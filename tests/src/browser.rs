@@ -47,6 +47,8 @@ pub fn build_app() {
                 "applications",
                 "-c",
                 "districts",
+                "-c",
+                "experiments",
                 // Identity and applications relay their outbox to it (service chaining).
                 "-c",
                 "notifications",

@@ -159,6 +159,8 @@ const STAFF: &[Who] = &[Who::BAdmin, Who::BAgent];
 const DRAFT_READERS: &[Who] = &[Who::YMember, Who::BAdmin, Who::BAgent];
 const APPLICATION_READERS: &[Who] = &[Who::YMember, Who::BAdmin, Who::BAgent, Who::BReviewer];
 const REVIEW_READERS: &[Who] = &[Who::BAdmin, Who::BReviewer];
+/// An experiment's followers: its commune's staff and its partners.
+const EXPERIMENT_READERS: &[Who] = &[Who::YMember, Who::BAdmin, Who::BAgent];
 
 // ---------------------------------------------------------------- HTTP
 
@@ -310,6 +312,15 @@ struct World {
     session_y: String,
     /// A notice of Y's member (in-app notifications are per account).
     notice_y: String,
+    /// Y's application selected (decision published) to B's third call, and the
+    /// experiment it became (issue 15), with its followed records.
+    app_experiment: String,
+    experiment: String,
+    site: String,
+    document: String,
+    milestone: String,
+    indicator: String,
+    feedback: String,
     markers: Vec<Marker>,
 }
 
@@ -364,6 +375,17 @@ impl World {
             ),
             ("me/sessions:id", self.session_y.clone()),
             ("notifications:id", self.notice_y.clone()),
+            ("experiments:id", self.experiment.clone()),
+            ("experiments/communes:insee", B.to_owned()),
+            ("experiments/applications:id", self.app_experiment.clone()),
+            ("experiments/partners:organisation", self.org_y.clone()),
+            ("experiments/sites:site", self.site.clone()),
+            ("experiments/documents:document", self.document.clone()),
+            ("experiments/milestones:milestone", self.milestone.clone()),
+            ("experiments/indicators:indicator", self.indicator.clone()),
+            ("experiments/reports:period", "2026-01-15".to_owned()),
+            ("experiments/feedback:feedback", self.feedback.clone()),
+            ("experiments/grid:side", "commune".to_owned()),
         ]
         .into_iter()
         .collect();
@@ -380,6 +402,7 @@ impl World {
                 self.attachment_in_review.clone(),
             ),
             ("open-data:file", "calls.csv".to_owned()),
+            ("experiments/grid:side", "programme".to_owned()),
         ];
         let third = [
             ("applications:id", self.app_decided.clone()),
@@ -473,6 +496,10 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
         ),
         marker("review comment (decided)", "commentb", REVIEW_READERS, &[]),
         marker("unpublished decision reason", "reason", STAFF, &[]),
+        // Issue 15: an experiment (unpublished) and what is followed of it.
+        marker("experiment", "experiment", EXPERIMENT_READERS, &[]),
+        marker("experiment record", "exprecord", EXPERIMENT_READERS, &[]),
+        marker("residents' feedback", "feedback", STAFF, &[]),
         marker("selected candidacy (means, answers)", "candsel", STAFF, &[]),
         marker("draft candidacy", "canddraft", STAFF, &[]),
         marker("invited member of B", "member", STAFF, &[]),
@@ -913,7 +940,23 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
         .expect("session_id")
         .to_owned();
 
+    let ex = build_experiment(
+        api,
+        b_admin,
+        y,
+        &mark("experiment"),
+        &mark("experiment record"),
+        &mark("residents' feedback"),
+    );
+
     World {
+        app_experiment: ex.application,
+        experiment: ex.id,
+        site: ex.site,
+        document: ex.document,
+        milestone: ex.milestone,
+        indicator: ex.indicator,
+        feedback: ex.feedback,
         programme,
         people,
         b_name,
@@ -938,6 +981,156 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
         session_y,
         notice_y,
         markers,
+    }
+}
+
+/// The experiment of the world and its records' ids.
+struct BuiltExperiment {
+    application: String,
+    id: String,
+    site: String,
+    document: String,
+    milestone: String,
+    indicator: String,
+    feedback: String,
+}
+
+/// B's third call, Y's application to it selected and the decision published, the
+/// experiment it became (issue 15) with a site, a document, a milestone, a private
+/// indicator measured, a report, and a resident's feedback left while it was
+/// briefly published. `title` marks what its followers see, `record` the records,
+/// `said` the feedback (its moderators').
+fn build_experiment(
+    api: &Api,
+    b_admin: Option<&str>,
+    y: Option<&str>,
+    title: &str,
+    record: &str,
+    said: &str,
+) -> BuiltExperiment {
+    let mut body = call_body("Appel à expérimenter", "Pour une expérimentation", true);
+    body["signatory"] = json!({ "name": "Marie Dupont", "role": "Maire adjointe" });
+    let call = api.ok("POST", "/api/calls", b_admin, Body::Json(body))["id"]
+        .as_str()
+        .expect("call id")
+        .to_owned();
+    let answers = json!({ "title": format!("Expérimentation {title}"), "answers": { "pitch": "Des arbres" } });
+    let app = api.ok(
+        "POST",
+        &format!("/api/calls/{call}/applications"),
+        y,
+        Body::Json(answers.clone()),
+    )["id"]
+        .as_str()
+        .expect("application id")
+        .to_owned();
+    let mut submitted = answers;
+    submitted["submit"] = json!(true);
+    api.ok(
+        "PUT",
+        &format!("/api/applications/{app}"),
+        y,
+        Body::Json(submitted),
+    );
+    for to in ["eligible", "in_review", "shortlisted"] {
+        api.ok(
+            "POST",
+            &format!("/api/applications/{app}/transitions"),
+            b_admin,
+            Body::Json(json!({ "to": to })),
+        );
+    }
+    api.ok(
+        "POST",
+        &format!("/api/calls/{call}/close"),
+        b_admin,
+        Body::Json(json!({ "reason": "Décider" })),
+    );
+    api.ok(
+        "POST",
+        &format!("/api/applications/{app}/transitions"),
+        b_admin,
+        Body::Json(json!({ "to": "selected", "reason": "Retenue par le jury" })),
+    );
+    api.ok(
+        "POST",
+        &format!("/api/calls/{call}/decisions/publish"),
+        b_admin,
+        Body::Empty,
+    );
+    let created = api.ok(
+        "POST",
+        &format!("/api/experiments/communes/{B}"),
+        b_admin,
+        Body::Json(json!({ "application_id": app, "starts_on": "2026-01-15" })),
+    );
+    let id = created["id"].as_str().expect("experiment id").to_owned();
+    let path = format!("/api/experiments/{id}");
+    let details = |published: bool| {
+        json!({ "title": format!("Expérimentation {title}"), "summary": format!("Résumé {record}"), "themes": ["Énergie"],
+                "starts_on": "2026-01-15", "ends_on": "2027-07-15", "report_every_months": 1, "published": published })
+    };
+    api.ok("PUT", &path, b_admin, Body::Json(details(false)));
+    let id_of = |v: Value| v["id"].as_str().expect("id").to_owned();
+    let site = id_of(api.ok(
+        "POST",
+        &format!("{path}/sites"),
+        b_admin,
+        Body::Json(
+            json!({ "name": format!("Cour {record}"), "point": { "lon": 5.37, "lat": 43.29 } }),
+        ),
+    ));
+    let document = id_of(api.ok(
+        "POST",
+        &format!("{path}/documents?kind=agreement&name=convention.pdf"),
+        b_admin,
+        Body::File("application/pdf", pdf(&format!("Convention {record}"))),
+    ));
+    let milestone = id_of(api.ok(
+        "POST",
+        &format!("{path}/milestones"),
+        b_admin,
+        Body::Json(json!({ "title": format!("Jalon {record}"), "planned_on": "2026-03-01" })),
+    ));
+    let indicator = id_of(api.ok(
+        "POST",
+        &format!("{path}/indicators"),
+        b_admin,
+        Body::Json(json!({ "name": format!("Mesure {record}"), "baseline": 1, "target": 2, "direction": "higher", "public": true })),
+    ));
+    api.ok(
+        "POST",
+        &format!("{path}/indicators/{indicator}/measurements"),
+        y,
+        Body::Json(
+            json!({ "on": "2026-02-01", "value": 1.5, "comment": format!("Relevé {record}") }),
+        ),
+    );
+    api.ok(
+        "PUT",
+        &format!("{path}/reports/2026-01-15"),
+        y,
+        Body::Json(json!({ "text": format!("Rapport {record}") })),
+    );
+    // Published for a moment: a resident's feedback, then back to the followers only.
+    api.ok("PUT", &path, b_admin, Body::Json(details(true)));
+    api.ok(
+        "POST",
+        &format!("{path}/feedback"),
+        None,
+        Body::Json(json!({ "text": format!("Avis {said}"), "rating": 4 })),
+    );
+    api.ok("PUT", &path, b_admin, Body::Json(details(false)));
+    let feedback = api.ok("GET", &format!("{path}/feedback"), b_admin, Body::Empty);
+    let feedback = feedback[0]["id"].as_str().expect("feedback id").to_owned();
+    BuiltExperiment {
+        application: app,
+        id,
+        site,
+        document,
+        milestone,
+        indicator,
+        feedback,
     }
 }
 
@@ -1143,6 +1336,72 @@ const BODIES: &[(&str, BodyFn)] = &[
     ("putNotificationPreferences", |_| {
         Body::Json(json!({ "email": ["receipts", "decisions"] }))
     }),
+    ("createExperiment", |c| {
+        Body::Json(json!({ "application_id": c.w.app_experiment }))
+    }),
+    ("updateExperiment", |_| {
+        Body::Json(
+            json!({ "title": "Expérimentation détournée", "summary": "intrus", "themes": [], "starts_on": "2026-01-15", "ends_on": "2027-07-15", "report_every_months": 1, "published": false }),
+        )
+    }),
+    ("moveExperiment", |_| {
+        Body::Json(json!({ "to": "suspended", "reason": "Suspendue par un intrus" }))
+    }),
+    ("addPartner", |c| {
+        Body::Json(json!({ "organisation_id": c.w.org_x }))
+    }),
+    ("addSite", |_| {
+        Body::Json(json!({ "name": "Site intrus", "point": { "lon": 5.0, "lat": 43.0 } }))
+    }),
+    ("uploadDocument", |_| {
+        Body::File("application/pdf", pdf("document intrus"))
+    }),
+    ("addMilestone", |_| {
+        Body::Json(json!({ "title": "Jalon intrus", "planned_on": "2026-06-01" }))
+    }),
+    ("markMilestone", |_| {
+        Body::Json(json!({ "done_on": "2026-02-01", "evidence": "intrus" }))
+    }),
+    ("addIndicator", |_| {
+        Body::Json(
+            json!({ "name": "Indicateur intrus", "baseline": 0, "target": 1, "direction": "higher" }),
+        )
+    }),
+    ("addMeasurement", |_| {
+        Body::Json(json!({ "on": "2026-02-02", "value": 9, "comment": "intrus" }))
+    }),
+    ("importMeasurements", |c| {
+        Body::File(
+            "text/csv",
+            format!(
+                "indicator,date,value,comment,source\n{},2026-02-03,9,intrus,intrus\n",
+                c.w.indicator
+            )
+            .into_bytes(),
+        )
+    }),
+    ("sendReport", |_| {
+        Body::Json(json!({ "text": "Rapport intrus" }))
+    }),
+    ("giveFeedback", |_| {
+        Body::Json(json!({ "text": "Avis intrus", "rating": 1 }))
+    }),
+    ("moderateFeedback", |_| {
+        Body::Json(json!({ "publish": false, "reason": "Rejet par un intrus" }))
+    }),
+    ("saveGrid", |_| {
+        Body::Json(json!({ "scores": [
+            { "axis": "efficiency", "score": 0 }, { "axis": "feasibility", "score": 0 },
+            { "axis": "sustainability", "score": 0 }, { "axis": "scalability", "score": 0 }
+        ] }))
+    }),
+    ("saveHolderEvaluation", |_| {
+        Body::Json(json!({ "protocol": "intrus", "final_report": "intrus" }))
+    }),
+    ("recordOutcome", |_| {
+        Body::Json(json!({ "outcome": "stopped", "reason": "intrus" }))
+    }),
+    ("spreadExperiment", |_| Body::Json(json!({ "insee": A }))),
     ("updateDistrict", |_| {
         Body::Json(
             json!({ "insee": B, "name": "Quartier détourné", "perimeter": polygon(), "description": "intrus", "challenges": [], "sites": [], "stakeholders": [] }),
@@ -1350,6 +1609,18 @@ fn snapshot(api: &Api, w: &World) -> BTreeMap<String, String> {
             "/api/reviews".into(),
         ),
     ];
+    for (what, path) in [
+        ("experiment", ""),
+        ("experiment's follow-up", "/followed"),
+        ("experiment's evaluation", "/evaluation"),
+        ("experiment's timeline", "/timeline"),
+    ] {
+        reads.push((
+            what.into(),
+            b_admin,
+            format!("/api/experiments/{}{path}", w.experiment),
+        ));
+    }
     for campaign in [&w.campaign_selected, &w.campaign_draft] {
         reads.push((
             format!("B's candidacy to {campaign}"),

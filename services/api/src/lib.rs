@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod authz;
+pub mod calendar;
 pub mod experiments;
 pub mod geo;
 pub mod identity;

@@ -10,6 +10,7 @@ pub fn content_type(ext: &str) -> &'static str {
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "json" | "map" => "application/json",
+        "geojson" => "application/geo+json",
         "ico" => "image/x-icon",
         "woff2" => "font/woff2",
         "txt" => "text/plain; charset=utf-8",
@@ -22,7 +23,18 @@ pub fn content_type(ext: &str) -> &'static str {
 pub fn is_compressible(ext: &str) -> bool {
     matches!(
         ext,
-        "html" | "htm" | "js" | "mjs" | "wasm" | "css" | "svg" | "json" | "map" | "txt" | "ico"
+        "html"
+            | "htm"
+            | "js"
+            | "mjs"
+            | "wasm"
+            | "css"
+            | "svg"
+            | "json"
+            | "geojson"
+            | "map"
+            | "txt"
+            | "ico"
     )
 }
 
@@ -39,6 +51,7 @@ mod tests {
         assert_eq!(content_type("svg"), "image/svg+xml");
         assert_eq!(content_type("png"), "image/png");
         assert_eq!(content_type("json"), "application/json");
+        assert_eq!(content_type("geojson"), "application/geo+json");
         assert_eq!(content_type("ico"), "image/x-icon");
         assert_eq!(content_type("woff2"), "font/woff2");
         assert_eq!(content_type("txt"), "text/plain; charset=utf-8");
@@ -49,6 +62,7 @@ mod tests {
     fn compressible() {
         assert!(is_compressible("wasm"));
         assert!(is_compressible("js"));
+        assert!(is_compressible("geojson"));
         assert!(!is_compressible("png"));
         assert!(!is_compressible("woff2"));
     }

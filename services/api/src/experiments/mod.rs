@@ -11,13 +11,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::tenancy::Insee;
 
-mod day;
 mod evaluation;
 mod feedback;
 mod figures;
 mod follow;
 
-pub use day::{Day, DayError};
+pub use crate::calendar::{Day, DayError};
 pub use evaluation::*;
 pub use feedback::*;
 pub use figures::*;

@@ -1,4 +1,6 @@
-//! A calendar day (`YYYY-MM-DD`, proleptic Gregorian), parsed where it enters.
+//! The proleptic Gregorian calendar (Howard Hinnant's day-count algorithms)
+//! and [`Day`], a calendar day (`YYYY-MM-DD`) parsed where it enters. Shared
+//! by the services (`qmi_kit::time`) and the frontend.
 
 use std::fmt;
 use std::str::FromStr;
@@ -43,7 +45,11 @@ impl Day {
 
     /// The day from year, month and day of month, if it exists.
     pub fn from_civil(y: i64, m: u32, d: u32) -> Option<Self> {
-        if !(1900..=2999).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > month_len(y, m) {
+        if !(1900..=2999).contains(&y)
+            || !(1..=12).contains(&m)
+            || d == 0
+            || d > days_in_month(y, m)
+        {
             return None;
         }
         Some(Self::from_days(days_from_civil(y, m, d)))
@@ -55,7 +61,7 @@ impl Day {
         let (y, m, d) = self.civil();
         let index = y * 12 + i64::from(m) - 1 + i64::from(months);
         let (y, m) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u32);
-        Self::from_days(days_from_civil(y, m, d.min(month_len(y, m))))
+        Self::from_days(days_from_civil(y, m, d.min(days_in_month(y, m))))
     }
 
     /// Whole months from `self` to `later` (0 when `later` is earlier), counting
@@ -118,21 +124,8 @@ impl JsonSchema for Day {
     }
 }
 
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn month_len(y: i64, m: u32) -> u32 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+/// Days since 1970-01-01 of a civil date.
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -142,8 +135,8 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The civil date of a day count (inverse of [`days_from_civil`]).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+/// The civil date of a day count.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -152,15 +145,18 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Days in month `m` of year `y` (proleptic Gregorian).
+pub fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
 }
 
 #[cfg(test)]
