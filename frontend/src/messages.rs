@@ -7,6 +7,10 @@
 
 use qmi_api::identity::Lang;
 
+// The experiments service's messages (issue 15), in a table of their own.
+#[path = "messages_experiments.rs"]
+mod experiments;
+
 /// `message` in the interface language of the moment (`<html lang>`; outside
 /// a browser, as written).
 pub fn localise(message: &str) -> String {
@@ -54,6 +58,9 @@ pub fn french(message: &str) -> Option<String> {
 fn table(message: &str) -> Option<String> {
     if let Some(fr) = exact(message) {
         return Some(fr.to_owned());
+    }
+    if let Some(fr) = experiments::french(message) {
+        return Some(fr);
     }
     if let Some(fr) = with_values(message) {
         return Some(fr);

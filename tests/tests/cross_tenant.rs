@@ -497,7 +497,6 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
         marker("review comment (decided)", "commentb", REVIEW_READERS, &[]),
         marker("unpublished decision reason", "reason", STAFF, &[]),
         // Issue 15: an experiment (unpublished) and what is followed of it.
-        marker("experiment", "experiment", EXPERIMENT_READERS, &[]),
         marker("experiment record", "exprecord", EXPERIMENT_READERS, &[]),
         marker("residents' feedback", "feedback", STAFF, &[]),
         marker("selected candidacy (means, answers)", "candsel", STAFF, &[]),
@@ -940,11 +939,28 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
         .expect("session_id")
         .to_owned();
 
+    // The experiment's holder: a third organisation, Z, whose selected application
+    // (title and name public once the decisions are published) Y joins as a partner.
+    let org_z = new_org(&format!("Organisation Z {run}"));
+    let z_email = format!("z-member.{run}@cross-tenant.example");
+    qmi_tests::invite::to_organisation(
+        server,
+        &programme,
+        &org_z,
+        &z_email,
+        Some("Partenaire Z"),
+        PASSWORD,
+    );
+    let z = api.sign_in(&z_email);
     let ex = build_experiment(
         api,
-        b_admin,
-        y,
-        &mark("experiment"),
+        Holders {
+            b_admin,
+            z: Some(&z),
+            y,
+            programme: p,
+            org_y: &org_y,
+        },
         &mark("experiment record"),
         &mark("residents' feedback"),
     );
@@ -995,30 +1011,35 @@ struct BuiltExperiment {
     feedback: String,
 }
 
-/// B's third call, Y's application to it selected and the decision published, the
-/// experiment it became (issue 15) with a site, a document, a milestone, a private
-/// indicator measured, a report, and a resident's feedback left while it was
-/// briefly published. `title` marks what its followers see, `record` the records,
+/// Who builds the experiment: B's admin runs it, Z's member holds it, the
+/// programme operator adds Y to its consortium, Y's member reports.
+struct Holders<'a> {
+    b_admin: Option<&'a str>,
+    z: Option<&'a str>,
+    y: Option<&'a str>,
+    programme: Option<&'a str>,
+    org_y: &'a str,
+}
+
+/// B's third call, Z's application to it selected and the decision published, the
+/// experiment it became (issue 15) with Y in its consortium, a site, a document, a
+/// milestone, an indicator measured, a report, and a resident's feedback left while
+/// it was briefly published. `record` marks what its followers see of its records,
 /// `said` the feedback (its moderators').
-fn build_experiment(
-    api: &Api,
-    b_admin: Option<&str>,
-    y: Option<&str>,
-    title: &str,
-    record: &str,
-    said: &str,
-) -> BuiltExperiment {
+fn build_experiment(api: &Api, h: Holders<'_>, record: &str, said: &str) -> BuiltExperiment {
+    let (b_admin, y) = (h.b_admin, h.y);
     let mut body = call_body("Appel à expérimenter", "Pour une expérimentation", true);
     body["signatory"] = json!({ "name": "Marie Dupont", "role": "Maire adjointe" });
     let call = api.ok("POST", "/api/calls", b_admin, Body::Json(body))["id"]
         .as_str()
         .expect("call id")
         .to_owned();
-    let answers = json!({ "title": format!("Expérimentation {title}"), "answers": { "pitch": "Des arbres" } });
+    let answers =
+        json!({ "title": "Expérimentation des cours", "answers": { "pitch": "Des arbres" } });
     let app = api.ok(
         "POST",
         &format!("/api/calls/{call}/applications"),
-        y,
+        h.z,
         Body::Json(answers.clone()),
     )["id"]
         .as_str()
@@ -1029,7 +1050,7 @@ fn build_experiment(
     api.ok(
         "PUT",
         &format!("/api/applications/{app}"),
-        y,
+        h.z,
         Body::Json(submitted),
     );
     for to in ["eligible", "in_review", "shortlisted"] {
@@ -1067,10 +1088,16 @@ fn build_experiment(
     let id = created["id"].as_str().expect("experiment id").to_owned();
     let path = format!("/api/experiments/{id}");
     let details = |published: bool| {
-        json!({ "title": format!("Expérimentation {title}"), "summary": format!("Résumé {record}"), "themes": ["Énergie"],
+        json!({ "title": "Expérimentation des cours", "summary": format!("Résumé {record}"), "themes": ["Énergie"],
                 "starts_on": "2026-01-15", "ends_on": "2027-07-15", "report_every_months": 1, "published": published })
     };
     api.ok("PUT", &path, b_admin, Body::Json(details(false)));
+    api.ok(
+        "POST",
+        &format!("{path}/partners"),
+        h.programme,
+        Body::Json(json!({ "organisation_id": h.org_y })),
+    );
     let id_of = |v: Value| v["id"].as_str().expect("id").to_owned();
     let site = id_of(api.ok(
         "POST",
@@ -1943,7 +1970,16 @@ fn probe(
 
 #[test]
 fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_records() {
-    let server = app::serve(&["web", "identity", "applications", "districts"], PASSWORD);
+    let server = app::serve(
+        &[
+            "web",
+            "identity",
+            "applications",
+            "districts",
+            "experiments",
+        ],
+        PASSWORD,
+    );
     let api = Api::new(&server);
     let w = build_world(&api, &server);
     let openapi = qmi_api::routes::openapi();

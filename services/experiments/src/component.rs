@@ -10,7 +10,9 @@ use qmi_kit::http::{Incoming, Reply};
 use qmi_kit::store::Db;
 use spin_sdk::http::Request;
 
-use crate::{context, evaluation, figures, followed, lifecycle, listing, reports};
+use crate::{
+    consortium, context, evaluation, figures, followed, indicators, lifecycle, listing, reports,
+};
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Reply {
@@ -36,8 +38,8 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         Op::UpdateExperiment => lifecycle::update(&cx).await,
         Op::GetPublicExperiment => listing::public_page(&cx).await,
         Op::MoveExperiment => lifecycle::move_to(&cx).await,
-        Op::AddPartner => lifecycle::add_partner(&cx).await,
-        Op::RemovePartner => lifecycle::remove_partner(&cx).await,
+        Op::AddPartner => consortium::add_partner(&cx).await,
+        Op::RemovePartner => consortium::remove_partner(&cx).await,
         Op::GetFollowed => followed::get(&cx).await,
         Op::AddSite => followed::add_site(&cx).await,
         Op::RemoveSite => followed::remove_site(&cx).await,
@@ -45,10 +47,10 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         Op::GetDocument => followed::download(&cx).await,
         Op::AddMilestone => followed::add_milestone(&cx).await,
         Op::MarkMilestone => followed::mark_milestone(&cx).await,
-        Op::AddIndicator => followed::add_indicator(&cx).await,
-        Op::AddMeasurement => followed::add_measurement(&cx).await,
-        Op::ExportMeasurements => followed::export_csv(&cx).await,
-        Op::ImportMeasurements => followed::import_csv(&cx).await,
+        Op::AddIndicator => indicators::add_indicator(&cx).await,
+        Op::AddMeasurement => indicators::add_measurement(&cx).await,
+        Op::ExportMeasurements => indicators::export_csv(&cx).await,
+        Op::ImportMeasurements => indicators::import_csv(&cx).await,
         Op::SendReport => reports::send(&cx).await,
         Op::GiveFeedback => reports::give(&cx).await,
         Op::ListFeedback => reports::list(&cx).await,

@@ -16,6 +16,8 @@ pub mod schedule;
 #[cfg(target_arch = "wasm32")]
 mod component;
 #[cfg(target_arch = "wasm32")]
+mod consortium;
+#[cfg(target_arch = "wasm32")]
 mod context;
 #[cfg(target_arch = "wasm32")]
 mod evaluation;
@@ -23,6 +25,8 @@ mod evaluation;
 mod figures;
 #[cfg(target_arch = "wasm32")]
 mod followed;
+#[cfg(target_arch = "wasm32")]
+mod indicators;
 #[cfg(target_arch = "wasm32")]
 mod lifecycle;
 #[cfg(target_arch = "wasm32")]

@@ -6,12 +6,12 @@
 use qmi_api::Insee;
 use qmi_api::applications::{Application, Call, District};
 use qmi_api::experiments::*;
-use qmi_api::identity::{Commune, Member, Organisation};
+use qmi_api::identity::Commune;
 use qmi_kit::api::get_json;
 use qmi_kit::decision::Allowed;
 use qmi_kit::http::{Reply, json};
 use qmi_kit::sql::Row;
-use qmi_kit::{FieldError, Page, Problem};
+use qmi_kit::{FieldError, Problem};
 
 use crate::context::*;
 
@@ -234,7 +234,7 @@ pub(crate) async fn create(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         false,
         SUMMARY_MAX,
     );
-    check_referents(cx, &commune, &input.referents, &mut errors).await?;
+    crate::consortium::check_referents(cx, &commune, &input.referents, &mut errors).await?;
     validation(errors)?;
     let (commune_name, district) = place(cx, &commune).await?;
     let id = new_id();
@@ -389,32 +389,6 @@ pub(crate) async fn place(
     Ok((c.name, d.map(|d| d.name)))
 }
 
-/// Referents are people of the commune (its members list, read as the caller).
-async fn check_referents(
-    cx: &Ctx<'_>,
-    commune: &Insee,
-    referents: &[String],
-    errors: &mut Vec<FieldError>,
-) -> Result<(), Problem> {
-    if referents.is_empty() {
-        return Ok(());
-    }
-    let members: Page<Member> = get_json(cx, &format!("/api/communes/{commune}/members?limit=500"))
-        .await?
-        .ok_or_else(|| {
-            Problem::invalid_field("referents", "the commune's people cannot be read")
-        })?;
-    for (i, r) in referents.iter().enumerate() {
-        if !members.items.iter().any(|m| &m.account_id == r) {
-            errors.push(FieldError::new(
-                format!("referents[{i}]"),
-                "not a member of the commune",
-            ));
-        }
-    }
-    Ok(())
-}
-
 // ---------------------------------------------------------------- reads and changes
 
 /// `GET /api/experiments/{id}`.
@@ -450,7 +424,7 @@ pub(crate) async fn update(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             "20 themes of 80 characters at most",
         ));
     }
-    check_referents(cx, &exp.insee, &input.referents, &mut errors).await?;
+    crate::consortium::check_referents(cx, &exp.insee, &input.referents, &mut errors).await?;
     validation(errors)?;
     cx.db
         .tenant(&allowed)?
@@ -544,66 +518,6 @@ pub(crate) async fn move_to(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .await;
     moved?;
     let exp = find(cx, &exp.id).await?;
-    Ok(json(200, &present(cx, &allowed, &exp).await?))
-}
-
-/// `POST /api/experiments/{id}/partners`: an organisation of the directory
-/// joins the consortium (its name read from the directory as the caller).
-pub(crate) async fn add_partner(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    cx.me()?;
-    let (exp, allowed) = allowed(cx, Action::ExperimentManage).await?;
-    let input: PartnerInput = cx.req.json()?;
-    let org_id = input.organisation_id.trim();
-    if org_id.is_empty() || org_id.contains('/') {
-        return Err(Problem::invalid_field(
-            "organisation_id",
-            "not an organisation id",
-        ));
-    }
-    let org: Organisation = get_json(cx, &format!("/api/organisations/{org_id}"))
-        .await?
-        .ok_or_else(|| {
-            Problem::invalid_field(
-                "organisation_id",
-                "no organisation with this id in the directory you can read",
-            )
-        })?;
-    cx.db
-        .tenant(&allowed)?
-        .insert(
-            PARTNERS,
-            vec![
-                ("experiment_id", exp.id.as_str().into()),
-                ("organisation_id", org.id.as_str().into()),
-                ("name", org.name.as_str().into()),
-                ("holder", false.into()),
-            ],
-        )
-        .or_ignore()
-        .run()
-        .await?;
-    Ok(json(200, &present(cx, &allowed, &exp).await?))
-}
-
-/// `DELETE /api/experiments/{id}/partners/{organisation}` (never the holder).
-pub(crate) async fn remove_partner(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    cx.me()?;
-    let (exp, allowed) = allowed(cx, Action::ExperimentManage).await?;
-    let org = cx.param("organisation");
-    if org == exp.holder_id {
-        return Err(Problem::conflict(
-            "the holder stays in its experiment's consortium",
-        ));
-    }
-    cx.db
-        .tenant(&allowed)?
-        .delete(PARTNERS)
-        .filter(
-            "experiment_id = ? AND organisation_id = ?",
-            [exp.id.as_str().into(), org.into()],
-        )
-        .run()
-        .await?;
     Ok(json(200, &present(cx, &allowed, &exp).await?))
 }
 

@@ -232,7 +232,7 @@ pub(crate) async fn public_page(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .first()
         .ok_or_else(|| Problem::not_found(format!("no experiment {}", exp.id)))?;
     let partners = lifecycle::partners(cx, &allowed, &exp.id).await?;
-    let indicators = followed::indicators(cx, &allowed, &exp.id, true)
+    let indicators = crate::indicators::indicators(cx, &allowed, &exp.id, true)
         .await?
         .into_iter()
         .map(|i| PublicIndicator {
