@@ -6,7 +6,6 @@ mod fmt;
 mod geo;
 mod health;
 mod i18n;
-#[allow(dead_code)] // Issue 15's pages mount map::CommuneMap; drop this allow then.
 mod map;
 mod messages;
 mod paged;

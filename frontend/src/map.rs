@@ -14,9 +14,14 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
+use futures::FutureExt as _;
+use futures::future::{LocalBoxFuture, Shared};
 use leptos::prelude::*;
+use qmi_api::Page;
+use qmi_api::experiments::Count;
 use qmi_api::geo::Perimeter;
-use qmi_api::identity::{CommuneStatus, Lang};
+use qmi_api::identity::{Commune, CommuneStatus, Lang};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::fmt;
@@ -295,16 +300,31 @@ fn experiments(lang: Lang, n: u32) -> String {
     )
 }
 
+/// The contours being fetched or fetched: one request per page load, shared by
+/// every map and by [`registry_statuses`] even when they ask at the same time.
+type LayoutFuture = Shared<LocalBoxFuture<'static, Result<Rc<MapLayout>, String>>>;
+
 thread_local! {
     /// The projected communes, fetched and parsed once per page load.
-    static LAYOUT: RefCell<Option<Rc<MapLayout>>> = const { RefCell::new(None) };
+    static LAYOUT: RefCell<Option<LayoutFuture>> = const { RefCell::new(None) };
 }
 
-/// The communes' layout: fetched from [`COMMUNES_URL`] the first time, then kept.
+/// The communes' layout: fetched from [`COMMUNES_URL`] the first time, then
+/// kept (a failure is forgotten: the next map asks again).
 async fn load_layout() -> Result<Rc<MapLayout>, String> {
-    if let Some(layout) = LAYOUT.with(|l| l.borrow().clone()) {
-        return Ok(layout);
+    let pending = LAYOUT.with(|l| {
+        l.borrow_mut()
+            .get_or_insert_with(|| fetch_layout().boxed_local().shared())
+            .clone()
+    });
+    let result = pending.await;
+    if result.is_err() {
+        LAYOUT.with(|l| *l.borrow_mut() = None);
     }
+    result
+}
+
+async fn fetch_layout() -> Result<Rc<MapLayout>, String> {
     // A public static file: no token, so not through `api` (which adds one).
     let response = gloo_net::http::Request::get(COMMUNES_URL)
         .send()
@@ -314,9 +334,112 @@ async fn load_layout() -> Result<Rc<MapLayout>, String> {
         return Err(format!("HTTP {}", response.status()));
     }
     let text = response.text().await.map_err(|e| e.to_string())?;
-    let layout = Rc::new(layout(&parse(&text)?, SIZE).ok_or("no commune to draw")?);
-    LAYOUT.with(|l| *l.borrow_mut() = Some(layout.clone()));
-    Ok(layout)
+    Ok(Rc::new(
+        layout(&parse(&text)?, SIZE).ok_or("no commune to draw")?,
+    ))
+}
+
+/// The most codes one `GET /api/communes?insee=` names (the API's limit).
+const CODES_PER_REQUEST: usize = 500;
+
+/// The registry's status of each commune the map draws (`GET /api/communes`
+/// with their codes, 500 a request): never a walk through the whole registry.
+pub async fn registry_statuses() -> Result<BTreeMap<String, CommuneStatus>, String> {
+    let layout = load_layout().await?;
+    let codes: Vec<&str> = layout.communes.iter().map(|c| c.insee.as_str()).collect();
+    let mut out = BTreeMap::new();
+    for batch in codes.chunks(CODES_PER_REQUEST) {
+        let path = format!(
+            "/api/communes?limit={CODES_PER_REQUEST}&insee={}",
+            crate::api::encode(&batch.join(","))
+        );
+        let page: Page<Commune> = crate::api::get(&path).await.map_err(|e| e.message())?;
+        out.extend(
+            page.items
+                .into_iter()
+                .map(|c| (c.insee.to_string(), c.status)),
+        );
+    }
+    Ok(out)
+}
+
+/// A district as the map needs it: its perimeter only.
+#[derive(Deserialize)]
+struct DistrictPerimeter {
+    perimeter: Perimeter,
+}
+
+/// Every district's perimeter (`GET /api/districts`, 500 a page).
+pub async fn district_perimeters() -> Result<Vec<Perimeter>, String> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = "/api/districts?limit=500".to_owned();
+        if let Some(c) = &cursor {
+            let _ = write!(path, "&cursor={}", crate::api::encode(c));
+        }
+        let page: Page<DistrictPerimeter> =
+            crate::api::get(&path).await.map_err(|e| e.message())?;
+        out.extend(page.items.into_iter().map(|d| d.perimeter));
+        match page.next_cursor {
+            Some(next) if cursor.as_deref() != Some(next.as_str()) => cursor = Some(next),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// What the map shows: each commune of the registry with its status and its
+/// number of experiments (`counts`, keyed by INSEE code; a code the registry
+/// does not know is left out).
+pub fn communes(statuses: &BTreeMap<String, CommuneStatus>, counts: &[Count]) -> Vec<MapCommune> {
+    let counted: BTreeMap<&str, u32> = counts.iter().map(|c| (c.key.as_str(), c.count)).collect();
+    statuses
+        .iter()
+        .map(|(insee, status)| MapCommune {
+            insee: insee.clone(),
+            status: *status,
+            experiments: counted.get(insee.as_str()).copied().unwrap_or(0),
+        })
+        .collect()
+}
+
+/// The map fed by the registry (statuses), the district perimeters and these
+/// experiment counts per commune: what the home page and the programme's
+/// dashboard show. The map draws as soon as the contours are in; statuses and
+/// perimeters fill in when they arrive (a failure leaves them out, said once).
+#[component]
+pub fn ProgrammeMap(
+    /// Experiments per commune (INSEE code).
+    #[prop(into)]
+    counts: Signal<Vec<Count>>,
+    /// The map's accessible name.
+    #[prop(optional, into)]
+    label: Option<Signal<String>>,
+) -> impl IntoView {
+    let i = use_i18n();
+    let statuses = crate::api::compute(registry_statuses);
+    let perimeters = crate::api::compute(district_perimeters);
+    let communes = Signal::derive(move || match statuses.get() {
+        Some(Ok(s)) => counts.with(|c| communes(&s, c)),
+        _ => Vec::new(),
+    });
+    let districts = Signal::derive(move || match perimeters.get() {
+        Some(Ok(p)) => p,
+        _ => Vec::new(),
+    });
+    let failed =
+        move || matches!(statuses.get(), Some(Err(_))) || matches!(perimeters.get(), Some(Err(_)));
+    view! {
+        {match label {
+            Some(label) => view! { <CommuneMap communes districts label /> }.into_any(),
+            None => view! { <CommuneMap communes districts /> }.into_any(),
+        }}
+        <Show when=failed>
+            <p class="muted small">{t!(i,
+                "Les statuts des communes ou les périmètres des quartiers n'ont pas pu être chargés.",
+                "The communes' statuses or the districts' perimeters could not be loaded.")}</p>
+        </Show>
+    }
 }
 
 /// The map of the Métropole's communes, with its legend and, for screen
@@ -454,17 +577,21 @@ fn draw(
             <g class="map-perimeters">{perimeters}</g>
             <g class="map-counts">{counts}</g>
         </svg>
-        <table class="visually-hidden">
-            <caption>{label}</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Commune"</th>
-                    <th scope="col">{i.t("Statut", "Status")}</th>
-                    <th scope="col">{i.t("Expérimentations", "Experiments")}</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        // In a box of its own: a table is never narrower than its widest row,
+        // and would widen the page at 360 px even hidden.
+        <div class="visually-hidden">
+            <table>
+                <caption>{label}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Commune"</th>
+                        <th scope="col">{i.t("Statut", "Status")}</th>
+                        <th scope="col">{i.t("Expérimentations", "Experiments")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }
 
@@ -609,6 +736,40 @@ mod tests {
             ..square("1", 0.0, 0.0, 0.0)
         };
         assert!(layout(&[flat], 100.0).is_none());
+    }
+
+    #[test]
+    fn the_registry_and_the_counts_make_the_map() {
+        let statuses = BTreeMap::from([
+            ("93066".to_owned(), CommuneStatus::District),
+            ("93048".to_owned(), CommuneStatus::Member),
+        ]);
+        let counts = [
+            Count {
+                key: "93066".into(),
+                count: 3,
+            },
+            // Not on the map (not in the registry's answer): left out.
+            Count {
+                key: "31555".into(),
+                count: 1,
+            },
+        ];
+        assert_eq!(
+            communes(&statuses, &counts),
+            [
+                MapCommune {
+                    insee: "93048".into(),
+                    status: CommuneStatus::Member,
+                    experiments: 0
+                },
+                MapCommune {
+                    insee: "93066".into(),
+                    status: CommuneStatus::District,
+                    experiments: 3
+                },
+            ]
+        );
     }
 
     #[test]

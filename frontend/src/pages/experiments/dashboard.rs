@@ -11,6 +11,7 @@ use super::{axis_label, status_label};
 use crate::api;
 use crate::fmt;
 use crate::i18n::use_i18n;
+use crate::map::ProgrammeMap;
 use crate::pages::space::SignedInFor;
 use crate::t;
 use crate::ui::{BarChart, ErrorNotice, Loading};
@@ -72,6 +73,7 @@ fn FiguresView(f: ProgrammeFigures) -> impl IntoView {
         .map(|c| (c.key.clone(), u64::from(c.count)))
         .collect();
     let by_commune = f.by_commune.clone();
+    let map_counts = f.by_commune.clone();
     let grid = f.grid.clone();
     view! {
         <dl class="kpis">
@@ -101,6 +103,13 @@ fn FiguresView(f: ProgrammeFigures) -> impl IntoView {
                 <GridChart labelled_by="graphe-grille" grid />
             </div>
         </div>
+        <section aria-labelledby="titre-carte-programme">
+            <h2 id="titre-carte-programme">{t!(i, "Carte des expérimentations", "Map of the experiments")}</h2>
+            <p class="muted">{t!(i,
+                "Chaque commune est colorée selon son statut dans le programme, avec le nombre de ses expérimentations (publiées ou non) et les périmètres des quartiers d'innovation.",
+                "Each commune is coloured by its status in the programme, with its number of experiments (published or not) and the innovation districts' perimeters.")}</p>
+            <ProgrammeMap counts=Signal::stored(map_counts) />
+        </section>
     }
 }
 
@@ -154,10 +163,13 @@ fn GridChart(labelled_by: &'static str, grid: Vec<AxisAverage>) -> impl IntoView
             <svg width="100%" height=height role="img" aria-labelledby=labelled_by>
                 {rows}
             </svg>
-            <table class="visually-hidden" aria-labelledby=labelled_by>
-                <thead><tr><th scope="col">{t!(i, "Axe", "Axis")}</th><th scope="col">{t!(i, "Commune (sur 5)", "Commune (out of 5)")}</th><th scope="col">{t!(i, "Programme (sur 5)", "Programme (out of 5)")}</th></tr></thead>
-                <tbody>{table_rows}</tbody>
-            </table>
+            // Hidden in a box of its own: a table is never narrower than its rows.
+            <div class="visually-hidden">
+                <table aria-labelledby=labelled_by>
+                    <thead><tr><th scope="col">{t!(i, "Axe", "Axis")}</th><th scope="col">{t!(i, "Commune (sur 5)", "Commune (out of 5)")}</th><th scope="col">{t!(i, "Programme (sur 5)", "Programme (out of 5)")}</th></tr></thead>
+                    <tbody>{table_rows}</tbody>
+                </table>
+            </div>
         </figure>
     }
 }

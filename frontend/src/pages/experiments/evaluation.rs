@@ -350,11 +350,17 @@ fn OutcomePart(
             },
         );
     };
-    let closed = matches!(
-        e.status,
-        ExperimentStatus::Concluded | ExperimentStatus::Stopped
-    );
-    let concluded = e.status == ExperimentStatus::Concluded;
+    // Followed as the experiment moves: concluding it on this page offers the
+    // outcome and the spread at once.
+    let closed = Memo::new(move |_| {
+        exp.with(|e| {
+            matches!(
+                e.status,
+                ExperimentStatus::Concluded | ExperimentStatus::Stopped
+            )
+        })
+    });
+    let concluded = Memo::new(move |_| exp.with(|e| e.status == ExperimentStatus::Concluded));
     view! {
         <section aria-labelledby="titre-resultat" id="resultat">
             <h2 id="titre-resultat">{t!(i, "Résultat et essaimage", "Outcome and spread")}</h2>
@@ -380,8 +386,8 @@ fn OutcomePart(
                     })}
                 }
             }}
-            {(rights.manage && closed).then(|| view! {
-                <form on:submit=save novalidate class="xp-inline-form" id="formulaire-resultat">
+            {move || (rights.manage && closed.get()).then(|| view! {
+                <form on:submit=save.clone() novalidate class="xp-inline-form" id="formulaire-resultat">
                     <h3>{t!(i, "Enregistrer le résultat", "Record the outcome")}</h3>
                     <div class="field">
                         <label for="resultat-type">{t!(i, "Résultat", "Outcome")}</label>
@@ -399,8 +405,8 @@ fn OutcomePart(
                     {form.outcome()}
                 </form>
             })}
-            {(rights.manage && concluded).then(|| view! {
-                <form on:submit=spread novalidate class="xp-inline-form" id="formulaire-essaimage">
+            {move || (rights.manage && concluded.get()).then(|| view! {
+                <form on:submit=spread.clone() novalidate class="xp-inline-form" id="formulaire-essaimage">
                     <h3>{t!(i, "Essaimer dans une autre commune", "Spread to another commune")}</h3>
                     <TextField id="essaimage-insee" label=t!(i, "Code INSEE de la commune", "The commune's INSEE code") value=insee error=spread_form.error("insee") required=true
                         hint=t!(i, "Une nouvelle expérimentation est créée dans cette commune, liée à celle-ci.", "A new experiment is created in that commune, linked to this one.") />

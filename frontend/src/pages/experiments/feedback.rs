@@ -147,6 +147,8 @@ pub fn ModerationSection(id: String) -> impl IntoView {
             Some(base.clone())
         })
     };
+    // The success line of the cards' decisions (the list is drawn again after one).
+    let saved = RwSignal::new(None);
     view! {
         <section aria-labelledby="titre-moderation" id="moderation">
             <h2 id="titre-moderation">{t!(i, "Avis des habitants : modération", "Residents' feedback: moderation")}</h2>
@@ -156,18 +158,24 @@ pub fn ModerationSection(id: String) -> impl IntoView {
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{t!(i, "Aucun avis reçu.", "No feedback received.")}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <ul class="card-list" id="avis-a-moderer">
-                        {list.into_iter().map(|f| view! { <ModerationCard f base=base.clone() tick /> }).collect_view()}
+                        {list.into_iter().map(|f| view! { <ModerationCard f base=base.clone() tick saved /> }).collect_view()}
                     </ul>
                 }.into_any(),
             }}
+            {Form::done_line(saved)}
         </section>
     }
 }
 
 #[component]
-fn ModerationCard(f: Feedback, base: String, tick: RwSignal<u32>) -> impl IntoView {
+fn ModerationCard(
+    f: Feedback,
+    base: String,
+    tick: RwSignal<u32>,
+    saved: RwSignal<Option<(&'static str, &'static str)>>,
+) -> impl IntoView {
     let i = use_i18n();
-    let form = Form::new(tick);
+    let form = Form::new(tick).with_done(saved);
     let reason = RwSignal::new(String::new());
     let status = f.status;
     let fid = f.public.id.clone();
@@ -215,7 +223,7 @@ fn ModerationCard(f: Feedback, base: String, tick: RwSignal<u32>) -> impl IntoVi
                     <button type="button" class="button button-secondary refuser" disabled=move || form.busy.get() on:click=move |_| decide2(false)>{t!(i, "Refuser", "Reject")}</button>
                 </p>
             })}
-            {form.outcome()}
+            {form.failure_notice()}
         </li>
     }
 }

@@ -282,6 +282,8 @@ fn Milestones(data: Data, base: String, rights: Rights, tick: RwSignal<u32>) -> 
     };
     let milestones = move || part(data, |d| d.milestones.clone());
     let can_mark = rights.manage || rights.report;
+    // The success line of the milestones' forms (drawn again after a change).
+    let saved = RwSignal::new(None);
     view! {
         <section aria-labelledby="titre-jalons" id="jalons">
             <h2 id="titre-jalons">{t!(i, "Jalons", "Milestones")}</h2>
@@ -292,10 +294,11 @@ fn Milestones(data: Data, base: String, rights: Rights, tick: RwSignal<u32>) -> 
                 }
                 view! {
                     <ul class="card-list" id="liste-jalons">
-                        {list.into_iter().map(|m| view! { <MilestoneItem m path=path.clone() can_mark tick /> }).collect_view()}
+                        {list.into_iter().map(|m| view! { <MilestoneItem m path=path.clone() can_mark tick saved /> }).collect_view()}
                     </ul>
                 }.into_any()
             }}
+            {Form::done_line(saved)}
             {rights.manage.then(|| view! {
                 <form on:submit=add.clone() novalidate class="xp-inline-form">
                     <h3>{t!(i, "Prévoir un jalon", "Plan a milestone")}</h3>
@@ -312,9 +315,15 @@ fn Milestones(data: Data, base: String, rights: Rights, tick: RwSignal<u32>) -> 
 }
 
 #[component]
-fn MilestoneItem(m: Milestone, path: String, can_mark: bool, tick: RwSignal<u32>) -> impl IntoView {
+fn MilestoneItem(
+    m: Milestone,
+    path: String,
+    can_mark: bool,
+    tick: RwSignal<u32>,
+    saved: RwSignal<Option<(&'static str, &'static str)>>,
+) -> impl IntoView {
     let i = use_i18n();
-    let form = Form::new(tick);
+    let form = Form::new(tick).with_done(saved);
     let done = RwSignal::new(m.done_on.map(|d| d.to_string()).unwrap_or_default());
     let evidence = RwSignal::new(m.evidence.clone());
     let url = format!("{path}/{}", api::encode(&m.id));
@@ -363,7 +372,7 @@ fn MilestoneItem(m: Milestone, path: String, can_mark: bool, tick: RwSignal<u32>
                     </form>
                 </details>
             })}
-            {form.outcome()}
+            {form.failure_notice()}
         </li>
     }
 }
@@ -372,6 +381,8 @@ fn MilestoneItem(m: Milestone, path: String, can_mark: bool, tick: RwSignal<u32>
 fn Reports(data: Data, base: String, rights: Rights, tick: RwSignal<u32>) -> impl IntoView {
     let i = use_i18n();
     let reports = move || part(data, |d| d.reports.clone());
+    // The success line of the reports' forms (drawn again after a change).
+    let saved = RwSignal::new(None);
     view! {
         <section aria-labelledby="titre-rapports" id="rapports">
             <h2 id="titre-rapports">{t!(i, "Rapports d'étape", "Progress reports")}</h2>
@@ -382,18 +393,25 @@ fn Reports(data: Data, base: String, rights: Rights, tick: RwSignal<u32>) -> imp
                 }
                 view! {
                     <ul class="card-list" id="liste-rapports">
-                        {list.into_iter().map(|r| view! { <ReportItem r base=base.clone() can_send=rights.report tick /> }).collect_view()}
+                        {list.into_iter().map(|r| view! { <ReportItem r base=base.clone() can_send=rights.report tick saved /> }).collect_view()}
                     </ul>
                 }.into_any()
             }}
+            {Form::done_line(saved)}
         </section>
     }
 }
 
 #[component]
-fn ReportItem(r: Report, base: String, can_send: bool, tick: RwSignal<u32>) -> impl IntoView {
+fn ReportItem(
+    r: Report,
+    base: String,
+    can_send: bool,
+    tick: RwSignal<u32>,
+    saved: RwSignal<Option<(&'static str, &'static str)>>,
+) -> impl IntoView {
     let i = use_i18n();
-    let form = Form::new(tick);
+    let form = Form::new(tick).with_done(saved);
     let text = RwSignal::new(r.text.clone().unwrap_or_default());
     let period = r.period.to_string();
     let url = format!("{base}/reports/{period}");
@@ -433,7 +451,7 @@ fn ReportItem(r: Report, base: String, can_send: bool, tick: RwSignal<u32>) -> i
                     </form>
                 </details>
             })}
-            {form.outcome()}
+            {form.failure_notice()}
         </li>
     }
 }

@@ -33,6 +33,8 @@ pub fn Indicators(data: Data, base: String, rights: Rights, tick: RwSignal<u32>)
         }
     };
     let new_base = base.clone();
+    // The success line of the cards' forms (a card is drawn again after its change).
+    let saved = RwSignal::new(None);
     view! {
         <section aria-labelledby="titre-indicateurs" id="indicateurs">
             <h2 id="titre-indicateurs">{t!(i, "Indicateurs", "Indicators")}</h2>
@@ -43,10 +45,11 @@ pub fn Indicators(data: Data, base: String, rights: Rights, tick: RwSignal<u32>)
                 }
                 view! {
                     <div class="xp-charts" id="liste-indicateurs">
-                        {list.into_iter().map(|ind| view! { <IndicatorCard ind base=base.clone() can_measure tick /> }).collect_view()}
+                        {list.into_iter().map(|ind| view! { <IndicatorCard ind base=base.clone() can_measure tick saved /> }).collect_view()}
                     </div>
                 }.into_any()
             }}
+            {Form::done_line(saved)}
             <p class="actions">
                 <button type="button" class="button button-secondary" id="export-mesures" on:click=export>{t!(i, "Exporter les mesures (CSV)", "Export the measurements (CSV)")}</button>
             </p>
@@ -63,9 +66,10 @@ fn IndicatorCard(
     base: String,
     can_measure: bool,
     tick: RwSignal<u32>,
+    saved: RwSignal<Option<(&'static str, &'static str)>>,
 ) -> impl IntoView {
     let i = use_i18n();
-    let form = Form::new(tick);
+    let form = Form::new(tick).with_done(saved);
     let on = RwSignal::new(String::new());
     let measured = RwSignal::new(String::new());
     let comment = RwSignal::new(String::new());
@@ -147,7 +151,7 @@ fn IndicatorCard(
                     </form>
                 </details>
             })}
-            {form.outcome()}
+            {form.failure_notice()}
         </div>
     }
 }

@@ -394,6 +394,31 @@ impl Form {
         crate::ui::error_of(self.errors, field)
     }
 
+    /// The form of one item of a list that is drawn again after each change
+    /// (a measurement, a report, a feedback): its success line goes to `done`,
+    /// which the list's section shows (the item's own would vanish with it).
+    pub fn with_done(mut self, done: RwSignal<Option<(&'static str, &'static str)>>) -> Self {
+        self.done = done;
+        self
+    }
+
+    /// The failure only (the section shows the success line: [`Form::with_done`]).
+    pub fn failure_notice(self) -> AnyView {
+        view! {
+            {move || self.failure.get().map(|e| view! { <crate::ui::ErrorNotice error=e /> })}
+        }
+        .into_any()
+    }
+
+    /// A section's success line for the forms of its items ([`Form::with_done`]).
+    pub fn done_line(done: RwSignal<Option<(&'static str, &'static str)>>) -> AnyView {
+        let i = use_i18n();
+        view! {
+            {move || done.get().map(|(fr, en)| view! { <p class="notice notice-ok" role="status">{move || i.t(fr, en)}</p> })}
+        }
+        .into_any()
+    }
+
     /// The success line and the failure, where the form shows them.
     pub fn outcome(self) -> AnyView {
         let i = self.i;
