@@ -219,7 +219,13 @@ const WITH_VALUES: &[(&str, &str)] = &[
 
 /// The French of a message of [`WITH_VALUES`].
 fn with_values(message: &str) -> Option<String> {
-    WITH_VALUES.iter().find_map(|(en, fr)| {
+    fill(WITH_VALUES, message)
+}
+
+/// The French of `message` by the first `(English, French)` pair of `table`
+/// whose English matches it, its values put in the French's `{}` in order.
+fn fill(table: &[(&str, &str)], message: &str) -> Option<String> {
+    table.iter().find_map(|(en, fr)| {
         let values = captures(en, message)?;
         let mut out = String::new();
         let mut values = values.into_iter();

@@ -6,19 +6,7 @@ pub(super) fn french(message: &str) -> Option<String> {
     if let Some(fr) = exact(message) {
         return Some(fr.to_owned());
     }
-    WITH_VALUES.iter().find_map(|(en, fr)| {
-        let values = super::captures(en, message)?;
-        let mut out = String::new();
-        let mut values = values.into_iter();
-        let mut parts = fr.split("{}").peekable();
-        while let Some(part) = parts.next() {
-            out.push_str(part);
-            if parts.peek().is_some() {
-                out.push_str(values.next().unwrap_or_default());
-            }
-        }
-        Some(out)
-    })
+    super::fill(WITH_VALUES, message)
 }
 
 fn exact(message: &str) -> Option<&'static str> {

@@ -9,7 +9,9 @@
 //! - an experiment's page data, as its management page loads it
 //!   (`GET /api/experiments/{id}` then `GET /api/experiments/{id}/followed`);
 //! - the programme's dashboard (`GET /api/experiments/programme/figures`);
-//! - a commune's dashboard (`GET /api/experiments/communes/{insee}/figures`).
+//! - a commune's dashboard (`GET /api/experiments/communes/{insee}/figures`, one
+//!   of the Métropole's communes: 154 experiments each with 130 communes, 2 with
+//!   10,000).
 //!
 //! The goal (issue 15): with 10,000 communes, within 1.2× of 130. Asserts
 //! nothing. `QMI_BENCH_EXPERIMENTS` (default 20000), `QMI_BENCH_MEASUREMENTS`
@@ -95,10 +97,26 @@ fn run(manifest: &std::path::Path, communes: usize, experiments: usize, per: usi
         .unwrap()
         .as_secs() as i64;
     let today = now / 86_400;
-    let insee = |c: usize| format!("{:05}", 10_000 + c);
+    // The Métropole's 130 communes (in the registry: their dashboards are reached
+    // through the gateway's tenant check), then made-up codes up to `communes`.
+    let registry = std::fs::read_to_string(workspace_root().join("data/communes-mgp.csv")).unwrap();
+    let real: Vec<String> = registry
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next().map(str::to_owned))
+        .collect();
+    let insee = |c: usize| match real.get(c) {
+        Some(code) => code.clone(),
+        None => format!("{:05}", 10_000 + c),
+    };
     let tx = db.transaction().unwrap();
     {
-        let mut exp = tx.prepare("INSERT INTO experiments (insee, id, commune_name, title, summary, themes, holder_id, holder_name, starts_on, ends_on, status, published, report_every_months, created_at, updated_at) VALUES (?1, ?2, 'Commune', ?3, 'Résumé', '[\"climat\",\"énergie\"]', ?4, 'Organisation', ?5, ?6, ?7, 1, 1, ?8, ?8)").unwrap();
+        let mut exp = tx.prepare("INSERT INTO experiments (insee, id, commune_name, title, summary, themes, holder_id, holder_name, starts_on, ends_on, status, published, report_every_months, reports_sent, last_report, created_at, updated_at) VALUES (?1, ?2, 'Commune', ?3, 'Résumé', '[\"climat\",\"énergie\"]', ?4, 'Organisation', ?5, ?6, ?7, 1, 1, 6, ?9, ?8, ?8)").unwrap();
+        let mut theme = tx
+            .prepare(
+                "INSERT INTO experiment_themes (insee, experiment_id, theme) VALUES (?1, ?2, ?3)",
+            )
+            .unwrap();
         let mut partner = tx.prepare("INSERT INTO experiment_partners (insee, experiment_id, organisation_id, name, holder) VALUES (?1, ?2, ?3, 'Organisation', 1)").unwrap();
         let mut milestone = tx.prepare("INSERT INTO experiment_milestones (insee, experiment_id, id, title, planned_on, done_on) VALUES (?1, ?2, ?3, 'Jalon', ?4, ?5)").unwrap();
         let mut indicator = tx.prepare("INSERT INTO indicators (insee, experiment_id, id, name, unit, baseline, target, direction, public, last_on, last_value) VALUES (?1, ?2, ?3, 'Température', '°C', 38, 33, 'lower', 1, ?4, ?5)").unwrap();
@@ -118,9 +136,13 @@ fn run(manifest: &std::path::Path, communes: usize, experiments: usize, per: usi
                 starts,
                 starts + 548,
                 statuses[e % statuses.len()],
-                now
+                now,
+                starts + 150
             ])
             .unwrap();
+            for t in ["climat", "énergie"] {
+                theme.execute(rusqlite::params![c, id, t]).unwrap();
+            }
             partner
                 .execute(rusqlite::params![c, id, format!("org-{}", e % 500)])
                 .unwrap();
@@ -211,7 +233,7 @@ fn run(manifest: &std::path::Path, communes: usize, experiments: usize, per: usi
         );
         commune.push(time(&format!(
             "/api/experiments/communes/{}/figures",
-            insee(k % communes)
+            insee(k % real.len())
         )));
         if k % 4 == 0 {
             dashboard.push(time("/api/experiments/programme/figures"));

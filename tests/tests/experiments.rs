@@ -218,11 +218,15 @@ fn build(server: &QmiServer) -> World {
     }
 }
 
+/// The app with its clock held still (`--clock manual`): what is due or late is
+/// counted on one day however long the test runs.
 fn server() -> QmiServer {
-    app::serve(
+    app::up(
         &["identity", "applications", "districts", "experiments"],
         PASSWORD,
     )
+    .manual_clock()
+    .start()
 }
 
 #[test]
@@ -553,6 +557,24 @@ fn an_experiment_lives_from_selection_to_spread_for_those_the_policy_lets_in() {
         "followed",
     );
     assert_eq!(followed["reports"][0]["state"], "sent");
+    // The programme's count of overdue reports, kept with the writes, agrees with
+    // the experiment's own periods.
+    let overdue = followed["reports"]
+        .as_array()
+        .expect("reports")
+        .iter()
+        .filter(|r| r["state"] == "overdue")
+        .count() as u64;
+    assert!(overdue >= 1, "{followed}");
+    let now = ok(
+        api.get("/api/experiments/programme/figures", Some(&w.programme)),
+        "programme figures",
+    );
+    assert_eq!(
+        now["reports_overdue"].as_u64(),
+        before["reports_overdue"].as_u64().map(|b| b + overdue),
+        "{now}"
+    );
     assert_eq!(followed["milestones"][0]["done_on"], "2026-03-10");
 
     // Residents' feedback: only on a published experiment, waiting for moderation,

@@ -143,3 +143,12 @@ INSERT OR IGNORE INTO grid_scores (insee, experiment_id, side, axis, score, comm
   ('75056', '01900000-0000-7000-8000-0000000e0003', 'programme', 'feasibility', 4, ''),
   ('75056', '01900000-0000-7000-8000-0000000e0003', 'programme', 'sustainability', 4, ''),
   ('75056', '01900000-0000-7000-8000-0000000e0003', 'programme', 'scalability', 5, '');
+
+-- What the service keeps with its writes: themes one per row, reports' count.
+INSERT OR IGNORE INTO experiment_themes (insee, experiment_id, theme)
+    SELECT e.insee, e.id, t.value FROM experiments e, json_each(e.themes) t
+    WHERE e.id LIKE '01900000-0000-7000-8000-0000000e000_';
+UPDATE experiments SET
+    reports_sent = (SELECT COUNT(*) FROM reports r WHERE r.insee = experiments.insee AND r.experiment_id = experiments.id),
+    last_report = (SELECT MAX(period) FROM reports r WHERE r.insee = experiments.insee AND r.experiment_id = experiments.id)
+WHERE id LIKE '01900000-0000-7000-8000-0000000e000_';

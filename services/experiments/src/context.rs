@@ -263,6 +263,56 @@ impl<'e> Event<'e> {
     }
 }
 
+/// Changes experiment `id`'s row (its `updated_at` too) and records `event`
+/// with it: call it inside `db.atomic`, so both commit or neither does.
+pub(crate) async fn change(
+    cx: &Ctx<'_>,
+    db: &Db,
+    allowed: &Allowed,
+    id: &str,
+    mut set: Vec<(&'static str, qmi_kit::Value)>,
+    event: Option<Event<'_>>,
+) -> Result<(), Problem> {
+    set.push(("updated_at", cx.now.0.into()));
+    db.tenant(allowed)?
+        .update(EXPERIMENTS, set)
+        .filter("id = ?", [id.into()])
+        .run()
+        .await?;
+    match event {
+        Some(e) => record(cx, db, allowed, id, e).await,
+        None => Ok(()),
+    }
+}
+
+/// Writes experiment `id`'s themes one per row, as the figures count them
+/// (call it inside `db.atomic`, with the change of its `themes` column).
+pub(crate) async fn write_themes(
+    db: &Db,
+    allowed: &Allowed,
+    id: &str,
+    themes: &[String],
+) -> Result<(), Problem> {
+    let t = db.tenant(allowed)?;
+    t.delete(THEMES)
+        .filter("experiment_id = ?", [id.into()])
+        .run()
+        .await?;
+    for theme in themes {
+        t.insert(
+            THEMES,
+            vec![
+                ("experiment_id", id.into()),
+                ("theme", theme.as_str().into()),
+            ],
+        )
+        .or_ignore()
+        .run()
+        .await?;
+    }
+    Ok(())
+}
+
 /// Appends `event` to experiment `id`'s events (call it inside `db.atomic`).
 pub(crate) async fn record(
     cx: &Ctx<'_>,

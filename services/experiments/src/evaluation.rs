@@ -158,19 +158,11 @@ pub(crate) async fn save_holder(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         50_000,
     );
     validation(errors)?;
-    cx.db
-        .tenant(&allowed)?
-        .update(
-            EXPERIMENTS,
-            vec![
-                ("protocol", protocol.into()),
-                ("final_report", final_report.into()),
-                ("updated_at", cx.now.0.into()),
-            ],
-        )
-        .filter("id = ?", [exp.id.as_str().into()])
-        .run()
-        .await?;
+    let set = vec![
+        ("protocol", protocol.into()),
+        ("final_report", final_report.into()),
+    ];
+    change(cx, &cx.db, &allowed, &exp.id, set, None).await?;
     Ok(json(200, &evaluation(cx, &allowed, &exp).await?))
 }
 
@@ -214,29 +206,15 @@ pub(crate) async fn record_outcome(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     validation(errors)?;
     cx.db
         .atomic(async |db| {
-            db.tenant(&allowed)?
-                .update(
-                    EXPERIMENTS,
-                    vec![
-                        ("outcome", input.outcome.as_str().into()),
-                        ("outcome_reason", reason.as_str().into()),
-                        ("lessons", lessons.as_str().into()),
-                        ("places", to_json(&places)?.into()),
-                        ("outcome_at", cx.now.0.into()),
-                        ("updated_at", cx.now.0.into()),
-                    ],
-                )
-                .filter("id = ?", [exp.id.as_str().into()])
-                .run()
-                .await?;
-            record(
-                cx,
-                db,
-                &allowed,
-                &exp.id,
-                Event::said(EventKind::OutcomeRecorded, input.outcome.as_str()),
-            )
-            .await
+            let set = vec![
+                ("outcome", input.outcome.as_str().into()),
+                ("outcome_reason", reason.as_str().into()),
+                ("lessons", lessons.as_str().into()),
+                ("places", to_json(&places)?.into()),
+                ("outcome_at", cx.now.0.into()),
+            ];
+            let event = Event::said(EventKind::OutcomeRecorded, input.outcome.as_str());
+            change(cx, db, &allowed, &exp.id, set, Some(event)).await
         })
         .await?;
     let exp = find(cx, &exp.id).await?;

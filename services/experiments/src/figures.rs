@@ -3,8 +3,6 @@
 //! (`GROUP BY`) or from the indicators' latest values kept with each
 //! measurement, never by reading the measurements.
 
-use std::collections::{BTreeMap, HashMap};
-
 use qmi_api::experiments::*;
 use qmi_kit::decision::Allowed;
 use qmi_kit::http::{Reply, json};
@@ -128,15 +126,16 @@ async fn programme_figures(
     .filter("spread_from_id IS NOT NULL", [])
     .rows()
     .await?;
-    let themes = experiments(across(), &["themes"], published_only)
-        .rows()
-        .await?;
-    let mut by_theme: BTreeMap<String, u32> = BTreeMap::new();
-    for r in themes.iter() {
-        for t in from_json::<Vec<String>>(&r, "themes")? {
-            *by_theme.entry(t).or_default() += 1;
-        }
-    }
+    let themes = across().select(THEMES, &["theme AS k", "COUNT(*) AS n"]);
+    let themes = if published_only {
+        themes.filter(
+            "EXISTS (SELECT 1 FROM experiments e WHERE e.insee = experiment_themes.insee AND e.id = experiment_themes.experiment_id AND e.published = 1)",
+            [],
+        )
+    } else {
+        themes
+    };
+    let by_theme = themes.group_by("theme").order_by("theme").rows().await?;
     let grid_sel = across().select(GRID, &["side", "axis", "AVG(score) AS average"]);
     let grid_sel = if published_only {
         grid_sel.filter(
@@ -166,10 +165,7 @@ async fn programme_figures(
         total: status_counts.iter().map(|c| c.count).sum(),
         by_status: status_counts,
         by_commune: counts(&by_commune),
-        by_theme: by_theme
-            .into_iter()
-            .map(|(key, count)| Count { key, count })
-            .collect(),
+        by_theme: counts(&by_theme),
         deployed_permille: (lasting * 1000).checked_div(concluded).unwrap_or(0),
         spread: spread.first().map_or(0, |r| count(r.int("n"))),
         spread_communes: spread.first().map_or(0, |r| count(r.int("communes"))),
@@ -210,41 +206,44 @@ async fn programme_figures(
     Ok(figures)
 }
 
-/// Progress reports overdue across every running experiment.
+/// Progress reports overdue across every running experiment, from each one's
+/// schedule and the count of its reports kept with them (never the reports).
 async fn overdue(cx: &Ctx<'_>, allowed: &Allowed) -> Result<u32, Problem> {
     let active = cx
         .db
         .across(allowed)
-        .select(EXPERIMENTS, EXP_COLUMNS)
+        .select(
+            EXPERIMENTS,
+            &[
+                "starts_on",
+                "ends_on",
+                "report_every_months",
+                "reports_sent",
+                "last_report",
+            ],
+        )
         .filter(
             "status IN ('preparing', 'running', 'evaluating') AND report_every_months > 0",
             [],
         )
         .rows()
         .await?;
-    let sent = cx
-        .db
-        .across(allowed)
-        .select(REPORTS, &["insee", "experiment_id", "period"])
-        .rows()
-        .await?;
-    let mut sent_by: HashMap<(String, String), Vec<i64>> = HashMap::new();
-    for r in sent.iter() {
-        sent_by
-            .entry((r.string("insee"), r.string("experiment_id")))
-            .or_default()
-            .push(r.int("period").unwrap_or(0));
-    }
     let mut n = 0;
     for r in active.iter() {
-        let e = Exp::of(&r)?;
-        let done = sent_by.get(&(e.insee.to_string(), e.id.clone()));
-        for p in schedule::periods(e.starts_on, e.ends_on, e.report_every_months, cx.today) {
-            let is_sent = done.is_some_and(|v| v.contains(&p.starts.days()));
-            if schedule::report_state(p, is_sent, cx.today) == ReportState::Overdue {
-                n += 1;
-            }
-        }
+        let (Some(starts), Some(ends)) = (day(&r, "starts_on"), day(&r, "ends_on")) else {
+            continue;
+        };
+        let every = u32::try_from(r.int("report_every_months").unwrap_or(0)).unwrap_or(0);
+        let periods = schedule::periods(starts, ends, every, cx.today);
+        let ended = periods.iter().filter(|p| p.due < cx.today).count();
+        // The running period's report, if sent, is not one of the ended ones'.
+        let current = periods
+            .iter()
+            .find(|p| p.due >= cx.today)
+            .is_some_and(|p| r.int("last_report") == Some(p.starts.days()));
+        let sent = usize::try_from(r.int("reports_sent").unwrap_or(0)).unwrap_or(0);
+        let sent_ended = sent.saturating_sub(usize::from(current));
+        n += u32::try_from(ended.saturating_sub(sent_ended)).unwrap_or(0);
     }
     Ok(n)
 }

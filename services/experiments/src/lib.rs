@@ -66,6 +66,8 @@ pub mod tables {
     pub const GRID: TenantTable = TenantTable::new("grid_scores");
     /// Links from an experiment to those spread from it.
     pub const SPREADS: TenantTable = TenantTable::new("experiment_spreads");
+    /// Each experiment's themes, one per row (kept with its writes, for the figures).
+    pub const THEMES: TenantTable = TenantTable::new("experiment_themes");
 
     /// Every table is a commune's.
     pub const SCHEMA: Schema = Schema {
@@ -82,6 +84,7 @@ pub mod tables {
             FEEDBACK,
             GRID,
             SPREADS,
+            THEMES,
         ],
         platform: &[],
     };

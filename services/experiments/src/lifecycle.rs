@@ -347,6 +347,7 @@ pub(crate) async fn insert(
     if db.changes().await == 0 {
         return Ok(false);
     }
+    write_themes(db, allowed, e.id, e.themes).await?;
     t.insert(
         PARTNERS,
         vec![
@@ -426,24 +427,26 @@ pub(crate) async fn update(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     crate::consortium::check_referents(cx, &exp.insee, &input.referents, &mut errors).await?;
     validation(errors)?;
+    let set = vec![
+        ("title", title.into()),
+        ("summary", summary.into()),
+        ("themes", to_json(&themes)?.into()),
+        ("referents", to_json(&input.referents)?.into()),
+        ("starts_on", input.starts_on.days().into()),
+        ("ends_on", input.ends_on.days().into()),
+        ("report_every_months", input.report_every_months.into()),
+        ("published", input.published.into()),
+    ];
     cx.db
-        .tenant(&allowed)?
-        .update(
-            EXPERIMENTS,
-            vec![
-                ("title", title.into()),
-                ("summary", summary.into()),
-                ("themes", to_json(&themes)?.into()),
-                ("referents", to_json(&input.referents)?.into()),
-                ("starts_on", input.starts_on.days().into()),
-                ("ends_on", input.ends_on.days().into()),
-                ("report_every_months", input.report_every_months.into()),
-                ("published", input.published.into()),
-                ("updated_at", cx.now.0.into()),
-            ],
-        )
-        .filter("id = ?", [exp.id.as_str().into()])
-        .run()
+        .atomic(async |db| {
+            change(cx, db, &allowed, &exp.id, set, None).await?;
+            write_themes(db, &allowed, &exp.id, &themes).await?;
+            let schedule = (input.starts_on, input.ends_on, input.report_every_months);
+            if schedule != (exp.starts_on, exp.ends_on, exp.report_every_months) {
+                crate::reports::recount(db, &allowed, &exp.id, schedule).await?;
+            }
+            Ok::<_, Problem>(())
+        })
         .await?;
     let exp = find(cx, &exp.id).await?;
     Ok(json(200, &present(cx, &allowed, &exp).await?))
@@ -472,15 +475,15 @@ pub(crate) async fn move_to(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             let next = now.status.next(now.suspended_from);
             if !next.contains(&input.to) {
                 let names: Vec<&str> = next.iter().map(|s| s.as_str()).collect();
-                let mut p = Problem::conflict(format!(
-                    "an experiment {} may move to {}",
-                    now.status,
-                    if names.is_empty() {
-                        "nothing: it is over".to_owned()
-                    } else {
+                let mut p = Problem::conflict(if names.is_empty() {
+                    format!("an experiment {} moves no more", now.status)
+                } else {
+                    format!(
+                        "an experiment {} may move to {}",
+                        now.status,
                         names.join(", ")
-                    }
-                ));
+                    )
+                });
                 p.errors.push(FieldError::new(
                     "to",
                     format!("allowed: {}", names.join(", ")),
@@ -488,32 +491,17 @@ pub(crate) async fn move_to(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 return Err(p);
             }
             let suspended_from = (input.to == ExperimentStatus::Suspended).then_some(now.status);
-            db.tenant(&allowed)?
-                .update(
-                    EXPERIMENTS,
-                    vec![
-                        ("status", input.to.as_str().into()),
-                        ("suspended_from", suspended_from.map(|s| s.as_str()).into()),
-                        ("updated_at", cx.now.0.into()),
-                    ],
-                )
-                .filter("id = ?", [exp.id.as_str().into()])
-                .run()
-                .await?;
-            record(
-                cx,
-                db,
-                &allowed,
-                &exp.id,
-                Event {
-                    kind: EventKind::Moved,
-                    from: Some(now.status),
-                    to: Some(input.to),
-                    detail: &reason,
-                },
-            )
-            .await?;
-            Ok::<_, Problem>(())
+            let set = vec![
+                ("status", input.to.as_str().into()),
+                ("suspended_from", suspended_from.map(|s| s.as_str()).into()),
+            ];
+            let event = Event {
+                kind: EventKind::Moved,
+                from: Some(now.status),
+                to: Some(input.to),
+                detail: &reason,
+            };
+            change(cx, db, &allowed, &exp.id, set, Some(event)).await
         })
         .await;
     moved?;

@@ -100,24 +100,45 @@ pub(crate) async fn send(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let actor = cx.actor()?;
     cx.db
         .atomic(async |db| {
-            db.tenant(&allowed)?
-                .insert(
-                    REPORTS,
-                    vec![
-                        ("experiment_id", exp.id.as_str().into()),
-                        ("period", period.days().into()),
-                        ("text", body.as_str().into()),
-                        ("documents", to_json(&input.documents)?.into()),
-                        ("actor", actor.as_str().into()),
-                        ("at", cx.now.0.into()),
-                    ],
+            let t = db.tenant(&allowed)?;
+            let again = t
+                .select(REPORTS, &["period"])
+                .filter(
+                    "experiment_id = ? AND period = ?",
+                    [exp.id.as_str().into(), period.days().into()],
                 )
-                .upsert(
-                    &["experiment_id", "period"],
-                    &["text", "documents", "actor", "at"],
-                )
-                .run()
+                .exists()
                 .await?;
+            if !again {
+                // The count and the latest period the figures read.
+                t.update(EXPERIMENTS, Vec::new())
+                    .set_expr("reports_sent", "reports_sent + 1", [])
+                    .set_expr(
+                        "last_report",
+                        "MAX(COALESCE(last_report, ?), ?)",
+                        [period.days().into(), period.days().into()],
+                    )
+                    .filter("id = ?", [exp.id.as_str().into()])
+                    .run()
+                    .await?;
+            }
+            t.insert(
+                REPORTS,
+                vec![
+                    ("experiment_id", exp.id.as_str().into()),
+                    ("period", period.days().into()),
+                    ("text", body.as_str().into()),
+                    ("documents", to_json(&input.documents)?.into()),
+                    ("actor", actor.as_str().into()),
+                    ("at", cx.now.0.into()),
+                ],
+            )
+            .upsert(
+                &["experiment_id", "period"],
+                &["text", "documents", "actor", "at"],
+            )
+            .run()
+            .await?;
             let detail = period.to_string();
             record(
                 cx,
@@ -135,6 +156,46 @@ pub(crate) async fn send(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .find(|r| r.period == period)
         .ok_or_else(|| Problem::internal("report vanished"))?;
     Ok(json(200, &one))
+}
+
+/// Counts again the reports of experiment `id` that belong to its schedule
+/// (`starts`, `ends`, one every `every` months), after the schedule changed:
+/// the count and the latest period the figures read (inside `db.atomic`).
+pub(crate) async fn recount(
+    db: &qmi_kit::store::Db,
+    allowed: &Allowed,
+    id: &str,
+    (starts, ends, every): (Day, Day, u32),
+) -> Result<(), Problem> {
+    let t = db.tenant(allowed)?;
+    let sent = t
+        .select(REPORTS, &["period"])
+        .filter("experiment_id = ?", [id.into()])
+        .rows()
+        .await?;
+    let schedule: Vec<i64> = schedule::periods(starts, ends, every, ends)
+        .iter()
+        .map(|p| p.starts.days())
+        .collect();
+    let kept: Vec<i64> = sent
+        .iter()
+        .filter_map(|r| r.int("period"))
+        .filter(|p| schedule.contains(p))
+        .collect();
+    t.update(
+        EXPERIMENTS,
+        vec![
+            (
+                "reports_sent",
+                u32::try_from(kept.len()).unwrap_or(u32::MAX).into(),
+            ),
+            ("last_report", kept.iter().max().copied().into()),
+        ],
+    )
+    .filter("id = ?", [id.into()])
+    .run()
+    .await?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------- feedback
