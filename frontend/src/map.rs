@@ -14,15 +14,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
-use futures::FutureExt as _;
-use futures::future::{LocalBoxFuture, Shared};
 use leptos::prelude::*;
 use qmi_api::Page;
 use qmi_api::experiments::Count;
-use qmi_api::geo::Perimeter;
 use qmi_api::identity::{Commune, CommuneStatus, Lang};
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::fmt;
 use crate::i18n::{I18n, use_i18n};
@@ -48,49 +44,143 @@ pub struct CommuneShape {
 
 /// Reads the communes' FeatureCollection: `properties.insee`, `properties.name`,
 /// a Polygon or MultiPolygon geometry. What is wrong, naming the feature.
+///
+/// Read into the few types below rather than a `serde_json::Value`: the map is
+/// in the first download, and a generic JSON tree costs it dearly.
 pub fn parse(text: &str) -> Result<Vec<CommuneShape>, String> {
-    let value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-    let features = value
-        .get("features")
-        .and_then(Value::as_array)
-        .ok_or("not a FeatureCollection")?;
-    features
-        .iter()
+    let collection: Collection =
+        serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    collection
+        .features
+        .ok_or("not a FeatureCollection")?
+        .into_iter()
         .enumerate()
         .map(|(n, f)| feature(f).ok_or_else(|| format!("feature {n} is not a commune contour")))
         .collect()
 }
 
-fn feature(f: &Value) -> Option<CommuneShape> {
-    let properties = f.get("properties")?;
-    let text = |key: &str| Some(properties.get(key)?.as_str()?.to_owned());
-    let geometry = f.get("geometry")?;
-    let coordinates = geometry.get("coordinates")?;
-    let polygons: Vec<&Value> = match geometry.get("type")?.as_str()? {
-        "Polygon" => vec![coordinates],
-        "MultiPolygon" => coordinates.as_array()?.iter().collect(),
-        _ => return None,
-    };
-    let mut rings = Vec::new();
-    for polygon in polygons {
-        for ring in polygon.as_array()? {
-            let ring = ring
-                .as_array()?
-                .iter()
-                .map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?)))
-                .collect::<Option<Vec<_>>>()?;
-            if ring.len() < 4 {
-                return None;
+/// A ring: (longitude, latitude) positions, closed.
+pub type Ring = Vec<(f64, f64)>;
+
+#[derive(Deserialize)]
+struct Collection {
+    features: Option<Vec<Feature>>,
+}
+
+#[derive(Deserialize)]
+struct Feature {
+    properties: Option<Properties>,
+    geometry: Option<Geometry>,
+}
+
+#[derive(Deserialize)]
+struct Properties {
+    insee: Option<String>,
+    name: Option<String>,
+}
+
+/// A GeoJSON geometry, as far as the map reads one.
+#[derive(Deserialize)]
+struct Geometry {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    coordinates: Option<Nested>,
+}
+
+/// GeoJSON coordinates at any depth.
+enum Nested {
+    Number(f64),
+    List(Vec<Nested>),
+}
+
+impl<'de> Deserialize<'de> for Nested {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Nested;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("GeoJSON coordinates")
             }
-            rings.push(ring);
+            fn visit_f64<E>(self, x: f64) -> Result<Nested, E> {
+                Ok(Nested::Number(x))
+            }
+            fn visit_i64<E>(self, x: i64) -> Result<Nested, E> {
+                Ok(Nested::Number(x as f64))
+            }
+            fn visit_u64<E>(self, x: u64) -> Result<Nested, E> {
+                Ok(Nested::Number(x as f64))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Nested, A::Error> {
+                let mut list = Vec::new();
+                while let Some(x) = seq.next_element()? {
+                    list.push(x);
+                }
+                Ok(Nested::List(list))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+impl Nested {
+    fn list(&self) -> Option<&[Nested]> {
+        match self {
+            Nested::List(l) => Some(l),
+            Nested::Number(_) => None,
         }
     }
-    if rings.is_empty() {
-        return None;
+
+    fn number(&self) -> Option<f64> {
+        match self {
+            Nested::Number(x) => Some(*x),
+            Nested::List(_) => None,
+        }
     }
+}
+
+impl Geometry {
+    /// Every ring of a Polygon or MultiPolygon (of at least four positions);
+    /// `None` for anything else.
+    fn rings(&self) -> Option<Vec<Ring>> {
+        let coordinates = self.coordinates.as_ref()?.list()?;
+        let polygons: Vec<&[Nested]> = match self.kind.as_deref()? {
+            "Polygon" => vec![coordinates],
+            "MultiPolygon" => coordinates
+                .iter()
+                .map(Nested::list)
+                .collect::<Option<_>>()?,
+            _ => return None,
+        };
+        let mut rings = Vec::new();
+        for polygon in polygons {
+            for ring in polygon {
+                let ring = ring
+                    .list()?
+                    .iter()
+                    .map(|p| {
+                        let p = p.list()?;
+                        Some((p.first()?.number()?, p.get(1)?.number()?))
+                    })
+                    .collect::<Option<Ring>>()?;
+                if ring.len() < 4 {
+                    return None;
+                }
+                rings.push(ring);
+            }
+        }
+        (!rings.is_empty()).then_some(rings)
+    }
+}
+
+fn feature(f: Feature) -> Option<CommuneShape> {
+    let rings = f.geometry?.rings()?;
+    let properties = f.properties?;
     Some(CommuneShape {
-        insee: text("insee")?,
-        name: text("name")?,
+        insee: properties.insee?,
+        name: properties.name?,
         rings,
     })
 }
@@ -177,13 +267,8 @@ impl Projection {
         d
     }
 
-    /// A district's perimeter in this box (drawn over the communes).
-    pub fn perimeter(&self, perimeter: &Perimeter) -> String {
-        let rings: Vec<Vec<(f64, f64)>> = perimeter
-            .rings()
-            .iter()
-            .map(|ring| ring.iter().map(|p| (p.lon, p.lat)).collect())
-            .collect();
+    /// A district's perimeter (its rings) in this box, drawn over the communes.
+    pub fn perimeter(&self, rings: &[Ring]) -> String {
         self.path(rings.iter().map(Vec::as_slice))
     }
 
@@ -300,31 +385,16 @@ fn experiments(lang: Lang, n: u32) -> String {
     )
 }
 
-/// The contours being fetched or fetched: one request per page load, shared by
-/// every map and by [`registry_statuses`] even when they ask at the same time.
-type LayoutFuture = Shared<LocalBoxFuture<'static, Result<Rc<MapLayout>, String>>>;
-
 thread_local! {
     /// The projected communes, fetched and parsed once per page load.
-    static LAYOUT: RefCell<Option<LayoutFuture>> = const { RefCell::new(None) };
+    static LAYOUT: RefCell<Option<Rc<MapLayout>>> = const { RefCell::new(None) };
 }
 
-/// The communes' layout: fetched from [`COMMUNES_URL`] the first time, then
-/// kept (a failure is forgotten: the next map asks again).
+/// The communes' layout: fetched from [`COMMUNES_URL`] the first time, then kept.
 async fn load_layout() -> Result<Rc<MapLayout>, String> {
-    let pending = LAYOUT.with(|l| {
-        l.borrow_mut()
-            .get_or_insert_with(|| fetch_layout().boxed_local().shared())
-            .clone()
-    });
-    let result = pending.await;
-    if result.is_err() {
-        LAYOUT.with(|l| *l.borrow_mut() = None);
+    if let Some(layout) = LAYOUT.with(|l| l.borrow().clone()) {
+        return Ok(layout);
     }
-    result
-}
-
-async fn fetch_layout() -> Result<Rc<MapLayout>, String> {
     // A public static file: no token, so not through `api` (which adds one).
     let response = gloo_net::http::Request::get(COMMUNES_URL)
         .send()
@@ -334,18 +404,19 @@ async fn fetch_layout() -> Result<Rc<MapLayout>, String> {
         return Err(format!("HTTP {}", response.status()));
     }
     let text = response.text().await.map_err(|e| e.to_string())?;
-    Ok(Rc::new(
-        layout(&parse(&text)?, SIZE).ok_or("no commune to draw")?,
-    ))
+    let layout = Rc::new(layout(&parse(&text)?, SIZE).ok_or("no commune to draw")?);
+    LAYOUT.with(|l| *l.borrow_mut() = Some(layout.clone()));
+    Ok(layout)
 }
 
 /// The most codes one `GET /api/communes?insee=` names (the API's limit).
 const CODES_PER_REQUEST: usize = 500;
 
-/// The registry's status of each commune the map draws (`GET /api/communes`
+/// The registry's status of each commune `layout` draws (`GET /api/communes`
 /// with their codes, 500 a request): never a walk through the whole registry.
-pub async fn registry_statuses() -> Result<BTreeMap<String, CommuneStatus>, String> {
-    let layout = load_layout().await?;
+pub async fn registry_statuses(
+    layout: Rc<MapLayout>,
+) -> Result<BTreeMap<String, CommuneStatus>, String> {
     let codes: Vec<&str> = layout.communes.iter().map(|c| c.insee.as_str()).collect();
     let mut out = BTreeMap::new();
     for batch in codes.chunks(CODES_PER_REQUEST) {
@@ -366,11 +437,12 @@ pub async fn registry_statuses() -> Result<BTreeMap<String, CommuneStatus>, Stri
 /// A district as the map needs it: its perimeter only.
 #[derive(Deserialize)]
 struct DistrictPerimeter {
-    perimeter: Perimeter,
+    perimeter: Geometry,
 }
 
-/// Every district's perimeter (`GET /api/districts`, 500 a page).
-pub async fn district_perimeters() -> Result<Vec<Perimeter>, String> {
+/// Every district's perimeter, as rings (`GET /api/districts`, 500 a page; a
+/// perimeter the map cannot read is left out).
+pub async fn district_perimeters() -> Result<Vec<Vec<Ring>>, String> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -380,7 +452,7 @@ pub async fn district_perimeters() -> Result<Vec<Perimeter>, String> {
         }
         let page: Page<DistrictPerimeter> =
             crate::api::get(&path).await.map_err(|e| e.message())?;
-        out.extend(page.items.into_iter().map(|d| d.perimeter));
+        out.extend(page.items.iter().filter_map(|d| d.perimeter.rings()));
         match page.next_cursor {
             Some(next) if cursor.as_deref() != Some(next.as_str()) => cursor = Some(next),
             _ => return Ok(out),
@@ -404,22 +476,28 @@ pub fn communes(statuses: &BTreeMap<String, CommuneStatus>, counts: &[Count]) ->
 }
 
 /// The map fed by the registry (statuses), the district perimeters and these
-/// experiment counts per commune: what the home page and the programme's
-/// dashboard show. The map draws as soon as the contours are in; statuses and
+/// experiment counts per commune: what the programme's dashboard shows. The map draws as soon as the contours are in; statuses and
 /// perimeters fill in when they arrive (a failure leaves them out, said once).
 #[component]
 pub fn ProgrammeMap(
     /// Experiments per commune (INSEE code).
     #[prop(into)]
     counts: Signal<Vec<Count>>,
-    /// The map's accessible name.
-    #[prop(optional, into)]
-    label: Option<Signal<String>>,
 ) -> impl IntoView {
     let i = use_i18n();
-    let statuses = crate::api::compute(registry_statuses);
+    let loaded = crate::api::compute(load_layout);
+    // Asked once the contours are in (their codes), and so once.
+    let statuses = crate::api::compute(move || {
+        let layout = loaded.get().and_then(Result::ok);
+        async move {
+            match layout {
+                Some(layout) => Some(registry_statuses(layout).await),
+                None => None,
+            }
+        }
+    });
     let perimeters = crate::api::compute(district_perimeters);
-    let communes = Signal::derive(move || match statuses.get() {
+    let communes = Signal::derive(move || match statuses.get().flatten() {
         Some(Ok(s)) => counts.with(|c| communes(&s, c)),
         _ => Vec::new(),
     });
@@ -427,13 +505,11 @@ pub fn ProgrammeMap(
         Some(Ok(p)) => p,
         _ => Vec::new(),
     });
-    let failed =
-        move || matches!(statuses.get(), Some(Err(_))) || matches!(perimeters.get(), Some(Err(_)));
+    let failed = move || {
+        matches!(statuses.get().flatten(), Some(Err(_))) || matches!(perimeters.get(), Some(Err(_)))
+    };
     view! {
-        {match label {
-            Some(label) => view! { <CommuneMap communes districts label /> }.into_any(),
-            None => view! { <CommuneMap communes districts /> }.into_any(),
-        }}
+        <CommuneMap loaded communes districts />
         <Show when=failed>
             <p class="muted small">{t!(i,
                 "Les statuts des communes ou les périmètres des quartiers n'ont pas pu être chargés.",
@@ -451,19 +527,19 @@ pub fn ProgrammeMap(
 /// status and count. The contours are fetched once per page load.
 #[component]
 pub fn CommuneMap(
+    /// The contours, loaded by [`load_layout`] (fetched once per page load).
+    loaded: crate::api::Computed<Result<Rc<MapLayout>, String>>,
     /// The communes' status and number of experiments; a commune not listed is drawn plain.
     #[prop(into)]
     communes: Signal<Vec<MapCommune>>,
     /// District perimeters, drawn over the communes.
-    #[prop(optional, into)]
-    districts: Option<Signal<Vec<Perimeter>>>,
+    #[prop(into)]
+    districts: Signal<Vec<Vec<Ring>>>,
     /// The map's accessible name (by default "Carte des communes de la Métropole du Grand Paris").
     #[prop(optional, into)]
     label: Option<Signal<String>>,
 ) -> impl IntoView {
     let i = use_i18n();
-    let loaded = crate::api::compute(load_layout);
-    let perimeters = move || districts.map(|d| d.get()).unwrap_or_default();
     let name = move || match label {
         Some(label) => label.get(),
         None => i
@@ -482,9 +558,14 @@ pub fn CommuneMap(
             </p>
         }
         .into_any(),
-        Some(Ok(layout)) => draw(i, &layout, &communes.get(), &perimeters(), name()).into_any(),
+        // One string of markup: every value in it escaped (the names come
+        // from the contours file). Far less code than a view per element.
+        Some(Ok(layout)) => {
+            let markup = communes.with(|c| districts.with(|d| draw(i, &layout, c, d, &name())));
+            view! { <div class="map-drawing" inner_html=markup></div> }.into_any()
+        }
     };
-    let has_districts = move || !perimeters().is_empty();
+    let has_districts = move || districts.with(|d| !d.is_empty());
     view! {
         <figure class="commune-map">
             {drawing}
@@ -513,91 +594,87 @@ pub fn CommuneMap(
     }
 }
 
-/// The SVG and its table, for one state of the data.
+/// Text for HTML: `&`, `<`, `>` and `"` escaped.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The SVG and, in a box of its own, its table for screen readers (a table is
+/// never narrower than its widest row, and would widen the page at 360 px even
+/// hidden), as markup: every text in it escaped.
 fn draw(
     i: I18n,
     layout: &MapLayout,
     communes: &[MapCommune],
-    districts: &[Perimeter],
-    label: String,
-) -> impl IntoView + use<> {
+    districts: &[Vec<Ring>],
+    label: &str,
+) -> String {
     let by_insee: BTreeMap<&str, &MapCommune> =
         communes.iter().map(|c| (c.insee.as_str(), c)).collect();
     let lang = i.lang();
-    let shapes = layout
-        .communes
-        .iter()
-        .map(|c| {
-            let entry = by_insee.get(c.insee.as_str()).copied();
-            let class = format!(
-                "map-commune map-{}",
-                entry.map_or("none", |e| e.status.as_str())
-            );
-            let title = describe(i, &c.name, entry);
-            view! { <path class=class d=c.d.clone()><title>{title}</title></path> }
-        })
-        .collect_view();
-    let perimeters = districts
-        .iter()
-        .map(|p| view! { <path class="map-perimeter" d=layout.projection.perimeter(p)></path> })
-        .collect_view();
-    let counts = layout
-        .communes
-        .iter()
-        .filter_map(|c| {
-            let n = by_insee.get(c.insee.as_str())?.experiments;
+    let label = escape(label);
+    let mut svg = format!(
+        r#"<svg viewBox="{}" role="img" aria-label="{label}"><g class="map-communes">"#,
+        layout.projection.view_box()
+    );
+    let mut counts = String::new();
+    let mut rows = String::new();
+    for c in &layout.communes {
+        let entry = by_insee.get(c.insee.as_str()).copied();
+        let _ = write!(
+            svg,
+            r#"<path class="map-commune map-{}" d="{}"><title>{}</title></path>"#,
+            entry.map_or("none", |e| e.status.as_str()),
+            c.d,
+            escape(&describe(i, &c.name, entry))
+        );
+        let Some(e) = entry else { continue };
+        let n = fmt::integer(u64::from(e.experiments), lang);
+        if e.experiments > 0 {
             let (x, y) = c.anchor;
-            (n > 0).then(|| {
-                view! {
-                    <g class="map-count">
-                        <circle cx=x cy=y r="17"></circle>
-                        <text x=x y=y>{fmt::integer(u64::from(n), lang)}</text>
-                    </g>
-                }
-            })
-        })
-        .collect_view();
-    let rows = layout
-        .communes
-        .iter()
-        .filter_map(|c| {
-            let e = by_insee.get(c.insee.as_str())?;
-            Some(view! {
-                <tr>
-                    <th scope="row">{c.name.clone()}</th>
-                    <td>{status_label(i, e.status)}</td>
-                    <td>{fmt::integer(u64::from(e.experiments), lang)}</td>
-                </tr>
-            })
-        })
-        .collect_view();
-    view! {
-        <svg viewBox=layout.projection.view_box() role="img" aria-label=label.clone()>
-            <g class="map-communes">{shapes}</g>
-            <g class="map-perimeters">{perimeters}</g>
-            <g class="map-counts">{counts}</g>
-        </svg>
-        // In a box of its own: a table is never narrower than its widest row,
-        // and would widen the page at 360 px even hidden.
-        <div class="visually-hidden">
-            <table>
-                <caption>{label}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Commune"</th>
-                        <th scope="col">{i.t("Statut", "Status")}</th>
-                        <th scope="col">{i.t("Expérimentations", "Experiments")}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+            let _ = write!(
+                counts,
+                r#"<g class="map-count"><circle cx="{x}" cy="{y}" r="17"></circle><text x="{x}" y="{y}">{n}</text></g>"#
+            );
+        }
+        let _ = write!(
+            rows,
+            r#"<tr><th scope="row">{}</th><td>{}</td><td>{n}</td></tr>"#,
+            escape(&c.name),
+            status_label(i, e.status)
+        );
     }
+    svg.push_str(r#"</g><g class="map-perimeters">"#);
+    for p in districts {
+        let _ = write!(
+            svg,
+            r#"<path class="map-perimeter" d="{}"></path>"#,
+            layout.projection.perimeter(p)
+        );
+    }
+    let _ = write!(
+        svg,
+        r#"</g><g class="map-counts">{counts}</g></svg><div class="visually-hidden"><table><caption>{label}</caption><thead><tr><th scope="col">Commune</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{rows}</tbody></table></div>"#,
+        i.t("Statut", "Status"),
+        i.t("Expérimentations", "Experiments")
+    );
+    svg
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use qmi_api::geo::Perimeter;
     use serde_json::json;
 
     /// The committed file, as the bundle serves it.
@@ -708,12 +785,13 @@ mod tests {
         let shapes = [square("1", 0.0, 0.0, 0.01), square("2", 0.01, 0.0, 0.01)];
         let l = layout(&shapes, 100.0).unwrap();
         // The middle of the first square, a quarter of its side wide.
-        let district = Perimeter::from_value(&json!({ "type": "Polygon", "coordinates": [[
+        // As `GET /api/districts` gives it.
+        let district: DistrictPerimeter = serde_json::from_value(json!({ "perimeter": { "type": "Polygon", "coordinates": [[
             [0.00375, 0.00375], [0.00625, 0.00375], [0.00625, 0.00625], [0.00375, 0.00625], [0.00375, 0.00375]
-        ]] }))
+        ]] } }))
         .unwrap();
         assert_eq!(
-            l.projection.perimeter(&district),
+            l.projection.perimeter(&district.perimeter.rings().unwrap()),
             "M19,31L31,31L31,19L19,19Z"
         );
     }
@@ -736,6 +814,14 @@ mod tests {
             ..square("1", 0.0, 0.0, 0.0)
         };
         assert!(layout(&[flat], 100.0).is_none());
+    }
+
+    #[test]
+    fn names_are_escaped_in_the_markup() {
+        assert_eq!(
+            escape(r#"L'Haÿ-les-Roses <b>"&"</b>"#),
+            "L'Haÿ-les-Roses &lt;b&gt;&quot;&amp;&quot;&lt;/b&gt;"
+        );
     }
 
     #[test]

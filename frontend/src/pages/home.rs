@@ -5,7 +5,6 @@ use leptos_router::components::A;
 
 use crate::fmt;
 use crate::i18n::use_i18n;
-use crate::map::ProgrammeMap;
 use qmi_api::experiments::{ExperimentStatus, ProgrammeFigures};
 use qmi_api::identity::{CommuneStatus, Figures};
 
@@ -95,19 +94,12 @@ fn FiguresView(f: Figures) -> impl IntoView {
 }
 
 /// The published experiments in figures: how many, by status, the share
-/// deployed and the spreads, and the map of the communes (registry status,
-/// published experiments, district perimeters). Counts, bars and one SVG: this
-/// page is in the first download (the contours are fetched, not bundled).
+/// deployed and the spreads (counts and bars only: this page is in the first
+/// download).
 #[component]
 fn ExperimentFigures() -> impl IntoView {
     let i = use_i18n();
     let loaded = crate::api::load(|| Some("/api/experiments/figures".to_owned()));
-    let counts = Signal::derive(move || {
-        crate::api::read::<ProgrammeFigures>(&loaded)
-            .and_then(Result::ok)
-            .map(|f| f.by_commune)
-            .unwrap_or_default()
-    });
     view! {
         <section aria-labelledby="chiffres-experimentations">
             <h2 id="chiffres-experimentations">{t!(i, "Expérimentations", "Experiments")}</h2>
@@ -139,11 +131,6 @@ fn ExperimentFigures() -> impl IntoView {
                     }.into_any()
                 }
             }}
-            <h3 id="carte-communes">{t!(i, "Les communes du programme", "The programme's communes")}</h3>
-            <p class="muted">{t!(i,
-                "Chaque commune est colorée selon son statut dans le programme ; le nombre de ses expérimentations publiées y est inscrit, et les périmètres des quartiers d'innovation sont tracés.",
-                "Each commune is coloured by its status in the programme, with its number of published experiments on it and the innovation districts' perimeters drawn.")}</p>
-            <ProgrammeMap counts />
             <p><A href="/experimentations">{t!(i, "Voir les expérimentations", "Browse the experiments")}</A></p>
         </section>
     }
