@@ -7,8 +7,8 @@
 //! sends a progress report; a resident leaves feedback on the public page; an
 //! agent publishes it; the commune and the programme fill the grid; the
 //! outcome spreads it to another commune; the public page, the commune's and
-//! the programme's dashboards (with the map of the communes) and the home
-//! page's figures show it.
+//! the programme's dashboards and the home page (figures, and the map of
+//! the communes on request) show it.
 //!
 //! The test builds its own world through the API first (people invited as
 //! people are, an organisation, a call with the application selected and the
@@ -701,18 +701,24 @@ fn an_experiment_walked_from_selection_to_spread_in_the_browser() {
                 );
             }
             b.axe("the public page, concluded").await?;
-            // The home page: the published experiments in figures (its map of
-            // the communes is left out for now: it would take the first download
-            // over its 300 KB budget; the programme's dashboard draws it).
+            // The home page: the published experiments in figures, and the map
+            // on request (its module would take the first download over budget).
             b.goto("/").await?;
             b.wait_text("main", "Expérimentations par statut").await?;
             b.wait_text("main", "Terminées").await?;
+            let early = b.wasm_fetched().await?;
+            ensure!(
+                !early.iter().any(|(p, _)| p.starts_with("/qmi-carte-")),
+                "the map's module came with the home page: {early:?}"
+            );
+            b.click("#afficher-carte").await?;
+            wait_map_title(b, &format!("{} — Membre — 1 expérimentation", w.commune)).await?;
             let figures = blocking_api(b, "/api/experiments/figures");
             let total = figures["total"].as_u64().unwrap_or(0);
             b.wait_text("dd[data-figure='experiments']", &total.to_string())
                 .await?;
-            b.axe("the home page").await?;
-            b.snapshot("home-experiments").await?;
+            b.axe("the home page with the map").await?;
+            b.snapshot("home-map").await?;
             fits_360(b, "the home page").await
         })
     });

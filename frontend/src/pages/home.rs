@@ -132,8 +132,57 @@ fn ExperimentFigures() -> impl IntoView {
                 }
             }}
             <p><A href="/experimentations">{t!(i, "Voir les expérimentations", "Browse the experiments")}</A></p>
+            <HomeMap />
         </section>
     }
+}
+
+/// The map of the communes (status, published experiments, district
+/// perimeters), drawn on request: its code comes in a module of its own
+/// (`carte`), which would take the first download over its budget.
+#[component]
+fn HomeMap() -> impl IntoView {
+    let i = use_i18n();
+    let shown = RwSignal::new(false);
+    view! {
+        <h3 id="carte-communes">{t!(i, "Les communes du programme", "The programme's communes")}</h3>
+        {move || if shown.get() {
+            view! {
+                <Suspense fallback=|| view! { <Loading /> }>
+                    {Suspend::new(async { home_map().await })}
+                </Suspense>
+            }.into_any()
+        } else {
+            view! {
+                <p>
+                    <button type="button" class="button button-secondary" id="afficher-carte" on:click=move |_| shown.set(true)>
+                        {t!(i, "Afficher la carte des communes", "Show the map of the communes")}
+                    </button>
+                </p>
+            }.into_any()
+        }}
+    }
+}
+
+/// The map's module: each commune coloured by its status in the programme,
+/// with its number of published experiments and the districts' perimeters.
+#[leptos::lazy(carte)]
+fn home_map() -> AnyView {
+    let i = use_i18n();
+    let loaded = crate::api::load(|| Some("/api/experiments/figures".to_owned()));
+    let counts = Signal::derive(move || {
+        crate::api::read::<ProgrammeFigures>(&loaded)
+            .and_then(Result::ok)
+            .map(|f| f.by_commune)
+            .unwrap_or_default()
+    });
+    view! {
+        <p class="muted">{t!(i,
+            "Chaque commune est colorée selon son statut dans le programme ; le nombre de ses expérimentations publiées y est inscrit, et les périmètres des quartiers d'innovation sont tracés.",
+            "Each commune is coloured by its status in the programme, with its number of published experiments on it and the innovation districts' perimeters drawn.")}</p>
+        <crate::map::ProgrammeMap counts />
+    }
+    .into_any()
 }
 
 /// An experiment's status in words (the home page's own, short of the
