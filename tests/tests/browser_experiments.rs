@@ -1,8 +1,9 @@
 //! Browser test of issue 15: the whole story of an experiment, walked in the
 //! web app (harness: `qmi_tests::browser`), axe-core on every page visited. A
 //! commune admin turns a selected application into an experiment, runs and
-//! publishes it and defines an indicator; the holder's member finds it under
-//! "Mes expérimentations", enters a measurement, imports a CSV through the
+//! publishes it, plans a milestone, defines an indicator and uploads the
+//! agreement; the holder's member finds it under "Mes expérimentations",
+//! marks the late milestone done, enters a measurement, imports a CSV through the
 //! page's file input (a bad line first: nothing imported, the line named) and
 //! sends a progress report; a resident leaves feedback on the public page; an
 //! agent publishes it; the commune and the programme fill the grid; the
@@ -378,6 +379,25 @@ fn an_experiment_walked_from_selection_to_spread_in_the_browser() {
                 .await?;
             b.wait_text("#liste-indicateurs", "plus c'est bas, mieux c'est")
                 .await?;
+            // The experimentation agreement, a PDF checked by its content.
+            let agreement = files.path().join("convention.pdf");
+            std::fs::write(
+                &agreement,
+                b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+            )
+            .ctx("writing convention.pdf")?;
+            b.choose("#document-type", "agreement").await?;
+            b.el("#document-fichier")
+                .await?
+                .send_keys(&agreement.to_string_lossy())
+                .await
+                .ctx("choosing convention.pdf")?;
+            b.wait_text("#documents", "Document déposé.").await?;
+            b.wait_text(
+                "#liste-documents",
+                "convention.pdf — Convention d'expérimentation",
+            )
+            .await?;
             b.axe("the management page, running").await?;
             b.snapshot("experiment-management").await?;
             fits_360(b, "the management page").await?;
@@ -484,6 +504,34 @@ fn an_experiment_walked_from_selection_to_spread_in_the_browser() {
                 measures.contains("28 février 2020 : 33,5 (capteur)"),
                 "the measurement entered is not listed:\n{measures}"
             );
+            // The late milestone, marked done with its evidence.
+            let milestone = b
+                .el("#liste-jalons li")
+                .await?
+                .attr("data-id")
+                .await
+                .ctx("data-id")?
+                .ok_or("no milestone id")?;
+            b.js(
+                "document.querySelectorAll('#liste-jalons details').forEach(d => d.open = true);",
+                vec![],
+            )
+            .await?;
+            set(b, &format!("#jalon-{milestone}-fait"), "2020-03-10").await?;
+            b.fill(
+                &format!("#jalon-{milestone}-preuve"),
+                "Photos de la plantation",
+            )
+            .await?;
+            b.click(&format!(
+                "#liste-jalons li[data-id='{milestone}'] button[type='submit']"
+            ))
+            .await?;
+            b.wait_text("#jalons", "Jalon enregistré.").await?;
+            b.wait_text("#liste-jalons", "Atteint le 10 mars 2020")
+                .await?;
+            b.wait_text("#liste-jalons", "Preuve : Photos de la plantation")
+                .await?;
             let report = "#liste-rapports li[data-period='2020-01-15']";
             wait_attr(b, report, "data-state", "overdue").await?;
             b.fill(
@@ -512,7 +560,7 @@ fn an_experiment_walked_from_selection_to_spread_in_the_browser() {
             for needle in [
                 "Solutions Fraîcheur",
                 w.commune.as_str(),
-                "Plantation des arbres",
+                "Plantation des arbres — Atteint le 10 mars 2020",
                 "Aucun avis publié pour l'instant.",
             ] {
                 ensure!(
