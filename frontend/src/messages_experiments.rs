@@ -51,7 +51,7 @@ fn exact(message: &str) -> Option<&'static str> {
         "not a report document of this experiment" => {
             "ce n'est pas un document de rapport de cette expérimentation"
         }
-        "not an organisation id" => "ce n'est pas un identifiant d'organisation",
+        "not an id" => "ce n'est pas un identifiant",
         "not the first day of a reporting period begun" => {
             "ce n'est pas le premier jour d'une période de rapport commencée"
         }

@@ -256,6 +256,12 @@ fn an_experiment_lives_from_selection_to_spread_for_those_the_policy_lets_in() {
     let r = create(&w.b_admin, B, &w.in_review);
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.names("application_id"), "{}", r.body);
+    // An id that is not one is named, never sent on to another service.
+    for bad in ["a b?c", "../calls", ""] {
+        let r = create(&w.b_admin, B, bad);
+        assert_eq!(r.status, 422, "{bad:?}: {}", r.body);
+        assert!(r.names("application_id"), "{}", r.body);
+    }
     let first = ok(create(&w.b_admin, B, &w.selected), "create");
     let again = create(&w.b_admin, B, &w.selected);
     assert_eq!(again.status, 200, "idempotent: {}", again.body);
@@ -354,6 +360,13 @@ fn an_experiment_lives_from_selection_to_spread_for_those_the_policy_lets_in() {
     );
 
     // Follow-up: sites, a late milestone, indicators, measurements.
+    let r = api.post(
+        &format!("{path}/partners"),
+        Some(&w.programme),
+        &json!({ "organisation_id": "x y#z" }),
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.names("organisation_id"), "{}", r.body);
     let site = ok(
         api.post(
             &format!("{path}/sites"),

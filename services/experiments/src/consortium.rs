@@ -43,13 +43,7 @@ pub(crate) async fn add_partner(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.me()?;
     let (exp, allowed) = allowed(cx, Action::ExperimentManage).await?;
     let input: PartnerInput = cx.req.json()?;
-    let org_id = input.organisation_id.trim();
-    if org_id.is_empty() || org_id.contains('/') {
-        return Err(Problem::invalid_field(
-            "organisation_id",
-            "not an organisation id",
-        ));
-    }
+    let org_id = id_field("organisation_id", &input.organisation_id)?;
     let org: Organisation = get_json(cx, &format!("/api/organisations/{org_id}"))
         .await?
         .ok_or_else(|| {

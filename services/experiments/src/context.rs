@@ -101,6 +101,20 @@ pub(crate) fn validation(errors: Vec<qmi_kit::FieldError>) -> Result<(), Problem
     Err(p)
 }
 
+/// An id given in a body (`field`), trimmed: letters, digits and dashes, 64 at
+/// most, as ids are (UUIDs) — it goes into another service's path as it is.
+pub(crate) fn id_field<'v>(field: &str, value: &'v str) -> Result<&'v str, Problem> {
+    let id = value.trim();
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if ok {
+        Ok(id)
+    } else {
+        Err(Problem::invalid_field(field, "not an id"))
+    }
+}
+
 /// A text field's trimmed value, checked for length (in characters).
 pub(crate) fn text(
     errors: &mut Vec<qmi_kit::FieldError>,
@@ -170,6 +184,17 @@ impl Exp {
             report_every_months: u32::try_from(r.int("report_every_months").unwrap_or(0))
                 .unwrap_or(0),
         })
+    }
+}
+
+impl Exp {
+    /// A link to it (its commune, id and title).
+    pub(crate) fn link(&self) -> qmi_api::experiments::ExperimentRef {
+        qmi_api::experiments::ExperimentRef {
+            insee: self.insee.clone(),
+            id: self.id.clone(),
+            title: self.title.clone(),
+        }
     }
 }
 

@@ -169,16 +169,7 @@ pub(crate) async fn spread_to(
         sel
     };
     let rows = sel.order_by("insee").rows().await?;
-    rows.iter()
-        .map(|r| {
-            let target = Exp::of(&r)?;
-            Ok(ExperimentRef {
-                insee: target.insee,
-                id: target.id,
-                title: target.title,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Exp::of(&r)?.link())).collect()
 }
 
 // ---------------------------------------------------------------- creation
@@ -192,7 +183,7 @@ pub(crate) async fn create(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .ask(Action::ExperimentCreate, &Facts::tenant(&commune))
         .await?;
     let input: ExperimentInput = cx.req.json()?;
-    let app_id = input.application_id.trim().to_owned();
+    let app_id = id_field("application_id", &input.application_id)?.to_owned();
     if let Some(existing) = by_application(cx, &allowed, &app_id).await? {
         return Ok(json(200, &present(cx, &allowed, &existing).await?));
     }
