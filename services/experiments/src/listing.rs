@@ -12,6 +12,28 @@ use crate::context::*;
 use crate::lifecycle::{self, summary_of};
 use crate::{followed, reports, schedule};
 
+/// How many rows of `table` match `filter` (one `?`, `value`), per experiment.
+async fn per_experiment(
+    t: &qmi_kit::sql::Tenant<'_>,
+    table: qmi_kit::TenantTable,
+    filter: &'static str,
+    value: qmi_kit::Value,
+) -> Result<HashMap<String, u32>, Problem> {
+    let rows = t
+        .select(table, &["experiment_id", "COUNT(*) AS n"])
+        .filter(filter, [value])
+        .group_by("experiment_id")
+        .rows()
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let n = u32::try_from(r.int("n").unwrap_or(0)).unwrap_or(0);
+            (r.string("experiment_id"), n)
+        })
+        .collect())
+}
+
 /// What is due for each of `ids`, experiments of the commune `allowed` was
 /// decided for: milestones late, reports due and overdue, feedback waiting.
 pub(crate) async fn due(
@@ -28,27 +50,23 @@ pub(crate) async fn due(
     }
     let t = cx.db.tenant(allowed)?;
     let today = cx.today.days();
-    let late = t
-        .select(MILESTONES, &["experiment_id", "COUNT(*) AS n"])
-        .filter("done_on IS NULL AND planned_on < ?", [today.into()])
-        .group_by("experiment_id")
-        .rows()
-        .await?;
-    for r in late.iter() {
-        if let Some(d) = out.get_mut(&r.string("experiment_id")) {
-            d.milestones_late = u32::try_from(r.int("n").unwrap_or(0)).unwrap_or(0);
-        }
-    }
-    let waiting = t
-        .select(FEEDBACK, &["experiment_id", "COUNT(*) AS n"])
-        .filter("status = ?", [FeedbackStatus::Waiting.as_str().into()])
-        .group_by("experiment_id")
-        .rows()
-        .await?;
-    for r in waiting.iter() {
-        if let Some(d) = out.get_mut(&r.string("experiment_id")) {
-            d.feedback_waiting = u32::try_from(r.int("n").unwrap_or(0)).unwrap_or(0);
-        }
+    let late = per_experiment(
+        &t,
+        MILESTONES,
+        "done_on IS NULL AND planned_on < ?",
+        today.into(),
+    )
+    .await?;
+    let waiting = per_experiment(
+        &t,
+        FEEDBACK,
+        "status = ?",
+        FeedbackStatus::Waiting.as_str().into(),
+    )
+    .await?;
+    for (id, d) in out.iter_mut() {
+        d.milestones_late = late.get(id).copied().unwrap_or(0);
+        d.feedback_waiting = waiting.get(id).copied().unwrap_or(0);
     }
     let sent = t
         .select(REPORTS, &["experiment_id", "period"])
