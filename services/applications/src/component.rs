@@ -40,6 +40,12 @@ mod decisions;
 #[path = "jury_io.rs"]
 mod jury_io;
 
+// The partner directory: track records, merges, presences.
+#[path = "presence.rs"]
+mod presence;
+#[path = "track.rs"]
+mod track;
+
 use apps::*;
 use assignments::*;
 use calls::*;
@@ -90,6 +96,8 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         Op::SendReminders => notify::send_reminders(&cx).await,
         Op::ExportCsv => export(&cx, false).await,
         Op::ExportXlsx => export(&cx, true).await,
+        Op::ListOrganisationApplications => track::list_organisation_applications(&cx).await,
+        Op::AbsorbOrganisation => track::absorb_organisation(&cx).await,
         Op::ListMyApplications => list_my_applications(&cx).await,
         Op::GetApplication => get_application(&cx).await,
         Op::SaveApplication => save_application(&cx).await,

@@ -12,6 +12,7 @@ use spin_sdk::http::Request;
 
 use crate::{
     consortium, context, evaluation, figures, followed, indicators, lifecycle, listing, reports,
+    track,
 };
 
 #[spin_sdk::http_service]
@@ -29,6 +30,8 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         Op::ListPublicExperiments => listing::public_list(&cx).await,
         Op::GetPublicFigures => figures::published(&cx).await,
         Op::GetProgrammeFigures => figures::programme(&cx).await,
+        Op::ListOrganisationExperiments => track::organisation(&cx).await,
+        Op::AbsorbOrganisation => track::absorb(&cx).await,
         Op::ListMyExperiments => listing::mine(&cx).await,
         Op::ListCommuneExperiments => listing::commune(&cx).await,
         Op::CreateExperiment => lifecycle::create(&cx).await,

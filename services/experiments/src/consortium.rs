@@ -66,6 +66,7 @@ pub(crate) async fn add_partner(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .or_ignore()
         .run()
         .await?;
+    crate::presence::tell(&org.id, &exp.insee).await;
     Ok(json(200, &present(cx, &allowed, &exp).await?))
 }
 

@@ -290,6 +290,7 @@ pub(crate) async fn spread(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             Ok(true)
         })
         .await?;
+    crate::presence::tell(&holder.organisation_id, &input.insee).await;
     let rows = cx
         .db
         .tenant(&target)?

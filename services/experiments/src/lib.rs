@@ -32,7 +32,11 @@ mod lifecycle;
 #[cfg(target_arch = "wasm32")]
 mod listing;
 #[cfg(target_arch = "wasm32")]
+mod presence;
+#[cfg(target_arch = "wasm32")]
 mod reports;
+#[cfg(target_arch = "wasm32")]
+mod track;
 
 /// The SQLite label of the experiments database.
 pub const DATABASE: &str = "experiments";

@@ -263,6 +263,7 @@ pub(crate) async fn create(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             }
         })
         .await?;
+    crate::presence::tell(&app.organisation, &commune).await;
     let exp = match by_application(cx, &allowed, &app.id).await? {
         Some(e) => e,
         None => return Err(Problem::internal("experiment vanished")),
