@@ -67,7 +67,108 @@ pub async fn migrate(
         tracing::info!(label = target.label, database = %target.database.display(), "migrated");
         pool.close().await;
     }
+    move_organisations(manifest, data_dir, runtime_config).await?;
     sync_tenant_status(manifest, data_dir, runtime_config).await
+}
+
+/// The data step of issue 16: organisation profiles move from `identity` to
+/// `partners`, which owns them from now on; identity keeps each organisation's id
+/// (what accounts, invitations and join requests refer to). Two transactions, in
+/// this order, so that nothing is lost whatever stops the step: the profiles are
+/// copied into `partners` (rows already there are kept as they are), then
+/// identity's `organisations` table is rebuilt without them (foreign keys off
+/// for the rebuild — SQLite cannot drop a referenced table's columns otherwise —
+/// and checked before the commit). A step stopped in between copies nothing
+/// twice when run again. No-op once done, or without both databases. Returns
+/// how many profiles were copied.
+pub async fn move_organisations(
+    manifest_path: &Path,
+    data_dir: &Path,
+    runtime_config: Option<&Path>,
+) -> Result<u64> {
+    let all = targets(manifest_path, data_dir, runtime_config)?;
+    let (Some(identity), Some(partners)) = (
+        all.iter().find(|t| t.label == "identity"),
+        all.iter().find(|t| t.label == "partners"),
+    ) else {
+        return Ok(0);
+    };
+    let pool = crate::factors::sqlite::open_pool(&identity.database).await?;
+    let mut conn = pool.acquire().await?;
+    let profiles: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pragma_table_info('organisations') WHERE name = 'name'",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if profiles == 0 {
+        drop(conn);
+        pool.close().await;
+        return Ok(0);
+    }
+    sqlx::query("ATTACH DATABASE ?1 AS partners")
+        .bind(partners.database.to_string_lossy().into_owned())
+        .execute(&mut *conn)
+        .await
+        .with_context(|| format!("attaching {}", partners.database.display()))?;
+    let copied = sqlx::query(
+        "INSERT OR IGNORE INTO partners.organisations (id, name, kind, country, siret, created_at, updated_at)
+         SELECT id, name, kind, country, siret, created_at, updated_at FROM main.organisations",
+    )
+    .execute(&mut *conn)
+    .await
+    .context("copying organisation profiles into partners")?
+    .rows_affected();
+    let missing: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM main.organisations o WHERE NOT EXISTS (SELECT 1 FROM partners.organisations p WHERE p.id = o.id)",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    anyhow::ensure!(
+        missing == 0,
+        "{missing} organisation profiles did not reach partners"
+    );
+    sqlx::query("DETACH DATABASE partners")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::raw_sql("PRAGMA foreign_keys = OFF")
+        .execute(&mut *conn)
+        .await?;
+    let rebuilt: Result<()> = async {
+        sqlx::raw_sql(
+            "BEGIN IMMEDIATE;
+             CREATE TABLE organisations_ids (
+                 id         TEXT PRIMARY KEY,
+                 created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+             );
+             INSERT INTO organisations_ids (id, created_at) SELECT id, created_at FROM organisations;
+             DROP TABLE organisations;
+             ALTER TABLE organisations_ids RENAME TO organisations;",
+        )
+        .execute(&mut *conn)
+        .await
+        .context("rebuilding identity's organisations without their profiles")?;
+        let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+            .fetch_all(&mut *conn)
+            .await?;
+        anyhow::ensure!(broken.is_empty(), "foreign keys broken by the rebuild: {broken:?}");
+        sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
+        Ok(())
+    }
+    .await;
+    if rebuilt.is_err() {
+        sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await.ok();
+    }
+    sqlx::raw_sql("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await?;
+    rebuilt?;
+    drop(conn);
+    pool.close().await;
+    tracing::info!(
+        profiles = copied,
+        "organisation profiles moved from identity to partners"
+    );
+    Ok(copied)
 }
 
 /// Loads the demo data (`services/<label>/seed/*.sql`, in name order) after

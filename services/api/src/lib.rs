@@ -9,6 +9,7 @@ pub mod geo;
 pub mod identity;
 pub mod notifications;
 pub mod page;
+pub mod partners;
 pub mod principal;
 pub mod routes;
 pub mod tenancy;

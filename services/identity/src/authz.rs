@@ -60,11 +60,12 @@ pub enum Operation<'a> {
     /// `listProgrammeInvitations`, `resendProgrammeInvitation`,
     /// `revokeProgrammeInvitation`).
     ManageTeam,
-    /// `getOrganisation`, `listOrganisationMembers`, and each row of
-    /// `listOrganisations`.
+    /// `listOrganisationMembers` and the organisation's invitations and requests.
     ReadOrganisation(&'a str),
-    /// `updateOrganisation`, `addOrganisationMember`, `removeOrganisationMember`.
+    /// `addOrganisationMember`, `removeOrganisationMember`.
     UpdateOrganisation(&'a str),
+    /// `absorbOrganisation`: a merge in the partner directory.
+    CurateDirectory,
 }
 
 impl<'a> Operation<'a> {
@@ -82,6 +83,7 @@ impl<'a> Operation<'a> {
             | Operation::CreateOrganisation { .. }
             | Operation::JoinOrganisation { .. }
             | Operation::ManageTeam
+            | Operation::CurateDirectory
             | Operation::ReadOrganisation(_)
             | Operation::UpdateOrganisation(_) => None,
         }
@@ -116,6 +118,7 @@ impl<'a> Operation<'a> {
             Operation::ManageTeam => (Action::TeamManage, Facts::default()),
             Operation::ReadOrganisation(org) => (Action::OrganisationRead, of(org)),
             Operation::UpdateOrganisation(org) => (Action::OrganisationUpdate, of(org)),
+            Operation::CurateDirectory => (Action::PartnerCurate, Facts::default()),
         };
         Question { action, facts }
     }

@@ -9,7 +9,7 @@ use qmi_api::{Insee, MembershipRole, PlatformRole, Principal};
 use qmi_kit::http::{Incoming, Reply, json, no_content};
 use qmi_kit::sql::Value;
 use qmi_kit::store::Db;
-use qmi_kit::{Page, PageRequest, Problem, Rows};
+use qmi_kit::{PageRequest, Problem, Rows};
 use spin_sdk::http::Request;
 
 use crate::authz::Operation;
@@ -47,13 +47,16 @@ mod suspension;
 mod members;
 #[path = "organisations.rs"]
 mod organisations;
+// Organisation cards from the partner directory (issue 16).
+#[path = "cards.rs"]
+mod cards;
 #[path = "registry.rs"]
 mod registry;
 #[path = "signin.rs"]
 mod signin;
 
 use members::last_admin;
-use organisations::{ORG_COLUMNS, organisation_of, require_organisation};
+use organisations::require_organisation;
 use registry::{load_commune, publish_status, require_commune};
 use signin::{client_key, issue, save_throttle, subject, throttle_state};
 
@@ -154,10 +157,8 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         Op::ResumeCommune => suspension::set_suspended(&cx, false).await,
         Op::ListCommuneStatusHistory => suspension::history(&cx).await,
         Op::SetCommuneStatus => registry::set_status(&cx).await,
-        Op::ListOrganisations => join::list_organisations(&cx).await,
-        Op::CreateOrganisation => organisations::create_organisation(&cx).await,
-        Op::GetOrganisation => organisations::get_organisation(&cx).await,
-        Op::UpdateOrganisation => organisations::update_organisation(&cx).await,
+        Op::RegisterOrganisation => organisations::register_organisation(&cx).await,
+        Op::AbsorbOrganisation => organisations::absorb_organisation(&cx).await,
         Op::ListOrganisationMembers => organisations::list_organisation_members(&cx).await,
         Op::AddOrganisationMember => inviting::add_organisation_member(&cx).await,
         Op::RemoveOrganisationMember => organisations::remove_organisation_member(&cx).await,

@@ -33,24 +33,26 @@ pub(super) async fn list_my_invitations(cx: &Ctx<'_>) -> Result<Reply, Problem> 
     let email = my_email(&cx.db, &p.sub).await?;
     let rows = cx
         .db
-        .platform().run(
-            &format!(
-                "SELECT i.id AS invitation_id, i.created_at AS sent_at, {} FROM invitations i JOIN organisations o ON o.id = i.organisation_id                  WHERE i.email = ? COLLATE NOCASE AND i.kind = 'organisation' AND i.status = 'pending' AND i.expires_at > ? ORDER BY i.id LIMIT 500",
-                ORG_COLUMNS.split(", ").map(|c| format!("o.{c}")).collect::<Vec<_>>().join(", ")
-            ),
+        .platform()
+        .run(
+            "SELECT i.id AS invitation_id, i.created_at AS sent_at, i.organisation_id FROM invitations i WHERE i.email = ? COLLATE NOCASE AND i.kind = 'organisation' AND i.status = 'pending' AND i.expires_at > ? ORDER BY i.id LIMIT 500",
             vec![email.into(), now().into()],
         )
         .await?;
-    let invitations = rows
+    let ids: Vec<String> = rows.iter().map(|r| r.string("organisation_id")).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let mut cards = super::cards::cards(&ids).await?;
+    // An invitation whose organisation has left the directory is not shown.
+    let invitations: Vec<Invitation> = rows
         .iter()
-        .map(|r| {
-            Ok(Invitation {
+        .filter_map(|r| {
+            Some(Invitation {
                 id: r.string("invitation_id"),
-                organisation: organisation_of(r)?,
+                organisation: cards.remove(r.text("organisation_id")?)?,
                 invited_at: rfc3339(r.int("sent_at").unwrap_or(0)),
             })
         })
-        .collect::<Result<Vec<_>, Problem>>()?;
+        .collect();
     Ok(json(200, &invitations))
 }
 

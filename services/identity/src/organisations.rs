@@ -3,32 +3,17 @@
 
 use super::*;
 
-pub(super) const ORG_COLUMNS: &str = "id, name, kind, country, siret";
-
-pub(super) fn organisation_of(r: qmi_kit::sql::Row<'_>) -> Result<Organisation, Problem> {
-    Ok(Organisation {
-        id: r.string("id"),
-        name: r.string("name"),
-        kind: OrganisationKind::parse(r.text("kind").unwrap_or_default())
-            .ok_or_else(|| Problem::internal("unknown organisation kind"))?,
-        country: r.string("country").parse().map_err(Problem::internal)?,
-        siret: r
-            .text("siret")
-            .map(|s| s.parse())
-            .transpose()
-            .map_err(Problem::internal)?,
-    })
-}
-
+/// The organisation `id` as identity knows it (its id, registered) with its card
+/// from the partner directory (`partners`' private route), or `None`.
 pub(super) async fn load_organisation(db: &Db, id: &str) -> Result<Option<Organisation>, Problem> {
-    let rows = db
+    let known = db
         .platform()
-        .run(
-            &format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = ?"),
-            vec![id.into()],
-        )
+        .run("SELECT id FROM organisations WHERE id = ?", vec![id.into()])
         .await?;
-    rows.first().map(organisation_of).transpose()
+    if known.is_empty() {
+        return Ok(None);
+    }
+    Ok(super::cards::cards(&[id]).await?.remove(id))
 }
 
 pub(super) async fn require_organisation(db: &Db, id: &str) -> Result<Organisation, Problem> {
@@ -37,57 +22,48 @@ pub(super) async fn require_organisation(db: &Db, id: &str) -> Result<Organisati
         .ok_or_else(|| Problem::not_found(format!("no organisation {id}")))
 }
 
-fn check_organisation(name: &str, country: &Country, siret: &Option<Siret>) -> Result<(), Problem> {
-    let mut problem = Problem::validation();
-    if let Some(message) = crate::name_problem(name) {
-        problem = problem.field("name", message);
-    }
-    if country.is_france() && siret.is_none() {
-        problem = problem.field("siret", "required for a French organisation");
-    }
-    if problem.errors.is_empty() {
-        Ok(())
-    } else {
-        Err(problem)
-    }
-}
-
-pub(super) async fn create_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+/// `POST /api/me/organisation`: the partners component has just created the
+/// profile `id` for the caller; identity registers the id and, unless the caller
+/// is a programme operator, makes the caller its first member — both or neither.
+pub(super) async fn register_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
     let unconfirmed = signup::unconfirmed(&cx.db, &p.sub).await?;
     let _allowed = cx
         .allow(Some(&p), Operation::CreateOrganisation { unconfirmed })
         .await?;
-    let new: NewOrganisation = cx.req.json()?;
-    check_organisation(&new.name, &new.country, &new.siret)?;
-    let id = uuid::Uuid::now_v7().to_string();
-    // The organisation and its first member commit together: a creator who joined
-    // another organisation meanwhile leaves no organisation behind (409).
+    let body: RegisterOrganisation = cx.req.json()?;
+    let id = body.id.trim().to_owned();
+    // The profile must exist in the directory: nobody registers an id of their own.
+    let card = super::cards::cards(&[id.as_str()])
+        .await?
+        .remove(&id)
+        .ok_or_else(|| {
+            Problem::invalid_field("id", "no profile in the partner directory has this id")
+        })?;
     cx.db
         .atomic(async |db| {
             let result = db
-                .platform().run(
-                    "INSERT INTO organisations (id, name, kind, country, siret) VALUES (?, ?, ?, ?, ?)",
-                    vec![
-                        id.as_str().into(),
-                        new.name.trim().into(),
-                        new.kind.as_str().into(),
-                        new.country.as_str().into(),
-                        new.siret.as_ref().map(|s| s.as_str().to_owned()).into(),
-                    ],
-                )
+                .platform()
+                .run("INSERT INTO organisations (id) VALUES (?)", vec![id.as_str().into()])
                 .await;
             match result {
+                // Registered once: joining an existing organisation goes through its members.
                 Err(e) if e.is_unique_violation() => {
-                    return Err(Problem::conflict("an organisation with this SIRET exists").field("siret", "already registered"));
+                    return Err(Problem::conflict("this organisation is already registered"));
                 }
                 other => other?,
             };
             if !p.is(PlatformRole::Programme) {
-                db.platform().run("UPDATE accounts SET organisation_id = ? WHERE id = ? AND organisation_id IS NULL", vec![id.as_str().into(), p.sub.as_str().into()])
+                db.platform()
+                    .run(
+                        "UPDATE accounts SET organisation_id = ? WHERE id = ? AND organisation_id IS NULL",
+                        vec![id.as_str().into(), p.sub.as_str().into()],
+                    )
                     .await?;
                 if db.changes().await != 1 {
-                    return Err(Problem::conflict("an account belongs to at most one organisation: this one already has its own"));
+                    return Err(Problem::conflict(
+                        "an account belongs to at most one organisation: this one already has its own",
+                    ));
                 }
                 events::account_changed(db, &p.sub).await?;
             }
@@ -95,44 +71,71 @@ pub(super) async fn create_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> 
         })
         .await?;
     qmi_kit::outbox::relay(&cx.db).await;
-    Ok(json(201, &require_organisation(&cx.db, &id).await?))
+    Ok(json(201, &card))
 }
 
-pub(super) async fn get_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+/// `POST /api/admin/organisations/{id}/absorb`: a merge in the directory moves
+/// the merged record's members, pending invitations and join requests to the
+/// organisation kept (programme operators), each member's rights raised.
+pub(super) async fn absorb_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let p = cx.principal()?;
-    let id = cx.param("id");
-    let _allowed = cx.allow(Some(&p), Operation::ReadOrganisation(id)).await?;
-    Ok(json(200, &require_organisation(&cx.db, id).await?))
-}
-
-pub(super) async fn update_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> {
-    let p = cx.principal()?;
-    let id = cx.param("id");
-    let _allowed = cx
-        .allow(Some(&p), Operation::UpdateOrganisation(id))
-        .await?;
-    let current = require_organisation(&cx.db, id).await?;
-    let patch: OrganisationPatch = cx.req.json()?;
-    let name = patch.name.unwrap_or(current.name);
-    let kind = patch.kind.unwrap_or(current.kind);
-    let country = patch.country.unwrap_or(current.country);
-    let siret = patch.siret.or(current.siret);
-    check_organisation(&name, &country, &siret)?;
-    let result = cx
+    let _allowed = cx.allow(Some(&p), Operation::CurateDirectory).await?;
+    let kept = cx.param("id").to_owned();
+    let body: qmi_api::partners::Repoint = cx.req.json()?;
+    let from = body.from.trim().to_owned();
+    if from == kept || from.is_empty() {
+        return Err(Problem::invalid_field(
+            "from",
+            "another organisation than the one kept",
+        ));
+    }
+    require_organisation(&cx.db, &kept).await?;
+    let moved: Vec<String> = cx
         .db
-        .platform().run(
-            "UPDATE organisations SET name = ?, kind = ?, country = ?, siret = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
-            vec![name.trim().into(), kind.as_str().into(), country.as_str().into(), siret.map(|s| s.as_str().to_owned()).into(), id.into()],
-        )
-        .await;
-    match result {
-        Err(e) if e.is_unique_violation() => {
-            return Err(Problem::conflict("an organisation with this SIRET exists")
-                .field("siret", "already registered"));
-        }
-        other => other?,
-    };
-    Ok(json(200, &require_organisation(&cx.db, id).await?))
+        .atomic(async |db| {
+            let rows = db
+                .platform()
+                .run("SELECT id FROM accounts WHERE organisation_id = ? ORDER BY id", vec![from.as_str().into()])
+                .await?;
+            let accounts: Vec<String> = rows.iter().map(|r| r.string("id")).collect();
+            db.platform()
+                .run("UPDATE accounts SET organisation_id = ? WHERE organisation_id = ?", vec![kept.as_str().into(), from.as_str().into()])
+                .await?;
+            // A pending invitation or request the kept organisation has too stays once.
+            db.platform()
+                .run(
+                    "UPDATE OR IGNORE invitations SET organisation_id = ? WHERE organisation_id = ?",
+                    vec![kept.as_str().into(), from.as_str().into()],
+                )
+                .await?;
+            db.platform()
+                .run(
+                    "UPDATE invitations SET status = 'revoked' WHERE organisation_id = ? AND status = 'pending'",
+                    vec![from.as_str().into()],
+                )
+                .await?;
+            db.platform()
+                .run(
+                    "UPDATE OR IGNORE join_requests SET organisation_id = ? WHERE organisation_id = ?",
+                    vec![kept.as_str().into(), from.as_str().into()],
+                )
+                .await?;
+            for account in &accounts {
+                events::account_changed(db, account).await?;
+                lower_rights(db, account).await?;
+            }
+            Ok::<_, Problem>(accounts)
+        })
+        .await?;
+    for account in &moved {
+        publish_rights(&cx.db, account).await?;
+    }
+    Ok(json(
+        200,
+        &qmi_api::partners::Repointed {
+            moved: moved.len() as u64,
+        },
+    ))
 }
 
 pub(super) async fn list_organisation_members(cx: &Ctx<'_>) -> Result<Reply, Problem> {

@@ -234,6 +234,11 @@ mod client {
             Action::FeedbackModerate => wit::Action::FeedbackModerate,
             Action::ExperimentEvaluate => wit::Action::ExperimentEvaluate,
             Action::ExperimentFigures => wit::Action::ExperimentFigures,
+            Action::PartnerRead => wit::Action::PartnerRead,
+            Action::PartnerContacts => wit::Action::PartnerContacts,
+            Action::PartnerCurate => wit::Action::PartnerCurate,
+            Action::NoteRead => wit::Action::NoteRead,
+            Action::NoteWrite => wit::Action::NoteWrite,
         }
     }
 }

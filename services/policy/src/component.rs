@@ -121,6 +121,11 @@ fn action_from_wit(a: Action) -> rules::Action {
         Action::FeedbackModerate => R::FeedbackModerate,
         Action::ExperimentEvaluate => R::ExperimentEvaluate,
         Action::ExperimentFigures => R::ExperimentFigures,
+        Action::PartnerRead => R::PartnerRead,
+        Action::PartnerContacts => R::PartnerContacts,
+        Action::PartnerCurate => R::PartnerCurate,
+        Action::NoteRead => R::NoteRead,
+        Action::NoteWrite => R::NoteWrite,
     }
 }
 

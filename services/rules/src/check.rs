@@ -378,6 +378,48 @@ pub(crate) fn check(
                 "a commune's dashboard is its admins' and agents'",
             )),
         },
+        // A profile that is not public: the people who work with organisations.
+        PartnerRead | PartnerContacts => {
+            let o = organisation(facts)?;
+            if programme || p.belongs_to(o) || !p.memberships.is_empty() {
+                Ok(())
+            } else if action == PartnerContacts && facts.published {
+                Err(refuse(
+                    C::InsufficientRole,
+                    "an organisation's contacts are shown to commune staff, programme operators and its members",
+                ))
+            } else {
+                Err(refuse(
+                    C::NotPublished,
+                    "this organisation's profile is not public",
+                ))
+            }
+        }
+        PartnerCurate => {
+            if programme {
+                Ok(())
+            } else {
+                Err(refuse(
+                    C::InsufficientRole,
+                    "the directory is curated by the programme team",
+                ))
+            }
+        }
+        // A commune's notes are its admins' and agents' alone, programme operators
+        // included out; the programme's notes are the programme team's.
+        NoteRead | NoteWrite => match facts.tenant.as_deref() {
+            None if programme => Ok(()),
+            None => Err(refuse(
+                C::InsufficientRole,
+                "the programme's notes are the programme team's",
+            )),
+            Some(t) if is_staff(p, t) => Ok(()),
+            Some(t) => Err(lacks_role(
+                p,
+                t,
+                "a commune's notes on organisations are its admins' and agents' alone",
+            )),
+        },
         DecisionRead => {
             let o = organisation(facts)?;
             if p.belongs_to(o) {

@@ -176,6 +176,11 @@ actions! {
     FeedbackModerate => "feedback-moderate",
     ExperimentEvaluate => "experiment-evaluate",
     ExperimentFigures => "experiment-figures",
+    PartnerRead => "partner-read",
+    PartnerContacts => "partner-contacts",
+    PartnerCurate => "partner-curate",
+    NoteRead => "note-read",
+    NoteWrite => "note-write",
 }
 
 impl Action {
@@ -206,6 +211,9 @@ impl Action {
                 | CampaignReview
                 | CampaignSelect
                 | ExportOpenData
+                | PartnerRead
+                | PartnerContacts
+                | PartnerCurate
         )
     }
 
@@ -230,6 +238,9 @@ impl Action {
                 | ExportOpenData
                 | ExperimentRead
                 | ExperimentFigures
+                | PartnerRead
+                | PartnerContacts
+                | NoteRead
         )
     }
 
@@ -238,9 +249,8 @@ impl Action {
         use Action::*;
         match self {
             RegistryRead => true,
-            TenantContentRead | CampaignRead | CallRead | ExportOpenData | ExperimentRead => {
-                facts.published
-            }
+            TenantContentRead | CampaignRead | CallRead | ExportOpenData | ExperimentRead
+            | PartnerRead => facts.published,
             // The one public write: a resident's feedback, while the commune is not
             // frozen by a suspension.
             FeedbackGive => facts.published && !facts.tenant_suspended,

@@ -69,37 +69,13 @@ pub struct Organisation {
     pub siret: Option<Siret>,
 }
 
-/// `POST /api/organisations`.
+/// `POST /api/me/organisation`: the profile `partners` has just created,
+/// recorded by identity (the organisation's id, and the caller's membership).
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NewOrganisation {
-    /// Name.
-    pub name: String,
-    /// Kind.
-    pub kind: OrganisationKind,
-    /// Country (ISO 3166-1 alpha-2).
-    pub country: Country,
-    /// SIRET, required when the country is FR.
-    #[serde(default)]
-    pub siret: Option<Siret>,
-}
-
-/// `PATCH /api/organisations/{id}`: the fields to change.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OrganisationPatch {
-    /// New name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// New kind.
-    #[serde(default)]
-    pub kind: Option<OrganisationKind>,
-    /// New country.
-    #[serde(default)]
-    pub country: Option<Country>,
-    /// New SIRET.
-    #[serde(default)]
-    pub siret: Option<Siret>,
+pub struct RegisterOrganisation {
+    /// The new profile's id.
+    pub id: String,
 }
 
 /// A member of an organisation.

@@ -154,6 +154,12 @@ super::catalogue! {
     ExportXlsx = "exportXlsx": GET "/api/calls/{id}/export.xlsx", Principal, 200,
         "Applications with answers, scores, decisions and every reviewer's score and comment per criterion (XLSX, opens in Excel whatever its language)",
         query: &[], request: None, response: Some(file_body);
+    ListOrganisationApplications = "listOrganisationApplications": GET "/api/applications/organisations/{id}", Public, 200,
+        "An organisation's applications on its track record: selected ones of published decisions for everyone, more for those who may read them",
+        query: &[], request: None, response: Some(s::<Vec<crate::partners::TrackApplication>>);
+    AbsorbOrganisation = "absorbOrganisationApplications": POST "/api/applications/organisations/{id}/absorb", Operator, 200,
+        "Move a merged record's applications to this organisation (programme operators): called by `partners` for `mergeOrganisation`",
+        query: &[], request: Some(s::<crate::partners::Repoint>), response: Some(s::<crate::partners::Repointed>);
     ListMyApplications = "listMyApplications": GET "/api/applications", Principal, 200,
         "Every application of the caller's organisation, across every commune",
         query: PAGE, request: None, response: Some(s::<Page<Application>>);

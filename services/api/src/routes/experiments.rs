@@ -65,6 +65,12 @@ super::catalogue! {
     GetProgrammeFigures = "getProgrammeFigures": GET "/api/experiments/programme/figures", Operator, 200,
         "The programme's dashboard over every experiment (programme operators)",
         query: &[], request: None, response: Some(s::<ProgrammeFigures>);
+    ListOrganisationExperiments = "listOrganisationExperiments": GET "/api/experiments/organisations/{id}", Public, 200,
+        "The experiments an organisation holds or joined, on its track record: published ones for everyone, more for those who may read them",
+        query: &[], request: None, response: Some(s::<Vec<crate::partners::TrackExperiment>>);
+    AbsorbOrganisation = "absorbOrganisationExperiments": POST "/api/experiments/organisations/{id}/absorb", Operator, 200,
+        "Move a merged record's experiments (held or joined) to this organisation (programme operators): called by `partners` for `mergeOrganisation`",
+        query: &[], request: Some(s::<crate::partners::Repoint>), response: Some(s::<crate::partners::Repointed>);
     ListMyExperiments = "listMyExperiments": GET "/api/experiments/mine", Principal, 200,
         "The experiments of the caller's organisation, across communes, with what is due",
         query: &[], request: None, response: Some(s::<Vec<ExperimentSummary>>);

@@ -5,29 +5,7 @@ use super::{PAGE, QueryParam, any_object, s};
 use crate::applications::CommuneStatusChange;
 use crate::identity::*;
 use crate::page::Page;
-
-const ORGANISATION_FILTERS: &[QueryParam] = &[
-    QueryParam {
-        name: "q",
-        ty: "string",
-        description: "Name search (3 to 100 characters), accent- and case-insensitive.",
-    },
-    QueryParam {
-        name: "siret",
-        ty: "string",
-        description: "Only the organisation with this SIRET (14 digits).",
-    },
-    QueryParam {
-        name: "limit",
-        ty: "integer",
-        description: "Items per page, 1 to 500 (default 100).",
-    },
-    QueryParam {
-        name: "cursor",
-        ty: "string",
-        description: "`next_cursor` of the previous page.",
-    },
-];
+use crate::partners::{Repoint, Repointed};
 
 const COMMUNE_FILTERS: &[QueryParam] = &[
     QueryParam {
@@ -166,18 +144,12 @@ super::catalogue! {
     ResumeCommune = "resumeCommune": POST "/api/admin/communes/{insee}/resume", Operator, 200,
         "Resume a suspended commune (back to its previous status)",
         query: &[], request: None, response: Some(s::<Commune>);
-    ListOrganisations = "listOrganisations": GET "/api/organisations", Principal, 200,
-        "Organisations visible to the caller (a partner member sees only their own); searching by `q` or `siret`, an account without an organisation also finds those it may ask to join",
-        query: ORGANISATION_FILTERS, request: None, response: Some(s::<Page<Organisation>>);
-    CreateOrganisation = "createOrganisation": POST "/api/organisations", Principal, 201,
-        "Create an organisation (its creator joins it unless an operator)",
-        query: &[], request: Some(s::<NewOrganisation>), response: Some(s::<Organisation>);
-    GetOrganisation = "getOrganisation": GET "/api/organisations/{id}", Principal, 200,
-        "One organisation",
-        query: &[], request: None, response: Some(s::<Organisation>);
-    UpdateOrganisation = "updateOrganisation": PATCH "/api/organisations/{id}", Principal, 200,
-        "Change an organisation (its members or a programme operator)",
-        query: &[], request: Some(s::<OrganisationPatch>), response: Some(s::<Organisation>);
+    RegisterOrganisation = "registerOrganisation": POST "/api/me/organisation", Principal, 201,
+        "Record a profile the partners service has just created as the caller's organisation (the caller joins it unless an operator): called by `partners` for `createOrganisation`",
+        query: &[], request: Some(s::<RegisterOrganisation>), response: Some(s::<Organisation>);
+    AbsorbOrganisation = "absorbOrganisation": POST "/api/admin/organisations/{id}/absorb", Operator, 200,
+        "Move the members, invitations and join requests of a merged record to this organisation (programme operators): called by `partners` for `mergeOrganisation`",
+        query: &[], request: Some(s::<Repoint>), response: Some(s::<Repointed>);
     ListOrganisationMembers = "listOrganisationMembers": GET "/api/organisations/{id}/members", Principal, 200,
         "The organisation's members",
         query: &[], request: None, response: Some(s::<Vec<OrganisationMember>>);

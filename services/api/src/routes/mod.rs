@@ -20,6 +20,7 @@ pub mod districts;
 pub mod experiments;
 pub mod identity;
 pub mod notifications;
+pub mod partners;
 pub mod web;
 
 #[cfg(test)]
@@ -128,6 +129,8 @@ pub enum RouteOp {
     Experiments(experiments::Op),
     /// The `notifications` service's.
     Notifications(notifications::Op),
+    /// The `partners` service's.
+    Partners(partners::Op),
 }
 
 impl RouteOp {
@@ -140,6 +143,7 @@ impl RouteOp {
             Self::Districts(op) => op.id(),
             Self::Experiments(op) => op.id(),
             Self::Notifications(op) => op.id(),
+            Self::Partners(op) => op.id(),
         }
     }
 
@@ -152,6 +156,7 @@ impl RouteOp {
             Self::Districts(_) => districts::SERVICE,
             Self::Experiments(_) => experiments::SERVICE,
             Self::Notifications(_) => notifications::SERVICE,
+            Self::Partners(_) => partners::SERVICE,
         }
     }
 }
@@ -182,6 +187,7 @@ const TABLES: &[&[RouteDoc]] = &[
     applications::ROUTES,
     districts::ROUTES,
     notifications::ROUTES,
+    partners::ROUTES,
 ];
 
 /// How many routes there are.

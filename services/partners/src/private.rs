@@ -1,0 +1,85 @@
+//! The private route (Spin service chaining: reached only by the components
+//! whose `allowed_outbound_hosts` list `http://partners.spin.internal`):
+//! `POST /presence` from applications and experiments (where an organisation
+//! applied or experimented: the commune facet), `GET /cards?ids=…` for
+//! identity (organisation names in invitations and on the account page, and
+//! the check that an organisation it registers has a profile).
+
+use qmi_api::identity::{Organisation, OrganisationKind};
+use qmi_api::partners::Presence;
+use qmi_kit::http::{Incoming, Reply, json};
+use qmi_kit::store::Db;
+use qmi_kit::{Problem, Value};
+
+use crate::context::is_id;
+
+/// The private paths.
+pub(crate) const PRESENCE: &str = "/presence";
+pub(crate) const CARDS: &str = "/cards";
+
+/// Most cards asked at once.
+const MAX_CARDS: usize = 100;
+
+/// Answers a request of the private route.
+pub(crate) async fn route(req: &Incoming) -> Result<Reply, Problem> {
+    let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
+    match (req.method.as_str(), req.path.as_str()) {
+        ("POST", PRESENCE) => {
+            let p: Presence = req.json()?;
+            if !is_id(&p.organisation_id) {
+                return Err(Problem::invalid_field(
+                    "organisation_id",
+                    "an id: letters, digits and dashes",
+                ));
+            }
+            db.platform()
+                .run(
+                    "INSERT OR IGNORE INTO organisation_presence (organisation_id, insee, source) VALUES (?, ?, ?)",
+                    vec![p.organisation_id.as_str().into(), (&p.insee).into(), p.source.as_str().into()],
+                )
+                .await?;
+            Ok(json(200, &serde_json::json!({ "recorded": true })))
+        }
+        ("GET", CARDS) => {
+            let ids: Vec<&str> = req
+                .query
+                .get("ids")
+                .unwrap_or("")
+                .split(',')
+                .filter(|id| is_id(id))
+                .take(MAX_CARDS)
+                .collect();
+            if ids.is_empty() {
+                return Ok(json(200, &Vec::<Organisation>::new()));
+            }
+            let marks = vec!["?"; ids.len()].join(", ");
+            let params: Vec<Value> = ids.iter().map(|id| (*id).into()).collect();
+            let rows = db
+                .platform()
+                .run(
+                    &format!("SELECT id, name, kind, country, siret FROM organisations WHERE id IN ({marks})"),
+                    params,
+                )
+                .await?;
+            let mut cards = Vec::with_capacity(rows.len());
+            for r in rows.iter() {
+                cards.push(Organisation {
+                    id: r.string("id"),
+                    name: r.string("name"),
+                    kind: OrganisationKind::parse(r.text("kind").unwrap_or_default())
+                        .ok_or_else(|| Problem::internal("stored organisation kind"))?,
+                    country: r.string("country").parse().map_err(Problem::internal)?,
+                    siret: r
+                        .text("siret")
+                        .map(str::parse)
+                        .transpose()
+                        .map_err(Problem::internal)?,
+                });
+            }
+            Ok(json(200, &cards))
+        }
+        (method, path) => Err(Problem::not_found(format!(
+            "no private route {method} {path}"
+        ))),
+    }
+}
