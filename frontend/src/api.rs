@@ -182,6 +182,17 @@ pub async fn post_as<T: DeserializeOwned>(
     parse(&read_text(send(Method::POST, path, Some(body)).await?).await?)
 }
 
+/// `PUT path` with `blob` as the body, sent as `media_type` (an organisation's
+/// logo), decoded as `T`.
+pub async fn put_as<T: DeserializeOwned>(
+    path: &str,
+    blob: web_sys::Blob,
+    media_type: &str,
+) -> Result<T, ApiError> {
+    let body = Body::File(blob, media_type.to_owned());
+    parse(&read_text(send(Method::PUT, path, Some(body)).await?).await?)
+}
+
 /// A request body: JSON text, or a file sent as it is.
 #[derive(Clone)]
 enum Body {

@@ -62,7 +62,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/espace/candidatures") view={Lazy::<lazy::MyApplications>::new()} />
                     <Route path=path!("/espace/candidatures/:id/lettre") view={Lazy::<lazy::LetterPage>::new()} />
                     <Route path=path!("/espace/registre") view={Lazy::<lazy::Registry>::new()} />
-                    <Route path=path!("/espace/annuaire") view={Lazy::<lazy::Directory>::new()} />
+                    <Route path=path!("/espace/annuaire") view={Lazy::<lazy::Annuaire>::new()} />
+                    <Route path=path!("/annuaire") view={Lazy::<lazy::Annuaire>::new()} />
+                    <Route path=path!("/annuaire/:id") view={Lazy::<lazy::Annuaire>::new()} />
                     <Route path=path!("/espace/locataires") view={Lazy::<lazy::Tenants>::new()} />
                     <Route path=path!("/invitation/:token") view={Lazy::<lazy::Compte>::new()} />
                     <Route path=path!("/inscription") view={Lazy::<lazy::Compte>::new()} />
@@ -124,6 +126,7 @@ fn Header() -> impl IntoView {
                         <li><A href="/communes">{t!(i, "Communes", "Communes")}</A></li>
                         <li><A href="/appels">{t!(i, "Appels", "Calls")}</A></li>
                         <li><A href="/experimentations">{t!(i, "Expérimentations", "Experiments")}</A></li>
+                        <li><A href="/annuaire">{t!(i, "Annuaire", "Directory")}</A></li>
                         {move || if session.me.with(Option::is_some) {
                             view! {
                                 <li><A href="/espace">{t!(i, "Mon espace", "My space")}</A></li>

@@ -10,6 +10,9 @@ use qmi_api::identity::Lang;
 // The experiments service's messages (issue 15), in a table of their own.
 #[path = "messages_experiments.rs"]
 mod experiments;
+// The partner directory's messages (issue 16), in a table of their own.
+#[path = "messages_partners.rs"]
+mod partners;
 
 /// `message` in the interface language of the moment (`<html lang>`; outside
 /// a browser, as written).
@@ -60,6 +63,9 @@ fn table(message: &str) -> Option<String> {
         return Some(fr.to_owned());
     }
     if let Some(fr) = experiments::french(message) {
+        return Some(fr);
+    }
+    if let Some(fr) = partners::french(message) {
         return Some(fr);
     }
     if let Some(fr) = with_values(message) {

@@ -4,12 +4,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use qmi_api::Page;
-use qmi_api::identity::{JoinRequest, Me, Organisation, Siret};
+use qmi_api::identity::{JoinRequest, Me, Siret};
+use qmi_api::partners::{Directory, DirectoryEntry, Profile};
 
 use crate::api::{self, ApiError};
 use crate::i18n::{I18n, use_i18n};
-use crate::pages::organisation::{ProfileForm, kind_label};
+use crate::pages::organisation::{CreateForm, kind_label};
 use crate::session::use_session;
 use crate::t;
 use crate::ui::{ErrorNotice, Loading, TextField};
@@ -44,14 +44,14 @@ async fn reload_me(session: crate::session::Session) {
 pub fn NoOrganisation() -> impl IntoView {
     let i = use_i18n();
     let session = use_session();
-    let created = Callback::new(move |_o: Organisation| {
+    let created = Callback::new(move |_p: Profile| {
         spawn_local(reload_me(session));
     });
     view! {
         <section aria-labelledby="titre-creer-organisation">
             <h2 id="titre-creer-organisation">{t!(i, "Créer votre organisation", "Create your organisation")}</h2>
             <p>{t!(i, "Elle figurera dans l'annuaire des partenaires ; vous en serez le premier membre et pourrez inviter vos collègues.", "It will be listed in the partner directory; you will be its first member and can invite your colleagues.")}</p>
-            <ProfileForm org=None on_created=created />
+            <CreateForm on_created=created />
         </section>
         <FindAndJoin />
     }
@@ -109,7 +109,7 @@ fn FindAndJoin() -> impl IntoView {
                     error=Signal::derive(move || error.get()) />
                 <p><button type="submit" class="button button-secondary" id="recherche-valider">{t!(i, "Chercher", "Search")}</button></p>
             </form>
-            {move || searched.get().is_some().then(|| match api::read::<Page<Organisation>>(&results) {
+            {move || searched.get().is_some().then(|| match api::read::<Directory>(&results) {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) if unconfirmed(&e) => unconfirmed_notice(i),
                 Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
@@ -128,7 +128,7 @@ fn FindAndJoin() -> impl IntoView {
 
 /// One organisation found, with "ask to join".
 #[component]
-fn Found(org: Organisation) -> impl IntoView {
+fn Found(org: DirectoryEntry) -> impl IntoView {
     let i = use_i18n();
     let asked = RwSignal::new(false);
     let failure = RwSignal::new(None::<ApiError>);

@@ -31,8 +31,8 @@ macro_rules! lazy_pages {
 }
 
 use super::{
-    access, call, calls, candidacy, communes, directory, experiments, invitations, legal, manage,
-    members, mine, organisation, scoring, tenants,
+    access, call, calls, candidacy, communes, experiments, invitations, legal, manage, members,
+    mine, organisation, partners, scoring, tenants,
 };
 
 lazy_pages! {
@@ -68,8 +68,6 @@ lazy_pages! {
     LetterPage, candidat => view! { <mine::LetterPage /> };
     /// The registry of communes (programme operator).
     Registry, gestion => view! { <tenants::Tenants hosting=false /> };
-    /// The partner directory (programme team).
-    Directory, gestion => view! { <directory::Directory /> };
     /// The tenants (hosting operator).
     Tenants, gestion => view! { <tenants::Tenants hosting=true /> };
     /// Invitation links, sign-up, e-mail confirmation, password reset, the
@@ -87,6 +85,10 @@ lazy_pages! {
     /// experiment's management page, "Mes expérimentations", the programme's
     /// dashboard, the timelines (one loader, each picked by its path).
     Experimentations, experimentations => view! { <experiments::SpacePages /> };
+    /// The partner directory: the public search, an organisation's page (with
+    /// the notes and curation of those who keep them), the programme team's
+    /// directory (one loader, each picked by its path).
+    Annuaire, annuaire => view! { <partners::Pages /> };
 }
 
 /// `/appels/:id`, `/communes/:insee` or `/experimentations[/:id]`, by the path.

@@ -1,18 +1,22 @@
-//! The partner member's organisation: profile view and edit, members.
+//! The partner member's organisation (`/espace/organisation`): its profile
+//! edited with a live preview of its public page (the directory's editor,
+//! `pages/partners/editor.rs`), its members; a new organisation's form.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use qmi_api::identity::{
-    AddOrganisationMember, Country, Email, InvitationSent, Me, NewOrganisation, Organisation,
-    OrganisationKind, OrganisationMember, OrganisationPatch, Siret,
+    AddOrganisationMember, Country, Email, InvitationSent, Me, OrganisationKind,
+    OrganisationMember, Siret,
 };
+use qmi_api::partners::{NewProfile, Profile, Texts};
 
 use crate::api::{self, ApiError};
 use crate::i18n::{I18n, use_i18n};
+use crate::pages::partners::ProfileEditor;
 use crate::pages::space::SignedIn;
 use crate::t;
-use crate::ui::{ErrorNotice, Loading, TextField};
+use crate::ui::{ErrorNotice, FieldErrors, Loading, TextField, error_of};
 
 /// The label of an organisation kind.
 pub fn kind_label(i: I18n, k: OrganisationKind) -> &'static str {
@@ -33,7 +37,7 @@ pub fn OrganisationPage() -> impl IntoView {
     let i = use_i18n();
     view! {
         <SignedIn page=move |me: Me| match me.organisation {
-            Some(o) => view! { <Profile id=o.id /> }.into_any(),
+            Some(o) => view! { <OwnProfile id=o.id /> }.into_any(),
             None => view! {
                 <section aria-labelledby="titre-sans-organisation">
                     <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
@@ -47,22 +51,24 @@ pub fn OrganisationPage() -> impl IntoView {
 }
 
 #[component]
-fn Profile(id: String) -> impl IntoView {
+fn OwnProfile(id: String) -> impl IntoView {
     let i = use_i18n();
     let path = format!("/api/organisations/{}", api::encode(&id));
-    let org = {
-        let path = path.clone();
-        api::load(move || Some(path.clone()))
-    };
+    let org = api::load(move || Some(path.clone()));
+    let public = format!("/annuaire/{id}");
     view! {
-        <section aria-labelledby="titre-organisation">
+        <section aria-labelledby="titre-organisation" class="wide">
             <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
             <p class="eyebrow">{t!(i, "Annuaire des partenaires", "Partner directory")}</p>
             <h1 id="titre-organisation">{t!(i, "Profil de l'organisation", "Organisation profile")}</h1>
-            {move || match api::read::<Organisation>(&org) {
+            <p class="lead">{t!(i,
+                "Ce que les communes, l'équipe du programme et, si la fiche est publique, tout le monde lisent de votre organisation. L'aperçu suit vos saisies.",
+                "What the communes, the programme team and, when the profile is public, everyone read about your organisation. The preview follows what you type.")}</p>
+            <p><A href=public attr:id="voir-fiche-publique">{t!(i, "Voir la fiche dans l'annuaire", "See the profile in the directory")}</A></p>
+            {move || match api::read::<Profile>(&org) {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
-                Some(Ok(o)) => view! { <ProfileForm org=Some(o) /> }.into_any(),
+                Some(Ok(p)) => view! { <ProfileEditor profile=p /> }.into_any(),
             }}
         </section>
         <OrgMembers id=id />
@@ -189,165 +195,135 @@ pub fn OrgMembers(id: String) -> impl IntoView {
     }
 }
 
-/// The profile form, for an organisation (`org`) or a new one: values are
-/// parsed with the API's own types before sending (an invalid country or SIRET
-/// never leaves the browser), and the API's per-field problems are shown beside
-/// their fields. A new organisation is handed to `on_created`.
+/// A new organisation's form: what identifies it (name, kind, country, SIRET
+/// or registry number, city); the rest is written in its profile editor once it
+/// exists. Values are parsed with the API's own types before sending (an
+/// invalid country or SIRET never leaves the browser), and the API's per-field
+/// problems are shown beside their fields. The new profile goes to `on_created`.
 #[component]
-pub fn ProfileForm(
-    org: Option<Organisation>,
-    #[prop(optional)] on_created: Option<Callback<Organisation>>,
-) -> impl IntoView {
+pub fn CreateForm(#[prop(optional)] on_created: Option<Callback<Profile>>) -> impl IntoView {
     let i = use_i18n();
-    let path = org
-        .as_ref()
-        .map(|o| format!("/api/organisations/{}", api::encode(&o.id)));
-    let creating = org.is_none();
-    let name = RwSignal::new(org.as_ref().map(|o| o.name.clone()).unwrap_or_default());
-    let kind = RwSignal::new(
-        org.as_ref()
-            .map_or(OrganisationKind::Startup, |o| o.kind)
-            .as_str()
-            .to_owned(),
-    );
-    let country = RwSignal::new(
-        org.as_ref()
-            .map_or_else(|| "FR".to_owned(), |o| o.country.to_string()),
-    );
-    let siret = RwSignal::new(
-        org.as_ref()
-            .and_then(|o| o.siret.as_ref())
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-    );
-    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let name = RwSignal::new(String::new());
+    let kind = RwSignal::new(OrganisationKind::Startup.as_str().to_owned());
+    let country = RwSignal::new("FR".to_owned());
+    let siret = RwSignal::new(String::new());
+    let registry = RwSignal::new(String::new());
+    let city = RwSignal::new(String::new());
+    let errors: FieldErrors = RwSignal::new(Default::default());
     let failure = RwSignal::new(None::<ApiError>);
     let saved = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let field = move |f: &'static str| {
-        Signal::derive(move || {
-            errors.with(|e| e.iter().find(|(n, _)| *n == f).map(|(_, m)| m.clone()))
-        })
-    };
-
+    let field = move |f: &'static str| error_of(errors, f);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
         failure.set(None);
-        let mut errs = Vec::new();
+        let mut errs = std::collections::BTreeMap::new();
+        let mut bad = |f: &str, fr: &'static str, en: &'static str| {
+            errs.entry(f.to_owned())
+                .or_insert_with(|| i.t(fr, en).to_owned());
+        };
         let name_v = name.get_untracked().trim().to_owned();
         if name_v.is_empty() {
-            errs.push((
+            bad(
                 "name",
-                i.t(
-                    "Indiquez le nom de l'organisation.",
-                    "Enter the organisation's name.",
-                )
-                .to_owned(),
-            ));
+                "Indiquez le nom de l'organisation.",
+                "Enter the organisation's name.",
+            );
         }
         let country_v = country.get_untracked().parse::<Country>();
         if country_v.is_err() {
-            errs.push((
+            bad(
                 "country",
-                i.t(
-                    "Code pays ISO à deux lettres, par exemple FR ou DE.",
-                    "Two-letter ISO country code, e.g. FR or DE.",
-                )
-                .to_owned(),
-            ));
+                "Code pays ISO à deux lettres, par exemple FR ou DE.",
+                "Two-letter ISO country code, e.g. FR or DE.",
+            );
         }
-        let siret_text = siret.get_untracked();
-        let siret_v = if siret_text.trim().is_empty() {
+        let siret_text: String = siret
+            .get_untracked()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let siret_v = if siret_text.is_empty() {
             Ok(None)
         } else {
             siret_text.parse::<Siret>().map(Some)
         };
         if siret_v.is_err() {
-            errs.push((
+            bad(
                 "siret",
-                i.t(
-                    "Un SIRET compte 14 chiffres et respecte la clé de contrôle.",
-                    "A SIRET has 14 digits and a valid check digit.",
-                )
-                .to_owned(),
-            ));
+                "Un SIRET compte 14 chiffres et respecte la clé de contrôle.",
+                "A SIRET has 14 digits and a valid check digit.",
+            );
         }
-        if matches!((&country_v, &siret_v), (Ok(c), Ok(None)) if c.is_france()) {
-            errs.push((
+        let registry_v = Some(registry.get_untracked().trim().to_owned()).filter(|r| !r.is_empty());
+        match (&country_v, &siret_v) {
+            (Ok(c), Ok(None)) if c.is_france() => bad(
                 "siret",
-                i.t(
-                    "Le SIRET est obligatoire pour une organisation française.",
-                    "A SIRET is required for a French organisation.",
-                )
-                .to_owned(),
-            ));
+                "Le SIRET est obligatoire pour une organisation française.",
+                "A SIRET is required for a French organisation.",
+            ),
+            (Ok(c), Ok(Some(_))) if !c.is_france() => bad(
+                "siret",
+                "Seule une organisation française a un SIRET : indiquez plutôt un numéro de TVA ou d'immatriculation.",
+                "Only French organisations have a SIRET: give a VAT or registry number instead.",
+            ),
+            (Ok(c), _) if !c.is_france() && registry_v.is_none() => bad(
+                "registry_number",
+                "Obligatoire hors de France : un numéro de TVA ou d'immatriculation.",
+                "Required outside France: a VAT or company-registry number.",
+            ),
+            _ => {}
         }
+        let (Ok(country_v), Ok(siret_v)) = (country_v, siret_v) else {
+            errors.set(errs);
+            crate::ui::focus_first_invalid();
+            return;
+        };
         if !errs.is_empty() {
             errors.set(errs);
             crate::ui::focus_first_invalid();
             return;
         }
-        errors.set(Vec::new());
-        let (Ok(country_v), Ok(siret_v)) = (country_v, siret_v) else {
-            return;
+        errors.set(Default::default());
+        let new = NewProfile {
+            name: name_v,
+            kind: OrganisationKind::parse(&kind.get_untracked())
+                .unwrap_or(OrganisationKind::Startup),
+            country: country_v,
+            siret: siret_v,
+            registry_number: registry_v,
+            city: city.get_untracked().trim().to_owned(),
+            website: None,
+            summary: Texts::default(),
+            description: Texts::default(),
+            themes: Vec::new(),
+            offers: Vec::new(),
+            contacts: Vec::new(),
+            public: true,
         };
-        let kind_v =
-            OrganisationKind::parse(&kind.get_untracked()).unwrap_or(OrganisationKind::Startup);
-        let path = path.clone();
         busy.set(true);
         spawn_local(async move {
-            let result = match &path {
-                Some(path) => {
-                    let patch = OrganisationPatch {
-                        name: Some(name_v),
-                        kind: Some(kind_v),
-                        country: Some(country_v),
-                        siret: siret_v,
-                    };
-                    api::patch::<Organisation>(path, &patch).await
-                }
-                None => {
-                    let new = NewOrganisation {
-                        name: name_v,
-                        kind: kind_v,
-                        country: country_v,
-                        siret: siret_v,
-                    };
-                    api::post::<Organisation>("/api/organisations", &new).await
-                }
-            };
+            let result = api::post::<Profile>("/api/organisations", &new).await;
+            busy.set(false);
             match result {
-                Ok(o) if creating => {
+                Ok(p) => {
                     name.set(String::new());
                     siret.set(String::new());
+                    registry.set(String::new());
+                    city.set(String::new());
                     saved.set(true);
                     if let Some(done) = on_created {
-                        done.run(o);
+                        done.run(p);
                     }
                 }
-                Ok(o) => {
-                    name.set(o.name);
-                    country.set(o.country.to_string());
-                    siret.set(o.siret.map(|s| s.to_string()).unwrap_or_default());
-                    saved.set(true);
-                }
-                Err(e) => {
-                    errors.set(
-                        ["name", "kind", "country", "siret"]
-                            .into_iter()
-                            .filter_map(|f| e.field(f).map(|m| (f, m)))
-                            .collect(),
-                    );
-                    failure.set(Some(e));
-                }
+                Err(e) => crate::pages::access::show_failure(i, errors, failure, e, &[]),
             }
-            busy.set(false);
         });
     };
     view! {
         <form on:submit=submit novalidate class="form-grid" id="form-organisation">
-            <TextField id="org-nom" label=t!(i, "Nom", "Name") value=name error=field("name") required=true />
+            <TextField id="org-nom" label=t!(i, "Nom", "Name") value=name error=field("name") required=true autocomplete="organization" />
             <div class="field">
                 <label for="org-type">{t!(i, "Type", "Kind")}</label>
                 <select id="org-type" bind:value=kind>
@@ -361,19 +337,22 @@ pub fn ProfileForm(
             }}</p>
             <TextField id="org-siret" label=t!(i, "SIRET", "SIRET") value=siret error=field("siret")
                 hint=t!(i, "14 chiffres, obligatoire en France.", "14 digits, required in France.") />
+            <TextField id="org-immatriculation" label=t!(i, "N° de TVA ou d'immatriculation", "VAT or registry number") value=registry
+                error=field("registry_number") hint=t!(i, "Obligatoire hors de France.", "Required outside France.") />
+            <TextField id="org-ville" label=t!(i, "Ville", "City") value=city error=field("city") autocomplete="address-level2" />
             <p><button type="submit" class="button" id="org-enregistrer" disabled=move || busy.get()>
-                {move || if creating { i.t("Ajouter l'organisation", "Add the organisation") } else { i.t("Enregistrer", "Save") }}</button></p>
-            {move || (!errors.with(Vec::is_empty)).then(|| view! {
-                <p class="notice notice-error" role="alert" id="org-erreurs">{t!(i, "Le profil n'a pas été enregistré : corrigez les champs signalés.", "The profile was not saved: fix the fields marked.")}</p>
+                {t!(i, "Ajouter l'organisation", "Add the organisation")}</button></p>
+            {move || (!errors.with(|e| e.is_empty())).then(|| view! {
+                <p class="notice notice-error" role="alert" id="org-erreurs">{t!(i, "L'organisation n'a pas été ajoutée : corrigez les champs signalés.", "The organisation was not added: fix the fields marked.")}</p>
             })}
-            {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| if crate::pages::join::unconfirmed(&e) {
+            {move || failure.get().map(|e| if crate::pages::join::unconfirmed(&e) {
                 crate::pages::join::unconfirmed_notice(i)
             } else {
                 view! { <ErrorNotice error=e /> }.into_any()
             })}
             <Show when=move || saved.get()>
                 <p class="notice notice-ok" role="status" id="org-enregistre">
-                    {move || if creating { i.t("Organisation ajoutée à l'annuaire.", "Organisation added to the directory.") } else { i.t("Profil enregistré.", "Profile saved.") }}</p>
+                    {t!(i, "Organisation ajoutée à l'annuaire.", "Organisation added to the directory.")}</p>
             </Show>
         </form>
     }
