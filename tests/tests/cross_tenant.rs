@@ -159,6 +159,16 @@ const STAFF: &[Who] = &[Who::BAdmin, Who::BAgent];
 const DRAFT_READERS: &[Who] = &[Who::YMember, Who::BAdmin, Who::BAgent];
 const APPLICATION_READERS: &[Who] = &[Who::YMember, Who::BAdmin, Who::BAgent, Who::BReviewer];
 const REVIEW_READERS: &[Who] = &[Who::BAdmin, Who::BReviewer];
+/// A profile that is not public (issue 16): every commune's people and its members.
+const DIRECTORY_READERS: &[Who] = &[
+    Who::AAdmin,
+    Who::AAgent,
+    Who::AReviewer,
+    Who::BAdmin,
+    Who::BAgent,
+    Who::BReviewer,
+    Who::YMember,
+];
 /// An experiment's followers: its commune's staff and its partners.
 const EXPERIMENT_READERS: &[Who] = &[Who::YMember, Who::BAdmin, Who::BAgent];
 
@@ -275,6 +285,15 @@ fn polygon() -> Value {
     json!({"type":"Polygon","coordinates":[[[5.36,43.29],[5.38,43.29],[5.38,43.30],[5.36,43.30],[5.36,43.29]]]})
 }
 
+/// A 1×1 PNG, whole (a logo).
+const PNG_1X1: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3A, 0x7E, 0x9B,
+    0x55, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00,
+    0x02, 0x00, 0x01, 0x48, 0xAF, 0xA4, 0x71, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
 fn pdf(text: &str) -> Vec<u8> {
     format!("%PDF-1.4\n% {text}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n").into_bytes()
 }
@@ -321,6 +340,11 @@ struct World {
     milestone: String,
     indicator: String,
     feedback: String,
+    /// A third record the operators merge into Y in phase 3 (issue 16).
+    org_dup: String,
+    /// B's private note on Y, and the programme's note on Y.
+    note_b: String,
+    programme_note: String,
     markers: Vec<Marker>,
 }
 
@@ -386,6 +410,15 @@ impl World {
             ("experiments/reports:period", "2026-01-15".to_owned()),
             ("experiments/feedback:feedback", self.feedback.clone()),
             ("experiments/grid:side", "commune".to_owned()),
+            ("organisations/notes:insee", B.to_owned()),
+            ("organisations/notes:note", self.note_b.clone()),
+            (
+                "organisations/programme-notes:note",
+                self.programme_note.clone(),
+            ),
+            ("admin/organisations:id", self.org_y.clone()),
+            ("applications/organisations:id", self.org_y.clone()),
+            ("experiments/organisations:id", self.org_y.clone()),
         ]
         .into_iter()
         .collect();
@@ -516,13 +549,23 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
             &[Who::YMember],
             &[Who::YMember],
         ),
-        // Y's own organisation is not B's content: Y's member still reads it.
+        // Y's profile is not public (issue 16): commune people and Y's member read
+        // it, its contacts too; it is not B's content, so B's suspension hides
+        // nothing of it.
         marker(
             "organisation Y's name",
             "orgy",
-            APPLICATION_READERS,
-            &[Who::YMember],
+            DIRECTORY_READERS,
+            DIRECTORY_READERS,
         ),
+        marker(
+            "Y's contact",
+            "contacty",
+            DIRECTORY_READERS,
+            DIRECTORY_READERS,
+        ),
+        // B's private note on Y: B's admins and agents alone.
+        marker("B's note on Y", "noteb", STAFF, &[]),
     ];
     let mark = |what: &str| {
         markers
@@ -552,19 +595,27 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
 
     // Two organisations, each with its partner: a newcomer invited by the
     // programme operator, joining by the e-mailed link.
-    let new_org = |name: &str| {
+    let new_org = |name: &str, contact: &str| {
         api.ok(
             "POST",
             "/api/organisations",
             p,
-            Body::Json(json!({ "name": name, "kind": "startup", "country": "DE" })),
+            Body::Json(json!({
+                "name": name, "kind": "startup", "country": "DE", "public": false,
+                "contacts": [{ "name": format!("Contact {contact}"), "email": format!("{contact}@cross-tenant.example") }],
+            })),
         )["id"]
             .as_str()
             .expect("org id")
             .to_owned()
     };
-    let org_x = new_org(&format!("Organisation X {run}"));
-    let org_y = new_org(&format!("Organisation Y {}", mark("organisation Y's name")));
+    let org_x = new_org(&format!("Organisation X {run}"), &format!("x{run}"));
+    let org_y = new_org(
+        &format!("Organisation Y {}", mark("organisation Y's name")),
+        &mark("Y's contact"),
+    );
+    // A record merged away by the operators' writes of phase 3 (never Y nor X).
+    let org_dup = new_org(&format!("Organisation doublon {run}"), &format!("d{run}"));
     for (who, org, name) in [
         (Who::XMember, &org_x, "Partenaire X"),
         (Who::YMember, &org_y, "Partenaire Y"),
@@ -941,7 +992,26 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
 
     // The experiment's holder: a third organisation, Z, whose selected application
     // (title and name public once the decisions are published) Y joins as a partner.
-    let org_z = new_org(&format!("Organisation Z {run}"));
+    let org_z = new_org(&format!("Organisation Z {run}"), &format!("z{run}"));
+    // B's private note on Y, and a programme note on Y (issue 16).
+    let note_b = api.ok(
+        "POST",
+        &format!("/api/organisations/{org_y}/notes/{B}"),
+        b_admin,
+        Body::Json(json!({ "text": format!("Note de B : {}", mark("B's note on Y")) })),
+    )["id"]
+        .as_str()
+        .expect("note id")
+        .to_owned();
+    let programme_note = api.ok(
+        "POST",
+        &format!("/api/organisations/{org_y}/programme-notes"),
+        p,
+        Body::Json(json!({ "text": "Note du programme" })),
+    )["id"]
+        .as_str()
+        .expect("programme note id")
+        .to_owned();
     let z_email = format!("z-member.{run}@cross-tenant.example");
     qmi_tests::invite::to_organisation(
         server,
@@ -966,6 +1036,9 @@ fn build_world(api: &Api, server: &QmiServer) -> World {
     );
 
     World {
+        org_dup,
+        note_b,
+        programme_note,
         app_experiment: ex.application,
         experiment: ex.id,
         site: ex.site,
@@ -1292,6 +1365,33 @@ const BODIES: &[(&str, BodyFn)] = &[
     }),
     ("createOrganisation", |_| {
         Body::Json(json!({ "name": "Organisation intruse", "kind": "startup", "country": "DE" }))
+    }),
+    // Issue 16: the directory, its curation and the notes.
+    ("registerOrganisation", |c| {
+        Body::Json(json!({ "id": c.w.org_y }))
+    }),
+    ("absorbOrganisation", |c| {
+        Body::Json(json!({ "from": c.w.org_dup }))
+    }),
+    ("absorbOrganisationApplications", |c| {
+        Body::Json(json!({ "from": c.w.org_dup }))
+    }),
+    ("absorbOrganisationExperiments", |c| {
+        Body::Json(json!({ "from": c.w.org_dup }))
+    }),
+    ("mergeOrganisation", |c| {
+        Body::Json(json!({ "duplicate_id": c.w.org_dup }))
+    }),
+    ("putLogo", |_| Body::File("image/png", PNG_1X1.to_vec())),
+    ("addNote", |_| Body::Json(json!({ "text": "Note intruse" }))),
+    ("editNote", |_| {
+        Body::Json(json!({ "text": "Note détournée" }))
+    }),
+    ("addProgrammeNote", |_| {
+        Body::Json(json!({ "text": "Note intruse" }))
+    }),
+    ("editProgrammeNote", |_| {
+        Body::Json(json!({ "text": "Note détournée" }))
     }),
     ("updateOrganisation", |_| {
         Body::Json(json!({ "name": "Organisation détournée" }))

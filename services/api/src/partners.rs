@@ -135,7 +135,7 @@ pub struct NewProfile {
     /// SIRET, required when the country is FR (its Luhn key is checked).
     #[serde(default)]
     pub siret: Option<Siret>,
-    /// VAT or registry number, required outside France.
+    /// VAT or registry number (organisations outside France).
     #[serde(default)]
     pub registry_number: Option<String>,
     /// City.

@@ -112,11 +112,9 @@ impl Draft {
                     "only French organisations have a SIRET; give a VAT or registry number",
                 );
             }
+            // A VAT or company-registry number, when given, is checked for its form.
             match &self.registry_number {
-                None => bad(
-                    "registry_number",
-                    "required outside France (a VAT or company-registry number)",
-                ),
+                None => {}
                 Some(r)
                     if r.len() > 40
                         || !r.chars().all(|c| {
@@ -276,14 +274,14 @@ mod tests {
     }
 
     #[test]
-    fn a_french_profile_needs_a_siret_and_a_foreign_one_a_registry_number() {
+    fn a_french_profile_needs_a_siret_and_only_a_french_one_has_one() {
         let err = Draft::new(new("FR", None)).expect_err("no SIRET");
         assert_eq!(err.errors[0].field, "siret");
         let d = Draft::new(new("FR", Some("81234567800013"))).expect("valid");
         assert_eq!(d.name, "Mobilité Douce Paris");
         assert_eq!(d.themes, vec!["mobilite".to_owned()]);
-        let err = Draft::new(new("DE", None)).expect_err("no registry number");
-        assert_eq!(err.errors[0].field, "registry_number");
+        let err = Draft::new(new("DE", Some("81234567800013"))).expect_err("a SIRET abroad");
+        assert_eq!(err.errors[0].field, "siret");
     }
 
     #[test]
