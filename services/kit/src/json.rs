@@ -306,10 +306,10 @@ mod tests {
         check::<AddMember>(
             json!({ "email": "reviewer@qmi.example", "role": "reviewer", "name": "Ada" }),
         );
-        check::<NewOrganisation>(
+        check::<qmi_api::partners::NewProfile>(
             json!({ "name": "Solaire", "kind": "startup", "country": "FR", "siret": "12002701600357" }),
         );
-        check::<OrganisationPatch>(
+        check::<qmi_api::partners::ProfilePatch>(
             json!({ "name": "Labo BE", "kind": "research", "country": "BE" }),
         );
         check::<AddOrganisationMember>(json!({ "email": "partner@qmi.example" }));

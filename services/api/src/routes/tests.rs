@@ -152,12 +152,14 @@ fn every_route_has_one_op_and_every_op_one_route() {
     one_route_per_op::<districts::Op>();
     one_route_per_op::<experiments::Op>();
     one_route_per_op::<notifications::Op>();
+    one_route_per_op::<partners::Op>();
     let per_service = web::ROUTES.len()
         + identity::ROUTES.len()
         + applications::ROUTES.len()
         + districts::ROUTES.len()
         + experiments::ROUTES.len()
-        + notifications::ROUTES.len();
+        + notifications::ROUTES.len()
+        + partners::ROUTES.len();
     assert_eq!(ROUTES.len(), per_service);
     assert_eq!(
         lookup("GET", "/api/applications/x").unwrap().0.op,
