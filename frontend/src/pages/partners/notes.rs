@@ -167,6 +167,7 @@ pub fn NotesPanel(org: String, scope: Scope) -> impl IntoView {
     let heading = format!("titre-notes-{key}");
     let labelled = heading.clone();
     let field = format!("note-{key}-texte");
+    let add_id = format!("note-{key}-ajouter");
     let section = format!("notes-{key}");
     let stored = StoredValue::new(base);
     view! {
@@ -189,7 +190,7 @@ pub fn NotesPanel(org: String, scope: Scope) -> impl IntoView {
             <form on:submit=add novalidate class="form-grid note-form">
                 <TextField id=field label=t!(i, "Nouvelle note", "New note") value=text
                     error=error_of(errors, "text") multiline=true />
-                <p><button type="submit" class="button" disabled=move || busy.get()>{t!(i, "Ajouter la note", "Add the note")}</button></p>
+                <p><button type="submit" class="button" id=add_id disabled=move || busy.get()>{t!(i, "Ajouter la note", "Add the note")}</button></p>
                 {move || failure.get().map(|e| view! { <ErrorNotice error=e /> })}
             </form>
         </section>
@@ -275,7 +276,7 @@ fn NoteItem(
                     <TextField id=field.clone() label=t!(i, "Texte de la note", "The note's text") value=text
                         error=error_of(errors, "text") multiline=true />
                     <p class="actions">
-                        <button type="submit" class="button button-small">{t!(i, "Enregistrer la modification", "Save the change")}</button>
+                        <button type="submit" class="button button-small note-enregistrer">{t!(i, "Enregistrer la modification", "Save the change")}</button>
                         <button type="button" class="button button-small button-secondary" on:click=move |_| editing.set(false)>{t!(i, "Annuler", "Cancel")}</button>
                     </p>
                     {move || failure.get().map(|e| view! { <ErrorNotice error=e /> })}

@@ -1,0 +1,319 @@
+//! Browser test of issue 16: the partner directory walked in the web app
+//! (harness: `qmi_tests::browser`), axe-core on every page visited. Anyone
+//! searches the directory in French ("mobilite douces" finds "Mobilité douce"),
+//! narrows it by a facet and opens a profile, whose contacts stay hidden; an
+//! agent of Saint-Denis (93066) sees them, writes a private note and edits it
+//! (its history kept); an agent of Montreuil (93048) opens the same profile and
+//! does not see the note; a programme operator corrects the profile, the
+//! editor's live preview following the typing, and merges a duplicate. The
+//! directory and the profile are checked at 360 px wide (axe, nothing out of
+//! the window).
+//!
+//! The test builds its own world through the API first (the organisation and
+//! its duplicate created by a programme operator, the agents and the operator
+//! invited as people are); the demo's programme operator only bootstraps it.
+
+use std::time::{Duration, Instant};
+
+use qmi_tests::browser::*;
+use qmi_tests::{QmiServer, ensure, invite};
+use serde_json::{Value, json};
+
+/// The people the test invites (their password: [`DEMO_PASSWORD`]).
+const AGENT_SAINT_DENIS: &str = "agent@annuaire-93066.example";
+const AGENT_MONTREUIL: &str = "agent@annuaire-93048.example";
+const OPERATOR: &str = "programme@annuaire-browser.example";
+/// The organisation, its duplicate, and the words that find it.
+const NAME: &str = "Mobilité Douce de l'Ourcq";
+const DUPLICATE: &str = "Mobilite Douce Ourcq (doublon)";
+const CONTACT: &str = "lea.martin@mobilite-ourcq.example";
+/// Saint-Denis's note on it.
+const NOTE: &str = "Rencontrée au forum des mobilités : piste pour l'appel vélo-cargo.";
+const NOTE_EDITED: &str =
+    "Rencontrée au forum des mobilités : piste pour l'appel vélo-cargo. Devis reçu.";
+
+/// The world built through the API.
+#[derive(Clone)]
+struct World {
+    /// The organisation's id.
+    org: String,
+    /// Its duplicate's id.
+    duplicate: String,
+}
+
+fn id_of(v: &Value, what: &str) -> String {
+    v["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id for {what}: {v}"))
+        .to_owned()
+}
+
+/// A SIRET nobody has: 13 digits from the clock and the Luhn key.
+fn fresh_siret() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_nanos();
+    let base = format!("8{:012}", nanos % 1_000_000_000_000);
+    let sum: u32 = base
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            let d = c.to_digit(10).expect("a digit");
+            // 14 digits: from the right, every second one is doubled, i.e.
+            // those at an even index from the left.
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                d
+            }
+        })
+        .sum();
+    format!("{base}{}", (10 - sum % 10) % 10)
+}
+
+fn build(server: &QmiServer) -> World {
+    let programme = token(server, "programme@qmi.example");
+    let org = id_of(
+        &api(
+            server,
+            "POST",
+            "/api/organisations",
+            Some(&programme),
+            Some(&json!({
+                "name": NAME, "kind": "association", "country": "FR", "siret": fresh_siret(),
+                "city": "Pantin", "website": "https://mobilite-ourcq.example",
+                "summary": { "fr": "Vélo-école et ateliers de réparation le long du canal : la mobilité douce pour tous." },
+                "description": { "fr": "Depuis 2015, nous accompagnons les habitants vers la mobilité douce." },
+                "themes": ["mobilité", "santé"],
+                "offers": [{ "title": "Vélo-école", "description": "Apprendre à rouler en ville, en dix séances." }],
+                "contacts": [{ "name": "Léa Martin", "role": "Coordinatrice", "email": CONTACT }],
+                "public": true
+            })),
+        ),
+        "organisation",
+    );
+    let duplicate = id_of(
+        &api(
+            server,
+            "POST",
+            "/api/organisations",
+            Some(&programme),
+            Some(&json!({
+                "name": DUPLICATE, "kind": "association", "country": "BE",
+                "registry_number": "BE0999999999", "city": "Bruxelles", "public": false
+            })),
+        ),
+        "duplicate",
+    );
+    for (insee, email, name) in [
+        ("93066", AGENT_SAINT_DENIS, "Sacha Saint-Denis"),
+        ("93048", AGENT_MONTREUIL, "Maël Montreuil"),
+    ] {
+        invite::to_commune(
+            server,
+            &programme,
+            insee,
+            email,
+            "agent",
+            Some(name),
+            DEMO_PASSWORD,
+        );
+    }
+    invite::to_programme(
+        server,
+        &programme,
+        OPERATOR,
+        Some("Pia Programme"),
+        DEMO_PASSWORD,
+    );
+    World { org, duplicate }
+}
+
+/// The query string of the page shown.
+async fn search_of(b: &Ctx) -> Result<String, String> {
+    let v = b.js("return location.search;", vec![]).await?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
+/// Waits until the address's query contains `want`.
+async fn wait_search(b: &Ctx, want: &str) -> Outcome {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let got = search_of(b).await?;
+        if got.contains(want) {
+            return Ok(());
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "the address's query is {got:?}, without {want:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Signs out through the header.
+async fn sign_out(b: &Ctx) -> Outcome {
+    b.click("#deconnexion").await?;
+    b.wait_text("nav", "Connexion").await.map(drop)
+}
+
+/// axe-core at 360 px wide, then nothing out of the window there.
+async fn at_360(b: &Ctx, page: &str, shot: &str) -> Outcome {
+    resize(b, 360, 800).await?;
+    b.axe(&format!("{page} at 360 px")).await?;
+    b.snapshot(&format!("{shot}-360")).await?;
+    resize(b, 1280, 900).await?;
+    fits_360(b, page).await
+}
+
+#[test]
+fn the_directory_is_searched_and_a_commune_keeps_private_notes() {
+    qmi_tests::app::build(&["partners", "policy"]);
+    let server = server_with(&["partners", "applications", "experiments"]);
+    let world = build(&server);
+    run_on("partner_directory", server, move |b| {
+        let w = world.clone();
+        Box::pin(async move {
+            let card = format!("#liste-organisations li[data-id='{}']", w.org);
+            let profile = format!("/annuaire/{}", w.org);
+
+            // 1. Anyone: the directory from the header, searched in French.
+            b.goto("/").await?;
+            b.click("nav a[href='/annuaire']").await?;
+            b.wait_text("main h1", "Annuaire des partenaires").await?;
+            b.el("#liste-organisations").await?;
+            b.fill("#annuaire-recherche", "mobilite douces").await?;
+            b.click("#annuaire-chercher").await?;
+            wait_search(b, "q=mobilite%20douces").await?;
+            b.wait_text(&card, NAME).await?;
+            // Where the words were found, marked (as elements, never as markup).
+            b.el(&format!("{card} .snippet mark")).await?;
+            b.wait_text("#annuaire-total", "trouvée").await?;
+            // A facet narrows the search, in the address too.
+            b.click("#filtre-kind a[data-value='association']").await?;
+            wait_search(b, "kind=association").await?;
+            b.el("#filtre-kind a[aria-current='true']").await?;
+            b.wait_text(&card, NAME).await?;
+            b.axe("directory, searched").await?;
+            b.snapshot("annuaire").await?;
+            at_360(b, "the directory", "annuaire").await?;
+
+            // The profile: public parts only, its track record.
+            b.click(&format!("{card} a[href='{profile}']")).await?;
+            b.wait_text("#fiche-nom", NAME).await?;
+            b.wait_text(".profile-page", "Vélo-école").await?;
+            b.wait_text("#titre-parcours", "Parcours").await?;
+            b.wait_text(".track-record", "Aucune candidature").await?;
+            let page = b.wait_text("main", "Pantin").await?;
+            ensure!(
+                !page.contains(CONTACT),
+                "the public sees the contacts:\n{page}"
+            );
+            ensure!(
+                b.c.find(fantoccini::Locator::Css(".notes-panel"))
+                    .await
+                    .is_err(),
+                "the public sees a notes panel"
+            );
+            b.axe("organisation page").await?;
+            b.snapshot("annuaire-fiche").await?;
+            at_360(b, "the organisation page", "annuaire-fiche").await?;
+
+            // 2. Saint-Denis's agent: the contacts, and a private note.
+            b.sign_in(AGENT_SAINT_DENIS).await?;
+            b.goto(&profile).await?;
+            b.wait_text(".profile-contacts", CONTACT).await?;
+            b.wait_text("#titre-notes-93066", "Notes de Saint-Denis")
+                .await?;
+            b.wait_text("#notes-93066 .notes-private", "privées")
+                .await?;
+            b.wait_text("#notes-93066", "Aucune note").await?;
+            b.fill("#note-93066-texte", NOTE).await?;
+            b.click("#note-93066-ajouter").await?;
+            b.wait_text("#notes-93066", "Note ajoutée").await?;
+            b.wait_text("#notes-93066 .note-list", NOTE).await?;
+            // Edited: the earlier text stays in its history.
+            b.click("#notes-93066 .note-modifier").await?;
+            let edit = b
+                .el("#notes-93066 .note textarea")
+                .await?
+                .attr("id")
+                .await
+                .ctx("the edit field's id")?
+                .ok_or("the edit field has no id")?;
+            b.fill(&format!("#{edit}"), NOTE_EDITED).await?;
+            b.click("#notes-93066 .note-enregistrer").await?;
+            b.wait_text("#notes-93066", "Note modifiée").await?;
+            b.wait_text("#notes-93066 .note-list", "Devis reçu").await?;
+            b.wait_text("#notes-93066 .note-meta", "2 versions").await?;
+            b.click("#notes-93066 .note-history summary").await?;
+            b.wait_text("#notes-93066 .note-history li[data-version='1']", NOTE)
+                .await?;
+            b.axe("organisation page with the commune's notes").await?;
+            b.snapshot("annuaire-fiche-notes").await?;
+            at_360(
+                b,
+                "the organisation page with notes",
+                "annuaire-fiche-notes",
+            )
+            .await?;
+            sign_out(b).await?;
+
+            // 3. Montreuil's agent: the same profile, Montreuil's notes only.
+            b.sign_in(AGENT_MONTREUIL).await?;
+            b.goto(&profile).await?;
+            b.wait_text(".profile-contacts", CONTACT).await?;
+            b.wait_text("#titre-notes-93048", "Notes de Montreuil")
+                .await?;
+            let page = b.wait_text("#notes-93048", "Aucune note").await?;
+            ensure!(
+                !page.contains("vélo-cargo"),
+                "Montreuil reads Saint-Denis's note:\n{page}"
+            );
+            let main = b.wait_text("main", NAME).await?;
+            ensure!(
+                !main.contains("vélo-cargo") && !main.contains("Notes de Saint-Denis"),
+                "Saint-Denis's note shows to Montreuil:\n{main}"
+            );
+            b.axe("organisation page, another commune").await?;
+            sign_out(b).await?;
+
+            // 4. A programme operator corrects the profile (the preview follows
+            // the typing) and merges the duplicate.
+            b.sign_in(OPERATOR).await?;
+            b.goto(&profile).await?;
+            b.wait_text("#titre-curation", "Curation").await?;
+            b.click("#curation-modifier summary").await?;
+            wait_value(b, "#org-nom", NAME).await?;
+            b.fill(
+                "#org-resume-fr",
+                "Vélo-école, ateliers et prêt de vélos-cargos le long du canal.",
+            )
+            .await?;
+            b.wait_text(".preview-frame .profile-summary", "vélos-cargos")
+                .await?;
+            b.axe("the operator's editor").await?;
+            b.snapshot("annuaire-curation").await?;
+            b.click("#org-enregistrer").await?;
+            b.wait_text("#org-enregistre", "Profil enregistré").await?;
+            b.wait_text(".profile-page .profile-summary", "vélos-cargos")
+                .await?;
+            b.fill("#doublon-recherche", &w.duplicate).await?;
+            b.click("#doublon-chercher").await?;
+            b.wait_text("#doublons-trouves", DUPLICATE).await?;
+            b.click(&format!(
+                "#doublons-trouves li[data-id='{}'] button",
+                w.duplicate
+            ))
+            .await?;
+            b.wait_text("#fusion-confirmation", DUPLICATE).await?;
+            b.click("#fusion-confirmer").await?;
+            b.wait_text("#fusion-rapport", "Fusion faite").await?;
+            b.wait_text("#fusion-rapport", "0 membre déplacé").await?;
+            b.axe("after a merge").await?;
+            Ok(())
+        })
+    });
+}
