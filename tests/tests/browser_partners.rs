@@ -9,8 +9,14 @@
 //! directory and the profile are checked at 360 px wide (axe, nothing out of
 //! the window).
 //!
-//! The test builds its own world through the API first (the organisation and
-//! its duplicate created by a programme operator, the agents and the operator
+//! A second walk: a partner's member edits the organisation's profile in "Mon
+//! espace" (the live preview follows the typing, a typed `javascript:` address
+//! never becomes a link, a contact without a valid address is refused, the
+//! logo is uploaded through the page's file input), and the programme team's
+//! directory lists the organisation with its members and adds another one.
+//!
+//! The tests build their own world through the API first (the organisations
+//! created by a programme operator, the agents, the member and the operator
 //! invited as people are); the demo's programme operator only bootstraps it.
 
 use std::time::{Duration, Instant};
@@ -313,6 +319,162 @@ fn the_directory_is_searched_and_a_commune_keeps_private_notes() {
             b.wait_text("#fusion-rapport", "Fusion faite").await?;
             b.wait_text("#fusion-rapport", "0 membre déplacé").await?;
             b.axe("after a merge").await?;
+            Ok(())
+        })
+    });
+}
+
+/// The member who edits the second walk's organisation, and its name.
+const MEMBER: &str = "membre@atelier-canal.example";
+const WORKSHOP: &str = "Atelier du Canal";
+
+/// A 1×1 PNG image (checked by its content by the API).
+const PNG: [u8; 70] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x64, 0x60, 0xf8, 0x5f,
+    0x0f, 0x00, 0x02, 0x87, 0x01, 0x80, 0xeb, 0x47, 0xba, 0x92, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+#[test]
+fn a_member_edits_the_profile_with_its_preview_and_the_programme_keeps_the_directory() {
+    qmi_tests::app::build(&["partners", "policy"]);
+    let server = server_with(&["partners"]);
+    let programme = token(&server, "programme@qmi.example");
+    let org = id_of(
+        &api(
+            &server,
+            "POST",
+            "/api/organisations",
+            Some(&programme),
+            Some(&json!({
+                "name": WORKSHOP, "kind": "sme", "country": "FR", "siret": fresh_siret(), "city": "Pantin",
+                "summary": { "fr": "Réparation de vélos." }
+            })),
+        ),
+        "organisation",
+    );
+    invite::to_organisation(
+        &server,
+        &programme,
+        &org,
+        MEMBER,
+        Some("Mina Membre"),
+        DEMO_PASSWORD,
+    );
+    invite::to_programme(
+        &server,
+        &programme,
+        OPERATOR,
+        Some("Pia Programme"),
+        DEMO_PASSWORD,
+    );
+    run_on("partner_profile_editor", server, move |b| {
+        let org = org.clone();
+        Box::pin(async move {
+            let files = tempfile::tempdir().ctx("a folder for the logo")?;
+
+            // 1. The member's editor, from "Mon espace".
+            b.sign_in(MEMBER).await?;
+            b.click(".card a[href='/espace/organisation']").await?;
+            b.wait_text("#titre-organisation", "Profil de l'organisation")
+                .await?;
+            wait_value(b, "#org-nom", WORKSHOP).await?;
+            b.wait_text(".preview-frame #apercu-nom", WORKSHOP).await?;
+            // The preview follows the typing, before anything is saved.
+            b.fill("#org-ville", "Bobigny").await?;
+            b.wait_text(".preview-frame .ville", "Bobigny").await?;
+            b.fill("#org-themes", "mobilité, énergie").await?;
+            b.wait_text(".preview-frame .themes", "mobilité, énergie")
+                .await?;
+            b.click("#org-offre-ajouter").await?;
+            b.fill("#org-offre-0-titre", "Atelier mobile").await?;
+            b.fill(
+                "#org-offre-0-description",
+                "Nous venons réparer au pied des immeubles.",
+            )
+            .await?;
+            b.wait_text(".preview-frame .profile-offers", "Atelier mobile")
+                .await?;
+            // A typed address is never a link until it is a web address.
+            b.fill("#org-site", "javascript:alert(1)").await?;
+            b.wait_text(".preview-frame .site", "javascript:alert(1)")
+                .await?;
+            ensure!(
+                b.c.find(fantoccini::Locator::Css(".preview-frame .site a"))
+                    .await
+                    .is_err(),
+                "a javascript: address became a link in the preview"
+            );
+            // A contact without a valid address is refused beside the contacts.
+            b.click("#org-contact-ajouter").await?;
+            b.fill("#org-contact-0-0", "Noé Durand").await?;
+            b.fill("#org-contact-0-2", "noé-sans-arobase").await?;
+            b.click("#org-enregistrer").await?;
+            b.wait_text("#org-contacts-erreur", "adresse électronique")
+                .await?;
+            b.wait_text("#org-site-erreur", "https://").await?;
+            b.axe("the profile editor with errors").await?;
+            b.fill("#org-contact-0-2", "noe.durand@atelier-canal.example")
+                .await?;
+            b.fill("#org-site", "https://atelier-canal.example").await?;
+            b.wait_text(".preview-frame .site a", "atelier-canal.example")
+                .await?;
+            b.click("#org-enregistrer").await?;
+            b.wait_text("#org-enregistre", "Profil enregistré").await?;
+            // The logo, sent as soon as it is chosen, shows in the preview.
+            let logo = files.path().join("logo.png");
+            std::fs::write(&logo, PNG).ctx("writing logo.png")?;
+            b.el("#org-logo")
+                .await?
+                .send_keys(&logo.to_string_lossy())
+                .await
+                .ctx("choosing logo.png")?;
+            b.wait_text("#org-logo-etat", "Logo enregistré").await?;
+            b.el(".preview-frame img.profile-logo").await?;
+            b.axe("the profile editor").await?;
+            b.snapshot("espace-organisation").await?;
+            fits_360(b, "the profile editor").await?;
+
+            // The public page says what was saved.
+            b.click("#voir-fiche-publique").await?;
+            b.wait_text("#fiche-nom", WORKSHOP).await?;
+            b.wait_text(".profile-page .ville", "Bobigny").await?;
+            b.wait_text(".profile-page .profile-offers", "Atelier mobile")
+                .await?;
+            b.wait_text(".profile-page .profile-contacts", "noe.durand@")
+                .await?;
+            b.el(".profile-page img.profile-logo").await?;
+            b.wait_text("#votre-organisation", "votre organisation")
+                .await?;
+            sign_out(b).await?;
+
+            // 2. The programme team's directory: the organisation, its members,
+            // and another one added (abroad: no SIRET).
+            b.sign_in(OPERATOR).await?;
+            b.click("a[href='/espace/annuaire']").await?;
+            b.wait_text("main h1", "équipe du programme").await?;
+            b.fill("#annuaire-recherche", "atelier canal").await?;
+            b.click("#annuaire-chercher").await?;
+            let card = format!("#liste-organisations li[data-id='{org}']");
+            b.wait_text(&card, WORKSHOP).await?;
+            b.wait_text(&format!("{card} .pays"), "France").await?;
+            b.click(&format!("{card} summary")).await?;
+            b.wait_text(&format!("{card} .org-members"), MEMBER).await?;
+            b.fill("#org-nom", "Stadtlabor Köln").await?;
+            b.choose("#org-type", "research").await?;
+            b.fill("#org-pays", "DE").await?;
+            b.wait_text("#org-pays-nom", "Allemagne").await?;
+            b.click("#org-enregistrer").await?;
+            b.wait_text("#org-enregistre", "Organisation ajoutée")
+                .await?;
+            b.click("#annuaire-tout").await?;
+            b.fill("#annuaire-recherche", "stadtlabor").await?;
+            b.click("#annuaire-chercher").await?;
+            b.wait_text("#liste-organisations", "Stadtlabor Köln")
+                .await?;
+            b.axe("the programme team's directory").await?;
             Ok(())
         })
     });

@@ -268,11 +268,6 @@ pub fn CreateForm(#[prop(optional)] on_created: Option<Callback<Profile>>) -> im
                 "Seule une organisation française a un SIRET : indiquez plutôt un numéro de TVA ou d'immatriculation.",
                 "Only French organisations have a SIRET: give a VAT or registry number instead.",
             ),
-            (Ok(c), _) if !c.is_france() && registry_v.is_none() => bad(
-                "registry_number",
-                "Obligatoire hors de France : un numéro de TVA ou d'immatriculation.",
-                "Required outside France: a VAT or company-registry number.",
-            ),
             _ => {}
         }
         let (Ok(country_v), Ok(siret_v)) = (country_v, siret_v) else {
@@ -338,7 +333,7 @@ pub fn CreateForm(#[prop(optional)] on_created: Option<Callback<Profile>>) -> im
             <TextField id="org-siret" label=t!(i, "SIRET", "SIRET") value=siret error=field("siret")
                 hint=t!(i, "14 chiffres, obligatoire en France.", "14 digits, required in France.") />
             <TextField id="org-immatriculation" label=t!(i, "N° de TVA ou d'immatriculation", "VAT or registry number") value=registry
-                error=field("registry_number") hint=t!(i, "Obligatoire hors de France.", "Required outside France.") />
+                error=field("registry_number") hint=t!(i, "Pour une organisation hors de France, si elle en a un.", "For an organisation outside France, if it has one.") />
             <TextField id="org-ville" label=t!(i, "Ville", "City") value=city error=field("city") autocomplete="address-level2" />
             <p><button type="submit" class="button" id="org-enregistrer" disabled=move || busy.get()>
                 {t!(i, "Ajouter l'organisation", "Add the organisation")}</button></p>

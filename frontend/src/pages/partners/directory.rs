@@ -23,8 +23,10 @@ use crate::session::use_session;
 use crate::t;
 use crate::ui::{ErrorNotice, Loading, TextField};
 
-/// Organisations per page ("Voir plus").
+/// Organisations per page ("Voir plus"); the programme team's list, which it
+/// keeps, takes more at a time.
 const PAGE: u32 = 20;
+const PAGE_MANAGE: u32 = 50;
 
 /// The query parameters of a search, in the order the address gives them.
 pub const KEYS: [&str; 5] = ["q", "kind", "theme", "country", "commune"];
@@ -114,7 +116,8 @@ pub fn Directory(manage: bool) -> impl IntoView {
     let created = RwSignal::new(0u32);
     let fetch = move |cursor: Option<String>| {
         let q = query.get_untracked();
-        let mut path = format!("/api/organisations?limit={PAGE}");
+        let limit = if manage { PAGE_MANAGE } else { PAGE };
+        let mut path = format!("/api/organisations?limit={limit}");
         let filters = query_string(&q);
         if let Some(rest) = filters.strip_prefix('?') {
             path.push('&');

@@ -212,13 +212,6 @@ fn check(f: &Fields, contacts: bool) -> Result<ProfilePatch, Vec<Refusal>> {
         )),
         _ => {}
     }
-    if matches!(&country, Ok(c) if !c.is_france()) && registry.is_none() {
-        bad.push((
-            "registry_number",
-            "Obligatoire hors de France : un numéro de TVA ou d'immatriculation.",
-            "Required outside France: a VAT or company-registry number.",
-        ));
-    }
     let website = some(f.website.get_untracked());
     if website
         .as_deref()
@@ -385,7 +378,7 @@ pub fn ProfileEditor(
                 <TextField id="org-siret" label=t!(i, "SIRET", "SIRET") value=f.siret error=field("siret")
                     hint=t!(i, "14 chiffres, obligatoire en France.", "14 digits, required in France.") />
                 <TextField id="org-immatriculation" label=t!(i, "N° de TVA ou d'immatriculation", "VAT or registry number") value=f.registry
-                    error=field("registry_number") hint=t!(i, "Obligatoire hors de France.", "Required outside France.") />
+                    error=field("registry_number") hint=t!(i, "Pour une organisation hors de France, si elle en a un.", "For an organisation outside France, if it has one.") />
                 <TextField id="org-ville" label=t!(i, "Ville", "City") value=f.city error=field("city") autocomplete="address-level2" />
                 <TextField id="org-site" label=t!(i, "Site web", "Website") value=f.website error=field("website") kind="url" autocomplete="url"
                     hint=t!(i, "Une adresse qui commence par https://", "An address starting with https://") />
