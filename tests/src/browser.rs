@@ -49,6 +49,9 @@ pub fn build_app() {
                 "districts",
                 "-c",
                 "experiments",
+                // The partner directory (identity reads organisation cards from it).
+                "-c",
+                "partners",
                 // Identity and applications relay their outbox to it (service chaining).
                 "-c",
                 "notifications",

@@ -1730,7 +1730,7 @@ fn programme_operator_keeps_the_partner_directory() {
     let organisations = api(
         &server,
         "GET",
-        "/api/organisations",
+        "/api/organisations?q=Solaire",
         Some(&token(&server, "programme@qmi.example")),
         None,
     );
@@ -1959,7 +1959,13 @@ fn commune_admin_assigns_a_reviewer_by_hand() {
 fn an_invited_person_accepts_to_join_an_organisation() {
     let server = server();
     let operator = token(&server, "programme@qmi.example");
-    let organisations = api(&server, "GET", "/api/organisations", Some(&operator), None);
+    let organisations = api(
+        &server,
+        "GET",
+        "/api/organisations?q=Solaire",
+        Some(&operator),
+        None,
+    );
     let solaire = organisations["items"]
         .as_array()
         .and_then(|items| items.iter().find(|o| o["name"] == "Solaire Urbain"))

@@ -616,15 +616,36 @@ fn a_partner_member_sees_only_their_organisation() {
     let partner = api.token("partner@solaire-urbain.example");
     let solaire = api.organisation_of("partner@solaire-urbain.example");
     let gruene = api.organisation_of("partner@gruene-wege.example");
-    let list = api.get("/api/organisations", Some(&partner));
+    // The directory (issue 16): a partner reads public profiles, never another
+    // organisation's contacts, and a profile that is not public only if its own.
+    let programme = api.token("programme@qmi.example");
+    let hidden = api.post(
+        "/api/organisations",
+        Some(&programme),
+        &json!({ "name": "Discrète SAS", "kind": "sme", "country": "DE", "public": false }),
+    );
+    assert_eq!(hidden.status, 201, "{hidden:?}");
+    let hidden = hidden.body["id"].as_str().unwrap().to_owned();
+    let list = api.get("/api/organisations?limit=100", Some(&partner));
     assert_eq!(list.status, 200, "{list:?}");
     let items = list.body["items"].as_array().unwrap();
-    assert_eq!(items.len(), 1);
-    assert_eq!(items[0]["name"], "Solaire Urbain");
-    assert_refused(
-        &api.get(&format!("/api/organisations/{gruene}"), Some(&partner)),
-        403,
-        "not-organisation-member",
+    assert!(
+        items.iter().any(|o| o["id"] == solaire.as_str()),
+        "{list:?}"
+    );
+    assert!(items.iter().all(|o| o["id"] != hidden.as_str()), "{list:?}");
+    assert!(
+        items
+            .iter()
+            .all(|o| o["public"] == true || o["id"] == solaire.as_str())
+    );
+    let other = api.get(&format!("/api/organisations/{gruene}"), Some(&partner));
+    assert_eq!(other.status, 200, "{other:?}");
+    assert!(other.body.get("contacts").is_none(), "{other:?}");
+    // Hidden: answered as a missing record.
+    assert_problem(
+        &api.get(&format!("/api/organisations/{hidden}"), Some(&partner)),
+        404,
     );
     assert_refused(
         &api.get(
@@ -900,19 +921,54 @@ fn openapi_documents_every_route_that_answers() {
         .into_iter()
         .filter(|(r, _, _)| r.starts_with("/api"))
     {
+        // A trigger's `:name` segment stands for any documented `{name}` one.
+        let same = |trigger: &[&str], doc: &[&str]| {
+            trigger.len() == doc.len()
+                && trigger
+                    .iter()
+                    .zip(doc)
+                    .all(|(t, d)| t == d || (t.starts_with(':') && d.starts_with('{')))
+        };
+        let segments = |p: &str| p.split('/').map(str::to_owned).collect::<Vec<_>>();
         match route.strip_suffix("/...") {
-            None => assert!(
-                paths.contains(&route),
-                "trigger {route} ({component}) is not in the OpenAPI document"
-            ),
-            Some(prefix) => {
+            None => {
+                let t = segments(&route);
+                let t: Vec<&str> = t.iter().map(String::as_str).collect();
                 assert!(
-                    paths.iter().any(|p| p.starts_with(&format!("{prefix}/"))),
+                    paths.iter().any(|p| {
+                        let d = segments(p);
+                        same(&t, &d.iter().map(String::as_str).collect::<Vec<_>>())
+                    }),
+                    "trigger {route} ({component}) is not in the OpenAPI document"
+                );
+            }
+            Some(prefix) => {
+                let t = segments(prefix);
+                let t: Vec<&str> = t.iter().map(String::as_str).collect();
+                assert!(
+                    paths.iter().any(|p| {
+                        let d = segments(p);
+                        d.len() > t.len()
+                            && same(
+                                &t,
+                                &d[..t.len()].iter().map(String::as_str).collect::<Vec<_>>(),
+                            )
+                    }),
                     "nothing documented under {route}"
                 );
                 if component == "identity" {
                     // Below a wildcard, an undocumented path does not answer.
-                    let probe = format!("{prefix}/75056/undocumented");
+                    let base: Vec<String> = t
+                        .iter()
+                        .map(|s| {
+                            if s.starts_with(':') {
+                                "x".to_owned()
+                            } else {
+                                (*s).to_owned()
+                            }
+                        })
+                        .collect();
+                    let probe = format!("{}/75056/undocumented", base.join("/"));
                     let programme = api.token("programme@qmi.example");
                     let r = api.get(&probe, Some(&programme));
                     assert_eq!(
@@ -1250,8 +1306,10 @@ fn a_removed_organisation_member_stops_reading_its_applications_at_once() {
     let account = account_id(&api, &old);
     let mine = api.get("/api/applications", Some(&old));
     assert_eq!(mine.status, 200, "{mine:?}");
+    // The organisation's own records (its members): its profile is the directory's,
+    // public by default.
     assert_eq!(
-        api.get(&format!("/api/organisations/{org_id}"), Some(&old))
+        api.get(&format!("/api/organisations/{org_id}/members"), Some(&old))
             .status,
         200
     );
@@ -1264,7 +1322,7 @@ fn a_removed_organisation_member_stops_reading_its_applications_at_once() {
     );
     assert_eq!(r.status, 204, "{r:?}");
     assert_stale(&api.get("/api/applications", Some(&old)));
-    assert_stale(&api.get(&format!("/api/organisations/{org_id}"), Some(&old)));
+    assert_stale(&api.get(&format!("/api/organisations/{org_id}/members"), Some(&old)));
 
     // Refreshed: no organisation any more, and the policy says so.
     let fresh = refresh(&api, &session)["access_token"]
@@ -1277,7 +1335,10 @@ fn a_removed_organisation_member_stops_reading_its_applications_at_once() {
         claims_of(&fresh)
     );
     assert_refused(
-        &api.get(&format!("/api/organisations/{org_id}"), Some(&fresh)),
+        &api.get(
+            &format!("/api/organisations/{org_id}/members"),
+            Some(&fresh),
+        ),
         403,
         "not-organisation-member",
     );
@@ -1323,7 +1384,7 @@ fn an_organisation_and_its_first_member_commit_together() {
     );
     assert_problem(&second, 409);
     let names: Vec<String> = api
-        .get("/api/organisations?limit=500", Some(&programme))
+        .get("/api/organisations?q=SAS&limit=100", Some(&programme))
         .body["items"]
         .as_array()
         .unwrap()

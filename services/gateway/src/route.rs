@@ -161,7 +161,7 @@ mod tests {
             ("GET", "/api/auth/token"),
             ("POST", "/api/openapi.json"),
             ("POST", "/api/calls"),
-            ("GET", "/api/organisations"),
+            ("POST", "/api/organisations"),
             ("GET", "/api"),
             ("GET", "/api/"),
             ("GET", "/api/communes/"),

@@ -58,6 +58,14 @@ fn text(cx: &Ctx<'_>) -> Result<String, Problem> {
         Err(Problem::invalid_field("text", "required"))
     } else if t.chars().count() > NOTE_MAX {
         Err(Problem::invalid_field("text", "at most 10,000 characters"))
+    } else if t
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        Err(Problem::invalid_field(
+            "text",
+            "no control characters but line breaks and tabs",
+        ))
     } else {
         Ok(t)
     }

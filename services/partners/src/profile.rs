@@ -231,6 +231,57 @@ impl Draft {
                 );
             }
         }
+        // No control character anywhere (a NUL would cut the stored text short, an
+        // escape sequence would reach a terminal); line breaks and tabs in the
+        // multi-line texts only.
+        let mut lines: Vec<(String, &str)> =
+            vec![("name".into(), &self.name), ("city".into(), &self.city)];
+        let mut texts: Vec<(String, &str)> = Vec::new();
+        if let Some(r) = &self.registry_number {
+            lines.push(("registry_number".into(), r));
+        }
+        if let Some(w) = &self.website {
+            lines.push(("website".into(), w));
+        }
+        for (field, t) in [
+            ("summary", &self.summary),
+            ("description", &self.description),
+        ] {
+            texts.push((format!("{field}.fr"), &t.fr));
+            if let Some(en) = &t.en {
+                texts.push((format!("{field}.en"), en));
+            }
+        }
+        for (i, t) in self.themes.iter().enumerate() {
+            lines.push((format!("themes[{i}]"), t));
+        }
+        for (i, o) in self.offers.iter().enumerate() {
+            lines.push((format!("offers[{i}].title"), &o.title));
+            texts.push((format!("offers[{i}].description"), &o.description));
+        }
+        for (i, c) in self.contacts.iter().enumerate() {
+            lines.push((format!("contacts[{i}].name"), &c.name));
+            lines.push((format!("contacts[{i}].role"), &c.role));
+            if let Some(p) = &c.phone {
+                lines.push((format!("contacts[{i}].phone"), p));
+            }
+        }
+        for (field, value) in lines {
+            if value.chars().any(char::is_control) {
+                errors.push(FieldError::new(field, "no control characters"));
+            }
+        }
+        for (field, value) in texts {
+            if value
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            {
+                errors.push(FieldError::new(
+                    field,
+                    "no control characters but line breaks and tabs",
+                ));
+            }
+        }
         if errors.is_empty() {
             Ok(self)
         } else {
@@ -289,6 +340,19 @@ mod tests {
         let body = serde_json::json!({"name": "X", "kind": "sme", "country": "FR", "siret": "81234567800014"});
         let err = serde_json::from_value::<NewProfile>(body).expect_err("Luhn");
         assert!(err.to_string().contains("Luhn"), "{err}");
+    }
+
+    #[test]
+    fn control_characters_are_refused_naming_the_field() {
+        for name in ["\u{0}", "Acme\u{7}", "Acme\nSAS", "\u{1b}[31mAcme"] {
+            let mut p = new("FR", Some("81234567800013"));
+            p.name = name.to_owned();
+            let err = Draft::new(p).expect_err(name);
+            assert_eq!(err.errors[0].field, "name", "{name:?}");
+        }
+        let mut p = new("FR", Some("81234567800013"));
+        p.description.fr = "Deux lignes\nsans souci".to_owned();
+        assert!(Draft::new(p).is_ok());
     }
 
     #[test]
