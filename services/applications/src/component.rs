@@ -40,9 +40,7 @@ mod decisions;
 #[path = "jury_io.rs"]
 mod jury_io;
 
-// The partner directory: track records, merges, presences.
-#[path = "presence.rs"]
-mod presence;
+// The partner directory: track records and merges.
 #[path = "track.rs"]
 mod track;
 

@@ -12,8 +12,8 @@ use sha2::Digest as _;
 use super::{
     APPLICATIONS, ATTACHMENTS, Action, Ctx, EVENTS, Facts, StoredCall, app_allowed, app_facts,
     app_of, applicant, call_for, check_eligible, check_input, decision_hidden, decisions, download,
-    eligible, file_name, history, jury_io, load_app, load_call, move_to, new_id, notify, presence,
-    present, present_now, submit_in, submittable, to_json,
+    eligible, file_name, history, jury_io, load_app, load_call, move_to, new_id, notify, present,
+    present_now, submit_in, submittable, to_json,
 };
 use crate::paris::Paris;
 use crate::{sniff, workflow};
@@ -160,7 +160,12 @@ pub(super) async fn create_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .await?;
     let app = load_app(cx, &app_id).await?;
     if input.submit {
-        presence::tell(&app.organisation, &app.insee).await;
+        qmi_kit::presence::tell(
+            &app.organisation,
+            &app.insee,
+            qmi_api::partners::PresenceSource::Application,
+        )
+        .await;
     }
     let facts = app_facts(cx, &app, &call).await?;
     Ok(json(
@@ -244,7 +249,12 @@ pub(super) async fn save_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         })
         .await?;
     if input.submit {
-        presence::tell(&app.organisation, &app.insee).await;
+        qmi_kit::presence::tell(
+            &app.organisation,
+            &app.insee,
+            qmi_api::partners::PresenceSource::Application,
+        )
+        .await;
     }
     Ok(json(
         200,
@@ -260,7 +270,12 @@ pub(super) async fn submit_application(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     cx.db
         .atomic(async |_| submit_in(cx, &allowed, &load_app(cx, &app.id).await?, &call).await)
         .await?;
-    presence::tell(&app.organisation, &app.insee).await;
+    qmi_kit::presence::tell(
+        &app.organisation,
+        &app.insee,
+        qmi_api::partners::PresenceSource::Application,
+    )
+    .await;
     Ok(json(
         200,
         &present_now(cx, &allowed, &app.id, &call, &facts).await?,

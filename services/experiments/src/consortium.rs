@@ -66,7 +66,12 @@ pub(crate) async fn add_partner(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .or_ignore()
         .run()
         .await?;
-    crate::presence::tell(&org.id, &exp.insee).await;
+    qmi_kit::presence::tell(
+        &org.id,
+        &exp.insee,
+        qmi_api::partners::PresenceSource::Experiment,
+    )
+    .await;
     Ok(json(200, &present(cx, &allowed, &exp).await?))
 }
 

@@ -290,7 +290,12 @@ pub(crate) async fn spread(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             Ok(true)
         })
         .await?;
-    crate::presence::tell(&holder.organisation_id, &input.insee).await;
+    qmi_kit::presence::tell(
+        &holder.organisation_id,
+        &input.insee,
+        qmi_api::partners::PresenceSource::Experiment,
+    )
+    .await;
     let rows = cx
         .db
         .tenant(&target)?

@@ -32,8 +32,6 @@ mod lifecycle;
 #[cfg(target_arch = "wasm32")]
 mod listing;
 #[cfg(target_arch = "wasm32")]
-mod presence;
-#[cfg(target_arch = "wasm32")]
 mod reports;
 #[cfg(target_arch = "wasm32")]
 mod track;

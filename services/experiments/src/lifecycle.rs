@@ -263,7 +263,12 @@ pub(crate) async fn create(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             }
         })
         .await?;
-    crate::presence::tell(&app.organisation, &commune).await;
+    qmi_kit::presence::tell(
+        &app.organisation,
+        &commune,
+        qmi_api::partners::PresenceSource::Experiment,
+    )
+    .await;
     let exp = match by_application(cx, &allowed, &app.id).await? {
         Some(e) => e,
         None => return Err(Problem::internal("experiment vanished")),

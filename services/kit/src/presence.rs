@@ -1,26 +1,26 @@
 //! Where an organisation is present, told to the partner directory (the commune
-//! facet of its search): after an experiment is created (or spread) for its
-//! holder, and after an organisation joins a consortium, `POST
+//! facet of its search): after an application is submitted, an experiment is
+//! created or spread, or an organisation joins a consortium, `POST
 //! http://partners.spin.internal/presence` (Spin service chaining to `partners`'
 //! private route). A derived index in another service: told after the commit,
-//! and a failure never fails the user's request (it is logged).
+//! and a failure never fails the user's request (it is logged; the next such
+//! write in that commune tells it again).
 
-use std::collections::VecDeque;
-
+use bytes::Bytes;
 use qmi_api::partners::{PRIVATE_BASE, Presence, PresenceSource};
 use qmi_api::{Insee, REQUEST_ID_HEADER};
 use spin_sdk::http::{FullBody, Request};
 
-/// Tells `partners` that `organisation_id` takes part in an experiment of
-/// commune `insee`; logs a failure.
-pub(crate) async fn tell(organisation_id: &str, insee: &Insee) {
+/// Tells `partners` that `organisation_id` is present in commune `insee` (by
+/// `source`); logs a failure.
+pub async fn tell(organisation_id: &str, insee: &Insee, source: PresenceSource) {
     let presence = Presence {
         organisation_id: organisation_id.to_owned(),
         insee: insee.clone(),
-        source: PresenceSource::Experiment,
+        source,
     };
     if let Err(e) = post(&presence).await {
-        qmi_kit::log!("presence of {organisation_id} in {insee} not told to partners: {e}");
+        crate::log!("presence of {organisation_id} in {insee} not told to partners: {e}");
     }
 }
 
@@ -31,13 +31,11 @@ async fn post(presence: &Presence) -> Result<(), String> {
         .uri(format!("{PRIVATE_BASE}/presence"))
         .header("content-type", "application/json")
         .header("content-length", body.len().to_string());
-    if let Some(id) = qmi_kit::log::request_id() {
+    if let Some(id) = crate::log::request_id() {
         b = b.header(REQUEST_ID_HEADER, id);
     }
-    // A whole body in memory (`VecDeque<u8>` is a `bytes::Buf`: this crate
-    // does not depend on `bytes`).
     let request = b
-        .body(FullBody::new(VecDeque::from(body)))
+        .body(FullBody::new(Bytes::from(body)))
         .map_err(|e| e.to_string())?;
     let response = spin_sdk::http::send(request)
         .await
