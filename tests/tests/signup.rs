@@ -192,7 +192,8 @@ fn a_partner_finds_an_organisation_and_asks_to_join_it() {
             .iter()
             .map(|o| o["id"].as_str().unwrap())
             .collect();
-        assert_eq!(ids, [org.as_str()], "{query}: {found:?}");
+        // The name match first (other profiles may mention the words).
+        assert_eq!(ids.first(), Some(&org.as_str()), "{query}: {found:?}");
     }
     // Without a search, the public directory: no profile that is not public.
     let listed = api.get("/api/organisations?limit=100", Some(&sam));
