@@ -182,18 +182,19 @@ pub struct ProfilePatch {
     /// Country.
     #[serde(default)]
     pub country: Option<Country>,
-    /// SIRET.
-    #[serde(default)]
-    pub siret: Option<Siret>,
+    /// SIRET (`null` clears it: an organisation that moved abroad).
+    #[serde(default, with = "patch_field", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Siret>")]
+    pub siret: Option<Option<Siret>>,
     /// VAT or registry number.
-    #[serde(default, with = "patch_field")]
+    #[serde(default, with = "patch_field", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>")]
     pub registry_number: Option<Option<String>>,
     /// City.
     #[serde(default)]
     pub city: Option<String>,
     /// Website.
-    #[serde(default, with = "patch_field")]
+    #[serde(default, with = "patch_field", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>")]
     pub website: Option<Option<String>>,
     /// Short description.

@@ -68,7 +68,7 @@ impl Draft {
             name: patch.name.unwrap_or_else(|| current.name.clone()),
             kind: patch.kind.unwrap_or(current.kind),
             country: patch.country.unwrap_or_else(|| current.country.clone()),
-            siret: patch.siret.or_else(|| current.siret.clone()),
+            siret: patch.siret.unwrap_or_else(|| current.siret.clone()),
             registry_number: patch
                 .registry_number
                 .unwrap_or_else(|| current.registry_number.clone()),
@@ -353,6 +353,20 @@ mod tests {
         let mut p = new("FR", Some("81234567800013"));
         p.description.fr = "Deux lignes\nsans souci".to_owned();
         assert!(Draft::new(p).is_ok());
+    }
+
+    #[test]
+    fn a_patch_leaves_out_what_it_does_not_change_and_null_clears() {
+        let absent = ProfilePatch::default();
+        // `null` clears these three: a patch that leaves them unchanged omits them.
+        let json = serde_json::to_value(&absent).expect("json");
+        for field in ["website", "registry_number", "siret"] {
+            assert!(json.get(field).is_none(), "{json}");
+        }
+        let cleared: ProfilePatch =
+            serde_json::from_value(serde_json::json!({ "website": null, "siret": null }))
+                .expect("a patch");
+        assert_eq!((cleared.website, cleared.siret), (Some(None), Some(None)));
     }
 
     #[test]

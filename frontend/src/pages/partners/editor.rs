@@ -281,7 +281,8 @@ fn check(f: &Fields, contacts: bool) -> Result<ProfilePatch, Vec<Refusal>> {
         name: Some(name),
         kind: OrganisationKind::parse(&f.kind.get_untracked()),
         country: Some(country),
-        siret,
+        // The form's whole state: an emptied SIRET clears it (checked above).
+        siret: Some(siret),
         registry_number: Some(registry),
         city: Some(f.city.get_untracked().trim().to_owned()),
         website: Some(website),
