@@ -83,6 +83,22 @@ fn from_json<T: serde::de::DeserializeOwned + Default>(
     }
 }
 
+/// The card in a row with the columns `id, name, kind, country, siret`.
+pub(crate) fn card_of(r: &Row<'_>) -> Result<qmi_api::identity::Organisation, Problem> {
+    Ok(qmi_api::identity::Organisation {
+        id: r.string("id"),
+        name: r.string("name"),
+        kind: OrganisationKind::parse(r.text("kind").unwrap_or_default())
+            .ok_or_else(|| Problem::internal("stored organisation kind"))?,
+        country: r.string("country").parse().map_err(Problem::internal)?,
+        siret: r
+            .text("siret")
+            .map(str::parse)
+            .transpose()
+            .map_err(Problem::internal)?,
+    })
+}
+
 /// The profile columns [`Stored::of`] reads.
 pub(crate) const COLUMNS: &str = "o.rowid AS rowid, o.id, o.name, o.kind, o.country, o.siret, o.registry_number, o.city, o.website, o.summary_fr, o.summary_en, o.description_fr, o.description_en, o.offers, o.contacts, o.public, o.merged_into, o.updated_at, EXISTS (SELECT 1 FROM organisation_logos l WHERE l.organisation_id = o.id) AS has_logo";
 

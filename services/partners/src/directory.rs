@@ -8,7 +8,7 @@ use qmi_api::partners::{Directory, DirectoryEntry, FacetCount, Facets};
 use qmi_kit::http::{Reply, json};
 use qmi_kit::{Cursor, Insee, Problem, Value};
 
-use crate::context::{Action, Ctx, Facts};
+use crate::context::{Action, Ctx, Facts, card_of};
 use crate::fold::match_query;
 
 /// Items per page unless asked otherwise, and at most.
@@ -164,17 +164,13 @@ pub(crate) async fn search(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in rows.iter() {
+        let card = card_of(&r)?;
         items.push(DirectoryEntry {
-            id: r.string("id"),
-            name: r.string("name"),
-            kind: OrganisationKind::parse(r.text("kind").unwrap_or_default())
-                .ok_or_else(|| Problem::internal("stored organisation kind"))?,
-            country: r.string("country").parse().map_err(Problem::internal)?,
-            siret: r
-                .text("siret")
-                .map(str::parse)
-                .transpose()
-                .map_err(Problem::internal)?,
+            id: card.id,
+            name: card.name,
+            kind: card.kind,
+            country: card.country,
+            siret: card.siret,
             city: r.string("city"),
             summary: r.string("summary_fr"),
             themes: r

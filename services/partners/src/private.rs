@@ -5,13 +5,13 @@
 //! identity (organisation names in invitations and on the account page, and
 //! the check that an organisation it registers has a profile).
 
-use qmi_api::identity::{Organisation, OrganisationKind};
+use qmi_api::identity::Organisation;
 use qmi_api::partners::Presence;
 use qmi_kit::http::{Incoming, Reply, json};
 use qmi_kit::store::Db;
 use qmi_kit::{Problem, Value};
 
-use crate::context::is_id;
+use crate::context::{card_of, is_id};
 
 /// The private paths.
 pub(crate) const PRESENCE: &str = "/presence";
@@ -63,18 +63,7 @@ pub(crate) async fn route(req: &Incoming) -> Result<Reply, Problem> {
                 .await?;
             let mut cards = Vec::with_capacity(rows.len());
             for r in rows.iter() {
-                cards.push(Organisation {
-                    id: r.string("id"),
-                    name: r.string("name"),
-                    kind: OrganisationKind::parse(r.text("kind").unwrap_or_default())
-                        .ok_or_else(|| Problem::internal("stored organisation kind"))?,
-                    country: r.string("country").parse().map_err(Problem::internal)?,
-                    siret: r
-                        .text("siret")
-                        .map(str::parse)
-                        .transpose()
-                        .map_err(Problem::internal)?,
-                });
+                cards.push(card_of(&r)?);
             }
             Ok(json(200, &cards))
         }
