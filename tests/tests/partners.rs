@@ -673,10 +673,9 @@ fn profiles_not_public_and_contacts_are_read_only_by_those_who_work_with_organis
             assert_eq!(r.status, 200, "{who} reads the profile: {r:?}");
             assert_eq!(r.body["public"], false);
         } else {
-            // Anonymous gets 401 (the policy's "partner-read needs a signed-in
-            // account": signing in may help); the signed-in who may not read it
-            // get 404, as for a missing profile.
-            let refusals: &[u16] = if token.is_none() { &[401] } else { &[404] };
+            // Everyone who may not read it gets 404, as for a missing profile
+            // (anonymous callers included: they cannot tell it exists).
+            let refusals: &[u16] = &[404];
             assert!(
                 refusals.contains(&r.status),
                 "{who} is refused the profile that is not public: {r:?}"
@@ -1254,6 +1253,13 @@ fn a_merge_moves_every_application_experiment_member_and_note_to_the_record_kept
             Some(format!("/api/organisations/{kept}").as_str()),
             "{r:?}"
         );
+        let r = api.get(&format!("/api/organisations/{dup}/track-record"), token);
+        assert_eq!(r.status, 308, "{r:?}");
+        assert_eq!(
+            r.header("location"),
+            Some(format!("/api/organisations/{kept}/track-record").as_str()),
+            "{r:?}"
+        );
         let (items, _) = api.everything(&format!("q={}", enc(&run)), token);
         let found = ids(&items);
         assert!(found.contains(&kept), "{found:?}");
@@ -1717,10 +1723,8 @@ fn a_partner_creates_its_own_organisation_once_and_edits_it() {
     );
     assert_eq!(r.status, 403, "{r:?}");
 
-    // SERVICE BUG (reported, issue 16): the 201 answer to its creator leaves
-    // the contacts it has just typed out — `profiles::create` shows the profile
-    // as the creator's token sees it, a token without the organisation yet, so
-    // `partner-contacts` refuses. Its creator is its member when it answers.
+    // The 201 answer to its creator shows the contacts it has just typed,
+    // though its token does not carry the organisation yet.
     assert_eq!(
         created.body["contacts"][0]["email"],
         email.as_str(),

@@ -91,12 +91,10 @@ pub(crate) async fn search(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         )
     });
 
-    let mut cond: Vec<String> = vec!["o.merged_into IS NULL".to_owned()];
+    // The matches: conditions on `organisation_facets f` (narrow, keyed by the
+    // search index's rowid), the search itself apart.
+    let mut cond: Vec<&str> = vec!["f.live = 1"];
     let mut params: Vec<Value> = Vec::new();
-    if let Some(q) = &fts {
-        cond.push("organisation_search MATCH ?".to_owned());
-        params.push(q.as_str().into());
-    }
     if !all {
         // Searching by SIRET, an account without an organisation also finds the
         // one it may ask to join (the join request itself is identity's to allow).
@@ -106,62 +104,93 @@ pub(crate) async fn search(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         match (&own, join) {
             (_, true) => {}
             (Some(org), false) => {
-                cond.push("(o.public = 1 OR o.id = ?)".to_owned());
+                cond.push("(f.public = 1 OR f.r = (SELECT rowid FROM organisations WHERE id = ?))");
                 params.push(org.as_str().into());
             }
-            (None, false) => cond.push("o.public = 1".to_owned()),
+            (None, false) => cond.push("f.public = 1"),
         }
     }
     if let Some(k) = kind {
-        cond.push("o.kind = ?".to_owned());
+        cond.push("f.kind = ?");
         params.push(k.as_str().into());
     }
     if let Some(c) = &country {
-        cond.push("o.country = ?".to_owned());
+        cond.push("f.country = ?");
         params.push(c.as_str().into());
     }
     if let Some(s) = &siret {
-        cond.push("o.siret = ?".to_owned());
+        cond.push(
+            "f.r IN (SELECT rowid FROM organisations WHERE siret = ? AND merged_into IS NULL)",
+        );
         params.push(s.as_str().into());
     }
+    // Through the theme's and the commune's indexes.
     if let Some(t) = &theme {
-        cond.push("EXISTS (SELECT 1 FROM organisation_themes t WHERE t.organisation_id = o.id AND t.theme = ?)".to_owned());
+        cond.push("f.r IN (SELECT o.rowid FROM organisation_themes t JOIN organisations o ON o.id = t.organisation_id WHERE t.theme = ?)");
         params.push(t.as_str().into());
     }
     if let Some(i) = &commune {
-        cond.push("EXISTS (SELECT 1 FROM organisation_presence p WHERE p.organisation_id = o.id AND p.insee = ?)".to_owned());
+        cond.push("f.r IN (SELECT o.rowid FROM organisation_presence p JOIN organisations o ON o.id = p.organisation_id WHERE p.insee = ?)");
         params.push(i.into());
     }
-    let from = if fts.is_some() {
-        "organisation_search JOIN organisations o ON o.rowid = organisation_search.rowid"
-    } else {
-        "organisations o"
-    };
     let filter = cond.join(" AND ");
-    let (snippet, order) = if fts.is_some() {
-        (
-            "snippet(organisation_search, -1, '[', ']', '…', 16)".to_owned(),
-            format!("{RANK}, o.id"),
-        )
-    } else {
-        ("NULL".to_owned(), "o.name COLLATE NOCASE, o.id".to_owned())
+    // With a search, its matches first (`m_params`: the search's words, then the
+    // conditions' values).
+    let (from, m_params) = match &fts {
+        Some(q) => {
+            let mut all_params: Vec<Value> = vec![q.as_str().into()];
+            all_params.extend(params.iter().cloned());
+            (
+                "organisation_search JOIN organisation_facets f ON f.r = organisation_search.rowid WHERE organisation_search MATCH ? AND",
+                all_params,
+            )
+        }
+        None => ("organisation_facets f WHERE", params.clone()),
     };
 
-    let mut page_params = params.clone();
-    page_params.push(i64::from(limit + 1).into());
-    page_params.push(i64::from(offset).into());
-    let rows = cx
-        .db
-        .platform()
-        .run(
-            &format!(
-                "SELECT o.id, o.name, o.kind, o.country, o.siret, o.city, o.summary_fr, o.public, {snippet} AS snippet,
-                        (SELECT group_concat(theme, ',') FROM organisation_themes t WHERE t.organisation_id = o.id) AS themes
-                 FROM {from} WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"
-            ),
-            page_params,
-        )
-        .await?;
+    const ENTRY: &str = "o.id, o.name, o.kind, o.country, o.siret, o.city, o.summary_fr, o.public, \
+        (SELECT group_concat(theme, ',') FROM organisation_themes t WHERE t.organisation_id = o.id) AS themes";
+    let rows = match &fts {
+        // The page's rows ranked on the narrow table alone; the profiles and
+        // their snippets read for those rows only (`+rowid`: filtered while the
+        // search runs once, not one search per row).
+        Some(q) => {
+            let mut page_params: Vec<Value> = vec![q.as_str().into()];
+            page_params.extend(m_params.iter().cloned());
+            page_params.push(i64::from(limit + 1).into());
+            page_params.push(i64::from(offset).into());
+            cx.db
+                .platform()
+                .run(
+                    &format!(
+                        "SELECT {ENTRY}, snippet(organisation_search, -1, '[', ']', '…', 16) AS snippet
+                         FROM organisation_search JOIN organisations o ON o.rowid = organisation_search.rowid
+                         WHERE organisation_search MATCH ? AND +organisation_search.rowid IN (
+                             SELECT r FROM (SELECT f.r AS r FROM {from} {filter} ORDER BY {RANK}, f.r LIMIT ? OFFSET ?))
+                         ORDER BY {RANK}, o.rowid"
+                    ),
+                    page_params,
+                )
+                .await?
+        }
+        None => {
+            let mut page_params = params.clone();
+            page_params.push(i64::from(limit + 1).into());
+            page_params.push(i64::from(offset).into());
+            cx.db
+                .platform()
+                .run(
+                    &format!(
+                        "SELECT {ENTRY}, NULL AS snippet
+                         FROM organisations o JOIN organisation_facets f ON f.r = o.rowid
+                         WHERE o.merged_into IS NULL AND {filter}
+                         ORDER BY o.name COLLATE NOCASE, o.id LIMIT ? OFFSET ?"
+                    ),
+                    page_params,
+                )
+                .await?
+        }
+    };
     let mut items = Vec::with_capacity(rows.len());
     for r in rows.iter() {
         let card = card_of(&r)?;
@@ -185,24 +214,62 @@ pub(crate) async fn search(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .then(|| Cursor::after((offset + limit).to_string()).encode());
     items.truncate(limit as usize);
 
-    let facet_rows = cx
+    // The whole directory, unsearched and unfiltered (the directory's first
+    // page): its facets are kept until the next write (`directory_facets`,
+    // emptied by triggers); any other search counts its own matches.
+    let unfiltered = fts.is_none()
+        && kind.is_none()
+        && country.is_none()
+        && siret.is_none()
+        && theme.is_none()
+        && commune.is_none();
+    let scope = match (unfiltered, all, &own) {
+        (true, true, _) => Some("all"),
+        (true, false, None) => Some("public"),
+        _ => None,
+    };
+    let (total, facets) = match scope {
+        Some(scope) => cached_facets(cx, scope, from, &filter, m_params).await?,
+        None => count_facets(cx, from, &filter, m_params).await?,
+    };
+    Ok(json(
+        200,
+        &Directory {
+            items,
+            next_cursor,
+            total,
+            facets,
+        },
+    ))
+}
+
+/// Counts the facets of every match (`from` … `filter`: one evaluation of the
+/// search, its matches materialized once from the narrow table, then grouped;
+/// themes and communes from each match's JSON arrays).
+async fn count_facets(
+    cx: &Ctx<'_>,
+    from: &str,
+    filter: &str,
+    params: Vec<Value>,
+) -> Result<(u64, Facets), Problem> {
+    let rows = cx
         .db
         .platform()
         .run(
             &format!(
-                "WITH m (r, id) AS (SELECT o.rowid, o.id FROM {from} WHERE {filter})
+                "WITH m AS MATERIALIZED (SELECT f.kind, f.country, f.themes, f.communes FROM {from} {filter})
                  SELECT 'total' AS f, '' AS v, COUNT(*) AS n FROM m
-                 UNION ALL SELECT 'kind', o.kind, COUNT(*) FROM m JOIN organisations o ON o.rowid = m.r GROUP BY o.kind
-                 UNION ALL SELECT 'country', o.country, COUNT(*) FROM m JOIN organisations o ON o.rowid = m.r GROUP BY o.country
-                 UNION ALL SELECT 'theme', t.theme, COUNT(*) FROM m JOIN organisation_themes t ON t.organisation_id = m.id GROUP BY t.theme
-                 UNION ALL SELECT 'commune', p.insee, COUNT(DISTINCT p.organisation_id) FROM m JOIN organisation_presence p ON p.organisation_id = m.id GROUP BY p.insee"
+                 UNION ALL SELECT 'kind', kind, COUNT(*) FROM m GROUP BY kind
+                 UNION ALL SELECT 'country', country, COUNT(*) FROM m GROUP BY country
+                 UNION ALL SELECT 'theme', j.value, COUNT(*) FROM m, json_each(m.themes) j GROUP BY j.value
+                 UNION ALL SELECT 'commune', j.value, COUNT(*) FROM m, json_each(m.communes) j GROUP BY j.value"
             ),
             params,
         )
         .await?;
     let mut total = 0;
     let mut facets = Facets::default();
-    for r in facet_rows.iter() {
+    for r in rows.iter() {
         let count = u64::try_from(r.int("n").unwrap_or(0)).unwrap_or(0);
         let entry = FacetCount {
             value: r.string("v"),
@@ -226,13 +293,53 @@ pub(crate) async fn search(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
         list.truncate(FACET_VALUES);
     }
-    Ok(json(
-        200,
-        &Directory {
-            items,
-            next_cursor,
-            total,
+    Ok((total, facets))
+}
+
+/// The facets of the whole directory as `scope` (`public`, `all`) sees it: kept
+/// in `directory_facets` until a write empties it. Counted and kept in one
+/// transaction, so a write committed meanwhile makes the keeping fail rather
+/// than keep stale counts (the answer is then counted, not kept).
+async fn cached_facets(
+    cx: &Ctx<'_>,
+    scope: &str,
+    from: &str,
+    filter: &str,
+    params: Vec<Value>,
+) -> Result<(u64, Facets), Problem> {
+    let kept = cx
+        .db
+        .platform()
+        .run(
+            "SELECT total, facets FROM directory_facets WHERE scope = ?",
+            vec![scope.into()],
+        )
+        .await?;
+    if let Some(row) = kept.first()
+        && let Some(Ok(facets)) = row.text("facets").map(serde_json::from_str::<Facets>)
+    {
+        return Ok((
+            u64::try_from(row.int("total").unwrap_or(0)).unwrap_or(0),
             facets,
-        },
-    ))
+        ));
+    }
+    let counted = cx
+        .db
+        .atomic(async |db| {
+            let (total, facets) = count_facets(cx, from, filter, params.clone()).await?;
+            let text = serde_json::to_string(&facets).map_err(Problem::internal)?;
+            db.platform()
+                .run(
+                    "INSERT OR REPLACE INTO directory_facets (scope, total, facets) VALUES (?, ?, ?)",
+                    vec![scope.into(), i64::try_from(total).unwrap_or(i64::MAX).into(), text.into()],
+                )
+                .await?;
+            Ok::<_, Problem>((total, facets))
+        })
+        .await;
+    match counted {
+        Ok(answer) => Ok(answer),
+        // Not kept (a write came in between): the answer is counted all the same.
+        Err(_) => count_facets(cx, from, filter, params).await,
+    }
 }

@@ -50,6 +50,8 @@ pub mod tables {
             "organisation_presence",
             "organisation_logos",
             "organisation_search",
+            "directory_facets",
+            "organisation_facets",
             "programme_notes",
             "programme_note_versions",
         ],

@@ -126,6 +126,9 @@ pub(crate) async fn merge(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 pub(crate) async fn track_record(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let id = cx.org_id()?;
     let stored = require(&cx.db, &id).await?;
+    if let Some(survivor) = &stored.merged_into {
+        return crate::profiles::moved(survivor, "/track-record");
+    }
     let _allowed = cx.ask(Action::PartnerRead, &stored.facts()).await?;
     let applications = get_json(cx, &format!("/api/applications/organisations/{id}"))
         .await?

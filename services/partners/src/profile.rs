@@ -112,22 +112,22 @@ impl Draft {
                     "only French organisations have a SIRET; give a VAT or registry number",
                 );
             }
-            // A VAT or company-registry number, when given, is checked for its form.
-            match &self.registry_number {
-                None => {}
-                Some(r)
-                    if r.len() > 40
-                        || !r.chars().all(|c| {
-                            c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '.' | '/')
-                        }) =>
-                {
-                    bad(
-                        "registry_number",
-                        "letters, digits, spaces, dashes, dots or slashes, at most 40",
-                    )
-                }
-                Some(_) => {}
+        }
+        // A VAT or company-registry number, when given, is checked for its form.
+        match &self.registry_number {
+            None => {}
+            Some(r)
+                if r.len() > 40
+                    || !r.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '.' | '/')
+                    }) =>
+            {
+                bad(
+                    "registry_number",
+                    "letters, digits, spaces, dashes, dots or slashes, at most 40",
+                )
             }
+            Some(_) => {}
         }
         self.city = self.city.trim().to_owned();
         if self.city.chars().count() > 100 {

@@ -125,8 +125,12 @@ pub(crate) async fn create(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         }
         return Err(qmi_kit::api::upstream("identity", status, &body));
     }
+    // Its creator is now its member (or a programme operator), though the token
+    // does not say so yet: the answer shows the contacts it has just given.
     let stored = require(&cx.db, &id).await?;
-    Ok(json(201, &shown(cx, stored).await?))
+    let mut profile = stored.profile;
+    profile.contacts = Some(stored.contacts);
+    Ok(json(201, &profile))
 }
 
 /// `GET /api/organisations/{id}`.
@@ -134,21 +138,25 @@ pub(crate) async fn get(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let id = cx.org_id()?;
     let stored = require(&cx.db, &id).await?;
     if let Some(survivor) = &stored.merged_into {
-        let location = format!("/api/organisations/{survivor}");
-        return Ok(bytes(
-            308,
-            &[
-                ("location", location.clone()),
-                ("content-type", "application/json".to_owned()),
-            ],
-            serde_json::to_vec(
-                &serde_json::json!({ "merged_into": survivor, "location": location }),
-            )
-            .map_err(Problem::internal)?,
-        ));
+        return moved(survivor, "");
     }
     let _allowed = cx.ask(Action::PartnerRead, &stored.facts()).await?;
     Ok(json(200, &shown(cx, stored).await?))
+}
+
+/// The answer for a merged record: 308 to the same resource (`suffix`) of the
+/// record kept.
+pub(crate) fn moved(survivor: &str, suffix: &str) -> Result<Reply, Problem> {
+    let location = format!("/api/organisations/{survivor}{suffix}");
+    Ok(bytes(
+        308,
+        &[
+            ("location", location.clone()),
+            ("content-type", "application/json".to_owned()),
+        ],
+        serde_json::to_vec(&serde_json::json!({ "merged_into": survivor, "location": location }))
+            .map_err(Problem::internal)?,
+    ))
 }
 
 /// `PATCH /api/organisations/{id}`.

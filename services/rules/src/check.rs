@@ -45,6 +45,14 @@ pub(crate) fn check(
             ))
         };
     }
+    if action == PartnerRead && principal.is_none() {
+        // A profile that is not public answers as a missing one: anonymous
+        // callers cannot tell that it exists.
+        return Err(refuse(
+            C::NotPublished,
+            "this organisation's profile is not public",
+        ));
+    }
     let Some(p) = principal else {
         return Err(refuse(
             C::Unauthenticated,
