@@ -20,6 +20,9 @@ fn exact(message: &str) -> Option<&'static str> {
             "les notes d'une commune sur les organisations sont réservées à ses administrateurs et à ses agents"
         }
         "a theme: letters, digits and dashes" => "un thème : lettres, chiffres et tirets",
+        "a theme: letters, digits, spaces and dashes" => {
+            "un thème : lettres, chiffres, espaces et tirets"
+        }
         "an address starting with https:// or http://" => {
             "une adresse qui commence par https:// ou http://"
         }
@@ -34,6 +37,10 @@ fn exact(message: &str) -> Option<&'static str> {
             "une autre organisation que celle qui est gardée"
         }
         "at most 10 contacts" => "10 contacts au plus",
+        "no control characters" => "sans caractère de contrôle",
+        "no control characters but line breaks and tabs" => {
+            "sans caractère de contrôle, hormis les retours à la ligne et les tabulations"
+        }
         "at most 10,000 characters" => "10 000 caractères au plus",
         "at most 12 themes" => "12 thèmes au plus",
         "at most 2,000 characters" => "2 000 caractères au plus",

@@ -126,11 +126,11 @@ pub(crate) async fn search(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     // Through the theme's and the commune's indexes.
     if let Some(t) = &theme {
-        cond.push("f.r IN (SELECT o.rowid FROM organisation_themes t JOIN organisations o ON o.id = t.organisation_id WHERE t.theme = ?)");
+        cond.push("f.r IN (SELECT r FROM facet_themes WHERE theme = ?)");
         params.push(t.as_str().into());
     }
     if let Some(i) = &commune {
-        cond.push("f.r IN (SELECT o.rowid FROM organisation_presence p JOIN organisations o ON o.id = p.organisation_id WHERE p.insee = ?)");
+        cond.push("f.r IN (SELECT r FROM facet_communes WHERE insee = ?)");
         params.push(i.into());
     }
     let filter = cond.join(" AND ");

@@ -52,6 +52,8 @@ pub mod tables {
             "organisation_search",
             "directory_facets",
             "organisation_facets",
+            "facet_themes",
+            "facet_communes",
             "programme_notes",
             "programme_note_versions",
         ],
