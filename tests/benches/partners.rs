@@ -271,20 +271,7 @@ fn sentence(r: &mut Rng) -> String {
 /// A SIRET from `n`: 13 digits and the Luhn key (unique per `n`).
 fn siret(n: usize) -> String {
     let base = format!("9{n:012}");
-    let sum: u32 = base
-        .chars()
-        .enumerate()
-        .map(|(i, c)| {
-            let d = c.to_digit(10).expect("a digit");
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                d
-            }
-        })
-        .sum();
-    format!("{base}{}", (10 - sum % 10) % 10)
+    qmi_tests::siret_with_key(&base)
 }
 
 /// Seeds `n` organisations into the partners database of the server in `dir`.

@@ -761,6 +761,25 @@ pub fn manifest_variant(dir: &Path, edit: impl FnOnce(String) -> String) -> Path
     path
 }
 
+/// A SIRET from its 13 first digits: `base` followed by its Luhn key (14 digits
+/// from the right, every second one doubled: those at an even index of `base`).
+pub fn siret_with_key(base: &str) -> String {
+    let sum: u32 = base
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                d
+            }
+        })
+        .sum();
+    format!("{base}{}", (10 - sum % 10) % 10)
+}
+
 pub mod app;
 pub mod browser;
 pub mod gateway;

@@ -61,22 +61,7 @@ fn fresh_siret() -> String {
         .expect("clock")
         .as_nanos();
     let base = format!("8{:012}", nanos % 1_000_000_000_000);
-    let sum: u32 = base
-        .chars()
-        .enumerate()
-        .map(|(i, c)| {
-            let d = c.to_digit(10).expect("a digit");
-            // 14 digits: from the right, every second one is doubled, i.e.
-            // those at an even index from the left.
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                d
-            }
-        })
-        .sum();
-    format!("{base}{}", (10 - sum % 10) % 10)
+    qmi_tests::siret_with_key(&base)
 }
 
 fn build(server: &QmiServer) -> World {

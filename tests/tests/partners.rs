@@ -206,22 +206,7 @@ fn fresh_siret() -> String {
     let mut base: String = random.iter().map(|b| char::from(b'0' + b % 10)).collect();
     // Not La Poste's SIREN (another rule) and no leading zero.
     base.replace_range(0..1, "7");
-    let sum: u32 = base
-        .chars()
-        .enumerate()
-        .map(|(i, c)| {
-            let d = c.to_digit(10).expect("a digit");
-            // 14 digits: from the right every second one is doubled, i.e. those
-            // at an even index from the left of the 13 first.
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                d
-            }
-        })
-        .sum();
-    format!("{base}{}", (10 - sum % 10) % 10)
+    qmi_tests::siret_with_key(&base)
 }
 
 /// The ids of directory items.

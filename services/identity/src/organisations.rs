@@ -169,6 +169,9 @@ pub(super) async fn remove_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Pr
         .allow(Some(&p), Operation::UpdateOrganisation(id))
         .await?;
     let account = cx.param("account");
+    // The organisation's name (for the person's notice) is read from the
+    // directory before the transaction, not while it holds the database.
+    let place = require_organisation(&cx.db, id).await?.name;
     // Leaving and the raised rights version commit together.
     cx.db
         .atomic(async |db| {
@@ -182,7 +185,6 @@ pub(super) async fn remove_organisation_member(cx: &Ctx<'_>) -> Result<Reply, Pr
                     "{account} is not a member of organisation {id}"
                 )));
             }
-            let place = require_organisation(db, id).await?.name;
             events::account_changed(db, account).await?;
             events::membership_changed(db, account, &place, None, false).await?;
             lower_rights(db, account).await
