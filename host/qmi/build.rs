@@ -49,6 +49,7 @@ wasmtime::component::bindgen!({
             import spin:variables/variables@3.0.0;
             import spin:sqlite/sqlite@3.1.0;
             import spin:key-value/key-value@3.0.0;
+            import spin:postgres/postgres@4.2.0;
         }
     ",
     path: @WIT@,
@@ -56,6 +57,8 @@ wasmtime::component::bindgen!({
     with: {
         "spin:sqlite/sqlite.connection": crate::factors::sqlite::Connection,
         "spin:key-value/key-value.store": crate::factors::key_value::Store,
+        "spin:postgres/postgres.connection": crate::factors::postgres::Connection,
+        "spin:postgres/postgres.connection-builder": crate::factors::postgres::ConnectionBuilder,
     },
     require_store_data_send: true,
 });

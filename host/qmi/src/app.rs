@@ -163,6 +163,7 @@ impl App {
             engine: engine.clone(),
             databases: Arc::new(databases),
             stores: Arc::new(stores),
+            postgres: Default::default(),
             dispatch: dispatch.clone(),
             self_requests: Arc::new(SelfRequests::new(options.http.self_request_pool_idle())),
             reuse: options.reuse.clone(),
@@ -279,6 +280,7 @@ impl App {
     pub async fn close(&self) {
         self.shared.databases.close().await;
         self.shared.stores.close().await;
+        self.shared.postgres.close();
     }
 }
 
@@ -506,6 +508,8 @@ fn grants(
     // Spin's `check_relative_url(&["http", "https"])`: `self`, `self.alt` or
     // `*` hosts with one of those schemes (any port).
     let allow_self = hosts.iter().any(|h| h.allows_relative(&["http", "https"]));
+    let hosts = Arc::new(hosts);
+    let postgres_hosts = hosts.clone();
     Ok(Grants {
         id: id.to_owned(),
         variables: ComponentVariables::new(values),
@@ -517,6 +521,11 @@ fn grants(
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
+        // Spin's `check_url(.., "postgres")`: an entry with the `postgres`
+        // scheme (or `*`) that matches the host and port.
+        postgres: Arc::new(move |url: &qmi_manifest::OutboundUrl| {
+            postgres_hosts.iter().any(|h| h.allows(url))
+        }),
         outbound: Arc::new(OutboundPolicy {
             allow_self,
             allow: Arc::new(move |uri: &http::Uri| {

@@ -10,6 +10,7 @@ mod builder;
 mod clock;
 mod compose;
 mod data;
+mod database;
 mod engine;
 mod factors;
 mod files;
@@ -92,6 +93,10 @@ struct DataArgs {
     /// Spin runtime config file defining the SQLite labels.
     #[arg(long = "runtime-config-file")]
     runtime_config: Option<PathBuf>,
+    /// A PostgreSQL server (an administrator's `postgres://` URL) the
+    /// services use instead of their SQLite labels, each as its own role.
+    #[arg(long = "database-url", env = "QMI_DATABASE_URL")]
+    database_url: Option<String>,
 }
 
 impl DataArgs {
@@ -332,6 +337,14 @@ async fn up(args: UpArgs) -> Result<()> {
         addr,
         mailbox_addr,
     ));
+    if let Some(url) = &args.data.database_url {
+        let url = database::DatabaseUrl::parse(url)?;
+        let labels = declared
+            .components
+            .values()
+            .flat_map(|c| c.sqlite_databases.iter().cloned());
+        variable_overrides.extend(database::variable_overrides(&url, is_declared, labels));
+    }
     for (name, value) in &args.variables {
         variable_overrides.insert(qmi_manifest::env_var_name(name), value.clone());
     }
@@ -442,6 +455,7 @@ mod tests {
             },
             data_dir: data_dir.map(PathBuf::from),
             runtime_config: config.map(std::path::Path::to_owned),
+            database_url: None,
         }
     }
 

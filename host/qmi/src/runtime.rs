@@ -25,6 +25,7 @@ use wasmtime_wasi_http::p3::bindings::ServicePre;
 use crate::factors::key_value::{KeyValueState, Stores};
 use crate::factors::outbound_http::self_request::SelfRequests;
 use crate::factors::outbound_http::{DispatchSlot, OutboundHttp, OutboundPolicy};
+use crate::factors::postgres::{Pools, PostgresState};
 use crate::factors::sqlite::{Databases, SqliteState};
 use crate::factors::variables::ComponentVariables;
 use crate::state::{InstanceState, RequestClock};
@@ -72,6 +73,8 @@ pub struct Grants {
     pub environment: Vec<(String, String)>,
     /// Its outbound HTTP policy.
     pub outbound: Arc<OutboundPolicy>,
+    /// Which PostgreSQL servers (`postgres://host:port`) it may reach.
+    pub postgres: Arc<dyn Fn(&qmi_manifest::OutboundUrl) -> bool + Send + Sync>,
 }
 
 /// Application-wide resources every instance draws on.
@@ -82,6 +85,8 @@ pub struct Shared {
     pub databases: Arc<Databases>,
     /// Key-value stores by label.
     pub stores: Arc<Stores>,
+    /// PostgreSQL connection pools, by component and address.
+    pub postgres: Arc<Pools>,
     /// Where service-chained requests go.
     pub dispatch: DispatchSlot,
     /// Where self-requests go.
@@ -186,6 +191,11 @@ impl ComponentHandler {
             variables: grants.variables.clone(),
             sqlite: SqliteState::new(grants.sqlite.clone(), self.shared.databases.clone()),
             key_value: KeyValueState::new(grants.key_value.clone(), self.shared.stores.clone()),
+            postgres: PostgresState::new(
+                grants.id.as_str().into(),
+                grants.postgres.clone(),
+                self.shared.postgres.clone(),
+            ),
             clock: Arc::new(RequestClock::default()),
         };
         let mut store = Store::new(&self.shared.engine, state);

@@ -12,6 +12,7 @@ use wasmtime_wasi_http::p3::{WasiHttpCtxView, WasiHttpView};
 
 use crate::factors::key_value::{self, KeyValueState, KeyValueView};
 use crate::factors::outbound_http::OutboundHttp;
+use crate::factors::postgres::{self, PostgresState, PostgresView};
 use crate::factors::sqlite::{self, SqliteState, SqliteView};
 use crate::factors::variables::{self, ComponentVariables};
 
@@ -25,6 +26,7 @@ pub struct InstanceState {
     pub(crate) variables: ComponentVariables,
     pub(crate) sqlite: SqliteState,
     pub(crate) key_value: KeyValueState,
+    pub(crate) postgres: PostgresState,
     pub(crate) clock: Arc<RequestClock>,
 }
 
@@ -60,6 +62,10 @@ pub fn linker(engine: &Engine) -> anyhow::Result<Linker<InstanceState>> {
     })?;
     key_value::add_to_linker(&mut linker, |s| KeyValueView {
         state: &s.key_value,
+        table: &mut s.table,
+    })?;
+    postgres::add_to_linker(&mut linker, |s| PostgresView {
+        state: &s.postgres,
         table: &mut s.table,
     })?;
     Ok(linker)

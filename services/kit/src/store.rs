@@ -6,33 +6,75 @@
 //! it names a tenant table). [`Db::atomic`] runs a transaction whose handle is
 //! the same `Db`, with the same three paths.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
-use spin_sdk::sqlite::{self, Connection};
+use qmi_api::Insee;
+use spin_sdk::{pg, sqlite};
 
 use crate::decision::Allowed;
 use crate::problem::Problem;
 use crate::sql::{
-    Across, Delete, Dialect, Insert, InsertSelect, Platform, Rows, Schema, Select, Statement,
-    Tenant, Update, Value, check_tenant_tables,
+    Across, Delete, Dialect, Insert, InsertSelect, Platform, Rows, Schema, Scope, Select,
+    Statement, Tenant, Update, Value, check_tenant_tables,
 };
 
 pub use crate::sql::StoreError;
 
+/// The Spin variable naming the component's PostgreSQL database (a
+/// `postgres://` URL, the component's own role); empty or undeclared: the
+/// SQLite label.
+pub const DATABASE_URL_VARIABLE: &str = "database_url";
+
 /// An open database of one label.
 pub struct Db {
-    connection: Connection,
+    backend: Backend,
+    dialect: Dialect,
     schema: &'static Schema,
     in_transaction: Cell<bool>,
+    /// PostgreSQL: which rows the open transaction's settings reach.
+    reach: RefCell<Option<Reach>>,
+    /// PostgreSQL: rows changed by the last statement.
+    changed: Cell<u64>,
+}
+
+/// The connection, on `spin:sqlite` or on `spin:postgres`.
+enum Backend {
+    Sqlite(sqlite::Connection),
+    Postgres(pg::Connection),
+}
+
+/// Which rows a statement may reach: what row-level security is told, on
+/// PostgreSQL, with transaction-local settings (`qmi.commune`, `qmi.across`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// One commune's rows (read and write).
+    Commune(Insee),
+    /// Every commune's rows, read-only.
+    Across,
+    /// Platform tables only: no setting.
+    Platform,
+}
+
+impl Reach {
+    /// What a builder's scope reaches: its commune, or (reads of several or
+    /// every commune) every commune, narrowed by the statement's own `WHERE`.
+    fn of(scope: &Scope) -> Self {
+        match scope {
+            Scope::Tenant(insee) => Self::Commune(insee.clone()),
+            Scope::Communes(_) | Scope::Across => Self::Across,
+        }
+    }
 }
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").finish_non_exhaustive()
+        f.debug_struct("Db")
+            .field("dialect", &self.dialect)
+            .finish_non_exhaustive()
     }
 }
 
-fn to_spin(v: Value) -> sqlite::Value {
+fn to_sqlite(v: Value) -> sqlite::Value {
     match v {
         Value::Null => sqlite::Value::Null,
         Value::Integer(i) => sqlite::Value::Integer(i),
@@ -42,7 +84,7 @@ fn to_spin(v: Value) -> sqlite::Value {
     }
 }
 
-fn from_spin(v: sqlite::Value) -> Value {
+fn from_sqlite(v: sqlite::Value) -> Value {
     match v {
         sqlite::Value::Null => Value::Null,
         sqlite::Value::Integer(i) => Value::Integer(i),
@@ -52,24 +94,111 @@ fn from_spin(v: sqlite::Value) -> Value {
     }
 }
 
-/// The SQL dialect of this backend.
-const DIALECT: Dialect = Dialect::Sqlite;
+/// Every integer is bound as `bigint` (the PostgreSQL schema's integer type).
+fn to_pg(v: Value) -> pg::ParameterValue {
+    match v {
+        Value::Null => pg::ParameterValue::DbNull,
+        Value::Integer(i) => pg::ParameterValue::Int64(i),
+        Value::Real(f) => pg::ParameterValue::Floating64(f),
+        Value::Text(s) => pg::ParameterValue::Str(s),
+        Value::Blob(b) => pg::ParameterValue::Binary(b),
+    }
+}
+
+/// A PostgreSQL value as SQLite's storage classes: booleans are integers,
+/// whole numerics (`SUM` of a bigint) integers, dates and times ISO text.
+fn from_pg(v: pg::DbValue) -> Value {
+    use pg::DbValue as D;
+    match v {
+        D::DbNull => Value::Null,
+        D::Boolean(b) => Value::Integer(i64::from(b)),
+        D::Int8(i) => Value::Integer(i.into()),
+        D::Int16(i) => Value::Integer(i.into()),
+        D::Int32(i) => Value::Integer(i.into()),
+        D::Int64(i) => Value::Integer(i),
+        D::Floating32(f) => Value::Real(f.into()),
+        D::Floating64(f) => Value::Real(f),
+        D::Str(s) | D::Uuid(s) => Value::Text(s),
+        D::Decimal(s) => match (s.parse::<i64>(), s.parse::<f64>()) {
+            (Ok(i), _) => Value::Integer(i),
+            (_, Ok(f)) => Value::Real(f),
+            _ => Value::Text(s),
+        },
+        D::Binary(b) | D::Unsupported(b) => Value::Blob(b),
+        D::Jsonb(b) => Value::Text(String::from_utf8_lossy(&b).into_owned()),
+        D::Date((y, m, d)) => Value::Text(format!("{y:04}-{m:02}-{d:02}")),
+        D::Time((h, mi, s, ns)) => {
+            Value::Text(format!("{h:02}:{mi:02}:{s:02}.{:03}", ns / 1_000_000))
+        }
+        D::Datetime((y, mo, d, h, mi, s, ns)) => Value::Text(format!(
+            "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:03}Z",
+            ns / 1_000_000
+        )),
+        D::Timestamp(t) => Value::Integer(t),
+        other => Value::Text(format!("{other:?}")),
+    }
+}
+
+/// A PostgreSQL failure, worded with its SQLSTATE (see
+/// [`StoreError::is_unique_violation`]).
+fn pg_message(e: &pg::Error) -> String {
+    match e {
+        pg::Error::PgError(pg::PgError::QueryFailed(pg::QueryError::DbError(db))) => {
+            format!("SQLSTATE {}: {}", db.code, db.message)
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Whether a statement answers rows on PostgreSQL (run with `query`, else
+/// with `execute`, which answers the rows changed).
+fn answers_rows(sql: &str) -> bool {
+    let head = sql.trim_start();
+    let starts = |w: &str| head.len() >= w.len() && head[..w.len()].eq_ignore_ascii_case(w);
+    starts("select")
+        || starts("with")
+        || starts("values")
+        || sql.to_ascii_lowercase().contains(" returning ")
+}
 
 impl Db {
-    /// Opens the database of `label` (declared in the component's
-    /// `sqlite_databases`), whose tables `schema` declares.
+    /// Opens the database of `label`, whose tables `schema` declares: the
+    /// PostgreSQL database named by the component's `database_url` variable
+    /// when it is set, else the SQLite label (declared in the component's
+    /// `sqlite_databases`). The same component serves both: the choice is
+    /// configuration.
     pub async fn open(label: &str, schema: &'static Schema) -> Result<Self, StoreError> {
-        let connection = Connection::open(label)
+        let open_error = |message: String| StoreError::Open {
+            label: label.to_owned(),
+            message,
+        };
+        let url = spin_sdk::variables::get(DATABASE_URL_VARIABLE)
             .await
-            .map_err(|e| StoreError::Open {
-                label: label.to_owned(),
-                message: format!("{e:?}"),
-            })?;
+            .unwrap_or_default();
+        let (backend, dialect) = if url.trim().is_empty() {
+            let connection = sqlite::Connection::open(label)
+                .await
+                .map_err(|e| open_error(format!("{e:?}")))?;
+            (Backend::Sqlite(connection), Dialect::Sqlite)
+        } else {
+            let connection = pg::Connection::open(url.trim())
+                .await
+                .map_err(|e| open_error(pg_message(&e)))?;
+            (Backend::Postgres(connection), Dialect::Postgres)
+        };
         Ok(Self {
-            connection,
+            backend,
+            dialect,
             schema,
             in_transaction: Cell::new(false),
+            reach: RefCell::new(None),
+            changed: Cell::new(0),
         })
+    }
+
+    /// The SQL dialect of the backend.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// One commune's tenant tables, for a decision the policy took for that
@@ -79,7 +208,7 @@ impl Db {
         let insee = allowed.tenant().ok_or(StoreError::NoTenant)?;
         Ok(Tenant {
             conn: self,
-            dialect: DIALECT,
+            dialect: self.dialect,
             insee,
         })
     }
@@ -90,7 +219,7 @@ impl Db {
         let _decided = allowed;
         Across {
             conn: self,
-            dialect: DIALECT,
+            dialect: self.dialect,
         }
     }
 
@@ -102,7 +231,7 @@ impl Db {
     pub fn facts(&self) -> Across<'_> {
         Across {
             conn: self,
-            dialect: DIALECT,
+            dialect: self.dialect,
         }
     }
 
@@ -110,47 +239,124 @@ impl Db {
     pub fn platform(&self) -> Platform<'_> {
         Platform {
             conn: self,
-            dialect: DIALECT,
+            dialect: self.dialect,
             schema: self.schema,
         }
     }
 
-    /// Runs a statement and collects its rows.
-    async fn run(&self, statement: Statement) -> Result<Rows, StoreError> {
-        let Statement { sql, params } = statement;
-        let err = |source: sqlite::Error| StoreError::Execute {
-            sql: sql.clone(),
-            message: format!("{source:?}"),
+    /// Runs a statement that reaches `reach` and collects its rows. On
+    /// PostgreSQL a tenant-scoped statement runs inside a transaction whose
+    /// settings tell row-level security which rows it may reach: the open one
+    /// (inside [`Db::atomic`]), else one of its own, committed at once.
+    pub(crate) async fn run(&self, reach: Reach, statement: Statement) -> Result<Rows, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(connection) => run_sqlite(connection, statement).await,
+            Backend::Postgres(connection) => {
+                if reach == Reach::Platform || self.in_transaction.get() {
+                    self.reach_rows(connection, &reach).await?;
+                    return self.run_pg(connection, statement).await;
+                }
+                self.control("BEGIN").await?;
+                let result = async {
+                    self.reach_rows(connection, &reach).await?;
+                    self.run_pg(connection, statement).await
+                }
+                .await;
+                self.end(result.is_ok()).await;
+                let rows = result?;
+                Ok(rows)
+            }
+        }
+    }
+
+    /// Sets the open transaction's reach (PostgreSQL), unless it is already set.
+    async fn reach_rows(
+        &self,
+        connection: &pg::Connection,
+        reach: &Reach,
+    ) -> Result<(), StoreError> {
+        if *reach == Reach::Platform || self.reach.borrow().as_ref() == Some(reach) {
+            return Ok(());
+        }
+        let (commune, across) = match reach {
+            Reach::Commune(insee) => (insee.to_string(), ""),
+            Reach::Across | Reach::Platform => (String::new(), "read"),
         };
-        let result = self
-            .connection
-            .execute(&sql, params.into_iter().map(to_spin))
+        let sql = "SELECT set_config('qmi.commune', $1, true), set_config('qmi.across', $2, true)";
+        connection
+            .query(
+                sql,
+                vec![
+                    pg::ParameterValue::Str(commune),
+                    pg::ParameterValue::Str(across.to_owned()),
+                ],
+            )
             .await
-            .map_err(err)?;
-        let columns = result.columns().to_vec();
-        let rows = result.collect().await.map_err(err)?;
-        Ok(Rows {
-            columns,
-            rows: rows
-                .into_iter()
-                .map(|r| r.values.into_iter().map(from_spin).collect())
-                .collect(),
-        })
+            .map_err(|e| StoreError::Execute {
+                sql: sql.to_owned(),
+                message: pg_message(&e),
+            })?
+            .collect()
+            .await
+            .map_err(|e| StoreError::Execute {
+                sql: sql.to_owned(),
+                message: pg_message(&e),
+            })?;
+        *self.reach.borrow_mut() = Some(reach.clone());
+        Ok(())
+    }
+
+    async fn run_pg(
+        &self,
+        connection: &pg::Connection,
+        statement: Statement,
+    ) -> Result<Rows, StoreError> {
+        let Statement { sql, params } = statement;
+        let err = |e: pg::Error| StoreError::Execute {
+            sql: sql.clone(),
+            message: pg_message(&e),
+        };
+        let params: Vec<pg::ParameterValue> = params.into_iter().map(to_pg).collect();
+        if !answers_rows(&sql) {
+            let changed = connection
+                .execute(sql.as_str(), params)
+                .await
+                .map_err(err)?;
+            self.changed.set(changed);
+            return Ok(Rows {
+                columns: Vec::new(),
+                rows: Vec::new(),
+            });
+        }
+        let mut result = connection.query(sql.as_str(), params).await.map_err(err)?;
+        let columns = result.columns().iter().map(|c| c.name.clone()).collect();
+        let mut rows = Vec::new();
+        while let Some(values) = result.rows().next().await {
+            rows.push(values.into_iter().map(from_pg).collect());
+        }
+        result.result().await.map_err(err)?;
+        self.changed.set(rows.len() as u64);
+        Ok(Rows { columns, rows })
     }
 
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     pub async fn changes(&self) -> u64 {
-        self.connection.changes().await
+        match &self.backend {
+            Backend::Sqlite(connection) => connection.changes().await,
+            Backend::Postgres(_) => self.changed.get(),
+        }
     }
 
     /// Runs `work` as one transaction: every statement it runs on the `Db` it is
     /// given (through the same `tenant`, `across` and `platform` paths) commits
-    /// together, or none does. `BEGIN IMMEDIATE` takes the write lock up front, so
-    /// two requests that read then write cannot interleave; an `Err` from `work`
-    /// (or a failed `COMMIT`) rolls everything back and is returned as it was.
-    /// Transactions do not nest: `atomic` inside `work` fails with
-    /// [`StoreError::NestedTransaction`]. (A trap in the middle leaves nothing
-    /// behind either: the host discards the connection's open transaction.)
+    /// together, or none does. On SQLite `BEGIN IMMEDIATE` takes the write lock
+    /// up front, so two requests that read then write cannot interleave; on
+    /// PostgreSQL the transaction's settings follow the paths its statements
+    /// take. An `Err` from `work` (or a failed `COMMIT`) rolls everything back
+    /// and is returned as it was. Transactions do not nest: `atomic` inside
+    /// `work` fails with [`StoreError::NestedTransaction`]. (A trap in the
+    /// middle leaves nothing behind either: the host discards the connection's
+    /// open transaction.)
     pub async fn atomic<T, E>(&self, work: impl AsyncFnOnce(&Db) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
@@ -167,32 +373,86 @@ impl Db {
     where
         E: From<StoreError>,
     {
-        self.control("BEGIN IMMEDIATE").await?;
+        let begin = match self.dialect {
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+            Dialect::Postgres => "BEGIN",
+        };
+        self.control(begin).await?;
         match work(self).await {
             Ok(value) => match self.control("COMMIT").await {
-                Ok(()) => Ok(value),
+                Ok(()) => {
+                    self.reach.replace(None);
+                    Ok(value)
+                }
                 Err(e) => {
-                    let _rolled_back = self.control("ROLLBACK").await;
+                    self.end(false).await;
                     Err(e.into())
                 }
             },
             Err(e) => {
-                // A failed ROLLBACK means the transaction is already gone.
-                let _rolled_back = self.control("ROLLBACK").await;
+                self.end(false).await;
                 Err(e)
             }
         }
     }
 
+    /// Ends the open transaction: commits it, or rolls it back. A failed
+    /// ROLLBACK means the transaction is already gone.
+    async fn end(&self, commit: bool) {
+        let done = if commit {
+            self.control("COMMIT").await.is_ok()
+        } else {
+            false
+        };
+        if !done {
+            let _rolled_back = self.control("ROLLBACK").await;
+        }
+        self.reach.replace(None);
+    }
+
     /// Transaction control (no tables, no parameters).
     async fn control(&self, sql: &str) -> Result<(), StoreError> {
-        self.run(Statement {
+        let statement = Statement {
             sql: sql.to_owned(),
             params: Vec::new(),
-        })
-        .await
-        .map(drop)
+        };
+        match &self.backend {
+            Backend::Sqlite(connection) => run_sqlite(connection, statement).await.map(drop),
+            Backend::Postgres(connection) => connection
+                .execute(sql, Vec::new())
+                .await
+                .map(drop)
+                .map_err(|e| StoreError::Execute {
+                    sql: sql.to_owned(),
+                    message: pg_message(&e),
+                }),
+        }
     }
+}
+
+/// Runs a statement on SQLite and collects its rows.
+async fn run_sqlite(
+    connection: &sqlite::Connection,
+    statement: Statement,
+) -> Result<Rows, StoreError> {
+    let Statement { sql, params } = statement;
+    let err = |source: sqlite::Error| StoreError::Execute {
+        sql: sql.clone(),
+        message: format!("{source:?}"),
+    };
+    let result = connection
+        .execute(&sql, params.into_iter().map(to_sqlite))
+        .await
+        .map_err(err)?;
+    let columns = result.columns().to_vec();
+    let rows = result.collect().await.map_err(err)?;
+    Ok(Rows {
+        columns,
+        rows: rows
+            .into_iter()
+            .map(|r| r.values.into_iter().map(from_sqlite).collect())
+            .collect(),
+    })
 }
 
 impl Platform<'_> {
@@ -201,14 +461,14 @@ impl Platform<'_> {
     /// tenant table.
     pub async fn run(&self, sql: &str, params: Vec<Value>) -> Result<Rows, StoreError> {
         let statement = self.statement(sql, params)?;
-        self.conn.run(statement).await
+        self.conn.run(Reach::Platform, statement).await
     }
 }
 
 impl Select<'_> {
     async fn checked(&self, statement: Statement) -> Result<Rows, StoreError> {
         check_tenant_tables(self.conn.schema, self.tenant_tables())?;
-        self.conn.run(statement).await
+        self.conn.run(Reach::of(&self.scope), statement).await
     }
 
     /// Runs the select.
@@ -233,7 +493,8 @@ impl Insert<'_> {
     /// Runs the insert (rows only with `returning`).
     pub async fn run(self) -> Result<Rows, StoreError> {
         check_tenant_tables(self.conn.schema, [self.table.name()])?;
-        self.conn.run(self.statement()).await
+        let reach = Reach::Commune(self.insee.clone());
+        self.conn.run(reach, self.statement()).await
     }
 }
 
@@ -244,7 +505,8 @@ impl InsertSelect<'_> {
             self.conn.schema,
             std::iter::once(self.table.name()).chain(self.source.tenant_tables()),
         )?;
-        self.conn.run(self.statement()).await
+        let reach = Reach::of(&self.source.scope);
+        self.conn.run(reach, self.statement()).await
     }
 }
 
@@ -252,7 +514,8 @@ impl Update<'_> {
     /// Runs the update (rows only with `returning`).
     pub async fn run(self) -> Result<Rows, StoreError> {
         check_tenant_tables(self.conn.schema, [self.table.name()])?;
-        self.conn.run(self.statement()).await
+        let reach = Reach::of(&self.scope);
+        self.conn.run(reach, self.statement()).await
     }
 }
 
@@ -260,6 +523,7 @@ impl Delete<'_> {
     /// Runs the delete.
     pub async fn run(self) -> Result<Rows, StoreError> {
         check_tenant_tables(self.conn.schema, [self.table.name()])?;
-        self.conn.run(self.statement()).await
+        let reach = Reach::of(&self.scope);
+        self.conn.run(reach, self.statement()).await
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod key_value;
 pub mod outbound_http;
+pub mod postgres;
 pub mod sqlite;
 pub mod variables;
 

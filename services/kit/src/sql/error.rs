@@ -47,9 +47,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Whether a UNIQUE or PRIMARY KEY constraint refused the write.
+    /// Whether a UNIQUE or PRIMARY KEY constraint refused the write (SQLite's
+    /// words, or PostgreSQL's SQLSTATE 23505).
     pub fn is_unique_violation(&self) -> bool {
-        matches!(self, Self::Execute { message, .. } if message.contains("UNIQUE constraint failed"))
+        matches!(self, Self::Execute { message, .. }
+            if message.contains("UNIQUE constraint failed") || message.starts_with("SQLSTATE 23505"))
     }
 }
 

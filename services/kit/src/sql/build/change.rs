@@ -17,7 +17,7 @@ enum Set {
 pub struct Update<'a> {
     pub(crate) conn: &'a Conn,
     dialect: Dialect,
-    scope: Scope,
+    pub(crate) scope: Scope,
     pub(crate) table: TenantTable,
     set: Vec<Set>,
     where_: Where,
@@ -100,7 +100,7 @@ impl<'a> Update<'a> {
 pub struct Delete<'a> {
     pub(crate) conn: &'a Conn,
     dialect: Dialect,
-    scope: Scope,
+    pub(crate) scope: Scope,
     pub(crate) table: TenantTable,
     where_: Where,
 }

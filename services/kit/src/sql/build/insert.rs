@@ -20,7 +20,7 @@ enum OnConflict {
 pub struct Insert<'a> {
     pub(crate) conn: &'a Conn,
     dialect: Dialect,
-    insee: Insee,
+    pub(crate) insee: Insee,
     pub(crate) table: TenantTable,
     values: Vec<(&'static str, Value)>,
     on_conflict: OnConflict,

@@ -1,0 +1,230 @@
+//! Connection pools, as Spin keeps them: one per component and address (and
+//! root certificate), 64 connections each, on deadpool-postgres.
+//!
+//! Spin's pool cleans a connection when it is next checked out (`RESET ALL`
+//! and friends) but never rolls back, so a transaction a guest leaves open
+//! survives into the next request (TOOLCHAIN.md, trap 2). qmi closes that
+//! door twice: a connection whose guest began a transaction it did not end is
+//! rolled back as the guest drops it ([`Leased`]), and the clean-up at
+//! checkout starts with `ROLLBACK`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use anyhow::{Context as _, Result};
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use sha2::{Digest as _, Sha256};
+use tokio_postgres::config::SslMode;
+use tokio_postgres::{Config, NoTls};
+
+/// Connections per pool, as in Spin.
+const POOL_SIZE: usize = 64;
+
+/// What a connection runs when it is checked out again: nothing a guest did
+/// (an open transaction, a session setting, a role, a cursor, a listener, an
+/// advisory lock, a temporary table) reaches the next guest.
+const CLEAN: &str = "ROLLBACK; CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; \
+                     UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD TEMP; \
+                     DISCARD SEQUENCES;";
+
+/// A root certificate a guest trusts, with the digest that keys its pool.
+#[derive(Clone)]
+pub struct RootCa {
+    der: rustls_pki_types::CertificateDer<'static>,
+    digest: String,
+}
+
+impl RootCa {
+    /// Parses a PEM certificate.
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        use rustls_pki_types::pem::PemObject as _;
+        let der = rustls_pki_types::CertificateDer::from_pem_slice(pem.as_bytes())
+            .context("invalid root certificate")?;
+        Ok(Self {
+            digest: hex::encode(Sha256::digest(pem.as_bytes())),
+            der,
+        })
+    }
+}
+
+type Key = (String, String, Option<String>);
+
+/// Every pool of the application.
+#[derive(Default)]
+pub struct Pools {
+    pools: Mutex<HashMap<Key, Pool>>,
+}
+
+impl Pools {
+    /// A connection to `address` for `component`, from its pool (created on
+    /// first use).
+    pub async fn get(
+        &self,
+        component: &str,
+        address: &str,
+        root: Option<RootCa>,
+    ) -> Result<Object> {
+        let key = (
+            component.to_owned(),
+            address.to_owned(),
+            root.as_ref().map(|r| r.digest.clone()),
+        );
+        let pool = {
+            let mut pools = self.pools.lock().unwrap_or_else(PoisonError::into_inner);
+            match pools.get(&key) {
+                Some(pool) => pool.clone(),
+                None => {
+                    let pool = create(address, root)?;
+                    pools.insert(key, pool.clone());
+                    pool
+                }
+            }
+        };
+        Ok(pool.get().await?)
+    }
+
+    /// Closes every pool.
+    pub fn close(&self) {
+        for pool in self
+            .pools
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+        {
+            pool.close();
+        }
+    }
+}
+
+fn create(address: &str, root: Option<RootCa>) -> Result<Pool> {
+    let config: Config = address
+        .parse()
+        .context("parsing the PostgreSQL connection string")?;
+    let manager_config = ManagerConfig {
+        recycling_method: RecyclingMethod::Custom(CLEAN.to_owned()),
+    };
+    let manager = if config.get_ssl_mode() == SslMode::Disable {
+        Manager::from_config(config, NoTls, manager_config)
+    } else {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        if let Some(root) = root {
+            roots.add(root.der).context("adding the root certificate")?;
+        }
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        Manager::from_config(
+            config,
+            tokio_postgres_rustls::MakeRustlsConnect::new(tls),
+            manager_config,
+        )
+    };
+    Pool::builder(manager)
+        .max_size(POOL_SIZE)
+        .build()
+        .context("building the PostgreSQL connection pool")
+}
+
+/// A pooled connection a guest holds. Statements that open or end a
+/// transaction are tracked; one left open is rolled back when the guest
+/// drops the connection, before the connection goes back to the pool.
+pub struct Leased {
+    client: Option<Object>,
+    in_transaction: bool,
+}
+
+impl Leased {
+    /// Holds `client` for a guest.
+    pub fn new(client: Object) -> Self {
+        Self {
+            client: Some(client),
+            in_transaction: false,
+        }
+    }
+
+    /// The connection.
+    pub fn client(&self) -> Option<&Object> {
+        self.client.as_ref()
+    }
+
+    /// Notes what a statement that ran did to the transaction state.
+    pub fn ran(&mut self, sql: &str) {
+        match first_word(sql).as_deref() {
+            Some("begin" | "start") => self.in_transaction = true,
+            Some("commit" | "end" | "rollback" | "abort") => {
+                // `ROLLBACK TO SAVEPOINT` keeps the transaction open.
+                let to_savepoint = sql.to_ascii_lowercase().contains(" to ");
+                if !to_savepoint {
+                    self.in_transaction = false;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Drop for Leased {
+    fn drop(&mut self) {
+        let Some(client) = self.client.take() else {
+            return;
+        };
+        if !self.in_transaction {
+            return;
+        }
+        // The guest left a transaction open: roll it back before the
+        // connection returns to the pool; one that cannot be rolled back is
+        // discarded instead.
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            drop(Object::take(client));
+            return;
+        };
+        runtime.spawn(async move {
+            match client.batch_execute("ROLLBACK").await {
+                Ok(()) => tracing::debug!("rolled back a transaction the guest left open"),
+                Err(error) => {
+                    tracing::warn!(%error, "discarding a PostgreSQL connection that could not be reset");
+                    drop(Object::take(client));
+                }
+            }
+        });
+    }
+}
+
+/// The first SQL word of a statement, lowercased, past comments.
+fn first_word(sql: &str) -> Option<String> {
+    let mut rest = sql.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else {
+            break;
+        }
+    }
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    (!word.is_empty()).then(|| word.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_words() {
+        assert_eq!(first_word("  BEGIN").as_deref(), Some("begin"));
+        assert_eq!(
+            first_word("-- x\n/* y */ Commit;").as_deref(),
+            Some("commit")
+        );
+        assert_eq!(first_word("SELECT 1").as_deref(), Some("select"));
+        assert_eq!(first_word("  "), None);
+    }
+}
