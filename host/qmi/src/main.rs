@@ -15,6 +15,7 @@ mod factors;
 mod files;
 mod keys;
 mod mailbox;
+mod postgres;
 mod runtime;
 mod server;
 mod stall;
@@ -92,6 +93,11 @@ struct DataArgs {
     /// Spin runtime config file defining the SQLite labels.
     #[arg(long = "runtime-config-file")]
     runtime_config: Option<PathBuf>,
+    /// PostgreSQL instead of the SQLite files: for `migrate` and `seed`, an
+    /// admin's URL (`postgres://admin@host:5432/qmi`; creates the service roles
+    /// and schemas). The key-value store stays where the runtime config says.
+    #[arg(long = "database-url", env = "QMI_DATABASE_URL")]
+    database_url: Option<String>,
 }
 
 impl DataArgs {
@@ -261,22 +267,44 @@ async fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Build(args) => builder::build(&args.app.manifest, &args.components),
         Command::Up(args) => up(args).await,
-        Command::Migrate(args) => {
-            data::migrate(
-                &args.app.manifest,
-                &args.data_dir()?,
-                args.runtime_config().as_deref(),
-            )
-            .await
-        }
-        Command::Seed(args) => {
-            data::seed(
-                &args.app.manifest,
-                &args.data_dir()?,
-                args.runtime_config().as_deref(),
-            )
-            .await
-        }
+        Command::Migrate(args) => match &args.database_url {
+            Some(url) => {
+                postgres::migrate(&args.app.manifest, url).await?;
+                data::sync_tenant_status_from_postgres(
+                    &args.data_dir()?,
+                    args.runtime_config().as_deref(),
+                    url,
+                )
+                .await
+            }
+            None => {
+                data::migrate(
+                    &args.app.manifest,
+                    &args.data_dir()?,
+                    args.runtime_config().as_deref(),
+                )
+                .await
+            }
+        },
+        Command::Seed(args) => match &args.database_url {
+            Some(url) => {
+                postgres::seed(&args.app.manifest, url).await?;
+                data::sync_tenant_status_from_postgres(
+                    &args.data_dir()?,
+                    args.runtime_config().as_deref(),
+                    url,
+                )
+                .await
+            }
+            None => {
+                data::seed(
+                    &args.app.manifest,
+                    &args.data_dir()?,
+                    args.runtime_config().as_deref(),
+                )
+                .await
+            }
+        },
         Command::Bench(args) => bench::run(args).await,
         Command::Tenants(args) => tenants::run(args).await,
         Command::Keys => {
@@ -442,6 +470,7 @@ mod tests {
             },
             data_dir: data_dir.map(PathBuf::from),
             runtime_config: config.map(std::path::Path::to_owned),
+            database_url: None,
         }
     }
 
