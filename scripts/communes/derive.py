@@ -6,7 +6,8 @@
     tar xzf etalab-decoupage-administratif-6.0.0.tgz
     python3 scripts/communes/derive.py package/data
 
-writes data/communes-mgp.csv and services/identity/migrations/0002_mgp_communes.sql.
+writes data/communes-mgp.csv and services/identity/migrations/0002_mgp_communes.sql
+(and the same file under migrations-postgres/: the statement is valid on both backends).
 Members: epci.json entry 200054781 (`membres`); territory: ept.json (Paris, in no EPT,
 is its own territory, coded by its own SIREN); population: communes.json entries of
 type `commune-actuelle` (INSEE legal population). Only current communes are tenants:
@@ -26,6 +27,7 @@ PARIS_SIREN = "217500016"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CSV_PATH = os.path.join(ROOT, "data", "communes-mgp.csv")
 SQL_PATH = os.path.join(ROOT, "services", "identity", "migrations", "0002_mgp_communes.sql")
+PG_SQL_PATH = os.path.join(ROOT, "services", "identity", "migrations-postgres", "0002_mgp_communes.sql")
 COLUMNS = ["insee", "name", "departement", "ept_code", "ept_name", "population", "status"]
 
 
@@ -102,8 +104,9 @@ def write(rows):
         for r in rows
     ]
     out.write(",\n".join(values) + ";\n")
-    with open(SQL_PATH, "w", encoding="utf-8") as f:
-        f.write(out.getvalue())
+    for path in (SQL_PATH, PG_SQL_PATH):
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(out.getvalue())
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ mod factors;
 mod files;
 mod keys;
 mod mailbox;
+mod postgres;
 mod runtime;
 mod server;
 mod stall;
@@ -93,8 +94,10 @@ struct DataArgs {
     /// Spin runtime config file defining the SQLite labels.
     #[arg(long = "runtime-config-file")]
     runtime_config: Option<PathBuf>,
-    /// A PostgreSQL server (an administrator's `postgres://` URL) the
-    /// services use instead of their SQLite labels, each as its own role.
+    /// PostgreSQL instead of the SQLite files: an administrator's URL
+    /// (`postgres://admin@host:5432/qmi`). `migrate` and `seed` create the
+    /// service roles and schemas there; `up` also points each service at it,
+    /// as its own role. The key-value store stays where the runtime config says.
     #[arg(long = "database-url", env = "QMI_DATABASE_URL")]
     database_url: Option<String>,
 }
@@ -266,22 +269,44 @@ async fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Build(args) => builder::build(&args.app.manifest, &args.components),
         Command::Up(args) => up(args).await,
-        Command::Migrate(args) => {
-            data::migrate(
-                &args.app.manifest,
-                &args.data_dir()?,
-                args.runtime_config().as_deref(),
-            )
-            .await
-        }
-        Command::Seed(args) => {
-            data::seed(
-                &args.app.manifest,
-                &args.data_dir()?,
-                args.runtime_config().as_deref(),
-            )
-            .await
-        }
+        Command::Migrate(args) => match &args.database_url {
+            Some(url) => {
+                postgres::migrate(&args.app.manifest, url).await?;
+                data::sync_tenant_status_from_postgres(
+                    &args.data_dir()?,
+                    args.runtime_config().as_deref(),
+                    url,
+                )
+                .await
+            }
+            None => {
+                data::migrate(
+                    &args.app.manifest,
+                    &args.data_dir()?,
+                    args.runtime_config().as_deref(),
+                )
+                .await
+            }
+        },
+        Command::Seed(args) => match &args.database_url {
+            Some(url) => {
+                postgres::seed(&args.app.manifest, url).await?;
+                data::sync_tenant_status_from_postgres(
+                    &args.data_dir()?,
+                    args.runtime_config().as_deref(),
+                    url,
+                )
+                .await
+            }
+            None => {
+                data::seed(
+                    &args.app.manifest,
+                    &args.data_dir()?,
+                    args.runtime_config().as_deref(),
+                )
+                .await
+            }
+        },
         Command::Bench(args) => bench::run(args).await,
         Command::Tenants(args) => tenants::run(args).await,
         Command::Keys => {
@@ -306,9 +331,27 @@ async fn up(args: UpArgs) -> Result<()> {
     }
     let runtime_config = args.data.runtime_config();
     let data_dir = args.data.data_dir()?;
-    data::migrate(manifest, &data_dir, runtime_config.as_deref()).await?;
-    if !args.no_seed {
-        data::seed_if_new(manifest, &data_dir, runtime_config.as_deref()).await?;
+    match &args.data.database_url {
+        Some(url) => {
+            // The demo data once per data directory, as on SQLite (a second
+            // run would change nothing but put back deleted demo rows).
+            let marker = data_dir.join(".qmi-seeded-postgres");
+            if args.no_seed || marker.exists() {
+                postgres::migrate(manifest, url).await?;
+            } else {
+                postgres::seed(manifest, url).await?;
+                std::fs::create_dir_all(&data_dir)?;
+                std::fs::write(&marker, b"demo data loaded\n")?;
+            }
+            data::sync_tenant_status_from_postgres(&data_dir, runtime_config.as_deref(), url)
+                .await?;
+        }
+        None => {
+            data::migrate(manifest, &data_dir, runtime_config.as_deref()).await?;
+            if !args.no_seed {
+                data::seed_if_new(manifest, &data_dir, runtime_config.as_deref()).await?;
+            }
+        }
     }
     if args.no_mailbox && args.clock == clock::ClockMode::Manual {
         anyhow::bail!("--clock manual is controlled through the mailbox's port: drop --no-mailbox");
