@@ -63,7 +63,7 @@ impl TestDatabase {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
-        block_on(async {
+        block_on(|| async {
             let mut admin = PgConnection::connect(&server)
                 .await
                 .unwrap_or_else(|e| panic!("connecting to ${DATABASE_URL_VAR}: {e}"));
@@ -128,7 +128,7 @@ impl Default for TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         match &self.kind {
-            Kind::Shared(server, name) => block_on(async {
+            Kind::Shared(server, name) => block_on(|| async {
                 if let Ok(mut admin) = PgConnection::connect(server).await {
                     let _dropped =
                         sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -152,14 +152,18 @@ fn script() -> PathBuf {
 
 /// Runs a future to completion on a runtime of its own (drop and constructors
 /// may run inside or outside a test's runtime).
-fn block_on<F: Future<Output = ()> + Send>(future: F) {
+fn block_on<F, Fut>(make: F)
+where
+    F: FnOnce() -> Fut + Send,
+    Fut: Future<Output = ()>,
+{
     std::thread::scope(|scope| {
         scope.spawn(|| {
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("a runtime")
-                .block_on(future)
+                .block_on(make())
         });
     });
 }
