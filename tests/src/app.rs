@@ -74,6 +74,9 @@ pub fn up(components: &[&str], password: &str) -> Up {
     for id in locked_ids(components) {
         up = up.flag("--component-id", &id);
     }
+    if crate::postgres::backend_is_postgres() {
+        up = up.database(std::sync::Arc::new(crate::postgres::TestDatabase::new()));
+    }
     up.env("QMI_DEMO_PASSWORD", password)
 }
 

@@ -157,6 +157,7 @@ impl Qmi {
             work_dir: None,
             work_files: Vec::new(),
             args: Vec::new(),
+            database: None,
             env: vec![
                 ("SPIN_VARIABLE_API_KEY".into(), API_KEY.into()),
                 ("SPIN_VARIABLE_TARGET".into(), TARGET.into()),
@@ -174,6 +175,8 @@ pub struct Up {
     work_files: Vec<(String, Vec<u8>)>,
     args: Vec<String>,
     env: Vec<(String, String)>,
+    /// The PostgreSQL database the server uses (`--database-url`), if any.
+    database: Option<std::sync::Arc<postgres::TestDatabase>>,
 }
 
 impl Up {
@@ -230,6 +233,16 @@ impl Up {
         self
     }
 
+    /// Serves from a PostgreSQL database (`--database-url`, the admin's URL)
+    /// instead of SQLite files; the database lives as long as the server (and
+    /// any other server given it).
+    pub fn database(mut self, database: std::sync::Arc<postgres::TestDatabase>) -> Self {
+        self.args.retain(|a| !a.starts_with("--database-url="));
+        self.args.push(format!("--database-url={}", database.url()));
+        self.database = Some(database);
+        self
+    }
+
     /// Spawns the server in a fresh temp dir (its working directory; the data dir is
     /// `<tmp>/data` unless given) and returns the child with its output collectors.
     fn spawn(self) -> (Child, Collected, tempfile::TempDir, PathBuf, PathBuf) {
@@ -274,6 +287,7 @@ impl Up {
     /// exits or stays silent for [`STARTUP_TIMEOUT`].
     pub fn start(self) -> QmiServer {
         let permit = Slots::global().acquire();
+        let database = self.database.clone();
         let (mut child, collected, work, data_dir, cwd) = self.spawn();
         let deadline = Instant::now() + STARTUP_TIMEOUT;
         loop {
@@ -288,6 +302,7 @@ impl Up {
                     _work: work,
                     client: client(),
                     _permit: permit,
+                    _database: database,
                 };
             }
             if let Ok(Some(status)) = child.try_wait() {
@@ -479,6 +494,8 @@ pub struct QmiServer {
     _work: tempfile::TempDir,
     client: reqwest::blocking::Client,
     _permit: Permit,
+    /// Dropped after the server stops.
+    _database: Option<std::sync::Arc<postgres::TestDatabase>>,
 }
 
 /// An HTTP client for the tests: no redirects, no proxy, generous timeout.

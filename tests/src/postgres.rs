@@ -14,6 +14,15 @@ use sqlx::{Connection as _, PgConnection};
 /// The variable naming an existing server to test against.
 pub const DATABASE_URL_VAR: &str = "QMI_TEST_DATABASE_URL";
 
+/// The variable choosing the backend the application's tests run on:
+/// `postgres`, or SQLite (anything else, or unset).
+pub const BACKEND_VAR: &str = "QMI_TEST_BACKEND";
+
+/// Whether the application's tests run on PostgreSQL ([`BACKEND_VAR`]).
+pub fn backend_is_postgres() -> bool {
+    std::env::var(BACKEND_VAR).is_ok_and(|b| b == "postgres")
+}
+
 /// A database a test owns; dropped (or its whole server stopped) on drop.
 pub struct TestDatabase {
     url: String,
