@@ -330,7 +330,7 @@ async fn cached_facets(
             let text = serde_json::to_string(&facets).map_err(Problem::internal)?;
             db.platform()
                 .run(
-                    "INSERT OR REPLACE INTO directory_facets (scope, total, facets) VALUES (?, ?, ?)",
+                    "INSERT INTO directory_facets (scope, total, facets) VALUES (?, ?, ?) ON CONFLICT (scope) DO UPDATE SET total = excluded.total, facets = excluded.facets",
                     vec![scope.into(), i64::try_from(total).unwrap_or(i64::MAX).into(), text.into()],
                 )
                 .await?;

@@ -83,14 +83,14 @@ pub(crate) async fn merge(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .atomic(async |db| {
             let p = db.platform();
             p.run(
-                "INSERT OR IGNORE INTO organisation_presence (organisation_id, insee, source) SELECT ?, insee, source FROM organisation_presence WHERE organisation_id = ?",
+                "INSERT INTO organisation_presence (organisation_id, insee, source) SELECT ?, insee, source FROM organisation_presence WHERE organisation_id = ? ON CONFLICT DO NOTHING",
                 vec![kept.as_str().into(), dup.as_str().into()],
             )
             .await?;
             p.run("DELETE FROM organisation_presence WHERE organisation_id = ?", vec![dup.as_str().into()])
                 .await?;
             p.run(
-                "INSERT OR IGNORE INTO organisation_themes (organisation_id, theme) SELECT ?, theme FROM organisation_themes WHERE organisation_id = ?",
+                "INSERT INTO organisation_themes (organisation_id, theme) SELECT ?, theme FROM organisation_themes WHERE organisation_id = ? ON CONFLICT DO NOTHING",
                 vec![kept.as_str().into(), dup.as_str().into()],
             )
             .await?;

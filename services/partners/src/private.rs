@@ -34,7 +34,7 @@ pub(crate) async fn route(req: &Incoming) -> Result<Reply, Problem> {
             }
             db.platform()
                 .run(
-                    "INSERT OR IGNORE INTO organisation_presence (organisation_id, insee, source) VALUES (?, ?, ?)",
+                    "INSERT INTO organisation_presence (organisation_id, insee, source) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     vec![p.organisation_id.as_str().into(), (&p.insee).into(), p.source.as_str().into()],
                 )
                 .await?;

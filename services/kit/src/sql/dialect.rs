@@ -12,8 +12,9 @@ pub enum Dialect {
     #[default]
     Sqlite,
     /// PostgreSQL (`spin:postgres`): `$1, $2…` placeholders; `LIKE` is
-    /// written `ILIKE` (SQLite's `LIKE` ignores ASCII case) and `IFNULL`
-    /// `COALESCE`.
+    /// written `ILIKE` (SQLite's `LIKE` ignores ASCII case), `IFNULL`
+    /// `COALESCE`, and SQLite's JSON, aggregate and date functions as
+    /// `super::functions` says.
     Postgres,
 }
 
@@ -37,6 +38,14 @@ impl Dialect {
     /// numbered from `first`, and each word this dialect spells otherwise is
     /// replaced. Returns the text and the number of placeholders seen.
     pub fn render(self, sql: &str, first: usize) -> (String, usize) {
+        let rewritten;
+        let sql = match self {
+            Self::Sqlite => sql,
+            Self::Postgres => {
+                rewritten = super::functions::rewrite(sql);
+                rewritten.as_str()
+            }
+        };
         let mut out = String::with_capacity(sql.len() + 8);
         let mut n = 0;
         let mut quoted = false;

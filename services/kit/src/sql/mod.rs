@@ -14,6 +14,7 @@
 
 pub mod build;
 pub mod dialect;
+mod functions;
 mod error;
 mod handle;
 mod rows;
