@@ -25,6 +25,14 @@ const POSTGRES_ONLY: &[(&str, &str)] = &[
 /// One service's schema as comparable lines, e.g. `accounts: column email text not null`.
 type Description = BTreeSet<String>;
 
+/// A SQLite foreign key: referenced table, columns, referenced columns (`None`:
+/// the referenced table's primary key), ON DELETE action.
+type SqliteForeignKey = (String, Vec<String>, Vec<Option<String>>, String);
+
+/// A PostgreSQL constraint: kind (`p`, `u`, `f`), columns, referenced table and
+/// columns, ON DELETE action.
+type Constraint = (String, Vec<String>, Option<String>, Vec<String>, String);
+
 #[tokio::test]
 async fn sqlite_and_postgres_schemas_do_not_drift() {
     let sqlite = DataDir::new();
@@ -161,8 +169,7 @@ fn describe_sqlite(path: &Path) -> (Description, BTreeSet<String>) {
                 join(key.into_iter().map(|k| k.1))
             ));
         }
-        let mut foreign: BTreeMap<i64, (String, Vec<String>, Vec<Option<String>>, String)> =
-            BTreeMap::new();
+        let mut foreign: BTreeMap<i64, SqliteForeignKey> = BTreeMap::new();
         let mut fks = db
             .prepare("SELECT id, \"table\", \"from\", \"to\", on_delete FROM pragma_foreign_key_list(?1) ORDER BY id, seq")
             .unwrap();
@@ -300,7 +307,7 @@ async fn describe_postgres(pg: &mut PgConnection, schema: &str) -> (Description,
                 if identity { " identity" } else { "" }
             ));
         }
-        let constraints: Vec<(String, Vec<String>, Option<String>, Vec<String>, String)> = sqlx::query_as(
+        let constraints: Vec<Constraint> = sqlx::query_as(
             "SELECT con.contype::text,
                     ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o)
                           JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o),

@@ -16,7 +16,18 @@ use super::{Service, connect, services};
 pub async fn migrate(manifest: &Path, url: &str) -> Result<()> {
     let services = services(manifest)?;
     let mut conn = connect(url).await?;
-    roles::bootstrap(&mut conn, &services).await?;
+    // Roles are the cluster's, shared by its databases: a `qmi migrate` on another
+    // database may change the same role at the same moment ("tuple concurrently
+    // updated"). The bootstrap is idempotent: try again.
+    let mut attempts = 0;
+    while let Err(error) = roles::bootstrap(&mut conn, &services).await {
+        attempts += 1;
+        if attempts == 3 {
+            return Err(error.context("creating the services' roles and schemas"));
+        }
+        tracing::debug!(%error, "bootstrap raced another migration; retrying");
+        tokio::time::sleep(std::time::Duration::from_millis(200 * attempts)).await;
+    }
     for service in &services {
         let result = migrate_service(&mut conn, service).await;
         exec(&mut conn, "RESET ROLE; RESET search_path").await?;
