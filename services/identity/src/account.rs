@@ -338,7 +338,7 @@ pub(super) async fn list_sessions(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             &format!(
                 "SELECT family_id, MIN(issued_at) AS started_at, MAX(issued_at) AS last_used_at, MAX(user_agent) AS user_agent \
                  FROM refresh_tokens WHERE account_id = ? GROUP BY family_id \
-                 HAVING SUM(revoked_at IS NULL AND rotated_at IS NULL AND expires_at > ?) > 0 \
+                 HAVING SUM(CASE WHEN revoked_at IS NULL AND rotated_at IS NULL AND expires_at > ? THEN 1 ELSE 0 END) > 0 \
                  ORDER BY last_used_at DESC, family_id LIMIT {MAX_SESSIONS}"
             ),
             vec![p.sub.as_str().into(), now().into()],

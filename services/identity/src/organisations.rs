@@ -104,8 +104,11 @@ pub(super) async fn absorb_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> 
             // A pending invitation or request the kept organisation has too stays once.
             db.platform()
                 .run(
-                    "UPDATE OR IGNORE invitations SET organisation_id = ? WHERE organisation_id = ?",
-                    vec![kept.as_str().into(), from.as_str().into()],
+                    "UPDATE invitations SET organisation_id = ? WHERE organisation_id = ? \
+                     AND NOT (status = 'pending' AND EXISTS (SELECT 1 FROM invitations k \
+                         WHERE k.status = 'pending' AND k.organisation_id = ? AND k.kind = invitations.kind \
+                         AND COALESCE(k.insee, '') = COALESCE(invitations.insee, '') AND k.email = invitations.email))",
+                    vec![kept.as_str().into(), from.as_str().into(), kept.as_str().into()],
                 )
                 .await?;
             db.platform()
@@ -116,8 +119,10 @@ pub(super) async fn absorb_organisation(cx: &Ctx<'_>) -> Result<Reply, Problem> 
                 .await?;
             db.platform()
                 .run(
-                    "UPDATE OR IGNORE join_requests SET organisation_id = ? WHERE organisation_id = ?",
-                    vec![kept.as_str().into(), from.as_str().into()],
+                    "UPDATE join_requests SET organisation_id = ? WHERE organisation_id = ? \
+                     AND NOT (status = 'pending' AND EXISTS (SELECT 1 FROM join_requests k \
+                         WHERE k.status = 'pending' AND k.organisation_id = ? AND k.account_id = join_requests.account_id))",
+                    vec![kept.as_str().into(), from.as_str().into(), kept.as_str().into()],
                 )
                 .await?;
             for account in &accounts {

@@ -234,7 +234,7 @@ async fn list(cx: &Ctx<'_>, db: &Db, p: &Principal) -> Result<Reply, Problem> {
         .platform().run(
             &format!(
                 "SELECT id, kind, title, body, link, at, read_at FROM notices \
-                 WHERE account_id = ? AND (? IS NULL OR id < ?) {visible} ORDER BY id DESC LIMIT {}",
+                 WHERE account_id = ? AND (CAST(? AS TEXT) IS NULL OR id < ?) {visible} ORDER BY id DESC LIMIT {}",
                 page.fetch()
             ),
             params,

@@ -314,3 +314,28 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- What the service's FTS5 statements become on PostgreSQL (the kit rewrites them:
+-- `MATCH` → `document @@ fts_query(…)`, `bm25` → `fts_rank`, `snippet` → `fts_snippet`).
+-- The query is FTS5's (`"word"* "word"*`, every word folded by the service): each word
+-- as a prefix, all of them required.
+CREATE FUNCTION fts_query(q text) RETURNS tsquery
+LANGUAGE sql IMMUTABLE SET search_path FROM CURRENT AS $$
+    SELECT to_tsquery('qmi_search', COALESCE(string_agg(w || ':*', ' & '), ''))
+    FROM regexp_split_to_table(regexp_replace(q, '["*()^:&|!<>]', ' ', 'g'), '\s+') AS w
+    WHERE w <> ''
+$$;
+-- bm25's order (best first, ascending): the weighted rank, negated.
+CREATE FUNCTION fts_rank(s organisation_search, q text) RETURNS double precision
+LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
+    SELECT -ts_rank(s.document, fts_query(q))::double precision
+$$;
+-- FTS5's snippet: the best fragment of the indexed text, the words found marked.
+CREATE FUNCTION fts_snippet(s organisation_search, q text, open text, close text, ellipsis text, words integer)
+RETURNS text
+LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
+    SELECT ts_headline('qmi_search', concat_ws(' ', s.name, s.summary, s.offers, s.description),
+        fts_query(q),
+        format('StartSel=%s, StopSel=%s, MaxWords=%s, MinWords=%s, MaxFragments=1, FragmentDelimiter=%s',
+               open, close, words, greatest(words / 2, 1), ellipsis))
+$$;

@@ -38,14 +38,6 @@ impl Dialect {
     /// numbered from `first`, and each word this dialect spells otherwise is
     /// replaced. Returns the text and the number of placeholders seen.
     pub fn render(self, sql: &str, first: usize) -> (String, usize) {
-        let rewritten;
-        let sql = match self {
-            Self::Sqlite => sql,
-            Self::Postgres => {
-                rewritten = super::functions::rewrite(sql);
-                rewritten.as_str()
-            }
-        };
         let mut out = String::with_capacity(sql.len() + 8);
         let mut n = 0;
         let mut quoted = false;
@@ -80,7 +72,10 @@ impl Dialect {
             }
         }
         flush(&mut word, &mut out);
-        (out, n)
+        match self {
+            Self::Sqlite => (out, n),
+            Self::Postgres => (super::functions::rewrite(&out), n),
+        }
     }
 
     /// `ON CONFLICT (key…) DO UPDATE SET c = excluded.c, …` (or `DO NOTHING` when

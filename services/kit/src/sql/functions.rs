@@ -6,9 +6,19 @@
 //! - `json_each(x) [alias]` (a table of the array's `value`s) →
 //!   `jsonb_array_elements_text((x)::jsonb) AS alias(value)`;
 //! - `group_concat(x[, sep])` → `string_agg(x, sep)` (`','` by default);
-//! - `strftime('%Y-%m-%dT%H:%M:%SZ', 'now')` → the same UTC text from `now()`.
+//! - the scalar `max(a, b, …)` / `min(a, b, …)` → `GREATEST` / `LEAST`;
+//! - `instr(haystack, needle)` → `strpos(haystack, needle)`;
+//! - `strftime('%Y-%m-%dT%H:%M:%SZ', 'now')` → the same UTC text from `now()`;
+//! - FTS5: `t MATCH $k` → `t.document @@ fts_query($k)`, `bm25(t, …)` →
+//!   `fts_rank(t, $k)`, `snippet(t, _, open, close, ellipsis, words)` →
+//!   `fts_snippet(t, $k, open, close, ellipsis, words)`, where `$k` is the
+//!   statement's first `MATCH` parameter (every `MATCH` of a statement searches
+//!   the same words) and the full-text table's PostgreSQL schema gives its
+//!   `document` tsvector and the functions `fts_query`, `fts_rank` and
+//!   `fts_snippet` (docs/design/postgres.md).
 //!
-//! Anything else is left as written, so an unported call fails loudly.
+//! It runs on the statement once its placeholders are numbered. Anything else
+//! is left as written, so an unported call fails loudly.
 
 /// Words that end a `FROM` item: what follows `json_each(…)` when it has no alias.
 const NOT_AN_ALIAS: &[&str] = &[
@@ -33,15 +43,21 @@ const NOT_AN_ALIAS: &[&str] = &[
     "intersect",
 ];
 
-/// Rewrites the SQLite function calls of `sql` for PostgreSQL.
+/// Rewrites the SQLite function calls of `sql` (placeholders numbered) for
+/// PostgreSQL.
 pub fn rewrite(sql: &str) -> String {
     let chars: Vec<char> = sql.chars().collect();
-    let mut out = String::with_capacity(sql.len());
+    let search = first_match(&chars);
+    rewrite_with(&chars, search.as_deref())
+}
+
+fn rewrite_with(chars: &[char], search: Option<&str>) -> String {
+    let mut out = String::with_capacity(chars.len());
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         if c == '\'' {
-            let end = literal_end(&chars, i);
+            let end = literal_end(chars, i);
             out.extend(&chars[i..end]);
             i = end;
             continue;
@@ -60,21 +76,39 @@ pub fn rewrite(sql: &str) -> String {
             .find(|&j| !(chars[j].is_ascii_alphanumeric() || chars[j] == '_'))
             .unwrap_or(chars.len());
         let word: String = chars[i..word_end].iter().collect();
-        let open = skip_space(&chars, word_end);
-        let known = ["json_extract", "json_each", "group_concat", "strftime"]
-            .iter()
-            .any(|f| word.eq_ignore_ascii_case(f));
+        if let Some((param, after)) = match_operand(chars, word_end) {
+            out.push_str(&format!("{word}.document @@ fts_query({param})"));
+            i = after;
+            continue;
+        }
+        let open = skip_space(chars, word_end);
+        let known = [
+            "json_extract",
+            "json_each",
+            "group_concat",
+            "strftime",
+            "bm25",
+            "snippet",
+            "max",
+            "min",
+            "instr",
+        ]
+        .iter()
+        .any(|f| word.eq_ignore_ascii_case(f));
         if !known || chars.get(open) != Some(&'(') {
             out.push_str(&word);
             i = word_end;
             continue;
         }
-        let Some((args, close)) = arguments(&chars, open) else {
+        let Some((args, close)) = arguments(chars, open) else {
             out.push_str(&word);
             i = word_end;
             continue;
         };
-        let args: Vec<String> = args.iter().map(|a| rewrite(a.trim())).collect();
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| rewrite_with(&a.trim().chars().collect::<Vec<_>>(), search))
+            .collect();
         let mut next = close + 1;
         let replaced = match (word.to_ascii_lowercase().as_str(), args.as_slice()) {
             ("json_extract", [value, path]) => {
@@ -90,8 +124,15 @@ pub fn rewrite(sql: &str) -> String {
                         .to_owned(),
                 )
             }
+            ("max", [_, _, ..]) => Some(format!("GREATEST({})", args.join(", "))),
+            ("min", [_, _, ..]) => Some(format!("LEAST({})", args.join(", "))),
+            ("instr", [haystack, needle]) => Some(format!("strpos({haystack}, {needle})")),
+            ("bm25", [table, ..]) => search.map(|k| format!("fts_rank({table}, {k})")),
+            ("snippet", [table, _column, open, close, ellipsis, words]) => search.map(|k| {
+                format!("fts_snippet({table}, {k}, {open}, {close}, {ellipsis}, {words})")
+            }),
             ("json_each", [value]) => {
-                let (alias, after) = alias(&chars, next);
+                let (alias, after) = alias(chars, next);
                 next = after;
                 Some(format!(
                     "jsonb_array_elements_text(({value})::jsonb) AS {}(value)",
@@ -112,6 +153,51 @@ pub fn rewrite(sql: &str) -> String {
         }
     }
     out
+}
+
+/// `MATCH $k` after a word ending at `from`: the parameter, and where the
+/// statement goes on.
+fn match_operand(chars: &[char], from: usize) -> Option<(String, usize)> {
+    let start = skip_space(chars, from);
+    let keyword: String = chars.get(start..start + 5)?.iter().collect();
+    if !keyword.eq_ignore_ascii_case("match")
+        || chars
+            .get(start + 5)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+    {
+        return None;
+    }
+    let dollar = skip_space(chars, start + 5);
+    if chars.get(dollar) != Some(&'$') {
+        return None;
+    }
+    let end = (dollar + 1..chars.len())
+        .find(|&j| !chars[j].is_ascii_digit())
+        .unwrap_or(chars.len());
+    (end > dollar + 1).then(|| (chars[dollar..end].iter().collect(), end))
+}
+
+/// The parameter of the statement's first `MATCH`, outside literals.
+fn first_match(chars: &[char]) -> Option<String> {
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '\'' {
+            i = literal_end(chars, i);
+            continue;
+        }
+        if chars[i].is_ascii_alphanumeric() || chars[i] == '_' {
+            let end = (i..chars.len())
+                .find(|&j| !(chars[j].is_ascii_alphanumeric() || chars[j] == '_'))
+                .unwrap_or(chars.len());
+            if let Some((param, _)) = match_operand(chars, end) {
+                return Some(param);
+            }
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The index just past the string literal that starts at `start` (`''` escapes).
@@ -223,8 +309,8 @@ mod tests {
     #[test]
     fn json_each_with_and_without_alias() {
         assert_eq!(
-            rewrite("EXISTS (SELECT 1 FROM json_each(themes) WHERE json_each.value = ?)"),
-            "EXISTS (SELECT 1 FROM jsonb_array_elements_text((themes)::jsonb) AS json_each(value) WHERE json_each.value = ?)"
+            rewrite("EXISTS (SELECT 1 FROM json_each(themes) WHERE json_each.value = $3)"),
+            "EXISTS (SELECT 1 FROM jsonb_array_elements_text((themes)::jsonb) AS json_each(value) WHERE json_each.value = $3)"
         );
         assert_eq!(
             rewrite("SELECT j.value FROM m, json_each(m.themes) j GROUP BY j.value"),
@@ -233,8 +319,34 @@ mod tests {
     }
 
     #[test]
+    fn full_text_search_uses_the_first_match_parameter() {
+        assert_eq!(
+            rewrite(
+                "SELECT snippet(s, -1, '[', ']', '…', 16) AS x FROM s WHERE s MATCH $1 \
+                 AND s.rowid IN (SELECT r FROM s WHERE s MATCH $2 ORDER BY bm25(s, 10.0, 1.0)) \
+                 ORDER BY bm25(s, 10.0, 1.0)"
+            ),
+            "SELECT fts_snippet(s, $1, '[', ']', '…', 16) AS x FROM s WHERE s.document @@ fts_query($1) \
+             AND s.rowid IN (SELECT r FROM s WHERE s.document @@ fts_query($2) ORDER BY fts_rank(s, $1)) \
+             ORDER BY fts_rank(s, $1)"
+        );
+        assert_eq!(rewrite("SELECT bm25(s) FROM s"), "SELECT bm25(s) FROM s");
+    }
+
+    #[test]
+    fn scalar_max_min_and_instr() {
+        assert_eq!(
+            rewrite(
+                "SET a = MAX(COALESCE(a, $1), $2), b = MIN(b, 3), c = MAX(c) WHERE instr(d, $3) > 0"
+            ),
+            "SET a = GREATEST(COALESCE(a, $1), $2), b = LEAST(b, 3), c = MAX(c) WHERE strpos(d, $3) > 0"
+        );
+    }
+
+    #[test]
     fn literals_and_other_calls_are_left_alone() {
-        let sql = "SELECT 'json_extract(a, ''$.b'')', strftime('%s', 'now'), lower(x)";
+        let sql =
+            "SELECT 'json_extract(a, ''$.b'')', strftime('%s', 'now'), lower(x), 'a MATCH $1'";
         assert_eq!(rewrite(sql), sql);
         assert_eq!(
             rewrite("UPDATE c SET at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"),

@@ -14,8 +14,8 @@
 
 pub mod build;
 pub mod dialect;
-mod functions;
 mod error;
+mod functions;
 mod handle;
 mod rows;
 mod schema;
