@@ -75,7 +75,7 @@ pub fn up(components: &[&str], password: &str) -> Up {
         up = up.flag("--component-id", &id);
     }
     if crate::postgres::backend_is_postgres() {
-        up = up.database(std::sync::Arc::new(crate::postgres::TestDatabase::new()));
+        up = up.on_postgres();
     }
     up.env("QMI_DEMO_PASSWORD", password)
 }

@@ -158,6 +158,7 @@ impl Qmi {
             work_files: Vec::new(),
             args: Vec::new(),
             database: None,
+            postgres_by_dir: false,
             env: vec![
                 ("SPIN_VARIABLE_API_KEY".into(), API_KEY.into()),
                 ("SPIN_VARIABLE_TARGET".into(), TARGET.into()),
@@ -177,6 +178,8 @@ pub struct Up {
     env: Vec<(String, String)>,
     /// The PostgreSQL database the server uses (`--database-url`), if any.
     database: Option<std::sync::Arc<postgres::TestDatabase>>,
+    /// [`Up::on_postgres`]: the database is chosen when the server starts.
+    postgres_by_dir: bool,
 }
 
 impl Up {
@@ -233,6 +236,14 @@ impl Up {
         self
     }
 
+    /// Serves from a fresh PostgreSQL database of its own, or, when it runs
+    /// [`Up::in_dir`] a directory another server runs in, from that server's
+    /// database (replicas of one deployment share their data).
+    pub fn on_postgres(mut self) -> Self {
+        self.postgres_by_dir = true;
+        self
+    }
+
     /// Serves from a PostgreSQL database (`--database-url`, the admin's URL)
     /// instead of SQLite files; the database lives as long as the server (and
     /// any other server given it).
@@ -285,8 +296,14 @@ impl Up {
 
     /// Starts the server and waits for `Serving http://…`; panics with its output if it
     /// exits or stays silent for [`STARTUP_TIMEOUT`].
-    pub fn start(self) -> QmiServer {
+    pub fn start(mut self) -> QmiServer {
         let permit = Slots::global().acquire();
+        if self.postgres_by_dir && self.database.is_none() {
+            self = match self.work_dir.clone() {
+                Some(dir) => self.database(postgres::TestDatabase::for_dir(&dir)),
+                None => self.database(std::sync::Arc::new(postgres::TestDatabase::new())),
+            };
+        }
         let database = self.database.clone();
         let (mut child, collected, work, data_dir, cwd) = self.spawn();
         let deadline = Instant::now() + STARTUP_TIMEOUT;

@@ -36,7 +36,25 @@ enum Kind {
     Own(tempfile::TempDir),
 }
 
+/// The databases of servers started in a given directory, while one lives.
+static BY_DIR: std::sync::Mutex<BTreeMap<PathBuf, std::sync::Weak<TestDatabase>>> =
+    std::sync::Mutex::new(BTreeMap::new());
+
 impl TestDatabase {
+    /// The database of the servers running in `dir`: the one a live server
+    /// there uses, else a fresh one.
+    pub fn for_dir(dir: &Path) -> std::sync::Arc<Self> {
+        let mut by_dir = BY_DIR
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(db) = by_dir.get(dir).and_then(std::sync::Weak::upgrade) {
+            return db;
+        }
+        let db = std::sync::Arc::new(Self::new());
+        by_dir.insert(dir.to_owned(), std::sync::Arc::downgrade(&db));
+        db
+    }
+
     /// A fresh, empty database and its admin (superuser) URL.
     pub fn new() -> Self {
         match std::env::var(DATABASE_URL_VAR) {

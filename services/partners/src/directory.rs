@@ -166,7 +166,7 @@ pub(crate) async fn search(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                         "SELECT {ENTRY}, snippet(organisation_search, -1, '[', ']', '…', 16) AS snippet
                          FROM organisation_search JOIN organisations o ON o.rowid = organisation_search.rowid
                          WHERE organisation_search MATCH ? AND +organisation_search.rowid IN (
-                             SELECT r FROM (SELECT f.r AS r FROM {from} {filter} ORDER BY {RANK}, f.r LIMIT ? OFFSET ?))
+                             SELECT r FROM (SELECT f.r AS r FROM {from} {filter} ORDER BY {RANK}, f.r LIMIT ? OFFSET ?) AS page)
                          ORDER BY {RANK}, o.rowid"
                     ),
                     page_params,

@@ -10,9 +10,10 @@
 //! nor foreign-key checks fire, so tables are copied in any order and the
 //! trigger-kept tables (the partners' facets and search rows) are copied as
 //! SQLite's triggers made them; a superuser is also not subject to row-level
-//! security. Rows whose key exists already are left as they are (`ON CONFLICT
-//! DO NOTHING`, like the seeds' `INSERT OR IGNORE`): a second run changes
-//! nothing. Identity columns then continue after the largest value copied.
+//! security. A row whose key exists already (the registry the migrations
+//! insert, which the seeds update) takes the demo data's values; a row equal
+//! to them is left alone, so a second run changes nothing.
+//! Identity columns then continue after the largest value copied.
 
 use std::path::{Path, PathBuf};
 
@@ -136,13 +137,50 @@ async fn copy(conn: &mut PgConnection, service: &Service, sqlite: &Path) -> Resu
             .fetch_all(&source)
             .await
             .with_context(|| format!("reading {table} from {}", sqlite.display()))?;
-        let insert = format!(
-            "INSERT INTO {schema}.{table} ({}) VALUES ({}) ON CONFLICT DO NOTHING",
-            columns
-                .iter()
-                .map(|c| format!("\"{}\"", c.name))
+        // A row the migrations inserted (the commune registry) takes the
+        // demo data's values; a row already equal is left alone.
+        let key: Vec<String> = sqlx::query_scalar(
+            "SELECT a.attname::text FROM pg_index i
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+             WHERE i.indrelid = format('%I.%I', $1::text, $2::text)::regclass AND i.indisprimary",
+        )
+        .bind(schema)
+        .bind(&table)
+        .fetch_all(&mut *tx)
+        .await?;
+        let quoted = |names: &mut dyn Iterator<Item = &String>| {
+            names
+                .map(|n| format!("\"{n}\""))
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join(", ")
+        };
+        let rest: Vec<&String> = columns
+            .iter()
+            .map(|c| &c.name)
+            .filter(|n| !key.contains(n))
+            .collect();
+        let on_conflict = if key.is_empty() || rest.is_empty() {
+            "ON CONFLICT DO NOTHING".to_owned()
+        } else {
+            let rest_list = quoted(&mut rest.iter().copied());
+            let excluded = rest
+                .iter()
+                .map(|n| format!("excluded.\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "ON CONFLICT ({}) DO UPDATE SET ({rest_list}) = ROW({excluded}) \
+                 WHERE ({}) IS DISTINCT FROM ({excluded})",
+                quoted(&mut key.iter()),
+                rest.iter()
+                    .map(|n| format!("{table}.\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let insert = format!(
+            "INSERT INTO {schema}.{table} ({}) VALUES ({}) {on_conflict}",
+            quoted(&mut columns.iter().map(|c| &c.name)),
             (1..=columns.len())
                 .map(|i| format!("${i}"))
                 .collect::<Vec<_>>()
