@@ -100,9 +100,15 @@ fn committed_files_are_what_qmi_generates_from_spin_toml() {
         "deploy/kubernetes has other files than `qmi deploy kubernetes` writes: regenerate it"
     );
     for (name, text) in &generated {
-        assert_eq!(
-            &committed[name], text,
-            "deploy/kubernetes/{name} drifted from spin.toml: run `qmi deploy kubernetes`"
+        let first_difference = text
+            .lines()
+            .zip(committed[name].lines())
+            .position(|(a, b)| a != b)
+            .map(|i| i + 1);
+        assert!(
+            &committed[name] == text,
+            "deploy/kubernetes/{name} drifted from spin.toml (first at line {first_difference:?}): \
+             run `qmi deploy kubernetes`"
         );
     }
 }
@@ -195,8 +201,6 @@ fn each_component_is_deployed_once_and_scaled_by_its_own_autoscaler() {
             "the trigger component {id} is deployed nowhere"
         );
     }
-    // Spin's selective deployment keeps a component's triggers only; its
-    // chaining targets must be kept with it (or reached by a variable).
     let autoscalers = of_kind(&docs, "HorizontalPodAutoscaler");
     for app in &apps {
         let name = &app["metadata"]["name"];
@@ -428,11 +432,10 @@ fn the_ingress_sends_every_request_where_spin_toml_routes_it() {
             .unwrap_or_else(|| panic!("{request}: the Ingress sends it to {service}, no SpinApp"));
         let got = served.route(request);
         match &expected {
-            Some(m) if qmi_deploy_internal(m.raw_route()) => {
+            Some(m) if is_internal(m.raw_route()) => {
                 // Internal routes never get through the Ingress.
                 assert!(
-                    got.as_ref()
-                        .is_none_or(|g| !qmi_deploy_internal(g.raw_route())),
+                    got.as_ref().is_none_or(|g| !is_internal(g.raw_route())),
                     "{request}: an internal route is reachable through the Ingress"
                 );
             }
@@ -463,6 +466,7 @@ fn the_ingress_sends_every_request_where_spin_toml_routes_it() {
     assert!(checked > 200, "only {checked} requests checked");
 }
 
-fn qmi_deploy_internal(route: &str) -> bool {
+/// Whether a route is reachable inside the cluster only (never through the Ingress).
+fn is_internal(route: &str) -> bool {
     route.starts_with("/internal/")
 }

@@ -252,13 +252,13 @@ fn app_comments(s: &Settings, app: &plan::AppPlan) -> Vec<String> {
         "need no entry of their own.",
     ]));
     c.push(format!(
-        "Variables: secret ones from Secret {}, the others from ConfigMap {} (an optional key",
+        "Variables: the secret ones from Secret {}, the others from ConfigMap {}",
         s.variables_secret(),
         s.config_map()
     ));
     c.extend(lines(&[
-        "left out keeps spin.toml's default); a service-chaining base points at the Service of",
-        "the SpinApp serving its target.",
+        "(an optional key left out keeps spin.toml's default); a service-chaining base URL",
+        "points at the Service of the SpinApp serving its target.",
     ]));
     c
 }

@@ -1,6 +1,7 @@
 //! A small YAML writer for the generated manifests: block style, keys sorted
-//! (`apiVersion`, `kind`, `metadata`, `spec` come out in Kubernetes' order), strings quoted whenever a YAML reader could take them for
-//! anything but a string, and comment lines before a document.
+//! (`apiVersion`, `kind`, `metadata`, `spec` come out in Kubernetes' order),
+//! strings quoted whenever a YAML reader could take them for anything but a
+//! string, and comment lines before a document.
 
 use serde_json::Value;
 
