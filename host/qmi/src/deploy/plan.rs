@@ -230,3 +230,96 @@ fn check_name(name: &str) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(triggers: &[(&str, &str)]) -> AppManifest {
+        let mut text = String::from("spin_manifest_version = 2\n[application]\nname = \"app\"\n");
+        let mut components = BTreeSet::new();
+        for (route, component) in triggers {
+            text.push_str(&format!(
+                "[[trigger.http]]\nroute = {route:?}\ncomponent = {component:?}\n"
+            ));
+            components.insert(*component);
+        }
+        for c in components {
+            text.push_str(&format!("[component.{c}]\nsource = \"{c}.wasm\"\n"));
+        }
+        AppManifest::parse(&text, std::path::Path::new("/app")).unwrap()
+    }
+
+    fn apps(plan: &Plan) -> Vec<(&str, Vec<&str>)> {
+        plan.apps
+            .iter()
+            .map(|a| {
+                (
+                    a.name.as_str(),
+                    a.components.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect()
+    }
+
+    fn paths(plan: &Plan) -> Vec<(String, PathType, &str)> {
+        plan.paths
+            .iter()
+            .map(|p| (p.key.path.clone(), p.key.path_type, p.app.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn one_app_per_component_when_every_route_has_its_own_path() {
+        let plan = plan(
+            &manifest(&[
+                ("/...", "web"),
+                ("/a/...", "a"),
+                ("/c", "c"),
+                ("/internal/c/...", "c"),
+            ]),
+            "app",
+        )
+        .unwrap();
+        assert_eq!(
+            apps(&plan),
+            [
+                ("app-web", vec!["web"]),
+                ("app-a", vec!["a"]),
+                ("app-c", vec!["c"])
+            ]
+        );
+        assert_eq!(
+            paths(&plan),
+            [
+                ("/c/".into(), PathType::Exact, "app-c"),
+                ("/a".into(), PathType::Prefix, "app-a"),
+                ("/c".into(), PathType::Exact, "app-c"),
+                ("/".into(), PathType::Prefix, "app-web"),
+            ]
+        );
+        assert!(plan.apps.iter().all(|a| a.grouped_by.is_empty()));
+    }
+
+    #[test]
+    fn a_parameter_keeps_the_routes_under_its_prefix_together() {
+        let plan = plan(
+            &manifest(&[
+                ("/...", "web"),
+                ("/a/...", "a"),
+                ("/a/:id/b", "b"),
+                ("/x/:id", "x"),
+            ]),
+            "app",
+        )
+        .unwrap();
+        // `/a/:id/b` shares `Prefix /a` with `/a/...`; `/x/:id` falls back on `/...`.
+        assert_eq!(
+            apps(&plan),
+            [("app-web-x", vec!["web", "x"]), ("app-a-b", vec!["a", "b"])]
+        );
+        assert_eq!(plan.apps[1].grouped_by, ["/a/:id/b"]);
+        assert!(paths(&plan).contains(&("/a".into(), PathType::Prefix, "app-a-b")));
+        assert!(paths(&plan).contains(&("/x".into(), PathType::Prefix, "app-web-x")));
+    }
+}
