@@ -109,34 +109,33 @@ pub fn locked_ids(components: &[&str]) -> Vec<String> {
 }
 
 /// `components` and, transitively, the components they may chain to
-/// (`http://<c>.spin.internal` in their `allowed_outbound_hosts`), read from
-/// the root `spin.toml`.
+/// (`http://<c>.spin.internal` in their `allowed_outbound_hosts`, templates
+/// rendered with the variables' defaults, as `qmi up` resolves them when the
+/// environment sets none), read from the root `spin.toml`.
 pub fn with_chaining_targets(components: &[&str]) -> Vec<String> {
-    let manifest: toml::Value =
-        toml::from_str(&std::fs::read_to_string(root_manifest()).expect("read spin.toml"))
-            .expect("parse spin.toml");
+    let manifest = qmi_manifest::load(&root_manifest()).expect("load spin.toml");
+    let default = |name: &str| manifest.variables.get(name).and_then(|v| v.default.clone());
     let mut all: Vec<String> = components.iter().map(|c| (*c).to_owned()).collect();
     let mut i = 0;
     while i < all.len() {
-        let hosts = manifest
-            .get("component")
-            .and_then(|c| c.get(all[i].as_str()))
-            .and_then(|c| c.get("allowed_outbound_hosts"))
-            .and_then(|h| h.as_array())
-            .cloned()
+        let entries = manifest
+            .component(&all[i])
+            .map(|c| c.allowed_outbound_hosts.clone())
             .unwrap_or_default();
-        for host in hosts.iter().filter_map(|h| h.as_str()) {
-            let target = host
-                .split_once("://")
-                .map_or(host, |(_, rest)| rest)
-                .split([':', '/'])
-                .next()
-                .and_then(|h| h.strip_suffix(".spin.internal"))
-                .filter(|c| !c.is_empty() && *c != "*" && !c.contains('.'));
+        for entry in entries {
+            let Ok(Some(host)) = entry.resolve(default) else {
+                continue;
+            };
+            let target = match &host.host {
+                qmi_manifest::Host::Domain(domain) => {
+                    qmi_manifest::service_chaining_component(domain).map(str::to_owned)
+                }
+                _ => None,
+            };
             if let Some(target) = target
-                && !all.iter().any(|c| c == target)
+                && !all.contains(&target)
             {
-                all.push(target.to_owned());
+                all.push(target);
             }
         }
         i += 1;

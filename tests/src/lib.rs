@@ -816,8 +816,10 @@ pub fn siret_with_key(base: &str) -> String {
 
 pub mod app;
 pub mod browser;
+pub mod crd;
 pub mod gateway;
 pub mod http;
+pub mod ingress;
 pub mod invite;
 pub mod mailbox;
 pub mod postgres;

@@ -1,6 +1,6 @@
 //! Notifications over HTTP through `qmi up` (issue 12): identity writes what it has to
-//! say into its outbox and relays it to the notifications component (service chaining
-//! to its private route); people read their notices behind the gateway and receive
+//! say into its outbox and relays it to the notifications component (its internal
+//! route, by service chaining, with the internal token); people read their notices behind the gateway and receive
 //! e-mails in the development mailbox. The guests' clock is manual, so retries are
 //! driven by moving it, never by waiting.
 

@@ -361,7 +361,7 @@ fn select_components(
 /// With `--component-id`, Spin refuses to start when a selected component may
 /// chain to a component that is not selected (or may chain to any, through
 /// `http://*.spin.internal`); same messages.
-fn check_service_chaining_targets(
+pub(crate) fn check_service_chaining_targets(
     manifest: &AppManifest,
     trigger_ids: &[String],
     selected: &[String],

@@ -16,6 +16,9 @@ pub const PRIVATE_VARIABLE: &str = "jwt_private_key";
 /// See [`PRIVATE_VARIABLE`].
 pub const PUBLIC_VARIABLE: &str = "jwt_public_key";
 
+/// The application variable holding the internal routes' shared token.
+pub const INTERNAL_TOKEN_VARIABLE: &str = "internal_token";
+
 /// The password of the demo accounts unless `QMI_DEMO_PASSWORD` says otherwise.
 pub const DEFAULT_DEMO_PASSWORD: &str = "qmi-demo-2026";
 
@@ -83,6 +86,45 @@ pub fn dev_overrides(
     Ok(overrides)
 }
 
+/// A fresh internal token: 32 random bytes, hex.
+pub fn internal_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(hex::encode(bytes))
+}
+
+/// The internal token's value when the environment sets none: the one kept
+/// in `<data-dir>/keys/internal-token`, created on first use (so processes
+/// sharing a data directory share it). An environment-style override.
+pub fn internal_token_override(
+    declared: impl Fn(&str) -> bool,
+    data_dir: &Path,
+) -> Result<Option<(String, String)>> {
+    let env_name = format!(
+        "SPIN_VARIABLE_{}",
+        INTERNAL_TOKEN_VARIABLE.to_ascii_uppercase()
+    );
+    if !declared(INTERNAL_TOKEN_VARIABLE) || std::env::var_os(&env_name).is_some() {
+        return Ok(None);
+    }
+    let dir = data_dir.join("keys");
+    let path = dir.join("internal-token");
+    if !path.exists() {
+        std::fs::create_dir_all(&dir)?;
+        match write_private(&path, &internal_token()?) {
+            Ok(()) => {
+                tracing::info!(path = %path.display(), "generated a development internal token")
+            }
+            // Another process sharing the directory wrote it first.
+            Err(_) if path.exists() => {}
+            Err(e) => return Err(e.context(format!("writing {}", path.display()))),
+        }
+    }
+    let token =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(Some((env_name, token.trim().to_owned())))
+}
+
 fn write_private(path: &Path, pem: &str) -> Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
@@ -130,6 +172,18 @@ mod tests {
         assert_eq!(first, second);
         assert!(first["SPIN_VARIABLE_JWT_PUBLIC_KEY"].contains("PUBLIC KEY"));
         assert!(dev_overrides(|_| false, &dir).unwrap().is_empty());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_dev_internal_token_persists_in_the_data_dir() {
+        let dir = std::env::temp_dir().join(format!("qmi-token-test-{}", std::process::id()));
+        let first = internal_token_override(|_| true, &dir).unwrap().unwrap();
+        let second = internal_token_override(|_| true, &dir).unwrap().unwrap();
+        assert_eq!(first, second);
+        assert_eq!(first.0, "SPIN_VARIABLE_INTERNAL_TOKEN");
+        assert_eq!(first.1.len(), 64);
+        assert!(internal_token_override(|_| false, &dir).unwrap().is_none());
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -11,6 +11,7 @@ mod clock;
 mod compose;
 mod data;
 mod database;
+mod deploy;
 mod engine;
 mod factors;
 mod files;
@@ -58,12 +59,14 @@ enum Command {
     Seed(DataArgs),
     /// Measure the runtime against a plain hyper server.
     Bench(bench::BenchArgs),
-    /// Print a fresh Ed25519 token signing key pair, as environment
-    /// variables for real Spin.
+    /// Print a fresh Ed25519 token signing key pair and internal token, as
+    /// environment variables for real Spin.
     Keys,
     /// Add, list, suspend and resume tenants through the running
     /// application's operator API (password from `QMI_OPERATOR_PASSWORD`).
     Tenants(tenants::TenantArgs),
+    /// Generate deployment manifests from `spin.toml` (`qmi deploy kubernetes`).
+    Deploy(deploy::DeployArgs),
 }
 
 #[derive(Args, Clone)]
@@ -309,6 +312,7 @@ async fn main() -> Result<()> {
         },
         Command::Bench(args) => bench::run(args).await,
         Command::Tenants(args) => tenants::run(args).await,
+        Command::Deploy(args) => deploy::run(args),
         Command::Keys => {
             let pair = keys::generate()?;
             println!(
@@ -319,6 +323,7 @@ async fn main() -> Result<()> {
                 "SPIN_VARIABLE_JWT_PUBLIC_KEY='{}'",
                 pair.public_pem.trim_end()
             );
+            println!("SPIN_VARIABLE_INTERNAL_TOKEN='{}'", keys::internal_token()?);
             Ok(())
         }
     }
@@ -374,6 +379,7 @@ async fn up(args: UpArgs) -> Result<()> {
         .map(tokio::net::TcpListener::local_addr)
         .transpose()?;
     let mut variable_overrides = keys::dev_overrides(is_declared, &data_dir)?;
+    variable_overrides.extend(keys::internal_token_override(is_declared, &data_dir)?);
     variable_overrides.extend(mailbox::dev_overrides(
         is_declared,
         is_set,

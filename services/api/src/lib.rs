@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod experiments;
 pub mod geo;
 pub mod identity;
+pub mod internal;
 pub mod notifications;
 pub mod page;
 pub mod partners;

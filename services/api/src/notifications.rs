@@ -3,8 +3,8 @@
 //!
 //! A service writes an [`Envelope`] into its own outbox in the same transaction as
 //! the change that causes it (`qmi_kit::outbox`), then relays it to the
-//! notifications component (`POST http://notifications.spin.internal/deposit`, a
-//! private route). The notifications component keeps the in-app notices, the
+//! notifications component (`POST /internal/notifications/deposit`, an internal
+//! route: [`crate::internal`]). The notifications component keeps the in-app notices, the
 //! people's e-mail preferences and a directory of recipients (e-mail, name,
 //! language, organisation — fed by identity's [`Event::Account`] events), renders
 //! each message in the recipient's language and delivers e-mails through the HTTP

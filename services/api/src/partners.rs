@@ -463,8 +463,3 @@ impl PresenceSource {
         }
     }
 }
-
-/// The private route `partners` answers by Spin service chaining: presences
-/// (`POST`, JSON [`Presence`]) and cards (`GET /cards?ids=a,b`, JSON
-/// `[Organisation]`, for identity's invitations and account page).
-pub const PRIVATE_BASE: &str = "http://partners.spin.internal";

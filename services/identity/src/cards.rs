@@ -1,11 +1,12 @@
 //! Organisation cards (id, name, kind, country, SIRET) from the partner
-//! directory, which owns profiles: `GET http://partners.spin.internal/cards`,
-//! Spin service chaining to the `partners` component's private route. A child
-//! of `component`.
+//! directory, which owns profiles: `GET /internal/partners/cards` on the
+//! `partners` component's internal route ([`qmi_api::internal`]). A child of
+//! `component`.
 
 use std::collections::HashMap;
 
 use qmi_api::identity::Organisation;
+use qmi_api::internal;
 use qmi_kit::Problem;
 use spin_sdk::http::body::IncomingBodyExt as _;
 use spin_sdk::http::{FullBody, Request};
@@ -15,14 +16,13 @@ pub(super) async fn cards(ids: &[&str]) -> Result<HashMap<String, Organisation>,
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let url = format!(
-        "{}/cards?ids={}",
-        qmi_api::partners::PRIVATE_BASE,
-        ids.join(",")
-    );
-    let request = Request::<()>::builder()
-        .method("GET")
-        .uri(&url)
+    let path = format!("{}?ids={}", internal::PARTNERS_CARDS, ids.join(","));
+    let url = qmi_kit::internal::url(&internal::PARTNERS, &path).await;
+    let mut builder = Request::<()>::builder().method("GET").uri(&url);
+    if let Some(auth) = qmi_kit::internal::authorization().await {
+        builder = builder.header("authorization", auth);
+    }
+    let request = builder
         .body(FullBody::new(bytes::Bytes::new()))
         .map_err(Problem::internal)?;
     let response = spin_sdk::http::send(request).await.map_err(|e| {

@@ -29,6 +29,8 @@ pub mod context;
 #[cfg(target_arch = "wasm32")]
 pub mod http;
 #[cfg(target_arch = "wasm32")]
+pub mod internal;
+#[cfg(target_arch = "wasm32")]
 pub mod presence;
 #[cfg(target_arch = "wasm32")]
 pub mod store;

@@ -2,15 +2,16 @@
 //! ([`qmi_api::notifications::Event`]) into its own `outbox` table in the same
 //! transaction as the change that causes it ([`enqueue`], inside `Db::atomic`),
 //! then, after the commit, hands the due rows to the `notifications` component
-//! ([`relay`]: `POST http://notifications.spin.internal/deposit`, Spin service
-//! chaining to its private route). No message without its change, none lost: a
+//! ([`relay`]: `POST /internal/notifications/deposit` on its internal route,
+//! [`qmi_api::internal`]). No message without its change, none lost: a
 //! relay that fails leaves the rows due again after a backoff, and the deposit is
 //! idempotent by envelope id, so a relay retried after a lost answer delivers
 //! nothing twice.
 //!
 //! A producing component needs the table (a migration with [`OUTBOX_SQL`]'s
-//! schema), `"http://notifications.spin.internal"` in its
-//! `allowed_outbound_hosts` and the variable `public_url` (for [`public_link`]).
+//! schema), `"{{ notifications_url }}"` in its `allowed_outbound_hosts`, the
+//! variables `notifications_url`, `internal_token` and `public_url` (for
+//! [`public_link`]).
 //!
 //! The pure parts (backoff, envelope of a row) build and test natively; the Spin
 //! glue exists only on `wasm32`.
@@ -33,9 +34,6 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (relayed_at, next_attempt_at);
 ";
-
-/// Where the notifications component's private route is reached (Spin chaining).
-pub const DEPOSIT_URL: &str = "http://notifications.spin.internal/deposit";
 
 /// Envelopes handed over per deposit.
 pub const BATCH: u32 = 50;
@@ -117,12 +115,11 @@ pub use glue::{enqueue, enqueue_in, public_link, relay};
 mod glue {
     use bytes::Bytes;
     use qmi_api::Insee;
+    use qmi_api::internal::{NOTIFICATIONS, NOTIFICATIONS_DEPOSIT};
     use qmi_api::notifications::Event;
     use spin_sdk::http::{FullBody, Request};
 
-    use super::{
-        BATCH, DEPOSIT_URL, LEASE_SECONDS, deposit_body, envelope_of, relay_backoff, stored_event,
-    };
+    use super::{BATCH, LEASE_SECONDS, deposit_body, envelope_of, relay_backoff, stored_event};
     use crate::sql::{Rows, Value};
     use crate::store::{Db, StoreError};
     use crate::time::now;
@@ -285,11 +282,16 @@ mod glue {
 
     async fn post(envelopes: Vec<qmi_api::notifications::Envelope>) -> Result<(), RelayError> {
         let body = deposit_body(envelopes).map_err(|e| RelayError::Deposit(e.to_string()))?;
-        let request = Request::<()>::builder()
+        let url = crate::internal::url(&NOTIFICATIONS, NOTIFICATIONS_DEPOSIT).await;
+        let mut builder = Request::<()>::builder()
             .method("POST")
-            .uri(DEPOSIT_URL)
+            .uri(url)
             .header("content-type", "application/json")
-            .header("content-length", body.len().to_string())
+            .header("content-length", body.len().to_string());
+        if let Some(auth) = crate::internal::authorization().await {
+            builder = builder.header("authorization", auth);
+        }
+        let request = builder
             .body(FullBody::new(Bytes::from(body)))
             .map_err(|e| RelayError::Deposit(e.to_string()))?;
         let response = spin_sdk::http::send(request)

@@ -1,5 +1,5 @@
-//! The Spin component: the private `POST /deposit` (service chaining from the
-//! services' outboxes, no middleware) and the catalogued `/api/notifications…`
+//! The Spin component: the internal `POST /internal/notifications/deposit`
+//! (the services' outboxes, with the internal token, no middleware) and the catalogued `/api/notifications…`
 //! routes (behind the gateway). Every API action asks the `policy` component;
 //! notices and preferences are the asking account's own (selected by its id).
 
@@ -35,8 +35,17 @@ async fn public_url() -> String {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
-    if req.path == crate::DEPOSIT_PATH {
-        return receive(req).await;
+    // The gateway's routes all start with /api/, the internal route's with
+    // /internal/notifications/ (spin.toml routes nothing else here).
+    if !req.path.starts_with("/api/") {
+        qmi_kit::internal::authorize(req).await?;
+        if req.path == crate::DEPOSIT_PATH {
+            return receive(req).await;
+        }
+        return Err(Problem::not_found(format!(
+            "no internal route {} {}",
+            req.method, req.path
+        )));
     }
     let (op, cx) = Ctx::route::<Op>(req)?;
     let p = cx.me()?;
@@ -255,8 +264,8 @@ async fn list(cx: &Ctx<'_>, db: &Db, p: &Principal) -> Result<Reply, Problem> {
     Ok(json(200, &page.page(items, |n| n.id.clone())))
 }
 
-/// `POST /deposit` (private route: only components allowed to chain to
-/// `notifications.spin.internal` reach it).
+/// `POST /internal/notifications/deposit` (internal route: the caller showed
+/// the internal token).
 async fn receive(req: &Incoming) -> Result<Reply, Problem> {
     if req.method.as_str() != "POST" {
         return Err(Problem::method_not_allowed_with(

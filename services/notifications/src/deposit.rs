@@ -1,4 +1,4 @@
-//! `POST /deposit` (private, reached by Spin service chaining from the services'
+//! `POST /internal/notifications/deposit` (internal, with the internal token, from the services
 //! outboxes): every envelope once, all of one deposit in one transaction. An
 //! `account` event updates the directory and releases the messages that waited for
 //! that account; a message is resolved to its recipients, who get an in-app notice

@@ -1,7 +1,7 @@
 //! `qmi-notifications`: what QMI tells people, in the app and by e-mail.
 //!
-//! Services deposit [`qmi_api::notifications::Envelope`]s on the private route
-//! `POST /deposit` (Spin service chaining from their outbox, `qmi_kit::outbox`).
+//! Services deposit [`qmi_api::notifications::Envelope`]s on the internal route
+//! `POST /internal/notifications/deposit` (from their outbox, `qmi_kit::outbox`).
 //! This component keeps a directory of recipients (fed by identity's `account`
 //! events), writes the in-app notices, renders each message in the recipient's
 //! language ([`templates`]) and delivers the e-mails through an HTTP e-mail API
@@ -42,5 +42,5 @@ pub const SCHEMA: qmi_kit::sql::Schema = qmi_kit::sql::Schema {
     ],
 };
 
-/// The private route services deposit envelopes on (reached by chaining only).
-pub const DEPOSIT_PATH: &str = "/deposit";
+/// The internal route services deposit envelopes on ([`qmi_api::internal`]).
+pub const DEPOSIT_PATH: &str = qmi_api::internal::NOTIFICATIONS_DEPOSIT;

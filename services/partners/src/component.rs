@@ -1,4 +1,4 @@
-//! The Spin component: the private route (service chaining) and the catalogued
+//! The Spin component: the internal route (other components' calls) and the catalogued
 //! `partners` routes behind the gateway, each asking the `policy` component
 //! (`qmi:platform/authz`) before it acts, with its data in the SQLite label
 //! `partners`.
@@ -18,7 +18,8 @@ async fn handle(req: Request) -> Reply {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
-    // The gateway's routes all start with /api/; the private route's never do.
+    // The gateway's routes all start with /api/, the internal route's with
+    // /internal/partners/ (spin.toml routes nothing else here).
     if !req.path.starts_with("/api/") {
         return private::route(req).await;
     }

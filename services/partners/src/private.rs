@@ -1,6 +1,7 @@
-//! The private route (Spin service chaining: reached only by the components
-//! whose `allowed_outbound_hosts` list `http://partners.spin.internal`):
-//! `POST /presence` from applications and experiments (where an organisation
+//! The internal route (`/internal/partners/…`, [`qmi_api::internal`]: only
+//! requests carrying the internal token, from the components whose
+//! `allowed_outbound_hosts` reach `partners_url`):
+//! `POST …/presence` from applications and experiments (where an organisation
 //! applied or experimented: the commune facet), `GET /cards?ids=…` for
 //! identity (organisation names in invitations and on the account page, and
 //! the check that an organisation it registers has a profile).
@@ -13,15 +14,14 @@ use qmi_kit::{Problem, Value};
 
 use crate::context::{card_of, is_id};
 
-/// The private paths.
-pub(crate) const PRESENCE: &str = "/presence";
-pub(crate) const CARDS: &str = "/cards";
+use qmi_api::internal::{PARTNERS_CARDS as CARDS, PARTNERS_PRESENCE as PRESENCE};
 
 /// Most cards asked at once.
 const MAX_CARDS: usize = 100;
 
-/// Answers a request of the private route.
+/// Answers a request of the internal route that carries the internal token.
 pub(crate) async fn route(req: &Incoming) -> Result<Reply, Problem> {
+    qmi_kit::internal::authorize(req).await?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     match (req.method.as_str(), req.path.as_str()) {
         ("POST", PRESENCE) => {
@@ -68,7 +68,7 @@ pub(crate) async fn route(req: &Incoming) -> Result<Reply, Problem> {
             Ok(json(200, &cards))
         }
         (method, path) => Err(Problem::not_found(format!(
-            "no private route {method} {path}"
+            "no internal route {method} {path}"
         ))),
     }
 }

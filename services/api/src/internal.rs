@@ -1,0 +1,79 @@
+//! The internal routes: calls between components that no person makes.
+//!
+//! Each target component serves `/internal/<component>/…` without the gateway
+//! and answers only requests carrying `Authorization: Bearer <internal_token>`
+//! (a secret Spin variable shared by the components; the route exists on the
+//! public listener of a single `spin up` too). A caller reaches it at the base
+//! URL of a Spin variable: by default the target's service-chaining origin
+//! (`http://<component>.spin.internal`, in-process), and, when the components
+//! are deployed apart (SpinKube), the in-cluster Service of the target's
+//! SpinApp — never the public Ingress, which does not route `/internal/`.
+
+/// The Spin variable holding the shared token of the internal routes.
+pub const TOKEN_VARIABLE: &str = "internal_token";
+
+/// Where a component's internal route is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Target {
+    /// The Spin variable holding its base URL (an origin, no path).
+    pub url_variable: &'static str,
+    /// The base URL when the variable is unset or empty (service chaining).
+    pub default_url: &'static str,
+    /// The route's path prefix.
+    pub prefix: &'static str,
+}
+
+/// The partner directory: presences (`POST`) and organisation cards (`GET`).
+pub const PARTNERS: Target = Target {
+    url_variable: "partners_url",
+    default_url: "http://partners.spin.internal",
+    prefix: "/internal/partners",
+};
+
+/// The notifications component: deposits of the services' outboxes (`POST`).
+pub const NOTIFICATIONS: Target = Target {
+    url_variable: "notifications_url",
+    default_url: "http://notifications.spin.internal",
+    prefix: "/internal/notifications",
+};
+
+/// `POST`: where an organisation is present ([`crate::partners::Presence`]).
+pub const PARTNERS_PRESENCE: &str = "/internal/partners/presence";
+/// `GET ?ids=a,b`: organisation cards (`[identity::Organisation]`).
+pub const PARTNERS_CARDS: &str = "/internal/partners/cards";
+/// `POST`: a batch of envelopes ([`crate::notifications::Deposit`]).
+pub const NOTIFICATIONS_DEPOSIT: &str = "/internal/notifications/deposit";
+
+/// Whether two tokens are equal, in time independent of where they differ; an
+/// empty expected token matches nothing (an unset token closes the routes).
+pub fn tokens_match(expected: &str, given: &str) -> bool {
+    if expected.is_empty() || expected.len() != given.len() {
+        return false;
+    }
+    expected
+        .bytes()
+        .zip(given.bytes())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+        == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_lie_under_their_targets() {
+        assert!(PARTNERS_PRESENCE.starts_with(&format!("{}/", PARTNERS.prefix)));
+        assert!(PARTNERS_CARDS.starts_with(&format!("{}/", PARTNERS.prefix)));
+        assert!(NOTIFICATIONS_DEPOSIT.starts_with(&format!("{}/", NOTIFICATIONS.prefix)));
+    }
+
+    #[test]
+    fn tokens_match_exactly_and_never_when_unset() {
+        assert!(tokens_match("s3cret", "s3cret"));
+        assert!(!tokens_match("s3cret", "s3creT"));
+        assert!(!tokens_match("s3cret", "s3cre"));
+        assert!(!tokens_match("s3cret", ""));
+        assert!(!tokens_match("", ""));
+    }
+}

@@ -1,0 +1,51 @@
+//! Calls on the internal routes between components ([`qmi_api::internal`]):
+//! where a target is reached, the token a caller sends, and the guard a
+//! target puts before its internal route.
+
+use qmi_api::internal::{TOKEN_VARIABLE, Target, tokens_match};
+
+use crate::Problem;
+use crate::http::Incoming;
+
+/// The URL of `path` (starting with `target.prefix`) at the base URL of the
+/// target's Spin variable, else its service-chaining default.
+pub async fn url(target: &Target, path_and_query: &str) -> String {
+    let base = match spin_sdk::variables::get(target.url_variable).await {
+        Ok(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_owned(),
+        _ => target.default_url.to_owned(),
+    };
+    format!("{base}{path_and_query}")
+}
+
+/// The `authorization` header value a caller sends (`Bearer <token>`), if the
+/// component sees a token.
+pub async fn authorization() -> Option<String> {
+    match spin_sdk::variables::get(TOKEN_VARIABLE).await {
+        Ok(token) if !token.is_empty() => Some(format!("Bearer {token}")),
+        _ => None,
+    }
+}
+
+/// Lets through a request carrying the shared token: 401 without it or with
+/// another, 503 when the component has no token (the route stays closed).
+pub async fn authorize(req: &Incoming) -> Result<(), Problem> {
+    let expected = spin_sdk::variables::get(TOKEN_VARIABLE)
+        .await
+        .unwrap_or_default();
+    if expected.is_empty() {
+        return Err(Problem::unavailable(format!(
+            "the internal routes are closed: the variable {TOKEN_VARIABLE} is not set"
+        )));
+    }
+    let given = req
+        .header("authorization")
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if tokens_match(&expected, given) {
+        Ok(())
+    } else {
+        Err(Problem::unauthorized(
+            "an internal route needs the internal token",
+        ))
+    }
+}
