@@ -786,3 +786,4 @@ pub mod gateway;
 pub mod http;
 pub mod invite;
 pub mod mailbox;
+pub mod redis;

@@ -13,8 +13,10 @@ mod data;
 mod engine;
 mod factors;
 mod files;
+mod gateway_facts;
 mod keys;
 mod mailbox;
+mod prepare_lock;
 mod runtime;
 mod server;
 mod stall;
@@ -262,20 +264,16 @@ async fn main() -> Result<()> {
         Command::Build(args) => builder::build(&args.app.manifest, &args.components),
         Command::Up(args) => up(args).await,
         Command::Migrate(args) => {
-            data::migrate(
-                &args.app.manifest,
-                &args.data_dir()?,
-                args.runtime_config().as_deref(),
-            )
-            .await
+            let (data_dir, runtime_config) = (args.data_dir()?, args.runtime_config());
+            let _lock =
+                data::lock(&args.app.manifest, &data_dir, runtime_config.as_deref()).await?;
+            data::migrate(&args.app.manifest, &data_dir, runtime_config.as_deref()).await
         }
         Command::Seed(args) => {
-            data::seed(
-                &args.app.manifest,
-                &args.data_dir()?,
-                args.runtime_config().as_deref(),
-            )
-            .await
+            let (data_dir, runtime_config) = (args.data_dir()?, args.runtime_config());
+            let _lock =
+                data::lock(&args.app.manifest, &data_dir, runtime_config.as_deref()).await?;
+            data::seed(&args.app.manifest, &data_dir, runtime_config.as_deref()).await
         }
         Command::Bench(args) => bench::run(args).await,
         Command::Tenants(args) => tenants::run(args).await,
@@ -301,9 +299,12 @@ async fn up(args: UpArgs) -> Result<()> {
     }
     let runtime_config = args.data.runtime_config();
     let data_dir = args.data.data_dir()?;
-    data::migrate(manifest, &data_dir, runtime_config.as_deref()).await?;
-    if !args.no_seed {
-        data::seed_if_new(manifest, &data_dir, runtime_config.as_deref()).await?;
+    {
+        let _lock = data::lock(manifest, &data_dir, runtime_config.as_deref()).await?;
+        data::migrate(manifest, &data_dir, runtime_config.as_deref()).await?;
+        if !args.no_seed {
+            data::seed_if_new(manifest, &data_dir, runtime_config.as_deref()).await?;
+        }
     }
     if args.no_mailbox && args.clock == clock::ClockMode::Manual {
         anyhow::bail!("--clock manual is controlled through the mailbox's port: drop --no-mailbox");
