@@ -2,7 +2,7 @@
 //! components a test needs once, and serving a subset with demo data.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
@@ -17,6 +17,73 @@ pub fn root_manifest() -> PathBuf {
 pub fn runtime_config() -> String {
     std::fs::read_to_string(workspace_root().join("runtime-config.toml"))
         .expect("read runtime-config.toml")
+}
+
+/// The application's runtime config with the key-value store `default` (what
+/// the gateway reads on every request) on the Redis server at `url` instead of
+/// a file; the databases stay where the application's config puts them.
+pub fn runtime_config_with_redis(url: &str) -> String {
+    let mut config: toml::Table =
+        toml::from_str(&runtime_config()).expect("parse runtime-config.toml");
+    let mut store = toml::Table::new();
+    store.insert("type".into(), "redis".into());
+    store.insert("url".into(), url.into());
+    let mut stores = toml::Table::new();
+    stores.insert("default".into(), store.into());
+    config.insert("key_value_store".into(), stores.into());
+    toml::to_string(&config).expect("serialize the runtime config")
+}
+
+/// Replicas of one deployment: `qmi up` processes serving the same components
+/// over one working directory — so the runtime config given, and the databases
+/// and stores it names, are theirs in common —, each with its own port and
+/// data directory (its mailbox, its seed marker), all signing with one key
+/// pair. The servers stop before the directory is removed.
+pub struct Replicas {
+    /// The running servers, in the order they were asked for.
+    pub servers: Vec<QmiServer>,
+    dir: tempfile::TempDir,
+}
+
+impl Replicas {
+    /// Starts `count` replicas of `components` (demo data seeded, every demo
+    /// account's password being `password`) with `runtime_config` as their
+    /// runtime config file, all at once: their starts, which migrate and
+    /// seed the same databases, overlap.
+    pub fn start(components: &[&str], password: &str, runtime_config: &str, count: usize) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("qmi-replicas-")
+            .tempdir()
+            .expect("temp dir");
+        std::fs::write(dir.path().join("runtime-config.toml"), runtime_config)
+            .expect("write the runtime config");
+        let keys = crate::gateway::Keys::generate();
+        let ups: Vec<Up> = (0..count)
+            .map(|i| {
+                up_beside_runtime_config(components, password)
+                    .in_dir(dir.path())
+                    .data_dir(dir.path().join(format!("data-{i}")))
+                    .env("SPIN_VARIABLE_JWT_PRIVATE_KEY", &keys.private_pem)
+                    .env("SPIN_VARIABLE_JWT_PUBLIC_KEY", &keys.public_pem)
+            })
+            .collect();
+        let servers = std::thread::scope(|scope| {
+            let started: Vec<_> = ups
+                .into_iter()
+                .map(|up| scope.spawn(move || up.start()))
+                .collect();
+            started
+                .into_iter()
+                .map(|s| s.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        Self { servers, dir }
+    }
+
+    /// The working directory the replicas share.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
 }
 
 /// Builds `components` of the root application (`qmi build -c …`), each at
@@ -59,17 +126,23 @@ pub fn serve(components: &[&str], password: &str) -> QmiServer {
 /// The `qmi up` invocation of [`serve`], to adjust before starting it (e.g. two
 /// servers `in_dir` one directory, as replicas of one deployment).
 pub fn up(components: &[&str], password: &str) -> Up {
+    // The runtime config goes into the server's working directory: its relative
+    // paths (the databases and the shared key-value store) all resolve there, so
+    // a server's data is its own, or its directory's.
+    up_beside_runtime_config(components, password)
+        .work_file("runtime-config.toml", runtime_config())
+}
+
+/// [`up`] without writing the runtime config: the server reads
+/// `runtime-config.toml` in its working directory, written by the caller.
+fn up_beside_runtime_config(components: &[&str], password: &str) -> Up {
     let chained = with_chaining_targets(components);
     let mut all: Vec<&str> = chained.iter().map(String::as_str).collect();
     all.extend(["gateway", "policy"]);
     build(&all);
-    // The runtime config goes into the server's working directory: its relative
-    // paths (the databases and the shared key-value store) all resolve there, so
-    // a server's data is its own, or its directory's.
     let mut up = Qmi::up()
         .manifest(root_manifest())
         .without_runtime_config()
-        .work_file("runtime-config.toml", runtime_config())
         .flag("--runtime-config-file", "runtime-config.toml");
     for id in locked_ids(components) {
         up = up.flag("--component-id", &id);

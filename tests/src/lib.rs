@@ -823,3 +823,4 @@ pub mod ingress;
 pub mod invite;
 pub mod mailbox;
 pub mod postgres;
+pub mod redis;

@@ -33,7 +33,8 @@ pub use files::FileMount;
 pub use ids::{ComponentId, VariableName};
 pub use manifest::{AppManifest, Application, load};
 pub use runtime_config::{
-    DEFAULT_KEY_VALUE_FILE, DEFAULT_SQLITE_FILE, Location, RuntimeConfig, SqliteDatabase,
+    DEFAULT_KEY_VALUE_FILE, DEFAULT_SQLITE_FILE, KeyValueStore, Location, RuntimeConfig,
+    SqliteDatabase,
 };
 pub use template::{Part, Template, TemplateError};
 pub use trigger::{Executor, HttpTrigger, Route};

@@ -30,6 +30,19 @@ pub struct SqliteDatabase {
     pub allow_attach_file: bool,
 }
 
+/// `[key_value_store.<label>]`: the store's type and where its data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyValueStore {
+    /// `type = "spin"`: a SQLite file (or memory, without a path).
+    Spin(Location),
+    /// `type = "redis"`, `url = "redis://…"`: a Redis server. As in Spin, keys are
+    /// stored as they are, not prefixed by label: labels given one server share its keys.
+    Redis {
+        /// The server's URL, as written.
+        url: String,
+    },
+}
+
 /// The state directory setting.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 enum StateDir {
@@ -49,7 +62,7 @@ pub struct RuntimeConfig {
     /// `[sqlite_database.<label>]`.
     pub sqlite_databases: BTreeMap<String, SqliteDatabase>,
     /// `[key_value_store.<label>]`.
-    pub key_value_stores: BTreeMap<String, Location>,
+    pub key_value_stores: BTreeMap<String, KeyValueStore>,
 }
 
 /// File name of the `default` SQLite database in the state directory.
@@ -102,7 +115,7 @@ impl RuntimeConfig {
         if let Some(dbs) = f.table("sqlite_database")? {
             for (label, v) in dbs {
                 let mut t = Fields::of(v, join("sqlite_database", label))?;
-                spin_type(&mut t)?;
+                sqlite_type(&mut t)?;
                 let location = t
                     .string("path")?
                     .map_or(Location::InMemory, |p| Location::File(cwd.join(p)));
@@ -120,12 +133,17 @@ impl RuntimeConfig {
         if let Some(stores) = f.table("key_value_store")? {
             for (label, v) in stores {
                 let mut t = Fields::of(v, join("key_value_store", label))?;
-                spin_type(&mut t)?;
-                let location = t
-                    .string("path")?
-                    .map_or(Location::InMemory, |p| Location::File(config_dir.join(p)));
+                let store = match key_value_type(&mut t)? {
+                    KeyValueType::Spin => KeyValueStore::Spin(
+                        t.string("path")?
+                            .map_or(Location::InMemory, |p| Location::File(config_dir.join(p))),
+                    ),
+                    KeyValueType::Redis => KeyValueStore::Redis {
+                        url: t.req_string("url")?.to_owned(),
+                    },
+                };
                 t.finish()?;
-                config.key_value_stores.insert(label.clone(), location);
+                config.key_value_stores.insert(label.clone(), store);
             }
         }
         f.finish()?;
@@ -152,12 +170,15 @@ impl RuntimeConfig {
         }
     }
 
-    /// Where the key-value store `label` lives, or `None` if the label is not defined.
-    /// `default` is always defined: `<state_dir>/sqlite_key_value.db` unless overridden.
-    pub fn key_value_location(&self, label: &str, state_dir: Option<&Path>) -> Option<Location> {
+    /// The key-value store `label`, or `None` if the label is not defined. `default` is
+    /// always defined: a SQLite file, `<state_dir>/sqlite_key_value.db`, unless overridden.
+    pub fn key_value_store(&self, label: &str, state_dir: Option<&Path>) -> Option<KeyValueStore> {
         match self.key_value_stores.get(label) {
-            Some(loc) => Some(loc.clone()),
-            None if label == "default" => Some(default_location(state_dir, DEFAULT_KEY_VALUE_FILE)),
+            Some(store) => Some(store.clone()),
+            None if label == "default" => Some(KeyValueStore::Spin(default_location(
+                state_dir,
+                DEFAULT_KEY_VALUE_FILE,
+            ))),
             None => None,
         }
     }
@@ -195,12 +216,30 @@ fn default_location(state_dir: Option<&Path>, file: &str) -> Location {
     state_dir.map_or(Location::InMemory, |d| Location::File(d.join(file)))
 }
 
-fn spin_type(t: &mut Fields<'_>) -> Result<()> {
+/// The key-value store types qmi implements.
+enum KeyValueType {
+    Spin,
+    Redis,
+}
+
+fn key_value_type(t: &mut Fields<'_>) -> Result<KeyValueType> {
     match t.req_string("type")? {
-        "spin" => Ok(()),
-        other @ ("libsql" | "redis" | "azure_cosmos" | "aws_dynamo") => {
+        "spin" => Ok(KeyValueType::Spin),
+        "redis" => Ok(KeyValueType::Redis),
+        other @ ("azure_cosmos" | "aws_dynamo") => {
             Err(unsupported(t.at("type"), format!("store type {other:?}")))
         }
+        other => Err(invalid(
+            t.at("type"),
+            format!("unknown store type {other:?} (qmi supports \"spin\" and \"redis\")"),
+        )),
+    }
+}
+
+fn sqlite_type(t: &mut Fields<'_>) -> Result<()> {
+    match t.req_string("type")? {
+        "spin" => Ok(()),
+        other @ "libsql" => Err(unsupported(t.at("type"), format!("store type {other:?}"))),
         other => Err(invalid(
             t.at("type"),
             format!("unknown store type {other:?} (qmi supports \"spin\")"),

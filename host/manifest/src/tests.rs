@@ -661,8 +661,10 @@ mod runtime_config {
             Some(Location::File("/app/.spin/sqlite_db.db".into()))
         );
         assert_eq!(
-            c.key_value_location("default", Some(&state)),
-            Some(Location::File("/app/.spin/sqlite_key_value.db".into()))
+            c.key_value_store("default", Some(&state)),
+            Some(KeyValueStore::Spin(Location::File(
+                "/app/.spin/sqlite_key_value.db".into()
+            )))
         );
         assert_eq!(c.sqlite_location("default", None), Some(Location::InMemory));
         assert_eq!(c.sqlite_location("identity", Some(&state)), None);
@@ -702,13 +704,41 @@ path = "kv/cache.db"
         assert!(c.sqlite_databases["default"].allow_attach_file);
         assert_eq!(c.sqlite_location("scratch", None), Some(Location::InMemory));
         assert_eq!(
-            c.key_value_location("cache", None),
-            Some(Location::File("/etc/qmi/kv/cache.db".into()))
+            c.key_value_store("cache", None),
+            Some(KeyValueStore::Spin(Location::File(
+                "/etc/qmi/kv/cache.db".into()
+            )))
         );
         assert_eq!(
             rc("state_dir = \"\"").unwrap().state_dir(Path::new("/app")),
             None
         );
+    }
+
+    #[test]
+    fn redis_key_value_stores() {
+        let c = rc(r#"
+[key_value_store.default]
+type = "redis"
+url = "redis://127.0.0.1:6379/2"
+[key_value_store.cache]
+type = "redis"
+url = "redis://cache.internal"
+"#)
+        .unwrap();
+        assert_eq!(
+            c.key_value_store("default", Some(Path::new("/app/.spin"))),
+            Some(KeyValueStore::Redis {
+                url: "redis://127.0.0.1:6379/2".into()
+            })
+        );
+        assert_eq!(
+            c.key_value_store("cache", None),
+            Some(KeyValueStore::Redis {
+                url: "redis://cache.internal".into()
+            })
+        );
+        assert_eq!(c.key_value_store("other", None), None);
     }
 
     #[test]
@@ -738,10 +768,28 @@ path = "kv/cache.db"
             "unknown field \"paht\" in [sqlite_database.x]"
         );
         assert!(
-            rc("[key_value_store.x]\ntype = \"redis\"\nurl = \"u\"\n")
+            rc("[key_value_store.x]\ntype = \"azure_cosmos\"\n")
                 .unwrap_err()
                 .to_string()
                 .contains("not supported by qmi")
+        );
+        assert_eq!(
+            rc("[key_value_store.x]\ntype = \"redis\"\n")
+                .unwrap_err()
+                .to_string(),
+            "missing field \"url\" in [key_value_store.x]"
+        );
+        assert_eq!(
+            rc("[key_value_store.x]\ntype = \"redis\"\nurl = \"redis://h\"\npath = \"a\"\n")
+                .unwrap_err()
+                .to_string(),
+            "unknown field \"path\" in [key_value_store.x]"
+        );
+        assert!(
+            rc("[sqlite_database.x]\ntype = \"redis\"\nurl = \"u\"\n")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown store type")
         );
         assert!(
             rc("[[config_provider]]\ntype = \"vault\"\n")

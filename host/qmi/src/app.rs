@@ -143,13 +143,12 @@ impl App {
             kv_labels
                 .iter()
                 .map(|label| {
-                    Ok((
-                        label.clone(),
-                        file_of(
-                            runtime_config.key_value_location(label, Some(&options.data_dir)),
-                            label,
-                        )?,
-                    ))
+                    runtime_config
+                        .key_value_store(label, Some(&options.data_dir))
+                        .map(|store| (label.clone(), store))
+                        .with_context(|| {
+                            format!("store {label:?} is not defined in the runtime config")
+                        })
                 })
                 .collect::<Result<Vec<_>>>()?,
         )?;

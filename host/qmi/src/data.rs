@@ -50,6 +50,22 @@ fn targets(
         .collect())
 }
 
+/// Waits until no other process prepares the same databases or data
+/// directory, then keeps them to itself until the lock is dropped (see
+/// [`crate::prepare_lock`]): hold it around [`migrate`], [`seed`] and
+/// [`seed_if_new`].
+pub async fn lock(
+    manifest: &Path,
+    data_dir: &Path,
+    runtime_config: Option<&Path>,
+) -> Result<crate::prepare_lock::PrepareLock> {
+    let dirs = targets(manifest, data_dir, runtime_config)?
+        .into_iter()
+        .filter_map(|t| t.database.parent().map(Path::to_path_buf))
+        .chain([data_dir.to_path_buf()]);
+    crate::prepare_lock::acquire(dirs).await
+}
+
 /// Applies every pending migration; reports what it did.
 pub async fn migrate(
     manifest: &Path,
@@ -245,19 +261,17 @@ pub async fn seed_if_new(
 /// Publishes what the gateway reads for every request, as the `identity`
 /// component does at run time (docs/design/tenancy-contract.md): after
 /// migrations and seeds changed the `identity` database, the key-value store
-/// `default` (the file the runtime config names — shared by every instance —
-/// or Spin's `<data-dir>/sqlite_key_value.db`) gets `tenant-status/<insee>` =
-/// each commune's status and `rights/<account>` = each account's rights
-/// version (keys of versions the database does not hold are removed, so a
-/// store older than the database cannot refuse its tokens). Spin has no
-/// start-up hook and only a component can write through Spin's interface, so
-/// the host prepares the same file Spin will open, exactly like the databases.
-///
-/// The identity database is attached to the store's connection and both are
-/// written in one `BEGIN IMMEDIATE` transaction: another process's `identity`
-/// cannot commit a change between what is read here and what is written, so a
-/// process starting beside a running one never puts back an older status or
-/// version. No-op when the application has no `identity` database.
+/// `default` — whichever the runtime config names, shared by every instance:
+/// a SQLite file (Spin's `<data-dir>/sqlite_key_value.db` by default) or a
+/// Redis server — gets `tenant-status/<insee>` = each commune's status and
+/// `rights/<account>` = each account's rights version (keys of versions the
+/// database does not hold are removed, so a store older than the database
+/// cannot refuse its tokens). Spin has no start-up hook and only a component
+/// can write through Spin's interface, so the host prepares the same store
+/// Spin will open, exactly like the databases. A process starting beside a
+/// running one never puts back an older status or version: see
+/// [`crate::gateway_facts`] for how, per store type. No-op when the
+/// application has no `identity` database.
 pub async fn sync_tenant_status(
     manifest_path: &Path,
     data_dir: &Path,
@@ -270,71 +284,10 @@ pub async fn sync_tenant_status(
         return Ok(());
     };
     let config = RuntimeConfig::load(runtime_config)?;
-    let kv_file = crate::app::file_of(
-        config.key_value_location("default", Some(data_dir)),
-        "default",
-    )?;
-    let kv = crate::factors::sqlite::open_pool(&kv_file).await?;
-    let mut conn = kv.acquire().await?;
-    sqlx::query(
-        "CREATE TABLE IF NOT EXISTS spin_key_value (
-            store TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
-            PRIMARY KEY (store, key))",
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("ATTACH DATABASE ?1 AS identity")
-        .bind(identity.database.to_string_lossy().into_owned())
-        .execute(&mut *conn)
-        .await
-        .with_context(|| format!("attaching {}", identity.database.display()))?;
-    let published: Result<(u64, u64)> = async {
-        sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await?;
-        let communes = sqlx::query(
-            "INSERT INTO spin_key_value (store, key, value)
-             SELECT 'default', 'tenant-status/' || insee, CAST(status AS BLOB) FROM identity.communes WHERE true
-             ON CONFLICT (store, key) DO UPDATE SET value = excluded.value",
-        )
-        .execute(&mut *conn)
-        .await
-        .context("publishing commune statuses")?
-        .rows_affected();
-        sqlx::query(
-            "DELETE FROM spin_key_value WHERE store = 'default' AND key LIKE 'rights/%'
-               AND substr(key, 8) NOT IN (SELECT id FROM identity.accounts WHERE rights_version > 0)",
-        )
-        .execute(&mut *conn)
-        .await
-        .context("removing rights versions the database does not hold")?;
-        let rights = sqlx::query(
-            "INSERT INTO spin_key_value (store, key, value)
-             SELECT 'default', 'rights/' || id, CAST(CAST(rights_version AS TEXT) AS BLOB) FROM identity.accounts WHERE rights_version > 0
-             ON CONFLICT (store, key) DO UPDATE SET value = excluded.value",
-        )
-        .execute(&mut *conn)
-        .await
-        .context("publishing rights versions")?
-        .rows_affected();
-        sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
-        Ok((communes, rights))
-    }
-    .await;
-    if published.is_err() {
-        let _rolled_back = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-    }
-    let _detached = sqlx::query("DETACH DATABASE identity")
-        .execute(&mut *conn)
-        .await;
-    drop(conn);
-    kv.close().await;
-    let (communes, rights) = published.with_context(|| {
-        format!(
-            "writing tenant statuses and rights to {}",
-            kv_file.display()
-        )
-    })?;
-    tracing::info!(communes, rights, store = %kv_file.display(), "published tenant statuses and rights versions");
-    Ok(())
+    let store = config
+        .key_value_store("default", Some(data_dir))
+        .context("the key-value store \"default\" is not defined")?;
+    crate::gateway_facts::publish(store, &identity.database).await
 }
 
 /// As [`sync_tenant_status`], for `identity` on PostgreSQL (`--database-url`):

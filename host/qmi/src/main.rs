@@ -15,9 +15,11 @@ mod deploy;
 mod engine;
 mod factors;
 mod files;
+mod gateway_facts;
 mod keys;
 mod mailbox;
 mod postgres;
+mod prepare_lock;
 mod runtime;
 mod server;
 mod stall;
@@ -272,44 +274,42 @@ async fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Build(args) => builder::build(&args.app.manifest, &args.components),
         Command::Up(args) => up(args).await,
-        Command::Migrate(args) => match &args.database_url {
-            Some(url) => {
-                postgres::migrate(&args.app.manifest, url).await?;
-                data::sync_tenant_status_from_postgres(
-                    &args.data_dir()?,
-                    args.runtime_config().as_deref(),
-                    url,
-                )
-                .await
+        Command::Migrate(args) => {
+            let (data_dir, runtime_config) = (args.data_dir()?, args.runtime_config());
+            let _lock =
+                data::lock(&args.app.manifest, &data_dir, runtime_config.as_deref()).await?;
+            match &args.database_url {
+                Some(url) => {
+                    postgres::migrate(&args.app.manifest, url).await?;
+                    data::sync_tenant_status_from_postgres(
+                        &data_dir,
+                        runtime_config.as_deref(),
+                        url,
+                    )
+                    .await
+                }
+                None => {
+                    data::migrate(&args.app.manifest, &data_dir, runtime_config.as_deref()).await
+                }
             }
-            None => {
-                data::migrate(
-                    &args.app.manifest,
-                    &args.data_dir()?,
-                    args.runtime_config().as_deref(),
-                )
-                .await
+        }
+        Command::Seed(args) => {
+            let (data_dir, runtime_config) = (args.data_dir()?, args.runtime_config());
+            let _lock =
+                data::lock(&args.app.manifest, &data_dir, runtime_config.as_deref()).await?;
+            match &args.database_url {
+                Some(url) => {
+                    postgres::seed(&args.app.manifest, url).await?;
+                    data::sync_tenant_status_from_postgres(
+                        &data_dir,
+                        runtime_config.as_deref(),
+                        url,
+                    )
+                    .await
+                }
+                None => data::seed(&args.app.manifest, &data_dir, runtime_config.as_deref()).await,
             }
-        },
-        Command::Seed(args) => match &args.database_url {
-            Some(url) => {
-                postgres::seed(&args.app.manifest, url).await?;
-                data::sync_tenant_status_from_postgres(
-                    &args.data_dir()?,
-                    args.runtime_config().as_deref(),
-                    url,
-                )
-                .await
-            }
-            None => {
-                data::seed(
-                    &args.app.manifest,
-                    &args.data_dir()?,
-                    args.runtime_config().as_deref(),
-                )
-                .await
-            }
-        },
+        }
         Command::Bench(args) => bench::run(args).await,
         Command::Tenants(args) => tenants::run(args).await,
         Command::Deploy(args) => deploy::run(args),
@@ -336,25 +336,30 @@ async fn up(args: UpArgs) -> Result<()> {
     }
     let runtime_config = args.data.runtime_config();
     let data_dir = args.data.data_dir()?;
-    match &args.data.database_url {
-        Some(url) => {
-            // The demo data once per data directory, as on SQLite (a second
-            // run would change nothing but put back deleted demo rows).
-            let marker = data_dir.join(".qmi-seeded-postgres");
-            if args.no_seed || marker.exists() {
-                postgres::migrate(manifest, url).await?;
-            } else {
-                postgres::seed(manifest, url).await?;
-                std::fs::create_dir_all(&data_dir)?;
-                std::fs::write(&marker, b"demo data loaded\n")?;
+    // Replicas started together take turns to prepare the data; the lock is
+    // released before serving.
+    {
+        let _lock = data::lock(manifest, &data_dir, runtime_config.as_deref()).await?;
+        match &args.data.database_url {
+            Some(url) => {
+                // The demo data once per data directory, as on SQLite (a second
+                // run would change nothing but put back deleted demo rows).
+                let marker = data_dir.join(".qmi-seeded-postgres");
+                if args.no_seed || marker.exists() {
+                    postgres::migrate(manifest, url).await?;
+                } else {
+                    postgres::seed(manifest, url).await?;
+                    std::fs::create_dir_all(&data_dir)?;
+                    std::fs::write(&marker, b"demo data loaded\n")?;
+                }
+                data::sync_tenant_status_from_postgres(&data_dir, runtime_config.as_deref(), url)
+                    .await?;
             }
-            data::sync_tenant_status_from_postgres(&data_dir, runtime_config.as_deref(), url)
-                .await?;
-        }
-        None => {
-            data::migrate(manifest, &data_dir, runtime_config.as_deref()).await?;
-            if !args.no_seed {
-                data::seed_if_new(manifest, &data_dir, runtime_config.as_deref()).await?;
+            None => {
+                data::migrate(manifest, &data_dir, runtime_config.as_deref()).await?;
+                if !args.no_seed {
+                    data::seed_if_new(manifest, &data_dir, runtime_config.as_deref()).await?;
+                }
             }
         }
     }

@@ -1,4 +1,4 @@
-//! `spin:key-value@3.0.0` over SQLite files laid out as Spin lays them out:
+//! Key-value stores of `type = "spin"`: SQLite files laid out as Spin lays them out:
 //! label `default` is `<data-dir>/sqlite_key_value.db`, one table
 //! `spin_key_value(store, key, value)`, stores separated by label.
 //!
@@ -20,7 +20,6 @@
 //! run off the executor (`spawn_blocking`), as they may wait on another
 //! writer's lock.
 
-use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -29,11 +28,8 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _};
 use tokio::sync::{OnceCell, Semaphore};
-use wasmtime::component::{
-    Accessor, FutureReader, HasData, Linker, Resource, ResourceTable, StreamReader,
-};
 
-use super::bindings::spin::key_value::key_value::{self, Error};
+use super::{Error, other};
 
 /// How long a statement run off the executor waits for another connection's
 /// lock (as the SQLite interface's connections do).
@@ -53,72 +49,122 @@ const UPSERT: &str = "INSERT INTO spin_key_value (store, key, value) VALUES (?1,
 const DELETE: &str = "DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2";
 const SELECT_KEYS: &str = "SELECT key FROM spin_key_value WHERE store = ?1";
 
-/// Every key-value store of the application, by label.
-#[derive(Default)]
-pub struct Stores {
-    stores: HashMap<String, LazyStore>,
-}
-
 /// A store's file and, once some component has opened it, its connections.
-struct LazyStore {
+pub(super) struct SqliteStore {
     path: PathBuf,
     pool: OnceCell<Arc<Pool>>,
 }
 
-impl Stores {
-    /// Registers the given label → file pairs, creating each file's parent
-    /// directory as Spin does at start-up; the files themselves are opened on
-    /// first use.
-    pub fn new(labels: impl IntoIterator<Item = (String, PathBuf)>) -> Result<Self> {
-        let mut stores = HashMap::new();
-        for (label, path) in labels {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).with_context(|| {
-                    format!(
-                        "creating the directory of key-value store {label:?}: {}",
-                        dir.display()
-                    )
-                })?;
-            }
-            stores.insert(
-                label,
-                LazyStore {
-                    path,
-                    pool: OnceCell::new(),
-                },
-            );
+impl SqliteStore {
+    /// The store of `label` in `path`, creating the file's parent directory
+    /// as Spin does at start-up; the file itself is opened on first use.
+    pub(super) fn new(label: &str, path: PathBuf) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| {
+                format!(
+                    "creating the directory of key-value store {label:?}: {}",
+                    dir.display()
+                )
+            })?;
         }
-        Ok(Self { stores })
-    }
-
-    /// The connections of `label`, opening its file and creating Spin's table
-    /// on first use; `None` if the label is not defined.
-    async fn pool(&self, label: &str) -> Option<Result<Arc<Pool>, Error>> {
-        let store = self.stores.get(label)?;
-        if let Some(pool) = store.pool.get() {
-            return Some(Ok(pool.clone()));
-        }
-        let pool = store
-            .pool
-            .get_or_try_init(|| Pool::open(store.path.clone()))
-            .await;
-        Some(match pool {
-            Ok(pool) => Ok(pool.clone()),
-            Err(message) => {
-                tracing::error!(label, %message, "cannot open key-value store");
-                Err(Error::Other(message))
-            }
+        Ok(Self {
+            path,
+            pool: OnceCell::new(),
         })
     }
 
-    /// Closes the stores opened so far (checkpointing their WAL files), once
+    /// The store's connections for `label`, opening its file and creating
+    /// Spin's table on first use.
+    pub(super) async fn open(&self, label: &str) -> Result<SqliteOpened, Error> {
+        let pool = match self.pool.get() {
+            Some(pool) => pool.clone(),
+            None => self
+                .pool
+                .get_or_try_init(|| Pool::open(self.path.clone()))
+                .await
+                .map_err(|message| {
+                    tracing::error!(label, %message, "cannot open key-value store");
+                    Error::Other(message)
+                })?
+                .clone(),
+        };
+        Ok(SqliteOpened {
+            label: Arc::from(label),
+            pool,
+        })
+    }
+
+    /// Closes the store if it was opened (checkpointing its WAL file), once
     /// the statements running off the executor are done.
-    pub async fn close(&self) {
-        for store in self.stores.values() {
-            if let Some(pool) = store.pool.get() {
-                pool.close().await;
-            }
+    pub(super) async fn close(&self) {
+        if let Some(pool) = self.pool.get() {
+            pool.close().await;
         }
+    }
+}
+
+/// An open SQLite store: its label (the `store` column) and connections.
+#[derive(Clone)]
+pub(super) struct SqliteOpened {
+    label: Arc<str>,
+    pool: Arc<Pool>,
+}
+
+impl SqliteOpened {
+    /// The value of `key`, if any.
+    pub(super) async fn get(&self, key: String) -> Result<Option<Vec<u8>>, Error> {
+        let label = self.label.clone();
+        self.pool
+            .read(move |conn| {
+                conn.prepare_cached(SELECT_VALUE)?
+                    .query_row((&*label, &key), |row| row.get::<_, Vec<u8>>(0))
+                    .optional()
+            })
+            .await
+    }
+
+    /// Sets `key` to `value`.
+    pub(super) async fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
+        let label = self.label.clone();
+        self.pool
+            .blocking(move |conn| {
+                conn.prepare_cached(UPSERT)?
+                    .execute((&*label, &key, &value))
+                    .map(drop)
+            })
+            .await
+    }
+
+    /// Deletes `key` (absent or not).
+    pub(super) async fn delete(&self, key: String) -> Result<(), Error> {
+        let label = self.label.clone();
+        self.pool
+            .blocking(move |conn| {
+                conn.prepare_cached(DELETE)?
+                    .execute((&*label, &key))
+                    .map(drop)
+            })
+            .await
+    }
+
+    /// Whether `key` has a value.
+    pub(super) async fn exists(&self, key: String) -> Result<bool, Error> {
+        let label = self.label.clone();
+        self.pool
+            .read(move |conn| conn.prepare_cached(SELECT_EXISTS)?.exists((&*label, &key)))
+            .await
+    }
+
+    /// Every key of the store (of its label only).
+    pub(super) async fn keys(&self) -> Result<Vec<String>, Error> {
+        let label = self.label.clone();
+        self.pool
+            .blocking(move |conn| {
+                conn.prepare_cached(SELECT_KEYS)?
+                    .query_map([&*label], |row| row.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()
+            })
+            .await
     }
 }
 
@@ -263,175 +309,5 @@ impl Pool {
         if !conns.is_empty() {
             let _closed = tokio::task::spawn_blocking(move || drop(conns)).await;
         }
-    }
-}
-
-/// The per-instance state: which labels the component declared.
-#[derive(Clone)]
-pub struct KeyValueState {
-    allowed: Arc<BTreeSet<String>>,
-    stores: Arc<Stores>,
-}
-
-impl KeyValueState {
-    /// State for a component that declared `allowed`.
-    pub fn new(allowed: Arc<BTreeSet<String>>, stores: Arc<Stores>) -> Self {
-        Self { allowed, stores }
-    }
-}
-
-/// An open store.
-#[derive(Clone)]
-pub struct Store {
-    label: Arc<str>,
-    pool: Arc<Pool>,
-}
-
-/// What the interface sees of the store.
-pub struct KeyValueView<'a> {
-    /// The component's key-value state.
-    pub state: &'a KeyValueState,
-    /// The instance's resource table.
-    pub table: &'a mut ResourceTable,
-}
-
-/// Marker type through which the interface is linked.
-pub struct SpinKeyValue;
-
-impl HasData for SpinKeyValue {
-    type Data<'a> = KeyValueView<'a>;
-}
-
-/// Adds `spin:key-value` to a linker.
-pub fn add_to_linker<T: Send + 'static>(
-    linker: &mut Linker<T>,
-    get: fn(&mut T) -> KeyValueView<'_>,
-) -> wasmtime::Result<()> {
-    key_value::add_to_linker::<T, SpinKeyValue>(linker, get)
-}
-
-fn other(error: impl std::fmt::Display) -> Error {
-    Error::Other(error.to_string())
-}
-
-impl key_value::Host for KeyValueView<'_> {}
-
-impl key_value::HostStore for KeyValueView<'_> {
-    async fn drop(&mut self, this: Resource<Store>) -> wasmtime::Result<()> {
-        self.table.delete(this)?;
-        Ok(())
-    }
-}
-
-fn store<T>(
-    accessor: &Accessor<T, SpinKeyValue>,
-    this: &Resource<Store>,
-) -> wasmtime::Result<Store> {
-    accessor.with(|mut access| Ok(access.get().table.get(this)?.clone()))
-}
-
-impl<T> key_value::HostStoreWithStore<T> for SpinKeyValue {
-    async fn open(
-        accessor: &Accessor<T, Self>,
-        label: String,
-    ) -> wasmtime::Result<Result<Resource<Store>, Error>> {
-        let (allowed, stores) = accessor.with(|mut access| {
-            let view = access.get();
-            (
-                view.state.allowed.contains(&label),
-                view.state.stores.clone(),
-            )
-        });
-        if !allowed {
-            return Ok(Err(Error::AccessDenied));
-        }
-        let pool = match stores.pool(&label).await {
-            None => return Ok(Err(Error::NoSuchStore)),
-            Some(Err(e)) => return Ok(Err(e)),
-            Some(Ok(pool)) => pool,
-        };
-        let label = Arc::from(label);
-        accessor.with(|mut access| Ok(Ok(access.get().table.push(Store { label, pool })?)))
-    }
-
-    async fn get(
-        accessor: &Accessor<T, Self>,
-        this: Resource<Store>,
-        key: String,
-    ) -> wasmtime::Result<Result<Option<Vec<u8>>, Error>> {
-        let Store { label, pool } = store(accessor, &this)?;
-        Ok(pool
-            .read(move |conn| {
-                conn.prepare_cached(SELECT_VALUE)?
-                    .query_row((&*label, &key), |row| row.get::<_, Vec<u8>>(0))
-                    .optional()
-            })
-            .await)
-    }
-
-    async fn set(
-        accessor: &Accessor<T, Self>,
-        this: Resource<Store>,
-        key: String,
-        value: Vec<u8>,
-    ) -> wasmtime::Result<Result<(), Error>> {
-        let Store { label, pool } = store(accessor, &this)?;
-        Ok(pool
-            .blocking(move |conn| {
-                conn.prepare_cached(UPSERT)?
-                    .execute((&*label, &key, &value))
-                    .map(drop)
-            })
-            .await)
-    }
-
-    async fn delete(
-        accessor: &Accessor<T, Self>,
-        this: Resource<Store>,
-        key: String,
-    ) -> wasmtime::Result<Result<(), Error>> {
-        let Store { label, pool } = store(accessor, &this)?;
-        Ok(pool
-            .blocking(move |conn| {
-                conn.prepare_cached(DELETE)?
-                    .execute((&*label, &key))
-                    .map(drop)
-            })
-            .await)
-    }
-
-    async fn exists(
-        accessor: &Accessor<T, Self>,
-        this: Resource<Store>,
-        key: String,
-    ) -> wasmtime::Result<Result<bool, Error>> {
-        let Store { label, pool } = store(accessor, &this)?;
-        Ok(pool
-            .read(move |conn| conn.prepare_cached(SELECT_EXISTS)?.exists((&*label, &key)))
-            .await)
-    }
-
-    async fn get_keys(
-        accessor: &Accessor<T, Self>,
-        this: Resource<Store>,
-    ) -> wasmtime::Result<(StreamReader<String>, FutureReader<Result<(), Error>>)> {
-        let Store { label, pool } = store(accessor, &this)?;
-        let keys = pool
-            .blocking(move |conn| {
-                conn.prepare_cached(SELECT_KEYS)?
-                    .query_map([&*label], |row| row.get::<_, String>(0))?
-                    .collect::<rusqlite::Result<Vec<String>>>()
-            })
-            .await;
-        accessor.with(|mut access| {
-            let (keys, result) = match keys {
-                Ok(keys) => (keys, Ok(())),
-                Err(e) => (Vec::new(), Err(e)),
-            };
-            Ok((
-                StreamReader::new(&mut access, keys)?,
-                FutureReader::new(&mut access, async move { wasmtime::error::Ok(result) })?,
-            ))
-        })
     }
 }
