@@ -300,10 +300,15 @@ pub async fn sync_tenant_status_from_postgres(
     database_url: &str,
 ) -> Result<()> {
     let config = RuntimeConfig::load(runtime_config)?;
-    let kv_file = crate::app::file_of(
-        config.key_value_location("default", Some(data_dir)),
-        "default",
-    )?;
+    let location = match config.key_value_store("default", Some(data_dir)) {
+        Some(qmi_manifest::KeyValueStore::Spin(location)) => location,
+        Some(qmi_manifest::KeyValueStore::Redis { .. }) => anyhow::bail!(
+            "publishing identity's facts from PostgreSQL into a Redis key-value store is not \
+             supported yet: use a SQLite key-value file with --database-url"
+        ),
+        None => anyhow::bail!("the key-value store \"default\" is not defined"),
+    };
+    let kv_file = crate::app::file_of(Some(location), "default")?;
     let kv = crate::factors::sqlite::open_pool(&kv_file).await?;
     let mut conn = kv.acquire().await?;
     sqlx::query(
