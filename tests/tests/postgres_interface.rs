@@ -16,14 +16,24 @@ fn serve(db: &TestDatabase) -> QmiServer {
         .expect("host:port in the test database URL");
     Qmi::up()
         .env("SPIN_VARIABLE_PG_URL", url)
-        .env("SPIN_VARIABLE_PG_ORIGIN", &format!("postgres://{authority}"))
+        .env(
+            "SPIN_VARIABLE_PG_ORIGIN",
+            &format!("postgres://{authority}"),
+        )
         .start()
+}
+
+/// The answer without the guest types' prefixes (`DbValue::`, `DbDataType::`…).
+fn plain(text: &str) -> String {
+    ["DbValue::", "DbDataType::", "RangeBoundKind::"]
+        .iter()
+        .fold(text.to_owned(), |t, prefix| t.replace(prefix, ""))
 }
 
 fn run(server: &QmiServer, statements: &[&str]) -> Vec<String> {
     let reply = server.post("/pg/run", &statements.join("\n"), &[]);
     assert_eq!(reply.status, 200, "{}", reply.body);
-    reply.body.split('\n').map(str::to_owned).collect()
+    plain(&reply.body).split('\n').map(str::to_owned).collect()
 }
 
 #[test]
@@ -32,7 +42,8 @@ fn values_map_as_in_spin() {
     let server = serve(&db);
     let reply = server.get("/pg/types");
     assert_eq!(reply.status, 200);
-    let lines: Vec<&str> = reply.body.lines().collect();
+    let body = plain(&reply.body);
+    let lines: Vec<&str> = body.lines().collect();
     let expected = [
         "b: Boolean = Boolean(true)",
         "i2: Int16 = Int16(-2)",
@@ -66,7 +77,14 @@ fn errors_carry_postgresql_sqlstate() {
     let server = serve(&db);
     let out = run(&server, &["SELECT * FROM no_such_table"]);
     assert!(out[0].contains("code: \"42P01\""), "{out:?}");
-    let out = run(&server, &["CREATE TABLE u (k bigint PRIMARY KEY)", "INSERT INTO u VALUES (1)", "INSERT INTO u VALUES (1)"]);
+    let out = run(
+        &server,
+        &[
+            "CREATE TABLE u (k bigint PRIMARY KEY)",
+            "INSERT INTO u VALUES (1)",
+            "INSERT INTO u VALUES (1)",
+        ],
+    );
     assert!(out[2].contains("code: \"23505\""), "{out:?}");
     // A bigint parameter is typed strictly, as in Spin: `execute` answers the rows changed.
     let changed = server.post("/pg/execute", "UPDATE u SET k = k + 1", &[]);
@@ -79,7 +97,10 @@ fn addresses_are_checked_against_allowed_outbound_hosts() {
     let server = serve(&db);
     for (address, why) in [
         ("postgres://postgres@127.0.0.2:5432/qmi", "is not permitted"),
-        ("host=/var/run/postgresql user=postgres", "Unix sockets are not supported"),
+        (
+            "host=/var/run/postgresql user=postgres",
+            "Unix sockets are not supported",
+        ),
     ] {
         let reply = server.post("/pg/run", "SELECT 1", &[("x-address", address)]);
         assert_eq!(reply.status, 403, "{address}: {}", reply.body);
@@ -113,15 +134,22 @@ fn a_pooled_connection_carries_nothing_into_the_next_request() {
                 "SELECT pg_backend_pid()",
                 "SELECT count(*) FROM t",
                 "SELECT current_setting('qmi.commune', true), current_setting('qmi.across', true)",
-                "SELECT now() = statement_timestamp()",
+                // Refused outside a transaction block (SQLSTATE 25P01).
+                "SAVEPOINT probe",
             ],
         );
-        assert_eq!(seen[1], "Int64(0)", "a left-open transaction's row is visible: {seen:?}");
+        assert_eq!(
+            seen[1], "Int64(0)",
+            "a left-open transaction's row is visible: {seen:?}"
+        );
         assert!(
             !seen[2].contains("93066") && !seen[2].contains("read"),
             "a setting carried over: {seen:?}"
         );
-        assert_eq!(seen[3], "Boolean(true)", "ran inside an open transaction: {seen:?}");
+        assert!(
+            seen[3].contains("25P01"),
+            "ran inside an open transaction: {seen:?}"
+        );
         reused |= seen[0] == pid;
         if reused {
             break;
