@@ -302,10 +302,17 @@ pub async fn sync_tenant_status_from_postgres(
     let config = RuntimeConfig::load(runtime_config)?;
     let location = match config.key_value_store("default", Some(data_dir)) {
         Some(qmi_manifest::KeyValueStore::Spin(location)) => location,
-        Some(qmi_manifest::KeyValueStore::Redis { .. }) => anyhow::bail!(
-            "publishing identity's facts from PostgreSQL into a Redis key-value store is not \
-             supported yet: use a SQLite key-value file with --database-url"
-        ),
+        Some(qmi_manifest::KeyValueStore::Redis { url }) => {
+            return crate::postgres::identity_snapshot(database_url, |snapshot| async move {
+                crate::gateway_facts::write_locked_to_redis(
+                    &url,
+                    &snapshot.communes,
+                    &snapshot.rights,
+                )
+                .await
+            })
+            .await;
+        }
         None => anyhow::bail!("the key-value store \"default\" is not defined"),
     };
     let kv_file = crate::app::file_of(Some(location), "default")?;

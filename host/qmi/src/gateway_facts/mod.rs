@@ -21,6 +21,23 @@ use std::path::Path;
 use anyhow::Result;
 use qmi_manifest::KeyValueStore;
 
+/// Writes a snapshot of `identity` on PostgreSQL, whose rows the caller holds
+/// share-locked, into the Redis server at `url`.
+pub async fn write_locked_to_redis(
+    url: &str,
+    communes: &[(String, String)],
+    rights: &[(String, i64)],
+) -> Result<()> {
+    let addr = self::redis::write_locked(url, communes, rights).await?;
+    tracing::info!(
+        communes = communes.len(),
+        rights = rights.len(),
+        store = format!("Redis at {addr}"),
+        "published tenant statuses and rights versions"
+    );
+    Ok(())
+}
+
 /// Publishes every commune's status and every account's rights version from
 /// the `identity` database file into `store`.
 pub async fn publish(store: KeyValueStore, identity: &Path) -> Result<()> {

@@ -46,6 +46,56 @@ pub(super) async fn publish(url: &str, identity: &Path) -> Result<(u64, u64, Str
     Ok((communes, rights, addr))
 }
 
+/// Writes into the Redis server at `url` a snapshot whose rows the caller holds
+/// share-locked (PostgreSQL's `identity`, read `FOR SHARE`: no other process
+/// commits a newer value until this returns): every value, and no `rights/…`
+/// key the snapshot does not hold. Returns the server's address.
+pub(super) async fn write_locked(
+    url: &str,
+    communes: &[(String, String)],
+    rights: &[(String, i64)],
+) -> Result<String> {
+    let client = Client::open(url).context("key-value store \"default\": invalid Redis URL")?;
+    let addr = client.get_connection_info().addr().to_string();
+    let mut redis = client
+        .get_multiplexed_async_connection()
+        .await
+        .with_context(|| format!("connecting to Redis at {addr}"))?;
+    let values: BTreeMap<String, Vec<u8>> = communes
+        .iter()
+        .map(|(insee, status)| {
+            (
+                format!("tenant-status/{insee}"),
+                status.clone().into_bytes(),
+            )
+        })
+        .chain(
+            rights
+                .iter()
+                .map(|(id, version)| (format!("rights/{id}"), version.to_string().into_bytes())),
+        )
+        .collect();
+    let stale: Vec<String> = rights_keys(&mut redis)
+        .await?
+        .into_iter()
+        .filter(|key| !values.contains_key(key))
+        .collect();
+    let mut transaction = redis::pipe();
+    transaction.atomic();
+    if !values.is_empty() {
+        let pairs: Vec<(&String, &Vec<u8>)> = values.iter().collect();
+        transaction.mset(&pairs);
+    }
+    if !stale.is_empty() {
+        transaction.del(&stale);
+    }
+    let _done: Option<Vec<redis::Value>> = transaction
+        .query_async(&mut redis)
+        .await
+        .with_context(|| format!("writing tenant statuses and rights to {addr}"))?;
+    Ok(addr)
+}
+
 async fn publish_with(
     redis: &mut MultiplexedConnection,
     pool: &sqlx::SqlitePool,
