@@ -394,6 +394,13 @@ const WITH_VALUE: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     ("commune ", " is suspended", "la commune ", " est suspendue"),
+    (
+        "the internal routes are closed: the variable ",
+        " is not set",
+        "les routes internes sont fermées : la variable ",
+        " n'est pas définie",
+    ),
+    ("no internal route ", "", "aucune route interne ", ""),
 ];
 
 /// The French of a message of [`WITH_VALUE`], the value kept as it is.
@@ -418,6 +425,9 @@ fn got(tail: &str) -> String {
 fn exact(message: &str) -> Option<&'static str> {
     Some(match message {
         "must not be empty" => "ne doit pas être vide",
+        "an internal route needs the internal token" => {
+            "une route interne demande le jeton interne"
+        }
         // Issue 13: campaigns edited then published, calls closed early, reopening.
         "a published call for communes can no longer be edited" => {
             "un appel à communes publié ne peut plus être modifié"
