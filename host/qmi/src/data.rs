@@ -300,78 +300,8 @@ pub async fn sync_tenant_status_from_postgres(
     database_url: &str,
 ) -> Result<()> {
     let config = RuntimeConfig::load(runtime_config)?;
-    let location = match config.key_value_store("default", Some(data_dir)) {
-        Some(qmi_manifest::KeyValueStore::Spin(location)) => location,
-        Some(qmi_manifest::KeyValueStore::Redis { url }) => {
-            return crate::postgres::identity_snapshot(database_url, |snapshot| async move {
-                crate::gateway_facts::write_locked_to_redis(
-                    &url,
-                    &snapshot.communes,
-                    &snapshot.rights,
-                )
-                .await
-            })
-            .await;
-        }
-        None => anyhow::bail!("the key-value store \"default\" is not defined"),
-    };
-    let kv_file = crate::app::file_of(Some(location), "default")?;
-    let kv = crate::factors::sqlite::open_pool(&kv_file).await?;
-    let mut conn = kv.acquire().await?;
-    sqlx::query(
-        "CREATE TABLE IF NOT EXISTS spin_key_value (
-            store TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
-            PRIMARY KEY (store, key))",
-    )
-    .execute(&mut *conn)
-    .await?;
-    let kv_conn = &mut *conn;
-    let mut counts = (0, 0);
-    let counted = &mut counts;
-    crate::postgres::identity_snapshot(database_url, |snapshot| async move {
-        let mut tx = sqlx::Connection::begin(&mut *kv_conn).await?;
-        for (insee, status) in &snapshot.communes {
-            sqlx::query(
-                "INSERT INTO spin_key_value (store, key, value) VALUES ('default', ?1, ?2)
-                 ON CONFLICT (store, key) DO UPDATE SET value = excluded.value",
-            )
-            .bind(format!("tenant-status/{insee}"))
-            .bind(status.as_bytes())
-            .execute(&mut *tx)
-            .await?;
-        }
-        let holders: Vec<&str> = snapshot.rights.iter().map(|(id, _)| id.as_str()).collect();
-        sqlx::query(
-            "DELETE FROM spin_key_value WHERE store = 'default' AND key LIKE 'rights/%'
-               AND substr(key, 8) NOT IN (SELECT value FROM json_each(?1))",
-        )
-        .bind(serde_json::to_string(&holders)?)
-        .execute(&mut *tx)
-        .await?;
-        for (account, version) in &snapshot.rights {
-            sqlx::query(
-                "INSERT INTO spin_key_value (store, key, value) VALUES ('default', ?1, ?2)
-                 ON CONFLICT (store, key) DO UPDATE SET value = excluded.value",
-            )
-            .bind(format!("rights/{account}"))
-            .bind(version.to_string().into_bytes())
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        *counted = (snapshot.communes.len(), snapshot.rights.len());
-        Ok(())
-    })
-    .await
-    .with_context(|| {
-        format!(
-            "writing tenant statuses and rights to {}",
-            kv_file.display()
-        )
-    })?;
-    drop(conn);
-    kv.close().await;
-    let (communes, rights) = counts;
-    tracing::info!(communes, rights, store = %kv_file.display(), "published tenant statuses and rights versions (from PostgreSQL)");
-    Ok(())
+    let store = config
+        .key_value_store("default", Some(data_dir))
+        .context("the key-value store \"default\" is not defined")?;
+    crate::gateway_facts::publish_from_postgres(store, database_url).await
 }

@@ -63,11 +63,6 @@ impl DatabaseUrl {
     }
 }
 
-/// The role a service's label connects as.
-pub fn role(label: &str) -> String {
-    format!("qmi_{label}")
-}
-
 /// Environment-style overrides (`SPIN_VARIABLE_*`) pointing every declared
 /// `<label>_database_url` at `url` as the label's role, and
 /// `database_origin` at its server.
@@ -85,7 +80,7 @@ pub fn variable_overrides(
         if declared(&variable) {
             overrides.insert(
                 qmi_manifest::env_var_name(&variable),
-                url.for_role(&role(&label)),
+                url.for_role(&crate::postgres::login_role(&label)),
             );
         }
     }

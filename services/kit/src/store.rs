@@ -263,8 +263,7 @@ impl Db {
                 }
                 .await;
                 self.end(result.is_ok()).await;
-                let rows = result?;
-                Ok(rows)
+                result
             }
         }
     }

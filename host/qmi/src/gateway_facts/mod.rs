@@ -18,22 +18,40 @@ mod sqlite;
 
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use qmi_manifest::KeyValueStore;
 
-/// Writes a snapshot of `identity` on PostgreSQL, whose rows the caller holds
-/// share-locked, into the Redis server at `url`.
-pub async fn write_locked_to_redis(
-    url: &str,
-    communes: &[(String, String)],
-    rights: &[(String, i64)],
-) -> Result<()> {
-    let addr = self::redis::write_locked(url, communes, rights).await?;
+/// Publishes every commune's status and every account's rights version from
+/// `identity` on PostgreSQL (`database_url`) into `store`, writing while the
+/// rows read stay share-locked, so no process's newer change is overwritten.
+pub async fn publish_from_postgres(store: KeyValueStore, database_url: &str) -> Result<()> {
+    let summary = crate::postgres::identity_snapshot(database_url, |snapshot| async move {
+        let summary = match store {
+            KeyValueStore::Spin(location) => {
+                let file = crate::app::file_of(Some(location), "default")?;
+                sqlite::write_locked(&file, &snapshot)
+                    .await
+                    .with_context(|| {
+                        format!("writing tenant statuses and rights to {}", file.display())
+                    })?;
+                file.display().to_string()
+            }
+            KeyValueStore::Redis { url } => {
+                format!(
+                    "Redis at {}",
+                    self::redis::write_locked(&url, &snapshot).await?
+                )
+            }
+        };
+        Ok((snapshot.communes.len(), snapshot.rights.len(), summary))
+    })
+    .await?;
+    let (communes, rights, store) = summary;
     tracing::info!(
-        communes = communes.len(),
-        rights = rights.len(),
-        store = format!("Redis at {addr}"),
-        "published tenant statuses and rights versions"
+        communes,
+        rights,
+        store,
+        "published tenant statuses and rights versions (from PostgreSQL)"
     );
     Ok(())
 }

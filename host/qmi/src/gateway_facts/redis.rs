@@ -52,8 +52,7 @@ pub(super) async fn publish(url: &str, identity: &Path) -> Result<(u64, u64, Str
 /// key the snapshot does not hold. Returns the server's address.
 pub(super) async fn write_locked(
     url: &str,
-    communes: &[(String, String)],
-    rights: &[(String, i64)],
+    snapshot: &crate::postgres::IdentitySnapshot,
 ) -> Result<String> {
     let client = Client::open(url).context("key-value store \"default\": invalid Redis URL")?;
     let addr = client.get_connection_info().addr().to_string();
@@ -61,20 +60,7 @@ pub(super) async fn write_locked(
         .get_multiplexed_async_connection()
         .await
         .with_context(|| format!("connecting to Redis at {addr}"))?;
-    let values: BTreeMap<String, Vec<u8>> = communes
-        .iter()
-        .map(|(insee, status)| {
-            (
-                format!("tenant-status/{insee}"),
-                status.clone().into_bytes(),
-            )
-        })
-        .chain(
-            rights
-                .iter()
-                .map(|(id, version)| (format!("rights/{id}"), version.to_string().into_bytes())),
-        )
-        .collect();
+    let values: BTreeMap<String, Vec<u8>> = snapshot.values().collect();
     let stale: Vec<String> = rights_keys(&mut redis)
         .await?
         .into_iter()

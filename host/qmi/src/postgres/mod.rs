@@ -18,7 +18,7 @@ use sqlx::{Connection as _, PgConnection};
 
 pub use migrate::migrate;
 pub use seed::seed;
-pub use tenants::identity_snapshot;
+pub use tenants::{IdentitySnapshot, identity_snapshot};
 
 /// A service label with PostgreSQL migrations, and the names derived from it.
 #[derive(Clone, Debug)]
@@ -37,8 +37,13 @@ impl Service {
 
     /// The role the service connects as.
     pub fn login(&self) -> String {
-        format!("qmi_{}", self.label)
+        login_role(&self.label)
     }
+}
+
+/// The role the service of `label` connects as (`qmi_<label>`).
+pub fn login_role(label: &str) -> String {
+    format!("qmi_{label}")
 }
 
 /// The services of the manifest that keep data: every `sqlite_databases` label

@@ -14,14 +14,34 @@ pub struct IdentitySnapshot {
     pub rights: Vec<(String, i64)>,
 }
 
+impl IdentitySnapshot {
+    /// The key-value pairs the gateway reads: `tenant-status/<insee>` and
+    /// `rights/<account>`.
+    pub fn values(&self) -> impl Iterator<Item = (String, Vec<u8>)> + '_ {
+        self.communes
+            .iter()
+            .map(|(insee, status)| {
+                (
+                    format!("tenant-status/{insee}"),
+                    status.clone().into_bytes(),
+                )
+            })
+            .chain(
+                self.rights.iter().map(|(id, version)| {
+                    (format!("rights/{id}"), version.to_string().into_bytes())
+                }),
+            )
+    }
+}
+
 /// Reads the snapshot in a transaction that holds a share lock on the rows read
 /// and stays open while `publish` writes them: a suspension or a rights change
 /// committed by another process waits until the snapshot is published, so a
 /// starting process never puts back an older value.
-pub async fn identity_snapshot<F, Fut>(url: &str, publish: F) -> Result<()>
+pub async fn identity_snapshot<T, F, Fut>(url: &str, publish: F) -> Result<T>
 where
     F: FnOnce(IdentitySnapshot) -> Fut,
-    Fut: Future<Output = Result<()>>,
+    Fut: Future<Output = Result<T>>,
 {
     let mut conn: PgConnection = super::connect(url).await?;
     let mut tx = conn.begin().await?;
@@ -35,7 +55,7 @@ where
     .fetch_all(&mut *tx)
     .await
     .context("reading identity's rights versions")?;
-    publish(IdentitySnapshot { communes, rights }).await?;
+    let published = publish(IdentitySnapshot { communes, rights }).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(published)
 }
