@@ -2120,6 +2120,43 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
         }
     }
 
+    // The internal routes (`/internal/<component>/…`, outside the catalogue and the
+    // gateway) answer only the components' shared token: no person's token, whoever
+    // holds it, reads B's organisations or records anything in B's commune.
+    let internal: [(&str, String, Body); 3] = [
+        (
+            "GET",
+            format!("/internal/partners/cards?ids={}", w.org_y),
+            Body::Empty,
+        ),
+        (
+            "POST",
+            "/internal/partners/presence".into(),
+            Body::Json(json!({"organisation_id": w.org_y, "insee": B, "source": "application"})),
+        ),
+        (
+            "POST",
+            "/internal/notifications/deposit".into(),
+            Body::Json(json!({"envelopes": []})),
+        ),
+    ];
+    let who_all = std::iter::once(Who::Programme).chain(Who::ALL);
+    for who in who_all {
+        for (method, path, body) in &internal {
+            match api.send(method, path, w.token(who), body) {
+                Ok(res) if res.status == 401 => {}
+                Ok(res) => out.violations.push(Violation {
+                    method: (*method).into(),
+                    path: path.clone(),
+                    who: who.label().into(),
+                    status: res.status.to_string(),
+                    ..finding("internal route open to a person", path, res.text())
+                }),
+                Err(e) => out.violations.push(finding("no answer", path, e)),
+            }
+        }
+    }
+
     // Phase 1: isolation.
     let started = api.sent.get();
     let mut baseline = snapshot(&api, &w);

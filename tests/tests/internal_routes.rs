@@ -50,3 +50,55 @@ fn an_empty_token_closes_the_internal_routes() {
         assert_eq!(reply.status, 503, "{}", reply.body);
     }
 }
+
+/// With the token, bad input is a 4xx problem naming the field, never a 5xx.
+#[test]
+fn bad_input_on_the_internal_routes_names_the_field() {
+    let server = server();
+    let bearer = format!("Bearer {TOKEN}");
+    let headers = [
+        ("authorization", bearer.as_str()),
+        ("content-type", "application/json"),
+    ];
+    for (path, body, field) in [
+        (
+            "/internal/partners/presence",
+            r#"{"organisation_id":"not an id!","insee":"93066","source":"application"}"#,
+            "organisation_id",
+        ),
+        (
+            "/internal/partners/presence",
+            r#"{"organisation_id":"org-1","insee":"930","source":"application"}"#,
+            "insee",
+        ),
+        (
+            "/internal/partners/presence",
+            r#"{"organisation_id":"org-1","insee":"93066","source":"rumour"}"#,
+            "source",
+        ),
+        (
+            "/internal/notifications/deposit",
+            r#"{"envelopes":"none"}"#,
+            "envelopes",
+        ),
+    ] {
+        let reply = server.post(path, body, &headers);
+        assert!(
+            (400..500).contains(&reply.status),
+            "{path} {body}: {} {}",
+            reply.status,
+            reply.body
+        );
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/problem+json"),
+            "{path}: {}",
+            reply.body
+        );
+        assert!(
+            reply.body.contains(field),
+            "{path} names {field}: {}",
+            reply.body
+        );
+    }
+}
