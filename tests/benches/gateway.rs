@@ -7,12 +7,16 @@
 //! reads the tenant's status from the key-value store). Prints requests/s and p50/p99 latency for
 //! each and the differences; asserts nothing.
 //!
-//! Runs twice: with 130 and with 10,000 communes' statuses in the key-value store.
+//! Runs with 130 and with 10,000 communes' statuses in the key-value store, each
+//! time on both of its backends: Spin's SQLite file (one machine), then Redis (the
+//! store replicas on many machines share; Debian's `redis-server`, skipped with a
+//! line saying so when it is not installed).
 //! `QMI_BENCH_REQUESTS` (default 4000 per case) and `QMI_BENCH_CONNECTIONS` (default 4).
 
 use std::time::{Duration, Instant};
 
 use qmi_tests::gateway::{GatewayApp, claims};
+use qmi_tests::redis::RedisServer;
 
 /// Figures of one case.
 struct Figures {
@@ -86,17 +90,55 @@ fn registry(n: usize) -> Vec<(String, &'static str)> {
 }
 
 fn main() {
+    let redis = std::process::Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     for size in [130, 10_000] {
-        println!("\n== registry of {size} communes ==");
-        bench(&registry(size));
+        let tenants = registry(size);
+        let tenants: Vec<(&str, &str)> = tenants.iter().map(|(i, s)| (i.as_str(), *s)).collect();
+        println!("\n== registry of {size} communes, key-value store on a SQLite file ==");
+        bench(&GatewayApp::start(&tenants));
+        if !redis {
+            println!(
+                "\n(redis-server is not installed: no figures on Redis; scripts/test installs it)"
+            );
+            continue;
+        }
+        println!("\n== registry of {size} communes, key-value store on Redis ==");
+        let server = RedisServer::start();
+        let mut statuses = redis::pipe();
+        for (insee, status) in &tenants {
+            statuses
+                .cmd("SET")
+                .arg(format!("tenant-status/{insee}"))
+                .arg(*status)
+                .ignore();
+        }
+        statuses
+            .query::<()>(&mut server.connect())
+            .expect("the statuses into Redis");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = dir.path().join("runtime-config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[key_value_store.default]\ntype = \"redis\"\nurl = \"{}\"\n",
+                server.url()
+            ),
+        )
+        .expect("write the runtime config");
+        let config = config.to_str().expect("a UTF-8 path");
+        bench(&GatewayApp::start_with(
+            &tenants,
+            &[("--runtime-config-file", config)],
+        ));
     }
 }
 
-fn bench(tenants: &[(String, &str)]) {
+fn bench(app: &GatewayApp) {
     let total = env_usize("QMI_BENCH_REQUESTS", 4000);
     let conns = env_usize("QMI_BENCH_CONNECTIONS", 4);
-    let tenants: Vec<(&str, &str)> = tenants.iter().map(|(i, s)| (i.as_str(), *s)).collect();
-    let app = GatewayApp::start(&tenants);
     let s = &app.server;
     let auth = app.bearer(&claims(&[], &[("93066", "admin")]));
     let cases: [(&str, String, Option<&str>); 4] = [

@@ -114,5 +114,6 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     };
     // Reminders due and the outbox's messages, whatever the answer (best effort).
     notify::after(&cx).await;
+    cx.db.finish().await;
     reply
 }

@@ -69,100 +69,105 @@ fn check(input: &DistrictInput) -> Result<(), Problem> {
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let (op, cx) = Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
-    match op {
-        Op::ListDistricts => {
-            // Districts are public: every commune's, read across.
-            let allowed = cx.ask(Action::RegistryRead, &Facts::default()).await?;
-            let page = PageRequest::from_query(&req.query)?;
-            let rows = db
-                .across(&allowed)
-                .select(DISTRICTS, &["*"])
-                .filter("insee > ?", [page.after_key().into()])
-                .order_by("insee")
-                .limit(page.fetch())
-                .rows()
-                .await?;
-            let items = rows
-                .iter()
-                .map(district_of)
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(json(200, &page.page(items, |d| d.insee.to_string())))
-        }
-        Op::GetDistrict => {
-            let insee = cx.insee()?;
-            let allowed = cx.ask(Action::RegistryRead, &Facts::default()).await?;
-            Ok(json(
-                200,
-                &load(&db, &allowed, &insee)
-                    .await?
-                    .ok_or_else(|| Problem::not_found(format!("no district in {insee}")))?,
-            ))
-        }
-        Op::CreateDistrict => {
-            cx.me()?;
-            // A district is created by selecting the commune's candidacy; asked
-            // before the body is read, then for the commune whose row it writes.
-            let _selects = cx.ask(Action::CampaignSelect, &Facts::default()).await?;
-            let input: DistrictInput = req.json()?;
-            let allowed = cx
-                .ask(Action::CampaignSelect, &Facts::tenant(&input.insee))
-                .await?;
-            check(&input)?;
-            // Idempotent: a selection retried finds the district it created.
-            if let Some(existing) = load(&db, &allowed, &input.insee).await? {
-                return Ok(json(200, &existing));
+    let reply = async {
+        match op {
+            Op::ListDistricts => {
+                // Districts are public: every commune's, read across.
+                let allowed = cx.ask(Action::RegistryRead, &Facts::default()).await?;
+                let page = PageRequest::from_query(&req.query)?;
+                let rows = db
+                    .across(&allowed)
+                    .select(DISTRICTS, &["*"])
+                    .filter("insee > ?", [page.after_key().into()])
+                    .order_by("insee")
+                    .limit(page.fetch())
+                    .rows()
+                    .await?;
+                let items = rows
+                    .iter()
+                    .map(district_of)
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(json(200, &page.page(items, |d| d.insee.to_string())))
             }
-            let t = now();
-            let body = serde_json::to_string(&input).map_err(Problem::internal)?;
-            db.tenant(&allowed)?
-                .insert(
-                    DISTRICTS,
-                    vec![
-                        ("body", body.into()),
-                        ("created_at", t.into()),
-                        ("updated_at", t.into()),
-                    ],
-                )
-                .or_ignore()
-                .run()
-                .await?;
-            Ok(json(
-                201,
-                &load(&db, &allowed, &input.insee)
-                    .await?
-                    .ok_or_else(|| Problem::internal("district vanished"))?,
-            ))
-        }
-        Op::UpdateDistrict => {
-            cx.me()?;
-            let insee = cx.insee()?;
-            let allowed = cx
-                .ask(Action::DistrictUpdate, &Facts::tenant(&insee))
-                .await?;
-            let input: DistrictInput = req.json()?;
-            if input.insee != insee {
-                return Err(Problem::invalid_field("insee", "must match the path"));
+            Op::GetDistrict => {
+                let insee = cx.insee()?;
+                let allowed = cx.ask(Action::RegistryRead, &Facts::default()).await?;
+                Ok(json(
+                    200,
+                    &load(&db, &allowed, &insee)
+                        .await?
+                        .ok_or_else(|| Problem::not_found(format!("no district in {insee}")))?,
+                ))
             }
-            check(&input)?;
-            let existing = load(&db, &allowed, &insee)
-                .await?
-                .ok_or_else(|| Problem::not_found(format!("no district in {insee}")))?;
-            let mut input = input;
-            input.campaign_id = existing.campaign_id;
-            let body = serde_json::to_string(&input).map_err(Problem::internal)?;
-            db.tenant(&allowed)?
-                .update(
-                    DISTRICTS,
-                    vec![("body", body.into()), ("updated_at", now().into())],
-                )
-                .run()
-                .await?;
-            Ok(json(
-                200,
-                &load(&db, &allowed, &insee)
+            Op::CreateDistrict => {
+                cx.me()?;
+                // A district is created by selecting the commune's candidacy; asked
+                // before the body is read, then for the commune whose row it writes.
+                let _selects = cx.ask(Action::CampaignSelect, &Facts::default()).await?;
+                let input: DistrictInput = req.json()?;
+                let allowed = cx
+                    .ask(Action::CampaignSelect, &Facts::tenant(&input.insee))
+                    .await?;
+                check(&input)?;
+                // Idempotent: a selection retried finds the district it created.
+                if let Some(existing) = load(&db, &allowed, &input.insee).await? {
+                    return Ok(json(200, &existing));
+                }
+                let t = now();
+                let body = serde_json::to_string(&input).map_err(Problem::internal)?;
+                db.tenant(&allowed)?
+                    .insert(
+                        DISTRICTS,
+                        vec![
+                            ("body", body.into()),
+                            ("created_at", t.into()),
+                            ("updated_at", t.into()),
+                        ],
+                    )
+                    .or_ignore()
+                    .run()
+                    .await?;
+                Ok(json(
+                    201,
+                    &load(&db, &allowed, &input.insee)
+                        .await?
+                        .ok_or_else(|| Problem::internal("district vanished"))?,
+                ))
+            }
+            Op::UpdateDistrict => {
+                cx.me()?;
+                let insee = cx.insee()?;
+                let allowed = cx
+                    .ask(Action::DistrictUpdate, &Facts::tenant(&insee))
+                    .await?;
+                let input: DistrictInput = req.json()?;
+                if input.insee != insee {
+                    return Err(Problem::invalid_field("insee", "must match the path"));
+                }
+                check(&input)?;
+                let existing = load(&db, &allowed, &insee)
                     .await?
-                    .ok_or_else(|| Problem::internal("district vanished"))?,
-            ))
+                    .ok_or_else(|| Problem::not_found(format!("no district in {insee}")))?;
+                let mut input = input;
+                input.campaign_id = existing.campaign_id;
+                let body = serde_json::to_string(&input).map_err(Problem::internal)?;
+                db.tenant(&allowed)?
+                    .update(
+                        DISTRICTS,
+                        vec![("body", body.into()), ("updated_at", now().into())],
+                    )
+                    .run()
+                    .await?;
+                Ok(json(
+                    200,
+                    &load(&db, &allowed, &insee)
+                        .await?
+                        .ok_or_else(|| Problem::internal("district vanished"))?,
+                ))
+            }
         }
     }
+    .await;
+    db.finish().await;
+    reply
 }

@@ -115,67 +115,78 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let (op, kit) = qmi_kit::context::Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     let cx = Ctx { kit, db };
-    match op {
-        Op::Openapi => Ok(json(200, &qmi_api::routes::openapi())),
-        Op::CreateToken => signin::create_token(&cx).await,
-        Op::RefreshToken => signin::refresh_token(&cx).await,
-        Op::Logout => signin::logout(&cx).await,
-        Op::RequestPasswordReset => passwords::request_reset(&cx).await,
-        Op::ConfirmPasswordReset => passwords::confirm_reset(&cx).await,
-        Op::GetMe => account::get_me(&cx).await,
-        Op::UpdateMe => account::update_me(&cx).await,
-        Op::ChangePassword => passwords::change_password(&cx).await,
-        Op::ChangeEmail => account::change_email(&cx).await,
-        Op::ListSessions => account::list_sessions(&cx).await,
-        Op::RevokeSession => account::revoke_session(&cx).await,
-        Op::ListMyInvitations => invited::list_my_invitations(&cx).await,
-        Op::AcceptInvitation => invited::answer_invitation(&cx, true).await,
-        Op::DeclineInvitation => invited::answer_invitation(&cx, false).await,
-        Op::GetInvitationLink => invited::preview(&cx).await,
-        Op::AcceptInvitationLink => invited::accept(&cx).await,
-        Op::SignUp => signup::sign_up(&cx).await,
-        Op::ConfirmEmail => signup::confirm_email(&cx).await,
-        Op::ListCommunes => registry::list_communes(&cx).await,
-        Op::GetCommune => registry::get_commune(&cx).await,
-        Op::GetFigures => registry::get_figures(&cx).await,
-        Op::ListMembers => members::list_members(&cx).await,
-        Op::AddMember => inviting::add_member(&cx).await,
-        Op::ListCommuneInvitations => invitations::list(&cx, invitations::Kind::Commune).await,
-        Op::ResendCommuneInvitation => invitations::resend(&cx, invitations::Kind::Commune).await,
-        Op::RevokeCommuneInvitation => invitations::revoke(&cx, invitations::Kind::Commune).await,
-        Op::InviteToProgramme => inviting::invite_to_programme(&cx).await,
-        Op::ListProgrammeInvitations => invitations::list(&cx, invitations::Kind::Programme).await,
-        Op::ResendProgrammeInvitation => {
-            invitations::resend(&cx, invitations::Kind::Programme).await
+    let reply = async {
+        match op {
+            Op::Openapi => Ok(json(200, &qmi_api::routes::openapi())),
+            Op::CreateToken => signin::create_token(&cx).await,
+            Op::RefreshToken => signin::refresh_token(&cx).await,
+            Op::Logout => signin::logout(&cx).await,
+            Op::RequestPasswordReset => passwords::request_reset(&cx).await,
+            Op::ConfirmPasswordReset => passwords::confirm_reset(&cx).await,
+            Op::GetMe => account::get_me(&cx).await,
+            Op::UpdateMe => account::update_me(&cx).await,
+            Op::ChangePassword => passwords::change_password(&cx).await,
+            Op::ChangeEmail => account::change_email(&cx).await,
+            Op::ListSessions => account::list_sessions(&cx).await,
+            Op::RevokeSession => account::revoke_session(&cx).await,
+            Op::ListMyInvitations => invited::list_my_invitations(&cx).await,
+            Op::AcceptInvitation => invited::answer_invitation(&cx, true).await,
+            Op::DeclineInvitation => invited::answer_invitation(&cx, false).await,
+            Op::GetInvitationLink => invited::preview(&cx).await,
+            Op::AcceptInvitationLink => invited::accept(&cx).await,
+            Op::SignUp => signup::sign_up(&cx).await,
+            Op::ConfirmEmail => signup::confirm_email(&cx).await,
+            Op::ListCommunes => registry::list_communes(&cx).await,
+            Op::GetCommune => registry::get_commune(&cx).await,
+            Op::GetFigures => registry::get_figures(&cx).await,
+            Op::ListMembers => members::list_members(&cx).await,
+            Op::AddMember => inviting::add_member(&cx).await,
+            Op::ListCommuneInvitations => invitations::list(&cx, invitations::Kind::Commune).await,
+            Op::ResendCommuneInvitation => {
+                invitations::resend(&cx, invitations::Kind::Commune).await
+            }
+            Op::RevokeCommuneInvitation => {
+                invitations::revoke(&cx, invitations::Kind::Commune).await
+            }
+            Op::InviteToProgramme => inviting::invite_to_programme(&cx).await,
+            Op::ListProgrammeInvitations => {
+                invitations::list(&cx, invitations::Kind::Programme).await
+            }
+            Op::ResendProgrammeInvitation => {
+                invitations::resend(&cx, invitations::Kind::Programme).await
+            }
+            Op::RevokeProgrammeInvitation => {
+                invitations::revoke(&cx, invitations::Kind::Programme).await
+            }
+            Op::RemoveMember => members::remove_member(&cx).await,
+            Op::CreateCommune => registry::create_commune(&cx).await,
+            Op::SuspendCommune => suspension::set_suspended(&cx, true).await,
+            Op::ResumeCommune => suspension::set_suspended(&cx, false).await,
+            Op::ListCommuneStatusHistory => suspension::history(&cx).await,
+            Op::SetCommuneStatus => registry::set_status(&cx).await,
+            Op::RegisterOrganisation => organisations::register_organisation(&cx).await,
+            Op::AbsorbOrganisation => organisations::absorb_organisation(&cx).await,
+            Op::ListOrganisationMembers => organisations::list_organisation_members(&cx).await,
+            Op::AddOrganisationMember => inviting::add_organisation_member(&cx).await,
+            Op::RemoveOrganisationMember => organisations::remove_organisation_member(&cx).await,
+            Op::ListOrganisationInvitations => {
+                invitations::list(&cx, invitations::Kind::Organisation).await
+            }
+            Op::ResendOrganisationInvitation => {
+                invitations::resend(&cx, invitations::Kind::Organisation).await
+            }
+            Op::RevokeOrganisationInvitation => {
+                invitations::revoke(&cx, invitations::Kind::Organisation).await
+            }
+            Op::CreateJoinRequest => join::create(&cx).await,
+            Op::ListJoinRequests => join::list(&cx).await,
+            Op::ApproveJoinRequest => join::answer(&cx, true).await,
+            Op::RefuseJoinRequest => join::answer(&cx, false).await,
         }
-        Op::RevokeProgrammeInvitation => {
-            invitations::revoke(&cx, invitations::Kind::Programme).await
-        }
-        Op::RemoveMember => members::remove_member(&cx).await,
-        Op::CreateCommune => registry::create_commune(&cx).await,
-        Op::SuspendCommune => suspension::set_suspended(&cx, true).await,
-        Op::ResumeCommune => suspension::set_suspended(&cx, false).await,
-        Op::ListCommuneStatusHistory => suspension::history(&cx).await,
-        Op::SetCommuneStatus => registry::set_status(&cx).await,
-        Op::RegisterOrganisation => organisations::register_organisation(&cx).await,
-        Op::AbsorbOrganisation => organisations::absorb_organisation(&cx).await,
-        Op::ListOrganisationMembers => organisations::list_organisation_members(&cx).await,
-        Op::AddOrganisationMember => inviting::add_organisation_member(&cx).await,
-        Op::RemoveOrganisationMember => organisations::remove_organisation_member(&cx).await,
-        Op::ListOrganisationInvitations => {
-            invitations::list(&cx, invitations::Kind::Organisation).await
-        }
-        Op::ResendOrganisationInvitation => {
-            invitations::resend(&cx, invitations::Kind::Organisation).await
-        }
-        Op::RevokeOrganisationInvitation => {
-            invitations::revoke(&cx, invitations::Kind::Organisation).await
-        }
-        Op::CreateJoinRequest => join::create(&cx).await,
-        Op::ListJoinRequests => join::list(&cx).await,
-        Op::ApproveJoinRequest => join::answer(&cx, true).await,
-        Op::RefuseJoinRequest => join::answer(&cx, false).await,
     }
+    .await;
+    cx.db.finish().await;
+    reply
 }
 
 /// Raises an account's rights version, inside the transaction of the change that

@@ -31,6 +31,10 @@ pub struct Db {
     dialect: Dialect,
     schema: &'static Schema,
     in_transaction: Cell<bool>,
+    /// PostgreSQL: a transaction holding the request's reads is open (see
+    /// [`Db::run`]); ended by a write, [`Db::atomic`], a platform statement or
+    /// [`Db::finish`].
+    reading: Cell<bool>,
     /// PostgreSQL: which rows the open transaction's settings reach.
     reach: RefCell<Option<Reach>>,
     /// PostgreSQL: rows changed by the last statement.
@@ -53,6 +57,14 @@ pub(crate) enum Reach {
     Across,
     /// Platform tables only: no setting.
     Platform,
+}
+
+/// Whether a statement only reads (and may join the request's read
+/// transaction) or writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    Read,
+    Write,
 }
 
 impl Reach {
@@ -191,6 +203,7 @@ impl Db {
             dialect,
             schema,
             in_transaction: Cell::new(false),
+            reading: Cell::new(false),
             reach: RefCell::new(None),
             changed: Cell::new(0),
         })
@@ -247,15 +260,47 @@ impl Db {
     /// Runs a statement that reaches `reach` and collects its rows. On
     /// PostgreSQL a tenant-scoped statement runs inside a transaction whose
     /// settings tell row-level security which rows it may reach: the open one
-    /// (inside [`Db::atomic`]), else one of its own, committed at once.
-    pub(crate) async fn run(&self, reach: Reach, statement: Statement) -> Result<Rows, StoreError> {
+    /// (inside [`Db::atomic`]); for a read, the request's read transaction,
+    /// opened by its first read and kept for the reads that follow (their
+    /// settings changed only when the reach does), so that a request's reads
+    /// cost one `BEGIN` and one `COMMIT` between them; for a write, one of its
+    /// own, committed at once (the read transaction committed first). A
+    /// platform statement ends the read transaction and runs on its own.
+    pub(crate) async fn run(
+        &self,
+        reach: Reach,
+        access: Access,
+        statement: Statement,
+    ) -> Result<Rows, StoreError> {
         match &self.backend {
             Backend::Sqlite(connection) => run_sqlite(connection, statement).await,
             Backend::Postgres(connection) => {
-                if reach == Reach::Platform || self.in_transaction.get() {
+                if self.in_transaction.get() {
                     self.reach_rows(connection, &reach).await?;
                     return self.run_pg(connection, statement).await;
                 }
+                if reach == Reach::Platform {
+                    self.finish().await;
+                    return self.run_pg(connection, statement).await;
+                }
+                if access == Access::Read {
+                    if !self.reading.get() {
+                        self.control("BEGIN").await?;
+                        self.reading.set(true);
+                    }
+                    let result = async {
+                        self.reach_rows(connection, &reach).await?;
+                        self.run_pg(connection, statement).await
+                    }
+                    .await;
+                    if result.is_err() {
+                        // The failed statement aborted the transaction.
+                        self.reading.set(false);
+                        self.end(false).await;
+                    }
+                    return result;
+                }
+                self.finish().await;
                 self.control("BEGIN").await?;
                 let result = async {
                     self.reach_rows(connection, &reach).await?;
@@ -265,6 +310,16 @@ impl Db {
                 self.end(result.is_ok()).await;
                 result
             }
+        }
+    }
+
+    /// Commits the request's read transaction, if one is open (PostgreSQL;
+    /// nothing to do on SQLite). Every component calls it once its answer is
+    /// ready: no transaction is left open on a pooled connection (the host
+    /// would roll it back, but Spin's pool would hand it to the next request).
+    pub async fn finish(&self) {
+        if self.reading.replace(false) {
+            self.end(true).await;
         }
     }
 
@@ -360,9 +415,11 @@ impl Db {
     where
         E: From<StoreError>,
     {
-        if self.in_transaction.replace(true) {
+        if self.in_transaction.get() {
             return Err(StoreError::NestedTransaction.into());
         }
+        self.finish().await;
+        self.in_transaction.set(true);
         let result = self.transaction(work).await;
         self.in_transaction.set(false);
         result
@@ -460,14 +517,18 @@ impl Platform<'_> {
     /// tenant table.
     pub async fn run(&self, sql: &str, params: Vec<Value>) -> Result<Rows, StoreError> {
         let statement = self.statement(sql, params)?;
-        self.conn.run(Reach::Platform, statement).await
+        self.conn
+            .run(Reach::Platform, Access::Write, statement)
+            .await
     }
 }
 
 impl Select<'_> {
     async fn checked(&self, statement: Statement) -> Result<Rows, StoreError> {
         check_tenant_tables(self.conn.schema, self.tenant_tables())?;
-        self.conn.run(Reach::of(&self.scope), statement).await
+        self.conn
+            .run(Reach::of(&self.scope), Access::Read, statement)
+            .await
     }
 
     /// Runs the select.
@@ -493,7 +554,7 @@ impl Insert<'_> {
     pub async fn run(self) -> Result<Rows, StoreError> {
         check_tenant_tables(self.conn.schema, [self.table.name()])?;
         let reach = Reach::Commune(self.insee.clone());
-        self.conn.run(reach, self.statement()).await
+        self.conn.run(reach, Access::Write, self.statement()).await
     }
 }
 
@@ -505,7 +566,7 @@ impl InsertSelect<'_> {
             std::iter::once(self.table.name()).chain(self.source.tenant_tables()),
         )?;
         let reach = Reach::of(&self.source.scope);
-        self.conn.run(reach, self.statement()).await
+        self.conn.run(reach, Access::Write, self.statement()).await
     }
 }
 
@@ -514,7 +575,7 @@ impl Update<'_> {
     pub async fn run(self) -> Result<Rows, StoreError> {
         check_tenant_tables(self.conn.schema, [self.table.name()])?;
         let reach = Reach::of(&self.scope);
-        self.conn.run(reach, self.statement()).await
+        self.conn.run(reach, Access::Write, self.statement()).await
     }
 }
 
@@ -523,6 +584,6 @@ impl Delete<'_> {
     pub async fn run(self) -> Result<Rows, StoreError> {
         check_tenant_tables(self.conn.schema, [self.table.name()])?;
         let reach = Reach::of(&self.scope);
-        self.conn.run(reach, self.statement()).await
+        self.conn.run(reach, Access::Write, self.statement()).await
     }
 }

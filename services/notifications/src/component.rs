@@ -59,7 +59,8 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let id = cx.param("id");
     // Notices and preferences are the asking account's own (selected by its id).
     let mine = Facts::default();
-    match op {
+    let reply = async {
+        match op {
         Op::ListNotifications => {
             let _allowed = cx.ask(Action::NotificationRead, &mine).await?;
             list(&cx, &db, p).await
@@ -155,6 +156,10 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             Ok(json(200, &mailer::pass(&db, OPERATOR_BATCH, true).await?))
         }
     }
+    }
+    .await;
+    db.finish().await;
+    reply
 }
 
 /// The body of `PUT /api/notifications/preferences`: the topics, as written.
@@ -284,5 +289,6 @@ async fn receive(req: &Incoming) -> Result<Reply, Problem> {
     {
         qmi_kit::log!("notifications: delivery pass after a deposit: {e}");
     }
+    db.finish().await;
     Ok(json(200, &serde_json::json!({ "deposited": fresh })))
 }

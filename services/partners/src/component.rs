@@ -26,23 +26,28 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     let (op, kit) = qmi_kit::context::Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     let cx = Ctx { kit, db };
-    match op {
-        Op::ListOrganisations => directory::search(&cx).await,
-        Op::CreateOrganisation => profiles::create(&cx).await,
-        Op::GetOrganisation => profiles::get(&cx).await,
-        Op::UpdateOrganisation => profiles::update(&cx).await,
-        Op::GetLogo => logo::get(&cx).await,
-        Op::PutLogo => logo::put(&cx).await,
-        Op::DeleteLogo => logo::delete(&cx).await,
-        Op::GetTrackRecord => merge::track_record(&cx).await,
-        Op::MergeOrganisation => merge::merge(&cx).await,
-        Op::ListProgrammeNotes => notes::programme_list(&cx).await,
-        Op::AddProgrammeNote => notes::programme_add(&cx).await,
-        Op::EditProgrammeNote => notes::programme_edit(&cx).await,
-        Op::GetProgrammeNoteHistory => notes::programme_history(&cx).await,
-        Op::ListNotes => notes::list(&cx).await,
-        Op::AddNote => notes::add(&cx).await,
-        Op::EditNote => notes::edit(&cx).await,
-        Op::GetNoteHistory => notes::history(&cx).await,
+    let reply = async {
+        match op {
+            Op::ListOrganisations => directory::search(&cx).await,
+            Op::CreateOrganisation => profiles::create(&cx).await,
+            Op::GetOrganisation => profiles::get(&cx).await,
+            Op::UpdateOrganisation => profiles::update(&cx).await,
+            Op::GetLogo => logo::get(&cx).await,
+            Op::PutLogo => logo::put(&cx).await,
+            Op::DeleteLogo => logo::delete(&cx).await,
+            Op::GetTrackRecord => merge::track_record(&cx).await,
+            Op::MergeOrganisation => merge::merge(&cx).await,
+            Op::ListProgrammeNotes => notes::programme_list(&cx).await,
+            Op::AddProgrammeNote => notes::programme_add(&cx).await,
+            Op::EditProgrammeNote => notes::programme_edit(&cx).await,
+            Op::GetProgrammeNoteHistory => notes::programme_history(&cx).await,
+            Op::ListNotes => notes::list(&cx).await,
+            Op::AddNote => notes::add(&cx).await,
+            Op::EditNote => notes::edit(&cx).await,
+            Op::GetNoteHistory => notes::history(&cx).await,
+        }
     }
+    .await;
+    cx.db.finish().await;
+    reply
 }

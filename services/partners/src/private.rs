@@ -23,7 +23,8 @@ const MAX_CARDS: usize = 100;
 pub(crate) async fn route(req: &Incoming) -> Result<Reply, Problem> {
     qmi_kit::internal::authorize(req).await?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
-    match (req.method.as_str(), req.path.as_str()) {
+    let reply = async {
+        match (req.method.as_str(), req.path.as_str()) {
         ("POST", PRESENCE) => {
             let p: Presence = req.json()?;
             if !is_id(&p.organisation_id) {
@@ -71,4 +72,8 @@ pub(crate) async fn route(req: &Incoming) -> Result<Reply, Problem> {
             "no internal route {method} {path}"
         ))),
     }
+    }
+    .await;
+    db.finish().await;
+    reply
 }

@@ -3,10 +3,11 @@
 //!
 //! Spin's pool cleans a connection when it is next checked out (`RESET ALL`
 //! and friends) but never rolls back, so a transaction a guest leaves open
-//! survives into the next request (TOOLCHAIN.md, trap 2). qmi closes that
-//! door twice: a connection whose guest began a transaction it did not end is
-//! rolled back as the guest drops it ([`Leased`]), and the clean-up at
-//! checkout starts with `ROLLBACK`.
+//! survives into the next request (TOOLCHAIN.md, trap 2). qmi cleans a
+//! connection as the guest drops it, starting with `ROLLBACK`, and only then
+//! returns it to the pool ([`Leased`]): the next guest gets a clean connection
+//! without waiting for the clean-up, and one that cannot be cleaned is
+//! discarded.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -20,7 +21,7 @@ use tokio_postgres::{Config, NoTls};
 /// Connections per pool, as in Spin.
 const POOL_SIZE: usize = 64;
 
-/// What a connection runs when it is checked out again: nothing a guest did
+/// What a connection runs before it returns to the pool: nothing a guest did
 /// (an open transaction, a session setting, a role, a cursor, a listener, an
 /// advisory lock, a temporary table) reaches the next guest.
 const CLEAN: &str = "ROLLBACK; CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; \
@@ -101,7 +102,8 @@ fn create(address: &str, root: Option<RootCa>) -> Result<Pool> {
         .parse()
         .context("parsing the PostgreSQL connection string")?;
     let manager_config = ManagerConfig {
-        recycling_method: RecyclingMethod::Custom(CLEAN.to_owned()),
+        // Cleaned as it comes back (`Leased`'s drop), not as it goes out.
+        recycling_method: RecyclingMethod::Fast,
     };
     let manager = if config.get_ssl_mode() == SslMode::Disable {
         Manager::from_config(config, NoTls, manager_config)
@@ -129,9 +131,11 @@ fn create(address: &str, root: Option<RootCa>) -> Result<Pool> {
         .context("building the PostgreSQL connection pool")
 }
 
-/// A pooled connection a guest holds. Statements that open or end a
-/// transaction are tracked; one left open is rolled back when the guest
-/// drops the connection, before the connection goes back to the pool.
+/// A pooled connection a guest holds. When the guest drops it, the
+/// connection is cleaned ([`CLEAN`]: a transaction left open is rolled back,
+/// session settings reset) off the request's path, then returned to the pool;
+/// one that cannot be cleaned is discarded. Statements that open or end a
+/// transaction are tracked, to log the transactions guests leave open.
 pub struct Leased {
     client: Option<Object>,
     in_transaction: bool,
@@ -172,19 +176,17 @@ impl Drop for Leased {
         let Some(client) = self.client.take() else {
             return;
         };
-        if !self.in_transaction {
-            return;
-        }
-        // The guest left a transaction open: roll it back before the
-        // connection returns to the pool; one that cannot be rolled back is
-        // discarded instead.
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             drop(Object::take(client));
             return;
         };
+        let left_open = self.in_transaction;
         runtime.spawn(async move {
-            match client.batch_execute("ROLLBACK").await {
-                Ok(()) => tracing::debug!("rolled back a transaction the guest left open"),
+            match client.batch_execute(CLEAN).await {
+                Ok(()) if left_open => {
+                    tracing::debug!("rolled back a transaction the guest left open");
+                }
+                Ok(()) => {}
                 Err(error) => {
                     tracing::warn!(%error, "discarding a PostgreSQL connection that could not be reset");
                     drop(Object::take(client));
