@@ -2,7 +2,8 @@
 //!
 //! For SQLite (the embedded default: files under the working directory) then
 //! PostgreSQL (`--database-url`: a throwaway server started by
-//! `scripts/postgres`, or a fresh database on `$QMI_TEST_DATABASE_URL`), the
+//! `scripts/postgres` with fsync and synchronous commits on, or a fresh
+//! database on `$QMI_TEST_DATABASE_URL`), the
 //! same application (`qmi up`: identity, applications, districts and what they
 //! chain to, behind the gateway) is measured with the 130 communes of the
 //! Métropole, then with 10,000 communes. Each commune holds one call with 100
@@ -108,7 +109,7 @@ fn main() {
         all.extend(run(Backend::Sqlite, rounds, submissions));
     }
     if wanted("postgres") {
-        let db = Arc::new(TestDatabase::new());
+        let db = Arc::new(TestDatabase::durable());
         all.extend(run(Backend::Postgres(db), rounds, submissions));
     }
     table(&all);

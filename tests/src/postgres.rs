@@ -59,7 +59,17 @@ impl TestDatabase {
     pub fn new() -> Self {
         match std::env::var(DATABASE_URL_VAR) {
             Ok(server) if !server.is_empty() => Self::on_server(server),
-            _ => Self::own_server(),
+            _ => Self::own_server(true),
+        }
+    }
+
+    /// Like [`TestDatabase::new`], but a server of its own keeps every commit
+    /// on disk (fsync and synchronous commits on, as in production), for the
+    /// benchmarks that count durable writes.
+    pub fn durable() -> Self {
+        match std::env::var(DATABASE_URL_VAR) {
+            Ok(server) if !server.is_empty() => Self::on_server(server),
+            _ => Self::own_server(false),
         }
     }
 
@@ -116,7 +126,7 @@ impl TestDatabase {
         }
     }
 
-    fn own_server() -> Self {
+    fn own_server(fast: bool) -> Self {
         let dir = tempfile::Builder::new()
             .prefix("qmi-pg-")
             .tempdir()
@@ -125,8 +135,13 @@ impl TestDatabase {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let output = Command::new(script())
-            .args(["start", "--fast", "--port", &port.to_string(), "--dir"])
+        let mut start = Command::new(script());
+        start.arg("start");
+        if fast {
+            start.arg("--fast");
+        }
+        let output = start
+            .args(["--port", &port.to_string(), "--dir"])
             .arg(dir.path())
             .output()
             .expect("running scripts/postgres");

@@ -9,6 +9,7 @@
 use std::cell::{Cell, RefCell};
 
 use qmi_api::Insee;
+use spin_sdk::wit_bindgen::StreamResult;
 use spin_sdk::{pg, sqlite};
 
 use crate::decision::Allowed;
@@ -24,6 +25,9 @@ pub use crate::sql::StoreError;
 /// `postgres://` URL, the component's own role); empty or undeclared: the
 /// SQLite label.
 pub const DATABASE_URL_VARIABLE: &str = "database_url";
+
+/// Rows read from PostgreSQL's row stream at a time.
+const ROW_BATCH: usize = 128;
 
 /// An open database of one label.
 pub struct Db {
@@ -337,20 +341,15 @@ impl Db {
             Reach::Across | Reach::Platform => (String::new(), "read"),
         };
         let sql = "SELECT set_config('qmi.commune', $1, true), set_config('qmi.across', $2, true)";
+        // `execute`: the settings' values are not needed, and no row stream is opened.
         connection
-            .query(
+            .execute(
                 sql,
                 vec![
                     pg::ParameterValue::Str(commune),
                     pg::ParameterValue::Str(across.to_owned()),
                 ],
             )
-            .await
-            .map_err(|e| StoreError::Execute {
-                sql: sql.to_owned(),
-                message: pg_message(&e),
-            })?
-            .collect()
             .await
             .map_err(|e| StoreError::Execute {
                 sql: sql.to_owned(),
@@ -384,9 +383,20 @@ impl Db {
         }
         let mut result = connection.query(sql.as_str(), params).await.map_err(err)?;
         let columns = result.columns().iter().map(|c| c.name.clone()).collect();
-        let mut rows = Vec::new();
-        while let Some(values) = result.rows().next().await {
-            rows.push(values.into_iter().map(from_pg).collect());
+        // The rows in batches: one stream read per row costs a host round
+        // trip each (`next()` reads one).
+        let mut rows: Vec<Vec<Value>> = Vec::new();
+        loop {
+            let (status, batch) = result.rows().read(Vec::with_capacity(ROW_BATCH)).await;
+            rows.extend(
+                batch
+                    .into_iter()
+                    .map(|values| values.into_iter().map(from_pg).collect()),
+            );
+            match status {
+                StreamResult::Complete(_) => {}
+                StreamResult::Dropped | StreamResult::Cancelled => break,
+            }
         }
         result.result().await.map_err(err)?;
         self.changed.set(rows.len() as u64);
