@@ -174,7 +174,10 @@ fn answers_rows(sql: &str) -> bool {
     starts("select")
         || starts("with")
         || starts("values")
-        || sql.to_ascii_lowercase().contains(" returning ")
+        || sql
+            .as_bytes()
+            .windows(" returning ".len())
+            .any(|w| w.eq_ignore_ascii_case(b" returning "))
 }
 
 impl Db {

@@ -60,10 +60,10 @@ pub async fn open_pool(path: &Path) -> Result<SqlitePool> {
         .with_context(|| format!("opening SQLite database {}", path.display()))
 }
 
-/// Opens a connection on an SQLite file as Spin configures it: created when
-/// missing, WAL journal, `synchronous = NORMAL`, foreign keys off. Its busy
-/// timeout is zero: statements run inline first ([`Leased::execute`]).
-fn connect(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
+/// Opens an SQLite file as Spin configures it: created when missing, WAL
+/// journal, `synchronous = NORMAL`, foreign keys off, a busy timeout of
+/// [`BUSY_TIMEOUT`] (the SQLite interface's files and the key-value store's).
+pub(crate) fn open_file(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
     let conn = rusqlite::Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -76,6 +76,13 @@ fn connect(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
     // SQLite's own default for foreign keys, which Spin keeps; a service
     // that wants them enforced says so on its connection.
     conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;")?;
+    Ok(conn)
+}
+
+/// A connection of the SQLite interface ([`open_file`]). Its busy timeout is
+/// zero: statements run inline first ([`Leased::execute`]).
+fn connect(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
+    let conn = open_file(path)?;
     conn.busy_timeout(Duration::ZERO)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)

@@ -27,17 +27,24 @@ struct Snapshot {
     rights: u64,
 }
 
+/// A connection to the Redis server at `url`, and the server's address (for
+/// logs; the URL may hold a password).
+async fn connect(url: &str) -> Result<(MultiplexedConnection, String)> {
+    let client = Client::open(url).context("key-value store \"default\": invalid Redis URL")?;
+    let addr = client.get_connection_info().addr().to_string();
+    let redis = client
+        .get_multiplexed_async_connection()
+        .await
+        .with_context(|| format!("connecting to Redis at {addr}"))?;
+    Ok((redis, addr))
+}
+
 /// Publishes the statuses and rights versions of `identity` into the Redis
 /// server at `url`; returns how many of each were written, and the server's
 /// address (for logs; the URL may hold a password).
 pub(super) async fn publish(url: &str, identity: &Path) -> Result<(u64, u64, String)> {
-    let client = Client::open(url).context("key-value store \"default\": invalid Redis URL")?;
-    let addr = client.get_connection_info().addr().to_string();
     // A connection of its own: `WATCH` holds for the connection that sent it.
-    let mut redis = client
-        .get_multiplexed_async_connection()
-        .await
-        .with_context(|| format!("connecting to Redis at {addr}"))?;
+    let (mut redis, addr) = connect(url).await?;
     let pool = crate::factors::sqlite::open_pool(identity).await?;
     let published = publish_with(&mut redis, &pool).await;
     pool.close().await;
@@ -54,12 +61,7 @@ pub(super) async fn write_locked(
     url: &str,
     snapshot: &crate::postgres::IdentitySnapshot,
 ) -> Result<String> {
-    let client = Client::open(url).context("key-value store \"default\": invalid Redis URL")?;
-    let addr = client.get_connection_info().addr().to_string();
-    let mut redis = client
-        .get_multiplexed_async_connection()
-        .await
-        .with_context(|| format!("connecting to Redis at {addr}"))?;
+    let (mut redis, addr) = connect(url).await?;
     let values: BTreeMap<String, Vec<u8>> = snapshot.values().collect();
     let stale: Vec<String> = rights_keys(&mut redis)
         .await?

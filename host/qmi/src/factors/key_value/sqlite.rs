@@ -20,16 +20,17 @@
 //! run off the executor (`spawn_blocking`), as they may wait on another
 //! writer's lock.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
-use rusqlite::{Connection, OpenFlags, OptionalExtension as _};
+use rusqlite::{Connection, OptionalExtension as _};
 use tokio::sync::{OnceCell, Semaphore};
 
 use super::{Error, other};
+use crate::factors::sqlite::open_file;
 
 /// How long a statement run off the executor waits for another connection's
 /// lock (as the SQLite interface's connections do).
@@ -181,23 +182,6 @@ struct Pool {
     blocking: Arc<Semaphore>,
 }
 
-/// Opens a connection on a store file as the SQLite interface opens its files:
-/// created when missing, WAL journal, `synchronous = NORMAL`, a busy timeout,
-/// foreign keys off.
-fn connect(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    // Answers the journal mode in a row, which `execute` would refuse.
-    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;")?;
-    Ok(conn)
-}
-
 /// Whether SQLite gave up on a lock another connection holds.
 fn is_busy(error: &rusqlite::Error) -> bool {
     error.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
@@ -209,7 +193,7 @@ impl Pool {
     async fn open(path: PathBuf) -> Result<Arc<Pool>, String> {
         let file = path.clone();
         let first = tokio::task::spawn_blocking(move || {
-            let conn = connect(&file)
+            let conn = open_file(&file)
                 .map_err(|e| format!("opening SQLite database {}: {e}", file.display()))?;
             conn.execute_batch(CREATE_TABLE)
                 .map_err(|e| format!("creating spin_key_value in {}: {e}", file.display()))?;
@@ -284,7 +268,7 @@ impl Pool {
             let conn = pool.idle().pop();
             let conn = match conn {
                 Some(conn) => conn,
-                None => connect(&pool.path)?,
+                None => open_file(&pool.path)?,
             };
             let result = conn.busy_timeout(BUSY_TIMEOUT).and_then(|()| op(&conn));
             pool.put_back(conn);
