@@ -37,6 +37,45 @@ pub const NOTIFICATIONS: Target = Target {
     prefix: "/internal/notifications",
 };
 
+/// Identity: its audit chains and usage (`GET`), a person's data (`GET …/export`,
+/// `POST …/erase`).
+pub const IDENTITY: Target = Target {
+    url_variable: "identity_url",
+    default_url: "http://identity.spin.internal",
+    prefix: "/internal/identity",
+};
+
+/// Applications: its audit chains and usage, a person's data.
+pub const APPLICATIONS: Target = Target {
+    url_variable: "applications_url",
+    default_url: "http://applications.spin.internal",
+    prefix: "/internal/applications",
+};
+
+/// Districts: its audit chains and usage, a person's data.
+pub const DISTRICTS: Target = Target {
+    url_variable: "districts_url",
+    default_url: "http://districts.spin.internal",
+    prefix: "/internal/districts",
+};
+
+/// Experiments: its audit chains and usage, a person's data.
+pub const EXPERIMENTS: Target = Target {
+    url_variable: "experiments_url",
+    default_url: "http://experiments.spin.internal",
+    prefix: "/internal/experiments",
+};
+
+/// The services that keep tenant content, in [`crate::accountability::AUDITED_SERVICES`]
+/// order: each answers `GET <prefix>/audit` and `GET <prefix>/usage`.
+pub const AUDITED: [Target; 5] = [IDENTITY, APPLICATIONS, DISTRICTS, EXPERIMENTS, PARTNERS];
+
+/// `GET ?insee=&account=&record=&action=&from=&to=&before=&limit=`: a service's audit
+/// entries, newest first ([`crate::accountability::AuditEntry`] list).
+pub const AUDIT_SUFFIX: &str = "/audit";
+/// `GET`: a service's rows and bytes per commune ([`crate::accountability::ServiceUsage`]).
+pub const USAGE_SUFFIX: &str = "/usage";
+
 /// `POST`: where an organisation is present ([`crate::partners::Presence`]).
 pub const PARTNERS_PRESENCE: &str = "/internal/partners/presence";
 /// `GET ?ids=a,b`: organisation cards (`[identity::Organisation]`).
@@ -66,6 +105,10 @@ mod tests {
         assert!(PARTNERS_PRESENCE.starts_with(&format!("{}/", PARTNERS.prefix)));
         assert!(PARTNERS_CARDS.starts_with(&format!("{}/", PARTNERS.prefix)));
         assert!(NOTIFICATIONS_DEPOSIT.starts_with(&format!("{}/", NOTIFICATIONS.prefix)));
+        for (target, service) in AUDITED.iter().zip(crate::accountability::AUDITED_SERVICES) {
+            assert_eq!(target.prefix, format!("/internal/{service}"));
+            assert_eq!(target.default_url, format!("http://{service}.spin.internal"));
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! QMI's API contract, shared by the services (wasm32-wasip2) and the
 //! frontend (wasm32-unknown-unknown) so that neither can drift from the other.
 
+pub mod accountability;
 pub mod applications;
 pub mod authz;
 pub mod calendar;

@@ -1,0 +1,126 @@
+//! Accountability (issue 18): the audit trail of each commune, the people's data
+//! rights (export and erasure), and the hosting operator's usage counts.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The hash before the first entry of a chain (64 zeros).
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The service whose database keeps an entry (each keeps its own chains, written
+/// in the transactions of its own changes).
+pub const AUDITED_SERVICES: &[&str] = &[
+    "identity",
+    "applications",
+    "districts",
+    "experiments",
+    "partners",
+];
+
+/// One entry of an audit chain: who did what to which record, when, from which
+/// request. It names ids, never e-mails or names (an erased account's entries stay).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AuditEntry {
+    /// The service that recorded it (`applications`, …).
+    pub service: String,
+    /// The commune's INSEE code; empty: the platform's chain (sign-ins, operator
+    /// actions on no commune).
+    pub insee: String,
+    /// Position in the chain of (`service`, `insee`), from 1.
+    pub seq: i64,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who: an account id (empty: anonymous or the platform itself).
+    pub account_id: String,
+    /// Their role for this commune (`admin`, `agent`, `reviewer`, `programme`,
+    /// `hosting`, `organisation`, `account`, `anonymous`, `platform`).
+    pub role: String,
+    /// What: the policy action (`application-transition`, …), `sign-in`,
+    /// `sign-in-failed` or `refusal:<action>`.
+    pub action: String,
+    /// The kind of record (its table, e.g. `applications`).
+    pub record_kind: String,
+    /// The record's id (empty when the change has none).
+    pub record_id: String,
+    /// The request's id (`x-qmi-request-id`).
+    pub request_id: String,
+    /// SHA-256 (hex) of the previous entry of the chain.
+    pub prev_hash: String,
+    /// SHA-256 (hex) of this entry: see [`entry_hash_input`].
+    pub hash: String,
+}
+
+/// What an entry's hash covers: the previous hash and every field but `service`
+/// and `hash`, each as `<byte length>:<bytes>` (no separator can be forged).
+pub fn entry_hash_input(e: &AuditEntry) -> Vec<u8> {
+    let seq = e.seq.to_string();
+    let fields: [&str; 10] = [
+        &e.prev_hash,
+        &e.insee,
+        &seq,
+        &e.at,
+        &e.account_id,
+        &e.role,
+        &e.action,
+        &e.record_kind,
+        &e.record_id,
+        &e.request_id,
+    ];
+    let mut out = Vec::with_capacity(256);
+    for f in fields {
+        out.extend_from_slice(f.len().to_string().as_bytes());
+        out.push(b':');
+        out.extend_from_slice(f.as_bytes());
+    }
+    out
+}
+
+/// `GET /api/communes/{insee}/audit` (and `/api/admin/audit`, the platform's
+/// chains): newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AuditPage {
+    /// The entries of the page, newest first.
+    pub items: Vec<AuditEntry>,
+    /// Give it as `cursor` for the next (older) page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// One commune's usage, counts only (the hosting operator's view: no content).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TenantUsage {
+    /// The commune's INSEE code.
+    pub insee: String,
+    /// Its name (public, from the registry).
+    pub name: String,
+    /// Requests the gateway routed to it since the runtime started.
+    pub requests: u64,
+    /// Accounts that are members of it.
+    pub accounts: u64,
+    /// Rows it owns across every service's tenant tables.
+    pub records: u64,
+    /// Bytes of those rows (sum of their values' lengths).
+    pub bytes: u64,
+}
+
+/// `GET /api/admin/usage`: per-commune usage, for the hosting operator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Usage {
+    /// Communes with any usage, by INSEE code.
+    pub communes: Vec<TenantUsage>,
+    /// Totals over every commune.
+    pub total: TenantUsage,
+}
+
+/// A service's rows and bytes per commune (internal route `…/usage`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ServiceUsage {
+    /// `(insee, rows, bytes)` per commune.
+    pub communes: Vec<(String, u64, u64)>,
+}
+
+/// `DELETE /api/me`: the password confirms the erasure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct EraseMe {
+    /// The account's current password.
+    pub password: String,
+}
