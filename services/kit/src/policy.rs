@@ -239,6 +239,10 @@ mod client {
             Action::PartnerCurate => wit::Action::PartnerCurate,
             Action::NoteRead => wit::Action::NoteRead,
             Action::NoteWrite => wit::Action::NoteWrite,
+            Action::AuditRead => wit::Action::AuditRead,
+            Action::UsageRead => wit::Action::UsageRead,
+            Action::PersonalDataExport => wit::Action::PersonalDataExport,
+            Action::AccountErase => wit::Action::AccountErase,
         }
     }
 }

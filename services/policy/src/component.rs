@@ -126,6 +126,10 @@ fn action_from_wit(a: Action) -> rules::Action {
         Action::PartnerCurate => R::PartnerCurate,
         Action::NoteRead => R::NoteRead,
         Action::NoteWrite => R::NoteWrite,
+        Action::AuditRead => R::AuditRead,
+        Action::UsageRead => R::UsageRead,
+        Action::PersonalDataExport => R::PersonalDataExport,
+        Action::AccountErase => R::AccountErase,
     }
 }
 

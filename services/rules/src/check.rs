@@ -428,6 +428,34 @@ pub(crate) fn check(
                 "a commune's notes on organisations are its admins' and agents' alone",
             )),
         },
+        // A commune's trail: its admins' and the programme's; the platform's
+        // chains (sign-ins, operator actions): the programme's.
+        AuditRead => match facts.tenant.as_deref() {
+            None if programme => Ok(()),
+            None => Err(refuse(
+                C::InsufficientRole,
+                "the platform's audit trail is the programme team's",
+            )),
+            Some(t) if programme || is_admin(p, t) => Ok(()),
+            Some(t) => Err(lacks_role(
+                p,
+                t,
+                "a commune's audit trail is read by its admins and programme operators",
+            )),
+        },
+        // Counts only, never content.
+        UsageRead => {
+            if programme || p.has(PlatformRole::Hosting) {
+                Ok(())
+            } else {
+                Err(refuse(
+                    C::InsufficientRole,
+                    "usage counts are the operators'",
+                ))
+            }
+        }
+        // One's own data: the services select it by the principal's account.
+        PersonalDataExport | AccountErase => Ok(()),
         DecisionRead => {
             let o = organisation(facts)?;
             if p.belongs_to(o) {

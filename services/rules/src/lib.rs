@@ -181,6 +181,10 @@ actions! {
     PartnerCurate => "partner-curate",
     NoteRead => "note-read",
     NoteWrite => "note-write",
+    AuditRead => "audit-read",
+    UsageRead => "usage-read",
+    PersonalDataExport => "personal-data-export",
+    AccountErase => "account-erase",
 }
 
 impl Action {
@@ -214,6 +218,9 @@ impl Action {
                 | PartnerRead
                 | PartnerContacts
                 | PartnerCurate
+                | UsageRead
+                | PersonalDataExport
+                | AccountErase
         )
     }
 
@@ -241,6 +248,9 @@ impl Action {
                 | PartnerRead
                 | PartnerContacts
                 | NoteRead
+                | AuditRead
+                | UsageRead
+                | PersonalDataExport
         )
     }
 
