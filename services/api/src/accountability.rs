@@ -124,3 +124,48 @@ pub struct EraseMe {
     /// The account's current password.
     pub password: String,
 }
+
+/// One component's figures from the runtime's metrics (`GET /api/admin/runtime`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ComponentFigures {
+    /// The Spin component.
+    pub component: String,
+    /// Requests it answered.
+    pub requests: u64,
+    /// Of which 4xx.
+    pub client_errors: u64,
+    /// Of which 5xx.
+    pub server_errors: u64,
+    /// Median latency in seconds (from the histogram's buckets), if any request.
+    pub p50_seconds: Option<f64>,
+    /// Live instances.
+    pub instances: u64,
+    /// Linear memory of its live instances, bytes.
+    pub memory_bytes: u64,
+    /// Traps.
+    pub traps: u64,
+}
+
+/// One database label's figures.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DatabaseFigures {
+    /// The label (`applications`, …).
+    pub label: String,
+    /// Its size, bytes.
+    pub bytes: u64,
+    /// Statements run on it.
+    pub statements: u64,
+}
+
+/// `GET /api/admin/runtime`: the runtime's figures, read from its metrics
+/// address (the `metrics_url` variable); `available: false` when the runtime
+/// exposes none.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RuntimeFigures {
+    /// Whether the runtime's metrics could be read.
+    pub available: bool,
+    /// Per component.
+    pub components: Vec<ComponentFigures>,
+    /// Per database label.
+    pub databases: Vec<DatabaseFigures>,
+}
