@@ -107,7 +107,10 @@ mod tests {
         assert!(NOTIFICATIONS_DEPOSIT.starts_with(&format!("{}/", NOTIFICATIONS.prefix)));
         for (target, service) in AUDITED.iter().zip(crate::accountability::AUDITED_SERVICES) {
             assert_eq!(target.prefix, format!("/internal/{service}"));
-            assert_eq!(target.default_url, format!("http://{service}.spin.internal"));
+            assert_eq!(
+                target.default_url,
+                format!("http://{service}.spin.internal")
+            );
         }
     }
 

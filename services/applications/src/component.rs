@@ -59,8 +59,19 @@ async fn handle(req: Request) -> Reply {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
+    // The internal route (`/internal/applications/…`, no gateway): audit chains and usage.
+    if req.path.starts_with(qmi_api::internal::APPLICATIONS.prefix) {
+        return qmi_kit::accountability::serve(
+            req,
+            qmi_api::internal::APPLICATIONS.prefix,
+            crate::DATABASE,
+            &crate::SCHEMA,
+        )
+        .await;
+    }
     let (op, kit) = qmi_kit::context::Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
+    db.attend(&kit);
     let cx = Ctx {
         now: kit.now(),
         kit,
@@ -114,6 +125,6 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     };
     // Reminders due and the outbox's messages, whatever the answer (best effort).
     notify::after(&cx).await;
-    cx.db.finish().await;
+    cx.db.close(&cx.kit, &reply).await;
     reply
 }

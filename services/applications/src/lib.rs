@@ -54,6 +54,7 @@ pub mod tables {
     /// are the platform's.
     pub const SCHEMA: Schema = Schema {
         tenant: &[
+            qmi_kit::audit::AUDIT,
             CANDIDACIES,
             CALLS,
             APPLICATIONS,
@@ -63,7 +64,12 @@ pub mod tables {
             SCORES,
             REMINDERS,
         ],
-        platform: &["campaigns", "campaign_events", "outbox"],
+        platform: &[
+            qmi_kit::audit::PLATFORM_AUDIT,
+            "campaigns",
+            "campaign_events",
+            "outbox",
+        ],
     };
 }
 pub use tables::SCHEMA;

@@ -67,8 +67,19 @@ fn check(input: &DistrictInput) -> Result<(), Problem> {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
+    // The internal route (`/internal/districts/…`, no gateway): audit chains and usage.
+    if req.path.starts_with(qmi_api::internal::DISTRICTS.prefix) {
+        return qmi_kit::accountability::serve(
+            req,
+            qmi_api::internal::DISTRICTS.prefix,
+            crate::DATABASE,
+            &crate::SCHEMA,
+        )
+        .await;
+    }
     let (op, cx) = Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
+    db.attend(&cx);
     let reply = async {
         match op {
             Op::ListDistricts => {
@@ -168,6 +179,6 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         }
     }
     .await;
-    db.finish().await;
+    db.close(&cx, &reply).await;
     reply
 }

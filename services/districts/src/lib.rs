@@ -17,6 +17,6 @@ pub const DISTRICTS: qmi_kit::sql::TenantTable = qmi_kit::sql::TenantTable::new(
 
 /// The districts database's tables (`migrations/`): one tenant table.
 pub const SCHEMA: qmi_kit::sql::Schema = qmi_kit::sql::Schema {
-    tenant: &[DISTRICTS],
-    platform: &[],
+    tenant: &[qmi_kit::audit::AUDIT, DISTRICTS],
+    platform: &[qmi_kit::audit::PLATFORM_AUDIT],
 };

@@ -21,8 +21,19 @@ async fn handle(req: Request) -> Reply {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
+    // The internal route (`/internal/experiments/…`, no gateway): audit chains and usage.
+    if req.path.starts_with(qmi_api::internal::EXPERIMENTS.prefix) {
+        return qmi_kit::accountability::serve(
+            req,
+            qmi_api::internal::EXPERIMENTS.prefix,
+            crate::DATABASE,
+            &crate::SCHEMA,
+        )
+        .await;
+    }
     let (op, kit) = qmi_kit::context::Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
+    db.attend(&kit);
     let cx = context::Ctx::new(kit, db);
     let reply = async {
         match op {
@@ -68,6 +79,6 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         }
     }
     .await;
-    cx.db.finish().await;
+    cx.db.close(&cx.kit, &reply).await;
     reply
 }

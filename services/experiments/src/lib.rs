@@ -74,6 +74,7 @@ pub mod tables {
     /// Every table is a commune's.
     pub const SCHEMA: Schema = Schema {
         tenant: &[
+            qmi_kit::audit::AUDIT,
             EXPERIMENTS,
             PARTNERS,
             EVENTS,
@@ -88,7 +89,7 @@ pub mod tables {
             SPREADS,
             THEMES,
         ],
-        platform: &[],
+        platform: &[qmi_kit::audit::PLATFORM_AUDIT],
     };
 }
 pub use tables::SCHEMA;

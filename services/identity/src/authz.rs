@@ -66,6 +66,10 @@ pub enum Operation<'a> {
     UpdateOrganisation(&'a str),
     /// `absorbOrganisation`: a merge in the partner directory.
     CurateDirectory,
+    /// `listAudit`, `exportAudit` (a commune's trail), `listPlatformAudit` (none).
+    ReadAudit(Option<&'a Insee>),
+    /// `getUsage`, `getRuntime`: counts only.
+    ReadUsage,
 }
 
 impl<'a> Operation<'a> {
@@ -78,12 +82,14 @@ impl<'a> Operation<'a> {
             | Operation::SetCommuneStatus(insee)
             | Operation::ListMembers(insee)
             | Operation::ManageMembers(insee) => Some(insee),
+            Operation::ReadAudit(insee) => insee,
             Operation::ReadRegistry
             | Operation::CreateCommune
             | Operation::CreateOrganisation { .. }
             | Operation::JoinOrganisation { .. }
             | Operation::ManageTeam
             | Operation::CurateDirectory
+            | Operation::ReadUsage
             | Operation::ReadOrganisation(_)
             | Operation::UpdateOrganisation(_) => None,
         }
@@ -119,6 +125,9 @@ impl<'a> Operation<'a> {
             Operation::ReadOrganisation(org) => (Action::OrganisationRead, of(org)),
             Operation::UpdateOrganisation(org) => (Action::OrganisationUpdate, of(org)),
             Operation::CurateDirectory => (Action::PartnerCurate, Facts::default()),
+            Operation::ReadAudit(Some(insee)) => (Action::AuditRead, at(insee)),
+            Operation::ReadAudit(None) => (Action::AuditRead, Facts::default()),
+            Operation::ReadUsage => (Action::UsageRead, Facts::default()),
         };
         Question { action, facts }
     }
@@ -198,6 +207,9 @@ mod tests {
             Operation::ManageTeam,
             Operation::ReadOrganisation("o1"),
             Operation::UpdateOrganisation("o1"),
+            Operation::ReadAudit(Some(&a)),
+            Operation::ReadAudit(None),
+            Operation::ReadUsage,
         ];
         for op in all {
             let q = op.question();

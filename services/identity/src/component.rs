@@ -54,6 +54,11 @@ mod cards;
 mod registry;
 #[path = "signin.rs"]
 mod signin;
+// A commune's audit trail, and the hosting operator's usage and runtime figures (issue 18).
+#[path = "trail.rs"]
+mod trail;
+#[path = "usage.rs"]
+mod usage;
 
 use members::last_admin;
 use organisations::require_organisation;
@@ -107,13 +112,28 @@ impl Ctx<'_> {
             None => false,
         };
         let q = op.question();
-        qmi_kit::policy::decide(p, q.action, &q.facts, suspended)
+        let decision = qmi_kit::policy::decide(p, q.action, &q.facts, suspended);
+        if decision.is_err() {
+            self.kit.note_refusal(q.facts.tenant.as_ref(), q.action);
+        }
+        decision
     }
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
+    // The internal route (`/internal/identity/…`, no gateway): audit chains and usage.
+    if req.path.starts_with(qmi_api::internal::IDENTITY.prefix) {
+        return qmi_kit::accountability::serve(
+            req,
+            qmi_api::internal::IDENTITY.prefix,
+            crate::DATABASE,
+            &crate::SCHEMA,
+        )
+        .await;
+    }
     let (op, kit) = qmi_kit::context::Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
+    db.attend(&kit);
     let cx = Ctx { kit, db };
     let reply = async {
         match op {
@@ -178,6 +198,10 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             Op::RevokeOrganisationInvitation => {
                 invitations::revoke(&cx, invitations::Kind::Organisation).await
             }
+            Op::ListAudit | Op::ListPlatformAudit => trail::list(&cx, op).await,
+            Op::ExportAudit => trail::export(&cx).await,
+            Op::GetUsage => usage::usage(&cx).await,
+            Op::GetRuntime => usage::runtime(&cx).await,
             Op::CreateJoinRequest => join::create(&cx).await,
             Op::ListJoinRequests => join::list(&cx).await,
             Op::ApproveJoinRequest => join::answer(&cx, true).await,
@@ -185,7 +209,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         }
     }
     .await;
-    cx.db.finish().await;
+    cx.db.close(&cx.kit, &reply).await;
     reply
 }
 

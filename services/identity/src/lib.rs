@@ -6,6 +6,7 @@
 //! Spin handler lives in `component` (wasm32 only).
 
 pub mod authz;
+pub mod prometheus;
 pub mod secrets;
 pub mod throttle;
 pub mod tokens;
@@ -35,8 +36,9 @@ pub mod tables {
     /// commune's are read through `commune_invitations`, written by id after a
     /// decision for their commune).
     pub const SCHEMA: Schema = Schema {
-        tenant: &[MEMBERSHIPS, COMMUNE_INVITATIONS],
+        tenant: &[qmi_kit::audit::AUDIT, MEMBERSHIPS, COMMUNE_INVITATIONS],
         platform: &[
+            qmi_kit::audit::PLATFORM_AUDIT,
             "communes",
             "commune_status_history",
             "organisations",

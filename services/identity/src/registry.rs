@@ -240,7 +240,8 @@ pub(super) async fn create_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     }
     let result = cx
         .db
-        .platform().run(
+        .atomic(async |db| {
+        db.platform().run(
             "INSERT INTO communes (insee, name, name_norm, departement, ept_code, ept_name, metropolis_code, population, status) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
@@ -255,6 +256,10 @@ pub(super) async fn create_commune(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 status.as_str().into(),
             ],
         )
+        .await?;
+        // The operator's action: no commune's chain exists before it, so the platform's.
+        db.audit_platform("tenant-create", "communes", new.insee.as_str()).await
+        })
         .await;
     match result {
         Err(e) if e.is_unique_violation() => {

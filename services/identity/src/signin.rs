@@ -211,7 +211,12 @@ pub(super) async fn create_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                     &client,
                     throttle::CLIENT.fail(&client_state, now),
                 )
-                .await
+                .await?;
+                // The account, when the e-mail names one (never the e-mail itself).
+                let known = account.as_ref().map(|(id, _)| id.as_str()).unwrap_or("");
+                db.audit_platform("sign-in-failed", "accounts", known)
+                    .await?;
+                Ok::<_, Problem>(())
             })
             .await?;
         return Err(
@@ -234,6 +239,9 @@ pub(super) async fn create_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             let family = uuid::Uuid::new_v4().to_string();
             let tokens = issue(db, &subject, &family).await?;
             account::record_user_agent(db, &family, cx.req.header("user-agent")).await?;
+            db.act_as(&account_id);
+            db.audit_platform("sign-in", "accounts", &account_id)
+                .await?;
             Ok::<_, Problem>(tokens)
         })
         .await?;

@@ -18,7 +18,7 @@ pub(super) async fn set_suspended(cx: &Ctx<'_>, suspend: bool) -> Result<Reply, 
     } else {
         Operation::ResumeCommune(&insee)
     };
-    let _allowed = cx.allow(Some(&p), op).await?;
+    let allowed = cx.allow(Some(&p), op).await?;
     require_commune(&cx.db, &insee).await?;
     let reason = if suspend { Some(reason(cx)?) } else { None };
     let stamp = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
@@ -51,6 +51,8 @@ pub(super) async fn set_suspended(cx: &Ctx<'_>, suspend: bool) -> Result<Reply, 
                 ],
             )
             .await?;
+            // The operator's action, in the commune's chain.
+            db.audit(&allowed, "communes", insee.as_str()).await?;
             Ok(())
         })
         .await?;

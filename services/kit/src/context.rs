@@ -29,6 +29,9 @@ pub struct Ctx<'a> {
     now: Instant,
     /// Communes' suspension, read once per request (`tenant-status/<insee>`).
     suspended: RefCell<HashMap<Insee, bool>>,
+    /// The last action the policy refused the principal ([`Ctx::ask`]), with its
+    /// commune: recorded in the audit trail when the request ends with a 403.
+    refused: RefCell<Option<(Option<Insee>, &'static str)>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -42,6 +45,7 @@ impl<'a> Ctx<'a> {
             req,
             now: now(),
             suspended: RefCell::new(HashMap::new()),
+            refused: RefCell::new(None),
         })
     }
 
@@ -111,7 +115,26 @@ impl<'a> Ctx<'a> {
     /// fact): the proof of the decision, or the refusal as its problem.
     pub async fn ask(&self, action: Action, facts: &Facts) -> Result<Allowed, Problem> {
         let suspended = self.is_suspended(facts.tenant.as_ref()).await?;
-        policy::decide(self.who(), action, facts, suspended)
+        let decision = policy::decide(self.who(), action, facts, suspended);
+        if decision.is_err() {
+            self.note_refusal(facts.tenant.as_ref(), action);
+        }
+        decision
+    }
+
+    /// Notes that the policy refused the principal `action` on a record of
+    /// `tenant` (done by [`Ctx::ask`]; a service asking the policy otherwise
+    /// calls it): the audit trail records it if the request ends with a 403.
+    pub fn note_refusal(&self, tenant: Option<&Insee>, action: Action) {
+        if self.principal.is_some() {
+            *self.refused.borrow_mut() = Some((tenant.cloned(), action.name()));
+        }
+    }
+
+    /// The last action the policy refused a signed-in principal in this request
+    /// (through [`Ctx::ask`]), with its commune.
+    pub fn refused(&self) -> Option<(Option<Insee>, &'static str)> {
+        self.refused.borrow().clone()
     }
 
     /// Whether the policy lets the principal do `action` to a record with `facts`,

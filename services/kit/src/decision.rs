@@ -11,20 +11,26 @@ use qmi_api::Insee;
 #[must_use]
 pub struct Allowed {
     tenant: Option<Insee>,
+    /// What was allowed: the policy action's name, or the standing decision's
+    /// record; the audit entry of a change made under it names it.
+    action: &'static str,
 }
 
 impl Allowed {
     /// Made by the policy client only, from an allowed decision.
     #[allow(dead_code, reason = "made by crate::policy on wasm32 only")]
-    pub(crate) fn new(tenant: Option<Insee>) -> Self {
-        Self { tenant }
+    pub(crate) fn new(tenant: Option<Insee>, action: &'static str) -> Self {
+        Self { tenant, action }
     }
 
     /// A decision for tests (native unit tests and test helpers); never call it on a
     /// request path.
     #[doc(hidden)]
     pub fn for_tests(tenant: Option<Insee>) -> Self {
-        Self { tenant }
+        Self {
+            tenant,
+            action: "test",
+        }
     }
 
     /// A decision taken earlier and stored with the record it allowed, acted on
@@ -34,10 +40,15 @@ impl Allowed {
     /// sweep. `record` names it for the reader; grep `Allowed::standing` to audit
     /// every use.
     pub fn standing(tenant: Insee, record: &'static str) -> Self {
-        let _audited = record;
         Self {
             tenant: Some(tenant),
+            action: record,
         }
+    }
+
+    /// What was allowed (the action's name, or a standing decision's record).
+    pub fn action(&self) -> &'static str {
+        self.action
     }
 
     /// The commune the decision was taken for, if any.

@@ -49,3 +49,36 @@ pub async fn authorize(req: &Incoming) -> Result<(), Problem> {
         ))
     }
 }
+
+/// `GET` on a target's internal route (`path_and_query` starting with its
+/// prefix) with the internal token, its JSON answer decoded; `what` names the
+/// call in errors (a 502 when the target cannot be reached).
+pub async fn get_json<T: serde::de::DeserializeOwned>(
+    target: &Target,
+    path_and_query: &str,
+    what: &str,
+) -> Result<T, Problem> {
+    use spin_sdk::http::body::IncomingBodyExt as _;
+    use spin_sdk::http::{FullBody, Request};
+    let url = url(target, path_and_query).await;
+    let mut builder = Request::<()>::builder().method("GET").uri(&url);
+    if let Some(auth) = authorization().await {
+        builder = builder.header("authorization", auth);
+    }
+    let request = builder
+        .body(FullBody::new(bytes::Bytes::new()))
+        .map_err(Problem::internal)?;
+    let response = spin_sdk::http::send(request).await.map_err(|e| {
+        Problem::new(502, "upstream", "Upstream failure").detail(format!("{what}: {e:?}"))
+    })?;
+    let status = response.status().as_u16();
+    let body = response
+        .into_body()
+        .bytes()
+        .await
+        .map_err(|e| Problem::internal(format!("{what}: {e:?}")))?;
+    if status != 200 {
+        return Err(crate::api::upstream(what, status, &body));
+    }
+    serde_json::from_slice(&body).map_err(|e| Problem::internal(format!("{what}: {e}")))
+}

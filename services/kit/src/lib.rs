@@ -7,6 +7,7 @@
 //! ([`http`], [`context`], [`store`]) exists only on `wasm32` (so do [`outbox`]'s and
 //! [`policy`]'s: its `Action` and `Facts` build everywhere).
 
+pub mod audit;
 pub mod csv;
 pub mod decision;
 pub mod json;
@@ -22,6 +23,8 @@ pub mod sql;
 pub mod text;
 pub mod time;
 
+#[cfg(target_arch = "wasm32")]
+pub mod accountability;
 #[cfg(target_arch = "wasm32")]
 pub mod api;
 #[cfg(target_arch = "wasm32")]

@@ -47,6 +47,27 @@ impl Query {
     pub fn non_empty(&self, name: &str) -> Option<&str> {
         self.get(name).filter(|v| !v.trim().is_empty())
     }
+
+    /// `a=1&b=x%20y` from pairs, each name and value percent-encoded (all but
+    /// RFC 3986's unreserved characters); [`Query::parse`] reads it back.
+    pub fn encode<'p>(pairs: impl IntoIterator<Item = (&'p str, &'p str)>) -> String {
+        let escape = |s: &str| {
+            let mut out = String::with_capacity(s.len());
+            for b in s.bytes() {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                    out.push(char::from(b));
+                } else {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            out
+        };
+        pairs
+            .into_iter()
+            .map(|(k, v)| format!("{}={}", escape(k), escape(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
 }
 
 fn decode(s: &str) -> String {

@@ -156,7 +156,7 @@ mod client {
             account_unconfirmed: f.account_unconfirmed,
         };
         match wit::decide(asker.as_ref(), wit_action(action), &f) {
-            wit::Decision::Allowed => Ok(Allowed::new(facts.tenant.clone())),
+            wit::Decision::Allowed => Ok(Allowed::new(facts.tenant.clone(), action.name())),
             wit::Decision::Refused(r) => Err(Refusal {
                 code: code(r.code),
                 reason: r.reason,

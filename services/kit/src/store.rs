@@ -12,6 +12,7 @@ use qmi_api::Insee;
 use spin_sdk::wit_bindgen::StreamResult;
 use spin_sdk::{pg, sqlite};
 
+use crate::audit::Mark;
 use crate::decision::Allowed;
 use crate::problem::Problem;
 use crate::sql::{
@@ -20,6 +21,8 @@ use crate::sql::{
 };
 
 pub use crate::sql::StoreError;
+
+mod trail;
 
 /// The Spin variable naming the component's PostgreSQL database (a
 /// `postgres://` URL, the component's own role); empty or undeclared: the
@@ -41,8 +44,12 @@ pub struct Db {
     reading: Cell<bool>,
     /// PostgreSQL: which rows the open transaction's settings reach.
     reach: RefCell<Option<Reach>>,
-    /// PostgreSQL: rows changed by the last statement.
+    /// Rows changed by the last write.
     changed: Cell<u64>,
+    /// The label (the audit entries' service).
+    label: String,
+    /// The request's audit trail: who acts, the changes waiting for their entry.
+    trail: RefCell<trail::Trail>,
 }
 
 /// The connection, on `spin:sqlite` or on `spin:postgres`.
@@ -213,6 +220,8 @@ impl Db {
             reading: Cell::new(false),
             reach: RefCell::new(None),
             changed: Cell::new(0),
+            label: label.to_owned(),
+            trail: RefCell::new(trail::Trail::new()),
         })
     }
 
@@ -230,6 +239,7 @@ impl Db {
             conn: self,
             dialect: self.dialect,
             insee,
+            action: allowed.action(),
         })
     }
 
@@ -280,7 +290,13 @@ impl Db {
         statement: Statement,
     ) -> Result<Rows, StoreError> {
         match &self.backend {
-            Backend::Sqlite(connection) => run_sqlite(connection, statement).await,
+            Backend::Sqlite(connection) => {
+                let rows = run_sqlite(connection, statement).await?;
+                if access == Access::Write {
+                    self.changed.set(connection.changes().await);
+                }
+                Ok(rows)
+            }
             Backend::Postgres(connection) => {
                 if self.in_transaction.get() {
                     self.reach_rows(connection, &reach).await?;
@@ -406,12 +422,10 @@ impl Db {
         Ok(Rows { columns, rows })
     }
 
-    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    /// Rows changed by the last INSERT, UPDATE or DELETE (not counting the
+    /// audit entry the store appends).
     pub async fn changes(&self) -> u64 {
-        match &self.backend {
-            Backend::Sqlite(connection) => connection.changes().await,
-            Backend::Postgres(_) => self.changed.get(),
-        }
+        self.changed.get()
     }
 
     /// Runs `work` as one transaction: every statement it runs on the `Db` it is
@@ -447,7 +461,15 @@ impl Db {
             Dialect::Postgres => "BEGIN",
         };
         self.control(begin).await?;
-        match work(self).await {
+        self.forget_marks();
+        let done = match work(self).await {
+            Ok(value) => match self.write_entries().await {
+                Ok(()) => Ok(value),
+                Err(e) => Err(e.into()),
+            },
+            Err(e) => Err(e),
+        };
+        match done {
             Ok(value) => match self.control("COMMIT").await {
                 Ok(()) => {
                     self.reach.replace(None);
@@ -459,6 +481,7 @@ impl Db {
                 }
             },
             Err(e) => {
+                self.forget_marks();
                 self.end(false).await;
                 Err(e)
             }
@@ -562,12 +585,36 @@ impl Select<'_> {
     }
 }
 
+/// The change a tenant write marks for its audit entry.
+fn mark(insee: Option<&Insee>, action: &str, table: &str, record_id: String) -> Mark {
+    Mark {
+        insee: insee.cloned(),
+        action: action.to_owned(),
+        record_kind: table.to_owned(),
+        record_id,
+    }
+}
+
+/// The commune a write's scope names.
+fn commune(scope: &Scope) -> Option<&Insee> {
+    match scope {
+        Scope::Tenant(insee) => Some(insee),
+        Scope::Communes(_) | Scope::Across => None,
+    }
+}
+
 impl Insert<'_> {
     /// Runs the insert (rows only with `returning`).
     pub async fn run(self) -> Result<Rows, StoreError> {
         check_tenant_tables(self.conn.schema, [self.table.name()])?;
         let reach = Reach::Commune(self.insee.clone());
-        self.conn.run(reach, Access::Write, self.statement()).await
+        let mark = mark(
+            Some(&self.insee),
+            self.action,
+            self.table.name(),
+            self.record_id(),
+        );
+        self.conn.write(reach, self.statement(), mark).await
     }
 }
 
@@ -579,7 +626,13 @@ impl InsertSelect<'_> {
             std::iter::once(self.table.name()).chain(self.source.tenant_tables()),
         )?;
         let reach = Reach::of(&self.source.scope);
-        self.conn.run(reach, Access::Write, self.statement()).await
+        let mark = mark(
+            commune(&self.source.scope),
+            self.action,
+            self.table.name(),
+            String::new(),
+        );
+        self.conn.write(reach, self.statement(), mark).await
     }
 }
 
@@ -588,7 +641,13 @@ impl Update<'_> {
     pub async fn run(self) -> Result<Rows, StoreError> {
         check_tenant_tables(self.conn.schema, [self.table.name()])?;
         let reach = Reach::of(&self.scope);
-        self.conn.run(reach, Access::Write, self.statement()).await
+        let mark = mark(
+            commune(&self.scope),
+            self.action,
+            self.table.name(),
+            self.record_id(),
+        );
+        self.conn.write(reach, self.statement(), mark).await
     }
 }
 
@@ -597,6 +656,12 @@ impl Delete<'_> {
     pub async fn run(self) -> Result<Rows, StoreError> {
         check_tenant_tables(self.conn.schema, [self.table.name()])?;
         let reach = Reach::of(&self.scope);
-        self.conn.run(reach, Access::Write, self.statement()).await
+        let mark = mark(
+            commune(&self.scope),
+            self.action,
+            self.table.name(),
+            self.record_id(),
+        );
+        self.conn.write(reach, self.statement(), mark).await
     }
 }

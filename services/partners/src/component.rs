@@ -25,6 +25,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     }
     let (op, kit) = qmi_kit::context::Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
+    db.attend(&kit);
     let cx = Ctx { kit, db };
     let reply = async {
         match op {
@@ -48,6 +49,6 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
         }
     }
     .await;
-    cx.db.finish().await;
+    cx.db.close(&cx.kit, &reply).await;
     reply
 }

@@ -43,8 +43,9 @@ pub mod tables {
     /// Profiles and the programme's notes are platform tables; a commune's notes
     /// are its own.
     pub const SCHEMA: Schema = Schema {
-        tenant: &[NOTES, NOTE_VERSIONS],
+        tenant: &[qmi_kit::audit::AUDIT, NOTES, NOTE_VERSIONS],
         platform: &[
+            qmi_kit::audit::PLATFORM_AUDIT,
             "organisations",
             "organisation_themes",
             "organisation_presence",

@@ -23,6 +23,13 @@ const MAX_CARDS: usize = 100;
 pub(crate) async fn route(req: &Incoming) -> Result<Reply, Problem> {
     qmi_kit::internal::authorize(req).await?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
+    db.attend_platform(req.header(qmi_api::REQUEST_ID_HEADER));
+    if let Some(reply) =
+        qmi_kit::accountability::route(req, qmi_api::internal::PARTNERS.prefix, &db).await
+    {
+        db.finish().await;
+        return reply;
+    }
     let reply = async {
         match (req.method.as_str(), req.path.as_str()) {
         ("POST", PRESENCE) => {

@@ -88,6 +88,21 @@ pub async fn grant(conn: &mut PgConnection, service: &Service) -> Result<()> {
     ] {
         exec(conn, &statement).await?;
     }
+    // The audit trail is append-only: the service may add entries, never change them.
+    let appended: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname IN ('audit', 'platform_audit')",
+    )
+    .bind(schema)
+    .fetch_all(&mut *conn)
+    .await?;
+    for table in appended {
+        exec(
+            conn,
+            &format!("REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.{table} FROM {login}"),
+        )
+        .await?;
+    }
     // Views are read paths: writes go to their tables.
     let views: Vec<String> = sqlx::query_scalar(
         "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

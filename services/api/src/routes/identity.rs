@@ -1,7 +1,8 @@
 //! The `identity` service's routes: sign-in, accounts, the communes' registry
 //! and members, organisations, programme invitations.
 
-use super::{PAGE, QueryParam, any_object, s};
+use super::{PAGE, QueryParam, any_object, file_body, s};
+use crate::accountability::{AuditPage, RuntimeFigures, Usage};
 use crate::applications::CommuneStatusChange;
 use crate::identity::*;
 use crate::page::Page;
@@ -37,6 +38,44 @@ const COMMUNE_FILTERS: &[QueryParam] = &[
         name: "limit",
         ty: "integer",
         description: "Items per page, 1 to 500 (default 100).",
+    },
+    QueryParam {
+        name: "cursor",
+        ty: "string",
+        description: "`next_cursor` of the previous page.",
+    },
+];
+
+const AUDIT_FILTERS: &[QueryParam] = &[
+    QueryParam {
+        name: "account",
+        ty: "string",
+        description: "Only this account's entries (its id).",
+    },
+    QueryParam {
+        name: "record",
+        ty: "string",
+        description: "Only this record's entries (its id).",
+    },
+    QueryParam {
+        name: "action",
+        ty: "string",
+        description: "Only this action's entries (e.g. `application-transition`, `sign-in`).",
+    },
+    QueryParam {
+        name: "from",
+        ty: "string",
+        description: "From this day, inclusive (YYYY-MM-DD, UTC).",
+    },
+    QueryParam {
+        name: "to",
+        ty: "string",
+        description: "To this day, inclusive (YYYY-MM-DD, UTC).",
+    },
+    QueryParam {
+        name: "limit",
+        ty: "integer",
+        description: "Entries per page, 1 to 500 (default 50).",
     },
     QueryParam {
         name: "cursor",
@@ -132,6 +171,21 @@ super::catalogue! {
     RemoveMember = "removeMember": DELETE "/api/communes/{insee}/members/{account}", Tenant, 204,
         "Remove a person from the commune",
         query: &[], request: None, response: None;
+    ListAudit = "listAudit": GET "/api/communes/{insee}/audit", Tenant, 200,
+        "The commune's audit trail, newest first: who did what to which record, when, from which request (its admins and programme operators)",
+        query: AUDIT_FILTERS, request: None, response: Some(s::<AuditPage>);
+    ExportAudit = "exportAudit": GET "/api/communes/{insee}/audit.csv", Tenant, 200,
+        "The commune's audit trail as CSV, with the same filters (up to 50,000 entries)",
+        query: AUDIT_FILTERS, request: None, response: Some(file_body);
+    ListPlatformAudit = "listPlatformAudit": GET "/api/admin/audit", Operator, 200,
+        "The platform's audit trail, newest first: sign-ins and operator actions on no commune (programme operators)",
+        query: AUDIT_FILTERS, request: None, response: Some(s::<AuditPage>);
+    GetUsage = "getUsage": GET "/api/admin/usage", Operator, 200,
+        "Usage per commune, counts only: requests, accounts, stored records and bytes (hosting and programme operators)",
+        query: &[], request: None, response: Some(s::<Usage>);
+    GetRuntime = "getRuntime": GET "/api/admin/runtime", Operator, 200,
+        "The runtime's figures per component and database, from its metrics (hosting and programme operators)",
+        query: &[], request: None, response: Some(s::<RuntimeFigures>);
     CreateCommune = "createCommune": POST "/api/admin/communes", Operator, 201,
         "Add a commune of any metropolis to the registry",
         query: &[], request: Some(s::<NewCommune>), response: Some(s::<Commune>);

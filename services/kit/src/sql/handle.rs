@@ -16,6 +16,8 @@ pub struct Tenant<'a> {
     pub(crate) conn: &'a Conn,
     pub(crate) dialect: Dialect,
     pub(crate) insee: &'a Insee,
+    /// The action allowed (what its writes' audit entries name).
+    pub(crate) action: &'static str,
 }
 
 impl<'a> Tenant<'a> {
@@ -38,7 +40,9 @@ impl<'a> Tenant<'a> {
     /// `INSERT INTO table (insee, columns…) VALUES (?, …)` (see [`Insert::upsert`],
     /// [`Insert::or_ignore`], [`Insert::returning`]).
     pub fn insert(&self, table: TenantTable, values: Vec<(&'static str, Value)>) -> Insert<'a> {
-        Insert::new(self.conn, self.dialect, self.insee.clone(), table, values)
+        let mut insert = Insert::new(self.conn, self.dialect, self.insee.clone(), table, values);
+        insert.action = self.action;
+        insert
     }
 
     /// `INSERT INTO table (insee, columns…) SELECT ?, source_columns… FROM source
@@ -50,22 +54,28 @@ impl<'a> Tenant<'a> {
         source: TenantTable,
         source_columns: &'a [&'static str],
     ) -> InsertSelect<'a> {
-        InsertSelect::new(
+        let mut insert = InsertSelect::new(
             self.conn,
             table,
             columns,
             self.select(source, source_columns),
-        )
+        );
+        insert.action = self.action;
+        insert
     }
 
     /// `UPDATE table SET … WHERE insee = ? …`.
     pub fn update(&self, table: TenantTable, set: Vec<(&'static str, Value)>) -> Update<'a> {
-        Update::new(self.conn, self.dialect, self.insee.clone(), table, set)
+        let mut update = Update::new(self.conn, self.dialect, self.insee.clone(), table, set);
+        update.action = self.action;
+        update
     }
 
     /// `DELETE FROM table WHERE insee = ? …`.
     pub fn delete(&self, table: TenantTable) -> Delete<'a> {
-        Delete::new(self.conn, self.dialect, self.insee.clone(), table)
+        let mut delete = Delete::new(self.conn, self.dialect, self.insee.clone(), table);
+        delete.action = self.action;
+        delete
     }
 }
 

@@ -22,6 +22,7 @@ fn tenant(insee: &Insee) -> Tenant<'_> {
         conn: &(),
         dialect: Dialect::Sqlite,
         insee,
+        action: "test",
     }
 }
 

@@ -82,3 +82,14 @@ pub struct Statement {
     /// Bound values, in placeholder order.
     pub params: Vec<Value>,
 }
+
+impl Value {
+    /// The value as an audit entry's record id (text and integers; empty otherwise).
+    pub(crate) fn as_record_id(&self) -> String {
+        match self {
+            Value::Text(s) => s.clone(),
+            Value::Integer(i) => i.to_string(),
+            _ => String::new(),
+        }
+    }
+}

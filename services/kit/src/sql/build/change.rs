@@ -22,6 +22,8 @@ pub struct Update<'a> {
     set: Vec<Set>,
     where_: Where,
     returning: Option<&'static [&'static str]>,
+    /// The action it is made under (its audit entry's).
+    pub(crate) action: &'static str,
 }
 
 impl<'a> Update<'a> {
@@ -40,7 +42,13 @@ impl<'a> Update<'a> {
             set: set.into_iter().map(|(c, v)| Set::Value(c, v)).collect(),
             where_: Where::default(),
             returning: None,
+            action: "",
         }
+    }
+
+    /// The record its audit entry names.
+    pub(crate) fn record_id(&self) -> String {
+        self.where_.record_id()
     }
 
     /// Adds `column = expr` (e.g. `("seq", "seq + ?", [1.into()])`), one `?` per value.
@@ -103,6 +111,8 @@ pub struct Delete<'a> {
     pub(crate) scope: Scope,
     pub(crate) table: TenantTable,
     where_: Where,
+    /// The action it is made under (its audit entry's).
+    pub(crate) action: &'static str,
 }
 
 impl<'a> Delete<'a> {
@@ -113,7 +123,13 @@ impl<'a> Delete<'a> {
             scope: Scope::Tenant(insee),
             table,
             where_: Where::default(),
+            action: "",
         }
+    }
+
+    /// The record its audit entry names.
+    pub(crate) fn record_id(&self) -> String {
+        self.where_.record_id()
     }
 
     /// Adds `AND (expr)`; `expr` holds one `?` per value, in order.

@@ -25,6 +25,8 @@ pub struct Insert<'a> {
     values: Vec<(&'static str, Value)>,
     on_conflict: OnConflict,
     returning: Option<&'static [&'static str]>,
+    /// The action it is made under (its audit entry's).
+    pub(crate) action: &'static str,
 }
 
 impl<'a> Insert<'a> {
@@ -43,7 +45,21 @@ impl<'a> Insert<'a> {
             values,
             on_conflict: OnConflict::Fail,
             returning: None,
+            action: "",
         }
+    }
+
+    /// The record its audit entry names: the `id` written, else the first `<x>_id`.
+    pub(crate) fn record_id(&self) -> String {
+        let value = |pick: &dyn Fn(&str) -> bool| {
+            self.values
+                .iter()
+                .find(|(c, _)| pick(c))
+                .map(|(_, v)| v.as_record_id())
+        };
+        value(&|c| c == "id")
+            .or_else(|| value(&|c| c.ends_with("_id")))
+            .unwrap_or_default()
     }
 
     /// Upsert: on a conflict on `key` (without `insee`, which is added first),
@@ -125,6 +141,8 @@ pub struct InsertSelect<'a> {
     columns: &'a [&'static str],
     pub(crate) source: Select<'a>,
     ignore: bool,
+    /// The action it is made under (its audit entry's).
+    pub(crate) action: &'static str,
 }
 
 impl<'a> InsertSelect<'a> {
@@ -140,6 +158,7 @@ impl<'a> InsertSelect<'a> {
             columns,
             source,
             ignore: false,
+            action: "",
         }
     }
 

@@ -88,6 +88,27 @@ struct Filter {
 struct Where(Vec<Filter>);
 
 impl Where {
+    /// The id a filter pins, for the audit entry's record: `id = ?`, else the
+    /// first `<x>_id = ?` (empty: none).
+    fn record_id(&self) -> String {
+        let pinned = |f: &&Filter| {
+            let e = f.expr.trim();
+            e.ends_with("= ?") && f.values.len() == 1 && {
+                let column = e.trim_end_matches("= ?").trim();
+                column == "id" || column.ends_with("_id") || column.ends_with(".id")
+            }
+        };
+        let exact = self
+            .0
+            .iter()
+            .find(|f| f.expr.trim().trim_end_matches("= ?").trim() == "id" && pinned(f));
+        exact
+            .or_else(|| self.0.iter().find(pinned))
+            .and_then(|f| f.values.first())
+            .map(Value::as_record_id)
+            .unwrap_or_default()
+    }
+
     fn push(&mut self, expr: &'static str, values: impl IntoIterator<Item = Value>) {
         self.0.push(Filter {
             expr,
