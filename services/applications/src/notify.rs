@@ -419,7 +419,7 @@ async fn sweep(cx: &Ctx<'_>, reader: Across<'_>) -> Result<Sweep, Problem> {
                 let (id, call) = (r.string("id"), r.string("call_id"));
                 // The platform's sweep has no principal to ask about: it acts on
                 // the draft its organisation saved under its own decision.
-                let draft = Allowed::standing(insee.clone(), "draft reminder");
+                let draft = Allowed::standing(insee.clone(), "draft-reminder");
                 cx.db
                     .tenant(&draft)?
                     .insert(

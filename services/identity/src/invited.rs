@@ -338,7 +338,7 @@ pub(super) async fn accept(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 ("commune", Some(insee), _) => {
                     let role = inv.role.unwrap_or(MembershipRole::Agent);
                     // The inviter's member-manage decision, stored with the invitation.
-                    let invited = Allowed::standing(insee.clone(), "commune invitation");
+                    let invited = Allowed::standing(insee.clone(), "invitation-accept");
                     db.tenant(&invited)?
                         .insert(
                             MEMBERSHIPS,
