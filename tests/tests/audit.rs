@@ -352,7 +352,7 @@ fn every_change_leaves_one_entry_in_its_communes_chain_and_only_its_people_read_
         ("cursor=nope", "cursor"),
     ] {
         let r = api.send("GET", &format!("/api/communes/{A}/audit?{query}"), &a, None);
-        assert_eq!(r.status, 400, "{query}: {}", r.text);
+        assert_eq!(r.status, 422, "{query}: {}", r.text);
         assert!(r.names(field), "{query}: {}", r.text);
     }
     let csv = api.send(

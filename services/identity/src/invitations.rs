@@ -284,6 +284,9 @@ pub(super) async fn invite(
             id
         }
     };
+    if let Place::Commune(allowed) = place {
+        db.audit(allowed, "invitations", &id).await?;
+    }
     let inv = load(db, &id)
         .await?
         .ok_or_else(|| Problem::internal("an invitation vanished as it was written"))?;
@@ -456,6 +459,9 @@ pub(super) async fn resend(cx: &Ctx<'_>, kind: Kind) -> Result<Reply, Problem> {
                 vec![hash.into(), t.into(), (t + INVITATION_TTL).into(), inv.id.as_str().into()],
             )
             .await?;
+            if let Place::Commune(allowed) = place {
+                db.audit(allowed, "invitations", &inv.id).await?;
+            }
             let inv = load(db, &inv.id)
                 .await?
                 .ok_or_else(|| Problem::internal("an invitation vanished as it was resent"))?;
@@ -483,6 +489,9 @@ pub(super) async fn revoke(cx: &Ctx<'_>, kind: Kind) -> Result<Reply, Problem> {
                 vec![t.into(), inv.id.as_str().into()],
             )
             .await?;
+            if let Place::Commune(allowed) = place {
+                db.audit(allowed, "invitations", &inv.id).await?;
+            }
             Ok::<_, Problem>(())
         })
         .await?;

@@ -333,6 +333,8 @@ pub(super) async fn accept(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 vec![account.as_str().into()],
             )
             .await?;
+            // The person accepting acts from here on (the link was their credential).
+            db.act_as(&account);
             let mut rights = false;
             match (inv.kind.as_str(), &inv.insee, &inv.organisation_id) {
                 ("commune", Some(insee), _) => {

@@ -57,8 +57,10 @@ impl Actor {
         let Some(p) = &self.principal else {
             return if self.platform {
                 "platform"
-            } else {
+            } else if self.account_id.is_empty() {
                 "anonymous"
+            } else {
+                "account"
             };
         };
         if let Some(role) = insee.and_then(|i| p.role_in(i)) {

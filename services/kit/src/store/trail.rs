@@ -26,7 +26,6 @@ use crate::time::Instant;
 pub(super) struct Trail {
     actor: Actor,
     request_id: String,
-    at: Instant,
     pending: Vec<Mark>,
 }
 
@@ -35,7 +34,6 @@ impl Trail {
         Self {
             actor: Actor::default(),
             request_id: String::new(),
-            at: crate::time::now(),
             pending: Vec::new(),
         }
     }
@@ -55,7 +53,6 @@ impl Db {
         ctx.request_id()
             .unwrap_or_default()
             .clone_into(&mut trail.request_id);
-        trail.at = ctx.now();
     }
 
     /// The platform acts (an internal route, a scheduled sweep): no person.
@@ -68,7 +65,6 @@ impl Db {
         request_id
             .unwrap_or_default()
             .clone_into(&mut trail.request_id);
-        trail.at = crate::time::now();
     }
 
     /// The account acting, once a request proves it (a sign-in): the entries
@@ -248,7 +244,7 @@ impl Db {
                 head,
                 mark,
                 &trail.actor,
-                trail.at.to_string(),
+                stamp(),
                 &trail.request_id,
             )
         };
@@ -347,6 +343,20 @@ impl Db {
             })
             .collect())
     }
+}
+
+/// Now, to the millisecond (RFC 3339, UTC): entries of one second, in several
+/// services, still sort in the order they were written.
+fn stamp() -> String {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = Instant(i64::try_from(since.as_secs()).unwrap_or(0)).to_string();
+    format!(
+        "{}.{:03}Z",
+        seconds.trim_end_matches('Z'),
+        since.subsec_millis()
+    )
 }
 
 fn entry_values(e: AuditEntry) -> Vec<Value> {
