@@ -46,7 +46,9 @@ async fn enqueue(cx: &Ctx<'_>, insee: &Insee, event: Event) -> Result<(), Proble
 pub(super) async fn after(cx: &Ctx<'_>) {
     // The platform's sweep, not the caller's action: no decision of the caller
     // covers it and nothing it reads is answered to the caller (the reminders
-    // go to the organisations through the outbox).
+    // go to the organisations through the outbox). The audit trail names the
+    // platform for what it writes.
+    cx.db.attend_platform(cx.request_id());
     if let Err(e) = sweep(cx, cx.db.facts()).await {
         qmi_kit::log!("reminders: {e}");
     }

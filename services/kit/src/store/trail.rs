@@ -170,6 +170,8 @@ impl Db {
     /// policy) is recorded in the refused commune's chain (the platform's when
     /// none), then the read transaction is committed ([`Db::finish`]).
     pub async fn close(&self, ctx: &Ctx<'_>, reply: &Result<Reply, Problem>) {
+        // The principal refused, whoever acted since (a platform sweep).
+        self.attend(ctx);
         if let (Err(problem), Some((insee, action))) = (reply, ctx.refused())
             && problem.status == 403
         {
