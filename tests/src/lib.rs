@@ -19,8 +19,10 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// How long a server may take to print its `Serving` line (or to fail).
-pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a server may take to print its `Serving` line (or to fail): a
+/// deadline for a hung start, not a measure (a cold start compiles every
+/// component, which takes minutes on a loaded 2-core machine).
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(240);
 
 /// Secret given to the fixtures through `SPIN_VARIABLE_API_KEY` by default.
 pub const API_KEY: &str = "s3cret-from-env";

@@ -233,6 +233,28 @@ fn every_change_leaves_one_entry_in_its_communes_chain_and_only_its_people_read_
         .expect("the refusal");
     assert_eq!(refusal["account_id"], b_admin.account_id.as_str());
 
+    // A refusal the gateway answers itself (B's admin on a route of A) is in A's
+    // chain too, once the trail is read; the operators' routes refused to a commune
+    // admin, in the platform's.
+    let r = api.send("GET", &format!("/api/communes/{A}/members"), &b, None);
+    assert_eq!(r.status, 403, "{}", r.text);
+    let r = api.send("GET", "/api/admin/communes", &a, None);
+    assert!(r.status == 403 || r.status == 405, "{}", r.text);
+    let r = api.send("POST", "/api/admin/communes", &a, Some(&json!({})));
+    assert_eq!(r.status, 403, "{}", r.text);
+    let after_gateway = api.trail(&a, A, "");
+    assert_eq!(
+        added(&after_refusal, &after_gateway),
+        one("identity", "refusal:forbidden")
+    );
+    let gateway_refusal = &after_gateway[0];
+    assert_eq!(gateway_refusal["account_id"], b_admin.account_id.as_str());
+    assert_eq!(
+        gateway_refusal["record_id"],
+        format!("GET /api/communes/{A}/members").as_str()
+    );
+    let after_refusal = after_gateway;
+
     // Another service's change: the district (created by the programme, completed
     // by A's admin), one entry each.
     api.ok(
@@ -394,4 +416,19 @@ fn every_change_leaves_one_entry_in_its_communes_chain_and_only_its_people_read_
     assert!(created.contains(&A) && created.contains(&B), "{created:?}");
     let r = api.send("GET", "/api/admin/audit", &hosting, None);
     assert_eq!(r.status, 403, "{}", r.text);
+    let refused = api.ok(
+        "GET",
+        &format!(
+            "/api/admin/audit?action=refusal:forbidden&account={}",
+            a_admin.account_id
+        ),
+        &programme,
+        None,
+    );
+    assert!(
+        refused["items"]
+            .as_array()
+            .is_some_and(|items| items.iter().any(|e| e["record_id"] == "POST /api/admin/communes")),
+        "{refused}"
+    );
 }

@@ -169,3 +169,44 @@ pub struct RuntimeFigures {
     /// Per database label.
     pub databases: Vec<DatabaseFigures>,
 }
+
+/// Where the gateway leaves the refusals it answers itself (a route of a
+/// commune the principal has no standing in, an operator route): keys
+/// `<prefix><insee or "-">/<request id>` of the shared `default` key-value
+/// store, moved into the commune's chain (the platform's for `-`) by identity
+/// when a trail is read. The gateway keeps no database.
+pub const PENDING_REFUSAL_PREFIX: &str = "audit-refusal/";
+
+/// A refusal the gateway answered, waiting for its entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRefusal {
+    /// The commune refused (empty: none, the platform's chain).
+    pub insee: String,
+    /// The account refused.
+    pub account: String,
+    /// `refusal:<reason>`.
+    pub action: String,
+    /// `METHOD /path`.
+    pub path: String,
+    /// The request's id.
+    pub request_id: String,
+    /// When (RFC 3339, UTC, milliseconds).
+    pub at: String,
+}
+
+impl PendingRefusal {
+    /// Its key in the shared store.
+    pub fn key(&self) -> String {
+        let chain = if self.insee.is_empty() {
+            "-"
+        } else {
+            &self.insee
+        };
+        format!("{PENDING_REFUSAL_PREFIX}{chain}/{}", self.request_id)
+    }
+
+    /// The prefix of the keys of one chain's pending refusals.
+    pub fn chain_prefix(insee: Option<&str>) -> String {
+        format!("{PENDING_REFUSAL_PREFIX}{}/", insee.unwrap_or("-"))
+    }
+}

@@ -170,7 +170,21 @@ async fn gate(
     if let Some(v) = &verified {
         access::check_rights(v.rights_version, rights.as_deref())?;
     }
-    access::admit(&route, asker.as_ref(), stored.as_deref())?;
+    if let Err(refusal) = access::admit(&route, asker.as_ref(), stored.as_deref()) {
+        if let (403, Some(v)) = (refusal.status(), &verified) {
+            let chain = access::tenant_to_check(&route).map(ToString::to_string);
+            let pending = qmi_api::accountability::PendingRefusal {
+                insee: chain.unwrap_or_default(),
+                account: v.principal.sub.clone(),
+                action: format!("refusal:{}", refusal.slug()),
+                path: format!("{method_name} {path}"),
+                request_id: request_id.to_owned(),
+                at: crate::refusals::stamp(),
+            };
+            crate::refusals::record(&pending).await;
+        }
+        return Err(refusal.into());
+    }
 
     // Internal headers for the services.
     insert_internal(&mut headers, principal, &route, request_id);

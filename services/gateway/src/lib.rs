@@ -15,6 +15,8 @@ pub mod token;
 
 #[cfg(target_arch = "wasm32")]
 mod component;
+#[cfg(target_arch = "wasm32")]
+mod refusals;
 
 /// The request body cap (contract rule 2): 1 MiB.
 pub const BODY_LIMIT: u64 = 1024 * 1024;

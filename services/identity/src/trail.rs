@@ -32,6 +32,7 @@ pub(super) async fn list(cx: &Ctx<'_>, op: Op) -> Result<Reply, Problem> {
         .allow(Some(&p), Operation::ReadAudit(insee.as_ref()))
         .await?;
     let (filter, cursor) = filter(cx)?;
+    cx.db.absorb_refusals(allowed.tenant()).await?;
     let page = page(cx, &allowed, &filter, cursor).await?;
     Ok(json(200, &page))
 }
@@ -44,6 +45,7 @@ pub(super) async fn export(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .allow(Some(&p), Operation::ReadAudit(Some(&insee)))
         .await?;
     let (mut filter, mut cursor) = filter(cx)?;
+    cx.db.absorb_refusals(allowed.tenant()).await?;
     filter.limit = qmi_kit::accountability::MAX_LIMIT;
     let mut rows: Vec<Vec<Cell>> = vec![
         [

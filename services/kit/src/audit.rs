@@ -94,6 +94,12 @@ pub struct Mark {
     pub record_kind: String,
     /// The record's id.
     pub record_id: String,
+    /// Who, when it is not the request's actor (a refusal the gateway left).
+    pub by: Option<String>,
+    /// When, when it is not now (a refusal the gateway left).
+    pub at: Option<String>,
+    /// The request, when it is not this one.
+    pub request_id: Option<String>,
 }
 
 /// The SHA-256 (hex) of an entry, over [`entry_hash_input`].
@@ -119,6 +125,10 @@ pub fn next_entry(
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS_HASH.to_owned()),
     };
+    let (account_id, role) = match &mark.by {
+        Some(by) => (by.clone(), "account"),
+        None => (actor.account_id.clone(), actor.role(mark.insee.as_ref())),
+    };
     let mut entry = AuditEntry {
         service: service.to_owned(),
         insee: mark
@@ -127,13 +137,16 @@ pub fn next_entry(
             .map(ToString::to_string)
             .unwrap_or_default(),
         seq,
-        at,
-        account_id: actor.account_id.clone(),
-        role: actor.role(mark.insee.as_ref()).to_owned(),
+        at: mark.at.clone().unwrap_or(at),
+        account_id,
+        role: role.to_owned(),
         action: mark.action.clone(),
         record_kind: mark.record_kind.clone(),
         record_id: mark.record_id.clone(),
-        request_id: request_id.to_owned(),
+        request_id: mark
+            .request_id
+            .clone()
+            .unwrap_or_else(|| request_id.to_owned()),
         prev_hash,
         hash: String::new(),
     };
@@ -179,6 +192,9 @@ mod tests {
             action: "call-create".into(),
             record_kind: "calls".into(),
             record_id: "c1".into(),
+            by: None,
+            at: None,
+            request_id: None,
         }
     }
 

@@ -592,6 +592,9 @@ fn mark(insee: Option<&Insee>, action: &str, table: &str, record_id: String) -> 
         action: action.to_owned(),
         record_kind: table.to_owned(),
         record_id,
+        by: None,
+        at: None,
+        request_id: None,
     }
 }
 

@@ -77,10 +77,11 @@ impl Db {
     /// the record.
     pub(super) fn mark(&self, mark: Mark) {
         let mut trail = self.trail.borrow_mut();
-        if !trail
-            .pending
-            .iter()
-            .any(|m| m.insee == mark.insee && m.action == mark.action)
+        if mark.by.is_some()
+            || !trail
+                .pending
+                .iter()
+                .any(|m| m.insee == mark.insee && m.action == mark.action)
         {
             trail.pending.push(mark);
         }
@@ -132,6 +133,9 @@ impl Db {
             action: allowed.action().to_owned(),
             record_kind: record_kind.to_owned(),
             record_id: record_id.to_owned(),
+            by: None,
+            at: None,
+            request_id: None,
         })
         .await
     }
@@ -150,6 +154,9 @@ impl Db {
             action: action.to_owned(),
             record_kind: record_kind.to_owned(),
             record_id: record_id.to_owned(),
+            by: None,
+            at: None,
+            request_id: None,
         })
         .await
     }
@@ -180,11 +187,63 @@ impl Db {
                 action: format!("refusal:{action}"),
                 record_kind: String::new(),
                 record_id: ctx.param("id").to_owned(),
+                by: None,
+                at: None,
+                request_id: None,
             };
             // Best effort: the refusal stands whether or not it is recorded.
             let _recorded = self.note(mark).await;
         }
         self.finish().await;
+    }
+
+    /// Moves the refusals the gateway left for a chain (`insee`; none: the
+    /// platform's) into it: their entries in one transaction, then their keys
+    /// removed from the shared store. Called before a trail is read.
+    pub async fn absorb_refusals(&self, insee: Option<&Insee>) -> Result<(), StoreError> {
+        use qmi_api::accountability::PendingRefusal;
+        let Ok(store) = spin_sdk::key_value::Store::open_default().await else {
+            return Ok(());
+        };
+        let prefix = PendingRefusal::chain_prefix(insee.map(Insee::as_str));
+        let keys: Vec<String> = match store.get_keys().await.collect().await {
+            Ok(keys) => keys
+                .into_iter()
+                .filter(|k| k.starts_with(&prefix))
+                .collect(),
+            Err(_) => return Ok(()),
+        };
+        let mut pending = Vec::new();
+        for key in keys {
+            if let Ok(Some(value)) = store.get(&key).await
+                && let Ok(p) = serde_json::from_slice::<PendingRefusal>(&value)
+            {
+                pending.push((key, p));
+            }
+        }
+        if pending.is_empty() {
+            return Ok(());
+        }
+        pending.sort_by(|a, b| a.1.at.cmp(&b.1.at));
+        self.atomic(async |db: &Db| {
+            for (_, p) in &pending {
+                db.mark(Mark {
+                    insee: insee.cloned(),
+                    action: p.action.clone(),
+                    record_kind: "route".to_owned(),
+                    record_id: p.path.clone(),
+                    by: Some(p.account.clone()),
+                    at: Some(p.at.clone()),
+                    request_id: Some(p.request_id.clone()),
+                });
+            }
+            Ok::<_, StoreError>(())
+        })
+        .await?;
+        for (key, _) in pending {
+            let _moved = store.delete(&key).await;
+        }
+        Ok(())
     }
 
     /// Appends the entries of the changes marked in the open transaction.

@@ -1,0 +1,30 @@
+//! The refusals the gateway answers itself, left for the audit trail: the
+//! gateway keeps no database, so each refusal of a signed-in principal waits in
+//! the shared key-value store ([`qmi_api::accountability::PendingRefusal`])
+//! until identity moves it into the refused commune's chain.
+
+use qmi_api::accountability::PendingRefusal;
+
+/// Leaves `pending` in the shared store (best effort: the refusal stands either way).
+pub async fn record(pending: &PendingRefusal) {
+    let Ok(store) = spin_sdk::key_value::Store::open_default().await else {
+        return;
+    };
+    let Ok(value) = serde_json::to_vec(pending) else {
+        return;
+    };
+    let _left = store.set(&pending.key(), &value).await;
+}
+
+/// Now, to the millisecond (RFC 3339, UTC).
+pub fn stamp() -> String {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = qmi_kit::time::Instant(i64::try_from(since.as_secs()).unwrap_or(0)).to_string();
+    format!(
+        "{}.{:03}Z",
+        seconds.trim_end_matches('Z'),
+        since.subsec_millis()
+    )
+}
