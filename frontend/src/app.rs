@@ -50,6 +50,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/connexion") view=SignIn />
                     <Route path=path!("/espace") view=Space />
                     <Route path=path!("/espace/communes/:insee") view={Lazy::<lazy::Members>::new()} />
+                    <Route path=path!("/espace/communes/:insee/journal") view={Lazy::<lazy::Suivi>::new()} />
                     <Route path=path!("/espace/communes/:insee/candidatures") view={Lazy::<lazy::CommuneCampaigns>::new()} />
                     <Route path=path!("/espace/communes/:insee/candidatures/:campaign") view={Lazy::<lazy::CandidacyPage>::new()} />
                     <Route path=path!("/espace/organisation") view={Lazy::<lazy::OrganisationPage>::new()} />
@@ -61,17 +62,20 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/espace/quartiers/:insee") view={Lazy::<lazy::DistrictPage>::new()} />
                     <Route path=path!("/espace/candidatures") view={Lazy::<lazy::MyApplications>::new()} />
                     <Route path=path!("/espace/candidatures/:id/lettre") view={Lazy::<lazy::LetterPage>::new()} />
-                    <Route path=path!("/espace/registre") view={Lazy::<lazy::Registry>::new()} />
+                    <Route path=path!("/espace/registre") view={Lazy::<lazy::Operators>::new()} />
+                    <Route path=path!("/espace/journal") view={Lazy::<lazy::Suivi>::new()} />
                     <Route path=path!("/espace/annuaire") view={Lazy::<lazy::Annuaire>::new()} />
                     <Route path=path!("/annuaire") view={Lazy::<lazy::Annuaire>::new()} />
                     <Route path=path!("/annuaire/:id") view={Lazy::<lazy::Annuaire>::new()} />
-                    <Route path=path!("/espace/locataires") view={Lazy::<lazy::Tenants>::new()} />
+                    <Route path=path!("/espace/locataires") view={Lazy::<lazy::Operators>::new()} />
+                    <Route path=path!("/espace/exploitation") view={Lazy::<lazy::Suivi>::new()} />
                     <Route path=path!("/invitation/:token") view={Lazy::<lazy::Compte>::new()} />
                     <Route path=path!("/inscription") view={Lazy::<lazy::Compte>::new()} />
                     <Route path=path!("/confirmer/:token") view={Lazy::<lazy::Compte>::new()} />
                     <Route path=path!("/mot-de-passe-oublie") view={Lazy::<lazy::Compte>::new()} />
                     <Route path=path!("/reinitialiser/:token") view={Lazy::<lazy::Compte>::new()} />
                     <Route path=path!("/espace/compte") view={Lazy::<lazy::Compte>::new()} />
+                    <Route path=path!("/espace/compte/donnees") view={Lazy::<lazy::Compte>::new()} />
                     <Route path=path!("/espace/notifications") view={Lazy::<lazy::Compte>::new()} />
                     <Route path=path!("/espace/equipe") view={Lazy::<lazy::Compte>::new()} />
                     <Route path=path!("/mentions-legales") view={Lazy::<lazy::Informations>::new()} />

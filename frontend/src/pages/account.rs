@@ -37,6 +37,7 @@ fn Account(me: Me) -> impl IntoView {
             <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
             <h1 id="titre-compte">{t!(i, "Mon compte", "My account")}</h1>
             <p class="muted">{t!(i, "Adresse actuelle :", "Current address:")}" "<strong id="compte-email">{me.email.clone()}</strong></p>
+            <p><A href="/espace/compte/donnees" attr:id="lien-mes-donnees">{t!(i, "Mes données : les télécharger, supprimer mon compte", "My data: download it, delete my account")}</A></p>
         </section>
         <Profile me=me.clone() />
         <EmailForm />

@@ -31,8 +31,8 @@ macro_rules! lazy_pages {
 }
 
 use super::{
-    access, call, calls, candidacy, communes, experiments, invitations, legal, manage, members,
-    mine, organisation, partners, scoring, tenants,
+    access, audit, call, calls, candidacy, communes, experiments, invitations, legal, manage,
+    members, mine, operations, organisation, partners, scoring, tenants,
 };
 
 lazy_pages! {
@@ -66,14 +66,17 @@ lazy_pages! {
     MyApplications, candidat => view! { <mine::MyApplications /> };
     /// A decision letter.
     LetterPage, candidat => view! { <mine::LetterPage /> };
-    /// The registry of communes (programme operator).
-    Registry, gestion => view! { <tenants::Tenants hosting=false /> };
-    /// The tenants (hosting operator).
-    Tenants, gestion => view! { <tenants::Tenants hosting=true /> };
+    /// The registry of communes (programme operator) and the tenants
+    /// (hosting operator); one loader for both, each picked by its path.
+    Operators, gestion => view! { <OperatorPages /> };
+    /// What is followed after the fact (issue 18): a commune's audit trail,
+    /// the platform's, and the hosting operator's figures ("Exploitation");
+    /// one loader, each picked by its path. A module of its own: these pages
+    /// are opened seldom, the management pages often.
+    Suivi, suivi => view! { <SuiviPages /> };
     /// Invitation links, sign-up, e-mail confirmation, password reset, the
-    /// account page, the notifications and the programme team's invitations
-    /// (one loader for them all, each
-    /// picked by its path).
+    /// account page, "Mes données", the notifications and the programme
+    /// team's invitations (one loader for them all, each picked by its path).
     Compte, compte => view! { <access::AccountPages /> };
     /// The legal pages (one loader for the four of them, each picked by its
     /// path: every lazy page costs the first download its loader).
@@ -103,5 +106,36 @@ fn PublicPage() -> impl IntoView {
         view! { <call::CallPage /> }.into_any()
     } else {
         view! { <communes::CommunePage /> }.into_any()
+    }
+}
+
+/// `/espace/registre` or `/espace/locataires`, by the path.
+#[component]
+fn OperatorPages() -> impl IntoView {
+    let path = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    let hosting = path.trim_end_matches('/') == "/espace/locataires";
+    view! { <tenants::Tenants hosting /> }
+}
+
+/// `/espace/communes/:insee/journal` (the trail follows a change of commune),
+/// `/espace/journal` or `/espace/exploitation`, by the path.
+#[component]
+fn SuiviPages() -> impl IntoView {
+    let path = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    match path.trim_end_matches('/') {
+        "/espace/journal" => view! { <audit::PlatformAudit /> }.into_any(),
+        "/espace/exploitation" => view! { <operations::Operations /> }.into_any(),
+        _ => {
+            let params = leptos_router::hooks::use_params_map();
+            (move || {
+                let insee = params.read().get("insee").unwrap_or_default();
+                view! { <audit::CommuneAudit insee /> }
+            })
+            .into_any()
+        }
     }
 }

@@ -102,6 +102,11 @@ fn MembersOf(me: Me) -> impl IntoView {
             <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
             <p class="eyebrow">{move || match api::read::<Commune>(&commune) { Some(Ok(c)) => c.name, _ => insee.get() }}</p>
             <h1 id="titre-membres">{t!(i, "Membres de la commune", "Commune members")}</h1>
+            {move || manages.get().then(|| view! {
+                <p><A href=format!("/espace/communes/{}/journal", api::encode(&insee.get())) attr:id="lien-journal">
+                    {t!(i, "Journal d'audit de la commune", "The commune's audit trail")}
+                </A></p>
+            })}
             {move || action_error.get().map(|e| view! { <ErrorNotice error=e /> })}
             {move || match members.get() {
                 None => view! { <Loading /> }.into_any(),

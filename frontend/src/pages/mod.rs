@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod account;
+pub mod audit;
 pub mod call;
 pub mod calls;
 pub mod candidacy;
@@ -18,8 +19,10 @@ pub mod legal;
 pub mod manage;
 pub mod members;
 pub mod mine;
+pub mod my_data;
 pub mod not_found;
 pub mod notices;
+pub mod operations;
 pub mod organisation;
 pub mod partners;
 pub mod pending;

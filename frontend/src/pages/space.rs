@@ -109,6 +109,7 @@ fn Overview(me: Me) -> impl IntoView {
             <p class="muted" id="mon-email">{me.email.clone()}</p>
             <p class="links">
                 <A href="/espace/compte">{t!(i, "Mon compte", "My account")}</A>
+                <A href="/espace/compte/donnees">{t!(i, "Mes données", "My data")}</A>
                 <A href="/espace/notifications">{t!(i, "Mes notifications", "My notifications")}</A>
                 <A href="/espace/invitations">{t!(i, "Mes invitations à rejoindre une organisation", "My invitations to join an organisation")}</A>
             </p>
@@ -125,14 +126,19 @@ fn Overview(me: Me) -> impl IntoView {
                         <A href="/espace/registre" attr:class="button button-secondary">{t!(i, "Registre des communes", "Communes registry")}</A>
                         <A href="/espace/annuaire" attr:class="button button-secondary">{t!(i, "Annuaire des partenaires", "Partner directory")}</A>
                         <A href="/espace/equipe" attr:class="button button-secondary">{t!(i, "Équipe du programme", "Programme team")}</A>
+                        <A href="/espace/journal" attr:class="button button-secondary">{t!(i, "Journal de la plateforme", "Platform trail")}</A>
+                        <A href="/espace/exploitation" attr:class="button button-secondary">{t!(i, "Exploitation", "Operations")}</A>
                     </p>
                 </section>
             })}
             {hosting.then(|| view! {
                 <section class="card" aria-labelledby="carte-hebergement">
                     <h2 id="carte-hebergement">{t!(i, "Hébergement", "Hosting")}</h2>
-                    <p>{t!(i, "Ajouter, suspendre et réactiver des locataires (communes), sans accès à leurs contenus.", "Add, suspend and resume tenants (communes), without access to their content.")}</p>
-                    <p><A href="/espace/locataires" attr:class="button">{t!(i, "Locataires", "Tenants")}</A></p>
+                    <p>{t!(i, "Ajouter, suspendre et réactiver des locataires (communes), sans accès à leurs contenus ; suivre l'usage de chacune et la marche du runtime.", "Add, suspend and resume tenants (communes), without access to their content; follow each one's usage and how the runtime is doing.")}</p>
+                    <p class="actions">
+                        <A href="/espace/locataires" attr:class="button">{t!(i, "Locataires", "Tenants")}</A>
+                        <A href="/espace/exploitation" attr:class="button">{t!(i, "Exploitation", "Operations")}</A>
+                    </p>
                 </section>
             })}
             {memberships.into_iter().map(|m| {
@@ -162,6 +168,7 @@ fn Overview(me: Me) -> impl IntoView {
                                 <A href="/espace/appels" attr:class="button">{t!(i, "Appels et sélections", "Calls and selection")}</A>
                                 <A href=format!("/espace/communes/{}/candidatures", m.insee) attr:class="button button-secondary">{t!(i, "Candidatures au programme", "Candidacies to the programme")}</A>
                                 <A href=district attr:class="button button-secondary">{t!(i, "Quartier d'innovation", "Innovation district")}</A>
+                                <A href=format!("/espace/communes/{}/journal", m.insee) attr:class="button button-secondary">{t!(i, "Journal d'audit", "Audit trail")}</A>
                             })}
                             {(role != MembershipRole::Reviewer).then(|| view! {
                                 <A href=format!("/espace/communes/{}/experimentations", m.insee) attr:class="button">{t!(i, "Expérimentations", "Experiments")}</A>

@@ -131,6 +131,10 @@ fn Registry(hosting: bool, programme: bool) -> impl IntoView {
             <p><A href="/espace">{t!(i, "← Mon espace", "← My space")}</A></p>
             <h1 id="titre-registre">{move || if hosting { i.t("Locataires", "Tenants") } else { i.t("Registre des communes", "Communes registry") }}</h1>
             <p class="muted" role="status" id="registre-total">{counts}</p>
+            <p class="links">
+                <A href="/espace/exploitation" attr:id="lien-exploitation">{t!(i, "Exploitation : usage par commune et chiffres du runtime", "Operations: usage per commune and the runtime's figures")}</A>
+                {programme.then(|| view! { <A href="/espace/journal">{t!(i, "Journal de la plateforme", "Platform trail")}</A> })}
+            </p>
             <form class="filters" role="search" on:submit=move |ev| { ev.prevent_default(); load(true); }>
                 <div class="field">
                     <label for="registre-filtre">{t!(i, "Nom ou code INSEE", "Name or INSEE code")}</label>
@@ -194,6 +198,7 @@ fn RegistryRow(
     let insee = c.insee.clone();
     let name = c.name.clone();
     let members = format!("/espace/communes/{}", c.insee);
+    let journal = format!("/espace/communes/{}/journal", c.insee);
     view! {
         <tr data-insee=c.insee.to_string()>
             <td>{c.insee.to_string()}</td>
@@ -206,7 +211,10 @@ fn RegistryRow(
                     on:click=move |_| act(insee.clone(), name.clone(), !suspended)>
                     {move || if suspended { i.t("Réactiver", "Resume") } else { i.t("Suspendre", "Suspend") }}
                 </button>
-                {programme.then(|| view! { <A href=members attr:class="button button-small button-secondary">{t!(i, "Membres", "Members")}</A> })}
+                {programme.then(|| view! {
+                    <A href=members attr:class="button button-small button-secondary">{t!(i, "Membres", "Members")}</A>
+                    <A href=journal attr:class="button button-small button-secondary">{t!(i, "Journal", "Trail")}</A>
+                })}
             </td>
         </tr>
     }

@@ -3,8 +3,9 @@
 //! reset link. Every link is single use and checked by the API; a used,
 //! expired, revoked or unknown one reads the same ("ce lien n'est plus
 //! valable"). These pages, the account's own (`/espace/compte`,
-//! `/espace/notifications`) and the programme team's invitations
-//! (`/espace/equipe`) share one lazily loaded module, `compte`.
+//! `/espace/compte/donnees`, `/espace/notifications`) and the programme
+//! team's invitations (`/espace/equipe`) share one lazily loaded module,
+//! `compte`.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -30,6 +31,9 @@ pub fn AccountPages() -> impl IntoView {
         ("mot-de-passe-oublie", None) => view! { <ForgotPage /> }.into_any(),
         ("reinitialiser", Some(_)) => view! { <ResetPage /> }.into_any(),
         ("espace", Some("equipe")) => view! { <crate::pages::team::Team /> }.into_any(),
+        ("espace", Some("compte/donnees")) => {
+            view! { <crate::pages::my_data::MyData /> }.into_any()
+        }
         ("espace", Some("notifications")) => {
             view! { <crate::pages::notices::Notices /> }.into_any()
         }

@@ -205,7 +205,26 @@ fn ModerationCard(
         );
     };
     let decide2 = decide.clone();
+    // Erased for good, at the request of the person who left it (GDPR).
+    let erase_path = format!("{base}/{}", api::encode(&fid));
+    let erase = move |_| {
+        if !crate::ui::confirm(i.t(
+            "Effacer définitivement cet avis ? À faire à la demande de la personne qui l'a laissé. Cette action ne peut pas être annulée.",
+            "Erase this feedback for good? Do so at the request of the person who left it. This cannot be undone.",
+        )) {
+            return;
+        }
+        let path = erase_path.clone();
+        form.send(("Avis effacé.", "Feedback erased."), async move {
+            api::delete(&path).await
+        });
+    };
     let reason_id = format!("motif-{fid}");
+    // Names the feedback for screen readers: its first words.
+    let fid_label = {
+        let words: Vec<&str> = f.public.text.split_whitespace().take(6).collect();
+        format!("« {}… »", words.join(" "))
+    };
     view! {
         <li class="card" data-id=fid.clone() data-status=status.as_str()>
             <p class="card-meta"><span class=format!("badge badge-fb-{}", status.as_str())>{move || match status {
@@ -223,6 +242,12 @@ fn ModerationCard(
                     <button type="button" class="button button-secondary refuser" disabled=move || form.busy.get() on:click=move |_| decide2(false)>{t!(i, "Refuser", "Reject")}</button>
                 </p>
             })}
+            <p class="actions">
+                <button type="button" class="button button-small button-danger effacer" disabled=move || form.busy.get() on:click=erase
+                    aria-label=move || format!("{} {}", i.t("Effacer l'avis", "Erase the feedback"), fid_label)>
+                    {t!(i, "Effacer", "Erase")}
+                </button>
+            </p>
             {form.failure_notice()}
         </li>
     }
