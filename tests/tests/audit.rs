@@ -334,6 +334,30 @@ fn every_change_leaves_one_entry_in_its_communes_chain_and_only_its_people_read_
     let entry = &after_move[0];
     assert_eq!(entry["record_id"], application.as_str(), "{entry}");
 
+    // The partner directory: A's private note on the organisation, then its edit
+    // (the note and its kept version: one entry per change).
+    let note = api.ok(
+        "POST",
+        &format!("/api/organisations/{org}/notes/{A}"),
+        &a,
+        Some(&json!({ "text": "Rencontrés au salon" })),
+    )["id"]
+        .as_str()
+        .expect("note id")
+        .to_owned();
+    let after_note = api.trail(&a, A, "");
+    assert_eq!(added(&after_move, &after_note), one("partners", "note-write"));
+    api.ok(
+        "PATCH",
+        &format!("/api/organisations/{org}/notes/{A}/{note}"),
+        &a,
+        Some(&json!({ "text": "Rencontrés au salon, à revoir" })),
+    );
+    let after_edit = api.trail(&a, A, "");
+    assert_eq!(added(&after_note, &after_edit), one("partners", "note-write"));
+    assert_eq!(after_edit[0]["record_id"], note.as_str(), "{}", after_edit[0]);
+    let after_move = after_edit;
+
     // Nothing of this is in B's chain; every chain is numbered and linked.
     let b_trail = api.trail(&b, B, "");
     assert!(
@@ -366,6 +390,10 @@ fn every_change_leaves_one_entry_in_its_communes_chain_and_only_its_people_read_
         "{by_b:?}"
     );
     let of_record = api.trail(&a, A, &format!("&record={application}"));
+    let of_record: Vec<Value> = of_record
+        .into_iter()
+        .filter(|e| e["service"] == "applications")
+        .collect();
     assert_eq!(of_record.len(), 2, "submitted, then moved: {of_record:?}");
     assert!(api.trail(&a, A, "&to=2000-01-01").is_empty());
     for (query, field) in [
