@@ -231,6 +231,12 @@ impl Up {
         self.flag("--clock", "manual")
     }
 
+    /// Serves the operator's metrics on a free port (`--metrics-listen
+    /// 127.0.0.1:0`): [`QmiServer::metrics_url`].
+    pub fn with_metrics(self) -> Self {
+        self.flag("--metrics-listen", "127.0.0.1:0")
+    }
+
     /// Sets an environment variable for the server.
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.retain(|(k, _)| k != key);
@@ -314,6 +320,7 @@ impl Up {
                 return QmiServer {
                     child,
                     mailbox_url: collected.mailbox_url(),
+                    metrics_url: collected.metrics_url(),
                     base_url,
                     collected,
                     data_dir,
@@ -494,6 +501,18 @@ impl Collected {
         })
     }
 
+    /// The metrics listener's base URL from the `Metrics: http://…/metrics`
+    /// line (printed before the `Serving` line), if any.
+    fn metrics_url(&self) -> Option<String> {
+        let out = self.lock();
+        out.stdout.lines().find_map(|line| {
+            let url = line.trim().strip_prefix("Metrics: ")?;
+            url.strip_suffix("/metrics")
+                .filter(|base| base.starts_with("http://"))
+                .map(str::to_owned)
+        })
+    }
+
     /// Both streams, for failure messages.
     fn describe(&self) -> String {
         let out = self.lock();
@@ -506,6 +525,7 @@ pub struct QmiServer {
     child: Child,
     base_url: String,
     mailbox_url: Option<String>,
+    metrics_url: Option<String>,
     collected: Collected,
     data_dir: PathBuf,
     cwd: PathBuf,
@@ -562,6 +582,18 @@ impl QmiServer {
             )
         });
         mailbox::Mailbox::new(url)
+    }
+
+    /// The base URL of the operator's metrics listener (`http://127.0.0.1:PORT`,
+    /// serving `/metrics` and `/usage/requests`); panics unless the server was
+    /// started [`Up::with_metrics`].
+    pub fn metrics_url(&self) -> &str {
+        self.metrics_url.as_deref().unwrap_or_else(|| {
+            panic!(
+                "qmi up printed no `Metrics:` line (started without --metrics-listen?)\n{}",
+                self.collected.describe()
+            )
+        })
     }
 
     /// The `--data-dir` given to the server.

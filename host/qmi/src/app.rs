@@ -26,6 +26,7 @@ use crate::factors::outbound_http::self_request::{GuestResponse, SelfRequests};
 use crate::factors::outbound_http::{DispatchSlot, InternalDispatch, OutboundPolicy};
 use crate::factors::sqlite::Databases;
 use crate::factors::variables::ComponentVariables;
+use crate::metrics::Metrics;
 use crate::runtime::{ComponentHandler, Grants, ReuseConfig, Shared};
 use crate::stall::HttpLimits;
 use crate::state;
@@ -52,6 +53,16 @@ pub struct LoadOptions {
     pub http: HttpLimits,
     /// The wall clock the guests see.
     pub clock: crate::clock::Clock,
+    /// Keep the operator's metrics (`--metrics-listen`).
+    pub metrics: Option<MetricsOptions>,
+}
+
+/// What the operator's metrics need to know beyond the application.
+#[derive(Clone, Debug, Default)]
+pub struct MetricsOptions {
+    /// The administrator's PostgreSQL URL when the services run on it (the
+    /// schemas' sizes are read with it).
+    pub database_url: Option<String>,
 }
 
 /// A loaded application, ready to serve.
@@ -63,6 +74,7 @@ pub struct App {
     by_component: HashMap<String, Arc<ProxyHandler<ComponentHandler>>>,
     shared: Arc<Shared>,
     http: HttpLimits,
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl App {
@@ -169,6 +181,20 @@ impl App {
             clock: options.clock.clone(),
         });
         let linker = state::linker(&engine)?;
+        let metrics = options.metrics.as_ref().map(|metrics| {
+            let components: BTreeSet<String> = served
+                .iter()
+                .map(|(trigger, _)| trigger.component.as_str().to_owned())
+                .collect();
+            Arc::new(Metrics::new(
+                components,
+                crate::metrics::Databases::new(
+                    shared.databases.clone(),
+                    shared.postgres.clone(),
+                    metrics.database_url.clone(),
+                ),
+            ))
+        });
 
         let mut routes = Vec::new();
         let mut by_route = HashMap::new();
@@ -211,6 +237,7 @@ impl App {
                         &linker,
                         &code,
                         grants,
+                        metrics.as_ref().and_then(|m| m.component(source)),
                     )?);
                     tracing::debug!(
                         component = id,
@@ -233,6 +260,7 @@ impl App {
             by_component,
             shared,
             http: options.http.clone(),
+            metrics,
         });
         let weak: Weak<dyn InternalDispatch> =
             Arc::downgrade(&(app.clone() as Arc<dyn InternalDispatch>));
@@ -250,6 +278,11 @@ impl App {
     /// The server's limits on slow clients.
     pub fn http_limits(&self) -> &HttpLimits {
         &self.http
+    }
+
+    /// The operator's metrics, when kept.
+    pub fn metrics(&self) -> Option<&Arc<Metrics>> {
+        self.metrics.as_ref()
     }
 
     /// Records the address the server is bound to, the origin of
@@ -317,15 +350,22 @@ impl InternalDispatch for App {
             }
             let request =
                 http::Request::from_parts(parts, body.map_err(HandlerError::from).boxed_unsync());
+            let started = Instant::now();
+            let component_metrics = handler.state().metrics();
             // A failure of the chained component is its own: the caller gets
             // Spin's 500 with an empty body, as a client would.
-            Ok(match handler.handle((), request).await {
+            let response = match handler.handle((), request).await {
                 Ok(response) => response.map(|body| {
                     body.map_err(|e| ErrorCode::InternalError(Some(format!("{e:#}"))))
                         .boxed_unsync()
                 }),
                 Err(error) => {
                     tracing::error!(component, "Error processing request: {error:#}");
+                    if let Some(m) = component_metrics
+                        && crate::metrics::is_expired(&error)
+                    {
+                        m.deadlines(1);
+                    }
                     let mut response = http::Response::new(
                         http_body_util::Empty::new()
                             .map_err(|never| match never {})
@@ -334,7 +374,17 @@ impl InternalDispatch for App {
                     *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
                     response
                 }
-            })
+            };
+            if let Some(metrics) = &self.metrics {
+                let status = response.status().as_u16();
+                metrics.response(
+                    component_metrics,
+                    status,
+                    response.headers(),
+                    started.elapsed(),
+                );
+            }
+            Ok(response)
         })
     }
 }

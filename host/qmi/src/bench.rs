@@ -39,9 +39,14 @@ pub struct BenchArgs {
     /// Skip the cold-start measurement (it spawns `qmi up` three times).
     #[arg(long)]
     no_cold_start: bool,
+    /// Also measure default reuse with the operator's metrics kept (as
+    /// `qmi up --metrics-listen` keeps them).
+    #[arg(long)]
+    metrics: bool,
 }
 
 /// Throughput and latency of one measurement.
+#[derive(Default)]
 struct Figures {
     requests: usize,
     errors: usize,
@@ -50,6 +55,15 @@ struct Figures {
 }
 
 impl Figures {
+    /// Adds another measurement's requests and time to these.
+    fn merge(&mut self, other: Figures) {
+        self.requests += other.requests;
+        self.errors += other.errors;
+        self.elapsed += other.elapsed;
+        self.latencies.extend(other.latencies);
+        self.latencies.sort();
+    }
+
     fn rps(&self) -> f64 {
         self.requests as f64 / self.elapsed.as_secs_f64()
     }
@@ -94,7 +108,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     let hyper_addr = plain_hyper(body.clone()).await?;
 
     let data_dir = tempdir("bench-data")?;
-    let default = serve_app(&args, &data_dir, ReuseConfig::default()).await?;
+    let default = serve_app(&args, &data_dir, ReuseConfig::default(), false).await?;
     let single = serve_app(
         &args,
         &data_dir,
@@ -103,11 +117,19 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             max_concurrent: 1,
             ..Default::default()
         },
+        false,
     )
     .await?;
+    let counted = match args.metrics {
+        true => Some(serve_app(&args, &data_dir, ReuseConfig::default(), true).await?),
+        false => None,
+    };
 
     // Warm up every server (compilation is done; this fills instance pools).
-    for addr in [hyper_addr, default.0, single.0] {
+    for addr in [hyper_addr, default.0, single.0]
+        .into_iter()
+        .chain(counted.as_ref().map(|c| c.0))
+    {
         load(
             addr,
             &args.path,
@@ -117,10 +139,33 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         .await?;
     }
     let plain = load(hyper_addr, &args.path, args.connections, args.duration).await?;
-    let reused = load(default.0, &args.path, args.connections, args.duration).await?;
+    let (reused, with_metrics) = match &counted {
+        None => (
+            load(default.0, &args.path, args.connections, args.duration).await?,
+            None,
+        ),
+        // Without and with metrics in alternated halves (ABBA), so that the
+        // machine's drift weighs on both alike.
+        Some((counted, _)) => {
+            let (mut off, mut on) = (Figures::default(), Figures::default());
+            for kept in [false, true, true, false] {
+                let (addr, figures) = if kept {
+                    (*counted, &mut on)
+                } else {
+                    (default.0, &mut off)
+                };
+                let half = args.duration / 2;
+                figures.merge(load(addr, &args.path, args.connections, half).await?);
+            }
+            (off, Some(on))
+        }
+    };
     let fresh = load(single.0, &args.path, args.connections, args.duration).await?;
     plain.print("plain hyper server");
     reused.print("qmi, default reuse (16/128/1s)");
+    if let Some(with_metrics) = &with_metrics {
+        with_metrics.print("qmi, default reuse, metrics kept");
+    }
     fresh.print("qmi, single-use instances");
     println!(
         "\nqmi / hyper: {:.0}% with default reuse, {:.0}% with single-use instances",
@@ -172,6 +217,7 @@ async fn serve_app(
     args: &BenchArgs,
     data_dir: &std::path::Path,
     reuse: ReuseConfig,
+    metrics: bool,
 ) -> Result<(SocketAddr, Arc<App>)> {
     let runtime_config = args
         .manifest
@@ -186,9 +232,15 @@ async fn serve_app(
         components: Vec::new(),
         reuse,
         cache_dir: Some(crate::engine::default_cache_dir()),
-        variable_overrides: crate::keys::dev_overrides(|_| true, data_dir)?,
+        variable_overrides: {
+            // As `qmi up` gives them: the signing keys and the internal token.
+            let mut overrides = crate::keys::dev_overrides(|_| true, data_dir)?;
+            overrides.extend(crate::keys::internal_token_override(|_| true, data_dir)?);
+            overrides
+        },
         http: Default::default(),
         clock: Default::default(),
+        metrics: metrics.then(Default::default),
     })
     .await?;
     let listener = crate::server::bind(([127, 0, 0, 1], 0).into()).await?;
@@ -204,7 +256,7 @@ async fn serve_app(
 /// What the measured route answers, so the reference server sends the same.
 async fn reference_body(args: &BenchArgs) -> Result<Bytes> {
     let data_dir = tempdir("bench-probe")?;
-    let (addr, _app) = serve_app(args, &data_dir, ReuseConfig::default()).await?;
+    let (addr, _app) = serve_app(args, &data_dir, ReuseConfig::default(), false).await?;
     let mut sender = connect(addr).await?;
     let response = sender.send_request(request(addr, &args.path)).await?;
     if !response.status().is_success() {

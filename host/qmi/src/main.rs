@@ -18,6 +18,7 @@ mod files;
 mod gateway_facts;
 mod keys;
 mod mailbox;
+mod metrics;
 mod postgres;
 mod prepare_lock;
 mod runtime;
@@ -205,6 +206,12 @@ struct UpArgs {
     /// mailbox's address (for tests).
     #[arg(long, value_enum, default_value = "system")]
     clock: clock::ClockMode,
+    /// Serve the operator's metrics on this address, apart from the
+    /// application: `GET /metrics` (Prometheus' text format) and
+    /// `GET /usage/requests` (requests per commune, JSON); port 0 picks a
+    /// free port. None by default (nothing is counted then).
+    #[arg(long, env = "QMI_METRICS_LISTEN", value_name = "ADDR")]
+    metrics_listen: Option<SocketAddr>,
 }
 
 /// Parses `NAME=VALUE`.
@@ -383,6 +390,10 @@ async fn up(args: UpArgs) -> Result<()> {
         .as_ref()
         .map(tokio::net::TcpListener::local_addr)
         .transpose()?;
+    let metrics_listener = match args.metrics_listen {
+        Some(at) => Some(server::bind(at).await.context("the metrics listener")?),
+        None => None,
+    };
     let mut variable_overrides = keys::dev_overrides(is_declared, &data_dir)?;
     variable_overrides.extend(keys::internal_token_override(is_declared, &data_dir)?);
     variable_overrides.extend(mailbox::dev_overrides(
@@ -426,8 +437,21 @@ async fn up(args: UpArgs) -> Result<()> {
                 .filter(|d| !d.is_zero()),
         },
         clock: clock.clone(),
+        metrics: metrics_listener.as_ref().map(|_| app::MetricsOptions {
+            database_url: args.data.database_url.clone(),
+        }),
     };
     let app = App::load(&options).await?;
+    let _metrics = match (metrics_listener, app.metrics()) {
+        (Some(listener), Some(metrics)) => {
+            println!("Metrics: http://{}/metrics", listener.local_addr()?);
+            Some(AbortOnDrop(tokio::spawn(metrics::serve(
+                metrics.clone(),
+                listener,
+            ))))
+        }
+        _ => None,
+    };
     let _mailbox = match (mailbox_listener, mailbox_addr) {
         (Some(listener), Some(at)) => {
             let store = mailbox::Mailbox::new(Some(options.data_dir.join("mailbox.jsonl")), clock);

@@ -28,6 +28,7 @@ use crate::factors::outbound_http::{DispatchSlot, OutboundHttp, OutboundPolicy};
 use crate::factors::postgres::{Pools, PostgresState};
 use crate::factors::sqlite::{Databases, SqliteState};
 use crate::factors::variables::ComponentVariables;
+use crate::metrics::{ComponentMetrics, MeteredLimits};
 use crate::state::{InstanceState, RequestClock};
 
 /// Spin 4.1's defaults for WASIp3 instance reuse.
@@ -103,16 +104,19 @@ pub struct ComponentHandler {
     shared: Arc<Shared>,
     grants: Arc<Grants>,
     pre: ProxyPre<InstanceState>,
+    /// The figures of the component it serves, with metrics on.
+    metrics: Option<Arc<ComponentMetrics>>,
 }
 
 impl ComponentHandler {
     /// Links `component` (denied capabilities become traps) and
-    /// pre-instantiates it.
+    /// pre-instantiates it; its requests and instances count in `metrics`.
     pub fn new(
         shared: Arc<Shared>,
         base_linker: &Linker<InstanceState>,
         component: &Component,
         grants: Arc<Grants>,
+        metrics: Option<Arc<ComponentMetrics>>,
     ) -> Result<ProxyHandler<Self>> {
         let mut linker = base_linker.clone();
         define_denials(&mut linker, component, &shared.engine)?;
@@ -139,7 +143,13 @@ impl ComponentHandler {
             shared,
             grants,
             pre,
+            metrics,
         }))
+    }
+
+    /// The figures of the component it serves, with metrics on.
+    pub fn metrics(&self) -> Option<&ComponentMetrics> {
+        self.metrics.as_deref()
     }
 
     /// Times `n` instantiations (store and instance, as each new worker
@@ -184,10 +194,13 @@ impl ComponentHandler {
                 self.shared.dispatch.clone(),
                 self.shared.self_requests.clone(),
             ),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(self.shared.reuse.max_memory)
-                .trap_on_grow_failure(true)
-                .build(),
+            limits: MeteredLimits::new(
+                StoreLimitsBuilder::new()
+                    .memory_size(self.shared.reuse.max_memory)
+                    .trap_on_grow_failure(true)
+                    .build(),
+                self.metrics.as_ref(),
+            ),
             variables: grants.variables.clone(),
             sqlite: SqliteState::new(grants.sqlite.clone(), self.shared.databases.clone()),
             key_value: KeyValueState::new(grants.key_value.clone(), self.shared.stores.clone()),
@@ -201,9 +214,21 @@ impl ComponentHandler {
         let mut store = Store::new(&self.shared.engine, state);
         store.limiter(|s| &mut s.limits);
         let timeout = self.shared.reuse.request_timeout;
-        store.epoch_deadline_callback(move |ctx| match timeout {
-            Some(timeout) if ctx.data().clock.overdue(timeout) => Ok(UpdateDeadline::Interrupt),
-            _ => Ok(UpdateDeadline::Continue(1)),
+        let metrics = self.metrics.clone();
+        store.epoch_deadline_callback(move |ctx| {
+            let overdue = match timeout {
+                Some(timeout) => ctx.data().clock.overdue(timeout),
+                None => 0,
+            };
+            if overdue == 0 {
+                return Ok(UpdateDeadline::Continue(1));
+            }
+            // The instance traps here, failing its overdue requests: the
+            // deadline cut them (its other requests fail with them).
+            if let Some(metrics) = &metrics {
+                metrics.deadlines(overdue);
+            }
+            Ok(UpdateDeadline::Interrupt)
         });
         store.set_epoch_deadline(1);
         Ok(store)
@@ -354,6 +379,7 @@ impl HandlerState for ComponentHandler {
                 max_total: reuse.max_total,
                 max_concurrent: reuse.max_concurrent,
                 component: self.grants.id.clone(),
+                metrics: self.metrics.clone(),
             },
         })
     }
@@ -397,6 +423,7 @@ pub struct Worker {
     max_total: usize,
     max_concurrent: usize,
     component: String,
+    metrics: Option<Arc<ComponentMetrics>>,
 }
 
 impl WorkerState for Worker {
@@ -434,6 +461,11 @@ impl WorkerState for Worker {
     fn drop(&self, store: Store<InstanceState>, result: wasmtime::Result<()>) {
         if let Err(error) = result {
             tracing::warn!(component = %self.component, "instance discarded: {error:#}");
+            if let Some(metrics) = &self.metrics
+                && crate::metrics::is_trap(&error)
+            {
+                metrics.trap();
+            }
         }
         drop(store);
     }

@@ -116,6 +116,11 @@ async fn handle(
                         plain(hyper::StatusCode::BAD_REQUEST, "Bad Request")
                     }
                 };
+                if let Some(metrics) = app.metrics() {
+                    let status = response.status().as_u16();
+                    let component = handler.state().metrics();
+                    metrics.response(component, status, response.headers(), started.elapsed());
+                }
                 (component, response)
             }
         },
@@ -201,6 +206,11 @@ pub async fn send(
         Ok(response) => coalesce(response).await,
         Err(error) => {
             tracing::warn!("request failed: {error:#}");
+            if let Some(metrics) = handler.state().metrics()
+                && crate::metrics::is_expired(&error)
+            {
+                metrics.deadlines(1);
+            }
             plain(hyper::StatusCode::INTERNAL_SERVER_ERROR, "")
         }
     }

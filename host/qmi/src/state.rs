@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use wasmtime::Engine;
 use wasmtime::component::{Linker, ResourceTable};
-use wasmtime::{Engine, StoreLimits};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::WasiHttpCtx;
 use wasmtime_wasi_http::p3::{WasiHttpCtxView, WasiHttpView};
@@ -22,7 +22,7 @@ pub struct InstanceState {
     pub(crate) wasi: WasiCtx,
     pub(crate) http: WasiHttpCtx,
     pub(crate) outbound: OutboundHttp,
-    pub(crate) limits: StoreLimits,
+    pub(crate) limits: crate::metrics::MeteredLimits,
     pub(crate) variables: ComponentVariables,
     pub(crate) sqlite: SqliteState,
     pub(crate) key_value: KeyValueState,
@@ -94,13 +94,14 @@ impl RequestClock {
         }
     }
 
-    /// Whether any request has run longer than `timeout`.
-    pub fn overdue(&self, timeout: Duration) -> bool {
+    /// How many requests have run longer than `timeout`.
+    pub fn overdue(&self, timeout: Duration) -> usize {
         self.started
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .iter()
-            .any(|(_, t)| t.elapsed() > timeout)
+            .filter(|(_, t)| t.elapsed() > timeout)
+            .count()
     }
 }
 

@@ -2,7 +2,7 @@
 //! the next handler. Nothing here outlives a request except the parsed key cache in
 //! [`crate::token`].
 
-use qmi_api::{PRINCIPAL_HEADER, Principal, REQUEST_ID_HEADER, TENANT_HEADER};
+use qmi_api::{Insee, PRINCIPAL_HEADER, Principal, REQUEST_ID_HEADER, TENANT_HEADER};
 use spin_sdk::wasip3::exports::http::handler::Guest;
 use spin_sdk::wasip3::http::types::{ErrorCode, Fields, Method, Request, Response};
 use spin_sdk::wasip3::wit_bindgen::{StreamReader, StreamResult};
@@ -43,7 +43,7 @@ impl Guest for Gateway {
         let path = path_only(&req.get_path_with_query().unwrap_or_default()).to_owned();
         let head = matches!(req.get_method(), Method::Head);
         match gate(req, &path, &request_id).await {
-            Ok(resp) => with_request_id(resp, &request_id, head).await,
+            Ok((resp, tenant)) => with_request_id(resp, &request_id, tenant, head).await,
             Err(Stop::Refused(refusal)) => problem_response(&refusal, &path, &request_id),
             Err(Stop::Upstream(code)) => problem_response(
                 &Refusal::Upstream(format!("the service behind the gateway failed: {code:?}")),
@@ -124,12 +124,13 @@ fn problem_response(
     Ok(resp)
 }
 
-/// Applies the rules, then forwards the request.
+/// Applies the rules, then forwards the request; answers the next handler's
+/// response and the commune the request was forwarded for, if any.
 async fn gate(
     req: Request,
     path: &str,
     request_id: &str,
-) -> Result<spin_sdk::http::Response, Stop> {
+) -> Result<(spin_sdk::http::Response, Option<Insee>), Stop> {
     let method = req.get_method();
     let method_name = method_name(&method);
     let mut headers: Entries = req.get_headers().copy_all();
@@ -236,15 +237,22 @@ async fn gate(
     wit_bindgen::spawn(async move {
         let _ = body_done_tx.write(transmitted.await).await;
     });
-    spin_sdk::http::next(next_req).await.map_err(Stop::Upstream)
+    let response = spin_sdk::http::next(next_req)
+        .await
+        .map_err(Stop::Upstream)?;
+    Ok((response, forwarded_tenant(&route).cloned()))
 }
 
-/// The next handler's response, unchanged but for `x-request-id`; its body
-/// goes on as the same stream. The answer to a HEAD request has no body at all,
-/// so its `content-length` can describe the GET body (as the next handler meant).
+/// The next handler's response, unchanged but for `x-request-id` and
+/// `x-qmi-tenant` (the commune the request was forwarded for, never the next
+/// handler's: the runtime counts the requests per commune from it, the
+/// forwarded request itself never leaving this composition); its body goes on
+/// as the same stream. The answer to a HEAD request has no body at all, so its
+/// `content-length` can describe the GET body (as the next handler meant).
 async fn with_request_id(
     resp: spin_sdk::http::Response,
     request_id: &str,
+    tenant: Option<Insee>,
     head: bool,
 ) -> Result<Response, ErrorCode> {
     let (parts, mut body) = resp.into_parts();
@@ -254,13 +262,16 @@ async fn with_request_id(
     let mut headers: Entries = parts
         .headers
         .iter()
-        .filter(|(name, _)| name.as_str() != RESPONSE_REQUEST_ID)
+        .filter(|(name, _)| name.as_str() != RESPONSE_REQUEST_ID && name.as_str() != TENANT_HEADER)
         .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
         .collect();
     headers.push((
         RESPONSE_REQUEST_ID.to_owned(),
         request_id.as_bytes().to_vec(),
     ));
+    if let Some(insee) = tenant {
+        headers.push((TENANT_HEADER.to_owned(), insee.as_str().as_bytes().to_vec()));
+    }
     let (sent_tx, sent) = wit_future::new(|| Ok(()));
     let (stream, trailers) = Response::consume_body(inner, sent);
     let (contents, trailers) = if head {
@@ -326,17 +337,21 @@ fn insert_internal(
     if let Some(p) = principal {
         headers.push((PRINCIPAL_HEADER.to_owned(), p.to_header().into_bytes()));
     }
-    let tenant = match route {
+    if let Some(insee) = forwarded_tenant(route) {
+        headers.push((TENANT_HEADER.to_owned(), insee.as_str().as_bytes().to_vec()));
+    }
+    headers.push((REQUEST_ID_HEADER.to_owned(), request_id.as_bytes().to_vec()));
+}
+
+/// The commune a request on `route` is forwarded for (`x-qmi-tenant`).
+fn forwarded_tenant(route: &Route) -> Option<&Insee> {
+    match route {
         Route::Tenant(insee)
         | Route::Public {
             tenant: Some(insee),
         } => Some(insee),
         _ => None,
-    };
-    if let Some(insee) = tenant {
-        headers.push((TENANT_HEADER.to_owned(), insee.as_str().as_bytes().to_vec()));
     }
-    headers.push((REQUEST_ID_HEADER.to_owned(), request_id.as_bytes().to_vec()));
 }
 
 /// Reads a body of unknown length, refusing it as soon as it passes `limit` bytes.

@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -98,6 +98,8 @@ pub struct Pool {
     closed: AtomicBool,
     /// One per open connection; closed with the pool.
     permits: Arc<Semaphore>,
+    /// Statements the guests ran (the operator's metrics).
+    statements: AtomicU64,
 }
 
 impl Pool {
@@ -116,6 +118,7 @@ impl Pool {
             idle: std::sync::Mutex::new(vec![first]),
             closed: AtomicBool::new(false),
             permits: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
+            statements: AtomicU64::new(0),
         }))
     }
 
@@ -208,6 +211,17 @@ impl Databases {
     /// The pool of a label.
     pub fn pool(&self, label: &str) -> Option<&Arc<Pool>> {
         self.pools.get(label).map(|(_, pool)| pool)
+    }
+
+    /// Each label with its file and the statements the guests ran on it.
+    pub fn labels(&self) -> impl Iterator<Item = (&str, &Path, u64)> {
+        self.pools.iter().map(|(label, (path, pool))| {
+            (
+                label.as_str(),
+                path.as_path(),
+                pool.statements.load(Ordering::Relaxed),
+            )
+        })
     }
 
     /// Closes every pool, checkpointing the WAL files.
@@ -379,6 +393,7 @@ impl ConnectionInner {
         // `RUST_LOG=qmi::sql=debug`: every statement a guest runs, as written.
         tracing::debug!(target: "qmi::sql", "{sql}");
         let leased = self.conn.as_mut().ok_or(Error::InvalidConnection)?;
+        leased.pool.statements.fetch_add(1, Ordering::Relaxed);
         let conn = leased.conn.as_ref().ok_or(Error::InvalidConnection)?;
         let outcome = match run(conn, sql, &params) {
             Ok(outcome) => outcome,

@@ -84,13 +84,13 @@ impl PostgresState {
 
     async fn open(&self, address: &str, root: Option<RootCa>) -> Result<Connection, Error> {
         self.check(address)?;
-        let client = self
+        let (client, statements) = self
             .pools
             .get(&self.component, address, root)
             .await
             .map_err(|e| Error::ConnectionFailed(format!("{e:?}")))?;
         Ok(Connection {
-            inner: Arc::new(Mutex::new(Leased::new(client))),
+            inner: Arc::new(Mutex::new(Leased::new(client, statements))),
         })
     }
 }

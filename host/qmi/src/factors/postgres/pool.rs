@@ -9,7 +9,8 @@
 //! without waiting for the clean-up, and one that cannot be cleaned is
 //! discarded.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::{Context as _, Result};
@@ -50,21 +51,24 @@ impl RootCa {
 
 type Key = (String, String, Option<String>);
 
+/// A pool, with the label its statements count under and their count.
+type Entry = (Pool, String, Arc<AtomicU64>);
+
 /// Every pool of the application.
 #[derive(Default)]
 pub struct Pools {
-    pools: Mutex<HashMap<Key, Pool>>,
+    pools: Mutex<HashMap<Key, Entry>>,
 }
 
 impl Pools {
     /// A connection to `address` for `component`, from its pool (created on
-    /// first use).
+    /// first use), with the counter of the statements run through the pool.
     pub async fn get(
         &self,
         component: &str,
         address: &str,
         root: Option<RootCa>,
-    ) -> Result<Object> {
+    ) -> Result<(Object, Arc<AtomicU64>)> {
         let key = (
             component.to_owned(),
             address.to_owned(),
@@ -73,15 +77,33 @@ impl Pools {
         let pool = {
             let mut pools = self.pools.lock().unwrap_or_else(PoisonError::into_inner);
             match pools.get(&key) {
-                Some(pool) => pool.clone(),
+                Some((pool, _, statements)) => (pool.clone(), statements.clone()),
                 None => {
-                    let pool = create(address, root)?;
-                    pools.insert(key, pool.clone());
-                    pool
+                    let (pool, label) = create(address, root)?;
+                    let statements = Arc::new(AtomicU64::new(0));
+                    pools.insert(key, (pool.clone(), label, statements.clone()));
+                    (pool, statements)
                 }
             }
         };
-        Ok(pool.get().await?)
+        let (pool, statements) = pool;
+        Ok((pool.get().await?, statements))
+    }
+
+    /// Statements run per label: the role of the pool's address without its
+    /// `qmi_` prefix (`qmi_identity` → `identity`), as `qmi up --database-url`
+    /// connects each service.
+    pub fn statements(&self) -> BTreeMap<String, u64> {
+        let mut all = BTreeMap::new();
+        for (_, label, statements) in self
+            .pools
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+        {
+            *all.entry(label.clone()).or_default() += statements.load(Ordering::Relaxed);
+        }
+        all
     }
 
     /// Closes every pool.
@@ -92,15 +114,18 @@ impl Pools {
             .unwrap_or_else(PoisonError::into_inner)
             .values()
         {
-            pool.close();
+            pool.0.close();
         }
     }
 }
 
-fn create(address: &str, root: Option<RootCa>) -> Result<Pool> {
+/// A pool on `address`, and the label its statements count under.
+fn create(address: &str, root: Option<RootCa>) -> Result<(Pool, String)> {
     let config: Config = address
         .parse()
         .context("parsing the PostgreSQL connection string")?;
+    let role = config.get_user().unwrap_or("postgres");
+    let label = role.strip_prefix("qmi_").unwrap_or(role).to_owned();
     let manager_config = ManagerConfig {
         // Cleaned as it comes back (`Leased`'s drop), not as it goes out.
         recycling_method: RecyclingMethod::Fast,
@@ -125,10 +150,11 @@ fn create(address: &str, root: Option<RootCa>) -> Result<Pool> {
             manager_config,
         )
     };
-    Pool::builder(manager)
+    let pool = Pool::builder(manager)
         .max_size(POOL_SIZE)
         .build()
-        .context("building the PostgreSQL connection pool")
+        .context("building the PostgreSQL connection pool")?;
+    Ok((pool, label))
 }
 
 /// A pooled connection a guest holds. When the guest drops it, the
@@ -139,14 +165,17 @@ fn create(address: &str, root: Option<RootCa>) -> Result<Pool> {
 pub struct Leased {
     client: Option<Object>,
     in_transaction: bool,
+    /// The statements run through the connection's pool.
+    statements: Arc<AtomicU64>,
 }
 
 impl Leased {
-    /// Holds `client` for a guest.
-    pub fn new(client: Object) -> Self {
+    /// Holds `client` for a guest; its statements count in `statements`.
+    pub fn new(client: Object, statements: Arc<AtomicU64>) -> Self {
         Self {
             client: Some(client),
             in_transaction: false,
+            statements,
         }
     }
 
@@ -155,8 +184,10 @@ impl Leased {
         self.client.as_ref()
     }
 
-    /// Notes what a statement that ran did to the transaction state.
+    /// Counts a statement that ran and notes what it did to the transaction
+    /// state.
     pub fn ran(&mut self, sql: &str) {
+        self.statements.fetch_add(1, Ordering::Relaxed);
         match first_word(sql).as_deref() {
             Some("begin" | "start") => self.in_transaction = true,
             Some("commit" | "end" | "rollback" | "abort") => {
