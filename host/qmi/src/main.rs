@@ -402,6 +402,17 @@ async fn up(args: UpArgs) -> Result<()> {
         addr,
         mailbox_addr,
     ));
+    // The app reads its own runtime figures for the hosting operator's page
+    // (`metrics_url`, spin.toml) at the metrics listener, unless the operator set it.
+    if let Some(listener) = &metrics_listener
+        && is_declared("metrics_url")
+        && !is_set("metrics_url")
+    {
+        variable_overrides.insert(
+            qmi_manifest::env_var_name("metrics_url"),
+            format!("http://{}", listener.local_addr()?),
+        );
+    }
     if let Some(url) = &args.data.database_url {
         let url = database::DatabaseUrl::parse(url)?;
         let labels = declared
