@@ -31,6 +31,26 @@ const PAGE: u32 = 50;
 const ACTIONS: &[(&str, &str, &str)] = &[
     ("sign-in", "Connexion", "Sign-in"),
     (
+        "invitation-accept",
+        "Invitation acceptée",
+        "Invitation accepted",
+    ),
+    (
+        "draft-reminder",
+        "Rappel envoyé pour un brouillon",
+        "Reminder sent for a draft",
+    ),
+    (
+        "forbidden",
+        "Accès sans droit sur la route",
+        "Access without standing on the route",
+    ),
+    (
+        "tenant-suspended",
+        "Accès à une commune suspendue",
+        "Access to a suspended commune",
+    ),
+    (
         "sign-in-failed",
         "Connexion refusée (identifiants erronés)",
         "Failed sign-in (wrong credentials)",
