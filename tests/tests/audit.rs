@@ -253,7 +253,6 @@ fn every_change_leaves_one_entry_in_its_communes_chain_and_only_its_people_read_
         gateway_refusal["record_id"],
         format!("GET /api/communes/{A}/members").as_str()
     );
-    let after_refusal = after_gateway;
 
     // Another service's change: the district (created by the programme, completed
     // by A's admin), one entry each.

@@ -93,8 +93,11 @@ pub fn figures(text: &str) -> RuntimeFigures {
     }
 }
 
+/// A sample: its metric's name, its labels, its value.
+type Sample<'a> = (&'a str, Vec<(&'a str, String)>, f64);
+
 /// One sample line: `name{k="v",…} value` (comments and malformed lines: none).
-fn sample(line: &str) -> Option<(&str, Vec<(&str, String)>, f64)> {
+fn sample(line: &str) -> Option<Sample<'_>> {
     let line = line.trim();
     if line.is_empty() || line.starts_with('#') {
         return None;

@@ -228,7 +228,11 @@ mod tests {
         let insee: Insee = "93048".parse().expect("an INSEE code");
         let mut p = Principal {
             sub: "a1".into(),
-            ..Principal::default()
+            name: "A".into(),
+            lang: "fr".into(),
+            ops: Vec::new(),
+            org: None,
+            mem: Default::default(),
         };
         p.mem.insert(insee.clone(), MembershipRole::Admin);
         let actor = Actor {
