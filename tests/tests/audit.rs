@@ -21,7 +21,13 @@ const B: &str = "06088";
 
 fn server() -> QmiServer {
     app::serve(
-        &["identity", "applications", "districts", "partners", "experiments"],
+        &[
+            "identity",
+            "applications",
+            "districts",
+            "partners",
+            "experiments",
+        ],
         PW,
     )
 }
@@ -309,7 +315,9 @@ fn every_change_leaves_one_entry_in_its_communes_chain_and_only_its_people_read_
         "POST",
         &format!("/api/calls/{call_id}/applications"),
         &partner,
-        Some(&json!({ "title": "Des arbres", "answers": { "pitch": "Des arbres" }, "submit": true })),
+        Some(
+            &json!({ "title": "Des arbres", "answers": { "pitch": "Des arbres" }, "submit": true }),
+        ),
     )["id"]
         .as_str()
         .expect("application id")
@@ -345,7 +353,10 @@ fn every_change_leaves_one_entry_in_its_communes_chain_and_only_its_people_read_
         .expect("note id")
         .to_owned();
     let after_note = api.trail(&a, A, "");
-    assert_eq!(added(&after_move, &after_note), one("partners", "note-write"));
+    assert_eq!(
+        added(&after_move, &after_note),
+        one("partners", "note-write")
+    );
     api.ok(
         "PATCH",
         &format!("/api/organisations/{org}/notes/{A}/{note}"),
@@ -353,8 +364,16 @@ fn every_change_leaves_one_entry_in_its_communes_chain_and_only_its_people_read_
         Some(&json!({ "text": "Rencontrés au salon, à revoir" })),
     );
     let after_edit = api.trail(&a, A, "");
-    assert_eq!(added(&after_note, &after_edit), one("partners", "note-write"));
-    assert_eq!(after_edit[0]["record_id"], note.as_str(), "{}", after_edit[0]);
+    assert_eq!(
+        added(&after_note, &after_edit),
+        one("partners", "note-write")
+    );
+    assert_eq!(
+        after_edit[0]["record_id"],
+        note.as_str(),
+        "{}",
+        after_edit[0]
+    );
     let after_move = after_edit;
 
     // Nothing of this is in B's chain; every chain is numbered and linked.
@@ -373,7 +392,11 @@ fn every_change_leaves_one_entry_in_its_communes_chain_and_only_its_people_read_
     // Readers: A's admins and programme operators; never B's admin, the hosting
     // operator or the applicant.
     assert_eq!(api.trail(&programme, A, "").len(), after_move.len());
-    for (who, token) in [("B's admin", &b), ("hosting", &hosting), ("partner", &partner)] {
+    for (who, token) in [
+        ("B's admin", &b),
+        ("hosting", &hosting),
+        ("partner", &partner),
+    ] {
         let r = api.send("GET", &format!("/api/communes/{A}/audit"), token, None);
         assert_eq!(r.status, 403, "{who}: {}", r.text);
         let r = api.send("GET", &format!("/api/communes/{A}/audit.csv"), token, None);
@@ -385,7 +408,10 @@ fn every_change_leaves_one_entry_in_its_communes_chain_and_only_its_people_read_
     assert_eq!(only_calls.len(), 1, "{only_calls:?}");
     let by_b = api.trail(&a, A, &format!("&account={}", b_admin.account_id));
     assert!(
-        !by_b.is_empty() && by_b.iter().all(|e| e["account_id"] == b_admin.account_id.as_str()),
+        !by_b.is_empty()
+            && by_b
+                .iter()
+                .all(|e| e["account_id"] == b_admin.account_id.as_str()),
         "{by_b:?}"
     );
     let of_record = api.trail(&a, A, &format!("&record={application}"));
@@ -417,7 +443,12 @@ fn every_change_leaves_one_entry_in_its_communes_chain_and_only_its_people_read_
         "{csv:?}"
     );
     let lines: Vec<&str> = csv.text.lines().collect();
-    assert_eq!(lines.len(), 2, "a header and the call's entry: {}", csv.text);
+    assert_eq!(
+        lines.len(),
+        2,
+        "a header and the call's entry: {}",
+        csv.text
+    );
     assert!(lines[1].contains(&call_id), "{}", csv.text);
 
     // The platform's chain: sign-ins and operator actions, for programme operators.
@@ -433,7 +464,12 @@ fn every_change_leaves_one_entry_in_its_communes_chain_and_only_its_people_read_
     let sign_ins = platform["items"].as_array().expect("items");
     assert!(!sign_ins.is_empty(), "{platform}");
     assert!(sign_ins.iter().all(|e| e["insee"] == ""), "{platform}");
-    let created = api.ok("GET", "/api/admin/audit?action=tenant-create", &programme, None);
+    let created = api.ok(
+        "GET",
+        "/api/admin/audit?action=tenant-create",
+        &programme,
+        None,
+    );
     let created: Vec<&str> = created["items"]
         .as_array()
         .expect("items")
@@ -453,9 +489,9 @@ fn every_change_leaves_one_entry_in_its_communes_chain_and_only_its_people_read_
         None,
     );
     assert!(
-        refused["items"]
-            .as_array()
-            .is_some_and(|items| items.iter().any(|e| e["record_id"] == "POST /api/admin/communes")),
+        refused["items"].as_array().is_some_and(|items| items
+            .iter()
+            .any(|e| e["record_id"] == "POST /api/admin/communes")),
         "{refused}"
     );
 }
