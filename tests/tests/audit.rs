@@ -479,6 +479,39 @@ fn every_change_leaves_one_entry_in_its_communes_chain_and_only_its_people_read_
     assert!(created.contains(&A) && created.contains(&B), "{created:?}");
     let r = api.send("GET", "/api/admin/audit", &hosting, None);
     assert_eq!(r.status, 403, "{}", r.text);
+
+    // The hosting operator's usage: counts per commune, never content.
+    let usage = api.send("GET", "/api/admin/usage", &hosting, None);
+    assert_eq!(usage.status, 200, "{}", usage.text);
+    let of_a = usage.body["communes"]
+        .as_array()
+        .expect("communes")
+        .iter()
+        .find(|c| c["insee"] == A)
+        .unwrap_or_else(|| panic!("A's usage: {}", usage.text))
+        .clone();
+    assert_eq!(of_a["name"], "Toulouse");
+    assert_eq!(of_a["accounts"], 1, "A's admin: {of_a}");
+    assert!(
+        of_a["records"].as_u64().is_some_and(|n| n >= 6)
+            && of_a["bytes"].as_u64().is_some_and(|n| n > 0),
+        "the call, the application, the note, the district, the membership and their entries: {of_a}"
+    );
+    for content in [
+        "Journal",
+        "Des arbres",
+        "Rencontrés",
+        "Quartier A",
+        "admin.a@audit.example",
+    ] {
+        assert!(!usage.text.contains(content), "{content} in {}", usage.text);
+    }
+    for (who, token) in [("A's admin", &a), ("partner", &partner)] {
+        let r = api.send("GET", "/api/admin/usage", token, None);
+        assert_eq!(r.status, 403, "{who}: {}", r.text);
+    }
+    let runtime = api.send("GET", "/api/admin/runtime", &hosting, None);
+    assert_eq!(runtime.status, 200, "{}", runtime.text);
     let refused = api.ok(
         "GET",
         &format!(
