@@ -606,6 +606,11 @@ impl QmiServer {
         &self.cwd
     }
 
+    /// The PostgreSQL database the server serves from (`--database-url`), if any.
+    pub fn database(&self) -> Option<&postgres::TestDatabase> {
+        self._database.as_deref()
+    }
+
     /// What the server printed on stdout so far.
     pub fn stdout(&self) -> String {
         self.collected.stdout()

@@ -224,7 +224,8 @@ pub fn service_labels() -> Vec<String> {
 }
 
 /// The tenant tables each service declares in its kit `Schema`, read from its
-/// sources (`TenantTable::new("…")` under `services/<label>/src`), by label.
+/// sources (`TenantTable::new("…")` under `services/<label>/src`, and the kit's
+/// audit table `audit` where they name `qmi_kit::audit::AUDIT`), by label.
 pub fn declared_tenant_tables() -> BTreeMap<String, BTreeSet<String>> {
     fn scan(dir: &Path, found: &mut BTreeSet<String>) {
         for entry in std::fs::read_dir(dir).expect("reading sources").flatten() {
@@ -233,6 +234,9 @@ pub fn declared_tenant_tables() -> BTreeMap<String, BTreeSet<String>> {
                 scan(&path, found);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let text = std::fs::read_to_string(&path).expect("reading a source");
+                if text.contains("qmi_kit::audit::AUDIT") {
+                    found.insert("audit".to_owned());
+                }
                 let mut rest = text.as_str();
                 while let Some(at) = rest.find("TenantTable::new(\"") {
                     rest = &rest[at + "TenantTable::new(\"".len()..];

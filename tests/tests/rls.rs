@@ -5,6 +5,9 @@
 //! its transaction set (`qmi.commune`), nothing without one, and reads every
 //! commune's rows but writes none with the platform-wide read path
 //! (`qmi.across = 'read'`). The service roles own nothing and cannot bypass RLS.
+//! The audit trail's tables (`audit`, a tenant table, and `platform_audit`) are
+//! append-only: the service may read and insert, never update, delete or
+//! truncate, even its own commune's rows.
 //! The rows are written by the admin (a superuser, whom RLS does not apply to).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,6 +19,9 @@ use sqlx::{Connection as _, PgConnection, Postgres};
 const A: &str = "93066";
 const B: &str = "93048";
 
+/// The tables nobody updates or deletes (the audit trail: `qmi_kit::audit`).
+const APPEND_ONLY: &[&str] = &["audit", "platform_audit"];
+
 /// Values the generic rows cannot invent (CHECK constraints), always set: (table, column, value).
 const CHECKED: &[(&str, &str, &str)] = &[
     ("memberships", "role", "agent"),
@@ -26,7 +32,10 @@ const CHECKED: &[(&str, &str, &str)] = &[
 #[tokio::test]
 async fn every_tenant_table_is_isolated_by_commune() {
     let database = TestDatabase::new();
-    DataDir::new().qmi("migrate", &["--database-url", database.url()]);
+    let data = DataDir::new();
+    data.qmi("migrate", &["--database-url", database.url()]);
+    // A second run grants again: what it revokes must stay revoked.
+    data.qmi("migrate", &["--database-url", database.url()]);
     let mut admin = database.admin().await;
     let declared = declared_tenant_tables();
     let total: usize = declared.values().map(BTreeSet::len).sum();
@@ -41,6 +50,7 @@ async fn every_tenant_table_is_isolated_by_commune() {
         );
         let login = format!("qmi_{label}");
         check_role(&mut admin, label, &login).await;
+        check_append_only(&mut admin, label, &login).await;
         let mut service = PgConnection::connect(&database.url_as(&login))
             .await
             .unwrap_or_else(|e| panic!("connecting as {login}: {e}"));
@@ -120,6 +130,38 @@ async fn check_role(admin: &mut PgConnection, schema: &str, login: &str) {
             .any(|s| s.starts_with("idle_in_transaction_session_timeout=")),
         "{login}: no idle_in_transaction_session_timeout in {settings:?}"
     );
+}
+
+/// The service role may read and append to the audit trail's tables, nothing
+/// else; a second `qmi migrate` (which grants again) keeps it so.
+async fn check_append_only(admin: &mut PgConnection, schema: &str, login: &str) {
+    for table in APPEND_ONLY {
+        let class = format!("{schema}.{table}");
+        let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+            .bind(&class)
+            .fetch_one(&mut *admin)
+            .await
+            .unwrap();
+        if !exists {
+            continue;
+        }
+        for (privilege, granted) in [
+            ("SELECT", true),
+            ("INSERT", true),
+            ("UPDATE", false),
+            ("DELETE", false),
+            ("TRUNCATE", false),
+        ] {
+            let has: bool = sqlx::query_scalar("SELECT has_table_privilege($1, $2, $3)")
+                .bind(login)
+                .bind(&class)
+                .bind(privilege)
+                .fetch_one(&mut *admin)
+                .await
+                .unwrap();
+            assert_eq!(has, granted, "{login}: {privilege} on {class}");
+        }
+    }
 }
 
 async fn check_isolation(
@@ -203,7 +245,37 @@ async fn check_isolation(
         name,
         "delete of B's rows under A",
     );
-    if writable {
+    if writable && APPEND_ONLY.contains(&relation.base.as_str()) {
+        // Append-only: the commune's own rows cannot be changed or removed either,
+        // but a row may be added.
+        for (sql, what) in [
+            (
+                format!("UPDATE {name} SET insee = insee WHERE insee = '{A}'"),
+                "update of A's row under A",
+            ),
+            (
+                format!("DELETE FROM {name} WHERE insee = '{A}'"),
+                "delete of A's row under A",
+            ),
+        ] {
+            assert_refused(attempt(service, &sql, None).await, name, what);
+        }
+        // The next position of A's chain (the admin's row holds seq 1).
+        let next: Row = own
+            .iter()
+            .map(|(c, v)| match c.as_str() {
+                "seq" => (c.clone(), Value::Integer(2)),
+                _ => (c.clone(), v.clone()),
+            })
+            .collect();
+        let inserted = attempt(service, &relation.insert_sql(&next), Some(&next))
+            .await
+            .map(|r| r.rows_affected());
+        assert!(
+            matches!(inserted, Ok(1)),
+            "{name}: insert of A's own row under A: {inserted:?}"
+        );
+    } else if writable {
         assert_refused(
             attempt(
                 service,

@@ -50,6 +50,19 @@ fn targets(
         .collect())
 }
 
+/// Each label with migrations and its SQLite file, as [`migrate`] finds them
+/// (for readers of the same files: `qmi audit verify`).
+pub fn databases(
+    manifest_path: &Path,
+    data_dir: &Path,
+    runtime_config: Option<&Path>,
+) -> Result<Vec<(String, std::path::PathBuf)>> {
+    Ok(targets(manifest_path, data_dir, runtime_config)?
+        .into_iter()
+        .map(|t| (t.label, t.database))
+        .collect())
+}
+
 /// Waits until no other process prepares the same databases or data
 /// directory, then keeps them to itself until the lock is dropped (see
 /// [`crate::prepare_lock`]): hold it around [`migrate`], [`seed`] and

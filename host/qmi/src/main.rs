@@ -5,6 +5,7 @@
 //! its databases so that real Spin can serve the same files.
 
 mod app;
+mod audit;
 mod bench;
 mod builder;
 mod clock;
@@ -70,6 +71,9 @@ enum Command {
     Tenants(tenants::TenantArgs),
     /// Generate deployment manifests from `spin.toml` (`qmi deploy kubernetes`).
     Deploy(deploy::DeployArgs),
+    /// The audit trail: `qmi audit verify` recomputes every chain (same data
+    /// arguments as `qmi migrate`).
+    Audit(audit::AuditArgs),
 }
 
 #[derive(Args, Clone)]
@@ -320,6 +324,7 @@ async fn main() -> Result<()> {
         Command::Bench(args) => bench::run(args).await,
         Command::Tenants(args) => tenants::run(args).await,
         Command::Deploy(args) => deploy::run(args),
+        Command::Audit(args) => audit::run(args).await,
         Command::Keys => {
             let pair = keys::generate()?;
             println!(

@@ -3,7 +3,8 @@
 //! Per service: `qmi_<label>_owner` (NOLOGIN) owns schema `<label>`;
 //! `qmi_<label>` (LOGIN, no superuser, no BYPASSRLS, owns nothing) has USAGE on
 //! the schema, SELECT/INSERT/UPDATE/DELETE on its tables (SELECT only on its
-//! views), USAGE/SELECT on its sequences, nothing on `_sqlx_migrations`, and the
+//! views; SELECT/INSERT only on the append-only audit trail, `audit` and
+//! `platform_audit`), USAGE/SELECT on its sequences, nothing on `_sqlx_migrations`, and the
 //! role-level settings `search_path = <label>` and
 //! `idle_in_transaction_session_timeout` (the backstop for a transaction a
 //! pooled connection would otherwise keep open). No password is set here: the
@@ -72,8 +73,24 @@ pub async fn bootstrap(conn: &mut PgConnection, services: &[Service]) -> Result<
 }
 
 /// Gives the service role its privileges on what the owner made, now and for
-/// tables and sequences the owner creates later. Runs as the owner.
+/// tables and sequences the owner creates later. Runs as the owner, in one
+/// transaction: the grants on every table and the revocations that follow
+/// (the audit trail's UPDATE and DELETE, the views' writes) take effect
+/// together, so a service running beside `qmi migrate` never holds, even for
+/// a moment, a privilege it is refused.
 pub async fn grant(conn: &mut PgConnection, service: &Service) -> Result<()> {
+    exec(conn, "BEGIN").await?;
+    let granted = grant_in_transaction(conn, service).await;
+    let end = if granted.is_ok() {
+        "COMMIT"
+    } else {
+        "ROLLBACK"
+    };
+    let ended = exec(conn, end).await;
+    granted.and(ended)
+}
+
+async fn grant_in_transaction(conn: &mut PgConnection, service: &Service) -> Result<()> {
     let (login, schema) = (service.login(), &service.label);
     for statement in [
         format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {login}"),
