@@ -463,6 +463,9 @@ fn entry(world: &World, head: Option<(i64, String)>, k: usize) -> AuditEntry {
         action: "district-update".into(),
         record_kind: "districts".into(),
         record_id: A.into(),
+        by: None,
+        at: None,
+        request_id: None,
     };
     qmi_kit::audit::next_entry(
         "districts",
