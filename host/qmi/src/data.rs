@@ -50,6 +50,18 @@ fn targets(
         .collect())
 }
 
+/// Every SQLite label with migrations and its database file (`qmi maintenance`).
+pub fn database_files(
+    manifest: &Path,
+    data_dir: &Path,
+    runtime_config: Option<&Path>,
+) -> Result<Vec<(String, std::path::PathBuf)>> {
+    Ok(targets(manifest, data_dir, runtime_config)?
+        .into_iter()
+        .map(|t| (t.label, t.database))
+        .collect())
+}
+
 /// Waits until no other process prepares the same databases or data
 /// directory, then keeps them to itself until the lock is dropped (see
 /// [`crate::prepare_lock`]): hold it around [`migrate`], [`seed`] and

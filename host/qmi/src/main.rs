@@ -18,6 +18,7 @@ mod files;
 mod gateway_facts;
 mod keys;
 mod mailbox;
+mod maintenance;
 mod postgres;
 mod prepare_lock;
 mod runtime;
@@ -69,6 +70,17 @@ enum Command {
     Tenants(tenants::TenantArgs),
     /// Generate deployment manifests from `spin.toml` (`qmi deploy kubernetes`).
     Deploy(deploy::DeployArgs),
+    /// Purge what the retention periods let go (expired tokens and throttle
+    /// records, old mail bodies, relayed outbox messages), never audit entries.
+    Maintenance(MaintenanceArgs),
+}
+
+#[derive(Args)]
+struct MaintenanceArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    retention: maintenance::Retention,
 }
 
 #[derive(Args, Clone)]
@@ -313,6 +325,18 @@ async fn main() -> Result<()> {
         Command::Bench(args) => bench::run(args).await,
         Command::Tenants(args) => tenants::run(args).await,
         Command::Deploy(args) => deploy::run(args),
+        Command::Maintenance(args) => {
+            let manifest = &args.data.app.manifest;
+            match &args.data.database_url {
+                Some(url) => maintenance::run_postgres(manifest, url, &args.retention).await,
+                None => {
+                    let data_dir = args.data.data_dir()?;
+                    let config = args.data.runtime_config();
+                    maintenance::run_sqlite(manifest, &data_dir, config.as_deref(), &args.retention)
+                        .await
+                }
+            }
+        }
         Command::Keys => {
             let pair = keys::generate()?;
             println!(

@@ -59,6 +59,11 @@ async fn handle(req: Request) -> Reply {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
+    // The gateway's routes all start with /api/, the internal route's with
+    // /internal/applications/ (a person's data: `personal`).
+    if !req.path.starts_with("/api/") {
+        return crate::personal::route(req).await;
+    }
     let (op, kit) = qmi_kit::context::Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     let cx = Ctx {

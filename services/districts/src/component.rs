@@ -67,6 +67,11 @@ fn check(input: &DistrictInput) -> Result<(), Problem> {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
+    // The gateway's routes all start with /api/, the internal route's with
+    // /internal/districts/ (a person's data: `personal`).
+    if !req.path.starts_with("/api/") {
+        return crate::personal::route(req).await;
+    }
     let (op, cx) = Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     let reply = async {

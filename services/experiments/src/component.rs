@@ -21,6 +21,11 @@ async fn handle(req: Request) -> Reply {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
+    // The gateway's routes all start with /api/, the internal route's with
+    // /internal/experiments/ (a person's data: `personal`).
+    if !req.path.starts_with("/api/") {
+        return crate::personal::route(req).await;
+    }
     let (op, kit) = qmi_kit::context::Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
     let cx = context::Ctx::new(kit, db);
@@ -59,6 +64,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             Op::GiveFeedback => reports::give(&cx).await,
             Op::ListFeedback => reports::list(&cx).await,
             Op::ModerateFeedback => reports::moderate(&cx).await,
+            Op::EraseFeedback => reports::erase(&cx).await,
             Op::GetEvaluation => evaluation::get(&cx).await,
             Op::SaveGrid => evaluation::save_grid(&cx).await,
             Op::SaveHolderEvaluation => evaluation::save_holder(&cx).await,

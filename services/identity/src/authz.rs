@@ -66,6 +66,11 @@ pub enum Operation<'a> {
     UpdateOrganisation(&'a str),
     /// `absorbOrganisation`: a merge in the partner directory.
     CurateDirectory,
+    /// `exportMe`: the signed-in account's own data, from every service.
+    ExportOwnData,
+    /// `deleteMe`: the signed-in account's erasure; asked again for each
+    /// commune it is a member of (`Some`), whose membership it deletes.
+    EraseOwnAccount(Option<&'a Insee>),
 }
 
 impl<'a> Operation<'a> {
@@ -78,7 +83,9 @@ impl<'a> Operation<'a> {
             | Operation::SetCommuneStatus(insee)
             | Operation::ListMembers(insee)
             | Operation::ManageMembers(insee) => Some(insee),
+            Operation::EraseOwnAccount(insee) => insee,
             Operation::ReadRegistry
+            | Operation::ExportOwnData
             | Operation::CreateCommune
             | Operation::CreateOrganisation { .. }
             | Operation::JoinOrganisation { .. }
@@ -119,6 +126,14 @@ impl<'a> Operation<'a> {
             Operation::ReadOrganisation(org) => (Action::OrganisationRead, of(org)),
             Operation::UpdateOrganisation(org) => (Action::OrganisationUpdate, of(org)),
             Operation::CurateDirectory => (Action::PartnerCurate, Facts::default()),
+            Operation::ExportOwnData => (Action::PersonalDataExport, Facts::default()),
+            Operation::EraseOwnAccount(insee) => (
+                Action::AccountErase,
+                Facts {
+                    tenant: insee.cloned(),
+                    ..Facts::default()
+                },
+            ),
         };
         Question { action, facts }
     }
@@ -198,6 +213,9 @@ mod tests {
             Operation::ManageTeam,
             Operation::ReadOrganisation("o1"),
             Operation::UpdateOrganisation("o1"),
+            Operation::ExportOwnData,
+            Operation::EraseOwnAccount(None),
+            Operation::EraseOwnAccount(Some(&a)),
         ];
         for op in all {
             let q = op.question();
@@ -241,6 +259,33 @@ mod tests {
                 "{op:?}"
             );
             assert!(ask(&programme, true).is_allowed(), "{op:?}");
+        }
+    }
+
+    /// One's own data: exported and erased by any signed-in account, whatever
+    /// the state of the communes it is a member of; never anonymously.
+    #[test]
+    fn ones_own_data_is_exported_and_erased_by_its_account_alone() {
+        use qmi_policy::rules::{Principal, decide};
+        let a: Insee = "93066".parse().unwrap();
+        let anyone = Principal {
+            sub: "s".into(),
+            ..Principal::default()
+        };
+        for op in [
+            Operation::ExportOwnData,
+            Operation::EraseOwnAccount(None),
+            Operation::EraseOwnAccount(Some(&a)),
+        ] {
+            let q = op.question();
+            assert!(
+                decide(Some(&anyone), q.action, &q.facts.rules(true)).is_allowed(),
+                "{op:?}"
+            );
+            assert!(
+                !decide(None, q.action, &q.facts.rules(false)).is_allowed(),
+                "{op:?}"
+            );
         }
     }
 }
