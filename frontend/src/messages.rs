@@ -13,6 +13,9 @@ mod experiments;
 // The partner directory's messages (issue 16), in a table of their own.
 #[path = "messages_partners.rs"]
 mod partners;
+// A person's data rights' messages (issue 18), in a table of their own.
+#[path = "messages_personal.rs"]
+mod personal;
 
 /// `message` in the interface language of the moment (`<html lang>`; outside
 /// a browser, as written).
@@ -66,6 +69,9 @@ fn table(message: &str) -> Option<String> {
         return Some(fr);
     }
     if let Some(fr) = partners::french(message) {
+        return Some(fr);
+    }
+    if let Some(fr) = personal::french(message) {
         return Some(fr);
     }
     if let Some(fr) = with_values(message) {

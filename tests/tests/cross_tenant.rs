@@ -1353,6 +1353,11 @@ const BODIES: &[(&str, BodyFn)] = &[
             json!({ "current_password": "guessed-password-123", "new_password": "a guessed new password" }),
         )
     }),
+    // Erasing one's own account with a wrong password (one failure per account:
+    // below sign-in's lock-out): refused for everyone, nobody is erased mid-sweep.
+    ("deleteMe", |_| {
+        Body::Json(json!({ "password": "guessed-password-123" }))
+    }),
     // Taking the victim admin's address: accepted, never applied (nothing is sent).
     ("changeEmail", |c| {
         Body::Json(json!({ "email": c.w.person(Who::BAdmin).email, "password": PASSWORD }))
@@ -2123,7 +2128,7 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
     // The internal routes (`/internal/<component>/…`, outside the catalogue and the
     // gateway) answer only the components' shared token: no person's token, whoever
     // holds it, reads B's organisations or records anything in B's commune.
-    let internal: [(&str, String, Body); 3] = [
+    let mut internal: Vec<(&str, String, Body)> = vec![
         (
             "GET",
             format!("/internal/partners/cards?ids={}", w.org_y),
@@ -2140,6 +2145,23 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
             Body::Json(json!({"envelopes": []})),
         ),
     ];
+    // A person's data (issue 18): nobody reads or erases Y's member through them.
+    let y = w.person(Who::YMember);
+    for (service, _) in qmi_api::internal::PERSONAL {
+        internal.push((
+            "GET",
+            format!(
+                "/internal/{service}/export?account={}&organisation={}",
+                y.id, w.org_y
+            ),
+            Body::Empty,
+        ));
+        internal.push((
+            "POST",
+            format!("/internal/{service}/erase"),
+            Body::Json(json!({ "account": y.id, "tombstone": "compte-supprime-intrus" })),
+        ));
+    }
     let who_all = std::iter::once(Who::Programme).chain(Who::ALL);
     for who in who_all {
         for (method, path, body) in &internal {

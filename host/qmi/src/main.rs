@@ -20,6 +20,7 @@ mod gateway_facts;
 mod keys;
 mod mailbox;
 mod metrics;
+mod maintenance;
 mod postgres;
 mod prepare_lock;
 mod runtime;
@@ -74,6 +75,17 @@ enum Command {
     /// The audit trail: `qmi audit verify` recomputes every chain (same data
     /// arguments as `qmi migrate`).
     Audit(audit::AuditArgs),
+    /// Purge what the retention periods let go (expired tokens and throttle
+    /// records, old mail bodies, relayed outbox messages), never audit entries.
+    Maintenance(MaintenanceArgs),
+}
+
+#[derive(Args)]
+struct MaintenanceArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    retention: maintenance::Retention,
 }
 
 #[derive(Args, Clone)]
@@ -325,6 +337,18 @@ async fn main() -> Result<()> {
         Command::Tenants(args) => tenants::run(args).await,
         Command::Deploy(args) => deploy::run(args),
         Command::Audit(args) => audit::run(args).await,
+        Command::Maintenance(args) => {
+            let manifest = &args.data.app.manifest;
+            match &args.data.database_url {
+                Some(url) => maintenance::run_postgres(manifest, url, &args.retention).await,
+                None => {
+                    let data_dir = args.data.data_dir()?;
+                    let config = args.data.runtime_config();
+                    maintenance::run_sqlite(manifest, &data_dir, config.as_deref(), &args.retention)
+                        .await
+                }
+            }
+        }
         Command::Keys => {
             let pair = keys::generate()?;
             println!(

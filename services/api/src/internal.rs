@@ -37,8 +37,8 @@ pub const NOTIFICATIONS: Target = Target {
     prefix: "/internal/notifications",
 };
 
-/// Identity: its audit chains and usage (`GET`), a person's data (`GET …/export`,
-/// `POST …/erase`).
+/// Identity: its audit chains and usage (`GET`). A person's data it gathers from
+/// the others ([`PERSONAL`]) and holds itself.
 pub const IDENTITY: Target = Target {
     url_variable: "identity_url",
     default_url: "http://identity.spin.internal",
@@ -76,6 +76,23 @@ pub const AUDIT_SUFFIX: &str = "/audit";
 /// `GET`: a service's rows and bytes per commune ([`crate::accountability::ServiceUsage`]).
 pub const USAGE_SUFFIX: &str = "/usage";
 
+/// `GET ?account=&organisation=&email=`: a person's records in a service
+/// ([`crate::personal::ServicePart`]).
+pub const EXPORT_SUFFIX: &str = "/export";
+/// `POST`: a person's erasure in a service ([`crate::personal::EraseAccount`] →
+/// [`crate::personal::Erased`]).
+pub const ERASE_SUFFIX: &str = "/erase";
+
+/// The services identity asks for a person's data, in the order an erasure runs
+/// (notifications last: the others' outboxes may still name the account).
+pub const PERSONAL: [(&str, Target); 5] = [
+    ("applications", APPLICATIONS),
+    ("districts", DISTRICTS),
+    ("experiments", EXPERIMENTS),
+    ("partners", PARTNERS),
+    ("notifications", NOTIFICATIONS),
+];
+
 /// `POST`: where an organisation is present ([`crate::partners::Presence`]).
 pub const PARTNERS_PRESENCE: &str = "/internal/partners/presence";
 /// `GET ?ids=a,b`: organisation cards (`[identity::Organisation]`).
@@ -105,6 +122,9 @@ mod tests {
         assert!(PARTNERS_PRESENCE.starts_with(&format!("{}/", PARTNERS.prefix)));
         assert!(PARTNERS_CARDS.starts_with(&format!("{}/", PARTNERS.prefix)));
         assert!(NOTIFICATIONS_DEPOSIT.starts_with(&format!("{}/", NOTIFICATIONS.prefix)));
+        for (service, target) in PERSONAL {
+            assert_eq!(target.prefix, format!("/internal/{service}"));
+        }
         for (target, service) in AUDITED.iter().zip(crate::accountability::AUDITED_SERVICES) {
             assert_eq!(target.prefix, format!("/internal/{service}"));
             assert_eq!(

@@ -12,6 +12,7 @@ pub mod internal;
 pub mod notifications;
 pub mod page;
 pub mod partners;
+pub mod personal;
 pub mod principal;
 pub mod routes;
 pub mod tenancy;

@@ -59,15 +59,19 @@ async fn handle(req: Request) -> Reply {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
-    // The internal route (`/internal/applications/…`, no gateway): audit chains and usage.
-    if req.path.starts_with(qmi_api::internal::APPLICATIONS.prefix) {
-        return qmi_kit::accountability::serve(
-            req,
-            qmi_api::internal::APPLICATIONS.prefix,
-            crate::DATABASE,
-            &crate::SCHEMA,
-        )
-        .await;
+    // The gateway's routes all start with /api/, the internal route's with
+    // /internal/applications/: its audit chains and usage counts, a person's data (`personal`).
+    if !req.path.starts_with("/api/") {
+        if qmi_kit::accountability::answers(&req.path, qmi_api::internal::APPLICATIONS.prefix) {
+            return qmi_kit::accountability::serve(
+                req,
+                qmi_api::internal::APPLICATIONS.prefix,
+                crate::DATABASE,
+                &crate::SCHEMA,
+            )
+            .await;
+        }
+        return crate::personal::route(req).await;
     }
     let (op, kit) = qmi_kit::context::Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;

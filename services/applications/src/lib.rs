@@ -24,6 +24,9 @@ pub use qmi_kit::sniff;
 
 #[cfg(target_arch = "wasm32")]
 mod component;
+// A person's data (export, erasure) on the internal route.
+#[cfg(target_arch = "wasm32")]
+mod personal;
 
 /// The SQLite label of the applications database.
 pub const DATABASE: &str = "applications";

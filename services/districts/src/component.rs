@@ -67,15 +67,19 @@ fn check(input: &DistrictInput) -> Result<(), Problem> {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
-    // The internal route (`/internal/districts/…`, no gateway): audit chains and usage.
-    if req.path.starts_with(qmi_api::internal::DISTRICTS.prefix) {
-        return qmi_kit::accountability::serve(
-            req,
-            qmi_api::internal::DISTRICTS.prefix,
-            crate::DATABASE,
-            &crate::SCHEMA,
-        )
-        .await;
+    // The gateway's routes all start with /api/, the internal route's with
+    // /internal/districts/: its audit chains and usage counts, a person's data (`personal`).
+    if !req.path.starts_with("/api/") {
+        if qmi_kit::accountability::answers(&req.path, qmi_api::internal::DISTRICTS.prefix) {
+            return qmi_kit::accountability::serve(
+                req,
+                qmi_api::internal::DISTRICTS.prefix,
+                crate::DATABASE,
+                &crate::SCHEMA,
+            )
+            .await;
+        }
+        return crate::personal::route(req).await;
     }
     let (op, cx) = Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;

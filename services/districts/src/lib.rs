@@ -5,6 +5,8 @@
 
 #[cfg(target_arch = "wasm32")]
 mod component;
+#[cfg(target_arch = "wasm32")]
+mod personal;
 
 /// The SQLite label of the districts database.
 pub const DATABASE: &str = "districts";

@@ -21,15 +21,19 @@ async fn handle(req: Request) -> Reply {
 }
 
 async fn route(req: &Incoming) -> Result<Reply, Problem> {
-    // The internal route (`/internal/experiments/…`, no gateway): audit chains and usage.
-    if req.path.starts_with(qmi_api::internal::EXPERIMENTS.prefix) {
-        return qmi_kit::accountability::serve(
-            req,
-            qmi_api::internal::EXPERIMENTS.prefix,
-            crate::DATABASE,
-            &crate::SCHEMA,
-        )
-        .await;
+    // The gateway's routes all start with /api/, the internal route's with
+    // /internal/experiments/: its audit chains and usage counts, a person's data (`personal`).
+    if !req.path.starts_with("/api/") {
+        if qmi_kit::accountability::answers(&req.path, qmi_api::internal::EXPERIMENTS.prefix) {
+            return qmi_kit::accountability::serve(
+                req,
+                qmi_api::internal::EXPERIMENTS.prefix,
+                crate::DATABASE,
+                &crate::SCHEMA,
+            )
+            .await;
+        }
+        return crate::personal::route(req).await;
     }
     let (op, kit) = qmi_kit::context::Ctx::route::<Op>(req)?;
     let db = Db::open(crate::DATABASE, &crate::SCHEMA).await?;
@@ -70,6 +74,7 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             Op::GiveFeedback => reports::give(&cx).await,
             Op::ListFeedback => reports::list(&cx).await,
             Op::ModerateFeedback => reports::moderate(&cx).await,
+            Op::EraseFeedback => reports::erase(&cx).await,
             Op::GetEvaluation => evaluation::get(&cx).await,
             Op::SaveGrid => evaluation::save_grid(&cx).await,
             Op::SaveHolderEvaluation => evaluation::save_holder(&cx).await,

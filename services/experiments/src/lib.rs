@@ -32,6 +32,8 @@ mod lifecycle;
 #[cfg(target_arch = "wasm32")]
 mod listing;
 #[cfg(target_arch = "wasm32")]
+mod personal;
+#[cfg(target_arch = "wasm32")]
 mod reports;
 #[cfg(target_arch = "wasm32")]
 mod track;

@@ -420,3 +420,30 @@ pub(crate) async fn moderate(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .ok_or_else(|| Problem::not_found(format!("no feedback {}", cx.param("feedback"))))?;
     Ok(json(200, &feedback_of(&r)))
 }
+
+/// `DELETE /api/experiments/{id}/feedback/{feedback}`: a feedback erased on its
+/// author's request (the commune's moderators): the row goes, its text and any
+/// contact with it, and the database file is checkpointed so that no copy stays
+/// in its write-ahead log.
+pub(crate) async fn erase(cx: &Ctx<'_>) -> Result<Reply, Problem> {
+    cx.me()?;
+    let (exp, allowed) = allowed(cx, Action::FeedbackModerate).await?;
+    let feedback = cx.param("feedback");
+    let key = [exp.id.as_str().into(), feedback.into()];
+    qmi_kit::personal::secure_delete(&cx.db).await?;
+    cx.db
+        .atomic(async |db| {
+            db.tenant(&allowed)?
+                .delete(FEEDBACK)
+                .filter("experiment_id = ? AND id = ?", key)
+                .run()
+                .await?;
+            if db.changes().await == 0 {
+                return Err(Problem::not_found(format!("no feedback {feedback}")));
+            }
+            Ok(())
+        })
+        .await?;
+    qmi_kit::personal::checkpoint(&cx.db).await?;
+    Ok(qmi_kit::http::no_content())
+}

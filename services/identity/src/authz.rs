@@ -70,6 +70,11 @@ pub enum Operation<'a> {
     ReadAudit(Option<&'a Insee>),
     /// `getUsage`, `getRuntime`: counts only.
     ReadUsage,
+    /// `exportMe`: the signed-in account's own data, from every service.
+    ExportOwnData,
+    /// `deleteMe`: the signed-in account's erasure; asked again for each
+    /// commune it is a member of (`Some`), whose membership it deletes.
+    EraseOwnAccount(Option<&'a Insee>),
 }
 
 impl<'a> Operation<'a> {
@@ -83,7 +88,9 @@ impl<'a> Operation<'a> {
             | Operation::ListMembers(insee)
             | Operation::ManageMembers(insee) => Some(insee),
             Operation::ReadAudit(insee) => insee,
+            Operation::EraseOwnAccount(insee) => insee,
             Operation::ReadRegistry
+            | Operation::ExportOwnData
             | Operation::CreateCommune
             | Operation::CreateOrganisation { .. }
             | Operation::JoinOrganisation { .. }
@@ -128,6 +135,14 @@ impl<'a> Operation<'a> {
             Operation::ReadAudit(Some(insee)) => (Action::AuditRead, at(insee)),
             Operation::ReadAudit(None) => (Action::AuditRead, Facts::default()),
             Operation::ReadUsage => (Action::UsageRead, Facts::default()),
+            Operation::ExportOwnData => (Action::PersonalDataExport, Facts::default()),
+            Operation::EraseOwnAccount(insee) => (
+                Action::AccountErase,
+                Facts {
+                    tenant: insee.cloned(),
+                    ..Facts::default()
+                },
+            ),
         };
         Question { action, facts }
     }
@@ -210,6 +225,9 @@ mod tests {
             Operation::ReadAudit(Some(&a)),
             Operation::ReadAudit(None),
             Operation::ReadUsage,
+            Operation::ExportOwnData,
+            Operation::EraseOwnAccount(None),
+            Operation::EraseOwnAccount(Some(&a)),
         ];
         for op in all {
             let q = op.question();
@@ -253,6 +271,33 @@ mod tests {
                 "{op:?}"
             );
             assert!(ask(&programme, true).is_allowed(), "{op:?}");
+        }
+    }
+
+    /// One's own data: exported and erased by any signed-in account, whatever
+    /// the state of the communes it is a member of; never anonymously.
+    #[test]
+    fn ones_own_data_is_exported_and_erased_by_its_account_alone() {
+        use qmi_policy::rules::{Principal, decide};
+        let a: Insee = "93066".parse().unwrap();
+        let anyone = Principal {
+            sub: "s".into(),
+            ..Principal::default()
+        };
+        for op in [
+            Operation::ExportOwnData,
+            Operation::EraseOwnAccount(None),
+            Operation::EraseOwnAccount(Some(&a)),
+        ] {
+            let q = op.question();
+            assert!(
+                decide(Some(&anyone), q.action, &q.facts.rules(true)).is_allowed(),
+                "{op:?}"
+            );
+            assert!(
+                !decide(None, q.action, &q.facts.rules(false)).is_allowed(),
+                "{op:?}"
+            );
         }
     }
 }

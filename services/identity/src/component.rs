@@ -24,6 +24,11 @@ use qmi_kit::decision::Allowed;
 mod account;
 #[path = "passwords.rs"]
 mod passwords;
+// A person's data rights (issue 18): the export and the erasure.
+#[path = "erasure.rs"]
+mod erasure;
+#[path = "personal.rs"]
+mod personal;
 
 // Invitations, partner sign-up and requests to join an organisation (issue 12), in
 // their own files; children of this module, they use its handlers' helpers.
@@ -147,6 +152,8 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
             Op::UpdateMe => account::update_me(&cx).await,
             Op::ChangePassword => passwords::change_password(&cx).await,
             Op::ChangeEmail => account::change_email(&cx).await,
+            Op::ExportMe => personal::export(&cx).await,
+            Op::DeleteMe => erasure::erase(&cx).await,
             Op::ListSessions => account::list_sessions(&cx).await,
             Op::RevokeSession => account::revoke_session(&cx).await,
             Op::ListMyInvitations => invited::list_my_invitations(&cx).await,

@@ -194,7 +194,7 @@ pub(super) async fn verify_throttled(
             .platform()
             .run(
                 "DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = ?",
-                vec![email.into()],
+                vec![throttle::stored_key(email).into()],
             )
             .await?;
         return Ok(());

@@ -110,7 +110,7 @@ impl Gate {
         db.platform()
             .run(
                 "DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = ?",
-                vec![self.account_key.as_str().into()],
+                vec![throttle::stored_key(&self.account_key).into()],
             )
             .await?;
         Ok(())
@@ -279,11 +279,18 @@ pub(super) async fn confirm_reset(cx: &Ctx<'_>) -> Result<Reply, Problem> {
                 vec![now.into(), account_id.as_str().into()],
             )
             .await?;
-            db.platform().run(
-                "DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = (SELECT email FROM accounts WHERE id = ?)",
-                vec![account_id.as_str().into()],
-            )
-            .await?;
+            let email = db
+                .platform()
+                .run("SELECT email FROM accounts WHERE id = ?", vec![account_id.as_str().into()])
+                .await?;
+            if let Some(email) = email.first().and_then(|r| r.text("email").map(throttle::stored_key)) {
+                db.platform()
+                    .run(
+                        "DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = ?",
+                        vec![email.into()],
+                    )
+                    .await?;
+            }
             Ok(())
         })
         .await?;

@@ -23,7 +23,7 @@ pub(super) async fn throttle_state(
     key: &str,
 ) -> Result<throttle::State, Problem> {
     let rows = db
-        .platform().run("SELECT failures, last_failure, blocked_until FROM sign_in_throttle WHERE scope = ? AND key = ?", vec![scope.into(), key.into()])
+        .platform().run("SELECT failures, last_failure, blocked_until FROM sign_in_throttle WHERE scope = ? AND key = ?", vec![scope.into(), throttle::stored_key(key).into()])
         .await?;
     Ok(rows
         .first()
@@ -44,7 +44,7 @@ pub(super) async fn save_throttle(
     db.platform().run(
         "INSERT INTO sign_in_throttle (scope, key, failures, last_failure, blocked_until) VALUES (?, ?, ?, ?, ?) \
          ON CONFLICT (scope, key) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure, blocked_until = excluded.blocked_until",
-        vec![scope.into(), key.into(), i64::from(s.failures).into(), s.last_failure.into(), s.blocked_until.into()],
+        vec![scope.into(), throttle::stored_key(key).into(), i64::from(s.failures).into(), s.last_failure.into(), s.blocked_until.into()],
     )
     .await?;
     Ok(())
@@ -230,7 +230,7 @@ pub(super) async fn create_token(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             db.platform()
                 .run(
                     "DELETE FROM sign_in_throttle WHERE scope = 'account' AND key = ?",
-                    vec![email.as_str().into()],
+                    vec![throttle::stored_key(&email).into()],
                 )
                 .await?;
             let subject = subject(db, &account_id)

@@ -41,6 +41,13 @@ pub struct State {
     pub blocked_until: i64,
 }
 
+/// The key a counter is stored under: the SHA-256 (hex) of what it counts (an
+/// e-mail, a client address, `reset:<e-mail>`), so that the table names no
+/// address and no erased person's e-mail stays in it.
+pub fn stored_key(raw: &str) -> String {
+    crate::secrets::token_hash(raw)
+}
+
 impl Limits {
     /// `Err(seconds to wait)` when an attempt must be refused now. Times are whole
     /// seconds, so the second `blocked_until` names is still blocked: a delay of one

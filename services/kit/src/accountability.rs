@@ -16,6 +16,12 @@ use crate::store::Db;
 /// Most entries a page holds.
 pub const MAX_LIMIT: usize = 500;
 
+/// Whether `path` is one of the routes [`route`] answers under `prefix`.
+pub fn answers(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest == AUDIT_SUFFIX || rest == USAGE_SUFFIX)
+}
+
 /// Answers `GET <prefix>/audit` and `GET <prefix>/usage` of the service whose
 /// internal routes start with `prefix`; `None` for another path.
 pub async fn route(req: &Incoming, prefix: &str, db: &Db) -> Option<Result<Reply, Problem>> {

@@ -4,8 +4,8 @@
 //!
 //! The pure parts ([`problem`], [`refusal`], [`log`], [`json`], [`page`], [`sql`],
 //! [`text`], [`principal`], [`decision`]) build and test natively; the Spin glue
-//! ([`http`], [`context`], [`store`]) exists only on `wasm32` (so do [`outbox`]'s and
-//! [`policy`]'s: its `Action` and `Facts` build everywhere).
+//! ([`http`], [`context`], [`store`]) exists only on `wasm32` (so do [`outbox`]'s,
+//! [`personal`]'s and [`policy`]'s: its `Action` and `Facts` build everywhere).
 
 pub mod audit;
 pub mod csv;
@@ -14,6 +14,7 @@ pub mod json;
 pub mod log;
 pub mod outbox;
 pub mod page;
+pub mod personal;
 pub mod policy;
 pub mod principal;
 pub mod problem;

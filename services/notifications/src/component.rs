@@ -38,6 +38,9 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     // The gateway's routes all start with /api/, the internal route's with
     // /internal/notifications/ (spin.toml routes nothing else here).
     if !req.path.starts_with("/api/") {
+        if crate::personal::serves(&req.path) {
+            return crate::personal::route(req).await;
+        }
         qmi_kit::internal::authorize(req).await?;
         if req.path == crate::DEPOSIT_PATH {
             return receive(req).await;

@@ -20,6 +20,8 @@ mod component;
 mod deposit;
 #[cfg(target_arch = "wasm32")]
 mod mailer;
+#[cfg(target_arch = "wasm32")]
+mod personal;
 
 /// The SQLite label of the notifications database.
 pub const DATABASE: &str = "notifications";

@@ -10,7 +10,7 @@ use qmi_kit::store::Db;
 use spin_sdk::http::Request;
 
 use crate::context::Ctx;
-use crate::{directory, logo, merge, notes, private, profiles};
+use crate::{directory, logo, merge, notes, personal, private, profiles};
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Reply {
@@ -21,6 +21,9 @@ async fn route(req: &Incoming) -> Result<Reply, Problem> {
     // The gateway's routes all start with /api/, the internal route's with
     // /internal/partners/ (spin.toml routes nothing else here).
     if !req.path.starts_with("/api/") {
+        if personal::serves(&req.path) {
+            return personal::route(req).await;
+        }
         return private::route(req).await;
     }
     let (op, kit) = qmi_kit::context::Ctx::route::<Op>(req)?;

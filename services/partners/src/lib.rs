@@ -24,6 +24,8 @@ mod merge;
 #[cfg(target_arch = "wasm32")]
 mod notes;
 #[cfg(target_arch = "wasm32")]
+mod personal;
+#[cfg(target_arch = "wasm32")]
 mod private;
 #[cfg(target_arch = "wasm32")]
 mod profiles;

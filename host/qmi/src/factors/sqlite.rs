@@ -36,7 +36,8 @@ const STATEMENT_CACHE: usize = 100;
 
 /// Opens a pool on an SQLite file as Spin configures it: created when
 /// missing, WAL journal, `synchronous = NORMAL`, a busy timeout (for the
-/// host's own use of a database: migrations, seeds).
+/// host's own use of a database: migrations, seeds), and, as every connection
+/// qmi opens, `secure_delete` (see [`open_file`]).
 pub async fn open_pool(path: &Path) -> Result<SqlitePool> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -48,7 +49,8 @@ pub async fn open_pool(path: &Path) -> Result<SqlitePool> {
         .busy_timeout(BUSY_TIMEOUT)
         // SQLite's own default, which Spin keeps; a service that wants
         // foreign keys enforced says so on its connection.
-        .foreign_keys(false);
+        .foreign_keys(false)
+        .pragma("secure_delete", "ON");
     SqlitePoolOptions::new()
         .max_connections(MAX_CONNECTIONS as u32)
         // A local file does not go stale: skip the ping before every acquire.
@@ -63,6 +65,13 @@ pub async fn open_pool(path: &Path) -> Result<SqlitePool> {
 /// Opens an SQLite file as Spin configures it: created when missing, WAL
 /// journal, `synchronous = NORMAL`, foreign keys off, a busy timeout of
 /// [`BUSY_TIMEOUT`] (the SQLite interface's files and the key-value store's).
+///
+/// One addition to Spin's settings: `PRAGMA secure_delete = ON`, so that what a
+/// statement deletes is overwritten with zeros in the file instead of lingering
+/// in free space (an erased person's e-mail must be nowhere in a database
+/// file). Spin does not set it: under real Spin, erasure ends with a
+/// `wal_checkpoint(TRUNCATE)` of its own (`qmi_kit::personal::checkpoint`), and
+/// `qmi maintenance` rewrites the files (`VACUUM`).
 pub(crate) fn open_file(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
     let conn = rusqlite::Connection::open_with_flags(
         path,
@@ -76,6 +85,8 @@ pub(crate) fn open_file(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
     // SQLite's own default for foreign keys, which Spin keeps; a service
     // that wants them enforced says so on its connection.
     conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;")?;
+    // Answers the setting in a row, as the journal mode does.
+    conn.query_row("PRAGMA secure_delete = ON", [], |_| Ok(()))?;
     Ok(conn)
 }
 

@@ -149,6 +149,9 @@ super::catalogue! {
     ModerateFeedback = "moderateFeedback": POST "/api/experiments/{id}/feedback/{feedback}/moderation", Principal, 200,
         "Publish or reject a feedback",
         query: &[], request: Some(s::<Moderation>), response: Some(s::<Feedback>);
+    EraseFeedback = "eraseFeedback": DELETE "/api/experiments/{id}/feedback/{feedback}", Principal, 204,
+        "Erase a feedback on its author's request: its text and any contact it holds are deleted (the commune's moderators)",
+        query: &[], request: None, response: None;
     GetEvaluation = "getEvaluation": GET "/api/experiments/{id}/evaluation", Principal, 200,
         "The common grid side by side, and the holder's evaluation",
         query: &[], request: None, response: Some(s::<Evaluation>);

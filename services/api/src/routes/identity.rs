@@ -2,11 +2,12 @@
 //! and members, organisations, programme invitations.
 
 use super::{PAGE, QueryParam, any_object, file_body, s};
-use crate::accountability::{AuditPage, RuntimeFigures, Usage};
+use crate::accountability::{AuditPage, EraseMe, RuntimeFigures, Usage};
 use crate::applications::CommuneStatusChange;
 use crate::identity::*;
 use crate::page::Page;
 use crate::partners::{Repoint, Repointed};
+use crate::personal::PersonalData;
 
 const COMMUNE_FILTERS: &[QueryParam] = &[
     QueryParam {
@@ -138,6 +139,12 @@ super::catalogue! {
     ChangeEmail = "changeEmail": POST "/api/me/email", Account, 202,
         "Change the e-mail (password required): a link valid 24 hours goes to the new address, which applies once confirmed",
         query: &[], request: Some(s::<EmailChange>), response: Some(s::<LinkSent>);
+    ExportMe = "exportMe": GET "/api/me/export", Account, 200,
+        "Everything QMI holds about the signed-in account, across every service, as one JSON file to download (other people by their ids only)",
+        query: &[], request: None, response: Some(s::<PersonalData>);
+    DeleteMe = "deleteMe": DELETE "/api/me", Account, 204,
+        "Erase the signed-in account (password required): its authored records keep their content under an anonymous id, what is only about it is deleted; refused (409) while it is a commune's last admin",
+        query: &[], request: Some(s::<EraseMe>), response: None;
     ListSessions = "listSessions": GET "/api/me/sessions", Account, 200,
         "The account's signed-in sessions (the QMI-Session header marks the caller's own as current)",
         query: &[], request: None, response: Some(s::<Vec<Session>>);
