@@ -503,6 +503,17 @@ fn exact(message: &str) -> Option<&'static str> {
             "un code pays ISO 3166-1 en capitales (FR, DE…)"
         }
         "an INSEE code" => "un code INSEE",
+        "the `next_cursor` of a previous page" => "le `next_cursor` d'une page précédente",
+        "a date: YYYY-MM-DD" => "une date : AAAA-MM-JJ",
+        "a whole number from 1" => "un nombre entier, à partir de 1",
+        "a whole number from 1 to 500" => "un nombre entier de 1 à 500",
+        "the platform's audit trail is the programme team's" => {
+            "le journal d'audit de la plateforme est celui de l'équipe du programme"
+        }
+        "a commune's audit trail is read by its admins and programme operators" => {
+            "le journal d'audit d'une commune se lit par ses administrateurs et les opérateurs du programme"
+        }
+        "usage counts are the operators'" => "les chiffres d'usage sont ceux des opérateurs",
         "already a member of another organisation" => "déjà membre d'une autre organisation",
         "a weight greater than 0 and at most 100" => "un poids supérieur à 0 et au plus 100",
         "a unique key of a-z, 0-9 and _" => "une clé unique faite de a-z, 0-9 et _",

@@ -13,7 +13,7 @@ use crate::problem::Problem;
 use crate::sql::Schema;
 use crate::store::Db;
 
-/// Most entries a page holds.
+/// Most entries a page holds (its refusal says 500).
 pub const MAX_LIMIT: usize = 500;
 
 /// Whether `path` is one of the routes [`route`] answers under `prefix`.
@@ -88,7 +88,7 @@ pub fn parse<'q>(
         Some(_) => {
             return Err(Problem::invalid_field(
                 "limit",
-                format!("at most {MAX_LIMIT}"),
+                "a whole number from 1 to 500",
             ));
         }
     };
