@@ -72,6 +72,18 @@ fn an_export_holds_what_names_the_account_and_nothing_of_anyone_else() {
             .map(|a| a.contains("des arbres")),
         Some(true)
     );
+    // The audit entries naming P: their application's, and their sign-ins.
+    let audit = applications["audit"].as_array().expect("audit entries");
+    assert!(
+        audit.iter().any(|e| e["record_id"] == w.app_p.as_str()),
+        "{audit:?}"
+    );
+    assert!(
+        data["services"]["identity"]["records"]["audit"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|e| e["action"] == "sign-in")),
+        "{data}"
+    );
     let notifications = &data["services"]["notifications"]["records"];
     assert_eq!(notifications["directory"][0]["email"], w.p.email.as_str());
     // Nobody else's address or name, anywhere in the file.

@@ -153,16 +153,30 @@ pub(super) async fn export(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         account.text("organisation_id").map(str::to_owned),
     );
     let mut services = BTreeMap::new();
-    services.insert(
-        "identity".to_owned(),
-        own_part(cx, &allowed, &p.sub, &email).await?,
-    );
+    let mut own = own_part(cx, &allowed, &p.sub, &email).await?;
+    let entries = cx.db.audit_by_account(&p.sub).await?;
+    own.records.insert("audit".to_owned(), to_values(&entries)?);
+    services.insert("identity".to_owned(), own);
     // The other services' parts: all of them, or no file (an export that
     // silently misses a service would mislead).
     cx.db.finish().await;
     for (service, target) in PERSONAL {
-        let part =
+        let mut part =
             qmi_kit::personal::fetch_part(&target, &p.sub, organisation.as_deref(), &email).await?;
+        // The audit entries naming the person (ids only), in the services that keep a trail.
+        if qmi_api::internal::AUDITED.contains(&target) {
+            let query =
+                qmi_kit::page::Query::encode([("account", p.sub.as_str()), ("everywhere", "1")]);
+            let path = format!(
+                "{}{}?{query}",
+                target.prefix,
+                qmi_api::internal::AUDIT_SUFFIX
+            );
+            let entries: Vec<qmi_api::accountability::AuditEntry> =
+                qmi_kit::internal::get_json(&target, &path, target.prefix).await?;
+            part.records
+                .insert("audit".to_owned(), to_values(&entries)?);
+        }
         services.insert(service.to_owned(), part);
     }
     let t = Instant(now());
@@ -187,4 +201,14 @@ pub(super) async fn export(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         ],
         body,
     ))
+}
+
+/// Audit entries as the export's records.
+fn to_values(
+    entries: &[qmi_api::accountability::AuditEntry],
+) -> Result<Vec<serde_json::Value>, Problem> {
+    entries
+        .iter()
+        .map(|e| serde_json::to_value(e).map_err(Problem::internal))
+        .collect()
 }

@@ -46,6 +46,14 @@ pub async fn route(req: &Incoming, prefix: &str, db: &Db) -> Option<Result<Reply
 }
 
 async fn entries(req: &Incoming, db: &Db) -> Result<Reply, Problem> {
+    // A person's own data export: every entry naming the account, everywhere.
+    if req.query.non_empty("everywhere").is_some() {
+        let account = req
+            .query
+            .non_empty("account")
+            .ok_or_else(|| Problem::invalid_field("account", "required with everywhere"))?;
+        return Ok(json(200, &db.audit_by_account(account).await?));
+    }
     let (insee, filter) = parse(|name| req.query.get(name))?;
     let entries = db.audit_entries_internal(insee.as_ref(), &filter).await?;
     Ok(json(200, &entries))

@@ -346,6 +346,30 @@ impl Db {
         self.audit_chain(insee, filter).await
     }
 
+    /// Every entry naming `account` in this service's chains, every commune's
+    /// and the platform's (a person's own data export, for the internal route).
+    pub async fn audit_by_account(&self, account: &str) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut out = Vec::new();
+        for (table, reach) in [
+            (AUDIT.name(), Reach::Across),
+            (PLATFORM_AUDIT, Reach::Platform),
+        ] {
+            let sql = format!(
+                "SELECT {} FROM {table} WHERE account_id = ? ORDER BY insee, seq",
+                COLUMNS.join(", ")
+            );
+            let rows = self
+                .run(
+                    reach,
+                    Access::Read,
+                    self.sql(&sql, vec![Value::Text(account.to_owned())]),
+                )
+                .await?;
+            out.extend(rows.iter().map(|r| entry_of(&self.label, &r)));
+        }
+        Ok(out)
+    }
+
     async fn audit_chain(
         &self,
         insee: Option<&Insee>,
@@ -386,23 +410,7 @@ impl Db {
         let rows = self
             .run(reach, Access::Read, self.sql(&sql, params))
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| AuditEntry {
-                service: self.label.clone(),
-                insee: r.text("insee").unwrap_or_default().to_owned(),
-                seq: r.int("seq").unwrap_or_default(),
-                at: r.text("at").unwrap_or_default().to_owned(),
-                account_id: r.text("account_id").unwrap_or_default().to_owned(),
-                role: r.text("role").unwrap_or_default().to_owned(),
-                action: r.text("action").unwrap_or_default().to_owned(),
-                record_kind: r.text("record_kind").unwrap_or_default().to_owned(),
-                record_id: r.text("record_id").unwrap_or_default().to_owned(),
-                request_id: r.text("request_id").unwrap_or_default().to_owned(),
-                prev_hash: r.text("prev_hash").unwrap_or_default().to_owned(),
-                hash: r.text("hash").unwrap_or_default().to_owned(),
-            })
-            .collect())
+        Ok(rows.iter().map(|r| entry_of(&self.label, &r)).collect())
     }
 }
 
@@ -418,6 +426,25 @@ fn stamp() -> String {
         seconds.trim_end_matches('Z'),
         since.subsec_millis()
     )
+}
+
+/// An entry read back.
+fn entry_of(service: &str, r: &crate::sql::Row<'_>) -> AuditEntry {
+    let text = |c: &str| r.text(c).unwrap_or_default().to_owned();
+    AuditEntry {
+        service: service.to_owned(),
+        insee: text("insee"),
+        seq: r.int("seq").unwrap_or_default(),
+        at: text("at"),
+        account_id: text("account_id"),
+        role: text("role"),
+        action: text("action"),
+        record_kind: text("record_kind"),
+        record_id: text("record_id"),
+        request_id: text("request_id"),
+        prev_hash: text("prev_hash"),
+        hash: text("hash"),
+    }
 }
 
 fn entry_values(e: AuditEntry) -> Vec<Value> {
