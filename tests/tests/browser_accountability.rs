@@ -281,10 +281,13 @@ fn commune_admin_reads_the_audit_trail_after_a_change() {
             b.goto("/espace/registre").await?;
             b.fill("#registre-filtre", "93066").await?;
             b.click("#registre-chercher").await?;
-            b.click(
-                "#table-registre tr[data-insee='93066'] a[href='/espace/communes/93066/journal']",
-            )
-            .await?;
+            // The search re-renders the table: a link found just before it is
+            // replaced may go stale once, then the new one is clicked.
+            let journal =
+                "#table-registre tr[data-insee='93066'] a[href='/espace/communes/93066/journal']";
+            if b.click(journal).await.is_err() {
+                b.click(journal).await?;
+            }
             b.wait_text("#table-journal", &admin_id).await?;
             b.goto("/espace").await?;
             b.click("a[href='/espace/journal']").await?;
