@@ -163,6 +163,9 @@ fn outside_a_only_operators_the_organisation_and_assigned_reviewers_read_a_unpub
             || !a.is_read()
             || a == Action::RegistryRead
             || matches!(a, Action::PartnerRead | Action::PartnerContacts)
+            // One's own data and the operators' counts are no commune's record:
+            // the services select them by the asking account, or count them.
+            || matches!(a, Action::PersonalDataExport | Action::UsageRead)
         {
             return;
         }
