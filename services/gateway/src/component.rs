@@ -180,7 +180,7 @@ async fn gate(
                 action: format!("refusal:{}", refusal.slug()),
                 path: format!("{method_name} {path}"),
                 request_id: request_id.to_owned(),
-                at: crate::refusals::stamp(),
+                at: qmi_kit::time::now_millis(),
             };
             crate::refusals::record(&pending).await;
         }

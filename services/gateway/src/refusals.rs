@@ -15,16 +15,3 @@ pub async fn record(pending: &PendingRefusal) {
     };
     let _left = store.set(&pending.key(), &value).await;
 }
-
-/// Now, to the millisecond (RFC 3339, UTC).
-pub fn stamp() -> String {
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let seconds = qmi_kit::time::Instant(i64::try_from(since.as_secs()).unwrap_or(0)).to_string();
-    format!(
-        "{}.{:03}Z",
-        seconds.trim_end_matches('Z'),
-        since.subsec_millis()
-    )
-}

@@ -50,33 +50,51 @@ pub async fn authorize(req: &Incoming) -> Result<(), Problem> {
     }
 }
 
-/// `GET` on a target's internal route (`path_and_query` starting with its
-/// prefix) with the internal token, its JSON answer decoded; `what` names the
-/// call in errors (a 502 when the target cannot be reached).
+/// One call on a target's internal route (`path_and_query` starting with its
+/// prefix), with the internal token and a JSON body if any: status and body (a
+/// 502 when the target cannot be reached).
+pub async fn send(
+    target: &Target,
+    method: &str,
+    path_and_query: &str,
+    body: Option<Vec<u8>>,
+) -> Result<(u16, bytes::Bytes), Problem> {
+    use spin_sdk::http::body::IncomingBodyExt as _;
+    use spin_sdk::http::{FullBody, Request};
+    let url = url(target, path_and_query).await;
+    let mut builder = Request::<()>::builder().method(method).uri(&url);
+    if let Some(auth) = authorization().await {
+        builder = builder.header("authorization", auth);
+    }
+    let payload = bytes::Bytes::from(body.unwrap_or_default());
+    if !payload.is_empty() {
+        builder = builder.header("content-type", "application/json");
+    }
+    let request = builder
+        .header("content-length", payload.len().to_string())
+        .body(FullBody::new(payload))
+        .map_err(Problem::internal)?;
+    let response = spin_sdk::http::send(request).await.map_err(|e| {
+        Problem::new(502, "upstream", "Upstream failure")
+            .detail(format!("{method} {}: {e:?}", target.prefix))
+    })?;
+    let status = response.status().as_u16();
+    let bytes = response
+        .into_body()
+        .bytes()
+        .await
+        .map_err(|e| Problem::internal(format!("{}: {e:?}", target.prefix)))?;
+    Ok((status, bytes))
+}
+
+/// `GET` on a target's internal route, its JSON answer decoded; `what` names
+/// the call in errors.
 pub async fn get_json<T: serde::de::DeserializeOwned>(
     target: &Target,
     path_and_query: &str,
     what: &str,
 ) -> Result<T, Problem> {
-    use spin_sdk::http::body::IncomingBodyExt as _;
-    use spin_sdk::http::{FullBody, Request};
-    let url = url(target, path_and_query).await;
-    let mut builder = Request::<()>::builder().method("GET").uri(&url);
-    if let Some(auth) = authorization().await {
-        builder = builder.header("authorization", auth);
-    }
-    let request = builder
-        .body(FullBody::new(bytes::Bytes::new()))
-        .map_err(Problem::internal)?;
-    let response = spin_sdk::http::send(request).await.map_err(|e| {
-        Problem::new(502, "upstream", "Upstream failure").detail(format!("{what}: {e:?}"))
-    })?;
-    let status = response.status().as_u16();
-    let body = response
-        .into_body()
-        .bytes()
-        .await
-        .map_err(|e| Problem::internal(format!("{what}: {e:?}")))?;
+    let (status, body) = send(target, "GET", path_and_query, None).await?;
     if status != 200 {
         return Err(crate::api::upstream(what, status, &body));
     }

@@ -9,6 +9,20 @@ use crate::problem::Problem;
 
 pub use qmi_api::page::{DEFAULT_LIMIT, MAX_LIMIT};
 
+/// `s` percent-encoded for a query string: all but RFC 3986's unreserved
+/// characters (`A-Z a-z 0-9 - . _ ~`).
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// A decoded query string: ordered `(name, value)` pairs, percent- and
 /// `+`-decoded.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -51,20 +65,9 @@ impl Query {
     /// `a=1&b=x%20y` from pairs, each name and value percent-encoded (all but
     /// RFC 3986's unreserved characters); [`Query::parse`] reads it back.
     pub fn encode<'p>(pairs: impl IntoIterator<Item = (&'p str, &'p str)>) -> String {
-        let escape = |s: &str| {
-            let mut out = String::with_capacity(s.len());
-            for b in s.bytes() {
-                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-                    out.push(char::from(b));
-                } else {
-                    out.push_str(&format!("%{b:02X}"));
-                }
-            }
-            out
-        };
         pairs
             .into_iter()
-            .map(|(k, v)| format!("{}={}", escape(k), escape(v)))
+            .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
             .collect::<Vec<_>>()
             .join("&")
     }

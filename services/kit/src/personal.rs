@@ -60,19 +60,6 @@ pub fn communes(rows: &Rows, column: &str) -> BTreeSet<Insee> {
         .collect()
 }
 
-/// `s` percent-encoded for a query string (unreserved characters kept).
-pub fn encode_query_value(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(target_arch = "wasm32")]
 pub use glue::*;
 
@@ -81,16 +68,14 @@ mod glue {
     use std::cell::RefCell;
     use std::collections::HashMap;
 
-    use bytes::Bytes;
     use qmi_api::Insee;
     use qmi_api::internal::{ERASE_SUFFIX, EXPORT_SUFFIX, Target};
     use qmi_api::personal::{EraseAccount, Erased, ServicePart, is_tombstone};
-    use spin_sdk::http::body::IncomingBodyExt as _;
-    use spin_sdk::http::{FullBody, Request};
 
-    use super::{encode_query_value, is_id};
+    use super::is_id;
     use crate::decision::Allowed;
     use crate::http::Incoming;
+    use crate::page::encode_component;
     use crate::problem::Problem;
     use crate::sql::{Dialect, Rows, Value};
     use crate::store::{Db, StoreError};
@@ -283,13 +268,13 @@ mod glue {
         let mut path = format!(
             "{}{EXPORT_SUFFIX}?account={}&email={}",
             target.prefix,
-            encode_query_value(account),
-            encode_query_value(email)
+            encode_component(account),
+            encode_component(email)
         );
         if let Some(org) = organisation {
-            path.push_str(&format!("&organisation={}", encode_query_value(org)));
+            path.push_str(&format!("&organisation={}", encode_component(org)));
         }
-        let (status, body) = send(target, "GET", &path, None).await?;
+        let (status, body) = crate::internal::send(target, "GET", &path, None).await?;
         if status != 200 {
             return Err(crate::api::upstream(target.prefix, status, &body));
         }
@@ -301,45 +286,12 @@ mod glue {
     pub async fn erase_part(target: &Target, erase: &EraseAccount) -> Result<Erased, Problem> {
         let body = serde_json::to_vec(erase).map_err(Problem::internal)?;
         let path = format!("{}{ERASE_SUFFIX}", target.prefix);
-        let (status, answer) = send(target, "POST", &path, Some(body)).await?;
+        let (status, answer) = crate::internal::send(target, "POST", &path, Some(body)).await?;
         if status != 200 {
             return Err(crate::api::upstream(target.prefix, status, &answer));
         }
         serde_json::from_slice(&answer)
             .map_err(|e| Problem::internal(format!("{}: {e}", target.prefix)))
-    }
-
-    /// One call on an internal route, with the internal token: status and body.
-    async fn send(
-        target: &Target,
-        method: &str,
-        path: &str,
-        body: Option<Vec<u8>>,
-    ) -> Result<(u16, Bytes), Problem> {
-        let url = crate::internal::url(target, path).await;
-        let mut builder = Request::<()>::builder().method(method).uri(&url);
-        if let Some(auth) = crate::internal::authorization().await {
-            builder = builder.header("authorization", auth);
-        }
-        let payload = Bytes::from(body.unwrap_or_default());
-        if !payload.is_empty() {
-            builder = builder.header("content-type", "application/json");
-        }
-        let request = builder
-            .header("content-length", payload.len().to_string())
-            .body(FullBody::new(payload))
-            .map_err(Problem::internal)?;
-        let response = spin_sdk::http::send(request).await.map_err(|e| {
-            Problem::new(502, "upstream", "Upstream failure")
-                .detail(format!("{method} {}: {e:?}", target.prefix))
-        })?;
-        let status = response.status().as_u16();
-        let bytes = response
-            .into_body()
-            .bytes()
-            .await
-            .map_err(|e| Problem::internal(format!("{}: {e:?}", target.prefix)))?;
-        Ok((status, bytes))
     }
 }
 
@@ -382,9 +334,10 @@ mod tests {
             .map(|i| i.to_string())
             .collect();
         assert_eq!(found, ["75056", "93066"]);
-        assert_eq!(encode_query_value("jo+x@a.fr"), "jo%2Bx%40a.fr");
+        assert_eq!(crate::page::encode_component("jo+x@a.fr"), "jo%2Bx%40a.fr");
         assert_eq!(
-            crate::page::Query::parse(&format!("e={}", encode_query_value("é è@x.fr"))).get("e"),
+            crate::page::Query::parse(&format!("e={}", crate::page::encode_component("é è@x.fr")))
+                .get("e"),
             Some("é è@x.fr")
         );
     }

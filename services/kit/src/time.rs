@@ -18,6 +18,20 @@ pub fn now() -> Instant {
     )
 }
 
+/// Now, to the millisecond (RFC 3339, UTC, `…:SS.mmmZ`): entries written in
+/// one second, by several components, still sort in the order they were made.
+pub fn now_millis() -> String {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = Instant(i64::try_from(since.as_secs()).unwrap_or(0)).to_string();
+    format!(
+        "{}.{:03}Z",
+        seconds.trim_end_matches('Z'),
+        since.subsec_millis()
+    )
+}
+
 pub use qmi_api::calendar::{civil_from_days, days_from_civil, days_in_month};
 
 /// The last Sunday of a month, as a day count.

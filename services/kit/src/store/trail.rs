@@ -18,7 +18,6 @@ use crate::decision::Allowed;
 use crate::http::Reply;
 use crate::problem::Problem;
 use crate::sql::{Dialect, Rows, Statement, StoreError, Value};
-use crate::time::Instant;
 
 /// One request's trail: who acts, from which request, when, and the changes
 /// of the open transaction waiting for their entry.
@@ -305,7 +304,7 @@ impl Db {
                 head,
                 mark,
                 &trail.actor,
-                stamp(),
+                crate::time::now_millis(),
                 &trail.request_id,
             )
         };
@@ -412,20 +411,6 @@ impl Db {
             .await?;
         Ok(rows.iter().map(|r| entry_of(&self.label, &r)).collect())
     }
-}
-
-/// Now, to the millisecond (RFC 3339, UTC): entries of one second, in several
-/// services, still sort in the order they were written.
-fn stamp() -> String {
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let seconds = Instant(i64::try_from(since.as_secs()).unwrap_or(0)).to_string();
-    format!(
-        "{}.{:03}Z",
-        seconds.trim_end_matches('Z'),
-        since.subsec_millis()
-    )
 }
 
 /// An entry read back.
