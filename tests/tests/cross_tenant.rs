@@ -2162,6 +2162,16 @@ fn no_route_lets_another_tenant_or_organisation_read_or_change_the_victims_recor
             Body::Json(json!({ "account": y.id, "tombstone": "compte-supprime-intrus" })),
         ));
     }
+    // The audit chains and usage counts (issue 18): B's trail and every
+    // commune's counts, never to a person's token.
+    for target in qmi_api::internal::AUDITED {
+        internal.push((
+            "GET",
+            format!("{}/audit?insee={B}", target.prefix),
+            Body::Empty,
+        ));
+        internal.push(("GET", format!("{}/usage", target.prefix), Body::Empty));
+    }
     let who_all = std::iter::once(Who::Programme).chain(Who::ALL);
     for who in who_all {
         for (method, path, body) in &internal {
