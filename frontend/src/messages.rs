@@ -505,6 +505,7 @@ fn exact(message: &str) -> Option<&'static str> {
         "an INSEE code" => "un code INSEE",
         "the `next_cursor` of a previous page" => "le `next_cursor` d'une page précédente",
         "a date: YYYY-MM-DD" => "une date : AAAA-MM-JJ",
+        "required with everywhere" => "requis avec everywhere",
         "a whole number from 1" => "un nombre entier, à partir de 1",
         "a whole number from 1 to 500" => "un nombre entier de 1 à 500",
         "the platform's audit trail is the programme team's" => {
