@@ -13,7 +13,10 @@
 //! - a tenant-scoped read: one application (`GET /api/applications/{id}`) and
 //!   a call's 100 applications (`GET /api/calls/{id}/applications?limit=100`),
 //!   as an administrator of Saint-Denis;
-//! - platform-wide reads: the registry's first page and one commune;
+//! - platform-wide reads: the registry's first page, one commune and its
+//!   figures (`/api/figures`);
+//! - public listings: the first page of every commune's calls, one commune's
+//!   calls (`/api/calls?commune=`), the districts;
 //! - sign-in (argon2id);
 //! - durable writes per second: submissions (`POST /api/calls/{id}/applications`
 //!   with `submit: true` and an `Idempotency-Key`, 8 connections, each answer a
@@ -24,7 +27,8 @@
 //!   several rounds, the same statements otherwise.
 //!
 //! The goals (issue 17): PostgreSQL's tenant-scoped read p50 within 2× of
-//! SQLite's; RLS under 10 %; 10,000 communes within 1.2× of 130. Asserts
+//! SQLite's; RLS under 10 %; 10,000 communes within 1.2× of 130 (issue 19:
+//! every listing, printed as a table per backend). Asserts
 //! nothing. `QMI_BENCH_ROUNDS` (requests per read, default 400),
 //! `QMI_BENCH_SUBMISSIONS` (default 1000), `QMI_BENCH_BACKENDS` (`sqlite`,
 //! `postgres`, default both).
@@ -79,6 +83,14 @@ struct Figures {
     call_applications: Latency,
     registry_page: Latency,
     one_commune: Latency,
+    /// `GET /api/figures`: the registry counted.
+    figures: Latency,
+    /// `GET /api/calls?limit=100`: the public listing of every commune's calls.
+    calls_page: Latency,
+    /// `GET /api/calls?commune={insee}`: one commune's calls.
+    commune_calls: Latency,
+    /// `GET /api/districts`: the public listing of the innovation districts.
+    districts: Latency,
     sign_in: Latency,
     writes_per_s: f64,
     /// `(with RLS, without RLS)` p50 of one application and of the call's list.
@@ -362,6 +374,16 @@ fn measure(
         None,
         rounds,
     );
+    let figures = reads(&http, server, "/api/figures", None, rounds);
+    let calls_page = reads(&http, server, "/api/calls?limit=100", None, rounds);
+    let commune_calls = reads(
+        &http,
+        server,
+        &format!("/api/calls?commune={MEASURED}"),
+        None,
+        rounds,
+    );
+    let districts = reads(&http, server, "/api/districts", None, rounds);
     let body =
         json!({ "email": "admin.saint-denis@qmi.example", "password": PASSWORD }).to_string();
     let sign_in = Latency::of(
@@ -391,6 +413,10 @@ fn measure(
         call_applications,
         registry_page,
         one_commune,
+        figures,
+        calls_page,
+        commune_calls,
+        districts,
         sign_in,
         writes_per_s,
         rls,
@@ -409,6 +435,10 @@ fn measure(
             f.registry_page,
         ),
         ("GET /api/communes/{insee} (platform-wide)", f.one_commune),
+        ("GET /api/figures (platform-wide)", f.figures),
+        ("GET /api/calls?limit=100 (public)", f.calls_page),
+        ("GET /api/calls?commune={insee} (public)", f.commune_calls),
+        ("GET /api/districts (public)", f.districts),
         ("POST /api/auth/token (argon2id)", f.sign_in),
     ] {
         println!("  {name:<62} p50 {:>7.2} ms   p99 {:>7.2} ms", l.p50, l.p99);
@@ -565,12 +595,26 @@ fn table(all: &[Figures]) {
     }
     for b in ["SQLite", "PostgreSQL"] {
         if let (Some(small), Some(large)) = (find(b, 130), find(b, 10_000)) {
-            println!(
-                "{b}: 10,000 / 130 communes, p50: one application {:.2}×, 100 applications {:.2}×, registry page {:.2}×",
-                large.one_application.p50 / small.one_application.p50,
-                large.call_applications.p50 / small.call_applications.p50,
-                large.registry_page.p50 / small.registry_page.p50
-            );
+            println!("\n{b}: every read at 130 and at 10,000 communes (goal: within 1.2×)");
+            println!("| read | 130 communes p50 | 10,000 communes p50 | 10,000 / 130 |");
+            println!("|---|---:|---:|---:|");
+            let rows: [(&str, fn(&Figures) -> Latency); 9] = [
+                ("one application (tenant)", |f| f.one_application),
+                ("a call's 100 applications (tenant)", |f| {
+                    f.call_applications
+                }),
+                ("registry page of 100", |f| f.registry_page),
+                ("one commune", |f| f.one_commune),
+                ("`/api/figures`", |f| f.figures),
+                ("calls, first page of 100", |f| f.calls_page),
+                ("one commune's calls", |f| f.commune_calls),
+                ("districts", |f| f.districts),
+                ("sign-in", |f| f.sign_in),
+            ];
+            for (name, of) in rows {
+                let (a, z) = (of(small).p50, of(large).p50);
+                println!("| {name} | {a:.2} ms | {z:.2} ms | {:.2}× |", z / a);
+            }
         }
     }
 }

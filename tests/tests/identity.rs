@@ -1002,6 +1002,98 @@ fn openapi_documents_every_route_that_answers() {
     }
 }
 
+/// `/api/figures` reads tallies the registry keeps in the transaction of each
+/// change (issue 19): a commune added through the API counts at once under its
+/// status, département and territory, suspending and resuming moves it between
+/// statuses, and the totals always equal what the registry lists.
+#[test]
+fn figures_follow_every_change_of_the_registry() {
+    let server = server();
+    let api = Api::new(&server);
+    let hosting = api.token("hosting@qmi.example");
+    let tally = |figures: &Value, group: &str, code: &str| -> (u64, u64) {
+        figures[group]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["code"] == code)
+            .map_or((0, 0), |t| {
+                (
+                    t["communes"].as_u64().unwrap(),
+                    t["population"].as_u64().unwrap(),
+                )
+            })
+    };
+    let before = api.get("/api/figures", None).body;
+    assert_eq!(tally(&before, "by_departement", "01"), (0, 0), "{before}");
+
+    let r = api.post(
+        "/api/admin/communes",
+        Some(&hosting),
+        &json!({
+            "insee": "01004", "name": "Ambérieu-en-Bugey", "status": "candidate",
+            "ept_code": "200099999", "ept_name": "Territoire d'essai", "population": 14_000
+        }),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let added = api.get("/api/figures", None).body;
+    assert_eq!(added["communes"], before["communes"].as_u64().unwrap() + 1);
+    assert_eq!(
+        added["population"],
+        before["population"].as_u64().unwrap() + 14_000
+    );
+    assert_eq!(tally(&added, "by_departement", "01"), (1, 14_000));
+    let candidates = tally(&before, "by_status", "candidate");
+    assert_eq!(
+        tally(&added, "by_status", "candidate"),
+        (candidates.0 + 1, candidates.1 + 14_000)
+    );
+    let territory = added["by_territory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "200099999")
+        .expect("the new territory");
+    assert_eq!(territory["name"], "Territoire d'essai");
+    assert_eq!(territory["communes"], 1);
+
+    let r = api.post(
+        "/api/admin/communes/01004/suspend",
+        Some(&hosting),
+        &json!({ "reason": "test" }),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let suspended = api.get("/api/figures", None).body;
+    assert_eq!(tally(&suspended, "by_status", "candidate"), candidates);
+    let was = tally(&before, "by_status", "suspended");
+    assert_eq!(
+        tally(&suspended, "by_status", "suspended"),
+        (was.0 + 1, was.1 + 14_000)
+    );
+    assert_eq!(suspended["communes"], added["communes"]);
+
+    let r = api.post(
+        "/api/admin/communes/01004/resume",
+        Some(&hosting),
+        &json!({}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let resumed = api.get("/api/figures", None).body;
+    assert_eq!(resumed, added);
+
+    // The totals are the registry's, read page by page.
+    let listed = api.get("/api/communes?limit=500", None).body;
+    let items = listed["items"].as_array().unwrap();
+    assert_eq!(resumed["communes"], items.len() as u64);
+    assert_eq!(
+        resumed["population"],
+        items
+            .iter()
+            .map(|c| c["population"].as_u64().unwrap_or(0))
+            .sum::<u64>()
+    );
+}
+
 /// A commune of the test's own, added by the hosting operator (outside the demo data).
 fn new_commune(api: &Api<'_>, hosting: &str, insee: &str, name: &str) {
     let r = api.post(

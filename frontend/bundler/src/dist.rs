@@ -108,9 +108,10 @@ pub fn content_hash(bytes: &[u8]) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Whether a file gets a precompressed `.gz` sibling.
+/// Whether a file gets a precompressed `.gz` sibling (the page too: it is
+/// fetched, or revalidated, on every visit).
 fn gzip_worthy(name: &str) -> bool {
-    [".js", ".wasm", ".css", ".geojson"]
+    [".html", ".js", ".wasm", ".css", ".geojson"]
         .iter()
         .any(|ext| name.ends_with(ext))
 }
@@ -184,6 +185,7 @@ mod tests {
     fn text_assets_get_a_gzip_sibling() {
         assert!(gzip_worthy("qmi-e3b0c44298fc1c14.css"));
         assert!(gzip_worthy("communes-mgp.geojson"));
+        assert!(gzip_worthy("index.html"));
         assert!(!gzip_worthy("favicon-e3b0c44298fc1c14.svg"));
     }
 

@@ -29,8 +29,8 @@ pub mod tables {
     pub const COMMUNE_INVITATIONS: TenantTable = TenantTable::new("commune_invitations");
 
     /// `memberships` and `commune_invitations` hold one commune's rows each;
-    /// everything else is the platform's: the communes registry and its status
-    /// history (written by the programme's operators), accounts, organisations,
+    /// everything else is the platform's: the communes registry, its tallies and
+    /// its status history (written by the programme's operators), accounts, organisations,
     /// tokens, throttling, the outbox, and `invitations` — commune, programme and
     /// organisation invitations in one table (most rows belong to no commune; a
     /// commune's are read through `commune_invitations`, written by id after a
@@ -40,6 +40,7 @@ pub mod tables {
         platform: &[
             qmi_kit::audit::PLATFORM_AUDIT,
             "communes",
+            "commune_tallies",
             "commune_status_history",
             "organisations",
             "organisation_invitations",

@@ -170,41 +170,46 @@ pub(super) async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
 
 pub(super) async fn get_figures(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let _allowed = cx.allow(cx.who(), Operation::ReadRegistry).await?;
-    // Three grouped scans of one table: a few milliseconds at 10,000 communes.
-    let tally = |sql: &'static str| async move {
-        let rows = cx.db.platform().run(sql, Vec::new()).await?;
-        Ok::<_, Problem>(
-            rows.iter()
-                .map(|row| Tally {
-                    code: row.string("code"),
-                    name: row.text("name").map(str::to_owned),
-                    communes: row
-                        .int("communes")
-                        .and_then(|n| u64::try_from(n).ok())
-                        .unwrap_or(0),
-                    population: row
-                        .int("population")
-                        .and_then(|n| u64::try_from(n).ok())
-                        .unwrap_or(0),
-                })
-                .collect::<Vec<_>>(),
+    // The tallies the registry's triggers keep (migration 0015): some tens of
+    // rows, whatever the number of communes.
+    let rows = cx
+        .db
+        .platform()
+        .run(
+            "SELECT dimension, code, name, communes, population FROM commune_tallies",
+            Vec::new(),
         )
+        .await?;
+    let count = |row: &qmi_kit::sql::Row<'_>, column: &str| {
+        row.int(column)
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or(0)
     };
-    let by_status = tally(
-        "SELECT status AS code, NULL AS name, COUNT(*) AS communes, COALESCE(SUM(population), 0) AS population \
-         FROM communes GROUP BY status ORDER BY status",
-    )
-    .await?;
-    let by_departement = tally(
-        "SELECT departement AS code, NULL AS name, COUNT(*) AS communes, COALESCE(SUM(population), 0) AS population \
-         FROM communes GROUP BY departement ORDER BY departement",
-    )
-    .await?;
-    let by_territory = tally(
-        "SELECT ept_code AS code, MIN(ept_name) AS name, COUNT(*) AS communes, COALESCE(SUM(population), 0) AS population \
-         FROM communes WHERE ept_code IS NOT NULL GROUP BY ept_code ORDER BY communes DESC, name",
-    )
-    .await?;
+    let (mut by_status, mut by_departement, mut by_territory) =
+        (Vec::new(), Vec::new(), Vec::new());
+    for row in rows.iter() {
+        let tally = Tally {
+            code: row.string("code"),
+            name: row.text("name").map(str::to_owned),
+            communes: count(&row, "communes"),
+            population: count(&row, "population"),
+        };
+        match row.text("dimension") {
+            Some("status") => by_status.push(tally),
+            Some("departement") => by_departement.push(tally),
+            Some("territory") => by_territory.push(tally),
+            _ => {}
+        }
+    }
+    // The same order on both backends, whatever the database's collation.
+    by_status.sort_by(|a, b| a.code.cmp(&b.code));
+    by_departement.sort_by(|a, b| a.code.cmp(&b.code));
+    by_territory.sort_by(|a, b| {
+        b.communes
+            .cmp(&a.communes)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.code.cmp(&b.code))
+    });
     let figures = Figures {
         communes: by_status.iter().map(|t| t.communes).sum(),
         population: by_status.iter().map(|t| t.population).sum(),

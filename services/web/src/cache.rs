@@ -5,19 +5,23 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// `cache-control` for everything else, `index.html` first.
 pub const REVALIDATE: &str = "no-cache";
 
-/// Whether a file name carries a content hash: `<stem>-<16 hex>` followed by an
+/// The content hash a file name carries: `<stem>-<16 hex>` followed by an
 /// optional `_<suffix>` and the extension(s), e.g. `qmi-0123456789abcdef.js` or
-/// `qmi-0123456789abcdef_bg.wasm`.
-pub fn is_content_hashed(file_name: &str) -> bool {
+/// `qmi-0123456789abcdef_bg.wasm` carry `0123456789abcdef`.
+pub fn content_hash(file_name: &str) -> Option<&str> {
     let base = file_name.split('.').next().unwrap_or_default();
     let base = base.split('_').next().unwrap_or_default();
-    let Some((stem, hash)) = base.rsplit_once('-') else {
-        return false;
-    };
-    !stem.is_empty()
+    let (stem, hash) = base.rsplit_once('-')?;
+    let hashed = !stem.is_empty()
         && hash.len() == 16
         && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-        && file_name.len() > base.len()
+        && file_name.len() > base.len();
+    hashed.then_some(hash)
+}
+
+/// Whether a file name carries a content hash (see [`content_hash`]).
+pub fn is_content_hashed(file_name: &str) -> bool {
+    content_hash(file_name).is_some()
 }
 
 /// The `cache-control` value for a served file name.
@@ -49,6 +53,15 @@ mod tests {
         assert!(!is_content_hashed("qmi-0123456789abcde.js"));
         assert!(!is_content_hashed("-0123456789abcdef.js"));
         assert!(!is_content_hashed("qmi-0123456789abcdef"));
+    }
+
+    #[test]
+    fn the_hash_is_the_names() {
+        assert_eq!(
+            content_hash("qmi-0123456789abcdef_bg.wasm"),
+            Some("0123456789abcdef")
+        );
+        assert_eq!(content_hash("index.html"), None);
     }
 
     #[test]

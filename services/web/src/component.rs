@@ -2,7 +2,7 @@
 //! and turns the [`serve::Reply`] into a WASI response.
 //!
 //! The handler is exported directly (not through `#[spin_sdk::http_service]`):
-//! the component needs three fields of the request, so it reads those three
+//! the component needs four fields of the request, so it reads those four
 //! instead of converting the whole request — every header, the URI, the body
 //! handle — into an `http::Request` first. That conversion was a large share of
 //! the cost of a small response.
@@ -11,10 +11,16 @@ use spin_sdk::wasip3::exports::http::handler::Guest;
 use spin_sdk::wasip3::http::types::{ErrorCode, Fields, Method, Request, Response};
 use spin_sdk::wasip3::{wit_bindgen, wit_future, wit_stream};
 
-use crate::serve::{self, Reply};
+use crate::serve::{self, Bundle, Reply};
 
 /// Guest path where `spin.toml` mounts the bundle (`frontend/dist` → `/`).
 const MOUNT: &str = "/";
+
+thread_local! {
+    /// The mount, with what this instance has read of it: a reused instance
+    /// answers a file it has served before without touching the filesystem.
+    static BUNDLE: Bundle = Bundle::new(MOUNT);
+}
 
 struct Web;
 
@@ -24,12 +30,18 @@ impl Guest for Web {
     async fn handle(req: Request) -> Result<Response, ErrorCode> {
         let method = req.get_method();
         let path_with_query = req.get_path_with_query().unwrap_or_default();
-        let accept_encoding = req
-            .get_headers()
-            .get("accept-encoding")
-            .into_iter()
-            .next()
-            .and_then(|v| String::from_utf8(v).ok());
+        let headers = req.get_headers();
+        // Both are list headers: several lines are one comma-separated list.
+        let header = |name: &str| {
+            let values: Vec<String> = headers
+                .get(name)
+                .into_iter()
+                .filter_map(|v| String::from_utf8(v).ok())
+                .collect();
+            (!values.is_empty()).then(|| values.join(", "))
+        };
+        let accept_encoding = header("accept-encoding");
+        let if_none_match = header("if-none-match");
         // The bundle answers GET and HEAD; any other method gets the 405 `serve` gives.
         let method = match method {
             Method::Get => "GET",
@@ -40,8 +52,9 @@ impl Guest for Web {
             method,
             path: path_only(&path_with_query),
             accept_encoding: accept_encoding.as_deref(),
+            if_none_match: if_none_match.as_deref(),
         };
-        into_wasi(serve::respond(std::path::Path::new(MOUNT), &request))
+        into_wasi(BUNDLE.with(|bundle| bundle.respond(&request)))
     }
 }
 

@@ -1,7 +1,14 @@
 //! `qmi bench`: the runtime measured against a plain hyper server in the
 //! same run — throughput and latency of one route, instantiation time, and
-//! cold start with and without the compile cache. Prints figures; asserts
-//! nothing.
+//! cold start with and without the compile cache; then the route table
+//! (static files against the health route through the gateway) and the
+//! registry's reads at 130 and at 10,000 communes against a native hyper +
+//! rusqlite server on the same database file. Prints figures; asserts
+//! nothing about them.
+
+mod load;
+mod native;
+mod routes;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,11 +17,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty, Full};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use http_body_util::BodyExt;
 
+use self::load::{Figures, Probe, connect, load, micros, plain_hyper};
 use crate::app::{App, LoadOptions};
 use crate::runtime::ReuseConfig;
 
@@ -43,58 +48,24 @@ pub struct BenchArgs {
     /// `qmi up --metrics-listen` keeps them).
     #[arg(long)]
     metrics: bool,
-}
-
-/// Throughput and latency of one measurement.
-#[derive(Default)]
-struct Figures {
-    requests: usize,
-    errors: usize,
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-}
-
-impl Figures {
-    /// Adds another measurement's requests and time to these.
-    fn merge(&mut self, other: Figures) {
-        self.requests += other.requests;
-        self.errors += other.errors;
-        self.elapsed += other.elapsed;
-        self.latencies.extend(other.latencies);
-        self.latencies.sort();
-    }
-
-    fn rps(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64()
-    }
-
-    fn percentile(&self, p: f64) -> Duration {
-        if self.latencies.is_empty() {
-            return Duration::ZERO;
-        }
-        let index = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
-        self.latencies[index]
-    }
-
-    fn print(&self, label: &str) {
-        println!(
-            "{label:<34} {:>9.0} req/s   p50 {:>7.1} µs   p90 {:>7.1} µs   p99 {:>7.1} µs   ({} requests, {} errors)",
-            self.rps(),
-            micros(self.percentile(0.50)),
-            micros(self.percentile(0.90)),
-            micros(self.percentile(0.99)),
-            self.requests,
-            self.errors,
-        );
-    }
-}
-
-fn micros(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e6
+    /// The registry's size for the second column of the registry rows (the
+    /// first is the Métropole's 130 communes, as migrated).
+    #[arg(long, default_value_t = 10_000)]
+    communes: usize,
+    /// Skip the route table and the registry rows.
+    #[arg(long)]
+    no_routes: bool,
 }
 
 /// Runs every measurement and prints the figures.
-pub async fn run(args: BenchArgs) -> Result<()> {
+pub async fn run(mut args: BenchArgs) -> Result<()> {
+    // Everything the bench writes stays in its own directory: the runtime
+    // config's relative database paths (`.spin/<label>.db`) resolve against
+    // the working directory, which must not be the developer's.
+    args.manifest = std::fs::canonicalize(&args.manifest)
+        .with_context(|| format!("reading {}", args.manifest.display()))?;
+    let workdir = tempdir("bench-work")?;
+    std::env::set_current_dir(&workdir)?;
     println!(
         "qmi bench — {} on {} core(s), {} connections, {:?} per run\n",
         args.path,
@@ -126,22 +97,17 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     };
 
     // Warm up every server (compilation is done; this fills instance pools).
+    let probe = Probe::get(args.path.as_str());
     for addr in [hyper_addr, default.0, single.0]
         .into_iter()
         .chain(counted.as_ref().map(|c| c.0))
     {
-        load(
-            addr,
-            &args.path,
-            args.connections,
-            Duration::from_millis(500),
-        )
-        .await?;
+        load(addr, &probe, args.connections, Duration::from_millis(500)).await?;
     }
-    let plain = load(hyper_addr, &args.path, args.connections, args.duration).await?;
+    let plain = load(hyper_addr, &probe, args.connections, args.duration).await?;
     let (reused, with_metrics) = match &counted {
         None => (
-            load(default.0, &args.path, args.connections, args.duration).await?,
+            load(default.0, &probe, args.connections, args.duration).await?,
             None,
         ),
         // Without and with metrics in alternated halves (ABBA), so that the
@@ -155,12 +121,12 @@ pub async fn run(args: BenchArgs) -> Result<()> {
                     (default.0, &mut off)
                 };
                 let half = args.duration / 2;
-                figures.merge(load(addr, &args.path, args.connections, half).await?);
+                figures.merge(load(addr, &probe, args.connections, half).await?);
             }
             (off, Some(on))
         }
     };
-    let fresh = load(single.0, &args.path, args.connections, args.duration).await?;
+    let fresh = load(single.0, &probe, args.connections, args.duration).await?;
     plain.print("plain hyper server");
     reused.print("qmi, default reuse (16/128/1s)");
     if let Some(with_metrics) = &with_metrics {
@@ -196,7 +162,46 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         );
         let _ = std::fs::remove_dir_all(&cache);
     }
+    if !args.no_routes {
+        route_table(&args, default.0, &data_dir).await?;
+    }
     let _ = std::fs::remove_dir_all(&data_dir);
+    let _ = std::fs::remove_dir_all(&workdir);
+    Ok(())
+}
+
+/// The static files' rows, then the registry's at 130 communes and at
+/// `args.communes`, each against the native baseline on the same file.
+async fn route_table(args: &BenchArgs, qmi: SocketAddr, data_dir: &std::path::Path) -> Result<()> {
+    let manifest = qmi_manifest::load(&args.manifest)?;
+    let bundle = manifest
+        .components
+        .get("web")
+        .map(|web| web.file_mounts(&manifest.dir))
+        .transpose()?
+        .into_iter()
+        .flatten()
+        .find_map(|mount| match mount {
+            qmi_manifest::FileMount::Dir { host, guest } if guest == "/" => Some(host),
+            _ => None,
+        })
+        .context("the manifest has no `web` component serving a bundle at /")?;
+    routes::static_files(qmi, &bundle, args.connections, args.duration).await?;
+
+    let runtime_config = args
+        .manifest
+        .parent()
+        .map(|d| d.join("runtime-config.toml"))
+        .filter(|p| p.exists());
+    let identity = crate::data::databases(&args.manifest, data_dir, runtime_config.as_deref())?
+        .into_iter()
+        .find_map(|(label, path)| (label == "identity").then_some(path))
+        .context("no identity database")?;
+    let native = native::registry_server(&identity).await?;
+    let small = routes::registry(qmi, native, 130, args.connections, args.duration).await?;
+    let communes = routes::grow_registry(&identity, args.communes)?;
+    let large = routes::registry(qmi, native, communes, args.connections, args.duration).await?;
+    routes::print_registry(&small, &large);
     Ok(())
 }
 
@@ -258,7 +263,9 @@ async fn reference_body(args: &BenchArgs) -> Result<Bytes> {
     let data_dir = tempdir("bench-probe")?;
     let (addr, _app) = serve_app(args, &data_dir, ReuseConfig::default(), false).await?;
     let mut sender = connect(addr).await?;
-    let response = sender.send_request(request(addr, &args.path)).await?;
+    let response = sender
+        .send_request(Probe::get(args.path.as_str()).request(addr)?)
+        .await?;
     if !response.status().is_success() {
         bail!(
             "{} answered {}: choose a route that answers 200",
@@ -267,106 +274,6 @@ async fn reference_body(args: &BenchArgs) -> Result<Bytes> {
         );
     }
     Ok(response.into_body().collect().await?.to_bytes())
-}
-
-/// A plain hyper HTTP/1.1 server answering `body` to everything.
-async fn plain_hyper(body: Bytes) -> Result<SocketAddr> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            stream.set_nodelay(true).ok();
-            let body = body.clone();
-            tokio::spawn(async move {
-                let service = service_fn(move |_req| {
-                    let body = body.clone();
-                    async move {
-                        let mut response = hyper::Response::new(Full::new(body));
-                        response.headers_mut().insert(
-                            http::header::CONTENT_TYPE,
-                            http::HeaderValue::from_static("application/json"),
-                        );
-                        Ok::<_, std::convert::Infallible>(response)
-                    }
-                });
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    Ok(addr)
-}
-
-type Sender = hyper::client::conn::http1::SendRequest<Empty<Bytes>>;
-
-async fn connect(addr: SocketAddr) -> Result<Sender> {
-    let stream = tokio::net::TcpStream::connect(addr).await?;
-    stream.set_nodelay(true)?;
-    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(connection);
-    Ok(sender)
-}
-
-fn request(addr: SocketAddr, path: &str) -> hyper::Request<Empty<Bytes>> {
-    hyper::Request::get(path)
-        .header(http::header::HOST, addr.to_string())
-        .body(Empty::new())
-        .expect("valid request")
-}
-
-/// Keeps `connections` keep-alive connections busy for `duration`.
-async fn load(
-    addr: SocketAddr,
-    path: &str,
-    connections: usize,
-    duration: Duration,
-) -> Result<Figures> {
-    let started = Instant::now();
-    let deadline = started + duration;
-    let mut tasks = Vec::new();
-    for _ in 0..connections {
-        let path = path.to_owned();
-        tasks.push(tokio::spawn(async move {
-            let mut sender = connect(addr).await?;
-            let mut latencies = Vec::new();
-            let mut errors = 0;
-            while Instant::now() < deadline {
-                let sent = Instant::now();
-                match sender.send_request(request(addr, &path)).await {
-                    Ok(response) => {
-                        let ok = response.status().is_success();
-                        response.into_body().collect().await?;
-                        if ok {
-                            latencies.push(sent.elapsed());
-                        } else {
-                            errors += 1;
-                        }
-                    }
-                    Err(_) => {
-                        errors += 1;
-                        sender = connect(addr).await?;
-                    }
-                }
-            }
-            anyhow::Ok((latencies, errors))
-        }));
-    }
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    for task in tasks {
-        let (l, e) = task.await??;
-        latencies.extend(l);
-        errors += e;
-    }
-    let elapsed = started.elapsed();
-    latencies.sort();
-    Ok(Figures {
-        requests: latencies.len(),
-        errors,
-        elapsed,
-        latencies,
-    })
 }
 
 /// Spawns `qmi up` on a fresh data directory and times the first 200.
@@ -397,7 +304,8 @@ async fn cold_start(args: &BenchArgs, cache: &std::path::Path) -> Result<Duratio
             bail!("qmi up did not answer within 120 s");
         }
         if let Ok(mut sender) = connect(addr).await
-            && let Ok(response) = sender.send_request(request(addr, &args.path)).await
+            && let Ok(request) = Probe::get(args.path.as_str()).request(addr)
+            && let Ok(response) = sender.send_request(request).await
             && response.status().is_success()
         {
             break started.elapsed();

@@ -1,0 +1,150 @@
+//! The native baseline of `qmi bench`: the registry's first page, as identity
+//! answers `GET /api/communes?limit=N`, from a plain hyper server reading the
+//! same SQLite file with rusqlite — what the same read costs without
+//! WebAssembly, the gateway and the policy component.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context as _, Result};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use qmi_api::Page;
+use qmi_api::identity::{Commune, CommuneStatus};
+
+/// Identity's registry columns, in its order.
+const SQL: &str = "SELECT insee, name, departement, ept_code, ept_name, metropolis_code, population, status \
+     FROM communes WHERE 1 = 1 ORDER BY insee LIMIT ?1";
+
+/// Serves the registry's first page from `database` on a free port. Each
+/// connection has its own read-only SQLite connection and cached statement.
+pub async fn registry_server(database: &Path) -> Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let addr = listener.local_addr()?;
+    let database: Arc<PathBuf> = Arc::new(database.to_owned());
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            stream.set_nodelay(true).ok();
+            let Ok(conn) = rusqlite::Connection::open_with_flags(
+                database.as_path(),
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            ) else {
+                continue;
+            };
+            let conn = Arc::new(Mutex::new(conn));
+            tokio::spawn(async move {
+                let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let conn = conn.clone();
+                    async move {
+                        let limit = limit_of(req.uri().query());
+                        let response = match conn.lock() {
+                            Ok(conn) => page(&conn, limit),
+                            Err(_) => Err(anyhow::anyhow!("connection poisoned")),
+                        };
+                        let mut response = match response {
+                            Ok(body) => hyper::Response::new(Full::new(Bytes::from(body))),
+                            Err(e) => {
+                                let mut r =
+                                    hyper::Response::new(Full::new(Bytes::from(e.to_string())));
+                                *r.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+                                r
+                            }
+                        };
+                        response.headers_mut().insert(
+                            http::header::CONTENT_TYPE,
+                            http::HeaderValue::from_static("application/json"),
+                        );
+                        Ok::<_, std::convert::Infallible>(response)
+                    }
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    Ok(addr)
+}
+
+/// `limit` from a query string, within the kit's bounds (default [`qmi_api::page::DEFAULT_LIMIT`]).
+fn limit_of(query: Option<&str>) -> u32 {
+    query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|pair| pair.strip_prefix("limit="))
+        .and_then(|n| n.parse::<u32>().ok())
+        .map_or(qmi_api::page::DEFAULT_LIMIT, |n| {
+            n.clamp(1, qmi_api::page::MAX_LIMIT)
+        })
+}
+
+/// The page as JSON: `{items, next_cursor}`, the cursor encoded as the service kit does.
+fn page(conn: &rusqlite::Connection, limit: u32) -> Result<Vec<u8>> {
+    let mut statement = conn.prepare_cached(SQL)?;
+    let mut rows = statement.query([i64::from(limit) + 1])?;
+    let mut items = Vec::with_capacity(limit as usize + 1);
+    while let Some(row) = rows.next()? {
+        let status: String = row.get(7)?;
+        items.push(Commune {
+            insee: row.get::<_, String>(0)?.parse().context("insee")?,
+            name: row.get(1)?,
+            departement: row.get(2)?,
+            ept_code: row.get(3)?,
+            ept_name: row.get(4)?,
+            metropolis_code: row.get(5)?,
+            population: row
+                .get::<_, Option<i64>>(6)?
+                .and_then(|p| u64::try_from(p).ok()),
+            status: CommuneStatus::parse(&status).context("status")?,
+        });
+    }
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next_cursor = match (more, items.last()) {
+        (true, Some(last)) => Some(cursor_after(&last.insee.to_string())),
+        _ => None,
+    };
+    Ok(serde_json::to_vec(&Page { items, next_cursor })?)
+}
+
+/// The service kit's opaque cursor: `c1:<key>` in unpadded base64url.
+fn cursor_after(key: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let bytes = format!("c1:{key}").into_bytes();
+    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_are_the_kits() {
+        // base64url("c1:93048") without padding.
+        assert_eq!(cursor_after("93048"), "YzE6OTMwNDg");
+        assert_eq!(cursor_after("2A004"), "YzE6MkEwMDQ");
+        assert_eq!(cursor_after("1"), "YzE6MQ");
+    }
+
+    #[test]
+    fn limits() {
+        assert_eq!(limit_of(Some("limit=20")), 20);
+        assert_eq!(limit_of(Some("q=x&limit=500")), qmi_api::page::MAX_LIMIT);
+        assert_eq!(limit_of(None), qmi_api::page::DEFAULT_LIMIT);
+    }
+}
