@@ -286,15 +286,22 @@ fn parse_bytes(s: &str) -> Result<usize, String> {
 async fn main() -> Result<()> {
     // Request logs go through a background writer: a slow terminal must not
     // slow the server.
+    let cli = Cli::parse();
+    // `qmi bench` measures requests, not the formatting of a log line per
+    // request (Spin logs none either): warnings only, unless RUST_LOG says more.
+    let default_filter = match cli.command {
+        Command::Bench(_) => "qmi=warn,wasmtime=warn",
+        _ => "qmi=info,wasmtime=warn",
+    };
     let (writer, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "qmi=info,wasmtime=warn".into()),
+                .unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(writer)
         .init();
-    match Cli::parse().command {
+    match cli.command {
         Command::Build(args) => builder::build(&args.app.manifest, &args.components),
         Command::Up(args) => up(args).await,
         Command::Migrate(args) => {

@@ -468,8 +468,12 @@ pub(super) async fn list_calls(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         let insee: Insee = c.parse().map_err(|e: qmi_api::InseeError| {
             Problem::bad_request(e.to_string()).field("commune", "an INSEE code")
         })?;
+        // The commune's own calls by the primary key, and the programme's calls
+        // covering it through their partial index (`calls_programme`): what a
+        // commune's listing reads does not grow with the other communes' calls.
         select = select.filter(
-            "insee = ? OR instr(districts, ?) > 0",
+            "id IN (SELECT id FROM calls WHERE insee = ? \
+             UNION ALL SELECT id FROM calls WHERE districts <> '' AND instr(districts, ?) > 0)",
             [(&insee).into(), format!("|{insee}|").into()],
         );
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 use http::StatusCode;
 
-use super::load::{Figures, Probe, fetch, load, micros};
+use super::load::{Figures, Probe, fetch, load, micros, plain_hyper};
 
 /// One measured row.
 struct Row {
@@ -90,7 +90,23 @@ pub async fn static_files(
                 .expect(StatusCode::NOT_MODIFIED),
         ),
     ];
-    let rows = measure(addr, probes, connections, duration).await?;
+    let mut rows = measure(addr, probes, connections, duration).await?;
+    // The floor for the wasm row: a plain hyper server sending the same bytes.
+    let (_, _, bytes) = fetch(addr, &gzip(&wasm)?).await?;
+    let size = bytes.len();
+    let plain = plain_hyper(bytes).await?;
+    rows.extend(
+        measure(
+            plain,
+            vec![(
+                format!("plain hyper, the same {} KiB (reference)", size / 1024),
+                Probe::get("/"),
+            )],
+            connections,
+            duration,
+        )
+        .await?,
+    );
     let health = rows
         .first()
         .map_or(Duration::ZERO, |r| r.figures.percentile(0.5));
@@ -241,5 +257,7 @@ pub fn grow_registry(database: &Path, total: usize) -> Result<usize> {
         }
     }
     tx.commit()?;
+    // The readers that follow must not pay for a WAL holding the whole load.
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     Ok(have)
 }
