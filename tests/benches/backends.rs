@@ -556,6 +556,9 @@ fn rls_cost(
     (a, b, c, d)
 }
 
+/// One read of [`Figures`], by name in the scale table.
+type Read = fn(&Figures) -> Latency;
+
 /// The comparison table (Markdown, for the README and the notes).
 fn table(all: &[Figures]) {
     println!(
@@ -598,7 +601,7 @@ fn table(all: &[Figures]) {
             println!("\n{b}: every read at 130 and at 10,000 communes (goal: within 1.2×)");
             println!("| read | 130 communes p50 | 10,000 communes p50 | 10,000 / 130 |");
             println!("|---|---:|---:|---:|");
-            let rows: [(&str, fn(&Figures) -> Latency); 9] = [
+            let rows: [(&str, Read); 9] = [
                 ("one application (tenant)", |f| f.one_application),
                 ("a call's 100 applications (tenant)", |f| {
                     f.call_applications

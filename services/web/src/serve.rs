@@ -132,6 +132,10 @@ impl Asset {
 /// caller asking for ever new paths.
 const REMEMBERED: usize = 512;
 
+/// What an instance has looked up, by relative path and whether gzip was
+/// accepted; `None`: no such file.
+type Remembered = HashMap<(String, bool), Option<Rc<Asset>>>;
+
 /// The bundle mounted at a root, with what this instance has already read.
 ///
 /// The mount is read-only for the life of an instance (Spin mounts `files`
@@ -140,8 +144,7 @@ const REMEMBERED: usize = 512;
 /// filesystem call.
 pub struct Bundle {
     root: PathBuf,
-    /// By relative path and whether gzip was accepted; `None`: no such file.
-    read: RefCell<HashMap<(String, bool), Option<Rc<Asset>>>>,
+    read: RefCell<Remembered>,
 }
 
 impl Bundle {
