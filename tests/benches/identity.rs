@@ -152,15 +152,22 @@ fn main() {
     let db = work.path().join("identity.db");
     // Every label of the manifest must be defined (Spin's start-up rule); only
     // identity's database is measured.
-    let config: String = ["identity", "applications", "districts", "notifications"]
-        .iter()
-        .map(|label| {
-            format!(
-                "[sqlite_database.{label}]\ntype = \"spin\"\npath = {:?}\n",
-                work.path().join(format!("{label}.db")).to_str().unwrap()
-            )
-        })
-        .collect();
+    let config: String = [
+        "identity",
+        "applications",
+        "districts",
+        "notifications",
+        "experiments",
+        "partners",
+    ]
+    .iter()
+    .map(|label| {
+        format!(
+            "[sqlite_database.{label}]\ntype = \"spin\"\npath = {:?}\n",
+            work.path().join(format!("{label}.db")).to_str().unwrap()
+        )
+    })
+    .collect();
     std::fs::write(&runtime_config, config).unwrap();
     let manifest = workspace_root().join("spin.toml");
     run(Command::new(qmi_bin())
