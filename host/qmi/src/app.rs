@@ -7,23 +7,20 @@ use std::sync::{Arc, OnceLock, Weak};
 use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
-use bytes::Bytes;
 use http_body_util::BodyExt;
-use http_body_util::combinators::UnsyncBoxBody;
 use qmi_manifest::{
     AppManifest, Component as ManifestComponent, DependencyRef, DependencySource, HttpTrigger,
     Location, Route, RuntimeConfig,
 };
 use qmi_routes::{RouteMatch, Router};
-use wasmtime_wasi::TrappableError;
-use wasmtime_wasi_http::handler::{ErrorCode as HandlerError, ProxyHandler};
-use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
+use wasmtime_wasi_http::WasiBody;
+use wasmtime_wasi_http::handler::ProxyHandler;
 
 use crate::compose::{self, Dependency, Inherit, Middleware};
 use crate::engine;
 use crate::factors::key_value::Stores;
 use crate::factors::outbound_http::self_request::{GuestResponse, SelfRequests};
-use crate::factors::outbound_http::{DispatchSlot, InternalDispatch, OutboundPolicy};
+use crate::factors::outbound_http::{DispatchSlot, InternalDispatch, OutboundPolicy, error_code};
 use crate::factors::sqlite::Databases;
 use crate::factors::variables::ComponentVariables;
 use crate::metrics::Metrics;
@@ -320,16 +317,12 @@ impl InternalDispatch for App {
     fn dispatch(
         self: Arc<Self>,
         component: String,
-        request: http::Request<UnsyncBoxBody<Bytes, ErrorCode>>,
-    ) -> futures::future::BoxFuture<'static, Result<GuestResponse, TrappableError<ErrorCode>>> {
-        Box::pin(async move {
-            // Spin looks the host up among the triggers' component ids; a
-            // miss fails the host call, trapping the calling instance.
-            let Some(handler) = self.by_component.get(&component) else {
-                return Err(TrappableError::trap(wasmtime::format_err!(
-                    "unknown routing destination '{component}'"
-                )));
-            };
+        request: http::Request<WasiBody>,
+    ) -> Option<futures::future::BoxFuture<'static, GuestResponse>> {
+        // Spin looks the host up among the triggers' component ids; a miss
+        // fails the host call, trapping the calling instance.
+        let handler = self.by_component.get(&component)?.clone();
+        Some(Box::pin(async move {
             let (mut parts, body) = request.into_parts();
             let path = parts.uri.path().to_owned();
             let m = RouteMatch::service_chaining(&component, &path);
@@ -348,16 +341,22 @@ impl InternalDispatch for App {
                     parts.headers.append(name, value);
                 }
             }
-            let request =
-                http::Request::from_parts(parts, body.map_err(HandlerError::from).boxed_unsync());
+            let request = http::Request::from_parts(parts, body);
             let started = Instant::now();
             let component_metrics = handler.state().metrics();
             // A failure of the chained component is its own: the caller gets
             // Spin's 500 with an empty body, as a client would.
             let response = match handler.handle((), request).await {
+                // The caller sees a failure of the body as an internal error
+                // naming the chained component's code.
                 Ok(response) => response.map(|body| {
-                    body.map_err(|e| ErrorCode::InternalError(Some(format!("{e:#}"))))
-                        .boxed_unsync()
+                    body.map_err(|e| {
+                        wasmtime_wasi_http::Error::InternalError(Some(format!(
+                            "{:?}",
+                            error_code(&e)
+                        )))
+                    })
+                    .boxed_unsync()
                 }),
                 Err(error) => {
                     tracing::error!(component, "Error processing request: {error:#}");
@@ -384,8 +383,8 @@ impl InternalDispatch for App {
                     started.elapsed(),
                 );
             }
-            Ok(response)
-        })
+            response
+        }))
     }
 }
 

@@ -13,13 +13,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result};
 use wasmtime::component::{Component, GuestTaskId, Linker};
 use wasmtime::{Engine, Store, StoreContextMut, StoreLimitsBuilder, UpdateDeadline};
-use wasmtime_wasi::{DirPerms, FilePerms, WasiCtx};
+use wasmtime_wasi::{FsPerms, WasiCtx};
 use wasmtime_wasi_http::WasiHttpCtx;
 use wasmtime_wasi_http::handler::{
-    self, HandlerState, Proxy, ProxyHandler, ProxyPre, ShouldAccept, ViewFn, WorkerExpiration,
-    WorkerState, WorkerStatus,
+    self, HandlerState, Proxy, ProxyHandler, ProxyPre, ShouldAccept, WorkerExpiration, WorkerState,
+    WorkerStatus,
 };
-use wasmtime_wasi_http::p3::WasiHttpView;
 use wasmtime_wasi_http::p3::bindings::ServicePre;
 
 use crate::factors::key_value::{KeyValueState, Stores};
@@ -172,6 +171,10 @@ impl ComponentHandler {
 
     fn store(&self) -> Result<Store<InstanceState>> {
         let grants = &self.grants;
+        // No `wasi:sockets`: components reach the network through `wasi:http`
+        // and Spin's interfaces only. (wasmtime-wasi 48 denies TCP and UDP by
+        // default; 47 let sockets be created but its default address check
+        // refused every bind, connect and send.)
         let mut wasi = WasiCtx::builder();
         wasi.inherit_stdout().inherit_stderr();
         if let Some(clock) = self.shared.clock.guest_clock() {
@@ -181,7 +184,7 @@ impl ComponentHandler {
             wasi.env(key, value);
         }
         for (host, guest) in &grants.mounts {
-            wasi.preopened_dir(host, guest, DirPerms::READ, FilePerms::READ)
+            wasi.preopened_dir(host, guest, FsPerms::ReadOnly)
                 .map_err(anyhow::Error::from)
                 .with_context(|| format!("mounting {} at {guest}", host.display()))?;
         }
@@ -209,6 +212,7 @@ impl ComponentHandler {
                 grants.postgres.clone(),
                 self.shared.postgres.clone(),
             ),
+            inbound: Default::default(),
             clock: Arc::new(RequestClock::default()),
         };
         let mut store = Store::new(&self.shared.engine, state);
@@ -368,7 +372,7 @@ impl HandlerState for ComponentHandler {
         Ok(handler::Instance {
             store,
             proxy,
-            view: ViewFn::P3(|state: &mut InstanceState| state.http()),
+            view: InstanceState::inbound_http,
             expiration: Expiration {
                 idle_timeout: reuse.idle_timeout,
                 request_timeout,
@@ -428,7 +432,7 @@ pub struct Worker {
 
 impl WorkerState for Worker {
     type StoreData = InstanceState;
-    type RequestId = ();
+    type RequestData = ();
 
     fn should_accept_request(&self, concurrent: usize, total: usize) -> ShouldAccept {
         if total >= self.max_total {

@@ -16,8 +16,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use wasmtime_wasi_http::handler::{ErrorCode as HandlerError, ProxyHandler};
-use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
+use wasmtime_wasi_http::handler::ProxyHandler;
 
 use crate::app::App;
 use crate::runtime::ComponentHandler;
@@ -178,7 +177,7 @@ fn prepare(
             (body.boxed_unsync(), stalled)
         }
         None => (
-            body.map_err(|e| HandlerError::from(ErrorCode::InternalError(Some(e.to_string()))))
+            body.map_err(|e| wasmtime_wasi_http::Error::InternalError(Some(e.to_string())))
                 .boxed_unsync(),
             Arc::new(AtomicBool::new(false)),
         ),

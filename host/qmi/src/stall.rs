@@ -15,8 +15,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
-use wasmtime_wasi_http::handler::ErrorCode as HandlerError;
-use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
+use wasmtime_wasi_http::Error;
 
 /// The server's limits on slow clients.
 #[derive(Clone, Debug)]
@@ -75,12 +74,12 @@ impl StallTimeout {
 
 impl Body for StallTimeout {
     type Data = Bytes;
-    type Error = HandlerError;
+    type Error = Error;
 
     fn poll_frame(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, HandlerError>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
         let me = self.get_mut();
         let Some(inner) = me.inner.as_mut() else {
             return Poll::Ready(None);
@@ -88,11 +87,9 @@ impl Body for StallTimeout {
         match Pin::new(inner).poll_frame(cx) {
             Poll::Ready(frame) => {
                 me.sleep = None;
-                Poll::Ready(frame.map(|frame| {
-                    frame.map_err(|e| {
-                        HandlerError::from(ErrorCode::InternalError(Some(e.to_string())))
-                    })
-                }))
+                Poll::Ready(
+                    frame.map(|frame| frame.map_err(|e| Error::InternalError(Some(e.to_string())))),
+                )
             }
             Poll::Pending => {
                 let timeout = me.timeout;
@@ -104,9 +101,7 @@ impl Body for StallTimeout {
                 me.sleep = None;
                 me.stalled.store(true, Ordering::Release);
                 tracing::warn!(?timeout, "request body stalled: abandoning it");
-                Poll::Ready(Some(Err(HandlerError::from(
-                    ErrorCode::ConnectionReadTimeout,
-                ))))
+                Poll::Ready(Some(Err(Error::ConnectionReadTimeout)))
             }
         }
     }

@@ -7,11 +7,13 @@ use std::time::{Duration, Instant};
 use wasmtime::Engine;
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
-use wasmtime_wasi_http::WasiHttpCtx;
-use wasmtime_wasi_http::p3::{WasiHttpCtxView, WasiHttpView};
+use wasmtime_wasi_http::{
+    ForbiddenHeaderFilter, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks,
+    WasiHttpView,
+};
 
 use crate::factors::key_value::{self, KeyValueState, KeyValueView};
-use crate::factors::outbound_http::OutboundHttp;
+use crate::factors::outbound_http::{self, OutboundHttp};
 use crate::factors::postgres::{self, PostgresState, PostgresView};
 use crate::factors::sqlite::{self, SqliteState, SqliteView};
 use crate::factors::variables::{self, ComponentVariables};
@@ -22,6 +24,7 @@ pub struct InstanceState {
     pub(crate) wasi: WasiCtx,
     pub(crate) http: WasiHttpCtx,
     pub(crate) outbound: OutboundHttp,
+    pub(crate) inbound: Inbound,
     pub(crate) limits: crate::metrics::MeteredLimits,
     pub(crate) variables: ComponentVariables,
     pub(crate) sqlite: SqliteState,
@@ -49,12 +52,55 @@ impl WasiHttpView for InstanceState {
     }
 }
 
+impl InstanceState {
+    /// The view the request handler converts incoming requests (and the
+    /// guest's responses) with: as in Spin, the guest sees every header the
+    /// request arrived with (`host` included).
+    pub fn inbound_http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.inbound,
+        }
+    }
+}
+
+/// The hooks of [`InstanceState::inbound_http`]. wasmtime-wasi-http 48 strips
+/// its forbidden headers (`host`, hop-by-hop headers) from an incoming request
+/// before the guest sees it; 47, like the Spin qmi follows, did not. Outbound
+/// requests drop them instead (`outbound_http`), so a guest that forwards the
+/// request it received cannot pass them on.
+#[derive(Default)]
+pub struct Inbound;
+
+impl WasiHttpHooks for Inbound {
+    fn is_forbidden_header(&mut self, _: &http::HeaderName) -> bool {
+        false
+    }
+
+    fn forbidden_header_filter(&mut self) -> ForbiddenHeaderFilter {
+        Arc::new(|_| false)
+    }
+
+    /// Never used: the guest's requests go through [`OutboundHttp`].
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        _: Option<RequestOptions>,
+        _: Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+    ) -> outbound_http::Sent {
+        tracing::error!(uri = %request.uri(), "outbound request through the inbound view refused");
+        Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) })
+    }
+}
+
 /// Builds the linker shared by every component of the application.
 pub fn linker(engine: &Engine) -> anyhow::Result<Linker<InstanceState>> {
     let mut linker = Linker::<InstanceState>::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi::p3::add_to_linker(&mut linker)?;
-    wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
+    // wasi:http@0.3.0, its client trapping on unknown routing destinations.
+    outbound_http::add_to_linker(&mut linker)?;
     variables::add_to_linker(&mut linker, |s| &s.variables)?;
     sqlite::add_to_linker(&mut linker, |s| SqliteView {
         state: &s.sqlite,

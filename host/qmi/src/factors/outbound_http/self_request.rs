@@ -16,13 +16,14 @@ use http_body_util::combinators::UnsyncBoxBody;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use wasmtime_wasi_http::p3::RequestOptions;
 use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
+use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 
 /// Spin's default for an outbound request's first-byte timeout.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// A request body error, carried through hyper's client.
+/// A request body error, carried through hyper's client as the code the
+/// guest would see.
 #[derive(Debug)]
 struct BodyError(ErrorCode);
 
@@ -38,7 +39,7 @@ impl std::error::Error for BodyError {}
 type ClientBody = UnsyncBoxBody<Bytes, BodyError>;
 
 /// A response as the guest receives it.
-pub type GuestResponse = http::Response<UnsyncBoxBody<Bytes, ErrorCode>>;
+pub type GuestResponse = http::Response<WasiBody>;
 
 /// Whether Spin treats a request to `uri` as a self-request: no authority, an
 /// empty host, or the host `self.alt` (compared as written, as Spin does).
@@ -90,12 +91,12 @@ impl SelfRequests {
     /// Sends a self-request (already allowed) to the server's origin.
     pub async fn send(
         &self,
-        request: http::Request<UnsyncBoxBody<Bytes, ErrorCode>>,
+        request: http::Request<WasiBody>,
         options: Option<RequestOptions>,
-    ) -> Result<GuestResponse, ErrorCode> {
+    ) -> Result<GuestResponse, Error> {
         let Some(origin) = self.origin.get().cloned() else {
             tracing::error!("Couldn't handle outbound HTTP request to relative URI; no origin set");
-            return Err(ErrorCode::HttpRequestUriInvalid);
+            return Err(Error::HttpRequestUriInvalid);
         };
         let (mut parts, body) = request.into_parts();
         let path_and_query = parts
@@ -108,16 +109,20 @@ impl SelfRequests {
             .authority(origin)
             .path_and_query(path_and_query)
             .build()
-            .map_err(|_| ErrorCode::HttpRequestUriInvalid)?;
+            .map_err(|_| Error::HttpRequestUriInvalid)?;
         // As Spin: the client writes `host` from the URI's authority.
         parts.headers.remove(http::header::HOST);
-        let request = http::Request::from_parts(parts, body.map_err(BodyError).boxed_unsync());
+        let request = http::Request::from_parts(
+            parts,
+            body.map_err(|e| BodyError(super::error_code(&e)))
+                .boxed_unsync(),
+        );
         let first_byte = options
             .and_then(|o| o.first_byte_timeout)
             .unwrap_or(DEFAULT_TIMEOUT);
         let response = tokio::time::timeout(first_byte, self.client.request(request))
             .await
-            .map_err(|_| ErrorCode::ConnectionReadTimeout)?
+            .map_err(|_| Error::ConnectionReadTimeout)?
             .map_err(|error| request_error(&error))?;
         Ok(response.map(|body| body.map_err(|error| response_error(&error)).boxed_unsync()))
     }
@@ -125,22 +130,22 @@ impl SelfRequests {
 
 /// The guest's own body error if it caused the failure, else Spin's
 /// `HttpProtocolError`.
-fn request_error(error: &(dyn std::error::Error + 'static)) -> ErrorCode {
+fn request_error(error: &(dyn std::error::Error + 'static)) -> Error {
     let mut source = error.source();
     while let Some(cause) = source {
         if let Some(BodyError(code)) = cause.downcast_ref::<BodyError>() {
-            return code.clone();
+            return Error::from(code.clone());
         }
         source = cause.source();
     }
     tracing::warn!("self-request error: {error:?}");
-    ErrorCode::HttpProtocolError
+    Error::HttpProtocolError
 }
 
 /// A response body failure, as Spin reports it.
-fn response_error(error: &hyper::Error) -> ErrorCode {
+fn response_error(error: &hyper::Error) -> Error {
     tracing::warn!("self-request response error: {error:?}");
-    ErrorCode::HttpProtocolError
+    Error::HttpProtocolError
 }
 
 #[cfg(test)]
