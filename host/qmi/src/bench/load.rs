@@ -2,6 +2,7 @@
 //! busy for a while, and what they measured.
 
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -112,20 +113,51 @@ pub fn micros(d: Duration) -> f64 {
 
 /// A plain hyper HTTP/1.1 server answering `body` to everything.
 pub async fn plain_hyper(body: Bytes) -> Result<SocketAddr> {
+    json_server(move || {
+        let body = body.clone();
+        Some(move |_: Option<&str>| Ok(body.clone()))
+    })
+    .await
+}
+
+/// A plain hyper HTTP/1.1 server on a free port answering JSON: `connection`
+/// makes each accepted connection's answerer (`None` drops the connection),
+/// which turns a request's query into the body (an error is a 500).
+pub async fn json_server<A>(
+    connection: impl Fn() -> Option<A> + Send + 'static,
+) -> Result<SocketAddr>
+where
+    A: FnMut(Option<&str>) -> Result<Bytes> + Send + 'static,
+{
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             stream.set_nodelay(true).ok();
-            let body = body.clone();
+            let Some(answer) = connection() else {
+                continue;
+            };
+            let answer = Arc::new(Mutex::new(answer));
             tokio::spawn(async move {
-                let service = service_fn(move |_req| {
-                    let body = body.clone();
+                let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let answer = answer.clone();
                     async move {
-                        let mut response = hyper::Response::new(Full::new(body));
+                        let body = match answer.lock() {
+                            Ok(mut answer) => answer(req.uri().query()),
+                            Err(_) => Err(anyhow::anyhow!("answerer poisoned")),
+                        };
+                        let mut response = match body {
+                            Ok(body) => hyper::Response::new(Full::new(body)),
+                            Err(e) => {
+                                let mut r =
+                                    hyper::Response::new(Full::new(Bytes::from(e.to_string())));
+                                *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                                r
+                            }
+                        };
                         response.headers_mut().insert(
                             http::header::CONTENT_TYPE,
-                            http::HeaderValue::from_static("application/json"),
+                            HeaderValue::from_static("application/json"),
                         );
                         Ok::<_, std::convert::Infallible>(response)
                     }

@@ -5,16 +5,14 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use bytes::Bytes;
-use http_body_util::Full;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use qmi_api::Page;
 use qmi_api::identity::{Commune, CommuneStatus};
+
+use super::load::json_server;
 
 /// Identity's registry columns, in its order.
 const SQL: &str = "SELECT insee, name, departement, ept_code, ept_name, metropolis_code, population, status \
@@ -23,52 +21,16 @@ const SQL: &str = "SELECT insee, name, departement, ept_code, ept_name, metropol
 /// Serves the registry's first page from `database` on a free port. Each
 /// connection has its own read-only SQLite connection and cached statement.
 pub async fn registry_server(database: &Path) -> Result<SocketAddr> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-    let addr = listener.local_addr()?;
     let database: Arc<PathBuf> = Arc::new(database.to_owned());
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            stream.set_nodelay(true).ok();
-            let Ok(conn) = rusqlite::Connection::open_with_flags(
-                database.as_path(),
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            ) else {
-                continue;
-            };
-            let conn = Arc::new(Mutex::new(conn));
-            tokio::spawn(async move {
-                let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                    let conn = conn.clone();
-                    async move {
-                        let limit = limit_of(req.uri().query());
-                        let response = match conn.lock() {
-                            Ok(conn) => page(&conn, limit),
-                            Err(_) => Err(anyhow::anyhow!("connection poisoned")),
-                        };
-                        let mut response = match response {
-                            Ok(body) => hyper::Response::new(Full::new(Bytes::from(body))),
-                            Err(e) => {
-                                let mut r =
-                                    hyper::Response::new(Full::new(Bytes::from(e.to_string())));
-                                *r.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
-                                r
-                            }
-                        };
-                        response.headers_mut().insert(
-                            http::header::CONTENT_TYPE,
-                            http::HeaderValue::from_static("application/json"),
-                        );
-                        Ok::<_, std::convert::Infallible>(response)
-                    }
-                });
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    Ok(addr)
+    json_server(move || {
+        let conn = rusqlite::Connection::open_with_flags(
+            database.as_path(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .ok()?;
+        Some(move |query: Option<&str>| page(&conn, limit_of(query)).map(Bytes::from))
+    })
+    .await
 }
 
 /// `limit` from a query string, within the kit's bounds (default [`qmi_api::page::DEFAULT_LIMIT`]).
