@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 use bytes::Bytes;
-use http_body_util::BodyExt;
 
 use self::load::{Figures, Probe, connect, load, micros, plain_hyper};
 use crate::app::{App, LoadOptions};
@@ -262,18 +261,14 @@ async fn serve_app(
 async fn reference_body(args: &BenchArgs) -> Result<Bytes> {
     let data_dir = tempdir("bench-probe")?;
     let (addr, _app) = serve_app(args, &data_dir, ReuseConfig::default(), false).await?;
-    let mut sender = connect(addr).await?;
-    let response = sender
-        .send_request(Probe::get(args.path.as_str()).request(addr)?)
-        .await?;
-    if !response.status().is_success() {
+    let (status, _, body) = load::fetch(addr, &Probe::get(args.path.as_str())).await?;
+    if !status.is_success() {
         bail!(
-            "{} answered {}: choose a route that answers 200",
-            args.path,
-            response.status()
+            "{} answered {status}: choose a route that answers 200",
+            args.path
         );
     }
-    Ok(response.into_body().collect().await?.to_bytes())
+    Ok(body)
 }
 
 /// Spawns `qmi up` on a fresh data directory and times the first 200.
