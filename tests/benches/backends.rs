@@ -82,6 +82,8 @@ struct Figures {
     one_application: Latency,
     call_applications: Latency,
     registry_page: Latency,
+    /// `GET /api/communes?q=saint`: the registry's name search.
+    name_search: Latency,
     one_commune: Latency,
     /// `GET /api/figures`: the registry counted.
     figures: Latency,
@@ -367,6 +369,7 @@ fn measure(
     let one_application = reads(&http, server, &one, Some(&admin), rounds);
     let call_applications = reads(&http, server, &list, Some(&admin), rounds);
     let registry_page = reads(&http, server, "/api/communes?limit=100", None, rounds);
+    let name_search = reads(&http, server, "/api/communes?q=saint", None, rounds);
     let one_commune = reads(
         &http,
         server,
@@ -412,6 +415,7 @@ fn measure(
         one_application,
         call_applications,
         registry_page,
+        name_search,
         one_commune,
         figures,
         calls_page,
@@ -434,6 +438,7 @@ fn measure(
             "GET /api/communes?limit=100 (platform-wide)",
             f.registry_page,
         ),
+        ("GET /api/communes?q=saint (name search)", f.name_search),
         ("GET /api/communes/{insee} (platform-wide)", f.one_commune),
         ("GET /api/figures (platform-wide)", f.figures),
         ("GET /api/calls?limit=100 (public)", f.calls_page),
@@ -601,12 +606,13 @@ fn table(all: &[Figures]) {
             println!("\n{b}: every read at 130 and at 10,000 communes (goal: within 1.2×)");
             println!("| read | 130 communes p50 | 10,000 communes p50 | 10,000 / 130 |");
             println!("|---|---:|---:|---:|");
-            let rows: [(&str, Read); 9] = [
+            let rows: [(&str, Read); 10] = [
                 ("one application (tenant)", |f| f.one_application),
                 ("a call's 100 applications (tenant)", |f| {
                     f.call_applications
                 }),
                 ("registry page of 100", |f| f.registry_page),
+                ("name search (`?q=saint`)", |f| f.name_search),
                 ("one commune", |f| f.one_commune),
                 ("`/api/figures`", |f| f.figures),
                 ("calls, first page of 100", |f| f.calls_page),

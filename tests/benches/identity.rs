@@ -110,8 +110,20 @@ fn bench(server: &QmiServer, communes: usize) {
         measure(300, || get("/api/communes?status=district")),
     );
     report(
-        "GET /api/communes?q=saint (name search)",
+        "GET /api/communes?q=saint (name search, trigram index)",
         measure(300, || get("/api/communes?q=saint")),
+    );
+    report(
+        "GET /api/communes?q=saint&status=member",
+        measure(300, || get("/api/communes?q=saint&status=member")),
+    );
+    report(
+        "GET /api/communes?q=sa (two letters: the registry read)",
+        measure(300, || get("/api/communes?q=sa")),
+    );
+    report(
+        "GET /api/communes?q=930 (a code's start)",
+        measure(300, || get("/api/communes?q=930")),
     );
     report(
         "GET /api/communes?territory=200057867 (a territory)",

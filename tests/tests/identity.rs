@@ -1094,6 +1094,85 @@ fn figures_follow_every_change_of_the_registry() {
     );
 }
 
+/// The name search walks a trigram index in code order (issue 19): pages of a
+/// fragment hold exactly the communes whose folded name contains it, in code
+/// order, whatever the filters; shorter fragments and code starts find the same
+/// way as before; a forged cursor is a 400 naming `cursor`.
+#[test]
+fn the_name_search_finds_every_match_in_code_order_page_by_page() {
+    let server = server();
+    let api = Api::new(&server);
+    let hosting = api.token("hosting@qmi.example");
+    let ours = [
+        ("01010", "Zéphyr-sur-Ain"),
+        ("2A010", "Val-de-Zephyr"),
+        ("29010", "Saint-ZÉPHYR"),
+        ("45010", "Zéphyrine-les-Bois"),
+        ("97410", "Le Zephirin"),
+    ];
+    for (insee, name) in ours {
+        new_commune(&api, &hosting, insee, name);
+    }
+    let codes = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["insee"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all_pages = |query: &str| -> Vec<String> {
+        let mut found = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                None => format!("/api/communes?{query}&limit=2"),
+                Some(c) => format!("/api/communes?{query}&limit=2&cursor={c}"),
+            };
+            let r = api.get(&path, None);
+            assert_eq!(r.status, 200, "{path}: {r:?}");
+            found.extend(codes(&r.body));
+            match r.body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return found,
+            }
+        }
+    };
+    // Accents and case folded; "Zephirin" holds "zeph" but not "zephyr".
+    assert_eq!(
+        all_pages("q=z%C3%A9phyr"),
+        ["01010", "29010", "2A010", "45010"]
+    );
+    assert_eq!(all_pages("q=PHYR-SUR"), ["01010"]);
+    assert_eq!(all_pages("q=zephi"), ["97410"]);
+    // Filters narrow the same search, on the index or through their own.
+    let r = api.post(
+        "/api/admin/communes/45010/suspend",
+        Some(&hosting),
+        &json!({ "reason": "test" }),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(all_pages("q=zephyr&status=suspended"), ["45010"]);
+    assert_eq!(
+        all_pages("q=zephyr&status=candidate"),
+        ["01010", "29010", "2A010"]
+    );
+    assert_eq!(all_pages("q=zephyr&departement=2A"), ["2A010"]);
+    assert_eq!(all_pages("q=zephyr&insee=29010,97410"), ["29010"]);
+    // Two letters (no trigram) still search names; a code's start searches codes.
+    let short = all_pages("q=ze&departement=974");
+    assert_eq!(short, ["97410"]);
+    let corsica = all_pages("q=2a");
+    assert!(corsica.contains(&"2A010".to_owned()), "{corsica:?}");
+    assert!(corsica.iter().all(|c| c.starts_with("2A")), "{corsica:?}");
+    // A cursor is the registry's: one naming no code is refused on the index too.
+    use base64::Engine as _;
+    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("c1:not-a-code");
+    let r = api.get(&format!("/api/communes?q=zephyr&cursor={forged}"), None);
+    assert_problem(&r, 400);
+    assert!(r.body.to_string().contains("cursor"), "{r:?}");
+}
+
 /// A commune of the test's own, added by the hosting operator (outside the demo data).
 fn new_commune(api: &Api<'_>, hosting: &str, insee: &str, name: &str) {
     let r = api.post(

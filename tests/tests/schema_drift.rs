@@ -3,8 +3,8 @@
 //! tables and views, columns (names, nullability, types through the mapping of
 //! docs/design/postgres.md), primary keys, foreign keys, unique constraints and
 //! indexes (names and columns). The documented differences only: FTS5 virtual
-//! tables (and their shadow tables) are tables with a `tsvector` column and a GIN
-//! index on PostgreSQL, and a table whose implicit rowid the statements use has an
+//! tables (and their shadow tables) are tables with a GIN index on PostgreSQL (over
+//! a `tsvector` column, or trigrams for FTS5's trigram tokenizer), and a table whose implicit rowid the statements use has an
 //! explicit `rowid` identity column there.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -53,7 +53,7 @@ async fn sqlite_and_postgres_schemas_do_not_drift() {
         let (mut postgres, search) = describe_postgres(&mut pg, label).await;
         assert_eq!(
             fts, search,
-            "{label}: SQLite's FTS5 tables and PostgreSQL's tsvector tables differ"
+            "{label}: SQLite's FTS5 tables and PostgreSQL's GIN-indexed search tables differ"
         );
         for (service, line) in POSTGRES_ONLY.iter().filter(|(l, _)| l == label) {
             assert!(
@@ -262,7 +262,7 @@ fn primary_key(db: &rusqlite::Connection, table: &str) -> Vec<String> {
 }
 
 /// The schema of one service's PostgreSQL schema, and its full-text tables
-/// (a `tsvector` column and a GIN index).
+/// (a GIN index over a `tsvector` column or with `gin_trgm_ops`).
 async fn describe_postgres(pg: &mut PgConnection, schema: &str) -> (Description, BTreeSet<String>) {
     let relations: Vec<(String, String)> = sqlx::query_as(
         "SELECT c.relname::text, CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END
@@ -278,9 +278,14 @@ async fn describe_postgres(pg: &mut PgConnection, schema: &str) -> (Description,
     for (rel, kind) in relations {
         let class = format!("{schema}.{rel}");
         let full_text: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND atttypid = 'tsvector'::regtype)
-                AND EXISTS (SELECT 1 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid
-                            JOIN pg_am am ON am.oid = i.relam WHERE ix.indrelid = $1::regclass AND am.amname = 'gin')",
+            "SELECT EXISTS (SELECT 1 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid
+                            JOIN pg_am am ON am.oid = i.relam
+                            WHERE ix.indrelid = $1::regclass AND am.amname = 'gin'
+                              AND (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass
+                                                                        AND atttypid = 'tsvector'::regtype)
+                                   OR EXISTS (SELECT 1 FROM pg_opclass oc
+                                              WHERE oc.oid = ANY (ix.indclass::oid[])
+                                                AND oc.opcname = 'gin_trgm_ops')))",
         )
         .bind(&class)
         .fetch_one(&mut *pg)

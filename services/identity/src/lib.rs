@@ -7,6 +7,7 @@
 
 pub mod authz;
 pub mod prometheus;
+pub mod search;
 pub mod secrets;
 pub mod throttle;
 pub mod tokens;
@@ -29,7 +30,7 @@ pub mod tables {
     pub const COMMUNE_INVITATIONS: TenantTable = TenantTable::new("commune_invitations");
 
     /// `memberships` and `commune_invitations` hold one commune's rows each;
-    /// everything else is the platform's: the communes registry, its tallies and
+    /// everything else is the platform's: the communes registry, its name index, its tallies and
     /// its status history (written by the programme's operators), accounts, organisations,
     /// tokens, throttling, the outbox, and `invitations` — commune, programme and
     /// organisation invitations in one table (most rows belong to no commune; a
@@ -40,6 +41,7 @@ pub mod tables {
         platform: &[
             qmi_kit::audit::PLATFORM_AUDIT,
             "communes",
+            "commune_names",
             "commune_tallies",
             "commune_status_history",
             "organisations",

@@ -2,6 +2,7 @@
 //! under `tenant-status/<insee>` is published from here). A child of `component`.
 
 use super::*;
+use crate::search::{Search, indexed, search_key};
 
 const COMMUNE_COLUMNS: &str =
     "insee, name, departement, ept_code, ept_name, metropolis_code, population, status";
@@ -76,42 +77,45 @@ async fn ensure_status_published(commune: &Commune) {
     }
 }
 
-/// Escapes `%`, `_` and `\` for `LIKE … ESCAPE '\'`.
-fn like_escape(s: &str) -> String {
-    s.chars().fold(String::new(), |mut out, c| {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-        out
-    })
-}
+/// The registry's columns read through alias `c` (a listing that joins the name index).
+const COMMUNE_COLUMNS_OF_C: &str = "c.insee, c.name, c.departement, c.ept_code, c.ept_name, \
+     c.metropolis_code, c.population, c.status";
 
 /// The most INSEE codes one registry request may name (`?insee=`).
 const MAX_CODES: usize = 500;
 
+/// Lists the registry in code order, one page at a time, filtered by status,
+/// département, territory, named codes and `q` (a code's start or a name's
+/// fragment, [`Search`]). A name fragment of three characters or more walks the
+/// trigram index (`commune_names`) in code order, so a page costs the same
+/// whatever the registry's size and however rare or common the fragment; with a
+/// département, territory or named codes, the registry is walked through that
+/// filter's index instead (a few hundred communes at most, fewer than a common
+/// fragment's matches).
 pub(super) async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let _allowed = cx.allow(cx.who(), Operation::ReadRegistry).await?;
     let query = &cx.req.query;
     let page = PageRequest::from_query(query)?;
-    let mut sql = format!("SELECT {COMMUNE_COLUMNS} FROM communes WHERE 1 = 1");
+    let mut filters = String::new();
     let mut params: Vec<Value> = Vec::new();
     if let Some(status) = query.non_empty("status") {
         let status = CommuneStatus::parse(status).ok_or_else(|| {
             Problem::bad_request("unknown status")
                 .field("status", "one of member, candidate, district, suspended")
         })?;
-        sql.push_str(" AND status = ?");
+        filters.push_str(" AND c.status = ?");
         params.push(status.as_str().into());
     }
+    let mut narrowed = false;
     if let Some(dep) = query.non_empty("departement") {
         let dep = dep.trim().to_ascii_uppercase();
         if !(2..=3).contains(&dep.len()) || !dep.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(Problem::bad_request("invalid departement")
                 .field("departement", "a département code such as 75, 2A or 974"));
         }
-        sql.push_str(" AND departement = ?");
+        filters.push_str(" AND c.departement = ?");
         params.push(dep.into());
+        narrowed = true;
     }
     if let Some(territory) = query.non_empty("territory") {
         let territory = territory.trim();
@@ -121,8 +125,9 @@ pub(super) async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             return Err(Problem::bad_request("invalid territory")
                 .field("territory", "a territory (EPT) SIREN such as 200057867"));
         }
-        sql.push_str(" AND ept_code = ?");
+        filters.push_str(" AND c.ept_code = ?");
         params.push(territory.to_owned().into());
+        narrowed = true;
     }
     if let Some(list) = query.non_empty("insee") {
         // Named communes only (a page naming the communes it shows): at most a
@@ -139,33 +144,66 @@ pub(super) async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             return Err(Problem::bad_request("too many codes")
                 .field("insee", format!("at most {MAX_CODES} codes")));
         }
-        sql.push_str(&format!(
-            " AND insee IN ({})",
+        filters.push_str(&format!(
+            " AND c.insee IN ({})",
             vec!["?"; codes.len()].join(", ")
         ));
         params.extend(codes.into_iter().map(|c| c.to_string().into()));
+        narrowed = true;
     }
-    if let Some(q) = query.non_empty("q") {
-        if q.chars().count() > 100 {
-            return Err(Problem::bad_request("q is too long").field("q", "at most 100 characters"));
+    let search = query
+        .non_empty("q")
+        .map(Search::parse)
+        .transpose()?
+        .flatten();
+    let sql = match search {
+        Some(Search::Name(name)) if indexed(&name) && !narrowed => {
+            // The name index in code order: the fragment first, then the filters.
+            params.insert(0, format!("%{name}%").into());
+            if let Some(after) = &page.after {
+                let after: Insee = after.key().parse().map_err(|_| bad_cursor())?;
+                filters.push_str(" AND s.rowid > ?");
+                params.push(search_key(&after).into());
+            }
+            format!(
+                "SELECT {COMMUNE_COLUMNS_OF_C} FROM commune_names s JOIN communes c ON c.insee = s.insee \
+                 WHERE s.name_norm LIKE ?{filters} ORDER BY s.rowid LIMIT {}",
+                page.fetch()
+            )
         }
-        // A name, or the start of an INSEE code ("93066", "930", "2A004").
-        let code = q.trim().to_ascii_uppercase();
-        let q = qmi_kit::text::normalise(q);
-        if !q.is_empty() {
-            sql.push_str(" AND (name_norm LIKE ? ESCAPE '\\' OR insee LIKE ? ESCAPE '\\')");
-            params.push(format!("%{}%", like_escape(&q)).into());
-            params.push(format!("{}%", like_escape(&code)).into());
+        search => {
+            match search {
+                Some(Search::Name(name)) => {
+                    filters.push_str(" AND c.name_norm LIKE ?");
+                    params.push(format!("%{name}%").into());
+                }
+                Some(Search::Code { from, to }) => {
+                    filters.push_str(" AND c.insee BETWEEN ? AND ?");
+                    params.push(from.into());
+                    params.push(to.into());
+                }
+                None => {}
+            }
+            if let Some(after) = &page.after {
+                filters.push_str(" AND c.insee > ?");
+                params.push(after.key().into());
+            }
+            format!(
+                "SELECT {COMMUNE_COLUMNS_OF_C} FROM communes c WHERE 1 = 1{filters} \
+                 ORDER BY c.insee LIMIT {}",
+                page.fetch()
+            )
         }
-    }
-    if let Some(after) = &page.after {
-        sql.push_str(" AND insee > ?");
-        params.push(after.key().into());
-    }
-    sql.push_str(&format!(" ORDER BY insee LIMIT {}", page.fetch()));
+    };
     let rows = cx.db.platform().run(&sql, params).await?;
     let items = rows.iter().map(commune_of).collect::<Result<Vec<_>, _>>()?;
     Ok(json(200, &page.page(items, |c| c.insee.to_string())))
+}
+
+/// A cursor whose key is not a commune's code (the registry's cursors are).
+fn bad_cursor() -> Problem {
+    Problem::bad_request("the cursor is not valid; use next_cursor from a previous page")
+        .field("cursor", "invalid cursor")
 }
 
 pub(super) async fn get_figures(cx: &Ctx<'_>) -> Result<Reply, Problem> {

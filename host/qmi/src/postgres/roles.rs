@@ -19,17 +19,22 @@ use super::Service;
 /// server ends it.
 pub const IDLE_IN_TRANSACTION_TIMEOUT: &str = "5s";
 
-/// Creates what the migrations need, as the admin: the `unaccent` extension (in
-/// `public`, for the partners' search configuration), each service's two roles
+/// Creates what the migrations need, as the admin: the `unaccent` and `pg_trgm`
+/// extensions (in `public`, for the partners' search configuration and the
+/// registry's name search), each service's two roles
 /// (missing ones only; attributes and settings corrected when they differ) and
 /// its schema. Idempotent.
 pub async fn bootstrap(conn: &mut PgConnection, services: &[Service]) -> Result<()> {
-    exec(
-        conn,
-        "CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public",
-    )
-    .await
-    .context("creating the unaccent extension (PostgreSQL's contrib modules)")?;
+    for extension in ["unaccent", "pg_trgm"] {
+        exec(
+            conn,
+            &format!("CREATE EXTENSION IF NOT EXISTS {extension} WITH SCHEMA public"),
+        )
+        .await
+        .with_context(|| {
+            format!("creating the {extension} extension (PostgreSQL's contrib modules)")
+        })?;
+    }
     let superuser: bool =
         sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
             .fetch_one(&mut *conn)
