@@ -97,7 +97,7 @@ fn bench(server: &QmiServer, communes: usize) {
         measure(300, || get("/api/communes?limit=100")),
     );
     report(
-        "GET /api/communes?limit=500",
+        "GET /api/communes?limit=500 (130 rows, then 500)",
         measure(100, || get("/api/communes?limit=500")),
     );
     let deep = format!("/api/communes?limit=100&cursor={}", base64url("c1:93000"));
@@ -118,7 +118,7 @@ fn bench(server: &QmiServer, communes: usize) {
         measure(300, || get("/api/communes?q=saint&status=member")),
     );
     report(
-        "GET /api/communes?q=sa (two letters: the registry read)",
+        "GET /api/communes?q=sa (two letters: a word start)",
         measure(300, || get("/api/communes?q=sa")),
     );
     report(

@@ -1159,9 +1159,26 @@ fn the_name_search_finds_every_match_in_code_order_page_by_page() {
     );
     assert_eq!(all_pages("q=zephyr&departement=2A"), ["2A010"]);
     assert_eq!(all_pages("q=zephyr&insee=29010,97410"), ["29010"]);
-    // Two letters (no trigram) still search names; a code's start searches codes.
-    let short = all_pages("q=ze&departement=974");
-    assert_eq!(short, ["97410"]);
+    // One or two letters find names with a word starting so, with or without a filter.
+    let word_start = |query: &str| -> Vec<String> {
+        let found = all_pages(query);
+        let ours: Vec<String> = found
+            .iter()
+            .filter(|c| ours.iter().any(|(insee, _)| insee == c))
+            .cloned()
+            .collect();
+        ours
+    };
+    let every_one = ["01010", "29010", "2A010", "45010", "97410"];
+    assert_eq!(word_start("q=Z%C3%89"), every_one);
+    assert_eq!(word_start("q=z"), every_one);
+    assert_eq!(
+        word_start("q=ze&status=candidate"),
+        ["01010", "29010", "2A010", "97410"]
+    );
+    assert_eq!(all_pages("q=ze&departement=974"), ["97410"]);
+    assert_eq!(word_start("q=ep"), Vec::<String>::new());
+    // A code's start searches codes.
     let corsica = all_pages("q=2a");
     assert!(corsica.contains(&"2A010".to_owned()), "{corsica:?}");
     assert!(corsica.iter().all(|c| c.starts_with("2A")), "{corsica:?}");

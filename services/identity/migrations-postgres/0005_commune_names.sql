@@ -1,7 +1,8 @@
 -- The registry's name search (SQLite migration 0016_commune_names): FTS5's trigram
 -- table becomes a table with a GIN trigram index (`pg_trgm`, created in `public` by
 -- `qmi migrate`), which answers the service's `name_norm ILIKE '%saint%'` (the kit's
--- spelling of `LIKE`). `rowid` is the same search key as on SQLite (the INSEE code read
+-- spelling of `LIKE`), and `'% sa%'` for a two-letter word start: each name is held
+-- after a space, as on SQLite. `rowid` is the same search key as on SQLite (the INSEE code read
 -- as a base-256 number), so the statements order and seek by it unchanged. Kept by the
 -- trigger below, in the transaction of every change to `communes`.
 CREATE TABLE commune_names (
@@ -18,12 +19,12 @@ CREATE FUNCTION commune_search_key(insee text) RETURNS bigint LANGUAGE sql IMMUT
 $$;
 
 INSERT INTO commune_names (rowid, insee, name_norm)
-    SELECT commune_search_key(insee), insee, name_norm FROM communes;
+    SELECT commune_search_key(insee), insee, ' ' || name_norm FROM communes;
 
 CREATE FUNCTION commune_names_track() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO commune_names (rowid, insee, name_norm)
-        VALUES (commune_search_key(NEW.insee), NEW.insee, NEW.name_norm)
+        VALUES (commune_search_key(NEW.insee), NEW.insee, ' ' || NEW.name_norm)
         ON CONFLICT (rowid) DO UPDATE SET name_norm = excluded.name_norm;
     RETURN NULL;
 END

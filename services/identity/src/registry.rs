@@ -2,7 +2,7 @@
 //! under `tenant-status/<insee>` is published from here). A child of `component`.
 
 use super::*;
-use crate::search::{Search, indexed, search_key};
+use crate::search::{Search, search_key};
 
 const COMMUNE_COLUMNS: &str =
     "insee, name, departement, ept_code, ept_name, metropolis_code, population, status";
@@ -86,7 +86,7 @@ const MAX_CODES: usize = 500;
 
 /// Lists the registry in code order, one page at a time, filtered by status,
 /// département, territory, named codes and `q` (a code's start or a name's
-/// fragment, [`Search`]). A name fragment of three characters or more walks the
+/// fragment, [`Search`]). A name fragment of two characters or more walks the
 /// trigram index (`commune_names`) in code order, so a page costs the same
 /// whatever the registry's size and however rare or common the fragment; with a
 /// département, territory or named codes, the registry is walked through that
@@ -156,44 +156,47 @@ pub(super) async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         .map(Search::parse)
         .transpose()?
         .flatten();
-    let sql = match search {
-        Some(Search::Name(name)) if indexed(&name) && !narrowed => {
-            // The name index in code order: the fragment first, then the filters.
-            params.insert(0, format!("%{name}%").into());
-            if let Some(after) = &page.after {
-                let after: Insee = after.key().parse().map_err(|_| bad_cursor())?;
-                filters.push_str(" AND s.rowid > ?");
-                params.push(search_key(&after).into());
-            }
-            format!(
-                "SELECT {COMMUNE_COLUMNS_OF_C} FROM commune_names s JOIN communes c ON c.insee = s.insee \
-                 WHERE s.name_norm LIKE ?{filters} ORDER BY s.rowid LIMIT {}",
-                page.fetch()
-            )
+    let indexed = match &search {
+        Some(Search::Name(fragment)) if !narrowed => fragment.index_pattern(),
+        _ => None,
+    };
+    let sql = if let Some(pattern) = indexed {
+        // The name index in code order: the fragment first, then the filters.
+        params.insert(0, pattern.into());
+        if let Some(after) = &page.after {
+            let after: Insee = after.key().parse().map_err(|_| bad_cursor())?;
+            filters.push_str(" AND s.rowid > ?");
+            params.push(search_key(&after).into());
         }
-        search => {
-            match search {
-                Some(Search::Name(name)) => {
-                    filters.push_str(" AND c.name_norm LIKE ?");
-                    params.push(format!("%{name}%").into());
-                }
-                Some(Search::Code { from, to }) => {
-                    filters.push_str(" AND c.insee BETWEEN ? AND ?");
-                    params.push(from.into());
-                    params.push(to.into());
-                }
-                None => {}
+        format!(
+            "SELECT {COMMUNE_COLUMNS_OF_C} FROM commune_names s JOIN communes c ON c.insee = s.insee \
+             WHERE s.name_norm LIKE ?{filters} ORDER BY s.rowid LIMIT {}",
+            page.fetch()
+        )
+    } else {
+        match search {
+            Some(Search::Name(fragment)) => {
+                let (condition, values) = fragment.registry_condition();
+                filters.push_str(" AND ");
+                filters.push_str(condition);
+                params.extend(values.into_iter().flatten().map(Value::from));
             }
-            if let Some(after) = &page.after {
-                filters.push_str(" AND c.insee > ?");
-                params.push(after.key().into());
+            Some(Search::Code { from, to }) => {
+                filters.push_str(" AND c.insee BETWEEN ? AND ?");
+                params.push(from.into());
+                params.push(to.into());
             }
-            format!(
-                "SELECT {COMMUNE_COLUMNS_OF_C} FROM communes c WHERE 1 = 1{filters} \
-                 ORDER BY c.insee LIMIT {}",
-                page.fetch()
-            )
+            None => {}
         }
+        if let Some(after) = &page.after {
+            filters.push_str(" AND c.insee > ?");
+            params.push(after.key().into());
+        }
+        format!(
+            "SELECT {COMMUNE_COLUMNS_OF_C} FROM communes c WHERE 1 = 1{filters} \
+             ORDER BY c.insee LIMIT {}",
+            page.fetch()
+        )
     };
     let rows = cx.db.platform().run(&sql, params).await?;
     let items = rows.iter().map(commune_of).collect::<Result<Vec<_>, _>>()?;

@@ -1,6 +1,13 @@
 //! The registry's search (`GET /api/communes?q=`): what a query asks, read once
 //! into a [`Search`], and the search key that orders the name index
 //! (`commune_names`, migration 0016) as the registry is ordered.
+//!
+//! A name fragment of three characters or more is found anywhere in a name
+//! (`ain` finds "Saint-Denis"); one of one or two characters, at the start of
+//! one of the name's words (`sa` finds "Saint-Denis" and "Rosny-sous-Bois" is
+//! not found by `os`): a two-letter substring is noise in a search box, and
+//! the word start is what the trigram index can answer, since it holds each
+//! name after a space.
 
 use qmi_api::Insee;
 use qmi_kit::Problem;
@@ -18,10 +25,41 @@ pub enum Search {
     /// The start of an INSEE code (`93`, `9306`, `2A004`): the communes whose
     /// code lies between `from` and `to`, both included (a range of the key).
     Code { from: String, to: String },
-    /// A fragment of a name, normalised (`qmi_kit::text::normalise`): accents,
-    /// case and punctuation folded, so `L'ÎLE saint-denis` finds
-    /// "L'Île-Saint-Denis".
-    Name(String),
+    /// A fragment of a name.
+    Name(Fragment),
+}
+
+/// A fragment of a name, normalised (`qmi_kit::text::normalise`): accents,
+/// case and punctuation folded, so `L'ÎLE saint-denis` finds
+/// "L'Île-Saint-Denis". Only letters, digits and single spaces: never a `LIKE`
+/// wildcard.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fragment(String);
+
+impl Fragment {
+    /// The `LIKE` pattern the name index answers, if it can: the fragment
+    /// anywhere, or, shorter than a trigram, after a space — at a word's start,
+    /// the index holding each name after a space. `None` for one character.
+    pub fn index_pattern(&self) -> Option<String> {
+        match self.0.chars().count() {
+            n if n >= TRIGRAM => Some(format!("%{}%", self.0)),
+            2 => Some(format!("% {}%", self.0)),
+            _ => None,
+        }
+    }
+
+    /// The same search as a condition on the registry's own `c.name_norm`
+    /// (through a filter's index, or for one character), with its parameters.
+    pub fn registry_condition(&self) -> (&'static str, [Option<String>; 2]) {
+        if self.0.chars().count() >= TRIGRAM {
+            ("c.name_norm LIKE ?", [Some(format!("%{}%", self.0)), None])
+        } else {
+            (
+                "(c.name_norm LIKE ? OR c.name_norm LIKE ?)",
+                [Some(format!("{}%", self.0)), Some(format!("% {}%", self.0))],
+            )
+        }
+    }
 }
 
 impl Search {
@@ -39,13 +77,8 @@ impl Search {
             return Ok(Some(Self::Code { from: code, to }));
         }
         let name = qmi_kit::text::normalise(q);
-        Ok((!name.is_empty()).then_some(Self::Name(name)))
+        Ok((!name.is_empty()).then_some(Self::Name(Fragment(name))))
     }
-}
-
-/// Whether the trigram index can answer a search for this name fragment.
-pub fn indexed(name: &str) -> bool {
-    name.chars().count() >= TRIGRAM
 }
 
 /// Whether `s` is the start of some INSEE code: one to five characters, the
@@ -100,7 +133,7 @@ mod tests {
         }
         assert_eq!(
             parse("L'ÎLE saint-denis"),
-            Some(Search::Name("l ile saint denis".into()))
+            Some(Search::Name(Fragment("l ile saint denis".into())))
         );
         assert_eq!(parse("  "), None);
         assert_eq!(parse("'-"), None);
@@ -128,13 +161,27 @@ mod tests {
     }
 
     #[test]
-    fn only_fragments_of_three_characters_use_the_index() {
-        let indexed = |q: &str| matches!(parse(q), Some(Search::Name(name)) if indexed(&name));
-        assert!(indexed("sai"));
-        assert!(indexed("île"));
-        assert!(indexed("l'île"));
-        assert!(!indexed("sa"));
-        assert!(!indexed("930"));
+    fn fragments_are_found_anywhere_from_three_characters_else_at_a_word_start() {
+        let fragment = |q: &str| match parse(q) {
+            Some(Search::Name(f)) => f,
+            other => panic!("{q:?} is not a name: {other:?}"),
+        };
+        assert_eq!(fragment("sai").index_pattern().as_deref(), Some("%sai%"));
+        assert_eq!(fragment("Île").index_pattern().as_deref(), Some("%ile%"));
+        assert_eq!(
+            fragment("l'île").index_pattern().as_deref(),
+            Some("%l ile%")
+        );
+        assert_eq!(fragment("SA").index_pattern().as_deref(), Some("% sa%"));
+        assert_eq!(fragment("é").index_pattern(), None);
+        assert_eq!(
+            fragment("sai").registry_condition(),
+            ("c.name_norm LIKE ?", [Some("%sai%".into()), None])
+        );
+        assert_eq!(
+            fragment("é").registry_condition().1,
+            [Some("e%".into()), Some("% e%".into())]
+        );
     }
 
     #[test]
