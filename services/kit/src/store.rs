@@ -173,11 +173,23 @@ fn pg_message(e: &pg::Error) -> String {
     }
 }
 
+/// Whether a statement is a plain `SELECT` (which writes nothing).
+fn is_select(sql: &str) -> bool {
+    sql.trim_start()
+        .as_bytes()
+        .get(..6)
+        .is_some_and(|head| head.eq_ignore_ascii_case(b"select"))
+}
+
 /// Whether a statement answers rows on PostgreSQL (run with `query`, else
 /// with `execute`, which answers the rows changed).
 fn answers_rows(sql: &str) -> bool {
     let head = sql.trim_start();
-    let starts = |w: &str| head.len() >= w.len() && head[..w.len()].eq_ignore_ascii_case(w);
+    let starts = |w: &str| {
+        head.as_bytes()
+            .get(..w.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
+    };
     starts("select")
         || starts("with")
         || starts("values")
@@ -291,8 +303,11 @@ impl Db {
     ) -> Result<Rows, StoreError> {
         match &self.backend {
             Backend::Sqlite(connection) => {
+                // A SELECT changes nothing: no host call to ask how much it changed
+                // (SQLite's count is still the last write's, as it was).
+                let counts = access == Access::Write && !is_select(&statement.sql);
                 let rows = run_sqlite(connection, statement).await?;
-                if access == Access::Write {
+                if counts {
                     self.changed.set(connection.changes().await);
                 }
                 Ok(rows)
@@ -522,6 +537,10 @@ impl Db {
     }
 }
 
+/// How many rows one read of a SQLite result offers room for at first (a page
+/// of the API and then some).
+const ROWS_PER_READ: usize = 128;
+
 /// Runs a statement on SQLite and collects its rows.
 async fn run_sqlite(
     connection: &sqlite::Connection,
@@ -536,8 +555,21 @@ async fn run_sqlite(
         .execute(&sql, params.into_iter().map(to_sqlite))
         .await
         .map_err(err)?;
-    let columns = result.columns().to_vec();
-    let rows = result.collect().await.map_err(err)?;
+    let (columns, mut stream, done) = result.into_inner();
+    // Rows come in batches as large as the buffer offered: one read for a page
+    // (the SDK's `collect` starts from a buffer of a few rows and doubles it).
+    let mut rows = Vec::with_capacity(ROWS_PER_READ);
+    loop {
+        if rows.len() == rows.capacity() {
+            rows.reserve(ROWS_PER_READ);
+        }
+        let (status, buffer) = stream.read(rows).await;
+        rows = buffer;
+        if !matches!(status, spin_sdk::wit_bindgen::StreamResult::Complete(_)) {
+            break;
+        }
+    }
+    done.await.map_err(err)?;
     Ok(Rows {
         columns,
         rows: rows
