@@ -21,7 +21,7 @@ $$;
 INSERT INTO commune_names (rowid, insee, name_norm)
     SELECT commune_search_key(insee), insee, ' ' || name_norm FROM communes;
 
-CREATE FUNCTION commune_names_track() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION commune_names_track() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO commune_names (rowid, insee, name_norm)
         VALUES (commune_search_key(NEW.insee), NEW.insee, ' ' || NEW.name_norm)
