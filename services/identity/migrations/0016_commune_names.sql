@@ -30,17 +30,13 @@ BEGIN
             new.insee, ' ' || new.name_norm);
 END;
 
-CREATE TRIGGER commune_names_on_update AFTER UPDATE OF insee, name_norm ON communes
+-- A commune keeps its code (the primary key, the tenant key): a rename changes its row.
+CREATE TRIGGER commune_names_on_update AFTER UPDATE OF name_norm ON communes
 BEGIN
-    DELETE FROM commune_names
-    WHERE rowid = unicode(substr(old.insee, 1, 1)) * 4294967296 + unicode(substr(old.insee, 2, 1)) * 16777216
-                  + unicode(substr(old.insee, 3, 1)) * 65536 + unicode(substr(old.insee, 4, 1)) * 256
-                  + unicode(substr(old.insee, 5, 1));
-    INSERT INTO commune_names (rowid, insee, name_norm)
-    VALUES (unicode(substr(new.insee, 1, 1)) * 4294967296 + unicode(substr(new.insee, 2, 1)) * 16777216
-            + unicode(substr(new.insee, 3, 1)) * 65536 + unicode(substr(new.insee, 4, 1)) * 256
-            + unicode(substr(new.insee, 5, 1)),
-            new.insee, ' ' || new.name_norm);
+    UPDATE commune_names SET name_norm = ' ' || new.name_norm
+    WHERE rowid = unicode(substr(new.insee, 1, 1)) * 4294967296 + unicode(substr(new.insee, 2, 1)) * 16777216
+                  + unicode(substr(new.insee, 3, 1)) * 65536 + unicode(substr(new.insee, 4, 1)) * 256
+                  + unicode(substr(new.insee, 5, 1));
 END;
 
 CREATE TRIGGER commune_names_on_delete AFTER DELETE ON communes
