@@ -83,6 +83,67 @@ async fn sqlite_and_postgres_schemas_do_not_drift() {
     );
 }
 
+/// The registry's triggers find their tables whoever writes: an operator's
+/// session whose `search_path` is not identity's adds, renames and removes a
+/// commune, and the tallies (`/api/figures`) and the name index follow.
+#[tokio::test]
+async fn registry_triggers_keep_their_tables_from_any_session() {
+    let database = TestDatabase::new();
+    let scratch = DataDir::new();
+    scratch.qmi("migrate", &["--database-url", database.url()]);
+    let mut admin = database.admin().await;
+    let run = async |conn: &mut PgConnection, sql: &str| {
+        sqlx::query(sql)
+            .execute(&mut *conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    };
+    run(&mut admin, "SET search_path = public").await;
+    run(
+        &mut admin,
+        "INSERT INTO identity.communes (insee, name, name_norm, departement, population, status) \
+         VALUES ('01010', 'Zéphyr-sur-Ain', 'zephyr sur ain', '01', 120, 'member')",
+    )
+    .await;
+    let tally = async |conn: &mut PgConnection| -> Option<(i64, i64)> {
+        sqlx::query_as(
+            "SELECT communes, population FROM identity.commune_tallies \
+             WHERE dimension = 'departement' AND code = '01'",
+        )
+        .fetch_optional(&mut *conn)
+        .await
+        .expect("the tallies")
+    };
+    let names = async |conn: &mut PgConnection| -> Vec<(i64, String)> {
+        sqlx::query_as("SELECT rowid, name_norm FROM identity.commune_names WHERE insee = '01010'")
+            .fetch_all(&mut *conn)
+            .await
+            .expect("the name index")
+    };
+    assert_eq!(tally(&mut admin).await, Some((1, 120)));
+    // The search key: the code's five bytes as a base-256 number.
+    assert_eq!(
+        names(&mut admin).await,
+        [(0x30_31_30_31_30, " zephyr sur ain".to_owned())]
+    );
+    run(
+        &mut admin,
+        "UPDATE identity.communes SET name = 'Zéphyr', name_norm = 'zephyr' WHERE insee = '01010'",
+    )
+    .await;
+    assert_eq!(
+        names(&mut admin).await,
+        [(0x30_31_30_31_30, " zephyr".to_owned())]
+    );
+    run(
+        &mut admin,
+        "DELETE FROM identity.communes WHERE insee = '01010'",
+    )
+    .await;
+    assert_eq!(tally(&mut admin).await, None);
+    assert!(names(&mut admin).await.is_empty());
+}
+
 /// SQLite's declared type through the mapping.
 fn mapped(sqlite_type: &str) -> String {
     match sqlite_type.to_ascii_uppercase().as_str() {

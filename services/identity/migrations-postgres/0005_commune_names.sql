@@ -10,7 +10,8 @@ CREATE TABLE commune_names (
     insee     text NOT NULL UNIQUE REFERENCES communes (insee) ON DELETE CASCADE,
     name_norm text NOT NULL
 );
-CREATE INDEX commune_names_trigrams ON commune_names USING gin (name_norm public.gin_trgm_ops);
+CREATE INDEX commune_names_trigrams ON commune_names USING gin (name_norm public.gin_trgm_ops)
+    WITH (fastupdate = off);  -- no pending list: the planner always sees the index whole
 
 CREATE FUNCTION commune_search_key(insee text) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT AS $$
     SELECT ascii(substr(insee, 1, 1))::bigint * 4294967296 + ascii(substr(insee, 2, 1)) * 16777216
@@ -31,3 +32,8 @@ END
 $$;
 CREATE TRIGGER commune_names_track AFTER INSERT OR UPDATE OF name_norm ON communes
     FOR EACH ROW EXECUTE FUNCTION commune_names_track();
+
+-- The tallies' trigger (0004) resolves its table through the writer's search_path: a
+-- writer outside the service's role (an operator's session, the bench's seeding) found
+-- no `commune_tallies`. Pinned to the schema, as every trigger function here.
+ALTER FUNCTION commune_tallies_track() SET search_path FROM CURRENT;
