@@ -28,7 +28,7 @@ const COMMUNE_FILTERS: &[QueryParam] = &[
     QueryParam {
         name: "q",
         ty: "string",
-        description: "Name search, accent- and case-insensitive, or the start of an INSEE code (93066, 930).",
+        description: "The start of an INSEE code (93066, 930, 2A), or a fragment of a name, accent- and case-insensitive: found anywhere in the name from three characters (ain: Saint-Denis), at the start of one of its words below (sa).",
     },
     QueryParam {
         name: "insee",
