@@ -4,8 +4,9 @@
 use super::*;
 use crate::search::{Search, search_key};
 
-const COMMUNE_COLUMNS: &str =
-    "insee, name, departement, ept_code, ept_name, metropolis_code, population, status";
+/// The registry's columns, read through alias `c` (`communes c`).
+const COMMUNE_COLUMNS: &str = "c.insee, c.name, c.departement, c.ept_code, c.ept_name, \
+     c.metropolis_code, c.population, c.status";
 
 fn commune_of(row: qmi_kit::sql::Row<'_>) -> Result<Commune, Problem> {
     Ok(Commune {
@@ -25,7 +26,7 @@ pub(super) async fn load_commune(db: &Db, insee: &Insee) -> Result<Option<Commun
     let rows = db
         .platform()
         .run(
-            &format!("SELECT {COMMUNE_COLUMNS} FROM communes WHERE insee = ?"),
+            &format!("SELECT {COMMUNE_COLUMNS} FROM communes c WHERE c.insee = ?"),
             vec![insee.into()],
         )
         .await?;
@@ -76,10 +77,6 @@ async fn ensure_status_published(commune: &Commune) {
         }
     }
 }
-
-/// The registry's columns read through alias `c` (a listing that joins the name index).
-const COMMUNE_COLUMNS_OF_C: &str = "c.insee, c.name, c.departement, c.ept_code, c.ept_name, \
-     c.metropolis_code, c.population, c.status";
 
 /// The most INSEE codes one registry request may name (`?insee=`).
 const MAX_CODES: usize = 500;
@@ -164,12 +161,15 @@ pub(super) async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
         // The name index in code order: the fragment first, then the filters.
         params.insert(0, pattern.into());
         if let Some(after) = &page.after {
-            let after: Insee = after.key().parse().map_err(|_| bad_cursor())?;
+            let after: Insee = after
+                .key()
+                .parse()
+                .map_err(|_| qmi_kit::Cursor::invalid())?;
             filters.push_str(" AND s.rowid > ?");
             params.push(search_key(&after).into());
         }
         format!(
-            "SELECT {COMMUNE_COLUMNS_OF_C} FROM commune_names s JOIN communes c ON c.insee = s.insee \
+            "SELECT {COMMUNE_COLUMNS} FROM commune_names s JOIN communes c ON c.insee = s.insee \
              WHERE s.name_norm LIKE ?{filters} ORDER BY s.rowid LIMIT {}",
             page.fetch()
         )
@@ -193,7 +193,7 @@ pub(super) async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
             params.push(after.key().into());
         }
         format!(
-            "SELECT {COMMUNE_COLUMNS_OF_C} FROM communes c WHERE 1 = 1{filters} \
+            "SELECT {COMMUNE_COLUMNS} FROM communes c WHERE 1 = 1{filters} \
              ORDER BY c.insee LIMIT {}",
             page.fetch()
         )
@@ -201,12 +201,6 @@ pub(super) async fn list_communes(cx: &Ctx<'_>) -> Result<Reply, Problem> {
     let rows = cx.db.platform().run(&sql, params).await?;
     let items = rows.iter().map(commune_of).collect::<Result<Vec<_>, _>>()?;
     Ok(json(200, &page.page(items, |c| c.insee.to_string())))
-}
-
-/// A cursor whose key is not a commune's code (the registry's cursors are).
-fn bad_cursor() -> Problem {
-    Problem::bad_request("the cursor is not valid; use next_cursor from a previous page")
-        .field("cursor", "invalid cursor")
 }
 
 pub(super) async fn get_figures(cx: &Ctx<'_>) -> Result<Reply, Problem> {

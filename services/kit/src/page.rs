@@ -121,12 +121,16 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(format!("{CURSOR_TAG}{}", self.0))
     }
 
+    /// The 400 naming `cursor` for a cursor that is not one of ours (or whose
+    /// key is not the listing's).
+    pub fn invalid() -> Problem {
+        Problem::bad_request("the cursor is not valid; use next_cursor from a previous page")
+            .field("cursor", "invalid cursor")
+    }
+
     /// Reads a client's cursor; 400 naming `cursor` when it is not one of ours.
     pub fn decode(s: &str) -> Result<Self, Problem> {
-        let bad = || {
-            Problem::bad_request("the cursor is not valid; use next_cursor from a previous page")
-                .field("cursor", "invalid cursor")
-        };
+        let bad = Self::invalid;
         let bytes = URL_SAFE_NO_PAD
             .decode(s.trim_end_matches('='))
             .map_err(|_| bad())?;

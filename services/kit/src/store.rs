@@ -9,7 +9,7 @@
 use std::cell::{Cell, RefCell};
 
 use qmi_api::Insee;
-use spin_sdk::wit_bindgen::StreamResult;
+use spin_sdk::wit_bindgen::{StreamReader, StreamResult};
 use spin_sdk::{pg, sqlite};
 
 use crate::audit::Mark;
@@ -29,7 +29,7 @@ mod trail;
 /// SQLite label.
 pub const DATABASE_URL_VARIABLE: &str = "database_url";
 
-/// Rows read from PostgreSQL's row stream at a time.
+/// Rows read from a result's row stream at a time (either backend).
 const ROW_BATCH: usize = 128;
 
 /// An open database of one label.
@@ -173,26 +173,20 @@ fn pg_message(e: &pg::Error) -> String {
     }
 }
 
-/// Whether a statement is a plain `SELECT` (which writes nothing).
-fn is_select(sql: &str) -> bool {
+/// Whether a statement starts with the keyword `word` (ASCII, any case).
+fn starts_with(sql: &str, word: &str) -> bool {
     sql.trim_start()
         .as_bytes()
-        .get(..6)
-        .is_some_and(|head| head.eq_ignore_ascii_case(b"select"))
+        .get(..word.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(word.as_bytes()))
 }
 
 /// Whether a statement answers rows on PostgreSQL (run with `query`, else
 /// with `execute`, which answers the rows changed).
 fn answers_rows(sql: &str) -> bool {
-    let head = sql.trim_start();
-    let starts = |w: &str| {
-        head.as_bytes()
-            .get(..w.len())
-            .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
-    };
-    starts("select")
-        || starts("with")
-        || starts("values")
+    starts_with(sql, "select")
+        || starts_with(sql, "with")
+        || starts_with(sql, "values")
         || sql
             .as_bytes()
             .windows(" returning ".len())
@@ -305,7 +299,7 @@ impl Db {
             Backend::Sqlite(connection) => {
                 // A SELECT changes nothing: no host call to ask how much it changed
                 // (SQLite's count is still the last write's, as it was).
-                let counts = access == Access::Write && !is_select(&statement.sql);
+                let counts = access == Access::Write && !starts_with(&statement.sql, "select");
                 let rows = run_sqlite(connection, statement).await?;
                 if counts {
                     self.changed.set(connection.changes().await);
@@ -417,21 +411,11 @@ impl Db {
         }
         let mut result = connection.query(sql.as_str(), params).await.map_err(err)?;
         let columns = result.columns().iter().map(|c| c.name.clone()).collect();
-        // The rows in batches: one stream read per row costs a host round
-        // trip each (`next()` reads one).
-        let mut rows: Vec<Vec<Value>> = Vec::new();
-        loop {
-            let (status, batch) = result.rows().read(Vec::with_capacity(ROW_BATCH)).await;
-            rows.extend(
-                batch
-                    .into_iter()
-                    .map(|values| values.into_iter().map(from_pg).collect()),
-            );
-            match status {
-                StreamResult::Complete(_) => {}
-                StreamResult::Dropped | StreamResult::Cancelled => break,
-            }
-        }
+        let rows: Vec<Vec<Value>> = read_rows(result.rows())
+            .await
+            .into_iter()
+            .map(|values| values.into_iter().map(from_pg).collect())
+            .collect();
         result.result().await.map_err(err)?;
         self.changed.set(rows.len() as u64);
         Ok(Rows { columns, rows })
@@ -537,9 +521,19 @@ impl Db {
     }
 }
 
-/// How many rows one read of a SQLite result offers room for at first (a page
-/// of the API and then some).
-const ROWS_PER_READ: usize = 128;
+/// Every row of a result's stream, read [`ROW_BATCH`] at a time: each read is
+/// a host round trip (`next()` reads one row; the SDK's `collect` starts from a
+/// buffer of four and doubles it).
+async fn read_rows<T: 'static>(stream: &mut StreamReader<T>) -> Vec<T> {
+    let mut rows = Vec::new();
+    loop {
+        let (status, batch) = stream.read(Vec::with_capacity(ROW_BATCH)).await;
+        rows.extend(batch);
+        if !matches!(status, StreamResult::Complete(_)) {
+            return rows;
+        }
+    }
+}
 
 /// Runs a statement on SQLite and collects its rows.
 async fn run_sqlite(
@@ -556,19 +550,7 @@ async fn run_sqlite(
         .await
         .map_err(err)?;
     let (columns, mut stream, done) = result.into_inner();
-    // Rows come in batches as large as the buffer offered: one read for a page
-    // (the SDK's `collect` starts from a buffer of a few rows and doubles it).
-    let mut rows = Vec::with_capacity(ROWS_PER_READ);
-    loop {
-        if rows.len() == rows.capacity() {
-            rows.reserve(ROWS_PER_READ);
-        }
-        let (status, buffer) = stream.read(rows).await;
-        rows = buffer;
-        if !matches!(status, spin_sdk::wit_bindgen::StreamResult::Complete(_)) {
-            break;
-        }
-    }
+    let rows = read_rows(&mut stream).await;
     done.await.map_err(err)?;
     Ok(Rows {
         columns,
